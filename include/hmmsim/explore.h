@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hmmsim exploration: run a scenario many times under a strategy, collect the
+ * violations with a replay token each.  Deterministic engine only.
+ */
+#ifndef HMMSIM_EXPLORE_H
+#define HMMSIM_EXPLORE_H
+
+#include <hmmsim/scenario.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum sim_strategy {
+	SIM_STRATEGY_RANDOM,
+	SIM_STRATEGY_PCT,
+	SIM_STRATEGY_DFS,
+	SIM_STRATEGY_REPLAY,
+};
+
+const char *sim_strategy_name(enum sim_strategy s);
+/* Return: 0 and *out set, or -EINVAL for an unknown name. */
+int sim_strategy_parse(const char *name, enum sim_strategy *out);
+
+struct sim_options {
+	enum sim_strategy strategy;
+	uint64_t seed;
+	/* Executions to run; DFS stops earlier when the tree is exhausted. */
+	uint64_t iterations;
+	unsigned int pct_depth;	       /* PCT bug depth d (d-1 change points); 0 = 3 */
+	unsigned int dfs_preemptions;  /* DFS preemption bound */
+	unsigned long step_bound;      /* 0 = scenario's, else engine default */
+	const char *schedule;	       /* SIM_STRATEGY_REPLAY: the token */
+	bool keep_going;	       /* count every violation, not stop at the first */
+	unsigned int max_reports;      /* violations to keep with a full report; 0 = 1 */
+};
+
+/* Engine defaults. */
+#define SIM_DEFAULT_STEP_BOUND 20000ul
+#define SIM_DEFAULT_PCT_DEPTH 3u
+
+struct sim_violation {
+	char kind[32];
+	char *message;
+	uint64_t execution; /* index within the run */
+	uint64_t steps;	    /* scheduling points the execution took */
+	char *schedule;	    /* replay token */
+	char *report;	    /* the interleaving, one column per thread */
+};
+
+struct sim_result {
+	uint64_t executions;
+	double elapsed_s;
+	uint64_t violations_found; /* total, may exceed nr_reports */
+	unsigned int nr_reports;
+	struct sim_violation *reports;
+	bool exhausted; /* DFS: every schedule within the bound was run */
+	char error[256];
+};
+
+/**
+ * sim_explore() - run @sc under @opt.
+ * Return: 0 on a completed run (violations are in @res), or a negative errno
+ * with @res->error set: -EINVAL for a bad option or a token that does not
+ * belong to @sc, -EIO when the engine detected nondeterminism.
+ */
+int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
+		struct sim_result *res);
+void sim_result_free(struct sim_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HMMSIM_EXPLORE_H */

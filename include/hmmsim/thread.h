@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hmmsim primitive API: simulated threads, scheduling, memory and violations.
+ *
+ * Everything a simulated thread does that another thread can observe goes
+ * through the primitive API (this header and its siblings lock.h, atomic.h,
+ * rcu.h, wait.h).  The same API has two backends chosen at link time:
+ *
+ *  - libhmmsim_core (sim/core): deterministic engine.  Threads are fibers on
+ *    one OS thread and every primitive is a scheduling point at which a
+ *    strategy picks the next thread to run.
+ *  - libhmmsim_native (sim/native): real pthreads, C11 atomics and liburcu,
+ *    optionally with random jitter at primitives (stress mode).
+ *
+ * Functions taking a "site" are called through macros that pass __func__, so
+ * that reports name the model function (and so the kernel function) that
+ * performed the operation.
+ */
+#ifndef HMMSIM_THREAD_H
+#define HMMSIM_THREAD_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Largest number of simulated threads one execution may spawn. */
+#define SIM_MAX_THREADS 64
+
+/* Violation kinds the engine itself reports.  Oracles add their own strings. */
+#define SIM_KIND_ASSERT "assertion"
+#define SIM_KIND_DEADLOCK "deadlock"
+#define SIM_KIND_LIVELOCK "livelock"
+#define SIM_KIND_ENGINE "engine"
+
+typedef void (*sim_thread_fn)(void *arg);
+
+/**
+ * sim_thread_spawn() - start a simulated thread.
+ * @name: label used in reports (string literal or otherwise stable storage)
+ * @fn: entry point
+ * @arg: its argument
+ *
+ * A scheduling point: the new thread may run before the caller continues.
+ * Return: the thread's id (>= 0), used with sim_thread_join().  Spawning more
+ * than SIM_MAX_THREADS threads in one execution is reported as a violation.
+ */
+int sim_thread_spawn_at(const char *name, sim_thread_fn fn, void *arg, const char *site);
+#define sim_thread_spawn(name, fn, arg) sim_thread_spawn_at((name), (fn), (arg), __func__)
+
+/** sim_thread_join() - wait for thread @tid to return from its entry point. */
+void sim_thread_join_at(int tid, const char *site);
+#define sim_thread_join(tid) sim_thread_join_at((tid), __func__)
+
+/**
+ * sim_yield() - explicit scheduling point for a thread that is waiting by
+ * polling (cpu_relax() in a retry loop).  The engine treats it as "let someone
+ * else run": at this point the caller is not chosen if any other thread can
+ * run, so a correct polling loop always lets its partner make progress.
+ */
+void sim_yield_at(const char *site);
+#define sim_yield() sim_yield_at(__func__)
+
+/** sim_self() - id of the calling simulated thread (0 is the scenario's main). */
+int sim_self(void);
+
+/**
+ * sim_alloc() - zeroed memory that lives until the current execution ends.
+ *
+ * Deterministic engine: carved from a per-execution region that is reset in
+ * O(1) when the execution ends; never freed object by object.  Native
+ * backend: released when the stress iteration ends.  Zeroed always, so no
+ * execution can observe what an earlier one left behind.
+ */
+void *sim_alloc(size_t size);
+
+/**
+ * sim_fail() - report a violation and stop the current execution.
+ * @kind: short class of the violation ("assertion", "coherence", ...)
+ *
+ * Deterministic engine: does not return; the execution ends and the report
+ * is built by replaying its schedule.  Native backend: records the first
+ * violation and ends the calling thread.
+ */
+__attribute__((noreturn, format(printf, 2, 3))) void sim_fail(const char *kind, const char *fmt,
+							       ...);
+
+/** sim_check() - sim_fail(SIM_KIND_ASSERT, ...) unless @cond holds. */
+#define sim_check(cond, ...)                                                                       \
+	do {                                                                                       \
+		if (!(cond))                                                                       \
+			sim_fail(SIM_KIND_ASSERT, __VA_ARGS__);                                    \
+	} while (0)
+
+/** sim_tracing() - whether sim_event() records anything now (format lazily). */
+bool sim_tracing(void);
+
+/**
+ * sim_event() - a model-level event for the report ("hmm_range_fault: pfn
+ * 0x12 valid|write").  Not a scheduling point; free when not tracing.
+ */
+__attribute__((format(printf, 1, 2))) void sim_event(const char *fmt, ...);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HMMSIM_THREAD_H */

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hmmsim: explore, replay and stress the built-in scenarios.
+ * Exit status: 0 nothing found, 1 violation found, 2 usage or input error.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <hmmsim/explore.h>
+#include <hmmsim/scenario.h>
+
+#include "cli_util.h"
+
+static const char usage[] =
+	"usage: hmmsim COMMAND [ARGS]\n"
+	"\n"
+	"commands:\n"
+	"  list                         list the built-in scenarios\n"
+	"  explore NAME [options]       run NAME under a scheduling strategy\n"
+	"      --strategy random|pct|dfs  (default pct)\n"
+	"      --iterations N           executions to run (default 10000; dfs: until\n"
+	"                               exhausted, at most 10000000)\n"
+	"      --seed S                 seed of random and pct (default 1)\n"
+	"      --depth D                pct bug depth, D-1 priority change points (default 3)\n"
+	"      --preemptions P          dfs preemption bound (default 2)\n"
+	"      --step-bound N           scheduling points before a livelock report\n"
+	"      --keep-going             count every violation instead of stopping\n"
+	"      --json                   one JSON object on stdout\n"
+	"  replay NAME --schedule TOKEN [--json]\n"
+	"                               rerun the execution a token names, with its report\n"
+	"  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
+	"                               run NAME on real threads (native backend)\n"
+	"\n"
+	"exit status: 0 no violation, 1 violation found, 2 usage or input error\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "hmmsim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see hmmsim --help)\n");
+	return 2;
+}
+
+static const struct sim_scenario *find_scenario(const char *name)
+{
+	return sim_litmus_find(name);
+}
+
+static int cmd_list(void)
+{
+	size_t n;
+	const struct sim_scenario *const *all = sim_litmus_scenarios(&n);
+	for (size_t i = 0; i < n; i++)
+		printf("%-26s %-10s %s\n", all[i]->name, all[i]->expect ? all[i]->expect : "clean",
+		       all[i]->summary);
+	return 0;
+}
+
+static void print_json(const struct sim_scenario *sc, const struct sim_options *o,
+		       const struct sim_result *r)
+{
+	printf("{\"scenario\":");
+	cli_json_str(stdout, sc->name);
+	printf(",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"elapsed_s\":%.6f,"
+	       "\"execs_per_s\":%.1f,\"violations_found\":%llu,\"exhausted\":%s,\"violations\":[",
+	       sim_strategy_name(o->strategy), (unsigned long long)o->seed,
+	       (unsigned long long)r->executions, r->elapsed_s,
+	       r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0,
+	       (unsigned long long)r->violations_found, r->exhausted ? "true" : "false");
+	for (unsigned int i = 0; i < r->nr_reports; i++) {
+		const struct sim_violation *v = &r->reports[i];
+		printf("%s{\"kind\":", i ? "," : "");
+		cli_json_str(stdout, v->kind);
+		printf(",\"message\":");
+		cli_json_str(stdout, v->message);
+		printf(",\"execution\":%llu,\"steps\":%llu,\"schedule\":",
+		       (unsigned long long)v->execution, (unsigned long long)v->steps);
+		cli_json_str(stdout, v->schedule);
+		printf(",\"report\":");
+		cli_json_str(stdout, v->report);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void print_human(const struct sim_scenario *sc, const struct sim_options *o,
+			const struct sim_result *r)
+{
+	double rate = r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0;
+
+	if (o->strategy != SIM_STRATEGY_REPLAY)
+		printf("hmmsim explore %s: strategy %s, seed %llu: %llu executions in %.3f s "
+		       "(%.0f/s)\n",
+		       sc->name, sim_strategy_name(o->strategy), (unsigned long long)o->seed,
+		       (unsigned long long)r->executions, r->elapsed_s, rate);
+	for (unsigned int i = 0; i < r->nr_reports; i++) {
+		const struct sim_violation *v = &r->reports[i];
+		printf("\nVIOLATION %s: %s\n", v->kind, v->message);
+		if (o->strategy != SIM_STRATEGY_REPLAY)
+			printf("found in execution %llu", (unsigned long long)v->execution);
+		else
+			printf("replayed");
+		printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
+		       (unsigned long long)v->steps);
+		fputs(v->report, stdout);
+		printf("\nreplay: hmmsim replay %s --schedule %s\n", sc->name, v->schedule);
+	}
+	if (r->violations_found > r->nr_reports)
+		printf("\n%llu violations in all\n", (unsigned long long)r->violations_found);
+	if (!r->violations_found) {
+		if (o->strategy == SIM_STRATEGY_REPLAY)
+			printf("the schedule replays without a violation\n");
+		else if (r->exhausted)
+			printf("no violation: exhaustive, all %llu schedules with at most %u "
+			       "preemptions explored\n",
+			       (unsigned long long)r->executions, o->dfs_preemptions);
+		else
+			printf("no violation\n");
+	}
+}
+
+static int cmd_explore(int argc, char **argv, bool replay)
+{
+	struct sim_options o = {
+		.strategy = replay ? SIM_STRATEGY_REPLAY : SIM_STRATEGY_PCT,
+		.seed = 1,
+		.pct_depth = SIM_DEFAULT_PCT_DEPTH,
+		.dfs_preemptions = 2,
+	};
+	bool json = false, have_iter = false;
+	const char *name = NULL;
+	uint64_t v;
+
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--json") == 0) {
+			json = true;
+		} else if (!replay && strcmp(a, "--keep-going") == 0) {
+			o.keep_going = true;
+		} else if (!replay && strcmp(a, "--strategy") == 0) {
+			if (!val || sim_strategy_parse(val, &o.strategy) ||
+			    o.strategy == SIM_STRATEGY_REPLAY)
+				return usage_error("--strategy wants random, pct or dfs, not '%s'",
+						   val ? val : "");
+			i++;
+		} else if (replay && strcmp(a, "--schedule") == 0) {
+			if (!val)
+				return usage_error("%s wants a token", a);
+			o.schedule = val;
+			i++;
+		} else if (!replay && (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0 ||
+				       strcmp(a, "--depth") == 0 || strcmp(a, "--preemptions") == 0 ||
+				       strcmp(a, "--step-bound") == 0)) {
+			if (!cli_parse_u64(val, &v))
+				return usage_error("bad number '%s'", val ? val : "");
+			if (a[2] == 'i') {
+				o.iterations = v;
+				have_iter = true;
+			} else if (a[2] == 's' && a[3] == 'e') {
+				o.seed = v;
+			} else if (a[2] == 'd') {
+				if (v < 1 || v > 16)
+					return usage_error("--depth must be 1..16, not '%s'", val);
+				o.pct_depth = (unsigned int)v;
+			} else if (a[2] == 'p') {
+				if (v > 64)
+					return usage_error("--preemptions must be 0..64, not '%s'",
+							   val);
+				o.dfs_preemptions = (unsigned int)v;
+			} else {
+				if (v == 0)
+					return usage_error("--step-bound must be positive, not '%s'",
+							   val);
+				o.step_bound = v;
+			}
+			i++;
+		} else if (a[0] == '-') {
+			return usage_error("unknown option '%s'", a);
+		} else if (!name) {
+			name = a;
+		} else {
+			return usage_error("unexpected argument '%s'", a);
+		}
+	}
+	if (!name)
+		return usage_error("%s needs a scenario name", replay ? "replay" : "explore");
+	const struct sim_scenario *sc = find_scenario(name);
+	if (!sc)
+		return usage_error("unknown scenario '%s' (hmmsim list shows them)", name);
+	if (replay && !o.schedule)
+		return usage_error("%s", "replay needs --schedule TOKEN");
+	if (!have_iter)
+		o.iterations = o.strategy == SIM_STRATEGY_DFS ? 10000000 : 10000;
+
+	struct sim_result r;
+	int ret = sim_explore(sc, &o, &r);
+	if (ret) {
+		fprintf(stderr, "hmmsim: %s: %s\n", sc->name, r.error);
+		sim_result_free(&r);
+		return 2;
+	}
+	if (json)
+		print_json(sc, &o, &r);
+	else
+		print_human(sc, &o, &r);
+	int status = r.violations_found ? 1 : 0;
+	sim_result_free(&r);
+	return status;
+}
+
+/* stress runs on the native backend, a separate program beside this one. */
+static int cmd_stress(char **argv)
+{
+	char self[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n < 0) {
+		fprintf(stderr, "hmmsim: cannot find my own path: %s\n", strerror(errno));
+		return 2;
+	}
+	self[n] = 0;
+	snprintf(path, sizeof(path), "%s/hmmsim-native", dirname(self));
+	argv[0] = path;
+	execv(path, argv);
+	fprintf(stderr, "hmmsim: cannot run %s: %s\n", path, strerror(errno));
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("%s", "missing command");
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "list") == 0)
+		return cmd_list();
+	if (strcmp(cmd, "explore") == 0)
+		return cmd_explore(argc - 2, argv + 2, false);
+	if (strcmp(cmd, "replay") == 0)
+		return cmd_explore(argc - 2, argv + 2, true);
+	if (strcmp(cmd, "stress") == 0)
+		return cmd_stress(argv);
+	return usage_error("unknown command '%s'", cmd);
+}

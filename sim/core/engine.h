@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The deterministic engine's internal state: simulated threads, the runnable
+ * set, the strategy's hooks, the recorded schedule and the trace.
+ *
+ * One execution runs all its threads as fibers on the calling OS thread.
+ * Every primitive calls sim_sched_point() before it acts: there the strategy
+ * picks which runnable thread performs the next operation.
+ */
+#ifndef SIM_CORE_ENGINE_H
+#define SIM_CORE_ENGINE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <hmmsim/explore.h>
+#include <hmmsim/lock.h>
+#include <hmmsim/rcu.h>
+#include <hmmsim/thread.h>
+
+#include "arena.h"
+#include "fiber.h"
+#include "rng.h"
+
+enum sim_tstate {
+	SIM_T_RUNNABLE,
+	SIM_T_BLOCKED,
+	SIM_T_DONE,
+};
+
+/* What a blocked thread waits for, for the deadlock report. */
+enum sim_wait_kind {
+	SIM_WAIT_LOCK,	/* wait_obj is a struct sim_lockstate */
+	SIM_WAIT_JOIN,	/* wait_obj is a struct sim_thread */
+	SIM_WAIT_QUEUE, /* wait_obj is a sim_waitqueue_t */
+	SIM_WAIT_RCU,	/* grace period or rcu_barrier */
+};
+
+struct sim_thread {
+	struct sim_fiber fiber;
+	int id;
+	enum sim_tstate state;
+	const char *name;
+	sim_thread_fn fn;
+	void *arg;
+	/* blocked on */
+	const void *wait_obj;
+	enum sim_wait_kind wait_kind;
+	const char *wait_op;   /* "mutex_lock", "wait_event", ... */
+	const char *wait_name; /* object name */
+	/* RCU */
+	unsigned int rcu_nesting;
+	uint64_t rcu_sections; /* outermost read sections completed */
+	unsigned int spin_depth;
+};
+
+/* A choice that differs from the default one: what a schedule token holds. */
+struct sim_choice {
+	uint64_t cp; /* choice point index */
+	int tid;
+};
+
+struct sim_trace_ev {
+	int tid;
+	uint64_t step;
+	char *text;
+};
+
+struct sim_strategy_ops;
+
+struct sim_engine {
+	/* per execution */
+	struct sim_thread threads[SIM_MAX_THREADS];
+	int nthreads, live;
+	struct sim_thread *cur;
+	uint64_t runnable; /* mask of thread ids */
+	uint64_t blocked;
+	uint64_t steps, step_bound;
+	uint64_t choice_points;
+	uint64_t hook_step; /* strategy wants on_step() at this step */
+	uint32_t next_obj_id;
+	bool failed;
+	char fail_kind[32];
+	char fail_msg[512];
+
+	/* RCU */
+	uint64_t rcu_readers;
+	struct sim_rcu_head *rcu_cbs, **rcu_cbs_tail;
+	uint64_t rcu_queued, rcu_done;
+	bool rcu_gp_alive;
+	char rcu_gp_obj, rcu_barrier_obj; /* addresses used as wait objects */
+
+	/* recorded schedule (non-default choices) */
+	struct sim_choice *rec;
+	size_t nrec, caprec;
+
+	/* trace (only while building a report) */
+	bool tracing;
+	struct sim_trace_ev *trace;
+	size_t ntrace, captrace;
+
+	/* the run */
+	const struct sim_scenario *sc;
+	const struct sim_strategy_ops *strat;
+	void *strat_state;
+	struct sim_rng rng;
+	struct sim_fiber host;
+	struct sim_arena arena;
+	bool arena_ready;
+	bool in_execution;
+	bool replay_mismatch;
+	char mismatch_msg[200];
+};
+
+extern struct sim_engine sim_eng;
+
+/* Strategy: called only where there is a real choice (two or more threads). */
+struct sim_strategy_ops {
+	const char *name;
+	/* Start execution @index. */
+	void (*begin)(struct sim_engine *e, uint64_t index);
+	/* Pick a thread from @choices (a mask with >= 2 bits); @def is the
+	 * default (non-preemptive) pick, @yielding: the current thread yields. */
+	int (*choose)(struct sim_engine *e, uint64_t choices, int def, bool yielding);
+	void (*on_spawn)(struct sim_engine *e, int tid);
+	void (*on_step)(struct sim_engine *e); /* at e->hook_step */
+	void (*on_yield)(struct sim_engine *e); /* the current thread yields */
+	/* The execution ended; return false when nothing is left to explore. */
+	bool (*end)(struct sim_engine *e);
+};
+
+/* sched.c */
+void sim_sched_point(void);
+void sim_sched_yield_point(void);
+void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const char *name);
+void sim_wake(const void *obj);
+int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg);
+/* Default pick: the current thread if it may continue, else the next
+ * runnable one after it in id order (round robin). */
+static inline int sim_default_choice(uint64_t choices, int cur)
+{
+	if (choices & (1ull << cur))
+		return cur;
+	uint64_t above = cur + 1 < 64 ? choices & (~0ull << (cur + 1)) : 0;
+	return __builtin_ctzll(above ? above : choices);
+}
+void sim_engine_require(const char *what);
+__attribute__((noreturn)) void sim_fail_v(const char *kind, const char *fmt, va_list ap);
+void sim_run_execution(uint64_t index);
+void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_ops *ops,
+		      void *state, unsigned long step_bound);
+
+/* trace.c */
+__attribute__((format(printf, 2, 3))) void sim_trace(const char *site, const char *fmt, ...);
+void sim_trace_clear(void);
+char *sim_trace_report(void);
+
+/* strategy.c */
+extern const struct sim_strategy_ops sim_random_ops, sim_pct_ops, sim_dfs_ops, sim_replay_ops;
+struct sim_pct_state {
+	unsigned int depth;
+	uint64_t k; /* estimated steps per execution */
+	uint64_t seed;
+	int64_t prio[SIM_MAX_THREADS];
+	uint64_t change[16];
+	unsigned int nchange, next_change;
+	int64_t low;
+};
+struct sim_random_state {
+	uint64_t seed;
+};
+struct sim_dfs_node {
+	uint64_t choices, tried;
+	int chosen, cur;
+	unsigned int preempts_before;
+};
+struct sim_dfs_state {
+	unsigned int bound;
+	struct sim_dfs_node *nodes;
+	size_t n, cap, nforced;
+	unsigned int preempts;
+	bool nondeterministic;
+};
+struct sim_replay_state {
+	const struct sim_choice *choices;
+	size_t n, idx;
+	uint64_t total_cp;
+};
+void sim_dfs_free(struct sim_dfs_state *s);
+
+/* token.c */
+uint32_t sim_scenario_hash(const char *name);
+char *sim_token_encode(uint32_t hash, uint64_t total_cp, const struct sim_choice *c, size_t n);
+/* Return: 0, or -EINVAL with @err filled. *c is malloc'd. */
+int sim_token_decode(const char *tok, uint32_t *hash, uint64_t *total_cp, struct sim_choice **c,
+		     size_t *n, char *err, size_t errlen);
+
+#endif /* SIM_CORE_ENGINE_H */

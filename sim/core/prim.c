@@ -1,0 +1,511 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The primitives on the deterministic engine.  Each one is a scheduling point
+ * (sim_sched_point()) followed by its effect, which runs without interruption
+ * until the thread's next scheduling point: the engine is sequentially
+ * consistent, and the memory-order arguments are kept for the oracles.
+ */
+#include "engine.h"
+
+#include <hmmsim/sim.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#define E (&sim_eng)
+#define TRACE(site, ...)                                                                           \
+	do {                                                                                       \
+		if (sim_eng.tracing)                                                               \
+			sim_trace(site, __VA_ARGS__);                                              \
+	} while (0)
+
+static void lockstate_init(struct sim_lockstate *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->owner = -1;
+	if (sim_eng.in_execution)
+		s->id = ++sim_eng.next_obj_id;
+}
+
+static void lock_fail(const char *op, const char *name, const char *site)
+{
+	sim_fail("lock", "%s: %s of %s, which the caller does not hold", site, op, name);
+}
+
+/* ---- mutex and spinlock: one exclusive lock ----------------------------- */
+
+static void excl_lock(struct sim_lockstate *s, const char *name, const char *op, const char *site)
+{
+	sim_sched_point();
+	int me = E->cur->id;
+	if (s->owner == me)
+		sim_fail(SIM_KIND_DEADLOCK, "%s: %s of %s, already held by the caller", site, op,
+			 name);
+	if (s->owner >= 0) {
+		TRACE(site, "%s %s: blocks (held by %s)", op, name, E->threads[s->owner].name);
+		do
+			sim_block(s, SIM_WAIT_LOCK, op, name);
+		while (s->owner >= 0);
+	}
+	s->owner = me;
+	TRACE(site, "%s %s", op, name);
+}
+
+static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *op,
+			 const char *site)
+{
+	sim_sched_point();
+	bool ok = s->owner < 0;
+	if (ok)
+		s->owner = E->cur->id;
+	TRACE(site, "%s %s: %s", op, name, ok ? "taken" : "busy");
+	return ok;
+}
+
+static void excl_unlock(struct sim_lockstate *s, const char *name, const char *op,
+			const char *site)
+{
+	sim_sched_point();
+	if (s->owner != E->cur->id)
+		lock_fail(op, name, site);
+	s->owner = -1;
+	sim_wake(s);
+	TRACE(site, "%s %s", op, name);
+}
+
+void sim_mutex_init(sim_mutex_t *m, const char *name)
+{
+	m->name = name;
+	lockstate_init(&m->s);
+}
+
+void sim_mutex_lock_at(sim_mutex_t *m, const char *site)
+{
+	excl_lock(&m->s, m->name, "mutex_lock", site);
+}
+
+bool sim_mutex_trylock_at(sim_mutex_t *m, const char *site)
+{
+	return excl_trylock(&m->s, m->name, "mutex_trylock", site);
+}
+
+void sim_mutex_unlock_at(sim_mutex_t *m, const char *site)
+{
+	excl_unlock(&m->s, m->name, "mutex_unlock", site);
+}
+
+bool sim_mutex_held(const sim_mutex_t *m)
+{
+	return sim_eng.in_execution && m->s.owner == sim_eng.cur->id;
+}
+
+void sim_spin_init(sim_spinlock_t *l, const char *name)
+{
+	l->name = name;
+	lockstate_init(&l->s);
+}
+
+void sim_spin_lock_at(sim_spinlock_t *l, const char *site)
+{
+	excl_lock(&l->s, l->name, "spin_lock", site);
+	E->cur->spin_depth++;
+}
+
+bool sim_spin_trylock_at(sim_spinlock_t *l, const char *site)
+{
+	bool ok = excl_trylock(&l->s, l->name, "spin_trylock", site);
+	if (ok)
+		E->cur->spin_depth++;
+	return ok;
+}
+
+void sim_spin_unlock_at(sim_spinlock_t *l, const char *site)
+{
+	excl_unlock(&l->s, l->name, "spin_unlock", site);
+	E->cur->spin_depth--;
+}
+
+bool sim_spin_held(const sim_spinlock_t *l)
+{
+	return sim_eng.in_execution && l->s.owner == sim_eng.cur->id;
+}
+
+/* ---- rw-semaphore: readers queue behind a waiting writer, as in the kernel */
+
+void sim_rwsem_init(sim_rwsem_t *s, const char *name)
+{
+	s->name = name;
+	lockstate_init(&s->s);
+}
+
+static bool read_blocked(const struct sim_lockstate *s)
+{
+	return s->owner >= 0 || s->write_waiters > 0;
+}
+
+void sim_down_read_at(sim_rwsem_t *s, const char *site)
+{
+	sim_sched_point();
+	if (s->s.owner == E->cur->id)
+		sim_fail(SIM_KIND_DEADLOCK, "%s: down_read of %s held for write by the caller",
+			 site, s->name);
+	if (read_blocked(&s->s)) {
+		TRACE(site, "down_read %s: blocks", s->name);
+		do
+			sim_block(&s->s, SIM_WAIT_LOCK, "down_read", s->name);
+		while (read_blocked(&s->s));
+	}
+	s->s.readers++;
+	TRACE(site, "down_read %s", s->name);
+}
+
+bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
+{
+	sim_sched_point();
+	bool ok = !read_blocked(&s->s);
+	if (ok)
+		s->s.readers++;
+	TRACE(site, "down_read_trylock %s: %s", s->name, ok ? "taken" : "busy");
+	return ok;
+}
+
+void sim_up_read_at(sim_rwsem_t *s, const char *site)
+{
+	sim_sched_point();
+	if (s->s.readers <= 0)
+		lock_fail("up_read", s->name, site);
+	if (--s->s.readers == 0)
+		sim_wake(&s->s);
+	TRACE(site, "up_read %s", s->name);
+}
+
+void sim_down_write_at(sim_rwsem_t *s, const char *site)
+{
+	sim_sched_point();
+	if (s->s.owner == E->cur->id)
+		sim_fail(SIM_KIND_DEADLOCK, "%s: down_write of %s already held by the caller",
+			 site, s->name);
+	if (s->s.owner >= 0 || s->s.readers > 0) {
+		TRACE(site, "down_write %s: blocks", s->name);
+		s->s.write_waiters++;
+		do
+			sim_block(&s->s, SIM_WAIT_LOCK, "down_write", s->name);
+		while (s->s.owner >= 0 || s->s.readers > 0);
+		s->s.write_waiters--;
+	}
+	s->s.owner = E->cur->id;
+	TRACE(site, "down_write %s", s->name);
+}
+
+bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
+{
+	sim_sched_point();
+	bool ok = s->s.owner < 0 && s->s.readers == 0;
+	if (ok)
+		s->s.owner = E->cur->id;
+	TRACE(site, "down_write_trylock %s: %s", s->name, ok ? "taken" : "busy");
+	return ok;
+}
+
+void sim_up_write_at(sim_rwsem_t *s, const char *site)
+{
+	sim_sched_point();
+	if (s->s.owner != E->cur->id)
+		lock_fail("up_write", s->name, site);
+	s->s.owner = -1;
+	sim_wake(&s->s);
+	TRACE(site, "up_write %s", s->name);
+}
+
+bool sim_rwsem_held(const sim_rwsem_t *s)
+{
+	return sim_eng.in_execution && (s->s.owner == sim_eng.cur->id || s->s.readers > 0);
+}
+
+bool sim_rwsem_write_held(const sim_rwsem_t *s)
+{
+	return sim_eng.in_execution && s->s.owner == sim_eng.cur->id;
+}
+
+/* ---- atomics and annotated accesses ------------------------------------- */
+
+static const char *const mo_names[] = {"relaxed", "acquire", "release", "acq_rel", "seq_cst"};
+
+long sim_atomic_load_at(sim_atomic_t *a, enum sim_mo mo, const char *name, const char *site)
+{
+	sim_sched_point();
+	long v = a->v;
+	TRACE(site, "atomic_load(%s) %s = %ld", mo_names[mo], name, v);
+	return v;
+}
+
+void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+			 const char *site)
+{
+	sim_sched_point();
+	a->v = v;
+	TRACE(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, v);
+}
+
+long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+			const char *site)
+{
+	sim_sched_point();
+	long old = a->v;
+	a->v = v;
+	TRACE(site, "atomic_xchg(%s) %s: %ld -> %ld", mo_names[mo], name, old, v);
+	return old;
+}
+
+bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum sim_mo mo,
+			   const char *name, const char *site)
+{
+	sim_sched_point();
+	bool ok = a->v == *expected;
+	TRACE(site, "atomic_cmpxchg(%s) %s: %ld, want %ld -> %ld: %s", mo_names[mo], name, a->v,
+	      *expected, desired, ok ? "ok" : "failed");
+	if (ok)
+		a->v = desired;
+	else
+		*expected = a->v;
+	return ok;
+}
+
+long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+			      const char *site)
+{
+	sim_sched_point();
+	a->v += v;
+	TRACE(site, "atomic_add(%s) %s %+ld = %ld", mo_names[mo], name, v, a->v);
+	return a->v;
+}
+
+static const char *access_name(unsigned int flags)
+{
+	if (flags & SIM_ACC_ACQREL)
+		return flags & SIM_ACC_WRITE ? "store_release" : "load_acquire";
+	if (flags & SIM_ACC_MARKED)
+		return flags & SIM_ACC_WRITE ? "WRITE_ONCE" : "READ_ONCE";
+	return flags & SIM_ACC_WRITE ? "write" : "read";
+}
+
+/* Pointer values differ between runs (ASLR): reports show null or not. */
+static void trace_access(unsigned int flags, const char *name, const char *site, uint64_t b,
+			 size_t size)
+{
+	if (flags & SIM_ACC_PTR) {
+		sim_trace(site, "%s %s = %s", access_name(flags), name, b ? "ptr" : "NULL");
+		return;
+	}
+	int64_t v = size == 1 ? (int8_t)b : size == 2 ? (int16_t)b : size == 4 ? (int32_t)b : (int64_t)b;
+	sim_trace(site, "%s %s = %" PRId64, access_name(flags), name, v);
+}
+
+uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned int flags, const char *name,
+		     const char *site)
+{
+	uint64_t b = 0;
+	sim_sched_point();
+	memcpy(&b, (const void *)addr, size);
+	if (sim_eng.tracing)
+		trace_access(flags, name, site, b, size);
+	return b;
+}
+
+void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int flags,
+		  const char *name, const char *site)
+{
+	sim_sched_point();
+	memcpy((void *)addr, &bytes, size);
+	if (sim_eng.tracing)
+		trace_access(flags, name, site, bytes, size);
+}
+
+/* ---- RCU ------------------------------------------------------------------ */
+
+void sim_rcu_read_lock_at(const char *site)
+{
+	sim_sched_point();
+	struct sim_thread *t = E->cur;
+	if (t->rcu_nesting++ == 0)
+		E->rcu_readers |= 1ull << t->id;
+	TRACE(site, "rcu_read_lock");
+}
+
+void sim_rcu_read_unlock_at(const char *site)
+{
+	sim_sched_point();
+	struct sim_thread *t = E->cur;
+	if (t->rcu_nesting == 0)
+		sim_fail("rcu", "%s: rcu_read_unlock without rcu_read_lock", site);
+	if (--t->rcu_nesting == 0) {
+		E->rcu_readers &= ~(1ull << t->id);
+		t->rcu_sections++;
+		sim_wake(&E->rcu_gp_obj);
+	}
+	TRACE(site, "rcu_read_unlock");
+}
+
+bool sim_rcu_read_lock_held(void)
+{
+	return sim_eng.in_execution && sim_eng.cur->rcu_nesting > 0;
+}
+
+static void grace_period(const char *site)
+{
+	struct sim_engine *e = E;
+	uint64_t snap_sections[SIM_MAX_THREADS];
+	uint64_t readers = e->rcu_readers;
+
+	if (e->cur->rcu_nesting)
+		sim_fail("rcu", "%s: synchronize_rcu() inside an RCU read-side section", site);
+	for (uint64_t m = readers; m; m &= m - 1) {
+		int i = __builtin_ctzll(m);
+		snap_sections[i] = e->threads[i].rcu_sections;
+	}
+	TRACE(site, "synchronize_rcu: %d readers to wait for", __builtin_popcountll(readers));
+	for (uint64_t m = readers; m; m &= m - 1) {
+		struct sim_thread *t = &e->threads[__builtin_ctzll(m)];
+		while (t->rcu_nesting && t->rcu_sections == snap_sections[t->id])
+			sim_block(&e->rcu_gp_obj, SIM_WAIT_RCU, "synchronize_rcu", "grace period");
+	}
+	TRACE(site, "synchronize_rcu: grace period over");
+}
+
+void sim_synchronize_rcu_at(const char *site)
+{
+	sim_sched_point();
+	grace_period(site);
+}
+
+/* The "rcu_gp" thread: runs queued callbacks after a grace period each batch. */
+static void rcu_gp_thread(void *arg)
+{
+	struct sim_engine *e = E;
+	for (;;) {
+		struct sim_rcu_head *batch = e->rcu_cbs;
+		if (!batch)
+			break;
+		e->rcu_cbs = NULL;
+		e->rcu_cbs_tail = &e->rcu_cbs;
+		sim_sched_point();
+		grace_period("rcu_gp");
+		while (batch) {
+			struct sim_rcu_head *next = batch->next;
+			TRACE("rcu_gp", "rcu callback");
+			batch->func(batch);
+			e->rcu_done++;
+			batch = next;
+		}
+		sim_wake(&e->rcu_barrier_obj);
+	}
+	e->rcu_gp_alive = false;
+}
+
+void sim_call_rcu_at(struct sim_rcu_head *head, void (*func)(struct sim_rcu_head *head),
+		     const char *site)
+{
+	sim_sched_point();
+	struct sim_engine *e = E;
+	head->func = func;
+	head->next = NULL;
+	*e->rcu_cbs_tail = head;
+	e->rcu_cbs_tail = &head->next;
+	e->rcu_queued++;
+	TRACE(site, "call_rcu");
+	if (!e->rcu_gp_alive) {
+		e->rcu_gp_alive = true;
+		sim_spawn_internal("rcu_gp", rcu_gp_thread, NULL);
+	}
+}
+
+void sim_rcu_barrier_at(const char *site)
+{
+	sim_sched_point();
+	struct sim_engine *e = E;
+	uint64_t target = e->rcu_queued;
+	TRACE(site, "rcu_barrier");
+	while (e->rcu_done < target)
+		sim_block(&e->rcu_barrier_obj, SIM_WAIT_RCU, "rcu_barrier", "callbacks");
+}
+
+/* ---- wait queues and completions ---------------------------------------- */
+
+void sim_waitqueue_init(sim_waitqueue_t *wq, const char *name)
+{
+	wq->name = name;
+	wq->gen = 0;
+	wq->id = sim_eng.in_execution ? ++sim_eng.next_obj_id : 0;
+}
+
+uint64_t sim_wait_prepare(sim_waitqueue_t *wq)
+{
+	return wq->gen;
+}
+
+void sim_wait_sleep_at(sim_waitqueue_t *wq, uint64_t gen, const char *site)
+{
+	sim_sched_point();
+	if (wq->gen != gen)
+		return; /* woken between the check and now: re-check */
+	TRACE(site, "wait_event %s: sleeps", wq->name);
+	while (wq->gen == gen)
+		sim_block(wq, SIM_WAIT_QUEUE, "wait_event", wq->name);
+	TRACE(site, "wait_event %s: woken", wq->name);
+}
+
+void sim_wake_up_all_at(sim_waitqueue_t *wq, const char *site)
+{
+	sim_sched_point();
+	wq->gen++;
+	sim_wake(wq);
+	TRACE(site, "wake_up_all %s", wq->name);
+}
+
+#define COMPLETION_ALL (UINT_MAX / 2)
+
+void sim_init_completion(sim_completion_t *c, const char *name)
+{
+	c->done = 0;
+	sim_waitqueue_init(&c->wait, name);
+}
+
+void sim_complete_at(sim_completion_t *c, const char *site)
+{
+	sim_sched_point();
+	if (c->done != COMPLETION_ALL)
+		c->done++;
+	sim_wake(&c->wait);
+	TRACE(site, "complete %s", c->wait.name);
+}
+
+void sim_complete_all_at(sim_completion_t *c, const char *site)
+{
+	sim_sched_point();
+	c->done = COMPLETION_ALL;
+	sim_wake(&c->wait);
+	TRACE(site, "complete_all %s", c->wait.name);
+}
+
+void sim_wait_for_completion_at(sim_completion_t *c, const char *site)
+{
+	sim_sched_point();
+	if (!c->done) {
+		TRACE(site, "wait_for_completion %s: sleeps", c->wait.name);
+		do
+			sim_block(&c->wait, SIM_WAIT_QUEUE, "wait_for_completion", c->wait.name);
+		while (!c->done);
+	}
+	if (c->done != COMPLETION_ALL)
+		c->done--;
+	TRACE(site, "wait_for_completion %s: done", c->wait.name);
+}
+
+bool sim_completion_done_at(sim_completion_t *c, const char *site)
+{
+	sim_sched_point();
+	bool done = c->done != 0;
+	TRACE(site, "completion_done %s = %d", c->wait.name, done);
+	return done;
+}

@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The scheduler: simulated threads as fibers, scheduling points, blocking and
+ * waking, the end of an execution (all done, deadlock, livelock, violation).
+ */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sim_engine sim_eng;
+
+#define BIT(i) (1ull << (i))
+
+void sim_engine_require(const char *what)
+{
+	if (!sim_eng.in_execution) {
+		fprintf(stderr, "hmmsim: %s called outside a simulated execution\n", what);
+		abort();
+	}
+}
+
+static void record_choice(struct sim_engine *e, uint64_t cp, int tid)
+{
+	if (e->nrec == e->caprec) {
+		e->caprec = e->caprec ? 2 * e->caprec : 256;
+		e->rec = realloc(e->rec, e->caprec * sizeof(*e->rec));
+		if (!e->rec)
+			abort();
+	}
+	e->rec[e->nrec++] = (struct sim_choice){cp, tid};
+}
+
+/* Leave the current fiber for the host: the execution is over. */
+__attribute__((noreturn)) static void back_to_host(struct sim_engine *e)
+{
+	struct sim_thread *t = e->cur;
+	e->cur = NULL;
+	sim_fiber_switch(&t->fiber, &e->host, true);
+	__builtin_unreachable();
+}
+
+__attribute__((noreturn)) void sim_fail_v(const char *kind, const char *fmt, va_list ap)
+{
+	struct sim_engine *e = &sim_eng;
+	sim_engine_require("sim_fail");
+	e->failed = true;
+	snprintf(e->fail_kind, sizeof(e->fail_kind), "%s", kind);
+	vsnprintf(e->fail_msg, sizeof(e->fail_msg), fmt, ap);
+	if (e->tracing)
+		sim_trace(NULL, "VIOLATION %s", e->fail_kind);
+	back_to_host(e);
+}
+
+void sim_fail(const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sim_fail_v(kind, fmt, ap);
+}
+
+static const char *lock_holder_name(const struct sim_lockstate *s)
+{
+	if (s->owner >= 0)
+		return sim_eng.threads[s->owner].name;
+	return s->readers ? "readers" : "nobody";
+}
+
+/* Nothing can run but some threads have not finished. */
+__attribute__((noreturn)) static void deadlock(struct sim_engine *e)
+{
+	char msg[480];
+	size_t off = 0;
+
+	for (int i = 0; i < e->nthreads && off < sizeof(msg) - 1; i++) {
+		struct sim_thread *t = &e->threads[i];
+		if (t->state != SIM_T_BLOCKED)
+			continue;
+		int n;
+		if (t->wait_kind == SIM_WAIT_LOCK)
+			n = snprintf(msg + off, sizeof(msg) - off, "%s%s waits in %s %s held by %s",
+				     off ? "; " : "", t->name, t->wait_op, t->wait_name,
+				     lock_holder_name(t->wait_obj));
+		else if (t->wait_kind == SIM_WAIT_JOIN)
+			n = snprintf(msg + off, sizeof(msg) - off, "%s%s waits to join %s",
+				     off ? "; " : "", t->name,
+				     ((const struct sim_thread *)t->wait_obj)->name);
+		else
+			n = snprintf(msg + off, sizeof(msg) - off, "%s%s waits in %s %s",
+				     off ? "; " : "", t->name, t->wait_op, t->wait_name);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off >= sizeof(msg))
+		off = sizeof(msg) - 1;
+	msg[off] = 0;
+	sim_fail(SIM_KIND_DEADLOCK, "nothing can run: %s", msg);
+}
+
+/* Pick the next thread among @choices and switch to it if it is not us. */
+static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
+{
+	struct sim_thread *cur = e->cur;
+	int next;
+
+	if (!choices) {
+		if (e->live == 0)
+			back_to_host(e);
+		deadlock(e);
+	}
+	if (!(choices & (choices - 1))) {
+		next = __builtin_ctzll(choices);
+	} else {
+		int def = sim_default_choice(choices, cur->id);
+		uint64_t cp = e->choice_points++;
+		next = e->strat->choose(e, choices, def, yielding);
+		if (next != def)
+			record_choice(e, cp, next);
+		if (e->replay_mismatch)
+			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
+	}
+	if (next != cur->id) {
+		struct sim_thread *to = &e->threads[next];
+		bool dead = cur->state == SIM_T_DONE;
+		e->cur = to;
+		sim_fiber_switch(&cur->fiber, &to->fiber, dead);
+	}
+}
+
+static inline void count_step(struct sim_engine *e)
+{
+	if (++e->steps == e->hook_step)
+		e->strat->on_step(e);
+	if (e->steps > e->step_bound) {
+		uint64_t bound = e->step_bound;
+		e->step_bound = UINT64_MAX; /* the report itself must not trip it */
+		sim_fail(SIM_KIND_LIVELOCK,
+			 "no progress: the execution took %llu scheduling points without "
+			 "finishing (step bound %llu)",
+			 (unsigned long long)(e->steps - 1), (unsigned long long)bound);
+	}
+}
+
+void sim_sched_point(void)
+{
+	struct sim_engine *e = &sim_eng;
+	sim_engine_require("a primitive");
+	count_step(e);
+	schedule(e, e->runnable, false);
+}
+
+void sim_sched_yield_point(void)
+{
+	struct sim_engine *e = &sim_eng;
+	sim_engine_require("sim_yield");
+	count_step(e);
+	uint64_t others = e->runnable & ~BIT(e->cur->id);
+	if (others && e->strat->on_yield)
+		e->strat->on_yield(e);
+	schedule(e, others ? others : e->runnable, others != 0);
+}
+
+void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const char *name)
+{
+	struct sim_engine *e = &sim_eng;
+	struct sim_thread *t = e->cur;
+
+	t->state = SIM_T_BLOCKED;
+	t->wait_obj = obj;
+	t->wait_kind = kind;
+	t->wait_op = op;
+	t->wait_name = name;
+	e->runnable &= ~BIT(t->id);
+	e->blocked |= BIT(t->id);
+	count_step(e);
+	schedule(e, e->runnable, false);
+}
+
+void sim_wake(const void *obj)
+{
+	struct sim_engine *e = &sim_eng;
+	for (uint64_t m = e->blocked; m; m &= m - 1) {
+		struct sim_thread *t = &e->threads[__builtin_ctzll(m)];
+		if (t->wait_obj != obj)
+			continue;
+		t->state = SIM_T_RUNNABLE;
+		t->wait_obj = NULL;
+		e->blocked &= ~BIT(t->id);
+		e->runnable |= BIT(t->id);
+	}
+}
+
+static void thread_entry(void *arg)
+{
+	struct sim_thread *t = arg;
+	struct sim_engine *e = &sim_eng;
+
+	sim_fiber_started(&t->fiber);
+	t->fn(t->arg);
+	if (e->tracing)
+		sim_trace(NULL, "exit");
+	t->state = SIM_T_DONE;
+	e->live--;
+	e->runnable &= ~BIT(t->id);
+	sim_wake(t); /* joiners */
+	count_step(e);
+	schedule(e, e->runnable, false);
+	__builtin_unreachable();
+}
+
+int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
+{
+	struct sim_engine *e = &sim_eng;
+	if (e->nthreads == SIM_MAX_THREADS)
+		sim_fail(SIM_KIND_ENGINE, "more than %d threads in one execution",
+			 SIM_MAX_THREADS);
+	int id = e->nthreads++;
+	struct sim_thread *t = &e->threads[id];
+	t->id = id;
+	t->state = SIM_T_RUNNABLE;
+	t->name = name;
+	t->fn = fn;
+	t->arg = arg;
+	t->wait_obj = NULL;
+	t->rcu_nesting = 0;
+	t->rcu_sections = 0;
+	t->spin_depth = 0;
+	if (sim_fiber_prepare(&t->fiber, (unsigned int)id, thread_entry, t)) {
+		fprintf(stderr, "hmmsim: cannot map a fiber stack\n");
+		abort();
+	}
+	e->live++;
+	e->runnable |= BIT(id);
+	if (e->strat->on_spawn)
+		e->strat->on_spawn(e, id);
+	return id;
+}
+
+void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_ops *ops,
+		      void *state, unsigned long step_bound)
+{
+	struct sim_engine *e = &sim_eng;
+	if (!e->arena_ready) {
+		if (sim_arena_init(&e->arena)) {
+			fprintf(stderr, "hmmsim: cannot set up execution memory\n");
+			abort();
+		}
+		e->arena_ready = true;
+	}
+	e->sc = sc;
+	e->strat = ops;
+	e->strat_state = state;
+	if (!step_bound)
+		step_bound = sc->step_bound ? sc->step_bound : SIM_DEFAULT_STEP_BOUND;
+	e->step_bound = step_bound;
+}
+
+static void main_thread(void *arg)
+{
+	const struct sim_scenario *sc = arg;
+	sc->main(sc->arg);
+}
+
+/* Run execution @index of the current run to its end. */
+void sim_run_execution(uint64_t index)
+{
+	struct sim_engine *e = &sim_eng;
+	uint64_t bound = e->step_bound;
+
+	sim_arena_reset(&e->arena);
+	e->nthreads = e->live = 0;
+	e->runnable = e->blocked = 0;
+	e->steps = e->choice_points = 0;
+	e->hook_step = 0;
+	e->next_obj_id = 0;
+	e->failed = false;
+	e->replay_mismatch = false;
+	e->fail_kind[0] = e->fail_msg[0] = 0;
+	e->rcu_readers = 0;
+	e->rcu_cbs = NULL;
+	e->rcu_cbs_tail = &e->rcu_cbs;
+	e->rcu_queued = e->rcu_done = 0;
+	e->rcu_gp_alive = false;
+	e->nrec = 0;
+	sim_fiber_init_host(&e->host);
+	e->strat->begin(e, index);
+	e->in_execution = true;
+
+	struct sim_thread *t0 = &e->threads[sim_spawn_internal("main", main_thread, (void *)e->sc)];
+	e->cur = t0;
+	sim_fiber_switch(&e->host, &t0->fiber, false);
+
+	e->in_execution = false;
+	e->step_bound = bound;
+	for (int i = 0; i < e->nthreads; i++)
+		sim_fiber_forget(&e->threads[i].fiber);
+}
+
+/* ---- the thread part of the public API ---------------------------------- */
+
+int sim_thread_spawn_at(const char *name, sim_thread_fn fn, void *arg, const char *site)
+{
+	sim_sched_point();
+	int id = sim_spawn_internal(name, fn, arg);
+	if (sim_eng.tracing)
+		sim_trace(site, "spawn %s", name);
+	return id;
+}
+
+void sim_thread_join_at(int tid, const char *site)
+{
+	struct sim_engine *e = &sim_eng;
+	sim_sched_point();
+	if (tid < 0 || tid >= e->nthreads || tid == e->cur->id)
+		sim_fail(SIM_KIND_ENGINE, "join of thread %d, which is not a joinable thread", tid);
+	struct sim_thread *t = &e->threads[tid];
+	if (t->state != SIM_T_DONE) {
+		if (e->tracing)
+			sim_trace(site, "join %s: waits", t->name);
+		while (t->state != SIM_T_DONE)
+			sim_block(t, SIM_WAIT_JOIN, "join", t->name);
+	}
+	if (e->tracing)
+		sim_trace(site, "joined %s", t->name);
+}
+
+void sim_yield_at(const char *site)
+{
+	sim_sched_yield_point();
+	if (sim_eng.tracing)
+		sim_trace(site, "yield");
+}
+
+int sim_self(void)
+{
+	sim_engine_require("sim_self");
+	return sim_eng.cur->id;
+}
+
+void *sim_alloc(size_t size)
+{
+	sim_engine_require("sim_alloc");
+	return sim_arena_alloc(&sim_eng.arena, size);
+}
+
+bool sim_tracing(void)
+{
+	return sim_eng.tracing;
+}
+
+void sim_event(const char *fmt, ...)
+{
+	if (!sim_eng.tracing)
+		return;
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sim_trace(NULL, "%s", buf);
+}
