@@ -20,7 +20,7 @@ expect_exit() {
 expect_exit 0 "--help" "$H" --help
 grep -q "explore NAME" "$T/out" && ok "--help lists explore" || bad "--help lists explore"
 expect_exit 0 "list" "$H" list
-grep -q "^lost-update " "$T/out" && ok "list shows lost-update" || bad "list shows lost-update"
+grep -q "^  lost-update " "$T/out" && ok "list shows lost-update" || bad "list shows lost-update"
 
 # The acceptance run: found, with a report and a token.
 expect_exit 1 "explore lost-update pct 1000" "$H" explore lost-update --strategy pct --iterations 1000

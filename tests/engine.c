@@ -484,5 +484,6 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "RCU grace period protects readers", test_rcu_grace_period);
 	CU_add_test(s, "call_rcu and rcu_barrier", test_call_rcu_barrier);
 	CU_add_test(s, "synchronize_rcu inside a reader", test_sync_inside_reader);
-	CU_add_test(s, "execution memory is zeroed and reused", test_alloc_zeroed_across_executions);
+	CU_add_test(s, "execution memory is zeroed and reused",
+		    test_alloc_zeroed_across_executions);
 }

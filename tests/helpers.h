@@ -13,10 +13,10 @@ static inline struct sim_result run(const struct sim_scenario *sc, enum sim_stra
 				    uint64_t iterations, unsigned int preemptions, uint64_t seed)
 {
 	struct sim_options o = {
-		.strategy = strat,
-		.seed = seed,
-		.iterations = iterations,
-		.dfs_preemptions = preemptions,
+	    .strategy = strat,
+	    .seed = seed,
+	    .iterations = iterations,
+	    .dfs_preemptions = preemptions,
 	};
 	struct sim_result r;
 	int ret = sim_explore(sc, &o, &r);
@@ -32,6 +32,9 @@ static inline const char *first_kind(const struct sim_result *r)
 	return r->nr_reports ? r->reports[0].kind : "";
 }
 
-#define SCENARIO(nm, fn, ...) {.name = nm, .summary = nm, .main = fn, __VA_ARGS__}
+#define SCENARIO(nm, fn, ...)                                                                      \
+	{                                                                                          \
+		.name = nm, .summary = nm, .main = fn, __VA_ARGS__                                 \
+	}
 
 #endif

@@ -50,28 +50,39 @@ bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum s
 long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			      const char *site);
 
+/* Bitwise read-modify-write; both return the old value (atomic_fetch_or/and). */
+long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+			    const char *site);
+long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+			     const char *site);
+
 /* Non-scheduling initialisation, for objects not yet visible to other threads. */
 static inline void sim_atomic_init(sim_atomic_t *a, long v)
 {
 	a->v = v;
 }
 
-#define sim_atomic_load(a, mo) sim_atomic_load_at((a), (mo), #a, __func__)
+#define sim_atomic_load(a, mo)	   sim_atomic_load_at((a), (mo), #a, __func__)
 #define sim_atomic_store(a, v, mo) sim_atomic_store_at((a), (v), (mo), #a, __func__)
-#define sim_atomic_xchg(a, v, mo) sim_atomic_xchg_at((a), (v), (mo), #a, __func__)
-#define sim_atomic_cmpxchg(a, exp, des, mo) sim_atomic_cmpxchg_at((a), (exp), (des), (mo), #a, __func__)
+#define sim_atomic_xchg(a, v, mo)  sim_atomic_xchg_at((a), (v), (mo), #a, __func__)
+#define sim_atomic_cmpxchg(a, exp, des, mo)                                                        \
+	sim_atomic_cmpxchg_at((a), (exp), (des), (mo), #a, __func__)
 #define sim_atomic_add_return(a, v, mo) sim_atomic_add_return_at((a), (v), (mo), #a, __func__)
+#define sim_atomic_fetch_or(a, v, mo)	sim_atomic_fetch_or_at((a), (v), (mo), #a, __func__)
+#define sim_atomic_fetch_and(a, v, mo)	sim_atomic_fetch_and_at((a), (v), (mo), #a, __func__)
 #define sim_atomic_sub_return(a, v, mo) sim_atomic_add_return_at((a), -(v), (mo), #a, __func__)
 /* atomic_sub_and_test(): true when the result is zero (fully ordered, as in the kernel). */
-#define sim_atomic_sub_and_test(a, v) (sim_atomic_add_return_at((a), -(v), SIM_ACQ_REL, #a, __func__) == 0)
-#define sim_atomic_add_and_test(a, v) (sim_atomic_add_return_at((a), (v), SIM_ACQ_REL, #a, __func__) == 0)
-#define sim_atomic_inc(a) ((void)sim_atomic_add_return_at((a), 1, SIM_RELAXED, #a, __func__))
+#define sim_atomic_sub_and_test(a, v)                                                              \
+	(sim_atomic_add_return_at((a), -(v), SIM_ACQ_REL, #a, __func__) == 0)
+#define sim_atomic_add_and_test(a, v)                                                              \
+	(sim_atomic_add_return_at((a), (v), SIM_ACQ_REL, #a, __func__) == 0)
+#define sim_atomic_inc(a)	   ((void)sim_atomic_add_return_at((a), 1, SIM_RELAXED, #a, __func__))
 #define sim_atomic_dec_and_test(a) sim_atomic_sub_and_test((a), 1)
 
 /* Flags of an annotated access. */
-#define SIM_ACC_WRITE 0x1u  /* store (else load) */
+#define SIM_ACC_WRITE  0x1u /* store (else load) */
 #define SIM_ACC_MARKED 0x2u /* READ_ONCE/WRITE_ONCE (else plain) */
-#define SIM_ACC_PTR 0x4u    /* value is a pointer: reports show null/non-null only */
+#define SIM_ACC_PTR    0x4u /* value is a pointer: reports show null/non-null only */
 #define SIM_ACC_ACQREL 0x8u /* load-acquire / store-release (smp_load_acquire ...) */
 
 /*
@@ -88,34 +99,35 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned fla
 
 #define SIM__LOAD(x, fl)                                                                           \
 	({                                                                                         \
-		_Static_assert(sizeof(x) == 1 || sizeof(x) == 2 || sizeof(x) == 4 ||              \
-				       sizeof(x) == 8,                                             \
+		_Static_assert(sizeof(x) == 1 || sizeof(x) == 2 || sizeof(x) == 4 ||               \
+				   sizeof(x) == 8,                                                 \
 			       "annotated access of a non-scalar");                                \
-		uint64_t sim__lb = sim_load_at(&(x), sizeof(x), (fl) | SIM__ISPTR(x), #x, __func__); \
-		__typeof__(x) sim__lv;                                                              \
-		memcpy((void *)&sim__lv, &sim__lb, sizeof(sim__lv));                                  \
-		sim__lv;                                                                            \
+		uint64_t sim__lb =                                                                 \
+		    sim_load_at(&(x), sizeof(x), (fl) | SIM__ISPTR(x), #x, __func__);              \
+		__typeof__(x) sim__lv;                                                             \
+		memcpy((void *)&sim__lv, &sim__lb, sizeof(sim__lv));                               \
+		sim__lv;                                                                           \
 	})
 
 #define SIM__STORE(x, val, fl)                                                                     \
 	do {                                                                                       \
-		_Static_assert(sizeof(x) == 1 || sizeof(x) == 2 || sizeof(x) == 4 ||              \
-				       sizeof(x) == 8,                                             \
+		_Static_assert(sizeof(x) == 1 || sizeof(x) == 2 || sizeof(x) == 4 ||               \
+				   sizeof(x) == 8,                                                 \
 			       "annotated access of a non-scalar");                                \
-		__typeof__(x) sim__sv = (val);                                                      \
-		uint64_t sim__sb = 0;                                                               \
-		memcpy(&sim__sb, (const void *)&sim__sv, sizeof(sim__sv));                            \
-		sim_store_at(&(x), sizeof(x), sim__sb, (fl) | SIM__ISPTR(x), #x, __func__);         \
+		__typeof__(x) sim__sv = (val);                                                     \
+		uint64_t sim__sb = 0;                                                              \
+		memcpy(&sim__sb, (const void *)&sim__sv, sizeof(sim__sv));                         \
+		sim_store_at(&(x), sizeof(x), sim__sb, (fl) | SIM__ISPTR(x), #x, __func__);        \
 	} while (0)
 
 /* READ_ONCE / WRITE_ONCE: marked accesses, never a data race with each other. */
-#define SIM_READ_ONCE(x) SIM__LOAD(x, SIM_ACC_MARKED)
+#define SIM_READ_ONCE(x)     SIM__LOAD(x, SIM_ACC_MARKED)
 #define SIM_WRITE_ONCE(x, v) SIM__STORE(x, v, SIM_ACC_WRITE | SIM_ACC_MARKED)
 /* smp_load_acquire / smp_store_release. */
-#define SIM_LOAD_ACQUIRE(x) SIM__LOAD(x, SIM_ACC_MARKED | SIM_ACC_ACQREL)
+#define SIM_LOAD_ACQUIRE(x)	SIM__LOAD(x, SIM_ACC_MARKED | SIM_ACC_ACQREL)
 #define SIM_STORE_RELEASE(x, v) SIM__STORE(x, v, SIM_ACC_WRITE | SIM_ACC_MARKED | SIM_ACC_ACQREL)
 /* Plain accesses of shared fields, made visible to the engine. */
-#define SIM_PLAIN_READ(x) SIM__LOAD(x, 0u)
+#define SIM_PLAIN_READ(x)     SIM__LOAD(x, 0u)
 #define SIM_PLAIN_WRITE(x, v) SIM__STORE(x, v, SIM_ACC_WRITE)
 
 #ifdef __cplusplus

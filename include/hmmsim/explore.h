@@ -30,17 +30,17 @@ struct sim_options {
 	uint64_t seed;
 	/* Executions to run; DFS stops earlier when the tree is exhausted. */
 	uint64_t iterations;
-	unsigned int pct_depth;	       /* PCT bug depth d (d-1 change points); 0 = 3 */
-	unsigned int dfs_preemptions;  /* DFS preemption bound */
-	unsigned long step_bound;      /* 0 = scenario's, else engine default */
-	const char *schedule;	       /* SIM_STRATEGY_REPLAY: the token */
-	bool keep_going;	       /* count every violation, not stop at the first */
-	unsigned int max_reports;      /* violations to keep with a full report; 0 = 1 */
+	unsigned int pct_depth;	      /* PCT bug depth d (d-1 change points); 0 = 3 */
+	unsigned int dfs_preemptions; /* DFS preemption bound */
+	unsigned long step_bound;     /* 0 = scenario's, else engine default */
+	const char *schedule;	      /* SIM_STRATEGY_REPLAY: the token */
+	bool keep_going;	      /* count every violation, not stop at the first */
+	unsigned int max_reports;     /* violations to keep with a full report; 0 = 1 */
 };
 
 /* Engine defaults. */
 #define SIM_DEFAULT_STEP_BOUND 20000ul
-#define SIM_DEFAULT_PCT_DEPTH 3u
+#define SIM_DEFAULT_PCT_DEPTH  3u
 
 struct sim_violation {
 	char kind[32];

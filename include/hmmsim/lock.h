@@ -4,9 +4,8 @@
  *
  * Each lock carries a class name ("mmap_lock", "ptl", "dmirror->mutex") used
  * in reports and, later, by the lock-order oracle.  Locks must be initialised
- * with their *_init() call before use; they need no destroy call in the
- * deterministic engine (execution memory is dropped whole) and get one in the
- * native backend only through sim_*_destroy() where a test wants it.
+ * with their *_init() call before use and need no destroy call: execution
+ * memory is dropped whole (glibc's pthread locks hold no resources).
  *
  * Every lock, unlock and trylock is a scheduling point.  A thread that cannot
  * take a lock blocks: it is not runnable until the lock is released.
@@ -25,11 +24,11 @@ extern "C" {
 /* State the deterministic engine keeps in a lock; unused by the native backend
  * except owner, which both keep so that sim_*_assert_held() works in both. */
 struct sim_lockstate {
-	int owner;	       /* holding thread id, -1 when free (writer for rwsem) */
-	int readers;	       /* rwsem: readers holding it */
-	int write_waiters;     /* rwsem: writers blocked, readers queue behind them */
-	uint32_t id;	       /* per-execution object id */
-	void *oracle;	       /* reserved for the happens-before / lockdep oracles */
+	int owner;	   /* holding thread id, -1 when free (writer for rwsem) */
+	int readers;	   /* rwsem: readers holding it */
+	int write_waiters; /* rwsem: writers blocked, readers queue behind them */
+	uint32_t id;	   /* per-execution object id */
+	void *oracle;	   /* reserved for the happens-before / lockdep oracles */
 };
 
 typedef struct sim_spinlock {
@@ -74,17 +73,17 @@ bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site);
 bool sim_rwsem_held(const sim_rwsem_t *s);
 bool sim_rwsem_write_held(const sim_rwsem_t *s);
 
-#define sim_spin_lock(l) sim_spin_lock_at((l), __func__)
-#define sim_spin_unlock(l) sim_spin_unlock_at((l), __func__)
-#define sim_spin_trylock(l) sim_spin_trylock_at((l), __func__)
-#define sim_mutex_lock(m) sim_mutex_lock_at((m), __func__)
-#define sim_mutex_unlock(m) sim_mutex_unlock_at((m), __func__)
-#define sim_mutex_trylock(m) sim_mutex_trylock_at((m), __func__)
-#define sim_down_read(s) sim_down_read_at((s), __func__)
-#define sim_up_read(s) sim_up_read_at((s), __func__)
-#define sim_down_write(s) sim_down_write_at((s), __func__)
-#define sim_up_write(s) sim_up_write_at((s), __func__)
-#define sim_down_read_trylock(s) sim_down_read_trylock_at((s), __func__)
+#define sim_spin_lock(l)	  sim_spin_lock_at((l), __func__)
+#define sim_spin_unlock(l)	  sim_spin_unlock_at((l), __func__)
+#define sim_spin_trylock(l)	  sim_spin_trylock_at((l), __func__)
+#define sim_mutex_lock(m)	  sim_mutex_lock_at((m), __func__)
+#define sim_mutex_unlock(m)	  sim_mutex_unlock_at((m), __func__)
+#define sim_mutex_trylock(m)	  sim_mutex_trylock_at((m), __func__)
+#define sim_down_read(s)	  sim_down_read_at((s), __func__)
+#define sim_up_read(s)		  sim_up_read_at((s), __func__)
+#define sim_down_write(s)	  sim_down_write_at((s), __func__)
+#define sim_up_write(s)		  sim_up_write_at((s), __func__)
+#define sim_down_read_trylock(s)  sim_down_read_trylock_at((s), __func__)
 #define sim_down_write_trylock(s) sim_down_write_trylock_at((s), __func__)
 
 /*
@@ -92,15 +91,15 @@ bool sim_rwsem_write_held(const sim_rwsem_t *s);
  * every execution.  A failure is a violation of kind "lock-not-held".
  */
 #define SIM_KIND_LOCK_NOT_HELD "lock-not-held"
-#define sim_assert_held(lock)                                                                      \
-	do {                                                                                       \
+#define sim_assert_held(lock)                                                                       \
+	do {                                                                                        \
 		if (!_Generic((lock), sim_spinlock_t *: sim_spin_held,                            \
 			      const sim_spinlock_t *: sim_spin_held,                               \
 			      sim_mutex_t *: sim_mutex_held,                                       \
 			      const sim_mutex_t *: sim_mutex_held,                                 \
 			      sim_rwsem_t *: sim_rwsem_held,                                       \
-			      const sim_rwsem_t *: sim_rwsem_held)(lock))                          \
-			sim_fail(SIM_KIND_LOCK_NOT_HELD, "%s: %s not held", __func__, #lock);      \
+			      const sim_rwsem_t *: sim_rwsem_held)(lock)) \
+			sim_fail(SIM_KIND_LOCK_NOT_HELD, "%s: %s not held", __func__, #lock);       \
 	} while (0)
 
 #ifdef __cplusplus

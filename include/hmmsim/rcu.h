@@ -34,14 +34,14 @@ void sim_rcu_barrier_at(const char *site);
 /* Whether the caller is inside a read-side section. */
 bool sim_rcu_read_lock_held(void);
 
-#define sim_rcu_read_lock() sim_rcu_read_lock_at(__func__)
-#define sim_rcu_read_unlock() sim_rcu_read_unlock_at(__func__)
-#define sim_synchronize_rcu() sim_synchronize_rcu_at(__func__)
+#define sim_rcu_read_lock()	 sim_rcu_read_lock_at(__func__)
+#define sim_rcu_read_unlock()	 sim_rcu_read_unlock_at(__func__)
+#define sim_synchronize_rcu()	 sim_synchronize_rcu_at(__func__)
 #define sim_call_rcu(head, func) sim_call_rcu_at((head), (func), __func__)
-#define sim_rcu_barrier() sim_rcu_barrier_at(__func__)
+#define sim_rcu_barrier()	 sim_rcu_barrier_at(__func__)
 
 /* rcu_dereference() and rcu_assign_pointer(): marked acquire/release accesses. */
-#define sim_rcu_dereference(p) SIM_LOAD_ACQUIRE(p)
+#define sim_rcu_dereference(p)	     SIM_LOAD_ACQUIRE(p)
 #define sim_rcu_assign_pointer(p, v) SIM_STORE_RELEASE(p, v)
 
 #ifdef __cplusplus

@@ -19,13 +19,13 @@ extern "C" {
 #endif
 
 struct sim_stress_options {
-	double seconds;		 /* run until this much time has passed ... */
-	uint64_t max_iterations; /* ... or this many iterations (0 = no limit) */
-	bool jitter;		 /* random yields / short spins at primitives */
-	uint64_t seed;		 /* seeds the jitter */
-	double hang_timeout_s;	 /* one iteration longer than this is a hang; 0 = 5 s */
+	double seconds;		  /* run until this much time has passed ... */
+	uint64_t max_iterations;  /* ... or this many iterations (0 = no limit) */
+	bool jitter;		  /* random yields / short spins at primitives */
+	uint64_t seed;		  /* seeds the jitter */
+	double hang_timeout_s;	  /* one iteration longer than this is a hang; 0 = 5 s */
 	unsigned long step_bound; /* per-thread primitive count before "livelock"; 0 = scenario's */
-	bool keep_going;	 /* count violations instead of stopping at the first */
+	bool keep_going;	  /* count violations instead of stopping at the first */
 };
 
 struct sim_stress_result {

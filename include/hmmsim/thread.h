@@ -32,10 +32,10 @@ extern "C" {
 #define SIM_MAX_THREADS 64
 
 /* Violation kinds the engine itself reports.  Oracles add their own strings. */
-#define SIM_KIND_ASSERT "assertion"
+#define SIM_KIND_ASSERT	  "assertion"
 #define SIM_KIND_DEADLOCK "deadlock"
 #define SIM_KIND_LIVELOCK "livelock"
-#define SIM_KIND_ENGINE "engine"
+#define SIM_KIND_ENGINE	  "engine"
 
 typedef void (*sim_thread_fn)(void *arg);
 
@@ -87,7 +87,7 @@ void *sim_alloc(size_t size);
  * violation and ends the calling thread.
  */
 __attribute__((noreturn, format(printf, 2, 3))) void sim_fail(const char *kind, const char *fmt,
-							       ...);
+							      ...);
 
 /** sim_check() - sim_fail(SIM_KIND_ASSERT, ...) unless @cond holds. */
 #define sim_check(cond, ...)                                                                       \

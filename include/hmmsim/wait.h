@@ -60,10 +60,10 @@ void sim_complete_all_at(sim_completion_t *c, const char *site);
 void sim_wait_for_completion_at(sim_completion_t *c, const char *site);
 bool sim_completion_done_at(sim_completion_t *c, const char *site);
 
-#define sim_complete(c) sim_complete_at((c), __func__)
-#define sim_complete_all(c) sim_complete_all_at((c), __func__)
+#define sim_complete(c)		   sim_complete_at((c), __func__)
+#define sim_complete_all(c)	   sim_complete_all_at((c), __func__)
 #define sim_wait_for_completion(c) sim_wait_for_completion_at((c), __func__)
-#define sim_completion_done(c) sim_completion_done_at((c), __func__)
+#define sim_completion_done(c)	   sim_completion_done_at((c), __func__)
 
 #ifdef __cplusplus
 }

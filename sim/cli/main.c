@@ -17,26 +17,26 @@
 #include "cli_util.h"
 
 static const char usage[] =
-	"usage: hmmsim COMMAND [ARGS]\n"
-	"\n"
-	"commands:\n"
-	"  list                         list the built-in scenarios\n"
-	"  explore NAME [options]       run NAME under a scheduling strategy\n"
-	"      --strategy random|pct|dfs  (default pct)\n"
-	"      --iterations N           executions to run (default 10000; dfs: until\n"
-	"                               exhausted, at most 10000000)\n"
-	"      --seed S                 seed of random and pct (default 1)\n"
-	"      --depth D                pct bug depth, D-1 priority change points (default 3)\n"
-	"      --preemptions P          dfs preemption bound (default 2)\n"
-	"      --step-bound N           scheduling points before a livelock report\n"
-	"      --keep-going             count every violation instead of stopping\n"
-	"      --json                   one JSON object on stdout\n"
-	"  replay NAME --schedule TOKEN [--json]\n"
-	"                               rerun the execution a token names, with its report\n"
-	"  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
-	"                               run NAME on real threads (native backend)\n"
-	"\n"
-	"exit status: 0 no violation, 1 violation found, 2 usage or input error\n";
+    "usage: hmmsim COMMAND [ARGS]\n"
+    "\n"
+    "commands:\n"
+    "  list                         list the built-in scenarios\n"
+    "  explore NAME [options]       run NAME under a scheduling strategy\n"
+    "      --strategy random|pct|dfs  (default pct)\n"
+    "      --iterations N           executions to run (default 10000; dfs: until\n"
+    "                               exhausted, at most 10000000)\n"
+    "      --seed S                 seed of random and pct (default 1)\n"
+    "      --depth D                pct bug depth, D-1 priority change points (default 3)\n"
+    "      --preemptions P          dfs preemption bound (default 2)\n"
+    "      --step-bound N           scheduling points before a livelock report\n"
+    "      --keep-going             count every violation instead of stopping\n"
+    "      --json                   one JSON object on stdout\n"
+    "  replay NAME --schedule TOKEN [--json]\n"
+    "                               rerun the execution a token names, with its report\n"
+    "  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
+    "                               run NAME on real threads (native backend)\n"
+    "\n"
+    "exit status: 0 no violation, 1 violation found, 2 usage or input error\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -48,16 +48,26 @@ static int usage_error(const char *fmt, const char *arg)
 
 static const struct sim_scenario *find_scenario(const char *name)
 {
-	return sim_litmus_find(name);
+	const struct sim_scenario *sc = sim_litmus_find(name);
+	return sc ? sc : hs_model_scenario_find(name);
+}
+
+static void list_table(const struct sim_scenario *const *all, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("  %-34s %-10s %s\n", all[i]->name,
+		       all[i]->expect ? all[i]->expect : "clean", all[i]->summary);
 }
 
 static int cmd_list(void)
 {
 	size_t n;
-	const struct sim_scenario *const *all = sim_litmus_scenarios(&n);
-	for (size_t i = 0; i < n; i++)
-		printf("%-26s %-10s %s\n", all[i]->name, all[i]->expect ? all[i]->expect : "clean",
-		       all[i]->summary);
+	const struct sim_scenario *const *all = hs_model_scenarios(&n);
+	printf("kernel model scenarios (name, what exploring finds, summary):\n");
+	list_table(all, n);
+	all = sim_litmus_scenarios(&n);
+	printf("engine litmus programs:\n");
+	list_table(all, n);
 	return 0;
 }
 
@@ -127,10 +137,10 @@ static void print_human(const struct sim_scenario *sc, const struct sim_options 
 static int cmd_explore(int argc, char **argv, bool replay)
 {
 	struct sim_options o = {
-		.strategy = replay ? SIM_STRATEGY_REPLAY : SIM_STRATEGY_PCT,
-		.seed = 1,
-		.pct_depth = SIM_DEFAULT_PCT_DEPTH,
-		.dfs_preemptions = 2,
+	    .strategy = replay ? SIM_STRATEGY_REPLAY : SIM_STRATEGY_PCT,
+	    .seed = 1,
+	    .pct_depth = SIM_DEFAULT_PCT_DEPTH,
+	    .dfs_preemptions = 2,
 	};
 	bool json = false, have_iter = false;
 	const char *name = NULL;
@@ -154,9 +164,10 @@ static int cmd_explore(int argc, char **argv, bool replay)
 				return usage_error("%s wants a token", a);
 			o.schedule = val;
 			i++;
-		} else if (!replay && (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0 ||
-				       strcmp(a, "--depth") == 0 || strcmp(a, "--preemptions") == 0 ||
-				       strcmp(a, "--step-bound") == 0)) {
+		} else if (!replay &&
+			   (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0 ||
+			    strcmp(a, "--depth") == 0 || strcmp(a, "--preemptions") == 0 ||
+			    strcmp(a, "--step-bound") == 0)) {
 			if (!cli_parse_u64(val, &v))
 				return usage_error("bad number '%s'", val ? val : "");
 			if (a[2] == 'i') {
@@ -175,8 +186,8 @@ static int cmd_explore(int argc, char **argv, bool replay)
 				o.dfs_preemptions = (unsigned int)v;
 			} else {
 				if (v == 0)
-					return usage_error("--step-bound must be positive, not '%s'",
-							   val);
+					return usage_error(
+					    "--step-bound must be positive, not '%s'", val);
 				o.step_bound = v;
 			}
 			i++;

@@ -124,7 +124,7 @@ struct sim_strategy_ops {
 	 * default (non-preemptive) pick, @yielding: the current thread yields. */
 	int (*choose)(struct sim_engine *e, uint64_t choices, int def, bool yielding);
 	void (*on_spawn)(struct sim_engine *e, int tid);
-	void (*on_step)(struct sim_engine *e); /* at e->hook_step */
+	void (*on_step)(struct sim_engine *e);	/* at e->hook_step */
 	void (*on_yield)(struct sim_engine *e); /* the current thread yields */
 	/* The execution ended; return false when nothing is left to explore. */
 	bool (*end)(struct sim_engine *e);

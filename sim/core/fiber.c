@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#define _GNU_SOURCE /* pthread_getattr_np() */
 #include "fiber.h"
 
 #include <errno.h>
@@ -104,12 +105,12 @@ int sim_fiber_prepare(struct sim_fiber *f, unsigned int slot, void (*entry)(void
 	uint16_t fpucw;
 	__asm__ volatile("stmxcsr %0; fnstcw %1" : "=m"(mxcsr), "=m"(fpucw));
 	sp[0] = mxcsr | (uint64_t)fpucw << 32; /* as sim_ctx_switch saves them */
-	sp[1] = 0;			      /* r15 */
-	sp[2] = 0;			      /* r14 */
-	sp[3] = (uint64_t)(uintptr_t)entry; /* r13 */
-	sp[4] = (uint64_t)(uintptr_t)arg;   /* r12 */
-	sp[5] = 0;			      /* rbx */
-	sp[6] = 0;			      /* rbp */
+	sp[1] = 0;			       /* r15 */
+	sp[2] = 0;			       /* r14 */
+	sp[3] = (uint64_t)(uintptr_t)entry;    /* r13 */
+	sp[4] = (uint64_t)(uintptr_t)arg;      /* r12 */
+	sp[5] = 0;			       /* rbx */
+	sp[6] = 0;			       /* rbp */
 	sp[7] = (uint64_t)(uintptr_t)sim_ctx_start;
 	f->sp = sp;
 #else

@@ -63,8 +63,7 @@ static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *
 	return ok;
 }
 
-static void excl_unlock(struct sim_lockstate *s, const char *name, const char *op,
-			const char *site)
+static void excl_unlock(struct sim_lockstate *s, const char *name, const char *op, const char *site)
 {
 	sim_sched_point();
 	if (s->owner != E->cur->id)
@@ -184,8 +183,8 @@ void sim_down_write_at(sim_rwsem_t *s, const char *site)
 {
 	sim_sched_point();
 	if (s->s.owner == E->cur->id)
-		sim_fail(SIM_KIND_DEADLOCK, "%s: down_write of %s already held by the caller",
-			 site, s->name);
+		sim_fail(SIM_KIND_DEADLOCK, "%s: down_write of %s already held by the caller", site,
+			 s->name);
 	if (s->s.owner >= 0 || s->s.readers > 0) {
 		TRACE(site, "down_write %s: blocks", s->name);
 		s->s.write_waiters++;
@@ -248,8 +247,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 	TRACE(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, v);
 }
 
-long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
-			const char *site)
+long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
 {
 	sim_sched_point();
 	long old = a->v;
@@ -281,6 +279,26 @@ long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const cha
 	return a->v;
 }
 
+long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+			    const char *site)
+{
+	sim_sched_point();
+	long old = a->v;
+	a->v |= v;
+	TRACE(site, "atomic_fetch_or(%s) %s: %#lx | %#lx", mo_names[mo], name, old, v);
+	return old;
+}
+
+long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+			     const char *site)
+{
+	sim_sched_point();
+	long old = a->v;
+	a->v &= v;
+	TRACE(site, "atomic_fetch_and(%s) %s: %#lx & %#lx", mo_names[mo], name, old, v);
+	return old;
+}
+
 static const char *access_name(unsigned int flags)
 {
 	if (flags & SIM_ACC_ACQREL)
@@ -298,7 +316,10 @@ static void trace_access(unsigned int flags, const char *name, const char *site,
 		sim_trace(site, "%s %s = %s", access_name(flags), name, b ? "ptr" : "NULL");
 		return;
 	}
-	int64_t v = size == 1 ? (int8_t)b : size == 2 ? (int16_t)b : size == 4 ? (int32_t)b : (int64_t)b;
+	int64_t v = size == 1	? (int8_t)b
+		    : size == 2 ? (int16_t)b
+		    : size == 4 ? (int32_t)b
+				: (int64_t)b;
 	sim_trace(site, "%s %s = %" PRId64, access_name(flags), name, v);
 }
 

@@ -214,8 +214,7 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 {
 	struct sim_engine *e = &sim_eng;
 	if (e->nthreads == SIM_MAX_THREADS)
-		sim_fail(SIM_KIND_ENGINE, "more than %d threads in one execution",
-			 SIM_MAX_THREADS);
+		sim_fail(SIM_KIND_ENGINE, "more than %d threads in one execution", SIM_MAX_THREADS);
 	int id = e->nthreads++;
 	struct sim_thread *t = &e->threads[id];
 	t->id = id;

@@ -49,10 +49,10 @@ static bool always_more(struct sim_engine *e)
 }
 
 const struct sim_strategy_ops sim_random_ops = {
-	.name = "random",
-	.begin = random_begin,
-	.choose = random_choose,
-	.end = always_more,
+    .name = "random",
+    .begin = random_begin,
+    .choose = random_choose,
+    .end = always_more,
 };
 
 /* ---- pct ------------------------------------------------------------------ */
@@ -115,13 +115,13 @@ static int pct_choose(struct sim_engine *e, uint64_t choices, int def, bool yiel
 }
 
 const struct sim_strategy_ops sim_pct_ops = {
-	.name = "pct",
-	.begin = pct_begin,
-	.choose = pct_choose,
-	.on_spawn = pct_on_spawn,
-	.on_step = pct_on_step,
-	.on_yield = pct_on_yield,
-	.end = always_more,
+    .name = "pct",
+    .begin = pct_begin,
+    .choose = pct_choose,
+    .on_spawn = pct_on_spawn,
+    .on_step = pct_on_step,
+    .on_yield = pct_on_yield,
+    .end = always_more,
 };
 
 /* ---- dfs ------------------------------------------------------------------ */
@@ -159,11 +159,11 @@ static int dfs_choose(struct sim_engine *e, uint64_t choices, int def, bool yiel
 				abort();
 		}
 		s->nodes[s->n++] = (struct sim_dfs_node){
-			.choices = choices,
-			.tried = 1ull << def,
-			.chosen = def,
-			.cur = cur,
-			.preempts_before = s->preempts,
+		    .choices = choices,
+		    .tried = 1ull << def,
+		    .chosen = def,
+		    .cur = cur,
+		    .preempts_before = s->preempts,
 		};
 		pick = def;
 	}
@@ -204,10 +204,10 @@ void sim_dfs_free(struct sim_dfs_state *s)
 }
 
 const struct sim_strategy_ops sim_dfs_ops = {
-	.name = "dfs",
-	.begin = dfs_begin,
-	.choose = dfs_choose,
-	.end = dfs_end,
+    .name = "dfs",
+    .begin = dfs_begin,
+    .choose = dfs_choose,
+    .end = dfs_end,
 };
 
 /* ---- replay --------------------------------------------------------------- */
@@ -251,8 +251,8 @@ static bool replay_end(struct sim_engine *e)
 }
 
 const struct sim_strategy_ops sim_replay_ops = {
-	.name = "replay",
-	.begin = replay_begin,
-	.choose = replay_choose,
-	.end = replay_end,
+    .name = "replay",
+    .begin = replay_begin,
+    .choose = replay_choose,
+    .end = replay_end,
 };

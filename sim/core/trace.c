@@ -34,9 +34,9 @@ void sim_trace(const char *site, const char *fmt, ...)
 	else
 		snprintf(text, n, "%s", body);
 	e->trace[e->ntrace++] = (struct sim_trace_ev){
-		.tid = e->cur ? e->cur->id : -1,
-		.step = e->steps,
-		.text = text,
+	    .tid = e->cur ? e->cur->id : -1,
+	    .step = e->steps,
+	    .text = text,
 	};
 }
 

@@ -141,7 +141,7 @@ static void abba_main(void *arg)
 
 struct polite {
 	int flag[2];
-	int entered;
+	sim_atomic_t entered;
 	bool asymmetric; /* the fix: only thread 1 backs off */
 };
 
@@ -177,8 +177,7 @@ static void polite_thread(void *arg)
 				sim_yield();
 		}
 	}
-	long n = SIM_PLAIN_READ(p->entered);
-	SIM_PLAIN_WRITE(p->entered, n + 1);
+	sim_atomic_inc(&p->entered);
 	SIM_WRITE_ONCE(p->flag[me], 0);
 }
 
@@ -196,7 +195,8 @@ static void livelock_main(void *arg)
 	}
 	sim_thread_join(t[0]);
 	sim_thread_join(t[1]);
-	sim_check(p->entered == 2, "%d threads entered, expected 2", p->entered);
+	long n = sim_atomic_load(&p->entered, SIM_RELAXED);
+	sim_check(n == 2, "%ld threads entered, expected 2", n);
 }
 
 /* ---- the table ----------------------------------------------------------- */
@@ -205,27 +205,23 @@ static int fixed_marker;
 #define FIXED ((void *)&fixed_marker)
 
 static const struct sim_scenario litmus[] = {
-	{"lost-update", "two threads increment a plain counter (read, then write)",
-	 lost_update_main, NULL, 0, SIM_KIND_ASSERT},
-	{"lost-update-fixed", "the same increments under a mutex", lost_update_main, FIXED, 0,
-	 NULL},
-	{"seqcount-noretry", "a seqcount reader that forgets read_seqcount_retry()",
-	 seqcount_main, NULL, 0, SIM_KIND_ASSERT},
-	{"seqcount-noretry-fixed", "the reader retries when the count moved", seqcount_main,
-	 FIXED, 0, NULL},
-	{"abba", "two threads take two mutexes in opposite orders", abba_main, NULL, 0,
-	 SIM_KIND_DEADLOCK},
-	{"abba-fixed", "both threads take the mutexes in the same order", abba_main, FIXED, 0,
-	 NULL},
-	{"livelock", "two polite threads that back off in lock step forever", livelock_main,
-	 NULL, 2000, SIM_KIND_LIVELOCK},
-	{"livelock-fixed", "only one of the two threads backs off", livelock_main, FIXED, 2000,
-	 NULL},
+    {"lost-update", "two threads increment a plain counter (read, then write)", lost_update_main,
+     NULL, 0, SIM_KIND_ASSERT},
+    {"lost-update-fixed", "the same increments under a mutex", lost_update_main, FIXED, 0, NULL},
+    {"seqcount-noretry", "a seqcount reader that forgets read_seqcount_retry()", seqcount_main,
+     NULL, 0, SIM_KIND_ASSERT},
+    {"seqcount-noretry-fixed", "the reader retries when the count moved", seqcount_main, FIXED, 0,
+     NULL},
+    {"abba", "two threads take two mutexes in opposite orders", abba_main, NULL, 0,
+     SIM_KIND_DEADLOCK},
+    {"abba-fixed", "both threads take the mutexes in the same order", abba_main, FIXED, 0, NULL},
+    {"livelock", "two polite threads that back off in lock step forever", livelock_main, NULL, 2000,
+     SIM_KIND_LIVELOCK},
+    {"livelock-fixed", "only one of the two threads backs off", livelock_main, FIXED, 2000, NULL},
 };
 
 static const struct sim_scenario *const litmus_ptrs[] = {
-	&litmus[0], &litmus[1], &litmus[2], &litmus[3],
-	&litmus[4], &litmus[5], &litmus[6], &litmus[7],
+    &litmus[0], &litmus[1], &litmus[2], &litmus[3], &litmus[4], &litmus[5], &litmus[6], &litmus[7],
 };
 
 const struct sim_scenario *const *sim_litmus_scenarios(size_t *count)

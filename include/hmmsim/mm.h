@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Model of an address space: mm_struct, VMAs, the page table with its split
+ * locks, the TLB, page faults and the operations that change mappings
+ * (include/linux/mm_types.h, mm/memory.c, mm/mmap.c, mm/mprotect.c,
+ * mm/madvise.c, mm/vmscan.c).  Baseline Linux v6.18 behaviour; docs/fidelity.md lists
+ * what is simplified.
+ *
+ * Page table: one level of PTE tables (512 entries, each table with its own
+ * spinlock: the split PTL) under a flat PMD array.  PTE tables are allocated
+ * when a VMA is created, so pmd population races are not modelled.  A PTE is
+ * an atomic word (ptep_get / set_pte_at / ptep_get_and_clear); besides the
+ * pfn and flags it carries the generation of the page it maps, so a PTE that
+ * outlives its page is caught as a use-after-free.
+ *
+ * TLB: each CPU (simulated thread, modulo HS_NR_CPUS) caches translations;
+ * a CPU access that hits its TLB does not look at the page table.  Only
+ * flush_tlb_range() drops entries, so a flush done too late is observable.
+ */
+#ifndef HMMSIM_MM_H
+#define HMMSIM_MM_H
+
+#include <hmmsim/mmu_notifier.h>
+#include <hmmsim/page.h>
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- PTEs ------------------------------------------------------------------- */
+
+typedef uint64_t hs_pte_t;
+
+#define HS_PTE_PRESENT (1ull << 0)
+#define HS_PTE_WRITE   (1ull << 1)
+#define HS_PTE_DIRTY   (1ull << 2)
+#define HS_PTE_YOUNG   (1ull << 3)
+#define HS_PTE_SPECIAL (1ull << 4)
+/* non-present entries: a swap entry type in bits 5..7 */
+#define HS_SWP_TYPE_SHIFT 5
+#define HS_SWP_TYPE_MASK  (7ull << HS_SWP_TYPE_SHIFT)
+enum hs_swp_type {
+	HS_SWP_NONE = 0,	   /* not a swap entry */
+	HS_SWP_SWAP = 1,	   /* swapped out: offset is the swap slot */
+	HS_SWP_DEVICE_PRIVATE = 2, /* offset is a device-private pfn */
+	HS_SWP_MIGRATION = 3,	   /* offset is the pfn under migration */
+	HS_SWP_DEVICE_EXCLUSIVE = 4,
+};
+#define HS_SWP_WRITE	 (1ull << 8) /* writable device-private / migration entry */
+#define HS_SWP_DIRTY	 (1ull << 9) /* migration entry of a dirty pte */
+#define HS_SWP_YOUNG	 (1ull << 10)
+#define HS_PTE_PFN_SHIFT 12
+#define HS_PTE_PFN_MASK	 (((1ull << 32) - 1) << HS_PTE_PFN_SHIFT)
+#define HS_PTE_GEN_SHIFT 44
+#define HS_PTE_GEN_MASK	 ((1ull << 20) - 1)
+
+static inline bool hs_pte_none(hs_pte_t pte)
+{
+	return pte == 0;
+}
+static inline bool hs_pte_present(hs_pte_t pte)
+{
+	return pte & HS_PTE_PRESENT;
+}
+static inline bool hs_pte_write(hs_pte_t pte)
+{
+	return pte & HS_PTE_WRITE;
+}
+static inline bool hs_pte_dirty(hs_pte_t pte)
+{
+	return pte & HS_PTE_DIRTY;
+}
+/* pte_pfn() of a present pte, swp_offset() of a swap entry */
+static inline unsigned long hs_pte_pfn(hs_pte_t pte)
+{
+	return (unsigned long)((pte & HS_PTE_PFN_MASK) >> HS_PTE_PFN_SHIFT);
+}
+static inline uint32_t hs_pte_gen(hs_pte_t pte)
+{
+	return (uint32_t)(pte >> HS_PTE_GEN_SHIFT);
+}
+static inline enum hs_swp_type hs_swp_type(hs_pte_t pte)
+{
+	return hs_pte_present(pte)
+		   ? HS_SWP_NONE
+		   : (enum hs_swp_type)((pte & HS_SWP_TYPE_MASK) >> HS_SWP_TYPE_SHIFT);
+}
+static inline bool hs_is_device_private_entry(hs_pte_t pte)
+{
+	return hs_swp_type(pte) == HS_SWP_DEVICE_PRIVATE;
+}
+static inline bool hs_is_migration_entry(hs_pte_t pte)
+{
+	return hs_swp_type(pte) == HS_SWP_MIGRATION;
+}
+static inline bool hs_is_writable_swp_entry(hs_pte_t pte)
+{
+	return pte & HS_SWP_WRITE;
+}
+/* "pfn 0x12 write", "swap slot 3", "device-private pfn 0x41", "none": for reports. */
+const char *hs_pte_describe(hs_pte_t pte, char *buf, size_t len);
+/* mk_pte(): a present pte for @pfn (its page's current generation). */
+hs_pte_t hs_mk_pte(unsigned long pfn, uint64_t flags);
+/* swp_entry_to_pte(): a non-present entry of @type for @offset. */
+hs_pte_t hs_mk_swp_pte(enum hs_swp_type type, unsigned long offset, uint64_t flags);
+
+/* ---- VMAs ------------------------------------------------------------------- */
+
+#define HS_VM_READ     0x1u
+#define HS_VM_WRITE    0x2u
+#define HS_VM_SHARED   0x8u
+#define HS_VM_IO       0x4000u
+#define HS_VM_PFNMAP   0x400u
+#define HS_VM_MIXEDMAP 0x10000000u
+#define HS_VM_ANON     0x80000000u /* model: anonymous memory (vma_is_anonymous) */
+
+struct hs_mm;
+
+struct hs_vm_area_struct {
+	unsigned long vm_start, vm_end;
+	unsigned int vm_flags;
+	struct hs_mm *vm_mm;
+};
+
+/* ---- the address space ------------------------------------------------------- */
+
+#define HS_PTRS_PER_PTE 512
+#define HS_PMD_SIZE	(HS_PAGE_SIZE * HS_PTRS_PER_PTE)
+#define HS_MAX_VMAS	32
+#define HS_NR_CPUS	8
+#define HS_TLB_ENTRIES	16
+
+struct hs_pte_table {
+	sim_spinlock_t ptl;
+	sim_atomic_t pte[HS_PTRS_PER_PTE];
+};
+
+struct hs_tlb_entry {
+	unsigned long vpn;
+	unsigned long pfn;
+	uint32_t gen;
+	bool valid, write;
+};
+
+/* A swap device: slots hold the content of swapped-out pages. */
+struct hs_swap {
+	sim_spinlock_t lock;
+	unsigned long *slot; /* content words */
+	bool *used;
+	unsigned long nr_slots;
+};
+
+/**
+ * struct hs_mm - mm_struct.
+ * @mmap_lock:	the mmap_lock rwsem
+ * @page_table_lock: protects VMA-independent page-table bookkeeping
+ * @vmas:	sorted, non-overlapping; changed under mmap_lock for write
+ * @pmd:	PTE tables, one per HS_PMD_SIZE of virtual space
+ * @notifier_subscriptions: the mmu notifier state of this mm
+ * @tlb:	per-CPU TLBs
+ * @users:	mm_users; exit_mmap runs when it drops to zero
+ */
+struct hs_mm {
+	sim_rwsem_t mmap_lock;
+	sim_spinlock_t page_table_lock;
+	struct hs_vm_area_struct vmas[HS_MAX_VMAS];
+	int nr_vmas;
+	unsigned long va_size;
+	struct hs_pte_table **pmd;
+	struct hs_mmu_notifier_subscriptions notifier_subscriptions;
+	struct hs_tlb_entry tlb[HS_NR_CPUS][HS_TLB_ENTRIES];
+	struct hs_swap swap;
+	sim_atomic_t users;
+	const char *name;
+	/* The data oracle: the last value anyone (CPU or device) wrote at each
+	 * virtual page, updated in the same step as the write itself; a zap
+	 * (munmap, MADV_DONTNEED) resets it to 0, what a new page reads. */
+	unsigned long *shadow;
+};
+
+/* mm_alloc(): an address space covering [0, @va_size) with @swap_slots. */
+struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long swap_slots);
+
+/* find_vma(): the VMA containing @addr, or NULL.  Needs mmap_lock. */
+struct hs_vm_area_struct *hs_find_vma(struct hs_mm *mm, unsigned long addr);
+/* The PTE word of @addr (NULL outside every PTE table). */
+sim_atomic_t *hs_pte_offset(struct hs_mm *mm, unsigned long addr);
+sim_spinlock_t *hs_pte_lockptr(struct hs_mm *mm, unsigned long addr);
+
+/* ptep_get(): a marked read of the pte (no lock). */
+hs_pte_t hs_ptep_get(sim_atomic_t *ptep);
+/* set_pte_at() / ptep_get_and_clear(): the PTL must be held. */
+void hs_set_pte_at(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep, hs_pte_t pte);
+hs_pte_t hs_ptep_get_and_clear(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep);
+/* flush_tlb_range(): drop every CPU's cached translations of [start, end). */
+void hs_flush_tlb_range(struct hs_mm *mm, unsigned long start, unsigned long end);
+
+/* ---- operations: each takes mmap_lock itself ------------------------------------ */
+
+/* mmap(): a new VMA [start, start+len), anonymous unless flags say PFNMAP/IO. */
+int hs_mmap(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int vm_flags);
+/* munmap(): invalidate (MMU_NOTIFY_UNMAP), zap the ptes, drop the VMA part. */
+int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len);
+/* mprotect(): new read/write flags (MMU_NOTIFY_PROTECTION_VMA). */
+int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int prot);
+/* madvise(MADV_DONTNEED): zap the ptes, keep the VMA (MMU_NOTIFY_CLEAR). */
+int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len);
+/* Reclaim one page: unmap (MMU_NOTIFY_CLEAR), write it to a swap slot,
+ * leave a swap entry, free the page.  -EBUSY when it cannot (locked, pinned,
+ * not a RAM page). */
+int hs_swap_out(struct hs_mm *mm, unsigned long addr);
+/* mmput(): the last user tears the address space down (exit_mmap with
+ * MMU_NOTIFY_RELEASE). */
+void hs_mmput(struct hs_mm *mm);
+void hs_mmget(struct hs_mm *mm);
+
+/* ---- faults --------------------------------------------------------------------- */
+
+#define HS_FAULT_FLAG_WRITE  0x01u
+#define HS_FAULT_FLAG_REMOTE 0x80u
+
+#define HS_VM_FAULT_OOM	    0x0001u
+#define HS_VM_FAULT_SIGBUS  0x0002u
+#define HS_VM_FAULT_SIGSEGV 0x0040u
+#define HS_VM_FAULT_RETRY   0x0400u
+#define HS_VM_FAULT_ERROR   (HS_VM_FAULT_OOM | HS_VM_FAULT_SIGBUS | HS_VM_FAULT_SIGSEGV)
+
+/* struct vm_fault */
+struct hs_vm_fault {
+	struct hs_vm_area_struct *vma;
+	unsigned long address;
+	unsigned int flags;
+	hs_pte_t orig_pte;
+	sim_atomic_t *pte;
+	sim_spinlock_t *ptl;
+	struct hs_page *page;
+};
+
+/**
+ * hs_handle_mm_fault() - handle_mm_fault(): make @addr present (writable if
+ * FAULT_FLAG_WRITE).  Caller holds mmap_lock for read.  A device-private
+ * entry goes through do_swap_page() to pgmap->ops->migrate_to_ram().
+ * Return: 0 or HS_VM_FAULT_* bits.
+ */
+unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long addr,
+				unsigned int flags);
+
+/* The device-private part of do_swap_page(); in model/migrate.c. */
+unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf);
+/* migration_entry_wait(): sleep until the migration of @addr's page ends. */
+void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
+
+/* The data oracle: record a device write of @val at @addr (call it in the
+ * same step as the write), and check at the end of an execution that every
+ * mapped page of [start, end) reads back what was last written there. */
+void hs_mm_note_write(struct hs_mm *mm, unsigned long addr, unsigned long val);
+void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end);
+
+/* ---- CPU accesses (a user thread touching memory) ------------------------------ */
+
+/* Load/store one word at @addr as a CPU would: through its TLB, else the
+ * page table, faulting as needed.  Return: 0, or -EFAULT (SIGSEGV/SIGBUS). */
+int hs_cpu_read(struct hs_mm *mm, unsigned long addr, unsigned long *val);
+int hs_cpu_write(struct hs_mm *mm, unsigned long addr, unsigned long val);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HMMSIM_MM_H */

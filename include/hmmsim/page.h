@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Model of struct page, the pfn space and struct dev_pagemap
+ * (include/linux/mm_types.h, include/linux/memremap.h, mm/memremap.c).
+ *
+ * Baseline: Linux v6.18 behaviour.  See docs/fidelity.md for what is simplified.
+ *
+ * The machine's memory is one array of hs_page indexed by pfn: system RAM
+ * first (pfn 0 is the zero page), then the ranges memremap_pages() hands out
+ * for device memory.  A page carries a content word standing for its data,
+ * so that a migration, a swap or a copy that loses a write is visible.
+ *
+ * A freed page is poisoned (content HS_POISON) and its generation bumped; a
+ * reference to it that outlives the free is caught by hs_page_check() as a
+ * use-after-free.
+ */
+#ifndef HMMSIM_PAGE_H
+#define HMMSIM_PAGE_H
+
+#include <hmmsim/sim.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HS_PAGE_SHIFT 12
+#define HS_PAGE_SIZE  (1ul << HS_PAGE_SHIFT)
+#define HS_POISON     0xdeadbeefdeadbeeful
+
+/* Violation kinds the kernel model reports. */
+#define HS_KIND_UAF	  "use-after-free"
+#define HS_KIND_REFCOUNT  "refcount"
+#define HS_KIND_BUG	  "kernel-bug" /* a BUG_ON/WARN the kernel would hit */
+#define HS_KIND_COHERENCE "coherence"  /* device view differs from the CPU's */
+#define HS_KIND_DATA_LOSS "data-loss"
+#define HS_KIND_LEAK	  "leak"
+
+/* page->flags bits (PG_*) */
+enum hs_pageflags {
+	HS_PG_LOCKED = 0,
+	HS_PG_DIRTY = 1,
+	HS_PG_UPTODATE = 2,
+	HS_PG_FREE = 3, /* on its allocator's free list */
+	HS_PG_ANON = 4,
+	HS_PG_ZERO = 5, /* the zero page */
+};
+
+struct hs_dev_pagemap;
+
+/**
+ * struct hs_page - struct page, what of it matters to HMM (64 bytes).
+ * @_refcount:	page_ref_count(); 0 when free
+ * @flags:	HS_PG_* bits, changed atomically (set_bit/clear_bit)
+ * @pgmap:	owning dev_pagemap of a ZONE_DEVICE page, else NULL
+ * @zone_device_data: driver-private (the dmirror owning a device page)
+ * @_mapcount:	number of CPU page table entries mapping it
+ * @content:	the data: one word standing for the whole page
+ * @gen:	bumped at every free: a stale reference sees another gen
+ */
+struct hs_page {
+	sim_atomic_t _refcount;
+	sim_atomic_t flags;
+	struct hs_dev_pagemap *pgmap;
+	void *zone_device_data;
+	sim_atomic_t _mapcount;
+	unsigned long content;
+	unsigned long private;
+	uint32_t gen;
+	uint32_t pad;
+};
+
+/* ---- dev_pagemap ----------------------------------------------------------- */
+
+enum hs_memory_type {
+	HS_MEMORY_DEVICE_PRIVATE = 1,
+	HS_MEMORY_DEVICE_COHERENT,
+	HS_MEMORY_DEVICE_FS_DAX, /* stub: registered, never used by the model */
+	HS_MEMORY_DEVICE_GENERIC,
+	HS_MEMORY_DEVICE_PCI_P2PDMA,
+};
+
+struct hs_vm_fault;
+
+/* struct dev_pagemap_ops */
+struct hs_dev_pagemap_ops {
+	/* A page's refcount dropped to zero: the driver takes it back. */
+	void (*page_free)(struct hs_page *page);
+	/* CPU fault on a device-private entry: move the data to system RAM.
+	 * Returns 0 or HS_VM_FAULT_* bits. */
+	unsigned int (*migrate_to_ram)(struct hs_vm_fault *vmf);
+	/* Poison reported on the range (unused by the model so far). */
+	int (*memory_failure)(struct hs_dev_pagemap *pgmap, unsigned long pfn,
+			      unsigned long nr_pages, int mf_flags);
+};
+
+/**
+ * struct hs_dev_pagemap - struct dev_pagemap
+ * @type:	HS_MEMORY_DEVICE_*
+ * @owner:	who may use the device-private pages directly (opaque)
+ * @ops:	the driver's callbacks
+ * @start_pfn, @nr_pages: the pfn range memremap_pages() gave it
+ * @ref:	percpu_ref stand-in: 1 (the initial ref) + one per page in use
+ * @dying:	percpu_ref_kill() has run: no new page references
+ * @done:	completion memunmap_pages() waits on (ref reached zero)
+ * @name:	for reports
+ */
+struct hs_dev_pagemap {
+	enum hs_memory_type type;
+	void *owner;
+	const struct hs_dev_pagemap_ops *ops;
+	unsigned long start_pfn, nr_pages;
+	sim_atomic_t ref;
+	int dying;
+	sim_completion_t done;
+	const char *name;
+	void *driver; /* the driver instance, for its callbacks */
+};
+
+/* ---- the machine: pfn space ------------------------------------------------- */
+
+#define HS_MAX_PGMAPS 16
+
+/**
+ * struct hs_machine - the memory of one simulated machine (one per execution).
+ * @pages:	every page, indexed by pfn
+ * @nr_pages:	pfns in use (RAM plus device ranges)
+ * @nr_ram:	system RAM pages, pfn 0 is the zero page
+ * @ram_lock:	protects the RAM free list (zone->lock)
+ * @ram_free:	free RAM pfns, a stack
+ * @pgmap_slots: registered pagemaps, RCU protected (the kernel's pgmap_array xarray)
+ * @page_wq:	hashed page wait queues (folio_waitqueue()), hashed by pfn
+ */
+struct hs_machine {
+	struct hs_page *pages;
+	unsigned long nr_pages, max_pages;
+	unsigned long nr_ram;
+	sim_spinlock_t ram_lock;
+	unsigned long *ram_free;
+	unsigned long nr_ram_free;
+	struct hs_dev_pagemap *pgmap_slots[HS_MAX_PGMAPS];
+	sim_mutex_t pgmap_lock; /* serialises memremap/memunmap */
+	sim_waitqueue_t page_wq[16];
+	unsigned long next_content; /* distinct content words for new data */
+};
+
+/* The machine of the current execution (set by hs_machine_init()). */
+extern struct hs_machine *hs_mach;
+
+/**
+ * hs_machine_init() - set up memory for one execution.
+ * @nr_ram:	system RAM pages (pfn 0 is the zero page)
+ * @max_device_pages: room for device pfn ranges
+ * Allocates with sim_alloc(), so it lives exactly as long as the execution.
+ */
+struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_device_pages);
+
+static inline struct hs_page *hs_pfn_to_page(unsigned long pfn)
+{
+	return &hs_mach->pages[pfn];
+}
+
+static inline unsigned long hs_page_to_pfn(const struct hs_page *page)
+{
+	return (unsigned long)(page - hs_mach->pages);
+}
+
+/* The page's generation (an oracle field: no scheduling point). */
+static inline uint32_t hs_page_gen(const struct hs_page *page)
+{
+	return __atomic_load_n(&page->gen, __ATOMIC_RELAXED);
+}
+
+static inline bool hs_pfn_valid(unsigned long pfn)
+{
+	return pfn < hs_mach->nr_pages;
+}
+
+#define HS_ZERO_PFN 0ul
+static inline bool hs_is_zero_pfn(unsigned long pfn)
+{
+	return pfn == HS_ZERO_PFN;
+}
+
+static inline bool hs_is_zone_device_page(const struct hs_page *page)
+{
+	return page->pgmap != NULL;
+}
+
+static inline bool hs_is_device_private_page(const struct hs_page *page)
+{
+	return page->pgmap && page->pgmap->type == HS_MEMORY_DEVICE_PRIVATE;
+}
+
+static inline bool hs_is_device_coherent_page(const struct hs_page *page)
+{
+	return page->pgmap && page->pgmap->type == HS_MEMORY_DEVICE_COHERENT;
+}
+
+/* ---- page references and the page lock ----------------------------------- */
+
+/* get_page(): a reference on a page the caller already holds or maps. */
+void hs_get_page(struct hs_page *page);
+/* get_page_unless_zero(): false when the page is being freed. */
+bool hs_get_page_unless_zero(struct hs_page *page);
+/* put_page(): drop a reference; the last one frees the page (RAM back to the
+ * free list, device pages to pgmap->ops->page_free()). */
+void hs_put_page(struct hs_page *page);
+long hs_page_ref_count(struct hs_page *page);
+
+/* trylock_page() / lock_page() / unlock_page() (folio_* in v6.12). */
+bool hs_trylock_page(struct hs_page *page);
+void hs_lock_page(struct hs_page *page);
+void hs_unlock_page(struct hs_page *page);
+bool hs_page_locked(struct hs_page *page);
+/* folio_wait_locked(): sleep until the page is unlocked (no reference taken). */
+void hs_wait_on_page_locked(struct hs_page *page);
+
+void hs_set_page_dirty(struct hs_page *page);
+bool hs_page_dirty(struct hs_page *page);
+
+/* page_add_anon_rmap / page_remove_rmap: the mapping count. */
+void hs_page_add_rmap(struct hs_page *page);
+void hs_page_remove_rmap(struct hs_page *page);
+long hs_page_mapcount(struct hs_page *page);
+
+/*
+ * Use-after-free check: @gen is the generation the caller saw when it took
+ * its reference or read the mapping.  Reports HS_KIND_UAF when the page was
+ * freed since.
+ */
+void hs_page_check(struct hs_page *page, uint32_t gen, const char *what);
+
+/* Content of a page (its data), annotated as the plain access it stands for. */
+unsigned long hs_page_read(struct hs_page *page);
+void hs_page_write(struct hs_page *page, unsigned long v);
+/* copy_highpage(): dst gets src's content. */
+void hs_copy_page(struct hs_page *dst, struct hs_page *src);
+
+/* alloc_page(GFP_HIGHUSER_MOVABLE): a RAM page with refcount 1, or NULL. */
+struct hs_page *hs_alloc_page(void);
+
+/* ---- memremap ---------------------------------------------------------------- */
+
+/**
+ * hs_memremap_pages() - memremap_pages(): give @pgmap a range of @nr_pages
+ * pfns (type, owner, ops set by the caller); the pages start free (refcount
+ * 0), as ZONE_DEVICE pages do.  Return: 0 or -ENOMEM / -EINVAL.
+ */
+int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages);
+/**
+ * hs_memunmap_pages() - memunmap_pages(): kill the pagemap's ref, wait until
+ * every page reference is gone, then remove it from the pfn lookup (after an
+ * RCU grace period, as the kernel's xarray erase does).
+ */
+void hs_memunmap_pages(struct hs_dev_pagemap *pgmap);
+/* get_dev_pagemap(): the live pagemap of @pfn with a reference, or NULL. */
+struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn);
+void hs_put_dev_pagemap(struct hs_dev_pagemap *pgmap);
+/* zone_device_page_init(): a free device page becomes allocated: refcount 1,
+ * locked (it is a migration destination), pgmap ref taken. */
+void hs_zone_device_page_init(struct hs_page *page);
+
+/*
+ * The owner test every model path uses (hmm_range_fault, migrate_vma_collect):
+ * pgmap->owner == owner in the pointer semantics of the kernel.  A plain read
+ * of ->owner, visible to the race detector.
+ */
+bool hs_pgmap_owner_match(struct hs_dev_pagemap *pgmap, void *owner);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HMMSIM_PAGE_H */

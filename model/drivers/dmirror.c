@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The reference driver, modelled on lib/test_hmm.c (the dmirror device of
+ * the kernel's HMM selftests) and written against the kernel-name facade.
+ *
+ * Differences from test_hmm, each to keep the driver correct so that a
+ * violation found with it is the kernel model's or a scenario's doing:
+ *  - device-private pages hold the data themselves (test_hmm backs each with
+ *    a system page because it has no device memory);
+ *  - the mirror is an array indexed by virtual page, under dmirror->mutex,
+ *    instead of an xarray;
+ *  - its invalidate callback clears the mirror for every event, its own
+ *    migrations included (test_hmm skips those; that is the bug variant
+ *    HS_DMIRROR_BUG_SKIP_OWN_MIGRATE, see dmirror_interval_invalidate());
+ *  - migration to the device does not map the new pages in the mirror
+ *    (test_hmm's dmirror_migrate_finalize_and_map()): the device faults them
+ *    in when it next touches them, which hmm_range_fault() answers without
+ *    migrating since the owner matches;
+ *  - the fault loop has no timeout: a retry that never ends is the
+ *    explorer's livelock report.
+ */
+#include <hmmsim/dmirror.h>
+#include <hmmsim/kernel.h>
+#include <stdio.h>
+
+#define DPT_VALID     0x1ul
+#define DPT_WRITE     0x2ul
+#define DPT_GEN_SHIFT 2
+#define DPT_PFN_SHIFT 22
+
+struct hs_dmirror_device {
+	struct dev_pagemap pagemap;
+	spinlock_t lock; /* free list */
+	unsigned long *free_pfns;
+	unsigned long nr_free, nr_pages;
+	const char *name;
+};
+
+struct hs_dmirror {
+	struct hs_dmirror_device *mdevice;
+	struct mm_struct *mm;
+	struct mmu_interval_notifier notifier;
+	sim_mutex_t mutex;
+	unsigned long *pt; /* one entry per virtual page: DPT_* | gen | pfn */
+	unsigned long npt;
+	enum hs_dmirror_bug bug;
+};
+
+static unsigned long dpt_entry(struct hs_page *page, bool write)
+{
+	return DPT_VALID | (write ? DPT_WRITE : 0) |
+	       (unsigned long)(hs_page_gen(page) & ((1u << 20) - 1)) << DPT_GEN_SHIFT |
+	       page_to_pfn(page) << DPT_PFN_SHIFT;
+}
+
+/* ---- the device and its memory ------------------------------------------------- */
+
+/* dmirror_devmem_free(): page_free callback, the page returns to the pool. */
+static void dmirror_devmem_free(struct hs_page *page)
+{
+	struct hs_dmirror_device *mdevice = page->pgmap->driver;
+	spin_lock(&mdevice->lock);
+	mdevice->free_pfns[mdevice->nr_free++] = page_to_pfn(page);
+	spin_unlock(&mdevice->lock);
+}
+
+/* dmirror_devmem_alloc_page(): a locked device page with refcount 1. */
+static struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevice)
+{
+	struct hs_page *dpage = NULL;
+	spin_lock(&mdevice->lock);
+	if (mdevice->nr_free)
+		dpage = pfn_to_page(mdevice->free_pfns[--mdevice->nr_free]);
+	spin_unlock(&mdevice->lock);
+	if (dpage)
+		zone_device_page_init(dpage);
+	return dpage;
+}
+
+static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf);
+
+static const struct dev_pagemap_ops dmirror_devmem_ops = {
+    .page_free = dmirror_devmem_free,
+    .migrate_to_ram = dmirror_devmem_fault,
+};
+
+/* dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range. */
+struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
+{
+	struct hs_dmirror_device *mdevice = sim_alloc(sizeof(*mdevice));
+
+	mdevice->name = name;
+	spin_lock_init(&mdevice->lock);
+	mdevice->pagemap.type = MEMORY_DEVICE_PRIVATE;
+	mdevice->pagemap.ops = &dmirror_devmem_ops;
+	mdevice->pagemap.owner = mdevice;
+	mdevice->pagemap.driver = mdevice;
+	mdevice->pagemap.name = name;
+	if (memremap_pages(&mdevice->pagemap, nr_pages))
+		sim_fail(HS_KIND_BUG, "%s: memremap_pages of %lu pages failed", name, nr_pages);
+	mdevice->nr_pages = nr_pages;
+	mdevice->free_pfns = sim_alloc(nr_pages * sizeof(*mdevice->free_pfns));
+	for (unsigned long i = nr_pages; i-- > 0;)
+		mdevice->free_pfns[mdevice->nr_free++] = mdevice->pagemap.start_pfn + i;
+	return mdevice;
+}
+
+void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice)
+{
+	return mdevice;
+}
+
+unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
+{
+	spin_lock(&mdevice->lock);
+	unsigned long n = mdevice->nr_pages - mdevice->nr_free;
+	spin_unlock(&mdevice->lock);
+	return n;
+}
+
+/* dmirror_device_evict_chunk() + memunmap_pages(). */
+void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
+{
+	unsigned long n = mdevice->nr_pages;
+	unsigned long *src = sim_alloc(n * sizeof(*src)), *dst = sim_alloc(n * sizeof(*dst));
+
+	migrate_device_range(src, mdevice->pagemap.start_pfn, n);
+	for (unsigned long i = 0; i < n; i++) {
+		struct hs_page *spage = migrate_pfn_to_page(src[i]);
+		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		struct hs_page *dpage = alloc_page_vma(0, NULL, 0);
+		if (!dpage)
+			sim_fail(HS_KIND_BUG, "%s: no system memory to evict into", mdevice->name);
+		lock_page(dpage);
+		copy_highpage(dpage, spage);
+		dst[i] = migrate_pfn(page_to_pfn(dpage));
+		if (src[i] & MIGRATE_PFN_WRITE)
+			dst[i] |= MIGRATE_PFN_WRITE;
+	}
+	migrate_device_pages(src, dst, n);
+	migrate_device_finalize(src, dst, n);
+	memunmap_pages(&mdevice->pagemap);
+}
+
+/* ---- the mirror ------------------------------------------------------------------- */
+
+/* dmirror_do_update(): drop the mirror entries of [start, end). */
+static void dmirror_do_update(struct hs_dmirror *dmirror, unsigned long start, unsigned long end)
+{
+	lockdep_assert_held(&dmirror->mutex);
+	for (unsigned long i = start >> PAGE_SHIFT; i < (end >> PAGE_SHIFT) && i < dmirror->npt;
+	     i++)
+		dmirror->pt[i] = 0;
+	if (sim_tracing())
+		sim_event("dmirror: mirror cleared [%#lx,%#lx)", start, end);
+}
+
+/* dmirror_interval_invalidate() */
+static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
+					const struct mmu_notifier_range *range,
+					unsigned long cur_seq)
+{
+	struct hs_dmirror *dmirror = mni->priv;
+
+	/*
+	 * test_hmm ignores the device's own migrations here ("the invalidation
+	 * is handled as part of the migration process").  That is only a bug
+	 * variant in this model: without set_seq() a dmirror_range_fault() that
+	 * ran hmm_range_fault() before the migration programs the mirror with
+	 * the migrated-away page, and the mirror keeps reaching pages the
+	 * migration is unmapping and copying (both found by `hmmsim explore`).
+	 */
+	if (dmirror->bug == HS_DMIRROR_BUG_SKIP_OWN_MIGRATE && range->event == MMU_NOTIFY_MIGRATE &&
+	    range->owner == dmirror->mdevice)
+		return true;
+	if (mmu_notifier_range_blockable(range))
+		sim_mutex_lock(&dmirror->mutex);
+	else if (!sim_mutex_trylock(&dmirror->mutex))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	dmirror_do_update(dmirror, range->start, range->end);
+	sim_mutex_unlock(&dmirror->mutex);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops dmirror_min_ops = {
+    .invalidate = dmirror_interval_invalidate,
+};
+
+/* dmirror_fops_open(): mirror the whole address space. */
+struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_struct *mm)
+{
+	struct hs_dmirror *dmirror = sim_alloc(sizeof(*dmirror));
+
+	dmirror->mdevice = mdevice;
+	dmirror->mm = mm;
+	sim_mutex_init(&dmirror->mutex, "dmirror->mutex");
+	dmirror->npt = mm->va_size >> PAGE_SHIFT;
+	dmirror->pt = sim_alloc(dmirror->npt * sizeof(*dmirror->pt));
+	dmirror->notifier.priv = dmirror;
+	dmirror->notifier.name = mdevice->name;
+	if (mmu_interval_notifier_insert(&dmirror->notifier, mm, 0, mm->va_size, &dmirror_min_ops))
+		sim_fail(HS_KIND_BUG, "%s: mmu_interval_notifier_insert failed", mdevice->name);
+	return dmirror;
+}
+
+/* dmirror_fops_release() */
+void hs_dmirror_release(struct hs_dmirror *dmirror)
+{
+	mmu_interval_notifier_remove(&dmirror->notifier);
+}
+
+void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug)
+{
+	dmirror->bug = bug;
+}
+
+/* dmirror_do_fault(): program the mirror from the pfns, under the mutex. */
+static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range)
+{
+	unsigned long *pfns = range->hmm_pfns;
+
+	lockdep_assert_held(&dmirror->mutex);
+	for (unsigned long addr = range->start; addr < range->end; addr += PAGE_SIZE, pfns++) {
+		if (!(*pfns & HMM_PFN_VALID))
+			return -EFAULT;
+		struct hs_page *page = hmm_pfn_to_page(*pfns);
+		bool write = *pfns & HMM_PFN_WRITE;
+		if (!write && (range->default_flags & HMM_PFN_REQ_WRITE))
+			return -EFAULT;
+		dmirror->pt[addr >> PAGE_SHIFT] = dpt_entry(page, write);
+		if (sim_tracing())
+			sim_event("dmirror: mirror %#lx -> pfn %#lx%s", addr, page_to_pfn(page),
+				  write ? " write" : "");
+	}
+	return 0;
+}
+
+/* dmirror_range_fault(): the documented protocol, as test_hmm has it. */
+static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *range)
+{
+	struct mm_struct *mm = dmirror->mm;
+	int ret;
+
+	for (;;) {
+		range->notifier_seq = mmu_interval_read_begin(range->notifier);
+		mmap_read_lock(mm);
+		ret = hmm_range_fault(range);
+		mmap_read_unlock(mm);
+		if (ret) {
+			if (ret == -EBUSY)
+				continue;
+			return ret;
+		}
+		if (dmirror->bug == HS_DMIRROR_BUG_RETRY_UNLOCKED) {
+			/* the bug: the check is not under the lock set_seq takes */
+			if (mmu_interval_read_retry(range->notifier, range->notifier_seq))
+				continue;
+			sim_mutex_lock(&dmirror->mutex);
+			break;
+		}
+		sim_mutex_lock(&dmirror->mutex);
+		if (dmirror->bug != HS_DMIRROR_BUG_NO_RETRY &&
+		    mmu_interval_read_retry(range->notifier, range->notifier_seq)) {
+			sim_mutex_unlock(&dmirror->mutex);
+			continue;
+		}
+		break;
+	}
+	ret = dmirror_do_fault(dmirror, range);
+	sim_mutex_unlock(&dmirror->mutex);
+	return ret;
+}
+
+int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end, bool write)
+{
+	unsigned long pfns[64];
+	struct hmm_range range = {
+	    .notifier = &dmirror->notifier,
+	    .hmm_pfns = pfns,
+	    .pfn_flags_mask = 0,
+	    .default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0),
+	    .dev_private_owner = dmirror->mdevice,
+	};
+	int ret = 0;
+
+	for (unsigned long addr = start; addr < end; addr = range.end) {
+		range.start = addr;
+		range.end = addr + (64ul << PAGE_SHIFT) < end ? addr + (64ul << PAGE_SHIFT) : end;
+		ret = dmirror_range_fault(dmirror, &range);
+		if (ret)
+			break;
+	}
+	return ret;
+}
+
+/*
+ * The coherence oracle, at every device access through the mirror (the
+ * mutex held): the mirror entry must name the page the CPU page table maps
+ * for that address now — present, device-private or under migration — with
+ * write permission if the mirror has it, and that page must not have been
+ * freed since the entry was made.  An invalidation that started but whose
+ * callback has not run yet cannot hide a difference: the pte changes only
+ * after every callback returned, and ours needs the mutex we hold.
+ */
+static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,
+				   unsigned long ent, bool write)
+{
+	unsigned long pfn = ent >> DPT_PFN_SHIFT;
+	struct hs_page *page = pfn_to_page(pfn);
+	sim_atomic_t *ptep = hs_pte_offset(dmirror->mm, addr);
+	hs_pte_t pte = ptep ? (hs_pte_t)__atomic_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
+	bool same =
+	    !hs_pte_none(pte) && hs_pte_pfn(pte) == pfn &&
+	    (hs_pte_present(pte) || hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));
+	bool cpu_writable = hs_pte_present(pte) ? hs_pte_write(pte) : hs_is_writable_swp_entry(pte);
+
+	char desc[64];
+	if (!same)
+		sim_fail(HS_KIND_COHERENCE,
+			 "device %s of %#lx through its mirror reaches pfn %#lx, but the CPU page "
+			 "table has %s there",
+			 write ? "write" : "read", addr, pfn,
+			 hs_pte_describe(pte, desc, sizeof(desc)));
+	if ((ent & DPT_WRITE) && !cpu_writable)
+		sim_fail(HS_KIND_COHERENCE,
+			 "mirror of %#lx is writable (pfn %#lx) but the CPU maps it read-only",
+			 addr, pfn);
+	/* same pfn, but is it the same page or one freed and reused since? */
+	hs_page_check(page, (uint32_t)(ent >> DPT_GEN_SHIFT), "device access through the mirror");
+}
+
+/* dmirror_do_read() / dmirror_do_write(): -ENOENT at the first page the
+ * mirror lacks (or lacks write permission for). */
+static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, unsigned long end,
+			     unsigned long *buf, bool write, unsigned long *done)
+{
+	lockdep_assert_held(&dmirror->mutex);
+	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE, (*done)++) {
+		unsigned long ent = dmirror->pt[addr >> PAGE_SHIFT];
+		if (!(ent & DPT_VALID) || (write && !(ent & DPT_WRITE)))
+			return -ENOENT;
+		dmirror_check_coherent(dmirror, addr, ent, write);
+		struct hs_page *page = pfn_to_page(ent >> DPT_PFN_SHIFT);
+		if (write) {
+			hs_page_write(page, buf[*done]);
+			hs_mm_note_write(dmirror->mm, addr, buf[*done]);
+		} else {
+			buf[*done] = hs_page_read(page);
+		}
+		if (sim_tracing())
+			sim_event("device %s %#lx: pfn %#lx = %#lx", write ? "write" : "read", addr,
+				  page_to_pfn(page), buf[*done]);
+	}
+	return 0;
+}
+
+/* dmirror_read() / dmirror_write(): access, fault what is missing, again. */
+static int dmirror_access(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+			  unsigned long *buf, bool write, unsigned long *faults)
+{
+	unsigned long end = addr + (npages << PAGE_SHIFT), done = 0, start = addr;
+	int ret;
+
+	if (faults)
+		*faults = 0;
+	if (!npages || (addr & ~PAGE_MASK) || (end >> PAGE_SHIFT) > dmirror->npt)
+		return -EINVAL;
+	for (;;) {
+		sim_mutex_lock(&dmirror->mutex);
+		ret = dmirror_do_access(dmirror, start, end, buf, write, &done);
+		sim_mutex_unlock(&dmirror->mutex);
+		if (ret != -ENOENT)
+			break;
+		start = addr + (done << PAGE_SHIFT);
+		ret = hs_dmirror_fault(dmirror, start, end, write);
+		if (ret)
+			break;
+		if (faults)
+			(*faults)++;
+	}
+	return ret;
+}
+
+int hs_dmirror_read(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+		    unsigned long *out, unsigned long *faults)
+{
+	return dmirror_access(dmirror, addr, npages, out, false, faults);
+}
+
+int hs_dmirror_write(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+		     const unsigned long *in, unsigned long *faults)
+{
+	return dmirror_access(dmirror, addr, npages, (unsigned long *)in, true, faults);
+}
+
+/* ---- migration ---------------------------------------------------------------------- */
+
+/* dmirror_migrate_alloc_and_copy(): device pages for what was collected. */
+static void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror *dmirror)
+{
+	for (unsigned long i = 0; i < args->npages; i++) {
+		unsigned long *src = &args->src[i], *dst = &args->dst[i];
+		if (!(*src & MIGRATE_PFN_MIGRATE))
+			continue;
+		struct hs_page *spage = migrate_pfn_to_page(*src);
+		struct hs_page *dpage = dmirror_devmem_alloc_page(dmirror->mdevice);
+		if (!dpage)
+			continue; /* stays where it is */
+		if (spage)
+			copy_highpage(dpage, spage);
+		else
+			hs_page_write(dpage, 0);
+		dpage->zone_device_data = dmirror;
+		*dst = migrate_pfn(page_to_pfn(dpage));
+		if ((*src & MIGRATE_PFN_WRITE) || (!spage && (args->vma->vm_flags & VM_WRITE)))
+			*dst |= MIGRATE_PFN_WRITE;
+	}
+}
+
+static struct vm_area_struct *covering_vma(struct mm_struct *mm, unsigned long start,
+					   unsigned long end)
+{
+	struct vm_area_struct *vma = find_vma(mm, start);
+	return vma && vma->vm_end >= end ? vma : NULL;
+}
+
+/* dmirror_migrate_to_device() */
+int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
+{
+	struct mm_struct *mm = dmirror->mm;
+	unsigned long end = addr + (npages << PAGE_SHIFT);
+	unsigned long *src = sim_alloc(npages * sizeof(*src)),
+		      *dst = sim_alloc(npages * sizeof(*dst));
+	struct migrate_vma args = {0};
+	int ret;
+
+	if (!npages || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	mmap_read_lock(mm);
+	args.vma = covering_vma(mm, addr, end);
+	if (!args.vma) {
+		mmap_read_unlock(mm);
+		return -EINVAL;
+	}
+	args.src = src;
+	args.dst = dst;
+	args.start = addr;
+	args.end = end;
+	args.pgmap_owner = dmirror->mdevice;
+	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
+	ret = migrate_vma_setup(&args);
+	if (ret) {
+		mmap_read_unlock(mm);
+		return ret;
+	}
+	dmirror_migrate_alloc_and_copy(&args, dmirror);
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	mmap_read_unlock(mm);
+	return 0;
+}
+
+/* dmirror_devmem_fault_alloc_and_copy(): system pages for device pages. */
+static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
+						      struct hs_dmirror *dmirror)
+{
+	for (unsigned long i = 0; i < args->npages; i++) {
+		unsigned long *src = &args->src[i], *dst = &args->dst[i];
+		struct hs_page *spage = migrate_pfn_to_page(*src);
+		if (!spage || !(*src & MIGRATE_PFN_MIGRATE))
+			continue;
+		struct hs_page *dpage = alloc_page_vma(0, args->vma, args->start + i * PAGE_SIZE);
+		if (!dpage)
+			return VM_FAULT_OOM;
+		lock_page(dpage);
+		/* the owning mirror must stop using the device page */
+		struct hs_dmirror *owner = spage->zone_device_data;
+		if (owner) {
+			sim_mutex_lock(&owner->mutex);
+			unsigned long va = (args->start >> PAGE_SHIFT) + i;
+			if (va < owner->npt)
+				owner->pt[va] = 0;
+			sim_mutex_unlock(&owner->mutex);
+		}
+		copy_highpage(dpage, spage);
+		*dst = migrate_pfn(page_to_pfn(dpage));
+		if (*src & MIGRATE_PFN_WRITE)
+			*dst |= MIGRATE_PFN_WRITE;
+	}
+	return 0;
+}
+
+/* dmirror_devmem_fault(): pgmap->ops->migrate_to_ram for a CPU fault. */
+static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
+{
+	struct hs_dmirror *dmirror = vmf->page->zone_device_data;
+	unsigned long src_pfns = 0, dst_pfns = 0;
+	struct migrate_vma args = {
+	    .vma = vmf->vma,
+	    .start = vmf->address,
+	    .end = vmf->address + PAGE_SIZE,
+	    .src = &src_pfns,
+	    .dst = &dst_pfns,
+	    .pgmap_owner = dmirror->mdevice,
+	    .flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+	    .fault_page = vmf->page,
+	};
+	vm_fault_t ret;
+
+	if (migrate_vma_setup(&args))
+		return VM_FAULT_SIGBUS;
+	ret = dmirror_devmem_fault_alloc_and_copy(&args, dmirror);
+	if (ret)
+		return ret;
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	return 0;
+}
+
+/* dmirror_migrate_to_system() */
+int hs_dmirror_migrate_to_sys(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
+{
+	struct mm_struct *mm = dmirror->mm;
+	unsigned long end = addr + (npages << PAGE_SHIFT);
+	unsigned long *src = sim_alloc(npages * sizeof(*src)),
+		      *dst = sim_alloc(npages * sizeof(*dst));
+	struct migrate_vma args = {0};
+	int ret;
+
+	if (!npages || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	mmap_read_lock(mm);
+	args.vma = covering_vma(mm, addr, end);
+	if (!args.vma) {
+		mmap_read_unlock(mm);
+		return -EINVAL;
+	}
+	args.src = src;
+	args.dst = dst;
+	args.start = addr;
+	args.end = end;
+	args.pgmap_owner = dmirror->mdevice;
+	args.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	ret = migrate_vma_setup(&args);
+	if (!ret) {
+		if (dmirror_devmem_fault_alloc_and_copy(&args, dmirror))
+			ret = -ENOMEM;
+		migrate_vma_pages(&args);
+		migrate_vma_finalize(&args);
+	}
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* ---- snapshot --------------------------------------------------------------------- */
+
+static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long entry)
+{
+	if (entry & HMM_PFN_ERROR)
+		return HS_DMIRROR_PROT_ERROR;
+	if (!(entry & HMM_PFN_VALID))
+		return HS_DMIRROR_PROT_NONE;
+	struct hs_page *page = hmm_pfn_to_page(entry);
+	unsigned char perm;
+	if (is_device_private_page(page))
+		perm = page->pgmap->owner == dmirror->mdevice ? HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL
+							      : HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
+	else if (hs_is_zero_pfn(page_to_pfn(page)))
+		perm = HS_DMIRROR_PROT_ZERO;
+	else
+		perm = HS_DMIRROR_PROT_NONE;
+	perm |= entry & HMM_PFN_WRITE ? HS_DMIRROR_PROT_WRITE : HS_DMIRROR_PROT_READ;
+	return perm;
+}
+
+/* dmirror_snapshot(): hmm_range_fault without faulting, in the seq loop. */
+int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+			unsigned char *perm)
+{
+	unsigned long *pfns = sim_alloc(npages * sizeof(*pfns));
+	struct hmm_range range = {
+	    .notifier = &dmirror->notifier,
+	    .start = addr,
+	    .end = addr + (npages << PAGE_SHIFT),
+	    .hmm_pfns = pfns,
+	    .dev_private_owner = dmirror->mdevice,
+	};
+	int ret;
+
+	if (!npages || (addr & ~PAGE_MASK))
+		return -EINVAL;
+	for (;;) {
+		range.notifier_seq = mmu_interval_read_begin(range.notifier);
+		mmap_read_lock(dmirror->mm);
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(dmirror->mm);
+		if (ret == -EBUSY)
+			continue;
+		if (ret)
+			return ret;
+		sim_mutex_lock(&dmirror->mutex);
+		if (mmu_interval_read_retry(range.notifier, range.notifier_seq)) {
+			sim_mutex_unlock(&dmirror->mutex);
+			continue;
+		}
+		break;
+	}
+	for (unsigned long i = 0; i < npages; i++)
+		perm[i] = dmirror_mkentry(dmirror, pfns[i]);
+	sim_mutex_unlock(&dmirror->mutex);
+	return 0;
+}

@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hmm_range_fault() (mm/hmm.c).  The walk reads ptes without the PTL, as the
+ * kernel does (pte_offset_map, not _lock): what makes the result usable is
+ * the interval notifier sequence the caller checks afterwards.
+ *
+ * Simplified: no PMD/PUD/hugetlb levels (the model has no huge mappings), so
+ * the order bits are always 0; the walk segments are the model's PTE tables.
+ * Output words are written whole (the v6.16 sticky in/out flags are not
+ * modelled yet).
+ */
+#include <errno.h>
+#include <hmmsim/hmm.h>
+#include <hmmsim/switches.h>
+
+enum {
+	HMM_NEED_FAULT = 1 << 0,
+	HMM_NEED_WRITE_FAULT = 1 << 1,
+	HMM_NEED_ALL_BITS = HMM_NEED_FAULT | HMM_NEED_WRITE_FAULT,
+};
+
+struct hmm_vma_walk {
+	struct hs_hmm_range *range;
+	unsigned long last;
+};
+
+/* hmm_pfns_fill() */
+static int pfns_fill(struct hs_hmm_range *range, unsigned long addr, unsigned long end,
+		     unsigned long cpu_flags)
+{
+	for (unsigned long i = (addr - range->start) >> HS_PAGE_SHIFT; addr < end;
+	     addr += HS_PAGE_SIZE, i++)
+		range->hmm_pfns[i] = cpu_flags;
+	return 0;
+}
+
+/* hmm_pte_need_fault(): the effective request is (input & mask) | default. */
+static unsigned int pte_need_fault(const struct hs_hmm_range *range, unsigned long req,
+				   unsigned long cpu_flags)
+{
+	req &= range->pfn_flags_mask;
+	req |= range->default_flags;
+	if (!(req & HS_HMM_PFN_REQ_FAULT))
+		return 0;
+	if ((req & HS_HMM_PFN_REQ_WRITE) && !(cpu_flags & HS_HMM_PFN_WRITE))
+		return HMM_NEED_FAULT | HMM_NEED_WRITE_FAULT;
+	if (!(cpu_flags & HS_HMM_PFN_VALID))
+		return HMM_NEED_FAULT;
+	return 0;
+}
+
+/* hmm_range_need_fault() */
+static unsigned int range_need_fault(const struct hs_hmm_range *range, unsigned long addr,
+				     unsigned long end, unsigned long cpu_flags)
+{
+	unsigned int required = 0;
+	if (!((range->default_flags | range->pfn_flags_mask) & HS_HMM_PFN_REQ_FAULT))
+		return 0;
+	for (unsigned long i = (addr - range->start) >> HS_PAGE_SHIFT; addr < end;
+	     addr += HS_PAGE_SIZE, i++) {
+		required |= pte_need_fault(range, range->hmm_pfns[i], cpu_flags);
+		if (required == HMM_NEED_ALL_BITS)
+			break;
+	}
+	return required;
+}
+
+/* hmm_vma_fault(): fault every page of [addr, end), then restart the walk. */
+static int vma_fault(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, unsigned long addr,
+		     unsigned long end, unsigned int required)
+{
+	unsigned int flags = HS_FAULT_FLAG_REMOTE;
+
+	w->last = addr;
+	if (required & HMM_NEED_WRITE_FAULT) {
+		if (!(vma->vm_flags & HS_VM_WRITE))
+			return -EPERM;
+		flags |= HS_FAULT_FLAG_WRITE;
+	}
+	for (; addr < end; addr += HS_PAGE_SIZE)
+		if (hs_handle_mm_fault(vma, addr, flags) & HS_VM_FAULT_ERROR)
+			return -EFAULT;
+	return -EBUSY;
+}
+
+static unsigned long pte_to_hmm_pfn_flags(hs_pte_t pte)
+{
+	if (!hs_pte_present(pte))
+		return 0;
+	return hs_pte_write(pte) ? HS_HMM_PFN_VALID | HS_HMM_PFN_WRITE : HS_HMM_PFN_VALID;
+}
+
+/* The device-private entry belongs to the caller's owner (or, before the
+ * v5.7 owner check, to anyone). */
+static bool device_private_owned(struct hs_hmm_range *range, hs_pte_t pte)
+{
+	if (!hs_is_device_private_entry(pte))
+		return false;
+	if (hs_switch.hmm_no_owner_check)
+		return true;
+	return hs_pgmap_owner_match(hs_pfn_to_page(hs_pte_pfn(pte))->pgmap,
+				    range->dev_private_owner);
+}
+
+/* hmm_vma_handle_pte(); @end is the end of the current walk segment. */
+static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, unsigned long addr,
+		      unsigned long end, sim_atomic_t *ptep, unsigned long *hmm_pfn)
+{
+	struct hs_hmm_range *range = w->range;
+	unsigned long req = *hmm_pfn;
+	unsigned int required;
+	hs_pte_t pte = hs_ptep_get(ptep);
+
+	if (hs_pte_none(pte)) {
+		required = pte_need_fault(range, req, 0);
+		if (required)
+			return vma_fault(w, vma, addr, end, required);
+		*hmm_pfn = 0;
+		return 0;
+	}
+	if (!hs_pte_present(pte)) {
+		if (device_private_owned(range, pte)) {
+			unsigned long cpu_flags = HS_HMM_PFN_VALID;
+			if (hs_is_writable_swp_entry(pte))
+				cpu_flags |= HS_HMM_PFN_WRITE;
+			*hmm_pfn = hs_pte_pfn(pte) | cpu_flags;
+			return 0;
+		}
+		required = pte_need_fault(range, req, 0);
+		if (!required) {
+			*hmm_pfn = 0;
+			return 0;
+		}
+		switch (hs_swp_type(pte)) {
+		case HS_SWP_SWAP:
+		case HS_SWP_DEVICE_PRIVATE:   /* another owner's: fault it back */
+		case HS_SWP_DEVICE_EXCLUSIVE: /* "mm/hmm: fault non-owner device private entries" */
+			return vma_fault(w, vma, addr, end, required);
+		case HS_SWP_MIGRATION:
+			w->last = addr;
+			hs_migration_entry_wait(vma->vm_mm, addr);
+			return -EBUSY;
+		default:
+			return -EFAULT;
+		}
+	}
+	unsigned long cpu_flags = pte_to_hmm_pfn_flags(pte);
+	required = pte_need_fault(range, req, cpu_flags);
+	if (required)
+		return vma_fault(w, vma, addr, end, required);
+	if ((pte & HS_PTE_SPECIAL) && !hs_is_zero_pfn(hs_pte_pfn(pte))) {
+		if (pte_need_fault(range, req, 0))
+			return -EFAULT;
+		*hmm_pfn = HS_HMM_PFN_ERROR;
+		return 0;
+	}
+	*hmm_pfn = hs_pte_pfn(pte) | cpu_flags;
+	return 0;
+}
+
+/* walk_page_range() with hmm_walk_ops, from @start to range->end. */
+static int walk_range(struct hmm_vma_walk *w, struct hs_mm *mm, unsigned long start)
+{
+	struct hs_hmm_range *range = w->range;
+	unsigned long addr = start;
+
+	while (addr < range->end) {
+		struct hs_vm_area_struct *vma = hs_find_vma(mm, addr);
+		unsigned long next;
+		if (!vma) {
+			/* a hole without a VMA: hmm_vma_walk_hole() with !walk->vma */
+			next = range->end;
+			for (int i = 0; i < mm->nr_vmas; i++)
+				if (mm->vmas[i].vm_start > addr && mm->vmas[i].vm_start < next)
+					next = mm->vmas[i].vm_start;
+			if (range_need_fault(range, addr, next, 0))
+				return -EFAULT;
+			pfns_fill(range, addr, next, HS_HMM_PFN_ERROR);
+			addr = next;
+			continue;
+		}
+		next = vma->vm_end < range->end ? vma->vm_end : range->end;
+		/* hmm_vma_walk_test() */
+		if ((vma->vm_flags & (HS_VM_IO | HS_VM_PFNMAP | HS_VM_MIXEDMAP)) ||
+		    !(vma->vm_flags & HS_VM_READ)) {
+			if (range_need_fault(range, addr, next, 0))
+				return -EFAULT;
+			pfns_fill(range, addr, next, HS_HMM_PFN_ERROR);
+			addr = next;
+			continue;
+		}
+		/* hmm_vma_walk_pmd(): one PTE table at a time */
+		while (addr < next) {
+			unsigned long seg_end = (addr | (HS_PMD_SIZE - 1)) + 1;
+			if (seg_end > next)
+				seg_end = next;
+			/* pte_offset_map() once per table, then step, as the kernel does */
+			sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+			unsigned long *p = &range->hmm_pfns[(addr - range->start) >> HS_PAGE_SHIFT];
+			for (; addr < seg_end; addr += HS_PAGE_SIZE, ptep++, p++) {
+				int r = handle_pte(w, vma, addr, seg_end, ptep, p);
+				if (r)
+					return r;
+			}
+		}
+	}
+	return 0;
+}
+
+/* hmm_range_fault(): restart the walk after every fault (-EBUSY inside),
+ * and give up with -EBUSY once the notifier sequence moved. */
+int hs_hmm_range_fault(struct hs_hmm_range *range)
+{
+	struct hmm_vma_walk w = {.range = range, .last = range->start};
+	struct hs_mm *mm = range->notifier->mm;
+	int ret;
+
+	sim_assert_held(&mm->mmap_lock);
+	if (range->start >= range->end || (range->start | range->end) & (HS_PAGE_SIZE - 1))
+		return -EINVAL;
+	do {
+		if (hs_mmu_interval_check_retry(range->notifier, range->notifier_seq)) {
+			ret = -EBUSY;
+			break;
+		}
+		ret = walk_range(&w, mm, w.last);
+	} while (ret == -EBUSY);
+	if (sim_tracing()) {
+		sim_event("hmm_range_fault [%#lx,%#lx) = %d", range->start, range->end, ret);
+		for (unsigned long i = 0; !ret && i < (range->end - range->start) >> HS_PAGE_SHIFT;
+		     i++) {
+			unsigned long v = range->hmm_pfns[i];
+			sim_event("  pfn %#lx %s%s%s", hs_hmm_pfn_to_pfn(v),
+				  v & HS_HMM_PFN_VALID ? "valid" : "-",
+				  v & HS_HMM_PFN_WRITE ? "|write" : "",
+				  v & HS_HMM_PFN_ERROR ? "|error" : "");
+		}
+	}
+	return ret;
+}

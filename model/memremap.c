@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * struct dev_pagemap lifetime and the pfn -> pagemap lookup
+ * (mm/memremap.c, include/linux/memremap.h).
+ *
+ * The pagemap's percpu_ref is an atomic count: one initial reference plus one
+ * per allocated page.  Lookups run under RCU and take a reference only while
+ * the pagemap is live (percpu_ref_tryget_live()); memunmap_pages() marks it
+ * dying, waits a grace period so no lookup can still take a new reference,
+ * drops the initial reference and sleeps until the last page is freed.
+ */
+#include <errno.h>
+#include <hmmsim/page.h>
+
+/* memremap_pages(): the pfn range is carved from the machine's device space. */
+int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
+{
+	struct hs_machine *m = hs_mach;
+	int slot = -1, ret = 0;
+
+	if (!nr_pages || !pgmap->type)
+		return -EINVAL;
+	if (pgmap->type == HS_MEMORY_DEVICE_PRIVATE &&
+	    (!pgmap->ops || !pgmap->ops->page_free || !pgmap->ops->migrate_to_ram))
+		return -EINVAL; /* the kernel WARNs and refuses the same */
+	sim_mutex_lock(&m->pgmap_lock);
+	for (int i = 0; i < HS_MAX_PGMAPS; i++)
+		if (!m->pgmap_slots[i]) {
+			slot = i;
+			break;
+		}
+	if (slot < 0 || m->nr_pages + nr_pages > m->max_pages) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	pgmap->start_pfn = m->nr_pages;
+	pgmap->nr_pages = nr_pages;
+	sim_atomic_init(&pgmap->ref, 1);
+	pgmap->dying = 0;
+	sim_init_completion(&pgmap->done, pgmap->name ? pgmap->name : "pgmap->done");
+	for (unsigned long i = 0; i < nr_pages; i++) {
+		struct hs_page *page = &m->pages[pgmap->start_pfn + i];
+		page->pgmap = pgmap;
+		page->content = HS_POISON;
+		sim_atomic_init(&page->flags, 1l << HS_PG_FREE);
+	}
+	m->nr_pages += nr_pages;
+	sim_rcu_assign_pointer(m->pgmap_slots[slot], pgmap);
+out:
+	sim_mutex_unlock(&m->pgmap_lock);
+	return ret;
+}
+
+/* percpu_ref_tryget_live(&pgmap->ref) */
+static bool pgmap_tryget_live(struct hs_dev_pagemap *pgmap)
+{
+	if (SIM_READ_ONCE(pgmap->dying))
+		return false;
+	sim_atomic_add_return(&pgmap->ref, 1, SIM_ACQUIRE);
+	return true;
+}
+
+/* get_dev_pagemap(): RCU lookup of the pfn's pagemap, with a reference. */
+struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn)
+{
+	struct hs_dev_pagemap *found = NULL;
+
+	sim_rcu_read_lock();
+	for (int i = 0; i < HS_MAX_PGMAPS && !found; i++) {
+		struct hs_dev_pagemap *p = sim_rcu_dereference(hs_mach->pgmap_slots[i]);
+		if (p && pfn >= p->start_pfn && pfn < p->start_pfn + p->nr_pages)
+			found = pgmap_tryget_live(p) ? p : NULL;
+	}
+	sim_rcu_read_unlock();
+	return found;
+}
+
+/* put_dev_pagemap(): the last reference completes pgmap->done. */
+void hs_put_dev_pagemap(struct hs_dev_pagemap *pgmap)
+{
+	long n = sim_atomic_sub_return(&pgmap->ref, 1, SIM_RELEASE);
+	if (n < 0)
+		sim_fail(HS_KIND_REFCOUNT, "%s: pagemap reference count below zero",
+			 pgmap->name ? pgmap->name : "pgmap");
+	if (n == 0)
+		sim_complete_all(&pgmap->done);
+}
+
+/* zone_device_page_init(): a free device page becomes a locked page with
+ * refcount 1 and a reference on its pagemap. */
+void hs_zone_device_page_init(struct hs_page *page)
+{
+	struct hs_dev_pagemap *pgmap = page->pgmap;
+
+	if (!pgmap_tryget_live(pgmap))
+		sim_fail(HS_KIND_BUG, "zone_device_page_init: pfn %#lx of a dying pagemap",
+			 hs_page_to_pfn(page));
+	if (hs_page_ref_count(page) != 0)
+		sim_fail(HS_KIND_REFCOUNT, "zone_device_page_init: pfn %#lx is in use",
+			 hs_page_to_pfn(page));
+	sim_atomic_store(&page->flags, 0, SIM_RELAXED);
+	sim_atomic_store(&page->_refcount, 1, SIM_RELEASE);
+	if (!hs_trylock_page(page))
+		sim_fail(HS_KIND_BUG, "zone_device_page_init: pfn %#lx already locked",
+			 hs_page_to_pfn(page));
+}
+
+/* memunmap_pages(): kill, wait for every page to be freed, unpublish. */
+void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
+{
+	struct hs_machine *m = hs_mach;
+
+	SIM_WRITE_ONCE(pgmap->dying, 1); /* percpu_ref_kill() */
+	sim_synchronize_rcu();		 /* no lookup still about to take a ref */
+	hs_put_dev_pagemap(pgmap);	 /* the initial reference */
+	sim_wait_for_completion(&pgmap->done);
+
+	sim_mutex_lock(&m->pgmap_lock);
+	for (int i = 0; i < HS_MAX_PGMAPS; i++)
+		if (m->pgmap_slots[i] == pgmap)
+			sim_rcu_assign_pointer(m->pgmap_slots[i], NULL);
+	sim_mutex_unlock(&m->pgmap_lock);
+	sim_synchronize_rcu();
+}
+
+/* The kernel's owner test: pgmap->owner == owner (a plain load). */
+bool hs_pgmap_owner_match(struct hs_dev_pagemap *pgmap, void *owner)
+{
+	return SIM_PLAIN_READ(pgmap->owner) == owner;
+}

@@ -1,0 +1,1007 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Device memory migration: mm/migrate_device.c (migrate_vma_*, migrate_device_*),
+ * the pieces of mm/migrate.c it leans on (remove_migration_pte(),
+ * migration_entry_wait(), folio_migrate_mapping(), folio_migrate_flags()),
+ * try_to_migrate() of mm/rmap.c for device pages, and the device-private
+ * branch of do_swap_page() in mm/memory.c.
+ *
+ * Baseline: Linux v6.18, plus the early-2026 fix "mm: Fix a hmm_range_fault()
+ * livelock / starvation problem" (stable-backported) which makes a fault that
+ * loses the device page's trylock sleep until the page is unlocked instead of
+ * returning at once.  Switches restore older kernels:
+ *  - migrate_flush_tlb_after_ptl (before v6.0): collect flushes the TLB after
+ *    dropping the PTL;
+ *  - migrate_no_dirty_copy (before v6.0): collect does not move the pte dirty
+ *    bit to the page;
+ *  - swap_page_lock_unconditional (v6.1 .. v6.14): do_swap_page takes a
+ *    reference but not the page lock; migrate_vma locks the fault page itself
+ *    like any other page (trylock, skip when busy);
+ *  - swap_page_ref_without_ptl (before v6.1): do_swap_page neither re-checks
+ *    the pte nor takes a reference; migrate_vma has no fault_page at all.
+ *
+ * Reference counts, as in the kernel: a collected page gets one reference
+ * from collect, and the reference its pte held moves to the migration entry
+ * (the rmap is dropped, the pte's reference is kept).  finalize drops that
+ * one; the new page takes a reference and a mapcount for its new pte.
+ *
+ * Simplifications (see docs/fidelity.md):
+ *  - No LRU: folio_isolate_lru() and folio_putback_lru() are not modelled;
+ *    the reference collect took stands for the isolation reference, which is
+ *    what the kernel's accounting amounts to.
+ *  - Order-0 anonymous pages only: no THP split, no swap cache, no file
+ *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
+ *    its anonymous branch (the exact refcount test).
+ *  - No PG_anon_exclusive: collect always takes the ptep_get_and_clear() path
+ *    with one TLB flush for the PTE table, never ptep_clear_flush() per pte
+ *    (the path the v6.0 TLB fix is about).
+ *  - No anon_vma rmap.  The model's pages do not record where they are
+ *    mapped.  migrate_vma_* know the address of every page (start + i pages).
+ *    The by-pfn paths (migrate_device_range(): try_to_migrate() and
+ *    remove_migration_ptes()) need the mapping of a ZONE_DEVICE page, and
+ *    only this file creates such mappings: it records (mm, address) of the
+ *    one mapping in page->private (device pages have no other use for it).
+ *    Every use re-checks the record against the pte under the PTL, so a
+ *    record left stale by munmap or exit is ignored.
+ */
+#include <errno.h>
+#include <hmmsim/migrate.h>
+#include <hmmsim/switches.h>
+#include <string.h>
+
+#define PAGE_MASK (~(HS_PAGE_SIZE - 1))
+
+/* ---- the kernel version the switches select ----------------------------------------- */
+
+/*
+ * The fault page migrate_vma knows about: v6.1 added migrate_vma.fault_page
+ * (with the reference do_swap_page holds on it); before that there is none.
+ */
+static struct hs_page *ref_fault_page(const struct hs_migrate_vma *migrate)
+{
+	if (!migrate || hs_switch.swap_page_ref_without_ptl)
+		return NULL;
+	return migrate->fault_page;
+}
+
+/*
+ * The fault page is locked by do_swap_page() (v6.15 and later), so migrate_vma
+ * neither locks nor unlocks it.  Before v6.15 it locks it like any page.
+ */
+static struct hs_page *locked_fault_page(struct hs_page *fault_page)
+{
+	if (hs_switch.swap_page_lock_unconditional || hs_switch.swap_page_ref_without_ptl)
+		return NULL;
+	return fault_page;
+}
+
+/* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap) ----------------- */
+
+struct hs_dev_rmap {
+	struct hs_mm *mm;
+	unsigned long addr;
+};
+
+/* Record the mapping just installed for @page; the caller holds the page lock. */
+static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap *r;
+
+	if (!hs_is_zone_device_page(page))
+		return;
+	r = (struct hs_dev_rmap *)page->private;
+	if (!r) {
+		r = sim_alloc(sizeof(*r));
+		page->private = (unsigned long)r;
+	}
+	r->mm = mm;
+	r->addr = addr;
+}
+
+/* The recorded mapping of @page (locked by the caller), or NULL. */
+static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page)
+{
+	if (!hs_is_zone_device_page(page))
+		return NULL;
+	return (const struct hs_dev_rmap *)page->private;
+}
+
+/*
+ * Where the migration entry of src entry @i lives: the migrate_vma range, or
+ * for the by-pfn API the recorded mapping of the device page.
+ */
+static bool migration_entry_where(const struct hs_migrate_vma *migrate, unsigned long i,
+				  struct hs_page *page, struct hs_mm **mm, unsigned long *addr)
+{
+	const struct hs_dev_rmap *r;
+
+	if (migrate) {
+		*mm = migrate->vma->vm_mm;
+		*addr = migrate->start + (i << HS_PAGE_SHIFT);
+		return true;
+	}
+	r = dev_rmap_get(page);
+	if (!r)
+		return false;
+	*mm = r->mm;
+	*addr = r->addr;
+	return true;
+}
+
+/* vm_normal_page(): the struct page behind a present pte, NULL for special
+ * mappings (the zero page, PFNMAP). */
+static struct hs_page *vm_normal_page(hs_pte_t pte)
+{
+	unsigned long pfn = hs_pte_pfn(pte);
+
+	if ((pte & HS_PTE_SPECIAL) || hs_is_zero_pfn(pfn) || !hs_pfn_valid(pfn))
+		return NULL;
+	return hs_pfn_to_page(pfn);
+}
+
+static bool vma_is_anonymous(const struct hs_vm_area_struct *vma)
+{
+	return vma->vm_flags & HS_VM_ANON;
+}
+
+static void set_page_flag(struct hs_page *page, int bit)
+{
+	sim_atomic_fetch_or(&page->flags, 1l << bit, SIM_RELAXED);
+}
+
+static bool test_page_flag(struct hs_page *page, int bit)
+{
+	return sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << bit);
+}
+
+/* ---- remove_migration_pte() ---------------------------------------------------------- */
+
+/*
+ * remove_migration_pte() (mm/migrate.c): if the pte at @addr is still the
+ * migration entry of @src, map @dst there instead: a device-private entry for
+ * a device-private page (writable if the migration entry was), else a present
+ * pte (writable if the entry was, young if it was, dirty only if both the
+ * entry and the page are dirty).  @dst gets a reference and a mapcount.
+ * Simplified: one pte, found from the address instead of an rmap walk; no
+ * soft-dirty or uffd-wp bits.
+ */
+static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struct hs_mm *mm,
+				 unsigned long addr)
+{
+	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
+	unsigned long pfn = hs_page_to_pfn(dst);
+	hs_pte_t old, pte;
+	bool write;
+
+	if (!ptep)
+		return;
+	sim_spin_lock(ptl);
+	old = hs_ptep_get(ptep);
+	if (!hs_is_migration_entry(old) || hs_pte_pfn(old) != hs_page_to_pfn(src)) {
+		sim_spin_unlock(ptl); /* zapped meanwhile (munmap, MADV_DONTNEED) */
+		return;
+	}
+	write = hs_is_writable_swp_entry(old);
+	hs_get_page(dst);
+	if (hs_is_device_private_page(dst)) {
+		pte = hs_mk_swp_pte(HS_SWP_DEVICE_PRIVATE, pfn, write ? HS_SWP_WRITE : 0);
+	} else {
+		uint64_t fl = HS_PTE_PRESENT;
+		if (old & HS_SWP_YOUNG)
+			fl |= HS_PTE_YOUNG;
+		if ((old & HS_SWP_DIRTY) && hs_page_dirty(dst))
+			fl |= HS_PTE_DIRTY;
+		if (write)
+			fl |= HS_PTE_WRITE;
+		pte = hs_mk_pte(pfn, fl);
+	}
+	hs_page_add_rmap(dst);
+	hs_set_pte_at(mm, addr, ptep, pte);
+	dev_rmap_set(dst, mm, addr);
+	sim_spin_unlock(ptl);
+	if (sim_tracing())
+		sim_event("remove_migration_pte %#lx: pfn %#lx -> %s pfn %#lx%s", addr,
+			  hs_page_to_pfn(src),
+			  hs_is_device_private_page(dst) ? "device-private" : "present", pfn,
+			  write ? " write" : "");
+}
+
+/* remove_migration_ptes(): every migration entry of @src becomes @dst.  The
+ * model's pages have one mapping at most, at the given address. */
+static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
+				  const struct hs_migrate_vma *migrate, unsigned long i)
+{
+	struct hs_mm *mm;
+	unsigned long addr;
+
+	if (migration_entry_where(migrate, i, src, &mm, &addr))
+		remove_migration_pte(src, dst, mm, addr);
+}
+
+/* ---- collect ------------------------------------------------------------------------ */
+
+/* migrate_vma_collect_skip() */
+static void migrate_vma_collect_skip(struct hs_migrate_vma *migrate, unsigned long start,
+				     unsigned long end)
+{
+	for (unsigned long addr = start; addr < end; addr += HS_PAGE_SIZE) {
+		migrate->dst[migrate->npages] = 0;
+		migrate->src[migrate->npages++] = 0;
+	}
+}
+
+/* migrate_vma_collect_hole(): empty ranges of anonymous memory may be filled. */
+static void migrate_vma_collect_hole(struct hs_migrate_vma *migrate, unsigned long start,
+				     unsigned long end)
+{
+	if (!vma_is_anonymous(migrate->vma)) {
+		migrate_vma_collect_skip(migrate, start, end);
+		return;
+	}
+	for (unsigned long addr = start; addr < end; addr += HS_PAGE_SIZE) {
+		migrate->src[migrate->npages] = HS_MIGRATE_PFN_MIGRATE;
+		migrate->dst[migrate->npages] = 0;
+		migrate->npages++;
+		migrate->cpages++;
+	}
+}
+
+/*
+ * migrate_vma_collect_pmd() for [start, end) inside one PTE table: under the
+ * table's PTL, select each pte by the migrate flags and owner, pin and trylock
+ * its page (the fault page is already locked from v6.15), and replace the pte
+ * by a migration entry carrying its write, young and dirty bits.  The TLB is
+ * flushed for the whole range before the PTL is dropped when any present pte
+ * was cleared (after, with hs_switch.migrate_flush_tlb_after_ptl).
+ * Simplified: no THP split, no PG_anon_exclusive path.
+ */
+static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate, unsigned long start,
+				    unsigned long end)
+{
+	struct hs_vm_area_struct *vma = migrate->vma;
+	struct hs_mm *mm = vma->vm_mm;
+	struct hs_page *fault_locked = locked_fault_page(ref_fault_page(migrate));
+	sim_spinlock_t *ptl = hs_pte_lockptr(mm, start);
+	unsigned long addr, unmapped = 0;
+
+	if (!ptl) {
+		/* pmd_none(): no PTE table, the whole range is a hole */
+		migrate_vma_collect_hole(migrate, start, end);
+		return;
+	}
+
+	sim_spin_lock(ptl);
+	for (addr = start; addr < end; addr += HS_PAGE_SIZE) {
+		sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+		struct hs_page *page = NULL;
+		unsigned long mpfn = 0;
+		hs_pte_t pte = hs_ptep_get(ptep);
+
+		if (hs_pte_none(pte)) {
+			if (vma_is_anonymous(vma)) {
+				mpfn = HS_MIGRATE_PFN_MIGRATE;
+				migrate->cpages++;
+			}
+			goto next;
+		}
+
+		if (!hs_pte_present(pte)) {
+			/* only device-private entries; swap and migration entries stay */
+			if (!hs_is_device_private_entry(pte))
+				goto next;
+			page = hs_pfn_to_page(hs_pte_pfn(pte));
+			if (!(migrate->flags & HS_MIGRATE_VMA_SELECT_DEVICE_PRIVATE) ||
+			    !hs_pgmap_owner_match(page->pgmap, migrate->pgmap_owner))
+				goto next;
+			mpfn = hs_migrate_pfn(hs_pte_pfn(pte)) | HS_MIGRATE_PFN_MIGRATE;
+			if (hs_is_writable_swp_entry(pte))
+				mpfn |= HS_MIGRATE_PFN_WRITE;
+		} else {
+			unsigned long pfn = hs_pte_pfn(pte);
+
+			if (hs_is_zero_pfn(pfn) &&
+			    (migrate->flags & HS_MIGRATE_VMA_SELECT_SYSTEM)) {
+				/* the zero page: a hole that may be filled */
+				mpfn = HS_MIGRATE_PFN_MIGRATE;
+				migrate->cpages++;
+				goto next;
+			}
+			page = vm_normal_page(pte);
+			if (page && !hs_is_zone_device_page(page) &&
+			    !(migrate->flags & HS_MIGRATE_VMA_SELECT_SYSTEM)) {
+				goto next;
+			} else if (page && hs_is_device_coherent_page(page)) {
+				if (!(migrate->flags & HS_MIGRATE_VMA_SELECT_DEVICE_COHERENT) ||
+				    !hs_pgmap_owner_match(page->pgmap, migrate->pgmap_owner))
+					goto next;
+			}
+			mpfn = hs_migrate_pfn(pfn) | HS_MIGRATE_PFN_MIGRATE;
+			if (hs_pte_write(pte))
+				mpfn |= HS_MIGRATE_PFN_WRITE;
+		}
+
+		if (!page) {
+			mpfn = 0;
+			goto next;
+		}
+
+		/* The reference pins the page and freezes the pte's meaning. */
+		hs_get_page(page);
+		if (page == fault_locked || hs_trylock_page(page)) {
+			hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
+			uint64_t fl = 0;
+
+			migrate->cpages++;
+			/* "copy pte dirty bit to page": the pte is gone, keep its dirt */
+			if (hs_pte_present(old) && hs_pte_dirty(old) &&
+			    !hs_switch.migrate_no_dirty_copy)
+				hs_set_page_dirty(page);
+			if (mpfn & HS_MIGRATE_PFN_WRITE)
+				fl |= HS_SWP_WRITE;
+			if (hs_pte_present(old)) {
+				if (old & HS_PTE_YOUNG)
+					fl |= HS_SWP_YOUNG;
+				if (hs_pte_dirty(old))
+					fl |= HS_SWP_DIRTY;
+			}
+			hs_set_pte_at(mm, addr, ptep,
+				      hs_mk_swp_pte(HS_SWP_MIGRATION, hs_page_to_pfn(page), fl));
+			/* Like an unmap: drop the rmap and a reference.  Not the last
+			 * one: ours is still held. */
+			hs_page_remove_rmap(page);
+			hs_put_page(page);
+			if (hs_pte_present(old))
+				unmapped++;
+			if (sim_tracing())
+				sim_event("migrate_vma_collect %#lx: pfn %#lx -> migration entry%s",
+					  addr, hs_page_to_pfn(page),
+					  fl & HS_SWP_WRITE ? " (write)" : "");
+		} else {
+			hs_put_page(page);
+			mpfn = 0;
+			if (sim_tracing())
+				sim_event(
+				    "migrate_vma_collect %#lx: pfn %#lx busy (locked), skipped",
+				    addr, hs_page_to_pfn(page));
+		}
+	next:
+		migrate->dst[migrate->npages] = 0;
+		migrate->src[migrate->npages++] = mpfn;
+	}
+
+	/* Only when a present pte was cleared can a TLB still hold it. */
+	if (unmapped && !hs_switch.migrate_flush_tlb_after_ptl)
+		hs_flush_tlb_range(mm, start, end);
+	sim_spin_unlock(ptl);
+	if (unmapped && hs_switch.migrate_flush_tlb_after_ptl)
+		hs_flush_tlb_range(mm, start, end); /* pre-v6.0: too late */
+}
+
+/*
+ * migrate_vma_collect(): walk [start, end) one PTE table at a time inside a
+ * MMU_NOTIFY_MIGRATE invalidation carrying pgmap_owner (so the owning driver
+ * can skip its own device mappings).  Caller holds mmap_lock for read.
+ */
+static void migrate_vma_collect(struct hs_migrate_vma *migrate)
+{
+	struct hs_mm *mm = migrate->vma->vm_mm;
+	struct hs_mmu_notifier_range range;
+	unsigned long addr, next;
+
+	sim_assert_held(&mm->mmap_lock);
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_MIGRATE, 0, mm, migrate->start,
+				   migrate->end, migrate->pgmap_owner);
+	hs_mmu_notifier_invalidate_range_start(&range);
+
+	for (addr = migrate->start; addr < migrate->end; addr = next) {
+		next = (addr | (HS_PMD_SIZE - 1)) + 1;
+		if (next > migrate->end)
+			next = migrate->end;
+		migrate_vma_collect_pmd(migrate, addr, next);
+	}
+
+	hs_mmu_notifier_invalidate_range_end(&range);
+	migrate->end = migrate->start + (migrate->npages << HS_PAGE_SHIFT);
+}
+
+/* ---- unmap ------------------------------------------------------------------------- */
+
+/*
+ * migrate_vma_check_page(): false when the page has references nobody
+ * accounts for (a pin).  As in the source: one extra for the caller's
+ * (collect's) reference, one for the fault page's reference held by
+ * do_swap_page, and one more for any ZONE_DEVICE page.  (That last one is
+ * loose by one for device-private pages, whose free refcount is 0 since
+ * v5.17; the exact test follows in folio_migrate_mapping().)
+ */
+static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_page)
+{
+	long extra = 1 + (page == fault_page);
+
+	if (hs_is_zone_device_page(page))
+		extra++;
+	/* no file pages: folio_mapping() is NULL */
+	return hs_page_ref_count(page) - extra <= hs_page_mapcount(page);
+}
+
+/*
+ * try_to_migrate() for a ZONE_DEVICE page still mapped (the by-pfn path):
+ * its device-private entry (or coherent pte) becomes a migration entry; the
+ * rmap and the mapping's reference go, as in try_to_migrate_one().  The
+ * caller holds the page lock and a reference.  Simplified: the one mapping is
+ * the recorded one (see the top of the file).
+ */
+static void try_to_migrate(struct hs_page *page)
+{
+	const struct hs_dev_rmap *r = dev_rmap_get(page);
+	unsigned long pfn = hs_page_to_pfn(page);
+	sim_atomic_t *ptep;
+	sim_spinlock_t *ptl;
+	hs_pte_t pte, old;
+	uint64_t fl = 0;
+	bool present;
+
+	if (!r || !(ptep = hs_pte_offset(r->mm, r->addr)))
+		return;
+	ptl = hs_pte_lockptr(r->mm, r->addr);
+	sim_spin_lock(ptl);
+	pte = hs_ptep_get(ptep);
+	present = hs_pte_present(pte);
+	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
+		sim_spin_unlock(ptl);
+		return;
+	}
+	old = hs_ptep_get_and_clear(r->mm, r->addr, ptep);
+	if (present) {
+		/* ptep_clear_flush() */
+		hs_flush_tlb_range(r->mm, r->addr, r->addr + HS_PAGE_SIZE);
+		if (hs_pte_write(old))
+			fl |= HS_SWP_WRITE;
+		if (old & HS_PTE_YOUNG)
+			fl |= HS_SWP_YOUNG;
+		if (hs_pte_dirty(old)) {
+			fl |= HS_SWP_DIRTY;
+			hs_set_page_dirty(page);
+		}
+	} else if (hs_is_writable_swp_entry(old)) {
+		fl |= HS_SWP_WRITE;
+	}
+	hs_set_pte_at(r->mm, r->addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, pfn, fl));
+	hs_page_remove_rmap(page);
+	hs_put_page(page); /* the mapping's; the caller's keeps the page */
+	sim_spin_unlock(ptl);
+	if (sim_tracing())
+		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", r->addr, pfn);
+}
+
+/*
+ * migrate_device_unmap(): for every collected page, unmap what collect did
+ * not (try_to_migrate), and give up the pages that are still mapped or carry
+ * an unexpected reference: their migration entries go back to the same page,
+ * they are unlocked (not the caller's fault page) and released.
+ * Return: the number of entries still marked MIGRATE (pages and holes).
+ * Simplified: no LRU isolation (see the top of the file).
+ */
+static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long npages,
+					  struct hs_page *fault_page,
+					  const struct hs_migrate_vma *migrate)
+{
+	struct hs_page *fault_locked = locked_fault_page(fault_page);
+	unsigned long i, restore = 0, unmapped = 0;
+
+	for (i = 0; i < npages; i++) {
+		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
+
+		if (!page) {
+			if (src_pfns[i] & HS_MIGRATE_PFN_MIGRATE)
+				unmapped++;
+			continue;
+		}
+		if (hs_page_mapcount(page))
+			try_to_migrate(page);
+		if (hs_page_mapcount(page) || !migrate_vma_check_page(page, fault_page)) {
+			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+			restore++;
+			if (sim_tracing())
+				sim_event("migrate_vma_unmap: pfn %#lx still mapped or pinned, "
+					  "restored",
+					  hs_page_to_pfn(page));
+			continue;
+		}
+		unmapped++;
+	}
+
+	for (i = 0; i < npages && restore; i++) {
+		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
+
+		if (!page || (src_pfns[i] & HS_MIGRATE_PFN_MIGRATE))
+			continue;
+		remove_migration_ptes(page, page, migrate, i);
+		src_pfns[i] = 0;
+		if (page != fault_locked)
+			hs_unlock_page(page);
+		hs_put_page(page);
+		restore--;
+	}
+	return unmapped;
+}
+
+/* ---- setup ------------------------------------------------------------------------- */
+
+/**
+ * hs_migrate_vma_setup() - migrate_vma_setup(): collect and unmap the pages
+ * of [start, end) selected by @args->flags and @args->pgmap_owner.
+ * @args: vma, start, end, src, dst, pgmap_owner, flags, fault_page
+ *
+ * On return src[] holds MIGRATE_PFN_MIGRATE (plus VALID and the pfn for a
+ * page) for each entry that can move; those pages are locked, unmapped
+ * (migration entries) and have no unexpected references.  cpages counts them.
+ * Caller holds mmap_lock for read.  Simplified: no hugetlb or DAX VMAs exist.
+ *
+ * Return: 0, or -EINVAL for a bad range, a special VMA, missing arrays, or a
+ * fault_page that is not a (locked, from v6.15) device-private page.
+ */
+int hs_migrate_vma_setup(struct hs_migrate_vma *args)
+{
+	long nr_pages = (long)((args->end - args->start) >> HS_PAGE_SHIFT);
+	struct hs_page *fault_page = ref_fault_page(args);
+
+	args->start &= PAGE_MASK;
+	args->end &= PAGE_MASK;
+	if (!args->vma || (args->vma->vm_flags & (HS_VM_IO | HS_VM_PFNMAP | HS_VM_MIXEDMAP)))
+		return -EINVAL;
+	/* Model guard: the kernel lets end < start through to a huge nr_pages. */
+	if (nr_pages <= 0 || args->end <= args->start)
+		return -EINVAL;
+	if (args->start < args->vma->vm_start || args->start >= args->vma->vm_end)
+		return -EINVAL;
+	if (args->end <= args->vma->vm_start || args->end > args->vma->vm_end)
+		return -EINVAL;
+	if (!args->src || !args->dst)
+		return -EINVAL;
+	if (fault_page && !hs_is_device_private_page(fault_page))
+		return -EINVAL;
+	if (locked_fault_page(fault_page) && !hs_page_locked(fault_page))
+		return -EINVAL;
+
+	memset(args->src, 0, sizeof(*args->src) * (size_t)nr_pages);
+	args->cpages = 0;
+	args->npages = 0;
+
+	migrate_vma_collect(args);
+	if (args->cpages)
+		args->cpages = migrate_device_unmap(args->src, args->npages, fault_page, args);
+	if (sim_tracing())
+		sim_event("migrate_vma_setup [%#lx,%#lx): %lu of %lu can move", args->start,
+			  args->end, args->cpages, args->npages);
+	return 0;
+}
+
+/* ---- pages ------------------------------------------------------------------------- */
+
+/*
+ * migrate_vma_insert_page(): fill a hole with @page, like do_anonymous_page()
+ * would with a new page: under the PTL and only if the pte is still none (or
+ * the zero page, which is replaced with a TLB flush).  A device-private page
+ * gets a device-private entry, anything else a present pte (writable and
+ * dirty in a writable VMA).  The page gets a mapcount and a reference.
+ * On failure MIGRATE is cleared in *src.  Simplified: PTE tables exist for
+ * every VMA (no pte_alloc failure), no memcg, no userfaultfd, no
+ * check_stable_address_space().
+ */
+static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned long addr,
+				    struct hs_page *page, unsigned long *src)
+{
+	struct hs_vm_area_struct *vma = migrate->vma;
+	struct hs_mm *mm = vma->vm_mm;
+	unsigned long pfn = hs_page_to_pfn(page);
+	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+	sim_spinlock_t *ptl;
+	bool flush = false;
+	hs_pte_t entry, orig;
+
+	if (!vma_is_anonymous(vma) || !ptep)
+		goto abort;
+
+	set_page_flag(page, HS_PG_UPTODATE); /* __folio_mark_uptodate() */
+	if (hs_is_device_private_page(page)) {
+		entry = hs_mk_swp_pte(HS_SWP_DEVICE_PRIVATE, pfn,
+				      (vma->vm_flags & HS_VM_WRITE) ? HS_SWP_WRITE : 0);
+	} else {
+		uint64_t fl = HS_PTE_PRESENT | HS_PTE_YOUNG;
+
+		if (hs_is_zone_device_page(page) && !hs_is_device_coherent_page(page))
+			goto abort; /* unsupported ZONE_DEVICE type */
+		if (vma->vm_flags & HS_VM_WRITE)
+			fl |= HS_PTE_WRITE | HS_PTE_DIRTY;
+		entry = hs_mk_pte(pfn, fl);
+	}
+
+	ptl = hs_pte_lockptr(mm, addr);
+	sim_spin_lock(ptl);
+	orig = hs_ptep_get(ptep);
+	if (hs_pte_present(orig)) {
+		if (!hs_is_zero_pfn(hs_pte_pfn(orig)))
+			goto unlock_abort;
+		flush = true;
+	} else if (!hs_pte_none(orig)) {
+		goto unlock_abort;
+	}
+
+	set_page_flag(page, HS_PG_ANON);
+	hs_page_add_rmap(page);
+	hs_get_page(page);
+	if (flush) {
+		/* ptep_clear_flush() of the zero page */
+		hs_ptep_get_and_clear(mm, addr, ptep);
+		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
+	}
+	hs_set_pte_at(mm, addr, ptep, entry);
+	dev_rmap_set(page, mm, addr);
+	sim_spin_unlock(ptl);
+	*src = HS_MIGRATE_PFN_MIGRATE;
+	if (sim_tracing())
+		sim_event("migrate_vma_insert_page %#lx: pfn %#lx", addr, pfn);
+	return;
+
+unlock_abort:
+	sim_spin_unlock(ptl);
+abort:
+	*src &= ~HS_MIGRATE_PFN_MIGRATE;
+	if (sim_tracing())
+		sim_event("migrate_vma_insert_page %#lx: hole no longer empty, not filled", addr);
+}
+
+/*
+ * folio_migrate_mapping(), anonymous branch: the page may move only if its
+ * refcount is exactly what the migration accounts for: collect's reference
+ * plus @extra_count (do_swap_page's on the fault page).  Then the new page
+ * takes over the old one's mapping (the anon bit here).
+ */
+static int folio_migrate_mapping(struct hs_page *newpage, struct hs_page *page, long extra_count)
+{
+	long expected = 1 + extra_count;
+	long count = hs_page_ref_count(page);
+
+	if (count != expected) {
+		if (sim_tracing())
+			sim_event(
+			    "folio_migrate_mapping: pfn %#lx refcount %ld, expected %ld: -EAGAIN",
+			    hs_page_to_pfn(page), count, expected);
+		return -EAGAIN;
+	}
+	if (test_page_flag(page, HS_PG_ANON))
+		set_page_flag(newpage, HS_PG_ANON);
+	return 0;
+}
+
+/* folio_migrate_flags(): the page state the model has (uptodate, dirty). */
+static void folio_migrate_flags(struct hs_page *newpage, struct hs_page *page)
+{
+	if (test_page_flag(page, HS_PG_UPTODATE))
+		set_page_flag(newpage, HS_PG_UPTODATE);
+	if (hs_page_dirty(page))
+		hs_set_page_dirty(newpage);
+}
+
+/*
+ * __migrate_device_pages(): for each entry with a destination, fill holes
+ * (migrate_vma only, inside one MMU_NOTIFY_MIGRATE invalidation from the
+ * first hole to the end) or move the page state to the destination.  Entries
+ * that cannot move lose MIGRATE.  The data was copied by the driver before.
+ */
+static void migrate_device_pages_common(unsigned long *src_pfns, unsigned long *dst_pfns,
+					unsigned long npages, struct hs_migrate_vma *migrate)
+{
+	struct hs_page *fault_page = ref_fault_page(migrate);
+	struct hs_mmu_notifier_range range;
+	bool notified = false;
+
+	for (unsigned long i = 0; i < npages; i++) {
+		struct hs_page *newpage = hs_migrate_pfn_to_page(dst_pfns[i]);
+		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
+		long extra_cnt = 0;
+
+		if (!newpage) {
+			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+			continue;
+		}
+
+		if (!page) {
+			unsigned long addr;
+
+			if (!(src_pfns[i] & HS_MIGRATE_PFN_MIGRATE))
+				continue;
+			if (!migrate)
+				sim_fail(HS_KIND_BUG, "migrate_device_pages: a hole without a vma");
+			addr = migrate->start + (i << HS_PAGE_SHIFT);
+			if (!notified) {
+				notified = true;
+				hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_MIGRATE, 0,
+							   migrate->vma->vm_mm, addr, migrate->end,
+							   migrate->pgmap_owner);
+				hs_mmu_notifier_invalidate_range_start(&range);
+			}
+			migrate_vma_insert_page(migrate, addr, newpage, &src_pfns[i]);
+			continue;
+		}
+
+		if (hs_is_device_private_page(newpage) || hs_is_device_coherent_page(newpage)) {
+			/* anonymous without swap cache: nothing to drop first */
+		} else if (hs_is_zone_device_page(newpage)) {
+			/* other ZONE_DEVICE types cannot be migration targets */
+			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+			continue;
+		}
+
+		if (migrate && fault_page == page)
+			extra_cnt = 1;
+		if (folio_migrate_mapping(newpage, page, extra_cnt))
+			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+		else
+			folio_migrate_flags(newpage, page);
+	}
+
+	if (notified)
+		hs_mmu_notifier_invalidate_range_end(&range);
+}
+
+/**
+ * hs_migrate_vma_pages() - migrate_vma_pages(): move struct page state from
+ * each src page to its dst page and fill holes; entries that cannot move lose
+ * MIGRATE_PFN_MIGRATE.  Both pages stay locked until finalize.
+ */
+void hs_migrate_vma_pages(struct hs_migrate_vma *migrate)
+{
+	migrate_device_pages_common(migrate->src, migrate->dst, migrate->npages, migrate);
+}
+
+/**
+ * hs_migrate_device_pages() - migrate_device_pages(): the same for the src
+ * array of hs_migrate_device_range() (no holes there).
+ */
+void hs_migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns, unsigned long npages)
+{
+	migrate_device_pages_common(src_pfns, dst_pfns, npages, NULL);
+}
+
+/* ---- finalize ---------------------------------------------------------------------- */
+
+/*
+ * __migrate_device_finalize(): each migration entry becomes the new page if
+ * the entry still says MIGRATE and has a destination, else the old page
+ * again; then the old page is unlocked (not the fault page from v6.15) and
+ * collect's reference dropped (freeing it after a successful move: a device
+ * page goes back to its driver through page_free), and the new page is
+ * unlocked and the driver's reference dropped (its pte holds its own).
+ */
+static void migrate_device_finalize_common(unsigned long *src_pfns, unsigned long *dst_pfns,
+					   unsigned long npages, struct hs_page *fault_page,
+					   const struct hs_migrate_vma *migrate)
+{
+	struct hs_page *fault_locked = locked_fault_page(fault_page);
+
+	for (unsigned long i = 0; i < npages; i++) {
+		struct hs_page *newpage = hs_migrate_pfn_to_page(dst_pfns[i]);
+		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
+		struct hs_page *dst = newpage;
+
+		if (!page) {
+			if (newpage) {
+				if (newpage == fault_locked)
+					sim_fail(HS_KIND_BUG,
+						 "migrate_vma_finalize: dst is the fault page");
+				hs_unlock_page(newpage);
+				hs_put_page(newpage);
+			}
+			continue;
+		}
+
+		if (!(src_pfns[i] & HS_MIGRATE_PFN_MIGRATE) || !newpage) {
+			if (newpage) {
+				if (newpage == fault_locked)
+					sim_fail(HS_KIND_BUG,
+						 "migrate_vma_finalize: dst is the fault page");
+				hs_unlock_page(newpage);
+				hs_put_page(newpage);
+			}
+			dst = page;
+		}
+
+		remove_migration_ptes(page, dst, migrate, i);
+		if (page != fault_locked)
+			hs_unlock_page(page);
+		hs_put_page(page);
+
+		if (dst != page) {
+			if (dst == fault_locked)
+				sim_fail(HS_KIND_BUG,
+					 "migrate_vma_finalize: dst is the fault page");
+			hs_unlock_page(dst);
+			hs_put_page(dst);
+		}
+		if (sim_tracing())
+			sim_event("migrate_finalize: pfn %#lx -> pfn %#lx%s", hs_page_to_pfn(page),
+				  hs_page_to_pfn(dst), dst == page ? " (not migrated)" : "");
+	}
+}
+
+/**
+ * hs_migrate_vma_finalize() - migrate_vma_finalize(): replace the migration
+ * entries by the new pages (or the old ones where migration failed), unlock
+ * and release both.
+ */
+void hs_migrate_vma_finalize(struct hs_migrate_vma *migrate)
+{
+	migrate_device_finalize_common(migrate->src, migrate->dst, migrate->npages,
+				       ref_fault_page(migrate), migrate);
+}
+
+/**
+ * hs_migrate_device_finalize() - migrate_device_finalize(): the same for the
+ * arrays of hs_migrate_device_range().
+ */
+void hs_migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns,
+				unsigned long npages)
+{
+	migrate_device_finalize_common(src_pfns, dst_pfns, npages, NULL, NULL);
+}
+
+/* ---- by pfn ------------------------------------------------------------------------ */
+
+/* migrate_device_pfn_lock(): pin and trylock a device page, unless it is free
+ * or busy.  Return: its MIGRATE_PFN word, or 0. */
+static unsigned long migrate_device_pfn_lock(unsigned long pfn)
+{
+	struct hs_page *page;
+
+	if (!hs_pfn_valid(pfn))
+		return 0;
+	page = hs_pfn_to_page(pfn);
+	if (!hs_get_page_unless_zero(page))
+		return 0;
+	if (!hs_trylock_page(page)) {
+		hs_put_page(page);
+		return 0;
+	}
+	return hs_migrate_pfn(pfn) | HS_MIGRATE_PFN_MIGRATE;
+}
+
+/**
+ * hs_migrate_device_range() - migrate_device_range(): pin, lock and unmap the
+ * in-use pages of device pfns [start, start + npages), as migrate_vma_setup()
+ * does for a virtual range (used to evict a device's memory).
+ * Return: 0.
+ */
+int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsigned long npages)
+{
+	for (unsigned long i = 0; i < npages; i++)
+		src_pfns[i] = migrate_device_pfn_lock(start + i);
+	migrate_device_unmap(src_pfns, npages, NULL, NULL);
+	return 0;
+}
+
+/* ---- faults ------------------------------------------------------------------------ */
+
+/**
+ * hs_do_swap_page_device_private() - the device-private branch of
+ * do_swap_page(): a CPU fault on a device-private entry asks the page's
+ * driver to move it back to RAM (pgmap->ops->migrate_to_ram).
+ * @vmf: vma, address, orig_pte (read without the PTL), pte, ptl
+ *
+ * v6.18 plus the 2026 starvation fix: under the PTL the pte must still be
+ * orig_pte; the fault then trylocks the page and takes a reference, drops
+ * the PTL, calls migrate_to_ram with the page locked (it is migrate_vma's
+ * fault_page), and unlocks and releases it.  A fault that loses the trylock
+ * takes no reference: it drops the PTL and sleeps until the page is unlocked
+ * (migration_entry_wait_on_locked()), then the fault is retried.
+ * Simplified: the waiter is queued after the PTL is dropped, not before;
+ * the model's page never goes away, so the only effect is a possible
+ * spurious wait on a later user of the same pfn.
+ * v6.15 .. v6.19 returned at once instead of sleeping (a retry loop).
+ *
+ * Return: 0 (retry or done) or what migrate_to_ram returned.
+ */
+unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	unsigned long addr = vmf->address & PAGE_MASK;
+	struct hs_page *page = hs_pfn_to_page(hs_pte_pfn(vmf->orig_pte));
+	const struct hs_dev_pagemap_ops *ops;
+	unsigned int ret = 0;
+
+	sim_assert_held(&mm->mmap_lock);
+	vmf->page = page;
+	if (!vmf->pte)
+		vmf->pte = hs_pte_offset(mm, addr);
+	if (!vmf->ptl)
+		vmf->ptl = hs_pte_lockptr(mm, addr);
+
+	if (hs_switch.swap_page_ref_without_ptl) {
+		/*
+		 * Before v6.1: straight to the driver with nothing holding the
+		 * page.  Looking up page->pgmap->ops, and the driver's use of
+		 * the page, are a use-after-free if it was freed since the pte
+		 * was read.  The read of page->pgmap is annotated: it is the
+		 * point where another CPU may have freed the page.
+		 */
+		struct hs_dev_pagemap *pgmap = SIM_PLAIN_READ(page->pgmap);
+
+		hs_page_check(page, hs_pte_gen(vmf->orig_pte),
+			      "do_swap_page: page->pgmap->ops->migrate_to_ram of a page without a "
+			      "reference");
+		ops = pgmap->ops;
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx, no pte check, no reference", addr,
+				  hs_page_to_pfn(page));
+		return ops->migrate_to_ram ? ops->migrate_to_ram(vmf) : HS_VM_FAULT_SIGBUS;
+	}
+
+	sim_spin_lock(vmf->ptl);
+	if (hs_ptep_get(vmf->pte) != vmf->orig_pte) {
+		sim_spin_unlock(vmf->ptl); /* changed under us: retry the fault */
+		return 0;
+	}
+	ops = page->pgmap->ops;
+
+	if (hs_switch.swap_page_lock_unconditional) {
+		/* v6.1 .. v6.14: a reference while the pte pins the page, no lock */
+		hs_get_page(page);
+		sim_spin_unlock(vmf->ptl);
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx referenced, not locked", addr,
+				  hs_page_to_pfn(page));
+		ret = ops->migrate_to_ram ? ops->migrate_to_ram(vmf) : HS_VM_FAULT_SIGBUS;
+		hs_put_page(page);
+		return ret;
+	}
+
+	if (hs_trylock_page(page)) {
+		hs_get_page(page);
+		sim_spin_unlock(vmf->ptl);
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx locked, migrate_to_ram", addr,
+				  hs_page_to_pfn(page));
+		ret = ops->migrate_to_ram ? ops->migrate_to_ram(vmf) : HS_VM_FAULT_SIGBUS;
+		hs_unlock_page(page);
+		hs_put_page(page);
+	} else {
+		sim_spin_unlock(vmf->ptl);
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx busy, wait for unlock", addr,
+				  hs_page_to_pfn(page));
+		hs_wait_on_page_locked(page);
+	}
+	return ret;
+}
+
+/**
+ * hs_migration_entry_wait() - migration_entry_wait(): if @addr's pte is a
+ * migration entry, sleep until its page is unlocked (the migration ended),
+ * without taking a reference (migration_entry_wait_on_locked(), v6.3+); the
+ * caller retries the fault.  Simplified: queued after dropping the PTL (see
+ * hs_do_swap_page_device_private()).
+ */
+void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
+{
+	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
+	struct hs_page *page;
+	hs_pte_t pte;
+
+	if (!ptep)
+		return;
+	sim_spin_lock(ptl);
+	pte = hs_ptep_get(ptep);
+	if (!hs_is_migration_entry(pte)) {
+		sim_spin_unlock(ptl);
+		return;
+	}
+	page = hs_pfn_to_page(hs_pte_pfn(pte));
+	sim_spin_unlock(ptl);
+	if (sim_tracing())
+		sim_event("migration_entry_wait %#lx: pfn %#lx", addr & PAGE_MASK,
+			  hs_page_to_pfn(page));
+	hs_wait_on_page_locked(page);
+}

@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The address space: mm_struct, VMAs, the page table and its locks, the TLB,
+ * page faults and the operations that change mappings.  Mirrors
+ * mm/memory.c (handle_mm_fault, do_anonymous_page, do_wp_page, do_swap_page,
+ * zap_pte_range), mm/mmap.c + mm/vma.c (mmap, munmap), mm/mprotect.c,
+ * mm/madvise.c (MADV_DONTNEED), mm/vmscan.c + mm/rmap.c (reclaim of one anon
+ * page to swap), kernel/fork.c (mmput).  Simplifications: one level of PTE
+ * tables allocated with their VMA; no THP; anonymous memory only (VM_IO and
+ * VM_PFNMAP VMAs exist so hmm_range_fault can refuse them); reclaim takes
+ * mmap_lock to find the page instead of walking the rmap.
+ */
+#include <errno.h>
+#include <hmmsim/mm.h>
+#include <hmmsim/mmu_notifier.h>
+#include <stdio.h>
+
+/* ---- ptes ------------------------------------------------------------------------ */
+
+hs_pte_t hs_mk_pte(unsigned long pfn, uint64_t flags)
+{
+	uint64_t gen = hs_page_gen(hs_pfn_to_page(pfn)) & HS_PTE_GEN_MASK;
+	return ((uint64_t)pfn << HS_PTE_PFN_SHIFT) | flags | HS_PTE_PRESENT |
+	       gen << HS_PTE_GEN_SHIFT;
+}
+
+hs_pte_t hs_mk_swp_pte(enum hs_swp_type type, unsigned long offset, uint64_t flags)
+{
+	uint64_t gen = 0;
+	if (type == HS_SWP_DEVICE_PRIVATE || type == HS_SWP_MIGRATION ||
+	    type == HS_SWP_DEVICE_EXCLUSIVE)
+		gen = hs_page_gen(hs_pfn_to_page(offset)) & HS_PTE_GEN_MASK;
+	return ((uint64_t)offset << HS_PTE_PFN_SHIFT) | (uint64_t)type << HS_SWP_TYPE_SHIFT |
+	       (flags & (HS_SWP_WRITE | HS_SWP_DIRTY | HS_SWP_YOUNG)) | gen << HS_PTE_GEN_SHIFT;
+}
+
+const char *hs_pte_describe(hs_pte_t pte, char *buf, size_t len)
+{
+	static const char *const kind[] = {"pfn", "swap slot", "device-private pfn",
+					   "migration entry of pfn", "device-exclusive pfn"};
+	bool write = hs_pte_present(pte) ? hs_pte_write(pte) : hs_is_writable_swp_entry(pte);
+	if (hs_pte_none(pte))
+		snprintf(buf, len, "none");
+	else
+		snprintf(buf, len, "%s %#lx%s", kind[hs_swp_type(pte)], hs_pte_pfn(pte),
+			 write ? " write" : "");
+	return buf;
+}
+
+struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long swap_slots)
+{
+	struct hs_mm *mm = sim_alloc(sizeof(*mm));
+	unsigned long npmd = (va_size + HS_PMD_SIZE - 1) / HS_PMD_SIZE;
+
+	mm->name = name;
+	mm->va_size = npmd * HS_PMD_SIZE;
+	mm->pmd = sim_alloc(npmd * sizeof(*mm->pmd));
+	sim_rwsem_init(&mm->mmap_lock, "mmap_lock");
+	sim_spin_init(&mm->page_table_lock, "page_table_lock");
+	hs_mmu_notifier_subscriptions_init(&mm->notifier_subscriptions);
+	sim_spin_init(&mm->swap.lock, "swap_lock");
+	mm->swap.nr_slots = swap_slots;
+	mm->swap.slot = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.slot));
+	mm->swap.used = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.used));
+	sim_atomic_init(&mm->users, 1);
+	mm->shadow = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow));
+	return mm;
+}
+
+/* find_vma(), but only the VMA containing @addr. */
+struct hs_vm_area_struct *hs_find_vma(struct hs_mm *mm, unsigned long addr)
+{
+	sim_assert_held(&mm->mmap_lock);
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (addr >= mm->vmas[i].vm_start && addr < mm->vmas[i].vm_end)
+			return &mm->vmas[i];
+	return NULL;
+}
+
+static struct hs_pte_table *pte_table(struct hs_mm *mm, unsigned long addr)
+{
+	if (addr >= mm->va_size)
+		return NULL;
+	return mm->pmd[addr / HS_PMD_SIZE];
+}
+
+/* pte_offset_map() */
+sim_atomic_t *hs_pte_offset(struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_pte_table *t = pte_table(mm, addr);
+	return t ? &t->pte[(addr >> HS_PAGE_SHIFT) % HS_PTRS_PER_PTE] : NULL;
+}
+
+/* pte_lockptr(): the split PTL of the PTE table. */
+sim_spinlock_t *hs_pte_lockptr(struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_pte_table *t = pte_table(mm, addr);
+	return t ? &t->ptl : NULL;
+}
+
+/* ptep_get(): READ_ONCE of the entry; hardware walkers and hmm read it
+ * without the PTL. */
+hs_pte_t hs_ptep_get(sim_atomic_t *ptep)
+{
+	return (hs_pte_t)sim_atomic_load(ptep, SIM_RELAXED);
+}
+
+static void assert_ptl(struct hs_mm *mm, unsigned long addr)
+{
+	if (!sim_spin_held(hs_pte_lockptr(mm, addr)))
+		sim_fail(SIM_KIND_LOCK_NOT_HELD, "pte of %#lx changed without its PTL", addr);
+}
+
+/* set_pte_at() */
+void hs_set_pte_at(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep, hs_pte_t pte)
+{
+	assert_ptl(mm, addr);
+	sim_atomic_store(ptep, (long)pte, SIM_RELEASE);
+}
+
+/* ptep_get_and_clear(): atomic, so a concurrent dirty-bit update is not lost. */
+hs_pte_t hs_ptep_get_and_clear(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep)
+{
+	assert_ptl(mm, addr);
+	return (hs_pte_t)sim_atomic_xchg(ptep, 0, SIM_ACQ_REL);
+}
+
+/* ---- the TLB ---------------------------------------------------------------------- *
+ * A TLB entry is one word (valid, write, 8 bits of generation, 24 bits of pfn,
+ * 30 bits of vpn) so a CPU's lookup and a remote flush are single accesses.
+ */
+#define TLB_VALID     1ull
+#define TLB_WRITE     2ull
+#define TLB_GEN_SHIFT 2
+#define TLB_PFN_SHIFT 10
+#define TLB_VPN_SHIFT 34
+
+static uint64_t *tlb_slot(struct hs_mm *mm, int cpu, unsigned long vpn)
+{
+	return (uint64_t *)&mm->tlb[cpu][vpn % HS_TLB_ENTRIES];
+}
+
+static int this_cpu(void)
+{
+	return sim_self() % HS_NR_CPUS;
+}
+
+static void tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte)
+{
+	unsigned long vpn = addr >> HS_PAGE_SHIFT;
+	/* a write through the TLB needs the dirty bit already set (x86 re-walks) */
+	uint64_t w = TLB_VALID | (hs_pte_write(pte) && hs_pte_dirty(pte) ? TLB_WRITE : 0) |
+		     (uint64_t)(hs_pte_gen(pte) & 0xff) << TLB_GEN_SHIFT |
+		     (uint64_t)(hs_pte_pfn(pte) & 0xffffff) << TLB_PFN_SHIFT |
+		     (uint64_t)vpn << TLB_VPN_SHIFT;
+	__atomic_store_n(tlb_slot(mm, this_cpu(), vpn), w, __ATOMIC_RELAXED);
+}
+
+/* flush_tlb_range(): a synchronous shootdown of every CPU's entries. */
+void hs_flush_tlb_range(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	if (sim_tracing())
+		sim_event("flush_tlb_range [%#lx,%#lx)", start, end);
+	for (int cpu = 0; cpu < HS_NR_CPUS; cpu++)
+		for (int i = 0; i < HS_TLB_ENTRIES; i++) {
+			uint64_t *p = (uint64_t *)&mm->tlb[cpu][i];
+			uint64_t w = __atomic_load_n(p, __ATOMIC_RELAXED);
+			unsigned long a = (unsigned long)(w >> TLB_VPN_SHIFT) << HS_PAGE_SHIFT;
+			if ((w & TLB_VALID) && a >= start && a < end)
+				__atomic_store_n(p, 0, __ATOMIC_RELAXED);
+		}
+}
+
+/* ---- VMAs ---------------------------------------------------------------------------- */
+
+static int vma_insert(struct hs_mm *mm, unsigned long start, unsigned long end, unsigned int flags)
+{
+	int i;
+	if (mm->nr_vmas == HS_MAX_VMAS)
+		return -ENOMEM;
+	for (i = mm->nr_vmas; i > 0 && mm->vmas[i - 1].vm_start > start; i--)
+		mm->vmas[i] = mm->vmas[i - 1];
+	mm->vmas[i] = (struct hs_vm_area_struct){start, end, flags, mm};
+	mm->nr_vmas++;
+	return 0;
+}
+
+static void vma_delete(struct hs_mm *mm, int i)
+{
+	for (; i + 1 < mm->nr_vmas; i++)
+		mm->vmas[i] = mm->vmas[i + 1];
+	mm->nr_vmas--;
+}
+
+/*
+ * Make [start, end) a VMA boundary on both sides (split_vma()), so callers
+ * can change whole VMAs.  Return: 0 or -ENOMEM.
+ */
+static int vma_split_at(struct hs_mm *mm, unsigned long addr)
+{
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct hs_vm_area_struct v = mm->vmas[i];
+		if (addr > v.vm_start && addr < v.vm_end) {
+			mm->vmas[i].vm_end = addr;
+			return vma_insert(mm, addr, v.vm_end, v.vm_flags);
+		}
+	}
+	return 0;
+}
+
+static bool range_ok(struct hs_mm *mm, unsigned long start, unsigned long len)
+{
+	return len && !(start & (HS_PAGE_SIZE - 1)) && !(len & (HS_PAGE_SIZE - 1)) &&
+	       start + len > start && start + len <= mm->va_size;
+}
+
+/* mmap(MAP_FIXED_NOREPLACE | MAP_ANONYMOUS): a new VMA and its PTE tables. */
+int hs_mmap(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int vm_flags)
+{
+	int ret;
+	if (!range_ok(mm, start, len))
+		return -EINVAL;
+	sim_down_write(&mm->mmap_lock);
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (start < mm->vmas[i].vm_end && start + len > mm->vmas[i].vm_start) {
+			sim_up_write(&mm->mmap_lock);
+			return -EEXIST;
+		}
+	if (!(vm_flags & (HS_VM_IO | HS_VM_PFNMAP | HS_VM_MIXEDMAP)))
+		vm_flags |= HS_VM_ANON;
+	ret = vma_insert(mm, start, start + len, vm_flags);
+	for (unsigned long a = start & ~(HS_PMD_SIZE - 1); !ret && a < start + len;
+	     a += HS_PMD_SIZE) {
+		struct hs_pte_table **t = &mm->pmd[a / HS_PMD_SIZE];
+		if (!*t) {
+			*t = sim_alloc(sizeof(**t));
+			sim_spin_init(&(*t)->ptl, "ptl");
+		}
+	}
+	sim_up_write(&mm->mmap_lock);
+	return ret;
+}
+
+/* ---- zapping ------------------------------------------------------------------------- */
+
+static void swap_free(struct hs_mm *mm, unsigned long slot)
+{
+	sim_spin_lock(&mm->swap.lock);
+	mm->swap.used[slot] = false;
+	sim_spin_unlock(&mm->swap.lock);
+}
+
+/*
+ * zap_pte_range() for [start, end): clear every entry under its PTL, flush
+ * the TLB, and only then drop the page references (the kernel's mmu_gather
+ * frees pages after the flush for the same reason).  The caller brackets it
+ * with the mmu notifier.
+ */
+static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	for (unsigned long base = start; base < end;) {
+		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1;
+		struct hs_page *freed[HS_PTRS_PER_PTE];
+		int nfreed = 0;
+		if (stop > end)
+			stop = end;
+		if (!pte_table(mm, base)) {
+			base = stop;
+			continue;
+		}
+		sim_spinlock_t *ptl = hs_pte_lockptr(mm, base);
+		sim_spin_lock(ptl);
+		for (unsigned long a = base; a < stop; a += HS_PAGE_SIZE) {
+			sim_atomic_t *ptep = hs_pte_offset(mm, a);
+			if (hs_pte_none(hs_ptep_get(ptep)))
+				continue;
+			hs_pte_t pte = hs_ptep_get_and_clear(mm, a, ptep);
+			struct hs_page *page = NULL;
+			mm->shadow[a >> HS_PAGE_SHIFT] = 0; /* the data is discarded */
+			switch (hs_swp_type(pte)) {
+			case HS_SWP_NONE: /* present */
+				page = hs_pfn_to_page(hs_pte_pfn(pte));
+				if (hs_is_zero_pfn(hs_pte_pfn(pte)))
+					page = NULL;
+				else if (hs_pte_dirty(pte))
+					hs_set_page_dirty(page);
+				break;
+			case HS_SWP_DEVICE_PRIVATE:
+			case HS_SWP_DEVICE_EXCLUSIVE:
+				page = hs_pfn_to_page(hs_pte_pfn(pte));
+				break;
+			case HS_SWP_SWAP:
+				swap_free(mm, hs_pte_pfn(pte));
+				break;
+			case HS_SWP_MIGRATION:
+				break; /* the migration holds the page; it finds the pte gone */
+			}
+			if (page) {
+				hs_page_check(page, hs_pte_gen(pte), "zap_pte_range");
+				hs_page_remove_rmap(page);
+				freed[nfreed++] = page;
+			}
+		}
+		hs_flush_tlb_range(mm, base, stop);
+		sim_spin_unlock(ptl);
+		for (int i = 0; i < nfreed; i++)
+			hs_put_page(freed[i]);
+		base = stop;
+	}
+}
+
+static void zap_notified(struct hs_mm *mm, unsigned long start, unsigned long end,
+			 enum hs_mmu_notifier_event ev)
+{
+	struct hs_mmu_notifier_range range;
+	hs_mmu_notifier_range_init(&range, ev, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, start, end,
+				   NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	zap_range(mm, start, end);
+	hs_mmu_notifier_invalidate_range_end(&range);
+}
+
+/* munmap() / do_vmi_munmap(): unmap, then remove the VMA parts. */
+int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end = start + len;
+	if (!range_ok(mm, start, len))
+		return -EINVAL;
+	sim_down_write(&mm->mmap_lock);
+	if (vma_split_at(mm, start) || vma_split_at(mm, end)) {
+		sim_up_write(&mm->mmap_lock);
+		return -ENOMEM;
+	}
+	zap_notified(mm, start, end, HS_MMU_NOTIFY_UNMAP);
+	for (int i = 0; i < mm->nr_vmas;)
+		if (mm->vmas[i].vm_start >= start && mm->vmas[i].vm_end <= end)
+			vma_delete(mm, i);
+		else
+			i++;
+	sim_up_write(&mm->mmap_lock);
+	return 0;
+}
+
+/* madvise(MADV_DONTNEED): zap under mmap_lock for read, keep the VMAs. */
+int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len)
+{
+	if (!range_ok(mm, start, len))
+		return -EINVAL;
+	sim_down_read(&mm->mmap_lock);
+	for (unsigned long a = start; a < start + len; a += HS_PAGE_SIZE)
+		if (!hs_find_vma(mm, a)) {
+			sim_up_read(&mm->mmap_lock);
+			return -ENOMEM;
+		}
+	zap_notified(mm, start, start + len, HS_MMU_NOTIFY_CLEAR);
+	sim_up_read(&mm->mmap_lock);
+	return 0;
+}
+
+/* mprotect(): change_protection() write-protects ptes and device-private
+ * entries when write permission goes away. */
+int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int prot)
+{
+	unsigned long end = start + len;
+	struct hs_mmu_notifier_range range;
+
+	if (!range_ok(mm, start, len) || (prot & ~(HS_VM_READ | HS_VM_WRITE)))
+		return -EINVAL;
+	sim_down_write(&mm->mmap_lock);
+	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE)
+		if (!hs_find_vma(mm, a)) {
+			sim_up_write(&mm->mmap_lock);
+			return -ENOMEM;
+		}
+	if (vma_split_at(mm, start) || vma_split_at(mm, end)) {
+		sim_up_write(&mm->mmap_lock);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (mm->vmas[i].vm_start >= start && mm->vmas[i].vm_end <= end)
+			mm->vmas[i].vm_flags =
+			    (mm->vmas[i].vm_flags & ~(HS_VM_READ | HS_VM_WRITE)) | prot;
+	if (!(prot & HS_VM_WRITE) || !(prot & HS_VM_READ)) {
+		hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_PROTECTION_VMA,
+					   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, start, end, NULL);
+		hs_mmu_notifier_invalidate_range_start(&range);
+		for (unsigned long a = start; a < end; a += HS_PAGE_SIZE) {
+			sim_atomic_t *ptep = hs_pte_offset(mm, a);
+			sim_spinlock_t *ptl = hs_pte_lockptr(mm, a);
+			sim_spin_lock(ptl);
+			hs_pte_t pte = hs_ptep_get(ptep);
+			if (hs_pte_present(pte) && hs_pte_write(pte))
+				hs_set_pte_at(mm, a, ptep, pte & ~HS_PTE_WRITE);
+			else if ((hs_is_device_private_entry(pte) || hs_is_migration_entry(pte)) &&
+				 hs_is_writable_swp_entry(pte))
+				hs_set_pte_at(mm, a, ptep, pte & ~HS_SWP_WRITE);
+			sim_spin_unlock(ptl);
+		}
+		hs_flush_tlb_range(mm, start, end);
+		hs_mmu_notifier_invalidate_range_end(&range);
+	}
+	sim_up_write(&mm->mmap_lock);
+	return 0;
+}
+
+/*
+ * Reclaim one anonymous page (shrink_folio_list() -> try_to_unmap_one() ->
+ * add_to_swap()): lock it, unmap it under the notifier (MMU_NOTIFY_CLEAR),
+ * give up if anyone else holds a reference, else write it to a swap slot and
+ * leave a swap entry.
+ */
+int hs_swap_out(struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_mmu_notifier_range range;
+	int ret = -EBUSY;
+
+	sim_down_read(&mm->mmap_lock);
+	sim_atomic_t *ptep = hs_find_vma(mm, addr) ? hs_pte_offset(mm, addr) : NULL;
+	hs_pte_t pte = ptep ? hs_ptep_get(ptep) : 0;
+	if (!hs_pte_present(pte) || hs_is_zero_pfn(hs_pte_pfn(pte))) {
+		sim_up_read(&mm->mmap_lock);
+		return -EBUSY;
+	}
+	struct hs_page *page = hs_pfn_to_page(hs_pte_pfn(pte));
+	if (!hs_get_page_unless_zero(page)) {
+		sim_up_read(&mm->mmap_lock);
+		return -EBUSY;
+	}
+	if (hs_is_zone_device_page(page) || !hs_trylock_page(page)) {
+		hs_put_page(page);
+		sim_up_read(&mm->mmap_lock);
+		return -EBUSY;
+	}
+	unsigned long slot = 0;
+	sim_spin_lock(&mm->swap.lock);
+	for (unsigned long s = 1; s <= mm->swap.nr_slots && !slot; s++)
+		if (!mm->swap.used[s])
+			slot = s;
+	if (slot)
+		mm->swap.used[slot] = true;
+	sim_spin_unlock(&mm->swap.lock);
+	if (!slot)
+		goto out_unlock;
+
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				   addr, addr + HS_PAGE_SIZE, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
+	sim_spin_lock(ptl);
+	hs_pte_t cur = hs_ptep_get(ptep);
+	/* the mapping's reference and ours, nothing else (no pin) */
+	if (cur != pte && !(hs_pte_present(cur) && hs_pte_pfn(cur) == hs_pte_pfn(pte))) {
+		sim_spin_unlock(ptl);
+		hs_mmu_notifier_invalidate_range_end(&range);
+		swap_free(mm, slot);
+		goto out_unlock;
+	}
+	cur = hs_ptep_get_and_clear(mm, addr, ptep);
+	hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
+	if (hs_page_ref_count(page) != 2) {
+		hs_set_pte_at(mm, addr, ptep, cur); /* pinned: restore */
+		sim_spin_unlock(ptl);
+		hs_mmu_notifier_invalidate_range_end(&range);
+		swap_free(mm, slot);
+		goto out_unlock;
+	}
+	if (hs_pte_dirty(cur))
+		hs_set_page_dirty(page);
+	mm->swap.slot[slot] = hs_page_read(page); /* pageout() */
+	hs_set_pte_at(mm, addr, ptep, hs_mk_swp_pte(HS_SWP_SWAP, slot, 0));
+	hs_page_remove_rmap(page);
+	sim_spin_unlock(ptl);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	if (sim_tracing())
+		sim_event("swap_out %#lx: pfn %#lx -> slot %lu", addr, hs_page_to_pfn(page), slot);
+	hs_put_page(page); /* the mapping's reference */
+	ret = 0;
+out_unlock:
+	hs_unlock_page(page);
+	hs_put_page(page);
+	sim_up_read(&mm->mmap_lock);
+	return ret;
+}
+
+void hs_mmget(struct hs_mm *mm)
+{
+	sim_atomic_inc(&mm->users);
+}
+
+/* mmput() -> exit_mmap(): MMU_NOTIFY_RELEASE, then every mapping goes. */
+void hs_mmput(struct hs_mm *mm)
+{
+	if (!sim_atomic_dec_and_test(&mm->users))
+		return;
+	sim_down_write(&mm->mmap_lock);
+	zap_notified(mm, 0, mm->va_size, HS_MMU_NOTIFY_RELEASE);
+	mm->nr_vmas = 0;
+	sim_up_write(&mm->mmap_lock);
+}
+
+/* ---- faults ---------------------------------------------------------------------------- */
+
+/* do_anonymous_page(): zero page for a read, a new zeroed page for a write. */
+static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	bool write = vmf->flags & HS_FAULT_FLAG_WRITE;
+	struct hs_page *page = NULL;
+	hs_pte_t entry;
+
+	if (!(vmf->vma->vm_flags & HS_VM_ANON))
+		return HS_VM_FAULT_SIGBUS;
+	if (write) {
+		page = hs_alloc_page();
+		if (!page)
+			return HS_VM_FAULT_OOM;
+		sim_atomic_fetch_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
+		entry = hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG);
+	} else {
+		entry = hs_mk_pte(HS_ZERO_PFN, HS_PTE_SPECIAL | HS_PTE_YOUNG);
+	}
+	sim_spin_lock(vmf->ptl);
+	if (!hs_pte_none(hs_ptep_get(vmf->pte))) {
+		sim_spin_unlock(vmf->ptl); /* somebody else faulted it in */
+		if (page)
+			hs_put_page(page);
+		return 0;
+	}
+	if (page)
+		hs_page_add_rmap(page);
+	hs_set_pte_at(mm, vmf->address, vmf->pte, entry);
+	sim_spin_unlock(vmf->ptl);
+	return 0;
+}
+
+/* do_wp_page(): reuse an exclusive anon page, else copy (wp_page_copy(),
+ * which replaces the pte under an MMU_NOTIFY_CLEAR invalidation). */
+static unsigned int do_wp_page(struct hs_vm_fault *vmf)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	unsigned long addr = vmf->address;
+	unsigned long pfn = hs_pte_pfn(vmf->orig_pte);
+	struct hs_page *old = hs_pfn_to_page(pfn);
+	struct hs_mmu_notifier_range range;
+
+	if (!(vmf->vma->vm_flags & HS_VM_WRITE))
+		return HS_VM_FAULT_SIGSEGV;
+	if (!hs_is_zero_pfn(pfn)) {
+		sim_spin_lock(vmf->ptl);
+		hs_pte_t pte = hs_ptep_get(vmf->pte);
+		if (pte != vmf->orig_pte) {
+			sim_spin_unlock(vmf->ptl);
+			return 0;
+		}
+		if (hs_page_ref_count(old) == 1 && hs_page_mapcount(old) == 1) {
+			/* wp_page_reuse() */
+			hs_set_pte_at(mm, addr, vmf->pte,
+				      pte | HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG);
+			sim_spin_unlock(vmf->ptl);
+			return 0;
+		}
+		hs_get_page(old); /* keep it while we copy */
+		sim_spin_unlock(vmf->ptl);
+	}
+	struct hs_page *page = hs_alloc_page();
+	if (!page) {
+		if (!hs_is_zero_pfn(pfn))
+			hs_put_page(old);
+		return HS_VM_FAULT_OOM;
+	}
+	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
+	if (!hs_is_zero_pfn(pfn))
+		hs_copy_page(page, old);
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				   addr, addr + HS_PAGE_SIZE, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	sim_spin_lock(vmf->ptl);
+	bool same = hs_ptep_get(vmf->pte) == vmf->orig_pte;
+	if (same) {
+		hs_ptep_get_and_clear(mm, addr, vmf->pte);
+		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
+		hs_page_add_rmap(page);
+		hs_set_pte_at(
+		    mm, addr, vmf->pte,
+		    hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG));
+		hs_page_remove_rmap(old);
+	}
+	sim_spin_unlock(vmf->ptl);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	if (!same)
+		hs_put_page(page);
+	else if (!hs_is_zero_pfn(pfn))
+		hs_put_page(old); /* the old mapping's reference */
+	if (!hs_is_zero_pfn(pfn))
+		hs_put_page(old); /* ours */
+	return 0;
+}
+
+/* do_swap_page() for a real swap entry: read the slot into a new page. */
+static unsigned int do_swap_in(struct hs_vm_fault *vmf)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	unsigned long slot = hs_pte_pfn(vmf->orig_pte);
+	bool write = vmf->flags & HS_FAULT_FLAG_WRITE;
+	struct hs_page *page = hs_alloc_page();
+
+	if (!page)
+		return HS_VM_FAULT_OOM;
+	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
+	sim_spin_lock(vmf->ptl);
+	if (hs_ptep_get(vmf->pte) != vmf->orig_pte) {
+		sim_spin_unlock(vmf->ptl);
+		hs_put_page(page);
+		return 0;
+	}
+	hs_page_write(page, mm->swap.slot[slot]);
+	if (write && (vmf->vma->vm_flags & HS_VM_WRITE))
+		hs_set_pte_at(
+		    mm, vmf->address, vmf->pte,
+		    hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG));
+	else
+		hs_set_pte_at(mm, vmf->address, vmf->pte,
+			      hs_mk_pte(hs_page_to_pfn(page), HS_PTE_YOUNG));
+	hs_page_add_rmap(page);
+	sim_spin_unlock(vmf->ptl);
+	swap_free(mm, slot);
+	return 0;
+}
+
+/* handle_mm_fault() -> handle_pte_fault(). */
+unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long addr,
+				unsigned int flags)
+{
+	struct hs_mm *mm = vma->vm_mm;
+	struct hs_vm_fault vmf = {
+	    .vma = vma,
+	    .address = addr & ~(HS_PAGE_SIZE - 1),
+	    .flags = flags,
+	};
+
+	sim_assert_held(&mm->mmap_lock);
+	if (!(vma->vm_flags & HS_VM_READ))
+		return HS_VM_FAULT_SIGSEGV;
+	if ((flags & HS_FAULT_FLAG_WRITE) && !(vma->vm_flags & HS_VM_WRITE))
+		return HS_VM_FAULT_SIGSEGV;
+	vmf.pte = hs_pte_offset(mm, vmf.address);
+	vmf.ptl = hs_pte_lockptr(mm, vmf.address);
+	if (!vmf.pte)
+		return HS_VM_FAULT_SIGBUS;
+	vmf.orig_pte = hs_ptep_get(vmf.pte);
+	if (sim_tracing())
+		sim_event("handle_mm_fault %#lx%s: pte %#llx", vmf.address,
+			  flags & HS_FAULT_FLAG_WRITE ? " write" : "",
+			  (unsigned long long)(vmf.orig_pte & ((1ull << HS_PTE_GEN_SHIFT) - 1)));
+	if (hs_pte_none(vmf.orig_pte))
+		return do_anonymous_page(&vmf);
+	switch (hs_swp_type(vmf.orig_pte)) {
+	case HS_SWP_NONE:
+		if ((flags & HS_FAULT_FLAG_WRITE) && !hs_pte_write(vmf.orig_pte))
+			return do_wp_page(&vmf);
+		return 0; /* spurious: already there */
+	case HS_SWP_SWAP:
+		return do_swap_in(&vmf);
+	case HS_SWP_DEVICE_PRIVATE:
+		vmf.page = hs_pfn_to_page(hs_pte_pfn(vmf.orig_pte));
+		return hs_do_swap_page_device_private(&vmf);
+	case HS_SWP_MIGRATION:
+		hs_migration_entry_wait(mm, vmf.address);
+		return 0;
+	case HS_SWP_DEVICE_EXCLUSIVE:
+		return HS_VM_FAULT_SIGBUS; /* not modelled yet */
+	}
+	return HS_VM_FAULT_SIGBUS;
+}
+
+/* ---- CPU accesses -------------------------------------------------------------------------- */
+
+/*
+ * A user load or store, as the hardware does it: the TLB, else a lockless
+ * page-table walk; only a miss that needs a fault takes mmap_lock and calls
+ * handle_mm_fault().  After the scheduling point of the TLB lookup or of the
+ * pte read, the data access happens in the same step, as one instruction
+ * does: a TLB shootdown cannot split it.
+ */
+static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, bool write)
+{
+	unsigned long vpn = addr >> HS_PAGE_SHIFT;
+	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+	unsigned long pfn;
+
+	for (;;) {
+		uint64_t t = SIM_READ_ONCE(*tlb_slot(mm, this_cpu(), vpn));
+		if ((t & TLB_VALID) && (t >> TLB_VPN_SHIFT) == vpn && (!write || (t & TLB_WRITE))) {
+			pfn = (unsigned long)(t >> TLB_PFN_SHIFT) & 0xffffff;
+			struct hs_page *page = hs_pfn_to_page(pfn);
+			if ((hs_page_gen(page) & 0xff) != ((t >> TLB_GEN_SHIFT) & 0xff) ||
+			    (__atomic_load_n(&page->flags.v, __ATOMIC_RELAXED) &
+			     (1l << HS_PG_FREE)))
+				sim_fail(
+				    HS_KIND_UAF,
+				    "CPU %s of %#lx through a stale TLB entry: pfn %#lx was freed",
+				    write ? "write" : "read", addr, pfn);
+			break;
+		}
+		hs_pte_t pte = ptep ? hs_ptep_get(ptep) : 0;
+		if (hs_pte_present(pte) && (!write || hs_pte_write(pte))) {
+			if (write && !hs_pte_dirty(pte)) {
+				/* the hardware sets the dirty bit atomically */
+				long old = (long)pte;
+				if (!sim_atomic_cmpxchg(ptep, &old, (long)(pte | HS_PTE_DIRTY),
+							SIM_RELAXED))
+					continue;
+				pte |= HS_PTE_DIRTY;
+			}
+			pfn = hs_pte_pfn(pte);
+			hs_page_check(hs_pfn_to_page(pfn), hs_pte_gen(pte), "CPU access");
+			tlb_fill(mm, addr, pte);
+			break;
+		}
+		/* do_user_addr_fault() */
+		sim_down_read(&mm->mmap_lock);
+		struct hs_vm_area_struct *vma = hs_find_vma(mm, addr);
+		unsigned int fault = HS_VM_FAULT_SIGSEGV;
+		if (vma)
+			fault = hs_handle_mm_fault(vma, addr, write ? HS_FAULT_FLAG_WRITE : 0);
+		sim_up_read(&mm->mmap_lock);
+		if (fault & HS_VM_FAULT_ERROR)
+			return -EFAULT;
+		/*
+		 * Back to user space and the instruction runs again.  Other CPUs
+		 * run meanwhile: without this yield a strict-priority strategy
+		 * could retry a fault that waits on another thread forever and
+		 * call it a livelock.
+		 */
+		sim_yield();
+	}
+	struct hs_page *page = hs_pfn_to_page(pfn);
+	if (write) {
+		__atomic_store_n(&page->content, *val, __ATOMIC_RELAXED);
+		hs_mm_note_write(mm, addr, *val);
+	} else
+		*val = __atomic_load_n(&page->content, __ATOMIC_RELAXED);
+	if (sim_tracing())
+		sim_event("CPU %s %#lx: pfn %#lx = %#lx", write ? "write" : "read", addr, pfn,
+			  *val);
+	return 0;
+}
+
+void hs_mm_note_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
+{
+	__atomic_store_n(&mm->shadow[addr >> HS_PAGE_SHIFT], val, __ATOMIC_RELAXED);
+}
+
+void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE) {
+		unsigned long v,
+		    want = __atomic_load_n(&mm->shadow[a >> HS_PAGE_SHIFT], __ATOMIC_RELAXED);
+		if (hs_cpu_read(mm, a, &v))
+			continue; /* unmapped: nothing to keep */
+		if (v != want)
+			sim_fail(HS_KIND_DATA_LOSS,
+				 "%#lx reads %#lx, but the last value written there was %#lx", a, v,
+				 want);
+	}
+}
+
+int hs_cpu_read(struct hs_mm *mm, unsigned long addr, unsigned long *val)
+{
+	return cpu_access(mm, addr, val, false);
+}
+
+int hs_cpu_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
+{
+	return cpu_access(mm, addr, &val, true);
+}

@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: MIT
+/*
+ * page / pagemap suite: references, the page lock, freeing and poisoning,
+ * use-after-free detection, dev_pagemap lifetime (memunmap_pages waits for
+ * every page reference), the RCU pfn lookup.
+ */
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <stdio.h>
+
+#include "model_helpers.h"
+
+static void refcount_main(void *arg)
+{
+	hs_machine_init(8, 0);
+	struct hs_page *p = hs_alloc_page();
+	sim_check(p && hs_page_ref_count(p) == 1, "alloc gives refcount 1");
+	sim_check(hs_page_read(p) == 0, "alloc gives a zeroed page");
+	hs_get_page(p);
+	hs_put_page(p);
+	sim_check(hs_page_ref_count(p) == 1, "get/put balance");
+	uint32_t gen = p->gen;
+	hs_put_page(p); /* freed */
+	sim_check(p->gen != gen, "free bumps the generation");
+	sim_check(!hs_get_page_unless_zero(p), "get_page_unless_zero on a free page");
+	struct hs_page *q = hs_alloc_page();
+	sim_check(q == p, "the free list hands the freed page out again");
+	hs_page_check(q, gen, "stale reference"); /* must fail: use-after-free */
+}
+
+static void test_refcount_and_uaf(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(refcount_main), HS_KIND_UAF);
+}
+
+static void double_put_main(void *arg)
+{
+	hs_machine_init(8, 0);
+	struct hs_page *p = hs_alloc_page();
+	hs_put_page(p);
+	hs_put_page(p);
+}
+
+static void test_double_put(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(double_put_main), HS_KIND_REFCOUNT);
+}
+
+static void read_freed_main(void *arg)
+{
+	hs_machine_init(8, 0);
+	struct hs_page *p = hs_alloc_page();
+	hs_page_write(p, 42);
+	hs_put_page(p);
+	(void)hs_page_read(p);
+}
+
+static void test_read_freed(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(read_freed_main), HS_KIND_UAF);
+}
+
+/* ---- the page lock: exclusion on every schedule ---------------------------- */
+
+struct lockctx {
+	struct hs_page *page;
+	int inside;
+};
+
+static void locker(void *arg)
+{
+	struct lockctx *c = arg;
+	hs_lock_page(c->page);
+	SIM_PLAIN_WRITE(c->inside, SIM_PLAIN_READ(c->inside) + 1);
+	sim_check(SIM_PLAIN_READ(c->inside) == 1, "two holders of one page lock");
+	SIM_PLAIN_WRITE(c->inside, SIM_PLAIN_READ(c->inside) - 1);
+	hs_unlock_page(c->page);
+}
+
+static void page_lock_main(void *arg)
+{
+	struct lockctx *c = sim_alloc(sizeof(*c));
+	hs_machine_init(8, 0);
+	c->page = hs_alloc_page();
+	int a = sim_thread_spawn("a", locker, c);
+	int b = sim_thread_spawn("b", locker, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	sim_check(!hs_page_locked(c->page), "page left locked");
+	sim_check(hs_trylock_page(c->page), "trylock of a free lock");
+	sim_check(!hs_trylock_page(c->page), "trylock of a held lock");
+	hs_unlock_page(c->page);
+}
+
+static void test_page_lock(void)
+{
+	struct sim_scenario sc = SCENARIO("t-pagelock", page_lock_main);
+	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, 1000000, 2, 0);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+}
+
+static void unlock_unlocked_main(void *arg)
+{
+	hs_machine_init(8, 0);
+	hs_unlock_page(hs_alloc_page());
+}
+
+static void test_unlock_unlocked(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(unlock_unlocked_main), HS_KIND_BUG);
+}
+
+/* ---- dev_pagemap ---------------------------------------------------------------- */
+
+static int freed_pages;
+
+static void count_free(struct hs_page *page)
+{
+	freed_pages++;
+}
+
+static unsigned int no_migrate(struct hs_vm_fault *vmf)
+{
+	return HS_VM_FAULT_SIGBUS;
+}
+
+static const struct hs_dev_pagemap_ops test_ops = {
+    .page_free = count_free,
+    .migrate_to_ram = no_migrate,
+};
+
+static struct hs_dev_pagemap *new_pgmap(unsigned long n)
+{
+	struct hs_dev_pagemap *pg = sim_alloc(sizeof(*pg));
+	pg->type = HS_MEMORY_DEVICE_PRIVATE;
+	pg->ops = &test_ops;
+	pg->name = "pgmap";
+	sim_check(hs_memremap_pages(pg, n) == 0, "memremap_pages failed");
+	return pg;
+}
+
+static void pgmap_main(void *arg)
+{
+	hs_machine_init(8, 16);
+	struct hs_dev_pagemap *pg = new_pgmap(4);
+	sim_check(pg->start_pfn == 8, "device pfns follow RAM (got %#lx)", pg->start_pfn);
+	struct hs_page *p = hs_pfn_to_page(pg->start_pfn + 1);
+	sim_check(hs_is_device_private_page(p), "device-private page");
+	sim_check(hs_get_dev_pagemap(pg->start_pfn + 3) == pg, "lookup finds the pagemap");
+	hs_put_dev_pagemap(pg);
+	sim_check(hs_get_dev_pagemap(3) == NULL, "RAM has no pagemap");
+	hs_zone_device_page_init(p);
+	sim_check(hs_page_ref_count(p) == 1 && hs_page_locked(p), "init: refcount 1, locked");
+	hs_unlock_page(p);
+	freed_pages = 0;
+	hs_put_page(p);
+	sim_check(freed_pages == 1, "page_free called once (got %d)", freed_pages);
+	hs_memunmap_pages(pg);
+	sim_check(hs_get_dev_pagemap(pg->start_pfn) == NULL, "no lookup after memunmap");
+	struct hs_dev_pagemap bad = {.type = HS_MEMORY_DEVICE_PRIVATE};
+	sim_check(hs_memremap_pages(&bad, 4) == -EINVAL, "device private needs ops");
+}
+
+static void test_pgmap_lifetime(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(pgmap_main), "");
+}
+
+/* memunmap_pages() sleeps until the last page reference is gone. */
+struct unmapctx {
+	struct hs_dev_pagemap *pg;
+	struct hs_page *page;
+	int released;
+};
+
+static void holder(void *arg)
+{
+	struct unmapctx *c = arg;
+	sim_yield();
+	SIM_WRITE_ONCE(c->released, 1);
+	hs_put_page(c->page);
+}
+
+static void unmapper(void *arg)
+{
+	struct unmapctx *c = arg;
+	hs_memunmap_pages(c->pg);
+	sim_check(SIM_READ_ONCE(c->released), "memunmap_pages returned while a page was in use");
+}
+
+static void unmap_wait_main(void *arg)
+{
+	struct unmapctx *c = sim_alloc(sizeof(*c));
+	hs_machine_init(8, 16);
+	c->pg = new_pgmap(2);
+	c->page = hs_pfn_to_page(c->pg->start_pfn);
+	hs_zone_device_page_init(c->page);
+	hs_unlock_page(c->page);
+	int a = sim_thread_spawn("holder", holder, c);
+	int b = sim_thread_spawn("unmapper", unmapper, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_memunmap_waits(void)
+{
+	struct sim_scenario sc = SCENARIO("t-unmapwait", unmap_wait_main);
+	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, 1000000, 2, 0);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	if (r.nr_reports)
+		fprintf(stderr, "\n%s\n", r.reports[0].message);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+}
+
+static void alloc_from_dead_main(void *arg)
+{
+	hs_machine_init(8, 16);
+	struct hs_dev_pagemap *pg = new_pgmap(2);
+	hs_memunmap_pages(pg);
+	hs_zone_device_page_init(hs_pfn_to_page(pg->start_pfn));
+}
+
+static void test_alloc_from_dying(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(alloc_from_dead_main), HS_KIND_BUG);
+}
+
+static void test_page_size(void)
+{
+	CU_ASSERT_TRUE(sizeof(struct hs_page) <= 64);
+}
+
+void hmmsim_test_register(void)
+{
+	CU_pSuite s = CU_add_suite("page", NULL, NULL);
+	CU_add_test(s, "struct hs_page fits in 64 bytes", test_page_size);
+	CU_add_test(s, "refcount, free, generation: stale use caught", test_refcount_and_uaf);
+	CU_add_test(s, "put below zero", test_double_put);
+	CU_add_test(s, "read of a freed page", test_read_freed);
+	CU_add_test(s, "page lock excludes on every schedule", test_page_lock);
+	CU_add_test(s, "unlock of an unlocked page", test_unlock_unlocked);
+	CU_add_test(s, "pagemap: memremap, lookup, page_free, memunmap", test_pgmap_lifetime);
+	CU_add_test(s, "memunmap_pages waits for page references", test_memunmap_waits);
+	CU_add_test(s, "allocating from a dead pagemap", test_alloc_from_dying);
+}
