@@ -18,12 +18,16 @@
  *    reference but not the page lock; migrate_vma locks the fault page itself
  *    like any other page (trylock, skip when busy);
  *  - swap_page_ref_without_ptl (before v6.1): do_swap_page neither re-checks
- *    the pte nor takes a reference; migrate_vma has no fault_page at all.
+ *    the pte nor takes a reference; migrate_vma has no fault_page at all;
+ *  - swap_page_spin_on_locked (v6.15 .. v6.19): a fault that loses the
+ *    trylock returns at once and is retried.
  *
- * Reference counts, as in the kernel: a collected page gets one reference
- * from collect, and the reference its pte held moves to the migration entry
- * (the rmap is dropped, the pte's reference is kept).  finalize drops that
- * one; the new page takes a reference and a mapcount for its new pte.
+ * Reference counts, as in the kernel: collect takes a reference, turns the
+ * pte into a migration entry, and drops the mapcount and one reference, so
+ * the page keeps the count it had and the migration owns the pte's former
+ * reference until finalize drops it.  The new page takes a reference and a
+ * mapcount for its new pte; the driver's allocation reference is dropped by
+ * finalize too.
  *
  * Simplifications (see docs/fidelity.md):
  *  - No LRU: folio_isolate_lru() and folio_putback_lru() are not modelled;
@@ -966,6 +970,12 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		ret = ops->migrate_to_ram ? ops->migrate_to_ram(vmf) : HS_VM_FAULT_SIGBUS;
 		hs_unlock_page(page);
 		hs_put_page(page);
+	} else if (hs_switch.swap_page_spin_on_locked) {
+		/* v6.15 .. v6.19: retry at once; the retry spins on the lock */
+		sim_spin_unlock(vmf->ptl);
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx busy, retry", addr,
+				  hs_page_to_pfn(page));
 	} else {
 		sim_spin_unlock(vmf->ptl);
 		if (sim_tracing())

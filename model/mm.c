@@ -156,9 +156,13 @@ static void tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte)
 	__atomic_store_n(tlb_slot(mm, this_cpu(), vpn), w, __ATOMIC_RELAXED);
 }
 
-/* flush_tlb_range(): a synchronous shootdown of every CPU's entries. */
+/* flush_tlb_range(): a synchronous shootdown of every CPU's entries.  It
+ * starts with the atomic increment of the mm's TLB generation, as x86's
+ * flush_tlb_mm_range() does: a scheduling point, so a flush issued after
+ * dropping the PTL really can come late. */
 void hs_flush_tlb_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 {
+	sim_atomic_add_return(&mm->tlb_gen, 1, SIM_SEQ_CST);
 	if (sim_tracing())
 		sim_event("flush_tlb_range [%#lx,%#lx)", start, end);
 	for (int cpu = 0; cpu < HS_NR_CPUS; cpu++)
@@ -262,6 +266,7 @@ static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1;
 		struct hs_page *freed[HS_PTRS_PER_PTE];
 		int nfreed = 0;
+		bool flush = false;
 		if (stop > end)
 			stop = end;
 		if (!pte_table(mm, base)) {
@@ -278,7 +283,8 @@ static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 			struct hs_page *page = NULL;
 			mm->shadow[a >> HS_PAGE_SHIFT] = 0; /* the data is discarded */
 			switch (hs_swp_type(pte)) {
-			case HS_SWP_NONE: /* present */
+			case HS_SWP_NONE: /* present: a TLB may cache it */
+				flush = true;
 				page = hs_pfn_to_page(hs_pte_pfn(pte));
 				if (hs_is_zero_pfn(hs_pte_pfn(pte)))
 					page = NULL;
@@ -301,7 +307,8 @@ static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 				freed[nfreed++] = page;
 			}
 		}
-		hs_flush_tlb_range(mm, base, stop);
+		if (flush) /* only when a present pte went, as tlb_flush_mmu() */
+			hs_flush_tlb_range(mm, base, stop);
 		sim_spin_unlock(ptl);
 		for (int i = 0; i < nfreed; i++)
 			hs_put_page(freed[i]);

@@ -105,9 +105,10 @@ static void free_zone_device_page(struct hs_page *page)
 {
 	struct hs_dev_pagemap *pgmap = page->pgmap;
 	sim_atomic_fetch_and(&page->flags, 1l << HS_PG_FREE, SIM_RELAXED);
+	/* poisoned first: the driver may hand the page out again at once */
+	page_poison(page);
 	if (pgmap->ops && pgmap->ops->page_free)
 		pgmap->ops->page_free(page);
-	page_poison(page);
 	hs_put_dev_pagemap(pgmap);
 }
 

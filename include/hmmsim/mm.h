@@ -170,6 +170,7 @@ struct hs_mm {
 	struct hs_pte_table **pmd;
 	struct hs_mmu_notifier_subscriptions notifier_subscriptions;
 	struct hs_tlb_entry tlb[HS_NR_CPUS][HS_TLB_ENTRIES];
+	sim_atomic_t tlb_gen; /* mm->context.tlb_gen: bumped by every flush */
 	struct hs_swap swap;
 	sim_atomic_t users;
 	const char *name;

@@ -19,6 +19,10 @@ struct hs_switches {
 	bool swap_page_ref_without_ptl;
 	/* "mm/migrate: Trylock device page in do_swap_page" (v6.15) */
 	bool swap_page_lock_unconditional;
+	/* "mm: Fix a hmm_range_fault() livelock / starvation problem" (2026):
+	 * a fault that loses the trylock returns at once instead of sleeping
+	 * until the page is unlocked (v6.15 .. v6.19) */
+	bool swap_page_spin_on_locked;
 	/* "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove()" (v5.18) */
 	bool notifier_remove_lockless_wait;
 	/* "mm/hmm: check the device private page owner in hmm_range_fault()" (v5.7) */
