@@ -35,6 +35,19 @@ sed -n '/^VIOLATION/,$p' "$T/explore.txt" | sed '2d' >"$T/a"
 sed -n '/^VIOLATION/,$p' "$T/out" | sed '2d' >"$T/b"
 if cmp -s "$T/a" "$T/b" && [[ -s $T/a ]]; then ok "replay event list identical"; else bad "replay event list differs"; diff "$T/a" "$T/b" | head; fi
 
+# The kernel model's race, brief report, replayed byte for byte too.
+expect_exit 1 "explore driver-fault-race-noretry --brief" "$H" explore driver-fault-race-noretry --brief
+grep -q "^VIOLATION coherence" "$T/out" && ok "driver bug is a coherence violation" || bad "driver bug is a coherence violation"
+grep -q "dmirror: mirror 0x" "$T/out" && ok "report names model events" || bad "report names model events"
+grep -q "atomic_load" "$T/out" && bad "--brief leaves out atomics" || ok "--brief leaves out atomics"
+cp "$T/out" "$T/drv.txt"
+dtok=$(sed -n 's/^replay: hmmsim replay driver-fault-race-noretry --schedule //p' "$T/drv.txt")
+expect_exit 1 "replay driver token --brief" "$H" replay driver-fault-race-noretry --schedule "$dtok" --brief
+sed -n '/^VIOLATION/,$p' "$T/drv.txt" | sed '2d' >"$T/a"
+sed -n '/^VIOLATION/,$p' "$T/out" | sed '2d' >"$T/b"
+cmp -s "$T/a" "$T/b" && ok "driver replay identical" || bad "driver replay identical"
+expect_exit 0 "driver-fault-race clean (pct 20000)" "$H" explore driver-fault-race --iterations 20000
+
 # Fixed variant: clean under exhaustive dfs and 100,000 pct executions.
 expect_exit 0 "lost-update-fixed dfs P=2" "$H" explore lost-update-fixed --strategy dfs --preemptions 2
 grep -q "exhaustive" "$T/out" && ok "dfs says exhaustive" || bad "dfs says exhaustive"

@@ -36,6 +36,7 @@ struct sim_options {
 	const char *schedule;	      /* SIM_STRATEGY_REPLAY: the token */
 	bool keep_going;	      /* count every violation, not stop at the first */
 	unsigned int max_reports;     /* violations to keep with a full report; 0 = 1 */
+	bool brief;		      /* reports leave out atomics and annotated accesses */
 };
 
 /* Engine defaults. */

@@ -151,6 +151,8 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) {
 			json = true;
+		} else if (strcmp(a, "--brief") == 0) {
+			o.brief = true;
 		} else if (!replay && strcmp(a, "--keep-going") == 0) {
 			o.keep_going = true;
 		} else if (!replay && strcmp(a, "--strategy") == 0) {

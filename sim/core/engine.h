@@ -63,6 +63,7 @@ struct sim_choice {
 
 struct sim_trace_ev {
 	int tid;
+	bool detail; /* an atomic or annotated access: left out of brief reports */
 	uint64_t step;
 	char *text;
 };
@@ -153,8 +154,9 @@ void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_o
 
 /* trace.c */
 __attribute__((format(printf, 2, 3))) void sim_trace(const char *site, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void sim_trace_detail(const char *site, const char *fmt, ...);
 void sim_trace_clear(void);
-char *sim_trace_report(void);
+char *sim_trace_report(bool brief);
 
 /* strategy.c */
 extern const struct sim_strategy_ops sim_random_ops, sim_pct_ops, sim_dfs_ops, sim_replay_ops;

@@ -50,7 +50,7 @@ static char *xstrdup(const char *s)
  * -EINVAL when the token does not belong to @sc, -EIO when it does not fail.
  */
 static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigned long step_bound,
-			 struct sim_violation *v, char *err, size_t errlen)
+			 bool brief, struct sim_violation *v, char *err, size_t errlen)
 {
 	struct sim_engine *e = &sim_eng;
 	struct sim_replay_state rs = {0};
@@ -93,7 +93,7 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigne
 	v->message = xstrdup(e->fail_msg);
 	v->steps = e->steps;
 	v->schedule = xstrdup(tok);
-	v->report = sim_trace_report();
+	v->report = sim_trace_report(brief);
 	sim_trace_clear();
 	return 0;
 }
@@ -124,8 +124,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		res->reports = calloc(1, sizeof(*res->reports));
 		if (!res->reports)
 			abort();
-		ret = replay_traced(sc, opt->schedule, opt->step_bound, &res->reports[0],
-				    res->error, sizeof(res->error));
+		ret = replay_traced(sc, opt->schedule, opt->step_bound, opt->brief,
+				    &res->reports[0], res->error, sizeof(res->error));
 		res->executions = 1;
 		res->elapsed_s = now_s() - t0;
 		if (ret == -EIO) { /* a clean replay is a result, not an error */
@@ -185,8 +185,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 				uint64_t steps = e->steps;
 				snprintf(kind, sizeof(kind), "%.31s", e->fail_kind);
 				snprintf(msg, sizeof(msg), "%.511s", e->fail_msg);
-				ret = replay_traced(sc, tok, opt->step_bound, v, res->error,
-						    sizeof(res->error));
+				ret = replay_traced(sc, tok, opt->step_bound, opt->brief, v,
+						    res->error, sizeof(res->error));
 				free(tok);
 				if (!ret && (strcmp(v->kind, kind) || strcmp(v->message, msg) ||
 					     v->steps != steps)) {

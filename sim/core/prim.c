@@ -19,6 +19,11 @@
 		if (sim_eng.tracing)                                                               \
 			sim_trace(site, __VA_ARGS__);                                              \
 	} while (0)
+#define TRACE_DETAIL(site, ...)                                                                    \
+	do {                                                                                       \
+		if (sim_eng.tracing)                                                               \
+			sim_trace_detail(site, __VA_ARGS__);                                       \
+	} while (0)
 
 static void lockstate_init(struct sim_lockstate *s)
 {
@@ -235,7 +240,7 @@ long sim_atomic_load_at(sim_atomic_t *a, enum sim_mo mo, const char *name, const
 {
 	sim_sched_point();
 	long v = a->v;
-	TRACE(site, "atomic_load(%s) %s = %ld", mo_names[mo], name, v);
+	TRACE_DETAIL(site, "atomic_load(%s) %s = %ld", mo_names[mo], name, v);
 	return v;
 }
 
@@ -244,7 +249,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 {
 	sim_sched_point();
 	a->v = v;
-	TRACE(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, v);
+	TRACE_DETAIL(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, v);
 }
 
 long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
@@ -252,7 +257,7 @@ long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *nam
 	sim_sched_point();
 	long old = a->v;
 	a->v = v;
-	TRACE(site, "atomic_xchg(%s) %s: %ld -> %ld", mo_names[mo], name, old, v);
+	TRACE_DETAIL(site, "atomic_xchg(%s) %s: %ld -> %ld", mo_names[mo], name, old, v);
 	return old;
 }
 
@@ -261,8 +266,8 @@ bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum s
 {
 	sim_sched_point();
 	bool ok = a->v == *expected;
-	TRACE(site, "atomic_cmpxchg(%s) %s: %ld, want %ld -> %ld: %s", mo_names[mo], name, a->v,
-	      *expected, desired, ok ? "ok" : "failed");
+	TRACE_DETAIL(site, "atomic_cmpxchg(%s) %s: %ld, want %ld -> %ld: %s", mo_names[mo], name,
+		     a->v, *expected, desired, ok ? "ok" : "failed");
 	if (ok)
 		a->v = desired;
 	else
@@ -275,7 +280,7 @@ long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const cha
 {
 	sim_sched_point();
 	a->v += v;
-	TRACE(site, "atomic_add(%s) %s %+ld = %ld", mo_names[mo], name, v, a->v);
+	TRACE_DETAIL(site, "atomic_add(%s) %s %+ld = %ld", mo_names[mo], name, v, a->v);
 	return a->v;
 }
 
@@ -285,7 +290,7 @@ long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char 
 	sim_sched_point();
 	long old = a->v;
 	a->v |= v;
-	TRACE(site, "atomic_fetch_or(%s) %s: %#lx | %#lx", mo_names[mo], name, old, v);
+	TRACE_DETAIL(site, "atomic_fetch_or(%s) %s: %#lx | %#lx", mo_names[mo], name, old, v);
 	return old;
 }
 
@@ -295,7 +300,7 @@ long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char
 	sim_sched_point();
 	long old = a->v;
 	a->v &= v;
-	TRACE(site, "atomic_fetch_and(%s) %s: %#lx & %#lx", mo_names[mo], name, old, v);
+	TRACE_DETAIL(site, "atomic_fetch_and(%s) %s: %#lx & %#lx", mo_names[mo], name, old, v);
 	return old;
 }
 
@@ -313,14 +318,14 @@ static void trace_access(unsigned int flags, const char *name, const char *site,
 			 size_t size)
 {
 	if (flags & SIM_ACC_PTR) {
-		sim_trace(site, "%s %s = %s", access_name(flags), name, b ? "ptr" : "NULL");
+		sim_trace_detail(site, "%s %s = %s", access_name(flags), name, b ? "ptr" : "NULL");
 		return;
 	}
 	int64_t v = size == 1	? (int8_t)b
 		    : size == 2 ? (int16_t)b
 		    : size == 4 ? (int32_t)b
 				: (int64_t)b;
-	sim_trace(site, "%s %s = %" PRId64, access_name(flags), name, v);
+	sim_trace_detail(site, "%s %s = %" PRId64, access_name(flags), name, v);
 }
 
 uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned int flags, const char *name,

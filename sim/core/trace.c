@@ -10,15 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sim_trace(const char *site, const char *fmt, ...)
+static void trace_add(bool detail, const char *site, const char *fmt, va_list ap)
 {
 	struct sim_engine *e = &sim_eng;
 	char body[320];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(body, sizeof(body), fmt, ap);
-	va_end(ap);
 	if (e->ntrace == e->captrace) {
 		e->captrace = e->captrace ? 2 * e->captrace : 256;
 		e->trace = realloc(e->trace, e->captrace * sizeof(*e->trace));
@@ -35,9 +32,26 @@ void sim_trace(const char *site, const char *fmt, ...)
 		snprintf(text, n, "%s", body);
 	e->trace[e->ntrace++] = (struct sim_trace_ev){
 	    .tid = e->cur ? e->cur->id : -1,
+	    .detail = detail,
 	    .step = e->steps,
 	    .text = text,
 	};
+}
+
+void sim_trace(const char *site, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	trace_add(false, site, fmt, ap);
+	va_end(ap);
+}
+
+void sim_trace_detail(const char *site, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	trace_add(true, site, fmt, ap);
+	va_end(ap);
 }
 
 void sim_trace_clear(void)
@@ -77,8 +91,10 @@ static void outf(struct out *o, const char *fmt, ...)
 /*
  * One row per event, indented into its thread's column, so a long event
  * never collides with another; the last event of each thread is marked.
+ * @brief leaves out atomics and annotated accesses (model events, locks and
+ * waits stay).
  */
-char *sim_trace_report(void)
+char *sim_trace_report(bool brief)
 {
 	struct sim_engine *e = &sim_eng;
 	struct out o = {0};
@@ -88,7 +104,7 @@ char *sim_trace_report(void)
 	for (int t = 0; t < nthreads; t++)
 		last[t] = SIZE_MAX;
 	for (size_t i = 0; i < e->ntrace; i++)
-		if (e->trace[i].tid >= 0)
+		if (e->trace[i].tid >= 0 && !(brief && e->trace[i].detail))
 			last[e->trace[i].tid] = i;
 
 	outf(&o, "%6s  ", "step");
@@ -101,6 +117,8 @@ char *sim_trace_report(void)
 	for (size_t i = 0; i < e->ntrace; i++) {
 		const struct sim_trace_ev *ev = &e->trace[i];
 		int col = ev->tid < 0 ? 0 : ev->tid;
+		if (brief && ev->detail)
+			continue;
 		outf(&o, "%6llu  %*s%s%s\n", (unsigned long long)ev->step, col * COL, "", ev->text,
 		     ev->tid >= 0 && last[ev->tid] == i ? "  <- last" : "");
 	}
