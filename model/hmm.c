@@ -180,9 +180,9 @@ static int walk_range(struct hmm_vma_walk *w, struct hs_mm *mm, unsigned long st
 			continue;
 		}
 		next = vma->vm_end < range->end ? vma->vm_end : range->end;
-		/* hmm_vma_walk_test() */
-		if ((vma->vm_flags & (HS_VM_IO | HS_VM_PFNMAP | HS_VM_MIXEDMAP)) ||
-		    !(vma->vm_flags & HS_VM_READ)) {
+		/* hmm_vma_walk_test(): VM_MIXEDMAP is fine since 2022 ("mm/hmm.c:
+		 * allow VM_MIXEDMAP to work with hmm_range_fault") */
+		if ((vma->vm_flags & (HS_VM_IO | HS_VM_PFNMAP)) || !(vma->vm_flags & HS_VM_READ)) {
 			if (range_need_fault(range, addr, next, 0))
 				return -EFAULT;
 			pfns_fill(range, addr, next, HS_HMM_PFN_ERROR);

@@ -446,14 +446,22 @@ static void try_to_migrate(struct hs_page *page)
 	uint64_t fl = 0;
 	bool present;
 
+	struct hs_mmu_notifier_range range;
+
 	if (!r || !(ptep = hs_pte_offset(r->mm, r->addr)))
 		return;
+	/* try_to_migrate_one() unmaps under an MMU_NOTIFY_CLEAR invalidation,
+	 * so device mirrors of the page let go of it too */
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE,
+				   r->mm, r->addr, r->addr + HS_PAGE_SIZE, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
 	ptl = hs_pte_lockptr(r->mm, r->addr);
 	sim_spin_lock(ptl);
 	pte = hs_ptep_get(ptep);
 	present = hs_pte_present(pte);
 	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
 		sim_spin_unlock(ptl);
+		hs_mmu_notifier_invalidate_range_end(&range);
 		return;
 	}
 	old = hs_ptep_get_and_clear(r->mm, r->addr, ptep);
@@ -475,6 +483,7 @@ static void try_to_migrate(struct hs_page *page)
 	hs_page_remove_rmap(page);
 	hs_put_page(page); /* the mapping's; the caller's keeps the page */
 	sim_spin_unlock(ptl);
+	hs_mmu_notifier_invalidate_range_end(&range);
 	if (sim_tracing())
 		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", r->addr, pfn);
 }

@@ -230,7 +230,8 @@ int hs_mmap(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned i
 			sim_up_write(&mm->mmap_lock);
 			return -EEXIST;
 		}
-	if (!(vm_flags & (HS_VM_IO | HS_VM_PFNMAP | HS_VM_MIXEDMAP)))
+	/* MAP_SHARED|MAP_ANONYMOUS is shmem, not vma_is_anonymous() */
+	if (!(vm_flags & (HS_VM_IO | HS_VM_PFNMAP | HS_VM_MIXEDMAP | HS_VM_SHARED)))
 		vm_flags |= HS_VM_ANON;
 	ret = vma_insert(mm, start, start + len, vm_flags);
 	for (unsigned long a = start & ~(HS_PMD_SIZE - 1); !ret && a < start + len;
@@ -515,7 +516,8 @@ static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
 	struct hs_page *page = NULL;
 	hs_pte_t entry;
 
-	if (!(vmf->vma->vm_flags & HS_VM_ANON))
+	/* shmem is faulted like anonymous memory: no page cache in the model */
+	if (!(vmf->vma->vm_flags & (HS_VM_ANON | HS_VM_SHARED)))
 		return HS_VM_FAULT_SIGBUS;
 	if (write) {
 		page = hs_alloc_page();

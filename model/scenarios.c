@@ -92,7 +92,7 @@ static const struct sim_scenario model_scenarios[] = {
      (void *)(long)HS_DMIRROR_BUG_RETRY_UNLOCKED, 0, HS_KIND_COHERENCE},
     {"driver-fault-race-skip-own-migrate",
      "the same, the driver ignores its own migrations' invalidations (as lib/test_hmm.c)",
-     driver_fault_race_main, (void *)(long)HS_DMIRROR_BUG_SKIP_OWN_MIGRATE, 0, HS_KIND_DATA_LOSS},
+     driver_fault_race_main, (void *)(long)HS_DMIRROR_BUG_SKIP_OWN_MIGRATE, 0, HS_KIND_COHERENCE},
 };
 
 #define NR_MODEL (sizeof(model_scenarios) / sizeof(model_scenarios[0]))

@@ -78,6 +78,8 @@ static struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevi
 }
 
 static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf);
+static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
+						      struct hs_dmirror *dmirror);
 
 static const struct dev_pagemap_ops dmirror_devmem_ops = {
     .page_free = dmirror_devmem_free,
@@ -249,14 +251,21 @@ static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *ran
 		ret = hmm_range_fault(range);
 		mmap_read_unlock(mm);
 		if (ret) {
-			if (ret == -EBUSY)
+			if (ret == -EBUSY) {
+				/* cond_resched(): the thread it waits for runs meanwhile
+				 * on another CPU; a strict-priority schedule would
+				 * otherwise starve it and call this a livelock */
+				sim_yield();
 				continue;
+			}
 			return ret;
 		}
 		if (dmirror->bug == HS_DMIRROR_BUG_RETRY_UNLOCKED) {
 			/* the bug: the check is not under the lock set_seq takes */
-			if (mmu_interval_read_retry(range->notifier, range->notifier_seq))
+			if (mmu_interval_read_retry(range->notifier, range->notifier_seq)) {
+				sim_yield();
 				continue;
+			}
 			sim_mutex_lock(&dmirror->mutex);
 			break;
 		}
@@ -264,6 +273,7 @@ static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *ran
 		if (dmirror->bug != HS_DMIRROR_BUG_NO_RETRY &&
 		    mmu_interval_read_retry(range->notifier, range->notifier_seq)) {
 			sim_mutex_unlock(&dmirror->mutex);
+			sim_yield();
 			continue;
 		}
 		break;
@@ -419,47 +429,59 @@ static void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_d
 	}
 }
 
-static struct vm_area_struct *covering_vma(struct mm_struct *mm, unsigned long start,
-					   unsigned long end)
-{
-	struct vm_area_struct *vma = find_vma(mm, start);
-	return vma && vma->vm_end >= end ? vma : NULL;
-}
-
-/* dmirror_migrate_to_device() */
-int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
+/*
+ * Migrate [addr, addr + npages) VMA by VMA, at most 64 pages at a time, as
+ * dmirror_migrate_to_device() / dmirror_migrate_to_system() do: a range
+ * without a readable VMA is -EINVAL.  @to_dev picks the direction.
+ */
+static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+			   bool to_dev)
 {
 	struct mm_struct *mm = dmirror->mm;
-	unsigned long end = addr + (npages << PAGE_SHIFT);
-	unsigned long *src = sim_alloc(npages * sizeof(*src)),
-		      *dst = sim_alloc(npages * sizeof(*dst));
-	struct migrate_vma args = {0};
-	int ret;
+	unsigned long end = addr + (npages << PAGE_SHIFT), next;
+	unsigned long src[64], dst[64];
+	int ret = 0;
 
-	if (!npages || (addr & ~PAGE_MASK))
+	if (!npages || (addr & ~PAGE_MASK) || end < addr)
 		return -EINVAL;
 	mmap_read_lock(mm);
-	args.vma = covering_vma(mm, addr, end);
-	if (!args.vma) {
-		mmap_read_unlock(mm);
-		return -EINVAL;
+	for (; addr < end; addr = next) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		if (!vma || !(vma->vm_flags & VM_READ)) {
+			ret = -EINVAL;
+			break;
+		}
+		next = addr + (64ul << PAGE_SHIFT) < end ? addr + (64ul << PAGE_SHIFT) : end;
+		if (next > vma->vm_end)
+			next = vma->vm_end;
+		struct migrate_vma args = {
+		    .vma = vma,
+		    .src = src,
+		    .dst = dst,
+		    .start = addr,
+		    .end = next,
+		    .pgmap_owner = dmirror->mdevice,
+		    .flags = to_dev ? MIGRATE_VMA_SELECT_SYSTEM : MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		};
+		ret = migrate_vma_setup(&args);
+		if (ret)
+			break;
+		if (to_dev)
+			dmirror_migrate_alloc_and_copy(&args, dmirror);
+		else if (dmirror_devmem_fault_alloc_and_copy(&args, dmirror))
+			ret = -ENOMEM;
+		migrate_vma_pages(&args);
+		migrate_vma_finalize(&args);
+		if (ret)
+			break;
 	}
-	args.src = src;
-	args.dst = dst;
-	args.start = addr;
-	args.end = end;
-	args.pgmap_owner = dmirror->mdevice;
-	args.flags = MIGRATE_VMA_SELECT_SYSTEM;
-	ret = migrate_vma_setup(&args);
-	if (ret) {
-		mmap_read_unlock(mm);
-		return ret;
-	}
-	dmirror_migrate_alloc_and_copy(&args, dmirror);
-	migrate_vma_pages(&args);
-	migrate_vma_finalize(&args);
 	mmap_read_unlock(mm);
-	return 0;
+	return ret;
+}
+
+int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
+{
+	return dmirror_migrate(dmirror, addr, npages, true);
 }
 
 /* dmirror_devmem_fault_alloc_and_copy(): system pages for device pages. */
@@ -519,39 +541,9 @@ static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 	return 0;
 }
 
-/* dmirror_migrate_to_system() */
 int hs_dmirror_migrate_to_sys(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
 {
-	struct mm_struct *mm = dmirror->mm;
-	unsigned long end = addr + (npages << PAGE_SHIFT);
-	unsigned long *src = sim_alloc(npages * sizeof(*src)),
-		      *dst = sim_alloc(npages * sizeof(*dst));
-	struct migrate_vma args = {0};
-	int ret;
-
-	if (!npages || (addr & ~PAGE_MASK))
-		return -EINVAL;
-	mmap_read_lock(mm);
-	args.vma = covering_vma(mm, addr, end);
-	if (!args.vma) {
-		mmap_read_unlock(mm);
-		return -EINVAL;
-	}
-	args.src = src;
-	args.dst = dst;
-	args.start = addr;
-	args.end = end;
-	args.pgmap_owner = dmirror->mdevice;
-	args.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
-	ret = migrate_vma_setup(&args);
-	if (!ret) {
-		if (dmirror_devmem_fault_alloc_and_copy(&args, dmirror))
-			ret = -ENOMEM;
-		migrate_vma_pages(&args);
-		migrate_vma_finalize(&args);
-	}
-	mmap_read_unlock(mm);
-	return ret;
+	return dmirror_migrate(dmirror, addr, npages, false);
 }
 
 /* ---- snapshot --------------------------------------------------------------------- */
@@ -596,13 +588,16 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 		mmap_read_lock(dmirror->mm);
 		ret = hmm_range_fault(&range);
 		mmap_read_unlock(dmirror->mm);
-		if (ret == -EBUSY)
+		if (ret == -EBUSY) {
+			sim_yield();
 			continue;
+		}
 		if (ret)
 			return ret;
 		sim_mutex_lock(&dmirror->mutex);
 		if (mmu_interval_read_retry(range.notifier, range.notifier_seq)) {
 			sim_mutex_unlock(&dmirror->mutex);
+			sim_yield();
 			continue;
 		}
 		break;

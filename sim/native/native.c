@@ -59,6 +59,7 @@ struct nthread {
 	int id;
 	bool done;	     /* under it->lock */
 	unsigned long steps; /* primitives taken, for the step bound */
+	unsigned long check; /* take the slow path at this step (bound, or every one for jitter) */
 	double start;	     /* when it started */
 	uint64_t rng;	     /* jitter PRNG state (xorshift64, never 0) */
 	/* What the thread is blocked on, for the hang report (relaxed atomics). */
@@ -147,19 +148,26 @@ static void jitter(struct nthread *t)
 }
 
 /* Entry of every primitive (its scheduling point): step bound, then jitter. */
-static void prim(const char *site)
+static __attribute__((noinline)) void prim_slow(struct nthread *t, const char *site)
 {
-	struct nthread *t = self;
-
-	if (!t)
-		return;
-	if (t->it->step_bound && ++t->steps > t->it->step_bound &&
+	if (t->it->step_bound && t->steps > t->it->step_bound &&
 	    now() - t->start >= t->it->livelock_min_s)
 		sim_fail(SIM_KIND_LIVELOCK,
 			 "thread %d (%s) took %lu steps (bound %lu) in %.2f s, the last in %s",
 			 t->id, t->name, t->steps, t->it->step_bound, now() - t->start, site);
 	if (t->it->jitter)
 		jitter(t);
+}
+
+/* Every primitive: count the step; the bound and jitter are a slow path
+ * taken only when t->check says so, so a plain primitive costs a TLS load,
+ * an increment and a compare. */
+static inline void prim(const char *site)
+{
+	struct nthread *t = self;
+
+	if (t && __builtin_expect(++t->steps >= t->check, 0))
+		prim_slow(t, site);
 }
 
 /* Notes what the caller is about to block on (kind NULL: not blocked), for the hang report. */
@@ -205,6 +213,7 @@ static void *thread_start(void *arg)
 
 	self = t;
 	t->start = now();
+	t->check = t->it->jitter ? 0 : t->it->step_bound ? t->it->step_bound + 1 : ~0ul;
 	pthread_cleanup_push(thread_end, t);
 	t->fn(t->arg);
 	pthread_cleanup_pop(1);
