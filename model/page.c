@@ -84,7 +84,7 @@ long hs_page_ref_count(struct hs_page *page)
 static void page_poison(struct hs_page *page)
 {
 	__atomic_add_fetch(&page->gen, 1, __ATOMIC_RELAXED);
-	SIM_PLAIN_WRITE(page->content, HS_POISON);
+	SIM_WRITE_ONCE(page->content, HS_POISON);
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_FREE, SIM_RELEASE);
 }
 
@@ -152,7 +152,7 @@ struct hs_page *hs_alloc_page(void)
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	sim_atomic_store(&page->_refcount, 1, SIM_RELAXED);
 	sim_atomic_store(&page->flags, 1l << HS_PG_UPTODATE, SIM_RELEASE);
-	SIM_PLAIN_WRITE(page->content, 0ul);
+	SIM_WRITE_ONCE(page->content, 0ul);
 	return page;
 }
 
@@ -236,9 +236,14 @@ void hs_page_check(struct hs_page *page, uint32_t gen, const char *what)
 			 hs_page_to_pfn(page));
 }
 
+/*
+ * The data of a page is user memory: the CPU and devices may touch it at the
+ * same time (a DMA racing a store is not a kernel data race), so these are
+ * marked accesses.  What the oracles check is which page they reach.
+ */
 unsigned long hs_page_read(struct hs_page *page)
 {
-	unsigned long v = SIM_PLAIN_READ(page->content);
+	unsigned long v = SIM_READ_ONCE(page->content);
 	if (flags_peek(page) & (1l << HS_PG_FREE))
 		sim_fail(HS_KIND_UAF, "read of freed pfn %#lx", hs_page_to_pfn(page));
 	return v;
@@ -248,7 +253,7 @@ void hs_page_write(struct hs_page *page, unsigned long v)
 {
 	if (flags_peek(page) & (1l << HS_PG_FREE))
 		sim_fail(HS_KIND_UAF, "write to freed pfn %#lx", hs_page_to_pfn(page));
-	SIM_PLAIN_WRITE(page->content, v);
+	SIM_WRITE_ONCE(page->content, v);
 }
 
 /* copy_highpage() */

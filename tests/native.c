@@ -898,6 +898,23 @@ static void test_litmus_abba(void)
 }
 #endif
 
+/* The kernel model on real threads: the correct driver races reclaim and
+ * migration with no model assertion failing (and, under TSan, no data race
+ * in the model); the buggy driver, when real threads hit its window, is a
+ * coherence violation. */
+static void test_model_driver_race(void)
+{
+	const struct sim_scenario *sc = hs_model_scenario_find("driver-fault-race");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	stress_sc(sc, 300, HANG_S, false);
+	assert_clean(300);
+	sc = hs_model_scenario_find("driver-fault-race-noretry");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	stress_sc(sc, 300, HANG_S, false);
+	assert_clean_or_expected(sc);
+	CU_ASSERT_FALSE(res.hung);
+}
+
 void hmmsim_test_register(void)
 {
 	static const struct {
@@ -927,6 +944,7 @@ void hmmsim_test_register(void)
 	    {"hang", test_hang},
 	    {"litmus fixed scenarios", test_litmus_fixed},
 	    {"litmus buggy scenarios", test_litmus_buggy},
+	    {"model: driver-fault-race on real threads", test_model_driver_race},
 #ifndef HMMSIM_TSAN
 	    {"litmus abba", test_litmus_abba},
 #endif

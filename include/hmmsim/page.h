@@ -232,7 +232,7 @@ long hs_page_mapcount(struct hs_page *page);
  */
 void hs_page_check(struct hs_page *page, uint32_t gen, const char *what);
 
-/* Content of a page (its data), annotated as the plain access it stands for. */
+/* Content of a page (its data): marked accesses, user data may be raced. */
 unsigned long hs_page_read(struct hs_page *page);
 void hs_page_write(struct hs_page *page, unsigned long v);
 /* copy_highpage(): dst gets src's content. */
