@@ -24,6 +24,7 @@ hs_pte_t hs_mk_pte(unsigned long pfn, uint64_t flags)
 	       gen << HS_PTE_GEN_SHIFT;
 }
 
+/* swp_entry_to_pte(make_*_entry()) */
 hs_pte_t hs_mk_swp_pte(enum hs_swp_type type, unsigned long offset, uint64_t flags)
 {
 	uint64_t gen = 0;
@@ -47,6 +48,7 @@ const char *hs_pte_describe(hs_pte_t pte, char *buf, size_t len)
 	return buf;
 }
 
+/* mm_alloc() + mm_init(): page table, notifier subscriptions, swap space. */
 struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long swap_slots)
 {
 	struct hs_mm *mm = sim_alloc(sizeof(*mm));
@@ -255,6 +257,16 @@ static void swap_free(struct hs_mm *mm, unsigned long slot)
 	sim_spin_unlock(&mm->swap.lock);
 }
 
+void hs_swapcache_free(struct hs_page *page)
+{
+	unsigned long slot = page->swap_slot;
+	if (!slot)
+		return;
+	page->swap_slot = 0;
+	swap_free((struct hs_mm *)page->private, slot);
+	page->private = 0;
+}
+
 /*
  * zap_pte_range() for [start, end): clear every entry under its PTL, flush
  * the TLB, and only then drop the page references (the kernel's mmu_gather
@@ -439,7 +451,9 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 		sim_up_read(&mm->mmap_lock);
 		return -EBUSY;
 	}
-	unsigned long slot = 0;
+	/* add_to_swap(), unless the page is in the swap cache already */
+	unsigned long slot = page->swap_slot;
+	bool cached = slot != 0;
 	sim_spin_lock(&mm->swap.lock);
 	for (unsigned long s = 1; s <= mm->swap.nr_slots && !slot; s++)
 		if (!mm->swap.used[s])
@@ -460,7 +474,8 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 	if (cur != pte && !(hs_pte_present(cur) && hs_pte_pfn(cur) == hs_pte_pfn(pte))) {
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);
-		swap_free(mm, slot);
+		if (!cached)
+			swap_free(mm, slot);
 		goto out_unlock;
 	}
 	cur = hs_ptep_get_and_clear(mm, addr, ptep);
@@ -469,12 +484,18 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 		hs_set_pte_at(mm, addr, ptep, cur); /* pinned: restore */
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);
-		swap_free(mm, slot);
+		if (!cached)
+			swap_free(mm, slot);
 		goto out_unlock;
 	}
 	if (hs_pte_dirty(cur))
 		hs_set_page_dirty(page);
-	mm->swap.slot[slot] = hs_page_read(page); /* pageout() */
+	/* pageout() writes a dirty page; a clean one in the swap cache already
+	 * has its data in the slot */
+	if (!cached || hs_page_dirty(page))
+		mm->swap.slot[slot] = hs_page_read(page);
+	page->swap_slot = 0; /* the swap pte owns the slot now */
+	page->private = 0;
 	hs_set_pte_at(mm, addr, ptep, hs_mk_swp_pte(HS_SWP_SWAP, slot, 0));
 	hs_page_remove_rmap(page);
 	sim_spin_unlock(ptl);
@@ -490,6 +511,7 @@ out_unlock:
 	return ret;
 }
 
+/* mmget() */
 void hs_mmget(struct hs_mm *mm)
 {
 	sim_atomic_inc(&mm->users);
@@ -562,7 +584,8 @@ static unsigned int do_wp_page(struct hs_vm_fault *vmf)
 			return 0;
 		}
 		if (hs_page_ref_count(old) == 1 && hs_page_mapcount(old) == 1) {
-			/* wp_page_reuse() */
+			/* wp_page_reuse(), after folio_free_swap() */
+			hs_swapcache_free(old);
 			hs_set_pte_at(mm, addr, vmf->pte,
 				      pte | HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG);
 			sim_spin_unlock(vmf->ptl);
@@ -623,16 +646,21 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 		return 0;
 	}
 	hs_page_write(page, mm->swap.slot[slot]);
-	if (write && (vmf->vma->vm_flags & HS_VM_WRITE))
-		hs_set_pte_at(
-		    mm, vmf->address, vmf->pte,
-		    hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG));
-	else
-		hs_set_pte_at(mm, vmf->address, vmf->pte,
-			      hs_mk_pte(hs_page_to_pfn(page), HS_PTE_YOUNG));
+	/* An exclusive page is mapped writable even on a read fault; only a
+	 * write fault dirties it and frees the slot (should_try_to_free_swap());
+	 * after a read fault it stays in the swap cache, clean. */
+	uint64_t flags = HS_PTE_YOUNG;
+	if (vmf->vma->vm_flags & HS_VM_WRITE)
+		flags |= HS_PTE_WRITE | (write ? HS_PTE_DIRTY : 0);
+	if (!write) {
+		page->swap_slot = (uint32_t)slot;
+		page->private = (unsigned long)mm;
+	}
+	hs_set_pte_at(mm, vmf->address, vmf->pte, hs_mk_pte(hs_page_to_pfn(page), flags));
 	hs_page_add_rmap(page);
 	sim_spin_unlock(vmf->ptl);
-	swap_free(mm, slot);
+	if (write)
+		swap_free(mm, slot);
 	return 0;
 }
 
@@ -774,11 +802,13 @@ void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end)
 	}
 }
 
+/* A user load (see cpu_access()). */
 int hs_cpu_read(struct hs_mm *mm, unsigned long addr, unsigned long *val)
 {
 	return cpu_access(mm, addr, val, false);
 }
 
+/* A user store (see cpu_access()). */
 int hs_cpu_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
 {
 	return cpu_access(mm, addr, &val, true);

@@ -17,6 +17,7 @@ static inline long flags_peek(const struct hs_page *page)
 	return __atomic_load_n(&page->flags.v, __ATOMIC_RELAXED);
 }
 
+/* Not a kernel function: the memory of one simulated machine (page.h). */
 struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_device_pages)
 {
 	struct hs_machine *m = sim_alloc(sizeof(*m));
@@ -75,6 +76,7 @@ bool hs_get_page_unless_zero(struct hs_page *page)
 	return false;
 }
 
+/* page_ref_count() */
 long hs_page_ref_count(struct hs_page *page)
 {
 	return sim_atomic_load(&page->_refcount, SIM_RELAXED);
@@ -88,10 +90,12 @@ static void page_poison(struct hs_page *page)
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_FREE, SIM_RELEASE);
 }
 
-/* free_unref_page(): back to the RAM free list. */
+/* free_unref_page(): back to the RAM free list (a page still in the swap
+ * cache gives its slot back: delete_from_swap_cache()). */
 static void free_ram_page(struct hs_page *page)
 {
 	struct hs_machine *m = hs_mach;
+	hs_swapcache_free(page);
 	sim_atomic_fetch_and(&page->flags, 1l << HS_PG_FREE, SIM_RELAXED);
 	page_poison(page);
 	sim_spin_lock(&m->ram_lock);
@@ -182,6 +186,7 @@ void hs_unlock_page(struct hs_page *page)
 	sim_wake_up_all(page_waitqueue(page));
 }
 
+/* folio_test_locked() */
 bool hs_page_locked(struct hs_page *page)
 {
 	return sim_atomic_load(&page->flags, SIM_ACQUIRE) & (1l << HS_PG_LOCKED);
@@ -201,6 +206,7 @@ void hs_set_page_dirty(struct hs_page *page)
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_DIRTY, SIM_RELAXED);
 }
 
+/* folio_test_dirty() */
 bool hs_page_dirty(struct hs_page *page)
 {
 	return sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << HS_PG_DIRTY);
@@ -223,11 +229,13 @@ void hs_page_remove_rmap(struct hs_page *page)
 		sim_fail(HS_KIND_BUG, "mapcount of pfn %#lx below zero", hs_page_to_pfn(page));
 }
 
+/* folio_mapcount() */
 long hs_page_mapcount(struct hs_page *page)
 {
 	return sim_atomic_load(&page->_mapcount, SIM_RELAXED);
 }
 
+/* Not a kernel function: the use-after-free oracle (see page.h). */
 void hs_page_check(struct hs_page *page, uint32_t gen, const char *what)
 {
 	if (((hs_page_gen(page) ^ gen) & HS_PTE_GEN_MASK) != 0 ||

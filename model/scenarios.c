@@ -9,6 +9,7 @@
  * by the coherence oracle and the data is checked at the end.  The correct
  * driver must be clean; the variants give it one bug each.
  */
+#include <hmmsim/catalog.h>
 #include <hmmsim/dmirror.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/scenario.h>
@@ -110,10 +111,19 @@ const struct sim_scenario *const *hs_model_scenarios(size_t *count)
 	return model_ptrs;
 }
 
+/* The built-in scenarios, then the catalog's (model/catalog.c). */
 const struct sim_scenario *hs_model_scenario_find(const char *name)
 {
+	size_t n;
 	for (size_t i = 0; i < NR_MODEL; i++)
 		if (strcmp(model_scenarios[i].name, name) == 0)
 			return &model_scenarios[i];
+	const struct hs_catalog_entry *cat = hs_catalog(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cat[i].bug->name, name) == 0)
+			return cat[i].bug;
+		if (strcmp(cat[i].fixed->name, name) == 0)
+			return cat[i].fixed;
+	}
 	return NULL;
 }

@@ -1302,10 +1302,12 @@ static void swap_read_main(void *arg)
 	ASSERT_EQ(b->faults, 1);
 	cf_expect_words(b->mirror, 0, npages, 0);
 
+	/* do_swap_page() maps an exclusive anon page writable even on a read
+	 * fault (clean, still in the swap cache) */
 	ret = cf_cmd_snapshot(f, 0, b, npages);
 	ASSERT_EQ(ret, 0);
 	for (unsigned long i = 0; i < nswap; i++)
-		ASSERT_EQ(b->snap[i], HS_DMIRROR_PROT_READ);
+		ASSERT_EQ(b->snap[i], HS_DMIRROR_PROT_WRITE);
 
 	hs_mm_check_data(f->mm, b->ptr, b->ptr + PG(npages));
 	cf_buffer_free(f, b);

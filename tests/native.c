@@ -856,11 +856,23 @@ static void test_litmus_fixed(void)
 	}
 }
 
+/* The native backend has no race detector and no lock-order graph: what real
+ * threads show of those bugs is their consequence (the lost update's
+ * assertion, the ABBA deadlock). */
+static const char *native_kind(const char *expect)
+{
+	if (strcmp(expect, SIM_KIND_DATA_RACE) == 0)
+		return SIM_KIND_ASSERT;
+	if (strcmp(expect, SIM_KIND_LOCK_ORDER) == 0)
+		return SIM_KIND_DEADLOCK;
+	return expect;
+}
+
 /* Real threads may or may not hit a bug; when they do it is the expected kind. */
 static void assert_clean_or_expected(const struct sim_scenario *sc)
 {
 	if (res.violations_found) {
-		CU_ASSERT_STRING_EQUAL(res.kind, sc->expect);
+		CU_ASSERT_STRING_EQUAL(res.kind, native_kind(sc->expect));
 	} else {
 		CU_ASSERT_FALSE(res.hung);
 	}

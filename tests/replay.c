@@ -74,7 +74,7 @@ static void test_report_names_events(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(rep, "T1 inc1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(rep, "T2 inc2"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(rep, "inc_thread: read c->value = 0"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rep, "VIOLATION assertion"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rep, "VIOLATION data-race"));
 	sim_result_free(&found);
 }
 

@@ -35,6 +35,14 @@ enum hs_dmirror_bug {
 	/* ignores invalidations of its own migrations without set_seq, as
 	 * lib/test_hmm.c's dmirror_interval_invalidate() does */
 	HS_DMIRROR_BUG_SKIP_OWN_MIGRATE,
+	/* treats -EBUSY from hmm_range_fault() as a failure instead of starting
+	 * again ("drm/amdkfd: retry after EBUSY is returned from
+	 * hmm_ranges_get_pages", v6.6) */
+	HS_DMIRROR_BUG_EBUSY_FATAL,
+	/* locks the device page while holding the mutex its notifier callback
+	 * takes, while eviction holds page locks and invalidates
+	 * ("drm/xe/userptr: fix notifier vs folio deadlock", v6.15) */
+	HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX,
 };
 
 /* Per-page states of a snapshot (HMM_DMIRROR_PROT_* of test_hmm). */
@@ -55,6 +63,13 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice);
 /* The owner its pagemap and its mirrors use (the mdevice itself). */
 void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice);
 unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice);
+/*
+ * Report as a livelock a CPU fault whose migration back to RAM failed on an
+ * unexpected page reference.  Sound only in scenarios where nothing but
+ * faulting CPUs holds references to the device's pages: then that round
+ * changed nothing and can repeat forever.
+ */
+void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice);
 
 /* open(): a mirror of @mm on @mdevice (inserts the interval notifier). */
 struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct hs_mm *mm);
@@ -83,6 +98,53 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 /* dmirror_fault(): the documented fault loop for [start, end). */
 int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end,
 		     bool write);
+
+/*
+ * The driver's fault protocol one step at a time, for scenario files that
+ * write a driver as data (sim/scenario/scenario_file.c): each function is
+ * one step of dmirror_range_fault() in lib/test_hmm.c, so that a file can
+ * leave a step out or take them in another order.  The correct order is
+ *   seq = read_begin(); range_fault(seq) (again from read_begin on -EBUSY);
+ *   lock(); if read_retry(seq): unlock() and start again;
+ *   program(); unlock().
+ */
+/* mmu_interval_read_begin() on the mirror's notifier. */
+unsigned long hs_dmirror_read_begin(struct hs_dmirror *dmirror);
+/*
+ * hmm_range_fault() under mmap_read_lock() for [start, start + npages
+ * pages), at most 64 pages, as dmirror_range_fault() calls it:
+ * default_flags HMM_PFN_REQ_FAULT if @fault, | HMM_PFN_REQ_WRITE if @write;
+ * the mirror's device is the dev_private_owner.  pfns[i] receives the
+ * hmm_pfn of each page.  Return: 0, -EBUSY (start again from read_begin),
+ * -EFAULT, -EPERM, or -EINVAL for a bad range.
+ */
+int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
+			   unsigned long npages, bool fault, bool write, unsigned long *pfns);
+/* mutex_lock(&dmirror->mutex) / mutex_unlock(): the lock the invalidate
+ * callback takes before mmu_interval_set_seq(). */
+void hs_dmirror_lock(struct hs_dmirror *dmirror);
+void hs_dmirror_unlock(struct hs_dmirror *dmirror);
+/* mmu_interval_read_retry(): true when an invalidation ran since @seq was
+ * read (meaningful only under the lock). */
+bool hs_dmirror_read_retry(struct hs_dmirror *dmirror, unsigned long seq);
+/*
+ * dmirror_do_fault(): program the mirror's page table for [start, start +
+ * npages pages) from @pfns (as hs_dmirror_range_fault() filled them); @write
+ * as requested from hmm_range_fault().  The lock must be held (a
+ * "lock-not-held" violation otherwise).  Return: 0, or -EFAULT at an entry
+ * that is not valid (or not writable when @write).
+ */
+int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned long npages,
+		       const unsigned long *pfns, bool write);
+/*
+ * dmirror_do_read() / dmirror_do_write(): access [addr, addr + npages pages)
+ * through the mirror only, never faulting, each page checked by the
+ * coherence oracle.  The lock must be held.  Return: 0, -ENOENT at the first
+ * page the mirror lacks (or lacks write permission for), -EINVAL for a bad
+ * range.
+ */
+int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+			     unsigned long *buf, bool write);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,10 @@ struct sim_options {
 	bool keep_going;	      /* count every violation, not stop at the first */
 	unsigned int max_reports;     /* violations to keep with a full report; 0 = 1 */
 	bool brief;		      /* reports leave out atomics and annotated accesses */
+	/* Oracles, all on by default (the native backend has none of them): */
+	bool no_races;	     /* happens-before data-race detector ("data-race") */
+	bool no_lockdep;     /* lock-order graph across executions ("lock-order") */
+	bool no_might_sleep; /* sleeping in atomic context ("might-sleep") */
 };
 
 /* Engine defaults. */

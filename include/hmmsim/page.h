@@ -36,6 +36,7 @@ extern "C" {
 #define HS_KIND_COHERENCE "coherence"  /* device view differs from the CPU's */
 #define HS_KIND_DATA_LOSS "data-loss"
 #define HS_KIND_LEAK	  "leak"
+#define HS_KIND_WRONG_OWNER "wrong-owner" /* a device used another owner's private page */
 
 /* page->flags bits (PG_*) */
 enum hs_pageflags {
@@ -58,6 +59,8 @@ struct hs_dev_pagemap;
  * @_mapcount:	number of CPU page table entries mapping it
  * @content:	the data: one word standing for the whole page
  * @gen:	bumped at every free: a stale reference sees another gen
+ * @swap_slot:	an anon page in the swap cache: the slot that still holds its
+ *		data (0: none); ->private then names the mm whose swap area it is
  */
 struct hs_page {
 	sim_atomic_t _refcount;
@@ -68,7 +71,7 @@ struct hs_page {
 	unsigned long content;
 	unsigned long private;
 	uint32_t gen;
-	uint32_t pad;
+	uint32_t swap_slot;
 };
 
 /* ---- dev_pagemap ----------------------------------------------------------- */

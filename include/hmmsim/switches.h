@@ -32,4 +32,10 @@ struct hs_switches {
 /* The switches of the current run (global: every execution sees the same). */
 extern struct hs_switches hs_switch;
 
+/* Turn a switch on or off by its field name ("migrate_no_dirty_copy").
+ * Return: 0, or -EINVAL for an unknown name. */
+int hs_switch_set(const char *name, bool on);
+/* The switch names, NULL-terminated. */
+const char *const *hs_switch_names(void);
+
 #endif /* HMMSIM_SWITCHES_H */

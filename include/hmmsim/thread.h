@@ -36,6 +36,10 @@ extern "C" {
 #define SIM_KIND_DEADLOCK "deadlock"
 #define SIM_KIND_LIVELOCK "livelock"
 #define SIM_KIND_ENGINE	  "engine"
+/* The oracles' kinds (each can be switched off per run, see explore.h). */
+#define SIM_KIND_DATA_RACE   "data-race"   /* happens-before race, KCSAN's rule */
+#define SIM_KIND_LOCK_ORDER  "lock-order"  /* a cycle in the lock-order graph */
+#define SIM_KIND_MIGHT_SLEEP "might-sleep" /* sleeping in atomic context */
 
 typedef void (*sim_thread_fn)(void *arg);
 

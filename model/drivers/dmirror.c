@@ -34,6 +34,7 @@ struct hs_dmirror_device {
 	unsigned long *free_pfns;
 	unsigned long nr_free, nr_pages;
 	const char *name;
+	bool progress_oracle;
 };
 
 struct hs_dmirror {
@@ -107,11 +108,20 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 	return mdevice;
 }
 
+/* The owner set in its dev_pagemap (test_hmm: the dmirror_device). */
+/* Not in test_hmm: see dmirror_devmem_fault(). */
+void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice)
+{
+	mdevice->progress_oracle = true;
+}
+
+/* The owner set in its dev_pagemap (test_hmm: the dmirror_device). */
 void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice)
 {
 	return mdevice;
 }
 
+/* calloc - cfree of test_hmm's dmirror_device, for tests. */
 unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 {
 	spin_lock(&mdevice->lock);
@@ -207,12 +217,14 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 	return dmirror;
 }
 
-/* dmirror_fops_release() */
+/* dmirror_fops_release(): remove the notifier, then kfree(dmirror). */
 void hs_dmirror_release(struct hs_dmirror *dmirror)
 {
 	mmu_interval_notifier_remove(&dmirror->notifier);
+	hs_mmu_interval_notifier_free(&dmirror->notifier);
 }
 
+/* Not in test_hmm: give this mirror one of the hs_dmirror_bug behaviours. */
 void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug)
 {
 	dmirror->bug = bug;
@@ -250,6 +262,8 @@ static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *ran
 		mmap_read_lock(mm);
 		ret = hmm_range_fault(range);
 		mmap_read_unlock(mm);
+		if (ret == -EBUSY && dmirror->bug == HS_DMIRROR_BUG_EBUSY_FATAL)
+			return ret; /* the bug: -EBUSY is not a failure, it means "again" */
 		if (ret) {
 			if (ret == -EBUSY) {
 				/* cond_resched(): the thread it waits for runs meanwhile
@@ -283,6 +297,7 @@ static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *ran
 	return ret;
 }
 
+/* dmirror_fault(): fault [start, end) in, 64 pages at a time. */
 int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end, bool write)
 {
 	unsigned long pfns[64];
@@ -337,6 +352,11 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 		sim_fail(HS_KIND_COHERENCE,
 			 "mirror of %#lx is writable (pfn %#lx) but the CPU maps it read-only",
 			 addr, pfn);
+	/* a device-private page is usable only by its owner's devices */
+	if (hs_is_device_private_page(page) && page->pgmap->owner != dmirror->mdevice)
+		sim_fail(HS_KIND_WRONG_OWNER,
+			 "device %s reaches device-private pfn %#lx at %#lx, which belongs to %s",
+			 dmirror->mdevice->name, pfn, addr, page->pgmap->name);
 	/* same pfn, but is it the same page or one freed and reused since? */
 	hs_page_check(page, (uint32_t)(ent >> DPT_GEN_SHIFT), "device access through the mirror");
 }
@@ -353,12 +373,25 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 			return -ENOENT;
 		dmirror_check_coherent(dmirror, addr, ent, write);
 		struct hs_page *page = pfn_to_page(ent >> DPT_PFN_SHIFT);
+		/* the bug: a folio lock taken under the lock the notifier takes */
+		bool pin = dmirror->bug == HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX &&
+			   is_device_private_page(page);
+		if (pin)
+			lock_page(page);
 		if (write) {
 			hs_page_write(page, buf[*done]);
 			hs_mm_note_write(dmirror->mm, addr, buf[*done]);
+			/* A device write dirties the page, as RDMA ODP does
+			 * (set_page_dirty on unmap): the pte the CPU sees may be
+			 * clean, and reclaim would drop a clean swap-cache page.
+			 * test_hmm's dmirror_do_write() does not. */
+			if (!is_zone_device_page(page))
+				hs_set_page_dirty(page);
 		} else {
 			buf[*done] = hs_page_read(page);
 		}
+		if (pin)
+			unlock_page(page);
 		if (sim_tracing())
 			sim_event("device %s %#lx: pfn %#lx = %#lx", write ? "write" : "read", addr,
 				  page_to_pfn(page), buf[*done]);
@@ -393,12 +426,14 @@ static int dmirror_access(struct hs_dmirror *dmirror, unsigned long addr, unsign
 	return ret;
 }
 
+/* dmirror_read(): HMM_DMIRROR_READ */
 int hs_dmirror_read(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		    unsigned long *out, unsigned long *faults)
 {
 	return dmirror_access(dmirror, addr, npages, out, false, faults);
 }
 
+/* dmirror_write(): HMM_DMIRROR_WRITE */
 int hs_dmirror_write(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		     const unsigned long *in, unsigned long *faults)
 {
@@ -479,6 +514,7 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 	return ret;
 }
 
+/* HMM_DMIRROR_MIGRATE_TO_DEV */
 int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
 {
 	return dmirror_migrate(dmirror, addr, npages, true);
@@ -537,10 +573,24 @@ static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 	if (ret)
 		return ret;
 	migrate_vma_pages(&args);
+	/*
+	 * The progress oracle (hs_dmirror_device_set_progress_oracle()): the
+	 * fault page was collected and given a destination, and then the move
+	 * failed on an unexpected reference.  When only faulting CPUs touch the
+	 * page, that reference is another fault's, the round left everything
+	 * as it was, and the same rounds can repeat forever.
+	 */
+	if (dmirror->mdevice->progress_oracle && (dst_pfns & MIGRATE_PFN_VALID) &&
+	    !(src_pfns & MIGRATE_PFN_MIGRATE))
+		sim_fail(SIM_KIND_LIVELOCK,
+			 "migrate_to_ram of pfn %#lx: the move failed on another fault's reference; "
+			 "the round changed nothing and can repeat forever",
+			 page_to_pfn(vmf->page));
 	migrate_vma_finalize(&args);
 	return 0;
 }
 
+/* HMM_DMIRROR_MIGRATE_TO_SYS */
 int hs_dmirror_migrate_to_sys(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
 {
 	return dmirror_migrate(dmirror, addr, npages, false);
@@ -606,4 +656,89 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 		perm[i] = dmirror_mkentry(dmirror, pfns[i]);
 	sim_mutex_unlock(&dmirror->mutex);
 	return 0;
+}
+
+/* ---- the fault protocol step by step (scenario files) ------------------------------ */
+
+/* dmirror_range_fault(): range->notifier_seq = mmu_interval_read_begin(). */
+unsigned long hs_dmirror_read_begin(struct hs_dmirror *dmirror)
+{
+	return mmu_interval_read_begin(&dmirror->notifier);
+}
+
+/* dmirror_range_fault(): mmap_read_lock(); hmm_range_fault(); mmap_read_unlock(). */
+int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
+			   unsigned long npages, bool fault, bool write, unsigned long *pfns)
+{
+	struct mm_struct *mm = dmirror->mm;
+	struct hmm_range range = {
+	    .notifier = &dmirror->notifier,
+	    .notifier_seq = seq,
+	    .start = start,
+	    .end = start + (npages << PAGE_SHIFT),
+	    .hmm_pfns = pfns,
+	    .pfn_flags_mask = 0,
+	    .default_flags = (fault ? HMM_PFN_REQ_FAULT : 0) | (write ? HMM_PFN_REQ_WRITE : 0),
+	    .dev_private_owner = dmirror->mdevice,
+	};
+	int ret;
+
+	if (!npages || npages > 64 || (start & ~PAGE_MASK) ||
+	    (range.end >> PAGE_SHIFT) > dmirror->npt)
+		return -EINVAL;
+	mmap_read_lock(mm);
+	ret = hmm_range_fault(&range);
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/* dmirror_range_fault(): mutex_lock(&dmirror->mutex). */
+void hs_dmirror_lock(struct hs_dmirror *dmirror)
+{
+	sim_mutex_lock(&dmirror->mutex);
+}
+
+/* dmirror_range_fault(): mutex_unlock(&dmirror->mutex). */
+void hs_dmirror_unlock(struct hs_dmirror *dmirror)
+{
+	sim_mutex_unlock(&dmirror->mutex);
+}
+
+/* dmirror_range_fault(): mmu_interval_read_retry(range->notifier, range->notifier_seq). */
+bool hs_dmirror_read_retry(struct hs_dmirror *dmirror, unsigned long seq)
+{
+	return mmu_interval_read_retry(&dmirror->notifier, seq);
+}
+
+/* dmirror_range_fault() -> dmirror_do_fault(), the mutex held. */
+int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned long npages,
+		       const unsigned long *pfns, bool write)
+{
+	struct hmm_range range = {
+	    .notifier = &dmirror->notifier,
+	    .start = start,
+	    .end = start + (npages << PAGE_SHIFT),
+	    .hmm_pfns = (unsigned long *)pfns,
+	    .default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0),
+	    .dev_private_owner = dmirror->mdevice,
+	};
+
+	lockdep_assert_held(&dmirror->mutex);
+	if (!npages || npages > 64 || (start & ~PAGE_MASK) ||
+	    (range.end >> PAGE_SHIFT) > dmirror->npt)
+		return -EINVAL;
+	return dmirror_do_fault(dmirror, &range);
+}
+
+/* dmirror_do_read() / dmirror_do_write(), the mutex held: no fault. */
+int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+			     unsigned long *buf, bool write)
+{
+	unsigned long done = 0;
+
+	lockdep_assert_held(&dmirror->mutex);
+	if (!npages || npages > dmirror->npt || (addr & ~PAGE_MASK) ||
+	    (addr >> PAGE_SHIFT) > dmirror->npt - npages)
+		return -EINVAL;
+	return dmirror_do_access(dmirror, addr, addr + (npages << PAGE_SHIFT), buf, write, &done);
 }

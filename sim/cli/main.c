@@ -13,6 +13,7 @@
 
 #include <hmmsim/explore.h>
 #include <hmmsim/scenario.h>
+#include <hmmsim/scenario_file.h>
 
 #include "cli_util.h"
 
@@ -21,7 +22,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  list                         list the built-in scenarios\n"
-    "  explore NAME [options]       run NAME under a scheduling strategy\n"
+    "  explore NAME [options]       run NAME under a scheduling strategy; NAME may be a\n"
+    "                               scenario file FILE.hsc (docs/scenarios.md)\n"
     "      --strategy random|pct|dfs  (default pct)\n"
     "      --iterations N           executions to run (default 10000; dfs: until\n"
     "                               exhausted, at most 10000000)\n"
@@ -31,12 +33,18 @@ static const char usage[] =
     "      --step-bound N           scheduling points before a livelock report\n"
     "      --keep-going             count every violation instead of stopping\n"
     "      --json                   one JSON object on stdout\n"
-    "  replay NAME --schedule TOKEN [--json]\n"
+    "      --no-races               switch off the data-race detector (on by default)\n"
+    "      --no-lockdep             switch off the lock-order graph (on by default)\n"
+    "      --no-might-sleep         switch off the might-sleep check (on by default)\n"
+    "  replay NAME --schedule TOKEN [--json] [--no-races] [--no-lockdep] [--no-might-sleep]\n"
     "                               rerun the execution a token names, with its report\n"
+    "                               (give it the --no-* options the exploration had)\n"
     "  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
     "                               run NAME on real threads (native backend)\n"
     "\n"
     "exit status: 0 no violation, 1 violation found, 2 usage or input error\n";
+
+int cmd_catalog(int argc, char **argv);
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -48,6 +56,16 @@ static int usage_error(const char *fmt, const char *arg)
 
 static const struct sim_scenario *find_scenario(const char *name)
 {
+	if (hs_scenario_is_file(name)) {
+		/* a scenario file: loaded for the rest of the process */
+		struct sim_scenario *file;
+		char err[512];
+		if (hs_scenario_load(name, &file, err, sizeof(err))) {
+			fprintf(stderr, "hmmsim: %s\n", err);
+			exit(2);
+		}
+		return file;
+	}
 	const struct sim_scenario *sc = sim_litmus_find(name);
 	return sc ? sc : hs_model_scenario_find(name);
 }
@@ -153,6 +171,12 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			json = true;
 		} else if (strcmp(a, "--brief") == 0) {
 			o.brief = true;
+		} else if (strcmp(a, "--no-races") == 0) {
+			o.no_races = true;
+		} else if (strcmp(a, "--no-lockdep") == 0) {
+			o.no_lockdep = true;
+		} else if (strcmp(a, "--no-might-sleep") == 0) {
+			o.no_might_sleep = true;
 		} else if (!replay && strcmp(a, "--keep-going") == 0) {
 			o.keep_going = true;
 		} else if (!replay && strcmp(a, "--strategy") == 0) {
@@ -261,5 +285,7 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 2, argv + 2, true);
 	if (strcmp(cmd, "stress") == 0)
 		return cmd_stress(argv);
+	if (strcmp(cmd, "catalog") == 0)
+		return cmd_catalog(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -5,7 +5,9 @@
  */
 #include <errno.h>
 #include <hmmsim/scenario.h>
+#include <hmmsim/scenario_file.h>
 #include <hmmsim/stress.h>
+#include <hmmsim/switches.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -17,8 +19,9 @@
 #define DEFAULT_SECONDS 10.0
 
 static const char usage_text[] =
-    "usage: hmmsim-native stress NAME [--threads-jitter] [--seconds S] [--iterations N]\n"
-    "                            [--seed S] [--json] [--keep-going]\n"
+    "usage: hmmsim-native stress NAME|FILE.hsc [--threads-jitter] [--seconds S]\n"
+    "                            [--iterations N] [--seed S] [--json] [--keep-going]\n"
+    "                            [--switch NAME]...\n"
     "       hmmsim-native list\n"
     "       hmmsim-native --help\n"
     "\n"
@@ -28,6 +31,7 @@ static const char usage_text[] =
     "  --seed S          seed of the jitter (default 0)\n"
     "  --json            print the result as one JSON object\n"
     "  --keep-going      count every violation instead of stopping at the first\n"
+    "  --switch NAME     restore the kernel before a fix (include/hmmsim/switches.h)\n"
     "Exit status: 0 no violation, 1 violation or hang, 2 usage error.\n";
 
 /* Prints "hmmsim-native: ..." on one line of stderr; returns the usage exit status. */
@@ -157,6 +161,10 @@ static int cmd_stress(int argc, char **argv)
 			json = true;
 		} else if (!strcmp(a, "--keep-going")) {
 			opt.keep_going = true;
+		} else if (!strcmp(a, "--switch")) {
+			if (!val || hs_switch_set(val, true))
+				return usage_error("unknown switch '%s'", val ? val : "");
+			i++;
 		} else if (!strcmp(a, "--seconds") || !strcmp(a, "--iterations") ||
 			   !strcmp(a, "--seed")) {
 			bool ok;
@@ -176,6 +184,14 @@ static int cmd_stress(int argc, char **argv)
 			return usage_error("unknown option '%s'", a);
 		} else if (sc) {
 			return usage_error("unexpected argument '%s'", a);
+		} else if (hs_scenario_is_file(a)) {
+			struct sim_scenario *file;
+			char msg[512];
+			if (hs_scenario_load(a, &file, msg, sizeof(msg))) {
+				fprintf(stderr, "hmmsim-native: %s\n", msg);
+				return 2;
+			}
+			sc = file;
 		} else if (!(sc = sim_litmus_find(a)) && !(sc = hs_model_scenario_find(a))) {
 			return usage_error("unknown scenario '%s'", a);
 		}

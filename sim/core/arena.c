@@ -130,3 +130,22 @@ void sim_arena_reset(struct sim_arena *a)
 	a->ptr = a->first->data;
 	a->end = a->ptr + a->first->size;
 }
+
+bool sim_arena_owns(const struct sim_arena *a, const void *p, size_t size)
+{
+	const char *q = p;
+	for (const struct sim_chunk *c = a->first; c; c = c->next) {
+		const char *end = c == a->cur ? a->ptr : c->data + c->size;
+		if (q >= c->data && q + size <= end) {
+#ifdef HMMSIM_ASAN
+			/* a tail skipped by sim_arena_alloc_slow() stays poisoned */
+			return !__asan_region_is_poisoned((void *)q, size);
+#else
+			return true;
+#endif
+		}
+		if (c == a->cur)
+			break;
+	}
+	return false;
+}

@@ -14,6 +14,7 @@
 #ifndef SIM_CORE_ARENA_H
 #define SIM_CORE_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #ifdef HMMSIM_ASAN
@@ -33,6 +34,9 @@ int sim_arena_init(struct sim_arena *a);
 void sim_arena_destroy(struct sim_arena *a);
 void *sim_arena_alloc_slow(struct sim_arena *a, size_t size);
 void sim_arena_reset(struct sim_arena *a);
+/* Whether @p (@size bytes) lies in memory handed out since the last reset:
+ * a pointer kept from an earlier execution is refused without reading it. */
+bool sim_arena_owns(const struct sim_arena *a, const void *p, size_t size);
 
 /* Zeroed, 16-byte aligned. */
 static inline void *sim_arena_alloc(struct sim_arena *a, size_t size)

@@ -29,6 +29,27 @@ enum sim_tstate {
 	SIM_T_DONE,
 };
 
+/* Lock kinds the oracles tell apart (held-lock stack, might-sleep). */
+enum sim_lock_kind {
+	SIM_LK_SPIN,
+	SIM_LK_MUTEX,
+	SIM_LK_READ,  /* rwsem held for read */
+	SIM_LK_WRITE, /* rwsem held for write */
+};
+
+/* One entry of a thread's held-lock stack (lockdep's held_lock). */
+struct sim_held {
+	const struct sim_lockstate *lock;
+	const char *name;
+	const char *site; /* where it was taken */
+	uint32_t cls;	  /* lock-order class, 0 when lockdep is off */
+	uint8_t kind;	  /* enum sim_lock_kind */
+	bool trylock;
+};
+
+/* Lockdep's MAX_LOCK_DEPTH. */
+#define SIM_MAX_HELD 48
+
 /* What a blocked thread waits for, for the deadlock report. */
 enum sim_wait_kind {
 	SIM_WAIT_LOCK,	/* wait_obj is a struct sim_lockstate */
@@ -53,6 +74,10 @@ struct sim_thread {
 	unsigned int rcu_nesting;
 	uint64_t rcu_sections; /* outermost read sections completed */
 	unsigned int spin_depth;
+	/* oracles (oracle.c) */
+	unsigned int nheld;
+	struct sim_held held[SIM_MAX_HELD];
+	uint32_t vc[SIM_MAX_THREADS]; /* vector clock, entries < nthreads valid */
 };
 
 /* A choice that differs from the default one: what a schedule token holds. */
@@ -69,6 +94,20 @@ struct sim_trace_ev {
 };
 
 struct sim_strategy_ops;
+struct sim_vc;
+struct sim_loc;
+struct sim_ld_graph;
+
+/* Per-execution state of the happens-before oracle (execution memory). */
+struct sim_ora_exec {
+	uint64_t serial;       /* distinct for every execution of the process */
+	struct sim_loc *tab;   /* open addressing, keyed by address */
+	uint32_t mask, used;   /* slots - 1, slots in use */
+	uint32_t hint;	       /* slots to start the next execution with */
+	struct sim_vc *rcu;    /* joined from every outermost rcu_read_unlock */
+	struct sim_vc *cbq;    /* joined from every call_rcu() */
+	struct sim_vc *cbdone; /* joined by rcu_gp after each batch of callbacks */
+};
 
 struct sim_engine {
 	/* per execution */
@@ -84,6 +123,14 @@ struct sim_engine {
 	bool failed;
 	char fail_kind[32];
 	char fail_msg[512];
+
+	/* oracles: switched per run (struct sim_options), off outside sim_explore() */
+	bool ora_races;	      /* happens-before data-race detector */
+	bool ora_lockdep;     /* lock-order graph */
+	bool ora_might_sleep; /* sleeping in atomic context */
+	bool ora_held;	      /* held-lock stacks: lockdep or might-sleep */
+	struct sim_ora_exec ora;
+	struct sim_ld_graph *ld; /* kept across the executions of a run */
 
 	/* RCU */
 	uint64_t rcu_readers;

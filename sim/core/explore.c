@@ -6,6 +6,7 @@
  * nondeterministic, and the run says so rather than print a wrong story).
  */
 #include "engine.h"
+#include "oracle.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -124,8 +125,13 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		res->reports = calloc(1, sizeof(*res->reports));
 		if (!res->reports)
 			abort();
+		/* A lock-order cycle whose other half an earlier execution of
+		 * the exploring run recorded does not close here: the graph
+		 * starts empty. */
+		sim_ora_run_begin(opt);
 		ret = replay_traced(sc, opt->schedule, opt->step_bound, opt->brief,
 				    &res->reports[0], res->error, sizeof(res->error));
+		sim_ora_run_end();
 		res->executions = 1;
 		res->elapsed_s = now_s() - t0;
 		if (ret == -EIO) { /* a clean replay is a result, not an error */
@@ -154,11 +160,16 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		state = &dfs;
 	}
 
+	sim_ora_run_begin(opt);
 	if (opt->strategy == SIM_STRATEGY_PCT) {
-		/* Estimate k with one non-preemptive execution (a DFS first run). */
+		/* Estimate k with one non-preemptive execution (a DFS first run),
+		 * oracles off: it is not part of the exploration, and k stays the
+		 * length of the whole execution. */
 		struct sim_dfs_state cal = {.bound = 0};
 		sim_engine_setup(sc, &sim_dfs_ops, &cal, opt->step_bound);
+		sim_ora_suspend(true);
 		sim_run_execution(0);
+		sim_ora_suspend(false);
 		pct.k = e->steps ? e->steps : 1;
 		sim_dfs_free(&cal);
 	}
@@ -185,6 +196,10 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 				uint64_t steps = e->steps;
 				snprintf(kind, sizeof(kind), "%.31s", e->fail_kind);
 				snprintf(msg, sizeof(msg), "%.511s", e->fail_msg);
+				/* The lock-order graph as it was when execution i
+				 * began: the replay adds i's edges again, and closes
+				 * the same cycle at the same step. */
+				sim_ld_rollback();
 				ret = replay_traced(sc, tok, opt->step_bound, opt->brief, v,
 						    res->error, sizeof(res->error));
 				free(tok);
@@ -214,6 +229,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		}
 	}
 	sim_dfs_free(&dfs);
+	sim_ora_run_end();
 	res->elapsed_s = now_s() - t0;
 	return ret;
 }

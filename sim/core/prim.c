@@ -6,6 +6,7 @@
  * consistent, and the memory-order arguments are kept for the oracles.
  */
 #include "engine.h"
+#include "oracle.h"
 
 #include <hmmsim/sim.h>
 #include <inttypes.h>
@@ -40,13 +41,16 @@ static void lock_fail(const char *op, const char *name, const char *site)
 
 /* ---- mutex and spinlock: one exclusive lock ----------------------------- */
 
-static void excl_lock(struct sim_lockstate *s, const char *name, const char *op, const char *site)
+static void excl_lock(struct sim_lockstate *s, const char *name, const char *op, const char *site,
+		      enum sim_lock_kind kind)
 {
 	sim_sched_point();
 	int me = E->cur->id;
 	if (s->owner == me)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: %s of %s, already held by the caller", site, op,
 			 name);
+	if (sim_eng.ora_held)
+		sim_ora_lock_pre(s, name, op, site, kind);
 	if (s->owner >= 0) {
 		TRACE(site, "%s %s: blocks (held by %s)", op, name, E->threads[s->owner].name);
 		do
@@ -54,25 +58,33 @@ static void excl_lock(struct sim_lockstate *s, const char *name, const char *op,
 		while (s->owner >= 0);
 	}
 	s->owner = me;
+	if (sim_ora_locks_on())
+		sim_ora_lock_post(s, name, site, kind, false);
 	TRACE(site, "%s %s", op, name);
 }
 
 static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *op,
-			 const char *site)
+			 const char *site, enum sim_lock_kind kind)
 {
 	sim_sched_point();
 	bool ok = s->owner < 0;
-	if (ok)
+	if (ok) {
 		s->owner = E->cur->id;
+		if (sim_ora_locks_on())
+			sim_ora_lock_post(s, name, site, kind, true);
+	}
 	TRACE(site, "%s %s: %s", op, name, ok ? "taken" : "busy");
 	return ok;
 }
 
-static void excl_unlock(struct sim_lockstate *s, const char *name, const char *op, const char *site)
+static void excl_unlock(struct sim_lockstate *s, const char *name, const char *op, const char *site,
+			enum sim_lock_kind kind)
 {
 	sim_sched_point();
 	if (s->owner != E->cur->id)
 		lock_fail(op, name, site);
+	if (sim_ora_locks_on())
+		sim_ora_unlock(s, kind);
 	s->owner = -1;
 	sim_wake(s);
 	TRACE(site, "%s %s", op, name);
@@ -86,17 +98,17 @@ void sim_mutex_init(sim_mutex_t *m, const char *name)
 
 void sim_mutex_lock_at(sim_mutex_t *m, const char *site)
 {
-	excl_lock(&m->s, m->name, "mutex_lock", site);
+	excl_lock(&m->s, m->name, "mutex_lock", site, SIM_LK_MUTEX);
 }
 
 bool sim_mutex_trylock_at(sim_mutex_t *m, const char *site)
 {
-	return excl_trylock(&m->s, m->name, "mutex_trylock", site);
+	return excl_trylock(&m->s, m->name, "mutex_trylock", site, SIM_LK_MUTEX);
 }
 
 void sim_mutex_unlock_at(sim_mutex_t *m, const char *site)
 {
-	excl_unlock(&m->s, m->name, "mutex_unlock", site);
+	excl_unlock(&m->s, m->name, "mutex_unlock", site, SIM_LK_MUTEX);
 }
 
 bool sim_mutex_held(const sim_mutex_t *m)
@@ -112,13 +124,13 @@ void sim_spin_init(sim_spinlock_t *l, const char *name)
 
 void sim_spin_lock_at(sim_spinlock_t *l, const char *site)
 {
-	excl_lock(&l->s, l->name, "spin_lock", site);
+	excl_lock(&l->s, l->name, "spin_lock", site, SIM_LK_SPIN);
 	E->cur->spin_depth++;
 }
 
 bool sim_spin_trylock_at(sim_spinlock_t *l, const char *site)
 {
-	bool ok = excl_trylock(&l->s, l->name, "spin_trylock", site);
+	bool ok = excl_trylock(&l->s, l->name, "spin_trylock", site, SIM_LK_SPIN);
 	if (ok)
 		E->cur->spin_depth++;
 	return ok;
@@ -126,7 +138,7 @@ bool sim_spin_trylock_at(sim_spinlock_t *l, const char *site)
 
 void sim_spin_unlock_at(sim_spinlock_t *l, const char *site)
 {
-	excl_unlock(&l->s, l->name, "spin_unlock", site);
+	excl_unlock(&l->s, l->name, "spin_unlock", site, SIM_LK_SPIN);
 	E->cur->spin_depth--;
 }
 
@@ -154,6 +166,8 @@ void sim_down_read_at(sim_rwsem_t *s, const char *site)
 	if (s->s.owner == E->cur->id)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: down_read of %s held for write by the caller",
 			 site, s->name);
+	if (sim_eng.ora_held)
+		sim_ora_lock_pre(&s->s, s->name, "down_read", site, SIM_LK_READ);
 	if (read_blocked(&s->s)) {
 		TRACE(site, "down_read %s: blocks", s->name);
 		do
@@ -161,6 +175,8 @@ void sim_down_read_at(sim_rwsem_t *s, const char *site)
 		while (read_blocked(&s->s));
 	}
 	s->s.readers++;
+	if (sim_ora_locks_on())
+		sim_ora_lock_post(&s->s, s->name, site, SIM_LK_READ, false);
 	TRACE(site, "down_read %s", s->name);
 }
 
@@ -168,8 +184,11 @@ bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
 {
 	sim_sched_point();
 	bool ok = !read_blocked(&s->s);
-	if (ok)
+	if (ok) {
 		s->s.readers++;
+		if (sim_ora_locks_on())
+			sim_ora_lock_post(&s->s, s->name, site, SIM_LK_READ, true);
+	}
 	TRACE(site, "down_read_trylock %s: %s", s->name, ok ? "taken" : "busy");
 	return ok;
 }
@@ -179,6 +198,8 @@ void sim_up_read_at(sim_rwsem_t *s, const char *site)
 	sim_sched_point();
 	if (s->s.readers <= 0)
 		lock_fail("up_read", s->name, site);
+	if (sim_ora_locks_on())
+		sim_ora_unlock(&s->s, SIM_LK_READ);
 	if (--s->s.readers == 0)
 		sim_wake(&s->s);
 	TRACE(site, "up_read %s", s->name);
@@ -190,6 +211,8 @@ void sim_down_write_at(sim_rwsem_t *s, const char *site)
 	if (s->s.owner == E->cur->id)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: down_write of %s already held by the caller", site,
 			 s->name);
+	if (sim_eng.ora_held)
+		sim_ora_lock_pre(&s->s, s->name, "down_write", site, SIM_LK_WRITE);
 	if (s->s.owner >= 0 || s->s.readers > 0) {
 		TRACE(site, "down_write %s: blocks", s->name);
 		s->s.write_waiters++;
@@ -199,6 +222,8 @@ void sim_down_write_at(sim_rwsem_t *s, const char *site)
 		s->s.write_waiters--;
 	}
 	s->s.owner = E->cur->id;
+	if (sim_ora_locks_on())
+		sim_ora_lock_post(&s->s, s->name, site, SIM_LK_WRITE, false);
 	TRACE(site, "down_write %s", s->name);
 }
 
@@ -206,8 +231,11 @@ bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
 {
 	sim_sched_point();
 	bool ok = s->s.owner < 0 && s->s.readers == 0;
-	if (ok)
+	if (ok) {
 		s->s.owner = E->cur->id;
+		if (sim_ora_locks_on())
+			sim_ora_lock_post(&s->s, s->name, site, SIM_LK_WRITE, true);
+	}
 	TRACE(site, "down_write_trylock %s: %s", s->name, ok ? "taken" : "busy");
 	return ok;
 }
@@ -217,6 +245,8 @@ void sim_up_write_at(sim_rwsem_t *s, const char *site)
 	sim_sched_point();
 	if (s->s.owner != E->cur->id)
 		lock_fail("up_write", s->name, site);
+	if (sim_ora_locks_on())
+		sim_ora_unlock(&s->s, SIM_LK_WRITE);
 	s->s.owner = -1;
 	sim_wake(&s->s);
 	TRACE(site, "up_write %s", s->name);
@@ -236,9 +266,31 @@ bool sim_rwsem_write_held(const sim_rwsem_t *s)
 
 static const char *const mo_names[] = {"relaxed", "acquire", "release", "acq_rel", "seq_cst"};
 
+static inline bool mo_acquires(enum sim_mo mo)
+{
+	return mo == SIM_ACQUIRE || mo == SIM_ACQ_REL || mo == SIM_SEQ_CST;
+}
+
+static inline bool mo_releases(enum sim_mo mo)
+{
+	return mo == SIM_RELEASE || mo == SIM_ACQ_REL || mo == SIM_SEQ_CST;
+}
+
+/* Happens-before through an atomic: an acquire load (or the load half of a
+ * read-modify-write) joins what releases at @a published.  Relaxed: nothing. */
+static inline void atomic_hb(sim_atomic_t *a, enum sim_mo mo, bool load, bool store)
+{
+	if (sim_eng.ora_races && mo != SIM_RELAXED) {
+		bool acq = load && mo_acquires(mo), rel = store && mo_releases(mo);
+		if (acq || rel)
+			sim_ora_atomic(a, acq, rel);
+	}
+}
+
 long sim_atomic_load_at(sim_atomic_t *a, enum sim_mo mo, const char *name, const char *site)
 {
 	sim_sched_point();
+	atomic_hb(a, mo, true, false);
 	long v = a->v;
 	TRACE_DETAIL(site, "atomic_load(%s) %s = %ld", mo_names[mo], name, v);
 	return v;
@@ -248,6 +300,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 			 const char *site)
 {
 	sim_sched_point();
+	atomic_hb(a, mo, false, true);
 	a->v = v;
 	TRACE_DETAIL(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, v);
 }
@@ -255,6 +308,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
 {
 	sim_sched_point();
+	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v = v;
 	TRACE_DETAIL(site, "atomic_xchg(%s) %s: %ld -> %ld", mo_names[mo], name, old, v);
@@ -266,6 +320,7 @@ bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum s
 {
 	sim_sched_point();
 	bool ok = a->v == *expected;
+	atomic_hb(a, mo, true, ok); /* a failed cmpxchg is a load */
 	TRACE_DETAIL(site, "atomic_cmpxchg(%s) %s: %ld, want %ld -> %ld: %s", mo_names[mo], name,
 		     a->v, *expected, desired, ok ? "ok" : "failed");
 	if (ok)
@@ -279,6 +334,7 @@ long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const cha
 			      const char *site)
 {
 	sim_sched_point();
+	atomic_hb(a, mo, true, true);
 	a->v += v;
 	TRACE_DETAIL(site, "atomic_add(%s) %s %+ld = %ld", mo_names[mo], name, v, a->v);
 	return a->v;
@@ -288,6 +344,7 @@ long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char 
 			    const char *site)
 {
 	sim_sched_point();
+	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v |= v;
 	TRACE_DETAIL(site, "atomic_fetch_or(%s) %s: %#lx | %#lx", mo_names[mo], name, old, v);
@@ -298,6 +355,7 @@ long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char
 			     const char *site)
 {
 	sim_sched_point();
+	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v &= v;
 	TRACE_DETAIL(site, "atomic_fetch_and(%s) %s: %#lx & %#lx", mo_names[mo], name, old, v);
@@ -333,6 +391,8 @@ uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned int flags,
 {
 	uint64_t b = 0;
 	sim_sched_point();
+	if (sim_eng.ora_races)
+		sim_ora_access(addr, size, flags, name, site);
 	memcpy(&b, (const void *)addr, size);
 	if (sim_eng.tracing)
 		trace_access(flags, name, site, b, size);
@@ -343,6 +403,8 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int
 		  const char *name, const char *site)
 {
 	sim_sched_point();
+	if (sim_eng.ora_races)
+		sim_ora_access(addr, size, flags, name, site);
 	memcpy((void *)addr, &bytes, size);
 	if (sim_eng.tracing)
 		trace_access(flags, name, site, bytes, size);
@@ -366,6 +428,8 @@ void sim_rcu_read_unlock_at(const char *site)
 	if (t->rcu_nesting == 0)
 		sim_fail("rcu", "%s: rcu_read_unlock without rcu_read_lock", site);
 	if (--t->rcu_nesting == 0) {
+		if (sim_eng.ora_races)
+			sim_ora_vc_release(&E->ora.rcu);
 		E->rcu_readers &= ~(1ull << t->id);
 		t->rcu_sections++;
 		sim_wake(&E->rcu_gp_obj);
@@ -396,12 +460,19 @@ static void grace_period(const char *site)
 		while (t->rcu_nesting && t->rcu_sections == snap_sections[t->id])
 			sim_block(&e->rcu_gp_obj, SIM_WAIT_RCU, "synchronize_rcu", "grace period");
 	}
+	/* Ordered after the read-side sections it waited for; the engine joins
+	 * every section that ended so far (a sound over-approximation). */
+	if (e->ora_races)
+		sim_ora_vc_acquire(e->ora.rcu);
 	TRACE(site, "synchronize_rcu: grace period over");
 }
 
 void sim_synchronize_rcu_at(const char *site)
 {
 	sim_sched_point();
+	/* inside a reader it is reported below as "rcu" (it would never return) */
+	if (sim_eng.ora_might_sleep)
+		sim_ora_might_sleep("synchronize_rcu", NULL, site, false);
 	grace_period(site);
 }
 
@@ -415,6 +486,8 @@ static void rcu_gp_thread(void *arg)
 			break;
 		e->rcu_cbs = NULL;
 		e->rcu_cbs_tail = &e->rcu_cbs;
+		if (e->ora_races)
+			sim_ora_vc_acquire(e->ora.cbq); /* call_rcu() -> its callback */
 		sim_sched_point();
 		grace_period("rcu_gp");
 		while (batch) {
@@ -424,6 +497,8 @@ static void rcu_gp_thread(void *arg)
 			e->rcu_done++;
 			batch = next;
 		}
+		if (e->ora_races)
+			sim_ora_vc_release(&e->ora.cbdone);
 		sim_wake(&e->rcu_barrier_obj);
 	}
 	e->rcu_gp_alive = false;
@@ -439,6 +514,8 @@ void sim_call_rcu_at(struct sim_rcu_head *head, void (*func)(struct sim_rcu_head
 	*e->rcu_cbs_tail = head;
 	e->rcu_cbs_tail = &head->next;
 	e->rcu_queued++;
+	if (e->ora_races)
+		sim_ora_vc_release(&e->ora.cbq);
 	TRACE(site, "call_rcu");
 	if (!e->rcu_gp_alive) {
 		e->rcu_gp_alive = true;
@@ -450,10 +527,14 @@ void sim_rcu_barrier_at(const char *site)
 {
 	sim_sched_point();
 	struct sim_engine *e = E;
+	if (e->ora_might_sleep)
+		sim_ora_might_sleep("rcu_barrier", NULL, site, true);
 	uint64_t target = e->rcu_queued;
 	TRACE(site, "rcu_barrier");
 	while (e->rcu_done < target)
 		sim_block(&e->rcu_barrier_obj, SIM_WAIT_RCU, "rcu_barrier", "callbacks");
+	if (e->ora_races)
+		sim_ora_vc_acquire(e->ora.cbdone);
 }
 
 /* ---- wait queues and completions ---------------------------------------- */
@@ -473,17 +554,27 @@ uint64_t sim_wait_prepare(sim_waitqueue_t *wq)
 void sim_wait_sleep_at(sim_waitqueue_t *wq, uint64_t gen, const char *site)
 {
 	sim_sched_point();
-	if (wq->gen != gen)
-		return; /* woken between the check and now: re-check */
-	TRACE(site, "wait_event %s: sleeps", wq->name);
-	while (wq->gen == gen)
-		sim_block(wq, SIM_WAIT_QUEUE, "wait_event", wq->name);
-	TRACE(site, "wait_event %s: woken", wq->name);
+	if (sim_eng.ora_might_sleep)
+		sim_ora_might_sleep("wait_event", wq->name, site, true);
+	if (wq->gen != gen) {
+		/* woken between the check and now: re-check */
+	} else {
+		TRACE(site, "wait_event %s: sleeps", wq->name);
+		while (wq->gen == gen)
+			sim_block(wq, SIM_WAIT_QUEUE, "wait_event", wq->name);
+		TRACE(site, "wait_event %s: woken", wq->name);
+	}
+	/* The kernel re-checks the condition after prepare_to_wait() took the
+	 * queue's lock, which every wake_up() before it released. */
+	if (sim_eng.ora_races)
+		sim_ora_obj_acquire(wq);
 }
 
 void sim_wake_up_all_at(sim_waitqueue_t *wq, const char *site)
 {
 	sim_sched_point();
+	if (sim_eng.ora_races)
+		sim_ora_obj_release(wq);
 	wq->gen++;
 	sim_wake(wq);
 	TRACE(site, "wake_up_all %s", wq->name);
@@ -500,6 +591,8 @@ void sim_init_completion(sim_completion_t *c, const char *name)
 void sim_complete_at(sim_completion_t *c, const char *site)
 {
 	sim_sched_point();
+	if (sim_eng.ora_races)
+		sim_ora_obj_release(&c->wait);
 	if (c->done != COMPLETION_ALL)
 		c->done++;
 	sim_wake(&c->wait);
@@ -509,6 +602,8 @@ void sim_complete_at(sim_completion_t *c, const char *site)
 void sim_complete_all_at(sim_completion_t *c, const char *site)
 {
 	sim_sched_point();
+	if (sim_eng.ora_races)
+		sim_ora_obj_release(&c->wait);
 	c->done = COMPLETION_ALL;
 	sim_wake(&c->wait);
 	TRACE(site, "complete_all %s", c->wait.name);
@@ -517,12 +612,17 @@ void sim_complete_all_at(sim_completion_t *c, const char *site)
 void sim_wait_for_completion_at(sim_completion_t *c, const char *site)
 {
 	sim_sched_point();
+	if (sim_eng.ora_might_sleep)
+		sim_ora_might_sleep("wait_for_completion", c->wait.name, site, true);
 	if (!c->done) {
 		TRACE(site, "wait_for_completion %s: sleeps", c->wait.name);
 		do
 			sim_block(&c->wait, SIM_WAIT_QUEUE, "wait_for_completion", c->wait.name);
 		while (!c->done);
 	}
+	/* complete() and the waiter both take the queue's lock in the kernel */
+	if (sim_eng.ora_races)
+		sim_ora_obj_acquire(&c->wait);
 	if (c->done != COMPLETION_ALL)
 		c->done--;
 	TRACE(site, "wait_for_completion %s: done", c->wait.name);
@@ -532,6 +632,8 @@ bool sim_completion_done_at(sim_completion_t *c, const char *site)
 {
 	sim_sched_point();
 	bool done = c->done != 0;
+	if (done && sim_eng.ora_races)
+		sim_ora_obj_acquire(&c->wait);
 	TRACE(site, "completion_done %s = %d", c->wait.name, done);
 	return done;
 }

@@ -4,6 +4,7 @@
  * waking, the end of an execution (all done, deadlock, livelock, violation).
  */
 #include "engine.h"
+#include "oracle.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,6 +227,9 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 	t->rcu_nesting = 0;
 	t->rcu_sections = 0;
 	t->spin_depth = 0;
+	t->nheld = 0;
+	if (e->ora_races)
+		sim_ora_spawn(e->cur, t); /* the parent's clock; none for main */
 	if (sim_fiber_prepare(&t->fiber, (unsigned int)id, thread_entry, t)) {
 		fprintf(stderr, "hmmsim: cannot map a fiber stack\n");
 		abort();
@@ -283,6 +287,8 @@ void sim_run_execution(uint64_t index)
 	e->rcu_queued = e->rcu_done = 0;
 	e->rcu_gp_alive = false;
 	e->nrec = 0;
+	e->cur = NULL;
+	sim_ora_exec_begin();
 	sim_fiber_init_host(&e->host);
 	e->strat->begin(e, index);
 	e->in_execution = true;
@@ -315,12 +321,16 @@ void sim_thread_join_at(int tid, const char *site)
 	if (tid < 0 || tid >= e->nthreads || tid == e->cur->id)
 		sim_fail(SIM_KIND_ENGINE, "join of thread %d, which is not a joinable thread", tid);
 	struct sim_thread *t = &e->threads[tid];
+	if (e->ora_might_sleep)
+		sim_ora_might_sleep("join", t->name, site, true);
 	if (t->state != SIM_T_DONE) {
 		if (e->tracing)
 			sim_trace(site, "join %s: waits", t->name);
 		while (t->state != SIM_T_DONE)
 			sim_block(t, SIM_WAIT_JOIN, "join", t->name);
 	}
+	if (e->ora_races)
+		sim_ora_join(t);
 	if (e->tracing)
 		sim_trace(site, "joined %s", t->name);
 }

@@ -205,15 +205,19 @@ static int fixed_marker;
 #define FIXED ((void *)&fixed_marker)
 
 static const struct sim_scenario litmus[] = {
+    /* The race detector reports the unordered plain accesses before the lost
+     * update shows (--no-races: the assertion). */
     {"lost-update", "two threads increment a plain counter (read, then write)", lost_update_main,
-     NULL, 0, SIM_KIND_ASSERT},
+     NULL, 0, SIM_KIND_DATA_RACE},
     {"lost-update-fixed", "the same increments under a mutex", lost_update_main, FIXED, 0, NULL},
     {"seqcount-noretry", "a seqcount reader that forgets read_seqcount_retry()", seqcount_main,
      NULL, 0, SIM_KIND_ASSERT},
     {"seqcount-noretry-fixed", "the reader retries when the count moved", seqcount_main, FIXED, 0,
      NULL},
+    /* The lock-order oracle reports the inversion in the first execution,
+     * deadlocked or not (--no-lockdep: the deadlock). */
     {"abba", "two threads take two mutexes in opposite orders", abba_main, NULL, 0,
-     SIM_KIND_DEADLOCK},
+     SIM_KIND_LOCK_ORDER},
     {"abba-fixed", "both threads take the mutexes in the same order", abba_main, FIXED, 0, NULL},
     {"livelock", "two polite threads that back off in lock step forever", livelock_main, NULL, 2000,
      SIM_KIND_LIVELOCK},

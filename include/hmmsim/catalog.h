@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The catalog of real kernel and driver bugs hmmsim must rediscover.  Each
+ * entry pairs a buggy configuration (a model switch restoring the code
+ * before a fix, or a driver bug variant) with the fixed one; exploring the
+ * buggy one must find a violation, the fixed one must be clean.
+ * docs/catalog.md describes each entry.
+ */
+#ifndef HMMSIM_CATALOG_H
+#define HMMSIM_CATALOG_H
+
+#include <hmmsim/explore.h>
+#include <hmmsim/scenario.h>
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct hs_catalog_entry {
+	const char *name;
+	const char *fix;  /* the kernel commit title and release it mirrors */
+	const char *what; /* the pre-fix interleaving, one sentence */
+	bool driver;	  /* a driver bug (else core mm) */
+	/* Buggy and fixed scenarios; for a core entry both are the same and
+	 * the switch named below (include/hmmsim/switches.h) is turned on for
+	 * the buggy run. */
+	const struct sim_scenario *bug, *fixed;
+	const char *sw;
+	enum sim_strategy strategy; /* how it is explored by default */
+	unsigned int preemptions;   /* for dfs */
+};
+
+const struct hs_catalog_entry *hs_catalog(size_t *count);
+
+/* Outcome of one entry under a budget of executions. */
+struct hs_catalog_result {
+	bool found;
+	uint64_t executions; /* to the first violation, or the budget */
+	double seconds;
+	char kind[32];
+	bool clean_with_fix;
+	uint64_t fixed_executions;
+	bool fixed_exhausted;
+	char error[256]; /* engine error, if any */
+};
+
+/* Explore @e's buggy and fixed configurations on the deterministic engine
+ * (sim/cli/catalog_run.c, linked with libhmmsim_core); switches are restored. */
+int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
+		   uint64_t iterations, uint64_t seed, struct hs_catalog_result *res);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HMMSIM_CATALOG_H */

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The catalog's scenarios and table (include/hmmsim/catalog.h).  Each
+ * scenario is small on purpose: the fewest threads and pages that let the
+ * old kernel's interleaving happen, so the explorer reaches it quickly and
+ * the fixed kernel can be explored thoroughly.
+ */
+#include <errno.h>
+#include <hmmsim/catalog.h>
+#include <hmmsim/dmirror.h>
+#include <hmmsim/mm.h>
+#include <hmmsim/switches.h>
+
+#define VA 0x100000ul
+#define PG HS_PAGE_SIZE
+
+struct cat {
+	struct hs_mm *mm;
+	struct hs_dmirror_device *dev, *dev1;
+	struct hs_dmirror *m, *m1;
+	int flag;
+};
+
+static struct cat *cat_new(unsigned long npages, unsigned long dev_pages)
+{
+	struct cat *c = sim_alloc(sizeof(*c));
+	hs_machine_init(32, 2 * dev_pages + 2);
+	c->mm = hs_mm_alloc("proc", 1ul << 22, 8);
+	sim_check(hs_mmap(c->mm, VA, npages * PG, HS_VM_READ | HS_VM_WRITE) == 0, "mmap");
+	c->dev = hs_dmirror_device_create("dmirror0", dev_pages);
+	c->m = hs_dmirror_open(c->dev, c->mm);
+	return c;
+}
+
+static void cpu_write(struct cat *c, unsigned long addr, unsigned long v)
+{
+	sim_check(hs_cpu_write(c->mm, addr, v) == 0, "CPU write of %#lx failed", addr);
+}
+
+static unsigned long cpu_read(struct cat *c, unsigned long addr)
+{
+	unsigned long v = 0;
+	sim_check(hs_cpu_read(c->mm, addr, &v) == 0, "CPU read of %#lx failed", addr);
+	return v;
+}
+
+/* ---- migrate_vma_collect flushed the TLB after dropping the PTL -------------- */
+
+static void tlb_cpu(void *arg)
+{
+	struct cat *c = arg;
+	cpu_write(c, VA, 1); /* this CPU's TLB now maps the page */
+	while (!SIM_READ_ONCE(c->flag))
+		sim_yield();
+	cpu_write(c, VA, 2); /* MADV_DONTNEED returned: a fresh page */
+	sim_check(cpu_read(c, VA) == 2, "write after MADV_DONTNEED lost");
+}
+
+static void tlb_migrate(void *arg)
+{
+	struct cat *c = arg;
+	hs_dmirror_migrate_to_dev(c->m, VA, 1);
+}
+
+static void tlb_madvise(void *arg)
+{
+	struct cat *c = arg;
+	hs_madvise_dontneed(c->mm, VA, PG);
+	SIM_WRITE_ONCE(c->flag, 1);
+}
+
+static void tlb_main(void *arg)
+{
+	struct cat *c = cat_new(1, 2);
+	cpu_write(c, VA, 0);
+	int t[3] = {sim_thread_spawn("cpu", tlb_cpu, c),
+		    sim_thread_spawn("migrate", tlb_migrate, c),
+		    sim_thread_spawn("madvise", tlb_madvise, c)};
+	for (int i = 0; i < 3; i++)
+		sim_thread_join(t[i]);
+	hs_mm_check_data(c->mm, VA, VA + PG);
+}
+
+/* ---- migrate_vma_collect dropped the pte dirty bit ------------------------------
+ * A page swapped in by a read fault is mapped writable and clean, still in
+ * the swap cache; a store dirties only the pte.  A migration that collects
+ * it and then fails (no device memory) restores a clean pte: reclaim drops
+ * the page without writing it, and the store is lost.
+ */
+static void dirty_main(void *arg)
+{
+	struct cat *c = cat_new(2, 1);
+	cpu_write(c, VA, 0xa);
+	cpu_write(c, VA + PG, 0xb);
+	sim_check(hs_swap_out(c->mm, VA) == 0, "swap out");
+	sim_check(cpu_read(c, VA) == 0xa, "swap in");
+	cpu_write(c, VA, 0xc);			     /* dirties the pte only */
+	hs_dmirror_migrate_to_dev(c->m, VA + PG, 1); /* takes the only device page */
+	hs_dmirror_migrate_to_dev(c->m, VA, 1);	     /* collects, then fails */
+	sim_check(hs_swap_out(c->mm, VA) == 0, "swap out again");
+	hs_mm_check_data(c->mm, VA, VA + 2 * PG);
+}
+
+/* ---- do_swap_page on device-private pages: references and locks ---------------- */
+
+static void fault_thread(void *arg)
+{
+	struct cat *c = arg;
+	sim_check(cpu_read(c, VA) == 0x5a, "the device page came back with other data");
+}
+
+/* @arg: number of faulting CPUs */
+static void faults_main(void *arg)
+{
+	struct cat *c = cat_new(1, 2);
+	int n = (int)(long)arg, t[8];
+	hs_dmirror_device_set_progress_oracle(c->dev); /* only faults touch the page */
+	cpu_write(c, VA, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, VA, 1) == 0, "migrate to the device");
+	for (int i = 0; i < n; i++)
+		t[i] = sim_thread_spawn("fault", fault_thread, c);
+	for (int i = 0; i < n; i++)
+		sim_thread_join(t[i]);
+}
+
+/* ---- mmu_interval_notifier_remove() returned while invalidate_end used it -------- */
+
+static void release_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_dmirror_release(c->m); /* remove, then kfree */
+}
+
+/* An invalidation (munmap zapping ptes, say) is in progress when the driver
+ * releases its mirror. */
+static void notifier_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	struct hs_mmu_notifier_range r;
+	hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_UNMAP, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, c->mm,
+				   VA, VA + PG, NULL);
+	hs_mmu_notifier_invalidate_range_start(&r);
+	int a = sim_thread_spawn("release", release_thread, c);
+	sim_yield(); /* the ptes are being zapped */
+	hs_mmu_notifier_invalidate_range_end(&r);
+	sim_thread_join(a);
+}
+
+/* ---- hmm_range_fault before the owner check ----------------------------------------- */
+
+static void owner_main(void *arg)
+{
+	struct cat *c = cat_new(1, 2);
+	unsigned long v;
+	c->dev1 = hs_dmirror_device_create("dmirror1", 2);
+	c->m1 = hs_dmirror_open(c->dev1, c->mm);
+	cpu_write(c, VA, 7);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, VA, 1) == 0, "migrate to dmirror0");
+	sim_check(hs_dmirror_read(c->m1, VA, 1, &v, NULL) == 0 && v == 7, "dmirror1 read");
+	hs_mm_check_data(c->mm, VA, VA + PG);
+}
+
+/* ---- the driver-side entries ---------------------------------------------------------- */
+
+static void evict_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_dmirror_device_remove(c->dev);
+}
+
+static void dev_read_thread(void *arg)
+{
+	struct cat *c = arg;
+	unsigned long v;
+	sim_check(hs_dmirror_read(c->m, VA, 1, &v, NULL) == 0, "device read failed");
+	sim_check(v == 3, "device read %#lx", v);
+}
+
+/* @arg: the driver bug to give the mirror */
+static void evict_main(void *arg)
+{
+	struct cat *c = cat_new(1, 2);
+	unsigned long v;
+	hs_dmirror_set_bug(c->m, (enum hs_dmirror_bug)(long)arg);
+	cpu_write(c, VA, 3);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, VA, 1) == 0, "migrate to the device");
+	sim_check(hs_dmirror_read(c->m, VA, 1, &v, NULL) == 0, "map it in the mirror");
+	int a = sim_thread_spawn("device", dev_read_thread, c);
+	int b = sim_thread_spawn("evict", evict_thread, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+/* -EBUSY from a concurrent invalidation must make the driver start again. */
+static void ebusy_device(void *arg)
+{
+	struct cat *c = arg;
+	unsigned long v;
+	int ret = hs_dmirror_read(c->m, VA, 2, (unsigned long[2]){0}, NULL);
+	sim_check(ret == 0, "device read failed: %d", ret);
+	(void)v;
+}
+
+static void ebusy_zap(void *arg)
+{
+	struct cat *c = arg;
+	hs_madvise_dontneed(c->mm, VA + PG, PG);
+}
+
+static void ebusy_main(void *arg)
+{
+	struct cat *c = cat_new(2, 1);
+	hs_dmirror_set_bug(c->m, (enum hs_dmirror_bug)(long)arg);
+	cpu_write(c, VA, 1);
+	cpu_write(c, VA + PG, 2);
+	int a = sim_thread_spawn("device", ebusy_device, c);
+	int b = sim_thread_spawn("zap", ebusy_zap, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+#define SC(nm, fn, a, bound)                                                                       \
+	{                                                                                          \
+		nm, nm, fn, (void *)(long)(a), bound, NULL                                         \
+	}
+
+static const struct sim_scenario sc_tlb = SC("catalog-tlb-flush", tlb_main, 0, 0);
+static const struct sim_scenario sc_dirty = SC("catalog-dirty-bit", dirty_main, 0, 0);
+static const struct sim_scenario sc_two_faults = SC("catalog-two-faults", faults_main, 2, 0);
+static const struct sim_scenario sc_three_faults = SC("catalog-three-faults", faults_main, 3, 0);
+static const struct sim_scenario sc_notifier = SC("catalog-notifier-remove", notifier_main, 0, 0);
+static const struct sim_scenario sc_owner = SC("catalog-owner", owner_main, 0, 0);
+static const struct sim_scenario sc_xe_bug =
+    SC("catalog-xe-folio", evict_main, HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX, 0);
+static const struct sim_scenario sc_xe_fix = SC("catalog-xe-folio-fixed", evict_main, 0, 0);
+static const struct sim_scenario sc_ebusy_bug =
+    SC("catalog-ebusy", ebusy_main, HS_DMIRROR_BUG_EBUSY_FATAL, 0);
+static const struct sim_scenario sc_ebusy_fix = SC("catalog-ebusy-fixed", ebusy_main, 0, 0);
+
+static struct hs_catalog_entry catalog[] = {
+    {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
+     "collect cleared the pte and dropped the PTL before flushing: a CPU kept writing the old "
+     "page through its TLB after MADV_DONTNEED returned",
+     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_PCT, 0},
+    {"migrate-no-dirty-copy", "mm/migrate_device.c: copy pte dirty bit to page (v6.0)",
+     "a dirty pte became a migration entry without dirtying the page; the migration failed, "
+     "the page came back clean and reclaim dropped the write",
+     false, &sc_dirty, &sc_dirty, "migrate_no_dirty_copy", SIM_STRATEGY_PCT, 0},
+    {"swap-page-ref-without-ptl",
+     "mm/memory.c: fix race when faulting a device private page (v6.1)",
+     "do_swap_page called migrate_to_ram with no reference taken under the PTL; another "
+     "fault migrated and freed the page first",
+     false, &sc_two_faults, &sc_two_faults, "swap_page_ref_without_ptl", SIM_STRATEGY_PCT, 0},
+    {"swap-page-lock-unconditional", "mm/migrate: Trylock device page in do_swap_page (v6.15)",
+     "every faulting CPU held a page reference while one of them migrated, so each migration "
+     "saw an unexpected reference and failed, forever",
+     false, &sc_three_faults, &sc_three_faults, "swap_page_lock_unconditional", SIM_STRATEGY_PCT,
+     0},
+    {"notifier-remove-lockless-wait",
+     "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove() (v5.18)",
+     "remove waited with a lockless read of the sequence, which invalidate_range_end bumps "
+     "before unlinking deferred notifiers: the driver freed a still-linked notifier",
+     false, &sc_notifier, &sc_notifier, "notifier_remove_lockless_wait", SIM_STRATEGY_DFS, 2},
+    {"hmm-no-owner-check",
+     "mm/hmm: check the device private page owner in hmm_range_fault() (v5.7)",
+     "any device-private page came back valid to any device, which then used another "
+     "device's memory",
+     false, &sc_owner, &sc_owner, "hmm_no_owner_check", SIM_STRATEGY_PCT, 0},
+    {"kfd-userptr-notifier-lock", "drm/amdgpu: Add notifier lock for KFD userptrs (v6.2)",
+     "the driver checked mmu_interval_read_retry() without the lock its invalidate callback "
+     "takes, then mapped pages an invalidation had just taken away",
+     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0},
+    {"kfd-ebusy-no-retry",
+     "drm/amdkfd: retry after EBUSY is returned from hmm_ranges_get_pages (v6.6)",
+     "a concurrent invalidation made hmm_range_fault() return -EBUSY and the driver failed "
+     "the request instead of starting again",
+     true, &sc_ebusy_bug, &sc_ebusy_fix, NULL, SIM_STRATEGY_PCT, 0},
+    {"xe-notifier-vs-folio", "drm/xe/userptr: fix notifier vs folio deadlock (v6.15)",
+     "the driver locked a folio while holding its notifier lock; eviction held the folio "
+     "lock and invalidated, and the callback waited for the notifier lock",
+     true, &sc_xe_bug, &sc_xe_fix, NULL, SIM_STRATEGY_PCT, 0},
+};
+
+#define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))
+
+const struct hs_catalog_entry *hs_catalog(size_t *count)
+{
+	/* the KFD userptr entry reuses the built-in driver race scenarios */
+	catalog[6].bug = hs_model_scenario_find("driver-fault-race-unlocked-retry");
+	catalog[6].fixed = hs_model_scenario_find("driver-fault-race");
+	*count = NR_CATALOG;
+	return catalog;
+}

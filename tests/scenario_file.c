@@ -1,0 +1,682 @@
+// SPDX-License-Identifier: MIT
+/*
+ * scenario_file suite: the .hsc parser and interpreter
+ * (sim/scenario/scenario_file.c).  Every file of tests/scenarios loads; each
+ * kind of error gives its exact file:line:col message; 1,000 mutated files
+ * load or fail with -EINVAL and never crash (and those that load also run);
+ * loaded files explore to the outcome their expect line names.
+ */
+#include <CUnit/CUnit.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hmmsim/scenario_file.h>
+#include <hmmsim/switches.h>
+
+#include "helpers.h"
+
+#ifndef HMMSIM_SCENARIO_DIR
+#error "HMMSIM_SCENARIO_DIR must name tests/scenarios"
+#endif
+
+/* ---- the files of tests/scenarios ------------------------------------------------- */
+
+struct text {
+	char name[64];
+	char *buf;
+	size_t len;
+};
+
+static struct text files[64];
+static int nfiles;
+
+static int cmp_text(const void *a, const void *b)
+{
+	return strcmp(((const struct text *)a)->name, ((const struct text *)b)->name);
+}
+
+static void read_files(void)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (nfiles)
+		return;
+	d = opendir(HMMSIM_SCENARIO_DIR);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d)) && nfiles < 64) {
+		size_t n = strlen(e->d_name);
+		char path[512];
+		if (n < 5 || strcmp(e->d_name + n - 4, ".hsc") || n >= sizeof(files[0].name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", HMMSIM_SCENARIO_DIR, e->d_name);
+		FILE *f = fopen(path, "rb");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		struct text *t = &files[nfiles++];
+		memcpy(t->name, e->d_name, n + 1); /* n < sizeof(t->name) */
+		t->buf = malloc(1 << 16);
+		t->len = fread(t->buf, 1, 1 << 16, f);
+		fclose(f);
+	}
+	closedir(d);
+	qsort(files, (size_t)nfiles, sizeof(files[0]), cmp_text);
+}
+
+static const struct text *file_named(const char *name)
+{
+	read_files();
+	for (int i = 0; i < nfiles; i++)
+		if (!strcmp(files[i].name, name))
+			return &files[i];
+	return NULL;
+}
+
+static void test_good_files_load(void)
+{
+	char path[512], err[512];
+
+	read_files();
+	CU_ASSERT(nfiles >= 12);
+	for (int i = 0; i < nfiles; i++) {
+		struct sim_scenario *sc;
+		struct hs_scenario_plan plan;
+		snprintf(path, sizeof(path), "%s/%s", HMMSIM_SCENARIO_DIR, files[i].name);
+		int ret = hs_scenario_load(path, &sc, err, sizeof(err));
+		CU_ASSERT_EQUAL(ret, 0);
+		if (ret) {
+			fprintf(stderr, "\n    %s\n", err);
+			continue;
+		}
+		CU_ASSERT_STRING_EQUAL(sc->name, files[i].name);
+		hs_scenario_plan(sc, &plan);
+		CU_ASSERT(plan.expect_given);
+		hs_scenario_free(sc);
+	}
+}
+
+static void test_load_missing_file(void)
+{
+	struct sim_scenario *sc = (void *)1;
+	char err[256];
+
+	CU_ASSERT_EQUAL(hs_scenario_load("/nonexistent/x.hsc", &sc, err, sizeof(err)), -ENOENT);
+	CU_ASSERT_PTR_NULL(sc);
+	CU_ASSERT_STRING_EQUAL(err, "/nonexistent/x.hsc: cannot open: No such file or directory");
+}
+
+static void test_is_file(void)
+{
+	CU_ASSERT(hs_scenario_is_file("race.hsc"));
+	CU_ASSERT(hs_scenario_is_file("./race"));
+	CU_ASSERT(hs_scenario_is_file("dir/x.txt"));
+	CU_ASSERT(!hs_scenario_is_file("driver-fault-race"));
+	CU_ASSERT(!hs_scenario_is_file("hsc"));
+}
+
+/* ---- errors: the exact message of each kind ------------------------------------------- */
+
+#define HEAD                                                                                       \
+	"process p va 4M\n"                                                                        \
+	"vma p 0x100000 4 rw\n"                                                                    \
+	"device gpu0 pages 4\n"                                                                    \
+	"mirror m0 gpu0 p\n"
+
+static const struct {
+	const char *text, *msg;
+} bad[] = {
+    {"frob 1\n", "t.hsc:1:1: expected a directive (machine, process, vma, device, mirror, bug, "
+		 "switch, init, thread, final, expect, explore, step-bound), got 'frob'"},
+    /* names */
+    {HEAD "mirror m1 gpu9 p\n", "t.hsc:5:11: expected a device name (gpu0), got 'gpu9'"},
+    {HEAD "thread t\n  device-read m9 0x100000 1\n",
+     "t.hsc:6:15: expected a mirror name (m0), got 'm9'"},
+    {"vma p 0x100000 1 rw\n", "t.hsc:1:5: expected a process name (none is declared yet), got 'p'"},
+    {HEAD "device p pages 2\n",
+     "t.hsc:5:8: expected a new device name, got 'p' (a process declared at line 1)"},
+    {HEAD "thread a\n  yield\nthread a\n  yield\n",
+     "t.hsc:7:8: expected a new thread name, got 'a' (a thread declared at line 5)"},
+    {HEAD "thread 9x\n", "t.hsc:5:8: expected a thread name (a letter or _, then letters, "
+			 "digits, _ - ., at most 31), got '9x'"},
+    /* addresses and sizes */
+    {HEAD "init cpu-read p 0x100100\n",
+     "t.hsc:5:17: expected a page-aligned address, got '0x100100'"},
+    {HEAD "init munmap p 0x103000 2\n",
+     "t.hsc:5:15: expected a range inside the VMAs of p, got [0x103000,0x105000) (0x104000 is "
+     "outside every VMA)"},
+    {HEAD "vma p 0x102000 4 r\n",
+     "t.hsc:5:7: expected a VMA that overlaps no other, got [0x102000,0x106000) overlapping "
+     "[0x100000,0x104000) of line 2"},
+    {HEAD "init madvise p 0x100000 0\n", "t.hsc:5:25: expected a page count (1..16384), got '0'"},
+    {HEAD "thread t\n  device-read m0 0x100000 65\n",
+     "t.hsc:6:27: expected a page count (1..64), got '65'"},
+    {"process p va 4097\n",
+     "t.hsc:1:14: expected an address-space size that is a multiple of 4K, got '4097'"},
+    {"process p va 1G\n", "t.hsc:1:14: expected an address-space size (4096..67108864 bytes, "
+			  "K/M suffix allowed), got '1G'"},
+    {"device d pages 0x\n", "t.hsc:1:16: expected a number of device pages (1..1024), got '0x'"},
+    {"machine ram 99999999999999999999\n",
+     "t.hsc:1:13: expected a number of RAM pages (2..4096), got '99999999999999999999'"},
+    {HEAD "vma p 0x3ff000 2 rw\n", "t.hsc:5:16: expected a VMA inside the address space of p "
+				   "(0x400000 bytes), got [0x3ff000,0x401000)"},
+    /* structure */
+    {HEAD "thread t\n  yield\nvma p 0x200000 1 rw\n",
+     "t.hsc:7:1: expected a step or thread, final, expect, explore, step-bound, got 'vma' (setup "
+     "lines go before the first thread)"},
+    {HEAD "thread t\n  repeat 2\n    yield\n", "t.hsc:8:1: expected 'end' for the repeat of line "
+					       "6, got end of file"},
+    {HEAD "thread t\n  repeat 2\n    yield", "t.hsc:7:10: expected 'end' for the repeat of line "
+					     "6, got end of file"},
+    {HEAD "thread t\n  repeat 2\n    yield\nexpect clean\n",
+     "t.hsc:8:1: expected 'end' for the repeat of line 6, got 'expect'"},
+    {HEAD "thread t\n  yield\n  end\n", "t.hsc:7:3: expected a step, got 'end' (no repeat is "
+					"open)"},
+    {HEAD "thread t\nthread u\n  yield\n", "t.hsc:6:1: expected a step in thread t, got 'thread'"},
+    {HEAD "init repeat 2\n",
+     "t.hsc:5:6: expected a step, got 'repeat' (repeat blocks are for threads)"},
+    {HEAD "thread t\n  repeat 1000\n  repeat 1000\n  yield\n  end\n  end\n",
+     "t.hsc:10:3: expected at most 100000 steps in a block with its repeats unrolled, got more"},
+    {HEAD "thread t\n  frobnicate\n",
+     "t.hsc:6:3: expected a step (see docs/scenarios.md), got 'frobnicate'"},
+    {HEAD "init yield now\n", "t.hsc:5:12: expected end of line, got 'now'"},
+    {HEAD "init cpu-write p 0x100000\n", "t.hsc:5:26: expected a value, got end of line"},
+    {HEAD "init cpu-write p 0x100000 # no value\n",
+     "t.hsc:5:27: expected a value, got end of line"},
+    {HEAD "init device-read m0 0x100000 2 = 1 2 3\n",
+     "t.hsc:5:38: expected 1 or 2 values after '=', got 3"},
+    {HEAD "init cpu-read p 0x100000 fails EWHAT\n",
+     "t.hsc:5:32: expected an error name (EFAULT, EBUSY, EPERM, EINVAL, ENOENT, ENOMEM, EEXIST, "
+     "EAGAIN), got 'EWHAT'"},
+    {HEAD "init cpu-read p 0x100000 = 1 fails\n",
+     "t.hsc:5:35: expected an error name (EFAULT, EBUSY, EPERM, EINVAL, ENOENT, ENOMEM, EEXIST, "
+     "EAGAIN), got end of line"},
+    /* the protocol */
+    {HEAD "thread t\n  range-fault m0 s1 0x100000 1 fault\n",
+     "t.hsc:6:18: expected a sequence begun by an earlier read-begin in this block, got 's1'"},
+    {HEAD "mirror m1 gpu0 p\nthread t\n  read-begin m0 s\n  read-begin m1 s\n",
+     "t.hsc:8:17: expected a sequence of mirror m1, got 's' (begun on m0)"},
+    {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 write|read\n",
+     "t.hsc:7:31: expected fault, fault|write or nofault, got 'write|read'"},
+    {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 write\n",
+     "t.hsc:7:31: expected fault, fault|write or nofault, got 'write'"},
+    {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 fault|\n",
+     "t.hsc:7:31: expected fault, fault|write or nofault, got 'fault|'"},
+    {HEAD "thread t\n  read-begin m0 s\n  repeat 2\n  range-fault m0 s 0x100000 1 fault on-busy "
+	  "restart\n  end\n",
+     "t.hsc:8:45: expected a read-begin of s earlier in the same block for restart, got none"},
+    {HEAD "thread t\n  read-begin m0 s\n  lock m0\n  read-retry m0 s\n",
+     "t.hsc:8:18: expected 'on-fail', got end of line"},
+    {HEAD "thread t\n  read-begin m0 s\n  read-retry m0 s on-fail retry\n",
+     "t.hsc:7:27: expected unlock-restart, restart, ignore or fail, got 'retry'"},
+    {HEAD "thread t\n  read-begin m0 s\n  lock m0\n  program m0 s\n",
+     "t.hsc:8:14: expected a sequence with a range-fault before this step, got 's'"},
+    {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 fault on-busy restart "
+	  "fails EBUSY\n",
+     "t.hsc:7:59: expected an error other than EBUSY (on-busy restart restarts on it), got "
+     "'EBUSY'"},
+    /* directives */
+    {HEAD "bug m0 sloppy\n", "t.hsc:5:8: expected a driver bug (ok, noretry, unlocked-retry, "
+			     "skip-own-migrate, ebusy-fatal, lock-page-under-mutex), got 'sloppy'"},
+    {HEAD "expect violation coherance\n",
+     "t.hsc:5:18: expected a violation kind (assertion, deadlock, livelock, data-race, "
+     "lock-order, might-sleep, lock-not-held, use-after-free, refcount, kernel-bug, coherence, "
+     "data-loss, leak, wrong-owner), got 'coherance'"},
+    {HEAD "expect clean\nexpect clean\n",
+     "t.hsc:6:8: expected one expect line, got a second (line 5)"},
+    {HEAD "explore bfs\n", "t.hsc:5:9: expected pct, random or dfs, got 'bfs'"},
+    {HEAD "explore dfs 99\n", "t.hsc:5:13: expected a preemption bound (0..64), got '99'"},
+    {HEAD "thread a\n  evict gpu0\nthread b\n  evict gpu0\n",
+     "t.hsc:8:9: expected one evict of gpu0, got a second (line 6)"},
+    {HEAD "thread a\n  repeat 2\n    release m0\n  end\n",
+     "t.hsc:7:5: expected release outside repeat blocks, got it inside"},
+    {HEAD "thread a\n  wait go\n", "t.hsc:6:8: expected a flag some step signals, got 'go' "
+				   "(nothing signals it)"},
+    /* characters and lengths */
+    {HEAD "thread t\n  yield \xc3\xa9\n", "t.hsc:6:9: expected printable ASCII, got byte 0xc3"},
+    {HEAD "thread t\n  yi\001eld\n", "t.hsc:6:5: expected printable ASCII, got byte 0x01"},
+    {"process p va 4M\0\n", "t.hsc:1:16: expected printable ASCII, got byte 0x00"},
+    {"process pppppppppppppppppppppppppppppppp va 4M\n",
+     "t.hsc:1:9: expected a process name (a letter or _, then letters, digits, _ - ., at most "
+     "31), got 'pppppppppppppppppppppppppppppppp'"},
+};
+
+static void test_error_messages(void)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sim_scenario *sc = (void *)1;
+		char err[512];
+		size_t len = strlen(bad[i].text);
+		/* the NUL byte case */
+		if (strstr(bad[i].msg, "byte 0x00"))
+			len = strlen(bad[i].text) + 2;
+		int ret = hs_scenario_parse("t.hsc", bad[i].text, len, &sc, err, sizeof(err));
+		CU_ASSERT_EQUAL(ret, -EINVAL);
+		CU_ASSERT_PTR_NULL(sc);
+		CU_ASSERT_STRING_EQUAL(err, bad[i].msg);
+		if (ret != -EINVAL || strcmp(err, bad[i].msg))
+			fprintf(stderr, "\n    case %zu: got  \"%s\"\n            want \"%s\"\n", i,
+				ret ? err : "(loaded)", bad[i].msg);
+		if (!ret)
+			hs_scenario_free(sc);
+	}
+}
+
+static void test_long_inputs(void)
+{
+	struct sim_scenario *sc;
+	char err[256];
+	size_t n = HS_SCENARIO_MAX_LINE + 10;
+	char *s = malloc(HS_SCENARIO_MAX_BYTES + 2);
+
+	memset(s, ' ', n);
+	memcpy(s, "# a long comment", 16);
+	CU_ASSERT_EQUAL(hs_scenario_parse("t.hsc", s, n, &sc, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "t.hsc:1:4096: expected a line of at most 4095 characters, "
+				    "got 4105");
+	memset(s, '\n', HS_SCENARIO_MAX_BYTES + 1);
+	CU_ASSERT_EQUAL(
+	    hs_scenario_parse("t.hsc", s, HS_SCENARIO_MAX_BYTES + 1, &sc, err, sizeof(err)),
+	    -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "t.hsc:1:1: expected a file of at most 1048576 bytes, got "
+				    "1048577");
+	/* a word too long */
+	memset(s, 'a', 100);
+	CU_ASSERT_EQUAL(hs_scenario_parse("t.hsc", s, 100, &sc, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "t.hsc:1:1: expected a word of at most 63 characters, got "
+				    "'aaaaaaaaaaaaaaaaaaaa...'");
+	/* a tiny error buffer is not overrun */
+	char small[8] = "xxxxxxx";
+	CU_ASSERT_EQUAL(hs_scenario_parse("t.hsc", "frob\n", 5, &sc, small, 4), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(small, "t.h");
+	CU_ASSERT_EQUAL(hs_scenario_parse("t.hsc", "frob\n", 5, &sc, NULL, 0), -EINVAL);
+	free(s);
+}
+
+static void test_good_text(void)
+{
+	static const char text[] = HEAD "machine ram 32\r\n"
+					"\tinit cpu-write p 0x100000 7 # tabs, CRLF, comments\r\n"
+					"thread t # a comment\n"
+					"  repeat 2\n"
+					"    cpu-read p 0x100000 = 7\n"
+					"  end\n"
+					"final cpu-read p 0x100000 = 0x7\n"
+					"explore pct 500 depth 4\n"
+					"step-bound 3000\n"
+					"expect clean";
+	struct sim_scenario *sc;
+	struct hs_scenario_plan plan;
+	char err[256] = "";
+
+	CU_ASSERT_EQUAL_FATAL(
+	    hs_scenario_parse("dir/good.hsc", text, sizeof(text) - 1, &sc, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(sc->name, "good.hsc");
+	CU_ASSERT_PTR_NULL(sc->expect);
+	CU_ASSERT_EQUAL(sc->step_bound, 3000);
+	hs_scenario_plan(sc, &plan);
+	CU_ASSERT_EQUAL(plan.strategy, SIM_STRATEGY_PCT);
+	CU_ASSERT_EQUAL(plan.iterations, 500);
+	CU_ASSERT_EQUAL(plan.pct_depth, 4);
+	CU_ASSERT(plan.expect_given);
+	struct sim_result r = run(sc, SIM_STRATEGY_PCT, 200, 0, 1);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	sim_result_free(&r);
+	hs_scenario_free(sc);
+
+	/* no explore line: pct 10000 */
+	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("x.hsc", "", 0, &sc, err, sizeof(err)), 0);
+	hs_scenario_plan(sc, &plan);
+	CU_ASSERT_EQUAL(plan.strategy, SIM_STRATEGY_PCT);
+	CU_ASSERT_EQUAL(plan.iterations, 10000);
+	CU_ASSERT(!plan.expect_given);
+	hs_scenario_free(sc);
+}
+
+/* A step that fails at run time says where, and what it got. */
+static void test_runtime_messages(void)
+{
+	static const struct {
+		const char *text, *kind, *msg;
+	} cases[] = {
+	    {HEAD "init cpu-write p 0x100000 1\ninit cpu-read p 0x100000 = 5\n", "assertion",
+	     "r.hsc:6: cpu-read p 0x100000 = 5: read 0x1 at 0x100000, expected 0x5"},
+	    {HEAD "init munmap p 0x100000 1\ninit cpu-read p 0x100000\n", "assertion",
+	     "r.hsc:6: cpu-read p 0x100000: returned -EFAULT (add may-fail if it may)"},
+	    {HEAD "init cpu-write p 0x100000 1\ninit cpu-read p 0x100000 fails EFAULT\n",
+	     "assertion",
+	     "r.hsc:6: cpu-read p 0x100000 fails EFAULT: returned 0, expected -EFAULT"},
+	    {HEAD "init unlock m0\n", "assertion",
+	     "r.hsc:5: unlock m0: this thread does not hold the lock"},
+	    {HEAD "init lock m0\ninit lock m0\n", "deadlock",
+	     "r.hsc:6: lock m0: this thread already holds the lock"},
+	    {HEAD "thread t\n  lock m0\n", "assertion",
+	     "r.hsc: thread t ends holding the lock of m0"},
+	    {HEAD
+	     "init read-begin m0 s\ninit range-fault m0 s 0x100000 1 fault\ninit program m0 s\n",
+	     "lock-not-held", "hs_dmirror_program: &dmirror->mutex not held"},
+	    {HEAD "init device-read-mirror m0 0x100000 1\n", "assertion",
+	     "r.hsc:5: device-read-mirror m0 0x100000 1: returned -ENOENT (add may-fail if it "
+	     "may)"},
+	    {HEAD "init read-begin m0 s\ninit range-fault m0 s 0x100000 1 fault\n"
+		  "init madvise p 0x100000 1\ninit lock m0\ninit read-retry m0 s on-fail fail\n",
+	     "assertion",
+	     "r.hsc:9: read-retry m0 s on-fail fail: an invalidation ran since read-begin"},
+	    {HEAD "init read-begin m0 s\ninit munmap p 0x100000 1\n"
+		  "init range-fault m0 s 0x100000 1 nofault\n",
+	     "assertion",
+	     "r.hsc:7: range-fault m0 s 0x100000 1 nofault: returned -EBUSY (on-busy restart "
+	     "starts again from read-begin)"},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sim_scenario *sc;
+		char err[256];
+		int ret = hs_scenario_parse("r.hsc", cases[i].text, strlen(cases[i].text), &sc, err,
+					    sizeof(err));
+		CU_ASSERT_EQUAL(ret, 0);
+		if (ret) {
+			fprintf(stderr, "\n    case %zu: %s\n", i, err);
+			continue;
+		}
+		struct sim_result r = run(sc, SIM_STRATEGY_RANDOM, 1, 0, 1);
+		CU_ASSERT_EQUAL(r.nr_reports, 1);
+		if (r.nr_reports) {
+			CU_ASSERT_STRING_EQUAL(r.reports[0].kind, cases[i].kind);
+			CU_ASSERT_STRING_EQUAL(r.reports[0].message, cases[i].msg);
+			if (strcmp(r.reports[0].message, cases[i].msg))
+				fprintf(stderr,
+					"\n    case %zu: got  \"%s\"\n            want \"%s\"\n", i,
+					r.reports[0].message, cases[i].msg);
+		}
+		sim_result_free(&r);
+		hs_scenario_free(sc);
+	}
+}
+
+/* ---- mutations ------------------------------------------------------------------------ */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64*: deterministic across runs */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * 0x2545f4914f6cdd1dull;
+}
+
+static size_t rnd_below(size_t n)
+{
+	return n ? (size_t)(rnd() % n) : 0;
+}
+
+/* Offsets of line starts in @s. */
+static size_t line_starts(const char *s, size_t len, size_t *at, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n < max; i++)
+		if (i == 0 || s[i - 1] == '\n')
+			at[n++] = i;
+	return n;
+}
+
+static const char *const words[] = {
+    "0",	   "1",	       "0x100000",  "0x101000",
+    "0x200000",	   "65",       "1000",	    "99999999999999999999",
+    "=",	   "may-fail", "fails",	    "EBUSY",
+    "repeat",	   "end",      "thread",    "lock",
+    "unlock",	   "m0",       "p",	    "gpu0",
+    "s1",	   "restart",  "on-busy",   "on-fail",
+    "fault|write", "nofault",  "signal",    "wait",
+    "x",	   "evict",    "release",   "init",
+    "final",	   "expect",   "violation", "clean",
+    "#",	   "\t",       "\r",	    "|",
+};
+
+/* One random edit of @s (capacity @cap) in place; returns the new length. */
+static size_t mutate(char *s, size_t len, size_t cap)
+{
+	size_t at[4096], n = line_starts(s, len, at, 4096), a, b, l;
+	char tmp[8192];
+
+	switch (rnd_below(8)) {
+	case 0: /* one byte replaced */
+		if (len)
+			s[rnd_below(len)] =
+			    (char)(rnd_below(4) ? 0x20 + rnd_below(95) : rnd_below(256));
+		return len;
+	case 1: /* a line deleted */
+		if (!n)
+			return len;
+		a = at[rnd_below(n)];
+		b = a;
+		while (b < len && s[b] != '\n')
+			b++;
+		if (b < len)
+			b++;
+		memmove(s + a, s + b, len - b);
+		return len - (b - a);
+	case 2: /* a line duplicated */
+		if (!n)
+			return len;
+		a = at[rnd_below(n)];
+		b = a;
+		while (b < len && s[b] != '\n')
+			b++;
+		if (b < len)
+			b++;
+		l = b - a;
+		if (len + l > cap || l > sizeof(tmp))
+			return len;
+		memcpy(tmp, s + a, l);
+		memmove(s + b + l, s + b, len - b);
+		memcpy(s + b, tmp, l);
+		return len + l;
+	case 3: /* a word inserted */
+	{
+		const char *w = words[rnd_below(sizeof(words) / sizeof(words[0]))];
+		size_t wl = strlen(w) + 1;
+		if (len + wl > cap)
+			return len;
+		a = rnd_below(len + 1);
+		memmove(s + a + wl, s + a, len - a);
+		memcpy(s + a, w, wl - 1);
+		s[a + wl - 1] = ' ';
+		return len + wl;
+	}
+	case 4: /* truncated */
+		return rnd_below(len + 1);
+	case 5: /* two lines swapped (by moving one to the end) */
+		if (!n)
+			return len;
+		a = at[rnd_below(n)];
+		b = a;
+		while (b < len && s[b] != '\n')
+			b++;
+		l = b - a;
+		if (l > sizeof(tmp))
+			return len;
+		memcpy(tmp, s + a, l);
+		memmove(s + a, s + b, len - b);
+		memcpy(s + len - l, tmp, l);
+		return len;
+	case 6: /* a digit changed */
+		for (int tries = 0; tries < 50 && len; tries++) {
+			a = rnd_below(len);
+			if (s[a] >= '0' && s[a] <= '9') {
+				s[a] = (char)('0' + rnd_below(10));
+				break;
+			}
+		}
+		return len;
+	default: /* a range of bytes deleted */
+		if (!len)
+			return len;
+		a = rnd_below(len);
+		l = rnd_below(len - a < 40 ? len - a : 40) + 1;
+		memmove(s + a, s + a + l, len - a - l);
+		return len - l;
+	}
+}
+
+static void test_mutations(void)
+{
+	enum { CAP = 1 << 17 };
+	char *buf = malloc(CAP), err[512];
+	int loaded = 0, refused = 0, ran = 0, N = 1000, max_run = 300;
+	/* HMMSIM_MUTATIONS=N for a longer run (every loaded file then runs) */
+	if (getenv("HMMSIM_MUTATIONS")) {
+		N = atoi(getenv("HMMSIM_MUTATIONS"));
+		max_run = N;
+	}
+
+	read_files();
+	CU_ASSERT_FATAL(nfiles > 0);
+	for (int i = 0; i < N; i++) {
+		const struct text *t = &files[rnd_below((size_t)nfiles)];
+		size_t len = t->len;
+		struct sim_scenario *sc;
+
+		memcpy(buf, t->buf, len);
+		for (int e = 1 + (int)rnd_below(3); e > 0; e--)
+			len = mutate(buf, len, CAP);
+		int ret = hs_scenario_parse(t->name, buf, len, &sc, err, sizeof(err));
+		CU_ASSERT(ret == 0 || ret == -EINVAL);
+		if (ret) {
+			refused++;
+			/* one line: "FILE:LINE:COL: expected ..., got ..." */
+			CU_ASSERT(!strncmp(err, t->name, strlen(t->name)));
+			CU_ASSERT_PTR_NOT_NULL(strstr(err, ": expected "));
+			CU_ASSERT_PTR_NULL(strchr(err, '\n'));
+			continue;
+		}
+		loaded++;
+		/* a file that loads also runs: a few executions, whatever they find */
+		if (ran < max_run) {
+			struct sim_options o = {
+			    .strategy = SIM_STRATEGY_RANDOM, .seed = (uint64_t)i, .iterations = 3};
+			struct sim_result r;
+			CU_ASSERT_EQUAL(sim_explore(sc, &o, &r), 0);
+			sim_result_free(&r);
+			ran++;
+		}
+		hs_scenario_free(sc);
+	}
+	printf("(%d loaded, %d refused, %d run) ", loaded, refused, ran);
+	CU_ASSERT(N < 1000 || (loaded > 50 && refused > 50));
+	/* no switch leaks out of a freed scenario */
+	CU_ASSERT(!hs_switch.migrate_no_dirty_copy && !hs_switch.hmm_no_owner_check &&
+		  !hs_switch.notifier_remove_lockless_wait);
+	free(buf);
+}
+
+/* ---- loaded files explore to their expected outcome ------------------------------------ */
+
+static void explore_file(const char *name, bool want_exhausted)
+{
+	const struct text *t = file_named(name);
+	struct sim_scenario *sc;
+	struct hs_scenario_plan plan;
+	char err[512];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse(name, t->buf, t->len, &sc, err, sizeof(err)), 0);
+	hs_scenario_plan(sc, &plan);
+	struct sim_options o = {
+	    .strategy = plan.strategy,
+	    .seed = 1,
+	    .iterations = plan.iterations ? plan.iterations : 10000000,
+	    .pct_depth = plan.pct_depth,
+	    .dfs_preemptions = plan.preemptions,
+	};
+	struct sim_result r;
+	CU_ASSERT_EQUAL_FATAL(sim_explore(sc, &o, &r), 0);
+	if (sc->expect) {
+		CU_ASSERT_EQUAL(r.nr_reports, 1);
+		CU_ASSERT_STRING_EQUAL(first_kind(&r), sc->expect);
+	} else {
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		if (r.nr_reports)
+			fprintf(stderr, "\n    %s: %s: %s\n", name, r.reports[0].kind,
+				r.reports[0].message);
+		if (want_exhausted)
+			CU_ASSERT(r.exhausted);
+	}
+	sim_result_free(&r);
+	hs_scenario_free(sc);
+}
+
+static void test_explore_driver_steps(void)
+{
+	explore_file("driver-steps.hsc", true);
+	explore_file("driver-steps-noretry.hsc", false);
+	explore_file("driver-steps-retry-unlocked.hsc", false);
+}
+
+static void test_explore_switches(void)
+{
+	explore_file("dirty-bit.hsc", false);
+	CU_ASSERT(!hs_switch.migrate_no_dirty_copy); /* restored by hs_scenario_free() */
+	explore_file("dirty-bit-fixed.hsc", false);
+	explore_file("owner.hsc", false);
+}
+
+static void test_explore_others(void)
+{
+	explore_file("mirror-access.hsc", false);
+	explore_file("munmap.hsc", true);
+	explore_file("livelock.hsc", false);
+	explore_file("lock-order.hsc", false);
+}
+
+/* Same file, same seed: the same violation, message, step count and token. */
+static void test_deterministic(void)
+{
+	const struct text *t = file_named("driver-steps-retry-unlocked.hsc");
+	struct sim_scenario *a, *b;
+	char err[256];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("x/d.hsc", t->buf, t->len, &a, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("y/d.hsc", t->buf, t->len, &b, err, sizeof(err)),
+			      0);
+	struct sim_result ra = run(a, SIM_STRATEGY_PCT, 20000, 0, 7);
+	struct sim_result rb = run(b, SIM_STRATEGY_PCT, 20000, 0, 7);
+	CU_ASSERT_EQUAL_FATAL(ra.nr_reports, 1);
+	CU_ASSERT_EQUAL_FATAL(rb.nr_reports, 1);
+	CU_ASSERT_STRING_EQUAL(ra.reports[0].message, rb.reports[0].message);
+	CU_ASSERT_STRING_EQUAL(ra.reports[0].schedule, rb.reports[0].schedule);
+	CU_ASSERT_EQUAL(ra.reports[0].steps, rb.reports[0].steps);
+	/* and the token replays */
+	struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
+				.schedule = ra.reports[0].schedule};
+	struct sim_result rr;
+	CU_ASSERT_EQUAL(sim_explore(b, &o, &rr), 0);
+	CU_ASSERT_STRING_EQUAL(first_kind(&rr), "coherence");
+	sim_result_free(&rr);
+	sim_result_free(&ra);
+	sim_result_free(&rb);
+	hs_scenario_free(a);
+	hs_scenario_free(b);
+}
+
+void hmmsim_test_register(void)
+{
+	CU_pSuite s = CU_add_suite("scenario_file", NULL, NULL);
+	CU_add_test(s, "every tests/scenarios file loads", test_good_files_load);
+	CU_add_test(s, "a missing file", test_load_missing_file);
+	CU_add_test(s, "what names a file", test_is_file);
+	CU_add_test(s, "error messages, exact", test_error_messages);
+	CU_add_test(s, "long lines, big files, small buffers", test_long_inputs);
+	CU_add_test(s, "a good text: tabs, CRLF, plan, step bound", test_good_text);
+	CU_add_test(s, "run-time failures name their line", test_runtime_messages);
+	CU_add_test(s, "1000 mutated files load or fail cleanly", test_mutations);
+	CU_add_test(s, "driver protocol files explore as expected", test_explore_driver_steps);
+	CU_add_test(s, "switch files explore as expected", test_explore_switches);
+	CU_add_test(s, "other files explore as expected", test_explore_others);
+	CU_add_test(s, "deterministic, replayable", test_deterministic);
+}

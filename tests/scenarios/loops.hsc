@@ -1,0 +1,28 @@
+# Bounded loops: a CPU and a device keep writing one page while another
+# thread keeps zapping it and yielding; nested repeats.  Every value written
+# is what the data oracle expects at the end (check-data also checks it on
+# the way).
+machine ram 16
+process p va 2M
+vma p 0x100000 1 rw
+device gpu0 pages 1
+mirror m0 gpu0 p
+
+thread writer
+  repeat 2
+    cpu-write p 0x100000 0x1
+    repeat 2
+      device-write m0 0x100000 1 0x10
+      device-read m0 0x100000 1
+    end
+  end
+  check-data p 0x100000 1
+thread zapper
+  repeat 3
+    madvise p 0x100000 1
+    yield
+  end
+
+expect clean
+explore pct 5000
+step-bound 50000
