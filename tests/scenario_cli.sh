@@ -28,7 +28,7 @@ expect_exit 1 "explore a buggy driver file" "$H" explore "$D/driver-steps-noretr
 cp "$T/out" "$T/explore.txt"
 grep -q "^VIOLATION coherence" "$T/explore.txt" && ok "found as coherence" || bad "found as coherence"
 grep -q "driver-steps-noretry.hsc:16 program m0 s1" "$T/explore.txt" && ok "report names the file's steps" || bad "report names the file's steps"
-tok=$(sed -n 's/^replay: hmmsim replay driver-steps-noretry.hsc --schedule //p' "$T/explore.txt")
+tok=$(sed -n 's/^replay: hmmsim replay .*driver-steps-noretry.hsc --schedule //p' "$T/explore.txt")
 [[ -n $tok ]] && ok "token printed" || bad "token printed"
 expect_exit 1 "replay FILE.hsc --schedule" "$H" replay "$D/driver-steps-noretry.hsc" --schedule "$tok" --brief
 sed -n '/^VIOLATION/,$p' "$T/explore.txt" | sed '2d' >"$T/a"

@@ -582,10 +582,11 @@ static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 	 */
 	if (dmirror->mdevice->progress_oracle && (dst_pfns & MIGRATE_PFN_VALID) &&
 	    !(src_pfns & MIGRATE_PFN_MIGRATE))
-		sim_fail(SIM_KIND_LIVELOCK,
-			 "migrate_to_ram of pfn %#lx: the move failed on another fault's reference; "
-			 "the round changed nothing and can repeat forever",
-			 page_to_pfn(vmf->page));
+		sim_fail(
+		    SIM_KIND_LIVELOCK,
+		    "migrate_to_ram of pfn %#lx: the move failed on another fault's reference; "
+		    "the round changed nothing and can repeat forever",
+		    page_to_pfn(vmf->page));
 	migrate_vma_finalize(&args);
 	return 0;
 }

@@ -14,6 +14,7 @@
 #include <hmmsim/explore.h>
 #include <hmmsim/scenario.h>
 #include <hmmsim/scenario_file.h>
+#include <hmmsim/switches.h>
 
 #include "cli_util.h"
 
@@ -33,12 +34,21 @@ static const char usage[] =
     "      --step-bound N           scheduling points before a livelock report\n"
     "      --keep-going             count every violation instead of stopping\n"
     "      --json                   one JSON object on stdout\n"
+    "      --brief                  leave atomics and annotated accesses out of the report\n"
+    "      --switch NAME            restore the kernel before a fix (repeatable; the\n"
+    "                               names are in include/hmmsim/switches.h)\n"
     "      --no-races               switch off the data-race detector (on by default)\n"
     "      --no-lockdep             switch off the lock-order graph (on by default)\n"
     "      --no-might-sleep         switch off the might-sleep check (on by default)\n"
-    "  replay NAME --schedule TOKEN [--json] [--no-races] [--no-lockdep] [--no-might-sleep]\n"
+    "  replay NAME --schedule TOKEN [--brief] [--json] [--switch NAME] [--no-races]\n"
+    "               [--no-lockdep] [--no-might-sleep]\n"
     "                               rerun the execution a token names, with its report\n"
-    "                               (give it the --no-* options the exploration had)\n"
+    "                               (give it the --switch and --no-* options the\n"
+    "                               exploration had)\n"
+    "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json]\n"
+    "                               explore each catalog entry (a real kernel or driver\n"
+    "                               bug, docs/catalog.md) with its bug and with its fix;\n"
+    "                               exit 1 unless every bug is found and every fix clean\n"
     "  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
     "                               run NAME on real threads (native backend)\n"
     "\n"
@@ -58,7 +68,7 @@ static const struct sim_scenario *find_scenario(const char *name)
 {
 	if (hs_scenario_is_file(name)) {
 		/* a scenario file: loaded for the rest of the process */
-		struct sim_scenario *file;
+		static struct sim_scenario *file;
 		char err[512];
 		if (hs_scenario_load(name, &file, err, sizeof(err))) {
 			fprintf(stderr, "hmmsim: %s\n", err);
@@ -136,7 +146,11 @@ static void print_human(const struct sim_scenario *sc, const struct sim_options 
 		printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
 		       (unsigned long long)v->steps);
 		fputs(v->report, stdout);
-		printf("\nreplay: hmmsim replay %s --schedule %s\n", sc->name, v->schedule);
+		printf("\nreplay: hmmsim replay %s --schedule %s\n",
+		       sc->summary && strchr(sc->summary, '/') && strstr(sc->summary, ".hsc")
+			   ? sc->summary
+			   : sc->name,
+		       v->schedule);
 	}
 	if (r->violations_found > r->nr_reports)
 		printf("\n%llu violations in all\n", (unsigned long long)r->violations_found);
@@ -160,7 +174,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 	    .pct_depth = SIM_DEFAULT_PCT_DEPTH,
 	    .dfs_preemptions = 2,
 	};
-	bool json = false, have_iter = false;
+	bool json = false, have_iter = false, have_strategy = false;
 	const char *name = NULL;
 	uint64_t v;
 
@@ -171,6 +185,10 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			json = true;
 		} else if (strcmp(a, "--brief") == 0) {
 			o.brief = true;
+		} else if (strcmp(a, "--switch") == 0) {
+			if (!val || hs_switch_set(val, true))
+				return usage_error("unknown switch '%s'", val ? val : "");
+			i++;
 		} else if (strcmp(a, "--no-races") == 0) {
 			o.no_races = true;
 		} else if (strcmp(a, "--no-lockdep") == 0) {
@@ -184,6 +202,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			    o.strategy == SIM_STRATEGY_REPLAY)
 				return usage_error("--strategy wants random, pct or dfs, not '%s'",
 						   val ? val : "");
+			have_strategy = true;
 			i++;
 		} else if (replay && strcmp(a, "--schedule") == 0) {
 			if (!val)
@@ -232,6 +251,20 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return usage_error("unknown scenario '%s' (hmmsim list shows them)", name);
 	if (replay && !o.schedule)
 		return usage_error("%s", "replay needs --schedule TOKEN");
+	/* a scenario file may say how it wants to be explored (`explore ...`) */
+	struct hs_scenario_plan plan = {0};
+	hs_scenario_plan(sc, &plan);
+	if (!replay && !have_strategy && plan.expect_given) {
+		o.strategy = plan.strategy;
+		if (plan.strategy == SIM_STRATEGY_DFS)
+			o.dfs_preemptions = plan.preemptions;
+		if (plan.pct_depth)
+			o.pct_depth = plan.pct_depth;
+		if (!have_iter && plan.iterations) {
+			o.iterations = plan.iterations;
+			have_iter = true;
+		}
+	}
 	if (!have_iter)
 		o.iterations = o.strategy == SIM_STRATEGY_DFS ? 10000000 : 10000;
 

@@ -185,7 +185,7 @@ static int cmd_stress(int argc, char **argv)
 		} else if (sc) {
 			return usage_error("unexpected argument '%s'", a);
 		} else if (hs_scenario_is_file(a)) {
-			struct sim_scenario *file;
+			static struct sim_scenario *file; /* kept for the whole process */
 			char msg[512];
 			if (hs_scenario_load(a, &file, msg, sizeof(msg))) {
 				fprintf(stderr, "hmmsim-native: %s\n", msg);
