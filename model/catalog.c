@@ -121,6 +121,7 @@ static void faults_main(void *arg)
 		t[i] = sim_thread_spawn("fault", fault_thread, c);
 	for (int i = 0; i < n; i++)
 		sim_thread_join(t[i]);
+	hs_machine_check_leaks();
 }
 
 /* ---- mmu_interval_notifier_remove() returned while invalidate_end used it -------- */

@@ -269,3 +269,38 @@ void hs_copy_page(struct hs_page *dst, struct hs_page *src)
 {
 	hs_page_write(dst, hs_page_read(src));
 }
+
+/* Not a kernel function: the refcount-leak oracle (page.h). */
+void hs_machine_check_leaks(void)
+{
+	struct hs_machine *m = hs_mach;
+	for (unsigned long pfn = 1; pfn < m->nr_pages; pfn++) {
+		struct hs_page *page = &m->pages[pfn];
+		long refs = __atomic_load_n(&page->_refcount.v, __ATOMIC_RELAXED);
+		long maps = __atomic_load_n(&page->_mapcount.v, __ATOMIC_RELAXED);
+		long flags = flags_peek(page);
+		if (flags & (1l << HS_PG_FREE))
+			continue;
+		if (flags & (1l << HS_PG_LOCKED))
+			sim_fail(HS_KIND_LEAK, "pfn %#lx is still locked at the end", pfn);
+		if (refs != maps)
+			sim_fail(HS_KIND_LEAK,
+				 "pfn %#lx has %ld references but %ld mappings at the end: a "
+				 "reference was never dropped",
+				 pfn, refs, maps);
+	}
+	for (int i = 0; i < HS_MAX_PGMAPS; i++) {
+		struct hs_dev_pagemap *pgmap = m->pgmap_slots[i];
+		long in_use = 0;
+		if (!pgmap)
+			continue;
+		for (unsigned long p = 0; p < pgmap->nr_pages; p++)
+			in_use +=
+			    !(flags_peek(&m->pages[pgmap->start_pfn + p]) & (1l << HS_PG_FREE));
+		long want = in_use + !__atomic_load_n(&pgmap->dying, __ATOMIC_RELAXED);
+		long ref = __atomic_load_n(&pgmap->ref.v, __ATOMIC_RELAXED);
+		if (ref != want)
+			sim_fail(HS_KIND_LEAK, "%s holds %ld references, %ld expected at the end",
+				 pgmap->name ? pgmap->name : "a dev_pagemap", ref, want);
+	}
+}

@@ -78,6 +78,7 @@ static void driver_fault_race_main(void *arg)
 	for (int i = 0; i < 3; i++)
 		sim_thread_join(t[i]);
 	hs_mm_check_data(r->mm, BASE, BASE + NPAGES * HS_PAGE_SIZE);
+	hs_machine_check_leaks();
 	hs_dmirror_release(r->dmirror);
 }
 

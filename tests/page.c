@@ -228,6 +228,32 @@ static void test_alloc_from_dying(void)
 	CU_ASSERT_STRING_EQUAL(run_once(alloc_from_dead_main), HS_KIND_BUG);
 }
 
+/* The leak oracle: a reference nobody drops is reported at the end. */
+static void leak_main(void *arg)
+{
+	struct hs_mm *mm = model_setup(2, HS_VM_READ | HS_VM_WRITE);
+	hs_cpu_write(mm, PG(0), 1);
+	hs_cpu_write(mm, PG(1), 2);
+	struct hs_page *p = hs_pfn_to_page(
+	    hs_pte_pfn((hs_pte_t)__atomic_load_n(&hs_pte_offset(mm, PG(1))->v, __ATOMIC_RELAXED)));
+	hs_get_page(p);
+	if (arg)
+		hs_put_page(p); /* the fix */
+	hs_machine_check_leaks();
+}
+
+static void test_leak_oracle(void)
+{
+	struct sim_scenario bug = SCENARIO("t-leak", leak_main);
+	struct sim_scenario fix = SCENARIO("t-leak-fixed", leak_main, .arg = (void *)1);
+	struct sim_result r = run(&bug, SIM_STRATEGY_RANDOM, 1, 0, 1);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_LEAK);
+	sim_result_free(&r);
+	r = run(&fix, SIM_STRATEGY_RANDOM, 1, 0, 1);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	sim_result_free(&r);
+}
+
 static void test_page_size(void)
 {
 	CU_ASSERT_TRUE(sizeof(struct hs_page) <= 64);
@@ -245,4 +271,5 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "pagemap: memremap, lookup, page_free, memunmap", test_pgmap_lifetime);
 	CU_add_test(s, "memunmap_pages waits for page references", test_memunmap_waits);
 	CU_add_test(s, "allocating from a dead pagemap", test_alloc_from_dying);
+	CU_add_test(s, "leak oracle: an extra reference at the end", test_leak_oracle);
 }

@@ -30,12 +30,12 @@ extern "C" {
 #define HS_POISON     0xdeadbeefdeadbeeful
 
 /* Violation kinds the kernel model reports. */
-#define HS_KIND_UAF	  "use-after-free"
-#define HS_KIND_REFCOUNT  "refcount"
-#define HS_KIND_BUG	  "kernel-bug" /* a BUG_ON/WARN the kernel would hit */
-#define HS_KIND_COHERENCE "coherence"  /* device view differs from the CPU's */
-#define HS_KIND_DATA_LOSS "data-loss"
-#define HS_KIND_LEAK	  "leak"
+#define HS_KIND_UAF	    "use-after-free"
+#define HS_KIND_REFCOUNT    "refcount"
+#define HS_KIND_BUG	    "kernel-bug" /* a BUG_ON/WARN the kernel would hit */
+#define HS_KIND_COHERENCE   "coherence"	 /* device view differs from the CPU's */
+#define HS_KIND_DATA_LOSS   "data-loss"
+#define HS_KIND_LEAK	    "leak"
 #define HS_KIND_WRONG_OWNER "wrong-owner" /* a device used another owner's private page */
 
 /* page->flags bits (PG_*) */
@@ -234,6 +234,14 @@ long hs_page_mapcount(struct hs_page *page);
  * freed since.
  */
 void hs_page_check(struct hs_page *page, uint32_t gen, const char *what);
+
+/*
+ * The leak oracle, for the end of a scenario: every page that is not free
+ * holds exactly one reference per mapping (a CPU pte or a device-private
+ * entry); an extra reference nobody will drop is a leak (HS_KIND_LEAK), and
+ * so is a dev_pagemap reference beyond its initial one and its pages'.
+ */
+void hs_machine_check_leaks(void);
 
 /* Content of a page (its data): marked accesses, user data may be raced. */
 unsigned long hs_page_read(struct hs_page *page);
