@@ -126,8 +126,9 @@ static void print_json(const struct sim_scenario *sc, const struct sim_options *
 	printf("]}\n");
 }
 
-static void print_human(const struct sim_scenario *sc, const struct sim_options *o,
-			const struct sim_result *r)
+/* @shown: how to name the scenario on a command line (a file's path). */
+static void print_human(const struct sim_scenario *sc, const char *shown,
+			const struct sim_options *o, const struct sim_result *r)
 {
 	double rate = r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0;
 
@@ -146,11 +147,7 @@ static void print_human(const struct sim_scenario *sc, const struct sim_options 
 		printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
 		       (unsigned long long)v->steps);
 		fputs(v->report, stdout);
-		printf("\nreplay: hmmsim replay %s --schedule %s\n",
-		       sc->summary && strchr(sc->summary, '/') && strstr(sc->summary, ".hsc")
-			   ? sc->summary
-			   : sc->name,
-		       v->schedule);
+		printf("\nreplay: hmmsim replay %s --schedule %s\n", shown, v->schedule);
 	}
 	if (r->violations_found > r->nr_reports)
 		printf("\n%llu violations in all\n", (unsigned long long)r->violations_found);
@@ -253,7 +250,8 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return usage_error("%s", "replay needs --schedule TOKEN");
 	/* a scenario file may say how it wants to be explored (`explore ...`) */
 	struct hs_scenario_plan plan = {0};
-	hs_scenario_plan(sc, &plan);
+	if (hs_scenario_is_file(name))
+		hs_scenario_plan(sc, &plan);
 	if (!replay && !have_strategy && plan.expect_given) {
 		o.strategy = plan.strategy;
 		if (plan.strategy == SIM_STRATEGY_DFS)
@@ -278,7 +276,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 	if (json)
 		print_json(sc, &o, &r);
 	else
-		print_human(sc, &o, &r);
+		print_human(sc, hs_scenario_is_file(name) ? name : sc->name, &o, &r);
 	int status = r.violations_found ? 1 : 0;
 	sim_result_free(&r);
 	return status;
