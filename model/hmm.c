@@ -7,11 +7,22 @@
  * Simplified: no PMD/PUD/hugetlb levels (the model has no huge mappings), so
  * the order bits are always 0; the walk segments are the model's PTE tables.
  * Output words are written whole (the v6.16 sticky in/out flags are not
- * modelled yet).
+ * modelled yet), except for the P2P RFC's HMM_PFN_ALLOW_P2P, see
+ * p2p_sticky().
+ *
+ * The P2P RFC ("mm/hmm: HMM API to enable P2P DMA for device private pages",
+ * Yonatan Maman, v1 Jan 2025, v2 Jul 2025; not merged) is modelled in
+ * handle_device_private_p2p(): for another owner's device-private page, when
+ * the request allows P2P, ask the page's pgmap for a BAR page
+ * (ops->get_p2p_page, the RFC's get_dma_pfn_for_device) and return that
+ * instead of faulting.  struct hs_hmm_range::p2p_requester is the v2
+ * review's variant (the caller names the requesting device); NULL is v1.
  */
 #include <errno.h>
 #include <hmmsim/hmm.h>
 #include <hmmsim/switches.h>
+
+struct hs_p2p_stats hs_p2p_stats;
 
 enum {
 	HMM_NEED_FAULT = 1 << 0,
@@ -30,7 +41,10 @@ static int pfns_fill(struct hs_hmm_range *range, unsigned long addr, unsigned lo
 {
 	for (unsigned long i = (addr - range->start) >> HS_PAGE_SHIFT; addr < end;
 	     addr += HS_PAGE_SIZE, i++)
-		range->hmm_pfns[i] = cpu_flags;
+		range->hmm_pfns[i] =
+		    cpu_flags |
+		    (((range->hmm_pfns[i] & range->pfn_flags_mask) | range->default_flags) &
+		     HS_HMM_PFN_ALLOW_P2P); /* sticky */
 	return 0;
 }
 
@@ -90,6 +104,65 @@ static unsigned long pte_to_hmm_pfn_flags(hs_pte_t pte)
 	return hs_pte_write(pte) ? HS_HMM_PFN_VALID | HS_HMM_PFN_WRITE : HS_HMM_PFN_VALID;
 }
 
+/* The request for one page: (input & pfn_flags_mask) | default_flags. */
+static unsigned long effective_req(const struct hs_hmm_range *range, unsigned long req)
+{
+	return (req & range->pfn_flags_mask) | range->default_flags;
+}
+
+/*
+ * HMM_PFN_ALLOW_P2P is sticky: the RFC adds it to the in/out flags
+ * (HMM_PFN_INOUT_FLAGS) so that the output word still has it, and a driver
+ * whose DMA mapping of a P2P pfn failed can clear it in exactly that word
+ * and call again with pfn_flags_mask = HMM_PFN_ALLOW_P2P (the mlx5 ODP
+ * fallback).  Simplified: the kernel carries the bit of the input word; the
+ * model carries the bit of the effective request, so a caller that asks
+ * through default_flags alone finds it in the output too (RDMA ODP sets the
+ * array and default_flags alike, where the two agree).
+ */
+static unsigned long p2p_sticky(const struct hs_hmm_range *range, unsigned long req)
+{
+	return effective_req(range, req) & HS_HMM_PFN_ALLOW_P2P;
+}
+
+/*
+ * The RFC's hmm_handle_device_private(), its P2P half: another owner's
+ * device-private entry, the request has HMM_PFN_ALLOW_P2P, and the page's
+ * pgmap has the callback: ask it once for this page.  True with *hmm_pfn set
+ * when it returned a page: that page's pfn | VALID | WRITE (from the entry,
+ * as for an owned page) | P2PDMA | ALLOW_P2P, no fault, no migration.  False
+ * when it declined or cannot be asked: the caller goes on as before the RFC
+ * (fault and migrate_to_ram when a fault is needed, else 0).
+ * As in the RFC the request's REQ_FAULT does not matter: a snapshot that
+ * allows P2P gets the P2P pfn too.  No page reference and no lock are taken
+ * around the callback (the page may be migrating meanwhile): the caller's
+ * notifier sequence check is what makes the answer usable, as for every pfn.
+ */
+static bool handle_device_private_p2p(struct hs_hmm_range *range, hs_pte_t pte, unsigned long req,
+				      unsigned long *hmm_pfn)
+{
+	if (!hs_is_device_private_entry(pte) || !(effective_req(range, req) & HS_HMM_PFN_ALLOW_P2P))
+		return false;
+	struct hs_page *page = hs_pfn_to_page(hs_pte_pfn(pte));
+	const struct hs_dev_pagemap_ops *ops = page->pgmap->ops;
+	if (!ops || !ops->get_p2p_page)
+		return false;
+	hs_p2p_stats_inc(&hs_p2p_stats.callbacks);
+	struct hs_page *p2p = ops->get_p2p_page(page, range->p2p_requester);
+	if (!p2p) {
+		hs_p2p_stats_inc(&hs_p2p_stats.fallbacks);
+		if (sim_tracing())
+			sim_event("hmm: get_p2p_page(pfn %#lx) declined", hs_pte_pfn(pte));
+		return false;
+	}
+	hs_p2p_stats_inc(&hs_p2p_stats.p2p_pfns);
+	*hmm_pfn =
+	    hs_page_to_pfn(p2p) | HS_HMM_PFN_VALID | HS_HMM_PFN_P2PDMA | HS_HMM_PFN_ALLOW_P2P;
+	if (hs_is_writable_swp_entry(pte))
+		*hmm_pfn |= HS_HMM_PFN_WRITE;
+	return true;
+}
+
 /* The device-private entry belongs to the caller's owner (or, before the
  * v5.7 owner check, to anyone). */
 static bool device_private_owned(struct hs_hmm_range *range, hs_pte_t pte)
@@ -115,7 +188,7 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		required = pte_need_fault(range, req, 0);
 		if (required)
 			return vma_fault(w, vma, addr, end, required);
-		*hmm_pfn = 0;
+		*hmm_pfn = p2p_sticky(range, req);
 		return 0;
 	}
 	if (!hs_pte_present(pte)) {
@@ -123,12 +196,15 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 			unsigned long cpu_flags = HS_HMM_PFN_VALID;
 			if (hs_is_writable_swp_entry(pte))
 				cpu_flags |= HS_HMM_PFN_WRITE;
-			*hmm_pfn = hs_pte_pfn(pte) | cpu_flags;
+			*hmm_pfn = hs_pte_pfn(pte) | cpu_flags | p2p_sticky(range, req);
 			return 0;
 		}
+		/* the RFC: another owner's page, P2P allowed: ask its pgmap */
+		if (handle_device_private_p2p(range, pte, req, hmm_pfn))
+			return 0;
 		required = pte_need_fault(range, req, 0);
 		if (!required) {
-			*hmm_pfn = 0;
+			*hmm_pfn = p2p_sticky(range, req);
 			return 0;
 		}
 		switch (hs_swp_type(pte)) {
@@ -151,10 +227,10 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 	if ((pte & HS_PTE_SPECIAL) && !hs_is_zero_pfn(hs_pte_pfn(pte))) {
 		if (pte_need_fault(range, req, 0))
 			return -EFAULT;
-		*hmm_pfn = HS_HMM_PFN_ERROR;
+		*hmm_pfn = HS_HMM_PFN_ERROR | p2p_sticky(range, req);
 		return 0;
 	}
-	*hmm_pfn = hs_pte_pfn(pte) | cpu_flags;
+	*hmm_pfn = hs_pte_pfn(pte) | cpu_flags | p2p_sticky(range, req);
 	return 0;
 }
 
@@ -230,10 +306,11 @@ int hs_hmm_range_fault(struct hs_hmm_range *range)
 		for (unsigned long i = 0; !ret && i < (range->end - range->start) >> HS_PAGE_SHIFT;
 		     i++) {
 			unsigned long v = range->hmm_pfns[i];
-			sim_event("  pfn %#lx %s%s%s", hs_hmm_pfn_to_pfn(v),
+			sim_event("  pfn %#lx %s%s%s%s", hs_hmm_pfn_to_pfn(v),
 				  v & HS_HMM_PFN_VALID ? "valid" : "-",
 				  v & HS_HMM_PFN_WRITE ? "|write" : "",
-				  v & HS_HMM_PFN_ERROR ? "|error" : "");
+				  v & HS_HMM_PFN_ERROR ? "|error" : "",
+				  v & HS_HMM_PFN_P2PDMA ? "|p2pdma" : "");
 		}
 	}
 	return ret;

@@ -5,9 +5,11 @@
  * Mirrors include/linux/mm.h, include/linux/page_ref.h, mm/filemap.c (the
  * page lock and its hashed wait queues), mm/page_alloc.c (alloc/free).
  */
+#include <hmmsim/hmm.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/page.h>
 #include <stdio.h>
+#include <string.h>
 
 struct hs_machine *hs_mach;
 
@@ -43,6 +45,8 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 		m->ram_free[m->nr_ram_free++] = pfn;
 	}
 	m->next_content = 1;
+	/* the P2P RFC's counters (model/hmm.c) count per execution */
+	memset(&hs_p2p_stats, 0, sizeof(hs_p2p_stats));
 	hs_mach = m;
 	return m;
 }

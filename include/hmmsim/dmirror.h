@@ -146,6 +146,41 @@ int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned
 int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 			     unsigned long *buf, bool write);
 
+/*
+ * P2P for device-private pages: the RFC "mm/hmm: HMM API to enable P2P DMA
+ * for device private pages" (not merged), see docs/p2p.md.  Setup only:
+ * call these before other threads run.
+ */
+struct hs_pci_dev;
+/* The device's PCI function (pci_get_drvdata(pdev) becomes @mdevice): an
+ * importer's DMA mappings of P2P pfns ask the topology about it. */
+void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev);
+/*
+ * The exporter side (nouveau's part of the RFC): @pdev becomes the device's
+ * PCI function with a BAR as large as its device memory
+ * (pci_p2pdma_add_resource()), all of it allocated by the device: BAR page
+ * i stands for device-private page i (its zone_device_data names that page)
+ * and is freed by hs_dmirror_device_remove().  The device's pagemap gets
+ * ops with get_p2p_page(), which returns BAR page i for device page i,
+ * declining only when a requester is named and pci_p2pdma_map_type(pdev,
+ * requester) is NOT_SUPPORTED.  Before any device page is in use.
+ * Return: 0 or -ENOMEM.
+ */
+int hs_dmirror_device_set_p2p(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev);
+/* The BAR page standing for device page @i (NULL without P2P), for tests. */
+struct hs_page *hs_dmirror_device_p2p_page(struct hs_dmirror_device *mdevice, unsigned long i);
+/*
+ * The importer side (RDMA ODP's part): this mirror's faults set
+ * HMM_PFN_ALLOW_P2P in default_flags and, @with_requester, name the
+ * device's PCI function as range->p2p_requester (without: the v1 RFC).
+ * P2P pfns that then fail to DMA-map (the path to the BAR is
+ * NOT_SUPPORTED) are asked for again without the flag, exactly those
+ * pfns (the mlx5 fallback), so they come back as host memory.  Device
+ * accesses through a P2P entry reach the exporter's device-private page.
+ * The device needs a PCI function (hs_dmirror_device_set_pci()).
+ */
+void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester);
+
 #ifdef __cplusplus
 }
 #endif

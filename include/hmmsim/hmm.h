@@ -12,13 +12,27 @@ extern "C" {
 #endif
 
 /* Output flags, and the input request flags that share their bits. */
-#define HS_HMM_PFN_VALID       (1ul << 63)
-#define HS_HMM_PFN_WRITE       (1ul << 62)
-#define HS_HMM_PFN_ERROR       (1ul << 61)
-#define HS_HMM_PFN_ORDER_SHIFT 56
+#define HS_HMM_PFN_VALID (1ul << 63)
+#define HS_HMM_PFN_WRITE (1ul << 62)
+#define HS_HMM_PFN_ERROR (1ul << 61)
+/*
+ * The P2P RFC ("mm/hmm: HMM API to enable P2P DMA for device private pages",
+ * Jan/Jul 2025, not merged).  HS_HMM_PFN_ALLOW_P2P is a request flag, the
+ * RFC's sticky HMM_PFN_ALLOW_P2P: asked for through default_flags or per
+ * page through pfn_flags_mask, and carried to the output word (the model
+ * carries the *effective* request's bit, see model/hmm.c).  It takes bit
+ * BITS_PER_LONG - 4, the kernel's HMM_PFN_DMA_MAPPED, which the model has
+ * no use for.  HS_HMM_PFN_P2PDMA is the kernel's output HMM_PFN_P2PDMA
+ * (BITS_PER_LONG - 5): the pfn is P2PDMA memory (a BAR page) that stands
+ * for another device's device-private page.
+ */
+#define HS_HMM_PFN_ALLOW_P2P (1ul << 60)
+#define HS_HMM_PFN_P2PDMA    (1ul << 59)
+/* the order field below them, as in v6.16+ (BITS_PER_LONG - 11) */
+#define HS_HMM_PFN_ORDER_SHIFT 53
 #define HS_HMM_PFN_REQ_FAULT   HS_HMM_PFN_VALID
 #define HS_HMM_PFN_REQ_WRITE   HS_HMM_PFN_WRITE
-#define HS_HMM_PFN_FLAGS       (0xfful << HS_HMM_PFN_ORDER_SHIFT)
+#define HS_HMM_PFN_FLAGS       (~((1ul << HS_HMM_PFN_ORDER_SHIFT) - 1))
 
 static inline unsigned long hs_hmm_pfn_to_pfn(unsigned long hmm_pfn)
 {
@@ -38,7 +52,34 @@ struct hs_hmm_range {
 	unsigned long *hmm_pfns;
 	unsigned long default_flags, pfn_flags_mask;
 	void *dev_private_owner;
+	/*
+	 * The P2P RFC, the v2 review's variant: the device that will DMA to the
+	 * returned pfns (here a struct hs_pci_dev *), handed to the pgmap's
+	 * get_p2p_page() so the exporter can ask pci_p2pdma_map_type() about
+	 * both ends.  NULL: the v1 RFC, where the flag names no requester.
+	 */
+	void *p2p_requester;
 };
+
+/*
+ * Counters of the RFC path, for experiments ("callbacks per faulted page").
+ * Reset by hs_machine_init().  Plain counters, not part of the model's state
+ * (no scheduling points, not seen by the race detector).
+ * @callbacks:	get_p2p_page() calls by hmm_range_fault()
+ * @p2p_pfns:	of those, the ones that returned a page (a P2P pfn)
+ * @fallbacks:	of those, the ones that declined (back to fault/migrate)
+ * @map_failures: P2P pfns a driver could not DMA-map and asked again for
+ *		without ALLOW_P2P (the mlx5 ODP fallback; counted by the driver)
+ */
+struct hs_p2p_stats {
+	unsigned long callbacks, p2p_pfns, fallbacks, map_failures;
+};
+extern struct hs_p2p_stats hs_p2p_stats;
+
+static inline void hs_p2p_stats_inc(unsigned long *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
 
 /**
  * hs_hmm_range_fault() - hmm_range_fault(): fill range->hmm_pfns for

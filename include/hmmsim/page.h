@@ -96,6 +96,20 @@ struct hs_dev_pagemap_ops {
 	/* Poison reported on the range (unused by the model so far). */
 	int (*memory_failure)(struct hs_dev_pagemap *pgmap, unsigned long pfn,
 			      unsigned long nr_pages, int mf_flags);
+	/*
+	 * The P2P RFC (not merged; its v1/v2 name is get_dma_pfn_for_device(),
+	 * returning a pfn through a pointer): device-private @page only.  The
+	 * page that another device can DMA to instead (a P2PDMA BAR page
+	 * standing for @page's memory), or NULL to decline (hmm_range_fault()
+	 * then falls back to fault/migrate_to_ram).  @requester: the device
+	 * that will do the DMA (struct hs_pci_dev *) or NULL when the caller
+	 * named none (v1).  No reference is taken on the returned page: the
+	 * exporter keeps it allocated for as long as @page's memory exists,
+	 * and the caller's use is guarded by its interval notifier like every
+	 * other pfn hmm_range_fault() returns.  Called without locks, for every
+	 * 4k page (a review point of the RFC).
+	 */
+	struct hs_page *(*get_p2p_page)(struct hs_page *page, void *requester);
 };
 
 /**

@@ -18,15 +18,22 @@
  *    migrating since the owner matches;
  *  - the fault loop has no timeout: a retry that never ends is the
  *    explorer's livelock report.
+ *
+ * P2P (the RFC "mm/hmm: HMM API to enable P2P DMA for device private pages",
+ * not in test_hmm; the exporter side is nouveau's part of it, the importer's
+ * fallback mlx5/RDMA ODP's): see hs_dmirror_device_set_p2p(),
+ * hs_dmirror_set_allow_p2p() and docs/p2p.md.
  */
 #include <hmmsim/dmirror.h>
 #include <hmmsim/kernel.h>
+#include <hmmsim/p2pdma.h>
 #include <stdio.h>
 
 #define DPT_VALID     0x1ul
 #define DPT_WRITE     0x2ul
 #define DPT_GEN_SHIFT 2
-#define DPT_PFN_SHIFT 22
+#define DPT_P2P	      (1ul << 22) /* the pfn is a BAR page standing for a device-private page */
+#define DPT_PFN_SHIFT 23
 
 struct hs_dmirror_device {
 	struct dev_pagemap pagemap;
@@ -35,6 +42,10 @@ struct hs_dmirror_device {
 	unsigned long nr_free, nr_pages;
 	const char *name;
 	bool progress_oracle;
+	/* P2P: its PCI function (hs_dmirror_device_set_pci/_set_p2p()); as an
+	 * exporter, bar[i] is the BAR page that stands for device page i */
+	struct hs_pci_dev *pdev;
+	struct hs_page **bar;
 };
 
 struct hs_dmirror {
@@ -45,6 +56,9 @@ struct hs_dmirror {
 	unsigned long *pt; /* one entry per virtual page: DPT_* | gen | pfn */
 	unsigned long npt;
 	enum hs_dmirror_bug bug;
+	/* hs_dmirror_set_allow_p2p(): fault with HMM_PFN_ALLOW_P2P, naming the
+	 * device's pdev as p2p_requester when p2p_with_requester */
+	bool allow_p2p, p2p_with_requester;
 };
 
 static unsigned long dpt_entry(struct hs_page *page, bool write)
@@ -52,6 +66,20 @@ static unsigned long dpt_entry(struct hs_page *page, bool write)
 	return DPT_VALID | (write ? DPT_WRITE : 0) |
 	       (unsigned long)(hs_page_gen(page) & ((1u << 20) - 1)) << DPT_GEN_SHIFT |
 	       page_to_pfn(page) << DPT_PFN_SHIFT;
+}
+
+/*
+ * A P2P entry: the BAR page @bar, standing for the exporter's device-private
+ * page bar->zone_device_data.  The generation kept is that device page's: a
+ * device page freed (migrated away) and reused since is what a stale P2P
+ * entry would reach.
+ */
+static unsigned long dpt_entry_p2p(struct hs_page *bar, bool write)
+{
+	struct hs_page *dpage = bar->zone_device_data;
+	return DPT_VALID | DPT_P2P | (write ? DPT_WRITE : 0) |
+	       (unsigned long)(hs_page_gen(dpage) & ((1u << 20) - 1)) << DPT_GEN_SHIFT |
+	       page_to_pfn(bar) << DPT_PFN_SHIFT;
 }
 
 /* ---- the device and its memory ------------------------------------------------- */
@@ -85,6 +113,36 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 static const struct dev_pagemap_ops dmirror_devmem_ops = {
     .page_free = dmirror_devmem_free,
     .migrate_to_ram = dmirror_devmem_fault,
+};
+
+/*
+ * The exporter's get_p2p_page() (the RFC's get_dma_pfn_for_device(); nouveau's
+ * nouveau_dmem_get_dma_pfn() computes the BAR address of the page's VRAM
+ * offset): device page i is BAR page i.  With a requester named (the v2
+ * review's variant) it declines when pci_p2pdma_map_type() says the two
+ * cannot talk; without one (v1) it cannot ask, and says yes whenever the
+ * exporter has a BAR: the importer finds out when it DMA-maps the pfn.
+ * No reference taken (see struct hs_dev_pagemap_ops): the BAR page is the
+ * exporter's for its lifetime.  Called locklessly by hmm_range_fault() while
+ * @page may be migrating: it only does arithmetic on the pfn.
+ */
+static struct hs_page *dmirror_devmem_get_p2p_page(struct hs_page *page, void *requester)
+{
+	struct hs_dmirror_device *mdevice = page->pgmap->driver;
+	struct hs_pci_dev *client = requester;
+
+	if (client &&
+	    hs_pci_p2pdma_map_type(mdevice->pdev, client) == HS_PCI_P2PDMA_MAP_NOT_SUPPORTED)
+		return NULL;
+	return mdevice->bar[page_to_pfn(page) - mdevice->pagemap.start_pfn];
+}
+
+/* The ops of a device with P2P: a second struct, so devices without P2P
+ * have no callback and hmm_range_fault() behaves for them as before. */
+static const struct dev_pagemap_ops dmirror_devmem_p2p_ops = {
+    .page_free = dmirror_devmem_free,
+    .migrate_to_ram = dmirror_devmem_fault,
+    .get_p2p_page = dmirror_devmem_get_p2p_page,
 };
 
 /* dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range. */
@@ -121,6 +179,47 @@ void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice)
 	return mdevice;
 }
 
+/* Not in test_hmm: the device's PCI function (an importer's DMA checks). */
+void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev)
+{
+	mdevice->pdev = pdev;
+	pdev->drvdata = mdevice;
+}
+
+/*
+ * Not in test_hmm: the exporter side of the P2P RFC (nouveau's patch: a BAR
+ * over the whole of VRAM, pci_p2pdma_add_resource() + pci_alloc_p2pmem() of
+ * all of it at init).  Setup only, before other threads run and before any
+ * device page is in use (the ops pointer changes).  The BAR pages are
+ * allocated here (refcount 1 each, the exporter's) and freed by
+ * hs_dmirror_device_remove(); each one's zone_device_data names the
+ * device-private page it stands for.
+ */
+int hs_dmirror_device_set_p2p(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev)
+{
+	unsigned long n = mdevice->nr_pages;
+
+	hs_dmirror_device_set_pci(mdevice, pdev);
+	if (!hs_pci_p2pdma_add_resource(pdev, n))
+		return -ENOMEM;
+	mdevice->bar = sim_alloc(n * sizeof(*mdevice->bar));
+	for (unsigned long i = 0; i < n; i++) {
+		struct hs_page *bar = hs_pci_alloc_p2pmem(pdev);
+		if (!bar)
+			return -ENOMEM;
+		bar->zone_device_data = pfn_to_page(mdevice->pagemap.start_pfn + i);
+		mdevice->bar[i] = bar;
+	}
+	mdevice->pagemap.ops = &dmirror_devmem_p2p_ops;
+	return 0;
+}
+
+/* Not in test_hmm: the BAR page standing for device page @i, or NULL. */
+struct hs_page *hs_dmirror_device_p2p_page(struct hs_dmirror_device *mdevice, unsigned long i)
+{
+	return mdevice->bar && i < mdevice->nr_pages ? mdevice->bar[i] : NULL;
+}
+
 /* calloc - cfree of test_hmm's dmirror_device, for tests. */
 unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 {
@@ -153,6 +252,14 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 	migrate_device_pages(src, dst, n);
 	migrate_device_finalize(src, dst, n);
 	memunmap_pages(&mdevice->pagemap);
+	/* P2P: no device page is left for a BAR page to stand for, and every
+	 * mirror entry naming one was cleared by the eviction's invalidation */
+	if (mdevice->bar) {
+		for (unsigned long i = 0; i < n; i++)
+			hs_pci_free_p2pmem(mdevice->bar[i]);
+		mdevice->bar = NULL;
+		hs_pci_p2pdma_release(mdevice->pdev);
+	}
 }
 
 /* ---- the mirror ------------------------------------------------------------------- */
@@ -224,18 +331,56 @@ void hs_dmirror_release(struct hs_dmirror *dmirror)
 	hs_mmu_interval_notifier_free(&dmirror->notifier);
 }
 
+/* Not in test_hmm: fault with HMM_PFN_ALLOW_P2P (the RFC's RDMA ODP side). */
+void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester)
+{
+	if (!dmirror->mdevice->pdev)
+		sim_fail(HS_KIND_BUG, "%s: P2P needs a PCI function (hs_dmirror_device_set_pci)",
+			 dmirror->mdevice->name);
+	dmirror->allow_p2p = true;
+	dmirror->p2p_with_requester = with_requester;
+}
+
 /* Not in test_hmm: give this mirror one of the hs_dmirror_bug behaviours. */
 void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug)
 {
 	dmirror->bug = bug;
 }
 
-/* dmirror_do_fault(): program the mirror from the pfns, under the mutex. */
-static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range)
+/*
+ * The DMA mapping of a P2P pfn (mlx5 ODP: hmm_dma_map_pfn() ->
+ * pci_p2pdma_state()): fails when the path from this device to the BAR's
+ * provider cannot carry P2P, or this device has no PCI function.
+ */
+static bool dmirror_p2p_map_ok(struct hs_dmirror *dmirror, struct hs_page *bar)
+{
+	struct hs_pci_dev *pdev = dmirror->mdevice->pdev;
+	return pdev && hs_pci_p2pdma_state(bar, pdev) != HS_PCI_P2PDMA_MAP_NOT_SUPPORTED;
+}
+
+/*
+ * dmirror_do_fault(): program the mirror from the pfns, under the mutex.
+ * P2P pfns are DMA-mapped first, all of them before any entry is written:
+ * -EREMOTEIO with *p2p_failed (bit i: pfn i, may be NULL) when some cannot
+ * be, and nothing programmed.
+ */
+static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range,
+			    uint64_t *p2p_failed)
 {
 	unsigned long *pfns = range->hmm_pfns;
+	uint64_t failed = 0;
 
 	lockdep_assert_held(&dmirror->mutex);
+	for (unsigned long i = 0; i < (range->end - range->start) >> PAGE_SHIFT && i < 64; i++)
+		if ((pfns[i] & (HMM_PFN_VALID | HMM_PFN_P2PDMA)) ==
+			(HMM_PFN_VALID | HMM_PFN_P2PDMA) &&
+		    !dmirror_p2p_map_ok(dmirror, hmm_pfn_to_page(pfns[i])))
+			failed |= 1ull << i;
+	if (failed) {
+		if (p2p_failed)
+			*p2p_failed = failed;
+		return -EREMOTEIO;
+	}
 	for (unsigned long addr = range->start; addr < range->end; addr += PAGE_SIZE, pfns++) {
 		if (!(*pfns & HMM_PFN_VALID))
 			return -EFAULT;
@@ -243,7 +388,8 @@ static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range)
 		bool write = *pfns & HMM_PFN_WRITE;
 		if (!write && (range->default_flags & HMM_PFN_REQ_WRITE))
 			return -EFAULT;
-		dmirror->pt[addr >> PAGE_SHIFT] = dpt_entry(page, write);
+		dmirror->pt[addr >> PAGE_SHIFT] =
+		    *pfns & HMM_PFN_P2PDMA ? dpt_entry_p2p(page, write) : dpt_entry(page, write);
 		if (sim_tracing())
 			sim_event("dmirror: mirror %#lx -> pfn %#lx%s", addr, page_to_pfn(page),
 				  write ? " write" : "");
@@ -251,8 +397,46 @@ static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range)
 	return 0;
 }
 
-/* dmirror_range_fault(): the documented protocol, as test_hmm has it. */
+/*
+ * dmirror_range_fault(): the documented protocol, as test_hmm has it, with
+ * the mlx5 ODP P2P fallback around it (not in test_hmm): when P2P pfns fail
+ * to DMA-map, ask again without HMM_PFN_ALLOW_P2P for exactly those pfns:
+ * clear the sticky flag in their words, take it out of default_flags and
+ * put it in pfn_flags_mask, so every other pfn keeps asking for P2P.  They
+ * come back as host memory (fault, migrate_to_ram).
+ */
+static int dmirror_range_fault_once(struct hs_dmirror *dmirror, struct hmm_range *range,
+				    uint64_t *p2p_failed);
+
 static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *range)
+{
+	unsigned long dflt = range->default_flags, mask = range->pfn_flags_mask;
+	uint64_t failed = 0;
+	int ret;
+
+again:
+	ret = dmirror_range_fault_once(dmirror, range, &failed);
+	if (ret == -EREMOTEIO) {
+		for (unsigned long i = 0; i < 64; i++)
+			if (failed & (1ull << i)) {
+				range->hmm_pfns[i] &= ~HMM_PFN_ALLOW_P2P;
+				hs_p2p_stats_inc(&hs_p2p_stats.map_failures);
+			}
+		range->default_flags &= ~HMM_PFN_ALLOW_P2P;
+		range->pfn_flags_mask |= HMM_PFN_ALLOW_P2P;
+		if (sim_tracing())
+			sim_event("dmirror: P2P map failed for %#llx, again without ALLOW_P2P",
+				  (unsigned long long)failed);
+		goto again;
+	}
+	range->default_flags = dflt;
+	range->pfn_flags_mask = mask;
+	return ret;
+}
+
+/* dmirror_range_fault() itself: one round of the protocol and programming. */
+static int dmirror_range_fault_once(struct hs_dmirror *dmirror, struct hmm_range *range,
+				    uint64_t *p2p_failed)
 {
 	struct mm_struct *mm = dmirror->mm;
 	int ret;
@@ -292,7 +476,7 @@ static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *ran
 		}
 		break;
 	}
-	ret = dmirror_do_fault(dmirror, range);
+	ret = dmirror_do_fault(dmirror, range, p2p_failed);
 	sim_mutex_unlock(&dmirror->mutex);
 	return ret;
 }
@@ -305,8 +489,10 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
 	    .notifier = &dmirror->notifier,
 	    .hmm_pfns = pfns,
 	    .pfn_flags_mask = 0,
-	    .default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0),
+	    .default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0) |
+			     (dmirror->allow_p2p ? HMM_PFN_ALLOW_P2P : 0),
 	    .dev_private_owner = dmirror->mdevice,
+	    .p2p_requester = dmirror->p2p_with_requester ? dmirror->mdevice->pdev : NULL,
 	};
 	int ret = 0;
 
@@ -328,6 +514,11 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
  * freed since the entry was made.  An invalidation that started but whose
  * callback has not run yet cannot hide a difference: the pte changes only
  * after every callback returned, and ours needs the mutex we hold.
+ *
+ * A P2P entry (DPT_P2P) names a BAR page instead: it is coherent when the
+ * CPU page table names the device-private page that BAR page stands for
+ * (a device-private entry, or a migration entry while it moves), and the
+ * path from this device to the BAR's provider can carry P2P at all.
  */
 static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,
 				   unsigned long ent, bool write)
@@ -339,10 +530,28 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	bool same =
 	    !hs_pte_none(pte) && hs_pte_pfn(pte) == pfn &&
 	    (hs_pte_present(pte) || hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));
+
+	if (ent & DPT_P2P) {
+		struct hs_page *bar = page;
+		page = bar->zone_device_data; /* the device-private page */
+		same = page && !hs_pte_none(pte) && hs_pte_pfn(pte) == page_to_pfn(page) &&
+		       (hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));
+		if (!dmirror_p2p_map_ok(dmirror, bar))
+			sim_fail(HS_KIND_BUG,
+				 "device %s DMAs to BAR pfn %#lx at %#lx over a path that cannot "
+				 "carry P2P",
+				 dmirror->mdevice->name, pfn, addr);
+	}
 	bool cpu_writable = hs_pte_present(pte) ? hs_pte_write(pte) : hs_is_writable_swp_entry(pte);
 
 	char desc[64];
-	if (!same)
+	if (!same && (ent & DPT_P2P))
+		sim_fail(HS_KIND_COHERENCE,
+			 "device %s of %#lx through its mirror reaches BAR pfn %#lx (for device "
+			 "pfn %#lx), but the CPU page table has %s there",
+			 write ? "write" : "read", addr, pfn, page ? page_to_pfn(page) : 0ul,
+			 hs_pte_describe(pte, desc, sizeof(desc)));
+	else if (!same)
 		sim_fail(HS_KIND_COHERENCE,
 			 "device %s of %#lx through its mirror reaches pfn %#lx, but the CPU page "
 			 "table has %s there",
@@ -352,8 +561,10 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 		sim_fail(HS_KIND_COHERENCE,
 			 "mirror of %#lx is writable (pfn %#lx) but the CPU maps it read-only",
 			 addr, pfn);
-	/* a device-private page is usable only by its owner's devices */
-	if (hs_is_device_private_page(page) && page->pgmap->owner != dmirror->mdevice)
+	/* a device-private page is usable only by its owner's devices (or by
+	 * others through the BAR page that stands for it) */
+	if (!(ent & DPT_P2P) && hs_is_device_private_page(page) &&
+	    page->pgmap->owner != dmirror->mdevice)
 		sim_fail(HS_KIND_WRONG_OWNER,
 			 "device %s reaches device-private pfn %#lx at %#lx, which belongs to %s",
 			 dmirror->mdevice->name, pfn, addr, page->pgmap->name);
@@ -373,6 +584,10 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 			return -ENOENT;
 		dmirror_check_coherent(dmirror, addr, ent, write);
 		struct hs_page *page = pfn_to_page(ent >> DPT_PFN_SHIFT);
+		/* P2P: a DMA to the BAR page reaches the exporter's memory, the
+		 * content of the device-private page it stands for */
+		if (ent & DPT_P2P)
+			page = page->zone_device_data;
 		/* the bug: a folio lock taken under the lock the notifier takes */
 		bool pin = dmirror->bug == HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX &&
 			   is_device_private_page(page);
@@ -728,7 +943,7 @@ int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned
 	if (!npages || npages > 64 || (start & ~PAGE_MASK) ||
 	    (range.end >> PAGE_SHIFT) > dmirror->npt)
 		return -EINVAL;
-	return dmirror_do_fault(dmirror, &range);
+	return dmirror_do_fault(dmirror, &range, NULL);
 }
 
 /* dmirror_do_read() / dmirror_do_write(), the mutex held: no fault. */
