@@ -123,8 +123,4 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
 	sim_synchronize_rcu();
 }
 
-/* The kernel's owner test: pgmap->owner == owner (a plain load). */
-bool hs_pgmap_owner_match(struct hs_dev_pagemap *pgmap, void *owner)
-{
-	return SIM_PLAIN_READ(pgmap->owner) == owner;
-}
+/* hs_pgmap_owner_match(): model/owner.c, as the owner policy says. */

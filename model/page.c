@@ -32,6 +32,7 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 	m->ram_free = sim_alloc(nr_ram * sizeof(*m->ram_free));
 	sim_spin_init(&m->ram_lock, "zone->lock");
 	sim_mutex_init(&m->pgmap_lock, "pgmap_lock");
+	sim_atomic_init(&m->owner_ids, 0);
 	for (unsigned int i = 0; i < sizeof(m->page_wq) / sizeof(m->page_wq[0]); i++)
 		sim_waitqueue_init(&m->page_wq[i], "folio_waitqueue");
 

@@ -92,6 +92,79 @@ for k in scenario strategy seed executions elapsed_s execs_per_s violations kind
 done
 ok "--json keys present"
 
+# --trace-out: Chrome trace-event JSON of the reported execution.
+expect_exit 1 "explore --trace-out" "$H" explore driver-fault-race-noretry --brief --trace-out "$T/trace.json"
+grep -q '^{"traceEvents":\[' "$T/trace.json" && ok "trace has a traceEvents array" || bad "trace has a traceEvents array"
+grep -q '"name":"thread_name","ph":"M","pid":1,"tid":1,"args":{"name":"T1 device"}' "$T/trace.json" && ok "trace names threads" || bad "trace names threads"
+grep -q '"args":{"function":"hs_mmap"}' "$T/trace.json" && grep -q '"name":"handle_mm_fault 0x' "$T/trace.json" && ok "trace names model functions" || bad "trace names model functions"
+grep -q '"name":"hold mmap_lock","cat":"lock","ph":"X"' "$T/trace.json" && ok "trace has lock spans" || bad "trace has lock spans"
+grep -q '"name":"invalidate_range_start [^"]*","cat":"invalidation","ph":"X"' "$T/trace.json" && ok "trace has invalidation spans" || bad "trace has invalidation spans"
+grep -q '"cat":"violation"' "$T/trace.json" && ok "trace marks the violation" || bad "trace marks the violation"
+tail -c 3 "$T/trace.json" | grep -q '}}' && ok "trace ends its object" || bad "trace ends its object"
+if command -v python3 >/dev/null; then
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["traceEvents"]' "$T/trace.json" && ok "trace is valid JSON" || bad "trace is valid JSON"
+fi
+ttok=$(sed -n 's/^replay: hmmsim replay driver-fault-race-noretry --schedule //p' "$T/out")
+expect_exit 1 "replay --trace-out" "$H" replay driver-fault-race-noretry --schedule "$ttok" --brief --trace-out "$T/trace2.json"
+cmp -s "$T/trace.json" "$T/trace2.json" && ok "replay trace byte-identical" || bad "replay trace byte-identical"
+expect_exit 2 "--trace-out to a bad path" "$H" explore lost-update --trace-out "$T/no/such/dir/t.json"
+
+# Minimization: explore minimizes by default; minimize shrinks a given token.
+expect_exit 1 "explore random --no-minimize" "$H" explore lost-update --strategy random --seed 3 --no-races --no-minimize
+grep -q "minimized" "$T/out" && bad "--no-minimize does not minimize" || ok "--no-minimize does not minimize"
+rtok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule //p' "$T/out")
+expect_exit 1 "minimize the token" "$H" minimize lost-update --schedule "$rtok" --no-races
+grep -q "^VIOLATION assertion" "$T/out" && ok "minimize keeps the kind" || bad "minimize keeps the kind"
+grep -q "to 1 choices, 1 preemptions" "$T/out" && ok "minimized to 1 preemption" || bad "minimized to 1 preemption"
+mtok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule //p' "$T/out")
+(( ${#mtok} <= ${#rtok} )) && ok "minimized token not longer" || bad "minimized token not longer"
+cp "$T/out" "$T/min.txt"
+expect_exit 1 "minimized token replays strictly" "$H" replay lost-update --schedule "$mtok" --no-races
+sed -n '/^VIOLATION/,$p' "$T/min.txt" | sed '2d' >"$T/a"
+sed -n '/^VIOLATION/,$p' "$T/out" | sed '2d' >"$T/b"
+cmp -s "$T/a" "$T/b" && ok "minimized replay identical" || bad "minimized replay identical"
+expect_exit 1 "explore minimizes by default" "$H" explore lost-update --strategy random --seed 3 --no-races --json
+grep -q '"original_schedule":"'"$rtok"'"' "$T/out" && grep -q '"schedule":"'"$mtok"'"' "$T/out" && ok "--json: minimized and original schedules" || bad "--json: minimized and original schedules"
+expect_exit 2 "minimize a bad token" "$H" minimize lost-update --schedule not-a-token
+expect_exit 2 "minimize without --schedule" "$H" minimize lost-update
+
+# Sharded campaigns: the shards' union is the unsharded run, merge joins them.
+shard_run() { "$H" explore lost-update --strategy random --iterations 400 --no-races --keep-going --max-reports 1000 --no-minimize --json "$@"; }
+untimed() { sed -E 's/"elapsed_s":[0-9.e+-]+,"execs_per_s":[0-9.e+-]+//; s/"shards":[0-9]+,//' "$1"; }
+shard_run >"$T/all.json"
+shard_run --shard 0/2 >"$T/s0.json"
+shard_run --shard 1/2 >"$T/s1.json"
+grep -q '"shard":"1/2"' "$T/s1.json" && ok "--json names the shard" || bad "--json names the shard"
+grep -q '"executions":200,' "$T/s0.json" && ok "shard 0/2 runs half" || bad "shard 0/2 runs half"
+expect_exit 1 "merge the shards" "$H" merge "$T/s1.json" "$T/s0.json"
+cp "$T/out" "$T/merged.json"
+nv=$(grep -o '"execution":' "$T/all.json" | wc -l)
+((nv > 1)) && ok "unsharded run has $nv violations" || bad "unsharded run has several violations"
+cmp -s <(untimed "$T/all.json") <(untimed "$T/merged.json") && ok "merged shards = unsharded run" || bad "merged shards = unsharded run"
+SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_COUNT=2 shard_run --shard auto >"$T/auto.json"
+cmp -s <(untimed "$T/auto.json") <(untimed "$T/s1.json") && ok "--shard auto under Slurm" || bad "--shard auto under Slurm"
+JOB_COMPLETION_INDEX=0 HMMSIM_SHARD_COUNT=2 shard_run --shard auto >"$T/auto.json"
+cmp -s <(untimed "$T/auto.json") <(untimed "$T/s0.json") && ok "--shard auto in an Indexed Job" || bad "--shard auto in an Indexed Job"
+expect_exit 2 "--shard auto without env" env -u SLURM_ARRAY_TASK_ID -u JOB_COMPLETION_INDEX -u HMMSIM_SHARD_COUNT "$H" explore lost-update --shard auto
+grep -q "shard auto needs" "$T/err" && ok "says what auto needs" || bad "says what auto needs"
+expect_exit 2 "--shard 2/2" "$H" explore lost-update --shard 2/2
+expect_exit 2 "--shard with dfs" "$H" explore lost-update --strategy dfs --shard 0/2
+expect_exit 2 "merge a bad file" "$H" merge "$T/trace.json"
+
+# --junit: one testcase, a failure per violation with its replay command, escaped.
+expect_exit 1 "explore --junit" "$H" explore lost-update --junit "$T/j.xml" --keep-going --max-reports 3 --strategy random --no-minimize
+head -1 "$T/j.xml" | grep -q '^<?xml version="1.0"' && ok "junit: XML declaration" || bad "junit: XML declaration"
+[[ $(grep -c '<testcase ' "$T/j.xml") == 1 && $(grep -c '</testcase>' "$T/j.xml") == 1 ]] && ok "junit: one testcase" || bad "junit: one testcase"
+[[ $(grep -c '<failure ' "$T/j.xml") == 3 ]] && ok "junit: a failure per violation" || bad "junit: a failure per violation"
+grep -q 'hmmsim replay lost-update --schedule 1-' "$T/j.xml" && ok "junit: replay command" || bad "junit: replay command"
+grep -q 'c-&gt;value' "$T/j.xml" && ! grep -q -- '-> \|<- last' "$T/j.xml" && ok "junit: escaped" || bad "junit: escaped"
+tail -1 "$T/j.xml" | grep -q '^</testsuites>$' && ok "junit: closed" || bad "junit: closed"
+if command -v python3 >/dev/null; then
+	python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$T/j.xml" && ok "junit: well-formed" || bad "junit: well-formed"
+fi
+expect_exit 0 "explore --junit, clean" "$H" explore lost-update-fixed --junit "$T/j.xml" --iterations 100
+grep -q 'failures="0"' "$T/j.xml" && ! grep -q '<failure' "$T/j.xml" && ok "junit: clean run has no failure" || bad "junit: clean run has no failure"
+
 # Bad input: exit 2 and a one-line message.
 expect_exit 2 "unknown scenario" "$H" explore no-such-thing
 [[ $(wc -l <"$T/err") == 1 ]] && ok "one-line message" || bad "one-line message"

@@ -60,8 +60,24 @@ enum hs_dmirror_prot {
 struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages);
 /* Evict every device page to system memory, then memunmap_pages(). */
 void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice);
-/* The owner its pagemap and its mirrors use (the mdevice itself). */
+/* The owner key its pagemap and its mirrors use (the mdevice itself, but
+ * see below and include/hmmsim/owner.h). */
 void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice);
+/*
+ * Owner semantics (include/hmmsim/owner.h, docs/owner-semantics.md).  A
+ * device belongs to an interconnect cluster (the oracle's truth: only the
+ * devices of the cluster its memory belongs to may use its device-private
+ * pages directly) known by a key (hs_owner_key()) that its pagemap's owner
+ * and its mirrors' dev_private_owner / pgmap_owner carry.  By default the
+ * cluster is the device itself.  set_owner: setup only, before other
+ * threads run.  change_owner: the device moves to @cluster (key @key), as
+ * the owner policy does it: in place with plain stores (mutable), with
+ * WRITE_ONCE and an invalidation of every mm its mirrors mirror (mutable-
+ * marked), or by evicting every page and registering a new pagemap
+ * (reregister).  Return: 0, or -EOPNOTSUPP when the policy fixes owners.
+ */
+void hs_dmirror_device_set_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key);
+int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key);
 unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice);
 /*
  * Report as a livelock a CPU fault whose migration back to RAM failed on an

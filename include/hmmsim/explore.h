@@ -41,6 +41,10 @@ struct sim_options {
 	bool no_races;	     /* happens-before data-race detector ("data-race") */
 	bool no_lockdep;     /* lock-order graph across executions ("lock-order") */
 	bool no_might_sleep; /* sleeping in atomic context ("might-sleep") */
+	/* random and pct: run only the executions i with i % shard_count ==
+	 * shard_index; indices (and seeds) stay those of the whole run.
+	 * shard_count 0 or 1: no sharding. */
+	uint64_t shard_index, shard_count;
 };
 
 /* Engine defaults. */
@@ -50,10 +54,16 @@ struct sim_options {
 struct sim_violation {
 	char kind[32];
 	char *message;
-	uint64_t execution; /* index within the run */
-	uint64_t steps;	    /* scheduling points the execution took */
-	char *schedule;	    /* replay token */
-	char *report;	    /* the interleaving, one column per thread */
+	uint64_t execution;   /* index within the run */
+	uint64_t steps;	      /* scheduling points the execution took */
+	char *schedule;	      /* replay token */
+	char *report;	      /* the interleaving, one column per thread */
+	char *trace_json;     /* the same as Chrome trace-event JSON (Perfetto) */
+	uint64_t preemptions; /* switches away from a thread that could go on */
+	/* sim_minimize(): the schedule it started from */
+	char *original_schedule;
+	uint64_t original_steps, original_preemptions;
+	size_t original_choices, choices; /* non-default choices in the tokens */
 };
 
 struct sim_result {
@@ -75,6 +85,21 @@ struct sim_result {
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		struct sim_result *res);
 void sim_result_free(struct sim_result *res);
+
+/**
+ * sim_minimize() - shrink the failing schedule @tok of @sc: fewest
+ * preemptions, then fewest steps, keeping the violation kind.  Greedy delta
+ * debugging over the token's choices, each candidate replayed leniently (the
+ * execution may diverge from the token); the result is re-recorded and
+ * replayed strictly, so its token is exact.  @opt gives the oracles, the step
+ * bound and brief; its strategy and schedule are ignored.
+ * Return: 0 and one report in @res (schedule: the minimized token, never with
+ * more choices than @tok; original_*: @tok's), or a negative errno with
+ * @res->error set: -EINVAL for a token of another scenario, -EIO when @tok
+ * does not fail.
+ */
+int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, const char *tok,
+		 struct sim_result *res);
 
 #ifdef __cplusplus
 }

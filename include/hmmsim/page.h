@@ -160,6 +160,7 @@ struct hs_machine {
 	sim_mutex_t pgmap_lock; /* serialises memremap/memunmap */
 	sim_waitqueue_t page_wq[16];
 	unsigned long next_content; /* distinct content words for new data */
+	sim_atomic_t owner_ids;	    /* HS_OWNER_CLUSTER_ID: the id counter */
 };
 
 /* The machine of the current execution (set by hs_machine_init()). */
@@ -289,8 +290,9 @@ void hs_zone_device_page_init(struct hs_page *page);
 
 /*
  * The owner test every model path uses (hmm_range_fault, migrate_vma_collect):
- * pgmap->owner == owner in the pointer semantics of the kernel.  A plain read
- * of ->owner, visible to the race detector.
+ * pgmap->owner == owner.  In the kernel's pointer semantics (the default
+ * owner policy, include/hmmsim/owner.h) a plain read of ->owner, visible to
+ * the race detector; model/owner.c.
  */
 bool hs_pgmap_owner_match(struct hs_dev_pagemap *pgmap, void *owner);
 

@@ -26,6 +26,7 @@
  */
 #include <hmmsim/dmirror.h>
 #include <hmmsim/kernel.h>
+#include <hmmsim/owner.h>
 #include <hmmsim/p2pdma.h>
 #include <stdio.h>
 
@@ -36,8 +37,8 @@
 #define DPT_PFN_SHIFT 23
 
 struct hs_dmirror_device {
-	struct dev_pagemap pagemap;
-	spinlock_t lock; /* free list */
+	struct dev_pagemap *pgmap; /* a new one after an owner change (reregister) */
+	spinlock_t lock;	   /* free list */
 	unsigned long *free_pfns;
 	unsigned long nr_free, nr_pages;
 	const char *name;
@@ -46,6 +47,19 @@ struct hs_dmirror_device {
 	 * exporter, bar[i] is the BAR page that stands for device page i */
 	struct hs_pci_dev *pdev;
 	struct hs_page **bar;
+	/*
+	 * Owner (include/hmmsim/owner.h): owner_key is what pgmap->owner holds
+	 * and what this device's hmm_range / migrate_vma pass, read and written
+	 * as the owner policy says.  The oracle's truth, never a scheduling
+	 * point: cluster is the interconnect cluster this device belongs to,
+	 * mem_cluster the cluster allowed to use its memory directly (both the
+	 * same but while an owner change is in progress).
+	 */
+	void *owner_key;
+	void *cluster, *mem_cluster;
+	bool draining;	      /* reregister: no allocation, frees not kept */
+	struct hs_mm *mms[4]; /* the mms of its mirrors, for owner changes */
+	unsigned int nr_mms;
 };
 
 struct hs_dmirror {
@@ -89,7 +103,8 @@ static void dmirror_devmem_free(struct hs_page *page)
 {
 	struct hs_dmirror_device *mdevice = page->pgmap->driver;
 	spin_lock(&mdevice->lock);
-	mdevice->free_pfns[mdevice->nr_free++] = page_to_pfn(page);
+	if (!mdevice->draining)
+		mdevice->free_pfns[mdevice->nr_free++] = page_to_pfn(page);
 	spin_unlock(&mdevice->lock);
 }
 
@@ -98,7 +113,7 @@ static struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevi
 {
 	struct hs_page *dpage = NULL;
 	spin_lock(&mdevice->lock);
-	if (mdevice->nr_free)
+	if (mdevice->nr_free && !mdevice->draining)
 		dpage = pfn_to_page(mdevice->free_pfns[--mdevice->nr_free]);
 	spin_unlock(&mdevice->lock);
 	if (dpage)
@@ -134,7 +149,7 @@ static struct hs_page *dmirror_devmem_get_p2p_page(struct hs_page *page, void *r
 	if (client &&
 	    hs_pci_p2pdma_map_type(mdevice->pdev, client) == HS_PCI_P2PDMA_MAP_NOT_SUPPORTED)
 		return NULL;
-	return mdevice->bar[page_to_pfn(page) - mdevice->pagemap.start_pfn];
+	return mdevice->bar[page_to_pfn(page) - mdevice->pgmap->start_pfn];
 }
 
 /* The ops of a device with P2P: a second struct, so devices without P2P
@@ -152,31 +167,69 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 
 	mdevice->name = name;
 	spin_lock_init(&mdevice->lock);
-	mdevice->pagemap.type = MEMORY_DEVICE_PRIVATE;
-	mdevice->pagemap.ops = &dmirror_devmem_ops;
-	mdevice->pagemap.owner = mdevice;
-	mdevice->pagemap.driver = mdevice;
-	mdevice->pagemap.name = name;
-	if (memremap_pages(&mdevice->pagemap, nr_pages))
+	mdevice->pgmap = sim_alloc(sizeof(*mdevice->pgmap));
+	mdevice->cluster = mdevice->mem_cluster = mdevice;
+	mdevice->owner_key = hs_owner_key(mdevice);
+	mdevice->pgmap->type = MEMORY_DEVICE_PRIVATE;
+	mdevice->pgmap->ops = &dmirror_devmem_ops;
+	mdevice->pgmap->owner = mdevice->owner_key;
+	mdevice->pgmap->driver = mdevice;
+	mdevice->pgmap->name = name;
+	if (memremap_pages(mdevice->pgmap, nr_pages))
 		sim_fail(HS_KIND_BUG, "%s: memremap_pages of %lu pages failed", name, nr_pages);
 	mdevice->nr_pages = nr_pages;
 	mdevice->free_pfns = sim_alloc(nr_pages * sizeof(*mdevice->free_pfns));
 	for (unsigned long i = nr_pages; i-- > 0;)
-		mdevice->free_pfns[mdevice->nr_free++] = mdevice->pagemap.start_pfn + i;
+		mdevice->free_pfns[mdevice->nr_free++] = mdevice->pgmap->start_pfn + i;
 	return mdevice;
 }
 
-/* The owner set in its dev_pagemap (test_hmm: the dmirror_device). */
 /* Not in test_hmm: see dmirror_devmem_fault(). */
 void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice)
 {
 	mdevice->progress_oracle = true;
 }
 
+/*
+ * The key this device's mirrors pass as dev_private_owner / pgmap_owner.
+ * Fixed owners: setup data, not a scheduling point (the model as it was).
+ * Mutable: the plain load that races with the change; marked and
+ * reregister: the driver's own READ_ONCE.
+ */
+static void *dmirror_key_load(struct hs_dmirror_device *mdevice)
+{
+	if (!hs_owner_policy_mutable(hs_owner_policy))
+		return mdevice->owner_key;
+	if (hs_owner_policy == HS_OWNER_MUTABLE)
+		return SIM_PLAIN_READ(mdevice->owner_key);
+	return SIM_READ_ONCE(mdevice->owner_key);
+}
+
+static void dmirror_key_store(struct hs_dmirror_device *mdevice, void *key)
+{
+	if (hs_owner_policy == HS_OWNER_MUTABLE)
+		SIM_PLAIN_WRITE(mdevice->owner_key, key);
+	else
+		SIM_WRITE_ONCE(mdevice->owner_key, key);
+}
+
+static void *dmirror_owner(struct hs_dmirror *dmirror)
+{
+	return dmirror_key_load(dmirror->mdevice);
+}
+
 /* The owner set in its dev_pagemap (test_hmm: the dmirror_device). */
 void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice)
 {
-	return mdevice;
+	return dmirror_key_load(mdevice);
+}
+
+/* Not in test_hmm: setup only, before other threads run. */
+void hs_dmirror_device_set_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key)
+{
+	mdevice->cluster = mdevice->mem_cluster = cluster;
+	mdevice->owner_key = key;
+	mdevice->pgmap->owner = key;
 }
 
 /* Not in test_hmm: the device's PCI function (an importer's DMA checks). */
@@ -207,10 +260,10 @@ int hs_dmirror_device_set_p2p(struct hs_dmirror_device *mdevice, struct hs_pci_d
 		struct hs_page *bar = hs_pci_alloc_p2pmem(pdev);
 		if (!bar)
 			return -ENOMEM;
-		bar->zone_device_data = pfn_to_page(mdevice->pagemap.start_pfn + i);
+		bar->zone_device_data = pfn_to_page(mdevice->pgmap->start_pfn + i);
 		mdevice->bar[i] = bar;
 	}
-	mdevice->pagemap.ops = &dmirror_devmem_p2p_ops;
+	mdevice->pgmap->ops = &dmirror_devmem_p2p_ops;
 	return 0;
 }
 
@@ -229,13 +282,13 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 	return n;
 }
 
-/* dmirror_device_evict_chunk() + memunmap_pages(). */
-void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
+/* dmirror_device_evict_chunk(): every page in use back to system memory. */
+static void dmirror_device_evict(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = mdevice->nr_pages;
 	unsigned long *src = sim_alloc(n * sizeof(*src)), *dst = sim_alloc(n * sizeof(*dst));
 
-	migrate_device_range(src, mdevice->pagemap.start_pfn, n);
+	migrate_device_range(src, mdevice->pgmap->start_pfn, n);
 	for (unsigned long i = 0; i < n; i++) {
 		struct hs_page *spage = migrate_pfn_to_page(src[i]);
 		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
@@ -251,7 +304,19 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 	}
 	migrate_device_pages(src, dst, n);
 	migrate_device_finalize(src, dst, n);
-	memunmap_pages(&mdevice->pagemap);
+	if (hs_owner_policy == HS_OWNER_REREGISTER)
+		for (unsigned long i = 0; i < n; i++)
+			if (dst[i] & MIGRATE_PFN_VALID)
+				hs_owner_stats_inc(&hs_owner_stats.evictions, 1);
+}
+
+/* dmirror_device_evict_chunk() + memunmap_pages(). */
+void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
+{
+	unsigned long n = mdevice->nr_pages;
+
+	dmirror_device_evict(mdevice);
+	memunmap_pages(mdevice->pgmap);
 	/* P2P: no device page is left for a BAR page to stand for, and every
 	 * mirror entry naming one was cleared by the eviction's invalidation */
 	if (mdevice->bar) {
@@ -291,7 +356,7 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 	 * migration is unmapping and copying (both found by `hmmsim explore`).
 	 */
 	if (dmirror->bug == HS_DMIRROR_BUG_SKIP_OWN_MIGRATE && range->event == MMU_NOTIFY_MIGRATE &&
-	    range->owner == dmirror->mdevice)
+	    range->owner == dmirror_owner(dmirror))
 		return true;
 	if (mmu_notifier_range_blockable(range))
 		sim_mutex_lock(&dmirror->mutex);
@@ -317,6 +382,8 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 	sim_mutex_init(&dmirror->mutex, "dmirror->mutex");
 	dmirror->npt = mm->va_size >> PAGE_SHIFT;
 	dmirror->pt = sim_alloc(dmirror->npt * sizeof(*dmirror->pt));
+	if (mdevice->nr_mms < 4 && (!mdevice->nr_mms || mdevice->mms[0] != mm))
+		mdevice->mms[mdevice->nr_mms++] = mm;
 	dmirror->notifier.priv = dmirror;
 	dmirror->notifier.name = mdevice->name;
 	if (mmu_interval_notifier_insert(&dmirror->notifier, mm, 0, mm->va_size, &dmirror_min_ops))
@@ -491,7 +558,7 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
 	    .pfn_flags_mask = 0,
 	    .default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0) |
 			     (dmirror->allow_p2p ? HMM_PFN_ALLOW_P2P : 0),
-	    .dev_private_owner = dmirror->mdevice,
+	    .dev_private_owner = dmirror_owner(dmirror),
 	    .p2p_requester = dmirror->p2p_with_requester ? dmirror->mdevice->pdev : NULL,
 	};
 	int ret = 0;
@@ -520,6 +587,13 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
  * (a device-private entry, or a migration entry while it moves), and the
  * path from this device to the BAR's provider can carry P2P at all.
  */
+/* The oracle's owner truth (no scheduling point): the cluster of @mdevice,
+ * or with @mem the cluster allowed to use its memory. */
+static void *dmirror_oracle_cluster(struct hs_dmirror_device *mdevice, bool mem)
+{
+	return __atomic_load_n(mem ? &mdevice->mem_cluster : &mdevice->cluster, __ATOMIC_RELAXED);
+}
+
 static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,
 				   unsigned long ent, bool write)
 {
@@ -561,10 +635,14 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 		sim_fail(HS_KIND_COHERENCE,
 			 "mirror of %#lx is writable (pfn %#lx) but the CPU maps it read-only",
 			 addr, pfn);
-	/* a device-private page is usable only by its owner's devices (or by
-	 * others through the BAR page that stands for it) */
+	/* a device-private page is usable only by the devices of the cluster
+	 * its memory belongs to (or by others through the BAR page that stands
+	 * for it): the oracle's truth, not the keys the model compares */
 	if (!(ent & DPT_P2P) && hs_is_device_private_page(page) &&
-	    page->pgmap->owner != dmirror->mdevice)
+	    (page->pgmap->ops->page_free == dmirror_devmem_free
+		 ? dmirror_oracle_cluster(page->pgmap->driver, true) !=
+		       dmirror_oracle_cluster(dmirror->mdevice, false)
+		 : page->pgmap->owner != dmirror->mdevice->owner_key))
 		sim_fail(HS_KIND_WRONG_OWNER,
 			 "device %s reaches device-private pfn %#lx at %#lx, which belongs to %s",
 			 dmirror->mdevice->name, pfn, addr, page->pgmap->name);
@@ -710,7 +788,7 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 		    .dst = dst,
 		    .start = addr,
 		    .end = next,
-		    .pgmap_owner = dmirror->mdevice,
+		    .pgmap_owner = dmirror_owner(dmirror),
 		    .flags = to_dev ? MIGRATE_VMA_SELECT_SYSTEM : MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
 		};
 		ret = migrate_vma_setup(&args);
@@ -776,7 +854,7 @@ static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 	    .end = vmf->address + PAGE_SIZE,
 	    .src = &src_pfns,
 	    .dst = &dst_pfns,
-	    .pgmap_owner = dmirror->mdevice,
+	    .pgmap_owner = dmirror_owner(dmirror),
 	    .flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
 	    .fault_page = vmf->page,
 	};
@@ -823,8 +901,9 @@ static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long e
 	struct hs_page *page = hmm_pfn_to_page(entry);
 	unsigned char perm;
 	if (is_device_private_page(page))
-		perm = page->pgmap->owner == dmirror->mdevice ? HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL
-							      : HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
+		perm = hs_pgmap_owner_match(page->pgmap, dmirror_owner(dmirror))
+			   ? HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL
+			   : HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
 	else if (hs_is_zero_pfn(page_to_pfn(page)))
 		perm = HS_DMIRROR_PROT_ZERO;
 	else
@@ -843,7 +922,7 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 	    .start = addr,
 	    .end = addr + (npages << PAGE_SHIFT),
 	    .hmm_pfns = pfns,
-	    .dev_private_owner = dmirror->mdevice,
+	    .dev_private_owner = dmirror_owner(dmirror),
 	};
 	int ret;
 
@@ -895,7 +974,7 @@ int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsign
 	    .hmm_pfns = pfns,
 	    .pfn_flags_mask = 0,
 	    .default_flags = (fault ? HMM_PFN_REQ_FAULT : 0) | (write ? HMM_PFN_REQ_WRITE : 0),
-	    .dev_private_owner = dmirror->mdevice,
+	    .dev_private_owner = dmirror_owner(dmirror),
 	};
 	int ret;
 
@@ -936,7 +1015,7 @@ int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned
 	    .end = start + (npages << PAGE_SHIFT),
 	    .hmm_pfns = (unsigned long *)pfns,
 	    .default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0),
-	    .dev_private_owner = dmirror->mdevice,
+	    .dev_private_owner = dmirror_owner(dmirror),
 	};
 
 	lockdep_assert_held(&dmirror->mutex);
@@ -957,4 +1036,94 @@ int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, uns
 	    (addr >> PAGE_SHIFT) > dmirror->npt - npages)
 		return -EINVAL;
 	return dmirror_do_access(dmirror, addr, addr + (npages << PAGE_SHIFT), buf, write, &done);
+}
+
+/* ---- owner changes (the owner-field design lab, include/hmmsim/owner.h) ----------- */
+
+/* The oracle learns the change is complete: from now on only @cluster's
+ * devices may use this device's memory directly. */
+static void dmirror_owner_commit(struct hs_dmirror_device *mdevice, void *cluster)
+{
+	__atomic_store_n(&mdevice->cluster, cluster, __ATOMIC_RELAXED);
+	__atomic_store_n(&mdevice->mem_cluster, cluster, __ATOMIC_RELAXED);
+	if (sim_tracing())
+		sim_event("%s: owner change complete", mdevice->name);
+}
+
+/*
+ * Reregister: stop allocating, evict every page (as device removal does),
+ * memunmap_pages() (which waits until every page is free), then a new
+ * dev_pagemap with the new owner and a new pfn range.
+ */
+static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cluster, void *key)
+{
+	struct dev_pagemap *old = mdevice->pgmap, *pgmap = sim_alloc(sizeof(*pgmap));
+	unsigned long n = mdevice->nr_pages;
+
+	if (mdevice->bar)
+		return -EOPNOTSUPP;
+	spin_lock(&mdevice->lock);
+	mdevice->draining = true;
+	mdevice->nr_free = 0;
+	spin_unlock(&mdevice->lock);
+	dmirror_device_evict(mdevice);
+	memunmap_pages(old);
+	pgmap->type = old->type;
+	pgmap->ops = old->ops;
+	pgmap->driver = mdevice;
+	pgmap->name = old->name;
+	pgmap->owner = key;
+	if (memremap_pages(pgmap, n))
+		sim_fail(HS_KIND_BUG, "%s: memremap_pages of the new pagemap failed",
+			 mdevice->name);
+	dmirror_key_store(mdevice, key);
+	dmirror_owner_commit(mdevice, cluster);
+	spin_lock(&mdevice->lock);
+	mdevice->pgmap = pgmap;
+	for (unsigned long i = n; i-- > 0;)
+		mdevice->free_pfns[mdevice->nr_free++] = pgmap->start_pfn + i;
+	mdevice->draining = false;
+	spin_unlock(&mdevice->lock);
+	hs_owner_stats_inc(&hs_owner_stats.reregisters, 1);
+	return 0;
+}
+
+int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key)
+{
+	int ret = 0;
+
+	switch (hs_owner_policy) {
+	case HS_OWNER_MUTABLE:
+		/* in place, plain stores: core mm reads the owner with plain loads */
+		SIM_PLAIN_WRITE(mdevice->pgmap->owner, key);
+		dmirror_key_store(mdevice, key);
+		dmirror_owner_commit(mdevice, cluster);
+		break;
+	case HS_OWNER_MUTABLE_MARKED:
+		/* WRITE_ONCE, then invalidate every mm a mirror of the device
+		 * mirrors: a fault that read the old owner retries, a mirror
+		 * entry made under it is dropped */
+		SIM_WRITE_ONCE(mdevice->pgmap->owner, key);
+		dmirror_key_store(mdevice, key);
+		for (unsigned int i = 0; i < mdevice->nr_mms; i++) {
+			struct hs_mm *mm = mdevice->mms[i];
+			struct hs_mmu_notifier_range r;
+			hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_CLEAR,
+						   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, 0,
+						   mm->va_size, NULL);
+			hs_mmu_notifier_invalidate_range_start(&r);
+			hs_mmu_notifier_invalidate_range_end(&r);
+			hs_owner_stats_inc(&hs_owner_stats.invalidations, 1);
+		}
+		dmirror_owner_commit(mdevice, cluster);
+		break;
+	case HS_OWNER_REREGISTER:
+		ret = dmirror_device_reregister(mdevice, cluster, key);
+		break;
+	default:
+		return -EOPNOTSUPP; /* the owner is fixed when the pagemap is created */
+	}
+	if (!ret)
+		hs_owner_stats_inc(&hs_owner_stats.changes, 1);
+	return ret;
 }

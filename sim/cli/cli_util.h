@@ -13,4 +13,7 @@ bool cli_parse_double(const char *s, double *out);
 /* Print @s as a JSON string literal. */
 void cli_json_str(FILE *f, const char *s);
 
+/* hmmsim experiment (sim/cli/experiment_cmd.c). */
+int cmd_experiment(int argc, char **argv);
+
 #endif /* SIM_CLI_UTIL_H */

@@ -40,21 +40,44 @@ static const char usage[] =
     "      --no-races               switch off the data-race detector (on by default)\n"
     "      --no-lockdep             switch off the lock-order graph (on by default)\n"
     "      --no-might-sleep         switch off the might-sleep check (on by default)\n"
+    "      --no-minimize            report the first violation as found (by default its\n"
+    "                               schedule is minimized: fewest preemptions, then steps)\n"
+    "      --trace-out FILE         write the reported execution as Chrome trace-event\n"
+    "                               JSON (open in Perfetto; 1 us = 1 scheduling step)\n"
+    "      --junit FILE             write JUnit XML: a testcase for the run, a failure\n"
+    "                               with the replay command per violation reported\n"
+    "      --max-reports N          violations to report in full (default 1)\n"
+    "      --shard K/N              random, pct: run only executions i with i % N == K\n"
+    "                               (indices and seeds stay the whole run's)\n"
+    "      --shard auto             K/N from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT,\n"
+    "                               or JOB_COMPLETION_INDEX and --shard-count N (or\n"
+    "                               HMMSIM_SHARD_COUNT); docs/campaigns.md\n"
     "  replay NAME --schedule TOKEN [--brief] [--json] [--switch NAME] [--no-races]\n"
-    "               [--no-lockdep] [--no-might-sleep]\n"
+    "               [--no-lockdep] [--no-might-sleep] [--trace-out FILE] [--junit FILE]\n"
     "                               rerun the execution a token names, with its report\n"
     "                               (give it the --switch and --no-* options the\n"
     "                               exploration had)\n"
+    "  minimize NAME --schedule TOKEN [replay's options]\n"
+    "                               shrink a failing schedule to the fewest preemptions,\n"
+    "                               then steps, keeping the violation kind; print the\n"
+    "                               new token and its report\n"
+    "  merge FILE...                combine the --json results of explore --shard runs:\n"
+    "                               executions summed, violations in execution order\n"
     "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json]\n"
     "                               explore each catalog entry (a real kernel or driver\n"
     "                               bug, docs/catalog.md) with its bug and with its fix;\n"
     "                               exit 1 unless every bug is found and every fix clean\n"
+    "  experiment owner [--json] [--iterations N] [--seed S] [--no-races]\n"
+    "                               the owner-field lab: each pgmap->owner semantics\n"
+    "                               (docs/owner-semantics.md) against a fixed set of\n"
+    "                               scenarios, one table\n"
     "  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
     "                               run NAME on real threads (native backend)\n"
     "\n"
     "exit status: 0 no violation, 1 violation found, 2 usage or input error\n";
 
 int cmd_catalog(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -105,20 +128,33 @@ static void print_json(const struct sim_scenario *sc, const struct sim_options *
 	printf("{\"scenario\":");
 	cli_json_str(stdout, sc->name);
 	printf(",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"elapsed_s\":%.6f,"
-	       "\"execs_per_s\":%.1f,\"violations_found\":%llu,\"exhausted\":%s,\"violations\":[",
+	       "\"execs_per_s\":%.1f,\"violations_found\":%llu,\"exhausted\":%s,",
 	       sim_strategy_name(o->strategy), (unsigned long long)o->seed,
 	       (unsigned long long)r->executions, r->elapsed_s,
 	       r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0,
 	       (unsigned long long)r->violations_found, r->exhausted ? "true" : "false");
+	if (o->shard_count > 1)
+		printf("\"shard\":\"%llu/%llu\",", (unsigned long long)o->shard_index,
+		       (unsigned long long)o->shard_count);
+	printf("\"violations\":[");
 	for (unsigned int i = 0; i < r->nr_reports; i++) {
 		const struct sim_violation *v = &r->reports[i];
 		printf("%s{\"kind\":", i ? "," : "");
 		cli_json_str(stdout, v->kind);
 		printf(",\"message\":");
 		cli_json_str(stdout, v->message);
-		printf(",\"execution\":%llu,\"steps\":%llu,\"schedule\":",
-		       (unsigned long long)v->execution, (unsigned long long)v->steps);
+		printf(",\"execution\":%llu,\"steps\":%llu,\"preemptions\":%llu,\"schedule\":",
+		       (unsigned long long)v->execution, (unsigned long long)v->steps,
+		       (unsigned long long)v->preemptions);
 		cli_json_str(stdout, v->schedule);
+		if (v->original_schedule) {
+			printf(",\"choices\":%zu,\"original_schedule\":", v->choices);
+			cli_json_str(stdout, v->original_schedule);
+			printf(",\"original_choices\":%zu,\"original_steps\":%llu,"
+			       "\"original_preemptions\":%llu",
+			       v->original_choices, (unsigned long long)v->original_steps,
+			       (unsigned long long)v->original_preemptions);
+		}
 		printf(",\"report\":");
 		cli_json_str(stdout, v->report);
 		printf("}");
@@ -144,6 +180,13 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 			printf("found in execution %llu", (unsigned long long)v->execution);
 		else
 			printf("replayed");
+		if (v->original_schedule)
+			printf(
+			    " and minimized (from %zu choices, %llu preemptions, %llu scheduling "
+			    "points: schedule %s) to %zu choices, %llu preemptions",
+			    v->original_choices, (unsigned long long)v->original_preemptions,
+			    (unsigned long long)v->original_steps, v->original_schedule, v->choices,
+			    (unsigned long long)v->preemptions);
 		printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
 		       (unsigned long long)v->steps);
 		fputs(v->report, stdout);
@@ -163,6 +206,144 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 	}
 }
 
+/* hmmsim minimize: cmd_explore() in replay mode, minimizing the token. */
+static bool minimize_cmd;
+
+static int write_trace(const char *path, const struct sim_result *r)
+{
+	FILE *f = fopen(path, "w");
+	const char *json = r->nr_reports && r->reports[0].trace_json ? r->reports[0].trace_json
+								     : "{\"traceEvents\":[]}\n";
+	if (!f || fputs(json, f) < 0 || fclose(f)) {
+		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	return 0;
+}
+
+static void xml_str(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '<')
+			fputs("&lt;", f);
+		else if (c == '>')
+			fputs("&gt;", f);
+		else if (c == '&')
+			fputs("&amp;", f);
+		else if (c == '"')
+			fputs("&quot;", f);
+		else if (c == '\'')
+			fputs("&apos;", f);
+		else if (c < 0x20 && c != '\n' && c != '\t')
+			fputc(' ', f); /* not allowed in XML 1.0 */
+		else
+			fputc(c, f);
+	}
+}
+
+/* JUnit XML: one testcase for the run, a failure per violation reported. */
+static int write_junit(const char *path, const char *shown, const struct sim_scenario *sc,
+		       const struct sim_options *o, const struct sim_result *r)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f,
+		"<testsuites>\n<testsuite name=\"hmmsim\" tests=\"1\" failures=\"%d\" "
+		"errors=\"0\" time=\"%.6f\">\n",
+		r->violations_found ? 1 : 0, r->elapsed_s);
+	fprintf(f, "<testcase classname=\"hmmsim.%s\" name=\"", sim_strategy_name(o->strategy));
+	xml_str(f, sc->name);
+	fprintf(f, "\" time=\"%.6f\">\n", r->elapsed_s);
+	for (unsigned int i = 0; i < r->nr_reports; i++) {
+		const struct sim_violation *v = &r->reports[i];
+		char cmd[1024];
+		fprintf(f, "<failure type=\"");
+		xml_str(f, v->kind);
+		fprintf(f, "\" message=\"");
+		xml_str(f, v->message);
+		fprintf(f, "\">");
+		snprintf(cmd, sizeof(cmd), "execution %llu: hmmsim replay %s --schedule %s\n",
+			 (unsigned long long)v->execution, shown, v->schedule);
+		xml_str(f, cmd);
+		xml_str(f, v->report ? v->report : "");
+		fprintf(f, "</failure>\n");
+	}
+	fprintf(f, "<system-out>%llu executions, %llu violations</system-out>\n",
+		(unsigned long long)r->executions, (unsigned long long)r->violations_found);
+	fprintf(f, "</testcase>\n</testsuite>\n</testsuites>\n");
+	if (fclose(f)) {
+		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Replace @r's first report by its minimized schedule's when that is smaller. */
+static void minimize_first(const struct sim_scenario *sc, const struct sim_options *o,
+			   struct sim_result *r)
+{
+	struct sim_result m = {0};
+	if (!r->nr_reports || sim_minimize(sc, o, r->reports[0].schedule, &m)) {
+		sim_result_free(&m);
+		return; /* e.g. a lock-order cycle another execution began */
+	}
+	struct sim_violation *a = &r->reports[0], *b = &m.reports[0];
+	if (b->choices < b->original_choices || b->preemptions < b->original_preemptions ||
+	    b->steps < b->original_steps) {
+		b->execution = a->execution;
+		struct sim_violation t = *a;
+		*a = *b;
+		*b = t;
+	}
+	sim_result_free(&m);
+}
+
+/*
+ * --shard K/N, or auto: K and N from a Slurm array (SLURM_ARRAY_TASK_ID,
+ * SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX,
+ * N from --shard-count or HMMSIM_SHARD_COUNT).
+ */
+static int parse_shard(const char *spec, const char *count, struct sim_options *o)
+{
+	uint64_t k, n;
+	char buf[64];
+	if (strcmp(spec, "auto") == 0) {
+		const char *sk = getenv("SLURM_ARRAY_TASK_ID"),
+			   *sn = getenv("SLURM_ARRAY_TASK_COUNT");
+		if (!sk || !sn) {
+			sk = getenv("JOB_COMPLETION_INDEX");
+			sn = count ? count : getenv("HMMSIM_SHARD_COUNT");
+		}
+		if (!sk || !sn)
+			return usage_error("%s",
+					   "--shard auto needs SLURM_ARRAY_TASK_ID and "
+					   "SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX and "
+					   "--shard-count N or HMMSIM_SHARD_COUNT");
+		snprintf(buf, sizeof(buf), "%s/%s", sk, sn);
+		spec = buf;
+	}
+	const char *slash = strchr(spec, '/');
+	char head[32];
+	if (!slash || (size_t)(slash - spec) >= sizeof(head))
+		return usage_error("--shard wants K/N or auto, not '%s'", spec);
+	memcpy(head, spec, (size_t)(slash - spec));
+	head[slash - spec] = 0;
+	if (!cli_parse_u64(head, &k) || !cli_parse_u64(slash + 1, &n) || n == 0 || k >= n)
+		return usage_error("--shard wants K/N with K < N, not '%s'", spec);
+	if (o->strategy == SIM_STRATEGY_DFS)
+		return usage_error("%s", "--shard works with --strategy random or pct, not dfs");
+	o->shard_index = k;
+	o->shard_count = n;
+	return 0;
+}
+
 static int cmd_explore(int argc, char **argv, bool replay)
 {
 	struct sim_options o = {
@@ -171,8 +352,9 @@ static int cmd_explore(int argc, char **argv, bool replay)
 	    .pct_depth = SIM_DEFAULT_PCT_DEPTH,
 	    .dfs_preemptions = 2,
 	};
-	bool json = false, have_iter = false, have_strategy = false;
-	const char *name = NULL;
+	bool json = false, have_iter = false, have_strategy = false, no_minimize = false;
+	const char *junit = NULL;
+	const char *name = NULL, *trace_out = NULL, *shard = NULL, *shard_count = NULL;
 	uint64_t v;
 
 	for (int i = 0; i < argc; i++) {
@@ -192,6 +374,30 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			o.no_lockdep = true;
 		} else if (strcmp(a, "--no-might-sleep") == 0) {
 			o.no_might_sleep = true;
+		} else if (strcmp(a, "--junit") == 0) {
+			if (!val)
+				return usage_error("%s wants a file name", a);
+			junit = val;
+			i++;
+		} else if (strcmp(a, "--trace-out") == 0) {
+			if (!val)
+				return usage_error("%s wants a file name", a);
+			trace_out = val;
+			i++;
+		} else if (!replay &&
+			   (strcmp(a, "--shard") == 0 || strcmp(a, "--shard-count") == 0)) {
+			if (!val)
+				return usage_error("%s wants a value", a);
+			*(a[7] ? &shard_count : &shard) = val;
+			i++;
+		} else if (!replay && strcmp(a, "--max-reports") == 0) {
+			if (!cli_parse_u64(val, &v) || v == 0 || v > 100000)
+				return usage_error("--max-reports wants 1..100000, not '%s'",
+						   val ? val : "");
+			o.max_reports = (unsigned int)v;
+			i++;
+		} else if (!replay && strcmp(a, "--no-minimize") == 0) {
+			no_minimize = true;
 		} else if (!replay && strcmp(a, "--keep-going") == 0) {
 			o.keep_going = true;
 		} else if (!replay && strcmp(a, "--strategy") == 0) {
@@ -241,13 +447,14 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			return usage_error("unexpected argument '%s'", a);
 		}
 	}
+	const char *cmd = minimize_cmd ? "minimize" : replay ? "replay" : "explore";
 	if (!name)
-		return usage_error("%s needs a scenario name", replay ? "replay" : "explore");
+		return usage_error("%s needs a scenario name", cmd);
 	const struct sim_scenario *sc = find_scenario(name);
 	if (!sc)
 		return usage_error("unknown scenario '%s' (hmmsim list shows them)", name);
 	if (replay && !o.schedule)
-		return usage_error("%s", "replay needs --schedule TOKEN");
+		return usage_error("%s needs --schedule TOKEN", cmd);
 	/* a scenario file may say how it wants to be explored (`explore ...`) */
 	struct hs_scenario_plan plan = {0};
 	if (hs_scenario_is_file(name))
@@ -263,13 +470,23 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			have_iter = true;
 		}
 	}
+	if (shard && parse_shard(shard, shard_count, &o))
+		return 2;
 	if (!have_iter)
 		o.iterations = o.strategy == SIM_STRATEGY_DFS ? 10000000 : 10000;
 
 	struct sim_result r;
-	int ret = sim_explore(sc, &o, &r);
+	int ret = minimize_cmd ? sim_minimize(sc, &o, o.schedule, &r) : sim_explore(sc, &o, &r);
 	if (ret) {
 		fprintf(stderr, "hmmsim: %s: %s\n", sc->name, r.error);
+		sim_result_free(&r);
+		return 2;
+	}
+	if (!replay && !no_minimize)
+		minimize_first(sc, &o, &r);
+	if ((trace_out && write_trace(trace_out, &r)) ||
+	    (junit &&
+	     write_junit(junit, hs_scenario_is_file(name) ? name : sc->name, sc, &o, &r))) {
 		sim_result_free(&r);
 		return 2;
 	}
@@ -314,9 +531,17 @@ int main(int argc, char **argv)
 		return cmd_explore(argc - 2, argv + 2, false);
 	if (strcmp(cmd, "replay") == 0)
 		return cmd_explore(argc - 2, argv + 2, true);
+	if (strcmp(cmd, "merge") == 0)
+		return cmd_merge(argc - 2, argv + 2);
+	if (strcmp(cmd, "minimize") == 0) {
+		minimize_cmd = true;
+		return cmd_explore(argc - 2, argv + 2, true);
+	}
 	if (strcmp(cmd, "stress") == 0)
 		return cmd_stress(argv);
 	if (strcmp(cmd, "catalog") == 0)
 		return cmd_catalog(argc - 2, argv + 2);
+	if (strcmp(cmd, "experiment") == 0)
+		return cmd_experiment(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);
 }

@@ -91,6 +91,7 @@ struct sim_trace_ev {
 	bool detail; /* an atomic or annotated access: left out of brief reports */
 	uint64_t step;
 	char *text;
+	unsigned int body; /* offset of the text after "site: " */
 };
 
 struct sim_strategy_ops;
@@ -118,7 +119,8 @@ struct sim_engine {
 	uint64_t blocked;
 	uint64_t steps, step_bound;
 	uint64_t choice_points;
-	uint64_t hook_step; /* strategy wants on_step() at this step */
+	uint64_t preemptions; /* switches away from a thread that could go on */
+	uint64_t hook_step;   /* strategy wants on_step() at this step */
 	uint32_t next_obj_id;
 	bool failed;
 	char fail_kind[32];
@@ -204,6 +206,8 @@ __attribute__((format(printf, 2, 3))) void sim_trace(const char *site, const cha
 __attribute__((format(printf, 2, 3))) void sim_trace_detail(const char *site, const char *fmt, ...);
 void sim_trace_clear(void);
 char *sim_trace_report(bool brief);
+/* The trace as Chrome trace-event JSON (Perfetto); @kind/@msg: the violation. */
+char *sim_trace_chrome(const char *kind, const char *msg);
 
 /* strategy.c */
 extern const struct sim_strategy_ops sim_random_ops, sim_pct_ops, sim_dfs_ops, sim_replay_ops;
@@ -235,6 +239,10 @@ struct sim_replay_state {
 	const struct sim_choice *choices;
 	size_t n, idx;
 	uint64_t total_cp;
+	/* Apply choices by choice point index and let the execution diverge:
+	 * a choice of a thread that cannot run, or one past the end, is the
+	 * default one (minimization). */
+	bool lenient;
 };
 void sim_dfs_free(struct sim_dfs_state *s);
 

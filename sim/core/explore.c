@@ -95,6 +95,9 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigne
 	v->steps = e->steps;
 	v->schedule = xstrdup(tok);
 	v->report = sim_trace_report(brief);
+	v->trace_json = sim_trace_chrome(v->kind, v->message);
+	v->preemptions = e->preemptions;
+	v->choices = rs.n;
 	sim_trace_clear();
 	return 0;
 }
@@ -144,6 +147,14 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		res->violations_found = 1;
 		return 0;
 	}
+	if (opt->shard_count > 1 &&
+	    (opt->strategy == SIM_STRATEGY_DFS || opt->shard_index >= opt->shard_count)) {
+		snprintf(res->error, sizeof(res->error),
+			 opt->strategy == SIM_STRATEGY_DFS
+			     ? "sharding works with the random and pct strategies, not dfs"
+			     : "shard index must be below the shard count");
+		return -EINVAL;
+	}
 	pct.depth = opt->pct_depth ? opt->pct_depth : SIM_DEFAULT_PCT_DEPTH;
 	if (pct.depth > 16) {
 		snprintf(res->error, sizeof(res->error), "PCT depth must be 1..16");
@@ -179,6 +190,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		abort();
 	sim_engine_setup(sc, ops, state, opt->step_bound);
 	for (uint64_t i = 0; i < opt->iterations; i++) {
+		if (opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
+			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
 		res->executions++;
 		if (e->failed) {
@@ -240,7 +253,231 @@ void sim_result_free(struct sim_result *res)
 		free(res->reports[i].message);
 		free(res->reports[i].schedule);
 		free(res->reports[i].report);
+		free(res->reports[i].trace_json);
+		free(res->reports[i].original_schedule);
 	}
 	free(res->reports);
 	memset(res, 0, sizeof(*res));
+}
+
+/* ---- minimization ---------------------------------------------------------- */
+
+struct min_run {
+	bool failed; /* with the kind wanted */
+	uint64_t preemptions, steps, total_cp;
+	struct sim_choice *rec; /* the choices the execution made, exact */
+	size_t nrec;
+};
+
+/* Replay @c leniently, a fresh lock-order graph; fill @r when it fails as @kind. */
+static void min_try(const struct sim_scenario *sc, const struct sim_options *opt,
+		    const struct sim_choice *c, size_t n, const char *kind, struct min_run *r)
+{
+	struct sim_engine *e = &sim_eng;
+	struct sim_replay_state rs = {
+	    .choices = c, .n = n, .total_cp = UINT64_MAX, .lenient = true};
+
+	memset(r, 0, sizeof(*r));
+	sim_ora_run_begin(opt);
+	sim_engine_setup(sc, &sim_replay_ops, &rs, opt->step_bound);
+	sim_run_execution(0);
+	sim_ora_run_end();
+	if (!e->failed || e->replay_mismatch || strcmp(e->fail_kind, kind))
+		return;
+	r->failed = true;
+	r->preemptions = e->preemptions;
+	r->steps = e->steps;
+	r->total_cp = e->choice_points;
+	r->nrec = e->nrec;
+	r->rec = malloc((e->nrec + 1) * sizeof(*r->rec));
+	if (!r->rec)
+		abort();
+	if (e->nrec)
+		memcpy(r->rec, e->rec, e->nrec * sizeof(*r->rec));
+}
+
+/* Fewer preemptions first, then fewer steps. */
+static bool min_worse(const struct min_run *a, const struct min_run *b)
+{
+	if (a->preemptions != b->preemptions)
+		return a->preemptions > b->preemptions;
+	return a->steps > b->steps;
+}
+
+#define MIN_MAX_TRIES 5000
+
+int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, const char *tok,
+		 struct sim_result *res)
+{
+	struct sim_choice *choices, *cand;
+	struct sim_replay_state rs = {0};
+	struct min_run best, r;
+	uint32_t hash;
+	char kind[32];
+	double t0 = now_s();
+	unsigned int tries = 0;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = sim_token_decode(tok, &hash, &rs.total_cp, &choices, &rs.n, res->error,
+			       sizeof(res->error));
+	if (ret)
+		return ret;
+	if (hash != sim_scenario_hash(sc->name)) {
+		free(choices);
+		snprintf(res->error, sizeof(res->error),
+			 "schedule token belongs to another scenario, not '%s'", sc->name);
+		return -EINVAL;
+	}
+	/* The kind to keep: the token's own, replayed strictly. */
+	res->reports = calloc(1, sizeof(*res->reports));
+	if (!res->reports)
+		abort();
+	sim_ora_run_begin(opt);
+	ret = replay_traced(sc, tok, opt->step_bound, opt->brief, &res->reports[0], res->error,
+			    sizeof(res->error));
+	sim_ora_run_end();
+	if (ret) {
+		free(choices);
+		return ret;
+	}
+	res->nr_reports = 1; /* so that sim_result_free() frees it */
+	snprintf(kind, sizeof(kind), "%s", res->reports[0].kind);
+	uint64_t orig_steps = res->reports[0].steps, orig_pre = res->reports[0].preemptions;
+	sim_result_free(res);
+
+	min_try(sc, opt, choices, rs.n, kind, &best);
+	free(choices);
+	tries++;
+	if (!best.failed) {
+		snprintf(res->error, sizeof(res->error),
+			 "the schedule does not fail the same way when replayed leniently");
+		return -EIO;
+	}
+	/* Fewest preemptions: bounded DFS, bound 0, 1, ... below the best's. */
+	for (unsigned int bound = 0; bound < best.preemptions && tries < MIN_MAX_TRIES; bound++) {
+		struct sim_dfs_state dfs = {.bound = bound};
+		struct sim_engine *e = &sim_eng;
+		bool found = false;
+		sim_ora_run_begin(opt);
+		sim_engine_setup(sc, &sim_dfs_ops, &dfs, opt->step_bound);
+		for (uint64_t i = 0; tries < MIN_MAX_TRIES; i++) {
+			sim_run_execution(i);
+			tries++;
+			if (e->failed && !e->replay_mismatch && strcmp(e->fail_kind, kind) == 0 &&
+			    e->nrec <= best.nrec) {
+				/* check it alone, a fresh lock-order graph */
+				size_t n = e->nrec;
+				cand = malloc((n + 1) * sizeof(*cand));
+				if (!cand)
+					abort();
+				if (n)
+					memcpy(cand, e->rec, n * sizeof(*cand));
+				sim_ora_run_end();
+				min_try(sc, opt, cand, n, kind, &r);
+				free(cand);
+				tries++;
+				if (r.failed && r.nrec <= best.nrec && !min_worse(&r, &best)) {
+					free(best.rec);
+					best = r;
+					found = true;
+				} else {
+					free(r.rec);
+				}
+				break;
+			}
+			if (e->replay_mismatch || !sim_dfs_ops.end(e))
+				break;
+		}
+		if (!found)
+			sim_ora_run_end();
+		sim_dfs_free(&dfs);
+		if (found)
+			break;
+	}
+
+	cand = malloc((best.nrec + 1) * sizeof(*cand));
+	if (!cand)
+		abort();
+	/* Remove chunks of choices, halving the chunk size down to one. */
+	for (size_t chunk = best.nrec > 1 ? best.nrec / 2 : 1; chunk >= 1 && tries < MIN_MAX_TRIES;
+	     chunk /= 2) {
+		bool again = true;
+		while (again && tries < MIN_MAX_TRIES) {
+			again = false;
+			for (size_t at = 0; at < best.nrec && tries < MIN_MAX_TRIES;) {
+				size_t k = at + chunk <= best.nrec ? chunk : best.nrec - at;
+				size_t n = 0;
+				for (size_t i = 0; i < best.nrec; i++)
+					if (i < at || i >= at + k)
+						cand[n++] = best.rec[i];
+				min_try(sc, opt, cand, n, kind, &r);
+				tries++;
+				if (r.failed && r.nrec < best.nrec && !min_worse(&r, &best)) {
+					free(best.rec);
+					best = r;
+					again = true;
+				} else {
+					free(r.rec);
+					at += k;
+				}
+			}
+		}
+		if (chunk == 1)
+			break;
+	}
+	/* Then another thread at each choice: fewer preemptions or steps. */
+	for (bool again = true; again && tries < MIN_MAX_TRIES;) {
+		again = false;
+		for (size_t at = 0; at < best.nrec && !again && tries < MIN_MAX_TRIES; at++)
+			for (int t = 0; t < sim_eng.nthreads && tries < MIN_MAX_TRIES; t++) {
+				if (t == best.rec[at].tid)
+					continue;
+				memcpy(cand, best.rec, best.nrec * sizeof(*cand));
+				cand[at].tid = t;
+				min_try(sc, opt, cand, best.nrec, kind, &r);
+				tries++;
+				if (r.failed && r.nrec <= best.nrec &&
+				    (r.preemptions < best.preemptions ||
+				     (r.preemptions == best.preemptions && r.steps < best.steps))) {
+					free(best.rec);
+					best = r;
+					again = true;
+					break;
+				}
+				free(r.rec);
+			}
+	}
+	free(cand);
+
+	/* The exact token of the execution found, replayed strictly. */
+	char *mtok =
+	    sim_token_encode(sim_scenario_hash(sc->name), best.total_cp, best.rec, best.nrec);
+	free(best.rec);
+	res->reports = calloc(1, sizeof(*res->reports));
+	if (!res->reports)
+		abort();
+	sim_ora_run_begin(opt);
+	ret = replay_traced(sc, mtok, opt->step_bound, opt->brief, &res->reports[0], res->error,
+			    sizeof(res->error));
+	sim_ora_run_end();
+	free(mtok);
+	res->executions = tries + 2;
+	res->elapsed_s = now_s() - t0;
+	if (ret || strcmp(res->reports[0].kind, kind)) {
+		res->nr_reports = !ret; /* freed by sim_result_free() */
+		if (!ret)
+			snprintf(res->error, sizeof(res->error),
+				 "minimized schedule replays as '%s', not '%s'",
+				 res->reports[0].kind, kind);
+		return -EIO;
+	}
+	res->nr_reports = 1;
+	res->violations_found = 1;
+	struct sim_violation *v = &res->reports[0];
+	v->original_schedule = xstrdup(tok);
+	v->original_choices = rs.n;
+	v->original_steps = orig_steps;
+	v->original_preemptions = orig_pre;
+	return 0;
 }

@@ -119,6 +119,8 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 		next = e->strat->choose(e, choices, def, yielding);
 		if (next != def)
 			record_choice(e, cp, next);
+		if (next != cur->id && (choices & (1ull << cur->id)))
+			e->preemptions++;
 		if (e->replay_mismatch)
 			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
 	}
@@ -276,6 +278,7 @@ void sim_run_execution(uint64_t index)
 	e->nthreads = e->live = 0;
 	e->runnable = e->blocked = 0;
 	e->steps = e->choice_points = 0;
+	e->preemptions = 0;
 	e->hook_step = 0;
 	e->next_obj_id = 0;
 	e->failed = false;

@@ -223,6 +223,16 @@ static int replay_choose(struct sim_engine *e, uint64_t choices, int def, bool y
 	struct sim_replay_state *s = e->strat_state;
 	uint64_t cp = e->choice_points - 1;
 
+	if (s->lenient) {
+		while (s->idx < s->n && s->choices[s->idx].cp < cp)
+			s->idx++;
+		if (s->idx < s->n && s->choices[s->idx].cp == cp) {
+			int t = s->choices[s->idx++].tid;
+			if (t >= 0 && t < SIM_MAX_THREADS && (choices & (1ull << t)))
+				return t;
+		}
+		return def;
+	}
 	if (s->idx < s->n && s->choices[s->idx].cp == cp) {
 		int t = s->choices[s->idx++].tid;
 		if (t < 0 || t >= SIM_MAX_THREADS || !(choices & (1ull << t))) {

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Owner semantics as a policy (include/hmmsim/owner.h): the policy of the
+ * run, its names, cluster ids, and the owner test every model path uses.
+ */
+#include <errno.h>
+#include <hmmsim/owner.h>
+#include <hmmsim/page.h>
+#include <stdint.h>
+#include <string.h>
+
+enum hs_owner_policy hs_owner_policy = HS_OWNER_POINTER;
+unsigned int hs_owner_id_bits = 32;
+struct hs_owner_stats hs_owner_stats;
+
+static const char *const names[HS_OWNER_NR_POLICIES] = {
+    [HS_OWNER_POINTER] = "pointer",	  [HS_OWNER_CLUSTER_ID] = "cluster-id",
+    [HS_OWNER_MUTABLE] = "mutable",	  [HS_OWNER_MUTABLE_MARKED] = "mutable-marked",
+    [HS_OWNER_REREGISTER] = "reregister", [HS_OWNER_P2P_CALLBACK] = "p2p-callback",
+    [HS_OWNER_PEER_GROUP] = "peer-group", [HS_OWNER_RANGE_CALLBACK] = "range-callback",
+};
+
+const char *hs_owner_policy_name(enum hs_owner_policy p)
+{
+	return (unsigned int)p < HS_OWNER_NR_POLICIES ? names[p] : "?";
+}
+
+int hs_owner_policy_parse(const char *name, enum hs_owner_policy *out)
+{
+	for (int i = 0; i < HS_OWNER_NR_POLICIES; i++)
+		if (strcmp(names[i], name) == 0) {
+			*out = (enum hs_owner_policy)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+bool hs_owner_policy_implemented(enum hs_owner_policy p)
+{
+	return p <= HS_OWNER_REREGISTER;
+}
+
+bool hs_owner_policy_mutable(enum hs_owner_policy p)
+{
+	return p == HS_OWNER_MUTABLE || p == HS_OWNER_MUTABLE_MARKED || p == HS_OWNER_REREGISTER;
+}
+
+void *hs_owner_key(void *cluster)
+{
+	if (hs_owner_policy != HS_OWNER_CLUSTER_ID)
+		return cluster;
+	unsigned int bits = hs_owner_id_bits;
+	uint64_t mask = bits >= 32 ? 0xffffffffull : (1ull << (bits ? bits : 1)) - 1;
+	/* atomic_inc_return() - 1: the id this cluster gets */
+	uint64_t id = (uint64_t)(sim_atomic_add_return(&hs_mach->owner_ids, 1, SIM_RELAXED) - 1);
+	hs_owner_stats_inc(&hs_owner_stats.ids, 1);
+	return (void *)(uintptr_t)((id & mask) + 1);
+}
+
+/*
+ * The owner test of hmm_range_fault() and migrate_vma_collect(): the key in
+ * the pagemap equals the caller's.  Pointer, cluster id and reregister: the
+ * key never changes while the pagemap is registered, a plain load is the
+ * kernel's.  Mutable: the same plain load races with the change.  Marked:
+ * READ_ONCE.
+ */
+bool hs_pgmap_owner_match(struct hs_dev_pagemap *pgmap, void *owner)
+{
+	if (hs_owner_policy == HS_OWNER_MUTABLE_MARKED)
+		return SIM_READ_ONCE(pgmap->owner) == owner;
+	return SIM_PLAIN_READ(pgmap->owner) == owner;
+}
