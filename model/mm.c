@@ -139,7 +139,7 @@ hs_pte_t hs_ptep_get_and_clear(struct hs_mm *mm, unsigned long addr, sim_atomic_
 
 static uint64_t *tlb_slot(struct hs_mm *mm, int cpu, unsigned long vpn)
 {
-	return (uint64_t *)&mm->tlb[cpu][vpn % HS_TLB_ENTRIES];
+	return &mm->tlb[cpu][vpn % HS_TLB_ENTRIES];
 }
 
 static int this_cpu(void)
@@ -169,7 +169,7 @@ void hs_flush_tlb_range(struct hs_mm *mm, unsigned long start, unsigned long end
 		sim_event("flush_tlb_range [%#lx,%#lx)", start, end);
 	for (int cpu = 0; cpu < HS_NR_CPUS; cpu++)
 		for (int i = 0; i < HS_TLB_ENTRIES; i++) {
-			uint64_t *p = (uint64_t *)&mm->tlb[cpu][i];
+			uint64_t *p = &mm->tlb[cpu][i];
 			uint64_t w = __atomic_load_n(p, __ATOMIC_RELAXED);
 			unsigned long a = (unsigned long)(w >> TLB_VPN_SHIFT) << HS_PAGE_SHIFT;
 			if ((w & TLB_VALID) && a >= start && a < end)

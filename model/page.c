@@ -45,7 +45,6 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 		m->pages[pfn].content = HS_POISON;
 		m->ram_free[m->nr_ram_free++] = pfn;
 	}
-	m->next_content = 1;
 	/* the P2P RFC's counters (model/hmm.c) count per execution */
 	memset(&hs_p2p_stats, 0, sizeof(hs_p2p_stats));
 	hs_mach = m;

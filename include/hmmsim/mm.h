@@ -136,13 +136,6 @@ struct hs_pte_table {
 	sim_atomic_t pte[HS_PTRS_PER_PTE];
 };
 
-struct hs_tlb_entry {
-	unsigned long vpn;
-	unsigned long pfn;
-	uint32_t gen;
-	bool valid, write;
-};
-
 /* A swap device: slots hold the content of swapped-out pages. */
 struct hs_swap {
 	sim_spinlock_t lock;
@@ -169,8 +162,8 @@ struct hs_mm {
 	unsigned long va_size;
 	struct hs_pte_table **pmd;
 	struct hs_mmu_notifier_subscriptions notifier_subscriptions;
-	struct hs_tlb_entry tlb[HS_NR_CPUS][HS_TLB_ENTRIES];
-	sim_atomic_t tlb_gen; /* mm->context.tlb_gen: bumped by every flush */
+	uint64_t tlb[HS_NR_CPUS][HS_TLB_ENTRIES]; /* one word per entry (model/mm.c) */
+	sim_atomic_t tlb_gen;			  /* mm->context.tlb_gen: bumped by every flush */
 	struct hs_swap swap;
 	sim_atomic_t users;
 	const char *name;

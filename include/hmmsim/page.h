@@ -159,8 +159,7 @@ struct hs_machine {
 	struct hs_dev_pagemap *pgmap_slots[HS_MAX_PGMAPS];
 	sim_mutex_t pgmap_lock; /* serialises memremap/memunmap */
 	sim_waitqueue_t page_wq[16];
-	unsigned long next_content; /* distinct content words for new data */
-	sim_atomic_t owner_ids;	    /* HS_OWNER_CLUSTER_ID: the id counter */
+	sim_atomic_t owner_ids; /* HS_OWNER_CLUSTER_ID: the id counter */
 };
 
 /* The machine of the current execution (set by hs_machine_init()). */
