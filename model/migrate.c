@@ -948,7 +948,7 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx, no pte check, no reference", addr,
 				  hs_page_to_pfn(page));
-		return ops->migrate_to_ram ? ops->migrate_to_ram(vmf) : HS_VM_FAULT_SIGBUS;
+		return ops->migrate_to_ram(vmf);
 	}
 
 	sim_spin_lock(vmf->ptl);
@@ -965,7 +965,7 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx referenced, not locked", addr,
 				  hs_page_to_pfn(page));
-		ret = ops->migrate_to_ram ? ops->migrate_to_ram(vmf) : HS_VM_FAULT_SIGBUS;
+		ret = ops->migrate_to_ram(vmf);
 		hs_put_page(page);
 		return ret;
 	}
@@ -976,7 +976,7 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx locked, migrate_to_ram", addr,
 				  hs_page_to_pfn(page));
-		ret = ops->migrate_to_ram ? ops->migrate_to_ram(vmf) : HS_VM_FAULT_SIGBUS;
+		ret = ops->migrate_to_ram(vmf);
 		hs_unlock_page(page);
 		hs_put_page(page);
 	} else if (hs_switch.swap_page_spin_on_locked) {
