@@ -209,7 +209,9 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		}
 		switch (hs_swp_type(pte)) {
 		case HS_SWP_SWAP:
-		case HS_SWP_DEVICE_PRIVATE:   /* another owner's: fault it back */
+		case HS_SWP_DEVICE_PRIVATE: /* another owner's: fault it back */
+			hs_p2p_stats_inc(&hs_p2p_stats.migrations);
+			return vma_fault(w, vma, addr, end, required);
 		case HS_SWP_DEVICE_EXCLUSIVE: /* "mm/hmm: fault non-owner device private entries" */
 			return vma_fault(w, vma, addr, end, required);
 		case HS_SWP_MIGRATION:
@@ -301,6 +303,11 @@ int hs_hmm_range_fault(struct hs_hmm_range *range)
 		}
 		ret = walk_range(&w, mm, w.last);
 	} while (ret == -EBUSY);
+	if (ret == -EBUSY)
+		hs_p2p_stats_inc(&hs_p2p_stats.ebusy);
+	else if (!ret)
+		__atomic_fetch_add(&hs_p2p_stats.pages,
+				   (range->end - range->start) >> HS_PAGE_SHIFT, __ATOMIC_RELAXED);
 	if (sim_tracing()) {
 		sim_event("hmm_range_fault [%#lx,%#lx) = %d", range->start, range->end, ret);
 		for (unsigned long i = 0; !ret && i < (range->end - range->start) >> HS_PAGE_SHIFT;

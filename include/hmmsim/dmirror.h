@@ -60,6 +60,28 @@ enum hs_dmirror_prot {
 struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages);
 /* Evict every device page to system memory, then memunmap_pages(). */
 void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice);
+/*
+ * Hot unplug of a device (exporter side), see docs/p2p.md "Hot unplug".
+ *  SAFE:     the revoke: stop new P2P grants, invalidate every importer
+ *	      mapping through the notifier machinery (migrating the private
+ *	      pages out), wait for references, tear down (BAR, pagemap).
+ *  SURPRISE: the device is gone first; accesses that reach its memory or
+ *	      its BAR afterwards are reported as lost accesses (never silent
+ *	      success); nothing is freed while referenced.
+ *  DEVM:     teardown through the device-managed path at driver unbind:
+ *	      devres releases the pagemap and the BAR without the driver
+ *	      evicting first (the misuse the review worries about).
+ *  BUG_FREE_BEFORE_INVALIDATE: a revoke that frees (BAR, device memory)
+ *	      before it invalidates importers (a bug to be found).
+ * Return: 0 or a negative errno.
+ */
+enum hs_dmirror_unplug {
+	HS_DMIRROR_UNPLUG_SAFE = 0,
+	HS_DMIRROR_UNPLUG_SURPRISE,
+	HS_DMIRROR_UNPLUG_DEVM,
+	HS_DMIRROR_UNPLUG_BUG_FREE_BEFORE_INVALIDATE,
+};
+int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how);
 /* The owner key its pagemap and its mirrors use (the mdevice itself, but
  * see below and include/hmmsim/owner.h). */
 void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice);

@@ -28,6 +28,14 @@ extern "C" {
  */
 #define HS_HMM_PFN_ALLOW_P2P (1ul << 60)
 #define HS_HMM_PFN_P2PDMA    (1ul << 59)
+/*
+ * HMM_PFN_P2PDMA_BUS (BITS_PER_LONG - 6): set by the importer's DMA mapping
+ * of a P2P pfn (hmm_dma_map_pfn()) when pci_p2pdma_state() says
+ * PCI_P2PDMA_MAP_BUS_ADDR: the device is programmed with the bus address
+ * and no IOMMU mapping exists to undo.  A driver-private bit of the output
+ * word, never set by hmm_range_fault().
+ */
+#define HS_HMM_PFN_P2PDMA_BUS (1ul << 58)
 /* the order field below them, as in v6.16+ (BITS_PER_LONG - 11) */
 #define HS_HMM_PFN_ORDER_SHIFT 53
 #define HS_HMM_PFN_REQ_FAULT   HS_HMM_PFN_VALID
@@ -70,9 +78,17 @@ struct hs_hmm_range {
  * @fallbacks:	of those, the ones that declined (back to fault/migrate)
  * @map_failures: P2P pfns a driver could not DMA-map and asked again for
  *		without ALLOW_P2P (the mlx5 ODP fallback; counted by the driver)
+ * @pages:	pfns of successful hmm_range_fault() calls (the denominator of
+ *		"callbacks per faulted page")
+ * @migrations:	device-private entries of another owner faulted back to RAM
+ *		(migrate_to_ram through the fault) by hmm_range_fault()
+ * @ebusy:	hmm_range_fault() calls that returned -EBUSY
+ * @lock_acquisitions: driver locks taken inside get_p2p_page() (the locked
+ *		callback variant of the owner lab; counted by the driver)
  */
 struct hs_p2p_stats {
 	unsigned long callbacks, p2p_pfns, fallbacks, map_failures;
+	unsigned long pages, migrations, ebusy, lock_acquisitions;
 };
 extern struct hs_p2p_stats hs_p2p_stats;
 

@@ -24,56 +24,9 @@
  * fallback mlx5/RDMA ODP's): see hs_dmirror_device_set_p2p(),
  * hs_dmirror_set_allow_p2p() and docs/p2p.md.
  */
-#include <hmmsim/dmirror.h>
-#include <hmmsim/kernel.h>
-#include <hmmsim/owner.h>
-#include <hmmsim/p2pdma.h>
 #include <stdio.h>
 
-#define DPT_VALID     0x1ul
-#define DPT_WRITE     0x2ul
-#define DPT_GEN_SHIFT 2
-#define DPT_P2P	      (1ul << 22) /* the pfn is a BAR page standing for a device-private page */
-#define DPT_PFN_SHIFT 23
-
-struct hs_dmirror_device {
-	struct dev_pagemap *pgmap; /* a new one after an owner change (reregister) */
-	spinlock_t lock;	   /* free list */
-	unsigned long *free_pfns;
-	unsigned long nr_free, nr_pages;
-	const char *name;
-	bool progress_oracle;
-	/* P2P: its PCI function (hs_dmirror_device_set_pci/_set_p2p()); as an
-	 * exporter, bar[i] is the BAR page that stands for device page i */
-	struct hs_pci_dev *pdev;
-	struct hs_page **bar;
-	/*
-	 * Owner (include/hmmsim/owner.h): owner_key is what pgmap->owner holds
-	 * and what this device's hmm_range / migrate_vma pass, read and written
-	 * as the owner policy says.  The oracle's truth, never a scheduling
-	 * point: cluster is the interconnect cluster this device belongs to,
-	 * mem_cluster the cluster allowed to use its memory directly (both the
-	 * same but while an owner change is in progress).
-	 */
-	void *owner_key;
-	void *cluster, *mem_cluster;
-	bool draining;	      /* reregister: no allocation, frees not kept */
-	struct hs_mm *mms[4]; /* the mms of its mirrors, for owner changes */
-	unsigned int nr_mms;
-};
-
-struct hs_dmirror {
-	struct hs_dmirror_device *mdevice;
-	struct mm_struct *mm;
-	struct mmu_interval_notifier notifier;
-	sim_mutex_t mutex;
-	unsigned long *pt; /* one entry per virtual page: DPT_* | gen | pfn */
-	unsigned long npt;
-	enum hs_dmirror_bug bug;
-	/* hs_dmirror_set_allow_p2p(): fault with HMM_PFN_ALLOW_P2P, naming the
-	 * device's pdev as p2p_requester when p2p_with_requester */
-	bool allow_p2p, p2p_with_requester;
-};
+#include "dmirror_internal.h"
 
 static unsigned long dpt_entry(struct hs_page *page, bool write)
 {
@@ -99,7 +52,7 @@ static unsigned long dpt_entry_p2p(struct hs_page *bar, bool write)
 /* ---- the device and its memory ------------------------------------------------- */
 
 /* dmirror_devmem_free(): page_free callback, the page returns to the pool. */
-static void dmirror_devmem_free(struct hs_page *page)
+void dmirror_devmem_free(struct hs_page *page)
 {
 	struct hs_dmirror_device *mdevice = page->pgmap->driver;
 	spin_lock(&mdevice->lock);
@@ -149,6 +102,8 @@ static struct hs_page *dmirror_devmem_get_p2p_page(struct hs_page *page, void *r
 	if (client &&
 	    hs_pci_p2pdma_map_type(mdevice->pdev, client) == HS_PCI_P2PDMA_MAP_NOT_SUPPORTED)
 		return NULL;
+	if (!dmirror_owner_p2p_grant(mdevice, page, client))
+		return NULL;
 	return mdevice->bar[page_to_pfn(page) - mdevice->pgmap->start_pfn];
 }
 
@@ -181,6 +136,7 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 	mdevice->free_pfns = sim_alloc(nr_pages * sizeof(*mdevice->free_pfns));
 	for (unsigned long i = nr_pages; i-- > 0;)
 		mdevice->free_pfns[mdevice->nr_free++] = mdevice->pgmap->start_pfn + i;
+	dmirror_owner_device_init(mdevice);
 	return mdevice;
 }
 
@@ -190,53 +146,12 @@ void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice)
 	mdevice->progress_oracle = true;
 }
 
-/*
- * The key this device's mirrors pass as dev_private_owner / pgmap_owner.
- * Fixed owners: setup data, not a scheduling point (the model as it was).
- * Mutable: the plain load that races with the change; marked and
- * reregister: the driver's own READ_ONCE.
- */
-static void *dmirror_key_load(struct hs_dmirror_device *mdevice)
-{
-	if (!hs_owner_policy_mutable(hs_owner_policy))
-		return mdevice->owner_key;
-	if (hs_owner_policy == HS_OWNER_MUTABLE)
-		return SIM_PLAIN_READ(mdevice->owner_key);
-	return SIM_READ_ONCE(mdevice->owner_key);
-}
-
-static void dmirror_key_store(struct hs_dmirror_device *mdevice, void *key)
-{
-	if (hs_owner_policy == HS_OWNER_MUTABLE)
-		SIM_PLAIN_WRITE(mdevice->owner_key, key);
-	else
-		SIM_WRITE_ONCE(mdevice->owner_key, key);
-}
-
-static void *dmirror_owner(struct hs_dmirror *dmirror)
-{
-	return dmirror_key_load(dmirror->mdevice);
-}
-
-/* The owner set in its dev_pagemap (test_hmm: the dmirror_device). */
-void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice)
-{
-	return dmirror_key_load(mdevice);
-}
-
-/* Not in test_hmm: setup only, before other threads run. */
-void hs_dmirror_device_set_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key)
-{
-	mdevice->cluster = mdevice->mem_cluster = cluster;
-	mdevice->owner_key = key;
-	mdevice->pgmap->owner = key;
-}
-
 /* Not in test_hmm: the device's PCI function (an importer's DMA checks). */
 void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev)
 {
 	mdevice->pdev = pdev;
 	pdev->drvdata = mdevice;
+	dmirror_owner_device_pci(mdevice);
 }
 
 /*
@@ -283,7 +198,7 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 }
 
 /* dmirror_device_evict_chunk(): every page in use back to system memory. */
-static void dmirror_device_evict(struct hs_dmirror_device *mdevice)
+void dmirror_device_evict(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = mdevice->nr_pages;
 	unsigned long *src = sim_alloc(n * sizeof(*src)), *dst = sim_alloc(n * sizeof(*dst));
@@ -315,6 +230,7 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = mdevice->nr_pages;
 
+	dmirror_owner_device_gone(mdevice);
 	dmirror_device_evict(mdevice);
 	memunmap_pages(mdevice->pgmap);
 	/* P2P: no device page is left for a BAR page to stand for, and every
@@ -563,6 +479,8 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
 	};
 	int ret = 0;
 
+	dmirror_owner_range_init(dmirror, &range);
+
 	for (unsigned long addr = start; addr < end; addr = range.end) {
 		range.start = addr;
 		range.end = addr + (64ul << PAGE_SHIFT) < end ? addr + (64ul << PAGE_SHIFT) : end;
@@ -587,12 +505,6 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
  * (a device-private entry, or a migration entry while it moves), and the
  * path from this device to the BAR's provider can carry P2P at all.
  */
-/* The oracle's owner truth (no scheduling point): the cluster of @mdevice,
- * or with @mem the cluster allowed to use its memory. */
-static void *dmirror_oracle_cluster(struct hs_dmirror_device *mdevice, bool mem)
-{
-	return __atomic_load_n(mem ? &mdevice->mem_cluster : &mdevice->cluster, __ATOMIC_RELAXED);
-}
 
 static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,
 				   unsigned long ent, bool write)
@@ -639,10 +551,7 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	 * its memory belongs to (or by others through the BAR page that stands
 	 * for it): the oracle's truth, not the keys the model compares */
 	if (!(ent & DPT_P2P) && hs_is_device_private_page(page) &&
-	    (page->pgmap->ops->page_free == dmirror_devmem_free
-		 ? dmirror_oracle_cluster(page->pgmap->driver, true) !=
-		       dmirror_oracle_cluster(dmirror->mdevice, false)
-		 : page->pgmap->owner != dmirror->mdevice->owner_key))
+	    !dmirror_owner_may_use(dmirror->mdevice, page))
 		sim_fail(HS_KIND_WRONG_OWNER,
 			 "device %s reaches device-private pfn %#lx at %#lx, which belongs to %s",
 			 dmirror->mdevice->name, pfn, addr, page->pgmap->name);
@@ -928,6 +837,7 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 
 	if (!npages || (addr & ~PAGE_MASK))
 		return -EINVAL;
+	dmirror_owner_range_init(dmirror, &range);
 	for (;;) {
 		range.notifier_seq = mmu_interval_read_begin(range.notifier);
 		mmap_read_lock(dmirror->mm);
@@ -981,6 +891,7 @@ int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsign
 	if (!npages || npages > 64 || (start & ~PAGE_MASK) ||
 	    (range.end >> PAGE_SHIFT) > dmirror->npt)
 		return -EINVAL;
+	dmirror_owner_range_init(dmirror, &range);
 	mmap_read_lock(mm);
 	ret = hmm_range_fault(&range);
 	mmap_read_unlock(mm);
@@ -1038,92 +949,11 @@ int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, uns
 	return dmirror_do_access(dmirror, addr, addr + (npages << PAGE_SHIFT), buf, write, &done);
 }
 
-/* ---- owner changes (the owner-field design lab, include/hmmsim/owner.h) ----------- */
-
-/* The oracle learns the change is complete: from now on only @cluster's
- * devices may use this device's memory directly. */
-static void dmirror_owner_commit(struct hs_dmirror_device *mdevice, void *cluster)
+/* Hot unplug (first cut: only the safe revoke, as the planned removal). */
+int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how)
 {
-	__atomic_store_n(&mdevice->cluster, cluster, __ATOMIC_RELAXED);
-	__atomic_store_n(&mdevice->mem_cluster, cluster, __ATOMIC_RELAXED);
-	if (sim_tracing())
-		sim_event("%s: owner change complete", mdevice->name);
-}
-
-/*
- * Reregister: stop allocating, evict every page (as device removal does),
- * memunmap_pages() (which waits until every page is free), then a new
- * dev_pagemap with the new owner and a new pfn range.
- */
-static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cluster, void *key)
-{
-	struct dev_pagemap *old = mdevice->pgmap, *pgmap = sim_alloc(sizeof(*pgmap));
-	unsigned long n = mdevice->nr_pages;
-
-	if (mdevice->bar)
+	if (how != HS_DMIRROR_UNPLUG_SAFE)
 		return -EOPNOTSUPP;
-	spin_lock(&mdevice->lock);
-	mdevice->draining = true;
-	mdevice->nr_free = 0;
-	spin_unlock(&mdevice->lock);
-	dmirror_device_evict(mdevice);
-	memunmap_pages(old);
-	pgmap->type = old->type;
-	pgmap->ops = old->ops;
-	pgmap->driver = mdevice;
-	pgmap->name = old->name;
-	pgmap->owner = key;
-	if (memremap_pages(pgmap, n))
-		sim_fail(HS_KIND_BUG, "%s: memremap_pages of the new pagemap failed",
-			 mdevice->name);
-	dmirror_key_store(mdevice, key);
-	dmirror_owner_commit(mdevice, cluster);
-	spin_lock(&mdevice->lock);
-	mdevice->pgmap = pgmap;
-	for (unsigned long i = n; i-- > 0;)
-		mdevice->free_pfns[mdevice->nr_free++] = pgmap->start_pfn + i;
-	mdevice->draining = false;
-	spin_unlock(&mdevice->lock);
-	hs_owner_stats_inc(&hs_owner_stats.reregisters, 1);
+	hs_dmirror_device_remove(mdevice);
 	return 0;
-}
-
-int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key)
-{
-	int ret = 0;
-
-	switch (hs_owner_policy) {
-	case HS_OWNER_MUTABLE:
-		/* in place, plain stores: core mm reads the owner with plain loads */
-		SIM_PLAIN_WRITE(mdevice->pgmap->owner, key);
-		dmirror_key_store(mdevice, key);
-		dmirror_owner_commit(mdevice, cluster);
-		break;
-	case HS_OWNER_MUTABLE_MARKED:
-		/* WRITE_ONCE, then invalidate every mm a mirror of the device
-		 * mirrors: a fault that read the old owner retries, a mirror
-		 * entry made under it is dropped */
-		SIM_WRITE_ONCE(mdevice->pgmap->owner, key);
-		dmirror_key_store(mdevice, key);
-		for (unsigned int i = 0; i < mdevice->nr_mms; i++) {
-			struct hs_mm *mm = mdevice->mms[i];
-			struct hs_mmu_notifier_range r;
-			hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_CLEAR,
-						   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, 0,
-						   mm->va_size, NULL);
-			hs_mmu_notifier_invalidate_range_start(&r);
-			hs_mmu_notifier_invalidate_range_end(&r);
-			hs_owner_stats_inc(&hs_owner_stats.invalidations, 1);
-		}
-		dmirror_owner_commit(mdevice, cluster);
-		break;
-	case HS_OWNER_REREGISTER:
-		ret = dmirror_device_reregister(mdevice, cluster, key);
-		break;
-	default:
-		return -EOPNOTSUPP; /* the owner is fixed when the pagemap is created */
-	}
-	if (!ret)
-		hs_owner_stats_inc(&hs_owner_stats.changes, 1);
-	return ret;
 }

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The reference driver's internals, shared by model/drivers/dmirror.c (the
+ * device, its mirrors, faults, migration, P2P and hot unplug) and
+ * model/drivers/dmirror_owner.c (how the device's owner is kept and
+ * compared under each owner policy, include/hmmsim/owner.h).  Not a public
+ * header: scenarios use include/hmmsim/dmirror.h.
+ */
+#ifndef HMMSIM_DMIRROR_INTERNAL_H
+#define HMMSIM_DMIRROR_INTERNAL_H
+
+#include <hmmsim/dmirror.h>
+#include <hmmsim/kernel.h>
+#include <hmmsim/owner.h>
+#include <hmmsim/p2pdma.h>
+
+#define DPT_VALID     0x1ul
+#define DPT_WRITE     0x2ul
+#define DPT_GEN_SHIFT 2
+#define DPT_P2P	      (1ul << 22) /* the pfn is a BAR page standing for a device-private page */
+#define DPT_PFN_SHIFT 23
+
+struct hs_dmirror_device {
+	struct dev_pagemap *pgmap; /* a new one after an owner change (reregister) */
+	spinlock_t lock;	   /* free list */
+	unsigned long *free_pfns;
+	unsigned long nr_free, nr_pages;
+	const char *name;
+	bool progress_oracle;
+	/* P2P: its PCI function (hs_dmirror_device_set_pci/_set_p2p()); as an
+	 * exporter, bar[i] is the BAR page that stands for device page i */
+	struct hs_pci_dev *pdev;
+	struct hs_page **bar;
+	/*
+	 * Owner (include/hmmsim/owner.h): owner_key is what pgmap->owner holds
+	 * and what this device's hmm_range / migrate_vma pass, read and written
+	 * as the owner policy says.  The oracle's truth, never a scheduling
+	 * point: cluster is the interconnect cluster this device belongs to,
+	 * mem_cluster the cluster allowed to use its memory directly (both the
+	 * same but while an owner change is in progress).
+	 */
+	void *owner_key;
+	void *cluster, *mem_cluster;
+	bool draining;	      /* reregister: no allocation, frees not kept */
+	struct hs_mm *mms[4]; /* the mms of its mirrors, for owner changes */
+	unsigned int nr_mms;
+};
+
+struct hs_dmirror {
+	struct hs_dmirror_device *mdevice;
+	struct mm_struct *mm;
+	struct mmu_interval_notifier notifier;
+	sim_mutex_t mutex;
+	unsigned long *pt; /* one entry per virtual page: DPT_* | gen | pfn */
+	unsigned long npt;
+	enum hs_dmirror_bug bug;
+	/* hs_dmirror_set_allow_p2p(): fault with HMM_PFN_ALLOW_P2P, naming the
+	 * device's pdev as p2p_requester when p2p_with_requester */
+	bool allow_p2p, p2p_with_requester;
+};
+
+/* ---- dmirror.c, for dmirror_owner.c ------------------------------------------- */
+
+/* dmirror_device_evict_chunk(): every page in use back to system memory. */
+void dmirror_device_evict(struct hs_dmirror_device *mdevice);
+/* page_free of the device's pagemap (tells the oracle a page is the device's) */
+void dmirror_devmem_free(struct hs_page *page);
+
+/* ---- dmirror_owner.c: the owner policy's side of the driver -------------------- */
+
+/* The key this device's mirrors pass as dev_private_owner / pgmap_owner. */
+void *dmirror_key_load(struct hs_dmirror_device *mdevice);
+static inline void *dmirror_owner(struct hs_dmirror *dmirror)
+{
+	return dmirror_key_load(dmirror->mdevice);
+}
+/*
+ * Hooks dmirror.c calls at the points where an owner policy may act; under
+ * the policies that do not need them they do nothing.
+ *  device_init:  hs_dmirror_device_create(), after memremap_pages()
+ *  device_pci:   hs_dmirror_device_set_pci() (the device has a PCI function)
+ *  device_gone:  first thing of a removal or unplug of @mdevice
+ *  p2p_grant:    the exporter's get_p2p_page(), before it hands BAR page for
+ *		  @page to @client (NULL: the requester was not named); false
+ *		  declines (the importer falls back to migration)
+ *  range_init:   a mirror's hmm_range before hmm_range_fault() (fields a
+ *		  requester-side policy sets)
+ *  may_use:      the wrong-owner oracle's truth (never a scheduling point):
+ *		  may @accessor use device-private @page directly?
+ */
+void dmirror_owner_device_init(struct hs_dmirror_device *mdevice);
+void dmirror_owner_device_pci(struct hs_dmirror_device *mdevice);
+void dmirror_owner_device_gone(struct hs_dmirror_device *mdevice);
+bool dmirror_owner_p2p_grant(struct hs_dmirror_device *exporter, struct hs_page *page,
+			     struct hs_pci_dev *client);
+void dmirror_owner_range_init(struct hs_dmirror *dmirror, struct hmm_range *range);
+bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *page);
+
+#endif /* HMMSIM_DMIRROR_INTERNAL_H */
