@@ -282,6 +282,13 @@ static struct hs_catalog_entry catalog[] = {
      "the driver locked a folio while holding its notifier lock; eviction held the folio "
      "lock and invalidated, and the callback waited for the notifier lock",
      true, &sc_xe_bug, &sc_xe_fix, NULL, SIM_STRATEGY_PCT, 0},
+    {"p2p-revoke-free-first",
+     "mm/hmm P2P RFC review: revoke the exporter's pagemap ordered between "
+     "hmm_range_fault() and the notifier (not merged)",
+     "a P2P exporter's unplug freed its BAR before the eviction invalidated the importers "
+     "(the RFC's v1 nouveau_dmem_fini() order), which kept DMAing through their P2P mirror "
+     "entries to a freed BAR page",
+     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))
@@ -291,6 +298,9 @@ const struct hs_catalog_entry *hs_catalog(size_t *count)
 	/* the KFD userptr entry reuses the built-in driver race scenarios */
 	catalog[6].bug = hs_model_scenario_find("driver-fault-race-unlocked-retry");
 	catalog[6].fixed = hs_model_scenario_find("driver-fault-race");
+	/* the P2P revoke entry: the hot unplug scenarios (model/scenarios.c) */
+	catalog[9].bug = hs_model_scenario_find("p2p-unplug-free-first");
+	catalog[9].fixed = hs_model_scenario_find("p2p-unplug-safe");
 	*count = NR_CATALOG;
 	return catalog;
 }

@@ -17,6 +17,13 @@
  * (ops->get_p2p_page, the RFC's get_dma_pfn_for_device) and return that
  * instead of faulting.  struct hs_hmm_range::p2p_requester is the v2
  * review's variant (the caller names the requesting device); NULL is v1.
+ *
+ * The earlier RFC ("mm/hmm, mm/migrate_device: Allow p2p access and p2p
+ * migration", Thomas Hellström, Oct 2024; not merged) is modelled in
+ * device_private_owned(): the caller may pass a p2p_allow callback in the
+ * range, asked for another owner's device-private page; yes is an owner
+ * match.  Simplified: the answer may be cached per pgmap for one
+ * hmm_range_fault() call (struct hmm_vma_walk), nothing longer-lived.
  */
 #include <errno.h>
 #include <hmmsim/hmm.h>
@@ -33,6 +40,9 @@ enum {
 struct hmm_vma_walk {
 	struct hs_hmm_range *range;
 	unsigned long last;
+	/* range->p2p_allow's last answer, for its pgmap (cache) */
+	struct hs_dev_pagemap *allow_pgmap;
+	bool allow;
 };
 
 /* hmm_pfns_fill() */
@@ -163,16 +173,34 @@ static bool handle_device_private_p2p(struct hs_hmm_range *range, hs_pte_t pte, 
 	return true;
 }
 
-/* The device-private entry belongs to the caller's owner (or, before the
- * v5.7 owner check, to anyone). */
-static bool device_private_owned(struct hs_hmm_range *range, hs_pte_t pte)
+/*
+ * The device-private entry belongs to the caller's owner (or, before the
+ * v5.7 owner check, to anyone), or, with the Oct 2024 RFC's p2p_allow, the
+ * caller's callback says it may use this pgmap directly (asked once per
+ * page, or once per pgmap and call when the callback allows caching).
+ */
+static bool device_private_owned(struct hmm_vma_walk *w, hs_pte_t pte)
 {
+	struct hs_hmm_range *range = w->range;
 	if (!hs_is_device_private_entry(pte))
 		return false;
 	if (hs_switch.hmm_no_owner_check)
 		return true;
-	return hs_pgmap_owner_match(hs_pfn_to_page(hs_pte_pfn(pte))->pgmap,
-				    range->dev_private_owner);
+	struct hs_dev_pagemap *pgmap = hs_pfn_to_page(hs_pte_pfn(pte))->pgmap;
+	if (hs_pgmap_owner_match(pgmap, range->dev_private_owner))
+		return true;
+	if (!range->p2p_allow)
+		return false;
+	if (range->p2p_allow->cache && w->allow_pgmap == pgmap)
+		return w->allow;
+	hs_p2p_stats_inc(&hs_p2p_stats.callbacks);
+	w->allow = range->p2p_allow->allow(range->p2p_allow, pgmap);
+	w->allow_pgmap = pgmap;
+	if (!w->allow)
+		hs_p2p_stats_inc(&hs_p2p_stats.fallbacks);
+	else if (sim_tracing())
+		sim_event("hmm: p2p_allow(%s) says yes for pfn %#lx", pgmap->name, hs_pte_pfn(pte));
+	return w->allow;
 }
 
 /* hmm_vma_handle_pte(); @end is the end of the current walk segment. */
@@ -192,7 +220,7 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		return 0;
 	}
 	if (!hs_pte_present(pte)) {
-		if (device_private_owned(range, pte)) {
+		if (device_private_owned(w, pte)) {
 			unsigned long cpu_flags = HS_HMM_PFN_VALID;
 			if (hs_is_writable_swp_entry(pte))
 				cpu_flags |= HS_HMM_PFN_WRITE;

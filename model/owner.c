@@ -11,6 +11,7 @@
 
 enum hs_owner_policy hs_owner_policy = HS_OWNER_POINTER;
 unsigned int hs_owner_id_bits = 32;
+unsigned int hs_owner_flags;
 struct hs_owner_stats hs_owner_stats;
 
 static const char *const names[HS_OWNER_NR_POLICIES] = {
@@ -37,12 +38,18 @@ int hs_owner_policy_parse(const char *name, enum hs_owner_policy *out)
 
 bool hs_owner_policy_implemented(enum hs_owner_policy p)
 {
-	return p <= HS_OWNER_REREGISTER;
+	return (unsigned int)p < HS_OWNER_NR_POLICIES;
 }
 
 bool hs_owner_policy_mutable(enum hs_owner_policy p)
 {
 	return p == HS_OWNER_MUTABLE || p == HS_OWNER_MUTABLE_MARKED || p == HS_OWNER_REREGISTER;
+}
+
+bool hs_owner_policy_changeable(enum hs_owner_policy p)
+{
+	return hs_owner_policy_mutable(p) || p == HS_OWNER_P2P_CALLBACK ||
+	       p == HS_OWNER_RANGE_CALLBACK;
 }
 
 void *hs_owner_key(void *cluster)
@@ -62,7 +69,9 @@ void *hs_owner_key(void *cluster)
  * the pagemap equals the caller's.  Pointer, cluster id and reregister: the
  * key never changes while the pagemap is registered, a plain load is the
  * kernel's.  Mutable: the same plain load races with the change.  Marked:
- * READ_ONCE.
+ * READ_ONCE.  p2p-callback, peer-group and range-callback keep the key
+ * fixed for the life of the pagemap (what they change is elsewhere: grant
+ * sets, the group registry, the requester's callback), so a plain load.
  */
 bool hs_pgmap_owner_match(struct hs_dev_pagemap *pgmap, void *owner)
 {

@@ -83,7 +83,8 @@ static void test_good_files_load(void)
 	for (int i = 0; i < nfiles; i++) {
 		struct sim_scenario *sc;
 		struct hs_scenario_plan plan;
-		snprintf(path, sizeof(path), "%s/%s", HMMSIM_SCENARIO_DIR, files[i].name);
+		int len = snprintf(path, sizeof(path), "%s/%s", HMMSIM_SCENARIO_DIR, files[i].name);
+		CU_ASSERT_FATAL(len > 0 && (size_t)len < sizeof(path));
 		int ret = hs_scenario_load(path, &sc, err, sizeof(err));
 		CU_ASSERT_EQUAL(ret, 0);
 		if (ret) {

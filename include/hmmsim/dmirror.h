@@ -43,6 +43,10 @@ enum hs_dmirror_bug {
 	 * takes, while eviction holds page locks and invalidates
 	 * ("drm/xe/userptr: fix notifier vs folio deadlock", v6.15) */
 	HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX,
+	/* release() removes the notifier and frees the mirror without waiting
+	 * for the device's faults in flight (a driver that does not flush its
+	 * page-fault work before mmu_interval_notifier_remove()) */
+	HS_DMIRROR_BUG_RELEASE_NO_WAIT,
 };
 
 /* Per-page states of a snapshot (HMM_DMIRROR_PROT_* of test_hmm). */
@@ -82,6 +86,17 @@ enum hs_dmirror_unplug {
 	HS_DMIRROR_UNPLUG_BUG_FREE_BEFORE_INVALIDATE,
 };
 int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how);
+/*
+ * After a SURPRISE unplug: the accesses that reached the device's memory or
+ * BAR once it was gone (each one failed: -EIO to a device DMA, SIGBUS to a
+ * CPU fault), and in *@pages (may be NULL) the pages whose data went with
+ * the device (its eviction could not copy them).  check_lost() reports
+ * them, if any, as one HS_KIND_LOST_ACCESS violation naming the first
+ * access; call it at the end of a scenario, after the leak oracle, so that
+ * an execution checks both.
+ */
+unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned long *pages);
+void hs_dmirror_device_check_lost(struct hs_dmirror_device *mdevice);
 /* The owner key its pagemap and its mirrors use (the mdevice itself, but
  * see below and include/hmmsim/owner.h). */
 void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice);
@@ -111,7 +126,11 @@ void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice);
 
 /* open(): a mirror of @mm on @mdevice (inserts the interval notifier). */
 struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct hs_mm *mm);
-/* release(): remove the notifier, drop the mirror. */
+/*
+ * release(): wait for the device's faults and accesses in flight on this
+ * mirror (later ones fail with -ENODEV), remove the notifier, drop the
+ * mirror (HS_DMIRROR_BUG_RELEASE_NO_WAIT skips the wait).
+ */
 void hs_dmirror_release(struct hs_dmirror *dmirror);
 void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug);
 
@@ -128,6 +147,15 @@ int hs_dmirror_read(struct hs_dmirror *dmirror, unsigned long addr, unsigned lon
 		    unsigned long *out, unsigned long *faults);
 int hs_dmirror_write(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		     const unsigned long *in, unsigned long *faults);
+/*
+ * A device atomic (not a test_hmm ioctl): fetch-add @add to each page's
+ * word through the mirror, old[i] receives the value before (may be NULL).
+ * It needs a mirror entry that allows atomics: a P2P entry over a link
+ * without HS_PCI_LINK_ATOMICS does not, and the fault that follows fails to
+ * DMA-map the BAR page for an atomic, so the page falls back to host memory.
+ */
+int hs_dmirror_atomic(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+		      unsigned long add, unsigned long *old, unsigned long *faults);
 int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages);
 int hs_dmirror_migrate_to_sys(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages);
 int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
@@ -198,7 +226,7 @@ void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_
  * PCI function with a BAR as large as its device memory
  * (pci_p2pdma_add_resource()), all of it allocated by the device: BAR page
  * i stands for device-private page i (its zone_device_data names that page)
- * and is freed by hs_dmirror_device_remove().  The device's pagemap gets
+ * and is freed by hs_dmirror_device_remove() or _unplug().  The pagemap gets
  * ops with get_p2p_page(), which returns BAR page i for device page i,
  * declining only when a requester is named and pci_p2pdma_map_type(pdev,
  * requester) is NOT_SUPPORTED.  Before any device page is in use.
@@ -212,12 +240,22 @@ struct hs_page *hs_dmirror_device_p2p_page(struct hs_dmirror_device *mdevice, un
  * HMM_PFN_ALLOW_P2P in default_flags and, @with_requester, name the
  * device's PCI function as range->p2p_requester (without: the v1 RFC).
  * P2P pfns that then fail to DMA-map (the path to the BAR is
- * NOT_SUPPORTED) are asked for again without the flag, exactly those
- * pfns (the mlx5 fallback), so they come back as host memory.  Device
+ * NOT_SUPPORTED, or its link cannot carry the faulting access: a write,
+ * an atomic, that direction; hs_pci_p2p_path_ok()) are asked for again
+ * without the flag, exactly those pfns (the mlx5 fallback), so they come
+ * back as host memory.  A P2P mapping by bus address (BUS_ADDR) sets
+ * HMM_PFN_P2PDMA_BUS in the driver's pfn word and its mirror entry.  Device
  * accesses through a P2P entry reach the exporter's device-private page.
  * The device needs a PCI function (hs_dmirror_device_set_pci()).
  */
 void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester);
+/*
+ * For tests: the mirror's entry for @addr in hmm_pfn form: 0 when there is
+ * none, else the pfn | HMM_PFN_VALID, | HMM_PFN_WRITE when writable,
+ * | HMM_PFN_P2PDMA for a BAR page, | HMM_PFN_P2PDMA_BUS when that BAR page
+ * was DMA-mapped by bus address (pci_p2pdma_state() said BUS_ADDR).
+ */
+unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long addr);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,7 @@
 #define HMMSIM_EXPERIMENT_H
 
 #include <hmmsim/explore.h>
+#include <hmmsim/hmm.h>
 #include <hmmsim/owner.h>
 #include <hmmsim/scenario.h>
 #include <stdbool.h>
@@ -19,21 +20,43 @@ extern "C" {
 
 /* The owner experiment's scenarios, in table order. */
 const struct sim_scenario *const *hs_owner_experiment_scenarios(size_t *count);
+/*
+ * "SCENARIO@CONFIG" (e.g. "owner-group-unplug@peer-group",
+ * "owner-id-wrap@cluster-id:4"; ':' or '/' between the parts of a config
+ * name, the scenario is named with ':'): that scenario with every execution run
+ * under that configuration (it sets the owner globals, and leaves them
+ * set).  hs_model_scenario_find() finds these too.  NULL when unknown.
+ */
+const struct sim_scenario *hs_owner_experiment_find(const char *name);
 
-/* One row of the table: a policy, and for cluster-id the id width. */
+/* One row of the table: a policy, for cluster-id the id width, and the
+ * variant (HS_OWNER_F_*). */
 struct hs_owner_config {
 	enum hs_owner_policy policy;
 	unsigned int id_bits;
+	unsigned int flags;
 };
-/* The implemented policies, in table order (cluster-id twice: 4 and 32 bits). */
+/* The table's rows, in order: every policy, cluster-id at 4 and 32 bits,
+ * p2p-callback also locked, peer-group also leaving the registry drained. */
 const struct hs_owner_config *hs_owner_experiment_configs(size_t *count);
+/* The table's rows followed by the ablations (reachable by name). */
+const struct hs_owner_config *hs_owner_experiment_all_configs(size_t *count);
+/* "cluster-id/4", "p2p-callback/locked", "peer-group/drained", ... */
+const char *hs_owner_config_name(const struct hs_owner_config *cfg, char *buf, size_t len);
+/* Return: 0 and *out set for a name of hs_owner_experiment_all_configs(),
+ * else -EINVAL. */
+int hs_owner_config_parse(const char *name, struct hs_owner_config *out);
+
+/* The P2P counters of the lab's executions, summed (hs_machine_init()
+ * resets hs_p2p_stats at every execution; the lab adds them up here). */
+extern struct hs_p2p_stats hs_owner_lab_p2p;
 
 struct hs_owner_experiment_result {
 	bool found;
 	char kind[32];	     /* the first violation's kind */
 	uint64_t executions; /* to the first violation, or the budget */
 	struct hs_owner_stats owner;
-	unsigned long callbacks, p2p_pfns, fallbacks; /* hs_p2p_stats */
+	struct hs_p2p_stats p2p; /* summed over the executions */
 	char error[256];
 };
 

@@ -52,6 +52,23 @@ static inline unsigned int hs_hmm_pfn_to_map_order(unsigned long hmm_pfn)
 	return (hmm_pfn >> HS_HMM_PFN_ORDER_SHIFT) & 0x1f;
 }
 
+/*
+ * The requester-side "may I use this pgmap" callback of the Oct 2024 RFC
+ * "mm/hmm, mm/migrate_device: Allow p2p access and p2p migration" (Thomas
+ * Hellström; struct p2p_allow in hmm_range; not merged).  The model keeps
+ * its shape, not its code: an ops pointer the caller embeds in its own
+ * state, asked by hmm_range_fault() for a device-private page whose pgmap
+ * owner is not the caller's; true means "treat it as an owner match" (the
+ * pfn is returned for direct access, no fault, no migration).  @cache: ask
+ * once per pgmap and hmm_range_fault() call (the RFC allows it), not per
+ * page.  Used by the range-callback owner policy (include/hmmsim/owner.h).
+ */
+struct hs_dev_pagemap;
+struct hs_hmm_p2p_allow {
+	bool (*allow)(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap);
+	bool cache;
+};
+
 /* struct hmm_range */
 struct hs_hmm_range {
 	struct hs_mmu_interval_notifier *notifier;
@@ -67,15 +84,20 @@ struct hs_hmm_range {
 	 * both ends.  NULL: the v1 RFC, where the flag names no requester.
 	 */
 	void *p2p_requester;
+	/* the range-callback policy: NULL (today's kernel) or the requester's
+	 * callback, see struct hs_hmm_p2p_allow */
+	struct hs_hmm_p2p_allow *p2p_allow;
 };
 
 /*
  * Counters of the RFC path, for experiments ("callbacks per faulted page").
  * Reset by hs_machine_init().  Plain counters, not part of the model's state
  * (no scheduling points, not seen by the race detector).
- * @callbacks:	get_p2p_page() calls by hmm_range_fault()
+ * @callbacks:	get_p2p_page() calls by hmm_range_fault(), and calls of a
+ *		range's p2p_allow callback (the range-callback owner policy)
  * @p2p_pfns:	of those, the ones that returned a page (a P2P pfn)
  * @fallbacks:	of those, the ones that declined (back to fault/migrate)
+ *		(p2p_allow answers "no" count here too)
  * @map_failures: P2P pfns a driver could not DMA-map and asked again for
  *		without ALLOW_P2P (the mlx5 ODP fallback; counted by the driver)
  * @pages:	pfns of successful hmm_range_fault() calls (the denominator of

@@ -6,7 +6,10 @@
  * pagemap is created, compared with a plain load.  The others are the
  * alternatives of the P2P RFC's review thread, chosen per run like a model
  * switch (include/hmmsim/switches.h).  Every owner test of the model goes
- * through hs_pgmap_owner_match() (model/memremap.c), which asks this policy.
+ * through hs_pgmap_owner_match() (model/owner.c), which asks this policy;
+ * the three callback / group policies act in the reference driver
+ * (model/drivers/dmirror_owner.c) and, for range-callback, through the
+ * requester's callback in hmm_range (model/hmm.c).
  */
 #ifndef HMMSIM_OWNER_H
 #define HMMSIM_OWNER_H
@@ -31,11 +34,17 @@ enum hs_owner_policy {
 	/* a change evicts every page, unregisters the pagemap and registers a
 	 * new one with the new owner */
 	HS_OWNER_REREGISTER,
-	/* not yet: a per-page P2P callback decides (the RFC) */
+	/* every device keeps its own fixed owner; a mismatch is resolved per
+	 * page by the exporter's get_p2p_page() (the Maman RFC), which grants
+	 * the BAR page to the peers in the exporter's grant set */
 	HS_OWNER_P2P_CALLBACK,
-	/* not yet: drm_pagemap-style peer groups sharing one owner */
+	/* drm_pagemap-style peer groups: one owner shared by the devices of a
+	 * group, fixed when the pagemap is created by joining the first
+	 * registered group whose members it can all reach */
 	HS_OWNER_PEER_GROUP,
-	/* not yet: a requester-side callback in hmm_range (Hellström's RFC) */
+	/* every device keeps its own fixed owner; the requester passes a "may
+	 * I use this pgmap" callback in hmm_range, asked at fault time for
+	 * another owner's page (Hellström's RFC, struct p2p_allow) */
 	HS_OWNER_RANGE_CALLBACK,
 	HS_OWNER_NR_POLICIES
 };
@@ -45,13 +54,41 @@ extern enum hs_owner_policy hs_owner_policy;
 /* HS_OWNER_CLUSTER_ID: width of an id in bits (1..32, default 32). */
 extern unsigned int hs_owner_id_bits;
 
+/*
+ * Variants of a policy (hs_owner_flags, 0 by default).  The ones marked
+ * "ablation" remove a piece the policy needs, to show what it is for.
+ *  LOCKED:	   p2p-callback: get_p2p_page() takes the exporter's grant lock
+ *		   for every page (hs_p2p_stats.lock_acquisitions)
+ *  PLAIN:	   p2p-callback / range-callback: the grant set is read and
+ *		   written with plain accesses (ablation: the data race)
+ *  NO_INVALIDATE: p2p-callback / range-callback: a grant change does not
+ *		   invalidate the users of the memory (ablation)
+ *  LEAVE_DRAINED: peer-group: a removed device leaves the registry only
+ *		   once its memory is drained (default: when removal starts)
+ *  NO_CACHE:	   range-callback: ask the callback for every page, not once
+ *		   per pgmap and hmm_range_fault() call
+ */
+#define HS_OWNER_F_LOCKED	 0x1u
+#define HS_OWNER_F_PLAIN	 0x2u
+#define HS_OWNER_F_NO_INVALIDATE 0x4u
+#define HS_OWNER_F_LEAVE_DRAINED 0x8u
+#define HS_OWNER_F_NO_CACHE	 0x10u
+extern unsigned int hs_owner_flags;
+
 const char *hs_owner_policy_name(enum hs_owner_policy p);
 /* Return: 0 and *out set, or -EINVAL for an unknown name. */
 int hs_owner_policy_parse(const char *name, enum hs_owner_policy *out);
-/* Whether the model implements @p (the others are "not yet"). */
+/* Whether the model implements @p (all eight now; false for values out of
+ * range). */
 bool hs_owner_policy_implemented(enum hs_owner_policy p);
-/* Whether an owner may change after the pagemap is registered under @p. */
+/* Whether an owner may change after the pagemap is registered under @p
+ * (the key in pgmap->owner itself: p2p-callback and range-callback change
+ * grants, not keys). */
 bool hs_owner_policy_mutable(enum hs_owner_policy p);
+/* Whether the ownership @p keeps can change at all (a change is not
+ * -EOPNOTSUPP): mutable, mutable-marked, reregister, p2p-callback,
+ * range-callback. */
+bool hs_owner_policy_changeable(enum hs_owner_policy p);
 
 /*
  * The key a new owner (an interconnect cluster, named by the opaque
@@ -61,6 +98,20 @@ bool hs_owner_policy_mutable(enum hs_owner_policy p);
  * so never NULL). Two clusters registered 2^bits apart get the same key.
  */
 void *hs_owner_key(void *cluster);
+
+/*
+ * The reference driver's per-execution owner state (the peer-group registry,
+ * the grant sets): model/drivers/dmirror_owner.c.  A scenario that uses the
+ * group or callback policies calls this after hs_machine_init(), before it
+ * creates devices.
+ */
+void hs_owner_lab_reset(void);
+
+/* p2p-callback / range-callback: @exporter's memory is also granted to
+ * @importer, beyond its cluster (setup only; a no-op under the others). */
+struct hs_dmirror_device;
+void hs_dmirror_device_grant(struct hs_dmirror_device *exporter,
+			     struct hs_dmirror_device *importer);
 
 /* Costs of owner changes, accumulated over a run (reset by the caller). */
 struct hs_owner_stats {

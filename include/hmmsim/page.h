@@ -37,6 +37,9 @@ extern "C" {
 #define HS_KIND_DATA_LOSS   "data-loss"
 #define HS_KIND_LEAK	    "leak"
 #define HS_KIND_WRONG_OWNER "wrong-owner" /* a device used another owner's private page */
+/* an access reached a device's memory or BAR after the device vanished
+ * (surprise removal): it failed, or its data is gone */
+#define HS_KIND_LOST_ACCESS "lost-access"
 
 /* page->flags bits (PG_*) */
 enum hs_pageflags {

@@ -24,13 +24,16 @@
  * fallback mlx5/RDMA ODP's): see hs_dmirror_device_set_p2p(),
  * hs_dmirror_set_allow_p2p() and docs/p2p.md.
  */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "dmirror_internal.h"
 
+/* A mirror entry for a page the device reaches directly (system memory or
+ * its own device memory): every kind of access, atomics included. */
 static unsigned long dpt_entry(struct hs_page *page, bool write)
 {
-	return DPT_VALID | (write ? DPT_WRITE : 0) |
+	return DPT_VALID | DPT_ATOMIC | (write ? DPT_WRITE : 0) |
 	       (unsigned long)(hs_page_gen(page) & ((1u << 20) - 1)) << DPT_GEN_SHIFT |
 	       page_to_pfn(page) << DPT_PFN_SHIFT;
 }
@@ -41,15 +44,77 @@ static unsigned long dpt_entry(struct hs_page *page, bool write)
  * device page freed (migrated away) and reused since is what a stale P2P
  * entry would reach.
  */
-static unsigned long dpt_entry_p2p(struct hs_page *bar, bool write)
+static unsigned long dpt_entry_p2p(struct hs_page *bar, bool write, bool atomic, bool bus)
 {
 	struct hs_page *dpage = bar->zone_device_data;
-	return DPT_VALID | DPT_P2P | (write ? DPT_WRITE : 0) |
+	return DPT_VALID | DPT_P2P | (write ? DPT_WRITE : 0) | (atomic ? DPT_ATOMIC : 0) |
+	       (bus ? DPT_P2P_BUS : 0) |
 	       (unsigned long)(hs_page_gen(dpage) & ((1u << 20) - 1)) << DPT_GEN_SHIFT |
 	       page_to_pfn(bar) << DPT_PFN_SHIFT;
 }
 
 /* ---- the device and its memory ------------------------------------------------- */
+
+/*
+ * The device of a dmirror pagemap page (NULL for other pagemaps), and
+ * whether the hardware behind it vanished (surprise unplug): what the
+ * device answers, read without a scheduling point like every oracle field.
+ */
+static struct hs_dmirror_device *dmirror_page_device(struct hs_page *page)
+{
+	if (!page || !page->pgmap || page->pgmap->ops->page_free != dmirror_devmem_free)
+		return NULL;
+	return page->pgmap->driver;
+}
+
+static bool dmirror_device_is_gone(struct hs_dmirror_device *mdevice)
+{
+	return mdevice && __atomic_load_n(&mdevice->gone, __ATOMIC_RELAXED);
+}
+
+/* Not in the kernel: record an access that reached @mdevice after it was
+ * gone, or (@page) a page whose data went with it; the first access is
+ * named in the report (hs_dmirror_device_check_lost()). */
+static __attribute__((format(printf, 3, 4))) void dmirror_lost(struct hs_dmirror_device *mdevice,
+							       bool page, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (page)
+		__atomic_fetch_add(&mdevice->lost_pages, 1, __ATOMIC_RELAXED);
+	else if (__atomic_fetch_add(&mdevice->lost, 1, __ATOMIC_RELAXED) == 0)
+		snprintf(mdevice->lost_first, sizeof(mdevice->lost_first), "thread %d: %s",
+			 sim_self(), msg);
+	if (sim_tracing())
+		sim_event("%s is gone: %s", mdevice->name, msg);
+}
+
+unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned long *pages)
+{
+	if (pages)
+		*pages = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
+	return __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
+}
+
+void hs_dmirror_device_check_lost(struct hs_dmirror_device *mdevice)
+{
+	unsigned long n = __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
+	unsigned long p = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
+	if (n)
+		sim_fail(HS_KIND_LOST_ACCESS,
+			 "%lu access%s reached %s after it vanished and failed, %lu page%s of data "
+			 "lost with it; the first access: %s",
+			 n, n == 1 ? "" : "es", mdevice->name, p, p == 1 ? "" : "s",
+			 mdevice->lost_first);
+	if (p)
+		sim_fail(HS_KIND_LOST_ACCESS,
+			 "%lu page%s of data lost with %s (its eviction could not copy them)", p,
+			 p == 1 ? "" : "s", mdevice->name);
+}
 
 /* dmirror_devmem_free(): page_free callback, the page returns to the pool. */
 void dmirror_devmem_free(struct hs_page *page)
@@ -66,7 +131,9 @@ static struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevi
 {
 	struct hs_page *dpage = NULL;
 	spin_lock(&mdevice->lock);
-	if (mdevice->nr_free && !mdevice->draining)
+	/* revoked: the hot unplug's percpu_ref_kill(), no new device pages */
+	if (mdevice->nr_free && !mdevice->draining &&
+	    !__atomic_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
 		dpage = pfn_to_page(mdevice->free_pfns[--mdevice->nr_free]);
 	spin_unlock(&mdevice->lock);
 	if (dpage)
@@ -92,13 +159,19 @@ static const struct dev_pagemap_ops dmirror_devmem_ops = {
  * exporter has a BAR: the importer finds out when it DMA-maps the pfn.
  * No reference taken (see struct hs_dev_pagemap_ops): the BAR page is the
  * exporter's for its lifetime.  Called locklessly by hmm_range_fault() while
- * @page may be migrating: it only does arithmetic on the pfn.
+ * @page may be migrating: it only does arithmetic on the pfn.  A device
+ * being unplugged grants nothing (revoked, the first step of the revoke):
+ * the importer falls back to migrate_to_ram().  The flag is atomic and not
+ * a scheduling point; the notifier sequence, not the flag, is what orders
+ * a grant made just before against the unplug's invalidation.
  */
 static struct hs_page *dmirror_devmem_get_p2p_page(struct hs_page *page, void *requester)
 {
 	struct hs_dmirror_device *mdevice = page->pgmap->driver;
 	struct hs_pci_dev *client = requester;
 
+	if (__atomic_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
+		return NULL;
 	if (client &&
 	    hs_pci_p2pdma_map_type(mdevice->pdev, client) == HS_PCI_P2PDMA_MAP_NOT_SUPPORTED)
 		return NULL;
@@ -197,7 +270,13 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 	return n;
 }
 
-/* dmirror_device_evict_chunk(): every page in use back to system memory. */
+/*
+ * dmirror_device_evict_chunk(): every page in use back to system memory.
+ * When the device is gone its copy engine cannot read the pages: as
+ * nouveau_dmem_evict_chunk() (which does not look at the copy's result)
+ * the pages still move, with whatever the failed copy left (here the new
+ * page's own content), so the data is lost; the model records each one.
+ */
 void dmirror_device_evict(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = mdevice->nr_pages;
@@ -212,7 +291,12 @@ void dmirror_device_evict(struct hs_dmirror_device *mdevice)
 		if (!dpage)
 			sim_fail(HS_KIND_BUG, "%s: no system memory to evict into", mdevice->name);
 		lock_page(dpage);
-		copy_highpage(dpage, spage);
+		if (dmirror_device_is_gone(mdevice))
+			dmirror_lost(mdevice, true,
+				     "eviction could not copy pfn %#lx: its data is lost",
+				     page_to_pfn(spage));
+		else
+			copy_highpage(dpage, spage);
 		dst[i] = migrate_pfn(page_to_pfn(dpage));
 		if (src[i] & MIGRATE_PFN_WRITE)
 			dst[i] |= MIGRATE_PFN_WRITE;
@@ -244,6 +328,14 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 }
 
 /* ---- the mirror ------------------------------------------------------------------- */
+
+/* The oracle of the mirror's own memory: release() kfree()s it. */
+static void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what)
+{
+	if (__atomic_load_n(&dmirror->freed, __ATOMIC_RELAXED))
+		sim_fail(HS_KIND_UAF, "%s: the mirror of %s was used after release() freed it",
+			 what, dmirror->mdevice->name);
+}
 
 /* dmirror_do_update(): drop the mirror entries of [start, end). */
 static void dmirror_do_update(struct hs_dmirror *dmirror, unsigned long start, unsigned long end)
@@ -296,6 +388,7 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 	dmirror->mdevice = mdevice;
 	dmirror->mm = mm;
 	sim_mutex_init(&dmirror->mutex, "dmirror->mutex");
+	sim_waitqueue_init(&dmirror->release_wq, "dmirror->release_wq");
 	dmirror->npt = mm->va_size >> PAGE_SHIFT;
 	dmirror->pt = sim_alloc(dmirror->npt * sizeof(*dmirror->pt));
 	if (mdevice->nr_mms < 4 && (!mdevice->nr_mms || mdevice->mms[0] != mm))
@@ -307,11 +400,45 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 	return dmirror;
 }
 
-/* dmirror_fops_release(): remove the notifier, then kfree(dmirror). */
+/*
+ * dmirror_fops_release(): remove the notifier, then kfree(dmirror).  In
+ * test_hmm the VFS guarantees no ioctl is in flight when release runs; a
+ * driver whose faults come from the device (mlx5 ODP's page-fault work)
+ * must itself stop and flush them first (mlx5: the MR is made unreachable,
+ * then synchronize_srcu()), because mmu_interval_notifier_remove() only
+ * waits for an invalidation in progress, not for readers of the sequence:
+ * a fault that programs the mirror afterwards is no longer invalidated,
+ * and a fault still running touches freed memory.  The model: dying makes
+ * new entries fail, and release sleeps until those in flight have left
+ * (HS_DMIRROR_BUG_RELEASE_NO_WAIT does not).
+ */
 void hs_dmirror_release(struct hs_dmirror *dmirror)
 {
+	/* unpublish: new faults fail from here on (both variants) */
+	__atomic_store_n(&dmirror->dying, 1, __ATOMIC_SEQ_CST);
+	if (dmirror->bug != HS_DMIRROR_BUG_RELEASE_NO_WAIT)
+		sim_wait_event(&dmirror->release_wq,
+			       __atomic_load_n(&dmirror->inflight, __ATOMIC_SEQ_CST) == 0);
 	mmu_interval_notifier_remove(&dmirror->notifier);
 	hs_mmu_interval_notifier_free(&dmirror->notifier);
+	__atomic_store_n(&dmirror->freed, 1, __ATOMIC_RELAXED);
+	if (sim_tracing())
+		sim_event("kfree(mirror of %s)", dmirror->mdevice->name);
+}
+
+/* Not in test_hmm: the mirror's entry for @addr as an hmm_pfn, for tests. */
+unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long addr)
+{
+	if ((addr >> PAGE_SHIFT) >= dmirror->npt)
+		return 0;
+	sim_mutex_lock(&dmirror->mutex);
+	unsigned long ent = dmirror->pt[addr >> PAGE_SHIFT];
+	sim_mutex_unlock(&dmirror->mutex);
+	if (!(ent & DPT_VALID))
+		return 0;
+	return (ent >> DPT_PFN_SHIFT) | HMM_PFN_VALID | (ent & DPT_WRITE ? HMM_PFN_WRITE : 0) |
+	       (ent & DPT_P2P ? HMM_PFN_P2PDMA : 0) |
+	       (ent & DPT_P2P_BUS ? HS_HMM_PFN_P2PDMA_BUS : 0);
 }
 
 /* Not in test_hmm: fault with HMM_PFN_ALLOW_P2P (the RFC's RDMA ODP side). */
@@ -332,32 +459,53 @@ void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug)
 
 /*
  * The DMA mapping of a P2P pfn (mlx5 ODP: hmm_dma_map_pfn() ->
- * pci_p2pdma_state()): fails when the path from this device to the BAR's
- * provider cannot carry P2P, or this device has no PCI function.
+ * pci_p2pdma_state()) for an access of kind @write / @atomic: fails when
+ * the path from this device to the BAR's provider cannot carry P2P, or
+ * cannot carry that kind of access (hs_pci_p2p_path_ok(): a link without
+ * writes, without AtomicOps, or closed in this direction; not a kernel
+ * notion, see docs/p2p.md "Asymmetric paths"), or this device has no PCI
+ * function.  *@bus (may be NULL): mapped by bus address (BUS_ADDR).
  */
-static bool dmirror_p2p_map_ok(struct hs_dmirror *dmirror, struct hs_page *bar)
+static bool dmirror_p2p_map_ok(struct hs_dmirror *dmirror, struct hs_page *bar, bool write,
+			       bool atomic, bool *bus)
 {
 	struct hs_pci_dev *pdev = dmirror->mdevice->pdev;
-	return pdev && hs_pci_p2pdma_state(bar, pdev) != HS_PCI_P2PDMA_MAP_NOT_SUPPORTED;
+	if (!pdev)
+		return false;
+	enum hs_pci_p2pdma_map_type t = hs_pci_p2pdma_state(bar, pdev);
+	if (t == HS_PCI_P2PDMA_MAP_NOT_SUPPORTED || t == HS_PCI_P2PDMA_MAP_NONE ||
+	    !hs_pci_p2p_path_ok(hs_pci_p2pdma_pgmap_provider(bar->pgmap), pdev, write, atomic))
+		return false;
+	if (bus)
+		*bus = t == HS_PCI_P2PDMA_MAP_BUS_ADDR;
+	return true;
 }
 
 /*
  * dmirror_do_fault(): program the mirror from the pfns, under the mutex.
- * P2P pfns are DMA-mapped first, all of them before any entry is written:
- * -EREMOTEIO with *p2p_failed (bit i: pfn i, may be NULL) when some cannot
- * be, and nothing programmed.
+ * P2P pfns are DMA-mapped first, all of them before any entry is written,
+ * for the kind of access that faulted (a write when the range asked for
+ * REQ_WRITE, @atomic for a device atomic): -EREMOTEIO with *p2p_failed
+ * (bit i: pfn i, may be NULL) when some cannot be, and nothing programmed.
+ * A P2P entry then allows what the link allows beyond that (write, atomics)
+ * and records a bus-address mapping: HMM_PFN_P2PDMA_BUS in the pfn word
+ * (the kernel's hmm_dma_map_pfn() sets it for PCI_P2PDMA_MAP_BUS_ADDR, not
+ * for THRU_HOST_BRIDGE) and DPT_P2P_BUS in the entry.
  */
-static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range,
+static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range, bool atomic,
 			    uint64_t *p2p_failed)
 {
 	unsigned long *pfns = range->hmm_pfns;
+	bool want_write = range->default_flags & HMM_PFN_REQ_WRITE;
 	uint64_t failed = 0;
 
 	lockdep_assert_held(&dmirror->mutex);
+	dmirror_check_alive(dmirror, "dmirror_do_fault");
 	for (unsigned long i = 0; i < (range->end - range->start) >> PAGE_SHIFT && i < 64; i++)
 		if ((pfns[i] & (HMM_PFN_VALID | HMM_PFN_P2PDMA)) ==
 			(HMM_PFN_VALID | HMM_PFN_P2PDMA) &&
-		    !dmirror_p2p_map_ok(dmirror, hmm_pfn_to_page(pfns[i])))
+		    !dmirror_p2p_map_ok(dmirror, hmm_pfn_to_page(pfns[i]), want_write || atomic,
+					atomic, NULL))
 			failed |= 1ull << i;
 	if (failed) {
 		if (p2p_failed)
@@ -371,11 +519,23 @@ static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range,
 		bool write = *pfns & HMM_PFN_WRITE;
 		if (!write && (range->default_flags & HMM_PFN_REQ_WRITE))
 			return -EFAULT;
-		dmirror->pt[addr >> PAGE_SHIFT] =
-		    *pfns & HMM_PFN_P2PDMA ? dpt_entry_p2p(page, write) : dpt_entry(page, write);
+		unsigned long ent;
+		if (*pfns & HMM_PFN_P2PDMA) {
+			bool bus = false;
+			dmirror_p2p_map_ok(dmirror, page, false, false, &bus);
+			write = write && dmirror_p2p_map_ok(dmirror, page, true, false, NULL);
+			bool at = write && dmirror_p2p_map_ok(dmirror, page, true, true, NULL);
+			if (bus)
+				*pfns |= HS_HMM_PFN_P2PDMA_BUS;
+			ent = dpt_entry_p2p(page, write, at, bus);
+		} else {
+			ent = dpt_entry(page, write);
+		}
+		dmirror->pt[addr >> PAGE_SHIFT] = ent;
 		if (sim_tracing())
-			sim_event("dmirror: mirror %#lx -> pfn %#lx%s", addr, page_to_pfn(page),
-				  write ? " write" : "");
+			sim_event("dmirror: mirror %#lx -> pfn %#lx%s%s", addr, page_to_pfn(page),
+				  write ? " write" : "",
+				  ent & DPT_P2P ? (ent & DPT_P2P_BUS ? " p2p bus" : " p2p") : "");
 	}
 	return 0;
 }
@@ -389,16 +549,16 @@ static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range,
  * come back as host memory (fault, migrate_to_ram).
  */
 static int dmirror_range_fault_once(struct hs_dmirror *dmirror, struct hmm_range *range,
-				    uint64_t *p2p_failed);
+				    bool atomic, uint64_t *p2p_failed);
 
-static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *range)
+static int dmirror_range_fault(struct hs_dmirror *dmirror, struct hmm_range *range, bool atomic)
 {
 	unsigned long dflt = range->default_flags, mask = range->pfn_flags_mask;
 	uint64_t failed = 0;
 	int ret;
 
 again:
-	ret = dmirror_range_fault_once(dmirror, range, &failed);
+	ret = dmirror_range_fault_once(dmirror, range, atomic, &failed);
 	if (ret == -EREMOTEIO) {
 		for (unsigned long i = 0; i < 64; i++)
 			if (failed & (1ull << i)) {
@@ -419,7 +579,7 @@ again:
 
 /* dmirror_range_fault() itself: one round of the protocol and programming. */
 static int dmirror_range_fault_once(struct hs_dmirror *dmirror, struct hmm_range *range,
-				    uint64_t *p2p_failed)
+				    bool atomic, uint64_t *p2p_failed)
 {
 	struct mm_struct *mm = dmirror->mm;
 	int ret;
@@ -459,13 +619,15 @@ static int dmirror_range_fault_once(struct hs_dmirror *dmirror, struct hmm_range
 		}
 		break;
 	}
-	ret = dmirror_do_fault(dmirror, range, p2p_failed);
+	ret = dmirror_do_fault(dmirror, range, atomic, p2p_failed);
 	sim_mutex_unlock(&dmirror->mutex);
 	return ret;
 }
 
-/* dmirror_fault(): fault [start, end) in, 64 pages at a time. */
-int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end, bool write)
+/* dmirror_fault(): fault [start, end) in, 64 pages at a time; @atomic: for
+ * a device atomic (a write that P2P entries must carry as an AtomicOp). */
+static int dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end,
+			 bool write, bool atomic)
 {
 	unsigned long pfns[64];
 	struct hmm_range range = {
@@ -484,11 +646,16 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
 	for (unsigned long addr = start; addr < end; addr = range.end) {
 		range.start = addr;
 		range.end = addr + (64ul << PAGE_SHIFT) < end ? addr + (64ul << PAGE_SHIFT) : end;
-		ret = dmirror_range_fault(dmirror, &range);
+		ret = dmirror_range_fault(dmirror, &range, atomic);
 		if (ret)
 			break;
 	}
 	return ret;
+}
+
+int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end, bool write)
+{
+	return dmirror_fault(dmirror, start, end, write, false);
 }
 
 /*
@@ -507,7 +674,7 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
  */
 
 static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,
-				   unsigned long ent, bool write)
+				   unsigned long ent, bool write, bool atomic)
 {
 	unsigned long pfn = ent >> DPT_PFN_SHIFT;
 	struct hs_page *page = pfn_to_page(pfn);
@@ -519,14 +686,23 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 
 	if (ent & DPT_P2P) {
 		struct hs_page *bar = page;
+		/* asked first: the question may be preempted (RCU) */
+		bool path_ok = dmirror_p2p_map_ok(dmirror, bar, write || atomic, atomic, NULL);
+		/* the BAR page itself must still be the exporter's: a DMA to a
+		 * freed BAR page is a use-after-free whatever the CPU maps */
+		hs_page_check(bar, hs_page_gen(bar), "device DMA to a BAR page through the mirror");
 		page = bar->zone_device_data; /* the device-private page */
 		same = page && !hs_pte_none(pte) && hs_pte_pfn(pte) == page_to_pfn(page) &&
 		       (hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));
-		if (!dmirror_p2p_map_ok(dmirror, bar))
+		if (!path_ok)
 			sim_fail(HS_KIND_BUG,
-				 "device %s DMAs to BAR pfn %#lx at %#lx over a path that cannot "
-				 "carry P2P",
-				 dmirror->mdevice->name, pfn, addr);
+				 "device %s DMAs (%s) to BAR pfn %#lx at %#lx over a path that "
+				 "cannot carry it",
+				 dmirror->mdevice->name,
+				 atomic	 ? "atomic"
+				 : write ? "write"
+					 : "read",
+				 pfn, addr);
 	}
 	bool cpu_writable = hs_pte_present(pte) ? hs_pte_write(pte) : hs_is_writable_swp_entry(pte);
 
@@ -555,32 +731,73 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 		sim_fail(HS_KIND_WRONG_OWNER,
 			 "device %s reaches device-private pfn %#lx at %#lx, which belongs to %s",
 			 dmirror->mdevice->name, pfn, addr, page->pgmap->name);
+	/* through a BAR page: the exporter must still grant it (the
+	 * p2p-callback owner policy; always true under the others) */
+	if ((ent & DPT_P2P) && !dmirror_owner_may_use_p2p(dmirror->mdevice, page))
+		sim_fail(HS_KIND_WRONG_OWNER,
+			 "device %s reaches device-private pfn %#lx of %s at %#lx through BAR pfn "
+			 "%#lx, but its grant was revoked",
+			 dmirror->mdevice->name, page_to_pfn(page), page->pgmap->name, addr, pfn);
 	/* same pfn, but is it the same page or one freed and reused since? */
 	hs_page_check(page, (uint32_t)(ent >> DPT_GEN_SHIFT), "device access through the mirror");
 }
 
-/* dmirror_do_read() / dmirror_do_write(): -ENOENT at the first page the
- * mirror lacks (or lacks write permission for). */
+/* What a device access does to a page. */
+enum dmirror_op {
+	DMIRROR_OP_READ,
+	DMIRROR_OP_WRITE,
+	DMIRROR_OP_ATOMIC, /* fetch-add: buf[i] in is the addend, out the old value */
+};
+
+/*
+ * dmirror_do_read() / dmirror_do_write() (and the model's atomic): -ENOENT
+ * at the first page the mirror lacks (or lacks write permission or, for an
+ * atomic, atomics for).  -EIO when the page is the memory of a device that
+ * is gone (surprise unplug): the DMA does not complete, and the model
+ * records it as a lost access.
+ */
 static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, unsigned long end,
-			     unsigned long *buf, bool write, unsigned long *done)
+			     unsigned long *buf, enum dmirror_op op, unsigned long *done)
 {
+	bool write = op != DMIRROR_OP_READ, atomic = op == DMIRROR_OP_ATOMIC;
+
 	lockdep_assert_held(&dmirror->mutex);
+	dmirror_check_alive(dmirror, "device access");
 	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE, (*done)++) {
 		unsigned long ent = dmirror->pt[addr >> PAGE_SHIFT];
-		if (!(ent & DPT_VALID) || (write && !(ent & DPT_WRITE)))
+		if (!(ent & DPT_VALID) || (write && !(ent & DPT_WRITE)) ||
+		    (atomic && !(ent & DPT_ATOMIC)))
 			return -ENOENT;
-		dmirror_check_coherent(dmirror, addr, ent, write);
+		dmirror_check_coherent(dmirror, addr, ent, write, atomic);
 		struct hs_page *page = pfn_to_page(ent >> DPT_PFN_SHIFT);
 		/* P2P: a DMA to the BAR page reaches the exporter's memory, the
 		 * content of the device-private page it stands for */
 		if (ent & DPT_P2P)
 			page = page->zone_device_data;
+		struct hs_dmirror_device *owner = dmirror_page_device(page);
+		if (dmirror_device_is_gone(owner)) {
+			dmirror_lost(owner, false, "device %s %s of %#lx reached %s pfn %#lx",
+				     dmirror->mdevice->name,
+				     atomic  ? "atomic"
+				     : write ? "write"
+					     : "read",
+				     addr, ent & DPT_P2P ? "BAR" : "device", ent >> DPT_PFN_SHIFT);
+			return -EIO;
+		}
 		/* the bug: a folio lock taken under the lock the notifier takes */
 		bool pin = dmirror->bug == HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX &&
 			   is_device_private_page(page);
 		if (pin)
 			lock_page(page);
-		if (write) {
+		if (atomic) {
+			/* one indivisible read-modify-write at the memory */
+			unsigned long old =
+			    __atomic_fetch_add(&page->content, buf[*done], __ATOMIC_RELAXED);
+			hs_mm_note_write(dmirror->mm, addr, old + buf[*done]);
+			buf[*done] = old;
+			if (!is_zone_device_page(page))
+				hs_set_page_dirty(page);
+		} else if (write) {
 			hs_page_write(page, buf[*done]);
 			hs_mm_note_write(dmirror->mm, addr, buf[*done]);
 			/* A device write dirties the page, as RDMA ODP does
@@ -595,15 +812,45 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 		if (pin)
 			unlock_page(page);
 		if (sim_tracing())
-			sim_event("device %s %#lx: pfn %#lx = %#lx", write ? "write" : "read", addr,
-				  page_to_pfn(page), buf[*done]);
+			sim_event("device %s %#lx: pfn %#lx = %#lx",
+				  atomic  ? "atomic"
+				  : write ? "write"
+					  : "read",
+				  addr, page_to_pfn(page), buf[*done]);
 	}
 	return 0;
 }
 
+/*
+ * The device's faults and accesses on a mirror are "in flight" from entry
+ * to return (mlx5's page-fault work under its SRCU read lock); release()
+ * waits for them.  Atomics, not scheduling points: a mirror nobody releases
+ * behaves as before.  Return: false when the mirror is being released
+ * (the access fails with -ENODEV, as an ODP fault on a destroyed MR).
+ */
+static bool dmirror_enter(struct hs_dmirror *dmirror)
+{
+	/* the lookup (mlx5: the MR in its xarray) fails once release began */
+	if (__atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+		return false;
+	__atomic_add_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+		return true;
+	if (__atomic_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0)
+		sim_wake_up_all(&dmirror->release_wq);
+	return false;
+}
+
+static void dmirror_exit(struct hs_dmirror *dmirror)
+{
+	if (__atomic_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0 &&
+	    __atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+		sim_wake_up_all(&dmirror->release_wq);
+}
+
 /* dmirror_read() / dmirror_write(): access, fault what is missing, again. */
 static int dmirror_access(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
-			  unsigned long *buf, bool write, unsigned long *faults)
+			  unsigned long *buf, enum dmirror_op op, unsigned long *faults)
 {
 	unsigned long end = addr + (npages << PAGE_SHIFT), done = 0, start = addr;
 	int ret;
@@ -612,19 +859,23 @@ static int dmirror_access(struct hs_dmirror *dmirror, unsigned long addr, unsign
 		*faults = 0;
 	if (!npages || (addr & ~PAGE_MASK) || (end >> PAGE_SHIFT) > dmirror->npt)
 		return -EINVAL;
+	if (!dmirror_enter(dmirror))
+		return -ENODEV;
 	for (;;) {
 		sim_mutex_lock(&dmirror->mutex);
-		ret = dmirror_do_access(dmirror, start, end, buf, write, &done);
+		ret = dmirror_do_access(dmirror, start, end, buf, op, &done);
 		sim_mutex_unlock(&dmirror->mutex);
 		if (ret != -ENOENT)
 			break;
 		start = addr + (done << PAGE_SHIFT);
-		ret = hs_dmirror_fault(dmirror, start, end, write);
+		ret = dmirror_fault(dmirror, start, end, op != DMIRROR_OP_READ,
+				    op == DMIRROR_OP_ATOMIC);
 		if (ret)
 			break;
 		if (faults)
 			(*faults)++;
 	}
+	dmirror_exit(dmirror);
 	return ret;
 }
 
@@ -632,14 +883,29 @@ static int dmirror_access(struct hs_dmirror *dmirror, unsigned long addr, unsign
 int hs_dmirror_read(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		    unsigned long *out, unsigned long *faults)
 {
-	return dmirror_access(dmirror, addr, npages, out, false, faults);
+	return dmirror_access(dmirror, addr, npages, out, DMIRROR_OP_READ, faults);
 }
 
 /* dmirror_write(): HMM_DMIRROR_WRITE */
 int hs_dmirror_write(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		     const unsigned long *in, unsigned long *faults)
 {
-	return dmirror_access(dmirror, addr, npages, (unsigned long *)in, true, faults);
+	return dmirror_access(dmirror, addr, npages, (unsigned long *)in, DMIRROR_OP_WRITE, faults);
+}
+
+/* Not in test_hmm: a device fetch-add through the mirror. */
+int hs_dmirror_atomic(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+		      unsigned long add, unsigned long *old, unsigned long *faults)
+{
+	if (!npages || npages > dmirror->npt)
+		return -EINVAL;
+	unsigned long *buf = sim_alloc(npages * sizeof(*buf));
+	for (unsigned long i = 0; i < npages; i++)
+		buf[i] = add;
+	int ret = dmirror_access(dmirror, addr, npages, buf, DMIRROR_OP_ATOMIC, faults);
+	if (!ret && old)
+		memcpy(old, buf, npages * sizeof(*old));
+	return ret;
 }
 
 /* ---- migration ---------------------------------------------------------------------- */
@@ -706,7 +972,7 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 		if (to_dev)
 			dmirror_migrate_alloc_and_copy(&args, dmirror);
 		else if (dmirror_devmem_fault_alloc_and_copy(&args, dmirror))
-			ret = -ENOMEM;
+			ret = -EIO; /* out of memory, or the device is gone */
 		migrate_vma_pages(&args);
 		migrate_vma_finalize(&args);
 		if (ret)
@@ -722,7 +988,13 @@ int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, un
 	return dmirror_migrate(dmirror, addr, npages, true);
 }
 
-/* dmirror_devmem_fault_alloc_and_copy(): system pages for device pages. */
+/*
+ * dmirror_devmem_fault_alloc_and_copy(): system pages for device pages.
+ * A page of a device that is gone cannot be copied: VM_FAULT_SIGBUS, as
+ * nouveau_dmem_fault_copy_one() and drm_pagemap's migrate_to_ram() return
+ * when the copy fails (the caller finalizes: the page stays where it was,
+ * for the driver's eviction).  Recorded as a lost access.
+ */
 static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 						      struct hs_dmirror *dmirror)
 {
@@ -731,6 +1003,13 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 		struct hs_page *spage = migrate_pfn_to_page(*src);
 		if (!spage || !(*src & MIGRATE_PFN_MIGRATE))
 			continue;
+		struct hs_dmirror_device *from = dmirror_page_device(spage);
+		if (dmirror_device_is_gone(from)) {
+			dmirror_lost(from, false,
+				     "CPU fault at %#lx: copy from device pfn %#lx failed (SIGBUS)",
+				     args->start + i * PAGE_SIZE, page_to_pfn(spage));
+			return VM_FAULT_SIGBUS;
+		}
 		struct hs_page *dpage = alloc_page_vma(0, args->vma, args->start + i * PAGE_SIZE);
 		if (!dpage)
 			return VM_FAULT_OOM;
@@ -772,8 +1051,11 @@ static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 	if (migrate_vma_setup(&args))
 		return VM_FAULT_SIGBUS;
 	ret = dmirror_devmem_fault_alloc_and_copy(&args, dmirror);
-	if (ret)
+	if (ret) {
+		/* nothing moves: the entries go back, the pages are unlocked */
+		migrate_vma_finalize(&args);
 		return ret;
+	}
 	migrate_vma_pages(&args);
 	/*
 	 * The progress oracle (hs_dmirror_device_set_progress_oracle()): the
@@ -933,7 +1215,10 @@ int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned
 	if (!npages || npages > 64 || (start & ~PAGE_MASK) ||
 	    (range.end >> PAGE_SHIFT) > dmirror->npt)
 		return -EINVAL;
-	return dmirror_do_fault(dmirror, &range, NULL);
+	unsigned long words[64];
+	memcpy(words, pfns, npages * sizeof(*words)); /* the driver may flag them */
+	range.hmm_pfns = words;
+	return dmirror_do_fault(dmirror, &range, false, NULL);
 }
 
 /* dmirror_do_read() / dmirror_do_write(), the mutex held: no fault. */
@@ -946,14 +1231,108 @@ int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, uns
 	if (!npages || npages > dmirror->npt || (addr & ~PAGE_MASK) ||
 	    (addr >> PAGE_SHIFT) > dmirror->npt - npages)
 		return -EINVAL;
-	return dmirror_do_access(dmirror, addr, addr + (npages << PAGE_SHIFT), buf, write, &done);
+	return dmirror_do_access(dmirror, addr, addr + (npages << PAGE_SHIFT), buf,
+				 write ? DMIRROR_OP_WRITE : DMIRROR_OP_READ, &done);
 }
 
-/* Hot unplug (first cut: only the safe revoke, as the planned removal). */
+/* ---- hot unplug (not in test_hmm) ------------------------------------------------ */
+
+/* The exporter's BAR teardown: pci_free_p2pmem() of every BAR page it holds,
+ * then pci_p2pdma_release() (which waits until every BAR page is free). */
+static void dmirror_device_release_bar(struct hs_dmirror_device *mdevice)
+{
+	if (!mdevice->bar)
+		return;
+	for (unsigned long i = 0; i < mdevice->nr_pages; i++)
+		hs_pci_free_p2pmem(mdevice->bar[i]);
+	hs_pci_p2pdma_release(mdevice->pdev);
+}
+
+/*
+ * Evict until no device page is in use.  One round can leave a page behind:
+ * one that a CPU fault had locked while migrating it (the fault's migration
+ * may fail and restore it), or a destination a migration to the device
+ * allocated before the revoke.  Allocation is refused from the revoke on,
+ * so the pages in use only go down; between rounds the others run
+ * (cond_resched()).
+ */
+static void dmirror_device_evict_all(struct hs_dmirror_device *mdevice)
+{
+	for (;;) {
+		dmirror_device_evict(mdevice);
+		if (!hs_dmirror_device_pages_in_use(mdevice))
+			return;
+		sim_yield();
+	}
+}
+
+/*
+ * The revoke (no kernel function does all of it: nouveau_dmem_fini() /
+ * drm_pagemap teardown plus memunmap_pages(), in the order the RFC review
+ * asks for).  1. revoked: get_p2p_page() declines and the device allocates
+ * no more pages (the percpu_ref_kill() step, done by the driver so that it
+ * comes before the eviction).  2. Evict every page: each migration
+ * invalidates the CPU range (MMU_NOTIFY_MIGRATE), so every importer's
+ * interval notifier clears its mirror entries (P2P ones included) and moves
+ * its sequence: a grant an importer got from hmm_range_fault() before the
+ * eviction fails its read_retry.  3. memunmap_pages(): waits until every
+ * page reference is gone.  4. Only then the BAR: no mirror can name a BAR
+ * page any more, and no new grant can be made.
+ * @free_first: the bug variant, BAR freed before the eviction invalidates.
+ */
+static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_first)
+{
+	spin_lock(&mdevice->lock);
+	__atomic_store_n(&mdevice->revoked, 1, __ATOMIC_RELAXED);
+	spin_unlock(&mdevice->lock);
+	if (sim_tracing())
+		sim_event("%s: revoked: no P2P grants, no allocations", mdevice->name);
+	if (free_first)
+		dmirror_device_release_bar(mdevice);
+	dmirror_device_evict_all(mdevice);
+	memunmap_pages(mdevice->pgmap);
+	if (!free_first)
+		dmirror_device_release_bar(mdevice);
+}
+
+/*
+ * Hot unplug of an exporter, four ways (include/hmmsim/dmirror.h,
+ * docs/p2p.md "Hot unplug").  The model of a PCI remove: the driver's
+ * remove callback (SAFE, SURPRISE, the bug) or devres alone (DEVM).
+ *  SURPRISE: the hardware is gone before the driver learns it (pci_dev
+ *  is_removed / drm_dev_unplug()): accesses that reach its memory or BAR
+ *  from then on fail and are recorded (dmirror_lost()); then the driver
+ *  runs the same revoke, whose eviction cannot copy (the data is lost) but
+ *  frees nothing that is still referenced.
+ *  DEVM: devm_memunmap_pages() at unbind with the driver evicting nothing:
+ *  memunmap_pages() kills the pagemap's reference and waits for every page
+ *  reference to go; device-private pages still mapped in a CPU page table
+ *  hold theirs until something faults them back, so it can wait forever
+ *  (the kernel's hung task in dev_pagemap_cleanup(): wait_for_completion()).
+ *  The model's devres releases the device-memory pagemap first (its BAR
+ *  release, registered later, would run first in the kernel and wait on the
+ *  driver's own BAR allocations the same way).
+ */
 int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how)
 {
-	if (how != HS_DMIRROR_UNPLUG_SAFE)
-		return -EOPNOTSUPP;
-	hs_dmirror_device_remove(mdevice);
-	return 0;
+	dmirror_owner_device_gone(mdevice);
+	switch (how) {
+	case HS_DMIRROR_UNPLUG_SAFE:
+		dmirror_device_revoke(mdevice, false);
+		return 0;
+	case HS_DMIRROR_UNPLUG_BUG_FREE_BEFORE_INVALIDATE:
+		dmirror_device_revoke(mdevice, true);
+		return 0;
+	case HS_DMIRROR_UNPLUG_SURPRISE:
+		__atomic_store_n(&mdevice->gone, 1, __ATOMIC_RELAXED);
+		if (sim_tracing())
+			sim_event("%s: the device is gone (surprise removal)", mdevice->name);
+		dmirror_device_revoke(mdevice, false);
+		return 0;
+	case HS_DMIRROR_UNPLUG_DEVM:
+		memunmap_pages(mdevice->pgmap);
+		dmirror_device_release_bar(mdevice);
+		return 0;
+	}
+	return -EINVAL;
 }

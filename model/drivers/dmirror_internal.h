@@ -18,7 +18,9 @@
 #define DPT_WRITE     0x2ul
 #define DPT_GEN_SHIFT 2
 #define DPT_P2P	      (1ul << 22) /* the pfn is a BAR page standing for a device-private page */
-#define DPT_PFN_SHIFT 23
+#define DPT_ATOMIC    (1ul << 23) /* the device may use atomics through it */
+#define DPT_P2P_BUS   (1ul << 24) /* P2P mapped by bus address (HMM_PFN_P2PDMA_BUS) */
+#define DPT_PFN_SHIFT 25
 
 struct hs_dmirror_device {
 	struct dev_pagemap *pgmap; /* a new one after an owner change (reregister) */
@@ -44,6 +46,20 @@ struct hs_dmirror_device {
 	bool draining;	      /* reregister: no allocation, frees not kept */
 	struct hs_mm *mms[4]; /* the mms of its mirrors, for owner changes */
 	unsigned int nr_mms;
+	/* the group / callback owner policies' state (dmirror_owner.c), NULL
+	 * under the others */
+	struct dmirror_owner_state *os;
+	/*
+	 * Hot unplug (hs_dmirror_device_unplug()).  revoked: no new P2P grants
+	 * and no new allocations (the percpu_ref_kill() of the revoke; atomic
+	 * accesses, not scheduling points).  gone: the hardware vanished
+	 * (surprise removal): the oracle's truth and what the hardware
+	 * answers.  lost, lost_first: accesses that reached it afterwards.
+	 */
+	int revoked;
+	int gone;
+	unsigned long lost, lost_pages;
+	char lost_first[192];
 };
 
 struct hs_dmirror {
@@ -57,6 +73,10 @@ struct hs_dmirror {
 	/* hs_dmirror_set_allow_p2p(): fault with HMM_PFN_ALLOW_P2P, naming the
 	 * device's pdev as p2p_requester when p2p_with_requester */
 	bool allow_p2p, p2p_with_requester;
+	/* release(): faults in flight (inflight, atomic), the release waiting
+	 * for them (dying, release_wq), and the kfree() (freed, the oracle's) */
+	int inflight, dying, freed;
+	sim_waitqueue_t release_wq;
 };
 
 /* ---- dmirror.c, for dmirror_owner.c ------------------------------------------- */
@@ -95,5 +115,8 @@ bool dmirror_owner_p2p_grant(struct hs_dmirror_device *exporter, struct hs_page 
 			     struct hs_pci_dev *client);
 void dmirror_owner_range_init(struct hs_dmirror *dmirror, struct hmm_range *range);
 bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *page);
+/* the same for an access through a P2P entry to the device-private @page
+ * its BAR page stands for: is @accessor still granted it? */
+bool dmirror_owner_may_use_p2p(struct hs_dmirror_device *accessor, struct hs_page *page);
 
 #endif /* HMMSIM_DMIRROR_INTERNAL_H */

@@ -5,7 +5,82 @@
  * owner policy (include/hmmsim/owner.h, docs/owner-semantics.md).  The
  * hooks at the end are called by model/drivers/dmirror.c.
  */
+#include <stddef.h>
+
 #include "dmirror_internal.h"
+
+/*
+ * The group and callback policies' state (peer-group, p2p-callback,
+ * range-callback), one per device, and a per-execution registry of the
+ * devices.  A scenario resets it with hs_owner_lab_reset() after
+ * hs_machine_init(); the fallback (a new registry when hs_mach differs)
+ * cannot tell two executions apart when the arena puts the machine at the
+ * same address, so it is no substitute.
+ *
+ * p2p-callback / range-callback: every device keeps its own owner key; its
+ * memory is granted to the devices whose bit is set in @grant (the driver's
+ * state, read by the callbacks: marked accesses, or plain ones under
+ * HS_OWNER_F_PLAIN, or under @grant_lock with HS_OWNER_F_LOCKED).
+ * @grant_truth is the oracle's copy, updated when a change is complete.
+ * @member is the interconnect cluster the device was put in (set_owner /
+ * change_owner): the grant sets are "every device of my cluster" plus the
+ * explicit grants in @extra.
+ *
+ * peer-group: @group is the owner object of the group the device joined
+ * (drm_pagemap_acquire_owner()); @listed while it is on the registry's
+ * peer list, @gone once its removal started.
+ */
+#define OWNER_MAX_DEVICES 16
+
+struct dmirror_owner_state {
+	struct hs_dmirror_device *dev;
+	unsigned int idx;
+	struct hs_hmm_p2p_allow allow; /* range-callback: the requester's callback */
+	void *member;
+	unsigned long grant, grant_truth, extra;
+	spinlock_t grant_lock;
+	void *group;
+	bool listed, gone;
+};
+
+struct owner_registry {
+	struct hs_machine *mach;
+	sim_mutex_t lock; /* drm_pagemap_owner_list->lock */
+	struct dmirror_owner_state *devs[OWNER_MAX_DEVICES];
+	unsigned int nr_devs;
+	/* the peer-group list, members of one group next to each other */
+	struct dmirror_owner_state *peers[OWNER_MAX_DEVICES];
+	unsigned int nr_peers;
+};
+
+static struct owner_registry *owner_reg;
+
+static bool owner_policy_uses_state(void)
+{
+	return hs_owner_policy == HS_OWNER_P2P_CALLBACK || hs_owner_policy == HS_OWNER_PEER_GROUP ||
+	       hs_owner_policy == HS_OWNER_RANGE_CALLBACK;
+}
+
+static bool owner_policy_grants(void)
+{
+	return hs_owner_policy == HS_OWNER_P2P_CALLBACK ||
+	       hs_owner_policy == HS_OWNER_RANGE_CALLBACK;
+}
+
+/* Not a kernel function: a fresh registry for this execution. */
+void hs_owner_lab_reset(void)
+{
+	owner_reg = sim_alloc(sizeof(*owner_reg));
+	owner_reg->mach = hs_mach;
+	sim_mutex_init(&owner_reg->lock, "owner_list->lock");
+}
+
+static struct owner_registry *owner_registry(void)
+{
+	if (!owner_reg || owner_reg->mach != hs_mach)
+		hs_owner_lab_reset();
+	return owner_reg;
+}
 
 /*
  * The key this device's mirrors pass as dev_private_owner / pgmap_owner.
@@ -36,10 +111,169 @@ void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice)
 	return dmirror_key_load(mdevice);
 }
 
+/* ---- grant sets (p2p-callback, range-callback) ------------------------------------- */
+
+/* Every device of @os's cluster, itself, and its explicit grants. */
+static unsigned long owner_grants_of(struct owner_registry *r, struct dmirror_owner_state *os)
+{
+	unsigned long g = os->extra | 1ul << os->idx;
+	for (unsigned int i = 0; i < r->nr_devs; i++)
+		if (r->devs[i]->member == os->member)
+			g |= 1ul << i;
+	return g;
+}
+
+/* Setup only: every grant set and its oracle copy from the clusters. */
+static void owner_grants_setup(void)
+{
+	struct owner_registry *r = owner_registry();
+	for (unsigned int i = 0; i < r->nr_devs; i++) {
+		struct dmirror_owner_state *os = r->devs[i];
+		os->grant = owner_grants_of(r, os);
+		__atomic_store_n(&os->grant_truth, os->grant, __ATOMIC_RELAXED);
+	}
+}
+
+/*
+ * The callbacks' read of an exporter's grant set: the per-page driver lock
+ * of the locked variant (counted), a plain load (the ablation), or
+ * READ_ONCE.
+ */
+static unsigned long owner_grant_load(struct dmirror_owner_state *os)
+{
+	unsigned long g;
+	if (hs_owner_flags & HS_OWNER_F_LOCKED) {
+		spin_lock(&os->grant_lock);
+		g = SIM_PLAIN_READ(os->grant);
+		spin_unlock(&os->grant_lock);
+		hs_p2p_stats_inc(&hs_p2p_stats.lock_acquisitions);
+	} else if (hs_owner_flags & HS_OWNER_F_PLAIN) {
+		g = SIM_PLAIN_READ(os->grant);
+	} else {
+		g = SIM_READ_ONCE(os->grant);
+	}
+	return g;
+}
+
+static void owner_grant_store(struct dmirror_owner_state *os, unsigned long g)
+{
+	if (hs_owner_flags & HS_OWNER_F_LOCKED) {
+		spin_lock(&os->grant_lock);
+		SIM_PLAIN_WRITE(os->grant, g);
+		spin_unlock(&os->grant_lock);
+	} else if (hs_owner_flags & HS_OWNER_F_PLAIN) {
+		SIM_PLAIN_WRITE(os->grant, g);
+	} else {
+		SIM_WRITE_ONCE(os->grant, g);
+	}
+}
+
+/* Not in test_hmm: @exporter's memory is also granted to @importer (setup
+ * only; p2p-callback and range-callback, a no-op under the others). */
+void hs_dmirror_device_grant(struct hs_dmirror_device *exporter, struct hs_dmirror_device *importer)
+{
+	if (!owner_policy_grants() || !exporter->os || !importer->os)
+		return;
+	exporter->os->extra |= 1ul << importer->os->idx;
+	owner_grants_setup();
+}
+
+/* ---- peer groups (peer-group) ---------------------------------------------------- */
+
+/*
+ * Physical reachability, the peer-group policy's has_interconnect() and its
+ * oracle's truth: a device reaches itself, and another one when the PCI
+ * topology lets them talk (pci_p2pdma_map_type() is not NOT_SUPPORTED) and
+ * no link limit (hs_pci_link_set(), the model's stand-in for a missing
+ * fast-interconnect link) closes reads either way.  Setup data, no
+ * scheduling point.
+ */
+static bool owner_reach(struct hs_dmirror_device *x, struct hs_dmirror_device *y)
+{
+	if (x == y)
+		return true;
+	if (!x->pdev || !y->pdev)
+		return false;
+	return hs_pci_p2pdma_map_type(y->pdev, x->pdev) != HS_PCI_P2PDMA_MAP_NOT_SUPPORTED &&
+	       hs_pci_p2p_path_ok(y->pdev, x->pdev, false, false) &&
+	       hs_pci_p2p_path_ok(x->pdev, y->pdev, false, false);
+}
+
+static void owner_peer_unlist(struct owner_registry *r, unsigned int i)
+{
+	r->peers[i]->listed = false;
+	for (; i + 1 < r->nr_peers; i++)
+		r->peers[i] = r->peers[i + 1];
+	r->nr_peers--;
+}
+
+/*
+ * drm_pagemap_acquire_owner() (drivers/gpu/drm/drm_pagemap_util.c), called
+ * when the device gets its PCI function: under the owner list's lock, walk
+ * the registered peers group by group in list order and join the first
+ * group all of whose members the newcomer reaches (its owner object, shared);
+ * reaching none, a new owner object of its own at the tail.  The list keeps
+ * the members of a group next to each other, as the kernel's does.
+ * Simplified: no kref on the owner object (it lives for the execution), no
+ * -ENOMEM.  Under HS_OWNER_F_LEAVE_DRAINED a removed member whose pagemap is
+ * drained (memunmap_pages()'s wait is over) is taken off the list first
+ * (see dmirror_owner_device_gone()).  The pagemap's owner is set here,
+ * after memremap_pages(), before any page of it is in use.
+ */
+static void owner_peer_group_join(struct hs_dmirror_device *mdevice)
+{
+	struct owner_registry *r = owner_registry();
+	struct dmirror_owner_state *os = mdevice->os;
+	void *owner = NULL;
+	unsigned int at = 0;
+
+	sim_mutex_lock(&r->lock);
+	for (unsigned int i = 0; i < r->nr_peers;)
+		if (r->peers[i]->gone && sim_completion_done(&r->peers[i]->dev->pgmap->done))
+			owner_peer_unlist(r, i);
+		else
+			i++;
+	for (unsigned int i = 0; i < r->nr_peers && !owner;) {
+		void *group = r->peers[i]->group;
+		bool all = true;
+		unsigned int j = i;
+		for (; j < r->nr_peers && r->peers[j]->group == group; j++)
+			all = all && owner_reach(mdevice, r->peers[j]->dev);
+		if (all) {
+			owner = group;
+			at = j;
+		}
+		i = j;
+	}
+	if (!owner) {
+		owner = sim_alloc(8); /* a new struct drm_pagemap_owner */
+		at = r->nr_peers;
+	}
+	for (unsigned int i = r->nr_peers; i > at; i--)
+		r->peers[i] = r->peers[i - 1];
+	r->peers[at] = os;
+	r->nr_peers++;
+	os->group = owner;
+	os->listed = true;
+	mdevice->owner_key = owner;
+	mdevice->pgmap->owner = owner;
+	sim_mutex_unlock(&r->lock);
+	if (sim_tracing())
+		sim_event("%s: joined peer group %u", mdevice->name, at);
+}
+
 /* Not in test_hmm: setup only, before other threads run. */
 void hs_dmirror_device_set_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key)
 {
 	mdevice->cluster = mdevice->mem_cluster = cluster;
+	if (owner_policy_grants() && mdevice->os) {
+		/* each device keeps its own key; the cluster names its grants */
+		mdevice->os->member = cluster;
+		owner_grants_setup();
+		return;
+	}
+	if (hs_owner_policy == HS_OWNER_PEER_GROUP)
+		return; /* the key is the group joined at registration */
 	mdevice->owner_key = key;
 	mdevice->pgmap->owner = key;
 }
@@ -63,6 +297,72 @@ static void dmirror_owner_commit(struct hs_dmirror_device *mdevice, void *cluste
 		sim_event("%s: owner change complete", mdevice->name);
 }
 
+/*
+ * Invalidate every mm a mirror of @mdevice mirrors (its memory is mapped
+ * only there): a fault that read the old ownership retries (its notifier
+ * sequence moved), a mirror entry made under it is dropped.  What
+ * mutable-marked and the grant policies do after a change.
+ */
+static void dmirror_owner_invalidate_mm(struct hs_mm *mm)
+{
+	struct hs_mmu_notifier_range r;
+	hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, 0,
+				   mm->va_size, NULL);
+	hs_mmu_notifier_invalidate_range_start(&r);
+	hs_mmu_notifier_invalidate_range_end(&r);
+	hs_owner_stats_inc(&hs_owner_stats.invalidations, 1);
+}
+
+static void dmirror_owner_invalidate_users(struct hs_dmirror_device *mdevice)
+{
+	for (unsigned int i = 0; i < mdevice->nr_mms; i++)
+		dmirror_owner_invalidate_mm(mdevice->mms[i]);
+}
+
+/*
+ * p2p-callback / range-callback: @mdevice moves to @cluster: every grant set
+ * that changes is stored (as the variant says), then the users of each
+ * device whose grant set changed are invalidated (unless the ablation
+ * HS_OWNER_F_NO_INVALIDATE), then the oracle learns the new grants.  A grant
+ * handed out before the change cannot outlive it: the invalidation is what
+ * ends it, not the callback (which is asked only at fault time).
+ */
+static void dmirror_owner_regrant(struct hs_dmirror_device *mdevice, void *cluster)
+{
+	struct owner_registry *r = owner_registry();
+	unsigned long changed = 0;
+
+	sim_mutex_lock(&r->lock);
+	mdevice->os->member = cluster;
+	for (unsigned int i = 0; i < r->nr_devs; i++) {
+		struct dmirror_owner_state *os = r->devs[i];
+		unsigned long g = owner_grants_of(r, os);
+		if (g != os->grant) { /* only changes write it: no race */
+			owner_grant_store(os, g);
+			changed |= 1ul << i;
+		}
+	}
+	sim_mutex_unlock(&r->lock);
+	/* each mm mapping the memory of a device whose grants changed, once */
+	struct hs_mm *mms[OWNER_MAX_DEVICES * 4];
+	unsigned int nr_mms = 0;
+	for (unsigned int i = 0; i < r->nr_devs; i++) {
+		struct hs_dmirror_device *d = r->devs[i]->dev;
+		for (unsigned int k = 0; (changed & 1ul << i) && k < d->nr_mms; k++) {
+			unsigned int m = 0;
+			while (m < nr_mms && mms[m] != d->mms[k])
+				m++;
+			if (m == nr_mms)
+				mms[nr_mms++] = d->mms[k];
+		}
+	}
+	for (unsigned int m = 0; m < nr_mms && !(hs_owner_flags & HS_OWNER_F_NO_INVALIDATE); m++)
+		dmirror_owner_invalidate_mm(mms[m]);
+	for (unsigned int i = 0; i < r->nr_devs; i++)
+		__atomic_store_n(&r->devs[i]->grant_truth, owner_grants_of(r, r->devs[i]),
+				 __ATOMIC_RELAXED);
+	dmirror_owner_commit(mdevice, cluster);
+}
 /*
  * Reregister: stop allocating, evict every page (as device removal does),
  * memunmap_pages() (which waits until every page is free), then a new
@@ -118,23 +418,23 @@ int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *clus
 		 * entry made under it is dropped */
 		SIM_WRITE_ONCE(mdevice->pgmap->owner, key);
 		dmirror_key_store(mdevice, key);
-		for (unsigned int i = 0; i < mdevice->nr_mms; i++) {
-			struct hs_mm *mm = mdevice->mms[i];
-			struct hs_mmu_notifier_range r;
-			hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_CLEAR,
-						   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, 0,
-						   mm->va_size, NULL);
-			hs_mmu_notifier_invalidate_range_start(&r);
-			hs_mmu_notifier_invalidate_range_end(&r);
-			hs_owner_stats_inc(&hs_owner_stats.invalidations, 1);
-		}
+		dmirror_owner_invalidate_users(mdevice);
 		dmirror_owner_commit(mdevice, cluster);
 		break;
 	case HS_OWNER_REREGISTER:
 		ret = dmirror_device_reregister(mdevice, cluster, key);
 		break;
+	case HS_OWNER_P2P_CALLBACK:
+	case HS_OWNER_RANGE_CALLBACK:
+		/* the key stays; the grant sets change */
+		if (!mdevice->os)
+			return -EOPNOTSUPP;
+		dmirror_owner_regrant(mdevice, cluster);
+		break;
 	default:
-		return -EOPNOTSUPP; /* the owner is fixed when the pagemap is created */
+		/* pointer, cluster-id, peer-group: the owner is fixed when the
+		 * pagemap is created */
+		return -EOPNOTSUPP;
 	}
 	if (!ret)
 		hs_owner_stats_inc(&hs_owner_stats.changes, 1);
@@ -143,42 +443,140 @@ int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *clus
 
 /* ---- hooks (dmirror_internal.h) --------------------------------------------------- */
 
+/* The group and callback policies' state; under them the device is its own
+ * cluster and grants its memory to itself until set_owner says more. */
 void dmirror_owner_device_init(struct hs_dmirror_device *mdevice)
 {
-	(void)mdevice;
+	if (!owner_policy_uses_state())
+		return;
+	struct owner_registry *r = owner_registry();
+	struct dmirror_owner_state *os = sim_alloc(sizeof(*os));
+	os->dev = mdevice;
+	os->member = mdevice->cluster;
+	spin_lock_init(&os->grant_lock);
+	mdevice->os = os;
+	sim_mutex_lock(&r->lock);
+	if (r->nr_devs >= OWNER_MAX_DEVICES)
+		sim_fail(HS_KIND_BUG, "owner lab: more than %d devices", OWNER_MAX_DEVICES);
+	os->idx = r->nr_devs;
+	r->devs[r->nr_devs++] = os;
+	os->grant = 1ul << os->idx;
+	__atomic_store_n(&os->grant_truth, os->grant, __ATOMIC_RELAXED);
+	sim_mutex_unlock(&r->lock);
 }
 
+/* peer-group: a device with a PCI function joins a group (the pagemap's
+ * owner is chosen by what it can reach). */
 void dmirror_owner_device_pci(struct hs_dmirror_device *mdevice)
 {
-	(void)mdevice;
+	if (hs_owner_policy == HS_OWNER_PEER_GROUP && mdevice->os && !mdevice->os->listed &&
+	    !mdevice->os->group)
+		owner_peer_group_join(mdevice);
 }
 
+/*
+ * peer-group: drm_pagemap_release_owner() at the start of a removal (the
+ * default): the device leaves the registry while its pages still exist, so
+ * a newcomer that cannot reach it may join its group and match those pages
+ * by owner.  HS_OWNER_F_LEAVE_DRAINED: it stays listed, marked gone, until
+ * its pagemap is drained (a later join takes it off), so the newcomer is
+ * judged against it as long as it has pages.
+ */
 void dmirror_owner_device_gone(struct hs_dmirror_device *mdevice)
 {
-	(void)mdevice;
+	struct dmirror_owner_state *os = mdevice->os;
+	if (hs_owner_policy != HS_OWNER_PEER_GROUP || !os || !os->listed)
+		return;
+	struct owner_registry *r = owner_registry();
+	sim_mutex_lock(&r->lock);
+	os->gone = true;
+	if (!(hs_owner_flags & HS_OWNER_F_LEAVE_DRAINED))
+		for (unsigned int i = 0; i < r->nr_peers; i++)
+			if (r->peers[i] == os) {
+				owner_peer_unlist(r, i);
+				break;
+			}
+	sim_mutex_unlock(&r->lock);
+	if (sim_tracing())
+		sim_event("%s: left the peer-group registry%s", mdevice->name,
+			  hs_owner_flags & HS_OWNER_F_LEAVE_DRAINED ? " (once drained)" : "");
 }
 
+/*
+ * p2p-callback: inside the exporter's get_p2p_page(), per page: is the
+ * requester in the exporter's grant set?  Without a named requester (the
+ * v1 RFC) it cannot tell and declines.  Other policies: yes (the callback
+ * then decides by the topology alone, as before).
+ */
 bool dmirror_owner_p2p_grant(struct hs_dmirror_device *exporter, struct hs_page *page,
 			     struct hs_pci_dev *client)
 {
-	(void)exporter;
 	(void)page;
-	(void)client;
-	return true;
+	if (hs_owner_policy != HS_OWNER_P2P_CALLBACK || !exporter->os)
+		return true;
+	struct hs_dmirror_device *importer = client ? client->drvdata : NULL;
+	if (!importer || !importer->os)
+		return false;
+	return owner_grant_load(exporter->os) & 1ul << importer->os->idx;
+}
+
+/*
+ * range-callback: the requester's p2p_allow callback, asked by
+ * hmm_range_fault() for another owner's pgmap: one of ours, and its device
+ * grants us its memory (the exporter's grant set, read as the variant says:
+ * mutable state, no re-registration needed to change it).
+ */
+static bool dmirror_owner_allow(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap)
+{
+	struct dmirror_owner_state *me =
+	    (struct dmirror_owner_state *)((char *)allow -
+					   offsetof(struct dmirror_owner_state, allow));
+	if (!pgmap->ops || pgmap->ops->page_free != dmirror_devmem_free)
+		return false;
+	struct hs_dmirror_device *exporter = pgmap->driver;
+	if (!exporter->os)
+		return false;
+	return owner_grant_load(exporter->os) & 1ul << me->idx;
 }
 
 void dmirror_owner_range_init(struct hs_dmirror *dmirror, struct hmm_range *range)
 {
-	(void)dmirror;
-	(void)range;
+	struct dmirror_owner_state *os = dmirror->mdevice->os;
+	if (hs_owner_policy != HS_OWNER_RANGE_CALLBACK || !os)
+		return;
+	os->allow.allow = dmirror_owner_allow;
+	os->allow.cache = !(hs_owner_flags & HS_OWNER_F_NO_CACHE);
+	range->p2p_allow = &os->allow;
 }
 
-/* a device-private page is usable only by the devices of the cluster its
- * memory belongs to; pages of other drivers' pagemaps by their owner key */
+/*
+ * The wrong-owner oracle's truth (no scheduling point).  peer-group:
+ * physical reachability, whatever the owner keys say.  p2p-callback and
+ * range-callback: the exporter's grant set as of the last completed change.
+ * The others: the device-private page is usable only by the devices of the
+ * cluster its memory belongs to; pages of other drivers' pagemaps by their
+ * owner key.
+ */
 bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *page)
 {
 	if (page->pgmap->ops->page_free != dmirror_devmem_free)
 		return page->pgmap->owner == accessor->owner_key;
-	return dmirror_oracle_cluster(page->pgmap->driver, true) ==
-	       dmirror_oracle_cluster(accessor, false);
+	struct hs_dmirror_device *exporter = page->pgmap->driver;
+	if (hs_owner_policy == HS_OWNER_PEER_GROUP)
+		return owner_reach(accessor, exporter);
+	if (owner_policy_grants() && exporter->os && accessor->os)
+		return exporter == accessor ||
+		       (__atomic_load_n(&exporter->os->grant_truth, __ATOMIC_RELAXED) &
+			1ul << accessor->os->idx);
+	return dmirror_oracle_cluster(exporter, true) == dmirror_oracle_cluster(accessor, false);
+}
+
+/* Through a P2P entry (the BAR page standing for @page): under p2p-callback
+ * the grant must still hold; the other policies do not restrict P2P. */
+bool dmirror_owner_may_use_p2p(struct hs_dmirror_device *accessor, struct hs_page *page)
+{
+	if (hs_owner_policy != HS_OWNER_P2P_CALLBACK || !page || !page->pgmap ||
+	    page->pgmap->ops->page_free != dmirror_devmem_free)
+		return true;
+	return dmirror_owner_may_use(accessor, page);
 }

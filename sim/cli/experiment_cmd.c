@@ -2,8 +2,9 @@
 /*
  * hmmsim experiment owner [--json] [--iterations N] [--seed S] [--no-races]:
  * the owner-field design lab (docs/owner-semantics.md).  Every scenario of
- * model/experiment.c under every implemented owner policy, explored with
- * PCT: the first violation's kind (or clean) and the executions it took.
+ * model/experiment.c under every owner policy (and the table's variants),
+ * explored with PCT: the first violation's kind (or clean), the executions
+ * it took, and the owner and P2P counters summed over those executions.
  */
 #include <errno.h>
 #include <hmmsim/experiment.h>
@@ -20,7 +21,7 @@ int hs_owner_experiment_run(const struct sim_scenario *sc, const struct hs_owner
 			    struct hs_owner_experiment_result *res)
 {
 	enum hs_owner_policy old_policy = hs_owner_policy;
-	unsigned int old_bits = hs_owner_id_bits;
+	unsigned int old_bits = hs_owner_id_bits, old_flags = hs_owner_flags;
 	struct sim_options o = {
 	    .strategy = SIM_STRATEGY_PCT,
 	    .seed = seed,
@@ -33,17 +34,28 @@ int hs_owner_experiment_run(const struct sim_scenario *sc, const struct hs_owner
 
 	memset(res, 0, sizeof(*res));
 	if (!hs_owner_policy_implemented(cfg->policy)) {
-		snprintf(res->error, sizeof(res->error), "owner policy %s: not yet",
+		snprintf(res->error, sizeof(res->error), "owner policy %s: unknown",
 			 hs_owner_policy_name(cfg->policy));
 		return -EOPNOTSUPP;
 	}
 	hs_owner_policy = cfg->policy;
 	hs_owner_id_bits = cfg->id_bits;
+	hs_owner_flags = cfg->flags;
 	memset(&hs_owner_stats, 0, sizeof(hs_owner_stats));
 	memset(&hs_p2p_stats, 0, sizeof(hs_p2p_stats));
+	memset(&hs_owner_lab_p2p, 0, sizeof(hs_owner_lab_p2p));
 	ret = sim_explore(sc, &o, &r);
 	hs_owner_policy = old_policy;
 	hs_owner_id_bits = old_bits;
+	hs_owner_flags = old_flags;
+	/* the last execution's counters: no later hs_machine_init() added them */
+	{
+		unsigned long *from = (unsigned long *)&hs_p2p_stats,
+			      *to = (unsigned long *)&hs_owner_lab_p2p;
+		for (size_t i = 0; i < sizeof(hs_p2p_stats) / sizeof(unsigned long); i++)
+			to[i] += from[i];
+		memset(&hs_p2p_stats, 0, sizeof(hs_p2p_stats));
+	}
 	if (ret) {
 		snprintf(res->error, sizeof(res->error), "%.60s: %.180s", sc->name, r.error);
 		sim_result_free(&r);
@@ -54,20 +66,14 @@ int hs_owner_experiment_run(const struct sim_scenario *sc, const struct hs_owner
 	if (r.nr_reports)
 		snprintf(res->kind, sizeof(res->kind), "%s", r.reports[0].kind);
 	res->owner = hs_owner_stats;
-	res->callbacks = hs_p2p_stats.callbacks;
-	res->p2p_pfns = hs_p2p_stats.p2p_pfns;
-	res->fallbacks = hs_p2p_stats.fallbacks;
+	res->p2p = hs_owner_lab_p2p;
 	sim_result_free(&r);
 	return 0;
 }
 
-static const char *config_name(const struct hs_owner_config *cfg, char *buf, size_t len)
+static double per_page(unsigned long n, unsigned long pages)
 {
-	if (cfg->policy == HS_OWNER_CLUSTER_ID)
-		snprintf(buf, len, "%s/%u", hs_owner_policy_name(cfg->policy), cfg->id_bits);
-	else
-		snprintf(buf, len, "%s", hs_owner_policy_name(cfg->policy));
-	return buf;
+	return pages ? (double)n / (double)pages : 0.0;
 }
 
 int cmd_experiment(int argc, char **argv)
@@ -112,44 +118,57 @@ int cmd_experiment(int argc, char **argv)
 		       (unsigned long long)iterations, (unsigned long long)seed,
 		       no_races ? "true" : "false");
 	else
-		printf("%-16s %-22s %-14s %10s  %s\n", "policy", "scenario", "violation",
-		       "executions", "cost");
+		printf("%-20s %-22s %-12s %6s %6s %5s %5s %5s %5s %5s %5s %5s %5s %5s %5s %5s\n",
+		       "policy", "scenario", "violation", "execs", "cb", "cb/pg", "fallb", "migr",
+		       "ebusy", "locks", "lk/pg", "chg", "inval", "evict", "rereg", "ids");
 	for (size_t c = 0; c < ncfg; c++)
-		for (size_t s = 0; s < nsc; s++) {
+		for (size_t sc = 0; sc < nsc; sc++) {
 			struct hs_owner_experiment_result r;
-			char name[40];
-			if (hs_owner_experiment_run(scs[s], &cfgs[c], iterations, seed, no_races,
+			char name[48];
+			if (hs_owner_experiment_run(scs[sc], &cfgs[c], iterations, seed, no_races,
 						    &r)) {
 				fprintf(stderr, "hmmsim: experiment owner: %s\n", r.error);
 				return 2;
 			}
-			config_name(&cfgs[c], name, sizeof(name));
+			hs_owner_config_name(&cfgs[c], name, sizeof(name));
+			const struct hs_p2p_stats *p = &r.p2p;
 			if (json) {
-				printf("%s{\"policy\":\"%s\",\"id_bits\":%u,\"scenario\":",
-				       first ? "" : ",", hs_owner_policy_name(cfgs[c].policy),
-				       cfgs[c].id_bits);
-				cli_json_str(stdout, scs[s]->name);
+				printf("%s{\"policy\":", first ? "" : ",");
+				cli_json_str(stdout, name);
+				printf(",\"base_policy\":\"%s\",\"id_bits\":%u,\"scenario\":",
+				       hs_owner_policy_name(cfgs[c].policy), cfgs[c].id_bits);
+				cli_json_str(stdout, scs[sc]->name);
 				printf(",\"violation\":");
 				if (r.found)
 					cli_json_str(stdout, r.kind);
 				else
 					printf("null");
 				printf(",\"executions\":%llu,\"counters\":{\"executions\":%llu,"
+				       "\"callbacks\":%lu,\"pages\":%lu,"
+				       "\"callbacks_per_faulted_page\":%.4f,\"p2p_pfns\":%lu,"
+				       "\"fallbacks\":%lu,\"map_failures\":%lu,\"migrations\":%lu,"
+				       "\"ebusy\":%lu,\"lock_acquisitions\":%lu,"
+				       "\"lock_acquisitions_per_page\":%.4f,"
 				       "\"owner_changes\":%lu,\"invalidations\":%lu,"
-				       "\"evictions\":%lu,\"reregisters\":%lu,\"ids\":%lu,"
-				       "\"callbacks\":%lu,\"p2p_pfns\":%lu,\"fallbacks\":%lu}}",
+				       "\"evictions\":%lu,\"reregisters\":%lu,\"ids\":%lu}}",
 				       (unsigned long long)r.executions,
-				       (unsigned long long)r.executions, r.owner.changes,
+				       (unsigned long long)r.executions, p->callbacks, p->pages,
+				       per_page(p->callbacks, p->pages), p->p2p_pfns, p->fallbacks,
+				       p->map_failures, p->migrations, p->ebusy,
+				       p->lock_acquisitions,
+				       per_page(p->lock_acquisitions, p->pages), r.owner.changes,
 				       r.owner.invalidations, r.owner.evictions,
-				       r.owner.reregisters, r.owner.ids, r.callbacks, r.p2p_pfns,
-				       r.fallbacks);
+				       r.owner.reregisters, r.owner.ids);
 			} else {
-				printf("%-16s %-22s %-14s %10llu  changes %lu inval %lu evict %lu "
-				       "rereg %lu\n",
-				       name, scs[s]->name, r.found ? r.kind : "clean",
-				       (unsigned long long)r.executions, r.owner.changes,
+				printf("%-20s %-22s %-12s %6llu %6lu %5.3f %5lu %5lu %5lu %5lu "
+				       "%5.3f %5lu %5lu %5lu %5lu %5lu\n",
+				       name, scs[sc]->name, r.found ? r.kind : "clean",
+				       (unsigned long long)r.executions, p->callbacks,
+				       per_page(p->callbacks, p->pages), p->fallbacks,
+				       p->migrations, p->ebusy, p->lock_acquisitions,
+				       per_page(p->lock_acquisitions, p->pages), r.owner.changes,
 				       r.owner.invalidations, r.owner.evictions,
-				       r.owner.reregisters);
+				       r.owner.reregisters, r.owner.ids);
 			}
 			first = false;
 		}

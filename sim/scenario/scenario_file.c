@@ -585,7 +585,7 @@ static const char *const kinds[] = {
     SIM_KIND_ASSERT,	 SIM_KIND_DEADLOCK,    SIM_KIND_LIVELOCK,      SIM_KIND_DATA_RACE,
     SIM_KIND_LOCK_ORDER, SIM_KIND_MIGHT_SLEEP, SIM_KIND_LOCK_NOT_HELD, HS_KIND_UAF,
     HS_KIND_REFCOUNT,	 HS_KIND_BUG,	       HS_KIND_COHERENCE,      HS_KIND_DATA_LOSS,
-    HS_KIND_LEAK,	 HS_KIND_WRONG_OWNER,
+    HS_KIND_LEAK,	 HS_KIND_WRONG_OWNER,  HS_KIND_LOST_ACCESS,
 };
 
 /* ---- steps ------------------------------------------------------------------------------ */
