@@ -26,7 +26,7 @@ grep -q "^  lost-update " "$T/out" && ok "list shows lost-update" || bad "list s
 expect_exit 1 "explore lost-update pct 1000" "$H" explore lost-update --strategy pct --iterations 1000
 cp "$T/out" "$T/explore.txt"
 grep -q "^VIOLATION data-race: data race on c->value: plain read by T2 inc2 in inc_thread, concurrent with plain write by T1 inc1 in inc_thread" "$T/explore.txt" && ok "report names the violation" || bad "report names the violation"
-tok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule //p' "$T/explore.txt")
+tok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule \([^ ]*\).*/\1/p' "$T/explore.txt")
 [[ $tok =~ ^1-[0-9a-f]{8}-[A-Za-z0-9_-]*-[0-9a-f]{4}$ ]] && ok "token printed ($tok)" || bad "token printed: '$tok'"
 
 # Replay: the same violation and the same event list, byte for byte.
@@ -42,7 +42,7 @@ grep -q -- "--no-races" <("$H" --help) && grep -q -- "--no-lockdep" <("$H" --hel
 expect_exit 1 "explore lost-update --no-races" "$H" explore lost-update --no-races
 grep -q "^VIOLATION assertion: counter is 1" "$T/out" && ok "--no-races: the assertion" || bad "--no-races: the assertion"
 cp "$T/out" "$T/nr.txt"
-ntok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule //p' "$T/nr.txt")
+ntok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule \([^ ]*\).*/\1/p' "$T/nr.txt")
 expect_exit 1 "replay --no-races" "$H" replay lost-update --schedule "$ntok" --no-races
 sed -n '/^VIOLATION/,$p' "$T/nr.txt" | sed '2d' >"$T/a"
 sed -n '/^VIOLATION/,$p' "$T/out" | sed '2d' >"$T/b"
@@ -54,7 +54,7 @@ grep -q "^VIOLATION coherence" "$T/out" && ok "driver bug is a coherence violati
 grep -q "dmirror: mirror 0x" "$T/out" && ok "report names model events" || bad "report names model events"
 grep -q "atomic_load" "$T/out" && bad "--brief leaves out atomics" || ok "--brief leaves out atomics"
 cp "$T/out" "$T/drv.txt"
-dtok=$(sed -n 's/^replay: hmmsim replay driver-fault-race-noretry --schedule //p' "$T/drv.txt")
+dtok=$(sed -n 's/^replay: hmmsim replay driver-fault-race-noretry --schedule \([^ ]*\).*/\1/p' "$T/drv.txt")
 expect_exit 1 "replay driver token --brief" "$H" replay driver-fault-race-noretry --schedule "$dtok" --brief
 sed -n '/^VIOLATION/,$p' "$T/drv.txt" | sed '2d' >"$T/a"
 sed -n '/^VIOLATION/,$p' "$T/out" | sed '2d' >"$T/b"
@@ -104,7 +104,7 @@ tail -c 3 "$T/trace.json" | grep -q '}}' && ok "trace ends its object" || bad "t
 if command -v python3 >/dev/null; then
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["traceEvents"]' "$T/trace.json" && ok "trace is valid JSON" || bad "trace is valid JSON"
 fi
-ttok=$(sed -n 's/^replay: hmmsim replay driver-fault-race-noretry --schedule //p' "$T/out")
+ttok=$(sed -n 's/^replay: hmmsim replay driver-fault-race-noretry --schedule \([^ ]*\).*/\1/p' "$T/out")
 expect_exit 1 "replay --trace-out" "$H" replay driver-fault-race-noretry --schedule "$ttok" --brief --trace-out "$T/trace2.json"
 cmp -s "$T/trace.json" "$T/trace2.json" && ok "replay trace byte-identical" || bad "replay trace byte-identical"
 expect_exit 2 "--trace-out to a bad path" "$H" explore lost-update --trace-out "$T/no/such/dir/t.json"
@@ -112,11 +112,11 @@ expect_exit 2 "--trace-out to a bad path" "$H" explore lost-update --trace-out "
 # Minimization: explore minimizes by default; minimize shrinks a given token.
 expect_exit 1 "explore random --no-minimize" "$H" explore lost-update --strategy random --seed 3 --no-races --no-minimize
 grep -q "minimized" "$T/out" && bad "--no-minimize does not minimize" || ok "--no-minimize does not minimize"
-rtok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule //p' "$T/out")
+rtok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule \([^ ]*\).*/\1/p' "$T/out")
 expect_exit 1 "minimize the token" "$H" minimize lost-update --schedule "$rtok" --no-races
 grep -q "^VIOLATION assertion" "$T/out" && ok "minimize keeps the kind" || bad "minimize keeps the kind"
 grep -q "to 1 choices, 1 preemptions" "$T/out" && ok "minimized to 1 preemption" || bad "minimized to 1 preemption"
-mtok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule //p' "$T/out")
+mtok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule \([^ ]*\).*/\1/p' "$T/out")
 (( ${#mtok} <= ${#rtok} )) && ok "minimized token not longer" || bad "minimized token not longer"
 cp "$T/out" "$T/min.txt"
 expect_exit 1 "minimized token replays strictly" "$H" replay lost-update --schedule "$mtok" --no-races
@@ -164,6 +164,107 @@ if command -v python3 >/dev/null; then
 fi
 expect_exit 0 "explore --junit, clean" "$H" explore lost-update-fixed --junit "$T/j.xml" --iterations 100
 grep -q 'failures="0"' "$T/j.xml" && ! grep -q '<failure' "$T/j.xml" && ok "junit: clean run has no failure" || bad "junit: clean run has no failure"
+
+# --jobs J: J forked workers, merged as hmmsim merge does: the same JSON as one
+# process (but for the timing fields), keep-going or stopping at the first.
+for j in 1 2 3; do
+	shard_run --jobs $j >"$T/jobs$j.json"
+	cmp -s <(untimed "$T/all.json") <(untimed "$T/jobs$j.json") && ok "--jobs $j = one process (keep-going)" || bad "--jobs $j = one process (keep-going)"
+done
+shard_run --shard 1/2 --jobs 3 >"$T/jobs-s1.json"
+cmp -s <(untimed "$T/s1.json") <(untimed "$T/jobs-s1.json") && ok "--shard 1/2 --jobs 3 = --shard 1/2" || bad "--shard 1/2 --jobs 3 = --shard 1/2"
+first_run() { "$H" explore driver-fault-race-noretry --brief --json --trace-out "$T/tr$1.json" "${@:2}"; }
+first_run 0 >"$T/f0.json"
+grep -q '"original_schedule"' "$T/f0.json" && ok "first violation minimized" || bad "first violation minimized"
+for j in 1 2 3; do
+	first_run $j --jobs $j >"$T/f$j.json"
+	cmp -s <(untimed "$T/f0.json") <(untimed "$T/f$j.json") && ok "--jobs $j = one process (first violation, minimized)" || bad "--jobs $j = one process (first violation, minimized)"
+	cmp -s "$T/tr0.json" "$T/tr$j.json" && ok "--jobs $j --trace-out identical" || bad "--jobs $j --trace-out identical"
+done
+expect_exit 1 "explore --jobs 2, report" "$H" explore lost-update --strategy random --seed 3 --no-races --jobs 2 --junit "$T/jj.xml"
+jtok=$(sed -n 's/^replay: hmmsim replay lost-update --schedule \([^ ]*\) --no-races$/\1/p' "$T/out")
+expect_exit 1 "the --jobs report's token replays" "$H" replay lost-update --schedule "$jtok" --no-races
+grep -q "^VIOLATION assertion" "$T/out" && ok "--jobs token: the same violation" || bad "--jobs token: the same violation"
+grep -q "hmmsim replay lost-update --schedule $jtok --no-races" "$T/jj.xml" && ok "--jobs --junit has the replay command" || bad "--jobs --junit has the replay command"
+expect_exit 0 "explore --jobs 2, clean" "$H" explore lost-update-fixed --iterations 1000 --jobs 2
+grep -q "1000 executions" "$T/out" && grep -q "^no violation" "$T/out" && ok "--jobs 2 clean report" || bad "--jobs 2 clean report"
+for v in 0 abc 10000 -1; do
+	expect_exit 2 "--jobs $v" "$H" explore lost-update --jobs "$v"
+	grep -q -- "--jobs wants a number of workers" "$T/err" && ok "--jobs $v: says why" || bad "--jobs $v: says why"
+done
+expect_exit 2 "--jobs with dfs" "$H" explore lost-update --strategy dfs --jobs 2
+grep -q -- "--jobs" <("$H" --help) && ok "--help lists --jobs" || bad "--help lists --jobs"
+# a worker that dies: the parent names it, exits 2, and stops the other
+"$H" explore driver-fault-race --iterations 1000000000 --jobs 2 >"$T/out" 2>"$T/err" &
+pid=$!
+children=()
+for _ in $(seq 100); do
+	mapfile -t children < <(pgrep -P "$pid")
+	((${#children[@]} == 2)) && break
+	sleep 0.05
+done
+((${#children[@]} == 2)) && kill -9 "${children[0]}"
+for _ in $(seq 300); do # at most 30 s: it must not hang
+	kill -0 "$pid" 2>/dev/null || break
+	sleep 0.1
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid"
+rc=$?
+[[ $rc == 2 ]] && ok "dead worker: exit 2" || bad "dead worker: exit $rc, want 2"
+grep -q "^hmmsim: --jobs: worker [01] of 2 (shard [01]/2) was killed by signal 9" "$T/err" && ok "dead worker: named" || { bad "dead worker: named"; cat "$T/err"; }
+((${#children[@]} == 2)) && ! kill -0 "${children[1]}" 2>/dev/null && ok "dead worker: the other one stopped" || bad "dead worker: the other one stopped"
+
+# The replay line repeats every option that changes an execution; copied and
+# run, it gives the same violation.
+expect_exit 1 "explore --switch --no-races --step-bound" "$H" explore catalog-tlb-flush --switch migrate_flush_tlb_after_ptl --no-races --step-bound 50000 --brief --iterations 50000
+cp "$T/out" "$T/sw.txt"
+line=$(sed -n 's/^replay: hmmsim //p' "$T/sw.txt")
+[[ $line == *" --switch migrate_flush_tlb_after_ptl"* && $line == *" --no-races"* && $line == *" --step-bound 50000"* ]] && ok "replay line has the options ($line)" || bad "replay line has the options: '$line'"
+read -r -a words <<<"$line"
+expect_exit 1 "the copied replay line" "$H" "${words[@]}" --brief
+sed -n '/^VIOLATION/,$p' "$T/sw.txt" | sed '2d' >"$T/a"
+sed -n '/^VIOLATION/,$p' "$T/out" | sed '2d' >"$T/b"
+cmp -s "$T/a" "$T/b" && ok "copied replay line: the same violation and events" || bad "copied replay line: the same violation and events"
+expect_exit 2 "the token without --switch does not fit" "$H" replay catalog-tlb-flush --schedule "${words[3]}"
+
+# catalog --junit: a testcase per entry and variant, failures when the
+# expectation fails, with the command that reproduces it.
+expect_exit 0 "catalog --junit" "$H" catalog --junit "$T/cat.xml"
+n=$("$H" catalog --json | grep -o '"name":' | wc -l)
+[[ $(grep -c '<testcase ' "$T/cat.xml") == $((2 * n)) ]] && ok "catalog junit: two testcases per entry ($n)" || bad "catalog junit: two testcases per entry"
+grep -q 'failures="0"' "$T/cat.xml" && ok "catalog junit: no failure" || bad "catalog junit: no failure"
+catline=$(grep -o 'replay: hmmsim replay catalog-tlb-flush --schedule [^<]*' "$T/cat.xml" | sed 's/^replay: hmmsim //')
+read -r -a words <<<"$catline"
+expect_exit 1 "catalog junit: its replay command" "$H" "${words[@]}"
+grep -q "^VIOLATION data-loss" "$T/out" && ok "catalog junit: replays the bug" || bad "catalog junit: replays the bug"
+expect_exit 1 "catalog --junit, bug not found" "$H" catalog migrate-tlb-flush-after-ptl --iterations 1 --junit "$T/cat1.xml"
+[[ $(grep -c '<testcase ' "$T/cat1.xml") == 2 && $(grep -c '<failure ' "$T/cat1.xml") == 1 ]] && grep -q 'failures="1"' "$T/cat1.xml" && ok "catalog junit: the failure" || bad "catalog junit: the failure"
+grep -q 'hmmsim explore catalog-tlb-flush --switch migrate_flush_tlb_after_ptl' "$T/cat1.xml" && ok "catalog junit: failure says how to explore" || bad "catalog junit: failure says how to explore"
+if command -v python3 >/dev/null; then
+	for x in cat cat1 jj; do
+		python3 -c 'import xml.dom.minidom,sys; xml.dom.minidom.parse(sys.argv[1])' "$T/$x.xml" && ok "junit $x.xml: well-formed" || bad "junit $x.xml: well-formed"
+	done
+fi
+expect_exit 2 "catalog --junit to a bad path" "$H" catalog hmm-no-owner-check --junit "$T/no/such/dir/c.xml"
+
+# The progress line: on a terminal (a pty from script(1)), not when stderr is
+# redirected, not with --no-progress.
+expect_exit 0 "long run, stderr to a file" "$H" explore driver-fault-race --iterations 100000
+[[ ! -s $T/err ]] && ok "no progress line when stderr is not a terminal" || bad "no progress line when stderr is not a terminal"
+if command -v script >/dev/null && script -qec true /dev/null </dev/null >/dev/null 2>&1; then
+	# runs of about 2 s here: the line shows from 0.5 s on
+	progress_re='hmmsim: [0-9]+/[0-9]+ executions \([0-9]+%\), [0-9]+/s, 0 violations, [0-9a-z ]+ left'
+	script -qec "$H explore driver-fault-race --iterations 200000" /dev/null >"$T/pty" </dev/null
+	grep -aqE "$progress_re" "$T/pty" && ok "progress line on a terminal" || bad "progress line on a terminal"
+	grep -aq $'\r *\rhmmsim explore driver-fault-race' "$T/pty" && ok "progress line cleared" || bad "progress line cleared"
+	script -qec "$H explore driver-fault-race --iterations 400000 --jobs 2" /dev/null >"$T/pty" </dev/null
+	grep -aqE "$progress_re" "$T/pty" && ok "--jobs: progress line on a terminal" || bad "--jobs: progress line on a terminal"
+	script -qec "$H explore driver-fault-race --iterations 100000 --no-progress" /dev/null >"$T/pty" </dev/null
+	grep -aq 'executions (' "$T/pty" && bad "--no-progress: no progress line" || ok "--no-progress: no progress line"
+else
+	echo "skip progress on a pty: no script(1), or no pty for it"
+fi
 
 # Bad input: exit 2 and a one-line message.
 expect_exit 2 "unknown scenario" "$H" explore no-such-thing

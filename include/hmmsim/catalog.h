@@ -41,8 +41,13 @@ struct hs_catalog_result {
 	char kind[32];
 	bool clean_with_fix;
 	uint64_t fixed_executions;
+	double fixed_seconds;
 	bool fixed_exhausted;
 	char error[256]; /* engine error, if any */
+	/* The replay tokens of the buggy run's first violation and of the
+	 * fixed run's when it is not clean ("" when none, or too long). */
+	char schedule[512], fixed_schedule[512];
+	char message[256]; /* the buggy run's first violation */
 };
 
 /* Explore @e's buggy and fixed configurations on the deterministic engine

@@ -25,6 +25,13 @@ const char *sim_strategy_name(enum sim_strategy s);
 /* Return: 0 and *out set, or -EINVAL for an unknown name. */
 int sim_strategy_parse(const char *name, enum sim_strategy *out);
 
+/* What sim_options.progress is told after each execution of an exploration. */
+struct sim_progress {
+	uint64_t execution;	   /* index (within the run) of the execution just run */
+	uint64_t executions;	   /* executions run so far, that one included */
+	uint64_t violations_found; /* so far */
+};
+
 struct sim_options {
 	enum sim_strategy strategy;
 	uint64_t seed;
@@ -45,6 +52,12 @@ struct sim_options {
 	 * shard_index; indices (and seeds) stay those of the whole run.
 	 * shard_count 0 or 1: no sharding. */
 	uint64_t shard_index, shard_count;
+	/* Called after each execution of random, pct and dfs (not of replay or
+	 * minimization), with @progress_arg; returning false ends the run there,
+	 * as if the iterations were used up.  NULL: not called.  The engine
+	 * prints nothing: a command-line progress line is the caller's. */
+	bool (*progress)(void *arg, const struct sim_progress *p);
+	void *progress_arg;
 };
 
 /* Engine defaults. */

@@ -1,27 +1,90 @@
 // SPDX-License-Identifier: MIT
 /*
- * hmmsim catalog [--json] [--strategy S] [--iterations N] [--seed S]:
- * every catalog entry explored with its bug and with its fix, as a table.
+ * hmmsim catalog [--json] [--junit FILE] [--strategy S] [--iterations N]
+ * [--seed S]: every catalog entry explored with its bug and with its fix, as
+ * a table; --junit writes a testcase per entry and variant.
  */
 #include <hmmsim/catalog.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_util.h"
 
 int cmd_catalog(int argc, char **argv);
 
+/* The JUnit testcases of one entry: "bug found" and "fix clean". */
+static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_strategy s,
+			uint64_t iterations, uint64_t seed, const struct hs_catalog_result *r)
+{
+	const struct sim_options o = {.strategy = s};
+	char cls[64], name[128], text[512];
+	char *cmd;
+
+	snprintf(cls, sizeof(cls), "hmmsim.catalog.%s", e->driver ? "driver" : "core");
+	snprintf(name, sizeof(name), "%s: bug found", e->name);
+	cli_junit_case_begin(f, cls, name, r->seconds);
+	if (r->found) {
+		cmd = r->schedule[0]
+			  ? cli_replay_cmd(e->bug->name, r->schedule, &o, &e->sw, e->sw ? 1 : 0)
+			  : NULL;
+		char *out = malloc(1024 + (cmd ? strlen(cmd) : 0));
+		if (!out)
+			abort();
+		sprintf(out, "found in %llu executions as %s: %s\nreplay: %s",
+			(unsigned long long)r->executions, r->kind, r->message,
+			cmd ? cmd : "(token too long)");
+		cli_junit_case_end(f, out);
+		free(out);
+		free(cmd);
+	} else {
+		snprintf(
+		    text, sizeof(text),
+		    "%s: no violation in %llu executions; explore it with: hmmsim explore %s%s%s "
+		    "--strategy %s --iterations %llu --seed %llu\n",
+		    e->bug->name, (unsigned long long)r->executions, e->bug->name,
+		    e->sw ? " --switch " : "", e->sw ? e->sw : "", sim_strategy_name(s),
+		    (unsigned long long)iterations, (unsigned long long)seed);
+		cli_junit_failure(f, "not-found", "the bug was not found", text, e->what);
+		cli_junit_case_end(f, NULL);
+	}
+	snprintf(name, sizeof(name), "%s: fix clean", e->name);
+	cli_junit_case_begin(f, cls, name, r->fixed_seconds);
+	if (!r->clean_with_fix) {
+		cmd = r->fixed_schedule[0]
+			  ? cli_replay_cmd(e->fixed->name, r->fixed_schedule, &o, NULL, 0)
+			  : NULL;
+		char *t = malloc(64 + (cmd ? strlen(cmd) : 0));
+		if (!t)
+			abort();
+		sprintf(t, "replay: %s\n", cmd ? cmd : "(token too long)");
+		cli_junit_failure(f, "not-clean", r->error, t, NULL);
+		free(t);
+		free(cmd);
+	}
+	snprintf(text, sizeof(text), "%s: %llu executions%s", e->fixed->name,
+		 (unsigned long long)r->fixed_executions, r->fixed_exhausted ? ", exhaustive" : "");
+	cli_junit_case_end(f, text);
+}
+
 int cmd_catalog(int argc, char **argv)
 {
 	bool json = false, have_strategy = false;
 	enum sim_strategy strategy = SIM_STRATEGY_PCT;
 	uint64_t iterations = 20000, seed = 1;
-	const char *only = NULL;
+	const char *only = NULL, *junit = NULL;
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) {
 			json = true;
+		} else if (strcmp(a, "--junit") == 0) {
+			if (!val) {
+				fprintf(stderr, "hmmsim: --junit wants a file name\n");
+				return 2;
+			}
+			junit = val;
+			i++;
 		} else if (strcmp(a, "--strategy") == 0) {
 			if (!val || sim_strategy_parse(val, &strategy) ||
 			    strategy == SIM_STRATEGY_REPLAY) {
@@ -51,6 +114,9 @@ int cmd_catalog(int argc, char **argv)
 	size_t n;
 	const struct hs_catalog_entry *cat = hs_catalog(&n);
 	bool all_ok = true, matched = false;
+	struct hs_catalog_result *res = calloc(n, sizeof(*res));
+	if (!res)
+		abort();
 	if (json)
 		printf("{\"strategy\":\"%s\",\"iterations\":%llu,\"seed\":%llu,\"entries\":[",
 		       have_strategy ? sim_strategy_name(strategy) : "default",
@@ -60,15 +126,16 @@ int cmd_catalog(int argc, char **argv)
 		       "executions", "seconds", "kind", "clean", "kernel fix");
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_catalog_entry *e = &cat[i];
-		struct hs_catalog_result r;
 		if (only && strcmp(only, e->name))
 			continue;
 		matched = true;
 		enum sim_strategy s = have_strategy ? strategy : e->strategy;
-		if (hs_catalog_run(e, s, iterations, seed, &r)) {
-			fprintf(stderr, "hmmsim: catalog %s: %s\n", e->name, r.error);
+		if (hs_catalog_run(e, s, iterations, seed, &res[i])) {
+			fprintf(stderr, "hmmsim: catalog %s: %s\n", e->name, res[i].error);
+			free(res);
 			return 2;
 		}
+		const struct hs_catalog_result r = res[i];
 		all_ok &= r.found && r.clean_with_fix;
 		if (json) {
 			printf("%s{\"name\":", i && !only ? "," : "");
@@ -101,7 +168,32 @@ int cmd_catalog(int argc, char **argv)
 		printf("]}\n");
 	if (!matched) {
 		fprintf(stderr, "hmmsim: no catalog entry '%s'\n", only);
+		free(res);
 		return 2;
 	}
+	if (junit) {
+		unsigned int tests = 0, failures = 0;
+		double t = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!only || strcmp(only, cat[i].name) == 0) {
+				tests += 2;
+				failures += !res[i].found + !res[i].clean_with_fix;
+				t += res[i].seconds + res[i].fixed_seconds;
+			}
+		FILE *f = cli_junit_open(junit, "hmmsim catalog", tests, failures, t);
+		if (!f) {
+			free(res);
+			return 2;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (!only || strcmp(only, cat[i].name) == 0)
+				junit_entry(f, &cat[i], have_strategy ? strategy : cat[i].strategy,
+					    iterations, seed, &res[i]);
+		if (cli_junit_close(f, junit)) {
+			free(res);
+			return 2;
+		}
+	}
+	free(res);
 	return all_ok ? 0 : 1;
 }

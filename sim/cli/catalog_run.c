@@ -35,8 +35,12 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 	res->found = r.violations_found > 0;
 	res->executions = r.executions;
 	res->seconds = r.elapsed_s;
-	if (r.nr_reports)
+	if (r.nr_reports) {
 		snprintf(res->kind, sizeof(res->kind), "%s", r.reports[0].kind);
+		snprintf(res->message, sizeof(res->message), "%s", r.reports[0].message);
+		if (strlen(r.reports[0].schedule) < sizeof(res->schedule))
+			strcpy(res->schedule, r.reports[0].schedule);
+	}
 	sim_result_free(&r);
 
 	ret = sim_explore(e->fixed, &o, &r);
@@ -47,10 +51,14 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 	}
 	res->clean_with_fix = r.violations_found == 0;
 	res->fixed_executions = r.executions;
+	res->fixed_seconds = r.elapsed_s;
 	res->fixed_exhausted = r.exhausted;
-	if (r.nr_reports)
+	if (r.nr_reports) {
 		snprintf(res->error, sizeof(res->error), "fixed %.60s: %.31s: %.140s",
 			 e->fixed->name, r.reports[0].kind, r.reports[0].message);
+		if (strlen(r.reports[0].schedule) < sizeof(res->fixed_schedule))
+			strcpy(res->fixed_schedule, r.reports[0].schedule);
+	}
 	sim_result_free(&r);
 	return 0;
 }

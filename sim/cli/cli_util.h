@@ -12,6 +12,83 @@ bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_double(const char *s, double *out);
 /* Print @s as a JSON string literal. */
 void cli_json_str(FILE *f, const char *s);
+/* In the flat JSON object [@obj, @end) (string, number and literal members
+ * only, as explore --json writes its violations), find member @key: true and
+ * [*val, *vend) its raw value. */
+bool cli_json_member(const char *obj, const char *end, const char *key, const char **val,
+		     const char **vend);
+/* The string a JSON string literal [@val, @vend) stands for (malloc'd), or
+ * NULL when it is not one. */
+char *cli_json_unstr(const char *val, const char *vend);
+
+/*
+ * The command line that replays @schedule of scenario @shown (a name, or a
+ * scenario file's path) with every option of @o that changes an execution:
+ * the @nsw --switch names in @sw, --no-races, --no-lockdep, --no-might-sleep,
+ * --step-bound.  Shell-quoted where needed; malloc'd.
+ */
+struct sim_options;
+char *cli_replay_cmd(const char *shown, const char *schedule, const struct sim_options *o,
+		     const char *const *sw, unsigned int nsw);
+
+/* Write @s escaped for XML 1.0 text and attribute values. */
+void cli_xml_str(FILE *f, const char *s);
+/*
+ * JUnit XML, the one writer of hmmsim explore --junit and hmmsim catalog
+ * --junit: cli_junit_open() writes the declaration and opens one testsuite,
+ * then per testcase cli_junit_case_begin(), a cli_junit_failure() per failure
+ * (its text is @text then @text2, either may be NULL), cli_junit_case_end();
+ * cli_junit_close() ends the document.  open and close print the error and
+ * return NULL or -1 when the file cannot be written.
+ */
+FILE *cli_junit_open(const char *path, const char *suite, unsigned int tests, unsigned int failures,
+		     double time_s);
+void cli_junit_case_begin(FILE *f, const char *classname, const char *name, double time_s);
+void cli_junit_failure(FILE *f, const char *type, const char *message, const char *text,
+		       const char *text2);
+/* @system_out may be NULL. */
+void cli_junit_case_end(FILE *f, const char *system_out);
+int cli_junit_close(FILE *f, const char *path);
+
+/*
+ * The progress line of a long exploration, on stderr when it is a terminal:
+ * executions done (of @total, 0 when not known), rate, violations so far
+ * and time left; first after 0.5 s, then at most 4 times a second, with \r;
+ * cli_progress_clear() wipes it.  Off (every call a no-op) unless @on.
+ */
+struct cli_progress {
+	bool on;
+	uint64_t total;
+	double t0, next;
+	unsigned int countdown; /* executions to the next look at the clock */
+	int shown;		/* characters of the line on the terminal */
+};
+void cli_progress_init(struct cli_progress *p, bool on, uint64_t total);
+void cli_progress_show(struct cli_progress *p, uint64_t done, uint64_t violations);
+void cli_progress_clear(struct cli_progress *p);
+/* The executions i < @iterations with i % @n == @k (n 0 or 1: all of them). */
+uint64_t cli_shard_size(uint64_t iterations, uint64_t k, uint64_t n);
+double cli_now_s(void);
+
+/* hmmsim merge (sim/cli/merge_cmd.c): the combination of explore --json results. */
+struct cli_merge_viol {
+	unsigned long long execution;
+	size_t order;  /* file, then position: a stable sort */
+	const char *p; /* the violation's JSON object, in the text it came from */
+	size_t len;
+};
+struct cli_merge {
+	char head[3][256]; /* scenario, strategy, seed: raw JSON values */
+	unsigned long long executions, violations_found;
+	double elapsed_s;	  /* the longest's */
+	struct cli_merge_viol *v; /* sorted by execution */
+	size_t nv;
+};
+/* Combine the --json texts @texts[0..@n) (modified in place, kept by the
+ * caller while @m is used), named @names[] in messages.  Return: 0, or 2
+ * after printing what is wrong. */
+int cli_merge(int n, char **texts, char *const *names, struct cli_merge *m);
+void cli_merge_free(struct cli_merge *m);
 
 /* hmmsim experiment (sim/cli/experiment_cmd.c). */
 int cmd_experiment(int argc, char **argv);

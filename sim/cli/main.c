@@ -11,12 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <hmmsim/experiment.h>
 #include <hmmsim/explore.h>
 #include <hmmsim/scenario.h>
 #include <hmmsim/scenario_file.h>
 #include <hmmsim/switches.h>
 
 #include "cli_util.h"
+#include "jobs.h"
 
 static const char usage[] =
     "usage: hmmsim COMMAND [ARGS]\n"
@@ -52,21 +54,29 @@ static const char usage[] =
     "      --shard auto             K/N from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT,\n"
     "                               or JOB_COMPLETION_INDEX and --shard-count N (or\n"
     "                               HMMSIM_SHARD_COUNT); docs/campaigns.md\n"
+    "      --jobs J                 random, pct: fork J worker processes (1..256) that\n"
+    "                               split the executions as shards do, and merge their\n"
+    "                               results: the same executions and violations as one\n"
+    "                               process (with --shard K/N: J sub-shards of it)\n"
+    "      --no-progress            no progress line (executions, rate, violations, time\n"
+    "                               left), which is shown on stderr when it is a terminal\n"
     "  replay NAME --schedule TOKEN [--brief] [--json] [--switch NAME] [--no-races]\n"
-    "               [--no-lockdep] [--no-might-sleep] [--trace-out FILE] [--junit FILE]\n"
+    "               [--no-lockdep] [--no-might-sleep] [--step-bound N] [--trace-out FILE]\n"
+    "               [--junit FILE]\n"
     "                               rerun the execution a token names, with its report\n"
-    "                               (give it the --switch and --no-* options the\n"
-    "                               exploration had)\n"
+    "                               (the replay: line of a report gives every option\n"
+    "                               of the exploration that changes an execution)\n"
     "  minimize NAME --schedule TOKEN [replay's options]\n"
     "                               shrink a failing schedule to the fewest preemptions,\n"
     "                               then steps, keeping the violation kind; print the\n"
     "                               new token and its report\n"
     "  merge FILE...                combine the --json results of explore --shard runs:\n"
     "                               executions summed, violations in execution order\n"
-    "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json]\n"
+    "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json] [--junit FILE]\n"
     "                               explore each catalog entry (a real kernel or driver\n"
     "                               bug, docs/catalog.md) with its bug and with its fix;\n"
-    "                               exit 1 unless every bug is found and every fix clean\n"
+    "                               exit 1 unless every bug is found and every fix clean;\n"
+    "                               --junit FILE: a testcase per entry and variant\n"
     "  experiment owner [--json] [--iterations N] [--seed S] [--no-races]\n"
     "                               the owner-field lab: each pgmap->owner semantics\n"
     "                               (docs/owner-semantics.md) against a fixed set of\n"
@@ -78,6 +88,10 @@ static const char usage[] =
 
 int cmd_catalog(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+
+/* The --switch names given, repeated in replay command lines. */
+static const char *switches_on[64];
+static unsigned int nr_switches_on;
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -116,50 +130,72 @@ static int cmd_list(void)
 	const struct sim_scenario *const *all = hs_model_scenarios(&n);
 	printf("kernel model scenarios (name, what exploring finds, summary):\n");
 	list_table(all, n);
+	all = hs_owner_experiment_scenarios(&n);
+	printf("owner-lab scenarios (docs/owner-semantics.md), explored as NAME@POLICY:\n");
+	for (size_t i = 0; i < n; i++)
+		printf("  %-34s %s\n", all[i]->name, all[i]->summary);
+	size_t ncfg;
+	const struct hs_owner_config *cfgs = hs_owner_experiment_configs(&ncfg);
+	printf("  POLICY, with ':' for '/' (e.g. owner-id-wrap@cluster-id:4):");
+	for (size_t i = 0; i < ncfg; i++) {
+		char buf[48], *slash;
+		hs_owner_config_name(&cfgs[i], buf, sizeof(buf));
+		while ((slash = strchr(buf, '/')))
+			*slash = ':';
+		printf("%s %s", i ? "," : "", buf);
+	}
+	printf("\n");
 	all = sim_litmus_scenarios(&n);
 	printf("engine litmus programs:\n");
 	list_table(all, n);
 	return 0;
 }
 
-static void print_json(const struct sim_scenario *sc, const struct sim_options *o,
-		       const struct sim_result *r)
+/* @with_trace: the first report's trace too (a --jobs worker's, for --trace-out). */
+static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_options *o,
+		       const struct sim_result *r, bool with_trace)
 {
-	printf("{\"scenario\":");
-	cli_json_str(stdout, sc->name);
-	printf(",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"elapsed_s\":%.6f,"
-	       "\"execs_per_s\":%.1f,\"violations_found\":%llu,\"exhausted\":%s,",
-	       sim_strategy_name(o->strategy), (unsigned long long)o->seed,
-	       (unsigned long long)r->executions, r->elapsed_s,
-	       r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0,
-	       (unsigned long long)r->violations_found, r->exhausted ? "true" : "false");
+	fprintf(f, "{\"scenario\":");
+	cli_json_str(f, sc->name);
+	fprintf(f,
+		",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"elapsed_s\":%.6f,"
+		"\"execs_per_s\":%.1f,\"violations_found\":%llu,\"exhausted\":%s,",
+		sim_strategy_name(o->strategy), (unsigned long long)o->seed,
+		(unsigned long long)r->executions, r->elapsed_s,
+		r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0,
+		(unsigned long long)r->violations_found, r->exhausted ? "true" : "false");
 	if (o->shard_count > 1)
-		printf("\"shard\":\"%llu/%llu\",", (unsigned long long)o->shard_index,
-		       (unsigned long long)o->shard_count);
-	printf("\"violations\":[");
+		fprintf(f, "\"shard\":\"%llu/%llu\",", (unsigned long long)o->shard_index,
+			(unsigned long long)o->shard_count);
+	fprintf(f, "\"violations\":[");
 	for (unsigned int i = 0; i < r->nr_reports; i++) {
 		const struct sim_violation *v = &r->reports[i];
-		printf("%s{\"kind\":", i ? "," : "");
-		cli_json_str(stdout, v->kind);
-		printf(",\"message\":");
-		cli_json_str(stdout, v->message);
-		printf(",\"execution\":%llu,\"steps\":%llu,\"preemptions\":%llu,\"schedule\":",
-		       (unsigned long long)v->execution, (unsigned long long)v->steps,
-		       (unsigned long long)v->preemptions);
-		cli_json_str(stdout, v->schedule);
+		fprintf(f, "%s{\"kind\":", i ? "," : "");
+		cli_json_str(f, v->kind);
+		fprintf(f, ",\"message\":");
+		cli_json_str(f, v->message);
+		fprintf(f, ",\"execution\":%llu,\"steps\":%llu,\"preemptions\":%llu,\"schedule\":",
+			(unsigned long long)v->execution, (unsigned long long)v->steps,
+			(unsigned long long)v->preemptions);
+		cli_json_str(f, v->schedule);
 		if (v->original_schedule) {
-			printf(",\"choices\":%zu,\"original_schedule\":", v->choices);
-			cli_json_str(stdout, v->original_schedule);
-			printf(",\"original_choices\":%zu,\"original_steps\":%llu,"
-			       "\"original_preemptions\":%llu",
-			       v->original_choices, (unsigned long long)v->original_steps,
-			       (unsigned long long)v->original_preemptions);
+			fprintf(f, ",\"choices\":%zu,\"original_schedule\":", v->choices);
+			cli_json_str(f, v->original_schedule);
+			fprintf(f,
+				",\"original_choices\":%zu,\"original_steps\":%llu,"
+				"\"original_preemptions\":%llu",
+				v->original_choices, (unsigned long long)v->original_steps,
+				(unsigned long long)v->original_preemptions);
 		}
-		printf(",\"report\":");
-		cli_json_str(stdout, v->report);
-		printf("}");
+		fprintf(f, ",\"report\":");
+		cli_json_str(f, v->report);
+		if (with_trace && i == 0 && v->trace_json) {
+			fprintf(f, ",\"trace_json\":");
+			cli_json_str(f, v->trace_json);
+		}
+		fprintf(f, "}");
 	}
-	printf("]}\n");
+	fprintf(f, "]}\n");
 }
 
 /* @shown: how to name the scenario on a command line (a file's path). */
@@ -190,7 +226,9 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
 		       (unsigned long long)v->steps);
 		fputs(v->report, stdout);
-		printf("\nreplay: hmmsim replay %s --schedule %s\n", shown, v->schedule);
+		char *cmd = cli_replay_cmd(shown, v->schedule, o, switches_on, nr_switches_on);
+		printf("\nreplay: %s\n", cmd);
+		free(cmd);
 	}
 	if (r->violations_found > r->nr_reports)
 		printf("\n%llu violations in all\n", (unsigned long long)r->violations_found);
@@ -209,6 +247,17 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 /* hmmsim minimize: cmd_explore() in replay mode, minimizing the token. */
 static bool minimize_cmd;
 
+/* The progress line of a run in this process (sim_options.progress). */
+static bool progress_cb(void *arg, const struct sim_progress *sp)
+{
+	struct cli_progress *p = arg;
+	if (p->countdown--)
+		return true;
+	p->countdown = 63; /* the clock at most every 64 executions */
+	cli_progress_show(p, sp->executions, sp->violations_found);
+	return true;
+}
+
 static int write_trace(const char *path, const struct sim_result *r)
 {
 	FILE *f = fopen(path, "w");
@@ -223,66 +272,32 @@ static int write_trace(const char *path, const struct sim_result *r)
 	return 0;
 }
 
-static void xml_str(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '<')
-			fputs("&lt;", f);
-		else if (c == '>')
-			fputs("&gt;", f);
-		else if (c == '&')
-			fputs("&amp;", f);
-		else if (c == '"')
-			fputs("&quot;", f);
-		else if (c == '\'')
-			fputs("&apos;", f);
-		else if (c < 0x20 && c != '\n' && c != '\t')
-			fputc(' ', f); /* not allowed in XML 1.0 */
-		else
-			fputc(c, f);
-	}
-}
-
 /* JUnit XML: one testcase for the run, a failure per violation reported. */
 static int write_junit(const char *path, const char *shown, const struct sim_scenario *sc,
 		       const struct sim_options *o, const struct sim_result *r)
 {
-	FILE *f = fopen(path, "w");
-	if (!f) {
-		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
+	FILE *f = cli_junit_open(path, "hmmsim", 1, r->violations_found ? 1 : 0, r->elapsed_s);
+	char cls[64], out[128];
+	if (!f)
 		return -1;
-	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f,
-		"<testsuites>\n<testsuite name=\"hmmsim\" tests=\"1\" failures=\"%d\" "
-		"errors=\"0\" time=\"%.6f\">\n",
-		r->violations_found ? 1 : 0, r->elapsed_s);
-	fprintf(f, "<testcase classname=\"hmmsim.%s\" name=\"", sim_strategy_name(o->strategy));
-	xml_str(f, sc->name);
-	fprintf(f, "\" time=\"%.6f\">\n", r->elapsed_s);
+	snprintf(cls, sizeof(cls), "hmmsim.%s", sim_strategy_name(o->strategy));
+	cli_junit_case_begin(f, cls, sc->name, r->elapsed_s);
 	for (unsigned int i = 0; i < r->nr_reports; i++) {
 		const struct sim_violation *v = &r->reports[i];
-		char cmd[1024];
-		fprintf(f, "<failure type=\"");
-		xml_str(f, v->kind);
-		fprintf(f, "\" message=\"");
-		xml_str(f, v->message);
-		fprintf(f, "\">");
-		snprintf(cmd, sizeof(cmd), "execution %llu: hmmsim replay %s --schedule %s\n",
-			 (unsigned long long)v->execution, shown, v->schedule);
-		xml_str(f, cmd);
-		xml_str(f, v->report ? v->report : "");
-		fprintf(f, "</failure>\n");
+		char *cmd = cli_replay_cmd(shown, v->schedule, o, switches_on, nr_switches_on);
+		size_t len = strlen(cmd) + 48;
+		char *text = malloc(len);
+		if (!text)
+			abort();
+		snprintf(text, len, "execution %llu: %s\n", (unsigned long long)v->execution, cmd);
+		cli_junit_failure(f, v->kind, v->message, text, v->report);
+		free(text);
+		free(cmd);
 	}
-	fprintf(f, "<system-out>%llu executions, %llu violations</system-out>\n",
-		(unsigned long long)r->executions, (unsigned long long)r->violations_found);
-	fprintf(f, "</testcase>\n</testsuite>\n</testsuites>\n");
-	if (fclose(f)) {
-		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	return 0;
+	snprintf(out, sizeof(out), "%llu executions, %llu violations",
+		 (unsigned long long)r->executions, (unsigned long long)r->violations_found);
+	cli_junit_case_end(f, out);
+	return cli_junit_close(f, path);
 }
 
 /* Replace @r's first report by its minimized schedule's when that is smaller. */
@@ -353,6 +368,8 @@ static int cmd_explore(int argc, char **argv, bool replay)
 	    .dfs_preemptions = 2,
 	};
 	bool json = false, have_iter = false, have_strategy = false, no_minimize = false;
+	bool no_progress = false;
+	unsigned int jobs = 0;
 	const char *junit = NULL;
 	const char *name = NULL, *trace_out = NULL, *shard = NULL, *shard_count = NULL;
 	uint64_t v;
@@ -367,6 +384,11 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		} else if (strcmp(a, "--switch") == 0) {
 			if (!val || hs_switch_set(val, true))
 				return usage_error("unknown switch '%s'", val ? val : "");
+			unsigned int k = 0;
+			while (k < nr_switches_on && strcmp(switches_on[k], val))
+				k++;
+			if (k == nr_switches_on && k < sizeof(switches_on) / sizeof(switches_on[0]))
+				switches_on[nr_switches_on++] = val;
 			i++;
 		} else if (strcmp(a, "--no-races") == 0) {
 			o.no_races = true;
@@ -396,6 +418,22 @@ static int cmd_explore(int argc, char **argv, bool replay)
 						   val ? val : "");
 			o.max_reports = (unsigned int)v;
 			i++;
+		} else if (strcmp(a, "--no-progress") == 0) {
+			no_progress = true;
+		} else if (!replay && strcmp(a, "--jobs") == 0) {
+			if (!cli_parse_u64(val, &v) || v < 1 || v > CLI_JOBS_MAX)
+				return usage_error("--jobs wants a number of workers, 1..256, not "
+						   "'%s'",
+						   val ? val : "");
+			jobs = (unsigned int)v;
+			i++;
+		} else if (strcmp(a, "--step-bound") == 0) {
+			if (!cli_parse_u64(val, &v) || v == 0 || v > ULONG_MAX)
+				return usage_error(
+				    "--step-bound must be a positive number, not '%s'",
+				    val ? val : "");
+			o.step_bound = (unsigned long)v;
+			i++;
 		} else if (!replay && strcmp(a, "--no-minimize") == 0) {
 			no_minimize = true;
 		} else if (!replay && strcmp(a, "--keep-going") == 0) {
@@ -414,8 +452,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			i++;
 		} else if (!replay &&
 			   (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0 ||
-			    strcmp(a, "--depth") == 0 || strcmp(a, "--preemptions") == 0 ||
-			    strcmp(a, "--step-bound") == 0)) {
+			    strcmp(a, "--depth") == 0 || strcmp(a, "--preemptions") == 0)) {
 			if (!cli_parse_u64(val, &v))
 				return usage_error("bad number '%s'", val ? val : "");
 			if (a[2] == 'i') {
@@ -427,16 +464,11 @@ static int cmd_explore(int argc, char **argv, bool replay)
 				if (v < 1 || v > 16)
 					return usage_error("--depth must be 1..16, not '%s'", val);
 				o.pct_depth = (unsigned int)v;
-			} else if (a[2] == 'p') {
+			} else {
 				if (v > 64)
 					return usage_error("--preemptions must be 0..64, not '%s'",
 							   val);
 				o.dfs_preemptions = (unsigned int)v;
-			} else {
-				if (v == 0)
-					return usage_error(
-					    "--step-bound must be positive, not '%s'", val);
-				o.step_bound = v;
 			}
 			i++;
 		} else if (a[0] == '-') {
@@ -474,13 +506,41 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return 2;
 	if (!have_iter)
 		o.iterations = o.strategy == SIM_STRATEGY_DFS ? 10000000 : 10000;
+	if (jobs && o.strategy == SIM_STRATEGY_DFS)
+		return usage_error("%s", "--jobs works with --strategy random or pct, not dfs");
 
 	struct sim_result r;
-	int ret = minimize_cmd ? sim_minimize(sc, &o, o.schedule, &r) : sim_explore(sc, &o, &r);
-	if (ret) {
-		fprintf(stderr, "hmmsim: %s: %s\n", sc->name, r.error);
-		sim_result_free(&r);
-		return 2;
+	bool progress = !replay && !no_progress && isatty(STDERR_FILENO);
+	int ret;
+	if (jobs) {
+		struct cli_jobs j = {
+		    .sc = sc,
+		    .opt = &o,
+		    .jobs = jobs,
+		    .with_trace = trace_out != NULL,
+		    .progress = progress,
+		    .print_json = print_json,
+		};
+		if (cli_jobs_explore(&j, &r))
+			return 2;
+	} else {
+		struct cli_progress prog;
+		cli_progress_init(&prog, progress,
+				  o.strategy == SIM_STRATEGY_DFS
+				      ? 0
+				      : cli_shard_size(o.iterations, o.shard_index, o.shard_count));
+		if (progress) {
+			o.progress = progress_cb;
+			o.progress_arg = &prog;
+		}
+		ret = minimize_cmd ? sim_minimize(sc, &o, o.schedule, &r) : sim_explore(sc, &o, &r);
+		cli_progress_clear(&prog);
+		o.progress = NULL;
+		if (ret) {
+			fprintf(stderr, "hmmsim: %s: %s\n", sc->name, r.error);
+			sim_result_free(&r);
+			return 2;
+		}
 	}
 	if (!replay && !no_minimize)
 		minimize_first(sc, &o, &r);
@@ -491,7 +551,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return 2;
 	}
 	if (json)
-		print_json(sc, &o, &r);
+		print_json(stdout, sc, &o, &r, false);
 	else
 		print_human(sc, hs_scenario_is_file(name) ? name : sc->name, &o, &r);
 	int status = r.violations_found ? 1 : 0;

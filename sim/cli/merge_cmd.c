@@ -3,7 +3,8 @@
  * hmmsim merge FILE...: combine the --json results of the shards of one
  * campaign (explore --shard K/N): executions and violations summed, the
  * violations concatenated in execution order, elapsed_s the longest shard's.
- * It reads only what explore --json writes.
+ * It reads only what explore --json writes.  cli_merge() is also how
+ * explore --jobs combines its workers' results (sim/cli/jobs.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,13 +12,6 @@
 #include <string.h>
 
 #include "cli_util.h"
-
-struct viol {
-	unsigned long long execution;
-	size_t order; /* file, then position: a stable sort */
-	const char *p;
-	size_t len;
-};
 
 static char *slurp(const char *path)
 {
@@ -91,7 +85,7 @@ static const char *object_end(const char *p)
 
 static int by_execution(const void *a, const void *b)
 {
-	const struct viol *x = a, *y = b;
+	const struct cli_merge_viol *x = a, *y = b;
 	if (x->execution != y->execution)
 		return x->execution < y->execution ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
@@ -103,35 +97,23 @@ static int bad_file(const char *path, const char *what)
 	return 2;
 }
 
-int cmd_merge(int argc, char **argv)
+void cli_merge_free(struct cli_merge *m)
 {
-	unsigned long long executions = 0, found = 0;
-	double elapsed = 0;
-	char first[3][256] = {{0}};
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+int cli_merge(int n, char **texts, char *const *names, struct cli_merge *m)
+{
 	const char *keys[3] = {"scenario", "strategy", "seed"};
-	struct viol *v = NULL;
-	size_t nv = 0, capv = 0;
-	char **bufs = calloc((size_t)argc + 1, sizeof(*bufs));
+	size_t capv = 0;
 	int status = 0;
 
-	if (!bufs)
-		abort();
-	if (argc < 1) {
-		free(bufs);
-		fprintf(stderr, "hmmsim: merge needs the --json files of the shards (see hmmsim "
-				"--help)\n");
-		return 2;
-	}
-	for (int f = 0; f < argc && !status; f++) {
-		const char *path = argv[f];
-		char *buf = bufs[f] = slurp(path);
+	memset(m, 0, sizeof(*m));
+	for (int f = 0; f < n && !status; f++) {
+		const char *path = names[f];
+		char *buf = texts[f];
 		char val[256];
-		if (!buf) {
-			fprintf(stderr, "hmmsim: merge: cannot read %s: %s\n", path,
-				strerror(errno));
-			status = 2;
-			break;
-		}
 		char *arr = strstr(buf, "\"violations\":[");
 		if (buf[0] != '{' || !arr) {
 			status = bad_file(path, "not the --json output of hmmsim explore");
@@ -144,11 +126,11 @@ int cmd_merge(int argc, char **argv)
 				break;
 			}
 			if (f == 0)
-				snprintf(first[k], sizeof(first[k]), "%s", val);
-			else if (strcmp(first[k], val)) {
+				snprintf(m->head[k], sizeof(m->head[k]), "%s", val);
+			else if (strcmp(m->head[k], val)) {
 				char msg[128];
 				snprintf(msg, sizeof(msg), "another %s than %s's", keys[k],
-					 argv[0]);
+					 names[0]);
 				status = bad_file(path, msg);
 				break;
 			}
@@ -156,21 +138,21 @@ int cmd_merge(int argc, char **argv)
 		if (status)
 			break;
 		double el = 0;
-		uint64_t n = 0;
-		if (raw_value(buf, "executions", val, sizeof(val)) || !cli_parse_u64(val, &n)) {
+		uint64_t v = 0;
+		if (raw_value(buf, "executions", val, sizeof(val)) || !cli_parse_u64(val, &v)) {
 			status = bad_file(path, "no executions");
 			break;
 		}
-		executions += n;
+		m->executions += v;
 		if (raw_value(buf, "violations_found", val, sizeof(val)) ||
-		    !cli_parse_u64(val, &n)) {
+		    !cli_parse_u64(val, &v)) {
 			status = bad_file(path, "no violations_found");
 			break;
 		}
-		found += n;
+		m->violations_found += v;
 		if (!raw_value(buf, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
-		    el > elapsed)
-			elapsed = el;
+		    el > m->elapsed_s)
+			m->elapsed_s = el;
 		const char *p = arr + strlen("\"violations\":[");
 		for (;;) {
 			p += strspn(p, " \n\t,");
@@ -182,35 +164,69 @@ int cmd_merge(int argc, char **argv)
 				status = bad_file(path, "a damaged violations array");
 				break;
 			}
-			if (nv == capv) {
+			if (m->nv == capv) {
 				capv = capv ? 2 * capv : 64;
-				v = realloc(v, capv * sizeof(*v));
-				if (!v)
+				m->v = realloc(m->v, capv * sizeof(*m->v));
+				if (!m->v)
 					abort();
 			}
-			v[nv] = (struct viol){.execution = strtoull(ex + 12, NULL, 10),
-					      .order = nv,
-					      .p = p,
-					      .len = (size_t)(end - p)};
-			nv++;
+			m->v[m->nv] =
+			    (struct cli_merge_viol){.execution = strtoull(ex + 12, NULL, 10),
+						    .order = m->nv,
+						    .p = p,
+						    .len = (size_t)(end - p)};
+			m->nv++;
 			p = end;
 		}
 	}
+	if (status) {
+		cli_merge_free(m);
+		return status;
+	}
+	if (m->nv)
+		qsort(m->v, m->nv, sizeof(*m->v), by_execution);
+	return 0;
+}
+
+int cmd_merge(int argc, char **argv)
+{
+	struct cli_merge m;
+	char **bufs = calloc((size_t)argc + 1, sizeof(*bufs));
+	int status = 0;
+
+	if (!bufs)
+		abort();
+	if (argc < 1) {
+		free(bufs);
+		fprintf(stderr, "hmmsim: merge needs the --json files of the shards (see hmmsim "
+				"--help)\n");
+		return 2;
+	}
+	for (int f = 0; f < argc && !status; f++) {
+		bufs[f] = slurp(argv[f]);
+		if (!bufs[f]) {
+			fprintf(stderr, "hmmsim: merge: cannot read %s: %s\n", argv[f],
+				strerror(errno));
+			status = 2;
+		}
+	}
+	if (!status)
+		status = cli_merge(argc, bufs, argv, &m);
 	if (!status) {
-		qsort(v, nv, sizeof(*v), by_execution);
 		printf("{\"scenario\":%s,\"strategy\":%s,\"seed\":%s,\"executions\":%llu,"
 		       "\"elapsed_s\":%.6f,\"execs_per_s\":%.1f,\"violations_found\":%llu,"
 		       "\"exhausted\":false,\"shards\":%d,\"violations\":[",
-		       first[0], first[1], first[2], executions, elapsed,
-		       elapsed > 0 ? (double)executions / elapsed : 0.0, found, argc);
-		for (size_t i = 0; i < nv; i++)
-			printf("%s%.*s", i ? "," : "", (int)v[i].len, v[i].p);
+		       m.head[0], m.head[1], m.head[2], m.executions, m.elapsed_s,
+		       m.elapsed_s > 0 ? (double)m.executions / m.elapsed_s : 0.0,
+		       m.violations_found, argc);
+		for (size_t i = 0; i < m.nv; i++)
+			printf("%s%.*s", i ? "," : "", (int)m.v[i].len, m.v[i].p);
 		printf("]}\n");
-		status = found ? 1 : 0;
+		status = m.violations_found ? 1 : 0;
+		cli_merge_free(&m);
 	}
 	for (int f = 0; f < argc; f++)
 		free(bufs[f]);
 	free(bufs);
-	free(v);
 	return status;
 }

@@ -194,7 +194,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
 		res->executions++;
-		if (e->failed) {
+		bool failed = e->failed;
+		if (failed) {
 			if (e->replay_mismatch) {
 				snprintf(res->error, sizeof(res->error), "%s", e->mismatch_msg);
 				ret = -EIO;
@@ -233,9 +234,15 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 				res->nr_reports++;
 				sim_engine_setup(sc, ops, state, opt->step_bound);
 			}
-			if (!opt->keep_going)
-				break;
 		}
+		if (opt->progress && !opt->progress(opt->progress_arg,
+						    &(struct sim_progress){
+							.execution = i,
+							.executions = res->executions,
+							.violations_found = res->violations_found}))
+			break;
+		if (failed && !opt->keep_going)
+			break;
 		if (!ops->end(e)) {
 			res->exhausted = opt->strategy == SIM_STRATEGY_DFS;
 			break;

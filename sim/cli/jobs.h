@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* hmmsim explore --jobs J: forked local workers (sim/cli/jobs.c). */
+#ifndef SIM_CLI_JOBS_H
+#define SIM_CLI_JOBS_H
+
+#include <hmmsim/explore.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#define CLI_JOBS_MAX 256
+
+struct cli_jobs {
+	const struct sim_scenario *sc;
+	const struct sim_options *opt; /* random or pct, maybe a --shard K/N */
+	unsigned int jobs;	       /* 1..CLI_JOBS_MAX */
+	bool with_trace;	       /* the workers send their first report's trace */
+	bool progress;		       /* the combined progress line on stderr */
+	/* explore --json, to a worker's pipe */
+	void (*print_json)(FILE *f, const struct sim_scenario *sc, const struct sim_options *o,
+			   const struct sim_result *r, bool with_trace);
+};
+
+/*
+ * Run @j->opt's exploration in @j->jobs workers and combine their results
+ * into @res as one process would have found them: the same executions,
+ * violations and reports (not minimized), elapsed_s the parent's wall time.
+ * Return: 0, or 2 after printing what went wrong (a worker that failed or
+ * died: which one, and how); the other workers are stopped and reaped.
+ */
+int cli_jobs_explore(const struct cli_jobs *j, struct sim_result *res);
+
+#endif /* SIM_CLI_JOBS_H */
