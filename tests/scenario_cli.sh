@@ -55,5 +55,21 @@ if [[ -x $N ]]; then
 	grep -q "bad.hsc:4:14: expected a page-aligned address" "$T/err" && ok "native: same message" || bad "native: same message"
 fi
 
+# docs/scenarios.md: every example `TEXT` (FILE.hsc) is a line of that tested file
+doc=$D/../../docs/scenarios.md
+if [[ -f $doc ]]; then
+	n=0 missing=0
+	while IFS=$'\t' read -r text file; do
+		n=$((n + 1))
+		if [[ ! -f $D/$file ]] || ! grep -qF -- "$text" "$D/$file"; then
+			missing=$((missing + 1))
+			echo "  not in $file: $text"
+		fi
+	done < <(grep -o '`[^`]*` ([a-z0-9.-]*\.hsc)' "$doc" |
+		sed 's/^`\(.*\)` (\(.*\))$/\1\t\2/; s/\\|/|/g')
+	[[ $n -gt 40 && $missing == 0 ]] && ok "docs: $n examples found in their files" ||
+		bad "docs: $missing of $n examples not in their files"
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail == 0 ]]

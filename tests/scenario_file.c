@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hmmsim/owner.h>
 #include <hmmsim/scenario_file.h>
 #include <hmmsim/switches.h>
 
@@ -125,11 +126,18 @@ static void test_is_file(void)
 	"device gpu0 pages 4\n"                                                                    \
 	"mirror m0 gpu0 p\n"
 
+/* a PCI topology: one host bridge, a root port, a switch with two ports */
+#define TOPO                                                                                       \
+	"host-bridge hb0\n"                                                                        \
+	"root-port rp0 hb0\n"                                                                      \
+	"pci-switch sw0 rp0 2\n"
+
 static const struct {
 	const char *text, *msg;
 } bad[] = {
     {"frob 1\n", "t.hsc:1:1: expected a directive (machine, process, vma, device, mirror, bug, "
-		 "switch, init, thread, final, expect, explore, step-bound), got 'frob'"},
+		 "switch, host-bridge, root-port, pci-switch, acs, link, cluster, owner-policy, "
+		 "grant, init, thread, final, expect, explore, step-bound), got 'frob'"},
     /* names */
     {HEAD "mirror m1 gpu9 p\n", "t.hsc:5:11: expected a device name (gpu0), got 'gpu9'"},
     {HEAD "thread t\n  device-read m9 0x100000 1\n",
@@ -189,10 +197,10 @@ static const struct {
      "t.hsc:5:38: expected 1 or 2 values after '=', got 3"},
     {HEAD "init cpu-read p 0x100000 fails EWHAT\n",
      "t.hsc:5:32: expected an error name (EFAULT, EBUSY, EPERM, EINVAL, ENOENT, ENOMEM, EEXIST, "
-     "EAGAIN), got 'EWHAT'"},
+     "EAGAIN, EOPNOTSUPP, ENODEV, EIO), got 'EWHAT'"},
     {HEAD "init cpu-read p 0x100000 = 1 fails\n",
      "t.hsc:5:35: expected an error name (EFAULT, EBUSY, EPERM, EINVAL, ENOENT, ENOMEM, EEXIST, "
-     "EAGAIN), got end of line"},
+     "EAGAIN, EOPNOTSUPP, ENODEV, EIO), got end of line"},
     /* the protocol */
     {HEAD "thread t\n  range-fault m0 s1 0x100000 1 fault\n",
      "t.hsc:6:18: expected a sequence begun by an earlier read-begin in this block, got 's1'"},
@@ -218,8 +226,10 @@ static const struct {
      "t.hsc:7:59: expected an error other than EBUSY (on-busy restart restarts on it), got "
      "'EBUSY'"},
     /* directives */
-    {HEAD "bug m0 sloppy\n", "t.hsc:5:8: expected a driver bug (ok, noretry, unlocked-retry, "
-			     "skip-own-migrate, ebusy-fatal, lock-page-under-mutex), got 'sloppy'"},
+    {HEAD "bug m0 sloppy\n",
+     "t.hsc:5:8: expected a driver bug (ok, noretry, unlocked-retry, "
+     "skip-own-migrate, ebusy-fatal, lock-page-under-mutex, release-no-wait), got "
+     "'sloppy'"},
     {HEAD "expect violation coherance\n",
      "t.hsc:5:18: expected a violation kind (assertion, deadlock, livelock, data-race, "
      "lock-order, might-sleep, lock-not-held, use-after-free, refcount, kernel-bug, coherence, "
@@ -234,6 +244,51 @@ static const struct {
      "t.hsc:7:5: expected release outside repeat blocks, got it inside"},
     {HEAD "thread a\n  wait go\n", "t.hsc:6:8: expected a flag some step signals, got 'go' "
 				   "(nothing signals it)"},
+    /* devices, P2P, owners, hot unplug */
+    {TOPO "device d pages 1 at sw0.2\n",
+     "t.hsc:4:21: expected a port (rp0, sw0.0..sw0.1), got 'sw0.2'"},
+    {TOPO "device d pages 1 p2p\n", "t.hsc:4:18: expected at PORT, p2p (after at), owner CLUSTER, "
+				    "hotplug or end of line, each once, got 'p2p'"},
+    {TOPO "device d pages 1 at sw0.0\ndevice e pages 1 at sw0.1\nlink d e r,x\n",
+     "t.hsc:6:10: expected what the link carries (r, w, atomics joined by commas, or none), got "
+     "'r,x'"},
+    {TOPO "device d pages 1 at sw0.0\nlink d d r\n",
+     "t.hsc:5:8: expected a device other than d, got 'd'"},
+    {TOPO "device d pages 1\ndevice e pages 1 at sw0.1\nlink d e r\n",
+     "t.hsc:6:6: expected a device on the PCI topology (declared with at PORT), got 'd'"},
+    {TOPO "pci-switch sw1 sw0.0 9\n",
+     "t.hsc:4:22: expected a number of downstream ports (1..8), got '9'"},
+    {TOPO "device sw0.1 pages 1\n",
+     "t.hsc:4:8: expected a new device name, got 'sw0.1' (a port of a PCI switch declared at "
+     "line 3)"},
+    {"root-port rp0 hbx\n",
+     "t.hsc:1:15: expected a host bridge name (none is declared yet), got 'hbx'"},
+    {"owner-policy cluster-id/5\n",
+     "t.hsc:1:14: expected an owner policy (pointer, cluster-id/4, cluster-id/32, mutable, "
+     "mutable-marked, reregister, p2p-callback, p2p-callback/locked, peer-group, "
+     "peer-group/drained, range-callback, p2p-callback/plain, p2p-callback/no-inval, "
+     "p2p-callback/locked/no-inval, range-callback/no-inval, range-callback/no-cache, "
+     "range-callback/plain), got 'cluster-id/5'"},
+    {HEAD "device n pages 1 hotplug\nmirror mn n p\nthread t\n  device-read mn 0x100000 1\n",
+     "t.hsc:8:15: expected a mirror whose device is present at this step, got 'mn' (n is "
+     "hotplug: use it after its plug step, in that block or in final)"},
+    {HEAD "device n pages 1 hotplug\nthread t\n  plug n\nthread u\n  plug n\n",
+     "t.hsc:9:8: expected one plug of n, got a second (line 7)"},
+    {HEAD "thread t\n  plug gpu0\n", "t.hsc:6:8: expected a device declared hotplug, got 'gpu0'"},
+    {HEAD "thread t\n  unplug gpu0 gently\n",
+     "t.hsc:6:15: expected safe, surprise, devm or free-first, got 'gently'"},
+    {HEAD "thread t\n  evict gpu0\n  unplug gpu0 safe\n",
+     "t.hsc:7:10: expected one evict or unplug of gpu0, got a second (line 6)"},
+    {HEAD "thread t\n  repeat 2\n    unplug gpu0 safe\n  end\n",
+     "t.hsc:7:5: expected unplug outside repeat blocks, got it inside"},
+    {HEAD "thread t\n  owner-change gpu0 p\n",
+     "t.hsc:6:21: expected a cluster name, got 'p' (a process declared at line 1)"},
+    {HEAD "thread t\n  check-entry m0 0x100000 p2p-host\n",
+     "t.hsc:6:27: expected none, ram, device, p2p or p2p-bus, got 'p2p-host'"},
+    {HEAD "mirror m1 gpu0 p p2p\n", "t.hsc:5:18: expected end of line, got 'p2p' (device gpu0 has "
+				    "no PCI function: declare it with at PORT)"},
+    {HEAD "device n pages 1 hotplug\ngrant gpu0 n\n",
+     "t.hsc:6:12: expected a device present from the start, got 'n' (hotplug)"},
     /* characters and lengths */
     {HEAD "thread t\n  yield \xc3\xa9\n", "t.hsc:6:9: expected printable ASCII, got byte 0xc3"},
     {HEAD "thread t\n  yi\001eld\n", "t.hsc:6:5: expected printable ASCII, got byte 0x01"},
@@ -369,6 +424,12 @@ static void test_runtime_messages(void)
 	     "assertion",
 	     "r.hsc:7: range-fault m0 s 0x100000 1 nofault: returned -EBUSY (on-busy restart "
 	     "starts again from read-begin)"},
+	    {HEAD "init cpu-write p 0x100000 1\ninit check-entry m0 0x100000 ram\n", "assertion",
+	     "r.hsc:6: check-entry m0 0x100000 ram: the entry is none (0), expected ram"},
+	    {HEAD "init owner-change gpu0 q\n", "assertion",
+	     "r.hsc:5: owner-change gpu0 q: returned -EOPNOTSUPP (add may-fail if it may)"},
+	    {HEAD "init device-atomic m0 0x100000 1 2 = 5\n", "assertion",
+	     "r.hsc:5: device-atomic m0 0x100000 1 2 = 5: read 0 at 0x100000, expected 0x5"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -425,16 +486,70 @@ static size_t line_starts(const char *s, size_t len, size_t *at, size_t max)
 }
 
 static const char *const words[] = {
-    "0",	   "1",	       "0x100000",  "0x101000",
-    "0x200000",	   "65",       "1000",	    "99999999999999999999",
-    "=",	   "may-fail", "fails",	    "EBUSY",
-    "repeat",	   "end",      "thread",    "lock",
-    "unlock",	   "m0",       "p",	    "gpu0",
-    "s1",	   "restart",  "on-busy",   "on-fail",
-    "fault|write", "nofault",  "signal",    "wait",
-    "x",	   "evict",    "release",   "init",
-    "final",	   "expect",   "violation", "clean",
-    "#",	   "\t",       "\r",	    "|",
+    "0",
+    "1",
+    "0x100000",
+    "0x101000",
+    "0x200000",
+    "65",
+    "1000",
+    "99999999999999999999",
+    "=",
+    "may-fail",
+    "fails",
+    "EBUSY",
+    "repeat",
+    "end",
+    "thread",
+    "lock",
+    "unlock",
+    "m0",
+    "p",
+    "gpu0",
+    "s1",
+    "restart",
+    "on-busy",
+    "on-fail",
+    "fault|write",
+    "nofault",
+    "signal",
+    "wait",
+    "x",
+    "evict",
+    "release",
+    "init",
+    "final",
+    "expect",
+    "violation",
+    "clean",
+    "#",
+    "\t",
+    "\r",
+    "|",
+    "unplug",
+    "plug",
+    "hotplug",
+    "p2p",
+    "at",
+    "sw0.0",
+    "sw0.1",
+    "rp0",
+    "owner",
+    "cluster",
+    "link",
+    "safe",
+    "surprise",
+    "devm",
+    "free-first",
+    "requester",
+    "r,w",
+    "none",
+    "one-way",
+    "check-entry",
+    "owner-change",
+    "peer-group",
+    "mutable",
+    "device-atomic",
 };
 
 /* One random edit of @s (capacity @cap) in place; returns the new length. */
@@ -571,6 +686,8 @@ static void test_mutations(void)
 	/* no switch leaks out of a freed scenario */
 	CU_ASSERT(!hs_switch.migrate_no_dirty_copy && !hs_switch.hmm_no_owner_check &&
 		  !hs_switch.notifier_remove_lockless_wait);
+	/* nor an owner policy */
+	CU_ASSERT(hs_owner_policy == HS_OWNER_POINTER && hs_owner_id_bits == 32 && !hs_owner_flags);
 	free(buf);
 }
 
@@ -623,6 +740,21 @@ static void test_explore_switches(void)
 	CU_ASSERT(!hs_switch.migrate_no_dirty_copy); /* restored by hs_scenario_free() */
 	explore_file("dirty-bit-fixed.hsc", false);
 	explore_file("owner.hsc", false);
+}
+
+/* P2P, owner policies, hot unplug: as the C scenarios of the same names */
+static void test_explore_p2p_owner(void)
+{
+	explore_file("p2p-read.hsc", true);
+	explore_file("p2p-unplug-free-first.hsc", false);
+	explore_file("p2p-unplug-devm.hsc", false);
+	explore_file("owner-id-wrap.hsc", false);
+	explore_file("owner-group-unplug.hsc", false);
+	explore_file("owner-change-pointer.hsc", true);
+	/* the policy is restored by hs_scenario_free() */
+	CU_ASSERT_EQUAL(hs_owner_policy, HS_OWNER_POINTER);
+	CU_ASSERT_EQUAL(hs_owner_id_bits, 32);
+	CU_ASSERT_EQUAL(hs_owner_flags, 0);
 }
 
 static void test_explore_others(void)
@@ -679,5 +811,6 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "driver protocol files explore as expected", test_explore_driver_steps);
 	CU_add_test(s, "switch files explore as expected", test_explore_switches);
 	CU_add_test(s, "other files explore as expected", test_explore_others);
+	CU_add_test(s, "P2P, owner and unplug files explore as expected", test_explore_p2p_owner);
 	CU_add_test(s, "deterministic, replayable", test_deterministic);
 }

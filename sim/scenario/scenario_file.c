@@ -22,6 +22,10 @@
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <hmmsim/dmirror.h>
+#include <hmmsim/experiment.h>
+#include <hmmsim/hmm.h>
+#include <hmmsim/owner.h>
+#include <hmmsim/p2pdma.h>
 #include <hmmsim/scenario_file.h>
 #include <hmmsim/sim.h>
 #include <hmmsim/switches.h>
@@ -33,31 +37,40 @@
 
 /* ---- limits ------------------------------------------------------------------------ */
 
-#define NAME_LEN       31 /* a name's characters */
-#define TOK_LEN	       63 /* a word's characters */
-#define MAX_TOKS       128
-#define MAX_LINES      100000
-#define MAX_PROCS      8
-#define MAX_VMAS       16 /* declared per process (munmap may split more) */
-#define MAX_DEVICES    8
-#define MAX_MIRRORS    16
-#define MAX_FLAGS      32
-#define MAX_SEQS       8 /* sequences per block */
-#define MAX_DEPTH      4 /* nested repeats */
-#define MAX_STEPS      20000
-#define MAX_STEP_PAGES 64 /* pages of a device access or protocol step */
-#define MAX_RAM	       4096
-#define MIN_RAM	       2
-#define DEFAULT_RAM    64
-#define MAX_DEV_PAGES  1024
-#define MAX_VA	       (64ul << 20)
-#define MAX_SWAP       1024
-#define DEFAULT_SWAP   8
-#define MAX_REPEAT     1000
-#define MAX_UNROLLED   100000ul /* a block's steps with its repeats unrolled */
-#define MAX_RUN	       200000ul /* steps one thread may execute, restarts included */
-#define MAX_STEP_BOUND 100000000ul
-#define MAX_ITERATIONS 1000000000ul
+#define NAME_LEN	 31 /* a name's characters */
+#define TOK_LEN		 63 /* a word's characters */
+#define MAX_TOKS	 128
+#define MAX_LINES	 100000
+#define MAX_PROCS	 8
+#define MAX_VMAS	 16 /* declared per process (munmap may split more) */
+#define MAX_DEVICES	 8
+#define MAX_MIRRORS	 16
+#define MAX_FLAGS	 32
+#define MAX_SEQS	 8 /* sequences per block */
+#define MAX_DEPTH	 4 /* nested repeats */
+#define MAX_STEPS	 20000
+#define MAX_STEP_PAGES	 64 /* pages of a device access or protocol step */
+#define MAX_RAM		 4096
+#define MIN_RAM		 2
+#define DEFAULT_RAM	 64
+#define MAX_DEV_PAGES	 1024
+#define MAX_VA		 (64ul << 20)
+#define MAX_SWAP	 1024
+#define DEFAULT_SWAP	 8
+#define MAX_REPEAT	 1000
+#define MAX_UNROLLED	 100000ul /* a block's steps with its repeats unrolled */
+#define MAX_RUN		 200000ul /* steps one thread may execute, restarts included */
+#define MAX_STEP_BOUND	 100000000ul
+#define MAX_ITERATIONS	 1000000000ul
+#define MAX_HOST_BRIDGES 4
+#define MAX_ROOT_PORTS	 16
+#define MAX_PCI_SWITCHES 8
+#define MAX_CLUSTERS	 32
+#define MAX_LINKS	 32
+#define MAX_GRANTS	 32
+#define MAX_SKIP	 1000 /* cluster ids that come and go before a cluster's */
+/* a port: a root port's index, or PORT_SWITCH + switch * 8 + downstream port */
+#define PORT_SWITCH MAX_ROOT_PORTS
 
 #define PG HS_PAGE_SIZE
 
@@ -84,6 +97,13 @@ enum op {
 	OP_PROGRAM,
 	OP_MIRROR_READ,
 	OP_MIRROR_WRITE,
+	OP_DEVICE_ATOMIC,
+	OP_UNPLUG,
+	OP_PLUG,
+	OP_OWNER_CHANGE,
+	OP_CHECK_LOST,
+	OP_CHECK_LEAKS,
+	OP_CHECK_ENTRY,
 	OP_SIGNAL,
 	OP_WAIT,
 	OP_YIELD,
@@ -114,6 +134,13 @@ static const char *const op_words[NR_OPS] = {
     [OP_PROGRAM] = "program",
     [OP_MIRROR_READ] = "device-read-mirror",
     [OP_MIRROR_WRITE] = "device-write-mirror",
+    [OP_DEVICE_ATOMIC] = "device-atomic",
+    [OP_UNPLUG] = "unplug",
+    [OP_PLUG] = "plug",
+    [OP_OWNER_CHANGE] = "owner-change",
+    [OP_CHECK_LOST] = "check-lost",
+    [OP_CHECK_LEAKS] = "check-leaks",
+    [OP_CHECK_ENTRY] = "check-entry",
     [OP_SIGNAL] = "signal",
     [OP_WAIT] = "wait",
     [OP_YIELD] = "yield",
@@ -128,8 +155,14 @@ enum check { CHK_ZERO, CHK_ANY, CHK_ERR };
 /* What a protocol step does when the sequence turned out stale. */
 enum action { ACT_NONE, ACT_RESTART, ACT_UNLOCK_RESTART, ACT_IGNORE, ACT_FAIL };
 
+/* What check-entry expects of a mirror entry. */
+enum entry { ENT_NONE, ENT_RAM, ENT_DEVICE, ENT_P2P, ENT_P2P_BUS };
+static const char *const entry_words[] = {"none", "ram", "device", "p2p", "p2p-bus"};
+
 struct step {
 	uint8_t op, check, action;
+	uint8_t how; /* unplug: enum hs_dmirror_unplug; check-entry: enum entry */
+	int cluster; /* owner-change */
 	bool fault, write;
 	int err; /* CHK_ERR: the negative errno expected */
 	int line;
@@ -173,7 +206,13 @@ struct device {
 	char name[NAME_LEN + 1];
 	int line;
 	unsigned long pages;
-	int evict_line;
+	int port;		/* its PCI function's port, -1 when not on the topology */
+	bool p2p;		/* exports its memory through a BAR */
+	bool hotplug;		/* created by a plug step, not at setup */
+	int cluster;		/* -1: its own */
+	int gone_line, gone_op; /* evict or unplug */
+	int plug_line;
+	const struct block *plug_blk;
 };
 
 struct mirror {
@@ -182,6 +221,39 @@ struct mirror {
 	int dev, proc;
 	enum hs_dmirror_bug bug;
 	int bug_line, release_line;
+	bool p2p, requester; /* faults with HMM_PFN_ALLOW_P2P (naming its device) */
+};
+
+struct host_bridge {
+	char name[NAME_LEN + 1];
+	int line;
+	unsigned int flags; /* HS_PCI_HB_* */
+};
+
+struct root_port {
+	char name[NAME_LEN + 1];
+	int line;
+	int hb;
+	bool acs;
+};
+
+struct pci_switch {
+	char name[NAME_LEN + 1];
+	int line;
+	int parent; /* a port */
+	unsigned long nports;
+	unsigned int acs; /* downstream ports with ACS redirect */
+};
+
+struct cluster {
+	char name[NAME_LEN + 1];
+	int line;
+	unsigned long skip;
+};
+
+struct link_decl {
+	int a, b;
+	unsigned int flags;
 };
 
 struct hs_program {
@@ -195,6 +267,23 @@ struct hs_program {
 	int ndev;
 	struct mirror mir[MAX_MIRRORS];
 	int nmir;
+	struct host_bridge hb[MAX_HOST_BRIDGES];
+	int nhb;
+	struct root_port rp[MAX_ROOT_PORTS];
+	int nrp;
+	struct pci_switch psw[MAX_PCI_SWITCHES];
+	int npsw;
+	struct cluster cl[MAX_CLUSTERS];
+	int ncl;
+	struct link_decl link[MAX_LINKS];
+	int nlink;
+	int grant[MAX_GRANTS][2]; /* exporter, importer */
+	int ngrant;
+	bool owner_set;
+	struct hs_owner_config owner;
+	int owner_line;
+	enum hs_owner_policy saved_policy;
+	unsigned int saved_id_bits, saved_owner_flags;
 	char flag[MAX_FLAGS][NAME_LEN + 1];
 	int flag_wait_line[MAX_FLAGS], flag_wait_col[MAX_FLAGS];
 	bool flag_signalled[MAX_FLAGS];
@@ -241,6 +330,7 @@ struct parser {
 	struct frame frames[MAX_DEPTH + 1];
 	int depth;
 	struct frame init_top, final_top; /* the top frames of init / final, across lines */
+	bool plugging;			  /* the device named is being plugged: not present yet */
 };
 
 __attribute__((format(printf, 3, 4))) static bool perr(struct parser *P, int col, const char *fmt,
@@ -415,9 +505,54 @@ static bool name_ok(const struct tok *t)
 	return true;
 }
 
-/* The kind and line of an existing process, device, mirror or thread @t names. */
+/* The port @t names: a root port, or SWITCH.K (K a downstream port of a
+ * PCI switch); -1 when it names none. */
+static int find_port(const struct hs_program *p, const struct tok *t)
+{
+	const char *dot;
+	unsigned long k = 0;
+
+	if (!t)
+		return -1;
+	for (int i = 0; i < p->nrp; i++)
+		if (tok_is(t, p->rp[i].name))
+			return i;
+	dot = memrchr(t->s, '.', (size_t)t->len);
+	if (!dot || dot + 1 == t->s + t->len)
+		return -1;
+	for (const char *c = dot + 1; c < t->s + t->len; c++) {
+		if (*c < '0' || *c > '9' || k > 1000)
+			return -1;
+		k = k * 10 + (unsigned long)(*c - '0');
+	}
+	struct tok sw = {t->s, (int)(dot - t->s), 0};
+	for (int i = 0; i < p->npsw; i++)
+		if (tok_is(&sw, p->psw[i].name) && k < p->psw[i].nports)
+			return PORT_SWITCH + i * HS_PCI_SWITCH_MAX_PORTS + (int)k;
+	return -1;
+}
+
+/* The kind and line of an existing declaration @t names: a process, device,
+ * mirror, thread, host bridge, root port, PCI switch (or one of its ports),
+ * or cluster. */
 static const char *find_decl(struct hs_program *p, const struct tok *t, int *line)
 {
+	int port = find_port(p, t);
+
+	for (int i = 0; i < p->nhb; i++)
+		if (tok_is(t, p->hb[i].name))
+			return *line = p->hb[i].line, "a host bridge";
+	if (port >= 0 && port < PORT_SWITCH)
+		return *line = p->rp[port].line, "a root port";
+	if (port >= PORT_SWITCH)
+		return *line = p->psw[(port - PORT_SWITCH) / HS_PCI_SWITCH_MAX_PORTS].line,
+		       "a port of a PCI switch";
+	for (int i = 0; i < p->npsw; i++)
+		if (tok_is(t, p->psw[i].name))
+			return *line = p->psw[i].line, "a PCI switch";
+	for (int i = 0; i < p->ncl; i++)
+		if (tok_is(t, p->cl[i].name))
+			return *line = p->cl[i].line, "a cluster";
 	for (int i = 0; i < p->nproc; i++)
 		if (tok_is(t, p->proc[i].name))
 			return *line = p->proc[i].line, "a process";
@@ -476,6 +611,15 @@ static void list_names(struct hs_program *p, enum ref r, char *buf, size_t len)
 	}
 }
 
+/* Whether device @d exists at the step being parsed: it is not hotplug, or
+ * the block plugged it already, or this is final and something plugged it. */
+static bool dev_present(struct parser *P, int d)
+{
+	const struct device *dv = &P->p->dev[d];
+	return !dv->hotplug ||
+	       (dv->plug_line && (dv->plug_blk == P->blk || P->blk == &P->p->final));
+}
+
 static bool get_ref(struct parser *P, enum ref r, int *idx)
 {
 	static const char *const what[] = {"process", "device", "mirror"};
@@ -489,6 +633,20 @@ static bool get_ref(struct parser *P, enum ref r, int *idx)
 				 : r == REF_DEV ? p->dev[i].name
 						: p->mir[i].name;
 		if (tok_is(t, nm)) {
+			int d = r == REF_DEV ? i : r == REF_MIR ? p->mir[i].dev : -1;
+			if (d >= 0 && P->blk && !P->plugging && !dev_present(P, d))
+				return perr(
+				    P, col_here(P),
+				    r == REF_DEV
+					? "expected a device present at this step, got %s (%s is "
+					  "hotplug: use it after its plug step, in that block or "
+					  "in "
+					  "final)"
+					: "expected a mirror whose device is present at this step, "
+					  "got %s (%s is hotplug: use it after its plug step, in "
+					  "that "
+					  "block or in final)",
+				    got(P), p->dev[d].name);
 			*idx = i;
 			P->i++;
 			return true;
@@ -552,8 +710,9 @@ static const struct {
 	const char *name;
 	int err;
 } errnames[] = {
-    {"EFAULT", EFAULT}, {"EBUSY", EBUSY},   {"EPERM", EPERM},	{"EINVAL", EINVAL},
-    {"ENOENT", ENOENT}, {"ENOMEM", ENOMEM}, {"EEXIST", EEXIST}, {"EAGAIN", EAGAIN},
+    {"EFAULT", EFAULT},		{"EBUSY", EBUSY},   {"EPERM", EPERM},	{"EINVAL", EINVAL},
+    {"ENOENT", ENOENT},		{"ENOMEM", ENOMEM}, {"EEXIST", EEXIST}, {"EAGAIN", EAGAIN},
+    {"EOPNOTSUPP", EOPNOTSUPP}, {"ENODEV", ENODEV}, {"EIO", EIO},
 };
 
 #define NR_ERRNAMES (sizeof(errnames) / sizeof(errnames[0]))
@@ -579,6 +738,7 @@ static const struct {
     {"skip-own-migrate", HS_DMIRROR_BUG_SKIP_OWN_MIGRATE},
     {"ebusy-fatal", HS_DMIRROR_BUG_EBUSY_FATAL},
     {"lock-page-under-mutex", HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX},
+    {"release-no-wait", HS_DMIRROR_BUG_RELEASE_NO_WAIT},
 };
 
 static const char *const kinds[] = {
@@ -605,6 +765,10 @@ static bool op_has_result(int op)
 	case OP_CHECK_DATA:
 	case OP_REPEAT:
 	case OP_END:
+	case OP_PLUG:
+	case OP_CHECK_LOST:
+	case OP_CHECK_LEAKS:
+	case OP_CHECK_ENTRY:
 		return false;
 	default:
 		return true;
@@ -730,6 +894,54 @@ static bool add_cost(struct parser *P, unsigned long n, int col)
 	return true;
 }
 
+/* A cluster by name: an existing one, or a new one (its key is allocated at
+ * setup, in the order clusters are first named). */
+static bool get_cluster(struct parser *P, int *idx)
+{
+	struct hs_program *p = P->p;
+	const struct tok *t = peek(P);
+	const char *kind;
+	int line;
+
+	if (!t || !name_ok(t))
+		return perr(P, col_here(P),
+			    "expected a cluster name (a letter or _, then letters, digits, _ - ., "
+			    "at most %d), got %s",
+			    NAME_LEN, got(P));
+	for (int i = 0; i < p->ncl; i++)
+		if (tok_is(t, p->cl[i].name)) {
+			*idx = i;
+			P->i++;
+			return true;
+		}
+	if ((kind = find_decl(p, t, &line)))
+		return perr(P, col_here(P),
+			    "expected a cluster name, got %s (%s declared at line %d)", got(P),
+			    kind, line);
+	if (p->ncl == MAX_CLUSTERS)
+		return perr(P, col_here(P), "expected at most %d clusters, got %s", MAX_CLUSTERS,
+			    got(P));
+	memcpy(p->cl[p->ncl].name, t->s, (size_t)t->len);
+	p->cl[p->ncl].name[t->len] = 0;
+	p->cl[p->ncl].line = P->line;
+	p->cl[p->ncl].skip = 0;
+	*idx = p->ncl++;
+	P->i++;
+	return true;
+}
+
+/* One of @n words: its index in *@out. */
+static bool get_word(struct parser *P, const char *const *w, int n, const char *what, int *out)
+{
+	for (int i = 0; i < n; i++)
+		if (at(P, w[i])) {
+			*out = i;
+			P->i++;
+			return true;
+		}
+	return perr(P, col_here(P), "expected %s, got %s", what, got(P));
+}
+
 static char *join_tokens(struct parser *P, int from)
 {
 	size_t len = 1;
@@ -814,15 +1026,75 @@ static bool parse_step(struct parser *P, bool in_thread)
 			return false;
 		break;
 	case OP_EVICT:
+	case OP_UNPLUG: {
+		struct device *d;
 		col = col_here(P);
 		if (!get_ref(P, REF_DEV, &s.obj))
 			return false;
+		d = &p->dev[s.obj];
 		if (P->depth)
-			return perr(P, col0, "expected evict outside repeat blocks, got it inside");
-		if (p->dev[s.obj].evict_line)
-			return perr(P, col, "expected one evict of %s, got a second (line %d)",
-				    p->dev[s.obj].name, p->dev[s.obj].evict_line);
-		p->dev[s.obj].evict_line = P->line;
+			return perr(P, col0, "expected %s outside repeat blocks, got it inside",
+				    op_words[op]);
+		if (d->gone_line)
+			return perr(P, col, "expected one %s of %s, got a second (line %d)",
+				    d->gone_op == op ? op_words[op] : "evict or unplug", d->name,
+				    d->gone_line);
+		if (op == OP_UNPLUG) {
+			/* the order of enum hs_dmirror_unplug */
+			static const char *const how[] = {"safe", "surprise", "devm", "free-first"};
+			int h;
+			if (!get_word(P, how, 4, "safe, surprise, devm or free-first", &h))
+				return false;
+			s.how = (uint8_t)h;
+		}
+		d->gone_line = P->line;
+		d->gone_op = op;
+		break;
+	}
+	case OP_PLUG: {
+		bool ok;
+		col = col_here(P);
+		P->plugging = true;
+		ok = get_ref(P, REF_DEV, &s.obj);
+		P->plugging = false;
+		if (!ok)
+			return false;
+		if (!p->dev[s.obj].hotplug)
+			return perr(P, col, "expected a device declared hotplug, got '%s'",
+				    p->dev[s.obj].name);
+		if (P->depth)
+			return perr(P, col0, "expected plug outside repeat blocks, got it inside");
+		if (p->dev[s.obj].plug_line)
+			return perr(P, col, "expected one plug of %s, got a second (line %d)",
+				    p->dev[s.obj].name, p->dev[s.obj].plug_line);
+		p->dev[s.obj].plug_line = P->line;
+		p->dev[s.obj].plug_blk = b;
+		break;
+	}
+	case OP_OWNER_CHANGE:
+		if (!get_ref(P, REF_DEV, &s.obj) || !get_cluster(P, &s.cluster))
+			return false;
+		break;
+	case OP_CHECK_LOST:
+		if (!get_ref(P, REF_DEV, &s.obj))
+			return false;
+		break;
+	case OP_CHECK_LEAKS:
+		break;
+	case OP_CHECK_ENTRY: {
+		int e;
+		if (!get_ref(P, REF_MIR, &s.obj) ||
+		    !get_range(P, p->mir[s.obj].proc, false, 1, &s.addr, &s.npages) ||
+		    !get_word(P, entry_words, 5, "none, ram, device, p2p or p2p-bus", &e))
+			return false;
+		s.how = (uint8_t)e;
+		break;
+	}
+	case OP_DEVICE_ATOMIC:
+		if (!get_ref(P, REF_MIR, &s.obj) ||
+		    !get_range(P, p->mir[s.obj].proc, true, MAX_STEP_PAGES, &s.addr, &s.npages) ||
+		    !get_value(P, &s.value) || !get_expected_values(P, &s))
+			return false;
 		break;
 	case OP_RELEASE:
 		col = col_here(P);
@@ -978,10 +1250,12 @@ static bool parse_step(struct parser *P, bool in_thread)
 					break;
 			if (i == NR_ERRNAMES) {
 				free(s.vals);
-				return perr(P, col,
-					    "expected an error name (EFAULT, EBUSY, EPERM, EINVAL, "
-					    "ENOENT, ENOMEM, EEXIST, EAGAIN), got %s",
-					    got(P));
+				return perr(
+				    P, col,
+				    "expected an error name (EFAULT, EBUSY, EPERM, EINVAL, "
+				    "ENOENT, ENOMEM, EEXIST, EAGAIN, EOPNOTSUPP, ENODEV, EIO), "
+				    "got %s",
+				    got(P));
 			}
 			if (s.action == ACT_RESTART && errnames[i].err == EBUSY)
 				return perr(P, col,
@@ -1169,6 +1443,8 @@ static bool parse_vma(struct parser *P)
 	return true;
 }
 
+static bool get_port(struct parser *P, int *port);
+
 static bool parse_device(struct parser *P)
 {
 	struct hs_program *p = P->p;
@@ -1178,9 +1454,35 @@ static bool parse_device(struct parser *P)
 		return perr(P, col_here(P), "expected at most %d devices, got %s", MAX_DEVICES,
 			    got(P));
 	memset(d, 0, sizeof(*d));
+	d->port = d->cluster = -1;
 	if (!get_new_name(P, "device", d->name) || !want(P, "pages") ||
-	    !get_num(P, "a number of device pages", 1, MAX_DEV_PAGES, &d->pages) || !want_eol(P))
+	    !get_num(P, "a number of device pages", 1, MAX_DEV_PAGES, &d->pages))
 		return false;
+	/* [at PORT [p2p]] [owner CLUSTER] [hotplug], in any order, each once */
+	while (P->i < P->n) {
+		int col = col_here(P);
+		if (at(P, "at") && d->port < 0) {
+			P->i++;
+			if (!get_port(P, &d->port))
+				return false;
+		} else if (at(P, "p2p") && d->port >= 0 && !d->p2p) {
+			d->p2p = true;
+			P->i++;
+		} else if (at(P, "owner") && d->cluster < 0) {
+			P->i++;
+			if (!get_cluster(P, &d->cluster))
+				return false;
+		} else if (at(P, "hotplug") && !d->hotplug) {
+			d->hotplug = true;
+			P->i++;
+		} else {
+			return perr(
+			    P, col,
+			    "expected at PORT, p2p (after at), owner CLUSTER, hotplug or end "
+			    "of line, each once, got %s",
+			    got(P));
+		}
+	}
 	d->line = P->line;
 	p->ndev++;
 	return true;
@@ -1196,7 +1498,23 @@ static bool parse_mirror(struct parser *P)
 			    got(P));
 	memset(m, 0, sizeof(*m));
 	if (!get_new_name(P, "mirror", m->name) || !get_ref(P, REF_DEV, &m->dev) ||
-	    !get_ref(P, REF_PROC, &m->proc) || !want_eol(P))
+	    !get_ref(P, REF_PROC, &m->proc))
+		return false;
+	if (at(P, "p2p")) {
+		if (p->dev[m->dev].port < 0)
+			return perr(
+			    P, col_here(P),
+			    "expected end of line, got 'p2p' (device %s has no PCI function: "
+			    "declare it with at PORT)",
+			    p->dev[m->dev].name);
+		m->p2p = true;
+		P->i++;
+		if (at(P, "requester")) {
+			m->requester = true;
+			P->i++;
+		}
+	}
+	if (!want_eol(P))
 		return false;
 	m->line = P->line;
 	p->nmir++;
@@ -1223,7 +1541,7 @@ static bool parse_bug(struct parser *P)
 		}
 	return perr(P, col,
 		    "expected a driver bug (ok, noretry, unlocked-retry, skip-own-migrate, "
-		    "ebusy-fatal, lock-page-under-mutex), got %s",
+		    "ebusy-fatal, lock-page-under-mutex, release-no-wait), got %s",
 		    got(P));
 }
 
@@ -1256,6 +1574,285 @@ static bool parse_switch(struct parser *P)
 		used += (size_t)w;
 	}
 	return perr(P, col, "expected a switch (%s), got %s", list, got(P));
+}
+
+/* "rp0, sw0.0..sw0.3" for messages. */
+static void list_ports(const struct hs_program *p, char *buf, size_t len)
+{
+	size_t used = 0;
+	int w;
+
+	buf[0] = 0;
+	for (int i = 0; i < p->nrp + p->npsw && used + 1 < len; i++) {
+		if (i < p->nrp)
+			w = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", p->rp[i].name);
+		else
+			w = snprintf(buf + used, len - used, "%s%s.0..%s.%lu", i ? ", " : "",
+				     p->psw[i - p->nrp].name, p->psw[i - p->nrp].name,
+				     p->psw[i - p->nrp].nports - 1);
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	if (!used)
+		snprintf(buf, len, "none is declared yet");
+}
+
+static bool get_port(struct parser *P, int *port)
+{
+	char names[200];
+
+	if ((*port = find_port(P->p, peek(P))) >= 0) {
+		P->i++;
+		return true;
+	}
+	list_ports(P->p, names, sizeof(names));
+	return perr(P, col_here(P), "expected a port (%s), got %s", names, got(P));
+}
+
+/* host-bridge NAME [allowlisted] [same-host-bridge] */
+static bool parse_host_bridge(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	struct host_bridge *h = &p->hb[p->nhb];
+
+	if (p->nhb == MAX_HOST_BRIDGES)
+		return perr(P, col_here(P), "expected at most %d host bridges, got %s",
+			    MAX_HOST_BRIDGES, got(P));
+	memset(h, 0, sizeof(*h));
+	if (!get_new_name(P, "host bridge", h->name))
+		return false;
+	if (at(P, "allowlisted")) {
+		h->flags |= HS_PCI_HB_WHITELISTED;
+		P->i++;
+	}
+	if (at(P, "same-host-bridge")) {
+		h->flags |= HS_PCI_HB_REQ_SAME_HOST_BRIDGE;
+		P->i++;
+	}
+	if (!want_eol(P))
+		return false;
+	h->line = P->line;
+	p->nhb++;
+	return true;
+}
+
+/* root-port NAME HOST-BRIDGE */
+static bool parse_root_port(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	struct root_port *r = &p->rp[p->nrp];
+	const struct tok *t;
+
+	if (p->nrp == MAX_ROOT_PORTS)
+		return perr(P, col_here(P), "expected at most %d root ports, got %s",
+			    MAX_ROOT_PORTS, got(P));
+	memset(r, 0, sizeof(*r));
+	if (!get_new_name(P, "root port", r->name))
+		return false;
+	t = peek(P);
+	r->hb = -1;
+	for (int i = 0; t && i < p->nhb; i++)
+		if (tok_is(t, p->hb[i].name))
+			r->hb = i;
+	if (r->hb < 0)
+		return perr(P, col_here(P), "expected a host bridge name%s, got %s",
+			    p->nhb ? "" : " (none is declared yet)", got(P));
+	P->i++;
+	if (!want_eol(P))
+		return false;
+	r->line = P->line;
+	p->nrp++;
+	return true;
+}
+
+/* pci-switch NAME PORT N: downstream ports NAME.0 .. NAME.N-1 */
+static bool parse_pci_switch(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	struct pci_switch *w = &p->psw[p->npsw];
+
+	if (p->npsw == MAX_PCI_SWITCHES)
+		return perr(P, col_here(P), "expected at most %d PCI switches, got %s",
+			    MAX_PCI_SWITCHES, got(P));
+	memset(w, 0, sizeof(*w));
+	if (!get_new_name(P, "PCI switch", w->name) || !get_port(P, &w->parent) ||
+	    !get_num(P, "a number of downstream ports", 1, HS_PCI_SWITCH_MAX_PORTS, &w->nports) ||
+	    !want_eol(P))
+		return false;
+	w->line = P->line;
+	p->npsw++;
+	return true;
+}
+
+/* acs PORT: ACS P2P redirect on a root port or a switch downstream port */
+static bool parse_acs(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	int port;
+
+	if (!get_port(P, &port) || !want_eol(P))
+		return false;
+	if (port < PORT_SWITCH) {
+		p->rp[port].acs = true;
+	} else {
+		port -= PORT_SWITCH;
+		p->psw[port / HS_PCI_SWITCH_MAX_PORTS].acs |= 1u
+							      << (port % HS_PCI_SWITCH_MAX_PORTS);
+	}
+	return true;
+}
+
+/* A device with a PCI function (for link and grant). */
+static bool get_pci_device(struct parser *P, int *d)
+{
+	int col = col_here(P);
+
+	if (!get_ref(P, REF_DEV, d))
+		return false;
+	if (P->p->dev[*d].port < 0)
+		return perr(P, col,
+			    "expected a device on the PCI topology (declared with at PORT), got "
+			    "'%s'",
+			    P->p->dev[*d].name);
+	return true;
+}
+
+/* link A B r,w,atomics|none [one-way]: what A may do to B's memory peer-to-peer */
+static bool parse_link(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	struct link_decl *l = &p->link[p->nlink];
+	const struct tok *f;
+	int col;
+
+	if (p->nlink == MAX_LINKS)
+		return perr(P, col_here(P), "expected at most %d links, got %s", MAX_LINKS, got(P));
+	if (!get_pci_device(P, &l->a))
+		return false;
+	col = col_here(P);
+	if (!get_pci_device(P, &l->b))
+		return false;
+	if (l->a == l->b)
+		return perr(P, col, "expected a device other than %s, got '%s'", p->dev[l->a].name,
+			    p->dev[l->b].name);
+	f = peek(P);
+	l->flags = 0;
+	bool ok = f != NULL;
+	if (!tok_is(f, "none"))
+		for (int i = 0; ok && i < f->len;) {
+			int j = i;
+			while (j < f->len && f->s[j] != ',')
+				j++;
+			struct tok w = {f->s + i, j - i, 0};
+			unsigned int bit = tok_is(&w, "r")	   ? HS_PCI_LINK_READ
+					   : tok_is(&w, "w")	   ? HS_PCI_LINK_WRITE
+					   : tok_is(&w, "atomics") ? HS_PCI_LINK_ATOMICS
+								   : 0;
+			ok = bit && !(l->flags & bit) && !(j < f->len && j + 1 == f->len);
+			l->flags |= bit;
+			i = j + 1;
+		}
+	if (!ok)
+		return perr(P, col_here(P),
+			    "expected what the link carries (r, w, atomics joined by commas, or "
+			    "none), got %s",
+			    got(P));
+	P->i++;
+	if (at(P, "one-way")) {
+		l->flags |= HS_PCI_LINK_ONE_WAY;
+		P->i++;
+	}
+	if (!want_eol(P))
+		return false;
+	p->nlink++;
+	return true;
+}
+
+/* cluster NAME [skip N]: declared now, N ids allocated (and dropped) before its own */
+static bool parse_cluster(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	struct cluster *c = &p->cl[p->ncl];
+
+	if (p->ncl == MAX_CLUSTERS)
+		return perr(P, col_here(P), "expected at most %d clusters, got %s", MAX_CLUSTERS,
+			    got(P));
+	memset(c, 0, sizeof(*c));
+	if (!get_new_name(P, "cluster", c->name))
+		return false;
+	if (at(P, "skip")) {
+		P->i++;
+		if (!get_num(P, "a number of cluster ids to skip", 0, MAX_SKIP, &c->skip))
+			return false;
+	}
+	if (!want_eol(P))
+		return false;
+	c->line = P->line;
+	p->ncl++;
+	return true;
+}
+
+/* owner-policy NAME: a row of `hmmsim experiment owner` (hs_owner_config_parse) */
+static bool parse_owner_policy(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	int col = col_here(P);
+	char name[TOK_LEN + 1];
+
+	if (p->owner_line)
+		return perr(P, col, "expected one owner-policy line, got a second (line %d)",
+			    p->owner_line);
+	if (P->i < P->n) {
+		memcpy(name, P->t[P->i].s, (size_t)P->t[P->i].len);
+		name[P->t[P->i].len] = 0;
+		if (hs_owner_config_parse(name, &p->owner) == 0) {
+			P->i++;
+			p->owner_set = true;
+			p->owner_line = P->line;
+			return want_eol(P);
+		}
+	}
+	char list[600];
+	size_t used = 0, n;
+	const struct hs_owner_config *cfg = hs_owner_experiment_all_configs(&n);
+	list[0] = 0;
+	for (size_t i = 0; i < n && used + 1 < sizeof(list); i++) {
+		char b[48];
+		int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+				 hs_owner_config_name(&cfg[i], b, sizeof(b)));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+	return perr(P, col, "expected an owner policy (%s), got %s", list, got(P));
+}
+
+/* grant EXPORTER IMPORTER: p2p-callback / range-callback grant the memory */
+static bool parse_grant(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	int e, i, col = col_here(P);
+
+	if (p->ngrant == MAX_GRANTS)
+		return perr(P, col, "expected at most %d grants, got %s", MAX_GRANTS, got(P));
+	if (!get_ref(P, REF_DEV, &e))
+		return false;
+	if (p->dev[e].hotplug)
+		return perr(P, col, "expected a device present from the start, got '%s' (hotplug)",
+			    p->dev[e].name);
+	col = col_here(P);
+	if (!get_ref(P, REF_DEV, &i))
+		return false;
+	if (p->dev[i].hotplug)
+		return perr(P, col, "expected a device present from the start, got '%s' (hotplug)",
+			    p->dev[i].name);
+	if (!want_eol(P))
+		return false;
+	p->grant[p->ngrant][0] = e;
+	p->grant[p->ngrant][1] = i;
+	p->ngrant++;
+	return true;
 }
 
 /* init STEP / final STEP: one step of the init or final block. */
@@ -1384,8 +1981,10 @@ static bool parse_step_bound(struct parser *P)
 	return want_eol(P);
 }
 
-static const char *const setup_words[] = {"machine", "process", "vma",	  "device",
-					  "mirror",  "bug",	"switch", "init"};
+static const char *const setup_words[] = {"machine",	 "process",   "vma",	      "device",
+					  "mirror",	 "bug",	      "switch",	      "init",
+					  "host-bridge", "root-port", "pci-switch",   "acs",
+					  "link",	 "cluster",   "owner-policy", "grant"};
 static const char *const later_words[] = {"thread", "final", "expect", "explore", "step-bound"};
 
 static bool is_word_of(const struct tok *t, const char *const *w, size_t n)
@@ -1407,7 +2006,9 @@ static bool parse_line(struct parser *P)
 			return parse_step(P, true);
 		return perr(P, t->col,
 			    "expected a directive (machine, process, vma, device, mirror, bug, "
-			    "switch, init, thread, final, expect, explore, step-bound), got %s",
+			    "switch, host-bridge, root-port, pci-switch, acs, link, cluster, "
+			    "owner-policy, grant, init, thread, final, expect, explore, "
+			    "step-bound), got %s",
 			    got(P));
 	}
 	if (!close_thread(P))
@@ -1432,6 +2033,22 @@ static bool parse_line(struct parser *P)
 		return parse_bug(P);
 	if (tok_is(t, "switch"))
 		return parse_switch(P);
+	if (tok_is(t, "host-bridge"))
+		return parse_host_bridge(P);
+	if (tok_is(t, "root-port"))
+		return parse_root_port(P);
+	if (tok_is(t, "pci-switch"))
+		return parse_pci_switch(P);
+	if (tok_is(t, "acs"))
+		return parse_acs(P);
+	if (tok_is(t, "link"))
+		return parse_link(P);
+	if (tok_is(t, "cluster"))
+		return parse_cluster(P);
+	if (tok_is(t, "owner-policy"))
+		return parse_owner_policy(P);
+	if (tok_is(t, "grant"))
+		return parse_grant(P);
 	if (tok_is(t, "init"))
 		return parse_init_final(P, false);
 	if (tok_is(t, "final"))
@@ -1518,6 +2135,13 @@ struct exec {
 	struct hs_dmirror_device *dev[MAX_DEVICES];
 	struct hs_dmirror *mir[MAX_MIRRORS];
 	int flag[MAX_FLAGS];
+	bool gone[MAX_DEVICES];	    /* evicted or unplugged */
+	bool released[MAX_MIRRORS]; /* release ran */
+	struct hs_pci_host_bridge *hb[MAX_HOST_BRIDGES];
+	struct hs_pci_dev *rp[MAX_ROOT_PORTS];
+	struct hs_pci_switch *sw[MAX_PCI_SWITCHES];
+	struct hs_pci_dev *pdev[MAX_DEVICES]; /* each device's PCI function, or NULL */
+	void *cl[MAX_CLUSTERS], *key[MAX_CLUSTERS];
 };
 
 struct seqslot {
@@ -1583,6 +2207,8 @@ static struct hs_mm *step_mm(struct thr *t, const struct step *s)
 	return t->x->mm[s->obj];
 }
 
+static void device_plug(struct exec *x, int i);
+
 /* Run one step; return the index of the next. */
 static int exec_step(struct thr *t, const struct step *s, int pc)
 {
@@ -1607,8 +2233,20 @@ static int exec_step(struct thr *t, const struct step *s, int pc)
 	case OP_PROGRAM:
 	case OP_MIRROR_READ:
 	case OP_MIRROR_WRITE:
+	case OP_DEVICE_ATOMIC:
+	case OP_CHECK_ENTRY:
 		m = x->mir[s->obj];
 		bit = 1u << s->obj;
+		/* the parser allows a hotplug device's mirrors only after its plug */
+		if (!m)
+			step_fail(t, s, SIM_KIND_ASSERT, "the mirror's device is not plugged");
+		break;
+	case OP_EVICT:
+	case OP_UNPLUG:
+	case OP_OWNER_CHANGE:
+	case OP_CHECK_LOST:
+		if (!x->dev[s->obj])
+			step_fail(t, s, SIM_KIND_ASSERT, "the device is not plugged");
 		break;
 	default:
 		break;
@@ -1650,10 +2288,64 @@ static int exec_step(struct thr *t, const struct step *s, int pc)
 		check_ret(t, s, hs_dmirror_migrate_to_sys(m, s->addr, s->npages));
 		break;
 	case OP_EVICT:
-		hs_dmirror_device_remove(x->dev[s->obj]);
+	case OP_UNPLUG:
+		/* once per device in the file, but a restart may jump back over it */
+		if (x->gone[s->obj])
+			step_fail(t, s, SIM_KIND_ASSERT, "the device is already gone");
+		x->gone[s->obj] = true;
+		if (s->op == OP_EVICT)
+			hs_dmirror_device_remove(x->dev[s->obj]);
+		else
+			check_ret(t, s,
+				  hs_dmirror_device_unplug(x->dev[s->obj],
+							   (enum hs_dmirror_unplug)s->how));
 		break;
 	case OP_RELEASE:
+		if (x->released[s->obj])
+			step_fail(t, s, SIM_KIND_ASSERT, "the mirror is already released");
+		x->released[s->obj] = true;
 		hs_dmirror_release(m);
+		break;
+	case OP_PLUG:
+		if (x->dev[s->obj])
+			step_fail(t, s, SIM_KIND_ASSERT, "the device is already plugged");
+		device_plug(x, s->obj);
+		break;
+	case OP_OWNER_CHANGE:
+		check_ret(t, s,
+			  hs_dmirror_device_change_owner(x->dev[s->obj], x->cl[s->cluster],
+							 x->key[s->cluster]));
+		break;
+	case OP_CHECK_LOST:
+		hs_dmirror_device_check_lost(x->dev[s->obj]);
+		break;
+	case OP_CHECK_LEAKS:
+		hs_machine_check_leaks();
+		break;
+	case OP_CHECK_ENTRY: {
+		if (t->locks & bit)
+			step_fail(t, s, SIM_KIND_ASSERT,
+				  "check-entry takes the mirror's lock: unlock it first");
+		unsigned long e = hs_dmirror_mirror_entry(m, s->addr);
+		enum entry k = ENT_NONE;
+		if (e & HS_HMM_PFN_P2PDMA_BUS)
+			k = ENT_P2P_BUS;
+		else if (e & HS_HMM_PFN_P2PDMA)
+			k = ENT_P2P;
+		else if (e)
+			k = hs_is_device_private_page(hs_pfn_to_page(hs_hmm_pfn_to_pfn(e)))
+				? ENT_DEVICE
+				: ENT_RAM;
+		/* p2p: a BAR page however it was DMA-mapped */
+		if (k != s->how && !(s->how == ENT_P2P && k == ENT_P2P_BUS))
+			step_fail(t, s, SIM_KIND_ASSERT, "the entry is %s (%#lx), expected %s",
+				  entry_words[k], e, entry_words[s->how]);
+		break;
+	}
+	case OP_DEVICE_ATOMIC:
+		ret = hs_dmirror_atomic(m, s->addr, s->npages, s->value, t->buf, NULL);
+		if (check_ret(t, s, ret))
+			check_values(t, s, t->buf, s->npages);
 		break;
 	case OP_DEVICE_READ:
 		ret = hs_dmirror_read(m, s->addr, s->npages, t->buf, NULL);
@@ -1797,6 +2489,57 @@ static void thread_fn(void *arg)
 	run_block(arg);
 }
 
+/* The port's struct pci_dev. */
+static struct hs_pci_dev *port_dev(struct exec *x, int port)
+{
+	if (port < PORT_SWITCH)
+		return x->rp[port];
+	port -= PORT_SWITCH;
+	return x->sw[port / HS_PCI_SWITCH_MAX_PORTS]->down[port % HS_PCI_SWITCH_MAX_PORTS];
+}
+
+/* memremap_pages() of the device, its PCI function bound (with a BAR over
+ * its memory for an exporter). */
+static void device_create(struct exec *x, int i)
+{
+	const struct device *d = &x->p->dev[i];
+
+	x->dev[i] = hs_dmirror_device_create(d->name, d->pages);
+	if (d->p2p) {
+		int ret = hs_dmirror_device_set_p2p(x->dev[i], x->pdev[i]);
+		sim_check(ret == 0, "%s:%d: the BAR of %s: %d", x->p->base, d->line, d->name, ret);
+	} else if (x->pdev[i]) {
+		hs_dmirror_device_set_pci(x->dev[i], x->pdev[i]);
+	}
+}
+
+static void device_set_owner(struct exec *x, int i)
+{
+	int c = x->p->dev[i].cluster;
+	if (c >= 0)
+		hs_dmirror_device_set_owner(x->dev[i], x->cl[c], x->key[c]);
+}
+
+static void mirror_open(struct exec *x, int i)
+{
+	const struct mirror *m = &x->p->mir[i];
+
+	x->mir[i] = hs_dmirror_open(x->dev[m->dev], x->mm[m->proc]);
+	if (m->p2p)
+		hs_dmirror_set_allow_p2p(x->mir[i], m->requester);
+	hs_dmirror_set_bug(x->mir[i], m->bug);
+}
+
+/* plug: a hotplug device arrives, with its owner and its mirrors. */
+static void device_plug(struct exec *x, int i)
+{
+	device_create(x, i);
+	device_set_owner(x, i);
+	for (int m = 0; m < x->p->nmir; m++)
+		if (x->p->mir[m].dev == i)
+			mirror_open(x, m);
+}
+
 static void program_main(void *arg)
 {
 	const struct hs_program *p = arg;
@@ -1806,11 +2549,25 @@ static void program_main(void *arg)
 	int tid[HS_SCENARIO_MAX_THREADS];
 
 	x->p = p;
+	/* the owner policy is global: set it in every execution, as the owner
+	 * lab's SCENARIO@CONFIG does */
+	if (p->owner_set) {
+		hs_owner_policy = p->owner.policy;
+		hs_owner_id_bits = p->owner.id_bits;
+		hs_owner_flags = p->owner.flags;
+	}
 	for (int i = 0; i < p->nsw; i++)
 		hs_switch_set(swn[p->sw[i]], true);
-	for (int i = 0; i < p->ndev; i++)
-		dev_pages += p->dev[i].pages;
+	for (int i = 0; i < p->ndev; i++) {
+		/* pfns: device memory (a pagemap registered again takes new ones), BARs */
+		dev_pages += p->dev[i].pages *
+			     (p->owner_set && p->owner.policy == HS_OWNER_REREGISTER ? 4 : 1);
+		if (p->dev[i].p2p)
+			dev_pages += p->dev[i].pages;
+	}
 	hs_machine_init(p->ram, dev_pages);
+	if (p->owner_set)
+		hs_owner_lab_reset();
 	for (int i = 0; i < p->nproc; i++) {
 		const struct process *pr = &p->proc[i];
 		x->mm[i] = hs_mm_alloc(pr->name, pr->va, pr->swap);
@@ -1821,12 +2578,50 @@ static void program_main(void *arg)
 				  d->line, d->start, d->start + d->npages * PG, ret);
 		}
 	}
-	for (int i = 0; i < p->ndev; i++)
-		x->dev[i] = hs_dmirror_device_create(p->dev[i].name, p->dev[i].pages);
-	for (int i = 0; i < p->nmir; i++) {
-		x->mir[i] = hs_dmirror_open(x->dev[p->mir[i].dev], x->mm[p->mir[i].proc]);
-		hs_dmirror_set_bug(x->mir[i], p->mir[i].bug);
+	/* the PCI topology, every device's function (hotplug ones too), the links */
+	for (int i = 0; i < p->nhb; i++)
+		x->hb[i] = hs_pci_host_bridge_add(p->hb[i].name, p->hb[i].flags);
+	for (int i = 0; i < p->nrp; i++) {
+		x->rp[i] = hs_pci_root_port_add(x->hb[p->rp[i].hb]);
+		if (p->rp[i].acs)
+			hs_pci_set_acs_redir(x->rp[i], true);
 	}
+	for (int i = 0; i < p->npsw; i++) {
+		x->sw[i] = hs_pci_switch_add(port_dev(x, p->psw[i].parent),
+					     (unsigned int)p->psw[i].nports);
+		for (unsigned int k = 0; k < p->psw[i].nports; k++)
+			if (p->psw[i].acs & (1u << k))
+				hs_pci_set_acs_redir(x->sw[i]->down[k], true);
+	}
+	for (int i = 0; i < p->ndev; i++)
+		if (p->dev[i].port >= 0)
+			x->pdev[i] = hs_pci_device_add(port_dev(x, p->dev[i].port), p->dev[i].name);
+	for (int i = 0; i < p->nlink; i++) {
+		const struct link_decl *l = &p->link[i];
+		int ret = hs_pci_link_set(x->pdev[l->a], x->pdev[l->b], l->flags);
+		sim_check(ret == 0, "%s: link %s %s: %d", p->base, p->dev[l->a].name,
+			  p->dev[l->b].name, ret);
+	}
+	/* the devices present from the start, then the clusters' keys (in the
+	 * order they were named; under cluster-id each device took an id too),
+	 * the owners, the grants, the mirrors */
+	for (int i = 0; i < p->ndev; i++)
+		if (!p->dev[i].hotplug)
+			device_create(x, i);
+	for (int i = 0; i < p->ncl; i++) {
+		for (unsigned long k = 0; k < p->cl[i].skip; k++)
+			(void)hs_owner_key(sim_alloc(8)); /* clusters that came and went */
+		x->cl[i] = sim_alloc(8);
+		x->key[i] = hs_owner_key(x->cl[i]);
+	}
+	for (int i = 0; i < p->ndev; i++)
+		if (!p->dev[i].hotplug)
+			device_set_owner(x, i);
+	for (int i = 0; i < p->ngrant; i++)
+		hs_dmirror_device_grant(x->dev[p->grant[i][0]], x->dev[p->grant[i][1]]);
+	for (int i = 0; i < p->nmir; i++)
+		if (!p->dev[p->mir[i].dev].hotplug)
+			mirror_open(x, i);
 	if (p->init.nsteps)
 		run_block(thr_new(x, &p->init, "main"));
 	for (int i = 0; i < p->nthread; i++)
@@ -1872,6 +2667,11 @@ void hs_scenario_free(struct sim_scenario *sc)
 		return;
 	if (p->nsw)
 		hs_switch = p->saved_switches;
+	if (p->owner_set) {
+		hs_owner_policy = p->saved_policy;
+		hs_owner_id_bits = p->saved_id_bits;
+		hs_owner_flags = p->saved_owner_flags;
+	}
 	program_free(p);
 }
 
@@ -1967,6 +2767,9 @@ int hs_scenario_parse(const char *filename, const char *text, size_t len, struct
 		return -EINVAL;
 	}
 	p->saved_switches = hs_switch;
+	p->saved_policy = hs_owner_policy;
+	p->saved_id_bits = hs_owner_id_bits;
+	p->saved_owner_flags = hs_owner_flags;
 	p->sc.name = p->base;
 	p->sc.summary = p->path;
 	p->sc.main = program_main;
