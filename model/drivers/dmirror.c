@@ -966,6 +966,7 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 		    .pgmap_owner = dmirror_owner(dmirror),
 		    .flags = to_dev ? MIGRATE_VMA_SELECT_SYSTEM : MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
 		};
+		dmirror_owner_migrate_init(dmirror, &args, to_dev);
 		ret = migrate_vma_setup(&args);
 		if (ret)
 			break;

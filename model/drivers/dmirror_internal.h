@@ -115,6 +115,9 @@ bool dmirror_owner_p2p_grant(struct hs_dmirror_device *exporter, struct hs_page 
 			     struct hs_pci_dev *client);
 void dmirror_owner_range_init(struct hs_dmirror *dmirror, struct hmm_range *range);
 bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *page);
+/* dmirror_migrate(), before migrate_vma_setup(): fields a requester-side
+ * policy sets in @args (@to_dev: a migration to this device) */
+void dmirror_owner_migrate_init(struct hs_dmirror *dmirror, struct migrate_vma *args, bool to_dev);
 /* the same for an access through a P2P entry to the device-private @page
  * its BAR page stands for: is @accessor still granted it? */
 bool dmirror_owner_may_use_p2p(struct hs_dmirror_device *accessor, struct hs_page *page);

@@ -580,3 +580,10 @@ bool dmirror_owner_may_use_p2p(struct hs_dmirror_device *accessor, struct hs_pag
 		return true;
 	return dmirror_owner_may_use(accessor, page);
 }
+
+void dmirror_owner_migrate_init(struct hs_dmirror *dmirror, struct migrate_vma *args, bool to_dev)
+{
+	(void)dmirror;
+	(void)args;
+	(void)to_dev;
+}
