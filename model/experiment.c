@@ -446,6 +446,51 @@ static void group_unplug_main(void *arg)
 	hs_mm_check_data(l->mm, VA, VA + PG);
 }
 
+/* ---- p2p migration against an owner change and a CPU fault ----------------------
+ * a and n share cluster P; a's memory holds the page.  n migrates the page
+ * to itself and reads it, while a moves to cluster Q (n loses the right to
+ * a's memory) and a CPU reads the page (faulting it back to RAM).  Under
+ * range-callback the migration to n also selects another owner's
+ * device-private page its callback allows (the RFC's p2p migration): the
+ * page may go from a's memory to n's directly, or, after the change or the
+ * CPU fault, through RAM; under the other policies a migration to a device
+ * selects system pages only, so the page reaches n's memory only through
+ * RAM (or stays in a's, read directly or through P2P).
+ */
+static void p2pmig_device(void *arg)
+{
+	struct lab *l = arg;
+	unsigned long v = 0;
+	int ret = hs_dmirror_migrate_to_dev(l->mn, VA, 1);
+	sim_check(ret == 0, "migration to device n failed: %d", ret);
+	ret = hs_dmirror_read(l->mn, VA, 1, &v, NULL);
+	sim_check(ret == 0 && v == 0x5a, "device n read %#lx (%d)", v, ret);
+}
+
+static void p2p_migrate_main(void *arg)
+{
+	(void)arg;
+	struct lab *l = lab_machine(1);
+	l->a = lab_device("dmirror-a", lab_pdev(l, 0, "a"), true);
+	l->n = lab_device("dmirror-n", lab_pdev(l, 0, "n"), true);
+	l->ma = lab_open(l, l->a);
+	l->mn = lab_open(l, l->n);
+	l->cluster_p = cluster_new();
+	l->cluster_q = cluster_new();
+	l->key_p = hs_owner_key(l->cluster_p);
+	l->key_q = hs_owner_key(l->cluster_q);
+	hs_dmirror_device_set_owner(l->a, l->cluster_p, l->key_p);
+	hs_dmirror_device_set_owner(l->n, l->cluster_p, l->key_p);
+	cpu_write(l, VA, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(l->ma, VA, 1) == 0, "migrate to device a");
+	int t[3] = {sim_thread_spawn("device-n", p2pmig_device, l),
+		    sim_thread_spawn("change", change_owner, l),
+		    sim_thread_spawn("cpu", cpu_reader, l)};
+	for (int i = 0; i < 3; i++)
+		sim_thread_join(t[i]);
+	hs_mm_check_data(l->mm, VA, VA + PG);
+}
+
 /* ---- the table ------------------------------------------------------------------ */
 
 #define SC(n, s, f)                                                                                \
@@ -467,11 +512,15 @@ static const struct sim_scenario sc_all[] = {
     SC("owner-group-unplug",
        "a group member is unplugged while a device that cannot reach it joins and faults",
        group_unplug_main),
+    SC("owner-p2p-migrate",
+       "a device migrates another's page to itself while ownership changes and a CPU faults it",
+       p2p_migrate_main),
 };
 #define NR_SC (sizeof(sc_all) / sizeof(sc_all[0]))
 
 static const struct sim_scenario *const scenarios[NR_SC] = {
-    &sc_all[0], &sc_all[1], &sc_all[2], &sc_all[3], &sc_all[4], &sc_all[5], &sc_all[6], &sc_all[7],
+    &sc_all[0], &sc_all[1], &sc_all[2], &sc_all[3], &sc_all[4],
+    &sc_all[5], &sc_all[6], &sc_all[7], &sc_all[8],
 };
 
 const struct sim_scenario *const *hs_owner_experiment_scenarios(size_t *count)

@@ -154,6 +154,7 @@ static bool handle_device_private_p2p(struct hs_hmm_range *range, hs_pte_t pte, 
 	if (!hs_is_device_private_entry(pte) || !(effective_req(range, req) & HS_HMM_PFN_ALLOW_P2P))
 		return false;
 	struct hs_page *page = hs_pfn_to_page(hs_pte_pfn(pte));
+	hs_pgmap_check(page->pgmap, "hmm_range_fault: get_p2p_page lookup");
 	const struct hs_dev_pagemap_ops *ops = page->pgmap->ops;
 	if (!ops || !ops->get_p2p_page)
 		return false;
@@ -187,6 +188,7 @@ static bool device_private_owned(struct hmm_vma_walk *w, hs_pte_t pte)
 	if (hs_switch.hmm_no_owner_check)
 		return true;
 	struct hs_dev_pagemap *pgmap = hs_pfn_to_page(hs_pte_pfn(pte))->pgmap;
+	hs_pgmap_check(pgmap, "hmm_range_fault: device-private entry");
 	if (hs_pgmap_owner_match(pgmap, range->dev_private_owner))
 		return true;
 	if (!range->p2p_allow)
@@ -201,6 +203,25 @@ static bool device_private_owned(struct hmm_vma_walk *w, hs_pte_t pte)
 	else if (sim_tracing())
 		sim_event("hmm: p2p_allow(%s) says yes for pfn %#lx", pgmap->name, hs_pte_pfn(pte));
 	return w->allow;
+}
+
+/*
+ * The part of pte_offset_map()'s RCU read-side section that matters to the
+ * stale-pagemap oracle (include/hmmsim/page.h, hs_pgmap_check()): from the
+ * lockless read of a device-private pte to the last use of its page's
+ * pgmap, the kernel holds rcu_read_lock(), so memunmap_pages() cannot free
+ * the pagemap meanwhile.  Simplified: the model takes no RCU lock here (no
+ * scheduling point is added); it tells the oracle, which does not report a
+ * freed pgmap inside the section.  Left before any fault, as the kernel
+ * unmaps the pte before hmm_vma_fault().
+ */
+static void pte_walk_section(bool enter)
+{
+	unsigned long long bit = 1ull << (sim_self() & 63);
+	if (enter)
+		__atomic_fetch_or(&hs_mach->pte_walkers, bit, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_and(&hs_mach->pte_walkers, ~bit, __ATOMIC_RELAXED);
 }
 
 /* hmm_vma_handle_pte(); @end is the end of the current walk segment. */
@@ -220,15 +241,19 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		return 0;
 	}
 	if (!hs_pte_present(pte)) {
+		pte_walk_section(true);
 		if (device_private_owned(w, pte)) {
 			unsigned long cpu_flags = HS_HMM_PFN_VALID;
+			pte_walk_section(false);
 			if (hs_is_writable_swp_entry(pte))
 				cpu_flags |= HS_HMM_PFN_WRITE;
 			*hmm_pfn = hs_pte_pfn(pte) | cpu_flags | p2p_sticky(range, req);
 			return 0;
 		}
 		/* the RFC: another owner's page, P2P allowed: ask its pgmap */
-		if (handle_device_private_p2p(range, pte, req, hmm_pfn))
+		bool p2p = handle_device_private_p2p(range, pte, req, hmm_pfn);
+		pte_walk_section(false);
+		if (p2p)
 			return 0;
 		required = pte_need_fault(range, req, 0);
 		if (!required) {

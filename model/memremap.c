@@ -37,6 +37,7 @@ int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 	pgmap->nr_pages = nr_pages;
 	sim_atomic_init(&pgmap->ref, 1);
 	pgmap->dying = 0;
+	__atomic_store_n(&pgmap->freed, 0, __ATOMIC_RELAXED);
 	sim_init_completion(&pgmap->done, pgmap->name ? pgmap->name : "pgmap->done");
 	for (unsigned long i = 0; i < nr_pages; i++) {
 		struct hs_page *page = &m->pages[pgmap->start_pfn + i];
@@ -72,12 +73,14 @@ struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn)
 			found = pgmap_tryget_live(p) ? p : NULL;
 	}
 	sim_rcu_read_unlock();
+	hs_pgmap_check(found, "get_dev_pagemap()");
 	return found;
 }
 
 /* put_dev_pagemap(): the last reference completes pgmap->done. */
 void hs_put_dev_pagemap(struct hs_dev_pagemap *pgmap)
 {
+	hs_pgmap_check(pgmap, "put_dev_pagemap() (the page_free path)");
 	long n = sim_atomic_sub_return(&pgmap->ref, 1, SIM_RELEASE);
 	if (n < 0)
 		sim_fail(HS_KIND_REFCOUNT, "%s: pagemap reference count below zero",
@@ -105,7 +108,11 @@ void hs_zone_device_page_init(struct hs_page *page)
 			 hs_page_to_pfn(page));
 }
 
-/* memunmap_pages(): kill, wait for every page to be freed, unpublish. */
+/*
+ * memunmap_pages(): kill, wait for every page to be freed, unpublish.  Then
+ * the caller frees the struct (kfree, devm): the model marks it freed for
+ * the stale-pagemap oracle (hs_pgmap_check()), without a scheduling point.
+ */
 void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
 {
 	struct hs_machine *m = hs_mach;
@@ -121,6 +128,15 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
 			sim_rcu_assign_pointer(m->pgmap_slots[i], NULL);
 	sim_mutex_unlock(&m->pgmap_lock);
 	sim_synchronize_rcu();
+	__atomic_store_n(&pgmap->freed, 1, __ATOMIC_RELAXED); /* the driver's kfree() */
+}
+
+/* Not a kernel function: the report of hs_pgmap_check(). */
+void hs_pgmap_use_after_free(const struct hs_dev_pagemap *pgmap, const char *what)
+{
+	sim_fail(HS_KIND_UAF, "%s: pagemap %s used after memunmap_pages() (pfns %#lx-%#lx)", what,
+		 pgmap->name ? pgmap->name : "?", pgmap->start_pfn,
+		 pgmap->start_pfn + pgmap->nr_pages - 1);
 }
 
 /* hs_pgmap_owner_match(): model/owner.c, as the owner policy says. */

@@ -49,6 +49,7 @@
  *    record left stale by munmap or exit is ignored.
  */
 #include <errno.h>
+#include <hmmsim/hmm.h>
 #include <hmmsim/migrate.h>
 #include <hmmsim/switches.h>
 #include <string.h>
@@ -225,6 +226,43 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 
 /* ---- collect ------------------------------------------------------------------------ */
 
+/* migrate->p2p_allow's last answer, for its pgmap (one migrate_vma_setup()) */
+struct collect_allow {
+	struct hs_dev_pagemap *pgmap;
+	bool yes;
+};
+
+/*
+ * Which device-private pages collect selects (SELECT_DEVICE_PRIVATE set):
+ * the caller's owner, as the kernel does, or, with the Oct 2024 RFC's
+ * p2p_allow in migrate_vma (Hellström, "p2p migration"; not merged),
+ * another owner's page whose pgmap the caller's callback allows: that page
+ * then moves device to device, never through system memory.  The callback
+ * is asked under the PTL, as the RFC's collect would (it must not sleep),
+ * once per page or, with @cache, once per pgmap and migrate_vma_setup().
+ * Simplified: the answer is the RFC's yes/no only; it cannot tell local
+ * pages apart (own-owner pages match first, as today).
+ */
+static bool device_private_selected(struct hs_migrate_vma *migrate, struct collect_allow *allow,
+				    struct hs_dev_pagemap *pgmap)
+{
+	if (hs_pgmap_owner_match(pgmap, migrate->pgmap_owner))
+		return true;
+	if (!migrate->p2p_allow)
+		return false;
+	if (migrate->p2p_allow->cache && allow->pgmap == pgmap)
+		return allow->yes;
+	hs_p2p_stats_inc(&hs_p2p_stats.migrate_callbacks);
+	allow->yes = migrate->p2p_allow->allow(migrate->p2p_allow, pgmap);
+	allow->pgmap = pgmap;
+	if (allow->yes) {
+		hs_p2p_stats_inc(&hs_p2p_stats.migrate_allowed);
+		if (sim_tracing())
+			sim_event("migrate_vma_collect: p2p_allow(%s) says yes", pgmap->name);
+	}
+	return allow->yes;
+}
+
 /* migrate_vma_collect_skip() */
 static void migrate_vma_collect_skip(struct hs_migrate_vma *migrate, unsigned long start,
 				     unsigned long end)
@@ -260,8 +298,8 @@ static void migrate_vma_collect_hole(struct hs_migrate_vma *migrate, unsigned lo
  * was cleared (after, with hs_switch.migrate_flush_tlb_after_ptl).
  * Simplified: no THP split, no PG_anon_exclusive path.
  */
-static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate, unsigned long start,
-				    unsigned long end)
+static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate, struct collect_allow *allow,
+				    unsigned long start, unsigned long end)
 {
 	struct hs_vm_area_struct *vma = migrate->vma;
 	struct hs_mm *mm = vma->vm_mm;
@@ -296,7 +334,7 @@ static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate, unsigned lon
 				goto next;
 			page = hs_pfn_to_page(hs_pte_pfn(pte));
 			if (!(migrate->flags & HS_MIGRATE_VMA_SELECT_DEVICE_PRIVATE) ||
-			    !hs_pgmap_owner_match(page->pgmap, migrate->pgmap_owner))
+			    !device_private_selected(migrate, allow, page->pgmap))
 				goto next;
 			mpfn = hs_migrate_pfn(hs_pte_pfn(pte)) | HS_MIGRATE_PFN_MIGRATE;
 			if (hs_is_writable_swp_entry(pte))
@@ -312,6 +350,8 @@ static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate, unsigned lon
 				goto next;
 			}
 			page = vm_normal_page(pte);
+			if (page)
+				hs_pgmap_check(page->pgmap, "migrate_vma_collect: present pte");
 			if (page && !hs_is_zone_device_page(page) &&
 			    !(migrate->flags & HS_MIGRATE_VMA_SELECT_SYSTEM)) {
 				goto next;
@@ -391,6 +431,7 @@ static void migrate_vma_collect(struct hs_migrate_vma *migrate)
 {
 	struct hs_mm *mm = migrate->vma->vm_mm;
 	struct hs_mmu_notifier_range range;
+	struct collect_allow allow = {NULL, false};
 	unsigned long addr, next;
 
 	sim_assert_held(&mm->mmap_lock);
@@ -402,7 +443,7 @@ static void migrate_vma_collect(struct hs_migrate_vma *migrate)
 		next = (addr | (HS_PMD_SIZE - 1)) + 1;
 		if (next > migrate->end)
 			next = migrate->end;
-		migrate_vma_collect_pmd(migrate, addr, next);
+		migrate_vma_collect_pmd(migrate, &allow, addr, next);
 	}
 
 	hs_mmu_notifier_invalidate_range_end(&range);
@@ -782,6 +823,25 @@ void hs_migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns, u
 /* ---- finalize ---------------------------------------------------------------------- */
 
 /*
+ * Not the kernel's: count a move that finalize made (the data was in @page,
+ * it is in @dst now), by where it went: device to device (two pagemaps, or
+ * one), device to system memory, system memory to device.  Oracle counters
+ * (include/hmmsim/hmm.h), no scheduling point.
+ */
+static void migrate_count_move(struct hs_page *page, struct hs_page *dst)
+{
+	bool from_dev = hs_is_zone_device_page(page), to_dev = hs_is_zone_device_page(dst);
+
+	if (from_dev && to_dev)
+		hs_p2p_stats_inc(page->pgmap == dst->pgmap ? &hs_p2p_stats.moves_dev_same
+							   : &hs_p2p_stats.moves_dev_to_dev);
+	else if (from_dev)
+		hs_p2p_stats_inc(&hs_p2p_stats.moves_dev_to_ram);
+	else if (to_dev)
+		hs_p2p_stats_inc(&hs_p2p_stats.moves_ram_to_dev);
+}
+
+/*
  * __migrate_device_finalize(): each migration entry becomes the new page if
  * the entry still says MIGRATE and has a destination, else the old page
  * again; then the old page is unlocked (not the fault page from v6.15) and
@@ -828,6 +888,7 @@ static void migrate_device_finalize_common(unsigned long *src_pfns, unsigned lon
 		hs_put_page(page);
 
 		if (dst != page) {
+			migrate_count_move(page, dst);
 			if (dst == fault_locked)
 				sim_fail(HS_KIND_BUG,
 					 "migrate_vma_finalize: dst is the fault page");
@@ -944,6 +1005,7 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		hs_page_check(page, hs_pte_gen(vmf->orig_pte),
 			      "do_swap_page: page->pgmap->ops->migrate_to_ram of a page without a "
 			      "reference");
+		hs_pgmap_check(pgmap, "do_swap_page: page->pgmap->ops");
 		ops = pgmap->ops;
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx, no pte check, no reference", addr,
@@ -956,6 +1018,7 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		sim_spin_unlock(vmf->ptl); /* changed under us: retry the fault */
 		return 0;
 	}
+	hs_pgmap_check(page->pgmap, "do_swap_page: page->pgmap->ops");
 	ops = page->pgmap->ops;
 
 	if (hs_switch.swap_page_lock_unconditional) {

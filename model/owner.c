@@ -72,9 +72,12 @@ void *hs_owner_key(void *cluster)
  * READ_ONCE.  p2p-callback, peer-group and range-callback keep the key
  * fixed for the life of the pagemap (what they change is elsewhere: grant
  * sets, the group registry, the requester's callback), so a plain load.
+ * First the stale-pagemap oracle: every caller reached @pgmap through a
+ * page, and a pagemap torn down by memunmap_pages() is freed memory.
  */
 bool hs_pgmap_owner_match(struct hs_dev_pagemap *pgmap, void *owner)
 {
+	hs_pgmap_check(pgmap, "owner test (hs_pgmap_owner_match)");
 	if (hs_owner_policy == HS_OWNER_MUTABLE_MARKED)
 		return SIM_READ_ONCE(pgmap->owner) == owner;
 	return SIM_PLAIN_READ(pgmap->owner) == owner;

@@ -15,6 +15,7 @@
 #include <hmmsim/owner.h>
 #include <hmmsim/p2pdma.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BUDGET 2000 /* the CLI's default */
@@ -127,6 +128,7 @@ static struct rule_seen {
 	unsigned long in_use[2];
 	struct hs_p2p_stats p2p[4];
 	int change;
+	unsigned long ram_free[2];
 } seen;
 
 struct rlab {
@@ -279,6 +281,43 @@ static void rule_cost_main(void *arg)
 	sim_check(hs_dmirror_read(rlab_open(l, c), VA, 1, v, NULL) == 0 && v[0] == 0x40, "read");
 	seen.p2p[3] = hs_p2p_stats;
 	seen.in_use[1] = hs_dmirror_device_pages_in_use(a);
+}
+
+/*
+ * p2p migration (range-callback's migration half): a's memory holds pages
+ * 0-1; n, in a's cluster (p2p_mig_shared) or in one of its own, migrates
+ * both to itself and reads them.  p2p[0]: the counters of n's migration;
+ * in_use[0], in_use[1]: a's and n's pages afterwards; ram_free[0..1]: free
+ * RAM pages before and after; entry[0]: n's mirror entry for page 0.
+ */
+static bool p2p_mig_shared;
+
+static void rule_p2p_migrate_main(void *arg)
+{
+	(void)arg;
+	unsigned long v[2];
+	struct rlab *l = rlab_new(2);
+	struct hs_dmirror_device *a = rlab_dev(l, "a", 0, NULL), *n = rlab_dev(l, "n", 0, NULL);
+	struct hs_dmirror *ma = rlab_open(l, a), *mn = rlab_open(l, n);
+	void *p = sim_alloc(8), *kp = hs_owner_key(p), *q = sim_alloc(8);
+	hs_dmirror_device_set_owner(a, p, kp);
+	if (p2p_mig_shared)
+		hs_dmirror_device_set_owner(n, p, kp);
+	else
+		hs_dmirror_device_set_owner(n, q, hs_owner_key(q));
+	sim_check(hs_dmirror_migrate_to_dev(ma, VA, 2) == 0, "migrate to a");
+	seen.ram_free[0] = hs_mach->nr_ram_free;
+	hs_p2p_stats = (struct hs_p2p_stats){0};
+	sim_check(hs_dmirror_migrate_to_dev(mn, VA, 2) == 0, "migrate to n");
+	seen.p2p[0] = hs_p2p_stats;
+	seen.ram_free[1] = hs_mach->nr_ram_free;
+	seen.in_use[0] = hs_dmirror_device_pages_in_use(a);
+	seen.in_use[1] = hs_dmirror_device_pages_in_use(n);
+	if (p2p_mig_shared) {
+		sim_check(hs_dmirror_read(mn, VA, 2, v, NULL) == 0, "read");
+		sim_check(v[0] == 0x40 && v[1] == 0x41, "read %#lx %#lx", v[0], v[1]);
+		seen.entry[0] = hs_dmirror_mirror_entry(mn, VA);
+	}
 }
 
 /* Run @fn once (single-threaded) under @cfg; it must be clean. */
@@ -438,6 +477,46 @@ static void test_rule_range_callback(void)
 	CU_ASSERT_EQUAL(seen.p2p[2].callbacks - seen.p2p[1].callbacks, 2);
 }
 
+/* range-callback, migration: a page of another device whose pgmap n's
+ * callback allows moves from that device's memory to n's directly (no RAM
+ * page used, one callback per pgmap); one it does not allow is not
+ * selected and stays; the other policies select system pages only */
+static void test_rule_p2p_migrate(void)
+{
+	const struct hs_p2p_stats *s = &seen.p2p[0];
+	p2p_mig_shared = true;
+	run_rule("range-callback", rule_p2p_migrate_main);
+	CU_ASSERT_EQUAL(s->moves_dev_to_dev, 2);
+	CU_ASSERT_EQUAL(s->moves_dev_to_ram, 0);
+	CU_ASSERT_EQUAL(s->moves_ram_to_dev, 0);
+	CU_ASSERT_EQUAL(s->migrate_callbacks, 1); /* one pgmap, cached */
+	CU_ASSERT_EQUAL(s->migrate_allowed, 1);
+	CU_ASSERT_EQUAL(seen.ram_free[1], seen.ram_free[0]); /* no RAM page used */
+	CU_ASSERT_EQUAL(seen.in_use[0], 0);
+	CU_ASSERT_EQUAL(seen.in_use[1], 2);
+	CU_ASSERT_EQUAL(s->migrations, 0);
+	CU_ASSERT_TRUE(!!(seen.entry[0] & HS_HMM_PFN_VALID)); /* n's own page now */
+
+	run_rule("range-callback/no-cache", rule_p2p_migrate_main);
+	CU_ASSERT_EQUAL(s->migrate_callbacks, 2); /* one per page */
+	CU_ASSERT_EQUAL(s->moves_dev_to_dev, 2);
+
+	p2p_mig_shared = false; /* n in a cluster of its own: not allowed */
+	run_rule("range-callback", rule_p2p_migrate_main);
+	CU_ASSERT_EQUAL(s->migrate_callbacks, 1);
+	CU_ASSERT_EQUAL(s->migrate_allowed, 0);
+	CU_ASSERT_EQUAL(s->moves_dev_to_dev + s->moves_dev_to_ram + s->moves_ram_to_dev, 0);
+	CU_ASSERT_EQUAL(seen.in_use[0], 2); /* stays in a's memory */
+	CU_ASSERT_EQUAL(seen.in_use[1], 0);
+
+	p2p_mig_shared = true; /* pointer: same key, but SELECT_SYSTEM only */
+	run_rule("pointer", rule_p2p_migrate_main);
+	CU_ASSERT_EQUAL(s->migrate_callbacks, 0);
+	CU_ASSERT_EQUAL(s->moves_dev_to_dev + s->moves_dev_to_ram + s->moves_ram_to_dev, 0);
+	CU_ASSERT_EQUAL(seen.in_use[0], 2);
+	CU_ASSERT_EQUAL(seen.in_use[1], 0);
+}
+
 /* ---- the table --------------------------------------------------------------------- */
 
 /* The expected first violation of each cell; every other cell is clean. */
@@ -447,6 +526,7 @@ static const struct {
     {"cluster-id/4", "owner-id-wrap", "wrong-owner"},
     {"mutable", "owner-change-fault", "data-race"},
     {"peer-group", "owner-group-unplug", "wrong-owner"},
+    {"mutable", "owner-p2p-migrate", "data-race"},
 };
 
 static struct hs_owner_experiment_result table[16][16];
@@ -565,6 +645,36 @@ static void test_table_counters(void)
 	CU_ASSERT_EQUAL(r->p2p.migrations, 0);
 	CU_ASSERT_TRUE(r->p2p.callbacks >= 2 * BUDGET); /* 2 pgmaps, cached: 2 per read */
 	CU_ASSERT_EQUAL(r->p2p.p2p_pfns, 0);
+	/* p2p migration: under range-callback n's migration takes a's page
+	 * directly in some executions; under the fixed policies only through
+	 * RAM (a CPU fault first), never device to device */
+	r = cell("range-callback", "owner-p2p-migrate");
+	CU_ASSERT_TRUE(r->p2p.moves_dev_to_dev > 0);
+	CU_ASSERT_TRUE(r->p2p.migrate_callbacks > 0);
+	CU_ASSERT_TRUE(r->p2p.migrate_allowed <= r->p2p.migrate_callbacks);
+	r = cell("pointer", "owner-p2p-migrate");
+	CU_ASSERT_EQUAL(r->p2p.moves_dev_to_dev, 0);
+	CU_ASSERT_EQUAL(r->p2p.migrate_callbacks, 0);
+	CU_ASSERT_TRUE(r->p2p.moves_ram_to_dev > 0);
+	if (getenv("HMMSIM_TEST_VERBOSE")) {
+		size_t nsc, ncfg;
+		const struct sim_scenario *const *scs = hs_owner_experiment_scenarios(&nsc);
+		const struct hs_owner_config *cfgs = hs_owner_experiment_configs(&ncfg);
+		for (size_t c = 0; c < ncfg; c++) {
+			char name[48];
+			hs_owner_config_name(&cfgs[c], name, sizeof(name));
+			const struct hs_p2p_stats *p = &table[c][nsc - 1].p2p;
+			fprintf(
+			    stderr,
+			    "\n%s %s: execs %llu mig-cb %lu allowed %lu d2d %lu same %lu d2r %lu "
+			    "r2d %lu hmm-migr %lu cb %lu pages %lu ebusy %lu",
+			    name, scs[nsc - 1]->name,
+			    (unsigned long long)table[c][nsc - 1].executions, p->migrate_callbacks,
+			    p->migrate_allowed, p->moves_dev_to_dev, p->moves_dev_same,
+			    p->moves_dev_to_ram, p->moves_ram_to_dev, p->migrations, p->callbacks,
+			    p->pages, p->ebusy);
+		}
+	}
 	/* peer-group's unplug scenario is clean when leaving after the drain */
 	CU_ASSERT_FALSE(cell("peer-group/drained", "owner-group-unplug")->found);
 }
@@ -669,6 +779,7 @@ void hmmsim_test_register(void)
 		    test_rule_p2p_callback);
 	CU_add_test(s, "rule: peer-group registry", test_rule_peer_group);
 	CU_add_test(s, "rule: range-callback, per pgmap", test_rule_range_callback);
+	CU_add_test(s, "rule: range-callback migration, device to device", test_rule_p2p_migrate);
 	CU_add_test(s, "the whole table", test_table);
 	CU_add_test(s, "the table's counters", test_table_counters);
 	CU_add_test(s, "stable across runs", test_stable);

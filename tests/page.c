@@ -7,6 +7,7 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "model_helpers.h"
 
@@ -228,6 +229,43 @@ static void test_alloc_from_dying(void)
 	CU_ASSERT_STRING_EQUAL(run_once(alloc_from_dead_main), HS_KIND_BUG);
 }
 
+/*
+ * The stale-pagemap oracle: after memunmap_pages() the driver frees the
+ * struct dev_pagemap; a page of it still names it, and the model's hot paths
+ * that follow page->pgmap must report the use (arg: which path).
+ */
+static void stale_pgmap_main(void *arg)
+{
+	hs_machine_init(8, 16);
+	struct hs_dev_pagemap *pg = new_pgmap(2);
+	struct hs_page *p = hs_pfn_to_page(pg->start_pfn);
+	sim_check(hs_pgmap_owner_match(p->pgmap, NULL), "a live pagemap: no report, NULL owner");
+	hs_memunmap_pages(pg);
+	if (arg)
+		hs_put_dev_pagemap(p->pgmap); /* the page_free path's put */
+	else
+		(void)hs_pgmap_owner_match(p->pgmap, NULL); /* must fail */
+}
+
+static void test_stale_pgmap(void)
+{
+	struct sim_scenario owner = SCENARIO("t-stale-pgmap", stale_pgmap_main);
+	struct sim_scenario put = SCENARIO("t-stale-pgmap-put", stale_pgmap_main, .arg = (void *)1);
+	struct sim_result r = run(&owner, SIM_STRATEGY_RANDOM, 1, 0, 1);
+	if (getenv("HMMSIM_TEST_VERBOSE"))
+		fprintf(stderr, "\n    %zu reports: %s\n", (size_t)r.nr_reports,
+			r.nr_reports ? r.reports[0].message : "");
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_UAF);
+	CU_ASSERT_TRUE(r.nr_reports &&
+		       strstr(r.reports[0].message, "used after memunmap_pages()") &&
+		       strstr(r.reports[0].message, "hs_pgmap_owner_match"));
+	sim_result_free(&r);
+	r = run(&put, SIM_STRATEGY_RANDOM, 1, 0, 1);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_UAF);
+	CU_ASSERT_TRUE(r.nr_reports && strstr(r.reports[0].message, "put_dev_pagemap"));
+	sim_result_free(&r);
+}
+
 /* The leak oracle: a reference nobody drops is reported at the end. */
 static void leak_main(void *arg)
 {
@@ -271,5 +309,6 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "pagemap: memremap, lookup, page_free, memunmap", test_pgmap_lifetime);
 	CU_add_test(s, "memunmap_pages waits for page references", test_memunmap_waits);
 	CU_add_test(s, "allocating from a dead pagemap", test_alloc_from_dying);
+	CU_add_test(s, "stale pagemap after memunmap_pages: use-after-free", test_stale_pgmap);
 	CU_add_test(s, "leak oracle: an extra reference at the end", test_leak_oracle);
 }

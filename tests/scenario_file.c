@@ -135,9 +135,10 @@ static void test_is_file(void)
 static const struct {
 	const char *text, *msg;
 } bad[] = {
-    {"frob 1\n", "t.hsc:1:1: expected a directive (machine, process, vma, device, mirror, bug, "
-		 "switch, host-bridge, root-port, pci-switch, acs, link, cluster, owner-policy, "
-		 "grant, init, thread, final, expect, explore, step-bound), got 'frob'"},
+    {"frob 1\n",
+     "t.hsc:1:1: expected a directive (machine, process, vma, device, mirror, bug, "
+     "switch, host-bridge, root-port, pci-switch, acs, link, cluster, owner-policy, "
+     "grant, init, thread, final, expect, explore, step-bound, no-check-data), got 'frob'"},
     /* names */
     {HEAD "mirror m1 gpu9 p\n", "t.hsc:5:11: expected a device name (gpu0), got 'gpu9'"},
     {HEAD "thread t\n  device-read m9 0x100000 1\n",
@@ -172,7 +173,8 @@ static const struct {
 				   "(0x400000 bytes), got [0x3ff000,0x401000)"},
     /* structure */
     {HEAD "thread t\n  yield\nvma p 0x200000 1 rw\n",
-     "t.hsc:7:1: expected a step or thread, final, expect, explore, step-bound, got 'vma' (setup "
+     "t.hsc:7:1: expected a step or thread, final, expect, explore, step-bound, no-check-data, got "
+     "'vma' (setup "
      "lines go before the first thread)"},
     {HEAD "thread t\n  repeat 2\n    yield\n", "t.hsc:8:1: expected 'end' for the repeat of line "
 					       "6, got end of file"},
@@ -197,21 +199,31 @@ static const struct {
      "t.hsc:5:38: expected 1 or 2 values after '=', got 3"},
     {HEAD "init cpu-read p 0x100000 fails EWHAT\n",
      "t.hsc:5:32: expected an error name (EFAULT, EBUSY, EPERM, EINVAL, ENOENT, ENOMEM, EEXIST, "
-     "EAGAIN, EOPNOTSUPP, ENODEV, EIO), got 'EWHAT'"},
+     "EAGAIN, EOPNOTSUPP, ENODEV, EIO, EREMOTEIO), got 'EWHAT'"},
     {HEAD "init cpu-read p 0x100000 = 1 fails\n",
      "t.hsc:5:35: expected an error name (EFAULT, EBUSY, EPERM, EINVAL, ENOENT, ENOMEM, EEXIST, "
-     "EAGAIN, EOPNOTSUPP, ENODEV, EIO), got end of line"},
+     "EAGAIN, EOPNOTSUPP, ENODEV, EIO, EREMOTEIO), got end of line"},
     /* the protocol */
     {HEAD "thread t\n  range-fault m0 s1 0x100000 1 fault\n",
      "t.hsc:6:18: expected a sequence begun by an earlier read-begin in this block, got 's1'"},
     {HEAD "mirror m1 gpu0 p\nthread t\n  read-begin m0 s\n  read-begin m1 s\n",
      "t.hsc:8:17: expected a sequence of mirror m1, got 's' (begun on m0)"},
     {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 write|read\n",
-     "t.hsc:7:31: expected fault, fault|write or nofault, got 'write|read'"},
+     "t.hsc:7:31: expected fault, fault|write or nofault, each may add |p2p, got 'write|read'"},
     {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 write\n",
-     "t.hsc:7:31: expected fault, fault|write or nofault, got 'write'"},
+     "t.hsc:7:31: expected fault, fault|write or nofault, each may add |p2p, got 'write'"},
     {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 fault|\n",
-     "t.hsc:7:31: expected fault, fault|write or nofault, got 'fault|'"},
+     "t.hsc:7:31: expected fault, fault|write or nofault, each may add |p2p, got 'fault|'"},
+    {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 nofault|write\n",
+     "t.hsc:7:31: expected fault, fault|write or nofault, each may add |p2p, got 'nofault|write'"},
+    {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 fault|p2p|p2p\n",
+     "t.hsc:7:31: expected fault, fault|write or nofault, each may add |p2p, got 'fault|p2p|p2p'"},
+    {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 p2p|nofault|fault\n",
+     "t.hsc:7:31: expected fault, fault|write or nofault, each may add |p2p, got "
+     "'p2p|nofault|fault'"},
+    {HEAD "thread t\n  read-begin m0 s\n  range-fault m0 s 0x100000 1 fault|p2p\n",
+     "t.hsc:7:31: expected flags without p2p, got 'fault|p2p' (device gpu0 has no PCI function: "
+     "declare it with at PORT)"},
     {HEAD "thread t\n  read-begin m0 s\n  repeat 2\n  range-fault m0 s 0x100000 1 fault on-busy "
 	  "restart\n  end\n",
      "t.hsc:8:45: expected a read-begin of s earlier in the same block for restart, got none"},
@@ -236,6 +248,9 @@ static const struct {
      "data-loss, leak, wrong-owner), got 'coherance'"},
     {HEAD "expect clean\nexpect clean\n",
      "t.hsc:6:8: expected one expect line, got a second (line 5)"},
+    {HEAD "no-check-data\nno-check-data\n",
+     "t.hsc:6:1: expected one no-check-data line, got a second (line 5)"},
+    {HEAD "no-check-data now\n", "t.hsc:5:15: expected end of line, got 'now'"},
     {HEAD "explore bfs\n", "t.hsc:5:9: expected pct, random or dfs, got 'bfs'"},
     {HEAD "explore dfs 99\n", "t.hsc:5:13: expected a preemption bound (0..64), got '99'"},
     {HEAD "thread a\n  evict gpu0\nthread b\n  evict gpu0\n",
@@ -430,6 +445,17 @@ static void test_runtime_messages(void)
 	     "r.hsc:5: owner-change gpu0 q: returned -EOPNOTSUPP (add may-fail if it may)"},
 	    {HEAD "init device-atomic m0 0x100000 1 2 = 5\n", "assertion",
 	     "r.hsc:5: device-atomic m0 0x100000 1 2 = 5: read 0 at 0x100000, expected 0x5"},
+	    /* a P2P pfn the importer cannot DMA-map (NOT_SUPPORTED: two root ports of a
+	     * bridge not on the allowlist; v1, no requester to decline for) */
+	    {"host-bridge hb0\nroot-port rp0 hb0\nroot-port rp1 hb0\nprocess p va 4M\n"
+	     "vma p 0x100000 1 rw\ndevice e pages 1 at rp0 p2p\ndevice i pages 1 at rp1\n"
+	     "mirror me e p\nmirror mi i p p2p\ninit cpu-write p 0x100000 1\n"
+	     "init migrate-to-dev me 0x100000 1\ninit read-begin mi s\n"
+	     "init range-fault mi s 0x100000 1 fault|p2p\ninit lock mi\ninit program mi s\n",
+	     "assertion", "r.hsc:15: program mi s: returned -EREMOTEIO (add may-fail if it may)"},
+	    {HEAD "init cpu-write p 0x100000 1\ninit migrate-to-dev m0 0x100000 1\n"
+		  "init check-unplugged gpu0\n",
+	     "assertion", "r.hsc:7: check-unplugged gpu0: 1 of its pages still in use"},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -512,6 +538,13 @@ static const char *const words[] = {
     "on-fail",
     "fault|write",
     "nofault",
+    "fault|p2p",
+    "nofault|p2p",
+    "fault|write|p2p",
+    "EREMOTEIO",
+    "no-check-data",
+    "program",
+    "read-retry",
     "signal",
     "wait",
     "x",
@@ -757,6 +790,38 @@ static void test_explore_p2p_owner(void)
 	CU_ASSERT_EQUAL(hs_owner_flags, 0);
 }
 
+/* The protocol steps with |p2p (hs_dmirror_range_fault_flags()), -EREMOTEIO
+ * and the fallback; a surprise removal's cleanup with no-check-data */
+static void test_explore_p2p_steps(void)
+{
+	explore_file("p2p-steps.hsc", true);
+	explore_file("p2p-steps-noretry.hsc", false);
+	explore_file("p2p-steps-fallback.hsc", true);
+	explore_file("p2p-unplug-surprise-cleanup.hsc", true);
+
+	/* without no-check-data the data oracle finds the loss the surprise
+	 * removal causes by design */
+	const struct text *t = file_named("p2p-unplug-surprise-cleanup.hsc");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	char *buf = malloc(t->len + 1), err[512];
+	memcpy(buf, t->buf, t->len);
+	buf[t->len] = 0;
+	char *nc = strstr(buf, "\nno-check-data");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nc);
+	nc[1] = '#';
+	struct sim_scenario *sc;
+	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("c.hsc", buf, t->len, &sc, err, sizeof(err)), 0);
+	struct sim_options o = {
+	    .strategy = SIM_STRATEGY_DFS, .seed = 1, .iterations = 10000000, .dfs_preemptions = 1};
+	struct sim_result r;
+	CU_ASSERT_EQUAL_FATAL(sim_explore(sc, &o, &r), 0);
+	CU_ASSERT_EQUAL(r.nr_reports, 1);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), "data-loss");
+	sim_result_free(&r);
+	hs_scenario_free(sc);
+	free(buf);
+}
+
 static void test_explore_others(void)
 {
 	explore_file("mirror-access.hsc", false);
@@ -812,5 +877,7 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "switch files explore as expected", test_explore_switches);
 	CU_add_test(s, "other files explore as expected", test_explore_others);
 	CU_add_test(s, "P2P, owner and unplug files explore as expected", test_explore_p2p_owner);
+	CU_add_test(s, "P2P protocol steps, no-check-data files explore as expected",
+		    test_explore_p2p_steps);
 	CU_add_test(s, "deterministic, replayable", test_deterministic);
 }

@@ -186,6 +186,24 @@ unsigned long hs_dmirror_read_begin(struct hs_dmirror *dmirror);
  */
 int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
 			   unsigned long npages, bool fault, bool write, unsigned long *pfns);
+/*
+ * The same with the request as flags: HS_DMIRROR_RF_FAULT (HMM_PFN_REQ_FAULT),
+ * HS_DMIRROR_RF_WRITE (HMM_PFN_REQ_WRITE), HS_DMIRROR_RF_P2P: HMM_PFN_ALLOW_P2P
+ * in default_flags, and the device's PCI function named as p2p_requester
+ * when the mirror was set to name it (hs_dmirror_set_allow_p2p(..., true);
+ * NULL otherwise: the v1 RFC).  Another device's private page whose
+ * exporter's get_p2p_page() answers comes back as a BAR page (HMM_PFN_P2PDMA,
+ * no fault, no migration); hs_dmirror_program() DMA-maps such pfns first and
+ * fails with -EREMOTEIO, programming nothing, when one cannot be: the driver
+ * then asks again without HS_DMIRROR_RF_P2P (the mlx5 fallback, which
+ * dmirror_range_fault() does by itself).  hs_dmirror_range_fault(fault,
+ * write) is this with FAULT / WRITE.
+ */
+#define HS_DMIRROR_RF_FAULT 0x1u
+#define HS_DMIRROR_RF_WRITE 0x2u
+#define HS_DMIRROR_RF_P2P   0x4u
+int hs_dmirror_range_fault_flags(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
+				 unsigned long npages, unsigned int flags, unsigned long *pfns);
 /* mutex_lock(&dmirror->mutex) / mutex_unlock(): the lock the invalidate
  * callback takes before mmu_interval_set_seq(). */
 void hs_dmirror_lock(struct hs_dmirror *dmirror);
@@ -197,8 +215,10 @@ bool hs_dmirror_read_retry(struct hs_dmirror *dmirror, unsigned long seq);
  * dmirror_do_fault(): program the mirror's page table for [start, start +
  * npages pages) from @pfns (as hs_dmirror_range_fault() filled them); @write
  * as requested from hmm_range_fault().  The lock must be held (a
- * "lock-not-held" violation otherwise).  Return: 0, or -EFAULT at an entry
- * that is not valid (or not writable when @write).
+ * "lock-not-held" violation otherwise).  P2P pfns (HMM_PFN_P2PDMA) are
+ * DMA-mapped first, all of them, for the access @write asks for.  Return:
+ * 0, -EREMOTEIO when a P2P pfn cannot be DMA-mapped (nothing programmed), or
+ * -EFAULT at an entry that is not valid (or not writable when @write).
  */
 int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned long npages,
 		       const unsigned long *pfns, bool write);

@@ -62,6 +62,9 @@ static inline unsigned int hs_hmm_pfn_to_map_order(unsigned long hmm_pfn)
  * pfn is returned for direct access, no fault, no migration).  @cache: ask
  * once per pgmap and hmm_range_fault() call (the RFC allows it), not per
  * page.  Used by the range-callback owner policy (include/hmmsim/owner.h).
+ * migrate_vma has the same pointer (include/hmmsim/migrate.h, the RFC's
+ * "p2p migration"): migrate_vma_collect() asks it for another owner's
+ * device-private page, under the PTL.
  */
 struct hs_dev_pagemap;
 struct hs_hmm_p2p_allow {
@@ -107,10 +110,19 @@ struct hs_hmm_range {
  * @ebusy:	hmm_range_fault() calls that returned -EBUSY
  * @lock_acquisitions: driver locks taken inside get_p2p_page() (the locked
  *		callback variant of the owner lab; counted by the driver)
+ * @migrate_callbacks, @migrate_allowed: calls of a migrate_vma's p2p_allow
+ *		callback by migrate_vma_collect(), and the ones that said yes
+ * @moves_dev_to_dev, @moves_dev_same, @moves_dev_to_ram, @moves_ram_to_dev:
+ *		pages migrate_vma / migrate_device finalize moved, by where
+ *		from and to: between two pagemaps (the RFC's p2p migration),
+ *		within one, from device to system memory, from system memory to
+ *		a device (a trip through RAM is one of each of the last two)
  */
 struct hs_p2p_stats {
 	unsigned long callbacks, p2p_pfns, fallbacks, map_failures;
 	unsigned long pages, migrations, ebusy, lock_acquisitions;
+	unsigned long migrate_callbacks, migrate_allowed;
+	unsigned long moves_dev_to_dev, moves_dev_same, moves_dev_to_ram, moves_ram_to_dev;
 };
 extern struct hs_p2p_stats hs_p2p_stats;
 

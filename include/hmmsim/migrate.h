@@ -36,6 +36,8 @@ enum hs_migrate_vma_direction {
 	HS_MIGRATE_VMA_SELECT_DEVICE_COHERENT = 1 << 2,
 };
 
+struct hs_hmm_p2p_allow; /* include/hmmsim/hmm.h */
+
 /* struct migrate_vma */
 struct hs_migrate_vma {
 	struct hs_vm_area_struct *vma;
@@ -46,13 +48,22 @@ struct hs_migrate_vma {
 	void *pgmap_owner;
 	unsigned long flags;
 	struct hs_page *fault_page;
+	/*
+	 * The Oct 2024 RFC "mm/hmm, mm/migrate_device: Allow p2p access and p2p
+	 * migration" (Hellström; not merged), its migration half: NULL (today's
+	 * kernel) or the caller's "may I use this pgmap" callback, the same
+	 * struct as hmm_range's.  With SELECT_DEVICE_PRIVATE, collect selects
+	 * another owner's device-private page when it says yes (a device to
+	 * device migration); the caller's own pages are selected as before.
+	 */
+	struct hs_hmm_p2p_allow *p2p_allow;
 };
 
 /*
  * migrate_vma_setup(): collect (invalidate with MMU_NOTIFY_MIGRATE and the
- * owner, replace ptes by migration entries under the PTL, flushing the TLB
- * before dropping it), lock, unmap, and drop pages that cannot move (extra
- * references).  Caller holds mmap_lock for read.  Return: 0 or -EINVAL.
+ * owner; device-private pages by owner or p2p_allow, see above; replace ptes by migration entries
+ * under the PTL, flushing the TLB before dropping it), lock, unmap, and drop pages that cannot move
+ * (extra references).  Caller holds mmap_lock for read.  Return: 0 or -EINVAL.
  */
 int hs_migrate_vma_setup(struct hs_migrate_vma *args);
 /* migrate_vma_pages(): move page state to the dst pages, fill holes. */

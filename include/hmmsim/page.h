@@ -125,6 +125,11 @@ struct hs_dev_pagemap_ops {
  * @dying:	percpu_ref_kill() has run: no new page references
  * @done:	completion memunmap_pages() waits on (ref reached zero)
  * @name:	for reports
+ * @freed:	not the kernel's: the oracle's poison.  memunmap_pages() has
+ *		returned, after which the driver frees the struct (test_hmm and
+ *		nouveau kfree() it, devm releases it); the model keeps the
+ *		memory and marks it, and hs_pgmap_check() catches a stale
+ *		pointer to it (never a scheduling point, like a page's @gen)
  */
 struct hs_dev_pagemap {
 	enum hs_memory_type type;
@@ -136,7 +141,25 @@ struct hs_dev_pagemap {
 	sim_completion_t done;
 	const char *name;
 	void *driver; /* the driver instance, for its callbacks */
+	int freed;
 };
+
+/*
+ * The stale-pagemap oracle (not a kernel function): report HS_KIND_UAF
+ * "pagemap used after memunmap_pages()" when @pgmap (if not NULL) was torn
+ * down, naming @what.  Called where the model follows page->pgmap in its
+ * hot paths (the owner test, hmm_range_fault()'s device-private handling,
+ * migrate_vma_collect(), do_swap_page(), put_dev_pagemap() on the page_free
+ * path, get_dev_pagemap()'s result).  A plain read of an oracle field: no
+ * scheduling point, invisible to the race detector.  Not reported inside
+ * hmm_range_fault()'s pte walk (hs_machine.pte_walkers): the kernel's walk
+ * holds pte_offset_map()'s RCU read lock from the pte read to the pgmap use,
+ * and memunmap_pages() (pgmap_array_delete()'s synchronize_rcu()) waits
+ * for it before the struct can be freed; the model has no such section
+ * (it would add scheduling points), so the oracle stands in for the wait.
+ */
+__attribute__((noreturn)) void hs_pgmap_use_after_free(const struct hs_dev_pagemap *pgmap,
+						       const char *what);
 
 /* ---- the machine: pfn space ------------------------------------------------- */
 
@@ -163,10 +186,24 @@ struct hs_machine {
 	sim_mutex_t pgmap_lock; /* serialises memremap/memunmap */
 	sim_waitqueue_t page_wq[16];
 	sim_atomic_t owner_ids; /* HS_OWNER_CLUSTER_ID: the id counter */
+	/* oracle, no scheduling point: the threads (bit = sim_self()) inside
+	 * hmm_range_fault()'s lockless pte walk, i.e. pte_offset_map()'s RCU
+	 * read-side section, which memunmap_pages()'s grace period waits for
+	 * before the pagemap can be freed (see hs_pgmap_check()) */
+	unsigned long long pte_walkers;
 };
 
 /* The machine of the current execution (set by hs_machine_init()). */
 extern struct hs_machine *hs_mach;
+
+/* The stale-pagemap oracle, see hs_pgmap_use_after_free() above. */
+static inline void hs_pgmap_check(const struct hs_dev_pagemap *pgmap, const char *what)
+{
+	if (pgmap && __atomic_load_n(&pgmap->freed, __ATOMIC_RELAXED) &&
+	    !(__atomic_load_n(&hs_mach->pte_walkers, __ATOMIC_RELAXED) &
+	      (1ull << (sim_self() & 63))))
+		hs_pgmap_use_after_free(pgmap, what);
+}
 
 /**
  * hs_machine_init() - set up memory for one execution.
@@ -280,7 +317,9 @@ int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages);
 /**
  * hs_memunmap_pages() - memunmap_pages(): kill the pagemap's ref, wait until
  * every page reference is gone, then remove it from the pfn lookup (after an
- * RCU grace period, as the kernel's xarray erase does).
+ * RCU grace period, as the kernel's xarray erase does).  On return the
+ * struct counts as freed (@freed, the driver's kfree()): any later use of it
+ * through hs_pgmap_check() is a use-after-free.
  */
 void hs_memunmap_pages(struct hs_dev_pagemap *pgmap);
 /* get_dev_pagemap(): the live pagemap of @pfn with a reference, or NULL. */

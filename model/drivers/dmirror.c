@@ -918,6 +918,19 @@ static void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_d
 		if (!(*src & MIGRATE_PFN_MIGRATE))
 			continue;
 		struct hs_page *spage = migrate_pfn_to_page(*src);
+		/* a page already in this device's memory (selected because a
+		 * requester-side policy asks for device-private pages too) stays */
+		if (spage && spage->pgmap == dmirror->mdevice->pgmap)
+			continue;
+		/* another device's page whose device vanished: its memory cannot
+		 * be read, the page stays (and the attempt is a lost access) */
+		struct hs_dmirror_device *sdev = dmirror_page_device(spage);
+		if (dmirror_device_is_gone(sdev)) {
+			dmirror_lost(sdev, false,
+				     "migration to %s: copy from device pfn %#lx failed",
+				     dmirror->mdevice->name, page_to_pfn(spage));
+			continue;
+		}
 		struct hs_page *dpage = dmirror_devmem_alloc_page(dmirror->mdevice);
 		if (!dpage)
 			continue; /* stays where it is */
@@ -1158,7 +1171,17 @@ unsigned long hs_dmirror_read_begin(struct hs_dmirror *dmirror)
 int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
 			   unsigned long npages, bool fault, bool write, unsigned long *pfns)
 {
+	return hs_dmirror_range_fault_flags(
+	    dmirror, seq, start, npages,
+	    (fault ? HS_DMIRROR_RF_FAULT : 0) | (write ? HS_DMIRROR_RF_WRITE : 0), pfns);
+}
+
+/* The same; HS_DMIRROR_RF_P2P as dmirror_fault() sets up an allow_p2p mirror's range. */
+int hs_dmirror_range_fault_flags(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
+				 unsigned long npages, unsigned int flags, unsigned long *pfns)
+{
 	struct mm_struct *mm = dmirror->mm;
+	bool p2p = flags & HS_DMIRROR_RF_P2P;
 	struct hmm_range range = {
 	    .notifier = &dmirror->notifier,
 	    .notifier_seq = seq,
@@ -1166,8 +1189,11 @@ int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsign
 	    .end = start + (npages << PAGE_SHIFT),
 	    .hmm_pfns = pfns,
 	    .pfn_flags_mask = 0,
-	    .default_flags = (fault ? HMM_PFN_REQ_FAULT : 0) | (write ? HMM_PFN_REQ_WRITE : 0),
+	    .default_flags = (flags & HS_DMIRROR_RF_FAULT ? HMM_PFN_REQ_FAULT : 0) |
+			     (flags & HS_DMIRROR_RF_WRITE ? HMM_PFN_REQ_WRITE : 0) |
+			     (p2p ? HMM_PFN_ALLOW_P2P : 0),
 	    .dev_private_owner = dmirror_owner(dmirror),
+	    .p2p_requester = p2p && dmirror->p2p_with_requester ? dmirror->mdevice->pdev : NULL,
 	};
 	int ret;
 

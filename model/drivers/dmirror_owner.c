@@ -522,7 +522,8 @@ bool dmirror_owner_p2p_grant(struct hs_dmirror_device *exporter, struct hs_page 
 
 /*
  * range-callback: the requester's p2p_allow callback, asked by
- * hmm_range_fault() for another owner's pgmap: one of ours, and its device
+ * hmm_range_fault() (and by migrate_vma_collect(), under the PTL: it must
+ * not sleep) for another owner's pgmap: one of ours, and its device
  * grants us its memory (the exporter's grant set, read as the variant says:
  * mutable state, no re-registration needed to change it).
  */
@@ -581,9 +582,22 @@ bool dmirror_owner_may_use_p2p(struct hs_dmirror_device *accessor, struct hs_pag
 	return dmirror_owner_may_use(accessor, page);
 }
 
+/*
+ * range-callback, the RFC's migration half: a migration to this device also
+ * selects device-private pages (SELECT_DEVICE_PRIVATE) and hands collect the
+ * same callback as hmm_range, so another device's page that we may use
+ * moves from its memory to ours directly (p2p migration), copied by
+ * alloc_and_copy like a system page.  Our own pages are selected too (the
+ * owner matches), as the kernel does with that flag.  A migration to system
+ * memory is unchanged: only our own pages.  Other policies: nothing.
+ */
 void dmirror_owner_migrate_init(struct hs_dmirror *dmirror, struct migrate_vma *args, bool to_dev)
 {
-	(void)dmirror;
-	(void)args;
-	(void)to_dev;
+	struct dmirror_owner_state *os = dmirror->mdevice->os;
+	if (hs_owner_policy != HS_OWNER_RANGE_CALLBACK || !os || !to_dev)
+		return;
+	os->allow.allow = dmirror_owner_allow;
+	os->allow.cache = !(hs_owner_flags & HS_OWNER_F_NO_CACHE);
+	args->flags |= MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+	args->p2p_allow = &os->allow;
 }

@@ -102,6 +102,7 @@ enum op {
 	OP_PLUG,
 	OP_OWNER_CHANGE,
 	OP_CHECK_LOST,
+	OP_CHECK_GONE,
 	OP_CHECK_LEAKS,
 	OP_CHECK_ENTRY,
 	OP_SIGNAL,
@@ -139,6 +140,7 @@ static const char *const op_words[NR_OPS] = {
     [OP_PLUG] = "plug",
     [OP_OWNER_CHANGE] = "owner-change",
     [OP_CHECK_LOST] = "check-lost",
+    [OP_CHECK_GONE] = "check-unplugged",
     [OP_CHECK_LEAKS] = "check-leaks",
     [OP_CHECK_ENTRY] = "check-entry",
     [OP_SIGNAL] = "signal",
@@ -161,10 +163,10 @@ static const char *const entry_words[] = {"none", "ram", "device", "p2p", "p2p-b
 
 struct step {
 	uint8_t op, check, action;
-	uint8_t how; /* unplug: enum hs_dmirror_unplug; check-entry: enum entry */
-	int cluster; /* owner-change */
-	bool fault, write;
-	int err; /* CHK_ERR: the negative errno expected */
+	uint8_t how;		/* unplug: enum hs_dmirror_unplug; check-entry: enum entry */
+	int cluster;		/* owner-change */
+	bool fault, write, p2p; /* range-fault's flags */
+	int err;		/* CHK_ERR: the negative errno expected */
 	int line;
 	int obj;    /* process, device, mirror or flag index */
 	int seq;    /* sequence index within the block */
@@ -299,6 +301,7 @@ struct hs_program {
 	int expect_line;
 	struct hs_scenario_plan plan;
 	int explore_line, step_bound_line;
+	int no_check_data_line; /* no-check-data: no data oracle at the end */
 };
 
 /* ---- tokens and errors ---------------------------------------------------------------- */
@@ -712,7 +715,7 @@ static const struct {
 } errnames[] = {
     {"EFAULT", EFAULT},		{"EBUSY", EBUSY},   {"EPERM", EPERM},	{"EINVAL", EINVAL},
     {"ENOENT", ENOENT},		{"ENOMEM", ENOMEM}, {"EEXIST", EEXIST}, {"EAGAIN", EAGAIN},
-    {"EOPNOTSUPP", EOPNOTSUPP}, {"ENODEV", ENODEV}, {"EIO", EIO},
+    {"EOPNOTSUPP", EOPNOTSUPP}, {"ENODEV", ENODEV}, {"EIO", EIO},	{"EREMOTEIO", EREMOTEIO},
 };
 
 #define NR_ERRNAMES (sizeof(errnames) / sizeof(errnames[0]))
@@ -767,6 +770,7 @@ static bool op_has_result(int op)
 	case OP_END:
 	case OP_PLUG:
 	case OP_CHECK_LOST:
+	case OP_CHECK_GONE:
 	case OP_CHECK_LEAKS:
 	case OP_CHECK_ENTRY:
 		return false;
@@ -1076,6 +1080,7 @@ static bool parse_step(struct parser *P, bool in_thread)
 			return false;
 		break;
 	case OP_CHECK_LOST:
+	case OP_CHECK_GONE:
 		if (!get_ref(P, REF_DEV, &s.obj))
 			return false;
 		break;
@@ -1131,31 +1136,39 @@ static bool parse_step(struct parser *P, bool in_thread)
 		    !get_range(P, p->mir[s.obj].proc, true, MAX_STEP_PAGES, &s.addr, &s.npages))
 			return false;
 		const struct tok *f = peek(P);
-		bool ok = f != NULL;
-		if (tok_is(f, "nofault")) {
-			s.fault = false;
-		} else if (f) {
-			/* fault, fault|write, write|fault */
-			for (int i = 0; ok && i < f->len;) {
-				int j = i;
-				while (j < f->len && f->s[j] != '|')
-					j++;
-				struct tok w = {f->s + i, j - i, 0};
-				if (tok_is(&w, "fault") && !s.fault)
-					s.fault = true;
-				else if (tok_is(&w, "write") && !s.write)
-					s.write = true;
-				else
-					ok = false;
-				i = j + 1;
-				if (j < f->len && i == f->len)
-					ok = false; /* trailing '|' */
-			}
-			ok = ok && s.fault;
+		bool ok = f != NULL, nofault = false;
+		/* fault, fault|write, nofault, each with |p2p, in any order */
+		for (int i = 0; ok && i < f->len;) {
+			int j = i;
+			while (j < f->len && f->s[j] != '|')
+				j++;
+			struct tok w = {f->s + i, j - i, 0};
+			if (tok_is(&w, "fault") && !s.fault && !nofault)
+				s.fault = true;
+			else if (tok_is(&w, "nofault") && !s.fault && !nofault)
+				nofault = true;
+			else if (tok_is(&w, "write") && !s.write)
+				s.write = true;
+			else if (tok_is(&w, "p2p") && !s.p2p)
+				s.p2p = true;
+			else
+				ok = false;
+			i = j + 1;
+			if (j < f->len && i == f->len)
+				ok = false; /* trailing '|' */
 		}
+		ok = ok && (s.fault || (nofault && !s.write));
 		if (!ok)
+			return perr(
+			    P, col_here(P),
+			    "expected fault, fault|write or nofault, each may add |p2p, got %s",
+			    got(P));
+		const struct device *md = &p->dev[p->mir[s.obj].dev];
+		if (s.p2p && md->port < 0)
 			return perr(P, col_here(P),
-				    "expected fault, fault|write or nofault, got %s", got(P));
+				    "expected flags without p2p, got %s (device %s has no PCI "
+				    "function: declare it with at PORT)",
+				    got(P), md->name);
 		P->i++;
 		b->seq_faulted[s.seq] = true;
 		if (at(P, "on-busy")) {
@@ -1253,7 +1266,8 @@ static bool parse_step(struct parser *P, bool in_thread)
 				return perr(
 				    P, col,
 				    "expected an error name (EFAULT, EBUSY, EPERM, EINVAL, "
-				    "ENOENT, ENOMEM, EEXIST, EAGAIN, EOPNOTSUPP, ENODEV, EIO), "
+				    "ENOENT, ENOMEM, EEXIST, EAGAIN, EOPNOTSUPP, ENODEV, EIO, "
+				    "EREMOTEIO), "
 				    "got %s",
 				    got(P));
 			}
@@ -1981,11 +1995,26 @@ static bool parse_step_bound(struct parser *P)
 	return want_eol(P);
 }
 
+/* no-check-data: the data oracle does not run at the end of an execution (a
+ * surprise removal loses data by design; check-lost reports it) */
+static bool parse_no_check_data(struct parser *P)
+{
+	struct hs_program *p = P->p;
+
+	if (p->no_check_data_line)
+		return perr(P, P->t[P->i - 1].col,
+			    "expected one no-check-data line, got a second (line %d)",
+			    p->no_check_data_line);
+	p->no_check_data_line = P->line;
+	return want_eol(P);
+}
+
 static const char *const setup_words[] = {"machine",	 "process",   "vma",	      "device",
 					  "mirror",	 "bug",	      "switch",	      "init",
 					  "host-bridge", "root-port", "pci-switch",   "acs",
 					  "link",	 "cluster",   "owner-policy", "grant"};
-static const char *const later_words[] = {"thread", "final", "expect", "explore", "step-bound"};
+static const char *const later_words[] = {"thread",  "final",	   "expect",
+					  "explore", "step-bound", "no-check-data"};
 
 static bool is_word_of(const struct tok *t, const char *const *w, size_t n)
 {
@@ -2008,14 +2037,15 @@ static bool parse_line(struct parser *P)
 			    "expected a directive (machine, process, vma, device, mirror, bug, "
 			    "switch, host-bridge, root-port, pci-switch, acs, link, cluster, "
 			    "owner-policy, grant, init, thread, final, expect, explore, "
-			    "step-bound), got %s",
+			    "step-bound, no-check-data), got %s",
 			    got(P));
 	}
 	if (!close_thread(P))
 		return false;
 	if (setup && P->p->nthread)
 		return perr(P, t->col,
-			    "expected a step or thread, final, expect, explore, step-bound, got %s "
+			    "expected a step or thread, final, expect, explore, step-bound, "
+			    "no-check-data, got %s "
 			    "(setup lines go before the first thread)",
 			    got(P));
 	P->i++;
@@ -2059,6 +2089,8 @@ static bool parse_line(struct parser *P)
 		return parse_expect(P);
 	if (tok_is(t, "explore"))
 		return parse_explore(P);
+	if (tok_is(t, "no-check-data"))
+		return parse_no_check_data(P);
 	return parse_step_bound(P);
 }
 
@@ -2245,6 +2277,7 @@ static int exec_step(struct thr *t, const struct step *s, int pc)
 	case OP_UNPLUG:
 	case OP_OWNER_CHANGE:
 	case OP_CHECK_LOST:
+	case OP_CHECK_GONE:
 		if (!x->dev[s->obj])
 			step_fail(t, s, SIM_KIND_ASSERT, "the device is not plugged");
 		break;
@@ -2319,6 +2352,17 @@ static int exec_step(struct thr *t, const struct step *s, int pc)
 	case OP_CHECK_LOST:
 		hs_dmirror_device_check_lost(x->dev[s->obj]);
 		break;
+	case OP_CHECK_GONE: {
+		/* what p2p_unplug_main() checks after its threads: nothing of the
+		 * device left in use, its BAR given back */
+		unsigned long n = hs_dmirror_device_pages_in_use(x->dev[s->obj]);
+		if (n)
+			step_fail(t, s, SIM_KIND_ASSERT, "%lu of its pages still in use", n);
+		if (x->pdev[s->obj] && (n = hs_pci_p2pmem_available(x->pdev[s->obj])))
+			step_fail(t, s, SIM_KIND_ASSERT, "its BAR is not released (%lu pages free)",
+				  n);
+		break;
+	}
 	case OP_CHECK_LEAKS:
 		hs_machine_check_leaks();
 		break;
@@ -2362,8 +2406,11 @@ static int exec_step(struct thr *t, const struct step *s, int pc)
 		q->faulted = false;
 		break;
 	case OP_RANGE_FAULT:
-		ret = hs_dmirror_range_fault(m, q->seq, s->addr, s->npages, s->fault, s->write,
-					     q->pfns);
+		ret = hs_dmirror_range_fault_flags(m, q->seq, s->addr, s->npages,
+						   (s->fault ? HS_DMIRROR_RF_FAULT : 0) |
+						       (s->write ? HS_DMIRROR_RF_WRITE : 0) |
+						       (s->p2p ? HS_DMIRROR_RF_P2P : 0),
+						   q->pfns);
 		q->start = s->addr;
 		q->npages = s->npages;
 		q->write = s->write;
@@ -2631,8 +2678,8 @@ static void program_main(void *arg)
 		sim_thread_join(tid[i]);
 	if (p->final.nsteps)
 		run_block(thr_new(x, &p->final, "main"));
-	/* the data oracle over every declared VMA */
-	for (int i = 0; i < p->nproc; i++)
+	/* the data oracle over every declared VMA, unless the file says no-check-data */
+	for (int i = 0; i < p->nproc && !p->no_check_data_line; i++)
 		for (int v = 0; v < p->proc[i].nvma; v++) {
 			const struct vma_decl *d = &p->proc[i].vma[v];
 			hs_mm_check_data(x->mm[i], d->start, d->start + d->npages * PG);
