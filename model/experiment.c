@@ -549,6 +549,7 @@ static const struct hs_owner_config configs[] = {
     {HS_OWNER_RANGE_CALLBACK, 32, HS_OWNER_F_NO_INVALIDATE},
     {HS_OWNER_RANGE_CALLBACK, 32, HS_OWNER_F_NO_CACHE},
     {HS_OWNER_RANGE_CALLBACK, 32, HS_OWNER_F_PLAIN},
+    {HS_OWNER_RANGE_CALLBACK, 32, HS_OWNER_F_NO_REMAP},
 };
 #define NR_TABLE_CONFIGS 11
 #define NR_CONFIGS	 (sizeof(configs) / sizeof(configs[0]))
@@ -573,7 +574,7 @@ const char *hs_owner_config_name(const struct hs_owner_config *cfg, char *buf, s
 	} flags[] = {
 	    {HS_OWNER_F_LOCKED, "locked"},	    {HS_OWNER_F_PLAIN, "plain"},
 	    {HS_OWNER_F_NO_INVALIDATE, "no-inval"}, {HS_OWNER_F_LEAVE_DRAINED, "drained"},
-	    {HS_OWNER_F_NO_CACHE, "no-cache"},
+	    {HS_OWNER_F_NO_CACHE, "no-cache"},	    {HS_OWNER_F_NO_REMAP, "no-remap"},
 	};
 	int n = snprintf(buf, len, "%s", hs_owner_policy_name(cfg->policy));
 	if (cfg->policy == HS_OWNER_CLUSTER_ID && n >= 0 && (size_t)n < len)

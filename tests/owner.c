@@ -745,6 +745,18 @@ static void test_grant_ablations(void)
 			       "clean");
 }
 
+/* range-callback's migration half: collect's answer is not enough, the copy
+ * must map the source again (a grant revoked in between otherwise lets the
+ * migration copy memory the device may no longer reach) */
+static void test_p2p_migrate_remap(void)
+{
+	struct hs_owner_experiment_result r;
+	CU_ASSERT_STRING_EQUAL(run("owner-p2p-migrate", "range-callback/no-remap", false, &r),
+			       "wrong-owner");
+	CU_ASSERT_STRING_EQUAL(run("owner-p2p-migrate", "range-callback", false, &r), "clean");
+	CU_ASSERT_TRUE(r.p2p.moves_dev_to_dev > 0);
+}
+
 /* peer-group's unplug race under exhaustive search: found with the early
  * leave, none with the drained leave (every schedule, <= 2 preemptions). */
 static void test_group_unplug_dfs(void)
@@ -785,5 +797,7 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "stable across runs", test_stable);
 	CU_add_test(s, "mutable: data race, wrong owner without the race oracle", test_mutable);
 	CU_add_test(s, "grant policies: invalidation and marking are needed", test_grant_ablations);
+	CU_add_test(s, "range-callback migration: the copy maps the source again",
+		    test_p2p_migrate_remap);
 	CU_add_test(s, "peer-group unplug race under dfs", test_group_unplug_dfs);
 }

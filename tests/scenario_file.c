@@ -283,7 +283,7 @@ static const struct {
      "mutable-marked, reregister, p2p-callback, p2p-callback/locked, peer-group, "
      "peer-group/drained, range-callback, p2p-callback/plain, p2p-callback/no-inval, "
      "p2p-callback/locked/no-inval, range-callback/no-inval, range-callback/no-cache, "
-     "range-callback/plain), got 'cluster-id/5'"},
+     "range-callback/plain, range-callback/no-remap), got 'cluster-id/5'"},
     {HEAD "device n pages 1 hotplug\nmirror mn n p\nthread t\n  device-read mn 0x100000 1\n",
      "t.hsc:8:15: expected a mirror whose device is present at this step, got 'mn' (n is "
      "hotplug: use it after its plug step, in that block or in final)"},

@@ -73,6 +73,10 @@ extern unsigned int hs_owner_id_bits;
 #define HS_OWNER_F_NO_INVALIDATE 0x4u
 #define HS_OWNER_F_LEAVE_DRAINED 0x8u
 #define HS_OWNER_F_NO_CACHE	 0x10u
+/* range-callback ablation: a migration copies another device's page on the
+ * strength of migrate_vma_collect()'s answer, without mapping it again for
+ * the copy (drm_pagemap's device_map at copy time) */
+#define HS_OWNER_F_NO_REMAP 0x20u
 extern unsigned int hs_owner_flags;
 
 const char *hs_owner_policy_name(enum hs_owner_policy p);

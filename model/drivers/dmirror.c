@@ -934,6 +934,24 @@ static void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_d
 		struct hs_page *dpage = dmirror_devmem_alloc_page(dmirror->mdevice);
 		if (!dpage)
 			continue; /* stays where it is */
+		/* another device's page (a p2p migration): map it for the copy;
+		 * the copy is authorized at that moment, so the oracle asks
+		 * then whether this device may still reach that memory */
+		if (sdev && !dmirror_owner_copy_ok(dmirror, spage)) {
+			unlock_page(dpage);
+			put_page(dpage);
+			if (sim_tracing())
+				sim_event(
+				    "%s: device_map of pfn %#lx for the copy failed, it stays",
+				    dmirror->mdevice->name, page_to_pfn(spage));
+			continue;
+		}
+		if (sdev && !dmirror_owner_may_use(dmirror->mdevice, spage))
+			sim_fail(
+			    HS_KIND_WRONG_OWNER,
+			    "migration to %s copies device-private pfn %#lx of %s, which it may "
+			    "no longer reach",
+			    dmirror->mdevice->name, page_to_pfn(spage), sdev->name);
 		if (spage)
 			copy_highpage(dpage, spage);
 		else

@@ -118,6 +118,10 @@ bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *p
 /* dmirror_migrate(), before migrate_vma_setup(): fields a requester-side
  * policy sets in @args (@to_dev: a migration to this device) */
 void dmirror_owner_migrate_init(struct hs_dmirror *dmirror, struct migrate_vma *args, bool to_dev);
+/* alloc_and_copy, right before it copies @spage, another device's page,
+ * into this device's memory: the DMA mapping of the source for the copy
+ * (drm_pagemap's device_map); false: it cannot be mapped, the page stays */
+bool dmirror_owner_copy_ok(struct hs_dmirror *dmirror, struct hs_page *spage);
 /* the same for an access through a P2P entry to the device-private @page
  * its BAR page stands for: is @accessor still granted it? */
 bool dmirror_owner_may_use_p2p(struct hs_dmirror_device *accessor, struct hs_page *page);

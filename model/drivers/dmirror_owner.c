@@ -601,3 +601,21 @@ void dmirror_owner_migrate_init(struct hs_dmirror *dmirror, struct migrate_vma *
 	args->flags |= MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
 	args->p2p_allow = &os->allow;
 }
+
+/*
+ * The source mapping of a device-to-device copy (drm_pagemap's
+ * device_map() of the source page in drm_pagemap_migrate_map_pages(), done
+ * when the copy is set up, not when the page was collected).  Under
+ * range-callback it asks the requester's callback again, without the
+ * per-call cache: a grant revoked since migrate_vma_collect() said yes makes
+ * the mapping fail and the page stays where it is.  /no-remap trusts
+ * collect's answer.  Other policies select no foreign pages: always true.
+ */
+bool dmirror_owner_copy_ok(struct hs_dmirror *dmirror, struct hs_page *spage)
+{
+	struct dmirror_owner_state *os = dmirror->mdevice->os;
+	if (hs_owner_policy != HS_OWNER_RANGE_CALLBACK || !os ||
+	    (hs_owner_flags & HS_OWNER_F_NO_REMAP))
+		return true;
+	return dmirror_owner_allow(&os->allow, spage->pgmap);
+}

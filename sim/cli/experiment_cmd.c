@@ -143,22 +143,26 @@ int cmd_experiment(int argc, char **argv)
 					cli_json_str(stdout, r.kind);
 				else
 					printf("null");
-				printf(",\"executions\":%llu,\"counters\":{\"executions\":%llu,"
-				       "\"callbacks\":%lu,\"pages\":%lu,"
-				       "\"callbacks_per_faulted_page\":%.4f,\"p2p_pfns\":%lu,"
-				       "\"fallbacks\":%lu,\"map_failures\":%lu,\"migrations\":%lu,"
-				       "\"ebusy\":%lu,\"lock_acquisitions\":%lu,"
-				       "\"lock_acquisitions_per_page\":%.4f,"
-				       "\"owner_changes\":%lu,\"invalidations\":%lu,"
-				       "\"evictions\":%lu,\"reregisters\":%lu,\"ids\":%lu}}",
-				       (unsigned long long)r.executions,
-				       (unsigned long long)r.executions, p->callbacks, p->pages,
-				       per_page(p->callbacks, p->pages), p->p2p_pfns, p->fallbacks,
-				       p->map_failures, p->migrations, p->ebusy,
-				       p->lock_acquisitions,
-				       per_page(p->lock_acquisitions, p->pages), r.owner.changes,
-				       r.owner.invalidations, r.owner.evictions,
-				       r.owner.reregisters, r.owner.ids);
+				printf(
+				    ",\"executions\":%llu,\"counters\":{\"executions\":%llu,"
+				    "\"callbacks\":%lu,\"pages\":%lu,"
+				    "\"callbacks_per_faulted_page\":%.4f,\"p2p_pfns\":%lu,"
+				    "\"fallbacks\":%lu,\"map_failures\":%lu,\"migrations\":%lu,"
+				    "\"ebusy\":%lu,\"lock_acquisitions\":%lu,"
+				    "\"lock_acquisitions_per_page\":%.4f,"
+				    "\"owner_changes\":%lu,\"invalidations\":%lu,"
+				    "\"evictions\":%lu,\"reregisters\":%lu,\"ids\":%lu,"
+				    "\"migrate_callbacks\":%lu,\"migrate_allowed\":%lu,"
+				    "\"moves_dev_to_dev\":%lu,\"moves_ram_to_dev\":%lu,"
+				    "\"moves_dev_to_ram\":%lu}}",
+				    (unsigned long long)r.executions,
+				    (unsigned long long)r.executions, p->callbacks, p->pages,
+				    per_page(p->callbacks, p->pages), p->p2p_pfns, p->fallbacks,
+				    p->map_failures, p->migrations, p->ebusy, p->lock_acquisitions,
+				    per_page(p->lock_acquisitions, p->pages), r.owner.changes,
+				    r.owner.invalidations, r.owner.evictions, r.owner.reregisters,
+				    r.owner.ids, p->migrate_callbacks, p->migrate_allowed,
+				    p->moves_dev_to_dev, p->moves_ram_to_dev, p->moves_dev_to_ram);
 			} else {
 				printf("%-20s %-22s %-12s %6llu %6lu %5.3f %5lu %5lu %5lu %5lu "
 				       "%5.3f %5lu %5lu %5lu %5lu %5lu\n",
