@@ -294,7 +294,9 @@ static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 				continue;
 			hs_pte_t pte = hs_ptep_get_and_clear(mm, a, ptep);
 			struct hs_page *page = NULL;
-			mm->shadow[a >> HS_PAGE_SHIFT] = 0; /* the data is discarded */
+			/* the data is discarded (an oracle field: atomic, as in
+			 * hs_mm_note_write(), for the real-threads backend) */
+			__atomic_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
 			switch (hs_swp_type(pte)) {
 			case HS_SWP_NONE: /* present: a TLB may cache it */
 				flush = true;

@@ -30,4 +30,4 @@ thread cpu
   cpu-write p 0x100000 0x5b
 
 expect clean
-explore dfs 2
+explore dfs 1

@@ -25,4 +25,4 @@ thread device-a
   device-read ma 0x100000 1 = 0x11
 
 expect clean
-explore dfs 2
+explore dfs 1
