@@ -194,6 +194,13 @@ for v in 0 abc 10000 -1; do
 done
 expect_exit 2 "--jobs with dfs" "$H" explore lost-update --strategy dfs --jobs 2
 grep -q -- "--jobs" <("$H" --help) && ok "--help lists --jobs" || bad "--help lists --jobs"
+
+# owner-lab cells are scenarios of their own: SCENARIO@POLICY
+expect_exit 1 "an owner-lab cell finds its violation" "$H" explore owner-id-wrap@cluster-id:4 --brief
+grep -q "VIOLATION wrong-owner" "$T/out" && ok "owner-id-wrap@cluster-id:4 is wrong-owner" || bad "owner-id-wrap@cluster-id:4 is wrong-owner"
+expect_exit 0 "its 32-bit twin is clean" "$H" explore owner-id-wrap@cluster-id:32 --iterations 500
+expect_exit 2 "an unknown owner-lab policy" "$H" explore owner-id-wrap@nope
+grep -q "owner-group-unplug" <("$H" list) && ok "list shows the owner-lab scenarios" || bad "list shows the owner-lab scenarios"
 # a worker that dies: the parent names it, exits 2, and stops the other
 "$H" explore driver-fault-race --iterations 1000000000 --jobs 2 >"$T/out" 2>"$T/err" &
 pid=$!
