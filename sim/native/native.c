@@ -46,6 +46,8 @@ const char *__tsan_default_suppressions(void)
  * thread) share this id, so that lock ownership still works for them. */
 #define FOREIGN_ID	       SIM_MAX_THREADS
 #define DEFAULT_HANG_TIMEOUT_S 5.0
+/* After a violation, how long the other threads of the iteration may take to end. */
+#define FAIL_GRACE_S 0.25
 /* Share of the hang timeout a thread must have run before its step bound counts. */
 #define LIVELOCK_MIN_SHARE 0.1
 
@@ -313,8 +315,8 @@ void *sim_alloc(size_t size)
 /*
  * Records the iteration's first violation and ends the calling thread.  Locks
  * it holds stay held, so the others may block for good: the iteration then
- * runs into the hang timeout, and sim_stress() reports this violation, not a
- * hang.  In an RCU callback it returns to the callback's caller instead,
+ * ends FAIL_GRACE_S after the failure (iter_wait()), and sim_stress() reports
+ * this violation, not a hang.  In an RCU callback it returns to the callback's caller instead,
  * since liburcu's thread must survive.
  */
 void sim_fail(const char *kind, const char *fmt, ...)
@@ -336,6 +338,7 @@ void sim_fail(const char *kind, const char *fmt, ...)
 		memcpy(it->message, msg, sizeof(msg));
 		it->fail_time = now();
 	}
+	pthread_cond_broadcast(&it->cond); /* iter_wait() shortens its wait */
 	pthread_mutex_unlock(&it->lock);
 	if (cb_escape)
 		longjmp(*cb_escape, 1);
@@ -913,18 +916,35 @@ static void iter_free(struct iter *it)
 	free(it);
 }
 
-/* Waits for every thread of @it to end, until @timeout_s; true when they did. */
+static struct timespec to_timespec(double t)
+{
+	struct timespec ts = {.tv_sec = (time_t)t};
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	return ts;
+}
+
+/*
+ * Waits for every thread of @it to end, until @timeout_s; true when they did.
+ * Once a thread failed, the others get FAIL_GRACE_S more at most: a thread
+ * that failed holding a lock leaves the ones waiting for it blocked for good,
+ * and the violation is what the run reports anyway (not a hang).
+ */
 static bool iter_wait(struct iter *it, double timeout_s)
 {
 	double end = now() + timeout_s;
-	struct timespec deadline = {.tv_sec = (time_t)end};
+	struct timespec deadline = to_timespec(end);
 	int err = 0;
-	bool ended;
+	bool ended, shortened = false;
 
-	deadline.tv_nsec = (long)((end - (double)deadline.tv_sec) * 1e9);
 	pthread_mutex_lock(&it->lock);
-	while (it->live && err != ETIMEDOUT)
+	while (it->live && err != ETIMEDOUT) {
+		if (it->violations && !shortened) {
+			shortened = true;
+			if (it->fail_time + FAIL_GRACE_S < end)
+				deadline = to_timespec(it->fail_time + FAIL_GRACE_S);
+		}
 		err = pthread_cond_timedwait(&it->cond, &it->lock, &deadline);
+	}
 	ended = !it->live;
 	pthread_mutex_unlock(&it->lock);
 	return ended;
