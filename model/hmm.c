@@ -40,9 +40,7 @@ enum {
 struct hmm_vma_walk {
 	struct hs_hmm_range *range;
 	unsigned long last;
-	/* range->p2p_allow's last answer, for its pgmap (cache) */
-	struct hs_dev_pagemap *allow_pgmap;
-	bool allow;
+	struct hs_p2p_allow_cache allow; /* range->p2p_allow's last answer */
 };
 
 /* hmm_pfns_fill() */
@@ -193,16 +191,28 @@ static bool device_private_owned(struct hmm_vma_walk *w, hs_pte_t pte)
 		return true;
 	if (!range->p2p_allow)
 		return false;
-	if (range->p2p_allow->cache && w->allow_pgmap == pgmap)
-		return w->allow;
+	bool asked, yes = hs_p2p_allow_ask(range->p2p_allow, pgmap, &w->allow, &asked);
+	if (!asked)
+		return yes;
 	hs_p2p_stats_inc(&hs_p2p_stats.callbacks);
-	w->allow = range->p2p_allow->allow(range->p2p_allow, pgmap);
-	w->allow_pgmap = pgmap;
-	if (!w->allow)
+	if (!yes)
 		hs_p2p_stats_inc(&hs_p2p_stats.fallbacks);
 	else if (sim_tracing())
 		sim_event("hmm: p2p_allow(%s) says yes for pfn %#lx", pgmap->name, hs_pte_pfn(pte));
-	return w->allow;
+	return yes;
+}
+
+/* Not a kernel function: the Oct 2024 RFC's callback with its optional
+ * per-call cache, shared by hmm_range_fault() and migrate_vma_collect(). */
+bool hs_p2p_allow_ask(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap,
+		      struct hs_p2p_allow_cache *c, bool *asked)
+{
+	*asked = !(allow->cache && c->pgmap == pgmap);
+	if (*asked) {
+		c->yes = allow->allow(allow, pgmap);
+		c->pgmap = pgmap;
+	}
+	return c->yes;
 }
 
 /*
@@ -241,18 +251,21 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		return 0;
 	}
 	if (!hs_pte_present(pte)) {
-		pte_walk_section(true);
-		if (device_private_owned(w, pte)) {
-			unsigned long cpu_flags = HS_HMM_PFN_VALID;
+		bool devpriv = hs_is_device_private_entry(pte);
+		if (devpriv)
+			pte_walk_section(true);
+		bool owned = device_private_owned(w, pte);
+		/* the RFC: another owner's page, P2P allowed: ask its pgmap */
+		bool p2p = !owned && handle_device_private_p2p(range, pte, req, hmm_pfn);
+		if (devpriv)
 			pte_walk_section(false);
+		if (owned) {
+			unsigned long cpu_flags = HS_HMM_PFN_VALID;
 			if (hs_is_writable_swp_entry(pte))
 				cpu_flags |= HS_HMM_PFN_WRITE;
 			*hmm_pfn = hs_pte_pfn(pte) | cpu_flags | p2p_sticky(range, req);
 			return 0;
 		}
-		/* the RFC: another owner's page, P2P allowed: ask its pgmap */
-		bool p2p = handle_device_private_p2p(range, pte, req, hmm_pfn);
-		pte_walk_section(false);
 		if (p2p)
 			return 0;
 		required = pte_need_fault(range, req, 0);

@@ -226,12 +226,6 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 
 /* ---- collect ------------------------------------------------------------------------ */
 
-/* migrate->p2p_allow's last answer, for its pgmap (one migrate_vma_setup()) */
-struct collect_allow {
-	struct hs_dev_pagemap *pgmap;
-	bool yes;
-};
-
 /*
  * Which device-private pages collect selects (SELECT_DEVICE_PRIVATE set):
  * the caller's owner, as the kernel does, or, with the Oct 2024 RFC's
@@ -243,24 +237,23 @@ struct collect_allow {
  * Simplified: the answer is the RFC's yes/no only; it cannot tell local
  * pages apart (own-owner pages match first, as today).
  */
-static bool device_private_selected(struct hs_migrate_vma *migrate, struct collect_allow *allow,
-				    struct hs_dev_pagemap *pgmap)
+static bool device_private_selected(struct hs_migrate_vma *migrate,
+				    struct hs_p2p_allow_cache *allow, struct hs_dev_pagemap *pgmap)
 {
 	if (hs_pgmap_owner_match(pgmap, migrate->pgmap_owner))
 		return true;
 	if (!migrate->p2p_allow)
 		return false;
-	if (migrate->p2p_allow->cache && allow->pgmap == pgmap)
-		return allow->yes;
+	bool asked, yes = hs_p2p_allow_ask(migrate->p2p_allow, pgmap, allow, &asked);
+	if (!asked)
+		return yes;
 	hs_p2p_stats_inc(&hs_p2p_stats.migrate_callbacks);
-	allow->yes = migrate->p2p_allow->allow(migrate->p2p_allow, pgmap);
-	allow->pgmap = pgmap;
-	if (allow->yes) {
+	if (yes) {
 		hs_p2p_stats_inc(&hs_p2p_stats.migrate_allowed);
 		if (sim_tracing())
 			sim_event("migrate_vma_collect: p2p_allow(%s) says yes", pgmap->name);
 	}
-	return allow->yes;
+	return yes;
 }
 
 /* migrate_vma_collect_skip() */
@@ -298,8 +291,9 @@ static void migrate_vma_collect_hole(struct hs_migrate_vma *migrate, unsigned lo
  * was cleared (after, with hs_switch.migrate_flush_tlb_after_ptl).
  * Simplified: no THP split, no PG_anon_exclusive path.
  */
-static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate, struct collect_allow *allow,
-				    unsigned long start, unsigned long end)
+static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate,
+				    struct hs_p2p_allow_cache *allow, unsigned long start,
+				    unsigned long end)
 {
 	struct hs_vm_area_struct *vma = migrate->vma;
 	struct hs_mm *mm = vma->vm_mm;
@@ -431,7 +425,7 @@ static void migrate_vma_collect(struct hs_migrate_vma *migrate)
 {
 	struct hs_mm *mm = migrate->vma->vm_mm;
 	struct hs_mmu_notifier_range range;
-	struct collect_allow allow = {NULL, false};
+	struct hs_p2p_allow_cache allow = {NULL, false};
 	unsigned long addr, next;
 
 	sim_assert_held(&mm->mmap_lock);

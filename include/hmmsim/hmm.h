@@ -72,6 +72,21 @@ struct hs_hmm_p2p_allow {
 	bool cache;
 };
 
+/* The last answer of a p2p_allow callback, for one pgmap, kept for one
+ * hmm_range_fault() or migrate_vma_setup() call. */
+struct hs_p2p_allow_cache {
+	struct hs_dev_pagemap *pgmap;
+	bool yes;
+};
+
+/**
+ * hs_p2p_allow_ask() - ask @allow whether the caller may use @pgmap
+ * directly, or take the answer from @c when allow->cache and @c holds one
+ * for @pgmap.  *@asked: whether the callback was called (for the counters).
+ */
+bool hs_p2p_allow_ask(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap,
+		      struct hs_p2p_allow_cache *c, bool *asked);
+
 /* struct hmm_range */
 struct hs_hmm_range {
 	struct hs_mmu_interval_notifier *notifier;

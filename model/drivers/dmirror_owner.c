@@ -540,14 +540,22 @@ static bool dmirror_owner_allow(struct hs_hmm_p2p_allow *allow, struct hs_dev_pa
 	return owner_grant_load(exporter->os) & 1ul << me->idx;
 }
 
-void dmirror_owner_range_init(struct hs_dmirror *dmirror, struct hmm_range *range)
+/* The device's p2p_allow, as the variant says (NULL: not range-callback). */
+static struct hs_hmm_p2p_allow *dmirror_owner_p2p_allow(struct hs_dmirror_device *mdevice)
 {
-	struct dmirror_owner_state *os = dmirror->mdevice->os;
+	struct dmirror_owner_state *os = mdevice->os;
 	if (hs_owner_policy != HS_OWNER_RANGE_CALLBACK || !os)
-		return;
+		return NULL;
 	os->allow.allow = dmirror_owner_allow;
 	os->allow.cache = !(hs_owner_flags & HS_OWNER_F_NO_CACHE);
-	range->p2p_allow = &os->allow;
+	return &os->allow;
+}
+
+void dmirror_owner_range_init(struct hs_dmirror *dmirror, struct hmm_range *range)
+{
+	struct hs_hmm_p2p_allow *allow = dmirror_owner_p2p_allow(dmirror->mdevice);
+	if (allow)
+		range->p2p_allow = allow;
 }
 
 /*
@@ -593,13 +601,11 @@ bool dmirror_owner_may_use_p2p(struct hs_dmirror_device *accessor, struct hs_pag
  */
 void dmirror_owner_migrate_init(struct hs_dmirror *dmirror, struct migrate_vma *args, bool to_dev)
 {
-	struct dmirror_owner_state *os = dmirror->mdevice->os;
-	if (hs_owner_policy != HS_OWNER_RANGE_CALLBACK || !os || !to_dev)
+	struct hs_hmm_p2p_allow *allow = dmirror_owner_p2p_allow(dmirror->mdevice);
+	if (!allow || !to_dev)
 		return;
-	os->allow.allow = dmirror_owner_allow;
-	os->allow.cache = !(hs_owner_flags & HS_OWNER_F_NO_CACHE);
 	args->flags |= MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
-	args->p2p_allow = &os->allow;
+	args->p2p_allow = allow;
 }
 
 /*
