@@ -123,11 +123,11 @@ static void run_single(void (*fn)(void *))
 	struct sim_scenario sc = SCENARIO("t-notifier-single", fn);
 	nt_reached_end = false;
 	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, DFS_ALL, 0, 0);
-	CU_ASSERT_EQUAL(r.violations_found, 0);
+	EXPECT_EQ_U64(r.violations_found, 0);
 	if (r.nr_reports)
 		fprintf(stderr, "\n%s: %s\n%s\n", r.reports[0].kind, r.reports[0].message,
 			r.reports[0].report ? r.reports[0].report : "");
-	CU_ASSERT_EQUAL(r.executions, 1);
+	EXPECT_EQ_U64(r.executions, 1);
 	CU_ASSERT_TRUE(nt_reached_end);
 	sim_result_free(&r);
 }
@@ -136,33 +136,31 @@ static void run_single(void (*fn)(void *))
 
 static void test_event_names(void)
 {
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_UNMAP), "UNMAP");
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_CLEAR), "CLEAR");
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_PROTECTION_VMA),
-			       "PROTECTION_VMA");
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_PROTECTION_PAGE),
-			       "PROTECTION_PAGE");
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_SOFT_DIRTY), "SOFT_DIRTY");
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_RELEASE), "RELEASE");
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_MIGRATE), "MIGRATE");
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_EXCLUSIVE), "EXCLUSIVE");
-	CU_ASSERT_STRING_EQUAL(hs_mmu_notifier_event_name((enum hs_mmu_notifier_event)99), "?");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_UNMAP), "UNMAP");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_CLEAR), "CLEAR");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_PROTECTION_VMA), "PROTECTION_VMA");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_PROTECTION_PAGE), "PROTECTION_PAGE");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_SOFT_DIRTY), "SOFT_DIRTY");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_RELEASE), "RELEASE");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_MIGRATE), "MIGRATE");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name(HS_MMU_NOTIFY_EXCLUSIVE), "EXCLUSIVE");
+	EXPECT_EQ_STR(hs_mmu_notifier_event_name((enum hs_mmu_notifier_event)99), "?");
 
 	struct hs_mmu_notifier_range r;
 	int owner;
 	hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_MIGRATE, 0, NULL, 0x1000, 0x3000, &owner);
-	CU_ASSERT_PTR_EQUAL(r.owner, &owner);
-	CU_ASSERT_EQUAL(r.start, 0x1000);
-	CU_ASSERT_EQUAL(r.end, 0x3000);
-	CU_ASSERT_EQUAL(r.event, HS_MMU_NOTIFY_MIGRATE);
+	EXPECT_EQ_PTR(r.owner, &owner);
+	EXPECT_EQ_U64(r.start, 0x1000);
+	EXPECT_EQ_U64(r.end, 0x3000);
+	EXPECT_EQ_INT(r.event, HS_MMU_NOTIFY_MIGRATE);
 	CU_ASSERT_FALSE(hs_mmu_notifier_range_blockable(&r));
 	hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_EXCLUSIVE, HS_MMU_NOTIFIER_RANGE_BLOCKABLE,
 				   NULL, 0, 0x1000, &owner);
-	CU_ASSERT_PTR_EQUAL(r.owner, &owner);
+	EXPECT_EQ_PTR(r.owner, &owner);
 	CU_ASSERT_TRUE(hs_mmu_notifier_range_blockable(&r));
 	/* range_init() without _owner: no owner a driver could match. */
 	hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_UNMAP, 0, NULL, 0, 0x1000, &owner);
-	CU_ASSERT_PTR_NULL(r.owner);
+	EXPECT_EQ_PTR(r.owner, NULL);
 }
 
 /* ---- the sequence, value by value ----------------------------------------- */
@@ -343,7 +341,7 @@ static void test_refuse_blockable_warns(void)
 {
 	struct sim_scenario sc = SCENARIO("t-notifier-refuse-blockable", refuse_blockable_main);
 	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, DFS_ALL, 0, 0);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_BUG);
+	EXPECT_EQ_STR(first_kind(&r), HS_KIND_BUG);
 	if (r.nr_reports)
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.reports[0].message, "refused a blockable"));
 	sim_result_free(&r);
@@ -469,7 +467,7 @@ static void test_free_linked_is_uaf(void)
 {
 	struct sim_scenario sc = SCENARIO("t-notifier-free-linked", free_linked_main);
 	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, DFS_ALL, 0, 0);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_UAF);
+	EXPECT_EQ_STR(first_kind(&r), HS_KIND_UAF);
 	if (r.nr_reports)
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.reports[0].message, "mn_itree_invalidate"));
 	sim_result_free(&r);
@@ -541,12 +539,12 @@ static void test_read_begin_waits(void)
 	struct sim_scenario sc = SCENARIO("t-notifier-read-begin", read_begin_main);
 	nt_outcomes = 0;
 	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, DFS_ALL, NT_BOUND, 0);
-	CU_ASSERT_EQUAL(r.violations_found, 0);
+	EXPECT_EQ_U64(r.violations_found, 0);
 	if (r.nr_reports)
 		fprintf(stderr, "\n%s: %s\n%s\n", r.reports[0].kind, r.reports[0].message,
 			r.reports[0].report);
 	CU_ASSERT_TRUE(r.exhausted);
-	CU_ASSERT_EQUAL(nt_outcomes, OUT_RETRY | OUT_VALID | OUT_LATE);
+	EXPECT_EQ_U64(nt_outcomes, OUT_RETRY | OUT_VALID | OUT_LATE);
 	sim_result_free(&r);
 }
 
@@ -623,7 +621,7 @@ static struct sim_result run_protocol(enum nt_driver_kind kind)
 static void test_protocol_correct(void)
 {
 	struct sim_result r = run_protocol(DRV_CORRECT);
-	CU_ASSERT_EQUAL(r.violations_found, 0);
+	EXPECT_EQ_U64(r.violations_found, 0);
 	if (r.nr_reports)
 		fprintf(stderr, "\n%s: %s\n%s\n", r.reports[0].kind, r.reports[0].message,
 			r.reports[0].report);
@@ -634,14 +632,14 @@ static void test_protocol_correct(void)
 static void test_protocol_no_retry(void)
 {
 	struct sim_result r = run_protocol(DRV_NO_RETRY);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_COHERENCE);
+	EXPECT_EQ_STR(first_kind(&r), HS_KIND_COHERENCE);
 	sim_result_free(&r);
 }
 
 static void test_protocol_retry_unlocked(void)
 {
 	struct sim_result r = run_protocol(DRV_RETRY_UNLOCKED);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_COHERENCE);
+	EXPECT_EQ_STR(first_kind(&r), HS_KIND_COHERENCE);
 	sim_result_free(&r);
 }
 
@@ -684,7 +682,7 @@ static void test_insert_race(void)
 		struct sim_scenario sc =
 		    SCENARIO("t-notifier-insert-race", insert_race_main, .arg = &with_a[k]);
 		struct sim_result r = run(&sc, SIM_STRATEGY_DFS, DFS_ALL, NT_BOUND, 0);
-		CU_ASSERT_EQUAL(r.violations_found, 0);
+		EXPECT_EQ_U64(r.violations_found, 0);
 		if (r.nr_reports)
 			fprintf(stderr, "\n%s: %s\n%s\n", r.reports[0].kind, r.reports[0].message,
 				r.reports[0].report);
@@ -742,12 +740,12 @@ static void test_remove_waits(void)
 	hs_switch.notifier_remove_lockless_wait = false;
 	nt_outcomes = 0;
 	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, DFS_ALL, NT_BOUND, 0);
-	CU_ASSERT_EQUAL(r.violations_found, 0);
+	EXPECT_EQ_U64(r.violations_found, 0);
 	if (r.nr_reports)
 		fprintf(stderr, "\n%s: %s\n%s\n", r.reports[0].kind, r.reports[0].message,
 			r.reports[0].report);
 	CU_ASSERT_TRUE(r.exhausted);
-	CU_ASSERT_EQUAL(nt_outcomes, OUT_REMOVED_DURING);
+	EXPECT_EQ_U64(nt_outcomes, OUT_REMOVED_DURING);
 	sim_result_free(&r);
 }
 
@@ -759,7 +757,7 @@ static void test_remove_lockless_wait_uaf(void)
 	 * between making the sequence even and unlinking. */
 	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, DFS_ALL, 2, 0);
 	hs_switch.notifier_remove_lockless_wait = false;
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_UAF);
+	EXPECT_EQ_STR(first_kind(&r), HS_KIND_UAF);
 	if (r.nr_reports) {
 		CU_ASSERT_PTR_NOT_NULL(strstr(r.reports[0].message, "mn_itree_inv_end"));
 		CU_ASSERT_PTR_NOT_NULL(r.reports[0].report);

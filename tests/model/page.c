@@ -31,7 +31,7 @@ static void refcount_main(void *arg)
 
 static void test_refcount_and_uaf(void)
 {
-	CU_ASSERT_STRING_EQUAL(run_once(refcount_main), HS_KIND_UAF);
+	EXPECT_EQ_STR(run_once(refcount_main), HS_KIND_UAF);
 }
 
 static void double_put_main(void *arg)
@@ -44,7 +44,7 @@ static void double_put_main(void *arg)
 
 static void test_double_put(void)
 {
-	CU_ASSERT_STRING_EQUAL(run_once(double_put_main), HS_KIND_REFCOUNT);
+	EXPECT_EQ_STR(run_once(double_put_main), HS_KIND_REFCOUNT);
 }
 
 static void read_freed_main(void *arg)
@@ -58,7 +58,7 @@ static void read_freed_main(void *arg)
 
 static void test_read_freed(void)
 {
-	CU_ASSERT_STRING_EQUAL(run_once(read_freed_main), HS_KIND_UAF);
+	EXPECT_EQ_STR(run_once(read_freed_main), HS_KIND_UAF);
 }
 
 /* ---- the page lock: exclusion on every schedule ---------------------------- */
@@ -97,7 +97,7 @@ static void test_page_lock(void)
 {
 	struct sim_scenario sc = SCENARIO("t-pagelock", page_lock_main);
 	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, 1000000, 2, 0);
-	CU_ASSERT_EQUAL(r.violations_found, 0);
+	EXPECT_EQ_U64(r.violations_found, 0);
 	CU_ASSERT_TRUE(r.exhausted);
 	sim_result_free(&r);
 }
@@ -110,7 +110,7 @@ static void unlock_unlocked_main(void *arg)
 
 static void test_unlock_unlocked(void)
 {
-	CU_ASSERT_STRING_EQUAL(run_once(unlock_unlocked_main), HS_KIND_BUG);
+	EXPECT_EQ_STR(run_once(unlock_unlocked_main), HS_KIND_BUG);
 }
 
 /* ---- dev_pagemap ---------------------------------------------------------------- */
@@ -166,7 +166,7 @@ static void pgmap_main(void *arg)
 
 static void test_pgmap_lifetime(void)
 {
-	CU_ASSERT_STRING_EQUAL(run_once(pgmap_main), "");
+	EXPECT_EQ_STR(run_once(pgmap_main), "");
 }
 
 /* memunmap_pages() sleeps until the last page reference is gone. */
@@ -209,7 +209,7 @@ static void test_memunmap_waits(void)
 {
 	struct sim_scenario sc = SCENARIO("t-unmapwait", unmap_wait_main);
 	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, 1000000, 2, 0);
-	CU_ASSERT_EQUAL(r.violations_found, 0);
+	EXPECT_EQ_U64(r.violations_found, 0);
 	if (r.nr_reports)
 		fprintf(stderr, "\n%s\n", r.reports[0].message);
 	CU_ASSERT_TRUE(r.exhausted);
@@ -226,7 +226,7 @@ static void alloc_from_dead_main(void *arg)
 
 static void test_alloc_from_dying(void)
 {
-	CU_ASSERT_STRING_EQUAL(run_once(alloc_from_dead_main), HS_KIND_BUG);
+	EXPECT_EQ_STR(run_once(alloc_from_dead_main), HS_KIND_BUG);
 }
 
 /*
@@ -255,13 +255,13 @@ static void test_stale_pgmap(void)
 	if (getenv("HMMSIM_TEST_VERBOSE"))
 		fprintf(stderr, "\n    %zu reports: %s\n", (size_t)r.nr_reports,
 			r.nr_reports ? r.reports[0].message : "");
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_UAF);
+	EXPECT_EQ_STR(first_kind(&r), HS_KIND_UAF);
 	CU_ASSERT_TRUE(r.nr_reports &&
 		       strstr(r.reports[0].message, "used after memunmap_pages()") &&
 		       strstr(r.reports[0].message, "hs_pgmap_owner_match"));
 	sim_result_free(&r);
 	r = run(&put, SIM_STRATEGY_RANDOM, 1, 0, 1);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_UAF);
+	EXPECT_EQ_STR(first_kind(&r), HS_KIND_UAF);
 	CU_ASSERT_TRUE(r.nr_reports && strstr(r.reports[0].message, "put_dev_pagemap"));
 	sim_result_free(&r);
 }
@@ -285,10 +285,10 @@ static void test_leak_oracle(void)
 	struct sim_scenario bug = SCENARIO("t-leak", leak_main);
 	struct sim_scenario fix = SCENARIO("t-leak-fixed", leak_main, .arg = (void *)1);
 	struct sim_result r = run(&bug, SIM_STRATEGY_RANDOM, 1, 0, 1);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), HS_KIND_LEAK);
+	EXPECT_EQ_STR(first_kind(&r), HS_KIND_LEAK);
 	sim_result_free(&r);
 	r = run(&fix, SIM_STRATEGY_RANDOM, 1, 0, 1);
-	CU_ASSERT_EQUAL(r.violations_found, 0);
+	EXPECT_EQ_U64(r.violations_found, 0);
 	sim_result_free(&r);
 }
 
