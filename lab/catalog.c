@@ -298,7 +298,7 @@ const struct hs_catalog_entry *hs_catalog(size_t *count)
 	/* the KFD userptr entry reuses the built-in driver race scenarios */
 	catalog[6].bug = hs_model_scenario_find("driver-fault-race-unlocked-retry");
 	catalog[6].fixed = hs_model_scenario_find("driver-fault-race");
-	/* the P2P revoke entry: the hot unplug scenarios (model/scenarios.c) */
+	/* the P2P revoke entry: the hot unplug scenarios (lab/scenarios.c) */
 	catalog[9].bug = hs_model_scenario_find("p2p-unplug-free-first");
 	catalog[9].fixed = hs_model_scenario_find("p2p-unplug-safe");
 	*count = NR_CATALOG;

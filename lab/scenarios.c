@@ -300,8 +300,8 @@ const struct sim_scenario *const *hs_model_scenarios(size_t *count)
 	return model_ptrs;
 }
 
-/* The built-in scenarios, then the catalog's (model/catalog.c), then the
- * owner experiment's SCENARIO@CONFIG pairs (model/experiment.c). */
+/* The built-in scenarios, then the catalog's (lab/catalog.c), then the
+ * owner experiment's SCENARIO@CONFIG pairs (lab/experiment.c). */
 const struct sim_scenario *hs_model_scenario_find(const char *name)
 {
 	size_t n;
