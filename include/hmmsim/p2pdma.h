@@ -105,6 +105,9 @@ struct hs_pci_dev {
 
 /**
  * struct hs_pci_switch - a PCIe switch: one upstream port, its downstream ports.
+ * @up:		the upstream port
+ * @nr_down:	downstream ports in use
+ * @down:	the downstream ports
  */
 struct hs_pci_switch {
 	struct hs_pci_dev *up;

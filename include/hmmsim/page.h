@@ -61,6 +61,7 @@ struct hs_dev_pagemap;
  * @zone_device_data: driver-private (the dmirror owning a device page)
  * @_mapcount:	number of CPU page table entries mapping it
  * @content:	the data: one word standing for the whole page
+ * @private:	page->private: see @swap_slot
  * @gen:	bumped at every free: a stale reference sees another gen
  * @swap_slot:	an anon page in the swap cache: the slot that still holds its
  *		data (0: none); ->private then names the mm whose swap area it is
@@ -120,11 +121,13 @@ struct hs_dev_pagemap_ops {
  * @type:	HS_MEMORY_DEVICE_*
  * @owner:	who may use the device-private pages directly (opaque)
  * @ops:	the driver's callbacks
- * @start_pfn, @nr_pages: the pfn range memremap_pages() gave it
+ * @start_pfn:	first pfn of the range memremap_pages() gave it
+ * @nr_pages:	pages in that range
  * @ref:	percpu_ref stand-in: 1 (the initial ref) + one per page in use
  * @dying:	percpu_ref_kill() has run: no new page references
  * @done:	completion memunmap_pages() waits on (ref reached zero)
  * @name:	for reports
+ * @driver:	the driver instance, for its callbacks
  * @freed:	not the kernel's: the oracle's poison.  memunmap_pages() has
  *		returned, after which the driver frees the struct (test_hmm and
  *		nouveau kfree() it, devm releases it); the model keeps the
@@ -140,7 +143,7 @@ struct hs_dev_pagemap {
 	int dying;
 	sim_completion_t done;
 	const char *name;
-	void *driver; /* the driver instance, for its callbacks */
+	void *driver;
 	int freed;
 };
 
@@ -169,11 +172,20 @@ __attribute__((noreturn)) void hs_pgmap_use_after_free(const struct hs_dev_pagem
  * struct hs_machine - the memory of one simulated machine (one per execution).
  * @pages:	every page, indexed by pfn
  * @nr_pages:	pfns in use (RAM plus device ranges)
+ * @max_pages:	room in @pages
  * @nr_ram:	system RAM pages, pfn 0 is the zero page
  * @ram_lock:	protects the RAM free list (zone->lock)
  * @ram_free:	free RAM pfns, a stack
+ * @nr_ram_free: entries of @ram_free
  * @pgmap_slots: registered pagemaps, RCU protected (the kernel's pgmap_array xarray)
+ * @pgmap_lock: serialises memremap/memunmap
  * @page_wq:	hashed page wait queues (folio_waitqueue()), hashed by pfn
+ * @owner_ids:	HS_OWNER_CLUSTER_ID: the id counter
+ * @pte_walkers: oracle, no scheduling point: the threads (bit = sim_self())
+ *		inside hmm_range_fault()'s lockless pte walk, i.e.
+ *		pte_offset_map()'s RCU read-side section, which
+ *		memunmap_pages()'s grace period waits for before the pagemap
+ *		can be freed (see hs_pgmap_check())
  */
 struct hs_machine {
 	struct hs_page *pages;
@@ -183,13 +195,9 @@ struct hs_machine {
 	unsigned long *ram_free;
 	unsigned long nr_ram_free;
 	struct hs_dev_pagemap *pgmap_slots[HS_MAX_PGMAPS];
-	sim_mutex_t pgmap_lock; /* serialises memremap/memunmap */
+	sim_mutex_t pgmap_lock;
 	sim_waitqueue_t page_wq[16];
-	sim_atomic_t owner_ids; /* HS_OWNER_CLUSTER_ID: the id counter */
-	/* oracle, no scheduling point: the threads (bit = sim_self()) inside
-	 * hmm_range_fault()'s lockless pte walk, i.e. pte_offset_map()'s RCU
-	 * read-side section, which memunmap_pages()'s grace period waits for
-	 * before the pagemap can be freed (see hs_pgmap_check()) */
+	sim_atomic_t owner_ids;
 	unsigned long long pte_walkers;
 };
 
