@@ -29,6 +29,8 @@
 #include <hmmsim/hmm.h>
 #include <hmmsim/switches.h>
 
+#include "internal.h"
+
 struct hs_p2p_stats hs_p2p_stats;
 
 enum {

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <hmmsim/page.h>
 
+#include "internal.h"
+
 /* memremap_pages(): the pfn range is carved from the machine's device space. */
 int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 {

@@ -54,6 +54,8 @@
 #include <hmmsim/switches.h>
 #include <string.h>
 
+#include "internal.h"
+
 #define PAGE_MASK (~(HS_PAGE_SIZE - 1))
 
 /* ---- the kernel version the switches select ----------------------------------------- */

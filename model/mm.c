@@ -15,6 +15,8 @@
 #include <hmmsim/mmu_notifier.h>
 #include <stdio.h>
 
+#include "internal.h"
+
 /* ---- ptes ------------------------------------------------------------------------ */
 
 hs_pte_t hs_mk_pte(unsigned long pfn, uint64_t flags)

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "internal.h"
+
 enum hs_owner_policy hs_owner_policy = HS_OWNER_POINTER;
 unsigned int hs_owner_id_bits = 32;
 unsigned int hs_owner_flags;

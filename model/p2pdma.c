@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "internal.h"
+
 /* PCI_STD_NUM_BARS: at most one P2PDMA resource per standard BAR. */
 #define HS_PCI_P2PDMA_MAX_RES 6
 

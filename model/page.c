@@ -11,7 +11,42 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
+
 struct hs_machine *hs_mach;
+
+/**
+ * hs_pfn_to_page() - pfn_to_page(): the page of @pfn in the current machine.
+ * @pfn:	a pfn below the machine's nr_pages (hs_pfn_valid())
+ *
+ * Return: the page (the machine's memory map is one array, as FLATMEM's).
+ */
+struct hs_page *hs_pfn_to_page(unsigned long pfn)
+{
+	return &hs_mach->pages[pfn];
+}
+
+/**
+ * hs_page_to_pfn() - page_to_pfn(): the pfn of @page.
+ * @page:	a page of the current machine
+ *
+ * Return: its index in the machine's memory map.
+ */
+unsigned long hs_page_to_pfn(const struct hs_page *page)
+{
+	return (unsigned long)(page - hs_mach->pages);
+}
+
+/**
+ * hs_pfn_valid() - pfn_valid(): whether @pfn has a struct page.
+ * @pfn:	any pfn
+ *
+ * Return: true for a pfn of system RAM or of a range memremap_pages() gave.
+ */
+bool hs_pfn_valid(unsigned long pfn)
+{
+	return pfn < hs_mach->nr_pages;
+}
 
 /* Oracle reads: no scheduling point, safe on real threads too. */
 static inline long flags_peek(const struct hs_page *page)

@@ -245,14 +245,6 @@ struct hs_vm_fault {
 unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long addr,
 				unsigned int flags);
 
-/* The device-private part of do_swap_page(); in model/migrate.c. */
-unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf);
-/* migration_entry_wait(): sleep until the migration of @addr's page ends. */
-void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
-
-/* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
-void hs_swapcache_free(struct hs_page *page);
-
 /* The data oracle: record a device write of @val at @addr (call it in the
  * same step as the write), and check at the end of an execution that every
  * mapped page of [start, end) reads back what was last written there. */

@@ -15,6 +15,8 @@
 #include <hmmsim/owner.h>
 #include <hmmsim/p2pdma.h>
 
+#include "../internal.h"
+
 #define DPT_VALID     0x1ul
 #define DPT_WRITE     0x2ul
 #define DPT_GEN_SHIFT 2
