@@ -204,8 +204,19 @@ static bool device_private_owned(struct hmm_vma_walk *w, hs_pte_t pte)
 	return yes;
 }
 
-/* Not a kernel function: the Oct 2024 RFC's callback with its optional
- * per-call cache, shared by hmm_range_fault() and migrate_vma_collect(). */
+/**
+ * hs_p2p_allow_ask() - ask a requester's p2p_allow callback about @pgmap.
+ * @allow: the callback (range->p2p_allow, migrate->p2p_allow)
+ * @pgmap: the pagemap of another owner's device-private page
+ * @c: the answer kept for this call (one pgmap)
+ * @asked: set to whether the callback was called (for the counters)
+ *
+ * Not a kernel function: the Oct 2024 RFC's callback with its optional
+ * per-call cache, shared by hmm_range_fault() and migrate_vma_collect().
+ *
+ * Return: whether the caller may use @pgmap's pages directly; taken from @c
+ * when allow->cache and @c holds the answer for @pgmap.
+ */
 bool hs_p2p_allow_ask(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap,
 		      struct hs_p2p_allow_cache *c, bool *asked)
 {
@@ -398,8 +409,19 @@ static int walk_page_range(struct hmm_vma_walk *w, struct hs_mm *mm, unsigned lo
 	return 0;
 }
 
-/* hmm_range_fault(): restart the walk after every fault (-EBUSY inside),
- * and give up with -EBUSY once the notifier sequence moved. */
+/**
+ * hs_hmm_range_fault() - hmm_range_fault(): fill range->hmm_pfns for [start, end).
+ * @range: the range, its notifier_seq from mmu_interval_read_begin()
+ *
+ * Pages are faulted in where the request flags say so.  Caller holds
+ * mmap_lock for read.  The walk restarts after every fault (-EBUSY inside)
+ * and gives up with -EBUSY once the notifier sequence moved.
+ *
+ * Return: 0; -EBUSY when the notifier sequence moved (start again from
+ * read_begin); -EFAULT (no VMA, a fault failed, an entry hmm cannot
+ * handle); -EPERM (write requested on a read-only VMA); -EINVAL (an empty
+ * or unaligned range).
+ */
 int hs_hmm_range_fault(struct hs_hmm_range *range)
 {
 	struct hmm_vma_walk w = {.range = range, .last = range->start};

@@ -798,9 +798,12 @@ static void migrate_device_pages_common(unsigned long *src_pfns, unsigned long *
 }
 
 /**
- * hs_migrate_vma_pages() - migrate_vma_pages(): move struct page state from
- * each src page to its dst page and fill holes; entries that cannot move lose
- * MIGRATE_PFN_MIGRATE.  Both pages stay locked until finalize.
+ * hs_migrate_vma_pages() - migrate_vma_pages(): move each src page to its dst.
+ * @migrate:	what hs_migrate_vma_setup() collected, dst filled by the driver
+ *
+ * Moves struct page state from each src page to its dst page and fills
+ * holes; entries that cannot move lose MIGRATE_PFN_MIGRATE.  Both pages stay
+ * locked until finalize.
  */
 void hs_migrate_vma_pages(struct hs_migrate_vma *migrate)
 {
@@ -808,8 +811,12 @@ void hs_migrate_vma_pages(struct hs_migrate_vma *migrate)
 }
 
 /**
- * hs_migrate_device_pages() - migrate_device_pages(): the same for the src
- * array of hs_migrate_device_range() (no holes there).
+ * hs_migrate_device_pages() - migrate_device_pages(): the same for device pfns.
+ * @src_pfns:	the array hs_migrate_device_range() filled
+ * @dst_pfns:	the driver's destinations
+ * @npages:	entries of both
+ *
+ * The src array of hs_migrate_device_range() has no holes.
  */
 void hs_migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns, unsigned long npages)
 {
@@ -898,9 +905,11 @@ static void migrate_device_finalize_common(unsigned long *src_pfns, unsigned lon
 }
 
 /**
- * hs_migrate_vma_finalize() - migrate_vma_finalize(): replace the migration
- * entries by the new pages (or the old ones where migration failed), unlock
- * and release both.
+ * hs_migrate_vma_finalize() - migrate_vma_finalize(): end the migration.
+ * @migrate:	after hs_migrate_vma_pages()
+ *
+ * Replaces the migration entries by the new pages (or the old ones where
+ * migration failed), unlocks and releases both.
  */
 void hs_migrate_vma_finalize(struct hs_migrate_vma *migrate)
 {
@@ -909,8 +918,10 @@ void hs_migrate_vma_finalize(struct hs_migrate_vma *migrate)
 }
 
 /**
- * hs_migrate_device_finalize() - migrate_device_finalize(): the same for the
- * arrays of hs_migrate_device_range().
+ * hs_migrate_device_finalize() - migrate_device_finalize(): the same for device pfns.
+ * @src_pfns:	the array hs_migrate_device_range() filled
+ * @dst_pfns:	the driver's destinations
+ * @npages:	entries of both
  */
 void hs_migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns,
 				unsigned long npages)
@@ -939,9 +950,14 @@ static unsigned long migrate_device_pfn_lock(unsigned long pfn)
 }
 
 /**
- * hs_migrate_device_range() - migrate_device_range(): pin, lock and unmap the
- * in-use pages of device pfns [start, start + npages), as migrate_vma_setup()
- * does for a virtual range (used to evict a device's memory).
+ * hs_migrate_device_range() - migrate_device_range(): collect device pfns.
+ * @src_pfns:	filled with one migrate pfn per page
+ * @start:	the first device pfn
+ * @npages:	the number of pfns
+ *
+ * Pins, locks and unmaps the in-use pages of device pfns [@start, @start +
+ * @npages), as migrate_vma_setup() does for a virtual range (used to evict a
+ * device's memory).
  * Return: 0.
  */
 int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsigned long npages)
@@ -1055,10 +1071,13 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 }
 
 /**
- * hs_migration_entry_wait() - migration_entry_wait(): if @addr's pte is a
- * migration entry, sleep until its page is unlocked (the migration ended),
- * without taking a reference (migration_entry_wait_on_locked(), v6.3+); the
- * caller retries the fault.  Simplified: queued after dropping the PTL (see
+ * hs_migration_entry_wait() - migration_entry_wait(): wait for a migration to end.
+ * @mm:		the address space
+ * @addr:	the faulting address
+ *
+ * If @addr's pte is a migration entry, sleep until its page is unlocked (the
+ * migration ended), without taking a reference
+ * (migration_entry_wait_on_locked(), v6.3+); the caller retries the fault.  Simplified: queued after dropping the PTL (see
  * hs_do_swap_page_device_private()).
  */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
