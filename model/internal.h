@@ -100,7 +100,7 @@ struct hs_p2p_allow_cache {
 	bool yes;
 };
 
-/**
+/*
  * hs_p2p_allow_ask() - ask @allow whether the caller may use @pgmap
  * directly, or take the answer from @c when allow->cache and @c holds one
  * for @pgmap.  *@asked: whether the callback was called (for the counters).

@@ -127,7 +127,7 @@ struct hs_p2p_stats {
 };
 extern struct hs_p2p_stats hs_p2p_stats;
 
-/**
+/*
  * hs_hmm_range_fault() - hmm_range_fault(): fill range->hmm_pfns for
  * [start, end), faulting pages in where the request flags say so.
  * Caller holds mmap_lock for read.

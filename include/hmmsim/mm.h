@@ -236,7 +236,7 @@ struct hs_vm_fault {
 	struct hs_page *page;
 };
 
-/**
+/*
  * hs_handle_mm_fault() - handle_mm_fault(): make @addr present (writable if
  * FAULT_FLAG_WRITE).  Caller holds mmap_lock for read.  A device-private
  * entry goes through do_swap_page() to pgmap->ops->migrate_to_ram().

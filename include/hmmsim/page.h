@@ -154,7 +154,7 @@ struct hs_machine;
 /* The machine of the current execution (set by hs_machine_init()). */
 extern struct hs_machine *hs_mach;
 
-/**
+/*
  * hs_machine_init() - set up memory for one execution.
  * @nr_ram:	system RAM pages (pfn 0 is the zero page)
  * @max_device_pages: room for device pfn ranges
@@ -249,13 +249,13 @@ struct hs_page *hs_alloc_page(void);
 
 /* ---- memremap ---------------------------------------------------------------- */
 
-/**
+/*
  * hs_memremap_pages() - memremap_pages(): give @pgmap a range of @nr_pages
  * pfns (type, owner, ops set by the caller); the pages start free (refcount
  * 0), as ZONE_DEVICE pages do.  Return: 0 or -ENOMEM / -EINVAL.
  */
 int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages);
-/**
+/*
  * hs_memunmap_pages() - memunmap_pages(): kill the pagemap's ref, wait until
  * every page reference is gone, then remove it from the pfn lookup (after an
  * RCU grace period, as the kernel's xarray erase does).  On return the
