@@ -28,7 +28,7 @@
 extern "C" {
 #endif
 
-/** Largest number of simulated threads one execution may spawn. */
+/* Largest number of simulated threads one execution may spawn. */
 #define SIM_MAX_THREADS 64
 
 /* Violation kinds the engine itself reports.  Oracles add their own strings. */
@@ -76,7 +76,11 @@ void sim_yield_at(const char *site);
  */
 #define sim_yield() sim_yield_at(__func__)
 
-/** sim_self() - id of the calling simulated thread (0 is the scenario's main). */
+/**
+ * sim_self() - the id of the calling simulated thread.
+ *
+ * Return: the id; 0 is the scenario's main().
+ */
 int sim_self(void);
 
 /**
@@ -103,14 +107,23 @@ void *sim_alloc(size_t size);
 __attribute__((noreturn, format(printf, 2, 3))) void sim_fail(const char *kind, const char *fmt,
 							      ...);
 
-/** sim_check() - sim_fail(SIM_KIND_ASSERT, ...) unless @cond holds. */
+/**
+ * sim_check() - sim_fail(SIM_KIND_ASSERT, ...) unless @cond holds.
+ * @cond: what must hold
+ * @...: printf format of the message and its arguments
+ */
 #define sim_check(cond, ...)                                                                       \
 	do {                                                                                       \
 		if (!(cond))                                                                       \
 			sim_fail(SIM_KIND_ASSERT, __VA_ARGS__);                                    \
 	} while (0)
 
-/** sim_tracing() - whether sim_event() records anything now (format lazily). */
+/**
+ * sim_tracing() - whether sim_event() records anything now.
+ *
+ * Return: true while the report's replay records events; format them
+ * lazily: `if (sim_tracing()) sim_event(...)`.
+ */
 bool sim_tracing(void);
 
 /**

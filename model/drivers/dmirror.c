@@ -129,7 +129,15 @@ static const struct dev_pagemap_ops dmirror_devmem_p2p_ops = {
     .get_p2p_page = dmirror_devmem_get_p2p_page,
 };
 
-/* dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range. */
+/**
+ * hs_dmirror_device_create() - a device with device-private memory.
+ * @name: for reports
+ * @nr_pages: its device memory, in pages
+ *
+ * dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range.
+ *
+ * Return: the device.
+ */
 struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
 {
 	struct hs_dmirror_device *mdevice = sim_alloc(sizeof(*mdevice));
@@ -154,13 +162,28 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 	return mdevice;
 }
 
-/* Not in test_hmm: see dmirror_devmem_fault(). */
+/**
+ * hs_dmirror_device_set_progress_oracle() - report a CPU fault that cannot progress.
+ * @mdevice: the device
+ *
+ * Not in test_hmm: a CPU fault whose migration back to RAM failed on an
+ * unexpected page reference is reported as a livelock (see
+ * dmirror_devmem_fault()).  Sound only where nothing but faulting CPUs holds
+ * references to the device's pages.
+ */
 void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice)
 {
 	mdevice->progress_oracle = true;
 }
 
-/* Not in test_hmm: the device's PCI function (an importer's DMA checks). */
+/**
+ * hs_dmirror_device_set_pci() - the device's PCI function.
+ * @mdevice: the device
+ * @pdev: its function (pci_get_drvdata(@pdev) becomes @mdevice)
+ *
+ * Not in test_hmm: an importer's DMA mappings of P2P pfns ask the topology
+ * about it.  Setup only.
+ */
 void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev)
 {
 	mdevice->pdev = pdev;
@@ -168,7 +191,11 @@ void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_
 	dmirror_owner_device_pci(mdevice);
 }
 
-/*
+/**
+ * hs_dmirror_device_set_p2p() - make the device a P2P exporter.
+ * @mdevice: the device
+ * @pdev: its PCI function, which gets a BAR as large as the device memory
+ *
  * Not in test_hmm: the exporter side of the P2P RFC (nouveau's patch: a BAR
  * over the whole of VRAM, pci_p2pdma_add_resource() + pci_alloc_p2pmem() of
  * all of it at init).  Setup only, before other threads run and before any
@@ -176,6 +203,8 @@ void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_
  * allocated here (refcount 1 each, the exporter's) and freed by
  * hs_dmirror_device_remove(); each one's zone_device_data names the
  * device-private page it stands for.
+ *
+ * Return: 0 or -ENOMEM.
  */
 int hs_dmirror_device_set_p2p(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev)
 {
@@ -196,13 +225,28 @@ int hs_dmirror_device_set_p2p(struct hs_dmirror_device *mdevice, struct hs_pci_d
 	return 0;
 }
 
-/* Not in test_hmm: the BAR page standing for device page @i, or NULL. */
+/**
+ * hs_dmirror_device_p2p_page() - the BAR page standing for device page @i.
+ * @mdevice: the device
+ * @i: the index of a device page
+ *
+ * Not in test_hmm, for tests.
+ *
+ * Return: the BAR page, or NULL without P2P.
+ */
 struct hs_page *hs_dmirror_device_p2p_page(struct hs_dmirror_device *mdevice, unsigned long i)
 {
 	return mdevice->bar && i < mdevice->nr_pages ? mdevice->bar[i] : NULL;
 }
 
-/* calloc - cfree of test_hmm's dmirror_device, for tests. */
+/**
+ * hs_dmirror_device_pages_in_use() - the device pages allocated, for tests.
+ * @mdevice: the device
+ *
+ * calloc - cfree of test_hmm's dmirror_device.
+ *
+ * Return: the number of device pages not on the free list.
+ */
 unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 {
 	spin_lock(&mdevice->lock);
@@ -211,7 +255,13 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 	return n;
 }
 
-/* dmirror_device_evict_chunk() + memunmap_pages(). */
+/**
+ * hs_dmirror_device_remove() - remove the device.
+ * @mdevice: the device
+ *
+ * dmirror_device_evict_chunk() + memunmap_pages(): every device page goes
+ * back to system memory first, then the pagemap and (P2P) the BAR go.
+ */
 void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = mdevice->nr_pages;
@@ -282,7 +332,15 @@ static const struct mmu_interval_notifier_ops dmirror_min_ops = {
     .invalidate = dmirror_interval_invalidate,
 };
 
-/* dmirror_fops_open(): mirror the whole address space. */
+/**
+ * hs_dmirror_open() - dmirror_fops_open(): a mirror of the whole of @mm.
+ * @mdevice: the device
+ * @mm: the address space to mirror
+ *
+ * Inserts the mirror's interval notifier.
+ *
+ * Return: the mirror.
+ */
 struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_struct *mm)
 {
 	struct hs_dmirror *dmirror = sim_alloc(sizeof(*dmirror));
@@ -302,7 +360,10 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 	return dmirror;
 }
 
-/*
+/**
+ * hs_dmirror_release() - dmirror_fops_release(): drop a mirror.
+ * @dmirror: the mirror
+ *
  * dmirror_fops_release(): remove the notifier, then kfree(dmirror).  In
  * test_hmm the VFS guarantees no ioctl is in flight when release runs; a
  * driver whose faults come from the device (mlx5 ODP's page-fault work)
@@ -328,7 +389,17 @@ void hs_dmirror_release(struct hs_dmirror *dmirror)
 		sim_event("kfree(mirror of %s)", dmirror->mdevice->name);
 }
 
-/* Not in test_hmm: the mirror's entry for @addr as an hmm_pfn, for tests. */
+/**
+ * hs_dmirror_mirror_entry() - the mirror's entry for @addr, for tests.
+ * @dmirror: the mirror
+ * @addr: a mirrored address
+ *
+ * Not in test_hmm.
+ *
+ * Return: 0 when there is none, else the pfn | HMM_PFN_VALID, | HMM_PFN_WRITE
+ * when writable, | HMM_PFN_P2PDMA for a BAR page, | HMM_PFN_P2PDMA_BUS when
+ * that BAR page was DMA-mapped by bus address.
+ */
 unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long addr)
 {
 	if ((addr >> PAGE_SHIFT) >= dmirror->npt)
@@ -343,7 +414,16 @@ unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long 
 	       (ent & DPT_P2P_BUS ? HS_HMM_PFN_P2PDMA_BUS : 0);
 }
 
-/* Not in test_hmm: fault with HMM_PFN_ALLOW_P2P (the RFC's RDMA ODP side). */
+/**
+ * hs_dmirror_set_allow_p2p() - this mirror's faults allow P2P pfns.
+ * @dmirror: the mirror
+ * @with_requester: name the device's PCI function as range->p2p_requester
+ *  (the v2 review's variant; without: the v1 RFC)
+ *
+ * Not in test_hmm: HMM_PFN_ALLOW_P2P in default_flags, the RFC's RDMA ODP
+ * side; P2P pfns that fail to DMA-map are asked for again without it (the
+ * mlx5 fallback).  See include/hmmsim/dmirror.h.
+ */
 void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester)
 {
 	if (!dmirror->mdevice->pdev)
@@ -353,7 +433,11 @@ void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester)
 	dmirror->p2p_with_requester = with_requester;
 }
 
-/* Not in test_hmm: give this mirror one of the hs_dmirror_bug behaviours. */
+/**
+ * hs_dmirror_set_bug() - give this mirror one of the hs_dmirror_bug behaviours.
+ * @dmirror: the mirror
+ * @bug: the bug (HS_DMIRROR_BUG_NONE: the correct driver)
+ */
 void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug)
 {
 	dmirror->bug = bug;
@@ -555,6 +639,16 @@ static int dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsign
 	return ret;
 }
 
+/**
+ * hs_dmirror_fault() - dmirror_fault(): the documented fault loop for [@start, @end).
+ * @dmirror: the mirror
+ * @start: first address
+ * @end: the address after the range
+ * @write: fault for writing
+ *
+ * Return: 0 or a negative errno (that of hmm_range_fault() or of programming
+ * the mirror).
+ */
 int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end, bool write)
 {
 	return dmirror_fault(dmirror, start, end, write, false);
@@ -781,21 +875,52 @@ static int dmirror_access(struct hs_dmirror *dmirror, unsigned long addr, unsign
 	return ret;
 }
 
-/* dmirror_read(): HMM_DMIRROR_READ */
+/**
+ * hs_dmirror_read() - dmirror_read(): HMM_DMIRROR_READ.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages to read
+ * @out: out[i] = the word at @addr + i pages, as the device sees it
+ * @faults: the device faults taken (may be NULL)
+ *
+ * Return: 0 or a negative errno.
+ */
 int hs_dmirror_read(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		    unsigned long *out, unsigned long *faults)
 {
 	return dmirror_access(dmirror, addr, npages, out, DMIRROR_OP_READ, faults);
 }
 
-/* dmirror_write(): HMM_DMIRROR_WRITE */
+/**
+ * hs_dmirror_write() - dmirror_write(): HMM_DMIRROR_WRITE.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages to write
+ * @in: in[i] is stored at @addr + i pages through the mirror
+ * @faults: the device faults taken (may be NULL)
+ *
+ * Return: 0 or a negative errno.
+ */
 int hs_dmirror_write(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		     const unsigned long *in, unsigned long *faults)
 {
 	return dmirror_access(dmirror, addr, npages, (unsigned long *)in, DMIRROR_OP_WRITE, faults);
 }
 
-/* Not in test_hmm: a device fetch-add through the mirror. */
+/**
+ * hs_dmirror_atomic() - a device fetch-add through the mirror.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages
+ * @add: added to each page's word
+ * @old: old[i] receives the value before (may be NULL)
+ * @faults: the device faults taken (may be NULL)
+ *
+ * Not in test_hmm.  It needs a mirror entry that allows atomics (see
+ * include/hmmsim/dmirror.h).
+ *
+ * Return: 0 or a negative errno.
+ */
 int hs_dmirror_atomic(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		      unsigned long add, unsigned long *old, unsigned long *faults)
 {
@@ -832,7 +957,17 @@ static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long e
 	return perm;
 }
 
-/* dmirror_snapshot(): hmm_range_fault without faulting, in the seq loop. */
+/**
+ * hs_dmirror_snapshot() - dmirror_snapshot(): HMM_DMIRROR_SNAPSHOT.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages
+ * @perm: perm[i] = HS_DMIRROR_PROT_* of each page
+ *
+ * hmm_range_fault() without faulting, in the sequence loop.
+ *
+ * Return: 0, -EINVAL for a bad range, or hmm_range_fault()'s error.
+ */
 int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 			unsigned char *perm)
 {
@@ -876,13 +1011,34 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 
 /* ---- the fault protocol step by step (scenario files) ------------------------------ */
 
-/* dmirror_range_fault(): range->notifier_seq = mmu_interval_read_begin(). */
+/**
+ * hs_dmirror_read_begin() - mmu_interval_read_begin() on the mirror's notifier.
+ * @dmirror: the mirror
+ *
+ * A step of dmirror_range_fault(): range->notifier_seq = read_begin().
+ *
+ * Return: the sequence.
+ */
 unsigned long hs_dmirror_read_begin(struct hs_dmirror *dmirror)
 {
 	return mmu_interval_read_begin(&dmirror->notifier);
 }
 
-/* dmirror_range_fault(): mmap_read_lock(); hmm_range_fault(); mmap_read_unlock(). */
+/**
+ * hs_dmirror_range_fault() - a step of dmirror_range_fault(): hmm_range_fault().
+ * @dmirror: the mirror
+ * @seq: what hs_dmirror_read_begin() returned
+ * @start: first address
+ * @npages: pages (at most 64)
+ * @fault: HMM_PFN_REQ_FAULT
+ * @write: HMM_PFN_REQ_WRITE
+ * @pfns: pfns[i] receives the hmm_pfn of each page
+ *
+ * Under mmap_read_lock(), as dmirror_range_fault() calls it.
+ *
+ * Return: 0, -EBUSY (start again from read_begin), -EFAULT, -EPERM, or
+ * -EINVAL for a bad range.
+ */
 int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
 			   unsigned long npages, bool fault, bool write, unsigned long *pfns)
 {
@@ -891,7 +1047,20 @@ int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsign
 	    (fault ? HS_DMIRROR_RF_FAULT : 0) | (write ? HS_DMIRROR_RF_WRITE : 0), pfns);
 }
 
-/* The same; HS_DMIRROR_RF_P2P as dmirror_fault() sets up an allow_p2p mirror's range. */
+/**
+ * hs_dmirror_range_fault_flags() - hs_dmirror_range_fault() with the request as flags.
+ * @dmirror: the mirror
+ * @seq: what hs_dmirror_read_begin() returned
+ * @start: first address
+ * @npages: pages (at most 64)
+ * @flags: HS_DMIRROR_RF_FAULT, _WRITE, _P2P (include/hmmsim/dmirror.h)
+ * @pfns: pfns[i] receives the hmm_pfn of each page
+ *
+ * HS_DMIRROR_RF_P2P sets up the range as dmirror_fault() does for an
+ * allow_p2p mirror.
+ *
+ * Return: as hs_dmirror_range_fault().
+ */
 int hs_dmirror_range_fault_flags(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
 				 unsigned long npages, unsigned int flags, unsigned long *pfns)
 {
@@ -922,25 +1091,51 @@ int hs_dmirror_range_fault_flags(struct hs_dmirror *dmirror, unsigned long seq, 
 	return ret;
 }
 
-/* dmirror_range_fault(): mutex_lock(&dmirror->mutex). */
+/**
+ * hs_dmirror_lock() - a step of dmirror_range_fault(): mutex_lock(&dmirror->mutex).
+ * @dmirror: the mirror
+ */
 void hs_dmirror_lock(struct hs_dmirror *dmirror)
 {
 	sim_mutex_lock(&dmirror->mutex);
 }
 
-/* dmirror_range_fault(): mutex_unlock(&dmirror->mutex). */
+/**
+ * hs_dmirror_unlock() - a step of dmirror_range_fault(): mutex_unlock(&dmirror->mutex).
+ * @dmirror: the mirror
+ */
 void hs_dmirror_unlock(struct hs_dmirror *dmirror)
 {
 	sim_mutex_unlock(&dmirror->mutex);
 }
 
-/* dmirror_range_fault(): mmu_interval_read_retry(range->notifier, range->notifier_seq). */
+/**
+ * hs_dmirror_read_retry() - a step of dmirror_range_fault(): mmu_interval_read_retry().
+ * @dmirror: the mirror
+ * @seq: what hs_dmirror_read_begin() returned
+ *
+ * Return: true when an invalidation ran since @seq was read (meaningful only
+ * under the lock).
+ */
 bool hs_dmirror_read_retry(struct hs_dmirror *dmirror, unsigned long seq)
 {
 	return mmu_interval_read_retry(&dmirror->notifier, seq);
 }
 
-/* dmirror_range_fault() -> dmirror_do_fault(), the mutex held. */
+/**
+ * hs_dmirror_program() - a step of dmirror_range_fault(): dmirror_do_fault().
+ * @dmirror: the mirror; its mutex held
+ * @start: first address
+ * @npages: pages (at most 64)
+ * @pfns: as hs_dmirror_range_fault() filled them
+ * @write: as requested from hmm_range_fault()
+ *
+ * Programs the mirror's page table; P2P pfns are DMA-mapped first.
+ *
+ * Return: 0, -EREMOTEIO when a P2P pfn cannot be DMA-mapped (nothing
+ * programmed), -EFAULT at an entry that is not valid (or not writable when
+ * @write), -EINVAL for a bad range.
+ */
 int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned long npages,
 		       const unsigned long *pfns, bool write)
 {
@@ -963,7 +1158,20 @@ int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned
 	return dmirror_do_fault(dmirror, &range, false, NULL);
 }
 
-/* dmirror_do_read() / dmirror_do_write(), the mutex held: no fault. */
+/**
+ * hs_dmirror_access_mirror() - dmirror_do_read() / dmirror_do_write() alone.
+ * @dmirror: the mirror; its mutex held
+ * @addr: first address
+ * @npages: pages
+ * @buf: the words read, or to write
+ * @write: a write (else a read)
+ *
+ * Through the mirror only, never faulting, each page checked by the coherence
+ * oracle.
+ *
+ * Return: 0, -ENOENT at the first page the mirror lacks (or lacks write
+ * permission for), -EINVAL for a bad range.
+ */
 int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 			     unsigned long *buf, bool write)
 {

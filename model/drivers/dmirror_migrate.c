@@ -116,7 +116,15 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 	return ret;
 }
 
-/* HMM_DMIRROR_MIGRATE_TO_DEV */
+/**
+ * hs_dmirror_migrate_to_dev() - HMM_DMIRROR_MIGRATE_TO_DEV: move a range to the device.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages; those that cannot move stay where they are
+ *
+ * Return: 0, or -EINVAL for a range without a readable VMA (or unaligned), or
+ * migrate_vma_setup()'s error.
+ */
 int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
 {
 	return dmirror_migrate(dmirror, addr, npages, true);
@@ -209,7 +217,15 @@ vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 	return 0;
 }
 
-/* HMM_DMIRROR_MIGRATE_TO_SYS */
+/**
+ * hs_dmirror_migrate_to_sys() - HMM_DMIRROR_MIGRATE_TO_SYS: move a range back to RAM.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages; those that cannot move stay where they are
+ *
+ * Return: 0, -EINVAL (as hs_dmirror_migrate_to_dev()), or -EIO when system
+ * memory ran out or a source device is gone.
+ */
 int hs_dmirror_migrate_to_sys(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
 {
 	return dmirror_migrate(dmirror, addr, npages, false);

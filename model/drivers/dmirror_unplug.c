@@ -30,6 +30,14 @@ void dmirror_lost(struct hs_dmirror_device *mdevice, bool page, const char *fmt,
 		sim_event("%s is gone: %s", mdevice->name, msg);
 }
 
+/**
+ * hs_dmirror_device_lost() - what a surprise unplug lost.
+ * @mdevice: the device
+ * @pages: receives the pages whose data went with the device (may be NULL)
+ *
+ * Return: the accesses that reached the device's memory or BAR once it was
+ * gone (each one failed).
+ */
 unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned long *pages)
 {
 	if (pages)
@@ -37,6 +45,14 @@ unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned
 	return __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
 }
 
+/**
+ * hs_dmirror_device_check_lost() - the lost-access oracle, for the end of a scenario.
+ * @mdevice: the device
+ *
+ * Reports what hs_dmirror_device_lost() counts, if anything, as one
+ * HS_KIND_LOST_ACCESS violation naming the first access.  Call it after the
+ * leak oracle, so that an execution checks both.
+ */
 void hs_dmirror_device_check_lost(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
@@ -111,7 +127,11 @@ static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_f
 		dmirror_device_release_bar(mdevice);
 }
 
-/*
+/**
+ * hs_dmirror_device_unplug() - hot unplug of an exporter.
+ * @mdevice: the device
+ * @how: HS_DMIRROR_UNPLUG_*
+ *
  * Hot unplug of an exporter, four ways (include/hmmsim/dmirror.h,
  * docs/p2p.md "Hot unplug").  The model of a PCI remove: the driver's
  * remove callback (SAFE, SURPRISE, the bug) or devres alone (DEVM).
@@ -128,6 +148,8 @@ static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_f
  *  The model's devres releases the device-memory pagemap first (its BAR
  *  release, registered later, would run first in the kernel and wait on the
  *  driver's own BAR allocations the same way).
+ *
+ * Return: 0, or -EINVAL for an unknown @how.
  */
 int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how)
 {
