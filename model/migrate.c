@@ -741,8 +741,8 @@ static void folio_migrate_flags(struct hs_page *newpage, struct hs_page *page)
  * first hole to the end) or move the page state to the destination.  Entries
  * that cannot move lose MIGRATE.  The data was copied by the driver before.
  */
-static void migrate_device_pages_common(unsigned long *src_pfns, unsigned long *dst_pfns,
-					unsigned long npages, struct hs_migrate_vma *migrate)
+static void __migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns,
+				   unsigned long npages, struct hs_migrate_vma *migrate)
 {
 	struct hs_page *fault_page = ref_fault_page(migrate);
 	struct hs_mmu_notifier_range range;
@@ -807,7 +807,7 @@ static void migrate_device_pages_common(unsigned long *src_pfns, unsigned long *
  */
 void hs_migrate_vma_pages(struct hs_migrate_vma *migrate)
 {
-	migrate_device_pages_common(migrate->src, migrate->dst, migrate->npages, migrate);
+	__migrate_device_pages(migrate->src, migrate->dst, migrate->npages, migrate);
 }
 
 /**
@@ -820,7 +820,7 @@ void hs_migrate_vma_pages(struct hs_migrate_vma *migrate)
  */
 void hs_migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns, unsigned long npages)
 {
-	migrate_device_pages_common(src_pfns, dst_pfns, npages, NULL);
+	__migrate_device_pages(src_pfns, dst_pfns, npages, NULL);
 }
 
 /* ---- finalize ---------------------------------------------------------------------- */
@@ -852,9 +852,9 @@ static void migrate_count_move(struct hs_page *page, struct hs_page *dst)
  * page goes back to its driver through page_free), and the new page is
  * unlocked and the driver's reference dropped (its pte holds its own).
  */
-static void migrate_device_finalize_common(unsigned long *src_pfns, unsigned long *dst_pfns,
-					   unsigned long npages, struct hs_page *fault_page,
-					   const struct hs_migrate_vma *migrate)
+static void __migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns,
+				      unsigned long npages, struct hs_page *fault_page,
+				      const struct hs_migrate_vma *migrate)
 {
 	struct hs_page *fault_locked = locked_fault_page(fault_page);
 
@@ -913,8 +913,8 @@ static void migrate_device_finalize_common(unsigned long *src_pfns, unsigned lon
  */
 void hs_migrate_vma_finalize(struct hs_migrate_vma *migrate)
 {
-	migrate_device_finalize_common(migrate->src, migrate->dst, migrate->npages,
-				       ref_fault_page(migrate), migrate);
+	__migrate_device_finalize(migrate->src, migrate->dst, migrate->npages,
+				  ref_fault_page(migrate), migrate);
 }
 
 /**
@@ -926,7 +926,7 @@ void hs_migrate_vma_finalize(struct hs_migrate_vma *migrate)
 void hs_migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns,
 				unsigned long npages)
 {
-	migrate_device_finalize_common(src_pfns, dst_pfns, npages, NULL, NULL);
+	__migrate_device_finalize(src_pfns, dst_pfns, npages, NULL, NULL);
 }
 
 /* ---- by pfn ------------------------------------------------------------------------ */

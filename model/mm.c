@@ -372,7 +372,7 @@ void hs_swapcache_free(struct hs_page *page)
  * frees pages after the flush for the same reason).  The caller brackets it
  * with the mmu notifier.
  */
-static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
+static void zap_pte_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 {
 	for (unsigned long base = start; base < end;) {
 		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1;
@@ -437,7 +437,7 @@ static void zap_notified(struct hs_mm *mm, unsigned long start, unsigned long en
 	hs_mmu_notifier_range_init(&range, ev, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, start, end,
 				   NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
-	zap_range(mm, start, end);
+	zap_pte_range(mm, start, end);
 	hs_mmu_notifier_invalidate_range_end(&range);
 }
 
