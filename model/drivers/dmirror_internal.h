@@ -2,7 +2,8 @@
 /*
  * The reference driver's internals, shared by model/drivers/dmirror.c (the
  * device, its mirrors, faults and P2P), dmirror_migrate.c (migration and
- * device-memory faults), dmirror_unplug.c (hot unplug) and
+ * device-memory faults), dmirror_unplug.c (hot unplug), dmirror_steps.c
+ * (the snapshot and the fault protocol step by step) and
  * model/drivers/dmirror_owner.c (how the device's owner is kept and
  * compared under each owner policy, include/hmmsim/owner.h).  Not a public
  * header: scenarios use include/hmmsim/dmirror.h.
