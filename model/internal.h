@@ -3,8 +3,9 @@
  * The kernel model's private declarations, as the kernel's mm/internal.h:
  * what the model files and the reference driver (model/drivers/) share and no
  * scenario or out-of-tree driver model should call.  include/hmmsim/ is the
- * public side.  The lab and the tests include this only where they look at
- * the machine's internals (the RAM free list) on purpose.
+ * public side.  The lab and the scenario interpreter do without it; a test
+ * or a benchmark includes it only where it looks at the machine's internals
+ * on purpose (tests/mm.c, tests/owner.c, bench/hmm_walk.c: the RAM free list).
  */
 #ifndef HMMSIM_MODEL_INTERNAL_H
 #define HMMSIM_MODEL_INTERNAL_H
