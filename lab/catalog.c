@@ -293,6 +293,12 @@ static struct hs_catalog_entry catalog[] = {
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))
 
+/**
+ * hs_catalog() - the catalog of kernel and driver bugs hmmsim must rediscover.
+ * @count: set to the number of entries
+ *
+ * Return: the entries, in docs/catalog.md's order.
+ */
 const struct hs_catalog_entry *hs_catalog(size_t *count)
 {
 	/* the KFD userptr entry reuses the built-in driver race scenarios */

@@ -525,6 +525,12 @@ static const struct sim_scenario *const scenarios[NR_SC] = {
     &sc_all[5], &sc_all[6], &sc_all[7], &sc_all[8],
 };
 
+/**
+ * hs_owner_experiment_scenarios() - the owner experiment's scenarios.
+ * @count: set to their number
+ *
+ * Return: the scenarios, in table order.
+ */
 const struct sim_scenario *const *hs_owner_experiment_scenarios(size_t *count)
 {
 	*count = NR_SC;
@@ -556,18 +562,39 @@ static const struct hs_owner_config configs[] = {
 #define NR_TABLE_CONFIGS 11
 #define NR_CONFIGS	 (sizeof(configs) / sizeof(configs[0]))
 
+/**
+ * hs_owner_experiment_configs() - the rows of the owner experiment's table.
+ * @count: set to their number
+ *
+ * Return: every policy, cluster-id at 4 and 32 bits, p2p-callback also
+ * locked, peer-group also leaving the registry drained, in table order.
+ */
 const struct hs_owner_config *hs_owner_experiment_configs(size_t *count)
 {
 	*count = NR_TABLE_CONFIGS;
 	return configs;
 }
 
+/**
+ * hs_owner_experiment_all_configs() - the table's rows, then the ablations.
+ * @count: set to their number
+ *
+ * Return: the configurations (the ablations are reachable by name only).
+ */
 const struct hs_owner_config *hs_owner_experiment_all_configs(size_t *count)
 {
 	*count = NR_CONFIGS;
 	return configs;
 }
 
+/**
+ * hs_owner_config_name() - the name of a configuration.
+ * @cfg: the configuration
+ * @buf: where to write it
+ * @len: the size of @buf
+ *
+ * Return: @buf: "cluster-id/4", "p2p-callback/locked", "peer-group/drained", ...
+ */
 const char *hs_owner_config_name(const struct hs_owner_config *cfg, char *buf, size_t len)
 {
 	static const struct {
@@ -587,6 +614,14 @@ const char *hs_owner_config_name(const struct hs_owner_config *cfg, char *buf, s
 	return buf;
 }
 
+/**
+ * hs_owner_config_parse() - the configuration of a name.
+ * @name: a name hs_owner_config_name() gives
+ * @out: set to the configuration
+ *
+ * Return: 0 and *@out set for a name of hs_owner_experiment_all_configs(),
+ * else -EINVAL.
+ */
 int hs_owner_config_parse(const char *name, struct hs_owner_config *out)
 {
 	char buf[48];
@@ -630,6 +665,15 @@ static void named_main(void *arg)
 	n->inner->main(n->inner->arg);
 }
 
+/**
+ * hs_owner_experiment_find() - "SCENARIO@CONFIG": a scenario under a configuration.
+ * @name: e.g. "owner-group-unplug@peer-group", "owner-id-wrap@cluster-id:4"
+ *
+ * Every execution of the scenario returned runs under that configuration (it
+ * sets the owner globals, and leaves them set).
+ *
+ * Return: the scenario, or NULL when either part is unknown.
+ */
 const struct sim_scenario *hs_owner_experiment_find(const char *name)
 {
 	const char *at = strchr(name, '@');
