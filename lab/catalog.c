@@ -222,23 +222,28 @@ static void ebusy_main(void *arg)
 
 /* ---- the table ------------------------------------------------------------------------ */
 
-#define SC(nm, fn, a, bound)                                                                       \
+#define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
 	{                                                                                          \
 		nm, nm, fn, (void *)(long)(a), bound, NULL                                         \
 	}
 
-static const struct sim_scenario sc_tlb = SC("catalog-tlb-flush", tlb_main, 0, 0);
-static const struct sim_scenario sc_dirty = SC("catalog-dirty-bit", dirty_main, 0, 0);
-static const struct sim_scenario sc_two_faults = SC("catalog-two-faults", faults_main, 2, 0);
-static const struct sim_scenario sc_three_faults = SC("catalog-three-faults", faults_main, 3, 0);
-static const struct sim_scenario sc_notifier = SC("catalog-notifier-remove", notifier_main, 0, 0);
-static const struct sim_scenario sc_owner = SC("catalog-owner", owner_main, 0, 0);
+static const struct sim_scenario sc_tlb = CATALOG_SCENARIO("catalog-tlb-flush", tlb_main, 0, 0);
+static const struct sim_scenario sc_dirty = CATALOG_SCENARIO("catalog-dirty-bit", dirty_main, 0, 0);
+static const struct sim_scenario sc_two_faults =
+    CATALOG_SCENARIO("catalog-two-faults", faults_main, 2, 0);
+static const struct sim_scenario sc_three_faults =
+    CATALOG_SCENARIO("catalog-three-faults", faults_main, 3, 0);
+static const struct sim_scenario sc_notifier =
+    CATALOG_SCENARIO("catalog-notifier-remove", notifier_main, 0, 0);
+static const struct sim_scenario sc_owner = CATALOG_SCENARIO("catalog-owner", owner_main, 0, 0);
 static const struct sim_scenario sc_xe_bug =
-    SC("catalog-xe-folio", evict_main, HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX, 0);
-static const struct sim_scenario sc_xe_fix = SC("catalog-xe-folio-fixed", evict_main, 0, 0);
+    CATALOG_SCENARIO("catalog-xe-folio", evict_main, HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX, 0);
+static const struct sim_scenario sc_xe_fix =
+    CATALOG_SCENARIO("catalog-xe-folio-fixed", evict_main, 0, 0);
 static const struct sim_scenario sc_ebusy_bug =
-    SC("catalog-ebusy", ebusy_main, HS_DMIRROR_BUG_EBUSY_FATAL, 0);
-static const struct sim_scenario sc_ebusy_fix = SC("catalog-ebusy-fixed", ebusy_main, 0, 0);
+    CATALOG_SCENARIO("catalog-ebusy", ebusy_main, HS_DMIRROR_BUG_EBUSY_FATAL, 0);
+static const struct sim_scenario sc_ebusy_fix =
+    CATALOG_SCENARIO("catalog-ebusy-fixed", ebusy_main, 0, 0);
 
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",

@@ -495,28 +495,35 @@ static void p2p_migrate_main(void *arg)
 
 /* ---- the table ------------------------------------------------------------------ */
 
-#define SC(n, s, f)                                                                                \
+#define OWNER_SCENARIO(n, s, f)                                                                    \
 	{                                                                                          \
 		n, s, f, NULL, 0, NULL                                                             \
 	}
 static const struct sim_scenario sc_all[] = {
-    SC("owner-change-fault", "an owner change while a device of the old cluster faults",
-       change_main),
-    SC("owner-p2p-unplug", "an importer faults the exporter's page while the exporter is unplugged",
-       p2p_unplug_main),
-    SC("owner-p2p-cpu-fault",
-       "an importer faults the exporter's page while a CPU fault migrates it back", p2p_cpu_main),
-    SC("owner-id-wrap", "a new cluster's id is a live cluster's after the counter wraps",
-       wrap_main),
-    SC("owner-importer-unload", "an importer's mirror is released while it faults", unload_main),
-    SC("owner-migrate-munmap", "migration to a device against munmap (sanity: clean)", munmap_main),
-    SC("owner-group-late", "a late device reaches two groups and reads from both", late_main),
-    SC("owner-group-unplug",
-       "a group member is unplugged while a device that cannot reach it joins and faults",
-       group_unplug_main),
-    SC("owner-p2p-migrate",
-       "a device migrates another's page to itself while ownership changes and a CPU faults it",
-       p2p_migrate_main),
+    OWNER_SCENARIO("owner-change-fault", "an owner change while a device of the old cluster faults",
+		   change_main),
+    OWNER_SCENARIO("owner-p2p-unplug",
+		   "an importer faults the exporter's page while the exporter is unplugged",
+		   p2p_unplug_main),
+    OWNER_SCENARIO("owner-p2p-cpu-fault",
+		   "an importer faults the exporter's page while a CPU fault migrates it back",
+		   p2p_cpu_main),
+    OWNER_SCENARIO("owner-id-wrap",
+		   "a new cluster's id is a live cluster's after the counter wraps", wrap_main),
+    OWNER_SCENARIO("owner-importer-unload", "an importer's mirror is released while it faults",
+		   unload_main),
+    OWNER_SCENARIO("owner-migrate-munmap", "migration to a device against munmap (sanity: clean)",
+		   munmap_main),
+    OWNER_SCENARIO("owner-group-late", "a late device reaches two groups and reads from both",
+		   late_main),
+    OWNER_SCENARIO(
+	"owner-group-unplug",
+	"a group member is unplugged while a device that cannot reach it joins and faults",
+	group_unplug_main),
+    OWNER_SCENARIO(
+	"owner-p2p-migrate",
+	"a device migrates another's page to itself while ownership changes and a CPU faults it",
+	p2p_migrate_main),
 };
 #define NR_SC (sizeof(sc_all) / sizeof(sc_all[0]))
 
