@@ -51,6 +51,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "internal.h" /* model/internal.h: struct hs_machine, for its size */
+
 #define NPAGES	       (1ul << 20) /* pages of the walked range */
 #define RAM_MARGIN     1024ul	   /* spare RAM pages beyond the range */
 #define BASE	       HS_PMD_SIZE /* the VMA starts at one PTE table, not at 0 */

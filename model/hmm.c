@@ -29,6 +29,8 @@
 #include <hmmsim/hmm.h>
 #include <hmmsim/switches.h>
 
+#include "internal.h"
+
 struct hs_p2p_stats hs_p2p_stats;
 
 enum {
@@ -44,8 +46,8 @@ struct hmm_vma_walk {
 };
 
 /* hmm_pfns_fill() */
-static int pfns_fill(struct hs_hmm_range *range, unsigned long addr, unsigned long end,
-		     unsigned long cpu_flags)
+static int hmm_pfns_fill(struct hs_hmm_range *range, unsigned long addr, unsigned long end,
+			 unsigned long cpu_flags)
 {
 	for (unsigned long i = (addr - range->start) >> HS_PAGE_SHIFT; addr < end;
 	     addr += HS_PAGE_SIZE, i++)
@@ -57,8 +59,8 @@ static int pfns_fill(struct hs_hmm_range *range, unsigned long addr, unsigned lo
 }
 
 /* hmm_pte_need_fault(): the effective request is (input & mask) | default. */
-static unsigned int pte_need_fault(const struct hs_hmm_range *range, unsigned long req,
-				   unsigned long cpu_flags)
+static unsigned int hmm_pte_need_fault(const struct hs_hmm_range *range, unsigned long req,
+				       unsigned long cpu_flags)
 {
 	req &= range->pfn_flags_mask;
 	req |= range->default_flags;
@@ -72,15 +74,15 @@ static unsigned int pte_need_fault(const struct hs_hmm_range *range, unsigned lo
 }
 
 /* hmm_range_need_fault() */
-static unsigned int range_need_fault(const struct hs_hmm_range *range, unsigned long addr,
-				     unsigned long end, unsigned long cpu_flags)
+static unsigned int hmm_range_need_fault(const struct hs_hmm_range *range, unsigned long addr,
+					 unsigned long end, unsigned long cpu_flags)
 {
 	unsigned int required = 0;
 	if (!((range->default_flags | range->pfn_flags_mask) & HS_HMM_PFN_REQ_FAULT))
 		return 0;
 	for (unsigned long i = (addr - range->start) >> HS_PAGE_SHIFT; addr < end;
 	     addr += HS_PAGE_SIZE, i++) {
-		required |= pte_need_fault(range, range->hmm_pfns[i], cpu_flags);
+		required |= hmm_pte_need_fault(range, range->hmm_pfns[i], cpu_flags);
 		if (required == HMM_NEED_ALL_BITS)
 			break;
 	}
@@ -88,8 +90,8 @@ static unsigned int range_need_fault(const struct hs_hmm_range *range, unsigned 
 }
 
 /* hmm_vma_fault(): fault every page of [addr, end), then restart the walk. */
-static int vma_fault(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, unsigned long addr,
-		     unsigned long end, unsigned int required)
+static int hmm_vma_fault(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, unsigned long addr,
+			 unsigned long end, unsigned int required)
 {
 	unsigned int flags = HS_FAULT_FLAG_REMOTE;
 
@@ -202,8 +204,19 @@ static bool device_private_owned(struct hmm_vma_walk *w, hs_pte_t pte)
 	return yes;
 }
 
-/* Not a kernel function: the Oct 2024 RFC's callback with its optional
- * per-call cache, shared by hmm_range_fault() and migrate_vma_collect(). */
+/**
+ * hs_p2p_allow_ask() - ask a requester's p2p_allow callback about @pgmap.
+ * @allow: the callback (range->p2p_allow, migrate->p2p_allow)
+ * @pgmap: the pagemap of another owner's device-private page
+ * @c: the answer kept for this call (one pgmap)
+ * @asked: set to whether the callback was called (for the counters)
+ *
+ * Not a kernel function: the Oct 2024 RFC's callback with its optional
+ * per-call cache, shared by hmm_range_fault() and migrate_vma_collect().
+ *
+ * Return: whether the caller may use @pgmap's pages directly; taken from @c
+ * when allow->cache and @c holds the answer for @pgmap.
+ */
 bool hs_p2p_allow_ask(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap,
 		      struct hs_p2p_allow_cache *c, bool *asked)
 {
@@ -235,8 +248,9 @@ static void pte_walk_section(bool enter)
 }
 
 /* hmm_vma_handle_pte(); @end is the end of the current walk segment. */
-static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, unsigned long addr,
-		      unsigned long end, sim_atomic_t *ptep, unsigned long *hmm_pfn)
+static int hmm_vma_handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma,
+			      unsigned long addr, unsigned long end, sim_atomic_t *ptep,
+			      unsigned long *hmm_pfn)
 {
 	struct hs_hmm_range *range = w->range;
 	unsigned long req = *hmm_pfn;
@@ -244,9 +258,9 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 	hs_pte_t pte = hs_ptep_get(ptep);
 
 	if (hs_pte_none(pte)) {
-		required = pte_need_fault(range, req, 0);
+		required = hmm_pte_need_fault(range, req, 0);
 		if (required)
-			return vma_fault(w, vma, addr, end, required);
+			return hmm_vma_fault(w, vma, addr, end, required);
 		*hmm_pfn = p2p_sticky(range, req);
 		return 0;
 	}
@@ -268,7 +282,7 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		}
 		if (p2p)
 			return 0;
-		required = pte_need_fault(range, req, 0);
+		required = hmm_pte_need_fault(range, req, 0);
 		if (!required) {
 			*hmm_pfn = p2p_sticky(range, req);
 			return 0;
@@ -277,9 +291,9 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		case HS_SWP_SWAP:
 		case HS_SWP_DEVICE_PRIVATE: /* another owner's: fault it back */
 			hs_p2p_stats_inc(&hs_p2p_stats.migrations);
-			return vma_fault(w, vma, addr, end, required);
+			return hmm_vma_fault(w, vma, addr, end, required);
 		case HS_SWP_DEVICE_EXCLUSIVE: /* "mm/hmm: fault non-owner device private entries" */
-			return vma_fault(w, vma, addr, end, required);
+			return hmm_vma_fault(w, vma, addr, end, required);
 		case HS_SWP_MIGRATION:
 			w->last = addr;
 			hs_migration_entry_wait(vma->vm_mm, addr);
@@ -289,11 +303,11 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		}
 	}
 	unsigned long cpu_flags = pte_to_hmm_pfn_flags(pte);
-	required = pte_need_fault(range, req, cpu_flags);
+	required = hmm_pte_need_fault(range, req, cpu_flags);
 	if (required)
-		return vma_fault(w, vma, addr, end, required);
+		return hmm_vma_fault(w, vma, addr, end, required);
 	if ((pte & HS_PTE_SPECIAL) && !hs_is_zero_pfn(hs_pte_pfn(pte))) {
-		if (pte_need_fault(range, req, 0))
+		if (hmm_pte_need_fault(range, req, 0))
 			return -EFAULT;
 		*hmm_pfn = HS_HMM_PFN_ERROR | p2p_sticky(range, req);
 		return 0;
@@ -302,57 +316,112 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 	return 0;
 }
 
-/* walk_page_range() with hmm_walk_ops, from @start to range->end. */
-static int walk_range(struct hmm_vma_walk *w, struct hs_mm *mm, unsigned long start)
+/*
+ * hmm_vma_walk_hole() for a hole without a VMA (!walk->vma): an error unless
+ * a fault was asked for, which fails.  Simplified: holes inside a VMA are
+ * none ptes, handled by hmm_vma_handle_pte() (every PTE table exists).
+ */
+static int hmm_vma_walk_hole(struct hs_hmm_range *range, unsigned long addr, unsigned long end)
+{
+	if (hmm_range_need_fault(range, addr, end, 0))
+		return -EFAULT;
+	return hmm_pfns_fill(range, addr, end, HS_HMM_PFN_ERROR);
+}
+
+/*
+ * hmm_vma_walk_test(): 1 when @vma is skipped (VM_IO, VM_PFNMAP or not
+ * readable) and its pfns are set to HMM_PFN_ERROR, -EFAULT when a fault was
+ * asked for there, 0 to walk it.  VM_MIXEDMAP is fine since 2022 ("mm/hmm.c:
+ * allow VM_MIXEDMAP to work with hmm_range_fault").
+ */
+static int hmm_vma_walk_test(struct hs_hmm_range *range, struct hs_vm_area_struct *vma,
+			     unsigned long addr, unsigned long end)
+{
+	if (!(vma->vm_flags & (HS_VM_IO | HS_VM_PFNMAP)) && (vma->vm_flags & HS_VM_READ))
+		return 0;
+	if (hmm_range_need_fault(range, addr, end, 0))
+		return -EFAULT;
+	hmm_pfns_fill(range, addr, end, HS_HMM_PFN_ERROR);
+	return 1;
+}
+
+/*
+ * hmm_vma_walk_pmd(): the ptes of [@addr, @end), within one PTE table.
+ * pte_offset_map() once per table, then step, as the kernel does.
+ * Simplified: no huge or migrating pmd (the model has one level of tables).
+ */
+static int hmm_vma_walk_pmd(struct hmm_vma_walk *w, struct hs_mm *mm, struct hs_vm_area_struct *vma,
+			    unsigned long addr, unsigned long end)
+{
+	struct hs_hmm_range *range = w->range;
+	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+	unsigned long *p = &range->hmm_pfns[(addr - range->start) >> HS_PAGE_SHIFT];
+
+	for (; addr < end; addr += HS_PAGE_SIZE, ptep++, p++) {
+		int r = hmm_vma_handle_pte(w, vma, addr, end, ptep, p);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/* walk_page_range() with hmm_walk_ops (mm/pagewalk.c), from @start to
+ * range->end: per VMA hmm_vma_walk_test(), then one hmm_vma_walk_pmd() per
+ * PTE table; hmm_vma_walk_hole() between VMAs. */
+static int walk_page_range(struct hmm_vma_walk *w, struct hs_mm *mm, unsigned long start)
 {
 	struct hs_hmm_range *range = w->range;
 	unsigned long addr = start;
+	int r;
 
 	while (addr < range->end) {
 		struct hs_vm_area_struct *vma = hs_find_vma(mm, addr);
 		unsigned long next;
 		if (!vma) {
-			/* a hole without a VMA: hmm_vma_walk_hole() with !walk->vma */
 			next = range->end;
 			for (int i = 0; i < mm->nr_vmas; i++)
 				if (mm->vmas[i].vm_start > addr && mm->vmas[i].vm_start < next)
 					next = mm->vmas[i].vm_start;
-			if (range_need_fault(range, addr, next, 0))
-				return -EFAULT;
-			pfns_fill(range, addr, next, HS_HMM_PFN_ERROR);
+			r = hmm_vma_walk_hole(range, addr, next);
+			if (r)
+				return r;
 			addr = next;
 			continue;
 		}
 		next = vma->vm_end < range->end ? vma->vm_end : range->end;
-		/* hmm_vma_walk_test(): VM_MIXEDMAP is fine since 2022 ("mm/hmm.c:
-		 * allow VM_MIXEDMAP to work with hmm_range_fault") */
-		if ((vma->vm_flags & (HS_VM_IO | HS_VM_PFNMAP)) || !(vma->vm_flags & HS_VM_READ)) {
-			if (range_need_fault(range, addr, next, 0))
-				return -EFAULT;
-			pfns_fill(range, addr, next, HS_HMM_PFN_ERROR);
+		r = hmm_vma_walk_test(range, vma, addr, next);
+		if (r < 0)
+			return r;
+		if (r) {
 			addr = next;
 			continue;
 		}
-		/* hmm_vma_walk_pmd(): one PTE table at a time */
 		while (addr < next) {
 			unsigned long seg_end = (addr | (HS_PMD_SIZE - 1)) + 1;
 			if (seg_end > next)
 				seg_end = next;
-			/* pte_offset_map() once per table, then step, as the kernel does */
-			sim_atomic_t *ptep = hs_pte_offset(mm, addr);
-			unsigned long *p = &range->hmm_pfns[(addr - range->start) >> HS_PAGE_SHIFT];
-			for (; addr < seg_end; addr += HS_PAGE_SIZE, ptep++, p++) {
-				int r = handle_pte(w, vma, addr, seg_end, ptep, p);
-				if (r)
-					return r;
-			}
+			r = hmm_vma_walk_pmd(w, mm, vma, addr, seg_end);
+			if (r)
+				return r;
+			addr = seg_end;
 		}
 	}
 	return 0;
 }
 
-/* hmm_range_fault(): restart the walk after every fault (-EBUSY inside),
- * and give up with -EBUSY once the notifier sequence moved. */
+/**
+ * hs_hmm_range_fault() - hmm_range_fault(): fill range->hmm_pfns for [start, end).
+ * @range: the range, its notifier_seq from mmu_interval_read_begin()
+ *
+ * Pages are faulted in where the request flags say so.  Caller holds
+ * mmap_lock for read.  The walk restarts after every fault (-EBUSY inside)
+ * and gives up with -EBUSY once the notifier sequence moved.
+ *
+ * Return: 0; -EBUSY when the notifier sequence moved (start again from
+ * read_begin); -EFAULT (no VMA, a fault failed, an entry hmm cannot
+ * handle); -EPERM (write requested on a read-only VMA); -EINVAL (an empty
+ * or unaligned range).
+ */
 int hs_hmm_range_fault(struct hs_hmm_range *range)
 {
 	struct hmm_vma_walk w = {.range = range, .last = range->start};
@@ -367,7 +436,7 @@ int hs_hmm_range_fault(struct hs_hmm_range *range)
 			ret = -EBUSY;
 			break;
 		}
-		ret = walk_range(&w, mm, w.last);
+		ret = walk_page_range(&w, mm, w.last);
 	} while (ret == -EBUSY);
 	if (ret == -EBUSY)
 		hs_p2p_stats_inc(&hs_p2p_stats.ebusy);

@@ -12,7 +12,19 @@
 #include <errno.h>
 #include <hmmsim/page.h>
 
-/* memremap_pages(): the pfn range is carved from the machine's device space. */
+#include "internal.h"
+
+/**
+ * hs_memremap_pages() - memremap_pages(): give @pgmap a range of pfns.
+ * @pgmap: the pagemap; its type, owner and ops set by the caller
+ * @nr_pages: the size of the range
+ *
+ * The pfn range is carved from the machine's device space; its pages start
+ * free (refcount 0), as ZONE_DEVICE pages do.
+ *
+ * Return: 0, -EINVAL (no pages, no type, or a device-private pagemap without
+ * page_free and migrate_to_ram) or -ENOMEM (no room for more pagemaps or pfns).
+ */
 int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 {
 	struct hs_machine *m = hs_mach;
@@ -61,7 +73,15 @@ static bool pgmap_tryget_live(struct hs_dev_pagemap *pgmap)
 	return true;
 }
 
-/* get_dev_pagemap(): RCU lookup of the pfn's pagemap, with a reference. */
+/**
+ * hs_get_dev_pagemap() - get_dev_pagemap(): the pagemap of @pfn, with a reference.
+ * @pfn: any pfn
+ *
+ * An RCU lookup, as the kernel's xarray walk.
+ *
+ * Return: the live pagemap covering @pfn with a reference taken, or NULL (none,
+ * or it is dying).
+ */
 struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn)
 {
 	struct hs_dev_pagemap *found = NULL;
@@ -77,7 +97,12 @@ struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn)
 	return found;
 }
 
-/* put_dev_pagemap(): the last reference completes pgmap->done. */
+/**
+ * hs_put_dev_pagemap() - put_dev_pagemap(): drop a reference on @pgmap.
+ * @pgmap: the pagemap (NULL is ignored)
+ *
+ * The last reference completes pgmap->done, which memunmap_pages() waits for.
+ */
 void hs_put_dev_pagemap(struct hs_dev_pagemap *pgmap)
 {
 	hs_pgmap_check(pgmap, "put_dev_pagemap() (the page_free path)");
@@ -89,8 +114,13 @@ void hs_put_dev_pagemap(struct hs_dev_pagemap *pgmap)
 		sim_complete_all(&pgmap->done);
 }
 
-/* zone_device_page_init(): a free device page becomes a locked page with
- * refcount 1 and a reference on its pagemap. */
+/**
+ * hs_zone_device_page_init() - zone_device_page_init(): a free device page is allocated.
+ * @page: a free page of a device pagemap
+ *
+ * It becomes a locked page with refcount 1 (a migration destination) and
+ * takes a reference on its pagemap.
+ */
 void hs_zone_device_page_init(struct hs_page *page)
 {
 	struct hs_dev_pagemap *pgmap = page->pgmap;
@@ -108,7 +138,10 @@ void hs_zone_device_page_init(struct hs_page *page)
 			 hs_page_to_pfn(page));
 }
 
-/*
+/**
+ * hs_memunmap_pages() - memunmap_pages(): tear @pgmap down.
+ * @pgmap: a pagemap registered with hs_memremap_pages()
+ *
  * memunmap_pages(): kill, wait for every page to be freed, unpublish.  Then
  * the caller frees the struct (kfree, devm): the model marks it freed for
  * the stale-pagemap oracle (hs_pgmap_check()), without a scheduling point.
@@ -131,7 +164,15 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
 	__atomic_store_n(&pgmap->freed, 1, __ATOMIC_RELAXED); /* the driver's kfree() */
 }
 
-/* Not a kernel function: the report of hs_pgmap_check(). */
+/**
+ * hs_pgmap_use_after_free() - report a use of a torn-down pagemap.
+ * @pgmap: the pagemap memunmap_pages() returned for
+ * @what: names the use in the report
+ *
+ * Not a kernel function: the report of the stale-pagemap oracle
+ * (hs_pgmap_check(), model/internal.h).  Does not return.
+ *
+ */
 void hs_pgmap_use_after_free(const struct hs_dev_pagemap *pgmap, const char *what)
 {
 	sim_fail(HS_KIND_UAF, "%s: pagemap %s used after memunmap_pages() (pfns %#lx-%#lx)", what,

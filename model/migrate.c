@@ -54,6 +54,8 @@
 #include <hmmsim/switches.h>
 #include <string.h>
 
+#include "internal.h"
+
 #define PAGE_MASK (~(HS_PAGE_SIZE - 1))
 
 /* ---- the kernel version the switches select ----------------------------------------- */
@@ -739,8 +741,8 @@ static void folio_migrate_flags(struct hs_page *newpage, struct hs_page *page)
  * first hole to the end) or move the page state to the destination.  Entries
  * that cannot move lose MIGRATE.  The data was copied by the driver before.
  */
-static void migrate_device_pages_common(unsigned long *src_pfns, unsigned long *dst_pfns,
-					unsigned long npages, struct hs_migrate_vma *migrate)
+static void __migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns,
+				   unsigned long npages, struct hs_migrate_vma *migrate)
 {
 	struct hs_page *fault_page = ref_fault_page(migrate);
 	struct hs_mmu_notifier_range range;
@@ -796,22 +798,29 @@ static void migrate_device_pages_common(unsigned long *src_pfns, unsigned long *
 }
 
 /**
- * hs_migrate_vma_pages() - migrate_vma_pages(): move struct page state from
- * each src page to its dst page and fill holes; entries that cannot move lose
- * MIGRATE_PFN_MIGRATE.  Both pages stay locked until finalize.
+ * hs_migrate_vma_pages() - migrate_vma_pages(): move each src page to its dst.
+ * @migrate:	what hs_migrate_vma_setup() collected, dst filled by the driver
+ *
+ * Moves struct page state from each src page to its dst page and fills
+ * holes; entries that cannot move lose MIGRATE_PFN_MIGRATE.  Both pages stay
+ * locked until finalize.
  */
 void hs_migrate_vma_pages(struct hs_migrate_vma *migrate)
 {
-	migrate_device_pages_common(migrate->src, migrate->dst, migrate->npages, migrate);
+	__migrate_device_pages(migrate->src, migrate->dst, migrate->npages, migrate);
 }
 
 /**
- * hs_migrate_device_pages() - migrate_device_pages(): the same for the src
- * array of hs_migrate_device_range() (no holes there).
+ * hs_migrate_device_pages() - migrate_device_pages(): the same for device pfns.
+ * @src_pfns:	the array hs_migrate_device_range() filled
+ * @dst_pfns:	the driver's destinations
+ * @npages:	entries of both
+ *
+ * The src array of hs_migrate_device_range() has no holes.
  */
 void hs_migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_pfns, unsigned long npages)
 {
-	migrate_device_pages_common(src_pfns, dst_pfns, npages, NULL);
+	__migrate_device_pages(src_pfns, dst_pfns, npages, NULL);
 }
 
 /* ---- finalize ---------------------------------------------------------------------- */
@@ -843,9 +852,9 @@ static void migrate_count_move(struct hs_page *page, struct hs_page *dst)
  * page goes back to its driver through page_free), and the new page is
  * unlocked and the driver's reference dropped (its pte holds its own).
  */
-static void migrate_device_finalize_common(unsigned long *src_pfns, unsigned long *dst_pfns,
-					   unsigned long npages, struct hs_page *fault_page,
-					   const struct hs_migrate_vma *migrate)
+static void __migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns,
+				      unsigned long npages, struct hs_page *fault_page,
+				      const struct hs_migrate_vma *migrate)
 {
 	struct hs_page *fault_locked = locked_fault_page(fault_page);
 
@@ -896,24 +905,28 @@ static void migrate_device_finalize_common(unsigned long *src_pfns, unsigned lon
 }
 
 /**
- * hs_migrate_vma_finalize() - migrate_vma_finalize(): replace the migration
- * entries by the new pages (or the old ones where migration failed), unlock
- * and release both.
+ * hs_migrate_vma_finalize() - migrate_vma_finalize(): end the migration.
+ * @migrate:	after hs_migrate_vma_pages()
+ *
+ * Replaces the migration entries by the new pages (or the old ones where
+ * migration failed), unlocks and releases both.
  */
 void hs_migrate_vma_finalize(struct hs_migrate_vma *migrate)
 {
-	migrate_device_finalize_common(migrate->src, migrate->dst, migrate->npages,
-				       ref_fault_page(migrate), migrate);
+	__migrate_device_finalize(migrate->src, migrate->dst, migrate->npages,
+				  ref_fault_page(migrate), migrate);
 }
 
 /**
- * hs_migrate_device_finalize() - migrate_device_finalize(): the same for the
- * arrays of hs_migrate_device_range().
+ * hs_migrate_device_finalize() - migrate_device_finalize(): the same for device pfns.
+ * @src_pfns:	the array hs_migrate_device_range() filled
+ * @dst_pfns:	the driver's destinations
+ * @npages:	entries of both
  */
 void hs_migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns,
 				unsigned long npages)
 {
-	migrate_device_finalize_common(src_pfns, dst_pfns, npages, NULL, NULL);
+	__migrate_device_finalize(src_pfns, dst_pfns, npages, NULL, NULL);
 }
 
 /* ---- by pfn ------------------------------------------------------------------------ */
@@ -937,9 +950,14 @@ static unsigned long migrate_device_pfn_lock(unsigned long pfn)
 }
 
 /**
- * hs_migrate_device_range() - migrate_device_range(): pin, lock and unmap the
- * in-use pages of device pfns [start, start + npages), as migrate_vma_setup()
- * does for a virtual range (used to evict a device's memory).
+ * hs_migrate_device_range() - migrate_device_range(): collect device pfns.
+ * @src_pfns:	filled with one migrate pfn per page
+ * @start:	the first device pfn
+ * @npages:	the number of pfns
+ *
+ * Pins, locks and unmaps the in-use pages of device pfns [@start, @start +
+ * @npages), as migrate_vma_setup() does for a virtual range (used to evict a
+ * device's memory).
  * Return: 0.
  */
 int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsigned long npages)
@@ -1053,10 +1071,13 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 }
 
 /**
- * hs_migration_entry_wait() - migration_entry_wait(): if @addr's pte is a
- * migration entry, sleep until its page is unlocked (the migration ended),
- * without taking a reference (migration_entry_wait_on_locked(), v6.3+); the
- * caller retries the fault.  Simplified: queued after dropping the PTL (see
+ * hs_migration_entry_wait() - migration_entry_wait(): wait for a migration to end.
+ * @mm:		the address space
+ * @addr:	the faulting address
+ *
+ * If @addr's pte is a migration entry, sleep until its page is unlocked (the
+ * migration ended), without taking a reference
+ * (migration_entry_wait_on_locked(), v6.3+); the caller retries the fault.  Simplified: queued after dropping the PTL (see
  * hs_do_swap_page_device_private()).
  */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)

@@ -15,8 +15,18 @@
 #include <hmmsim/mmu_notifier.h>
 #include <stdio.h>
 
+#include "internal.h"
+
 /* ---- ptes ------------------------------------------------------------------------ */
 
+/**
+ * hs_mk_pte() - mk_pte(): a present pte for @pfn.
+ * @pfn: the page to map
+ * @flags: HS_PTE_* bits
+ *
+ * Return: the pte, carrying the page's current generation (for the
+ * use-after-free oracle).
+ */
 hs_pte_t hs_mk_pte(unsigned long pfn, uint64_t flags)
 {
 	uint64_t gen = hs_page_gen(hs_pfn_to_page(pfn)) & HS_PTE_GEN_MASK;
@@ -24,7 +34,15 @@ hs_pte_t hs_mk_pte(unsigned long pfn, uint64_t flags)
 	       gen << HS_PTE_GEN_SHIFT;
 }
 
-/* swp_entry_to_pte(make_*_entry()) */
+/**
+ * hs_mk_swp_pte() - swp_entry_to_pte(make_*_entry()): a non-present entry.
+ * @type: the swap entry type
+ * @offset: the swap slot, or the pfn of a device-private, migration or
+ *  device-exclusive entry
+ * @flags: HS_SWP_WRITE, HS_SWP_DIRTY, HS_SWP_YOUNG (others are dropped)
+ *
+ * Return: the entry; one naming a pfn carries its page's generation.
+ */
 hs_pte_t hs_mk_swp_pte(enum hs_swp_type type, unsigned long offset, uint64_t flags)
 {
 	uint64_t gen = 0;
@@ -35,6 +53,14 @@ hs_pte_t hs_mk_swp_pte(enum hs_swp_type type, unsigned long offset, uint64_t fla
 	       (flags & (HS_SWP_WRITE | HS_SWP_DIRTY | HS_SWP_YOUNG)) | gen << HS_PTE_GEN_SHIFT;
 }
 
+/**
+ * hs_pte_describe() - a pte in words, for reports.
+ * @pte: the pte
+ * @buf: where to write
+ * @len: the size of @buf
+ *
+ * Return: @buf: "pfn 0x12 write", "swap slot 3", "device-private pfn 0x41", "none".
+ */
 const char *hs_pte_describe(hs_pte_t pte, char *buf, size_t len)
 {
 	static const char *const kind[] = {"pfn", "swap slot", "device-private pfn",
@@ -48,7 +74,17 @@ const char *hs_pte_describe(hs_pte_t pte, char *buf, size_t len)
 	return buf;
 }
 
-/* mm_alloc() + mm_init(): page table, notifier subscriptions, swap space. */
+/**
+ * hs_mm_alloc() - mm_alloc() + mm_init(): a new address space.
+ * @name: for reports
+ * @va_size: the address space is [0, @va_size)
+ * @swap_slots: the size of its swap device
+ *
+ * With its page-table directory, notifier subscriptions and swap space; one
+ * user (mm_users).
+ *
+ * Return: the mm.
+ */
 struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long swap_slots)
 {
 	struct hs_mm *mm = sim_alloc(sizeof(*mm));
@@ -69,7 +105,13 @@ struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long
 	return mm;
 }
 
-/* find_vma(), but only the VMA containing @addr. */
+/**
+ * hs_find_vma() - find_vma(), but only the VMA containing @addr.
+ * @mm: the address space; the caller holds mmap_lock
+ * @addr: the address
+ *
+ * Return: the VMA, or NULL.
+ */
 struct hs_vm_area_struct *hs_find_vma(struct hs_mm *mm, unsigned long addr)
 {
 	sim_assert_held(&mm->mmap_lock);
@@ -86,22 +128,40 @@ static struct hs_pte_table *pte_table(struct hs_mm *mm, unsigned long addr)
 	return mm->pmd[addr / HS_PMD_SIZE];
 }
 
-/* pte_offset_map() */
+/**
+ * hs_pte_offset() - pte_offset_map(): the pte word of @addr.
+ * @mm: the address space
+ * @addr: the address
+ *
+ * Return: the pte, or NULL outside every PTE table.
+ */
 sim_atomic_t *hs_pte_offset(struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_pte_table *t = pte_table(mm, addr);
 	return t ? &t->pte[(addr >> HS_PAGE_SHIFT) % HS_PTRS_PER_PTE] : NULL;
 }
 
-/* pte_lockptr(): the split PTL of the PTE table. */
+/**
+ * hs_pte_lockptr() - pte_lockptr(): the split PTL of @addr's PTE table.
+ * @mm: the address space
+ * @addr: the address
+ *
+ * Return: the lock.
+ */
 sim_spinlock_t *hs_pte_lockptr(struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_pte_table *t = pte_table(mm, addr);
 	return t ? &t->ptl : NULL;
 }
 
-/* ptep_get(): READ_ONCE of the entry; hardware walkers and hmm read it
- * without the PTL. */
+/**
+ * hs_ptep_get() - ptep_get(): READ_ONCE of a pte.
+ * @ptep: the pte
+ *
+ * Hardware walkers and hmm read it without the PTL.
+ *
+ * Return: the pte's value.
+ */
 hs_pte_t hs_ptep_get(sim_atomic_t *ptep)
 {
 	return (hs_pte_t)sim_atomic_load(ptep, SIM_RELAXED);
@@ -113,14 +173,29 @@ static void assert_ptl(struct hs_mm *mm, unsigned long addr)
 		sim_fail(SIM_KIND_LOCK_NOT_HELD, "pte of %#lx changed without its PTL", addr);
 }
 
-/* set_pte_at() */
+/**
+ * hs_set_pte_at() - set_pte_at(): write a pte; the PTL must be held.
+ * @mm: the address space
+ * @addr: the address it maps
+ * @ptep: the pte
+ * @pte: the new value
+ */
 void hs_set_pte_at(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep, hs_pte_t pte)
 {
 	assert_ptl(mm, addr);
 	sim_atomic_store(ptep, (long)pte, SIM_RELEASE);
 }
 
-/* ptep_get_and_clear(): atomic, so a concurrent dirty-bit update is not lost. */
+/**
+ * hs_ptep_get_and_clear() - ptep_get_and_clear(): clear a pte; the PTL must be held.
+ * @mm: the address space
+ * @addr: the address it maps
+ * @ptep: the pte
+ *
+ * Atomic, so a concurrent dirty-bit update is not lost.
+ *
+ * Return: the old value.
+ */
 hs_pte_t hs_ptep_get_and_clear(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep)
 {
 	assert_ptl(mm, addr);
@@ -158,10 +233,17 @@ static void tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte)
 	__atomic_store_n(tlb_slot(mm, this_cpu(), vpn), w, __ATOMIC_RELAXED);
 }
 
-/* flush_tlb_range(): a synchronous shootdown of every CPU's entries.  It
+/**
+ * hs_flush_tlb_range() - flush_tlb_range(): drop every CPU's cached translations.
+ * @mm: the address space
+ * @start: first address
+ * @end: the address after the range
+ *
+ * flush_tlb_range(): a synchronous shootdown of every CPU's entries.  It
  * starts with the atomic increment of the mm's TLB generation, as x86's
  * flush_tlb_mm_range() does: a scheduling point, so a flush issued after
- * dropping the PTL really can come late. */
+ * dropping the PTL really can come late.
+ */
 void hs_flush_tlb_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 {
 	sim_atomic_add_return(&mm->tlb_gen, 1, SIM_SEQ_CST);
@@ -220,7 +302,18 @@ static bool range_ok(struct hs_mm *mm, unsigned long start, unsigned long len)
 	       start + len > start && start + len <= mm->va_size;
 }
 
-/* mmap(MAP_FIXED_NOREPLACE | MAP_ANONYMOUS): a new VMA and its PTE tables. */
+/**
+ * hs_mmap() - mmap(MAP_FIXED_NOREPLACE | MAP_ANONYMOUS): a new VMA.
+ * @mm: the address space
+ * @start: its first address
+ * @len: its length
+ * @vm_flags: HS_VM_* (anonymous unless PFNMAP / IO say otherwise)
+ *
+ * The VMA's PTE tables are allocated with it (no pmd population race).
+ *
+ * Return: 0, -EINVAL (unaligned or outside the address space), -EEXIST
+ * (overlaps a VMA) or -ENOMEM (too many VMAs).
+ */
 int hs_mmap(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int vm_flags)
 {
 	int ret;
@@ -257,6 +350,12 @@ static void swap_free(struct hs_mm *mm, unsigned long slot)
 	sim_spin_unlock(&mm->swap.lock);
 }
 
+/**
+ * hs_swapcache_free() - folio_free_swap(): @page leaves the swap cache.
+ * @page: a page that may still hold a swap slot
+ *
+ * Its slot is freed; a page without one is left alone.
+ */
 void hs_swapcache_free(struct hs_page *page)
 {
 	unsigned long slot = page->swap_slot;
@@ -273,7 +372,7 @@ void hs_swapcache_free(struct hs_page *page)
  * frees pages after the flush for the same reason).  The caller brackets it
  * with the mmu notifier.
  */
-static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
+static void zap_pte_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 {
 	for (unsigned long base = start; base < end;) {
 		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1;
@@ -338,11 +437,22 @@ static void zap_notified(struct hs_mm *mm, unsigned long start, unsigned long en
 	hs_mmu_notifier_range_init(&range, ev, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, start, end,
 				   NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
-	zap_range(mm, start, end);
+	zap_pte_range(mm, start, end);
 	hs_mmu_notifier_invalidate_range_end(&range);
 }
 
-/* munmap() / do_vmi_munmap(): unmap, then remove the VMA parts. */
+/**
+ * hs_munmap() - munmap() / do_vmi_munmap(): unmap, then remove the VMA parts.
+ * @mm: the address space
+ * @start: first address
+ * @len: length
+ *
+ * Invalidates the range (MMU_NOTIFY_UNMAP) and zaps its ptes under mmap_lock
+ * for write.
+ *
+ * Return: 0, -EINVAL (unaligned or outside the address space) or -ENOMEM (no
+ * room to split a VMA).
+ */
 int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len)
 {
 	unsigned long end = start + len;
@@ -363,7 +473,17 @@ int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len)
 	return 0;
 }
 
-/* madvise(MADV_DONTNEED): zap under mmap_lock for read, keep the VMAs. */
+/**
+ * hs_madvise_dontneed() - madvise(MADV_DONTNEED): zap the ptes, keep the VMAs.
+ * @mm: the address space
+ * @start: first address
+ * @len: length
+ *
+ * Under mmap_lock for read, with MMU_NOTIFY_CLEAR.
+ *
+ * Return: 0, -EINVAL (unaligned or outside the address space) or -ENOMEM
+ * (a page of the range has no VMA).
+ */
 int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len)
 {
 	if (!range_ok(mm, start, len))
@@ -379,8 +499,19 @@ int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len
 	return 0;
 }
 
-/* mprotect(): change_protection() write-protects ptes and device-private
- * entries when write permission goes away. */
+/**
+ * hs_mprotect() - mprotect(): new read/write permissions for a range.
+ * @mm: the address space
+ * @start: first address
+ * @len: length
+ * @prot: HS_VM_READ and/or HS_VM_WRITE
+ *
+ * change_protection() write-protects ptes and device-private entries when
+ * write permission goes away (MMU_NOTIFY_PROTECTION_VMA).
+ *
+ * Return: 0, -EINVAL (bad range or @prot) or -ENOMEM (a page without a VMA,
+ * or no room to split one).
+ */
 int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int prot)
 {
 	unsigned long end = start + len;
@@ -425,11 +556,18 @@ int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsign
 	return 0;
 }
 
-/*
+/**
+ * hs_swap_out() - reclaim the anonymous page mapped at @addr.
+ * @mm: the address space
+ * @addr: the address
+ *
  * Reclaim one anonymous page (shrink_folio_list() -> try_to_unmap_one() ->
  * add_to_swap()): lock it, unmap it under the notifier (MMU_NOTIFY_CLEAR),
  * give up if anyone else holds a reference, else write it to a swap slot and
  * leave a swap entry.
+ *
+ * Return: 0, or -EBUSY when it cannot (not a present RAM page, being freed,
+ * locked, or referenced by someone else).
  */
 int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 {
@@ -513,13 +651,21 @@ out_unlock:
 	return ret;
 }
 
-/* mmget() */
+/**
+ * hs_mmget() - mmget(): one more user of @mm.
+ * @mm: the address space
+ */
 void hs_mmget(struct hs_mm *mm)
 {
 	sim_atomic_inc(&mm->users);
 }
 
-/* mmput() -> exit_mmap(): MMU_NOTIFY_RELEASE, then every mapping goes. */
+/**
+ * hs_mmput() - mmput(): drop a user; the last one tears the address space down.
+ * @mm: the address space
+ *
+ * mmput() -> exit_mmap(): MMU_NOTIFY_RELEASE, then every mapping goes.
+ */
 void hs_mmput(struct hs_mm *mm)
 {
 	if (!sim_atomic_dec_and_test(&mm->users))
@@ -666,7 +812,17 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 	return 0;
 }
 
-/* handle_mm_fault() -> handle_pte_fault(). */
+/**
+ * hs_handle_mm_fault() - handle_mm_fault() -> handle_pte_fault().
+ * @vma: the VMA of @addr; the caller holds mmap_lock for read
+ * @addr: the faulting address
+ * @flags: HS_FAULT_FLAG_* (WRITE: make the page writable)
+ *
+ * Makes @addr present.  A device-private entry goes through do_swap_page() to
+ * pgmap->ops->migrate_to_ram(); a migration entry waits for the migration.
+ *
+ * Return: 0 or HS_VM_FAULT_* bits.
+ */
 unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long addr,
 				unsigned int flags)
 {
@@ -785,11 +941,28 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 	return 0;
 }
 
+/**
+ * hs_mm_note_write() - the data oracle: record a device write.
+ * @mm: the address space
+ * @addr: the address written
+ * @val: the value
+ *
+ * Not a kernel function.  Call it in the same step as the write itself.
+ */
 void hs_mm_note_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
 {
 	__atomic_store_n(&mm->shadow[addr >> HS_PAGE_SHIFT], val, __ATOMIC_RELAXED);
 }
 
+/**
+ * hs_mm_check_data() - the data oracle: check what the pages of a range read.
+ * @mm: the address space
+ * @start: first address
+ * @end: the address after the range
+ *
+ * Not a kernel function, for the end of an execution: every mapped page of
+ * [@start, @end) reads back what was last written there (HS_KIND_DATA_LOSS).
+ */
 void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end)
 {
 	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE) {
@@ -804,13 +977,32 @@ void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end)
 	}
 }
 
-/* A user load (see cpu_access()). */
+/**
+ * hs_cpu_read() - a user load of one word at @addr.
+ * @mm: the address space
+ * @addr: the address
+ * @val: the value read
+ *
+ * As a CPU does it: through its TLB, else the page table, faulting as needed
+ * (see cpu_access()).
+ *
+ * Return: 0, or -EFAULT (SIGSEGV/SIGBUS).
+ */
 int hs_cpu_read(struct hs_mm *mm, unsigned long addr, unsigned long *val)
 {
 	return cpu_access(mm, addr, val, false);
 }
 
-/* A user store (see cpu_access()). */
+/**
+ * hs_cpu_write() - a user store of one word at @addr.
+ * @mm: the address space
+ * @addr: the address
+ * @val: the value
+ *
+ * As a CPU does it (see cpu_access()).
+ *
+ * Return: 0, or -EFAULT (SIGSEGV/SIGBUS).
+ */
 int hs_cpu_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
 {
 	return cpu_access(mm, addr, &val, true);

@@ -53,8 +53,10 @@ static const char *const mn_event_names[] = {
 };
 
 /**
- * hs_mmu_notifier_event_name() - the name of an enum mmu_notifier_event
- * value without its MMU_NOTIFY_ prefix, for reports.
+ * hs_mmu_notifier_event_name() - the name of an mmu_notifier_event, for reports.
+ * @ev: the event
+ *
+ * The name of the enum value without its MMU_NOTIFY_ prefix.
  *
  * Return: "UNMAP", "CLEAR", ...; "?" for a value outside the enum.
  */
@@ -103,8 +105,16 @@ void hs_mmu_notifier_subscriptions_init(struct hs_mmu_notifier_subscriptions *s)
 }
 
 /**
- * hs_mmu_notifier_range_init() - mmu_notifier_range_init() and
- * mmu_notifier_range_init_owner() in one.
+ * hs_mmu_notifier_range_init() - mmu_notifier_range_init() and _owner() in one.
+ * @r:		the range to set up
+ * @ev:		the event (MMU_NOTIFY_*)
+ * @flags:	HS_MMU_NOTIFIER_RANGE_BLOCKABLE or 0
+ * @mm:		the address space
+ * @start:	first address of the range
+ * @end:	the address after the range
+ * @owner:	the initiator's owner, for MMU_NOTIFY_MIGRATE / EXCLUSIVE
+ *
+ * mmu_notifier_range_init() and mmu_notifier_range_init_owner() in one.
  *
  * The owner is kept only for MMU_NOTIFY_MIGRATE and MMU_NOTIFY_EXCLUSIVE,
  * the two events whose callers use the _owner variant; the kernel's plain
@@ -385,9 +395,10 @@ void hs_mmu_notifier_invalidate_range_start(struct hs_mmu_notifier_range *r)
 }
 
 /**
- * hs_mmu_notifier_invalidate_range_start_nonblock() -
- * mmu_notifier_invalidate_range_start_nonblock()
+ * hs_mmu_notifier_invalidate_range_start_nonblock() - the nonblocking range_start
  * @r: the range
+ *
+ * mmu_notifier_invalidate_range_start_nonblock().
  *
  * The same with the range not blockable, as the OOM reaper uses it.
  *
@@ -417,7 +428,8 @@ void hs_mmu_notifier_invalidate_range_end(struct hs_mmu_notifier_range *r)
  * hs_mmu_interval_notifier_insert() - mmu_interval_notifier_insert()
  * @sub:	the driver's notifier; name and priv are the driver's to set
  * @mm:		the address space
- * @start, @length: the interval [start, start + length)
+ * @start:	first address of the interval
+ * @length:	its length: the interval is [@start, @start + @length)
  * @ops:	the callbacks
  *
  * Mirrors __mmu_interval_notifier_insert().  Idle: the notifier is linked
@@ -611,6 +623,8 @@ bool hs_mmu_interval_read_retry(struct hs_mmu_interval_notifier *sub, unsigned l
  *
  * The lockless hint: true means read_retry() will say retry; false proves
  * nothing.
+ *
+ * Return: true when @seq is no longer the notifier's sequence.
  */
 bool hs_mmu_interval_check_retry(struct hs_mmu_interval_notifier *sub, unsigned long seq)
 {

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "internal.h"
+
 enum hs_owner_policy hs_owner_policy = HS_OWNER_POINTER;
 unsigned int hs_owner_id_bits = 32;
 unsigned int hs_owner_flags;
@@ -21,11 +23,24 @@ static const char *const names[HS_OWNER_NR_POLICIES] = {
     [HS_OWNER_PEER_GROUP] = "peer-group", [HS_OWNER_RANGE_CALLBACK] = "range-callback",
 };
 
+/**
+ * hs_owner_policy_name() - the name of an owner policy ("pointer", "peer-group", ...).
+ * @p: the policy
+ *
+ * Return: its name, or "?" for a value out of range.
+ */
 const char *hs_owner_policy_name(enum hs_owner_policy p)
 {
 	return (unsigned int)p < HS_OWNER_NR_POLICIES ? names[p] : "?";
 }
 
+/**
+ * hs_owner_policy_parse() - the owner policy of a name.
+ * @name: a name hs_owner_policy_name() returns
+ * @out: set to the policy
+ *
+ * Return: 0 and *@out set, or -EINVAL for an unknown name.
+ */
 int hs_owner_policy_parse(const char *name, enum hs_owner_policy *out)
 {
 	for (int i = 0; i < HS_OWNER_NR_POLICIES; i++)
@@ -36,22 +51,53 @@ int hs_owner_policy_parse(const char *name, enum hs_owner_policy *out)
 	return -EINVAL;
 }
 
+/**
+ * hs_owner_policy_implemented() - whether the model implements @p.
+ * @p: the policy
+ *
+ * Return: true for every policy (all eight now), false for values out of range.
+ */
 bool hs_owner_policy_implemented(enum hs_owner_policy p)
 {
 	return (unsigned int)p < HS_OWNER_NR_POLICIES;
 }
 
+/**
+ * hs_owner_policy_mutable() - whether the key in pgmap->owner may change.
+ * @p: the policy
+ *
+ * Return: true for mutable, mutable-marked and reregister (p2p-callback and
+ * range-callback change grants, not keys).
+ */
 bool hs_owner_policy_mutable(enum hs_owner_policy p)
 {
 	return p == HS_OWNER_MUTABLE || p == HS_OWNER_MUTABLE_MARKED || p == HS_OWNER_REREGISTER;
 }
 
+/**
+ * hs_owner_policy_changeable() - whether the ownership @p keeps can change at all.
+ * @p: the policy
+ *
+ * Return: true when an owner change is not -EOPNOTSUPP: mutable,
+ * mutable-marked, reregister, p2p-callback, range-callback.
+ */
 bool hs_owner_policy_changeable(enum hs_owner_policy p)
 {
 	return hs_owner_policy_mutable(p) || p == HS_OWNER_P2P_CALLBACK ||
 	       p == HS_OWNER_RANGE_CALLBACK;
 }
 
+/**
+ * hs_owner_key() - the key a new owner is known by.
+ * @cluster: the owner (an interconnect cluster), opaque
+ *
+ * What pgmap->owner and hmm_range / migrate_vma hold: @cluster itself, or
+ * under HS_OWNER_CLUSTER_ID the next id of the machine's atomic counter
+ * masked to hs_owner_id_bits (stored as id + 1, so never NULL).  Two clusters
+ * registered 2^bits apart get the same key.
+ *
+ * Return: the key.
+ */
 void *hs_owner_key(void *cluster)
 {
 	if (hs_owner_policy != HS_OWNER_CLUSTER_ID)
@@ -64,7 +110,11 @@ void *hs_owner_key(void *cluster)
 	return (void *)(uintptr_t)((id & mask) + 1);
 }
 
-/*
+/**
+ * hs_pgmap_owner_match() - pgmap->owner == @owner, as the owner policy reads it.
+ * @pgmap: the pagemap of a device-private page
+ * @owner: the caller's key (range->dev_private_owner, migrate->pgmap_owner)
+ *
  * The owner test of hmm_range_fault() and migrate_vma_collect(): the key in
  * the pagemap equals the caller's.  Pointer, cluster id and reregister: the
  * key never changes while the pagemap is registered, a plain load is the
@@ -74,6 +124,8 @@ void *hs_owner_key(void *cluster)
  * sets, the group registry, the requester's callback), so a plain load.
  * First the stale-pagemap oracle: every caller reached @pgmap through a
  * page, and a pagemap torn down by memunmap_pages() is freed memory.
+ *
+ * Return: whether the caller owns @pgmap's pages.
  */
 bool hs_pgmap_owner_match(struct hs_dev_pagemap *pgmap, void *owner)
 {

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "internal.h"
+
 /* PCI_STD_NUM_BARS: at most one P2PDMA resource per standard BAR. */
 #define HS_PCI_P2PDMA_MAX_RES 6
 
@@ -59,6 +61,13 @@ static const char *name_printf(const char *fmt, ...)
 	return buf;
 }
 
+/**
+ * hs_pci_p2pdma_map_type_name() - the name of a map type, for reports.
+ * @type: the map type
+ *
+ * Return: its name without the PCI_P2PDMA_MAP_ prefix ("NONE", "BUS_ADDR",
+ * ...), or "?".
+ */
 const char *hs_pci_p2pdma_map_type_name(enum hs_pci_p2pdma_map_type type)
 {
 	switch (type) {
@@ -78,10 +87,16 @@ const char *hs_pci_p2pdma_map_type_name(enum hs_pci_p2pdma_map_type type)
 
 /* ---- topology ------------------------------------------------------------------ */
 
-/*
+/**
+ * hs_pci_host_bridge_add() - a host bridge (root complex).
+ * @name: for reports
+ * @flags: HS_PCI_HB_* (its pci_p2pdma_whitelist[] answer)
+ *
  * pci_create_root_bus() / acpi_pci_root_add(), reduced to what P2PDMA asks of
  * a host bridge: whether the device at the head of its root bus matches a
  * pci_p2pdma_whitelist[] entry, and that entry's REQ_SAME_HOST_BRIDGE flag.
+ *
+ * Return: the host bridge.
  */
 struct hs_pci_host_bridge *hs_pci_host_bridge_add(const char *name, unsigned int flags)
 {
@@ -105,10 +120,15 @@ static struct hs_pci_dev *pci_dev_alloc(enum hs_pci_dev_type type, const char *n
 	return dev;
 }
 
-/*
+/**
+ * hs_pci_root_port_add() - a root port on @hb's root bus.
+ * @hb: the host bridge
+ *
  * pci_scan_bridge() of a root port: it sits on the root bus, so
  * pci_upstream_bridge() of it is NULL.  The kernel's root bus can also carry
  * integrated endpoints with no bridge above them; the model has none.
+ *
+ * Return: the port.
  */
 struct hs_pci_dev *hs_pci_root_port_add(struct hs_pci_host_bridge *hb)
 {
@@ -122,12 +142,18 @@ static bool is_downstream_facing(const struct hs_pci_dev *port)
 	return port->type == HS_PCI_ROOT_PORT || port->type == HS_PCI_SWITCH_DOWNSTREAM;
 }
 
-/*
+/**
+ * hs_pci_switch_add() - a PCIe switch below @parent_port.
+ * @parent_port: a root port or another switch's downstream port
+ * @nr_down: its downstream ports (1..HS_PCI_SWITCH_MAX_PORTS)
+ *
  * pci_scan_bridge() of a switch: an upstream port below @parent_port and
  * @nr_down downstream ports on its internal bus.  The model does not insist
  * that a port has a single link partner (a PCIe link is point to point): two
  * switches below one root port are accepted, and the walk treats them as the
  * kernel's pci_upstream_bridge() chain would.
+ *
+ * Return: the switch (a bad parent or @nr_down is reported as a violation).
  */
 struct hs_pci_switch *hs_pci_switch_add(struct hs_pci_dev *parent_port, unsigned int nr_down)
 {
@@ -148,7 +174,16 @@ struct hs_pci_switch *hs_pci_switch_add(struct hs_pci_dev *parent_port, unsigned
 	return sw;
 }
 
-/* pci_scan_single_device() of an endpoint function below @parent_port. */
+/**
+ * hs_pci_device_add() - an endpoint function below @parent_port.
+ * @parent_port: a root port or a switch downstream port
+ * @name: for reports
+ *
+ * pci_scan_single_device().  Several endpoints below one port stand for the
+ * functions of one multi-function device.
+ *
+ * Return: the function.
+ */
 struct hs_pci_dev *hs_pci_device_add(struct hs_pci_dev *parent_port, const char *name)
 {
 	sim_check(parent_port && is_downstream_facing(parent_port),
@@ -157,7 +192,11 @@ struct hs_pci_dev *hs_pci_device_add(struct hs_pci_dev *parent_port, const char 
 			     parent_port->host);
 }
 
-/*
+/**
+ * hs_pci_set_acs_redir() - set or clear @dev's ACS redirect bits.
+ * @dev: a bridge (root or switch port)
+ * @on: the new state
+ *
  * The ACS control register's RR/CR/EC bits as pci_bridge_has_acs_redir()
  * reads them (pci=disable_acs_redir= clears them).  Setup only.
  */
@@ -255,12 +294,23 @@ static bool host_bridge_whitelist(struct hs_pci_dev *a, struct hs_pci_dev *b)
 	return __host_bridge_whitelist(host_a, false) && __host_bridge_whitelist(host_b, false);
 }
 
-/*
+/**
+ * hs_calc_map_type_and_dist() - calc_map_type_and_dist(): how @client reaches @provider.
+ * @provider: the function whose memory is accessed
+ * @client: the function doing the DMA
+ * @dist: out, may be NULL: hops from each side to the nearest common upstream
+ *  bridge, summed (0 for the same function)
+ *
  * calc_map_type_and_dist(): a common upstream bridge (a switch port, or a root
  * port both functions sit below) keeps the TLPs below it, unless ACS
  * redirects them up to the root complex; anything through the root complex
  * needs the host bridge allowlist.  Simplified: no verbose warnings, no
  * map_types cache, no cpu_supports_p2pdma() (see host_bridge_whitelist()).
+ *
+ * Return: BUS_ADDR when both sit below a common upstream bridge (a switch
+ * port or a root port) and no bridge on the path has ACS redirect set;
+ * otherwise the traffic goes through the root complex: THRU_HOST_BRIDGE when
+ * the host bridge allowlist permits it, else NOT_SUPPORTED.
  */
 enum hs_pci_p2pdma_map_type hs_calc_map_type_and_dist(struct hs_pci_dev *provider,
 						      struct hs_pci_dev *client, int *dist)
@@ -277,10 +327,16 @@ enum hs_pci_p2pdma_map_type hs_calc_map_type_and_dist(struct hs_pci_dev *provide
 	return HS_PCI_P2PDMA_MAP_THRU_HOST_BRIDGE;
 }
 
-/*
+/**
+ * hs_pci_p2pdma_map_type() - pci_p2pdma_map_type(): the map type alone.
+ * @provider: the function whose memory is accessed
+ * @client: the function doing the DMA
+ *
  * pci_p2pdma_map_type() without its first test (a provider without P2PDMA
  * state gives NOT_SUPPORTED: hs_pci_p2pdma_state() has it) and without the
  * cache: the topology alone.
+ *
+ * Return: as hs_calc_map_type_and_dist().
  */
 enum hs_pci_p2pdma_map_type hs_pci_p2pdma_map_type(struct hs_pci_dev *provider,
 						   struct hs_pci_dev *client)
@@ -288,9 +344,15 @@ enum hs_pci_p2pdma_map_type hs_pci_p2pdma_map_type(struct hs_pci_dev *provider,
 	return hs_calc_map_type_and_dist(provider, client, NULL);
 }
 
-/*
+/**
+ * hs_pci_p2pdma_distance() - pci_p2pdma_distance(provider, client, false).
+ * @provider: the function whose memory is accessed
+ * @client: the function doing the DMA
+ *
  * pci_p2pdma_distance() = pci_p2pdma_distance_many() of one client: the
  * distance whatever the route, -1 when the route is not supported.
+ *
+ * Return: the distance, or -1 when the pair cannot do P2P (NOT_SUPPORTED).
  */
 int hs_pci_p2pdma_distance(struct hs_pci_dev *provider, struct hs_pci_dev *client)
 {
@@ -324,10 +386,18 @@ static void link_store(struct hs_pci_dev *initiator, struct hs_pci_dev *target, 
 	l->flags = flags;
 }
 
-/*
+/**
+ * hs_pci_link_set() - limit the P2P path from initiator @a to target @b.
+ * @a: the initiator
+ * @b: the target
+ * @flags: HS_PCI_LINK_READ | WRITE | ATOMICS; with HS_PCI_LINK_ONE_WAY the
+ *  reverse direction (@b initiating towards @a) is closed too
+ *
  * Not a kernel notion: the kernel's answer is per pair and symmetric, while
  * real fabrics (and the issue's interconnects) may carry one direction or
  * one kind of request only.  Setup only.
+ *
+ * Return: 0, or -EINVAL for @a == @b or unknown flags.
  */
 int hs_pci_link_set(struct hs_pci_dev *a, struct hs_pci_dev *b, unsigned int flags)
 {
@@ -339,6 +409,13 @@ int hs_pci_link_set(struct hs_pci_dev *a, struct hs_pci_dev *b, unsigned int fla
 	return 0;
 }
 
+/**
+ * hs_pci_link_flags() - what @initiator may do to @target's memory.
+ * @initiator: the client doing DMA
+ * @target: the provider
+ *
+ * Return: HS_PCI_LINK_* bits; HS_PCI_LINK_ALL for a pair without a limit.
+ */
 unsigned int hs_pci_link_flags(struct hs_pci_dev *initiator, struct hs_pci_dev *target)
 {
 	struct hs_pci_link *l = link_find(initiator, target);
@@ -346,10 +423,19 @@ unsigned int hs_pci_link_flags(struct hs_pci_dev *initiator, struct hs_pci_dev *
 	return l ? l->flags : HS_PCI_LINK_ALL;
 }
 
-/*
+/**
+ * hs_pci_p2p_path_ok() - may @client access @provider's memory peer-to-peer?
+ * @provider: the function whose memory is accessed
+ * @client: the function doing the DMA
+ * @write: a write (else a read)
+ * @atomic: a PCIe AtomicOp (needs HS_PCI_LINK_ATOMICS, whatever @write says)
+ *
  * Not a kernel function: the kernel decision (pci_p2pdma_map_type() !=
  * NOT_SUPPORTED, as the DMA mapping code asks it) refined by the link limits
  * of the client -> provider direction.
+ *
+ * Return: false when the map type is NOT_SUPPORTED or the link from @client to
+ * @provider does not carry this kind of access.
  */
 bool hs_pci_p2p_path_ok(struct hs_pci_dev *provider, struct hs_pci_dev *client, bool write,
 			bool atomic)
@@ -403,12 +489,19 @@ static struct hs_pci_p2pdma *p2pdma_setup(struct hs_pci_dev *pdev)
 	return p2p;
 }
 
-/*
+/**
+ * hs_pci_p2pdma_add_resource() - pci_p2pdma_add_resource(): a BAR of P2PDMA pages.
+ * @pdev: the provider
+ * @nr_pages: the size of the BAR in pages
+ *
  * pci_p2pdma_add_resource(): a BAR becomes ZONE_DEVICE pages of type
  * MEMORY_DEVICE_PCI_P2PDMA (devm_memremap_pages()) and its pages go into the
  * device's pool (gen_pool_add_owner(), owner = the pagemap's ref).
  * Simplified: no BAR index/offset/size checks (the size is @nr_pages), no bus
  * address offset, no sysfs, no devm: hs_pci_p2pdma_release() undoes it.
+ *
+ * Return: the pagemap (pgmap->driver is @pdev), or NULL (@nr_pages is 0, no
+ * room for more BARs or pfns).
  */
 struct hs_dev_pagemap *hs_pci_p2pdma_add_resource(struct hs_pci_dev *pdev, unsigned long nr_pages)
 {
@@ -436,7 +529,14 @@ struct hs_dev_pagemap *hs_pci_p2pdma_add_resource(struct hs_pci_dev *pdev, unsig
 	return &res->pgmap;
 }
 
-/* The pagemap's struct pci_p2pdma_pagemap->mem->owner. */
+/**
+ * hs_pci_p2pdma_pgmap_provider() - the PCI function whose BAR @pgmap covers.
+ * @pgmap: a pagemap
+ *
+ * The pagemap's struct pci_p2pdma_pagemap->mem->owner.
+ *
+ * Return: the provider, or NULL when @pgmap is not P2PDMA memory.
+ */
 struct hs_pci_dev *hs_pci_p2pdma_pgmap_provider(struct hs_dev_pagemap *pgmap)
 {
 	if (!pgmap || pgmap->type != HS_MEMORY_DEVICE_PCI_P2PDMA)
@@ -459,7 +559,10 @@ static unsigned long pool_alloc(struct hs_pci_p2pdma *p2p, struct hs_pci_p2pdma_
 	return pfn; /* pfn 0 is the zero page: never a BAR page */
 }
 
-/*
+/**
+ * hs_pci_alloc_p2pmem() - pci_alloc_p2pmem() of one page.
+ * @pdev: the provider
+ *
  * pci_alloc_p2pmem() of one page, under rcu_read_lock() against
  * pci_p2pdma_release(): take a page from the pool, then a reference on its
  * pagemap unless that is dying (percpu_ref_tryget_live_rcu()).  The kernel
@@ -468,6 +571,10 @@ static unsigned long pool_alloc(struct hs_pci_p2pdma *p2p, struct hs_pci_p2pdma_
  * (set_page_count(page, 1)), so a driver model can get/put it like any page.
  * It is not locked: BAR pages are never migration destinations.  Not zeroed
  * (gen_pool memory is not).
+ *
+ * Return: a BAR page with refcount 1 (not locked) holding a reference on its
+ * pagemap, or NULL when @pdev has no P2PDMA memory, the pool is empty or the
+ * pagemap is dying.
  */
 struct hs_page *hs_pci_alloc_p2pmem(struct hs_pci_dev *pdev)
 {
@@ -500,7 +607,10 @@ out:
 	return page;
 }
 
-/*
+/**
+ * hs_pci_free_p2pmem() - pci_free_p2pmem(): drop the allocation's reference.
+ * @page: a page of hs_pci_alloc_p2pmem()
+ *
  * pci_free_p2pmem(): the kernel returns the range to the pool and puts the
  * pagemap reference at once; the model puts the page (p2pmem_alloc_mmap()'s
  * pages are freed that way), and the last put frees it through
@@ -514,7 +624,14 @@ void hs_pci_free_p2pmem(struct hs_page *page)
 	hs_put_page(page);
 }
 
-/* gen_pool_avail() in pages: the sysfs p2pmem/available attribute. */
+/**
+ * hs_pci_p2pmem_available() - gen_pool_avail() in pages.
+ * @pdev: the provider
+ *
+ * The sysfs p2pmem/available attribute.
+ *
+ * Return: the free BAR pages of @pdev.
+ */
 unsigned long hs_pci_p2pmem_available(struct hs_pci_dev *pdev)
 {
 	struct hs_pci_p2pdma *p2p;
@@ -532,7 +649,10 @@ unsigned long hs_pci_p2pmem_available(struct hs_pci_dev *pdev)
 	return n;
 }
 
-/*
+/**
+ * hs_pci_p2pdma_release() - driver unbind: the BARs' teardown, pci_p2pdma_release().
+ * @pdev: the provider
+ *
  * The devm teardown of a P2PDMA provider: devm_memunmap_pages() of each BAR
  * (kill its ref, wait for every page to be freed), then pci_p2pdma_release():
  * unpublish pdev->p2pdma and wait for a grace period so no pci_alloc_p2pmem()
@@ -550,10 +670,18 @@ void hs_pci_p2pdma_release(struct hs_pci_dev *pdev)
 	sim_synchronize_rcu();
 }
 
-/*
+/**
+ * hs_pci_p2pdma_state() - pci_p2pdma_state(): how @client must map @page.
+ * @page: any page
+ * @client: the function that will DMA to it
+ *
  * pci_p2pdma_state() / __pci_p2pdma_update_state() -> pci_p2pdma_map_type():
  * NONE for ordinary pages, NOT_SUPPORTED once the provider's P2PDMA state is
  * gone, else the topology's answer.
+ *
+ * Return: NONE for a page that is not P2PDMA memory; NOT_SUPPORTED when the
+ * provider's P2PDMA state is gone; else the map type between the provider and
+ * @client.
  */
 enum hs_pci_p2pdma_map_type hs_pci_p2pdma_state(struct hs_page *page, struct hs_pci_dev *client)
 {

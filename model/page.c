@@ -11,7 +11,42 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h"
+
 struct hs_machine *hs_mach;
+
+/**
+ * hs_pfn_to_page() - pfn_to_page(): the page of @pfn in the current machine.
+ * @pfn:	a pfn below the machine's nr_pages (hs_pfn_valid())
+ *
+ * Return: the page (the machine's memory map is one array, as FLATMEM's).
+ */
+struct hs_page *hs_pfn_to_page(unsigned long pfn)
+{
+	return &hs_mach->pages[pfn];
+}
+
+/**
+ * hs_page_to_pfn() - page_to_pfn(): the pfn of @page.
+ * @page:	a page of the current machine
+ *
+ * Return: its index in the machine's memory map.
+ */
+unsigned long hs_page_to_pfn(const struct hs_page *page)
+{
+	return (unsigned long)(page - hs_mach->pages);
+}
+
+/**
+ * hs_pfn_valid() - pfn_valid(): whether @pfn has a struct page.
+ * @pfn:	any pfn
+ *
+ * Return: true for a pfn of system RAM or of a range memremap_pages() gave.
+ */
+bool hs_pfn_valid(unsigned long pfn)
+{
+	return pfn < hs_mach->nr_pages;
+}
 
 /* Oracle reads: no scheduling point, safe on real threads too. */
 static inline long flags_peek(const struct hs_page *page)
@@ -19,7 +54,16 @@ static inline long flags_peek(const struct hs_page *page)
 	return __atomic_load_n(&page->flags.v, __ATOMIC_RELAXED);
 }
 
-/* Not a kernel function: the memory of one simulated machine (page.h). */
+/**
+ * hs_machine_init() - set up the memory of one simulated machine.
+ * @nr_ram: system RAM pages (pfn 0 is the zero page; at least 2)
+ * @max_device_pages: room for the pfn ranges of memremap_pages()
+ *
+ * Not a kernel function.  Allocates with sim_alloc(), so the machine lives
+ * exactly as long as the execution; it becomes hs_mach.
+ *
+ * Return: the machine.
+ */
 struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_device_pages)
 {
 	struct hs_machine *m = sim_alloc(sizeof(*m));
@@ -60,7 +104,10 @@ static sim_waitqueue_t *page_waitqueue(struct hs_page *page)
 
 /* ---- references -------------------------------------------------------------- */
 
-/* get_page(): the caller must already own a reference or a mapping. */
+/**
+ * hs_get_page() - get_page(): one more reference on @page.
+ * @page: a page the caller already holds a reference on, or maps
+ */
 void hs_get_page(struct hs_page *page)
 {
 	long n = sim_atomic_add_return(&page->_refcount, 1, SIM_RELAXED);
@@ -70,7 +117,13 @@ void hs_get_page(struct hs_page *page)
 			 hs_page_to_pfn(page), n - 1);
 }
 
-/* get_page_unless_zero() / folio_try_get(): fails on a page being freed. */
+/**
+ * hs_get_page_unless_zero() - get_page_unless_zero() / folio_try_get().
+ * @page: any page
+ *
+ * Return: true with a reference taken; false for a page being freed (its
+ * refcount is zero).
+ */
 bool hs_get_page_unless_zero(struct hs_page *page)
 {
 	long old = sim_atomic_load(&page->_refcount, SIM_RELAXED);
@@ -80,7 +133,12 @@ bool hs_get_page_unless_zero(struct hs_page *page)
 	return false;
 }
 
-/* page_ref_count() */
+/**
+ * hs_page_ref_count() - page_ref_count().
+ * @page: the page
+ *
+ * Return: its reference count (a relaxed load).
+ */
 long hs_page_ref_count(struct hs_page *page)
 {
 	return sim_atomic_load(&page->_refcount, SIM_RELAXED);
@@ -120,7 +178,13 @@ static void free_zone_device_page(struct hs_page *page)
 	hs_put_dev_pagemap(pgmap);
 }
 
-/* put_page() / folio_put(): the last reference frees the page. */
+/**
+ * hs_put_page() - put_page() / folio_put(): drop a reference on @page.
+ * @page: a page the caller holds a reference on
+ *
+ * The last reference frees it: a RAM page goes back to the free list, a
+ * ZONE_DEVICE page to its pagemap's ops->page_free().
+ */
 void hs_put_page(struct hs_page *page)
 {
 	if (flags_peek(page) & (1l << HS_PG_ZERO))
@@ -143,7 +207,11 @@ void hs_put_page(struct hs_page *page)
 		free_ram_page(page);
 }
 
-/* alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO): zeroed, refcount 1. */
+/**
+ * hs_alloc_page() - alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO).
+ *
+ * Return: a zeroed RAM page with refcount 1, or NULL when none is free.
+ */
 struct hs_page *hs_alloc_page(void)
 {
 	struct hs_machine *m = hs_mach;
@@ -166,21 +234,34 @@ struct hs_page *hs_alloc_page(void)
 
 /* ---- the page lock ------------------------------------------------------------- */
 
-/* folio_trylock() */
+/**
+ * hs_trylock_page() - folio_trylock().
+ * @page: the page
+ *
+ * Return: true when the caller now holds the page lock.
+ */
 bool hs_trylock_page(struct hs_page *page)
 {
 	return !(sim_atomic_fetch_or(&page->flags, 1l << HS_PG_LOCKED, SIM_ACQUIRE) &
 		 (1l << HS_PG_LOCKED));
 }
 
-/* folio_lock(): sleep on the hashed wait queue until the bit is ours. */
+/**
+ * hs_lock_page() - folio_lock(): take the page lock, sleeping until it is free.
+ * @page: the page
+ *
+ * Sleeps on the hashed page wait queue (folio_waitqueue()).
+ */
 void hs_lock_page(struct hs_page *page)
 {
 	while (!hs_trylock_page(page))
 		sim_wait_event(page_waitqueue(page), !hs_page_locked(page));
 }
 
-/* folio_unlock() */
+/**
+ * hs_unlock_page() - folio_unlock(): drop the page lock and wake its waiters.
+ * @page: a page the caller locked
+ */
 void hs_unlock_page(struct hs_page *page)
 {
 	long old = sim_atomic_fetch_and(&page->flags, ~(1l << HS_PG_LOCKED), SIM_RELEASE);
@@ -190,13 +271,23 @@ void hs_unlock_page(struct hs_page *page)
 	sim_wake_up_all(page_waitqueue(page));
 }
 
-/* folio_test_locked() */
+/**
+ * hs_page_locked() - folio_test_locked().
+ * @page: the page
+ *
+ * Return: whether someone holds the page lock.
+ */
 bool hs_page_locked(struct hs_page *page)
 {
 	return sim_atomic_load(&page->flags, SIM_ACQUIRE) & (1l << HS_PG_LOCKED);
 }
 
-/* folio_wait_locked() / migration_entry_wait_on_locked(): no reference held. */
+/**
+ * hs_wait_on_page_locked() - folio_wait_locked(): sleep until @page is unlocked.
+ * @page: the page
+ *
+ * migration_entry_wait_on_locked() too: no reference is taken or needed.
+ */
 void hs_wait_on_page_locked(struct hs_page *page)
 {
 	sim_wait_event(page_waitqueue(page), !hs_page_locked(page));
@@ -204,19 +295,30 @@ void hs_wait_on_page_locked(struct hs_page *page)
 
 /* ---- flags, rmap, content -------------------------------------------------------- */
 
-/* folio_mark_dirty() */
+/**
+ * hs_set_page_dirty() - folio_mark_dirty().
+ * @page: the page
+ */
 void hs_set_page_dirty(struct hs_page *page)
 {
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_DIRTY, SIM_RELAXED);
 }
 
-/* folio_test_dirty() */
+/**
+ * hs_page_dirty() - folio_test_dirty().
+ * @page: the page
+ *
+ * Return: whether PG_dirty is set.
+ */
 bool hs_page_dirty(struct hs_page *page)
 {
 	return sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << HS_PG_DIRTY);
 }
 
-/* folio_add_anon_rmap_pte() */
+/**
+ * hs_page_add_rmap() - folio_add_anon_rmap_pte(): one more CPU mapping.
+ * @page: the page a pte now maps
+ */
 void hs_page_add_rmap(struct hs_page *page)
 {
 	if (hs_is_zero_pfn(hs_page_to_pfn(page)))
@@ -224,7 +326,12 @@ void hs_page_add_rmap(struct hs_page *page)
 	sim_atomic_add_return(&page->_mapcount, 1, SIM_RELAXED);
 }
 
-/* folio_remove_rmap_pte() */
+/**
+ * hs_page_remove_rmap() - folio_remove_rmap_pte(): one CPU mapping fewer.
+ * @page: the page a pte no longer maps
+ *
+ * A mapcount below zero is reported (HS_KIND_BUG).
+ */
 void hs_page_remove_rmap(struct hs_page *page)
 {
 	if (hs_is_zero_pfn(hs_page_to_pfn(page)))
@@ -233,13 +340,26 @@ void hs_page_remove_rmap(struct hs_page *page)
 		sim_fail(HS_KIND_BUG, "mapcount of pfn %#lx below zero", hs_page_to_pfn(page));
 }
 
-/* folio_mapcount() */
+/**
+ * hs_page_mapcount() - folio_mapcount().
+ * @page: the page
+ *
+ * Return: the number of CPU ptes mapping it.
+ */
 long hs_page_mapcount(struct hs_page *page)
 {
 	return sim_atomic_load(&page->_mapcount, SIM_RELAXED);
 }
 
-/* Not a kernel function: the use-after-free oracle (see page.h). */
+/**
+ * hs_page_check() - the use-after-free oracle (not a kernel function).
+ * @page: the page the caller holds or reads through a mapping
+ * @gen: the generation it saw when it took its reference or read the mapping
+ * @what: names the access in the report
+ *
+ * Reports HS_KIND_UAF when @page was freed since.  An oracle read: no
+ * scheduling point.
+ */
 void hs_page_check(struct hs_page *page, uint32_t gen, const char *what)
 {
 	if (((hs_page_gen(page) ^ gen) & HS_PTE_GEN_MASK) != 0 ||
@@ -248,10 +368,15 @@ void hs_page_check(struct hs_page *page, uint32_t gen, const char *what)
 			 hs_page_to_pfn(page));
 }
 
-/*
+/**
+ * hs_page_read() - the content of @page: a marked load.
+ * @page: the page
+ *
  * The data of a page is user memory: the CPU and devices may touch it at the
  * same time (a DMA racing a store is not a kernel data race), so these are
  * marked accesses.  What the oracles check is which page they reach.
+ *
+ * Return: its content word.  A read of a freed page is reported (HS_KIND_UAF).
  */
 unsigned long hs_page_read(struct hs_page *page)
 {
@@ -261,6 +386,11 @@ unsigned long hs_page_read(struct hs_page *page)
 	return v;
 }
 
+/**
+ * hs_page_write() - store @v as the content of @page: a marked store.
+ * @page: the page
+ * @v: the new content
+ */
 void hs_page_write(struct hs_page *page, unsigned long v)
 {
 	if (flags_peek(page) & (1l << HS_PG_FREE))
@@ -268,13 +398,25 @@ void hs_page_write(struct hs_page *page, unsigned long v)
 	SIM_WRITE_ONCE(page->content, v);
 }
 
-/* copy_highpage() */
+/**
+ * hs_copy_page() - copy_highpage(): @dst gets @src's content.
+ * @dst: the destination page
+ * @src: the source page
+ */
 void hs_copy_page(struct hs_page *dst, struct hs_page *src)
 {
 	hs_page_write(dst, hs_page_read(src));
 }
 
-/* Not a kernel function: the refcount-leak oracle (page.h). */
+/**
+ * hs_machine_check_leaks() - the refcount-leak oracle (not a kernel function).
+ *
+ * For the end of a scenario: every page that is not free holds exactly one
+ * reference per mapping (a CPU pte or a device-private entry); an extra
+ * reference nobody will drop is a leak (HS_KIND_LEAK), and so is a dev_pagemap
+ * reference beyond its initial one and its pages'.
+ *
+ */
 void hs_machine_check_leaks(void)
 {
 	struct hs_machine *m = hs_mach;

@@ -28,6 +28,13 @@ static const struct {
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))
 
+/**
+ * hs_switch_set() - turn a model switch on or off.
+ * @name: the switch's field name in struct hs_switches ("migrate_no_dirty_copy")
+ * @on: the new value
+ *
+ * Return: 0, or -EINVAL for an unknown name.
+ */
 int hs_switch_set(const char *name, bool on)
 {
 	for (size_t i = 0; i < NR_SWITCHES; i++)
@@ -38,6 +45,11 @@ int hs_switch_set(const char *name, bool on)
 	return -EINVAL;
 }
 
+/**
+ * hs_switch_names() - the names of the model switches.
+ *
+ * Return: the names, NULL-terminated, in struct hs_switches order.
+ */
 const char *const *hs_switch_names(void)
 {
 	static const char *names[NR_SWITCHES + 1];

@@ -33,7 +33,10 @@ enum sim_mo {
 	SIM_SEQ_CST,
 };
 
-/** An atomic long, as atomic_long_t / atomic_t in the kernel. */
+/**
+ * typedef sim_atomic_t - an atomic long, as atomic_long_t / atomic_t in the kernel.
+ * @v: the value; only the sim_atomic_*() functions touch it
+ */
 typedef struct sim_atomic {
 	long v;
 } sim_atomic_t;

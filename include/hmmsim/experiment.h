@@ -2,7 +2,7 @@
 /*
  * The owner-field design lab (docs/owner-semantics.md): small scenarios run
  * under each owner policy (include/hmmsim/owner.h).  The scenarios live in
- * model/experiment.c, the runner in sim/cli/experiment_cmd.c (it needs the
+ * lab/experiment.c, the runner in sim/cli/experiment_cmd.c (it needs the
  * deterministic engine).
  */
 #ifndef HMMSIM_EXPERIMENT_H

@@ -91,6 +91,10 @@ struct sim_result {
 
 /**
  * sim_explore() - run @sc under @opt.
+ * @sc:		the scenario
+ * @opt:	strategy, seed, budget, oracles, token to replay
+ * @res:	filled with the outcome; free with sim_result_free()
+ *
  * Return: 0 on a completed run (violations are in @res), or a negative errno
  * with @res->error set: -EINVAL for a bad option or a token that does not
  * belong to @sc, -EIO when the engine detected nondeterminism.
@@ -100,8 +104,13 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 void sim_result_free(struct sim_result *res);
 
 /**
- * sim_minimize() - shrink the failing schedule @tok of @sc: fewest
- * preemptions, then fewest steps, keeping the violation kind.  Greedy delta
+ * sim_minimize() - shrink the failing schedule @tok of @sc.
+ * @sc:		the scenario @tok belongs to
+ * @opt:	oracles, step bound and brief (strategy and schedule ignored)
+ * @tok:	the replay token of a failing execution
+ * @res:	filled with the minimized report; free with sim_result_free()
+ *
+ * Fewest preemptions, then fewest steps, keeping the violation kind.  Greedy delta
  * debugging over the token's choices, each candidate replayed leniently (the
  * execution may diverge from the token); the result is re-recorded and
  * replayed strictly, so its token is exact.  @opt gives the oracles, the step

@@ -72,21 +72,6 @@ struct hs_hmm_p2p_allow {
 	bool cache;
 };
 
-/* The last answer of a p2p_allow callback, for one pgmap, kept for one
- * hmm_range_fault() or migrate_vma_setup() call. */
-struct hs_p2p_allow_cache {
-	struct hs_dev_pagemap *pgmap;
-	bool yes;
-};
-
-/**
- * hs_p2p_allow_ask() - ask @allow whether the caller may use @pgmap
- * directly, or take the answer from @c when allow->cache and @c holds one
- * for @pgmap.  *@asked: whether the callback was called (for the counters).
- */
-bool hs_p2p_allow_ask(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap,
-		      struct hs_p2p_allow_cache *c, bool *asked);
-
 /* struct hmm_range */
 struct hs_hmm_range {
 	struct hs_mmu_interval_notifier *notifier;
@@ -109,7 +94,8 @@ struct hs_hmm_range {
 
 /*
  * Counters of the RFC path, for experiments ("callbacks per faulted page").
- * Reset by hs_machine_init().  Plain counters, not part of the model's state
+ * Reset by hs_machine_init(); the model counts with hs_p2p_stats_inc()
+ * (model/internal.h), the lab and the tests read them.  Plain counters, not part of the model's state
  * (no scheduling points, not seen by the race detector).
  * @callbacks:	get_p2p_page() calls by hmm_range_fault(), and calls of a
  *		range's p2p_allow callback (the range-callback owner policy)
@@ -141,12 +127,7 @@ struct hs_p2p_stats {
 };
 extern struct hs_p2p_stats hs_p2p_stats;
 
-static inline void hs_p2p_stats_inc(unsigned long *counter)
-{
-	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
-}
-
-/**
+/*
  * hs_hmm_range_fault() - hmm_range_fault(): fill range->hmm_pfns for
  * [start, end), faulting pages in where the request flags say so.
  * Caller holds mmap_lock for read.

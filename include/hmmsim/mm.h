@@ -149,10 +149,18 @@ struct hs_swap {
  * @mmap_lock:	the mmap_lock rwsem
  * @page_table_lock: protects VMA-independent page-table bookkeeping
  * @vmas:	sorted, non-overlapping; changed under mmap_lock for write
+ * @nr_vmas:	entries of @vmas in use
+ * @va_size:	the virtual address space is [0, @va_size)
  * @pmd:	PTE tables, one per HS_PMD_SIZE of virtual space
  * @notifier_subscriptions: the mmu notifier state of this mm
- * @tlb:	per-CPU TLBs
+ * @tlb:	per-CPU TLBs, one word per entry (model/mm.c)
+ * @tlb_gen:	mm->context.tlb_gen: bumped by every flush
+ * @swap:	the swap device of this mm's anonymous pages
  * @users:	mm_users; exit_mmap runs when it drops to zero
+ * @name:	for reports
+ * @shadow:	the data oracle: the last value anyone (CPU or device) wrote at
+ *		each virtual page, updated in the same step as the write itself;
+ *		a zap (munmap, MADV_DONTNEED) resets it to 0, what a new page reads
  */
 struct hs_mm {
 	sim_rwsem_t mmap_lock;
@@ -162,14 +170,11 @@ struct hs_mm {
 	unsigned long va_size;
 	struct hs_pte_table **pmd;
 	struct hs_mmu_notifier_subscriptions notifier_subscriptions;
-	uint64_t tlb[HS_NR_CPUS][HS_TLB_ENTRIES]; /* one word per entry (model/mm.c) */
-	sim_atomic_t tlb_gen;			  /* mm->context.tlb_gen: bumped by every flush */
+	uint64_t tlb[HS_NR_CPUS][HS_TLB_ENTRIES];
+	sim_atomic_t tlb_gen;
 	struct hs_swap swap;
 	sim_atomic_t users;
 	const char *name;
-	/* The data oracle: the last value anyone (CPU or device) wrote at each
-	 * virtual page, updated in the same step as the write itself; a zap
-	 * (munmap, MADV_DONTNEED) resets it to 0, what a new page reads. */
 	unsigned long *shadow;
 };
 
@@ -231,7 +236,7 @@ struct hs_vm_fault {
 	struct hs_page *page;
 };
 
-/**
+/*
  * hs_handle_mm_fault() - handle_mm_fault(): make @addr present (writable if
  * FAULT_FLAG_WRITE).  Caller holds mmap_lock for read.  A device-private
  * entry goes through do_swap_page() to pgmap->ops->migrate_to_ram().
@@ -239,14 +244,6 @@ struct hs_vm_fault {
  */
 unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long addr,
 				unsigned int flags);
-
-/* The device-private part of do_swap_page(); in model/migrate.c. */
-unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf);
-/* migration_entry_wait(): sleep until the migration of @addr's page ends. */
-void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
-
-/* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
-void hs_swapcache_free(struct hs_page *page);
 
 /* The data oracle: record a device write of @val at @addr (call it in the
  * same step as the write), and check at the end of an execution that every

@@ -68,12 +68,17 @@ struct hs_mmu_interval_notifier_ops {
 
 /**
  * struct hs_mmu_interval_notifier - struct mmu_interval_notifier
- * @start, @last: the interval, inclusive (as the kernel's interval tree)
+ * @start:	first address of the interval
+ * @last:	last address of the interval, inclusive (as the kernel's interval tree)
+ * @ops:	the driver's invalidate callback
+ * @mm:		the address space watched
  * @invalidate_seq: the sequence the driver last saw (set_seq) or was given
  * @in_tree:	linked in the subscriptions (RB_EMPTY_NODE() false)
  * @deferred:	on the deferred list, waiting for the invalidation to end
  * @alive:	cleared by hs_mmu_interval_notifier_free(): a callback on a
  *		freed notifier is a use-after-free
+ * @name:	for reports
+ * @priv:	the driver's object
  */
 struct hs_mmu_interval_notifier {
 	unsigned long start, last;

@@ -127,11 +127,6 @@ struct hs_owner_stats {
 };
 extern struct hs_owner_stats hs_owner_stats;
 
-static inline void hs_owner_stats_inc(unsigned long *counter, unsigned long n)
-{
-	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
-}
-
 #ifdef __cplusplus
 }
 #endif

@@ -105,6 +105,9 @@ struct hs_pci_dev {
 
 /**
  * struct hs_pci_switch - a PCIe switch: one upstream port, its downstream ports.
+ * @up:		the upstream port
+ * @nr_down:	downstream ports in use
+ * @down:	the downstream ports
  */
 struct hs_pci_switch {
 	struct hs_pci_dev *up;
@@ -112,26 +115,26 @@ struct hs_pci_switch {
 	struct hs_pci_dev *down[HS_PCI_SWITCH_MAX_PORTS];
 };
 
-/** hs_pci_host_bridge_add() - a host bridge (root complex) with HS_PCI_HB_* @flags. */
+/* hs_pci_host_bridge_add() - a host bridge (root complex) with HS_PCI_HB_* @flags. */
 struct hs_pci_host_bridge *hs_pci_host_bridge_add(const char *name, unsigned int flags);
 
-/** hs_pci_root_port_add() - a root port on @hb's root bus (no upstream bridge). */
+/* hs_pci_root_port_add() - a root port on @hb's root bus (no upstream bridge). */
 struct hs_pci_dev *hs_pci_root_port_add(struct hs_pci_host_bridge *hb);
 
-/**
+/*
  * hs_pci_switch_add() - a switch below @parent_port (a root port or another
  * switch's downstream port) with @nr_down downstream ports.
  */
 struct hs_pci_switch *hs_pci_switch_add(struct hs_pci_dev *parent_port, unsigned int nr_down);
 
-/**
+/*
  * hs_pci_device_add() - an endpoint function below @parent_port (a root port or
  * a switch downstream port).  Several endpoints below one port stand for the
  * functions of one multi-function device.
  */
 struct hs_pci_dev *hs_pci_device_add(struct hs_pci_dev *parent_port, const char *name);
 
-/** hs_pci_set_acs_redir() - set or clear @dev's ACS redirect bits (setup only). */
+/* hs_pci_set_acs_redir() - set or clear @dev's ACS redirect bits (setup only). */
 void hs_pci_set_acs_redir(struct hs_pci_dev *dev, bool on);
 
 /* pci_upstream_bridge() */
@@ -148,7 +151,7 @@ static inline struct hs_pci_host_bridge *hs_pci_find_host_bridge(struct hs_pci_d
 
 /* ---- the P2PDMA decision -------------------------------------------------------- */
 
-/**
+/*
  * hs_calc_map_type_and_dist() - calc_map_type_and_dist(): how @client reaches
  * @provider's memory, and the distance through the nearest common upstream
  * bridge (hops from each side to it, summed; 0 for the same function).
@@ -162,11 +165,11 @@ static inline struct hs_pci_host_bridge *hs_pci_find_host_bridge(struct hs_pci_d
 enum hs_pci_p2pdma_map_type hs_calc_map_type_and_dist(struct hs_pci_dev *provider,
 						      struct hs_pci_dev *client, int *dist);
 
-/** hs_pci_p2pdma_map_type() - the map type alone (see hs_calc_map_type_and_dist()). */
+/* hs_pci_p2pdma_map_type() - the map type alone (see hs_calc_map_type_and_dist()). */
 enum hs_pci_p2pdma_map_type hs_pci_p2pdma_map_type(struct hs_pci_dev *provider,
 						   struct hs_pci_dev *client);
 
-/**
+/*
  * hs_pci_p2pdma_distance() - pci_p2pdma_distance(provider, client, false).
  * Return: the distance, or -1 when the pair cannot do P2P (NOT_SUPPORTED).
  */
@@ -186,7 +189,7 @@ int hs_pci_p2pdma_distance(struct hs_pci_dev *provider, struct hs_pci_dev *clien
 /* hs_pci_link_set() only: @b may not initiate anything towards @a */
 #define HS_PCI_LINK_ONE_WAY 0x8u
 
-/**
+/*
  * hs_pci_link_set() - limit the P2P path from initiator @a to target @b to
  * @flags (HS_PCI_LINK_READ | WRITE | ATOMICS); with HS_PCI_LINK_ONE_WAY the
  * reverse direction (@b initiating towards @a) is closed too.  Setup only.
@@ -194,10 +197,10 @@ int hs_pci_p2pdma_distance(struct hs_pci_dev *provider, struct hs_pci_dev *clien
  */
 int hs_pci_link_set(struct hs_pci_dev *a, struct hs_pci_dev *b, unsigned int flags);
 
-/** hs_pci_link_flags() - HS_PCI_LINK_* allowed from @initiator to @target. */
+/* hs_pci_link_flags() - HS_PCI_LINK_* allowed from @initiator to @target. */
 unsigned int hs_pci_link_flags(struct hs_pci_dev *initiator, struct hs_pci_dev *target);
 
-/**
+/*
  * hs_pci_p2p_path_ok() - may @client access @provider's memory peer-to-peer?
  * @write:	a write (else a read)
  * @atomic:	a PCIe AtomicOp (needs HS_PCI_LINK_ATOMICS, whatever @write says)
@@ -210,7 +213,7 @@ bool hs_pci_p2p_path_ok(struct hs_pci_dev *provider, struct hs_pci_dev *client, 
 
 /* ---- P2PDMA memory: BAR pages ------------------------------------------------------ */
 
-/**
+/*
  * hs_pci_p2pdma_add_resource() - pci_p2pdma_add_resource(): give @pdev a BAR
  * of @nr_pages pages as a MEMORY_DEVICE_PCI_P2PDMA pagemap (pgmap->driver is
  * @pdev) and put its pages in @pdev's pool.  Setup only.
@@ -218,24 +221,24 @@ bool hs_pci_p2p_path_ok(struct hs_pci_dev *provider, struct hs_pci_dev *client, 
  */
 struct hs_dev_pagemap *hs_pci_p2pdma_add_resource(struct hs_pci_dev *pdev, unsigned long nr_pages);
 
-/**
+/*
  * hs_pci_alloc_p2pmem() - pci_alloc_p2pmem() of one page: a BAR page with
  * refcount 1 (not locked) holding a reference on its pagemap, or NULL when
  * @pdev has no P2PDMA memory, the pool is empty or the pagemap is dying.
  */
 struct hs_page *hs_pci_alloc_p2pmem(struct hs_pci_dev *pdev);
 
-/**
+/*
  * hs_pci_free_p2pmem() - pci_free_p2pmem(): drop the allocation's reference;
  * the last reference returns the page to its pool and drops the pagemap
  * reference.
  */
 void hs_pci_free_p2pmem(struct hs_page *page);
 
-/** hs_pci_p2pmem_available() - free BAR pages of @pdev (sysfs p2pmem/available). */
+/* hs_pci_p2pmem_available() - free BAR pages of @pdev (sysfs p2pmem/available). */
 unsigned long hs_pci_p2pmem_available(struct hs_pci_dev *pdev);
 
-/**
+/*
  * hs_pci_p2pdma_release() - driver unbind: pci_p2pdma_release() after the
  * devm_memunmap_pages() of every BAR: waits until every BAR page is freed,
  * then unpublishes @pdev->p2pdma (allocations fail from then on).
@@ -248,10 +251,10 @@ static inline bool hs_is_pci_p2pdma_page(const struct hs_page *page)
 	return page->pgmap && page->pgmap->type == HS_MEMORY_DEVICE_PCI_P2PDMA;
 }
 
-/** hs_pci_p2pdma_pgmap_provider() - the PCI function whose BAR @pgmap covers, or NULL. */
+/* hs_pci_p2pdma_pgmap_provider() - the PCI function whose BAR @pgmap covers, or NULL. */
 struct hs_pci_dev *hs_pci_p2pdma_pgmap_provider(struct hs_dev_pagemap *pgmap);
 
-/**
+/*
  * hs_pci_p2pdma_state() - pci_p2pdma_state(): how @client must map @page.
  * Return: NONE for a page that is not P2PDMA memory; NOT_SUPPORTED when the
  * provider's P2PDMA state is gone; else the map type between the provider and

@@ -61,6 +61,7 @@ struct hs_dev_pagemap;
  * @zone_device_data: driver-private (the dmirror owning a device page)
  * @_mapcount:	number of CPU page table entries mapping it
  * @content:	the data: one word standing for the whole page
+ * @private:	page->private: see @swap_slot
  * @gen:	bumped at every free: a stale reference sees another gen
  * @swap_slot:	an anon page in the swap cache: the slot that still holds its
  *		data (0: none); ->private then names the mm whose swap area it is
@@ -120,15 +121,17 @@ struct hs_dev_pagemap_ops {
  * @type:	HS_MEMORY_DEVICE_*
  * @owner:	who may use the device-private pages directly (opaque)
  * @ops:	the driver's callbacks
- * @start_pfn, @nr_pages: the pfn range memremap_pages() gave it
+ * @start_pfn:	first pfn of the range memremap_pages() gave it
+ * @nr_pages:	pages in that range
  * @ref:	percpu_ref stand-in: 1 (the initial ref) + one per page in use
  * @dying:	percpu_ref_kill() has run: no new page references
  * @done:	completion memunmap_pages() waits on (ref reached zero)
  * @name:	for reports
+ * @driver:	the driver instance, for its callbacks
  * @freed:	not the kernel's: the oracle's poison.  memunmap_pages() has
  *		returned, after which the driver frees the struct (test_hmm and
  *		nouveau kfree() it, devm releases it); the model keeps the
- *		memory and marks it, and hs_pgmap_check() catches a stale
+ *		memory and marks it, and hs_pgmap_check() (model/internal.h) catches a stale
  *		pointer to it (never a scheduling point, like a page's @gen)
  */
 struct hs_dev_pagemap {
@@ -140,72 +143,18 @@ struct hs_dev_pagemap {
 	int dying;
 	sim_completion_t done;
 	const char *name;
-	void *driver; /* the driver instance, for its callbacks */
+	void *driver;
 	int freed;
 };
 
-/*
- * The stale-pagemap oracle (not a kernel function): report HS_KIND_UAF
- * "pagemap used after memunmap_pages()" when @pgmap (if not NULL) was torn
- * down, naming @what.  Called where the model follows page->pgmap in its
- * hot paths (the owner test, hmm_range_fault()'s device-private handling,
- * migrate_vma_collect(), do_swap_page(), put_dev_pagemap() on the page_free
- * path, get_dev_pagemap()'s result).  A plain read of an oracle field: no
- * scheduling point, invisible to the race detector.  Not reported inside
- * hmm_range_fault()'s pte walk (hs_machine.pte_walkers): the kernel's walk
- * holds pte_offset_map()'s RCU read lock from the pte read to the pgmap use,
- * and memunmap_pages() (pgmap_array_delete()'s synchronize_rcu()) waits
- * for it before the struct can be freed; the model has no such section
- * (it would add scheduling points), so the oracle stands in for the wait.
- */
-__attribute__((noreturn)) void hs_pgmap_use_after_free(const struct hs_dev_pagemap *pgmap,
-						       const char *what);
-
 /* ---- the machine: pfn space ------------------------------------------------- */
 
-#define HS_MAX_PGMAPS 16
-
-/**
- * struct hs_machine - the memory of one simulated machine (one per execution).
- * @pages:	every page, indexed by pfn
- * @nr_pages:	pfns in use (RAM plus device ranges)
- * @nr_ram:	system RAM pages, pfn 0 is the zero page
- * @ram_lock:	protects the RAM free list (zone->lock)
- * @ram_free:	free RAM pfns, a stack
- * @pgmap_slots: registered pagemaps, RCU protected (the kernel's pgmap_array xarray)
- * @page_wq:	hashed page wait queues (folio_waitqueue()), hashed by pfn
- */
-struct hs_machine {
-	struct hs_page *pages;
-	unsigned long nr_pages, max_pages;
-	unsigned long nr_ram;
-	sim_spinlock_t ram_lock;
-	unsigned long *ram_free;
-	unsigned long nr_ram_free;
-	struct hs_dev_pagemap *pgmap_slots[HS_MAX_PGMAPS];
-	sim_mutex_t pgmap_lock; /* serialises memremap/memunmap */
-	sim_waitqueue_t page_wq[16];
-	sim_atomic_t owner_ids; /* HS_OWNER_CLUSTER_ID: the id counter */
-	/* oracle, no scheduling point: the threads (bit = sim_self()) inside
-	 * hmm_range_fault()'s lockless pte walk, i.e. pte_offset_map()'s RCU
-	 * read-side section, which memunmap_pages()'s grace period waits for
-	 * before the pagemap can be freed (see hs_pgmap_check()) */
-	unsigned long long pte_walkers;
-};
-
+/* The memory of one simulated machine (model/internal.h). */
+struct hs_machine;
 /* The machine of the current execution (set by hs_machine_init()). */
 extern struct hs_machine *hs_mach;
 
-/* The stale-pagemap oracle, see hs_pgmap_use_after_free() above. */
-static inline void hs_pgmap_check(const struct hs_dev_pagemap *pgmap, const char *what)
-{
-	if (pgmap && __atomic_load_n(&pgmap->freed, __ATOMIC_RELAXED) &&
-	    !(__atomic_load_n(&hs_mach->pte_walkers, __ATOMIC_RELAXED) &
-	      (1ull << (sim_self() & 63))))
-		hs_pgmap_use_after_free(pgmap, what);
-}
-
-/**
+/*
  * hs_machine_init() - set up memory for one execution.
  * @nr_ram:	system RAM pages (pfn 0 is the zero page)
  * @max_device_pages: room for device pfn ranges
@@ -213,15 +162,9 @@ static inline void hs_pgmap_check(const struct hs_dev_pagemap *pgmap, const char
  */
 struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_device_pages);
 
-static inline struct hs_page *hs_pfn_to_page(unsigned long pfn)
-{
-	return &hs_mach->pages[pfn];
-}
-
-static inline unsigned long hs_page_to_pfn(const struct hs_page *page)
-{
-	return (unsigned long)(page - hs_mach->pages);
-}
+/* pfn_to_page() / page_to_pfn() of the current machine */
+struct hs_page *hs_pfn_to_page(unsigned long pfn);
+unsigned long hs_page_to_pfn(const struct hs_page *page);
 
 /* The page's generation (an oracle field: no scheduling point). */
 static inline uint32_t hs_page_gen(const struct hs_page *page)
@@ -229,10 +172,8 @@ static inline uint32_t hs_page_gen(const struct hs_page *page)
 	return __atomic_load_n(&page->gen, __ATOMIC_RELAXED);
 }
 
-static inline bool hs_pfn_valid(unsigned long pfn)
-{
-	return pfn < hs_mach->nr_pages;
-}
+/* pfn_valid() */
+bool hs_pfn_valid(unsigned long pfn);
 
 #define HS_ZERO_PFN 0ul
 static inline bool hs_is_zero_pfn(unsigned long pfn)
@@ -308,18 +249,18 @@ struct hs_page *hs_alloc_page(void);
 
 /* ---- memremap ---------------------------------------------------------------- */
 
-/**
+/*
  * hs_memremap_pages() - memremap_pages(): give @pgmap a range of @nr_pages
  * pfns (type, owner, ops set by the caller); the pages start free (refcount
  * 0), as ZONE_DEVICE pages do.  Return: 0 or -ENOMEM / -EINVAL.
  */
 int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages);
-/**
+/*
  * hs_memunmap_pages() - memunmap_pages(): kill the pagemap's ref, wait until
  * every page reference is gone, then remove it from the pfn lookup (after an
  * RCU grace period, as the kernel's xarray erase does).  On return the
  * struct counts as freed (@freed, the driver's kfree()): any later use of it
- * through hs_pgmap_check() is a use-after-free.
+ * through the stale-pagemap oracle is a use-after-free.
  */
 void hs_memunmap_pages(struct hs_dev_pagemap *pgmap);
 /* get_dev_pagemap(): the live pagemap of @pfn with a reference, or NULL. */

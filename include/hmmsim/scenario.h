@@ -33,7 +33,7 @@ struct sim_scenario {
 /* The engine's litmus programs (sim/litmus). */
 const struct sim_scenario *const *sim_litmus_scenarios(size_t *count);
 const struct sim_scenario *sim_litmus_find(const char *name);
-/* The kernel model's built-in scenarios (model/scenarios.c). */
+/* The kernel model's built-in scenarios (lab/scenarios.c). */
 const struct sim_scenario *const *hs_model_scenarios(size_t *count);
 const struct sim_scenario *hs_model_scenario_find(const char *name);
 

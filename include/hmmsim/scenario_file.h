@@ -31,9 +31,11 @@ extern "C" {
 
 /**
  * hs_scenario_load() - parse the scenario file at @path.
+ * @path:   the file
  * @out:    the scenario, for sim_explore() / sim_stress(); free with
  *	    hs_scenario_free()
  * @err:    on error, one line "PATH:LINE:COL: expected ..., got ..."
+ * @errlen: the size of @err
  *
  * Return: 0, -EINVAL for a file that does not parse or does not make sense
  * (unknown names, addresses outside every VMA, ...), or -errno when the file
@@ -42,8 +44,15 @@ extern "C" {
 int hs_scenario_load(const char *path, struct sim_scenario **out, char *err, size_t errlen);
 
 /**
- * hs_scenario_parse() - the same from @len bytes of @text; @filename is used
- * in messages and (its basename) as the scenario's name.
+ * hs_scenario_parse() - hs_scenario_load() from a buffer.
+ * @filename: used in messages and (its basename) as the scenario's name
+ * @text:     the file's content
+ * @len:      its length in bytes
+ * @out:      the scenario; free with hs_scenario_free()
+ * @err:      on error, one line "FILENAME:LINE:COL: ..."
+ * @errlen:   the size of @err
+ *
+ * Return: 0, or -EINVAL for text that does not parse or does not make sense.
  */
 int hs_scenario_parse(const char *filename, const char *text, size_t len, struct sim_scenario **out,
 		      char *err, size_t errlen);

@@ -43,6 +43,10 @@ struct sim_stress_result {
 
 /**
  * sim_stress() - run @sc on real threads.
+ * @sc:		the scenario
+ * @opt:	iterations, threads' jitter, timeouts
+ * @res:	filled with the outcome
+ *
  * Return: 0 when the run ended (look at @res), negative errno on setup error.
  * After a hang the stuck threads are left behind; the caller should exit.
  */

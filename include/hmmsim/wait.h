@@ -37,7 +37,8 @@ void sim_wait_sleep_at(sim_waitqueue_t *wq, uint64_t gen, const char *site);
 
 /**
  * sim_wait_event() - sleep on @wq until @cond is true (wait_event()).
- * @cond is evaluated by the sleeping thread; it may use annotated accesses.
+ * @wq:		the wait queue a waker calls sim_wake_up_all() on
+ * @cond:	evaluated by the sleeping thread; it may use annotated accesses
  */
 #define sim_wait_event(wq, cond)                                                                   \
 	do {                                                                                       \

@@ -23,6 +23,12 @@
  * not in test_hmm; the exporter side is nouveau's part of it, the importer's
  * fallback mlx5/RDMA ODP's): see hs_dmirror_device_set_p2p(),
  * hs_dmirror_set_allow_p2p() and docs/p2p.md.
+ *
+ * This file: the device and its memory, the mirror with its invalidate
+ * callback, device faults and accesses.  Migrations and the CPU fault on
+ * device memory are in dmirror_migrate.c, hot unplug in dmirror_unplug.c,
+ * the snapshot and the fault protocol's steps in dmirror_steps.c, the owner
+ * policies' side in dmirror_owner.c; dmirror_internal.h is what they share.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -55,67 +61,6 @@ static unsigned long dpt_entry_p2p(struct hs_page *bar, bool write, bool atomic,
 
 /* ---- the device and its memory ------------------------------------------------- */
 
-/*
- * The device of a dmirror pagemap page (NULL for other pagemaps), and
- * whether the hardware behind it vanished (surprise unplug): what the
- * device answers, read without a scheduling point like every oracle field.
- */
-static struct hs_dmirror_device *dmirror_page_device(struct hs_page *page)
-{
-	if (!page || !page->pgmap || page->pgmap->ops->page_free != dmirror_devmem_free)
-		return NULL;
-	return page->pgmap->driver;
-}
-
-static bool dmirror_device_is_gone(struct hs_dmirror_device *mdevice)
-{
-	return mdevice && __atomic_load_n(&mdevice->gone, __ATOMIC_RELAXED);
-}
-
-/* Not in the kernel: record an access that reached @mdevice after it was
- * gone, or (@page) a page whose data went with it; the first access is
- * named in the report (hs_dmirror_device_check_lost()). */
-static __attribute__((format(printf, 3, 4))) void dmirror_lost(struct hs_dmirror_device *mdevice,
-							       bool page, const char *fmt, ...)
-{
-	char msg[160];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (page)
-		__atomic_fetch_add(&mdevice->lost_pages, 1, __ATOMIC_RELAXED);
-	else if (__atomic_fetch_add(&mdevice->lost, 1, __ATOMIC_RELAXED) == 0)
-		snprintf(mdevice->lost_first, sizeof(mdevice->lost_first), "thread %d: %s",
-			 sim_self(), msg);
-	if (sim_tracing())
-		sim_event("%s is gone: %s", mdevice->name, msg);
-}
-
-unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned long *pages)
-{
-	if (pages)
-		*pages = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
-	return __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
-}
-
-void hs_dmirror_device_check_lost(struct hs_dmirror_device *mdevice)
-{
-	unsigned long n = __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
-	unsigned long p = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
-	if (n)
-		sim_fail(HS_KIND_LOST_ACCESS,
-			 "%lu access%s reached %s after it vanished and failed, %lu page%s of data "
-			 "lost with it; the first access: %s",
-			 n, n == 1 ? "" : "es", mdevice->name, p, p == 1 ? "" : "s",
-			 mdevice->lost_first);
-	if (p)
-		sim_fail(HS_KIND_LOST_ACCESS,
-			 "%lu page%s of data lost with %s (its eviction could not copy them)", p,
-			 p == 1 ? "" : "s", mdevice->name);
-}
-
 /* dmirror_devmem_free(): page_free callback, the page returns to the pool. */
 void dmirror_devmem_free(struct hs_page *page)
 {
@@ -127,7 +72,7 @@ void dmirror_devmem_free(struct hs_page *page)
 }
 
 /* dmirror_devmem_alloc_page(): a locked device page with refcount 1. */
-static struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevice)
+struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevice)
 {
 	struct hs_page *dpage = NULL;
 	spin_lock(&mdevice->lock);
@@ -140,10 +85,6 @@ static struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevi
 		zone_device_page_init(dpage);
 	return dpage;
 }
-
-static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf);
-static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
-						      struct hs_dmirror *dmirror);
 
 static const struct dev_pagemap_ops dmirror_devmem_ops = {
     .page_free = dmirror_devmem_free,
@@ -188,7 +129,15 @@ static const struct dev_pagemap_ops dmirror_devmem_p2p_ops = {
     .get_p2p_page = dmirror_devmem_get_p2p_page,
 };
 
-/* dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range. */
+/**
+ * hs_dmirror_device_create() - a device with device-private memory.
+ * @name: for reports
+ * @nr_pages: its device memory, in pages
+ *
+ * dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range.
+ *
+ * Return: the device.
+ */
 struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
 {
 	struct hs_dmirror_device *mdevice = sim_alloc(sizeof(*mdevice));
@@ -213,13 +162,28 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 	return mdevice;
 }
 
-/* Not in test_hmm: see dmirror_devmem_fault(). */
+/**
+ * hs_dmirror_device_set_progress_oracle() - report a CPU fault that cannot progress.
+ * @mdevice: the device
+ *
+ * Not in test_hmm: a CPU fault whose migration back to RAM failed on an
+ * unexpected page reference is reported as a livelock (see
+ * dmirror_devmem_fault()).  Sound only where nothing but faulting CPUs holds
+ * references to the device's pages.
+ */
 void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice)
 {
 	mdevice->progress_oracle = true;
 }
 
-/* Not in test_hmm: the device's PCI function (an importer's DMA checks). */
+/**
+ * hs_dmirror_device_set_pci() - the device's PCI function.
+ * @mdevice: the device
+ * @pdev: its function (pci_get_drvdata(@pdev) becomes @mdevice)
+ *
+ * Not in test_hmm: an importer's DMA mappings of P2P pfns ask the topology
+ * about it.  Setup only.
+ */
 void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev)
 {
 	mdevice->pdev = pdev;
@@ -227,7 +191,11 @@ void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_
 	dmirror_owner_device_pci(mdevice);
 }
 
-/*
+/**
+ * hs_dmirror_device_set_p2p() - make the device a P2P exporter.
+ * @mdevice: the device
+ * @pdev: its PCI function, which gets a BAR as large as the device memory
+ *
  * Not in test_hmm: the exporter side of the P2P RFC (nouveau's patch: a BAR
  * over the whole of VRAM, pci_p2pdma_add_resource() + pci_alloc_p2pmem() of
  * all of it at init).  Setup only, before other threads run and before any
@@ -235,6 +203,8 @@ void hs_dmirror_device_set_pci(struct hs_dmirror_device *mdevice, struct hs_pci_
  * allocated here (refcount 1 each, the exporter's) and freed by
  * hs_dmirror_device_remove(); each one's zone_device_data names the
  * device-private page it stands for.
+ *
+ * Return: 0 or -ENOMEM.
  */
 int hs_dmirror_device_set_p2p(struct hs_dmirror_device *mdevice, struct hs_pci_dev *pdev)
 {
@@ -255,13 +225,28 @@ int hs_dmirror_device_set_p2p(struct hs_dmirror_device *mdevice, struct hs_pci_d
 	return 0;
 }
 
-/* Not in test_hmm: the BAR page standing for device page @i, or NULL. */
+/**
+ * hs_dmirror_device_p2p_page() - the BAR page standing for device page @i.
+ * @mdevice: the device
+ * @i: the index of a device page
+ *
+ * Not in test_hmm, for tests.
+ *
+ * Return: the BAR page, or NULL without P2P.
+ */
 struct hs_page *hs_dmirror_device_p2p_page(struct hs_dmirror_device *mdevice, unsigned long i)
 {
 	return mdevice->bar && i < mdevice->nr_pages ? mdevice->bar[i] : NULL;
 }
 
-/* calloc - cfree of test_hmm's dmirror_device, for tests. */
+/**
+ * hs_dmirror_device_pages_in_use() - the device pages allocated, for tests.
+ * @mdevice: the device
+ *
+ * calloc - cfree of test_hmm's dmirror_device.
+ *
+ * Return: the number of device pages not on the free list.
+ */
 unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 {
 	spin_lock(&mdevice->lock);
@@ -270,46 +255,13 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 	return n;
 }
 
-/*
- * dmirror_device_evict_chunk(): every page in use back to system memory.
- * When the device is gone its copy engine cannot read the pages: as
- * nouveau_dmem_evict_chunk() (which does not look at the copy's result)
- * the pages still move, with whatever the failed copy left (here the new
- * page's own content), so the data is lost; the model records each one.
+/**
+ * hs_dmirror_device_remove() - remove the device.
+ * @mdevice: the device
+ *
+ * dmirror_device_evict_chunk() + memunmap_pages(): every device page goes
+ * back to system memory first, then the pagemap and (P2P) the BAR go.
  */
-void dmirror_device_evict(struct hs_dmirror_device *mdevice)
-{
-	unsigned long n = mdevice->nr_pages;
-	unsigned long *src = sim_alloc(n * sizeof(*src)), *dst = sim_alloc(n * sizeof(*dst));
-
-	migrate_device_range(src, mdevice->pgmap->start_pfn, n);
-	for (unsigned long i = 0; i < n; i++) {
-		struct hs_page *spage = migrate_pfn_to_page(src[i]);
-		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))
-			continue;
-		struct hs_page *dpage = alloc_page_vma(0, NULL, 0);
-		if (!dpage)
-			sim_fail(HS_KIND_BUG, "%s: no system memory to evict into", mdevice->name);
-		lock_page(dpage);
-		if (dmirror_device_is_gone(mdevice))
-			dmirror_lost(mdevice, true,
-				     "eviction could not copy pfn %#lx: its data is lost",
-				     page_to_pfn(spage));
-		else
-			copy_highpage(dpage, spage);
-		dst[i] = migrate_pfn(page_to_pfn(dpage));
-		if (src[i] & MIGRATE_PFN_WRITE)
-			dst[i] |= MIGRATE_PFN_WRITE;
-	}
-	migrate_device_pages(src, dst, n);
-	migrate_device_finalize(src, dst, n);
-	if (hs_owner_policy == HS_OWNER_REREGISTER)
-		for (unsigned long i = 0; i < n; i++)
-			if (dst[i] & MIGRATE_PFN_VALID)
-				hs_owner_stats_inc(&hs_owner_stats.evictions, 1);
-}
-
-/* dmirror_device_evict_chunk() + memunmap_pages(). */
 void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = mdevice->nr_pages;
@@ -380,7 +332,15 @@ static const struct mmu_interval_notifier_ops dmirror_min_ops = {
     .invalidate = dmirror_interval_invalidate,
 };
 
-/* dmirror_fops_open(): mirror the whole address space. */
+/**
+ * hs_dmirror_open() - dmirror_fops_open(): a mirror of the whole of @mm.
+ * @mdevice: the device
+ * @mm: the address space to mirror
+ *
+ * Inserts the mirror's interval notifier.
+ *
+ * Return: the mirror.
+ */
 struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_struct *mm)
 {
 	struct hs_dmirror *dmirror = sim_alloc(sizeof(*dmirror));
@@ -400,7 +360,10 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 	return dmirror;
 }
 
-/*
+/**
+ * hs_dmirror_release() - dmirror_fops_release(): drop a mirror.
+ * @dmirror: the mirror
+ *
  * dmirror_fops_release(): remove the notifier, then kfree(dmirror).  In
  * test_hmm the VFS guarantees no ioctl is in flight when release runs; a
  * driver whose faults come from the device (mlx5 ODP's page-fault work)
@@ -426,7 +389,17 @@ void hs_dmirror_release(struct hs_dmirror *dmirror)
 		sim_event("kfree(mirror of %s)", dmirror->mdevice->name);
 }
 
-/* Not in test_hmm: the mirror's entry for @addr as an hmm_pfn, for tests. */
+/**
+ * hs_dmirror_mirror_entry() - the mirror's entry for @addr, for tests.
+ * @dmirror: the mirror
+ * @addr: a mirrored address
+ *
+ * Not in test_hmm.
+ *
+ * Return: 0 when there is none, else the pfn | HMM_PFN_VALID, | HMM_PFN_WRITE
+ * when writable, | HMM_PFN_P2PDMA for a BAR page, | HMM_PFN_P2PDMA_BUS when
+ * that BAR page was DMA-mapped by bus address.
+ */
 unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long addr)
 {
 	if ((addr >> PAGE_SHIFT) >= dmirror->npt)
@@ -441,7 +414,16 @@ unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long 
 	       (ent & DPT_P2P_BUS ? HS_HMM_PFN_P2PDMA_BUS : 0);
 }
 
-/* Not in test_hmm: fault with HMM_PFN_ALLOW_P2P (the RFC's RDMA ODP side). */
+/**
+ * hs_dmirror_set_allow_p2p() - this mirror's faults allow P2P pfns.
+ * @dmirror: the mirror
+ * @with_requester: name the device's PCI function as range->p2p_requester
+ *  (the v2 review's variant; without: the v1 RFC)
+ *
+ * Not in test_hmm: HMM_PFN_ALLOW_P2P in default_flags, the RFC's RDMA ODP
+ * side; P2P pfns that fail to DMA-map are asked for again without it (the
+ * mlx5 fallback).  See include/hmmsim/dmirror.h.
+ */
 void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester)
 {
 	if (!dmirror->mdevice->pdev)
@@ -451,7 +433,11 @@ void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester)
 	dmirror->p2p_with_requester = with_requester;
 }
 
-/* Not in test_hmm: give this mirror one of the hs_dmirror_bug behaviours. */
+/**
+ * hs_dmirror_set_bug() - give this mirror one of the hs_dmirror_bug behaviours.
+ * @dmirror: the mirror
+ * @bug: the bug (HS_DMIRROR_BUG_NONE: the correct driver)
+ */
 void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug)
 {
 	dmirror->bug = bug;
@@ -653,6 +639,16 @@ static int dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsign
 	return ret;
 }
 
+/**
+ * hs_dmirror_fault() - dmirror_fault(): the documented fault loop for [@start, @end).
+ * @dmirror: the mirror
+ * @start: first address
+ * @end: the address after the range
+ * @write: fault for writing
+ *
+ * Return: 0 or a negative errno (that of hmm_range_fault() or of programming
+ * the mirror).
+ */
 int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end, bool write)
 {
 	return dmirror_fault(dmirror, start, end, write, false);
@@ -879,21 +875,52 @@ static int dmirror_access(struct hs_dmirror *dmirror, unsigned long addr, unsign
 	return ret;
 }
 
-/* dmirror_read(): HMM_DMIRROR_READ */
+/**
+ * hs_dmirror_read() - dmirror_read(): HMM_DMIRROR_READ.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages to read
+ * @out: out[i] = the word at @addr + i pages, as the device sees it
+ * @faults: the device faults taken (may be NULL)
+ *
+ * Return: 0 or a negative errno.
+ */
 int hs_dmirror_read(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		    unsigned long *out, unsigned long *faults)
 {
 	return dmirror_access(dmirror, addr, npages, out, DMIRROR_OP_READ, faults);
 }
 
-/* dmirror_write(): HMM_DMIRROR_WRITE */
+/**
+ * hs_dmirror_write() - dmirror_write(): HMM_DMIRROR_WRITE.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages to write
+ * @in: in[i] is stored at @addr + i pages through the mirror
+ * @faults: the device faults taken (may be NULL)
+ *
+ * Return: 0 or a negative errno.
+ */
 int hs_dmirror_write(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		     const unsigned long *in, unsigned long *faults)
 {
 	return dmirror_access(dmirror, addr, npages, (unsigned long *)in, DMIRROR_OP_WRITE, faults);
 }
 
-/* Not in test_hmm: a device fetch-add through the mirror. */
+/**
+ * hs_dmirror_atomic() - a device fetch-add through the mirror.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages
+ * @add: added to each page's word
+ * @old: old[i] receives the value before (may be NULL)
+ * @faults: the device faults taken (may be NULL)
+ *
+ * Not in test_hmm.  It needs a mirror entry that allows atomics (see
+ * include/hmmsim/dmirror.h).
+ *
+ * Return: 0 or a negative errno.
+ */
 int hs_dmirror_atomic(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 		      unsigned long add, unsigned long *old, unsigned long *faults)
 {
@@ -908,342 +935,22 @@ int hs_dmirror_atomic(struct hs_dmirror *dmirror, unsigned long addr, unsigned l
 	return ret;
 }
 
-/* ---- migration ---------------------------------------------------------------------- */
+/* ---- the fault protocol step by step: the steps that need the driver's statics --- */
 
-/* dmirror_migrate_alloc_and_copy(): device pages for what was collected. */
-static void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror *dmirror)
-{
-	for (unsigned long i = 0; i < args->npages; i++) {
-		unsigned long *src = &args->src[i], *dst = &args->dst[i];
-		if (!(*src & MIGRATE_PFN_MIGRATE))
-			continue;
-		struct hs_page *spage = migrate_pfn_to_page(*src);
-		/* a page already in this device's memory (selected because a
-		 * requester-side policy asks for device-private pages too) stays */
-		if (spage && spage->pgmap == dmirror->mdevice->pgmap)
-			continue;
-		/* another device's page whose device vanished: its memory cannot
-		 * be read, the page stays (and the attempt is a lost access) */
-		struct hs_dmirror_device *sdev = dmirror_page_device(spage);
-		if (dmirror_device_is_gone(sdev)) {
-			dmirror_lost(sdev, false,
-				     "migration to %s: copy from device pfn %#lx failed",
-				     dmirror->mdevice->name, page_to_pfn(spage));
-			continue;
-		}
-		struct hs_page *dpage = dmirror_devmem_alloc_page(dmirror->mdevice);
-		if (!dpage)
-			continue; /* stays where it is */
-		/* another device's page (a p2p migration): map it for the copy;
-		 * the copy is authorized at that moment, so the oracle asks
-		 * then whether this device may still reach that memory */
-		if (sdev && !dmirror_owner_copy_ok(dmirror, spage)) {
-			unlock_page(dpage);
-			put_page(dpage);
-			if (sim_tracing())
-				sim_event(
-				    "%s: device_map of pfn %#lx for the copy failed, it stays",
-				    dmirror->mdevice->name, page_to_pfn(spage));
-			continue;
-		}
-		if (sdev && !dmirror_owner_may_use(dmirror->mdevice, spage))
-			sim_fail(
-			    HS_KIND_WRONG_OWNER,
-			    "migration to %s copies device-private pfn %#lx of %s, which it may "
-			    "no longer reach",
-			    dmirror->mdevice->name, page_to_pfn(spage), sdev->name);
-		if (spage)
-			copy_highpage(dpage, spage);
-		else
-			hs_page_write(dpage, 0);
-		dpage->zone_device_data = dmirror;
-		*dst = migrate_pfn(page_to_pfn(dpage));
-		if ((*src & MIGRATE_PFN_WRITE) || (!spage && (args->vma->vm_flags & VM_WRITE)))
-			*dst |= MIGRATE_PFN_WRITE;
-	}
-}
-
-/*
- * Migrate [addr, addr + npages) VMA by VMA, at most 64 pages at a time, as
- * dmirror_migrate_to_device() / dmirror_migrate_to_system() do: a range
- * without a readable VMA is -EINVAL.  @to_dev picks the direction.
+/**
+ * hs_dmirror_program() - a step of dmirror_range_fault(): dmirror_do_fault().
+ * @dmirror: the mirror; its mutex held
+ * @start: first address
+ * @npages: pages (at most 64)
+ * @pfns: as hs_dmirror_range_fault() filled them
+ * @write: as requested from hmm_range_fault()
+ *
+ * Programs the mirror's page table; P2P pfns are DMA-mapped first.
+ *
+ * Return: 0, -EREMOTEIO when a P2P pfn cannot be DMA-mapped (nothing
+ * programmed), -EFAULT at an entry that is not valid (or not writable when
+ * @write), -EINVAL for a bad range.
  */
-static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
-			   bool to_dev)
-{
-	struct mm_struct *mm = dmirror->mm;
-	unsigned long end = addr + (npages << PAGE_SHIFT), next;
-	unsigned long src[64], dst[64];
-	int ret = 0;
-
-	if (!npages || (addr & ~PAGE_MASK) || end < addr)
-		return -EINVAL;
-	mmap_read_lock(mm);
-	for (; addr < end; addr = next) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		if (!vma || !(vma->vm_flags & VM_READ)) {
-			ret = -EINVAL;
-			break;
-		}
-		next = addr + (64ul << PAGE_SHIFT) < end ? addr + (64ul << PAGE_SHIFT) : end;
-		if (next > vma->vm_end)
-			next = vma->vm_end;
-		struct migrate_vma args = {
-		    .vma = vma,
-		    .src = src,
-		    .dst = dst,
-		    .start = addr,
-		    .end = next,
-		    .pgmap_owner = dmirror_owner(dmirror),
-		    .flags = to_dev ? MIGRATE_VMA_SELECT_SYSTEM : MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
-		};
-		dmirror_owner_migrate_init(dmirror, &args, to_dev);
-		ret = migrate_vma_setup(&args);
-		if (ret)
-			break;
-		if (to_dev)
-			dmirror_migrate_alloc_and_copy(&args, dmirror);
-		else if (dmirror_devmem_fault_alloc_and_copy(&args, dmirror))
-			ret = -EIO; /* out of memory, or the device is gone */
-		migrate_vma_pages(&args);
-		migrate_vma_finalize(&args);
-		if (ret)
-			break;
-	}
-	mmap_read_unlock(mm);
-	return ret;
-}
-
-/* HMM_DMIRROR_MIGRATE_TO_DEV */
-int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
-{
-	return dmirror_migrate(dmirror, addr, npages, true);
-}
-
-/*
- * dmirror_devmem_fault_alloc_and_copy(): system pages for device pages.
- * A page of a device that is gone cannot be copied: VM_FAULT_SIGBUS, as
- * nouveau_dmem_fault_copy_one() and drm_pagemap's migrate_to_ram() return
- * when the copy fails (the caller finalizes: the page stays where it was,
- * for the driver's eviction).  Recorded as a lost access.
- */
-static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
-						      struct hs_dmirror *dmirror)
-{
-	for (unsigned long i = 0; i < args->npages; i++) {
-		unsigned long *src = &args->src[i], *dst = &args->dst[i];
-		struct hs_page *spage = migrate_pfn_to_page(*src);
-		if (!spage || !(*src & MIGRATE_PFN_MIGRATE))
-			continue;
-		struct hs_dmirror_device *from = dmirror_page_device(spage);
-		if (dmirror_device_is_gone(from)) {
-			dmirror_lost(from, false,
-				     "CPU fault at %#lx: copy from device pfn %#lx failed (SIGBUS)",
-				     args->start + i * PAGE_SIZE, page_to_pfn(spage));
-			return VM_FAULT_SIGBUS;
-		}
-		struct hs_page *dpage = alloc_page_vma(0, args->vma, args->start + i * PAGE_SIZE);
-		if (!dpage)
-			return VM_FAULT_OOM;
-		lock_page(dpage);
-		/* the owning mirror must stop using the device page */
-		struct hs_dmirror *owner = spage->zone_device_data;
-		if (owner) {
-			sim_mutex_lock(&owner->mutex);
-			unsigned long va = (args->start >> PAGE_SHIFT) + i;
-			if (va < owner->npt)
-				owner->pt[va] = 0;
-			sim_mutex_unlock(&owner->mutex);
-		}
-		copy_highpage(dpage, spage);
-		*dst = migrate_pfn(page_to_pfn(dpage));
-		if (*src & MIGRATE_PFN_WRITE)
-			*dst |= MIGRATE_PFN_WRITE;
-	}
-	return 0;
-}
-
-/* dmirror_devmem_fault(): pgmap->ops->migrate_to_ram for a CPU fault. */
-static vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
-{
-	struct hs_dmirror *dmirror = vmf->page->zone_device_data;
-	unsigned long src_pfns = 0, dst_pfns = 0;
-	struct migrate_vma args = {
-	    .vma = vmf->vma,
-	    .start = vmf->address,
-	    .end = vmf->address + PAGE_SIZE,
-	    .src = &src_pfns,
-	    .dst = &dst_pfns,
-	    .pgmap_owner = dmirror_owner(dmirror),
-	    .flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
-	    .fault_page = vmf->page,
-	};
-	vm_fault_t ret;
-
-	if (migrate_vma_setup(&args))
-		return VM_FAULT_SIGBUS;
-	ret = dmirror_devmem_fault_alloc_and_copy(&args, dmirror);
-	if (ret) {
-		/* nothing moves: the entries go back, the pages are unlocked */
-		migrate_vma_finalize(&args);
-		return ret;
-	}
-	migrate_vma_pages(&args);
-	/*
-	 * The progress oracle (hs_dmirror_device_set_progress_oracle()): the
-	 * fault page was collected and given a destination, and then the move
-	 * failed on an unexpected reference.  When only faulting CPUs touch the
-	 * page, that reference is another fault's, the round left everything
-	 * as it was, and the same rounds can repeat forever.
-	 */
-	if (dmirror->mdevice->progress_oracle && (dst_pfns & MIGRATE_PFN_VALID) &&
-	    !(src_pfns & MIGRATE_PFN_MIGRATE))
-		sim_fail(
-		    SIM_KIND_LIVELOCK,
-		    "migrate_to_ram of pfn %#lx: the move failed on another fault's reference; "
-		    "the round changed nothing and can repeat forever",
-		    page_to_pfn(vmf->page));
-	migrate_vma_finalize(&args);
-	return 0;
-}
-
-/* HMM_DMIRROR_MIGRATE_TO_SYS */
-int hs_dmirror_migrate_to_sys(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages)
-{
-	return dmirror_migrate(dmirror, addr, npages, false);
-}
-
-/* ---- snapshot --------------------------------------------------------------------- */
-
-static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long entry)
-{
-	if (entry & HMM_PFN_ERROR)
-		return HS_DMIRROR_PROT_ERROR;
-	if (!(entry & HMM_PFN_VALID))
-		return HS_DMIRROR_PROT_NONE;
-	struct hs_page *page = hmm_pfn_to_page(entry);
-	unsigned char perm;
-	if (is_device_private_page(page))
-		perm = hs_pgmap_owner_match(page->pgmap, dmirror_owner(dmirror))
-			   ? HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL
-			   : HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
-	else if (hs_is_zero_pfn(page_to_pfn(page)))
-		perm = HS_DMIRROR_PROT_ZERO;
-	else
-		perm = HS_DMIRROR_PROT_NONE;
-	perm |= entry & HMM_PFN_WRITE ? HS_DMIRROR_PROT_WRITE : HS_DMIRROR_PROT_READ;
-	return perm;
-}
-
-/* dmirror_snapshot(): hmm_range_fault without faulting, in the seq loop. */
-int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
-			unsigned char *perm)
-{
-	unsigned long *pfns = sim_alloc(npages * sizeof(*pfns));
-	struct hmm_range range = {
-	    .notifier = &dmirror->notifier,
-	    .start = addr,
-	    .end = addr + (npages << PAGE_SHIFT),
-	    .hmm_pfns = pfns,
-	    .dev_private_owner = dmirror_owner(dmirror),
-	};
-	int ret;
-
-	if (!npages || (addr & ~PAGE_MASK))
-		return -EINVAL;
-	dmirror_owner_range_init(dmirror, &range);
-	for (;;) {
-		range.notifier_seq = mmu_interval_read_begin(range.notifier);
-		mmap_read_lock(dmirror->mm);
-		ret = hmm_range_fault(&range);
-		mmap_read_unlock(dmirror->mm);
-		if (ret == -EBUSY) {
-			sim_yield();
-			continue;
-		}
-		if (ret)
-			return ret;
-		sim_mutex_lock(&dmirror->mutex);
-		if (mmu_interval_read_retry(range.notifier, range.notifier_seq)) {
-			sim_mutex_unlock(&dmirror->mutex);
-			sim_yield();
-			continue;
-		}
-		break;
-	}
-	for (unsigned long i = 0; i < npages; i++)
-		perm[i] = dmirror_mkentry(dmirror, pfns[i]);
-	sim_mutex_unlock(&dmirror->mutex);
-	return 0;
-}
-
-/* ---- the fault protocol step by step (scenario files) ------------------------------ */
-
-/* dmirror_range_fault(): range->notifier_seq = mmu_interval_read_begin(). */
-unsigned long hs_dmirror_read_begin(struct hs_dmirror *dmirror)
-{
-	return mmu_interval_read_begin(&dmirror->notifier);
-}
-
-/* dmirror_range_fault(): mmap_read_lock(); hmm_range_fault(); mmap_read_unlock(). */
-int hs_dmirror_range_fault(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
-			   unsigned long npages, bool fault, bool write, unsigned long *pfns)
-{
-	return hs_dmirror_range_fault_flags(
-	    dmirror, seq, start, npages,
-	    (fault ? HS_DMIRROR_RF_FAULT : 0) | (write ? HS_DMIRROR_RF_WRITE : 0), pfns);
-}
-
-/* The same; HS_DMIRROR_RF_P2P as dmirror_fault() sets up an allow_p2p mirror's range. */
-int hs_dmirror_range_fault_flags(struct hs_dmirror *dmirror, unsigned long seq, unsigned long start,
-				 unsigned long npages, unsigned int flags, unsigned long *pfns)
-{
-	struct mm_struct *mm = dmirror->mm;
-	bool p2p = flags & HS_DMIRROR_RF_P2P;
-	struct hmm_range range = {
-	    .notifier = &dmirror->notifier,
-	    .notifier_seq = seq,
-	    .start = start,
-	    .end = start + (npages << PAGE_SHIFT),
-	    .hmm_pfns = pfns,
-	    .pfn_flags_mask = 0,
-	    .default_flags = (flags & HS_DMIRROR_RF_FAULT ? HMM_PFN_REQ_FAULT : 0) |
-			     (flags & HS_DMIRROR_RF_WRITE ? HMM_PFN_REQ_WRITE : 0) |
-			     (p2p ? HMM_PFN_ALLOW_P2P : 0),
-	    .dev_private_owner = dmirror_owner(dmirror),
-	    .p2p_requester = p2p && dmirror->p2p_with_requester ? dmirror->mdevice->pdev : NULL,
-	};
-	int ret;
-
-	if (!npages || npages > 64 || (start & ~PAGE_MASK) ||
-	    (range.end >> PAGE_SHIFT) > dmirror->npt)
-		return -EINVAL;
-	dmirror_owner_range_init(dmirror, &range);
-	mmap_read_lock(mm);
-	ret = hmm_range_fault(&range);
-	mmap_read_unlock(mm);
-	return ret;
-}
-
-/* dmirror_range_fault(): mutex_lock(&dmirror->mutex). */
-void hs_dmirror_lock(struct hs_dmirror *dmirror)
-{
-	sim_mutex_lock(&dmirror->mutex);
-}
-
-/* dmirror_range_fault(): mutex_unlock(&dmirror->mutex). */
-void hs_dmirror_unlock(struct hs_dmirror *dmirror)
-{
-	sim_mutex_unlock(&dmirror->mutex);
-}
-
-/* dmirror_range_fault(): mmu_interval_read_retry(range->notifier, range->notifier_seq). */
-bool hs_dmirror_read_retry(struct hs_dmirror *dmirror, unsigned long seq)
-{
-	return mmu_interval_read_retry(&dmirror->notifier, seq);
-}
-
-/* dmirror_range_fault() -> dmirror_do_fault(), the mutex held. */
 int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned long npages,
 		       const unsigned long *pfns, bool write)
 {
@@ -1266,7 +973,20 @@ int hs_dmirror_program(struct hs_dmirror *dmirror, unsigned long start, unsigned
 	return dmirror_do_fault(dmirror, &range, false, NULL);
 }
 
-/* dmirror_do_read() / dmirror_do_write(), the mutex held: no fault. */
+/**
+ * hs_dmirror_access_mirror() - dmirror_do_read() / dmirror_do_write() alone.
+ * @dmirror: the mirror; its mutex held
+ * @addr: first address
+ * @npages: pages
+ * @buf: the words read, or to write
+ * @write: a write (else a read)
+ *
+ * Through the mirror only, never faulting, each page checked by the coherence
+ * oracle.
+ *
+ * Return: 0, -ENOENT at the first page the mirror lacks (or lacks write
+ * permission for), -EINVAL for a bad range.
+ */
 int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 			     unsigned long *buf, bool write)
 {
@@ -1278,106 +998,4 @@ int hs_dmirror_access_mirror(struct hs_dmirror *dmirror, unsigned long addr, uns
 		return -EINVAL;
 	return dmirror_do_access(dmirror, addr, addr + (npages << PAGE_SHIFT), buf,
 				 write ? DMIRROR_OP_WRITE : DMIRROR_OP_READ, &done);
-}
-
-/* ---- hot unplug (not in test_hmm) ------------------------------------------------ */
-
-/* The exporter's BAR teardown: pci_free_p2pmem() of every BAR page it holds,
- * then pci_p2pdma_release() (which waits until every BAR page is free). */
-static void dmirror_device_release_bar(struct hs_dmirror_device *mdevice)
-{
-	if (!mdevice->bar)
-		return;
-	for (unsigned long i = 0; i < mdevice->nr_pages; i++)
-		hs_pci_free_p2pmem(mdevice->bar[i]);
-	hs_pci_p2pdma_release(mdevice->pdev);
-}
-
-/*
- * Evict until no device page is in use.  One round can leave a page behind:
- * one that a CPU fault had locked while migrating it (the fault's migration
- * may fail and restore it), or a destination a migration to the device
- * allocated before the revoke.  Allocation is refused from the revoke on,
- * so the pages in use only go down; between rounds the others run
- * (cond_resched()).
- */
-static void dmirror_device_evict_all(struct hs_dmirror_device *mdevice)
-{
-	for (;;) {
-		dmirror_device_evict(mdevice);
-		if (!hs_dmirror_device_pages_in_use(mdevice))
-			return;
-		sim_yield();
-	}
-}
-
-/*
- * The revoke (no kernel function does all of it: nouveau_dmem_fini() /
- * drm_pagemap teardown plus memunmap_pages(), in the order the RFC review
- * asks for).  1. revoked: get_p2p_page() declines and the device allocates
- * no more pages (the percpu_ref_kill() step, done by the driver so that it
- * comes before the eviction).  2. Evict every page: each migration
- * invalidates the CPU range (MMU_NOTIFY_MIGRATE), so every importer's
- * interval notifier clears its mirror entries (P2P ones included) and moves
- * its sequence: a grant an importer got from hmm_range_fault() before the
- * eviction fails its read_retry.  3. memunmap_pages(): waits until every
- * page reference is gone.  4. Only then the BAR: no mirror can name a BAR
- * page any more, and no new grant can be made.
- * @free_first: the bug variant, BAR freed before the eviction invalidates.
- */
-static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_first)
-{
-	spin_lock(&mdevice->lock);
-	__atomic_store_n(&mdevice->revoked, 1, __ATOMIC_RELAXED);
-	spin_unlock(&mdevice->lock);
-	if (sim_tracing())
-		sim_event("%s: revoked: no P2P grants, no allocations", mdevice->name);
-	if (free_first)
-		dmirror_device_release_bar(mdevice);
-	dmirror_device_evict_all(mdevice);
-	memunmap_pages(mdevice->pgmap);
-	if (!free_first)
-		dmirror_device_release_bar(mdevice);
-}
-
-/*
- * Hot unplug of an exporter, four ways (include/hmmsim/dmirror.h,
- * docs/p2p.md "Hot unplug").  The model of a PCI remove: the driver's
- * remove callback (SAFE, SURPRISE, the bug) or devres alone (DEVM).
- *  SURPRISE: the hardware is gone before the driver learns it (pci_dev
- *  is_removed / drm_dev_unplug()): accesses that reach its memory or BAR
- *  from then on fail and are recorded (dmirror_lost()); then the driver
- *  runs the same revoke, whose eviction cannot copy (the data is lost) but
- *  frees nothing that is still referenced.
- *  DEVM: devm_memunmap_pages() at unbind with the driver evicting nothing:
- *  memunmap_pages() kills the pagemap's reference and waits for every page
- *  reference to go; device-private pages still mapped in a CPU page table
- *  hold theirs until something faults them back, so it can wait forever
- *  (the kernel's hung task in dev_pagemap_cleanup(): wait_for_completion()).
- *  The model's devres releases the device-memory pagemap first (its BAR
- *  release, registered later, would run first in the kernel and wait on the
- *  driver's own BAR allocations the same way).
- */
-int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how)
-{
-	dmirror_owner_device_gone(mdevice);
-	switch (how) {
-	case HS_DMIRROR_UNPLUG_SAFE:
-		dmirror_device_revoke(mdevice, false);
-		return 0;
-	case HS_DMIRROR_UNPLUG_BUG_FREE_BEFORE_INVALIDATE:
-		dmirror_device_revoke(mdevice, true);
-		return 0;
-	case HS_DMIRROR_UNPLUG_SURPRISE:
-		__atomic_store_n(&mdevice->gone, 1, __ATOMIC_RELAXED);
-		if (sim_tracing())
-			sim_event("%s: the device is gone (surprise removal)", mdevice->name);
-		dmirror_device_revoke(mdevice, false);
-		return 0;
-	case HS_DMIRROR_UNPLUG_DEVM:
-		memunmap_pages(mdevice->pgmap);
-		dmirror_device_release_bar(mdevice);
-		return 0;
-	}
-	return -EINVAL;
 }

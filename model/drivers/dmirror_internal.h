@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The reference driver's internals, shared by model/drivers/dmirror.c (the
- * device, its mirrors, faults, migration, P2P and hot unplug) and
+ * device, its mirrors, faults and P2P), dmirror_migrate.c (migration and
+ * device-memory faults), dmirror_unplug.c (hot unplug), dmirror_steps.c
+ * (the snapshot and the fault protocol step by step) and
  * model/drivers/dmirror_owner.c (how the device's owner is kept and
  * compared under each owner policy, include/hmmsim/owner.h).  Not a public
  * header: scenarios use include/hmmsim/dmirror.h.
@@ -13,6 +15,8 @@
 #include <hmmsim/kernel.h>
 #include <hmmsim/owner.h>
 #include <hmmsim/p2pdma.h>
+
+#include "../internal.h"
 
 #define DPT_VALID     0x1ul
 #define DPT_WRITE     0x2ul
@@ -79,12 +83,44 @@ struct hs_dmirror {
 	sim_waitqueue_t release_wq;
 };
 
-/* ---- dmirror.c, for dmirror_owner.c ------------------------------------------- */
+/* ---- dmirror.c: the device, its memory, its mirrors and their faults ---------- */
+
+/* page_free of the device's pagemap (tells the oracle a page is the device's) */
+void dmirror_devmem_free(struct hs_page *page);
+/* dmirror_devmem_alloc_page(): a locked device page with refcount 1, or NULL
+ * (none free, or the device is draining or revoked). */
+struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevice);
+
+/*
+ * The device of a dmirror pagemap page (NULL for other pagemaps), and
+ * whether the hardware behind it vanished (surprise unplug): what the
+ * device answers, read without a scheduling point like every oracle field.
+ */
+static inline struct hs_dmirror_device *dmirror_page_device(struct hs_page *page)
+{
+	if (!page || !page->pgmap || page->pgmap->ops->page_free != dmirror_devmem_free)
+		return NULL;
+	return page->pgmap->driver;
+}
+
+static inline bool dmirror_device_is_gone(struct hs_dmirror_device *mdevice)
+{
+	return mdevice && __atomic_load_n(&mdevice->gone, __ATOMIC_RELAXED);
+}
+
+/* ---- dmirror_migrate.c: migrations and device-memory faults ------------------- */
 
 /* dmirror_device_evict_chunk(): every page in use back to system memory. */
 void dmirror_device_evict(struct hs_dmirror_device *mdevice);
-/* page_free of the device's pagemap (tells the oracle a page is the device's) */
-void dmirror_devmem_free(struct hs_page *page);
+/* dmirror_devmem_fault(): pgmap->ops->migrate_to_ram for a CPU fault. */
+vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf);
+
+/* ---- dmirror_unplug.c: hot unplug and the lost-access oracle ------------------- */
+
+/* Not in the kernel: record an access that reached @mdevice after it was
+ * gone, or (@page) a page whose data went with it. */
+__attribute__((format(printf, 3, 4))) void dmirror_lost(struct hs_dmirror_device *mdevice,
+							bool page, const char *fmt, ...);
 
 /* ---- dmirror_owner.c: the owner policy's side of the driver -------------------- */
 

@@ -67,7 +67,14 @@ static bool owner_policy_grants(void)
 	       hs_owner_policy == HS_OWNER_RANGE_CALLBACK;
 }
 
-/* Not a kernel function: a fresh registry for this execution. */
+/**
+ * hs_owner_lab_reset() - a fresh owner registry for this execution.
+ *
+ * Not a kernel function: the reference driver's per-execution owner state
+ * (the peer-group registry, the grant sets).  A scenario that uses the group
+ * or callback policies calls it after hs_machine_init(), before it creates
+ * devices.
+ */
 void hs_owner_lab_reset(void)
 {
 	owner_reg = sim_alloc(sizeof(*owner_reg));
@@ -105,7 +112,14 @@ static void dmirror_key_store(struct hs_dmirror_device *mdevice, void *key)
 		SIM_WRITE_ONCE(mdevice->owner_key, key);
 }
 
-/* The owner set in its dev_pagemap (test_hmm: the dmirror_device). */
+/**
+ * hs_dmirror_device_owner() - the owner key of the device's pagemap and mirrors.
+ * @mdevice: the device
+ *
+ * test_hmm: the dmirror_device itself; here as the owner policy keeps it.
+ *
+ * Return: the key.
+ */
 void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice)
 {
 	return dmirror_key_load(mdevice);
@@ -168,8 +182,14 @@ static void owner_grant_store(struct dmirror_owner_state *os, unsigned long g)
 	}
 }
 
-/* Not in test_hmm: @exporter's memory is also granted to @importer (setup
- * only; p2p-callback and range-callback, a no-op under the others). */
+/**
+ * hs_dmirror_device_grant() - @exporter's memory is also granted to @importer.
+ * @exporter: the device whose memory is granted
+ * @importer: the device granted it, beyond its cluster
+ *
+ * Not in test_hmm.  p2p-callback and range-callback; a no-op under the
+ * others.  Setup only.
+ */
 void hs_dmirror_device_grant(struct hs_dmirror_device *exporter, struct hs_dmirror_device *importer)
 {
 	if (!owner_policy_grants() || !exporter->os || !importer->os)
@@ -262,7 +282,14 @@ static void owner_peer_group_join(struct hs_dmirror_device *mdevice)
 		sim_event("%s: joined peer group %u", mdevice->name, at);
 }
 
-/* Not in test_hmm: setup only, before other threads run. */
+/**
+ * hs_dmirror_device_set_owner() - the device's cluster and owner key.
+ * @mdevice: the device
+ * @cluster: the interconnect cluster it belongs to (the oracle's truth)
+ * @key: the key its pagemap and mirrors carry (hs_owner_key())
+ *
+ * Not in test_hmm: setup only, before other threads run.
+ */
 void hs_dmirror_device_set_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key)
 {
 	mdevice->cluster = mdevice->mem_cluster = cluster;
@@ -401,6 +428,19 @@ static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cl
 	return 0;
 }
 
+/**
+ * hs_dmirror_device_change_owner() - move the device to another cluster.
+ * @mdevice: the device
+ * @cluster: the new cluster
+ * @key: its key (hs_owner_key())
+ *
+ * As the owner policy does it: in place with plain stores (mutable), with
+ * WRITE_ONCE and an invalidation of every mm its mirrors mirror
+ * (mutable-marked), by evicting every page and registering a new pagemap
+ * (reregister), or by changing grants (p2p-callback, range-callback).
+ *
+ * Return: 0, or -EOPNOTSUPP when the policy fixes owners.
+ */
 int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *cluster, void *key)
 {
 	int ret = 0;

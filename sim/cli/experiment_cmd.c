@@ -2,7 +2,7 @@
 /*
  * hmmsim experiment owner [--json] [--iterations N] [--seed S] [--no-races]:
  * the owner-field design lab (docs/owner-semantics.md).  Every scenario of
- * model/experiment.c under every owner policy (and the table's variants),
+ * lab/experiment.c under every owner policy (and the table's variants),
  * explored with PCT: the first violation's kind (or clean), the executions
  * it took, and the owner and P2P counters summed over those executions.
  */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "internal.h" /* model/internal.h: the RAM free list */
 #include "model_helpers.h"
 
 static hs_pte_t pte_of(struct hs_mm *mm, unsigned long addr)

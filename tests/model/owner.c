@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h" /* model/internal.h: the RAM free list */
+
 #define BUDGET 2000 /* the CLI's default */
 #define SEED   1
 #define VA     0x100000ul

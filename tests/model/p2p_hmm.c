@@ -12,7 +12,7 @@
  * export their memory through a BAR; every device has a mirror of one mm.
  * Also: asymmetric links (atomics, direction), HMM_PFN_P2PDMA_BUS and the
  * three-device comparison of the v1/v2 flag on their own topology, and hot
- * unplug of an exporter (the scenarios of model/scenarios.c).
+ * unplug of an exporter (the scenarios of lab/scenarios.c).
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -638,7 +638,7 @@ ONE(test_one_way, one_way_main)
 ONE(test_p2pdma_bus, p2pdma_bus_main)
 ONE(test_unplug_safe, unplug_safe_main)
 
-/* The built-in unplug scenarios (model/scenarios.c): the correct ones clean,
+/* The built-in unplug scenarios (lab/scenarios.c): the correct ones clean,
  * the others found with their kind. */
 static void test_unplug_scenarios(void)
 {

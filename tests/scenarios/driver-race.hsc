@@ -1,5 +1,5 @@
 # The reference driver against zap, swap-out, migration and a CPU fault:
-# model/scenarios.c's driver-fault-race on two pages.  The driver is the
+# lab/scenarios.c's driver-fault-race on two pages.  The driver is the
 # whole fault loop (dmirror_read / dmirror_write), so it is correct: clean.
 machine ram 64
 process p va 4M swap 8

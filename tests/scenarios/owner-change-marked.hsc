@@ -1,7 +1,7 @@
 # Under mutable-marked the owner is changed with WRITE_ONCE (read with
 # READ_ONCE), then every mm the device's mirrors mirror is invalidated: a
 # fault that read the old owner starts again.  Clean.
-# The owner lab's owner-change-fault (model/experiment.c): a and c share
+# The owner lab's owner-change-fault (lab/experiment.c): a and c share
 # cluster P and a's memory holds the page; c reads it twice while a moves to
 # cluster Q.  After the change c must no longer reach a's memory directly.
 owner-policy mutable-marked

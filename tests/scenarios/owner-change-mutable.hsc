@@ -1,6 +1,6 @@
 # Under the mutable policy the owner is changed in place with plain stores
 # while core mm reads it with plain loads: a data race.
-# The owner lab's owner-change-fault (model/experiment.c): a and c share
+# The owner lab's owner-change-fault (lab/experiment.c): a and c share
 # cluster P and a's memory holds the page; c reads it twice while a moves to
 # cluster Q.  After the change c must no longer reach a's memory directly.
 owner-policy mutable

@@ -1,6 +1,6 @@
 # Today's owner is a pointer fixed at memremap_pages(): the change is
 # refused with -EOPNOTSUPP and c keeps reaching a's memory.  Clean.
-# The owner lab's owner-change-fault (model/experiment.c): a and c share
+# The owner lab's owner-change-fault (lab/experiment.c): a and c share
 # cluster P and a's memory holds the page; c reads it twice while a moves to
 # cluster Q.  After the change c must no longer reach a's memory directly.
 owner-policy pointer

@@ -1,4 +1,4 @@
-# The owner lab's owner-group-late under p2p-callback (model/experiment.c):
+# The owner lab's owner-group-late under p2p-callback (lab/experiment.c):
 # a (cluster A) and c (cluster B) sit below one switch but their link is
 # closed both ways; n arrives in a's cluster and reaches both.  Every device
 # keeps its own owner and exports its memory through a BAR; the exporter's

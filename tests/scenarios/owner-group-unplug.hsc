@@ -1,4 +1,4 @@
-# The owner lab's owner-group-unplug under peer-group (model/experiment.c,
+# The owner lab's owner-group-unplug under peer-group (lab/experiment.c,
 # the README's flagship): a and c form one drm_pagemap-style peer group and
 # c's memory holds the page.  c is unplugged while a new device n arrives
 # below the same switch (it reaches a but not c: their link is closed),

@@ -1,4 +1,4 @@
-# The owner lab's owner-id-wrap under cluster-id/4 (model/experiment.c):
+# The owner lab's owner-id-wrap under cluster-id/4 (lab/experiment.c):
 # owners are cluster ids from an atomic counter masked to 4 bits.  c's
 # cluster x is registered first; 15 clusters come and go; then a's cluster y
 # gets x's id.  c then reaches a's device-private memory directly, though the

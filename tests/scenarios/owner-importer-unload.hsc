@@ -1,4 +1,4 @@
-# The owner lab's owner-importer-unload under pointer (model/experiment.c):
+# The owner lab's owner-importer-unload under pointer (lab/experiment.c):
 # c (sharing cluster P with a) faults a's page while its mirror is released
 # (release(): the notifier removed with a fault in flight; the reference
 # driver waits for it) and a CPU writes the page (migrating it back: an

@@ -1,4 +1,4 @@
-# The owner lab's owner-migrate-munmap under pointer (model/experiment.c),
+# The owner lab's owner-migrate-munmap under pointer (lab/experiment.c),
 # its sanity row: a migrates two pages to itself while a CPU munmaps the
 # second and a reads the first.  No owner is shared or changed.  Clean.
 owner-policy pointer

@@ -1,5 +1,5 @@
 # The owner lab's owner-p2p-cpu-fault under p2p-callback
-# (model/experiment.c): a and c share cluster P, every device exports its
+# (lab/experiment.c): a and c share cluster P, every device exports its
 # memory through a BAR and every mirror allows P2P naming its device; a's
 # memory holds the page.  c reads it twice through the BAR page a's
 # get_p2p_page() grants it, while a CPU read faults the page back to RAM.

@@ -1,4 +1,4 @@
-# The owner lab's owner-p2p-cpu-fault under pointer (model/experiment.c):
+# The owner lab's owner-p2p-cpu-fault under pointer (lab/experiment.c):
 # a and c share cluster P (one owner key: c uses a's device-private page
 # directly); a's memory holds the page.  c reads it twice while a CPU read
 # faults it back to RAM (migrate_to_ram, an invalidation of both mirrors).

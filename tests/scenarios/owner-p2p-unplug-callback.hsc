@@ -1,4 +1,4 @@
-# The owner lab's owner-p2p-unplug under p2p-callback (model/experiment.c):
+# The owner lab's owner-p2p-unplug under p2p-callback (lab/experiment.c):
 # a (the exporter: its memory holds the page) and c (the importer) share
 # cluster P below one switch; c reads the page twice while a is hot
 # unplugged with the ordered revoke (unplug safe: no new grants, every

@@ -1,4 +1,4 @@
-# The owner lab's owner-p2p-unplug under peer-group (model/experiment.c):
+# The owner lab's owner-p2p-unplug under peer-group (lab/experiment.c):
 # a (the exporter: its memory holds the page) and c (the importer) share
 # cluster P below one switch, one peer group: c uses a's device-private
 # page directly.  c reads the page twice while a is hot unplugged with the

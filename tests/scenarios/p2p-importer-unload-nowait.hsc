@@ -1,4 +1,4 @@
-# The built-in p2p-importer-unload-nowait (model/scenarios.c): a P2P
+# The built-in p2p-importer-unload-nowait (lab/scenarios.c): a P2P
 # importer's driver is unloaded (release(): its notifier removed, its mirror
 # freed) while its device faults through the mirror and a CPU write migrates
 # the page back to RAM.  This release does not wait for the faults in flight

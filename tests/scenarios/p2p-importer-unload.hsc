@@ -1,4 +1,4 @@
-# The built-in p2p-importer-unload (model/scenarios.c): a P2P importer's
+# The built-in p2p-importer-unload (lab/scenarios.c): a P2P importer's
 # release() runs while its device faults through the mirror and a CPU write
 # migrates the page back to RAM.  The correct release waits for the faults in
 # flight (later ones fail with -ENODEV).  Clean.

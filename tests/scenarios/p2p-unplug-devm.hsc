@@ -1,6 +1,6 @@
 # Teardown by devres at unbind (devm_memunmap_pages) without evicting first:
 # memunmap_pages() waits for page references that CPU page tables still hold.
-# The setup of the built-in p2p-unplug-* scenarios (model/scenarios.c): two
+# The setup of the built-in p2p-unplug-* scenarios (lab/scenarios.c): two
 # GPUs below one switch; exp holds the three pages in its device memory and
 # exports it through a BAR; imp mirrors the range with ALLOW_P2P and a named
 # requester, so it reaches exp's pages through BAR pages.  imp reads and

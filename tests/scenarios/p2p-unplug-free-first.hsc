@@ -1,6 +1,6 @@
 # The revoke frees the BAR before it invalidates the importers: imp's
 # device DMA reaches a freed BAR page through its mirror.
-# The setup of the built-in p2p-unplug-* scenarios (model/scenarios.c): two
+# The setup of the built-in p2p-unplug-* scenarios (lab/scenarios.c): two
 # GPUs below one switch; exp holds the three pages in its device memory and
 # exports it through a BAR; imp mirrors the range with ALLOW_P2P and a named
 # requester, so it reaches exp's pages through BAR pages.  imp reads and

@@ -1,7 +1,7 @@
 # Hot unplug of a P2P exporter with the ordered revoke (docs/p2p.md "Hot
 # unplug"): no new grants, every importer mapping invalidated while the
 # pages migrate out, the BAR torn down last.  Clean.
-# The setup of the built-in p2p-unplug-* scenarios (model/scenarios.c): two
+# The setup of the built-in p2p-unplug-* scenarios (lab/scenarios.c): two
 # GPUs below one switch; exp holds the three pages in its device memory and
 # exports it through a BAR; imp mirrors the range with ALLOW_P2P and a named
 # requester, so it reaches exp's pages through BAR pages.  imp reads and

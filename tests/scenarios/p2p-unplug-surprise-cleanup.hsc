@@ -1,13 +1,13 @@
 # p2p-unplug-surprise.hsc without the lost-access report: what the driver's
 # cleanup after a surprise removal guarantees (the built-in scenario of the
-# same name, model/scenarios.c).  exp vanishes first, then its driver runs
+# same name, lab/scenarios.c).  exp vanishes first, then its driver runs
 # the revoke; accesses that reach its memory or BAR afterwards fail
 # (may-fail) and the data its eviction could not copy is gone.  That loss
 # is by design, so no-check-data turns off the data oracle at the end; the
 # use-after-free, refcount and leak oracles stay on: the cleanup frees
 # nothing still referenced and leaks nothing, and once the threads are done
 # nothing of exp is in use and its BAR is released.  Clean.
-# The setup of the built-in p2p-unplug-* scenarios (model/scenarios.c): two
+# The setup of the built-in p2p-unplug-* scenarios (lab/scenarios.c): two
 # GPUs below one switch; exp holds the three pages in its device memory and
 # exports it through a BAR; imp mirrors the range with ALLOW_P2P and a named
 # requester, so it reaches exp's pages through BAR pages.  imp reads and

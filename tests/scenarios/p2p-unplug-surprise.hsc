@@ -1,7 +1,7 @@
 # Surprise removal: exp vanishes first, then its driver runs the revoke.
 # Accesses that reach its memory or BAR afterwards fail (may-fail), and the
 # data its eviction could not copy is lost: check-lost reports both.
-# The setup of the built-in p2p-unplug-* scenarios (model/scenarios.c): two
+# The setup of the built-in p2p-unplug-* scenarios (lab/scenarios.c): two
 # GPUs below one switch; exp holds the three pages in its device memory and
 # exports it through a BAR; imp mirrors the range with ALLOW_P2P and a named
 # requester, so it reaches exp's pages through BAR pages.  imp reads and

@@ -11,8 +11,7 @@
 #include <hmmsim/mm.h>
 #include <hmmsim/switches.h>
 
-#define VA 0x100000ul
-#define PG HS_PAGE_SIZE
+#define BASE 0x100000ul
 
 struct cat {
 	struct hs_mm *mm;
@@ -26,7 +25,8 @@ static struct cat *cat_new(unsigned long npages, unsigned long dev_pages)
 	struct cat *c = sim_alloc(sizeof(*c));
 	hs_machine_init(32, 2 * dev_pages + 2);
 	c->mm = hs_mm_alloc("proc", 1ul << 22, 8);
-	sim_check(hs_mmap(c->mm, VA, npages * PG, HS_VM_READ | HS_VM_WRITE) == 0, "mmap");
+	sim_check(hs_mmap(c->mm, BASE, npages * HS_PAGE_SIZE, HS_VM_READ | HS_VM_WRITE) == 0,
+		  "mmap");
 	c->dev = hs_dmirror_device_create("dmirror0", dev_pages);
 	c->m = hs_dmirror_open(c->dev, c->mm);
 	return c;
@@ -49,36 +49,36 @@ static unsigned long cpu_read(struct cat *c, unsigned long addr)
 static void tlb_cpu(void *arg)
 {
 	struct cat *c = arg;
-	cpu_write(c, VA, 1); /* this CPU's TLB now maps the page */
+	cpu_write(c, BASE, 1); /* this CPU's TLB now maps the page */
 	while (!SIM_READ_ONCE(c->flag))
 		sim_yield();
-	cpu_write(c, VA, 2); /* MADV_DONTNEED returned: a fresh page */
-	sim_check(cpu_read(c, VA) == 2, "write after MADV_DONTNEED lost");
+	cpu_write(c, BASE, 2); /* MADV_DONTNEED returned: a fresh page */
+	sim_check(cpu_read(c, BASE) == 2, "write after MADV_DONTNEED lost");
 }
 
 static void tlb_migrate(void *arg)
 {
 	struct cat *c = arg;
-	hs_dmirror_migrate_to_dev(c->m, VA, 1);
+	hs_dmirror_migrate_to_dev(c->m, BASE, 1);
 }
 
 static void tlb_madvise(void *arg)
 {
 	struct cat *c = arg;
-	hs_madvise_dontneed(c->mm, VA, PG);
+	hs_madvise_dontneed(c->mm, BASE, HS_PAGE_SIZE);
 	SIM_WRITE_ONCE(c->flag, 1);
 }
 
 static void tlb_main(void *arg)
 {
 	struct cat *c = cat_new(1, 2);
-	cpu_write(c, VA, 0);
+	cpu_write(c, BASE, 0);
 	int t[3] = {sim_thread_spawn("cpu", tlb_cpu, c),
 		    sim_thread_spawn("migrate", tlb_migrate, c),
 		    sim_thread_spawn("madvise", tlb_madvise, c)};
 	for (int i = 0; i < 3; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(c->mm, VA, VA + PG);
+	hs_mm_check_data(c->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- migrate_vma_collect dropped the pte dirty bit ------------------------------
@@ -90,15 +90,15 @@ static void tlb_main(void *arg)
 static void dirty_main(void *arg)
 {
 	struct cat *c = cat_new(2, 1);
-	cpu_write(c, VA, 0xa);
-	cpu_write(c, VA + PG, 0xb);
-	sim_check(hs_swap_out(c->mm, VA) == 0, "swap out");
-	sim_check(cpu_read(c, VA) == 0xa, "swap in");
-	cpu_write(c, VA, 0xc);			     /* dirties the pte only */
-	hs_dmirror_migrate_to_dev(c->m, VA + PG, 1); /* takes the only device page */
-	hs_dmirror_migrate_to_dev(c->m, VA, 1);	     /* collects, then fails */
-	sim_check(hs_swap_out(c->mm, VA) == 0, "swap out again");
-	hs_mm_check_data(c->mm, VA, VA + 2 * PG);
+	cpu_write(c, BASE, 0xa);
+	cpu_write(c, BASE + HS_PAGE_SIZE, 0xb);
+	sim_check(hs_swap_out(c->mm, BASE) == 0, "swap out");
+	sim_check(cpu_read(c, BASE) == 0xa, "swap in");
+	cpu_write(c, BASE, 0xc);				 /* dirties the pte only */
+	hs_dmirror_migrate_to_dev(c->m, BASE + HS_PAGE_SIZE, 1); /* takes the only device page */
+	hs_dmirror_migrate_to_dev(c->m, BASE, 1);		 /* collects, then fails */
+	sim_check(hs_swap_out(c->mm, BASE) == 0, "swap out again");
+	hs_mm_check_data(c->mm, BASE, BASE + 2 * HS_PAGE_SIZE);
 }
 
 /* ---- do_swap_page on device-private pages: references and locks ---------------- */
@@ -106,7 +106,7 @@ static void dirty_main(void *arg)
 static void fault_thread(void *arg)
 {
 	struct cat *c = arg;
-	sim_check(cpu_read(c, VA) == 0x5a, "the device page came back with other data");
+	sim_check(cpu_read(c, BASE) == 0x5a, "the device page came back with other data");
 }
 
 /* @arg: number of faulting CPUs */
@@ -115,8 +115,8 @@ static void faults_main(void *arg)
 	struct cat *c = cat_new(1, 2);
 	int n = (int)(long)arg, t[8];
 	hs_dmirror_device_set_progress_oracle(c->dev); /* only faults touch the page */
-	cpu_write(c, VA, 0x5a);
-	sim_check(hs_dmirror_migrate_to_dev(c->m, VA, 1) == 0, "migrate to the device");
+	cpu_write(c, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == 0, "migrate to the device");
 	for (int i = 0; i < n; i++)
 		t[i] = sim_thread_spawn("fault", fault_thread, c);
 	for (int i = 0; i < n; i++)
@@ -139,7 +139,7 @@ static void notifier_main(void *arg)
 	struct cat *c = cat_new(1, 1);
 	struct hs_mmu_notifier_range r;
 	hs_mmu_notifier_range_init(&r, HS_MMU_NOTIFY_UNMAP, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, c->mm,
-				   VA, VA + PG, NULL);
+				   BASE, BASE + HS_PAGE_SIZE, NULL);
 	hs_mmu_notifier_invalidate_range_start(&r);
 	int a = sim_thread_spawn("release", release_thread, c);
 	sim_yield(); /* the ptes are being zapped */
@@ -155,10 +155,10 @@ static void owner_main(void *arg)
 	unsigned long v;
 	c->dev1 = hs_dmirror_device_create("dmirror1", 2);
 	c->m1 = hs_dmirror_open(c->dev1, c->mm);
-	cpu_write(c, VA, 7);
-	sim_check(hs_dmirror_migrate_to_dev(c->m, VA, 1) == 0, "migrate to dmirror0");
-	sim_check(hs_dmirror_read(c->m1, VA, 1, &v, NULL) == 0 && v == 7, "dmirror1 read");
-	hs_mm_check_data(c->mm, VA, VA + PG);
+	cpu_write(c, BASE, 7);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == 0, "migrate to dmirror0");
+	sim_check(hs_dmirror_read(c->m1, BASE, 1, &v, NULL) == 0 && v == 7, "dmirror1 read");
+	hs_mm_check_data(c->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- the driver-side entries ---------------------------------------------------------- */
@@ -173,7 +173,7 @@ static void dev_read_thread(void *arg)
 {
 	struct cat *c = arg;
 	unsigned long v;
-	sim_check(hs_dmirror_read(c->m, VA, 1, &v, NULL) == 0, "device read failed");
+	sim_check(hs_dmirror_read(c->m, BASE, 1, &v, NULL) == 0, "device read failed");
 	sim_check(v == 3, "device read %#lx", v);
 }
 
@@ -183,9 +183,9 @@ static void evict_main(void *arg)
 	struct cat *c = cat_new(1, 2);
 	unsigned long v;
 	hs_dmirror_set_bug(c->m, (enum hs_dmirror_bug)(long)arg);
-	cpu_write(c, VA, 3);
-	sim_check(hs_dmirror_migrate_to_dev(c->m, VA, 1) == 0, "migrate to the device");
-	sim_check(hs_dmirror_read(c->m, VA, 1, &v, NULL) == 0, "map it in the mirror");
+	cpu_write(c, BASE, 3);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == 0, "migrate to the device");
+	sim_check(hs_dmirror_read(c->m, BASE, 1, &v, NULL) == 0, "map it in the mirror");
 	int a = sim_thread_spawn("device", dev_read_thread, c);
 	int b = sim_thread_spawn("evict", evict_thread, c);
 	sim_thread_join(a);
@@ -197,7 +197,7 @@ static void ebusy_device(void *arg)
 {
 	struct cat *c = arg;
 	unsigned long v;
-	int ret = hs_dmirror_read(c->m, VA, 2, (unsigned long[2]){0}, NULL);
+	int ret = hs_dmirror_read(c->m, BASE, 2, (unsigned long[2]){0}, NULL);
 	sim_check(ret == 0, "device read failed: %d", ret);
 	(void)v;
 }
@@ -205,15 +205,15 @@ static void ebusy_device(void *arg)
 static void ebusy_zap(void *arg)
 {
 	struct cat *c = arg;
-	hs_madvise_dontneed(c->mm, VA + PG, PG);
+	hs_madvise_dontneed(c->mm, BASE + HS_PAGE_SIZE, HS_PAGE_SIZE);
 }
 
 static void ebusy_main(void *arg)
 {
 	struct cat *c = cat_new(2, 1);
 	hs_dmirror_set_bug(c->m, (enum hs_dmirror_bug)(long)arg);
-	cpu_write(c, VA, 1);
-	cpu_write(c, VA + PG, 2);
+	cpu_write(c, BASE, 1);
+	cpu_write(c, BASE + HS_PAGE_SIZE, 2);
 	int a = sim_thread_spawn("device", ebusy_device, c);
 	int b = sim_thread_spawn("zap", ebusy_zap, c);
 	sim_thread_join(a);
@@ -222,23 +222,28 @@ static void ebusy_main(void *arg)
 
 /* ---- the table ------------------------------------------------------------------------ */
 
-#define SC(nm, fn, a, bound)                                                                       \
+#define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
 	{                                                                                          \
 		nm, nm, fn, (void *)(long)(a), bound, NULL                                         \
 	}
 
-static const struct sim_scenario sc_tlb = SC("catalog-tlb-flush", tlb_main, 0, 0);
-static const struct sim_scenario sc_dirty = SC("catalog-dirty-bit", dirty_main, 0, 0);
-static const struct sim_scenario sc_two_faults = SC("catalog-two-faults", faults_main, 2, 0);
-static const struct sim_scenario sc_three_faults = SC("catalog-three-faults", faults_main, 3, 0);
-static const struct sim_scenario sc_notifier = SC("catalog-notifier-remove", notifier_main, 0, 0);
-static const struct sim_scenario sc_owner = SC("catalog-owner", owner_main, 0, 0);
+static const struct sim_scenario sc_tlb = CATALOG_SCENARIO("catalog-tlb-flush", tlb_main, 0, 0);
+static const struct sim_scenario sc_dirty = CATALOG_SCENARIO("catalog-dirty-bit", dirty_main, 0, 0);
+static const struct sim_scenario sc_two_faults =
+    CATALOG_SCENARIO("catalog-two-faults", faults_main, 2, 0);
+static const struct sim_scenario sc_three_faults =
+    CATALOG_SCENARIO("catalog-three-faults", faults_main, 3, 0);
+static const struct sim_scenario sc_notifier =
+    CATALOG_SCENARIO("catalog-notifier-remove", notifier_main, 0, 0);
+static const struct sim_scenario sc_owner = CATALOG_SCENARIO("catalog-owner", owner_main, 0, 0);
 static const struct sim_scenario sc_xe_bug =
-    SC("catalog-xe-folio", evict_main, HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX, 0);
-static const struct sim_scenario sc_xe_fix = SC("catalog-xe-folio-fixed", evict_main, 0, 0);
+    CATALOG_SCENARIO("catalog-xe-folio", evict_main, HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX, 0);
+static const struct sim_scenario sc_xe_fix =
+    CATALOG_SCENARIO("catalog-xe-folio-fixed", evict_main, 0, 0);
 static const struct sim_scenario sc_ebusy_bug =
-    SC("catalog-ebusy", ebusy_main, HS_DMIRROR_BUG_EBUSY_FATAL, 0);
-static const struct sim_scenario sc_ebusy_fix = SC("catalog-ebusy-fixed", ebusy_main, 0, 0);
+    CATALOG_SCENARIO("catalog-ebusy", ebusy_main, HS_DMIRROR_BUG_EBUSY_FATAL, 0);
+static const struct sim_scenario sc_ebusy_fix =
+    CATALOG_SCENARIO("catalog-ebusy-fixed", ebusy_main, 0, 0);
 
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
@@ -293,12 +298,18 @@ static struct hs_catalog_entry catalog[] = {
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))
 
+/**
+ * hs_catalog() - the catalog of kernel and driver bugs hmmsim must rediscover.
+ * @count: set to the number of entries
+ *
+ * Return: the entries, in docs/catalog.md's order.
+ */
 const struct hs_catalog_entry *hs_catalog(size_t *count)
 {
 	/* the KFD userptr entry reuses the built-in driver race scenarios */
 	catalog[6].bug = hs_model_scenario_find("driver-fault-race-unlocked-retry");
 	catalog[6].fixed = hs_model_scenario_find("driver-fault-race");
-	/* the P2P revoke entry: the hot unplug scenarios (model/scenarios.c) */
+	/* the P2P revoke entry: the hot unplug scenarios (lab/scenarios.c) */
 	catalog[9].bug = hs_model_scenario_find("p2p-unplug-free-first");
 	catalog[9].fixed = hs_model_scenario_find("p2p-unplug-safe");
 	*count = NR_CATALOG;

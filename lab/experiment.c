@@ -35,8 +35,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define VA 0x100000ul
-#define PG HS_PAGE_SIZE
+#define BASE 0x100000ul
 
 struct hs_p2p_stats hs_owner_lab_p2p;
 
@@ -107,7 +106,8 @@ static struct lab *lab_machine(unsigned long npages)
 	hs_machine_init(32, 32);
 	hs_owner_lab_reset();
 	l->mm = hs_mm_alloc("proc", 1ul << 22, 8);
-	sim_check(hs_mmap(l->mm, VA, npages * PG, HS_VM_READ | HS_VM_WRITE) == 0, "mmap");
+	sim_check(hs_mmap(l->mm, BASE, npages * HS_PAGE_SIZE, HS_VM_READ | HS_VM_WRITE) == 0,
+		  "mmap");
 	struct hs_pci_host_bridge *hb = hs_pci_host_bridge_add("hb0", 0);
 	for (int i = 0; i < 2; i++)
 		l->sw[i] = hs_pci_switch_add(hs_pci_root_port_add(hb), 4);
@@ -141,7 +141,7 @@ static void lab_share_p(struct lab *l)
 static void read_c(struct lab *l, unsigned long v, unsigned long v2)
 {
 	unsigned long got;
-	int ret = hs_dmirror_read(l->mc, VA, 1, &got, NULL);
+	int ret = hs_dmirror_read(l->mc, BASE, 1, &got, NULL);
 	sim_check(ret == 0, "device c read failed: %d", ret);
 	sim_check(got == v || got == v2, "device c read %#lx", got);
 }
@@ -172,13 +172,13 @@ static void change_main(void *arg)
 	(void)arg;
 	struct lab *l = lab_new(1, false);
 	lab_share_p(l);
-	cpu_write(l, VA, 0x5a);
-	sim_check(hs_dmirror_migrate_to_dev(l->ma, VA, 1) == 0, "migrate to device a");
+	cpu_write(l, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(l->ma, BASE, 1) == 0, "migrate to device a");
 	int t[2] = {sim_thread_spawn("device-c", change_device, l),
 		    sim_thread_spawn("change", change_owner, l)};
 	for (int i = 0; i < 2; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + PG);
+	hs_mm_check_data(l->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- P2P fault racing the exporter's hot unplug ---------------------------------
@@ -198,13 +198,13 @@ static void p2p_unplug_main(void *arg)
 	(void)arg;
 	struct lab *l = lab_new(1, false);
 	lab_share_p(l);
-	cpu_write(l, VA, 0x5a);
-	sim_check(hs_dmirror_migrate_to_dev(l->ma, VA, 1) == 0, "migrate to device a");
+	cpu_write(l, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(l->ma, BASE, 1) == 0, "migrate to device a");
 	int t[2] = {sim_thread_spawn("importer-c", change_device, l),
 		    sim_thread_spawn("unplug-a", unplug_exporter, l)};
 	for (int i = 0; i < 2; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + PG);
+	hs_mm_check_data(l->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- P2P fault racing a CPU fault that migrates the page back -------------------- */
@@ -213,7 +213,7 @@ static void cpu_reader(void *arg)
 {
 	struct lab *l = arg;
 	unsigned long v = 0;
-	sim_check(hs_cpu_read(l->mm, VA, &v) == 0 && v == 0x5a, "CPU read %#lx", v);
+	sim_check(hs_cpu_read(l->mm, BASE, &v) == 0 && v == 0x5a, "CPU read %#lx", v);
 }
 
 static void p2p_cpu_main(void *arg)
@@ -221,13 +221,13 @@ static void p2p_cpu_main(void *arg)
 	(void)arg;
 	struct lab *l = lab_new(1, false);
 	lab_share_p(l);
-	cpu_write(l, VA, 0x5a);
-	sim_check(hs_dmirror_migrate_to_dev(l->ma, VA, 1) == 0, "migrate to device a");
+	cpu_write(l, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(l->ma, BASE, 1) == 0, "migrate to device a");
 	int t[2] = {sim_thread_spawn("importer-c", change_device, l),
 		    sim_thread_spawn("cpu", cpu_reader, l)};
 	for (int i = 0; i < 2; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + PG);
+	hs_mm_check_data(l->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- cluster ids wrap around ----------------------------------------------------
@@ -239,7 +239,7 @@ static void wrap_device(void *arg)
 {
 	struct lab *l = arg;
 	unsigned long v;
-	sim_check(hs_dmirror_read(l->mc, VA, 1, &v, NULL) == 0, "device c read failed");
+	sim_check(hs_dmirror_read(l->mc, BASE, 1, &v, NULL) == 0, "device c read failed");
 	sim_check(v == 0x77, "device c read %#lx", v);
 }
 
@@ -247,7 +247,7 @@ static void wrap_cpu(void *arg)
 {
 	struct lab *l = arg;
 	unsigned long v = 0;
-	sim_check(hs_cpu_read(l->mm, VA + PG, &v) == 0 && v == 0x78, "CPU read");
+	sim_check(hs_cpu_read(l->mm, BASE + HS_PAGE_SIZE, &v) == 0 && v == 0x78, "CPU read");
 }
 
 static void wrap_main(void *arg)
@@ -260,14 +260,14 @@ static void wrap_main(void *arg)
 	for (int i = 0; i < 15; i++)
 		(void)hs_owner_key(cluster_new()); /* clusters that came and went */
 	hs_dmirror_device_set_owner(l->a, y, hs_owner_key(y));
-	cpu_write(l, VA, 0x77);
-	cpu_write(l, VA + PG, 0x78);
-	sim_check(hs_dmirror_migrate_to_dev(l->ma, VA, 2) == 0, "migrate to device a");
+	cpu_write(l, BASE, 0x77);
+	cpu_write(l, BASE + HS_PAGE_SIZE, 0x78);
+	sim_check(hs_dmirror_migrate_to_dev(l->ma, BASE, 2) == 0, "migrate to device a");
 	int t[2] = {sim_thread_spawn("device-c", wrap_device, l),
 		    sim_thread_spawn("cpu", wrap_cpu, l)};
 	for (int i = 0; i < 2; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + 2 * PG);
+	hs_mm_check_data(l->mm, BASE, BASE + 2 * HS_PAGE_SIZE);
 }
 
 /* ---- importer unload during a fault ---------------------------------------------
@@ -281,7 +281,7 @@ static void unload_fault(void *arg)
 {
 	struct lab *l = arg;
 	unsigned long v;
-	int ret = hs_dmirror_read(l->mc, VA, 1, &v, NULL);
+	int ret = hs_dmirror_read(l->mc, BASE, 1, &v, NULL);
 	sim_check(ret < 0 || v == 0x5a || v == 0x5b, "device c read %#lx", v);
 }
 
@@ -294,7 +294,7 @@ static void unload_release(void *arg)
 static void unload_cpu(void *arg)
 {
 	struct lab *l = arg;
-	cpu_write(l, VA, 0x5b);
+	cpu_write(l, BASE, 0x5b);
 }
 
 static void unload_main(void *arg)
@@ -302,14 +302,14 @@ static void unload_main(void *arg)
 	(void)arg;
 	struct lab *l = lab_new(1, false);
 	lab_share_p(l);
-	cpu_write(l, VA, 0x5a);
-	sim_check(hs_dmirror_migrate_to_dev(l->ma, VA, 1) == 0, "migrate to device a");
+	cpu_write(l, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(l->ma, BASE, 1) == 0, "migrate to device a");
 	int t[3] = {sim_thread_spawn("importer-c", unload_fault, l),
 		    sim_thread_spawn("unload-c", unload_release, l),
 		    sim_thread_spawn("cpu", unload_cpu, l)};
 	for (int i = 0; i < 3; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + PG);
+	hs_mm_check_data(l->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- sanity: migration to a device against munmap, no owner change ------------- */
@@ -317,34 +317,34 @@ static void unload_main(void *arg)
 static void mm_migrate(void *arg)
 {
 	struct lab *l = arg;
-	hs_dmirror_migrate_to_dev(l->ma, VA, 2);
+	hs_dmirror_migrate_to_dev(l->ma, BASE, 2);
 }
 
 static void mm_munmap(void *arg)
 {
 	struct lab *l = arg;
-	sim_check(hs_munmap(l->mm, VA + PG, PG) == 0, "munmap");
+	sim_check(hs_munmap(l->mm, BASE + HS_PAGE_SIZE, HS_PAGE_SIZE) == 0, "munmap");
 }
 
 static void mm_device(void *arg)
 {
 	struct lab *l = arg;
 	unsigned long v;
-	sim_check(hs_dmirror_read(l->ma, VA, 1, &v, NULL) == 0 && v == 0x11, "device a read");
+	sim_check(hs_dmirror_read(l->ma, BASE, 1, &v, NULL) == 0 && v == 0x11, "device a read");
 }
 
 static void munmap_main(void *arg)
 {
 	(void)arg;
 	struct lab *l = lab_new(2, false);
-	cpu_write(l, VA, 0x11);
-	cpu_write(l, VA + PG, 0x12);
+	cpu_write(l, BASE, 0x11);
+	cpu_write(l, BASE + HS_PAGE_SIZE, 0x12);
 	int t[3] = {sim_thread_spawn("migrate", mm_migrate, l),
 		    sim_thread_spawn("munmap", mm_munmap, l),
 		    sim_thread_spawn("device-a", mm_device, l)};
 	for (int i = 0; i < 3; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + PG);
+	hs_mm_check_data(l->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- a late device that reaches two groups --------------------------------------
@@ -359,7 +359,7 @@ static void late_n(void *arg)
 {
 	struct lab *l = arg;
 	unsigned long v[2];
-	int ret = hs_dmirror_read(l->mn, VA, 2, v, NULL);
+	int ret = hs_dmirror_read(l->mn, BASE, 2, v, NULL);
 	sim_check(ret == 0, "device n read failed: %d", ret);
 	sim_check(v[0] == 0x31 && v[1] == 0x32, "device n read %#lx %#lx", v[0], v[1]);
 }
@@ -368,7 +368,8 @@ static void late_own(void *arg)
 {
 	struct lab *l = arg;
 	unsigned long v;
-	sim_check(hs_dmirror_read(l->mc, VA + PG, 1, &v, NULL) == 0 && v == 0x32, "device c read");
+	sim_check(hs_dmirror_read(l->mc, BASE + HS_PAGE_SIZE, 1, &v, NULL) == 0 && v == 0x32,
+		  "device c read");
 }
 
 static void late_main(void *arg)
@@ -389,15 +390,16 @@ static void late_main(void *arg)
 	hs_dmirror_device_set_owner(l->c, gb, hs_owner_key(gb));
 	hs_dmirror_device_set_owner(l->n, ga, ka);
 	hs_dmirror_device_grant(l->c, l->n);
-	cpu_write(l, VA, 0x31);
-	cpu_write(l, VA + PG, 0x32);
-	sim_check(hs_dmirror_migrate_to_dev(l->ma, VA, 1) == 0, "migrate to device a");
-	sim_check(hs_dmirror_migrate_to_dev(l->mc, VA + PG, 1) == 0, "migrate to device c");
+	cpu_write(l, BASE, 0x31);
+	cpu_write(l, BASE + HS_PAGE_SIZE, 0x32);
+	sim_check(hs_dmirror_migrate_to_dev(l->ma, BASE, 1) == 0, "migrate to device a");
+	sim_check(hs_dmirror_migrate_to_dev(l->mc, BASE + HS_PAGE_SIZE, 1) == 0,
+		  "migrate to device c");
 	int t[2] = {sim_thread_spawn("newcomer-n", late_n, l),
 		    sim_thread_spawn("device-c", late_own, l)};
 	for (int i = 0; i < 2; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + 2 * PG);
+	hs_mm_check_data(l->mm, BASE, BASE + 2 * HS_PAGE_SIZE);
 }
 
 /* ---- a group member unplugged while a device arrives ----------------------------
@@ -420,7 +422,7 @@ static void group_newcomer(void *arg)
 	unsigned long v;
 	l->n = lab_device("dmirror-n", l->pdev_n, false);
 	l->mn = lab_open(l, l->n);
-	int ret = hs_dmirror_read(l->mn, VA, 1, &v, NULL);
+	int ret = hs_dmirror_read(l->mn, BASE, 1, &v, NULL);
 	sim_check(ret == 0, "device n read failed: %d", ret);
 	sim_check(v == 0x5a, "device n read %#lx", v);
 }
@@ -437,13 +439,13 @@ static void group_unplug_main(void *arg)
 	l->ma = lab_open(l, l->a);
 	l->mc = lab_open(l, l->c);
 	lab_share_p(l);
-	cpu_write(l, VA, 0x5a);
-	sim_check(hs_dmirror_migrate_to_dev(l->mc, VA, 1) == 0, "migrate to device c");
+	cpu_write(l, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(l->mc, BASE, 1) == 0, "migrate to device c");
 	int t[2] = {sim_thread_spawn("unplug-c", group_unplug, l),
 		    sim_thread_spawn("newcomer-n", group_newcomer, l)};
 	for (int i = 0; i < 2; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + PG);
+	hs_mm_check_data(l->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- p2p migration against an owner change and a CPU fault ----------------------
@@ -461,9 +463,9 @@ static void p2pmig_device(void *arg)
 {
 	struct lab *l = arg;
 	unsigned long v = 0;
-	int ret = hs_dmirror_migrate_to_dev(l->mn, VA, 1);
+	int ret = hs_dmirror_migrate_to_dev(l->mn, BASE, 1);
 	sim_check(ret == 0, "migration to device n failed: %d", ret);
-	ret = hs_dmirror_read(l->mn, VA, 1, &v, NULL);
+	ret = hs_dmirror_read(l->mn, BASE, 1, &v, NULL);
 	sim_check(ret == 0 && v == 0x5a, "device n read %#lx (%d)", v, ret);
 }
 
@@ -481,40 +483,47 @@ static void p2p_migrate_main(void *arg)
 	l->key_q = hs_owner_key(l->cluster_q);
 	hs_dmirror_device_set_owner(l->a, l->cluster_p, l->key_p);
 	hs_dmirror_device_set_owner(l->n, l->cluster_p, l->key_p);
-	cpu_write(l, VA, 0x5a);
-	sim_check(hs_dmirror_migrate_to_dev(l->ma, VA, 1) == 0, "migrate to device a");
+	cpu_write(l, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(l->ma, BASE, 1) == 0, "migrate to device a");
 	int t[3] = {sim_thread_spawn("device-n", p2pmig_device, l),
 		    sim_thread_spawn("change", change_owner, l),
 		    sim_thread_spawn("cpu", cpu_reader, l)};
 	for (int i = 0; i < 3; i++)
 		sim_thread_join(t[i]);
-	hs_mm_check_data(l->mm, VA, VA + PG);
+	hs_mm_check_data(l->mm, BASE, BASE + HS_PAGE_SIZE);
 }
 
 /* ---- the table ------------------------------------------------------------------ */
 
-#define SC(n, s, f)                                                                                \
+#define OWNER_SCENARIO(n, s, f)                                                                    \
 	{                                                                                          \
 		n, s, f, NULL, 0, NULL                                                             \
 	}
 static const struct sim_scenario sc_all[] = {
-    SC("owner-change-fault", "an owner change while a device of the old cluster faults",
-       change_main),
-    SC("owner-p2p-unplug", "an importer faults the exporter's page while the exporter is unplugged",
-       p2p_unplug_main),
-    SC("owner-p2p-cpu-fault",
-       "an importer faults the exporter's page while a CPU fault migrates it back", p2p_cpu_main),
-    SC("owner-id-wrap", "a new cluster's id is a live cluster's after the counter wraps",
-       wrap_main),
-    SC("owner-importer-unload", "an importer's mirror is released while it faults", unload_main),
-    SC("owner-migrate-munmap", "migration to a device against munmap (sanity: clean)", munmap_main),
-    SC("owner-group-late", "a late device reaches two groups and reads from both", late_main),
-    SC("owner-group-unplug",
-       "a group member is unplugged while a device that cannot reach it joins and faults",
-       group_unplug_main),
-    SC("owner-p2p-migrate",
-       "a device migrates another's page to itself while ownership changes and a CPU faults it",
-       p2p_migrate_main),
+    OWNER_SCENARIO("owner-change-fault", "an owner change while a device of the old cluster faults",
+		   change_main),
+    OWNER_SCENARIO("owner-p2p-unplug",
+		   "an importer faults the exporter's page while the exporter is unplugged",
+		   p2p_unplug_main),
+    OWNER_SCENARIO("owner-p2p-cpu-fault",
+		   "an importer faults the exporter's page while a CPU fault migrates it back",
+		   p2p_cpu_main),
+    OWNER_SCENARIO("owner-id-wrap",
+		   "a new cluster's id is a live cluster's after the counter wraps", wrap_main),
+    OWNER_SCENARIO("owner-importer-unload", "an importer's mirror is released while it faults",
+		   unload_main),
+    OWNER_SCENARIO("owner-migrate-munmap", "migration to a device against munmap (sanity: clean)",
+		   munmap_main),
+    OWNER_SCENARIO("owner-group-late", "a late device reaches two groups and reads from both",
+		   late_main),
+    OWNER_SCENARIO(
+	"owner-group-unplug",
+	"a group member is unplugged while a device that cannot reach it joins and faults",
+	group_unplug_main),
+    OWNER_SCENARIO(
+	"owner-p2p-migrate",
+	"a device migrates another's page to itself while ownership changes and a CPU faults it",
+	p2p_migrate_main),
 };
 #define NR_SC (sizeof(sc_all) / sizeof(sc_all[0]))
 
@@ -523,6 +532,12 @@ static const struct sim_scenario *const scenarios[NR_SC] = {
     &sc_all[5], &sc_all[6], &sc_all[7], &sc_all[8],
 };
 
+/**
+ * hs_owner_experiment_scenarios() - the owner experiment's scenarios.
+ * @count: set to their number
+ *
+ * Return: the scenarios, in table order.
+ */
 const struct sim_scenario *const *hs_owner_experiment_scenarios(size_t *count)
 {
 	*count = NR_SC;
@@ -554,18 +569,39 @@ static const struct hs_owner_config configs[] = {
 #define NR_TABLE_CONFIGS 11
 #define NR_CONFIGS	 (sizeof(configs) / sizeof(configs[0]))
 
+/**
+ * hs_owner_experiment_configs() - the rows of the owner experiment's table.
+ * @count: set to their number
+ *
+ * Return: every policy, cluster-id at 4 and 32 bits, p2p-callback also
+ * locked, peer-group also leaving the registry drained, in table order.
+ */
 const struct hs_owner_config *hs_owner_experiment_configs(size_t *count)
 {
 	*count = NR_TABLE_CONFIGS;
 	return configs;
 }
 
+/**
+ * hs_owner_experiment_all_configs() - the table's rows, then the ablations.
+ * @count: set to their number
+ *
+ * Return: the configurations (the ablations are reachable by name only).
+ */
 const struct hs_owner_config *hs_owner_experiment_all_configs(size_t *count)
 {
 	*count = NR_CONFIGS;
 	return configs;
 }
 
+/**
+ * hs_owner_config_name() - the name of a configuration.
+ * @cfg: the configuration
+ * @buf: where to write it
+ * @len: the size of @buf
+ *
+ * Return: @buf: "cluster-id/4", "p2p-callback/locked", "peer-group/drained", ...
+ */
 const char *hs_owner_config_name(const struct hs_owner_config *cfg, char *buf, size_t len)
 {
 	static const struct {
@@ -585,6 +621,14 @@ const char *hs_owner_config_name(const struct hs_owner_config *cfg, char *buf, s
 	return buf;
 }
 
+/**
+ * hs_owner_config_parse() - the configuration of a name.
+ * @name: a name hs_owner_config_name() gives
+ * @out: set to the configuration
+ *
+ * Return: 0 and *@out set for a name of hs_owner_experiment_all_configs(),
+ * else -EINVAL.
+ */
 int hs_owner_config_parse(const char *name, struct hs_owner_config *out)
 {
 	char buf[48];
@@ -628,6 +672,15 @@ static void named_main(void *arg)
 	n->inner->main(n->inner->arg);
 }
 
+/**
+ * hs_owner_experiment_find() - "SCENARIO@CONFIG": a scenario under a configuration.
+ * @name: e.g. "owner-group-unplug@peer-group", "owner-id-wrap@cluster-id:4"
+ *
+ * Every execution of the scenario returned runs under that configuration (it
+ * sets the owner globals, and leaves them set).
+ *
+ * Return: the scenario, or NULL when either part is unknown.
+ */
 const struct sim_scenario *hs_owner_experiment_find(const char *name)
 {
 	const char *at = strchr(name, '@');

@@ -294,14 +294,27 @@ static const struct sim_scenario *const model_ptrs[NR_MODEL] = {
     &model_scenarios[8], &model_scenarios[9], &model_scenarios[10],
 };
 
+/**
+ * hs_model_scenarios() - the built-in scenarios of the kernel model.
+ * @count: set to their number
+ *
+ * Return: the scenarios `hmmsim list` shows.
+ */
 const struct sim_scenario *const *hs_model_scenarios(size_t *count)
 {
 	*count = NR_MODEL;
 	return model_ptrs;
 }
 
-/* The built-in scenarios, then the catalog's (model/catalog.c), then the
- * owner experiment's SCENARIO@CONFIG pairs (model/experiment.c). */
+/**
+ * hs_model_scenario_find() - a built-in scenario by name.
+ * @name: its name
+ *
+ * The built-in scenarios, then the catalog's (lab/catalog.c), then the
+ * owner experiment's SCENARIO@CONFIG pairs (lab/experiment.c).
+ *
+ * Return: the scenario, or NULL.
+ */
 const struct sim_scenario *hs_model_scenario_find(const char *name)
 {
 	size_t n;

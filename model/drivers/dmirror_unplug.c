@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The reference driver's hot unplug (not in lib/test_hmm.c): the revoke of
+ * an exporter's device memory and BAR, four ways (hs_dmirror_device_unplug()),
+ * and the lost-access oracle of a surprise removal (dmirror_lost()).
+ * docs/p2p.md "Hot unplug" tells the story; the device is in dmirror.c.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "dmirror_internal.h"
+
+/* Not in the kernel: record an access that reached @mdevice after it was
+ * gone, or (@page) a page whose data went with it; the first access is
+ * named in the report (hs_dmirror_device_check_lost()). */
+void dmirror_lost(struct hs_dmirror_device *mdevice, bool page, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (page)
+		__atomic_fetch_add(&mdevice->lost_pages, 1, __ATOMIC_RELAXED);
+	else if (__atomic_fetch_add(&mdevice->lost, 1, __ATOMIC_RELAXED) == 0)
+		snprintf(mdevice->lost_first, sizeof(mdevice->lost_first), "thread %d: %s",
+			 sim_self(), msg);
+	if (sim_tracing())
+		sim_event("%s is gone: %s", mdevice->name, msg);
+}
+
+/**
+ * hs_dmirror_device_lost() - what a surprise unplug lost.
+ * @mdevice: the device
+ * @pages: receives the pages whose data went with the device (may be NULL)
+ *
+ * Return: the accesses that reached the device's memory or BAR once it was
+ * gone (each one failed).
+ */
+unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned long *pages)
+{
+	if (pages)
+		*pages = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
+	return __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
+}
+
+/**
+ * hs_dmirror_device_check_lost() - the lost-access oracle, for the end of a scenario.
+ * @mdevice: the device
+ *
+ * Reports what hs_dmirror_device_lost() counts, if anything, as one
+ * HS_KIND_LOST_ACCESS violation naming the first access.  Call it after the
+ * leak oracle, so that an execution checks both.
+ */
+void hs_dmirror_device_check_lost(struct hs_dmirror_device *mdevice)
+{
+	unsigned long n = __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
+	unsigned long p = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
+	if (n)
+		sim_fail(HS_KIND_LOST_ACCESS,
+			 "%lu access%s reached %s after it vanished and failed, %lu page%s of data "
+			 "lost with it; the first access: %s",
+			 n, n == 1 ? "" : "es", mdevice->name, p, p == 1 ? "" : "s",
+			 mdevice->lost_first);
+	if (p)
+		sim_fail(HS_KIND_LOST_ACCESS,
+			 "%lu page%s of data lost with %s (its eviction could not copy them)", p,
+			 p == 1 ? "" : "s", mdevice->name);
+}
+
+/* The exporter's BAR teardown: pci_free_p2pmem() of every BAR page it holds,
+ * then pci_p2pdma_release() (which waits until every BAR page is free). */
+static void dmirror_device_release_bar(struct hs_dmirror_device *mdevice)
+{
+	if (!mdevice->bar)
+		return;
+	for (unsigned long i = 0; i < mdevice->nr_pages; i++)
+		hs_pci_free_p2pmem(mdevice->bar[i]);
+	hs_pci_p2pdma_release(mdevice->pdev);
+}
+
+/*
+ * Evict until no device page is in use.  One round can leave a page behind:
+ * one that a CPU fault had locked while migrating it (the fault's migration
+ * may fail and restore it), or a destination a migration to the device
+ * allocated before the revoke.  Allocation is refused from the revoke on,
+ * so the pages in use only go down; between rounds the others run
+ * (cond_resched()).
+ */
+static void dmirror_device_evict_all(struct hs_dmirror_device *mdevice)
+{
+	for (;;) {
+		dmirror_device_evict(mdevice);
+		if (!hs_dmirror_device_pages_in_use(mdevice))
+			return;
+		sim_yield();
+	}
+}
+
+/*
+ * The revoke (no kernel function does all of it: nouveau_dmem_fini() /
+ * drm_pagemap teardown plus memunmap_pages(), in the order the RFC review
+ * asks for).  1. revoked: get_p2p_page() declines and the device allocates
+ * no more pages (the percpu_ref_kill() step, done by the driver so that it
+ * comes before the eviction).  2. Evict every page: each migration
+ * invalidates the CPU range (MMU_NOTIFY_MIGRATE), so every importer's
+ * interval notifier clears its mirror entries (P2P ones included) and moves
+ * its sequence: a grant an importer got from hmm_range_fault() before the
+ * eviction fails its read_retry.  3. memunmap_pages(): waits until every
+ * page reference is gone.  4. Only then the BAR: no mirror can name a BAR
+ * page any more, and no new grant can be made.
+ * @free_first: the bug variant, BAR freed before the eviction invalidates.
+ */
+static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_first)
+{
+	spin_lock(&mdevice->lock);
+	__atomic_store_n(&mdevice->revoked, 1, __ATOMIC_RELAXED);
+	spin_unlock(&mdevice->lock);
+	if (sim_tracing())
+		sim_event("%s: revoked: no P2P grants, no allocations", mdevice->name);
+	if (free_first)
+		dmirror_device_release_bar(mdevice);
+	dmirror_device_evict_all(mdevice);
+	memunmap_pages(mdevice->pgmap);
+	if (!free_first)
+		dmirror_device_release_bar(mdevice);
+}
+
+/**
+ * hs_dmirror_device_unplug() - hot unplug of an exporter.
+ * @mdevice: the device
+ * @how: HS_DMIRROR_UNPLUG_*
+ *
+ * Hot unplug of an exporter, four ways (include/hmmsim/dmirror.h,
+ * docs/p2p.md "Hot unplug").  The model of a PCI remove: the driver's
+ * remove callback (SAFE, SURPRISE, the bug) or devres alone (DEVM).
+ *  SURPRISE: the hardware is gone before the driver learns it (pci_dev
+ *  is_removed / drm_dev_unplug()): accesses that reach its memory or BAR
+ *  from then on fail and are recorded (dmirror_lost()); then the driver
+ *  runs the same revoke, whose eviction cannot copy (the data is lost) but
+ *  frees nothing that is still referenced.
+ *  DEVM: devm_memunmap_pages() at unbind with the driver evicting nothing:
+ *  memunmap_pages() kills the pagemap's reference and waits for every page
+ *  reference to go; device-private pages still mapped in a CPU page table
+ *  hold theirs until something faults them back, so it can wait forever
+ *  (the kernel's hung task in dev_pagemap_cleanup(): wait_for_completion()).
+ *  The model's devres releases the device-memory pagemap first (its BAR
+ *  release, registered later, would run first in the kernel and wait on the
+ *  driver's own BAR allocations the same way).
+ *
+ * Return: 0, or -EINVAL for an unknown @how.
+ */
+int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how)
+{
+	dmirror_owner_device_gone(mdevice);
+	switch (how) {
+	case HS_DMIRROR_UNPLUG_SAFE:
+		dmirror_device_revoke(mdevice, false);
+		return 0;
+	case HS_DMIRROR_UNPLUG_BUG_FREE_BEFORE_INVALIDATE:
+		dmirror_device_revoke(mdevice, true);
+		return 0;
+	case HS_DMIRROR_UNPLUG_SURPRISE:
+		__atomic_store_n(&mdevice->gone, 1, __ATOMIC_RELAXED);
+		if (sim_tracing())
+			sim_event("%s: the device is gone (surprise removal)", mdevice->name);
+		dmirror_device_revoke(mdevice, false);
+		return 0;
+	case HS_DMIRROR_UNPLUG_DEVM:
+		memunmap_pages(mdevice->pgmap);
+		dmirror_device_release_bar(mdevice);
+		return 0;
+	}
+	return -EINVAL;
+}

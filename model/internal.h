@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel model's private declarations, as the kernel's mm/internal.h:
+ * what the model files and the reference driver (model/drivers/) share and no
+ * scenario or out-of-tree driver model should call.  include/hmmsim/ is the
+ * public side.  The lab and the scenario interpreter do without it; a test
+ * or a benchmark includes it only where it looks at the machine's internals
+ * on purpose (tests/mm.c, tests/owner.c, bench/hmm_walk.c: the RAM free list).
+ */
+#ifndef HMMSIM_MODEL_INTERNAL_H
+#define HMMSIM_MODEL_INTERNAL_H
+
+#include <hmmsim/hmm.h>
+#include <hmmsim/mm.h>
+#include <hmmsim/owner.h>
+#include <hmmsim/page.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- the machine (model/page.c) ------------------------------------------------ */
+
+#define HS_MAX_PGMAPS 16
+
+/**
+ * struct hs_machine - the memory of one simulated machine (one per execution).
+ * @pages:	every page, indexed by pfn
+ * @nr_pages:	pfns in use (RAM plus device ranges)
+ * @max_pages:	room in @pages
+ * @nr_ram:	system RAM pages, pfn 0 is the zero page
+ * @ram_lock:	protects the RAM free list (zone->lock)
+ * @ram_free:	free RAM pfns, a stack
+ * @nr_ram_free: entries of @ram_free
+ * @pgmap_slots: registered pagemaps, RCU protected (the kernel's pgmap_array xarray)
+ * @pgmap_lock: serialises memremap/memunmap
+ * @page_wq:	hashed page wait queues (folio_waitqueue()), hashed by pfn
+ * @owner_ids:	HS_OWNER_CLUSTER_ID: the id counter
+ * @pte_walkers: oracle, no scheduling point: the threads (bit = sim_self())
+ *		inside hmm_range_fault()'s lockless pte walk, i.e.
+ *		pte_offset_map()'s RCU read-side section, which
+ *		memunmap_pages()'s grace period waits for before the pagemap
+ *		can be freed (see hs_pgmap_check())
+ */
+struct hs_machine {
+	struct hs_page *pages;
+	unsigned long nr_pages, max_pages;
+	unsigned long nr_ram;
+	sim_spinlock_t ram_lock;
+	unsigned long *ram_free;
+	unsigned long nr_ram_free;
+	struct hs_dev_pagemap *pgmap_slots[HS_MAX_PGMAPS];
+	sim_mutex_t pgmap_lock;
+	sim_waitqueue_t page_wq[16];
+	sim_atomic_t owner_ids;
+	unsigned long long pte_walkers;
+};
+
+/*
+ * The stale-pagemap oracle (not a kernel function): report HS_KIND_UAF
+ * "pagemap used after memunmap_pages()" when @pgmap (if not NULL) was torn
+ * down, naming @what.  Called where the model follows page->pgmap in its
+ * hot paths (the owner test, hmm_range_fault()'s device-private handling,
+ * migrate_vma_collect(), do_swap_page(), put_dev_pagemap() on the page_free
+ * path, get_dev_pagemap()'s result).  A plain read of an oracle field: no
+ * scheduling point, invisible to the race detector.  Not reported inside
+ * hmm_range_fault()'s pte walk (hs_machine.pte_walkers): the kernel's walk
+ * holds pte_offset_map()'s RCU read lock from the pte read to the pgmap use,
+ * and memunmap_pages() (pgmap_array_delete()'s synchronize_rcu()) waits
+ * for it before the struct can be freed; the model has no such section
+ * (it would add scheduling points), so the oracle stands in for the wait.
+ */
+__attribute__((noreturn)) void hs_pgmap_use_after_free(const struct hs_dev_pagemap *pgmap,
+						       const char *what);
+
+/* The stale-pagemap oracle, see hs_pgmap_use_after_free() above. */
+static inline void hs_pgmap_check(const struct hs_dev_pagemap *pgmap, const char *what)
+{
+	if (pgmap && __atomic_load_n(&pgmap->freed, __ATOMIC_RELAXED) &&
+	    !(__atomic_load_n(&hs_mach->pte_walkers, __ATOMIC_RELAXED) &
+	      (1ull << (sim_self() & 63))))
+		hs_pgmap_use_after_free(pgmap, what);
+}
+
+/* ---- faults (model/mm.c, model/migrate.c) ------------------------------------- */
+
+/* The device-private part of do_swap_page(); in model/migrate.c. */
+unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf);
+/* migration_entry_wait(): sleep until the migration of @addr's page ends. */
+void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
+
+/* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
+void hs_swapcache_free(struct hs_page *page);
+
+/* ---- the P2P RFCs (model/hmm.c) ----------------------------------------------- */
+
+/* The last answer of a p2p_allow callback, for one pgmap, kept for one
+ * hmm_range_fault() or migrate_vma_setup() call. */
+struct hs_p2p_allow_cache {
+	struct hs_dev_pagemap *pgmap;
+	bool yes;
+};
+
+/*
+ * hs_p2p_allow_ask() - ask @allow whether the caller may use @pgmap
+ * directly, or take the answer from @c when allow->cache and @c holds one
+ * for @pgmap.  *@asked: whether the callback was called (for the counters).
+ */
+bool hs_p2p_allow_ask(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap,
+		      struct hs_p2p_allow_cache *c, bool *asked);
+
+/* ---- counters for experiments (not model state: no scheduling point) ------------ */
+
+static inline void hs_p2p_stats_inc(unsigned long *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
+static inline void hs_owner_stats_inc(unsigned long *counter, unsigned long n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HMMSIM_MODEL_INTERNAL_H */
