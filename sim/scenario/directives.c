@@ -599,7 +599,7 @@ static bool parse_expect(struct parser *P)
 			    "expected a violation kind (assertion, deadlock, livelock, "
 			    "data-race, lock-order, might-sleep, lock-not-held, "
 			    "use-after-free, refcount, kernel-bug, coherence, data-loss, leak, "
-			    "wrong-owner), got %s",
+			    "wrong-owner, lost-access), got %s",
 			    got(P));
 		snprintf(p->expect, sizeof(p->expect), "%s", kinds[i]);
 		P->i++;

@@ -786,6 +786,11 @@ static bool finish(struct parser *P)
 	P->i = P->n = 0;
 	if (!close_thread(P))
 		return false;
+	/* a file that runs nothing tests nothing (its init and final blocks may
+	 * be the whole test: a single execution that shows a bug) */
+	if (!p->nthread && !p->init.nsteps && !p->final.nsteps)
+		return perr(P, col_here(P),
+			    "expected a thread block or an init or final step, got %s", got(P));
 	for (int f = 0; f < p->nflag; f++)
 		if (p->flag_wait_line[f] && !p->flag_signalled[f]) {
 			P->line = p->flag_wait_line[f];

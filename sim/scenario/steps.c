@@ -629,3 +629,14 @@ const struct step_def *step_lookup(const char *s, int len)
 			return &step_table[i];
 	return NULL;
 }
+
+bool hs_scenario_step_doc(unsigned int i, const char **name, const char **grammar,
+			  const char **doc)
+{
+	if (i >= step_table_len)
+		return false;
+	*name = step_table[i].name;
+	*grammar = step_table[i].grammar;
+	*doc = step_table[i].doc;
+	return true;
+}
