@@ -35,10 +35,12 @@ bool check_ret(struct thr *t, const struct step *s, int ret)
 {
 	char a[24], b[24];
 
+	t->failed = ret != 0;
 	if (s->check == CHK_ZERO && ret)
 		step_fail(t, s, SIM_KIND_ASSERT, "returned %s (%s)", errname(ret, a, sizeof(a)),
 			  (s->def->flags & STEP_BUSY) && ret == -EBUSY
-			      ? "on-busy restart starts again from read-begin"
+			      ? (s->busy_max ? "its on-busy retries are spent: add on-error"
+					     : "on-busy restart starts again from read-begin")
 			      : "add may-fail if it may");
 	if (s->check == CHK_ERR && ret != s->err)
 		step_fail(t, s, SIM_KIND_ASSERT, "returned %s, expected %s",
@@ -64,7 +66,28 @@ static int exec_step(struct thr *t, const struct step *s, int pc)
 		step_fail(t, s, SIM_KIND_ASSERT, "the mirror's device is not plugged");
 	if (s->objkind == OBJ_DEVICE && !(s->def->flags & STEP_PLUG) && !t->x->dev[s->obj])
 		step_fail(t, s, SIM_KIND_ASSERT, "the device is not plugged");
-	return s->def->exec(t, s, pc);
+	t->failed = false;
+	pc = s->def->exec(t, s, pc);
+	if (!t->failed)
+		return pc;
+	switch (s->on_error) {
+	case ONERR_STOP:
+		/* the driver returns the error: its error path unlocks */
+		for (int i = 0; i < t->x->p->nmir; i++)
+			if (t->locks & (1u << i))
+				hs_dmirror_unlock(t->x->mir[i]);
+		t->locks = 0;
+		return t->b->nsteps;
+	case ONERR_RESTART:
+		if (t->locks & (1u << s->obj)) {
+			hs_dmirror_unlock(t->x->mir[s->obj]);
+			t->locks &= ~(1u << s->obj);
+		}
+		sim_yield();
+		return s->target;
+	default:
+		return pc;
+	}
 }
 
 static void run_block(struct thr *t)

@@ -426,9 +426,11 @@ static int grammar_words(const char *g, struct gword *w, int max)
 		if (!*g)
 			break;
 		if (*g == '[') {
-			const char *e = strchr(g, ']');
+			const char *e = g + 1;
+			for (int depth = 1; *e && (depth -= *e == ']') > 0; e++)
+				depth += *e == '[';
 			w[n++] = (struct gword){g + 1, (int)(e - g - 1), true};
-			g = e + 1;
+			g = *e ? e + 1 : e;
 			continue;
 		}
 		const char *e = g;
@@ -513,16 +515,30 @@ static bool parse_fault_flags(struct parser *P, struct step *s)
 	return true;
 }
 
-/* [on-busy restart]: -EBUSY goes back to the sequence's read-begin. */
+/* [on-busy restart|retry [max N]]: on -EBUSY, go back to the sequence's
+ * read-begin (restart), or call again with the same sequence (retry: the
+ * bug of reusing an old mmu_interval_read_begin() result); max N: after N
+ * -EBUSY in a row the step returns it (checked as its other results). */
 static bool parse_on_busy(struct parser *P, struct step *s)
 {
 	int col;
 
 	P->i++;
 	col = col_here(P);
-	if (!want(P, "restart") || !restart_target(P, col, s->seq, &s->target))
-		return false;
-	s->action = ACT_RESTART;
+	if (at(P, "retry")) {
+		P->i++;
+		s->action = ACT_RETRY;
+	} else {
+		if (!at(P, "restart"))
+			return perr(P, col, "expected restart or retry, got %s", got(P));
+		if (!want(P, "restart") || !restart_target(P, col, s->seq, &s->target))
+			return false;
+		s->action = ACT_RESTART;
+	}
+	if (at(P, "max")) {
+		P->i++;
+		return get_num(P, "a number of retries", 1, MAX_REPEAT, &s->busy_max);
+	}
 	return true;
 }
 
@@ -590,6 +606,7 @@ static bool parse_arg(struct parser *P, const struct step_def *d, struct step *s
 		return get_cluster(P, &s->cluster);
 	if (gw_is(w, "SEQ")) {
 		P->seq_col = col_here(P);
+		s->has_seq = true;
 		return get_seq(P, s->obj, d->flags & STEP_BEGIN, &s->seq);
 	}
 	if (gw_is(w, "ADDR")) {
@@ -639,7 +656,28 @@ static bool parse_args(struct parser *P, const struct step_def *d, struct step *
 	return !d->check || d->check(P, s, col0);
 }
 
-/* may-fail or fails ERR after a step that returns an error code. */
+/* on-error stop|restart|continue: any error is accepted, then ... */
+static bool parse_on_error(struct parser *P, struct step *s)
+{
+	static const char *const w[] = {"stop", "restart", "continue"};
+	int col, a = 0;
+
+	P->i++;
+	col = col_here(P);
+	if (!get_word(P, w, 3, "stop, restart or continue", &a))
+		return false;
+	s->on_error = (uint8_t)(ONERR_STOP + a);
+	s->check = CHK_ANY;
+	if (s->on_error != ONERR_RESTART)
+		return true;
+	if (!s->has_seq)
+		return perr(P, col,
+			    "expected stop or continue, got 'restart' (restart needs a step with a "
+			    "sequence)");
+	return restart_target(P, col, s->seq, &s->target);
+}
+
+/* may-fail, fails ERR or on-error ACTION after a step that returns an error code. */
 static bool parse_result(struct parser *P, struct step *s)
 {
 	int col;
@@ -650,6 +688,8 @@ static bool parse_result(struct parser *P, struct step *s)
 		P->i++;
 		return true;
 	}
+	if (at(P, "on-error"))
+		return parse_on_error(P, s);
 	if (!at(P, "fails"))
 		return true;
 	P->i++;
@@ -664,7 +704,8 @@ static bool parse_result(struct parser *P, struct step *s)
 			    "EREMOTEIO), "
 			    "got %s",
 			    got(P));
-	if (s->action == ACT_RESTART && errnames[i].err == EBUSY)
+	if ((s->action == ACT_RESTART || s->action == ACT_RETRY) && !s->busy_max &&
+	    errnames[i].err == EBUSY)
 		return perr(P, col,
 			    "expected an error other than EBUSY (on-busy restart "
 			    "restarts on it), got %s",

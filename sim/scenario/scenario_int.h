@@ -114,7 +114,10 @@ enum obj_kind { OBJ_NONE, OBJ_PROC, OBJ_MIRROR, OBJ_DEVICE, OBJ_FLAG };
 enum check { CHK_ZERO, CHK_ANY, CHK_ERR };
 
 /* What a protocol step does when the sequence turned out stale. */
-enum action { ACT_NONE, ACT_RESTART, ACT_UNLOCK_RESTART, ACT_IGNORE, ACT_FAIL };
+enum action { ACT_NONE, ACT_RESTART, ACT_UNLOCK_RESTART, ACT_IGNORE, ACT_FAIL, ACT_RETRY };
+
+/* What a step does after an error it was told to accept (on-error ACTION). */
+enum on_error { ONERR_NONE, ONERR_STOP, ONERR_RESTART, ONERR_CONTINUE };
 
 /* What check-entry expects of a mirror entry. */
 enum entry { ENT_NONE, ENT_RAM, ENT_DEVICE, ENT_P2P, ENT_P2P_BUS };
@@ -127,9 +130,12 @@ struct step {
 	bool fault, write, p2p; /* range-fault's flags */
 	int err;		/* CHK_ERR: the negative errno expected */
 	int line;
-	int obj;    /* process, device, mirror or flag index */
-	int seq;    /* sequence index within the block */
-	int target; /* restart: the read-begin; repeat: its end; end: its repeat */
+	int obj;		/* process, device, mirror or flag index */
+	int seq;		/* sequence index within the block */
+	int target;		/* restart: the read-begin; repeat: its end; end: its repeat */
+	bool has_seq;		/* SEQ is one of its arguments */
+	uint8_t on_error;	/* enum on_error */
+	unsigned long busy_max; /* on-busy ... max N: -EBUSY after N retries is a result */
 	unsigned long addr, npages, value, count;
 	unsigned int prot;
 	unsigned long *vals; /* "= V..." */
@@ -328,6 +334,9 @@ struct thr {
 	unsigned long loops[MAX_DEPTH];
 	int depth;
 	unsigned long run;
+	bool failed;		  /* the step being run returned an error */
+	int busy_pc;		  /* the step whose -EBUSY results are being counted */
+	unsigned long busy_count; /* its -EBUSY results in a row */
 	struct seqslot *seq;
 	unsigned long buf[MAX_STEP_PAGES];
 };

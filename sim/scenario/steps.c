@@ -345,6 +345,9 @@ static int exec_read_begin(struct thr *t, const struct step *s, int pc)
 	struct seqslot *q = step_seq(t, s);
 
 	q->seq = hs_dmirror_read_begin(step_mirror(t, s));
+	/* a fresh pass: no pfns of an earlier one */
+	memset(q->pfns, 0, sizeof(q->pfns));
+	q->npages = 0;
 	q->faulted = false;
 	return pc + 1;
 }
@@ -363,10 +366,16 @@ static int exec_range_fault(struct thr *t, const struct step *s, int pc)
 	q->npages = s->npages;
 	q->write = s->write;
 	q->faulted = true;
-	if (ret == -EBUSY && s->action == ACT_RESTART) {
-		sim_yield(); /* cond_resched(), as dmirror_range_fault() */
-		return s->target;
+	if (ret == -EBUSY && s->action != ACT_NONE) {
+		t->busy_count = t->busy_pc == pc ? t->busy_count + 1 : 1;
+		t->busy_pc = pc;
+		if (!s->busy_max || t->busy_count <= s->busy_max) {
+			sim_yield(); /* cond_resched(), as dmirror_range_fault() */
+			/* restart: a new sequence; retry: the same, stale one */
+			return s->action == ACT_RESTART ? s->target : pc;
+		}
 	}
+	t->busy_pc = -1;
 	check_ret(t, s, ret);
 	return pc + 1;
 }
@@ -556,9 +565,10 @@ const struct step_def step_table[] = {
      " checks the values before. Over a P2P entry whose link lacks `atomics` the page "
      "falls back to host memory"},
     {"read-begin", "MIRROR SEQ", STEP_BEGIN, 0, NULL, NULL, exec_read_begin,
-     "`mmu_interval_read_begin()`; the sequence SEQ keeps it"},
-    {"range-fault", "MIRROR SEQ ADDR PAGES FLAGS [on-busy restart]", R | STEP_BUSY, MAX_STEP_PAGES,
-     NULL, NULL, exec_range_fault,
+     "`mmu_interval_read_begin()`; the sequence SEQ keeps it, and starts a fresh set of "
+     "pfns (none of an earlier pass)"},
+    {"range-fault", "MIRROR SEQ ADDR PAGES FLAGS [on-busy restart|retry [max N]]", R | STEP_BUSY,
+     MAX_STEP_PAGES, NULL, NULL, exec_range_fault,
      "`hmm_range_fault()` under `mmap_read_lock()` with SEQ's notifier sequence "
      "(`hs_dmirror_range_fault_flags()`); FLAGS `fault`, `fault|write` "
      "(`HMM_PFN_REQ_FAULT`, `_WRITE`) or `nofault`, each may add `|p2p`: "
@@ -566,7 +576,11 @@ const struct step_def step_table[] = {
      "`p2p_requester` when the mirror was declared `p2p requester` (else none: the RFC's "
      "v1); another device's private page then comes back as the BAR page its exporter's "
      "`get_p2p_page()` gives, unfaulted. The words in any order, each once; `p2p` needs "
-     "the mirror's device `at PORT`. The pfns are kept in SEQ; at most 64 pages"},
+     "the mirror's device `at PORT`. The pfns are kept in SEQ; at most 64 pages. On "
+     "`-EBUSY`: `on-busy restart` goes back to SEQ's `read-begin` (a new sequence), "
+     "`on-busy retry` calls again with the same one (the bug of reusing an old "
+     "`mmu_interval_read_begin()` result: `-EBUSY` for ever once it is stale); `max N`: "
+     "the N+1st `-EBUSY` in a row is the step's result"},
     {"lock", "MIRROR", 0, 0, NULL, NULL, exec_lock,
      "`mutex_lock(&dmirror->mutex)`, the lock the invalidate callback takes"},
     {"unlock", "MIRROR", 0, 0, NULL, NULL, exec_unlock, "`mutex_unlock()`"},
@@ -630,8 +644,7 @@ const struct step_def *step_lookup(const char *s, int len)
 	return NULL;
 }
 
-bool hs_scenario_step_doc(unsigned int i, const char **name, const char **grammar,
-			  const char **doc)
+bool hs_scenario_step_doc(unsigned int i, const char **name, const char **grammar, const char **doc)
 {
 	if (i >= step_table_len)
 		return false;
