@@ -355,6 +355,8 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 {
 	struct hs_dmirror *dmirror = mni->priv;
 
+	if (dmirror_script_has_callback(dmirror))
+		return dmirror_script_invalidate(mni, range, cur_seq);
 	/*
 	 * test_hmm ignores the device's own migrations here ("the invalidation
 	 * is handled as part of the migration process").  That is only a bug
@@ -1006,6 +1008,8 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 		else if (dmirror_devmem_fault_alloc_and_copy(&args, dmirror))
 			ret = -EIO; /* out of memory, or the device is gone */
 		migrate_vma_pages(&args);
+		if (dmirror->script)
+			dmirror_script_migrate_pages(dmirror, &args, to_dev);
 		migrate_vma_finalize(&args);
 		if (ret)
 			break;

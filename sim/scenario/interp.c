@@ -164,6 +164,10 @@ static void mirror_open(struct exec *x, int i)
 	if (m->p2p)
 		hs_dmirror_set_allow_p2p(x->mir[i], m->requester);
 	hs_dmirror_set_bug(x->mir[i], m->bug);
+	if (m->scripted)
+		hs_dmirror_script_init(x->mir[i]);
+	if (m->cb_line)
+		hs_dmirror_set_callback(x->mir[i], &m->cb);
 }
 
 /* plug: a hotplug device arrives, with its owner and its mirrors. */

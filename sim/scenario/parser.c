@@ -473,6 +473,87 @@ static bool parse_alternative(struct parser *P, struct step *s, const struct gwo
 	return true;
 }
 
+/* Whether @t is one of the words of alternative @w. */
+static bool is_word_in(const struct tok *t, const struct gword *w)
+{
+	for (int i = 0; i < w->len;) {
+		int j = i;
+		while (j < w->len && w->s[j] != '|')
+			j++;
+		if (t->len == j - i && !memcmp(t->s, w->s + i, (size_t)(j - i)))
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
+/* "= PROT..." after a snapshot: one snapshot state per page, or one for all:
+ * none, error, or r or w joined with zero, dev or dev-remote by '|' (the
+ * HMM_DMIRROR_PROT_* of test_hmm). */
+static bool get_expected_prots(struct parser *P, struct step *s)
+{
+	unsigned long v[MAX_STEP_PAGES];
+	int n = 0;
+
+	if (!at(P, "="))
+		return true;
+	P->i++;
+	while (n < MAX_STEP_PAGES && P->i < P->n) {
+		const struct tok *t = peek(P);
+		unsigned long prot = 0;
+		bool ok = true, rw = false, kind = false;
+		if (tok_is(t, "none") || tok_is(t, "error")) {
+			prot = tok_is(t, "none") ? HS_DMIRROR_PROT_NONE : HS_DMIRROR_PROT_ERROR;
+			rw = kind = true;
+		} else {
+			for (int i = 0; ok && i < t->len;) {
+				int j = i;
+				while (j < t->len && t->s[j] != '|')
+					j++;
+				struct tok w = {t->s + i, j - i, 0};
+				if ((tok_is(&w, "r") || tok_is(&w, "w")) && !rw) {
+					prot |= tok_is(&w, "r") ? HS_DMIRROR_PROT_READ
+								: HS_DMIRROR_PROT_WRITE;
+					rw = true;
+				} else if (tok_is(&w, "zero") && !kind) {
+					prot |= HS_DMIRROR_PROT_ZERO;
+					kind = true;
+				} else if (tok_is(&w, "dev") && !kind) {
+					prot |= HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL;
+					kind = true;
+				} else if (tok_is(&w, "dev-remote") && !kind) {
+					prot |= HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
+					kind = true;
+				} else {
+					ok = false;
+				}
+				ok = ok && !(j < t->len && j + 1 == t->len);
+				i = j + 1;
+			}
+			ok = ok && rw;
+		}
+		if (!ok)
+			break;
+		v[n++] = prot;
+		P->i++;
+	}
+	if (n == 0 || (P->i < P->n && n < MAX_STEP_PAGES && !at(P, "may-fail") && !at(P, "fails") &&
+		       !at(P, "on-error")))
+		return perr(P, col_here(P),
+			    "expected a snapshot state (none, error, or r or w, each may add "
+			    "|zero, |dev or |dev-remote), got %s",
+			    got(P));
+	if (n != 1 && (unsigned long)n != s->npages)
+		return perr(P, P->t[P->i - 1].col, "expected 1 or %lu states after '=', got %d",
+			    s->npages, n);
+	s->vals = malloc((size_t)n * sizeof(*s->vals));
+	if (!s->vals)
+		return perr(P, col_here(P), "expected memory, got none");
+	memcpy(s->vals, v, (size_t)n * sizeof(*v));
+	s->nvals = n;
+	return true;
+}
+
 /* FLAGS of range-fault: fault, fault|write, nofault, each with |p2p, in any order. */
 static bool parse_fault_flags(struct parser *P, struct step *s)
 {
@@ -623,12 +704,25 @@ static bool parse_arg(struct parser *P, const struct step_def *d, struct step *s
 		return get_value(P, &s->value);
 	if (gw_is(w, "N"))
 		return get_num(P, "a repeat count", 1, MAX_REPEAT, &s->count);
+	if (gw_is(w, "COUNT"))
+		return get_num(P, "a count", 0, MAX_COUNT, &s->count);
 	if (gw_is(w, "FLAGS"))
 		return parse_fault_flags(P, s);
 	if (gw_is(w, "ACTION"))
 		return parse_on_fail(P, s);
+	if (w->group && w->s[0] == '=' && memmem(w->s, (size_t)w->len, "PROT", 4))
+		return get_expected_prots(P, s);
 	if (w->group && w->s[0] == '=')
 		return get_expected_values(P, s);
+	if (w->group && w->s[0] != '=' && !memchr(w->s, ' ', (size_t)w->len)) {
+		/* [a|b]: absent leaves s->how 0, else it is 1 + the word's index */
+		if (!peek(P) || !is_word_in(peek(P), w))
+			return true;
+		if (!parse_alternative(P, s, w))
+			return false;
+		s->how++;
+		return true;
+	}
 	if (w->group && w->len >= 7 && !memcmp(w->s, "on-busy", 7))
 		return !at(P, "on-busy") || parse_on_busy(P, s);
 	if (memchr(w->s, '|', (size_t)w->len))

@@ -52,8 +52,9 @@
 #define MAX_SWAP	 1024
 #define DEFAULT_SWAP	 8
 #define MAX_REPEAT	 1000
-#define MAX_UNROLLED	 100000ul /* a block's steps with its repeats unrolled */
-#define MAX_RUN		 200000ul /* steps one thread may execute, restarts included */
+#define MAX_COUNT	 1000000ul /* a count check-faults / check-migrated expects */
+#define MAX_UNROLLED	 100000ul  /* a block's steps with its repeats unrolled */
+#define MAX_RUN		 200000ul  /* steps one thread may execute, restarts included */
 #define MAX_STEP_BOUND	 100000000ul
 #define MAX_ITERATIONS	 1000000000ul
 #define MAX_HOST_BRIDGES 4
@@ -189,7 +190,10 @@ struct mirror {
 	int dev, proc;
 	enum hs_dmirror_bug bug;
 	int bug_line, release_line;
-	bool p2p, requester; /* faults with HMM_PFN_ALLOW_P2P (naming its device) */
+	bool p2p, requester;	       /* faults with HMM_PFN_ALLOW_P2P (naming its device) */
+	bool scripted;		       /* uses the driver's script (hs_dmirror_script_init()) */
+	struct hs_dmirror_callback cb; /* its invalidate callback, when cb_line */
+	int cb_line;
 };
 
 struct host_bridge {
@@ -311,8 +315,9 @@ struct exec {
 	struct hs_dmirror_device *dev[MAX_DEVICES];
 	struct hs_dmirror *mir[MAX_MIRRORS];
 	int flag[MAX_FLAGS];
-	bool gone[MAX_DEVICES];	    /* evicted or unplugged */
-	bool released[MAX_MIRRORS]; /* release ran */
+	unsigned long faults[MAX_MIRRORS]; /* the driver's faults (cmd.faults summed), atomic */
+	bool gone[MAX_DEVICES];		   /* evicted or unplugged */
+	bool released[MAX_MIRRORS];	   /* release ran */
 	struct hs_pci_host_bridge *hb[MAX_HOST_BRIDGES];
 	struct hs_pci_dev *rp[MAX_ROOT_PORTS];
 	struct hs_pci_switch *sw[MAX_PCI_SWITCHES];

@@ -13,6 +13,7 @@
  * that uses it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "scenario_int.h"
@@ -34,6 +35,13 @@ static struct hs_dmirror *step_mirror(struct thr *t, const struct step *s)
 static uint32_t lock_bit(const struct step *s)
 {
 	return 1u << s->obj;
+}
+
+/* The driver's fault count (cmd.faults) of a whole-loop device access,
+ * summed per mirror; not a scheduling point. */
+static void count_faults(struct thr *t, const struct step *s, unsigned long faults)
+{
+	__atomic_fetch_add(&t->x->faults[s->obj], faults, __ATOMIC_RELAXED);
 }
 
 static struct seqslot *step_seq(struct thr *t, const struct step *s)
@@ -108,6 +116,15 @@ static bool check_prot(struct parser *P, struct step *s, int col0)
 	static const unsigned int prot[] = {HS_VM_READ, HS_VM_READ | HS_VM_WRITE, 0};
 	(void)P, (void)col0;
 	s->prot = prot[s->how];
+	return true;
+}
+
+/* the mirror uses the driver's script (hs_dmirror_script_init()) */
+static bool check_scripted(struct parser *P, struct step *s, int col0)
+{
+	(void)col0;
+	if (s->how || strcmp(s->def->name, "migrate-to-dev"))
+		P->p->mir[s->obj].scripted = true;
 	return true;
 }
 
@@ -202,9 +219,67 @@ static int exec_swapout(struct thr *t, const struct step *s, int pc)
 	return pc + 1;
 }
 
+/* s->how: 0 plain, 1 map (test_hmm's) */
 static int exec_migrate_to_dev(struct thr *t, const struct step *s, int pc)
 {
-	check_ret(t, s, hs_dmirror_migrate_to_dev(step_mirror(t, s), s->addr, s->npages));
+	struct hs_dmirror *m = step_mirror(t, s);
+
+	if (s->how)
+		check_ret(t, s, hs_dmirror_migrate_to_dev_map(m, s->addr, s->npages));
+	else
+		check_ret(t, s, hs_dmirror_migrate_to_dev(m, s->addr, s->npages));
+	return pc + 1;
+}
+
+/* A snapshot state as the file writes it (w|dev, none, ...). */
+static const char *prot_name(unsigned long v, char *buf, size_t len)
+{
+	static const char *const kind[] = {"", "|zero", "|dev", "|dev-remote"};
+
+	if (v == HS_DMIRROR_PROT_ERROR || v == HS_DMIRROR_PROT_NONE)
+		snprintf(buf, len, "%s", v ? "error" : "none");
+	else
+		snprintf(buf, len, "%s%s", v & HS_DMIRROR_PROT_WRITE ? "w" : "r",
+			 kind[(v >> 4) & 3]);
+	return buf;
+}
+
+static int exec_snapshot(struct thr *t, const struct step *s, int pc)
+{
+	unsigned char perm[MAX_STEP_PAGES];
+	char a[24], b[24];
+	int ret;
+
+	if (t->locks & lock_bit(s))
+		step_fail(t, s, SIM_KIND_ASSERT,
+			  "snapshot takes the mirror's lock: unlock it first");
+	ret = hs_dmirror_snapshot(step_mirror(t, s), s->addr, s->npages, perm);
+	for (unsigned long i = 0; check_ret(t, s, ret) && s->nvals && i < s->npages; i++) {
+		unsigned long want = s->vals[s->nvals == 1 ? 0 : i];
+		if (perm[i] != want)
+			step_fail(t, s, SIM_KIND_ASSERT, "page %#lx is %s (%#x), expected %s",
+				  s->addr + i * PG, prot_name(perm[i], a, sizeof(a)), perm[i],
+				  prot_name(want, b, sizeof(b)));
+	}
+	return pc + 1;
+}
+
+static int exec_check_faults(struct thr *t, const struct step *s, int pc)
+{
+	unsigned long n = __atomic_load_n(&t->x->faults[s->obj], __ATOMIC_RELAXED);
+
+	if (n != s->count)
+		step_fail(t, s, SIM_KIND_ASSERT, "the driver took %lu faults, expected %lu", n,
+			  s->count);
+	return pc + 1;
+}
+
+static int exec_check_migrated(struct thr *t, const struct step *s, int pc)
+{
+	unsigned long n = hs_dmirror_migrated(step_mirror(t, s));
+
+	if (n != s->count)
+		step_fail(t, s, SIM_KIND_ASSERT, "%lu pages migrated, expected %lu", n, s->count);
 	return pc + 1;
 }
 
@@ -316,7 +391,11 @@ static int exec_check_entry(struct thr *t, const struct step *s, int pc)
 
 static int exec_device_atomic(struct thr *t, const struct step *s, int pc)
 {
-	int ret = hs_dmirror_atomic(step_mirror(t, s), s->addr, s->npages, s->value, t->buf, NULL);
+	unsigned long faults = 0;
+	int ret =
+	    hs_dmirror_atomic(step_mirror(t, s), s->addr, s->npages, s->value, t->buf, &faults);
+
+	count_faults(t, s, faults);
 
 	if (check_ret(t, s, ret))
 		check_values(t, s, t->buf, s->npages);
@@ -325,7 +404,10 @@ static int exec_device_atomic(struct thr *t, const struct step *s, int pc)
 
 static int exec_device_read(struct thr *t, const struct step *s, int pc)
 {
-	int ret = hs_dmirror_read(step_mirror(t, s), s->addr, s->npages, t->buf, NULL);
+	unsigned long faults = 0;
+	int ret = hs_dmirror_read(step_mirror(t, s), s->addr, s->npages, t->buf, &faults);
+
+	count_faults(t, s, faults);
 
 	if (check_ret(t, s, ret))
 		check_values(t, s, t->buf, s->npages);
@@ -336,7 +418,10 @@ static int exec_device_write(struct thr *t, const struct step *s, int pc)
 {
 	for (unsigned long i = 0; i < s->npages; i++)
 		t->buf[i] = s->value + i;
-	check_ret(t, s, hs_dmirror_write(step_mirror(t, s), s->addr, s->npages, t->buf, NULL));
+	unsigned long faults = 0;
+
+	check_ret(t, s, hs_dmirror_write(step_mirror(t, s), s->addr, s->npages, t->buf, &faults));
+	count_faults(t, s, faults);
 	return pc + 1;
 }
 
@@ -526,9 +611,27 @@ const struct step_def step_table[] = {
     {"swapout", "PROC ADDR [PAGES]", R, MAX_STEP_PAGES, NULL, NULL, exec_swapout,
      "reclaim each page to a swap slot (`-EBUSY` when it cannot: not present, locked, "
      "device memory)"},
-    {"migrate-to-dev", "MIRROR ADDR PAGES", R, 0, NULL, NULL, exec_migrate_to_dev,
+    {"migrate-to-dev", "MIRROR ADDR PAGES [map]", R, 0, NULL, check_scripted, exec_migrate_to_dev,
      "`HMM_DMIRROR_MIGRATE_TO_DEV`: `migrate_vma_setup/pages/finalize` to the mirror's "
-     "device (pages that cannot move stay)"},
+     "device (pages that cannot move stay). `map`: the new pages are also mapped into the "
+     "mirror between `migrate_vma_pages()` and `migrate_vma_finalize()`, as lib/test_hmm.c's "
+     "`dmirror_migrate_finalize_and_map()` does, under the lock and without a notifier "
+     "sequence (`hs_dmirror_migrate_to_dev_map()`)"},
+    {"snapshot", "MIRROR ADDR PAGES [= PROT...]", R, MAX_STEP_PAGES, NULL, NULL, exec_snapshot,
+     "`HMM_DMIRROR_SNAPSHOT`: `hmm_range_fault()` without faulting, in the sequence loop "
+     "(`dmirror_snapshot()`); `= PROT...` checks each page's state (one for all, or one per "
+     "page): `none`, `error`, or `r` or `w` (readable, writable), each may add `|zero` "
+     "(the zero page), `|dev` (this device's private page) or `|dev-remote` (another "
+     "device's), test_hmm's `HMM_DMIRROR_PROT_*`. Takes the mirror's lock: not while the "
+     "thread holds it; at most 64 pages"},
+    {"check-faults", "MIRROR COUNT", 0, 0, NULL, NULL, exec_check_faults,
+     "an `assertion` unless the driver took COUNT faults so far through this mirror: the "
+     "sum of test_hmm's `cmd.faults` over its `device-read`, `device-write` and "
+     "`device-atomic` steps, in every thread"},
+    {"check-migrated", "MIRROR COUNT", 0, 0, NULL, check_scripted, exec_check_migrated,
+     "an `assertion` unless COUNT pages were migrated so far by this mirror's "
+     "`migrate-to-dev` and `migrate-to-sys` steps: the sum of test_hmm's `cmd.cpages` "
+     "(`dmirror_successful_migrated_pages()`)"},
     {"migrate-to-sys", "MIRROR ADDR PAGES", R, 0, NULL, NULL, exec_migrate_to_sys,
      "`HMM_DMIRROR_MIGRATE_TO_SYS`: back to RAM"},
     {"evict", "DEVICE", 0, 0, check_gone_once, mark_gone, exec_evict,
