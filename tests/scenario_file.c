@@ -31,7 +31,7 @@ struct text {
 	size_t len;
 };
 
-static struct text files[64];
+static struct text files[128];
 static int nfiles;
 
 static int cmp_text(const void *a, const void *b)
@@ -48,7 +48,7 @@ static void read_files(void)
 		return;
 	d = opendir(HMMSIM_SCENARIO_DIR);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((e = readdir(d)) && nfiles < 64) {
+	while ((e = readdir(d)) && nfiles < 128) {
 		size_t n = strlen(e->d_name);
 		char path[512];
 		if (n < 5 || strcmp(e->d_name + n - 4, ".hsc") || n >= sizeof(files[0].name))
@@ -138,7 +138,8 @@ static const struct {
     {"frob 1\n",
      "t.hsc:1:1: expected a directive (machine, process, vma, device, mirror, bug, "
      "switch, host-bridge, root-port, pci-switch, acs, link, cluster, owner-policy, "
-     "grant, init, thread, final, expect, explore, step-bound, no-check-data), got 'frob'"},
+     "grant, callback, init, thread, final, expect, explore, step-bound, no-check-data), got "
+     "'frob'"},
     /* names */
     {HEAD "mirror m1 gpu9 p\n", "t.hsc:5:11: expected a device name (gpu0), got 'gpu9'"},
     {HEAD "thread t\n  device-read m9 0x100000 1\n",
@@ -593,6 +594,26 @@ static const char *const words[] = {
     "peer-group",
     "mutable",
     "device-atomic",
+    "snapshot",
+    "check-faults",
+    "check-migrated",
+    "map",
+    "on-error",
+    "stop",
+    "continue",
+    "retry",
+    "max",
+    "callback",
+    "set-seq",
+    "clear",
+    "return",
+    "if",
+    "unless",
+    "own-migrate",
+    "migrate|clear",
+    "w|dev",
+    "r|dev-remote",
+    "error",
 };
 
 /* One random edit of @s (capacity @cap) in place; returns the new length. */
@@ -931,12 +952,50 @@ static void test_docs_match_table(void)
 	CU_ASSERT(rows >= 30);
 }
 
+/* The same for the actions of a scripted callback: "| `NAME` | DOC | ...". */
+static void test_docs_match_callbacks(void)
+{
+	char path[512], line[8192], want[8192], esc[6000];
+	const char *name, *doc;
+	unsigned int i = 0;
+	bool in = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/../../docs/scenarios.md", HMMSIM_SCENARIO_DIR);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "## ", 3) || !strncmp(line, "### ", 4))
+			in = !strcmp(line, "### Invalidate callbacks as actions\n");
+		if (!in || strncmp(line, "| `", 3))
+			continue;
+		if (!hs_scenario_callback_doc(i++, &name, &doc)) {
+			fprintf(stderr, "\n    an action in the docs, not in the table: %s", line);
+			CU_FAIL("an action in the docs, not in the table");
+			continue;
+		}
+		md_escape(doc, esc, sizeof(esc));
+		snprintf(want, sizeof(want), "| `%s` | %s | ", name, esc);
+		if (strncmp(line, want, strlen(want))) {
+			fprintf(stderr,
+				"\n    docs/scenarios.md:  %.*s\n    the table wants:    %s\n",
+				(int)strlen(want), line, want);
+			CU_FAIL("an action row differs from the table");
+		}
+	}
+	fclose(f);
+	CU_ASSERT(i >= 5);
+	CU_ASSERT(!hs_scenario_callback_doc(i, &name, &doc));
+}
+
 void hmmsim_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("scenario_file", NULL, NULL);
 	CU_add_test(s, "every tests/scenarios file loads", test_good_files_load);
 	CU_add_test(s, "docs/scenarios.md's step reference is the step table",
 		    test_docs_match_table);
+	CU_add_test(s, "docs/scenarios.md's callback actions are the action table",
+		    test_docs_match_callbacks);
 	CU_add_test(s, "a missing file", test_load_missing_file);
 	CU_add_test(s, "what names a file", test_is_file);
 	CU_add_test(s, "error messages, exact", test_error_messages);

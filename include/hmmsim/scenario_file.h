@@ -79,6 +79,10 @@ void hs_scenario_plan(const struct sim_scenario *sc, struct hs_scenario_plan *pl
 bool hs_scenario_step_doc(unsigned int i, const char **name, const char **grammar,
 			  const char **doc);
 
+/* The same for the actions of a scripted invalidate callback (callback
+ * MIRROR): row @i's @name and @doc; false past the last. */
+bool hs_scenario_callback_doc(unsigned int i, const char **name, const char **doc);
+
 #ifdef __cplusplus
 }
 #endif

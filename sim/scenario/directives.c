@@ -680,10 +680,102 @@ static bool parse_no_check_data(struct parser *P)
 	return want_eol(P);
 }
 
-static const char *const setup_words[] = {"machine",	 "process",   "vma",	      "device",
-					  "mirror",	 "bug",	      "switch",	      "init",
-					  "host-bridge", "root-port", "pci-switch",   "acs",
-					  "link",	 "cluster",   "owner-policy", "grant"};
+/* callback MIRROR: the mirror's invalidate callback is the action lines that
+ * follow (hs_dmirror_set_callback()), none: a callback that does nothing */
+static bool parse_callback(struct parser *P)
+{
+	struct hs_program *p = P->p;
+	int mi, col = col_here(P);
+
+	if (!get_ref(P, REF_MIR, &mi))
+		return false;
+	if (p->mir[mi].cb_line)
+		return perr(P, col, "expected one callback of %s, got a second (line %d)",
+			    p->mir[mi].name, p->mir[mi].cb_line);
+	if (!want_eol(P))
+		return false;
+	p->mir[mi].cb_line = P->line;
+	p->mir[mi].scripted = true;
+	P->cb = mi;
+	return true;
+}
+
+/* The events a callback action's condition may name, in the order of enum
+ * hs_mmu_notifier_event; own-migrate: MIGRATE whose owner is this device's. */
+static const char *const cb_events[] = {"unmap",	   "clear",	 "protection-vma",
+					"protection-page", "soft-dirty", "release",
+					"migrate",	   "exclusive"};
+
+/* if|unless EVENT[|EVENT...] or own-migrate */
+static bool parse_cb_condition(struct parser *P, struct hs_dmirror_cb_step *a)
+{
+	const struct tok *f;
+	bool ok;
+
+	a->negate = at(P, "unless");
+	P->i++;
+	f = peek(P);
+	ok = f != NULL;
+	if (tok_is(f, "own-migrate")) {
+		a->own = true;
+		P->i++;
+		return true;
+	}
+	for (int i = 0; ok && i < f->len;) {
+		int j = i, e = -1;
+		while (j < f->len && f->s[j] != '|')
+			j++;
+		struct tok w = {f->s + i, j - i, 0};
+		for (int k = 0; k < (int)(sizeof(cb_events) / sizeof(cb_events[0])); k++)
+			if (tok_is(&w, cb_events[k]))
+				e = k;
+		ok = e >= 0 && !(a->events & (1u << e)) && !(j < f->len && j + 1 == f->len);
+		if (ok)
+			a->events |= 1u << e;
+		i = j + 1;
+	}
+	if (!ok)
+		return perr(P, col_here(P),
+			    "expected own-migrate or events (unmap, clear, protection-vma, "
+			    "protection-page, soft-dirty, release, migrate, exclusive) joined by "
+			    "|, got %s",
+			    got(P));
+	P->i++;
+	return true;
+}
+
+/* One action of the open callback block: ACTION [if|unless CONDITION]. */
+static bool parse_cb_action(struct parser *P)
+{
+	struct hs_dmirror_callback *cb = &P->p->mir[P->cb].cb;
+	struct hs_dmirror_cb_step a = {0};
+	unsigned int i;
+
+	for (i = 0; i < cb_table_len; i++)
+		if (at(P, cb_table[i].name))
+			break;
+	if (i == cb_table_len)
+		return perr(P, col_here(P),
+			    "expected a callback action (lock, set-seq, clear, unlock, return) or "
+			    "a directive, got %s",
+			    got(P));
+	if (cb->n == HS_DMIRROR_CB_MAX)
+		return perr(P, col_here(P), "expected at most %d callback actions, got more",
+			    HS_DMIRROR_CB_MAX);
+	a.op = (unsigned char)cb_table[i].op;
+	P->i++;
+	if ((at(P, "if") || at(P, "unless")) && !parse_cb_condition(P, &a))
+		return false;
+	if (!want_eol(P))
+		return false;
+	cb->step[cb->n++] = a;
+	return true;
+}
+
+static const char *const setup_words[] = {
+    "machine", "process", "vma",	  "device",    "mirror",     "bug",
+    "switch",  "init",	  "host-bridge",  "root-port", "pci-switch", "acs",
+    "link",    "cluster", "owner-policy", "grant",     "callback"};
 static const char *const later_words[] = {"thread",  "final",	   "expect",
 					  "explore", "step-bound", "no-check-data"};
 
@@ -704,13 +796,16 @@ bool parse_line(struct parser *P)
 	if (!setup && !later) {
 		if (P->blk)
 			return parse_step(P, true);
+		if (P->cb >= 0)
+			return parse_cb_action(P);
 		return perr(P, t->col,
 			    "expected a directive (machine, process, vma, device, mirror, bug, "
 			    "switch, host-bridge, root-port, pci-switch, acs, link, cluster, "
-			    "owner-policy, grant, init, thread, final, expect, explore, "
+			    "owner-policy, grant, callback, init, thread, final, expect, explore, "
 			    "step-bound, no-check-data), got %s",
 			    got(P));
 	}
+	P->cb = -1;
 	if (!close_thread(P))
 		return false;
 	if (setup && P->p->nthread)
@@ -750,6 +845,8 @@ bool parse_line(struct parser *P)
 		return parse_owner_policy(P);
 	if (tok_is(t, "grant"))
 		return parse_grant(P);
+	if (tok_is(t, "callback"))
+		return parse_callback(P);
 	if (tok_is(t, "init"))
 		return parse_init_final(P, false);
 	if (tok_is(t, "final"))

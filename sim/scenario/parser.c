@@ -1030,6 +1030,7 @@ int hs_scenario_parse(const char *filename, const char *text, size_t len, struct
 	P->file = filename;
 	P->err = err;
 	P->errlen = errlen;
+	P->cb = -1;
 	frame_reset(&P->init_top);
 	frame_reset(&P->final_top);
 

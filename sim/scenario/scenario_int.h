@@ -104,6 +104,15 @@ struct step_def {
 	const char *doc;
 };
 
+/* One action of a scripted invalidate callback (callback MIRROR, steps.c). */
+struct cb_def {
+	const char *name;
+	enum hs_dmirror_cb_op op;
+	const char *doc;
+};
+extern const struct cb_def cb_table[];
+extern const unsigned int cb_table_len;
+
 extern const struct step_def step_table[];
 extern const unsigned int step_table_len;
 const struct step_def *step_lookup(const char *s, int len);
@@ -300,6 +309,7 @@ struct parser {
 	char got[96];
 	/* the block steps go to, NULL at top level */
 	struct block *blk;
+	int cb; /* the mirror whose callback block is open, -1 */
 	struct frame frames[MAX_DEPTH + 1];
 	int depth;
 	struct frame init_top, final_top; /* the top frames of init / final, across lines */

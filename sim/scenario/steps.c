@@ -756,3 +756,33 @@ bool hs_scenario_step_doc(unsigned int i, const char **name, const char **gramma
 	*doc = step_table[i].doc;
 	return true;
 }
+
+/* ---- the actions of a scripted invalidate callback (callback MIRROR) ---------------- */
+
+const struct cb_def cb_table[] = {
+    {"lock", HS_DMIRROR_CB_LOCK,
+     "`mutex_lock(&dmirror->mutex)`; `mutex_trylock()` when the range is not blockable, "
+     "the callback returning false when it fails, as the reference does; taking it twice "
+     "is a `deadlock`"},
+    {"set-seq", HS_DMIRROR_CB_SET_SEQ,
+     "`mmu_interval_set_seq(mni, cur_seq)`: faults that read the sequence before fail "
+     "their `read-retry`"},
+    {"clear", HS_DMIRROR_CB_CLEAR,
+     "`dmirror_do_update()`: drop the mirror's entries of the range; it needs the lock (a "
+     "`lock-not-held` violation without it)"},
+    {"unlock", HS_DMIRROR_CB_UNLOCK,
+     "`mutex_unlock()`; an `assertion` when the callback does not hold it, and so is a "
+     "callback that returns holding it"},
+    {"return", HS_DMIRROR_CB_RETURN, "return now (true): the actions after it do not run"},
+};
+
+const unsigned int cb_table_len = sizeof(cb_table) / sizeof(cb_table[0]);
+
+bool hs_scenario_callback_doc(unsigned int i, const char **name, const char **doc)
+{
+	if (i >= cb_table_len)
+		return false;
+	*name = cb_table[i].name;
+	*doc = cb_table[i].doc;
+	return true;
+}
