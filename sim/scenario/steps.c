@@ -254,7 +254,9 @@ static int exec_snapshot(struct thr *t, const struct step *s, int pc)
 		step_fail(t, s, SIM_KIND_ASSERT,
 			  "snapshot takes the mirror's lock: unlock it first");
 	ret = hs_dmirror_snapshot(step_mirror(t, s), s->addr, s->npages, perm);
-	for (unsigned long i = 0; check_ret(t, s, ret) && s->nvals && i < s->npages; i++) {
+	if (!check_ret(t, s, ret))
+		return pc + 1;
+	for (unsigned long i = 0; s->nvals && i < s->npages; i++) {
 		unsigned long want = s->vals[s->nvals == 1 ? 0 : i];
 		if (perm[i] != want)
 			step_fail(t, s, SIM_KIND_ASSERT, "page %#lx is %s (%#x), expected %s",
