@@ -19,7 +19,7 @@
 
 #include "scenario_int.h"
 
-void step_fail(struct thr *t, const struct step *s, const char *kind, const char *fmt, ...)
+void sc_step_fail(struct thr *t, const struct step *s, const char *kind, const char *fmt, ...)
 {
 	char msg[300];
 	va_list ap;
@@ -31,30 +31,31 @@ void step_fail(struct thr *t, const struct step *s, const char *kind, const char
 }
 
 /* The step's result against what the file expects; true when it succeeded. */
-bool check_ret(struct thr *t, const struct step *s, int ret)
+bool sc_check_ret(struct thr *t, const struct step *s, int ret)
 {
 	char a[24], b[24];
 
 	t->failed = ret != 0;
 	if (s->check == CHK_ZERO && ret)
-		step_fail(t, s, SIM_KIND_ASSERT, "returned %s (%s)", errname(ret, a, sizeof(a)),
-			  (s->def->flags & STEP_BUSY) && ret == -EBUSY
-			      ? (s->busy_max ? "its on-busy retries are spent: add on-error"
-					     : "on-busy restart starts again from read-begin")
-			      : "add may-fail if it may");
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "returned %s (%s)",
+			     sc_errname(ret, a, sizeof(a)),
+			     (s->def->flags & STEP_BUSY) && ret == -EBUSY
+				 ? (s->busy_max ? "its on-busy retries are spent: add on-error"
+						: "on-busy restart starts again from read-begin")
+				 : "add may-fail if it may");
 	if (s->check == CHK_ERR && ret != s->err)
-		step_fail(t, s, SIM_KIND_ASSERT, "returned %s, expected %s",
-			  errname(ret, a, sizeof(a)), errname(s->err, b, sizeof(b)));
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "returned %s, expected %s",
+			     sc_errname(ret, a, sizeof(a)), sc_errname(s->err, b, sizeof(b)));
 	return ret == 0;
 }
 
-void check_values(struct thr *t, const struct step *s, const unsigned long *v, unsigned long n)
+void sc_check_values(struct thr *t, const struct step *s, const unsigned long *v, unsigned long n)
 {
 	for (unsigned long i = 0; s->nvals && i < n; i++) {
 		unsigned long want = s->nvals == 1 ? s->vals[0] + i : s->vals[i];
 		if (v[i] != want)
-			step_fail(t, s, SIM_KIND_ASSERT, "read %#lx at %#lx, expected %#lx", v[i],
-				  s->addr + i * PG, want);
+			sc_step_fail(t, s, SIM_KIND_ASSERT, "read %#lx at %#lx, expected %#lx",
+				     v[i], s->addr + i * PG, want);
 	}
 }
 
@@ -63,9 +64,9 @@ void check_values(struct thr *t, const struct step *s, const unsigned long *v, u
 static int exec_step(struct thr *t, const struct step *s, int pc)
 {
 	if (s->objkind == OBJ_MIRROR && !t->x->mir[s->obj])
-		step_fail(t, s, SIM_KIND_ASSERT, "the mirror's device is not plugged");
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the mirror's device is not plugged");
 	if (s->objkind == OBJ_DEVICE && !(s->def->flags & STEP_PLUG) && !t->x->dev[s->obj])
-		step_fail(t, s, SIM_KIND_ASSERT, "the device is not plugged");
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the device is not plugged");
 	t->failed = false;
 	pc = s->def->exec(t, s, pc);
 	if (!t->failed)
@@ -98,8 +99,8 @@ static void run_block(struct thr *t)
 	for (int pc = 0; pc < b->nsteps;) {
 		const struct step *s = &b->steps[pc];
 		if (++t->run > MAX_RUN)
-			step_fail(t, s, SIM_KIND_LIVELOCK, "thread %s ran %lu steps", t->name,
-				  MAX_RUN);
+			sc_step_fail(t, s, SIM_KIND_LIVELOCK, "thread %s ran %lu steps", t->name,
+				     MAX_RUN);
 		if (sim_tracing() && !(s->def->flags & STEP_END))
 			sim_event("%s:%d %s", p->base, s->line, s->text);
 		pc = exec_step(t, s, pc);
@@ -171,7 +172,7 @@ static void mirror_open(struct exec *x, int i)
 }
 
 /* plug: a hotplug device arrives, with its owner and its mirrors. */
-void device_plug(struct exec *x, int i)
+void sc_device_plug(struct exec *x, int i)
 {
 	device_create(x, i);
 	device_set_owner(x, i);

@@ -15,7 +15,7 @@
 
 #include "scenario_int.h"
 
-bool perr(struct parser *P, int col, const char *fmt, ...)
+bool sc_perr(struct parser *P, int col, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -31,20 +31,20 @@ bool perr(struct parser *P, int col, const char *fmt, ...)
 	return false;
 }
 
-const struct tok *peek(struct parser *P)
+const struct tok *sc_peek(struct parser *P)
 {
 	return P->i < P->n ? &P->t[P->i] : NULL;
 }
 
-int col_here(struct parser *P)
+int sc_col_here(struct parser *P)
 {
 	return P->i < P->n ? P->t[P->i].col : P->eol_col;
 }
 
 /* What stands at the cursor, for "got ...". */
-const char *got(struct parser *P)
+const char *sc_got(struct parser *P)
 {
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 	if (!t)
 		return P->at_eof ? "end of file" : "end of line";
 	if (t->len > 40)
@@ -54,33 +54,33 @@ const char *got(struct parser *P)
 	return P->got;
 }
 
-bool tok_is(const struct tok *t, const char *w)
+bool sc_tok_is(const struct tok *t, const char *w)
 {
 	return t && (size_t)t->len == strlen(w) && memcmp(t->s, w, (size_t)t->len) == 0;
 }
 
-bool at(struct parser *P, const char *w)
+bool sc_at(struct parser *P, const char *w)
 {
-	return tok_is(peek(P), w);
+	return sc_tok_is(sc_peek(P), w);
 }
 
-bool want(struct parser *P, const char *w)
+bool sc_want(struct parser *P, const char *w)
 {
-	if (!at(P, w))
-		return perr(P, col_here(P), "expected '%s', got %s", w, got(P));
+	if (!sc_at(P, w))
+		return sc_perr(P, sc_col_here(P), "expected '%s', got %s", w, sc_got(P));
 	P->i++;
 	return true;
 }
 
-bool want_eol(struct parser *P)
+bool sc_want_eol(struct parser *P)
 {
 	if (P->i < P->n)
-		return perr(P, col_here(P), "expected end of line, got %s", got(P));
+		return sc_perr(P, sc_col_here(P), "expected end of line, got %s", sc_got(P));
 	return true;
 }
 
 /* A decimal or 0x-hexadecimal number below 2^64. */
-bool num_parse(const struct tok *t, unsigned long *out)
+bool sc_num_parse(const struct tok *t, unsigned long *out)
 {
 	unsigned long v = 0;
 	int i = 0;
@@ -118,41 +118,41 @@ bool num_parse(const struct tok *t, unsigned long *out)
 }
 
 /* A number in [min, max]; @what names it in the message. */
-bool get_num(struct parser *P, const char *what, unsigned long min, unsigned long max,
-	     unsigned long *out)
+bool sc_get_num(struct parser *P, const char *what, unsigned long min, unsigned long max,
+		unsigned long *out)
 {
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 	unsigned long v;
 
-	if (!t || !num_parse(t, &v) || v < min || v > max)
-		return perr(P, col_here(P), "expected %s (%lu..%lu), got %s", what, min, max,
-			    got(P));
+	if (!t || !sc_num_parse(t, &v) || v < min || v > max)
+		return sc_perr(P, sc_col_here(P), "expected %s (%lu..%lu), got %s", what, min, max,
+			       sc_got(P));
 	P->i++;
 	*out = v;
 	return true;
 }
 
 /* Any number (a value written or read). */
-bool get_value(struct parser *P, unsigned long *out)
+bool sc_get_value(struct parser *P, unsigned long *out)
 {
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 
-	if (!t || !num_parse(t, out))
-		return perr(P, col_here(P), "expected a value, got %s", got(P));
+	if (!t || !sc_num_parse(t, out))
+		return sc_perr(P, sc_col_here(P), "expected a value, got %s", sc_got(P));
 	P->i++;
 	return true;
 }
 
 /* A byte size: a number with an optional K, M or G suffix. */
-bool get_size(struct parser *P, const char *what, unsigned long min, unsigned long max,
-	      unsigned long *out)
+bool sc_get_size(struct parser *P, const char *what, unsigned long min, unsigned long max,
+		 unsigned long *out)
 {
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 	struct tok n;
 	unsigned long v, mul = 1;
 
 	if (!t)
-		return perr(P, col_here(P), "expected %s, got %s", what, got(P));
+		return sc_perr(P, sc_col_here(P), "expected %s, got %s", what, sc_got(P));
 	n = *t;
 	if (n.len > 1) {
 		char c = n.s[n.len - 1];
@@ -163,16 +163,16 @@ bool get_size(struct parser *P, const char *what, unsigned long min, unsigned lo
 		if (mul > 1)
 			n.len--;
 	}
-	if (!num_parse(&n, &v) || v > max / mul || v * mul < min || v * mul > max)
-		return perr(P, col_here(P),
-			    "expected %s (%lu..%lu bytes, K/M suffix allowed), got %s", what, min,
-			    max, got(P));
+	if (!sc_num_parse(&n, &v) || v > max / mul || v * mul < min || v * mul > max)
+		return sc_perr(P, sc_col_here(P),
+			       "expected %s (%lu..%lu bytes, K/M suffix allowed), got %s", what,
+			       min, max, sc_got(P));
 	P->i++;
 	*out = v * mul;
 	return true;
 }
 
-bool name_ok(const struct tok *t)
+bool sc_name_ok(const struct tok *t)
 {
 	if (t->len < 1 || t->len > NAME_LEN)
 		return false;
@@ -190,15 +190,15 @@ bool name_ok(const struct tok *t)
  * PCI switch); -1 when it names none. */
 
 /* Split one line into words; false on a character that has no place in a file. */
-bool tokenize(struct parser *P, const char *s, size_t len)
+bool sc_tokenize(struct parser *P, const char *s, size_t len)
 {
 	size_t i = 0;
 
 	P->n = P->i = 0;
 	if (len > HS_SCENARIO_MAX_LINE)
-		return perr(P, HS_SCENARIO_MAX_LINE + 1,
-			    "expected a line of at most %d characters, got %zu",
-			    HS_SCENARIO_MAX_LINE, len);
+		return sc_perr(P, HS_SCENARIO_MAX_LINE + 1,
+			       "expected a line of at most %d characters, got %zu",
+			       HS_SCENARIO_MAX_LINE, len);
 	P->eol_col = (int)len + 1;
 	while (i < len) {
 		unsigned char c = (unsigned char)s[i];
@@ -211,22 +211,23 @@ bool tokenize(struct parser *P, const char *s, size_t len)
 			continue;
 		}
 		if (c < 0x21 || c > 0x7e)
-			return perr(P, (int)i + 1, "expected printable ASCII, got byte 0x%02x", c);
+			return sc_perr(P, (int)i + 1, "expected printable ASCII, got byte 0x%02x",
+				       c);
 		size_t j = i;
 		while (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '#' &&
 		       (unsigned char)s[j] > 0x20 && (unsigned char)s[j] < 0x7f)
 			j++;
 		if (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '#' &&
 		    !(s[j] == '\r' && j == len - 1))
-			return perr(P, (int)j + 1, "expected printable ASCII, got byte 0x%02x",
-				    (unsigned char)s[j]);
+			return sc_perr(P, (int)j + 1, "expected printable ASCII, got byte 0x%02x",
+				       (unsigned char)s[j]);
 		if (j - i > TOK_LEN)
-			return perr(P, (int)i + 1,
-				    "expected a word of at most %d characters, got '%.20s...'",
-				    TOK_LEN, s + i);
+			return sc_perr(P, (int)i + 1,
+				       "expected a word of at most %d characters, got '%.20s...'",
+				       TOK_LEN, s + i);
 		if (P->n == MAX_TOKS)
-			return perr(P, (int)i + 1, "expected at most %d words on a line, got more",
-				    MAX_TOKS);
+			return sc_perr(P, (int)i + 1,
+				       "expected at most %d words on a line, got more", MAX_TOKS);
 		P->t[P->n++] = (struct tok){s + i, (int)(j - i), (int)i + 1};
 		i = j;
 	}
@@ -235,7 +236,7 @@ bool tokenize(struct parser *P, const char *s, size_t len)
 	return true;
 }
 
-char *join_tokens(struct parser *P, int from)
+char *sc_join_tokens(struct parser *P, int from)
 {
 	size_t len = 1;
 	for (int i = from; i < P->n; i++)

@@ -21,7 +21,7 @@
 
 /* The port @t names: a root port, or SWITCH.K (K a downstream port of a
  * PCI switch); -1 when it names none. */
-int find_port(const struct hs_program *p, const struct tok *t)
+int sc_find_port(const struct hs_program *p, const struct tok *t)
 {
 	const char *dot;
 	unsigned long k = 0;
@@ -29,7 +29,7 @@ int find_port(const struct hs_program *p, const struct tok *t)
 	if (!t)
 		return -1;
 	for (int i = 0; i < p->nrp; i++)
-		if (tok_is(t, p->rp[i].name))
+		if (sc_tok_is(t, p->rp[i].name))
 			return i;
 	dot = memrchr(t->s, '.', (size_t)t->len);
 	if (!dot || dot + 1 == t->s + t->len)
@@ -41,7 +41,7 @@ int find_port(const struct hs_program *p, const struct tok *t)
 	}
 	struct tok sw = {t->s, (int)(dot - t->s), 0};
 	for (int i = 0; i < p->npsw; i++)
-		if (tok_is(&sw, p->psw[i].name) && k < p->psw[i].nports)
+		if (sc_tok_is(&sw, p->psw[i].name) && k < p->psw[i].nports)
 			return PORT_SWITCH + i * HS_PCI_SWITCH_MAX_PORTS + (int)k;
 	return -1;
 }
@@ -49,12 +49,12 @@ int find_port(const struct hs_program *p, const struct tok *t)
 /* The kind and line of an existing declaration @t names: a process, device,
  * mirror, thread, host bridge, root port, PCI switch (or one of its ports),
  * or cluster. */
-const char *find_decl(struct hs_program *p, const struct tok *t, int *line)
+const char *sc_find_decl(struct hs_program *p, const struct tok *t, int *line)
 {
-	int port = find_port(p, t);
+	int port = sc_find_port(p, t);
 
 	for (int i = 0; i < p->nhb; i++)
-		if (tok_is(t, p->hb[i].name))
+		if (sc_tok_is(t, p->hb[i].name))
 			return *line = p->hb[i].line, "a host bridge";
 	if (port >= 0 && port < PORT_SWITCH)
 		return *line = p->rp[port].line, "a root port";
@@ -62,43 +62,43 @@ const char *find_decl(struct hs_program *p, const struct tok *t, int *line)
 		return *line = p->psw[(port - PORT_SWITCH) / HS_PCI_SWITCH_MAX_PORTS].line,
 		       "a port of a PCI switch";
 	for (int i = 0; i < p->npsw; i++)
-		if (tok_is(t, p->psw[i].name))
+		if (sc_tok_is(t, p->psw[i].name))
 			return *line = p->psw[i].line, "a PCI switch";
 	for (int i = 0; i < p->ncl; i++)
-		if (tok_is(t, p->cl[i].name))
+		if (sc_tok_is(t, p->cl[i].name))
 			return *line = p->cl[i].line, "a cluster";
 	for (int i = 0; i < p->nproc; i++)
-		if (tok_is(t, p->proc[i].name))
+		if (sc_tok_is(t, p->proc[i].name))
 			return *line = p->proc[i].line, "a process";
 	for (int i = 0; i < p->ndev; i++)
-		if (tok_is(t, p->dev[i].name))
+		if (sc_tok_is(t, p->dev[i].name))
 			return *line = p->dev[i].line, "a device";
 	for (int i = 0; i < p->nmir; i++)
-		if (tok_is(t, p->mir[i].name))
+		if (sc_tok_is(t, p->mir[i].name))
 			return *line = p->mir[i].line, "a mirror";
 	for (int i = 0; i < p->nthread; i++)
-		if (tok_is(t, p->thread[i].name))
+		if (sc_tok_is(t, p->thread[i].name))
 			return *line = p->thread[i].line, "a thread";
 	return NULL;
 }
 
 /* A new name for a declaration of @what. */
-bool get_new_name(struct parser *P, const char *what, char out[NAME_LEN + 1])
+bool sc_get_new_name(struct parser *P, const char *what, char out[NAME_LEN + 1])
 {
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 	const char *kind;
 	int line;
 
-	if (!t || !name_ok(t))
-		return perr(
-		    P, col_here(P),
+	if (!t || !sc_name_ok(t))
+		return sc_perr(
+		    P, sc_col_here(P),
 		    "expected a %s name (a letter or _, then letters, digits, _ - ., at most "
 		    "%d), got %s",
-		    what, NAME_LEN, got(P));
-	if ((kind = find_decl(P->p, t, &line)))
-		return perr(P, col_here(P),
-			    "expected a new %s name, got %s (%s declared at line %d)", what, got(P),
-			    kind, line);
+		    what, NAME_LEN, sc_got(P));
+	if ((kind = sc_find_decl(P->p, t, &line)))
+		return sc_perr(P, sc_col_here(P),
+			       "expected a new %s name, got %s (%s declared at line %d)", what,
+			       sc_got(P), kind, line);
 	memcpy(out, t->s, (size_t)t->len);
 	out[t->len] = 0;
 	P->i++;
@@ -132,11 +132,11 @@ static bool dev_present(struct parser *P, int d)
 	       (dv->plug_line && (dv->plug_blk == P->blk || P->blk == &P->p->final));
 }
 
-bool get_ref(struct parser *P, enum ref r, int *idx)
+bool sc_get_ref(struct parser *P, enum ref r, int *idx)
 {
 	static const char *const what[] = {"process", "device", "mirror"};
 	struct hs_program *p = P->p;
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 	int n = r == REF_PROC ? p->nproc : r == REF_DEV ? p->ndev : p->nmir;
 	char names[200];
 
@@ -144,11 +144,11 @@ bool get_ref(struct parser *P, enum ref r, int *idx)
 		const char *nm = r == REF_PROC	? p->proc[i].name
 				 : r == REF_DEV ? p->dev[i].name
 						: p->mir[i].name;
-		if (tok_is(t, nm)) {
+		if (sc_tok_is(t, nm)) {
 			int d = r == REF_DEV ? i : r == REF_MIR ? p->mir[i].dev : -1;
 			if (d >= 0 && P->blk && !P->plugging && !dev_present(P, d))
-				return perr(
-				    P, col_here(P),
+				return sc_perr(
+				    P, sc_col_here(P),
 				    r == REF_DEV
 					? "expected a device present at this step, got %s (%s is "
 					  "hotplug: use it after its plug step, in that block or "
@@ -158,7 +158,7 @@ bool get_ref(struct parser *P, enum ref r, int *idx)
 					  "got %s (%s is hotplug: use it after its plug step, in "
 					  "that "
 					  "block or in final)",
-				    got(P), p->dev[d].name);
+				    sc_got(P), p->dev[d].name);
 			*idx = i;
 			P->i++;
 			return true;
@@ -166,41 +166,43 @@ bool get_ref(struct parser *P, enum ref r, int *idx)
 	}
 	list_names(p, r, names, sizeof(names));
 	if (!n)
-		return perr(P, col_here(P), "expected a %s name (none is declared yet), got %s",
-			    what[r], got(P));
-	return perr(P, col_here(P), "expected a %s name (%s), got %s", what[r], names, got(P));
+		return sc_perr(P, sc_col_here(P),
+			       "expected a %s name (none is declared yet), got %s", what[r],
+			       sc_got(P));
+	return sc_perr(P, sc_col_here(P), "expected a %s name (%s), got %s", what[r], names,
+		       sc_got(P));
 }
 
 /* r, rw or none: VM_READ / VM_WRITE. */
-bool get_prot(struct parser *P, unsigned int *prot)
+bool sc_get_prot(struct parser *P, unsigned int *prot)
 {
-	if (at(P, "r"))
+	if (sc_at(P, "r"))
 		*prot = HS_VM_READ;
-	else if (at(P, "rw"))
+	else if (sc_at(P, "rw"))
 		*prot = HS_VM_READ | HS_VM_WRITE;
-	else if (at(P, "none"))
+	else if (sc_at(P, "none"))
 		*prot = 0;
 	else
-		return perr(P, col_here(P), "expected r, rw or none, got %s", got(P));
+		return sc_perr(P, sc_col_here(P), "expected r, rw or none, got %s", sc_got(P));
 	P->i++;
 	return true;
 }
 
 /* ADDR [PAGES]: a page-aligned range inside the declared VMAs of @proc. */
-bool get_range(struct parser *P, int proc, bool with_pages, unsigned long max_pages,
-	       unsigned long *addr, unsigned long *npages)
+bool sc_get_range(struct parser *P, int proc, bool with_pages, unsigned long max_pages,
+		  unsigned long *addr, unsigned long *npages)
 {
 	const struct process *pr = &P->p->proc[proc];
-	int col = col_here(P);
-	const struct tok *t = peek(P);
+	int col = sc_col_here(P);
+	const struct tok *t = sc_peek(P);
 
-	if (!t || !num_parse(t, addr))
-		return perr(P, col, "expected an address, got %s", got(P));
+	if (!t || !sc_num_parse(t, addr))
+		return sc_perr(P, col, "expected an address, got %s", sc_got(P));
 	if (*addr & (PG - 1))
-		return perr(P, col, "expected a page-aligned address, got %s", got(P));
+		return sc_perr(P, col, "expected a page-aligned address, got %s", sc_got(P));
 	P->i++;
 	*npages = 1;
-	if (with_pages && !get_num(P, "a page count", 1, max_pages, npages))
+	if (with_pages && !sc_get_num(P, "a page count", 1, max_pages, npages))
 		return false;
 	for (unsigned long i = 0; i < *npages; i++) {
 		unsigned long a = *addr + i * PG;
@@ -208,7 +210,7 @@ bool get_range(struct parser *P, int proc, bool with_pages, unsigned long max_pa
 		for (int v = 0; a >= *addr && v < pr->nvma && !in; v++)
 			in = a >= pr->vma[v].start && a < pr->vma[v].start + pr->vma[v].npages * PG;
 		if (!in)
-			return perr(
+			return sc_perr(
 			    P, col,
 			    "expected a range inside the VMAs of %s, got [%#lx,%#lx) (%#lx is "
 			    "outside every VMA)",
@@ -218,18 +220,18 @@ bool get_range(struct parser *P, int proc, bool with_pages, unsigned long max_pa
 }
 
 /* Error names a step can be expected to fail with. */
-const struct errname errnames[] = {
+const struct errname sc_errnames[] = {
     {"EFAULT", EFAULT},		{"EBUSY", EBUSY},   {"EPERM", EPERM},	{"EINVAL", EINVAL},
     {"ENOENT", ENOENT},		{"ENOMEM", ENOMEM}, {"EEXIST", EEXIST}, {"EAGAIN", EAGAIN},
     {"EOPNOTSUPP", EOPNOTSUPP}, {"ENODEV", ENODEV}, {"EIO", EIO},	{"EREMOTEIO", EREMOTEIO},
 };
-const unsigned int nr_errnames = sizeof(errnames) / sizeof(errnames[0]);
+const unsigned int sc_nr_errnames = sizeof(sc_errnames) / sizeof(sc_errnames[0]);
 
-const char *errname(int ret, char *buf, size_t len)
+const char *sc_errname(int ret, char *buf, size_t len)
 {
-	for (size_t i = 0; i < nr_errnames; i++)
-		if (ret == -errnames[i].err) {
-			snprintf(buf, len, "-%s", errnames[i].name);
+	for (size_t i = 0; i < sc_nr_errnames; i++)
+		if (ret == -sc_errnames[i].err) {
+			snprintf(buf, len, "-%s", sc_errnames[i].name);
 			return buf;
 		}
 	snprintf(buf, len, "%d", ret);
@@ -237,33 +239,34 @@ const char *errname(int ret, char *buf, size_t len)
 }
 
 /* SEQ of a protocol step: a sequence of this block, begun on @mirror. */
-bool get_seq(struct parser *P, int mirror, bool begin, int *seq)
+bool sc_get_seq(struct parser *P, int mirror, bool begin, int *seq)
 {
 	struct block *b = P->blk;
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 
-	if (!t || !name_ok(t))
-		return perr(P, col_here(P), "expected a sequence name, got %s", got(P));
+	if (!t || !sc_name_ok(t))
+		return sc_perr(P, sc_col_here(P), "expected a sequence name, got %s", sc_got(P));
 	for (int i = 0; i < b->nseq; i++)
-		if (tok_is(t, b->seq_name[i])) {
+		if (sc_tok_is(t, b->seq_name[i])) {
 			if (b->seq_mirror[i] != mirror)
-				return perr(
-				    P, col_here(P),
+				return sc_perr(
+				    P, sc_col_here(P),
 				    "expected a sequence of mirror %s, got %s (begun on %s)",
-				    P->p->mir[mirror].name, got(P),
+				    P->p->mir[mirror].name, sc_got(P),
 				    P->p->mir[b->seq_mirror[i]].name);
 			*seq = i;
 			P->i++;
 			return true;
 		}
 	if (!begin)
-		return perr(
-		    P, col_here(P),
+		return sc_perr(
+		    P, sc_col_here(P),
 		    "expected a sequence begun by an earlier read-begin in this block, got %s",
-		    got(P));
+		    sc_got(P));
 	if (b->nseq == MAX_SEQS)
-		return perr(P, col_here(P), "expected at most %d sequences in a block, got %s",
-			    MAX_SEQS, got(P));
+		return sc_perr(P, sc_col_here(P),
+			       "expected at most %d sequences in a block, got %s", MAX_SEQS,
+			       sc_got(P));
 	memcpy(b->seq_name[b->nseq], t->s, (size_t)t->len);
 	b->seq_name[b->nseq][t->len] = 0;
 	b->seq_mirror[b->nseq] = mirror;
@@ -273,11 +276,11 @@ bool get_seq(struct parser *P, int mirror, bool begin, int *seq)
 }
 
 /* restart's target: the read-begin of @seq in the current frame. */
-bool restart_target(struct parser *P, int col, int seq, int *target)
+bool sc_restart_target(struct parser *P, int col, int seq, int *target)
 {
 	int at_ = P->frames[P->depth].begin[seq];
 	if (at_ < 0)
-		return perr(
+		return sc_perr(
 		    P, col,
 		    "expected a read-begin of %s earlier in the same block for restart, got "
 		    "none",
@@ -288,46 +291,47 @@ bool restart_target(struct parser *P, int col, int seq, int *target)
 
 /* "= V..." after a read: one value, or one per page (one value V for several
  * pages means V, V+1, ...). */
-bool get_expected_values(struct parser *P, struct step *s)
+bool sc_get_expected_values(struct parser *P, struct step *s)
 {
 	unsigned long v[MAX_STEP_PAGES];
 	int n = 0;
 
-	if (!at(P, "="))
+	if (!sc_at(P, "="))
 		return true;
 	P->i++;
-	while (n < MAX_STEP_PAGES && P->i < P->n && num_parse(&P->t[P->i], &v[n])) {
+	while (n < MAX_STEP_PAGES && P->i < P->n && sc_num_parse(&P->t[P->i], &v[n])) {
 		n++;
 		P->i++;
 	}
 	if (n == 0)
-		return perr(P, col_here(P), "expected a value after '=', got %s", got(P));
+		return sc_perr(P, sc_col_here(P), "expected a value after '=', got %s", sc_got(P));
 	if (n != 1 && (unsigned long)n != s->npages)
-		return perr(P, P->t[P->i - 1].col, "expected 1 or %lu values after '=', got %d",
-			    s->npages, n);
+		return sc_perr(P, P->t[P->i - 1].col, "expected 1 or %lu values after '=', got %d",
+			       s->npages, n);
 	s->vals = malloc((size_t)n * sizeof(*s->vals));
 	if (!s->vals)
-		return perr(P, col_here(P), "expected memory, got none");
+		return sc_perr(P, sc_col_here(P), "expected memory, got none");
 	memcpy(s->vals, v, (size_t)n * sizeof(*v));
 	s->nvals = n;
 	return true;
 }
 
-bool add_flag(struct parser *P, int *idx)
+bool sc_add_flag(struct parser *P, int *idx)
 {
 	struct hs_program *p = P->p;
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 
-	if (!t || !name_ok(t))
-		return perr(P, col_here(P), "expected a flag name, got %s", got(P));
+	if (!t || !sc_name_ok(t))
+		return sc_perr(P, sc_col_here(P), "expected a flag name, got %s", sc_got(P));
 	for (int i = 0; i < p->nflag; i++)
-		if (tok_is(t, p->flag[i])) {
+		if (sc_tok_is(t, p->flag[i])) {
 			*idx = i;
 			P->i++;
 			return true;
 		}
 	if (p->nflag == MAX_FLAGS)
-		return perr(P, col_here(P), "expected at most %d flags, got %s", MAX_FLAGS, got(P));
+		return sc_perr(P, sc_col_here(P), "expected at most %d flags, got %s", MAX_FLAGS,
+			       sc_got(P));
 	memcpy(p->flag[p->nflag], t->s, (size_t)t->len);
 	p->flag[p->nflag][t->len] = 0;
 	*idx = p->nflag++;
@@ -340,40 +344,41 @@ static bool add_cost(struct parser *P, unsigned long n, int col)
 	struct frame *f = &P->frames[P->depth];
 	f->cost += n;
 	if (f->cost > MAX_UNROLLED)
-		return perr(P, col,
-			    "expected at most %lu steps in a block with its repeats unrolled, "
-			    "got more",
-			    MAX_UNROLLED);
+		return sc_perr(P, col,
+			       "expected at most %lu steps in a block with its repeats unrolled, "
+			       "got more",
+			       MAX_UNROLLED);
 	return true;
 }
 
 /* A cluster by name: an existing one, or a new one (its key is allocated at
  * setup, in the order clusters are first named). */
-bool get_cluster(struct parser *P, int *idx)
+bool sc_get_cluster(struct parser *P, int *idx)
 {
 	struct hs_program *p = P->p;
-	const struct tok *t = peek(P);
+	const struct tok *t = sc_peek(P);
 	const char *kind;
 	int line;
 
-	if (!t || !name_ok(t))
-		return perr(P, col_here(P),
-			    "expected a cluster name (a letter or _, then letters, digits, _ - ., "
-			    "at most %d), got %s",
-			    NAME_LEN, got(P));
+	if (!t || !sc_name_ok(t))
+		return sc_perr(
+		    P, sc_col_here(P),
+		    "expected a cluster name (a letter or _, then letters, digits, _ - ., "
+		    "at most %d), got %s",
+		    NAME_LEN, sc_got(P));
 	for (int i = 0; i < p->ncl; i++)
-		if (tok_is(t, p->cl[i].name)) {
+		if (sc_tok_is(t, p->cl[i].name)) {
 			*idx = i;
 			P->i++;
 			return true;
 		}
-	if ((kind = find_decl(p, t, &line)))
-		return perr(P, col_here(P),
-			    "expected a cluster name, got %s (%s declared at line %d)", got(P),
-			    kind, line);
+	if ((kind = sc_find_decl(p, t, &line)))
+		return sc_perr(P, sc_col_here(P),
+			       "expected a cluster name, got %s (%s declared at line %d)",
+			       sc_got(P), kind, line);
 	if (p->ncl == MAX_CLUSTERS)
-		return perr(P, col_here(P), "expected at most %d clusters, got %s", MAX_CLUSTERS,
-			    got(P));
+		return sc_perr(P, sc_col_here(P), "expected at most %d clusters, got %s",
+			       MAX_CLUSTERS, sc_got(P));
 	memcpy(p->cl[p->ncl].name, t->s, (size_t)t->len);
 	p->cl[p->ncl].name[t->len] = 0;
 	p->cl[p->ncl].line = P->line;
@@ -384,15 +389,15 @@ bool get_cluster(struct parser *P, int *idx)
 }
 
 /* One of @n words: its index in *@out. */
-bool get_word(struct parser *P, const char *const *w, int n, const char *what, int *out)
+bool sc_get_word(struct parser *P, const char *const *w, int n, const char *what, int *out)
 {
 	for (int i = 0; i < n; i++)
-		if (at(P, w[i])) {
+		if (sc_at(P, w[i])) {
 			*out = i;
 			P->i++;
 			return true;
 		}
-	return perr(P, col_here(P), "expected %s, got %s", what, got(P));
+	return sc_perr(P, sc_col_here(P), "expected %s, got %s", what, sc_got(P));
 }
 
 static void step_free(struct step *s)
@@ -467,7 +472,7 @@ static bool parse_alternative(struct parser *P, struct step *s, const struct gwo
 					 : i == n - 1 ? " or "
 						      : ", ",
 					 words[i]);
-	if (!get_word(P, words, n, what, &h))
+	if (!sc_get_word(P, words, n, what, &h))
 		return false;
 	s->how = (uint8_t)h;
 	return true;
@@ -495,15 +500,15 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 	unsigned long v[MAX_STEP_PAGES];
 	int n = 0;
 
-	if (!at(P, "="))
+	if (!sc_at(P, "="))
 		return true;
 	P->i++;
 	while (n < MAX_STEP_PAGES && P->i < P->n) {
-		const struct tok *t = peek(P);
+		const struct tok *t = sc_peek(P);
 		unsigned long prot = 0;
 		bool ok = true, rw = false, kind = false;
-		if (tok_is(t, "none") || tok_is(t, "error")) {
-			prot = tok_is(t, "none") ? HS_DMIRROR_PROT_NONE : HS_DMIRROR_PROT_ERROR;
+		if (sc_tok_is(t, "none") || sc_tok_is(t, "error")) {
+			prot = sc_tok_is(t, "none") ? HS_DMIRROR_PROT_NONE : HS_DMIRROR_PROT_ERROR;
 			rw = kind = true;
 		} else {
 			for (int i = 0; ok && i < t->len;) {
@@ -511,17 +516,17 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 				while (j < t->len && t->s[j] != '|')
 					j++;
 				struct tok w = {t->s + i, j - i, 0};
-				if ((tok_is(&w, "r") || tok_is(&w, "w")) && !rw) {
-					prot |= tok_is(&w, "r") ? HS_DMIRROR_PROT_READ
-								: HS_DMIRROR_PROT_WRITE;
+				if ((sc_tok_is(&w, "r") || sc_tok_is(&w, "w")) && !rw) {
+					prot |= sc_tok_is(&w, "r") ? HS_DMIRROR_PROT_READ
+								   : HS_DMIRROR_PROT_WRITE;
 					rw = true;
-				} else if (tok_is(&w, "zero") && !kind) {
+				} else if (sc_tok_is(&w, "zero") && !kind) {
 					prot |= HS_DMIRROR_PROT_ZERO;
 					kind = true;
-				} else if (tok_is(&w, "dev") && !kind) {
+				} else if (sc_tok_is(&w, "dev") && !kind) {
 					prot |= HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL;
 					kind = true;
-				} else if (tok_is(&w, "dev-remote") && !kind) {
+				} else if (sc_tok_is(&w, "dev-remote") && !kind) {
 					prot |= HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
 					kind = true;
 				} else {
@@ -537,18 +542,18 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 		v[n++] = prot;
 		P->i++;
 	}
-	if (n == 0 || (P->i < P->n && n < MAX_STEP_PAGES && !at(P, "may-fail") && !at(P, "fails") &&
-		       !at(P, "on-error")))
-		return perr(P, col_here(P),
-			    "expected a snapshot state (none, error, or r or w, each may add "
-			    "|zero, |dev or |dev-remote), got %s",
-			    got(P));
+	if (n == 0 || (P->i < P->n && n < MAX_STEP_PAGES && !sc_at(P, "may-fail") &&
+		       !sc_at(P, "fails") && !sc_at(P, "on-error")))
+		return sc_perr(P, sc_col_here(P),
+			       "expected a snapshot state (none, error, or r or w, each may add "
+			       "|zero, |dev or |dev-remote), got %s",
+			       sc_got(P));
 	if (n != 1 && (unsigned long)n != s->npages)
-		return perr(P, P->t[P->i - 1].col, "expected 1 or %lu states after '=', got %d",
-			    s->npages, n);
+		return sc_perr(P, P->t[P->i - 1].col, "expected 1 or %lu states after '=', got %d",
+			       s->npages, n);
 	s->vals = malloc((size_t)n * sizeof(*s->vals));
 	if (!s->vals)
-		return perr(P, col_here(P), "expected memory, got none");
+		return sc_perr(P, sc_col_here(P), "expected memory, got none");
 	memcpy(s->vals, v, (size_t)n * sizeof(*v));
 	s->nvals = n;
 	return true;
@@ -558,7 +563,7 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 static bool parse_fault_flags(struct parser *P, struct step *s)
 {
 	struct hs_program *p = P->p;
-	const struct tok *f = peek(P);
+	const struct tok *f = sc_peek(P);
 	bool ok = f != NULL, nofault = false;
 
 	for (int i = 0; ok && i < f->len;) {
@@ -566,13 +571,13 @@ static bool parse_fault_flags(struct parser *P, struct step *s)
 		while (j < f->len && f->s[j] != '|')
 			j++;
 		struct tok w = {f->s + i, j - i, 0};
-		if (tok_is(&w, "fault") && !s->fault && !nofault)
+		if (sc_tok_is(&w, "fault") && !s->fault && !nofault)
 			s->fault = true;
-		else if (tok_is(&w, "nofault") && !s->fault && !nofault)
+		else if (sc_tok_is(&w, "nofault") && !s->fault && !nofault)
 			nofault = true;
-		else if (tok_is(&w, "write") && !s->write)
+		else if (sc_tok_is(&w, "write") && !s->write)
 			s->write = true;
-		else if (tok_is(&w, "p2p") && !s->p2p)
+		else if (sc_tok_is(&w, "p2p") && !s->p2p)
 			s->p2p = true;
 		else
 			ok = false;
@@ -582,15 +587,15 @@ static bool parse_fault_flags(struct parser *P, struct step *s)
 	}
 	ok = ok && (s->fault || (nofault && !s->write));
 	if (!ok)
-		return perr(P, col_here(P),
-			    "expected fault, fault|write or nofault, each may add |p2p, got %s",
-			    got(P));
+		return sc_perr(P, sc_col_here(P),
+			       "expected fault, fault|write or nofault, each may add |p2p, got %s",
+			       sc_got(P));
 	const struct device *md = &p->dev[p->mir[s->obj].dev];
 	if (s->p2p && md->port < 0)
-		return perr(P, col_here(P),
-			    "expected flags without p2p, got %s (device %s has no PCI "
-			    "function: declare it with at PORT)",
-			    got(P), md->name);
+		return sc_perr(P, sc_col_here(P),
+			       "expected flags without p2p, got %s (device %s has no PCI "
+			       "function: declare it with at PORT)",
+			       sc_got(P), md->name);
 	P->i++;
 	P->blk->seq_faulted[s->seq] = true;
 	return true;
@@ -605,20 +610,20 @@ static bool parse_on_busy(struct parser *P, struct step *s)
 	int col;
 
 	P->i++;
-	col = col_here(P);
-	if (at(P, "retry")) {
+	col = sc_col_here(P);
+	if (sc_at(P, "retry")) {
 		P->i++;
 		s->action = ACT_RETRY;
 	} else {
-		if (!at(P, "restart"))
-			return perr(P, col, "expected restart or retry, got %s", got(P));
-		if (!want(P, "restart") || !restart_target(P, col, s->seq, &s->target))
+		if (!sc_at(P, "restart"))
+			return sc_perr(P, col, "expected restart or retry, got %s", sc_got(P));
+		if (!sc_want(P, "restart") || !sc_restart_target(P, col, s->seq, &s->target))
 			return false;
 		s->action = ACT_RESTART;
 	}
-	if (at(P, "max")) {
+	if (sc_at(P, "max")) {
 		P->i++;
-		return get_num(P, "a number of retries", 1, MAX_REPEAT, &s->busy_max);
+		return sc_get_num(P, "a number of retries", 1, MAX_REPEAT, &s->busy_max);
 	}
 	return true;
 }
@@ -626,22 +631,22 @@ static bool parse_on_busy(struct parser *P, struct step *s)
 /* ACTION of read-retry's on-fail. */
 static bool parse_on_fail(struct parser *P, struct step *s)
 {
-	int col = col_here(P);
+	int col = sc_col_here(P);
 
-	if (at(P, "unlock-restart"))
+	if (sc_at(P, "unlock-restart"))
 		s->action = ACT_UNLOCK_RESTART;
-	else if (at(P, "restart"))
+	else if (sc_at(P, "restart"))
 		s->action = ACT_RESTART;
-	else if (at(P, "ignore"))
+	else if (sc_at(P, "ignore"))
 		s->action = ACT_IGNORE;
-	else if (at(P, "fail"))
+	else if (sc_at(P, "fail"))
 		s->action = ACT_FAIL;
 	else
-		return perr(P, col, "expected unlock-restart, restart, ignore or fail, got %s",
-			    got(P));
+		return sc_perr(P, col, "expected unlock-restart, restart, ignore or fail, got %s",
+			       sc_got(P));
 	P->i++;
 	if ((s->action == ACT_RESTART || s->action == ACT_UNLOCK_RESTART) &&
-	    !restart_target(P, col, s->seq, &s->target))
+	    !sc_restart_target(P, col, s->seq, &s->target))
 		return false;
 	return true;
 }
@@ -654,23 +659,23 @@ static bool parse_object(struct parser *P, const struct step_def *d, struct step
 
 	if (gw_is(w, "PROC")) {
 		s->objkind = OBJ_PROC;
-		if (!get_ref(P, REF_PROC, &s->obj))
+		if (!sc_get_ref(P, REF_PROC, &s->obj))
 			return false;
 		*proc = s->obj;
 	} else if (gw_is(w, "MIRROR")) {
 		s->objkind = OBJ_MIRROR;
-		if (!get_ref(P, REF_MIR, &s->obj))
+		if (!sc_get_ref(P, REF_MIR, &s->obj))
 			return false;
 		*proc = P->p->mir[s->obj].proc;
 	} else if (gw_is(w, "DEVICE")) {
 		s->objkind = OBJ_DEVICE;
 		P->plugging = d->flags & STEP_PLUG;
-		ok = get_ref(P, REF_DEV, &s->obj);
+		ok = sc_get_ref(P, REF_DEV, &s->obj);
 		P->plugging = false;
 		return ok;
 	} else {
 		s->objkind = OBJ_FLAG;
-		return add_flag(P, &s->obj);
+		return sc_add_flag(P, &s->obj);
 	}
 	return true;
 }
@@ -684,28 +689,28 @@ static bool parse_arg(struct parser *P, const struct step_def *d, struct step *s
 	if (gw_is(w, "PROC") || gw_is(w, "MIRROR") || gw_is(w, "DEVICE") || gw_is(w, "FLAG"))
 		return parse_object(P, d, s, w, proc);
 	if (gw_is(w, "CLUSTER"))
-		return get_cluster(P, &s->cluster);
+		return sc_get_cluster(P, &s->cluster);
 	if (gw_is(w, "SEQ")) {
-		P->seq_col = col_here(P);
+		P->seq_col = sc_col_here(P);
 		s->has_seq = true;
-		return get_seq(P, s->obj, d->flags & STEP_BEGIN, &s->seq);
+		return sc_get_seq(P, s->obj, d->flags & STEP_BEGIN, &s->seq);
 	}
 	if (gw_is(w, "ADDR")) {
 		*took_next = next && (gw_is(next, "PAGES") || (next->group && next->len == 5 &&
 							       !memcmp(next->s, "PAGES", 5)));
 		if (!*took_next)
-			return get_range(P, *proc, false, 1, &s->addr, &s->npages);
+			return sc_get_range(P, *proc, false, 1, &s->addr, &s->npages);
 		if (gw_is(next, "PAGES") ||
-		    (P->i + 1 < P->n && num_parse(&P->t[P->i + 1], &s->npages)))
-			return get_range(P, *proc, true, maxp, &s->addr, &s->npages);
-		return get_range(P, *proc, false, 1, &s->addr, &s->npages);
+		    (P->i + 1 < P->n && sc_num_parse(&P->t[P->i + 1], &s->npages)))
+			return sc_get_range(P, *proc, true, maxp, &s->addr, &s->npages);
+		return sc_get_range(P, *proc, false, 1, &s->addr, &s->npages);
 	}
 	if (gw_is(w, "V") || gw_is(w, "ADD"))
-		return get_value(P, &s->value);
+		return sc_get_value(P, &s->value);
 	if (gw_is(w, "N"))
-		return get_num(P, "a repeat count", 1, MAX_REPEAT, &s->count);
+		return sc_get_num(P, "a repeat count", 1, MAX_REPEAT, &s->count);
 	if (gw_is(w, "COUNT"))
-		return get_num(P, "a count", 0, MAX_COUNT, &s->count);
+		return sc_get_num(P, "a count", 0, MAX_COUNT, &s->count);
 	if (gw_is(w, "FLAGS"))
 		return parse_fault_flags(P, s);
 	if (gw_is(w, "ACTION"))
@@ -713,10 +718,10 @@ static bool parse_arg(struct parser *P, const struct step_def *d, struct step *s
 	if (w->group && w->s[0] == '=' && memmem(w->s, (size_t)w->len, "PROT", 4))
 		return get_expected_prots(P, s);
 	if (w->group && w->s[0] == '=')
-		return get_expected_values(P, s);
+		return sc_get_expected_values(P, s);
 	if (w->group && w->s[0] != '=' && !memchr(w->s, ' ', (size_t)w->len)) {
 		/* [a|b]: absent leaves s->how 0, else it is 1 + the word's index */
-		if (!peek(P) || !is_word_in(peek(P), w))
+		if (!sc_peek(P) || !is_word_in(sc_peek(P), w))
 			return true;
 		if (!parse_alternative(P, s, w))
 			return false;
@@ -724,12 +729,12 @@ static bool parse_arg(struct parser *P, const struct step_def *d, struct step *s
 		return true;
 	}
 	if (w->group && w->len >= 7 && !memcmp(w->s, "on-busy", 7))
-		return !at(P, "on-busy") || parse_on_busy(P, s);
+		return !sc_at(P, "on-busy") || parse_on_busy(P, s);
 	if (memchr(w->s, '|', (size_t)w->len))
 		return parse_alternative(P, s, w);
 	char lit[32];
 	snprintf(lit, sizeof(lit), "%.*s", w->len, w->s);
-	return want(P, lit);
+	return sc_want(P, lit);
 }
 
 /* The step's arguments, word by word of its grammar. */
@@ -739,7 +744,7 @@ static bool parse_args(struct parser *P, const struct step_def *d, struct step *
 	int n = grammar_words(d->grammar, w, 16), proc = -1;
 
 	for (int k = 0; k < n; k++) {
-		int col = col_here(P);
+		int col = sc_col_here(P);
 		bool took = false;
 		if (!parse_arg(P, d, s, &w[k], k + 1 < n ? &w[k + 1] : NULL, &proc, &took))
 			return false;
@@ -757,18 +762,19 @@ static bool parse_on_error(struct parser *P, struct step *s)
 	int col, a = 0;
 
 	P->i++;
-	col = col_here(P);
-	if (!get_word(P, w, 3, "stop, restart or continue", &a))
+	col = sc_col_here(P);
+	if (!sc_get_word(P, w, 3, "stop, restart or continue", &a))
 		return false;
 	s->on_error = (uint8_t)(ONERR_STOP + a);
 	s->check = CHK_ANY;
 	if (s->on_error != ONERR_RESTART)
 		return true;
 	if (!s->has_seq)
-		return perr(P, col,
-			    "expected stop or continue, got 'restart' (restart needs a step with a "
-			    "sequence)");
-	return restart_target(P, col, s->seq, &s->target);
+		return sc_perr(
+		    P, col,
+		    "expected stop or continue, got 'restart' (restart needs a step with a "
+		    "sequence)");
+	return sc_restart_target(P, col, s->seq, &s->target);
 }
 
 /* may-fail, fails ERR or on-error ACTION after a step that returns an error code. */
@@ -777,35 +783,35 @@ static bool parse_result(struct parser *P, struct step *s)
 	int col;
 	unsigned int i;
 
-	if (at(P, "may-fail")) {
+	if (sc_at(P, "may-fail")) {
 		s->check = CHK_ANY;
 		P->i++;
 		return true;
 	}
-	if (at(P, "on-error"))
+	if (sc_at(P, "on-error"))
 		return parse_on_error(P, s);
-	if (!at(P, "fails"))
+	if (!sc_at(P, "fails"))
 		return true;
 	P->i++;
-	col = col_here(P);
-	for (i = 0; i < nr_errnames; i++)
-		if (at(P, errnames[i].name))
+	col = sc_col_here(P);
+	for (i = 0; i < sc_nr_errnames; i++)
+		if (sc_at(P, sc_errnames[i].name))
 			break;
-	if (i == nr_errnames)
-		return perr(P, col,
-			    "expected an error name (EFAULT, EBUSY, EPERM, EINVAL, "
-			    "ENOENT, ENOMEM, EEXIST, EAGAIN, EOPNOTSUPP, ENODEV, EIO, "
-			    "EREMOTEIO), "
-			    "got %s",
-			    got(P));
+	if (i == sc_nr_errnames)
+		return sc_perr(P, col,
+			       "expected an error name (EFAULT, EBUSY, EPERM, EINVAL, "
+			       "ENOENT, ENOMEM, EEXIST, EAGAIN, EOPNOTSUPP, ENODEV, EIO, "
+			       "EREMOTEIO), "
+			       "got %s",
+			       sc_got(P));
 	if ((s->action == ACT_RESTART || s->action == ACT_RETRY) && !s->busy_max &&
-	    errnames[i].err == EBUSY)
-		return perr(P, col,
-			    "expected an error other than EBUSY (on-busy restart "
-			    "restarts on it), got %s",
-			    got(P));
+	    sc_errnames[i].err == EBUSY)
+		return sc_perr(P, col,
+			       "expected an error other than EBUSY (on-busy restart "
+			       "restarts on it), got %s",
+			       sc_got(P));
 	s->check = CHK_ERR;
-	s->err = -errnames[i].err;
+	s->err = -sc_errnames[i].err;
 	P->i++;
 	return true;
 }
@@ -821,7 +827,7 @@ static bool append_step(struct parser *P, struct step *s, int col0)
 		struct step *n = realloc(b->steps, (size_t)cap * sizeof(*n));
 		if (!n) {
 			step_free(s);
-			return perr(P, col0, "expected memory, got none");
+			return sc_perr(P, col0, "expected memory, got none");
 		}
 		b->steps = n;
 		b->cap = cap;
@@ -855,38 +861,39 @@ static bool append_step(struct parser *P, struct step *s, int col0)
 }
 
 /* One step of the current block from the cursor to the end of the line. */
-bool parse_step(struct parser *P, bool in_thread)
+bool sc_parse_step(struct parser *P, bool in_thread)
 {
-	const struct tok *t = peek(P);
-	const struct step_def *d = t ? step_lookup(t->s, t->len) : NULL;
-	int from = P->i, col0 = col_here(P);
+	const struct tok *t = sc_peek(P);
+	const struct step_def *d = t ? sc_step_lookup(t->s, t->len) : NULL;
+	int from = P->i, col0 = sc_col_here(P);
 	struct step s = {.line = P->line, .target = -1};
 
 	if (!d)
-		return perr(P, col0, "expected a step (see docs/scenarios.md), got %s", got(P));
+		return sc_perr(P, col0, "expected a step (see docs/scenarios.md), got %s",
+			       sc_got(P));
 	if (!in_thread && (d->flags & STEP_THREAD_ONLY))
-		return perr(P, col0, "expected a step, got %s (repeat blocks are for threads)",
-			    got(P));
+		return sc_perr(P, col0, "expected a step, got %s (repeat blocks are for threads)",
+			       sc_got(P));
 	if (P->p->nsteps >= MAX_STEPS)
-		return perr(P, col0, "expected at most %d steps in a file, got more", MAX_STEPS);
+		return sc_perr(P, col0, "expected at most %d steps in a file, got more", MAX_STEPS);
 	s.def = d;
 	P->i++;
 	if (!parse_args(P, d, &s, col0) || ((d->flags & STEP_RESULT) && !parse_result(P, &s)) ||
-	    !want_eol(P)) {
+	    !sc_want_eol(P)) {
 		free(s.vals);
 		return false;
 	}
-	s.text = join_tokens(P, from);
+	s.text = sc_join_tokens(P, from);
 	if (!s.text) {
 		free(s.vals);
-		return perr(P, col0, "expected memory, got none");
+		return sc_perr(P, col0, "expected memory, got none");
 	}
 	return append_step(P, &s, col0);
 }
 
 /* ---- blocks and the whole file ----------------------------------------------------------- */
 
-void frame_reset(struct frame *f)
+void sc_frame_reset(struct frame *f)
 {
 	f->repeat_at = -1;
 	f->line = 0;
@@ -896,18 +903,19 @@ void frame_reset(struct frame *f)
 }
 
 /* The thread block being parsed ends (at a directive, or at the end of the file). */
-bool close_thread(struct parser *P)
+bool sc_close_thread(struct parser *P)
 {
 	struct block *b = P->blk;
 
 	if (!b)
 		return true;
 	if (P->depth)
-		return perr(P, col_here(P), "expected 'end' for the repeat of line %d, got %s",
-			    P->frames[P->depth].line, got(P));
+		return sc_perr(P, sc_col_here(P),
+			       "expected 'end' for the repeat of line %d, got %s",
+			       P->frames[P->depth].line, sc_got(P));
 	if (!b->nsteps)
-		return perr(P, col_here(P), "expected a step in thread %s, got %s", b->name,
-			    got(P));
+		return sc_perr(P, sc_col_here(P), "expected a step in thread %s, got %s", b->name,
+			       sc_got(P));
 	b->cost = P->frames[0].cost;
 	P->blk = NULL;
 	return true;
@@ -919,17 +927,18 @@ static bool finish(struct parser *P)
 	struct hs_program *p = P->p;
 
 	P->i = P->n = 0;
-	if (!close_thread(P))
+	if (!sc_close_thread(P))
 		return false;
 	/* a file that runs nothing tests nothing (its init and final blocks may
 	 * be the whole test: a single execution that shows a bug) */
 	if (!p->nthread && !p->init.nsteps && !p->final.nsteps)
-		return perr(P, col_here(P),
-			    "expected a thread block or an init or final step, got %s", got(P));
+		return sc_perr(P, sc_col_here(P),
+			       "expected a thread block or an init or final step, got %s",
+			       sc_got(P));
 	for (int f = 0; f < p->nflag; f++)
 		if (p->flag_wait_line[f] && !p->flag_signalled[f]) {
 			P->line = p->flag_wait_line[f];
-			return perr(
+			return sc_perr(
 			    P, p->flag_wait_col[f],
 			    "expected a flag some step signals, got '%s' (nothing signals it)",
 			    p->flag[f]);
@@ -1031,22 +1040,22 @@ int hs_scenario_parse(const char *filename, const char *text, size_t len, struct
 	P->err = err;
 	P->errlen = errlen;
 	P->cb = -1;
-	frame_reset(&P->init_top);
-	frame_reset(&P->final_top);
+	sc_frame_reset(&P->init_top);
+	sc_frame_reset(&P->final_top);
 
 	P->line = 1;
 	if (len > HS_SCENARIO_MAX_BYTES) {
-		ok = perr(P, 1, "expected a file of at most %lu bytes, got %zu",
-			  HS_SCENARIO_MAX_BYTES, len);
+		ok = sc_perr(P, 1, "expected a file of at most %lu bytes, got %zu",
+			     HS_SCENARIO_MAX_BYTES, len);
 	}
 	for (size_t pos = 0; ok && pos < len; P->line++) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t l = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		if (P->line > MAX_LINES) {
-			ok = perr(P, 1, "expected at most %d lines, got more", MAX_LINES);
+			ok = sc_perr(P, 1, "expected at most %d lines, got more", MAX_LINES);
 			break;
 		}
-		ok = tokenize(P, text + pos, l) && (!P->n || parse_line(P));
+		ok = sc_tokenize(P, text + pos, l) && (!P->n || sc_parse_line(P));
 		pos += l + 1;
 	}
 	if (ok) {

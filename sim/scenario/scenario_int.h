@@ -110,12 +110,12 @@ struct cb_def {
 	enum hs_dmirror_cb_op op;
 	const char *doc;
 };
-extern const struct cb_def cb_table[];
-extern const unsigned int cb_table_len;
+extern const struct cb_def sc_cb_table[];
+extern const unsigned int sc_cb_table_len;
 
-extern const struct step_def step_table[];
-extern const unsigned int step_table_len;
-const struct step_def *step_lookup(const char *s, int len);
+extern const struct step_def sc_step_table[];
+extern const unsigned int sc_step_table_len;
+const struct step_def *sc_step_lookup(const char *s, int len);
 
 /* What a step's first argument names, for the interpreter's checks. */
 enum obj_kind { OBJ_NONE, OBJ_PROC, OBJ_MIRROR, OBJ_DEVICE, OBJ_FLAG };
@@ -358,66 +358,66 @@ struct thr {
 
 /* ---- lexer.c ----------------------------------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) bool perr(struct parser *P, int col, const char *fmt, ...);
-const struct tok *peek(struct parser *P);
-int col_here(struct parser *P);
-const char *got(struct parser *P);
-bool tok_is(const struct tok *t, const char *w);
-bool at(struct parser *P, const char *w);
-bool want(struct parser *P, const char *w);
-bool want_eol(struct parser *P);
-bool num_parse(const struct tok *t, unsigned long *out);
-bool get_num(struct parser *P, const char *what, unsigned long min, unsigned long max,
-	     unsigned long *out);
-bool get_value(struct parser *P, unsigned long *out);
-bool get_size(struct parser *P, const char *what, unsigned long min, unsigned long max,
-	      unsigned long *out);
-bool name_ok(const struct tok *t);
-bool tokenize(struct parser *P, const char *s, size_t len);
-char *join_tokens(struct parser *P, int from);
+__attribute__((format(printf, 3, 4))) bool sc_perr(struct parser *P, int col, const char *fmt, ...);
+const struct tok *sc_peek(struct parser *P);
+int sc_col_here(struct parser *P);
+const char *sc_got(struct parser *P);
+bool sc_tok_is(const struct tok *t, const char *w);
+bool sc_at(struct parser *P, const char *w);
+bool sc_want(struct parser *P, const char *w);
+bool sc_want_eol(struct parser *P);
+bool sc_num_parse(const struct tok *t, unsigned long *out);
+bool sc_get_num(struct parser *P, const char *what, unsigned long min, unsigned long max,
+		unsigned long *out);
+bool sc_get_value(struct parser *P, unsigned long *out);
+bool sc_get_size(struct parser *P, const char *what, unsigned long min, unsigned long max,
+		 unsigned long *out);
+bool sc_name_ok(const struct tok *t);
+bool sc_tokenize(struct parser *P, const char *s, size_t len);
+char *sc_join_tokens(struct parser *P, int from);
 
 /* ---- parser.c ---------------------------------------------------------------------- */
 
 enum ref { REF_PROC, REF_DEV, REF_MIR };
 
-int find_port(const struct hs_program *p, const struct tok *t);
-const char *find_decl(struct hs_program *p, const struct tok *t, int *line);
-bool get_new_name(struct parser *P, const char *what, char out[NAME_LEN + 1]);
-bool get_ref(struct parser *P, enum ref r, int *idx);
-bool get_prot(struct parser *P, unsigned int *prot);
-bool get_range(struct parser *P, int proc, bool with_pages, unsigned long max_pages,
-	       unsigned long *addr, unsigned long *npages);
-bool get_seq(struct parser *P, int mirror, bool begin, int *seq);
-bool restart_target(struct parser *P, int col, int seq, int *target);
-bool get_expected_values(struct parser *P, struct step *s);
-bool add_flag(struct parser *P, int *idx);
-bool get_cluster(struct parser *P, int *idx);
-bool get_word(struct parser *P, const char *const *w, int n, const char *what, int *out);
-bool parse_step(struct parser *P, bool in_thread);
-void frame_reset(struct frame *f);
-bool close_thread(struct parser *P);
+int sc_find_port(const struct hs_program *p, const struct tok *t);
+const char *sc_find_decl(struct hs_program *p, const struct tok *t, int *line);
+bool sc_get_new_name(struct parser *P, const char *what, char out[NAME_LEN + 1]);
+bool sc_get_ref(struct parser *P, enum ref r, int *idx);
+bool sc_get_prot(struct parser *P, unsigned int *prot);
+bool sc_get_range(struct parser *P, int proc, bool with_pages, unsigned long max_pages,
+		  unsigned long *addr, unsigned long *npages);
+bool sc_get_seq(struct parser *P, int mirror, bool begin, int *seq);
+bool sc_restart_target(struct parser *P, int col, int seq, int *target);
+bool sc_get_expected_values(struct parser *P, struct step *s);
+bool sc_add_flag(struct parser *P, int *idx);
+bool sc_get_cluster(struct parser *P, int *idx);
+bool sc_get_word(struct parser *P, const char *const *w, int n, const char *what, int *out);
+bool sc_parse_step(struct parser *P, bool in_thread);
+void sc_frame_reset(struct frame *f);
+bool sc_close_thread(struct parser *P);
 
 /* Error names a step can be expected to fail with. */
 struct errname {
 	const char *name;
 	int err;
 };
-extern const struct errname errnames[];
-extern const unsigned int nr_errnames;
-const char *errname(int ret, char *buf, size_t len);
+extern const struct errname sc_errnames[];
+extern const unsigned int sc_nr_errnames;
+const char *sc_errname(int ret, char *buf, size_t len);
 
 /* ---- directives.c ------------------------------------------------------------------ */
 
 /* One line that is not blank: a directive, or a step of the open thread block. */
-bool parse_line(struct parser *P);
+bool sc_parse_line(struct parser *P);
 
 /* ---- interp.c ---------------------------------------------------------------------- */
 
 __attribute__((noreturn, format(printf, 4, 5))) void
-step_fail(struct thr *t, const struct step *s, const char *kind, const char *fmt, ...);
-bool check_ret(struct thr *t, const struct step *s, int ret);
-void check_values(struct thr *t, const struct step *s, const unsigned long *v, unsigned long n);
-void device_plug(struct exec *x, int i);
+sc_step_fail(struct thr *t, const struct step *s, const char *kind, const char *fmt, ...);
+bool sc_check_ret(struct thr *t, const struct step *s, int ret);
+void sc_check_values(struct thr *t, const struct step *s, const unsigned long *v, unsigned long n);
+void sc_device_plug(struct exec *x, int i);
 void program_main(void *arg);
 
 #endif /* HMMSIM_SCENARIO_INT_H */

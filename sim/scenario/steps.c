@@ -54,8 +54,8 @@ static struct seqslot *step_seq(struct thr *t, const struct step *s)
 static bool not_in_repeat(struct parser *P, const struct step *s, int col0)
 {
 	if (P->depth)
-		return perr(P, col0, "expected %s outside repeat blocks, got it inside",
-			    s->def->name);
+		return sc_perr(P, col0, "expected %s outside repeat blocks, got it inside",
+			       s->def->name);
 	return true;
 }
 
@@ -67,9 +67,9 @@ static bool check_gone_once(struct parser *P, struct step *s, int col0, int col)
 	if (!not_in_repeat(P, s, col0))
 		return false;
 	if (d->gone_line)
-		return perr(P, col, "expected one %s of %s, got a second (line %d)",
-			    d->gone_op == s->def ? s->def->name : "evict or unplug", d->name,
-			    d->gone_line);
+		return sc_perr(P, col, "expected one %s of %s, got a second (line %d)",
+			       d->gone_op == s->def ? s->def->name : "evict or unplug", d->name,
+			       d->gone_line);
 	return true;
 }
 
@@ -86,12 +86,12 @@ static bool check_plug(struct parser *P, struct step *s, int col0, int col)
 	struct device *d = &P->p->dev[s->obj];
 
 	if (!d->hotplug)
-		return perr(P, col, "expected a device declared hotplug, got '%s'", d->name);
+		return sc_perr(P, col, "expected a device declared hotplug, got '%s'", d->name);
 	if (P->depth)
-		return perr(P, col0, "expected plug outside repeat blocks, got it inside");
+		return sc_perr(P, col0, "expected plug outside repeat blocks, got it inside");
 	if (d->plug_line)
-		return perr(P, col, "expected one plug of %s, got a second (line %d)", d->name,
-			    d->plug_line);
+		return sc_perr(P, col, "expected one plug of %s, got a second (line %d)", d->name,
+			       d->plug_line);
 	d->plug_line = P->line;
 	d->plug_blk = P->blk;
 	return true;
@@ -102,10 +102,10 @@ static bool check_release(struct parser *P, struct step *s, int col0, int col)
 	struct mirror *m = &P->p->mir[s->obj];
 
 	if (P->depth)
-		return perr(P, col0, "expected release outside repeat blocks, got it inside");
+		return sc_perr(P, col0, "expected release outside repeat blocks, got it inside");
 	if (m->release_line)
-		return perr(P, col, "expected one release of %s, got a second (line %d)", m->name,
-			    m->release_line);
+		return sc_perr(P, col, "expected one release of %s, got a second (line %d)",
+			       m->name, m->release_line);
 	m->release_line = P->line;
 	return true;
 }
@@ -132,9 +132,9 @@ static bool check_program(struct parser *P, struct step *s, int col0)
 {
 	(void)col0;
 	if (!P->blk->seq_faulted[s->seq])
-		return perr(P, P->seq_col,
-			    "expected a sequence with a range-fault before this step, got '%s'",
-			    P->blk->seq_name[s->seq]);
+		return sc_perr(P, P->seq_col,
+			       "expected a sequence with a range-fault before this step, got '%s'",
+			       P->blk->seq_name[s->seq]);
 	return true;
 }
 
@@ -159,7 +159,8 @@ static bool check_repeat(struct parser *P, struct step *s, int col0)
 {
 	(void)s;
 	if (P->depth == MAX_DEPTH)
-		return perr(P, col0, "expected at most %d nested repeats, got one more", MAX_DEPTH);
+		return sc_perr(P, col0, "expected at most %d nested repeats, got one more",
+			       MAX_DEPTH);
 	return true;
 }
 
@@ -167,7 +168,7 @@ static bool check_end(struct parser *P, struct step *s, int col0)
 {
 	(void)s;
 	if (!P->depth)
-		return perr(P, col0, "expected a step, got 'end' (no repeat is open)");
+		return sc_perr(P, col0, "expected a step, got 'end' (no repeat is open)");
 	return true;
 }
 
@@ -177,32 +178,32 @@ static int exec_cpu_read(struct thr *t, const struct step *s, int pc)
 {
 	unsigned long v = 0;
 
-	if (check_ret(t, s, hs_cpu_read(step_mm(t, s), s->addr, &v)))
-		check_values(t, s, &v, 1);
+	if (sc_check_ret(t, s, hs_cpu_read(step_mm(t, s), s->addr, &v)))
+		sc_check_values(t, s, &v, 1);
 	return pc + 1;
 }
 
 static int exec_cpu_write(struct thr *t, const struct step *s, int pc)
 {
-	check_ret(t, s, hs_cpu_write(step_mm(t, s), s->addr, s->value));
+	sc_check_ret(t, s, hs_cpu_write(step_mm(t, s), s->addr, s->value));
 	return pc + 1;
 }
 
 static int exec_munmap(struct thr *t, const struct step *s, int pc)
 {
-	check_ret(t, s, hs_munmap(step_mm(t, s), s->addr, s->npages * PG));
+	sc_check_ret(t, s, hs_munmap(step_mm(t, s), s->addr, s->npages * PG));
 	return pc + 1;
 }
 
 static int exec_mprotect(struct thr *t, const struct step *s, int pc)
 {
-	check_ret(t, s, hs_mprotect(step_mm(t, s), s->addr, s->npages * PG, s->prot));
+	sc_check_ret(t, s, hs_mprotect(step_mm(t, s), s->addr, s->npages * PG, s->prot));
 	return pc + 1;
 }
 
 static int exec_madvise(struct thr *t, const struct step *s, int pc)
 {
-	check_ret(t, s, hs_madvise_dontneed(step_mm(t, s), s->addr, s->npages * PG));
+	sc_check_ret(t, s, hs_madvise_dontneed(step_mm(t, s), s->addr, s->npages * PG));
 	return pc + 1;
 }
 
@@ -215,7 +216,7 @@ static int exec_swapout(struct thr *t, const struct step *s, int pc)
 		if (r && !ret)
 			ret = r;
 	}
-	check_ret(t, s, ret);
+	sc_check_ret(t, s, ret);
 	return pc + 1;
 }
 
@@ -225,9 +226,9 @@ static int exec_migrate_to_dev(struct thr *t, const struct step *s, int pc)
 	struct hs_dmirror *m = step_mirror(t, s);
 
 	if (s->how)
-		check_ret(t, s, hs_dmirror_migrate_to_dev_map(m, s->addr, s->npages));
+		sc_check_ret(t, s, hs_dmirror_migrate_to_dev_map(m, s->addr, s->npages));
 	else
-		check_ret(t, s, hs_dmirror_migrate_to_dev(m, s->addr, s->npages));
+		sc_check_ret(t, s, hs_dmirror_migrate_to_dev(m, s->addr, s->npages));
 	return pc + 1;
 }
 
@@ -251,17 +252,17 @@ static int exec_snapshot(struct thr *t, const struct step *s, int pc)
 	int ret;
 
 	if (t->locks & lock_bit(s))
-		step_fail(t, s, SIM_KIND_ASSERT,
-			  "snapshot takes the mirror's lock: unlock it first");
+		sc_step_fail(t, s, SIM_KIND_ASSERT,
+			     "snapshot takes the mirror's lock: unlock it first");
 	ret = hs_dmirror_snapshot(step_mirror(t, s), s->addr, s->npages, perm);
-	if (!check_ret(t, s, ret))
+	if (!sc_check_ret(t, s, ret))
 		return pc + 1;
 	for (unsigned long i = 0; s->nvals && i < s->npages; i++) {
 		unsigned long want = s->vals[s->nvals == 1 ? 0 : i];
 		if (perm[i] != want)
-			step_fail(t, s, SIM_KIND_ASSERT, "page %#lx is %s (%#x), expected %s",
-				  s->addr + i * PG, prot_name(perm[i], a, sizeof(a)), perm[i],
-				  prot_name(want, b, sizeof(b)));
+			sc_step_fail(t, s, SIM_KIND_ASSERT, "page %#lx is %s (%#x), expected %s",
+				     s->addr + i * PG, prot_name(perm[i], a, sizeof(a)), perm[i],
+				     prot_name(want, b, sizeof(b)));
 	}
 	return pc + 1;
 }
@@ -271,8 +272,8 @@ static int exec_check_faults(struct thr *t, const struct step *s, int pc)
 	unsigned long n = __atomic_load_n(&t->x->faults[s->obj], __ATOMIC_RELAXED);
 
 	if (n != s->count)
-		step_fail(t, s, SIM_KIND_ASSERT, "the driver took %lu faults, expected %lu", n,
-			  s->count);
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the driver took %lu faults, expected %lu", n,
+			     s->count);
 	return pc + 1;
 }
 
@@ -281,13 +282,14 @@ static int exec_check_migrated(struct thr *t, const struct step *s, int pc)
 	unsigned long n = hs_dmirror_migrated(step_mirror(t, s));
 
 	if (n != s->count)
-		step_fail(t, s, SIM_KIND_ASSERT, "%lu pages migrated, expected %lu", n, s->count);
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "%lu pages migrated, expected %lu", n,
+			     s->count);
 	return pc + 1;
 }
 
 static int exec_migrate_to_sys(struct thr *t, const struct step *s, int pc)
 {
-	check_ret(t, s, hs_dmirror_migrate_to_sys(step_mirror(t, s), s->addr, s->npages));
+	sc_check_ret(t, s, hs_dmirror_migrate_to_sys(step_mirror(t, s), s->addr, s->npages));
 	return pc + 1;
 }
 
@@ -295,7 +297,7 @@ static int exec_migrate_to_sys(struct thr *t, const struct step *s, int pc)
 static void device_going(struct thr *t, const struct step *s)
 {
 	if (t->x->gone[s->obj])
-		step_fail(t, s, SIM_KIND_ASSERT, "the device is already gone");
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the device is already gone");
 	t->x->gone[s->obj] = true;
 }
 
@@ -310,15 +312,15 @@ static int exec_unplug(struct thr *t, const struct step *s, int pc)
 {
 	device_going(t, s);
 	/* s->how is in the order of enum hs_dmirror_unplug */
-	check_ret(t, s,
-		  hs_dmirror_device_unplug(t->x->dev[s->obj], (enum hs_dmirror_unplug)s->how));
+	sc_check_ret(t, s,
+		     hs_dmirror_device_unplug(t->x->dev[s->obj], (enum hs_dmirror_unplug)s->how));
 	return pc + 1;
 }
 
 static int exec_release(struct thr *t, const struct step *s, int pc)
 {
 	if (t->x->released[s->obj])
-		step_fail(t, s, SIM_KIND_ASSERT, "the mirror is already released");
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the mirror is already released");
 	t->x->released[s->obj] = true;
 	hs_dmirror_release(step_mirror(t, s));
 	return pc + 1;
@@ -327,8 +329,8 @@ static int exec_release(struct thr *t, const struct step *s, int pc)
 static int exec_plug(struct thr *t, const struct step *s, int pc)
 {
 	if (t->x->dev[s->obj])
-		step_fail(t, s, SIM_KIND_ASSERT, "the device is already plugged");
-	device_plug(t->x, s->obj);
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the device is already plugged");
+	sc_device_plug(t->x, s->obj);
 	return pc + 1;
 }
 
@@ -336,7 +338,7 @@ static int exec_owner_change(struct thr *t, const struct step *s, int pc)
 {
 	struct exec *x = t->x;
 
-	check_ret(
+	sc_check_ret(
 	    t, s,
 	    hs_dmirror_device_change_owner(x->dev[s->obj], x->cl[s->cluster], x->key[s->cluster]));
 	return pc + 1;
@@ -355,9 +357,9 @@ static int exec_check_unplugged(struct thr *t, const struct step *s, int pc)
 	unsigned long n = hs_dmirror_device_pages_in_use(t->x->dev[s->obj]);
 
 	if (n)
-		step_fail(t, s, SIM_KIND_ASSERT, "%lu of its pages still in use", n);
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "%lu of its pages still in use", n);
 	if (t->x->pdev[s->obj] && (n = hs_pci_p2pmem_available(t->x->pdev[s->obj])))
-		step_fail(t, s, SIM_KIND_ASSERT, "its BAR is not released (%lu pages free)", n);
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "its BAR is not released (%lu pages free)", n);
 	return pc + 1;
 }
 
@@ -374,8 +376,8 @@ static int exec_check_entry(struct thr *t, const struct step *s, int pc)
 	enum entry k = ENT_NONE;
 
 	if (t->locks & lock_bit(s))
-		step_fail(t, s, SIM_KIND_ASSERT,
-			  "check-entry takes the mirror's lock: unlock it first");
+		sc_step_fail(t, s, SIM_KIND_ASSERT,
+			     "check-entry takes the mirror's lock: unlock it first");
 	unsigned long e = hs_dmirror_mirror_entry(step_mirror(t, s), s->addr);
 	if (e & HS_HMM_PFN_P2PDMA_BUS)
 		k = ENT_P2P_BUS;
@@ -386,8 +388,8 @@ static int exec_check_entry(struct thr *t, const struct step *s, int pc)
 										    : ENT_RAM;
 	/* p2p: a BAR page however it was DMA-mapped */
 	if (k != s->how && !(s->how == ENT_P2P && k == ENT_P2P_BUS))
-		step_fail(t, s, SIM_KIND_ASSERT, "the entry is %s (%#lx), expected %s",
-			  entry_words[k], e, entry_words[s->how]);
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the entry is %s (%#lx), expected %s",
+			     entry_words[k], e, entry_words[s->how]);
 	return pc + 1;
 }
 
@@ -399,8 +401,8 @@ static int exec_device_atomic(struct thr *t, const struct step *s, int pc)
 
 	count_faults(t, s, faults);
 
-	if (check_ret(t, s, ret))
-		check_values(t, s, t->buf, s->npages);
+	if (sc_check_ret(t, s, ret))
+		sc_check_values(t, s, t->buf, s->npages);
 	return pc + 1;
 }
 
@@ -411,8 +413,8 @@ static int exec_device_read(struct thr *t, const struct step *s, int pc)
 
 	count_faults(t, s, faults);
 
-	if (check_ret(t, s, ret))
-		check_values(t, s, t->buf, s->npages);
+	if (sc_check_ret(t, s, ret))
+		sc_check_values(t, s, t->buf, s->npages);
 	return pc + 1;
 }
 
@@ -422,7 +424,8 @@ static int exec_device_write(struct thr *t, const struct step *s, int pc)
 		t->buf[i] = s->value + i;
 	unsigned long faults = 0;
 
-	check_ret(t, s, hs_dmirror_write(step_mirror(t, s), s->addr, s->npages, t->buf, &faults));
+	sc_check_ret(t, s,
+		     hs_dmirror_write(step_mirror(t, s), s->addr, s->npages, t->buf, &faults));
 	count_faults(t, s, faults);
 	return pc + 1;
 }
@@ -463,14 +466,14 @@ static int exec_range_fault(struct thr *t, const struct step *s, int pc)
 		}
 	}
 	t->busy_pc = -1;
-	check_ret(t, s, ret);
+	sc_check_ret(t, s, ret);
 	return pc + 1;
 }
 
 static int exec_lock(struct thr *t, const struct step *s, int pc)
 {
 	if (t->locks & lock_bit(s))
-		step_fail(t, s, SIM_KIND_DEADLOCK, "this thread already holds the lock");
+		sc_step_fail(t, s, SIM_KIND_DEADLOCK, "this thread already holds the lock");
 	hs_dmirror_lock(step_mirror(t, s));
 	t->locks |= lock_bit(s);
 	return pc + 1;
@@ -479,7 +482,7 @@ static int exec_lock(struct thr *t, const struct step *s, int pc)
 static int exec_unlock(struct thr *t, const struct step *s, int pc)
 {
 	if (!(t->locks & lock_bit(s)))
-		step_fail(t, s, SIM_KIND_ASSERT, "this thread does not hold the lock");
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "this thread does not hold the lock");
 	hs_dmirror_unlock(step_mirror(t, s));
 	t->locks &= ~lock_bit(s);
 	return pc + 1;
@@ -491,11 +494,11 @@ static int exec_read_retry(struct thr *t, const struct step *s, int pc)
 		return pc + 1;
 	switch (s->action) {
 	case ACT_FAIL:
-		step_fail(t, s, SIM_KIND_ASSERT, "an invalidation ran since read-begin");
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "an invalidation ran since read-begin");
 	case ACT_UNLOCK_RESTART:
 		if (!(t->locks & lock_bit(s)))
-			step_fail(t, s, SIM_KIND_ASSERT,
-				  "unlock-restart, but this thread does not hold the lock");
+			sc_step_fail(t, s, SIM_KIND_ASSERT,
+				     "unlock-restart, but this thread does not hold the lock");
 		hs_dmirror_unlock(step_mirror(t, s));
 		t->locks &= ~lock_bit(s);
 		/* fall through */
@@ -512,9 +515,9 @@ static int exec_program(struct thr *t, const struct step *s, int pc)
 	struct seqslot *q = step_seq(t, s);
 
 	if (!q->faulted)
-		step_fail(t, s, SIM_KIND_ASSERT, "no range-fault since read-begin");
-	check_ret(t, s,
-		  hs_dmirror_program(step_mirror(t, s), q->start, q->npages, q->pfns, q->write));
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "no range-fault since read-begin");
+	sc_check_ret(t, s,
+		     hs_dmirror_program(step_mirror(t, s), q->start, q->npages, q->pfns, q->write));
 	return pc + 1;
 }
 
@@ -533,8 +536,8 @@ static void mirror_access(struct thr *t, const struct step *s, bool write)
 	ret = hs_dmirror_access_mirror(m, s->addr, s->npages, t->buf, write);
 	if (!held)
 		hs_dmirror_unlock(m);
-	if (check_ret(t, s, ret) && !write)
-		check_values(t, s, t->buf, s->npages);
+	if (sc_check_ret(t, s, ret) && !write)
+		sc_check_values(t, s, t->buf, s->npages);
 }
 
 static int exec_mirror_read(struct thr *t, const struct step *s, int pc)
@@ -563,7 +566,7 @@ static int exec_wait(struct thr *t, const struct step *s, int pc)
 
 	while (!SIM_LOAD_ACQUIRE(x->flag[s->obj])) {
 		if (++t->run > MAX_RUN)
-			step_fail(t, s, SIM_KIND_LIVELOCK, "waited %lu steps", MAX_RUN);
+			sc_step_fail(t, s, SIM_KIND_LIVELOCK, "waited %lu steps", MAX_RUN);
 		sim_yield();
 	}
 	return pc + 1;
@@ -600,7 +603,7 @@ static int exec_end(struct thr *t, const struct step *s, int pc)
 
 #define R STEP_RESULT
 
-const struct step_def step_table[] = {
+const struct step_def sc_step_table[] = {
     {"cpu-read", "PROC ADDR [= V]", R, 0, NULL, NULL, exec_cpu_read,
      "a user load (TLB, page table, fault)"},
     {"cpu-write", "PROC ADDR V", R, 0, NULL, NULL, exec_cpu_write, "a user store"},
@@ -738,30 +741,30 @@ const struct step_def step_table[] = {
 
 #undef R
 
-const unsigned int step_table_len = sizeof(step_table) / sizeof(step_table[0]);
+const unsigned int sc_step_table_len = sizeof(sc_step_table) / sizeof(sc_step_table[0]);
 
-const struct step_def *step_lookup(const char *s, int len)
+const struct step_def *sc_step_lookup(const char *s, int len)
 {
-	for (unsigned int i = 0; i < step_table_len; i++)
-		if ((size_t)len == strlen(step_table[i].name) &&
-		    memcmp(s, step_table[i].name, (size_t)len) == 0)
-			return &step_table[i];
+	for (unsigned int i = 0; i < sc_step_table_len; i++)
+		if ((size_t)len == strlen(sc_step_table[i].name) &&
+		    memcmp(s, sc_step_table[i].name, (size_t)len) == 0)
+			return &sc_step_table[i];
 	return NULL;
 }
 
 bool hs_scenario_step_doc(unsigned int i, const char **name, const char **grammar, const char **doc)
 {
-	if (i >= step_table_len)
+	if (i >= sc_step_table_len)
 		return false;
-	*name = step_table[i].name;
-	*grammar = step_table[i].grammar;
-	*doc = step_table[i].doc;
+	*name = sc_step_table[i].name;
+	*grammar = sc_step_table[i].grammar;
+	*doc = sc_step_table[i].doc;
 	return true;
 }
 
 /* ---- the actions of a scripted invalidate callback (callback MIRROR) ---------------- */
 
-const struct cb_def cb_table[] = {
+const struct cb_def sc_cb_table[] = {
     {"lock", HS_DMIRROR_CB_LOCK,
      "`mutex_lock(&dmirror->mutex)`; `mutex_trylock()` when the range is not blockable, "
      "the callback returning false when it fails, as the reference does; taking it twice "
@@ -778,13 +781,13 @@ const struct cb_def cb_table[] = {
     {"return", HS_DMIRROR_CB_RETURN, "return now (true): the actions after it do not run"},
 };
 
-const unsigned int cb_table_len = sizeof(cb_table) / sizeof(cb_table[0]);
+const unsigned int sc_cb_table_len = sizeof(sc_cb_table) / sizeof(sc_cb_table[0]);
 
 bool hs_scenario_callback_doc(unsigned int i, const char **name, const char **doc)
 {
-	if (i >= cb_table_len)
+	if (i >= sc_cb_table_len)
 		return false;
-	*name = cb_table[i].name;
-	*doc = cb_table[i].doc;
+	*name = sc_cb_table[i].name;
+	*doc = sc_cb_table[i].doc;
 	return true;
 }
