@@ -277,6 +277,52 @@ void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester);
  */
 unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long addr);
 
+/*
+ * Scripted parts of the driver (model/drivers/dmirror_script.c), for scenario
+ * files that write a driver as data.  Setup only: before other threads run.
+ */
+/* Give the mirror a script: its callback, counters and migrate-and-map. */
+void hs_dmirror_script_init(struct hs_dmirror *dmirror);
+/* One action of a scripted invalidate callback, run when its condition
+ * holds: @events (bits 1 << MMU_NOTIFY_*, 0: every event), and with @own
+ * only a migration whose owner is this device's; @negate inverts it. */
+enum hs_dmirror_cb_op {
+	HS_DMIRROR_CB_LOCK,    /* mutex_lock(&dmirror->mutex) (trylock if not blockable) */
+	HS_DMIRROR_CB_SET_SEQ, /* mmu_interval_set_seq(mni, cur_seq) */
+	HS_DMIRROR_CB_CLEAR,   /* dmirror_do_update(): drop the range's entries */
+	HS_DMIRROR_CB_UNLOCK,  /* mutex_unlock() */
+	HS_DMIRROR_CB_RETURN,  /* return true */
+};
+struct hs_dmirror_cb_step {
+	unsigned char op; /* enum hs_dmirror_cb_op */
+	bool own, negate;
+	unsigned int events;
+};
+#define HS_DMIRROR_CB_MAX 16
+struct hs_dmirror_callback {
+	unsigned int n;
+	struct hs_dmirror_cb_step step[HS_DMIRROR_CB_MAX];
+};
+/*
+ * The mirror's invalidate callback becomes @cb (kept, not copied) instead
+ * of dmirror_interval_invalidate(), whose actions are lock, set-seq, clear,
+ * unlock.  A callback that returns holding the lock is an assertion; one
+ * that clears without it a lock-not-held violation.
+ */
+void hs_dmirror_set_callback(struct hs_dmirror *dmirror, const struct hs_dmirror_callback *cb);
+/* Pages migrated by this mirror's migrations so far: the sum of test_hmm's
+ * cmd.cpages (dmirror_successful_migrated_pages()); 0 without a script. */
+unsigned long hs_dmirror_migrated(struct hs_dmirror *dmirror);
+/*
+ * HMM_DMIRROR_MIGRATE_TO_DEV as lib/test_hmm.c does it: the new device
+ * pages are mapped into the mirror (dmirror_migrate_finalize_and_map())
+ * between migrate_vma_pages() and migrate_vma_finalize(), under the mutex,
+ * without a notifier sequence.  Needs a script.  Return: as
+ * hs_dmirror_migrate_to_dev().
+ */
+int hs_dmirror_migrate_to_dev_map(struct hs_dmirror *dmirror, unsigned long addr,
+				  unsigned long npages);
+
 #ifdef __cplusplus
 }
 #endif

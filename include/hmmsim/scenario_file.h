@@ -75,6 +75,23 @@ struct hs_scenario_plan {
 };
 void hs_scenario_plan(const struct sim_scenario *sc, struct hs_scenario_plan *plan);
 
+/**
+ * hs_scenario_step_doc() - row @i of the step table (sim/scenario/steps.c).
+ * @i:       0, 1, ... in the table's order
+ * @name:    the step's name
+ * @grammar: its arguments as docs/scenarios.md shows them ("" for none)
+ * @doc:     its one-line documentation (markdown)
+ *
+ * For the test that keeps docs/scenarios.md's step reference and the table
+ * the same.  Return: false past the last row.
+ */
+bool hs_scenario_step_doc(unsigned int i, const char **name, const char **grammar,
+			  const char **doc);
+
+/* The same for the actions of a scripted invalidate callback (callback
+ * MIRROR): row @i's @name and @doc; false past the last. */
+bool hs_scenario_callback_doc(unsigned int i, const char **name, const char **doc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -307,6 +307,8 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 {
 	struct hs_dmirror *dmirror = mni->priv;
 
+	if (dmirror_script_has_callback(dmirror))
+		return dmirror_script_invalidate(mni, range, cur_seq);
 	/*
 	 * test_hmm ignores the device's own migrations here ("the invalidation
 	 * is handled as part of the migration process").  That is only a bug

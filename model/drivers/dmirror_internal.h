@@ -81,6 +81,7 @@ struct hs_dmirror {
 	 * for them (dying, release_wq), and the kfree() (freed, the oracle's) */
 	int inflight, dying, freed;
 	sim_waitqueue_t release_wq;
+	struct hs_dmirror_script *script; /* dmirror_script.c, NULL: none */
 };
 
 /* ---- dmirror.c: the device, its memory, its mirrors and their faults ---------- */
@@ -161,5 +162,13 @@ bool dmirror_owner_copy_ok(struct hs_dmirror *dmirror, struct hs_page *spage);
 /* the same for an access through a P2P entry to the device-private @page
  * its BAR page stands for: is @accessor still granted it? */
 bool dmirror_owner_may_use_p2p(struct hs_dmirror_device *accessor, struct hs_page *page);
+
+/* ---- dmirror_script.c: the scripted parts (hs_dmirror_script_init()) ----------- */
+
+bool dmirror_script_has_callback(struct hs_dmirror *dmirror);
+bool dmirror_script_invalidate(struct mmu_interval_notifier *mni,
+			       const struct mmu_notifier_range *range, unsigned long cur_seq);
+void dmirror_script_migrate_pages(struct hs_dmirror *dmirror, struct migrate_vma *args,
+				  bool to_dev);
 
 #endif /* HMMSIM_DMIRROR_INTERNAL_H */

@@ -108,6 +108,8 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 		else if (dmirror_devmem_fault_alloc_and_copy(&args, dmirror))
 			ret = -EIO; /* out of memory, or the device is gone */
 		migrate_vma_pages(&args);
+		if (dmirror->script)
+			dmirror_script_migrate_pages(dmirror, &args, to_dev);
 		migrate_vma_finalize(&args);
 		if (ret)
 			break;

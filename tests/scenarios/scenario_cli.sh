@@ -44,6 +44,11 @@ printf 'process p va 4M\nvma p 0x100000 1 rw\nthread t\n  cpu-read p 0x100100\n'
 expect_exit 2 "a bad file" "$H" explore "$T/bad.hsc"
 [[ $(cat "$T/err") == "hmmsim: $T/bad.hsc:4:14: expected a page-aligned address, got '0x100100'" ]] &&
 	ok "file:line:col message" || bad "file:line:col message: $(cat "$T/err")"
+# a file that runs nothing (no thread, no init or final step) tests nothing
+printf 'process p va 4M\nvma p 0x100000 1 rw\nexpect clean\n' >"$T/empty.hsc"
+expect_exit 2 "a file without threads" "$H" explore "$T/empty.hsc"
+[[ $(cat "$T/err") == "hmmsim: $T/empty.hsc:4:1: expected a thread block or an init or final step, got end of file" ]] &&
+	ok "no threads: file:line:col message" || bad "no threads: file:line:col message: $(cat "$T/err")"
 expect_exit 2 "a missing file" "$H" explore "$T/none.hsc"
 [[ $(wc -l <"$T/err") == 1 ]] && ok "one-line message" || bad "one-line message"
 expect_exit 2 "replay of a bad file" "$H" replay "$T/bad.hsc" --schedule 1-00000000-AA-0000

@@ -31,7 +31,7 @@ struct text {
 	size_t len;
 };
 
-static struct text files[64];
+static struct text files[128];
 static int nfiles;
 
 static int cmp_text(const void *a, const void *b)
@@ -48,7 +48,7 @@ static void read_files(void)
 		return;
 	d = opendir(HMMSIM_SCENARIO_DIR);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((e = readdir(d)) && nfiles < 64) {
+	while ((e = readdir(d)) && nfiles < 128) {
 		size_t n = strlen(e->d_name);
 		char path[512];
 		if (n < 5 || strcmp(e->d_name + n - 4, ".hsc") || n >= sizeof(files[0].name))
@@ -138,7 +138,8 @@ static const struct {
     {"frob 1\n",
      "t.hsc:1:1: expected a directive (machine, process, vma, device, mirror, bug, "
      "switch, host-bridge, root-port, pci-switch, acs, link, cluster, owner-policy, "
-     "grant, init, thread, final, expect, explore, step-bound, no-check-data), got 'frob'"},
+     "grant, callback, init, thread, final, expect, explore, step-bound, no-check-data), got "
+     "'frob'"},
     /* names */
     {HEAD "mirror m1 gpu9 p\n", "t.hsc:5:11: expected a device name (gpu0), got 'gpu9'"},
     {HEAD "thread t\n  device-read m9 0x100000 1\n",
@@ -245,7 +246,7 @@ static const struct {
     {HEAD "expect violation coherance\n",
      "t.hsc:5:18: expected a violation kind (assertion, deadlock, livelock, data-race, "
      "lock-order, might-sleep, lock-not-held, use-after-free, refcount, kernel-bug, coherence, "
-     "data-loss, leak, wrong-owner), got 'coherance'"},
+     "data-loss, leak, wrong-owner, lost-access), got 'coherance'"},
     {HEAD "expect clean\nexpect clean\n",
      "t.hsc:6:8: expected one expect line, got a second (line 5)"},
     {HEAD "no-check-data\nno-check-data\n",
@@ -396,8 +397,18 @@ static void test_good_text(void)
 	sim_result_free(&r);
 	hs_scenario_free(sc);
 
+	/* an empty file runs nothing: refused (issue 14) */
+	CU_ASSERT_EQUAL(hs_scenario_parse("x.hsc", "", 0, &sc, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_STRING_EQUAL(
+	    err, "x.hsc:1:1: expected a thread block or an init or final step, got end of file");
+	CU_ASSERT_EQUAL(hs_scenario_parse("x.hsc", "process p va 4M\n", 16, &sc, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_STRING_EQUAL(
+	    err, "x.hsc:2:1: expected a thread block or an init or final step, got end of file");
+
 	/* no explore line: pct 10000 */
-	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("x.hsc", "", 0, &sc, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(
+	    hs_scenario_parse("x.hsc", "thread t\n yield\n", 16, &sc, err, sizeof(err)), 0);
 	hs_scenario_plan(sc, &plan);
 	CU_ASSERT_EQUAL(plan.strategy, SIM_STRATEGY_PCT);
 	CU_ASSERT_EQUAL(plan.iterations, 10000);
@@ -583,6 +594,26 @@ static const char *const words[] = {
     "peer-group",
     "mutable",
     "device-atomic",
+    "snapshot",
+    "check-faults",
+    "check-migrated",
+    "map",
+    "on-error",
+    "stop",
+    "continue",
+    "retry",
+    "max",
+    "callback",
+    "set-seq",
+    "clear",
+    "return",
+    "if",
+    "unless",
+    "own-migrate",
+    "migrate|clear",
+    "w|dev",
+    "r|dev-remote",
+    "error",
 };
 
 /* One random edit of @s (capacity @cap) in place; returns the new length. */
@@ -862,10 +893,109 @@ static void test_deterministic(void)
 	hs_scenario_free(b);
 }
 
+/* "a|b" as markdown table cells show it: "a\|b". */
+static void md_escape(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in && n + 2 < len; in++) {
+		if (*in == '|')
+			out[n++] = '\\';
+		out[n++] = *in;
+	}
+	out[n] = 0;
+}
+
+/* docs/scenarios.md's step reference is the step table: one row per step, in
+ * the table's order, "| `NAME GRAMMAR` | DOC | examples |". */
+static void test_docs_match_table(void)
+{
+	char path[512], line[8192], want[8192], esc_g[512], esc_d[6000];
+	const char *name, *grammar, *doc;
+	unsigned int i = 0, rows = 0;
+	bool in_steps = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/../../docs/scenarios.md", HMMSIM_SCENARIO_DIR);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "## ", 3) || !strncmp(line, "### ", 4))
+			in_steps = !strcmp(line, "## Steps\n");
+		if (!in_steps || strncmp(line, "| `", 3))
+			continue;
+		rows++;
+		if (!hs_scenario_step_doc(i++, &name, &grammar, &doc)) {
+			fprintf(stderr, "\n    docs/scenarios.md has a step the table lacks: %s",
+				line);
+			CU_FAIL("a step in the docs, not in the table");
+			continue;
+		}
+		md_escape(grammar, esc_g, sizeof(esc_g));
+		md_escape(doc, esc_d, sizeof(esc_d));
+		snprintf(want, sizeof(want), "| `%s%s%s` | %s | ", name, *grammar ? " " : "", esc_g,
+			 esc_d);
+		if (strncmp(line, want, strlen(want))) {
+			fprintf(stderr,
+				"\n    docs/scenarios.md:  %.*s\n    the table wants:    %s\n",
+				(int)strlen(want), line, want);
+			CU_FAIL("a step row differs from the table");
+		}
+	}
+	fclose(f);
+	while (hs_scenario_step_doc(i, &name, &grammar, &doc)) {
+		fprintf(stderr, "\n    the table has a step docs/scenarios.md lacks: %s %s\n", name,
+			grammar);
+		CU_FAIL("a step in the table, not in the docs");
+		i++;
+	}
+	CU_ASSERT(rows >= 30);
+}
+
+/* The same for the actions of a scripted callback: "| `NAME` | DOC | ...". */
+static void test_docs_match_callbacks(void)
+{
+	char path[512], line[8192], want[8192], esc[6000];
+	const char *name, *doc;
+	unsigned int i = 0;
+	bool in = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/../../docs/scenarios.md", HMMSIM_SCENARIO_DIR);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "## ", 3) || !strncmp(line, "### ", 4))
+			in = !strcmp(line, "### Invalidate callbacks as actions\n");
+		if (!in || strncmp(line, "| `", 3))
+			continue;
+		if (!hs_scenario_callback_doc(i++, &name, &doc)) {
+			fprintf(stderr, "\n    an action in the docs, not in the table: %s", line);
+			CU_FAIL("an action in the docs, not in the table");
+			continue;
+		}
+		md_escape(doc, esc, sizeof(esc));
+		snprintf(want, sizeof(want), "| `%s` | %s | ", name, esc);
+		if (strncmp(line, want, strlen(want))) {
+			fprintf(stderr,
+				"\n    docs/scenarios.md:  %.*s\n    the table wants:    %s\n",
+				(int)strlen(want), line, want);
+			CU_FAIL("an action row differs from the table");
+		}
+	}
+	fclose(f);
+	CU_ASSERT(i >= 5);
+	CU_ASSERT(!hs_scenario_callback_doc(i, &name, &doc));
+}
+
 void hmmsim_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("scenario_file", NULL, NULL);
 	CU_add_test(s, "every tests/scenarios file loads", test_good_files_load);
+	CU_add_test(s, "docs/scenarios.md's step reference is the step table",
+		    test_docs_match_table);
+	CU_add_test(s, "docs/scenarios.md's callback actions are the action table",
+		    test_docs_match_callbacks);
 	CU_add_test(s, "a missing file", test_load_missing_file);
 	CU_add_test(s, "what names a file", test_is_file);
 	CU_add_test(s, "error messages, exact", test_error_messages);
