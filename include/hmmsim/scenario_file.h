@@ -83,7 +83,9 @@ void hs_scenario_plan(const struct sim_scenario *sc, struct hs_scenario_plan *pl
  * @doc:     its one-line documentation (markdown)
  *
  * For the test that keeps docs/scenarios.md's step reference and the table
- * the same.  Return: false past the last row.
+ * the same.
+ *
+ * Return: false past the last row.
  */
 bool hs_scenario_step_doc(unsigned int i, const char **name, const char **grammar,
 			  const char **doc);
