@@ -776,7 +776,17 @@ static void migrate_device_pages_common(unsigned long *src_pfns, unsigned long *
 		}
 
 		if (hs_is_device_private_page(newpage) || hs_is_device_coherent_page(newpage)) {
-			/* anonymous without swap cache: nothing to drop first */
+			/* only anonymous memory may move to device memory: a page
+			 * with a mapping (shmem, file; the model's non-anonymous RAM
+			 * pages) stays.  Its swap cache is left to the free. */
+			if (!hs_is_zone_device_page(page) && !test_page_flag(page, HS_PG_ANON)) {
+				src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+				if (sim_tracing())
+					sim_event("migrate_device_pages: pfn %#lx is not "
+						  "anonymous, not moved",
+						  hs_page_to_pfn(page));
+				continue;
+			}
 		} else if (hs_is_zone_device_page(newpage)) {
 			/* other ZONE_DEVICE types cannot be migration targets */
 			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;

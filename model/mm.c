@@ -540,10 +540,20 @@ static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
 	struct hs_page *page = NULL;
 	hs_pte_t entry;
 
-	/* shmem is faulted like anonymous memory: no page cache in the model */
 	if (!(vmf->vma->vm_flags & (HS_VM_ANON | HS_VM_SHARED)))
 		return HS_VM_FAULT_SIGBUS;
-	if (write) {
+	if (vmf->vma->vm_flags & HS_VM_SHARED) {
+		/* shmem_fault() + finish_fault(): a new page on any fault, not
+		 * anonymous (it has a mapping), writable where the VMA is (shmem
+		 * needs no write notification), dirty on a write fault */
+		page = hs_alloc_page();
+		if (!page)
+			return HS_VM_FAULT_OOM;
+		entry = hs_mk_pte(hs_page_to_pfn(page),
+				  HS_PTE_YOUNG |
+				      (vmf->vma->vm_flags & HS_VM_WRITE ? HS_PTE_WRITE : 0) |
+				      (write ? HS_PTE_DIRTY : 0));
+	} else if (write) {
 		page = hs_alloc_page();
 		if (!page)
 			return HS_VM_FAULT_OOM;
@@ -585,7 +595,9 @@ static unsigned int do_wp_page(struct hs_vm_fault *vmf)
 			sim_spin_unlock(vmf->ptl);
 			return 0;
 		}
-		if (hs_page_ref_count(old) == 1 && hs_page_mapcount(old) == 1) {
+		/* wp_page_shared() for shmem: the page itself becomes writable */
+		if ((vmf->vma->vm_flags & HS_VM_SHARED) ||
+		    (hs_page_ref_count(old) == 1 && hs_page_mapcount(old) == 1)) {
 			/* wp_page_reuse(), after folio_free_swap() */
 			hs_swapcache_free(old);
 			hs_set_pte_at(mm, addr, vmf->pte,

@@ -434,6 +434,42 @@ static void test_holes(void)
 	run_once("migrate-holes", holes_main, NULL);
 }
 
+/*
+ * __migrate_device_pages() moves only anonymous memory to device memory: a
+ * MAP_SHARED|MAP_ANONYMOUS (shmem) page has a mapping and stays in RAM, and
+ * the VMA's holes are not selected (migrate_vma_collect_hole()).
+ */
+static void shmem_main(void *arg)
+{
+	struct world *w = world_new(1);
+	unsigned long src[2];
+	struct hs_page *page;
+
+	sim_check(hs_mmap(w->mm, VA + PG, 2 * PG, HS_VM_READ | HS_VM_WRITE | HS_VM_SHARED) == 0,
+		  "mmap shared failed");
+	cpu_wr(w->mm, VA + PG, 0x55);
+	page = page_at(w->mm, VA + PG);
+	sim_check(tdev_migrate_to_dev(w->dev, w->mm, VA + PG, 2, src) == 0, "shmem moved");
+	/* collected (MIGRATE_VMA_SELECT_SYSTEM), then refused by migrate_vma_pages() */
+	sim_check((src[0] & HS_MIGRATE_PFN_MIGRATE) && src[1] == 0,
+		  "src after migrate_vma_setup: %#lx %#lx", src[0], src[1]);
+	sim_check(hs_pte_present(pte_at(w->mm, VA + PG)) && page_at(w->mm, VA + PG) == page &&
+		      hs_pte_write(pte_at(w->mm, VA + PG)),
+		  "the shmem page is not mapped as before (pte %#llx)",
+		  (unsigned long long)pte_at(w->mm, VA + PG));
+	sim_check(hs_pte_none(pte_at(w->mm, VA + 2 * PG)), "a shmem hole was filled");
+	sim_check(hs_page_ref_count(page) == 1 && hs_page_mapcount(page) == 1 &&
+		      !hs_page_locked(page),
+		  "shmem page: ref %ld map %ld", hs_page_ref_count(page), hs_page_mapcount(page));
+	sim_check(w->dev->freed == 1, "the device page allocated for it was not given back");
+	sim_check(cpu_rd(w->mm, VA + PG) == 0x55, "contents");
+}
+
+static void test_shmem_stays(void)
+{
+	run_once("migrate-shmem", shmem_main, NULL);
+}
+
 static void pinned_main(void *arg)
 {
 	struct world *w = world_new(2);
@@ -935,6 +971,7 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "holes and the zero page are filled", test_holes);
 	CU_add_test(s, "pinned page restored, locked page skipped", test_pinned_and_locked);
 	CU_add_test(s, "owner mismatch not selected", test_owner);
+	CU_add_test(s, "shmem page stays in RAM (not anonymous)", test_shmem_stays);
 	CU_add_test(s, "pte dirty bit copied to the page (and not, pre-v6.0)", test_dirty_copy);
 	CU_add_test(s, "argument checks: -EINVAL", test_einval);
 	CU_add_test(s, "range across two PTE tables", test_two_tables);
