@@ -107,7 +107,7 @@ static int vma_fault(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, unsi
 
 static unsigned long pte_to_hmm_pfn_flags(hs_pte_t pte)
 {
-	if (!hs_pte_present(pte))
+	if (!hs_pte_present(pte) || hs_pte_protnone(pte))
 		return 0;
 	return hs_pte_write(pte) ? HS_HMM_PFN_VALID | HS_HMM_PFN_WRITE : HS_HMM_PFN_VALID;
 }

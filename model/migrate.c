@@ -171,7 +171,7 @@ static bool test_page_flag(struct hs_page *page, int bit)
  * soft-dirty or uffd-wp bits.
  */
 static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struct hs_mm *mm,
-				 unsigned long addr)
+				 unsigned long addr, bool prot_none)
 {
 	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
@@ -199,6 +199,8 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 			fl |= HS_PTE_DIRTY;
 		if (write)
 			fl |= HS_PTE_WRITE;
+		if (prot_none) /* mk_pte(new, vma->vm_page_prot) of a PROT_NONE VMA */
+			fl = (fl & ~HS_PTE_WRITE) | HS_PTE_PROTNONE;
 		pte = hs_mk_pte(pfn, fl);
 	}
 	hs_page_add_rmap(dst);
@@ -220,8 +222,12 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 	struct hs_mm *mm;
 	unsigned long addr;
 
+	/* the VMA's protection, where the caller's mmap_lock keeps it stable;
+	 * the by-pfn path has no VMA (docs/fidelity.md) */
+	bool prot_none = migrate && !(migrate->vma->vm_flags & (HS_VM_READ | HS_VM_WRITE));
+
 	if (migration_entry_where(migrate, i, src, &mm, &addr))
-		remove_migration_pte(src, dst, mm, addr);
+		remove_migration_pte(src, dst, mm, addr, prot_none);
 }
 
 /* ---- collect ------------------------------------------------------------------------ */
@@ -663,6 +669,8 @@ static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned lon
 			goto abort; /* unsupported ZONE_DEVICE type */
 		if (vma->vm_flags & HS_VM_WRITE)
 			fl |= HS_PTE_WRITE | HS_PTE_DIRTY;
+		if (!(vma->vm_flags & (HS_VM_READ | HS_VM_WRITE)))
+			fl = (fl & ~HS_PTE_WRITE) | HS_PTE_PROTNONE; /* vm_page_prot */
 		entry = hs_mk_pte(pfn, fl);
 	}
 

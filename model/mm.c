@@ -43,8 +43,8 @@ const char *hs_pte_describe(hs_pte_t pte, char *buf, size_t len)
 	if (hs_pte_none(pte))
 		snprintf(buf, len, "none");
 	else
-		snprintf(buf, len, "%s %#lx%s", kind[hs_swp_type(pte)], hs_pte_pfn(pte),
-			 write ? " write" : "");
+		snprintf(buf, len, "%s %#lx%s%s", kind[hs_swp_type(pte)], hs_pte_pfn(pte),
+			 write ? " write" : "", hs_pte_protnone(pte) ? " protnone" : "");
 	return buf;
 }
 
@@ -379,12 +379,87 @@ int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len
 	return 0;
 }
 
-/* mprotect(): change_protection() write-protects ptes and device-private
- * entries when write permission goes away. */
+/*
+ * pte_modify() of a present pte to the VMA's vm_page_prot, and the
+ * MM_CP_TRY_CHANGE_WRITABLE upgrade of change_pte_range(): no access at all
+ * is a protnone pte; readable drops the write bit (private mappings are
+ * write-protected for COW) unless can_change_pte_writable(): an exclusive
+ * anonymous page (every anonymous page in the model: no fork, no KSM) in a
+ * private writable VMA, or any page of a writable shared (shmem) VMA, which
+ * needs no write notification.  Dirty and young bits stay.
+ */
+static hs_pte_t pte_modify(hs_pte_t pte, unsigned int vm_flags)
+{
+	pte &= ~(HS_PTE_WRITE | HS_PTE_PROTNONE);
+	if (!(vm_flags & (HS_VM_READ | HS_VM_WRITE)))
+		return pte | HS_PTE_PROTNONE;
+	if (!(vm_flags & HS_VM_WRITE) || hs_is_zero_pfn(hs_pte_pfn(pte)))
+		return pte;
+	if (!(vm_flags & HS_VM_SHARED) &&
+	    !(sim_atomic_load(&hs_pfn_to_page(hs_pte_pfn(pte))->flags, SIM_RELAXED) &
+	      (1l << HS_PG_ANON)))
+		return pte;
+	return pte | HS_PTE_WRITE;
+}
+
+/*
+ * change_protection() -> change_pte_range() over one VMA whose flags just
+ * changed, inside one MMU_NOTIFY_PROTECTION_VMA invalidation (the kernel's
+ * change_pmd_range() starts it at the first populated PMD): under each
+ * table's PTL every present pte is replaced through ptep_modify_prot_start()
+ * (an atomic clear, so a hardware dirty-bit update is not lost) and
+ * pte_modify(); writable migration and device-private entries become
+ * readable whatever the new protection, as the kernel's do (a later fault
+ * asks for write again).  The TLB is not flushed here: the caller flushes
+ * once after the notifier's end (tlb_finish_mmu() in do_mprotect_pkey()).
+ * Return: whether a pte lost permissions a TLB may still grant
+ * (pte_needs_flush()).
+ */
+static bool change_protection(struct hs_vm_area_struct *vma)
+{
+	struct hs_mm *mm = vma->vm_mm;
+	struct hs_mmu_notifier_range range;
+	bool flush = false;
+
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_PROTECTION_VMA,
+				   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, vma->vm_start, vma->vm_end,
+				   NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	for (unsigned long base = vma->vm_start, stop; base < vma->vm_end; base = stop) {
+		sim_spinlock_t *ptl = hs_pte_lockptr(mm, base);
+		stop = (base | (HS_PMD_SIZE - 1)) + 1;
+		if (stop > vma->vm_end)
+			stop = vma->vm_end;
+		sim_spin_lock(ptl);
+		for (unsigned long a = base; a < stop; a += HS_PAGE_SIZE) {
+			sim_atomic_t *ptep = hs_pte_offset(mm, a);
+			hs_pte_t pte = hs_ptep_get(ptep), new;
+			if (hs_pte_present(pte)) {
+				pte = hs_ptep_get_and_clear(mm, a, ptep);
+				new = pte_modify(pte, vma->vm_flags);
+				hs_set_pte_at(mm, a, ptep, new);
+				/* x86: a lost write, or no access at all */
+				flush |= (hs_pte_write(pte) && !hs_pte_write(new)) ||
+					 (!hs_pte_protnone(pte) && hs_pte_protnone(new));
+			} else if ((hs_is_device_private_entry(pte) || hs_is_migration_entry(pte)) &&
+				   hs_is_writable_swp_entry(pte)) {
+				hs_set_pte_at(mm, a, ptep, pte & ~HS_SWP_WRITE);
+			}
+		}
+		sim_spin_unlock(ptl);
+	}
+	hs_mmu_notifier_invalidate_range_end(&range);
+	return flush;
+}
+
+/* mprotect() -> do_mprotect_pkey(): split the VMAs at the range's ends, and
+ * for each whose flags change (mprotect_fixup()) set them and
+ * change_protection(); one TLB flush at the end (the mmu_gather's
+ * tlb_finish_mmu()), after every notifier's end. */
 int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int prot)
 {
 	unsigned long end = start + len;
-	struct hs_mmu_notifier_range range;
+	bool flush = false;
 
 	if (!range_ok(mm, start, len) || (prot & ~(HS_VM_READ | HS_VM_WRITE)))
 		return -EINVAL;
@@ -398,29 +473,16 @@ int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsign
 		sim_up_write(&mm->mmap_lock);
 		return -ENOMEM;
 	}
-	for (int i = 0; i < mm->nr_vmas; i++)
-		if (mm->vmas[i].vm_start >= start && mm->vmas[i].vm_end <= end)
-			mm->vmas[i].vm_flags =
-			    (mm->vmas[i].vm_flags & ~(HS_VM_READ | HS_VM_WRITE)) | prot;
-	if (!(prot & HS_VM_WRITE) || !(prot & HS_VM_READ)) {
-		hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_PROTECTION_VMA,
-					   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, start, end, NULL);
-		hs_mmu_notifier_invalidate_range_start(&range);
-		for (unsigned long a = start; a < end; a += HS_PAGE_SIZE) {
-			sim_atomic_t *ptep = hs_pte_offset(mm, a);
-			sim_spinlock_t *ptl = hs_pte_lockptr(mm, a);
-			sim_spin_lock(ptl);
-			hs_pte_t pte = hs_ptep_get(ptep);
-			if (hs_pte_present(pte) && hs_pte_write(pte))
-				hs_set_pte_at(mm, a, ptep, pte & ~HS_PTE_WRITE);
-			else if ((hs_is_device_private_entry(pte) || hs_is_migration_entry(pte)) &&
-				 hs_is_writable_swp_entry(pte))
-				hs_set_pte_at(mm, a, ptep, pte & ~HS_SWP_WRITE);
-			sim_spin_unlock(ptl);
-		}
-		hs_flush_tlb_range(mm, start, end);
-		hs_mmu_notifier_invalidate_range_end(&range);
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct hs_vm_area_struct *vma = &mm->vmas[i];
+		unsigned int newflags = (vma->vm_flags & ~(HS_VM_READ | HS_VM_WRITE)) | prot;
+		if (vma->vm_start < start || vma->vm_end > end || newflags == vma->vm_flags)
+			continue;
+		vma->vm_flags = newflags;
+		flush |= change_protection(vma);
 	}
+	if (flush)
+		hs_flush_tlb_range(mm, start, end);
 	sim_up_write(&mm->mmap_lock);
 	return 0;
 }
@@ -754,7 +816,8 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 			break;
 		}
 		hs_pte_t pte = ptep ? hs_ptep_get(ptep) : 0;
-		if (hs_pte_present(pte) && (!write || hs_pte_write(pte))) {
+		/* a protnone pte is not present to the hardware: it faults */
+		if (hs_pte_present(pte) && !hs_pte_protnone(pte) && (!write || hs_pte_write(pte))) {
 			if (write && !hs_pte_dirty(pte)) {
 				/* the hardware sets the dirty bit atomically */
 				long old = (long)pte;

@@ -83,6 +83,44 @@ static void test_mprotect(void)
 	CU_ASSERT_STRING_EQUAL(run_once(mprotect_main), "");
 }
 
+/*
+ * change_protection() for every change: PROT_NONE makes a mapped page's pte
+ * protnone (pte_present() for the kernel, not for the hardware), so a CPU
+ * that read the page before (its TLB held it) faults now, as Linux does;
+ * back to read-write, the exclusive anonymous page is writable again at once
+ * (MM_CP_TRY_CHANGE_WRITABLE), with its data.
+ */
+static void mprotect_none_main(void *arg)
+{
+	struct hs_mm *mm = model_setup(2, HS_VM_READ | HS_VM_WRITE);
+	unsigned long v = 0;
+
+	sim_check(hs_cpu_write(mm, PG(0), 5) == 0 && hs_cpu_read(mm, PG(0), &v) == 0 && v == 5,
+		  "write then read");
+	sim_check(hs_mprotect(mm, PG(0), HS_PAGE_SIZE, 0) == 0, "mprotect none");
+	hs_pte_t pte = pte_of(mm, PG(0));
+	sim_check(hs_pte_present(pte) && hs_pte_protnone(pte) && !hs_pte_write(pte),
+		  "PROT_NONE: the pte is protnone (pte %#llx)", (unsigned long long)pte);
+	sim_check(hs_cpu_read(mm, PG(0), &v) == -EFAULT, "read of a PROT_NONE page faults");
+	sim_check(hs_cpu_write(mm, PG(0), 6) == -EFAULT, "write of a PROT_NONE page faults");
+	sim_check(hs_cpu_write(mm, PG(1), 7) == 0, "the other page is untouched");
+	sim_check(hs_mprotect(mm, PG(0), HS_PAGE_SIZE, HS_VM_READ) == 0, "mprotect r");
+	pte = pte_of(mm, PG(0));
+	sim_check(!hs_pte_protnone(pte) && !hs_pte_write(pte), "PROT_READ: readable, not writable");
+	sim_check(hs_cpu_read(mm, PG(0), &v) == 0 && v == 5, "the data is back");
+	sim_check(hs_mprotect(mm, PG(0), HS_PAGE_SIZE, HS_VM_READ | HS_VM_WRITE) == 0, "rw");
+	sim_check(hs_pte_write(pte_of(mm, PG(0))),
+		  "PROT_READ|PROT_WRITE: the exclusive anonymous pte is made writable");
+	sim_check(hs_cpu_write(mm, PG(0), 8) == 0 && hs_cpu_read(mm, PG(0), &v) == 0 && v == 8,
+		  "writes 8");
+	hs_mm_check_data(mm, BASE, PG(2));
+}
+
+static void test_mprotect_none(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(mprotect_none_main), "");
+}
+
 static void dontneed_swap_main(void *arg)
 {
 	struct hs_mm *mm = model_setup(2, HS_VM_READ | HS_VM_WRITE);
@@ -256,6 +294,7 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "faults: zero page, COW, -EFAULT", test_faults);
 	CU_add_test(s, "munmap splits and frees", test_munmap);
 	CU_add_test(s, "mprotect write-protects", test_mprotect);
+	CU_add_test(s, "mprotect PROT_NONE: the CPU faults; back to rw", test_mprotect_none);
 	CU_add_test(s, "MADV_DONTNEED and swap out/in", test_dontneed_swap);
 	CU_add_test(s, "TLB: a missing flush is caught", test_tlb);
 	CU_add_test(s, "notifier event of each operation", test_events);

@@ -50,6 +50,9 @@ enum hs_swp_type {
 #define HS_SWP_WRITE	 (1ull << 8) /* writable device-private / migration entry */
 #define HS_SWP_DIRTY	 (1ull << 9) /* migration entry of a dirty pte */
 #define HS_SWP_YOUNG	 (1ull << 10)
+/* a present pte that grants the hardware no access (PAGE_NONE: PROT_NONE):
+ * pte_present() for the kernel, pte_protnone(); never in a TLB */
+#define HS_PTE_PROTNONE	 (1ull << 11)
 #define HS_PTE_PFN_SHIFT 12
 #define HS_PTE_PFN_MASK	 (((1ull << 32) - 1) << HS_PTE_PFN_SHIFT)
 #define HS_PTE_GEN_SHIFT 44
@@ -62,6 +65,10 @@ static inline bool hs_pte_none(hs_pte_t pte)
 static inline bool hs_pte_present(hs_pte_t pte)
 {
 	return pte & HS_PTE_PRESENT;
+}
+static inline bool hs_pte_protnone(hs_pte_t pte)
+{
+	return hs_pte_present(pte) && (pte & HS_PTE_PROTNONE);
 }
 static inline bool hs_pte_write(hs_pte_t pte)
 {

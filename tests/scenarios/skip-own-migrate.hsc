@@ -1,6 +1,8 @@
 # lib/test_hmm.c's invalidate callback, which ignores the device's own
 # migrations: a fault that ran hmm_range_fault() before the migration
-# programs the mirror with the page the migration moved away.
+# programs the mirror with the page the migration moved away, and the
+# device reads it after the migration freed it (a use-after-free; the
+# coherence oracle reports the same bug on other schedules).
 process p va 4M
 vma p 0x100000 2 rw
 device gpu0 pages 8
@@ -16,5 +18,5 @@ thread migrator
   migrate-to-dev m0 0x100000 2
   cpu-write p 0x101000 0x300
 
-expect violation coherence
+expect violation use-after-free
 explore pct 20000
