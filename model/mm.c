@@ -441,7 +441,8 @@ static bool change_protection(struct hs_vm_area_struct *vma)
 				/* x86: a lost write, or no access at all */
 				flush |= (hs_pte_write(pte) && !hs_pte_write(new)) ||
 					 (!hs_pte_protnone(pte) && hs_pte_protnone(new));
-			} else if ((hs_is_device_private_entry(pte) || hs_is_migration_entry(pte)) &&
+			} else if ((hs_is_device_private_entry(pte) ||
+				    hs_is_migration_entry(pte)) &&
 				   hs_is_writable_swp_entry(pte)) {
 				hs_set_pte_at(mm, a, ptep, pte & ~HS_SWP_WRITE);
 			}
@@ -611,10 +612,10 @@ static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
 		page = hs_alloc_page();
 		if (!page)
 			return HS_VM_FAULT_OOM;
-		entry = hs_mk_pte(hs_page_to_pfn(page),
-				  HS_PTE_YOUNG |
-				      (vmf->vma->vm_flags & HS_VM_WRITE ? HS_PTE_WRITE : 0) |
-				      (write ? HS_PTE_DIRTY : 0));
+		entry =
+		    hs_mk_pte(hs_page_to_pfn(page),
+			      HS_PTE_YOUNG | (vmf->vma->vm_flags & HS_VM_WRITE ? HS_PTE_WRITE : 0) |
+				  (write ? HS_PTE_DIRTY : 0));
 	} else if (write) {
 		page = hs_alloc_page();
 		if (!page)

@@ -47,9 +47,9 @@ enum hs_swp_type {
 	HS_SWP_MIGRATION = 3,	   /* offset is the pfn under migration */
 	HS_SWP_DEVICE_EXCLUSIVE = 4,
 };
-#define HS_SWP_WRITE	 (1ull << 8) /* writable device-private / migration entry */
-#define HS_SWP_DIRTY	 (1ull << 9) /* migration entry of a dirty pte */
-#define HS_SWP_YOUNG	 (1ull << 10)
+#define HS_SWP_WRITE (1ull << 8) /* writable device-private / migration entry */
+#define HS_SWP_DIRTY (1ull << 9) /* migration entry of a dirty pte */
+#define HS_SWP_YOUNG (1ull << 10)
 /* a present pte that grants the hardware no access (PAGE_NONE: PROT_NONE):
  * pte_present() for the kernel, pte_protnone(); never in a TLB */
 #define HS_PTE_PROTNONE	 (1ull << 11)
