@@ -268,18 +268,85 @@ void hs_swapcache_free(struct hs_page *page)
 }
 
 /*
- * zap_pte_range() for [start, end): clear every entry under its PTL, flush
- * the TLB, and only then drop the page references (the kernel's mmu_gather
- * frees pages after the flush for the same reason).  The caller brackets it
- * with the mmu notifier.
+ * struct mmu_gather: the pages an unmap took out of the page table wait here
+ * until the TLB no longer maps them.  The kernel's batches grow until about
+ * 10000 pages (or a failed GFP_NOWAIT batch allocation); the model's hold
+ * MMU_GATHER_PAGES, so a full batch is a forced flush as there.
  */
-static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
+#define MMU_GATHER_PAGES 64
+struct mmu_gather {
+	struct hs_mm *mm;
+	unsigned long start, end; /* cleared present ptes a TLB may still hold */
+	int nr;
+	struct hs_page *pages[MMU_GATHER_PAGES];
+	bool delay_rmap[MMU_GATHER_PAGES]; /* ENCODED_PAGE_BIT_DELAY_RMAP */
+};
+
+/* tlb_gather_mmu(), with inc_tlb_flush_pending() (an oracle count here). */
+static void tlb_gather_mmu(struct mmu_gather *tlb, struct hs_mm *mm)
+{
+	tlb->mm = mm;
+	tlb->start = ~0ul;
+	tlb->end = 0;
+	tlb->nr = 0;
+	__atomic_add_fetch(&mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
+}
+
+/* tlb_flush_mmu_tlbonly(): flush what the gather cleared, if anything. */
+static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+{
+	if (!tlb->end)
+		return;
+	hs_flush_tlb_range(tlb->mm, tlb->start, tlb->end);
+	tlb->start = ~0ul;
+	tlb->end = 0;
+}
+
+/* tlb_flush_rmaps(): the rmaps a dirty shared page kept until the flush
+ * (zap_present_folio_ptes()'s delay_rmap); under the PTL. */
+static void tlb_flush_rmaps(struct mmu_gather *tlb)
+{
+	for (int i = 0; i < tlb->nr; i++)
+		if (tlb->delay_rmap[i]) {
+			hs_page_remove_rmap(tlb->pages[i]);
+			tlb->delay_rmap[i] = false;
+		}
+}
+
+/* tlb_flush_mmu(): flush, then free the batched pages (the unmap's references). */
+static void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu_tlbonly(tlb);
+	for (int i = 0; i < tlb->nr; i++)
+		hs_put_page(tlb->pages[i]);
+	tlb->nr = 0;
+}
+
+/* tlb_finish_mmu(), with dec_tlb_flush_pending(). */
+static void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu(tlb);
+	__atomic_sub_fetch(&tlb->mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * zap_pte_range() for [start, end), table by table: clear every entry under
+ * its PTL.  A present pte's page goes to the gather, its rmap at once
+ * (anonymous) or, for a dirty shared page, after a flush forced before the
+ * PTL is dropped; a full batch forces a flush and a break too, and the pages
+ * are freed after the PTL.  Otherwise the TLB keeps the old translations
+ * after the PTL is dropped: another CPU can see pte_none and fault a new
+ * page while a TLB still maps the old one, until tlb_finish_mmu().  A
+ * device-private page is put at once, under the PTL, as
+ * zap_nonpresent_ptes() does.  The caller brackets it with the mmu notifier
+ * and finishes the gather after the notifier's end.
+ */
+static void zap_range(struct mmu_gather *tlb, struct hs_mm *mm, unsigned long start,
+		      unsigned long end)
 {
 	for (unsigned long base = start; base < end;) {
-		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1;
-		struct hs_page *freed[HS_PTRS_PER_PTE];
-		int nfreed = 0;
-		bool flush = false;
+		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1, a;
+		bool force_flush = false;
 		if (stop > end)
 			stop = end;
 		if (!pte_table(mm, base)) {
@@ -288,27 +355,46 @@ static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 		}
 		sim_spinlock_t *ptl = hs_pte_lockptr(mm, base);
 		sim_spin_lock(ptl);
-		for (unsigned long a = base; a < stop; a += HS_PAGE_SIZE) {
+		for (a = base; a < stop; a += HS_PAGE_SIZE) {
 			sim_atomic_t *ptep = hs_pte_offset(mm, a);
 			if (hs_pte_none(hs_ptep_get(ptep)))
 				continue;
 			hs_pte_t pte = hs_ptep_get_and_clear(mm, a, ptep);
-			struct hs_page *page = NULL;
+			struct hs_page *page;
+			bool delay_rmap = false;
 			/* the data is discarded (an oracle field: atomic, as in
 			 * hs_mm_note_write(), for the real-threads backend) */
 			__atomic_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
 			switch (hs_swp_type(pte)) {
-			case HS_SWP_NONE: /* present: a TLB may cache it */
-				flush = true;
-				page = hs_pfn_to_page(hs_pte_pfn(pte));
+			case HS_SWP_NONE: /* present: a TLB may cache it (tlb_remove_tlb_entry) */
+				if (a < tlb->start)
+					tlb->start = a;
+				if (a + HS_PAGE_SIZE > tlb->end)
+					tlb->end = a + HS_PAGE_SIZE;
 				if (hs_is_zero_pfn(hs_pte_pfn(pte)))
-					page = NULL;
-				else if (hs_pte_dirty(pte))
+					break;
+				page = hs_pfn_to_page(hs_pte_pfn(pte));
+				hs_page_check(page, hs_pte_gen(pte), "zap_pte_range");
+				if (hs_pte_dirty(pte)) {
 					hs_set_page_dirty(page);
+					/* a shared page's rmap must outlive the TLB
+					 * entries (folio_mkclean() relies on it) */
+					if (!hs_is_zone_device_page(page) &&
+					    !(sim_atomic_load(&page->flags, SIM_RELAXED) &
+					      (1l << HS_PG_ANON)))
+						delay_rmap = force_flush = true;
+				}
+				if (!delay_rmap)
+					hs_page_remove_rmap(page);
+				tlb->pages[tlb->nr] = page;
+				tlb->delay_rmap[tlb->nr++] = delay_rmap;
 				break;
 			case HS_SWP_DEVICE_PRIVATE:
 			case HS_SWP_DEVICE_EXCLUSIVE:
 				page = hs_pfn_to_page(hs_pte_pfn(pte));
+				hs_page_check(page, hs_pte_gen(pte), "zap_pte_range");
+				hs_page_remove_rmap(page);
+				hs_put_page(page);
 				break;
 			case HS_SWP_SWAP:
 				swap_free(mm, hs_pte_pfn(pte));
@@ -316,18 +402,21 @@ static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 			case HS_SWP_MIGRATION:
 				break; /* the migration holds the page; it finds the pte gone */
 			}
-			if (page) {
-				hs_page_check(page, hs_pte_gen(pte), "zap_pte_range");
-				hs_page_remove_rmap(page);
-				freed[nfreed++] = page;
+			if (tlb->nr == MMU_GATHER_PAGES) { /* force_break */
+				force_flush = true;
+				a += HS_PAGE_SIZE;
+				break;
 			}
 		}
-		if (flush) /* only when a present pte went, as tlb_flush_mmu() */
-			hs_flush_tlb_range(mm, base, stop);
+		/* the forced flush happens before the PTL is dropped */
+		if (force_flush) {
+			tlb_flush_mmu_tlbonly(tlb);
+			tlb_flush_rmaps(tlb);
+		}
 		sim_spin_unlock(ptl);
-		for (int i = 0; i < nfreed; i++)
-			hs_put_page(freed[i]);
-		base = stop;
+		if (force_flush)
+			tlb_flush_mmu(tlb);
+		base = a;
 	}
 }
 
@@ -335,11 +424,15 @@ static void zap_notified(struct hs_mm *mm, unsigned long start, unsigned long en
 			 enum hs_mmu_notifier_event ev)
 {
 	struct hs_mmu_notifier_range range;
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, mm);
 	hs_mmu_notifier_range_init(&range, ev, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, start, end,
 				   NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
-	zap_range(mm, start, end);
+	zap_range(&tlb, mm, start, end);
 	hs_mmu_notifier_invalidate_range_end(&range);
+	tlb_finish_mmu(&tlb);
 }
 
 /* munmap() / do_vmi_munmap(): unmap, then remove the VMA parts. */
@@ -790,6 +883,23 @@ unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long add
 /* ---- CPU accesses -------------------------------------------------------------------------- */
 
 /*
+ * The data oracle's view of a store that went through a TLB entry (not a
+ * scheduling point): if the page table no longer maps that page while an
+ * unmap's gather has not flushed yet, the store raced with the unmap and
+ * landed in a page the unmap discards: the unmap's zero stands.  A stale
+ * store after every flush is kept, so a flush missing or late is still
+ * caught as data loss.
+ */
+static bool tlb_store_discarded(struct hs_mm *mm, sim_atomic_t *ptep, unsigned long pfn)
+{
+	hs_pte_t pte = ptep ? (hs_pte_t)__atomic_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
+
+	if (!__atomic_load_n(&mm->tlb_flush_pending, __ATOMIC_RELAXED))
+		return false;
+	return hs_pte_none(pte) || (hs_pte_present(pte) && hs_pte_pfn(pte) != pfn);
+}
+
+/*
  * A user load or store, as the hardware does it: the TLB, else a lockless
  * page-table walk; only a miss that needs a fault takes mmap_lock and calls
  * handle_mm_fault().  After the scheduling point of the TLB lookup or of the
@@ -852,7 +962,8 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	if (write) {
 		__atomic_store_n(&page->content, *val, __ATOMIC_RELAXED);
-		hs_mm_note_write(mm, addr, *val);
+		if (!tlb_store_discarded(mm, ptep, pfn))
+			hs_mm_note_write(mm, addr, *val);
 	} else
 		*val = __atomic_load_n(&page->content, __ATOMIC_RELAXED);
 	if (sim_tracing())

@@ -192,6 +192,72 @@ static void test_tlb(void)
 	CU_ASSERT_STRING_EQUAL(run_once(flushed_tlb_main), "");
 }
 
+/*
+ * The mmu_gather: zap_pte_range() clears the pte under the PTL but the TLB
+ * flush comes in tlb_finish_mmu(), after the PTL and the notifier's end.
+ * Meanwhile another CPU sees pte_none and faults a new page in (MADV_DONTNEED
+ * holds mmap_lock for read only) while the first CPU's TLB still maps the
+ * old page.  The exploration must reach that window, and stay clean: the
+ * old page is freed only after the flush, and a store through the stale
+ * entry raced with the unmap, which discards it.
+ */
+struct gatherctx {
+	struct hs_mm *mm;
+	int a_cpu;
+};
+
+static int gather_windows; /* executions that reached the window */
+
+static void gather_zap(void *arg)
+{
+	struct gatherctx *c = arg;
+	sim_check(hs_madvise_dontneed(c->mm, PG(0), HS_PAGE_SIZE) == 0, "madvise");
+}
+
+static void gather_b(void *arg)
+{
+	struct gatherctx *c = arg;
+	unsigned long vpn = PG(0) >> HS_PAGE_SHIFT;
+	sim_check(hs_cpu_write(c->mm, PG(0), 2) == 0, "B's write");
+	/* B's write went to a page; does A's TLB still map another one?
+	 * (the TLB word: valid bit 0, pfn from bit 10, vpn from bit 34) */
+	uint64_t t = __atomic_load_n(&c->mm->tlb[c->a_cpu][vpn % HS_TLB_ENTRIES], __ATOMIC_RELAXED);
+	hs_pte_t pte = pte_of(c->mm, PG(0));
+	if (hs_pte_present(pte) && (t & 1) && (t >> 34) == vpn &&
+	    ((t >> 10) & 0xffffff) != hs_pte_pfn(pte))
+		gather_windows++;
+}
+
+/* main is CPU A: its write fills its TLB before the others start */
+static void gather_main(void *arg)
+{
+	struct gatherctx *c = sim_alloc(sizeof(*c));
+	c->mm = model_setup(1, HS_VM_READ | HS_VM_WRITE);
+	c->a_cpu = sim_self() % HS_NR_CPUS;
+	sim_check(hs_cpu_write(c->mm, PG(0), 1) == 0, "A's first write");
+	int t[2] = {sim_thread_spawn("zap", gather_zap, c), sim_thread_spawn("B", gather_b, c)};
+	sim_check(hs_cpu_write(c->mm, PG(0), 3) == 0, "A's second write"); /* maybe stale */
+	for (int i = 0; i < 2; i++)
+		sim_thread_join(t[i]);
+	hs_mm_check_data(c->mm, BASE, PG(1));
+}
+
+static void test_gather_window(void)
+{
+	struct sim_scenario sc = SCENARIO("t-gather", gather_main);
+	gather_windows = 0;
+	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, 500000, 2, 0);
+	if (r.nr_reports)
+		fprintf(stderr, "\n  %s: %s\n", r.reports[0].kind, r.reports[0].message);
+	fprintf(stderr, "\n  [t-gather] %llu executions%s, %d reached the window\n",
+		(unsigned long long)r.executions, r.exhausted ? " (exhausted)" : "",
+		gather_windows);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	CU_ASSERT_TRUE(gather_windows > 0);
+	sim_result_free(&r);
+}
+
 /* ---- notifier events ------------------------------------------------------------------ */
 
 struct evlog {
@@ -297,6 +363,8 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "mprotect PROT_NONE: the CPU faults; back to rw", test_mprotect_none);
 	CU_add_test(s, "MADV_DONTNEED and swap out/in", test_dontneed_swap);
 	CU_add_test(s, "TLB: a missing flush is caught", test_tlb);
+	CU_add_test(s, "DFS: mmu_gather: a new page faulted in while a TLB maps the old one",
+		    test_gather_window);
 	CU_add_test(s, "notifier event of each operation", test_events);
 	CU_add_test(s, "CPU writes against reclaim keep the data", test_concurrent_data);
 }

@@ -171,6 +171,11 @@ struct hs_mm {
 	struct hs_mmu_notifier_subscriptions notifier_subscriptions;
 	uint64_t tlb[HS_NR_CPUS][HS_TLB_ENTRIES]; /* one word per entry (model/mm.c) */
 	sim_atomic_t tlb_gen;			  /* mm->context.tlb_gen: bumped by every flush */
+	/* mm->tlb_flush_pending: mmu_gathers between clearing ptes and their
+	 * flush.  Only the data oracle reads it (no scheduling point): a store
+	 * through a stale TLB entry meanwhile races with that unmap, and the
+	 * unmap may discard it. */
+	int tlb_flush_pending;
 	struct hs_swap swap;
 	sim_atomic_t users;
 	const char *name;
