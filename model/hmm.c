@@ -234,6 +234,17 @@ static void pte_walk_section(bool enter)
 		__atomic_fetch_and(&hs_mach->pte_walkers, ~bit, __ATOMIC_RELAXED);
 }
 
+/*
+ * pte_unmap() after pte_offset_map(): the end of the walk's RCU read-side
+ * section over one PTE table.  hmm_vma_handle_pte() leaves it before a
+ * fault, a migration-entry wait or an error, and the walk of the table
+ * re-enters it after a restart.
+ */
+static void pte_unmap(void)
+{
+	sim_rcu_read_unlock();
+}
+
 /* hmm_vma_handle_pte(); @end is the end of the current walk segment. */
 static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, unsigned long addr,
 		      unsigned long end, sim_atomic_t *ptep, unsigned long *hmm_pfn)
@@ -245,8 +256,10 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 
 	if (hs_pte_none(pte)) {
 		required = pte_need_fault(range, req, 0);
-		if (required)
+		if (required) {
+			pte_unmap();
 			return vma_fault(w, vma, addr, end, required);
+		}
 		*hmm_pfn = p2p_sticky(range, req);
 		return 0;
 	}
@@ -277,24 +290,32 @@ static int handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, uns
 		case HS_SWP_SWAP:
 		case HS_SWP_DEVICE_PRIVATE: /* another owner's: fault it back */
 			hs_p2p_stats_inc(&hs_p2p_stats.migrations);
+			pte_unmap();
 			return vma_fault(w, vma, addr, end, required);
 		case HS_SWP_DEVICE_EXCLUSIVE: /* "mm/hmm: fault non-owner device private entries" */
+			pte_unmap();
 			return vma_fault(w, vma, addr, end, required);
 		case HS_SWP_MIGRATION:
+			pte_unmap();
 			w->last = addr;
 			hs_migration_entry_wait(vma->vm_mm, addr);
 			return -EBUSY;
 		default:
+			pte_unmap();
 			return -EFAULT;
 		}
 	}
 	unsigned long cpu_flags = pte_to_hmm_pfn_flags(pte);
 	required = pte_need_fault(range, req, cpu_flags);
-	if (required)
+	if (required) {
+		pte_unmap();
 		return vma_fault(w, vma, addr, end, required);
+	}
 	if ((pte & HS_PTE_SPECIAL) && !hs_is_zero_pfn(hs_pte_pfn(pte))) {
-		if (pte_need_fault(range, req, 0))
+		if (pte_need_fault(range, req, 0)) {
+			pte_unmap();
 			return -EFAULT;
+		}
 		*hmm_pfn = HS_HMM_PFN_ERROR | p2p_sticky(range, req);
 		return 0;
 	}
@@ -338,14 +359,19 @@ static int walk_range(struct hmm_vma_walk *w, struct hs_mm *mm, unsigned long st
 			unsigned long seg_end = (addr | (HS_PMD_SIZE - 1)) + 1;
 			if (seg_end > next)
 				seg_end = next;
-			/* pte_offset_map() once per table, then step, as the kernel does */
+			/* pte_offset_map() once per table, then step, as the kernel
+			 * does; the table is walked inside an RCU read-side section
+			 * (every callback the walk makes runs in it: it must not
+			 * sleep), left by handle_pte() when it returns an error */
 			sim_atomic_t *ptep = hs_pte_offset(mm, addr);
 			unsigned long *p = &range->hmm_pfns[(addr - range->start) >> HS_PAGE_SHIFT];
+			sim_rcu_read_lock();
 			for (; addr < seg_end; addr += HS_PAGE_SIZE, ptep++, p++) {
 				int r = handle_pte(w, vma, addr, seg_end, ptep, p);
 				if (r)
 					return r;
 			}
+			pte_unmap();
 		}
 	}
 	return 0;

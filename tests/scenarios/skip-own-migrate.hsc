@@ -1,8 +1,6 @@
 # lib/test_hmm.c's invalidate callback, which ignores the device's own
 # migrations: a fault that ran hmm_range_fault() before the migration
-# programs the mirror with the page the migration moved away, and the
-# device reads it after the migration freed it (a use-after-free; the
-# coherence oracle reports the same bug on other schedules).
+# programs the mirror with the page the migration moved away.
 process p va 4M
 vma p 0x100000 2 rw
 device gpu0 pages 8
@@ -18,5 +16,5 @@ thread migrator
   migrate-to-dev m0 0x100000 2
   cpu-write p 0x101000 0x300
 
-expect violation use-after-free
+expect violation coherence
 explore pct 20000
