@@ -249,7 +249,7 @@ static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
      "collect cleared the pte and dropped the PTL before flushing: a CPU kept writing the old "
      "page through its TLB after MADV_DONTNEED returned",
-     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_PCT, 0},
+     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_DFS, 1},
     {"migrate-no-dirty-copy", "mm/migrate_device.c: copy pte dirty bit to page (v6.0)",
      "a dirty pte became a migration entry without dirtying the page; the migration failed, "
      "the page came back clean and reclaim dropped the write",

@@ -109,7 +109,7 @@ static int hmm_vma_fault(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma, 
 
 static unsigned long pte_to_hmm_pfn_flags(hs_pte_t pte)
 {
-	if (!hs_pte_present(pte))
+	if (!hs_pte_present(pte) || hs_pte_protnone(pte))
 		return 0;
 	return hs_pte_write(pte) ? HS_HMM_PFN_VALID | HS_HMM_PFN_WRITE : HS_HMM_PFN_VALID;
 }
@@ -247,6 +247,17 @@ static void pte_walk_section(bool enter)
 		__atomic_fetch_and(&hs_mach->pte_walkers, ~bit, __ATOMIC_RELAXED);
 }
 
+/*
+ * pte_unmap() after pte_offset_map(): the end of the walk's RCU read-side
+ * section over one PTE table.  hmm_vma_handle_pte() leaves it before a
+ * fault, a migration-entry wait or an error, and the walk of the table
+ * re-enters it after a restart.
+ */
+static void pte_unmap(void)
+{
+	sim_rcu_read_unlock();
+}
+
 /* hmm_vma_handle_pte(); @end is the end of the current walk segment. */
 static int hmm_vma_handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma,
 			      unsigned long addr, unsigned long end, sim_atomic_t *ptep,
@@ -259,8 +270,10 @@ static int hmm_vma_handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *
 
 	if (hs_pte_none(pte)) {
 		required = hmm_pte_need_fault(range, req, 0);
-		if (required)
+		if (required) {
+			pte_unmap();
 			return hmm_vma_fault(w, vma, addr, end, required);
+		}
 		*hmm_pfn = p2p_sticky(range, req);
 		return 0;
 	}
@@ -291,24 +304,32 @@ static int hmm_vma_handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *
 		case HS_SWP_SWAP:
 		case HS_SWP_DEVICE_PRIVATE: /* another owner's: fault it back */
 			hs_p2p_stats_inc(&hs_p2p_stats.migrations);
+			pte_unmap();
 			return hmm_vma_fault(w, vma, addr, end, required);
 		case HS_SWP_DEVICE_EXCLUSIVE: /* "mm/hmm: fault non-owner device private entries" */
+			pte_unmap();
 			return hmm_vma_fault(w, vma, addr, end, required);
 		case HS_SWP_MIGRATION:
+			pte_unmap();
 			w->last = addr;
 			hs_migration_entry_wait(vma->vm_mm, addr);
 			return -EBUSY;
 		default:
+			pte_unmap();
 			return -EFAULT;
 		}
 	}
 	unsigned long cpu_flags = pte_to_hmm_pfn_flags(pte);
 	required = hmm_pte_need_fault(range, req, cpu_flags);
-	if (required)
+	if (required) {
+		pte_unmap();
 		return hmm_vma_fault(w, vma, addr, end, required);
+	}
 	if ((pte & HS_PTE_SPECIAL) && !hs_is_zero_pfn(hs_pte_pfn(pte))) {
-		if (hmm_pte_need_fault(range, req, 0))
+		if (hmm_pte_need_fault(range, req, 0)) {
+			pte_unmap();
 			return -EFAULT;
+		}
 		*hmm_pfn = HS_HMM_PFN_ERROR | p2p_sticky(range, req);
 		return 0;
 	}
@@ -357,11 +378,16 @@ static int hmm_vma_walk_pmd(struct hmm_vma_walk *w, struct hs_mm *mm, struct hs_
 	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
 	unsigned long *p = &range->hmm_pfns[(addr - range->start) >> HS_PAGE_SHIFT];
 
+	/* pte_offset_map() once per table: the table is walked inside an RCU
+	 * read-side section (every callback the walk makes runs in it: it must
+	 * not sleep), left by hmm_vma_handle_pte() when it returns an error */
+	sim_rcu_read_lock();
 	for (; addr < end; addr += HS_PAGE_SIZE, ptep++, p++) {
 		int r = hmm_vma_handle_pte(w, vma, addr, end, ptep, p);
 		if (r)
 			return r;
 	}
+	pte_unmap();
 	return 0;
 }
 

@@ -67,10 +67,21 @@ out:
 /* percpu_ref_tryget_live(&pgmap->ref) */
 static bool pgmap_tryget_live(struct hs_dev_pagemap *pgmap)
 {
-	if (SIM_READ_ONCE(pgmap->dying))
-		return false;
-	sim_atomic_add_return(&pgmap->ref, 1, SIM_ACQUIRE);
-	return true;
+	/* The dead test and the increment are one RCU read-side section, so
+	 * the grace period after percpu_ref_kill() in memunmap_pages() waits
+	 * for a tryget that saw the ref live: none succeeds after it.  A
+	 * section the caller already holds (get_dev_pagemap()) is the same
+	 * section: nesting adds nothing, so it is not entered twice. */
+	bool nested = sim_rcu_read_lock_held(), live;
+
+	if (!nested)
+		sim_rcu_read_lock();
+	live = !SIM_READ_ONCE(pgmap->dying);
+	if (live)
+		sim_atomic_add_return(&pgmap->ref, 1, SIM_ACQUIRE);
+	if (!nested)
+		sim_rcu_read_unlock();
+	return live;
 }
 
 /**

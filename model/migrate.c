@@ -10,8 +10,9 @@
  * livelock / starvation problem" (stable-backported) which makes a fault that
  * loses the device page's trylock sleep until the page is unlocked instead of
  * returning at once.  Switches restore older kernels:
- *  - migrate_flush_tlb_after_ptl (before v6.0): collect flushes the TLB after
- *    dropping the PTL;
+ *  - migrate_flush_tlb_after_ptl (before v6.0; as the kernels before v5.19,
+ *    which had no PG_anon_exclusive path): collect clears every pte without
+ *    a flush and flushes the TLB after dropping the PTL;
  *  - migrate_no_dirty_copy (before v6.0): collect does not move the pte dirty
  *    bit to the page;
  *  - swap_page_lock_unconditional (v6.1 .. v6.14): do_swap_page takes a
@@ -36,9 +37,11 @@
  *  - Order-0 anonymous pages only: no THP split, no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
  *    its anonymous branch (the exact refcount test).
- *  - No PG_anon_exclusive: collect always takes the ptep_get_and_clear() path
- *    with one TLB flush for the PTE table, never ptep_clear_flush() per pte
- *    (the path the v6.0 TLB fix is about).
+ *  - PG_anon_exclusive is not a flag: every anonymous page is exclusive (no
+ *    fork, no KSM), so collect clears it with ptep_clear_flush(); only pages
+ *    that are not anonymous (shmem) take the batched ptep_get_and_clear()
+ *    path with one TLB flush for the PTE table (the path the v6.0 TLB fix is
+ *    about).
  *  - No anon_vma rmap.  The model's pages do not record where they are
  *    mapped.  migrate_vma_* know the address of every page (start + i pages).
  *    The by-pfn paths (migrate_device_range(): try_to_migrate() and
@@ -173,7 +176,7 @@ static bool test_page_flag(struct hs_page *page, int bit)
  * soft-dirty or uffd-wp bits.
  */
 static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struct hs_mm *mm,
-				 unsigned long addr)
+				 unsigned long addr, bool prot_none)
 {
 	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
@@ -201,6 +204,8 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 			fl |= HS_PTE_DIRTY;
 		if (write)
 			fl |= HS_PTE_WRITE;
+		if (prot_none) /* mk_pte(new, vma->vm_page_prot) of a PROT_NONE VMA */
+			fl = (fl & ~HS_PTE_WRITE) | HS_PTE_PROTNONE;
 		pte = hs_mk_pte(pfn, fl);
 	}
 	hs_page_add_rmap(dst);
@@ -222,8 +227,12 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 	struct hs_mm *mm;
 	unsigned long addr;
 
+	/* the VMA's protection, where the caller's mmap_lock keeps it stable;
+	 * the by-pfn path has no VMA (docs/fidelity.md) */
+	bool prot_none = migrate && !(migrate->vma->vm_flags & (HS_VM_READ | HS_VM_WRITE));
+
 	if (migration_entry_where(migrate, i, src, &mm, &addr))
-		remove_migration_pte(src, dst, mm, addr);
+		remove_migration_pte(src, dst, mm, addr, prot_none);
 }
 
 /* ---- collect ------------------------------------------------------------------------ */
@@ -291,7 +300,7 @@ static void migrate_vma_collect_hole(struct hs_migrate_vma *migrate, unsigned lo
  * by a migration entry carrying its write, young and dirty bits.  The TLB is
  * flushed for the whole range before the PTL is dropped when any present pte
  * was cleared (after, with hs_switch.migrate_flush_tlb_after_ptl).
- * Simplified: no THP split, no PG_anon_exclusive path.
+ * Simplified: no THP split; an anonymous page is always exclusive.
  */
 static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate,
 				    struct hs_p2p_allow_cache *allow, unsigned long start,
@@ -369,8 +378,21 @@ static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate,
 		/* The reference pins the page and freezes the pte's meaning. */
 		hs_get_page(page);
 		if (page == fault_locked || hs_trylock_page(page)) {
+			/* PG_anon_exclusive (v5.19): an exclusive anonymous page
+			 * (every anonymous page of the model: no fork, no KSM; a
+			 * device-private one too) is cleared with ptep_clear_flush(),
+			 * its TLB entries flushed at once under the PTL; the others
+			 * are batched into the flush below.  It cannot fail to be
+			 * shared (folio_try_share_anon_rmap_pte()): the model has no
+			 * FOLL_PIN pins.  The pre-v6.0 switch restores the kernel
+			 * before v5.19, which batched every pte. */
+			bool anon_exclusive = !hs_switch.migrate_flush_tlb_after_ptl &&
+					      test_page_flag(page, HS_PG_ANON);
 			hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
 			uint64_t fl = 0;
+
+			if (anon_exclusive && hs_pte_present(old)) /* pte_accessible() */
+				hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 
 			migrate->cpages++;
 			/* "copy pte dirty bit to page": the pte is gone, keep its dirt */
@@ -665,6 +687,8 @@ static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned lon
 			goto abort; /* unsupported ZONE_DEVICE type */
 		if (vma->vm_flags & HS_VM_WRITE)
 			fl |= HS_PTE_WRITE | HS_PTE_DIRTY;
+		if (!(vma->vm_flags & (HS_VM_READ | HS_VM_WRITE)))
+			fl = (fl & ~HS_PTE_WRITE) | HS_PTE_PROTNONE; /* vm_page_prot */
 		entry = hs_mk_pte(pfn, fl);
 	}
 
@@ -778,7 +802,17 @@ static void __migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_p
 		}
 
 		if (hs_is_device_private_page(newpage) || hs_is_device_coherent_page(newpage)) {
-			/* anonymous without swap cache: nothing to drop first */
+			/* only anonymous memory may move to device memory: a page
+			 * with a mapping (shmem, file; the model's non-anonymous RAM
+			 * pages) stays.  Its swap cache is left to the free. */
+			if (!hs_is_zone_device_page(page) && !test_page_flag(page, HS_PG_ANON)) {
+				src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+				if (sim_tracing())
+					sim_event("migrate_device_pages: pfn %#lx is not "
+						  "anonymous, not moved",
+						  hs_page_to_pfn(page));
+				continue;
+			}
 		} else if (hs_is_zone_device_page(newpage)) {
 			/* other ZONE_DEVICE types cannot be migration targets */
 			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;

@@ -69,8 +69,8 @@ const char *hs_pte_describe(hs_pte_t pte, char *buf, size_t len)
 	if (hs_pte_none(pte))
 		snprintf(buf, len, "none");
 	else
-		snprintf(buf, len, "%s %#lx%s", kind[hs_swp_type(pte)], hs_pte_pfn(pte),
-			 write ? " write" : "");
+		snprintf(buf, len, "%s %#lx%s%s", kind[hs_swp_type(pte)], hs_pte_pfn(pte),
+			 write ? " write" : "", hs_pte_protnone(pte) ? " protnone" : "");
 	return buf;
 }
 
@@ -367,18 +367,85 @@ void hs_swapcache_free(struct hs_page *page)
 }
 
 /*
- * zap_pte_range() for [start, end): clear every entry under its PTL, flush
- * the TLB, and only then drop the page references (the kernel's mmu_gather
- * frees pages after the flush for the same reason).  The caller brackets it
- * with the mmu notifier.
+ * struct mmu_gather: the pages an unmap took out of the page table wait here
+ * until the TLB no longer maps them.  The kernel's batches grow until about
+ * 10000 pages (or a failed GFP_NOWAIT batch allocation); the model's hold
+ * MMU_GATHER_PAGES, so a full batch is a forced flush as there.
  */
-static void zap_pte_range(struct hs_mm *mm, unsigned long start, unsigned long end)
+#define MMU_GATHER_PAGES 64
+struct mmu_gather {
+	struct hs_mm *mm;
+	unsigned long start, end; /* cleared present ptes a TLB may still hold */
+	int nr;
+	struct hs_page *pages[MMU_GATHER_PAGES];
+	bool delay_rmap[MMU_GATHER_PAGES]; /* ENCODED_PAGE_BIT_DELAY_RMAP */
+};
+
+/* tlb_gather_mmu(), with inc_tlb_flush_pending() (an oracle count here). */
+static void tlb_gather_mmu(struct mmu_gather *tlb, struct hs_mm *mm)
+{
+	tlb->mm = mm;
+	tlb->start = ~0ul;
+	tlb->end = 0;
+	tlb->nr = 0;
+	__atomic_add_fetch(&mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
+}
+
+/* tlb_flush_mmu_tlbonly(): flush what the gather cleared, if anything. */
+static void tlb_flush_mmu_tlbonly(struct mmu_gather *tlb)
+{
+	if (!tlb->end)
+		return;
+	hs_flush_tlb_range(tlb->mm, tlb->start, tlb->end);
+	tlb->start = ~0ul;
+	tlb->end = 0;
+}
+
+/* tlb_flush_rmaps(): the rmaps a dirty shared page kept until the flush
+ * (zap_present_folio_ptes()'s delay_rmap); under the PTL. */
+static void tlb_flush_rmaps(struct mmu_gather *tlb)
+{
+	for (int i = 0; i < tlb->nr; i++)
+		if (tlb->delay_rmap[i]) {
+			hs_page_remove_rmap(tlb->pages[i]);
+			tlb->delay_rmap[i] = false;
+		}
+}
+
+/* tlb_flush_mmu(): flush, then free the batched pages (the unmap's references). */
+static void tlb_flush_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu_tlbonly(tlb);
+	for (int i = 0; i < tlb->nr; i++)
+		hs_put_page(tlb->pages[i]);
+	tlb->nr = 0;
+}
+
+/* tlb_finish_mmu(), with dec_tlb_flush_pending(). */
+static void tlb_finish_mmu(struct mmu_gather *tlb)
+{
+	tlb_flush_mmu(tlb);
+	__atomic_sub_fetch(&tlb->mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * zap_pte_range() for [start, end), table by table: clear every entry under
+ * its PTL.  A present pte's page goes to the gather, its rmap at once
+ * (anonymous) or, for a dirty shared page, after a flush forced before the
+ * PTL is dropped; a full batch forces a flush and a break too, and the pages
+ * are freed after the PTL.  Otherwise the TLB keeps the old translations
+ * after the PTL is dropped: another CPU can see pte_none and fault a new
+ * page while a TLB still maps the old one, until tlb_finish_mmu().  A
+ * device-private page is put at once, under the PTL, as
+ * zap_nonpresent_ptes() does.  The caller brackets it with the mmu notifier
+ * and finishes the gather after the notifier's end.
+ */
+static void zap_pte_range(struct mmu_gather *tlb, struct hs_mm *mm, unsigned long start,
+		      unsigned long end)
 {
 	for (unsigned long base = start; base < end;) {
-		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1;
-		struct hs_page *freed[HS_PTRS_PER_PTE];
-		int nfreed = 0;
-		bool flush = false;
+		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1, a;
+		bool force_flush = false;
 		if (stop > end)
 			stop = end;
 		if (!pte_table(mm, base)) {
@@ -387,27 +454,46 @@ static void zap_pte_range(struct hs_mm *mm, unsigned long start, unsigned long e
 		}
 		sim_spinlock_t *ptl = hs_pte_lockptr(mm, base);
 		sim_spin_lock(ptl);
-		for (unsigned long a = base; a < stop; a += HS_PAGE_SIZE) {
+		for (a = base; a < stop; a += HS_PAGE_SIZE) {
 			sim_atomic_t *ptep = hs_pte_offset(mm, a);
 			if (hs_pte_none(hs_ptep_get(ptep)))
 				continue;
 			hs_pte_t pte = hs_ptep_get_and_clear(mm, a, ptep);
-			struct hs_page *page = NULL;
+			struct hs_page *page;
+			bool delay_rmap = false;
 			/* the data is discarded (an oracle field: atomic, as in
 			 * hs_mm_note_write(), for the real-threads backend) */
 			__atomic_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
 			switch (hs_swp_type(pte)) {
-			case HS_SWP_NONE: /* present: a TLB may cache it */
-				flush = true;
-				page = hs_pfn_to_page(hs_pte_pfn(pte));
+			case HS_SWP_NONE: /* present: a TLB may cache it (tlb_remove_tlb_entry) */
+				if (a < tlb->start)
+					tlb->start = a;
+				if (a + HS_PAGE_SIZE > tlb->end)
+					tlb->end = a + HS_PAGE_SIZE;
 				if (hs_is_zero_pfn(hs_pte_pfn(pte)))
-					page = NULL;
-				else if (hs_pte_dirty(pte))
+					break;
+				page = hs_pfn_to_page(hs_pte_pfn(pte));
+				hs_page_check(page, hs_pte_gen(pte), "zap_pte_range");
+				if (hs_pte_dirty(pte)) {
 					hs_set_page_dirty(page);
+					/* a shared page's rmap must outlive the TLB
+					 * entries (folio_mkclean() relies on it) */
+					if (!hs_is_zone_device_page(page) &&
+					    !(sim_atomic_load(&page->flags, SIM_RELAXED) &
+					      (1l << HS_PG_ANON)))
+						delay_rmap = force_flush = true;
+				}
+				if (!delay_rmap)
+					hs_page_remove_rmap(page);
+				tlb->pages[tlb->nr] = page;
+				tlb->delay_rmap[tlb->nr++] = delay_rmap;
 				break;
 			case HS_SWP_DEVICE_PRIVATE:
 			case HS_SWP_DEVICE_EXCLUSIVE:
 				page = hs_pfn_to_page(hs_pte_pfn(pte));
+				hs_page_check(page, hs_pte_gen(pte), "zap_pte_range");
+				hs_page_remove_rmap(page);
+				hs_put_page(page);
 				break;
 			case HS_SWP_SWAP:
 				swap_free(mm, hs_pte_pfn(pte));
@@ -415,18 +501,21 @@ static void zap_pte_range(struct hs_mm *mm, unsigned long start, unsigned long e
 			case HS_SWP_MIGRATION:
 				break; /* the migration holds the page; it finds the pte gone */
 			}
-			if (page) {
-				hs_page_check(page, hs_pte_gen(pte), "zap_pte_range");
-				hs_page_remove_rmap(page);
-				freed[nfreed++] = page;
+			if (tlb->nr == MMU_GATHER_PAGES) { /* force_break */
+				force_flush = true;
+				a += HS_PAGE_SIZE;
+				break;
 			}
 		}
-		if (flush) /* only when a present pte went, as tlb_flush_mmu() */
-			hs_flush_tlb_range(mm, base, stop);
+		/* the forced flush happens before the PTL is dropped */
+		if (force_flush) {
+			tlb_flush_mmu_tlbonly(tlb);
+			tlb_flush_rmaps(tlb);
+		}
 		sim_spin_unlock(ptl);
-		for (int i = 0; i < nfreed; i++)
-			hs_put_page(freed[i]);
-		base = stop;
+		if (force_flush)
+			tlb_flush_mmu(tlb);
+		base = a;
 	}
 }
 
@@ -434,11 +523,15 @@ static void zap_notified(struct hs_mm *mm, unsigned long start, unsigned long en
 			 enum hs_mmu_notifier_event ev)
 {
 	struct hs_mmu_notifier_range range;
+	struct mmu_gather tlb;
+
+	tlb_gather_mmu(&tlb, mm);
 	hs_mmu_notifier_range_init(&range, ev, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, start, end,
 				   NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
-	zap_pte_range(mm, start, end);
+	zap_pte_range(&tlb, mm, start, end);
 	hs_mmu_notifier_invalidate_range_end(&range);
+	tlb_finish_mmu(&tlb);
 }
 
 /**
@@ -499,6 +592,80 @@ int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len
 	return 0;
 }
 
+/*
+ * pte_modify() of a present pte to the VMA's vm_page_prot, and the
+ * MM_CP_TRY_CHANGE_WRITABLE upgrade of change_pte_range(): no access at all
+ * is a protnone pte; readable drops the write bit (private mappings are
+ * write-protected for COW) unless can_change_pte_writable(): an exclusive
+ * anonymous page (every anonymous page in the model: no fork, no KSM) in a
+ * private writable VMA, or any page of a writable shared (shmem) VMA, which
+ * needs no write notification.  Dirty and young bits stay.
+ */
+static hs_pte_t pte_modify(hs_pte_t pte, unsigned int vm_flags)
+{
+	pte &= ~(HS_PTE_WRITE | HS_PTE_PROTNONE);
+	if (!(vm_flags & (HS_VM_READ | HS_VM_WRITE)))
+		return pte | HS_PTE_PROTNONE;
+	if (!(vm_flags & HS_VM_WRITE) || hs_is_zero_pfn(hs_pte_pfn(pte)))
+		return pte;
+	if (!(vm_flags & HS_VM_SHARED) &&
+	    !(sim_atomic_load(&hs_pfn_to_page(hs_pte_pfn(pte))->flags, SIM_RELAXED) &
+	      (1l << HS_PG_ANON)))
+		return pte;
+	return pte | HS_PTE_WRITE;
+}
+
+/*
+ * change_protection() -> change_pte_range() over one VMA whose flags just
+ * changed, inside one MMU_NOTIFY_PROTECTION_VMA invalidation (the kernel's
+ * change_pmd_range() starts it at the first populated PMD): under each
+ * table's PTL every present pte is replaced through ptep_modify_prot_start()
+ * (an atomic clear, so a hardware dirty-bit update is not lost) and
+ * pte_modify(); writable migration and device-private entries become
+ * readable whatever the new protection, as the kernel's do (a later fault
+ * asks for write again).  The TLB is not flushed here: the caller flushes
+ * once after the notifier's end (tlb_finish_mmu() in do_mprotect_pkey()).
+ * Return: whether a pte lost permissions a TLB may still grant
+ * (pte_needs_flush()).
+ */
+static bool change_protection(struct hs_vm_area_struct *vma)
+{
+	struct hs_mm *mm = vma->vm_mm;
+	struct hs_mmu_notifier_range range;
+	bool flush = false;
+
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_PROTECTION_VMA,
+				   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, vma->vm_start, vma->vm_end,
+				   NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	for (unsigned long base = vma->vm_start, stop; base < vma->vm_end; base = stop) {
+		sim_spinlock_t *ptl = hs_pte_lockptr(mm, base);
+		stop = (base | (HS_PMD_SIZE - 1)) + 1;
+		if (stop > vma->vm_end)
+			stop = vma->vm_end;
+		sim_spin_lock(ptl);
+		for (unsigned long a = base; a < stop; a += HS_PAGE_SIZE) {
+			sim_atomic_t *ptep = hs_pte_offset(mm, a);
+			hs_pte_t pte = hs_ptep_get(ptep), new;
+			if (hs_pte_present(pte)) {
+				pte = hs_ptep_get_and_clear(mm, a, ptep);
+				new = pte_modify(pte, vma->vm_flags);
+				hs_set_pte_at(mm, a, ptep, new);
+				/* x86: a lost write, or no access at all */
+				flush |= (hs_pte_write(pte) && !hs_pte_write(new)) ||
+					 (!hs_pte_protnone(pte) && hs_pte_protnone(new));
+			} else if ((hs_is_device_private_entry(pte) ||
+				    hs_is_migration_entry(pte)) &&
+				   hs_is_writable_swp_entry(pte)) {
+				hs_set_pte_at(mm, a, ptep, pte & ~HS_SWP_WRITE);
+			}
+		}
+		sim_spin_unlock(ptl);
+	}
+	hs_mmu_notifier_invalidate_range_end(&range);
+	return flush;
+}
+
 /**
  * hs_mprotect() - mprotect(): new read/write permissions for a range.
  * @mm: the address space
@@ -506,8 +673,10 @@ int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len
  * @len: length
  * @prot: HS_VM_READ and/or HS_VM_WRITE
  *
- * change_protection() write-protects ptes and device-private entries when
- * write permission goes away (MMU_NOTIFY_PROTECTION_VMA).
+ * do_mprotect_pkey(): split the VMAs at the range's ends, and for each whose
+ * flags change (mprotect_fixup()) set them and change_protection(); one TLB
+ * flush at the end (the mmu_gather's tlb_finish_mmu()), after every
+ * notifier's end.
  *
  * Return: 0, -EINVAL (bad range or @prot) or -ENOMEM (a page without a VMA,
  * or no room to split one).
@@ -515,7 +684,7 @@ int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len
 int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int prot)
 {
 	unsigned long end = start + len;
-	struct hs_mmu_notifier_range range;
+	bool flush = false;
 
 	if (!range_ok(mm, start, len) || (prot & ~(HS_VM_READ | HS_VM_WRITE)))
 		return -EINVAL;
@@ -529,29 +698,16 @@ int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsign
 		sim_up_write(&mm->mmap_lock);
 		return -ENOMEM;
 	}
-	for (int i = 0; i < mm->nr_vmas; i++)
-		if (mm->vmas[i].vm_start >= start && mm->vmas[i].vm_end <= end)
-			mm->vmas[i].vm_flags =
-			    (mm->vmas[i].vm_flags & ~(HS_VM_READ | HS_VM_WRITE)) | prot;
-	if (!(prot & HS_VM_WRITE) || !(prot & HS_VM_READ)) {
-		hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_PROTECTION_VMA,
-					   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, start, end, NULL);
-		hs_mmu_notifier_invalidate_range_start(&range);
-		for (unsigned long a = start; a < end; a += HS_PAGE_SIZE) {
-			sim_atomic_t *ptep = hs_pte_offset(mm, a);
-			sim_spinlock_t *ptl = hs_pte_lockptr(mm, a);
-			sim_spin_lock(ptl);
-			hs_pte_t pte = hs_ptep_get(ptep);
-			if (hs_pte_present(pte) && hs_pte_write(pte))
-				hs_set_pte_at(mm, a, ptep, pte & ~HS_PTE_WRITE);
-			else if ((hs_is_device_private_entry(pte) || hs_is_migration_entry(pte)) &&
-				 hs_is_writable_swp_entry(pte))
-				hs_set_pte_at(mm, a, ptep, pte & ~HS_SWP_WRITE);
-			sim_spin_unlock(ptl);
-		}
-		hs_flush_tlb_range(mm, start, end);
-		hs_mmu_notifier_invalidate_range_end(&range);
+	for (int i = 0; i < mm->nr_vmas; i++) {
+		struct hs_vm_area_struct *vma = &mm->vmas[i];
+		unsigned int newflags = (vma->vm_flags & ~(HS_VM_READ | HS_VM_WRITE)) | prot;
+		if (vma->vm_start < start || vma->vm_end > end || newflags == vma->vm_flags)
+			continue;
+		vma->vm_flags = newflags;
+		flush |= change_protection(vma);
 	}
+	if (flush)
+		hs_flush_tlb_range(mm, start, end);
 	sim_up_write(&mm->mmap_lock);
 	return 0;
 }
@@ -686,10 +842,20 @@ static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
 	struct hs_page *page = NULL;
 	hs_pte_t entry;
 
-	/* shmem is faulted like anonymous memory: no page cache in the model */
 	if (!(vmf->vma->vm_flags & (HS_VM_ANON | HS_VM_SHARED)))
 		return HS_VM_FAULT_SIGBUS;
-	if (write) {
+	if (vmf->vma->vm_flags & HS_VM_SHARED) {
+		/* shmem_fault() + finish_fault(): a new page on any fault, not
+		 * anonymous (it has a mapping), writable where the VMA is (shmem
+		 * needs no write notification), dirty on a write fault */
+		page = hs_alloc_page();
+		if (!page)
+			return HS_VM_FAULT_OOM;
+		entry =
+		    hs_mk_pte(hs_page_to_pfn(page),
+			      HS_PTE_YOUNG | (vmf->vma->vm_flags & HS_VM_WRITE ? HS_PTE_WRITE : 0) |
+				  (write ? HS_PTE_DIRTY : 0));
+	} else if (write) {
 		page = hs_alloc_page();
 		if (!page)
 			return HS_VM_FAULT_OOM;
@@ -731,7 +897,9 @@ static unsigned int do_wp_page(struct hs_vm_fault *vmf)
 			sim_spin_unlock(vmf->ptl);
 			return 0;
 		}
-		if (hs_page_ref_count(old) == 1 && hs_page_mapcount(old) == 1) {
+		/* wp_page_shared() for shmem: the page itself becomes writable */
+		if ((vmf->vma->vm_flags & HS_VM_SHARED) ||
+		    (hs_page_ref_count(old) == 1 && hs_page_mapcount(old) == 1)) {
 			/* wp_page_reuse(), after folio_free_swap() */
 			hs_swapcache_free(old);
 			hs_set_pte_at(mm, addr, vmf->pte,
@@ -871,6 +1039,23 @@ unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long add
 /* ---- CPU accesses -------------------------------------------------------------------------- */
 
 /*
+ * The data oracle's view of a store that went through a TLB entry (not a
+ * scheduling point): if the page table no longer maps that page while an
+ * unmap's gather has not flushed yet, the store raced with the unmap and
+ * landed in a page the unmap discards: the unmap's zero stands.  A stale
+ * store after every flush is kept, so a flush missing or late is still
+ * caught as data loss.
+ */
+static bool tlb_store_discarded(struct hs_mm *mm, sim_atomic_t *ptep, unsigned long pfn)
+{
+	hs_pte_t pte = ptep ? (hs_pte_t)__atomic_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
+
+	if (!__atomic_load_n(&mm->tlb_flush_pending, __ATOMIC_RELAXED))
+		return false;
+	return hs_pte_none(pte) || (hs_pte_present(pte) && hs_pte_pfn(pte) != pfn);
+}
+
+/*
  * A user load or store, as the hardware does it: the TLB, else a lockless
  * page-table walk; only a miss that needs a fault takes mmap_lock and calls
  * handle_mm_fault().  After the scheduling point of the TLB lookup or of the
@@ -898,7 +1083,8 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 			break;
 		}
 		hs_pte_t pte = ptep ? hs_ptep_get(ptep) : 0;
-		if (hs_pte_present(pte) && (!write || hs_pte_write(pte))) {
+		/* a protnone pte is not present to the hardware: it faults */
+		if (hs_pte_present(pte) && !hs_pte_protnone(pte) && (!write || hs_pte_write(pte))) {
 			if (write && !hs_pte_dirty(pte)) {
 				/* the hardware sets the dirty bit atomically */
 				long old = (long)pte;
@@ -932,7 +1118,8 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	if (write) {
 		__atomic_store_n(&page->content, *val, __ATOMIC_RELAXED);
-		hs_mm_note_write(mm, addr, *val);
+		if (!tlb_store_discarded(mm, ptep, pfn))
+			hs_mm_note_write(mm, addr, *val);
 	} else
 		*val = __atomic_load_n(&page->content, __ATOMIC_RELAXED);
 	if (sim_tracing())

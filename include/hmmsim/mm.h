@@ -47,9 +47,12 @@ enum hs_swp_type {
 	HS_SWP_MIGRATION = 3,	   /* offset is the pfn under migration */
 	HS_SWP_DEVICE_EXCLUSIVE = 4,
 };
-#define HS_SWP_WRITE	 (1ull << 8) /* writable device-private / migration entry */
-#define HS_SWP_DIRTY	 (1ull << 9) /* migration entry of a dirty pte */
-#define HS_SWP_YOUNG	 (1ull << 10)
+#define HS_SWP_WRITE (1ull << 8) /* writable device-private / migration entry */
+#define HS_SWP_DIRTY (1ull << 9) /* migration entry of a dirty pte */
+#define HS_SWP_YOUNG (1ull << 10)
+/* a present pte that grants the hardware no access (PAGE_NONE: PROT_NONE):
+ * pte_present() for the kernel, pte_protnone(); never in a TLB */
+#define HS_PTE_PROTNONE	 (1ull << 11)
 #define HS_PTE_PFN_SHIFT 12
 #define HS_PTE_PFN_MASK	 (((1ull << 32) - 1) << HS_PTE_PFN_SHIFT)
 #define HS_PTE_GEN_SHIFT 44
@@ -62,6 +65,10 @@ static inline bool hs_pte_none(hs_pte_t pte)
 static inline bool hs_pte_present(hs_pte_t pte)
 {
 	return pte & HS_PTE_PRESENT;
+}
+static inline bool hs_pte_protnone(hs_pte_t pte)
+{
+	return hs_pte_present(pte) && (pte & HS_PTE_PROTNONE);
 }
 static inline bool hs_pte_write(hs_pte_t pte)
 {
@@ -170,8 +177,13 @@ struct hs_mm {
 	unsigned long va_size;
 	struct hs_pte_table **pmd;
 	struct hs_mmu_notifier_subscriptions notifier_subscriptions;
-	uint64_t tlb[HS_NR_CPUS][HS_TLB_ENTRIES];
-	sim_atomic_t tlb_gen;
+	uint64_t tlb[HS_NR_CPUS][HS_TLB_ENTRIES]; /* one word per entry (model/mm.c) */
+	sim_atomic_t tlb_gen;			  /* mm->context.tlb_gen: bumped by every flush */
+	/* mm->tlb_flush_pending: mmu_gathers between clearing ptes and their
+	 * flush.  Only the data oracle reads it (no scheduling point): a store
+	 * through a stale TLB entry meanwhile races with that unmap, and the
+	 * unmap may discard it. */
+	int tlb_flush_pending;
 	struct hs_swap swap;
 	sim_atomic_t users;
 	const char *name;

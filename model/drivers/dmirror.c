@@ -717,6 +717,12 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 			 "table has %s there",
 			 write ? "write" : "read", addr, pfn,
 			 hs_pte_describe(pte, desc, sizeof(desc)));
+	if (hs_pte_protnone(pte)) /* PROT_NONE: the CPU may not even read it */
+		sim_fail(HS_KIND_COHERENCE,
+			 "device %s of %#lx through its mirror reaches pfn %#lx, but the CPU page "
+			 "table grants no access there (%s)",
+			 write ? "write" : "read", addr, pfn,
+			 hs_pte_describe(pte, desc, sizeof(desc)));
 	if ((ent & DPT_WRITE) && !cpu_writable)
 		sim_fail(HS_KIND_COHERENCE,
 			 "mirror of %#lx is writable (pfn %#lx) but the CPU maps it read-only",

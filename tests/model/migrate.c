@@ -434,6 +434,42 @@ static void test_holes(void)
 	run_once("migrate-holes", holes_main, NULL);
 }
 
+/*
+ * __migrate_device_pages() moves only anonymous memory to device memory: a
+ * MAP_SHARED|MAP_ANONYMOUS (shmem) page has a mapping and stays in RAM, and
+ * the VMA's holes are not selected (migrate_vma_collect_hole()).
+ */
+static void shmem_main(void *arg)
+{
+	struct world *w = world_new(1);
+	unsigned long src[2];
+	struct hs_page *page;
+
+	sim_check(hs_mmap(w->mm, VA + PG, 2 * PG, HS_VM_READ | HS_VM_WRITE | HS_VM_SHARED) == 0,
+		  "mmap shared failed");
+	cpu_wr(w->mm, VA + PG, 0x55);
+	page = page_at(w->mm, VA + PG);
+	sim_check(tdev_migrate_to_dev(w->dev, w->mm, VA + PG, 2, src) == 0, "shmem moved");
+	/* collected (MIGRATE_VMA_SELECT_SYSTEM), then refused by migrate_vma_pages() */
+	sim_check((src[0] & HS_MIGRATE_PFN_MIGRATE) && src[1] == 0,
+		  "src after migrate_vma_setup: %#lx %#lx", src[0], src[1]);
+	sim_check(hs_pte_present(pte_at(w->mm, VA + PG)) && page_at(w->mm, VA + PG) == page &&
+		      hs_pte_write(pte_at(w->mm, VA + PG)),
+		  "the shmem page is not mapped as before (pte %#llx)",
+		  (unsigned long long)pte_at(w->mm, VA + PG));
+	sim_check(hs_pte_none(pte_at(w->mm, VA + 2 * PG)), "a shmem hole was filled");
+	sim_check(hs_page_ref_count(page) == 1 && hs_page_mapcount(page) == 1 &&
+		      !hs_page_locked(page),
+		  "shmem page: ref %ld map %ld", hs_page_ref_count(page), hs_page_mapcount(page));
+	sim_check(w->dev->freed == 1, "the device page allocated for it was not given back");
+	sim_check(cpu_rd(w->mm, VA + PG) == 0x55, "contents");
+}
+
+static void test_shmem_stays(void)
+{
+	run_once("migrate-shmem", shmem_main, NULL);
+}
+
 static void pinned_main(void *arg)
 {
 	struct world *w = world_new(2);
@@ -917,6 +953,78 @@ static void test_tlb_flush_after_ptl(void)
 	sim_result_free(&r);
 }
 
+/*
+ * Which collect path a page takes (PG_anon_exclusive, v5.19): an exclusive
+ * anonymous page is cleared with ptep_clear_flush(), so once its pte is a
+ * migration entry no TLB maps it any more, even while collect is still at
+ * the next pte under the PTL; a shmem page (not anonymous) is batched, and
+ * its TLB entry stays until the one flush for the table.  An observer reads
+ * the two ptes while main's TLB (filled before) still may map page 0.
+ */
+static bool excl_shmem;
+static int excl_windows, excl_stale; /* observed mid-collect; with a stale TLB entry */
+
+static void t_excl_observe(void *arg)
+{
+	struct world *w = arg;
+	unsigned long vpn = w->v0 >> HS_PAGE_SHIFT;
+	hs_pte_t p0 = pte_at(w->mm, w->v0);
+	hs_pte_t p1 = pte_at(w->mm, w->v0 + PG);
+	if (!hs_is_migration_entry(p0) || !hs_pte_present(p1))
+		return;
+	excl_windows++;
+	uint64_t t = __atomic_load_n(&w->mm->tlb[w->flag][vpn % HS_TLB_ENTRIES], __ATOMIC_RELAXED);
+	if ((t & 1) && (t >> 34) == vpn)
+		excl_stale++;
+}
+
+static void t_excl_migrate(void *arg)
+{
+	struct world *w = arg;
+	tdev_migrate_to_dev(w->dev, w->mm, w->v0, 2, NULL);
+}
+
+static void excl_main(void *arg)
+{
+	struct world *w = world_new(2);
+
+	w->v0 = VA;
+	if (excl_shmem) {
+		w->v0 = VA + 2 * PG;
+		sim_check(hs_mmap(w->mm, w->v0, 2 * PG, HS_VM_READ | HS_VM_WRITE | HS_VM_SHARED) ==
+			      0,
+			  "mmap shared");
+	}
+	w->flag = sim_self() % HS_NR_CPUS; /* main's CPU */
+	cpu_wr(w->mm, w->v0, 1);
+	cpu_wr(w->mm, w->v0 + PG, 2);
+	int a = sim_thread_spawn("migrate", t_excl_migrate, w);
+	int b = sim_thread_spawn("observe", t_excl_observe, w);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_collect_anon_exclusive(void)
+{
+	for (int shmem = 0; shmem < 2; shmem++) {
+		excl_shmem = shmem;
+		excl_windows = excl_stale = 0;
+		struct sim_result r = dfs(shmem ? "collect-shmem" : "collect-anon-exclusive",
+					  excl_main, NULL, 2, BUDGET);
+		fprintf(stderr, "  %d observations mid-collect, %d with page 0 still in a TLB\n",
+			excl_windows, excl_stale);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		CU_ASSERT_TRUE(excl_windows > 0);
+		if (shmem) {
+			CU_ASSERT_TRUE(excl_stale > 0); /* batched: flushed at the table's end */
+		} else {
+			CU_ASSERT_EQUAL(excl_stale, 0); /* ptep_clear_flush() */
+		}
+		sim_result_free(&r);
+	}
+}
+
 static void setup_test(void)
 {
 	reset_switches();
@@ -935,6 +1043,7 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "holes and the zero page are filled", test_holes);
 	CU_add_test(s, "pinned page restored, locked page skipped", test_pinned_and_locked);
 	CU_add_test(s, "owner mismatch not selected", test_owner);
+	CU_add_test(s, "shmem page stays in RAM (not anonymous)", test_shmem_stays);
 	CU_add_test(s, "pte dirty bit copied to the page (and not, pre-v6.0)", test_dirty_copy);
 	CU_add_test(s, "argument checks: -EINVAL", test_einval);
 	CU_add_test(s, "range across two PTE tables", test_two_tables);
@@ -951,4 +1060,6 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "DFS: stale TLB vs MADV_DONTNEED during migration", test_tlb_flush);
 	CU_add_test(s, "DFS: the same, pre-v6.0 TLB flush after PTL: write lost",
 		    test_tlb_flush_after_ptl);
+	CU_add_test(s, "DFS: collect: exclusive anon pte flushed at once, shmem batched",
+		    test_collect_anon_exclusive);
 }

@@ -84,6 +84,44 @@ static void test_mprotect(void)
 	CU_ASSERT_STRING_EQUAL(run_once(mprotect_main), "");
 }
 
+/*
+ * change_protection() for every change: PROT_NONE makes a mapped page's pte
+ * protnone (pte_present() for the kernel, not for the hardware), so a CPU
+ * that read the page before (its TLB held it) faults now, as Linux does;
+ * back to read-write, the exclusive anonymous page is writable again at once
+ * (MM_CP_TRY_CHANGE_WRITABLE), with its data.
+ */
+static void mprotect_none_main(void *arg)
+{
+	struct hs_mm *mm = model_setup(2, HS_VM_READ | HS_VM_WRITE);
+	unsigned long v = 0;
+
+	sim_check(hs_cpu_write(mm, PG(0), 5) == 0 && hs_cpu_read(mm, PG(0), &v) == 0 && v == 5,
+		  "write then read");
+	sim_check(hs_mprotect(mm, PG(0), HS_PAGE_SIZE, 0) == 0, "mprotect none");
+	hs_pte_t pte = pte_of(mm, PG(0));
+	sim_check(hs_pte_present(pte) && hs_pte_protnone(pte) && !hs_pte_write(pte),
+		  "PROT_NONE: the pte is protnone (pte %#llx)", (unsigned long long)pte);
+	sim_check(hs_cpu_read(mm, PG(0), &v) == -EFAULT, "read of a PROT_NONE page faults");
+	sim_check(hs_cpu_write(mm, PG(0), 6) == -EFAULT, "write of a PROT_NONE page faults");
+	sim_check(hs_cpu_write(mm, PG(1), 7) == 0, "the other page is untouched");
+	sim_check(hs_mprotect(mm, PG(0), HS_PAGE_SIZE, HS_VM_READ) == 0, "mprotect r");
+	pte = pte_of(mm, PG(0));
+	sim_check(!hs_pte_protnone(pte) && !hs_pte_write(pte), "PROT_READ: readable, not writable");
+	sim_check(hs_cpu_read(mm, PG(0), &v) == 0 && v == 5, "the data is back");
+	sim_check(hs_mprotect(mm, PG(0), HS_PAGE_SIZE, HS_VM_READ | HS_VM_WRITE) == 0, "rw");
+	sim_check(hs_pte_write(pte_of(mm, PG(0))),
+		  "PROT_READ|PROT_WRITE: the exclusive anonymous pte is made writable");
+	sim_check(hs_cpu_write(mm, PG(0), 8) == 0 && hs_cpu_read(mm, PG(0), &v) == 0 && v == 8,
+		  "writes 8");
+	hs_mm_check_data(mm, BASE, PG(2));
+}
+
+static void test_mprotect_none(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(mprotect_none_main), "");
+}
+
 static void dontneed_swap_main(void *arg)
 {
 	struct hs_mm *mm = model_setup(2, HS_VM_READ | HS_VM_WRITE);
@@ -153,6 +191,72 @@ static void test_tlb(void)
 {
 	CU_ASSERT_STRING_EQUAL(run_once(stale_tlb_main), HS_KIND_UAF);
 	CU_ASSERT_STRING_EQUAL(run_once(flushed_tlb_main), "");
+}
+
+/*
+ * The mmu_gather: zap_pte_range() clears the pte under the PTL but the TLB
+ * flush comes in tlb_finish_mmu(), after the PTL and the notifier's end.
+ * Meanwhile another CPU sees pte_none and faults a new page in (MADV_DONTNEED
+ * holds mmap_lock for read only) while the first CPU's TLB still maps the
+ * old page.  The exploration must reach that window, and stay clean: the
+ * old page is freed only after the flush, and a store through the stale
+ * entry raced with the unmap, which discards it.
+ */
+struct gatherctx {
+	struct hs_mm *mm;
+	int a_cpu;
+};
+
+static int gather_windows; /* executions that reached the window */
+
+static void gather_zap(void *arg)
+{
+	struct gatherctx *c = arg;
+	sim_check(hs_madvise_dontneed(c->mm, PG(0), HS_PAGE_SIZE) == 0, "madvise");
+}
+
+static void gather_b(void *arg)
+{
+	struct gatherctx *c = arg;
+	unsigned long vpn = PG(0) >> HS_PAGE_SHIFT;
+	sim_check(hs_cpu_write(c->mm, PG(0), 2) == 0, "B's write");
+	/* B's write went to a page; does A's TLB still map another one?
+	 * (the TLB word: valid bit 0, pfn from bit 10, vpn from bit 34) */
+	uint64_t t = __atomic_load_n(&c->mm->tlb[c->a_cpu][vpn % HS_TLB_ENTRIES], __ATOMIC_RELAXED);
+	hs_pte_t pte = pte_of(c->mm, PG(0));
+	if (hs_pte_present(pte) && (t & 1) && (t >> 34) == vpn &&
+	    ((t >> 10) & 0xffffff) != hs_pte_pfn(pte))
+		gather_windows++;
+}
+
+/* main is CPU A: its write fills its TLB before the others start */
+static void gather_main(void *arg)
+{
+	struct gatherctx *c = sim_alloc(sizeof(*c));
+	c->mm = model_setup(1, HS_VM_READ | HS_VM_WRITE);
+	c->a_cpu = sim_self() % HS_NR_CPUS;
+	sim_check(hs_cpu_write(c->mm, PG(0), 1) == 0, "A's first write");
+	int t[2] = {sim_thread_spawn("zap", gather_zap, c), sim_thread_spawn("B", gather_b, c)};
+	sim_check(hs_cpu_write(c->mm, PG(0), 3) == 0, "A's second write"); /* maybe stale */
+	for (int i = 0; i < 2; i++)
+		sim_thread_join(t[i]);
+	hs_mm_check_data(c->mm, BASE, PG(1));
+}
+
+static void test_gather_window(void)
+{
+	struct sim_scenario sc = SCENARIO("t-gather", gather_main);
+	gather_windows = 0;
+	struct sim_result r = run(&sc, SIM_STRATEGY_DFS, 500000, 2, 0);
+	if (r.nr_reports)
+		fprintf(stderr, "\n  %s: %s\n", r.reports[0].kind, r.reports[0].message);
+	fprintf(stderr, "\n  [t-gather] %llu executions%s, %d reached the window\n",
+		(unsigned long long)r.executions, r.exhausted ? " (exhausted)" : "",
+		gather_windows);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	CU_ASSERT_TRUE(gather_windows > 0);
+	sim_result_free(&r);
 }
 
 /* ---- notifier events ------------------------------------------------------------------ */
@@ -257,8 +361,11 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "faults: zero page, COW, -EFAULT", test_faults);
 	CU_add_test(s, "munmap splits and frees", test_munmap);
 	CU_add_test(s, "mprotect write-protects", test_mprotect);
+	CU_add_test(s, "mprotect PROT_NONE: the CPU faults; back to rw", test_mprotect_none);
 	CU_add_test(s, "MADV_DONTNEED and swap out/in", test_dontneed_swap);
 	CU_add_test(s, "TLB: a missing flush is caught", test_tlb);
+	CU_add_test(s, "DFS: mmu_gather: a new page faulted in while a TLB maps the old one",
+		    test_gather_window);
 	CU_add_test(s, "notifier event of each operation", test_events);
 	CU_add_test(s, "CPU writes against reclaim keep the data", test_concurrent_data);
 }

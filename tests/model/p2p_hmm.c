@@ -174,6 +174,76 @@ static void reachable_main(void *arg)
 	p2p_teardown(m);
 }
 
+/*
+ * The walk's RCU read-side section: hmm_vma_walk_pmd() maps each PTE table
+ * with pte_offset_map(), which enters RCU, and the RFC's callbacks run
+ * inside it.  A p2p_allow callback that takes a mutex (a driver's natural
+ * choice to guard its grant state) sleeps in atomic context: the
+ * might-sleep oracle reports it.  The same callback under a spinlock is
+ * fine (the p2p-callback/locked lab policy's choice).
+ */
+struct sleepy_allow {
+	struct hs_hmm_p2p_allow allow;
+	sim_mutex_t mutex;
+	sim_spinlock_t spin;
+	bool use_mutex;
+};
+
+static bool sleepy_allow_cb(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap)
+{
+	struct sleepy_allow *a = (struct sleepy_allow *)allow;
+	(void)pgmap;
+	if (a->use_mutex) {
+		sim_mutex_lock(&a->mutex);
+		sim_mutex_unlock(&a->mutex);
+	} else {
+		sim_spin_lock(&a->spin);
+		sim_spin_unlock(&a->spin);
+	}
+	return true;
+}
+
+static bool sleepy_use_mutex;
+
+static void sleepy_allow_main(void *arg)
+{
+	struct p2p_machine *m = p2p_setup(4);
+	struct sleepy_allow *a = sim_alloc(sizeof(*a));
+	unsigned long dpfn = put_on(m, 0, 0, 0x21);
+
+	a->allow.allow = sleepy_allow_cb;
+	a->use_mutex = sleepy_use_mutex;
+	sim_mutex_init(&a->mutex, "driver->grant_mutex");
+	sim_spin_init(&a->spin, "driver->grant_lock");
+	struct hs_hmm_range range = {
+	    .notifier = &m->sub,
+	    .start = BASE,
+	    .end = BASE + HS_PAGE_SIZE,
+	    .hmm_pfns = m->pfns,
+	    .default_flags = HS_HMM_PFN_REQ_FAULT,
+	    .dev_private_owner = hs_dmirror_device_owner(m->dev[1]),
+	    .p2p_allow = &a->allow,
+	};
+	int ret;
+	do {
+		range.notifier_seq = hs_mmu_interval_read_begin(&m->sub);
+		sim_down_read(&m->mm->mmap_lock);
+		ret = hs_hmm_range_fault(&range);
+		sim_up_read(&m->mm->mmap_lock);
+	} while (ret == -EBUSY);
+	sim_check(ret == 0 && m->pfns[0] == (dpfn | HS_HMM_PFN_VALID | HS_HMM_PFN_WRITE),
+		  "p2p_allow said yes: gpu0's device pfn (%#lx)", m->pfns[0]);
+	p2p_teardown(m);
+}
+
+static void test_sleepy_allow(void)
+{
+	sleepy_use_mutex = true;
+	CU_ASSERT_STRING_EQUAL(run_once(sleepy_allow_main), SIM_KIND_MIGHT_SLEEP);
+	sleepy_use_mutex = false;
+	CU_ASSERT_STRING_EQUAL(run_once(sleepy_allow_main), "");
+}
+
 /* Mismatch, requester named, unreachable: declined, migrated to RAM. */
 static void unreachable_main(void *arg)
 {
@@ -736,6 +806,8 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "mismatch, reachable: P2P pfn, one callback, no migration", test_reachable);
 	CU_add_test(s, "mismatch, unreachable requester: declined, migrated", test_unreachable);
 	CU_add_test(s, "mismatch without ALLOW_P2P: migrated", test_no_flag);
+	CU_add_test(s, "p2p_allow runs in the walk's RCU section: a mutex there is found",
+		    test_sleepy_allow);
 	CU_add_test(s, "v1 flag: map failure, retry without the flag for that pfn",
 		    test_v1_fallback);
 	CU_add_test(s, "data through a P2P entry; callbacks per faulted page", test_data);

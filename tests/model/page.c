@@ -230,6 +230,71 @@ static void test_alloc_from_dying(void)
 }
 
 /*
+ * zone_device_page_init() racing memunmap_pages(): percpu_ref_tryget_live()
+ * reads the dead flag and increments inside an RCU read-side section, and
+ * percpu_ref_kill() is followed by a grace period, so the allocation either
+ * gets its reference before the kill (memunmap_pages() then waits for the
+ * page) or sees the pagemap dead (the kernel's WARN, a kernel-bug report).
+ * It never gets a reference after memunmap_pages() returned.
+ */
+static void late_alloc(void *arg)
+{
+	struct unmapctx *c = arg;
+	hs_zone_device_page_init(c->page);
+	sim_check(!__atomic_load_n(&c->pg->freed, __ATOMIC_RELAXED),
+		  "zone_device_page_init took a reference after memunmap_pages() returned");
+	hs_unlock_page(c->page);
+	hs_put_page(c->page);
+}
+
+static void unmap_only(void *arg)
+{
+	struct unmapctx *c = arg;
+	hs_memunmap_pages(c->pg);
+}
+
+static void init_vs_unmap_main(void *arg)
+{
+	struct unmapctx *c = sim_alloc(sizeof(*c));
+	hs_machine_init(8, 16);
+	c->pg = new_pgmap(2);
+	c->page = hs_pfn_to_page(c->pg->start_pfn);
+	int a = sim_thread_spawn("alloc", late_alloc, c);
+	int b = sim_thread_spawn("unmapper", unmap_only, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_init_vs_memunmap(void)
+{
+	struct sim_scenario sc = SCENARIO("t-init-vs-unmap", init_vs_unmap_main);
+	struct sim_options o = {
+	    .strategy = SIM_STRATEGY_DFS,
+	    .iterations = 1000000,
+	    .dfs_preemptions = 2,
+	    .keep_going = true,
+	    .max_reports = 1000,
+	};
+	struct sim_result r;
+	unsigned int warn = 0, other = 0;
+
+	CU_ASSERT_EQUAL_FATAL(sim_explore(&sc, &o, &r), 0);
+	for (unsigned int i = 0; i < r.nr_reports; i++) {
+		if (!strcmp(r.reports[i].kind, HS_KIND_BUG))
+			warn++;
+		else if (other++ == 0)
+			fprintf(stderr, "\n  %s: %s\n", r.reports[i].kind, r.reports[i].message);
+	}
+	fprintf(stderr, "\n  [t-init-vs-unmap] %llu executions, %u WARN, %u other%s\n",
+		(unsigned long long)r.executions, warn, other, r.exhausted ? " (exhausted)" : "");
+	CU_ASSERT_TRUE(r.exhausted);
+	CU_ASSERT_EQUAL(r.violations_found, r.nr_reports); /* every one kept */
+	CU_ASSERT_TRUE(warn > 0); /* allocating during the teardown is a driver bug */
+	CU_ASSERT_EQUAL(other, 0);
+	sim_result_free(&r);
+}
+
+/*
  * The stale-pagemap oracle: after memunmap_pages() the driver frees the
  * struct dev_pagemap; a page of it still names it, and the model's hot paths
  * that follow page->pgmap must report the use (arg: which path).
@@ -309,6 +374,8 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "pagemap: memremap, lookup, page_free, memunmap", test_pgmap_lifetime);
 	CU_add_test(s, "memunmap_pages waits for page references", test_memunmap_waits);
 	CU_add_test(s, "allocating from a dead pagemap", test_alloc_from_dying);
+	CU_add_test(s, "zone_device_page_init vs memunmap_pages: no reference after teardown",
+		    test_init_vs_memunmap);
 	CU_add_test(s, "stale pagemap after memunmap_pages: use-after-free", test_stale_pgmap);
 	CU_add_test(s, "leak oracle: an extra reference at the end", test_leak_oracle);
 }

@@ -1,6 +1,7 @@
 # A MAP_SHARED|MAP_ANONYMOUS (shmem) VMA beside an anonymous one: the device
-# reads and writes both; migration moves only anonymous memory, so the
-# shared page stays in RAM and both keep their data.
+# reads and writes both; migration moves only anonymous memory
+# (__migrate_device_pages() refuses a page with a mapping), so the shared
+# page stays in RAM and both keep their data.
 process p va 4M
 vma p 0x100000 1 rw
 vma p 0x200000 1 rw shared
@@ -16,8 +17,11 @@ thread migrate
   migrate-to-dev m0 0x100000 1
   migrate-to-dev m0 0x200000 1
 
-final cpu-read p 0x200000 = 0x20
+final device-read m0 0x200000 1 = 0x20
+final check-entry m0 0x200000 ram
 final device-read m0 0x100000 1 = 0x1
+final check-entry m0 0x100000 device
+final cpu-read p 0x200000 = 0x20
 
 expect clean
 explore dfs 2
