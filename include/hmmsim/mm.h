@@ -162,6 +162,10 @@ struct hs_swap {
  * @notifier_subscriptions: the mmu notifier state of this mm
  * @tlb:	per-CPU TLBs, one word per entry (model/mm.c)
  * @tlb_gen:	mm->context.tlb_gen: bumped by every flush
+ * @tlb_flush_pending: mm->tlb_flush_pending: mmu_gathers between clearing
+ *		ptes and their flush.  Only the data oracle reads it (no
+ *		scheduling point): a store through a stale TLB entry meanwhile
+ *		races with that unmap, and the unmap may discard it
  * @swap:	the swap device of this mm's anonymous pages
  * @users:	mm_users; exit_mmap runs when it drops to zero
  * @name:	for reports
@@ -177,12 +181,8 @@ struct hs_mm {
 	unsigned long va_size;
 	struct hs_pte_table **pmd;
 	struct hs_mmu_notifier_subscriptions notifier_subscriptions;
-	uint64_t tlb[HS_NR_CPUS][HS_TLB_ENTRIES]; /* one word per entry (model/mm.c) */
-	sim_atomic_t tlb_gen;			  /* mm->context.tlb_gen: bumped by every flush */
-	/* mm->tlb_flush_pending: mmu_gathers between clearing ptes and their
-	 * flush.  Only the data oracle reads it (no scheduling point): a store
-	 * through a stale TLB entry meanwhile races with that unmap, and the
-	 * unmap may discard it. */
+	uint64_t tlb[HS_NR_CPUS][HS_TLB_ENTRIES];
+	sim_atomic_t tlb_gen;
 	int tlb_flush_pending;
 	struct hs_swap swap;
 	sim_atomic_t users;
