@@ -25,7 +25,8 @@ static const char usage[] =
     "usage: hmmsim COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  list                         list the built-in scenarios\n"
+    "  list [--switches]            list the built-in scenarios; --switches: the model\n"
+    "                               switches, each with the kernel fix it undoes\n"
     "  explore NAME [options]       run NAME under a scheduling strategy; NAME may be a\n"
     "                               scenario file FILE.hsc (docs/scenarios.md) or an\n"
     "                               owner-lab cell SCENARIO@POLICY (hmmsim list)\n"
@@ -40,7 +41,7 @@ static const char usage[] =
     "      --json                   one JSON object on stdout\n"
     "      --brief                  leave atomics and annotated accesses out of the report\n"
     "      --switch NAME            restore the kernel before a fix (repeatable; the\n"
-    "                               names are in include/hmmsim/switches.h)\n"
+    "                               names: hmmsim list --switches)\n"
     "      --no-races               switch off the data-race detector (on by default)\n"
     "      --no-lockdep             switch off the lock-order graph (on by default)\n"
     "      --no-might-sleep         switch off the might-sleep check (on by default)\n"
@@ -394,7 +395,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			o.brief = true;
 		} else if (strcmp(a, "--switch") == 0) {
 			if (!val || hs_switch_set(val, true))
-				return usage_error("unknown switch '%s'", val ? val : "");
+				return cli_unknown_switch("hmmsim", val);
 			unsigned int k = 0;
 			while (k < nr_switches_on && strcmp(switches_on[k], val))
 				k++;
@@ -583,7 +584,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "list") == 0)
-		return cmd_list();
+		return argc > 2 && !strcmp(argv[2], "--switches") ? cmd_list_switches() : cmd_list();
 	if (strcmp(cmd, "explore") == 0)
 		return cmd_explore(argc - 2, argv + 2, false);
 	if (strcmp(cmd, "replay") == 0)
