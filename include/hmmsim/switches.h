@@ -37,5 +37,8 @@ extern struct hs_switches hs_switch;
 int hs_switch_set(const char *name, bool on);
 /* The switch names, NULL-terminated. */
 const char *const *hs_switch_names(void);
+/* The fix switch @name undoes: its commit title and release (NULL: no such
+ * switch). */
+const char *hs_switch_fix(const char *name);
 
 #endif /* HMMSIM_SWITCHES_H */

@@ -90,6 +90,13 @@ struct cli_merge {
 int cli_merge(int n, char **texts, char *const *names, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
 
+/* hmmsim list --switches: each model switch with the fix it undoes
+ * (sim/cli/switch_cmd.c). */
+int cmd_list_switches(void);
+/* Refuse --switch @name (NULL: none given) on stderr, after "@prog: ", with
+ * the known names.  Return: 2, the exit status of a usage error. */
+int cli_unknown_switch(const char *prog, const char *name);
+
 /* hmmsim experiment (sim/cli/experiment_cmd.c). */
 int cmd_experiment(int argc, char **argv);
 

@@ -17,6 +17,7 @@
 #include <hmmsim/scenario_file.h>
 #include <hmmsim/switches.h>
 
+#include "check.h"
 #include "cli_util.h"
 #include "jobs.h"
 
@@ -24,7 +25,8 @@ static const char usage[] =
     "usage: hmmsim COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  list                         list the built-in scenarios\n"
+    "  list [--switches]            list the built-in scenarios; --switches: the model\n"
+    "                               switches, each with the kernel fix it undoes\n"
     "  explore NAME [options]       run NAME under a scheduling strategy; NAME may be a\n"
     "                               scenario file FILE.hsc (docs/scenarios.md) or an\n"
     "                               owner-lab cell SCENARIO@POLICY (hmmsim list)\n"
@@ -39,7 +41,7 @@ static const char usage[] =
     "      --json                   one JSON object on stdout\n"
     "      --brief                  leave atomics and annotated accesses out of the report\n"
     "      --switch NAME            restore the kernel before a fix (repeatable; the\n"
-    "                               names are in include/hmmsim/switches.h)\n"
+    "                               names: hmmsim list --switches)\n"
     "      --no-races               switch off the data-race detector (on by default)\n"
     "      --no-lockdep             switch off the lock-order graph (on by default)\n"
     "      --no-might-sleep         switch off the might-sleep check (on by default)\n"
@@ -71,6 +73,15 @@ static const char usage[] =
     "                               shrink a failing schedule to the fewest preemptions,\n"
     "                               then steps, keeping the violation kind; print the\n"
     "                               new token and its report\n"
+    "  check FILE... [--jobs J] [--json] [--junit FILE]\n"
+    "                               run scenario files as tests: explore each as its\n"
+    "                               explore line says, pass when it ends as its expect\n"
+    "                               line says (a violation's token must replay to the\n"
+    "                               same kind); a line per file, then \"N passed, N\n"
+    "                               failed\"; exit 0 when every file passes, 1 when one\n"
+    "                               does not, 2 for a bad file; --jobs J: J files at\n"
+    "                               once (the same output); --json: one object;\n"
+    "                               --junit FILE: a testcase per file\n"
     "  merge FILE...                combine the --json results of explore --shard runs:\n"
     "                               executions summed, violations in execution order\n"
     "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json] [--junit FILE]\n"
@@ -384,7 +395,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			o.brief = true;
 		} else if (strcmp(a, "--switch") == 0) {
 			if (!val || hs_switch_set(val, true))
-				return usage_error("unknown switch '%s'", val ? val : "");
+				return cli_unknown_switch("hmmsim", val);
 			unsigned int k = 0;
 			while (k < nr_switches_on && strcmp(switches_on[k], val))
 				k++;
@@ -489,24 +500,10 @@ static int cmd_explore(int argc, char **argv, bool replay)
 	if (replay && !o.schedule)
 		return usage_error("%s needs --schedule TOKEN", cmd);
 	/* a scenario file may say how it wants to be explored (`explore ...`) */
-	struct hs_scenario_plan plan = {0};
-	if (hs_scenario_is_file(name))
-		hs_scenario_plan(sc, &plan);
-	if (!replay && !have_strategy && plan.expect_given) {
-		o.strategy = plan.strategy;
-		if (plan.strategy == SIM_STRATEGY_DFS)
-			o.dfs_preemptions = plan.preemptions;
-		if (plan.pct_depth)
-			o.pct_depth = plan.pct_depth;
-		if (!have_iter && plan.iterations) {
-			o.iterations = plan.iterations;
-			have_iter = true;
-		}
-	}
+	cli_explore_plan(hs_scenario_is_file(name) ? sc : NULL, &o, replay || have_strategy,
+			 have_iter);
 	if (shard && parse_shard(shard, shard_count, &o))
 		return 2;
-	if (!have_iter)
-		o.iterations = o.strategy == SIM_STRATEGY_DFS ? 10000000 : 10000;
 	if (jobs && o.strategy == SIM_STRATEGY_DFS)
 		return usage_error("%s", "--jobs works with --strategy random or pct, not dfs");
 
@@ -587,7 +584,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "list") == 0)
-		return cmd_list();
+		return argc > 2 && !strcmp(argv[2], "--switches") ? cmd_list_switches() : cmd_list();
 	if (strcmp(cmd, "explore") == 0)
 		return cmd_explore(argc - 2, argv + 2, false);
 	if (strcmp(cmd, "replay") == 0)
@@ -600,6 +597,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "stress") == 0)
 		return cmd_stress(argv);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "catalog") == 0)
 		return cmd_catalog(argc - 2, argv + 2);
 	if (strcmp(cmd, "experiment") == 0)

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_util.h"
+
 #define DEFAULT_SECONDS 10.0
 
 static const char usage_text[] =
@@ -31,7 +33,7 @@ static const char usage_text[] =
     "  --seed S          seed of the jitter (default 0)\n"
     "  --json            print the result as one JSON object\n"
     "  --keep-going      count every violation instead of stopping at the first\n"
-    "  --switch NAME     restore the kernel before a fix (include/hmmsim/switches.h)\n"
+    "  --switch NAME     restore the kernel before a fix (hmmsim list --switches)\n"
     "Exit status: 0 no violation, 1 violation or hang, 2 usage error.\n";
 
 /* Prints "hmmsim-native: ..." on one line of stderr; returns the usage exit status. */
@@ -163,7 +165,7 @@ static int cmd_stress(int argc, char **argv)
 			opt.keep_going = true;
 		} else if (!strcmp(a, "--switch")) {
 			if (!val || hs_switch_set(val, true))
-				return usage_error("unknown switch '%s'", val ? val : "");
+				return cli_unknown_switch("hmmsim-native", val);
 			i++;
 		} else if (!strcmp(a, "--seconds") || !strcmp(a, "--iterations") ||
 			   !strcmp(a, "--seed")) {
