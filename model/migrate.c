@@ -294,6 +294,55 @@ static void migrate_vma_collect_hole(struct hs_migrate_vma *migrate, unsigned lo
 }
 
 /*
+ * The selected, pinned and locked page at @addr becomes a migration entry:
+ * the part of migrate_vma_collect_pmd() after its folio_trylock() (inline in
+ * the kernel).  Called under the PTL.  Return: whether a present pte was
+ * cleared (a TLB may still hold it).
+ */
+static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct hs_mm *mm,
+					  unsigned long addr, sim_atomic_t *ptep,
+					  struct hs_page *page, unsigned long mpfn)
+{
+	/* PG_anon_exclusive (v5.19): an exclusive anonymous page
+	 * (every anonymous page of the model: no fork, no KSM; a
+	 * device-private one too) is cleared with ptep_clear_flush(),
+	 * its TLB entries flushed at once under the PTL; the others
+	 * are batched into the flush below.  It cannot fail to be
+	 * shared (folio_try_share_anon_rmap_pte()): the model has no
+	 * FOLL_PIN pins.  The pre-v6.0 switch restores the kernel
+	 * before v5.19, which batched every pte. */
+	bool anon_exclusive =
+	    !hs_switch.migrate_flush_tlb_after_ptl && test_page_flag(page, HS_PG_ANON);
+	hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
+	uint64_t fl = 0;
+
+	if (anon_exclusive && hs_pte_present(old)) /* pte_accessible() */
+		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
+
+	migrate->cpages++;
+	/* "copy pte dirty bit to page": the pte is gone, keep its dirt */
+	if (hs_pte_present(old) && hs_pte_dirty(old) && !hs_switch.migrate_no_dirty_copy)
+		hs_set_page_dirty(page);
+	if (mpfn & HS_MIGRATE_PFN_WRITE)
+		fl |= HS_SWP_WRITE;
+	if (hs_pte_present(old)) {
+		if (old & HS_PTE_YOUNG)
+			fl |= HS_SWP_YOUNG;
+		if (hs_pte_dirty(old))
+			fl |= HS_SWP_DIRTY;
+	}
+	hs_set_pte_at(mm, addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, hs_page_to_pfn(page), fl));
+	/* Like an unmap: drop the rmap and a reference.  Not the last
+	 * one: ours is still held. */
+	hs_page_remove_rmap(page);
+	hs_put_page(page);
+	if (sim_tracing())
+		sim_event("migrate_vma_collect %#lx: pfn %#lx -> migration entry%s", addr,
+			  hs_page_to_pfn(page), fl & HS_SWP_WRITE ? " (write)" : "");
+	return hs_pte_present(old);
+}
+
+/*
  * migrate_vma_collect_pmd() for [start, end) inside one PTE table: under the
  * table's PTL, select each pte by the migrate flags and owner, pin and trylock
  * its page (the fault page is already locked from v6.15), and replace the pte
@@ -378,47 +427,8 @@ static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate,
 		/* The reference pins the page and freezes the pte's meaning. */
 		hs_get_page(page);
 		if (page == fault_locked || hs_trylock_page(page)) {
-			/* PG_anon_exclusive (v5.19): an exclusive anonymous page
-			 * (every anonymous page of the model: no fork, no KSM; a
-			 * device-private one too) is cleared with ptep_clear_flush(),
-			 * its TLB entries flushed at once under the PTL; the others
-			 * are batched into the flush below.  It cannot fail to be
-			 * shared (folio_try_share_anon_rmap_pte()): the model has no
-			 * FOLL_PIN pins.  The pre-v6.0 switch restores the kernel
-			 * before v5.19, which batched every pte. */
-			bool anon_exclusive = !hs_switch.migrate_flush_tlb_after_ptl &&
-					      test_page_flag(page, HS_PG_ANON);
-			hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
-			uint64_t fl = 0;
-
-			if (anon_exclusive && hs_pte_present(old)) /* pte_accessible() */
-				hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
-
-			migrate->cpages++;
-			/* "copy pte dirty bit to page": the pte is gone, keep its dirt */
-			if (hs_pte_present(old) && hs_pte_dirty(old) &&
-			    !hs_switch.migrate_no_dirty_copy)
-				hs_set_page_dirty(page);
-			if (mpfn & HS_MIGRATE_PFN_WRITE)
-				fl |= HS_SWP_WRITE;
-			if (hs_pte_present(old)) {
-				if (old & HS_PTE_YOUNG)
-					fl |= HS_SWP_YOUNG;
-				if (hs_pte_dirty(old))
-					fl |= HS_SWP_DIRTY;
-			}
-			hs_set_pte_at(mm, addr, ptep,
-				      hs_mk_swp_pte(HS_SWP_MIGRATION, hs_page_to_pfn(page), fl));
-			/* Like an unmap: drop the rmap and a reference.  Not the last
-			 * one: ours is still held. */
-			hs_page_remove_rmap(page);
-			hs_put_page(page);
-			if (hs_pte_present(old))
+			if (migrate_vma_collect_unmap_pte(migrate, mm, addr, ptep, page, mpfn))
 				unmapped++;
-			if (sim_tracing())
-				sim_event("migrate_vma_collect %#lx: pfn %#lx -> migration entry%s",
-					  addr, hs_page_to_pfn(page),
-					  fl & HS_SWP_WRITE ? " (write)" : "");
 		} else {
 			hs_put_page(page);
 			mpfn = 0;
@@ -1111,8 +1121,8 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
  *
  * If @addr's pte is a migration entry, sleep until its page is unlocked (the
  * migration ended), without taking a reference
- * (migration_entry_wait_on_locked(), v6.3+); the caller retries the fault.  Simplified: queued after dropping the PTL (see
- * hs_do_swap_page_device_private()).
+ * (migration_entry_wait_on_locked(), v6.3+); the caller retries the fault.  Simplified: queued
+ * after dropping the PTL (see hs_do_swap_page_device_private()).
  */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 {
