@@ -249,51 +249,53 @@ static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
      "collect cleared the pte and dropped the PTL before flushing: a CPU kept writing the old "
      "page through its TLB after MADV_DONTNEED returned",
-     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_PCT, 0},
+     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_PCT, 0, "6.0"},
     {"migrate-no-dirty-copy", "mm/migrate_device.c: copy pte dirty bit to page (v6.0)",
      "a dirty pte became a migration entry without dirtying the page; the migration failed, "
      "the page came back clean and reclaim dropped the write",
-     false, &sc_dirty, &sc_dirty, "migrate_no_dirty_copy", SIM_STRATEGY_PCT, 0},
+     false, &sc_dirty, &sc_dirty, "migrate_no_dirty_copy", SIM_STRATEGY_PCT, 0, "6.0"},
     {"swap-page-ref-without-ptl",
      "mm/memory.c: fix race when faulting a device private page (v6.1)",
      "do_swap_page called migrate_to_ram with no reference taken under the PTL; another "
      "fault migrated and freed the page first",
-     false, &sc_two_faults, &sc_two_faults, "swap_page_ref_without_ptl", SIM_STRATEGY_PCT, 0},
+     false, &sc_two_faults, &sc_two_faults, "swap_page_ref_without_ptl", SIM_STRATEGY_PCT, 0,
+     "6.1"},
     {"swap-page-lock-unconditional", "mm/migrate: Trylock device page in do_swap_page (v6.15)",
      "every faulting CPU held a page reference while one of them migrated, so each migration "
      "saw an unexpected reference and failed, forever",
-     false, &sc_three_faults, &sc_three_faults, "swap_page_lock_unconditional", SIM_STRATEGY_PCT,
-     0},
+     false, &sc_three_faults, &sc_three_faults, "swap_page_lock_unconditional", SIM_STRATEGY_PCT, 0,
+     "6.15"},
     {"notifier-remove-lockless-wait",
      "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove() (v5.18)",
      "remove waited with a lockless read of the sequence, which invalidate_range_end bumps "
      "before unlinking deferred notifiers: the driver freed a still-linked notifier",
-     false, &sc_notifier, &sc_notifier, "notifier_remove_lockless_wait", SIM_STRATEGY_DFS, 2},
+     false, &sc_notifier, &sc_notifier, "notifier_remove_lockless_wait", SIM_STRATEGY_DFS, 2,
+     "5.18"},
     {"hmm-no-owner-check",
      "mm/hmm: check the device private page owner in hmm_range_fault() (v5.7)",
      "any device-private page came back valid to any device, which then used another "
      "device's memory",
-     false, &sc_owner, &sc_owner, "hmm_no_owner_check", SIM_STRATEGY_PCT, 0},
+     false, &sc_owner, &sc_owner, "hmm_no_owner_check", SIM_STRATEGY_PCT, 0, "5.7"},
     {"kfd-userptr-notifier-lock", "drm/amdgpu: Add notifier lock for KFD userptrs (v6.2)",
      "the driver checked mmu_interval_read_retry() without the lock its invalidate callback "
      "takes, then mapped pages an invalidation had just taken away",
-     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0},
+     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, "6.2"},
     {"kfd-ebusy-no-retry",
      "drm/amdkfd: retry after EBUSY is returned from hmm_ranges_get_pages (v6.6)",
      "a concurrent invalidation made hmm_range_fault() return -EBUSY and the driver failed "
      "the request instead of starting again",
-     true, &sc_ebusy_bug, &sc_ebusy_fix, NULL, SIM_STRATEGY_PCT, 0},
+     true, &sc_ebusy_bug, &sc_ebusy_fix, NULL, SIM_STRATEGY_PCT, 0, "6.6"},
     {"xe-notifier-vs-folio", "drm/xe/userptr: fix notifier vs folio deadlock (v6.15)",
      "the driver locked a folio while holding its notifier lock; eviction held the folio "
      "lock and invalidated, and the callback waited for the notifier lock",
-     true, &sc_xe_bug, &sc_xe_fix, NULL, SIM_STRATEGY_PCT, 0},
+     true, &sc_xe_bug, &sc_xe_fix, NULL, SIM_STRATEGY_PCT, 0, "6.15"},
     {"p2p-revoke-free-first",
      "mm/hmm P2P RFC review: revoke the exporter's pagemap ordered between "
      "hmm_range_fault() and the notifier (not merged)",
      "a P2P exporter's unplug freed its BAR before the eviction invalidated the importers "
      "(the RFC's v1 nouveau_dmem_fini() order), which kept DMAing through their P2P mirror "
      "entries to a freed BAR page",
-     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0},
+     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, NULL},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))

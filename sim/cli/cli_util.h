@@ -90,6 +90,12 @@ struct cli_merge {
 int cli_merge(int n, char **texts, char *const *names, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
 
+/*
+ * --kernel VERSION: every model switch as that release had it
+ * (hs_kernel_set()).  Return: 0, or 2 after printing the known releases.
+ */
+int cli_kernel_set(const char *version);
+
 /* hmmsim experiment (sim/cli/experiment_cmd.c). */
 int cmd_experiment(int argc, char **argv);
 
