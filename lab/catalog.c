@@ -220,6 +220,46 @@ static void ebusy_main(void *arg)
 	sim_thread_join(b);
 }
 
+/* ---- nouveau: a failed copy to RAM mapped a page's old content (CVE-2024-50096) ------ */
+
+static void copy_error_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	unsigned long v;
+	(void)arg;
+	cpu_write(c, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == 0, "migrate to the device");
+	hs_dmirror_device_set_copy_error(c->dev);
+	v = cpu_read(c, BASE); /* migrate_to_ram: its copy fails without a word */
+	if (v != 0x5a && v != 0)
+		sim_fail(HS_KIND_STALE_DATA,
+			 "CPU read %#lx at %#lx after a failed copy to RAM: data this process "
+			 "never wrote (what the page held before it was allocated)",
+			 v, BASE);
+}
+
+/* ---- test_hmm: dmirror_migrate_finalize_and_map() returned with the mutex held ---- */
+
+static void map_device_thread(void *arg)
+{
+	struct cat *c = arg;
+	unsigned long v = 0;
+	sim_check(hs_dmirror_read(c->m, BASE, 1, &v, NULL) == 0, "device read failed");
+	sim_check(v == 4, "device read %#lx", v);
+}
+
+static void map_error_main(void *arg)
+{
+	struct cat *c = cat_new(1, 2);
+	(void)arg;
+	hs_dmirror_set_map_on_migrate(c->m, BASE); /* its xa_store() fails */
+	cpu_write(c, BASE, 4);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == -ENOMEM,
+		  "the mirror-table store of the migration should fail");
+	int t = sim_thread_spawn("device", map_device_thread, c);
+	sim_thread_join(t);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -244,6 +284,11 @@ static const struct sim_scenario sc_ebusy_bug =
     CATALOG_SCENARIO("catalog-ebusy", ebusy_main, HS_DMIRROR_BUG_EBUSY_FATAL, 0);
 static const struct sim_scenario sc_ebusy_fix =
     CATALOG_SCENARIO("catalog-ebusy-fixed", ebusy_main, 0, 0);
+
+static const struct sim_scenario sc_copy_error =
+    CATALOG_SCENARIO("catalog-dmem-copy-error", copy_error_main, 0, 0);
+static const struct sim_scenario sc_map_error =
+    CATALOG_SCENARIO("catalog-finalize-map-error", map_error_main, 0, 0);
 
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
@@ -296,6 +341,17 @@ static struct hs_catalog_entry catalog[] = {
      "(the RFC's v1 nouveau_dmem_fini() order), which kept DMAing through their P2P mirror "
      "entries to a freed BAR page",
      true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, NULL},
+    {"dmem-fault-copy-error",
+     "nouveau/dmem: Fix vulnerability in migrate_to_ram upon copy error (v6.12, "
+     "CVE-2024-50096)",
+     "the copy of a device page to RAM failed without the driver knowing; the system page, "
+     "not zeroed, was mapped with what its previous user left in it",
+     true, &sc_copy_error, &sc_copy_error, "dmem_fault_no_zero", SIM_STRATEGY_PCT, 0, "6.12"},
+    {"dmirror-finalize-map-unlock",
+     "mm/hmm/test: fix missing unlock on error in dmirror_migrate_finalize_and_map() (v5.8)",
+     "a failed mirror-table store returned with the mirror's mutex held; the next device "
+     "fault waited for it forever",
+     true, &sc_map_error, &sc_map_error, "dmirror_finalize_no_unlock", SIM_STRATEGY_PCT, 0, "5.8"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))

@@ -208,11 +208,12 @@ void hs_put_page(struct hs_page *page)
 }
 
 /**
- * hs_alloc_page() - alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO).
+ * hs_alloc_page_nozero() - alloc_page(GFP_HIGHUSER): not zeroed.
  *
- * Return: a zeroed RAM page with refcount 1, or NULL when none is free.
+ * Return: a RAM page with refcount 1 that still holds what it held when it
+ * was freed (HS_POISON), or NULL when none is free.
  */
-struct hs_page *hs_alloc_page(void)
+struct hs_page *hs_alloc_page_nozero(void)
 {
 	struct hs_machine *m = hs_mach;
 	unsigned long pfn;
@@ -228,7 +229,19 @@ struct hs_page *hs_alloc_page(void)
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	sim_atomic_store(&page->_refcount, 1, SIM_RELAXED);
 	sim_atomic_store(&page->flags, 1l << HS_PG_UPTODATE, SIM_RELEASE);
-	SIM_WRITE_ONCE(page->content, 0ul);
+	return page;
+}
+
+/**
+ * hs_alloc_page() - alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO).
+ *
+ * Return: a zeroed RAM page with refcount 1, or NULL when none is free.
+ */
+struct hs_page *hs_alloc_page(void)
+{
+	struct hs_page *page = hs_alloc_page_nozero();
+	if (page)
+		SIM_WRITE_ONCE(page->content, 0ul);
 	return page;
 }
 

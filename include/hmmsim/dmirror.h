@@ -123,6 +123,12 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice);
  * changed nothing and can repeat forever.
  */
 void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice);
+/*
+ * From now on the device's copy engine fails without telling the driver
+ * (a firmware or hardware error, as in CVE-2024-50096): a migration of its
+ * memory to RAM copies nothing.  Setup only, before other threads run.
+ */
+void hs_dmirror_device_set_copy_error(struct hs_dmirror_device *mdevice);
 
 /* open(): a mirror of @mm on @mdevice (inserts the interval notifier). */
 struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct hs_mm *mm);
@@ -133,6 +139,14 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct hs_
  */
 void hs_dmirror_release(struct hs_dmirror *dmirror);
 void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug);
+/*
+ * Map the pages a migration to the device moved in the mirror at once, as
+ * test_hmm's dmirror_migrate_finalize_and_map() does (by default the model
+ * leaves them to the next device fault); the store of the entry for
+ * @fail_addr fails with -ENOMEM (xa_store() out of memory; ~0ul: none).
+ * Setup only.
+ */
+void hs_dmirror_set_map_on_migrate(struct hs_dmirror *dmirror, unsigned long fail_addr);
 
 /*
  * The ioctls.  Each returns 0 or a negative errno and counts the device

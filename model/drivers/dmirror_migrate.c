@@ -108,6 +108,8 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 		else if (dmirror_devmem_fault_alloc_and_copy(&args, dmirror))
 			ret = -EIO; /* out of memory, or the device is gone */
 		migrate_vma_pages(&args);
+		if (to_dev && dmirror->map_on_migrate)
+			ret = dmirror_migrate_finalize_and_map(&args, dmirror);
 		migrate_vma_finalize(&args);
 		if (ret)
 			break;
@@ -152,7 +154,7 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 				     args->start + i * PAGE_SIZE, page_to_pfn(spage));
 			return VM_FAULT_SIGBUS;
 		}
-		struct hs_page *dpage = alloc_page_vma(0, args->vma, args->start + i * PAGE_SIZE);
+		struct hs_page *dpage = dmirror_alloc_ram_page(args, i);
 		if (!dpage)
 			return VM_FAULT_OOM;
 		lock_page(dpage);
@@ -165,7 +167,7 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 				owner->pt[va] = 0;
 			sim_mutex_unlock(&owner->mutex);
 		}
-		copy_highpage(dpage, spage);
+		dmirror_copy_to_ram(from, dpage, spage);
 		*dst = migrate_pfn(page_to_pfn(dpage));
 		if (*src & MIGRATE_PFN_WRITE)
 			*dst |= MIGRATE_PFN_WRITE;
