@@ -260,6 +260,65 @@ static void map_error_main(void *arg)
 	sim_thread_join(t);
 }
 
+/* ---- amdkfd: the last mmput reached from where exit_mmap() cannot run ---------------- */
+
+static void kfd_exit_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_mmput(c->mm); /* the process exits: its own reference */
+}
+
+static void kfd_restore_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_dmirror_kfd_restore_work(c->m);
+}
+
+static void kfd_deferred_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_dmirror_kfd_deferred_work(c->m);
+}
+
+/* The restore worker flushes the deferred-list worker, whose mmput may be
+ * the last once the process exited: exit_mmap() -> the KFD notifier's
+ * release, which flushed the restore worker. */
+static void kfd_restore_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	(void)arg;
+	cpu_write(c, BASE, 1);
+	hs_dmirror_kfd_init(c->m, true, true);
+	int t[3] = {sim_thread_spawn("exit", kfd_exit_thread, c),
+		    sim_thread_spawn("restore_work", kfd_restore_thread, c),
+		    sim_thread_spawn("deferred_work", kfd_deferred_thread, c)};
+	for (int i = 0; i < 3; i++)
+		sim_thread_join(t[i]);
+}
+
+/* kswapd-like reclaim: an invalidation from a path that holds the mmap_lock
+ * (as NUMA balancing and fork do) and no reference on the mm. */
+static void kfd_reclaim_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_swap_out(c->mm, BASE); /* fails once the process is gone */
+}
+
+/* The KFD notifier pins the mm while it evicts; the process exits meanwhile,
+ * and the callback's mmput is the last. */
+static void kfd_mmput_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	(void)arg;
+	cpu_write(c, BASE, 1);
+	hs_dmirror_kfd_init(c->m, false, false);
+	int a = sim_thread_spawn("exit", kfd_exit_thread, c);
+	int b = sim_thread_spawn("reclaim", kfd_reclaim_thread, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	hs_dmirror_kfd_flush(c->m); /* the system workqueue: mmput_async() */
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -289,6 +348,11 @@ static const struct sim_scenario sc_copy_error =
     CATALOG_SCENARIO("catalog-dmem-copy-error", copy_error_main, 0, 0);
 static const struct sim_scenario sc_map_error =
     CATALOG_SCENARIO("catalog-finalize-map-error", map_error_main, 0, 0);
+
+static const struct sim_scenario sc_kfd_restore =
+    CATALOG_SCENARIO("catalog-kfd-restore-exit", kfd_restore_main, 0, 0);
+static const struct sim_scenario sc_kfd_mmput =
+    CATALOG_SCENARIO("catalog-kfd-mmput-notifier", kfd_mmput_main, 0, 0);
 
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
@@ -352,6 +416,16 @@ static struct hs_catalog_entry catalog[] = {
      "a failed mirror-table store returned with the mirror's mutex held; the next device "
      "fault waited for it forever",
      true, &sc_map_error, &sc_map_error, "dmirror_finalize_no_unlock", SIM_STRATEGY_PCT, 0, "5.8"},
+    {"kfd-restore-work-exit",
+     "drm/amdkfd: svm range restore work deadlock when process exit (v5.17)",
+     "the restore worker flushed the deferred-list worker, whose mmput was the last after "
+     "the process exited; exit_mmap's notifier release flushed the restore worker",
+     true, &sc_kfd_restore, &sc_kfd_restore, "kfd_restore_work_exit_deadlock", SIM_STRATEGY_PCT, 0,
+     "5.17"},
+    {"kfd-mmput-in-notifier", "drm/amdkfd: Don't call mmput from MMU notifier callback (v6.16)",
+     "the invalidate callback pinned the mm and dropped it with mmput; the process had exited "
+     "meanwhile, so exit_mmap ran inside the callback of an invalidation holding the mmap_lock",
+     true, &sc_kfd_mmput, &sc_kfd_mmput, "kfd_mmput_in_notifier", SIM_STRATEGY_PCT, 0, "6.16"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))

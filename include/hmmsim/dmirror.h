@@ -147,6 +147,17 @@ void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug);
  * Setup only.
  */
 void hs_dmirror_set_map_on_migrate(struct hs_dmirror *dmirror, unsigned long fail_addr);
+/*
+ * The amdkfd-like KFD process around a mirror (model/drivers/dmirror_history.c,
+ * switches kfd_restore_work_exit_deadlock and kfd_mmput_in_notifier): its
+ * notifier, its restore worker and its deferred-list worker, each worker
+ * run by the scenario thread that calls it; flush runs the mmput_async()s
+ * made so far (the system workqueue).  init: setup only.
+ */
+void hs_dmirror_kfd_init(struct hs_dmirror *dmirror, bool restore, bool deferred);
+void hs_dmirror_kfd_restore_work(struct hs_dmirror *dmirror);
+void hs_dmirror_kfd_deferred_work(struct hs_dmirror *dmirror);
+void hs_dmirror_kfd_flush(struct hs_dmirror *dmirror);
 
 /*
  * The ioctls.  Each returns 0 or a negative errno and counts the device

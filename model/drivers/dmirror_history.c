@@ -6,7 +6,18 @@
  *  - dmirror_finalize_no_unlock: "mm/hmm/test: fix missing unlock on error
  *    in dmirror_migrate_finalize_and_map()" (v5.8);
  *  - dmem_fault_no_zero: "nouveau/dmem: Fix vulnerability in migrate_to_ram
- *    upon copy error" (v6.12, CVE-2024-50096).
+ *    upon copy error" (v6.12, CVE-2024-50096);
+ *  - kfd_restore_work_exit_deadlock: "drm/amdkfd: svm range restore work
+ *    deadlock when process exit" (v5.17);
+ *  - kfd_mmput_in_notifier: "drm/amdkfd: Don't call mmput from MMU notifier
+ *    callback" (v6.16).
+ * The amdkfd ones need the KFD process around a mirror: its own notifier
+ * (kfd_process_notifier_release() and svm_range_cpu_invalidate_pagetables()
+ * in one interval notifier over the whole address space, the RELEASE event
+ * of exit_mmap() standing for the release op), its restore worker
+ * (svm_range_restore_work()) and its deferred-list worker
+ * (svm_range_deferred_list_work()), each run by a scenario thread, and
+ * the system workqueue that runs mmput_async() (hs_dmirror_kfd_flush()).
  * The rest of the driver is in dmirror.c and its neighbours; what is
  * simplified is said there.
  */
@@ -102,4 +113,145 @@ struct hs_page *dmirror_alloc_ram_page(struct migrate_vma *args, unsigned long i
 	if (hs_switch.dmem_fault_no_zero)
 		return hs_alloc_page_nozero();
 	return alloc_page_vma(0, args->vma, args->start + i * PAGE_SIZE);
+}
+
+/* ---- amdkfd: the KFD process around a mirror ------------------------------------ */
+
+struct dmirror_kfd {
+	struct mmu_interval_notifier notifier;
+	struct hs_dmirror *dmirror;
+	bool restore_queued, deferred_queued; /* set up before other threads run */
+	sim_completion_t restore_done, deferred_done;
+	sim_atomic_t async_puts; /* mmput_async()s the system workqueue has yet to run */
+};
+
+/* mmget_not_zero(): a reference on @mm unless its last user is gone. */
+static bool kfd_mmget_not_zero(struct mm_struct *mm)
+{
+	long n = sim_atomic_load(&mm->users, SIM_RELAXED);
+	while (n)
+		if (sim_atomic_cmpxchg(&mm->users, &n, n + 1, SIM_ACQUIRE))
+			return true;
+	return false;
+}
+
+/* kfd_process_notifier_release(): the process's address space goes away.
+ * Before v5.17 it flushed the restore worker (flush_delayed_work()); the
+ * fix moved that flush to kfd_process_wq_release(), after the mm is gone. */
+static void kfd_process_notifier_release(struct dmirror_kfd *kfd)
+{
+	if (hs_switch.kfd_restore_work_exit_deadlock && kfd->restore_queued)
+		sim_wait_for_completion(&kfd->restore_done);
+}
+
+/*
+ * svm_range_cpu_invalidate_pagetables() with what it may reach: the eviction
+ * of the range pins the mm while it works (mmget_not_zero() in
+ * svm_range_bo_release()'s path).  Before v6.16 the pin was dropped with
+ * mmput() right there: when the process had exited meanwhile that was the
+ * last reference, and exit_mmap() ran inside the callback of an invalidation
+ * still in progress.  The fix drops it with mmput_async().
+ */
+static bool kfd_interval_invalidate(struct mmu_interval_notifier *mni,
+				    const struct mmu_notifier_range *range, unsigned long cur_seq)
+{
+	struct dmirror_kfd *kfd = mni->priv;
+	if (range->event == MMU_NOTIFY_RELEASE) {
+		kfd_process_notifier_release(kfd);
+		return true;
+	}
+	if (!kfd_mmget_not_zero(mni->mm))
+		return true;
+	mmu_interval_set_seq(mni, cur_seq);
+	if (hs_switch.kfd_mmput_in_notifier)
+		mmput(mni->mm);
+	else
+		sim_atomic_add_return(&kfd->async_puts, 1, SIM_RELAXED);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops kfd_min_ops = {
+    .invalidate = kfd_interval_invalidate,
+};
+
+/**
+ * hs_dmirror_kfd_init() - a KFD process around a mirror.
+ * @dmirror: the mirror (its mm is the process's)
+ * @restore: the restore worker is queued (hs_dmirror_kfd_restore_work() runs it)
+ * @deferred: the deferred-list worker is queued, with the mm reference
+ *	svm_range_add_list_work() takes (hs_dmirror_kfd_deferred_work() runs it)
+ *
+ * Setup only, before other threads run.
+ */
+void hs_dmirror_kfd_init(struct hs_dmirror *dmirror, bool restore, bool deferred)
+{
+	struct dmirror_kfd *kfd = sim_alloc(sizeof(*kfd));
+	kfd->dmirror = dmirror;
+	kfd->restore_queued = restore;
+	kfd->deferred_queued = deferred;
+	sim_init_completion(&kfd->restore_done, "kfd restore_work");
+	sim_init_completion(&kfd->deferred_done, "kfd deferred_list_work");
+	sim_atomic_init(&kfd->async_puts, 0);
+	kfd->notifier.priv = kfd;
+	if (mmu_interval_notifier_insert(&kfd->notifier, dmirror->mm, 0, dmirror->mm->va_size,
+					 &kfd_min_ops))
+		sim_fail(HS_KIND_BUG, "kfd: mmu_interval_notifier_insert failed");
+	if (deferred)
+		mmget(dmirror->mm);
+	dmirror->kfd = kfd;
+}
+
+/**
+ * hs_dmirror_kfd_restore_work() - svm_range_restore_work(): map the evicted ranges again.
+ * @dmirror: a mirror given a KFD process with its restore worker queued
+ *
+ * It flushes the deferred-list worker first (svm_range_list_lock_and_flush_work()).
+ * Since v5.17 it holds the mm (get_task_mm()) while it works, and gives up
+ * when the process is gone; before, it held nothing.
+ */
+void hs_dmirror_kfd_restore_work(struct hs_dmirror *dmirror)
+{
+	struct dmirror_kfd *kfd = dmirror->kfd;
+	bool pinned = false;
+
+	if (!hs_switch.kfd_restore_work_exit_deadlock) {
+		pinned = kfd_mmget_not_zero(dmirror->mm);
+		if (!pinned)
+			goto out; /* "process mm gone" */
+	}
+	if (kfd->deferred_queued)
+		sim_wait_for_completion(&kfd->deferred_done);
+	/* svm_range_validate_and_map() of each evicted range: not modelled */
+	if (pinned)
+		mmput(dmirror->mm);
+out:
+	sim_complete_all(&kfd->restore_done);
+}
+
+/**
+ * hs_dmirror_kfd_deferred_work() - svm_range_deferred_list_work(): the queued range ops.
+ * @dmirror: a mirror given a KFD process with its deferred-list worker queued
+ *
+ * It drops the mm reference taken when the work was queued: the last one
+ * when the process exited meanwhile, and then exit_mmap() runs here.
+ */
+void hs_dmirror_kfd_deferred_work(struct hs_dmirror *dmirror)
+{
+	struct dmirror_kfd *kfd = dmirror->kfd;
+	/* svm_range_handle_list_op() under mmap_write_lock: not modelled */
+	mmput(dmirror->mm);
+	sim_complete_all(&kfd->deferred_done);
+}
+
+/**
+ * hs_dmirror_kfd_flush() - the system workqueue runs the mmput_async() calls made so far.
+ * @dmirror: a mirror given a KFD process
+ */
+void hs_dmirror_kfd_flush(struct hs_dmirror *dmirror)
+{
+	struct dmirror_kfd *kfd = dmirror->kfd;
+	while (sim_atomic_load(&kfd->async_puts, SIM_RELAXED) > 0) {
+		sim_atomic_add_return(&kfd->async_puts, -1, SIM_RELAXED);
+		mmput(dmirror->mm); /* mmput_async_fn() */
+	}
 }
