@@ -319,6 +319,56 @@ static void kfd_mmput_main(void *arg)
 	hs_dmirror_kfd_flush(c->m); /* the system workqueue: mmput_async() */
 }
 
+/* ---- xe: two devices migrating one range to their own memory at once ---------------- */
+
+/* A range of two pages across a page-table boundary: each half has its own
+ * PTL, so two migrations can each collect one half. */
+#define XE_RANGE (HS_PMD_SIZE - HS_PAGE_SIZE)
+
+struct xe_cat {
+	struct cat *c;
+	sim_rwsem_t driver_migrate_lock; /* xe_svm.c's static */
+	int ret[2];
+};
+
+static void xe_gpu0(void *arg)
+{
+	struct xe_cat *x = arg;
+	x->ret[0] = hs_dmirror_xe_alloc_vram(x->c->m, &x->driver_migrate_lock, XE_RANGE, 2);
+}
+
+static void xe_gpu1(void *arg)
+{
+	struct xe_cat *x = arg;
+	x->ret[1] = hs_dmirror_xe_alloc_vram(x->c->m1, &x->driver_migrate_lock, XE_RANGE, 2);
+}
+
+/* Both GPUs fault on the range and want it in their own memory (an atomic
+ * access: devmem only, so a failed migration means the fault is retried). */
+static void xe_migrate_main(void *arg)
+{
+	struct xe_cat *x = sim_alloc(sizeof(*x));
+	struct cat *c = x->c = cat_new((XE_RANGE + 2 * HS_PAGE_SIZE - BASE) / HS_PAGE_SIZE, 2);
+	(void)arg;
+	sim_rwsem_init(&x->driver_migrate_lock, "driver_migrate_lock");
+	c->dev1 = hs_dmirror_device_create("dmirror1", 2);
+	c->m1 = hs_dmirror_open(c->dev1, c->mm);
+	cpu_write(c, XE_RANGE, 1);
+	cpu_write(c, XE_RANGE + HS_PAGE_SIZE, 2);
+	int a = sim_thread_spawn("gpu0", xe_gpu0, x);
+	int b = sim_thread_spawn("gpu1", xe_gpu1, x);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	if (x->ret[0] == -EBUSY && x->ret[1] == -EBUSY)
+		sim_fail(
+		    SIM_KIND_LIVELOCK,
+		    "both devices' migrations of [%#lx, %#lx) failed with -EBUSY after evicting "
+		    "and retrying: the range is where it was, and the GPU faults that retry "
+		    "them can repeat the same round forever",
+		    XE_RANGE, XE_RANGE + 2 * HS_PAGE_SIZE);
+	hs_mm_check_data(c->mm, XE_RANGE, XE_RANGE + 2 * HS_PAGE_SIZE);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -353,6 +403,9 @@ static const struct sim_scenario sc_kfd_restore =
     CATALOG_SCENARIO("catalog-kfd-restore-exit", kfd_restore_main, 0, 0);
 static const struct sim_scenario sc_kfd_mmput =
     CATALOG_SCENARIO("catalog-kfd-mmput-notifier", kfd_mmput_main, 0, 0);
+
+static const struct sim_scenario sc_xe_migrate =
+    CATALOG_SCENARIO("catalog-xe-migrate-race", xe_migrate_main, 0, 0);
 
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
@@ -426,6 +479,11 @@ static struct hs_catalog_entry catalog[] = {
      "the invalidate callback pinned the mm and dropped it with mmput; the process had exited "
      "meanwhile, so exit_mmap ran inside the callback of an invalidation holding the mmap_lock",
      true, &sc_kfd_mmput, &sc_kfd_mmput, "kfd_mmput_in_notifier", SIM_STRATEGY_PCT, 0, "6.16"},
+    {"xe-migrate-serialize", "drm/xe/svm: Serialize migration to device if racing (v7.0)",
+     "two devices migrating one range to their own memory each collected part of it, got "
+     "-EBUSY, evicted and retried into the same collision, forever",
+     true, &sc_xe_migrate, &sc_xe_migrate, "xe_migrate_no_serialize", SIM_STRATEGY_RANDOM, 0,
+     "7.0"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))

@@ -158,6 +158,15 @@ void hs_dmirror_kfd_init(struct hs_dmirror *dmirror, bool restore, bool deferred
 void hs_dmirror_kfd_restore_work(struct hs_dmirror *dmirror);
 void hs_dmirror_kfd_deferred_work(struct hs_dmirror *dmirror);
 void hs_dmirror_kfd_flush(struct hs_dmirror *dmirror);
+/*
+ * xe_svm_alloc_vram() (model/drivers/dmirror_history.c, switch
+ * xe_migrate_no_serialize): move [addr, addr + npages) (at most 8 pages)
+ * to the device's memory, all or nothing, evicting and retrying once on
+ * -EBUSY; @driver_migrate_lock is the driver-wide rwsem every device shares.
+ * Return: 0 or a negative errno.
+ */
+int hs_dmirror_xe_alloc_vram(struct hs_dmirror *dmirror, sim_rwsem_t *driver_migrate_lock,
+			     unsigned long addr, unsigned long npages);
 
 /*
  * The ioctls.  Each returns 0 or a negative errno and counts the device

@@ -10,7 +10,9 @@
  *  - kfd_restore_work_exit_deadlock: "drm/amdkfd: svm range restore work
  *    deadlock when process exit" (v5.17);
  *  - kfd_mmput_in_notifier: "drm/amdkfd: Don't call mmput from MMU notifier
- *    callback" (v6.16).
+ *    callback" (v6.16);
+ *  - xe_migrate_no_serialize: "drm/xe/svm: Serialize migration to device if
+ *    racing" (v7.0).
  * The amdkfd ones need the KFD process around a mirror: its own notifier
  * (kfd_process_notifier_release() and svm_range_cpu_invalidate_pagetables()
  * in one interval notifier over the whole address space, the RELEASE event
@@ -254,4 +256,130 @@ void hs_dmirror_kfd_flush(struct hs_dmirror *dmirror)
 		sim_atomic_add_return(&kfd->async_puts, -1, SIM_RELAXED);
 		mmput(dmirror->mm); /* mmput_async_fn() */
 	}
+}
+
+/* ---- xe: migration to device memory, serialized when it races ---------------------- */
+
+/*
+ * drm_pagemap_populate_mm() -> drm_pagemap_migrate_to_devmem(): move
+ * [addr, addr + npages) to @dmirror's device memory, all or nothing: when
+ * the collection got only part of the range (another migration holds the
+ * rest behind its migration entries) everything is restored and the answer
+ * is -EBUSY; when it got nothing, -EFAULT.  System pages only (the model's
+ * devices have no interconnect).
+ */
+static int drm_pagemap_populate_mm(struct hs_dmirror *dmirror, unsigned long addr,
+				   unsigned long npages)
+{
+	struct mm_struct *mm = dmirror->mm;
+	unsigned long src[8] = {0}, dst[8] = {0};
+	struct vm_area_struct *vma;
+	int ret;
+
+	if (npages > 8)
+		return -EINVAL;
+	mmap_read_lock(mm);
+	vma = find_vma(mm, addr);
+	if (!vma || addr + (npages << PAGE_SHIFT) > vma->vm_end) {
+		mmap_read_unlock(mm);
+		return -EINVAL;
+	}
+	struct migrate_vma args = {
+	    .vma = vma,
+	    .src = src,
+	    .dst = dst,
+	    .start = addr,
+	    .end = addr + (npages << PAGE_SHIFT),
+	    .pgmap_owner = dmirror_owner(dmirror),
+	    .flags = MIGRATE_VMA_SELECT_SYSTEM,
+	};
+	ret = migrate_vma_setup(&args);
+	if (ret)
+		goto out;
+	if (!args.cpages) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (args.cpages != npages) {
+		ret = -EBUSY;
+		migrate_vma_finalize(&args); /* err_finalize: every page back */
+		goto out;
+	}
+	dmirror_migrate_alloc_and_copy(&args, dmirror);
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+/*
+ * drm_gpusvm_range_evict(): hmm_range_fault() over the range with no owner
+ * and HMM_PFN_REQ_FAULT, so that every device-private page of it, this
+ * device's or another's, is faulted back to system memory; again on -EBUSY
+ * until a timeout (HMM_RANGE_DEFAULT_TIMEOUT there, a few tries here).
+ */
+static void drm_gpusvm_range_evict(struct hs_dmirror *dmirror, unsigned long addr,
+				   unsigned long npages)
+{
+	unsigned long pfns[8];
+	struct hmm_range range = {
+	    .notifier = &dmirror->notifier,
+	    .start = addr,
+	    .end = addr + (npages << PAGE_SHIFT),
+	    .hmm_pfns = pfns,
+	    .default_flags = HMM_PFN_REQ_FAULT,
+	};
+	int err, tries = 4;
+
+	if (npages > 8)
+		return;
+	mmap_read_lock(dmirror->mm);
+	do {
+		range.notifier_seq = mmu_interval_read_begin(range.notifier);
+		err = hmm_range_fault(&range);
+	} while (err == -EBUSY && --tries);
+	mmap_read_unlock(dmirror->mm);
+}
+
+/**
+ * hs_dmirror_xe_alloc_vram() - xe_svm_alloc_vram(): move a range to the device's memory.
+ * @dmirror: the mirror of the faulting device
+ * @driver_migrate_lock: the driver-wide rwsem (a static of xe_svm.c; the
+ *	scenario owns it, the model has no module statics)
+ * @addr: first address of the range
+ * @npages: its pages (at most 8)
+ *
+ * On -EBUSY it evicts the range and tries once more.  Since v7.0 it holds
+ * @driver_migrate_lock for read, and for write from the first -EBUSY on,
+ * so that the retry runs alone; before (switch xe_migrate_no_serialize)
+ * devices migrating the same range at once could each take part of it,
+ * fail, evict and retry into the same collision.
+ *
+ * Return: 0, or the populate's error (-EBUSY after the retry).
+ */
+int hs_dmirror_xe_alloc_vram(struct hs_dmirror *dmirror, sim_rwsem_t *driver_migrate_lock,
+			     unsigned long addr, unsigned long npages)
+{
+	bool serialize = !hs_switch.xe_migrate_no_serialize, write_locked = false;
+	int err, retries = 1;
+
+	if (serialize)
+		sim_down_read(driver_migrate_lock);
+	do {
+		err = drm_pagemap_populate_mm(dmirror, addr, npages);
+		if (err == -EBUSY && retries) {
+			if (serialize && !write_locked) {
+				sim_up_read(driver_migrate_lock);
+				sim_down_write(driver_migrate_lock);
+				write_locked = true;
+			}
+			drm_gpusvm_range_evict(dmirror, addr, npages);
+		}
+	} while (err == -EBUSY && retries--);
+	if (serialize && write_locked)
+		sim_up_write(driver_migrate_lock);
+	else if (serialize)
+		sim_up_read(driver_migrate_lock);
+	return err;
 }

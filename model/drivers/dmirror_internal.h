@@ -131,6 +131,9 @@ struct hs_page *dmirror_alloc_ram_page(struct migrate_vma *args, unsigned long i
 
 /* ---- dmirror_migrate.c: migrations and device-memory faults ------------------- */
 
+/* dmirror_migrate_alloc_and_copy(): device pages for what was collected. */
+void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror *dmirror);
+
 /* dmirror_device_evict_chunk(): every page in use back to system memory. */
 void dmirror_device_evict(struct hs_dmirror_device *mdevice);
 /* dmirror_devmem_fault(): pgmap->ops->migrate_to_ram for a CPU fault. */

@@ -13,7 +13,7 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 						      struct hs_dmirror *dmirror);
 
 /* dmirror_migrate_alloc_and_copy(): device pages for what was collected. */
-static void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror *dmirror)
+void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror *dmirror)
 {
 	for (unsigned long i = 0; i < args->npages; i++) {
 		unsigned long *src = &args->src[i], *dst = &args->dst[i];
