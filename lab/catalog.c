@@ -10,6 +10,7 @@
 #include <hmmsim/dmirror.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/switches.h>
+#include <string.h>
 
 #define BASE 0x100000ul
 
@@ -369,6 +370,47 @@ static void xe_migrate_main(void *arg)
 	hs_mm_check_data(c->mm, XE_RANGE, XE_RANGE + 2 * HS_PAGE_SIZE);
 }
 
+/* ---- nouveau: -EBUSY from the range fault unlocked the mmap_lock twice --------------- */
+
+static void nv_fault_thread(void *arg)
+{
+	struct cat *c = arg;
+	int ret = hs_dmirror_nouveau_svm_fault(c->m, BASE, 2);
+	sim_check(ret == 0 || ret == -EBUSY, "device fault failed: %d", ret);
+}
+
+/* A device fault on two pages while one of them is zapped (the invalidation
+ * makes the fault's pass -EBUSY). */
+static void nv_unlock_main(void *arg)
+{
+	struct cat *c = cat_new(2, 1);
+	(void)arg;
+	cpu_write(c, BASE, 1);
+	cpu_write(c, BASE + HS_PAGE_SIZE, 2);
+	int a = sim_thread_spawn("device", nv_fault_thread, c);
+	int b = sim_thread_spawn("zap", ebusy_zap, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+/* ---- hmm_range_fault() failed on another device's private page ---------------------- */
+
+/* A page in dmirror0's memory, read by dmirror1: hmm_range_fault() must
+ * fault it back to RAM (migrate_to_ram) and hand dmirror1 the system page. */
+static void non_owner_main(void *arg)
+{
+	struct cat *c = cat_new(1, 2);
+	unsigned long v = 0;
+	(void)arg;
+	c->dev1 = hs_dmirror_device_create("dmirror1", 2);
+	c->m1 = hs_dmirror_open(c->dev1, c->mm);
+	cpu_write(c, BASE, 9);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == 0, "migrate to dmirror0");
+	int ret = hs_dmirror_read(c->m1, BASE, 1, &v, NULL);
+	sim_check(ret == 0, "dmirror1 read of a page in dmirror0's memory failed: %d", ret);
+	sim_check(v == 9, "dmirror1 read %#lx", v);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -407,6 +449,11 @@ static const struct sim_scenario sc_kfd_mmput =
 static const struct sim_scenario sc_xe_migrate =
     CATALOG_SCENARIO("catalog-xe-migrate-race", xe_migrate_main, 0, 0);
 
+static const struct sim_scenario sc_nv_unlock =
+    CATALOG_SCENARIO("catalog-nouveau-range-fault", nv_unlock_main, 0, 0);
+static const struct sim_scenario sc_non_owner =
+    CATALOG_SCENARIO("catalog-non-owner-fault", non_owner_main, 0, 0);
+
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
      "collect cleared the pte and dropped the PTL before flushing: a CPU kept writing the old "
@@ -438,6 +485,10 @@ static struct hs_catalog_entry catalog[] = {
      "any device-private page came back valid to any device, which then used another "
      "device's memory",
      false, &sc_owner, &sc_owner, "hmm_no_owner_check", SIM_STRATEGY_PCT, 0, "5.7"},
+    {"hmm-fault-non-owner", "mm/hmm: fault non-owner device private entries (v6.0)",
+     "hmm_range_fault() failed with -EFAULT on another device's private page instead of "
+     "faulting it back to system memory, so a second device could not use the page",
+     false, &sc_non_owner, &sc_non_owner, "hmm_no_fault_non_owner", SIM_STRATEGY_PCT, 0, "6.0"},
     {"kfd-userptr-notifier-lock", "drm/amdgpu: Add notifier lock for KFD userptrs (v6.2)",
      "the driver checked mmu_interval_read_retry() without the lock its invalidate callback "
      "takes, then mapped pages an invalidation had just taken away",
@@ -484,6 +535,12 @@ static struct hs_catalog_entry catalog[] = {
      "-EBUSY, evicted and retried into the same collision, forever",
      true, &sc_xe_migrate, &sc_xe_migrate, "xe_migrate_no_serialize", SIM_STRATEGY_RANDOM, 0,
      "7.0"},
+    {"nouveau-range-fault-unlock",
+     "nouveau: unlock mmap_sem on all errors from nouveau_range_fault (v5.3)",
+     "nouveau_range_fault unlocked the mmap_lock on -EBUSY and its caller unlocked it on "
+     "every return: a device fault racing an invalidation unlocked it twice",
+     true, &sc_nv_unlock, &sc_nv_unlock, "nouveau_range_fault_double_unlock", SIM_STRATEGY_PCT, 0,
+     "5.3"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))
@@ -496,12 +553,18 @@ static struct hs_catalog_entry catalog[] = {
  */
 const struct hs_catalog_entry *hs_catalog(size_t *count)
 {
-	/* the KFD userptr entry reuses the built-in driver race scenarios */
-	catalog[6].bug = hs_model_scenario_find("driver-fault-race-unlocked-retry");
-	catalog[6].fixed = hs_model_scenario_find("driver-fault-race");
-	/* the P2P revoke entry: the hot unplug scenarios (lab/scenarios.c) */
-	catalog[9].bug = hs_model_scenario_find("p2p-unplug-free-first");
-	catalog[9].fixed = hs_model_scenario_find("p2p-unplug-safe");
+	for (size_t i = 0; i < NR_CATALOG; i++) {
+		/* the KFD userptr entry reuses the built-in driver race scenarios */
+		if (strcmp(catalog[i].name, "kfd-userptr-notifier-lock") == 0) {
+			catalog[i].bug = hs_model_scenario_find("driver-fault-race-unlocked-retry");
+			catalog[i].fixed = hs_model_scenario_find("driver-fault-race");
+		}
+		/* the P2P revoke entry: the hot unplug scenarios (lab/scenarios.c) */
+		if (strcmp(catalog[i].name, "p2p-revoke-free-first") == 0) {
+			catalog[i].bug = hs_model_scenario_find("p2p-unplug-free-first");
+			catalog[i].fixed = hs_model_scenario_find("p2p-unplug-safe");
+		}
+	}
 	*count = NR_CATALOG;
 	return catalog;
 }

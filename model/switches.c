@@ -36,6 +36,8 @@ static const struct {
     SWITCH(kfd_mmput_in_notifier, "6.16"),
     SWITCH(kfd_restore_work_exit_deadlock, "5.17"),
     SWITCH(dmirror_finalize_no_unlock, "5.8"),
+    SWITCH(nouveau_range_fault_double_unlock, "5.3"),
+    SWITCH(hmm_no_fault_non_owner, "6.0"),
 };
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))

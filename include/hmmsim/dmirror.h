@@ -159,6 +159,14 @@ void hs_dmirror_kfd_restore_work(struct hs_dmirror *dmirror);
 void hs_dmirror_kfd_deferred_work(struct hs_dmirror *dmirror);
 void hs_dmirror_kfd_flush(struct hs_dmirror *dmirror);
 /*
+ * nouveau_svm_fault() (model/drivers/dmirror_history.c, switch
+ * nouveau_range_fault_double_unlock): fault [addr, addr + npages) (at most
+ * 8 pages) for the device and check it under the mirror's mutex.
+ * Return: 0, -EBUSY when an invalidation raced, or another negative errno.
+ */
+int hs_dmirror_nouveau_svm_fault(struct hs_dmirror *dmirror, unsigned long addr,
+				 unsigned long npages);
+/*
  * xe_svm_alloc_vram() (model/drivers/dmirror_history.c, switch
  * xe_migrate_no_serialize): move [addr, addr + npages) (at most 8 pages)
  * to the device's memory, all or nothing, evicting and retrying once on

@@ -47,6 +47,12 @@ struct hs_switches {
 	/* "mm/hmm/test: fix missing unlock on error in
 	 * dmirror_migrate_finalize_and_map()" (v5.8) */
 	bool dmirror_finalize_no_unlock;
+	/* "nouveau: unlock mmap_sem on all errors from nouveau_range_fault"
+	 * (v5.3): -EBUSY unlocked the mmap_lock twice */
+	bool nouveau_range_fault_double_unlock;
+	/* "mm/hmm: fault non-owner device private entries" (v6.0): another
+	 * owner's device-private entry made hmm_range_fault() fail with -EFAULT */
+	bool hmm_no_fault_non_owner;
 };
 
 /* The switches of the current run (global: every execution sees the same). */

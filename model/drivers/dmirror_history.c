@@ -12,7 +12,9 @@
  *  - kfd_mmput_in_notifier: "drm/amdkfd: Don't call mmput from MMU notifier
  *    callback" (v6.16);
  *  - xe_migrate_no_serialize: "drm/xe/svm: Serialize migration to device if
- *    racing" (v7.0).
+ *    racing" (v7.0);
+ *  - nouveau_range_fault_double_unlock: "nouveau: unlock mmap_sem on all
+ *    errors from nouveau_range_fault" (v5.3).
  * The amdkfd ones need the KFD process around a mirror: its own notifier
  * (kfd_process_notifier_release() and svm_range_cpu_invalidate_pagetables()
  * in one interval notifier over the whole address space, the RELEASE event
@@ -382,4 +384,72 @@ int hs_dmirror_xe_alloc_vram(struct hs_dmirror *dmirror, sim_rwsem_t *driver_mig
 	else if (serialize)
 		sim_up_read(driver_migrate_lock);
 	return err;
+}
+
+/* ---- nouveau: who unlocks the mmap_lock when the range fault fails ------------------ */
+
+/*
+ * nouveau_range_fault() of v5.2 on today's API (hmm_range_register() and
+ * hmm_range_wait_until_valid() are mmu_interval_read_begin() here).  Since
+ * v5.3 it unlocks the mmap_lock on every error; before (switch
+ * nouveau_range_fault_double_unlock) only on -EBUSY, while its caller
+ * unlocked it on every return: -EBUSY, a concurrent invalidation, unlocked
+ * it twice.
+ */
+static int nouveau_range_fault(struct hs_dmirror *dmirror, struct hmm_range *range)
+{
+	int ret;
+
+	range->notifier_seq = mmu_interval_read_begin(range->notifier);
+	ret = hmm_range_fault(range);
+	if (ret) {
+		if (!hs_switch.nouveau_range_fault_double_unlock || ret == -EBUSY)
+			mmap_read_unlock(dmirror->mm);
+		return ret;
+	}
+	return 0;
+}
+
+/**
+ * hs_dmirror_nouveau_svm_fault() - nouveau_svm_fault(): a device fault on a range.
+ * @dmirror: the mirror
+ * @addr: first address
+ * @npages: pages (at most 8)
+ *
+ * Faults the range in with nouveau_range_fault() and checks it under the
+ * mirror's mutex (the mirror is not programmed: the lock discipline is
+ * what this models).  The faults of a failed pass are cancelled (the GPU
+ * replays them).
+ *
+ * Return: 0, -EBUSY when an invalidation raced, or hmm_range_fault()'s error.
+ */
+int hs_dmirror_nouveau_svm_fault(struct hs_dmirror *dmirror, unsigned long addr,
+				 unsigned long npages)
+{
+	unsigned long pfns[8];
+	struct hmm_range range = {
+	    .notifier = &dmirror->notifier,
+	    .start = addr,
+	    .end = addr + (npages << PAGE_SHIFT),
+	    .hmm_pfns = pfns,
+	    .default_flags = HMM_PFN_REQ_FAULT,
+	    .dev_private_owner = dmirror_owner(dmirror),
+	};
+	int ret;
+
+	if (npages > 8)
+		return -EINVAL;
+	mmap_read_lock(dmirror->mm);
+	ret = nouveau_range_fault(dmirror, &range);
+	if (!ret) {
+		sim_mutex_lock(&dmirror->mutex);
+		if (mmu_interval_read_retry(range.notifier, range.notifier_seq))
+			ret = -EBUSY; /* nouveau_range_done() */
+		sim_mutex_unlock(&dmirror->mutex);
+		if (!hs_switch.nouveau_range_fault_double_unlock)
+			mmap_read_unlock(dmirror->mm);
+	}
+	if (hs_switch.nouveau_range_fault_double_unlock)
+		mmap_read_unlock(dmirror->mm);
+	return ret;
 }
