@@ -22,8 +22,13 @@
  * (svm_range_restore_work()) and its deferred-list worker
  * (svm_range_deferred_list_work()), each run by a scenario thread, and
  * the system workqueue that runs mmput_async() (hs_dmirror_kfd_flush()).
- * The rest of the driver is in dmirror.c and its neighbours; what is
- * simplified is said there.
+ * Simplified: the KFD workers do no range work (no GPU mapping, no
+ * svm_range ops), only what their mm references, flushes and completions
+ * do; xe's devices have no interconnect (system pages only) and
+ * drm_gpusvm_range_evict() gives up after a few -EBUSY where the kernel
+ * has a timeout; nouveau's fault does not program the mirror.  The rest of
+ * the driver is in dmirror.c and its neighbours; what is simplified there
+ * is said there.
  */
 #include <hmmsim/switches.h>
 
