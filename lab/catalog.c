@@ -10,6 +10,7 @@
 #include <hmmsim/dmirror.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/switches.h>
+#include <string.h>
 
 #define BASE 0x100000ul
 
@@ -220,6 +221,196 @@ static void ebusy_main(void *arg)
 	sim_thread_join(b);
 }
 
+/* ---- nouveau: a failed copy to RAM mapped a page's old content (CVE-2024-50096) ------ */
+
+static void copy_error_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	unsigned long v;
+	(void)arg;
+	cpu_write(c, BASE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == 0, "migrate to the device");
+	hs_dmirror_device_set_copy_error(c->dev);
+	v = cpu_read(c, BASE); /* migrate_to_ram: its copy fails without a word */
+	if (v != 0x5a && v != 0)
+		sim_fail(HS_KIND_STALE_DATA,
+			 "CPU read %#lx at %#lx after a failed copy to RAM: data this process "
+			 "never wrote (what the page held before it was allocated)",
+			 v, BASE);
+}
+
+/* ---- test_hmm: dmirror_migrate_finalize_and_map() returned with the mutex held ---- */
+
+static void map_device_thread(void *arg)
+{
+	struct cat *c = arg;
+	unsigned long v = 0;
+	sim_check(hs_dmirror_read(c->m, BASE, 1, &v, NULL) == 0, "device read failed");
+	sim_check(v == 4, "device read %#lx", v);
+}
+
+static void map_error_main(void *arg)
+{
+	struct cat *c = cat_new(1, 2);
+	(void)arg;
+	hs_dmirror_set_map_on_migrate(c->m, BASE); /* its xa_store() fails */
+	cpu_write(c, BASE, 4);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == -ENOMEM,
+		  "the mirror-table store of the migration should fail");
+	int t = sim_thread_spawn("device", map_device_thread, c);
+	sim_thread_join(t);
+}
+
+/* ---- amdkfd: the last mmput reached from where exit_mmap() cannot run ---------------- */
+
+static void kfd_exit_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_mmput(c->mm); /* the process exits: its own reference */
+}
+
+static void kfd_restore_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_dmirror_kfd_restore_work(c->m);
+}
+
+static void kfd_deferred_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_dmirror_kfd_deferred_work(c->m);
+}
+
+/* The restore worker flushes the deferred-list worker, whose mmput may be
+ * the last once the process exited: exit_mmap() -> the KFD notifier's
+ * release, which flushed the restore worker. */
+static void kfd_restore_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	(void)arg;
+	cpu_write(c, BASE, 1);
+	hs_dmirror_kfd_init(c->m, true, true);
+	int t[3] = {sim_thread_spawn("exit", kfd_exit_thread, c),
+		    sim_thread_spawn("restore_work", kfd_restore_thread, c),
+		    sim_thread_spawn("deferred_work", kfd_deferred_thread, c)};
+	for (int i = 0; i < 3; i++)
+		sim_thread_join(t[i]);
+}
+
+/* kswapd-like reclaim: an invalidation from a path that holds the mmap_lock
+ * (as NUMA balancing and fork do) and no reference on the mm. */
+static void kfd_reclaim_thread(void *arg)
+{
+	struct cat *c = arg;
+	hs_swap_out(c->mm, BASE); /* fails once the process is gone */
+}
+
+/* The KFD notifier pins the mm while it evicts; the process exits meanwhile,
+ * and the callback's mmput is the last. */
+static void kfd_mmput_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	(void)arg;
+	cpu_write(c, BASE, 1);
+	hs_dmirror_kfd_init(c->m, false, false);
+	int a = sim_thread_spawn("exit", kfd_exit_thread, c);
+	int b = sim_thread_spawn("reclaim", kfd_reclaim_thread, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	hs_dmirror_kfd_flush(c->m); /* the system workqueue: mmput_async() */
+}
+
+/* ---- xe: two devices migrating one range to their own memory at once ---------------- */
+
+/* A range of two pages across a page-table boundary: each half has its own
+ * PTL, so two migrations can each collect one half. */
+#define XE_RANGE (HS_PMD_SIZE - HS_PAGE_SIZE)
+
+struct xe_cat {
+	struct cat *c;
+	sim_rwsem_t driver_migrate_lock; /* xe_svm.c's static */
+	int ret[2];
+};
+
+static void xe_gpu0(void *arg)
+{
+	struct xe_cat *x = arg;
+	x->ret[0] = hs_dmirror_xe_alloc_vram(x->c->m, &x->driver_migrate_lock, XE_RANGE, 2);
+}
+
+static void xe_gpu1(void *arg)
+{
+	struct xe_cat *x = arg;
+	x->ret[1] = hs_dmirror_xe_alloc_vram(x->c->m1, &x->driver_migrate_lock, XE_RANGE, 2);
+}
+
+/* Both GPUs fault on the range and want it in their own memory (an atomic
+ * access: devmem only, so a failed migration means the fault is retried). */
+static void xe_migrate_main(void *arg)
+{
+	struct xe_cat *x = sim_alloc(sizeof(*x));
+	struct cat *c = x->c = cat_new((XE_RANGE + 2 * HS_PAGE_SIZE - BASE) / HS_PAGE_SIZE, 2);
+	(void)arg;
+	sim_rwsem_init(&x->driver_migrate_lock, "driver_migrate_lock");
+	c->dev1 = hs_dmirror_device_create("dmirror1", 2);
+	c->m1 = hs_dmirror_open(c->dev1, c->mm);
+	cpu_write(c, XE_RANGE, 1);
+	cpu_write(c, XE_RANGE + HS_PAGE_SIZE, 2);
+	int a = sim_thread_spawn("gpu0", xe_gpu0, x);
+	int b = sim_thread_spawn("gpu1", xe_gpu1, x);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	if (x->ret[0] == -EBUSY && x->ret[1] == -EBUSY)
+		sim_fail(
+		    SIM_KIND_LIVELOCK,
+		    "both devices' migrations of [%#lx, %#lx) failed with -EBUSY after evicting "
+		    "and retrying: the range is where it was, and the GPU faults that retry "
+		    "them can repeat the same round forever",
+		    XE_RANGE, XE_RANGE + 2 * HS_PAGE_SIZE);
+	hs_mm_check_data(c->mm, XE_RANGE, XE_RANGE + 2 * HS_PAGE_SIZE);
+}
+
+/* ---- nouveau: -EBUSY from the range fault unlocked the mmap_lock twice --------------- */
+
+static void nv_fault_thread(void *arg)
+{
+	struct cat *c = arg;
+	int ret = hs_dmirror_nouveau_svm_fault(c->m, BASE, 2);
+	sim_check(ret == 0 || ret == -EBUSY, "device fault failed: %d", ret);
+}
+
+/* A device fault on two pages while one of them is zapped (the invalidation
+ * makes the fault's pass -EBUSY). */
+static void nv_unlock_main(void *arg)
+{
+	struct cat *c = cat_new(2, 1);
+	(void)arg;
+	cpu_write(c, BASE, 1);
+	cpu_write(c, BASE + HS_PAGE_SIZE, 2);
+	int a = sim_thread_spawn("device", nv_fault_thread, c);
+	int b = sim_thread_spawn("zap", ebusy_zap, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+/* ---- hmm_range_fault() failed on another device's private page ---------------------- */
+
+/* A page in dmirror0's memory, read by dmirror1: hmm_range_fault() must
+ * fault it back to RAM (migrate_to_ram) and hand dmirror1 the system page. */
+static void non_owner_main(void *arg)
+{
+	struct cat *c = cat_new(1, 2);
+	unsigned long v = 0;
+	(void)arg;
+	c->dev1 = hs_dmirror_device_create("dmirror1", 2);
+	c->m1 = hs_dmirror_open(c->dev1, c->mm);
+	cpu_write(c, BASE, 9);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, BASE, 1) == 0, "migrate to dmirror0");
+	int ret = hs_dmirror_read(c->m1, BASE, 1, &v, NULL);
+	sim_check(ret == 0, "dmirror1 read of a page in dmirror0's memory failed: %d", ret);
+	sim_check(v == 9, "dmirror1 read %#lx", v);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -245,55 +436,111 @@ static const struct sim_scenario sc_ebusy_bug =
 static const struct sim_scenario sc_ebusy_fix =
     CATALOG_SCENARIO("catalog-ebusy-fixed", ebusy_main, 0, 0);
 
+static const struct sim_scenario sc_copy_error =
+    CATALOG_SCENARIO("catalog-dmem-copy-error", copy_error_main, 0, 0);
+static const struct sim_scenario sc_map_error =
+    CATALOG_SCENARIO("catalog-finalize-map-error", map_error_main, 0, 0);
+
+static const struct sim_scenario sc_kfd_restore =
+    CATALOG_SCENARIO("catalog-kfd-restore-exit", kfd_restore_main, 0, 0);
+static const struct sim_scenario sc_kfd_mmput =
+    CATALOG_SCENARIO("catalog-kfd-mmput-notifier", kfd_mmput_main, 0, 0);
+
+static const struct sim_scenario sc_xe_migrate =
+    CATALOG_SCENARIO("catalog-xe-migrate-race", xe_migrate_main, 0, 0);
+
+static const struct sim_scenario sc_nv_unlock =
+    CATALOG_SCENARIO("catalog-nouveau-range-fault", nv_unlock_main, 0, 0);
+static const struct sim_scenario sc_non_owner =
+    CATALOG_SCENARIO("catalog-non-owner-fault", non_owner_main, 0, 0);
+
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
      "collect cleared the pte and dropped the PTL before flushing: a CPU kept writing the old "
      "page through its TLB after MADV_DONTNEED returned",
-     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_DFS, 1},
+     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_DFS, 1, "6.0"},
     {"migrate-no-dirty-copy", "mm/migrate_device.c: copy pte dirty bit to page (v6.0)",
      "a dirty pte became a migration entry without dirtying the page; the migration failed, "
      "the page came back clean and reclaim dropped the write",
-     false, &sc_dirty, &sc_dirty, "migrate_no_dirty_copy", SIM_STRATEGY_PCT, 0},
+     false, &sc_dirty, &sc_dirty, "migrate_no_dirty_copy", SIM_STRATEGY_PCT, 0, "6.0"},
     {"swap-page-ref-without-ptl",
      "mm/memory.c: fix race when faulting a device private page (v6.1)",
      "do_swap_page called migrate_to_ram with no reference taken under the PTL; another "
      "fault migrated and freed the page first",
-     false, &sc_two_faults, &sc_two_faults, "swap_page_ref_without_ptl", SIM_STRATEGY_PCT, 0},
+     false, &sc_two_faults, &sc_two_faults, "swap_page_ref_without_ptl", SIM_STRATEGY_PCT, 0,
+     "6.1"},
     {"swap-page-lock-unconditional", "mm/migrate: Trylock device page in do_swap_page (v6.15)",
      "every faulting CPU held a page reference while one of them migrated, so each migration "
      "saw an unexpected reference and failed, forever",
-     false, &sc_three_faults, &sc_three_faults, "swap_page_lock_unconditional", SIM_STRATEGY_PCT,
-     0},
+     false, &sc_three_faults, &sc_three_faults, "swap_page_lock_unconditional", SIM_STRATEGY_PCT, 0,
+     "6.15"},
     {"notifier-remove-lockless-wait",
      "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove() (v5.18)",
      "remove waited with a lockless read of the sequence, which invalidate_range_end bumps "
      "before unlinking deferred notifiers: the driver freed a still-linked notifier",
-     false, &sc_notifier, &sc_notifier, "notifier_remove_lockless_wait", SIM_STRATEGY_DFS, 2},
+     false, &sc_notifier, &sc_notifier, "notifier_remove_lockless_wait", SIM_STRATEGY_DFS, 2,
+     "5.18"},
     {"hmm-no-owner-check",
      "mm/hmm: check the device private page owner in hmm_range_fault() (v5.7)",
      "any device-private page came back valid to any device, which then used another "
      "device's memory",
-     false, &sc_owner, &sc_owner, "hmm_no_owner_check", SIM_STRATEGY_PCT, 0},
+     false, &sc_owner, &sc_owner, "hmm_no_owner_check", SIM_STRATEGY_PCT, 0, "5.7"},
+    {"hmm-fault-non-owner", "mm/hmm: fault non-owner device private entries (v6.0)",
+     "hmm_range_fault() failed with -EFAULT on another device's private page instead of "
+     "faulting it back to system memory, so a second device could not use the page",
+     false, &sc_non_owner, &sc_non_owner, "hmm_no_fault_non_owner", SIM_STRATEGY_PCT, 0, "6.0"},
     {"kfd-userptr-notifier-lock", "drm/amdgpu: Add notifier lock for KFD userptrs (v6.2)",
      "the driver checked mmu_interval_read_retry() without the lock its invalidate callback "
      "takes, then mapped pages an invalidation had just taken away",
-     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0},
+     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, "6.2"},
     {"kfd-ebusy-no-retry",
      "drm/amdkfd: retry after EBUSY is returned from hmm_ranges_get_pages (v6.6)",
      "a concurrent invalidation made hmm_range_fault() return -EBUSY and the driver failed "
      "the request instead of starting again",
-     true, &sc_ebusy_bug, &sc_ebusy_fix, NULL, SIM_STRATEGY_PCT, 0},
+     true, &sc_ebusy_bug, &sc_ebusy_fix, NULL, SIM_STRATEGY_PCT, 0, "6.6"},
     {"xe-notifier-vs-folio", "drm/xe/userptr: fix notifier vs folio deadlock (v6.15)",
      "the driver locked a folio while holding its notifier lock; eviction held the folio "
      "lock and invalidated, and the callback waited for the notifier lock",
-     true, &sc_xe_bug, &sc_xe_fix, NULL, SIM_STRATEGY_PCT, 0},
+     true, &sc_xe_bug, &sc_xe_fix, NULL, SIM_STRATEGY_PCT, 0, "6.15"},
     {"p2p-revoke-free-first",
      "mm/hmm P2P RFC review: revoke the exporter's pagemap ordered between "
      "hmm_range_fault() and the notifier (not merged)",
      "a P2P exporter's unplug freed its BAR before the eviction invalidated the importers "
      "(the RFC's v1 nouveau_dmem_fini() order), which kept DMAing through their P2P mirror "
      "entries to a freed BAR page",
-     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0},
+     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, NULL},
+    {"dmem-fault-copy-error",
+     "nouveau/dmem: Fix vulnerability in migrate_to_ram upon copy error (v6.12, "
+     "CVE-2024-50096)",
+     "the copy of a device page to RAM failed without the driver knowing; the system page, "
+     "not zeroed, was mapped with what its previous user left in it",
+     true, &sc_copy_error, &sc_copy_error, "dmem_fault_no_zero", SIM_STRATEGY_PCT, 0, "6.12"},
+    {"dmirror-finalize-map-unlock",
+     "mm/hmm/test: fix missing unlock on error in dmirror_migrate_finalize_and_map() (v5.8)",
+     "a failed mirror-table store returned with the mirror's mutex held; the next device "
+     "fault waited for it forever",
+     true, &sc_map_error, &sc_map_error, "dmirror_finalize_no_unlock", SIM_STRATEGY_PCT, 0, "5.8"},
+    {"kfd-restore-work-exit",
+     "drm/amdkfd: svm range restore work deadlock when process exit (v5.17)",
+     "the restore worker flushed the deferred-list worker, whose mmput was the last after "
+     "the process exited; exit_mmap's notifier release flushed the restore worker",
+     true, &sc_kfd_restore, &sc_kfd_restore, "kfd_restore_work_exit_deadlock", SIM_STRATEGY_PCT, 0,
+     "5.17"},
+    {"kfd-mmput-in-notifier", "drm/amdkfd: Don't call mmput from MMU notifier callback (v6.16)",
+     "the invalidate callback pinned the mm and dropped it with mmput; the process had exited "
+     "meanwhile, so exit_mmap ran inside the callback of an invalidation holding the mmap_lock",
+     true, &sc_kfd_mmput, &sc_kfd_mmput, "kfd_mmput_in_notifier", SIM_STRATEGY_PCT, 0, "6.16"},
+    {"xe-migrate-serialize", "drm/xe/svm: Serialize migration to device if racing (v7.0)",
+     "two devices migrating one range to their own memory each collected part of it, got "
+     "-EBUSY, evicted and retried into the same collision, forever",
+     true, &sc_xe_migrate, &sc_xe_migrate, "xe_migrate_no_serialize", SIM_STRATEGY_RANDOM, 0,
+     "7.0"},
+    {"nouveau-range-fault-unlock",
+     "nouveau: unlock mmap_sem on all errors from nouveau_range_fault (v5.3)",
+     "nouveau_range_fault unlocked the mmap_lock on -EBUSY and its caller unlocked it on "
+     "every return: a device fault racing an invalidation unlocked it twice",
+     true, &sc_nv_unlock, &sc_nv_unlock, "nouveau_range_fault_double_unlock", SIM_STRATEGY_PCT, 0,
+     "5.3"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))
@@ -306,12 +553,18 @@ static struct hs_catalog_entry catalog[] = {
  */
 const struct hs_catalog_entry *hs_catalog(size_t *count)
 {
-	/* the KFD userptr entry reuses the built-in driver race scenarios */
-	catalog[6].bug = hs_model_scenario_find("driver-fault-race-unlocked-retry");
-	catalog[6].fixed = hs_model_scenario_find("driver-fault-race");
-	/* the P2P revoke entry: the hot unplug scenarios (lab/scenarios.c) */
-	catalog[9].bug = hs_model_scenario_find("p2p-unplug-free-first");
-	catalog[9].fixed = hs_model_scenario_find("p2p-unplug-safe");
+	for (size_t i = 0; i < NR_CATALOG; i++) {
+		/* the KFD userptr entry reuses the built-in driver race scenarios */
+		if (strcmp(catalog[i].name, "kfd-userptr-notifier-lock") == 0) {
+			catalog[i].bug = hs_model_scenario_find("driver-fault-race-unlocked-retry");
+			catalog[i].fixed = hs_model_scenario_find("driver-fault-race");
+		}
+		/* the P2P revoke entry: the hot unplug scenarios (lab/scenarios.c) */
+		if (strcmp(catalog[i].name, "p2p-revoke-free-first") == 0) {
+			catalog[i].bug = hs_model_scenario_find("p2p-unplug-free-first");
+			catalog[i].fixed = hs_model_scenario_find("p2p-unplug-safe");
+		}
+	}
 	*count = NR_CATALOG;
 	return catalog;
 }

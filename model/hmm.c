@@ -303,6 +303,9 @@ static int hmm_vma_handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *
 		switch (hs_swp_type(pte)) {
 		case HS_SWP_SWAP:
 		case HS_SWP_DEVICE_PRIVATE: /* another owner's: fault it back */
+			if (hs_switch.hmm_no_fault_non_owner &&
+			    hs_swp_type(pte) == HS_SWP_DEVICE_PRIVATE)
+				return -EFAULT; /* before "mm/hmm: fault non-owner ..." (v6.0) */
 			hs_p2p_stats_inc(&hs_p2p_stats.migrations);
 			pte_unmap();
 			return hmm_vma_fault(w, vma, addr, end, required);

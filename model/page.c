@@ -207,6 +207,38 @@ void hs_put_page(struct hs_page *page)
 		free_ram_page(page);
 }
 
+/* rmqueue(): the next free RAM page, with refcount 1, its accesses reported
+ * at @site (the caller's name, as before the split). */
+static struct hs_page *rmqueue(const char *site)
+{
+	struct hs_machine *m = hs_mach;
+	unsigned long pfn;
+
+	sim_spin_lock_at(&m->ram_lock, site);
+	if (!m->nr_ram_free) {
+		sim_spin_unlock_at(&m->ram_lock, site);
+		return NULL;
+	}
+	pfn = m->ram_free[--m->nr_ram_free];
+	sim_spin_unlock_at(&m->ram_lock, site);
+
+	struct hs_page *page = hs_pfn_to_page(pfn);
+	sim_atomic_store_at(&page->_refcount, 1, SIM_RELAXED, "&page->_refcount", site);
+	sim_atomic_store_at(&page->flags, 1l << HS_PG_UPTODATE, SIM_RELEASE, "&page->flags", site);
+	return page;
+}
+
+/**
+ * hs_alloc_page_nozero() - alloc_page(GFP_HIGHUSER): not zeroed.
+ *
+ * Return: a RAM page with refcount 1 that still holds what it held when it
+ * was freed (HS_POISON), or NULL when none is free.
+ */
+struct hs_page *hs_alloc_page_nozero(void)
+{
+	return rmqueue(__func__);
+}
+
 /**
  * hs_alloc_page() - alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO).
  *
@@ -214,21 +246,9 @@ void hs_put_page(struct hs_page *page)
  */
 struct hs_page *hs_alloc_page(void)
 {
-	struct hs_machine *m = hs_mach;
-	unsigned long pfn;
-
-	sim_spin_lock(&m->ram_lock);
-	if (!m->nr_ram_free) {
-		sim_spin_unlock(&m->ram_lock);
-		return NULL;
-	}
-	pfn = m->ram_free[--m->nr_ram_free];
-	sim_spin_unlock(&m->ram_lock);
-
-	struct hs_page *page = hs_pfn_to_page(pfn);
-	sim_atomic_store(&page->_refcount, 1, SIM_RELAXED);
-	sim_atomic_store(&page->flags, 1l << HS_PG_UPTODATE, SIM_RELEASE);
-	SIM_WRITE_ONCE(page->content, 0ul);
+	struct hs_page *page = rmqueue(__func__);
+	if (page)
+		SIM_WRITE_ONCE(page->content, 0ul);
 	return page;
 }
 

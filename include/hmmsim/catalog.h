@@ -29,6 +29,9 @@ struct hs_catalog_entry {
 	const char *sw;
 	enum sim_strategy strategy; /* how it is explored by default */
 	unsigned int preemptions;   /* for dfs */
+	/* The mainline release the fix landed in ("6.1"; the switch's own for
+	 * a switch entry), NULL when it was never merged. */
+	const char *release;
 };
 
 const struct hs_catalog_entry *hs_catalog(size_t *count);
@@ -48,12 +51,29 @@ struct hs_catalog_result {
 	 * fixed run's when it is not clean ("" when none, or too long). */
 	char schedule[512], fixed_schedule[512];
 	char message[256]; /* the buggy run's first violation */
+	bool has_bug;	   /* hs_catalog_run_release(): the release has the bug */
+	/* hs_catalog_run_release() on a release without the bug: what it found
+	 * is gone with every fix in (a bug fixed after the release) */
+	bool later_bug;
 };
 
 /* Explore @e's buggy and fixed configurations on the deterministic engine
  * (sim/cli/catalog_run.c, linked with libhmmsim_core); switches are restored. */
 int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 		   uint64_t iterations, uint64_t seed, struct hs_catalog_result *res);
+
+/*
+ * Explore @e as kernel @version has it (hs_kernel_set(): every switch whose
+ * fix came after @version on): the buggy configuration when @version still
+ * has the bug (res->has_bug), else the fixed one.  res->found tells whether
+ * a violation was found (res->later_bug: one a later fix removes, when the
+ * release has not the entry's bug); the fixed_* fields stay zero.  Switches
+ * restored.
+ * Return: 0, -EINVAL for an unknown release, or the engine's error.
+ */
+int hs_catalog_run_release(const struct hs_catalog_entry *e, const char *version,
+			   enum sim_strategy strategy, uint64_t iterations, uint64_t seed,
+			   struct hs_catalog_result *res);
 
 #ifdef __cplusplus
 }

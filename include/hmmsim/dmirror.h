@@ -123,6 +123,12 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice);
  * changed nothing and can repeat forever.
  */
 void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice);
+/*
+ * From now on the device's copy engine fails without telling the driver
+ * (a firmware or hardware error, as in CVE-2024-50096): a migration of its
+ * memory to RAM copies nothing.  Setup only, before other threads run.
+ */
+void hs_dmirror_device_set_copy_error(struct hs_dmirror_device *mdevice);
 
 /* open(): a mirror of @mm on @mdevice (inserts the interval notifier). */
 struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct hs_mm *mm);
@@ -133,6 +139,42 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct hs_
  */
 void hs_dmirror_release(struct hs_dmirror *dmirror);
 void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug);
+/*
+ * Map the pages a migration to the device moved in the mirror at once, as
+ * test_hmm's dmirror_migrate_finalize_and_map() does (by default the model
+ * leaves them to the next device fault); the store of the entry for
+ * @fail_addr fails with -ENOMEM (xa_store() out of memory; ~0ul: none).
+ * Setup only.
+ */
+void hs_dmirror_set_map_on_migrate(struct hs_dmirror *dmirror, unsigned long fail_addr);
+/*
+ * The amdkfd-like KFD process around a mirror (model/drivers/dmirror_history.c,
+ * switches kfd_restore_work_exit_deadlock and kfd_mmput_in_notifier): its
+ * notifier, its restore worker and its deferred-list worker, each worker
+ * run by the scenario thread that calls it; flush runs the mmput_async()s
+ * made so far (the system workqueue).  init: setup only.
+ */
+void hs_dmirror_kfd_init(struct hs_dmirror *dmirror, bool restore, bool deferred);
+void hs_dmirror_kfd_restore_work(struct hs_dmirror *dmirror);
+void hs_dmirror_kfd_deferred_work(struct hs_dmirror *dmirror);
+void hs_dmirror_kfd_flush(struct hs_dmirror *dmirror);
+/*
+ * nouveau_svm_fault() (model/drivers/dmirror_history.c, switch
+ * nouveau_range_fault_double_unlock): fault [addr, addr + npages) (at most
+ * 8 pages) for the device and check it under the mirror's mutex.
+ * Return: 0, -EBUSY when an invalidation raced, or another negative errno.
+ */
+int hs_dmirror_nouveau_svm_fault(struct hs_dmirror *dmirror, unsigned long addr,
+				 unsigned long npages);
+/*
+ * xe_svm_alloc_vram() (model/drivers/dmirror_history.c, switch
+ * xe_migrate_no_serialize): move [addr, addr + npages) (at most 8 pages)
+ * to the device's memory, all or nothing, evicting and retrying once on
+ * -EBUSY; @driver_migrate_lock is the driver-wide rwsem every device shares.
+ * Return: 0 or a negative errno.
+ */
+int hs_dmirror_xe_alloc_vram(struct hs_dmirror *dmirror, sim_rwsem_t *driver_migrate_lock,
+			     unsigned long addr, unsigned long npages);
 
 /*
  * The ioctls.  Each returns 0 or a negative errno and counts the device

@@ -40,6 +40,8 @@ extern "C" {
 /* an access reached a device's memory or BAR after the device vanished
  * (surprise removal): it failed, or its data is gone */
 #define HS_KIND_LOST_ACCESS "lost-access"
+/* a process could read data it never wrote (a page's earlier content) */
+#define HS_KIND_STALE_DATA "stale-data"
 
 /* page->flags bits (PG_*) */
 enum hs_pageflags {
@@ -246,6 +248,9 @@ void hs_copy_page(struct hs_page *dst, struct hs_page *src);
 
 /* alloc_page(GFP_HIGHUSER_MOVABLE): a RAM page with refcount 1, or NULL. */
 struct hs_page *hs_alloc_page(void);
+/* alloc_page(GFP_HIGHUSER) without __GFP_ZERO: the page keeps what it held
+ * when it was freed (the model's poison, standing for a previous user's data). */
+struct hs_page *hs_alloc_page_nozero(void);
 
 /* ---- memremap ---------------------------------------------------------------- */
 

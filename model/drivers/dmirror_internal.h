@@ -62,6 +62,9 @@ struct hs_dmirror_device {
 	 */
 	int revoked;
 	int gone;
+	/* hs_dmirror_device_set_copy_error(): its copy engine fails without
+	 * telling the driver (set up before other threads run) */
+	bool copy_error;
 	unsigned long lost, lost_pages;
 	char lost_first[192];
 };
@@ -82,6 +85,12 @@ struct hs_dmirror {
 	int inflight, dying, freed;
 	sim_waitqueue_t release_wq;
 	struct hs_dmirror_script *script; /* dmirror_script.c, NULL: none */
+	/* dmirror_history.c: map migrated pages in the mirror (test_hmm's
+	 * dmirror_migrate_finalize_and_map()), the address whose mirror-table
+	 * store fails (~0ul: none), and the amdkfd-like workers' state */
+	bool map_on_migrate;
+	unsigned long map_fail_addr;
+	struct dmirror_kfd *kfd;
 };
 
 /* ---- dmirror.c: the device, its memory, its mirrors and their faults ---------- */
@@ -109,7 +118,22 @@ static inline bool dmirror_device_is_gone(struct hs_dmirror_device *mdevice)
 	return mdevice && __atomic_load_n(&mdevice->gone, __ATOMIC_RELAXED);
 }
 
+/* ---- dmirror_history.c: the variants of historical-fix switches ----------------- */
+
+/* dmirror_migrate_finalize_and_map(): the migrated pages into the mirror. */
+int dmirror_migrate_finalize_and_map(struct migrate_vma *args, struct hs_dmirror *dmirror);
+/* The copy of a device page to system memory by the engine of @from:
+ * nothing copied when it fails silently (hs_dmirror_device_set_copy_error()). */
+void dmirror_copy_to_ram(struct hs_dmirror_device *from, struct hs_page *dpage,
+			 struct hs_page *spage);
+/* The system page of a migration to RAM: zeroed unless switch
+ * dmem_fault_no_zero restores nouveau before CVE-2024-50096's fix. */
+struct hs_page *dmirror_alloc_ram_page(struct migrate_vma *args, unsigned long i);
+
 /* ---- dmirror_migrate.c: migrations and device-memory faults ------------------- */
+
+/* dmirror_migrate_alloc_and_copy(): device pages for what was collected. */
+void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror *dmirror);
 
 /* dmirror_device_evict_chunk(): every page in use back to system memory. */
 void dmirror_device_evict(struct hs_dmirror_device *mdevice);

@@ -13,7 +13,7 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 						      struct hs_dmirror *dmirror);
 
 /* dmirror_migrate_alloc_and_copy(): device pages for what was collected. */
-static void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror *dmirror)
+void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror *dmirror)
 {
 	for (unsigned long i = 0; i < args->npages; i++) {
 		unsigned long *src = &args->src[i], *dst = &args->dst[i];
@@ -110,6 +110,8 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 		migrate_vma_pages(&args);
 		if (dmirror->script)
 			dmirror_script_migrate_pages(dmirror, &args, to_dev);
+		if (to_dev && dmirror->map_on_migrate)
+			ret = dmirror_migrate_finalize_and_map(&args, dmirror);
 		migrate_vma_finalize(&args);
 		if (ret)
 			break;
@@ -154,7 +156,7 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 				     args->start + i * PAGE_SIZE, page_to_pfn(spage));
 			return VM_FAULT_SIGBUS;
 		}
-		struct hs_page *dpage = alloc_page_vma(0, args->vma, args->start + i * PAGE_SIZE);
+		struct hs_page *dpage = dmirror_alloc_ram_page(args, i);
 		if (!dpage)
 			return VM_FAULT_OOM;
 		lock_page(dpage);
@@ -167,7 +169,7 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 				owner->pt[va] = 0;
 			sim_mutex_unlock(&owner->mutex);
 		}
-		copy_highpage(dpage, spage);
+		dmirror_copy_to_ram(from, dpage, spage);
 		*dst = migrate_pfn(page_to_pfn(dpage));
 		if (*src & MIGRATE_PFN_WRITE)
 			*dst |= MIGRATE_PFN_WRITE;

@@ -31,6 +31,8 @@ void hs_dmirror_script_init(struct hs_dmirror *dmirror)
 {
 	if (!dmirror->script)
 		dmirror->script = sim_alloc(sizeof(*dmirror->script));
+	if (!dmirror->map_on_migrate)
+		dmirror->map_fail_addr = ~0ul; /* dmirror_migrate_finalize_and_map() never fails */
 }
 
 /* Not in test_hmm: the invalidate callback as a list of actions. */
@@ -161,32 +163,6 @@ int hs_dmirror_migrate_to_dev_map(struct hs_dmirror *dmirror, unsigned long addr
 	return ret;
 }
 
-/* A mirror entry for device page @dpage (dmirror.c's dpt_entry()). */
-static unsigned long dmirror_script_entry(struct hs_page *dpage, bool write)
-{
-	return DPT_VALID | DPT_ATOMIC | (write ? DPT_WRITE : 0) |
-	       (unsigned long)(hs_page_gen(dpage) & ((1u << 20) - 1)) << DPT_GEN_SHIFT |
-	       page_to_pfn(dpage) << DPT_PFN_SHIFT;
-}
-
-/* dmirror_migrate_finalize_and_map(): map what moved, under the mutex. */
-static void dmirror_migrate_finalize_and_map(struct migrate_vma *args, struct hs_dmirror *dmirror)
-{
-	unsigned long va = args->start >> PAGE_SHIFT;
-
-	mutex_lock(&dmirror->mutex);
-	for (unsigned long i = 0; i < args->npages && va + i < dmirror->npt; i++) {
-		struct hs_page *dpage = migrate_pfn_to_page(args->dst[i]);
-		if (!(args->src[i] & MIGRATE_PFN_MIGRATE) || !dpage)
-			continue;
-		dmirror->pt[va + i] = dmirror_script_entry(dpage, args->dst[i] & MIGRATE_PFN_WRITE);
-		if (sim_tracing())
-			sim_event("dmirror: mirror %#lx -> pfn %#lx (migrate and map)",
-				  (va + i) << PAGE_SHIFT, page_to_pfn(dpage));
-	}
-	mutex_unlock(&dmirror->mutex);
-}
-
 /* dmirror_migrate(), after migrate_vma_pages(): count what moved
  * (dmirror_successful_migrated_pages()) and, for a migrate-and-map to the
  * device, map it. */
@@ -201,5 +177,5 @@ void dmirror_script_migrate_pages(struct hs_dmirror *dmirror, struct migrate_vma
 			n++;
 	__atomic_fetch_add(&s->migrated, n, __ATOMIC_RELAXED);
 	if (to_dev && (__atomic_load_n(&s->map_threads, __ATOMIC_RELAXED) & me))
-		dmirror_migrate_finalize_and_map(args, dmirror);
+		dmirror_migrate_finalize_and_map(args, dmirror); /* dmirror_history.c */
 }

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * hmmsim catalog [--json] [--junit FILE] [--strategy S] [--iterations N]
- * [--seed S]: every catalog entry explored with its bug and with its fix, as
- * a table; --junit writes a testcase per entry and variant.
+ * [--seed S] [--kernel VERSION]: every catalog entry explored with its bug
+ * and with its fix, as a table; --junit writes a testcase per entry and
+ * variant.  --kernel VERSION explores each entry once, as that release has
+ * it: the bug (which must be found) or the fix (which must be clean).
  */
 #include <hmmsim/catalog.h>
+#include <hmmsim/switches.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,12 +70,92 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 	cli_junit_case_end(f, text);
 }
 
+/* hmmsim catalog --kernel VERSION: which entries VERSION still has. */
+static int catalog_kernel(const char *version, const char *only, bool json, bool have_strategy,
+			  enum sim_strategy strategy, uint64_t iterations, uint64_t seed)
+{
+	size_t n;
+	const struct hs_catalog_entry *cat = hs_catalog(&n);
+	bool all_ok = true, matched = false;
+	unsigned int has = 0;
+
+	if (json)
+		printf("{\"kernel\":\"%s\",\"strategy\":\"%s\",\"iterations\":%llu,\"seed\":%llu,"
+		       "\"entries\":[",
+		       version, have_strategy ? sim_strategy_name(strategy) : "default",
+		       (unsigned long long)iterations, (unsigned long long)seed);
+	else
+		printf("kernel %s: each entry as that release has it (the bug must be found, the "
+		       "fix clean)\n%-30s %-6s %-6s %-4s %-5s %10s %8s  %-15s %-3s\n",
+		       version, "entry", "side", "fixed", "has", "found", "executions", "seconds",
+		       "kind", "ok");
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_catalog_entry *e = &cat[i];
+		struct hs_catalog_result r;
+		if (only && strcmp(only, e->name))
+			continue;
+		enum sim_strategy s = have_strategy ? strategy : e->strategy;
+		if (hs_catalog_run_release(e, version, s, iterations, seed, &r)) {
+			fprintf(stderr, "hmmsim: catalog %s: %s\n", e->name, r.error);
+			return 2;
+		}
+		/* the release's bug found, or the fix clean but for bugs of the
+		 * release that later fixes removed */
+		bool ok = r.has_bug ? r.found : !r.found || r.later_bug;
+		all_ok &= ok;
+		has += r.has_bug;
+		if (json) {
+			printf("%s{\"name\":", matched ? "," : "");
+			cli_json_str(stdout, e->name);
+			printf(",\"fix\":");
+			cli_json_str(stdout, e->fix);
+			printf(",\"release\":");
+			if (e->release)
+				cli_json_str(stdout, e->release);
+			else
+				printf("null");
+			printf(",\"side\":\"%s\",\"strategy\":\"%s\",\"has_bug\":%s,\"found\":%s,"
+			       "\"executions\":%llu,\"seconds\":%.6f,\"kind\":",
+			       e->driver ? "driver" : "core", sim_strategy_name(s),
+			       r.has_bug ? "true" : "false", r.found ? "true" : "false",
+			       (unsigned long long)r.executions, r.seconds);
+			if (r.found)
+				cli_json_str(stdout, r.kind);
+			else
+				printf("null");
+			printf(",\"later_bug\":%s,\"ok\":%s}", r.later_bug ? "true" : "false",
+			       ok ? "true" : "false");
+		} else {
+			char rel[16];
+			snprintf(rel, sizeof(rel), "%s%s", e->release ? "v" : "",
+				 e->release ? e->release : "never");
+			printf("%-30s %-6s %-6s %-4s %-5s %10llu %8.3f  %-15s %-3s\n", e->name,
+			       e->driver ? "driver" : "core", rel, r.has_bug ? "yes" : "no",
+			       r.found ? "yes" : "no", (unsigned long long)r.executions, r.seconds,
+			       r.found ? r.kind : "-",
+			       ok ? (r.later_bug ? "yes (a later fix's bug)" : "yes") : "NO");
+		}
+		matched = true;
+	}
+	if (json)
+		printf("]}\n");
+	if (!matched) {
+		fprintf(stderr, "hmmsim: no catalog entry '%s'\n", only);
+		return 2;
+	}
+	if (!json)
+		printf("kernel %s has %u of these bugs (ok: the bug found, or the fix clean but "
+		       "for a bug a later fix removed)\n",
+		       version, has);
+	return all_ok ? 0 : 1;
+}
+
 int cmd_catalog(int argc, char **argv)
 {
 	bool json = false, have_strategy = false;
 	enum sim_strategy strategy = SIM_STRATEGY_PCT;
 	uint64_t iterations = 20000, seed = 1;
-	const char *only = NULL, *junit = NULL;
+	const char *only = NULL, *junit = NULL, *kernel = NULL;
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -84,6 +167,12 @@ int cmd_catalog(int argc, char **argv)
 				return 2;
 			}
 			junit = val;
+			i++;
+		} else if (strcmp(a, "--kernel") == 0) {
+			if (cli_kernel_set(val))
+				return 2;
+			memset(&hs_switch, 0, sizeof(hs_switch)); /* set per entry */
+			kernel = val;
 			i++;
 		} else if (strcmp(a, "--strategy") == 0) {
 			if (!val || sim_strategy_parse(val, &strategy) ||
@@ -111,6 +200,13 @@ int cmd_catalog(int argc, char **argv)
 		}
 	}
 
+	if (kernel && junit) {
+		fprintf(stderr, "hmmsim: catalog --kernel does not write --junit\n");
+		return 2;
+	}
+	if (kernel)
+		return catalog_kernel(kernel, only, json, have_strategy, strategy, iterations,
+				      seed);
 	size_t n;
 	const struct hs_catalog_entry *cat = hs_catalog(&n);
 	bool all_ok = true, matched = false;

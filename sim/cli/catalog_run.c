@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* hs_catalog_run(): explore one catalog entry, buggy then fixed. */
+/* hs_catalog_run(): explore one catalog entry, buggy then fixed;
+ * hs_catalog_run_release(): as one kernel release has it. */
 #include <errno.h>
 #include <hmmsim/catalog.h>
 #include <hmmsim/switches.h>
@@ -60,5 +61,58 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 			strcpy(res->fixed_schedule, r.reports[0].schedule);
 	}
 	sim_result_free(&r);
+	return 0;
+}
+
+int hs_catalog_run_release(const struct hs_catalog_entry *e, const char *version,
+			   enum sim_strategy strategy, uint64_t iterations, uint64_t seed,
+			   struct hs_catalog_result *res)
+{
+	struct sim_options o = {
+	    .strategy = strategy,
+	    .seed = seed,
+	    .iterations = iterations,
+	    .dfs_preemptions = e->preemptions ? e->preemptions : 2,
+	    .brief = true,
+	};
+	const struct hs_switches saved = hs_switch;
+	struct sim_result r;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (hs_kernel_set(version)) {
+		snprintf(res->error, sizeof(res->error), "unknown kernel release %s", version);
+		return -EINVAL;
+	}
+	res->has_bug = hs_kernel_has_bug(version, e->release);
+	/* a switch entry's scenario is the same both ways: the release's
+	 * switches decide; a driver variant's scenario is the bug's or the fix's */
+	const struct sim_scenario *sc = res->has_bug ? e->bug : e->fixed;
+	ret = sim_explore(sc, &o, &r);
+	hs_switch = saved;
+	if (ret) {
+		snprintf(res->error, sizeof(res->error), "%.60s: %.180s", sc->name, r.error);
+		sim_result_free(&r);
+		return ret;
+	}
+	res->found = r.violations_found > 0;
+	res->executions = r.executions;
+	res->seconds = r.elapsed_s;
+	if (r.nr_reports) {
+		snprintf(res->kind, sizeof(res->kind), "%s", r.reports[0].kind);
+		snprintf(res->message, sizeof(res->message), "%s", r.reports[0].message);
+		if (strlen(r.reports[0].schedule) < sizeof(res->schedule))
+			strcpy(res->schedule, r.reports[0].schedule);
+	}
+	sim_result_free(&r);
+	if (res->found && !res->has_bug) {
+		/* the release no longer has this bug but the scenario reached
+		 * another one it has: clean with every fix in, it is a later fix's */
+		memset(&hs_switch, 0, sizeof(hs_switch));
+		ret = sim_explore(sc, &o, &r);
+		hs_switch = saved;
+		res->later_bug = !ret && r.violations_found == 0;
+		sim_result_free(&r);
+	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "cli_util.h"
 
 #include <hmmsim/explore.h>
+#include <hmmsim/switches.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -369,4 +370,15 @@ void cli_progress_clear(struct cli_progress *p)
 	fprintf(stderr, "\r%*s\r", p->shown, "");
 	fflush(stderr);
 	p->shown = 0;
+}
+
+int cli_kernel_set(const char *version)
+{
+	char known[512];
+	if (version && hs_kernel_set(version) == 0)
+		return 0;
+	hs_kernel_list(known, sizeof(known));
+	fprintf(stderr, "hmmsim: unknown kernel release '%s'; known releases: %s\n",
+		version ? version : "", known);
+	return 2;
 }

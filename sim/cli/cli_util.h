@@ -96,6 +96,11 @@ int cmd_list_switches(void);
 /* Refuse --switch @name (NULL: none given) on stderr, after "@prog: ", with
  * the known names.  Return: 2, the exit status of a usage error. */
 int cli_unknown_switch(const char *prog, const char *name);
+/*
+ * --kernel VERSION: every model switch as that release had it
+ * (hs_kernel_set()).  Return: 0, or 2 after printing the known releases.
+ */
+int cli_kernel_set(const char *version);
 
 /* hmmsim experiment (sim/cli/experiment_cmd.c). */
 int cmd_experiment(int argc, char **argv);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * hmmsim experiment owner [--json] [--iterations N] [--seed S] [--no-races]:
+ * hmmsim experiment owner [--json] [--iterations N] [--seed S] [--no-races]
+ * [--kernel VERSION]:
  * the owner-field design lab (docs/owner-semantics.md).  Every scenario of
  * lab/experiment.c under every owner policy (and the table's variants),
  * explored with PCT: the first violation's kind (or clean), the executions
@@ -80,6 +81,7 @@ int cmd_experiment(int argc, char **argv)
 {
 	bool json = false, no_races = false;
 	uint64_t iterations = 2000, seed = 1;
+	const char *kernel = NULL;
 
 	if (argc < 1 || strcmp(argv[0], "owner")) {
 		fprintf(stderr, "hmmsim: experiment wants 'owner' (see hmmsim --help)\n");
@@ -91,6 +93,12 @@ int cmd_experiment(int argc, char **argv)
 			json = true;
 		} else if (strcmp(a, "--no-races") == 0) {
 			no_races = true;
+		} else if (strcmp(a, "--kernel") == 0) {
+			/* every model switch as that release had it */
+			if (cli_kernel_set(val))
+				return 2;
+			kernel = val;
+			i++;
 		} else if (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
 			uint64_t v;
 			if (!cli_parse_u64(val, &v) || (a[2] == 'i' && v == 0)) {
@@ -112,12 +120,19 @@ int cmd_experiment(int argc, char **argv)
 	const struct sim_scenario *const *scs = hs_owner_experiment_scenarios(&nsc);
 	const struct hs_owner_config *cfgs = hs_owner_experiment_configs(&ncfg);
 	bool first = true;
-	if (json)
+	if (json && kernel)
+		printf("{\"experiment\":\"owner\",\"kernel\":\"%s\",\"strategy\":\"pct\","
+		       "\"iterations\":%llu,\"seed\":%llu,\"no_races\":%s,\"results\":[",
+		       kernel, (unsigned long long)iterations, (unsigned long long)seed,
+		       no_races ? "true" : "false");
+	else if (json)
 		printf("{\"experiment\":\"owner\",\"strategy\":\"pct\",\"iterations\":%llu,"
 		       "\"seed\":%llu,\"no_races\":%s,\"results\":[",
 		       (unsigned long long)iterations, (unsigned long long)seed,
 		       no_races ? "true" : "false");
-	else
+	else if (kernel)
+		printf("kernel %s\n", kernel);
+	if (!json)
 		printf("%-20s %-22s %-12s %6s %6s %5s %5s %5s %5s %5s %5s %5s %5s %5s %5s %5s\n",
 		       "policy", "scenario", "violation", "execs", "cb", "cb/pg", "fallb", "migr",
 		       "ebusy", "locks", "lk/pg", "chg", "inval", "evict", "rereg", "ids");

@@ -25,8 +25,10 @@ static const char usage[] =
     "usage: hmmsim COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  list [--switches]            list the built-in scenarios; --switches: the model\n"
-    "                               switches, each with the kernel fix it undoes\n"
+    "  list [--switches] [--kernel VERSION]\n"
+    "                               list the built-in scenarios; --switches: the model\n"
+    "                               switches, each with the kernel fix it undoes; with\n"
+    "                               --kernel: which switches that release has on\n"
     "  explore NAME [options]       run NAME under a scheduling strategy; NAME may be a\n"
     "                               scenario file FILE.hsc (docs/scenarios.md) or an\n"
     "                               owner-lab cell SCENARIO@POLICY (hmmsim list)\n"
@@ -42,6 +44,9 @@ static const char usage[] =
     "      --brief                  leave atomics and annotated accesses out of the report\n"
     "      --switch NAME            restore the kernel before a fix (repeatable; the\n"
     "                               names: hmmsim list --switches)\n"
+    "      --kernel VERSION         every switch as release VERSION had it: those whose\n"
+    "                               fix came later on (default: the model, v6.18 with\n"
+    "                               every fix it knows; hmmsim list --kernel VERSION)\n"
     "      --no-races               switch off the data-race detector (on by default)\n"
     "      --no-lockdep             switch off the lock-order graph (on by default)\n"
     "      --no-might-sleep         switch off the might-sleep check (on by default)\n"
@@ -63,7 +68,8 @@ static const char usage[] =
     "                               process (with --shard K/N: J sub-shards of it)\n"
     "      --no-progress            no progress line (executions, rate, violations, time\n"
     "                               left), which is shown on stderr when it is a terminal\n"
-    "  replay NAME --schedule TOKEN [--brief] [--json] [--switch NAME] [--no-races]\n"
+    "  replay NAME --schedule TOKEN [--brief] [--json] [--switch NAME] [--kernel V]\n"
+    "               [--no-races]\n"
     "               [--no-lockdep] [--no-might-sleep] [--step-bound N] [--trace-out FILE]\n"
     "               [--junit FILE]\n"
     "                               rerun the execution a token names, with its report\n"
@@ -85,15 +91,19 @@ static const char usage[] =
     "  merge FILE...                combine the --json results of explore --shard runs:\n"
     "                               executions summed, violations in execution order\n"
     "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json] [--junit FILE]\n"
+    "          [--kernel VERSION]\n"
     "                               explore each catalog entry (a real kernel or driver\n"
     "                               bug, docs/catalog.md) with its bug and with its fix;\n"
     "                               exit 1 unless every bug is found and every fix clean;\n"
-    "                               --junit FILE: a testcase per entry and variant\n"
-    "  experiment owner [--json] [--iterations N] [--seed S] [--no-races]\n"
+    "                               --junit FILE: a testcase per entry and variant;\n"
+    "                               --kernel VERSION: each entry as that release has it\n"
+    "                               (the bug, to be found, or the fix, to be clean)\n"
+    "  experiment owner [--json] [--iterations N] [--seed S] [--no-races] [--kernel V]\n"
     "                               the owner-field lab: each pgmap->owner semantics\n"
     "                               (docs/owner-semantics.md) against a fixed set of\n"
     "                               scenarios, one table\n"
     "  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
+    "         [--switch NAME] [--kernel VERSION]\n"
     "                               run NAME on real threads (native backend)\n"
     "\n"
     "exit status: 0 no violation, 1 violation found, 2 usage or input error\n";
@@ -104,6 +114,8 @@ int cmd_merge(int argc, char **argv);
 /* The --switch names given, repeated in replay command lines. */
 static const char *switches_on[64];
 static unsigned int nr_switches_on;
+/* --kernel VERSION, named in reports and JSON (NULL: not given). */
+static const char *kernel_release;
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -136,8 +148,33 @@ static void list_table(const struct sim_scenario *const *all, size_t n)
 		       all[i]->expect ? all[i]->expect : "clean", all[i]->summary);
 }
 
-static int cmd_list(void)
+/* hmmsim list --kernel VERSION: the switches, which that release has on. */
+static void list_switches(const char *version)
 {
+	const char *const *names = hs_switch_names();
+	printf("model switches of kernel %s (on: the code before a fix that came later):\n",
+	       version);
+	for (size_t i = 0; names[i]; i++) {
+		const char *rel = hs_switch_release(names[i]);
+		printf("    %-34s fixed in v%-5s %s\n", names[i], rel,
+		       hs_kernel_has_bug(version, rel) ? "on" : "off");
+	}
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	const char *version = NULL;
+	if (argc == 1 && strcmp(argv[0], "--switches") == 0)
+		return cmd_list_switches();
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc && !version) {
+			version = argv[++i];
+			if (cli_kernel_set(version))
+				return 2;
+		} else {
+			return usage_error("unknown list argument '%s'", argv[i]);
+		}
+	}
 	size_t n;
 	const struct sim_scenario *const *all = hs_model_scenarios(&n);
 	printf("kernel model scenarios (name, what exploring finds, summary):\n");
@@ -160,6 +197,8 @@ static int cmd_list(void)
 	all = sim_litmus_scenarios(&n);
 	printf("engine litmus programs:\n");
 	list_table(all, n);
+	if (version)
+		list_switches(version);
 	return 0;
 }
 
@@ -169,6 +208,8 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 {
 	fprintf(f, "{\"scenario\":");
 	cli_json_str(f, sc->name);
+	if (kernel_release)
+		fprintf(f, ",\"kernel\":\"%s\"", kernel_release);
 	fprintf(f,
 		",\"strategy\":\"%s\",\"seed\":%llu,\"executions\":%llu,\"elapsed_s\":%.6f,"
 		"\"execs_per_s\":%.1f,\"violations_found\":%llu,\"exhausted\":%s,",
@@ -216,6 +257,15 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 {
 	double rate = r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0;
 
+	if (kernel_release) {
+		printf("kernel %s: switches", kernel_release);
+		const char *const *names = hs_switch_names();
+		unsigned int on = 0;
+		for (size_t i = 0; names[i]; i++)
+			if (hs_kernel_has_bug(kernel_release, hs_switch_release(names[i])))
+				printf(" %s", names[i]), on++;
+		printf("%s\n", on ? "" : " none (every fix in)");
+	}
 	if (o->strategy != SIM_STRATEGY_REPLAY)
 		printf("hmmsim explore %s: strategy %s, seed %llu: %llu executions in %.3f s "
 		       "(%.0f/s)\n",
@@ -402,6 +452,11 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			if (k == nr_switches_on && k < sizeof(switches_on) / sizeof(switches_on[0]))
 				switches_on[nr_switches_on++] = val;
 			i++;
+		} else if (strcmp(a, "--kernel") == 0) {
+			if (cli_kernel_set(val))
+				return 2;
+			kernel_release = val;
+			i++;
 		} else if (strcmp(a, "--no-races") == 0) {
 			o.no_races = true;
 		} else if (strcmp(a, "--no-lockdep") == 0) {
@@ -489,6 +544,23 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			name = a;
 		} else {
 			return usage_error("unexpected argument '%s'", a);
+		}
+	}
+	if (kernel_release) {
+		/* the release's switches, then the --switch names given on top;
+		 * replay lines name them all */
+		hs_kernel_set(kernel_release);
+		for (unsigned int k = 0; k < nr_switches_on; k++)
+			hs_switch_set(switches_on[k], true);
+		const char *const *names = hs_switch_names();
+		for (size_t k = 0; names[k]; k++) {
+			if (!hs_kernel_has_bug(kernel_release, hs_switch_release(names[k])))
+				continue;
+			unsigned int j = 0;
+			while (j < nr_switches_on && strcmp(switches_on[j], names[k]))
+				j++;
+			if (j == nr_switches_on && j < sizeof(switches_on) / sizeof(switches_on[0]))
+				switches_on[nr_switches_on++] = names[k];
 		}
 	}
 	const char *cmd = minimize_cmd ? "minimize" : replay ? "replay" : "explore";
@@ -584,7 +656,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "list") == 0)
-		return argc > 2 && !strcmp(argv[2], "--switches") ? cmd_list_switches() : cmd_list();
+		return cmd_list(argc - 2, argv + 2);
 	if (strcmp(cmd, "explore") == 0)
 		return cmd_explore(argc - 2, argv + 2, false);
 	if (strcmp(cmd, "replay") == 0)

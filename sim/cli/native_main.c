@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cli_util.h"
 #include <unistd.h>
 
 #include "cli_util.h"
@@ -23,7 +25,7 @@
 static const char usage_text[] =
     "usage: hmmsim-native stress NAME|FILE.hsc [--threads-jitter] [--seconds S]\n"
     "                            [--iterations N] [--seed S] [--json] [--keep-going]\n"
-    "                            [--switch NAME]...\n"
+    "                            [--switch NAME]... [--kernel VERSION]\n"
     "       hmmsim-native list\n"
     "       hmmsim-native --help\n"
     "\n"
@@ -34,6 +36,7 @@ static const char usage_text[] =
     "  --json            print the result as one JSON object\n"
     "  --keep-going      count every violation instead of stopping at the first\n"
     "  --switch NAME     restore the kernel before a fix (hmmsim list --switches)\n"
+    "  --kernel VERSION  every switch as release VERSION had it (hmmsim list --kernel)\n"
     "Exit status: 0 no violation, 1 violation or hang, 2 usage error.\n";
 
 /* Prints "hmmsim-native: ..." on one line of stderr; returns the usage exit status. */
@@ -105,11 +108,16 @@ static int cmd_list(void)
 	return 0;
 }
 
+/* --kernel VERSION, named in the JSON (NULL: not given). */
+static const char *kernel_release;
+
 static void print_json(const struct sim_scenario *sc, const struct sim_stress_options *opt,
 		       const struct sim_stress_result *res)
 {
 	printf("{\"scenario\":");
 	json_string(sc->name);
+	if (kernel_release)
+		printf(",\"kernel\":\"%s\"", kernel_release);
 	printf(",\"backend\":\"native\",\"jitter\":%s,\"seed\":%" PRIu64 ",\"iterations\":%" PRIu64
 	       ",\"elapsed_s\":%.6f,\"iters_per_s\":%.1f",
 	       opt->jitter ? "true" : "false", opt->seed, res->iterations, res->elapsed_s,
@@ -167,6 +175,12 @@ static int cmd_stress(int argc, char **argv)
 			if (!val || hs_switch_set(val, true))
 				return cli_unknown_switch("hmmsim-native", val);
 			i++;
+		} else if (!strcmp(a, "--kernel")) {
+			/* the release's switches; a --switch after it adds one */
+			if (cli_kernel_set(val))
+				return 2;
+			kernel_release = val;
+			i++;
 		} else if (!strcmp(a, "--seconds") || !strcmp(a, "--iterations") ||
 			   !strcmp(a, "--seed")) {
 			bool ok;
@@ -212,8 +226,11 @@ static int cmd_stress(int argc, char **argv)
 	}
 	if (json)
 		print_json(sc, &opt, &res);
-	else
+	else {
+		if (kernel_release)
+			printf("kernel %s\n", kernel_release);
 		print_text(sc, &res);
+	}
 	if (res.hung) {
 		/* Its threads are stuck for good: exit without waiting for them. */
 		fflush(stdout);

@@ -26,8 +26,78 @@ static void test_entries(void)
 				r.clean_with_fix, r.error);
 		*(cat[i].driver ? &driver : &core) += 1;
 	}
-	CU_ASSERT_TRUE(core >= 6);
+	CU_ASSERT_TRUE(n >= 17);
+	CU_ASSERT_TRUE(core >= 7);
 	CU_ASSERT_TRUE(driver >= 2);
+}
+
+/*
+ * By release: the release before each fix finds its bug, the release of
+ * the fix does not (or finds only a bug a later fix removed, which the
+ * same scenario does not reach with every fix in).
+ */
+static void test_releases(void)
+{
+	size_t n;
+	const struct hs_catalog_entry *cat = hs_catalog(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct hs_catalog_entry *e = &cat[i];
+		struct hs_catalog_result r;
+		if (!e->release) /* never merged: no release has it */
+			continue;
+		CU_ASSERT_TRUE(hs_kernel_known(e->release));
+		if (e->sw)
+			CU_ASSERT_STRING_EQUAL(hs_switch_release(e->sw), e->release);
+		const char *before = hs_kernel_prev(e->release);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+		CU_ASSERT_EQUAL(hs_catalog_run_release(e, before, e->strategy, 20000, 1, &r), 0);
+		CU_ASSERT_TRUE(r.has_bug);
+		CU_ASSERT_TRUE(r.found);
+		if (!r.found)
+			fprintf(stderr, "\n%s: v%s does not find it\n", e->name, before);
+		CU_ASSERT_EQUAL(hs_catalog_run_release(e, e->release, e->strategy, 20000, 1, &r),
+				0);
+		CU_ASSERT_FALSE(r.has_bug);
+		CU_ASSERT_TRUE(!r.found || r.later_bug);
+		if (r.found && !r.later_bug)
+			fprintf(stderr, "\n%s: v%s, its fix, finds %s\n", e->name, e->release,
+				r.kind);
+	}
+}
+
+/* A release sets exactly the switches whose fix came after it. */
+static void test_kernel_set(void)
+{
+	static const struct hs_switches off;
+	CU_ASSERT_EQUAL(hs_kernel_set("4.19"), -EINVAL);
+	CU_ASSERT_EQUAL(hs_kernel_set("6.1x"), -EINVAL);
+	CU_ASSERT_EQUAL(hs_kernel_set(NULL), -EINVAL);
+	CU_ASSERT_EQUAL(memcmp(&hs_switch, &off, sizeof(off)), 0);
+	CU_ASSERT_EQUAL(hs_kernel_set("6.1"), 0);
+	CU_ASSERT_FALSE(hs_switch.swap_page_ref_without_ptl); /* fixed in 6.1 */
+	CU_ASSERT_FALSE(hs_switch.migrate_flush_tlb_after_ptl);
+	CU_ASSERT_TRUE(hs_switch.swap_page_lock_unconditional); /* 6.15 */
+	CU_ASSERT_TRUE(hs_switch.dmem_fault_no_zero);		/* 6.12 */
+	CU_ASSERT_EQUAL(hs_kernel_set("6.0"), 0);
+	CU_ASSERT_TRUE(hs_switch.swap_page_ref_without_ptl);
+	CU_ASSERT_FALSE(hs_switch.hmm_no_fault_non_owner);
+	CU_ASSERT_EQUAL(hs_kernel_set("5.17"), 0);
+	CU_ASSERT_FALSE(hs_switch.kfd_restore_work_exit_deadlock);
+	CU_ASSERT_TRUE(hs_switch.notifier_remove_lockless_wait);
+	/* the last release has every fix */
+	const char *const *rel = hs_kernel_releases();
+	size_t last = 0;
+	while (rel[last + 1])
+		last++;
+	CU_ASSERT_EQUAL(hs_kernel_set(rel[last]), 0);
+	CU_ASSERT_EQUAL(memcmp(&hs_switch, &off, sizeof(off)), 0);
+	CU_ASSERT_TRUE(hs_kernel_cmp("5.18", "6.1") < 0);
+	CU_ASSERT_TRUE(hs_kernel_cmp("6.12", "6.2") > 0);
+	CU_ASSERT_STRING_EQUAL(hs_kernel_prev("6.0"), "5.19");
+	CU_ASSERT_PTR_NULL(hs_kernel_prev(rel[0]));
+	CU_ASSERT_TRUE(hs_kernel_known(HS_KERNEL_MODEL));
+	memset(&hs_switch, 0, sizeof(hs_switch));
 }
 
 /* The switch a buggy run turns on is off again afterwards. */
@@ -42,5 +112,8 @@ void hmmsim_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("catalog", NULL, NULL);
 	CU_add_test(s, "every entry: found with the bug, clean with the fix", test_entries);
+	CU_add_test(s, "by release: the one before the fix finds it, the fix's is clean",
+		    test_releases);
 	CU_add_test(s, "switches restored", test_switches_restored);
+	CU_add_test(s, "--kernel: a release's switches", test_kernel_set);
 }
