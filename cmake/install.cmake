@@ -52,7 +52,9 @@ install(FILES ${CMAKE_BINARY_DIR}/pkgconfig/hmmsim.pc ${CMAKE_BINARY_DIR}/pkgcon
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
 # The manual page and bash completion.
-install(FILES docs/hmmsim.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+file(WRITE ${CMAKE_BINARY_DIR}/man/hmmsim-native.1 ".so man1/hmmsim.1\n")
+install(FILES docs/hmmsim.1 ${CMAKE_BINARY_DIR}/man/hmmsim-native.1
+  DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(FILES scripts/hmmsim.bash-completion DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
   RENAME hmmsim)
 install(FILES scripts/hmmsim.bash-completion DESTINATION ${CMAKE_INSTALL_DATADIR}/bash-completion/completions
