@@ -23,7 +23,7 @@
 /* after every other header: the kernel's names for the model's */
 #include <hmmsim/kernel.h>
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)ptr - offsetof(type, member)))
 
 #define MYDEV_PT_VALID (1ul << 63)
 

@@ -262,8 +262,9 @@ FILE *cli_junit_open(const char *path, const char *suite, unsigned int tests, un
 	cli_xml_str(f, suite);
 	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" time=\"%.6f\">\n", tests, failures,
 		time_s);
-	fprintf(f, "<properties>\n<property name=\"hmmsim.version\" value=\"%s\"/>\n"
-		   "<property name=\"hmmsim.revision\" value=\"",
+	fprintf(f,
+		"<properties>\n<property name=\"hmmsim.version\" value=\"%s\"/>\n"
+		"<property name=\"hmmsim.revision\" value=\"",
 		HMMSIM_VERSION);
 	cli_xml_str(f, hmmsim_revision);
 	fprintf(f, "\"/>\n<property name=\"hmmsim.kernel\" value=\"%s\"/>\n</properties>\n",
