@@ -260,8 +260,11 @@ int cmd_catalog(int argc, char **argv)
 				printf("    %s\n", r.error);
 		}
 	}
-	if (json)
-		printf("]}\n");
+	if (json) {
+		printf("],");
+		cli_json_version(stdout);
+		printf("}\n");
+	}
 	if (!matched) {
 		fprintf(stderr, "hmmsim: no catalog entry '%s'\n", only);
 		free(res);

@@ -3,6 +3,7 @@
 
 #include <hmmsim/explore.h>
 #include <hmmsim/switches.h>
+#include <hmmsim/version.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -216,6 +217,19 @@ char *cli_replay_cmd(const char *shown, const char *schedule, const struct sim_o
 	return s;
 }
 
+void cli_print_version(const char *prog)
+{
+	printf("%s %s\ngit revision: %s\nkernel model: Linux %s\n", prog, HMMSIM_VERSION,
+	       hmmsim_revision, HMMSIM_KERNEL_RELEASE);
+}
+
+void cli_json_version(FILE *f)
+{
+	fprintf(f, "\"version\":{\"hmmsim\":\"%s\",\"revision\":", HMMSIM_VERSION);
+	cli_json_str(f, hmmsim_revision);
+	fprintf(f, ",\"kernel\":\"%s\"}", HMMSIM_KERNEL_RELEASE);
+}
+
 void cli_xml_str(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
@@ -249,6 +263,13 @@ FILE *cli_junit_open(const char *path, const char *suite, unsigned int tests, un
 	cli_xml_str(f, suite);
 	fprintf(f, "\" tests=\"%u\" failures=\"%u\" errors=\"0\" time=\"%.6f\">\n", tests, failures,
 		time_s);
+	fprintf(f,
+		"<properties>\n<property name=\"hmmsim.version\" value=\"%s\"/>\n"
+		"<property name=\"hmmsim.revision\" value=\"",
+		HMMSIM_VERSION);
+	cli_xml_str(f, hmmsim_revision);
+	fprintf(f, "\"/>\n<property name=\"hmmsim.kernel\" value=\"%s\"/>\n</properties>\n",
+		HMMSIM_KERNEL_RELEASE);
 	return f;
 }
 

@@ -31,6 +31,18 @@ struct sim_options;
 char *cli_replay_cmd(const char *shown, const char *schedule, const struct sim_options *o,
 		     const char *const *sw, unsigned int nsw);
 
+/*
+ * The build a result comes from: the project version and the Linux release
+ * the model mirrors (hmmsim/version.h), and the git revision, taken at build
+ * time (cmake/revision.cmake writes hmmsim_revision[]; "unknown" outside
+ * git).  cli_print_version() is `PROG --version`; cli_json_version() writes
+ * the member "version":{"hmmsim":..,"revision":..,"kernel":..} (no comma),
+ * the last of every JSON result; JUnit files carry the same as properties.
+ */
+extern const char hmmsim_revision[];
+void cli_print_version(const char *prog);
+void cli_json_version(FILE *f);
+
 /* Write @s escaped for XML 1.0 text and attribute values. */
 void cli_xml_str(FILE *f, const char *s);
 /*

@@ -191,7 +191,10 @@ int cmd_experiment(int argc, char **argv)
 			}
 			first = false;
 		}
-	if (json)
-		printf("]}\n");
+	if (json) {
+		printf("],");
+		cli_json_version(stdout);
+		printf("}\n");
+	}
 	return 0;
 }

@@ -106,6 +106,10 @@ static const char usage[] =
     "         [--switch NAME] [--kernel VERSION]\n"
     "                               run NAME on real threads (native backend)\n"
     "\n"
+    "  --version                    the version, the git revision of the build and the\n"
+    "                               Linux release the kernel model mirrors (also in\n"
+    "                               every --json result and --junit file)\n"
+    "\n"
     "exit status: 0 no violation, 1 violation found, 2 usage or input error\n";
 
 int cmd_catalog(int argc, char **argv);
@@ -248,7 +252,9 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 		}
 		fprintf(f, "}");
 	}
-	fprintf(f, "]}\n");
+	fprintf(f, "],");
+	cli_json_version(f);
+	fprintf(f, "}\n");
 }
 
 /* @shown: how to name the scenario on a command line (a file's path). */
@@ -653,6 +659,10 @@ int main(int argc, char **argv)
 	const char *cmd = argv[1];
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		cli_print_version("hmmsim");
 		return 0;
 	}
 	if (strcmp(cmd, "list") == 0)

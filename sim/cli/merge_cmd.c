@@ -221,7 +221,9 @@ int cmd_merge(int argc, char **argv)
 		       m.violations_found, argc);
 		for (size_t i = 0; i < m.nv; i++)
 			printf("%s%.*s", i ? "," : "", (int)m.v[i].len, m.v[i].p);
-		printf("]}\n");
+		printf("],");
+		cli_json_version(stdout); /* the merging build's */
+		printf("}\n");
 		status = m.violations_found ? 1 : 0;
 		cli_merge_free(&m);
 	}

@@ -28,6 +28,7 @@ static const char usage_text[] =
     "                            [--switch NAME]... [--kernel VERSION]\n"
     "       hmmsim-native list\n"
     "       hmmsim-native --help\n"
+    "       hmmsim-native --version\n"
     "\n"
     "stress runs scenario NAME again and again on real threads until S seconds\n"
     "have passed or N iterations have run (default: 10 s when neither is given).\n"
@@ -136,7 +137,9 @@ static void print_json(const struct sim_scenario *sc, const struct sim_stress_op
 			printf(",\"iteration\":%" PRIu64, res->iterations - 1);
 		printf(",\"seconds\":%.6f}", res->seconds_to_first);
 	}
-	printf("]}\n");
+	printf("],");
+	cli_json_version(stdout);
+	printf("}\n");
 }
 
 static void print_text(const struct sim_scenario *sc, const struct sim_stress_result *res)
@@ -249,6 +252,10 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2)
 		return usage_error("missing command");
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		cli_print_version("hmmsim-native");
+		return 0;
+	}
 	if (!strcmp(argv[1], "list")) {
 		if (argc > 2)
 			return usage_error("list takes no argument");

@@ -27,7 +27,7 @@ grep -q "^VIOLATION use-after-free: do_swap_page" "$T/out" && ok "5.17 has the v
 expect_exit 0 "explore driver-fault-race --kernel 6.18" "$H" explore driver-fault-race --kernel 6.18 --iterations 300 --json
 grep -q '^{"scenario":"driver-fault-race","kernel":"6.18",' "$T/out" && ok "JSON names the release" || bad "JSON names the release"
 expect_exit 0 "explore without --kernel" "$H" explore driver-fault-race --iterations 300 --json
-grep -q '"kernel"' "$T/out" && bad "JSON without --kernel has no kernel member" || ok "JSON without --kernel has no kernel member"
+sed 's/"version":{[^}]*}//' "$T/out" | grep -q '"kernel"' && bad "JSON without --kernel has no kernel member" || ok "JSON without --kernel has no kernel member"
 
 expect_exit 2 "a bad release" "$H" explore driver-fault-race --kernel 4.19
 grep -q "^hmmsim: unknown kernel release '4.19'; known releases: 5.0 .* 6.18 .*" "$T/err" && ok "a bad release lists the known ones" || bad "a bad release lists the known ones"

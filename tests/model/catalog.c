@@ -7,8 +7,11 @@
 #include <errno.h>
 #include <hmmsim/catalog.h>
 #include <hmmsim/switches.h>
+#include <hmmsim/version.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "helpers.h"
 
 static void test_entries(void)
 {
@@ -97,6 +100,8 @@ static void test_kernel_set(void)
 	CU_ASSERT_STRING_EQUAL(hs_kernel_prev("6.0"), "5.19");
 	CU_ASSERT_PTR_NULL(hs_kernel_prev(rel[0]));
 	CU_ASSERT_TRUE(hs_kernel_known(HS_KERNEL_MODEL));
+	/* --kernel's default and --version's kernel line name one release */
+	EXPECT_EQ_STR("v" HS_KERNEL_MODEL, HMMSIM_KERNEL_RELEASE);
 	memset(&hs_switch, 0, sizeof(hs_switch));
 }
 
