@@ -14,16 +14,17 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const strategy_names[] = {"random", "pct", "dfs", "replay"};
+static const char *const strategy_names[] = {"random", "pct", "dfs", "replay", "dpor"};
+#define NR_STRATEGIES 5
 
 const char *sim_strategy_name(enum sim_strategy s)
 {
-	return (unsigned int)s < 4 ? strategy_names[s] : "?";
+	return (unsigned int)s < NR_STRATEGIES ? strategy_names[s] : "?";
 }
 
 int sim_strategy_parse(const char *name, enum sim_strategy *out)
 {
-	for (unsigned int i = 0; i < 4; i++)
+	for (unsigned int i = 0; i < NR_STRATEGIES; i++)
 		if (strcmp(name, strategy_names[i]) == 0) {
 			*out = (enum sim_strategy)i;
 			return 0;
@@ -102,6 +103,15 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigne
 	return 0;
 }
 
+static double dpor_estimate(const struct sim_dpor_state *s)
+{
+	struct sim_dpor_stats st;
+	if (!s)
+		return 0;
+	sim_dpor_stats(s, &st);
+	return st.estimate;
+}
+
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		struct sim_result *res)
 {
@@ -109,6 +119,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	struct sim_random_state rnd = {.seed = opt->seed};
 	struct sim_pct_state pct = {.seed = opt->seed};
 	struct sim_dfs_state dfs = {.bound = opt->dfs_preemptions};
+	struct sim_dpor_state *dpor = NULL;
 	const struct sim_strategy_ops *ops;
 	void *state;
 	unsigned int max_reports = opt->max_reports ? opt->max_reports : 1;
@@ -116,7 +127,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
-	if ((unsigned int)opt->strategy > SIM_STRATEGY_REPLAY) {
+	if ((unsigned int)opt->strategy >= NR_STRATEGIES) {
 		snprintf(res->error, sizeof(res->error), "unknown strategy");
 		return -EINVAL;
 	}
@@ -147,11 +158,10 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		res->violations_found = 1;
 		return 0;
 	}
-	if (opt->shard_count > 1 &&
-	    (opt->strategy == SIM_STRATEGY_DFS || opt->shard_index >= opt->shard_count)) {
+	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
+	if (opt->shard_count > 1 && (tree || opt->shard_index >= opt->shard_count)) {
 		snprintf(res->error, sizeof(res->error),
-			 opt->strategy == SIM_STRATEGY_DFS
-			     ? "sharding works with the random and pct strategies, not dfs"
+			 tree ? "sharding works with the random and pct strategies, not dfs or dpor"
 			     : "shard index must be below the shard count");
 		return -EINVAL;
 	}
@@ -166,6 +176,10 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	} else if (opt->strategy == SIM_STRATEGY_PCT) {
 		ops = &sim_pct_ops;
 		state = &pct;
+	} else if (opt->strategy == SIM_STRATEGY_DPOR) {
+		dpor = sim_dpor_new(opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX);
+		ops = &sim_dpor_ops;
+		state = dpor;
 	} else {
 		ops = &sim_dfs_ops;
 		state = &dfs;
@@ -193,7 +207,10 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		if (opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
-		res->executions++;
+		if (e->abandoned)
+			res->sleep_blocked++;
+		else
+			res->executions++;
 		bool failed = e->failed;
 		if (failed) {
 			if (e->replay_mismatch) {
@@ -235,18 +252,30 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 				sim_engine_setup(sc, ops, state, opt->step_bound);
 			}
 		}
-		if (opt->progress && !opt->progress(opt->progress_arg,
-						    &(struct sim_progress){
-							.execution = i,
-							.executions = res->executions,
-							.violations_found = res->violations_found}))
+		bool more = failed && !opt->keep_going ? true : ops->end(e);
+		if (opt->progress &&
+		    !opt->progress(opt->progress_arg,
+				   &(struct sim_progress){.execution = i,
+							  .executions = res->executions,
+							  .violations_found = res->violations_found,
+							  .estimated_total = dpor_estimate(dpor)}))
 			break;
 		if (failed && !opt->keep_going)
 			break;
-		if (!ops->end(e)) {
-			res->exhausted = opt->strategy == SIM_STRATEGY_DFS;
+		if (!more) {
+			res->exhausted = tree && !e->replay_mismatch;
 			break;
 		}
+	}
+	if (dpor) {
+		struct sim_dpor_stats st;
+		sim_dpor_stats(dpor, &st);
+		res->sleep_blocked = st.sleep_blocked;
+		res->races = st.races;
+		res->max_depth = st.max_depth;
+		res->dpor_bytes = st.bookkeeping;
+		res->estimated_total = res->exhausted ? (double)res->executions : st.estimate;
+		sim_dpor_free(dpor);
 	}
 	sim_dfs_free(&dfs);
 	sim_ora_run_end();
