@@ -59,6 +59,7 @@ struct dpor_event {
 	int tid;
 	uint32_t lidx; /* 1-based index among its thread's events */
 	int32_t pend;  /* enabling edge source (spawn, wake, yield), or NO_EVENT */
+	bool blocked;  /* it ended with its thread blocking */
 	struct dpor_foot fp;
 };
 
@@ -120,6 +121,7 @@ static bool kind_reads(uint8_t k)
 	case SIM_OP_DOWN_READ:
 	case SIM_OP_DOWN_READ_TRYLOCK:
 	case SIM_OP_UP_READ:
+	case SIM_OP_WAIT_PREPARE:
 	case SIM_OP_WAIT:
 	case SIM_OP_DONE_CHECK:
 	case SIM_OP_RCU_LOCK:
@@ -134,6 +136,27 @@ static bool kind_reads(uint8_t k)
 static bool kind_empty(uint8_t k)
 {
 	return k == SIM_OP_NONE || k == SIM_OP_YIELD;
+}
+
+/*
+ * Blocking operations whose failed attempt changes nothing, is write-like or
+ * the only read of its object by its thread, and whose retry is the same as a
+ * fresh attempt: blocking, then being woken, is the same as running after
+ * the event that woke it (docs/engine.md, "Blocking").  wait_event is not
+ * one: its prepare_to_wait read hides behind the attempt.
+ */
+static bool kind_blocks_pure(uint8_t k)
+{
+	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_MUTEX_LOCK || k == SIM_OP_DOWN_READ ||
+	       k == SIM_OP_JOIN || k == SIM_OP_WAIT_DONE;
+}
+
+static uint8_t foot_kind(const struct dpor_foot *f, const void *obj)
+{
+	for (unsigned int i = 0; i < f->n; i++)
+		if (f->it[i].obj == obj)
+			return f->it[i].kind;
+	return SIM_OP_NONE;
 }
 
 static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
@@ -334,6 +357,49 @@ static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, 
 
 /* ---- events ------------------------------------------------------------------ */
 
+/*
+ * Would reversing the race @a < @i on @it only trade "run after" for "block,
+ * be woken, retry"?  Then both orders are one execution for every observer,
+ * and the race is not reversed (docs/engine.md, "Blocking").  The other way
+ * round, a failed attempt of such an operation is left out of the object
+ * table: it changed nothing, and its retry is an event of its own.
+ */
+static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_t i,
+				const struct dpor_fp_item *it)
+{
+	/* A thread's end, then its join: the join only depends on the end. */
+	return foot_kind(&s->ev[a].fp, it->obj) == SIM_OP_EXIT && it->kind == SIM_OP_JOIN;
+}
+
+static bool kind_acquires(uint8_t k)
+{
+	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_SPIN_TRYLOCK || k == SIM_OP_MUTEX_LOCK ||
+	       k == SIM_OP_MUTEX_TRYLOCK || k == SIM_OP_DOWN_WRITE ||
+	       k == SIM_OP_DOWN_WRITE_TRYLOCK;
+}
+
+/*
+ * A blocking acquisition right after a release: putting it before the release
+ * would only make it block (the same execution); what matters is putting it
+ * before the acquisition that release ends.  Return that event, or NO_EVENT.
+ */
+static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
+				const struct dpor_fp_item *it)
+{
+	uint8_t ka = foot_kind(&s->ev[a].fp, it->obj);
+	bool rel = ka == SIM_OP_SPIN_UNLOCK || ka == SIM_OP_MUTEX_UNLOCK || ka == SIM_OP_UP_WRITE;
+	if (!rel || !(it->kind == SIM_OP_SPIN_LOCK || it->kind == SIM_OP_MUTEX_LOCK ||
+		      it->kind == SIM_OP_DOWN_READ))
+		return a;
+	int t = s->ev[a].tid;
+	for (uint32_t k = s->ev[a].lidx - 1; k-- > 0;) {
+		int32_t b = s->tev[t][k];
+		if (kind_acquires(foot_kind(&s->ev[b].fp, it->obj)))
+			return b;
+	}
+	return NO_EVENT;
+}
+
 /* Event @i is complete: its clock, its races, the object table. */
 static void event_close(struct sim_dpor_state *s, size_t i)
 {
@@ -341,6 +407,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 	uint32_t *c = s->vc[i];
 	uint32_t pre[SIM_MAX_THREADS];
 	int32_t cand[DPOR_FP * SIM_MAX_THREADS];
+	uint8_t citem[DPOR_FP * SIM_MAX_THREADS];
 	unsigned int nc = 0;
 	int n = s->nthreads, t = ev->tid;
 
@@ -350,8 +417,11 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 	if (ev->pend != NO_EVENT)
 		clock_join(c, s->vc[ev->pend], n);
 	memcpy(pre, c, n * sizeof(*c));
-	for (unsigned int k = 0; k < ev->fp.n; k++)
-		nc += candidates(s, &ev->fp.it[k], t, cand + nc);
+	for (unsigned int k = 0; k < ev->fp.n; k++) {
+		unsigned int m = candidates(s, &ev->fp.it[k], t, cand + nc);
+		memset(citem + nc, (int)k, m);
+		nc += m;
+	}
 	for (unsigned int k = 0; k < nc; k++)
 		clock_join(c, s->vc[cand[k]], n);
 	if (i >= s->div) {
@@ -361,7 +431,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 			for (unsigned int l = 0; direct && l < nc; l++)
 				if (cand[l] != a && hb_before(s, a, s->vc[cand[l]]))
 					direct = false;
-			if (!direct)
+			if (!direct || equivalent_reversal(s, a, i, &ev->fp.it[citem[k]]))
 				continue;
 			/* e' without the edge from e: the others joined */
 			uint32_t ci[SIM_MAX_THREADS];
@@ -370,12 +440,15 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 				if (cand[l] != a)
 					clock_join(ci, s->vc[cand[l]], n);
 			ci[t] = ev->lidx;
-			race(s, (size_t)a, i, ci);
+			a = released_acquire(s, a, &ev->fp.it[citem[k]]);
+			if (a != NO_EVENT && !hb_before(s, a, ci))
+				race(s, (size_t)a, i, ci);
 		}
 	}
 	c[t] = ev->lidx;
 	for (unsigned int k = 0; k < ev->fp.n; k++)
-		obj_update(s, &ev->fp.it[k], t, (int32_t)i);
+		if (!(ev->blocked && kind_blocks_pure(ev->fp.it[k].kind)))
+			obj_update(s, &ev->fp.it[k], t, (int32_t)i);
 }
 
 /* Would picking @q at node @n preempt the thread that ran before it? */
@@ -472,10 +545,18 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	ev->pend = t->dpor_pend;
 	t->dpor_pend = NO_EVENT;
 	ev->fp.n = 0;
+	ev->blocked = false;
 	foot_add(&ev->fp, t->next_op.obj, t->next_op.kind);
 	s->nev = i + 1;
 	s->open = true;
 	return true;
+}
+
+void sim_dpor_blocked(void)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	if (s->open)
+		s->ev[s->nev - 1].blocked = true;
 }
 
 void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind)

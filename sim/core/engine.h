@@ -82,6 +82,7 @@ enum sim_op_kind {
 	SIM_OP_DOWN_WRITE, /* rwsem write side */
 	SIM_OP_DOWN_WRITE_TRYLOCK,
 	SIM_OP_UP_WRITE,
+	SIM_OP_WAIT_PREPARE, /* prepare_to_wait: reads the generation (a touch) */
 	SIM_OP_WAIT,	    /* wait_event: reads the queue's generation */
 	SIM_OP_WAIT_DONE,   /* wait_for_completion: consumes a completion */
 	SIM_OP_DONE_CHECK,  /* completion_done: reads it */
@@ -321,6 +322,7 @@ void sim_dpor_event_end(struct sim_engine *e);
 bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool yielding);
 void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind);
 void sim_dpor_edge_slow(struct sim_thread *t);
+void sim_dpor_blocked(void); /* the current event ends with its thread blocking */
 void sim_dpor_exec_done(struct sim_engine *e);
 static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind)
 {

@@ -30,8 +30,10 @@ static void lockstate_init(struct sim_lockstate *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->owner = -1;
-	if (sim_eng.in_execution)
+	if (sim_eng.in_execution) {
+		sim_dpor_touch(&sim_eng.next_obj_id, SIM_OP_RMW);
 		s->id = ++sim_eng.next_obj_id;
+	}
 }
 
 static void lock_fail(const char *op, const char *name, const char *site)
@@ -546,12 +548,14 @@ void sim_waitqueue_init(sim_waitqueue_t *wq, const char *name)
 {
 	wq->name = name;
 	wq->gen = 0;
+	if (sim_eng.in_execution)
+		sim_dpor_touch(&sim_eng.next_obj_id, SIM_OP_RMW);
 	wq->id = sim_eng.in_execution ? ++sim_eng.next_obj_id : 0;
 }
 
 uint64_t sim_wait_prepare(sim_waitqueue_t *wq)
 {
-	sim_dpor_touch(wq, SIM_OP_WAIT); /* read without a scheduling point */
+	sim_dpor_touch(wq, SIM_OP_WAIT_PREPARE); /* read without a scheduling point */
 	return wq->gen;
 }
 

@@ -195,6 +195,8 @@ void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const c
 	t->wait_name = name;
 	e->runnable &= ~BIT(t->id);
 	e->blocked |= BIT(t->id);
+	if (e->dpor)
+		sim_dpor_blocked();
 	count_step(e);
 	schedule(e, e->runnable, false);
 }
