@@ -155,7 +155,7 @@ static void tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte)
 		     (uint64_t)(hs_pte_gen(pte) & 0xff) << TLB_GEN_SHIFT |
 		     (uint64_t)(hs_pte_pfn(pte) & 0xffffff) << TLB_PFN_SHIFT |
 		     (uint64_t)vpn << TLB_VPN_SHIFT;
-	__atomic_store_n(tlb_slot(mm, this_cpu(), vpn), w, __ATOMIC_RELAXED);
+	(sim_note_access(tlb_slot(mm, this_cpu(), vpn), true), __atomic_store_n(tlb_slot(mm, this_cpu(), vpn), w, __ATOMIC_RELAXED));
 }
 
 /* flush_tlb_range(): a synchronous shootdown of every CPU's entries.  It
@@ -170,10 +170,10 @@ void hs_flush_tlb_range(struct hs_mm *mm, unsigned long start, unsigned long end
 	for (int cpu = 0; cpu < HS_NR_CPUS; cpu++)
 		for (int i = 0; i < HS_TLB_ENTRIES; i++) {
 			uint64_t *p = &mm->tlb[cpu][i];
-			uint64_t w = __atomic_load_n(p, __ATOMIC_RELAXED);
+			uint64_t w = (sim_note_access(p, false), __atomic_load_n(p, __ATOMIC_RELAXED));
 			unsigned long a = (unsigned long)(w >> TLB_VPN_SHIFT) << HS_PAGE_SHIFT;
 			if ((w & TLB_VALID) && a >= start && a < end)
-				__atomic_store_n(p, 0, __ATOMIC_RELAXED);
+				(sim_note_access(p, true), __atomic_store_n(p, 0, __ATOMIC_RELAXED));
 		}
 }
 
@@ -296,7 +296,7 @@ static void zap_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 			struct hs_page *page = NULL;
 			/* the data is discarded (an oracle field: atomic, as in
 			 * hs_mm_note_write(), for the real-threads backend) */
-			__atomic_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
+			(sim_note_access(&mm->shadow[a >> HS_PAGE_SHIFT], true), __atomic_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED));
 			switch (hs_swp_type(pte)) {
 			case HS_SWP_NONE: /* present: a TLB may cache it */
 				flush = true;
@@ -733,7 +733,7 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 			pfn = (unsigned long)(t >> TLB_PFN_SHIFT) & 0xffffff;
 			struct hs_page *page = hs_pfn_to_page(pfn);
 			if ((hs_page_gen(page) & 0xff) != ((t >> TLB_GEN_SHIFT) & 0xff) ||
-			    (__atomic_load_n(&page->flags.v, __ATOMIC_RELAXED) &
+			    ((sim_note_access(&page->flags.v, false), __atomic_load_n(&page->flags.v, __ATOMIC_RELAXED)) &
 			     (1l << HS_PG_FREE)))
 				sim_fail(
 				    HS_KIND_UAF,
@@ -775,10 +775,10 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 	}
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	if (write) {
-		__atomic_store_n(&page->content, *val, __ATOMIC_RELAXED);
+		(sim_note_access(&page->content, true), __atomic_store_n(&page->content, *val, __ATOMIC_RELAXED));
 		hs_mm_note_write(mm, addr, *val);
 	} else
-		*val = __atomic_load_n(&page->content, __ATOMIC_RELAXED);
+		*val = (sim_note_access(&page->content, false), __atomic_load_n(&page->content, __ATOMIC_RELAXED));
 	if (sim_tracing())
 		sim_event("CPU %s %#lx: pfn %#lx = %#lx", write ? "write" : "read", addr, pfn,
 			  *val);
@@ -787,14 +787,14 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 
 void hs_mm_note_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
 {
-	__atomic_store_n(&mm->shadow[addr >> HS_PAGE_SHIFT], val, __ATOMIC_RELAXED);
+	(sim_note_access(&mm->shadow[addr >> HS_PAGE_SHIFT], true), __atomic_store_n(&mm->shadow[addr >> HS_PAGE_SHIFT], val, __ATOMIC_RELAXED));
 }
 
 void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end)
 {
 	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE) {
 		unsigned long v,
-		    want = __atomic_load_n(&mm->shadow[a >> HS_PAGE_SHIFT], __ATOMIC_RELAXED);
+		    want = (sim_note_access(&mm->shadow[a >> HS_PAGE_SHIFT], false), __atomic_load_n(&mm->shadow[a >> HS_PAGE_SHIFT], __ATOMIC_RELAXED));
 		if (hs_cpu_read(mm, a, &v))
 			continue; /* unmapped: nothing to keep */
 		if (v != want)

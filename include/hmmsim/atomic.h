@@ -95,6 +95,14 @@ uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned flags, con
 void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned flags,
 		  const char *name, const char *site);
 
+/*
+ * An access the model makes without a scheduling point (a C atomic it keeps
+ * inline, so that the schedules stay as they are): the dpor strategy counts
+ * it in the current operation's footprint, so that it still orders the
+ * threads that touch @addr (docs/engine.md).  No effect elsewhere.
+ */
+void sim_note_access(const volatile void *addr, bool write);
+
 #define SIM__ISPTR(x) (__builtin_classify_type(x) == 5 ? SIM_ACC_PTR : 0u)
 
 #define SIM__LOAD(x, fl)                                                                           \

@@ -42,6 +42,12 @@ struct sim_options {
 	unsigned int pct_depth;	      /* PCT bug depth d (d-1 change points); 0 = 3 */
 	unsigned int dfs_preemptions; /* DFS preemption bound; dpor's when dpor_bounded */
 	bool dpor_bounded;	      /* dpor: bound the preemptions (default: none) */
+	/* dpor's soundness self-check: after each execution, run two other
+	 * linearizations of its partial order and compare a hash of the final
+	 * execution memory; a difference is a "por-check" violation naming the
+	 * two events whose dependence dpor missed.  Turns the oracles off (their
+	 * bookkeeping lives in execution memory). */
+	bool por_check;
 	unsigned long step_bound;     /* 0 = scenario's, else engine default */
 	const char *schedule;	      /* SIM_STRATEGY_REPLAY: the token */
 	bool keep_going;	      /* count every violation, not stop at the first */

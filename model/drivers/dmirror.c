@@ -69,7 +69,7 @@ static struct hs_dmirror_device *dmirror_page_device(struct hs_page *page)
 
 static bool dmirror_device_is_gone(struct hs_dmirror_device *mdevice)
 {
-	return mdevice && __atomic_load_n(&mdevice->gone, __ATOMIC_RELAXED);
+	return mdevice && (sim_note_access(&mdevice->gone, false), __atomic_load_n(&mdevice->gone, __ATOMIC_RELAXED));
 }
 
 /* Not in the kernel: record an access that reached @mdevice after it was
@@ -85,8 +85,8 @@ static __attribute__((format(printf, 3, 4))) void dmirror_lost(struct hs_dmirror
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (page)
-		__atomic_fetch_add(&mdevice->lost_pages, 1, __ATOMIC_RELAXED);
-	else if (__atomic_fetch_add(&mdevice->lost, 1, __ATOMIC_RELAXED) == 0)
+		(sim_note_access(&mdevice->lost_pages, true), __atomic_fetch_add(&mdevice->lost_pages, 1, __ATOMIC_RELAXED));
+	else if ((sim_note_access(&mdevice->lost, true), __atomic_fetch_add(&mdevice->lost, 1, __ATOMIC_RELAXED)) == 0)
 		snprintf(mdevice->lost_first, sizeof(mdevice->lost_first), "thread %d: %s",
 			 sim_self(), msg);
 	if (sim_tracing())
@@ -96,14 +96,14 @@ static __attribute__((format(printf, 3, 4))) void dmirror_lost(struct hs_dmirror
 unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned long *pages)
 {
 	if (pages)
-		*pages = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
-	return __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
+		*pages = (sim_note_access(&mdevice->lost_pages, false), (sim_note_access(&mdevice->lost_pages, false), __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED)));
+	return (sim_note_access(&mdevice->lost, false), __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED));
 }
 
 void hs_dmirror_device_check_lost(struct hs_dmirror_device *mdevice)
 {
-	unsigned long n = __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
-	unsigned long p = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
+	unsigned long n = (sim_note_access(&mdevice->lost, false), __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED));
+	unsigned long p = (sim_note_access(&mdevice->lost_pages, false), (sim_note_access(&mdevice->lost_pages, false), __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED)));
 	if (n)
 		sim_fail(HS_KIND_LOST_ACCESS,
 			 "%lu access%s reached %s after it vanished and failed, %lu page%s of data "
@@ -133,7 +133,7 @@ static struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevi
 	spin_lock(&mdevice->lock);
 	/* revoked: the hot unplug's percpu_ref_kill(), no new device pages */
 	if (mdevice->nr_free && !mdevice->draining &&
-	    !__atomic_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
+	    !(sim_note_access(&mdevice->revoked, false), (sim_note_access(&mdevice->revoked, false), __atomic_load_n(&mdevice->revoked, __ATOMIC_RELAXED))))
 		dpage = pfn_to_page(mdevice->free_pfns[--mdevice->nr_free]);
 	spin_unlock(&mdevice->lock);
 	if (dpage)
@@ -170,7 +170,7 @@ static struct hs_page *dmirror_devmem_get_p2p_page(struct hs_page *page, void *r
 	struct hs_dmirror_device *mdevice = page->pgmap->driver;
 	struct hs_pci_dev *client = requester;
 
-	if (__atomic_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
+	if ((sim_note_access(&mdevice->revoked, false), (sim_note_access(&mdevice->revoked, false), __atomic_load_n(&mdevice->revoked, __ATOMIC_RELAXED))))
 		return NULL;
 	if (client &&
 	    hs_pci_p2pdma_map_type(mdevice->pdev, client) == HS_PCI_P2PDMA_MAP_NOT_SUPPORTED)
@@ -332,7 +332,7 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 /* The oracle of the mirror's own memory: release() kfree()s it. */
 static void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what)
 {
-	if (__atomic_load_n(&dmirror->freed, __ATOMIC_RELAXED))
+	if ((sim_note_access(&dmirror->freed, false), (sim_note_access(&dmirror->freed, false), __atomic_load_n(&dmirror->freed, __ATOMIC_RELAXED))))
 		sim_fail(HS_KIND_UAF, "%s: the mirror of %s was used after release() freed it",
 			 what, dmirror->mdevice->name);
 }
@@ -415,13 +415,15 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 void hs_dmirror_release(struct hs_dmirror *dmirror)
 {
 	/* unpublish: new faults fail from here on (both variants) */
-	__atomic_store_n(&dmirror->dying, 1, __ATOMIC_SEQ_CST);
+	sim_note_access(&dmirror->dying, true);
+	(sim_note_access(&dmirror->dying, true), __atomic_store_n(&dmirror->dying, 1, __ATOMIC_SEQ_CST));
 	if (dmirror->bug != HS_DMIRROR_BUG_RELEASE_NO_WAIT)
 		sim_wait_event(&dmirror->release_wq,
-			       __atomic_load_n(&dmirror->inflight, __ATOMIC_SEQ_CST) == 0);
+			       (sim_note_access(&dmirror->inflight, false),
+				(sim_note_access(&dmirror->inflight, false), (sim_note_access(&dmirror->inflight, false), __atomic_load_n(&dmirror->inflight, __ATOMIC_SEQ_CST))) == 0));
 	mmu_interval_notifier_remove(&dmirror->notifier);
 	hs_mmu_interval_notifier_free(&dmirror->notifier);
-	__atomic_store_n(&dmirror->freed, 1, __ATOMIC_RELAXED);
+	(sim_note_access(&dmirror->freed, true), __atomic_store_n(&dmirror->freed, 1, __ATOMIC_RELAXED));
 	if (sim_tracing())
 		sim_event("kfree(mirror of %s)", dmirror->mdevice->name);
 }
@@ -679,7 +681,7 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	unsigned long pfn = ent >> DPT_PFN_SHIFT;
 	struct hs_page *page = pfn_to_page(pfn);
 	sim_atomic_t *ptep = hs_pte_offset(dmirror->mm, addr);
-	hs_pte_t pte = ptep ? (hs_pte_t)__atomic_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
+	hs_pte_t pte = ptep ? (hs_pte_t)(sim_note_access(&ptep->v, false), __atomic_load_n(&ptep->v, __ATOMIC_RELAXED)) : 0;
 	bool same =
 	    !hs_pte_none(pte) && hs_pte_pfn(pte) == pfn &&
 	    (hs_pte_present(pte) || hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));
@@ -792,7 +794,7 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 		if (atomic) {
 			/* one indivisible read-modify-write at the memory */
 			unsigned long old =
-			    __atomic_fetch_add(&page->content, buf[*done], __ATOMIC_RELAXED);
+			    (sim_note_access(&page->content, true), __atomic_fetch_add(&page->content, buf[*done], __ATOMIC_RELAXED));
 			hs_mm_note_write(dmirror->mm, addr, old + buf[*done]);
 			buf[*done] = old;
 			if (!is_zone_device_page(page))
@@ -831,20 +833,24 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 static bool dmirror_enter(struct hs_dmirror *dmirror)
 {
 	/* the lookup (mlx5: the MR in its xarray) fails once release began */
-	if (__atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+	sim_note_access(&dmirror->dying, false); /* seen by dpor (docs/engine.md) */
+	sim_note_access(&dmirror->inflight, true);
+	if ((sim_note_access(&dmirror->dying, false), (sim_note_access(&dmirror->dying, false), __atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))))
 		return false;
-	__atomic_add_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+	(sim_note_access(&dmirror->inflight, true), __atomic_add_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST));
+	if (!(sim_note_access(&dmirror->dying, false), (sim_note_access(&dmirror->dying, false), __atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))))
 		return true;
-	if (__atomic_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0)
+	if ((sim_note_access(&dmirror->inflight, true), __atomic_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST)) == 0)
 		sim_wake_up_all(&dmirror->release_wq);
 	return false;
 }
 
 static void dmirror_exit(struct hs_dmirror *dmirror)
 {
-	if (__atomic_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0 &&
-	    __atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+	sim_note_access(&dmirror->inflight, true);
+	sim_note_access(&dmirror->dying, false);
+	if ((sim_note_access(&dmirror->inflight, true), __atomic_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST)) == 0 &&
+	    (sim_note_access(&dmirror->dying, false), (sim_note_access(&dmirror->dying, false), __atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))))
 		sim_wake_up_all(&dmirror->release_wq);
 }
 
@@ -1328,7 +1334,7 @@ static void dmirror_device_evict_all(struct hs_dmirror_device *mdevice)
 static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_first)
 {
 	spin_lock(&mdevice->lock);
-	__atomic_store_n(&mdevice->revoked, 1, __ATOMIC_RELAXED);
+	(sim_note_access(&mdevice->revoked, true), (sim_note_access(&mdevice->revoked, true), __atomic_store_n(&mdevice->revoked, 1, __ATOMIC_RELAXED)));
 	spin_unlock(&mdevice->lock);
 	if (sim_tracing())
 		sim_event("%s: revoked: no P2P grants, no allocations", mdevice->name);
@@ -1369,7 +1375,7 @@ int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_
 		dmirror_device_revoke(mdevice, true);
 		return 0;
 	case HS_DMIRROR_UNPLUG_SURPRISE:
-		__atomic_store_n(&mdevice->gone, 1, __ATOMIC_RELAXED);
+		(sim_note_access(&mdevice->gone, true), __atomic_store_n(&mdevice->gone, 1, __ATOMIC_RELAXED));
 		if (sim_tracing())
 			sim_event("%s: the device is gone (surprise removal)", mdevice->name);
 		dmirror_device_revoke(mdevice, false);

@@ -35,7 +35,9 @@ static const char usage[] =
     "      --seed S                 seed of random and pct (default 1)\n"
     "      --depth D                pct bug depth, D-1 priority change points (default 3)\n"
     "      --preemptions P          dfs preemption bound (default 2); dpor: none unless\n"
-    "                               given\n"
+    "                               given\n"    "      --por-check              dpor's self-check: each execution is also run in two\n"
+    "                               other orders of its partial order, and the final\n"
+    "                               states compared (oracles off; docs/engine.md)\n"
     "      --step-bound N           scheduling points before a livelock report\n"
     "      --keep-going             count every violation instead of stopping\n"
     "      --json                   one JSON object on stdout\n"
@@ -453,6 +455,8 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			no_minimize = true;
 		} else if (!replay && strcmp(a, "--keep-going") == 0) {
 			o.keep_going = true;
+		} else if (!replay && strcmp(a, "--por-check") == 0) {
+			o.por_check = true;
 		} else if (!replay && strcmp(a, "--strategy") == 0) {
 			if (!val || sim_strategy_parse(val, &o.strategy) ||
 			    o.strategy == SIM_STRATEGY_REPLAY)

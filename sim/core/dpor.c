@@ -41,7 +41,6 @@
 #include <string.h>
 
 #define BIT(i)	 (1ull << (i))
-#define DPOR_FP	 6 /* objects one event may act on */
 #define NO_EVENT (-1)
 
 struct dpor_fp_item {
@@ -49,24 +48,25 @@ struct dpor_fp_item {
 	uint8_t kind; /* enum sim_op_kind */
 };
 
-/* What an event acted on. */
+/* What an event acted on: a view into an item array. */
 struct dpor_foot {
-	uint8_t n;
-	struct dpor_fp_item it[DPOR_FP];
+	const struct dpor_fp_item *it;
+	uint32_t n;
 };
 
 struct dpor_event {
 	int tid;
-	uint32_t lidx; /* 1-based index among its thread's events */
-	int32_t pend;  /* enabling edge source (spawn, wake, yield), or NO_EVENT */
-	bool blocked;  /* it ended with its thread blocking */
-	struct dpor_foot fp;
+	uint32_t lidx;		 /* 1-based index among its thread's events */
+	int32_t pend;		 /* enabling edge source (spawn, wake, yield), or NO_EVENT */
+	bool blocked;		 /* it ended with its thread blocking */
+	uint8_t kind;		 /* the operation announced */
+	uint32_t fp_start, fp_n; /* its footprint: items[fp_start ..] */
 };
 
 /* A sleeping (or already explored) thread and its next event's footprint. */
 struct dpor_sleeper {
 	int tid;
-	struct dpor_foot fp;
+	uint32_t start, n; /* its footprint: sitems[start ..] */
 };
 
 /* The state before event i of the current execution. */
@@ -76,6 +76,7 @@ struct dpor_node {
 	unsigned int preempts; /* preemptions before this node (bounded mode) */
 	int prev;	       /* thread of the event before, -1 at the root */
 	uint32_t pool_start, pool_n;
+	uint32_t sitems_start; /* sitems when it was made */
 };
 
 /* Last accesses of one object in the current execution. */
@@ -93,23 +94,31 @@ struct sim_dpor_state {
 	size_t nnodes, capnodes;
 	struct dpor_sleeper *pool;
 	size_t npool, cappool;
+	struct dpor_fp_item *sitems; /* the sleepers' footprints */
+	size_t nsitems, capsitems;
 	size_t div; /* first event of this execution not replayed */
 	/* the current execution */
 	struct dpor_event *ev;
 	uint32_t (*vc)[SIM_MAX_THREADS];
 	size_t nev, capev;
+	struct dpor_fp_item *items; /* the events' footprints */
+	size_t nitems, capitems;
+	int32_t *cand; /* event_close()'s scratch */
+	uint32_t *citem;
+	size_t capcand;
 	int32_t *tev[SIM_MAX_THREADS]; /* each thread's events, by position */
 	uint32_t ntev[SIM_MAX_THREADS], captev[SIM_MAX_THREADS];
 	int nthreads;
 	bool open; /* ev[nev - 1] is running */
-	struct sim_arena arena;
-	bool arena_ready;
 	struct dpor_obj *tab;
 	uint32_t mask, used;
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
 	size_t bookkeeping;
 	double est_sum; /* sum over executions of Knuth's estimate */
+	/* follow mode (the self-check): the thread of each event */
+	const int *follow;
+	size_t nfollow, diverged;
 };
 
 /* ---- dependence ------------------------------------------------------------ */
@@ -169,21 +178,6 @@ static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
 	return false;
 }
 
-static void foot_add(struct dpor_foot *f, const void *obj, uint8_t kind)
-{
-	if (kind_empty(kind))
-		return;
-	for (unsigned int i = 0; i < f->n; i++)
-		if (f->it[i].obj == obj) {
-			if (!kind_reads(kind))
-				f->it[i].kind = kind; /* write-like wins */
-			return;
-		}
-	if (f->n == DPOR_FP)
-		sim_fail(SIM_KIND_ENGINE, "dpor: one event acts on more than %d objects", DPOR_FP);
-	f->it[f->n++] = (struct dpor_fp_item){obj, kind};
-}
-
 /* ---- growing arrays -------------------------------------------------------- */
 
 static void *grow(void *p, size_t *cap, size_t need, size_t elem)
@@ -200,6 +194,35 @@ static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 	return p;
 }
 
+static struct dpor_foot ev_foot(const struct sim_dpor_state *s, size_t i)
+{
+	return (struct dpor_foot){s->items + s->ev[i].fp_start, s->ev[i].fp_n};
+}
+
+static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struct dpor_sleeper *sl)
+{
+	return (struct dpor_foot){s->sitems + sl->start, sl->n};
+}
+
+/* Add @obj to the footprint of the last event. */
+static void foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
+{
+	struct dpor_event *ev = &s->ev[s->nev - 1];
+	if (kind_empty(kind))
+		return;
+	for (uint32_t i = ev->fp_n > 64 ? ev->fp_n - 64 : 0; i < ev->fp_n; i++) {
+		struct dpor_fp_item *it = &s->items[ev->fp_start + i];
+		if (it->obj == obj) {
+			if (!kind_reads(kind))
+				it->kind = kind; /* write-like wins */
+			return;
+		}
+	}
+	s->items = grow(s->items, &s->capitems, s->nitems + 1, sizeof(*s->items));
+	s->items[s->nitems++] = (struct dpor_fp_item){obj, kind};
+	ev->fp_n++;
+}
+
 static struct dpor_sleeper *pool_push(struct sim_dpor_state *s)
 {
 	s->pool = grow(s->pool, &s->cappool, s->npool + 1, sizeof(*s->pool));
@@ -207,6 +230,10 @@ static struct dpor_sleeper *pool_push(struct sim_dpor_state *s)
 }
 
 /* ---- the object table (execution memory of its own arena) ----------------- */
+
+/* One for the process: one execution runs at a time, and each resets it. */
+static struct sim_arena dpor_arena;
+static bool dpor_arena_ready;
 
 static uint32_t obj_hash(const void *p)
 {
@@ -218,7 +245,7 @@ static uint32_t obj_hash(const void *p)
 
 static void tab_alloc(struct sim_dpor_state *s, uint32_t slots)
 {
-	s->tab = sim_arena_alloc(&s->arena, slots * sizeof(*s->tab));
+	s->tab = sim_arena_alloc(&dpor_arena, slots * sizeof(*s->tab));
 	s->mask = slots - 1;
 	s->used = 0;
 }
@@ -346,7 +373,7 @@ static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, 
 	struct dpor_obj *o = obj_get(s, it->obj);
 	if (kind_reads(it->kind)) {
 		if (!o->lastr)
-			o->lastr = sim_arena_alloc(&s->arena, SIM_MAX_THREADS * sizeof(int32_t));
+			o->lastr = sim_arena_alloc(&dpor_arena, SIM_MAX_THREADS * sizeof(int32_t));
 		o->lastr[tid] = i;
 		o->rmask |= BIT(tid);
 	} else {
@@ -368,7 +395,8 @@ static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_
 				const struct dpor_fp_item *it)
 {
 	/* A thread's end, then its join: the join only depends on the end. */
-	return foot_kind(&s->ev[a].fp, it->obj) == SIM_OP_EXIT && it->kind == SIM_OP_JOIN;
+	struct dpor_foot fa = ev_foot(s, (size_t)a);
+	return foot_kind(&fa, it->obj) == SIM_OP_EXIT && it->kind == SIM_OP_JOIN;
 }
 
 static bool kind_acquires(uint8_t k)
@@ -386,7 +414,8 @@ static bool kind_acquires(uint8_t k)
 static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 				const struct dpor_fp_item *it)
 {
-	uint8_t ka = foot_kind(&s->ev[a].fp, it->obj);
+	struct dpor_foot fa = ev_foot(s, (size_t)a);
+	uint8_t ka = foot_kind(&fa, it->obj);
 	bool rel = ka == SIM_OP_SPIN_UNLOCK || ka == SIM_OP_MUTEX_UNLOCK || ka == SIM_OP_UP_WRITE;
 	if (!rel || !(it->kind == SIM_OP_SPIN_LOCK || it->kind == SIM_OP_MUTEX_LOCK ||
 		      it->kind == SIM_OP_DOWN_READ))
@@ -394,7 +423,8 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 	int t = s->ev[a].tid;
 	for (uint32_t k = s->ev[a].lidx - 1; k-- > 0;) {
 		int32_t b = s->tev[t][k];
-		if (kind_acquires(foot_kind(&s->ev[b].fp, it->obj)))
+		struct dpor_foot fb = ev_foot(s, (size_t)b);
+		if (kind_acquires(foot_kind(&fb, it->obj)))
 			return b;
 	}
 	return NO_EVENT;
@@ -403,11 +433,23 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 /* Event @i is complete: its clock, its races, the object table. */
 static void event_close(struct sim_dpor_state *s, size_t i)
 {
+	if (s->follow)
+		s->div = SIZE_MAX; /* no races to look for */
 	struct dpor_event *ev = &s->ev[i];
 	uint32_t *c = s->vc[i];
 	uint32_t pre[SIM_MAX_THREADS];
-	int32_t cand[DPOR_FP * SIM_MAX_THREADS];
-	uint8_t citem[DPOR_FP * SIM_MAX_THREADS];
+	struct dpor_foot fp = ev_foot(s, i);
+	size_t need = (size_t)fp.n * SIM_MAX_THREADS + 1;
+	if (need > s->capcand) {
+		size_t cap = s->capcand;
+		s->cand = grow(s->cand, &cap, need, sizeof(*s->cand));
+		s->citem = realloc(s->citem, cap * sizeof(*s->citem));
+		if (!s->citem)
+			abort();
+		s->capcand = cap;
+	}
+	int32_t *cand = s->cand;
+	uint32_t *citem = s->citem;
 	unsigned int nc = 0;
 	int n = s->nthreads, t = ev->tid;
 
@@ -417,9 +459,10 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 	if (ev->pend != NO_EVENT)
 		clock_join(c, s->vc[ev->pend], n);
 	memcpy(pre, c, n * sizeof(*c));
-	for (unsigned int k = 0; k < ev->fp.n; k++) {
-		unsigned int m = candidates(s, &ev->fp.it[k], t, cand + nc);
-		memset(citem + nc, (int)k, m);
+	for (unsigned int k = 0; k < fp.n; k++) {
+		unsigned int m = candidates(s, &fp.it[k], t, cand + nc);
+		for (unsigned int l = 0; l < m; l++)
+			citem[nc + l] = k;
 		nc += m;
 	}
 	for (unsigned int k = 0; k < nc; k++)
@@ -431,7 +474,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 			for (unsigned int l = 0; direct && l < nc; l++)
 				if (cand[l] != a && hb_before(s, a, s->vc[cand[l]]))
 					direct = false;
-			if (!direct || equivalent_reversal(s, a, i, &ev->fp.it[citem[k]]))
+			if (!direct || equivalent_reversal(s, a, i, &fp.it[citem[k]]))
 				continue;
 			/* e' without the edge from e: the others joined */
 			uint32_t ci[SIM_MAX_THREADS];
@@ -440,15 +483,15 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 				if (cand[l] != a)
 					clock_join(ci, s->vc[cand[l]], n);
 			ci[t] = ev->lidx;
-			a = released_acquire(s, a, &ev->fp.it[citem[k]]);
+			a = released_acquire(s, a, &fp.it[citem[k]]);
 			if (a != NO_EVENT && !hb_before(s, a, ci))
 				race(s, (size_t)a, i, ci);
 		}
 	}
 	c[t] = ev->lidx;
-	for (unsigned int k = 0; k < ev->fp.n; k++)
-		if (!(ev->blocked && kind_blocks_pure(ev->fp.it[k].kind)))
-			obj_update(s, &ev->fp.it[k], t, (int32_t)i);
+	for (unsigned int k = 0; k < fp.n; k++)
+		if (!(ev->blocked && kind_blocks_pure(fp.it[k].kind)))
+			obj_update(s, &fp.it[k], t, (int32_t)i);
 }
 
 /* Would picking @q at node @n preempt the thread that ran before it? */
@@ -461,15 +504,17 @@ static unsigned int preempt_cost(const struct dpor_node *n, int q)
 static void node_after(struct sim_dpor_state *s, size_t i)
 {
 	const struct dpor_node *p = &s->nodes[i];
-	const struct dpor_foot *fp = &s->ev[i].fp;
+	struct dpor_foot fp = ev_foot(s, i);
 	s->nodes = grow(s->nodes, &s->capnodes, s->nnodes + 1, sizeof(*s->nodes));
 	p = &s->nodes[i];
 	struct dpor_node *c = &s->nodes[s->nnodes++];
-	*c = (struct dpor_node){.chosen = -1, .pool_start = (uint32_t)s->npool};
+	*c = (struct dpor_node){
+	    .chosen = -1, .pool_start = (uint32_t)s->npool, .sitems_start = (uint32_t)s->nsitems};
 	c->preempts = p->preempts + preempt_cost(p, p->chosen);
 	for (uint32_t k = 0; k < p->pool_n; k++) {
 		struct dpor_sleeper sl = s->pool[p->pool_start + k];
-		if (sl.tid == p->chosen || foot_dependent(&sl.fp, fp))
+		struct dpor_foot sf = sleeper_foot(s, &sl);
+		if (sl.tid == p->chosen || foot_dependent(&sf, &fp))
 			continue;
 		*pool_push(s) = sl;
 		c->sleep |= BIT(sl.tid);
@@ -520,11 +565,26 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 
 	if (i == s->nnodes) { /* the first node */
 		s->nodes = grow(s->nodes, &s->capnodes, 1, sizeof(*s->nodes));
-		s->nodes[s->nnodes++] =
-		    (struct dpor_node){.chosen = -1, .pool_start = (uint32_t)s->npool};
+		s->nodes[s->nnodes++] = (struct dpor_node){.chosen = -1,
+							   .pool_start = (uint32_t)s->npool,
+							   .sitems_start = (uint32_t)s->nsitems};
 	}
 	struct dpor_node *n = &s->nodes[i];
-	if (n->chosen >= 0) { /* replayed, or the new choice at the divergence */
+	if (s->follow) {
+		if (i >= s->nfollow || s->follow[i] != next) {
+			if (getenv("DPOR_DEBUG"))
+				fprintf(
+				    stderr,
+				    "diverge at %zu: next %d want %d choices %llx cur %d kind %d\n",
+				    i, next, i < s->nfollow ? s->follow[i] : -1,
+				    (unsigned long long)choices, cur ? cur->id : -1,
+				    cur ? cur->next_op.kind : -1);
+			if (s->diverged == SIZE_MAX)
+				s->diverged = i;
+			return false;
+		}
+		n->chosen = -1;	     /* no exploration stack in follow mode */
+	} else if (n->chosen >= 0) { /* replayed, or the new choice at the divergence */
 		if (n->enabled != choices || n->chosen != next)
 			return mismatch(e, i);
 	} else {
@@ -544,11 +604,13 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	ev->lidx = s->ntev[next];
 	ev->pend = t->dpor_pend;
 	t->dpor_pend = NO_EVENT;
-	ev->fp.n = 0;
+	ev->fp_start = (uint32_t)s->nitems;
+	ev->fp_n = 0;
 	ev->blocked = false;
-	foot_add(&ev->fp, t->next_op.obj, t->next_op.kind);
+	ev->kind = t->next_op.kind;
 	s->nev = i + 1;
 	s->open = true;
+	foot_add(s, t->next_op.obj, t->next_op.kind);
 	return true;
 }
 
@@ -563,7 +625,7 @@ void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind)
 {
 	struct sim_dpor_state *s = sim_eng.strat_state;
 	if (s->open)
-		foot_add(&s->ev[s->nev - 1].fp, obj, (uint8_t)kind);
+		foot_add(s, obj, (uint8_t)kind);
 }
 
 void sim_dpor_edge_slow(struct sim_thread *t)
@@ -577,16 +639,17 @@ void sim_dpor_edge_slow(struct sim_thread *t)
 static void dpor_begin(struct sim_engine *e, uint64_t index)
 {
 	struct sim_dpor_state *s = e->strat_state;
-	if (!s->arena_ready) {
-		if (sim_arena_init(&s->arena)) {
+	if (!dpor_arena_ready) {
+		if (sim_arena_init(&dpor_arena)) {
 			fprintf(stderr, "hmmsim: cannot set up execution memory\n");
 			abort();
 		}
-		s->arena_ready = true;
+		dpor_arena_ready = true;
 	}
-	sim_arena_reset(&s->arena);
+	sim_arena_reset(&dpor_arena);
 	tab_alloc(s, 256);
 	s->nev = 0;
+	s->nitems = 0;
 	s->open = false;
 	memset(s->ntev, 0, sizeof(s->ntev));
 }
@@ -595,6 +658,8 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
 {
 	struct sim_dpor_state *s = e->strat_state;
 	size_t i = s->nev;
+	if (s->follow)
+		return i < s->nfollow && (choices & BIT(s->follow[i])) ? s->follow[i] : def;
 	if (i < s->nnodes && s->nodes[i].chosen >= 0)
 		return s->nodes[i].chosen; /* replayed; checked in event_begin */
 	uint64_t sleep = i < s->nnodes ? s->nodes[i].sleep : 0;
@@ -638,6 +703,8 @@ void sim_dpor_exec_done(struct sim_engine *e)
 static bool dpor_end(struct sim_engine *e)
 {
 	struct sim_dpor_state *s = e->strat_state;
+	if (s->follow)
+		return false;
 	s->est_sum += knuth_estimate(s);
 	if (e->replay_mismatch)
 		return false;
@@ -646,6 +713,7 @@ static bool dpor_end(struct sim_engine *e)
 		struct dpor_node *n = &s->nodes[j];
 		if (n->chosen < 0 || j >= s->nev) {
 			s->npool = n->pool_start;
+			s->nsitems = n->sitems_start;
 			s->nnodes--;
 			continue;
 		}
@@ -653,7 +721,14 @@ static bool dpor_end(struct sim_engine *e)
 			struct dpor_sleeper *sl = pool_push(s);
 			n = &s->nodes[j];
 			sl->tid = n->chosen;
-			sl->fp = s->ev[j].fp;
+			struct dpor_foot f = ev_foot(s, j);
+			sl->start = (uint32_t)s->nsitems;
+			sl->n = f.n;
+			s->sitems = grow(s->sitems, &s->capsitems, s->nsitems + f.n + 1,
+					 sizeof(*s->sitems));
+			memcpy(s->sitems + s->nsitems, s->items + s->ev[j].fp_start,
+			       f.n * sizeof(*s->sitems));
+			s->nsitems += f.n;
 			n->pool_n++;
 			n->done |= BIT(n->chosen);
 		}
@@ -670,6 +745,7 @@ static bool dpor_end(struct sim_engine *e)
 			return true;
 		}
 		s->npool = n->pool_start;
+		s->nsitems = n->sitems_start;
 		s->nnodes--;
 	}
 	return false;
@@ -681,6 +757,7 @@ struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound)
 	if (!s)
 		abort();
 	s->bound = preemption_bound;
+	s->diverged = SIZE_MAX;
 	return s;
 }
 
@@ -692,11 +769,142 @@ void sim_dpor_free(struct sim_dpor_state *s)
 	free(s->pool);
 	free(s->ev);
 	free(s->vc);
+	free(s->items);
+	free(s->sitems);
+	free(s->cand);
+	free(s->citem);
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		free(s->tev[t]);
-	if (s->arena_ready)
-		sim_arena_destroy(&s->arena);
 	free(s);
+}
+
+struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n)
+{
+	struct sim_dpor_state *s = sim_dpor_new(UINT32_MAX);
+	s->follow = seq;
+	s->nfollow = n;
+	s->diverged = SIZE_MAX;
+	return s;
+}
+
+size_t sim_dpor_diverged(const struct sim_dpor_state *s)
+{
+	if (s->diverged == SIZE_MAX && s->nev != s->nfollow)
+		return s->nev < s->nfollow ? s->nev : s->nfollow;
+	return s->diverged;
+}
+
+size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq)
+{
+	*seq = malloc((s->nev + 1) * sizeof(**seq));
+	if (!*seq)
+		abort();
+	for (size_t i = 0; i < s->nev; i++)
+		(*seq)[i] = s->ev[i].tid;
+	return s->nev;
+}
+
+static const char *const op_names[SIM_OP__COUNT] = {
+    [SIM_OP_NONE] = "start",
+    [SIM_OP_READ] = "read",
+    [SIM_OP_WRITE] = "write",
+    [SIM_OP_RMW] = "read-modify-write",
+    [SIM_OP_SPIN_LOCK] = "spin_lock",
+    [SIM_OP_SPIN_TRYLOCK] = "spin_trylock",
+    [SIM_OP_SPIN_UNLOCK] = "spin_unlock",
+    [SIM_OP_MUTEX_LOCK] = "mutex_lock",
+    [SIM_OP_MUTEX_TRYLOCK] = "mutex_trylock",
+    [SIM_OP_MUTEX_UNLOCK] = "mutex_unlock",
+    [SIM_OP_DOWN_READ] = "down_read",
+    [SIM_OP_DOWN_READ_TRYLOCK] = "down_read_trylock",
+    [SIM_OP_UP_READ] = "up_read",
+    [SIM_OP_DOWN_WRITE] = "down_write",
+    [SIM_OP_DOWN_WRITE_TRYLOCK] = "down_write_trylock",
+    [SIM_OP_UP_WRITE] = "up_write",
+    [SIM_OP_WAIT_PREPARE] = "prepare_to_wait",
+    [SIM_OP_WAIT] = "wait_event",
+    [SIM_OP_WAIT_DONE] = "wait_for_completion",
+    [SIM_OP_DONE_CHECK] = "completion_done",
+    [SIM_OP_WAKE] = "wake_up",
+    [SIM_OP_RCU_LOCK] = "rcu_read_lock",
+    [SIM_OP_RCU_UNLOCK] = "rcu_read_unlock",
+    [SIM_OP_SYNC_RCU] = "synchronize_rcu",
+    [SIM_OP_CALL_RCU] = "call_rcu",
+    [SIM_OP_RCU_BARRIER] = "rcu_barrier",
+    [SIM_OP_SPAWN] = "spawn",
+    [SIM_OP_JOIN] = "join",
+    [SIM_OP_EXIT] = "exit",
+    [SIM_OP_YIELD] = "yield",
+    [SIM_OP_ALLOC] = "alloc",
+};
+
+void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len)
+{
+	const struct dpor_event *ev = &s->ev[i];
+	snprintf(buf, len, "event %zu, thread %d (%s, its event %u)", i, ev->tid,
+		 op_names[ev->kind], ev->lidx);
+}
+
+/*
+ * Another topological order of the last execution's happens-before, which the
+ * engine can run: an event that a blocked or yielding thread's next event
+ * waits for (its pend) comes after that thread's blocking or yielding event;
+ * a yield that went on at once (nobody else could run) stays where it was,
+ * every event before it first, its continuation right after it.
+ */
+static bool yield_alone(const struct sim_dpor_state *s, size_t y)
+{
+	return s->ev[y].kind == SIM_OP_YIELD && s->ev[y].pend == NO_EVENT && s->ev[y].lidx > 1;
+}
+
+size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq)
+{
+	size_t n = s->nev, out = 0;
+	uint32_t done[SIM_MAX_THREADS] = {0};
+	uint32_t *need = calloc(n + 1, sizeof(*need));
+	int last = -1, forced = -1;
+
+	*seq = malloc((n + 1) * sizeof(**seq));
+	if (!*seq || !need)
+		abort();
+	for (size_t y = 0; y < n; y++)
+		if (s->ev[y].pend != NO_EVENT && s->ev[y].lidx > 1)
+			need[s->ev[y].pend]++; /* the thread's previous event first */
+	while (out < n) {
+		int pick = -1;
+		for (int q = 0; q < s->nthreads; q++) {
+			if (done[q] >= s->ntev[q])
+				continue;
+			size_t f = (size_t)s->tev[q][done[q]];
+			bool ready = !need[f] && (forced < 0 || q == forced);
+			if (ready && f + 1 < n && s->ev[f].lidx < s->ntev[q] &&
+			    yield_alone(s, (size_t)s->tev[q][s->ev[f].lidx]))
+				ready = out == f; /* a barrier: everything before it first */
+			for (int r = 0; ready && r < s->nthreads; r++)
+				if (r != q && s->vc[f][r] > done[r])
+					ready = false;
+			if (!ready)
+				continue;
+			if (pick < 0 || (variant == 0 && q > pick) ||
+			    (variant == 1 && pick == last && q != last))
+				pick = q;
+		}
+		if (pick < 0)
+			break; /* cannot happen: the execution itself is one */
+		size_t f = (size_t)s->tev[pick][done[pick]++];
+		(*seq)[out++] = pick;
+		last = pick;
+		forced = -1;
+		if (s->ev[f].lidx < s->ntev[pick]) {
+			size_t y = (size_t)s->tev[pick][s->ev[f].lidx];
+			if (s->ev[y].pend != NO_EVENT)
+				need[s->ev[y].pend]--;
+			if (yield_alone(s, y))
+				forced = pick;
+		}
+	}
+	free(need);
+	return out;
 }
 
 void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st)

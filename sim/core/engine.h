@@ -175,6 +175,8 @@ struct sim_engine {
 	bool failed;
 	bool dpor;	/* the dpor strategy runs: events are recorded (dpor.c) */
 	bool abandoned; /* dpor: the execution was cut short (sleep-set blocked) */
+	bool want_hash; /* hash the execution memory when an execution ends */
+	uint64_t final_hash;
 	char fail_kind[32];
 	char fail_msg[512];
 
@@ -314,6 +316,17 @@ struct sim_dpor_stats {
 	double estimate;	/* Knuth's estimate of the executions of the whole tree */
 };
 void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st);
+/* The self-check: another linearization of the last execution's partial
+ * order (@variant 0: highest thread first, 1: switch threads whenever it can),
+ * as thread ids, one per event; *seq is malloc'd.  Return: its length. */
+size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq);
+size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq);
+/* Describe event @i of the last execution: "inc1: read" into @buf. */
+void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len);
+/* A state that makes the dpor strategy follow @seq (thread per event) instead
+ * of exploring; a run that cannot is abandoned with *diverged set. */
+struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n);
+size_t sim_dpor_diverged(const struct sim_dpor_state *s); /* event index, or SIZE_MAX */
 /* Hooks of the scheduler while e->dpor: the current event ends (top of every
  * schedule()), @next's event begins (false: it is asleep, abandon), an object
  * the current event touches besides its announced operation, a thread made

@@ -103,6 +103,115 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigne
 	return 0;
 }
 
+/* ---- dpor's self-check ------------------------------------------------------ */
+
+#define POR_CHECK_MAX_RUNS 3000
+
+/* Run @seq (a thread per event); Return: true when it ran through, *h its hash
+ * (or the event where it could not go on, with 1 << 63). */
+static bool follow_run(const struct sim_scenario *sc, const struct sim_options *opt, const int *seq,
+		       size_t n, uint64_t *h)
+{
+	struct sim_dpor_state *f = sim_dpor_follow(seq, n);
+	sim_engine_setup(sc, &sim_dpor_ops, f, opt->step_bound);
+	sim_run_execution(0);
+	size_t at = sim_dpor_diverged(f);
+	bool ok = !sim_eng.abandoned && at == SIZE_MAX;
+	*h = ok ? sim_eng.final_hash : (1ull << 63) | at;
+	sim_dpor_free(f);
+	return ok;
+}
+
+/*
+ * Walk from the execution's own order @cur to @target by swapping adjacent
+ * events; the first swap that changes the final state names the pair.
+ */
+static void por_diagnose(const struct sim_scenario *sc, const struct sim_options *opt,
+			 const struct sim_dpor_state *d, int *cur, const int *target, size_t n,
+			 uint64_t h0, char *msg, size_t len)
+{
+	size_t *evid = malloc((n + 1) * sizeof(*evid)), *want = malloc((n + 1) * sizeof(*want));
+	uint32_t seen[SIM_MAX_THREADS] = {0};
+	unsigned int runs = 0;
+
+	if (!evid || !want)
+		abort();
+	for (size_t k = 0; k < n; k++)
+		evid[k] = k;
+	for (size_t k = 0; k < n; k++) { /* target's k-th event: the thread's seen-th */
+		uint32_t c = 0;
+		for (size_t j = 0; j < n; j++)
+			if (cur[j] == target[k] && c++ == seen[target[k]]) {
+				want[k] = j;
+				break;
+			}
+		seen[target[k]]++;
+	}
+	for (size_t k = 0; k < n && runs < POR_CHECK_MAX_RUNS; k++) {
+		size_t m = k;
+		while (evid[m] != want[k])
+			m++;
+		for (; m > k && runs < POR_CHECK_MAX_RUNS; m--, runs++) {
+			int t = cur[m - 1];
+			size_t x = evid[m - 1];
+			cur[m - 1] = cur[m];
+			evid[m - 1] = evid[m];
+			cur[m] = t;
+			evid[m] = x;
+			uint64_t h;
+			bool ran = follow_run(sc, opt, cur, n, &h);
+			if (ran && h == h0)
+				continue;
+			char a[96], b[96], how[64];
+			sim_dpor_describe(d, evid[m - 1], a, sizeof(a));
+			sim_dpor_describe(d, evid[m], b, sizeof(b));
+			if (ran)
+				snprintf(how, sizeof(how), "changes the final state");
+			else
+				snprintf(how, sizeof(how), "cannot run past event %llu",
+					 (unsigned long long)(h & ~(1ull << 63)));
+			snprintf(msg, len,
+				 "dpor self-check: %s and %s are independent for dpor, but running "
+				 "them the other way round %s: an access that neither announces "
+				 "(annotate it)",
+				 b, a, how);
+			free(evid);
+			free(want);
+			return;
+		}
+	}
+	snprintf(msg, len,
+		 "dpor self-check: another linearization of the execution's partial order "
+		 "ends in another state (no single swap found within %u runs)",
+		 POR_CHECK_MAX_RUNS);
+	free(evid);
+	free(want);
+}
+
+/* Return: true, and @msg, when a linearization of the last execution differs. */
+static bool por_check(const struct sim_scenario *sc, const struct sim_options *opt,
+		      const struct sim_dpor_state *d, uint64_t h0, char *msg, size_t len)
+{
+	int *orig;
+	size_t n = sim_dpor_events(d, &orig);
+	bool bad = false;
+
+	for (int variant = 0; variant < 2 && !bad; variant++) {
+		int *seq;
+		uint64_t h;
+		size_t m = sim_dpor_linearize(d, variant, &seq);
+		if (m == n && (follow_run(sc, opt, seq, n, &h) && h == h0)) {
+			free(seq);
+			continue;
+		}
+		por_diagnose(sc, opt, d, orig, seq, m == n ? n : 0, h0, msg, len);
+		bad = true;
+		free(seq);
+	}
+	free(orig);
+	return bad;
+}
+
 static double dpor_estimate(const struct sim_dpor_state *s)
 {
 	struct sim_dpor_stats st;
@@ -110,6 +219,35 @@ static double dpor_estimate(const struct sim_dpor_state *s)
 		return 0;
 	sim_dpor_stats(s, &st);
 	return st.estimate;
+}
+
+/* The self-check of execution @i, a report when it fails. */
+static bool por_self_check(const struct sim_scenario *sc, const struct sim_options *opt,
+			   struct sim_dpor_state *dpor, uint64_t i, struct sim_result *res)
+{
+	struct sim_engine *e = &sim_eng;
+	char msg[512];
+	uint64_t h0 = e->final_hash, steps = e->steps, pre = e->preemptions;
+	char *tok =
+	    sim_token_encode(sim_scenario_hash(sc->name), e->choice_points, e->rec, e->nrec);
+	size_t nrec = e->nrec;
+	bool bad = por_check(sc, opt, dpor, h0, msg, sizeof(msg));
+
+	sim_engine_setup(sc, &sim_dpor_ops, dpor, opt->step_bound);
+	if (bad && res->nr_reports < (opt->max_reports ? opt->max_reports : 1)) {
+		struct sim_violation *v = &res->reports[res->nr_reports++];
+		snprintf(v->kind, sizeof(v->kind), "%s", SIM_KIND_POR_CHECK);
+		v->message = xstrdup(msg);
+		v->report = xstrdup("");
+		v->schedule = tok;
+		v->execution = i;
+		v->steps = steps;
+		v->preemptions = pre;
+		v->choices = nrec;
+		return true;
+	}
+	free(tok);
+	return bad;
 }
 
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
@@ -127,6 +265,17 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
+	struct sim_options checked;
+	if (opt->por_check) {
+		if (opt->strategy != SIM_STRATEGY_DPOR) {
+			snprintf(res->error, sizeof(res->error),
+				 "the self-check needs --strategy dpor");
+			return -EINVAL;
+		}
+		checked = *opt;
+		checked.no_races = checked.no_lockdep = checked.no_might_sleep = true;
+		opt = &checked;
+	}
 	if ((unsigned int)opt->strategy >= NR_STRATEGIES) {
 		snprintf(res->error, sizeof(res->error), "unknown strategy");
 		return -EINVAL;
@@ -162,7 +311,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	if (opt->shard_count > 1 && (tree || opt->shard_index >= opt->shard_count)) {
 		snprintf(res->error, sizeof(res->error),
 			 tree ? "sharding works with the random and pct strategies, not dfs or dpor"
-			     : "shard index must be below the shard count");
+			      : "shard index must be below the shard count");
 		return -EINVAL;
 	}
 	pct.depth = opt->pct_depth ? opt->pct_depth : SIM_DEFAULT_PCT_DEPTH;
@@ -203,6 +352,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	if (!res->reports)
 		abort();
 	sim_engine_setup(sc, ops, state, opt->step_bound);
+	e->want_hash = opt->por_check;
 	for (uint64_t i = 0; i < opt->iterations; i++) {
 		if (opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
@@ -212,7 +362,11 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		else
 			res->executions++;
 		bool failed = e->failed;
-		if (failed) {
+		if (opt->por_check && !e->abandoned && !failed &&
+		    por_self_check(sc, opt, dpor, i, res)) {
+			failed = true; /* the report is in */
+			res->violations_found++;
+		} else if (failed) {
 			if (e->replay_mismatch) {
 				snprintf(res->error, sizeof(res->error), "%s", e->mismatch_msg);
 				ret = -EIO;
@@ -267,6 +421,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			break;
 		}
 	}
+	e->want_hash = false;
 	if (dpor) {
 		struct sim_dpor_stats st;
 		sim_dpor_stats(dpor, &st);

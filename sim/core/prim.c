@@ -412,6 +412,11 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int
 		trace_access(flags, name, site, bytes, size);
 }
 
+void sim_note_access(const volatile void *addr, bool write)
+{
+	sim_dpor_touch((const void *)addr, write ? SIM_OP_RMW : SIM_OP_READ);
+}
+
 /* ---- RCU ------------------------------------------------------------------ */
 
 void sim_rcu_read_lock_at(const char *site)

@@ -333,6 +333,8 @@ void sim_run_execution(uint64_t index)
 	e->in_execution = false;
 	if (e->dpor)
 		sim_dpor_exec_done(e);
+	if (e->want_hash)
+		e->final_hash = sim_arena_hash(&e->arena) ^ (uint64_t)e->failed;
 	e->step_bound = bound;
 	for (int i = 0; i < e->nthreads; i++)
 		sim_fiber_forget(&e->threads[i].fiber);
