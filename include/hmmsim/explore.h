@@ -32,6 +32,7 @@ struct sim_progress {
 	uint64_t executions;	   /* executions run so far, that one included */
 	uint64_t violations_found; /* so far */
 	double estimated_total;	   /* dpor: Knuth's estimate of all executions, else 0 */
+	uint64_t final_hash;	   /* with sim_options.final_hashes: the execution's memory */
 };
 
 struct sim_options {
@@ -48,6 +49,9 @@ struct sim_options {
 	 * two events whose dependence dpor missed.  Turns the oracles off (their
 	 * bookkeeping lives in execution memory). */
 	bool por_check;
+	/* Hash each execution's final memory into sim_progress.final_hash (tests:
+	 * dpor and dfs reach the same final states; run with the oracles off). */
+	bool final_hashes;
 	unsigned long step_bound;     /* 0 = scenario's, else engine default */
 	const char *schedule;	      /* SIM_STRATEGY_REPLAY: the token */
 	bool keep_going;	      /* count every violation, not stop at the first */

@@ -572,13 +572,6 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	struct dpor_node *n = &s->nodes[i];
 	if (s->follow) {
 		if (i >= s->nfollow || s->follow[i] != next) {
-			if (getenv("DPOR_DEBUG"))
-				fprintf(
-				    stderr,
-				    "diverge at %zu: next %d want %d choices %llx cur %d kind %d\n",
-				    i, next, i < s->nfollow ? s->follow[i] : -1,
-				    (unsigned long long)choices, cur ? cur->id : -1,
-				    cur ? cur->next_op.kind : -1);
 			if (s->diverged == SIZE_MAX)
 				s->diverged = i;
 			return false;
@@ -857,12 +850,23 @@ static bool yield_alone(const struct sim_dpor_state *s, size_t y)
 	return s->ev[y].kind == SIM_OP_YIELD && s->ev[y].pend == NO_EVENT && s->ev[y].lidx > 1;
 }
 
+/* @q before @pick?  0: the highest thread first; 1: the main thread while it
+ * can go on (it spawns the others), then the highest; 2: main, then the lowest. */
+static bool better(int variant, int q, int pick)
+{
+	if (variant == 0)
+		return q > pick;
+	if (q == 0 || pick == 0)
+		return q == 0;
+	return variant == 1 ? q > pick : q < pick;
+}
+
 size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq)
 {
 	size_t n = s->nev, out = 0;
 	uint32_t done[SIM_MAX_THREADS] = {0};
 	uint32_t *need = calloc(n + 1, sizeof(*need));
-	int last = -1, forced = -1;
+	int forced = -1;
 
 	*seq = malloc((n + 1) * sizeof(**seq));
 	if (!*seq || !need)
@@ -885,15 +889,13 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 					ready = false;
 			if (!ready)
 				continue;
-			if (pick < 0 || (variant == 0 && q > pick) ||
-			    (variant == 1 && pick == last && q != last))
+			if (pick < 0 || better(variant, q, pick))
 				pick = q;
 		}
 		if (pick < 0)
 			break; /* cannot happen: the execution itself is one */
 		size_t f = (size_t)s->tev[pick][done[pick]++];
 		(*seq)[out++] = pick;
-		last = pick;
 		forced = -1;
 		if (s->ev[f].lidx < s->ntev[pick]) {
 			size_t y = (size_t)s->tev[pick][s->ev[f].lidx];

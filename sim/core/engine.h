@@ -317,8 +317,9 @@ struct sim_dpor_stats {
 };
 void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st);
 /* The self-check: another linearization of the last execution's partial
- * order (@variant 0: highest thread first, 1: switch threads whenever it can),
+ * order (@variant 0..SIM_DPOR_VARIANTS-1: which thread goes first when several can),
  * as thread ids, one per event; *seq is malloc'd.  Return: its length. */
+#define SIM_DPOR_VARIANTS 3
 size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq);
 size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq);
 /* Describe event @i of the last execution: "inc1: read" into @buf. */

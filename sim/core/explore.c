@@ -196,7 +196,7 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 	size_t n = sim_dpor_events(d, &orig);
 	bool bad = false;
 
-	for (int variant = 0; variant < 2 && !bad; variant++) {
+	for (int variant = 0; variant < SIM_DPOR_VARIANTS && !bad; variant++) {
 		int *seq;
 		uint64_t h;
 		size_t m = sim_dpor_linearize(d, variant, &seq);
@@ -352,7 +352,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	if (!res->reports)
 		abort();
 	sim_engine_setup(sc, ops, state, opt->step_bound);
-	e->want_hash = opt->por_check;
+	e->want_hash = opt->por_check || opt->final_hashes;
 	for (uint64_t i = 0; i < opt->iterations; i++) {
 		if (opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
@@ -412,7 +412,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 				   &(struct sim_progress){.execution = i,
 							  .executions = res->executions,
 							  .violations_found = res->violations_found,
-							  .estimated_total = dpor_estimate(dpor)}))
+							  .estimated_total = dpor_estimate(dpor),
+							  .final_hash = e->final_hash}))
 			break;
 		if (failed && !opt->keep_going)
 			break;
