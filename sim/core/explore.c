@@ -498,55 +498,14 @@ static bool min_worse(const struct min_run *a, const struct min_run *b)
 
 #define MIN_MAX_TRIES 5000
 
-int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, const char *tok,
-		 struct sim_result *res)
+/* Fewest preemptions: bounded DFS, bound 0, 1, ... below the best's. */
+static void min_by_bound(const struct sim_scenario *sc, const struct sim_options *opt,
+			 const char *kind, struct min_run *bestp, unsigned int *triesp)
 {
-	struct sim_choice *choices, *cand;
-	struct sim_replay_state rs = {0};
-	struct min_run best, r;
-	uint32_t hash;
-	char kind[32];
-	double t0 = now_s();
-	unsigned int tries = 0;
-	int ret;
+	struct min_run best = *bestp, r;
+	struct sim_choice *cand;
+	unsigned int tries = *triesp;
 
-	memset(res, 0, sizeof(*res));
-	ret = sim_token_decode(tok, &hash, &rs.total_cp, &choices, &rs.n, res->error,
-			       sizeof(res->error));
-	if (ret)
-		return ret;
-	if (hash != sim_scenario_hash(sc->name)) {
-		free(choices);
-		snprintf(res->error, sizeof(res->error),
-			 "schedule token belongs to another scenario, not '%s'", sc->name);
-		return -EINVAL;
-	}
-	/* The kind to keep: the token's own, replayed strictly. */
-	res->reports = calloc(1, sizeof(*res->reports));
-	if (!res->reports)
-		abort();
-	sim_ora_run_begin(opt);
-	ret = replay_traced(sc, tok, opt->step_bound, opt->brief, &res->reports[0], res->error,
-			    sizeof(res->error));
-	sim_ora_run_end();
-	if (ret) {
-		free(choices);
-		return ret;
-	}
-	res->nr_reports = 1; /* so that sim_result_free() frees it */
-	snprintf(kind, sizeof(kind), "%s", res->reports[0].kind);
-	uint64_t orig_steps = res->reports[0].steps, orig_pre = res->reports[0].preemptions;
-	sim_result_free(res);
-
-	min_try(sc, opt, choices, rs.n, kind, &best);
-	free(choices);
-	tries++;
-	if (!best.failed) {
-		snprintf(res->error, sizeof(res->error),
-			 "the schedule does not fail the same way when replayed leniently");
-		return -EIO;
-	}
-	/* Fewest preemptions: bounded DFS, bound 0, 1, ... below the best's. */
 	for (unsigned int bound = 0; bound < best.preemptions && tries < MIN_MAX_TRIES; bound++) {
 		struct sim_dfs_state dfs = {.bound = bound};
 		struct sim_engine *e = &sim_eng;
@@ -587,6 +546,17 @@ int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, c
 		if (found)
 			break;
 	}
+	*bestp = best;
+	*triesp = tries;
+}
+
+/* Delta debugging over the best's choices, then another thread at each. */
+static void min_shrink(const struct sim_scenario *sc, const struct sim_options *opt,
+		       const char *kind, struct min_run *bestp, unsigned int *triesp)
+{
+	struct min_run best = *bestp, r;
+	struct sim_choice *cand;
+	unsigned int tries = *triesp;
 
 	cand = malloc((best.nrec + 1) * sizeof(*cand));
 	if (!cand)
@@ -640,7 +610,60 @@ int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, c
 				free(r.rec);
 			}
 	}
-	free(cand);
+	*bestp = best;
+	*triesp = tries;
+}
+
+int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, const char *tok,
+		 struct sim_result *res)
+{
+	struct sim_choice *choices;
+	struct sim_replay_state rs = {0};
+	struct min_run best;
+	uint32_t hash;
+	char kind[32];
+	double t0 = now_s();
+	unsigned int tries = 0;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = sim_token_decode(tok, &hash, &rs.total_cp, &choices, &rs.n, res->error,
+			       sizeof(res->error));
+	if (ret)
+		return ret;
+	if (hash != sim_scenario_hash(sc->name)) {
+		free(choices);
+		snprintf(res->error, sizeof(res->error),
+			 "schedule token belongs to another scenario, not '%s'", sc->name);
+		return -EINVAL;
+	}
+	/* The kind to keep: the token's own, replayed strictly. */
+	res->reports = calloc(1, sizeof(*res->reports));
+	if (!res->reports)
+		abort();
+	sim_ora_run_begin(opt);
+	ret = replay_traced(sc, tok, opt->step_bound, opt->brief, &res->reports[0], res->error,
+			    sizeof(res->error));
+	sim_ora_run_end();
+	if (ret) {
+		free(choices);
+		return ret;
+	}
+	res->nr_reports = 1; /* so that sim_result_free() frees it */
+	snprintf(kind, sizeof(kind), "%s", res->reports[0].kind);
+	uint64_t orig_steps = res->reports[0].steps, orig_pre = res->reports[0].preemptions;
+	sim_result_free(res);
+
+	min_try(sc, opt, choices, rs.n, kind, &best);
+	free(choices);
+	tries++;
+	if (!best.failed) {
+		snprintf(res->error, sizeof(res->error),
+			 "the schedule does not fail the same way when replayed leniently");
+		return -EIO;
+	}
+	min_by_bound(sc, opt, kind, &best, &tries);
+	min_shrink(sc, opt, kind, &best, &tries);
 
 	/* The exact token of the execution found, replayed strictly. */
 	char *mtok =
