@@ -271,6 +271,8 @@ static bool progress_cb(void *arg, const struct sim_progress *sp)
 	if (p->countdown--)
 		return true;
 	p->countdown = 63; /* the clock at most every 64 executions */
+	if (sp->estimated_total >= 1) /* dpor: Knuth's estimate of the whole tree */
+		p->total = sp->estimated_total < 1e19 ? (uint64_t)sp->estimated_total : UINT64_MAX;
 	cli_progress_show(p, sp->executions, sp->violations_found);
 	return true;
 }
