@@ -610,6 +610,7 @@ static void min_shrink(const struct sim_scenario *sc, const struct sim_options *
 				free(r.rec);
 			}
 	}
+	free(cand);
 	*bestp = best;
 	*triesp = tries;
 }
