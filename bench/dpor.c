@@ -61,6 +61,7 @@ int main(void)
 	char json[2048];
 	size_t off = 0;
 
+	setvbuf(stdout, NULL, _IOLBF, 0); /* rows as they are measured */
 	printf("%-18s %7s %12s %9s %12s %9s %9s\n", "scenario", "bound", "dfs execs", "dfs s",
 	       "dpor execs", "dpor s", "reduction");
 	for (unsigned int i = 0; i < 3; i++) {
