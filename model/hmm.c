@@ -242,9 +242,9 @@ static void pte_walk_section(bool enter)
 {
 	unsigned long long bit = 1ull << (sim_self() & 63);
 	if (enter)
-		__atomic_fetch_or(&hs_mach->pte_walkers, bit, __ATOMIC_RELAXED);
+		sim_noted_fetch_or(&hs_mach->pte_walkers, bit, __ATOMIC_RELAXED);
 	else
-		__atomic_fetch_and(&hs_mach->pte_walkers, ~bit, __ATOMIC_RELAXED);
+		sim_noted_fetch_and(&hs_mach->pte_walkers, ~bit, __ATOMIC_RELAXED);
 }
 
 /*
@@ -470,8 +470,8 @@ int hs_hmm_range_fault(struct hs_hmm_range *range)
 	if (ret == -EBUSY)
 		hs_p2p_stats_inc(&hs_p2p_stats.ebusy);
 	else if (!ret)
-		__atomic_fetch_add(&hs_p2p_stats.pages,
-				   (range->end - range->start) >> HS_PAGE_SHIFT, __ATOMIC_RELAXED);
+		sim_noted_fetch_add(&hs_p2p_stats.pages,
+				    (range->end - range->start) >> HS_PAGE_SHIFT, __ATOMIC_RELAXED);
 	if (sim_tracing()) {
 		sim_event("hmm_range_fault [%#lx,%#lx) = %d", range->start, range->end, ret);
 		for (unsigned long i = 0; !ret && i < (range->end - range->start) >> HS_PAGE_SHIFT;

@@ -76,8 +76,8 @@ __attribute__((noreturn)) void hs_pgmap_use_after_free(const struct hs_dev_pagem
 /* The stale-pagemap oracle, see hs_pgmap_use_after_free() above. */
 static inline void hs_pgmap_check(const struct hs_dev_pagemap *pgmap, const char *what)
 {
-	if (pgmap && __atomic_load_n(&pgmap->freed, __ATOMIC_RELAXED) &&
-	    !(__atomic_load_n(&hs_mach->pte_walkers, __ATOMIC_RELAXED) &
+	if (pgmap && sim_noted_load_n(&pgmap->freed, __ATOMIC_RELAXED) &&
+	    !(sim_noted_load_n(&hs_mach->pte_walkers, __ATOMIC_RELAXED) &
 	      (1ull << (sim_self() & 63))))
 		hs_pgmap_use_after_free(pgmap, what);
 }
@@ -113,12 +113,12 @@ bool hs_p2p_allow_ask(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgm
 
 static inline void hs_p2p_stats_inc(unsigned long *counter)
 {
-	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+	sim_noted_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
 static inline void hs_owner_stats_inc(unsigned long *counter, unsigned long n)
 {
-	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+	sim_noted_fetch_add(counter, n, __ATOMIC_RELAXED);
 }
 
 #ifdef __cplusplus

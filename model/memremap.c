@@ -49,7 +49,7 @@ int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 	pgmap->nr_pages = nr_pages;
 	sim_atomic_init(&pgmap->ref, 1);
 	pgmap->dying = 0;
-	__atomic_store_n(&pgmap->freed, 0, __ATOMIC_RELAXED);
+	sim_noted_store_n(&pgmap->freed, 0, __ATOMIC_RELAXED);
 	sim_init_completion(&pgmap->done, pgmap->name ? pgmap->name : "pgmap->done");
 	for (unsigned long i = 0; i < nr_pages; i++) {
 		struct hs_page *page = &m->pages[pgmap->start_pfn + i];
@@ -172,7 +172,7 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
 			sim_rcu_assign_pointer(m->pgmap_slots[i], NULL);
 	sim_mutex_unlock(&m->pgmap_lock);
 	sim_synchronize_rcu();
-	__atomic_store_n(&pgmap->freed, 1, __ATOMIC_RELAXED); /* the driver's kfree() */
+	sim_noted_store_n(&pgmap->freed, 1, __ATOMIC_RELAXED); /* the driver's kfree() */
 }
 
 /**

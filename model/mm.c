@@ -230,7 +230,7 @@ static void tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte)
 		     (uint64_t)(hs_pte_gen(pte) & 0xff) << TLB_GEN_SHIFT |
 		     (uint64_t)(hs_pte_pfn(pte) & 0xffffff) << TLB_PFN_SHIFT |
 		     (uint64_t)vpn << TLB_VPN_SHIFT;
-	__atomic_store_n(tlb_slot(mm, this_cpu(), vpn), w, __ATOMIC_RELAXED);
+	sim_noted_store_n(tlb_slot(mm, this_cpu(), vpn), w, __ATOMIC_RELAXED);
 }
 
 /**
@@ -252,10 +252,10 @@ void hs_flush_tlb_range(struct hs_mm *mm, unsigned long start, unsigned long end
 	for (int cpu = 0; cpu < HS_NR_CPUS; cpu++)
 		for (int i = 0; i < HS_TLB_ENTRIES; i++) {
 			uint64_t *p = &mm->tlb[cpu][i];
-			uint64_t w = __atomic_load_n(p, __ATOMIC_RELAXED);
+			uint64_t w = sim_noted_load_n(p, __ATOMIC_RELAXED);
 			unsigned long a = (unsigned long)(w >> TLB_VPN_SHIFT) << HS_PAGE_SHIFT;
 			if ((w & TLB_VALID) && a >= start && a < end)
-				__atomic_store_n(p, 0, __ATOMIC_RELAXED);
+				sim_noted_store_n(p, 0, __ATOMIC_RELAXED);
 		}
 }
 
@@ -388,7 +388,7 @@ static void tlb_gather_mmu(struct mmu_gather *tlb, struct hs_mm *mm)
 	tlb->start = ~0ul;
 	tlb->end = 0;
 	tlb->nr = 0;
-	__atomic_add_fetch(&mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
+	sim_noted_add_fetch(&mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
 }
 
 /* tlb_flush_mmu_tlbonly(): flush what the gather cleared, if anything. */
@@ -425,7 +425,7 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 static void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
-	__atomic_sub_fetch(&tlb->mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
+	sim_noted_sub_fetch(&tlb->mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
 }
 
 /*
@@ -441,7 +441,7 @@ static void tlb_finish_mmu(struct mmu_gather *tlb)
  * and finishes the gather after the notifier's end.
  */
 static void zap_pte_range(struct mmu_gather *tlb, struct hs_mm *mm, unsigned long start,
-		      unsigned long end)
+			  unsigned long end)
 {
 	for (unsigned long base = start; base < end;) {
 		unsigned long stop = (base | (HS_PMD_SIZE - 1)) + 1, a;
@@ -463,7 +463,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct hs_mm *mm, unsigned lon
 			bool delay_rmap = false;
 			/* the data is discarded (an oracle field: atomic, as in
 			 * hs_mm_note_write(), for the real-threads backend) */
-			__atomic_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
+			sim_noted_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
 			switch (hs_swp_type(pte)) {
 			case HS_SWP_NONE: /* present: a TLB may cache it (tlb_remove_tlb_entry) */
 				if (a < tlb->start)
@@ -1048,9 +1048,9 @@ unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long add
  */
 static bool tlb_store_discarded(struct hs_mm *mm, sim_atomic_t *ptep, unsigned long pfn)
 {
-	hs_pte_t pte = ptep ? (hs_pte_t)__atomic_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
+	hs_pte_t pte = ptep ? (hs_pte_t)sim_noted_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
 
-	if (!__atomic_load_n(&mm->tlb_flush_pending, __ATOMIC_RELAXED))
+	if (!sim_noted_load_n(&mm->tlb_flush_pending, __ATOMIC_RELAXED))
 		return false;
 	return hs_pte_none(pte) || (hs_pte_present(pte) && hs_pte_pfn(pte) != pfn);
 }
@@ -1074,7 +1074,7 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 			pfn = (unsigned long)(t >> TLB_PFN_SHIFT) & 0xffffff;
 			struct hs_page *page = hs_pfn_to_page(pfn);
 			if ((hs_page_gen(page) & 0xff) != ((t >> TLB_GEN_SHIFT) & 0xff) ||
-			    (__atomic_load_n(&page->flags.v, __ATOMIC_RELAXED) &
+			    (sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) &
 			     (1l << HS_PG_FREE)))
 				sim_fail(
 				    HS_KIND_UAF,
@@ -1117,11 +1117,11 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 	}
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	if (write) {
-		__atomic_store_n(&page->content, *val, __ATOMIC_RELAXED);
+		sim_noted_store_n(&page->content, *val, __ATOMIC_RELAXED);
 		if (!tlb_store_discarded(mm, ptep, pfn))
 			hs_mm_note_write(mm, addr, *val);
 	} else
-		*val = __atomic_load_n(&page->content, __ATOMIC_RELAXED);
+		*val = sim_noted_load_n(&page->content, __ATOMIC_RELAXED);
 	if (sim_tracing())
 		sim_event("CPU %s %#lx: pfn %#lx = %#lx", write ? "write" : "read", addr, pfn,
 			  *val);
@@ -1138,7 +1138,7 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
  */
 void hs_mm_note_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
 {
-	__atomic_store_n(&mm->shadow[addr >> HS_PAGE_SHIFT], val, __ATOMIC_RELAXED);
+	sim_noted_store_n(&mm->shadow[addr >> HS_PAGE_SHIFT], val, __ATOMIC_RELAXED);
 }
 
 /**
@@ -1154,7 +1154,7 @@ void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end)
 {
 	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE) {
 		unsigned long v,
-		    want = __atomic_load_n(&mm->shadow[a >> HS_PAGE_SHIFT], __ATOMIC_RELAXED);
+		    want = sim_noted_load_n(&mm->shadow[a >> HS_PAGE_SHIFT], __ATOMIC_RELAXED);
 		if (hs_cpu_read(mm, a, &v))
 			continue; /* unmapped: nothing to keep */
 		if (v != want)

@@ -51,7 +51,7 @@ bool hs_pfn_valid(unsigned long pfn)
 /* Oracle reads: no scheduling point, safe on real threads too. */
 static inline long flags_peek(const struct hs_page *page)
 {
-	return __atomic_load_n(&page->flags.v, __ATOMIC_RELAXED);
+	return (sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED));
 }
 
 /**
@@ -147,7 +147,7 @@ long hs_page_ref_count(struct hs_page *page)
 /* The page is free now: poison it so a stale user is caught. */
 static void page_poison(struct hs_page *page)
 {
-	__atomic_add_fetch(&page->gen, 1, __ATOMIC_RELAXED);
+	sim_noted_add_fetch(&page->gen, 1, __ATOMIC_RELAXED);
 	SIM_WRITE_ONCE(page->content, HS_POISON);
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_FREE, SIM_RELEASE);
 }
@@ -195,7 +195,7 @@ void hs_put_page(struct hs_page *page)
 			 hs_page_to_pfn(page));
 	if (n > 0)
 		return;
-	long mapped = __atomic_load_n(&page->_mapcount.v, __ATOMIC_RELAXED);
+	long mapped = sim_noted_load_n(&page->_mapcount.v, __ATOMIC_RELAXED);
 	if (mapped > 0)
 		sim_fail(HS_KIND_BUG, "pfn %#lx freed while still mapped %ld times",
 			 hs_page_to_pfn(page), mapped);
@@ -442,8 +442,8 @@ void hs_machine_check_leaks(void)
 	struct hs_machine *m = hs_mach;
 	for (unsigned long pfn = 1; pfn < m->nr_pages; pfn++) {
 		struct hs_page *page = &m->pages[pfn];
-		long refs = __atomic_load_n(&page->_refcount.v, __ATOMIC_RELAXED);
-		long maps = __atomic_load_n(&page->_mapcount.v, __ATOMIC_RELAXED);
+		long refs = sim_noted_load_n(&page->_refcount.v, __ATOMIC_RELAXED);
+		long maps = sim_noted_load_n(&page->_mapcount.v, __ATOMIC_RELAXED);
 		long flags = flags_peek(page);
 		if (flags & (1l << HS_PG_FREE))
 			continue;
@@ -463,8 +463,8 @@ void hs_machine_check_leaks(void)
 		for (unsigned long p = 0; p < pgmap->nr_pages; p++)
 			in_use +=
 			    !(flags_peek(&m->pages[pgmap->start_pfn + p]) & (1l << HS_PG_FREE));
-		long want = in_use + !__atomic_load_n(&pgmap->dying, __ATOMIC_RELAXED);
-		long ref = __atomic_load_n(&pgmap->ref.v, __ATOMIC_RELAXED);
+		long want = in_use + !sim_noted_load_n(&pgmap->dying, __ATOMIC_RELAXED);
+		long ref = sim_noted_load_n(&pgmap->ref.v, __ATOMIC_RELAXED);
 		if (ref != want)
 			sim_fail(HS_KIND_LEAK, "%s holds %ld references, %ld expected at the end",
 				 pgmap->name ? pgmap->name : "a dev_pagemap", ref, want);

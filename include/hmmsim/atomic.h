@@ -98,6 +98,34 @@ uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned flags, con
 void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned flags,
 		  const char *name, const char *site);
 
+/*
+ * An access the model makes without a scheduling point (a C atomic it keeps
+ * inline, so that the schedules stay as they are): the dpor strategy counts
+ * it in the current operation's footprint, so that it still orders the
+ * threads that touch @addr (docs/engine.md).  No effect elsewhere.
+ */
+void sim_note_access(const volatile void *addr, bool write);
+
+/*
+ * The C atomics the model keeps inline (oracle and bookkeeping fields, no
+ * scheduling point), each with its sim_note_access(): the builtins'
+ * arguments and results, for model code that must not hide an access from
+ * dpor.
+ */
+#define sim_noted_load_n(p, ...) (sim_note_access((p), false), __atomic_load_n((p), __VA_ARGS__))
+#define sim_noted_store_n(p, ...) (sim_note_access((p), true), __atomic_store_n((p), __VA_ARGS__))
+#define sim_noted_fetch_add(p, ...)                                                                \
+	(sim_note_access((p), true), __atomic_fetch_add((p), __VA_ARGS__))
+#define sim_noted_fetch_sub(p, ...)                                                                \
+	(sim_note_access((p), true), __atomic_fetch_sub((p), __VA_ARGS__))
+#define sim_noted_fetch_or(p, ...) (sim_note_access((p), true), __atomic_fetch_or((p), __VA_ARGS__))
+#define sim_noted_fetch_and(p, ...)                                                                \
+	(sim_note_access((p), true), __atomic_fetch_and((p), __VA_ARGS__))
+#define sim_noted_add_fetch(p, ...)                                                                \
+	(sim_note_access((p), true), __atomic_add_fetch((p), __VA_ARGS__))
+#define sim_noted_sub_fetch(p, ...)                                                                \
+	(sim_note_access((p), true), __atomic_sub_fetch((p), __VA_ARGS__))
+
 #define SIM__ISPTR(x) (__builtin_classify_type(x) == 5 ? SIM_ACC_PTR : 0u)
 
 #define SIM__LOAD(x, fl)                                                                           \

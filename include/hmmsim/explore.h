@@ -19,6 +19,7 @@ enum sim_strategy {
 	SIM_STRATEGY_PCT,
 	SIM_STRATEGY_DFS,
 	SIM_STRATEGY_REPLAY,
+	SIM_STRATEGY_DPOR, /* dynamic partial-order reduction (docs/engine.md) */
 };
 
 const char *sim_strategy_name(enum sim_strategy s);
@@ -30,6 +31,8 @@ struct sim_progress {
 	uint64_t execution;	   /* index (within the run) of the execution just run */
 	uint64_t executions;	   /* executions run so far, that one included */
 	uint64_t violations_found; /* so far */
+	double estimated_total;	   /* dpor: Knuth's estimate of all executions, else 0 */
+	uint64_t final_hash;	   /* with sim_options.final_hashes: the execution's memory */
 };
 
 struct sim_options {
@@ -38,7 +41,17 @@ struct sim_options {
 	/* Executions to run; DFS stops earlier when the tree is exhausted. */
 	uint64_t iterations;
 	unsigned int pct_depth;	      /* PCT bug depth d (d-1 change points); 0 = 3 */
-	unsigned int dfs_preemptions; /* DFS preemption bound */
+	unsigned int dfs_preemptions; /* DFS preemption bound; dpor's when dpor_bounded */
+	bool dpor_bounded;	      /* dpor: bound the preemptions (default: none) */
+	/* dpor's soundness self-check: after each execution, run two other
+	 * linearizations of its partial order and compare a hash of the final
+	 * execution memory; a difference is a "por-check" violation naming the
+	 * two events whose dependence dpor missed.  Turns the oracles off (their
+	 * bookkeeping lives in execution memory). */
+	bool por_check;
+	/* Hash each execution's final memory into sim_progress.final_hash (tests:
+	 * dpor and dfs reach the same final states; run with the oracles off). */
+	bool final_hashes;
 	unsigned long step_bound;     /* 0 = scenario's, else engine default */
 	const char *schedule;	      /* SIM_STRATEGY_REPLAY: the token */
 	bool keep_going;	      /* count every violation, not stop at the first */
@@ -85,7 +98,14 @@ struct sim_result {
 	uint64_t violations_found; /* total, may exceed nr_reports */
 	unsigned int nr_reports;
 	struct sim_violation *reports;
-	bool exhausted; /* DFS: every schedule within the bound was run */
+	bool exhausted; /* DFS: every schedule within the bound was run; dpor: every
+			 * equivalence class (within the bound, if any) */
+	/* dpor only */
+	uint64_t sleep_blocked;	 /* executions cut short, every runnable thread asleep */
+	uint64_t races;		 /* reversible races it found */
+	uint64_t max_depth;	 /* events of the longest execution */
+	size_t dpor_bytes;	 /* its exploration stack at its largest */
+	double estimated_total;	 /* Knuth's estimate of the executions of the tree */
 	char error[256];
 };
 

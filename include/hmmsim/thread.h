@@ -36,6 +36,7 @@ extern "C" {
 #define SIM_KIND_DEADLOCK "deadlock"
 #define SIM_KIND_LIVELOCK "livelock"
 #define SIM_KIND_ENGINE	  "engine"
+#define SIM_KIND_POR_CHECK "por-check" /* dpor's self-check: a missed dependence */
 /* The oracles' kinds (each can be switched off per run, see explore.h). */
 #define SIM_KIND_DATA_RACE   "data-race"   /* happens-before race, KCSAN's rule */
 #define SIM_KIND_LOCK_ORDER  "lock-order"  /* a cycle in the lock-order graph */

@@ -78,7 +78,7 @@ struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevice)
 	spin_lock(&mdevice->lock);
 	/* revoked: the hot unplug's percpu_ref_kill(), no new device pages */
 	if (mdevice->nr_free && !mdevice->draining &&
-	    !__atomic_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
+	    !sim_noted_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
 		dpage = pfn_to_page(mdevice->free_pfns[--mdevice->nr_free]);
 	spin_unlock(&mdevice->lock);
 	if (dpage)
@@ -111,7 +111,7 @@ static struct hs_page *dmirror_devmem_get_p2p_page(struct hs_page *page, void *r
 	struct hs_dmirror_device *mdevice = page->pgmap->driver;
 	struct hs_pci_dev *client = requester;
 
-	if (__atomic_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
+	if (sim_noted_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
 		return NULL;
 	if (client &&
 	    hs_pci_p2pdma_map_type(mdevice->pdev, client) == HS_PCI_P2PDMA_MAP_NOT_SUPPORTED)
@@ -284,7 +284,7 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 /* The oracle of the mirror's own memory: release() kfree()s it. */
 static void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what)
 {
-	if (__atomic_load_n(&dmirror->freed, __ATOMIC_RELAXED))
+	if (sim_noted_load_n(&dmirror->freed, __ATOMIC_RELAXED))
 		sim_fail(HS_KIND_UAF, "%s: the mirror of %s was used after release() freed it",
 			 what, dmirror->mdevice->name);
 }
@@ -380,13 +380,14 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 void hs_dmirror_release(struct hs_dmirror *dmirror)
 {
 	/* unpublish: new faults fail from here on (both variants) */
-	__atomic_store_n(&dmirror->dying, 1, __ATOMIC_SEQ_CST);
+	sim_note_access(&dmirror->dying, true);
+	sim_noted_store_n(&dmirror->dying, 1, __ATOMIC_SEQ_CST);
 	if (dmirror->bug != HS_DMIRROR_BUG_RELEASE_NO_WAIT)
 		sim_wait_event(&dmirror->release_wq,
-			       __atomic_load_n(&dmirror->inflight, __ATOMIC_SEQ_CST) == 0);
+			       (sim_noted_load_n(&dmirror->inflight, __ATOMIC_SEQ_CST) == 0));
 	mmu_interval_notifier_remove(&dmirror->notifier);
 	hs_mmu_interval_notifier_free(&dmirror->notifier);
-	__atomic_store_n(&dmirror->freed, 1, __ATOMIC_RELAXED);
+	sim_noted_store_n(&dmirror->freed, 1, __ATOMIC_RELAXED);
 	if (sim_tracing())
 		sim_event("kfree(mirror of %s)", dmirror->mdevice->name);
 }
@@ -677,7 +678,7 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	unsigned long pfn = ent >> DPT_PFN_SHIFT;
 	struct hs_page *page = pfn_to_page(pfn);
 	sim_atomic_t *ptep = hs_pte_offset(dmirror->mm, addr);
-	hs_pte_t pte = ptep ? (hs_pte_t)__atomic_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
+	hs_pte_t pte = ptep ? (hs_pte_t)sim_noted_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
 	bool same =
 	    !hs_pte_none(pte) && hs_pte_pfn(pte) == pfn &&
 	    (hs_pte_present(pte) || hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));
@@ -796,7 +797,7 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 		if (atomic) {
 			/* one indivisible read-modify-write at the memory */
 			unsigned long old =
-			    __atomic_fetch_add(&page->content, buf[*done], __ATOMIC_RELAXED);
+			    sim_noted_fetch_add(&page->content, buf[*done], __ATOMIC_RELAXED);
 			hs_mm_note_write(dmirror->mm, addr, old + buf[*done]);
 			buf[*done] = old;
 			if (!is_zone_device_page(page))
@@ -835,20 +836,24 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 static bool dmirror_enter(struct hs_dmirror *dmirror)
 {
 	/* the lookup (mlx5: the MR in its xarray) fails once release began */
-	if (__atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+	sim_note_access(&dmirror->dying, false); /* seen by dpor (docs/engine.md) */
+	sim_note_access(&dmirror->inflight, true);
+	if (sim_noted_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
 		return false;
-	__atomic_add_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST);
-	if (!__atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+	sim_noted_add_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST);
+	if (!sim_noted_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
 		return true;
-	if (__atomic_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0)
+	if (sim_noted_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0)
 		sim_wake_up_all(&dmirror->release_wq);
 	return false;
 }
 
 static void dmirror_exit(struct hs_dmirror *dmirror)
 {
-	if (__atomic_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0 &&
-	    __atomic_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
+	sim_note_access(&dmirror->inflight, true);
+	sim_note_access(&dmirror->dying, false);
+	if (sim_noted_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0 &&
+	    sim_noted_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
 		sim_wake_up_all(&dmirror->release_wq);
 }
 

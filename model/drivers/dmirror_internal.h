@@ -115,7 +115,7 @@ static inline struct hs_dmirror_device *dmirror_page_device(struct hs_page *page
 
 static inline bool dmirror_device_is_gone(struct hs_dmirror_device *mdevice)
 {
-	return mdevice && __atomic_load_n(&mdevice->gone, __ATOMIC_RELAXED);
+	return mdevice && sim_noted_load_n(&mdevice->gone, __ATOMIC_RELAXED);
 }
 
 /* ---- dmirror_history.c: the variants of historical-fix switches ----------------- */

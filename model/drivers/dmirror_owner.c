@@ -144,7 +144,7 @@ static void owner_grants_setup(void)
 	for (unsigned int i = 0; i < r->nr_devs; i++) {
 		struct dmirror_owner_state *os = r->devs[i];
 		os->grant = owner_grants_of(r, os);
-		__atomic_store_n(&os->grant_truth, os->grant, __ATOMIC_RELAXED);
+		sim_noted_store_n(&os->grant_truth, os->grant, __ATOMIC_RELAXED);
 	}
 }
 
@@ -309,7 +309,8 @@ void hs_dmirror_device_set_owner(struct hs_dmirror_device *mdevice, void *cluste
  * or with @mem the cluster allowed to use its memory. */
 static void *dmirror_oracle_cluster(struct hs_dmirror_device *mdevice, bool mem)
 {
-	return __atomic_load_n(mem ? &mdevice->mem_cluster : &mdevice->cluster, __ATOMIC_RELAXED);
+	return (
+	    sim_noted_load_n(mem ? &mdevice->mem_cluster : &mdevice->cluster, __ATOMIC_RELAXED));
 }
 
 /* ---- owner changes (the owner-field design lab, include/hmmsim/owner.h) ----------- */
@@ -318,8 +319,8 @@ static void *dmirror_oracle_cluster(struct hs_dmirror_device *mdevice, bool mem)
  * devices may use this device's memory directly. */
 static void dmirror_owner_commit(struct hs_dmirror_device *mdevice, void *cluster)
 {
-	__atomic_store_n(&mdevice->cluster, cluster, __ATOMIC_RELAXED);
-	__atomic_store_n(&mdevice->mem_cluster, cluster, __ATOMIC_RELAXED);
+	sim_noted_store_n(&mdevice->cluster, cluster, __ATOMIC_RELAXED);
+	sim_noted_store_n(&mdevice->mem_cluster, cluster, __ATOMIC_RELAXED);
 	if (sim_tracing())
 		sim_event("%s: owner change complete", mdevice->name);
 }
@@ -386,8 +387,8 @@ static void dmirror_owner_regrant(struct hs_dmirror_device *mdevice, void *clust
 	for (unsigned int m = 0; m < nr_mms && !(hs_owner_flags & HS_OWNER_F_NO_INVALIDATE); m++)
 		dmirror_owner_invalidate_mm(mms[m]);
 	for (unsigned int i = 0; i < r->nr_devs; i++)
-		__atomic_store_n(&r->devs[i]->grant_truth, owner_grants_of(r, r->devs[i]),
-				 __ATOMIC_RELAXED);
+		sim_noted_store_n(&r->devs[i]->grant_truth, owner_grants_of(r, r->devs[i]),
+				  __ATOMIC_RELAXED);
 	dmirror_owner_commit(mdevice, cluster);
 }
 /*
@@ -501,7 +502,7 @@ void dmirror_owner_device_init(struct hs_dmirror_device *mdevice)
 	os->idx = r->nr_devs;
 	r->devs[r->nr_devs++] = os;
 	os->grant = 1ul << os->idx;
-	__atomic_store_n(&os->grant_truth, os->grant, __ATOMIC_RELAXED);
+	sim_noted_store_n(&os->grant_truth, os->grant, __ATOMIC_RELAXED);
 	sim_mutex_unlock(&r->lock);
 }
 
@@ -615,7 +616,7 @@ bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *p
 		return owner_reach(accessor, exporter);
 	if (owner_policy_grants() && exporter->os && accessor->os)
 		return exporter == accessor ||
-		       (__atomic_load_n(&exporter->os->grant_truth, __ATOMIC_RELAXED) &
+		       (sim_noted_load_n(&exporter->os->grant_truth, __ATOMIC_RELAXED) &
 			1ul << accessor->os->idx);
 	return dmirror_oracle_cluster(exporter, true) == dmirror_oracle_cluster(accessor, false);
 }

@@ -134,7 +134,7 @@ bool dmirror_script_invalidate(struct mmu_interval_notifier *mni,
 /* Not in test_hmm: pages migrated by this mirror so far (cmd.cpages summed). */
 unsigned long hs_dmirror_migrated(struct hs_dmirror *dmirror)
 {
-	return dmirror->script ? __atomic_load_n(&dmirror->script->migrated, __ATOMIC_RELAXED) : 0;
+	return dmirror->script ? sim_noted_load_n(&dmirror->script->migrated, __ATOMIC_RELAXED) : 0;
 }
 
 /*
@@ -157,9 +157,9 @@ int hs_dmirror_migrate_to_dev_map(struct hs_dmirror *dmirror, unsigned long addr
 	if (!s)
 		sim_fail(HS_KIND_BUG, "%s: migrate and map needs hs_dmirror_script_init()",
 			 dmirror->mdevice->name);
-	__atomic_fetch_or(&s->map_threads, me, __ATOMIC_RELAXED);
+	sim_noted_fetch_or(&s->map_threads, me, __ATOMIC_RELAXED);
 	ret = hs_dmirror_migrate_to_dev(dmirror, addr, npages);
-	__atomic_fetch_and(&s->map_threads, ~me, __ATOMIC_RELAXED);
+	sim_noted_fetch_and(&s->map_threads, ~me, __ATOMIC_RELAXED);
 	return ret;
 }
 
@@ -175,7 +175,7 @@ void dmirror_script_migrate_pages(struct hs_dmirror *dmirror, struct migrate_vma
 	for (unsigned long i = 0; i < args->npages; i++)
 		if ((args->src[i] & MIGRATE_PFN_VALID) && (args->src[i] & MIGRATE_PFN_MIGRATE))
 			n++;
-	__atomic_fetch_add(&s->migrated, n, __ATOMIC_RELAXED);
-	if (to_dev && (__atomic_load_n(&s->map_threads, __ATOMIC_RELAXED) & me))
+	sim_noted_fetch_add(&s->migrated, n, __ATOMIC_RELAXED);
+	if (to_dev && (sim_noted_load_n(&s->map_threads, __ATOMIC_RELAXED) & me))
 		dmirror_migrate_finalize_and_map(args, dmirror); /* dmirror_history.c */
 }

@@ -22,8 +22,8 @@ void dmirror_lost(struct hs_dmirror_device *mdevice, bool page, const char *fmt,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (page)
-		__atomic_fetch_add(&mdevice->lost_pages, 1, __ATOMIC_RELAXED);
-	else if (__atomic_fetch_add(&mdevice->lost, 1, __ATOMIC_RELAXED) == 0)
+		sim_noted_fetch_add(&mdevice->lost_pages, 1, __ATOMIC_RELAXED);
+	else if (sim_noted_fetch_add(&mdevice->lost, 1, __ATOMIC_RELAXED) == 0)
 		snprintf(mdevice->lost_first, sizeof(mdevice->lost_first), "thread %d: %s",
 			 sim_self(), msg);
 	if (sim_tracing())
@@ -41,8 +41,8 @@ void dmirror_lost(struct hs_dmirror_device *mdevice, bool page, const char *fmt,
 unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned long *pages)
 {
 	if (pages)
-		*pages = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
-	return __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
+		*pages = sim_noted_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
+	return sim_noted_load_n(&mdevice->lost, __ATOMIC_RELAXED);
 }
 
 /**
@@ -55,8 +55,8 @@ unsigned long hs_dmirror_device_lost(struct hs_dmirror_device *mdevice, unsigned
  */
 void hs_dmirror_device_check_lost(struct hs_dmirror_device *mdevice)
 {
-	unsigned long n = __atomic_load_n(&mdevice->lost, __ATOMIC_RELAXED);
-	unsigned long p = __atomic_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
+	unsigned long n = sim_noted_load_n(&mdevice->lost, __ATOMIC_RELAXED);
+	unsigned long p = sim_noted_load_n(&mdevice->lost_pages, __ATOMIC_RELAXED);
 	if (n)
 		sim_fail(HS_KIND_LOST_ACCESS,
 			 "%lu access%s reached %s after it vanished and failed, %lu page%s of data "
@@ -115,7 +115,7 @@ static void dmirror_device_evict_all(struct hs_dmirror_device *mdevice)
 static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_first)
 {
 	spin_lock(&mdevice->lock);
-	__atomic_store_n(&mdevice->revoked, 1, __ATOMIC_RELAXED);
+	sim_noted_store_n(&mdevice->revoked, 1, __ATOMIC_RELAXED);
 	spin_unlock(&mdevice->lock);
 	if (sim_tracing())
 		sim_event("%s: revoked: no P2P grants, no allocations", mdevice->name);
@@ -162,7 +162,7 @@ int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_
 		dmirror_device_revoke(mdevice, true);
 		return 0;
 	case HS_DMIRROR_UNPLUG_SURPRISE:
-		__atomic_store_n(&mdevice->gone, 1, __ATOMIC_RELAXED);
+		sim_noted_store_n(&mdevice->gone, 1, __ATOMIC_RELAXED);
 		if (sim_tracing())
 			sim_event("%s: the device is gone (surprise removal)", mdevice->name);
 		dmirror_device_revoke(mdevice, false);

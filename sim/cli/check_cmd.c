@@ -51,7 +51,9 @@ void cli_explore_plan(const struct sim_scenario *file, struct sim_options *o, bo
 		}
 	}
 	if (!have_iter)
-		o->iterations = o->strategy == SIM_STRATEGY_DFS ? 10000000 : 10000;
+		o->iterations = o->strategy == SIM_STRATEGY_DPOR  ? UINT64_MAX
+				: o->strategy == SIM_STRATEGY_DFS ? 10000000
+								  : 10000;
 }
 
 enum check_status { CHECK_PASS, CHECK_FAIL, CHECK_ERROR };

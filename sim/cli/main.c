@@ -32,12 +32,16 @@ static const char usage[] =
     "  explore NAME [options]       run NAME under a scheduling strategy; NAME may be a\n"
     "                               scenario file FILE.hsc (docs/scenarios.md) or an\n"
     "                               owner-lab cell SCENARIO@POLICY (hmmsim list)\n"
-    "      --strategy random|pct|dfs  (default pct)\n"
+    "      --strategy random|pct|dfs|dpor  (default pct; dpor: every execution up to\n"
+    "                               reordering independent operations, docs/engine.md)\n"
     "      --iterations N           executions to run (default 10000; dfs: until\n"
-    "                               exhausted, at most 10000000)\n"
+    "                               exhausted, at most 10000000; dpor: until exhausted)\n"
     "      --seed S                 seed of random and pct (default 1)\n"
     "      --depth D                pct bug depth, D-1 priority change points (default 3)\n"
-    "      --preemptions P          dfs preemption bound (default 2)\n"
+    "      --preemptions P          dfs preemption bound (default 2); dpor: none unless\n"
+    "                               given\n"    "      --por-check              dpor's self-check: each execution is also run in two\n"
+    "                               other orders of its partial order, and the final\n"
+    "                               states compared (oracles off; docs/engine.md)\n"
     "      --step-bound N           scheduling points before a livelock report\n"
     "      --keep-going             count every violation instead of stopping\n"
     "      --json                   one JSON object on stdout\n"
@@ -221,6 +225,12 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 		(unsigned long long)r->executions, r->elapsed_s,
 		r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0,
 		(unsigned long long)r->violations_found, r->exhausted ? "true" : "false");
+	if (o->strategy == SIM_STRATEGY_DPOR)
+		fprintf(f,
+			"\"sleep_blocked\":%llu,\"races\":%llu,\"max_depth\":%llu,"
+			"\"dpor_bytes\":%zu,\"estimated_total\":%.0f,",
+			(unsigned long long)r->sleep_blocked, (unsigned long long)r->races,
+			(unsigned long long)r->max_depth, r->dpor_bytes, r->estimated_total);
 	if (o->shard_count > 1)
 		fprintf(f, "\"shard\":\"%llu/%llu\",", (unsigned long long)o->shard_index,
 			(unsigned long long)o->shard_count);
@@ -303,6 +313,12 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 	if (!r->violations_found) {
 		if (o->strategy == SIM_STRATEGY_REPLAY)
 			printf("the schedule replays without a violation\n");
+		else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR)
+			printf("no violation: exhausted: true, all %llu executions up to reordering "
+			       "independent operations%s (%llu sleep-set blocked)\n",
+			       (unsigned long long)r->executions,
+			       o->dpor_bounded ? " within the preemption bound" : "",
+			       (unsigned long long)r->sleep_blocked);
 		else if (r->exhausted)
 			printf("no violation: exhaustive, all %llu schedules with at most %u "
 			       "preemptions explored\n",
@@ -322,6 +338,8 @@ static bool progress_cb(void *arg, const struct sim_progress *sp)
 	if (p->countdown--)
 		return true;
 	p->countdown = 63; /* the clock at most every 64 executions */
+	if (sp->estimated_total >= 1) /* dpor: Knuth's estimate of the whole tree */
+		p->total = sp->estimated_total < 1e19 ? (uint64_t)sp->estimated_total : UINT64_MAX;
 	cli_progress_show(p, sp->executions, sp->violations_found);
 	return true;
 }
@@ -420,8 +438,8 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 	head[slash - spec] = 0;
 	if (!cli_parse_u64(head, &k) || !cli_parse_u64(slash + 1, &n) || n == 0 || k >= n)
 		return usage_error("--shard wants K/N with K < N, not '%s'", spec);
-	if (o->strategy == SIM_STRATEGY_DFS)
-		return usage_error("%s", "--shard works with --strategy random or pct, not dfs");
+	if (o->strategy == SIM_STRATEGY_DFS || o->strategy == SIM_STRATEGY_DPOR)
+		return usage_error("%s", "--shard works with --strategy random or pct, not dfs or dpor");
 	o->shard_index = k;
 	o->shard_count = n;
 	return 0;
@@ -511,10 +529,12 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			no_minimize = true;
 		} else if (!replay && strcmp(a, "--keep-going") == 0) {
 			o.keep_going = true;
+		} else if (!replay && strcmp(a, "--por-check") == 0) {
+			o.por_check = true;
 		} else if (!replay && strcmp(a, "--strategy") == 0) {
 			if (!val || sim_strategy_parse(val, &o.strategy) ||
 			    o.strategy == SIM_STRATEGY_REPLAY)
-				return usage_error("--strategy wants random, pct or dfs, not '%s'",
+				return usage_error("--strategy wants random, pct, dfs or dpor, not '%s'",
 						   val ? val : "");
 			have_strategy = true;
 			i++;
@@ -542,6 +562,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 					return usage_error("--preemptions must be 0..64, not '%s'",
 							   val);
 				o.dfs_preemptions = (unsigned int)v;
+				o.dpor_bounded = true;
 			}
 			i++;
 		} else if (a[0] == '-') {
@@ -582,8 +603,9 @@ static int cmd_explore(int argc, char **argv, bool replay)
 			 have_iter);
 	if (shard && parse_shard(shard, shard_count, &o))
 		return 2;
-	if (jobs && o.strategy == SIM_STRATEGY_DFS)
-		return usage_error("%s", "--jobs works with --strategy random or pct, not dfs");
+	if (jobs && (o.strategy == SIM_STRATEGY_DFS || o.strategy == SIM_STRATEGY_DPOR))
+		return usage_error("%s",
+				   "--jobs works with --strategy random or pct, not dfs or dpor");
 
 	struct sim_result r;
 	bool progress = !replay && !no_progress && isatty(STDERR_FILENO);
@@ -602,7 +624,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 	} else {
 		struct cli_progress prog;
 		cli_progress_init(&prog, progress,
-				  o.strategy == SIM_STRATEGY_DFS
+				  o.strategy == SIM_STRATEGY_DFS || o.strategy == SIM_STRATEGY_DPOR
 				      ? 0
 				      : cli_shard_size(o.iterations, o.shard_index, o.shard_count));
 		if (progress) {

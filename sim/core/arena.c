@@ -15,6 +15,7 @@
 struct sim_chunk {
 	struct sim_chunk *next;
 	size_t size; /* usable bytes after the header */
+	size_t used; /* bytes handed out when the arena moved past it */
 	char data[] __attribute__((aligned(16)));
 };
 
@@ -92,8 +93,11 @@ void sim_arena_destroy(struct sim_arena *a)
 void *sim_arena_alloc_slow(struct sim_arena *a, size_t size)
 {
 	struct sim_chunk *c = a->cur;
-	while (c->next && c->next->size < size)
+	c->used = (size_t)(a->ptr - c->data);
+	while (c->next && c->next->size < size) {
 		c = c->next; /* skip kept chunks too small for this object */
+		c->used = 0;
+	}
 	if (c->next) {
 		c = c->next;
 	} else {
@@ -148,4 +152,21 @@ bool sim_arena_owns(const struct sim_arena *a, const void *p, size_t size)
 			break;
 	}
 	return false;
+}
+
+uint64_t sim_arena_hash(const struct sim_arena *a)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const struct sim_chunk *c = a->first; c; c = c->next) {
+		const unsigned char *p = (const unsigned char *)c->data;
+		const unsigned char *end = c == a->cur ? (const unsigned char *)a->ptr : p + c->used;
+		for (; p + 8 <= end; p += 8) {
+			uint64_t w;
+			memcpy(&w, p, 8);
+			h = (h ^ w) * 0x100000001b3ull;
+		}
+		if (c == a->cur)
+			break;
+	}
+	return h ^ (h >> 31);
 }

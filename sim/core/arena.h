@@ -37,6 +37,9 @@ void sim_arena_reset(struct sim_arena *a);
 /* Whether @p (@size bytes) lies in memory handed out since the last reset:
  * a pointer kept from an earlier execution is refused without reading it. */
 bool sim_arena_owns(const struct sim_arena *a, const void *p, size_t size);
+/* A hash of the memory handed out since the last reset (dpor's self-check:
+ * the final state of an execution).  A tail a chunk skipped is left out. */
+uint64_t sim_arena_hash(const struct sim_arena *a);
 
 /* Zeroed, 16-byte aligned. */
 static inline void *sim_arena_alloc(struct sim_arena *a, size_t size)

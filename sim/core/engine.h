@@ -58,6 +58,53 @@ enum sim_wait_kind {
 	SIM_WAIT_RCU,	/* grace period or rcu_barrier */
 };
 
+/*
+ * The operation a thread announces at its scheduling point, before it yields
+ * (dpor.c): the object it acts on (its address, stable within an execution and
+ * across executions that share the prefix) and what it does there.  Only the
+ * dependence relation reads it: two operations of different threads on the same
+ * object are dependent unless both are read-like (docs/engine.md).
+ */
+enum sim_op_kind {
+	SIM_OP_NONE, /* a thread's start, a yield's continuation: touches nothing */
+	SIM_OP_READ, /* annotated or atomic load */
+	SIM_OP_WRITE,
+	SIM_OP_RMW,
+	SIM_OP_SPIN_LOCK,
+	SIM_OP_SPIN_TRYLOCK,
+	SIM_OP_SPIN_UNLOCK,
+	SIM_OP_MUTEX_LOCK,
+	SIM_OP_MUTEX_TRYLOCK,
+	SIM_OP_MUTEX_UNLOCK,
+	SIM_OP_DOWN_READ, /* rwsem read side: read-like on the rwsem */
+	SIM_OP_DOWN_READ_TRYLOCK,
+	SIM_OP_UP_READ,
+	SIM_OP_DOWN_WRITE, /* rwsem write side */
+	SIM_OP_DOWN_WRITE_TRYLOCK,
+	SIM_OP_UP_WRITE,
+	SIM_OP_WAIT_PREPARE, /* prepare_to_wait: reads the generation (a touch) */
+	SIM_OP_WAIT,	    /* wait_event: reads the queue's generation */
+	SIM_OP_WAIT_DONE,   /* wait_for_completion: consumes a completion */
+	SIM_OP_DONE_CHECK,  /* completion_done: reads it */
+	SIM_OP_WAKE,	    /* wake_up_all, complete, complete_all */
+	SIM_OP_RCU_LOCK,    /* read-like on the RCU state */
+	SIM_OP_RCU_UNLOCK,  /* read-like on the RCU state */
+	SIM_OP_SYNC_RCU,    /* grace period: write-like on the RCU state */
+	SIM_OP_CALL_RCU,    /* the callback queue */
+	SIM_OP_RCU_BARRIER, /* the callback queue */
+	SIM_OP_SPAWN,	    /* the thread table */
+	SIM_OP_JOIN,	    /* reads the joined thread's state */
+	SIM_OP_EXIT,	    /* a thread's end: writes its state (a touch) */
+	SIM_OP_YIELD,
+	SIM_OP_ALLOC,	    /* execution memory (a touch) */
+	SIM_OP__COUNT,
+};
+
+struct sim_op {
+	const void *obj;
+	uint8_t kind; /* enum sim_op_kind */
+};
+
 struct sim_thread {
 	struct sim_fiber fiber;
 	int id;
@@ -78,6 +125,9 @@ struct sim_thread {
 	unsigned int nheld;
 	struct sim_held held[SIM_MAX_HELD];
 	uint32_t vc[SIM_MAX_THREADS]; /* vector clock, entries < nthreads valid */
+	/* dpor.c */
+	struct sim_op next_op; /* announced at the thread's scheduling point */
+	int32_t dpor_pend;     /* event that woke, spawned or followed its yield: -1 */
 };
 
 /* A choice that differs from the default one: what a schedule token holds. */
@@ -123,6 +173,10 @@ struct sim_engine {
 	uint64_t hook_step;   /* strategy wants on_step() at this step */
 	uint32_t next_obj_id;
 	bool failed;
+	bool dpor;	/* the dpor strategy runs: events are recorded (dpor.c) */
+	bool abandoned; /* dpor: the execution was cut short (sleep-set blocked) */
+	bool want_hash; /* hash the execution memory when an execution ends */
+	uint64_t final_hash;
 	char fail_kind[32];
 	char fail_msg[512];
 
@@ -182,6 +236,8 @@ struct sim_strategy_ops {
 
 /* sched.c */
 void sim_sched_point(void);
+/* A scheduling point where the current thread announces its next operation. */
+void sim_sched_op(const void *obj, enum sim_op_kind kind);
 void sim_sched_yield_point(void);
 void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const char *name);
 void sim_wake(const void *obj);
@@ -245,6 +301,53 @@ struct sim_replay_state {
 	bool lenient;
 };
 void sim_dfs_free(struct sim_dfs_state *s);
+
+/* dpor.c */
+extern const struct sim_strategy_ops sim_dpor_ops;
+struct sim_dpor_state;
+struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound);
+void sim_dpor_free(struct sim_dpor_state *s);
+/* Figures of the run so far. */
+struct sim_dpor_stats {
+	uint64_t sleep_blocked; /* executions cut short: every runnable thread asleep */
+	uint64_t races;		/* reversible races found */
+	uint64_t max_depth;	/* longest execution, in events */
+	size_t bookkeeping;	/* bytes of the exploration stack, at its largest */
+	double estimate;	/* Knuth's estimate of the executions of the whole tree */
+};
+void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st);
+/* The self-check: another linearization of the last execution's partial
+ * order (@variant 0..SIM_DPOR_VARIANTS-1: which thread goes first when several can),
+ * as thread ids, one per event; *seq is malloc'd.  Return: its length. */
+#define SIM_DPOR_VARIANTS 3
+size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq);
+size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq);
+/* Describe event @i of the last execution: "inc1: read" into @buf. */
+void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len);
+/* A state that makes the dpor strategy follow @seq (thread per event) instead
+ * of exploring; a run that cannot is abandoned with *diverged set. */
+struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n);
+size_t sim_dpor_diverged(const struct sim_dpor_state *s); /* event index, or SIZE_MAX */
+/* Hooks of the scheduler while e->dpor: the current event ends (top of every
+ * schedule()), @next's event begins (false: it is asleep, abandon), an object
+ * the current event touches besides its announced operation, a thread made
+ * runnable by the current event, the execution is over. */
+void sim_dpor_event_end(struct sim_engine *e);
+bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool yielding);
+void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind);
+void sim_dpor_edge_slow(struct sim_thread *t);
+void sim_dpor_blocked(void); /* the current event ends with its thread blocking */
+void sim_dpor_exec_done(struct sim_engine *e);
+static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind)
+{
+	if (sim_eng.dpor)
+		sim_dpor_touch_slow(obj, kind);
+}
+static inline void sim_dpor_edge(struct sim_thread *t)
+{
+	if (sim_eng.dpor)
+		sim_dpor_edge_slow(t);
+}
 
 /* token.c */
 uint32_t sim_scenario_hash(const char *name);

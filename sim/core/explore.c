@@ -14,16 +14,17 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const strategy_names[] = {"random", "pct", "dfs", "replay"};
+static const char *const strategy_names[] = {"random", "pct", "dfs", "replay", "dpor"};
+#define NR_STRATEGIES 5
 
 const char *sim_strategy_name(enum sim_strategy s)
 {
-	return (unsigned int)s < 4 ? strategy_names[s] : "?";
+	return (unsigned int)s < NR_STRATEGIES ? strategy_names[s] : "?";
 }
 
 int sim_strategy_parse(const char *name, enum sim_strategy *out)
 {
-	for (unsigned int i = 0; i < 4; i++)
+	for (unsigned int i = 0; i < NR_STRATEGIES; i++)
 		if (strcmp(name, strategy_names[i]) == 0) {
 			*out = (enum sim_strategy)i;
 			return 0;
@@ -102,6 +103,153 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigne
 	return 0;
 }
 
+/* ---- dpor's self-check ------------------------------------------------------ */
+
+#define POR_CHECK_MAX_RUNS 3000
+
+/* Run @seq (a thread per event); Return: true when it ran through, *h its hash
+ * (or the event where it could not go on, with 1 << 63). */
+static bool follow_run(const struct sim_scenario *sc, const struct sim_options *opt, const int *seq,
+		       size_t n, uint64_t *h)
+{
+	struct sim_dpor_state *f = sim_dpor_follow(seq, n);
+	sim_engine_setup(sc, &sim_dpor_ops, f, opt->step_bound);
+	sim_run_execution(0);
+	size_t at = sim_dpor_diverged(f);
+	bool ok = !sim_eng.abandoned && at == SIZE_MAX;
+	*h = ok ? sim_eng.final_hash : (1ull << 63) | at;
+	sim_dpor_free(f);
+	return ok;
+}
+
+/*
+ * Walk from the execution's own order @cur to @target by swapping adjacent
+ * events; the first swap that changes the final state names the pair.
+ */
+static void por_diagnose(const struct sim_scenario *sc, const struct sim_options *opt,
+			 const struct sim_dpor_state *d, int *cur, const int *target, size_t n,
+			 uint64_t h0, char *msg, size_t len)
+{
+	size_t *evid = malloc((n + 1) * sizeof(*evid)), *want = malloc((n + 1) * sizeof(*want));
+	uint32_t seen[SIM_MAX_THREADS] = {0};
+	unsigned int runs = 0;
+
+	if (!evid || !want)
+		abort();
+	for (size_t k = 0; k < n; k++)
+		evid[k] = k;
+	for (size_t k = 0; k < n; k++) { /* target's k-th event: the thread's seen-th */
+		uint32_t c = 0;
+		for (size_t j = 0; j < n; j++)
+			if (cur[j] == target[k] && c++ == seen[target[k]]) {
+				want[k] = j;
+				break;
+			}
+		seen[target[k]]++;
+	}
+	for (size_t k = 0; k < n && runs < POR_CHECK_MAX_RUNS; k++) {
+		size_t m = k;
+		while (evid[m] != want[k])
+			m++;
+		for (; m > k && runs < POR_CHECK_MAX_RUNS; m--, runs++) {
+			int t = cur[m - 1];
+			size_t x = evid[m - 1];
+			cur[m - 1] = cur[m];
+			evid[m - 1] = evid[m];
+			cur[m] = t;
+			evid[m] = x;
+			uint64_t h;
+			bool ran = follow_run(sc, opt, cur, n, &h);
+			if (ran && h == h0)
+				continue;
+			char a[96], b[96], how[64];
+			sim_dpor_describe(d, evid[m - 1], a, sizeof(a));
+			sim_dpor_describe(d, evid[m], b, sizeof(b));
+			if (ran)
+				snprintf(how, sizeof(how), "changes the final state");
+			else
+				snprintf(how, sizeof(how), "cannot run past event %llu",
+					 (unsigned long long)(h & ~(1ull << 63)));
+			snprintf(msg, len,
+				 "dpor self-check: %s and %s are independent for dpor, but running "
+				 "them the other way round %s: an access that neither announces "
+				 "(annotate it)",
+				 b, a, how);
+			free(evid);
+			free(want);
+			return;
+		}
+	}
+	snprintf(msg, len,
+		 "dpor self-check: another linearization of the execution's partial order "
+		 "ends in another state (no single swap found within %u runs)",
+		 POR_CHECK_MAX_RUNS);
+	free(evid);
+	free(want);
+}
+
+/* Return: true, and @msg, when a linearization of the last execution differs. */
+static bool por_check(const struct sim_scenario *sc, const struct sim_options *opt,
+		      const struct sim_dpor_state *d, uint64_t h0, char *msg, size_t len)
+{
+	int *orig;
+	size_t n = sim_dpor_events(d, &orig);
+	bool bad = false;
+
+	for (int variant = 0; variant < SIM_DPOR_VARIANTS && !bad; variant++) {
+		int *seq;
+		uint64_t h;
+		size_t m = sim_dpor_linearize(d, variant, &seq);
+		if (m == n && (follow_run(sc, opt, seq, n, &h) && h == h0)) {
+			free(seq);
+			continue;
+		}
+		por_diagnose(sc, opt, d, orig, seq, m == n ? n : 0, h0, msg, len);
+		bad = true;
+		free(seq);
+	}
+	free(orig);
+	return bad;
+}
+
+static double dpor_estimate(const struct sim_dpor_state *s)
+{
+	struct sim_dpor_stats st;
+	if (!s)
+		return 0;
+	sim_dpor_stats(s, &st);
+	return st.estimate;
+}
+
+/* The self-check of execution @i, a report when it fails. */
+static bool por_self_check(const struct sim_scenario *sc, const struct sim_options *opt,
+			   struct sim_dpor_state *dpor, uint64_t i, struct sim_result *res)
+{
+	struct sim_engine *e = &sim_eng;
+	char msg[512];
+	uint64_t h0 = e->final_hash, steps = e->steps, pre = e->preemptions;
+	char *tok =
+	    sim_token_encode(sim_scenario_hash(sc->name), e->choice_points, e->rec, e->nrec);
+	size_t nrec = e->nrec;
+	bool bad = por_check(sc, opt, dpor, h0, msg, sizeof(msg));
+
+	sim_engine_setup(sc, &sim_dpor_ops, dpor, opt->step_bound);
+	if (bad && res->nr_reports < (opt->max_reports ? opt->max_reports : 1)) {
+		struct sim_violation *v = &res->reports[res->nr_reports++];
+		snprintf(v->kind, sizeof(v->kind), "%s", SIM_KIND_POR_CHECK);
+		v->message = xstrdup(msg);
+		v->report = xstrdup("");
+		v->schedule = tok;
+		v->execution = i;
+		v->steps = steps;
+		v->preemptions = pre;
+		v->choices = nrec;
+		return true;
+	}
+	free(tok);
+	return bad;
+}
+
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		struct sim_result *res)
 {
@@ -109,6 +257,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	struct sim_random_state rnd = {.seed = opt->seed};
 	struct sim_pct_state pct = {.seed = opt->seed};
 	struct sim_dfs_state dfs = {.bound = opt->dfs_preemptions};
+	struct sim_dpor_state *dpor = NULL;
 	const struct sim_strategy_ops *ops;
 	void *state;
 	unsigned int max_reports = opt->max_reports ? opt->max_reports : 1;
@@ -116,7 +265,18 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
-	if ((unsigned int)opt->strategy > SIM_STRATEGY_REPLAY) {
+	struct sim_options checked;
+	if (opt->por_check) {
+		if (opt->strategy != SIM_STRATEGY_DPOR) {
+			snprintf(res->error, sizeof(res->error),
+				 "the self-check needs --strategy dpor");
+			return -EINVAL;
+		}
+		checked = *opt;
+		checked.no_races = checked.no_lockdep = checked.no_might_sleep = true;
+		opt = &checked;
+	}
+	if ((unsigned int)opt->strategy >= NR_STRATEGIES) {
 		snprintf(res->error, sizeof(res->error), "unknown strategy");
 		return -EINVAL;
 	}
@@ -147,12 +307,11 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		res->violations_found = 1;
 		return 0;
 	}
-	if (opt->shard_count > 1 &&
-	    (opt->strategy == SIM_STRATEGY_DFS || opt->shard_index >= opt->shard_count)) {
+	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
+	if (opt->shard_count > 1 && (tree || opt->shard_index >= opt->shard_count)) {
 		snprintf(res->error, sizeof(res->error),
-			 opt->strategy == SIM_STRATEGY_DFS
-			     ? "sharding works with the random and pct strategies, not dfs"
-			     : "shard index must be below the shard count");
+			 tree ? "sharding works with the random and pct strategies, not dfs or dpor"
+			      : "shard index must be below the shard count");
 		return -EINVAL;
 	}
 	pct.depth = opt->pct_depth ? opt->pct_depth : SIM_DEFAULT_PCT_DEPTH;
@@ -166,6 +325,10 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	} else if (opt->strategy == SIM_STRATEGY_PCT) {
 		ops = &sim_pct_ops;
 		state = &pct;
+	} else if (opt->strategy == SIM_STRATEGY_DPOR) {
+		dpor = sim_dpor_new(opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX);
+		ops = &sim_dpor_ops;
+		state = dpor;
 	} else {
 		ops = &sim_dfs_ops;
 		state = &dfs;
@@ -189,13 +352,21 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	if (!res->reports)
 		abort();
 	sim_engine_setup(sc, ops, state, opt->step_bound);
+	e->want_hash = opt->por_check || opt->final_hashes;
 	for (uint64_t i = 0; i < opt->iterations; i++) {
 		if (opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
-		res->executions++;
+		if (e->abandoned)
+			res->sleep_blocked++;
+		else
+			res->executions++;
 		bool failed = e->failed;
-		if (failed) {
+		if (opt->por_check && !e->abandoned && !failed &&
+		    por_self_check(sc, opt, dpor, i, res)) {
+			failed = true; /* the report is in */
+			res->violations_found++;
+		} else if (failed) {
 			if (e->replay_mismatch) {
 				snprintf(res->error, sizeof(res->error), "%s", e->mismatch_msg);
 				ret = -EIO;
@@ -235,18 +406,32 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 				sim_engine_setup(sc, ops, state, opt->step_bound);
 			}
 		}
-		if (opt->progress && !opt->progress(opt->progress_arg,
-						    &(struct sim_progress){
-							.execution = i,
-							.executions = res->executions,
-							.violations_found = res->violations_found}))
+		bool more = failed && !opt->keep_going ? true : ops->end(e);
+		if (opt->progress &&
+		    !opt->progress(opt->progress_arg,
+				   &(struct sim_progress){.execution = i,
+							  .executions = res->executions,
+							  .violations_found = res->violations_found,
+							  .estimated_total = dpor_estimate(dpor),
+							  .final_hash = e->final_hash}))
 			break;
 		if (failed && !opt->keep_going)
 			break;
-		if (!ops->end(e)) {
-			res->exhausted = opt->strategy == SIM_STRATEGY_DFS;
+		if (!more) {
+			res->exhausted = tree && !e->replay_mismatch;
 			break;
 		}
+	}
+	e->want_hash = false;
+	if (dpor) {
+		struct sim_dpor_stats st;
+		sim_dpor_stats(dpor, &st);
+		res->sleep_blocked = st.sleep_blocked;
+		res->races = st.races;
+		res->max_depth = st.max_depth;
+		res->dpor_bytes = st.bookkeeping;
+		res->estimated_total = res->exhausted ? (double)res->executions : st.estimate;
+		sim_dpor_free(dpor);
 	}
 	sim_dfs_free(&dfs);
 	sim_ora_run_end();
@@ -313,55 +498,14 @@ static bool min_worse(const struct min_run *a, const struct min_run *b)
 
 #define MIN_MAX_TRIES 5000
 
-int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, const char *tok,
-		 struct sim_result *res)
+/* Fewest preemptions: bounded DFS, bound 0, 1, ... below the best's. */
+static void min_by_bound(const struct sim_scenario *sc, const struct sim_options *opt,
+			 const char *kind, struct min_run *bestp, unsigned int *triesp)
 {
-	struct sim_choice *choices, *cand;
-	struct sim_replay_state rs = {0};
-	struct min_run best, r;
-	uint32_t hash;
-	char kind[32];
-	double t0 = now_s();
-	unsigned int tries = 0;
-	int ret;
+	struct min_run best = *bestp, r;
+	struct sim_choice *cand;
+	unsigned int tries = *triesp;
 
-	memset(res, 0, sizeof(*res));
-	ret = sim_token_decode(tok, &hash, &rs.total_cp, &choices, &rs.n, res->error,
-			       sizeof(res->error));
-	if (ret)
-		return ret;
-	if (hash != sim_scenario_hash(sc->name)) {
-		free(choices);
-		snprintf(res->error, sizeof(res->error),
-			 "schedule token belongs to another scenario, not '%s'", sc->name);
-		return -EINVAL;
-	}
-	/* The kind to keep: the token's own, replayed strictly. */
-	res->reports = calloc(1, sizeof(*res->reports));
-	if (!res->reports)
-		abort();
-	sim_ora_run_begin(opt);
-	ret = replay_traced(sc, tok, opt->step_bound, opt->brief, &res->reports[0], res->error,
-			    sizeof(res->error));
-	sim_ora_run_end();
-	if (ret) {
-		free(choices);
-		return ret;
-	}
-	res->nr_reports = 1; /* so that sim_result_free() frees it */
-	snprintf(kind, sizeof(kind), "%s", res->reports[0].kind);
-	uint64_t orig_steps = res->reports[0].steps, orig_pre = res->reports[0].preemptions;
-	sim_result_free(res);
-
-	min_try(sc, opt, choices, rs.n, kind, &best);
-	free(choices);
-	tries++;
-	if (!best.failed) {
-		snprintf(res->error, sizeof(res->error),
-			 "the schedule does not fail the same way when replayed leniently");
-		return -EIO;
-	}
-	/* Fewest preemptions: bounded DFS, bound 0, 1, ... below the best's. */
 	for (unsigned int bound = 0; bound < best.preemptions && tries < MIN_MAX_TRIES; bound++) {
 		struct sim_dfs_state dfs = {.bound = bound};
 		struct sim_engine *e = &sim_eng;
@@ -402,6 +546,17 @@ int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, c
 		if (found)
 			break;
 	}
+	*bestp = best;
+	*triesp = tries;
+}
+
+/* Delta debugging over the best's choices, then another thread at each. */
+static void min_shrink(const struct sim_scenario *sc, const struct sim_options *opt,
+		       const char *kind, struct min_run *bestp, unsigned int *triesp)
+{
+	struct min_run best = *bestp, r;
+	struct sim_choice *cand;
+	unsigned int tries = *triesp;
 
 	cand = malloc((best.nrec + 1) * sizeof(*cand));
 	if (!cand)
@@ -456,6 +611,60 @@ int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, c
 			}
 	}
 	free(cand);
+	*bestp = best;
+	*triesp = tries;
+}
+
+int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, const char *tok,
+		 struct sim_result *res)
+{
+	struct sim_choice *choices;
+	struct sim_replay_state rs = {0};
+	struct min_run best;
+	uint32_t hash;
+	char kind[32];
+	double t0 = now_s();
+	unsigned int tries = 0;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = sim_token_decode(tok, &hash, &rs.total_cp, &choices, &rs.n, res->error,
+			       sizeof(res->error));
+	if (ret)
+		return ret;
+	if (hash != sim_scenario_hash(sc->name)) {
+		free(choices);
+		snprintf(res->error, sizeof(res->error),
+			 "schedule token belongs to another scenario, not '%s'", sc->name);
+		return -EINVAL;
+	}
+	/* The kind to keep: the token's own, replayed strictly. */
+	res->reports = calloc(1, sizeof(*res->reports));
+	if (!res->reports)
+		abort();
+	sim_ora_run_begin(opt);
+	ret = replay_traced(sc, tok, opt->step_bound, opt->brief, &res->reports[0], res->error,
+			    sizeof(res->error));
+	sim_ora_run_end();
+	if (ret) {
+		free(choices);
+		return ret;
+	}
+	res->nr_reports = 1; /* so that sim_result_free() frees it */
+	snprintf(kind, sizeof(kind), "%s", res->reports[0].kind);
+	uint64_t orig_steps = res->reports[0].steps, orig_pre = res->reports[0].preemptions;
+	sim_result_free(res);
+
+	min_try(sc, opt, choices, rs.n, kind, &best);
+	free(choices);
+	tries++;
+	if (!best.failed) {
+		snprintf(res->error, sizeof(res->error),
+			 "the schedule does not fail the same way when replayed leniently");
+		return -EIO;
+	}
+	min_by_bound(sc, opt, kind, &best, &tries);
+	min_shrink(sc, opt, kind, &best, &tries);
 
 	/* The exact token of the execution found, replayed strictly. */
 	char *mtok =

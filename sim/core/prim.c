@@ -30,8 +30,10 @@ static void lockstate_init(struct sim_lockstate *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->owner = -1;
-	if (sim_eng.in_execution)
+	if (sim_eng.in_execution) {
+		sim_dpor_touch(&sim_eng.next_obj_id, SIM_OP_RMW);
 		s->id = ++sim_eng.next_obj_id;
+	}
 }
 
 static void lock_fail(const char *op, const char *name, const char *site)
@@ -44,7 +46,7 @@ static void lock_fail(const char *op, const char *name, const char *site)
 static void excl_lock(struct sim_lockstate *s, const char *name, const char *op, const char *site,
 		      enum sim_lock_kind kind)
 {
-	sim_sched_point();
+	sim_sched_op(s, kind == SIM_LK_SPIN ? SIM_OP_SPIN_LOCK : SIM_OP_MUTEX_LOCK);
 	int me = E->cur->id;
 	if (s->owner == me)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: %s of %s, already held by the caller", site, op,
@@ -66,7 +68,7 @@ static void excl_lock(struct sim_lockstate *s, const char *name, const char *op,
 static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *op,
 			 const char *site, enum sim_lock_kind kind)
 {
-	sim_sched_point();
+	sim_sched_op(s, kind == SIM_LK_SPIN ? SIM_OP_SPIN_TRYLOCK : SIM_OP_MUTEX_TRYLOCK);
 	bool ok = s->owner < 0;
 	if (ok) {
 		s->owner = E->cur->id;
@@ -80,7 +82,7 @@ static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *
 static void excl_unlock(struct sim_lockstate *s, const char *name, const char *op, const char *site,
 			enum sim_lock_kind kind)
 {
-	sim_sched_point();
+	sim_sched_op(s, kind == SIM_LK_SPIN ? SIM_OP_SPIN_UNLOCK : SIM_OP_MUTEX_UNLOCK);
 	if (s->owner != E->cur->id)
 		lock_fail(op, name, site);
 	if (sim_ora_locks_on())
@@ -162,7 +164,7 @@ static bool read_blocked(const struct sim_lockstate *s)
 
 void sim_down_read_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&s->s, SIM_OP_DOWN_READ);
 	if (s->s.owner == E->cur->id)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: down_read of %s held for write by the caller",
 			 site, s->name);
@@ -182,7 +184,7 @@ void sim_down_read_at(sim_rwsem_t *s, const char *site)
 
 bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&s->s, SIM_OP_DOWN_READ_TRYLOCK);
 	bool ok = !read_blocked(&s->s);
 	if (ok) {
 		s->s.readers++;
@@ -195,7 +197,7 @@ bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
 
 void sim_up_read_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&s->s, SIM_OP_UP_READ);
 	if (s->s.readers <= 0)
 		lock_fail("up_read", s->name, site);
 	if (sim_ora_locks_on())
@@ -207,7 +209,7 @@ void sim_up_read_at(sim_rwsem_t *s, const char *site)
 
 void sim_down_write_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&s->s, SIM_OP_DOWN_WRITE);
 	if (s->s.owner == E->cur->id)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: down_write of %s already held by the caller", site,
 			 s->name);
@@ -229,7 +231,7 @@ void sim_down_write_at(sim_rwsem_t *s, const char *site)
 
 bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&s->s, SIM_OP_DOWN_WRITE_TRYLOCK);
 	bool ok = s->s.owner < 0 && s->s.readers == 0;
 	if (ok) {
 		s->s.owner = E->cur->id;
@@ -242,7 +244,7 @@ bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
 
 void sim_up_write_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&s->s, SIM_OP_UP_WRITE);
 	if (s->s.owner != E->cur->id)
 		lock_fail("up_write", s->name, site);
 	if (sim_ora_locks_on())
@@ -289,7 +291,7 @@ static inline void atomic_hb(sim_atomic_t *a, enum sim_mo mo, bool load, bool st
 
 long sim_atomic_load_at(sim_atomic_t *a, enum sim_mo mo, const char *name, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(a, SIM_OP_READ);
 	atomic_hb(a, mo, true, false);
 	long v = a->v;
 	TRACE_DETAIL(site, "atomic_load(%s) %s = %ld", mo_names[mo], name, v);
@@ -299,7 +301,7 @@ long sim_atomic_load_at(sim_atomic_t *a, enum sim_mo mo, const char *name, const
 void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			 const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(a, SIM_OP_WRITE);
 	atomic_hb(a, mo, false, true);
 	a->v = v;
 	TRACE_DETAIL(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, v);
@@ -307,7 +309,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 
 long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(a, SIM_OP_RMW);
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v = v;
@@ -318,7 +320,7 @@ long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *nam
 bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum sim_mo mo,
 			   const char *name, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(a, SIM_OP_RMW);
 	bool ok = a->v == *expected;
 	atomic_hb(a, mo, true, ok); /* a failed cmpxchg is a load */
 	TRACE_DETAIL(site, "atomic_cmpxchg(%s) %s: %ld, want %ld -> %ld: %s", mo_names[mo], name,
@@ -333,7 +335,7 @@ bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum s
 long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			      const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(a, SIM_OP_RMW);
 	atomic_hb(a, mo, true, true);
 	a->v += v;
 	TRACE_DETAIL(site, "atomic_add(%s) %s %+ld = %ld", mo_names[mo], name, v, a->v);
@@ -343,7 +345,7 @@ long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const cha
 long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			    const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(a, SIM_OP_RMW);
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v |= v;
@@ -354,7 +356,7 @@ long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char 
 long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			     const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(a, SIM_OP_RMW);
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v &= v;
@@ -390,7 +392,7 @@ uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned int flags,
 		     const char *site)
 {
 	uint64_t b = 0;
-	sim_sched_point();
+	sim_sched_op((const void *)addr, SIM_OP_READ);
 	if (sim_eng.ora_races)
 		sim_ora_access(addr, size, flags, name, site);
 	memcpy(&b, (const void *)addr, size);
@@ -402,7 +404,7 @@ uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned int flags,
 void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int flags,
 		  const char *name, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op((const void *)addr, SIM_OP_WRITE);
 	if (sim_eng.ora_races)
 		sim_ora_access(addr, size, flags, name, site);
 	memcpy((void *)addr, &bytes, size);
@@ -410,11 +412,16 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int
 		trace_access(flags, name, site, bytes, size);
 }
 
+void sim_note_access(const volatile void *addr, bool write)
+{
+	sim_dpor_touch((const void *)addr, write ? SIM_OP_RMW : SIM_OP_READ);
+}
+
 /* ---- RCU ------------------------------------------------------------------ */
 
 void sim_rcu_read_lock_at(const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&E->rcu_readers, SIM_OP_RCU_LOCK);
 	struct sim_thread *t = E->cur;
 	if (t->rcu_nesting++ == 0)
 		E->rcu_readers |= 1ull << t->id;
@@ -423,7 +430,7 @@ void sim_rcu_read_lock_at(const char *site)
 
 void sim_rcu_read_unlock_at(const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&E->rcu_readers, SIM_OP_RCU_UNLOCK);
 	struct sim_thread *t = E->cur;
 	if (t->rcu_nesting == 0)
 		sim_fail("rcu", "%s: rcu_read_unlock without rcu_read_lock", site);
@@ -469,7 +476,7 @@ static void grace_period(const char *site)
 
 void sim_synchronize_rcu_at(const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&E->rcu_readers, SIM_OP_SYNC_RCU);
 	/* inside a reader it is reported below as "rcu" (it would never return) */
 	if (sim_eng.ora_might_sleep)
 		sim_ora_might_sleep("synchronize_rcu", NULL, site, false);
@@ -481,6 +488,9 @@ static void rcu_gp_thread(void *arg)
 {
 	struct sim_engine *e = E;
 	for (;;) {
+		/* The callback queue is read (and rcu_done written below) inside
+		 * whatever event runs here: a touch for dpor. */
+		sim_dpor_touch(&e->rcu_cbs, SIM_OP_CALL_RCU);
 		struct sim_rcu_head *batch = e->rcu_cbs;
 		if (!batch)
 			break;
@@ -488,7 +498,7 @@ static void rcu_gp_thread(void *arg)
 		e->rcu_cbs_tail = &e->rcu_cbs;
 		if (e->ora_races)
 			sim_ora_vc_acquire(e->ora.cbq); /* call_rcu() -> its callback */
-		sim_sched_point();
+		sim_sched_op(&e->rcu_readers, SIM_OP_SYNC_RCU);
 		grace_period("rcu_gp");
 		while (batch) {
 			struct sim_rcu_head *next = batch->next;
@@ -507,7 +517,7 @@ static void rcu_gp_thread(void *arg)
 void sim_call_rcu_at(struct sim_rcu_head *head, void (*func)(struct sim_rcu_head *head),
 		     const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&E->rcu_cbs, SIM_OP_CALL_RCU);
 	struct sim_engine *e = E;
 	head->func = func;
 	head->next = NULL;
@@ -525,7 +535,7 @@ void sim_call_rcu_at(struct sim_rcu_head *head, void (*func)(struct sim_rcu_head
 
 void sim_rcu_barrier_at(const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&E->rcu_cbs, SIM_OP_RCU_BARRIER);
 	struct sim_engine *e = E;
 	if (e->ora_might_sleep)
 		sim_ora_might_sleep("rcu_barrier", NULL, site, true);
@@ -543,17 +553,20 @@ void sim_waitqueue_init(sim_waitqueue_t *wq, const char *name)
 {
 	wq->name = name;
 	wq->gen = 0;
+	if (sim_eng.in_execution)
+		sim_dpor_touch(&sim_eng.next_obj_id, SIM_OP_RMW);
 	wq->id = sim_eng.in_execution ? ++sim_eng.next_obj_id : 0;
 }
 
 uint64_t sim_wait_prepare(sim_waitqueue_t *wq)
 {
+	sim_dpor_touch(wq, SIM_OP_WAIT_PREPARE); /* read without a scheduling point */
 	return wq->gen;
 }
 
 void sim_wait_sleep_at(sim_waitqueue_t *wq, uint64_t gen, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(wq, SIM_OP_WAIT);
 	if (sim_eng.ora_might_sleep)
 		sim_ora_might_sleep("wait_event", wq->name, site, true);
 	if (wq->gen != gen) {
@@ -572,7 +585,7 @@ void sim_wait_sleep_at(sim_waitqueue_t *wq, uint64_t gen, const char *site)
 
 void sim_wake_up_all_at(sim_waitqueue_t *wq, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(wq, SIM_OP_WAKE);
 	if (sim_eng.ora_races)
 		sim_ora_obj_release(wq);
 	wq->gen++;
@@ -590,7 +603,7 @@ void sim_init_completion(sim_completion_t *c, const char *name)
 
 void sim_complete_at(sim_completion_t *c, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&c->wait, SIM_OP_WAKE);
 	if (sim_eng.ora_races)
 		sim_ora_obj_release(&c->wait);
 	if (c->done != COMPLETION_ALL)
@@ -601,7 +614,7 @@ void sim_complete_at(sim_completion_t *c, const char *site)
 
 void sim_complete_all_at(sim_completion_t *c, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&c->wait, SIM_OP_WAKE);
 	if (sim_eng.ora_races)
 		sim_ora_obj_release(&c->wait);
 	c->done = COMPLETION_ALL;
@@ -611,7 +624,7 @@ void sim_complete_all_at(sim_completion_t *c, const char *site)
 
 void sim_wait_for_completion_at(sim_completion_t *c, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&c->wait, SIM_OP_WAIT_DONE);
 	if (sim_eng.ora_might_sleep)
 		sim_ora_might_sleep("wait_for_completion", c->wait.name, site, true);
 	if (!c->done) {
@@ -630,7 +643,7 @@ void sim_wait_for_completion_at(sim_completion_t *c, const char *site)
 
 bool sim_completion_done_at(sim_completion_t *c, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&c->wait, SIM_OP_DONE_CHECK);
 	bool done = c->done != 0;
 	if (done && sim_eng.ora_races)
 		sim_ora_obj_acquire(&c->wait);

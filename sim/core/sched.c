@@ -106,6 +106,8 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 	struct sim_thread *cur = e->cur;
 	int next;
 
+	if (e->dpor)
+		sim_dpor_event_end(e);
 	if (!choices) {
 		if (e->live == 0)
 			back_to_host(e);
@@ -123,6 +125,12 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 			e->preemptions++;
 		if (e->replay_mismatch)
 			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
+	}
+	if (e->dpor && !sim_dpor_event_begin(e, next, choices, yielding)) {
+		if (e->replay_mismatch)
+			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
+		e->abandoned = true; /* every thread that could go on is asleep */
+		back_to_host(e);
 	}
 	if (next != cur->id) {
 		struct sim_thread *to = &e->threads[next];
@@ -154,10 +162,20 @@ void sim_sched_point(void)
 	schedule(e, e->runnable, false);
 }
 
+void sim_sched_op(const void *obj, enum sim_op_kind kind)
+{
+	struct sim_engine *e = &sim_eng;
+	sim_engine_require("a primitive");
+	e->cur->next_op = (struct sim_op){obj, (uint8_t)kind};
+	count_step(e);
+	schedule(e, e->runnable, false);
+}
+
 void sim_sched_yield_point(void)
 {
 	struct sim_engine *e = &sim_eng;
 	sim_engine_require("sim_yield");
+	e->cur->next_op = (struct sim_op){NULL, SIM_OP_YIELD};
 	count_step(e);
 	uint64_t others = e->runnable & ~BIT(e->cur->id);
 	if (others && e->strat->on_yield)
@@ -177,6 +195,8 @@ void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const c
 	t->wait_name = name;
 	e->runnable &= ~BIT(t->id);
 	e->blocked |= BIT(t->id);
+	if (e->dpor)
+		sim_dpor_blocked();
 	count_step(e);
 	schedule(e, e->runnable, false);
 }
@@ -190,6 +210,7 @@ void sim_wake(const void *obj)
 			continue;
 		t->state = SIM_T_RUNNABLE;
 		t->wait_obj = NULL;
+		sim_dpor_edge(t); /* the woken retry happens after this event */
 		e->blocked &= ~BIT(t->id);
 		e->runnable |= BIT(t->id);
 	}
@@ -204,6 +225,7 @@ static void thread_entry(void *arg)
 	t->fn(t->arg);
 	if (e->tracing)
 		sim_trace(NULL, "exit");
+	sim_dpor_touch(t, SIM_OP_EXIT);
 	t->state = SIM_T_DONE;
 	e->live--;
 	e->runnable &= ~BIT(t->id);
@@ -230,6 +252,10 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 	t->rcu_sections = 0;
 	t->spin_depth = 0;
 	t->nheld = 0;
+	t->next_op = (struct sim_op){NULL, SIM_OP_NONE};
+	t->dpor_pend = -1;
+	sim_dpor_edge(t); /* its first event happens after the spawn */
+	sim_dpor_touch(&e->nthreads, SIM_OP_SPAWN);
 	if (e->ora_races)
 		sim_ora_spawn(e->cur, t); /* the parent's clock; none for main */
 	if (sim_fiber_prepare(&t->fiber, (unsigned int)id, thread_entry, t)) {
@@ -257,6 +283,7 @@ void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_o
 	e->sc = sc;
 	e->strat = ops;
 	e->strat_state = state;
+	e->dpor = ops == &sim_dpor_ops;
 	if (!step_bound)
 		step_bound = sc->step_bound ? sc->step_bound : SIM_DEFAULT_STEP_BOUND;
 	e->step_bound = step_bound;
@@ -282,6 +309,7 @@ void sim_run_execution(uint64_t index)
 	e->hook_step = 0;
 	e->next_obj_id = 0;
 	e->failed = false;
+	e->abandoned = false;
 	e->replay_mismatch = false;
 	e->fail_kind[0] = e->fail_msg[0] = 0;
 	e->rcu_readers = 0;
@@ -298,9 +326,15 @@ void sim_run_execution(uint64_t index)
 
 	struct sim_thread *t0 = &e->threads[sim_spawn_internal("main", main_thread, (void *)e->sc)];
 	e->cur = t0;
+	if (e->dpor)
+		sim_dpor_event_begin(e, t0->id, BIT(t0->id), false);
 	sim_fiber_switch(&e->host, &t0->fiber, false);
 
 	e->in_execution = false;
+	if (e->dpor)
+		sim_dpor_exec_done(e);
+	if (e->want_hash)
+		e->final_hash = sim_arena_hash(&e->arena) ^ (uint64_t)e->failed;
 	e->step_bound = bound;
 	for (int i = 0; i < e->nthreads; i++)
 		sim_fiber_forget(&e->threads[i].fiber);
@@ -310,7 +344,7 @@ void sim_run_execution(uint64_t index)
 
 int sim_thread_spawn_at(const char *name, sim_thread_fn fn, void *arg, const char *site)
 {
-	sim_sched_point();
+	sim_sched_op(&sim_eng.nthreads, SIM_OP_SPAWN);
 	int id = sim_spawn_internal(name, fn, arg);
 	if (sim_eng.tracing)
 		sim_trace(site, "spawn %s", name);
@@ -320,7 +354,7 @@ int sim_thread_spawn_at(const char *name, sim_thread_fn fn, void *arg, const cha
 void sim_thread_join_at(int tid, const char *site)
 {
 	struct sim_engine *e = &sim_eng;
-	sim_sched_point();
+	sim_sched_op(tid >= 0 && tid < SIM_MAX_THREADS ? &e->threads[tid] : NULL, SIM_OP_JOIN);
 	if (tid < 0 || tid >= e->nthreads || tid == e->cur->id)
 		sim_fail(SIM_KIND_ENGINE, "join of thread %d, which is not a joinable thread", tid);
 	struct sim_thread *t = &e->threads[tid];
@@ -354,6 +388,7 @@ int sim_self(void)
 void *sim_alloc(size_t size)
 {
 	sim_engine_require("sim_alloc");
+	sim_dpor_touch(&sim_eng.arena, SIM_OP_ALLOC);
 	return sim_arena_alloc(&sim_eng.arena, size);
 }
 

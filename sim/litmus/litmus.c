@@ -199,6 +199,133 @@ static void livelock_main(void *arg)
 	sim_check(n == 2, "%ld threads entered, expected 2", n);
 }
 
+/* ---- GenMC's benchmarks: readers(N), lastzero(N), indexer(N) ------------ */
+
+/*
+ * readers(N): one writer stores to x while N readers load it.  Every reader
+ * reads before or after the store: 2^N executions up to reordering
+ * independent operations (GenMC: 8,192 for N = 13).
+ */
+struct readers {
+	long x;
+};
+
+static void readers_writer(void *arg)
+{
+	struct readers *r = arg;
+	SIM_WRITE_ONCE(r->x, 42);
+}
+
+static void readers_reader(void *arg)
+{
+	struct readers *r = arg;
+	long v = SIM_READ_ONCE(r->x);
+	sim_check(v == 0 || v == 42, "reader saw %ld", v);
+}
+
+#define LITMUS_N(arg) ((int)(uintptr_t)(arg))
+
+static void readers_main(void *arg)
+{
+	int n = LITMUS_N(arg), t[SIM_MAX_THREADS];
+	struct readers *r = sim_alloc(sizeof(*r));
+
+	t[0] = sim_thread_spawn("writer", readers_writer, r);
+	for (int i = 1; i <= n; i++)
+		t[i] = sim_thread_spawn("reader", readers_reader, r);
+	for (int i = 0; i <= n; i++)
+		sim_thread_join(t[i]);
+}
+
+/*
+ * lastzero(N) (Abdulla et al., POPL 2014): array[0..N] starts zeroed; writer
+ * j (1..N) stores array[j-1] + 1 into array[j]; the reader scans down from
+ * array[N] to the last zero.
+ */
+struct lastzero {
+	sim_atomic_t a[17];
+	int n;
+};
+
+struct lastzero_arg {
+	struct lastzero *z;
+	int j;
+};
+
+static void lastzero_writer(void *arg)
+{
+	struct lastzero_arg *w = arg;
+	long v = sim_atomic_load(&w->z->a[w->j - 1], SIM_ACQUIRE);
+	sim_atomic_store(&w->z->a[w->j], v + 1, SIM_RELEASE);
+}
+
+static void lastzero_reader(void *arg)
+{
+	struct lastzero *z = arg;
+	int i = z->n;
+	while (i > 0 && sim_atomic_load(&z->a[i], SIM_ACQUIRE) != 0)
+		i--;
+}
+
+static void lastzero_main(void *arg)
+{
+	int n = LITMUS_N(arg), t[17];
+	struct lastzero *z = sim_alloc(sizeof(*z));
+	struct lastzero_arg *w = sim_alloc((size_t)(n + 1) * sizeof(*w));
+
+	z->n = n;
+	t[0] = sim_thread_spawn("reader", lastzero_reader, z);
+	for (int j = 1; j <= n; j++) {
+		w[j] = (struct lastzero_arg){z, j};
+		t[j] = sim_thread_spawn("writer", lastzero_writer, &w[j]);
+	}
+	for (int j = 0; j <= n; j++)
+		sim_thread_join(t[j]);
+}
+
+/*
+ * indexer(N) (Flanagan and Godefroid, POPL 2005): N threads each insert four
+ * messages into a 128-slot hash table with compare-and-swap and linear
+ * probing.  Messages collide only from N = 12 on.
+ */
+#define INDEXER_SIZE 128
+
+struct indexer {
+	sim_atomic_t table[INDEXER_SIZE];
+};
+
+struct indexer_arg {
+	struct indexer *x;
+	int tid;
+};
+
+static void indexer_thread(void *arg)
+{
+	struct indexer_arg *a = arg;
+	for (long m = 1; m <= 4; m++) {
+		long w = m * 11 + a->tid;
+		long h = (w * 7) % INDEXER_SIZE, zero = 0;
+		while (!sim_atomic_cmpxchg(&a->x->table[h], &zero, w, SIM_ACQ_REL)) {
+			h = (h + 1) % INDEXER_SIZE;
+			zero = 0;
+		}
+	}
+}
+
+static void indexer_main(void *arg)
+{
+	int n = LITMUS_N(arg), t[SIM_MAX_THREADS];
+	struct indexer *x = sim_alloc(sizeof(*x));
+	struct indexer_arg *a = sim_alloc((size_t)n * sizeof(*a));
+
+	for (int i = 0; i < n; i++) {
+		a[i] = (struct indexer_arg){x, i};
+		t[i] = sim_thread_spawn("indexer", indexer_thread, &a[i]);
+	}
+	for (int i = 0; i < n; i++)
+		sim_thread_join(t[i]);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 static int fixed_marker;
@@ -224,20 +351,62 @@ static const struct sim_scenario litmus[] = {
     {"livelock-fixed", "only one of the two threads backs off", livelock_main, FIXED, 2000, NULL},
 };
 
-static const struct sim_scenario *const litmus_ptrs[] = {
-    &litmus[0], &litmus[1], &litmus[2], &litmus[3], &litmus[4], &litmus[5], &litmus[6], &litmus[7],
+#define N(n) ((void *)(uintptr_t)(n))
+#define READERS(n)                                                                                 \
+	{                                                                                          \
+		"readers-" #n,                                                                     \
+		    "GenMC's readers(" #n "): one writer, " #n " readers of one variable",         \
+		    readers_main, N(n), 0, NULL                                                    \
+	}
+
+/* The GenMC benchmarks (dpor's known counts, tests/dpor.c and docs/engine.md). */
+static const struct sim_scenario genmc[] = {
+    READERS(1),
+    READERS(2),
+    READERS(3),
+    READERS(4),
+    READERS(5),
+    READERS(6),
+    READERS(7),
+    READERS(8),
+    READERS(9),
+    READERS(10),
+    READERS(11),
+    READERS(12),
+    READERS(13),
+    {"lastzero-5",
+     "GenMC's lastzero(5): 5 writers chain array[j] = array[j-1] + 1, a reader "
+     "scans for the last zero",
+     lastzero_main, N(5), 0, NULL},
+    {"lastzero-10", "the same with 10 writers", lastzero_main, N(10), 0, NULL},
+    {"lastzero-15", "the same with 15 writers", lastzero_main, N(15), 0, NULL},
+    {"indexer-12", "GenMC's indexer(12): 12 threads insert into a hash table with cmpxchg",
+     indexer_main, N(12), 0, NULL},
+    {"indexer-15", "the same with 15 threads", indexer_main, N(15), 0, NULL},
 };
+
+#define NLITMUS (sizeof(litmus) / sizeof(litmus[0]))
+#define NGENMC	(sizeof(genmc) / sizeof(genmc[0]))
+
+static const struct sim_scenario *litmus_ptrs[NLITMUS + NGENMC];
 
 const struct sim_scenario *const *sim_litmus_scenarios(size_t *count)
 {
-	*count = sizeof(litmus_ptrs) / sizeof(litmus_ptrs[0]);
-	return litmus_ptrs;
+	for (size_t i = 0; i < NLITMUS; i++)
+		litmus_ptrs[i] = &litmus[i];
+	for (size_t i = 0; i < NGENMC; i++)
+		litmus_ptrs[NLITMUS + i] = &genmc[i];
+	*count = NLITMUS + NGENMC;
+	return (const struct sim_scenario *const *)litmus_ptrs;
 }
 
 const struct sim_scenario *sim_litmus_find(const char *name)
 {
-	for (size_t i = 0; i < sizeof(litmus) / sizeof(litmus[0]); i++)
+	for (size_t i = 0; i < NLITMUS; i++)
 		if (strcmp(litmus[i].name, name) == 0)
 			return &litmus[i];
+	for (size_t i = 0; i < NGENMC; i++)
+		if (strcmp(genmc[i].name, name) == 0)
+			return &genmc[i];
 	return NULL;
 }

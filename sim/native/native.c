@@ -647,6 +647,12 @@ static void check_size(size_t size, const char *name)
 		sim_fail(SIM_KIND_ENGINE, "%s: annotated access of %zu bytes", name, size);
 }
 
+void sim_note_access(const volatile void *addr, bool write)
+{
+	(void)addr;
+	(void)write;
+}
+
 uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned flags, const char *name,
 		     const char *site)
 {

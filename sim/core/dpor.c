@@ -1,0 +1,926 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The dpor strategy: stateless model checking with source-set dynamic
+ * partial-order reduction and sleep sets (Abdulla, Aronis, Jonsson, Sagonas,
+ * "Optimal dynamic partial order reduction", POPL 2014, Algorithm 1).
+ *
+ * An execution is a sequence of events: an event is what one thread does
+ * from the scheduling point where it was picked to its next one, labelled
+ * with the operation it announced there (engine.h, enum sim_op_kind) plus the
+ * objects the engine saw it touch on the way (sim_dpor_touch(): allocation,
+ * a thread's end, a wait queue's prepare, the RCU callback queue).  Two
+ * events of different threads are dependent when they act on one object and
+ * not both read-like.  Happens-before is program order, dependence in
+ * execution order, and three enabling edges: spawn -> the child's first
+ * event, the event that woke a blocked thread -> its retry, the event that
+ * ran after a yield -> the yielder's continuation.
+ *
+ * After each event that is new (past the replayed prefix) the last
+ * dependent events on each object it touched are checked for a race: not
+ * ordered before it by happens-before through any other event.  For a race
+ * e < e' the initials of v = notdep(e, E).e' (the events after e that do not
+ * happen after it, then e') are computed with vector clocks; when no thread of
+ * backtrack(pre(E, e)) is one of them, one initial is added there.  Sleep
+ * sets hold, per node, the threads whose next event was explored from an
+ * equivalent state, with that event's footprint; a thread leaves the sleep
+ * set when an event dependent with its footprint runs.  An execution whose
+ * every runnable thread is asleep is cut short (counted as sleep-set
+ * blocked: source sets, unlike wakeup trees, do not avoid them all).
+ *
+ * Memory: the exploration stack holds one node per event of the current
+ * execution (enabled, backtrack, done and sleep masks, and the sleep set's
+ * footprints, at most one per thread) and one event record with a vector
+ * clock of SIM_MAX_THREADS entries: O(depth x threads).  The per-object
+ * table (last write, last read per thread) lives in its own arena, reset in
+ * O(1) when an execution begins.
+ */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BIT(i)	 (1ull << (i))
+#define NO_EVENT (-1)
+
+struct dpor_fp_item {
+	const void *obj;
+	uint8_t kind; /* enum sim_op_kind */
+};
+
+/* What an event acted on: a view into an item array. */
+struct dpor_foot {
+	const struct dpor_fp_item *it;
+	uint32_t n;
+};
+
+struct dpor_event {
+	int tid;
+	uint32_t lidx;		 /* 1-based index among its thread's events */
+	int32_t pend;		 /* enabling edge source (spawn, wake, yield), or NO_EVENT */
+	bool blocked;		 /* it ended with its thread blocking */
+	uint8_t kind;		 /* the operation announced */
+	uint32_t fp_start, fp_n; /* its footprint: items[fp_start ..] */
+};
+
+/* A sleeping (or already explored) thread and its next event's footprint. */
+struct dpor_sleeper {
+	int tid;
+	uint32_t start, n; /* its footprint: sitems[start ..] */
+};
+
+/* The state before event i of the current execution. */
+struct dpor_node {
+	uint64_t enabled, backtrack, done, sleep; /* sleep: inherited sleepers */
+	int chosen;
+	unsigned int preempts; /* preemptions before this node (bounded mode) */
+	int prev;	       /* thread of the event before, -1 at the root */
+	uint32_t pool_start, pool_n;
+	uint32_t sitems_start; /* sitems when it was made */
+};
+
+/* Last accesses of one object in the current execution. */
+struct dpor_obj {
+	const void *obj;
+	int32_t lastw;	/* last write-like event, or NO_EVENT */
+	uint64_t rmask; /* threads with a read-like event since lastw */
+	int32_t *lastr; /* [SIM_MAX_THREADS], when rmask was ever set */
+};
+
+struct sim_dpor_state {
+	unsigned int bound; /* preemption bound, UINT_MAX: none */
+	/* the exploration stack */
+	struct dpor_node *nodes;
+	size_t nnodes, capnodes;
+	struct dpor_sleeper *pool;
+	size_t npool, cappool;
+	struct dpor_fp_item *sitems; /* the sleepers' footprints */
+	size_t nsitems, capsitems;
+	size_t div; /* first event of this execution not replayed */
+	/* the current execution */
+	struct dpor_event *ev;
+	uint32_t (*vc)[SIM_MAX_THREADS];
+	size_t nev, capev;
+	struct dpor_fp_item *items; /* the events' footprints */
+	size_t nitems, capitems;
+	int32_t *cand; /* event_close()'s scratch */
+	uint32_t *citem;
+	size_t capcand;
+	int32_t *tev[SIM_MAX_THREADS]; /* each thread's events, by position */
+	uint32_t ntev[SIM_MAX_THREADS], captev[SIM_MAX_THREADS];
+	int nthreads;
+	bool open; /* ev[nev - 1] is running */
+	struct dpor_obj *tab;
+	uint32_t mask, used;
+	/* figures */
+	uint64_t sleep_blocked, races, max_depth, executions;
+	size_t bookkeeping;
+	double est_sum; /* sum over executions of Knuth's estimate */
+	/* follow mode (the self-check): the thread of each event */
+	const int *follow;
+	size_t nfollow, diverged;
+};
+
+/* ---- dependence ------------------------------------------------------------ */
+
+static bool kind_reads(uint8_t k)
+{
+	switch (k) {
+	case SIM_OP_READ:
+	case SIM_OP_DOWN_READ:
+	case SIM_OP_DOWN_READ_TRYLOCK:
+	case SIM_OP_UP_READ:
+	case SIM_OP_WAIT_PREPARE:
+	case SIM_OP_WAIT:
+	case SIM_OP_DONE_CHECK:
+	case SIM_OP_RCU_LOCK:
+	case SIM_OP_RCU_UNLOCK:
+	case SIM_OP_JOIN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool kind_empty(uint8_t k)
+{
+	return k == SIM_OP_NONE || k == SIM_OP_YIELD;
+}
+
+/*
+ * Blocking operations whose failed attempt changes nothing, is write-like or
+ * the only read of its object by its thread, and whose retry is the same as a
+ * fresh attempt: blocking, then being woken, is the same as running after
+ * the event that woke it (docs/engine.md, "Blocking").  wait_event is not
+ * one: its prepare_to_wait read hides behind the attempt.
+ */
+static bool kind_blocks_pure(uint8_t k)
+{
+	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_MUTEX_LOCK || k == SIM_OP_DOWN_READ ||
+	       k == SIM_OP_JOIN || k == SIM_OP_WAIT_DONE;
+}
+
+static uint8_t foot_kind(const struct dpor_foot *f, const void *obj)
+{
+	for (unsigned int i = 0; i < f->n; i++)
+		if (f->it[i].obj == obj)
+			return f->it[i].kind;
+	return SIM_OP_NONE;
+}
+
+static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
+{
+	for (unsigned int i = 0; i < a->n; i++)
+		for (unsigned int j = 0; j < b->n; j++)
+			if (a->it[i].obj == b->it[j].obj &&
+			    !(kind_reads(a->it[i].kind) && kind_reads(b->it[j].kind)))
+				return true;
+	return false;
+}
+
+/* ---- growing arrays -------------------------------------------------------- */
+
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 256;
+	while (c < need)
+		c *= 2;
+	p = realloc(p, c * elem);
+	if (!p)
+		abort();
+	*cap = c;
+	return p;
+}
+
+static struct dpor_foot ev_foot(const struct sim_dpor_state *s, size_t i)
+{
+	return (struct dpor_foot){s->items + s->ev[i].fp_start, s->ev[i].fp_n};
+}
+
+static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struct dpor_sleeper *sl)
+{
+	return (struct dpor_foot){s->sitems + sl->start, sl->n};
+}
+
+/* Add @obj to the footprint of the last event. */
+static void foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
+{
+	struct dpor_event *ev = &s->ev[s->nev - 1];
+	if (kind_empty(kind))
+		return;
+	for (uint32_t i = ev->fp_n > 64 ? ev->fp_n - 64 : 0; i < ev->fp_n; i++) {
+		struct dpor_fp_item *it = &s->items[ev->fp_start + i];
+		if (it->obj == obj) {
+			if (!kind_reads(kind))
+				it->kind = kind; /* write-like wins */
+			return;
+		}
+	}
+	s->items = grow(s->items, &s->capitems, s->nitems + 1, sizeof(*s->items));
+	s->items[s->nitems++] = (struct dpor_fp_item){obj, kind};
+	ev->fp_n++;
+}
+
+static struct dpor_sleeper *pool_push(struct sim_dpor_state *s)
+{
+	s->pool = grow(s->pool, &s->cappool, s->npool + 1, sizeof(*s->pool));
+	return &s->pool[s->npool++];
+}
+
+/* ---- the object table (execution memory of its own arena) ----------------- */
+
+/* One for the process: one execution runs at a time, and each resets it. */
+static struct sim_arena dpor_arena;
+static bool dpor_arena_ready;
+
+static uint32_t obj_hash(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(x >> 32);
+}
+
+static void tab_alloc(struct sim_dpor_state *s, uint32_t slots)
+{
+	s->tab = sim_arena_alloc(&dpor_arena, slots * sizeof(*s->tab));
+	s->mask = slots - 1;
+	s->used = 0;
+}
+
+static struct dpor_obj *obj_get(struct sim_dpor_state *s, const void *obj)
+{
+	if (2 * (s->used + 1) > s->mask + 1) {
+		struct dpor_obj *old = s->tab;
+		uint32_t n = s->mask + 1;
+		tab_alloc(s, 2 * n);
+		for (uint32_t i = 0; i < n; i++)
+			if (old[i].obj) {
+				uint32_t h = obj_hash(old[i].obj) & s->mask;
+				while (s->tab[h].obj)
+					h = (h + 1) & s->mask;
+				s->tab[h] = old[i];
+				s->used++;
+			}
+	}
+	uint32_t h = obj_hash(obj) & s->mask;
+	while (s->tab[h].obj && s->tab[h].obj != obj)
+		h = (h + 1) & s->mask;
+	struct dpor_obj *o = &s->tab[h];
+	if (!o->obj) {
+		o->obj = obj;
+		o->lastw = NO_EVENT;
+		s->used++;
+	}
+	return o;
+}
+
+/* ---- happens-before and races ---------------------------------------------- */
+
+static inline bool hb_before(const struct sim_dpor_state *s, int32_t a, const uint32_t *clock)
+{
+	return clock[s->ev[a].tid] >= s->ev[a].lidx;
+}
+
+/* Number of thread @r's events at positions <= @j. */
+static uint32_t count_upto(const struct sim_dpor_state *s, int r, size_t j)
+{
+	uint32_t lo = 0, hi = s->ntev[r];
+	while (lo < hi) {
+		uint32_t mid = (lo + hi) / 2;
+		if ((size_t)s->tev[r][mid] <= j)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Is thread @q an initial of v = notdep(e, E).e' (e at @j, e' at @i, whose
+ * clock without e is @ci)?  Its first event f after e must be in v (not after
+ * e, or e' itself) with no event of v happening before it.
+ */
+static bool is_initial(const struct sim_dpor_state *s, int q, size_t j, size_t i,
+		       const uint32_t *ci, const uint32_t *cnt)
+{
+	int te = s->ev[j].tid;
+	if (q == te || cnt[q] >= s->ntev[q])
+		return false;
+	size_t f = (size_t)s->tev[q][cnt[q]];
+	if (f > i)
+		return false;
+	const uint32_t *cf = f == i ? ci : s->vc[f];
+	if (f != i && hb_before(s, (int32_t)j, cf))
+		return false;
+	for (int r = 0; r < s->nthreads; r++)
+		if (r != q && r != te && cf[r] > cnt[r])
+			return false;
+	return true;
+}
+
+/* Race e (at @j) < e' (at @i): make sure backtrack(j) holds an initial of v. */
+static void race(struct sim_dpor_state *s, size_t j, size_t i, const uint32_t *ci)
+{
+	struct dpor_node *n = &s->nodes[j];
+	uint32_t cnt[SIM_MAX_THREADS];
+
+	s->races++;
+	for (int r = 0; r < s->nthreads; r++)
+		cnt[r] = count_upto(s, r, j);
+	for (uint64_t m = n->backtrack; m; m &= m - 1)
+		if (is_initial(s, __builtin_ctzll(m), j, i, ci, cnt))
+			return;
+	int q = s->ev[i].tid;
+	if (!is_initial(s, q, j, i, ci, cnt)) {
+		for (q = 0; q < s->nthreads; q++)
+			if (is_initial(s, q, j, i, ci, cnt))
+				break;
+	}
+	if (q < s->nthreads && (n->enabled & BIT(q)))
+		n->backtrack |= BIT(q);
+	else
+		n->backtrack |= n->enabled; /* cannot happen; stay sound if it does */
+}
+
+static void clock_join(uint32_t *c, const uint32_t *d, int n)
+{
+	for (int r = 0; r < n; r++)
+		if (d[r] > c[r])
+			c[r] = d[r];
+}
+
+/* The last dependent events of @it, for the clock and the race check. */
+static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid,
+			       int32_t *out)
+{
+	struct dpor_obj *o = obj_get(s, it->obj);
+	unsigned int n = 0;
+	if (!kind_reads(it->kind) && o->rmask) {
+		for (uint64_t m = o->rmask & ~BIT(tid); m; m &= m - 1)
+			out[n++] = o->lastr[__builtin_ctzll(m)];
+		return n;
+	}
+	if (o->lastw != NO_EVENT && s->ev[o->lastw].tid != tid)
+		out[n++] = o->lastw;
+	return n;
+}
+
+static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid, int32_t i)
+{
+	struct dpor_obj *o = obj_get(s, it->obj);
+	if (kind_reads(it->kind)) {
+		if (!o->lastr)
+			o->lastr = sim_arena_alloc(&dpor_arena, SIM_MAX_THREADS * sizeof(int32_t));
+		o->lastr[tid] = i;
+		o->rmask |= BIT(tid);
+	} else {
+		o->lastw = i;
+		o->rmask = 0;
+	}
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+/*
+ * Would reversing the race @a < @i on @it only trade "run after" for "block,
+ * be woken, retry"?  Then both orders are one execution for every observer,
+ * and the race is not reversed (docs/engine.md, "Blocking").  The other way
+ * round, a failed attempt of such an operation is left out of the object
+ * table: it changed nothing, and its retry is an event of its own.
+ */
+static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_t i,
+				const struct dpor_fp_item *it)
+{
+	/* A thread's end, then its join: the join only depends on the end. */
+	struct dpor_foot fa = ev_foot(s, (size_t)a);
+	return foot_kind(&fa, it->obj) == SIM_OP_EXIT && it->kind == SIM_OP_JOIN;
+}
+
+static bool kind_acquires(uint8_t k)
+{
+	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_SPIN_TRYLOCK || k == SIM_OP_MUTEX_LOCK ||
+	       k == SIM_OP_MUTEX_TRYLOCK || k == SIM_OP_DOWN_WRITE ||
+	       k == SIM_OP_DOWN_WRITE_TRYLOCK;
+}
+
+/*
+ * A blocking acquisition right after a release: putting it before the release
+ * would only make it block (the same execution); what matters is putting it
+ * before the acquisition that release ends.  Return that event, or NO_EVENT.
+ */
+static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
+				const struct dpor_fp_item *it)
+{
+	struct dpor_foot fa = ev_foot(s, (size_t)a);
+	uint8_t ka = foot_kind(&fa, it->obj);
+	bool rel = ka == SIM_OP_SPIN_UNLOCK || ka == SIM_OP_MUTEX_UNLOCK || ka == SIM_OP_UP_WRITE;
+	if (!rel || !(it->kind == SIM_OP_SPIN_LOCK || it->kind == SIM_OP_MUTEX_LOCK ||
+		      it->kind == SIM_OP_DOWN_READ))
+		return a;
+	int t = s->ev[a].tid;
+	for (uint32_t k = s->ev[a].lidx - 1; k-- > 0;) {
+		int32_t b = s->tev[t][k];
+		struct dpor_foot fb = ev_foot(s, (size_t)b);
+		if (kind_acquires(foot_kind(&fb, it->obj)))
+			return b;
+	}
+	return NO_EVENT;
+}
+
+/* Event @i is complete: its clock, its races, the object table. */
+static void event_close(struct sim_dpor_state *s, size_t i)
+{
+	if (s->follow)
+		s->div = SIZE_MAX; /* no races to look for */
+	struct dpor_event *ev = &s->ev[i];
+	uint32_t *c = s->vc[i];
+	uint32_t pre[SIM_MAX_THREADS];
+	struct dpor_foot fp = ev_foot(s, i);
+	size_t need = (size_t)fp.n * SIM_MAX_THREADS + 1;
+	if (need > s->capcand) {
+		size_t cap = s->capcand;
+		s->cand = grow(s->cand, &cap, need, sizeof(*s->cand));
+		s->citem = realloc(s->citem, cap * sizeof(*s->citem));
+		if (!s->citem)
+			abort();
+		s->capcand = cap;
+	}
+	int32_t *cand = s->cand;
+	uint32_t *citem = s->citem;
+	unsigned int nc = 0;
+	int n = s->nthreads, t = ev->tid;
+
+	memset(c, 0, sizeof(s->vc[i]));
+	if (ev->lidx > 1)
+		memcpy(c, s->vc[s->tev[t][ev->lidx - 2]], n * sizeof(*c));
+	if (ev->pend != NO_EVENT)
+		clock_join(c, s->vc[ev->pend], n);
+	memcpy(pre, c, n * sizeof(*c));
+	for (unsigned int k = 0; k < fp.n; k++) {
+		unsigned int m = candidates(s, &fp.it[k], t, cand + nc);
+		for (unsigned int l = 0; l < m; l++)
+			citem[nc + l] = k;
+		nc += m;
+	}
+	for (unsigned int k = 0; k < nc; k++)
+		clock_join(c, s->vc[cand[k]], n);
+	if (i >= s->div) {
+		for (unsigned int k = 0; k < nc; k++) {
+			int32_t a = cand[k];
+			bool direct = !hb_before(s, a, pre);
+			for (unsigned int l = 0; direct && l < nc; l++)
+				if (cand[l] != a && hb_before(s, a, s->vc[cand[l]]))
+					direct = false;
+			if (!direct || equivalent_reversal(s, a, i, &fp.it[citem[k]]))
+				continue;
+			/* e' without the edge from e: the others joined */
+			uint32_t ci[SIM_MAX_THREADS];
+			memcpy(ci, pre, n * sizeof(*ci));
+			for (unsigned int l = 0; l < nc; l++)
+				if (cand[l] != a)
+					clock_join(ci, s->vc[cand[l]], n);
+			ci[t] = ev->lidx;
+			a = released_acquire(s, a, &fp.it[citem[k]]);
+			if (a != NO_EVENT && !hb_before(s, a, ci))
+				race(s, (size_t)a, i, ci);
+		}
+	}
+	c[t] = ev->lidx;
+	for (unsigned int k = 0; k < fp.n; k++)
+		if (!(ev->blocked && kind_blocks_pure(fp.it[k].kind)))
+			obj_update(s, &fp.it[k], t, (int32_t)i);
+}
+
+/* Would picking @q at node @n preempt the thread that ran before it? */
+static unsigned int preempt_cost(const struct dpor_node *n, int q)
+{
+	return n->prev >= 0 && (n->enabled & BIT(n->prev)) && q != n->prev;
+}
+
+/* The node after event @i, when it is new: the sleepers its event left asleep. */
+static void node_after(struct sim_dpor_state *s, size_t i)
+{
+	const struct dpor_node *p = &s->nodes[i];
+	struct dpor_foot fp = ev_foot(s, i);
+	s->nodes = grow(s->nodes, &s->capnodes, s->nnodes + 1, sizeof(*s->nodes));
+	p = &s->nodes[i];
+	struct dpor_node *c = &s->nodes[s->nnodes++];
+	*c = (struct dpor_node){
+	    .chosen = -1, .pool_start = (uint32_t)s->npool, .sitems_start = (uint32_t)s->nsitems};
+	c->preempts = p->preempts + preempt_cost(p, p->chosen);
+	for (uint32_t k = 0; k < p->pool_n; k++) {
+		struct dpor_sleeper sl = s->pool[p->pool_start + k];
+		struct dpor_foot sf = sleeper_foot(s, &sl);
+		if (sl.tid == p->chosen || foot_dependent(&sf, &fp))
+			continue;
+		*pool_push(s) = sl;
+		c->sleep |= BIT(sl.tid);
+		c->pool_n++;
+	}
+}
+
+void sim_dpor_event_end(struct sim_engine *e)
+{
+	struct sim_dpor_state *s = e->strat_state;
+	if (!s->open)
+		return;
+	s->open = false;
+	size_t i = s->nev - 1;
+	event_close(s, i);
+	if (i + 1 == s->nnodes)
+		node_after(s, i);
+}
+
+static bool mismatch(struct sim_engine *e, size_t i)
+{
+	e->replay_mismatch = true;
+	snprintf(e->mismatch_msg, sizeof(e->mismatch_msg),
+		 "nondeterministic scenario: event %zu differs between executions", i);
+	return false;
+}
+
+static void event_push(struct sim_dpor_state *s, int tid, size_t i)
+{
+	size_t cap = s->capev;
+	s->ev = grow(s->ev, &s->capev, i + 1, sizeof(*s->ev));
+	if (s->capev != cap || !s->vc) {
+		s->vc = realloc(s->vc, s->capev * sizeof(*s->vc));
+		if (!s->vc)
+			abort();
+	}
+	size_t tcap = s->captev[tid];
+	s->tev[tid] = grow(s->tev[tid], &tcap, s->ntev[tid] + 1, sizeof(int32_t));
+	s->captev[tid] = (uint32_t)tcap;
+	s->tev[tid][s->ntev[tid]++] = (int32_t)i;
+}
+
+bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool yielding)
+{
+	struct sim_dpor_state *s = e->strat_state;
+	struct sim_thread *cur = e->cur, *t = &e->threads[next];
+	size_t i = s->nev;
+
+	if (i == s->nnodes) { /* the first node */
+		s->nodes = grow(s->nodes, &s->capnodes, 1, sizeof(*s->nodes));
+		s->nodes[s->nnodes++] = (struct dpor_node){.chosen = -1,
+							   .pool_start = (uint32_t)s->npool,
+							   .sitems_start = (uint32_t)s->nsitems};
+	}
+	struct dpor_node *n = &s->nodes[i];
+	if (s->follow) {
+		if (i >= s->nfollow || s->follow[i] != next) {
+			if (s->diverged == SIZE_MAX)
+				s->diverged = i;
+			return false;
+		}
+		n->chosen = -1;	     /* no exploration stack in follow mode */
+	} else if (n->chosen >= 0) { /* replayed, or the new choice at the divergence */
+		if (n->enabled != choices || n->chosen != next)
+			return mismatch(e, i);
+	} else {
+		if (n->sleep & BIT(next))
+			return false;
+		n->enabled = choices;
+		n->chosen = next;
+		n->backtrack = BIT(next);
+		n->prev = i ? s->ev[i - 1].tid : -1;
+	}
+	if (yielding && cur && next != cur->id)
+		cur->dpor_pend = (int32_t)i;
+	s->nthreads = e->nthreads;
+	event_push(s, next, i);
+	struct dpor_event *ev = &s->ev[i];
+	ev->tid = next;
+	ev->lidx = s->ntev[next];
+	ev->pend = t->dpor_pend;
+	t->dpor_pend = NO_EVENT;
+	ev->fp_start = (uint32_t)s->nitems;
+	ev->fp_n = 0;
+	ev->blocked = false;
+	ev->kind = t->next_op.kind;
+	s->nev = i + 1;
+	s->open = true;
+	foot_add(s, t->next_op.obj, t->next_op.kind);
+	return true;
+}
+
+void sim_dpor_blocked(void)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	if (s->open)
+		s->ev[s->nev - 1].blocked = true;
+}
+
+void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	if (s->open)
+		foot_add(s, obj, (uint8_t)kind);
+}
+
+void sim_dpor_edge_slow(struct sim_thread *t)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	t->dpor_pend = s->open ? (int32_t)(s->nev - 1) : NO_EVENT;
+}
+
+/* ---- the strategy ------------------------------------------------------------ */
+
+static void dpor_begin(struct sim_engine *e, uint64_t index)
+{
+	struct sim_dpor_state *s = e->strat_state;
+	if (!dpor_arena_ready) {
+		if (sim_arena_init(&dpor_arena)) {
+			fprintf(stderr, "hmmsim: cannot set up execution memory\n");
+			abort();
+		}
+		dpor_arena_ready = true;
+	}
+	sim_arena_reset(&dpor_arena);
+	tab_alloc(s, 256);
+	s->nev = 0;
+	s->nitems = 0;
+	s->open = false;
+	memset(s->ntev, 0, sizeof(s->ntev));
+}
+
+static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yielding)
+{
+	struct sim_dpor_state *s = e->strat_state;
+	size_t i = s->nev;
+	if (s->follow)
+		return i < s->nfollow && (choices & BIT(s->follow[i])) ? s->follow[i] : def;
+	if (i < s->nnodes && s->nodes[i].chosen >= 0)
+		return s->nodes[i].chosen; /* replayed; checked in event_begin */
+	uint64_t sleep = i < s->nnodes ? s->nodes[i].sleep : 0;
+	if (!(sleep & BIT(def)))
+		return def;
+	uint64_t awake = choices & ~sleep;
+	return awake ? __builtin_ctzll(awake) : def; /* none: sleep-set blocked */
+}
+
+static double knuth_estimate(const struct sim_dpor_state *s)
+{
+	double est = 1;
+	for (size_t j = 0; j < s->nnodes; j++) {
+		const struct dpor_node *n = &s->nodes[j];
+		if (n->chosen < 0)
+			continue;
+		est *= __builtin_popcountll(n->backtrack | n->done | BIT(n->chosen));
+	}
+	return est;
+}
+
+void sim_dpor_exec_done(struct sim_engine *e)
+{
+	struct sim_dpor_state *s = e->strat_state;
+	if (s->open) {
+		s->open = false;
+		event_close(s, s->nev - 1);
+	}
+	if (e->abandoned)
+		s->sleep_blocked++;
+	s->executions++;
+	if (s->nev > s->max_depth)
+		s->max_depth = s->nev;
+	size_t bytes = s->capnodes * sizeof(*s->nodes) + s->cappool * sizeof(*s->pool) +
+		       s->capev * (sizeof(*s->ev) + sizeof(*s->vc));
+	if (bytes > s->bookkeeping)
+		s->bookkeeping = bytes;
+}
+
+/* Backtrack: the deepest node with a thread left to explore. */
+static bool dpor_end(struct sim_engine *e)
+{
+	struct sim_dpor_state *s = e->strat_state;
+	if (s->follow)
+		return false;
+	s->est_sum += knuth_estimate(s);
+	if (e->replay_mismatch)
+		return false;
+	while (s->nnodes) {
+		size_t j = s->nnodes - 1;
+		struct dpor_node *n = &s->nodes[j];
+		if (n->chosen < 0 || j >= s->nev) {
+			s->npool = n->pool_start;
+			s->nsitems = n->sitems_start;
+			s->nnodes--;
+			continue;
+		}
+		if (!(n->done & BIT(n->chosen))) {
+			struct dpor_sleeper *sl = pool_push(s);
+			n = &s->nodes[j];
+			sl->tid = n->chosen;
+			struct dpor_foot f = ev_foot(s, j);
+			sl->start = (uint32_t)s->nsitems;
+			sl->n = f.n;
+			s->sitems = grow(s->sitems, &s->capsitems, s->nsitems + f.n + 1,
+					 sizeof(*s->sitems));
+			memcpy(s->sitems + s->nsitems, s->items + s->ev[j].fp_start,
+			       f.n * sizeof(*s->sitems));
+			s->nsitems += f.n;
+			n->pool_n++;
+			n->done |= BIT(n->chosen);
+		}
+		uint64_t cand = n->backtrack & n->enabled & ~n->done & ~n->sleep;
+		for (; cand; cand &= cand - 1) {
+			int q = __builtin_ctzll(cand);
+			if (s->bound != UINT32_MAX && n->preempts + preempt_cost(n, q) > s->bound) {
+				n->done |= BIT(q); /* beyond the bound: not explored */
+				continue;
+			}
+			n->chosen = q;
+			s->div = j;
+			s->nnodes = j + 1;
+			return true;
+		}
+		s->npool = n->pool_start;
+		s->nsitems = n->sitems_start;
+		s->nnodes--;
+	}
+	return false;
+}
+
+struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound)
+{
+	struct sim_dpor_state *s = calloc(1, sizeof(*s));
+	if (!s)
+		abort();
+	s->bound = preemption_bound;
+	s->diverged = SIZE_MAX;
+	return s;
+}
+
+void sim_dpor_free(struct sim_dpor_state *s)
+{
+	if (!s)
+		return;
+	free(s->nodes);
+	free(s->pool);
+	free(s->ev);
+	free(s->vc);
+	free(s->items);
+	free(s->sitems);
+	free(s->cand);
+	free(s->citem);
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		free(s->tev[t]);
+	free(s);
+}
+
+struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n)
+{
+	struct sim_dpor_state *s = sim_dpor_new(UINT32_MAX);
+	s->follow = seq;
+	s->nfollow = n;
+	s->diverged = SIZE_MAX;
+	return s;
+}
+
+size_t sim_dpor_diverged(const struct sim_dpor_state *s)
+{
+	if (s->diverged == SIZE_MAX && s->nev != s->nfollow)
+		return s->nev < s->nfollow ? s->nev : s->nfollow;
+	return s->diverged;
+}
+
+size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq)
+{
+	*seq = malloc((s->nev + 1) * sizeof(**seq));
+	if (!*seq)
+		abort();
+	for (size_t i = 0; i < s->nev; i++)
+		(*seq)[i] = s->ev[i].tid;
+	return s->nev;
+}
+
+static const char *const op_names[SIM_OP__COUNT] = {
+    [SIM_OP_NONE] = "start",
+    [SIM_OP_READ] = "read",
+    [SIM_OP_WRITE] = "write",
+    [SIM_OP_RMW] = "read-modify-write",
+    [SIM_OP_SPIN_LOCK] = "spin_lock",
+    [SIM_OP_SPIN_TRYLOCK] = "spin_trylock",
+    [SIM_OP_SPIN_UNLOCK] = "spin_unlock",
+    [SIM_OP_MUTEX_LOCK] = "mutex_lock",
+    [SIM_OP_MUTEX_TRYLOCK] = "mutex_trylock",
+    [SIM_OP_MUTEX_UNLOCK] = "mutex_unlock",
+    [SIM_OP_DOWN_READ] = "down_read",
+    [SIM_OP_DOWN_READ_TRYLOCK] = "down_read_trylock",
+    [SIM_OP_UP_READ] = "up_read",
+    [SIM_OP_DOWN_WRITE] = "down_write",
+    [SIM_OP_DOWN_WRITE_TRYLOCK] = "down_write_trylock",
+    [SIM_OP_UP_WRITE] = "up_write",
+    [SIM_OP_WAIT_PREPARE] = "prepare_to_wait",
+    [SIM_OP_WAIT] = "wait_event",
+    [SIM_OP_WAIT_DONE] = "wait_for_completion",
+    [SIM_OP_DONE_CHECK] = "completion_done",
+    [SIM_OP_WAKE] = "wake_up",
+    [SIM_OP_RCU_LOCK] = "rcu_read_lock",
+    [SIM_OP_RCU_UNLOCK] = "rcu_read_unlock",
+    [SIM_OP_SYNC_RCU] = "synchronize_rcu",
+    [SIM_OP_CALL_RCU] = "call_rcu",
+    [SIM_OP_RCU_BARRIER] = "rcu_barrier",
+    [SIM_OP_SPAWN] = "spawn",
+    [SIM_OP_JOIN] = "join",
+    [SIM_OP_EXIT] = "exit",
+    [SIM_OP_YIELD] = "yield",
+    [SIM_OP_ALLOC] = "alloc",
+};
+
+void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len)
+{
+	const struct dpor_event *ev = &s->ev[i];
+	snprintf(buf, len, "event %zu, thread %d (%s, its event %u)", i, ev->tid,
+		 op_names[ev->kind], ev->lidx);
+}
+
+/*
+ * Another topological order of the last execution's happens-before, which the
+ * engine can run: an event that a blocked or yielding thread's next event
+ * waits for (its pend) comes after that thread's blocking or yielding event;
+ * a yield that went on at once (nobody else could run) stays where it was,
+ * every event before it first, its continuation right after it.
+ */
+static bool yield_alone(const struct sim_dpor_state *s, size_t y)
+{
+	return s->ev[y].kind == SIM_OP_YIELD && s->ev[y].pend == NO_EVENT && s->ev[y].lidx > 1;
+}
+
+/* @q before @pick?  0: the highest thread first; 1: the main thread while it
+ * can go on (it spawns the others), then the highest; 2: main, then the lowest. */
+static bool better(int variant, int q, int pick)
+{
+	if (variant == 0)
+		return q > pick;
+	if (q == 0 || pick == 0)
+		return q == 0;
+	return variant == 1 ? q > pick : q < pick;
+}
+
+size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq)
+{
+	size_t n = s->nev, out = 0;
+	uint32_t done[SIM_MAX_THREADS] = {0};
+	uint32_t *need = calloc(n + 1, sizeof(*need));
+	int forced = -1;
+
+	*seq = malloc((n + 1) * sizeof(**seq));
+	if (!*seq || !need)
+		abort();
+	for (size_t y = 0; y < n; y++)
+		if (s->ev[y].pend != NO_EVENT && s->ev[y].lidx > 1)
+			need[s->ev[y].pend]++; /* the thread's previous event first */
+	while (out < n) {
+		int pick = -1;
+		for (int q = 0; q < s->nthreads; q++) {
+			if (done[q] >= s->ntev[q])
+				continue;
+			size_t f = (size_t)s->tev[q][done[q]];
+			bool ready = !need[f] && (forced < 0 || q == forced);
+			if (ready && f + 1 < n && s->ev[f].lidx < s->ntev[q] &&
+			    yield_alone(s, (size_t)s->tev[q][s->ev[f].lidx]))
+				ready = out == f; /* a barrier: everything before it first */
+			for (int r = 0; ready && r < s->nthreads; r++)
+				if (r != q && s->vc[f][r] > done[r])
+					ready = false;
+			if (!ready)
+				continue;
+			if (pick < 0 || better(variant, q, pick))
+				pick = q;
+		}
+		if (pick < 0)
+			break; /* cannot happen: the execution itself is one */
+		size_t f = (size_t)s->tev[pick][done[pick]++];
+		(*seq)[out++] = pick;
+		forced = -1;
+		if (s->ev[f].lidx < s->ntev[pick]) {
+			size_t y = (size_t)s->tev[pick][s->ev[f].lidx];
+			if (s->ev[y].pend != NO_EVENT)
+				need[s->ev[y].pend]--;
+			if (yield_alone(s, y))
+				forced = pick;
+		}
+	}
+	free(need);
+	return out;
+}
+
+void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st)
+{
+	st->sleep_blocked = s->sleep_blocked;
+	st->races = s->races;
+	st->max_depth = s->max_depth;
+	st->bookkeeping = s->bookkeeping;
+	st->estimate = s->executions ? s->est_sum / (double)s->executions : 0;
+}
+
+const struct sim_strategy_ops sim_dpor_ops = {
+    .name = "dpor",
+    .begin = dpor_begin,
+    .choose = dpor_choose,
+    .end = dpor_end,
+};

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dpor suite: the known execution counts (GenMC's readers, lastzero and
+ * indexer), every litmus bug found and every fix exhaustively clean, the same
+ * verdicts and final states as unbounded dfs in fewer executions, tokens that
+ * replay, determinism, and the soundness self-check, which must report an
+ * access the engine cannot see.
+ */
+#include <CUnit/CUnit.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "helpers.h"
+
+static struct sim_result run_dpor(const struct sim_scenario *sc, bool check)
+{
+	struct sim_options o = {
+	    .strategy = SIM_STRATEGY_DPOR,
+	    .iterations = UINT64_MAX,
+	    .por_check = check,
+	};
+	struct sim_result r;
+	int ret = sim_explore(sc, &o, &r);
+	CU_ASSERT_EQUAL(ret, 0);
+	if (ret)
+		fprintf(stderr, "sim_explore(%s): %s\n", sc->name, r.error);
+	return r;
+}
+
+/* @sc with its argument N (the GenMC programs take their size there). */
+static struct sim_scenario sized(const char *name, int n)
+{
+	const struct sim_scenario *sc = sim_litmus_find(name);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	struct sim_scenario s = *sc;
+	s.arg = (void *)(uintptr_t)n;
+	return s;
+}
+
+static void expect_count(const struct sim_scenario *sc, uint64_t want)
+{
+	struct sim_result r = run_dpor(sc, false);
+	if (r.executions != want)
+		fprintf(stderr, "%s: %llu executions, expected %llu\n", sc->name,
+			(unsigned long long)r.executions, (unsigned long long)want);
+	CU_ASSERT_EQUAL(r.executions, want);
+	CU_ASSERT_TRUE(r.exhausted);
+	CU_ASSERT_EQUAL(r.sleep_blocked, 0);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	sim_result_free(&r);
+}
+
+static void test_readers(void)
+{
+	char name[32];
+	for (int n = 1; n <= 13; n++) {
+		snprintf(name, sizeof(name), "readers-%d", n);
+		const struct sim_scenario *sc = sim_litmus_find(name);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+		expect_count(sc, 1ull << n);
+	}
+}
+
+/* GenMC's published counts; lastzero's small sizes counted by hand. */
+static void test_lastzero_indexer(void)
+{
+	static const struct {
+		const char *name;
+		int n;
+		uint64_t want;
+	} known[] = {
+	    {"lastzero-5", 1, 2},     {"lastzero-5", 2, 5},	  {"lastzero-5", 5, 64},
+	    {"lastzero-5", 10, 3328}, {"lastzero-5", 15, 147456}, {"indexer-12", 12, 8},
+	    {"indexer-12", 15, 4096},
+	};
+	for (unsigned int i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		struct sim_scenario sc = sized(known[i].name, known[i].n);
+		expect_count(&sc, known[i].want);
+	}
+}
+
+static const char *const bugs[] = {"lost-update", "seqcount-noretry", "abba", "livelock"};
+
+static void test_bugs_found_fixes_clean(void)
+{
+	char name[64];
+	for (unsigned int i = 0; i < 4; i++) {
+		const struct sim_scenario *sc = sim_litmus_find(bugs[i]);
+		struct sim_result r = run_dpor(sc, false);
+		CU_ASSERT_STRING_EQUAL(first_kind(&r), sc->expect);
+		CU_ASSERT_FALSE(r.exhausted);
+		/* the token replays to the same violation */
+		struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
+					.schedule = r.nr_reports ? r.reports[0].schedule : ""};
+		struct sim_result p;
+		CU_ASSERT_EQUAL(sim_explore(sc, &o, &p), 0);
+		CU_ASSERT_STRING_EQUAL(first_kind(&p), sc->expect);
+		sim_result_free(&p);
+		sim_result_free(&r);
+
+		snprintf(name, sizeof(name), "%s-fixed", bugs[i]);
+		sc = sim_litmus_find(name);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+		r = run_dpor(sc, false);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		sim_result_free(&r);
+	}
+}
+
+/* ---- the same final states as dfs ------------------------------------------ */
+
+struct hashes {
+	uint64_t *h;
+	size_t n, cap;
+};
+
+static bool collect(void *arg, const struct sim_progress *p)
+{
+	struct hashes *hs = arg;
+	for (size_t i = 0; i < hs->n; i++)
+		if (hs->h[i] == p->final_hash)
+			return true;
+	if (hs->n == hs->cap) {
+		hs->cap = hs->cap ? 2 * hs->cap : 64;
+		hs->h = realloc(hs->h, hs->cap * sizeof(*hs->h));
+		if (!hs->h)
+			abort();
+	}
+	hs->h[hs->n++] = p->final_hash;
+	return true;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static struct sim_result run_hashes(const struct sim_scenario *sc, enum sim_strategy s,
+				    struct hashes *hs)
+{
+	struct sim_options o = {
+	    .strategy = s,
+	    .iterations = 20000000,
+	    .dfs_preemptions = 64,
+	    .no_races = true,
+	    .no_lockdep = true,
+	    .no_might_sleep = true,
+	    .final_hashes = true,
+	    .progress = collect,
+	    .progress_arg = hs,
+	};
+	struct sim_result r;
+	CU_ASSERT_EQUAL(sim_explore(sc, &o, &r), 0);
+	qsort(hs->h, hs->n, sizeof(*hs->h), cmp_u64);
+	return r;
+}
+
+static void same_as_dfs(const struct sim_scenario *sc)
+{
+	struct hashes a = {0}, b = {0};
+	struct sim_result d = run_hashes(sc, SIM_STRATEGY_DPOR, &a);
+	struct sim_result f = run_hashes(sc, SIM_STRATEGY_DFS, &b);
+
+	CU_ASSERT_TRUE(d.exhausted);
+	CU_ASSERT_TRUE(f.exhausted);
+	CU_ASSERT_EQUAL(d.violations_found, f.violations_found);
+	CU_ASSERT_TRUE(d.executions < f.executions);
+	CU_ASSERT_EQUAL(a.n, b.n);
+	CU_ASSERT_TRUE(a.n == b.n && memcmp(a.h, b.h, a.n * sizeof(*a.h)) == 0);
+	if (a.n != b.n || d.executions >= f.executions || !f.exhausted)
+		fprintf(stderr, "%s: dpor %llu executions, %zu final states; dfs %llu, %zu\n",
+			sc->name, (unsigned long long)d.executions, a.n,
+			(unsigned long long)f.executions, b.n);
+	free(a.h);
+	free(b.h);
+	sim_result_free(&d);
+	sim_result_free(&f);
+}
+
+/* Three threads: two increment a counter under a lock, one reads it. */
+struct tri {
+	sim_mutex_t lock;
+	long counter, seen;
+};
+
+static void tri_inc(void *arg)
+{
+	struct tri *t = arg;
+	sim_mutex_lock(&t->lock);
+	long v = SIM_PLAIN_READ(t->counter);
+	SIM_PLAIN_WRITE(t->counter, v + 1);
+	sim_mutex_unlock(&t->lock);
+}
+
+static void tri_read(void *arg)
+{
+	struct tri *t = arg;
+	sim_mutex_lock(&t->lock);
+	long v = SIM_PLAIN_READ(t->counter);
+	sim_mutex_unlock(&t->lock);
+	SIM_PLAIN_WRITE(t->seen, v); /* its own: no lock */
+}
+
+static void tri_main(void *arg)
+{
+	struct tri *t = sim_alloc(sizeof(*t));
+	sim_mutex_init(&t->lock, "tri");
+	int a = sim_thread_spawn("inc1", tri_inc, t);
+	int b = sim_thread_spawn("inc2", tri_inc, t);
+	int c = sim_thread_spawn("reader", tri_read, t);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	sim_thread_join(c);
+}
+
+static void test_same_as_dfs(void)
+{
+	static const char *const names[] = {"lost-update-fixed", "abba-fixed", "livelock-fixed",
+					    "readers-3"};
+	for (unsigned int i = 0; i < 4; i++)
+		same_as_dfs(sim_litmus_find(names[i]));
+	struct sim_scenario lz = sized("lastzero-5", 2);
+	same_as_dfs(&lz);
+}
+
+/* ---- the self-check ------------------------------------------------------- */
+
+/* Two threads share y without telling the engine: dpor takes them as
+ * independent, and one order leaves z = 0, the other z = 1. */
+struct planted {
+	long a, b, y, z;
+};
+
+static void planted_writer(void *arg)
+{
+	struct planted *p = arg;
+	p->y = 1; /* unannotated */
+	SIM_WRITE_ONCE(p->a, 1);
+}
+
+static void planted_reader(void *arg)
+{
+	struct planted *p = arg;
+	SIM_WRITE_ONCE(p->b, 1);
+	p->z = p->y; /* unannotated */
+	SIM_WRITE_ONCE(p->b, 2);
+}
+
+static void planted_main(void *arg)
+{
+	struct planted *p = sim_alloc(sizeof(*p));
+	int w = sim_thread_spawn("writer", planted_writer, p);
+	int r = sim_thread_spawn("reader", planted_reader, p);
+	sim_thread_join(w);
+	sim_thread_join(r);
+}
+
+static void test_self_check_reports_planted(void)
+{
+	struct sim_scenario sc = SCENARIO("planted", planted_main);
+	struct sim_result r = run_dpor(&sc, true);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_POR_CHECK);
+	if (r.nr_reports) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.reports[0].message, "thread 1"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.reports[0].message, "thread 2"));
+	}
+	sim_result_free(&r);
+	/* the same threads, annotated: clean */
+	struct sim_scenario ok = SCENARIO("tri", tri_main);
+	r = run_dpor(&ok, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+}
+
+static void test_self_check_litmus(void)
+{
+	size_t n;
+	const struct sim_scenario *const *all = sim_litmus_scenarios(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (all[i]->expect || strstr(all[i]->name, "-15") || strstr(all[i]->name, "-1"))
+			continue; /* the bugs stop at their violation; the large ones are slow */
+		struct sim_result r = run_dpor(all[i], true);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		if (r.violations_found)
+			fprintf(stderr, "%s: %s\n", all[i]->name, r.reports[0].message);
+		sim_result_free(&r);
+	}
+}
+
+static void test_same_command_same_run(void)
+{
+	const struct sim_scenario *sc = sim_litmus_find("seqcount-noretry");
+	struct sim_result a = run_dpor(sc, false), b = run_dpor(sc, false);
+	CU_ASSERT_EQUAL(a.executions, b.executions);
+	CU_ASSERT_EQUAL(a.races, b.races);
+	CU_ASSERT_EQUAL_FATAL(a.nr_reports, 1);
+	CU_ASSERT_EQUAL_FATAL(b.nr_reports, 1);
+	CU_ASSERT_STRING_EQUAL(a.reports[0].schedule, b.reports[0].schedule);
+	sim_result_free(&a);
+	sim_result_free(&b);
+}
+
+void hmmsim_test_register(void)
+{
+	CU_pSuite s = CU_add_suite("dpor", NULL, NULL);
+	CU_add_test(s, "readers(N) = 2^N executions, N = 1..13", test_readers);
+	CU_add_test(s, "lastzero and indexer: GenMC's counts", test_lastzero_indexer);
+	CU_add_test(s, "every litmus bug found and replayed, every fix exhaustively clean",
+		    test_bugs_found_fixes_clean);
+	CU_add_test(s, "the same final states as unbounded dfs, in fewer executions",
+		    test_same_as_dfs);
+	CU_add_test(s, "the self-check reports an unannotated access",
+		    test_self_check_reports_planted);
+	CU_add_test(s, "the self-check is clean on the litmus fixes", test_self_check_litmus);
+	CU_add_test(s, "same command, same run", test_same_command_same_run);
+}
