@@ -30,7 +30,7 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 			  : NULL;
 		char *out = malloc(1024 + (cmd ? strlen(cmd) : 0));
 		if (!out)
-			abort();
+			cli_oom("a JUnit testcase's text");
 		sprintf(out, "found in %llu executions as %s: %s\nreplay: %s",
 			(unsigned long long)r->executions, r->kind, r->message,
 			cmd ? cmd : "(token too long)");
@@ -56,7 +56,7 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 			  : NULL;
 		char *t = malloc(64 + (cmd ? strlen(cmd) : 0));
 		if (!t)
-			abort();
+			cli_oom("a JUnit failure's text");
 		sprintf(t, "replay: %s\n", cmd ? cmd : "(token too long)");
 		cli_junit_failure(f, "not-clean", r->error, t, NULL);
 		free(t);
@@ -114,9 +114,20 @@ int cmd_catalog(int argc, char **argv)
 	size_t n;
 	const struct hs_catalog_entry *cat = hs_catalog(&n);
 	bool all_ok = true, matched = false;
+	struct cli_outfile jf = {0};
+
+	for (size_t i = 0; i < n && only && !matched; i++)
+		matched = strcmp(only, cat[i].name) == 0;
+	if (only && !matched) {
+		fprintf(stderr, "hmmsim: no catalog entry '%s' (hmmsim catalog lists them)\n",
+			only);
+		return 2;
+	}
+	if (junit && cli_outfile_open(&jf, junit))
+		return 2;
 	struct hs_catalog_result *res = calloc(n, sizeof(*res));
 	if (!res)
-		abort();
+		cli_oom("the catalog's results");
 	if (json)
 		printf("{\"strategy\":\"%s\",\"iterations\":%llu,\"seed\":%llu,\"entries\":[",
 		       have_strategy ? sim_strategy_name(strategy) : "default",
@@ -132,6 +143,7 @@ int cmd_catalog(int argc, char **argv)
 		enum sim_strategy s = have_strategy ? strategy : e->strategy;
 		if (hs_catalog_run(e, s, iterations, seed, &res[i])) {
 			fprintf(stderr, "hmmsim: catalog %s: %s\n", e->name, res[i].error);
+			cli_outfile_drop(&jf);
 			free(res);
 			return 2;
 		}
@@ -166,11 +178,6 @@ int cmd_catalog(int argc, char **argv)
 	}
 	if (json)
 		printf("]}\n");
-	if (!matched) {
-		fprintf(stderr, "hmmsim: no catalog entry '%s'\n", only);
-		free(res);
-		return 2;
-	}
 	if (junit) {
 		unsigned int tests = 0, failures = 0;
 		double t = 0;
@@ -180,16 +187,14 @@ int cmd_catalog(int argc, char **argv)
 				failures += !res[i].found + !res[i].clean_with_fix;
 				t += res[i].seconds + res[i].fixed_seconds;
 			}
-		FILE *f = cli_junit_open(junit, "hmmsim catalog", tests, failures, t);
-		if (!f) {
-			free(res);
-			return 2;
-		}
+		cli_junit_begin(jf.f, "hmmsim catalog", tests, failures, t);
 		for (size_t i = 0; i < n; i++)
 			if (!only || strcmp(only, cat[i].name) == 0)
-				junit_entry(f, &cat[i], have_strategy ? strategy : cat[i].strategy,
-					    iterations, seed, &res[i]);
-		if (cli_junit_close(f, junit)) {
+				junit_entry(jf.f, &cat[i],
+					    have_strategy ? strategy : cat[i].strategy, iterations,
+					    seed, &res[i]);
+		cli_junit_end(jf.f);
+		if (cli_outfile_commit(&jf)) {
 			free(res);
 			return 2;
 		}

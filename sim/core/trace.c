@@ -34,18 +34,18 @@ struct kept_ev {
 };
 
 static struct {
-	bool keep_all;			      /* sim_trace_keep_all() */
-	uint64_t total;			      /* events recorded */
-	struct kept_ev tail[TRACE_TAIL];      /* event i at i % TRACE_TAIL, i >= TRACE_HEAD */
+	bool keep_all;			 /* sim_trace_keep_all() */
+	uint64_t total;			 /* events recorded */
+	struct kept_ev tail[TRACE_TAIL]; /* event i at i % TRACE_TAIL, i >= TRACE_HEAD */
 	struct kept_ev last[SIM_MAX_THREADS][TRACE_LAST]; /* event k of thread t at k % LAST */
 	uint64_t nlast[SIM_MAX_THREADS];
 	struct kept_ev last_model[SIM_MAX_THREADS]; /* the last one that is not a detail */
 	/* loop detector, over the events before the violation's */
-	uint64_t looped;		 /* events it has seen */
-	uint32_t hash[TRACE_LOOP];	 /* of event i at i % TRACE_LOOP */
-	uint64_t step[TRACE_LOOP];	 /* of event i at i % TRACE_LOOP */
-	uint64_t run[TRACE_LOOP + 1];	 /* latest events equal to the one p before */
-	uint64_t start[TRACE_LOOP + 1];	 /* the step at which that run's loop began */
+	uint64_t looped;		/* events it has seen */
+	uint32_t hash[TRACE_LOOP];	/* of event i at i % TRACE_LOOP */
+	uint64_t step[TRACE_LOOP];	/* of event i at i % TRACE_LOOP */
+	uint64_t run[TRACE_LOOP + 1];	/* latest events equal to the one p before */
+	uint64_t start[TRACE_LOOP + 1]; /* the step at which that run's loop began */
 } tk;
 
 static void (*oom_handler)(const char *what);
