@@ -48,6 +48,8 @@ wait_gone() {
 }
 
 echo "# 1, 10: SIGINT and SIGTERM end a run with what it found so far"
+# job control on: a background job of a script ignores SIGINT otherwise
+set -m
 long=(explore driver-fault-race --iterations 300000000 --no-progress)
 for sig in TERM INT; do
 	"$H" "${long[@]}" --jobs 2 --json >"$T/j.json" 2>"$T/j.err" &
@@ -64,6 +66,7 @@ for sig in TERM INT; do
 	else
 		bad "SIG$sig to a --jobs 2 parent: processes left after 2 s"
 	fi
+	kill -9 "$parent" "${workers[@]}" 2>/dev/null
 	wait "$parent"
 	rc=$?
 	want=$([[ $sig == INT ]] && echo 130 || echo 143)
@@ -76,7 +79,10 @@ done
 parent=$!
 started+=("$parent")
 sleep 1
+workers=($(pgrep -P "$parent"))
+started+=("${workers[@]}")
 kill -INT "$parent"
+wait_gone 2 "$parent" "${workers[@]}" || kill -9 "$parent" "${workers[@]}"
 wait "$parent"
 grep -q "^interrupted by SIGINT" "$T/j.txt" && grep -q "not a complete run" "$T/j.txt" &&
 	ok "SIGINT --jobs: a partial summary in the text" || bad "SIGINT --jobs: a partial summary in the text"
@@ -87,11 +93,14 @@ for sig in INT TERM; do
 	sleep 1
 	kill -s "$sig" "$p"
 	check "SIG$sig to a plain run: gone within 2 s" wait_gone 2 "$p"
+	kill -9 "$p" 2>/dev/null
 	wait "$p"
 	grep -q '"interrupted":true' "$T/p.json" && grep -Eq '"executions":[1-9]' "$T/p.json" &&
 		ok "SIG$sig to a plain --json run: the partial JSON" ||
 		bad "SIG$sig to a plain --json run: the partial JSON"
 done
+
+set +m
 
 echo "# 2: a failed write of standard output is exit 2"
 "$H" explore lost-update --shard 0/2 --json >"$T/s0.json"

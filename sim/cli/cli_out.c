@@ -82,11 +82,13 @@ static void on_signal(int sig)
 
 void cli_signals_init(void)
 {
-	struct sigaction sa = {.sa_handler = on_signal};
+	struct sigaction sa = {.sa_handler = on_signal}, old;
 
 	owner = getpid();
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
+	/* a background job of a shell without job control keeps ignoring SIGINT */
+	if (sigaction(SIGINT, NULL, &old) || old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sa.sa_handler = hard_stop;
 	sigaction(SIGALRM, &sa, NULL);
