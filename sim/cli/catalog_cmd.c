@@ -67,6 +67,37 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 	cli_junit_case_end(f, text);
 }
 
+/* One entry's row of the table, or its JSON object (after a comma if @comma). */
+static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
+			const struct hs_catalog_result *r, bool json, bool comma)
+{
+	if (json) {
+		printf("%s{\"name\":", comma ? "," : "");
+		cli_json_str(stdout, e->name);
+		printf(",\"fix\":");
+		cli_json_str(stdout, e->fix);
+		printf(",\"side\":\"%s\",\"strategy\":\"%s\",\"found\":%s,"
+		       "\"clean_with_fix\":%s,\"executions\":%llu,\"seconds\":%.6f,\"kind\":",
+		       e->driver ? "driver" : "core", sim_strategy_name(s),
+		       r->found ? "true" : "false", r->clean_with_fix ? "true" : "false",
+		       (unsigned long long)r->executions, r->seconds);
+		if (r->found)
+			cli_json_str(stdout, r->kind);
+		else
+			printf("null");
+		printf(",\"fixed_executions\":%llu,\"fixed_exhausted\":%s}",
+		       (unsigned long long)r->fixed_executions,
+		       r->fixed_exhausted ? "true" : "false");
+	} else {
+		printf("%-30s %-6s %-5s %10llu %8.3f  %-15s %-6s  %s\n", e->name,
+		       e->driver ? "driver" : "core", r->found ? "yes" : "NO",
+		       (unsigned long long)r->executions, r->seconds, r->found ? r->kind : "-",
+		       r->clean_with_fix ? "yes" : "NO", e->fix);
+		if (!r->clean_with_fix)
+			printf("    %s\n", r->error);
+	}
+}
+
 int cmd_catalog(int argc, char **argv)
 {
 	bool json = false, have_strategy = false;
@@ -119,7 +150,7 @@ int cmd_catalog(int argc, char **argv)
 	for (size_t i = 0; i < n && only && !matched; i++)
 		matched = strcmp(only, cat[i].name) == 0;
 	if (only && !matched) {
-		fprintf(stderr, "hmmsim: no catalog entry '%s' (hmmsim catalog lists them)\n",
+		fprintf(stderr, "hmmsim: no catalog entry '%s' (docs/catalog.md lists them)\n",
 			only);
 		return 2;
 	}
@@ -139,7 +170,6 @@ int cmd_catalog(int argc, char **argv)
 		const struct hs_catalog_entry *e = &cat[i];
 		if (only && strcmp(only, e->name))
 			continue;
-		matched = true;
 		enum sim_strategy s = have_strategy ? strategy : e->strategy;
 		if (hs_catalog_run(e, s, iterations, seed, &res[i])) {
 			fprintf(stderr, "hmmsim: catalog %s: %s\n", e->name, res[i].error);
@@ -147,34 +177,8 @@ int cmd_catalog(int argc, char **argv)
 			free(res);
 			return 2;
 		}
-		const struct hs_catalog_result r = res[i];
-		all_ok &= r.found && r.clean_with_fix;
-		if (json) {
-			printf("%s{\"name\":", i && !only ? "," : "");
-			cli_json_str(stdout, e->name);
-			printf(",\"fix\":");
-			cli_json_str(stdout, e->fix);
-			printf(
-			    ",\"side\":\"%s\",\"strategy\":\"%s\",\"found\":%s,"
-			    "\"clean_with_fix\":%s,\"executions\":%llu,\"seconds\":%.6f,\"kind\":",
-			    e->driver ? "driver" : "core", sim_strategy_name(s),
-			    r.found ? "true" : "false", r.clean_with_fix ? "true" : "false",
-			    (unsigned long long)r.executions, r.seconds);
-			if (r.found)
-				cli_json_str(stdout, r.kind);
-			else
-				printf("null");
-			printf(",\"fixed_executions\":%llu,\"fixed_exhausted\":%s}",
-			       (unsigned long long)r.fixed_executions,
-			       r.fixed_exhausted ? "true" : "false");
-		} else {
-			printf("%-30s %-6s %-5s %10llu %8.3f  %-15s %-6s  %s\n", e->name,
-			       e->driver ? "driver" : "core", r.found ? "yes" : "NO",
-			       (unsigned long long)r.executions, r.seconds, r.found ? r.kind : "-",
-			       r.clean_with_fix ? "yes" : "NO", e->fix);
-			if (!r.clean_with_fix)
-				printf("    %s\n", r.error);
-		}
+		all_ok &= res[i].found && res[i].clean_with_fix;
+		print_entry(e, s, &res[i], json, i && !only);
 	}
 	if (json)
 		printf("]}\n");
