@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,14 +138,31 @@ _Noreturn void cli_oom(const char *what)
 
 int cli_outfile_open(struct cli_outfile *of, const char *path)
 {
-	struct stat st;
+	struct stat st, lst;
 	size_t n = strlen(path) + 16;
+	bool link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+	bool exists = stat(path, &st) == 0;
 
 	memset(of, 0, sizeof(*of));
 	of->path = path;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+	if (exists && S_ISDIR(st.st_mode)) {
 		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(EISDIR));
 		return -1;
+	}
+	if (link && exists && S_ISREG(st.st_mode))
+		of->real = realpath(path, NULL); /* the link's target is replaced */
+	if ((exists && !S_ISREG(st.st_mode)) || (link && !of->real)) {
+		/* /dev/stdout, a FIFO, a link to nothing yet: written in place */
+		of->f = fopen(path, "w");
+		if (!of->f) {
+			fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (of->real) {
+		path = of->real;
+		n = strlen(path) + 16;
 	}
 	of->tmp = malloc(n);
 	if (!of->tmp)
@@ -152,9 +170,10 @@ int cli_outfile_open(struct cli_outfile *of, const char *path)
 	snprintf(of->tmp, n, "%s.tmp-XXXXXX", path);
 	int fd = mkstemp(of->tmp);
 	if (fd < 0) {
-		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "hmmsim: cannot write %s: %s\n", of->path, strerror(errno));
 		free(of->tmp);
-		of->tmp = NULL;
+		free(of->real);
+		memset(of, 0, sizeof(*of));
 		return -1;
 	}
 	mode_t mask = umask(0);
@@ -172,12 +191,14 @@ int cli_outfile_open(struct cli_outfile *of, const char *path)
 
 void cli_outfile_drop(struct cli_outfile *of)
 {
-	if (!of->tmp)
-		return;
-	fclose(of->f);
-	unlink(of->tmp);
-	pending_del(of->tmp);
+	if (of->f)
+		fclose(of->f);
+	if (of->tmp) {
+		unlink(of->tmp);
+		pending_del(of->tmp);
+	}
 	free(of->tmp);
+	free(of->real);
 	memset(of, 0, sizeof(*of));
 }
 
@@ -185,19 +206,22 @@ int cli_outfile_commit(struct cli_outfile *of)
 {
 	int err = 0;
 
-	if (fflush(of->f) || ferror(of->f) || fsync(fileno(of->f)))
+	errno = 0;
+	if (fflush(of->f) || ferror(of->f) || (of->tmp && fsync(fileno(of->f))))
 		err = errno ? errno : EIO;
 	if (fclose(of->f) && !err)
 		err = errno;
 	of->f = NULL;
-	if (!err && rename(of->tmp, of->path))
+	if (!err && of->tmp && rename(of->tmp, of->real ? of->real : of->path))
 		err = errno;
-	if (err) {
+	if (err)
 		fprintf(stderr, "hmmsim: cannot write %s: %s\n", of->path, strerror(err));
+	if (err && of->tmp)
 		unlink(of->tmp);
-	}
-	pending_del(of->tmp);
+	if (of->tmp)
+		pending_del(of->tmp);
 	free(of->tmp);
+	free(of->real);
 	memset(of, 0, sizeof(*of));
 	return err ? -1 : 0;
 }

@@ -53,13 +53,15 @@ void cli_junit_end(FILE *f);
  * Output (sim/cli/cli_out.c).  An output file: cli_outfile_open() before the
  * run checks @path (not a directory, its folder there and writable) and opens
  * a temporary file beside it (@of->f); cli_outfile_commit() flushes it and
- * renames it to @path, cli_outfile_drop() removes it.  Open and commit print
+ * renames it to @path (a symbolic link's target; a device or a FIFO is
+ * written in place), cli_outfile_drop() removes it.  Open and commit print
  * "hmmsim: cannot write PATH: reason" and return -1 when they fail; a failed
  * commit leaves no file.  Temporary files left at exit are removed.
  */
 struct cli_outfile {
 	const char *path;
-	char *tmp;
+	char *tmp;  /* NULL: written in place (a device or a FIFO, /dev/stdout) */
+	char *real; /* @path is a symbolic link: its target, which is replaced */
 	FILE *f;
 };
 int cli_outfile_open(struct cli_outfile *of, const char *path);

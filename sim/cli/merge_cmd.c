@@ -336,12 +336,16 @@ static void print_merged(const struct cli_merge *m, int files)
 int cmd_merge(int argc, char **argv)
 {
 	struct cli_merge m;
-	bool partial = argc > 0 && strcmp(argv[0], "--partial") == 0;
+	bool partial = false;
 	char **bufs;
-	int status = 0;
+	int status = 0, k = 0;
 
-	argc -= partial;
-	argv += partial;
+	for (int i = 0; i < argc; i++) /* --partial anywhere: the files keep their order */
+		if (strcmp(argv[i], "--partial") == 0)
+			partial = true;
+		else
+			argv[k++] = argv[i];
+	argc = k;
 	if (argc < 1) {
 		fprintf(stderr, "hmmsim: merge needs the --json files of the shards (see hmmsim "
 				"merge --help)\n");
