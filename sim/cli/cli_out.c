@@ -5,9 +5,10 @@
  * refused before any execution), written under a temporary name beside
  * them and renamed when complete, so a failed write (a full disk,
  * ulimit -f) never leaves a truncated file.  A failed write of standard
- * output is exit 2 too.  SIGINT and SIGTERM end a run after its current
- * execution (cli_interrupted), with what it found so far; a second one, or
- * a run that does not end within CLI_STOP_S seconds, ends the process.
+ * output is exit 2 too.  SIGINT and SIGTERM end an exploration after its
+ * current execution (cli_interrupted), with what it found so far; a second
+ * one, or a run that does not end within CLI_STOP_S seconds, ends the
+ * process, as a signal does any other command (the temporary files removed).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,14 +61,27 @@ static void say(const char *s)
 	(void)r;
 }
 
-/* A second signal, or the grace period over: remove the temporary files, die. */
+/*
+ * Die of @sig as without a handler, the temporary files removed: a signal to
+ * a command that does not stop gracefully, a second signal, or the grace
+ * period over (SIGALRM: then as of SIGTERM).
+ */
 static void hard_stop(int sig)
 {
+	sigset_t set;
+
 	pending_unlink_all();
-	say(sig == SIGALRM ? "hmmsim: interrupted, and the run did not stop in time\n"
-			   : "hmmsim: interrupted again\n");
-	signal(sig == SIGALRM ? SIGTERM : sig, SIG_DFL);
-	raise(sig == SIGALRM ? SIGTERM : sig);
+	if (sig == SIGALRM) {
+		say("hmmsim: interrupted, and the run did not stop in time\n");
+		sig = SIGTERM;
+	} else if (cli_interrupted) {
+		say("hmmsim: interrupted again\n");
+	}
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
 	_exit(2);
 }
 
@@ -81,21 +95,33 @@ static void on_signal(int sig)
 	alarm(CLI_STOP_S);
 }
 
-void cli_signals_init(void)
+/* SIGINT (unless an inherited SIG_IGN: a background job of a script) and SIGTERM. */
+static void set_stop_handler(void (*fn)(int))
 {
-	struct sigaction sa = {.sa_handler = on_signal}, old;
+	struct sigaction sa = {.sa_handler = fn}, old;
 
-	owner = getpid();
 	sigemptyset(&sa.sa_mask);
-	/* a background job of a shell without job control keeps ignoring SIGINT */
 	if (sigaction(SIGINT, NULL, &old) || old.sa_handler != SIG_IGN)
 		sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = hard_stop;
-	sigaction(SIGALRM, &sa, NULL);
+}
+
+void cli_signals_init(void)
+{
+	owner = getpid();
+	set_stop_handler(hard_stop);
 	/* a write past ulimit -f fails (EFBIG) instead of killing the process */
 	signal(SIGXFSZ, SIG_IGN);
 	atexit(pending_unlink_all);
+}
+
+void cli_signals_graceful(void)
+{
+	struct sigaction sa = {.sa_handler = hard_stop};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	set_stop_handler(on_signal);
 }
 
 const char *cli_signal_name(int sig)

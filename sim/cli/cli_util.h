@@ -75,16 +75,19 @@ int cli_stdout_close(int status);
 _Noreturn void cli_oom(const char *what);
 
 /*
- * SIGINT and SIGTERM: the first sets cli_interrupted (the signal number) and
- * a run stops after its current execution with what it found so far; a
- * second one, or CLI_STOP_S seconds without stopping, ends the process (the
- * temporary files removed).  SIGXFSZ is ignored: a write past ulimit -f
- * fails instead.
+ * Signals.  cli_signals_init(), for every command: SIGINT and SIGTERM end the
+ * process as by default, the temporary files removed; SIGXFSZ is ignored, so
+ * a write past ulimit -f fails instead.  cli_signals_graceful(), for a run
+ * that can stop early: the first SIGINT or SIGTERM sets cli_interrupted (the
+ * signal number) and the run stops after its current execution with what it
+ * found so far; a second one, or CLI_STOP_S seconds without stopping, ends
+ * the process.  An inherited SIG_IGN of SIGINT is kept.
  */
 #include <signal.h>
 #define CLI_STOP_S 5
 extern volatile sig_atomic_t cli_interrupted;
 void cli_signals_init(void);
+void cli_signals_graceful(void);
 const char *cli_signal_name(int sig);
 
 /*

@@ -691,6 +691,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return 2;
 	}
 	sim_trace_keep_all(x.trace_out != NULL);
+	cli_signals_graceful();
 	bool progress = !replay && !x.no_progress && isatty(STDERR_FILENO);
 	if (x.jobs) {
 		struct cli_jobs j = {
