@@ -135,6 +135,15 @@ done
 [[ $(cat "$T/rc") == 2 ]] && grep -q "cannot write .*big.json" "$T/err" && ok "ulimit -f: exit 2, said" ||
 	bad "ulimit -f: exit $(cat "$T/rc")"
 ls "$T" | grep -q "big.json" && bad "ulimit -f: a file is left: $(ls "$T" | grep big)" || ok "ulimit -f: no file left"
+"$H" catalog --iterations 100000000 --junit "$T/cat.xml" >/dev/null 2>&1 &
+p=$!
+started+=("$p")
+sleep 0.5
+kill -TERM "$p"
+wait "$p"
+rc=$?
+[[ $rc == 143 ]] && ! ls "$T" | grep -q "cat.xml" && ok "SIGTERM to catalog --junit: no file left" ||
+	bad "SIGTERM to catalog --junit: exit $rc, $(ls "$T" | grep cat.xml)"
 expect_exit 1 "--trace-out and --junit written" "$H" explore lost-update --trace-out "$T/t.json" --junit "$T/j.xml"
 [[ -s $T/t.json && -s $T/j.xml ]] && ! ls "$T" | grep -q tmp- && ok "complete files, no temporary left" ||
 	bad "complete files, no temporary left"
