@@ -143,6 +143,22 @@ void sim_result_free(struct sim_result *res);
 int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, const char *tok,
 		 struct sim_result *res);
 
+/**
+ * sim_trace_keep_all() - keep every event of a reported execution for its
+ * trace_json (the report text stays bounded: its first and last events and
+ * each thread's last ones).  Off by default: a report's memory is bounded.
+ * @on: keep every event.
+ */
+void sim_trace_keep_all(bool on);
+
+/**
+ * sim_set_oom_handler() - call @fn when the engine runs out of memory, with
+ * what it was allocating, instead of aborting; @fn must not return (hmmsim
+ * prints the message and exits 2).
+ * @fn: the handler, or NULL for the default (abort).
+ */
+void sim_set_oom_handler(void (*fn)(const char *what));
+
 #ifdef __cplusplus
 }
 #endif

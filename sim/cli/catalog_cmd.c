@@ -33,7 +33,7 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 			  : NULL;
 		char *out = malloc(1024 + (cmd ? strlen(cmd) : 0));
 		if (!out)
-			abort();
+			cli_oom("a JUnit testcase's text");
 		sprintf(out, "found in %llu executions as %s: %s\nreplay: %s",
 			(unsigned long long)r->executions, r->kind, r->message,
 			cmd ? cmd : "(token too long)");
@@ -59,7 +59,7 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 			  : NULL;
 		char *t = malloc(64 + (cmd ? strlen(cmd) : 0));
 		if (!t)
-			abort();
+			cli_oom("a JUnit failure's text");
 		sprintf(t, "replay: %s\n", cmd ? cmd : "(token too long)");
 		cli_junit_failure(f, "not-clean", r->error, t, NULL);
 		free(t);
@@ -137,17 +137,47 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 		}
 		matched = true;
 	}
-	if (json)
-		printf("]}\n");
-	if (!matched) {
-		fprintf(stderr, "hmmsim: no catalog entry '%s'\n", only);
-		return 2;
-	}
-	if (!json)
+	if (json) {
+		printf("],");
+		cli_json_version(stdout);
+		printf("}\n");
+	} else {
 		printf("kernel %s has %u of these bugs (ok: the bug found, or the fix clean but "
 		       "for a bug a later fix removed)\n",
 		       version, has);
+	}
 	return all_ok ? 0 : 1;
+}
+
+/* One entry's row of the table, or its JSON object (after a comma if @comma). */
+static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
+			const struct hs_catalog_result *r, bool json, bool comma)
+{
+	if (json) {
+		printf("%s{\"name\":", comma ? "," : "");
+		cli_json_str(stdout, e->name);
+		printf(",\"fix\":");
+		cli_json_str(stdout, e->fix);
+		printf(",\"side\":\"%s\",\"strategy\":\"%s\",\"found\":%s,"
+		       "\"clean_with_fix\":%s,\"executions\":%llu,\"seconds\":%.6f,\"kind\":",
+		       e->driver ? "driver" : "core", sim_strategy_name(s),
+		       r->found ? "true" : "false", r->clean_with_fix ? "true" : "false",
+		       (unsigned long long)r->executions, r->seconds);
+		if (r->found)
+			cli_json_str(stdout, r->kind);
+		else
+			printf("null");
+		printf(",\"fixed_executions\":%llu,\"fixed_exhausted\":%s}",
+		       (unsigned long long)r->fixed_executions,
+		       r->fixed_exhausted ? "true" : "false");
+	} else {
+		printf("%-30s %-6s %-5s %10llu %8.3f  %-15s %-6s  %s\n", e->name,
+		       e->driver ? "driver" : "core", r->found ? "yes" : "NO",
+		       (unsigned long long)r->executions, r->seconds, r->found ? r->kind : "-",
+		       r->clean_with_fix ? "yes" : "NO", e->fix);
+		if (!r->clean_with_fix)
+			printf("    %s\n", r->error);
+	}
 }
 
 int cmd_catalog(int argc, char **argv)
@@ -204,15 +234,26 @@ int cmd_catalog(int argc, char **argv)
 		fprintf(stderr, "hmmsim: catalog --kernel does not write --junit\n");
 		return 2;
 	}
-	if (kernel)
-		return catalog_kernel(kernel, only, json, have_strategy, strategy, iterations,
-				      seed);
 	size_t n;
 	const struct hs_catalog_entry *cat = hs_catalog(&n);
 	bool all_ok = true, matched = false;
+	struct cli_outfile jf = {0};
+
+	for (size_t i = 0; i < n && only && !matched; i++)
+		matched = strcmp(only, cat[i].name) == 0;
+	if (only && !matched) {
+		fprintf(stderr, "hmmsim: no catalog entry '%s' (docs/catalog.md lists them)\n",
+			only);
+		return 2;
+	}
+	if (kernel)
+		return catalog_kernel(kernel, only, json, have_strategy, strategy, iterations,
+				      seed);
+	if (junit && cli_outfile_open(&jf, junit))
+		return 2;
 	struct hs_catalog_result *res = calloc(n, sizeof(*res));
 	if (!res)
-		abort();
+		cli_oom("the catalog's results");
 	if (json)
 		printf("{\"strategy\":\"%s\",\"iterations\":%llu,\"seed\":%llu,\"entries\":[",
 		       have_strategy ? sim_strategy_name(strategy) : "default",
@@ -224,51 +265,20 @@ int cmd_catalog(int argc, char **argv)
 		const struct hs_catalog_entry *e = &cat[i];
 		if (only && strcmp(only, e->name))
 			continue;
-		matched = true;
 		enum sim_strategy s = have_strategy ? strategy : e->strategy;
 		if (hs_catalog_run(e, s, iterations, seed, &res[i])) {
 			fprintf(stderr, "hmmsim: catalog %s: %s\n", e->name, res[i].error);
+			cli_outfile_drop(&jf);
 			free(res);
 			return 2;
 		}
-		const struct hs_catalog_result r = res[i];
-		all_ok &= r.found && r.clean_with_fix;
-		if (json) {
-			printf("%s{\"name\":", i && !only ? "," : "");
-			cli_json_str(stdout, e->name);
-			printf(",\"fix\":");
-			cli_json_str(stdout, e->fix);
-			printf(
-			    ",\"side\":\"%s\",\"strategy\":\"%s\",\"found\":%s,"
-			    "\"clean_with_fix\":%s,\"executions\":%llu,\"seconds\":%.6f,\"kind\":",
-			    e->driver ? "driver" : "core", sim_strategy_name(s),
-			    r.found ? "true" : "false", r.clean_with_fix ? "true" : "false",
-			    (unsigned long long)r.executions, r.seconds);
-			if (r.found)
-				cli_json_str(stdout, r.kind);
-			else
-				printf("null");
-			printf(",\"fixed_executions\":%llu,\"fixed_exhausted\":%s}",
-			       (unsigned long long)r.fixed_executions,
-			       r.fixed_exhausted ? "true" : "false");
-		} else {
-			printf("%-30s %-6s %-5s %10llu %8.3f  %-15s %-6s  %s\n", e->name,
-			       e->driver ? "driver" : "core", r.found ? "yes" : "NO",
-			       (unsigned long long)r.executions, r.seconds, r.found ? r.kind : "-",
-			       r.clean_with_fix ? "yes" : "NO", e->fix);
-			if (!r.clean_with_fix)
-				printf("    %s\n", r.error);
-		}
+		all_ok &= res[i].found && res[i].clean_with_fix;
+		print_entry(e, s, &res[i], json, i && !only);
 	}
 	if (json) {
 		printf("],");
 		cli_json_version(stdout);
 		printf("}\n");
-	}
-	if (!matched) {
-		fprintf(stderr, "hmmsim: no catalog entry '%s'\n", only);
-		free(res);
-		return 2;
 	}
 	if (junit) {
 		unsigned int tests = 0, failures = 0;
@@ -279,16 +289,14 @@ int cmd_catalog(int argc, char **argv)
 				failures += !res[i].found + !res[i].clean_with_fix;
 				t += res[i].seconds + res[i].fixed_seconds;
 			}
-		FILE *f = cli_junit_open(junit, "hmmsim catalog", tests, failures, t);
-		if (!f) {
-			free(res);
-			return 2;
-		}
+		cli_junit_begin(jf.f, "hmmsim catalog", tests, failures, t);
 		for (size_t i = 0; i < n; i++)
 			if (!only || strcmp(only, cat[i].name) == 0)
-				junit_entry(f, &cat[i], have_strategy ? strategy : cat[i].strategy,
-					    iterations, seed, &res[i]);
-		if (cli_junit_close(f, junit)) {
+				junit_entry(jf.f, &cat[i],
+					    have_strategy ? strategy : cat[i].strategy, iterations,
+					    seed, &res[i]);
+		cli_junit_end(jf.f);
+		if (cli_outfile_commit(&jf)) {
 			free(res);
 			return 2;
 		}

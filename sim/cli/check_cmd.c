@@ -416,16 +416,18 @@ static void print_json(const struct check_item *items, unsigned int n, const uns
 		}
 		printf("}");
 	}
-	printf("]}\n");
+	printf("],");
+	cli_json_version(stdout);
+	printf("}\n");
 }
 
-static int write_junit(const char *path, const struct check_item *items, unsigned int n,
+/* @jf: opened before the files ran (cli_outfile_open()). */
+static int write_junit(struct cli_outfile *jf, const struct check_item *items, unsigned int n,
 		       const unsigned int *count, double elapsed_s)
 {
-	FILE *f = cli_junit_open(path, "hmmsim.check", n, count[CHECK_FAIL] + count[CHECK_ERROR],
-				 elapsed_s);
-	if (!f)
-		return -1;
+	FILE *f = jf->f;
+
+	cli_junit_begin(f, "hmmsim.check", n, count[CHECK_FAIL] + count[CHECK_ERROR], elapsed_s);
 	for (unsigned int i = 0; i < n; i++) {
 		const struct check_res *r = &items[i].r;
 		char msg[160], out[256];
@@ -448,7 +450,8 @@ static int write_junit(const char *path, const struct check_item *items, unsigne
 		}
 		cli_junit_case_end(f, out);
 	}
-	return cli_junit_close(f, path);
+	cli_junit_end(f);
+	return cli_outfile_commit(jf) ? -1 : 0;
 }
 
 static int check_usage(const char *fmt, const char *arg)
@@ -494,6 +497,9 @@ int cmd_check(int argc, char **argv)
 	if (!n)
 		return free(items), check_usage("%s", "needs scenario files (FILE.hsc...)");
 
+	struct cli_outfile jf = {0};
+	if (junit && cli_outfile_open(&jf, junit))
+		return free(items), 2;
 	double t0 = cli_now_s();
 	int ret = run_items(items, n, jobs, json);
 	for (unsigned int i = 0; i < n; i++) {
@@ -508,7 +514,7 @@ int cmd_check(int argc, char **argv)
 	else
 		printf("%u passed, %u failed\n", count[CHECK_PASS],
 		       count[CHECK_FAIL] + count[CHECK_ERROR]);
-	if (junit && write_junit(junit, items, n, count, cli_now_s() - t0))
+	if (junit && write_junit(&jf, items, n, count, cli_now_s() - t0))
 		ret = -1;
 	for (unsigned int i = 0; i < n; i++)
 		res_free(&items[i].r);

@@ -47,20 +47,60 @@ void cli_json_version(FILE *f);
 void cli_xml_str(FILE *f, const char *s);
 /*
  * JUnit XML, the one writer of hmmsim explore --junit and hmmsim catalog
- * --junit: cli_junit_open() writes the declaration and opens one testsuite,
+ * --junit: cli_junit_begin() writes the declaration and opens one testsuite,
  * then per testcase cli_junit_case_begin(), a cli_junit_failure() per failure
  * (its text is @text then @text2, either may be NULL), cli_junit_case_end();
- * cli_junit_close() ends the document.  open and close print the error and
- * return NULL or -1 when the file cannot be written.
+ * cli_junit_end() ends the document.  @f: a cli_outfile's.
  */
-FILE *cli_junit_open(const char *path, const char *suite, unsigned int tests, unsigned int failures,
+void cli_junit_begin(FILE *f, const char *suite, unsigned int tests, unsigned int failures,
 		     double time_s);
 void cli_junit_case_begin(FILE *f, const char *classname, const char *name, double time_s);
 void cli_junit_failure(FILE *f, const char *type, const char *message, const char *text,
 		       const char *text2);
 /* @system_out may be NULL. */
 void cli_junit_case_end(FILE *f, const char *system_out);
-int cli_junit_close(FILE *f, const char *path);
+void cli_junit_end(FILE *f);
+
+/*
+ * Output (sim/cli/cli_out.c).  An output file: cli_outfile_open() before the
+ * run checks @path (not a directory, its folder there and writable) and opens
+ * a temporary file beside it (@of->f); cli_outfile_commit() flushes it and
+ * renames it to @path (a symbolic link's target; a device or a FIFO is
+ * written in place), cli_outfile_drop() removes it.  Open and commit print
+ * "hmmsim: cannot write PATH: reason" and return -1 when they fail; a failed
+ * commit leaves no file.  Temporary files left at exit are removed.
+ */
+struct cli_outfile {
+	const char *path;
+	char *tmp;  /* NULL: written in place (a device or a FIFO, /dev/stdout) */
+	char *real; /* @path is a symbolic link: its target, which is replaced */
+	FILE *f;
+};
+int cli_outfile_open(struct cli_outfile *of, const char *path);
+int cli_outfile_commit(struct cli_outfile *of);
+void cli_outfile_drop(struct cli_outfile *of);
+/* 2 and a message when standard output is closed (before a command runs). */
+int cli_stdout_check_open(void);
+/* Flush standard output: @status, or 2 and a message when it failed. */
+int cli_stdout_close(int status);
+/* Out of memory allocating @what: a message, the temporary files removed, exit 2. */
+_Noreturn void cli_oom(const char *what);
+
+/*
+ * Signals.  cli_signals_init(), for every command: SIGINT and SIGTERM end the
+ * process as by default, the temporary files removed; SIGXFSZ is ignored, so
+ * a write past ulimit -f fails instead.  cli_signals_graceful(), for a run
+ * that can stop early: the first SIGINT or SIGTERM sets cli_interrupted (the
+ * signal number) and the run stops after its current execution with what it
+ * found so far; a second one, or CLI_STOP_S seconds without stopping, ends
+ * the process.  An inherited SIG_IGN of SIGINT is kept.
+ */
+#include <signal.h>
+#define CLI_STOP_S 5
+extern volatile sig_atomic_t cli_interrupted;
+void cli_signals_init(void);
+void cli_signals_graceful(void);
+const char *cli_signal_name(int sig);
 
 /*
  * The progress line of a long exploration, on stderr when it is a terminal:
@@ -90,17 +130,28 @@ struct cli_merge_viol {
 	size_t len;
 };
 struct cli_merge {
-	char head[3][256]; /* scenario, strategy, seed: raw JSON values */
+	/* scenario, strategy, seed, iterations, campaign: raw JSON values */
+	char head[5][256];
 	unsigned long long executions, violations_found;
 	double elapsed_s;	  /* the longest's */
 	struct cli_merge_viol *v; /* sorted by execution */
 	size_t nv;
+	uint64_t shards;       /* N of the files' "shard":"K/N" (1: whole runs) */
+	uint64_t *ks, missing; /* the files' K (sorted), and how many of N are not there */
+	size_t nks;
+	bool interrupted; /* a file says "interrupted":true */
 };
-/* Combine the --json texts @texts[0..@n) (modified in place, kept by the
- * caller while @m is used), named @names[] in messages.  Return: 0, or 2
- * after printing what is wrong. */
-int cli_merge(int n, char **texts, char *const *names, struct cli_merge *m);
+/*
+ * Combine the --json texts @texts[0..@n) (modified in place, kept by the
+ * caller while @m is used), named @names[] in messages.  They must be
+ * shards of one run: the same scenario, strategy, seed and, for shards,
+ * N, iterations and options, each shard once, and unless @subset all N.
+ * Return: 0, or 2 after printing what is wrong.
+ */
+int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
+/* The missing shards, at most @max: "1/4, 3/4" on stderr, as JSON strings else. */
+void cli_merge_missing(const struct cli_merge *m, FILE *f, uint64_t max);
 
 /* hmmsim list --switches: each model switch with the fix it undoes
  * (sim/cli/switch_cmd.c). */

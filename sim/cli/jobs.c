@@ -8,6 +8,12 @@
  * publishes its index, the others stop past it, and the result keeps the
  * executions up to it, as one process would have run.  Counts for the
  * progress line and that index are in a shared mapping.
+ *
+ * A SIGINT or SIGTERM to the parent (cli_interrupted) stops the workers
+ * through the mapping: each ends after its current execution and sends what
+ * it ran, marked interrupted; one that has not ended within JOBS_STOP_S is
+ * killed, and its executions are not counted (the parent says so).  A worker
+ * whose parent dies gets SIGTERM (PR_SET_PDEATHSIG), so none is orphaned.
  */
 #include <errno.h>
 #include <poll.h>
@@ -16,14 +22,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli_util.h"
 #include "jobs.h"
 
+#define JOBS_STOP_S 1.5
+
 struct jobs_shared {
-	uint64_t stop_at; /* no --keep-going: the first violation's index yet */
+	uint64_t stop_at;     /* no --keep-going: the first violation's index yet */
+	uint32_t interrupted; /* the parent got SIGINT or SIGTERM: stop now */
 	struct {
 		uint64_t done, violations;
 	} w[];
@@ -34,6 +44,7 @@ struct worker_ctx {
 	unsigned int k;
 	uint64_t stride; /* distance between two executions of this worker */
 	bool keep_going;
+	bool stopped; /* by a signal, to it or to the parent */
 };
 
 static bool worker_progress(void *arg, const struct sim_progress *p)
@@ -43,6 +54,10 @@ static bool worker_progress(void *arg, const struct sim_progress *p)
 
 	__atomic_store_n(&c->sh->w[c->k].done, p->executions, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->sh->w[c->k].violations, p->violations_found, __ATOMIC_RELAXED);
+	if (cli_interrupted || __atomic_load_n(&c->sh->interrupted, __ATOMIC_RELAXED)) {
+		c->stopped = true;
+		return false;
+	}
 	if (c->keep_going)
 		return true;
 	uint64_t stop = __atomic_load_n(&c->sh->stop_at, __ATOMIC_RELAXED);
@@ -58,7 +73,7 @@ static bool worker_progress(void *arg, const struct sim_progress *p)
 }
 
 static _Noreturn void worker(const struct cli_jobs *j, unsigned int k, int fd,
-			     struct jobs_shared *sh)
+			     struct jobs_shared *sh, pid_t parent)
 {
 	struct sim_options o = *j->opt;
 	uint64_t n = o.shard_count > 1 ? o.shard_count : 1,
@@ -66,6 +81,9 @@ static _Noreturn void worker(const struct cli_jobs *j, unsigned int k, int fd,
 	struct worker_ctx c = {.sh = sh, .k = k, .stride = n * j->jobs, .keep_going = o.keep_going};
 	struct sim_result r;
 
+	/* never outlive the parent (a SIGKILL to it) */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		_exit(2);
 	o.shard_index = kk + n * k;
 	o.shard_count = n * j->jobs;
 	o.progress = worker_progress;
@@ -77,7 +95,7 @@ static _Noreturn void worker(const struct cli_jobs *j, unsigned int k, int fd,
 	FILE *f = fdopen(fd, "w");
 	if (!f)
 		_exit(2);
-	j->print_json(f, j->sc, &o, &r, j->with_trace);
+	j->print_json(f, j->sc, &o, &r, j->with_trace, c.stopped);
 	if (ferror(f) | fclose(f))
 		_exit(2);
 	_exit(r.violations_found ? 1 : 0);
@@ -127,14 +145,92 @@ static void free_violation(struct sim_violation *v)
 	free(v->trace_json);
 }
 
-static void stop_workers(const pid_t *pid, const bool *reaped, unsigned int n)
+/* The parent's side of a --jobs run. */
+struct jobs_run {
+	const struct cli_jobs *j;
+	struct jobs_shared *sh;
+	size_t shsize;
+	pid_t *pid;
+	bool *reaped, *lost; /* lost: killed after the stop, its result dropped */
+	struct pollfd *pfd;
+	char **buf;
+	size_t *len, *cap;
+	unsigned int open; /* pipes not at their end */
+	double stop_by;	   /* after a signal: when the workers still running are killed */
+	int status;
+};
+
+static void jobs_free(struct jobs_run *jr)
 {
-	for (unsigned int k = 0; k < n; k++)
-		if (pid[k] > 0 && !reaped[k])
-			kill(pid[k], SIGTERM);
-	for (unsigned int k = 0; k < n; k++)
-		if (pid[k] > 0 && !reaped[k])
-			waitpid(pid[k], NULL, 0);
+	for (unsigned int k = 0; k < jr->j->jobs; k++) {
+		if (jr->pfd[k].fd >= 0)
+			close(jr->pfd[k].fd);
+		free(jr->buf[k]);
+	}
+	free(jr->buf);
+	free(jr->len);
+	free(jr->cap);
+	free(jr->pfd);
+	free(jr->pid);
+	free(jr->reaped);
+	free(jr->lost);
+	munmap(jr->sh, jr->shsize);
+}
+
+static void jobs_alloc(struct jobs_run *jr, const struct cli_jobs *j)
+{
+	unsigned int J = j->jobs;
+
+	memset(jr, 0, sizeof(*jr));
+	jr->j = j;
+	jr->shsize = sizeof(struct jobs_shared) + J * sizeof(jr->sh->w[0]);
+	jr->sh = mmap(NULL, jr->shsize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	jr->pid = calloc(J, sizeof(*jr->pid));
+	jr->reaped = calloc(J, sizeof(*jr->reaped));
+	jr->lost = calloc(J, sizeof(*jr->lost));
+	jr->pfd = calloc(J, sizeof(*jr->pfd));
+	jr->buf = calloc(J, sizeof(*jr->buf));
+	jr->len = calloc(J, sizeof(*jr->len));
+	jr->cap = calloc(J, sizeof(*jr->cap));
+	if (jr->sh == MAP_FAILED || !jr->pid || !jr->reaped || !jr->lost || !jr->pfd || !jr->buf ||
+	    !jr->len || !jr->cap)
+		cli_oom("the --jobs bookkeeping");
+	jr->sh->stop_at = UINT64_MAX;
+	for (unsigned int k = 0; k < J; k++)
+		jr->pfd[k].fd = -1;
+}
+
+static void jobs_spawn(struct jobs_run *jr)
+{
+	pid_t parent = getpid();
+
+	fflush(stdout);
+	fflush(stderr);
+	for (unsigned int k = 0; k < jr->j->jobs; k++) {
+		int fds[2];
+		if (pipe(fds)) {
+			fprintf(stderr, "hmmsim: --jobs: pipe: %s\n", strerror(errno));
+			jr->status = 2;
+			return;
+		}
+		jr->pid[k] = fork();
+		if (jr->pid[k] < 0) {
+			fprintf(stderr, "hmmsim: --jobs: fork: %s\n", strerror(errno));
+			close(fds[0]);
+			close(fds[1]);
+			jr->status = 2;
+			return;
+		}
+		if (jr->pid[k] == 0) {
+			for (unsigned int i = 0; i < k; i++)
+				close(jr->pfd[i].fd);
+			close(fds[0]);
+			worker(jr->j, k, fds[1], jr->sh, parent);
+		}
+		close(fds[1]);
+		jr->pfd[k] = (struct pollfd){.fd = fds[0], .events = POLLIN};
+		jr->open++;
+	}
 }
 
 /* Say why worker @k ended badly; false when it ended well (exit 0 or 1). */
@@ -156,159 +252,169 @@ static bool worker_failed(const struct cli_jobs *j, unsigned int k, int st)
 	return true;
 }
 
-int cli_jobs_explore(const struct cli_jobs *j, struct sim_result *res)
+/* Read what worker @k sent; at the end of its pipe, reap it. */
+static void jobs_read(struct jobs_run *jr, unsigned int k)
 {
-	const struct sim_options *o = j->opt;
-	unsigned int J = j->jobs;
-	size_t shsize = sizeof(struct jobs_shared) + J * sizeof(((struct jobs_shared *)0)->w[0]);
-	struct jobs_shared *sh =
-	    mmap(NULL, shsize, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	pid_t *pid = calloc(J, sizeof(*pid));
-	bool *reaped = calloc(J, sizeof(*reaped));
-	struct pollfd *pfd = calloc(J, sizeof(*pfd));
-	char **buf = calloc(J, sizeof(*buf)), **names = calloc(J, sizeof(*names));
-	size_t *len = calloc(J, sizeof(*len)), *cap = calloc(J, sizeof(*cap));
-	uint64_t total = cli_shard_size(o->iterations, o->shard_index, o->shard_count);
-	struct cli_progress prog;
-	double t0 = cli_now_s();
-	int status = 0;
+	if (jr->cap[k] - jr->len[k] < 65536) {
+		jr->cap[k] = jr->cap[k] ? 2 * jr->cap[k] : 131072;
+		jr->buf[k] = realloc(jr->buf[k], jr->cap[k] + 1);
+		if (!jr->buf[k])
+			cli_oom("a --jobs worker's result");
+	}
+	ssize_t got = read(jr->pfd[k].fd, jr->buf[k] + jr->len[k], jr->cap[k] - jr->len[k]);
+	if (got > 0) {
+		jr->len[k] += (size_t)got;
+		return;
+	}
+	if (got < 0 && errno == EINTR)
+		return;
+	/* end of file: the worker is done, or dead */
+	close(jr->pfd[k].fd);
+	jr->pfd[k].fd = -1;
+	jr->open--;
+	int st;
+	if (waitpid(jr->pid[k], &st, 0) != jr->pid[k])
+		st = 2 << 8;
+	jr->reaped[k] = true;
+	if (!jr->lost[k] && worker_failed(jr->j, k, st))
+		jr->status = 2;
+}
 
-	memset(res, 0, sizeof(*res));
-	if (sh == MAP_FAILED || !pid || !reaped || !pfd || !buf || !names || !len || !cap) {
-		fprintf(stderr, "hmmsim: --jobs: out of memory\n");
-		exit(2);
+/* After a signal: stop the workers, and kill those that do not stop in time. */
+static void jobs_stop(struct jobs_run *jr)
+{
+	if (!jr->stop_by) {
+		__atomic_store_n(&jr->sh->interrupted, 1, __ATOMIC_RELAXED);
+		jr->stop_by = cli_now_s() + JOBS_STOP_S;
+		return;
 	}
-	sh->stop_at = UINT64_MAX;
-	for (unsigned int k = 0; k < J; k++)
-		pfd[k].fd = -1;
-	fflush(stdout);
-	fflush(stderr);
-	for (unsigned int k = 0; k < J; k++) {
-		int fds[2];
-		if (pipe(fds)) {
-			fprintf(stderr, "hmmsim: --jobs: pipe: %s\n", strerror(errno));
-			status = 2;
-			break;
+	if (cli_now_s() < jr->stop_by)
+		return;
+	for (unsigned int k = 0; k < jr->j->jobs; k++)
+		if (jr->pfd[k].fd >= 0 && !jr->lost[k]) {
+			fprintf(stderr,
+				"hmmsim: --jobs: worker %u did not stop in time: killed, its "
+				"executions are not counted\n",
+				k);
+			jr->lost[k] = true;
+			kill(jr->pid[k], SIGKILL);
 		}
-		pid[k] = fork();
-		if (pid[k] < 0) {
-			fprintf(stderr, "hmmsim: --jobs: fork: %s\n", strerror(errno));
-			close(fds[0]);
-			close(fds[1]);
-			status = 2;
-			break;
-		}
-		if (pid[k] == 0) {
-			for (unsigned int i = 0; i < k; i++)
-				close(pfd[i].fd);
-			close(fds[0]);
-			worker(j, k, fds[1], sh);
-		}
-		close(fds[1]);
-		pfd[k] = (struct pollfd){.fd = fds[0], .events = POLLIN};
-	}
-	cli_progress_init(&prog, j->progress && !status, total);
-	for (unsigned int open = status ? 0 : J; open;) {
-		int nr = poll(pfd, J, prog.on ? 250 : -1);
+}
+
+/* Read the workers' results until every pipe ends, with the progress line. */
+static void jobs_collect(struct jobs_run *jr, bool progress, uint64_t total)
+{
+	struct cli_progress prog;
+
+	cli_progress_init(&prog, progress && !jr->status, total);
+	while (jr->open && !jr->status) {
+		if (cli_interrupted)
+			jobs_stop(jr);
+		int nr = poll(jr->pfd, jr->j->jobs, 100); /* a signal between check and poll */
 		if (nr < 0 && errno != EINTR) {
 			fprintf(stderr, "hmmsim: --jobs: poll: %s\n", strerror(errno));
-			status = 2;
+			jr->status = 2;
 			break;
 		}
-		for (unsigned int k = 0; k < J && nr > 0; k++) {
-			if (pfd[k].fd < 0 || !pfd[k].revents)
-				continue;
-			if (cap[k] - len[k] < 65536) {
-				cap[k] = cap[k] ? 2 * cap[k] : 131072;
-				buf[k] = realloc(buf[k], cap[k] + 1);
-				if (!buf[k])
-					abort();
-			}
-			ssize_t got = read(pfd[k].fd, buf[k] + len[k], cap[k] - len[k]);
-			if (got > 0) {
-				len[k] += (size_t)got;
-				continue;
-			}
-			if (got < 0 && errno == EINTR)
-				continue;
-			/* end of file: the worker is done, or dead */
-			close(pfd[k].fd);
-			pfd[k].fd = -1;
-			open--;
-			int st;
-			if (waitpid(pid[k], &st, 0) != pid[k])
-				st = 2 << 8;
-			reaped[k] = true;
-			if (worker_failed(j, k, st)) {
-				status = 2;
-				break;
-			}
-		}
-		if (status)
-			break;
+		for (unsigned int k = 0; k < jr->j->jobs && nr > 0 && !jr->status; k++)
+			if (jr->pfd[k].fd >= 0 && jr->pfd[k].revents)
+				jobs_read(jr, k);
 		uint64_t done = 0, viol = 0;
-		for (unsigned int k = 0; k < J; k++) {
-			done += __atomic_load_n(&sh->w[k].done, __ATOMIC_RELAXED);
-			viol += __atomic_load_n(&sh->w[k].violations, __ATOMIC_RELAXED);
+		for (unsigned int k = 0; k < jr->j->jobs; k++) {
+			done += __atomic_load_n(&jr->sh->w[k].done, __ATOMIC_RELAXED);
+			viol += __atomic_load_n(&jr->sh->w[k].violations, __ATOMIC_RELAXED);
 		}
 		cli_progress_show(&prog, done, viol);
 	}
 	cli_progress_clear(&prog);
-	stop_workers(pid, reaped, J);
-	for (unsigned int k = 0; k < J; k++) {
-		if (pfd[k].fd >= 0)
-			close(pfd[k].fd);
-		if (buf[k])
-			buf[k][len[k]] = 0;
-		else
-			buf[k] = calloc(1, 1);
-		names[k] = malloc(32);
-		if (!buf[k] || !names[k])
-			abort();
-		snprintf(names[k], 32, "worker %u", k);
-	}
+	for (unsigned int k = 0; k < jr->j->jobs; k++)
+		if (jr->pid[k] > 0 && !jr->reaped[k])
+			kill(jr->pid[k], SIGKILL);
+	for (unsigned int k = 0; k < jr->j->jobs; k++)
+		if (jr->pid[k] > 0 && !jr->reaped[k])
+			waitpid(jr->pid[k], NULL, 0);
+}
 
+/* @m's violations, decoded into @res (at most @max); 0 or 2. */
+static int jobs_reports(const struct cli_merge *m, unsigned int max, struct sim_result *res)
+{
+	res->reports = calloc(max, sizeof(*res->reports));
+	if (!res->reports)
+		cli_oom("the reports of a --jobs run");
+	for (size_t i = 0; i < m->nv && res->nr_reports < max; i++) {
+		struct sim_violation *v = &res->reports[res->nr_reports];
+		if (!decode_violation(m->v[i].p, m->v[i].p + m->v[i].len, v)) {
+			free_violation(v);
+			fprintf(stderr, "hmmsim: --jobs: a worker's report is damaged\n");
+			return 2;
+		}
+		res->nr_reports++;
+	}
+	return 0;
+}
+
+/* Merge the results of the workers that were not lost into @res. */
+static int jobs_combine(struct jobs_run *jr, struct sim_result *res, int *interrupted)
+{
+	const struct sim_options *o = jr->j->opt;
+	unsigned int n = 0, max = o->max_reports ? o->max_reports : 1;
+	char **texts = calloc(jr->j->jobs, sizeof(*texts)),
+	     **names = calloc(jr->j->jobs, sizeof(char *));
 	struct cli_merge m;
-	if (!status && (status = cli_merge((int)J, buf, names, &m)) == 0) {
-		unsigned int max = o->max_reports ? o->max_reports : 1;
+	int status;
+
+	if (!texts || !names)
+		cli_oom("the results of a --jobs run");
+	for (unsigned int k = 0; k < jr->j->jobs; k++) {
+		if (jr->lost[k])
+			continue;
+		jr->buf[k] = jr->buf[k] ? jr->buf[k] : calloc(1, 1);
+		names[n] = malloc(32);
+		if (!jr->buf[k] || !names[n])
+			cli_oom("the results of a --jobs run");
+		jr->buf[k][jr->len[k]] = 0;
+		snprintf(names[n], 32, "worker %u", k);
+		texts[n++] = jr->buf[k];
+	}
+	status = cli_merge((int)n, texts, names, true, &m);
+	if (!status) {
+		*interrupted = cli_interrupted ? cli_interrupted : m.interrupted ? SIGTERM : 0;
 		res->executions = m.executions;
 		res->violations_found = m.violations_found;
-		if (m.nv && !o->keep_going) {
+		if (m.nv && !o->keep_going && !*interrupted) {
 			/* one process would have stopped at the first violation */
 			uint64_t k = o->shard_count > 1 ? o->shard_index : 0;
 			res->executions = cli_shard_size(m.v[0].execution + 1, k, o->shard_count);
 			res->violations_found = 1;
 			max = 1;
 		}
-		res->reports = calloc(max, sizeof(*res->reports));
-		if (!res->reports)
-			abort();
-		for (size_t i = 0; i < m.nv && res->nr_reports < max; i++) {
-			struct sim_violation *v = &res->reports[res->nr_reports];
-			if (!decode_violation(m.v[i].p, m.v[i].p + m.v[i].len, v)) {
-				free_violation(v);
-				fprintf(stderr, "hmmsim: --jobs: a worker's report is damaged\n");
-				status = 2;
-				break;
-			}
-			res->nr_reports++;
-		}
+		status = jobs_reports(&m, max, res);
 		cli_merge_free(&m);
 	}
-	res->elapsed_s = cli_now_s() - t0;
-	for (unsigned int k = 0; k < J; k++) {
-		free(buf[k]);
-		free(names[k]);
-	}
-	free(buf);
+	for (unsigned int i = 0; i < n; i++)
+		free(names[i]);
 	free(names);
-	free(len);
-	free(cap);
-	free(pfd);
-	free(pid);
-	free(reaped);
-	munmap(sh, shsize);
-	if (status)
-		sim_result_free(res);
+	free(texts);
 	return status;
+}
+
+int cli_jobs_explore(const struct cli_jobs *j, struct sim_result *res, int *interrupted)
+{
+	const struct sim_options *o = j->opt;
+	struct jobs_run jr;
+	double t0 = cli_now_s();
+
+	memset(res, 0, sizeof(*res));
+	*interrupted = 0;
+	jobs_alloc(&jr, j);
+	jobs_spawn(&jr);
+	jobs_collect(&jr, j->progress,
+		     cli_shard_size(o->iterations, o->shard_index, o->shard_count));
+	if (!jr.status)
+		jr.status = jobs_combine(&jr, res, interrupted);
+	res->elapsed_s = cli_now_s() - t0;
+	jobs_free(&jr);
+	if (jr.status)
+		sim_result_free(res);
+	return jr.status;
 }

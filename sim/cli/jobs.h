@@ -17,16 +17,19 @@ struct cli_jobs {
 	bool progress;		       /* the combined progress line on stderr */
 	/* explore --json, to a worker's pipe */
 	void (*print_json)(FILE *f, const struct sim_scenario *sc, const struct sim_options *o,
-			   const struct sim_result *r, bool with_trace);
+			   const struct sim_result *r, bool with_trace, bool interrupted);
 };
 
 /*
  * Run @j->opt's exploration in @j->jobs workers and combine their results
  * into @res as one process would have found them: the same executions,
  * violations and reports (not minimized), elapsed_s the parent's wall time.
+ * After SIGINT or SIGTERM (cli_interrupted) the workers stop and @res has
+ * what they ran, *@interrupted the signal (also when a worker was stopped
+ * by one), else 0.
  * Return: 0, or 2 after printing what went wrong (a worker that failed or
  * died: which one, and how); the other workers are stopped and reaped.
  */
-int cli_jobs_explore(const struct cli_jobs *j, struct sim_result *res);
+int cli_jobs_explore(const struct cli_jobs *j, struct sim_result *res, int *interrupted);
 
 #endif /* SIM_CLI_JOBS_H */

@@ -34,15 +34,19 @@ static const char usage[] =
     "                               owner-lab cell SCENARIO@POLICY (hmmsim list)\n"
     "      --strategy random|pct|dfs|dpor  (default pct; dpor: every execution up to\n"
     "                               reordering independent operations, docs/engine.md)\n"
-    "      --iterations N           executions to run (default 10000; dfs: until\n"
-    "                               exhausted, at most 10000000; dpor: until exhausted)\n"
+    "      --iterations N           executions to run, at least 1 (default 10000; dfs:\n"
+    "                               until exhausted, at most 10000000: a run stopped\n"
+    "                               there says it is not exhaustive; dpor: until\n"
+    "                               exhausted)\n"
     "      --seed S                 seed of random and pct (default 1)\n"
     "      --depth D                pct bug depth, D-1 priority change points (default 3)\n"
     "      --preemptions P          dfs preemption bound (default 2); dpor: none unless\n"
-    "                               given\n"    "      --por-check              dpor's self-check: each execution is also run in two\n"
+    "                               given\n"
+    "      --por-check              dpor's self-check: each execution is also run in two\n"
     "                               other orders of its partial order, and the final\n"
     "                               states compared (oracles off; docs/engine.md)\n"
-    "      --step-bound N           scheduling points before a livelock report\n"
+    "      --step-bound N           scheduling points before a livelock report (default\n"
+    "                               20000, or the scenario's)\n"
     "      --keep-going             count every violation instead of stopping\n"
     "      --json                   one JSON object on stdout\n"
     "      --brief                  leave atomics and annotated accesses out of the report\n"
@@ -57,7 +61,9 @@ static const char usage[] =
     "      --no-minimize            report the first violation as found (by default its\n"
     "                               schedule is minimized: fewest preemptions, then steps)\n"
     "      --trace-out FILE         write the reported execution as Chrome trace-event\n"
-    "                               JSON (open in Perfetto; 1 us = 1 scheduling step)\n"
+    "                               JSON (open in Perfetto; 1 us = 1 scheduling step),\n"
+    "                               every event of it (a long report shows its first\n"
+    "                               and last events, each thread's last, and its loop)\n"
     "      --junit FILE             write JUnit XML: a testcase for the run, a failure\n"
     "                               with the replay command per violation reported\n"
     "      --max-reports N          violations to report in full (default 1)\n"
@@ -92,8 +98,11 @@ static const char usage[] =
     "                               does not, 2 for a bad file; --jobs J: J files at\n"
     "                               once (the same output); --json: one object;\n"
     "                               --junit FILE: a testcase per file\n"
-    "  merge FILE...                combine the --json results of explore --shard runs:\n"
-    "                               executions summed, violations in execution order\n"
+    "  merge [--partial] FILE...    combine the --json results of explore --shard runs:\n"
+    "                               executions summed, violations in execution order;\n"
+    "                               refuses a shard twice, a shard missing (--partial:\n"
+    "                               merge a subset, naming the missing ones) and shards\n"
+    "                               of different runs (N, iterations, seed, options)\n"
     "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json] [--junit FILE]\n"
     "          [--kernel VERSION]\n"
     "                               explore each catalog entry (a real kernel or driver\n"
@@ -109,12 +118,17 @@ static const char usage[] =
     "  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
     "         [--switch NAME] [--kernel VERSION]\n"
     "                               run NAME on real threads (native backend)\n"
-    "\n"
+    "  COMMAND --help               that command's part of this text\n"
     "  --version                    the version, the git revision of the build and the\n"
     "                               Linux release the kernel model mirrors (also in\n"
     "                               every --json result and --junit file)\n"
     "\n"
-    "exit status: 0 no violation, 1 violation found, 2 usage or input error\n";
+    "SIGINT or SIGTERM ends explore (its workers too) after the current execution, with\n"
+    "what it found so far (--json: \"interrupted\":true); a second one ends it at once.\n"
+    "\n"
+    "exit status: 0 no violation, 1 violation found, 2 usage or input error, or output\n"
+    "that could not be written (\"hmmsim: cannot write ...\"), or out of memory;\n"
+    "interrupted without a violation: 130 (SIGINT) or 143 (SIGTERM)\n";
 
 int cmd_catalog(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
@@ -172,6 +186,8 @@ static void list_switches(const char *version)
 static int cmd_list(int argc, char **argv)
 {
 	const char *version = NULL;
+	size_t n;
+
 	if (argc == 1 && strcmp(argv[0], "--switches") == 0)
 		return cmd_list_switches();
 	for (int i = 0; i < argc; i++) {
@@ -183,7 +199,6 @@ static int cmd_list(int argc, char **argv)
 			return usage_error("unknown list argument '%s'", argv[i]);
 		}
 	}
-	size_t n;
 	const struct sim_scenario *const *all = hs_model_scenarios(&n);
 	printf("kernel model scenarios (name, what exploring finds, summary):\n");
 	list_table(all, n);
@@ -210,9 +225,56 @@ static int cmd_list(int argc, char **argv)
 	return 0;
 }
 
-/* @with_trace: the first report's trace too (a --jobs worker's, for --trace-out). */
+/* What defines a campaign besides scenario, strategy, seed and iterations. */
+static void print_campaign(FILE *f, const struct sim_options *o)
+{
+	fprintf(f, "\"shard\":\"%llu/%llu\",\"iterations\":%llu,\"campaign\":\"",
+		(unsigned long long)o->shard_index, (unsigned long long)o->shard_count,
+		(unsigned long long)o->iterations);
+	if (o->strategy == SIM_STRATEGY_PCT)
+		fprintf(f, "depth %u", o->pct_depth ? o->pct_depth : SIM_DEFAULT_PCT_DEPTH);
+	fprintf(f, " step-bound %lu%s%s%s%s", o->step_bound, o->keep_going ? " keep-going" : "",
+		o->no_races ? " no-races" : "", o->no_lockdep ? " no-lockdep" : "",
+		o->no_might_sleep ? " no-might-sleep" : "");
+	for (unsigned int i = 0; i < nr_switches_on; i++)
+		fprintf(f, " switch %s", switches_on[i]); /* names: [a-z0-9_-] */
+	fprintf(f, "\",");
+}
+
+static void print_json_violation(FILE *f, const struct sim_violation *v, bool with_trace)
+{
+	fprintf(f, "{\"kind\":");
+	cli_json_str(f, v->kind);
+	fprintf(f, ",\"message\":");
+	cli_json_str(f, v->message);
+	fprintf(f, ",\"execution\":%llu,\"steps\":%llu,\"preemptions\":%llu,\"schedule\":",
+		(unsigned long long)v->execution, (unsigned long long)v->steps,
+		(unsigned long long)v->preemptions);
+	cli_json_str(f, v->schedule);
+	if (v->original_schedule) {
+		fprintf(f, ",\"choices\":%zu,\"original_schedule\":", v->choices);
+		cli_json_str(f, v->original_schedule);
+		fprintf(f,
+			",\"original_choices\":%zu,\"original_steps\":%llu,"
+			"\"original_preemptions\":%llu",
+			v->original_choices, (unsigned long long)v->original_steps,
+			(unsigned long long)v->original_preemptions);
+	}
+	fprintf(f, ",\"report\":");
+	cli_json_str(f, v->report);
+	if (with_trace && v->trace_json) {
+		fprintf(f, ",\"trace_json\":");
+		cli_json_str(f, v->trace_json);
+	}
+	fprintf(f, "}");
+}
+
+/*
+ * @with_trace: the first report's trace too (a --jobs worker's, for
+ * --trace-out); @interrupted: the run was stopped by a signal.
+ */
 static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_options *o,
-		       const struct sim_result *r, bool with_trace)
+		       const struct sim_result *r, bool with_trace, bool interrupted)
 {
 	fprintf(f, "{\"scenario\":");
 	cli_json_str(f, sc->name);
@@ -232,44 +294,80 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 			(unsigned long long)r->sleep_blocked, (unsigned long long)r->races,
 			(unsigned long long)r->max_depth, r->dpor_bytes, r->estimated_total);
 	if (o->shard_count > 1)
-		fprintf(f, "\"shard\":\"%llu/%llu\",", (unsigned long long)o->shard_index,
-			(unsigned long long)o->shard_count);
+		print_campaign(f, o);
+	if (interrupted)
+		fprintf(f, "\"interrupted\":true,");
 	fprintf(f, "\"violations\":[");
 	for (unsigned int i = 0; i < r->nr_reports; i++) {
-		const struct sim_violation *v = &r->reports[i];
-		fprintf(f, "%s{\"kind\":", i ? "," : "");
-		cli_json_str(f, v->kind);
-		fprintf(f, ",\"message\":");
-		cli_json_str(f, v->message);
-		fprintf(f, ",\"execution\":%llu,\"steps\":%llu,\"preemptions\":%llu,\"schedule\":",
-			(unsigned long long)v->execution, (unsigned long long)v->steps,
-			(unsigned long long)v->preemptions);
-		cli_json_str(f, v->schedule);
-		if (v->original_schedule) {
-			fprintf(f, ",\"choices\":%zu,\"original_schedule\":", v->choices);
-			cli_json_str(f, v->original_schedule);
-			fprintf(f,
-				",\"original_choices\":%zu,\"original_steps\":%llu,"
-				"\"original_preemptions\":%llu",
-				v->original_choices, (unsigned long long)v->original_steps,
-				(unsigned long long)v->original_preemptions);
-		}
-		fprintf(f, ",\"report\":");
-		cli_json_str(f, v->report);
-		if (with_trace && i == 0 && v->trace_json) {
-			fprintf(f, ",\"trace_json\":");
-			cli_json_str(f, v->trace_json);
-		}
-		fprintf(f, "}");
+		if (i)
+			fputc(',', f);
+		print_json_violation(f, &r->reports[i], with_trace && i == 0);
 	}
 	fprintf(f, "],");
 	cli_json_version(f);
 	fprintf(f, "}\n");
 }
 
+static void print_violation(const char *shown, const struct sim_options *o,
+			    const struct sim_violation *v)
+{
+	printf("\nVIOLATION %s: %s\n", v->kind, v->message);
+	if (o->strategy != SIM_STRATEGY_REPLAY)
+		printf("found in execution %llu", (unsigned long long)v->execution);
+	else
+		printf("replayed");
+	if (v->original_schedule)
+		printf(" and minimized (from %zu choices, %llu preemptions, %llu scheduling "
+		       "points: schedule %s) to %zu choices, %llu preemptions",
+		       v->original_choices, (unsigned long long)v->original_preemptions,
+		       (unsigned long long)v->original_steps, v->original_schedule, v->choices,
+		       (unsigned long long)v->preemptions);
+	printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
+	       (unsigned long long)v->steps);
+	fputs(v->report, stdout);
+	if (strcmp(v->kind, "livelock") == 0 && strstr(v->message, "(step bound ") && v->steps > 1)
+		printf("\nthe step bound was reached: a scenario that needs more than %llu "
+		       "scheduling points to finish is not a livelock (the loop line above says "
+		       "whether the end of the trace repeats); raise the bound with --step-bound, "
+		       "e.g. --step-bound %llu\n",
+		       (unsigned long long)(v->steps - 1), (unsigned long long)(v->steps - 1) * 10);
+	char *cmd = cli_replay_cmd(shown, v->schedule, o, switches_on, nr_switches_on);
+	printf("\nreplay: %s\n", cmd);
+	free(cmd);
+}
+
+/* The last line of a run without a violation. */
+static void print_clean(const struct sim_options *o, const struct sim_result *r, int interrupted)
+{
+	if (interrupted)
+		printf("no violation in the %llu executions run before %s stopped the run: not a "
+		       "complete run\n",
+		       (unsigned long long)r->executions, cli_signal_name(interrupted));
+	else if (o->strategy == SIM_STRATEGY_REPLAY)
+		printf("the schedule replays without a violation\n");
+	else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR)
+		printf("no violation: exhausted: true, all %llu executions up to reordering "
+		       "independent operations%s (%llu sleep-set blocked)\n",
+		       (unsigned long long)r->executions,
+		       o->dpor_bounded ? " within the preemption bound" : "",
+		       (unsigned long long)r->sleep_blocked);
+	else if (r->exhausted)
+		printf("no violation: exhaustive, all %llu schedules with at most %u "
+		       "preemptions explored\n",
+		       (unsigned long long)r->executions, o->dfs_preemptions);
+	else if (o->strategy == SIM_STRATEGY_DFS)
+		printf("no violation in %llu schedules, but NOT exhaustive: dfs stopped at its cap "
+		       "of %llu executions (--iterations) with schedules of at most %u preemptions "
+		       "left; raise --iterations or lower --preemptions\n",
+		       (unsigned long long)r->executions, (unsigned long long)o->iterations,
+		       o->dfs_preemptions);
+	else
+		printf("no violation\n");
+}
+
 /* @shown: how to name the scenario on a command line (a file's path). */
 static void print_human(const struct sim_scenario *sc, const char *shown,
-			const struct sim_options *o, const struct sim_result *r)
+			const struct sim_options *o, const struct sim_result *r, int interrupted)
 {
 	double rate = r->elapsed_s > 0 ? (double)r->executions / r->elapsed_s : 0.0;
 
@@ -287,55 +385,31 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		       "(%.0f/s)\n",
 		       sc->name, sim_strategy_name(o->strategy), (unsigned long long)o->seed,
 		       (unsigned long long)r->executions, r->elapsed_s, rate);
-	for (unsigned int i = 0; i < r->nr_reports; i++) {
-		const struct sim_violation *v = &r->reports[i];
-		printf("\nVIOLATION %s: %s\n", v->kind, v->message);
-		if (o->strategy != SIM_STRATEGY_REPLAY)
-			printf("found in execution %llu", (unsigned long long)v->execution);
-		else
-			printf("replayed");
-		if (v->original_schedule)
-			printf(
-			    " and minimized (from %zu choices, %llu preemptions, %llu scheduling "
-			    "points: schedule %s) to %zu choices, %llu preemptions",
-			    v->original_choices, (unsigned long long)v->original_preemptions,
-			    (unsigned long long)v->original_steps, v->original_schedule, v->choices,
-			    (unsigned long long)v->preemptions);
-		printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
-		       (unsigned long long)v->steps);
-		fputs(v->report, stdout);
-		char *cmd = cli_replay_cmd(shown, v->schedule, o, switches_on, nr_switches_on);
-		printf("\nreplay: %s\n", cmd);
-		free(cmd);
-	}
+	if (interrupted)
+		printf("interrupted by %s: the run stopped after %llu of its executions\n",
+		       cli_signal_name(interrupted), (unsigned long long)r->executions);
+	for (unsigned int i = 0; i < r->nr_reports; i++)
+		print_violation(shown, o, &r->reports[i]);
 	if (r->violations_found > r->nr_reports)
 		printf("\n%llu violations in all\n", (unsigned long long)r->violations_found);
-	if (!r->violations_found) {
-		if (o->strategy == SIM_STRATEGY_REPLAY)
-			printf("the schedule replays without a violation\n");
-		else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR)
-			printf("no violation: exhausted: true, all %llu executions up to reordering "
-			       "independent operations%s (%llu sleep-set blocked)\n",
-			       (unsigned long long)r->executions,
-			       o->dpor_bounded ? " within the preemption bound" : "",
-			       (unsigned long long)r->sleep_blocked);
-		else if (r->exhausted)
-			printf("no violation: exhaustive, all %llu schedules with at most %u "
-			       "preemptions explored\n",
-			       (unsigned long long)r->executions, o->dfs_preemptions);
-		else
-			printf("no violation\n");
-	}
+	if (!r->violations_found)
+		print_clean(o, r, interrupted);
 }
 
 /* hmmsim minimize: cmd_explore() in replay mode, minimizing the token. */
 static bool minimize_cmd;
+/* The signal that made progress_cb() stop the run, or 0. */
+static int progress_stopped;
 
-/* The progress line of a run in this process (sim_options.progress). */
+/* The progress line of a run in this process, and its stop on a signal. */
 static bool progress_cb(void *arg, const struct sim_progress *sp)
 {
 	struct cli_progress *p = arg;
-	if (p->countdown--)
+	if (cli_interrupted) {
+		progress_stopped = cli_interrupted;
+		return false;
+	}
+	if (!p->on || p->countdown--)
 		return true;
 	p->countdown = 63; /* the clock at most every 64 executions */
 	if (sp->estimated_total >= 1) /* dpor: Knuth's estimate of the whole tree */
@@ -344,28 +418,20 @@ static bool progress_cb(void *arg, const struct sim_progress *sp)
 	return true;
 }
 
-static int write_trace(const char *path, const struct sim_result *r)
+static void write_trace(FILE *f, const struct sim_result *r)
 {
-	FILE *f = fopen(path, "w");
-	const char *json = r->nr_reports && r->reports[0].trace_json ? r->reports[0].trace_json
-								     : "{\"traceEvents\":[]}\n";
-	if (!f || fputs(json, f) < 0 || fclose(f)) {
-		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
-		if (f)
-			fclose(f);
-		return -1;
-	}
-	return 0;
+	fputs(r->nr_reports && r->reports[0].trace_json ? r->reports[0].trace_json
+							: "{\"traceEvents\":[]}\n",
+	      f);
 }
 
 /* JUnit XML: one testcase for the run, a failure per violation reported. */
-static int write_junit(const char *path, const char *shown, const struct sim_scenario *sc,
-		       const struct sim_options *o, const struct sim_result *r)
+static void write_junit(FILE *f, const char *shown, const struct sim_scenario *sc,
+			const struct sim_options *o, const struct sim_result *r)
 {
-	FILE *f = cli_junit_open(path, "hmmsim", 1, r->violations_found ? 1 : 0, r->elapsed_s);
 	char cls[64], out[128];
-	if (!f)
-		return -1;
+
+	cli_junit_begin(f, "hmmsim", 1, r->violations_found ? 1 : 0, r->elapsed_s);
 	snprintf(cls, sizeof(cls), "hmmsim.%s", sim_strategy_name(o->strategy));
 	cli_junit_case_begin(f, cls, sc->name, r->elapsed_s);
 	for (unsigned int i = 0; i < r->nr_reports; i++) {
@@ -374,7 +440,7 @@ static int write_junit(const char *path, const char *shown, const struct sim_sce
 		size_t len = strlen(cmd) + 48;
 		char *text = malloc(len);
 		if (!text)
-			abort();
+			cli_oom("a JUnit failure's text");
 		snprintf(text, len, "execution %llu: %s\n", (unsigned long long)v->execution, cmd);
 		cli_junit_failure(f, v->kind, v->message, text, v->report);
 		free(text);
@@ -383,7 +449,7 @@ static int write_junit(const char *path, const char *shown, const struct sim_sce
 	snprintf(out, sizeof(out), "%llu executions, %llu violations",
 		 (unsigned long long)r->executions, (unsigned long long)r->violations_found);
 	cli_junit_case_end(f, out);
-	return cli_junit_close(f, path);
+	cli_junit_end(f);
 }
 
 /* Replace @r's first report by its minimized schedule's when that is smaller. */
@@ -445,216 +511,308 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 	return 0;
 }
 
-static int cmd_explore(int argc, char **argv, bool replay)
+/* An explore, replay or minimize command line, and its run. */
+struct explore_cmd {
+	struct sim_options o;
+	bool replay, json, have_iter, have_strategy, no_minimize, no_progress;
+	unsigned int jobs;
+	const char *name, *shown, *junit, *trace_out, *shard, *shard_count;
+	const struct sim_scenario *sc;
+	struct cli_outfile junit_f, trace_f;
+	int interrupted; /* the signal that stopped the run, or 0 */
+};
+
+/* A flag without a value: 1 when @a is one of @x's command, else 0. */
+static int explore_flag(struct explore_cmd *x, const char *a)
 {
-	struct sim_options o = {
-	    .strategy = replay ? SIM_STRATEGY_REPLAY : SIM_STRATEGY_PCT,
-	    .seed = 1,
-	    .pct_depth = SIM_DEFAULT_PCT_DEPTH,
-	    .dfs_preemptions = 2,
-	};
-	bool json = false, have_iter = false, have_strategy = false, no_minimize = false;
-	bool no_progress = false;
-	unsigned int jobs = 0;
-	const char *junit = NULL;
-	const char *name = NULL, *trace_out = NULL, *shard = NULL, *shard_count = NULL;
+	bool *flag = NULL;
+
+	if (strcmp(a, "--json") == 0)
+		flag = &x->json;
+	else if (strcmp(a, "--brief") == 0)
+		flag = &x->o.brief;
+	else if (strcmp(a, "--no-races") == 0)
+		flag = &x->o.no_races;
+	else if (strcmp(a, "--no-lockdep") == 0)
+		flag = &x->o.no_lockdep;
+	else if (strcmp(a, "--no-might-sleep") == 0)
+		flag = &x->o.no_might_sleep;
+	else if (strcmp(a, "--no-progress") == 0)
+		flag = &x->no_progress;
+	else if (!x->replay && strcmp(a, "--no-minimize") == 0)
+		flag = &x->no_minimize;
+	else if (!x->replay && strcmp(a, "--keep-going") == 0)
+		flag = &x->o.keep_going;
+	else if (!x->replay && strcmp(a, "--por-check") == 0)
+		flag = &x->o.por_check;
+	if (flag)
+		*flag = true;
+	return flag != NULL;
+}
+
+/* --iterations, --seed, --depth, --preemptions @val: 0 or 2. */
+static int explore_number(struct explore_cmd *x, const char *a, const char *val)
+{
 	uint64_t v;
 
+	if (!cli_parse_u64(val, &v))
+		return usage_error("bad number '%s'", val ? val : "");
+	if (a[2] == 'i') {
+		if (v == 0)
+			return usage_error("%s", "--iterations must be at least 1: a run of no "
+						 "execution tests nothing");
+		x->o.iterations = v;
+		x->have_iter = true;
+	} else if (a[2] == 's') {
+		x->o.seed = v;
+	} else if (a[2] == 'd') {
+		if (v < 1 || v > 16)
+			return usage_error("--depth must be 1..16, not '%s'", val);
+		x->o.pct_depth = (unsigned int)v;
+	} else {
+		if (v > 64)
+			return usage_error("--preemptions must be 0..64, not '%s'", val);
+		x->o.dfs_preemptions = (unsigned int)v;
+		x->o.dpor_bounded = true;
+	}
+	return 0;
+}
+
+static int explore_switch(const char *val)
+{
+	if (!val || hs_switch_set(val, true))
+		return cli_unknown_switch("hmmsim", val);
+	unsigned int k = 0;
+	while (k < nr_switches_on && strcmp(switches_on[k], val))
+		k++;
+	if (k == nr_switches_on && k < sizeof(switches_on) / sizeof(switches_on[0]))
+		switches_on[nr_switches_on++] = val;
+	return 0;
+}
+
+/* An option with a value @val: 0 (@val used), 2 on an error, -1 when @a is not one. */
+static int explore_option(struct explore_cmd *x, const char *a, const char *val)
+{
+	bool ex = !x->replay;
+	uint64_t v;
+
+	if (strcmp(a, "--switch") == 0)
+		return explore_switch(val);
+	if (strcmp(a, "--kernel") == 0) {
+		if (cli_kernel_set(val))
+			return 2;
+		kernel_release = val;
+	} else if (strcmp(a, "--junit") == 0 || strcmp(a, "--trace-out") == 0) {
+		if (!val)
+			return usage_error("%s wants a file name", a);
+		*(a[2] == 'j' ? &x->junit : &x->trace_out) = val;
+	} else if (ex && (strcmp(a, "--shard") == 0 || strcmp(a, "--shard-count") == 0)) {
+		if (!val)
+			return usage_error("%s wants a value", a);
+		*(a[7] ? &x->shard_count : &x->shard) = val;
+	} else if (ex && strcmp(a, "--max-reports") == 0) {
+		if (!cli_parse_u64(val, &v) || v == 0 || v > 100000)
+			return usage_error("--max-reports wants 1..100000, not '%s'",
+					   val ? val : "");
+		x->o.max_reports = (unsigned int)v;
+	} else if (ex && strcmp(a, "--jobs") == 0) {
+		if (!cli_parse_u64(val, &v) || v < 1 || v > CLI_JOBS_MAX)
+			return usage_error("--jobs wants a number of workers, 1..256, not '%s'",
+					   val ? val : "");
+		x->jobs = (unsigned int)v;
+	} else if (strcmp(a, "--step-bound") == 0) {
+		if (!cli_parse_u64(val, &v) || v == 0 || v > ULONG_MAX)
+			return usage_error("--step-bound must be a positive number, not '%s'",
+					   val ? val : "");
+		x->o.step_bound = (unsigned long)v;
+	} else if (ex && strcmp(a, "--strategy") == 0) {
+		if (!val || sim_strategy_parse(val, &x->o.strategy) ||
+		    x->o.strategy == SIM_STRATEGY_REPLAY)
+			return usage_error("--strategy wants random, pct, dfs or dpor, not '%s'",
+					   val ? val : "");
+		x->have_strategy = true;
+	} else if (!ex && strcmp(a, "--schedule") == 0) {
+		if (!val)
+			return usage_error("%s wants a token", a);
+		x->o.schedule = val;
+	} else if (ex && (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0 ||
+			  strcmp(a, "--depth") == 0 || strcmp(a, "--preemptions") == 0)) {
+		return explore_number(x, a, val);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int explore_parse(struct explore_cmd *x, int argc, char **argv)
+{
 	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--json") == 0) {
-			json = true;
-		} else if (strcmp(a, "--brief") == 0) {
-			o.brief = true;
-		} else if (strcmp(a, "--switch") == 0) {
-			if (!val || hs_switch_set(val, true))
-				return cli_unknown_switch("hmmsim", val);
-			unsigned int k = 0;
-			while (k < nr_switches_on && strcmp(switches_on[k], val))
-				k++;
-			if (k == nr_switches_on && k < sizeof(switches_on) / sizeof(switches_on[0]))
-				switches_on[nr_switches_on++] = val;
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (explore_flag(x, a))
+			continue;
+		int ret = explore_option(x, a, val);
+		if (ret == 0)
 			i++;
-		} else if (strcmp(a, "--kernel") == 0) {
-			if (cli_kernel_set(val))
-				return 2;
-			kernel_release = val;
-			i++;
-		} else if (strcmp(a, "--no-races") == 0) {
-			o.no_races = true;
-		} else if (strcmp(a, "--no-lockdep") == 0) {
-			o.no_lockdep = true;
-		} else if (strcmp(a, "--no-might-sleep") == 0) {
-			o.no_might_sleep = true;
-		} else if (strcmp(a, "--junit") == 0) {
-			if (!val)
-				return usage_error("%s wants a file name", a);
-			junit = val;
-			i++;
-		} else if (strcmp(a, "--trace-out") == 0) {
-			if (!val)
-				return usage_error("%s wants a file name", a);
-			trace_out = val;
-			i++;
-		} else if (!replay &&
-			   (strcmp(a, "--shard") == 0 || strcmp(a, "--shard-count") == 0)) {
-			if (!val)
-				return usage_error("%s wants a value", a);
-			*(a[7] ? &shard_count : &shard) = val;
-			i++;
-		} else if (!replay && strcmp(a, "--max-reports") == 0) {
-			if (!cli_parse_u64(val, &v) || v == 0 || v > 100000)
-				return usage_error("--max-reports wants 1..100000, not '%s'",
-						   val ? val : "");
-			o.max_reports = (unsigned int)v;
-			i++;
-		} else if (strcmp(a, "--no-progress") == 0) {
-			no_progress = true;
-		} else if (!replay && strcmp(a, "--jobs") == 0) {
-			if (!cli_parse_u64(val, &v) || v < 1 || v > CLI_JOBS_MAX)
-				return usage_error("--jobs wants a number of workers, 1..256, not "
-						   "'%s'",
-						   val ? val : "");
-			jobs = (unsigned int)v;
-			i++;
-		} else if (strcmp(a, "--step-bound") == 0) {
-			if (!cli_parse_u64(val, &v) || v == 0 || v > ULONG_MAX)
-				return usage_error(
-				    "--step-bound must be a positive number, not '%s'",
-				    val ? val : "");
-			o.step_bound = (unsigned long)v;
-			i++;
-		} else if (!replay && strcmp(a, "--no-minimize") == 0) {
-			no_minimize = true;
-		} else if (!replay && strcmp(a, "--keep-going") == 0) {
-			o.keep_going = true;
-		} else if (!replay && strcmp(a, "--por-check") == 0) {
-			o.por_check = true;
-		} else if (!replay && strcmp(a, "--strategy") == 0) {
-			if (!val || sim_strategy_parse(val, &o.strategy) ||
-			    o.strategy == SIM_STRATEGY_REPLAY)
-				return usage_error("--strategy wants random, pct, dfs or dpor, not '%s'",
-						   val ? val : "");
-			have_strategy = true;
-			i++;
-		} else if (replay && strcmp(a, "--schedule") == 0) {
-			if (!val)
-				return usage_error("%s wants a token", a);
-			o.schedule = val;
-			i++;
-		} else if (!replay &&
-			   (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0 ||
-			    strcmp(a, "--depth") == 0 || strcmp(a, "--preemptions") == 0)) {
-			if (!cli_parse_u64(val, &v))
-				return usage_error("bad number '%s'", val ? val : "");
-			if (a[2] == 'i') {
-				o.iterations = v;
-				have_iter = true;
-			} else if (a[2] == 's' && a[3] == 'e') {
-				o.seed = v;
-			} else if (a[2] == 'd') {
-				if (v < 1 || v > 16)
-					return usage_error("--depth must be 1..16, not '%s'", val);
-				o.pct_depth = (unsigned int)v;
-			} else {
-				if (v > 64)
-					return usage_error("--preemptions must be 0..64, not '%s'",
-							   val);
-				o.dfs_preemptions = (unsigned int)v;
-				o.dpor_bounded = true;
-			}
-			i++;
-		} else if (a[0] == '-') {
+		else if (ret > 0)
+			return ret;
+		else if (a[0] == '-')
 			return usage_error("unknown option '%s'", a);
-		} else if (!name) {
-			name = a;
-		} else {
+		else if (x->name)
 			return usage_error("unexpected argument '%s'", a);
-		}
+		else
+			x->name = a;
 	}
-	if (kernel_release) {
-		/* the release's switches, then the --switch names given on top;
-		 * replay lines name them all */
-		hs_kernel_set(kernel_release);
-		for (unsigned int k = 0; k < nr_switches_on; k++)
-			hs_switch_set(switches_on[k], true);
-		const char *const *names = hs_switch_names();
-		for (size_t k = 0; names[k]; k++) {
-			if (!hs_kernel_has_bug(kernel_release, hs_switch_release(names[k])))
-				continue;
-			unsigned int j = 0;
-			while (j < nr_switches_on && strcmp(switches_on[j], names[k]))
-				j++;
-			if (j == nr_switches_on && j < sizeof(switches_on) / sizeof(switches_on[0]))
-				switches_on[nr_switches_on++] = names[k];
-		}
+	return 0;
+}
+
+/* --kernel @version: the release's switches, then the --switch names given
+ * on top; replay lines name them all. */
+static void kernel_switches_on(const char *version)
+{
+	hs_kernel_set(version);
+	for (unsigned int k = 0; k < nr_switches_on; k++)
+		hs_switch_set(switches_on[k], true);
+	const char *const *names = hs_switch_names();
+	for (size_t k = 0; names[k]; k++) {
+		if (!hs_kernel_has_bug(version, hs_switch_release(names[k])))
+			continue;
+		unsigned int j = 0;
+		while (j < nr_switches_on && strcmp(switches_on[j], names[k]))
+			j++;
+		if (j == nr_switches_on && j < sizeof(switches_on) / sizeof(switches_on[0]))
+			switches_on[nr_switches_on++] = names[k];
 	}
-	const char *cmd = minimize_cmd ? "minimize" : replay ? "replay" : "explore";
-	if (!name)
+}
+
+/* The scenario, its file's `explore` line and the defaults; 0 or 2. */
+static int explore_setup(struct explore_cmd *x)
+{
+	const char *cmd = minimize_cmd ? "minimize" : x->replay ? "replay" : "explore";
+	struct sim_options *o = &x->o;
+
+	if (kernel_release)
+		kernel_switches_on(kernel_release);
+	if (!x->name)
 		return usage_error("%s needs a scenario name", cmd);
-	const struct sim_scenario *sc = find_scenario(name);
-	if (!sc)
-		return usage_error("unknown scenario '%s' (hmmsim list shows them)", name);
-	if (replay && !o.schedule)
+	x->sc = find_scenario(x->name);
+	if (!x->sc)
+		return usage_error("unknown scenario '%s' (hmmsim list shows them)", x->name);
+	x->shown = hs_scenario_is_file(x->name) ? x->name : x->sc->name;
+	if (x->replay && !o->schedule)
 		return usage_error("%s needs --schedule TOKEN", cmd);
 	/* a scenario file may say how it wants to be explored (`explore ...`) */
-	cli_explore_plan(hs_scenario_is_file(name) ? sc : NULL, &o, replay || have_strategy,
-			 have_iter);
-	if (shard && parse_shard(shard, shard_count, &o))
+	cli_explore_plan(hs_scenario_is_file(x->name) ? x->sc : NULL, o,
+			 x->replay || x->have_strategy, x->have_iter);
+	if (x->shard_count && (!x->shard || strcmp(x->shard, "auto")))
+		return usage_error("%s", "--shard-count N works only with --shard auto");
+	if (x->shard && parse_shard(x->shard, x->shard_count, o))
 		return 2;
-	if (jobs && (o.strategy == SIM_STRATEGY_DFS || o.strategy == SIM_STRATEGY_DPOR))
+	if (x->jobs && (o->strategy == SIM_STRATEGY_DFS || o->strategy == SIM_STRATEGY_DPOR))
 		return usage_error("%s",
 				   "--jobs works with --strategy random or pct, not dfs or dpor");
+	return 0;
+}
 
-	struct sim_result r;
-	bool progress = !replay && !no_progress && isatty(STDERR_FILENO);
+/* The run in this process: 0, or 2 after saying why. */
+static int explore_here(struct explore_cmd *x, struct sim_result *r, bool progress)
+{
+	struct sim_options *o = &x->o;
+	struct cli_progress prog;
 	int ret;
-	if (jobs) {
+
+	cli_progress_init(&prog, progress,
+			  o->strategy == SIM_STRATEGY_DFS
+			      ? 0
+			      : cli_shard_size(o->iterations, o->shard_index, o->shard_count));
+	if (!x->replay) {
+		o->progress = progress_cb;
+		o->progress_arg = &prog;
+	}
+	ret = minimize_cmd ? sim_minimize(x->sc, o, o->schedule, r) : sim_explore(x->sc, o, r);
+	cli_progress_clear(&prog);
+	o->progress = NULL;
+	x->interrupted = progress_stopped;
+	if (ret) {
+		fprintf(stderr, "hmmsim: %s: %s\n", x->sc->name, r->error);
+		sim_result_free(r);
+		return 2;
+	}
+	return 0;
+}
+
+/* Minimize, print, write the files; the exit status. */
+static int explore_output(struct explore_cmd *x, struct sim_result *r)
+{
+	int status = r->violations_found ? 1 : x->interrupted ? 128 + x->interrupted : 0;
+
+	if (!x->replay && !x->no_minimize && !x->interrupted)
+		minimize_first(x->sc, &x->o, r);
+	if (x->json)
+		print_json(stdout, x->sc, &x->o, r, false, x->interrupted != 0);
+	else
+		print_human(x->sc, x->shown, &x->o, r, x->interrupted);
+	if (x->trace_out) {
+		write_trace(x->trace_f.f, r);
+		if (cli_outfile_commit(&x->trace_f))
+			status = 2;
+	}
+	if (x->junit) {
+		write_junit(x->junit_f.f, x->shown, x->sc, &x->o, r);
+		if (cli_outfile_commit(&x->junit_f))
+			status = 2;
+	}
+	return status;
+}
+
+static int cmd_explore(int argc, char **argv, bool replay)
+{
+	struct explore_cmd x = {
+	    .o =
+		{
+		    .strategy = replay ? SIM_STRATEGY_REPLAY : SIM_STRATEGY_PCT,
+		    .seed = 1,
+		    .pct_depth = SIM_DEFAULT_PCT_DEPTH,
+		    .dfs_preemptions = 2,
+		},
+	    .replay = replay,
+	};
+	struct sim_result r;
+	int ret = explore_parse(&x, argc, argv);
+
+	if (!ret)
+		ret = explore_setup(&x);
+	if (ret)
+		return ret;
+	/* every output path is checked before the run */
+	if ((x.trace_out && cli_outfile_open(&x.trace_f, x.trace_out)) ||
+	    (x.junit && cli_outfile_open(&x.junit_f, x.junit))) {
+		cli_outfile_drop(&x.trace_f);
+		return 2;
+	}
+	sim_trace_keep_all(x.trace_out != NULL);
+	cli_signals_graceful();
+	bool progress = !replay && !x.no_progress && isatty(STDERR_FILENO);
+	if (x.jobs) {
 		struct cli_jobs j = {
-		    .sc = sc,
-		    .opt = &o,
-		    .jobs = jobs,
-		    .with_trace = trace_out != NULL,
+		    .sc = x.sc,
+		    .opt = &x.o,
+		    .jobs = x.jobs,
+		    .with_trace = x.trace_out != NULL,
 		    .progress = progress,
 		    .print_json = print_json,
 		};
-		if (cli_jobs_explore(&j, &r))
-			return 2;
+		ret = cli_jobs_explore(&j, &r, &x.interrupted);
 	} else {
-		struct cli_progress prog;
-		cli_progress_init(&prog, progress,
-				  o.strategy == SIM_STRATEGY_DFS || o.strategy == SIM_STRATEGY_DPOR
-				      ? 0
-				      : cli_shard_size(o.iterations, o.shard_index, o.shard_count));
-		if (progress) {
-			o.progress = progress_cb;
-			o.progress_arg = &prog;
-		}
-		ret = minimize_cmd ? sim_minimize(sc, &o, o.schedule, &r) : sim_explore(sc, &o, &r);
-		cli_progress_clear(&prog);
-		o.progress = NULL;
-		if (ret) {
-			fprintf(stderr, "hmmsim: %s: %s\n", sc->name, r.error);
-			sim_result_free(&r);
-			return 2;
-		}
+		ret = explore_here(&x, &r, progress);
 	}
-	if (!replay && !no_minimize)
-		minimize_first(sc, &o, &r);
-	if ((trace_out && write_trace(trace_out, &r)) ||
-	    (junit &&
-	     write_junit(junit, hs_scenario_is_file(name) ? name : sc->name, sc, &o, &r))) {
-		sim_result_free(&r);
+	if (ret) {
+		cli_outfile_drop(&x.trace_f);
+		cli_outfile_drop(&x.junit_f);
 		return 2;
 	}
-	if (json)
-		print_json(stdout, sc, &o, &r, false);
-	else
-		print_human(sc, hs_scenario_is_file(name) ? name : sc->name, &o, &r);
-	int status = r.violations_found ? 1 : 0;
+	ret = explore_output(&x, &r);
 	sim_result_free(&r);
-	return status;
+	return ret;
 }
 
 /* stress runs on the native backend, a separate program beside this one. */
@@ -674,11 +832,36 @@ static int cmd_stress(char **argv)
 	return 2;
 }
 
-int main(int argc, char **argv)
+/* hmmsim CMD --help: CMD's lines of the usage text. */
+static int cmd_help(const char *cmd)
 {
-	if (argc < 2)
-		return usage_error("%s", "missing command");
+	size_t n = strlen(cmd);
+	const char *p = usage;
+	bool in = false, found = false;
+
+	for (const char *eol; *p; p = eol + 1) {
+		eol = strchr(p, '\n');
+		if (p[0] == ' ' && p[1] == ' ' && p[2] != ' ')
+			in = strncmp(p + 2, cmd, n) == 0 && (p[2 + n] == ' ' || p[2 + n] == '\n');
+		else if (p[0] != ' ')
+			in = false;
+		if (!in)
+			continue;
+		if (!found)
+			printf("usage: hmmsim COMMAND [ARGS] (hmmsim --help: every command)\n\n");
+		found = true;
+		printf("%.*s\n", (int)(eol - p), p);
+	}
+	if (!found)
+		return usage_error("unknown command '%s'", cmd);
+	printf("\nexit status: 0 no violation, 1 violation found, 2 usage or input error\n");
+	return 0;
+}
+
+static int run_command(int argc, char **argv)
+{
 	const char *cmd = argv[1];
+
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(usage, stdout);
 		return 0;
@@ -687,6 +870,9 @@ int main(int argc, char **argv)
 		cli_print_version("hmmsim");
 		return 0;
 	}
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return cmd_help(cmd);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list(argc - 2, argv + 2);
 	if (strcmp(cmd, "explore") == 0)
@@ -699,8 +885,6 @@ int main(int argc, char **argv)
 		minimize_cmd = true;
 		return cmd_explore(argc - 2, argv + 2, true);
 	}
-	if (strcmp(cmd, "stress") == 0)
-		return cmd_stress(argv);
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check(argc - 2, argv + 2);
 	if (strcmp(cmd, "catalog") == 0)
@@ -708,4 +892,17 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "experiment") == 0)
 		return cmd_experiment(argc - 2, argv + 2);
 	return usage_error("unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("%s", "missing command");
+	if (strcmp(argv[1], "stress") == 0)
+		return cmd_stress(argv);
+	if (cli_stdout_check_open())
+		return 2;
+	cli_signals_init();
+	sim_set_oom_handler(cli_oom);
+	return cli_stdout_close(run_command(argc, argv));
 }

@@ -25,7 +25,7 @@ static char *slurp(const char *path)
 			cap = cap ? 2 * cap : 65536;
 			buf = realloc(buf, cap + 1);
 			if (!buf)
-				abort();
+				cli_oom("a file to merge");
 		}
 		size_t k = fread(buf + n, 1, cap - n, f);
 		n += k;
@@ -100,85 +100,202 @@ static int bad_file(const char *path, const char *what)
 void cli_merge_free(struct cli_merge *m)
 {
 	free(m->v);
+	free(m->ks);
 	memset(m, 0, sizeof(*m));
 }
 
-int cli_merge(int n, char **texts, char *const *names, struct cli_merge *m)
+static void add_violation(struct cli_merge *m, size_t *capv, const char *p, const char *end,
+			  const char *ex)
 {
-	const char *keys[3] = {"scenario", "strategy", "seed"};
+	if (m->nv == *capv) {
+		*capv = *capv ? 2 * *capv : 64;
+		m->v = realloc(m->v, *capv * sizeof(*m->v));
+		if (!m->v)
+			cli_oom("the violations of a merge");
+	}
+	m->v[m->nv] = (struct cli_merge_viol){.execution = strtoull(ex + 12, NULL, 10),
+					      .order = m->nv,
+					      .p = p,
+					      .len = (size_t)(end - p)};
+	m->nv++;
+}
+
+/* The violations array of one file, from @p (after its '['); 0 or 2. */
+static int read_violations(struct cli_merge *m, size_t *capv, const char *p, const char *path)
+{
+	for (;;) {
+		p += strspn(p, " \n\t,");
+		if (*p == ']')
+			return 0;
+		const char *end = *p == '{' ? object_end(p) : NULL;
+		const char *ex = end ? strstr(p, "\"execution\":") : NULL;
+		if (!ex || ex > end)
+			return bad_file(path, "a damaged violations array");
+		add_violation(m, capv, p, end, ex);
+		p = end;
+	}
+}
+
+/*
+ * The fields that define the campaign: scenario, strategy, seed, and for a
+ * shard its N, iterations and options ("campaign"), the same in every file.
+ */
+static int check_campaign(struct cli_merge *m, int f, const char *buf, char *const *names)
+{
+	static const char *const keys[] = {"scenario", "strategy", "seed", "iterations",
+					   "campaign"};
+	char val[256], msg[600];
+
+	for (int k = 0; k < 5; k++) {
+		if (raw_value(buf, keys[k], val, sizeof(val))) {
+			if (k < 3)
+				return bad_file(names[f], "a field is missing");
+			if (m->shards > 1)
+				return bad_file(names[f],
+						"a shard without its iterations or options "
+						"(from an older hmmsim?)");
+			val[0] = 0; /* an unsharded run has no campaign fields */
+		}
+		if (f == 0) {
+			snprintf(m->head[k], sizeof(m->head[k]), "%s", val);
+		} else if (strcmp(m->head[k], val)) {
+			snprintf(
+			    msg, sizeof(msg),
+			    "another %s (%.200s) than %.100s's (%.200s): not a shard of the same "
+			    "run",
+			    keys[k], val[0] ? val : "none", names[0],
+			    m->head[k][0] ? m->head[k] : "none");
+			return bad_file(names[f], msg);
+		}
+	}
+	return 0;
+}
+
+/* "shard":"K/N" of a file (0/1 when it has none): its K into m->ks; 0 or 2. */
+static int read_shard(struct cli_merge *m, int f, const char *buf, char *const *names)
+{
+	char val[64], msg[160];
+	unsigned long long k = 0, n = 1;
+
+	if (!raw_value(buf, "shard", val, sizeof(val)) &&
+	    (sscanf(val, "\"%llu/%llu\"", &k, &n) != 2 || n == 0 || k >= n))
+		return bad_file(names[f], "a damaged shard field");
+	if (f == 0) {
+		m->shards = n;
+	} else if (m->shards != n) {
+		snprintf(msg, sizeof(msg), "a shard of %llu, but %.80s is a shard of %llu", n,
+			 names[0], (unsigned long long)m->shards);
+		return bad_file(names[f], msg);
+	}
+	m->ks[f] = k;
+	return 0;
+}
+
+/* One file's numbers and violations added to @m; 0 or 2. */
+static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *const *names)
+{
+	const char *path = names[f];
+	char val[256];
+	char *arr = strstr(buf, "\"violations\":[");
+	double el = 0;
+	uint64_t v = 0;
+
+	if (buf[0] != '{' || !arr)
+		return bad_file(path, "not the --json output of hmmsim explore");
+	*arr = 0; /* the head ends here */
+	if (read_shard(m, f, buf, names) || check_campaign(m, f, buf, names))
+		return 2;
+	if (raw_value(buf, "executions", val, sizeof(val)) || !cli_parse_u64(val, &v))
+		return bad_file(path, "no executions");
+	m->executions += v;
+	if (raw_value(buf, "violations_found", val, sizeof(val)) || !cli_parse_u64(val, &v))
+		return bad_file(path, "no violations_found");
+	m->violations_found += v;
+	if (!raw_value(buf, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
+	    el > m->elapsed_s)
+		m->elapsed_s = el;
+	if (!raw_value(buf, "interrupted", val, sizeof(val)) && strcmp(val, "true") == 0)
+		m->interrupted = true;
+	return read_violations(m, capv, arr + strlen("\"violations\":["), path);
+}
+
+static int by_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* No shard twice; unless @subset, every shard of N there.  0 or 2. */
+static int check_shards(struct cli_merge *m, char *const *names, bool subset)
+{
+	size_t n = m->nks;
+	uint64_t *ks = malloc((n + 1) * sizeof(*ks));
+	if (!ks)
+		cli_oom("the shards of a merge");
+	memcpy(ks, m->ks, n * sizeof(*ks));
+	qsort(ks, n, sizeof(*ks), by_u64);
+	for (size_t i = 1; i < n; i++)
+		if (ks[i] == ks[i - 1]) {
+			size_t a = 0, b;
+			while (m->ks[a] != ks[i])
+				a++;
+			for (b = a + 1; m->ks[b] != ks[i]; b++)
+				;
+			fprintf(stderr,
+				"hmmsim: merge: %s: shard %llu/%llu again (%s has it): each shard "
+				"counts once\n",
+				names[b], (unsigned long long)ks[i], (unsigned long long)m->shards,
+				names[a]);
+			free(ks);
+			return 2;
+		}
+	m->missing = m->shards - (uint64_t)n;
+	free(m->ks);
+	m->ks = ks; /* sorted: cli_merge_missing() walks it */
+	if (m->missing && !subset) {
+		fprintf(stderr, "hmmsim: merge: %llu of the %llu shards missing: ",
+			(unsigned long long)m->missing, (unsigned long long)m->shards);
+		cli_merge_missing(m, stderr, 20);
+		fprintf(stderr, " (--partial merges a subset and says so)\n");
+		return 2;
+	}
+	return 0;
+}
+
+void cli_merge_missing(const struct cli_merge *m, FILE *f, uint64_t max)
+{
+	uint64_t shown = 0;
+	size_t i = 0;
+
+	for (uint64_t k = 0; k < m->shards && shown < max; k++) {
+		while (i < m->nks && m->ks[i] < k)
+			i++;
+		if (i < m->nks && m->ks[i] == k)
+			continue;
+		fprintf(f, "%s%s%llu/%llu%s", shown ? ", " : "", f == stderr ? "" : "\"",
+			(unsigned long long)k, (unsigned long long)m->shards,
+			f == stderr ? "" : "\"");
+		shown++;
+	}
+	if (m->missing > shown)
+		fprintf(f, f == stderr ? " and %llu more" : "",
+			(unsigned long long)(m->missing - shown));
+}
+
+int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_merge *m)
+{
 	size_t capv = 0;
 	int status = 0;
 
 	memset(m, 0, sizeof(*m));
-	for (int f = 0; f < n && !status; f++) {
-		const char *path = names[f];
-		char *buf = texts[f];
-		char val[256];
-		char *arr = strstr(buf, "\"violations\":[");
-		if (buf[0] != '{' || !arr) {
-			status = bad_file(path, "not the --json output of hmmsim explore");
-			break;
-		}
-		*arr = 0; /* the head ends here */
-		for (int k = 0; k < 3; k++) {
-			if (raw_value(buf, keys[k], val, sizeof(val))) {
-				status = bad_file(path, "a field is missing");
-				break;
-			}
-			if (f == 0)
-				snprintf(m->head[k], sizeof(m->head[k]), "%s", val);
-			else if (strcmp(m->head[k], val)) {
-				char msg[128];
-				snprintf(msg, sizeof(msg), "another %s than %s's", keys[k],
-					 names[0]);
-				status = bad_file(path, msg);
-				break;
-			}
-		}
-		if (status)
-			break;
-		double el = 0;
-		uint64_t v = 0;
-		if (raw_value(buf, "executions", val, sizeof(val)) || !cli_parse_u64(val, &v)) {
-			status = bad_file(path, "no executions");
-			break;
-		}
-		m->executions += v;
-		if (raw_value(buf, "violations_found", val, sizeof(val)) ||
-		    !cli_parse_u64(val, &v)) {
-			status = bad_file(path, "no violations_found");
-			break;
-		}
-		m->violations_found += v;
-		if (!raw_value(buf, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
-		    el > m->elapsed_s)
-			m->elapsed_s = el;
-		const char *p = arr + strlen("\"violations\":[");
-		for (;;) {
-			p += strspn(p, " \n\t,");
-			if (*p == ']')
-				break;
-			const char *end = *p == '{' ? object_end(p) : NULL;
-			const char *ex = end ? strstr(p, "\"execution\":") : NULL;
-			if (!ex || ex > end) {
-				status = bad_file(path, "a damaged violations array");
-				break;
-			}
-			if (m->nv == capv) {
-				capv = capv ? 2 * capv : 64;
-				m->v = realloc(m->v, capv * sizeof(*m->v));
-				if (!m->v)
-					abort();
-			}
-			m->v[m->nv] =
-			    (struct cli_merge_viol){.execution = strtoull(ex + 12, NULL, 10),
-						    .order = m->nv,
-						    .p = p,
-						    .len = (size_t)(end - p)};
-			m->nv++;
-			p = end;
-		}
-	}
+	m->ks = calloc((size_t)n + 1, sizeof(*m->ks));
+	if (!m->ks)
+		cli_oom("the shards of a merge");
+	m->nks = (size_t)n;
+	for (int f = 0; f < n && !status; f++)
+		status = merge_one(m, &capv, f, texts[f], names);
+	if (!status && n)
+		status = check_shards(m, names, subset);
 	if (status) {
 		cli_merge_free(m);
 		return status;
@@ -188,21 +305,65 @@ int cli_merge(int n, char **texts, char *const *names, struct cli_merge *m)
 	return 0;
 }
 
+static void print_merged(const struct cli_merge *m, int files)
+{
+	printf("{\"scenario\":%s,\"strategy\":%s,\"seed\":%s,\"executions\":%llu,"
+	       "\"elapsed_s\":%.6f,\"execs_per_s\":%.1f,\"violations_found\":%llu,"
+	       "\"exhausted\":false,\"shards\":%d,",
+	       m->head[0], m->head[1], m->head[2], m->executions, m->elapsed_s,
+	       m->elapsed_s > 0 ? (double)m->executions / m->elapsed_s : 0.0, m->violations_found,
+	       files);
+	if (m->missing) {
+		fprintf(stderr, "hmmsim: merge: partial: %llu of the %llu shards missing: ",
+			(unsigned long long)m->missing, (unsigned long long)m->shards);
+		cli_merge_missing(m, stderr, 20);
+		fprintf(stderr, "\n");
+		printf("\"partial\":true,\"shards_missing\":%llu,\"missing_shards\":[",
+		       (unsigned long long)m->missing);
+		cli_merge_missing(m, stdout, 1000);
+		printf("],");
+	}
+	if (m->interrupted) {
+		fprintf(stderr, "hmmsim: merge: a shard was interrupted: not a complete run\n");
+		printf("\"interrupted\":true,");
+	}
+	printf("\"violations\":[");
+	for (size_t i = 0; i < m->nv; i++)
+		printf("%s%.*s", i ? "," : "", (int)m->v[i].len, m->v[i].p);
+	printf("],");
+	cli_json_version(stdout); /* the merging build's */
+	printf("}\n");
+}
+
 int cmd_merge(int argc, char **argv)
 {
 	struct cli_merge m;
-	char **bufs = calloc((size_t)argc + 1, sizeof(*bufs));
-	int status = 0;
+	bool partial = false;
+	char **bufs;
+	int status = 0, k = 0;
 
-	if (!bufs)
-		abort();
+	for (int i = 0; i < argc; i++) /* --partial anywhere: the files keep their order */
+		if (strcmp(argv[i], "--partial") == 0)
+			partial = true;
+		else
+			argv[k++] = argv[i];
+	argc = k;
 	if (argc < 1) {
-		free(bufs);
 		fprintf(stderr, "hmmsim: merge needs the --json files of the shards (see hmmsim "
-				"--help)\n");
+				"merge --help)\n");
 		return 2;
 	}
+	bufs = calloc((size_t)argc + 1, sizeof(*bufs));
+	if (!bufs)
+		cli_oom("the files of a merge");
 	for (int f = 0; f < argc && !status; f++) {
+		if (argv[f][0] == '-' && argv[f][1]) {
+			fprintf(stderr,
+				"hmmsim: merge: unknown option '%s' (see hmmsim merge --help)\n",
+				argv[f]);
+			status = 2;
+			break;
+		}
 		bufs[f] = slurp(argv[f]);
 		if (!bufs[f]) {
 			fprintf(stderr, "hmmsim: merge: cannot read %s: %s\n", argv[f],
@@ -211,19 +372,9 @@ int cmd_merge(int argc, char **argv)
 		}
 	}
 	if (!status)
-		status = cli_merge(argc, bufs, argv, &m);
+		status = cli_merge(argc, bufs, argv, partial, &m);
 	if (!status) {
-		printf("{\"scenario\":%s,\"strategy\":%s,\"seed\":%s,\"executions\":%llu,"
-		       "\"elapsed_s\":%.6f,\"execs_per_s\":%.1f,\"violations_found\":%llu,"
-		       "\"exhausted\":false,\"shards\":%d,\"violations\":[",
-		       m.head[0], m.head[1], m.head[2], m.executions, m.elapsed_s,
-		       m.elapsed_s > 0 ? (double)m.executions / m.elapsed_s : 0.0,
-		       m.violations_found, argc);
-		for (size_t i = 0; i < m.nv; i++)
-			printf("%s%.*s", i ? "," : "", (int)m.v[i].len, m.v[i].p);
-		printf("],");
-		cli_json_version(stdout); /* the merging build's */
-		printf("}\n");
+		print_merged(&m, argc);
 		status = m.violations_found ? 1 : 0;
 		cli_merge_free(&m);
 	}

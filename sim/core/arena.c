@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "arena.h"
+#include "engine.h" /* sim_oom() */
 
 #include <errno.h>
 #include <stdio.h>
@@ -102,10 +103,8 @@ void *sim_arena_alloc_slow(struct sim_arena *a, size_t size)
 		c = c->next;
 	} else {
 		struct sim_chunk *n = chunk_new(a, size > CHUNK_SIZE ? size : CHUNK_SIZE);
-		if (!n) {
-			fprintf(stderr, "hmmsim: out of memory for execution state\n");
-			abort();
-		}
+		if (!n)
+			sim_oom("the memory of one execution (its model state)");
 		c->next = n;
 		c = n;
 	}

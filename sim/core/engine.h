@@ -264,6 +264,8 @@ void sim_trace_clear(void);
 char *sim_trace_report(bool brief);
 /* The trace as Chrome trace-event JSON (Perfetto); @kind/@msg: the violation. */
 char *sim_trace_chrome(const char *kind, const char *msg);
+/* Out of memory allocating @what: sim_set_oom_handler()'s handler, else abort. */
+__attribute__((noreturn)) void sim_oom(const char *what);
 
 /* strategy.c */
 extern const struct sim_strategy_ops sim_random_ops, sim_pct_ops, sim_dfs_ops, sim_replay_ops;

@@ -319,10 +319,8 @@ struct sim_ld_graph {
 static void *xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n);
-	if (!p) {
-		fprintf(stderr, "hmmsim: out of memory for the lock-order graph\n");
-		abort();
-	}
+	if (!p)
+		sim_oom("the lock-order graph");
 	return p;
 }
 
@@ -368,7 +366,7 @@ static struct sim_ld_graph *ld_new(void)
 	g->idxmask = 127;
 	g->idx = calloc(g->idxmask + 1, sizeof(*g->idx));
 	if (!g->idx)
-		abort();
+		sim_oom("the lock-order graph");
 	return g;
 }
 
@@ -404,7 +402,7 @@ static uint32_t ld_class_of(const char *name)
 		uint32_t nmask = 2 * g->idxmask + 1;
 		uint32_t *nidx = calloc(nmask + 1, sizeof(*nidx));
 		if (!nidx)
-			abort();
+			sim_oom("the lock-order graph");
 		for (uint32_t k = 1; k < g->ncls; k++) {
 			uint32_t j = name_hash(g->cls[k].name) & nmask;
 			while (nidx[j])

@@ -28,7 +28,7 @@ static void record_choice(struct sim_engine *e, uint64_t cp, int tid)
 		e->caprec = e->caprec ? 2 * e->caprec : 256;
 		e->rec = realloc(e->rec, e->caprec * sizeof(*e->rec));
 		if (!e->rec)
-			abort();
+			sim_oom("the recorded schedule of one execution");
 	}
 	e->rec[e->nrec++] = (struct sim_choice){cp, tid};
 }
@@ -258,10 +258,8 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 	sim_dpor_touch(&e->nthreads, SIM_OP_SPAWN);
 	if (e->ora_races)
 		sim_ora_spawn(e->cur, t); /* the parent's clock; none for main */
-	if (sim_fiber_prepare(&t->fiber, (unsigned int)id, thread_entry, t)) {
-		fprintf(stderr, "hmmsim: cannot map a fiber stack\n");
-		abort();
-	}
+	if (sim_fiber_prepare(&t->fiber, (unsigned int)id, thread_entry, t))
+		sim_oom("a simulated thread's stack (mmap)");
 	e->live++;
 	e->runnable |= BIT(id);
 	if (e->strat->on_spawn)
@@ -274,10 +272,8 @@ void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_o
 {
 	struct sim_engine *e = &sim_eng;
 	if (!e->arena_ready) {
-		if (sim_arena_init(&e->arena)) {
-			fprintf(stderr, "hmmsim: cannot set up execution memory\n");
-			abort();
-		}
+		if (sim_arena_init(&e->arena))
+			sim_oom("the memory of executions (its arena)");
 		e->arena_ready = true;
 	}
 	e->sc = sc;

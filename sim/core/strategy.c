@@ -156,7 +156,7 @@ static int dfs_choose(struct sim_engine *e, uint64_t choices, int def, bool yiel
 			s->cap = s->cap ? 2 * s->cap : 1024;
 			s->nodes = realloc(s->nodes, s->cap * sizeof(*s->nodes));
 			if (!s->nodes)
-				abort();
+				sim_oom("the dfs strategy's choices of one execution");
 		}
 		s->nodes[s->n++] = (struct sim_dfs_node){
 		    .choices = choices,

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What hmmsim writes, and how a run ends early.  Output files are checked
+ * before a run (a directory, a missing folder or an unwritable place is
+ * refused before any execution), written under a temporary name beside
+ * them and renamed when complete, so a failed write (a full disk,
+ * ulimit -f) never leaves a truncated file.  A failed write of standard
+ * output is exit 2 too.  SIGINT and SIGTERM end an exploration after its
+ * current execution (cli_interrupted), with what it found so far; a second
+ * one, or a run that does not end within CLI_STOP_S seconds, ends the
+ * process, as a signal does any other command (the temporary files removed).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli_util.h"
+
+volatile sig_atomic_t cli_interrupted;
+
+/* The temporary files not yet renamed: removed by a hard stop or at exit. */
+#define MAX_PENDING 8
+static char *pending[MAX_PENDING];
+
+static void pending_add(char *tmp)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (!pending[i]) {
+			pending[i] = tmp;
+			return;
+		}
+}
+
+static void pending_del(const char *tmp)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (pending[i] == tmp)
+			pending[i] = NULL;
+}
+
+static pid_t owner; /* a --jobs worker leaves its parent's files alone */
+
+static void pending_unlink_all(void)
+{
+	if (getpid() != owner)
+		return;
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (pending[i])
+			unlink(pending[i]); /* async-signal-safe */
+}
+
+static void say(const char *s)
+{
+	ssize_t r = write(STDERR_FILENO, s, strlen(s));
+	(void)r;
+}
+
+/*
+ * Die of @sig as without a handler, the temporary files removed: a signal to
+ * a command that does not stop gracefully, a second signal, or the grace
+ * period over (SIGALRM: then as of SIGTERM).
+ */
+static void hard_stop(int sig)
+{
+	sigset_t set;
+
+	pending_unlink_all();
+	if (sig == SIGALRM) {
+		say("hmmsim: interrupted, and the run did not stop in time\n");
+		sig = SIGTERM;
+	} else if (cli_interrupted) {
+		say("hmmsim: interrupted again\n");
+	}
+	signal(sig, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+	_exit(2);
+}
+
+static void on_signal(int sig)
+{
+	if (cli_interrupted) {
+		hard_stop(sig);
+		return;
+	}
+	cli_interrupted = sig;
+	alarm(CLI_STOP_S);
+}
+
+/* SIGINT (unless an inherited SIG_IGN: a background job of a script) and SIGTERM. */
+static void set_stop_handler(void (*fn)(int))
+{
+	struct sigaction sa = {.sa_handler = fn}, old;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, NULL, &old) || old.sa_handler != SIG_IGN)
+		sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+void cli_signals_init(void)
+{
+	owner = getpid();
+	set_stop_handler(hard_stop);
+	/* a write past ulimit -f fails (EFBIG) instead of killing the process */
+	signal(SIGXFSZ, SIG_IGN);
+	atexit(pending_unlink_all);
+}
+
+void cli_signals_graceful(void)
+{
+	struct sigaction sa = {.sa_handler = hard_stop};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	set_stop_handler(on_signal);
+}
+
+const char *cli_signal_name(int sig)
+{
+	return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal";
+}
+
+int cli_stdout_check_open(void)
+{
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+		fprintf(stderr, "hmmsim: cannot write standard output: %s\n", strerror(errno));
+		/* keep fd 1 from being a file opened later */
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0 && fd != STDOUT_FILENO)
+			close(fd);
+		return 2;
+	}
+	return 0;
+}
+
+int cli_stdout_close(int status)
+{
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "hmmsim: cannot write standard output: %s\n",
+			errno ? strerror(errno) : "write error");
+		return 2;
+	}
+	return status;
+}
+
+_Noreturn void cli_oom(const char *what)
+{
+	pending_unlink_all();
+	fprintf(stderr,
+		"hmmsim: out of memory: %s (free memory, raise ulimit -v, or lower "
+		"--step-bound)\n",
+		what);
+	exit(2);
+}
+
+int cli_outfile_open(struct cli_outfile *of, const char *path)
+{
+	struct stat st, lst;
+	size_t n = strlen(path) + 16;
+	bool link = lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode);
+	bool exists = stat(path, &st) == 0;
+
+	memset(of, 0, sizeof(*of));
+	of->path = path;
+	if (exists && S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(EISDIR));
+		return -1;
+	}
+	if (link && exists && S_ISREG(st.st_mode))
+		of->real = realpath(path, NULL); /* the link's target is replaced */
+	if ((exists && !S_ISREG(st.st_mode)) || (link && !of->real)) {
+		/* /dev/stdout, a FIFO, a link to nothing yet: written in place */
+		of->f = fopen(path, "w");
+		if (!of->f) {
+			fprintf(stderr, "hmmsim: cannot write %s: %s\n", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (of->real) {
+		path = of->real;
+		n = strlen(path) + 16;
+	}
+	of->tmp = malloc(n);
+	if (!of->tmp)
+		cli_oom("an output file's name");
+	snprintf(of->tmp, n, "%s.tmp-XXXXXX", path);
+	int fd = mkstemp(of->tmp);
+	if (fd < 0) {
+		fprintf(stderr, "hmmsim: cannot write %s: %s\n", of->path, strerror(errno));
+		free(of->tmp);
+		free(of->real);
+		memset(of, 0, sizeof(*of));
+		return -1;
+	}
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask); /* as fopen(path, "w") would have created it */
+	of->f = fdopen(fd, "w");
+	if (!of->f) {
+		unlink(of->tmp);
+		close(fd);
+		cli_oom("an output file");
+	}
+	pending_add(of->tmp);
+	return 0;
+}
+
+void cli_outfile_drop(struct cli_outfile *of)
+{
+	if (of->f)
+		fclose(of->f);
+	if (of->tmp) {
+		unlink(of->tmp);
+		pending_del(of->tmp);
+	}
+	free(of->tmp);
+	free(of->real);
+	memset(of, 0, sizeof(*of));
+}
+
+int cli_outfile_commit(struct cli_outfile *of)
+{
+	int err = 0;
+
+	errno = 0;
+	if (fflush(of->f) || ferror(of->f) || (of->tmp && fsync(fileno(of->f))))
+		err = errno ? errno : EIO;
+	if (fclose(of->f) && !err)
+		err = errno;
+	of->f = NULL;
+	if (!err && of->tmp && rename(of->tmp, of->real ? of->real : of->path))
+		err = errno;
+	if (err)
+		fprintf(stderr, "hmmsim: cannot write %s: %s\n", of->path, strerror(err));
+	if (err && of->tmp)
+		unlink(of->tmp);
+	if (of->tmp)
+		pending_del(of->tmp);
+	free(of->tmp);
+	free(of->real);
+	memset(of, 0, sizeof(*of));
+	return err ? -1 : 0;
+}

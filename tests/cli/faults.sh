@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# hmmsim under faults (issue 14, campaign integrity): signals to a run and to
+# its --jobs parent, output that cannot be written, bad output paths, merges
+# of shards that do not make a campaign, bounded reports, out of memory,
+# runs that test nothing, arguments that do nothing, --help everywhere, the
+# step-bound livelock hint and dfs's cap.  Every check fails on the hmmsim
+# before that issue.  Usage: faults.sh PATH/TO/hmmsim SOURCE_DIR
+set -u
+H=${1:?usage: faults.sh PATH/TO/hmmsim SOURCE_DIR}
+SRC=${2:?usage: faults.sh PATH/TO/hmmsim SOURCE_DIR}
+T=$(mktemp -d)
+started=() # pids this script started, stopped at exit if still there
+cleanup() {
+	for p in "${started[@]}"; do kill -9 "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+check() { # check NAME COMMAND...: ok when the command succeeds
+	local name=$1; shift
+	if "$@"; then ok "$name"; else bad "$name"; fi
+}
+# expect_exit CODE NAME CMD...: stdout in $T/out, stderr in $T/err
+expect_exit() {
+	local want=$1 name=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	local got=$?
+	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; head -5 "$T/err"; fi
+}
+# alive PID...: true when one of them still runs (not a zombie)
+alive() {
+	local p
+	for p in "$@"; do
+		[[ -e /proc/$p ]] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 0
+	done
+	return 1
+}
+# wait_gone SECONDS PID...: true when all are gone within SECONDS
+wait_gone() {
+	local until=$((SECONDS + $1)) ; shift
+	while alive "$@"; do
+		((SECONDS > until)) && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+echo "# 1, 10: SIGINT and SIGTERM end a run with what it found so far"
+# job control on: a background job of a script ignores SIGINT otherwise
+set -m
+long=(explore driver-fault-race --iterations 300000000 --no-progress)
+for sig in TERM INT; do
+	"$H" "${long[@]}" --jobs 2 --json >"$T/j.json" 2>"$T/j.err" &
+	parent=$!
+	started+=("$parent")
+	sleep 1
+	workers=($(pgrep -P "$parent"))
+	started+=("${workers[@]}")
+	[[ ${#workers[@]} == 2 ]] && ok "--jobs 2: two workers" || bad "--jobs 2: two workers (${workers[*]})"
+	kill -s "$sig" "$parent"
+	t0=$SECONDS
+	if wait_gone 2 "$parent" "${workers[@]}"; then
+		ok "SIG$sig to a --jobs 2 parent: it and its workers gone within 2 s"
+	else
+		bad "SIG$sig to a --jobs 2 parent: processes left after 2 s"
+	fi
+	kill -9 "$parent" "${workers[@]}" 2>/dev/null
+	wait "$parent"
+	rc=$?
+	want=$([[ $sig == INT ]] && echo 130 || echo 143)
+	[[ $rc == "$want" ]] && ok "SIG$sig --jobs: exit $rc" || bad "SIG$sig --jobs: exit $rc, want $want"
+	grep -q '"interrupted":true' "$T/j.json" && grep -Eq '"executions":[1-9]' "$T/j.json" &&
+		ok "SIG$sig --jobs --json: the partial result, interrupted:true" ||
+		bad "SIG$sig --jobs --json: the partial result, interrupted:true"
+done
+"$H" "${long[@]}" --jobs 2 >"$T/j.txt" 2>&1 &
+parent=$!
+started+=("$parent")
+sleep 1
+workers=($(pgrep -P "$parent"))
+started+=("${workers[@]}")
+kill -INT "$parent"
+wait_gone 2 "$parent" "${workers[@]}" || kill -9 "$parent" "${workers[@]}"
+wait "$parent"
+grep -q "^interrupted by SIGINT" "$T/j.txt" && grep -q "not a complete run" "$T/j.txt" &&
+	ok "SIGINT --jobs: a partial summary in the text" || bad "SIGINT --jobs: a partial summary in the text"
+for sig in INT TERM; do
+	"$H" "${long[@]}" --json >"$T/p.json" 2>"$T/p.err" &
+	p=$!
+	started+=("$p")
+	sleep 1
+	kill -s "$sig" "$p"
+	check "SIG$sig to a plain run: gone within 2 s" wait_gone 2 "$p"
+	kill -9 "$p" 2>/dev/null
+	wait "$p"
+	grep -q '"interrupted":true' "$T/p.json" && grep -Eq '"executions":[1-9]' "$T/p.json" &&
+		ok "SIG$sig to a plain --json run: the partial JSON" ||
+		bad "SIG$sig to a plain --json run: the partial JSON"
+done
+
+set +m
+
+echo "# 2: a failed write of standard output is exit 2"
+"$H" explore lost-update --shard 0/2 --json >"$T/s0.json"
+"$H" explore lost-update --shard 1/2 --json >"$T/s1.json"
+for cmd in "explore lost-update --json" "explore lost-update" "catalog migrate-no-dirty-copy --iterations 100" \
+	"experiment owner --iterations 5" "list" "merge $T/s0.json $T/s1.json" "--help" "explore --help"; do
+	# shellcheck disable=SC2086
+	"$H" $cmd >/dev/full 2>"$T/err"
+	rc=$?
+	[[ $rc == 2 ]] && grep -q "^hmmsim: cannot write standard output" "$T/err" &&
+		ok "$cmd > /dev/full: exit 2, said" || bad "$cmd > /dev/full: exit $rc, $(head -c 100 "$T/err")"
+done
+"$H" explore lost-update --json >&- 2>"$T/err"
+rc=$?
+[[ $rc == 2 ]] && grep -q "cannot write standard output" "$T/err" && ok "closed stdout: exit 2" || bad "closed stdout: exit $rc"
+
+echo "# 3: output paths checked before the run; no truncated file"
+mkdir "$T/dir"
+huge=(explore driver-fault-race --iterations 1000000000 --no-progress)
+for opt in "--junit $T/dir" "--junit $T/nodir/x.xml" "--trace-out /proc/nope/t.json" "--trace-out $T/dir"; do
+	# shellcheck disable=SC2086
+	timeout 20 "$H" "${huge[@]}" $opt >"$T/out" 2>"$T/err"
+	rc=$?
+	[[ $rc == 2 ]] && grep -q "^hmmsim: cannot write" "$T/err" && [[ ! -s $T/out ]] &&
+		ok "$opt: refused before any execution" || bad "$opt: exit $rc (124: the run went on)"
+done
+(
+	ulimit -f 8
+	"$H" explore livelock --trace-out "$T/big.json" >"$T/out" 2>"$T/err"
+	echo $? >"$T/rc"
+)
+[[ $(cat "$T/rc") == 2 ]] && grep -q "cannot write .*big.json" "$T/err" && ok "ulimit -f: exit 2, said" ||
+	bad "ulimit -f: exit $(cat "$T/rc")"
+ls "$T" | grep -q "big.json" && bad "ulimit -f: a file is left: $(ls "$T" | grep big)" || ok "ulimit -f: no file left"
+"$H" catalog --iterations 100000000 --junit "$T/cat.xml" >/dev/null 2>&1 &
+p=$!
+started+=("$p")
+sleep 0.5
+kill -TERM "$p"
+wait "$p"
+rc=$?
+[[ $rc == 143 ]] && ! ls "$T" | grep -q "cat.xml" && ok "SIGTERM to catalog --junit: no file left" ||
+	bad "SIGTERM to catalog --junit: exit $rc, $(ls "$T" | grep cat.xml)"
+expect_exit 1 "--trace-out and --junit written" "$H" explore lost-update --trace-out "$T/t.json" --junit "$T/j.xml"
+[[ -s $T/t.json && -s $T/j.xml ]] && ! ls "$T" | grep -q tmp- && ok "complete files, no temporary left" ||
+	bad "complete files, no temporary left"
+
+echo "# 4: merge refuses what is not one campaign"
+expect_exit 2 "merge a shard twice" "$H" merge "$T/s0.json" "$T/s0.json"
+grep -q "shard 0/2 again" "$T/err" && ok "merge says which shard is twice" || bad "merge says which shard is twice"
+expect_exit 2 "merge with a shard missing" "$H" merge "$T/s0.json"
+grep -q "missing: 1/2" "$T/err" && ok "merge names the missing shard" || bad "merge names the missing shard"
+expect_exit 1 "merge --partial" "$H" merge --partial "$T/s0.json"
+grep -q '"partial":true' "$T/out" && grep -q '"missing_shards":\["1/2"\]' "$T/out" &&
+	grep -q "missing: 1/2" "$T/err" && ok "merge --partial names the missing shard (JSON, stderr)" ||
+	bad "merge --partial names the missing shard"
+"$H" explore lost-update --shard 1/2 --iterations 5000 --json >"$T/s1i.json"
+expect_exit 2 "merge shards of different --iterations" "$H" merge "$T/s0.json" "$T/s1i.json"
+"$H" explore lost-update --shard 1/2 --no-races --json >"$T/s1r.json"
+expect_exit 2 "merge shards of different options" "$H" merge "$T/s0.json" "$T/s1r.json"
+"$H" explore lost-update --shard 1/3 --json >"$T/s13.json"
+expect_exit 2 "merge shards of different N" "$H" merge "$T/s0.json" "$T/s13.json"
+"$H" explore lost-update --shard 1/2 --seed 2 --json >"$T/s1s.json"
+expect_exit 2 "merge shards of different seeds" "$H" merge "$T/s0.json" "$T/s1s.json"
+expect_exit 1 "merge the two shards" "$H" merge "$T/s0.json" "$T/s1.json"
+
+echo "# 5, 9: bounded reports; a step-bound livelock says so"
+# a sanitizer's build does not start under ulimit -v, and its RSS is its own
+sanitized=false
+(ulimit -v 60000 && "$H" --help >/dev/null 2>&1) || sanitized=true
+if [[ -x /usr/bin/time ]] && ! $sanitized; then
+	/usr/bin/time -f "%M" -o "$T/rss" "$H" explore livelock --step-bound 2000000 --no-minimize >"$T/ll.txt" 2>/dev/null
+	rss=$(tail -1 "$T/rss")
+	((rss < 100000)) && ok "livelock at --step-bound 2000000: ${rss} KB RSS" || bad "livelock at --step-bound 2000000: ${rss} KB RSS"
+else
+	"$H" explore livelock --step-bound 2000000 --no-minimize >"$T/ll.txt" 2>/dev/null
+fi
+size=$(wc -c <"$T/ll.txt")
+((size < 1000000)) && ok "livelock report at --step-bound 2000000: $size bytes" || bad "livelock report: $size bytes"
+grep -q "events left out" "$T/ll.txt" && ok "the report says what it left out" || bad "the report says what it left out"
+grep -q "^loop: from step 7 on, one round of 12 events .* repeats 166666 times" "$T/ll.txt" &&
+	ok "the report names the loop" || bad "the report names the loop"
+grep -q "1999999 .*<- last" "$T/ll.txt" && ok "the report keeps each thread's last event" || bad "each thread's last event"
+grep -q "the step bound was reached.*--step-bound" "$T/ll.txt" && ok "the step-bound hint" || bad "the step-bound hint"
+"$H" explore livelock --trace-out "$T/ll.json" --json >"$T/ll1.json"
+n=$(grep -o '"ph":"i"' "$T/ll.json" | wc -l)
+((n >= 2000)) && grep -q "events left out" "$T/ll1.json" && ok "--trace-out has every event ($n), the report not" ||
+	bad "--trace-out has every event ($n)"
+
+echo "# 6: out of memory is exit 2 and says what"
+if ! $sanitized; then
+	(
+		ulimit -v 60000
+		"$H" explore livelock --step-bound 2000000 --no-minimize >/dev/null 2>"$T/err"
+		echo $? >"$T/rc"
+	)
+	[[ $(cat "$T/rc") == 2 ]] && grep -q "^hmmsim: out of memory: " "$T/err" &&
+		ok "ulimit -v 60000: $(head -c 80 "$T/err")" || bad "ulimit -v 60000: exit $(cat "$T/rc")"
+	(
+		ulimit -v 200000
+		"$H" explore livelock --step-bound 2000000 --no-minimize >/dev/null 2>&1
+		echo $? >"$T/rc"
+	)
+	[[ $(cat "$T/rc") == 1 ]] && ok "ulimit -v 200000: the livelock report" || bad "ulimit -v 200000: exit $(cat "$T/rc")"
+else
+	echo "skip out-of-memory checks: this build does not start under ulimit -v (a sanitizer)"
+fi
+
+echo "# 7: a run that tests nothing"
+expect_exit 2 "--iterations 0" "$H" explore lost-update --iterations 0
+
+echo "# 8: arguments that do nothing, --help of every command, docs"
+expect_exit 2 "catalog nosuch" "$H" catalog nosuch
+[[ ! -s $T/out ]] && ok "catalog nosuch: no table header first" || bad "catalog nosuch: printed $(head -c 60 "$T/out")"
+expect_exit 2 "list extra" "$H" list extra
+expect_exit 2 "--shard-count without --shard auto" "$H" explore lost-update --shard-count 4
+for c in explore replay minimize merge catalog experiment list; do
+	expect_exit 0 "$c --help" "$H" $c --help
+	grep -q "^  $c" "$T/out" || bad "$c --help shows $c"
+done
+expect_exit 0 "stress --help" "$H" stress --help
+grep -q "No \`.hsc\` scenario files for P2P" "$SRC/docs/p2p.md" && bad "docs/p2p.md: P2P scenario files exist" ||
+	ok "docs/p2p.md: P2P scenario files exist"
+
+echo "# 10: a dfs run stopped at its cap says so"
+expect_exit 0 "dfs capped" "$H" explore driver-fault-race --strategy dfs --iterations 100
+grep -q "NOT exhaustive: dfs stopped at its cap of 100" "$T/out" && ok "dfs at its cap: not exhaustive, said" ||
+	bad "dfs at its cap: not exhaustive, said"
+
+echo "faults: $pass passed, $fail failed"
+((fail == 0))
