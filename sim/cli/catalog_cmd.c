@@ -180,6 +180,33 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 	}
 }
 
+/*
+ * catalog --junit: a testcase per entry and variant into @jf (opened before
+ * the run); @strategy NULL: each entry's own.  Return: 0, or 2 after saying
+ * why the file could not be written.
+ */
+static int catalog_junit(struct cli_outfile *jf, const struct hs_catalog_entry *cat, size_t n,
+			 const char *only, const enum sim_strategy *strategy, uint64_t iterations,
+			 uint64_t seed, const struct hs_catalog_result *res)
+{
+	unsigned int tests = 0, failures = 0;
+	double t = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!only || strcmp(only, cat[i].name) == 0) {
+			tests += 2;
+			failures += !res[i].found + !res[i].clean_with_fix;
+			t += res[i].seconds + res[i].fixed_seconds;
+		}
+	cli_junit_begin(jf->f, "hmmsim catalog", tests, failures, t);
+	for (size_t i = 0; i < n; i++)
+		if (!only || strcmp(only, cat[i].name) == 0)
+			junit_entry(jf->f, &cat[i], strategy ? *strategy : cat[i].strategy,
+				    iterations, seed, &res[i]);
+	cli_junit_end(jf->f);
+	return cli_outfile_commit(jf) ? 2 : 0;
+}
+
 int cmd_catalog(int argc, char **argv)
 {
 	bool json = false, have_strategy = false;
@@ -280,26 +307,10 @@ int cmd_catalog(int argc, char **argv)
 		cli_json_version(stdout);
 		printf("}\n");
 	}
-	if (junit) {
-		unsigned int tests = 0, failures = 0;
-		double t = 0;
-		for (size_t i = 0; i < n; i++)
-			if (!only || strcmp(only, cat[i].name) == 0) {
-				tests += 2;
-				failures += !res[i].found + !res[i].clean_with_fix;
-				t += res[i].seconds + res[i].fixed_seconds;
-			}
-		cli_junit_begin(jf.f, "hmmsim catalog", tests, failures, t);
-		for (size_t i = 0; i < n; i++)
-			if (!only || strcmp(only, cat[i].name) == 0)
-				junit_entry(jf.f, &cat[i],
-					    have_strategy ? strategy : cat[i].strategy, iterations,
-					    seed, &res[i]);
-		cli_junit_end(jf.f);
-		if (cli_outfile_commit(&jf)) {
-			free(res);
-			return 2;
-		}
+	if (junit && catalog_junit(&jf, cat, n, only, have_strategy ? &strategy : NULL, iterations,
+				   seed, res)) {
+		free(res);
+		return 2;
 	}
 	free(res);
 	return all_ok ? 0 : 1;

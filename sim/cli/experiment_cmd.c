@@ -77,6 +77,52 @@ static double per_page(unsigned long n, unsigned long pages)
 	return pages ? (double)n / (double)pages : 0.0;
 }
 
+/* One cell of the table (policy @name, @scenario), or its JSON object. */
+static void print_cell(const char *name, const struct hs_owner_config *cfg, const char *scenario,
+		       const struct hs_owner_experiment_result *r, bool json, bool first)
+{
+	const struct hs_p2p_stats *p = &r->p2p;
+	if (json) {
+		printf("%s{\"policy\":", first ? "" : ",");
+		cli_json_str(stdout, name);
+		printf(",\"base_policy\":\"%s\",\"id_bits\":%u,\"scenario\":",
+		       hs_owner_policy_name(cfg->policy), cfg->id_bits);
+		cli_json_str(stdout, scenario);
+		printf(",\"violation\":");
+		if (r->found)
+			cli_json_str(stdout, r->kind);
+		else
+			printf("null");
+		printf(",\"executions\":%llu,\"counters\":{\"executions\":%llu,"
+		       "\"callbacks\":%lu,\"pages\":%lu,"
+		       "\"callbacks_per_faulted_page\":%.4f,\"p2p_pfns\":%lu,"
+		       "\"fallbacks\":%lu,\"map_failures\":%lu,\"migrations\":%lu,"
+		       "\"ebusy\":%lu,\"lock_acquisitions\":%lu,"
+		       "\"lock_acquisitions_per_page\":%.4f,"
+		       "\"owner_changes\":%lu,\"invalidations\":%lu,"
+		       "\"evictions\":%lu,\"reregisters\":%lu,\"ids\":%lu,"
+		       "\"migrate_callbacks\":%lu,\"migrate_allowed\":%lu,"
+		       "\"moves_dev_to_dev\":%lu,\"moves_ram_to_dev\":%lu,"
+		       "\"moves_dev_to_ram\":%lu}}",
+		       (unsigned long long)r->executions, (unsigned long long)r->executions,
+		       p->callbacks, p->pages, per_page(p->callbacks, p->pages), p->p2p_pfns,
+		       p->fallbacks, p->map_failures, p->migrations, p->ebusy, p->lock_acquisitions,
+		       per_page(p->lock_acquisitions, p->pages), r->owner.changes,
+		       r->owner.invalidations, r->owner.evictions, r->owner.reregisters,
+		       r->owner.ids, p->migrate_callbacks, p->migrate_allowed, p->moves_dev_to_dev,
+		       p->moves_ram_to_dev, p->moves_dev_to_ram);
+	} else {
+		printf("%-20s %-22s %-12s %6llu %6lu %5.3f %5lu %5lu %5lu %5lu "
+		       "%5.3f %5lu %5lu %5lu %5lu %5lu\n",
+		       name, scenario, r->found ? r->kind : "clean",
+		       (unsigned long long)r->executions, p->callbacks,
+		       per_page(p->callbacks, p->pages), p->fallbacks, p->migrations, p->ebusy,
+		       p->lock_acquisitions, per_page(p->lock_acquisitions, p->pages),
+		       r->owner.changes, r->owner.invalidations, r->owner.evictions,
+		       r->owner.reregisters, r->owner.ids);
+	}
+}
+
 int cmd_experiment(int argc, char **argv)
 {
 	bool json = false, no_races = false;
@@ -146,49 +192,7 @@ int cmd_experiment(int argc, char **argv)
 				return 2;
 			}
 			hs_owner_config_name(&cfgs[c], name, sizeof(name));
-			const struct hs_p2p_stats *p = &r.p2p;
-			if (json) {
-				printf("%s{\"policy\":", first ? "" : ",");
-				cli_json_str(stdout, name);
-				printf(",\"base_policy\":\"%s\",\"id_bits\":%u,\"scenario\":",
-				       hs_owner_policy_name(cfgs[c].policy), cfgs[c].id_bits);
-				cli_json_str(stdout, scs[sc]->name);
-				printf(",\"violation\":");
-				if (r.found)
-					cli_json_str(stdout, r.kind);
-				else
-					printf("null");
-				printf(
-				    ",\"executions\":%llu,\"counters\":{\"executions\":%llu,"
-				    "\"callbacks\":%lu,\"pages\":%lu,"
-				    "\"callbacks_per_faulted_page\":%.4f,\"p2p_pfns\":%lu,"
-				    "\"fallbacks\":%lu,\"map_failures\":%lu,\"migrations\":%lu,"
-				    "\"ebusy\":%lu,\"lock_acquisitions\":%lu,"
-				    "\"lock_acquisitions_per_page\":%.4f,"
-				    "\"owner_changes\":%lu,\"invalidations\":%lu,"
-				    "\"evictions\":%lu,\"reregisters\":%lu,\"ids\":%lu,"
-				    "\"migrate_callbacks\":%lu,\"migrate_allowed\":%lu,"
-				    "\"moves_dev_to_dev\":%lu,\"moves_ram_to_dev\":%lu,"
-				    "\"moves_dev_to_ram\":%lu}}",
-				    (unsigned long long)r.executions,
-				    (unsigned long long)r.executions, p->callbacks, p->pages,
-				    per_page(p->callbacks, p->pages), p->p2p_pfns, p->fallbacks,
-				    p->map_failures, p->migrations, p->ebusy, p->lock_acquisitions,
-				    per_page(p->lock_acquisitions, p->pages), r.owner.changes,
-				    r.owner.invalidations, r.owner.evictions, r.owner.reregisters,
-				    r.owner.ids, p->migrate_callbacks, p->migrate_allowed,
-				    p->moves_dev_to_dev, p->moves_ram_to_dev, p->moves_dev_to_ram);
-			} else {
-				printf("%-20s %-22s %-12s %6llu %6lu %5.3f %5lu %5lu %5lu %5lu "
-				       "%5.3f %5lu %5lu %5lu %5lu %5lu\n",
-				       name, scs[sc]->name, r.found ? r.kind : "clean",
-				       (unsigned long long)r.executions, p->callbacks,
-				       per_page(p->callbacks, p->pages), p->fallbacks,
-				       p->migrations, p->ebusy, p->lock_acquisitions,
-				       per_page(p->lock_acquisitions, p->pages), r.owner.changes,
-				       r.owner.invalidations, r.owner.evictions,
-				       r.owner.reregisters, r.owner.ids);
-			}
+			print_cell(name, &cfgs[c], scs[sc]->name, &r, json, first);
 			first = false;
 		}
 	if (json) {

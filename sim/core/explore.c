@@ -250,6 +250,112 @@ static bool por_self_check(const struct sim_scenario *sc, const struct sim_optio
 	return bad;
 }
 
+/* sim_explore() of a replay: one execution, the token's, with its report. */
+static int explore_replay(const struct sim_scenario *sc, const struct sim_options *opt,
+			  struct sim_result *res, double t0)
+{
+	int ret;
+
+	if (!opt->schedule) {
+		snprintf(res->error, sizeof(res->error), "replay needs a schedule token");
+		return -EINVAL;
+	}
+	res->reports = calloc(1, sizeof(*res->reports));
+	if (!res->reports)
+		abort();
+	/* A lock-order cycle whose other half an earlier execution of
+	 * the exploring run recorded does not close here: the graph
+	 * starts empty. */
+	sim_ora_run_begin(opt);
+	ret = replay_traced(sc, opt->schedule, opt->step_bound, opt->brief, &res->reports[0],
+			    res->error, sizeof(res->error));
+	sim_ora_run_end();
+	res->executions = 1;
+	res->elapsed_s = now_s() - t0;
+	if (ret == -EIO) { /* a clean replay is a result, not an error */
+		res->error[0] = 0;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	res->nr_reports = 1;
+	res->violations_found = 1;
+	return 0;
+}
+
+/*
+ * Execution @i of sim_explore() failed: its report, by replaying its token
+ * with the trace on, as res->reports[res->nr_reports].  Return: 0, or -EIO
+ * when the replay does not fail the same way (res->error says how).
+ */
+static int explore_report(const struct sim_scenario *sc, const struct sim_options *opt,
+			  struct sim_result *res, uint64_t i)
+{
+	struct sim_engine *e = &sim_eng;
+	int ret;
+
+	struct sim_violation *v = &res->reports[res->nr_reports];
+	char *tok =
+	    sim_token_encode(sim_scenario_hash(sc->name), e->choice_points, e->rec, e->nrec);
+	char kind[32], msg[512];
+	uint64_t steps = e->steps;
+	snprintf(kind, sizeof(kind), "%.31s", e->fail_kind);
+	snprintf(msg, sizeof(msg), "%.511s", e->fail_msg);
+	/* The lock-order graph as it was when execution i
+	 * began: the replay adds i's edges again, and closes
+	 * the same cycle at the same step. */
+	sim_ld_rollback();
+	ret =
+	    replay_traced(sc, tok, opt->step_bound, opt->brief, v, res->error, sizeof(res->error));
+	free(tok);
+	if (!ret && (strcmp(v->kind, kind) || strcmp(v->message, msg) || v->steps != steps)) {
+		snprintf(res->error, sizeof(res->error),
+			 "nondeterministic scenario: execution %llu failed "
+			 "with '%.80s' but its replay with '%.80s'",
+			 (unsigned long long)i, msg, v->message);
+		ret = -EIO;
+	}
+	if (ret)
+		return ret == -EINVAL ? -EIO : ret; /* our own token: engine bug */
+	v->execution = i;
+	res->nr_reports++;
+	return 0;
+}
+
+/*
+ * PCT's k: the steps of one non-preemptive execution (a DFS first run),
+ * oracles off: it is not part of the exploration, and k stays the length of
+ * the whole execution.
+ */
+static uint64_t pct_calibrate(const struct sim_scenario *sc, const struct sim_options *opt)
+{
+	struct sim_engine *e = &sim_eng;
+	struct sim_dfs_state cal = {.bound = 0};
+	uint64_t k;
+
+	sim_engine_setup(sc, &sim_dfs_ops, &cal, opt->step_bound);
+	sim_ora_suspend(true);
+	sim_run_execution(0);
+	sim_ora_suspend(false);
+	k = e->steps ? e->steps : 1;
+	sim_dfs_free(&cal);
+	return k;
+}
+
+/* The end of a dpor run: its figures into @res, and its state freed. */
+static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *res)
+{
+	struct sim_dpor_stats st;
+
+	sim_dpor_stats(dpor, &st);
+	res->sleep_blocked = st.sleep_blocked;
+	res->races = st.races;
+	res->max_depth = st.max_depth;
+	res->dpor_bytes = st.bookkeeping;
+	res->estimated_total = res->exhausted ? (double)res->executions : st.estimate;
+	sim_dpor_free(dpor);
+}
+
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		struct sim_result *res)
 {
@@ -280,33 +386,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		snprintf(res->error, sizeof(res->error), "unknown strategy");
 		return -EINVAL;
 	}
-	if (opt->strategy == SIM_STRATEGY_REPLAY) {
-		if (!opt->schedule) {
-			snprintf(res->error, sizeof(res->error), "replay needs a schedule token");
-			return -EINVAL;
-		}
-		res->reports = calloc(1, sizeof(*res->reports));
-		if (!res->reports)
-			abort();
-		/* A lock-order cycle whose other half an earlier execution of
-		 * the exploring run recorded does not close here: the graph
-		 * starts empty. */
-		sim_ora_run_begin(opt);
-		ret = replay_traced(sc, opt->schedule, opt->step_bound, opt->brief,
-				    &res->reports[0], res->error, sizeof(res->error));
-		sim_ora_run_end();
-		res->executions = 1;
-		res->elapsed_s = now_s() - t0;
-		if (ret == -EIO) { /* a clean replay is a result, not an error */
-			res->error[0] = 0;
-			return 0;
-		}
-		if (ret)
-			return ret;
-		res->nr_reports = 1;
-		res->violations_found = 1;
-		return 0;
-	}
+	if (opt->strategy == SIM_STRATEGY_REPLAY)
+		return explore_replay(sc, opt, res, t0);
 	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
 	if (opt->shard_count > 1 && (tree || opt->shard_index >= opt->shard_count)) {
 		snprintf(res->error, sizeof(res->error),
@@ -335,18 +416,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	}
 
 	sim_ora_run_begin(opt);
-	if (opt->strategy == SIM_STRATEGY_PCT) {
-		/* Estimate k with one non-preemptive execution (a DFS first run),
-		 * oracles off: it is not part of the exploration, and k stays the
-		 * length of the whole execution. */
-		struct sim_dfs_state cal = {.bound = 0};
-		sim_engine_setup(sc, &sim_dfs_ops, &cal, opt->step_bound);
-		sim_ora_suspend(true);
-		sim_run_execution(0);
-		sim_ora_suspend(false);
-		pct.k = e->steps ? e->steps : 1;
-		sim_dfs_free(&cal);
-	}
+	if (opt->strategy == SIM_STRATEGY_PCT)
+		pct.k = pct_calibrate(sc, opt);
 
 	res->reports = calloc(max_reports, sizeof(*res->reports));
 	if (!res->reports)
@@ -374,35 +445,9 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			}
 			res->violations_found++;
 			if (res->nr_reports < max_reports) {
-				struct sim_violation *v = &res->reports[res->nr_reports];
-				char *tok = sim_token_encode(sim_scenario_hash(sc->name),
-							     e->choice_points, e->rec, e->nrec);
-				char kind[32], msg[512];
-				uint64_t steps = e->steps;
-				snprintf(kind, sizeof(kind), "%.31s", e->fail_kind);
-				snprintf(msg, sizeof(msg), "%.511s", e->fail_msg);
-				/* The lock-order graph as it was when execution i
-				 * began: the replay adds i's edges again, and closes
-				 * the same cycle at the same step. */
-				sim_ld_rollback();
-				ret = replay_traced(sc, tok, opt->step_bound, opt->brief, v,
-						    res->error, sizeof(res->error));
-				free(tok);
-				if (!ret && (strcmp(v->kind, kind) || strcmp(v->message, msg) ||
-					     v->steps != steps)) {
-					snprintf(res->error, sizeof(res->error),
-						 "nondeterministic scenario: execution %llu failed "
-						 "with '%.80s' but its replay with '%.80s'",
-						 (unsigned long long)i, msg, v->message);
-					ret = -EIO;
-				}
-				if (ret) {
-					if (ret == -EINVAL)
-						ret = -EIO; /* our own token: engine bug */
+				ret = explore_report(sc, opt, res, i);
+				if (ret)
 					break;
-				}
-				v->execution = i;
-				res->nr_reports++;
 				sim_engine_setup(sc, ops, state, opt->step_bound);
 			}
 		}
@@ -423,16 +468,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		}
 	}
 	e->want_hash = false;
-	if (dpor) {
-		struct sim_dpor_stats st;
-		sim_dpor_stats(dpor, &st);
-		res->sleep_blocked = st.sleep_blocked;
-		res->races = st.races;
-		res->max_depth = st.max_depth;
-		res->dpor_bytes = st.bookkeeping;
-		res->estimated_total = res->exhausted ? (double)res->executions : st.estimate;
-		sim_dpor_free(dpor);
-	}
+	if (dpor)
+		explore_dpor_done(dpor, res);
 	sim_dfs_free(&dfs);
 	sim_ora_run_end();
 	res->elapsed_s = now_s() - t0;
