@@ -5,7 +5,7 @@
  * scenario or out-of-tree driver model should call.  include/hmmsim/ is the
  * public side.  The lab and the scenario interpreter do without it; a test
  * or a benchmark includes it only where it looks at the machine's internals
- * on purpose (tests/mm.c, tests/owner.c, bench/hmm_walk.c: the RAM free list).
+ * on purpose (tests/model/mm.c, tests/model/owner.c, bench/hmm_walk.c: the RAM free list).
  */
 #ifndef HMMSIM_MODEL_INTERNAL_H
 #define HMMSIM_MODEL_INTERNAL_H

@@ -359,7 +359,7 @@ static const struct sim_scenario litmus[] = {
 		    readers_main, N(n), 0, NULL                                                    \
 	}
 
-/* The GenMC benchmarks (dpor's known counts, tests/dpor.c and docs/engine.md). */
+/* The GenMC benchmarks (dpor's known counts, tests/engine/dpor.c and docs/engine.md). */
 static const struct sim_scenario genmc[] = {
     READERS(1),
     READERS(2),
