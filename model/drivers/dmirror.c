@@ -37,7 +37,7 @@
 
 /* A mirror entry for a page the device reaches directly (system memory or
  * its own device memory): every kind of access, atomics included. */
-static unsigned long dpt_entry(struct hs_page *page, bool write)
+unsigned long dpt_entry(struct hs_page *page, bool write)
 {
 	return DPT_VALID | DPT_ATOMIC | (write ? DPT_WRITE : 0) |
 	       (unsigned long)(hs_page_gen(page) & ((1u << 20) - 1)) << DPT_GEN_SHIFT |

@@ -34,14 +34,6 @@
 
 #include "dmirror_internal.h"
 
-/* A mirror entry for @page, as dpt_entry() in dmirror.c makes it. */
-static unsigned long dmirror_map_entry(struct hs_page *page, bool write)
-{
-	return DPT_VALID | DPT_ATOMIC | (write ? DPT_WRITE : 0) |
-	       (unsigned long)(hs_page_gen(page) & ((1u << 20) - 1)) << DPT_GEN_SHIFT |
-	       page_to_pfn(page) << DPT_PFN_SHIFT;
-}
-
 /**
  * hs_dmirror_set_map_on_migrate() - map migrated pages at once, as test_hmm does.
  * @dmirror: the mirror
@@ -77,7 +69,7 @@ int dmirror_migrate_finalize_and_map(struct migrate_vma *args, struct hs_dmirror
 		}
 		if ((addr >> PAGE_SHIFT) < dmirror->npt)
 			dmirror->pt[addr >> PAGE_SHIFT] =
-			    dmirror_map_entry(dpage, args->dst[i] & MIGRATE_PFN_WRITE);
+			    dpt_entry(dpage, args->dst[i] & MIGRATE_PFN_WRITE);
 	}
 	sim_mutex_unlock(&dmirror->mutex);
 	return 0;

@@ -94,6 +94,8 @@ struct hs_dmirror {
 };
 
 /* ---- dmirror.c: the device, its memory, its mirrors and their faults ---------- */
+/* The mirror-table entry of a page the device reaches directly (dmirror_do_fault()). */
+unsigned long dpt_entry(struct hs_page *page, bool write);
 
 /* page_free of the device's pagemap (tells the oracle a page is the device's) */
 void dmirror_devmem_free(struct hs_page *page);
