@@ -380,7 +380,6 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 void hs_dmirror_release(struct hs_dmirror *dmirror)
 {
 	/* unpublish: new faults fail from here on (both variants) */
-	sim_note_access(&dmirror->dying, true);
 	sim_noted_store_n(&dmirror->dying, 1, __ATOMIC_SEQ_CST);
 	if (dmirror->bug != HS_DMIRROR_BUG_RELEASE_NO_WAIT)
 		sim_wait_event(&dmirror->release_wq,
@@ -836,8 +835,6 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 static bool dmirror_enter(struct hs_dmirror *dmirror)
 {
 	/* the lookup (mlx5: the MR in its xarray) fails once release began */
-	sim_note_access(&dmirror->dying, false); /* seen by dpor (docs/engine.md) */
-	sim_note_access(&dmirror->inflight, true);
 	if (sim_noted_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
 		return false;
 	sim_noted_add_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST);
@@ -850,8 +847,6 @@ static bool dmirror_enter(struct hs_dmirror *dmirror)
 
 static void dmirror_exit(struct hs_dmirror *dmirror)
 {
-	sim_note_access(&dmirror->inflight, true);
-	sim_note_access(&dmirror->dying, false);
 	if (sim_noted_sub_fetch(&dmirror->inflight, 1, __ATOMIC_SEQ_CST) == 0 &&
 	    sim_noted_load_n(&dmirror->dying, __ATOMIC_SEQ_CST))
 		sim_wake_up_all(&dmirror->release_wq);
