@@ -7,6 +7,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The run of an entry's bug scenario @r into @res (found, figures, the first
+ * violation), then @r freed. */
+static void catalog_take_bug(struct hs_catalog_result *res, struct sim_result *r)
+{
+	res->found = r->violations_found > 0;
+	res->executions = r->executions;
+	res->seconds = r->elapsed_s;
+	if (r->nr_reports) {
+		snprintf(res->kind, sizeof(res->kind), "%s", r->reports[0].kind);
+		snprintf(res->message, sizeof(res->message), "%s", r->reports[0].message);
+		if (strlen(r->reports[0].schedule) < sizeof(res->schedule))
+			strcpy(res->schedule, r->reports[0].schedule);
+	}
+	sim_result_free(r);
+}
+
 int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 		   uint64_t iterations, uint64_t seed, struct hs_catalog_result *res)
 {
@@ -33,16 +49,7 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 		sim_result_free(&r);
 		return ret;
 	}
-	res->found = r.violations_found > 0;
-	res->executions = r.executions;
-	res->seconds = r.elapsed_s;
-	if (r.nr_reports) {
-		snprintf(res->kind, sizeof(res->kind), "%s", r.reports[0].kind);
-		snprintf(res->message, sizeof(res->message), "%s", r.reports[0].message);
-		if (strlen(r.reports[0].schedule) < sizeof(res->schedule))
-			strcpy(res->schedule, r.reports[0].schedule);
-	}
-	sim_result_free(&r);
+	catalog_take_bug(res, &r);
 
 	ret = sim_explore(e->fixed, &o, &r);
 	if (ret) {
@@ -95,16 +102,7 @@ int hs_catalog_run_release(const struct hs_catalog_entry *e, const char *version
 		sim_result_free(&r);
 		return ret;
 	}
-	res->found = r.violations_found > 0;
-	res->executions = r.executions;
-	res->seconds = r.elapsed_s;
-	if (r.nr_reports) {
-		snprintf(res->kind, sizeof(res->kind), "%s", r.reports[0].kind);
-		snprintf(res->message, sizeof(res->message), "%s", r.reports[0].message);
-		if (strlen(r.reports[0].schedule) < sizeof(res->schedule))
-			strcpy(res->schedule, r.reports[0].schedule);
-	}
-	sim_result_free(&r);
+	catalog_take_bug(res, &r);
 	if (res->found && !res->has_bug) {
 		/* the release no longer has this bug but the scenario reached
 		 * another one it has: clean with every fix in, it is a later fix's */
