@@ -109,6 +109,23 @@ struct hs_p2p_allow_cache {
 bool hs_p2p_allow_ask(struct hs_hmm_p2p_allow *allow, struct hs_dev_pagemap *pgmap,
 		      struct hs_p2p_allow_cache *c, bool *asked);
 
+/* ---- the TLB (mm.c; read by memory.c's CPU accesses) ------------------------------- *
+ * A TLB entry is one word (valid, write, 8 bits of generation, 24 bits of pfn,
+ * 30 bits of vpn) so a CPU's lookup and a remote flush are single accesses.
+ */
+#define TLB_VALID     1ull
+#define TLB_WRITE     2ull
+#define TLB_GEN_SHIFT 2
+#define TLB_PFN_SHIFT 10
+#define TLB_VPN_SHIFT 34
+
+uint64_t *hs_tlb_slot(struct hs_mm *mm, int cpu, unsigned long vpn);
+int hs_this_cpu(void);
+/* hs_tlb_fill() - the hardware page walker caches @pte for @addr on this CPU. */
+void hs_tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte);
+/* hs_swap_free() - swap_free(): @slot of @mm's swap device is free again. */
+void hs_swap_free(struct hs_mm *mm, unsigned long slot);
+
 /* ---- counters for experiments (not model state: no scheduling point) ------------ */
 
 static inline void hs_p2p_stats_inc(unsigned long *counter)

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * The address space: mm_struct, VMAs, the page table and its locks, the TLB,
- * page faults and the operations that change mappings.  Mirrors
- * mm/memory.c (handle_mm_fault, do_anonymous_page, do_wp_page, do_swap_page,
- * zap_pte_range), mm/mmap.c + mm/vma.c (mmap, munmap), mm/mprotect.c,
- * mm/madvise.c (MADV_DONTNEED), mm/vmscan.c + mm/rmap.c (reclaim of one anon
- * page to swap), kernel/fork.c (mmput).  Simplifications: one level of PTE
- * tables allocated with their VMA; no THP; anonymous memory only (VM_IO and
- * VM_PFNMAP VMAs exist so hmm_range_fault can refuse them); reclaim takes
- * mmap_lock to find the page instead of walking the rmap.
+ * and the operations that change mappings (faults and CPU accesses are in
+ * memory.c).  Mirrors mm/memory.c (zap_pte_range), mm/mmap.c + mm/vma.c (mmap, munmap),
+ * mm/mprotect.c, mm/madvise.c (MADV_DONTNEED), mm/vmscan.c + mm/rmap.c (reclaim of one anon page to
+ * swap), kernel/fork.c (mmput).  Simplifications: one level of PTE tables allocated with their VMA;
+ * no THP; anonymous memory only (VM_IO and VM_PFNMAP VMAs exist so hmm_range_fault can refuse
+ * them); reclaim takes mmap_lock to find the page instead of walking the rmap.
  */
 #include <errno.h>
 #include <hmmsim/mm.h>
@@ -202,27 +200,19 @@ hs_pte_t hs_ptep_get_and_clear(struct hs_mm *mm, unsigned long addr, sim_atomic_
 	return (hs_pte_t)sim_atomic_xchg(ptep, 0, SIM_ACQ_REL);
 }
 
-/* ---- the TLB ---------------------------------------------------------------------- *
- * A TLB entry is one word (valid, write, 8 bits of generation, 24 bits of pfn,
- * 30 bits of vpn) so a CPU's lookup and a remote flush are single accesses.
- */
-#define TLB_VALID     1ull
-#define TLB_WRITE     2ull
-#define TLB_GEN_SHIFT 2
-#define TLB_PFN_SHIFT 10
-#define TLB_VPN_SHIFT 34
+/* ---- the TLB (its word layout is in internal.h) ------------------------------------ */
 
-static uint64_t *tlb_slot(struct hs_mm *mm, int cpu, unsigned long vpn)
+uint64_t *hs_tlb_slot(struct hs_mm *mm, int cpu, unsigned long vpn)
 {
 	return &mm->tlb[cpu][vpn % HS_TLB_ENTRIES];
 }
 
-static int this_cpu(void)
+int hs_this_cpu(void)
 {
 	return sim_self() % HS_NR_CPUS;
 }
 
-static void tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte)
+void hs_tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte)
 {
 	unsigned long vpn = addr >> HS_PAGE_SHIFT;
 	/* a write through the TLB needs the dirty bit already set (x86 re-walks) */
@@ -230,7 +220,7 @@ static void tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte)
 		     (uint64_t)(hs_pte_gen(pte) & 0xff) << TLB_GEN_SHIFT |
 		     (uint64_t)(hs_pte_pfn(pte) & 0xffffff) << TLB_PFN_SHIFT |
 		     (uint64_t)vpn << TLB_VPN_SHIFT;
-	sim_noted_store_n(tlb_slot(mm, this_cpu(), vpn), w, __ATOMIC_RELAXED);
+	sim_noted_store_n(hs_tlb_slot(mm, hs_this_cpu(), vpn), w, __ATOMIC_RELAXED);
 }
 
 /**
@@ -343,7 +333,7 @@ int hs_mmap(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned i
 
 /* ---- zapping ------------------------------------------------------------------------- */
 
-static void swap_free(struct hs_mm *mm, unsigned long slot)
+void hs_swap_free(struct hs_mm *mm, unsigned long slot)
 {
 	sim_spin_lock(&mm->swap.lock);
 	mm->swap.used[slot] = false;
@@ -362,7 +352,7 @@ void hs_swapcache_free(struct hs_page *page)
 	if (!slot)
 		return;
 	page->swap_slot = 0;
-	swap_free((struct hs_mm *)page->private, slot);
+	hs_swap_free((struct hs_mm *)page->private, slot);
 	page->private = 0;
 }
 
@@ -496,7 +486,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct hs_mm *mm, unsigned lon
 				hs_put_page(page);
 				break;
 			case HS_SWP_SWAP:
-				swap_free(mm, hs_pte_pfn(pte));
+				hs_swap_free(mm, hs_pte_pfn(pte));
 				break;
 			case HS_SWP_MIGRATION:
 				break; /* the migration holds the page; it finds the pte gone */
@@ -771,7 +761,7 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);
 		if (!cached)
-			swap_free(mm, slot);
+			hs_swap_free(mm, slot);
 		goto out_unlock;
 	}
 	cur = hs_ptep_get_and_clear(mm, addr, ptep);
@@ -781,7 +771,7 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);
 		if (!cached)
-			swap_free(mm, slot);
+			hs_swap_free(mm, slot);
 		goto out_unlock;
 	}
 	if (hs_pte_dirty(cur))
@@ -830,367 +820,4 @@ void hs_mmput(struct hs_mm *mm)
 	zap_notified(mm, 0, mm->va_size, HS_MMU_NOTIFY_RELEASE);
 	mm->nr_vmas = 0;
 	sim_up_write(&mm->mmap_lock);
-}
-
-/* ---- faults ---------------------------------------------------------------------------- */
-
-/* do_anonymous_page(): zero page for a read, a new zeroed page for a write. */
-static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
-{
-	struct hs_mm *mm = vmf->vma->vm_mm;
-	bool write = vmf->flags & HS_FAULT_FLAG_WRITE;
-	struct hs_page *page = NULL;
-	hs_pte_t entry;
-
-	if (!(vmf->vma->vm_flags & (HS_VM_ANON | HS_VM_SHARED)))
-		return HS_VM_FAULT_SIGBUS;
-	if (vmf->vma->vm_flags & HS_VM_SHARED) {
-		/* shmem_fault() + finish_fault(): a new page on any fault, not
-		 * anonymous (it has a mapping), writable where the VMA is (shmem
-		 * needs no write notification), dirty on a write fault */
-		page = hs_alloc_page();
-		if (!page)
-			return HS_VM_FAULT_OOM;
-		entry =
-		    hs_mk_pte(hs_page_to_pfn(page),
-			      HS_PTE_YOUNG | (vmf->vma->vm_flags & HS_VM_WRITE ? HS_PTE_WRITE : 0) |
-				  (write ? HS_PTE_DIRTY : 0));
-	} else if (write) {
-		page = hs_alloc_page();
-		if (!page)
-			return HS_VM_FAULT_OOM;
-		sim_atomic_fetch_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
-		entry = hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG);
-	} else {
-		entry = hs_mk_pte(HS_ZERO_PFN, HS_PTE_SPECIAL | HS_PTE_YOUNG);
-	}
-	sim_spin_lock(vmf->ptl);
-	if (!hs_pte_none(hs_ptep_get(vmf->pte))) {
-		sim_spin_unlock(vmf->ptl); /* somebody else faulted it in */
-		if (page)
-			hs_put_page(page);
-		return 0;
-	}
-	if (page)
-		hs_page_add_rmap(page);
-	hs_set_pte_at(mm, vmf->address, vmf->pte, entry);
-	sim_spin_unlock(vmf->ptl);
-	return 0;
-}
-
-/* do_wp_page(): reuse an exclusive anon page, else copy (wp_page_copy(),
- * which replaces the pte under an MMU_NOTIFY_CLEAR invalidation). */
-static unsigned int do_wp_page(struct hs_vm_fault *vmf)
-{
-	struct hs_mm *mm = vmf->vma->vm_mm;
-	unsigned long addr = vmf->address;
-	unsigned long pfn = hs_pte_pfn(vmf->orig_pte);
-	struct hs_page *old = hs_pfn_to_page(pfn);
-	struct hs_mmu_notifier_range range;
-
-	if (!(vmf->vma->vm_flags & HS_VM_WRITE))
-		return HS_VM_FAULT_SIGSEGV;
-	if (!hs_is_zero_pfn(pfn)) {
-		sim_spin_lock(vmf->ptl);
-		hs_pte_t pte = hs_ptep_get(vmf->pte);
-		if (pte != vmf->orig_pte) {
-			sim_spin_unlock(vmf->ptl);
-			return 0;
-		}
-		/* wp_page_shared() for shmem: the page itself becomes writable */
-		if ((vmf->vma->vm_flags & HS_VM_SHARED) ||
-		    (hs_page_ref_count(old) == 1 && hs_page_mapcount(old) == 1)) {
-			/* wp_page_reuse(), after folio_free_swap() */
-			hs_swapcache_free(old);
-			hs_set_pte_at(mm, addr, vmf->pte,
-				      pte | HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG);
-			sim_spin_unlock(vmf->ptl);
-			return 0;
-		}
-		hs_get_page(old); /* keep it while we copy */
-		sim_spin_unlock(vmf->ptl);
-	}
-	struct hs_page *page = hs_alloc_page();
-	if (!page) {
-		if (!hs_is_zero_pfn(pfn))
-			hs_put_page(old);
-		return HS_VM_FAULT_OOM;
-	}
-	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
-	if (!hs_is_zero_pfn(pfn))
-		hs_copy_page(page, old);
-	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
-				   addr, addr + HS_PAGE_SIZE, NULL);
-	hs_mmu_notifier_invalidate_range_start(&range);
-	sim_spin_lock(vmf->ptl);
-	bool same = hs_ptep_get(vmf->pte) == vmf->orig_pte;
-	if (same) {
-		hs_ptep_get_and_clear(mm, addr, vmf->pte);
-		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
-		hs_page_add_rmap(page);
-		hs_set_pte_at(
-		    mm, addr, vmf->pte,
-		    hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG));
-		hs_page_remove_rmap(old);
-	}
-	sim_spin_unlock(vmf->ptl);
-	hs_mmu_notifier_invalidate_range_end(&range);
-	if (!same)
-		hs_put_page(page);
-	else if (!hs_is_zero_pfn(pfn))
-		hs_put_page(old); /* the old mapping's reference */
-	if (!hs_is_zero_pfn(pfn))
-		hs_put_page(old); /* ours */
-	return 0;
-}
-
-/* do_swap_page() for a real swap entry: read the slot into a new page. */
-static unsigned int do_swap_in(struct hs_vm_fault *vmf)
-{
-	struct hs_mm *mm = vmf->vma->vm_mm;
-	unsigned long slot = hs_pte_pfn(vmf->orig_pte);
-	bool write = vmf->flags & HS_FAULT_FLAG_WRITE;
-	struct hs_page *page = hs_alloc_page();
-
-	if (!page)
-		return HS_VM_FAULT_OOM;
-	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
-	sim_spin_lock(vmf->ptl);
-	if (hs_ptep_get(vmf->pte) != vmf->orig_pte) {
-		sim_spin_unlock(vmf->ptl);
-		hs_put_page(page);
-		return 0;
-	}
-	hs_page_write(page, mm->swap.slot[slot]);
-	/* An exclusive page is mapped writable even on a read fault; only a
-	 * write fault dirties it and frees the slot (should_try_to_free_swap());
-	 * after a read fault it stays in the swap cache, clean. */
-	uint64_t flags = HS_PTE_YOUNG;
-	if (vmf->vma->vm_flags & HS_VM_WRITE)
-		flags |= HS_PTE_WRITE | (write ? HS_PTE_DIRTY : 0);
-	if (!write) {
-		page->swap_slot = (uint32_t)slot;
-		page->private = (unsigned long)mm;
-	}
-	hs_set_pte_at(mm, vmf->address, vmf->pte, hs_mk_pte(hs_page_to_pfn(page), flags));
-	hs_page_add_rmap(page);
-	sim_spin_unlock(vmf->ptl);
-	if (write)
-		swap_free(mm, slot);
-	return 0;
-}
-
-/**
- * hs_handle_mm_fault() - handle_mm_fault() -> handle_pte_fault().
- * @vma: the VMA of @addr; the caller holds mmap_lock for read
- * @addr: the faulting address
- * @flags: HS_FAULT_FLAG_* (WRITE: make the page writable)
- *
- * Makes @addr present.  A device-private entry goes through do_swap_page() to
- * pgmap->ops->migrate_to_ram(); a migration entry waits for the migration.
- *
- * Return: 0 or HS_VM_FAULT_* bits.
- */
-unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long addr,
-				unsigned int flags)
-{
-	struct hs_mm *mm = vma->vm_mm;
-	struct hs_vm_fault vmf = {
-	    .vma = vma,
-	    .address = addr & ~(HS_PAGE_SIZE - 1),
-	    .flags = flags,
-	};
-
-	sim_assert_held(&mm->mmap_lock);
-	if (!(vma->vm_flags & HS_VM_READ))
-		return HS_VM_FAULT_SIGSEGV;
-	if ((flags & HS_FAULT_FLAG_WRITE) && !(vma->vm_flags & HS_VM_WRITE))
-		return HS_VM_FAULT_SIGSEGV;
-	vmf.pte = hs_pte_offset(mm, vmf.address);
-	vmf.ptl = hs_pte_lockptr(mm, vmf.address);
-	if (!vmf.pte)
-		return HS_VM_FAULT_SIGBUS;
-	vmf.orig_pte = hs_ptep_get(vmf.pte);
-	if (sim_tracing())
-		sim_event("handle_mm_fault %#lx%s: pte %#llx", vmf.address,
-			  flags & HS_FAULT_FLAG_WRITE ? " write" : "",
-			  (unsigned long long)(vmf.orig_pte & ((1ull << HS_PTE_GEN_SHIFT) - 1)));
-	if (hs_pte_none(vmf.orig_pte))
-		return do_anonymous_page(&vmf);
-	switch (hs_swp_type(vmf.orig_pte)) {
-	case HS_SWP_NONE:
-		if ((flags & HS_FAULT_FLAG_WRITE) && !hs_pte_write(vmf.orig_pte))
-			return do_wp_page(&vmf);
-		return 0; /* spurious: already there */
-	case HS_SWP_SWAP:
-		return do_swap_in(&vmf);
-	case HS_SWP_DEVICE_PRIVATE:
-		vmf.page = hs_pfn_to_page(hs_pte_pfn(vmf.orig_pte));
-		return hs_do_swap_page_device_private(&vmf);
-	case HS_SWP_MIGRATION:
-		hs_migration_entry_wait(mm, vmf.address);
-		return 0;
-	case HS_SWP_DEVICE_EXCLUSIVE:
-		return HS_VM_FAULT_SIGBUS; /* not modelled yet */
-	}
-	return HS_VM_FAULT_SIGBUS;
-}
-
-/* ---- CPU accesses -------------------------------------------------------------------------- */
-
-/*
- * The data oracle's view of a store that went through a TLB entry (not a
- * scheduling point): if the page table no longer maps that page while an
- * unmap's gather has not flushed yet, the store raced with the unmap and
- * landed in a page the unmap discards: the unmap's zero stands.  A stale
- * store after every flush is kept, so a flush missing or late is still
- * caught as data loss.
- */
-static bool tlb_store_discarded(struct hs_mm *mm, sim_atomic_t *ptep, unsigned long pfn)
-{
-	hs_pte_t pte = ptep ? (hs_pte_t)sim_noted_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
-
-	if (!sim_noted_load_n(&mm->tlb_flush_pending, __ATOMIC_RELAXED))
-		return false;
-	return hs_pte_none(pte) || (hs_pte_present(pte) && hs_pte_pfn(pte) != pfn);
-}
-
-/*
- * A user load or store, as the hardware does it: the TLB, else a lockless
- * page-table walk; only a miss that needs a fault takes mmap_lock and calls
- * handle_mm_fault().  After the scheduling point of the TLB lookup or of the
- * pte read, the data access happens in the same step, as one instruction
- * does: a TLB shootdown cannot split it.
- */
-static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, bool write)
-{
-	unsigned long vpn = addr >> HS_PAGE_SHIFT;
-	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
-	unsigned long pfn;
-
-	for (;;) {
-		uint64_t t = SIM_READ_ONCE(*tlb_slot(mm, this_cpu(), vpn));
-		if ((t & TLB_VALID) && (t >> TLB_VPN_SHIFT) == vpn && (!write || (t & TLB_WRITE))) {
-			pfn = (unsigned long)(t >> TLB_PFN_SHIFT) & 0xffffff;
-			struct hs_page *page = hs_pfn_to_page(pfn);
-			if ((hs_page_gen(page) & 0xff) != ((t >> TLB_GEN_SHIFT) & 0xff) ||
-			    (sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) &
-			     (1l << HS_PG_FREE)))
-				sim_fail(
-				    HS_KIND_UAF,
-				    "CPU %s of %#lx through a stale TLB entry: pfn %#lx was freed",
-				    write ? "write" : "read", addr, pfn);
-			break;
-		}
-		hs_pte_t pte = ptep ? hs_ptep_get(ptep) : 0;
-		/* a protnone pte is not present to the hardware: it faults */
-		if (hs_pte_present(pte) && !hs_pte_protnone(pte) && (!write || hs_pte_write(pte))) {
-			if (write && !hs_pte_dirty(pte)) {
-				/* the hardware sets the dirty bit atomically */
-				long old = (long)pte;
-				if (!sim_atomic_cmpxchg(ptep, &old, (long)(pte | HS_PTE_DIRTY),
-							SIM_RELAXED))
-					continue;
-				pte |= HS_PTE_DIRTY;
-			}
-			pfn = hs_pte_pfn(pte);
-			hs_page_check(hs_pfn_to_page(pfn), hs_pte_gen(pte), "CPU access");
-			tlb_fill(mm, addr, pte);
-			break;
-		}
-		/* do_user_addr_fault() */
-		sim_down_read(&mm->mmap_lock);
-		struct hs_vm_area_struct *vma = hs_find_vma(mm, addr);
-		unsigned int fault = HS_VM_FAULT_SIGSEGV;
-		if (vma)
-			fault = hs_handle_mm_fault(vma, addr, write ? HS_FAULT_FLAG_WRITE : 0);
-		sim_up_read(&mm->mmap_lock);
-		if (fault & HS_VM_FAULT_ERROR)
-			return -EFAULT;
-		/*
-		 * Back to user space and the instruction runs again.  Other CPUs
-		 * run meanwhile: without this yield a strict-priority strategy
-		 * could retry a fault that waits on another thread forever and
-		 * call it a livelock.
-		 */
-		sim_yield();
-	}
-	struct hs_page *page = hs_pfn_to_page(pfn);
-	if (write) {
-		sim_noted_store_n(&page->content, *val, __ATOMIC_RELAXED);
-		if (!tlb_store_discarded(mm, ptep, pfn))
-			hs_mm_note_write(mm, addr, *val);
-	} else
-		*val = sim_noted_load_n(&page->content, __ATOMIC_RELAXED);
-	if (sim_tracing())
-		sim_event("CPU %s %#lx: pfn %#lx = %#lx", write ? "write" : "read", addr, pfn,
-			  *val);
-	return 0;
-}
-
-/**
- * hs_mm_note_write() - the data oracle: record a device write.
- * @mm: the address space
- * @addr: the address written
- * @val: the value
- *
- * Not a kernel function.  Call it in the same step as the write itself.
- */
-void hs_mm_note_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
-{
-	sim_noted_store_n(&mm->shadow[addr >> HS_PAGE_SHIFT], val, __ATOMIC_RELAXED);
-}
-
-/**
- * hs_mm_check_data() - the data oracle: check what the pages of a range read.
- * @mm: the address space
- * @start: first address
- * @end: the address after the range
- *
- * Not a kernel function, for the end of an execution: every mapped page of
- * [@start, @end) reads back what was last written there (HS_KIND_DATA_LOSS).
- */
-void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end)
-{
-	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE) {
-		unsigned long v,
-		    want = sim_noted_load_n(&mm->shadow[a >> HS_PAGE_SHIFT], __ATOMIC_RELAXED);
-		if (hs_cpu_read(mm, a, &v))
-			continue; /* unmapped: nothing to keep */
-		if (v != want)
-			sim_fail(HS_KIND_DATA_LOSS,
-				 "%#lx reads %#lx, but the last value written there was %#lx", a, v,
-				 want);
-	}
-}
-
-/**
- * hs_cpu_read() - a user load of one word at @addr.
- * @mm: the address space
- * @addr: the address
- * @val: the value read
- *
- * As a CPU does it: through its TLB, else the page table, faulting as needed
- * (see cpu_access()).
- *
- * Return: 0, or -EFAULT (SIGSEGV/SIGBUS).
- */
-int hs_cpu_read(struct hs_mm *mm, unsigned long addr, unsigned long *val)
-{
-	return cpu_access(mm, addr, val, false);
-}
-
-/**
- * hs_cpu_write() - a user store of one word at @addr.
- * @mm: the address space
- * @addr: the address
- * @val: the value
- *
- * As a CPU does it (see cpu_access()).
- *
- * Return: 0, or -EFAULT (SIGSEGV/SIGBUS).
- */
-int hs_cpu_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
-{
-	return cpu_access(mm, addr, &val, true);
 }
