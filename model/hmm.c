@@ -4,8 +4,9 @@
  * kernel does (pte_offset_map, not _lock): what makes the result usable is
  * the interval notifier sequence the caller checks afterwards.
  *
- * Simplified: no PMD/PUD/hugetlb levels (the model has no huge mappings), so
- * the order bits are always 0; the walk segments are the model's PTE tables.
+ * Simplified: no PUD/hugetlb levels; a huge PMD (THP, model/huge_memory.c)
+ * gives map order 9, everything else 0; the walk segments are the model's
+ * PTE tables.
  * Output words are written whole (the v6.16 sticky in/out flags are not
  * modelled yet), except for the P2P RFC's HMM_PFN_ALLOW_P2P, see
  * p2p_sticky().
@@ -370,9 +371,40 @@ static int hmm_vma_walk_test(struct hs_hmm_range *range, struct hs_vm_area_struc
 }
 
 /*
+ * hmm_vma_handle_pmd() for a huge PMD read locklessly (pmdp_get_lockless()):
+ * every page of [@addr, @end) gets its pfn inside the folio, the flags of the
+ * PMD (pmd_to_hmm_pfn_flags(): none when protnone) and the map order 9
+ * (hmm_pfn_flags_order()); a fault is for the whole range, as the kernel's.
+ * The huge zero folio gives pfn 0 for each page (the model's huge zero
+ * folio is the zero page repeated).
+ */
+static int hmm_vma_handle_pmd(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma,
+			      unsigned long addr, unsigned long end, hs_pte_t pmd)
+{
+	struct hs_hmm_range *range = w->range;
+	unsigned long i = (addr - range->start) >> HS_PAGE_SHIFT;
+	unsigned long cpu_flags = pte_to_hmm_pfn_flags(pmd);
+	unsigned int required;
+
+	if (cpu_flags)
+		cpu_flags |= 9ul << HS_HMM_PFN_ORDER_SHIFT;
+	required = hmm_range_need_fault(range, addr, end, cpu_flags);
+	if (required)
+		return hmm_vma_fault(w, vma, addr, end, required);
+	unsigned long pfn = hs_pte_pfn(pmd);
+	if (!hs_is_zero_pfn(pfn))
+		pfn += (addr & (HS_PMD_SIZE - 1)) >> HS_PAGE_SHIFT;
+	for (; addr < end; addr += HS_PAGE_SIZE, i++, pfn += !hs_is_zero_pfn(pfn))
+		range->hmm_pfns[i] = pfn | cpu_flags | p2p_sticky(range, range->hmm_pfns[i]);
+	return 0;
+}
+
+/*
  * hmm_vma_walk_pmd(): the ptes of [@addr, @end), within one PTE table.
- * pte_offset_map() once per table, then step, as the kernel does.
- * Simplified: no huge or migrating pmd (the model has one level of tables).
+ * pte_offset_map() once per table, then step, as the kernel does.  In an mm
+ * with huge VMAs the PMD word is read first (a huge PMD goes to
+ * hmm_vma_handle_pmd()); no migrating or missing pmd (every PTE table
+ * exists).
  */
 static int hmm_vma_walk_pmd(struct hmm_vma_walk *w, struct hs_mm *mm, struct hs_vm_area_struct *vma,
 			    unsigned long addr, unsigned long end)
@@ -381,6 +413,11 @@ static int hmm_vma_walk_pmd(struct hmm_vma_walk *w, struct hs_mm *mm, struct hs_
 	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
 	unsigned long *p = &range->hmm_pfns[(addr - range->start) >> HS_PAGE_SHIFT];
 
+	if (mm->has_huge) {
+		hs_pte_t pmd = hs_ptep_get(hs_pmd_offset(mm, addr));
+		if (pmd)
+			return hmm_vma_handle_pmd(w, vma, addr, end, pmd);
+	}
 	/* pte_offset_map() once per table: the table is walked inside an RCU
 	 * read-side section (every callback the walk makes runs in it: it must
 	 * not sleep), left by hmm_vma_handle_pte() when it returns an error */

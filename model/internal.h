@@ -92,6 +92,22 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
 /* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
 void hs_swapcache_free(struct hs_page *page);
 
+/* ---- THP: the PMD level (model/huge_memory.c) ------------------------------------ */
+
+sim_atomic_t *hs_pmd_offset(struct hs_mm *mm, unsigned long addr);
+void hs_pmd_populate_note(struct hs_mm *mm, unsigned long addr);
+unsigned int hs_huge_pmd_fault(struct hs_vm_fault *vmf);
+void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr);
+void hs_split_huge_pmd_locked(struct hs_mm *mm, unsigned long addr);
+void hs_vma_adjust_trans_huge(struct hs_mm *mm, unsigned long start, unsigned long end);
+struct hs_page *hs_zap_huge_pmd(struct hs_mm *mm, unsigned long addr, bool *flush);
+void hs_folio_put_pmd(struct hs_page *head);
+bool hs_change_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr, bool *flush);
+bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsigned long *pfn);
+/* The data oracle: does a huge PMD map @pfn at @addr (noted read, no
+ * scheduling point)? */
+bool hs_huge_pmd_maps(struct hs_mm *mm, unsigned long addr, unsigned long pfn);
+
 /* ---- the P2P RFCs (model/hmm.c) ----------------------------------------------- */
 
 /* The last answer of a p2p_allow callback, for one pgmap, kept for one

@@ -5,8 +5,9 @@
  * (for swap entries; its device-private and migration-entry branches are
  * in migrate.c), and the CPU's load and store through the TLB
  * and the page table.  The address space, zapping and the mapping
- * operations are in mm.c.  Simplifications: as mm.c's (one level of PTE
- * tables, no THP, anonymous memory only).
+ * operations are in mm.c; the PMD level (THP) in huge_memory.c, which
+ * handle_mm_fault() and the hardware walk ask first in an mm with a huge
+ * VMA.  Simplifications: as mm.c's (anonymous memory only).
  */
 #include <errno.h>
 #include <hmmsim/mm.h>
@@ -198,6 +199,12 @@ unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long add
 		sim_event("handle_mm_fault %#lx%s: pte %#llx", vmf.address,
 			  flags & HS_FAULT_FLAG_WRITE ? " write" : "",
 			  (unsigned long long)(vmf.orig_pte & ((1ull << HS_PTE_GEN_SHIFT) - 1)));
+	if (mm->has_huge) {
+		unsigned int ret = hs_huge_pmd_fault(&vmf);
+		if (ret != HS_VM_FAULT_FALLBACK)
+			return ret;
+		vmf.orig_pte = hs_ptep_get(vmf.pte);
+	}
 	if (hs_pte_none(vmf.orig_pte))
 		return do_anonymous_page(&vmf);
 	switch (hs_swp_type(vmf.orig_pte)) {
@@ -229,11 +236,14 @@ unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long add
  * store after every flush is kept, so a flush missing or late is still
  * caught as data loss.
  */
-static bool tlb_store_discarded(struct hs_mm *mm, sim_atomic_t *ptep, unsigned long pfn)
+static bool tlb_store_discarded(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep,
+				unsigned long pfn)
 {
 	hs_pte_t pte = ptep ? (hs_pte_t)sim_noted_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
 
 	if (!sim_noted_load_n(&mm->tlb_flush_pending, __ATOMIC_RELAXED))
+		return false;
+	if (hs_pte_none(pte) && mm->has_huge && hs_huge_pmd_maps(mm, addr, pfn))
 		return false;
 	return hs_pte_none(pte) || (hs_pte_present(pte) && hs_pte_pfn(pte) != pfn);
 }
@@ -281,6 +291,8 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 			hs_tlb_fill(mm, addr, pte);
 			break;
 		}
+		if (hs_huge_pmd_access(mm, addr, write, &pfn))
+			break;
 		/* do_user_addr_fault() */
 		sim_down_read(&mm->mmap_lock);
 		struct hs_vm_area_struct *vma = hs_find_vma(mm, addr);
@@ -301,7 +313,7 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	if (write) {
 		sim_noted_store_n(&page->content, *val, __ATOMIC_RELAXED);
-		if (!tlb_store_discarded(mm, ptep, pfn))
+		if (!tlb_store_discarded(mm, addr, ptep, pfn))
 			hs_mm_note_write(mm, addr, *val);
 	} else
 		*val = sim_noted_load_n(&page->content, __ATOMIC_RELAXED);

@@ -349,7 +349,7 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
  * by a migration entry carrying its write, young and dirty bits.  The TLB is
  * flushed for the whole range before the PTL is dropped when any present pte
  * was cleared (after, with hs_switch.migrate_flush_tlb_after_ptl).
- * Simplified: no THP split; an anonymous page is always exclusive.
+ * Simplified: a THP was split by the caller; an anonymous page is always exclusive.
  */
 static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate,
 				    struct hs_p2p_allow_cache *allow, unsigned long start,
@@ -471,6 +471,10 @@ static void migrate_vma_collect(struct hs_migrate_vma *migrate)
 		next = (addr | (HS_PMD_SIZE - 1)) + 1;
 		if (next > migrate->end)
 			next = migrate->end;
+		/* a THP is split first (huge zero: split_huge_pmd(); else
+		 * split_folio()), as before MIGRATE_VMA_SELECT_COMPOUND (v6.19) */
+		if (mm->has_huge)
+			hs_split_huge_pmd(migrate->vma, addr);
 		migrate_vma_collect_pmd(migrate, &allow, addr, next);
 	}
 

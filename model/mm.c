@@ -4,8 +4,8 @@
  * and the operations that change mappings (faults and CPU accesses are in
  * memory.c).  Mirrors mm/memory.c (zap_pte_range), mm/mmap.c + mm/vma.c (mmap, munmap),
  * mm/mprotect.c, mm/madvise.c (MADV_DONTNEED), mm/vmscan.c + mm/rmap.c (reclaim of one anon page to
- * swap), kernel/fork.c (mmput).  Simplifications: one level of PTE tables allocated with their VMA;
- * no THP; anonymous memory only (VM_IO and VM_PFNMAP VMAs exist so hmm_range_fault can refuse
+ * swap), kernel/fork.c (mmput).  Simplifications: one level of PTE tables allocated with their VMA
+ * (the PMD level of THP is in huge_memory.c); anonymous memory only (VM_IO and VM_PFNMAP VMAs exist so hmm_range_fault can refuse
  * them); reclaim takes mmap_lock to find the page instead of walking the rmap.
  */
 #include <errno.h>
@@ -181,6 +181,7 @@ static void assert_ptl(struct hs_mm *mm, unsigned long addr)
 void hs_set_pte_at(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep, hs_pte_t pte)
 {
 	assert_ptl(mm, addr);
+	hs_pmd_populate_note(mm, addr);
 	sim_atomic_store(ptep, (long)pte, SIM_RELEASE);
 }
 
@@ -319,6 +320,8 @@ int hs_mmap(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned i
 	if (!(vm_flags & (HS_VM_IO | HS_VM_PFNMAP | HS_VM_MIXEDMAP | HS_VM_SHARED)))
 		vm_flags |= HS_VM_ANON;
 	ret = vma_insert(mm, start, start + len, vm_flags);
+	if (!ret && (vm_flags & HS_VM_HUGEPAGE))
+		mm->has_huge = true;
 	for (unsigned long a = start & ~(HS_PMD_SIZE - 1); !ret && a < start + len;
 	     a += HS_PMD_SIZE) {
 		struct hs_pte_table **t = &mm->pmd[a / HS_PMD_SIZE];
@@ -419,6 +422,30 @@ static void tlb_finish_mmu(struct mmu_gather *tlb)
 }
 
 /*
+ * zap_pmd_range()'s huge PMD, under the PTL: the whole PMD zapped by
+ * zap_huge_pmd() (flushed before the PTL is dropped, the folio freed after
+ * it), a part split into ptes first (under the zap's own invalidation: the
+ * kernel's __split_huge_pmd() nests one of its own).  Return: whether the
+ * table is done.
+ */
+static bool zap_huge(struct mmu_gather *tlb, struct hs_mm *mm, unsigned long base,
+		     unsigned long stop)
+{
+	bool flush;
+	if (base & (HS_PMD_SIZE - 1) || stop - base != HS_PMD_SIZE) {
+		hs_split_huge_pmd_locked(mm, base);
+		return false;
+	}
+	struct hs_page *head = hs_zap_huge_pmd(mm, base, &flush);
+	if (!flush)
+		return false;
+	hs_flush_tlb_range(mm, base, stop);
+	if (head)
+		hs_folio_put_pmd(head);
+	return true;
+}
+
+/*
  * zap_pte_range() for [start, end), table by table: clear every entry under
  * its PTL.  A present pte's page goes to the gather, its rmap at once
  * (anonymous) or, for a dirty shared page, after a flush forced before the
@@ -444,6 +471,11 @@ static void zap_pte_range(struct mmu_gather *tlb, struct hs_mm *mm, unsigned lon
 		}
 		sim_spinlock_t *ptl = hs_pte_lockptr(mm, base);
 		sim_spin_lock(ptl);
+		if (mm->has_huge && zap_huge(tlb, mm, base, stop)) {
+			sim_spin_unlock(ptl);
+			base = stop;
+			continue;
+		}
 		for (a = base; a < stop; a += HS_PAGE_SIZE) {
 			sim_atomic_t *ptep = hs_pte_offset(mm, a);
 			if (hs_pte_none(hs_ptep_get(ptep)))
@@ -542,6 +574,7 @@ int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len)
 	if (!range_ok(mm, start, len))
 		return -EINVAL;
 	sim_down_write(&mm->mmap_lock);
+	hs_vma_adjust_trans_huge(mm, start, end);
 	if (vma_split_at(mm, start) || vma_split_at(mm, end)) {
 		sim_up_write(&mm->mmap_lock);
 		return -ENOMEM;
@@ -634,6 +667,12 @@ static bool change_protection(struct hs_vm_area_struct *vma)
 		if (stop > vma->vm_end)
 			stop = vma->vm_end;
 		sim_spin_lock(ptl);
+		bool huge_flush = false;
+		if (mm->has_huge && hs_change_huge_pmd(vma, base, &huge_flush)) {
+			flush |= huge_flush;
+			sim_spin_unlock(ptl);
+			continue;
+		}
 		for (unsigned long a = base; a < stop; a += HS_PAGE_SIZE) {
 			sim_atomic_t *ptep = hs_pte_offset(mm, a);
 			hs_pte_t pte = hs_ptep_get(ptep), new;
@@ -684,6 +723,7 @@ int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsign
 			sim_up_write(&mm->mmap_lock);
 			return -ENOMEM;
 		}
+	hs_vma_adjust_trans_huge(mm, start, end);
 	if (vma_split_at(mm, start) || vma_split_at(mm, end)) {
 		sim_up_write(&mm->mmap_lock);
 		return -ENOMEM;
@@ -721,6 +761,8 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 	int ret = -EBUSY;
 
 	sim_down_read(&mm->mmap_lock);
+	if (mm->has_huge && hs_find_vma(mm, addr)) /* shrink_folio_list(): split_folio_to_list() */
+		hs_split_huge_pmd(hs_find_vma(mm, addr), addr);
 	sim_atomic_t *ptep = hs_find_vma(mm, addr) ? hs_pte_offset(mm, addr) : NULL;
 	hs_pte_t pte = ptep ? hs_ptep_get(ptep) : 0;
 	if (!hs_pte_present(pte) || hs_is_zero_pfn(hs_pte_pfn(pte))) {

@@ -120,6 +120,9 @@ hs_pte_t hs_mk_swp_pte(enum hs_swp_type type, unsigned long offset, uint64_t fla
 #define HS_VM_IO       0x4000u
 #define HS_VM_PFNMAP   0x400u
 #define HS_VM_MIXEDMAP 0x10000000u
+/* madvise(MADV_HUGEPAGE): PMD-aligned parts of the VMA get a THP on first
+ * fault (model/huge_memory.c) */
+#define HS_VM_HUGEPAGE 0x20000000u
 #define HS_VM_ANON     0x80000000u /* model: anonymous memory (vma_is_anonymous) */
 
 struct hs_mm;
@@ -138,9 +141,19 @@ struct hs_vm_area_struct {
 #define HS_NR_CPUS	8
 #define HS_TLB_ENTRIES	16
 
+/*
+ * A PTE table and the PMD entry above it (model/huge_memory.c).  @pmd is 0
+ * while the PMD points to this table, else a leaf: a huge (THP) mapping in
+ * the pte encoding (pfn of the folio's first page), whose ptes stay none.
+ * @populated: some pte was ever set (the model's !pmd_none(): tables are
+ * never freed), a plain field written and read under @ptl, which is also
+ * the pmd lock (pmd_lock()).
+ */
 struct hs_pte_table {
 	sim_spinlock_t ptl;
 	sim_atomic_t pte[HS_PTRS_PER_PTE];
+	sim_atomic_t pmd;
+	bool populated;
 };
 
 /* A swap device: slots hold the content of swapped-out pages. */
@@ -172,6 +185,9 @@ struct hs_swap {
  * @shadow:	the data oracle: the last value anyone (CPU or device) wrote at
  *		each virtual page, updated in the same step as the write itself;
  *		a zap (munmap, MADV_DONTNEED) resets it to 0, what a new page reads
+ * @has_huge:	some VMA was ever HS_VM_HUGEPAGE (set under mmap_lock for
+ *		write, never cleared): only then do the walkers read the PMD
+ *		words, so an mm without THP runs the PTE paths unchanged
  */
 struct hs_mm {
 	sim_rwsem_t mmap_lock;
@@ -188,6 +204,7 @@ struct hs_mm {
 	sim_atomic_t users;
 	const char *name;
 	unsigned long *shadow;
+	bool has_huge;
 };
 
 /* mm_alloc(): an address space covering [0, @va_size) with @swap_slots. */
@@ -235,6 +252,7 @@ void hs_mmget(struct hs_mm *mm);
 #define HS_VM_FAULT_SIGBUS  0x0002u
 #define HS_VM_FAULT_SIGSEGV 0x0040u
 #define HS_VM_FAULT_RETRY   0x0400u
+#define HS_VM_FAULT_FALLBACK 0x0800u /* the PMD level gives up: go on with ptes */
 #define HS_VM_FAULT_ERROR   (HS_VM_FAULT_OOM | HS_VM_FAULT_SIGBUS | HS_VM_FAULT_SIGSEGV)
 
 /* struct vm_fault */

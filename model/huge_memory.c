@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Transparent huge pages of anonymous memory: the PMD level of the page
+ * table.  Mirrors mm/huge_memory.c of v6.18: do_huge_pmd_anonymous_page()
+ * (a THP on the first fault of a PMD-aligned range of a MADV_HUGEPAGE VMA,
+ * the huge zero folio on a read fault), do_huge_pmd_wp_page() and
+ * do_huge_zero_wp_pmd() (a write to the huge zero page gets a THP),
+ * __split_huge_pmd() (partial munmap, mprotect, MADV_DONTNEED, reclaim,
+ * migrate_vma_collect_pmd()), zap_huge_pmd() and change_huge_pmd(), and the
+ * hardware's walk of a huge PMD.
+ *
+ * The PMD level: each PTE table of the model (struct hs_pte_table) has the
+ * word of the PMD entry above it, 0 while the PMD points to the table, a
+ * leaf otherwise (a present huge mapping in the pte encoding: pfn of the
+ * folio's first page, write, dirty, young; special for the huge zero page).
+ * pmd_lock() is the table's PTL: the model has one lock per 2 MiB where the
+ * kernel has the PMD table's split lock and the PTE table's, so a walker
+ * that takes the PTL sees the PMD and the ptes change together.  Tables are
+ * never freed, so pmd_none() is "no pte of the table was ever set" (the
+ * table's populated flag): a range that was once mapped with base pages
+ * does not get a THP again.  The PMD words are read only in an mm that has
+ * had a MADV_HUGEPAGE VMA (mm->has_huge): every other mm takes the PTE paths
+ * with no added scheduling point.
+ *
+ * Folios: a THP is 512 contiguous, naturally aligned RAM pages, each with its
+ * own refcount and mapcount (the kernel keeps one count on the folio and the
+ * entire-mapcount): mapping it by a PMD takes one reference and one mapping
+ * on every page, so splitting the PMD into 512 ptes leaves every count as
+ * it is, and split_folio() of a PMD-mapped, unpinned THP is the same as
+ * splitting its PMD (it never fails on extra references: the model takes
+ * none on a THP's pages before the split).  The pages of one folio are
+ * initialised, counted and freed in bulk with noted accesses (one
+ * scheduling point per folio operation, not 512).  The huge zero folio is
+ * the zero page repeated: each of its 512 "pages" is pfn 0.
+ *
+ * Device-private THP (PMD-level device-private entries,
+ * MIGRATE_VMA_SELECT_COMPOUND, v6.19) is not modelled: as in v6.18,
+ * migrate_vma_collect_pmd() splits every THP it meets, so device pages are
+ * always mapped by ptes.
+ */
+#include <errno.h>
+#include <hmmsim/mm.h>
+#include <hmmsim/mmu_notifier.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define HPAGE_PMD_NR   HS_PTRS_PER_PTE
+#define HPAGE_PMD_MASK (~(HS_PMD_SIZE - 1))
+
+static struct hs_pte_table *pmd_table(struct hs_mm *mm, unsigned long addr)
+{
+	return addr < mm->va_size ? mm->pmd[addr / HS_PMD_SIZE] : NULL;
+}
+
+/**
+ * hs_pmd_offset() - pmd_offset(): the PMD word above @addr's PTE table.
+ * @mm: the address space
+ * @addr: the address
+ *
+ * Return: the word, or NULL outside every table.
+ */
+sim_atomic_t *hs_pmd_offset(struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_pte_table *t = pmd_table(mm, addr);
+	return t ? &t->pmd : NULL;
+}
+
+/**
+ * hs_pmd_populate_note() - the model's pmd_populate(): a pte of @addr's table
+ * is being set, so the table is populated (never huge again).
+ * @mm: the address space
+ * @addr: the address; the caller holds its PTL
+ */
+void hs_pmd_populate_note(struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_pte_table *t = pmd_table(mm, addr);
+	if (t)
+		t->populated = true;
+}
+
+/* pmd_pfn() of the page mapping @addr inside the leaf @pmd: the huge zero
+ * folio is pfn 0 throughout */
+static unsigned long pmd_subpage_pfn(hs_pte_t pmd, unsigned long addr)
+{
+	unsigned long pfn = hs_pte_pfn(pmd);
+	if (hs_is_zero_pfn(pfn))
+		return pfn;
+	return pfn + ((addr & (HS_PMD_SIZE - 1)) >> HS_PAGE_SHIFT);
+}
+
+/* thp_vma_allowable_order() for PMD order: an anonymous MADV_HUGEPAGE VMA
+ * that covers the whole PMD range of @addr. */
+static bool thp_vma_suitable(const struct hs_vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long haddr = addr & HPAGE_PMD_MASK;
+	return (vma->vm_flags & (HS_VM_HUGEPAGE | HS_VM_ANON)) == (HS_VM_HUGEPAGE | HS_VM_ANON) &&
+	       haddr >= vma->vm_start && haddr + HS_PMD_SIZE <= vma->vm_end;
+}
+
+/* ---- folios ------------------------------------------------------------------------ */
+
+/* The first of 512 aligned free pfns the free stack holds as a run (the order
+ * in which a freshly initialised machine or a freed folio pushes them), else
+ * any aligned block whose 512 pfns are all on the stack; -1 when none. */
+static long find_free_block(struct hs_machine *m)
+{
+	unsigned long n = m->nr_ram_free;
+	for (unsigned long j = n; j-- > 0 && n - j <= 4 * HPAGE_PMD_NR;) {
+		unsigned long b = m->ram_free[j];
+		if (b % HPAGE_PMD_NR || j < HPAGE_PMD_NR - 1)
+			continue;
+		unsigned long k = 1;
+		while (k < HPAGE_PMD_NR && m->ram_free[j - k] == b + k)
+			k++;
+		if (k == HPAGE_PMD_NR)
+			return (long)j;
+	}
+	unsigned long nblocks = m->nr_ram / HPAGE_PMD_NR;
+	unsigned short *cnt = sim_alloc(nblocks * sizeof(*cnt) + 1);
+	for (unsigned long i = 0; i < n; i++)
+		if (m->ram_free[i] / HPAGE_PMD_NR < nblocks)
+			cnt[m->ram_free[i] / HPAGE_PMD_NR]++;
+	for (unsigned long b = 1; b < nblocks; b++)
+		if (cnt[b] == HPAGE_PMD_NR)
+			return -(long)(b * HPAGE_PMD_NR) - 2;
+	return -1;
+}
+
+/* Take the pfns [@base, @base + 512) off the free stack. */
+static void take_block(struct hs_machine *m, unsigned long base)
+{
+	unsigned long w = 0;
+	for (unsigned long i = 0; i < m->nr_ram_free; i++)
+		if (m->ram_free[i] < base || m->ram_free[i] >= base + HPAGE_PMD_NR)
+			m->ram_free[w++] = m->ram_free[i];
+	m->nr_ram_free = w;
+}
+
+/*
+ * vma_alloc_anon_folio_pmd(): a zeroed anonymous THP, every page with
+ * refcount 1, or NULL when no aligned block of 512 free pages exists (the
+ * fault falls back to base pages, as on a failed THP allocation).
+ */
+static struct hs_page *vma_alloc_anon_folio_pmd(void)
+{
+	struct hs_machine *m = hs_mach;
+	unsigned long base;
+
+	sim_spin_lock(&m->ram_lock);
+	long j = find_free_block(m);
+	if (j == -1) {
+		sim_spin_unlock(&m->ram_lock);
+		return NULL;
+	}
+	if (j >= 0) {
+		base = m->ram_free[j];
+		memmove(&m->ram_free[j + 1 - HPAGE_PMD_NR], &m->ram_free[j + 1],
+			(m->nr_ram_free - j - 1) * sizeof(*m->ram_free));
+		m->nr_ram_free -= HPAGE_PMD_NR;
+	} else {
+		base = (unsigned long)(-j - 2);
+		take_block(m, base);
+	}
+	sim_spin_unlock(&m->ram_lock);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		struct hs_page *p = hs_pfn_to_page(base + i);
+		sim_noted_store_n(&p->_refcount.v, 1, __ATOMIC_RELAXED);
+		sim_noted_store_n(&p->flags.v, 1l << HS_PG_UPTODATE | 1l << HS_PG_ANON,
+				  __ATOMIC_RELEASE);
+		sim_noted_store_n(&p->content, 0ul, __ATOMIC_RELAXED); /* clear_huge_page() */
+	}
+	if (sim_tracing())
+		sim_event("alloc THP: pfns [%#lx, %#lx)", base, base + HPAGE_PMD_NR);
+	return hs_pfn_to_page(base);
+}
+
+/* folio_add_anon_rmap_pmd(): one mapping of every page of the folio. */
+static void folio_add_rmap_pmd(struct hs_page *head)
+{
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		sim_noted_fetch_add(&head[i]._mapcount.v, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * folio_remove_rmap_pmd() + folio_put() of a PMD mapping: every page loses
+ * its mapping and the reference that went with it; pages nobody else holds
+ * are poisoned and go back to the free list together (pushed so that they
+ * are a run again, see find_free_block()).  A page someone still holds is
+ * freed by that holder's put_page().
+ */
+static void folio_put_pmd(struct hs_page *head)
+{
+	struct hs_machine *m = hs_mach;
+	unsigned long base = hs_page_to_pfn(head);
+	static __thread unsigned long freed[HPAGE_PMD_NR];
+	unsigned long nr = 0;
+
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		struct hs_page *p = &head[i];
+		sim_noted_fetch_sub(&p->_mapcount.v, 1, __ATOMIC_RELAXED);
+		long n = sim_noted_sub_fetch(&p->_refcount.v, 1, __ATOMIC_RELEASE);
+		if (n < 0)
+			sim_fail(HS_KIND_REFCOUNT, "THP put on pfn %#lx took its refcount below zero",
+				 base + i);
+		if (n)
+			continue;
+		hs_swapcache_free(p);
+		sim_noted_add_fetch(&p->gen, 1, __ATOMIC_RELAXED);
+		sim_noted_store_n(&p->content, HS_POISON, __ATOMIC_RELAXED);
+		sim_noted_store_n(&p->flags.v, 1l << HS_PG_FREE, __ATOMIC_RELEASE);
+		freed[nr++] = base + i;
+	}
+	sim_spin_lock(&m->ram_lock);
+	while (nr)
+		m->ram_free[m->nr_ram_free++] = freed[--nr];
+	sim_spin_unlock(&m->ram_lock);
+}
+
+/* ---- faults ------------------------------------------------------------------------- */
+
+static hs_pte_t mk_huge_pmd(struct hs_page *head, bool write)
+{
+	return hs_mk_pte(hs_page_to_pfn(head),
+			 HS_PTE_YOUNG | (write ? HS_PTE_WRITE | HS_PTE_DIRTY : 0));
+}
+
+/*
+ * map_anon_folio_pmd() under the PMD lock, if the PMD still holds @expect
+ * (0: pmd_none, else the huge zero PMD do_huge_zero_wp_pmd() replaces).
+ * Return: whether the folio was mapped.
+ */
+static bool map_anon_folio_pmd(struct hs_vm_fault *vmf, struct hs_page *head, hs_pte_t expect)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	struct hs_pte_table *t = pmd_table(mm, haddr);
+	bool ok;
+
+	sim_spin_lock(&t->ptl);
+	ok = !t->populated && hs_ptep_get(&t->pmd) == expect;
+	if (ok) {
+		if (expect) { /* pmdp_huge_clear_flush() */
+			sim_atomic_store(&t->pmd, 0, SIM_RELEASE);
+			hs_flush_tlb_range(mm, haddr, haddr + HS_PMD_SIZE);
+		}
+		folio_add_rmap_pmd(head);
+		sim_atomic_store(&t->pmd, (long)mk_huge_pmd(head, vmf->vma->vm_flags & HS_VM_WRITE),
+				 SIM_RELEASE);
+	}
+	sim_spin_unlock(&t->ptl);
+	return ok;
+}
+
+/* The folio a lost race did not map goes back whole. */
+static void folio_discard(struct hs_page *head)
+{
+	folio_add_rmap_pmd(head);
+	folio_put_pmd(head);
+}
+
+/*
+ * do_huge_pmd_anonymous_page(): a read fault maps the huge zero folio
+ * (set_huge_zero_folio(), read-only), a write fault a new zeroed THP
+ * (__do_huge_pmd_anonymous_page()); somebody else's PMD found under the
+ * lock wins.  Return: HS_VM_FAULT_FALLBACK when no THP could be had.
+ */
+static unsigned int do_huge_pmd_anonymous_page(struct hs_vm_fault *vmf)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	struct hs_pte_table *t = pmd_table(mm, haddr);
+
+	if (!(vmf->flags & HS_FAULT_FLAG_WRITE)) {
+		sim_spin_lock(&t->ptl);
+		if (!t->populated && !hs_ptep_get(&t->pmd))
+			sim_atomic_store(&t->pmd, (long)hs_mk_pte(HS_ZERO_PFN, HS_PTE_SPECIAL),
+					 SIM_RELEASE);
+		bool fallback = t->populated;
+		sim_spin_unlock(&t->ptl);
+		return fallback ? HS_VM_FAULT_FALLBACK : 0;
+	}
+	struct hs_page *head = vma_alloc_anon_folio_pmd();
+	if (!head)
+		return HS_VM_FAULT_FALLBACK;
+	if (!map_anon_folio_pmd(vmf, head, 0)) {
+		folio_discard(head);
+		return t->populated ? HS_VM_FAULT_FALLBACK : 0;
+	}
+	return 0;
+}
+
+/*
+ * do_huge_pmd_wp_page(): a write fault on a read-only huge PMD.  The huge
+ * zero folio is replaced by a new THP (do_huge_zero_wp_pmd(), under an
+ * MMU_NOTIFY_CLEAR invalidation), or split when none can be had; an
+ * anonymous THP is always exclusive here (no fork), so it is reused
+ * (made writable and dirty).
+ */
+static unsigned int do_huge_pmd_wp_page(struct hs_vm_fault *vmf, hs_pte_t orig)
+{
+	struct hs_vm_area_struct *vma = vmf->vma;
+	struct hs_mm *mm = vma->vm_mm;
+	unsigned long haddr = vmf->address & HPAGE_PMD_MASK;
+	struct hs_pte_table *t = pmd_table(mm, haddr);
+
+	if (!(vma->vm_flags & HS_VM_WRITE))
+		return HS_VM_FAULT_SIGSEGV;
+	if (hs_is_zero_pfn(hs_pte_pfn(orig))) {
+		struct hs_mmu_notifier_range range;
+		struct hs_page *head = vma_alloc_anon_folio_pmd();
+		if (!head) {
+			hs_split_huge_pmd(vma, haddr);
+			return HS_VM_FAULT_FALLBACK;
+		}
+		hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR,
+					   HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm, haddr,
+					   haddr + HS_PMD_SIZE, NULL);
+		hs_mmu_notifier_invalidate_range_start(&range);
+		bool ok = map_anon_folio_pmd(vmf, head, orig);
+		hs_mmu_notifier_invalidate_range_end(&range);
+		if (!ok)
+			folio_discard(head);
+		return 0;
+	}
+	sim_spin_lock(&t->ptl);
+	if (hs_ptep_get(&t->pmd) == orig) /* wp_huge_pmd() reuse */
+		sim_atomic_store(&t->pmd, (long)(orig | HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG),
+				 SIM_RELEASE);
+	sim_spin_unlock(&t->ptl);
+	return 0;
+}
+
+/**
+ * hs_huge_pmd_fault() - __handle_mm_fault()'s PMD level.
+ * @vmf: the fault; the caller holds mmap_lock for read
+ *
+ * create_huge_pmd() for a none PMD of a VMA that allows a THP there,
+ * wp_huge_pmd() for a write to a read-only huge PMD; a present huge PMD
+ * with the access it needs is a spurious fault.
+ *
+ * Return: 0 or HS_VM_FAULT_* bits; HS_VM_FAULT_FALLBACK when the fault
+ * goes on at the pte level.
+ */
+unsigned int hs_huge_pmd_fault(struct hs_vm_fault *vmf)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	sim_atomic_t *pmdp = hs_pmd_offset(mm, vmf->address);
+
+	if (!mm->has_huge || !pmdp)
+		return HS_VM_FAULT_FALLBACK;
+	hs_pte_t pmd = hs_ptep_get(pmdp);
+	if (!pmd) {
+		if (!thp_vma_suitable(vmf->vma, vmf->address))
+			return HS_VM_FAULT_FALLBACK;
+		return do_huge_pmd_anonymous_page(vmf);
+	}
+	if ((vmf->flags & HS_FAULT_FLAG_WRITE) && !hs_pte_write(pmd))
+		return do_huge_pmd_wp_page(vmf, pmd);
+	return 0;
+}
+
+/* ---- splitting ------------------------------------------------------------------------ */
+
+/*
+ * __split_huge_pmd_locked(): replace the leaf PMD of @haddr by 512 ptes with
+ * its pfns and bits (the huge zero folio: 512 special ptes of the zero
+ * page), under the PMD lock (the PTL).  pmdp_invalidate() flushes the huge
+ * TLB entry first.  The ptes and the PMD change in one step (noted
+ * accesses): a lockless walker sees the huge PMD or the ptes, as the
+ * kernel's sees the PMD, an invalid PMD it retries on, or the table.
+ */
+static void split_huge_pmd_locked(struct hs_mm *mm, struct hs_pte_table *t, unsigned long haddr)
+{
+	hs_pte_t pmd = hs_ptep_get(&t->pmd);
+
+	if (!pmd)
+		return;
+	hs_flush_tlb_range(mm, haddr, haddr + HS_PMD_SIZE);
+	uint64_t bits = pmd & (HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG | HS_PTE_SPECIAL |
+			       HS_PTE_PROTNONE);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		unsigned long a = haddr + i * HS_PAGE_SIZE;
+		sim_noted_store_n(&t->pte[i].v, (long)hs_mk_pte(pmd_subpage_pfn(pmd, a), bits),
+				  __ATOMIC_RELEASE);
+	}
+	t->populated = true;
+	sim_atomic_store(&t->pmd, 0, SIM_RELEASE);
+	if (sim_tracing())
+		sim_event("split_huge_pmd %#lx: pfn %#lx", haddr, hs_pte_pfn(pmd));
+}
+
+/**
+ * hs_split_huge_pmd_locked() - split_huge_pmd_locked(): split the huge PMD
+ * of @addr, if there is one; the caller holds its PTL.
+ * @mm: the address space
+ * @addr: an address in the PMD's range
+ */
+void hs_split_huge_pmd_locked(struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_pte_table *t = pmd_table(mm, addr);
+	if (mm->has_huge && t)
+		split_huge_pmd_locked(mm, t, addr & HPAGE_PMD_MASK);
+}
+
+/**
+ * hs_split_huge_pmd() - split_huge_pmd() / __split_huge_pmd(): split the huge
+ * PMD of @addr into ptes, if there is one.
+ * @vma: the VMA; the caller holds mmap_lock
+ * @addr: an address in the PMD's range
+ *
+ * Under an MMU_NOTIFY_CLEAR invalidation of the PMD's range, taken only when
+ * the lockless look finds a huge PMD (the kernel's split_huge_pmd() checks
+ * pmd_trans_huge() first too).
+ */
+void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr)
+{
+	struct hs_mm *mm = vma->vm_mm;
+	unsigned long haddr = addr & HPAGE_PMD_MASK;
+	struct hs_pte_table *t = pmd_table(mm, haddr);
+	struct hs_mmu_notifier_range range;
+
+	if (!mm->has_huge || !t || !hs_ptep_get(&t->pmd))
+		return;
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				   haddr, haddr + HS_PMD_SIZE, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	sim_spin_lock(&t->ptl);
+	split_huge_pmd_locked(mm, t, haddr);
+	sim_spin_unlock(&t->ptl);
+	hs_mmu_notifier_invalidate_range_end(&range);
+}
+
+/**
+ * hs_vma_adjust_trans_huge() - vma_adjust_trans_huge(): before a VMA is cut
+ * at @start and @end, split a huge PMD either cut falls inside.
+ * @mm: the address space; the caller holds mmap_lock for write
+ * @start: first address of the range
+ * @end: the address after it
+ */
+void hs_vma_adjust_trans_huge(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	if (!mm->has_huge)
+		return;
+	unsigned long cut[2] = {start, end};
+	for (int i = 0; i < 2; i++) {
+		struct hs_vm_area_struct *vma = cut[i] < mm->va_size ? hs_find_vma(mm, cut[i]) : NULL;
+		if (cut[i] & (HS_PMD_SIZE - 1) && vma)
+			hs_split_huge_pmd(vma, cut[i]);
+		vma = cut[i] ? hs_find_vma(mm, cut[i] - 1) : NULL;
+		if (cut[i] & (HS_PMD_SIZE - 1) && vma)
+			hs_split_huge_pmd(vma, cut[i] - 1);
+	}
+}
+
+/* ---- zap and mprotect ----------------------------------------------------------------- */
+
+/**
+ * hs_zap_huge_pmd() - zap_huge_pmd(): clear the huge PMD of @addr.
+ * @mm: the address space; the caller holds the PTL and zaps the PMD's whole range
+ * @addr: the PMD's first address
+ * @flush: set when a TLB may still hold the mapping
+ *
+ * The folio's pages lose their mapping and reference at once
+ * (folio_put_pmd()); the caller flushes its gather before dropping the PTL
+ * (the kernel gathers the folio with tlb_remove_page_size() and frees it
+ * after the flush: the model's forced flush under the PTL closes that
+ * window instead).
+ *
+ * Return: the folio's first page (NULL for the huge zero folio or no huge
+ * PMD); the caller puts it with hs_folio_put_pmd() after its flush.
+ */
+struct hs_page *hs_zap_huge_pmd(struct hs_mm *mm, unsigned long addr, bool *flush)
+{
+	struct hs_pte_table *t = pmd_table(mm, addr);
+	*flush = false;
+	if (!mm->has_huge || !t || !hs_ptep_get(&t->pmd))
+		return NULL;
+	hs_pte_t pmd = (hs_pte_t)sim_atomic_xchg(&t->pmd, 0, SIM_ACQ_REL);
+	*flush = true;
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		sim_noted_store_n(&mm->shadow[(addr >> HS_PAGE_SHIFT) + i], 0, __ATOMIC_RELAXED);
+	if (hs_is_zero_pfn(hs_pte_pfn(pmd)))
+		return NULL;
+	struct hs_page *head = hs_pfn_to_page(hs_pte_pfn(pmd));
+	hs_page_check(head, hs_pte_gen(pmd), "zap_huge_pmd");
+	return head;
+}
+
+/**
+ * hs_folio_put_pmd() - the gather's free of a folio hs_zap_huge_pmd() unmapped.
+ * @head: the folio's first page
+ */
+void hs_folio_put_pmd(struct hs_page *head)
+{
+	folio_put_pmd(head);
+}
+
+/**
+ * hs_change_huge_pmd() - change_huge_pmd(): the new protection of a huge PMD.
+ * @vma: the VMA (its new flags); the caller holds the PTL, and the PMD's
+ *  range lies inside @vma
+ * @addr: the PMD's first address
+ * @flush: set when the PMD lost a permission a TLB may still grant
+ *
+ * As change_pte_range() does for a pte (pte_modify(), a writable anonymous
+ * THP in a writable VMA stays writable: MM_CP_TRY_CHANGE_WRITABLE).
+ *
+ * Return: whether @addr's PMD was huge (the ptes need no walk then).
+ */
+bool hs_change_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr, bool *flush)
+{
+	struct hs_mm *mm = vma->vm_mm;
+	struct hs_pte_table *t = pmd_table(mm, addr);
+	if (!mm->has_huge || !t)
+		return false;
+	hs_pte_t pmd = hs_ptep_get(&t->pmd);
+	if (!pmd)
+		return false;
+	hs_pte_t new = pmd & ~(HS_PTE_WRITE | HS_PTE_PROTNONE);
+	if (!(vma->vm_flags & (HS_VM_READ | HS_VM_WRITE)))
+		new |= HS_PTE_PROTNONE;
+	else if ((vma->vm_flags & HS_VM_WRITE) && !hs_is_zero_pfn(hs_pte_pfn(pmd)))
+		new |= HS_PTE_WRITE;
+	pmd = (hs_pte_t)sim_atomic_xchg(&t->pmd, (long)new, SIM_ACQ_REL);
+	*flush = (hs_pte_write(pmd) && !hs_pte_write(new)) ||
+		 (!hs_pte_protnone(pmd) && hs_pte_protnone(new));
+	return true;
+}
+
+/* ---- the hardware walk ---------------------------------------------------------------- */
+
+/**
+ * hs_huge_pmd_access() - the hardware's walk through a huge PMD.
+ * @mm: the address space
+ * @addr: the address accessed
+ * @write: a store
+ * @pfn: set to the page reached
+ *
+ * A lockless read of the PMD word (only in an mm with huge VMAs); a store
+ * sets the PMD's dirty bit with a cmpxchg, as on a pte.  The TLB caches the
+ * 4 KiB translation of @addr (the model's TLB has no huge entries).
+ *
+ * Return: whether the PMD maps @addr with the access asked for.
+ */
+bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsigned long *pfn)
+{
+	sim_atomic_t *pmdp = mm->has_huge ? hs_pmd_offset(mm, addr) : NULL;
+	if (!pmdp)
+		return false;
+	for (;;) {
+		hs_pte_t pmd = hs_ptep_get(pmdp);
+		if (!hs_pte_present(pmd) || hs_pte_protnone(pmd) || (write && !hs_pte_write(pmd)))
+			return false;
+		if (write && !hs_pte_dirty(pmd)) {
+			long old = (long)pmd;
+			if (!sim_atomic_cmpxchg(pmdp, &old, (long)(pmd | HS_PTE_DIRTY), SIM_RELAXED))
+				continue;
+			pmd |= HS_PTE_DIRTY;
+		}
+		*pfn = pmd_subpage_pfn(pmd, addr);
+		if (!hs_is_zero_pfn(*pfn))
+			hs_page_check(hs_pfn_to_page(hs_pte_pfn(pmd)), hs_pte_gen(pmd),
+				      "CPU access (huge PMD)");
+		hs_tlb_fill(mm, addr,
+			    hs_mk_pte(*pfn, pmd & (HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG)));
+		return true;
+	}
+}
+
+bool hs_huge_pmd_maps(struct hs_mm *mm, unsigned long addr, unsigned long pfn)
+{
+	sim_atomic_t *pmdp = hs_pmd_offset(mm, addr);
+	hs_pte_t pmd = pmdp ? (hs_pte_t)sim_noted_load_n(&pmdp->v, __ATOMIC_RELAXED) : 0;
+	return hs_pte_present(pmd) && pmd_subpage_pfn(pmd, addr) == pfn;
+}
