@@ -201,8 +201,8 @@ static void folio_put_pmd(struct hs_page *head)
 		sim_noted_fetch_sub(&p->_mapcount.v, 1, __ATOMIC_RELAXED);
 		long n = sim_noted_sub_fetch(&p->_refcount.v, 1, __ATOMIC_RELEASE);
 		if (n < 0)
-			sim_fail(HS_KIND_REFCOUNT, "THP put on pfn %#lx took its refcount below zero",
-				 base + i);
+			sim_fail(HS_KIND_REFCOUNT,
+				 "THP put on pfn %#lx took its refcount below zero", base + i);
 		if (n)
 			continue;
 		hs_swapcache_free(p);
@@ -377,8 +377,8 @@ static void split_huge_pmd_locked(struct hs_mm *mm, struct hs_pte_table *t, unsi
 	if (!pmd)
 		return;
 	hs_flush_tlb_range(mm, haddr, haddr + HS_PMD_SIZE);
-	uint64_t bits = pmd & (HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG | HS_PTE_SPECIAL |
-			       HS_PTE_PROTNONE);
+	uint64_t bits =
+	    pmd & (HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG | HS_PTE_SPECIAL | HS_PTE_PROTNONE);
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
 		unsigned long a = haddr + i * HS_PAGE_SIZE;
 		sim_noted_store_n(&t->pte[i].v, (long)hs_mk_pte(pmd_subpage_pfn(pmd, a), bits),
@@ -444,7 +444,8 @@ void hs_vma_adjust_trans_huge(struct hs_mm *mm, unsigned long start, unsigned lo
 		return;
 	unsigned long cut[2] = {start, end};
 	for (int i = 0; i < 2; i++) {
-		struct hs_vm_area_struct *vma = cut[i] < mm->va_size ? hs_find_vma(mm, cut[i]) : NULL;
+		struct hs_vm_area_struct *vma =
+		    cut[i] < mm->va_size ? hs_find_vma(mm, cut[i]) : NULL;
 		if (cut[i] & (HS_PMD_SIZE - 1) && vma)
 			hs_split_huge_pmd(vma, cut[i]);
 		vma = cut[i] ? hs_find_vma(mm, cut[i] - 1) : NULL;
@@ -554,7 +555,8 @@ bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsign
 			return false;
 		if (write && !hs_pte_dirty(pmd)) {
 			long old = (long)pmd;
-			if (!sim_atomic_cmpxchg(pmdp, &old, (long)(pmd | HS_PTE_DIRTY), SIM_RELAXED))
+			if (!sim_atomic_cmpxchg(pmdp, &old, (long)(pmd | HS_PTE_DIRTY),
+						SIM_RELAXED))
 				continue;
 			pmd |= HS_PTE_DIRTY;
 		}
@@ -573,4 +575,41 @@ bool hs_huge_pmd_maps(struct hs_mm *mm, unsigned long addr, unsigned long pfn)
 	sim_atomic_t *pmdp = hs_pmd_offset(mm, addr);
 	hs_pte_t pmd = pmdp ? (hs_pte_t)sim_noted_load_n(&pmdp->v, __ATOMIC_RELAXED) : 0;
 	return hs_pte_present(pmd) && pmd_subpage_pfn(pmd, addr) == pfn;
+}
+
+hs_pte_t hs_huge_pmd_subpage_pte(struct hs_mm *mm, unsigned long addr)
+{
+	sim_atomic_t *pmdp = hs_pmd_offset(mm, addr);
+	hs_pte_t pmd = pmdp ? (hs_pte_t)sim_noted_load_n(&pmdp->v, __ATOMIC_RELAXED) : 0;
+	if (!pmd)
+		return 0;
+	return (pmd & ~HS_PTE_PFN_MASK) | (hs_pte_t)pmd_subpage_pfn(pmd, addr) << HS_PTE_PFN_SHIFT;
+}
+
+/**
+ * hs_free_pgtables() - free_pgtables() after munmap(): a PTE table whose
+ * 2 MiB no VMA overlaps any more is empty (every pte was zapped), so the
+ * model forgets it was populated, and a later fault there may get a THP.
+ * @mm: the address space; the caller holds mmap_lock for write
+ * @start: first address unmapped
+ * @end: the address after it
+ *
+ * Only in an mm with huge VMAs (the flag is read by nothing else).
+ */
+void hs_free_pgtables(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	if (!mm->has_huge)
+		return;
+	for (unsigned long a = start & HPAGE_PMD_MASK; a < end && a < mm->va_size;
+	     a += HS_PMD_SIZE) {
+		struct hs_pte_table *t = pmd_table(mm, a);
+		bool used = false;
+		for (int i = 0; i < mm->nr_vmas; i++)
+			used |= mm->vmas[i].vm_start < a + HS_PMD_SIZE && mm->vmas[i].vm_end > a;
+		if (!t || used)
+			continue;
+		sim_spin_lock(&t->ptl);
+		t->populated = false;
+		sim_spin_unlock(&t->ptl);
+	}
 }

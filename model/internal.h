@@ -107,6 +107,11 @@ bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsign
 /* The data oracle: does a huge PMD map @pfn at @addr (noted read, no
  * scheduling point)? */
 bool hs_huge_pmd_maps(struct hs_mm *mm, unsigned long addr, unsigned long pfn);
+/* For the oracles: the pte a huge PMD stands for at @addr (0 if none; noted
+ * read, no scheduling point). */
+hs_pte_t hs_huge_pmd_subpage_pte(struct hs_mm *mm, unsigned long addr);
+/* free_pgtables(): PTE tables no VMA overlaps any more are empty again. */
+void hs_free_pgtables(struct hs_mm *mm, unsigned long start, unsigned long end);
 
 /* ---- the P2P RFCs (model/hmm.c) ----------------------------------------------- */
 

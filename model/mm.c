@@ -585,6 +585,7 @@ int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len)
 			vma_delete(mm, i);
 		else
 			i++;
+	hs_free_pgtables(mm, start, end);
 	sim_up_write(&mm->mmap_lock);
 	return 0;
 }
@@ -611,6 +612,101 @@ int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len
 			return -ENOMEM;
 		}
 	zap_notified(mm, start, start + len, HS_MMU_NOTIFY_CLEAR);
+	sim_up_read(&mm->mmap_lock);
+	return 0;
+}
+
+/**
+ * hs_madvise_hugepage() - madvise(MADV_HUGEPAGE): VM_HUGEPAGE on a range.
+ * @mm: the address space
+ * @start: first address
+ * @len: length
+ *
+ * madvise_update_vma(): the VMAs are split at the range's ends and get
+ * HS_VM_HUGEPAGE, under mmap_lock for write; later faults of PMD-aligned
+ * parts get THPs (model/huge_memory.c).  Nothing already mapped changes
+ * (no khugepaged).
+ *
+ * Return: 0, -EINVAL (bad range) or -ENOMEM (a page without a VMA, or no
+ * room to split one).
+ */
+int hs_madvise_hugepage(struct hs_mm *mm, unsigned long start, unsigned long len)
+{
+	unsigned long end = start + len;
+	if (!range_ok(mm, start, len))
+		return -EINVAL;
+	sim_down_write(&mm->mmap_lock);
+	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE)
+		if (!hs_find_vma(mm, a)) {
+			sim_up_write(&mm->mmap_lock);
+			return -ENOMEM;
+		}
+	hs_vma_adjust_trans_huge(mm, start, end);
+	if (vma_split_at(mm, start) || vma_split_at(mm, end)) {
+		sim_up_write(&mm->mmap_lock);
+		return -ENOMEM;
+	}
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (mm->vmas[i].vm_start >= start && mm->vmas[i].vm_end <= end &&
+		    (mm->vmas[i].vm_flags & HS_VM_ANON))
+			mm->vmas[i].vm_flags |= HS_VM_HUGEPAGE;
+	mm->has_huge = true;
+	sim_up_write(&mm->mmap_lock);
+	return 0;
+}
+
+/**
+ * hs_madvise_free() - madvise(MADV_FREE), minimally.
+ * @mm: the address space
+ * @start: first address
+ * @len: length
+ *
+ * madvise_free_single_vma() under mmap_lock for read, inside an
+ * MMU_NOTIFY_CLEAR invalidation: a huge PMD the range covers only in part
+ * is split; swap entries are freed and cleared (their data discarded, as
+ * the kernel's free_swap_and_cache()); device-private and migration
+ * entries are left alone, as madvise_free_pte_range() does.  Present pages
+ * are not marked lazily freeable: the model has no reclaim of clean
+ * anonymous pages, so they keep their data and mapping.
+ *
+ * Return: 0, -EINVAL (bad range) or -ENOMEM (a page without a VMA).
+ */
+int hs_madvise_free(struct hs_mm *mm, unsigned long start, unsigned long len)
+{
+	struct hs_mmu_notifier_range range;
+	unsigned long end = start + len;
+
+	if (!range_ok(mm, start, len))
+		return -EINVAL;
+	sim_down_read(&mm->mmap_lock);
+	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE)
+		if (!hs_find_vma(mm, a)) {
+			sim_up_read(&mm->mmap_lock);
+			return -ENOMEM;
+		}
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				   start, end, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	for (unsigned long base = start, stop; base < end; base = stop) {
+		sim_spinlock_t *ptl = hs_pte_lockptr(mm, base);
+		stop = (base | (HS_PMD_SIZE - 1)) + 1;
+		if (stop > end)
+			stop = end;
+		sim_spin_lock(ptl);
+		if (mm->has_huge && (base & (HS_PMD_SIZE - 1) || stop - base != HS_PMD_SIZE))
+			hs_split_huge_pmd_locked(mm, base);
+		for (unsigned long a = base; a < stop; a += HS_PAGE_SIZE) {
+			sim_atomic_t *ptep = hs_pte_offset(mm, a);
+			hs_pte_t pte = hs_ptep_get(ptep);
+			if (hs_swp_type(pte) != HS_SWP_SWAP)
+				continue;
+			hs_ptep_get_and_clear(mm, a, ptep);
+			hs_swap_free(mm, hs_pte_pfn(pte));
+			sim_noted_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
+		}
+		sim_spin_unlock(ptl);
+	}
+	hs_mmu_notifier_invalidate_range_end(&range);
 	sim_up_read(&mm->mmap_lock);
 	return 0;
 }

@@ -234,6 +234,11 @@ int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len);
 int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned int prot);
 /* madvise(MADV_DONTNEED): zap the ptes, keep the VMA (MMU_NOTIFY_CLEAR). */
 int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len);
+/* madvise(MADV_HUGEPAGE): later faults of PMD-aligned parts get THPs. */
+int hs_madvise_hugepage(struct hs_mm *mm, unsigned long start, unsigned long len);
+/* madvise(MADV_FREE): swap entries freed; present pages keep their data
+ * (no lazy-free reclaim in the model). */
+int hs_madvise_free(struct hs_mm *mm, unsigned long start, unsigned long len);
 /* Reclaim one page: unmap (MMU_NOTIFY_CLEAR), write it to a swap slot,
  * leave a swap entry, free the page.  -EBUSY when it cannot (locked, pinned,
  * not a RAM page). */

@@ -678,6 +678,8 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	struct hs_page *page = pfn_to_page(pfn);
 	sim_atomic_t *ptep = hs_pte_offset(dmirror->mm, addr);
 	hs_pte_t pte = ptep ? (hs_pte_t)sim_noted_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
+	if (hs_pte_none(pte) && dmirror->mm->has_huge) /* a THP: its page's pte */
+		pte = hs_huge_pmd_subpage_pte(dmirror->mm, addr);
 	bool same =
 	    !hs_pte_none(pte) && hs_pte_pfn(pte) == pfn &&
 	    (hs_pte_present(pte) || hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));

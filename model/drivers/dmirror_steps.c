@@ -28,6 +28,8 @@ static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long e
 	else
 		perm = HS_DMIRROR_PROT_NONE;
 	perm |= entry & HMM_PFN_WRITE ? HS_DMIRROR_PROT_WRITE : HS_DMIRROR_PROT_READ;
+	if (hs_hmm_pfn_to_map_order(entry) == 9) /* + PAGE_SHIFT == PMD_SHIFT */
+		perm |= HS_DMIRROR_PROT_PMD;
 	return perm;
 }
 
