@@ -613,3 +613,37 @@ void hs_free_pgtables(struct hs_mm *mm, unsigned long start, unsigned long end)
 		sim_spin_unlock(&t->ptl);
 	}
 }
+
+/**
+ * hs_move_huge_pmd() - move_huge_pmd(): mremap() moves a whole huge PMD.
+ * @mm: the address space; the caller holds mmap_lock for write and both PTLs
+ * @old_addr: the PMD-aligned source
+ * @new_addr: the PMD-aligned destination
+ *
+ * The PMD word moves as it is (pmdp_huge_get_and_clear() + set_pmd_at());
+ * the old range's TLB entries are flushed before the PTLs are dropped, and
+ * the data oracle's record moves with the pages.
+ *
+ * Return: true when moved; false when there is no huge PMD at @old_addr or
+ * the destination table is not empty (the caller splits and moves ptes).
+ */
+bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long new_addr)
+{
+	struct hs_pte_table *o = pmd_table(mm, old_addr), *n = pmd_table(mm, new_addr);
+
+	if (!mm->has_huge || !o || !n || !hs_ptep_get(&o->pmd) || n->populated ||
+	    hs_ptep_get(&n->pmd))
+		return false;
+	hs_pte_t pmd = (hs_pte_t)sim_atomic_xchg(&o->pmd, 0, SIM_ACQ_REL);
+	sim_atomic_store(&n->pmd, (long)pmd, SIM_RELEASE);
+	hs_flush_tlb_range(mm, old_addr, old_addr + HS_PMD_SIZE);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+		unsigned long *from = &mm->shadow[(old_addr >> HS_PAGE_SHIFT) + i];
+		sim_noted_store_n(&mm->shadow[(new_addr >> HS_PAGE_SHIFT) + i],
+				  sim_noted_load_n(from, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+		sim_noted_store_n(from, 0ul, __ATOMIC_RELAXED);
+	}
+	if (sim_tracing())
+		sim_event("move_huge_pmd %#lx -> %#lx", old_addr, new_addr);
+	return true;
+}

@@ -113,6 +113,16 @@ hs_pte_t hs_huge_pmd_subpage_pte(struct hs_mm *mm, unsigned long addr);
 /* free_pgtables(): PTE tables no VMA overlaps any more are empty again. */
 void hs_free_pgtables(struct hs_mm *mm, unsigned long start, unsigned long end);
 
+/* ---- VMAs (model/mm.c), for mremap.c ------------------------------------------------ */
+
+int hs_vma_link(struct hs_mm *mm, unsigned long start, unsigned long end, unsigned int vm_flags);
+int hs_vma_split_range(struct hs_mm *mm, unsigned long start, unsigned long end);
+int hs_do_munmap(struct hs_mm *mm, unsigned long start, unsigned long end);
+/* move_huge_pmd(): both PTLs held; false when the new PMD is not empty. */
+bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long new_addr);
+/* The device-page rmap record (model/migrate.c): @page now mapped at @addr. */
+void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
+
 /* ---- the P2P RFCs (model/hmm.c) ----------------------------------------------- */
 
 /* The last answer of a p2p_allow callback, for one pgmap, kept for one

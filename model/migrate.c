@@ -108,12 +108,39 @@ static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long a
 	r->addr = addr;
 }
 
-/* The recorded mapping of @page (locked by the caller), or NULL. */
-static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page)
+/* The recorded mapping of @page (locked by the caller), or NULL: a copy,
+ * read with noted loads, since mremap() moves it without the page lock
+ * (hs_dev_rmap_move()). */
+static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page, struct hs_dev_rmap *copy)
 {
-	if (!hs_is_zone_device_page(page))
+	const struct hs_dev_rmap *r;
+
+	if (!hs_is_zone_device_page(page) || !(r = (const struct hs_dev_rmap *)page->private))
 		return NULL;
-	return (const struct hs_dev_rmap *)page->private;
+	copy->mm = sim_noted_load_n(&r->mm, __ATOMIC_RELAXED);
+	copy->addr = sim_noted_load_n(&r->addr, __ATOMIC_RELAXED);
+	return copy;
+}
+
+/**
+ * hs_dev_rmap_move() - mremap() moved the mapping of ZONE_DEVICE @page.
+ * @page: the page of a device-private or migration entry move_ptes() moved
+ * @mm: the address space
+ * @addr: its new address
+ *
+ * Stands for the anon rmap following a moved VMA (vma->vm_pgoff): the
+ * by-pfn paths find the entry at its new address.  Under the PTLs of both
+ * addresses, not the page lock: a reader holding the page lock may see
+ * either record, and re-checks the pte under the PTL as always.
+ */
+void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap *r;
+
+	if (!hs_is_zone_device_page(page) || !(r = (struct hs_dev_rmap *)page->private))
+		return;
+	sim_noted_store_n(&r->mm, mm, __ATOMIC_RELAXED);
+	sim_noted_store_n(&r->addr, addr, __ATOMIC_RELAXED);
 }
 
 /*
@@ -123,6 +150,7 @@ static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page)
 static bool migration_entry_where(const struct hs_migrate_vma *migrate, unsigned long i,
 				  struct hs_page *page, struct hs_mm **mm, unsigned long *addr)
 {
+	struct hs_dev_rmap copy;
 	const struct hs_dev_rmap *r;
 
 	if (migrate) {
@@ -130,7 +158,7 @@ static bool migration_entry_where(const struct hs_migrate_vma *migrate, unsigned
 		*addr = migrate->start + (i << HS_PAGE_SHIFT);
 		return true;
 	}
-	r = dev_rmap_get(page);
+	r = dev_rmap_get(page, &copy);
 	if (!r)
 		return false;
 	*mm = r->mm;
@@ -511,7 +539,8 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
  */
 static void try_to_migrate(struct hs_page *page)
 {
-	const struct hs_dev_rmap *r = dev_rmap_get(page);
+	struct hs_dev_rmap copy;
+	const struct hs_dev_rmap *r = dev_rmap_get(page, &copy);
 	unsigned long pfn = hs_page_to_pfn(page);
 	sim_atomic_t *ptep;
 	sim_spinlock_t *ptl;

@@ -319,19 +319,51 @@ int hs_mmap(struct hs_mm *mm, unsigned long start, unsigned long len, unsigned i
 	/* MAP_SHARED|MAP_ANONYMOUS is shmem, not vma_is_anonymous() */
 	if (!(vm_flags & (HS_VM_IO | HS_VM_PFNMAP | HS_VM_MIXEDMAP | HS_VM_SHARED)))
 		vm_flags |= HS_VM_ANON;
-	ret = vma_insert(mm, start, start + len, vm_flags);
+	ret = hs_vma_link(mm, start, start + len, vm_flags);
+	sim_up_write(&mm->mmap_lock);
+	return ret;
+}
+
+/**
+ * hs_vma_link() - vma_link() of a new VMA [@start, @end) with its PTE tables.
+ * @mm: the address space; the caller holds mmap_lock for write and checked
+ *  that nothing is mapped there
+ * @start: first address
+ * @end: the address after the VMA
+ * @vm_flags: its flags
+ *
+ * Return: 0 or -ENOMEM (too many VMAs).
+ */
+int hs_vma_link(struct hs_mm *mm, unsigned long start, unsigned long end, unsigned int vm_flags)
+{
+	int ret = vma_insert(mm, start, end, vm_flags);
 	if (!ret && (vm_flags & HS_VM_HUGEPAGE))
 		mm->has_huge = true;
-	for (unsigned long a = start & ~(HS_PMD_SIZE - 1); !ret && a < start + len;
-	     a += HS_PMD_SIZE) {
+	for (unsigned long a = start & ~(HS_PMD_SIZE - 1); !ret && a < end; a += HS_PMD_SIZE) {
 		struct hs_pte_table **t = &mm->pmd[a / HS_PMD_SIZE];
 		if (!*t) {
 			*t = sim_alloc(sizeof(**t));
 			sim_spin_init(&(*t)->ptl, "ptl");
 		}
 	}
-	sim_up_write(&mm->mmap_lock);
 	return ret;
+}
+
+/**
+ * hs_vma_split_range() - split the VMAs at @start and @end (split_vma()),
+ * splitting a huge PMD either cut falls in first (vma_adjust_trans_huge()).
+ * @mm: the address space; the caller holds mmap_lock for write
+ * @start: first address
+ * @end: the address after the range
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int hs_vma_split_range(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	hs_vma_adjust_trans_huge(mm, start, end);
+	if (vma_split_at(mm, start) || vma_split_at(mm, end))
+		return -ENOMEM;
+	return 0;
 }
 
 /* ---- zapping ------------------------------------------------------------------------- */
@@ -574,11 +606,23 @@ int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len)
 	if (!range_ok(mm, start, len))
 		return -EINVAL;
 	sim_down_write(&mm->mmap_lock);
-	hs_vma_adjust_trans_huge(mm, start, end);
-	if (vma_split_at(mm, start) || vma_split_at(mm, end)) {
-		sim_up_write(&mm->mmap_lock);
+	int ret = hs_do_munmap(mm, start, end);
+	sim_up_write(&mm->mmap_lock);
+	return ret;
+}
+
+/**
+ * hs_do_munmap() - do_vmi_munmap() with mmap_lock held for write.
+ * @mm: the address space
+ * @start: first address
+ * @end: the address after the range
+ *
+ * Return: 0 or -ENOMEM (no room to split a VMA).
+ */
+int hs_do_munmap(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	if (hs_vma_split_range(mm, start, end))
 		return -ENOMEM;
-	}
 	zap_notified(mm, start, end, HS_MMU_NOTIFY_UNMAP);
 	for (int i = 0; i < mm->nr_vmas;)
 		if (mm->vmas[i].vm_start >= start && mm->vmas[i].vm_end <= end)
@@ -586,7 +630,6 @@ int hs_munmap(struct hs_mm *mm, unsigned long start, unsigned long len)
 		else
 			i++;
 	hs_free_pgtables(mm, start, end);
-	sim_up_write(&mm->mmap_lock);
 	return 0;
 }
 

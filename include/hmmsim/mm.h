@@ -239,6 +239,14 @@ int hs_madvise_hugepage(struct hs_mm *mm, unsigned long start, unsigned long len
 /* madvise(MADV_FREE): swap entries freed; present pages keep their data
  * (no lazy-free reclaim in the model). */
 int hs_madvise_free(struct hs_mm *mm, unsigned long start, unsigned long len);
+/* mremap() flags (include/uapi/linux/mman.h) */
+#define HS_MREMAP_MAYMOVE   1u
+#define HS_MREMAP_FIXED	    2u
+#define HS_MREMAP_DONTUNMAP 4u
+/* mremap(@old, @len, @len, MAYMOVE | FIXED [| DONTUNMAP], @new): move the
+ * mapping (model/mremap.c); MMU_NOTIFY_UNMAP on the old range. */
+int hs_mremap(struct hs_mm *mm, unsigned long old, unsigned long len, unsigned long new,
+	      unsigned int flags);
 /* Reclaim one page: unmap (MMU_NOTIFY_CLEAR), write it to a swap slot,
  * leave a swap entry, free the page.  -EBUSY when it cannot (locked, pinned,
  * not a RAM page). */

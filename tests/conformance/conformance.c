@@ -1918,6 +1918,71 @@ static void migrate_anon_huge_zero_err_main(void *arg)
 	cf_teardown(f);
 }
 
+/* ---- TEST_F(hmm, migrate_remap_fault) --------------------------------------------------------- */
+
+/*
+ * Migrate memory to the device before or after mremap(MREMAP_MAYMOVE |
+ * MREMAP_FIXED [| MREMAP_DONTUNMAP]) moves it (offsets 0, 512 KiB, 1 MiB past
+ * its end; THP or not), then fault it back at the new address.
+ */
+static void migrate_remap_fault_main(void *arg)
+{
+	const unsigned long offsets[3] = {0, CF_HUGE_NR / 4, CF_HUGE_NR / 2};
+	unsigned long npages = CF_HUGE_NR, size = HS_PMD_SIZE;
+
+	for (int before = 0; before < 2; ++before)
+		for (int dont_unmap = 0; dont_unmap < 2; ++dont_unmap)
+			for (int use_thp = 0; use_thp < 2; ++use_thp)
+				for (int j = 0; j < 3; ++j) {
+					unsigned int flags = HS_MREMAP_MAYMOVE | HS_MREMAP_FIXED;
+					struct cf *f = cf_setup_huge();
+					struct cf_buf *b = cf_buffer(f, CF_HUGE_BASE, 8 * npages, CF_RW);
+					unsigned long map = CF_HUGE_BASE, new_ptr;
+					long c = before * 12 + dont_unmap * 6 + use_thp * 3 + j;
+					int ret;
+
+					if (dont_unmap)
+						flags |= HS_MREMAP_DONTUNMAP;
+					memset(b->mirror, 0xff, npages * sizeof(*b->mirror));
+					if (use_thp)
+						ASSERT_EQ(hs_madvise_hugepage(f->mm, map, size), 0);
+					ASSERT_EQ(hs_munmap(f->mm, map + size, size * 2), 0);
+
+					/* Initialize buffer in system memory. */
+					cf_cpu_fill(f, b, 0, npages, c);
+					new_ptr = map + size + PG(offsets[j]);
+
+					if (before) {
+						ret = hs_mremap(f->mm, map, size, new_ptr, flags);
+						ASSERT_EQ(ret, 0);
+						b->ptr = new_ptr;
+					}
+
+					/* Migrate memory to device. */
+					ret = cf_cmd_migrate_to_dev(f, 0, b, npages);
+					ASSERT_EQ(ret, 0);
+					ASSERT_EQ(b->cpages, npages);
+
+					/* Check what the device read. */
+					cf_expect_words(b->mirror, 0, npages, c);
+
+					if (!before) {
+						ret = hs_mremap(f->mm, map, size, new_ptr, flags);
+						ASSERT_EQ(ret, 0);
+						b->ptr = new_ptr;
+					}
+
+					/* Fault pages back to system memory and check them. */
+					cf_cpu_expect(f, b, 0, npages, c);
+					ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 0); /* (model) */
+
+					ASSERT_EQ(hs_munmap(f->mm, new_ptr, size), 0);
+					b->ptr = CF_HUGE_BASE;
+					hs_munmap(f->mm, CF_HUGE_BASE, PG(8 * npages));
+					cf_teardown(f);
+				}
+}
+
 /* ==== the case table ====================================================================== */
 
 enum cf_kind {
@@ -2084,6 +2149,7 @@ static const struct cf_case cf_thp_cases[] = {
     {"hmm.migrate_anon_huge_fault", migrate_anon_huge_fault_main, CF_SINGLE},
     {"hmm.migrate_anon_huge_err", migrate_anon_huge_err_main, CF_SINGLE},
     {"hmm.migrate_anon_huge_zero_err", migrate_anon_huge_zero_err_main, CF_SINGLE},
+    {"hmm.migrate_remap_fault", migrate_remap_fault_main, CF_SINGLE},
 };
 
 #define CF_THP_T(i)                                                                                \
@@ -2098,10 +2164,11 @@ CF_THP_T(3)
 CF_THP_T(4)
 CF_THP_T(5)
 CF_THP_T(6)
+CF_THP_T(7)
 
 static const CU_TestFunc cf_thp_tests[] = {
     cf_thp_test_0, cf_thp_test_1, cf_thp_test_2, cf_thp_test_3,
-    cf_thp_test_4, cf_thp_test_5, cf_thp_test_6,
+    cf_thp_test_4, cf_thp_test_5, cf_thp_test_6, cf_thp_test_7,
 };
 
 _Static_assert(sizeof(cf_thp_tests) / sizeof(cf_thp_tests[0]) ==
