@@ -141,6 +141,26 @@ void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr
 		return;
 	sim_noted_store_n(&r->mm, mm, __ATOMIC_RELAXED);
 	sim_noted_store_n(&r->addr, addr, __ATOMIC_RELAXED);
+	if (sim_tracing())
+		sim_event("dev rmap of pfn %#lx -> %#lx", hs_page_to_pfn(page), addr);
+}
+
+/*
+ * The rmap walk against mremap(): the kernel's walk holds the anon_vma lock,
+ * which move_ptes() takes too (take_rmap_locks(); "mm: fix race between
+ * mremap and removing migration entry", v3.3), so it finds an entry at its
+ * old or its new address, never neither.  The model's by-pfn walk reads
+ * the record, then takes the PTL: when the pte it finds there is not the
+ * page's, it asks whether mremap moved the record meanwhile (under that
+ * PTL, so the move is complete) and walks again at the new address.  No
+ * scheduling point unless it did move.
+ */
+static bool dev_rmap_moved(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap now;
+	if (hs_switch.mremap_rmap_unlocked)
+		return false; /* before v3.3: the walk misses the moved entry */
+	return dev_rmap_get(page, &now) && (now.mm != mm || now.addr != addr);
 }
 
 /*
@@ -259,8 +279,11 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 	 * the by-pfn path has no VMA (docs/fidelity.md) */
 	bool prot_none = migrate && !(migrate->vma->vm_flags & (HS_VM_READ | HS_VM_WRITE));
 
-	if (migration_entry_where(migrate, i, src, &mm, &addr))
+	while (migration_entry_where(migrate, i, src, &mm, &addr)) {
 		remove_migration_pte(src, dst, mm, addr, prot_none);
+		if (migrate || !dev_rmap_moved(src, mm, addr))
+			return;
+	}
 }
 
 /* ---- collect ------------------------------------------------------------------------ */
@@ -540,7 +563,9 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
 static void try_to_migrate(struct hs_page *page)
 {
 	struct hs_dev_rmap copy;
-	const struct hs_dev_rmap *r = dev_rmap_get(page, &copy);
+	const struct hs_dev_rmap *r;
+again:
+	r = dev_rmap_get(page, &copy);
 	unsigned long pfn = hs_page_to_pfn(page);
 	sim_atomic_t *ptep;
 	sim_spinlock_t *ptl;
@@ -562,8 +587,11 @@ static void try_to_migrate(struct hs_page *page)
 	pte = hs_ptep_get(ptep);
 	present = hs_pte_present(pte);
 	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
+		bool moved = dev_rmap_moved(page, r->mm, r->addr);
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);
+		if (moved)
+			goto again; /* mremap() moved it: see dev_rmap_moved() */
 		return;
 	}
 	old = hs_ptep_get_and_clear(r->mm, r->addr, ptep);

@@ -40,6 +40,8 @@ static const struct {
 	   "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove() (v5.18)"),
     SWITCH(hmm_no_owner_check, "5.7",
 	   "mm/hmm: check the device private page owner in hmm_range_fault() (v5.7)"),
+    SWITCH(mremap_rmap_unlocked, "3.3",
+	   "mm: fix race between mremap and removing migration entry (v3.3)"),
     SWITCH(xe_migrate_no_serialize, "7.0",
 	   "drm/xe/svm: Serialize migration to device if racing (v7.0)"),
     SWITCH(dmem_fault_no_zero, "6.12",

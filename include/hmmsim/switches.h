@@ -32,6 +32,11 @@ struct hs_switches {
 	bool notifier_remove_lockless_wait;
 	/* "mm/hmm: check the device private page owner in hmm_range_fault()" (v5.7) */
 	bool hmm_no_owner_check;
+	/* "mm: fix race between mremap and removing migration entry" (v3.3): the
+	 * rmap walk of remove_migration_ptes() / try_to_migrate() is not
+	 * serialised with move_ptes(), so an entry mremap() moves meanwhile is
+	 * missed (model/mremap.c, model/migrate.c's dev_rmap_moved()) */
+	bool mremap_rmap_unlocked;
 	/* Reference-driver switches (model/drivers/), each restoring a driver
 	 * before a fix of the driver it stands for: */
 	/* "drm/xe/svm: Serialize migration to device if racing" (v7.0): no

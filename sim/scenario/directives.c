@@ -124,6 +124,10 @@ static bool parse_vma(struct parser *P)
 		prot |= HS_VM_SHARED;
 		P->i++;
 	}
+	if (sc_at(P, "huge")) { /* madvise(MADV_HUGEPAGE) at mmap time */
+		prot |= HS_VM_HUGEPAGE;
+		P->i++;
+	}
 	if (!sc_want_eol(P))
 		return false;
 	pr->vma[pr->nvma++] = (struct vma_decl){start, npages, prot, P->line};

@@ -506,7 +506,7 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 	while (n < MAX_STEP_PAGES && P->i < P->n) {
 		const struct tok *t = sc_peek(P);
 		unsigned long prot = 0;
-		bool ok = true, rw = false, kind = false;
+		bool ok = true, rw = false, kind = false, pmd = false;
 		if (sc_tok_is(t, "none") || sc_tok_is(t, "error")) {
 			prot = sc_tok_is(t, "none") ? HS_DMIRROR_PROT_NONE : HS_DMIRROR_PROT_ERROR;
 			rw = kind = true;
@@ -529,6 +529,9 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 				} else if (sc_tok_is(&w, "dev-remote") && !kind) {
 					prot |= HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
 					kind = true;
+				} else if (sc_tok_is(&w, "pmd") && !pmd) {
+					prot |= HS_DMIRROR_PROT_PMD; /* a THP (map order 9) */
+					pmd = true;
 				} else {
 					ok = false;
 				}
@@ -546,7 +549,7 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 		       !sc_at(P, "fails") && !sc_at(P, "on-error")))
 		return sc_perr(P, sc_col_here(P),
 			       "expected a snapshot state (none, error, or r or w, each may add "
-			       "|zero, |dev or |dev-remote), got %s",
+			       "|zero, |dev or |dev-remote, and |pmd), got %s",
 			       sc_got(P));
 	if (n != 1 && (unsigned long)n != s->npages)
 		return sc_perr(P, P->t[P->i - 1].col, "expected 1 or %lu states after '=', got %d",
@@ -705,7 +708,7 @@ static bool parse_arg(struct parser *P, const struct step_def *d, struct step *s
 			return sc_get_range(P, *proc, true, maxp, &s->addr, &s->npages);
 		return sc_get_range(P, *proc, false, 1, &s->addr, &s->npages);
 	}
-	if (gw_is(w, "V") || gw_is(w, "ADD"))
+	if (gw_is(w, "V") || gw_is(w, "ADD") || gw_is(w, "NEW"))
 		return sc_get_value(P, &s->value);
 	if (gw_is(w, "N"))
 		return sc_get_num(P, "a repeat count", 1, MAX_REPEAT, &s->count);

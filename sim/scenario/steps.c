@@ -201,6 +201,29 @@ static int exec_mprotect(struct thr *t, const struct step *s, int pc)
 	return pc + 1;
 }
 
+/* mremap: NEW is page-aligned and inside the process's address space. */
+static bool check_mremap(struct parser *P, struct step *s, int col0)
+{
+	const struct process *pr = &P->p->proc[s->obj];
+
+	if (s->value & (PG - 1) || s->value >= pr->va || s->npages * PG > pr->va - s->value)
+		return sc_perr(P, col0,
+			       "expected a page-aligned destination with room for %lu pages "
+			       "below %#lx, got %#lx",
+			       s->npages, pr->va, s->value);
+	return true;
+}
+
+static int exec_mremap(struct thr *t, const struct step *s, int pc)
+{
+	unsigned int flags = HS_MREMAP_MAYMOVE | HS_MREMAP_FIXED;
+
+	if (s->how)
+		flags |= HS_MREMAP_DONTUNMAP;
+	sc_check_ret(t, s, hs_mremap(step_mm(t, s), s->addr, s->npages * PG, s->value, flags));
+	return pc + 1;
+}
+
 static int exec_madvise(struct thr *t, const struct step *s, int pc)
 {
 	sc_check_ret(t, s, hs_madvise_dontneed(step_mm(t, s), s->addr, s->npages * PG));
@@ -613,6 +636,12 @@ const struct step_def sc_step_table[] = {
      "`mprotect()`: `MMU_NOTIFY_PROTECTION_VMA`"},
     {"madvise", "PROC ADDR PAGES", R, 0, NULL, NULL, exec_madvise,
      "`madvise(MADV_DONTNEED)`: `MMU_NOTIFY_CLEAR`, zap, keep the VMA"},
+    {"mremap", "PROC ADDR PAGES NEW [dontunmap]", R, 0, NULL, check_mremap, exec_mremap,
+     "`mremap(ADDR, len, len, MREMAP_MAYMOVE|MREMAP_FIXED, NEW)` (model/mremap.c): the "
+     "destination is unmapped, every entry moves (`move_ptes()`, a whole aligned THP by "
+     "`move_huge_pmd()`) inside one `MMU_NOTIFY_UNMAP` of the old range, then the old VMA "
+     "goes (`dontunmap`: `MREMAP_DONTUNMAP`, it stays, empty). Steps may use NEW only "
+     "inside a declared VMA: declare one there (mremap replaces it)"},
     {"swapout", "PROC ADDR [PAGES]", R, MAX_STEP_PAGES, NULL, NULL, exec_swapout,
      "reclaim each page to a swap slot (`-EBUSY` when it cannot: not present, locked, "
      "device memory)"},
@@ -627,8 +656,9 @@ const struct step_def sc_step_table[] = {
      "(`dmirror_snapshot()`); `= PROT...` checks each page's state (one for all, or one per "
      "page): `none`, `error`, or `r` or `w` (readable, writable), each may add `|zero` "
      "(the zero page), `|dev` (this device's private page) or `|dev-remote` (another "
-     "device's), test_hmm's `HMM_DMIRROR_PROT_*`. Takes the mirror's lock: not while the "
-     "thread holds it; at most 64 pages"},
+     "device's), test_hmm's `HMM_DMIRROR_PROT_*`, and `|pmd` (a THP mapped by a PMD: "
+     "`HMM_DMIRROR_PROT_PMD`). Takes the mirror's lock: not while the thread holds it; at "
+     "most 64 pages"},
     {"check-faults", "MIRROR COUNT", 0, 0, NULL, NULL, exec_check_faults,
      "an `assertion` unless the driver took COUNT faults so far through this mirror: the "
      "sum of test_hmm's `cmd.faults` over its `device-read`, `device-write` and "
