@@ -614,6 +614,13 @@ static const char *const words[] = {
     "w|dev",
     "r|dev-remote",
     "error",
+    /* THP and mremap (model/huge_memory.c, model/mremap.c) */
+    "mremap",
+    "dontunmap",
+    "huge",
+    "0x300000",
+    "w|pmd",
+    "r|zero|pmd",
 };
 
 /* One random edit of @s (capacity @cap) in place; returns the new length. */
