@@ -33,6 +33,13 @@
  * targets (hmm <= 5x loop, rss <= 160 MiB) are printed next to the figures,
  * not asserted.
  *
+ * PMD-mapped: a second scenario (a second execution, so the arena of the first
+ * is gone) does the same over the same 1M pages in a MADV_HUGEPAGE VMA: each
+ * 2 MiB gets a THP on its first write fault, and the walk meets 2048 huge
+ * PMDs (hmm_vma_handle_pmd(), map order 9).  Its floor is a loop that reads
+ * each PMD word and writes its 512 pfns.  Printed side by side with the
+ * base-page figures (pmd_* keys).
+ *
  * Every time is the best of REPS passes.  The last line printed is one JSON
  * object.
  */
@@ -314,6 +321,146 @@ static void bench_main(void *arg)
 	hwm_mib = status_mib("VmHWM");
 }
 
+/* ---- the same range mapped by PMDs (THP, model/huge_memory.c) ------------------ */
+
+static double pmd_populate_s, pmd_hmm_ns, pmd_hmm_chunk_ns, pmd_loop_ns, pmd_rss_mib;
+static unsigned long pmd_huge; /* PMDs of the range that are huge after setup */
+
+/* The floor for PMDs: each PMD word, relaxed load, its 512 pfns out. */
+static __attribute__((noinline)) void pmd_loop(struct hs_mm *mm, unsigned long *out)
+{
+	for (unsigned long t = 0; t < NPAGES / HS_PTRS_PER_PTE; t++) {
+		struct hs_pte_table *tbl = mm->pmd[BASE / HS_PMD_SIZE + t];
+		hs_pte_t pmd = (hs_pte_t)__atomic_load_n(&tbl->pmd.v, __ATOMIC_RELAXED);
+		unsigned long pfn = hs_pte_pfn(pmd), *o = out + t * HS_PTRS_PER_PTE;
+
+		for (unsigned long j = 0; j < HS_PTRS_PER_PTE; j++)
+			o[j] = pfn + j;
+	}
+}
+
+/* As check(), for the PMD-mapped range: every entry VALID|WRITE with map
+ * order 9 (hmm), the pfn inside its PMD's folio, the page's value. */
+static bool check_pmd(struct hs_mm *mm, const unsigned long *out, bool hmm, const char *what)
+{
+	for (unsigned long i = 0; i < NPAGES; i++) {
+		struct hs_pte_table *tbl = mm->pmd[BASE / HS_PMD_SIZE + i / HS_PTRS_PER_PTE];
+		hs_pte_t pmd = (hs_pte_t)__atomic_load_n(&tbl->pmd.v, __ATOMIC_RELAXED);
+		unsigned long v = out[i], pfn = hmm ? hs_hmm_pfn_to_pfn(v) : v;
+
+		if (hmm && ((v & (HS_HMM_PFN_VALID | HS_HMM_PFN_WRITE | HS_HMM_PFN_ERROR)) !=
+				(HS_HMM_PFN_VALID | HS_HMM_PFN_WRITE) ||
+			    hs_hmm_pfn_to_map_order(v) != 9)) {
+			fail("%s: page %lu: output %#lx is not VALID|WRITE of order 9", what, i, v);
+			return false;
+		}
+		if (!hs_pte_present(pmd) || pfn != hs_pte_pfn(pmd) + i % HS_PTRS_PER_PTE ||
+		    hs_pfn_to_page(pfn)->content != page_value(i)) {
+			fail("%s: page %lu: output %#lx does not match its PMD", what, i, v);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void bench_pmd_main(void *arg)
+{
+	static struct hs_mmu_interval_notifier sub;
+	unsigned long *hmm_out, *loop_out;
+	struct hs_mm *mm;
+	double t;
+	int ret;
+
+	/* pfns 0..511 are not a THP (pfn 0 is the zero page): one block more */
+	hs_machine_init(NPAGES + 2 * HS_PTRS_PER_PTE, 0);
+	mm = hs_mm_alloc("bench-pmd", BASE + RANGE_LEN, 0);
+	ret = hs_mmap(mm, BASE, RANGE_LEN, HS_VM_READ | HS_VM_WRITE | HS_VM_HUGEPAGE);
+	if (ret) {
+		fail("hs_mmap (huge): %d", ret);
+		return;
+	}
+	t = now_ns();
+	for (unsigned long i = 0; i < NPAGES; i++)
+		if (hs_cpu_write(mm, BASE + i * HS_PAGE_SIZE, page_value(i))) {
+			fail("hs_cpu_write of page %lu (huge): -EFAULT", i);
+			return;
+		}
+	pmd_populate_s = (now_ns() - t) * 1e-9;
+	for (unsigned long k = 0; k < NPAGES / HS_PTRS_PER_PTE; k++)
+		pmd_huge += __atomic_load_n(&mm->pmd[BASE / HS_PMD_SIZE + k]->pmd.v,
+					    __ATOMIC_RELAXED) != 0;
+	if (pmd_huge != NPAGES / HS_PTRS_PER_PTE) {
+		fail("only %lu of %lu PMDs are huge", pmd_huge, NPAGES / HS_PTRS_PER_PTE);
+		return;
+	}
+	ret = hs_mmu_interval_notifier_insert(&sub, mm, BASE, RANGE_LEN, &bench_ops);
+	if (ret) {
+		fail("hs_mmu_interval_notifier_insert (huge): %d", ret);
+		return;
+	}
+	hmm_out = sim_alloc(NPAGES * sizeof(*hmm_out));
+	loop_out = sim_alloc(NPAGES * sizeof(*loop_out));
+	pmd_hmm_ns = pmd_hmm_chunk_ns = pmd_loop_ns = 1e300;
+	for (int r = 0; r < REPS; r++) {
+		memset(hmm_out, 0, NPAGES * sizeof(*hmm_out));
+		t = hmm_whole_pass(&sub, hmm_out, &ret);
+		if (ret || !check_pmd(mm, hmm_out, true, "hmm whole range (PMDs)")) {
+			if (ret)
+				fail("hs_hmm_range_fault (whole range, PMDs): %d", ret);
+			return;
+		}
+		pmd_hmm_ns = min2(pmd_hmm_ns, t / (double)NPAGES);
+
+		memset(hmm_out, 0, NPAGES * sizeof(*hmm_out));
+		t = hmm_chunk_pass(&sub, hmm_out, &ret);
+		if (ret || !check_pmd(mm, hmm_out, true, "hmm chunks (PMDs)")) {
+			if (ret)
+				fail("hs_hmm_range_fault (chunks, PMDs): %d", ret);
+			return;
+		}
+		pmd_hmm_chunk_ns = min2(pmd_hmm_chunk_ns, t / (double)NPAGES);
+
+		memset(loop_out, 0, NPAGES * sizeof(*loop_out));
+		t = now_ns();
+		pmd_loop(mm, loop_out);
+		t = now_ns() - t;
+		if (!check_pmd(mm, loop_out, false, "pmd loop"))
+			return;
+		pmd_loop_ns = min2(pmd_loop_ns, t / (double)NPAGES);
+	}
+	pmd_rss_mib = status_mib("VmRSS");
+}
+
+/* The PMD-mapped pass: a second execution (its memory is the arena's, reset
+ * after the first), so the two ranges are never live together. */
+static int run_pmd(void)
+{
+	struct sim_scenario sc = {
+	    .name = "bench-hmm-walk-pmd",
+	    .summary = "hmm_range_fault over 1M pages mapped by 2048 huge PMDs",
+	    .main = bench_pmd_main,
+	};
+	struct sim_stress_options opt = {
+	    .max_iterations = 1,
+	    .jitter = false,
+	    .hang_timeout_s = 600,
+	    .step_bound = 1ul << 40,
+	};
+	struct sim_stress_result res;
+	int err = sim_stress(&sc, &opt, &res);
+
+	if (err || res.iterations != 1 || res.violations_found || res.hung) {
+		fprintf(stderr, "hmm_walk: the PMD scenario failed (%d): %s: %s\n", err, res.kind,
+			res.message);
+		return 1;
+	}
+	if (bench_error) {
+		fprintf(stderr, "hmm_walk: %s\n", bench_error);
+		return 1;
+	}
+	return 0;
+}
+
 int main(void)
 {
 	struct sim_scenario sc = {
@@ -341,6 +488,8 @@ int main(void)
 		fprintf(stderr, "hmm_walk: %s\n", bench_error);
 		return 1;
 	}
+	if (run_pmd())
+		return 1;
 
 	printf("setup: %lu pages, %.2f s (write faults through hs_cpu_write(): %.2f s, "
 	       "%.0f ns per page)\n",
@@ -360,15 +509,31 @@ int main(void)
 	printf("VmRSS: %.1f MiB with everything live (setup alone %.1f MiB, before setup "
 	       "%.1f MiB, VmHWM %.1f MiB) (target <= %.0f MiB)\n",
 	       rss_mib, rss_setup_mib, rss_base_mib, hwm_mib, TARGET_RSS_MIB);
+	printf("PMD-mapped (2048 THPs, the same 1M pages), side by side with base pages:\n"
+	       "  setup write faults %.0f ns per page (base %.0f)\n"
+	       "  hmm_range_fault whole range %.2f ns per page (base %.2f), %lu pages per call "
+	       "%.2f (base %.2f)\n"
+	       "  pmd loop (one PMD word per 512 pfns) %.2f ns per page (pte loop %.2f); ratio "
+	       "hmm/loop %.2f\n"
+	       "  bytes per page: struct hs_page %.0f + the PTE table the model keeps under each "
+	       "PMD %.2f = %.2f (base %.2f); VmRSS %.1f MiB\n",
+	       pmd_populate_s * 1e9 / (double)NPAGES, populate_s * 1e9 / (double)NPAGES,
+	       pmd_hmm_ns, hmm_ns, CHUNK, pmd_hmm_chunk_ns, hmm_chunk_ns, pmd_loop_ns, loop_ns,
+	       pmd_hmm_ns / pmd_loop_ns, page_bytes, pte_bytes, page_bytes + pte_bytes,
+	       page_bytes + pte_bytes, pmd_rss_mib);
 	printf("{\"hmm_ns_per_page\": %.2f, \"loop_ns_per_page\": %.2f, \"ratio\": %.2f, "
 	       "\"hmm_chunk_ns_per_page\": %.2f, \"ratio_chunk\": %.2f, "
 	       "\"bytes_per_page\": %.2f, \"page_bytes\": %.0f, \"pte_bytes_per_page\": %.2f, "
 	       "\"other_bytes_per_page\": %.0f, \"rss_mib\": %.1f, \"rss_setup_mib\": %.1f, "
 	       "\"rss_base_mib\": %.1f, \"populate_ns_per_page\": %.0f, \"pages\": %lu, "
-	       "\"target_ratio\": %.0f, \"target_rss_mib\": %.0f}\n",
+	       "\"target_ratio\": %.0f, \"target_rss_mib\": %.0f, "
+	       "\"pmd_hmm_ns_per_page\": %.2f, \"pmd_hmm_chunk_ns_per_page\": %.2f, "
+	       "\"pmd_loop_ns_per_page\": %.2f, \"pmd_bytes_per_page\": %.2f, "
+	       "\"pmd_populate_ns_per_page\": %.0f, \"pmd_rss_mib\": %.1f}\n",
 	       hmm_ns, loop_ns, hmm_ns / loop_ns, hmm_chunk_ns, hmm_chunk_ns / loop_ns,
 	       page_bytes + pte_bytes, page_bytes, pte_bytes, other_bytes_per_page, rss_mib,
 	       rss_setup_mib, rss_base_mib, populate_s * 1e9 / (double)NPAGES, NPAGES, TARGET_RATIO,
-	       TARGET_RSS_MIB);
+	       TARGET_RSS_MIB, pmd_hmm_ns, pmd_hmm_chunk_ns, pmd_loop_ns, page_bytes + pte_bytes,
+	       pmd_populate_s * 1e9 / (double)NPAGES, pmd_rss_mib);
 	return 0;
 }
