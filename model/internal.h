@@ -120,7 +120,12 @@ int hs_vma_split_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 int hs_do_munmap(struct hs_mm *mm, unsigned long start, unsigned long end);
 /* move_huge_pmd(): both PTLs held; false when the new PMD is not empty. */
 bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long new_addr);
-/* The device-page rmap record (model/migrate.c): @page now mapped at @addr. */
+/* The mapping of a ZONE_DEVICE page, in page->private (model/migrate.c: it
+ * stands for the anon rmap); mremap.c's hs_dev_rmap_move() moves it. */
+struct hs_dev_rmap {
+	struct hs_mm *mm;
+	unsigned long addr;
+};
 void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
 
 /* ---- the P2P RFCs (model/hmm.c) ----------------------------------------------- */

@@ -49,7 +49,8 @@
  *    only this file creates such mappings: it records (mm, address) of the
  *    one mapping in page->private (device pages have no other use for it).
  *    Every use re-checks the record against the pte under the PTL, so a
- *    record left stale by munmap or exit is ignored.
+ *    record left stale by munmap or exit is ignored; mremap() moves it
+ *    (hs_dev_rmap_move() in mremap.c, dev_rmap_moved() here).
  */
 #include <errno.h>
 #include <hmmsim/hmm.h>
@@ -87,11 +88,6 @@ static struct hs_page *locked_fault_page(struct hs_page *fault_page)
 
 /* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap) ----------------- */
 
-struct hs_dev_rmap {
-	struct hs_mm *mm;
-	unsigned long addr;
-};
-
 /* Record the mapping just installed for @page; the caller holds the page lock. */
 static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
@@ -120,29 +116,6 @@ static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page, struct hs_de
 	copy->mm = sim_noted_load_n(&r->mm, __ATOMIC_RELAXED);
 	copy->addr = sim_noted_load_n(&r->addr, __ATOMIC_RELAXED);
 	return copy;
-}
-
-/**
- * hs_dev_rmap_move() - mremap() moved the mapping of ZONE_DEVICE @page.
- * @page: the page of a device-private or migration entry move_ptes() moved
- * @mm: the address space
- * @addr: its new address
- *
- * Stands for the anon rmap following a moved VMA (vma->vm_pgoff): the
- * by-pfn paths find the entry at its new address.  Under the PTLs of both
- * addresses, not the page lock: a reader holding the page lock may see
- * either record, and re-checks the pte under the PTL as always.
- */
-void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
-{
-	struct hs_dev_rmap *r;
-
-	if (!hs_is_zone_device_page(page) || !(r = (struct hs_dev_rmap *)page->private))
-		return;
-	sim_noted_store_n(&r->mm, mm, __ATOMIC_RELAXED);
-	sim_noted_store_n(&r->addr, addr, __ATOMIC_RELAXED);
-	if (sim_tracing())
-		sim_event("dev rmap of pfn %#lx -> %#lx", hs_page_to_pfn(page), addr);
 }
 
 /*

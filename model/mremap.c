@@ -25,6 +25,29 @@
 
 #include "internal.h"
 
+/**
+ * hs_dev_rmap_move() - mremap() moved the mapping of ZONE_DEVICE @page.
+ * @page: the page of a device-private or migration entry move_ptes() moved
+ * @mm: the address space
+ * @addr: its new address
+ *
+ * Stands for the anon rmap following a moved VMA (vma->vm_pgoff): the
+ * by-pfn paths find the entry at its new address.  Under the PTLs of both
+ * addresses, not the page lock: a reader holding the page lock may see
+ * either record, and re-checks the pte under the PTL as always.
+ */
+void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap *r;
+
+	if (!hs_is_zone_device_page(page) || !(r = (struct hs_dev_rmap *)page->private))
+		return;
+	sim_noted_store_n(&r->mm, mm, __ATOMIC_RELAXED);
+	sim_noted_store_n(&r->addr, addr, __ATOMIC_RELAXED);
+	if (sim_tracing())
+		sim_event("dev rmap of pfn %#lx -> %#lx", hs_page_to_pfn(page), addr);
+}
+
 /* move_ptes(): [old, old + len) to [new, new + len), inside one PTE table on
  * each side; both PTLs (one if the same table) taken, as the kernel nests
  * them under mmap_lock for write. */
