@@ -34,7 +34,8 @@
  *  - No LRU: folio_isolate_lru() and folio_putback_lru() are not modelled;
  *    the reference collect took stands for the isolation reference, which is
  *    what the kernel's accounting amounts to.
- *  - Order-0 anonymous pages only: no THP split, no swap cache, no file
+ *  - Order-0 pages only (collect splits a THP first, as v6.18 does without
+ *    MIGRATE_VMA_SELECT_COMPOUND): no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
  *    its anonymous branch (the exact refcount test).
  *  - PG_anon_exclusive is not a flag: every anonymous page is exclusive (no

@@ -7,8 +7,10 @@
  * what is simplified.
  *
  * Page table: one level of PTE tables (512 entries, each table with its own
- * spinlock: the split PTL) under a flat PMD array.  PTE tables are allocated
- * when a VMA is created, so pmd population races are not modelled.  A PTE is
+ * spinlock: the split PTL) under a flat PMD array; each table carries the
+ * word of its PMD entry, a huge (THP) leaf or 0 (model/huge_memory.c).  PTE
+ * tables are allocated when a VMA is created, so pmd population races are
+ * not modelled.  A PTE is
  * an atomic word (ptep_get / set_pte_at / ptep_get_and_clear); besides the
  * pfn and flags it carries the generation of the page it maps, so a PTE that
  * outlives its page is caught as a use-after-free.

@@ -439,11 +439,11 @@ static void anon_write_prot_main(void *arg)
 	cf_teardown(f);
 }
 
-/* ---- TEST_F(hmm, anon_write_huge), with base pages ------------------------------------------- */
+/* ---- TEST_F(hmm, anon_write_huge), base-page form ------------------------------------------- */
 
 /*
- * Model equivalent of anon_write_huge: the model has no THP, so the same
- * assertions on a PMD-sized, PMD-aligned buffer of base pages (one whole
+ * Base-page form of anon_write_huge (hmm.anon_write_huge is the THP port,
+ * below): the same assertions on a PMD-sized, PMD-aligned buffer of base pages (one whole
  * PTE table, several fault chunks of test_hmm's 64 pages).
  */
 static void anon_write_pmd_main(void *arg)
