@@ -570,6 +570,16 @@ bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsign
 	}
 }
 
+/**
+ * hs_huge_pmd_maps() - the data oracle: does a huge PMD map @pfn at @addr?
+ * @mm: the address space
+ * @addr: the address
+ * @pfn: the page a CPU store went to
+ *
+ * Not a kernel function: a noted read of the PMD word, no scheduling point.
+ *
+ * Return: whether the PMD of @addr is a present leaf whose page there is @pfn.
+ */
 bool hs_huge_pmd_maps(struct hs_mm *mm, unsigned long addr, unsigned long pfn)
 {
 	sim_atomic_t *pmdp = hs_pmd_offset(mm, addr);
@@ -577,6 +587,17 @@ bool hs_huge_pmd_maps(struct hs_mm *mm, unsigned long addr, unsigned long pfn)
 	return hs_pte_present(pmd) && pmd_subpage_pfn(pmd, addr) == pfn;
 }
 
+/**
+ * hs_huge_pmd_subpage_pte() - the pte a huge PMD stands for at @addr.
+ * @mm: the address space
+ * @addr: the address
+ *
+ * Not a kernel function, for the oracles (the device-coherence check): a
+ * noted read of the PMD word, no scheduling point.
+ *
+ * Return: the PMD's bits with the pfn of @addr's page, or 0 when the PMD is
+ * not a leaf.
+ */
 hs_pte_t hs_huge_pmd_subpage_pte(struct hs_mm *mm, unsigned long addr)
 {
 	sim_atomic_t *pmdp = hs_pmd_offset(mm, addr);
