@@ -90,6 +90,21 @@ struct sim_coverage {
 	struct sim_cov_count threads[SIM_COV_MAX_THREADS];
 };
 
+/**
+ * sim_cov_never_interleaved() - whether thread @i of @c deserves the warning.
+ * @c:	a run's coverage
+ * @i:	index into @c->threads
+ *
+ * Return: true for a spawned thread (not "main", which sets the scenario up
+ * and checks it) that ran and interleaved with no other thread in any execution.
+ */
+static inline bool sim_cov_never_interleaved(const struct sim_coverage *c, unsigned int i)
+{
+	const struct sim_cov_count *t = &c->threads[i];
+	return t->executions && !t->hits &&
+	       !(t->name[0] == 'm' && !__builtin_strcmp(t->name, "main"));
+}
+
 #ifdef __cplusplus
 }
 #endif

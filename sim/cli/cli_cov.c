@@ -40,7 +40,7 @@ void cli_cov_print_text(FILE *f, const struct sim_coverage *c)
 	else
 		fprintf(f, "none\n");
 	for (unsigned int i = 0; i < c->nthreads; i++)
-		if (!c->threads[i].hits)
+		if (sim_cov_never_interleaved(c, i))
 			fprintf(f,
 				"warning: thread %s never interleaved with another thread in the "
 				"%llu executions that ran it (none preempted it or let it run "
@@ -79,7 +79,7 @@ void cli_cov_print_json(FILE *f, const struct sim_coverage *c)
 	json_counts(f, "threads", c->threads, c->nthreads, "interleaved");
 	fprintf(f, ",\"never_interleaved\":[");
 	for (unsigned int i = 0, k = 0; i < c->nthreads; i++)
-		if (!c->threads[i].hits) {
+		if (sim_cov_never_interleaved(c, i)) {
 			if (k++)
 				fputc(',', f);
 			cli_json_str(f, c->threads[i].name);

@@ -8,9 +8,11 @@
  * memory: it is no model state, sim_cover() is no scheduling point and tells
  * neither dpor nor the race detector anything, so counting changes no
  * execution.  Threads interleave when one is preempted (switched away from
- * while it could go on) and runs again later: it and every thread that ran in
- * between interleaved.  A thread that only ever waited (join, a lock) while
- * others ran, or ran while the others waited, interleaved with none.
+ * while it could go on, in the middle of its work: not at a spawn or a join)
+ * and goes on later: it and every thread that did an operation in between
+ * (one on shared state, sim_cov_op()) interleaved.  A thread that only ever
+ * waited (join, a lock) while others ran, or ran while the others waited,
+ * interleaved with none.
  */
 #include "engine.h"
 
@@ -27,12 +29,14 @@ static unsigned int nlock_names;
 
 /* The current execution's. */
 static struct {
-	uint64_t events, locks;	 /* reached */
+	uint64_t events, locks; /* reached */
 	uint32_t event_hits[SIM_COV_MAX_EVENTS], lock_hits[SIM_COV_MAX_LOCKS];
-	uint64_t preempted;	 /* threads switched away from that could go on */
-	uint64_t interleaved;	 /* threads that interleaved */
-	uint64_t ran_since[SIM_MAX_THREADS]; /* threads run while one was preempted */
+	uint64_t preempted;   /* threads switched away from in the middle of their work */
+	uint64_t interleaved; /* threads that interleaved */
+	uint32_t at[SIM_MAX_THREADS][SIM_MAX_THREADS]; /* sim_cov_ops[] when it was preempted */
 } x;
+
+uint32_t sim_cov_ops[SIM_MAX_THREADS];
 
 /* The distinct schedules: a set of their hashes (0 stands for an empty slot). */
 #define COV_SET_MAX_SLOTS (1ul << 22)
@@ -71,26 +75,36 @@ void sim_cov_lock(const char *name)
 	x.lock_hits[i]++;
 }
 
+/* @p goes on: it interleaved with every thread that did an operation meanwhile. */
+static void resumed(int p)
+{
+	uint64_t with = 0;
+	for (int t = 0; t < sim_eng.nthreads; t++)
+		if (t != p && sim_cov_ops[t] != x.at[p][t])
+			with |= 1ull << t;
+	if (with)
+		x.interleaved |= with | 1ull << p;
+	x.preempted &= ~(1ull << p);
+}
+
 void sim_cov_switch(int cur, int next, bool preempt)
 {
-	for (uint64_t m = x.preempted; m; m &= m - 1) {
-		int p = __builtin_ctzll(m);
-		if (p == next) {
-			x.interleaved |= 1ull << p | x.ran_since[p];
-			x.preempted &= ~(1ull << p);
-		} else {
-			x.ran_since[p] |= 1ull << next;
-		}
-	}
-	if (preempt) {
+	if (x.preempted & (1ull << next))
+		resumed(next);
+	/* a thread about to spawn or join, or not started, is not in the
+	 * middle of its work: what runs before it goes on is ordered with it */
+	uint8_t k = sim_eng.threads[cur].next_op.kind;
+	if (preempt && k != SIM_OP_SPAWN && k != SIM_OP_JOIN && k != SIM_OP_NONE &&
+	    k != SIM_OP_EXIT) {
 		x.preempted |= 1ull << cur;
-		x.ran_since[cur] = 0;
+		memcpy(x.at[cur], sim_cov_ops, sizeof(x.at[cur]));
 	}
 }
 
 void sim_cov_exec_begin(void)
 {
 	x.events = x.locks = x.preempted = x.interleaved = 0;
+	memset(sim_cov_ops, 0, sizeof(sim_cov_ops));
 	memset(x.event_hits, 0, sizeof(x.event_hits));
 	memset(x.lock_hits, 0, sizeof(x.lock_hits));
 }
@@ -111,13 +125,20 @@ void sim_cov_run_end(void)
 	set_slots = set_used = 0;
 }
 
+/* splitmix64's finalizer: every input bit moves every output bit. */
+static uint64_t mix64(uint64_t h)
+{
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
 uint64_t sim_cov_schedule_hash(const struct sim_engine *e)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ e->choice_points;
+	uint64_t h = mix64(0x9e3779b97f4a7c15ull + e->choice_points);
 	for (size_t i = 0; i < e->nrec; i++) {
-		h ^= e->rec[i].cp * 0xbf58476d1ce4e5b9ull + (uint64_t)e->rec[i].tid + 1;
-		h = (h ^ (h >> 31)) * 0x94d049bb133111ebull;
-		h ^= h >> 29;
+		h = mix64(h + e->rec[i].cp);
+		h = mix64(h + (uint64_t)e->rec[i].tid + 1);
 	}
 	return h ? h : 1;
 }

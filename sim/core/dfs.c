@@ -139,7 +139,8 @@ static void dfs_push(struct sim_dfs_state *s, size_t at, int tid, bool *stored)
 		npre++;
 	f->items = grow(f->items, &f->cap, f->n + 1, sizeof(*f->items),
 			"the dfs frontier of the next bound");
-	f->items[f->n++] = (struct sim_dfs_item){.pool = f->path, .npre = npre, .cp = at, .tid = tid};
+	f->items[f->n++] =
+	    (struct sim_dfs_item){.pool = f->path, .npre = npre, .cp = at, .tid = tid};
 }
 
 /* The next item of the round, or of the next round: false when none is left. */

@@ -381,6 +381,13 @@ struct sim_coverage;
 void sim_cov_lock(const char *name); /* a lock of class @name was found held */
 /* A switch from @cur to @next; @preempt: @cur could have gone on. */
 void sim_cov_switch(int cur, int next, bool preempt);
+/* Operations on shared state each thread did (not spawn, join, exit, yield, alloc). */
+extern uint32_t sim_cov_ops[SIM_MAX_THREADS];
+static inline void sim_cov_op(int tid, enum sim_op_kind kind)
+{
+	if (kind != SIM_OP_NONE && kind < SIM_OP_SPAWN)
+		sim_cov_ops[tid]++;
+}
 void sim_cov_exec_begin(void);
 void sim_cov_run_begin(void);
 void sim_cov_run_end(void);

@@ -168,6 +168,7 @@ void sim_sched_op(const void *obj, enum sim_op_kind kind)
 	struct sim_engine *e = &sim_eng;
 	sim_engine_require("a primitive");
 	e->cur->next_op = (struct sim_op){obj, (uint8_t)kind};
+	sim_cov_op(e->cur->id, kind);
 	count_step(e);
 	schedule(e, e->runnable, false);
 }
