@@ -379,7 +379,7 @@ static inline void sim_dpor_edge(struct sim_thread *t)
 /* coverage.c: the execution's coverage (not model state), and the run's */
 struct sim_coverage;
 void sim_cov_lock(const char *name); /* a lock of class @name was found held */
-/* A switch from @cur to @next; @preempt: @cur could have gone on. */
+/* A switch from @cur to @next; @preempt: @cur could have gone on (not a yield). */
 void sim_cov_switch(int cur, int next, bool preempt);
 /* Operations on shared state each thread did (not spawn, join, exit, yield, alloc). */
 extern uint32_t sim_cov_ops[SIM_MAX_THREADS];

@@ -134,7 +134,7 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 	}
 	if (next != cur->id) {
 		struct sim_thread *to = &e->threads[next];
-		sim_cov_switch(cur->id, next, cur->state == SIM_T_RUNNABLE);
+		sim_cov_switch(cur->id, next, (choices >> cur->id) & 1);
 		bool dead = cur->state == SIM_T_DONE;
 		e->cur = to;
 		sim_fiber_switch(&cur->fiber, &to->fiber, dead);
