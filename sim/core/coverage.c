@@ -34,6 +34,7 @@ static struct {
 	uint64_t preempted;   /* threads switched away from in the middle of their work */
 	uint64_t interleaved; /* threads that interleaved */
 	uint32_t at[SIM_MAX_THREADS][SIM_MAX_THREADS]; /* sim_cov_ops[] when it was preempted */
+	int atn[SIM_MAX_THREADS]; /* of its first atn threads: those that existed */
 } x;
 
 uint32_t sim_cov_ops[SIM_MAX_THREADS];
@@ -80,7 +81,7 @@ static void resumed(int p)
 {
 	uint64_t with = 0;
 	for (int t = 0; t < sim_eng.nthreads; t++)
-		if (t != p && sim_cov_ops[t] != x.at[p][t])
+		if (t != p && sim_cov_ops[t] != (t < x.atn[p] ? x.at[p][t] : 0))
 			with |= 1ull << t;
 	if (with)
 		x.interleaved |= with | 1ull << p;
@@ -97,16 +98,19 @@ void sim_cov_switch(int cur, int next, bool preempt)
 	if (preempt && k != SIM_OP_SPAWN && k != SIM_OP_JOIN && k != SIM_OP_NONE &&
 	    k != SIM_OP_EXIT) {
 		x.preempted |= 1ull << cur;
-		memcpy(x.at[cur], sim_cov_ops, sizeof(x.at[cur]));
+		x.atn[cur] = sim_eng.nthreads;
+		memcpy(x.at[cur], sim_cov_ops, (size_t)sim_eng.nthreads * sizeof(x.at[cur][0]));
 	}
 }
 
 void sim_cov_exec_begin(void)
 {
+	for (uint64_t m = x.events; m; m &= m - 1)
+		x.event_hits[__builtin_ctzll(m)] = 0;
+	for (uint64_t m = x.locks; m; m &= m - 1)
+		x.lock_hits[__builtin_ctzll(m)] = 0;
 	x.events = x.locks = x.preempted = x.interleaved = 0;
 	memset(sim_cov_ops, 0, sizeof(sim_cov_ops));
-	memset(x.event_hits, 0, sizeof(x.event_hits));
-	memset(x.lock_hits, 0, sizeof(x.lock_hits));
 }
 
 void sim_cov_run_begin(void)
