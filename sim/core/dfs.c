@@ -27,8 +27,8 @@
  * first k - 1 (by induction; round 0 is the tree's root).  The set of schedules
  * is that of the single bound-P tree (sim_dfs_state.single: minimization and
  * tests), only the order differs.  The frontier holds one item per subtree of
- * the next round, and each item's prefix is shared by the items found at the
- * end of the same execution.
+ * the next round (16 bytes), and each item's prefix is shared by the items
+ * found at the end of the same execution.
  */
 #include "engine.h"
 
@@ -137,10 +137,12 @@ static void dfs_push(struct sim_dfs_state *s, size_t at, int tid, bool *stored)
 	size_t npre = 0;
 	while (f->path + npre < f->npool && f->pool[f->path + npre].cp < at)
 		npre++;
+	if (f->npool > UINT32_MAX || at > UINT32_MAX)
+		sim_oom("the dfs frontier of the next bound (over 2^32 choices)");
 	f->items = grow(f->items, &f->cap, f->n + 1, sizeof(*f->items),
 			"the dfs frontier of the next bound");
-	f->items[f->n++] =
-	    (struct sim_dfs_item){.pool = f->path, .npre = npre, .cp = at, .tid = tid};
+	f->items[f->n++] = (struct sim_dfs_item){
+	    .pool = (uint32_t)f->path, .npre = (uint32_t)npre, .cp = (uint32_t)at, .tid = tid};
 }
 
 /* The next item of the round, or of the next round: false when none is left. */

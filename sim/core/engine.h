@@ -289,9 +289,8 @@ struct sim_dfs_node {
 /* A subtree of the next round: below choice point @cp taking @tid, after the
  * @npre non-default choices at pool[@pool...] (dfs.c). */
 struct sim_dfs_item {
-	size_t pool, npre;
-	uint64_t cp;
-	int tid;
+	uint32_t pool, npre, cp; /* 16 bytes: the frontier holds millions */
+	int32_t tid;
 };
 struct sim_dfs_frontier {
 	struct sim_dfs_item *items;
