@@ -800,10 +800,10 @@ static int explore_output(struct explore_cmd *x, struct sim_result *r)
 			       (unsigned long long)r->clean_execution, r->clean_schedule,
 			       x->trace_out);
 		else if (!r->violations_found && !x->replay && !x->interrupted)
-			fprintf(stderr,
-				"hmmsim: %s: no execution to trace (--trace-execution: an "
-				"execution this run did not complete): the trace is empty\n",
-				x->trace_out);
+			fprintf(stderr, "hmmsim: %s: no execution to trace (%s): the trace is empty\n",
+				x->trace_out,
+				x->jobs ? "a clean --jobs run traces none"
+					: "--trace-execution: an execution this run did not complete");
 		write_trace(x->trace_f.f, r);
 		if (cli_outfile_commit(&x->trace_f))
 			status = 2;
@@ -842,7 +842,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return 2;
 	}
 	sim_trace_keep_all(x.trace_out != NULL);
-	x.o.clean_trace = x.trace_out != NULL && !replay;
+	x.o.clean_trace = x.trace_out != NULL && !replay && !x.jobs;
 	if (x.o.trace_execution_set && !x.trace_out) {
 		cli_outfile_drop(&x.junit_f);
 		return usage_error("%s", "--trace-execution N needs --trace-out FILE");
