@@ -387,10 +387,12 @@ static void print_clean(const struct sim_options *o, const struct sim_result *r,
 		printf("no violation\n");
 }
 
-/* A dfs run that ended before its last bound: how far it got. */
+/* A dfs run: how far it got (a clean exhaustive one says it in its last line). */
 static void print_dfs_bounds(const struct sim_options *o, const struct sim_result *r)
 {
-	if (r->bound_completed >= 0)
+	if (r->exhausted)
+		printf("dfs: bound %u of %u completed\n", o->dfs_preemptions, o->dfs_preemptions);
+	else if (r->bound_completed >= 0)
 		printf("dfs: bound %d of %u completed, bound %u in progress when the run ended\n",
 		       r->bound_completed, o->dfs_preemptions, r->bound_in_progress);
 	else
@@ -421,7 +423,7 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 	if (interrupted)
 		printf("interrupted by %s: the run stopped after %llu of its executions\n",
 		       cli_signal_name(interrupted), (unsigned long long)r->executions);
-	if (o->strategy == SIM_STRATEGY_DFS && !r->exhausted)
+	if (o->strategy == SIM_STRATEGY_DFS && (!r->exhausted || r->violations_found))
 		print_dfs_bounds(o, r);
 	for (unsigned int i = 0; i < r->nr_reports; i++)
 		print_violation(shown, o, &r->reports[i]);
