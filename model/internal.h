@@ -10,6 +10,7 @@
 #ifndef HMMSIM_MODEL_INTERNAL_H
 #define HMMSIM_MODEL_INTERNAL_H
 
+#include <hmmsim/coverage.h>
 #include <hmmsim/hmm.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/owner.h>
@@ -164,9 +165,30 @@ void hs_swap_free(struct hs_mm *mm, unsigned long slot);
 
 /* ---- counters for experiments (not model state: no scheduling point) ------------ */
 
+/*
+ * The model's events of a run's coverage (include/hmmsim/coverage.h), declared
+ * by hs_machine_init() (page.c, hs_cov_events[]), counted with sim_cover():
+ * neither a scheduling point nor model state.
+ */
+enum hs_cov_event {
+	HS_COV_P2P_PFN,		/* hmm_range_fault() got a P2P pfn */
+	HS_COV_P2P_FALLBACK,	/* get_p2p_page() / p2p_allow declined */
+	HS_COV_P2P_MAP_FAILURE, /* a driver could not DMA-map a P2P pfn */
+	HS_COV_FAULT_MIGRATE,	/* hmm_range_fault() faulted a device page back to RAM */
+	HS_COV_MIGRATE_MOVE,	/* migrate_vma / migrate_device moved a page */
+	HS_COV_EBUSY,		/* hmm_range_fault() returned -EBUSY */
+	HS_COV_READ_RETRY,	/* mmu_interval_read_retry() said retry */
+	HS_COV_INVAL_MIRROR,	/* an invalidate callback cleared a valid mirror entry */
+	HS_COV__COUNT,
+};
+
+/* hs_p2p_stats_inc()'s counter @counter as a coverage event, if it is one. */
+void hs_p2p_stats_cover(const unsigned long *counter);
+
 static inline void hs_p2p_stats_inc(unsigned long *counter)
 {
 	sim_noted_fetch_add(counter, 1, __ATOMIC_RELAXED);
+	hs_p2p_stats_cover(counter);
 }
 
 static inline void hs_owner_stats_inc(unsigned long *counter, unsigned long n)

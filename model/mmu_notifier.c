@@ -41,6 +41,8 @@
 
 #include <errno.h>
 
+#include "internal.h" /* coverage events */
+
 static const char *const mn_event_names[] = {
     [HS_MMU_NOTIFY_UNMAP] = "UNMAP",
     [HS_MMU_NOTIFY_CLEAR] = "CLEAR",
@@ -613,6 +615,8 @@ bool hs_mmu_interval_read_retry(struct hs_mmu_interval_notifier *sub, unsigned l
 	if (sim_tracing())
 		sim_event("mmu_interval_read_retry %s: seq %lu, now %lu: %s", mn_sub_name(sub), seq,
 			  cur, cur != seq ? "retry" : "valid");
+	if (cur != seq)
+		sim_cover(HS_COV_READ_RETRY);
 	return cur != seq;
 }
 

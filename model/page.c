@@ -54,6 +54,39 @@ static inline long flags_peek(const struct hs_page *page)
 	return (sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED));
 }
 
+/* The coverage events (internal.h's enum hs_cov_event), in its order. */
+static const struct sim_cov_event_desc hs_cov_events[HS_COV__COUNT] = {
+    [HS_COV_P2P_PFN] = {"p2p-pfn", "hmm_range_fault() returned a P2P pfn (get_p2p_page)"},
+    [HS_COV_P2P_FALLBACK] = {"p2p-fallback", "get_p2p_page() or p2p_allow declined a P2P pfn"},
+    [HS_COV_P2P_MAP_FAILURE] = {"p2p-map-failure",
+				"a driver could not DMA-map a P2P pfn and faulted again"},
+    [HS_COV_FAULT_MIGRATE] = {"fault-migrate-to-ram",
+			      "hmm_range_fault() faulted a device-private page back to RAM"},
+    [HS_COV_MIGRATE_MOVE] = {"migrate-move", "migrate_vma / migrate_device moved a page"},
+    [HS_COV_EBUSY] = {"range-fault-ebusy", "hmm_range_fault() returned -EBUSY"},
+    [HS_COV_READ_RETRY] = {"read-retry", "mmu_interval_read_retry() said retry"},
+    [HS_COV_INVAL_MIRROR] = {"invalidate-mirror-hit",
+			     "an invalidate callback cleared a valid mirror entry"},
+};
+
+void hs_p2p_stats_cover(const unsigned long *c)
+{
+	const struct hs_p2p_stats *s = &hs_p2p_stats;
+
+	if (c == &s->p2p_pfns)
+		sim_cover(HS_COV_P2P_PFN);
+	else if (c == &s->fallbacks)
+		sim_cover(HS_COV_P2P_FALLBACK);
+	else if (c == &s->map_failures)
+		sim_cover(HS_COV_P2P_MAP_FAILURE);
+	else if (c == &s->migrations)
+		sim_cover(HS_COV_FAULT_MIGRATE);
+	else if (c == &s->ebusy)
+		sim_cover(HS_COV_EBUSY);
+	else if (c >= &s->moves_dev_to_dev && c <= &s->moves_ram_to_dev)
+		sim_cover(HS_COV_MIGRATE_MOVE);
+}
+
 /**
  * hs_machine_init() - set up the memory of one simulated machine.
  * @nr_ram: system RAM pages (pfn 0 is the zero page; at least 2)
@@ -91,6 +124,7 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 	}
 	/* the P2P RFC's counters (model/hmm.c) count per execution */
 	memset(&hs_p2p_stats, 0, sizeof(hs_p2p_stats));
+	sim_cover_declare(hs_cov_events, HS_COV__COUNT);
 	hs_mach = m;
 	return m;
 }

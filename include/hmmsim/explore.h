@@ -6,6 +6,7 @@
 #ifndef HMMSIM_EXPLORE_H
 #define HMMSIM_EXPLORE_H
 
+#include <hmmsim/coverage.h>
 #include <hmmsim/scenario.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -33,6 +34,9 @@ struct sim_progress {
 	uint64_t violations_found; /* so far */
 	double estimated_total;	   /* dpor: Knuth's estimate of all executions, else 0 */
 	uint64_t final_hash;	   /* with sim_options.final_hashes: the execution's memory */
+	/* its schedule's hash (the choices it made; equal hashes: the same
+	 * schedule, as its replay token); 0 for dpor's sleep-set blocked ones */
+	uint64_t schedule_hash;
 };
 
 struct sim_options {
@@ -43,6 +47,11 @@ struct sim_options {
 	unsigned int pct_depth;	      /* PCT bug depth d (d-1 change points); 0 = 3 */
 	unsigned int dfs_preemptions; /* DFS preemption bound; dpor's when dpor_bounded */
 	bool dpor_bounded;	      /* dpor: bound the preemptions (default: none) */
+	/* dfs: one tree of all schedules with at most dfs_preemptions, as before
+	 * the iterative dfs (the same schedules in another order; tests).  By
+	 * default dfs runs bound 0, then 1, ... up to dfs_preemptions, each
+	 * schedule once (docs/engine.md). */
+	bool dfs_single_bound;
 	/* dpor's soundness self-check: after each execution, run two other
 	 * linearizations of its partial order and compare a hash of the final
 	 * execution memory; a difference is a "por-check" violation naming the
@@ -71,6 +80,12 @@ struct sim_options {
 	 * prints nothing: a command-line progress line is the caller's. */
 	bool (*progress)(void *arg, const struct sim_progress *p);
 	void *progress_arg;
+	/* A run without a violation: replay one execution with the trace on
+	 * into sim_result.clean_trace_json, the last one or, with
+	 * trace_execution_set, execution trace_execution (hmmsim --trace-out). */
+	bool clean_trace;
+	bool trace_execution_set;
+	uint64_t trace_execution;
 };
 
 /* Engine defaults. */
@@ -106,6 +121,17 @@ struct sim_result {
 	uint64_t max_depth;	 /* events of the longest execution */
 	size_t dpor_bytes;	 /* its exploration stack at its largest */
 	double estimated_total;	 /* Knuth's estimate of the executions of the tree */
+	/* dfs only: the highest preemption bound whose schedules were all run
+	 * (-1: none; with no violation and exhausted, dfs_preemptions), and the
+	 * bound whose round was running when the run ended */
+	int bound_completed;
+	unsigned int bound_in_progress;
+	struct sim_coverage coverage; /* what the run exercised (hmmsim/coverage.h) */
+	/* sim_options.clean_trace: the execution traced (Chrome trace-event JSON),
+	 * its index and replay token; NULL when the run found a violation or the
+	 * execution asked for was not run */
+	char *clean_trace_json, *clean_schedule;
+	uint64_t clean_execution;
 	char error[256];
 };
 

@@ -292,10 +292,16 @@ static void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what)
 /* dmirror_do_update(): drop the mirror entries of [start, end). */
 static void dmirror_do_update(struct hs_dmirror *dmirror, unsigned long start, unsigned long end)
 {
+	bool hit = false;
+
 	lockdep_assert_held(&dmirror->mutex);
 	for (unsigned long i = start >> PAGE_SHIFT; i < (end >> PAGE_SHIFT) && i < dmirror->npt;
-	     i++)
+	     i++) {
+		hit |= dmirror->pt[i] != 0;
 		dmirror->pt[i] = 0;
+	}
+	if (hit)
+		sim_cover(HS_COV_INVAL_MIRROR); /* coverage only */
 	if (sim_tracing())
 		sim_event("dmirror: mirror cleared [%#lx,%#lx)", start, end);
 }

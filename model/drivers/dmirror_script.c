@@ -51,10 +51,16 @@ bool dmirror_script_has_callback(struct hs_dmirror *dmirror)
 static void dmirror_script_do_update(struct hs_dmirror *dmirror, unsigned long start,
 				     unsigned long end)
 {
+	bool hit = false;
+
 	lockdep_assert_held(&dmirror->mutex);
 	for (unsigned long i = start >> PAGE_SHIFT; i < (end >> PAGE_SHIFT) && i < dmirror->npt;
-	     i++)
+	     i++) {
+		hit |= dmirror->pt[i] != 0;
 		dmirror->pt[i] = 0;
+	}
+	if (hit)
+		sim_cover(HS_COV_INVAL_MIRROR); /* coverage only */
 	if (sim_tracing())
 		sim_event("dmirror: mirror cleared [%#lx,%#lx) (scripted callback)", start, end);
 }

@@ -18,6 +18,7 @@
 #include <hmmsim/switches.h>
 
 #include "check.h"
+#include "cli_cov.h"
 #include "cli_util.h"
 #include "jobs.h"
 
@@ -40,7 +41,9 @@ static const char usage[] =
     "                               exhausted)\n"
     "      --seed S                 seed of random and pct (default 1)\n"
     "      --depth D                pct bug depth, D-1 priority change points (default 3)\n"
-    "      --preemptions P          dfs preemption bound (default 2); dpor: none unless\n"
+    "      --preemptions P          dfs preemption bound (default 2): bound 0, then 1,\n"
+    "                               ... up to P, each schedule once (the summary and\n"
+    "                               JSON say which bound completed); dpor: none unless\n"
     "                               given\n"
     "      --por-check              dpor's self-check: each execution is also run in two\n"
     "                               other orders of its partial order, and the final\n"
@@ -63,7 +66,9 @@ static const char usage[] =
     "      --trace-out FILE         write the reported execution as Chrome trace-event\n"
     "                               JSON (open in Perfetto; 1 us = 1 scheduling step),\n"
     "                               every event of it (a long report shows its first\n"
-    "                               and last events, each thread's last, and its loop)\n"
+    "                               and last events, each thread's last, and its loop);\n"
+    "                               a run without a violation: its last execution\n"
+    "      --trace-execution N      with --trace-out, a clean run traces execution N\n"
     "      --junit FILE             write JUnit XML: a testcase for the run, a failure\n"
     "                               with the replay command per violation reported\n"
     "      --max-reports N          violations to report in full (default 1)\n"
@@ -269,6 +274,18 @@ static void print_json_violation(FILE *f, const struct sim_violation *v, bool wi
 	fprintf(f, "}");
 }
 
+/* dfs: the bound asked for, the last one completed, the one running at the end. */
+static void print_json_bounds(FILE *f, const struct sim_options *o, const struct sim_result *r)
+{
+	fprintf(f, "\"bound\":%u,\"bound_completed\":", o->dfs_preemptions);
+	if (r->bound_completed < 0)
+		fprintf(f, "null,");
+	else
+		fprintf(f, "%d,", r->bound_completed);
+	if (!r->exhausted)
+		fprintf(f, "\"bound_in_progress\":%u,", r->bound_in_progress);
+}
+
 /*
  * @with_trace: the first report's trace too (a --jobs worker's, for
  * --trace-out); @interrupted: the run was stopped by a signal.
@@ -293,6 +310,8 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 			"\"dpor_bytes\":%zu,\"estimated_total\":%.0f,",
 			(unsigned long long)r->sleep_blocked, (unsigned long long)r->races,
 			(unsigned long long)r->max_depth, r->dpor_bytes, r->estimated_total);
+	if (o->strategy == SIM_STRATEGY_DFS)
+		print_json_bounds(f, o, r);
 	if (o->shard_count > 1)
 		print_campaign(f, o);
 	if (interrupted)
@@ -303,7 +322,9 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 			fputc(',', f);
 		print_json_violation(f, &r->reports[i], with_trace && i == 0);
 	}
-	fprintf(f, "],");
+	fprintf(f, "]");
+	cli_cov_print_json(f, &r->coverage);
+	fprintf(f, ",");
 	cli_json_version(f);
 	fprintf(f, "}\n");
 }
@@ -353,8 +374,9 @@ static void print_clean(const struct sim_options *o, const struct sim_result *r,
 		       (unsigned long long)r->sleep_blocked);
 	else if (r->exhausted)
 		printf("no violation: exhaustive, all %llu schedules with at most %u "
-		       "preemptions explored\n",
-		       (unsigned long long)r->executions, o->dfs_preemptions);
+		       "preemptions explored (bound %u of %u completed)\n",
+		       (unsigned long long)r->executions, o->dfs_preemptions, o->dfs_preemptions,
+		       o->dfs_preemptions);
 	else if (o->strategy == SIM_STRATEGY_DFS)
 		printf("no violation in %llu schedules, but NOT exhaustive: dfs stopped at its cap "
 		       "of %llu executions (--iterations) with schedules of at most %u preemptions "
@@ -363,6 +385,19 @@ static void print_clean(const struct sim_options *o, const struct sim_result *r,
 		       o->dfs_preemptions);
 	else
 		printf("no violation\n");
+}
+
+/* A dfs run: how far it got (a clean exhaustive one says it in its last line). */
+static void print_dfs_bounds(const struct sim_options *o, const struct sim_result *r)
+{
+	if (r->exhausted)
+		printf("dfs: bound %u of %u completed\n", o->dfs_preemptions, o->dfs_preemptions);
+	else if (r->bound_completed >= 0)
+		printf("dfs: bound %d of %u completed, bound %u in progress when the run ended\n",
+		       r->bound_completed, o->dfs_preemptions, r->bound_in_progress);
+	else
+		printf("dfs: no bound completed, bound %u of %u in progress when the run ended\n",
+		       r->bound_in_progress, o->dfs_preemptions);
 }
 
 /* @shown: how to name the scenario on a command line (a file's path). */
@@ -388,12 +423,16 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 	if (interrupted)
 		printf("interrupted by %s: the run stopped after %llu of its executions\n",
 		       cli_signal_name(interrupted), (unsigned long long)r->executions);
+	if (o->strategy == SIM_STRATEGY_DFS && (!r->exhausted || r->violations_found))
+		print_dfs_bounds(o, r);
 	for (unsigned int i = 0; i < r->nr_reports; i++)
 		print_violation(shown, o, &r->reports[i]);
 	if (r->violations_found > r->nr_reports)
 		printf("\n%llu violations in all\n", (unsigned long long)r->violations_found);
-	if (!r->violations_found)
+	if (!r->violations_found) {
 		print_clean(o, r, interrupted);
+		cli_cov_print_text(stdout, &r->coverage);
+	}
 }
 
 /* hmmsim minimize: cmd_explore() in replay mode, minimizing the token. */
@@ -418,11 +457,11 @@ static bool progress_cb(void *arg, const struct sim_progress *sp)
 	return true;
 }
 
+/* The reported execution's trace, or a clean run's traced one (else empty). */
 static void write_trace(FILE *f, const struct sim_result *r)
 {
-	fputs(r->nr_reports && r->reports[0].trace_json ? r->reports[0].trace_json
-							: "{\"traceEvents\":[]}\n",
-	      f);
+	const char *t = r->nr_reports ? r->reports[0].trace_json : r->clean_trace_json;
+	fputs(t ? t : "{\"traceEvents\":[]}\n", f);
 }
 
 /* JUnit XML: one testcase for the run, a failure per violation reported. */
@@ -610,6 +649,12 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 		if (!val)
 			return usage_error("%s wants a value", a);
 		*(a[7] ? &x->shard_count : &x->shard) = val;
+	} else if (ex && strcmp(a, "--trace-execution") == 0) {
+		if (!cli_parse_u64(val, &v))
+			return usage_error("--trace-execution wants an execution index, not '%s'",
+					   val ? val : "");
+		x->o.trace_execution = v;
+		x->o.trace_execution_set = true;
 	} else if (ex && strcmp(a, "--max-reports") == 0) {
 		if (!cli_parse_u64(val, &v) || v == 0 || v > 100000)
 			return usage_error("--max-reports wants 1..100000, not '%s'",
@@ -752,6 +797,15 @@ static int explore_output(struct explore_cmd *x, struct sim_result *r)
 	else
 		print_human(x->sc, x->shown, &x->o, r, x->interrupted);
 	if (x->trace_out) {
+		if (!r->violations_found && !x->replay && !x->json && r->clean_trace_json)
+			printf("trace: execution %llu (schedule %s) written to %s\n",
+			       (unsigned long long)r->clean_execution, r->clean_schedule,
+			       x->trace_out);
+		else if (!r->violations_found && !x->replay && !x->interrupted)
+			fprintf(stderr, "hmmsim: %s: no execution to trace (%s): the trace is empty\n",
+				x->trace_out,
+				x->jobs ? "a clean --jobs run traces none"
+					: "--trace-execution: an execution this run did not complete");
 		write_trace(x->trace_f.f, r);
 		if (cli_outfile_commit(&x->trace_f))
 			status = 2;
@@ -790,6 +844,11 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return 2;
 	}
 	sim_trace_keep_all(x.trace_out != NULL);
+	x.o.clean_trace = x.trace_out != NULL && !replay && !x.jobs;
+	if (x.o.trace_execution_set && !x.trace_out) {
+		cli_outfile_drop(&x.junit_f);
+		return usage_error("%s", "--trace-execution N needs --trace-out FILE");
+	}
 	cli_signals_graceful();
 	bool progress = !replay && !x.no_progress && isatty(STDERR_FILENO);
 	if (x.jobs) {

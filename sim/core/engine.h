@@ -267,7 +267,7 @@ char *sim_trace_chrome(const char *kind, const char *msg);
 /* Out of memory allocating @what: sim_set_oom_handler()'s handler, else abort. */
 __attribute__((noreturn)) void sim_oom(const char *what);
 
-/* strategy.c */
+/* strategy.c, dfs.c */
 extern const struct sim_strategy_ops sim_random_ops, sim_pct_ops, sim_dfs_ops, sim_replay_ops;
 struct sim_pct_state {
 	unsigned int depth;
@@ -286,12 +286,34 @@ struct sim_dfs_node {
 	int chosen, cur;
 	unsigned int preempts_before;
 };
+/* A subtree of the next round: below choice point @cp taking @tid, after the
+ * @npre non-default choices at pool[@pool...] (dfs.c). */
+struct sim_dfs_item {
+	uint32_t pool, npre, cp; /* 16 bytes: the frontier holds millions */
+	int32_t tid;
+};
+struct sim_dfs_frontier {
+	struct sim_dfs_item *items;
+	size_t n, cap;
+	struct sim_choice *pool; /* the items' prefixes */
+	size_t npool, cappool, path;
+};
 struct sim_dfs_state {
 	unsigned int bound;
+	bool single; /* one tree of bound P (no rounds): minimization, tests */
 	struct sim_dfs_node *nodes;
 	size_t n, cap, nforced;
 	unsigned int preempts;
 	bool nondeterministic;
+	/* iterative: round (the bound in progress), the last completed (-1: none) */
+	unsigned int round;
+	int completed;
+	struct sim_dfs_frontier now, next;
+	size_t item;		       /* next item of now */
+	uint64_t base;		       /* choice points below: the item's, fixed */
+	const struct sim_choice *pre; /* the item's prefix */
+	size_t npre, ipre;
+	int item_tid;
 };
 struct sim_replay_state {
 	const struct sim_choice *choices;
@@ -302,6 +324,8 @@ struct sim_replay_state {
 	 * default one (minimization). */
 	bool lenient;
 };
+/* dfs.c: @single: one tree of bound @bound, else rounds 0..@bound. */
+void sim_dfs_init(struct sim_dfs_state *s, unsigned int bound, bool single);
 void sim_dfs_free(struct sim_dfs_state *s);
 
 /* dpor.c */
@@ -350,6 +374,25 @@ static inline void sim_dpor_edge(struct sim_thread *t)
 	if (sim_eng.dpor)
 		sim_dpor_edge_slow(t);
 }
+
+/* coverage.c: the execution's coverage (not model state), and the run's */
+struct sim_coverage;
+void sim_cov_lock(const char *name); /* a lock of class @name was found held */
+/* A switch from @cur to @next; @preempt: @cur could have gone on (not a yield). */
+void sim_cov_switch(int cur, int next, bool preempt);
+/* Operations on shared state each thread did (not spawn, join, exit, yield, alloc). */
+extern uint32_t sim_cov_ops[SIM_MAX_THREADS];
+static inline void sim_cov_op(int tid, enum sim_op_kind kind)
+{
+	if (kind != SIM_OP_NONE && kind < SIM_OP_SPAWN)
+		sim_cov_ops[tid]++;
+}
+void sim_cov_exec_begin(void);
+void sim_cov_run_begin(void);
+void sim_cov_run_end(void);
+uint64_t sim_cov_schedule_hash(const struct sim_engine *e);
+/* Fold the execution just run into @c; Return: its schedule's hash. */
+uint64_t sim_cov_exec_done(const struct sim_engine *e, struct sim_coverage *c);
 
 /* token.c */
 uint32_t sim_scenario_hash(const char *name);

@@ -330,9 +330,10 @@ static int explore_report(const struct sim_scenario *sc, const struct sim_option
 static uint64_t pct_calibrate(const struct sim_scenario *sc, const struct sim_options *opt)
 {
 	struct sim_engine *e = &sim_eng;
-	struct sim_dfs_state cal = {.bound = 0};
+	struct sim_dfs_state cal;
 	uint64_t k;
 
+	sim_dfs_init(&cal, 0, true);
 	sim_engine_setup(sc, &sim_dfs_ops, &cal, opt->step_bound);
 	sim_ora_suspend(true);
 	sim_run_execution(0);
@@ -340,6 +341,60 @@ static uint64_t pct_calibrate(const struct sim_scenario *sc, const struct sim_op
 	k = e->steps ? e->steps : 1;
 	sim_dfs_free(&cal);
 	return k;
+}
+
+/* The execution a clean run's trace shows (sim_options.clean_trace). */
+struct clean_pick {
+	struct sim_choice *rec;
+	size_t n, cap;
+	uint64_t total_cp, index;
+	bool have;
+};
+
+/* Keep execution @i's schedule when it is the one to trace. */
+static void clean_keep(struct clean_pick *p, const struct sim_options *opt, uint64_t i)
+{
+	const struct sim_engine *e = &sim_eng;
+
+	if (!opt->clean_trace || e->abandoned || e->failed ||
+	    (opt->trace_execution_set && i != opt->trace_execution))
+		return;
+	if (e->nrec > p->cap) {
+		p->cap = e->nrec;
+		p->rec = realloc(p->rec, p->cap * sizeof(*p->rec));
+		if (!p->rec)
+			sim_oom("the schedule of the execution to trace");
+	}
+	if (e->nrec)
+		memcpy(p->rec, e->rec, e->nrec * sizeof(*p->rec));
+	p->n = e->nrec;
+	p->total_cp = e->choice_points;
+	p->index = i;
+	p->have = true;
+}
+
+/* Replay the kept schedule with the trace on: res->clean_trace_json. */
+static void clean_trace(const struct sim_scenario *sc, const struct sim_options *opt,
+			struct clean_pick *p, int ret, struct sim_result *res)
+{
+	struct sim_engine *e = &sim_eng;
+	struct sim_replay_state rs = {.choices = p->rec, .n = p->n, .total_cp = p->total_cp};
+
+	if (p->have && !ret && !res->violations_found) {
+		sim_ora_run_begin(opt);
+		sim_engine_setup(sc, &sim_replay_ops, &rs, opt->step_bound);
+		sim_trace_clear();
+		e->tracing = true;
+		sim_run_execution(0);
+		e->tracing = false;
+		sim_ora_run_end();
+		res->clean_trace_json = sim_trace_chrome(NULL, NULL);
+		res->clean_schedule =
+		    sim_token_encode(sim_scenario_hash(sc->name), p->total_cp, p->rec, p->n);
+		res->clean_execution = p->index;
+		sim_trace_clear();
+	}
+	free(p->rec);
 }
 
 /* The end of a dpor run: its figures into @res, and its state freed. */
@@ -356,14 +411,46 @@ static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *re
 	sim_dpor_free(dpor);
 }
 
+/* The options sim_explore() refuses: -EINVAL and res->error, else 0. */
+static int explore_check(const struct sim_options *opt, struct sim_result *res)
+{
+	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
+
+	if ((unsigned int)opt->strategy >= NR_STRATEGIES)
+		snprintf(res->error, sizeof(res->error), "unknown strategy");
+	else if (opt->shard_count > 1 && (tree || opt->shard_index >= opt->shard_count))
+		snprintf(res->error, sizeof(res->error),
+			 tree ? "sharding works with the random and pct strategies, not dfs or dpor"
+			      : "shard index must be below the shard count");
+	else if (opt->pct_depth > 16)
+		snprintf(res->error, sizeof(res->error), "PCT depth must be 1..16");
+	else
+		return 0;
+	return -EINVAL;
+}
+
+/* Execution @i ran: counted, with its coverage; Return: its schedule's hash (0: abandoned). */
+static uint64_t explore_count(const struct sim_options *opt, struct sim_result *res,
+			      struct clean_pick *pick, uint64_t i)
+{
+	if (sim_eng.abandoned) {
+		res->sleep_blocked++;
+		return 0;
+	}
+	res->executions++;
+	clean_keep(pick, opt, i);
+	return sim_cov_exec_done(&sim_eng, &res->coverage);
+}
+
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		struct sim_result *res)
 {
 	struct sim_engine *e = &sim_eng;
 	struct sim_random_state rnd = {.seed = opt->seed};
 	struct sim_pct_state pct = {.seed = opt->seed};
-	struct sim_dfs_state dfs = {.bound = opt->dfs_preemptions};
+	struct sim_dfs_state dfs;
 	struct sim_dpor_state *dpor = NULL;
+	struct clean_pick pick = {0};
 	const struct sim_strategy_ops *ops;
 	void *state;
 	unsigned int max_reports = opt->max_reports ? opt->max_reports : 1;
@@ -371,6 +458,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	int ret = 0;
 
 	memset(res, 0, sizeof(*res));
+	sim_dfs_init(&dfs, opt->dfs_preemptions, opt->dfs_single_bound);
 	struct sim_options checked;
 	if (opt->por_check) {
 		if (opt->strategy != SIM_STRATEGY_DPOR) {
@@ -382,24 +470,12 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		checked.no_races = checked.no_lockdep = checked.no_might_sleep = true;
 		opt = &checked;
 	}
-	if ((unsigned int)opt->strategy >= NR_STRATEGIES) {
-		snprintf(res->error, sizeof(res->error), "unknown strategy");
-		return -EINVAL;
-	}
 	if (opt->strategy == SIM_STRATEGY_REPLAY)
 		return explore_replay(sc, opt, res, t0);
 	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
-	if (opt->shard_count > 1 && (tree || opt->shard_index >= opt->shard_count)) {
-		snprintf(res->error, sizeof(res->error),
-			 tree ? "sharding works with the random and pct strategies, not dfs or dpor"
-			      : "shard index must be below the shard count");
+	if (explore_check(opt, res))
 		return -EINVAL;
-	}
 	pct.depth = opt->pct_depth ? opt->pct_depth : SIM_DEFAULT_PCT_DEPTH;
-	if (pct.depth > 16) {
-		snprintf(res->error, sizeof(res->error), "PCT depth must be 1..16");
-		return -EINVAL;
-	}
 	if (opt->strategy == SIM_STRATEGY_RANDOM) {
 		ops = &sim_random_ops;
 		state = &rnd;
@@ -422,16 +498,14 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	res->reports = calloc(max_reports, sizeof(*res->reports));
 	if (!res->reports)
 		abort();
+	sim_cov_run_begin();
 	sim_engine_setup(sc, ops, state, opt->step_bound);
 	e->want_hash = opt->por_check || opt->final_hashes;
 	for (uint64_t i = 0; i < opt->iterations; i++) {
 		if (opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
-		if (e->abandoned)
-			res->sleep_blocked++;
-		else
-			res->executions++;
+		uint64_t sched_hash = explore_count(opt, res, &pick, i);
 		bool failed = e->failed;
 		if (opt->por_check && !e->abandoned && !failed &&
 		    por_self_check(sc, opt, dpor, i, res)) {
@@ -458,10 +532,16 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 							  .executions = res->executions,
 							  .violations_found = res->violations_found,
 							  .estimated_total = dpor_estimate(dpor),
-							  .final_hash = e->final_hash}))
+							  .final_hash = e->final_hash,
+							  .schedule_hash = sched_hash}))
 			break;
 		if (failed && !opt->keep_going)
 			break;
+		if (!more && e->replay_mismatch && !failed) {
+			snprintf(res->error, sizeof(res->error), "%s", e->mismatch_msg);
+			ret = -EIO; /* dfs: an item's prefix did not replay */
+			break;
+		}
 		if (!more) {
 			res->exhausted = tree && !e->replay_mismatch;
 			break;
@@ -470,8 +550,14 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	e->want_hash = false;
 	if (dpor)
 		explore_dpor_done(dpor, res);
+	if (ops == &sim_dfs_ops) {
+		res->bound_completed = dfs.completed;
+		res->bound_in_progress = dfs.round;
+	}
 	sim_dfs_free(&dfs);
+	sim_cov_run_end();
 	sim_ora_run_end();
+	clean_trace(sc, opt, &pick, ret, res);
 	res->elapsed_s = now_s() - t0;
 	return ret;
 }
@@ -486,6 +572,8 @@ void sim_result_free(struct sim_result *res)
 		free(res->reports[i].original_schedule);
 	}
 	free(res->reports);
+	free(res->clean_trace_json);
+	free(res->clean_schedule);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -544,7 +632,8 @@ static void min_by_bound(const struct sim_scenario *sc, const struct sim_options
 	unsigned int tries = *triesp;
 
 	for (unsigned int bound = 0; bound < best.preemptions && tries < MIN_MAX_TRIES; bound++) {
-		struct sim_dfs_state dfs = {.bound = bound};
+		struct sim_dfs_state dfs;
+		sim_dfs_init(&dfs, bound, true);
 		struct sim_engine *e = &sim_eng;
 		bool found = false;
 		sim_ora_run_begin(opt);

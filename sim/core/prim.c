@@ -75,6 +75,8 @@ static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(s, name, site, kind, true);
 	}
+	if (!ok)
+		sim_cov_lock(name);
 	TRACE(site, "%s %s: %s", op, name, ok ? "taken" : "busy");
 	return ok;
 }
@@ -191,6 +193,8 @@ bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(&s->s, s->name, site, SIM_LK_READ, true);
 	}
+	if (!ok)
+		sim_cov_lock(s->name);
 	TRACE(site, "down_read_trylock %s: %s", s->name, ok ? "taken" : "busy");
 	return ok;
 }
@@ -238,6 +242,8 @@ bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(&s->s, s->name, site, SIM_LK_WRITE, true);
 	}
+	if (!ok)
+		sim_cov_lock(s->name);
 	TRACE(site, "down_write_trylock %s: %s", s->name, ok ? "taken" : "busy");
 	return ok;
 }

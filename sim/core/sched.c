@@ -134,6 +134,7 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 	}
 	if (next != cur->id) {
 		struct sim_thread *to = &e->threads[next];
+		sim_cov_switch(cur->id, next, (choices >> cur->id) & 1);
 		bool dead = cur->state == SIM_T_DONE;
 		e->cur = to;
 		sim_fiber_switch(&cur->fiber, &to->fiber, dead);
@@ -167,6 +168,7 @@ void sim_sched_op(const void *obj, enum sim_op_kind kind)
 	struct sim_engine *e = &sim_eng;
 	sim_engine_require("a primitive");
 	e->cur->next_op = (struct sim_op){obj, (uint8_t)kind};
+	sim_cov_op(e->cur->id, kind);
 	count_step(e);
 	schedule(e, e->runnable, false);
 }
@@ -195,6 +197,8 @@ void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const c
 	t->wait_name = name;
 	e->runnable &= ~BIT(t->id);
 	e->blocked |= BIT(t->id);
+	if (kind == SIM_WAIT_LOCK)
+		sim_cov_lock(name);
 	if (e->dpor)
 		sim_dpor_blocked();
 	count_step(e);
@@ -315,6 +319,7 @@ void sim_run_execution(uint64_t index)
 	e->rcu_gp_alive = false;
 	e->nrec = 0;
 	e->cur = NULL;
+	sim_cov_exec_begin();
 	sim_ora_exec_begin();
 	sim_fiber_init_host(&e->host);
 	e->strat->begin(e, index);

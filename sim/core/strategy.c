@@ -10,8 +10,7 @@
  *          below every initial one.  Finds a bug of depth d with
  *          probability >= 1/(n k^(d-1)) per execution.
  *  dfs     exhaustive depth-first enumeration of schedules with at most P
- *          preemptions (a switch away from a thread that could continue),
- *          as CHESS does; no partial-order reduction yet.
+ *          preemptions, bound 0 first, then 1, ... (dfs.c).
  *  replay  follows a schedule token.
  *
  * A yielding thread is never chosen at its yield if another can run (see
@@ -122,92 +121,6 @@ const struct sim_strategy_ops sim_pct_ops = {
     .on_step = pct_on_step,
     .on_yield = pct_on_yield,
     .end = always_more,
-};
-
-/* ---- dfs ------------------------------------------------------------------ */
-
-static void dfs_begin(struct sim_engine *e, uint64_t index)
-{
-	struct sim_dfs_state *s = e->strat_state;
-	s->preempts = 0;
-}
-
-static int dfs_choose(struct sim_engine *e, uint64_t choices, int def, bool yielding)
-{
-	struct sim_dfs_state *s = e->strat_state;
-	uint64_t cp = e->choice_points - 1;
-	int cur = e->cur->id;
-	int pick;
-
-	if (cp < s->nforced) {
-		struct sim_dfs_node *n = &s->nodes[cp];
-		if (n->choices != choices || n->cur != cur) {
-			s->nondeterministic = true;
-			e->replay_mismatch = true;
-			snprintf(e->mismatch_msg, sizeof(e->mismatch_msg),
-				 "nondeterministic scenario: choice point %llu differs between "
-				 "executions",
-				 (unsigned long long)cp);
-			return def;
-		}
-		pick = n->chosen;
-	} else {
-		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 1024;
-			s->nodes = realloc(s->nodes, s->cap * sizeof(*s->nodes));
-			if (!s->nodes)
-				sim_oom("the dfs strategy's choices of one execution");
-		}
-		s->nodes[s->n++] = (struct sim_dfs_node){
-		    .choices = choices,
-		    .tried = 1ull << def,
-		    .chosen = def,
-		    .cur = cur,
-		    .preempts_before = s->preempts,
-		};
-		pick = def;
-	}
-	if ((choices & (1ull << cur)) && pick != cur)
-		s->preempts++;
-	return pick;
-}
-
-/* Find the deepest choice point with an untried alternative within the bound. */
-static bool dfs_end(struct sim_engine *e)
-{
-	struct sim_dfs_state *s = e->strat_state;
-	if (s->nondeterministic)
-		return false;
-	while (s->n) {
-		struct sim_dfs_node *n = &s->nodes[s->n - 1];
-		for (uint64_t m = n->choices & ~n->tried; m; m &= m - 1) {
-			int t = __builtin_ctzll(m);
-			unsigned int cost = ((n->choices >> n->cur) & 1) && t != n->cur;
-			n->tried |= 1ull << t;
-			if (n->preempts_before + cost <= s->bound) {
-				n->chosen = t;
-				s->nforced = s->n;
-				return true;
-			}
-		}
-		s->n--;
-	}
-	s->nforced = 0;
-	return false;
-}
-
-void sim_dfs_free(struct sim_dfs_state *s)
-{
-	free(s->nodes);
-	s->nodes = NULL;
-	s->n = s->cap = s->nforced = 0;
-}
-
-const struct sim_strategy_ops sim_dfs_ops = {
-    .name = "dfs",
-    .begin = dfs_begin,
-    .choose = dfs_choose,
-    .end = dfs_end,
 };
 
 /* ---- replay --------------------------------------------------------------- */

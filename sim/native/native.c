@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <hmmsim/coverage.h>
 #include <hmmsim/explore.h> /* SIM_DEFAULT_STEP_BOUND */
 #include <hmmsim/sim.h>
 #include <hmmsim/stress.h>
@@ -351,6 +352,15 @@ bool sim_tracing(void)
 }
 
 void sim_event(const char *fmt, ...)
+{
+}
+
+/* Coverage is the deterministic engine's (sim/core/coverage.c): nothing here. */
+void sim_cover_declare(const struct sim_cov_event_desc *events, unsigned int n)
+{
+}
+
+void sim_cover(unsigned int event)
 {
 }
 

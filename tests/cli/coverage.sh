@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Issue 15 items 4 and 7 on the command line: the iterative dfs (a bug that
+# needs no preemption found in bound 0, the bound completed or in progress,
+# clean totals unchanged) and the coverage of a run (counters under a clean
+# summary and in --json, the warning for a thread that never interleaved,
+# --trace-out of a clean run).  Usage: coverage.sh PATH/TO/hmmsim TESTS_DIR
+set -u
+H=${1:?usage: coverage.sh PATH/TO/hmmsim TESTS_DIR}
+D=${2:?usage: coverage.sh PATH/TO/hmmsim TESTS_DIR}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+# expect_exit CODE NAME CMD...
+expect_exit() {
+	local want=$1 name=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	local got=$?
+	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; cat "$T/out" "$T/err" | head -20; fi
+}
+# json_eq NAME PYTHON-EXPR WANT: the expression over d (the JSON of $T/out)
+json_eq() {
+	local got
+	got=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$T/out" 2>&1)
+	[[ $got == "$3" ]] && ok "$1 ($got)" || bad "$1: got '$got', want '$3'"
+}
+
+echo "# iterative dfs"
+expect_exit 1 "dfs-shallow.hsc, dfs bound 2" "$H" explore "$D/cli/dfs-shallow.hsc" --no-minimize --json
+json_eq "found in bound 0 within 20 executions" 'd["executions"] <= 20 and d["violations"][0]["kind"]' "assertion"
+json_eq "no bound completed" 'd["bound_completed"]' "None"
+json_eq "bound 0 in progress" 'd["bound_in_progress"]' "0"
+expect_exit 1 "dfs-shallow.hsc, text" "$H" explore "$D/cli/dfs-shallow.hsc" --no-minimize
+grep -q "^dfs: no bound completed, bound 0 of 2 in progress when the run ended$" "$T/out" &&
+	ok "the summary names the bound in progress" || bad "the summary names the bound in progress"
+expect_exit 0 "dfs capped at 100" "$H" explore driver-fault-race --strategy dfs --iterations 100
+grep -q "^dfs: bound 0 of 2 completed, bound 1 in progress when the run ended$" "$T/out" &&
+	ok "a capped run: bound 0 completed, 1 in progress" || bad "a capped run: bound 0 completed, 1 in progress"
+expect_exit 0 "lost-update-fixed dfs 2" "$H" explore lost-update-fixed --strategy dfs --preemptions 2
+grep -q "^no violation: exhaustive, all 145 schedules with at most 2 preemptions explored (bound 2 of 2 completed)$" "$T/out" &&
+	ok "exhaustive: 145 schedules as before, bound 2 of 2" || bad "exhaustive: 145 schedules as before, bound 2 of 2"
+
+echo "# coverage of a clean run"
+expect_exit 0 "driver-steps.hsc (dfs 2)" "$H" explore "$D/scenarios/driver-steps.hsc"
+grep -q "^coverage: 5842 executions, 5842 distinct schedules, [0-9]* choice points (at most [0-9]* in one), [0-9]* preemptions$" "$T/out" &&
+	ok "coverage line: every schedule distinct" || bad "coverage line: every schedule distinct"
+grep -q "^  model events (executions that reached each): p2p-pfn 0, .*read-retry [1-9][0-9]*, invalidate-mirror-hit [1-9]" "$T/out" &&
+	ok "model events counted" || bad "model events counted"
+grep -q "^  lock contention (executions that found each lock class held): dmirror->mutex [1-9]" "$T/out" &&
+	ok "lock contention per class" || bad "lock contention per class"
+grep -q "^warning: thread" "$T/out" && bad "no interleaving warning at bound 2" || ok "no interleaving warning at bound 2"
+expect_exit 0 "driver-steps.hsc, bound 0" "$H" explore "$D/scenarios/driver-steps.hsc" --strategy dfs --preemptions 0
+grep -q "^warning: thread driver never interleaved with another thread in the 3 executions that ran it" "$T/out" &&
+	ok "bound 0: driver never interleaved, warned" || bad "bound 0: driver never interleaved, warned"
+expect_exit 0 "driver-steps.hsc --json" "$H" explore "$D/scenarios/driver-steps.hsc" --strategy dfs --preemptions 0 --json
+json_eq "JSON never_interleaved" '",".join(d["coverage"]["never_interleaved"])' "driver,reclaim"
+json_eq "JSON events" 'd["coverage"]["events"]["fault-migrate-to-ram"]["executions"]' "1"
+json_eq "JSON distinct schedules" 'd["coverage"]["distinct_schedules"]' "3"
+
+echo "# --trace-out of a clean run"
+expect_exit 0 "clean run, --trace-out" "$H" explore lost-update-fixed --strategy dfs --trace-out "$T/t.json"
+grep -q "^trace: execution 144 (schedule 1-[0-9a-f]*-[A-Za-z0-9_-]*-[0-9a-f]*) written to $T/t.json$" "$T/out" &&
+	ok "says which execution it traced (the last)" || bad "says which execution it traced (the last)"
+grep -q '"traceEvents"' "$T/t.json" && grep -q "mutex_lock counter_lock" "$T/t.json" &&
+	ok "the trace has the execution's events" || bad "the trace has the execution's events"
+tok=$(sed -n 's/^trace: execution 144 (schedule \([^)]*\)).*/\1/p' "$T/out")
+expect_exit 0 "its schedule replays" "$H" replay lost-update-fixed --schedule "$tok"
+grep -q "replays without a violation" "$T/out" && ok "replays clean" || bad "replays clean"
+expect_exit 0 "--trace-execution 5" "$H" explore lost-update-fixed --strategy dfs --trace-out "$T/t5.json" --trace-execution 5
+grep -q "^trace: execution 5 " "$T/out" && ok "execution 5 traced" || bad "execution 5 traced"
+cmp -s "$T/t.json" "$T/t5.json" && bad "another execution, another trace" || ok "another execution, another trace"
+expect_exit 0 "--trace-execution past the run" "$H" explore lost-update-fixed --strategy dfs --trace-out "$T/t9.json" --trace-execution 9999
+grep -q "no execution to trace" "$T/err" && ok "says the trace is empty" || bad "says the trace is empty"
+expect_exit 2 "--trace-execution without --trace-out" "$H" explore lost-update-fixed --trace-execution 3
+expect_exit 2 "--trace-execution bad number" "$H" explore lost-update-fixed --trace-out "$T/x.json" --trace-execution x
+
+echo "$pass passed, $fail failed"
+[[ $fail == 0 ]]
