@@ -251,6 +251,8 @@ static void print_json_violation(FILE *f, const struct sim_violation *v, bool wi
 		(unsigned long long)v->execution, (unsigned long long)v->steps,
 		(unsigned long long)v->preemptions);
 	cli_json_str(f, v->schedule);
+	fputc(',', f);
+	cli_json_facts(f, v);
 	if (v->original_schedule) {
 		fprintf(f, ",\"choices\":%zu,\"original_schedule\":", v->choices);
 		cli_json_str(f, v->original_schedule);
@@ -312,18 +314,22 @@ static void print_violation(const char *shown, const struct sim_options *o,
 			    const struct sim_violation *v)
 {
 	printf("\nVIOLATION %s: %s\n", v->kind, v->message);
+	cli_print_facts(stdout, v);
 	if (o->strategy != SIM_STRATEGY_REPLAY)
 		printf("found in execution %llu", (unsigned long long)v->execution);
 	else
 		printf("replayed");
 	if (v->original_schedule)
-		printf(" and minimized (from %zu choices, %llu preemptions, %llu scheduling "
-		       "points: schedule %s) to %zu choices, %llu preemptions",
-		       v->original_choices, (unsigned long long)v->original_preemptions,
-		       (unsigned long long)v->original_steps, v->original_schedule, v->choices,
-		       (unsigned long long)v->preemptions);
-	printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
-	       (unsigned long long)v->steps);
+		printf(" and minimized (from %zu choice%s, %llu preemption%s, %llu scheduling "
+		       "point%s: schedule %s) to %zu choice%s, %llu preemption%s",
+		       v->original_choices, cli_plural(v->original_choices),
+		       (unsigned long long)v->original_preemptions,
+		       cli_plural(v->original_preemptions), (unsigned long long)v->original_steps,
+		       cli_plural(v->original_steps), v->original_schedule, v->choices,
+		       cli_plural(v->choices), (unsigned long long)v->preemptions,
+		       cli_plural(v->preemptions));
+	printf(", %llu scheduling point%s; the interleaving (one column per thread):\n\n",
+	       (unsigned long long)v->steps, cli_plural(v->steps));
 	fputs(v->report, stdout);
 	if (strcmp(v->kind, "livelock") == 0 && strstr(v->message, "(step bound ") && v->steps > 1)
 		printf("\nthe step bound was reached: a scenario that needs more than %llu "
@@ -438,10 +444,15 @@ static void write_junit(FILE *f, const char *shown, const struct sim_scenario *s
 		const struct sim_violation *v = &r->reports[i];
 		char *cmd = cli_replay_cmd(shown, v->schedule, o, switches_on, nr_switches_on);
 		size_t len = strlen(cmd) + 48;
+		for (unsigned int k = 0; k < v->nfacts; k++)
+			len += strlen(v->facts[k]) + 3;
 		char *text = malloc(len);
 		if (!text)
 			cli_oom("a JUnit failure's text");
-		snprintf(text, len, "execution %llu: %s\n", (unsigned long long)v->execution, cmd);
+		int at = snprintf(text, len, "execution %llu: %s\n",
+				  (unsigned long long)v->execution, cmd);
+		for (unsigned int k = 0; k < v->nfacts; k++)
+			at += snprintf(text + at, len - (size_t)at, "  %s\n", v->facts[k]);
 		cli_junit_failure(f, v->kind, v->message, text, v->report);
 		free(text);
 		free(cmd);
@@ -514,7 +525,7 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 /* An explore, replay or minimize command line, and its run. */
 struct explore_cmd {
 	struct sim_options o;
-	bool replay, json, have_iter, have_strategy, no_minimize, no_progress;
+	bool replay, json, have_iter, have_strategy, no_minimize, no_progress, have_width;
 	unsigned int jobs;
 	const char *name, *shown, *junit, *trace_out, *shard, *shard_count;
 	const struct sim_scenario *sc;
@@ -531,6 +542,8 @@ static int explore_flag(struct explore_cmd *x, const char *a)
 		flag = &x->json;
 	else if (strcmp(a, "--brief") == 0)
 		flag = &x->o.brief;
+	else if (strcmp(a, "--sites") == 0)
+		flag = &x->o.sites;
 	else if (strcmp(a, "--no-races") == 0)
 		flag = &x->o.no_races;
 	else if (strcmp(a, "--no-lockdep") == 0)
@@ -620,6 +633,12 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 			return usage_error("--jobs wants a number of workers, 1..256, not '%s'",
 					   val ? val : "");
 		x->jobs = (unsigned int)v;
+	} else if (strcmp(a, "--width") == 0) {
+		if (!cli_parse_u64(val, &v) || v < 40 || v > 10000)
+			return usage_error("--width wants 40..10000 columns, not '%s'",
+					   val ? val : "");
+		x->o.width = (unsigned int)v;
+		x->have_width = true;
 	} else if (strcmp(a, "--step-bound") == 0) {
 		if (!cli_parse_u64(val, &v) || v == 0 || v > ULONG_MAX)
 			return usage_error("--step-bound must be a positive number, not '%s'",
@@ -710,6 +729,9 @@ static int explore_setup(struct explore_cmd *x)
 	if (x->jobs && (o->strategy == SIM_STRATEGY_DFS || o->strategy == SIM_STRATEGY_DPOR))
 		return usage_error("%s",
 				   "--jobs works with --strategy random or pct, not dfs or dpor");
+	/* a report on a terminal fits it; to a pipe or a file, as it always was */
+	if (!x->have_width && !x->json)
+		o->width = cli_term_width();
 	return 0;
 }
 

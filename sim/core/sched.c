@@ -121,8 +121,11 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 		next = e->strat->choose(e, choices, def, yielding);
 		if (next != def)
 			record_choice(e, cp, next);
-		if (next != cur->id && (choices & (1ull << cur->id)))
+		if (next != cur->id && (choices & (1ull << cur->id))) {
 			e->preemptions++;
+			if (e->tracing)
+				sim_trace_preempt(cur->id, next);
+		}
 		if (e->replay_mismatch)
 			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
 	}
@@ -393,7 +396,19 @@ bool sim_tracing(void)
 	return sim_eng.tracing;
 }
 
-void sim_event(const char *fmt, ...)
+void sim_event_at(const char *file, int line, const char *fmt, ...)
+{
+	if (!sim_eng.tracing)
+		return;
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sim_trace_event_at(file, line, "%s", buf);
+}
+
+void(sim_event)(const char *fmt, ...)
 {
 	if (!sim_eng.tracing)
 		return;

@@ -350,8 +350,30 @@ bool sim_tracing(void)
 	return false;
 }
 
-void sim_event(const char *fmt, ...)
+void(sim_event)(const char *fmt, ...)
 {
+}
+
+void sim_event_at(const char *file, int line, const char *fmt, ...)
+{
+	(void)file;
+	(void)line;
+}
+
+/* No reports here: facts and frees are the deterministic engine's. */
+void sim_violation_fact(const char *fmt, ...)
+{
+}
+
+void sim_note_at(const void *obj, const char *topic, const char *what, const char *file, int line,
+		 const char *func)
+{
+	(void)obj, (void)topic, (void)what, (void)file, (void)line, (void)func;
+}
+
+void sim_violation_fact_noted(const void *obj, const char *topic, const char *what)
+{
+	(void)obj, (void)topic, (void)what;
 }
 
 /* ---- locks ---------------------------------------------------------------- */
