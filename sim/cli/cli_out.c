@@ -305,11 +305,6 @@ bool cli_json_facts_decode(const char *a, const char *b, struct sim_violation *v
 	return true;
 }
 
-const char *cli_plural(unsigned long long n)
-{
-	return n == 1 ? "" : "s";
-}
-
 unsigned int cli_term_width(void)
 {
 	struct winsize ws;

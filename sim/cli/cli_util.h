@@ -99,7 +99,10 @@ void cli_print_facts(FILE *f, const struct sim_violation *v);
 void cli_json_facts(FILE *f, const struct sim_violation *v);
 /* @v's facts from the JSON array [@a, @b) cli_json_facts() wrote; false if damaged. */
 bool cli_json_facts_decode(const char *a, const char *b, struct sim_violation *v);
-const char *cli_plural(unsigned long long n);
+static inline const char *cli_plural(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
 unsigned int cli_term_width(void);
 
 /*

@@ -346,27 +346,30 @@ static void print_violation(const char *shown, const struct sim_options *o,
 static void print_clean(const struct sim_options *o, const struct sim_result *r, int interrupted)
 {
 	if (interrupted)
-		printf("no violation in the %llu executions run before %s stopped the run: not a "
+		printf("no violation in the %llu execution%s run before %s stopped the run: not a "
 		       "complete run\n",
-		       (unsigned long long)r->executions, cli_signal_name(interrupted));
+		       (unsigned long long)r->executions, cli_plural(r->executions),
+		       cli_signal_name(interrupted));
 	else if (o->strategy == SIM_STRATEGY_REPLAY)
 		printf("the schedule replays without a violation\n");
 	else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR)
-		printf("no violation: exhausted: true, all %llu executions up to reordering "
+		printf("no violation: exhausted: true, all %llu execution%s up to reordering "
 		       "independent operations%s (%llu sleep-set blocked)\n",
-		       (unsigned long long)r->executions,
+		       (unsigned long long)r->executions, cli_plural(r->executions),
 		       o->dpor_bounded ? " within the preemption bound" : "",
 		       (unsigned long long)r->sleep_blocked);
 	else if (r->exhausted)
-		printf("no violation: exhaustive, all %llu schedules with at most %u "
-		       "preemptions explored\n",
-		       (unsigned long long)r->executions, o->dfs_preemptions);
+		printf("no violation: exhaustive, all %llu schedule%s with at most %u "
+		       "preemption%s explored\n",
+		       (unsigned long long)r->executions, cli_plural(r->executions),
+		       o->dfs_preemptions, cli_plural(o->dfs_preemptions));
 	else if (o->strategy == SIM_STRATEGY_DFS)
-		printf("no violation in %llu schedules, but NOT exhaustive: dfs stopped at its cap "
-		       "of %llu executions (--iterations) with schedules of at most %u preemptions "
-		       "left; raise --iterations or lower --preemptions\n",
-		       (unsigned long long)r->executions, (unsigned long long)o->iterations,
-		       o->dfs_preemptions);
+		printf("no violation in %llu schedule%s, but NOT exhaustive: dfs stopped at its "
+		       "cap of %llu execution%s (--iterations) with schedules of at most %u "
+		       "preemption%s left; raise --iterations or lower --preemptions\n",
+		       (unsigned long long)r->executions, cli_plural(r->executions),
+		       (unsigned long long)o->iterations, cli_plural(o->iterations),
+		       o->dfs_preemptions, cli_plural(o->dfs_preemptions));
 	else
 		printf("no violation\n");
 }
@@ -387,13 +390,15 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		printf("%s\n", on ? "" : " none (every fix in)");
 	}
 	if (o->strategy != SIM_STRATEGY_REPLAY)
-		printf("hmmsim explore %s: strategy %s, seed %llu: %llu executions in %.3f s "
+		printf("hmmsim explore %s: strategy %s, seed %llu: %llu execution%s in %.3f s "
 		       "(%.0f/s)\n",
 		       sc->name, sim_strategy_name(o->strategy), (unsigned long long)o->seed,
-		       (unsigned long long)r->executions, r->elapsed_s, rate);
+		       (unsigned long long)r->executions, cli_plural(r->executions), r->elapsed_s,
+		       rate);
 	if (interrupted)
-		printf("interrupted by %s: the run stopped after %llu of its executions\n",
-		       cli_signal_name(interrupted), (unsigned long long)r->executions);
+		printf("interrupted by %s: the run stopped after %llu of its execution%s\n",
+		       cli_signal_name(interrupted), (unsigned long long)r->executions,
+		       cli_plural(r->executions));
 	for (unsigned int i = 0; i < r->nr_reports; i++)
 		print_violation(shown, o, &r->reports[i]);
 	if (r->violations_found > r->nr_reports)
@@ -457,8 +462,9 @@ static void write_junit(FILE *f, const char *shown, const struct sim_scenario *s
 		free(text);
 		free(cmd);
 	}
-	snprintf(out, sizeof(out), "%llu executions, %llu violations",
-		 (unsigned long long)r->executions, (unsigned long long)r->violations_found);
+	snprintf(out, sizeof(out), "%llu execution%s, %llu violation%s",
+		 (unsigned long long)r->executions, cli_plural(r->executions),
+		 (unsigned long long)r->violations_found, cli_plural(r->violations_found));
 	cli_junit_case_end(f, out);
 	cli_junit_end(f);
 }
