@@ -30,10 +30,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRACE_HEAD 400
-#define TRACE_TAIL 800
-#define TRACE_LAST 4
-#define TRACE_LOOP 256 /* a power of two */
+#define TRACE_HEAD    400
+#define TRACE_TAIL    800
+#define TRACE_LAST    4
+#define TRACE_LOOP    256  /* a power of two */
 #define TRACE_PREEMPT 1024 /* the latest preemptions kept */
 #define TRACE_NOTES   2048 /* the latest sim_note()s kept */
 
@@ -689,6 +689,25 @@ static enum span_what span_parse(const char *body, char *key, size_t keylen)
 	return SPAN_NONE;
 }
 
+/* The preemptions kept, as instant events on the thread that took over. */
+static void chrome_preempts(struct out *o)
+{
+	struct sim_engine *e = &sim_eng;
+
+	for (uint64_t k = tk.npreempt > TRACE_PREEMPT ? tk.npreempt - TRACE_PREEMPT : 0;
+	     k < tk.npreempt; k++) {
+		const struct preempt *p = &tk.preempt[k % TRACE_PREEMPT];
+		char h[96];
+		snprintf(h, sizeof(h), "preempts T%d %s", p->from, e->threads[p->from].name);
+		outf(o, ",\n{\"name\":");
+		out_json_str(o, h, SIZE_MAX);
+		outf(o,
+		     ",\"cat\":\"preemption\",\"ph\":\"i\",\"s\":\"t\",\"ts\":%llu,\"pid\":1,"
+		     "\"tid\":%d,\"args\":{\"preempted\":%d}}",
+		     (unsigned long long)p->step, p->to, p->from);
+	}
+}
+
 /*
  * One track per simulated thread; an instant event per trace event, and
  * complete ("X") events for lock holds and invalidations.  ts is the
@@ -795,18 +814,7 @@ char *sim_trace_chrome(const char *kind, const char *msg)
 			outf(&o, ",\"site\":\"%s:%d\"", site_file(ev->file), ev->line);
 		outf(&o, "}}");
 	}
-	for (uint64_t k = tk.npreempt > TRACE_PREEMPT ? tk.npreempt - TRACE_PREEMPT : 0;
-	     k < tk.npreempt; k++) {
-		const struct preempt *p = &tk.preempt[k % TRACE_PREEMPT];
-		char h[96];
-		snprintf(h, sizeof(h), "preempts T%d %s", p->from, e->threads[p->from].name);
-		outf(&o, ",\n{\"name\":");
-		out_json_str(&o, h, SIZE_MAX);
-		outf(&o,
-		     ",\"cat\":\"preemption\",\"ph\":\"i\",\"s\":\"t\",\"ts\":%llu,\"pid\":1,"
-		     "\"tid\":%d,\"args\":{\"preempted\":%d}}",
-		     (unsigned long long)p->step, p->to, p->from);
-	}
+	chrome_preempts(&o);
 	free(end);
 	free(evs);
 	free(s);
