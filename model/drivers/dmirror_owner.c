@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <hmmsim/switches.h>
+
 #include "dmirror_internal.h"
 
 /*
@@ -712,6 +714,14 @@ void dmirror_owner_facts(struct hs_dmirror_device *accessor, struct hs_page *pag
 	else if (equal)
 		sim_violation_fact("why they matched: one key for both devices; the policy decides "
 				   "by more than the key");
+	else if (hs_switch.hmm_no_owner_check)
+		sim_violation_fact("why they matched: they need not: hmm_range_fault() does not "
+				   "compare them (switch hmm_no_owner_check: the kernel before the "
+				   "fix)");
+	else if (owner_policy_grants())
+		sim_violation_fact("why they matched: they need not: the policy's callback let "
+				   "%s use the page",
+				   accessor->name);
 	else
 		sim_violation_fact("why they matched: they differ now; the mirror entry was made "
 				   "when they matched (before an owner change completed)");
