@@ -258,10 +258,25 @@ int cli_outfile_commit(struct cli_outfile *of)
 
 /* ---- what a report prints beside its interleaving -------------------------------- */
 
-void cli_print_facts(FILE *f, const struct sim_violation *v)
+void cli_print_facts(FILE *f, const struct sim_violation *v, unsigned int width)
 {
-	for (unsigned int i = 0; i < v->nfacts; i++)
-		fprintf(f, "  %s\n", v->facts[i]);
+	for (unsigned int i = 0; i < v->nfacts; i++) {
+		const char *p = v->facts[i];
+		size_t len = strlen(p), at = 2;
+		/* cut at spaces to @width, the continuation lines indented more */
+		while (width > at + 20 && len > width - at) {
+			size_t room = width - at, cut = room;
+			while (cut > room / 2 && p[cut] != ' ')
+				cut--;
+			if (cut <= room / 2)
+				cut = room;
+			fprintf(f, "%*s%.*s\n", (int)at, "", (int)cut, p);
+			for (p += cut, len -= cut; *p == ' '; p++, len--)
+				;
+			at = 6;
+		}
+		fprintf(f, "%*s%s\n", (int)at, "", p);
+	}
 }
 
 void cli_json_facts(FILE *f, const struct sim_violation *v)

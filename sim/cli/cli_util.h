@@ -89,13 +89,13 @@ _Noreturn void cli_oom(const char *what);
 /*
  * What a report says beside its interleaving (cli_out.c).  cli_print_facts()
  * writes @v's facts (struct sim_violation.facts), a line each indented by
- * two spaces; cli_json_facts() the member "facts":[...] (no comma), an empty
- * array when there are none.  cli_plural(): "" for 1, "s" else ("%llu
- * execution%s").  cli_term_width(): the width of standard output when it is a
- * terminal (TIOCGWINSZ, else $COLUMNS), 0 when it is not one.
+ * two spaces (cut at spaces to @width columns, 0: no limit); cli_json_facts() the member
+ * "facts":[...] (no comma), an empty array when there are none.  cli_plural(): "" for 1, "s" else
+ * ("%llu execution%s").  cli_term_width(): the width of standard output when it is a terminal
+ * (TIOCGWINSZ, else $COLUMNS), 0 when it is not one.
  */
 struct sim_violation;
-void cli_print_facts(FILE *f, const struct sim_violation *v);
+void cli_print_facts(FILE *f, const struct sim_violation *v, unsigned int width);
 void cli_json_facts(FILE *f, const struct sim_violation *v);
 /* @v's facts from the JSON array [@a, @b) cli_json_facts() wrote; false if damaged. */
 bool cli_json_facts_decode(const char *a, const char *b, struct sim_violation *v);

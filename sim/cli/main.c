@@ -327,7 +327,7 @@ static void print_violation(const char *shown, const struct sim_options *o,
 			    const struct sim_violation *v)
 {
 	printf("\nVIOLATION %s: %s\n", v->kind, v->message);
-	cli_print_facts(stdout, v);
+	cli_print_facts(stdout, v, o->width);
 	if (o->strategy != SIM_STRATEGY_REPLAY)
 		printf("found in execution %llu", (unsigned long long)v->execution);
 	else

@@ -149,6 +149,13 @@ w=$(sed -n '/^  step/,/^replay:/p' "$T/out" | sed '$d' | awk '{ if (length($0) >
 	ok "--width: the same marks" || bad "--width: marks differ"
 w=$(sed -n '/^  step/,/^replay:/p' "$T/coh.txt" | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
 [[ $w -gt 120 ]] && ok "not a terminal, no --width: the table as before ($w columns)" || bad "no --width: $w columns"
+expect_exit 1 "explore --width 80 (facts)" "$H" explore owner-id-wrap@cluster-id:4 --brief --width 80
+w=$(facts "$T/out" | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+n=$(facts "$T/out" | grep -c '^      [^ ]')
+[[ $w -le 80 && $n -gt 0 ]] && ok "--width 80: the facts are cut to it too ($n continuation lines)" || bad "--width 80: facts $w wide, $n continuations"
+facts "$T/out" | tr -s ' \n' ' ' >"$T/a"
+tr -s ' \n' ' ' <"$T/f1" >"$T/b"
+cmp -s "$T/a" "$T/b" && ok "--width: the same facts, only cut" || bad "--width: facts differ"
 expect_exit 2 "--width 10 is refused" "$H" explore lost-update --width 10
 check "--width: one clear line" "$T/err" "^hmmsim: --width wants 40\.\.10000 columns, not '10'"
 expect_exit 2 "--width without a number" "$H" replay lost-update --schedule x --width
