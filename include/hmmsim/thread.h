@@ -99,14 +99,20 @@ void *sim_alloc(size_t size);
 /**
  * sim_fail() - report a violation and stop the current execution.
  * @kind: short class of the violation ("assertion", "coherence", ...)
- * @fmt: printf format of the message, then its arguments
+ * @...: printf format of the message, then its arguments
  *
  * Deterministic engine: does not return; the execution ends and the report
  * is built by replaying its schedule.  Native backend: records the first
- * violation and ends the calling thread.
+ * violation and ends the calling thread.  A macro: the report's VIOLATION
+ * row carries the source location of the check that failed (`--sites`,
+ * --trace-out), as sim_event()'s do.
  */
-__attribute__((noreturn, format(printf, 2, 3))) void sim_fail(const char *kind, const char *fmt,
-							      ...);
+#define sim_fail(kind, ...) sim_fail_at(__FILE__, __LINE__, (kind), __VA_ARGS__)
+/* sim_fail() at @file:@line (the function sim_fail() is the same at no site). */
+__attribute__((noreturn, format(printf, 4, 5))) void
+sim_fail_at(const char *file, int line, const char *kind, const char *fmt, ...);
+__attribute__((noreturn, format(printf, 2, 3))) void(sim_fail)(const char *kind, const char *fmt,
+							       ...);
 
 /**
  * sim_check() - sim_fail(SIM_KIND_ASSERT, ...) unless @cond holds.

@@ -257,7 +257,9 @@ static inline int sim_default_choice(uint64_t choices, int cur)
 	return __builtin_ctzll(above ? above : choices);
 }
 void sim_engine_require(const char *what);
-__attribute__((noreturn)) void sim_fail_v(const char *kind, const char *fmt, va_list ap);
+/* sim_fail() at @file:@line (NULL, 0: no site). */
+__attribute__((noreturn)) void sim_fail_v(const char *file, int line, const char *kind,
+					  const char *fmt, va_list ap);
 void sim_run_execution(uint64_t index);
 void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_ops *ops,
 		      void *state, unsigned long step_bound);

@@ -319,15 +319,12 @@ void *sim_alloc(size_t size)
  * this violation, not a hang.  In an RCU callback it returns to the callback's caller instead,
  * since liburcu's thread must survive.
  */
-void sim_fail(const char *kind, const char *fmt, ...)
+static __attribute__((noreturn)) void fail_v(const char *kind, const char *fmt, va_list ap)
 {
 	struct iter *it = self ? self->it : cb_iter;
 	char msg[sizeof(it->message)];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (!it) {
 		fprintf(stderr, "hmmsim: %s outside a sim_stress() thread: %s\n", kind, msg);
 		abort();
@@ -343,6 +340,23 @@ void sim_fail(const char *kind, const char *fmt, ...)
 	if (cb_escape)
 		longjmp(*cb_escape, 1);
 	pthread_exit(NULL);
+}
+
+void(sim_fail)(const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(kind, fmt, ap);
+}
+
+/* No reports here: the source location is the deterministic engine's. */
+void sim_fail_at(const char *file, int line, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	(void)file;
+	(void)line;
+	va_start(ap, fmt);
+	fail_v(kind, fmt, ap);
 }
 
 bool sim_tracing(void)

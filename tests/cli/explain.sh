@@ -116,12 +116,16 @@ cp "$T/out" "$T/sites.txt"
 n=$(grep -cE '  \(model/[a-z_/]+\.c:[0-9]+\)( |$)' "$T/sites.txt")
 [[ $n -gt 10 ]] && ok "--sites: model events carry model/FILE.c:LINE ($n)" || bad "--sites: $n sites"
 has "$T/coh.txt" '\(model/[a-z_]+\.c:[0-9]+\)' && bad "no sites without --sites" || ok "no sites without --sites"
-# each site names a line of the model that records an event
+# each site names a line of the model that records an event (the
+# VIOLATION row: the sim_fail() of the check that failed)
 badsite=0
 while read -r f l; do
-	sed -n "${l}p;$((l - 1))p;$((l - 2))p" "$S/$f" | grep -q 'sim_event' || badsite=$((badsite + 1))
+	sed -n "${l}p" "$S/$f" | grep -qE 'sim_event|sim_fail' || badsite=$((badsite + 1))
 done < <(grep -oE '\(model/[a-z_/]+\.c:[0-9]+\)' "$T/sites.txt" | sort -u | tr -d '()' | tr ':' ' ')
-[[ $badsite == 0 ]] && ok "every site is a sim_event() of the source" || bad "$badsite sites are not a sim_event() line"
+[[ $badsite == 0 ]] && ok "every site is a sim_event() or sim_fail() line of the source" || bad "$badsite sites are not a sim_event() line"
+vsite=$(sed -n 's/.*VIOLATION coherence  (\(model\/[a-z_/]*\.c\):\([0-9]*\)).*/\1 \2/p' "$T/sites.txt")
+[[ -n $vsite ]] && sed -n "${vsite#* }p" "$S/${vsite% *}" | grep -q 'sim_fail(HS_KIND_COHERENCE' &&
+	ok "the VIOLATION row's site is the failed check's sim_fail() ($vsite)" || bad "VIOLATION site: '$vsite'"
 # the same report as without --sites once the sites are taken out
 sed -E 's/  \(model\/[a-z_/]+\.c:[0-9]+\)//' "$T/sites.txt" | sed '1d' >"$T/a"
 sed '1d' "$T/coh.txt" >"$T/b"

@@ -149,6 +149,9 @@ static void test_sites(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.reports[0].report, "freer: about to free obj  ("));
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.reports[0].report, "(tests/engine/trace.c:"));
 	CU_ASSERT_PTR_NULL(strstr(b.reports[0].report, "(tests/engine/trace.c:"));
+	/* the VIOLATION row: where sim_fail() was called */
+	CU_ASSERT_PTR_NOT_NULL(
+	    strstr(a.reports[0].report, "VIOLATION use-after-free  (tests/engine/trace.c:"));
 	/* the Chrome trace has them either way */
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.reports[0].trace_json, "\"site\":\"tests/engine/trace.c:"));
 	sim_result_free(&a);
