@@ -419,11 +419,14 @@ static void out_row(struct out *o, const char *step, size_t indent, const char *
 		size_t at = first ? indent : indent + 2;
 		size_t room = width > 8 + at + 8 ? width - 8 - at : 8, cut = len;
 		if (len > room) {
+			const char *mark = strstr(text, "  <- "); /* kept whole */
 			cut = room;
 			while (cut > room / 2 && text[cut] != ' ')
 				cut--;
 			if (cut <= room / 2)
 				cut = room; /* no space to cut at: mid-word */
+			if (mark && (size_t)(mark - text) < cut && (size_t)(mark - text) > room / 4)
+				cut = (size_t)(mark - text);
 		}
 		outf(o, "%6s  %*s%.*s\n", first ? step : "", (int)at, "", (int)cut, text);
 		text += cut;
