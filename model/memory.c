@@ -255,6 +255,20 @@ static bool tlb_store_discarded(struct hs_mm *mm, unsigned long addr, sim_atomic
  * pte read, the data access happens in the same step, as one instruction
  * does: a TLB shootdown cannot split it.
  */
+/* The facts of a CPU access through a stale TLB entry (only while a report
+ * is built). */
+static void tlb_uaf_facts(struct hs_page *page, unsigned long pfn)
+{
+	char w[32];
+
+	if (!sim_tracing())
+		return;
+	snprintf(w, sizeof(w), "pfn %#lx", pfn);
+	sim_violation_fact("property: the CPU reaches no freed page, not even through a TLB entry "
+			   "(use-after-free oracle: a TLB flush missing before the free)");
+	sim_violation_fact_freed(page, w);
+}
+
 static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, bool write)
 {
 	unsigned long vpn = addr >> HS_PAGE_SHIFT;
@@ -268,11 +282,13 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 			struct hs_page *page = hs_pfn_to_page(pfn);
 			if ((hs_page_gen(page) & 0xff) != ((t >> TLB_GEN_SHIFT) & 0xff) ||
 			    (sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) &
-			     (1l << HS_PG_FREE)))
+			     (1l << HS_PG_FREE))) {
+				tlb_uaf_facts(page, pfn);
 				sim_fail(
 				    HS_KIND_UAF,
 				    "CPU %s of %#lx through a stale TLB entry: pfn %#lx was freed",
 				    write ? "write" : "read", addr, pfn);
+			}
 			break;
 		}
 		hs_pte_t pte = ptep ? hs_ptep_get(ptep) : 0;

@@ -173,6 +173,8 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
 	sim_mutex_unlock(&m->pgmap_lock);
 	sim_synchronize_rcu();
 	sim_noted_store_n(&pgmap->freed, 1, __ATOMIC_RELAXED); /* the driver's kfree() */
+	if (sim_tracing())
+		sim_note_free(pgmap, pgmap->name ? pgmap->name : "the pagemap");
 }
 
 /**
@@ -186,6 +188,11 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
  */
 void hs_pgmap_use_after_free(const struct hs_dev_pagemap *pgmap, const char *what)
 {
+	if (sim_tracing()) {
+		sim_violation_fact("property: nothing uses a pagemap after memunmap_pages() "
+				   "returned (use-after-free oracle, hs_pgmap_check())");
+		sim_violation_fact_freed(pgmap, pgmap->name ? pgmap->name : "the pagemap");
+	}
 	sim_fail(HS_KIND_UAF, "%s: pagemap %s used after memunmap_pages() (pfns %#lx-%#lx)", what,
 		 pgmap->name ? pgmap->name : "?", pgmap->start_pfn,
 		 pgmap->start_pfn + pgmap->nr_pages - 1);

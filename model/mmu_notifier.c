@@ -160,9 +160,16 @@ static bool mn_overlaps(const struct hs_mmu_interval_notifier *sub,
  */
 static void mn_sub_touch(struct hs_mmu_interval_notifier *sub, const char *site)
 {
-	if (!SIM_READ_ONCE(sub->alive))
+	if (!SIM_READ_ONCE(sub->alive)) {
+		if (sim_tracing()) {
+			sim_violation_fact("property: the mmu notifier core uses no interval "
+					   "notifier its driver freed (use-after-free oracle, "
+					   "mn_sub_touch())");
+			sim_violation_fact_freed(sub, mn_sub_name(sub));
+		}
 		sim_fail(HS_KIND_UAF, "%s: %s [0x%lx,0x%lx) of %s used after its driver freed it",
 			 site, mn_sub_name(sub), sub->start, sub->last + 1, mn_mm_name(sub->mm));
+	}
 }
 
 /* interval_tree_insert(): link @sub, keeping the array sorted by start. */
@@ -562,8 +569,10 @@ void hs_mmu_interval_notifier_remove(struct hs_mmu_interval_notifier *sub)
 void hs_mmu_interval_notifier_free(struct hs_mmu_interval_notifier *sub)
 {
 	SIM_WRITE_ONCE(sub->alive, false);
-	if (sim_tracing())
+	if (sim_tracing()) {
+		sim_note_free(sub, mn_sub_name(sub));
 		sim_event("kfree(%s)", mn_sub_name(sub));
+	}
 }
 
 /**

@@ -186,11 +186,38 @@ static void page_poison(struct hs_page *page)
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_FREE, SIM_RELEASE);
 }
 
+/* For a use-after-free report: where the page was freed (sim_note_free()). */
+#define page_note_free(page)                                                                       \
+	do {                                                                                       \
+		char w_[32];                                                                       \
+		snprintf(w_, sizeof(w_), "pfn %#lx", hs_page_to_pfn(page));                        \
+		sim_note_free((page), w_);                                                         \
+	} while (0)
+
+/* The facts of a use-after-free of @page (only while a report is built). */
+static void page_uaf_facts(struct hs_page *page)
+{
+	char w[32];
+
+	if (!sim_tracing())
+		return;
+	sim_violation_fact("property: nothing reaches a page after it was freed, through a "
+			   "reference or a mapping made before (use-after-free oracle, "
+			   "hs_page_check())");
+	snprintf(w, sizeof(w), "pfn %#lx", hs_page_to_pfn(page));
+	sim_violation_fact_freed(page, w);
+	sim_violation_fact("page: pfn %#lx is now at generation %u, %s", hs_page_to_pfn(page),
+			   (unsigned int)(hs_page_gen(page) & HS_PTE_GEN_MASK),
+			   flags_peek(page) & (1l << HS_PG_FREE) ? "free" : "in use again");
+}
+
 /* free_unref_page(): back to the RAM free list (a page still in the swap
  * cache gives its slot back: delete_from_swap_cache()). */
 static void free_ram_page(struct hs_page *page)
 {
 	struct hs_machine *m = hs_mach;
+	if (sim_tracing())
+		page_note_free(page);
 	hs_swapcache_free(page);
 	sim_atomic_fetch_and(&page->flags, 1l << HS_PG_FREE, SIM_RELAXED);
 	page_poison(page);
@@ -204,6 +231,8 @@ static void free_ram_page(struct hs_page *page)
 static void free_zone_device_page(struct hs_page *page)
 {
 	struct hs_dev_pagemap *pgmap = page->pgmap;
+	if (sim_tracing())
+		page_note_free(page);
 	sim_atomic_fetch_and(&page->flags, 1l << HS_PG_FREE, SIM_RELAXED);
 	/* poisoned first: the driver may hand the page out again at once */
 	page_poison(page);
@@ -417,9 +446,14 @@ long hs_page_mapcount(struct hs_page *page)
 void hs_page_check(struct hs_page *page, uint32_t gen, const char *what)
 {
 	if (((hs_page_gen(page) ^ gen) & HS_PTE_GEN_MASK) != 0 ||
-	    (flags_peek(page) & (1l << HS_PG_FREE)))
+	    (flags_peek(page) & (1l << HS_PG_FREE))) {
+		page_uaf_facts(page);
+		if (sim_tracing())
+			sim_violation_fact("reference: taken when the page was at generation %u",
+					   (unsigned int)(gen & HS_PTE_GEN_MASK));
 		sim_fail(HS_KIND_UAF, "%s: pfn %#lx was freed after the reference was taken", what,
 			 hs_page_to_pfn(page));
+	}
 }
 
 /**
@@ -435,8 +469,10 @@ void hs_page_check(struct hs_page *page, uint32_t gen, const char *what)
 unsigned long hs_page_read(struct hs_page *page)
 {
 	unsigned long v = SIM_READ_ONCE(page->content);
-	if (flags_peek(page) & (1l << HS_PG_FREE))
+	if (flags_peek(page) & (1l << HS_PG_FREE)) {
+		page_uaf_facts(page);
 		sim_fail(HS_KIND_UAF, "read of freed pfn %#lx", hs_page_to_pfn(page));
+	}
 	return v;
 }
 
@@ -447,8 +483,10 @@ unsigned long hs_page_read(struct hs_page *page)
  */
 void hs_page_write(struct hs_page *page, unsigned long v)
 {
-	if (flags_peek(page) & (1l << HS_PG_FREE))
+	if (flags_peek(page) & (1l << HS_PG_FREE)) {
+		page_uaf_facts(page);
 		sim_fail(HS_KIND_UAF, "write to freed pfn %#lx", hs_page_to_pfn(page));
+	}
 	SIM_WRITE_ONCE(page->content, v);
 }
 

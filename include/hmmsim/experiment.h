@@ -58,6 +58,10 @@ struct hs_owner_experiment_result {
 	struct hs_owner_stats owner;
 	struct hs_p2p_stats p2p; /* summed over the executions */
 	char error[256];
+	/* The first violation's message and replay token ("" when none, or a
+	 * token too long): `hmmsim replay SCENARIO@POLICY --schedule TOKEN`. */
+	char message[256];
+	char schedule[512];
 };
 
 /* Explore @sc under @cfg (PCT, @seed, @iterations; @no_races turns the

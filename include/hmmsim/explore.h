@@ -66,6 +66,8 @@ struct sim_options {
 	bool keep_going;	      /* count every violation, not stop at the first */
 	unsigned int max_reports;     /* violations to keep with a full report; 0 = 1 */
 	bool brief;		      /* reports leave out atomics and annotated accesses */
+	bool sites;		      /* reports give each model event's source location */
+	unsigned int width;	      /* reports fit this many columns; 0: no limit */
 	/* Oracles, all on by default (the native backend has none of them): */
 	bool no_races;	     /* happens-before data-race detector ("data-race") */
 	bool no_lockdep;     /* lock-order graph across executions ("lock-order") */
@@ -105,6 +107,11 @@ struct sim_violation {
 	char *original_schedule;
 	uint64_t original_steps, original_preemptions;
 	size_t original_choices, choices; /* non-default choices in the tokens */
+	/* The facts behind the violation (sim_violation_fact()): lines of text,
+	 * "topic: detail" (the first usually "property: ..." naming what was
+	 * violated), in the order the oracle gave them; nfacts may be 0. */
+	char **facts;
+	unsigned int nfacts;
 };
 
 struct sim_result {

@@ -99,14 +99,20 @@ void *sim_alloc(size_t size);
 /**
  * sim_fail() - report a violation and stop the current execution.
  * @kind: short class of the violation ("assertion", "coherence", ...)
- * @fmt: printf format of the message, then its arguments
+ * @...: printf format of the message, then its arguments
  *
  * Deterministic engine: does not return; the execution ends and the report
  * is built by replaying its schedule.  Native backend: records the first
- * violation and ends the calling thread.
+ * violation and ends the calling thread.  A macro: the report's VIOLATION
+ * row carries the source location of the check that failed (`--sites`,
+ * --trace-out), as sim_event()'s do.
  */
-__attribute__((noreturn, format(printf, 2, 3))) void sim_fail(const char *kind, const char *fmt,
-							      ...);
+#define sim_fail(kind, ...) sim_fail_at(__FILE__, __LINE__, (kind), __VA_ARGS__)
+/* sim_fail() at @file:@line (the function sim_fail() is the same at no site). */
+__attribute__((noreturn, format(printf, 4, 5))) void
+sim_fail_at(const char *file, int line, const char *kind, const char *fmt, ...);
+__attribute__((noreturn, format(printf, 2, 3))) void(sim_fail)(const char *kind, const char *fmt,
+							       ...);
 
 /**
  * sim_check() - sim_fail(SIM_KIND_ASSERT, ...) unless @cond holds.
@@ -129,11 +135,61 @@ bool sim_tracing(void);
 
 /**
  * sim_event() - a model-level event for the report.
- * @fmt: printf format ("hmm_range_fault: pfn %#lx valid|write"), then its arguments
+ * @...: printf format ("hmm_range_fault: pfn %#lx valid|write"), then its arguments
  *
- * Not a scheduling point; free when not tracing.
+ * Not a scheduling point; free when not tracing.  A macro: the event carries
+ * its source location (__FILE__, __LINE__; hmmsim's own build makes __FILE__
+ * relative to the source root), shown by `--sites` and in --trace-out.
  */
-__attribute__((format(printf, 1, 2))) void sim_event(const char *fmt, ...);
+#define sim_event(...) sim_event_at(__FILE__, __LINE__, __VA_ARGS__)
+/* sim_event() at @file:@line (the function sim_event() is the same at no site). */
+__attribute__((format(printf, 3, 4))) void sim_event_at(const char *file, int line, const char *fmt,
+							...);
+__attribute__((format(printf, 1, 2))) void(sim_event)(const char *fmt, ...);
+
+/* sim_violation_fact(): lines an execution keeps, and their size */
+#define SIM_MAX_FACTS 16
+#define SIM_FACT_LEN  240
+/**
+ * sim_violation_fact() - one fact behind the violation about to be reported.
+ * @fmt: printf format of one line, "topic: detail" by convention
+ *	 ("property: ...", "accessor: ...", "freed: ..."), then its arguments
+ *
+ * An oracle calls it just before sim_fail(): the lines go with that
+ * violation (struct sim_violation.facts, the text report under the
+ * VIOLATION line, the "facts" array of --json).  At most SIM_MAX_FACTS lines
+ * of SIM_FACT_LEN bytes an execution; recorded only while the engine builds
+ * a report (sim_tracing()), so an oracle may guard the work that finds them
+ * with `if (sim_tracing())`.  Not a scheduling point; the native backend
+ * ignores them.
+ */
+__attribute__((format(printf, 1, 2))) void sim_violation_fact(const char *fmt, ...);
+
+/**
+ * sim_note() - note what happened to @obj, for a later report's facts.
+ * @obj: the object (a page, a notifier, a pagemap, a mirror entry)
+ * @topic: what happened, one word ("freed", "made")
+ * @what: how a report names @obj ("pfn 0x40")
+ *
+ * While the engine builds a report it remembers, for the latest notes, the
+ * step, the thread, the thread's last model event and the source location
+ * (the caller's function, __FILE__, __LINE__); sim_violation_fact_noted()
+ * turns @obj's latest note of @topic into a fact.  Free when not tracing.
+ * sim_note_free(): the note of a free, for use-after-free reports.
+ */
+#define sim_note(obj, topic, what) sim_note_at((obj), (topic), (what), __FILE__, __LINE__, __func__)
+#define sim_note_free(obj, what)   sim_note((obj), "freed", (what))
+void sim_note_at(const void *obj, const char *topic, const char *what, const char *file, int line,
+		 const char *func);
+/**
+ * sim_violation_fact_noted() - the fact "@topic: @what at step N by T1 ..."
+ * of @obj's latest sim_note() of @topic.
+ * @obj: the object sim_note() was given
+ * @topic: the topic it was given ("freed")
+ * @what: how the fact names @obj when no such note was kept
+ */
+void sim_violation_fact_noted(const void *obj, const char *topic, const char *what);
+#define sim_violation_fact_freed(obj, what) sim_violation_fact_noted((obj), "freed", (what))
 
 #ifdef __cplusplus
 }

@@ -284,9 +284,15 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 /* The oracle of the mirror's own memory: release() kfree()s it. */
 static void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what)
 {
-	if (sim_noted_load_n(&dmirror->freed, __ATOMIC_RELAXED))
+	if (sim_noted_load_n(&dmirror->freed, __ATOMIC_RELAXED)) {
+		if (sim_tracing()) {
+			sim_violation_fact("property: nothing uses a mirror after release() freed "
+					   "it (use-after-free oracle, dmirror_check_alive())");
+			sim_violation_fact_freed(dmirror, "the mirror");
+		}
 		sim_fail(HS_KIND_UAF, "%s: the mirror of %s was used after release() freed it",
 			 what, dmirror->mdevice->name);
+	}
 }
 
 /* dmirror_do_update(): drop the mirror entries of [start, end). */
@@ -393,8 +399,10 @@ void hs_dmirror_release(struct hs_dmirror *dmirror)
 	mmu_interval_notifier_remove(&dmirror->notifier);
 	hs_mmu_interval_notifier_free(&dmirror->notifier);
 	sim_noted_store_n(&dmirror->freed, 1, __ATOMIC_RELAXED);
-	if (sim_tracing())
+	if (sim_tracing()) {
+		sim_note_free(dmirror, "the mirror");
 		sim_event("kfree(mirror of %s)", dmirror->mdevice->name);
+	}
 }
 
 /**
@@ -526,10 +534,12 @@ static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range,
 			ent = dpt_entry(page, write);
 		}
 		dmirror->pt[addr >> PAGE_SHIFT] = ent;
-		if (sim_tracing())
+		if (sim_tracing()) {
+			sim_note(&dmirror->pt[addr >> PAGE_SHIFT], "made", "the mirror entry");
 			sim_event("dmirror: mirror %#lx -> pfn %#lx%s%s", addr, page_to_pfn(page),
 				  write ? " write" : "",
 				  ent & DPT_P2P ? (ent & DPT_P2P_BUS ? " p2p bus" : " p2p") : "");
+		}
 	}
 	return 0;
 }
@@ -677,6 +687,39 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
  * path from this device to the BAR's provider can carry P2P at all.
  */
 
+/*
+ * The facts behind a coherence report at @addr (only while the report is
+ * built): the mirror entry, where it was made, the pte it disagrees with and
+ * the page the entry names (@page: for a P2P entry, the device page its BAR
+ * page stands for).
+ */
+static void dmirror_coherence_facts(struct hs_dmirror *dmirror, unsigned long addr,
+				    unsigned long ent, hs_pte_t pte, struct hs_page *page)
+{
+	char desc[64];
+
+	if (!sim_tracing())
+		return;
+	sim_violation_fact("property: a device reaches through its mirror only the page the CPU "
+			   "page table maps at that address, never with more permission "
+			   "(coherence oracle, dmirror_check_coherent())");
+	sim_violation_fact("mirror entry: %#lx of %s's mirror -> %spfn %#lx, %s%s, made when the "
+			   "page was at generation %lu",
+			   addr, dmirror->mdevice->name, ent & DPT_P2P ? "BAR " : "",
+			   ent >> DPT_PFN_SHIFT, ent & DPT_WRITE ? "write" : "read-only",
+			   ent & DPT_ATOMIC ? ", atomic" : "",
+			   (ent >> DPT_GEN_SHIFT) & ((1ul << 20) - 1));
+	sim_violation_fact_noted(&dmirror->pt[addr >> PAGE_SHIFT], "made", "the mirror entry");
+	sim_violation_fact("cpu pte: %#lx -> %s", addr, hs_pte_describe(pte, desc, sizeof(desc)));
+	if (page)
+		sim_violation_fact("page: pfn %#lx is now at generation %lu%s", page_to_pfn(page),
+				   (unsigned long)(hs_page_gen(page) & ((1u << 20) - 1)),
+				   sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) &
+					   (1l << HS_PG_FREE)
+				       ? ", free"
+				       : "");
+}
+
 static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,
 				   unsigned long ent, bool write, bool atomic)
 {
@@ -713,6 +756,8 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	bool cpu_writable = hs_pte_present(pte) ? hs_pte_write(pte) : hs_is_writable_swp_entry(pte);
 
 	char desc[64];
+	if (!same || hs_pte_protnone(pte) || ((ent & DPT_WRITE) && !cpu_writable))
+		dmirror_coherence_facts(dmirror, addr, ent, pte, page);
 	if (!same && (ent & DPT_P2P))
 		sim_fail(HS_KIND_COHERENCE,
 			 "device %s of %#lx through its mirror reaches BAR pfn %#lx (for device "
@@ -739,17 +784,25 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	 * its memory belongs to (or by others through the BAR page that stands
 	 * for it): the oracle's truth, not the keys the model compares */
 	if (!(ent & DPT_P2P) && hs_is_device_private_page(page) &&
-	    !dmirror_owner_may_use(dmirror->mdevice, page))
+	    !dmirror_owner_may_use(dmirror->mdevice, page)) {
+		dmirror_owner_facts(dmirror->mdevice, page);
+		sim_violation_fact_noted(&dmirror->pt[addr >> PAGE_SHIFT], "made",
+					 "the mirror entry");
 		sim_fail(HS_KIND_WRONG_OWNER,
 			 "device %s reaches device-private pfn %#lx at %#lx, which belongs to %s",
 			 dmirror->mdevice->name, pfn, addr, page->pgmap->name);
+	}
 	/* through a BAR page: the exporter must still grant it (the
 	 * p2p-callback owner policy; always true under the others) */
-	if ((ent & DPT_P2P) && !dmirror_owner_may_use_p2p(dmirror->mdevice, page))
+	if ((ent & DPT_P2P) && !dmirror_owner_may_use_p2p(dmirror->mdevice, page)) {
+		dmirror_owner_facts(dmirror->mdevice, page);
+		sim_violation_fact_noted(&dmirror->pt[addr >> PAGE_SHIFT], "made",
+					 "the mirror entry");
 		sim_fail(HS_KIND_WRONG_OWNER,
 			 "device %s reaches device-private pfn %#lx of %s at %#lx through BAR pfn "
 			 "%#lx, but its grant was revoked",
 			 dmirror->mdevice->name, page_to_pfn(page), page->pgmap->name, addr, pfn);
+	}
 	/* same pfn, but is it the same page or one freed and reused since? */
 	hs_page_check(page, (uint32_t)(ent >> DPT_GEN_SHIFT), "device access through the mirror");
 }

@@ -67,9 +67,13 @@ int dmirror_migrate_finalize_and_map(struct migrate_vma *args, struct hs_dmirror
 				sim_mutex_unlock(&dmirror->mutex);
 			return -ENOMEM;
 		}
-		if ((addr >> PAGE_SHIFT) < dmirror->npt)
+		if ((addr >> PAGE_SHIFT) < dmirror->npt) {
 			dmirror->pt[addr >> PAGE_SHIFT] =
 			    dpt_entry(dpage, args->dst[i] & MIGRATE_PFN_WRITE);
+			if (sim_tracing())
+				sim_note(&dmirror->pt[addr >> PAGE_SHIFT], "made",
+					 "the mirror entry");
+		}
 	}
 	sim_mutex_unlock(&dmirror->mutex);
 	return 0;

@@ -178,6 +178,10 @@ bool dmirror_owner_p2p_grant(struct hs_dmirror_device *exporter, struct hs_page 
 			     struct hs_pci_dev *client);
 void dmirror_owner_range_init(struct hs_dmirror *dmirror, struct hmm_range *range);
 bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *page);
+/* The facts behind a wrong-owner report of @accessor using @page (only
+ * while a report is built): the policy, the owner keys compared and why
+ * they matched, the oracle's truth, the P2P link between the devices. */
+void dmirror_owner_facts(struct hs_dmirror_device *accessor, struct hs_page *page);
 /* dmirror_migrate(), before migrate_vma_setup(): fields a requester-side
  * policy sets in @args (@to_dev: a migration to this device) */
 void dmirror_owner_migrate_init(struct hs_dmirror *dmirror, struct migrate_vma *args, bool to_dev);

@@ -48,12 +48,14 @@ void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror 
 				    dmirror->mdevice->name, page_to_pfn(spage));
 			continue;
 		}
-		if (sdev && !dmirror_owner_may_use(dmirror->mdevice, spage))
+		if (sdev && !dmirror_owner_may_use(dmirror->mdevice, spage)) {
+			dmirror_owner_facts(dmirror->mdevice, spage);
 			sim_fail(
 			    HS_KIND_WRONG_OWNER,
 			    "migration to %s copies device-private pfn %#lx of %s, which it may "
 			    "no longer reach",
 			    dmirror->mdevice->name, page_to_pfn(spage), sdev->name);
+		}
 		if (spage)
 			copy_highpage(dpage, spage);
 		else

@@ -6,6 +6,10 @@
  * hooks at the end are called by model/drivers/dmirror.c.
  */
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <hmmsim/switches.h>
 
 #include "dmirror_internal.h"
 
@@ -619,6 +623,121 @@ bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *p
 		       (sim_noted_load_n(&exporter->os->grant_truth, __ATOMIC_RELAXED) &
 			1ul << accessor->os->idx);
 	return dmirror_oracle_cluster(exporter, true) == dmirror_oracle_cluster(accessor, false);
+}
+
+/* How a report names owner key @key: cluster-id's number, else which of the
+ * two devices' keys it is (a pointer's value would change run to run). */
+static const char *owner_key_name(void *key, struct hs_dmirror_device *a,
+				  struct hs_dmirror_device *b, char *buf, size_t len)
+{
+	if (hs_owner_policy == HS_OWNER_CLUSTER_ID)
+		snprintf(buf, len, "id %lu", (unsigned long)(uintptr_t)key - 1);
+	else if (!key)
+		snprintf(buf, len, "none");
+	else if (key == a->owner_key || key == b->owner_key)
+		snprintf(buf, len, "%s's key", key == a->owner_key ? a->name : b->name);
+	else
+		snprintf(buf, len, "an earlier key");
+	return buf;
+}
+
+/* Why the truth says no, as the policy decides it. */
+static void dmirror_owner_truth_fact(struct hs_dmirror_device *accessor,
+				     struct hs_dmirror_device *exporter)
+{
+	if (hs_owner_policy == HS_OWNER_PEER_GROUP) {
+		sim_violation_fact("truth: peer-group lets a device use the memory of the devices "
+				   "it reaches physically: %s %s %s",
+				   accessor->name,
+				   owner_reach(accessor, exporter) ? "reaches" : "does not reach",
+				   exporter->name);
+	} else if (owner_policy_grants() && exporter->os && accessor->os) {
+		unsigned long g = sim_noted_load_n(&exporter->os->grant_truth, __ATOMIC_RELAXED);
+		sim_violation_fact("truth: %s's memory is granted to the devices of its grant set "
+				   "(%#lx, as of the last completed change): %s (bit %u) is %s",
+				   exporter->name, g, accessor->name, accessor->os->idx,
+				   g & 1ul << accessor->os->idx ? "in it" : "not in it");
+	} else {
+		bool same = dmirror_oracle_cluster(exporter, true) ==
+			    dmirror_oracle_cluster(accessor, false);
+		sim_violation_fact("truth: %s's memory belongs to %s %s's: %s", exporter->name,
+				   same ? "the cluster of" : "a cluster other than", accessor->name,
+				   same ? "it may use it" : "it may not use it directly");
+	}
+}
+
+void dmirror_owner_facts(struct hs_dmirror_device *accessor, struct hs_page *page)
+{
+	char ka[48], kp[48];
+
+	if (!sim_tracing())
+		return;
+	sim_violation_fact("property: a device uses device-private memory directly only when "
+			   "its owner may: the policy's truth, not the keys the model compares "
+			   "(wrong-owner oracle, dmirror_owner_may_use())");
+	sim_violation_fact("policy: %s%s%.0u", hs_owner_policy_name(hs_owner_policy),
+			   hs_owner_policy == HS_OWNER_CLUSTER_ID ? ":" : "",
+			   hs_owner_policy == HS_OWNER_CLUSTER_ID ? hs_owner_id_bits : 0);
+	if (page->pgmap->ops->page_free != dmirror_devmem_free) {
+		sim_violation_fact("owners compared: pgmap->owner of %s against %s's key: %s",
+				   page->pgmap->name, accessor->name,
+				   page->pgmap->owner == accessor->owner_key ? "equal"
+									     : "different");
+		return;
+	}
+	struct hs_dmirror_device *exporter = page->pgmap->driver;
+	void *key_a = accessor->owner_key, *key_p = page->pgmap->owner;
+	bool equal = key_a == key_p;
+	owner_key_name(key_a, accessor, exporter, ka, sizeof(ka));
+	owner_key_name(key_p, accessor, exporter, kp, sizeof(kp));
+	sim_violation_fact("owners compared: %s's mirrors pass %s (range->dev_private_owner), "
+			   "pfn %#lx's pgmap->owner (%s) is %s: %s now",
+			   accessor->name, ka, page_to_pfn(page), page->pgmap->name, kp,
+			   equal ? "equal" : "different");
+	bool clusters =
+	    dmirror_oracle_cluster(exporter, true) == dmirror_oracle_cluster(accessor, false);
+	if (equal && hs_owner_policy == HS_OWNER_PEER_GROUP)
+		sim_violation_fact("why they matched: both devices carry the key of the peer group "
+				   "they joined; the group's members need not reach each other");
+	else if (equal && owner_policy_grants())
+		sim_violation_fact("why they matched: the keys differ by device; %s reached the "
+				   "page through its grant, which the truth no longer has",
+				   accessor->name);
+	else if (equal && !clusters && hs_owner_policy == HS_OWNER_CLUSTER_ID)
+		sim_violation_fact("why they matched: the keys are cluster ids of %u bits, and two "
+				   "clusters registered 2^%u apart get the same id (the counter "
+				   "wrapped): equal keys, different clusters",
+				   hs_owner_id_bits, hs_owner_id_bits);
+	else if (equal && !clusters)
+		sim_violation_fact("why they matched: equal keys for different clusters: the key "
+				   "does not tell the owner apart");
+	else if (equal)
+		sim_violation_fact("why they matched: one key for both devices; the policy decides "
+				   "by more than the key");
+	else if (hs_switch.hmm_no_owner_check)
+		sim_violation_fact("why they matched: they need not: hmm_range_fault() does not "
+				   "compare them (switch hmm_no_owner_check: the kernel before the "
+				   "fix)");
+	else if (owner_policy_grants())
+		sim_violation_fact("why they matched: they need not: the policy's callback let "
+				   "%s use the page",
+				   accessor->name);
+	else
+		sim_violation_fact("why they matched: they differ now; the mirror entry was made "
+				   "when they matched (before an owner change completed)");
+	dmirror_owner_truth_fact(accessor, exporter);
+	if (!accessor->pdev || !exporter->pdev) {
+		sim_violation_fact("p2p link: none (%s has no PCI function)",
+				   accessor->pdev ? exporter->name : accessor->name);
+		return;
+	}
+	enum hs_pci_p2pdma_map_type t = hs_pci_p2pdma_map_type(exporter->pdev, accessor->pdev);
+	sim_violation_fact("p2p link: %s -> %s: %s, %s", exporter->name, accessor->name,
+			   hs_pci_p2pdma_map_type_name(t),
+			   t != HS_PCI_P2PDMA_MAP_NOT_SUPPORTED &&
+				   hs_pci_p2p_path_ok(exporter->pdev, accessor->pdev, false, false)
+			       ? "the path carries reads"
+			       : "no P2P path");
 }
 
 /* Through a P2P entry (the BAR page standing for @page): under p2p-callback

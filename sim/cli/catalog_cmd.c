@@ -34,20 +34,20 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 		char *out = malloc(1024 + (cmd ? strlen(cmd) : 0));
 		if (!out)
 			cli_oom("a JUnit testcase's text");
-		sprintf(out, "found in %llu executions as %s: %s\nreplay: %s",
-			(unsigned long long)r->executions, r->kind, r->message,
-			cmd ? cmd : "(token too long)");
+		sprintf(out, "found in %llu execution%s as %s: %s\nreplay: %s",
+			(unsigned long long)r->executions, cli_plural(r->executions), r->kind,
+			r->message, cmd ? cmd : "(token too long)");
 		cli_junit_case_end(f, out);
 		free(out);
 		free(cmd);
 	} else {
 		snprintf(
 		    text, sizeof(text),
-		    "%s: no violation in %llu executions; explore it with: hmmsim explore %s%s%s "
+		    "%s: no violation in %llu execution%s; explore it with: hmmsim explore %s%s%s "
 		    "--strategy %s --iterations %llu --seed %llu\n",
-		    e->bug->name, (unsigned long long)r->executions, e->bug->name,
-		    e->sw ? " --switch " : "", e->sw ? e->sw : "", sim_strategy_name(s),
-		    (unsigned long long)iterations, (unsigned long long)seed);
+		    e->bug->name, (unsigned long long)r->executions, cli_plural(r->executions),
+		    e->bug->name, e->sw ? " --switch " : "", e->sw ? e->sw : "",
+		    sim_strategy_name(s), (unsigned long long)iterations, (unsigned long long)seed);
 		cli_junit_failure(f, "not-found", "the bug was not found", text, e->what);
 		cli_junit_case_end(f, NULL);
 	}
@@ -65,14 +65,57 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 		free(t);
 		free(cmd);
 	}
-	snprintf(text, sizeof(text), "%s: %llu executions%s", e->fixed->name,
-		 (unsigned long long)r->fixed_executions, r->fixed_exhausted ? ", exhaustive" : "");
+	snprintf(text, sizeof(text), "%s: %llu execution%s%s", e->fixed->name,
+		 (unsigned long long)r->fixed_executions, cli_plural(r->fixed_executions),
+		 r->fixed_exhausted ? ", exhaustive" : "");
 	cli_junit_case_end(f, text);
 }
 
+/*
+ * The replay command of @sc's token @tok (malloc'd; NULL without a token):
+ * with the entry's switch @sw, or with every switch kernel @version has on.
+ */
+static char *catalog_replay(const struct sim_scenario *sc, const char *tok, const char *sw,
+			    const char *version)
+{
+	const struct sim_options o = {0};
+	const char *on[64];
+	unsigned int n = 0;
+
+	if (!tok[0])
+		return NULL;
+	if (sw)
+		on[n++] = sw;
+	if (version) {
+		const char *const *names = hs_switch_names();
+		for (size_t i = 0; names[i] && n < 64; i++)
+			if (hs_kernel_has_bug(version, hs_switch_release(names[i])))
+				on[n++] = names[i];
+	}
+	return cli_replay_cmd(sc->name, tok, &o, on, n);
+}
+
+/* A violation's "message" and "replay" members (after a comma), or with
+ * @text its two lines under the table's row. */
+static void print_found(const char *message, const char *cmd, bool text)
+{
+	if (text) {
+		printf("    %s\n    replay: %s\n", message, cmd ? cmd : "(token too long)");
+		return;
+	}
+	printf(",\"message\":");
+	cli_json_str(stdout, message);
+	printf(",\"replay\":");
+	if (cmd)
+		cli_json_str(stdout, cmd);
+	else
+		printf("null");
+}
+
 /* hmmsim catalog --kernel VERSION: which entries VERSION still has. */
-static int catalog_kernel(const char *version, const char *only, bool json, bool have_strategy,
-			  enum sim_strategy strategy, uint64_t iterations, uint64_t seed)
+static int catalog_kernel(const char *version, const char *only, bool json, bool tokens,
+			  bool have_strategy, enum sim_strategy strategy, uint64_t iterations,
+			  uint64_t seed)
 {
 	size_t n;
 	const struct hs_catalog_entry *cat = hs_catalog(&n);
@@ -104,6 +147,9 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 		bool ok = r.has_bug ? r.found : !r.found || r.later_bug;
 		all_ok &= ok;
 		has += r.has_bug;
+		char *cmd = r.found ? catalog_replay(r.has_bug ? e->bug : e->fixed, r.schedule,
+						     NULL, version)
+				    : NULL;
 		if (json) {
 			printf("%s{\"name\":", matched ? "," : "");
 			cli_json_str(stdout, e->name);
@@ -123,6 +169,8 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 				cli_json_str(stdout, r.kind);
 			else
 				printf("null");
+			if (r.found)
+				print_found(r.message, cmd, false);
 			printf(",\"later_bug\":%s,\"ok\":%s}", r.later_bug ? "true" : "false",
 			       ok ? "true" : "false");
 		} else {
@@ -134,7 +182,10 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 			       r.found ? "yes" : "no", (unsigned long long)r.executions, r.seconds,
 			       r.found ? r.kind : "-",
 			       ok ? (r.later_bug ? "yes (a later fix's bug)" : "yes") : "NO");
+			if (r.found && tokens)
+				print_found(r.message, cmd, true);
 		}
+		free(cmd);
 		matched = true;
 	}
 	if (json) {
@@ -151,8 +202,11 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 
 /* One entry's row of the table, or its JSON object (after a comma if @comma). */
 static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
-			const struct hs_catalog_result *r, bool json, bool comma)
+			const struct hs_catalog_result *r, bool json, bool tokens, bool comma)
 {
+	char *cmd = r->found ? catalog_replay(e->bug, r->schedule, e->sw, NULL) : NULL;
+	char *fcmd =
+	    !r->clean_with_fix ? catalog_replay(e->fixed, r->fixed_schedule, NULL, NULL) : NULL;
 	if (json) {
 		printf("%s{\"name\":", comma ? "," : "");
 		cli_json_str(stdout, e->name);
@@ -167,6 +221,15 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 			cli_json_str(stdout, r->kind);
 		else
 			printf("null");
+		if (r->found)
+			print_found(r->message, cmd, false);
+		if (!r->clean_with_fix) {
+			printf(",\"fixed_replay\":");
+			if (fcmd)
+				cli_json_str(stdout, fcmd);
+			else
+				printf("null");
+		}
 		printf(",\"fixed_executions\":%llu,\"fixed_exhausted\":%s}",
 		       (unsigned long long)r->fixed_executions,
 		       r->fixed_exhausted ? "true" : "false");
@@ -175,9 +238,15 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 		       e->driver ? "driver" : "core", r->found ? "yes" : "NO",
 		       (unsigned long long)r->executions, r->seconds, r->found ? r->kind : "-",
 		       r->clean_with_fix ? "yes" : "NO", e->fix);
+		if (r->found && tokens)
+			print_found(r->message, cmd, true);
 		if (!r->clean_with_fix)
 			printf("    %s\n", r->error);
+		if (!r->clean_with_fix && tokens)
+			printf("    replay: %s\n", fcmd ? fcmd : "(token too long)");
 	}
+	free(cmd);
+	free(fcmd);
 }
 
 /*
@@ -209,7 +278,7 @@ static int catalog_junit(struct cli_outfile *jf, const struct hs_catalog_entry *
 
 int cmd_catalog(int argc, char **argv)
 {
-	bool json = false, have_strategy = false;
+	bool json = false, have_strategy = false, tokens = false;
 	enum sim_strategy strategy = SIM_STRATEGY_PCT;
 	uint64_t iterations = 20000, seed = 1;
 	const char *only = NULL, *junit = NULL, *kernel = NULL;
@@ -218,6 +287,8 @@ int cmd_catalog(int argc, char **argv)
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) {
 			json = true;
+		} else if (strcmp(a, "--tokens") == 0) {
+			tokens = true;
 		} else if (strcmp(a, "--junit") == 0) {
 			if (!val) {
 				fprintf(stderr, "hmmsim: --junit wants a file name\n");
@@ -274,8 +345,8 @@ int cmd_catalog(int argc, char **argv)
 		return 2;
 	}
 	if (kernel)
-		return catalog_kernel(kernel, only, json, have_strategy, strategy, iterations,
-				      seed);
+		return catalog_kernel(kernel, only, json, tokens, have_strategy, strategy,
+				      iterations, seed);
 	if (junit && cli_outfile_open(&jf, junit))
 		return 2;
 	struct hs_catalog_result *res = calloc(n, sizeof(*res));
@@ -300,7 +371,7 @@ int cmd_catalog(int argc, char **argv)
 			return 2;
 		}
 		all_ok &= res[i].found && res[i].clean_with_fix;
-		print_entry(e, s, &res[i], json, i && !only);
+		print_entry(e, s, &res[i], json, tokens, i && !only);
 	}
 	if (json) {
 		printf("],");

@@ -119,8 +119,8 @@ static void describe_plan(const struct sim_options *o, const struct sim_result *
 {
 	snprintf(r->strategy, sizeof(r->strategy), "%s", sim_strategy_name(o->strategy));
 	if (o->strategy == SIM_STRATEGY_DFS) {
-		snprintf(r->plan, sizeof(r->plan), "dfs, at most %u preemptions",
-			 o->dfs_preemptions);
+		snprintf(r->plan, sizeof(r->plan), "dfs, at most %u preemption%s",
+			 o->dfs_preemptions, cli_plural(o->dfs_preemptions));
 		snprintf(r->mode, sizeof(r->mode), "%s", res->exhausted ? "exhaustive" : "stopped");
 	} else {
 		if (o->strategy == SIM_STRATEGY_PCT)

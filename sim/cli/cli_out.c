@@ -9,14 +9,18 @@
  * current execution (cli_interrupted), with what it found so far; a second
  * one, or a run that does not end within CLI_STOP_S seconds, ends the
  * process, as a signal does any other command (the temporary files removed).
+ * Also what a report prints beside its interleaving: the facts behind a
+ * violation, plurals, the terminal's width.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <hmmsim/explore.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -250,4 +254,81 @@ int cli_outfile_commit(struct cli_outfile *of)
 	free(of->real);
 	memset(of, 0, sizeof(*of));
 	return err ? -1 : 0;
+}
+
+/* ---- what a report prints beside its interleaving -------------------------------- */
+
+void cli_print_facts(FILE *f, const struct sim_violation *v, unsigned int width)
+{
+	for (unsigned int i = 0; i < v->nfacts; i++) {
+		const char *p = v->facts[i];
+		size_t len = strlen(p), at = 2;
+		/* cut at spaces to @width, the continuation lines indented more */
+		while (width > at + 20 && len > width - at) {
+			size_t room = width - at, cut = room;
+			while (cut > room / 2 && p[cut] != ' ')
+				cut--;
+			if (cut <= room / 2)
+				cut = room;
+			fprintf(f, "%*s%.*s\n", (int)at, "", (int)cut, p);
+			for (p += cut, len -= cut; *p == ' '; p++, len--)
+				;
+			at = 6;
+		}
+		fprintf(f, "%*s%s\n", (int)at, "", p);
+	}
+}
+
+void cli_json_facts(FILE *f, const struct sim_violation *v)
+{
+	fprintf(f, "\"facts\":[");
+	for (unsigned int i = 0; i < v->nfacts; i++) {
+		if (i)
+			fputc(',', f);
+		cli_json_str(f, v->facts[i]);
+	}
+	fputc(']', f);
+}
+
+bool cli_json_facts_decode(const char *a, const char *b, struct sim_violation *v)
+{
+	if (b - a < 2 || *a != '[' || b[-1] != ']')
+		return false;
+	for (const char *p = a + 1; p < b - 1;) {
+		if (*p == ',' || *p == ' ') {
+			p++;
+			continue;
+		}
+		const char *q = p + 1;
+		if (*p != '"')
+			return false;
+		for (; q < b - 1 && *q != '"'; q++)
+			if (*q == '\\')
+				q++;
+		if (q >= b - 1)
+			return false;
+		char *s = cli_json_unstr(p, q + 1), **n;
+		n = s ? realloc(v->facts, (v->nfacts + 1) * sizeof(*n)) : NULL;
+		if (!n) {
+			free(s);
+			return false;
+		}
+		v->facts = n;
+		v->facts[v->nfacts++] = s;
+		p = q + 1;
+	}
+	return true;
+}
+
+unsigned int cli_term_width(void)
+{
+	struct winsize ws;
+
+	if (!isatty(STDOUT_FILENO))
+		return 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	const char *c = getenv("COLUMNS");
+	uint64_t n;
+	return c && cli_parse_u64(c, &n) && n > 0 && n < 100000 ? (unsigned int)n : 80;
 }

@@ -55,9 +55,18 @@ void cli_json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* The end of the JSON value at @p (before @end), or NULL. */
+/* The end of the JSON value at @p (before @end), or NULL.  An array may
+ * hold strings (a violation's "facts"), not objects or arrays. */
 static const char *json_value_end(const char *p, const char *end)
 {
+	if (p < end && *p == '[') {
+		for (p++; p < end && *p != ']'; p++)
+			if (*p == '"')
+				for (p++; p < end && *p != '"'; p++)
+					if (*p == '\\')
+						p++;
+		return p < end ? p + 1 : NULL;
+	}
 	if (p < end && *p == '"') {
 		for (p++; p < end && *p != '"'; p++)
 			if (*p == '\\')

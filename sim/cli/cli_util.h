@@ -87,6 +87,25 @@ int cli_stdout_close(int status);
 _Noreturn void cli_oom(const char *what);
 
 /*
+ * What a report says beside its interleaving (cli_out.c).  cli_print_facts()
+ * writes @v's facts (struct sim_violation.facts), a line each indented by
+ * two spaces (cut at spaces to @width columns, 0: no limit); cli_json_facts() the member
+ * "facts":[...] (no comma), an empty array when there are none.  cli_plural(): "" for 1, "s" else
+ * ("%llu execution%s").  cli_term_width(): the width of standard output when it is a terminal
+ * (TIOCGWINSZ, else $COLUMNS), 0 when it is not one.
+ */
+struct sim_violation;
+void cli_print_facts(FILE *f, const struct sim_violation *v, unsigned int width);
+void cli_json_facts(FILE *f, const struct sim_violation *v);
+/* @v's facts from the JSON array [@a, @b) cli_json_facts() wrote; false if damaged. */
+bool cli_json_facts_decode(const char *a, const char *b, struct sim_violation *v);
+static inline const char *cli_plural(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+unsigned int cli_term_width(void);
+
+/*
  * Signals.  cli_signals_init(), for every command: SIGINT and SIGTERM end the
  * process as by default, the temporary files removed; SIGXFSZ is ignored, so
  * a write past ulimit -f fails instead.  cli_signals_graceful(), for a run

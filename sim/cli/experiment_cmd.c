@@ -6,11 +6,16 @@
  * lab/experiment.c under every owner policy (and the table's variants),
  * explored with PCT: the first violation's kind (or clean), the executions
  * it took, and the owner and P2P counters summed over those executions.
+ * Policies are named as the command line takes them (SCENARIO@POLICY,
+ * "cluster-id:4"); a violation cell's message and replay command are in the
+ * JSON, and in the text with --tokens.
  */
 #include <errno.h>
 #include <hmmsim/experiment.h>
 #include <hmmsim/hmm.h>
+#include <hmmsim/switches.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_util.h"
@@ -64,8 +69,12 @@ int hs_owner_experiment_run(const struct sim_scenario *sc, const struct hs_owner
 	}
 	res->found = r.violations_found > 0;
 	res->executions = r.executions;
-	if (r.nr_reports)
+	if (r.nr_reports) {
 		snprintf(res->kind, sizeof(res->kind), "%s", r.reports[0].kind);
+		snprintf(res->message, sizeof(res->message), "%s", r.reports[0].message);
+		if (strlen(r.reports[0].schedule) < sizeof(res->schedule))
+			snprintf(res->schedule, sizeof(res->schedule), "%s", r.reports[0].schedule);
+	}
 	res->owner = hs_owner_stats;
 	res->p2p = hs_owner_lab_p2p;
 	sim_result_free(&r);
@@ -77,12 +86,47 @@ static double per_page(unsigned long n, unsigned long pages)
 	return pages ? (double)n / (double)pages : 0.0;
 }
 
+/* How the run was made: what a violation cell's replay command repeats. */
+struct exp_run {
+	bool json, tokens, no_races;
+	const char *kernel;
+};
+
+/* The replay command of a violation cell (malloc'd), or NULL without a token. */
+static char *cell_replay(const char *cli_name, const char *scenario,
+			 const struct hs_owner_experiment_result *r, const struct exp_run *x)
+{
+	const struct sim_options o = {.no_races = x->no_races};
+	const char *sw[64];
+	unsigned int nsw = 0;
+	char shown[128];
+
+	if (!r->found || !r->schedule[0])
+		return NULL;
+	if (x->kernel) {
+		const char *const *names = hs_switch_names();
+		for (size_t i = 0; names[i] && nsw < 64; i++)
+			if (hs_kernel_has_bug(x->kernel, hs_switch_release(names[i])))
+				sw[nsw++] = names[i];
+	}
+	snprintf(shown, sizeof(shown), "%s@%s", scenario, cli_name);
+	return cli_replay_cmd(shown, r->schedule, &o, sw, nsw);
+}
+
 /* One cell of the table (policy @name, @scenario), or its JSON object. */
 static void print_cell(const char *name, const struct hs_owner_config *cfg, const char *scenario,
-		       const struct hs_owner_experiment_result *r, bool json, bool first)
+		       const struct hs_owner_experiment_result *r, const struct exp_run *x,
+		       bool first)
 {
 	const struct hs_p2p_stats *p = &r->p2p;
-	if (json) {
+	char cli_name[48], *slash;
+
+	/* as SCENARIO@POLICY takes it: ':' for '/' */
+	snprintf(cli_name, sizeof(cli_name), "%s", name);
+	while ((slash = strchr(cli_name, '/')))
+		*slash = ':';
+	char *cmd = cell_replay(cli_name, scenario, r, x);
+	if (x->json) {
 		printf("%s{\"policy\":", first ? "" : ",");
 		cli_json_str(stdout, name);
 		printf(",\"base_policy\":\"%s\",\"id_bits\":%u,\"scenario\":",
@@ -93,6 +137,15 @@ static void print_cell(const char *name, const struct hs_owner_config *cfg, cons
 			cli_json_str(stdout, r->kind);
 		else
 			printf("null");
+		if (r->found) {
+			printf(",\"message\":");
+			cli_json_str(stdout, r->message);
+			printf(",\"replay\":");
+			if (cmd)
+				cli_json_str(stdout, cmd);
+			else
+				printf("null");
+		}
 		printf(",\"executions\":%llu,\"counters\":{\"executions\":%llu,"
 		       "\"callbacks\":%lu,\"pages\":%lu,"
 		       "\"callbacks_per_faulted_page\":%.4f,\"p2p_pfns\":%lu,"
@@ -114,18 +167,22 @@ static void print_cell(const char *name, const struct hs_owner_config *cfg, cons
 	} else {
 		printf("%-20s %-22s %-12s %6llu %6lu %5.3f %5lu %5lu %5lu %5lu "
 		       "%5.3f %5lu %5lu %5lu %5lu %5lu\n",
-		       name, scenario, r->found ? r->kind : "clean",
+		       cli_name, scenario, r->found ? r->kind : "clean",
 		       (unsigned long long)r->executions, p->callbacks,
 		       per_page(p->callbacks, p->pages), p->fallbacks, p->migrations, p->ebusy,
 		       p->lock_acquisitions, per_page(p->lock_acquisitions, p->pages),
 		       r->owner.changes, r->owner.invalidations, r->owner.evictions,
 		       r->owner.reregisters, r->owner.ids);
+		if (r->found && x->tokens)
+			printf("    %s\n    replay: %s\n", r->message,
+			       cmd ? cmd : "(token too long)");
 	}
+	free(cmd);
 }
 
 int cmd_experiment(int argc, char **argv)
 {
-	bool json = false, no_races = false;
+	bool json = false, no_races = false, tokens = false;
 	uint64_t iterations = 2000, seed = 1;
 	const char *kernel = NULL;
 
@@ -139,6 +196,8 @@ int cmd_experiment(int argc, char **argv)
 			json = true;
 		} else if (strcmp(a, "--no-races") == 0) {
 			no_races = true;
+		} else if (strcmp(a, "--tokens") == 0) {
+			tokens = true;
 		} else if (strcmp(a, "--kernel") == 0) {
 			/* every model switch as that release had it */
 			if (cli_kernel_set(val))
@@ -166,6 +225,7 @@ int cmd_experiment(int argc, char **argv)
 	const struct sim_scenario *const *scs = hs_owner_experiment_scenarios(&nsc);
 	const struct hs_owner_config *cfgs = hs_owner_experiment_configs(&ncfg);
 	bool first = true;
+	const struct exp_run x = {json, tokens, no_races, kernel};
 	if (json && kernel)
 		printf("{\"experiment\":\"owner\",\"kernel\":\"%s\",\"strategy\":\"pct\","
 		       "\"iterations\":%llu,\"seed\":%llu,\"no_races\":%s,\"results\":[",
@@ -185,14 +245,20 @@ int cmd_experiment(int argc, char **argv)
 	for (size_t c = 0; c < ncfg; c++)
 		for (size_t sc = 0; sc < nsc; sc++) {
 			struct hs_owner_experiment_result r;
-			char name[48];
-			if (hs_owner_experiment_run(scs[sc], &cfgs[c], iterations, seed, no_races,
-						    &r)) {
+			char name[48], cell[128], *slash;
+			hs_owner_config_name(&cfgs[c], name, sizeof(name));
+			/* run as SCENARIO@POLICY: the same executions, and tokens
+			 * that `hmmsim replay SCENARIO@POLICY` takes */
+			snprintf(cell, sizeof(cell), "%s@%s", scs[sc]->name, name);
+			while ((slash = strchr(cell, '/')))
+				*slash = ':';
+			const struct sim_scenario *run = hs_owner_experiment_find(cell);
+			if (hs_owner_experiment_run(run ? run : scs[sc], &cfgs[c], iterations, seed,
+						    no_races, &r)) {
 				fprintf(stderr, "hmmsim: experiment owner: %s\n", r.error);
 				return 2;
 			}
-			hs_owner_config_name(&cfgs[c], name, sizeof(name));
-			print_cell(name, &cfgs[c], scs[sc]->name, &r, json, first);
+			print_cell(name, &cfgs[c], scs[sc]->name, &r, &x, first);
 			first = false;
 		}
 	if (json) {

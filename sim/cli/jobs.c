@@ -129,6 +129,8 @@ static bool decode_violation(const char *p, const char *end, struct sim_violatio
 			return false;
 		*nums[i] = n;
 	}
+	if (cli_json_member(p, end, "facts", &a, &b) && !cli_json_facts_decode(a, b, v))
+		return false;
 	char *kind = cli_json_member(p, end, "kind", &a, &b) ? cli_json_unstr(a, b) : NULL;
 	if (!kind)
 		return false;
@@ -143,6 +145,9 @@ static void free_violation(struct sim_violation *v)
 	free(v->schedule);
 	free(v->report);
 	free(v->trace_json);
+	for (unsigned int i = 0; i < v->nfacts; i++)
+		free(v->facts[i]);
+	free(v->facts);
 }
 
 /* The parent's side of a --jobs run. */

@@ -53,6 +53,13 @@ static const char usage[] =
     "      --keep-going             count every violation instead of stopping\n"
     "      --json                   one JSON object on stdout\n"
     "      --brief                  leave atomics and annotated accesses out of the report\n"
+    "                               (a report: the violation, the facts behind it, the\n"
+    "                               interleaving with each preemption (>> preempts) and\n"
+    "                               each thread's first and last event marked)\n"
+    "      --sites                  each model event of the report with its source\n"
+    "                               location (model/hmm.c:476; --trace-out always has it)\n"
+    "      --width N                fit the report to N columns, 40..10000 (default: the\n"
+    "                               terminal's width on a terminal, else no limit)\n"
     "      --switch NAME            restore the kernel before a fix (repeatable; the\n"
     "                               names: hmmsim list --switches)\n"
     "      --kernel VERSION         every switch as release VERSION had it: those whose\n"
@@ -84,7 +91,7 @@ static const char usage[] =
     "      --no-progress            no progress line (executions, rate, violations, time\n"
     "                               left), which is shown on stderr when it is a terminal\n"
     "  replay NAME --schedule TOKEN [--brief] [--json] [--switch NAME] [--kernel V]\n"
-    "               [--no-races]\n"
+    "               [--sites] [--width N] [--no-races]\n"
     "               [--no-lockdep] [--no-might-sleep] [--step-bound N] [--trace-out FILE]\n"
     "               [--junit FILE]\n"
     "                               rerun the execution a token names, with its report\n"
@@ -109,17 +116,23 @@ static const char usage[] =
     "                               merge a subset, naming the missing ones) and shards\n"
     "                               of different runs (N, iterations, seed, options)\n"
     "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json] [--junit FILE]\n"
-    "          [--kernel VERSION]\n"
+    "          [--kernel VERSION] [--tokens]\n"
     "                               explore each catalog entry (a real kernel or driver\n"
     "                               bug, docs/catalog.md) with its bug and with its fix;\n"
     "                               exit 1 unless every bug is found and every fix clean;\n"
     "                               --junit FILE: a testcase per entry and variant;\n"
     "                               --kernel VERSION: each entry as that release has it\n"
-    "                               (the bug, to be found, or the fix, to be clean)\n"
+    "                               (the bug, to be found, or the fix, to be clean);\n"
+    "                               --tokens: under each violation, its message and\n"
+    "                               replay command (always in --json)\n"
     "  experiment owner [--json] [--iterations N] [--seed S] [--no-races] [--kernel V]\n"
+    "                   [--tokens]\n"
     "                               the owner-field lab: each pgmap->owner semantics\n"
     "                               (docs/owner-semantics.md) against a fixed set of\n"
-    "                               scenarios, one table\n"
+    "                               scenarios, one table; a policy is named as\n"
+    "                               SCENARIO@POLICY takes it (cluster-id:4); --tokens:\n"
+    "                               under each violation, its message and replay\n"
+    "                               command (always in --json)\n"
     "  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
     "         [--switch NAME] [--kernel VERSION]\n"
     "                               run NAME on real threads (native backend)\n"
@@ -256,6 +269,8 @@ static void print_json_violation(FILE *f, const struct sim_violation *v, bool wi
 		(unsigned long long)v->execution, (unsigned long long)v->steps,
 		(unsigned long long)v->preemptions);
 	cli_json_str(f, v->schedule);
+	fputc(',', f);
+	cli_json_facts(f, v);
 	if (v->original_schedule) {
 		fprintf(f, ",\"choices\":%zu,\"original_schedule\":", v->choices);
 		cli_json_str(f, v->original_schedule);
@@ -333,18 +348,22 @@ static void print_violation(const char *shown, const struct sim_options *o,
 			    const struct sim_violation *v)
 {
 	printf("\nVIOLATION %s: %s\n", v->kind, v->message);
+	cli_print_facts(stdout, v, o->width);
 	if (o->strategy != SIM_STRATEGY_REPLAY)
 		printf("found in execution %llu", (unsigned long long)v->execution);
 	else
 		printf("replayed");
 	if (v->original_schedule)
-		printf(" and minimized (from %zu choices, %llu preemptions, %llu scheduling "
-		       "points: schedule %s) to %zu choices, %llu preemptions",
-		       v->original_choices, (unsigned long long)v->original_preemptions,
-		       (unsigned long long)v->original_steps, v->original_schedule, v->choices,
-		       (unsigned long long)v->preemptions);
-	printf(", %llu scheduling points; the interleaving (one column per thread):\n\n",
-	       (unsigned long long)v->steps);
+		printf(" and minimized (from %zu choice%s, %llu preemption%s, %llu scheduling "
+		       "point%s: schedule %s) to %zu choice%s, %llu preemption%s",
+		       v->original_choices, cli_plural(v->original_choices),
+		       (unsigned long long)v->original_preemptions,
+		       cli_plural(v->original_preemptions), (unsigned long long)v->original_steps,
+		       cli_plural(v->original_steps), v->original_schedule, v->choices,
+		       cli_plural(v->choices), (unsigned long long)v->preemptions,
+		       cli_plural(v->preemptions));
+	printf(", %llu scheduling point%s; the interleaving (one column per thread):\n\n",
+	       (unsigned long long)v->steps, cli_plural(v->steps));
 	fputs(v->report, stdout);
 	if (strcmp(v->kind, "livelock") == 0 && strstr(v->message, "(step bound ") && v->steps > 1)
 		printf("\nthe step bound was reached: a scenario that needs more than %llu "
@@ -361,28 +380,31 @@ static void print_violation(const char *shown, const struct sim_options *o,
 static void print_clean(const struct sim_options *o, const struct sim_result *r, int interrupted)
 {
 	if (interrupted)
-		printf("no violation in the %llu executions run before %s stopped the run: not a "
+		printf("no violation in the %llu execution%s run before %s stopped the run: not a "
 		       "complete run\n",
-		       (unsigned long long)r->executions, cli_signal_name(interrupted));
+		       (unsigned long long)r->executions, cli_plural(r->executions),
+		       cli_signal_name(interrupted));
 	else if (o->strategy == SIM_STRATEGY_REPLAY)
 		printf("the schedule replays without a violation\n");
 	else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR)
-		printf("no violation: exhausted: true, all %llu executions up to reordering "
+		printf("no violation: exhausted: true, all %llu execution%s up to reordering "
 		       "independent operations%s (%llu sleep-set blocked)\n",
-		       (unsigned long long)r->executions,
+		       (unsigned long long)r->executions, cli_plural(r->executions),
 		       o->dpor_bounded ? " within the preemption bound" : "",
 		       (unsigned long long)r->sleep_blocked);
 	else if (r->exhausted)
-		printf("no violation: exhaustive, all %llu schedules with at most %u "
-		       "preemptions explored (bound %u of %u completed)\n",
-		       (unsigned long long)r->executions, o->dfs_preemptions, o->dfs_preemptions,
+		printf("no violation: exhaustive, all %llu schedule%s with at most %u "
+		       "preemption%s explored (bound %u of %u completed)\n",
+		       (unsigned long long)r->executions, cli_plural(r->executions),
+		       o->dfs_preemptions, cli_plural(o->dfs_preemptions), o->dfs_preemptions,
 		       o->dfs_preemptions);
 	else if (o->strategy == SIM_STRATEGY_DFS)
-		printf("no violation in %llu schedules, but NOT exhaustive: dfs stopped at its cap "
-		       "of %llu executions (--iterations) with schedules of at most %u preemptions "
-		       "left; raise --iterations or lower --preemptions\n",
-		       (unsigned long long)r->executions, (unsigned long long)o->iterations,
-		       o->dfs_preemptions);
+		printf("no violation in %llu schedule%s, but NOT exhaustive: dfs stopped at its "
+		       "cap of %llu execution%s (--iterations) with schedules of at most %u "
+		       "preemption%s left; raise --iterations or lower --preemptions\n",
+		       (unsigned long long)r->executions, cli_plural(r->executions),
+		       (unsigned long long)o->iterations, cli_plural(o->iterations),
+		       o->dfs_preemptions, cli_plural(o->dfs_preemptions));
 	else
 		printf("no violation\n");
 }
@@ -416,13 +438,15 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		printf("%s\n", on ? "" : " none (every fix in)");
 	}
 	if (o->strategy != SIM_STRATEGY_REPLAY)
-		printf("hmmsim explore %s: strategy %s, seed %llu: %llu executions in %.3f s "
+		printf("hmmsim explore %s: strategy %s, seed %llu: %llu execution%s in %.3f s "
 		       "(%.0f/s)\n",
 		       sc->name, sim_strategy_name(o->strategy), (unsigned long long)o->seed,
-		       (unsigned long long)r->executions, r->elapsed_s, rate);
+		       (unsigned long long)r->executions, cli_plural(r->executions), r->elapsed_s,
+		       rate);
 	if (interrupted)
-		printf("interrupted by %s: the run stopped after %llu of its executions\n",
-		       cli_signal_name(interrupted), (unsigned long long)r->executions);
+		printf("interrupted by %s: the run stopped after %llu of its execution%s\n",
+		       cli_signal_name(interrupted), (unsigned long long)r->executions,
+		       cli_plural(r->executions));
 	if (o->strategy == SIM_STRATEGY_DFS && (!r->exhausted || r->violations_found))
 		print_dfs_bounds(o, r);
 	for (unsigned int i = 0; i < r->nr_reports; i++)
@@ -477,16 +501,22 @@ static void write_junit(FILE *f, const char *shown, const struct sim_scenario *s
 		const struct sim_violation *v = &r->reports[i];
 		char *cmd = cli_replay_cmd(shown, v->schedule, o, switches_on, nr_switches_on);
 		size_t len = strlen(cmd) + 48;
+		for (unsigned int k = 0; k < v->nfacts; k++)
+			len += strlen(v->facts[k]) + 3;
 		char *text = malloc(len);
 		if (!text)
 			cli_oom("a JUnit failure's text");
-		snprintf(text, len, "execution %llu: %s\n", (unsigned long long)v->execution, cmd);
+		int at = snprintf(text, len, "execution %llu: %s\n",
+				  (unsigned long long)v->execution, cmd);
+		for (unsigned int k = 0; k < v->nfacts; k++)
+			at += snprintf(text + at, len - (size_t)at, "  %s\n", v->facts[k]);
 		cli_junit_failure(f, v->kind, v->message, text, v->report);
 		free(text);
 		free(cmd);
 	}
-	snprintf(out, sizeof(out), "%llu executions, %llu violations",
-		 (unsigned long long)r->executions, (unsigned long long)r->violations_found);
+	snprintf(out, sizeof(out), "%llu execution%s, %llu violation%s",
+		 (unsigned long long)r->executions, cli_plural(r->executions),
+		 (unsigned long long)r->violations_found, cli_plural(r->violations_found));
 	cli_junit_case_end(f, out);
 	cli_junit_end(f);
 }
@@ -553,7 +583,7 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 /* An explore, replay or minimize command line, and its run. */
 struct explore_cmd {
 	struct sim_options o;
-	bool replay, json, have_iter, have_strategy, no_minimize, no_progress;
+	bool replay, json, have_iter, have_strategy, no_minimize, no_progress, have_width;
 	unsigned int jobs;
 	const char *name, *shown, *junit, *trace_out, *shard, *shard_count;
 	const struct sim_scenario *sc;
@@ -570,6 +600,8 @@ static int explore_flag(struct explore_cmd *x, const char *a)
 		flag = &x->json;
 	else if (strcmp(a, "--brief") == 0)
 		flag = &x->o.brief;
+	else if (strcmp(a, "--sites") == 0)
+		flag = &x->o.sites;
 	else if (strcmp(a, "--no-races") == 0)
 		flag = &x->o.no_races;
 	else if (strcmp(a, "--no-lockdep") == 0)
@@ -665,6 +697,12 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 			return usage_error("--jobs wants a number of workers, 1..256, not '%s'",
 					   val ? val : "");
 		x->jobs = (unsigned int)v;
+	} else if (strcmp(a, "--width") == 0) {
+		if (!cli_parse_u64(val, &v) || v < 40 || v > 10000)
+			return usage_error("--width wants 40..10000 columns, not '%s'",
+					   val ? val : "");
+		x->o.width = (unsigned int)v;
+		x->have_width = true;
 	} else if (strcmp(a, "--step-bound") == 0) {
 		if (!cli_parse_u64(val, &v) || v == 0 || v > ULONG_MAX)
 			return usage_error("--step-bound must be a positive number, not '%s'",
@@ -755,6 +793,9 @@ static int explore_setup(struct explore_cmd *x)
 	if (x->jobs && (o->strategy == SIM_STRATEGY_DFS || o->strategy == SIM_STRATEGY_DPOR))
 		return usage_error("%s",
 				   "--jobs works with --strategy random or pct, not dfs or dpor");
+	/* a report on a terminal fits it; to a pipe or a file, as it always was */
+	if (!x->have_width && !x->json)
+		o->width = cli_term_width();
 	return 0;
 }
 

@@ -145,14 +145,15 @@ static void print_json(const struct sim_scenario *sc, const struct sim_stress_op
 static void print_text(const struct sim_scenario *sc, const struct sim_stress_result *res)
 {
 	if (!res->violations_found) {
-		printf("%s: no violation in %" PRIu64 " iterations, %.2f s\n", sc->name,
-		       res->iterations, res->elapsed_s);
+		printf("%s: no violation in %" PRIu64 " iteration%s, %.2f s\n", sc->name,
+		       res->iterations, cli_plural(res->iterations), res->elapsed_s);
 		return;
 	}
 	printf("%s: %s: %s\n", sc->name, res->kind, res->message);
-	printf("  first after %.3f s; %" PRIu64 " violation(s) in %" PRIu64
-	       " iterations, %.2f s%s\n",
-	       res->seconds_to_first, res->violations_found, res->iterations, res->elapsed_s,
+	printf("  first after %.3f s; %" PRIu64 " violation%s in %" PRIu64
+	       " iteration%s, %.2f s%s\n",
+	       res->seconds_to_first, res->violations_found, cli_plural(res->violations_found),
+	       res->iterations, cli_plural(res->iterations), res->elapsed_s,
 	       res->hung ? "; threads are stuck" : "");
 }
 

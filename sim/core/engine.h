@@ -142,6 +142,8 @@ struct sim_trace_ev {
 	uint64_t step;
 	char *text;
 	unsigned int body; /* offset of the text after "site: " */
+	const char *file;  /* sim_event(): its source location (a literal), else NULL */
+	int line;
 };
 
 struct sim_strategy_ops;
@@ -179,6 +181,9 @@ struct sim_engine {
 	uint64_t final_hash;
 	char fail_kind[32];
 	char fail_msg[512];
+	/* sim_violation_fact(): the lines behind the violation (while tracing) */
+	char facts[SIM_MAX_FACTS][SIM_FACT_LEN];
+	unsigned int nfacts;
 
 	/* oracles: switched per run (struct sim_options), off outside sim_explore() */
 	bool ora_races;	      /* happens-before data-race detector */
@@ -252,7 +257,9 @@ static inline int sim_default_choice(uint64_t choices, int cur)
 	return __builtin_ctzll(above ? above : choices);
 }
 void sim_engine_require(const char *what);
-__attribute__((noreturn)) void sim_fail_v(const char *kind, const char *fmt, va_list ap);
+/* sim_fail() at @file:@line (NULL, 0: no site). */
+__attribute__((noreturn)) void sim_fail_v(const char *file, int line, const char *kind,
+					  const char *fmt, va_list ap);
 void sim_run_execution(uint64_t index);
 void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_ops *ops,
 		      void *state, unsigned long step_bound);
@@ -261,7 +268,14 @@ void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_o
 __attribute__((format(printf, 2, 3))) void sim_trace(const char *site, const char *fmt, ...);
 __attribute__((format(printf, 2, 3))) void sim_trace_detail(const char *site, const char *fmt, ...);
 void sim_trace_clear(void);
-char *sim_trace_report(bool brief);
+/* The interleaving: @sites adds each model event's source location, @width
+ * fits the table to that many columns (0: no limit, today's layout). */
+char *sim_trace_report(bool brief, bool sites, unsigned int width);
+/* sim_event() at @file:@line. */
+__attribute__((format(printf, 3, 4))) void sim_trace_event_at(const char *file, int line,
+							      const char *fmt, ...);
+/* A preemption of thread @from (still runnable) by @to, while tracing. */
+void sim_trace_preempt(int from, int to);
 /* The trace as Chrome trace-event JSON (Perfetto); @kind/@msg: the violation. */
 char *sim_trace_chrome(const char *kind, const char *msg);
 /* Out of memory allocating @what: sim_set_oom_handler()'s handler, else abort. */

@@ -51,8 +51,9 @@ static char *xstrdup(const char *s)
  * Replay @tok with the trace on.  Return: 0 and the report when it fails,
  * -EINVAL when the token does not belong to @sc, -EIO when it does not fail.
  */
-static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigned long step_bound,
-			 bool brief, struct sim_violation *v, char *err, size_t errlen)
+static int replay_traced(const struct sim_scenario *sc, const char *tok,
+			 const struct sim_options *opt, struct sim_violation *v, char *err,
+			 size_t errlen)
 {
 	struct sim_engine *e = &sim_eng;
 	struct sim_replay_state rs = {0};
@@ -69,7 +70,7 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigne
 		return -EINVAL;
 	}
 	rs.choices = choices;
-	sim_engine_setup(sc, &sim_replay_ops, &rs, step_bound);
+	sim_engine_setup(sc, &sim_replay_ops, &rs, opt->step_bound);
 	sim_trace_clear();
 	e->tracing = true;
 	sim_run_execution(0);
@@ -95,8 +96,14 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok, unsigne
 	v->message = xstrdup(e->fail_msg);
 	v->steps = e->steps;
 	v->schedule = xstrdup(tok);
-	v->report = sim_trace_report(brief);
+	v->report = sim_trace_report(opt->brief, opt->sites, opt->width);
 	v->trace_json = sim_trace_chrome(v->kind, v->message);
+	v->nfacts = e->nfacts;
+	v->facts = e->nfacts ? calloc(e->nfacts, sizeof(*v->facts)) : NULL;
+	if (e->nfacts && !v->facts)
+		sim_oom("the facts of a report");
+	for (unsigned int i = 0; i < e->nfacts; i++)
+		v->facts[i] = xstrdup(e->facts[i]);
 	v->preemptions = e->preemptions;
 	v->choices = rs.n;
 	sim_trace_clear();
@@ -267,8 +274,8 @@ static int explore_replay(const struct sim_scenario *sc, const struct sim_option
 	 * the exploring run recorded does not close here: the graph
 	 * starts empty. */
 	sim_ora_run_begin(opt);
-	ret = replay_traced(sc, opt->schedule, opt->step_bound, opt->brief, &res->reports[0],
-			    res->error, sizeof(res->error));
+	ret =
+	    replay_traced(sc, opt->schedule, opt, &res->reports[0], res->error, sizeof(res->error));
 	sim_ora_run_end();
 	res->executions = 1;
 	res->elapsed_s = now_s() - t0;
@@ -305,8 +312,7 @@ static int explore_report(const struct sim_scenario *sc, const struct sim_option
 	 * began: the replay adds i's edges again, and closes
 	 * the same cycle at the same step. */
 	sim_ld_rollback();
-	ret =
-	    replay_traced(sc, tok, opt->step_bound, opt->brief, v, res->error, sizeof(res->error));
+	ret = replay_traced(sc, tok, opt, v, res->error, sizeof(res->error));
 	free(tok);
 	if (!ret && (strcmp(v->kind, kind) || strcmp(v->message, msg) || v->steps != steps)) {
 		snprintf(res->error, sizeof(res->error),
@@ -570,6 +576,9 @@ void sim_result_free(struct sim_result *res)
 		free(res->reports[i].report);
 		free(res->reports[i].trace_json);
 		free(res->reports[i].original_schedule);
+		for (unsigned int k = 0; k < res->reports[i].nfacts; k++)
+			free(res->reports[i].facts[k]);
+		free(res->reports[i].facts);
 	}
 	free(res->reports);
 	free(res->clean_trace_json);
@@ -769,8 +778,7 @@ int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, c
 	if (!res->reports)
 		abort();
 	sim_ora_run_begin(opt);
-	ret = replay_traced(sc, tok, opt->step_bound, opt->brief, &res->reports[0], res->error,
-			    sizeof(res->error));
+	ret = replay_traced(sc, tok, opt, &res->reports[0], res->error, sizeof(res->error));
 	sim_ora_run_end();
 	if (ret) {
 		free(choices);
@@ -800,8 +808,7 @@ int sim_minimize(const struct sim_scenario *sc, const struct sim_options *opt, c
 	if (!res->reports)
 		abort();
 	sim_ora_run_begin(opt);
-	ret = replay_traced(sc, mtok, opt->step_bound, opt->brief, &res->reports[0], res->error,
-			    sizeof(res->error));
+	ret = replay_traced(sc, mtok, opt, &res->reports[0], res->error, sizeof(res->error));
 	sim_ora_run_end();
 	free(mtok);
 	res->executions = tries + 2;

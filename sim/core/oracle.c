@@ -16,6 +16,10 @@
  *
  * Per-execution state comes from the execution arena (reset in O(1) with
  * it); only the lock-order graph lives in host memory, for a whole run.
+ *
+ * sim_violation_fact() is the oracles' (and the model oracles') way to
+ * say why: the lines behind the violation the execution is about to report,
+ * kept only while the report's replay traces.
  */
 #include "oracle.h"
 
@@ -700,4 +704,19 @@ void sim_ora_exec_begin(void)
 	o->rcu = o->cbq = o->cbdone = NULL;
 	if (e->ld)
 		e->ld->snap = e->ld->nedge;
+	e->nfacts = 0;
+}
+
+/* ---- the facts behind a violation ------------------------------------------------- */
+
+void sim_violation_fact(const char *fmt, ...)
+{
+	struct sim_engine *e = E;
+	va_list ap;
+
+	if (!e->tracing || e->nfacts == SIM_MAX_FACTS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->facts[e->nfacts++], SIM_FACT_LEN, fmt, ap);
+	va_end(ap);
 }

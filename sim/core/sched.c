@@ -42,23 +42,33 @@ __attribute__((noreturn)) static void back_to_host(struct sim_engine *e)
 	__builtin_unreachable();
 }
 
-__attribute__((noreturn)) void sim_fail_v(const char *kind, const char *fmt, va_list ap)
+__attribute__((noreturn)) void sim_fail_v(const char *file, int line, const char *kind,
+					  const char *fmt, va_list ap)
 {
 	struct sim_engine *e = &sim_eng;
 	sim_engine_require("sim_fail");
 	e->failed = true;
 	snprintf(e->fail_kind, sizeof(e->fail_kind), "%s", kind);
 	vsnprintf(e->fail_msg, sizeof(e->fail_msg), fmt, ap);
-	if (e->tracing)
+	if (e->tracing && file)
+		sim_trace_event_at(file, line, "VIOLATION %s", e->fail_kind);
+	else if (e->tracing)
 		sim_trace(NULL, "VIOLATION %s", e->fail_kind);
 	back_to_host(e);
 }
 
-void sim_fail(const char *kind, const char *fmt, ...)
+void sim_fail_at(const char *file, int line, const char *kind, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	sim_fail_v(kind, fmt, ap);
+	sim_fail_v(file, line, kind, fmt, ap);
+}
+
+void(sim_fail)(const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	sim_fail_v(NULL, 0, kind, fmt, ap);
 }
 
 static const char *lock_holder_name(const struct sim_lockstate *s)
@@ -121,8 +131,11 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 		next = e->strat->choose(e, choices, def, yielding);
 		if (next != def)
 			record_choice(e, cp, next);
-		if (next != cur->id && (choices & (1ull << cur->id)))
+		if (next != cur->id && (choices & (1ull << cur->id))) {
 			e->preemptions++;
+			if (e->tracing)
+				sim_trace_preempt(cur->id, next);
+		}
 		if (e->replay_mismatch)
 			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
 	}
@@ -398,7 +411,19 @@ bool sim_tracing(void)
 	return sim_eng.tracing;
 }
 
-void sim_event(const char *fmt, ...)
+void sim_event_at(const char *file, int line, const char *fmt, ...)
+{
+	if (!sim_eng.tracing)
+		return;
+	char buf[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sim_trace_event_at(file, line, "%s", buf);
+}
+
+void(sim_event)(const char *fmt, ...)
 {
 	if (!sim_eng.tracing)
 		return;

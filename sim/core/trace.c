@@ -14,6 +14,14 @@
  * repeated (a livelock's).  A trace of at most TRACE_HEAD + TRACE_TAIL events
  * is reported whole.  sim_trace_keep_all() keeps every event too, for the
  * Chrome trace (hmmsim --trace-out).
+ *
+ * Beside the events, while tracing: each thread's first event (the report
+ * marks each thread's first and last), the preemptions (the scheduler left
+ * a thread that could go on: the report marks them in the thread that took
+ * over), and what the model noted (sim_note(): frees, mirror entries
+ * made), so a report can say where its object was freed or made.  A model event
+ * (sim_event()) carries its source location: `--sites` shows it in the
+ * report, the Chrome trace always has it.
  */
 #include "engine.h"
 
@@ -22,10 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRACE_HEAD 400
-#define TRACE_TAIL 800
-#define TRACE_LAST 4
-#define TRACE_LOOP 256 /* a power of two */
+#define TRACE_HEAD    400
+#define TRACE_TAIL    800
+#define TRACE_LAST    4
+#define TRACE_LOOP    256  /* a power of two */
+#define TRACE_PREEMPT 1024 /* the latest preemptions kept */
+#define TRACE_NOTES   2048 /* the latest sim_note()s kept */
 
 /* An event and its index in the execution's trace. */
 struct kept_ev {
@@ -40,6 +50,13 @@ static struct {
 	struct kept_ev last[SIM_MAX_THREADS][TRACE_LAST]; /* event k of thread t at k % LAST */
 	uint64_t nlast[SIM_MAX_THREADS];
 	struct kept_ev last_model[SIM_MAX_THREADS]; /* the last one that is not a detail */
+	struct kept_ev first[SIM_MAX_THREADS], first_model[SIM_MAX_THREADS];
+	/* preemption k at k % TRACE_PREEMPT: before event idx */
+	struct preempt {
+		uint64_t idx, step;
+		int from, to;
+	} preempt[TRACE_PREEMPT];
+	uint64_t npreempt;
 	/* loop detector, over the events before the violation's */
 	uint64_t looped;		/* events it has seen */
 	uint32_t hash[TRACE_LOOP];	/* of event i at i % TRACE_LOOP */
@@ -129,6 +146,10 @@ static void trace_keep(struct sim_trace_ev *ev)
 	if (idx >= TRACE_HEAD)
 		kept_set(&tk.tail[idx % TRACE_TAIL], ev, idx);
 	if (ev->tid >= 0) {
+		if (!tk.first[ev->tid].ev.text)
+			kept_set(&tk.first[ev->tid], ev, idx);
+		if (!ev->detail && !tk.first_model[ev->tid].ev.text)
+			kept_set(&tk.first_model[ev->tid], ev, idx);
 		kept_set(&tk.last[ev->tid][tk.nlast[ev->tid]++ % TRACE_LAST], ev, idx);
 		if (!ev->detail)
 			kept_set(&tk.last_model[ev->tid], ev, idx);
@@ -139,7 +160,8 @@ static void trace_keep(struct sim_trace_ev *ev)
 		free(ev->text);
 }
 
-static void trace_add(bool detail, const char *site, const char *fmt, va_list ap)
+static void trace_add(bool detail, const char *site, const char *file, int line, const char *fmt,
+		      va_list ap)
 {
 	struct sim_engine *e = &sim_eng;
 	char body[320];
@@ -159,6 +181,8 @@ static void trace_add(bool detail, const char *site, const char *fmt, va_list ap
 	    .step = e->steps,
 	    .text = text,
 	    .body = site ? (unsigned int)strlen(site) + 2 : 0,
+	    .file = file,
+	    .line = line,
 	});
 }
 
@@ -166,7 +190,15 @@ void sim_trace(const char *site, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	trace_add(false, site, fmt, ap);
+	trace_add(false, site, NULL, 0, fmt, ap);
+	va_end(ap);
+}
+
+void sim_trace_event_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	trace_add(false, NULL, file, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -174,8 +206,86 @@ void sim_trace_detail(const char *site, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	trace_add(true, site, fmt, ap);
+	trace_add(true, site, NULL, 0, fmt, ap);
 	va_end(ap);
+}
+
+void sim_trace_preempt(int from, int to)
+{
+	tk.preempt[tk.npreempt++ % TRACE_PREEMPT] =
+	    (struct preempt){.idx = tk.total, .step = sim_eng.steps, .from = from, .to = to};
+}
+
+/* ---- notes (sim_note()), for the facts of a report ------------------------------ */
+
+static struct trace_note {
+	const void *obj;
+	const char *topic;
+	uint64_t step, during_step;
+	int tid, line;
+	const char *file, *func;
+	char what[64];
+	char during[120]; /* the thread's last model event then */
+} notes[TRACE_NOTES];
+static uint64_t nnotes;
+
+/* @file from the source root on: hmmsim's build passes -fmacro-prefix-map,
+ * so this is for another build's absolute paths. */
+static const char *site_file(const char *file)
+{
+	static const char *const roots[] = {"model/", "sim/", "lab/", "include/", "tests/"};
+	for (size_t i = 0; file[0] == '/' && i < sizeof(roots) / sizeof(roots[0]); i++) {
+		const char *p = strstr(file, roots[i]);
+		if (p && p[-1] == '/')
+			return p;
+	}
+	return file;
+}
+
+void sim_note_at(const void *obj, const char *topic, const char *what, const char *file, int line,
+		 const char *func)
+{
+	struct sim_engine *e = &sim_eng;
+	if (!e->tracing)
+		return;
+	struct trace_note *f = &notes[nnotes++ % TRACE_NOTES];
+	int tid = e->cur ? e->cur->id : -1;
+	const struct kept_ev *last = tid >= 0 ? &tk.last_model[tid] : NULL;
+
+	*f = (struct trace_note){.obj = obj,
+				 .topic = topic,
+				 .step = e->steps,
+				 .tid = tid,
+				 .line = line,
+				 .file = file,
+				 .func = func};
+	snprintf(f->what, sizeof(f->what), "%s", what);
+	if (last && last->ev.text) {
+		snprintf(f->during, sizeof(f->during), "%s", last->ev.text + last->ev.body);
+		f->during_step = last->ev.step;
+	}
+}
+
+void sim_violation_fact_noted(const void *obj, const char *topic, const char *what)
+{
+	struct sim_engine *e = &sim_eng;
+	uint64_t lo = nnotes > TRACE_NOTES ? nnotes - TRACE_NOTES : 0;
+
+	for (uint64_t i = nnotes; i-- > lo;) {
+		const struct trace_note *f = &notes[i % TRACE_NOTES];
+		if (f->obj != obj || strcmp(f->topic, topic))
+			continue;
+		char during[160] = "";
+		if (f->during[0])
+			snprintf(during, sizeof(during), ", after its event \"%s\" (step %llu)",
+				 f->during, (unsigned long long)f->during_step);
+		sim_violation_fact("%s: %s at step %llu by T%d %s, in %s() at %s:%d%s", topic,
+				   f->what, (unsigned long long)f->step, f->tid,
+				   f->tid >= 0 ? e->threads[f->tid].name : "?", f->func,
+				   site_file(f->file), f->line, during);
+		return;
+	}
+	sim_violation_fact("%s: %s: not in this execution's trace", topic, what);
 }
 
 static void kept_clear(struct kept_ev *k)
@@ -196,16 +306,20 @@ void sim_trace_clear(void)
 		for (int k = 0; k < TRACE_LAST; k++)
 			kept_clear(&tk.last[t][k]);
 		kept_clear(&tk.last_model[t]);
+		kept_clear(&tk.first[t]);
+		kept_clear(&tk.first_model[t]);
 		tk.nlast[t] = 0;
 	}
 	tk.total = 0;
+	tk.npreempt = 0;
+	nnotes = 0;
 	tk.looped = 0;
 	memset(tk.run, 0, sizeof(tk.run));
 }
 
 /* ---- the events a report shows ---------------------------------------------- */
 
-#define SEL_MAX (TRACE_HEAD + TRACE_TAIL + SIM_MAX_THREADS * (TRACE_LAST + 1))
+#define SEL_MAX (TRACE_HEAD + TRACE_TAIL + SIM_MAX_THREADS * (TRACE_LAST + 3))
 
 struct selection {
 	const struct kept_ev *v[SEL_MAX];
@@ -239,6 +353,10 @@ static void trace_select(struct selection *s)
 			s->v[n++] = &tk.last[t][k % TRACE_LAST];
 		if (tk.last_model[t].ev.text)
 			s->v[n++] = &tk.last_model[t];
+		if (tk.first[t].ev.text)
+			s->v[n++] = &tk.first[t];
+		if (tk.first_model[t].ev.text)
+			s->v[n++] = &tk.first_model[t];
 	}
 	qsort(s->v, n, sizeof(s->v[0]), by_idx);
 	s->n = 0;
@@ -280,12 +398,49 @@ static void outf(struct out *o, const char *fmt, ...)
 	}
 }
 
-#define COL 34
+#define COL	 34 /* a thread's column, without a width */
+#define MIN_TEXT 24 /* with a width: room left for the last thread's events */
+
+/*
+ * One row of the table: @step (or "") then @text at column @indent, as is
+ * without a @width; with one, cut at spaces into lines of at most @width
+ * columns, the continuation lines indented two more.
+ */
+static void out_row(struct out *o, const char *step, size_t indent, const char *text,
+		    unsigned int width)
+{
+	size_t len = strlen(text);
+
+	if (!width || 8 + indent + len <= width) {
+		outf(o, "%6s  %*s%s\n", step, (int)indent, "", text);
+		return;
+	}
+	for (bool first = true; len; first = false) {
+		size_t at = first ? indent : indent + 2;
+		size_t room = width > 8 + at + 8 ? width - 8 - at : 8, cut = len;
+		if (len > room) {
+			const char *mark = strstr(text, "  <- "); /* kept whole */
+			cut = room;
+			while (cut > room / 2 && text[cut] != ' ')
+				cut--;
+			if (cut <= room / 2)
+				cut = room; /* no space to cut at: mid-word */
+			if (mark && (size_t)(mark - text) < cut && (size_t)(mark - text) > room / 4)
+				cut = (size_t)(mark - text);
+		}
+		outf(o, "%6s  %*s%.*s\n", first ? step : "", (int)at, "", (int)cut, text);
+		text += cut;
+		len -= cut;
+		while (*text == ' ')
+			text++, len--;
+	}
+}
 
 /* The loop the trace ends with (before the violation), if it repeats 3 times. */
-static void report_loop(struct out *o)
+static void report_loop(struct out *o, unsigned int width)
 {
 	uint64_t best = 0, cover = 0;
+	char line[400];
 
 	for (uint64_t p = 1; p <= TRACE_LOOP && p <= tk.looped; p++)
 		if (tk.run[p] >= 2 * p && tk.run[p] + p > cover) {
@@ -298,62 +453,175 @@ static void report_loop(struct out *o)
 		return;
 	}
 	uint64_t n = tk.looped, mask = TRACE_LOOP - 1;
-	outf(o,
-	     "\nloop: from step %llu on, one round of %llu events (the last: steps %llu to %llu) "
-	     "repeats %llu times\n",
-	     (unsigned long long)tk.start[best], (unsigned long long)best,
-	     (unsigned long long)tk.step[(n - best) & mask],
-	     (unsigned long long)tk.step[(n - 1) & mask], (unsigned long long)(cover / best));
+	snprintf(line, sizeof(line),
+		 "loop: from step %llu on, one round of %llu event%s (the last: steps %llu to "
+		 "%llu) repeats %llu times",
+		 (unsigned long long)tk.start[best], (unsigned long long)best, best == 1 ? "" : "s",
+		 (unsigned long long)tk.step[(n - best) & mask],
+		 (unsigned long long)tk.step[(n - 1) & mask], (unsigned long long)(cover / best));
+	outf(o, "\n");
+	if (!width)
+		outf(o, "%s\n", line);
+	else /* out_row() without its step column */
+		for (const char *p = line; *p;) {
+			size_t len = strlen(p), cut = len;
+			if (len > width) {
+				for (cut = width; cut > width / 2 && p[cut] != ' '; cut--)
+					;
+				if (cut <= width / 2)
+					cut = width;
+			}
+			outf(o, "%.*s\n", (int)cut, p);
+			for (p += cut; *p == ' '; p++)
+				;
+		}
+}
+
+/* The report's layout: a column per thread, @colw wide. */
+struct layout {
+	int nthreads;
+	size_t colw;
+	unsigned int width;
+	bool brief, sites;
+	uint64_t first[SIM_MAX_THREADS], last[SIM_MAX_THREADS]; /* trace indices */
+};
+
+static void layout_init(struct layout *l, const struct selection *s, bool brief, bool sites,
+			unsigned int width)
+{
+	struct sim_engine *e = &sim_eng;
+
+	*l = (struct layout){
+	    .nthreads = e->nthreads, .colw = COL, .width = width, .brief = brief, .sites = sites};
+	if (width && l->nthreads > 1) {
+		size_t room = width > 8 + MIN_TEXT ? width - 8 - MIN_TEXT : 0;
+		size_t w = room / (size_t)(l->nthreads - 1);
+		l->colw = w > COL ? COL : w < 2 ? 2 : w;
+	}
+	for (int t = 0; t < l->nthreads; t++) {
+		const struct kept_ev *f = brief ? &tk.first_model[t] : &tk.first[t];
+		l->first[t] = f->ev.text ? f->idx : UINT64_MAX;
+		l->last[t] = UINT64_MAX;
+	}
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i]->ev.tid >= 0 && !(brief && s->v[i]->ev.detail))
+			l->last[s->v[i]->ev.tid] = s->v[i]->idx;
+}
+
+/* "step  T0 main    T1 device ...", each name cut to its column. */
+static void report_header(struct out *o, const struct layout *l)
+{
+	struct sim_engine *e = &sim_eng;
+
+	outf(o, "%6s  ", "step");
+	for (int t = 0; t < l->nthreads; t++) {
+		bool lastcol = t + 1 == l->nthreads;
+		size_t used = 8 + (size_t)t * l->colw;
+		size_t room = !l->width		    ? COL
+			      : !lastcol	    ? l->colw - 1
+			      : l->width > used + 4 ? l->width - used
+						    : 4;
+		char h[COL + 200];
+		snprintf(h, sizeof(h), "T%d %s", t, e->threads[t].name);
+		if (strlen(h) > room)
+			h[room] = 0;
+		outf(o, "%-*s", lastcol ? 0 : (int)l->colw, h);
+	}
+	outf(o, "\n");
+}
+
+/* The event @k as its row: its text, its site, first and last marks. */
+static void report_event(struct out *o, const struct layout *l, const struct kept_ev *k)
+{
+	const struct sim_trace_ev *ev = &k->ev;
+	int col = ev->tid < 0 ? 0 : ev->tid;
+	bool first = ev->tid >= 0 && l->first[ev->tid] == k->idx;
+	bool last = ev->tid >= 0 && l->last[ev->tid] == k->idx;
+	char step[24], *text;
+	size_t n = strlen(ev->text) + 64 + (ev->file ? strlen(ev->file) : 0);
+
+	text = malloc(n);
+	if (!text)
+		sim_oom("the text of a report");
+	snprintf(step, sizeof(step), "%llu", (unsigned long long)ev->step);
+	int at = snprintf(text, n, "%s", ev->text);
+	if (l->sites && ev->file)
+		at +=
+		    snprintf(text + at, n - (size_t)at, "  (%s:%d)", site_file(ev->file), ev->line);
+	snprintf(text + at, n - (size_t)at, "%s",
+		 first && last ? "  <- first, last"
+		 : first       ? "  <- first"
+		 : last	       ? "  <- last"
+			       : "");
+	out_row(o, step, (size_t)col * l->colw, text, l->width);
+	free(text);
+}
+
+/* The preemptions recorded before trace index @upto, from *@next on. */
+static void report_preempts(struct out *o, const struct layout *l, uint64_t *next, uint64_t upto)
+{
+	struct sim_engine *e = &sim_eng;
+	uint64_t lo = tk.npreempt > TRACE_PREEMPT ? tk.npreempt - TRACE_PREEMPT : 0;
+
+	if (*next < lo)
+		*next = lo;
+	for (; *next < tk.npreempt; ++*next) {
+		const struct preempt *p = &tk.preempt[*next % TRACE_PREEMPT];
+		char step[24], text[160];
+		if (p->idx > upto)
+			break;
+		snprintf(step, sizeof(step), "%llu", (unsigned long long)p->step);
+		snprintf(text, sizeof(text), ">> preempts T%d %s, which could go on", p->from,
+			 e->threads[p->from].name);
+		out_row(o, step, (size_t)p->to * l->colw, text, l->width);
+	}
 }
 
 /*
  * One row per event, indented into its thread's column, so a long event
- * never collides with another; the last event of each thread is marked.
- * @brief leaves out atomics and annotated accesses (model events, locks and
- * waits stay).  A long trace is shown bounded (see the top of this file).
+ * never collides with another; each thread's first and last event is
+ * marked, and each preemption gets a row (">> preempts T1 ...") in the
+ * column of the thread that took over.  @brief leaves out atomics and
+ * annotated accesses (model events, locks and waits stay); @sites adds
+ * model events' source locations; @width (0: none) fits the rows to that
+ * many columns, narrowing the thread columns and cutting long events into
+ * lines.  A long trace is shown bounded (see the top of this file).
  */
-char *sim_trace_report(bool brief)
+char *sim_trace_report(bool brief, bool sites, unsigned int width)
 {
-	struct sim_engine *e = &sim_eng;
 	struct out o = {0};
-	size_t last[SIM_MAX_THREADS];
-	int nthreads = e->nthreads;
 	struct selection *s = selection_new();
+	struct layout *l = malloc(sizeof(*l));
+	uint64_t next_preempt = 0;
 	bool gaps = false;
 
-	for (int t = 0; t < nthreads; t++)
-		last[t] = SIZE_MAX;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i]->ev.tid >= 0 && !(brief && s->v[i]->ev.detail))
-			last[s->v[i]->ev.tid] = i;
-
-	outf(&o, "%6s  ", "step");
-	for (int t = 0; t < nthreads; t++) {
-		char h[COL + 1];
-		snprintf(h, sizeof(h), "T%d %s", t, e->threads[t].name);
-		outf(&o, "%-*s", t + 1 < nthreads ? COL : 0, h);
-	}
-	outf(&o, "\n");
+	if (!l)
+		sim_oom("a report's layout");
+	layout_init(l, s, brief, sites, width);
+	report_header(&o, l);
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sim_trace_ev *ev = &s->v[i]->ev;
 		uint64_t gap = s->v[i]->idx - (i ? s->v[i - 1]->idx + 1 : 0);
-		int col = ev->tid < 0 ? 0 : ev->tid;
 		if (gap) {
-			outf(&o,
-			     "%6s  ... %llu events left out, steps %llu to %llu (--trace-out FILE "
-			     "writes every event)\n",
-			     "", (unsigned long long)gap,
-			     (unsigned long long)(i ? s->v[i - 1]->ev.step : 0),
-			     (unsigned long long)ev->step);
+			char line[200];
+			snprintf(line, sizeof(line),
+				 "... %llu event%s left out, steps %llu to %llu (--trace-out FILE "
+				 "writes every event)",
+				 (unsigned long long)gap, gap == 1 ? "" : "s",
+				 (unsigned long long)(i ? s->v[i - 1]->ev.step : 0),
+				 (unsigned long long)ev->step);
+			out_row(&o, "", 0, line, width);
 			gaps = true;
 		}
+		report_preempts(&o, l, &next_preempt, s->v[i]->idx);
 		if (brief && ev->detail)
 			continue;
-		outf(&o, "%6llu  %*s%s%s\n", (unsigned long long)ev->step, col * COL, "", ev->text,
-		     ev->tid >= 0 && last[ev->tid] == i ? "  <- last" : "");
+		report_event(&o, l, s->v[i]);
 	}
+	report_preempts(&o, l, &next_preempt, UINT64_MAX);
 	if (gaps)
-		report_loop(&o);
+		report_loop(&o, width);
+	free(l);
 	free(s);
 	return o.p;
 }
@@ -422,6 +690,25 @@ static enum span_what span_parse(const char *body, char *key, size_t keylen)
 	    strncmp(op, "down_", 5) == 0)
 		return !colon || strcmp(colon + 2, "taken") == 0 ? SPAN_BEGIN : SPAN_NONE;
 	return SPAN_NONE;
+}
+
+/* The preemptions kept, as instant events on the thread that took over. */
+static void chrome_preempts(struct out *o)
+{
+	struct sim_engine *e = &sim_eng;
+
+	for (uint64_t k = tk.npreempt > TRACE_PREEMPT ? tk.npreempt - TRACE_PREEMPT : 0;
+	     k < tk.npreempt; k++) {
+		const struct preempt *p = &tk.preempt[k % TRACE_PREEMPT];
+		char h[96];
+		snprintf(h, sizeof(h), "preempts T%d %s", p->from, e->threads[p->from].name);
+		outf(o, ",\n{\"name\":");
+		out_json_str(o, h, SIZE_MAX);
+		outf(o,
+		     ",\"cat\":\"preemption\",\"ph\":\"i\",\"s\":\"t\",\"ts\":%llu,\"pid\":1,"
+		     "\"tid\":%d,\"args\":{\"preempted\":%d}}",
+		     (unsigned long long)p->step, p->to, p->from);
+	}
 }
 
 /*
@@ -526,8 +813,11 @@ char *sim_trace_chrome(const char *kind, const char *msg)
 				: "model",
 		     (unsigned long long)ev->step, tid);
 		out_json_str(&o, fn, flen);
+		if (ev->file)
+			outf(&o, ",\"site\":\"%s:%d\"", site_file(ev->file), ev->line);
 		outf(&o, "}}");
 	}
+	chrome_preempts(&o);
 	free(end);
 	free(evs);
 	free(s);

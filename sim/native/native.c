@@ -320,15 +320,12 @@ void *sim_alloc(size_t size)
  * this violation, not a hang.  In an RCU callback it returns to the callback's caller instead,
  * since liburcu's thread must survive.
  */
-void sim_fail(const char *kind, const char *fmt, ...)
+static __attribute__((noreturn)) void fail_v(const char *kind, const char *fmt, va_list ap)
 {
 	struct iter *it = self ? self->it : cb_iter;
 	char msg[sizeof(it->message)];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (!it) {
 		fprintf(stderr, "hmmsim: %s outside a sim_stress() thread: %s\n", kind, msg);
 		abort();
@@ -346,12 +343,29 @@ void sim_fail(const char *kind, const char *fmt, ...)
 	pthread_exit(NULL);
 }
 
+void(sim_fail)(const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fail_v(kind, fmt, ap);
+}
+
+/* No reports here: the source location is the deterministic engine's. */
+void sim_fail_at(const char *file, int line, const char *kind, const char *fmt, ...)
+{
+	va_list ap;
+	(void)file;
+	(void)line;
+	va_start(ap, fmt);
+	fail_v(kind, fmt, ap);
+}
+
 bool sim_tracing(void)
 {
 	return false;
 }
 
-void sim_event(const char *fmt, ...)
+void(sim_event)(const char *fmt, ...)
 {
 }
 
@@ -362,6 +376,28 @@ void sim_cover_declare(const struct sim_cov_event_desc *events, unsigned int n)
 
 void sim_cover(unsigned int event)
 {
+}
+
+void sim_event_at(const char *file, int line, const char *fmt, ...)
+{
+	(void)file;
+	(void)line;
+}
+
+/* No reports here: facts and frees are the deterministic engine's. */
+void sim_violation_fact(const char *fmt, ...)
+{
+}
+
+void sim_note_at(const void *obj, const char *topic, const char *what, const char *file, int line,
+		 const char *func)
+{
+	(void)obj, (void)topic, (void)what, (void)file, (void)line, (void)func;
+}
+
+void sim_violation_fact_noted(const void *obj, const char *topic, const char *what)
+{
+	(void)obj, (void)topic, (void)what;
 }
 
 /* ---- locks ---------------------------------------------------------------- */
