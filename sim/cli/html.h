@@ -89,13 +89,13 @@ struct html_cell {
 	bool ok; /* as expected (the catalog), or true */
 	unsigned int ncounters;
 	const char *cname[HTML_COUNTERS];
-	char cval[HTML_COUNTERS][24];
-	char *message, *replay, *report, *trace_json, *how;
+	char cval[HTML_COUNTERS][48];
+	char *message, *replay, *report, *trace_json, *how, *schedule;
 	uint64_t steps, preemptions;
 };
 void html_cell_counter(struct html_cell *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Copy the first report of @r (message, report, trace) into @c. */
+/* Copy the first report of @r (message, schedule, report, trace) into @c. */
 void html_cell_take(struct html_cell *c, const struct sim_result *r);
 void html_cell_free(struct html_cell *c);
 /*

@@ -46,11 +46,14 @@ void html_cell_take(struct html_cell *c, const struct sim_result *r)
 	free(c->message);
 	free(c->report);
 	free(c->trace_json);
+	free(c->schedule);
 	c->message = dup_or_null(v->message);
+	c->schedule = dup_or_null(v->schedule);
 	c->report = dup_or_null(v->report);
 	c->trace_json = dup_or_null(v->trace_json);
 	c->steps = v->steps;
 	c->preemptions = v->preemptions;
+	snprintf(c->verdict, sizeof(c->verdict), "%s", v->kind);
 }
 
 void html_cell_free(struct html_cell *c)
@@ -60,7 +63,8 @@ void html_cell_free(struct html_cell *c)
 	free(c->report);
 	free(c->trace_json);
 	free(c->how);
-	c->message = c->replay = c->report = c->trace_json = c->how = NULL;
+	free(c->schedule);
+	c->message = c->replay = c->report = c->trace_json = c->how = c->schedule = NULL;
 }
 
 int html_cell_replay(struct html_cell *c, const struct sim_scenario *sc, const char *sw,
@@ -111,9 +115,10 @@ static void matrix_cell(FILE *f, const struct html_matrix *m, size_t r, size_t c
 	fputs("</div>\n<dl>", f);
 	for (unsigned int k = 0; k < x->ncounters; k++) {
 		bool timing = strcmp(x->cname[k], "seconds") == 0;
-		fprintf(f, "<dt>%s</dt><dd%s>", x->cname[k], timing ? " class=\"timing\"" : "");
+		fprintf(f, "<div><dt>%s</dt><dd%s>", x->cname[k],
+			timing ? " class=\"timing\"" : "");
 		html_esc(f, x->cval[k]);
-		fputs("</dd>", f);
+		fputs("</dd></div>", f);
 	}
 	fputs("</dl>\n", f);
 	if (is_violation(x)) {
