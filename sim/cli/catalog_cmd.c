@@ -210,8 +210,8 @@ static int catalog_junit(struct cli_outfile *jf, const struct hs_catalog_entry *
 
 /* --html: a variant's violation cell @x: the report replayed from the token
  * (@sc with switch @sw on), the replay command. */
-static void html_violation_cell(struct html_cell *x, const struct sim_scenario *sc,
-				const char *sw, const char *schedule, uint64_t executions)
+static void html_violation_cell(struct html_cell *x, const struct sim_scenario *sc, const char *sw,
+				const char *schedule, uint64_t executions)
 {
 	const struct sim_options o = {0};
 
@@ -311,19 +311,12 @@ int cmd_catalog(int argc, char **argv)
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--json") == 0) {
 			json = true;
-		} else if (strcmp(a, "--junit") == 0) {
+		} else if (strcmp(a, "--junit") == 0 || strcmp(a, "--html") == 0) {
 			if (!val) {
-				fprintf(stderr, "hmmsim: --junit wants a file name\n");
+				fprintf(stderr, "hmmsim: %s wants a file name\n", a);
 				return 2;
 			}
-			junit = val;
-			i++;
-		} else if (strcmp(a, "--html") == 0) {
-			if (!val) {
-				fprintf(stderr, "hmmsim: --html wants a file name\n");
-				return 2;
-			}
-			html = val;
+			*(a[2] == 'j' ? &junit : &html) = val;
 			i++;
 		} else if (strcmp(a, "--kernel") == 0) {
 			if (cli_kernel_set(val))
@@ -377,9 +370,7 @@ int cmd_catalog(int argc, char **argv)
 	if (kernel)
 		return catalog_kernel(kernel, only, json, have_strategy, strategy, iterations,
 				      seed);
-	if (junit && cli_outfile_open(&jf, junit))
-		return 2;
-	if (html && cli_outfile_open(&hf, html)) {
+	if ((junit && cli_outfile_open(&jf, junit)) || (html && cli_outfile_open(&hf, html))) {
 		cli_outfile_drop(&jf);
 		return 2;
 	}

@@ -168,7 +168,22 @@ static void html_lab_cell(struct html_cell *x, const struct sim_scenario *run,
 	free(cmd);
 }
 
-/* --html: the matrix page into @hf (opened before the run); 0, or 2. */
+/* --html: open @path before the run, and the cells of @n (policy, scenario)
+ * pairs and the policies' names; 0, or 2 when @path cannot be written. */
+static int html_lab_open(struct cli_outfile *hf, const char *path, size_t n,
+			 struct html_cell **cells, char (**names)[48])
+{
+	if (cli_outfile_open(hf, path))
+		return 2;
+	*cells = calloc(n + 1, sizeof(**cells));
+	*names = calloc(n + 1, sizeof(**names));
+	if (!*cells || !*names)
+		cli_oom("the cells of an HTML report");
+	return 0;
+}
+
+/* --html: the matrix page into @hf (opened before the run), the cells
+ * freed; 0, or 2. */
 static int html_lab_write(struct cli_outfile *hf, struct html_cell *cells,
 			  const struct sim_scenario *const *scs, size_t nsc, size_t ncfg,
 			  char (*names)[48], uint64_t iterations, uint64_t seed, bool no_races,
@@ -201,6 +216,10 @@ static int html_lab_write(struct cli_outfile *hf, struct html_cell *cells,
 	    .params = params,
 	};
 	html_matrix_page(hf->f, &m);
+	for (size_t i = 0; i < ncfg * nsc; i++)
+		html_cell_free(&cells[i]);
+	free(cells);
+	free(names);
 	return cli_outfile_commit(hf) ? 2 : 0;
 }
 
@@ -257,14 +276,8 @@ int cmd_experiment(int argc, char **argv)
 	bool first = true;
 	struct html_cell *cells = NULL;
 	char(*names)[48] = NULL;
-	if (html) {
-		if (cli_outfile_open(&hf, html))
-			return 2;
-		cells = calloc(ncfg * nsc + 1, sizeof(*cells));
-		names = calloc(ncfg + 1, sizeof(*names));
-		if (!cells || !names)
-			cli_oom("the cells of an HTML report");
-	}
+	if (html && html_lab_open(&hf, html, ncfg * nsc, &cells, &names))
+		return 2;
 	if (json && kernel)
 		printf("{\"experiment\":\"owner\",\"kernel\":\"%s\",\"strategy\":\"pct\","
 		       "\"iterations\":%llu,\"seed\":%llu,\"no_races\":%s,\"results\":[",
@@ -312,14 +325,7 @@ int cmd_experiment(int argc, char **argv)
 		cli_json_version(stdout);
 		printf("}\n");
 	}
-	int ret = 0;
-	if (html) {
-		ret = html_lab_write(&hf, cells, scs, nsc, ncfg, names, iterations, seed, no_races,
-				     kernel);
-		for (size_t i = 0; i < ncfg * nsc; i++)
-			html_cell_free(&cells[i]);
-		free(cells);
-		free(names);
-	}
-	return ret;
+	return html ? html_lab_write(&hf, cells, scs, nsc, ncfg, names, iterations, seed, no_races,
+				     kernel)
+		    : 0;
 }

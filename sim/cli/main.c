@@ -765,7 +765,9 @@ static int write_html(struct explore_cmd *x, const struct sim_result *r)
 		replay[i] = cli_replay_cmd(x->shown, r->reports[i].schedule, &x->o, switches_on,
 					   nr_switches_on);
 	struct html_run h = {
-	    .command = minimize_cmd ? "minimize" : x->replay ? "replay" : "explore",
+	    .command = minimize_cmd ? "minimize"
+		       : x->replay  ? "replay"
+				    : "explore",
 	    .shown = x->shown,
 	    .kernel = kernel_release,
 	    .o = &x->o,
