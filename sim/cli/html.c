@@ -159,6 +159,11 @@ void html_violation(FILE *f, const struct html_violation *v)
 			"(switches away from a thread that could go on)</p>\n",
 			(unsigned long long)v->steps, (unsigned long long)v->preemptions,
 			v->preemptions == 1 ? "" : "s");
+		if (v->report && strstr(v->report, " events left out, steps "))
+			fputs("<p>A long execution: as in the text report below, only its first "
+			      "and last events and each thread's last ones are drawn (--trace-out "
+			      "FILE writes every event).</p>\n",
+			      f);
 		html_swimlanes(f, v->trace_json, v->id);
 	}
 	if (v->report) {

@@ -245,9 +245,14 @@ selfcontained lab "$T/lab.html"
 browse lab "$T/lab.html"
 domcheck lab lab "$T/lab.json"
 replays lab
+"$H" experiment owner --iterations 300 --html "$T/lab2.html" >/dev/null
+"$H" experiment owner --iterations 300 --html "$T/lab3.html" >/dev/null
+cmp -s <(strip_timing "$T/lab2.html") <(strip_timing "$T/lab3.html") &&
+	ok "experiment owner --html: the same bytes twice (but timing)" ||
+	bad "experiment owner --html: not deterministic"
 
 # ---- the catalog: entries × {bug, fix} --------------------------------------------------
-"$H" catalog --json --html "$T/catalog.html" >"$T/catalog.json"
+"$H" catalog --iterations 2000 --json --html "$T/catalog.html" >"$T/catalog.json"
 rc=$?
 [[ $rc == 0 || $rc == 1 ]] && ok "catalog --html: exit $rc" || bad "catalog --html: exit $rc"
 selfcontained catalog "$T/catalog.html"
