@@ -32,6 +32,7 @@ mkdir -p "$SHOTS"
 
 # browse NAME PAGE: NAME.dom (the DOM Chromium built) and NAME.png.
 browse() {
+	# shellcheck disable=SC2054 # the comma is the window size's
 	local flags=(--headless --no-sandbox --disable-gpu --no-first-run
 		--user-data-dir="$T/profile" --window-size=1400,1000)
 	timeout 120 "$CHROMIUM" "${flags[@]}" --dump-dom "file://$2" >"$T/$1.dom" 2>"$T/$1.err"
@@ -279,7 +280,11 @@ rc=$?
 "$H" catalog --kernel 6.1 --html "$T/k.html" >/dev/null 2>"$T/err"
 rc=$?
 [[ $rc == 2 && ! -e $T/k.html ]] && ok "catalog --kernel --html refused" || bad "catalog --kernel --html: exit $rc"
-ls "$T" | grep -q '\.tmp' && bad "a temporary file left behind: $(ls "$T")" || ok "no temporary file left"
+if compgen -G "$T/*.tmp-*" >/dev/null; then
+	bad "a temporary file left behind: $(ls "$T")"
+else
+	ok "no temporary file left"
+fi
 
 echo "$pass passed, $fail failed"
 ((fail == 0))
