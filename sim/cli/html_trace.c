@@ -10,7 +10,9 @@
  *
  * Preemptions are inferred from the trace: a row where the scheduler moved
  * from thread A to thread B while A had not blocked (its event before the
- * switch does not wait), yielded or exited, and A runs again later.
+ * switch does not wait), exited, or yielded (its next event is the yield:
+ * sim_yield() traces it when the thread runs again).  A thread that never
+ * runs again is not marked: whether it yielded is not in the trace.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -329,11 +331,31 @@ static const struct bar **lane_cell(struct lanes *l, size_t row, int tid, int la
 	return &l->cell[(row * (size_t)l->nthreads + (size_t)tid) * LANES_MAX_BARS + (size_t)lane];
 }
 
-/* Does thread text @s say the thread blocked, yielded or ended there? */
+/* Does event text @s say its thread blocked or ended there? */
 static bool stops_thread(const char *s)
 {
-	return strstr(s, ": waits") || strstr(s, "yield") || strcmp(s, "exit") == 0 ||
-	       strstr(s, " exit") || strstr(s, "blocked") || strstr(s, "VIOLATION");
+	return strstr(s, ": waits") || strcmp(s, "exit") == 0 || strstr(s, "VIOLATION");
+}
+
+/* The row of thread @tid's next event after row @i, or @n. */
+static size_t next_of(const struct lanes *l, size_t i, int tid)
+{
+	while (++i < l->nrows && l->rows[i].ev->tid != tid)
+		;
+	return i;
+}
+
+/* Was the switch from thread @prev (last event @text) to row @i's thread a
+ * preemption?  Not when @prev blocked or ended there, and not when it
+ * yielded: a yield is traced when the thread comes back, as its next event. */
+static bool preempted(const struct lanes *l, size_t i, int prev, const char *text)
+{
+	size_t nx = next_of(l, i, prev);
+	/* a thread that never runs again may have yielded: not known */
+	if (nx >= l->nrows || stops_thread(text))
+		return false;
+	const char *body = strstr(l->rows[nx].ev->name, ": ");
+	return !(body && strcmp(body + 2, "yield") == 0);
 }
 
 /* First and last rows of each thread, and the inferred preemptions. */
@@ -358,7 +380,7 @@ static void lanes_mark(struct lanes *l)
 			l->rows[i].marks |= ROW_FIRST;
 		if (last[e->tid] == i)
 			l->rows[i].marks |= ROW_LAST;
-		if (prev >= 0 && prev != e->tid && last[prev] > i && !stops_thread(prev_text)) {
+		if (prev >= 0 && prev != e->tid && preempted(l, i, prev, prev_text)) {
 			l->rows[i].marks |= ROW_PREEMPT;
 			l->rows[i].preempted = prev;
 		}

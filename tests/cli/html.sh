@@ -153,6 +153,9 @@ else:
         want = data["violations"][0]["kind"]
         check(want in kinds, "the page's kind %r, the JSON's %r" % (kinds, want))
         check("lanes" in dom and 'class="bar lock"' in dom, "no swimlanes with lock bars")
+        marks = dom.count('<tr class="ev preempt"') + dom.count('<tr class="ev detail preempt"')
+        pre = data["violations"][0]["preemptions"]
+        check(marks == pre, "%d preemption marks, the run's preemptions: %d" % (marks, pre))
         check("report" in p.text and any(l.strip() for l in p.text["report"]), "no text report")
         print("classes: verdict-violation, kind %s" % want)
         for r in "".join(p.text.get("replay", [])).split("hmmsim replay ")[1:]:
