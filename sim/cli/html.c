@@ -277,6 +277,8 @@ void html_run_page(FILE *f, const struct html_run *h)
 		    .trace_json = v->trace_json,
 		    .steps = v->steps,
 		    .preemptions = v->preemptions,
+		    /* .facts, .nfacts: the oracle's facts, once struct
+		     * sim_violation carries them (issue 15 item 5) */
 		};
 		html_violation(f, &hv);
 	}
