@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "html.h"
 
 int cmd_catalog(int argc, char **argv);
 
@@ -276,12 +277,104 @@ static int catalog_junit(struct cli_outfile *jf, const struct hs_catalog_entry *
 	return cli_outfile_commit(jf) ? 2 : 0;
 }
 
+/* --html: a variant's violation cell @x: the report replayed from the token
+ * (@sc with switch @sw on), the replay command. */
+static void html_violation_cell(struct html_cell *x, const struct sim_scenario *sc, const char *sw,
+				const char *schedule, uint64_t executions)
+{
+	const struct sim_options o = {0};
+
+	x->vclass = "verdict-violation";
+	x->how = malloc(64);
+	if (!x->how)
+		cli_oom("an HTML report's cell");
+	snprintf(x->how, 64, "found in %llu executions", (unsigned long long)executions);
+	if (!schedule[0])
+		return; /* the token was too long to keep */
+	x->replay = cli_replay_cmd(sc->name, schedule, &o, &sw, sw ? 1 : 0);
+	if (html_cell_replay(x, sc, sw, schedule))
+		snprintf(x->how, 64, "found in %llu executions (its replay failed)",
+			 (unsigned long long)executions);
+}
+
+/* --html: the bug and fix cells of entry @e, result @r, into @x[0..1]. */
+static void html_entry(struct html_cell *x, const struct hs_catalog_entry *e, enum sim_strategy s,
+		       const struct hs_catalog_result *r)
+{
+	x[0].ok = r->found;
+	x[0].vclass = "verdict-missed";
+	snprintf(x[0].verdict, sizeof(x[0].verdict), "%s", r->found ? r->kind : "not found");
+	if (r->found)
+		html_violation_cell(&x[0], e->bug, e->sw, r->schedule, r->executions);
+	html_cell_counter(&x[0], "strategy", "%s", sim_strategy_name(s));
+	html_cell_counter(&x[0], "execs", "%llu", (unsigned long long)r->executions);
+	html_cell_counter(&x[0], "seconds", "%.3f", r->seconds);
+	if (e->sw)
+		html_cell_counter(&x[0], "switch", "%s", e->sw);
+	x[1].ok = r->clean_with_fix;
+	x[1].vclass = "verdict-clean";
+	snprintf(x[1].verdict, sizeof(x[1].verdict), "clean");
+	if (!r->clean_with_fix) {
+		html_violation_cell(&x[1], e->fixed, NULL, r->fixed_schedule, r->fixed_executions);
+		if (!x[1].message) /* not replayed: the kind is in the error */
+			snprintf(x[1].verdict, sizeof(x[1].verdict), "violation");
+	}
+	html_cell_counter(&x[1], "strategy", "%s", sim_strategy_name(s));
+	html_cell_counter(&x[1], "execs", "%llu", (unsigned long long)r->fixed_executions);
+	html_cell_counter(&x[1], "exhausted", "%s", r->fixed_exhausted ? "yes" : "no");
+	html_cell_counter(&x[1], "seconds", "%.3f", r->fixed_seconds);
+}
+
+/* catalog --html: the entries × {bug, fix} page into @hf; 0, or 2. */
+static int catalog_html(struct cli_outfile *hf, const struct hs_catalog_entry *cat, size_t n,
+			const char *only, const enum sim_strategy *strategy, uint64_t iterations,
+			uint64_t seed, const struct hs_catalog_result *res)
+{
+	static const char *const cols[] = {"bug", "fix"};
+	const char **rows = calloc(n + 1, sizeof(*rows));
+	struct html_cell *cells = calloc(2 * n + 2, sizeof(*cells));
+	size_t nrows = 0;
+	char params[160];
+
+	if (!rows || !cells)
+		cli_oom("the cells of an HTML report");
+	for (size_t i = 0; i < n; i++) {
+		if (only && strcmp(only, cat[i].name))
+			continue;
+		rows[nrows] = cat[i].name;
+		html_entry(&cells[2 * nrows++], &cat[i], strategy ? *strategy : cat[i].strategy,
+			   &res[i]);
+	}
+	snprintf(params, sizeof(params), "strategy %s, %llu iterations, seed %llu",
+		 strategy ? sim_strategy_name(*strategy) : "each entry's own",
+		 (unsigned long long)iterations, (unsigned long long)seed);
+	struct html_matrix m = {
+	    .title = "hmmsim catalog",
+	    .intro = "Each catalog entry (a real kernel or driver bug, docs/catalog.md) explored "
+		     "with its bug, which must be found, and with its fix, which must be clean.",
+	    .row_head = "entry",
+	    .col_head = "variant",
+	    .rows = rows,
+	    .cols = cols,
+	    .nrows = nrows,
+	    .ncols = 2,
+	    .cells = cells,
+	    .params = params,
+	};
+	html_matrix_page(hf->f, &m);
+	for (size_t i = 0; i < 2 * nrows; i++)
+		html_cell_free(&cells[i]);
+	free(cells);
+	free(rows);
+	return cli_outfile_commit(hf) ? 2 : 0;
+}
+
 int cmd_catalog(int argc, char **argv)
 {
 	bool json = false, have_strategy = false, tokens = false;
 	enum sim_strategy strategy = SIM_STRATEGY_PCT;
 	uint64_t iterations = 20000, seed = 1;
-	const char *only = NULL, *junit = NULL, *kernel = NULL;
+	const char *only = NULL, *junit = NULL, *kernel = NULL, *html = NULL;
 
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
@@ -289,12 +382,12 @@ int cmd_catalog(int argc, char **argv)
 			json = true;
 		} else if (strcmp(a, "--tokens") == 0) {
 			tokens = true;
-		} else if (strcmp(a, "--junit") == 0) {
+		} else if (strcmp(a, "--junit") == 0 || strcmp(a, "--html") == 0) {
 			if (!val) {
-				fprintf(stderr, "hmmsim: --junit wants a file name\n");
+				fprintf(stderr, "hmmsim: %s wants a file name\n", a);
 				return 2;
 			}
-			junit = val;
+			*(a[2] == 'j' ? &junit : &html) = val;
 			i++;
 		} else if (strcmp(a, "--kernel") == 0) {
 			if (cli_kernel_set(val))
@@ -328,14 +421,15 @@ int cmd_catalog(int argc, char **argv)
 		}
 	}
 
-	if (kernel && junit) {
-		fprintf(stderr, "hmmsim: catalog --kernel does not write --junit\n");
+	if (kernel && (junit || html)) {
+		fprintf(stderr, "hmmsim: catalog --kernel does not write --%s\n",
+			junit ? "junit" : "html");
 		return 2;
 	}
 	size_t n;
 	const struct hs_catalog_entry *cat = hs_catalog(&n);
 	bool all_ok = true, matched = false;
-	struct cli_outfile jf = {0};
+	struct cli_outfile jf = {0}, hf = {0};
 
 	for (size_t i = 0; i < n && only && !matched; i++)
 		matched = strcmp(only, cat[i].name) == 0;
@@ -347,8 +441,10 @@ int cmd_catalog(int argc, char **argv)
 	if (kernel)
 		return catalog_kernel(kernel, only, json, tokens, have_strategy, strategy,
 				      iterations, seed);
-	if (junit && cli_outfile_open(&jf, junit))
+	if ((junit && cli_outfile_open(&jf, junit)) || (html && cli_outfile_open(&hf, html))) {
+		cli_outfile_drop(&jf);
 		return 2;
+	}
 	struct hs_catalog_result *res = calloc(n, sizeof(*res));
 	if (!res)
 		cli_oom("the catalog's results");
@@ -367,6 +463,7 @@ int cmd_catalog(int argc, char **argv)
 		if (hs_catalog_run(e, s, iterations, seed, &res[i])) {
 			fprintf(stderr, "hmmsim: catalog %s: %s\n", e->name, res[i].error);
 			cli_outfile_drop(&jf);
+			cli_outfile_drop(&hf);
 			free(res);
 			return 2;
 		}
@@ -380,6 +477,12 @@ int cmd_catalog(int argc, char **argv)
 	}
 	if (junit && catalog_junit(&jf, cat, n, only, have_strategy ? &strategy : NULL, iterations,
 				   seed, res)) {
+		cli_outfile_drop(&hf);
+		free(res);
+		return 2;
+	}
+	if (html && catalog_html(&hf, cat, n, only, have_strategy ? &strategy : NULL, iterations,
+				 seed, res)) {
 		free(res);
 		return 2;
 	}

@@ -19,8 +19,12 @@
 #include <string.h>
 
 #include "cli_util.h"
+#include "html.h"
 
 int cmd_experiment(int argc, char **argv);
+
+/* --html: the cell whose run's first violation is kept for the page. */
+static struct html_cell *html_keep;
 
 int hs_owner_experiment_run(const struct sim_scenario *sc, const struct hs_owner_config *cfg,
 			    uint64_t iterations, uint64_t seed, bool no_races,
@@ -77,6 +81,8 @@ int hs_owner_experiment_run(const struct sim_scenario *sc, const struct hs_owner
 	}
 	res->owner = hs_owner_stats;
 	res->p2p = hs_owner_lab_p2p;
+	if (html_keep)
+		html_cell_take(html_keep, &r);
 	sim_result_free(&r);
 	return 0;
 }
@@ -180,11 +186,105 @@ static void print_cell(const char *name, const struct hs_owner_config *cfg, cons
 	free(cmd);
 }
 
+/* --html: cell @x of the run @r of @run (the SCENARIO@POLICY scenario, whose
+ * tokens replay), its counters as the table has them. */
+static void html_lab_cell(struct html_cell *x, const struct sim_scenario *run,
+			  const struct hs_owner_experiment_result *r, bool no_races,
+			  const char *kernel)
+{
+	const struct hs_p2p_stats *p = &r->p2p;
+
+	x->ok = true;
+	x->vclass = r->found ? "verdict-violation" : "verdict-clean";
+	snprintf(x->verdict, sizeof(x->verdict), "%s", r->found ? r->kind : "clean");
+	html_cell_counter(x, "execs", "%llu", (unsigned long long)r->executions);
+	html_cell_counter(x, "cb", "%lu", p->callbacks);
+	html_cell_counter(x, "cb/pg", "%.3f", per_page(p->callbacks, p->pages));
+	html_cell_counter(x, "fallb", "%lu", p->fallbacks);
+	html_cell_counter(x, "migr", "%lu", p->migrations);
+	html_cell_counter(x, "ebusy", "%lu", p->ebusy);
+	html_cell_counter(x, "locks", "%lu", p->lock_acquisitions);
+	html_cell_counter(x, "lk/pg", "%.3f", per_page(p->lock_acquisitions, p->pages));
+	html_cell_counter(x, "chg", "%lu", r->owner.changes);
+	html_cell_counter(x, "inval", "%lu", r->owner.invalidations);
+	html_cell_counter(x, "evict", "%lu", r->owner.evictions);
+	html_cell_counter(x, "rereg", "%lu", r->owner.reregisters);
+	html_cell_counter(x, "ids", "%lu", r->owner.ids);
+	if (!r->found || !x->schedule)
+		return;
+	struct sim_options o = {.no_races = no_races};
+	char *cmd = cli_replay_cmd(run->name, x->schedule, &o, NULL, 0);
+	size_t len = strlen(cmd) + (kernel ? strlen(kernel) : 0) + 16;
+	x->replay = malloc(len);
+	x->how = malloc(64);
+	if (!x->replay || !x->how)
+		cli_oom("an HTML report's cell");
+	snprintf(x->replay, len, "%s%s%s", cmd, kernel ? " --kernel " : "", kernel ? kernel : "");
+	snprintf(x->how, 64, "found in %llu executions", (unsigned long long)r->executions);
+	free(cmd);
+}
+
+/* --html: open @path before the run, and the cells of @n (policy, scenario)
+ * pairs and the policies' names; 0, or 2 when @path cannot be written. */
+static int html_lab_open(struct cli_outfile *hf, const char *path, size_t n,
+			 struct html_cell **cells, char (**names)[48])
+{
+	if (cli_outfile_open(hf, path))
+		return 2;
+	*cells = calloc(n + 1, sizeof(**cells));
+	*names = calloc(n + 1, sizeof(**names));
+	if (!*cells || !*names)
+		cli_oom("the cells of an HTML report");
+	return 0;
+}
+
+/* --html: the matrix page into @hf (opened before the run), the cells
+ * freed; 0, or 2. */
+static int html_lab_write(struct cli_outfile *hf, struct html_cell *cells,
+			  const struct sim_scenario *const *scs, size_t nsc, size_t ncfg,
+			  char (*names)[48], uint64_t iterations, uint64_t seed, bool no_races,
+			  const char *kernel)
+{
+	const char *rows[64], *cols[64];
+	char params[256];
+
+	for (size_t c = 0; c < ncfg && c < 64; c++)
+		rows[c] = names[c];
+	for (size_t sc = 0; sc < nsc && sc < 64; sc++)
+		cols[sc] = scs[sc]->name;
+	snprintf(params, sizeof(params),
+		 "strategy pct, %llu iterations, seed %llu%s%s%s; counters summed over the "
+		 "executions run",
+		 (unsigned long long)iterations, (unsigned long long)seed,
+		 no_races ? ", no races" : "", kernel ? ", kernel " : "", kernel ? kernel : "");
+	struct html_matrix m = {
+	    .title = "hmmsim experiment owner",
+	    .intro = "The owner-field lab (docs/owner-semantics.md): each pgmap->owner "
+		     "policy against each lab scenario, explored with PCT; a cell's verdict "
+		     "is the first violation's kind, or clean.",
+	    .row_head = "policy",
+	    .col_head = "scenario",
+	    .rows = rows,
+	    .cols = cols,
+	    .nrows = ncfg < 64 ? ncfg : 64,
+	    .ncols = nsc < 64 ? nsc : 64,
+	    .cells = cells,
+	    .params = params,
+	};
+	html_matrix_page(hf->f, &m);
+	for (size_t i = 0; i < ncfg * nsc; i++)
+		html_cell_free(&cells[i]);
+	free(cells);
+	free(names);
+	return cli_outfile_commit(hf) ? 2 : 0;
+}
+
 int cmd_experiment(int argc, char **argv)
 {
 	bool json = false, no_races = false, tokens = false;
 	uint64_t iterations = 2000, seed = 1;
-	const char *kernel = NULL;
+	const char *kernel = NULL, *html = NULL;
+	struct cli_outfile hf = {0};
 
 	if (argc < 1 || strcmp(argv[0], "owner")) {
 		fprintf(stderr, "hmmsim: experiment wants 'owner' (see hmmsim --help)\n");
@@ -198,6 +298,13 @@ int cmd_experiment(int argc, char **argv)
 			no_races = true;
 		} else if (strcmp(a, "--tokens") == 0) {
 			tokens = true;
+		} else if (strcmp(a, "--html") == 0) {
+			if (!val) {
+				fprintf(stderr, "hmmsim: --html wants a file name\n");
+				return 2;
+			}
+			html = val;
+			i++;
 		} else if (strcmp(a, "--kernel") == 0) {
 			/* every model switch as that release had it */
 			if (cli_kernel_set(val))
@@ -226,6 +333,10 @@ int cmd_experiment(int argc, char **argv)
 	const struct hs_owner_config *cfgs = hs_owner_experiment_configs(&ncfg);
 	bool first = true;
 	const struct exp_run x = {json, tokens, no_races, kernel};
+	struct html_cell *cells = NULL;
+	char(*names)[48] = NULL;
+	if (html && html_lab_open(&hf, html, ncfg * nsc, &cells, &names))
+		return 2;
 	if (json && kernel)
 		printf("{\"experiment\":\"owner\",\"kernel\":\"%s\",\"strategy\":\"pct\","
 		       "\"iterations\":%llu,\"seed\":%llu,\"no_races\":%s,\"results\":[",
@@ -247,24 +358,33 @@ int cmd_experiment(int argc, char **argv)
 			struct hs_owner_experiment_result r;
 			char name[48], cell[128], *slash;
 			hs_owner_config_name(&cfgs[c], name, sizeof(name));
-			/* run as SCENARIO@POLICY: the same executions, and tokens
-			 * that `hmmsim replay SCENARIO@POLICY` takes */
+			/* run as SCENARIO@POLICY (':' for '/'): the same executions,
+			 * and tokens that `hmmsim replay SCENARIO@POLICY` takes */
 			snprintf(cell, sizeof(cell), "%s@%s", scs[sc]->name, name);
 			while ((slash = strchr(cell, '/')))
 				*slash = ':';
 			const struct sim_scenario *run = hs_owner_experiment_find(cell);
+			html_keep = cells ? &cells[c * nsc + sc] : NULL;
 			if (hs_owner_experiment_run(run ? run : scs[sc], &cfgs[c], iterations, seed,
 						    no_races, &r)) {
 				fprintf(stderr, "hmmsim: experiment owner: %s\n", r.error);
+				cli_outfile_drop(&hf);
 				return 2;
 			}
 			print_cell(name, &cfgs[c], scs[sc]->name, &r, &x, first);
+			if (html_keep) {
+				snprintf(names[c], sizeof(names[c]), "%s", strchr(cell, '@') + 1);
+				html_lab_cell(html_keep, run ? run : scs[sc], &r, no_races, kernel);
+			}
 			first = false;
 		}
+	html_keep = NULL;
 	if (json) {
 		printf("],");
 		cli_json_version(stdout);
 		printf("}\n");
 	}
-	return 0;
+	return html ? html_lab_write(&hf, cells, scs, nsc, ncfg, names, iterations, seed, no_races,
+				     kernel)
+		    : 0;
 }

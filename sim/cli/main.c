@@ -20,6 +20,7 @@
 #include "check.h"
 #include "cli_cov.h"
 #include "cli_util.h"
+#include "html.h"
 #include "jobs.h"
 
 static const char usage[] =
@@ -78,6 +79,10 @@ static const char usage[] =
     "      --trace-execution N      with --trace-out, a clean run traces execution N\n"
     "      --junit FILE             write JUnit XML: a testcase for the run, a failure\n"
     "                               with the replay command per violation reported\n"
+    "      --html FILE              write the run as one self-contained HTML page: the\n"
+    "                               verdict, the version, each violation's replay\n"
+    "                               command, its interleaving as swimlanes and its\n"
+    "                               report (docs/reports.md)\n"
     "      --max-reports N          violations to report in full (default 1)\n"
     "      --shard K/N              random, pct: run only executions i with i % N == K\n"
     "                               (indices and seeds stay the whole run's)\n"
@@ -93,7 +98,7 @@ static const char usage[] =
     "  replay NAME --schedule TOKEN [--brief] [--json] [--switch NAME] [--kernel V]\n"
     "               [--sites] [--width N] [--no-races]\n"
     "               [--no-lockdep] [--no-might-sleep] [--step-bound N] [--trace-out FILE]\n"
-    "               [--junit FILE]\n"
+    "               [--junit FILE] [--html FILE]\n"
     "                               rerun the execution a token names, with its report\n"
     "                               (the replay: line of a report gives every option\n"
     "                               of the exploration that changes an execution)\n"
@@ -116,7 +121,7 @@ static const char usage[] =
     "                               merge a subset, naming the missing ones) and shards\n"
     "                               of different runs (N, iterations, seed, options)\n"
     "  catalog [ENTRY] [--strategy S] [--iterations N] [--seed S] [--json] [--junit FILE]\n"
-    "          [--kernel VERSION] [--tokens]\n"
+    "          [--kernel VERSION] [--tokens] [--html FILE]\n"
     "                               explore each catalog entry (a real kernel or driver\n"
     "                               bug, docs/catalog.md) with its bug and with its fix;\n"
     "                               exit 1 unless every bug is found and every fix clean;\n"
@@ -124,15 +129,19 @@ static const char usage[] =
     "                               --kernel VERSION: each entry as that release has it\n"
     "                               (the bug, to be found, or the fix, to be clean);\n"
     "                               --tokens: under each violation, its message and\n"
-    "                               replay command (always in --json)\n"
+    "                               replay command (always in --json); --html FILE: a\n"
+    "                               page, entries x {bug, fix}, each violation with its\n"
+    "                               replay command and report\n"
     "  experiment owner [--json] [--iterations N] [--seed S] [--no-races] [--kernel V]\n"
-    "                   [--tokens]\n"
+    "                   [--tokens] [--html FILE]\n"
     "                               the owner-field lab: each pgmap->owner semantics\n"
     "                               (docs/owner-semantics.md) against a fixed set of\n"
     "                               scenarios, one table; a policy is named as\n"
     "                               SCENARIO@POLICY takes it (cluster-id:4); --tokens:\n"
     "                               under each violation, its message and replay\n"
-    "                               command (always in --json)\n"
+    "                               command (always in --json); --html FILE: a page,\n"
+    "                               the lab as a matrix (policies x scenarios), each\n"
+    "                               violation with its replay command and report\n"
     "  stress NAME [--threads-jitter] [--seconds S] [--iterations N] [--seed S] [--json]\n"
     "         [--switch NAME] [--kernel VERSION]\n"
     "                               run NAME on real threads (native backend)\n"
@@ -585,9 +594,9 @@ struct explore_cmd {
 	struct sim_options o;
 	bool replay, json, have_iter, have_strategy, no_minimize, no_progress, have_width;
 	unsigned int jobs;
-	const char *name, *shown, *junit, *trace_out, *shard, *shard_count;
+	const char *name, *shown, *junit, *trace_out, *shard, *shard_count, *html;
 	const struct sim_scenario *sc;
-	struct cli_outfile junit_f, trace_f;
+	struct cli_outfile junit_f, trace_f, html_f;
 	int interrupted; /* the signal that stopped the run, or 0 */
 };
 
@@ -677,6 +686,10 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 		if (!val)
 			return usage_error("%s wants a file name", a);
 		*(a[2] == 'j' ? &x->junit : &x->trace_out) = val;
+	} else if (strcmp(a, "--html") == 0) {
+		if (!val)
+			return usage_error("%s wants a file name", a);
+		x->html = val;
 	} else if (ex && (strcmp(a, "--shard") == 0 || strcmp(a, "--shard-count") == 0)) {
 		if (!val)
 			return usage_error("%s wants a value", a);
@@ -826,6 +839,34 @@ static int explore_here(struct explore_cmd *x, struct sim_result *r, bool progre
 	return 0;
 }
 
+/* --html FILE: the run as one page (sim/cli/html.c); 0, or 2 when it could
+ * not be written. */
+static int write_html(struct explore_cmd *x, const struct sim_result *r)
+{
+	char **replay = calloc(r->nr_reports + 1, sizeof(*replay));
+	if (!replay)
+		cli_oom("the replay commands of an HTML report");
+	for (unsigned int i = 0; i < r->nr_reports; i++)
+		replay[i] = cli_replay_cmd(x->shown, r->reports[i].schedule, &x->o, switches_on,
+					   nr_switches_on);
+	struct html_run h = {
+	    .command = minimize_cmd ? "minimize"
+		       : x->replay  ? "replay"
+				    : "explore",
+	    .shown = x->shown,
+	    .kernel = kernel_release,
+	    .o = &x->o,
+	    .r = r,
+	    .replay = replay,
+	    .interrupted = x->interrupted,
+	};
+	html_run_page(x->html_f.f, &h);
+	for (unsigned int i = 0; i < r->nr_reports; i++)
+		free(replay[i]);
+	free(replay);
+	return cli_outfile_commit(&x->html_f) ? 2 : 0;
+}
+
 /* Minimize, print, write the files; the exit status. */
 static int explore_output(struct explore_cmd *x, struct sim_result *r)
 {
@@ -856,6 +897,8 @@ static int explore_output(struct explore_cmd *x, struct sim_result *r)
 		if (cli_outfile_commit(&x->junit_f))
 			status = 2;
 	}
+	if (x->html && write_html(x, r))
+		status = 2;
 	return status;
 }
 
@@ -880,8 +923,10 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return ret;
 	/* every output path is checked before the run */
 	if ((x.trace_out && cli_outfile_open(&x.trace_f, x.trace_out)) ||
-	    (x.junit && cli_outfile_open(&x.junit_f, x.junit))) {
+	    (x.junit && cli_outfile_open(&x.junit_f, x.junit)) ||
+	    (x.html && cli_outfile_open(&x.html_f, x.html))) {
 		cli_outfile_drop(&x.trace_f);
+		cli_outfile_drop(&x.junit_f);
 		return 2;
 	}
 	sim_trace_keep_all(x.trace_out != NULL);
@@ -897,7 +942,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		    .sc = x.sc,
 		    .opt = &x.o,
 		    .jobs = x.jobs,
-		    .with_trace = x.trace_out != NULL,
+		    .with_trace = x.trace_out || x.html,
 		    .progress = progress,
 		    .print_json = print_json,
 		};
@@ -908,6 +953,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 	if (ret) {
 		cli_outfile_drop(&x.trace_f);
 		cli_outfile_drop(&x.junit_f);
+		cli_outfile_drop(&x.html_f);
 		return 2;
 	}
 	ret = explore_output(&x, &r);
