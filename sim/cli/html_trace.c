@@ -8,7 +8,8 @@
  * numbers, literals, nested objects and arrays; only the members the trace
  * has are kept) keeps the engine out of HTML.
  *
- * Preemptions are inferred from the trace: a row where the scheduler moved
+ * Preemptions are the trace's own preemption events (category "preemption",
+ * sim_trace_preempt()) when it has them; an older trace's are inferred: a row where the scheduler moved
  * from thread A to thread B while A had not blocked (its event before the
  * switch does not wait), exited, or yielded (its next event is the yield:
  * sim_yield() traces it when the thread runs again).  A thread that never
@@ -373,6 +374,11 @@ static void lanes_mark(struct lanes *l)
 			first[t] = i;
 		last[t] = i;
 	}
+	/* the engine's own preemption events (sim_trace_preempt()), when the
+	 * trace has them, are the marks; else they are inferred */
+	bool engine_marks = false;
+	for (size_t i = 0; i < l->nrows && !engine_marks; i++)
+		engine_marks = l->rows[i].ev->cat && strcmp(l->rows[i].ev->cat, "preemption") == 0;
 	for (size_t i = 0; i < l->nrows; i++) {
 		const struct tev *e = l->rows[i].ev;
 		l->rows[i].preempted = -1;
@@ -380,7 +386,13 @@ static void lanes_mark(struct lanes *l)
 			l->rows[i].marks |= ROW_FIRST;
 		if (last[e->tid] == i)
 			l->rows[i].marks |= ROW_LAST;
-		if (prev >= 0 && prev != e->tid && preempted(l, i, prev, prev_text)) {
+		if (engine_marks) {
+			const char *t = strstr(e->name, "preempts T");
+			if (e->cat && strcmp(e->cat, "preemption") == 0 && t) {
+				l->rows[i].marks |= ROW_PREEMPT;
+				l->rows[i].preempted = atoi(t + strlen("preempts T"));
+			}
+		} else if (prev >= 0 && prev != e->tid && preempted(l, i, prev, prev_text)) {
 			l->rows[i].marks |= ROW_PREEMPT;
 			l->rows[i].preempted = prev;
 		}

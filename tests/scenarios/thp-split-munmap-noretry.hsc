@@ -12,7 +12,9 @@ init cpu-write p 0x201000 0xb
 
 thread driver
   read-begin m0 s1
-  range-fault m0 s1 0x200000 2 fault on-busy restart
+  # on-error stop: when the unmap runs first the fault fails with -EFAULT and
+  # the driver returns it (the iterative dfs runs that order at bound 0)
+  range-fault m0 s1 0x200000 2 fault on-busy restart on-error stop
   lock m0
   program m0 s1                          # the bug: no read-retry before this
   device-read-mirror m0 0x200000 2
