@@ -83,8 +83,17 @@ struct dpor_node {
 struct dpor_obj {
 	const void *obj;
 	int32_t lastw;	/* last write-like event, or NO_EVENT */
+	uint32_t lastr; /* 1 + its row of lastr_pool ([SIM_MAX_THREADS]), 0: none yet */
 	uint64_t rmask; /* threads with a read-like event since lastw */
-	int32_t *lastr; /* [SIM_MAX_THREADS], when rmask was ever set */
+};
+
+/* What obj_update() changed, to undo it when the stack pops back below @ev. */
+struct dpor_undo {
+	const void *obj;
+	int32_t ev;
+	int32_t old; /* lastw (a write) or lastr[tid] (a read) before */
+	uint64_t rmask;
+	int tid; /* -1: a write */
 };
 
 struct sim_dpor_state {
@@ -112,6 +121,12 @@ struct sim_dpor_state {
 	bool open; /* ev[nev - 1] is running */
 	struct dpor_obj *tab;
 	uint32_t mask, used;
+	int32_t (*lastr_pool)[SIM_MAX_THREADS];
+	size_t nlastr, caplastr;
+	struct dpor_undo *undo;
+	size_t nundo, capundo;
+	bool ended;  /* dpor_end() ran since the last execution */
+	size_t keep; /* events [0, keep) are the last execution's: replayed, not recomputed */
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
 	size_t bookkeeping;
@@ -207,6 +222,8 @@ static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struc
 /* Add @obj to the footprint of the last event. */
 static void foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 {
+	if (s->nev <= s->keep)
+		return; /* a replayed event: its footprint is recorded */
 	struct dpor_event *ev = &s->ev[s->nev - 1];
 	if (kind_empty(kind))
 		return;
@@ -231,10 +248,6 @@ static struct dpor_sleeper *pool_push(struct sim_dpor_state *s)
 
 /* ---- the object table (execution memory of its own arena) ----------------- */
 
-/* One for the process: one execution runs at a time, and each resets it. */
-static struct sim_arena dpor_arena;
-static bool dpor_arena_ready;
-
 static uint32_t obj_hash(const void *p)
 {
 	uint64_t x = (uint64_t)(uintptr_t)p;
@@ -245,7 +258,9 @@ static uint32_t obj_hash(const void *p)
 
 static void tab_alloc(struct sim_dpor_state *s, uint32_t slots)
 {
-	s->tab = sim_arena_alloc(&dpor_arena, slots * sizeof(*s->tab));
+	s->tab = calloc(slots, sizeof(*s->tab));
+	if (!s->tab)
+		abort();
 	s->mask = slots - 1;
 	s->used = 0;
 }
@@ -264,6 +279,7 @@ static struct dpor_obj *obj_get(struct sim_dpor_state *s, const void *obj)
 				s->tab[h] = old[i];
 				s->used++;
 			}
+		free(old);
 	}
 	uint32_t h = obj_hash(obj) & s->mask;
 	while (s->tab[h].obj && s->tab[h].obj != obj)
@@ -360,7 +376,7 @@ static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_it
 	unsigned int n = 0;
 	if (!kind_reads(it->kind) && o->rmask) {
 		for (uint64_t m = o->rmask & ~BIT(tid); m; m &= m - 1)
-			out[n++] = o->lastr[__builtin_ctzll(m)];
+			out[n++] = s->lastr_pool[o->lastr - 1][__builtin_ctzll(m)];
 		return n;
 	}
 	if (o->lastw != NO_EVENT && s->ev[o->lastw].tid != tid)
@@ -368,17 +384,46 @@ static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_it
 	return n;
 }
 
+static int32_t *obj_lastr(struct sim_dpor_state *s, struct dpor_obj *o)
+{
+	if (!o->lastr) {
+		s->lastr_pool = grow(s->lastr_pool, &s->caplastr, s->nlastr + 1,
+				     sizeof(*s->lastr_pool));
+		o->lastr = (uint32_t)++s->nlastr;
+	}
+	return s->lastr_pool[o->lastr - 1];
+}
+
 static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid, int32_t i)
 {
 	struct dpor_obj *o = obj_get(s, it->obj);
+	s->undo = grow(s->undo, &s->capundo, s->nundo + 1, sizeof(*s->undo));
+	struct dpor_undo *u = &s->undo[s->nundo++];
+	*u = (struct dpor_undo){.obj = it->obj, .ev = i, .old = o->lastw, .rmask = o->rmask,
+				.tid = -1};
 	if (kind_reads(it->kind)) {
-		if (!o->lastr)
-			o->lastr = sim_arena_alloc(&dpor_arena, SIM_MAX_THREADS * sizeof(int32_t));
-		o->lastr[tid] = i;
+		int32_t *lr = obj_lastr(s, o);
+		u->tid = tid;
+		u->old = lr[tid];
+		lr[tid] = i;
 		o->rmask |= BIT(tid);
 	} else {
 		o->lastw = i;
 		o->rmask = 0;
+	}
+}
+
+/* Undo the object table back to before event @ev (the stack popped there). */
+static void obj_rollback(struct sim_dpor_state *s, size_t ev)
+{
+	while (s->nundo && (size_t)s->undo[s->nundo - 1].ev >= ev) {
+		struct dpor_undo *u = &s->undo[--s->nundo];
+		struct dpor_obj *o = obj_get(s, u->obj);
+		if (u->tid >= 0)
+			s->lastr_pool[o->lastr - 1][u->tid] = u->old;
+		else
+			o->lastw = u->old;
+		o->rmask = u->rmask;
 	}
 }
 
@@ -433,8 +478,8 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 /* Event @i is complete: its clock, its races, the object table. */
 static void event_close(struct sim_dpor_state *s, size_t i)
 {
-	if (s->follow)
-		s->div = SIZE_MAX; /* no races to look for */
+	if (s->follow || i < s->keep)
+		return; /* follow mode needs no clocks; a replayed event has them */
 	struct dpor_event *ev = &s->ev[i];
 	uint32_t *c = s->vc[i];
 	uint32_t pre[SIM_MAX_THREADS];
@@ -591,6 +636,12 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	if (yielding && cur && next != cur->id)
 		cur->dpor_pend = (int32_t)i;
 	s->nthreads = e->nthreads;
+	if (i < s->keep) { /* replayed: the record is the last execution's */
+		t->dpor_pend = NO_EVENT;
+		s->nev = i + 1;
+		s->open = true;
+		return true;
+	}
 	event_push(s, next, i);
 	struct dpor_event *ev = &s->ev[i];
 	ev->tid = next;
@@ -629,22 +680,28 @@ void sim_dpor_edge_slow(struct sim_thread *t)
 
 /* ---- the strategy ------------------------------------------------------------ */
 
+/* Forget the last execution's events from @keep on (the stack popped there). */
+static void truncate_events(struct sim_dpor_state *s, size_t keep)
+{
+	obj_rollback(s, keep);
+	if (keep < s->nev)
+		s->nitems = s->ev[keep].fp_start;
+	for (int r = 0; r < SIM_MAX_THREADS; r++)
+		s->ntev[r] = keep ? count_upto(s, r, keep - 1) : 0;
+	s->keep = keep;
+}
+
 static void dpor_begin(struct sim_engine *e, uint64_t index)
 {
 	struct sim_dpor_state *s = e->strat_state;
-	if (!dpor_arena_ready) {
-		if (sim_arena_init(&dpor_arena)) {
-			fprintf(stderr, "hmmsim: cannot set up execution memory\n");
-			abort();
-		}
-		dpor_arena_ready = true;
-	}
-	sim_arena_reset(&dpor_arena);
-	tab_alloc(s, 256);
+	(void)index;
+	if (!s->tab)
+		tab_alloc(s, 256);
+	if (!s->ended) /* no dpor_end() since the last execution: start afresh */
+		truncate_events(s, 0);
+	s->ended = false;
 	s->nev = 0;
-	s->nitems = 0;
 	s->open = false;
-	memset(s->ntev, 0, sizeof(s->ntev));
 }
 
 static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yielding)
@@ -687,7 +744,10 @@ void sim_dpor_exec_done(struct sim_engine *e)
 	if (s->nev > s->max_depth)
 		s->max_depth = s->nev;
 	size_t bytes = s->capnodes * sizeof(*s->nodes) + s->cappool * sizeof(*s->pool) +
-		       s->capev * (sizeof(*s->ev) + sizeof(*s->vc));
+		       s->capev * (sizeof(*s->ev) + sizeof(*s->vc)) +
+		       s->capitems * sizeof(*s->items) + s->capsitems * sizeof(*s->sitems) +
+		       (s->mask + 1) * sizeof(*s->tab) + s->caplastr * sizeof(*s->lastr_pool) +
+		       s->capundo * sizeof(*s->undo);
 	if (bytes > s->bookkeeping)
 		s->bookkeeping = bytes;
 }
@@ -698,6 +758,7 @@ static bool dpor_end(struct sim_engine *e)
 	struct sim_dpor_state *s = e->strat_state;
 	if (s->follow)
 		return false;
+	s->ended = true;
 	s->est_sum += knuth_estimate(s);
 	if (e->replay_mismatch)
 		return false;
@@ -735,6 +796,7 @@ static bool dpor_end(struct sim_engine *e)
 			n->chosen = q;
 			s->div = j;
 			s->nnodes = j + 1;
+			truncate_events(s, j);
 			return true;
 		}
 		s->npool = n->pool_start;
@@ -766,6 +828,9 @@ void sim_dpor_free(struct sim_dpor_state *s)
 	free(s->sitems);
 	free(s->cand);
 	free(s->citem);
+	free(s->tab);
+	free(s->lastr_pool);
+	free(s->undo);
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		free(s->tev[t]);
 	free(s);

@@ -315,6 +315,14 @@ void sim_run_execution(uint64_t index)
 	e->rcu_gp_alive = false;
 	e->nrec = 0;
 	e->cur = NULL;
+	/*
+	 * dpor compares object addresses across executions (sleep sets, and the
+	 * object table it keeps for the replayed prefix): the race oracle's
+	 * table, in execution memory, must start at the same size in every
+	 * execution, or everything allocated after it moves.
+	 */
+	if (e->dpor)
+		e->ora.hint = 0;
 	sim_ora_exec_begin();
 	sim_fiber_init_host(&e->host);
 	e->strat->begin(e, index);
