@@ -59,8 +59,25 @@ struct dpor_event {
 	uint32_t lidx;		 /* 1-based index among its thread's events */
 	int32_t pend;		 /* enabling edge source (spawn, wake, yield), or NO_EVENT */
 	bool blocked;		 /* it ended with its thread blocking */
+	uint8_t poll;		 /* at a sim_yield() after it: enum dpor_poll */
 	uint8_t kind;		 /* the operation announced */
 	uint32_t fp_start, fp_n; /* its footprint: items[fp_start ..] */
+};
+
+/* What the polling rule decided at a sim_yield() (docs/engine.md, "Polling loops"). */
+enum dpor_poll {
+	POLL_NONE,    /* not a repeated pure round: an ordinary yield */
+	POLL_CHANGED, /* a repeated round, but something it read has changed since */
+	POLL_BLOCKED, /* a repeated round that saw nothing change: it waits */
+};
+
+/* A thread's rounds between sim_yield()s, for the polling rule. */
+struct dpor_round {
+	uint32_t first;	     /* lidx of the round's first event */
+	uint32_t prev_first; /* the round before: its first event, 0: none */
+	const void *site;    /* the sim_yield() that ended the round before */
+	int locks;	     /* locks and RCU sections held when the round began */
+	bool observed;	     /* a failed trylock saw one of its locks */
 };
 
 /* A sleeping (or already explored) thread and its next event's footprint. */
@@ -125,7 +142,12 @@ struct sim_dpor_state {
 	size_t nlastr, caplastr;
 	struct dpor_undo *undo;
 	size_t nundo, capundo;
-	bool ended;  /* dpor_end() ran since the last execution */
+	bool ended; /* dpor_end() ran since the last execution */
+	/* the polling rule */
+	struct dpor_round round[SIM_MAX_THREADS];
+	uint64_t polling;		       /* threads blocked by it */
+	const void **pollset[SIM_MAX_THREADS]; /* what each of them waits to see written */
+	uint32_t npollset[SIM_MAX_THREADS], cappollset[SIM_MAX_THREADS];
 	size_t keep; /* events [0, keep) are the last execution's: replayed, not recomputed */
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
@@ -151,10 +173,18 @@ static bool kind_reads(uint8_t k)
 	case SIM_OP_RCU_LOCK:
 	case SIM_OP_RCU_UNLOCK:
 	case SIM_OP_JOIN:
+	case SIM_OP_POLL_CHECK:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* Read-like kinds that are a lock's or an RCU section's (the rest read data). */
+static bool kind_lockish(uint8_t k)
+{
+	return k == SIM_OP_DOWN_READ || k == SIM_OP_DOWN_READ_TRYLOCK || k == SIM_OP_UP_READ ||
+	       k == SIM_OP_RCU_LOCK || k == SIM_OP_RCU_UNLOCK;
 }
 
 static bool kind_empty(uint8_t k)
@@ -220,8 +250,12 @@ static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struc
 }
 
 /* Add @obj to the footprint of the last event. */
+static void poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind);
+
 static void foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 {
+	if (s->polling)
+		poll_wake(s, obj, kind);
 	if (s->nev <= s->keep)
 		return; /* a replayed event: its footprint is recorded */
 	struct dpor_event *ev = &s->ev[s->nev - 1];
@@ -387,8 +421,8 @@ static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_it
 static int32_t *obj_lastr(struct sim_dpor_state *s, struct dpor_obj *o)
 {
 	if (!o->lastr) {
-		s->lastr_pool = grow(s->lastr_pool, &s->caplastr, s->nlastr + 1,
-				     sizeof(*s->lastr_pool));
+		s->lastr_pool =
+		    grow(s->lastr_pool, &s->caplastr, s->nlastr + 1, sizeof(*s->lastr_pool));
 		o->lastr = (uint32_t)++s->nlastr;
 	}
 	return s->lastr_pool[o->lastr - 1];
@@ -399,8 +433,8 @@ static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, 
 	struct dpor_obj *o = obj_get(s, it->obj);
 	s->undo = grow(s->undo, &s->capundo, s->nundo + 1, sizeof(*s->undo));
 	struct dpor_undo *u = &s->undo[s->nundo++];
-	*u = (struct dpor_undo){.obj = it->obj, .ev = i, .old = o->lastw, .rmask = o->rmask,
-				.tid = -1};
+	*u = (struct dpor_undo){
+	    .obj = it->obj, .ev = i, .old = o->lastw, .rmask = o->rmask, .tid = -1};
 	if (kind_reads(it->kind)) {
 		int32_t *lr = obj_lastr(s, o);
 		u->tid = tid;
@@ -441,7 +475,13 @@ static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_
 {
 	/* A thread's end, then its join: the join only depends on the end. */
 	struct dpor_foot fa = ev_foot(s, (size_t)a);
-	return foot_kind(&fa, it->obj) == SIM_OP_EXIT && it->kind == SIM_OP_JOIN;
+	uint8_t ka = foot_kind(&fa, it->obj);
+	(void)i;
+	/* A poll check and a write of what it checks: before the check, the
+	 * poller goes on to its next round after the write; after it, it waits
+	 * and the write wakes it to that same round. */
+	return (ka == SIM_OP_EXIT && it->kind == SIM_OP_JOIN) || ka == SIM_OP_POLL_CHECK ||
+	       it->kind == SIM_OP_POLL_CHECK;
 }
 
 static bool kind_acquires(uint8_t k)
@@ -478,8 +518,10 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 /* Event @i is complete: its clock, its races, the object table. */
 static void event_close(struct sim_dpor_state *s, size_t i)
 {
-	if (s->follow || i < s->keep)
-		return; /* follow mode needs no clocks; a replayed event has them */
+	if (i < s->keep)
+		return; /* a replayed event: its clock and table entries are there */
+	if (s->follow)
+		s->div = SIZE_MAX; /* no races to look for */
 	struct dpor_event *ev = &s->ev[i];
 	uint32_t *c = s->vc[i];
 	uint32_t pre[SIM_MAX_THREADS];
@@ -602,6 +644,170 @@ static void event_push(struct sim_dpor_state *s, int tid, size_t i)
 	s->tev[tid][s->ntev[tid]++] = (int32_t)i;
 }
 
+/* ---- polling loops (docs/engine.md, "Polling loops") ------------------------ */
+
+/* Event @lidx of thread @t begins: a thread's first event, or the one after
+ * a sim_yield(), begins a round. */
+static void round_begin(struct sim_dpor_state *s, const struct sim_thread *t, uint32_t lidx,
+			uint8_t kind)
+{
+	struct dpor_round *r = &s->round[t->id];
+	if (lidx == 1)
+		*r = (struct dpor_round){.first = 1};
+	else if (kind != SIM_OP_YIELD)
+		return;
+	else
+		*r = (struct dpor_round){.first = lidx, .prev_first = r->first, .site = r->site};
+	r->locks = t->dpor_locks * 256 + (int)t->rcu_nesting;
+}
+
+/* Wake the pollers waiting to see @obj written (the current event writes it). */
+static void poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind)
+{
+	if (kind_reads(kind) || kind_empty(kind))
+		return;
+	for (uint64_t m = s->polling; m; m &= m - 1) {
+		int q = __builtin_ctzll(m);
+		for (uint32_t k = 0; k < s->npollset[q]; k++)
+			if (s->pollset[q][k] == obj) {
+				s->polling &= ~BIT(q);
+				sim_wake(&sim_eng.threads[q].next_op);
+				break;
+			}
+	}
+}
+
+/* The items of thread @t's events with lidx in [@from, @to). */
+#define ROUND_ITEMS(s, t, from, to, ev_i, it)                                                      \
+	for (uint32_t _l = (from); _l < (to); _l++)                                                \
+		for (size_t ev_i = (size_t)(s)->tev[t][_l - 1], _k = 0; _k < (s)->ev[ev_i].fp_n;   \
+		     _k++)                                                                         \
+			for (const struct dpor_fp_item *it =                                       \
+				 &(s)->items[(s)->ev[ev_i].fp_start + _k];                         \
+			     it; it = NULL)
+
+/* Did the round [@from, @to) of @t change nothing but take and release locks? */
+static bool round_pure(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to)
+{
+	ROUND_ITEMS(s, t, from, to, j, it)
+	{
+		uint8_t k = it->kind;
+		if (!kind_reads(k) && k != SIM_OP_SPIN_LOCK && k != SIM_OP_SPIN_UNLOCK &&
+		    k != SIM_OP_MUTEX_LOCK && k != SIM_OP_MUTEX_UNLOCK && k != SIM_OP_DOWN_WRITE &&
+		    k != SIM_OP_UP_WRITE)
+			return false;
+		(void)j;
+	}
+	return true;
+}
+
+/* The footprint of event @x without the poll checks appended at its end. */
+static uint32_t fp_n_unchecked(const struct sim_dpor_state *s, const struct dpor_event *x)
+{
+	uint32_t n = x->fp_n;
+	while (n && s->items[x->fp_start + n - 1].kind == SIM_OP_POLL_CHECK)
+		n--;
+	return n;
+}
+
+/* Did the rounds [@a, @b) and [@b, @c) of @t do the same operations on the same objects? */
+static bool rounds_equal(const struct sim_dpor_state *s, int t, uint32_t a, uint32_t b, uint32_t c)
+{
+	if (b - a != c - b)
+		return false;
+	for (uint32_t l = 0; l < b - a; l++) {
+		const struct dpor_event *x = &s->ev[s->tev[t][a + l - 1]];
+		const struct dpor_event *y = &s->ev[s->tev[t][b + l - 1]];
+		uint32_t n = fp_n_unchecked(s, x);
+		if (x->kind != y->kind || n != fp_n_unchecked(s, y) ||
+		    memcmp(&s->items[x->fp_start], &s->items[y->fp_start], n * sizeof(*s->items)))
+			return false;
+	}
+	return true;
+}
+
+static void pollset_add(struct sim_dpor_state *s, int t, const void *obj)
+{
+	for (uint32_t k = 0; k < s->npollset[t]; k++)
+		if (s->pollset[t][k] == obj)
+			return;
+	size_t cap = s->cappollset[t];
+	s->pollset[t] = grow(s->pollset[t], &cap, s->npollset[t] + 1, sizeof(*s->pollset[t]));
+	s->cappollset[t] = (uint32_t)cap;
+	s->pollset[t][s->npollset[t]++] = obj;
+}
+
+/* The data objects the round [@from, @to) of @t read: its poll set. */
+static void pollset_fill(struct sim_dpor_state *s, int t, uint32_t from, uint32_t to)
+{
+	s->npollset[t] = 0;
+	ROUND_ITEMS(s, t, from, to, j, it)
+	{
+		if (kind_reads(it->kind) && !kind_lockish(it->kind))
+			pollset_add(s, t, it->obj);
+		(void)j;
+	}
+}
+
+/* Has another thread written something of the poll set of @t since @t read it? */
+static bool round_saw_change(struct sim_dpor_state *s, int t, uint32_t from, uint32_t to)
+{
+	ROUND_ITEMS(s, t, from, to, j, it)
+	{
+		if (!kind_reads(it->kind) || kind_lockish(it->kind))
+			continue;
+		const struct dpor_obj *o = obj_get(s, it->obj);
+		if (o->lastw != NO_EVENT && (size_t)o->lastw > j && s->ev[o->lastw].tid != t)
+			return true;
+	}
+	return false;
+}
+
+bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
+{
+	struct sim_dpor_state *s = e->strat_state;
+	struct sim_thread *th = e->cur;
+	int t = th->id;
+	struct dpor_round *r = &s->round[t];
+	const void *prev_site = r->site;
+	if (!s->open || s->ev[s->nev - 1].tid != t)
+		return false;
+	size_t i = s->nev - 1;
+	uint32_t end = s->ev[i].lidx + 1;
+	r->site = site;
+	if (i < s->keep) { /* replayed: as the last execution decided */
+		if (s->ev[i].poll != POLL_BLOCKED)
+			return false;
+		pollset_fill(s, t, r->first, end);
+		s->polling |= BIT(t);
+		return true;
+	}
+	uint8_t d = POLL_NONE;
+	if (r->prev_first && site == prev_site && !r->observed &&
+	    r->locks == th->dpor_locks * 256 + (int)th->rcu_nesting &&
+	    round_pure(s, t, r->prev_first, end) &&
+	    rounds_equal(s, t, r->prev_first, r->first, end)) {
+		d = round_saw_change(s, t, r->first, end) ? POLL_CHANGED : POLL_BLOCKED;
+		pollset_fill(s, t, r->first, end);
+		/* the decision read the poll set: a check of each, in this event */
+		for (uint32_t k = 0; k < s->npollset[t]; k++)
+			foot_add(s, s->pollset[t][k], SIM_OP_POLL_CHECK);
+	}
+	s->ev[i].poll = d;
+	if (d != POLL_BLOCKED)
+		return false;
+	s->polling |= BIT(t);
+	return true;
+}
+
+void sim_dpor_observed_slow(int owner)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	for (int t = 0; t < SIM_MAX_THREADS; t++)
+		if (owner < 0 || t == owner)
+			s->round[t].observed = true;
+}
+
 bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool yielding)
 {
 	struct sim_dpor_state *s = e->strat_state;
@@ -640,6 +846,9 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 		t->dpor_pend = NO_EVENT;
 		s->nev = i + 1;
 		s->open = true;
+		round_begin(s, t, s->ev[i].lidx, t->next_op.kind);
+		if (s->polling)
+			poll_wake(s, t->next_op.obj, t->next_op.kind);
 		return true;
 	}
 	event_push(s, next, i);
@@ -651,9 +860,11 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	ev->fp_start = (uint32_t)s->nitems;
 	ev->fp_n = 0;
 	ev->blocked = false;
+	ev->poll = POLL_NONE;
 	ev->kind = t->next_op.kind;
 	s->nev = i + 1;
 	s->open = true;
+	round_begin(s, t, ev->lidx, t->next_op.kind);
 	foot_add(s, t->next_op.obj, t->next_op.kind);
 	return true;
 }
@@ -702,6 +913,8 @@ static void dpor_begin(struct sim_engine *e, uint64_t index)
 	s->ended = false;
 	s->nev = 0;
 	s->open = false;
+	s->polling = 0;
+	memset(s->round, 0, sizeof(s->round));
 }
 
 static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yielding)
@@ -831,8 +1044,10 @@ void sim_dpor_free(struct sim_dpor_state *s)
 	free(s->tab);
 	free(s->lastr_pool);
 	free(s->undo);
-	for (int t = 0; t < SIM_MAX_THREADS; t++)
+	for (int t = 0; t < SIM_MAX_THREADS; t++) {
 		free(s->tev[t]);
+		free(s->pollset[t]);
+	}
 	free(s);
 }
 
@@ -894,6 +1109,7 @@ static const char *const op_names[SIM_OP__COUNT] = {
     [SIM_OP_EXIT] = "exit",
     [SIM_OP_YIELD] = "yield",
     [SIM_OP_ALLOC] = "alloc",
+    [SIM_OP_POLL_CHECK] = "poll-check",
 };
 
 void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len)

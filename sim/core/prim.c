@@ -60,6 +60,7 @@ static void excl_lock(struct sim_lockstate *s, const char *name, const char *op,
 		while (s->owner >= 0);
 	}
 	s->owner = me;
+	E->cur->dpor_locks++;
 	if (sim_ora_locks_on())
 		sim_ora_lock_post(s, name, site, kind, false);
 	TRACE(site, "%s %s", op, name);
@@ -72,8 +73,11 @@ static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *
 	bool ok = s->owner < 0;
 	if (ok) {
 		s->owner = E->cur->id;
+		E->cur->dpor_locks++;
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(s, name, site, kind, true);
+	} else {
+		sim_dpor_observed(s->owner);
 	}
 	TRACE(site, "%s %s: %s", op, name, ok ? "taken" : "busy");
 	return ok;
@@ -88,6 +92,7 @@ static void excl_unlock(struct sim_lockstate *s, const char *name, const char *o
 	if (sim_ora_locks_on())
 		sim_ora_unlock(s, kind);
 	s->owner = -1;
+	E->cur->dpor_locks--;
 	sim_wake(s);
 	TRACE(site, "%s %s", op, name);
 }
@@ -177,6 +182,7 @@ void sim_down_read_at(sim_rwsem_t *s, const char *site)
 		while (read_blocked(&s->s));
 	}
 	s->s.readers++;
+	E->cur->dpor_locks++;
 	if (sim_ora_locks_on())
 		sim_ora_lock_post(&s->s, s->name, site, SIM_LK_READ, false);
 	TRACE(site, "down_read %s", s->name);
@@ -188,8 +194,11 @@ bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
 	bool ok = !read_blocked(&s->s);
 	if (ok) {
 		s->s.readers++;
+		E->cur->dpor_locks++;
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(&s->s, s->name, site, SIM_LK_READ, true);
+	} else {
+		sim_dpor_observed(s->s.owner);
 	}
 	TRACE(site, "down_read_trylock %s: %s", s->name, ok ? "taken" : "busy");
 	return ok;
@@ -202,6 +211,7 @@ void sim_up_read_at(sim_rwsem_t *s, const char *site)
 		lock_fail("up_read", s->name, site);
 	if (sim_ora_locks_on())
 		sim_ora_unlock(&s->s, SIM_LK_READ);
+	E->cur->dpor_locks--;
 	if (--s->s.readers == 0)
 		sim_wake(&s->s);
 	TRACE(site, "up_read %s", s->name);
@@ -224,6 +234,7 @@ void sim_down_write_at(sim_rwsem_t *s, const char *site)
 		s->s.write_waiters--;
 	}
 	s->s.owner = E->cur->id;
+	E->cur->dpor_locks++;
 	if (sim_ora_locks_on())
 		sim_ora_lock_post(&s->s, s->name, site, SIM_LK_WRITE, false);
 	TRACE(site, "down_write %s", s->name);
@@ -235,8 +246,11 @@ bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
 	bool ok = s->s.owner < 0 && s->s.readers == 0;
 	if (ok) {
 		s->s.owner = E->cur->id;
+		E->cur->dpor_locks++;
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(&s->s, s->name, site, SIM_LK_WRITE, true);
+	} else {
+		sim_dpor_observed(s->s.readers ? -1 : s->s.owner);
 	}
 	TRACE(site, "down_write_trylock %s: %s", s->name, ok ? "taken" : "busy");
 	return ok;
@@ -250,6 +264,7 @@ void sim_up_write_at(sim_rwsem_t *s, const char *site)
 	if (sim_ora_locks_on())
 		sim_ora_unlock(&s->s, SIM_LK_WRITE);
 	s->s.owner = -1;
+	E->cur->dpor_locks--;
 	sim_wake(&s->s);
 	TRACE(site, "up_write %s", s->name);
 }
