@@ -104,6 +104,15 @@ struct dpor_obj {
 	uint64_t rmask; /* threads with a read-like event since lastw */
 };
 
+/* foot_add()'s hash of a long footprint's items. */
+#define FC_FROM	 16
+#define FC_SLOTS 1024
+struct dpor_fc {
+	const void *obj;
+	uint64_t stamp;
+	uint32_t idx;
+};
+
 /* What obj_update() changed, to undo it when the stack pops back below @ev. */
 struct dpor_undo {
 	const void *obj;
@@ -143,6 +152,9 @@ struct sim_dpor_state {
 	struct dpor_undo *undo;
 	size_t nundo, capundo;
 	bool ended; /* dpor_end() ran since the last execution */
+	struct dpor_fc fc[FC_SLOTS];
+	uint64_t fc_stamp; /* fc[] slots with another stamp are free */
+	bool fc_valid;	   /* fc[] holds the open event's items */
 	/* the polling rule */
 	struct dpor_round round[SIM_MAX_THREADS];
 	uint64_t polling;		       /* threads blocked by it */
@@ -252,6 +264,44 @@ static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struc
 /* Add @obj to the footprint of the last event. */
 static void poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind);
 
+static uint32_t obj_hash(const void *p);
+
+static void fc_put(struct sim_dpor_state *s, const void *obj, uint32_t idx)
+{
+	uint32_t h = obj_hash(obj) & (FC_SLOTS - 1);
+	while (s->fc[h].stamp == s->fc_stamp)
+		h = (h + 1) & (FC_SLOTS - 1);
+	s->fc[h] = (struct dpor_fc){obj, s->fc_stamp, idx};
+}
+
+/*
+ * The item of @obj in the open event's footprint, or NULL.  A short footprint
+ * is scanned; a long one (the setup's, a final check's: hundreds of items)
+ * is looked up in a hash of its items, made for the event (fc_valid).
+ */
+static struct dpor_fp_item *foot_find(struct sim_dpor_state *s, struct dpor_event *ev,
+				      const void *obj)
+{
+	struct dpor_fp_item *f = &s->items[ev->fp_start];
+	if (ev->fp_n <= FC_FROM || ev->fp_n >= FC_SLOTS / 2) {
+		for (uint32_t i = ev->fp_n > 64 ? ev->fp_n - 64 : 0; i < ev->fp_n; i++)
+			if (f[i].obj == obj)
+				return &f[i];
+		return NULL;
+	}
+	if (!s->fc_valid) { /* the first lookup of this event in the hash */
+		s->fc_valid = true;
+		s->fc_stamp++;
+		for (uint32_t i = 0; i < ev->fp_n; i++)
+			fc_put(s, f[i].obj, i);
+	}
+	for (uint32_t h = obj_hash(obj) & (FC_SLOTS - 1); s->fc[h].stamp == s->fc_stamp;
+	     h = (h + 1) & (FC_SLOTS - 1))
+		if (s->fc[h].obj == obj)
+			return &f[s->fc[h].idx];
+	return NULL;
+}
+
 static void foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 {
 	if (s->polling)
@@ -261,16 +311,16 @@ static void foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 	struct dpor_event *ev = &s->ev[s->nev - 1];
 	if (kind_empty(kind))
 		return;
-	for (uint32_t i = ev->fp_n > 64 ? ev->fp_n - 64 : 0; i < ev->fp_n; i++) {
-		struct dpor_fp_item *it = &s->items[ev->fp_start + i];
-		if (it->obj == obj) {
-			if (!kind_reads(kind))
-				it->kind = kind; /* write-like wins */
-			return;
-		}
+	struct dpor_fp_item *it = foot_find(s, ev, obj);
+	if (it) {
+		if (!kind_reads(kind))
+			it->kind = kind; /* write-like wins */
+		return;
 	}
 	s->items = grow(s->items, &s->capitems, s->nitems + 1, sizeof(*s->items));
 	s->items[s->nitems++] = (struct dpor_fp_item){obj, kind};
+	if (s->fc_valid && ev->fp_n < FC_SLOTS / 2)
+		fc_put(s, obj, ev->fp_n);
 	ev->fp_n++;
 }
 
@@ -859,6 +909,7 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	t->dpor_pend = NO_EVENT;
 	ev->fp_start = (uint32_t)s->nitems;
 	ev->fp_n = 0;
+	s->fc_valid = false;
 	ev->blocked = false;
 	ev->poll = POLL_NONE;
 	ev->kind = t->next_op.kind;
