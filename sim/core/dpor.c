@@ -30,9 +30,11 @@
  * Memory: the exploration stack holds one node per event of the current
  * execution (enabled, backtrack, done and sleep masks, and the sleep set's
  * footprints, at most one per thread) and one event record with a vector
- * clock of SIM_MAX_THREADS entries: O(depth x threads).  The per-object
- * table (last write, last read per thread) lives in its own arena, reset in
- * O(1) when an execution begins.
+ * clock of SIM_MAX_THREADS entries: O(depth x threads).  The events of the
+ * replayed prefix are kept from the last execution, and so is the per-object
+ * table (last write, last read per thread): an undo log rolls it back to the
+ * node where the next execution takes a new choice.  The polling rule is in
+ * dpor_poll.c.
  */
 #include "engine.h"
 
@@ -40,169 +42,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BIT(i)	 (1ull << (i))
-#define NO_EVENT (-1)
-
-struct dpor_fp_item {
-	const void *obj;
-	uint8_t kind; /* enum sim_op_kind */
-};
-
-/* What an event acted on: a view into an item array. */
-struct dpor_foot {
-	const struct dpor_fp_item *it;
-	uint32_t n;
-};
-
-struct dpor_event {
-	int tid;
-	uint32_t lidx;		 /* 1-based index among its thread's events */
-	int32_t pend;		 /* enabling edge source (spawn, wake, yield), or NO_EVENT */
-	bool blocked;		 /* it ended with its thread blocking */
-	uint8_t poll;		 /* at a sim_yield() after it: enum dpor_poll */
-	uint8_t kind;		 /* the operation announced */
-	uint32_t fp_start, fp_n; /* its footprint: items[fp_start ..] */
-};
-
-/* What the polling rule decided at a sim_yield() (docs/engine.md, "Polling loops"). */
-enum dpor_poll {
-	POLL_NONE,    /* not a repeated pure round: an ordinary yield */
-	POLL_CHANGED, /* a repeated round, but something it read has changed since */
-	POLL_BLOCKED, /* a repeated round that saw nothing change: it waits */
-};
-
-/* A thread's rounds between sim_yield()s, for the polling rule. */
-struct dpor_round {
-	uint32_t first;	     /* lidx of the round's first event */
-	uint32_t prev_first; /* the round before: its first event, 0: none */
-	const void *site;    /* the sim_yield() that ended the round before */
-	int locks;	     /* locks and RCU sections held when the round began */
-	bool observed;	     /* a failed trylock saw one of its locks */
-};
-
-/* A sleeping (or already explored) thread and its next event's footprint. */
-struct dpor_sleeper {
-	int tid;
-	uint32_t start, n; /* its footprint: sitems[start ..] */
-};
-
-/* The state before event i of the current execution. */
-struct dpor_node {
-	uint64_t enabled, backtrack, done, sleep; /* sleep: inherited sleepers */
-	int chosen;
-	unsigned int preempts; /* preemptions before this node (bounded mode) */
-	int prev;	       /* thread of the event before, -1 at the root */
-	uint32_t pool_start, pool_n;
-	uint32_t sitems_start; /* sitems when it was made */
-};
-
-/* Last accesses of one object in the current execution. */
-struct dpor_obj {
-	const void *obj;
-	int32_t lastw;	/* last write-like event, or NO_EVENT */
-	uint32_t lastr; /* 1 + its row of lastr_pool ([SIM_MAX_THREADS]), 0: none yet */
-	uint64_t rmask; /* threads with a read-like event since lastw */
-};
-
-/* foot_add()'s hash of a long footprint's items. */
-#define FC_FROM	 16
-#define FC_SLOTS 1024
-struct dpor_fc {
-	const void *obj;
-	uint64_t stamp;
-	uint32_t idx;
-};
-
-/* What obj_update() changed, to undo it when the stack pops back below @ev. */
-struct dpor_undo {
-	const void *obj;
-	int32_t ev;
-	int32_t old; /* lastw (a write) or lastr[tid] (a read) before */
-	uint64_t rmask;
-	int tid; /* -1: a write */
-};
-
-struct sim_dpor_state {
-	unsigned int bound; /* preemption bound, UINT_MAX: none */
-	/* the exploration stack */
-	struct dpor_node *nodes;
-	size_t nnodes, capnodes;
-	struct dpor_sleeper *pool;
-	size_t npool, cappool;
-	struct dpor_fp_item *sitems; /* the sleepers' footprints */
-	size_t nsitems, capsitems;
-	size_t div; /* first event of this execution not replayed */
-	/* the current execution */
-	struct dpor_event *ev;
-	uint32_t (*vc)[SIM_MAX_THREADS];
-	size_t nev, capev;
-	struct dpor_fp_item *items; /* the events' footprints */
-	size_t nitems, capitems;
-	int32_t *cand; /* event_close()'s scratch */
-	uint32_t *citem;
-	size_t capcand;
-	int32_t *tev[SIM_MAX_THREADS]; /* each thread's events, by position */
-	uint32_t ntev[SIM_MAX_THREADS], captev[SIM_MAX_THREADS];
-	int nthreads;
-	bool open; /* ev[nev - 1] is running */
-	struct dpor_obj *tab;
-	uint32_t mask, used;
-	int32_t (*lastr_pool)[SIM_MAX_THREADS];
-	size_t nlastr, caplastr;
-	struct dpor_undo *undo;
-	size_t nundo, capundo;
-	bool ended; /* dpor_end() ran since the last execution */
-	struct dpor_fc fc[FC_SLOTS];
-	uint64_t fc_stamp; /* fc[] slots with another stamp are free */
-	bool fc_valid;	   /* fc[] holds the open event's items */
-	/* the polling rule */
-	struct dpor_round round[SIM_MAX_THREADS];
-	uint64_t polling;		       /* threads blocked by it */
-	const void **pollset[SIM_MAX_THREADS]; /* what each of them waits to see written */
-	uint32_t npollset[SIM_MAX_THREADS], cappollset[SIM_MAX_THREADS];
-	size_t keep; /* events [0, keep) are the last execution's: replayed, not recomputed */
-	/* figures */
-	uint64_t sleep_blocked, races, max_depth, executions;
-	size_t bookkeeping;
-	double est_sum; /* sum over executions of Knuth's estimate */
-	/* follow mode (the self-check): the thread of each event */
-	const int *follow;
-	size_t nfollow, diverged;
-};
+#include "dpor_internal.h"
 
 /* ---- dependence ------------------------------------------------------------ */
-
-static bool kind_reads(uint8_t k)
-{
-	switch (k) {
-	case SIM_OP_READ:
-	case SIM_OP_DOWN_READ:
-	case SIM_OP_DOWN_READ_TRYLOCK:
-	case SIM_OP_UP_READ:
-	case SIM_OP_WAIT_PREPARE:
-	case SIM_OP_WAIT:
-	case SIM_OP_DONE_CHECK:
-	case SIM_OP_RCU_LOCK:
-	case SIM_OP_RCU_UNLOCK:
-	case SIM_OP_JOIN:
-	case SIM_OP_POLL_CHECK:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Read-like kinds that are a lock's or an RCU section's (the rest read data). */
-static bool kind_lockish(uint8_t k)
-{
-	return k == SIM_OP_DOWN_READ || k == SIM_OP_DOWN_READ_TRYLOCK || k == SIM_OP_UP_READ ||
-	       k == SIM_OP_RCU_LOCK || k == SIM_OP_RCU_UNLOCK;
-}
-
-static bool kind_empty(uint8_t k)
-{
-	return k == SIM_OP_NONE || k == SIM_OP_YIELD;
-}
 
 /*
  * Blocking operations whose failed attempt changes nothing, is write-like or
@@ -237,20 +79,6 @@ static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
 
 /* ---- growing arrays -------------------------------------------------------- */
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return p;
-	size_t c = *cap ? *cap : 256;
-	while (c < need)
-		c *= 2;
-	p = realloc(p, c * elem);
-	if (!p)
-		abort();
-	*cap = c;
-	return p;
-}
-
 static struct dpor_foot ev_foot(const struct sim_dpor_state *s, size_t i)
 {
 	return (struct dpor_foot){s->items + s->ev[i].fp_start, s->ev[i].fp_n};
@@ -262,8 +90,6 @@ static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struc
 }
 
 /* Add @obj to the footprint of the last event. */
-static void poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind);
-
 static uint32_t obj_hash(const void *p);
 
 static void fc_put(struct sim_dpor_state *s, const void *obj, uint32_t idx)
@@ -302,10 +128,10 @@ static struct dpor_fp_item *foot_find(struct sim_dpor_state *s, struct dpor_even
 	return NULL;
 }
 
-static void foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
+void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 {
 	if (s->polling)
-		poll_wake(s, obj, kind);
+		dpor_poll_wake(s, obj, kind);
 	if (s->nev <= s->keep)
 		return; /* a replayed event: its footprint is recorded */
 	struct dpor_event *ev = &s->ev[s->nev - 1];
@@ -330,7 +156,7 @@ static struct dpor_sleeper *pool_push(struct sim_dpor_state *s)
 	return &s->pool[s->npool++];
 }
 
-/* ---- the object table (execution memory of its own arena) ----------------- */
+/* ---- the object table (kept across executions, rolled back by an undo log) -- */
 
 static uint32_t obj_hash(const void *p)
 {
@@ -349,7 +175,7 @@ static void tab_alloc(struct sim_dpor_state *s, uint32_t slots)
 	s->used = 0;
 }
 
-static struct dpor_obj *obj_get(struct sim_dpor_state *s, const void *obj)
+struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj)
 {
 	if (2 * (s->used + 1) > s->mask + 1) {
 		struct dpor_obj *old = s->tab;
@@ -456,7 +282,7 @@ static void clock_join(uint32_t *c, const uint32_t *d, int n)
 static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid,
 			       int32_t *out)
 {
-	struct dpor_obj *o = obj_get(s, it->obj);
+	struct dpor_obj *o = dpor_obj_get(s, it->obj);
 	unsigned int n = 0;
 	if (!kind_reads(it->kind) && o->rmask) {
 		for (uint64_t m = o->rmask & ~BIT(tid); m; m &= m - 1)
@@ -480,7 +306,7 @@ static int32_t *obj_lastr(struct sim_dpor_state *s, struct dpor_obj *o)
 
 static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid, int32_t i)
 {
-	struct dpor_obj *o = obj_get(s, it->obj);
+	struct dpor_obj *o = dpor_obj_get(s, it->obj);
 	s->undo = grow(s->undo, &s->capundo, s->nundo + 1, sizeof(*s->undo));
 	struct dpor_undo *u = &s->undo[s->nundo++];
 	*u = (struct dpor_undo){
@@ -502,7 +328,7 @@ static void obj_rollback(struct sim_dpor_state *s, size_t ev)
 {
 	while (s->nundo && (size_t)s->undo[s->nundo - 1].ev >= ev) {
 		struct dpor_undo *u = &s->undo[--s->nundo];
-		struct dpor_obj *o = obj_get(s, u->obj);
+		struct dpor_obj *o = dpor_obj_get(s, u->obj);
 		if (u->tid >= 0)
 			s->lastr_pool[o->lastr - 1][u->tid] = u->old;
 		else
@@ -694,170 +520,6 @@ static void event_push(struct sim_dpor_state *s, int tid, size_t i)
 	s->tev[tid][s->ntev[tid]++] = (int32_t)i;
 }
 
-/* ---- polling loops (docs/engine.md, "Polling loops") ------------------------ */
-
-/* Event @lidx of thread @t begins: a thread's first event, or the one after
- * a sim_yield(), begins a round. */
-static void round_begin(struct sim_dpor_state *s, const struct sim_thread *t, uint32_t lidx,
-			uint8_t kind)
-{
-	struct dpor_round *r = &s->round[t->id];
-	if (lidx == 1)
-		*r = (struct dpor_round){.first = 1};
-	else if (kind != SIM_OP_YIELD)
-		return;
-	else
-		*r = (struct dpor_round){.first = lidx, .prev_first = r->first, .site = r->site};
-	r->locks = t->dpor_locks * 256 + (int)t->rcu_nesting;
-}
-
-/* Wake the pollers waiting to see @obj written (the current event writes it). */
-static void poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind)
-{
-	if (kind_reads(kind) || kind_empty(kind))
-		return;
-	for (uint64_t m = s->polling; m; m &= m - 1) {
-		int q = __builtin_ctzll(m);
-		for (uint32_t k = 0; k < s->npollset[q]; k++)
-			if (s->pollset[q][k] == obj) {
-				s->polling &= ~BIT(q);
-				sim_wake(&sim_eng.threads[q].next_op);
-				break;
-			}
-	}
-}
-
-/* The items of thread @t's events with lidx in [@from, @to). */
-#define ROUND_ITEMS(s, t, from, to, ev_i, it)                                                      \
-	for (uint32_t _l = (from); _l < (to); _l++)                                                \
-		for (size_t ev_i = (size_t)(s)->tev[t][_l - 1], _k = 0; _k < (s)->ev[ev_i].fp_n;   \
-		     _k++)                                                                         \
-			for (const struct dpor_fp_item *it =                                       \
-				 &(s)->items[(s)->ev[ev_i].fp_start + _k];                         \
-			     it; it = NULL)
-
-/* Did the round [@from, @to) of @t change nothing but take and release locks? */
-static bool round_pure(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to)
-{
-	ROUND_ITEMS(s, t, from, to, j, it)
-	{
-		uint8_t k = it->kind;
-		if (!kind_reads(k) && k != SIM_OP_SPIN_LOCK && k != SIM_OP_SPIN_UNLOCK &&
-		    k != SIM_OP_MUTEX_LOCK && k != SIM_OP_MUTEX_UNLOCK && k != SIM_OP_DOWN_WRITE &&
-		    k != SIM_OP_UP_WRITE)
-			return false;
-		(void)j;
-	}
-	return true;
-}
-
-/* The footprint of event @x without the poll checks appended at its end. */
-static uint32_t fp_n_unchecked(const struct sim_dpor_state *s, const struct dpor_event *x)
-{
-	uint32_t n = x->fp_n;
-	while (n && s->items[x->fp_start + n - 1].kind == SIM_OP_POLL_CHECK)
-		n--;
-	return n;
-}
-
-/* Did the rounds [@a, @b) and [@b, @c) of @t do the same operations on the same objects? */
-static bool rounds_equal(const struct sim_dpor_state *s, int t, uint32_t a, uint32_t b, uint32_t c)
-{
-	if (b - a != c - b)
-		return false;
-	for (uint32_t l = 0; l < b - a; l++) {
-		const struct dpor_event *x = &s->ev[s->tev[t][a + l - 1]];
-		const struct dpor_event *y = &s->ev[s->tev[t][b + l - 1]];
-		uint32_t n = fp_n_unchecked(s, x);
-		if (x->kind != y->kind || n != fp_n_unchecked(s, y) ||
-		    memcmp(&s->items[x->fp_start], &s->items[y->fp_start], n * sizeof(*s->items)))
-			return false;
-	}
-	return true;
-}
-
-static void pollset_add(struct sim_dpor_state *s, int t, const void *obj)
-{
-	for (uint32_t k = 0; k < s->npollset[t]; k++)
-		if (s->pollset[t][k] == obj)
-			return;
-	size_t cap = s->cappollset[t];
-	s->pollset[t] = grow(s->pollset[t], &cap, s->npollset[t] + 1, sizeof(*s->pollset[t]));
-	s->cappollset[t] = (uint32_t)cap;
-	s->pollset[t][s->npollset[t]++] = obj;
-}
-
-/* The data objects the round [@from, @to) of @t read: its poll set. */
-static void pollset_fill(struct sim_dpor_state *s, int t, uint32_t from, uint32_t to)
-{
-	s->npollset[t] = 0;
-	ROUND_ITEMS(s, t, from, to, j, it)
-	{
-		if (kind_reads(it->kind) && !kind_lockish(it->kind))
-			pollset_add(s, t, it->obj);
-		(void)j;
-	}
-}
-
-/* Has another thread written something of the poll set of @t since @t read it? */
-static bool round_saw_change(struct sim_dpor_state *s, int t, uint32_t from, uint32_t to)
-{
-	ROUND_ITEMS(s, t, from, to, j, it)
-	{
-		if (!kind_reads(it->kind) || kind_lockish(it->kind))
-			continue;
-		const struct dpor_obj *o = obj_get(s, it->obj);
-		if (o->lastw != NO_EVENT && (size_t)o->lastw > j && s->ev[o->lastw].tid != t)
-			return true;
-	}
-	return false;
-}
-
-bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
-{
-	struct sim_dpor_state *s = e->strat_state;
-	struct sim_thread *th = e->cur;
-	int t = th->id;
-	struct dpor_round *r = &s->round[t];
-	const void *prev_site = r->site;
-	if (!s->open || s->ev[s->nev - 1].tid != t)
-		return false;
-	size_t i = s->nev - 1;
-	uint32_t end = s->ev[i].lidx + 1;
-	r->site = site;
-	if (i < s->keep) { /* replayed: as the last execution decided */
-		if (s->ev[i].poll != POLL_BLOCKED)
-			return false;
-		pollset_fill(s, t, r->first, end);
-		s->polling |= BIT(t);
-		return true;
-	}
-	uint8_t d = POLL_NONE;
-	if (r->prev_first && site == prev_site && !r->observed &&
-	    r->locks == th->dpor_locks * 256 + (int)th->rcu_nesting &&
-	    round_pure(s, t, r->prev_first, end) &&
-	    rounds_equal(s, t, r->prev_first, r->first, end)) {
-		d = round_saw_change(s, t, r->first, end) ? POLL_CHANGED : POLL_BLOCKED;
-		pollset_fill(s, t, r->first, end);
-		/* the decision read the poll set: a check of each, in this event */
-		for (uint32_t k = 0; k < s->npollset[t]; k++)
-			foot_add(s, s->pollset[t][k], SIM_OP_POLL_CHECK);
-	}
-	s->ev[i].poll = d;
-	if (d != POLL_BLOCKED)
-		return false;
-	s->polling |= BIT(t);
-	return true;
-}
-
-void sim_dpor_observed_slow(int owner)
-{
-	struct sim_dpor_state *s = sim_eng.strat_state;
-	for (int t = 0; t < SIM_MAX_THREADS; t++)
-		if (owner < 0 || t == owner)
-			s->round[t].observed = true;
-}
-
 bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool yielding)
 {
 	struct sim_dpor_state *s = e->strat_state;
@@ -896,9 +558,9 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 		t->dpor_pend = NO_EVENT;
 		s->nev = i + 1;
 		s->open = true;
-		round_begin(s, t, s->ev[i].lidx, t->next_op.kind);
+		dpor_round_begin(s, t, s->ev[i].lidx, t->next_op.kind);
 		if (s->polling)
-			poll_wake(s, t->next_op.obj, t->next_op.kind);
+			dpor_poll_wake(s, t->next_op.obj, t->next_op.kind);
 		return true;
 	}
 	event_push(s, next, i);
@@ -915,8 +577,8 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	ev->kind = t->next_op.kind;
 	s->nev = i + 1;
 	s->open = true;
-	round_begin(s, t, ev->lidx, t->next_op.kind);
-	foot_add(s, t->next_op.obj, t->next_op.kind);
+	dpor_round_begin(s, t, ev->lidx, t->next_op.kind);
+	dpor_foot_add(s, t->next_op.obj, t->next_op.kind);
 	return true;
 }
 
@@ -931,7 +593,7 @@ void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind)
 {
 	struct sim_dpor_state *s = sim_eng.strat_state;
 	if (s->open)
-		foot_add(s, obj, (uint8_t)kind);
+		dpor_foot_add(s, obj, (uint8_t)kind);
 }
 
 void sim_dpor_edge_slow(struct sim_thread *t)
