@@ -30,9 +30,11 @@
  * Memory: the exploration stack holds one node per event of the current
  * execution (enabled, backtrack, done and sleep masks, and the sleep set's
  * footprints, at most one per thread) and one event record with a vector
- * clock of SIM_MAX_THREADS entries: O(depth x threads).  The per-object
- * table (last write, last read per thread) lives in its own arena, reset in
- * O(1) when an execution begins.
+ * clock of SIM_MAX_THREADS entries: O(depth x threads).  The events of the
+ * replayed prefix are kept from the last execution, and so is the per-object
+ * table (last write, last read per thread): an undo log rolls it back to the
+ * node where the next execution takes a new choice.  The polling rule is in
+ * dpor_poll.c.
  */
 #include "engine.h"
 
@@ -40,112 +42,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BIT(i)	 (1ull << (i))
-#define NO_EVENT (-1)
-
-struct dpor_fp_item {
-	const void *obj;
-	uint8_t kind; /* enum sim_op_kind */
-};
-
-/* What an event acted on: a view into an item array. */
-struct dpor_foot {
-	const struct dpor_fp_item *it;
-	uint32_t n;
-};
-
-struct dpor_event {
-	int tid;
-	uint32_t lidx;		 /* 1-based index among its thread's events */
-	int32_t pend;		 /* enabling edge source (spawn, wake, yield), or NO_EVENT */
-	bool blocked;		 /* it ended with its thread blocking */
-	uint8_t kind;		 /* the operation announced */
-	uint32_t fp_start, fp_n; /* its footprint: items[fp_start ..] */
-};
-
-/* A sleeping (or already explored) thread and its next event's footprint. */
-struct dpor_sleeper {
-	int tid;
-	uint32_t start, n; /* its footprint: sitems[start ..] */
-};
-
-/* The state before event i of the current execution. */
-struct dpor_node {
-	uint64_t enabled, backtrack, done, sleep; /* sleep: inherited sleepers */
-	int chosen;
-	unsigned int preempts; /* preemptions before this node (bounded mode) */
-	int prev;	       /* thread of the event before, -1 at the root */
-	uint32_t pool_start, pool_n;
-	uint32_t sitems_start; /* sitems when it was made */
-};
-
-/* Last accesses of one object in the current execution. */
-struct dpor_obj {
-	const void *obj;
-	int32_t lastw;	/* last write-like event, or NO_EVENT */
-	uint64_t rmask; /* threads with a read-like event since lastw */
-	int32_t *lastr; /* [SIM_MAX_THREADS], when rmask was ever set */
-};
-
-struct sim_dpor_state {
-	unsigned int bound; /* preemption bound, UINT_MAX: none */
-	/* the exploration stack */
-	struct dpor_node *nodes;
-	size_t nnodes, capnodes;
-	struct dpor_sleeper *pool;
-	size_t npool, cappool;
-	struct dpor_fp_item *sitems; /* the sleepers' footprints */
-	size_t nsitems, capsitems;
-	size_t div; /* first event of this execution not replayed */
-	/* the current execution */
-	struct dpor_event *ev;
-	uint32_t (*vc)[SIM_MAX_THREADS];
-	size_t nev, capev;
-	struct dpor_fp_item *items; /* the events' footprints */
-	size_t nitems, capitems;
-	int32_t *cand; /* event_close()'s scratch */
-	uint32_t *citem;
-	size_t capcand;
-	int32_t *tev[SIM_MAX_THREADS]; /* each thread's events, by position */
-	uint32_t ntev[SIM_MAX_THREADS], captev[SIM_MAX_THREADS];
-	int nthreads;
-	bool open; /* ev[nev - 1] is running */
-	struct dpor_obj *tab;
-	uint32_t mask, used;
-	/* figures */
-	uint64_t sleep_blocked, races, max_depth, executions;
-	size_t bookkeeping;
-	double est_sum; /* sum over executions of Knuth's estimate */
-	/* follow mode (the self-check): the thread of each event */
-	const int *follow;
-	size_t nfollow, diverged;
-};
+#include "dpor_internal.h"
 
 /* ---- dependence ------------------------------------------------------------ */
-
-static bool kind_reads(uint8_t k)
-{
-	switch (k) {
-	case SIM_OP_READ:
-	case SIM_OP_DOWN_READ:
-	case SIM_OP_DOWN_READ_TRYLOCK:
-	case SIM_OP_UP_READ:
-	case SIM_OP_WAIT_PREPARE:
-	case SIM_OP_WAIT:
-	case SIM_OP_DONE_CHECK:
-	case SIM_OP_RCU_LOCK:
-	case SIM_OP_RCU_UNLOCK:
-	case SIM_OP_JOIN:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool kind_empty(uint8_t k)
-{
-	return k == SIM_OP_NONE || k == SIM_OP_YIELD;
-}
 
 /*
  * Blocking operations whose failed attempt changes nothing, is write-like or
@@ -180,20 +79,6 @@ static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
 
 /* ---- growing arrays -------------------------------------------------------- */
 
-static void *grow(void *p, size_t *cap, size_t need, size_t elem)
-{
-	if (need <= *cap)
-		return p;
-	size_t c = *cap ? *cap : 256;
-	while (c < need)
-		c *= 2;
-	p = realloc(p, c * elem);
-	if (!p)
-		abort();
-	*cap = c;
-	return p;
-}
-
 static struct dpor_foot ev_foot(const struct sim_dpor_state *s, size_t i)
 {
 	return (struct dpor_foot){s->items + s->ev[i].fp_start, s->ev[i].fp_n};
@@ -205,21 +90,63 @@ static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struc
 }
 
 /* Add @obj to the footprint of the last event. */
-static void foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
+static uint32_t obj_hash(const void *p);
+
+static void fc_put(struct sim_dpor_state *s, const void *obj, uint32_t idx)
 {
+	uint32_t h = obj_hash(obj) & (FC_SLOTS - 1);
+	while (s->fc[h].stamp == s->fc_stamp)
+		h = (h + 1) & (FC_SLOTS - 1);
+	s->fc[h] = (struct dpor_fc){obj, s->fc_stamp, idx};
+}
+
+/*
+ * The item of @obj in the open event's footprint, or NULL.  A short footprint
+ * is scanned; a long one (the setup's, a final check's: hundreds of items)
+ * is looked up in a hash of its items, made for the event (fc_valid).
+ */
+static struct dpor_fp_item *foot_find(struct sim_dpor_state *s, struct dpor_event *ev,
+				      const void *obj)
+{
+	struct dpor_fp_item *f = &s->items[ev->fp_start];
+	if (ev->fp_n <= FC_FROM || ev->fp_n >= FC_SLOTS / 2) {
+		for (uint32_t i = ev->fp_n > 64 ? ev->fp_n - 64 : 0; i < ev->fp_n; i++)
+			if (f[i].obj == obj)
+				return &f[i];
+		return NULL;
+	}
+	if (!s->fc_valid) { /* the first lookup of this event in the hash */
+		s->fc_valid = true;
+		s->fc_stamp++;
+		for (uint32_t i = 0; i < ev->fp_n; i++)
+			fc_put(s, f[i].obj, i);
+	}
+	for (uint32_t h = obj_hash(obj) & (FC_SLOTS - 1); s->fc[h].stamp == s->fc_stamp;
+	     h = (h + 1) & (FC_SLOTS - 1))
+		if (s->fc[h].obj == obj)
+			return &f[s->fc[h].idx];
+	return NULL;
+}
+
+void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
+{
+	if (s->polling)
+		dpor_poll_wake(s, obj, kind);
+	if (s->nev <= s->keep)
+		return; /* a replayed event: its footprint is recorded */
 	struct dpor_event *ev = &s->ev[s->nev - 1];
 	if (kind_empty(kind))
 		return;
-	for (uint32_t i = ev->fp_n > 64 ? ev->fp_n - 64 : 0; i < ev->fp_n; i++) {
-		struct dpor_fp_item *it = &s->items[ev->fp_start + i];
-		if (it->obj == obj) {
-			if (!kind_reads(kind))
-				it->kind = kind; /* write-like wins */
-			return;
-		}
+	struct dpor_fp_item *it = foot_find(s, ev, obj);
+	if (it) {
+		if (!kind_reads(kind))
+			it->kind = kind; /* write-like wins */
+		return;
 	}
 	s->items = grow(s->items, &s->capitems, s->nitems + 1, sizeof(*s->items));
 	s->items[s->nitems++] = (struct dpor_fp_item){obj, kind};
+	if (s->fc_valid && ev->fp_n < FC_SLOTS / 2)
+		fc_put(s, obj, ev->fp_n);
 	ev->fp_n++;
 }
 
@@ -229,11 +156,7 @@ static struct dpor_sleeper *pool_push(struct sim_dpor_state *s)
 	return &s->pool[s->npool++];
 }
 
-/* ---- the object table (execution memory of its own arena) ----------------- */
-
-/* One for the process: one execution runs at a time, and each resets it. */
-static struct sim_arena dpor_arena;
-static bool dpor_arena_ready;
+/* ---- the object table (kept across executions, rolled back by an undo log) -- */
 
 static uint32_t obj_hash(const void *p)
 {
@@ -245,12 +168,14 @@ static uint32_t obj_hash(const void *p)
 
 static void tab_alloc(struct sim_dpor_state *s, uint32_t slots)
 {
-	s->tab = sim_arena_alloc(&dpor_arena, slots * sizeof(*s->tab));
+	s->tab = calloc(slots, sizeof(*s->tab));
+	if (!s->tab)
+		abort();
 	s->mask = slots - 1;
 	s->used = 0;
 }
 
-static struct dpor_obj *obj_get(struct sim_dpor_state *s, const void *obj)
+struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj)
 {
 	if (2 * (s->used + 1) > s->mask + 1) {
 		struct dpor_obj *old = s->tab;
@@ -264,6 +189,7 @@ static struct dpor_obj *obj_get(struct sim_dpor_state *s, const void *obj)
 				s->tab[h] = old[i];
 				s->used++;
 			}
+		free(old);
 	}
 	uint32_t h = obj_hash(obj) & s->mask;
 	while (s->tab[h].obj && s->tab[h].obj != obj)
@@ -356,11 +282,11 @@ static void clock_join(uint32_t *c, const uint32_t *d, int n)
 static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid,
 			       int32_t *out)
 {
-	struct dpor_obj *o = obj_get(s, it->obj);
+	struct dpor_obj *o = dpor_obj_get(s, it->obj);
 	unsigned int n = 0;
 	if (!kind_reads(it->kind) && o->rmask) {
 		for (uint64_t m = o->rmask & ~BIT(tid); m; m &= m - 1)
-			out[n++] = o->lastr[__builtin_ctzll(m)];
+			out[n++] = s->lastr_pool[o->lastr - 1][__builtin_ctzll(m)];
 		return n;
 	}
 	if (o->lastw != NO_EVENT && s->ev[o->lastw].tid != tid)
@@ -368,17 +294,46 @@ static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_it
 	return n;
 }
 
+static int32_t *obj_lastr(struct sim_dpor_state *s, struct dpor_obj *o)
+{
+	if (!o->lastr) {
+		s->lastr_pool =
+		    grow(s->lastr_pool, &s->caplastr, s->nlastr + 1, sizeof(*s->lastr_pool));
+		o->lastr = (uint32_t)++s->nlastr;
+	}
+	return s->lastr_pool[o->lastr - 1];
+}
+
 static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid, int32_t i)
 {
-	struct dpor_obj *o = obj_get(s, it->obj);
+	struct dpor_obj *o = dpor_obj_get(s, it->obj);
+	s->undo = grow(s->undo, &s->capundo, s->nundo + 1, sizeof(*s->undo));
+	struct dpor_undo *u = &s->undo[s->nundo++];
+	*u = (struct dpor_undo){
+	    .obj = it->obj, .ev = i, .old = o->lastw, .rmask = o->rmask, .tid = -1};
 	if (kind_reads(it->kind)) {
-		if (!o->lastr)
-			o->lastr = sim_arena_alloc(&dpor_arena, SIM_MAX_THREADS * sizeof(int32_t));
-		o->lastr[tid] = i;
+		int32_t *lr = obj_lastr(s, o);
+		u->tid = tid;
+		u->old = lr[tid];
+		lr[tid] = i;
 		o->rmask |= BIT(tid);
 	} else {
 		o->lastw = i;
 		o->rmask = 0;
+	}
+}
+
+/* Undo the object table back to before event @ev (the stack popped there). */
+static void obj_rollback(struct sim_dpor_state *s, size_t ev)
+{
+	while (s->nundo && (size_t)s->undo[s->nundo - 1].ev >= ev) {
+		struct dpor_undo *u = &s->undo[--s->nundo];
+		struct dpor_obj *o = dpor_obj_get(s, u->obj);
+		if (u->tid >= 0)
+			s->lastr_pool[o->lastr - 1][u->tid] = u->old;
+		else
+			o->lastw = u->old;
+		o->rmask = u->rmask;
 	}
 }
 
@@ -396,7 +351,13 @@ static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_
 {
 	/* A thread's end, then its join: the join only depends on the end. */
 	struct dpor_foot fa = ev_foot(s, (size_t)a);
-	return foot_kind(&fa, it->obj) == SIM_OP_EXIT && it->kind == SIM_OP_JOIN;
+	uint8_t ka = foot_kind(&fa, it->obj);
+	(void)i;
+	/* A poll check and a write of what it checks: before the check, the
+	 * poller goes on to its next round after the write; after it, it waits
+	 * and the write wakes it to that same round. */
+	return (ka == SIM_OP_EXIT && it->kind == SIM_OP_JOIN) || ka == SIM_OP_POLL_CHECK ||
+	       it->kind == SIM_OP_POLL_CHECK;
 }
 
 static bool kind_acquires(uint8_t k)
@@ -433,6 +394,8 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 /* Event @i is complete: its clock, its races, the object table. */
 static void event_close(struct sim_dpor_state *s, size_t i)
 {
+	if (i < s->keep)
+		return; /* a replayed event: its clock and table entries are there */
 	if (s->follow)
 		s->div = SIZE_MAX; /* no races to look for */
 	struct dpor_event *ev = &s->ev[i];
@@ -591,6 +554,15 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	if (yielding && cur && next != cur->id)
 		cur->dpor_pend = (int32_t)i;
 	s->nthreads = e->nthreads;
+	if (i < s->keep) { /* replayed: the record is the last execution's */
+		t->dpor_pend = NO_EVENT;
+		s->nev = i + 1;
+		s->open = true;
+		dpor_round_begin(s, t, s->ev[i].lidx, t->next_op.kind);
+		if (s->polling)
+			dpor_poll_wake(s, t->next_op.obj, t->next_op.kind);
+		return true;
+	}
 	event_push(s, next, i);
 	struct dpor_event *ev = &s->ev[i];
 	ev->tid = next;
@@ -599,11 +571,14 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	t->dpor_pend = NO_EVENT;
 	ev->fp_start = (uint32_t)s->nitems;
 	ev->fp_n = 0;
+	s->fc_valid = false;
 	ev->blocked = false;
+	ev->poll = POLL_NONE;
 	ev->kind = t->next_op.kind;
 	s->nev = i + 1;
 	s->open = true;
-	foot_add(s, t->next_op.obj, t->next_op.kind);
+	dpor_round_begin(s, t, ev->lidx, t->next_op.kind);
+	dpor_foot_add(s, t->next_op.obj, t->next_op.kind);
 	return true;
 }
 
@@ -618,7 +593,7 @@ void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind)
 {
 	struct sim_dpor_state *s = sim_eng.strat_state;
 	if (s->open)
-		foot_add(s, obj, (uint8_t)kind);
+		dpor_foot_add(s, obj, (uint8_t)kind);
 }
 
 void sim_dpor_edge_slow(struct sim_thread *t)
@@ -629,22 +604,30 @@ void sim_dpor_edge_slow(struct sim_thread *t)
 
 /* ---- the strategy ------------------------------------------------------------ */
 
+/* Forget the last execution's events from @keep on (the stack popped there). */
+static void truncate_events(struct sim_dpor_state *s, size_t keep)
+{
+	obj_rollback(s, keep);
+	if (keep < s->nev)
+		s->nitems = s->ev[keep].fp_start;
+	for (int r = 0; r < SIM_MAX_THREADS; r++)
+		s->ntev[r] = keep ? count_upto(s, r, keep - 1) : 0;
+	s->keep = keep;
+}
+
 static void dpor_begin(struct sim_engine *e, uint64_t index)
 {
 	struct sim_dpor_state *s = e->strat_state;
-	if (!dpor_arena_ready) {
-		if (sim_arena_init(&dpor_arena)) {
-			fprintf(stderr, "hmmsim: cannot set up execution memory\n");
-			abort();
-		}
-		dpor_arena_ready = true;
-	}
-	sim_arena_reset(&dpor_arena);
-	tab_alloc(s, 256);
+	(void)index;
+	if (!s->tab)
+		tab_alloc(s, 256);
+	if (!s->ended) /* no dpor_end() since the last execution: start afresh */
+		truncate_events(s, 0);
+	s->ended = false;
 	s->nev = 0;
-	s->nitems = 0;
 	s->open = false;
-	memset(s->ntev, 0, sizeof(s->ntev));
+	s->polling = 0;
+	memset(s->round, 0, sizeof(s->round));
 }
 
 static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yielding)
@@ -687,7 +670,10 @@ void sim_dpor_exec_done(struct sim_engine *e)
 	if (s->nev > s->max_depth)
 		s->max_depth = s->nev;
 	size_t bytes = s->capnodes * sizeof(*s->nodes) + s->cappool * sizeof(*s->pool) +
-		       s->capev * (sizeof(*s->ev) + sizeof(*s->vc));
+		       s->capev * (sizeof(*s->ev) + sizeof(*s->vc)) +
+		       s->capitems * sizeof(*s->items) + s->capsitems * sizeof(*s->sitems) +
+		       (s->mask + 1) * sizeof(*s->tab) + s->caplastr * sizeof(*s->lastr_pool) +
+		       s->capundo * sizeof(*s->undo);
 	if (bytes > s->bookkeeping)
 		s->bookkeeping = bytes;
 }
@@ -698,6 +684,7 @@ static bool dpor_end(struct sim_engine *e)
 	struct sim_dpor_state *s = e->strat_state;
 	if (s->follow)
 		return false;
+	s->ended = true;
 	s->est_sum += knuth_estimate(s);
 	if (e->replay_mismatch)
 		return false;
@@ -735,6 +722,7 @@ static bool dpor_end(struct sim_engine *e)
 			n->chosen = q;
 			s->div = j;
 			s->nnodes = j + 1;
+			truncate_events(s, j);
 			return true;
 		}
 		s->npool = n->pool_start;
@@ -766,8 +754,13 @@ void sim_dpor_free(struct sim_dpor_state *s)
 	free(s->sitems);
 	free(s->cand);
 	free(s->citem);
-	for (int t = 0; t < SIM_MAX_THREADS; t++)
+	free(s->tab);
+	free(s->lastr_pool);
+	free(s->undo);
+	for (int t = 0; t < SIM_MAX_THREADS; t++) {
 		free(s->tev[t]);
+		free(s->pollset[t]);
+	}
 	free(s);
 }
 
@@ -829,6 +822,7 @@ static const char *const op_names[SIM_OP__COUNT] = {
     [SIM_OP_EXIT] = "exit",
     [SIM_OP_YIELD] = "yield",
     [SIM_OP_ALLOC] = "alloc",
+    [SIM_OP_POLL_CHECK] = "poll-check",
 };
 
 void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len)

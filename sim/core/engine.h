@@ -56,6 +56,7 @@ enum sim_wait_kind {
 	SIM_WAIT_JOIN,	/* wait_obj is a struct sim_thread */
 	SIM_WAIT_QUEUE, /* wait_obj is a sim_waitqueue_t */
 	SIM_WAIT_RCU,	/* grace period or rcu_barrier */
+	SIM_WAIT_POLL,	/* dpor: a polling loop that saw nothing change (dpor.c) */
 };
 
 /*
@@ -97,6 +98,8 @@ enum sim_op_kind {
 	SIM_OP_EXIT,	    /* a thread's end: writes its state (a touch) */
 	SIM_OP_YIELD,
 	SIM_OP_ALLOC,	    /* execution memory (a touch) */
+	/* dpor: a polling thread checks what it read (a touch) */
+	SIM_OP_POLL_CHECK,
 	SIM_OP__COUNT,
 };
 
@@ -128,6 +131,7 @@ struct sim_thread {
 	/* dpor.c */
 	struct sim_op next_op; /* announced at the thread's scheduling point */
 	int32_t dpor_pend;     /* event that woke, spawned or followed its yield: -1 */
+	int dpor_locks;	       /* locks and RCU read sections it holds (dpor's polling rule) */
 };
 
 /* A choice that differs from the default one: what a schedule token holds. */
@@ -169,6 +173,7 @@ struct sim_engine {
 	struct sim_thread *cur;
 	uint64_t runnable; /* mask of thread ids */
 	uint64_t blocked;
+	uint64_t polling; /* dpor: blocked by the polling rule (sched.c poll_block()) */
 	uint64_t steps, step_bound;
 	uint64_t choice_points;
 	uint64_t preemptions; /* switches away from a thread that could go on */
@@ -243,7 +248,8 @@ struct sim_strategy_ops {
 void sim_sched_point(void);
 /* A scheduling point where the current thread announces its next operation. */
 void sim_sched_op(const void *obj, enum sim_op_kind kind);
-void sim_sched_yield_point(void);
+/* sim_yield() at call site @site (dpor's polling rule tells call sites apart). */
+void sim_sched_yield_point(const void *site);
 void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const char *name);
 void sim_wake(const void *obj);
 int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg);
@@ -378,6 +384,17 @@ void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind);
 void sim_dpor_edge_slow(struct sim_thread *t);
 void sim_dpor_blocked(void); /* the current event ends with its thread blocking */
 void sim_dpor_exec_done(struct sim_engine *e);
+/* At sim_yield() of the current thread from call site @site: true when the
+ * thread polls without anything to see (docs/engine.md, "Polling loops"): it
+ * blocks until another thread writes what it read. */
+bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site);
+/* A failed trylock saw @owner's lock (-1: readers, or a waiting writer). */
+void sim_dpor_observed_slow(int owner);
+static inline void sim_dpor_observed(int owner)
+{
+	if (sim_eng.dpor)
+		sim_dpor_observed_slow(owner);
+}
 static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind)
 {
 	if (sim_eng.dpor)

@@ -60,6 +60,7 @@ static void excl_lock(struct sim_lockstate *s, const char *name, const char *op,
 		while (s->owner >= 0);
 	}
 	s->owner = me;
+	E->cur->dpor_locks++;
 	if (sim_ora_locks_on())
 		sim_ora_lock_post(s, name, site, kind, false);
 	TRACE(site, "%s %s", op, name);
@@ -72,8 +73,11 @@ static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *
 	bool ok = s->owner < 0;
 	if (ok) {
 		s->owner = E->cur->id;
+		E->cur->dpor_locks++;
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(s, name, site, kind, true);
+	} else {
+		sim_dpor_observed(s->owner);
 	}
 	if (!ok)
 		sim_cov_lock(name);
@@ -90,6 +94,7 @@ static void excl_unlock(struct sim_lockstate *s, const char *name, const char *o
 	if (sim_ora_locks_on())
 		sim_ora_unlock(s, kind);
 	s->owner = -1;
+	E->cur->dpor_locks--;
 	sim_wake(s);
 	TRACE(site, "%s %s", op, name);
 }
@@ -179,6 +184,7 @@ void sim_down_read_at(sim_rwsem_t *s, const char *site)
 		while (read_blocked(&s->s));
 	}
 	s->s.readers++;
+	E->cur->dpor_locks++;
 	if (sim_ora_locks_on())
 		sim_ora_lock_post(&s->s, s->name, site, SIM_LK_READ, false);
 	TRACE(site, "down_read %s", s->name);
@@ -190,8 +196,11 @@ bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
 	bool ok = !read_blocked(&s->s);
 	if (ok) {
 		s->s.readers++;
+		E->cur->dpor_locks++;
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(&s->s, s->name, site, SIM_LK_READ, true);
+	} else {
+		sim_dpor_observed(s->s.owner);
 	}
 	if (!ok)
 		sim_cov_lock(s->name);
@@ -206,6 +215,7 @@ void sim_up_read_at(sim_rwsem_t *s, const char *site)
 		lock_fail("up_read", s->name, site);
 	if (sim_ora_locks_on())
 		sim_ora_unlock(&s->s, SIM_LK_READ);
+	E->cur->dpor_locks--;
 	if (--s->s.readers == 0)
 		sim_wake(&s->s);
 	TRACE(site, "up_read %s", s->name);
@@ -228,6 +238,7 @@ void sim_down_write_at(sim_rwsem_t *s, const char *site)
 		s->s.write_waiters--;
 	}
 	s->s.owner = E->cur->id;
+	E->cur->dpor_locks++;
 	if (sim_ora_locks_on())
 		sim_ora_lock_post(&s->s, s->name, site, SIM_LK_WRITE, false);
 	TRACE(site, "down_write %s", s->name);
@@ -239,8 +250,11 @@ bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
 	bool ok = s->s.owner < 0 && s->s.readers == 0;
 	if (ok) {
 		s->s.owner = E->cur->id;
+		E->cur->dpor_locks++;
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(&s->s, s->name, site, SIM_LK_WRITE, true);
+	} else {
+		sim_dpor_observed(s->s.readers ? -1 : s->s.owner);
 	}
 	if (!ok)
 		sim_cov_lock(s->name);
@@ -256,6 +270,7 @@ void sim_up_write_at(sim_rwsem_t *s, const char *site)
 	if (sim_ora_locks_on())
 		sim_ora_unlock(&s->s, SIM_LK_WRITE);
 	s->s.owner = -1;
+	E->cur->dpor_locks--;
 	sim_wake(&s->s);
 	TRACE(site, "up_write %s", s->name);
 }

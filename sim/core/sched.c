@@ -110,12 +110,40 @@ __attribute__((noreturn)) static void deadlock(struct sim_engine *e)
 	sim_fail(SIM_KIND_DEADLOCK, "nothing can run: %s", msg);
 }
 
+/* Make the pollers in @m runnable again (dpor's polling rule, poll_block()). */
+static void poll_wake_all(struct sim_engine *e, uint64_t m)
+{
+	for (; m; m &= m - 1)
+		sim_wake(&e->threads[__builtin_ctzll(m)].next_op);
+}
+
+/*
+ * dpor's schedule token: the choices as the other strategies see them, where
+ * a poll-blocked thread is runnable (it would poll again).  dpor never picks
+ * it, so the token replays the same execution under `hmmsim replay`.
+ */
+static void token_note(struct sim_engine *e, uint64_t plain, int next, int cur)
+{
+	if (!(plain & (plain - 1)))
+		return;
+	uint64_t cp = e->choice_points++;
+	if (next != sim_default_choice(plain, cur))
+		record_choice(e, cp, next);
+}
+
 /* Pick the next thread among @choices and switch to it if it is not us. */
 static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 {
 	struct sim_thread *cur = e->cur;
 	int next;
 
+	if (!choices && e->polling) {
+		/* only pollers could go on: they poll again, as elsewhere (a
+		 * thread at its own yield lets the others go first) */
+		uint64_t m = e->polling & ~BIT(cur->id);
+		poll_wake_all(e, m ? m : e->polling);
+		choices = e->runnable & (m ? ~BIT(cur->id) : ~0ull);
+	}
 	if (e->dpor)
 		sim_dpor_event_end(e);
 	if (!choices) {
@@ -123,14 +151,22 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 			back_to_host(e);
 		deadlock(e);
 	}
+	uint64_t plain = choices | (e->polling & ~BIT(cur->id));
 	if (!(choices & (choices - 1))) {
 		next = __builtin_ctzll(choices);
+		if (plain != choices)
+			token_note(e, plain, next, cur->id);
 	} else {
 		int def = sim_default_choice(choices, cur->id);
-		uint64_t cp = e->choice_points++;
-		next = e->strat->choose(e, choices, def, yielding);
-		if (next != def)
-			record_choice(e, cp, next);
+		if (e->dpor) {
+			next = e->strat->choose(e, choices, def, yielding);
+			token_note(e, plain, next, cur->id);
+		} else {
+			uint64_t cp = e->choice_points++;
+			next = e->strat->choose(e, choices, def, yielding);
+			if (next != def)
+				record_choice(e, cp, next);
+		}
 		if (next != cur->id && (choices & (1ull << cur->id))) {
 			e->preemptions++;
 			if (e->tracing)
@@ -186,12 +222,38 @@ void sim_sched_op(const void *obj, enum sim_op_kind kind)
 	schedule(e, e->runnable, false);
 }
 
-void sim_sched_yield_point(void)
+/*
+ * dpor only: a polling thread whose last round changed nothing and saw
+ * nothing change waits, as if blocked, until another thread writes what it
+ * read (sim_wake() of its next_op, from dpor.c); nothing left to write it is
+ * a livelock (deadlock() below).
+ */
+static void poll_block(struct sim_engine *e)
+{
+	struct sim_thread *t = e->cur;
+	t->state = SIM_T_BLOCKED;
+	t->wait_obj = &t->next_op;
+	t->wait_kind = SIM_WAIT_POLL;
+	t->wait_op = "sim_yield";
+	t->wait_name = "what it polls";
+	e->runnable &= ~BIT(t->id);
+	e->blocked |= BIT(t->id);
+	e->polling |= BIT(t->id);
+	schedule(e, e->runnable, false);
+}
+
+void sim_sched_yield_point(const void *site)
 {
 	struct sim_engine *e = &sim_eng;
 	sim_engine_require("sim_yield");
 	e->cur->next_op = (struct sim_op){NULL, SIM_OP_YIELD};
 	count_step(e);
+	if (e->dpor && sim_dpor_poll_blocks(e, site)) {
+		poll_block(e);
+		return;
+	}
+	if (e->polling && !(e->runnable & ~BIT(e->cur->id)))
+		poll_wake_all(e, e->polling); /* they are the others this yield lets go first */
 	uint64_t others = e->runnable & ~BIT(e->cur->id);
 	if (others && e->strat->on_yield)
 		e->strat->on_yield(e);
@@ -227,6 +289,7 @@ void sim_wake(const void *obj)
 			continue;
 		t->state = SIM_T_RUNNABLE;
 		t->wait_obj = NULL;
+		e->polling &= ~BIT(t->id);
 		sim_dpor_edge(t); /* the woken retry happens after this event */
 		e->blocked &= ~BIT(t->id);
 		e->runnable |= BIT(t->id);
@@ -271,6 +334,7 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 	t->nheld = 0;
 	t->next_op = (struct sim_op){NULL, SIM_OP_NONE};
 	t->dpor_pend = -1;
+	t->dpor_locks = 0;
 	sim_dpor_edge(t); /* its first event happens after the spawn */
 	sim_dpor_touch(&e->nthreads, SIM_OP_SPAWN);
 	if (e->ora_races)
@@ -316,7 +380,7 @@ void sim_run_execution(uint64_t index)
 
 	sim_arena_reset(&e->arena);
 	e->nthreads = e->live = 0;
-	e->runnable = e->blocked = 0;
+	e->runnable = e->blocked = e->polling = 0;
 	e->steps = e->choice_points = 0;
 	e->preemptions = 0;
 	e->hook_step = 0;
@@ -333,6 +397,14 @@ void sim_run_execution(uint64_t index)
 	e->nrec = 0;
 	e->cur = NULL;
 	sim_cov_exec_begin();
+	/*
+	 * dpor compares object addresses across executions (sleep sets, and the
+	 * object table it keeps for the replayed prefix): the race oracle's
+	 * table, in execution memory, must start at the same size in every
+	 * execution, or everything allocated after it moves.
+	 */
+	if (e->dpor)
+		e->ora.hint = 0;
 	sim_ora_exec_begin();
 	sim_fiber_init_host(&e->host);
 	e->strat->begin(e, index);
@@ -388,7 +460,7 @@ void sim_thread_join_at(int tid, const char *site)
 
 void sim_yield_at(const char *site)
 {
-	sim_sched_yield_point();
+	sim_sched_yield_point(__builtin_return_address(0));
 	if (sim_eng.tracing)
 		sim_trace(site, "yield");
 }

@@ -302,6 +302,79 @@ static void test_self_check_litmus(void)
 	}
 }
 
+/* ---- polling loops ---------------------------------------------------------- */
+
+/*
+ * A poller waits for a flag under a mutex, then reads the data; the writer
+ * sets the flag before the data (the bug) or after it (the fix).  The bug
+ * needs a round of the poller after the flag's write and before the data's:
+ * the round that the polling rule blocks until a write wakes it.
+ */
+struct poll {
+	sim_mutex_t lock;
+	long flag, data;
+	bool fixed;
+};
+
+static void poll_poller(void *arg)
+{
+	struct poll *p = arg;
+	for (;;) {
+		sim_mutex_lock(&p->lock);
+		long f = SIM_READ_ONCE(p->flag);
+		sim_mutex_unlock(&p->lock);
+		if (f)
+			break;
+		sim_yield();
+	}
+	long d = SIM_READ_ONCE(p->data);
+	sim_check(d == 42, "the poller saw the flag, then data %ld", d);
+}
+
+static void poll_writer(void *arg)
+{
+	struct poll *p = arg;
+	if (p->fixed)
+		SIM_WRITE_ONCE(p->data, 42);
+	SIM_WRITE_ONCE(p->flag, 1);
+	if (!p->fixed)
+		SIM_WRITE_ONCE(p->data, 42);
+}
+
+static void poll_main(void *arg)
+{
+	struct poll *p = sim_alloc(sizeof(*p));
+	p->fixed = arg != NULL;
+	sim_mutex_init(&p->lock, "poll");
+	int a = sim_thread_spawn("poller", poll_poller, p);
+	int b = sim_thread_spawn("writer", poll_writer, p);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_polling(void)
+{
+	struct sim_scenario bug = SCENARIO("poll-publish", poll_main);
+	struct sim_result r = run_dpor(&bug, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_ASSERT);
+	CU_ASSERT_FALSE(r.exhausted);
+	/* the token replays to it under the replay strategy, which has no rule */
+	struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
+				.schedule = r.nr_reports ? r.reports[0].schedule : ""};
+	struct sim_result p;
+	CU_ASSERT_EQUAL(sim_explore(&bug, &o, &p), 0);
+	CU_ASSERT_STRING_EQUAL(first_kind(&p), SIM_KIND_ASSERT);
+	sim_result_free(&p);
+	sim_result_free(&r);
+
+	struct sim_scenario fix = SCENARIO("poll-publish-fixed", poll_main, .arg = (void *)1);
+	r = run_dpor(&fix, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+	same_as_dfs(&fix);
+}
+
 static void test_same_command_same_run(void)
 {
 	const struct sim_scenario *sc = sim_litmus_find("seqcount-noretry");
@@ -328,4 +401,5 @@ void hmmsim_test_register(void)
 		    test_self_check_reports_planted);
 	CU_add_test(s, "the self-check is clean on the litmus fixes", test_self_check_litmus);
 	CU_add_test(s, "same command, same run", test_same_command_same_run);
+	CU_add_test(s, "polling loops: a round after a write found, its fix clean", test_polling);
 }

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dpor strategy's state, shared by dpor.c (the exploration) and
+ * dpor_poll.c (the polling rule).  See dpor.c.
+ */
+#ifndef SIM_CORE_DPOR_INTERNAL_H
+#define SIM_CORE_DPOR_INTERNAL_H
+
+#include "engine.h"
+
+#include <stdlib.h>
+
+#define BIT(i)	 (1ull << (i))
+#define NO_EVENT (-1)
+
+struct dpor_fp_item {
+	const void *obj;
+	uint8_t kind; /* enum sim_op_kind */
+};
+
+/* What an event acted on: a view into an item array. */
+struct dpor_foot {
+	const struct dpor_fp_item *it;
+	uint32_t n;
+};
+
+struct dpor_event {
+	int tid;
+	uint32_t lidx;		 /* 1-based index among its thread's events */
+	int32_t pend;		 /* enabling edge source (spawn, wake, yield), or NO_EVENT */
+	bool blocked;		 /* it ended with its thread blocking */
+	uint8_t poll;		 /* at a sim_yield() after it: enum dpor_poll */
+	uint8_t kind;		 /* the operation announced */
+	uint32_t fp_start, fp_n; /* its footprint: items[fp_start ..] */
+};
+
+/* What the polling rule decided at a sim_yield() (docs/engine.md, "Polling loops"). */
+enum dpor_poll {
+	POLL_NONE,    /* not a repeated pure round: an ordinary yield */
+	POLL_CHANGED, /* a repeated round, but something it read has changed since */
+	POLL_BLOCKED, /* a repeated round that saw nothing change: it waits */
+};
+
+/* A thread's rounds between sim_yield()s, for the polling rule. */
+struct dpor_round {
+	uint32_t first;	     /* lidx of the round's first event */
+	uint32_t prev_first; /* the round before: its first event, 0: none */
+	const void *site;    /* the sim_yield() that ended the round before */
+	int locks;	     /* locks and RCU sections held when the round began */
+	bool observed;	     /* a failed trylock saw one of its locks */
+};
+
+/* A sleeping (or already explored) thread and its next event's footprint. */
+struct dpor_sleeper {
+	int tid;
+	uint32_t start, n; /* its footprint: sitems[start ..] */
+};
+
+/* The state before event i of the current execution. */
+struct dpor_node {
+	uint64_t enabled, backtrack, done, sleep; /* sleep: inherited sleepers */
+	int chosen;
+	unsigned int preempts; /* preemptions before this node (bounded mode) */
+	int prev;	       /* thread of the event before, -1 at the root */
+	uint32_t pool_start, pool_n;
+	uint32_t sitems_start; /* sitems when it was made */
+};
+
+/* Last accesses of one object in the current execution. */
+struct dpor_obj {
+	const void *obj;
+	int32_t lastw;	/* last write-like event, or NO_EVENT */
+	uint32_t lastr; /* 1 + its row of lastr_pool ([SIM_MAX_THREADS]), 0: none yet */
+	uint64_t rmask; /* threads with a read-like event since lastw */
+};
+
+/* foot_add()'s hash of a long footprint's items. */
+#define FC_FROM	 16
+#define FC_SLOTS 1024
+struct dpor_fc {
+	const void *obj;
+	uint64_t stamp;
+	uint32_t idx;
+};
+
+/* What obj_update() changed, to undo it when the stack pops back below @ev. */
+struct dpor_undo {
+	const void *obj;
+	int32_t ev;
+	int32_t old; /* lastw (a write) or lastr[tid] (a read) before */
+	uint64_t rmask;
+	int tid; /* -1: a write */
+};
+
+struct sim_dpor_state {
+	unsigned int bound; /* preemption bound, UINT_MAX: none */
+	/* the exploration stack */
+	struct dpor_node *nodes;
+	size_t nnodes, capnodes;
+	struct dpor_sleeper *pool;
+	size_t npool, cappool;
+	struct dpor_fp_item *sitems; /* the sleepers' footprints */
+	size_t nsitems, capsitems;
+	size_t div; /* first event of this execution not replayed */
+	/* the current execution */
+	struct dpor_event *ev;
+	uint32_t (*vc)[SIM_MAX_THREADS];
+	size_t nev, capev;
+	struct dpor_fp_item *items; /* the events' footprints */
+	size_t nitems, capitems;
+	int32_t *cand; /* event_close()'s scratch */
+	uint32_t *citem;
+	size_t capcand;
+	int32_t *tev[SIM_MAX_THREADS]; /* each thread's events, by position */
+	uint32_t ntev[SIM_MAX_THREADS], captev[SIM_MAX_THREADS];
+	int nthreads;
+	bool open; /* ev[nev - 1] is running */
+	struct dpor_obj *tab;
+	uint32_t mask, used;
+	int32_t (*lastr_pool)[SIM_MAX_THREADS];
+	size_t nlastr, caplastr;
+	struct dpor_undo *undo;
+	size_t nundo, capundo;
+	bool ended; /* dpor_end() ran since the last execution */
+	struct dpor_fc fc[FC_SLOTS];
+	uint64_t fc_stamp; /* fc[] slots with another stamp are free */
+	bool fc_valid;	   /* fc[] holds the open event's items */
+	/* the polling rule */
+	struct dpor_round round[SIM_MAX_THREADS];
+	uint64_t polling;		       /* threads blocked by it */
+	const void **pollset[SIM_MAX_THREADS]; /* what each of them waits to see written */
+	uint32_t npollset[SIM_MAX_THREADS], cappollset[SIM_MAX_THREADS];
+	size_t keep; /* events [0, keep) are the last execution's: replayed, not recomputed */
+	/* figures */
+	uint64_t sleep_blocked, races, max_depth, executions;
+	size_t bookkeeping;
+	double est_sum; /* sum over executions of Knuth's estimate */
+	/* follow mode (the self-check): the thread of each event */
+	const int *follow;
+	size_t nfollow, diverged;
+};
+
+/* ---- dependence ------------------------------------------------------------ */
+
+static inline bool kind_reads(uint8_t k)
+{
+	switch (k) {
+	case SIM_OP_READ:
+	case SIM_OP_DOWN_READ:
+	case SIM_OP_DOWN_READ_TRYLOCK:
+	case SIM_OP_UP_READ:
+	case SIM_OP_WAIT_PREPARE:
+	case SIM_OP_WAIT:
+	case SIM_OP_DONE_CHECK:
+	case SIM_OP_RCU_LOCK:
+	case SIM_OP_RCU_UNLOCK:
+	case SIM_OP_JOIN:
+	case SIM_OP_POLL_CHECK:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Read-like kinds that are a lock's or an RCU section's (the rest read data). */
+static inline bool kind_lockish(uint8_t k)
+{
+	return k == SIM_OP_DOWN_READ || k == SIM_OP_DOWN_READ_TRYLOCK || k == SIM_OP_UP_READ ||
+	       k == SIM_OP_RCU_LOCK || k == SIM_OP_RCU_UNLOCK;
+}
+
+static inline bool kind_empty(uint8_t k)
+{
+	return k == SIM_OP_NONE || k == SIM_OP_YIELD;
+}
+
+static inline void *grow(void *p, size_t *cap, size_t need, size_t elem)
+{
+	if (need <= *cap)
+		return p;
+	size_t c = *cap ? *cap : 256;
+	while (c < need)
+		c *= 2;
+	p = realloc(p, c * elem);
+	if (!p)
+		abort();
+	*cap = c;
+	return p;
+}
+
+struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj);
+void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind);
+/* dpor_poll.c */
+void dpor_round_begin(struct sim_dpor_state *s, const struct sim_thread *t, uint32_t lidx,
+		      uint8_t kind);
+void dpor_poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind);
+
+#endif /* SIM_CORE_DPOR_INTERNAL_H */
