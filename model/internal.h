@@ -89,6 +89,19 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf);
 /* migration_entry_wait(): sleep until the migration of @addr's page ends. */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
 
+/* ---- fork and device-exclusive entries (model/fork.c, rmap.c, migrate.c) ------- */
+
+/* restore_exclusive_pte(): @orig (device-exclusive) at @ptep becomes a present
+ * pte of @page again; @page locked, the PTL held. */
+void hs_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
+			      unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig);
+/* try_restore_exclusive_pte(): the same under folio_trylock(); false if locked. */
+bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
+				  unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig);
+/* fork: the ZONE_DEVICE @page is now mapped at @addr of @mm too (its rmap);
+ * under the PTL of the pte that mapped it in the parent. */
+void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
+
 /* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
 void hs_swapcache_free(struct hs_page *page);
 

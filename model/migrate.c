@@ -37,17 +37,21 @@
  *  - Order-0 anonymous pages only: no THP split, no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
  *    its anonymous branch (the exact refcount test).
- *  - PG_anon_exclusive is not a flag: every anonymous page is exclusive (no
- *    fork, no KSM), so collect clears it with ptep_clear_flush(); only pages
- *    that are not anonymous (shmem) take the batched ptep_get_and_clear()
- *    path with one TLB flush for the PTE table (the path the v6.0 TLB fix is
- *    about).
+ *  - PG_anon_exclusive is the absence of HS_PG_ANON_SHARED, which fork()
+ *    sets (model/fork.c; no KSM): collect clears an exclusive anonymous pte
+ *    with ptep_clear_flush(); shared anonymous pages and pages that are not
+ *    anonymous (shmem) take the batched ptep_get_and_clear() path with one
+ *    TLB flush for the PTE table (the path the v6.0 TLB fix is about).  A
+ *    RAM page fork() shared is mapped by both mms but has no record here, so
+ *    migrate_vma of it restores it (the kernel's rmap walk would migrate
+ *    both mappings).
  *  - No anon_vma rmap.  The model's pages do not record where they are
  *    mapped.  migrate_vma_* know the address of every page (start + i pages).
  *    The by-pfn paths (migrate_device_range(): try_to_migrate() and
  *    remove_migration_ptes()) need the mapping of a ZONE_DEVICE page, and
  *    only this file creates such mappings: it records (mm, address) of the
- *    one mapping in page->private (device pages have no other use for it).
+ *    mapping in page->private (device pages have no other use for it), and
+ *    fork() adds the children that share it (hs_dev_rmap_add()).
  *    Every use re-checks the record against the pte under the PTL, so a
  *    record left stale by munmap or exit is ignored.
  */
@@ -87,10 +91,28 @@ static struct hs_page *locked_fault_page(struct hs_page *fault_page)
 
 /* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap) ----------------- */
 
+#define DEV_RMAP_FORKED 3 /* mappings fork() added (model/fork.c) */
+
+/*
+ * @mm, @addr: the mapping migration installed.  @forked: the mms fork()
+ * copied that mapping into, at the same address (hs_dev_rmap_add()); @gen:
+ * the page generation they belong to, so a page freed and reused starts with
+ * none.
+ */
 struct hs_dev_rmap {
 	struct hs_mm *mm;
 	unsigned long addr;
+	uint32_t gen;
+	int nr_forked;
+	struct hs_mm *forked[DEV_RMAP_FORKED];
 };
+
+/* The mms fork() added for the current life of @page (plain: written under
+ * the PTL of the mapping they were copied from, read after taking it). */
+static int dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page)
+{
+	return r && r->gen == hs_page_gen(page) ? r->nr_forked : 0;
+}
 
 /* Record the mapping just installed for @page; the caller holds the page lock. */
 static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
@@ -104,8 +126,42 @@ static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long a
 		r = sim_alloc(sizeof(*r));
 		page->private = (unsigned long)r;
 	}
+	/* a mapping a fork made, restored after a failed migration: kept */
+	for (int i = 0; i < dev_rmap_forked(r, page); i++)
+		if (r->forked[i] == mm && r->addr == addr)
+			return;
+	if (r->gen != hs_page_gen(page)) {
+		r->gen = hs_page_gen(page);
+		r->nr_forked = 0;
+	}
 	r->mm = mm;
 	r->addr = addr;
+}
+
+/**
+ * hs_dev_rmap_add() - fork(): the ZONE_DEVICE @page is mapped in @mm too.
+ * @page: a device page the parent maps at @addr
+ * @mm: the child
+ * @addr: the address (the child's is the parent's)
+ *
+ * Stands for the anon_vma chain anon_vma_fork() links, so that the by-pfn
+ * migration (try_to_migrate(), remove_migration_ptes()) finds the child's
+ * entry.  Called under the PTL of the parent's entry.
+ */
+void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap *r = (struct hs_dev_rmap *)page->private;
+
+	if (!r || r->addr != addr)
+		return; /* not mapped by a migration: nothing to follow */
+	if (r->gen != hs_page_gen(page)) {
+		r->gen = hs_page_gen(page);
+		r->nr_forked = 0;
+	}
+	if (r->nr_forked == DEV_RMAP_FORKED)
+		sim_fail(HS_KIND_BUG, "model limit: pfn %#lx forked into more than %d mms",
+			 hs_page_to_pfn(page), DEV_RMAP_FORKED);
+	r->forked[r->nr_forked++] = mm;
 }
 
 /* The recorded mapping of @page (locked by the caller), or NULL. */
@@ -233,6 +289,16 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 
 	if (migration_entry_where(migrate, i, src, &mm, &addr))
 		remove_migration_pte(src, dst, mm, addr, prot_none);
+	/* and the children fork() copied it into (read after the PTL above),
+	 * and the parent when the migration was the child's */
+	const struct hs_dev_rmap *r = dev_rmap_get(src);
+	if (migrate && dev_rmap_forked(r, src) && (r->mm != mm || r->addr != addr))
+		remove_migration_pte(src, dst, r->mm, r->addr, prot_none);
+	for (int k = 0; k < dev_rmap_forked(r, src); k++) {
+		if (dst != src)
+			set_page_flag(dst, HS_PG_ANON_SHARED);
+		remove_migration_pte(src, dst, r->forked[k], r->addr, prot_none);
+	}
 }
 
 /* ---- collect ------------------------------------------------------------------------ */
@@ -304,15 +370,16 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
 					  struct hs_page *page, unsigned long mpfn)
 {
 	/* PG_anon_exclusive (v5.19): an exclusive anonymous page
-	 * (every anonymous page of the model: no fork, no KSM; a
+	 * (one fork() did not share: HS_PG_ANON_SHARED; a
 	 * device-private one too) is cleared with ptep_clear_flush(),
 	 * its TLB entries flushed at once under the PTL; the others
 	 * are batched into the flush below.  It cannot fail to be
 	 * shared (folio_try_share_anon_rmap_pte()): the model has no
 	 * FOLL_PIN pins.  The pre-v6.0 switch restores the kernel
 	 * before v5.19, which batched every pte. */
-	bool anon_exclusive =
-	    !hs_switch.migrate_flush_tlb_after_ptl && test_page_flag(page, HS_PG_ANON);
+	bool anon_exclusive = !hs_switch.migrate_flush_tlb_after_ptl &&
+			      (sim_atomic_load(&page->flags, SIM_RELAXED) &
+			       (1l << HS_PG_ANON | 1l << HS_PG_ANON_SHARED)) == 1l << HS_PG_ANON;
 	hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
 	uint64_t fl = 0;
 
@@ -502,12 +569,12 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
  * try_to_migrate() for a ZONE_DEVICE page still mapped (the by-pfn path):
  * its device-private entry (or coherent pte) becomes a migration entry; the
  * rmap and the mapping's reference go, as in try_to_migrate_one().  The
- * caller holds the page lock and a reference.  Simplified: the one mapping is
- * the recorded one (see the top of the file).
+ * caller holds the page lock and a reference.  Simplified: the mapping at
+ * @mm / @addr, one that the device page's record names (see the top of the
+ * file).
  */
-static void try_to_migrate(struct hs_page *page)
+static void try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
-	const struct hs_dev_rmap *r = dev_rmap_get(page);
 	unsigned long pfn = hs_page_to_pfn(page);
 	sim_atomic_t *ptep;
 	sim_spinlock_t *ptl;
@@ -517,14 +584,14 @@ static void try_to_migrate(struct hs_page *page)
 
 	struct hs_mmu_notifier_range range;
 
-	if (!r || !(ptep = hs_pte_offset(r->mm, r->addr)))
+	if (!(ptep = hs_pte_offset(mm, addr)))
 		return;
 	/* try_to_migrate_one() unmaps under an MMU_NOTIFY_CLEAR invalidation,
 	 * so device mirrors of the page let go of it too */
 	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE,
-				   r->mm, r->addr, r->addr + HS_PAGE_SIZE, NULL);
+				   mm, addr, addr + HS_PAGE_SIZE, NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
-	ptl = hs_pte_lockptr(r->mm, r->addr);
+	ptl = hs_pte_lockptr(mm, addr);
 	sim_spin_lock(ptl);
 	pte = hs_ptep_get(ptep);
 	present = hs_pte_present(pte);
@@ -533,10 +600,10 @@ static void try_to_migrate(struct hs_page *page)
 		hs_mmu_notifier_invalidate_range_end(&range);
 		return;
 	}
-	old = hs_ptep_get_and_clear(r->mm, r->addr, ptep);
+	old = hs_ptep_get_and_clear(mm, addr, ptep);
 	if (present) {
 		/* ptep_clear_flush() */
-		hs_flush_tlb_range(r->mm, r->addr, r->addr + HS_PAGE_SIZE);
+		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 		if (hs_pte_write(old))
 			fl |= HS_SWP_WRITE;
 		if (old & HS_PTE_YOUNG)
@@ -548,13 +615,29 @@ static void try_to_migrate(struct hs_page *page)
 	} else if (hs_is_writable_swp_entry(old)) {
 		fl |= HS_SWP_WRITE;
 	}
-	hs_set_pte_at(r->mm, r->addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, pfn, fl));
+	hs_set_pte_at(mm, addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, pfn, fl));
 	hs_page_remove_rmap(page);
 	hs_put_page(page); /* the mapping's; the caller's keeps the page */
 	sim_spin_unlock(ptl);
 	hs_mmu_notifier_invalidate_range_end(&range);
 	if (sim_tracing())
-		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", r->addr, pfn);
+		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", addr, pfn);
+}
+
+/*
+ * try_to_migrate(): every mapping of the ZONE_DEVICE @page that the rmap
+ * knows: the one migration installed, then the children fork() copied it
+ * into (their records read after the first one's PTL).
+ */
+static void try_to_migrate(struct hs_page *page)
+{
+	const struct hs_dev_rmap *r = dev_rmap_get(page);
+
+	if (!r)
+		return;
+	try_to_migrate_one(page, r->mm, r->addr);
+	for (int k = 0; k < dev_rmap_forked(r, page); k++)
+		try_to_migrate_one(page, r->forked[k], r->addr);
 }
 
 /*

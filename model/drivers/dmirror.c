@@ -681,6 +681,11 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	bool same =
 	    !hs_pte_none(pte) && hs_pte_pfn(pte) == pfn &&
 	    (hs_pte_present(pte) || hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));
+	/* an atomic grant (make_device_exclusive()) holds only while the CPU
+	 * pte is that device-exclusive entry; no other mirror entry may reach
+	 * a page the CPU granted a device exclusively */
+	if (ent & DPT_EXCL)
+		same = hs_swp_type(pte) == HS_SWP_DEVICE_EXCLUSIVE && hs_pte_pfn(pte) == pfn;
 
 	if (ent & DPT_P2P) {
 		struct hs_page *bar = page;
@@ -769,7 +774,7 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 	dmirror_check_alive(dmirror, "device access");
 	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE, (*done)++) {
 		unsigned long ent = dmirror->pt[addr >> PAGE_SHIFT];
-		if (!(ent & DPT_VALID) || (write && !(ent & DPT_WRITE)) ||
+		if (!(ent & DPT_VALID) || (write && !(ent & DPT_WRITE) && !(atomic && (ent & DPT_EXCL))) ||
 		    (atomic && !(ent & DPT_ATOMIC)))
 			return -ENOENT;
 		dmirror_check_coherent(dmirror, addr, ent, write, atomic);

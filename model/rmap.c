@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Device-exclusive access: make_device_exclusive() of mm/rmap.c, and the two
+ * places of mm/memory.c that turn such an entry back into a present pte
+ * (restore_exclusive_pte(), called by remove_device_exclusive_entry() on a
+ * CPU fault and by try_restore_exclusive_pte() on fork).
+ *
+ * Baseline Linux v6.18, which has the v6.15 API: make_device_exclusive(mm,
+ * addr, owner, &folio) grants one page at a time (it replaced
+ * make_device_exclusive_range(), which took an array of pages), returns the
+ * page locked and referenced (the caller unlocks and puts the folio once its
+ * device mapping is in place), issues MMU_NOTIFY_EXCLUSIVE with the caller's
+ * owner so the caller's own notifier can ignore it, and leaves the mapcount
+ * alone (v6.15: the device-exclusive entry counts as a mapping; before, the
+ * rmap was dropped and restored).
+ *
+ * Simplifications: order-0 anonymous pages only (no FOLL_SPLIT_PMD, the
+ * folio is the page); no soft-dirty or uffd-wp bits; folio_lock_killable()
+ * never fails (no signals).
+ */
+#include <errno.h>
+#include <hmmsim/mm.h>
+#include <hmmsim/mmu_notifier.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+/**
+ * hs_restore_exclusive_pte() - restore_exclusive_pte(): a device-exclusive
+ * entry becomes a present pte of its page again.
+ * @vma: the VMA
+ * @page: the page of the entry, locked by the caller
+ * @addr: the address
+ * @ptep: the pte, whose PTL the caller holds
+ * @orig: the device-exclusive entry found there
+ *
+ * The pte is old; writable (and dirty if the page is) when the VMA is
+ * writable (can_change_pte_writable(): the page is exclusive, as
+ * make_device_exclusive() required a writable pte), a protnone pte in a
+ * PROT_NONE VMA.  No reference or mapcount changes: the entry held them.
+ * No TLB flush: the entry was not present.
+ */
+void hs_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
+			      unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig)
+{
+	uint64_t fl = 0;
+
+	(void)orig;
+	if (!hs_page_locked(page))
+		sim_fail(HS_KIND_BUG, "restore_exclusive_pte: pfn %#lx is not locked",
+			 hs_page_to_pfn(page));
+	if (!(vma->vm_flags & (HS_VM_READ | HS_VM_WRITE)))
+		fl |= HS_PTE_PROTNONE;
+	else if (vma->vm_flags & HS_VM_WRITE)
+		fl |= HS_PTE_WRITE | (hs_page_dirty(page) ? HS_PTE_DIRTY : 0);
+	hs_set_pte_at(vma->vm_mm, addr, ptep, hs_mk_pte(hs_page_to_pfn(page), fl));
+	if (sim_tracing())
+		sim_event("restore_exclusive_pte %#lx: pfn %#lx%s", addr, hs_page_to_pfn(page),
+			  fl & HS_PTE_WRITE ? " write" : "");
+}
+
+/**
+ * hs_try_restore_exclusive_pte() - try_restore_exclusive_pte() (fork).
+ * @vma: the parent's VMA
+ * @page: the page of the entry
+ * @addr: the address
+ * @ptep: the parent's pte; the caller holds its PTL
+ * @orig: the device-exclusive entry
+ *
+ * Return: true when the page could be trylocked and the pte restored; false
+ * when the folio is locked (a grant in progress): fork then fails -EBUSY.
+ */
+bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
+				  unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig)
+{
+	if (!hs_trylock_page(page))
+		return false;
+	hs_restore_exclusive_pte(vma, page, addr, ptep, orig);
+	hs_unlock_page(page);
+	return true;
+}
+
+/**
+ * hs_make_device_exclusive() - make_device_exclusive(): grant a device
+ * exclusive (atomic) access to the page at @addr.
+ * @mm: the address space; the caller holds its mmap_lock
+ * @addr: the address (rounded down to its page)
+ * @owner: passed to the MMU_NOTIFY_EXCLUSIVE invalidation, so the caller's
+ *	notifier can recognise (and skip) its own
+ * @pagep: the page, on success: locked and referenced; the caller unlocks
+ *	and puts it (the kernel returns the page and the folio through
+ *	@foliop; order-0 here, they are the same)
+ *
+ * GUP faults the page in writable (a device-exclusive entry of another
+ * device is restored by that fault), the page is locked, the invalidation
+ * starts, and if the pte still maps that page writable it is cleared and
+ * flushed (its dirty bit goes to the page) and replaced by a writable
+ * device-exclusive entry; otherwise everything is undone and tried again.
+ *
+ * Return: 0, -EOPNOTSUPP (not an anonymous RAM page), or GUP's error
+ * (-EFAULT: no VMA, not writable, a fault error; -ENOMEM).
+ */
+int hs_make_device_exclusive(struct hs_mm *mm, unsigned long addr, void *owner,
+			     struct hs_page **pagep)
+{
+	struct hs_mmu_notifier_range range;
+	struct hs_page *page;
+	int ret;
+
+	sim_assert_held(&mm->mmap_lock);
+	addr &= ~(HS_PAGE_SIZE - 1);
+retry:
+	ret = hs_get_user_pages_remote(mm, addr, 1, HS_FOLL_GET | HS_FOLL_WRITE, &page);
+	if (ret < 0)
+		return ret;
+	if (hs_is_zone_device_page(page) ||
+	    !(sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << HS_PG_ANON))) {
+		hs_put_page(page);
+		return -EOPNOTSUPP;
+	}
+	hs_lock_page(page); /* folio_lock_killable() */
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_EXCLUSIVE, 0, mm, addr,
+				   addr + HS_PAGE_SIZE, owner);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	/* folio_walk_start(): the same page, still mapped writable? */
+	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
+	sim_spin_lock(ptl);
+	hs_pte_t pte = hs_ptep_get(ptep);
+	if (!hs_pte_present(pte) || hs_pte_pfn(pte) != hs_page_to_pfn(page) || !hs_pte_write(pte)) {
+		sim_spin_unlock(ptl);
+		hs_mmu_notifier_invalidate_range_end(&range);
+		hs_unlock_page(page);
+		hs_put_page(page);
+		goto retry;
+	}
+	/* ptep_clear_flush(): the up-to-date dirty bit */
+	pte = hs_ptep_get_and_clear(mm, addr, ptep);
+	hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
+	if (hs_pte_dirty(pte))
+		hs_set_page_dirty(page);
+	hs_set_pte_at(mm, addr, ptep,
+		      hs_mk_swp_pte(HS_SWP_DEVICE_EXCLUSIVE, hs_page_to_pfn(page), HS_SWP_WRITE));
+	sim_spin_unlock(ptl);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	if (sim_tracing())
+		sim_event("make_device_exclusive %#lx: pfn %#lx", addr, hs_page_to_pfn(page));
+	*pagep = page;
+	return 0;
+}
