@@ -411,7 +411,7 @@ unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long 
 	sim_mutex_unlock(&dmirror->mutex);
 	if (!(ent & DPT_VALID))
 		return 0;
-	return (ent >> DPT_PFN_SHIFT) | HMM_PFN_VALID | (ent & DPT_WRITE ? HMM_PFN_WRITE : 0) |
+	return DPT_PFN(ent) | HMM_PFN_VALID | (ent & DPT_WRITE ? HMM_PFN_WRITE : 0) |
 	       (ent & DPT_P2P ? HMM_PFN_P2PDMA : 0) |
 	       (ent & DPT_P2P_BUS ? HS_HMM_PFN_P2PDMA_BUS : 0);
 }
@@ -674,7 +674,7 @@ int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned l
 static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,
 				   unsigned long ent, bool write, bool atomic)
 {
-	unsigned long pfn = ent >> DPT_PFN_SHIFT;
+	unsigned long pfn = DPT_PFN(ent);
 	struct hs_page *page = pfn_to_page(pfn);
 	sim_atomic_t *ptep = hs_pte_offset(dmirror->mm, addr);
 	hs_pte_t pte = ptep ? (hs_pte_t)sim_noted_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
@@ -778,7 +778,7 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 		    (atomic && !(ent & DPT_ATOMIC)))
 			return -ENOENT;
 		dmirror_check_coherent(dmirror, addr, ent, write, atomic);
-		struct hs_page *page = pfn_to_page(ent >> DPT_PFN_SHIFT);
+		struct hs_page *page = pfn_to_page(DPT_PFN(ent));
 		/* P2P: a DMA to the BAR page reaches the exporter's memory, the
 		 * content of the device-private page it stands for */
 		if (ent & DPT_P2P)
@@ -790,7 +790,7 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 				     atomic  ? "atomic"
 				     : write ? "write"
 					     : "read",
-				     addr, ent & DPT_P2P ? "BAR" : "device", ent >> DPT_PFN_SHIFT);
+				     addr, ent & DPT_P2P ? "BAR" : "device", DPT_PFN(ent));
 			return -EIO;
 		}
 		/* the bug: a folio lock taken under the lock the notifier takes */
