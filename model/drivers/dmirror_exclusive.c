@@ -15,6 +15,7 @@
  * kernel's xa_load() needs none; the model's table is plain memory).
  */
 #include <errno.h>
+#include <hmmsim/switches.h>
 
 #include "dmirror_internal.h"
 
@@ -61,7 +62,8 @@ int hs_dmirror_exclusive(struct hs_dmirror *dmirror, unsigned long addr, unsigne
 		if (ret)
 			break;
 		ret = dmirror_atomic_map(a, page, dmirror);
-		if (dmirror->bug == HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK)
+		if (dmirror->bug == HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK ||
+		    hs_switch.nouveau_exclusive_no_unlock)
 			continue; /* the bug: the folio stays locked and referenced */
 		unlock_page(page);
 		put_page(page);
