@@ -98,6 +98,30 @@ void hs_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *pag
 /* try_restore_exclusive_pte(): the same under folio_trylock(); false if locked. */
 bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
 				  unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig);
+/* The record of where a ZONE_DEVICE page is mapped, in page->private (model/rmap.c;
+ * see model/migrate.c's header): */
+#define DEV_RMAP_FORKED 3 /* mappings fork() added (model/fork.c) */
+
+/*
+ * @mm, @addr: the mapping migration installed.  @forked: the mms fork()
+ * copied that mapping into, at the same address (hs_dev_rmap_add()); @gen:
+ * the page generation they belong to, so a page freed and reused starts with
+ * none.
+ */
+struct hs_dev_rmap {
+	struct hs_mm *mm;
+	unsigned long addr;
+	uint32_t gen;
+	int nr_forked;
+	struct hs_mm *forked[DEV_RMAP_FORKED];
+};
+
+/* Record the mapping a migration just installed for @page (page locked). */
+void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
+/* The record of @page (locked by the caller), or NULL. */
+const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page);
+/* How many mms fork() added to @r for the current life of @page. */
+int hs_dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page);
 /* fork: the ZONE_DEVICE @page is now mapped at @addr of @mm too (its rmap);
  * under the PTL of the pte that mapped it in the parent. */
 void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr);

@@ -91,87 +91,6 @@ static struct hs_page *locked_fault_page(struct hs_page *fault_page)
 
 /* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap) ----------------- */
 
-#define DEV_RMAP_FORKED 3 /* mappings fork() added (model/fork.c) */
-
-/*
- * @mm, @addr: the mapping migration installed.  @forked: the mms fork()
- * copied that mapping into, at the same address (hs_dev_rmap_add()); @gen:
- * the page generation they belong to, so a page freed and reused starts with
- * none.
- */
-struct hs_dev_rmap {
-	struct hs_mm *mm;
-	unsigned long addr;
-	uint32_t gen;
-	int nr_forked;
-	struct hs_mm *forked[DEV_RMAP_FORKED];
-};
-
-/* The mms fork() added for the current life of @page (plain: written under
- * the PTL of the mapping they were copied from, read after taking it). */
-static int dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page)
-{
-	return r && r->gen == hs_page_gen(page) ? r->nr_forked : 0;
-}
-
-/* Record the mapping just installed for @page; the caller holds the page lock. */
-static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
-{
-	struct hs_dev_rmap *r;
-
-	if (!hs_is_zone_device_page(page))
-		return;
-	r = (struct hs_dev_rmap *)page->private;
-	if (!r) {
-		r = sim_alloc(sizeof(*r));
-		page->private = (unsigned long)r;
-	}
-	/* a mapping a fork made, restored after a failed migration: kept */
-	for (int i = 0; i < dev_rmap_forked(r, page); i++)
-		if (r->forked[i] == mm && r->addr == addr)
-			return;
-	if (r->gen != hs_page_gen(page)) {
-		r->gen = hs_page_gen(page);
-		r->nr_forked = 0;
-	}
-	r->mm = mm;
-	r->addr = addr;
-}
-
-/**
- * hs_dev_rmap_add() - fork(): the ZONE_DEVICE @page is mapped in @mm too.
- * @page: a device page the parent maps at @addr
- * @mm: the child
- * @addr: the address (the child's is the parent's)
- *
- * Stands for the anon_vma chain anon_vma_fork() links, so that the by-pfn
- * migration (try_to_migrate(), remove_migration_ptes()) finds the child's
- * entry.  Called under the PTL of the parent's entry.
- */
-void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
-{
-	struct hs_dev_rmap *r = (struct hs_dev_rmap *)page->private;
-
-	if (!r || r->addr != addr)
-		return; /* not mapped by a migration: nothing to follow */
-	if (r->gen != hs_page_gen(page)) {
-		r->gen = hs_page_gen(page);
-		r->nr_forked = 0;
-	}
-	if (r->nr_forked == DEV_RMAP_FORKED)
-		sim_fail(HS_KIND_BUG, "model limit: pfn %#lx forked into more than %d mms",
-			 hs_page_to_pfn(page), DEV_RMAP_FORKED);
-	r->forked[r->nr_forked++] = mm;
-}
-
-/* The recorded mapping of @page (locked by the caller), or NULL. */
-static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page)
-{
-	if (!hs_is_zone_device_page(page))
-		return NULL;
-	return (const struct hs_dev_rmap *)page->private;
-}
-
 /*
  * Where the migration entry of src entry @i lives: the migrate_vma range, or
  * for the by-pfn API the recorded mapping of the device page.
@@ -186,7 +105,7 @@ static bool migration_entry_where(const struct hs_migrate_vma *migrate, unsigned
 		*addr = migrate->start + (i << HS_PAGE_SHIFT);
 		return true;
 	}
-	r = dev_rmap_get(page);
+	r = hs_dev_rmap_get(page);
 	if (!r)
 		return false;
 	*mm = r->mm;
@@ -266,7 +185,7 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 	}
 	hs_page_add_rmap(dst);
 	hs_set_pte_at(mm, addr, ptep, pte);
-	dev_rmap_set(dst, mm, addr);
+	hs_dev_rmap_set(dst, mm, addr);
 	sim_spin_unlock(ptl);
 	if (sim_tracing())
 		sim_event("remove_migration_pte %#lx: pfn %#lx -> %s pfn %#lx%s", addr,
@@ -291,10 +210,10 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 		remove_migration_pte(src, dst, mm, addr, prot_none);
 	/* and the children fork() copied it into (read after the PTL above),
 	 * and the parent when the migration was the child's */
-	const struct hs_dev_rmap *r = dev_rmap_get(src);
-	if (migrate && dev_rmap_forked(r, src) && (r->mm != mm || r->addr != addr))
+	const struct hs_dev_rmap *r = hs_dev_rmap_get(src);
+	if (migrate && hs_dev_rmap_forked(r, src) && (r->mm != mm || r->addr != addr))
 		remove_migration_pte(src, dst, r->mm, r->addr, prot_none);
-	for (int k = 0; k < dev_rmap_forked(r, src); k++) {
+	for (int k = 0; k < hs_dev_rmap_forked(r, src); k++) {
 		if (dst != src)
 			set_page_flag(dst, HS_PG_ANON_SHARED);
 		remove_migration_pte(src, dst, r->forked[k], r->addr, prot_none);
@@ -588,8 +507,8 @@ static void try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned 
 		return;
 	/* try_to_migrate_one() unmaps under an MMU_NOTIFY_CLEAR invalidation,
 	 * so device mirrors of the page let go of it too */
-	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE,
-				   mm, addr, addr + HS_PAGE_SIZE, NULL);
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				   addr, addr + HS_PAGE_SIZE, NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
 	ptl = hs_pte_lockptr(mm, addr);
 	sim_spin_lock(ptl);
@@ -631,12 +550,12 @@ static void try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned 
  */
 static void try_to_migrate(struct hs_page *page)
 {
-	const struct hs_dev_rmap *r = dev_rmap_get(page);
+	const struct hs_dev_rmap *r = hs_dev_rmap_get(page);
 
 	if (!r)
 		return;
 	try_to_migrate_one(page, r->mm, r->addr);
-	for (int k = 0; k < dev_rmap_forked(r, page); k++)
+	for (int k = 0; k < hs_dev_rmap_forked(r, page); k++)
 		try_to_migrate_one(page, r->forked[k], r->addr);
 }
 
@@ -805,7 +724,7 @@ static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned lon
 		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 	}
 	hs_set_pte_at(mm, addr, ptep, entry);
-	dev_rmap_set(page, mm, addr);
+	hs_dev_rmap_set(page, mm, addr);
 	sim_spin_unlock(ptl);
 	*src = HS_MIGRATE_PFN_MIGRATE;
 	if (sim_tracing())

@@ -14,6 +14,10 @@
  * alone (v6.15: the device-exclusive entry counts as a mapping; before, the
  * rmap was dropped and restored).
  *
+ * Also the model's rmap of ZONE_DEVICE pages (hs_dev_rmap_*(): where
+ * migration mapped a device page, and the children fork() copied that
+ * mapping into; model/migrate.c's header says why the model needs one).
+ *
  * Simplifications: order-0 anonymous pages only (no FOLL_SPLIT_PMD, the
  * folio is the page); no soft-dirty or uffd-wp bits; folio_lock_killable()
  * never fails (no signals).
@@ -147,4 +151,71 @@ retry:
 		sim_event("make_device_exclusive %#lx: pfn %#lx", addr, hs_page_to_pfn(page));
 	*pagep = page;
 	return 0;
+}
+
+/* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap; model/migrate.c) --- */
+
+/* The mms fork() added for the current life of @page (plain: written under
+ * the PTL of the mapping they were copied from, read after taking it). */
+int hs_dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page)
+{
+	return r && r->gen == hs_page_gen(page) ? r->nr_forked : 0;
+}
+
+/* Record the mapping just installed for @page; the caller holds the page lock. */
+void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap *r;
+
+	if (!hs_is_zone_device_page(page))
+		return;
+	r = (struct hs_dev_rmap *)page->private;
+	if (!r) {
+		r = sim_alloc(sizeof(*r));
+		page->private = (unsigned long)r;
+	}
+	/* a mapping a fork made, restored after a failed migration: kept */
+	for (int i = 0; i < hs_dev_rmap_forked(r, page); i++)
+		if (r->forked[i] == mm && r->addr == addr)
+			return;
+	if (r->gen != hs_page_gen(page)) {
+		r->gen = hs_page_gen(page);
+		r->nr_forked = 0;
+	}
+	r->mm = mm;
+	r->addr = addr;
+}
+
+/**
+ * hs_dev_rmap_add() - fork(): the ZONE_DEVICE @page is mapped in @mm too.
+ * @page: a device page the parent maps at @addr
+ * @mm: the child
+ * @addr: the address (the child's is the parent's)
+ *
+ * Stands for the anon_vma chain anon_vma_fork() links, so that the by-pfn
+ * migration (try_to_migrate(), remove_migration_ptes()) finds the child's
+ * entry.  Called under the PTL of the parent's entry.
+ */
+void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap *r = (struct hs_dev_rmap *)page->private;
+
+	if (!r || r->addr != addr)
+		return; /* not mapped by a migration: nothing to follow */
+	if (r->gen != hs_page_gen(page)) {
+		r->gen = hs_page_gen(page);
+		r->nr_forked = 0;
+	}
+	if (r->nr_forked == DEV_RMAP_FORKED)
+		sim_fail(HS_KIND_BUG, "model limit: pfn %#lx forked into more than %d mms",
+			 hs_page_to_pfn(page), DEV_RMAP_FORKED);
+	r->forked[r->nr_forked++] = mm;
+}
+
+/* The recorded mapping of @page (locked by the caller), or NULL. */
+const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page)
+{
+	if (!hs_is_zone_device_page(page))
+		return NULL;
+	return (const struct hs_dev_rmap *)page->private;
 }

@@ -774,7 +774,8 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 	dmirror_check_alive(dmirror, "device access");
 	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE, (*done)++) {
 		unsigned long ent = dmirror->pt[addr >> PAGE_SHIFT];
-		if (!(ent & DPT_VALID) || (write && !(ent & DPT_WRITE) && !(atomic && (ent & DPT_EXCL))) ||
+		if (!(ent & DPT_VALID) ||
+		    (write && !(ent & DPT_WRITE) && !(atomic && (ent & DPT_EXCL))) ||
 		    (atomic && !(ent & DPT_ATOMIC)))
 			return -ENOENT;
 		dmirror_check_coherent(dmirror, addr, ent, write, atomic);

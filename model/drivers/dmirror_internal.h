@@ -27,7 +27,7 @@
 #define DPT_PFN_SHIFT 25
 /* test_hmm's DPT_XA_TAG_ATOMIC: granted by make_device_exclusive()
  * (dmirror_exclusive.c); reads and atomics, no plain writes */
-#define DPT_EXCL (1ul << 63)
+#define DPT_EXCL     (1ul << 63)
 #define DPT_PFN(ent) (((ent) & ~DPT_EXCL) >> DPT_PFN_SHIFT)
 
 struct hs_dmirror_device {

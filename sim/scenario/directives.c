@@ -113,14 +113,16 @@ static bool parse_vma(struct parser *P)
 	struct process *pr = &p->proc[proc];
 	col = sc_col_here(P);
 	if (pr->forked)
-		return sc_perr(P, P->t[P->i - 1].col,
-			       "expected a process that is not fork-of another, got %s (a child has "
-			       "its parent's VMAs)",
-			       pr->name);
+		return sc_perr(
+		    P, P->t[P->i - 1].col,
+		    "expected a process that is not fork-of another, got %s (a child has "
+		    "its parent's VMAs)",
+		    pr->name);
 	if (pr->child_line)
-		return sc_perr(P, P->t[P->i - 1].col,
-			       "expected the VMAs of %s before the processes forked from it (line %d)",
-			       pr->name, pr->child_line);
+		return sc_perr(
+		    P, P->t[P->i - 1].col,
+		    "expected the VMAs of %s before the processes forked from it (line %d)",
+		    pr->name, pr->child_line);
 	const struct tok *t = sc_peek(P);
 	if (!t || !sc_num_parse(t, &start))
 		return sc_perr(P, col, "expected an address, got %s", sc_got(P));

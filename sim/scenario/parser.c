@@ -137,8 +137,7 @@ static bool dev_present(struct parser *P, int d)
 static bool proc_present(struct parser *P, int pr)
 {
 	const struct process *p = &P->p->proc[pr];
-	return !p->forked ||
-	       (p->fork_line && (p->fork_blk == P->blk || P->blk == &P->p->final));
+	return !p->forked || (p->fork_line && (p->fork_blk == P->blk || P->blk == &P->p->final));
 }
 
 bool sc_get_ref(struct parser *P, enum ref r, int *idx)
@@ -170,13 +169,13 @@ bool sc_get_ref(struct parser *P, enum ref r, int *idx)
 				    sc_got(P), p->dev[d].name);
 			int pr = r == REF_PROC ? i : r == REF_MIR ? p->mir[i].proc : -1;
 			if (pr >= 0 && P->blk && !P->plugging && !proc_present(P, pr))
-				return sc_perr(P, sc_col_here(P),
-					       "expected a %s present at this step, got %s (%s is "
-					       "fork-of %s: use it after its fork step, in that "
-					       "block or in final)",
-					       r == REF_PROC ? "process" : "mirror whose process is",
-					       sc_got(P), p->proc[pr].name,
-					       p->proc[p->proc[pr].parent].name);
+				return sc_perr(
+				    P, sc_col_here(P),
+				    "expected a %s present at this step, got %s (%s is "
+				    "fork-of %s: use it after its fork step, in that "
+				    "block or in final)",
+				    r == REF_PROC ? "process" : "mirror whose process is",
+				    sc_got(P), p->proc[pr].name, p->proc[p->proc[pr].parent].name);
 			*idx = i;
 			P->i++;
 			return true;

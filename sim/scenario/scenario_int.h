@@ -181,9 +181,9 @@ struct process {
 	/* fork-of PARENT: created by a fork step (its VMAs are the parent's) */
 	bool forked;
 	int parent;
-	int fork_line;	/* its fork step */
+	int fork_line;		      /* its fork step */
 	const struct block *fork_blk; /* the block of that step */
-	int child_line; /* (a parent) the first process declared fork-of it */
+	int child_line;		      /* (a parent) the first process declared fork-of it */
 };
 
 struct device {

@@ -663,7 +663,8 @@ static int exec_unpin(struct thr *t, const struct step *s, int pc)
 		while (k < t->npinned && (t->pinned_addr[k] != a || t->pinned_proc[k] != s->obj))
 			k++;
 		if (k == t->npinned)
-			sc_step_fail(t, s, SIM_KIND_ASSERT, "this thread pinned no page at %#lx", a);
+			sc_step_fail(t, s, SIM_KIND_ASSERT, "this thread pinned no page at %#lx",
+				     a);
 		hs_unpin_user_pages(&t->pinned[k], 1);
 		t->npinned--;
 		t->pinned[k] = t->pinned[t->npinned];

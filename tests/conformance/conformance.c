@@ -1824,7 +1824,7 @@ static void hmm_gup_test_main(void *arg)
 	/* Check what the device read. */
 	cf_expect_words(b->mirror, 0, npages, 0);
 
-	cf_gup_test_exec(f, b->ptr, false, false);	     /* GUP_BASIC_TEST */
+	cf_gup_test_exec(f, b->ptr, false, false);	   /* GUP_BASIC_TEST */
 	cf_gup_test_exec(f, b->ptr + PG(1), false, false); /* GUP_FAST_BENCHMARK */
 	cf_gup_test_exec(f, b->ptr + PG(2), true, false);  /* PIN_FAST_BENCHMARK */
 	cf_gup_test_exec(f, b->ptr + PG(3), true, true);   /* PIN_LONGTERM_BENCHMARK */
