@@ -52,6 +52,10 @@ enum hs_dmirror_bug {
 	 * "nouveau/svm: fix missing folio unlock + put after
 	 * make_device_exclusive_range()" (v6.14-rc) */
 	HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK,
+	/* hs_dmirror_exclusive() unlocks and puts the folio before mapping it
+	 * atomic: a CPU fault can take the page back in between, and the
+	 * device keeps an atomic entry for a page the CPU maps again */
+	HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY,
 };
 
 /* Per-page states of a snapshot (HMM_DMIRROR_PROT_* of test_hmm). */

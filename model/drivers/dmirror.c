@@ -716,6 +716,14 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 			 "pfn %#lx), but the CPU page table has %s there",
 			 write ? "write" : "read", addr, pfn, page ? page_to_pfn(page) : 0ul,
 			 hs_pte_describe(pte, desc, sizeof(desc)));
+	else if (!same && (ent & DPT_EXCL))
+		sim_fail(HS_KIND_COHERENCE,
+			 "device %s of %#lx through its atomic (device-exclusive) mirror entry for "
+			 "pfn %#lx, but the CPU page table has %s there: the grant is gone",
+			 atomic	 ? "atomic"
+			 : write ? "write"
+				 : "read",
+			 addr, pfn, hs_pte_describe(pte, desc, sizeof(desc)));
 	else if (!same)
 		sim_fail(HS_KIND_COHERENCE,
 			 "device %s of %#lx through its mirror reaches pfn %#lx, but the CPU page "

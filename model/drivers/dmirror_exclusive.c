@@ -39,7 +39,8 @@ static int dmirror_atomic_map(unsigned long addr, struct hs_page *page, struct h
  *
  * Under mmap_read_lock(), each page is made device-exclusive and mapped
  * atomic in the mirror, then its folio unlocked and put (not with
- * HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK); then the device reads the range
+ * HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK; before the mapping with
+ * HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY); then the device reads the range
  * through the mirror (dmirror_do_read()).
  *
  * Return: 0, -EINVAL for a bad range, make_device_exclusive()'s error, or the
@@ -61,7 +62,14 @@ int hs_dmirror_exclusive(struct hs_dmirror *dmirror, unsigned long addr, unsigne
 		ret = hs_make_device_exclusive(mm, a, NULL, &page);
 		if (ret)
 			break;
+		bool early = dmirror->bug == HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY;
+		if (early) { /* the bug: nothing holds the page back any more */
+			unlock_page(page);
+			put_page(page);
+		}
 		ret = dmirror_atomic_map(a, page, dmirror);
+		if (early)
+			continue;
 		if (dmirror->bug == HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK ||
 		    hs_switch.nouveau_exclusive_no_unlock)
 			continue; /* the bug: the folio stays locked and referenced */

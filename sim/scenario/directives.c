@@ -23,6 +23,7 @@ static const struct {
     {"lock-page-under-mutex", HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX},
     {"release-no-wait", HS_DMIRROR_BUG_RELEASE_NO_WAIT},
     {"exclusive-no-unlock", HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK},
+    {"exclusive-unlock-early", HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY},
 };
 
 static const char *const kinds[] = {
@@ -261,7 +262,8 @@ static bool parse_bug(struct parser *P)
 		}
 	return sc_perr(P, col,
 		       "expected a driver bug (ok, noretry, unlocked-retry, skip-own-migrate, "
-		       "ebusy-fatal, lock-page-under-mutex, release-no-wait, exclusive-no-unlock), "
+		       "ebusy-fatal, lock-page-under-mutex, release-no-wait, exclusive-no-unlock, "
+		       "exclusive-unlock-early), "
 		       "got %s",
 		       sc_got(P));
 }

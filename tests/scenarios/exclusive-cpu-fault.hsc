@@ -5,7 +5,8 @@
 # atomics through the grant.  The coherence oracle checks every atomic the
 # device does through an atomic entry against the CPU pte: it must still be
 # that device-exclusive entry.  Clean; with nouveau's missing folio unlock
-# it deadlocks (exclusive-no-unlock.hsc).
+# it deadlocks (exclusive-no-unlock.hsc); unlocked before the atomic mapping,
+# the device does atomics on a page the CPU took back (exclusive-unlock-early.hsc).
 machine ram 64
 process p va 4M swap 8
 vma p 0x100000 2 rw

@@ -242,7 +242,7 @@ static const struct {
     {HEAD "bug m0 sloppy\n",
      "t.hsc:5:8: expected a driver bug (ok, noretry, unlocked-retry, "
      "skip-own-migrate, ebusy-fatal, lock-page-under-mutex, release-no-wait, "
-     "exclusive-no-unlock), got 'sloppy'"},
+     "exclusive-no-unlock, exclusive-unlock-early), got 'sloppy'"},
     {HEAD "expect violation coherance\n",
      "t.hsc:5:18: expected a violation kind (assertion, deadlock, livelock, data-race, "
      "lock-order, might-sleep, lock-not-held, use-after-free, refcount, kernel-bug, coherence, "
@@ -624,6 +624,7 @@ static const char *const words[] = {
     "unpin",
     "longterm",
     "exclusive-no-unlock",
+    "exclusive-unlock-early",
     "protection-page",
 };
 
