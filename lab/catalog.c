@@ -411,6 +411,36 @@ static void non_owner_main(void *arg)
 	sim_check(v == 9, "dmirror1 read %#lx", v);
 }
 
+/* ---- nouveau: the folio of a device-exclusive grant stayed locked --------------------- */
+
+static void excl_device_thread(void *arg)
+{
+	struct cat *c = arg;
+	/* -ENOENT: the CPU took the page back before the driver's read */
+	int ret = hs_dmirror_exclusive(c->m, BASE, 1, NULL);
+	sim_check(ret == 0 || ret == -ENOENT, "HMM_DMIRROR_EXCLUSIVE failed: %d", ret);
+}
+
+static void excl_cpu_thread(void *arg)
+{
+	cpu_write(arg, BASE, 2);
+}
+
+/* A device-exclusive grant (nouveau's GPU atomics) while the CPU writes the
+ * page: the CPU fault must get the page back (remove_device_exclusive_entry()
+ * takes the folio lock), and nothing may stay locked or referenced. */
+static void excl_unlock_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	(void)arg;
+	cpu_write(c, BASE, 1);
+	int a = sim_thread_spawn("device", excl_device_thread, c);
+	int b = sim_thread_spawn("cpu", excl_cpu_thread, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	hs_machine_check_leaks();
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -453,6 +483,9 @@ static const struct sim_scenario sc_nv_unlock =
     CATALOG_SCENARIO("catalog-nouveau-range-fault", nv_unlock_main, 0, 0);
 static const struct sim_scenario sc_non_owner =
     CATALOG_SCENARIO("catalog-non-owner-fault", non_owner_main, 0, 0);
+
+static const struct sim_scenario sc_nv_exclusive =
+    CATALOG_SCENARIO("catalog-nouveau-exclusive-unlock", excl_unlock_main, 0, 0);
 
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
@@ -541,6 +574,12 @@ static struct hs_catalog_entry catalog[] = {
      "every return: a device fault racing an invalidation unlocked it twice",
      true, &sc_nv_unlock, &sc_nv_unlock, "nouveau_range_fault_double_unlock", SIM_STRATEGY_PCT, 0,
      "5.3"},
+    {"nouveau-exclusive-unlock",
+     "nouveau/svm: fix missing folio unlock + put after make_device_exclusive_range() (v6.14)",
+     "the driver kept the folio of a device-exclusive grant locked and referenced: the CPU "
+     "fault that takes the page back waited for the folio lock for ever",
+     true, &sc_nv_exclusive, &sc_nv_exclusive, "nouveau_exclusive_no_unlock", SIM_STRATEGY_PCT, 0,
+     "6.14"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Page faults and CPU accesses.  Mirrors mm/memory.c's fault path:
- * handle_mm_fault(), do_anonymous_page(), do_wp_page() and do_swap_page()
- * (for swap entries; its device-private and migration-entry branches are
- * in migrate.c), and the CPU's load and store through the TLB
+ * handle_mm_fault(), do_anonymous_page(), do_wp_page() (COW breaking
+ * after fork, model/fork.c) and do_swap_page() (for swap entries and
+ * remove_device_exclusive_entry(); its device-private and migration-entry
+ * branches are in migrate.c), and the CPU's load and store through the TLB
  * and the page table.  The address space, zapping and the mapping
  * operations are in mm.c; the PMD level (THP) in huge_memory.c, which
  * handle_mm_fault() and the hardware walk ask first in an mm with a huge
@@ -164,6 +165,40 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 	return 0;
 }
 
+/*
+ * remove_device_exclusive_entry() (v6.15+): a CPU fault on a device-exclusive
+ * entry.  With a reference and the page lock (folio_lock_or_retry(): a page
+ * locked by someone else is waited for and the fault retried, under the
+ * mmap_lock as do_swap_page()'s device-private branch here), inside an
+ * MMU_NOTIFY_EXCLUSIVE invalidation with no owner (so the device holding
+ * the grant drops it), the pte is restored if it is still that entry.
+ */
+static unsigned int remove_device_exclusive_entry(struct hs_vm_fault *vmf)
+{
+	struct hs_page *page = hs_pfn_to_page(hs_pte_pfn(vmf->orig_pte));
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	struct hs_mmu_notifier_range range;
+
+	if (!hs_get_page_unless_zero(page))
+		return 0; /* freed: the entry is gone already */
+	if (!hs_trylock_page(page)) {
+		hs_wait_on_page_locked(page);
+		hs_put_page(page);
+		return 0;
+	}
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_EXCLUSIVE, 0, mm, vmf->address,
+				   vmf->address + HS_PAGE_SIZE, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	sim_spin_lock(vmf->ptl);
+	if (hs_ptep_get(vmf->pte) == vmf->orig_pte)
+		hs_restore_exclusive_pte(vmf->vma, page, vmf->address, vmf->pte, vmf->orig_pte);
+	sim_spin_unlock(vmf->ptl);
+	hs_unlock_page(page);
+	hs_put_page(page);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	return 0;
+}
+
 /**
  * hs_handle_mm_fault() - handle_mm_fault() -> handle_pte_fault().
  * @vma: the VMA of @addr; the caller holds mmap_lock for read
@@ -221,7 +256,7 @@ unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long add
 		hs_migration_entry_wait(mm, vmf.address);
 		return 0;
 	case HS_SWP_DEVICE_EXCLUSIVE:
-		return HS_VM_FAULT_SIGBUS; /* not modelled yet */
+		return remove_device_exclusive_entry(&vmf);
 	}
 	return HS_VM_FAULT_SIGBUS;
 }

@@ -38,17 +38,21 @@
  *    MIGRATE_VMA_SELECT_COMPOUND): no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
  *    its anonymous branch (the exact refcount test).
- *  - PG_anon_exclusive is not a flag: every anonymous page is exclusive (no
- *    fork, no KSM), so collect clears it with ptep_clear_flush(); only pages
- *    that are not anonymous (shmem) take the batched ptep_get_and_clear()
- *    path with one TLB flush for the PTE table (the path the v6.0 TLB fix is
- *    about).
+ *  - PG_anon_exclusive is the absence of HS_PG_ANON_SHARED, which fork()
+ *    sets (model/fork.c; no KSM): collect clears an exclusive anonymous pte
+ *    with ptep_clear_flush(); shared anonymous pages and pages that are not
+ *    anonymous (shmem) take the batched ptep_get_and_clear() path with one
+ *    TLB flush for the PTE table (the path the v6.0 TLB fix is about).  A
+ *    RAM page fork() shared is mapped by both mms but has no record here, so
+ *    migrate_vma of it restores it (the kernel's rmap walk would migrate
+ *    both mappings).
  *  - No anon_vma rmap.  The model's pages do not record where they are
  *    mapped.  migrate_vma_* know the address of every page (start + i pages).
  *    The by-pfn paths (migrate_device_range(): try_to_migrate() and
  *    remove_migration_ptes()) need the mapping of a ZONE_DEVICE page, and
  *    only this file creates such mappings: it records (mm, address) of the
- *    one mapping in page->private (device pages have no other use for it).
+ *    mapping in page->private (device pages have no other use for it), and
+ *    fork() adds the children that share it (hs_dev_rmap_add()).
  *    Every use re-checks the record against the pte under the PTL, so a
  *    record left stale by munmap or exit is ignored; mremap() moves it
  *    (hs_dev_rmap_move() in mremap.c, dev_rmap_moved() here).
@@ -89,36 +93,6 @@ static struct hs_page *locked_fault_page(struct hs_page *fault_page)
 
 /* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap) ----------------- */
 
-/* Record the mapping just installed for @page; the caller holds the page lock. */
-static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
-{
-	struct hs_dev_rmap *r;
-
-	if (!hs_is_zone_device_page(page))
-		return;
-	r = (struct hs_dev_rmap *)page->private;
-	if (!r) {
-		r = sim_alloc(sizeof(*r));
-		page->private = (unsigned long)r;
-	}
-	r->mm = mm;
-	r->addr = addr;
-}
-
-/* The recorded mapping of @page (locked by the caller), or NULL: a copy,
- * read with noted loads, since mremap() moves it without the page lock
- * (hs_dev_rmap_move()). */
-static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page, struct hs_dev_rmap *copy)
-{
-	const struct hs_dev_rmap *r;
-
-	if (!hs_is_zone_device_page(page) || !(r = (const struct hs_dev_rmap *)page->private))
-		return NULL;
-	copy->mm = sim_noted_load_n(&r->mm, __ATOMIC_RELAXED);
-	copy->addr = sim_noted_load_n(&r->addr, __ATOMIC_RELAXED);
-	return copy;
-}
-
 /*
  * The rmap walk against mremap(): the kernel's walk holds the anon_vma lock,
  * which move_ptes() takes too (take_rmap_locks(); "mm: fix race between
@@ -134,7 +108,7 @@ static bool dev_rmap_moved(struct hs_page *page, struct hs_mm *mm, unsigned long
 	struct hs_dev_rmap now;
 	if (hs_switch.mremap_rmap_unlocked)
 		return false; /* before v3.3: the walk misses the moved entry */
-	return dev_rmap_get(page, &now) && (now.mm != mm || now.addr != addr);
+	return hs_dev_rmap_get(page, &now) && (now.mm != mm || now.addr != addr);
 }
 
 /*
@@ -152,7 +126,7 @@ static bool migration_entry_where(const struct hs_migrate_vma *migrate, unsigned
 		*addr = migrate->start + (i << HS_PAGE_SHIFT);
 		return true;
 	}
-	r = dev_rmap_get(page, &copy);
+	r = hs_dev_rmap_get(page, &copy);
 	if (!r)
 		return false;
 	*mm = r->mm;
@@ -232,7 +206,7 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 	}
 	hs_page_add_rmap(dst);
 	hs_set_pte_at(mm, addr, ptep, pte);
-	dev_rmap_set(dst, mm, addr);
+	hs_dev_rmap_set(dst, mm, addr);
 	sim_spin_unlock(ptl);
 	if (sim_tracing())
 		sim_event("remove_migration_pte %#lx: pfn %#lx -> %s pfn %#lx%s", addr,
@@ -256,7 +230,18 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 	while (migration_entry_where(migrate, i, src, &mm, &addr)) {
 		remove_migration_pte(src, dst, mm, addr, prot_none);
 		if (migrate || !dev_rmap_moved(src, mm, addr))
-			return;
+			break;
+	}
+	/* and the children fork() copied it into (read after the PTL above),
+	 * and the parent when the migration was the child's */
+	struct hs_dev_rmap copy;
+	const struct hs_dev_rmap *r = hs_dev_rmap_get(src, &copy);
+	if (migrate && hs_dev_rmap_forked(r, src) && (r->mm != mm || r->addr != addr))
+		remove_migration_pte(src, dst, r->mm, r->addr, prot_none);
+	for (int k = 0; k < hs_dev_rmap_forked(r, src); k++) {
+		if (dst != src)
+			set_page_flag(dst, HS_PG_ANON_SHARED);
+		remove_migration_pte(src, dst, r->forked[k], r->addr, prot_none);
 	}
 }
 
@@ -329,15 +314,16 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
 					  struct hs_page *page, unsigned long mpfn)
 {
 	/* PG_anon_exclusive (v5.19): an exclusive anonymous page
-	 * (every anonymous page of the model: no fork, no KSM; a
+	 * (one fork() did not share: HS_PG_ANON_SHARED; a
 	 * device-private one too) is cleared with ptep_clear_flush(),
 	 * its TLB entries flushed at once under the PTL; the others
 	 * are batched into the flush below.  It cannot fail to be
 	 * shared (folio_try_share_anon_rmap_pte()): the model has no
 	 * FOLL_PIN pins.  The pre-v6.0 switch restores the kernel
 	 * before v5.19, which batched every pte. */
-	bool anon_exclusive =
-	    !hs_switch.migrate_flush_tlb_after_ptl && test_page_flag(page, HS_PG_ANON);
+	bool anon_exclusive = !hs_switch.migrate_flush_tlb_after_ptl &&
+			      (sim_atomic_load(&page->flags, SIM_RELAXED) &
+			       (1l << HS_PG_ANON | 1l << HS_PG_ANON_SHARED)) == 1l << HS_PG_ANON;
 	hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
 	uint64_t fl = 0;
 
@@ -531,15 +517,13 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
  * try_to_migrate() for a ZONE_DEVICE page still mapped (the by-pfn path):
  * its device-private entry (or coherent pte) becomes a migration entry; the
  * rmap and the mapping's reference go, as in try_to_migrate_one().  The
- * caller holds the page lock and a reference.  Simplified: the one mapping is
- * the recorded one (see the top of the file).
+ * caller holds the page lock and a reference.  Simplified: the mapping at
+ * @mm / @addr, one that the device page's record names (see the top of the
+ * file).  Returns true when the pte was not the page's because mremap()
+ * moved the mapping meanwhile (dev_rmap_moved(): walk again).
  */
-static void try_to_migrate(struct hs_page *page)
+static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
-	struct hs_dev_rmap copy;
-	const struct hs_dev_rmap *r;
-again:
-	r = dev_rmap_get(page, &copy);
 	unsigned long pfn = hs_page_to_pfn(page);
 	sim_atomic_t *ptep;
 	sim_spinlock_t *ptl;
@@ -549,29 +533,27 @@ again:
 
 	struct hs_mmu_notifier_range range;
 
-	if (!r || !(ptep = hs_pte_offset(r->mm, r->addr)))
-		return;
+	if (!(ptep = hs_pte_offset(mm, addr)))
+		return false;
 	/* try_to_migrate_one() unmaps under an MMU_NOTIFY_CLEAR invalidation,
 	 * so device mirrors of the page let go of it too */
-	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE,
-				   r->mm, r->addr, r->addr + HS_PAGE_SIZE, NULL);
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				   addr, addr + HS_PAGE_SIZE, NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
-	ptl = hs_pte_lockptr(r->mm, r->addr);
+	ptl = hs_pte_lockptr(mm, addr);
 	sim_spin_lock(ptl);
 	pte = hs_ptep_get(ptep);
 	present = hs_pte_present(pte);
 	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
-		bool moved = dev_rmap_moved(page, r->mm, r->addr);
+		bool moved = dev_rmap_moved(page, mm, addr);
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);
-		if (moved)
-			goto again; /* mremap() moved it: see dev_rmap_moved() */
-		return;
+		return moved;
 	}
-	old = hs_ptep_get_and_clear(r->mm, r->addr, ptep);
+	old = hs_ptep_get_and_clear(mm, addr, ptep);
 	if (present) {
 		/* ptep_clear_flush() */
-		hs_flush_tlb_range(r->mm, r->addr, r->addr + HS_PAGE_SIZE);
+		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 		if (hs_pte_write(old))
 			fl |= HS_SWP_WRITE;
 		if (old & HS_PTE_YOUNG)
@@ -583,13 +565,33 @@ again:
 	} else if (hs_is_writable_swp_entry(old)) {
 		fl |= HS_SWP_WRITE;
 	}
-	hs_set_pte_at(r->mm, r->addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, pfn, fl));
+	hs_set_pte_at(mm, addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, pfn, fl));
 	hs_page_remove_rmap(page);
 	hs_put_page(page); /* the mapping's; the caller's keeps the page */
 	sim_spin_unlock(ptl);
 	hs_mmu_notifier_invalidate_range_end(&range);
 	if (sim_tracing())
-		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", r->addr, pfn);
+		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", addr, pfn);
+	return false;
+}
+
+/*
+ * try_to_migrate(): every mapping of the ZONE_DEVICE @page that the rmap
+ * knows: the one migration installed, then the children fork() copied it
+ * into (their records read after the first one's PTL).
+ */
+static void try_to_migrate(struct hs_page *page)
+{
+	struct hs_dev_rmap copy;
+	const struct hs_dev_rmap *r = hs_dev_rmap_get(page, &copy);
+
+	if (!r)
+		return;
+	/* true: mremap() moved the mapping meanwhile, see dev_rmap_moved() */
+	while (try_to_migrate_one(page, r->mm, r->addr) && hs_dev_rmap_get(page, &copy))
+		;
+	for (int k = 0; k < hs_dev_rmap_forked(r, page); k++)
+		try_to_migrate_one(page, r->forked[k], r->addr);
 }
 
 /*
@@ -757,7 +759,7 @@ static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned lon
 		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 	}
 	hs_set_pte_at(mm, addr, ptep, entry);
-	dev_rmap_set(page, mm, addr);
+	hs_dev_rmap_set(page, mm, addr);
 	sim_spin_unlock(ptl);
 	*src = HS_MIGRATE_PFN_MIGRATE;
 	if (sim_tracing())

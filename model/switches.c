@@ -55,6 +55,9 @@ static const struct {
     SWITCH(nouveau_range_fault_double_unlock, "5.3",
 	   "nouveau: unlock mmap_sem on all errors from nouveau_range_fault (v5.3)"),
     SWITCH(hmm_no_fault_non_owner, "6.0", "mm/hmm: fault non-owner device private entries (v6.0)"),
+    SWITCH(nouveau_exclusive_no_unlock, "6.14",
+	   "nouveau/svm: fix missing folio unlock + put after make_device_exclusive_range() "
+	   "(v6.14)"),
 };
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))

@@ -47,6 +47,15 @@ enum hs_dmirror_bug {
 	 * for the device's faults in flight (a driver that does not flush its
 	 * page-fault work before mmu_interval_notifier_remove()) */
 	HS_DMIRROR_BUG_RELEASE_NO_WAIT,
+	/* hs_dmirror_exclusive() keeps the folio make_device_exclusive()
+	 * returned locked and referenced: nouveau's bug fixed by
+	 * "nouveau/svm: fix missing folio unlock + put after
+	 * make_device_exclusive_range()" (v6.14-rc) */
+	HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK,
+	/* hs_dmirror_exclusive() unlocks and puts the folio before mapping it
+	 * atomic: a CPU fault can take the page back in between, and the
+	 * device keeps an atomic entry for a page the CPU maps again */
+	HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY,
 };
 
 /* Per-page states of a snapshot (HMM_DMIRROR_PROT_* of test_hmm). */
@@ -203,6 +212,19 @@ int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, un
 int hs_dmirror_migrate_to_sys(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages);
 int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 			unsigned char *perm);
+
+/*
+ * Device-exclusive access (model/drivers/dmirror_exclusive.c), test_hmm's
+ * HMM_DMIRROR_EXCLUSIVE: dmirror_exclusive() grants the device atomic access
+ * to each page with make_device_exclusive() and maps it in the mirror as
+ * atomic (dmirror_atomic_map()); out[i] receives what the device then reads.
+ * HMM_DMIRROR_CHECK_EXCLUSIVE: dmirror_check_atomic(), -EPERM while any page
+ * of the range is still mapped atomic (the CPU has not taken it back).
+ */
+int hs_dmirror_exclusive(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+			 unsigned long *out);
+int hs_dmirror_check_exclusive(struct hs_dmirror *dmirror, unsigned long addr,
+			       unsigned long npages);
 
 /* dmirror_fault(): the documented fault loop for [start, end). */
 int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end,

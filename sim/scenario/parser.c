@@ -132,6 +132,14 @@ static bool dev_present(struct parser *P, int d)
 	       (dv->plug_line && (dv->plug_blk == P->blk || P->blk == &P->p->final));
 }
 
+/* Whether process @pr exists at the step being parsed: it is not fork-of
+ * another, or the block forked it already, or this is final and a block did. */
+static bool proc_present(struct parser *P, int pr)
+{
+	const struct process *p = &P->p->proc[pr];
+	return !p->forked || (p->fork_line && (p->fork_blk == P->blk || P->blk == &P->p->final));
+}
+
 bool sc_get_ref(struct parser *P, enum ref r, int *idx)
 {
 	static const char *const what[] = {"process", "device", "mirror"};
@@ -159,6 +167,15 @@ bool sc_get_ref(struct parser *P, enum ref r, int *idx)
 					  "that "
 					  "block or in final)",
 				    sc_got(P), p->dev[d].name);
+			int pr = r == REF_PROC ? i : r == REF_MIR ? p->mir[i].proc : -1;
+			if (pr >= 0 && P->blk && !P->plugging && !proc_present(P, pr))
+				return sc_perr(
+				    P, sc_col_here(P),
+				    "expected a %s present at this step, got %s (%s is "
+				    "fork-of %s: use it after its fork step, in that "
+				    "block or in final)",
+				    r == REF_PROC ? "process" : "mirror whose process is",
+				    sc_got(P), p->proc[pr].name, p->proc[p->proc[pr].parent].name);
 			*idx = i;
 			P->i++;
 			return true;
@@ -693,6 +710,13 @@ static bool parse_arg(struct parser *P, const struct step_def *d, struct step *s
 		return parse_object(P, d, s, w, proc);
 	if (gw_is(w, "CLUSTER"))
 		return sc_get_cluster(P, &s->cluster);
+	if (gw_is(w, "CHILD")) { /* fork: a process declared fork-of the first */
+		bool ok;
+		P->plugging = true;
+		ok = sc_get_ref(P, REF_PROC, &s->proc2);
+		P->plugging = false;
+		return ok;
+	}
 	if (gw_is(w, "SEQ")) {
 		P->seq_col = sc_col_here(P);
 		s->has_seq = true;

@@ -241,8 +241,8 @@ static const struct {
     /* directives */
     {HEAD "bug m0 sloppy\n",
      "t.hsc:5:8: expected a driver bug (ok, noretry, unlocked-retry, "
-     "skip-own-migrate, ebusy-fatal, lock-page-under-mutex, release-no-wait), got "
-     "'sloppy'"},
+     "skip-own-migrate, ebusy-fatal, lock-page-under-mutex, release-no-wait, "
+     "exclusive-no-unlock, exclusive-unlock-early), got 'sloppy'"},
     {HEAD "expect violation coherance\n",
      "t.hsc:5:18: expected a violation kind (assertion, deadlock, livelock, data-race, "
      "lock-order, might-sleep, lock-not-held, use-after-free, refcount, kernel-bug, coherence, "
@@ -621,6 +621,18 @@ static const char *const words[] = {
     "0x300000",
     "w|pmd",
     "r|zero|pmd",
+    /* fork, device-exclusive, pins (issue 13) */
+    "fork",
+    "fork-of",
+    "c",
+    "device-exclusive",
+    "check-exclusive",
+    "pin",
+    "unpin",
+    "longterm",
+    "exclusive-no-unlock",
+    "exclusive-unlock-early",
+    "protection-page",
 };
 
 /* One random edit of @s (capacity @cap) in place; returns the new length. */
