@@ -85,59 +85,6 @@ static struct hs_page *locked_fault_page(struct hs_page *fault_page)
 	return fault_page;
 }
 
-/* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap) ----------------- */
-
-struct hs_dev_rmap {
-	struct hs_mm *mm;
-	unsigned long addr;
-};
-
-/* Record the mapping just installed for @page; the caller holds the page lock. */
-static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
-{
-	struct hs_dev_rmap *r;
-
-	if (!hs_is_zone_device_page(page))
-		return;
-	r = (struct hs_dev_rmap *)page->private;
-	if (!r) {
-		r = sim_alloc(sizeof(*r));
-		page->private = (unsigned long)r;
-	}
-	r->mm = mm;
-	r->addr = addr;
-}
-
-/* The recorded mapping of @page (locked by the caller), or NULL. */
-static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page)
-{
-	if (!hs_is_zone_device_page(page))
-		return NULL;
-	return (const struct hs_dev_rmap *)page->private;
-}
-
-/*
- * Where the migration entry of src entry @i lives: the migrate_vma range, or
- * for the by-pfn API the recorded mapping of the device page.
- */
-static bool migration_entry_where(const struct hs_migrate_vma *migrate, unsigned long i,
-				  struct hs_page *page, struct hs_mm **mm, unsigned long *addr)
-{
-	const struct hs_dev_rmap *r;
-
-	if (migrate) {
-		*mm = migrate->vma->vm_mm;
-		*addr = migrate->start + (i << HS_PAGE_SHIFT);
-		return true;
-	}
-	r = dev_rmap_get(page);
-	if (!r)
-		return false;
-	*mm = r->mm;
-	*addr = r->addr;
-	return true;
-}
-
 /* vm_normal_page(): the struct page behind a present pte, NULL for special
  * mappings (the zero page, PFNMAP). */
 static struct hs_page *vm_normal_page(hs_pte_t pte)
@@ -210,7 +157,7 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 	}
 	hs_page_add_rmap(dst);
 	hs_set_pte_at(mm, addr, ptep, pte);
-	dev_rmap_set(dst, mm, addr);
+	hs_dev_rmap_record(dst, src, mm, addr);
 	sim_spin_unlock(ptl);
 	if (sim_tracing())
 		sim_event("remove_migration_pte %#lx: pfn %#lx -> %s pfn %#lx%s", addr,
@@ -219,20 +166,28 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 			  write ? " write" : "");
 }
 
-/* remove_migration_ptes(): every migration entry of @src becomes @dst.  The
- * model's pages have one mapping at most, at the given address. */
+/* remove_migration_ptes(): every migration entry of @src becomes @dst: the
+ * one at the migrate_vma address, and for a ZONE_DEVICE page those of its
+ * other recorded mappings (fork's; the by-pfn path has only these). */
 static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 				  const struct hs_migrate_vma *migrate, unsigned long i)
 {
-	struct hs_mm *mm;
-	unsigned long addr;
+	struct hs_dev_rmap at = hs_dev_rmap_copy(src);
+	struct hs_mm *mm = NULL;
+	unsigned long addr = 0;
 
 	/* the VMA's protection, where the caller's mmap_lock keeps it stable;
 	 * the by-pfn path has no VMA (docs/fidelity.md) */
 	bool prot_none = migrate && !(migrate->vma->vm_flags & (HS_VM_READ | HS_VM_WRITE));
 
-	if (migration_entry_where(migrate, i, src, &mm, &addr))
+	if (migrate) {
+		mm = migrate->vma->vm_mm;
+		addr = migrate->start + (i << HS_PAGE_SHIFT);
 		remove_migration_pte(src, dst, mm, addr, prot_none);
+	}
+	for (unsigned int k = 0; k < at.n; k++)
+		if (at.at[k].mm != mm || at.at[k].addr != addr)
+			remove_migration_pte(src, dst, at.at[k].mm, at.at[k].addr, false);
 }
 
 /* ---- collect ------------------------------------------------------------------------ */
@@ -499,71 +454,15 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
 }
 
 /*
- * try_to_migrate() for a ZONE_DEVICE page still mapped (the by-pfn path):
- * its device-private entry (or coherent pte) becomes a migration entry; the
- * rmap and the mapping's reference go, as in try_to_migrate_one().  The
- * caller holds the page lock and a reference.  Simplified: the one mapping is
- * the recorded one (see the top of the file).
- */
-static void try_to_migrate(struct hs_page *page)
-{
-	const struct hs_dev_rmap *r = dev_rmap_get(page);
-	unsigned long pfn = hs_page_to_pfn(page);
-	sim_atomic_t *ptep;
-	sim_spinlock_t *ptl;
-	hs_pte_t pte, old;
-	uint64_t fl = 0;
-	bool present;
-
-	struct hs_mmu_notifier_range range;
-
-	if (!r || !(ptep = hs_pte_offset(r->mm, r->addr)))
-		return;
-	/* try_to_migrate_one() unmaps under an MMU_NOTIFY_CLEAR invalidation,
-	 * so device mirrors of the page let go of it too */
-	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE,
-				   r->mm, r->addr, r->addr + HS_PAGE_SIZE, NULL);
-	hs_mmu_notifier_invalidate_range_start(&range);
-	ptl = hs_pte_lockptr(r->mm, r->addr);
-	sim_spin_lock(ptl);
-	pte = hs_ptep_get(ptep);
-	present = hs_pte_present(pte);
-	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
-		sim_spin_unlock(ptl);
-		hs_mmu_notifier_invalidate_range_end(&range);
-		return;
-	}
-	old = hs_ptep_get_and_clear(r->mm, r->addr, ptep);
-	if (present) {
-		/* ptep_clear_flush() */
-		hs_flush_tlb_range(r->mm, r->addr, r->addr + HS_PAGE_SIZE);
-		if (hs_pte_write(old))
-			fl |= HS_SWP_WRITE;
-		if (old & HS_PTE_YOUNG)
-			fl |= HS_SWP_YOUNG;
-		if (hs_pte_dirty(old)) {
-			fl |= HS_SWP_DIRTY;
-			hs_set_page_dirty(page);
-		}
-	} else if (hs_is_writable_swp_entry(old)) {
-		fl |= HS_SWP_WRITE;
-	}
-	hs_set_pte_at(r->mm, r->addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, pfn, fl));
-	hs_page_remove_rmap(page);
-	hs_put_page(page); /* the mapping's; the caller's keeps the page */
-	sim_spin_unlock(ptl);
-	hs_mmu_notifier_invalidate_range_end(&range);
-	if (sim_tracing())
-		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", r->addr, pfn);
-}
-
-/*
  * migrate_device_unmap(): for every collected page, unmap what collect did
  * not (try_to_migrate), and give up the pages that are still mapped or carry
  * an unexpected reference: their migration entries go back to the same page,
  * they are unlocked (not the caller's fault page) and released.
  * Return: the number of entries still marked MIGRATE (pages and holes).
- * Simplified: no LRU isolation (see the top of the file).
+ * A RAM page not on the LRU (in a CPU's lru_add batch, model/swap.c) makes
+ * it drain every CPU's batch once (lru_add_drain_all()) and fails to isolate
+ * if it still is not.  Simplified: no isolation reference (see the top of
+ * the file).
  */
 static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long npages,
 					  struct hs_page *fault_page,
@@ -571,7 +470,9 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 {
 	struct hs_page *fault_locked = locked_fault_page(fault_page);
 	unsigned long i, restore = 0, unmapped = 0;
+	bool allow_drain = true;
 
+	hs_lru_add_drain();
 	for (i = 0; i < npages; i++) {
 		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
 
@@ -580,8 +481,21 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 				unmapped++;
 			continue;
 		}
+		/* a RAM page still in a CPU's lru_add batch: drain every CPU's
+		 * (and wait), then folio_isolate_lru() fails if it still is */
+		if (!hs_is_zone_device_page(page) && !hs_folio_test_lru(page)) {
+			if (allow_drain) {
+				hs_lru_add_drain_all();
+				allow_drain = false;
+			}
+			if (!hs_folio_test_lru(page)) {
+				src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+				restore++;
+				continue;
+			}
+		}
 		if (hs_page_mapcount(page))
-			try_to_migrate(page);
+			hs_try_to_migrate(page);
 		if (hs_page_mapcount(page) || !migrate_vma_check_page(page, fault_page)) {
 			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
 			restore++;
@@ -722,7 +636,7 @@ static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned lon
 		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 	}
 	hs_set_pte_at(mm, addr, ptep, entry);
-	dev_rmap_set(page, mm, addr);
+	hs_dev_rmap_record(page, NULL, mm, addr);
 	sim_spin_unlock(ptl);
 	*src = HS_MIGRATE_PFN_MIGRATE;
 	if (sim_tracing())
@@ -1105,11 +1019,15 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 			sim_event("do_swap_page %#lx: pfn %#lx busy, retry", addr,
 				  hs_page_to_pfn(page));
 	} else {
+		bool busy;
+
 		sim_spin_unlock(vmf->ptl);
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx busy, wait for unlock", addr,
 				  hs_page_to_pfn(page));
+		hs_cpu_sleep_begin(&busy); /* schedule(): this CPU's work can run */
 		hs_wait_on_page_locked(page);
+		hs_cpu_sleep_end(busy);
 	}
 	return ret;
 }
@@ -1130,6 +1048,7 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
 	struct hs_page *page;
 	hs_pte_t pte;
+	bool busy;
 
 	if (!ptep)
 		return;
@@ -1144,5 +1063,7 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 	if (sim_tracing())
 		sim_event("migration_entry_wait %#lx: pfn %#lx", addr & PAGE_MASK,
 			  hs_page_to_pfn(page));
+	hs_cpu_sleep_begin(&busy);
 	hs_wait_on_page_locked(page);
+	hs_cpu_sleep_end(busy);
 }

@@ -270,6 +270,13 @@ void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end);
 int hs_cpu_read(struct hs_mm *mm, unsigned long addr, unsigned long *val);
 int hs_cpu_write(struct hs_mm *mm, unsigned long addr, unsigned long val);
 
+/* The calling thread runs on CPU @cpu (0 .. HS_NR_CPUS - 1): its new pages go
+ * through that CPU's LRU batch, and work queued there waits while it runs
+ * hmm_range_fault() without sleeping (model/swap.c).  Not a kernel function. */
+void hs_set_cpu(int cpu);
+/* Fork's copy_nonpresent_pte() of one device-private entry (model/rmap.c). */
+int hs_fork_device_private_pte(struct hs_mm *parent, struct hs_mm *child, unsigned long addr);
+
 #ifdef __cplusplus
 }
 #endif

@@ -51,6 +51,7 @@ enum hs_pageflags {
 	HS_PG_FREE = 3, /* on its allocator's free list */
 	HS_PG_ANON = 4,
 	HS_PG_ZERO = 5, /* the zero page */
+	HS_PG_LRU_BATCH = 6, /* in a CPU's lru_add batch, not yet on the LRU (model/swap.c) */
 };
 
 struct hs_dev_pagemap;
