@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <hmmsim/catalog.h>
 #include <hmmsim/dmirror.h>
+#include <hmmsim/migrate.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/switches.h>
 #include <string.h>
@@ -411,6 +412,86 @@ static void non_owner_main(void *arg)
 	sim_check(v == 9, "dmirror1 read %#lx", v);
 }
 
+/* ---- hmm_range_fault() spun on a locked device page while its CPU's work waited ----
+ * A process forked with one of its pages in dmirror0's memory: the
+ * device-private folio is mapped in the parent and the child.  A migration
+ * of the parent's range (a RAM page and that folio) locks both in collect,
+ * which turns the parent's ptes into migration entries; the child's entry
+ * stays a device-private entry until try_to_migrate(), which comes after
+ * migrate_device_unmap() has drained the LRU batches for the RAM page
+ * (faulted on CPU 1, still in CPU 1's batch).  dmirror1 reads the child's
+ * copy on CPU 1 meanwhile: hmm_range_fault() faults the entry (another
+ * device's page) and do_swap_page() finds the folio locked.
+ */
+#define STARVE_PAGE (BASE + HS_PAGE_SIZE)
+
+struct starve_cat {
+	struct cat *c;
+	struct hs_mm *child;
+	unsigned long read;
+};
+
+/* A migration of the parent's range that selects RAM and dmirror0's pages
+ * and finds no destination for them (each stays where it was): what matters
+ * is the setup, which holds both folio locks through the drain. */
+static void starve_migrate(void *arg)
+{
+	struct starve_cat *x = arg;
+	struct hs_mm *mm = x->c->mm;
+	unsigned long src[2], dst[2] = {0, 0};
+	struct hs_migrate_vma args = {
+	    .start = BASE,
+	    .end = BASE + 2 * HS_PAGE_SIZE,
+	    .src = src,
+	    .dst = dst,
+	    .pgmap_owner = hs_dmirror_device_owner(x->c->dev),
+	    .flags = HS_MIGRATE_VMA_SELECT_SYSTEM | HS_MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+	};
+
+	hs_set_cpu(0);
+	sim_down_read_at(&mm->mmap_lock, __func__);
+	args.vma = hs_find_vma(mm, BASE);
+	sim_check(hs_migrate_vma_setup(&args) == 0, "migrate_vma_setup");
+	hs_migrate_vma_pages(&args);
+	hs_migrate_vma_finalize(&args);
+	sim_up_read_at(&mm->mmap_lock, __func__);
+}
+
+static void starve_device(void *arg)
+{
+	struct starve_cat *x = arg;
+
+	hs_set_cpu(1);
+	sim_check(hs_dmirror_read(x->c->m1, STARVE_PAGE, 1, &x->read, NULL) == 0,
+		  "dmirror1 read of the child's page failed");
+}
+
+static void starve_main(void *arg)
+{
+	struct starve_cat *x = sim_alloc(sizeof(*x));
+	struct cat *c = x->c = cat_new(2, 2);
+	(void)arg;
+	x->child = hs_mm_alloc("child", 1ul << 22, 8);
+	sim_check(hs_mmap(x->child, BASE, 2 * HS_PAGE_SIZE, HS_VM_READ | HS_VM_WRITE) == 0, "mmap");
+	c->dev1 = hs_dmirror_device_create("dmirror1", 1);
+	c->m1 = hs_dmirror_open(c->dev1, x->child);
+	cpu_write(c, STARVE_PAGE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, STARVE_PAGE, 1) == 0, "migrate to dmirror0");
+	sim_down_write_at(&c->mm->mmap_lock, __func__); /* fork: dup_mmap() */
+	sim_down_write_at(&x->child->mmap_lock, __func__);
+	sim_check(hs_fork_device_private_pte(c->mm, x->child, STARVE_PAGE) == 0, "fork");
+	sim_up_write_at(&x->child->mmap_lock, __func__);
+	sim_up_write_at(&c->mm->mmap_lock, __func__);
+	hs_set_cpu(1);
+	cpu_write(c, BASE, 0x11); /* a new page, in CPU 1's lru_add batch */
+	int a = sim_thread_spawn("migrate", starve_migrate, x);
+	int b = sim_thread_spawn("device", starve_device, x);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	sim_check(x->read == 0x5a, "dmirror1 read %#lx from the child's page", x->read);
+	hs_mm_check_data(c->mm, BASE, BASE + 2 * HS_PAGE_SIZE);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -453,6 +534,8 @@ static const struct sim_scenario sc_nv_unlock =
     CATALOG_SCENARIO("catalog-nouveau-range-fault", nv_unlock_main, 0, 0);
 static const struct sim_scenario sc_non_owner =
     CATALOG_SCENARIO("catalog-non-owner-fault", non_owner_main, 0, 0);
+static const struct sim_scenario sc_starve =
+    CATALOG_SCENARIO("catalog-hmm-range-fault-starvation", starve_main, 0, 0);
 
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
@@ -541,6 +624,12 @@ static struct hs_catalog_entry catalog[] = {
      "every return: a device fault racing an invalidation unlocked it twice",
      true, &sc_nv_unlock, &sc_nv_unlock, "nouveau_range_fault_double_unlock", SIM_STRATEGY_PCT, 0,
      "5.3"},
+    {"fix-a-hmm-range-fault-livelock-starvation-problem",
+     "mm: Fix a hmm_range_fault() livelock / starvation problem (v7.0)",
+     "hmm_range_fault() retried at once on a device-private folio locked by a migration, "
+     "never scheduling, while the lock holder waited in lru_add_drain_all() for a work item "
+     "queued on that same CPU",
+     false, &sc_starve, &sc_starve, "swap_page_spin_on_locked", SIM_STRATEGY_PCT, 0, "7.0"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))

@@ -1018,6 +1018,9 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx busy, retry", addr,
 				  hs_page_to_pfn(page));
+		/* the other CPUs run while this one spins (the engine's yield is
+		 * that fairness); only work queued on this CPU waits */
+		sim_yield();
 	} else {
 		bool busy;
 
