@@ -93,6 +93,23 @@ static void test_starvation(void)
 	CU_ASSERT_STRING_EQUAL(res.reports[0].kind, "livelock");
 	sim_result_free(&res);
 
+	/* the bug came with v6.15's trylock: v6.14 does not have it */
+	size_t n;
+	const struct hs_catalog_entry *cat = hs_catalog(&n);
+	struct hs_catalog_result cr;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cat[i].name, "fix-a-hmm-range-fault-livelock-starvation-problem"))
+			continue;
+		CU_ASSERT_EQUAL(
+		    hs_catalog_run_release(&cat[i], "6.14", cat[i].strategy, 2000, 1, &cr), 0);
+		CU_ASSERT_FALSE(cr.has_bug);
+		CU_ASSERT_FALSE(cr.found);
+		CU_ASSERT_EQUAL(
+		    hs_catalog_run_release(&cat[i], "6.15", cat[i].strategy, 2000, 1, &cr), 0);
+		CU_ASSERT_TRUE(cr.has_bug);
+		CU_ASSERT_TRUE(cr.found);
+	}
+
 	o.strategy = SIM_STRATEGY_DPOR;
 	o.iterations = 1000000; /* a budget it never reaches: 9,047 classes */
 	CU_ASSERT_EQUAL(sim_explore(sc, &o, &res), 0);
