@@ -21,7 +21,8 @@
  *  - swap_page_ref_without_ptl (before v6.1): do_swap_page neither re-checks
  *    the pte nor takes a reference; migrate_vma has no fault_page at all;
  *  - swap_page_spin_on_locked (v6.15 .. v6.19): a fault that loses the
- *    trylock returns at once and is retried.
+ *    trylock returns at once and is retried (hmm_range_fault() spins on its
+ *    CPU; the catalog's starvation entry).
  *
  * Reference counts, as in the kernel: collect takes a reference, turns the
  * pte into a migration entry, and drops the mapcount and one reference, so
@@ -31,9 +32,10 @@
  * finalize too.
  *
  * Simplifications (see docs/fidelity.md):
- *  - No LRU: folio_isolate_lru() and folio_putback_lru() are not modelled;
- *    the reference collect took stands for the isolation reference, which is
- *    what the kernel's accounting amounts to.
+ *  - The LRU is only the per-CPU add batches (model/swap.c): unmap drains
+ *    them and gives up a RAM page still in one (folio_isolate_lru() fails);
+ *    no isolation reference (the one collect took stands for it, which is
+ *    what the kernel's accounting amounts to), no folio_putback_lru().
  *  - Order-0 anonymous pages only: no THP split, no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
  *    its anonymous branch (the exact refcount test).
@@ -42,14 +44,11 @@
  *    that are not anonymous (shmem) take the batched ptep_get_and_clear()
  *    path with one TLB flush for the PTE table (the path the v6.0 TLB fix is
  *    about).
- *  - No anon_vma rmap.  The model's pages do not record where they are
- *    mapped.  migrate_vma_* know the address of every page (start + i pages).
- *    The by-pfn paths (migrate_device_range(): try_to_migrate() and
- *    remove_migration_ptes()) need the mapping of a ZONE_DEVICE page, and
- *    only this file creates such mappings: it records (mm, address) of the
- *    one mapping in page->private (device pages have no other use for it).
- *    Every use re-checks the record against the pte under the PTL, so a
- *    record left stale by munmap or exit is ignored.
+ *  - No anon_vma rmap.  RAM pages do not record where they are mapped:
+ *    migrate_vma_* know the address of every page (start + i pages).  A
+ *    ZONE_DEVICE page records its mappings (model/rmap.c), which the by-pfn
+ *    paths (migrate_device_range()) and a device page that fork mapped twice
+ *    need: try_to_migrate() and remove_migration_ptes() visit them all.
  */
 #include <errno.h>
 #include <hmmsim/hmm.h>
