@@ -138,7 +138,8 @@ static const struct dev_pagemap_ops dmirror_devmem_p2p_ops = {
  *
  * Return: the device.
  */
-struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
+static struct hs_dmirror_device *dmirror_device_create(const char *name, unsigned long nr_pages,
+						       enum hs_memory_type type)
 {
 	struct hs_dmirror_device *mdevice = sim_alloc(sizeof(*mdevice));
 
@@ -147,7 +148,7 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 	mdevice->pgmap = sim_alloc(sizeof(*mdevice->pgmap));
 	mdevice->cluster = mdevice->mem_cluster = mdevice;
 	mdevice->owner_key = hs_owner_key(mdevice);
-	mdevice->pgmap->type = MEMORY_DEVICE_PRIVATE;
+	mdevice->pgmap->type = type;
 	mdevice->pgmap->ops = &dmirror_devmem_ops;
 	mdevice->pgmap->owner = mdevice->owner_key;
 	mdevice->pgmap->driver = mdevice;
@@ -160,6 +161,29 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 		mdevice->free_pfns[mdevice->nr_free++] = mdevice->pgmap->start_pfn + i;
 	dmirror_owner_device_init(mdevice);
 	return mdevice;
+}
+
+struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
+{
+	return dmirror_device_create(name, nr_pages, MEMORY_DEVICE_PRIVATE);
+}
+
+/**
+ * hs_dmirror_device_create_coherent() - a device with device-coherent memory.
+ * @name: for reports
+ * @nr_pages: its device memory, in pages
+ *
+ * dmirror_allocate_chunk() for HMM_DMIRROR_MEMORY_DEVICE_COHERENT: the same
+ * pagemap with type MEMORY_DEVICE_COHERENT (test_hmm takes the physical
+ * range from its spm_addr_dev module parameters; the model's machine gives
+ * it pfns as for any pagemap).
+ *
+ * Return: the device.
+ */
+struct hs_dmirror_device *hs_dmirror_device_create_coherent(const char *name,
+							    unsigned long nr_pages)
+{
+	return dmirror_device_create(name, nr_pages, MEMORY_DEVICE_COHERENT);
 }
 
 /**
