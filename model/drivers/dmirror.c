@@ -129,15 +129,8 @@ static const struct dev_pagemap_ops dmirror_devmem_p2p_ops = {
     .get_p2p_page = dmirror_devmem_get_p2p_page,
 };
 
-/**
- * hs_dmirror_device_create() - a device with device-private memory.
- * @name: for reports
- * @nr_pages: its device memory, in pages
- *
- * dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range.
- *
- * Return: the device.
- */
+/* dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range
+ * as a pagemap of @type. */
 static struct hs_dmirror_device *dmirror_device_create(const char *name, unsigned long nr_pages,
 						       enum hs_memory_type type)
 {
@@ -163,6 +156,15 @@ static struct hs_dmirror_device *dmirror_device_create(const char *name, unsigne
 	return mdevice;
 }
 
+/**
+ * hs_dmirror_device_create() - a device with device-private memory.
+ * @name: for reports
+ * @nr_pages: its device memory, in pages
+ *
+ * dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range.
+ *
+ * Return: the device.
+ */
 struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
 {
 	return dmirror_device_create(name, nr_pages, MEMORY_DEVICE_PRIVATE);
