@@ -41,6 +41,8 @@ extern "C" {
  *		pte_offset_map()'s RCU read-side section, which
  *		memunmap_pages()'s grace period waits for before the pagemap
  *		can be freed (see hs_pgmap_check())
+ * @cpus:	the CPUs and their LRU batches (model/swap.c), NULL until a
+ *		thread says which CPU it runs on
  */
 struct hs_machine {
 	struct hs_page *pages;
@@ -54,6 +56,7 @@ struct hs_machine {
 	sim_waitqueue_t page_wq[16];
 	sim_atomic_t owner_ids;
 	unsigned long long pte_walkers;
+	struct hs_cpus *cpus;
 };
 
 /*
@@ -195,6 +198,18 @@ int hs_this_cpu(void);
 void hs_tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte);
 /* hs_swap_free() - swap_free(): @slot of @mm's swap device is free again. */
 void hs_swap_free(struct hs_mm *mm, unsigned long slot);
+
+/* ---- CPUs and the LRU add batches (model/swap.c) ----------------------------------- */
+
+int hs_bound_cpu(void);
+void hs_cpu_enter_kernel(void);
+void hs_cpu_exit_kernel(void);
+void hs_cpu_sleep_begin(bool *busy);
+void hs_cpu_sleep_end(bool busy);
+void hs_folio_add_lru(struct hs_page *page);
+void hs_lru_add_drain(void);
+void hs_lru_add_drain_all(void);
+bool hs_folio_test_lru(struct hs_page *page);
 
 /* ---- counters for experiments (not model state: no scheduling point) ------------ */
 

@@ -56,8 +56,10 @@ static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
 			hs_put_page(page);
 		return 0;
 	}
-	if (page)
+	if (page) {
 		hs_page_add_rmap(page);
+		hs_folio_add_lru(page); /* folio_add_lru_vma(): this CPU's batch */
+	}
 	hs_set_pte_at(mm, vmf->address, vmf->pte, entry);
 	sim_spin_unlock(vmf->ptl);
 	return 0;

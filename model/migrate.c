@@ -21,7 +21,8 @@
  *  - swap_page_ref_without_ptl (before v6.1): do_swap_page neither re-checks
  *    the pte nor takes a reference; migrate_vma has no fault_page at all;
  *  - swap_page_spin_on_locked (v6.15 .. v6.19): a fault that loses the
- *    trylock returns at once and is retried.
+ *    trylock returns at once and is retried (hmm_range_fault() spins on its
+ *    CPU; the catalog's starvation entry).
  *
  * Reference counts, as in the kernel: collect takes a reference, turns the
  * pte into a migration entry, and drops the mapcount and one reference, so
@@ -31,9 +32,10 @@
  * finalize too.
  *
  * Simplifications (see docs/fidelity.md):
- *  - No LRU: folio_isolate_lru() and folio_putback_lru() are not modelled;
- *    the reference collect took stands for the isolation reference, which is
- *    what the kernel's accounting amounts to.
+ *  - The LRU is only the per-CPU add batches (model/swap.c): unmap drains
+ *    them and gives up a RAM page still in one (folio_isolate_lru() fails);
+ *    no isolation reference (the one collect took stands for it, which is
+ *    what the kernel's accounting amounts to), no folio_putback_lru().
  *  - Order-0 pages only (collect splits a THP first, as v6.18 does without
  *    MIGRATE_VMA_SELECT_COMPOUND): no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
@@ -215,13 +217,14 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 			  write ? " write" : "");
 }
 
-/* remove_migration_ptes(): every migration entry of @src becomes @dst.  The
- * model's pages have one mapping at most, at the given address. */
+/* remove_migration_ptes(): every migration entry of @src becomes @dst: the
+ * one at the migrate_vma address (or the recorded one for the by-pfn path),
+ * and for a ZONE_DEVICE page those fork() copied it into (model/rmap.c). */
 static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 				  const struct hs_migrate_vma *migrate, unsigned long i)
 {
-	struct hs_mm *mm;
-	unsigned long addr;
+	struct hs_mm *mm = NULL;
+	unsigned long addr = 0;
 
 	/* the VMA's protection, where the caller's mmap_lock keeps it stable;
 	 * the by-pfn path has no VMA (docs/fidelity.md) */
@@ -600,7 +603,10 @@ static void try_to_migrate(struct hs_page *page)
  * an unexpected reference: their migration entries go back to the same page,
  * they are unlocked (not the caller's fault page) and released.
  * Return: the number of entries still marked MIGRATE (pages and holes).
- * Simplified: no LRU isolation (see the top of the file).
+ * A RAM page not on the LRU (in a CPU's lru_add batch, model/swap.c) makes
+ * it drain every CPU's batch once (lru_add_drain_all()) and fails to isolate
+ * if it still is not.  Simplified: no isolation reference (see the top of
+ * the file).
  */
 static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long npages,
 					  struct hs_page *fault_page,
@@ -608,7 +614,9 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 {
 	struct hs_page *fault_locked = locked_fault_page(fault_page);
 	unsigned long i, restore = 0, unmapped = 0;
+	bool allow_drain = true;
 
+	hs_lru_add_drain();
 	for (i = 0; i < npages; i++) {
 		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
 
@@ -616,6 +624,19 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 			if (src_pfns[i] & HS_MIGRATE_PFN_MIGRATE)
 				unmapped++;
 			continue;
+		}
+		/* a RAM page still in a CPU's lru_add batch: drain every CPU's
+		 * (and wait), then folio_isolate_lru() fails if it still is */
+		if (!hs_is_zone_device_page(page) && !hs_folio_test_lru(page)) {
+			if (allow_drain) {
+				hs_lru_add_drain_all();
+				allow_drain = false;
+			}
+			if (!hs_folio_test_lru(page)) {
+				src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+				restore++;
+				continue;
+			}
 		}
 		if (hs_page_mapcount(page))
 			try_to_migrate(page);
@@ -1141,12 +1162,19 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx busy, retry", addr,
 				  hs_page_to_pfn(page));
+		/* the other CPUs run while this one spins (the engine's yield is
+		 * that fairness); only work queued on this CPU waits */
+		sim_yield();
 	} else {
+		bool busy;
+
 		sim_spin_unlock(vmf->ptl);
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx busy, wait for unlock", addr,
 				  hs_page_to_pfn(page));
+		hs_cpu_sleep_begin(&busy); /* schedule(): this CPU's work can run */
 		hs_wait_on_page_locked(page);
+		hs_cpu_sleep_end(busy);
 	}
 	return ret;
 }
@@ -1167,6 +1195,7 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
 	struct hs_page *page;
 	hs_pte_t pte;
+	bool busy;
 
 	if (!ptep)
 		return;
@@ -1181,5 +1210,7 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 	if (sim_tracing())
 		sim_event("migration_entry_wait %#lx: pfn %#lx", addr & PAGE_MASK,
 			  hs_page_to_pfn(page));
+	hs_cpu_sleep_begin(&busy);
 	hs_wait_on_page_locked(page);
+	hs_cpu_sleep_end(busy);
 }

@@ -210,6 +210,10 @@ uint64_t *hs_tlb_slot(struct hs_mm *mm, int cpu, unsigned long vpn)
 
 int hs_this_cpu(void)
 {
+	int cpu = hs_bound_cpu(); /* hs_set_cpu() (model/swap.c) */
+
+	if (cpu >= 0)
+		return cpu;
 	return sim_self() % HS_NR_CPUS;
 }
 

@@ -34,7 +34,7 @@ static const struct {
     SWITCH(swap_page_lock_unconditional, "6.15",
 	   "mm/migrate: Trylock device page in do_swap_page (v6.15)"),
     SWITCH(swap_page_spin_on_locked, "7.0",
-	   "mm: Fix a hmm_range_fault() livelock / starvation problem (2026; the bug: v6.15 .. "
+	   "mm: Fix a hmm_range_fault() livelock / starvation problem (v7.0) (the bug: v6.15 .. "
 	   "v6.19)"),
     SWITCH(notifier_remove_lockless_wait, "5.18",
 	   "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove() (v5.18)"),

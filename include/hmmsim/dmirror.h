@@ -68,10 +68,20 @@ enum hs_dmirror_prot {
 	HS_DMIRROR_PROT_ZERO = 0x10,
 	HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL = 0x20,
 	HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE = 0x30,
+	HS_DMIRROR_PROT_DEV_COHERENT_LOCAL = 0x40,
+	HS_DMIRROR_PROT_DEV_COHERENT_REMOTE = 0x50,
 };
 
 /* A device with @nr_pages of device-private memory (memremap_pages). */
 struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages);
+/*
+ * A device with @nr_pages of device-coherent memory (MEMORY_DEVICE_COHERENT,
+ * test_hmm's coherent devices): the CPU maps its pages directly with present
+ * ptes and never faults them back; they return to system memory only by
+ * migrate_to_sys (SELECT_DEVICE_COHERENT) or eviction (device removal).
+ */
+struct hs_dmirror_device *hs_dmirror_device_create_coherent(const char *name,
+							    unsigned long nr_pages);
 /* Evict every device page to system memory, then memunmap_pages(). */
 void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice);
 /*

@@ -332,6 +332,11 @@ void hs_unpin_user_page_flags(struct hs_page *page, unsigned int gup_flags);
 /* folio_maybe_dma_pinned() */
 bool hs_folio_maybe_dma_pinned(struct hs_page *page);
 
+/* The calling thread runs on CPU @cpu (0 .. HS_NR_CPUS - 1): its new pages go
+ * through that CPU's LRU batch, and work queued there waits while it runs
+ * hmm_range_fault() without sleeping (model/swap.c).  Not a kernel function. */
+void hs_set_cpu(int cpu);
+
 #ifdef __cplusplus
 }
 #endif

@@ -56,6 +56,7 @@ enum hs_pageflags {
 	 * by do_wp_page() stays "maybe shared": mprotect() leaves its pte
 	 * read-only and the next write fault reuses it) */
 	HS_PG_ANON_SHARED = 6,
+	HS_PG_LRU_BATCH = 7, /* in a CPU's lru_add batch, not yet on the LRU (model/swap.c) */
 };
 
 /* GUP_PIN_COUNTING_BIAS: a FOLL_PIN pin adds this many references

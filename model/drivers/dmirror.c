@@ -129,16 +129,10 @@ static const struct dev_pagemap_ops dmirror_devmem_p2p_ops = {
     .get_p2p_page = dmirror_devmem_get_p2p_page,
 };
 
-/**
- * hs_dmirror_device_create() - a device with device-private memory.
- * @name: for reports
- * @nr_pages: its device memory, in pages
- *
- * dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range.
- *
- * Return: the device.
- */
-struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
+/* dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range
+ * as a pagemap of @type. */
+static struct hs_dmirror_device *dmirror_device_create(const char *name, unsigned long nr_pages,
+						       enum hs_memory_type type)
 {
 	struct hs_dmirror_device *mdevice = sim_alloc(sizeof(*mdevice));
 
@@ -147,7 +141,7 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 	mdevice->pgmap = sim_alloc(sizeof(*mdevice->pgmap));
 	mdevice->cluster = mdevice->mem_cluster = mdevice;
 	mdevice->owner_key = hs_owner_key(mdevice);
-	mdevice->pgmap->type = MEMORY_DEVICE_PRIVATE;
+	mdevice->pgmap->type = type;
 	mdevice->pgmap->ops = &dmirror_devmem_ops;
 	mdevice->pgmap->owner = mdevice->owner_key;
 	mdevice->pgmap->driver = mdevice;
@@ -160,6 +154,38 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 		mdevice->free_pfns[mdevice->nr_free++] = mdevice->pgmap->start_pfn + i;
 	dmirror_owner_device_init(mdevice);
 	return mdevice;
+}
+
+/**
+ * hs_dmirror_device_create() - a device with device-private memory.
+ * @name: for reports
+ * @nr_pages: its device memory, in pages
+ *
+ * dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range.
+ *
+ * Return: the device.
+ */
+struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
+{
+	return dmirror_device_create(name, nr_pages, MEMORY_DEVICE_PRIVATE);
+}
+
+/**
+ * hs_dmirror_device_create_coherent() - a device with device-coherent memory.
+ * @name: for reports
+ * @nr_pages: its device memory, in pages
+ *
+ * dmirror_allocate_chunk() for HMM_DMIRROR_MEMORY_DEVICE_COHERENT: the same
+ * pagemap with type MEMORY_DEVICE_COHERENT (test_hmm takes the physical
+ * range from its spm_addr_dev module parameters; the model's machine gives
+ * it pfns as for any pagemap).
+ *
+ * Return: the device.
+ */
+struct hs_dmirror_device *hs_dmirror_device_create_coherent(const char *name,
+							    unsigned long nr_pages)
+{
+	return dmirror_device_create(name, nr_pages, MEMORY_DEVICE_COHERENT);
 }
 
 /**

@@ -190,7 +190,7 @@ static bool parse_device(struct parser *P)
 			P->i++;
 			if (!get_port(P, &d->port))
 				return false;
-		} else if (sc_at(P, "p2p") && d->port >= 0 && !d->p2p) {
+		} else if (sc_at(P, "p2p") && d->port >= 0 && !d->p2p && !d->coherent) {
 			d->p2p = true;
 			P->i++;
 		} else if (sc_at(P, "owner") && d->cluster < 0) {
@@ -200,11 +200,14 @@ static bool parse_device(struct parser *P)
 		} else if (sc_at(P, "hotplug") && !d->hotplug) {
 			d->hotplug = true;
 			P->i++;
+		} else if (sc_at(P, "coherent") && !d->coherent && !d->p2p) {
+			d->coherent = true;
+			P->i++;
 		} else {
 			return sc_perr(
 			    P, col,
-			    "expected at PORT, p2p (after at), owner CLUSTER, hotplug or end "
-			    "of line, each once, got %s",
+			    "expected at PORT, p2p (after at), owner CLUSTER, hotplug, coherent "
+			    "(not with p2p) or end of line, each once, got %s",
 			    sc_got(P));
 		}
 	}

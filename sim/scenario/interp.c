@@ -146,7 +146,8 @@ static void device_create(struct exec *x, int i)
 {
 	const struct device *d = &x->p->dev[i];
 
-	x->dev[i] = hs_dmirror_device_create(d->name, d->pages);
+	x->dev[i] = d->coherent ? hs_dmirror_device_create_coherent(d->name, d->pages)
+				: hs_dmirror_device_create(d->name, d->pages);
 	if (d->p2p) {
 		int ret = hs_dmirror_device_set_p2p(x->dev[i], x->pdev[i]);
 		sim_check(ret == 0, "%s:%d: the BAR of %s: %d", x->p->base, d->line, d->name, ret);

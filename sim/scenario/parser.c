@@ -546,6 +546,12 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 				} else if (sc_tok_is(&w, "dev-remote") && !kind) {
 					prot |= HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
 					kind = true;
+				} else if (sc_tok_is(&w, "coh") && !kind) {
+					prot |= HS_DMIRROR_PROT_DEV_COHERENT_LOCAL;
+					kind = true;
+				} else if (sc_tok_is(&w, "coh-remote") && !kind) {
+					prot |= HS_DMIRROR_PROT_DEV_COHERENT_REMOTE;
+					kind = true;
 				} else if (sc_tok_is(&w, "pmd") && !pmd) {
 					prot |= HS_DMIRROR_PROT_PMD; /* a THP (map order 9) */
 					pmd = true;
@@ -566,7 +572,7 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 		       !sc_at(P, "fails") && !sc_at(P, "on-error")))
 		return sc_perr(P, sc_col_here(P),
 			       "expected a snapshot state (none, error, or r or w, each may add "
-			       "|zero, |dev or |dev-remote, and |pmd), got %s",
+			       "|zero, |dev, |dev-remote, |coh or |coh-remote, and |pmd), got %s",
 			       sc_got(P));
 	if (n != 1 && (unsigned long)n != s->npages)
 		return sc_perr(P, P->t[P->i - 1].col, "expected 1 or %lu states after '=', got %d",

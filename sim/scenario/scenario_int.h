@@ -193,6 +193,7 @@ struct device {
 	int port;      /* its PCI function's port, -1 when not on the topology */
 	bool p2p;      /* exports its memory through a BAR */
 	bool hotplug;  /* created by a plug step, not at setup */
+	bool coherent; /* MEMORY_DEVICE_COHERENT memory (else device-private) */
 	int cluster;   /* -1: its own */
 	int gone_line; /* evict or unplug */
 	const struct step_def *gone_op;

@@ -276,13 +276,14 @@ static int exec_migrate_to_dev(struct thr *t, const struct step *s, int pc)
 /* A snapshot state as the file writes it (w|dev, none, ...). */
 static const char *prot_name(unsigned long v, char *buf, size_t len)
 {
-	static const char *const kind[] = {"", "|zero", "|dev", "|dev-remote"};
+	static const char *const kind[] = {"",	   "|zero",	 "|dev", "|dev-remote",
+					   "|coh", "|coh-remote"};
 
 	if (v == HS_DMIRROR_PROT_ERROR || v == HS_DMIRROR_PROT_NONE)
 		snprintf(buf, len, "%s", v ? "error" : "none");
 	else
 		snprintf(buf, len, "%s%s", v & HS_DMIRROR_PROT_WRITE ? "w" : "r",
-			 kind[(v >> 4) & 3]);
+			 kind[(v >> 4) % 6]);
 	return buf;
 }
 
@@ -744,8 +745,9 @@ const struct step_def sc_step_table[] = {
      "`HMM_DMIRROR_SNAPSHOT`: `hmm_range_fault()` without faulting, in the sequence loop "
      "(`dmirror_snapshot()`); `= PROT...` checks each page's state (one for all, or one per "
      "page): `none`, `error`, or `r` or `w` (readable, writable), each may add `|zero` "
-     "(the zero page), `|dev` (this device's private page) or `|dev-remote` (another "
-     "device's), test_hmm's `HMM_DMIRROR_PROT_*`, and `|pmd` (a THP mapped by a PMD: "
+     "(the zero page), `|dev` (this device's private page), `|dev-remote` (another "
+     "device's), `|coh` (this device's coherent page) or `|coh-remote` (another device's), "
+     "test_hmm's `HMM_DMIRROR_PROT_*`, and `|pmd` (a THP mapped by a PMD: "
      "`HMM_DMIRROR_PROT_PMD`). Takes the mirror's lock: not while the thread holds it; at "
      "most 64 pages"},
     {"check-faults", "MIRROR COUNT", 0, 0, NULL, NULL, exec_check_faults,

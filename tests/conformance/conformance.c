@@ -65,6 +65,9 @@
 /* The case being run (for messages) and whether its main() reached its end. */
 static const char *cf_name = "";
 static bool cf_done;
+/* The fixture variant: hmm_device_coherent / hmm2_device_coherent (test_hmm's
+ * device-coherent devices) instead of the device-private ones. */
+static bool cf_coherent;
 
 /* The selftest's ASSERT_EQ / ASSERT_TRUE, as a violation naming the check. */
 #define ASSERT_EQ(a, b)                                                                            \
@@ -101,7 +104,8 @@ static struct cf *cf_setup_pages(int ndev, unsigned long dev_pages)
 	f->mm = hs_mm_alloc("mm", CF_VA_SIZE, CF_SWAP);
 	f->ndev = ndev;
 	for (int d = 0; d < ndev; d++) {
-		f->dev[d] = hs_dmirror_device_create(names[d], dev_pages);
+		f->dev[d] = cf_coherent ? hs_dmirror_device_create_coherent(names[d], dev_pages)
+					: hs_dmirror_device_create(names[d], dev_pages);
 		f->dm[d] = hs_dmirror_open(f->dev[d], f->mm);
 	}
 	return f;
@@ -233,7 +237,9 @@ static int cf_cmd_snapshot(struct cf *f, int d, struct cf_buf *b, unsigned long 
 
 static bool cf_dev_local(unsigned char perm)
 {
-	return perm != HS_DMIRROR_PROT_ERROR && (perm & 0xf0) == HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL;
+	return perm != HS_DMIRROR_PROT_ERROR &&
+	       (perm & 0xf0) == (cf_coherent ? HS_DMIRROR_PROT_DEV_COHERENT_LOCAL
+					     : HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL);
 }
 
 /*
@@ -524,8 +530,10 @@ static void migrate_fault_main(void *arg)
 
 	/* Fault half the pages back to system memory and check them. */
 	cf_cpu_expect(f, b, 0, npages / 2, 0);
-	/* (model) the faulted pages left device memory */
-	ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), npages - npages / 2);
+	/* (model) the faulted pages left device memory; device-coherent pages
+	 * stay, the CPU reads them where they are */
+	ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]),
+		  cf_coherent ? npages : npages - npages / 2);
 
 	/* Migrate memory to the device again. */
 	ret = cf_cmd_migrate_to_dev(f, 0, b, npages);
@@ -718,6 +726,11 @@ static void migrate_multiple_main(void *arg)
 		cf_expect_words(b->mirror, 0, npages, c);
 
 		/* Migrate back to system memory and check them. */
+		if (cf_coherent) {
+			ret = cf_cmd_migrate_to_sys(f, 0, b, npages);
+			ASSERT_EQ(ret, 0);
+			ASSERT_EQ(b->cpages, npages);
+		}
 		cf_cpu_expect(f, b, 0, npages, c);
 		ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 0);
 
@@ -971,8 +984,13 @@ static void hmm2_snapshot_main(void *arg)
 	ASSERT_EQ(m[2], HS_DMIRROR_PROT_ZERO | HS_DMIRROR_PROT_READ);
 	ASSERT_EQ(m[3], HS_DMIRROR_PROT_READ);
 	ASSERT_EQ(m[4], HS_DMIRROR_PROT_WRITE);
-	ASSERT_EQ(m[5], HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL | HS_DMIRROR_PROT_WRITE);
-	ASSERT_EQ(m[6], HS_DMIRROR_PROT_NONE);
+	if (!cf_coherent) {
+		ASSERT_EQ(m[5], HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL | HS_DMIRROR_PROT_WRITE);
+		ASSERT_EQ(m[6], HS_DMIRROR_PROT_NONE);
+	} else {
+		ASSERT_EQ(m[5], HS_DMIRROR_PROT_DEV_COHERENT_LOCAL | HS_DMIRROR_PROT_WRITE);
+		ASSERT_EQ(m[6], HS_DMIRROR_PROT_DEV_COHERENT_REMOTE | HS_DMIRROR_PROT_WRITE);
+	}
 
 	cf_buffer_free(f, b);
 	cf_teardown(f);
@@ -1081,7 +1099,7 @@ static void migrate_anon_zero_main(void *arg)
 
 	/* Fault pages back to system memory and check them. */
 	cf_cpu_expect(f, b, 0, npages, CF_ZERO);
-	ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 0);
+	ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), cf_coherent ? npages : 0);
 
 	cf_buffer_free(f, b);
 	cf_teardown(f);
@@ -1123,7 +1141,8 @@ static void migrate_partial_unmap_fault_main(void *arg)
 		/* Fault pages back to system memory and check them. */
 		cf_cpu_expect(f, b, 0, offsets[j], j);
 		cf_cpu_expect(f, b, offsets[j] + unmap, npages, j);
-		ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 0);
+		ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]),
+			  cf_coherent ? npages - unmap : 0);
 
 		cf_buffer_free(f, b);
 	}
@@ -1156,12 +1175,14 @@ static void migrate_devmem_exhausted_main(void *arg)
 	ret = cf_cmd_snapshot(f, 0, b, npages);
 	ASSERT_EQ(ret, 0);
 	for (unsigned long i = 0; i < half; i++)
-		ASSERT_EQ(b->snap[i], HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL | HS_DMIRROR_PROT_WRITE);
+		ASSERT_EQ(b->snap[i], (cf_coherent ? HS_DMIRROR_PROT_DEV_COHERENT_LOCAL
+						   : HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL) |
+					  HS_DMIRROR_PROT_WRITE);
 	for (unsigned long i = half; i < npages; i++)
 		ASSERT_EQ(b->snap[i], HS_DMIRROR_PROT_WRITE);
 
 	cf_cpu_expect(f, b, 0, npages, 0);
-	ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 0);
+	ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), cf_coherent ? half : 0);
 
 	cf_buffer_free(f, b);
 	cf_teardown(f);
@@ -1907,7 +1928,8 @@ static struct cf *cf_setup_huge(void)
 	hs_machine_init(CF_HUGE_RAM, 2 * CF_HUGE_DEV);
 	f->mm = hs_mm_alloc("mm", CF_HUGE_VA, CF_SWAP);
 	f->ndev = 1;
-	f->dev[0] = hs_dmirror_device_create("dmirror0", CF_HUGE_DEV);
+	f->dev[0] = cf_coherent ? hs_dmirror_device_create_coherent("dmirror0", CF_HUGE_DEV)
+				: hs_dmirror_device_create("dmirror0", CF_HUGE_DEV);
 	f->dm[0] = hs_dmirror_open(f->dev[0], f->mm);
 	return f;
 }
@@ -1959,7 +1981,8 @@ static void anon_write_huge_main(void *arg)
 	cf_teardown(f);
 }
 
-/* ---- TEST_F(hmm, migrate_anon_huge_empty / _zero / _free / _fault) ------------------------------ */
+/* ---- TEST_F(hmm, migrate_anon_huge_empty / _zero / _free / _fault) ------------------------------
+ */
 
 /* Migrate private anonymous huge empty page. */
 static void migrate_anon_huge_empty_main(void *arg)
@@ -2078,7 +2101,8 @@ static void migrate_anon_huge_fault_main(void *arg)
 	cf_teardown(f);
 }
 
-/* ---- TEST_F(hmm, migrate_partial_unmap_fault): the use_thp == 1 half ---------------------------- */
+/* ---- TEST_F(hmm, migrate_partial_unmap_fault): the use_thp == 1 half ----------------------------
+ */
 
 /* Migrate memory and fault back to sysmem after partially unmapping a THP
  * (offsets 0, 512 KiB, 1 MiB; one MiB unmapped). */
@@ -2112,14 +2136,16 @@ static void migrate_partial_unmap_fault_thp(void)
 		/* Fault pages back to system memory and check them. */
 		cf_cpu_expect(f, b, 0, offsets[j], j);
 		cf_cpu_expect(f, b, offsets[j] + unmap, npages, j);
-		ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 0);
+		/* (model) coherent pages stay on the device */
+		ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), cf_coherent ? npages - unmap : 0);
 
 		hs_munmap(f->mm, b->ptr, PG(2 * npages));
 		cf_teardown(f);
 	}
 }
 
-/* ---- TEST_F(hmm, migrate_anon_huge_err / _zero_err) ----------------------------------------------- */
+/* ---- TEST_F(hmm, migrate_anon_huge_err / _zero_err)
+ * ----------------------------------------------- */
 
 /* Migrate private anonymous huge page with allocation errors. */
 static void migrate_anon_huge_err_main(void *arg)
@@ -2214,7 +2240,8 @@ static void migrate_anon_huge_zero_err_main(void *arg)
 	cf_teardown(f);
 }
 
-/* ---- TEST_F(hmm, migrate_remap_fault) --------------------------------------------------------- */
+/* ---- TEST_F(hmm, migrate_remap_fault) ---------------------------------------------------------
+ */
 
 /*
  * Migrate memory to the device before or after mremap(MREMAP_MAYMOVE |
@@ -2232,7 +2259,8 @@ static void migrate_remap_fault_main(void *arg)
 				for (int j = 0; j < 3; ++j) {
 					unsigned int flags = HS_MREMAP_MAYMOVE | HS_MREMAP_FIXED;
 					struct cf *f = cf_setup_huge();
-					struct cf_buf *b = cf_buffer(f, CF_HUGE_BASE, 8 * npages, CF_RW);
+					struct cf_buf *b =
+					    cf_buffer(f, CF_HUGE_BASE, 8 * npages, CF_RW);
 					unsigned long map = CF_HUGE_BASE, new_ptr;
 					long c = before * 12 + dont_unmap * 6 + use_thp * 3 + j;
 					int ret;
@@ -2270,7 +2298,8 @@ static void migrate_remap_fault_main(void *arg)
 
 					/* Fault pages back to system memory and check them. */
 					cf_cpu_expect(f, b, 0, npages, c);
-					ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 0); /* (model) */
+					ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]),
+						  0); /* (model) */
 
 					ASSERT_EQ(hs_munmap(f->mm, new_ptr, size), 0);
 					b->ptr = CF_HUGE_BASE;
@@ -2357,17 +2386,17 @@ static void cf_report(const struct sim_result *r)
 		fprintf(stderr, "%s\n", r->reports[0].report);
 }
 
-static void cf_run(const struct cf_case *c)
+static void cf_run(const struct cf_case *c, const char *name)
 {
 	struct sim_scenario sc = {
-	    .name = c->name,
-	    .summary = c->name,
+	    .name = name,
+	    .summary = name,
 	    .main = c->main,
 	    .step_bound = c->kind == CF_SINGLE ? CF_STEPS_SINGLE : CF_STEPS_PCT,
 	};
 	struct sim_result r;
 
-	cf_name = c->name;
+	cf_name = name;
 	cf_done = false;
 	cf_teardown_outcomes = 0;
 	if (c->kind == CF_SINGLE)
@@ -2382,7 +2411,7 @@ static void cf_run(const struct cf_case *c)
 		CU_ASSERT_TRUE(!strcmp(first_kind(&r), HS_KIND_UAF) ||
 			       !strcmp(first_kind(&r), HS_KIND_COHERENCE));
 		if (!r.violations_found)
-			fprintf(stderr, "\n%s: no violation in %llu executions\n", c->name,
+			fprintf(stderr, "\n%s: no violation in %llu executions\n", name,
 				(unsigned long long)r.executions);
 	} else {
 		CU_ASSERT_EQUAL(r.violations_found, 0);
@@ -2400,7 +2429,8 @@ static void cf_run(const struct cf_case *c)
 #define CF_T(i)                                                                                    \
 	static void cf_test_##i(void)                                                              \
 	{                                                                                          \
-		cf_run(&cf_cases[i]);                                                              \
+		cf_coherent = false;                                                               \
+		cf_run(&cf_cases[i], cf_cases[i].name);                                            \
 	}
 CF_T(0)
 CF_T(1)
@@ -2464,7 +2494,7 @@ static const struct cf_case cf_thp_cases[] = {
 #define CF_THP_T(i)                                                                                \
 	static void cf_thp_test_##i(void)                                                          \
 	{                                                                                          \
-		cf_run(&cf_thp_cases[i]);                                                          \
+		cf_run(&cf_thp_cases[i], cf_thp_cases[i].name);                                    \
 	}
 CF_THP_T(0)
 CF_THP_T(1)
@@ -2487,7 +2517,7 @@ _Static_assert(sizeof(cf_thp_tests) / sizeof(cf_thp_tests[0]) ==
 #define CF_FORK_T(i)                                                                               \
 	static void cf_fork_test_##i(void)                                                         \
 	{                                                                                          \
-		cf_run(&cf_fork_cases[i]);                                                         \
+		cf_run(&cf_fork_cases[i], cf_fork_cases[i].name);                                  \
 	}
 CF_FORK_T(0)
 CF_FORK_T(1)
@@ -2505,6 +2535,95 @@ static const CU_TestFunc cf_fork_tests[] = {
 _Static_assert(sizeof(cf_fork_tests) / sizeof(cf_fork_tests[0]) == CF_FORK_NCASES,
 	       "one trampoline per fork conformance case");
 
+/*
+ * The cases that run in the device-coherent variant too: the selftest's
+ * TEST_F(hmm, ...) and TEST_F(hmm2, ...) run in both fixture variants, so
+ * every case ported from one (or standing for one) does; the cases of the
+ * model's own (swap, MADV_DONTNEED, fault counts, concurrency) and the
+ * negative control run once.  Named as the harness names variants:
+ * hmm_device_coherent.migrate, hmm2_device_coherent.snapshot.
+ */
+static const char *const cf_both[] = {
+    "hmm.open_close",
+    "hmm.anon_read",
+    "hmm.anon_read_prot",
+    "hmm.anon_write",
+    "hmm.anon_write_prot",
+    "hmm.anon_write_pmd",
+    "hmm.migrate",
+    "hmm.migrate_fault",
+    "hmm.migrate_release",
+    "hmm.migrate_shared",
+    "hmm2.migrate_mixed",
+    "hmm.migrate_multiple",
+    "hmm.migrate_dev_to_sys",
+    "hmm.anon_read_multiple",
+    "hmm.anon_teardown",
+    "hmm.mixedmap",
+    "hmm2.snapshot",
+    "hmm2.double_map",
+    "hmm.migrate_anon_empty",
+    "hmm.migrate_anon_zero",
+    "hmm.migrate_partial_unmap_fault",
+    "hmm.migrate_devmem_exhausted",
+};
+
+#define CF_NBOTH (sizeof(cf_both) / sizeof(cf_both[0]))
+
+static char cf_coherent_names[CF_NBOTH][64];
+
+static void cf_run_coherent(size_t k)
+{
+	for (size_t i = 0; i < CF_NCASES; i++)
+		if (!strcmp(cf_cases[i].name, cf_both[k])) {
+			cf_coherent = true;
+			cf_run(&cf_cases[i], cf_coherent_names[k]);
+			cf_coherent = false;
+			return;
+		}
+	CU_FAIL("no such case");
+}
+
+#define CF_TC(k)                                                                                   \
+	static void cf_test_coherent_##k(void)                                                     \
+	{                                                                                          \
+		cf_run_coherent(k);                                                                \
+	}
+CF_TC(0)
+CF_TC(1)
+CF_TC(2)
+CF_TC(3)
+CF_TC(4)
+CF_TC(5)
+CF_TC(6)
+CF_TC(7)
+CF_TC(8)
+CF_TC(9)
+CF_TC(10)
+CF_TC(11)
+CF_TC(12)
+CF_TC(13)
+CF_TC(14)
+CF_TC(15)
+CF_TC(16)
+CF_TC(17)
+CF_TC(18)
+CF_TC(19)
+CF_TC(20)
+CF_TC(21)
+
+static const CU_TestFunc cf_tests_coherent[] = {
+    cf_test_coherent_0,	 cf_test_coherent_1,  cf_test_coherent_2,  cf_test_coherent_3,
+    cf_test_coherent_4,	 cf_test_coherent_5,  cf_test_coherent_6,  cf_test_coherent_7,
+    cf_test_coherent_8,	 cf_test_coherent_9,  cf_test_coherent_10, cf_test_coherent_11,
+    cf_test_coherent_12, cf_test_coherent_13, cf_test_coherent_14, cf_test_coherent_15,
+    cf_test_coherent_16, cf_test_coherent_17, cf_test_coherent_18, cf_test_coherent_19,
+    cf_test_coherent_20, cf_test_coherent_21,
+};
+
+_Static_assert(sizeof(cf_tests_coherent) / sizeof(cf_tests_coherent[0]) == CF_NBOTH,
+	       "one trampoline per coherent-variant case");
+
 void hmmsim_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("conformance", NULL, NULL);
@@ -2515,4 +2634,10 @@ void hmmsim_test_register(void)
 		CU_add_test(s, cf_thp_cases[i].name, cf_thp_tests[i]);
 	for (size_t i = 0; i < CF_FORK_NCASES; i++)
 		CU_add_test(s, cf_fork_cases[i].name, cf_fork_tests[i]);
+	for (size_t k = 0; k < CF_NBOTH; k++) {
+		const char *dot = strchr(cf_both[k], '.');
+		snprintf(cf_coherent_names[k], sizeof(cf_coherent_names[k]),
+			 "%.*s_device_coherent%s", (int)(dot - cf_both[k]), cf_both[k], dot);
+		CU_add_test(s, cf_coherent_names[k], cf_tests_coherent[k]);
+	}
 }

@@ -263,8 +263,13 @@ static const struct {
     /* devices, P2P, owners, hot unplug */
     {TOPO "device d pages 1 at sw0.2\n",
      "t.hsc:4:21: expected a port (rp0, sw0.0..sw0.1), got 'sw0.2'"},
-    {TOPO "device d pages 1 p2p\n", "t.hsc:4:18: expected at PORT, p2p (after at), owner CLUSTER, "
-				    "hotplug or end of line, each once, got 'p2p'"},
+    {TOPO "device d pages 1 p2p\n",
+     "t.hsc:4:18: expected at PORT, p2p (after at), owner CLUSTER, "
+     "hotplug, coherent (not with p2p) or end of line, each once, got "
+     "'p2p'"},
+    {TOPO "device d pages 1 at sw0.0 p2p coherent\n",
+     "t.hsc:4:31: expected at PORT, p2p (after at), owner CLUSTER, hotplug, coherent (not with "
+     "p2p) or end of line, each once, got 'coherent'"},
     {TOPO "device d pages 1 at sw0.0\ndevice e pages 1 at sw0.1\nlink d e r,x\n",
      "t.hsc:6:10: expected what the link carries (r, w, atomics joined by commas, or none), got "
      "'r,x'"},
