@@ -325,9 +325,10 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
 	 * shared (folio_try_share_anon_rmap_pte()): the model has no
 	 * FOLL_PIN pins.  The pre-v6.0 switch restores the kernel
 	 * before v5.19, which batched every pte. */
-	bool anon_exclusive = !hs_switch.migrate_flush_tlb_after_ptl &&
-			      (sim_atomic_load(&page->flags, SIM_RELAXED) &
-			       (1l << HS_PG_ANON | 1l << HS_PG_ANON_SHARED)) == 1l << HS_PG_ANON;
+	bool anon_exclusive =
+	    !hs_switch.migrate_flush_tlb_after_ptl && test_page_flag(page, HS_PG_ANON) &&
+	    /* read in the same step as the flags word just loaded */
+	    !(sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_ANON_SHARED));
 	hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
 	uint64_t fl = 0;
 
