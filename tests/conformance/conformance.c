@@ -409,6 +409,8 @@ static const struct cf_case cf_thp_cases[] = {
     {"hmm.migrate_remap_fault", migrate_remap_fault_main, CF_SINGLE},
 };
 
+#define CF_THP_NCASES (sizeof(cf_thp_cases) / sizeof(cf_thp_cases[0]))
+
 #define CF_THP_T(i)                                                                                \
 	static void cf_thp_test_##i(void)                                                          \
 	{                                                                                          \
@@ -428,8 +430,7 @@ static const CU_TestFunc cf_thp_tests[] = {
     cf_thp_test_4, cf_thp_test_5, cf_thp_test_6, cf_thp_test_7,
 };
 
-_Static_assert(sizeof(cf_thp_tests) / sizeof(cf_thp_tests[0]) ==
-		   sizeof(cf_thp_cases) / sizeof(cf_thp_cases[0]),
+_Static_assert(sizeof(cf_thp_tests) / sizeof(cf_thp_tests[0]) == CF_THP_NCASES,
 	       "one trampoline per THP conformance case");
 
 #define CF_FORK_T(i)                                                                               \
@@ -484,6 +485,20 @@ static const char *const cf_both[] = {
     "hmm.migrate_anon_zero",
     "hmm.migrate_partial_unmap_fault",
     "hmm.migrate_devmem_exhausted",
+    "hmm.anon_write_child",
+    "hmm.anon_write_child_shared",
+    "hmm.anon_write_huge",
+    "hmm.exclusive",
+    "hmm.exclusive_mprotect",
+    "hmm.exclusive_cow",
+    "hmm.hmm_cow_in_device",
+    "hmm.migrate_anon_huge_empty",
+    "hmm.migrate_anon_huge_zero",
+    "hmm.migrate_anon_huge_free",
+    "hmm.migrate_anon_huge_fault",
+    "hmm.migrate_remap_fault",
+    "hmm.migrate_anon_huge_err",
+    "hmm.migrate_anon_huge_zero_err",
 };
 
 #define CF_NBOTH (sizeof(cf_both) / sizeof(cf_both[0]))
@@ -492,13 +507,17 @@ static char cf_coherent_names[CF_NBOTH][64];
 
 static void cf_run_coherent(size_t k)
 {
-	for (size_t i = 0; i < CF_NCASES; i++)
-		if (!strcmp(cf_cases[i].name, cf_both[k])) {
-			cf_coherent = true;
-			cf_run(&cf_cases[i], cf_coherent_names[k]);
-			cf_coherent = false;
-			return;
-		}
+	const struct cf_case *tables[] = {cf_cases, cf_thp_cases, cf_fork_cases};
+	const size_t sizes[] = {CF_NCASES, CF_THP_NCASES, CF_FORK_NCASES};
+
+	for (size_t t = 0; t < 3; t++)
+		for (size_t i = 0; i < sizes[t]; i++)
+			if (!strcmp(tables[t][i].name, cf_both[k])) {
+				cf_coherent = true;
+				cf_run(&tables[t][i], cf_coherent_names[k]);
+				cf_coherent = false;
+				return;
+			}
 	CU_FAIL("no such case");
 }
 
@@ -529,6 +548,20 @@ CF_TC(18)
 CF_TC(19)
 CF_TC(20)
 CF_TC(21)
+CF_TC(22)
+CF_TC(23)
+CF_TC(24)
+CF_TC(25)
+CF_TC(26)
+CF_TC(27)
+CF_TC(28)
+CF_TC(29)
+CF_TC(30)
+CF_TC(31)
+CF_TC(32)
+CF_TC(33)
+CF_TC(34)
+CF_TC(35)
 
 static const CU_TestFunc cf_tests_coherent[] = {
     cf_test_coherent_0,	 cf_test_coherent_1,  cf_test_coherent_2,  cf_test_coherent_3,
@@ -536,7 +569,11 @@ static const CU_TestFunc cf_tests_coherent[] = {
     cf_test_coherent_8,	 cf_test_coherent_9,  cf_test_coherent_10, cf_test_coherent_11,
     cf_test_coherent_12, cf_test_coherent_13, cf_test_coherent_14, cf_test_coherent_15,
     cf_test_coherent_16, cf_test_coherent_17, cf_test_coherent_18, cf_test_coherent_19,
-    cf_test_coherent_20, cf_test_coherent_21,
+    cf_test_coherent_20, cf_test_coherent_21, cf_test_coherent_22, cf_test_coherent_23,
+    cf_test_coherent_24, cf_test_coherent_25, cf_test_coherent_26, cf_test_coherent_27,
+    cf_test_coherent_28, cf_test_coherent_29, cf_test_coherent_30, cf_test_coherent_31,
+    cf_test_coherent_32, cf_test_coherent_33, cf_test_coherent_34, cf_test_coherent_35,
+
 };
 
 _Static_assert(sizeof(cf_tests_coherent) / sizeof(cf_tests_coherent[0]) == CF_NBOTH,
@@ -548,7 +585,7 @@ void hmmsim_test_register(void)
 
 	for (size_t i = 0; i < CF_NCASES; i++)
 		CU_add_test(s, cf_cases[i].name, cf_tests[i]);
-	for (size_t i = 0; i < sizeof(cf_thp_cases) / sizeof(cf_thp_cases[0]); i++)
+	for (size_t i = 0; i < CF_THP_NCASES; i++)
 		CU_add_test(s, cf_thp_cases[i].name, cf_thp_tests[i]);
 	for (size_t i = 0; i < CF_FORK_NCASES; i++)
 		CU_add_test(s, cf_fork_cases[i].name, cf_fork_tests[i]);

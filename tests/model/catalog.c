@@ -111,7 +111,7 @@ static void test_starvation(void)
 	}
 
 	o.strategy = SIM_STRATEGY_DPOR;
-	o.iterations = 1000000; /* a budget it never reaches: 9,047 classes */
+	o.iterations = 1000000; /* a budget it never reaches: 9,063 classes */
 	CU_ASSERT_EQUAL(sim_explore(sc, &o, &res), 0);
 	CU_ASSERT_EQUAL(res.nr_reports, 0);
 	CU_ASSERT_TRUE(res.exhausted);
