@@ -156,6 +156,7 @@ static int copy_present_page(struct hs_mm *dst_mm, sim_atomic_t *dst_pte, unsign
 	sim_atomic_fetch_or(&new->flags, 1l << HS_PG_ANON, SIM_RELAXED);
 	hs_copy_page(new, src);
 	hs_page_add_rmap(new);
+	hs_folio_add_lru(new); /* folio_add_lru_vma(): this CPU's batch */
 	hs_set_pte_at(dst_mm, addr, dst_pte,
 		      hs_mk_pte(hs_page_to_pfn(new),
 				HS_PTE_DIRTY | (pte & (HS_PTE_WRITE | HS_PTE_PROTNONE))));

@@ -117,6 +117,7 @@ static unsigned int do_wp_page(struct hs_vm_fault *vmf)
 		hs_ptep_get_and_clear(mm, addr, vmf->pte);
 		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 		hs_page_add_rmap(page);
+		hs_folio_add_lru(page); /* folio_add_lru_vma(): this CPU's batch */
 		hs_set_pte_at(
 		    mm, addr, vmf->pte,
 		    hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG));

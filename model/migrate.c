@@ -595,6 +595,9 @@ static void try_to_migrate(struct hs_page *page)
 	/* true: mremap() moved the mapping meanwhile, see dev_rmap_moved() */
 	while (try_to_migrate_one(page, r->mm, r->addr) && hs_dev_rmap_get(page, &copy))
 		;
+	/* the children fork() copied it into: read again after that walk took
+	 * the PTL (fork adds them under it, and may have while we waited) */
+	r = hs_dev_rmap_get(page, &copy);
 	for (int k = 0; k < hs_dev_rmap_forked(r, page); k++)
 		try_to_migrate_one(page, r->forked[k], r->addr);
 }
