@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <hmmsim/catalog.h>
 #include <hmmsim/dmirror.h>
+#include <hmmsim/migrate.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/switches.h>
 #include <string.h>
@@ -411,6 +412,112 @@ static void non_owner_main(void *arg)
 	sim_check(v == 9, "dmirror1 read %#lx", v);
 }
 
+/* ---- nouveau: the folio of a device-exclusive grant stayed locked --------------------- */
+
+static void excl_device_thread(void *arg)
+{
+	struct cat *c = arg;
+	/* -ENOENT: the CPU took the page back before the driver's read */
+	int ret = hs_dmirror_exclusive(c->m, BASE, 1, NULL);
+	sim_check(ret == 0 || ret == -ENOENT, "HMM_DMIRROR_EXCLUSIVE failed: %d", ret);
+}
+
+static void excl_cpu_thread(void *arg)
+{
+	cpu_write(arg, BASE, 2);
+}
+
+/* A device-exclusive grant (nouveau's GPU atomics) while the CPU writes the
+ * page: the CPU fault must get the page back (remove_device_exclusive_entry()
+ * takes the folio lock), and nothing may stay locked or referenced. */
+static void excl_unlock_main(void *arg)
+{
+	struct cat *c = cat_new(1, 1);
+	(void)arg;
+	cpu_write(c, BASE, 1);
+	int a = sim_thread_spawn("device", excl_device_thread, c);
+	int b = sim_thread_spawn("cpu", excl_cpu_thread, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	hs_machine_check_leaks();
+}
+
+/* ---- hmm_range_fault() spun on a locked device page while its CPU's work waited ----
+ * A process forked with one of its pages in dmirror0's memory: the
+ * device-private folio is mapped in the parent and the child.  A migration
+ * of the parent's range (a RAM page and that folio) locks both in collect,
+ * which turns the parent's ptes into migration entries; the child's entry
+ * stays a device-private entry until try_to_migrate(), which comes after
+ * migrate_device_unmap() has drained the LRU batches for the RAM page
+ * (faulted on CPU 1, still in CPU 1's batch).  dmirror1 reads the child's
+ * copy on CPU 1 meanwhile: hmm_range_fault() faults the entry (another
+ * device's page) and do_swap_page() finds the folio locked.
+ */
+#define STARVE_PAGE (BASE + HS_PAGE_SIZE)
+
+struct starve_cat {
+	struct cat *c;
+	struct hs_mm *child;
+	unsigned long read;
+};
+
+/* A migration of the parent's range that selects RAM and dmirror0's pages
+ * and finds no destination for them (each stays where it was): what matters
+ * is the setup, which holds both folio locks through the drain. */
+static void starve_migrate(void *arg)
+{
+	struct starve_cat *x = arg;
+	struct hs_mm *mm = x->c->mm;
+	unsigned long src[2], dst[2] = {0, 0};
+	struct hs_migrate_vma args = {
+	    .start = BASE,
+	    .end = BASE + 2 * HS_PAGE_SIZE,
+	    .src = src,
+	    .dst = dst,
+	    .pgmap_owner = hs_dmirror_device_owner(x->c->dev),
+	    .flags = HS_MIGRATE_VMA_SELECT_SYSTEM | HS_MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+	};
+
+	hs_set_cpu(0);
+	sim_down_read_at(&mm->mmap_lock, __func__);
+	args.vma = hs_find_vma(mm, BASE);
+	sim_check(hs_migrate_vma_setup(&args) == 0, "migrate_vma_setup");
+	hs_migrate_vma_pages(&args);
+	hs_migrate_vma_finalize(&args);
+	sim_up_read_at(&mm->mmap_lock, __func__);
+}
+
+static void starve_device(void *arg)
+{
+	struct starve_cat *x = arg;
+
+	hs_set_cpu(1);
+	sim_check(hs_dmirror_read(x->c->m1, STARVE_PAGE, 1, &x->read, NULL) == 0,
+		  "dmirror1 read of the child's page failed");
+}
+
+static void starve_main(void *arg)
+{
+	struct starve_cat *x = sim_alloc(sizeof(*x));
+	struct cat *c = x->c = cat_new(2, 2);
+	(void)arg;
+	c->dev1 = hs_dmirror_device_create("dmirror1", 1);
+	cpu_write(c, STARVE_PAGE, 0x5a);
+	sim_check(hs_dmirror_migrate_to_dev(c->m, STARVE_PAGE, 1) == 0, "migrate to dmirror0");
+	/* fork (model/fork.c): copy_nonpresent_pte() maps the device-private
+	 * folio in the child too, and its rmap follows the child */
+	sim_check(hs_dup_mm(c->mm, "child", &x->child) == 0, "fork");
+	c->m1 = hs_dmirror_open(c->dev1, x->child); /* the child opens dmirror1 */
+	hs_set_cpu(1);
+	cpu_write(c, BASE, 0x11); /* a new page, in CPU 1's lru_add batch */
+	int a = sim_thread_spawn("migrate", starve_migrate, x);
+	int b = sim_thread_spawn("device", starve_device, x);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	sim_check(x->read == 0x5a, "dmirror1 read %#lx from the child's page", x->read);
+	hs_mm_check_data(c->mm, BASE, BASE + 2 * HS_PAGE_SIZE);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -453,94 +560,114 @@ static const struct sim_scenario sc_nv_unlock =
     CATALOG_SCENARIO("catalog-nouveau-range-fault", nv_unlock_main, 0, 0);
 static const struct sim_scenario sc_non_owner =
     CATALOG_SCENARIO("catalog-non-owner-fault", non_owner_main, 0, 0);
+static const struct sim_scenario sc_starve =
+    CATALOG_SCENARIO("catalog-hmm-range-fault-starvation", starve_main, 0, 0);
+
+static const struct sim_scenario sc_nv_exclusive =
+    CATALOG_SCENARIO("catalog-nouveau-exclusive-unlock", excl_unlock_main, 0, 0);
 
 static struct hs_catalog_entry catalog[] = {
     {"migrate-tlb-flush-after-ptl", "mm/migrate_device.c: flush TLB while holding PTL (v6.0)",
      "collect cleared the pte and dropped the PTL before flushing: a CPU kept writing the old "
      "page through its TLB after MADV_DONTNEED returned",
-     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_DFS, 1, "6.0"},
+     false, &sc_tlb, &sc_tlb, "migrate_flush_tlb_after_ptl", SIM_STRATEGY_DFS, 1, "6.0", NULL},
     {"migrate-no-dirty-copy", "mm/migrate_device.c: copy pte dirty bit to page (v6.0)",
      "a dirty pte became a migration entry without dirtying the page; the migration failed, "
      "the page came back clean and reclaim dropped the write",
-     false, &sc_dirty, &sc_dirty, "migrate_no_dirty_copy", SIM_STRATEGY_PCT, 0, "6.0"},
+     false, &sc_dirty, &sc_dirty, "migrate_no_dirty_copy", SIM_STRATEGY_PCT, 0, "6.0", NULL},
     {"swap-page-ref-without-ptl",
      "mm/memory.c: fix race when faulting a device private page (v6.1)",
      "do_swap_page called migrate_to_ram with no reference taken under the PTL; another "
      "fault migrated and freed the page first",
-     false, &sc_two_faults, &sc_two_faults, "swap_page_ref_without_ptl", SIM_STRATEGY_PCT, 0,
-     "6.1"},
+     false, &sc_two_faults, &sc_two_faults, "swap_page_ref_without_ptl", SIM_STRATEGY_PCT, 0, "6.1",
+     NULL},
     {"swap-page-lock-unconditional", "mm/migrate: Trylock device page in do_swap_page (v6.15)",
      "every faulting CPU held a page reference while one of them migrated, so each migration "
      "saw an unexpected reference and failed, forever",
      false, &sc_three_faults, &sc_three_faults, "swap_page_lock_unconditional", SIM_STRATEGY_PCT, 0,
-     "6.15"},
+     "6.15", NULL},
     {"notifier-remove-lockless-wait",
      "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove() (v5.18)",
      "remove waited with a lockless read of the sequence, which invalidate_range_end bumps "
      "before unlinking deferred notifiers: the driver freed a still-linked notifier",
      false, &sc_notifier, &sc_notifier, "notifier_remove_lockless_wait", SIM_STRATEGY_DFS, 2,
-     "5.18"},
+     "5.18", NULL},
     {"hmm-no-owner-check",
      "mm/hmm: check the device private page owner in hmm_range_fault() (v5.7)",
      "any device-private page came back valid to any device, which then used another "
      "device's memory",
-     false, &sc_owner, &sc_owner, "hmm_no_owner_check", SIM_STRATEGY_PCT, 0, "5.7"},
+     false, &sc_owner, &sc_owner, "hmm_no_owner_check", SIM_STRATEGY_PCT, 0, "5.7", NULL},
     {"hmm-fault-non-owner", "mm/hmm: fault non-owner device private entries (v6.0)",
      "hmm_range_fault() failed with -EFAULT on another device's private page instead of "
      "faulting it back to system memory, so a second device could not use the page",
-     false, &sc_non_owner, &sc_non_owner, "hmm_no_fault_non_owner", SIM_STRATEGY_PCT, 0, "6.0"},
+     false, &sc_non_owner, &sc_non_owner, "hmm_no_fault_non_owner", SIM_STRATEGY_PCT, 0, "6.0",
+     NULL},
     {"kfd-userptr-notifier-lock", "drm/amdgpu: Add notifier lock for KFD userptrs (v6.2)",
      "the driver checked mmu_interval_read_retry() without the lock its invalidate callback "
      "takes, then mapped pages an invalidation had just taken away",
-     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, "6.2"},
+     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, "6.2", NULL},
     {"kfd-ebusy-no-retry",
      "drm/amdkfd: retry after EBUSY is returned from hmm_ranges_get_pages (v6.6)",
      "a concurrent invalidation made hmm_range_fault() return -EBUSY and the driver failed "
      "the request instead of starting again",
-     true, &sc_ebusy_bug, &sc_ebusy_fix, NULL, SIM_STRATEGY_PCT, 0, "6.6"},
+     true, &sc_ebusy_bug, &sc_ebusy_fix, NULL, SIM_STRATEGY_PCT, 0, "6.6", NULL},
     {"xe-notifier-vs-folio", "drm/xe/userptr: fix notifier vs folio deadlock (v6.15)",
      "the driver locked a folio while holding its notifier lock; eviction held the folio "
      "lock and invalidated, and the callback waited for the notifier lock",
-     true, &sc_xe_bug, &sc_xe_fix, NULL, SIM_STRATEGY_PCT, 0, "6.15"},
+     true, &sc_xe_bug, &sc_xe_fix, NULL, SIM_STRATEGY_PCT, 0, "6.15", NULL},
     {"p2p-revoke-free-first",
      "mm/hmm P2P RFC review: revoke the exporter's pagemap ordered between "
      "hmm_range_fault() and the notifier (not merged)",
      "a P2P exporter's unplug freed its BAR before the eviction invalidated the importers "
      "(the RFC's v1 nouveau_dmem_fini() order), which kept DMAing through their P2P mirror "
      "entries to a freed BAR page",
-     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, NULL},
+     true, NULL, NULL, NULL, SIM_STRATEGY_PCT, 0, NULL, NULL},
     {"dmem-fault-copy-error",
      "nouveau/dmem: Fix vulnerability in migrate_to_ram upon copy error (v6.12, "
      "CVE-2024-50096)",
      "the copy of a device page to RAM failed without the driver knowing; the system page, "
      "not zeroed, was mapped with what its previous user left in it",
-     true, &sc_copy_error, &sc_copy_error, "dmem_fault_no_zero", SIM_STRATEGY_PCT, 0, "6.12"},
+     true, &sc_copy_error, &sc_copy_error, "dmem_fault_no_zero", SIM_STRATEGY_PCT, 0, "6.12", NULL},
     {"dmirror-finalize-map-unlock",
      "mm/hmm/test: fix missing unlock on error in dmirror_migrate_finalize_and_map() (v5.8)",
      "a failed mirror-table store returned with the mirror's mutex held; the next device "
      "fault waited for it forever",
-     true, &sc_map_error, &sc_map_error, "dmirror_finalize_no_unlock", SIM_STRATEGY_PCT, 0, "5.8"},
+     true, &sc_map_error, &sc_map_error, "dmirror_finalize_no_unlock", SIM_STRATEGY_PCT, 0, "5.8",
+     NULL},
     {"kfd-restore-work-exit",
      "drm/amdkfd: svm range restore work deadlock when process exit (v5.17)",
      "the restore worker flushed the deferred-list worker, whose mmput was the last after "
      "the process exited; exit_mmap's notifier release flushed the restore worker",
      true, &sc_kfd_restore, &sc_kfd_restore, "kfd_restore_work_exit_deadlock", SIM_STRATEGY_PCT, 0,
-     "5.17"},
+     "5.17", NULL},
     {"kfd-mmput-in-notifier", "drm/amdkfd: Don't call mmput from MMU notifier callback (v6.16)",
      "the invalidate callback pinned the mm and dropped it with mmput; the process had exited "
      "meanwhile, so exit_mmap ran inside the callback of an invalidation holding the mmap_lock",
-     true, &sc_kfd_mmput, &sc_kfd_mmput, "kfd_mmput_in_notifier", SIM_STRATEGY_PCT, 0, "6.16"},
+     true, &sc_kfd_mmput, &sc_kfd_mmput, "kfd_mmput_in_notifier", SIM_STRATEGY_PCT, 0, "6.16",
+     NULL},
     {"xe-migrate-serialize", "drm/xe/svm: Serialize migration to device if racing (v7.0)",
      "two devices migrating one range to their own memory each collected part of it, got "
      "-EBUSY, evicted and retried into the same collision, forever",
-     true, &sc_xe_migrate, &sc_xe_migrate, "xe_migrate_no_serialize", SIM_STRATEGY_RANDOM, 0,
-     "7.0"},
+     true, &sc_xe_migrate, &sc_xe_migrate, "xe_migrate_no_serialize", SIM_STRATEGY_RANDOM, 0, "7.0",
+     NULL},
     {"nouveau-range-fault-unlock",
      "nouveau: unlock mmap_sem on all errors from nouveau_range_fault (v5.3)",
      "nouveau_range_fault unlocked the mmap_lock on -EBUSY and its caller unlocked it on "
      "every return: a device fault racing an invalidation unlocked it twice",
      true, &sc_nv_unlock, &sc_nv_unlock, "nouveau_range_fault_double_unlock", SIM_STRATEGY_PCT, 0,
-     "5.3"},
+     "5.3", NULL},
+    {"nouveau-exclusive-unlock",
+     "nouveau/svm: fix missing folio unlock + put after make_device_exclusive_range() (v6.14)",
+     "the driver kept the folio of a device-exclusive grant locked and referenced: the CPU "
+     "fault that takes the page back waited for the folio lock for ever",
+     true, &sc_nv_exclusive, &sc_nv_exclusive, "nouveau_exclusive_no_unlock", SIM_STRATEGY_PCT, 0,
+     "6.14", NULL},
+    {"fix-a-hmm-range-fault-livelock-starvation-problem",
+     "mm: Fix a hmm_range_fault() livelock / starvation problem (v7.0)",
+     "hmm_range_fault() retried at once on a device-private folio locked by a migration, "
+     "never scheduling, while the lock holder waited in lru_add_drain_all() for a work item "
+     "queued on that same CPU",
+     false, &sc_starve, &sc_starve, "swap_page_spin_on_locked", SIM_STRATEGY_PCT, 0, "7.0", "6.15"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))

@@ -497,6 +497,9 @@ int hs_hmm_range_fault(struct hs_hmm_range *range)
 	sim_assert_held(&mm->mmap_lock);
 	if (range->start >= range->end || (range->start | range->end) & (HS_PAGE_SIZE - 1))
 		return -EINVAL;
+	/* no cond_resched() in this loop: under voluntary or no preemption the
+	 * CPU runs nothing else until it sleeps (model/swap.c) */
+	hs_cpu_enter_kernel();
 	do {
 		if (hs_mmu_interval_check_retry(range->notifier, range->notifier_seq)) {
 			ret = -EBUSY;
@@ -504,6 +507,7 @@ int hs_hmm_range_fault(struct hs_hmm_range *range)
 		}
 		ret = walk_page_range(&w, mm, w.last);
 	} while (ret == -EBUSY);
+	hs_cpu_exit_kernel();
 	if (ret == -EBUSY)
 		hs_p2p_stats_inc(&hs_p2p_stats.ebusy);
 	else if (!ret)

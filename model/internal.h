@@ -42,6 +42,8 @@ extern "C" {
  *		pte_offset_map()'s RCU read-side section, which
  *		memunmap_pages()'s grace period waits for before the pagemap
  *		can be freed (see hs_pgmap_check())
+ * @cpus:	the CPUs and their LRU batches (model/swap.c), NULL until a
+ *		thread says which CPU it runs on
  */
 struct hs_machine {
 	struct hs_page *pages;
@@ -55,6 +57,7 @@ struct hs_machine {
 	sim_waitqueue_t page_wq[16];
 	sim_atomic_t owner_ids;
 	unsigned long long pte_walkers;
+	struct hs_cpus *cpus;
 };
 
 /*
@@ -90,6 +93,44 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf);
 /* migration_entry_wait(): sleep until the migration of @addr's page ends. */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
 
+/* ---- fork and device-exclusive entries (model/fork.c, rmap.c, migrate.c) ------- */
+
+/* restore_exclusive_pte(): @orig (device-exclusive) at @ptep becomes a present
+ * pte of @page again; @page locked, the PTL held. */
+void hs_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
+			      unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig);
+/* try_restore_exclusive_pte(): the same under folio_trylock(); false if locked. */
+bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
+				  unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig);
+/* The record of where a ZONE_DEVICE page is mapped, in page->private (model/rmap.c;
+ * see model/migrate.c's header): */
+#define DEV_RMAP_FORKED 3 /* mappings fork() added (model/fork.c) */
+
+/*
+ * @mm, @addr: the mapping migration installed.  @forked: the mms fork()
+ * copied that mapping into, at the same address (hs_dev_rmap_add()); @gen:
+ * the page generation they belong to, so a page freed and reused starts with
+ * none.  @mm and @addr are read with noted loads (hs_dev_rmap_get()), since
+ * mremap() moves them without the page lock (hs_dev_rmap_move()).
+ */
+struct hs_dev_rmap {
+	struct hs_mm *mm;
+	unsigned long addr;
+	uint32_t gen;
+	int nr_forked;
+	struct hs_mm *forked[DEV_RMAP_FORKED];
+};
+
+/* Record the mapping a migration just installed for @page (page locked). */
+void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
+/* The record of @page (locked by the caller), copied to @copy, or NULL. */
+const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rmap *copy);
+/* How many mms fork() added to @r for the current life of @page. */
+int hs_dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page);
+/* fork: the ZONE_DEVICE @page is now mapped at @addr of @mm too (its rmap);
+ * under the PTL of the pte that mapped it in the parent. */
+void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
+
 /* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
 void hs_swapcache_free(struct hs_page *page);
 
@@ -121,12 +162,8 @@ int hs_vma_split_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 int hs_do_munmap(struct hs_mm *mm, unsigned long start, unsigned long end);
 /* move_huge_pmd(): both PTLs held; false when the new PMD is not empty. */
 bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long new_addr);
-/* The mapping of a ZONE_DEVICE page, in page->private (model/migrate.c: it
- * stands for the anon rmap); mremap.c's hs_dev_rmap_move() moves it. */
-struct hs_dev_rmap {
-	struct hs_mm *mm;
-	unsigned long addr;
-};
+/* mremap.c's move_ptes(): the mapping of ZONE_DEVICE @page (struct hs_dev_rmap,
+ * model/rmap.c) moved to @addr of @mm. */
 void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
 
 /* ---- the P2P RFCs (model/hmm.c) ----------------------------------------------- */
@@ -162,6 +199,18 @@ int hs_this_cpu(void);
 void hs_tlb_fill(struct hs_mm *mm, unsigned long addr, hs_pte_t pte);
 /* hs_swap_free() - swap_free(): @slot of @mm's swap device is free again. */
 void hs_swap_free(struct hs_mm *mm, unsigned long slot);
+
+/* ---- CPUs and the LRU add batches (model/swap.c) ----------------------------------- */
+
+int hs_bound_cpu(void);
+void hs_cpu_enter_kernel(void);
+void hs_cpu_exit_kernel(void);
+void hs_cpu_sleep_begin(bool *busy);
+void hs_cpu_sleep_end(bool busy);
+void hs_folio_add_lru(struct hs_page *page);
+void hs_lru_add_drain(void);
+void hs_lru_add_drain_all(void);
+bool hs_folio_test_lru(struct hs_page *page);
 
 /* ---- counters for experiments (not model state: no scheduling point) ------------ */
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Page faults and CPU accesses.  Mirrors mm/memory.c's fault path:
- * handle_mm_fault(), do_anonymous_page(), do_wp_page() and do_swap_page()
- * (for swap entries; its device-private and migration-entry branches are
- * in migrate.c), and the CPU's load and store through the TLB
+ * handle_mm_fault(), do_anonymous_page(), do_wp_page() (COW breaking
+ * after fork, model/fork.c) and do_swap_page() (for swap entries and
+ * remove_device_exclusive_entry(), and its device-private branch,
+ * hs_do_swap_page_device_private(); migration entries wait in migrate.c's
+ * hs_migration_entry_wait()), and the CPU's load and store through the TLB
  * and the page table.  The address space, zapping and the mapping
  * operations are in mm.c; the PMD level (THP) in huge_memory.c, which
  * handle_mm_fault() and the hardware walk ask first in an mm with a huge
@@ -12,6 +14,7 @@
 #include <errno.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/mmu_notifier.h>
+#include <hmmsim/switches.h>
 #include <stdio.h>
 
 #include "internal.h"
@@ -55,8 +58,10 @@ static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
 			hs_put_page(page);
 		return 0;
 	}
-	if (page)
+	if (page) {
 		hs_page_add_rmap(page);
+		hs_folio_add_lru(page); /* folio_add_lru_vma(): this CPU's batch */
+	}
 	hs_set_pte_at(mm, vmf->address, vmf->pte, entry);
 	sim_spin_unlock(vmf->ptl);
 	return 0;
@@ -112,6 +117,7 @@ static unsigned int do_wp_page(struct hs_vm_fault *vmf)
 		hs_ptep_get_and_clear(mm, addr, vmf->pte);
 		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 		hs_page_add_rmap(page);
+		hs_folio_add_lru(page); /* folio_add_lru_vma(): this CPU's batch */
 		hs_set_pte_at(
 		    mm, addr, vmf->pte,
 		    hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG));
@@ -162,6 +168,149 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 	if (write)
 		hs_swap_free(mm, slot);
 	return 0;
+}
+
+/*
+ * remove_device_exclusive_entry() (v6.15+): a CPU fault on a device-exclusive
+ * entry.  With a reference and the page lock (folio_lock_or_retry(): a page
+ * locked by someone else is waited for and the fault retried, under the
+ * mmap_lock as do_swap_page()'s device-private branch here), inside an
+ * MMU_NOTIFY_EXCLUSIVE invalidation with no owner (so the device holding
+ * the grant drops it), the pte is restored if it is still that entry.
+ */
+static unsigned int remove_device_exclusive_entry(struct hs_vm_fault *vmf)
+{
+	struct hs_page *page = hs_pfn_to_page(hs_pte_pfn(vmf->orig_pte));
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	struct hs_mmu_notifier_range range;
+
+	if (!hs_get_page_unless_zero(page))
+		return 0; /* freed: the entry is gone already */
+	if (!hs_trylock_page(page)) {
+		hs_wait_on_page_locked(page);
+		hs_put_page(page);
+		return 0;
+	}
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_EXCLUSIVE, 0, mm, vmf->address,
+				   vmf->address + HS_PAGE_SIZE, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	sim_spin_lock(vmf->ptl);
+	if (hs_ptep_get(vmf->pte) == vmf->orig_pte)
+		hs_restore_exclusive_pte(vmf->vma, page, vmf->address, vmf->pte, vmf->orig_pte);
+	sim_spin_unlock(vmf->ptl);
+	hs_unlock_page(page);
+	hs_put_page(page);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	return 0;
+}
+
+/* ---- do_swap_page() of a device-private entry ------------------------------------ */
+
+/**
+ * hs_do_swap_page_device_private() - the device-private branch of
+ * do_swap_page(): a CPU fault on a device-private entry asks the page's
+ * driver to move it back to RAM (pgmap->ops->migrate_to_ram).
+ * @vmf: vma, address, orig_pte (read without the PTL), pte, ptl
+ *
+ * v6.18 plus the 2026 starvation fix: under the PTL the pte must still be
+ * orig_pte; the fault then trylocks the page and takes a reference, drops
+ * the PTL, calls migrate_to_ram with the page locked (it is migrate_vma's
+ * fault_page), and unlocks and releases it.  A fault that loses the trylock
+ * takes no reference: it drops the PTL and sleeps until the page is unlocked
+ * (migration_entry_wait_on_locked()), then the fault is retried.
+ * Simplified: the waiter is queued after the PTL is dropped, not before;
+ * the model's page never goes away, so the only effect is a possible
+ * spurious wait on a later user of the same pfn.
+ * v6.15 .. v6.19 returned at once instead of sleeping (a retry loop).
+ *
+ * Return: 0 (retry or done) or what migrate_to_ram returned.
+ */
+unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	unsigned long addr = vmf->address & ~(HS_PAGE_SIZE - 1);
+	struct hs_page *page = hs_pfn_to_page(hs_pte_pfn(vmf->orig_pte));
+	const struct hs_dev_pagemap_ops *ops;
+	unsigned int ret = 0;
+
+	sim_assert_held(&mm->mmap_lock);
+	vmf->page = page;
+	if (!vmf->pte)
+		vmf->pte = hs_pte_offset(mm, addr);
+	if (!vmf->ptl)
+		vmf->ptl = hs_pte_lockptr(mm, addr);
+
+	if (hs_switch.swap_page_ref_without_ptl) {
+		/*
+		 * Before v6.1: straight to the driver with nothing holding the
+		 * page.  Looking up page->pgmap->ops, and the driver's use of
+		 * the page, are a use-after-free if it was freed since the pte
+		 * was read.  The read of page->pgmap is annotated: it is the
+		 * point where another CPU may have freed the page.
+		 */
+		struct hs_dev_pagemap *pgmap = SIM_PLAIN_READ(page->pgmap);
+
+		hs_page_check(page, hs_pte_gen(vmf->orig_pte),
+			      "do_swap_page: page->pgmap->ops->migrate_to_ram of a page without a "
+			      "reference");
+		hs_pgmap_check(pgmap, "do_swap_page: page->pgmap->ops");
+		ops = pgmap->ops;
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx, no pte check, no reference", addr,
+				  hs_page_to_pfn(page));
+		return ops->migrate_to_ram(vmf);
+	}
+
+	sim_spin_lock(vmf->ptl);
+	if (hs_ptep_get(vmf->pte) != vmf->orig_pte) {
+		sim_spin_unlock(vmf->ptl); /* changed under us: retry the fault */
+		return 0;
+	}
+	hs_pgmap_check(page->pgmap, "do_swap_page: page->pgmap->ops");
+	ops = page->pgmap->ops;
+
+	if (hs_switch.swap_page_lock_unconditional) {
+		/* v6.1 .. v6.14: a reference while the pte pins the page, no lock */
+		hs_get_page(page);
+		sim_spin_unlock(vmf->ptl);
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx referenced, not locked", addr,
+				  hs_page_to_pfn(page));
+		ret = ops->migrate_to_ram(vmf);
+		hs_put_page(page);
+		return ret;
+	}
+
+	if (hs_trylock_page(page)) {
+		hs_get_page(page);
+		sim_spin_unlock(vmf->ptl);
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx locked, migrate_to_ram", addr,
+				  hs_page_to_pfn(page));
+		ret = ops->migrate_to_ram(vmf);
+		hs_unlock_page(page);
+		hs_put_page(page);
+	} else if (hs_switch.swap_page_spin_on_locked) {
+		/* v6.15 .. v6.19: retry at once; the retry spins on the lock */
+		sim_spin_unlock(vmf->ptl);
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx busy, retry", addr,
+				  hs_page_to_pfn(page));
+		/* the other CPUs run while this one spins (the engine's yield is
+		 * that fairness); only work queued on this CPU waits */
+		sim_yield();
+	} else {
+		bool busy;
+
+		sim_spin_unlock(vmf->ptl);
+		if (sim_tracing())
+			sim_event("do_swap_page %#lx: pfn %#lx busy, wait for unlock", addr,
+				  hs_page_to_pfn(page));
+		hs_cpu_sleep_begin(&busy); /* schedule(): this CPU's work can run */
+		hs_wait_on_page_locked(page);
+		hs_cpu_sleep_end(busy);
+	}
+	return ret;
 }
 
 /**
@@ -221,7 +370,7 @@ unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long add
 		hs_migration_entry_wait(mm, vmf.address);
 		return 0;
 	case HS_SWP_DEVICE_EXCLUSIVE:
-		return HS_VM_FAULT_SIGBUS; /* not modelled yet */
+		return remove_device_exclusive_entry(&vmf);
 	}
 	return HS_VM_FAULT_SIGBUS;
 }

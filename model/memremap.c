@@ -22,8 +22,9 @@
  * The pfn range is carved from the machine's device space; its pages start
  * free (refcount 0), as ZONE_DEVICE pages do.
  *
- * Return: 0, -EINVAL (no pages, no type, or a device-private pagemap without
- * page_free and migrate_to_ram) or -ENOMEM (no room for more pagemaps or pfns).
+ * Return: 0, -EINVAL (no pages, no type, a device-private pagemap without
+ * page_free and migrate_to_ram, a device-coherent one without page_free or
+ * owner) or -ENOMEM (no room for more pagemaps or pfns).
  */
 int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 {
@@ -35,6 +36,11 @@ int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 	if (pgmap->type == HS_MEMORY_DEVICE_PRIVATE &&
 	    (!pgmap->ops || !pgmap->ops->page_free || !pgmap->ops->migrate_to_ram))
 		return -EINVAL; /* the kernel WARNs and refuses the same */
+	/* MEMORY_DEVICE_COHERENT: a page_free and an owner, no migrate_to_ram
+	 * needed (the CPU maps the pages, it never faults on them) */
+	if (pgmap->type == HS_MEMORY_DEVICE_COHERENT &&
+	    (!pgmap->ops || !pgmap->ops->page_free || !pgmap->owner))
+		return -EINVAL;
 	sim_mutex_lock(&m->pgmap_lock);
 	for (int i = 0; i < HS_MAX_PGMAPS; i++)
 		if (!m->pgmap_slots[i]) {

@@ -3,8 +3,9 @@
  * Device memory migration: mm/migrate_device.c (migrate_vma_*, migrate_device_*),
  * the pieces of mm/migrate.c it leans on (remove_migration_pte(),
  * migration_entry_wait(), folio_migrate_mapping(), folio_migrate_flags()),
- * try_to_migrate() of mm/rmap.c for device pages, and the device-private
- * branch of do_swap_page() in mm/memory.c.
+ * and try_to_migrate() of mm/rmap.c for device pages.  The device-private
+ * branch of do_swap_page() (mm/memory.c) is in memory.c; the swap_page_*
+ * switches below are about it and about migrate_vma's fault page.
  *
  * Baseline: Linux v6.18, plus the early-2026 fix "mm: Fix a hmm_range_fault()
  * livelock / starvation problem" (stable-backported) which makes a fault that
@@ -21,7 +22,8 @@
  *  - swap_page_ref_without_ptl (before v6.1): do_swap_page neither re-checks
  *    the pte nor takes a reference; migrate_vma has no fault_page at all;
  *  - swap_page_spin_on_locked (v6.15 .. v6.19): a fault that loses the
- *    trylock returns at once and is retried.
+ *    trylock returns at once and is retried (hmm_range_fault() spins on its
+ *    CPU; the catalog's starvation entry).
  *
  * Reference counts, as in the kernel: collect takes a reference, turns the
  * pte into a migration entry, and drops the mapcount and one reference, so
@@ -31,24 +33,29 @@
  * finalize too.
  *
  * Simplifications (see docs/fidelity.md):
- *  - No LRU: folio_isolate_lru() and folio_putback_lru() are not modelled;
- *    the reference collect took stands for the isolation reference, which is
- *    what the kernel's accounting amounts to.
+ *  - The LRU is only the per-CPU add batches (model/swap.c): unmap drains
+ *    them and gives up a RAM page still in one (folio_isolate_lru() fails);
+ *    no isolation reference (the one collect took stands for it, which is
+ *    what the kernel's accounting amounts to), no folio_putback_lru().
  *  - Order-0 pages only (collect splits a THP first, as v6.18 does without
  *    MIGRATE_VMA_SELECT_COMPOUND): no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
  *    its anonymous branch (the exact refcount test).
- *  - PG_anon_exclusive is not a flag: every anonymous page is exclusive (no
- *    fork, no KSM), so collect clears it with ptep_clear_flush(); only pages
- *    that are not anonymous (shmem) take the batched ptep_get_and_clear()
- *    path with one TLB flush for the PTE table (the path the v6.0 TLB fix is
- *    about).
+ *  - PG_anon_exclusive is the absence of HS_PG_ANON_SHARED, which fork()
+ *    sets (model/fork.c; no KSM): collect clears an exclusive anonymous pte
+ *    with ptep_clear_flush(); shared anonymous pages and pages that are not
+ *    anonymous (shmem) take the batched ptep_get_and_clear() path with one
+ *    TLB flush for the PTE table (the path the v6.0 TLB fix is about).  A
+ *    RAM page fork() shared is mapped by both mms but has no record here, so
+ *    migrate_vma of it restores it (the kernel's rmap walk would migrate
+ *    both mappings).
  *  - No anon_vma rmap.  The model's pages do not record where they are
  *    mapped.  migrate_vma_* know the address of every page (start + i pages).
  *    The by-pfn paths (migrate_device_range(): try_to_migrate() and
  *    remove_migration_ptes()) need the mapping of a ZONE_DEVICE page, and
  *    only this file creates such mappings: it records (mm, address) of the
- *    one mapping in page->private (device pages have no other use for it).
+ *    mapping in page->private (device pages have no other use for it), and
+ *    fork() adds the children that share it (hs_dev_rmap_add()).
  *    Every use re-checks the record against the pte under the PTL, so a
  *    record left stale by munmap or exit is ignored; mremap() moves it
  *    (hs_dev_rmap_move() in mremap.c, dev_rmap_moved() here).
@@ -89,36 +96,6 @@ static struct hs_page *locked_fault_page(struct hs_page *fault_page)
 
 /* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap) ----------------- */
 
-/* Record the mapping just installed for @page; the caller holds the page lock. */
-static void dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
-{
-	struct hs_dev_rmap *r;
-
-	if (!hs_is_zone_device_page(page))
-		return;
-	r = (struct hs_dev_rmap *)page->private;
-	if (!r) {
-		r = sim_alloc(sizeof(*r));
-		page->private = (unsigned long)r;
-	}
-	r->mm = mm;
-	r->addr = addr;
-}
-
-/* The recorded mapping of @page (locked by the caller), or NULL: a copy,
- * read with noted loads, since mremap() moves it without the page lock
- * (hs_dev_rmap_move()). */
-static const struct hs_dev_rmap *dev_rmap_get(struct hs_page *page, struct hs_dev_rmap *copy)
-{
-	const struct hs_dev_rmap *r;
-
-	if (!hs_is_zone_device_page(page) || !(r = (const struct hs_dev_rmap *)page->private))
-		return NULL;
-	copy->mm = sim_noted_load_n(&r->mm, __ATOMIC_RELAXED);
-	copy->addr = sim_noted_load_n(&r->addr, __ATOMIC_RELAXED);
-	return copy;
-}
-
 /*
  * The rmap walk against mremap(): the kernel's walk holds the anon_vma lock,
  * which move_ptes() takes too (take_rmap_locks(); "mm: fix race between
@@ -134,7 +111,7 @@ static bool dev_rmap_moved(struct hs_page *page, struct hs_mm *mm, unsigned long
 	struct hs_dev_rmap now;
 	if (hs_switch.mremap_rmap_unlocked)
 		return false; /* before v3.3: the walk misses the moved entry */
-	return dev_rmap_get(page, &now) && (now.mm != mm || now.addr != addr);
+	return hs_dev_rmap_get(page, &now) && (now.mm != mm || now.addr != addr);
 }
 
 /*
@@ -152,7 +129,7 @@ static bool migration_entry_where(const struct hs_migrate_vma *migrate, unsigned
 		*addr = migrate->start + (i << HS_PAGE_SHIFT);
 		return true;
 	}
-	r = dev_rmap_get(page, &copy);
+	r = hs_dev_rmap_get(page, &copy);
 	if (!r)
 		return false;
 	*mm = r->mm;
@@ -232,7 +209,7 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 	}
 	hs_page_add_rmap(dst);
 	hs_set_pte_at(mm, addr, ptep, pte);
-	dev_rmap_set(dst, mm, addr);
+	hs_dev_rmap_set(dst, mm, addr);
 	sim_spin_unlock(ptl);
 	if (sim_tracing())
 		sim_event("remove_migration_pte %#lx: pfn %#lx -> %s pfn %#lx%s", addr,
@@ -241,13 +218,14 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 			  write ? " write" : "");
 }
 
-/* remove_migration_ptes(): every migration entry of @src becomes @dst.  The
- * model's pages have one mapping at most, at the given address. */
+/* remove_migration_ptes(): every migration entry of @src becomes @dst: the
+ * one at the migrate_vma address (or the recorded one for the by-pfn path),
+ * and for a ZONE_DEVICE page those fork() copied it into (model/rmap.c). */
 static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 				  const struct hs_migrate_vma *migrate, unsigned long i)
 {
-	struct hs_mm *mm;
-	unsigned long addr;
+	struct hs_mm *mm = NULL;
+	unsigned long addr = 0;
 
 	/* the VMA's protection, where the caller's mmap_lock keeps it stable;
 	 * the by-pfn path has no VMA (docs/fidelity.md) */
@@ -256,7 +234,18 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 	while (migration_entry_where(migrate, i, src, &mm, &addr)) {
 		remove_migration_pte(src, dst, mm, addr, prot_none);
 		if (migrate || !dev_rmap_moved(src, mm, addr))
-			return;
+			break;
+	}
+	/* and the children fork() copied it into (read after the PTL above),
+	 * and the parent when the migration was the child's */
+	struct hs_dev_rmap copy;
+	const struct hs_dev_rmap *r = hs_dev_rmap_get(src, &copy);
+	if (migrate && hs_dev_rmap_forked(r, src) && (r->mm != mm || r->addr != addr))
+		remove_migration_pte(src, dst, r->mm, r->addr, prot_none);
+	for (int k = 0; k < hs_dev_rmap_forked(r, src); k++) {
+		if (dst != src)
+			set_page_flag(dst, HS_PG_ANON_SHARED);
+		remove_migration_pte(src, dst, r->forked[k], r->addr, prot_none);
 	}
 }
 
@@ -329,7 +318,7 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
 					  struct hs_page *page, unsigned long mpfn)
 {
 	/* PG_anon_exclusive (v5.19): an exclusive anonymous page
-	 * (every anonymous page of the model: no fork, no KSM; a
+	 * (one fork() did not share: HS_PG_ANON_SHARED; a
 	 * device-private one too) is cleared with ptep_clear_flush(),
 	 * its TLB entries flushed at once under the PTL; the others
 	 * are batched into the flush below.  It cannot fail to be
@@ -337,7 +326,9 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
 	 * FOLL_PIN pins.  The pre-v6.0 switch restores the kernel
 	 * before v5.19, which batched every pte. */
 	bool anon_exclusive =
-	    !hs_switch.migrate_flush_tlb_after_ptl && test_page_flag(page, HS_PG_ANON);
+	    !hs_switch.migrate_flush_tlb_after_ptl && test_page_flag(page, HS_PG_ANON) &&
+	    /* read in the same step as the flags word just loaded */
+	    !(sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_ANON_SHARED));
 	hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
 	uint64_t fl = 0;
 
@@ -531,15 +522,13 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
  * try_to_migrate() for a ZONE_DEVICE page still mapped (the by-pfn path):
  * its device-private entry (or coherent pte) becomes a migration entry; the
  * rmap and the mapping's reference go, as in try_to_migrate_one().  The
- * caller holds the page lock and a reference.  Simplified: the one mapping is
- * the recorded one (see the top of the file).
+ * caller holds the page lock and a reference.  Simplified: the mapping at
+ * @mm / @addr, one that the device page's record names (see the top of the
+ * file).  Returns true when the pte was not the page's because mremap()
+ * moved the mapping meanwhile (dev_rmap_moved(): walk again).
  */
-static void try_to_migrate(struct hs_page *page)
+static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
-	struct hs_dev_rmap copy;
-	const struct hs_dev_rmap *r;
-again:
-	r = dev_rmap_get(page, &copy);
 	unsigned long pfn = hs_page_to_pfn(page);
 	sim_atomic_t *ptep;
 	sim_spinlock_t *ptl;
@@ -549,29 +538,27 @@ again:
 
 	struct hs_mmu_notifier_range range;
 
-	if (!r || !(ptep = hs_pte_offset(r->mm, r->addr)))
-		return;
+	if (!(ptep = hs_pte_offset(mm, addr)))
+		return false;
 	/* try_to_migrate_one() unmaps under an MMU_NOTIFY_CLEAR invalidation,
 	 * so device mirrors of the page let go of it too */
-	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE,
-				   r->mm, r->addr, r->addr + HS_PAGE_SIZE, NULL);
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				   addr, addr + HS_PAGE_SIZE, NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
-	ptl = hs_pte_lockptr(r->mm, r->addr);
+	ptl = hs_pte_lockptr(mm, addr);
 	sim_spin_lock(ptl);
 	pte = hs_ptep_get(ptep);
 	present = hs_pte_present(pte);
 	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
-		bool moved = dev_rmap_moved(page, r->mm, r->addr);
+		bool moved = dev_rmap_moved(page, mm, addr);
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);
-		if (moved)
-			goto again; /* mremap() moved it: see dev_rmap_moved() */
-		return;
+		return moved;
 	}
-	old = hs_ptep_get_and_clear(r->mm, r->addr, ptep);
+	old = hs_ptep_get_and_clear(mm, addr, ptep);
 	if (present) {
 		/* ptep_clear_flush() */
-		hs_flush_tlb_range(r->mm, r->addr, r->addr + HS_PAGE_SIZE);
+		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 		if (hs_pte_write(old))
 			fl |= HS_SWP_WRITE;
 		if (old & HS_PTE_YOUNG)
@@ -583,13 +570,36 @@ again:
 	} else if (hs_is_writable_swp_entry(old)) {
 		fl |= HS_SWP_WRITE;
 	}
-	hs_set_pte_at(r->mm, r->addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, pfn, fl));
+	hs_set_pte_at(mm, addr, ptep, hs_mk_swp_pte(HS_SWP_MIGRATION, pfn, fl));
 	hs_page_remove_rmap(page);
 	hs_put_page(page); /* the mapping's; the caller's keeps the page */
 	sim_spin_unlock(ptl);
 	hs_mmu_notifier_invalidate_range_end(&range);
 	if (sim_tracing())
-		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", r->addr, pfn);
+		sim_event("try_to_migrate %#lx: pfn %#lx -> migration entry", addr, pfn);
+	return false;
+}
+
+/*
+ * try_to_migrate(): every mapping of the ZONE_DEVICE @page that the rmap
+ * knows: the one migration installed, then the children fork() copied it
+ * into (their records read after the first one's PTL).
+ */
+static void try_to_migrate(struct hs_page *page)
+{
+	struct hs_dev_rmap copy;
+	const struct hs_dev_rmap *r = hs_dev_rmap_get(page, &copy);
+
+	if (!r)
+		return;
+	/* true: mremap() moved the mapping meanwhile, see dev_rmap_moved() */
+	while (try_to_migrate_one(page, r->mm, r->addr) && hs_dev_rmap_get(page, &copy))
+		;
+	/* the children fork() copied it into: read again after that walk took
+	 * the PTL (fork adds them under it, and may have while we waited) */
+	r = hs_dev_rmap_get(page, &copy);
+	for (int k = 0; k < hs_dev_rmap_forked(r, page); k++)
+		try_to_migrate_one(page, r->forked[k], r->addr);
 }
 
 /*
@@ -598,7 +608,10 @@ again:
  * an unexpected reference: their migration entries go back to the same page,
  * they are unlocked (not the caller's fault page) and released.
  * Return: the number of entries still marked MIGRATE (pages and holes).
- * Simplified: no LRU isolation (see the top of the file).
+ * A RAM page not on the LRU (in a CPU's lru_add batch, model/swap.c) makes
+ * it drain every CPU's batch once (lru_add_drain_all()) and fails to isolate
+ * if it still is not.  Simplified: no isolation reference (see the top of
+ * the file).
  */
 static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long npages,
 					  struct hs_page *fault_page,
@@ -606,7 +619,9 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 {
 	struct hs_page *fault_locked = locked_fault_page(fault_page);
 	unsigned long i, restore = 0, unmapped = 0;
+	bool allow_drain = true;
 
+	hs_lru_add_drain();
 	for (i = 0; i < npages; i++) {
 		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
 
@@ -614,6 +629,19 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 			if (src_pfns[i] & HS_MIGRATE_PFN_MIGRATE)
 				unmapped++;
 			continue;
+		}
+		/* a RAM page still in a CPU's lru_add batch: drain every CPU's
+		 * (and wait), then folio_isolate_lru() fails if it still is */
+		if (!hs_is_zone_device_page(page) && !hs_folio_test_lru(page)) {
+			if (allow_drain) {
+				hs_lru_add_drain_all();
+				allow_drain = false;
+			}
+			if (!hs_folio_test_lru(page)) {
+				src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+				restore++;
+				continue;
+			}
 		}
 		if (hs_page_mapcount(page))
 			try_to_migrate(page);
@@ -757,7 +785,7 @@ static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned lon
 		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
 	}
 	hs_set_pte_at(mm, addr, ptep, entry);
-	dev_rmap_set(page, mm, addr);
+	hs_dev_rmap_set(page, mm, addr);
 	sim_spin_unlock(ptl);
 	*src = HS_MIGRATE_PFN_MIGRATE;
 	if (sim_tracing())
@@ -1050,106 +1078,6 @@ int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsign
 /* ---- faults ------------------------------------------------------------------------ */
 
 /**
- * hs_do_swap_page_device_private() - the device-private branch of
- * do_swap_page(): a CPU fault on a device-private entry asks the page's
- * driver to move it back to RAM (pgmap->ops->migrate_to_ram).
- * @vmf: vma, address, orig_pte (read without the PTL), pte, ptl
- *
- * v6.18 plus the 2026 starvation fix: under the PTL the pte must still be
- * orig_pte; the fault then trylocks the page and takes a reference, drops
- * the PTL, calls migrate_to_ram with the page locked (it is migrate_vma's
- * fault_page), and unlocks and releases it.  A fault that loses the trylock
- * takes no reference: it drops the PTL and sleeps until the page is unlocked
- * (migration_entry_wait_on_locked()), then the fault is retried.
- * Simplified: the waiter is queued after the PTL is dropped, not before;
- * the model's page never goes away, so the only effect is a possible
- * spurious wait on a later user of the same pfn.
- * v6.15 .. v6.19 returned at once instead of sleeping (a retry loop).
- *
- * Return: 0 (retry or done) or what migrate_to_ram returned.
- */
-unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
-{
-	struct hs_mm *mm = vmf->vma->vm_mm;
-	unsigned long addr = vmf->address & PAGE_MASK;
-	struct hs_page *page = hs_pfn_to_page(hs_pte_pfn(vmf->orig_pte));
-	const struct hs_dev_pagemap_ops *ops;
-	unsigned int ret = 0;
-
-	sim_assert_held(&mm->mmap_lock);
-	vmf->page = page;
-	if (!vmf->pte)
-		vmf->pte = hs_pte_offset(mm, addr);
-	if (!vmf->ptl)
-		vmf->ptl = hs_pte_lockptr(mm, addr);
-
-	if (hs_switch.swap_page_ref_without_ptl) {
-		/*
-		 * Before v6.1: straight to the driver with nothing holding the
-		 * page.  Looking up page->pgmap->ops, and the driver's use of
-		 * the page, are a use-after-free if it was freed since the pte
-		 * was read.  The read of page->pgmap is annotated: it is the
-		 * point where another CPU may have freed the page.
-		 */
-		struct hs_dev_pagemap *pgmap = SIM_PLAIN_READ(page->pgmap);
-
-		hs_page_check(page, hs_pte_gen(vmf->orig_pte),
-			      "do_swap_page: page->pgmap->ops->migrate_to_ram of a page without a "
-			      "reference");
-		hs_pgmap_check(pgmap, "do_swap_page: page->pgmap->ops");
-		ops = pgmap->ops;
-		if (sim_tracing())
-			sim_event("do_swap_page %#lx: pfn %#lx, no pte check, no reference", addr,
-				  hs_page_to_pfn(page));
-		return ops->migrate_to_ram(vmf);
-	}
-
-	sim_spin_lock(vmf->ptl);
-	if (hs_ptep_get(vmf->pte) != vmf->orig_pte) {
-		sim_spin_unlock(vmf->ptl); /* changed under us: retry the fault */
-		return 0;
-	}
-	hs_pgmap_check(page->pgmap, "do_swap_page: page->pgmap->ops");
-	ops = page->pgmap->ops;
-
-	if (hs_switch.swap_page_lock_unconditional) {
-		/* v6.1 .. v6.14: a reference while the pte pins the page, no lock */
-		hs_get_page(page);
-		sim_spin_unlock(vmf->ptl);
-		if (sim_tracing())
-			sim_event("do_swap_page %#lx: pfn %#lx referenced, not locked", addr,
-				  hs_page_to_pfn(page));
-		ret = ops->migrate_to_ram(vmf);
-		hs_put_page(page);
-		return ret;
-	}
-
-	if (hs_trylock_page(page)) {
-		hs_get_page(page);
-		sim_spin_unlock(vmf->ptl);
-		if (sim_tracing())
-			sim_event("do_swap_page %#lx: pfn %#lx locked, migrate_to_ram", addr,
-				  hs_page_to_pfn(page));
-		ret = ops->migrate_to_ram(vmf);
-		hs_unlock_page(page);
-		hs_put_page(page);
-	} else if (hs_switch.swap_page_spin_on_locked) {
-		/* v6.15 .. v6.19: retry at once; the retry spins on the lock */
-		sim_spin_unlock(vmf->ptl);
-		if (sim_tracing())
-			sim_event("do_swap_page %#lx: pfn %#lx busy, retry", addr,
-				  hs_page_to_pfn(page));
-	} else {
-		sim_spin_unlock(vmf->ptl);
-		if (sim_tracing())
-			sim_event("do_swap_page %#lx: pfn %#lx busy, wait for unlock", addr,
-				  hs_page_to_pfn(page));
-		hs_wait_on_page_locked(page);
-	}
-	return ret;
-}
-
-/**
  * hs_migration_entry_wait() - migration_entry_wait(): wait for a migration to end.
  * @mm:		the address space
  * @addr:	the faulting address
@@ -1157,7 +1085,7 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
  * If @addr's pte is a migration entry, sleep until its page is unlocked (the
  * migration ended), without taking a reference
  * (migration_entry_wait_on_locked(), v6.3+); the caller retries the fault.  Simplified: queued
- * after dropping the PTL (see hs_do_swap_page_device_private()).
+ * after dropping the PTL (see hs_do_swap_page_device_private() in memory.c).
  */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 {
@@ -1165,6 +1093,7 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
 	struct hs_page *page;
 	hs_pte_t pte;
+	bool busy;
 
 	if (!ptep)
 		return;
@@ -1179,5 +1108,7 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 	if (sim_tracing())
 		sim_event("migration_entry_wait %#lx: pfn %#lx", addr & PAGE_MASK,
 			  hs_page_to_pfn(page));
+	hs_cpu_sleep_begin(&busy);
 	hs_wait_on_page_locked(page);
+	hs_cpu_sleep_end(busy);
 }

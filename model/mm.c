@@ -210,6 +210,10 @@ uint64_t *hs_tlb_slot(struct hs_mm *mm, int cpu, unsigned long vpn)
 
 int hs_this_cpu(void)
 {
+	int cpu = hs_bound_cpu(); /* hs_set_cpu() (model/swap.c) */
+
+	if (cpu >= 0)
+		return cpu;
 	return sim_self() % HS_NR_CPUS;
 }
 
@@ -759,7 +763,7 @@ int hs_madvise_free(struct hs_mm *mm, unsigned long start, unsigned long len)
  * MM_CP_TRY_CHANGE_WRITABLE upgrade of change_pte_range(): no access at all
  * is a protnone pte; readable drops the write bit (private mappings are
  * write-protected for COW) unless can_change_pte_writable(): an exclusive
- * anonymous page (every anonymous page in the model: no fork, no KSM) in a
+ * anonymous page (one fork() did not share, HS_PG_ANON_SHARED; no KSM) in a
  * private writable VMA, or any page of a writable shared (shmem) VMA, which
  * needs no write notification.  Dirty and young bits stay.
  */
@@ -771,8 +775,8 @@ static hs_pte_t pte_modify(hs_pte_t pte, unsigned int vm_flags)
 	if (!(vm_flags & HS_VM_WRITE) || hs_is_zero_pfn(hs_pte_pfn(pte)))
 		return pte;
 	if (!(vm_flags & HS_VM_SHARED) &&
-	    !(sim_atomic_load(&hs_pfn_to_page(hs_pte_pfn(pte))->flags, SIM_RELAXED) &
-	      (1l << HS_PG_ANON)))
+	    (sim_atomic_load(&hs_pfn_to_page(hs_pte_pfn(pte))->flags, SIM_RELAXED) &
+	     (1l << HS_PG_ANON | 1l << HS_PG_ANON_SHARED)) != 1l << HS_PG_ANON)
 		return pte;
 	return pte | HS_PTE_WRITE;
 }

@@ -34,7 +34,9 @@
  * Stands for the anon rmap following a moved VMA (vma->vm_pgoff): the
  * by-pfn paths find the entry at its new address.  Under the PTLs of both
  * addresses, not the page lock: a reader holding the page lock may see
- * either record, and re-checks the pte under the PTL as always.
+ * either record, and re-checks the pte under the PTL as always.  A page
+ * fork() shared is a model limit (model/rmap.c: the record has one address
+ * for the parent and its children).
  */
 void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
@@ -42,6 +44,11 @@ void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr
 
 	if (!hs_is_zone_device_page(page) || !(r = (struct hs_dev_rmap *)page->private))
 		return;
+	if (hs_dev_rmap_forked(r, page))
+		sim_fail(HS_KIND_BUG,
+			 "model limit: mremap of pfn %#lx, which fork() shared (the "
+			 "record has one address for every mm)",
+			 hs_page_to_pfn(page));
 	sim_noted_store_n(&r->mm, mm, __ATOMIC_RELAXED);
 	sim_noted_store_n(&r->addr, addr, __ATOMIC_RELAXED);
 	if (sim_tracing())

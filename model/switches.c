@@ -34,7 +34,7 @@ static const struct {
     SWITCH(swap_page_lock_unconditional, "6.15",
 	   "mm/migrate: Trylock device page in do_swap_page (v6.15)"),
     SWITCH(swap_page_spin_on_locked, "7.0",
-	   "mm: Fix a hmm_range_fault() livelock / starvation problem (2026; the bug: v6.15 .. "
+	   "mm: Fix a hmm_range_fault() livelock / starvation problem (v7.0) (the bug: v6.15 .. "
 	   "v6.19)"),
     SWITCH(notifier_remove_lockless_wait, "5.18",
 	   "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove() (v5.18)"),
@@ -55,6 +55,9 @@ static const struct {
     SWITCH(nouveau_range_fault_double_unlock, "5.3",
 	   "nouveau: unlock mmap_sem on all errors from nouveau_range_fault (v5.3)"),
     SWITCH(hmm_no_fault_non_owner, "6.0", "mm/hmm: fault non-owner device private entries (v6.0)"),
+    SWITCH(nouveau_exclusive_no_unlock, "6.14",
+	   "nouveau/svm: fix missing folio unlock + put after make_device_exclusive_range() "
+	   "(v6.14)"),
 };
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))

@@ -32,6 +32,9 @@ struct hs_catalog_entry {
 	/* The mainline release the fix landed in ("6.1"; the switch's own for
 	 * a switch entry), NULL when it was never merged. */
 	const char *release;
+	/* The release the bug came in ("6.15" for a regression of that
+	 * release's change), NULL when every release before the fix has it. */
+	const char *since;
 };
 
 const struct hs_catalog_entry *hs_catalog(size_t *count);

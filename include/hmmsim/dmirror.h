@@ -47,6 +47,15 @@ enum hs_dmirror_bug {
 	 * for the device's faults in flight (a driver that does not flush its
 	 * page-fault work before mmu_interval_notifier_remove()) */
 	HS_DMIRROR_BUG_RELEASE_NO_WAIT,
+	/* hs_dmirror_exclusive() keeps the folio make_device_exclusive()
+	 * returned locked and referenced: nouveau's bug fixed by
+	 * "nouveau/svm: fix missing folio unlock + put after
+	 * make_device_exclusive_range()" (v6.14-rc) */
+	HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK,
+	/* hs_dmirror_exclusive() unlocks and puts the folio before mapping it
+	 * atomic: a CPU fault can take the page back in between, and the
+	 * device keeps an atomic entry for a page the CPU maps again */
+	HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY,
 };
 
 /* Per-page states of a snapshot (HMM_DMIRROR_PROT_* of test_hmm). */
@@ -59,10 +68,20 @@ enum hs_dmirror_prot {
 	HS_DMIRROR_PROT_ZERO = 0x10,
 	HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL = 0x20,
 	HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE = 0x30,
+	HS_DMIRROR_PROT_DEV_COHERENT_LOCAL = 0x40,
+	HS_DMIRROR_PROT_DEV_COHERENT_REMOTE = 0x50,
 };
 
 /* A device with @nr_pages of device-private memory (memremap_pages). */
 struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages);
+/*
+ * A device with @nr_pages of device-coherent memory (MEMORY_DEVICE_COHERENT,
+ * test_hmm's coherent devices): the CPU maps its pages directly with present
+ * ptes and never faults them back; they return to system memory only by
+ * migrate_to_sys (SELECT_DEVICE_COHERENT) or eviction (device removal).
+ */
+struct hs_dmirror_device *hs_dmirror_device_create_coherent(const char *name,
+							    unsigned long nr_pages);
 /* Evict every device page to system memory, then memunmap_pages(). */
 void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice);
 /*
@@ -203,6 +222,19 @@ int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, un
 int hs_dmirror_migrate_to_sys(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages);
 int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
 			unsigned char *perm);
+
+/*
+ * Device-exclusive access (model/drivers/dmirror_exclusive.c), test_hmm's
+ * HMM_DMIRROR_EXCLUSIVE: dmirror_exclusive() grants the device atomic access
+ * to each page with make_device_exclusive() and maps it in the mirror as
+ * atomic (dmirror_atomic_map()); out[i] receives what the device then reads.
+ * HMM_DMIRROR_CHECK_EXCLUSIVE: dmirror_check_atomic(), -EPERM while any page
+ * of the range is still mapped atomic (the CPU has not taken it back).
+ */
+int hs_dmirror_exclusive(struct hs_dmirror *dmirror, unsigned long addr, unsigned long npages,
+			 unsigned long *out);
+int hs_dmirror_check_exclusive(struct hs_dmirror *dmirror, unsigned long addr,
+			       unsigned long npages);
 
 /* dmirror_fault(): the documented fault loop for [start, end). */
 int hs_dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsigned long end,

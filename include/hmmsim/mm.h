@@ -303,6 +303,40 @@ void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end);
 int hs_cpu_read(struct hs_mm *mm, unsigned long addr, unsigned long *val);
 int hs_cpu_write(struct hs_mm *mm, unsigned long addr, unsigned long val);
 
+/* ---- fork, device-exclusive access, GUP (model/fork.c, rmap.c, gup.c) ------------ */
+
+/* fork(): dup_mm() of @oldmm into a new address space (model/fork.c).
+ * Return: 0, -EBUSY (a device-exclusive page locked) or -ENOMEM. */
+int hs_dup_mm(struct hs_mm *oldmm, const char *name, struct hs_mm **newmm);
+
+/* make_device_exclusive() (v6.15+ API): the page at @addr becomes a
+ * device-exclusive entry; *@pagep is returned locked and referenced.
+ * Caller holds mmap_lock.  Return: 0 or a negative errno (model/rmap.c). */
+int hs_make_device_exclusive(struct hs_mm *mm, unsigned long addr, void *owner,
+			     struct hs_page **pagep);
+
+#define HS_FOLL_WRITE	 0x01u
+#define HS_FOLL_GET	 0x04u
+#define HS_FOLL_LONGTERM 0x100u
+#define HS_FOLL_PIN	 0x40000u
+/* get_user_pages_remote(): caller holds mmap_lock.  Return: @nr_pages or -errno. */
+long hs_get_user_pages_remote(struct hs_mm *mm, unsigned long start, unsigned long nr_pages,
+			      unsigned int gup_flags, struct hs_page **pages);
+/* pin_user_pages() with FOLL_PIN (plus FOLL_LONGTERM / FOLL_WRITE from
+ * @gup_flags); takes mmap_lock.  Return: @nr_pages or -errno. */
+long hs_pin_user_pages(struct hs_mm *mm, unsigned long start, unsigned long nr_pages,
+		       unsigned int gup_flags, struct hs_page **pages);
+void hs_unpin_user_pages(struct hs_page **pages, unsigned long nr_pages);
+/* put_page() or unpin_user_page(), as @gup_flags grabbed the page */
+void hs_unpin_user_page_flags(struct hs_page *page, unsigned int gup_flags);
+/* folio_maybe_dma_pinned() */
+bool hs_folio_maybe_dma_pinned(struct hs_page *page);
+
+/* The calling thread runs on CPU @cpu (0 .. HS_NR_CPUS - 1): its new pages go
+ * through that CPU's LRU batch, and work queued there waits while it runs
+ * hmm_range_fault() without sleeping (model/swap.c).  Not a kernel function. */
+void hs_set_cpu(int cpu);
+
 #ifdef __cplusplus
 }
 #endif

@@ -51,7 +51,17 @@ enum hs_pageflags {
 	HS_PG_FREE = 3, /* on its allocator's free list */
 	HS_PG_ANON = 4,
 	HS_PG_ZERO = 5, /* the zero page */
+	/* the inverse of PG_anon_exclusive: fork() shared this anonymous page
+	 * (model/fork.c); never cleared while the page lives (a page reused
+	 * by do_wp_page() stays "maybe shared": mprotect() leaves its pte
+	 * read-only and the next write fault reuses it) */
+	HS_PG_ANON_SHARED = 6,
+	HS_PG_LRU_BATCH = 7, /* in a CPU's lru_add batch, not yet on the LRU (model/swap.c) */
 };
+
+/* GUP_PIN_COUNTING_BIAS: a FOLL_PIN pin adds this many references
+ * (model/gup.c), so folio_maybe_dma_pinned() can tell pins from gets. */
+#define HS_GUP_PIN_COUNTING_BIAS 1024l
 
 struct hs_dev_pagemap;
 

@@ -58,6 +58,10 @@ struct hs_switches {
 	/* "mm/hmm: fault non-owner device private entries" (v6.0): another
 	 * owner's device-private entry made hmm_range_fault() fail with -EFAULT */
 	bool hmm_no_fault_non_owner;
+	/* "nouveau/svm: fix missing folio unlock + put after
+	 * make_device_exclusive_range()" (v6.14): the driver keeps the folio
+	 * of an exclusive grant locked and referenced */
+	bool nouveau_exclusive_no_unlock;
 };
 
 /* The switches of the current run (global: every execution sees the same). */

@@ -129,16 +129,10 @@ static const struct dev_pagemap_ops dmirror_devmem_p2p_ops = {
     .get_p2p_page = dmirror_devmem_get_p2p_page,
 };
 
-/**
- * hs_dmirror_device_create() - a device with device-private memory.
- * @name: for reports
- * @nr_pages: its device memory, in pages
- *
- * dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range.
- *
- * Return: the device.
- */
-struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
+/* dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range
+ * as a pagemap of @type. */
+static struct hs_dmirror_device *dmirror_device_create(const char *name, unsigned long nr_pages,
+						       enum hs_memory_type type)
 {
 	struct hs_dmirror_device *mdevice = sim_alloc(sizeof(*mdevice));
 
@@ -147,7 +141,7 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 	mdevice->pgmap = sim_alloc(sizeof(*mdevice->pgmap));
 	mdevice->cluster = mdevice->mem_cluster = mdevice;
 	mdevice->owner_key = hs_owner_key(mdevice);
-	mdevice->pgmap->type = MEMORY_DEVICE_PRIVATE;
+	mdevice->pgmap->type = type;
 	mdevice->pgmap->ops = &dmirror_devmem_ops;
 	mdevice->pgmap->owner = mdevice->owner_key;
 	mdevice->pgmap->driver = mdevice;
@@ -160,6 +154,38 @@ struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned lo
 		mdevice->free_pfns[mdevice->nr_free++] = mdevice->pgmap->start_pfn + i;
 	dmirror_owner_device_init(mdevice);
 	return mdevice;
+}
+
+/**
+ * hs_dmirror_device_create() - a device with device-private memory.
+ * @name: for reports
+ * @nr_pages: its device memory, in pages
+ *
+ * dmirror_allocate_chunk(), all at once: memremap_pages() of the whole range.
+ *
+ * Return: the device.
+ */
+struct hs_dmirror_device *hs_dmirror_device_create(const char *name, unsigned long nr_pages)
+{
+	return dmirror_device_create(name, nr_pages, MEMORY_DEVICE_PRIVATE);
+}
+
+/**
+ * hs_dmirror_device_create_coherent() - a device with device-coherent memory.
+ * @name: for reports
+ * @nr_pages: its device memory, in pages
+ *
+ * dmirror_allocate_chunk() for HMM_DMIRROR_MEMORY_DEVICE_COHERENT: the same
+ * pagemap with type MEMORY_DEVICE_COHERENT (test_hmm takes the physical
+ * range from its spm_addr_dev module parameters; the model's machine gives
+ * it pfns as for any pagemap).
+ *
+ * Return: the device.
+ */
+struct hs_dmirror_device *hs_dmirror_device_create_coherent(const char *name,
+							    unsigned long nr_pages)
+{
+	return dmirror_device_create(name, nr_pages, MEMORY_DEVICE_COHERENT);
 }
 
 /**
@@ -425,7 +451,7 @@ unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long 
 	sim_mutex_unlock(&dmirror->mutex);
 	if (!(ent & DPT_VALID))
 		return 0;
-	return (ent >> DPT_PFN_SHIFT) | HMM_PFN_VALID | (ent & DPT_WRITE ? HMM_PFN_WRITE : 0) |
+	return DPT_PFN(ent) | HMM_PFN_VALID | (ent & DPT_WRITE ? HMM_PFN_WRITE : 0) |
 	       (ent & DPT_P2P ? HMM_PFN_P2PDMA : 0) |
 	       (ent & DPT_P2P_BUS ? HS_HMM_PFN_P2PDMA_BUS : 0);
 }
@@ -723,7 +749,7 @@ static void dmirror_coherence_facts(struct hs_dmirror *dmirror, unsigned long ad
 static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,
 				   unsigned long ent, bool write, bool atomic)
 {
-	unsigned long pfn = ent >> DPT_PFN_SHIFT;
+	unsigned long pfn = DPT_PFN(ent);
 	struct hs_page *page = pfn_to_page(pfn);
 	sim_atomic_t *ptep = hs_pte_offset(dmirror->mm, addr);
 	hs_pte_t pte = ptep ? (hs_pte_t)sim_noted_load_n(&ptep->v, __ATOMIC_RELAXED) : 0;
@@ -732,6 +758,11 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 	bool same =
 	    !hs_pte_none(pte) && hs_pte_pfn(pte) == pfn &&
 	    (hs_pte_present(pte) || hs_is_device_private_entry(pte) || hs_is_migration_entry(pte));
+	/* an atomic grant (make_device_exclusive()) holds only while the CPU
+	 * pte is that device-exclusive entry; no other mirror entry may reach
+	 * a page the CPU granted a device exclusively */
+	if (ent & DPT_EXCL)
+		same = hs_swp_type(pte) == HS_SWP_DEVICE_EXCLUSIVE && hs_pte_pfn(pte) == pfn;
 
 	if (ent & DPT_P2P) {
 		struct hs_page *bar = page;
@@ -764,6 +795,14 @@ static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long add
 			 "pfn %#lx), but the CPU page table has %s there",
 			 write ? "write" : "read", addr, pfn, page ? page_to_pfn(page) : 0ul,
 			 hs_pte_describe(pte, desc, sizeof(desc)));
+	else if (!same && (ent & DPT_EXCL))
+		sim_fail(HS_KIND_COHERENCE,
+			 "device %s of %#lx through its atomic (device-exclusive) mirror entry for "
+			 "pfn %#lx, but the CPU page table has %s there: the grant is gone",
+			 atomic	 ? "atomic"
+			 : write ? "write"
+				 : "read",
+			 addr, pfn, hs_pte_describe(pte, desc, sizeof(desc)));
 	else if (!same)
 		sim_fail(HS_KIND_COHERENCE,
 			 "device %s of %#lx through its mirror reaches pfn %#lx, but the CPU page "
@@ -830,11 +869,12 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 	dmirror_check_alive(dmirror, "device access");
 	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE, (*done)++) {
 		unsigned long ent = dmirror->pt[addr >> PAGE_SHIFT];
-		if (!(ent & DPT_VALID) || (write && !(ent & DPT_WRITE)) ||
+		if (!(ent & DPT_VALID) ||
+		    (write && !(ent & DPT_WRITE) && !(atomic && (ent & DPT_EXCL))) ||
 		    (atomic && !(ent & DPT_ATOMIC)))
 			return -ENOENT;
 		dmirror_check_coherent(dmirror, addr, ent, write, atomic);
-		struct hs_page *page = pfn_to_page(ent >> DPT_PFN_SHIFT);
+		struct hs_page *page = pfn_to_page(DPT_PFN(ent));
 		/* P2P: a DMA to the BAR page reaches the exporter's memory, the
 		 * content of the device-private page it stands for */
 		if (ent & DPT_P2P)
@@ -846,7 +886,7 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 				     atomic  ? "atomic"
 				     : write ? "write"
 					     : "read",
-				     addr, ent & DPT_P2P ? "BAR" : "device", ent >> DPT_PFN_SHIFT);
+				     addr, ent & DPT_P2P ? "BAR" : "device", DPT_PFN(ent));
 			return -EIO;
 		}
 		/* the bug: a folio lock taken under the lock the notifier takes */

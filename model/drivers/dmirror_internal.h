@@ -25,6 +25,10 @@
 #define DPT_ATOMIC    (1ul << 23) /* the device may use atomics through it */
 #define DPT_P2P_BUS   (1ul << 24) /* P2P mapped by bus address (HMM_PFN_P2PDMA_BUS) */
 #define DPT_PFN_SHIFT 25
+/* test_hmm's DPT_XA_TAG_ATOMIC: granted by make_device_exclusive()
+ * (dmirror_exclusive.c); reads and atomics, no plain writes */
+#define DPT_EXCL     (1ul << 63)
+#define DPT_PFN(ent) (((ent) & ~DPT_EXCL) >> DPT_PFN_SHIFT)
 
 struct hs_dmirror_device {
 	struct dev_pagemap *pgmap; /* a new one after an owner change (reregister) */

@@ -67,6 +67,15 @@ void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror 
 	}
 }
 
+/* dmirror_select_device(): which device pages migrate_to_sys and the CPU
+ * fault collect: this device's type. */
+static unsigned long dmirror_select_device(struct hs_dmirror *dmirror)
+{
+	return dmirror->mdevice->pgmap->type == MEMORY_DEVICE_COHERENT
+		   ? MIGRATE_VMA_SELECT_DEVICE_COHERENT
+		   : MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
+}
+
 /*
  * Migrate [addr, addr + npages) VMA by VMA, at most 64 pages at a time, as
  * dmirror_migrate_to_device() / dmirror_migrate_to_system() do: a range
@@ -99,7 +108,7 @@ static int dmirror_migrate(struct hs_dmirror *dmirror, unsigned long addr, unsig
 		    .start = addr,
 		    .end = next,
 		    .pgmap_owner = dmirror_owner(dmirror),
-		    .flags = to_dev ? MIGRATE_VMA_SELECT_SYSTEM : MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		    .flags = to_dev ? MIGRATE_VMA_SELECT_SYSTEM : dmirror_select_device(dmirror),
 		};
 		dmirror_owner_migrate_init(dmirror, &args, to_dev);
 		ret = migrate_vma_setup(&args);

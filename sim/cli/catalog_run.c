@@ -91,7 +91,8 @@ int hs_catalog_run_release(const struct hs_catalog_entry *e, const char *version
 		snprintf(res->error, sizeof(res->error), "unknown kernel release %s", version);
 		return -EINVAL;
 	}
-	res->has_bug = hs_kernel_has_bug(version, e->release);
+	res->has_bug = hs_kernel_has_bug(version, e->release) &&
+		       (!e->since || hs_kernel_cmp(version, e->since) >= 0);
 	/* a switch entry's scenario is the same both ways: the release's
 	 * switches decide; a driver variant's scenario is the bug's or the fix's */
 	const struct sim_scenario *sc = res->has_bug ? e->bug : e->fixed;

@@ -22,6 +22,8 @@ static const struct {
     {"ebusy-fatal", HS_DMIRROR_BUG_EBUSY_FATAL},
     {"lock-page-under-mutex", HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX},
     {"release-no-wait", HS_DMIRROR_BUG_RELEASE_NO_WAIT},
+    {"exclusive-no-unlock", HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK},
+    {"exclusive-unlock-early", HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY},
 };
 
 static const char *const kinds[] = {
@@ -56,7 +58,28 @@ static bool parse_process(struct parser *P)
 			       MAX_PROCS, sc_got(P));
 	memset(pr, 0, sizeof(*pr));
 	pr->swap = DEFAULT_SWAP;
-	if (!sc_get_new_name(P, "process", pr->name) || !sc_want(P, "va"))
+	if (!sc_get_new_name(P, "process", pr->name))
+		return false;
+	if (sc_at(P, "fork-of")) {
+		/* a child a fork step creates: the parent's size, swap and VMAs */
+		P->i++;
+		if (!sc_get_ref(P, REF_PROC, &pr->parent))
+			return false;
+		const struct process *par = &p->proc[pr->parent];
+		pr->forked = true;
+		pr->va = par->va;
+		pr->swap = par->swap;
+		pr->nvma = par->nvma;
+		memcpy(pr->vma, par->vma, sizeof(pr->vma));
+		if (!p->proc[pr->parent].child_line)
+			p->proc[pr->parent].child_line = P->line;
+		if (!sc_want_eol(P))
+			return false;
+		pr->line = P->line;
+		p->nproc++;
+		return true;
+	}
+	if (!sc_want(P, "va"))
 		return false;
 	int col = sc_col_here(P);
 	char size[96];
@@ -90,6 +113,17 @@ static bool parse_vma(struct parser *P)
 		return false;
 	struct process *pr = &p->proc[proc];
 	col = sc_col_here(P);
+	if (pr->forked)
+		return sc_perr(
+		    P, P->t[P->i - 1].col,
+		    "expected a process that is not fork-of another, got %s (a child has "
+		    "its parent's VMAs)",
+		    pr->name);
+	if (pr->child_line)
+		return sc_perr(
+		    P, P->t[P->i - 1].col,
+		    "expected the VMAs of %s before the processes forked from it (line %d)",
+		    pr->name, pr->child_line);
 	const struct tok *t = sc_peek(P);
 	if (!t || !sc_num_parse(t, &start))
 		return sc_perr(P, col, "expected an address, got %s", sc_got(P));
@@ -156,7 +190,7 @@ static bool parse_device(struct parser *P)
 			P->i++;
 			if (!get_port(P, &d->port))
 				return false;
-		} else if (sc_at(P, "p2p") && d->port >= 0 && !d->p2p) {
+		} else if (sc_at(P, "p2p") && d->port >= 0 && !d->p2p && !d->coherent) {
 			d->p2p = true;
 			P->i++;
 		} else if (sc_at(P, "owner") && d->cluster < 0) {
@@ -166,11 +200,14 @@ static bool parse_device(struct parser *P)
 		} else if (sc_at(P, "hotplug") && !d->hotplug) {
 			d->hotplug = true;
 			P->i++;
+		} else if (sc_at(P, "coherent") && !d->coherent && !d->p2p) {
+			d->coherent = true;
+			P->i++;
 		} else {
 			return sc_perr(
 			    P, col,
-			    "expected at PORT, p2p (after at), owner CLUSTER, hotplug or end "
-			    "of line, each once, got %s",
+			    "expected at PORT, p2p (after at), owner CLUSTER, hotplug, coherent "
+			    "(not with p2p) or end of line, each once, got %s",
 			    sc_got(P));
 		}
 	}
@@ -232,7 +269,9 @@ static bool parse_bug(struct parser *P)
 		}
 	return sc_perr(P, col,
 		       "expected a driver bug (ok, noretry, unlocked-retry, skip-own-migrate, "
-		       "ebusy-fatal, lock-page-under-mutex, release-no-wait), got %s",
+		       "ebusy-fatal, lock-page-under-mutex, release-no-wait, exclusive-no-unlock, "
+		       "exclusive-unlock-early), "
+		       "got %s",
 		       sc_got(P));
 }
 

@@ -64,7 +64,12 @@ void sc_check_values(struct thr *t, const struct step *s, const unsigned long *v
 static int exec_step(struct thr *t, const struct step *s, int pc)
 {
 	if (s->objkind == OBJ_MIRROR && !t->x->mir[s->obj])
-		sc_step_fail(t, s, SIM_KIND_ASSERT, "the mirror's device is not plugged");
+		sc_step_fail(t, s, SIM_KIND_ASSERT,
+			     t->x->mm[t->x->p->mir[s->obj].proc]
+				 ? "the mirror's device is not plugged"
+				 : "the mirror's process is not forked yet");
+	if (s->objkind == OBJ_PROC && !t->x->mm[s->obj])
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the process is not forked yet");
 	if (s->objkind == OBJ_DEVICE && !(s->def->flags & STEP_PLUG) && !t->x->dev[s->obj])
 		sc_step_fail(t, s, SIM_KIND_ASSERT, "the device is not plugged");
 	t->failed = false;
@@ -141,7 +146,8 @@ static void device_create(struct exec *x, int i)
 {
 	const struct device *d = &x->p->dev[i];
 
-	x->dev[i] = hs_dmirror_device_create(d->name, d->pages);
+	x->dev[i] = d->coherent ? hs_dmirror_device_create_coherent(d->name, d->pages)
+				: hs_dmirror_device_create(d->name, d->pages);
 	if (d->p2p) {
 		int ret = hs_dmirror_device_set_p2p(x->dev[i], x->pdev[i]);
 		sim_check(ret == 0, "%s:%d: the BAR of %s: %d", x->p->base, d->line, d->name, ret);
@@ -177,7 +183,16 @@ void sc_device_plug(struct exec *x, int i)
 	device_create(x, i);
 	device_set_owner(x, i);
 	for (int m = 0; m < x->p->nmir; m++)
-		if (x->p->mir[m].dev == i)
+		if (x->p->mir[m].dev == i && x->mm[x->p->mir[m].proc])
+			mirror_open(x, m);
+}
+
+/* fork: the child's mirrors are opened (hmm_open() in the child), those of
+ * devices present. */
+void sc_process_forked(struct exec *x, int child)
+{
+	for (int m = 0; m < x->p->nmir; m++)
+		if (x->p->mir[m].proc == child && x->dev[x->p->mir[m].dev])
 			mirror_open(x, m);
 }
 
@@ -211,6 +226,8 @@ void program_main(void *arg)
 		hs_owner_lab_reset();
 	for (int i = 0; i < p->nproc; i++) {
 		const struct process *pr = &p->proc[i];
+		if (pr->forked)
+			continue; /* its fork step creates it */
 		x->mm[i] = hs_mm_alloc(pr->name, pr->va, pr->swap);
 		for (int v = 0; v < pr->nvma; v++) {
 			const struct vma_decl *d = &pr->vma[v];
@@ -261,7 +278,7 @@ void program_main(void *arg)
 	for (int i = 0; i < p->ngrant; i++)
 		hs_dmirror_device_grant(x->dev[p->grant[i][0]], x->dev[p->grant[i][1]]);
 	for (int i = 0; i < p->nmir; i++)
-		if (!p->dev[p->mir[i].dev].hotplug)
+		if (!p->dev[p->mir[i].dev].hotplug && x->mm[p->mir[i].proc])
 			mirror_open(x, i);
 	if (p->init.nsteps)
 		run_block(thr_new(x, &p->init, "main"));
@@ -274,7 +291,7 @@ void program_main(void *arg)
 		run_block(thr_new(x, &p->final, "main"));
 	/* the data oracle over every declared VMA, unless the file says no-check-data */
 	for (int i = 0; i < p->nproc && !p->no_check_data_line; i++)
-		for (int v = 0; v < p->proc[i].nvma; v++) {
+		for (int v = 0; v < p->proc[i].nvma && x->mm[i]; v++) {
 			const struct vma_decl *d = &p->proc[i].vma[v];
 			hs_mm_check_data(x->mm[i], d->start, d->start + d->npages * PG);
 		}

@@ -132,6 +132,14 @@ static bool dev_present(struct parser *P, int d)
 	       (dv->plug_line && (dv->plug_blk == P->blk || P->blk == &P->p->final));
 }
 
+/* Whether process @pr exists at the step being parsed: it is not fork-of
+ * another, or the block forked it already, or this is final and a block did. */
+static bool proc_present(struct parser *P, int pr)
+{
+	const struct process *p = &P->p->proc[pr];
+	return !p->forked || (p->fork_line && (p->fork_blk == P->blk || P->blk == &P->p->final));
+}
+
 bool sc_get_ref(struct parser *P, enum ref r, int *idx)
 {
 	static const char *const what[] = {"process", "device", "mirror"};
@@ -159,6 +167,15 @@ bool sc_get_ref(struct parser *P, enum ref r, int *idx)
 					  "that "
 					  "block or in final)",
 				    sc_got(P), p->dev[d].name);
+			int pr = r == REF_PROC ? i : r == REF_MIR ? p->mir[i].proc : -1;
+			if (pr >= 0 && P->blk && !P->plugging && !proc_present(P, pr))
+				return sc_perr(
+				    P, sc_col_here(P),
+				    "expected a %s present at this step, got %s (%s is "
+				    "fork-of %s: use it after its fork step, in that "
+				    "block or in final)",
+				    r == REF_PROC ? "process" : "mirror whose process is",
+				    sc_got(P), p->proc[pr].name, p->proc[p->proc[pr].parent].name);
 			*idx = i;
 			P->i++;
 			return true;
@@ -529,6 +546,12 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 				} else if (sc_tok_is(&w, "dev-remote") && !kind) {
 					prot |= HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
 					kind = true;
+				} else if (sc_tok_is(&w, "coh") && !kind) {
+					prot |= HS_DMIRROR_PROT_DEV_COHERENT_LOCAL;
+					kind = true;
+				} else if (sc_tok_is(&w, "coh-remote") && !kind) {
+					prot |= HS_DMIRROR_PROT_DEV_COHERENT_REMOTE;
+					kind = true;
 				} else if (sc_tok_is(&w, "pmd") && !pmd) {
 					prot |= HS_DMIRROR_PROT_PMD; /* a THP (map order 9) */
 					pmd = true;
@@ -549,7 +572,7 @@ static bool get_expected_prots(struct parser *P, struct step *s)
 		       !sc_at(P, "fails") && !sc_at(P, "on-error")))
 		return sc_perr(P, sc_col_here(P),
 			       "expected a snapshot state (none, error, or r or w, each may add "
-			       "|zero, |dev or |dev-remote, and |pmd), got %s",
+			       "|zero, |dev, |dev-remote, |coh or |coh-remote, and |pmd), got %s",
 			       sc_got(P));
 	if (n != 1 && (unsigned long)n != s->npages)
 		return sc_perr(P, P->t[P->i - 1].col, "expected 1 or %lu states after '=', got %d",
@@ -693,6 +716,13 @@ static bool parse_arg(struct parser *P, const struct step_def *d, struct step *s
 		return parse_object(P, d, s, w, proc);
 	if (gw_is(w, "CLUSTER"))
 		return sc_get_cluster(P, &s->cluster);
+	if (gw_is(w, "CHILD")) { /* fork: a process declared fork-of the first */
+		bool ok;
+		P->plugging = true;
+		ok = sc_get_ref(P, REF_PROC, &s->proc2);
+		P->plugging = false;
+		return ok;
+	}
 	if (gw_is(w, "SEQ")) {
 		P->seq_col = sc_col_here(P);
 		s->has_seq = true;

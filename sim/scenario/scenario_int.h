@@ -142,6 +142,7 @@ struct step {
 	int line;
 	int obj;		/* process, device, mirror or flag index */
 	int seq;		/* sequence index within the block */
+	int proc2;		/* fork: the child process */
 	int target;		/* restart: the read-begin; repeat: its end; end: its repeat */
 	bool has_seq;		/* SEQ is one of its arguments */
 	uint8_t on_error;	/* enum on_error */
@@ -177,6 +178,12 @@ struct process {
 	unsigned long va, swap;
 	struct vma_decl vma[MAX_VMAS];
 	int nvma;
+	/* fork-of PARENT: created by a fork step (its VMAs are the parent's) */
+	bool forked;
+	int parent;
+	int fork_line;		      /* its fork step */
+	const struct block *fork_blk; /* the block of that step */
+	int child_line;		      /* (a parent) the first process declared fork-of it */
 };
 
 struct device {
@@ -186,6 +193,7 @@ struct device {
 	int port;      /* its PCI function's port, -1 when not on the topology */
 	bool p2p;      /* exports its memory through a BAR */
 	bool hotplug;  /* created by a plug step, not at setup */
+	bool coherent; /* MEMORY_DEVICE_COHERENT memory (else device-private) */
 	int cluster;   /* -1: its own */
 	int gone_line; /* evict or unplug */
 	const struct step_def *gone_op;
@@ -354,6 +362,11 @@ struct thr {
 	unsigned long busy_count; /* its -EBUSY results in a row */
 	struct seqslot *seq;
 	unsigned long buf[MAX_STEP_PAGES];
+	/* pin: the pages this thread pinned (unpin gives them back) */
+	struct hs_page *pinned[MAX_STEP_PAGES];
+	unsigned long pinned_addr[MAX_STEP_PAGES];
+	int pinned_proc[MAX_STEP_PAGES];
+	int npinned;
 };
 
 /* ---- lexer.c ----------------------------------------------------------------------- */
@@ -418,6 +431,7 @@ sc_step_fail(struct thr *t, const struct step *s, const char *kind, const char *
 bool sc_check_ret(struct thr *t, const struct step *s, int ret);
 void sc_check_values(struct thr *t, const struct step *s, const unsigned long *v, unsigned long n);
 void sc_device_plug(struct exec *x, int i);
+void sc_process_forked(struct exec *x, int child);
 void program_main(void *arg);
 
 #endif /* HMMSIM_SCENARIO_INT_H */

@@ -172,6 +172,24 @@ static bool check_end(struct parser *P, struct step *s, int col0)
 	return true;
 }
 
+/* fork PROC CHILD: CHILD is declared fork-of PROC; once, not in a repeat. */
+static bool check_fork(struct parser *P, struct step *s, int col0)
+{
+	struct process *c = &P->p->proc[s->proc2];
+
+	if (!c->forked || c->parent != s->obj)
+		return sc_perr(P, col0, "expected a child declared 'process %s fork-of %s', got %s",
+			       c->name, P->p->proc[s->obj].name, c->name);
+	if (!not_in_repeat(P, s, col0))
+		return false;
+	if (c->fork_line)
+		return sc_perr(P, col0, "expected one fork of %s, got a second (line %d)", c->name,
+			       c->fork_line);
+	c->fork_line = P->line;
+	c->fork_blk = P->blk;
+	return true;
+}
+
 /* ---- the handlers: each runs one step and returns the index of the next -------------- */
 
 static int exec_cpu_read(struct thr *t, const struct step *s, int pc)
@@ -258,13 +276,14 @@ static int exec_migrate_to_dev(struct thr *t, const struct step *s, int pc)
 /* A snapshot state as the file writes it (w|dev, none, ...). */
 static const char *prot_name(unsigned long v, char *buf, size_t len)
 {
-	static const char *const kind[] = {"", "|zero", "|dev", "|dev-remote"};
+	static const char *const kind[] = {"",	   "|zero",	 "|dev", "|dev-remote",
+					   "|coh", "|coh-remote"};
 
 	if (v == HS_DMIRROR_PROT_ERROR || v == HS_DMIRROR_PROT_NONE)
 		snprintf(buf, len, "%s", v ? "error" : "none");
 	else
 		snprintf(buf, len, "%s%s", v & HS_DMIRROR_PROT_WRITE ? "w" : "r",
-			 kind[(v >> 4) & 3]);
+			 kind[(v >> 4) % 6]);
 	return buf;
 }
 
@@ -608,6 +627,77 @@ static int exec_check_data(struct thr *t, const struct step *s, int pc)
 	return pc + 1;
 }
 
+/* ---- fork, device-exclusive access, pins (issue 13) ---------------------------------- */
+
+static int exec_fork(struct thr *t, const struct step *s, int pc)
+{
+	struct exec *x = t->x;
+	struct hs_mm *child = NULL;
+
+	if (x->mm[s->proc2])
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "the child is already forked");
+	if (sc_check_ret(t, s, hs_dup_mm(step_mm(t, s), x->p->proc[s->proc2].name, &child))) {
+		x->mm[s->proc2] = child;
+		sc_process_forked(x, s->proc2);
+	}
+	return pc + 1;
+}
+
+static int exec_device_exclusive(struct thr *t, const struct step *s, int pc)
+{
+	int ret = hs_dmirror_exclusive(step_mirror(t, s), s->addr, s->npages, t->buf);
+
+	if (sc_check_ret(t, s, ret))
+		sc_check_values(t, s, t->buf, s->npages);
+	return pc + 1;
+}
+
+static int exec_check_exclusive(struct thr *t, const struct step *s, int pc)
+{
+	sc_check_ret(t, s, hs_dmirror_check_exclusive(step_mirror(t, s), s->addr, s->npages));
+	return pc + 1;
+}
+
+/* s->how: 1 longterm */
+static int exec_pin(struct thr *t, const struct step *s, int pc)
+{
+	struct hs_page *pages[MAX_STEP_PAGES];
+	unsigned int flags = HS_FOLL_WRITE | (s->how ? HS_FOLL_LONGTERM : 0);
+	long n;
+
+	if (t->npinned + (int)s->npages > MAX_STEP_PAGES)
+		sc_step_fail(t, s, SIM_KIND_ASSERT, "more than %d pages pinned by this thread",
+			     MAX_STEP_PAGES);
+	n = hs_pin_user_pages(step_mm(t, s), s->addr, s->npages, flags, pages);
+	if (!sc_check_ret(t, s, n < 0 ? (int)n : 0))
+		return pc + 1;
+	for (long i = 0; i < n; i++) {
+		t->pinned[t->npinned] = pages[i];
+		t->pinned_addr[t->npinned] = s->addr + (unsigned long)i * PG;
+		t->pinned_proc[t->npinned++] = s->obj;
+	}
+	return pc + 1;
+}
+
+static int exec_unpin(struct thr *t, const struct step *s, int pc)
+{
+	for (unsigned long i = 0; i < s->npages; i++) {
+		unsigned long a = s->addr + i * PG;
+		int k = 0;
+		while (k < t->npinned && (t->pinned_addr[k] != a || t->pinned_proc[k] != s->obj))
+			k++;
+		if (k == t->npinned)
+			sc_step_fail(t, s, SIM_KIND_ASSERT, "this thread pinned no page at %#lx",
+				     a);
+		hs_unpin_user_pages(&t->pinned[k], 1);
+		t->npinned--;
+		t->pinned[k] = t->pinned[t->npinned];
+		t->pinned_addr[k] = t->pinned_addr[t->npinned];
+		t->pinned_proc[k] = t->pinned_proc[t->npinned];
+	}
+	return pc + 1;
+}
+
 static int exec_repeat(struct thr *t, const struct step *s, int pc)
 {
 	t->loops[t->depth++] = s->count;
@@ -655,8 +745,9 @@ const struct step_def sc_step_table[] = {
      "`HMM_DMIRROR_SNAPSHOT`: `hmm_range_fault()` without faulting, in the sequence loop "
      "(`dmirror_snapshot()`); `= PROT...` checks each page's state (one for all, or one per "
      "page): `none`, `error`, or `r` or `w` (readable, writable), each may add `|zero` "
-     "(the zero page), `|dev` (this device's private page) or `|dev-remote` (another "
-     "device's), test_hmm's `HMM_DMIRROR_PROT_*`, and `|pmd` (a THP mapped by a PMD: "
+     "(the zero page), `|dev` (this device's private page), `|dev-remote` (another "
+     "device's), `|coh` (this device's coherent page) or `|coh-remote` (another device's), "
+     "test_hmm's `HMM_DMIRROR_PROT_*`, and `|pmd` (a THP mapped by a PMD: "
      "`HMM_DMIRROR_PROT_PMD`). Takes the mirror's lock: not while the thread holds it; at "
      "most 64 pages"},
     {"check-faults", "MIRROR COUNT", 0, 0, NULL, NULL, exec_check_faults,
@@ -762,6 +853,33 @@ const struct step_def sc_step_table[] = {
     {"check-leaks", "", 0, 0, NULL, NULL, exec_check_leaks,
      "the leak oracle now: every page not free is referenced by something "
      "(`hs_machine_check_leaks()`)"},
+    /* fork, device-exclusive access, pins (issue 13) */
+    {"fork", "PROC CHILD", R, 0, NULL, check_fork, exec_fork,
+     "`fork()`: `dup_mm()` of PROC into CHILD, a process declared `process CHILD fork-of "
+     "PROC` (model/fork.c): an `MMU_NOTIFY_PROTECTION_PAGE` invalidation of each private "
+     "VMA, anonymous ptes write-protected in both (COW), writable device-private entries "
+     "made readable in both, device-exclusive entries restored first (`-EBUSY` while a "
+     "grant holds the page locked), then CHILD's mirrors are opened. Once per child, not in"
+     " a repeat; CHILD and its mirrors may be used after it in the same block, and in "
+     "`final`"},
+    {"device-exclusive", "MIRROR ADDR PAGES [= V...]", R, MAX_STEP_PAGES, NULL, NULL,
+     exec_device_exclusive,
+     "`HMM_DMIRROR_EXCLUSIVE`: `dmirror_exclusive()`: under `mmap_read_lock()` each page "
+     "`make_device_exclusive()` (`MMU_NOTIFY_EXCLUSIVE`, a device-exclusive entry, the "
+     "folio returned locked), mapped atomic in the mirror (`dmirror_atomic_map()`), the "
+     "folio unlocked and put (not with `bug MIRROR exclusive-no-unlock`); then the device "
+     "reads the range; `= V...` checks what it read; at most 64 pages"},
+    {"check-exclusive", "MIRROR ADDR PAGES", R, 0, NULL, NULL, exec_check_exclusive,
+     "`HMM_DMIRROR_CHECK_EXCLUSIVE`: `dmirror_check_atomic()`: `-EPERM` while a page of "
+     "the range is still mapped atomic in the mirror (the CPU has not taken it back)"},
+    {"pin", "PROC ADDR [PAGES] [longterm]", R, MAX_STEP_PAGES, NULL, NULL, exec_pin,
+     "`pin_user_pages(FOLL_WRITE)` (`FOLL_LONGTERM` with `longterm`): faults each page in "
+     "writable (a device-private page migrates back to RAM) and pins it "
+     "(`GUP_PIN_COUNTING_BIAS`: migration refuses it); the thread keeps the pins until "
+     "its `unpin`; at most 64 pages per thread"},
+    {"unpin", "PROC ADDR [PAGES]", 0, MAX_STEP_PAGES, NULL, NULL, exec_unpin,
+     "`unpin_user_pages()` of pages this thread pinned at those addresses (an `assertion` "
+     "for a page it did not pin)"},
     {"repeat", "N", STEP_THREAD_ONLY | STEP_REPEAT, 0, NULL, check_repeat, exec_repeat,
      "run the steps up to the matching `end` N times (1..1000), nested at most 4 deep; "
      "threads only"},

@@ -6,6 +6,8 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <hmmsim/catalog.h>
+#include <hmmsim/explore.h>
+#include <hmmsim/scenario.h>
 #include <hmmsim/switches.h>
 #include <hmmsim/version.h>
 #include <stdio.h>
@@ -29,7 +31,7 @@ static void test_entries(void)
 				r.clean_with_fix, r.error);
 		*(cat[i].driver ? &driver : &core) += 1;
 	}
-	CU_ASSERT_TRUE(n >= 17);
+	CU_ASSERT_TRUE(n >= 18);
 	CU_ASSERT_TRUE(core >= 7);
 	CU_ASSERT_TRUE(driver >= 2);
 }
@@ -67,6 +69,53 @@ static void test_releases(void)
 			fprintf(stderr, "\n%s: v%s, its fix, finds %s\n", e->name, e->release,
 				r.kind);
 	}
+}
+
+/*
+ * The hmm_range_fault() starvation (issue 12 item 6): with the v6.15 .. v6.19
+ * do_swap_page() the device read spins on the locked folio while the
+ * migration waits in lru_add_drain_all() for the work queued on the
+ * spinner's CPU (a livelock, with that drain in the report); with the fix
+ * the scenario is clean under every interleaving (dpor, exhausted).
+ */
+static void test_starvation(void)
+{
+	const struct sim_scenario *sc =
+	    hs_model_scenario_find("catalog-hmm-range-fault-starvation");
+	struct sim_options o = {.strategy = SIM_STRATEGY_PCT, .seed = 1, .iterations = 2000};
+	struct sim_result res;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+	CU_ASSERT_EQUAL(hs_switch_set("swap_page_spin_on_locked", true), 0);
+	CU_ASSERT_EQUAL(sim_explore(sc, &o, &res), 0);
+	hs_switch_set("swap_page_spin_on_locked", false);
+	CU_ASSERT_TRUE_FATAL(res.nr_reports > 0);
+	CU_ASSERT_STRING_EQUAL(res.reports[0].kind, "livelock");
+	sim_result_free(&res);
+
+	/* the bug came with v6.15's trylock: v6.14 does not have it */
+	size_t n;
+	const struct hs_catalog_entry *cat = hs_catalog(&n);
+	struct hs_catalog_result cr;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(cat[i].name, "fix-a-hmm-range-fault-livelock-starvation-problem"))
+			continue;
+		CU_ASSERT_EQUAL(
+		    hs_catalog_run_release(&cat[i], "6.14", cat[i].strategy, 2000, 1, &cr), 0);
+		CU_ASSERT_FALSE(cr.has_bug);
+		CU_ASSERT_FALSE(cr.found);
+		CU_ASSERT_EQUAL(
+		    hs_catalog_run_release(&cat[i], "6.15", cat[i].strategy, 2000, 1, &cr), 0);
+		CU_ASSERT_TRUE(cr.has_bug);
+		CU_ASSERT_TRUE(cr.found);
+	}
+
+	o.strategy = SIM_STRATEGY_DPOR;
+	o.iterations = 1000000; /* a budget it never reaches: 9,063 classes */
+	CU_ASSERT_EQUAL(sim_explore(sc, &o, &res), 0);
+	CU_ASSERT_EQUAL(res.nr_reports, 0);
+	CU_ASSERT_TRUE(res.exhausted);
+	sim_result_free(&res);
 }
 
 /* A release sets exactly the switches whose fix came after it. */
@@ -119,6 +168,8 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "every entry: found with the bug, clean with the fix", test_entries);
 	CU_add_test(s, "by release: the one before the fix finds it, the fix's is clean",
 		    test_releases);
+	CU_add_test(s, "hmm_range_fault() starvation: livelock before the fix, clean after",
+		    test_starvation);
 	CU_add_test(s, "switches restored", test_switches_restored);
 	CU_add_test(s, "--kernel: a release's switches", test_kernel_set);
 }

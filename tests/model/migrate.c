@@ -470,6 +470,42 @@ static void test_shmem_stays(void)
 	run_once("migrate-shmem", shmem_main, NULL);
 }
 
+/* A page faulted in on CPU 1 waits in CPU 1's lru_add batch, which holds a
+ * reference to it: not on the LRU.  A migration from CPU 0 drains every
+ * CPU's batch (lru_add_drain_all(): CPU 1 is idle, its work runs) and the
+ * page moves; the batch's reference is gone with the drain. */
+static void lru_cpu1(void *arg)
+{
+	struct world *w = arg;
+
+	hs_set_cpu(1);
+	cpu_wr(w->mm, VA, 7);
+}
+
+static void lru_main(void *arg)
+{
+	struct world *w = world_new(1);
+	unsigned long src[1];
+	struct hs_page *p;
+
+	(void)arg;
+	hs_set_cpu(0);
+	sim_thread_join(sim_thread_spawn("cpu1", lru_cpu1, w));
+	p = page_at(w->mm, VA);
+	sim_check(hs_page_ref_count(p) == 2, "the batch holds no reference: %ld",
+		  hs_page_ref_count(p));
+	sim_check(tdev_migrate_to_dev(w->dev, w->mm, VA, 1, src) == 1, "the page did not move");
+	sim_check(src[0] & HS_MIGRATE_PFN_MIGRATE, "not collected (%#lx)", src[0]);
+	sim_check(hs_page_ref_count(p) == 0, "old page still referenced: %ld",
+		  hs_page_ref_count(p));
+	sim_check(cpu_rd(w->mm, VA) == 7, "contents");
+}
+
+static void test_lru_drain(void)
+{
+	run_once("migrate-lru-drain", lru_main, NULL);
+}
+
 static void pinned_main(void *arg)
 {
 	struct world *w = world_new(2);
@@ -1044,6 +1080,8 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "pinned page restored, locked page skipped", test_pinned_and_locked);
 	CU_add_test(s, "owner mismatch not selected", test_owner);
 	CU_add_test(s, "shmem page stays in RAM (not anonymous)", test_shmem_stays);
+	CU_add_test(s, "a page in another CPU's lru_add batch: drained, then it moves",
+		    test_lru_drain);
 	CU_add_test(s, "pte dirty bit copied to the page (and not, pre-v6.0)", test_dirty_copy);
 	CU_add_test(s, "argument checks: -EINVAL", test_einval);
 	CU_add_test(s, "range across two PTE tables", test_two_tables);

@@ -241,8 +241,8 @@ static const struct {
     /* directives */
     {HEAD "bug m0 sloppy\n",
      "t.hsc:5:8: expected a driver bug (ok, noretry, unlocked-retry, "
-     "skip-own-migrate, ebusy-fatal, lock-page-under-mutex, release-no-wait), got "
-     "'sloppy'"},
+     "skip-own-migrate, ebusy-fatal, lock-page-under-mutex, release-no-wait, "
+     "exclusive-no-unlock, exclusive-unlock-early), got 'sloppy'"},
     {HEAD "expect violation coherance\n",
      "t.hsc:5:18: expected a violation kind (assertion, deadlock, livelock, data-race, "
      "lock-order, might-sleep, lock-not-held, use-after-free, refcount, kernel-bug, coherence, "
@@ -263,8 +263,13 @@ static const struct {
     /* devices, P2P, owners, hot unplug */
     {TOPO "device d pages 1 at sw0.2\n",
      "t.hsc:4:21: expected a port (rp0, sw0.0..sw0.1), got 'sw0.2'"},
-    {TOPO "device d pages 1 p2p\n", "t.hsc:4:18: expected at PORT, p2p (after at), owner CLUSTER, "
-				    "hotplug or end of line, each once, got 'p2p'"},
+    {TOPO "device d pages 1 p2p\n",
+     "t.hsc:4:18: expected at PORT, p2p (after at), owner CLUSTER, "
+     "hotplug, coherent (not with p2p) or end of line, each once, got "
+     "'p2p'"},
+    {TOPO "device d pages 1 at sw0.0 p2p coherent\n",
+     "t.hsc:4:31: expected at PORT, p2p (after at), owner CLUSTER, hotplug, coherent (not with "
+     "p2p) or end of line, each once, got 'coherent'"},
     {TOPO "device d pages 1 at sw0.0\ndevice e pages 1 at sw0.1\nlink d e r,x\n",
      "t.hsc:6:10: expected what the link carries (r, w, atomics joined by commas, or none), got "
      "'r,x'"},
@@ -621,6 +626,18 @@ static const char *const words[] = {
     "0x300000",
     "w|pmd",
     "r|zero|pmd",
+    /* fork, device-exclusive, pins (issue 13) */
+    "fork",
+    "fork-of",
+    "c",
+    "device-exclusive",
+    "check-exclusive",
+    "pin",
+    "unpin",
+    "longterm",
+    "exclusive-no-unlock",
+    "exclusive-unlock-early",
+    "protection-page",
 };
 
 /* One random edit of @s (capacity @cap) in place; returns the new length. */

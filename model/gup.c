@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * get_user_pages() and pin_user_pages(): mm/gup.c's __get_user_pages() loop
+ * (follow_page_pte() under the PTL, else faultin_page() -> handle_mm_fault()
+ * and again), try_grab_folio() (FOLL_GET: one reference; FOLL_PIN:
+ * GUP_PIN_COUNTING_BIAS references, so folio_maybe_dma_pinned() sees it),
+ * unpin_user_page(), and FOLL_LONGTERM's check_and_migrate_movable_pages().
+ * Baseline Linux v6.18.
+ *
+ * A device-private entry is never returned: follow_page_pte() sees a
+ * non-present pte and the fault migrates the page back to system memory
+ * (do_swap_page() -> migrate_to_ram()), which is what hmm_gup_test checks.
+ * Migration refuses pinned pages through the refcount test of
+ * migrate_vma_check_page() (model/migrate.c); the model's collect makes a
+ * migration entry of a pinned exclusive page and restores it in
+ * migrate_vma_unmap() instead of refusing it at once in
+ * folio_try_share_anon_rmap_pte() (same outcome, one more scheduling point).
+ *
+ * Simplifications: order-0 pages only; no gup-fast (the lockless walk): the
+ * _fast variants take mmap_lock as their fallback does; FOLL_LONGTERM only
+ * refuses device-coherent pages (-EBUSY after unpinning; their migration is
+ * the device-coherent model's, model/migrate.c) since every model RAM page is
+ * long-term pinnable (no ZONE_MOVABLE, no CMA).
+ */
+#include <errno.h>
+#include <hmmsim/mm.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+/* try_grab_folio(): FOLL_GET one reference, FOLL_PIN the pin bias. */
+static void try_grab_folio(struct hs_page *page, unsigned int gup_flags)
+{
+	if (hs_is_zero_pfn(hs_page_to_pfn(page)))
+		return; /* the zero page is not refcounted */
+	if (gup_flags & HS_FOLL_PIN)
+		sim_atomic_add_return(&page->_refcount, HS_GUP_PIN_COUNTING_BIAS, SIM_RELAXED);
+	else
+		hs_get_page(page);
+}
+
+/*
+ * follow_page_pte(): the page mapped at @addr if the access needs no fault
+ * (present, not protnone, writable for FOLL_WRITE), grabbed under the PTL;
+ * NULL otherwise.
+ */
+static struct hs_page *follow_page_pte(struct hs_mm *mm, unsigned long addr, unsigned int gup_flags)
+{
+	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
+	struct hs_page *page = NULL;
+
+	if (!ptep)
+		return NULL;
+	sim_spin_lock(ptl);
+	hs_pte_t pte = hs_ptep_get(ptep);
+	if (hs_pte_present(pte) && !hs_pte_protnone(pte) &&
+	    (!(gup_flags & HS_FOLL_WRITE) || hs_pte_write(pte))) {
+		page = hs_pfn_to_page(hs_pte_pfn(pte));
+		hs_page_check(page, hs_pte_gen(pte), "follow_page_pte");
+		try_grab_folio(page, gup_flags);
+	}
+	sim_spin_unlock(ptl);
+	return page;
+}
+
+/**
+ * hs_get_user_pages_remote() - get_user_pages_remote() / __get_user_pages().
+ * @mm: the address space; the caller holds its mmap_lock
+ * @start: first address (page aligned)
+ * @nr_pages: pages
+ * @gup_flags: HS_FOLL_GET or HS_FOLL_PIN, HS_FOLL_WRITE
+ * @pages: the pages, each referenced (or pinned) for the caller
+ *
+ * Each page is followed under the PTL, else faulted (handle_mm_fault(), with
+ * FAULT_FLAG_WRITE for FOLL_WRITE) and followed again.
+ *
+ * Return: @nr_pages, or a negative errno when the first page fails
+ * (-EFAULT: no VMA, the VMA forbids the access, the fault failed;
+ * -ENOMEM); after a failure at a later page, the pages before it are given
+ * back and the error returned too (the kernel returns the partial count).
+ */
+long hs_get_user_pages_remote(struct hs_mm *mm, unsigned long start, unsigned long nr_pages,
+			      unsigned int gup_flags, struct hs_page **pages)
+{
+	bool write = gup_flags & HS_FOLL_WRITE;
+
+	sim_assert_held(&mm->mmap_lock);
+	for (unsigned long i = 0; i < nr_pages; i++) {
+		unsigned long addr = start + i * HS_PAGE_SIZE;
+		struct hs_vm_area_struct *vma = hs_find_vma(mm, addr);
+		int ret = 0;
+
+		/* check_vma_flags() */
+		if (!vma || (vma->vm_flags & (HS_VM_IO | HS_VM_PFNMAP)) ||
+		    !(vma->vm_flags & (write ? HS_VM_WRITE : HS_VM_READ)))
+			ret = -EFAULT;
+		while (!ret && !(pages[i] = follow_page_pte(mm, addr, gup_flags))) {
+			/* faultin_page() */
+			unsigned int f = hs_handle_mm_fault(
+			    vma, addr, HS_FAULT_FLAG_REMOTE | (write ? HS_FAULT_FLAG_WRITE : 0));
+			if (f & HS_VM_FAULT_OOM)
+				ret = -ENOMEM;
+			else if (f & HS_VM_FAULT_ERROR)
+				ret = -EFAULT;
+			else
+				sim_yield(); /* cond_resched() */
+		}
+		if (ret) {
+			while (i--)
+				hs_unpin_user_page_flags(pages[i], gup_flags);
+			return ret;
+		}
+	}
+	return (long)nr_pages;
+}
+
+/**
+ * hs_unpin_user_page_flags() - unpin_user_page() (FOLL_PIN) or put_page()
+ * (FOLL_GET), as the page was grabbed.
+ * @page: the page
+ * @gup_flags: the flags it was grabbed with
+ */
+void hs_unpin_user_page_flags(struct hs_page *page, unsigned int gup_flags)
+{
+	if (hs_is_zero_pfn(hs_page_to_pfn(page)))
+		return;
+	if (gup_flags & HS_FOLL_PIN)
+		/* gup_put_folio(): the bias but one, then the last as a put */
+		sim_atomic_sub_return(&page->_refcount, HS_GUP_PIN_COUNTING_BIAS - 1, SIM_RELAXED);
+	hs_put_page(page);
+}
+
+/**
+ * hs_pin_user_pages() - pin_user_pages() (FOLL_PIN), with FOLL_LONGTERM's
+ * check_and_migrate_movable_pages().
+ * @mm: the address space (its mmap_lock is taken here, as pin_user_pages_fast()'s
+ *	slow path does)
+ * @start: first address
+ * @nr_pages: pages
+ * @gup_flags: HS_FOLL_WRITE, HS_FOLL_LONGTERM
+ * @pages: the pinned pages
+ *
+ * Return: @nr_pages or a negative errno (see hs_get_user_pages_remote());
+ * -EBUSY for a long-term pin of device-coherent memory (see the top of the file).
+ */
+long hs_pin_user_pages(struct hs_mm *mm, unsigned long start, unsigned long nr_pages,
+		       unsigned int gup_flags, struct hs_page **pages)
+{
+	long ret;
+
+	gup_flags = (gup_flags & ~HS_FOLL_GET) | HS_FOLL_PIN;
+	sim_down_read(&mm->mmap_lock);
+	ret = hs_get_user_pages_remote(mm, start, nr_pages, gup_flags, pages);
+	sim_up_read(&mm->mmap_lock);
+	if (ret < 0 || !(gup_flags & HS_FOLL_LONGTERM))
+		return ret;
+	for (long i = 0; i < ret; i++)
+		if (hs_is_device_coherent_page(pages[i])) {
+			for (long k = 0; k < ret; k++)
+				hs_unpin_user_page_flags(pages[k], gup_flags);
+			return -EBUSY;
+		}
+	return ret;
+}
+
+/**
+ * hs_unpin_user_pages() - unpin_user_pages().
+ * @pages: pages pinned by hs_pin_user_pages()
+ * @nr_pages: how many
+ */
+void hs_unpin_user_pages(struct hs_page **pages, unsigned long nr_pages)
+{
+	for (unsigned long i = 0; i < nr_pages; i++)
+		hs_unpin_user_page_flags(pages[i], HS_FOLL_PIN);
+}
+
+/**
+ * hs_folio_maybe_dma_pinned() - folio_maybe_dma_pinned() of an order-0 page.
+ * @page: the page
+ *
+ * Return: whether its refcount carries a pin's bias.
+ */
+bool hs_folio_maybe_dma_pinned(struct hs_page *page)
+{
+	return hs_page_ref_count(page) >= HS_GUP_PIN_COUNTING_BIAS;
+}

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Device-exclusive access: make_device_exclusive() of mm/rmap.c, and the two
+ * places of mm/memory.c that turn such an entry back into a present pte
+ * (restore_exclusive_pte(), called by remove_device_exclusive_entry() on a
+ * CPU fault and by try_restore_exclusive_pte() on fork).
+ *
+ * Baseline Linux v6.18, which has the v6.15 API: make_device_exclusive(mm,
+ * addr, owner, &folio) grants one page at a time (it replaced
+ * make_device_exclusive_range(), which took an array of pages), returns the
+ * page locked and referenced (the caller unlocks and puts the folio once its
+ * device mapping is in place), issues MMU_NOTIFY_EXCLUSIVE with the caller's
+ * owner so the caller's own notifier can ignore it, and leaves the mapcount
+ * alone (v6.15: the device-exclusive entry counts as a mapping; before, the
+ * rmap was dropped and restored).
+ *
+ * Also the model's rmap of ZONE_DEVICE pages (hs_dev_rmap_*(): where
+ * migration mapped a device page, and the children fork() copied that
+ * mapping into; model/migrate.c's header says why the model needs one).
+ *
+ * Simplifications: order-0 anonymous pages only (no FOLL_SPLIT_PMD, the
+ * folio is the page); no soft-dirty or uffd-wp bits; folio_lock_killable()
+ * never fails (no signals).
+ */
+#include <errno.h>
+#include <hmmsim/mm.h>
+#include <hmmsim/mmu_notifier.h>
+#include <stdio.h>
+
+#include "internal.h"
+
+/**
+ * hs_restore_exclusive_pte() - restore_exclusive_pte(): a device-exclusive
+ * entry becomes a present pte of its page again.
+ * @vma: the VMA
+ * @page: the page of the entry, locked by the caller
+ * @addr: the address
+ * @ptep: the pte, whose PTL the caller holds
+ * @orig: the device-exclusive entry found there
+ *
+ * The pte is old; writable (and dirty if the page is) when the VMA is
+ * writable (can_change_pte_writable(): the page is exclusive, as
+ * make_device_exclusive() required a writable pte), a protnone pte in a
+ * PROT_NONE VMA.  No reference or mapcount changes: the entry held them.
+ * No TLB flush: the entry was not present.
+ */
+void hs_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
+			      unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig)
+{
+	uint64_t fl = 0;
+
+	(void)orig;
+	if (!hs_page_locked(page))
+		sim_fail(HS_KIND_BUG, "restore_exclusive_pte: pfn %#lx is not locked",
+			 hs_page_to_pfn(page));
+	if (!(vma->vm_flags & (HS_VM_READ | HS_VM_WRITE)))
+		fl |= HS_PTE_PROTNONE;
+	else if (vma->vm_flags & HS_VM_WRITE)
+		fl |= HS_PTE_WRITE | (hs_page_dirty(page) ? HS_PTE_DIRTY : 0);
+	hs_set_pte_at(vma->vm_mm, addr, ptep, hs_mk_pte(hs_page_to_pfn(page), fl));
+	if (sim_tracing())
+		sim_event("restore_exclusive_pte %#lx: pfn %#lx%s", addr, hs_page_to_pfn(page),
+			  fl & HS_PTE_WRITE ? " write" : "");
+}
+
+/**
+ * hs_try_restore_exclusive_pte() - try_restore_exclusive_pte() (fork).
+ * @vma: the parent's VMA
+ * @page: the page of the entry
+ * @addr: the address
+ * @ptep: the parent's pte; the caller holds its PTL
+ * @orig: the device-exclusive entry
+ *
+ * Return: true when the page could be trylocked and the pte restored; false
+ * when the folio is locked (a grant in progress): fork then fails -EBUSY.
+ */
+bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
+				  unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig)
+{
+	if (!hs_trylock_page(page))
+		return false;
+	hs_restore_exclusive_pte(vma, page, addr, ptep, orig);
+	hs_unlock_page(page);
+	return true;
+}
+
+/**
+ * hs_make_device_exclusive() - make_device_exclusive(): grant a device
+ * exclusive (atomic) access to the page at @addr.
+ * @mm: the address space; the caller holds its mmap_lock
+ * @addr: the address (rounded down to its page)
+ * @owner: passed to the MMU_NOTIFY_EXCLUSIVE invalidation, so the caller's
+ *	notifier can recognise (and skip) its own
+ * @pagep: the page, on success: locked and referenced; the caller unlocks
+ *	and puts it (the kernel returns the page and the folio through
+ *	@foliop; order-0 here, they are the same)
+ *
+ * GUP faults the page in writable (a device-exclusive entry of another
+ * device is restored by that fault), the page is locked, the invalidation
+ * starts, and if the pte still maps that page writable it is cleared and
+ * flushed (its dirty bit goes to the page) and replaced by a writable
+ * device-exclusive entry; otherwise everything is undone and tried again.
+ *
+ * Return: 0, -EOPNOTSUPP (not an anonymous RAM page), or GUP's error
+ * (-EFAULT: no VMA, not writable, a fault error; -ENOMEM).
+ */
+int hs_make_device_exclusive(struct hs_mm *mm, unsigned long addr, void *owner,
+			     struct hs_page **pagep)
+{
+	struct hs_mmu_notifier_range range;
+	struct hs_page *page;
+	int ret;
+
+	sim_assert_held(&mm->mmap_lock);
+	addr &= ~(HS_PAGE_SIZE - 1);
+retry:
+	ret = hs_get_user_pages_remote(mm, addr, 1, HS_FOLL_GET | HS_FOLL_WRITE, &page);
+	if (ret < 0)
+		return ret;
+	if (hs_is_zone_device_page(page) ||
+	    !(sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << HS_PG_ANON))) {
+		hs_put_page(page);
+		return -EOPNOTSUPP;
+	}
+	hs_lock_page(page); /* folio_lock_killable() */
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_EXCLUSIVE, 0, mm, addr,
+				   addr + HS_PAGE_SIZE, owner);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	/* folio_walk_start(): the same page, still mapped writable? */
+	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
+	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
+	sim_spin_lock(ptl);
+	hs_pte_t pte = hs_ptep_get(ptep);
+	if (!hs_pte_present(pte) || hs_pte_pfn(pte) != hs_page_to_pfn(page) || !hs_pte_write(pte)) {
+		sim_spin_unlock(ptl);
+		hs_mmu_notifier_invalidate_range_end(&range);
+		hs_unlock_page(page);
+		hs_put_page(page);
+		goto retry;
+	}
+	/* ptep_clear_flush(): the up-to-date dirty bit */
+	pte = hs_ptep_get_and_clear(mm, addr, ptep);
+	hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
+	if (hs_pte_dirty(pte))
+		hs_set_page_dirty(page);
+	hs_set_pte_at(mm, addr, ptep,
+		      hs_mk_swp_pte(HS_SWP_DEVICE_EXCLUSIVE, hs_page_to_pfn(page), HS_SWP_WRITE));
+	sim_spin_unlock(ptl);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	if (sim_tracing())
+		sim_event("make_device_exclusive %#lx: pfn %#lx", addr, hs_page_to_pfn(page));
+	*pagep = page;
+	return 0;
+}
+
+/* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap; model/migrate.c) --- */
+
+/* The mms fork() added for the current life of @page (plain: written under
+ * the PTL of the mapping they were copied from, read after taking it). */
+int hs_dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page)
+{
+	return r && r->gen == hs_page_gen(page) ? r->nr_forked : 0;
+}
+
+/* Record the mapping just installed for @page; the caller holds the page lock. */
+void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap *r;
+
+	if (!hs_is_zone_device_page(page))
+		return;
+	r = (struct hs_dev_rmap *)page->private;
+	if (!r) {
+		r = sim_alloc(sizeof(*r));
+		page->private = (unsigned long)r;
+	}
+	/* a mapping a fork made, restored after a failed migration: kept */
+	for (int i = 0; i < hs_dev_rmap_forked(r, page); i++)
+		if (r->forked[i] == mm && r->addr == addr)
+			return;
+	if (r->gen != hs_page_gen(page)) {
+		r->gen = hs_page_gen(page);
+		r->nr_forked = 0;
+	}
+	r->mm = mm;
+	r->addr = addr;
+}
+
+/**
+ * hs_dev_rmap_add() - fork(): the ZONE_DEVICE @page is mapped in @mm too.
+ * @page: a device page the parent maps at @addr
+ * @mm: the child
+ * @addr: the address (the child's is the parent's)
+ *
+ * Stands for the anon_vma chain anon_vma_fork() links, so that the by-pfn
+ * migration (try_to_migrate(), remove_migration_ptes()) finds the child's
+ * entry.  Called under the PTL of the parent's entry.
+ */
+void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap *r = (struct hs_dev_rmap *)page->private;
+
+	if (!r || r->addr != addr)
+		return; /* not mapped by a migration: nothing to follow */
+	if (r->gen != hs_page_gen(page)) {
+		r->gen = hs_page_gen(page);
+		r->nr_forked = 0;
+	}
+	if (r->nr_forked == DEV_RMAP_FORKED)
+		sim_fail(HS_KIND_BUG, "model limit: pfn %#lx forked into more than %d mms",
+			 hs_page_to_pfn(page), DEV_RMAP_FORKED);
+	r->forked[r->nr_forked++] = mm;
+}
+
+/* The recorded mapping of @page (locked by the caller), or NULL: a copy,
+ * @mm and @addr read with noted loads, since mremap() moves them without the
+ * page lock (hs_dev_rmap_move()); the forked mms are written under the
+ * parent's mmap_lock for write, which mremap() takes too. */
+const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rmap *copy)
+{
+	const struct hs_dev_rmap *r;
+
+	if (!hs_is_zone_device_page(page) || !(r = (const struct hs_dev_rmap *)page->private))
+		return NULL;
+	copy->mm = sim_noted_load_n(&r->mm, __ATOMIC_RELAXED);
+	copy->addr = sim_noted_load_n(&r->addr, __ATOMIC_RELAXED);
+	copy->gen = r->gen;
+	copy->nr_forked = r->nr_forked;
+	for (int i = 0; i < DEV_RMAP_FORKED; i++)
+		copy->forked[i] = r->forked[i];
+	return copy;
+}
