@@ -233,6 +233,11 @@ static void print_campaign(FILE *f, const struct sim_options *o)
 		(unsigned long long)o->iterations);
 	if (o->strategy == SIM_STRATEGY_PCT)
 		fprintf(f, "depth %u", o->pct_depth ? o->pct_depth : SIM_DEFAULT_PCT_DEPTH);
+	if (o->strategy == SIM_STRATEGY_DPOR)
+		fprintf(f, "split-depth %u%s", o->dpor_split_depth,
+			o->dpor_bounded ? "" : " unbounded");
+	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_bounded)
+		fprintf(f, " preemptions %u", o->dfs_preemptions);
 	fprintf(f, " step-bound %lu%s%s%s%s", o->step_bound, o->keep_going ? " keep-going" : "",
 		o->no_races ? " no-races" : "", o->no_lockdep ? " no-lockdep" : "",
 		o->no_might_sleep ? " no-might-sleep" : "");
@@ -293,6 +298,8 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 			"\"dpor_bytes\":%zu,\"estimated_total\":%.0f,",
 			(unsigned long long)r->sleep_blocked, (unsigned long long)r->races,
 			(unsigned long long)r->max_depth, r->dpor_bytes, r->estimated_total);
+	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_split_depth)
+		fprintf(f, "\"subtrees\":%llu,", (unsigned long long)r->subtrees);
 	if (o->shard_count > 1)
 		print_campaign(f, o);
 	if (interrupted)
@@ -504,8 +511,8 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 	head[slash - spec] = 0;
 	if (!cli_parse_u64(head, &k) || !cli_parse_u64(slash + 1, &n) || n == 0 || k >= n)
 		return usage_error("--shard wants K/N with K < N, not '%s'", spec);
-	if (o->strategy == SIM_STRATEGY_DFS || o->strategy == SIM_STRATEGY_DPOR)
-		return usage_error("%s", "--shard works with --strategy random or pct, not dfs or dpor");
+	if (o->strategy == SIM_STRATEGY_DFS)
+		return usage_error("%s", "--shard works with --strategy random, pct or dpor, not dfs");
 	o->shard_index = k;
 	o->shard_count = n;
 	return 0;
@@ -515,7 +522,7 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 struct explore_cmd {
 	struct sim_options o;
 	bool replay, json, have_iter, have_strategy, no_minimize, no_progress;
-	unsigned int jobs;
+	unsigned int jobs, split_depth;
 	const char *name, *shown, *junit, *trace_out, *shard, *shard_count;
 	const struct sim_scenario *sc;
 	struct cli_outfile junit_f, trace_f;
@@ -615,6 +622,11 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 			return usage_error("--max-reports wants 1..100000, not '%s'",
 					   val ? val : "");
 		x->o.max_reports = (unsigned int)v;
+	} else if (ex && strcmp(a, "--split-depth") == 0) {
+		if (!cli_parse_u64(val, &v) || v < 1 || v > 64)
+			return usage_error("--split-depth wants 1..64 choice points, not '%s'",
+					   val ? val : "");
+		x->split_depth = (unsigned int)v;
 	} else if (ex && strcmp(a, "--jobs") == 0) {
 		if (!cli_parse_u64(val, &v) || v < 1 || v > CLI_JOBS_MAX)
 			return usage_error("--jobs wants a number of workers, 1..256, not '%s'",
@@ -707,9 +719,12 @@ static int explore_setup(struct explore_cmd *x)
 		return usage_error("%s", "--shard-count N works only with --shard auto");
 	if (x->shard && parse_shard(x->shard, x->shard_count, o))
 		return 2;
-	if (x->jobs && (o->strategy == SIM_STRATEGY_DFS || o->strategy == SIM_STRATEGY_DPOR))
-		return usage_error("%s",
-				   "--jobs works with --strategy random or pct, not dfs or dpor");
+	if (x->jobs && o->strategy == SIM_STRATEGY_DFS)
+		return usage_error("%s", "--jobs works with --strategy random, pct or dpor, not dfs");
+	if (x->split_depth && o->strategy != SIM_STRATEGY_DPOR)
+		return usage_error("%s", "--split-depth works with --strategy dpor");
+	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
+		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
 	return 0;
 }
 

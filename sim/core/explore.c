@@ -353,6 +353,7 @@ static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *re
 	res->max_depth = st.max_depth;
 	res->dpor_bytes = st.bookkeeping;
 	res->estimated_total = res->exhausted ? (double)res->executions : st.estimate;
+	res->subtrees = sim_dpor_subtrees(dpor);
 	sim_dpor_free(dpor);
 }
 
@@ -389,10 +390,17 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	if (opt->strategy == SIM_STRATEGY_REPLAY)
 		return explore_replay(sc, opt, res, t0);
 	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
-	if (opt->shard_count > 1 && (tree || opt->shard_index >= opt->shard_count)) {
+	bool split = opt->strategy == SIM_STRATEGY_DPOR && opt->dpor_split_depth;
+	if (opt->shard_count > 1 &&
+	    (opt->strategy == SIM_STRATEGY_DFS || opt->shard_index >= opt->shard_count)) {
 		snprintf(res->error, sizeof(res->error),
-			 tree ? "sharding works with the random and pct strategies, not dfs or dpor"
-			      : "shard index must be below the shard count");
+			 opt->strategy == SIM_STRATEGY_DFS
+			     ? "sharding works with the random, pct and dpor strategies, not dfs"
+			     : "shard index must be below the shard count");
+		return -EINVAL;
+	}
+	if (opt->shard_count > 1 && opt->strategy == SIM_STRATEGY_DPOR && !split) {
+		snprintf(res->error, sizeof(res->error), "a dpor shard needs a split depth");
 		return -EINVAL;
 	}
 	pct.depth = opt->pct_depth ? opt->pct_depth : SIM_DEFAULT_PCT_DEPTH;
@@ -408,6 +416,9 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		state = &pct;
 	} else if (opt->strategy == SIM_STRATEGY_DPOR) {
 		dpor = sim_dpor_new(opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX);
+		if (split)
+			sim_dpor_split(dpor, opt->dpor_split_depth, opt->shard_index,
+				       opt->shard_count);
 		ops = &sim_dpor_ops;
 		state = dpor;
 	} else {
@@ -425,9 +436,16 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	sim_engine_setup(sc, ops, state, opt->step_bound);
 	e->want_hash = opt->por_check || opt->final_hashes;
 	for (uint64_t i = 0; i < opt->iterations; i++) {
-		if (opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
+		if (!tree && opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
+		if (split && sim_dpor_probe(dpor)) { /* another shard's subtree: not counted */
+			if (e->replay_mismatch || !ops->end(e)) {
+				res->exhausted = !e->replay_mismatch;
+				break;
+			}
+			continue;
+		}
 		if (e->abandoned)
 			res->sleep_blocked++;
 		else
