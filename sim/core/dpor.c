@@ -75,8 +75,8 @@ struct dpor_node {
 	uint64_t enabled, backtrack, done, sleep; /* sleep: inherited sleepers */
 	int chosen;
 	unsigned int preempts; /* preemptions before this node (bounded mode) */
-	unsigned int cdepth;   /* split: conflict nodes before it (split_conflict()) */
-	bool conflict;
+	unsigned int cdepth;   /* split: branching nodes before it */
+	bool branching;	       /* split: two threads or more awake here */
 	int prev;	       /* thread of the event before, -1 at the root */
 	uint32_t pool_start, pool_n;
 	uint32_t sitems_start; /* sitems when it was made */
@@ -540,7 +540,7 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 	*c = (struct dpor_node){
 	    .chosen = -1, .pool_start = (uint32_t)s->npool, .sitems_start = (uint32_t)s->nsitems};
 	c->preempts = p->preempts + preempt_cost(p, p->chosen);
-	c->cdepth = p->cdepth + p->conflict;
+	c->cdepth = p->cdepth + p->branching;
 	if (split_pure_block(s, i) && p->cdepth < s->split_depth && p->done)
 		c->sleep = ~0ull; /* a later branch that only blocks: its siblings cover it */
 	for (uint32_t k = 0; k < p->pool_n; k++) {
@@ -581,30 +581,6 @@ static bool split_enter(struct sim_dpor_state *s, const struct dpor_node *n)
 	if (n->chosen >= 0 || s->subtrees++ % s->shard_count == s->shard_index)
 		return true; /* replayed: ours, or it would not be explored */
 	s->probe = true;
-	return false;
-}
-
-/*
- * Does the split count this node (threads @awake)?  When two of them
- * announce dependent operations: where they are all independent (threads
- * starting, the main thread spawning) every branch but the first is
- * sleep-set blocked at once, so the node would cut nothing.
- */
-static bool split_conflict(const struct sim_engine *e, uint64_t awake)
-{
-	for (uint64_t a = awake; a; a &= a - 1) {
-		const struct sim_thread *p = &e->threads[__builtin_ctzll(a)];
-		struct dpor_fp_item x = {p->next_op.obj, (uint8_t)p->next_op.kind};
-		if (kind_empty(x.kind))
-			continue;
-		for (uint64_t b = a & (a - 1); b; b &= b - 1) {
-			const struct sim_thread *q = &e->threads[__builtin_ctzll(b)];
-			struct dpor_fp_item y = {q->next_op.obj, (uint8_t)q->next_op.kind};
-			if (x.obj == y.obj && !kind_empty(y.kind) &&
-			    !(kind_reads(x.kind) && kind_reads(y.kind)))
-				return true;
-		}
-	}
 	return false;
 }
 
@@ -664,7 +640,7 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 		n->backtrack = BIT(next);
 		if (s->split_depth && n->cdepth < s->split_depth) {
 			n->backtrack = choices; /* above the split: every thread */
-			n->conflict = split_conflict(e, choices & ~n->sleep);
+			n->branching = __builtin_popcountll(choices & ~n->sleep) > 1;
 		}
 		n->prev = i ? s->ev[i - 1].tid : -1;
 	}
