@@ -75,8 +75,9 @@ struct dpor_node {
 	uint64_t enabled, backtrack, done, sleep; /* sleep: inherited sleepers */
 	int chosen;
 	unsigned int preempts; /* preemptions before this node (bounded mode) */
-	unsigned int cdepth;   /* split: branching nodes before it */
-	bool branching;	       /* split: two threads or more awake here */
+	unsigned int cdepth;   /* split: conflict nodes before it (split_conflict()) */
+	unsigned int bdepth;   /* split: branching nodes (two threads awake) before it */
+	bool conflict, branching;
 	int prev;	       /* thread of the event before, -1 at the root */
 	uint32_t pool_start, pool_n;
 	uint32_t sitems_start; /* sitems when it was made */
@@ -512,6 +513,19 @@ static unsigned int preempt_cost(const struct dpor_node *n, int q)
 }
 
 /*
+ * Is node @n above the split, where every awake thread is explored?  Until
+ * split_depth nodes where two awake threads announce dependent operations
+ * (split_conflict()), and at most SPLIT_MAX_BRANCHING nodes where two or
+ * more are awake: a program whose threads never conflict there would
+ * otherwise be explored by sleep sets alone, exponentially.
+ */
+#define SPLIT_MAX_BRANCHING 8
+static bool above_split(const struct sim_dpor_state *s, const struct dpor_node *n)
+{
+	return s->split_depth && n->cdepth < s->split_depth && n->bdepth < SPLIT_MAX_BRANCHING;
+}
+
+/*
  * Split runs: a blocking attempt that failed and changed nothing (the retry
  * is its real event) wakes no sleeper: the state after it is the one before
  * it for every other thread.  And a sleeper whose explored event was such an
@@ -540,8 +554,9 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 	*c = (struct dpor_node){
 	    .chosen = -1, .pool_start = (uint32_t)s->npool, .sitems_start = (uint32_t)s->nsitems};
 	c->preempts = p->preempts + preempt_cost(p, p->chosen);
-	c->cdepth = p->cdepth + p->branching;
-	if (split_pure_block(s, i) && p->cdepth < s->split_depth && p->done)
+	c->cdepth = p->cdepth + p->conflict;
+	c->bdepth = p->bdepth + p->branching;
+	if (split_pure_block(s, i) && above_split(s, p) && p->done)
 		c->sleep = ~0ull; /* a later branch that only blocks: its siblings cover it */
 	for (uint32_t k = 0; k < p->pool_n; k++) {
 		struct dpor_sleeper sl = s->pool[p->pool_start + k];
@@ -575,12 +590,36 @@ void sim_dpor_event_end(struct sim_engine *e)
  */
 static bool split_enter(struct sim_dpor_state *s, const struct dpor_node *n)
 {
-	if (!s->split_depth || s->in_sub || n->cdepth < s->split_depth)
+	if (!s->split_depth || s->in_sub || above_split(s, n))
 		return true;
 	s->in_sub = true;
 	if (n->chosen >= 0 || s->subtrees++ % s->shard_count == s->shard_index)
 		return true; /* replayed: ours, or it would not be explored */
 	s->probe = true;
+	return false;
+}
+
+/*
+ * Does the split count this node (threads @awake)?  When two of them
+ * announce dependent operations: where they are all independent (threads
+ * starting, the main thread spawning) every branch but the first is
+ * sleep-set blocked at once, so the node would cut nothing.
+ */
+static bool split_conflict(const struct sim_engine *e, uint64_t awake)
+{
+	for (uint64_t a = awake; a; a &= a - 1) {
+		const struct sim_thread *p = &e->threads[__builtin_ctzll(a)];
+		struct dpor_fp_item x = {p->next_op.obj, (uint8_t)p->next_op.kind};
+		if (kind_empty(x.kind))
+			continue;
+		for (uint64_t b = a & (a - 1); b; b &= b - 1) {
+			const struct sim_thread *q = &e->threads[__builtin_ctzll(b)];
+			struct dpor_fp_item y = {q->next_op.obj, (uint8_t)q->next_op.kind};
+			if (x.obj == y.obj && !kind_empty(y.kind) &&
+			    !(kind_reads(x.kind) && kind_reads(y.kind)))
+				return true;
+		}
+	}
 	return false;
 }
 
@@ -638,9 +677,10 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 		n->enabled = choices;
 		n->chosen = next;
 		n->backtrack = BIT(next);
-		if (s->split_depth && n->cdepth < s->split_depth) {
+		if (above_split(s, n)) {
 			n->backtrack = choices; /* above the split: every thread */
 			n->branching = __builtin_popcountll(choices & ~n->sleep) > 1;
+			n->conflict = split_conflict(e, choices & ~n->sleep);
 		}
 		n->prev = i ? s->ev[i - 1].tid : -1;
 	}
@@ -777,7 +817,7 @@ static bool dpor_end(struct sim_engine *e)
 			n = &s->nodes[j];
 			sl->tid = n->chosen;
 			sl->pure = split_pure_block(s, j);
-			if (sl->pure && n->cdepth < s->split_depth && !n->done)
+			if (sl->pure && above_split(s, n) && !n->done)
 				n->done = n->enabled; /* the first branch only blocked: it covers all */
 			struct dpor_foot f = ev_foot(s, j);
 			sl->start = (uint32_t)s->nsitems;

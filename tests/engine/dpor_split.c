@@ -62,7 +62,7 @@ static struct sim_result run_split(const struct sim_scenario *sc, uint64_t k, ui
 	struct sim_options o = {
 	    .strategy = SIM_STRATEGY_DPOR,
 	    .iterations = UINT64_MAX,
-	    .dpor_split_depth = n ? 12 : 0,
+	    .dpor_split_depth = n ? 2 : 0,
 	    .shard_index = k,
 	    .shard_count = n,
 	    .keep_going = keep_going,
