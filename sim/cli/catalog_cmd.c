@@ -192,12 +192,13 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 		       (unsigned long long)r->fixed_executions,
 		       r->fixed_exhausted ? "true" : "false");
 		if (exhaustive) {
-			printf(",\"exhausted\":%s,\"bug_by_dpor\":%s,\"clean\":\"%s\",\"schedule\":",
-			       r->fixed_exhausted ? "true" : "false",
-			       r->found && !r->bug_by_fallback ? "true" : "false",
-			       !r->clean_with_fix     ? "no"
-			       : r->fixed_exhausted ? "exhaustive"
-						    : "sampled");
+			printf(
+			    ",\"exhausted\":%s,\"bug_by_dpor\":%s,\"clean\":\"%s\",\"schedule\":",
+			    r->fixed_exhausted ? "true" : "false",
+			    r->found && !r->bug_by_fallback ? "true" : "false",
+			    !r->clean_with_fix	 ? "no"
+			    : r->fixed_exhausted ? "exhaustive"
+						 : "sampled");
 			cli_json_str(stdout, r->schedule);
 		}
 		printf("}");
@@ -256,8 +257,9 @@ static int cell_budget(const char *val, uint64_t *iterations)
 		*iterations = v;
 		return 0;
 	}
-	fprintf(stderr, "hmmsim: --cell-budget wants SECONDSs (e.g. 60s) or a number of "
-			"executions, not '%s'\n",
+	fprintf(stderr,
+		"hmmsim: --cell-budget wants SECONDSs (e.g. 60s) or a number of "
+		"executions, not '%s'\n",
 		val ? val : "");
 	return 2;
 }
@@ -287,6 +289,25 @@ static int catalog_junit(struct cli_outfile *jf, const struct hs_catalog_entry *
 				    iterations, seed, &res[i]);
 	cli_junit_end(jf->f);
 	return cli_outfile_commit(jf) ? 2 : 0;
+}
+
+/* --exhaustive: dpor with the cell budget; 0, or 2 after saying why not. */
+static int exhaustive_setup(bool have_strategy, bool kernel, uint64_t budget,
+			    enum sim_strategy *strategy, uint64_t *iterations)
+{
+	if (exhaustive && (have_strategy || kernel)) {
+		fprintf(stderr, "hmmsim: catalog --exhaustive runs dpor, without --strategy or "
+				"--kernel\n");
+		return 2;
+	}
+	if (exhaustive) {
+		*strategy = SIM_STRATEGY_DPOR;
+		*iterations = budget ? budget : CATALOG_CELL_BUDGET;
+	} else if (budget || cell_seconds) {
+		fprintf(stderr, "hmmsim: --cell-budget goes with --exhaustive\n");
+		return 2;
+	}
+	return 0;
 }
 
 int cmd_catalog(int argc, char **argv)
@@ -345,19 +366,9 @@ int cmd_catalog(int argc, char **argv)
 		}
 	}
 
-	if (exhaustive && (have_strategy || kernel)) {
-		fprintf(stderr, "hmmsim: catalog --exhaustive runs dpor, without --strategy or "
-				"--kernel\n");
+	if (exhaustive_setup(have_strategy, kernel != NULL, budget, &strategy, &iterations))
 		return 2;
-	}
-	if (exhaustive) {
-		strategy = SIM_STRATEGY_DPOR;
-		have_strategy = true;
-		iterations = budget ? budget : CATALOG_CELL_BUDGET;
-	} else if (budget || cell_seconds) {
-		fprintf(stderr, "hmmsim: --cell-budget goes with --exhaustive\n");
-		return 2;
-	}
+	have_strategy |= exhaustive;
 	if (kernel && junit) {
 		fprintf(stderr, "hmmsim: catalog --kernel does not write --junit\n");
 		return 2;

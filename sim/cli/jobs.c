@@ -47,7 +47,7 @@ struct worker_ctx {
 	unsigned int k;
 	uint64_t stride; /* distance between two executions of this worker */
 	bool keep_going;
-	bool dpor; /* each worker explores its subtrees to its own first violation */
+	bool dpor;    /* each worker explores its subtrees to its own first violation */
 	bool stopped; /* by a signal, to it or to the parent */
 };
 

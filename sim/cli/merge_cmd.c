@@ -207,8 +207,8 @@ static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 	m->dpor = strcmp(m->head[1], "\"dpor\"") == 0;
 	if (!m->dpor)
 		return;
-	m->exhausted = (f == 0 || m->exhausted) &&
-		       !raw_value(buf, "exhausted", val, sizeof(val)) && strcmp(val, "true") == 0;
+	m->exhausted = (f == 0 || m->exhausted) && !raw_value(buf, "exhausted", val, sizeof(val)) &&
+		       strcmp(val, "true") == 0;
 	for (int k = 0; k < 5; k++)
 		if (!raw_value(buf, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
 			if (k < 3)

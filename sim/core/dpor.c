@@ -66,7 +66,7 @@ struct dpor_event {
 /* A sleeping (or already explored) thread and its next event's footprint. */
 struct dpor_sleeper {
 	int tid;
-	bool pure; /* split: its event was a failed pure attempt (split_pure_block()) */
+	bool pure;	   /* split: its event was a failed pure attempt (split_pure_block()) */
 	uint32_t start, n; /* its footprint: sitems[start ..] */
 };
 
@@ -78,7 +78,7 @@ struct dpor_node {
 	unsigned int cdepth;   /* split: conflict nodes before it (split_conflict()) */
 	unsigned int bdepth;   /* split: branching nodes (two threads awake) before it */
 	bool conflict, branching;
-	int prev;	       /* thread of the event before, -1 at the root */
+	int prev; /* thread of the event before, -1 at the root */
 	uint32_t pool_start, pool_n;
 	uint32_t sitems_start; /* sitems when it was made */
 };
@@ -818,7 +818,8 @@ static bool dpor_end(struct sim_engine *e)
 			sl->tid = n->chosen;
 			sl->pure = split_pure_block(s, j);
 			if (sl->pure && above_split(s, n) && !n->done)
-				n->done = n->enabled; /* the first branch only blocked: it covers all */
+				n->done =
+				    n->enabled; /* the first branch only blocked: it covers all */
 			struct dpor_foot f = ev_foot(s, j);
 			sl->start = (uint32_t)s->nsitems;
 			sl->n = f.n;

@@ -357,6 +357,40 @@ static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *re
 	sim_dpor_free(dpor);
 }
 
+/* The strategy and shard options of @opt: false, or true with @res->error set. */
+static bool bad_options(const struct sim_options *opt, struct sim_result *res)
+{
+	bool split = opt->strategy == SIM_STRATEGY_DPOR && opt->dpor_split_depth;
+
+	if ((unsigned int)opt->strategy >= NR_STRATEGIES) {
+		snprintf(res->error, sizeof(res->error), "unknown strategy");
+		return true;
+	}
+	if (opt->shard_count > 1 &&
+	    (opt->strategy == SIM_STRATEGY_DFS || opt->shard_index >= opt->shard_count)) {
+		snprintf(res->error, sizeof(res->error),
+			 opt->strategy == SIM_STRATEGY_DFS
+			     ? "sharding works with the random, pct and dpor strategies, not dfs"
+			     : "shard index must be below the shard count");
+		return true;
+	}
+	if (opt->shard_count > 1 && opt->strategy == SIM_STRATEGY_DPOR && !split) {
+		snprintf(res->error, sizeof(res->error), "a dpor shard needs a split depth");
+		return true;
+	}
+	return false;
+}
+
+/* dpor's state for @opt: its bound, and its split (--jobs, --shard). */
+static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
+{
+	struct sim_dpor_state *d =
+	    sim_dpor_new(opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX);
+	if (opt->dpor_split_depth)
+		sim_dpor_split(d, opt->dpor_split_depth, opt->shard_index, opt->shard_count);
+	return d;
+}
+
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		struct sim_result *res)
 {
@@ -383,26 +417,11 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		checked.no_races = checked.no_lockdep = checked.no_might_sleep = true;
 		opt = &checked;
 	}
-	if ((unsigned int)opt->strategy >= NR_STRATEGIES) {
-		snprintf(res->error, sizeof(res->error), "unknown strategy");
+	if (bad_options(opt, res))
 		return -EINVAL;
-	}
 	if (opt->strategy == SIM_STRATEGY_REPLAY)
 		return explore_replay(sc, opt, res, t0);
 	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
-	bool split = opt->strategy == SIM_STRATEGY_DPOR && opt->dpor_split_depth;
-	if (opt->shard_count > 1 &&
-	    (opt->strategy == SIM_STRATEGY_DFS || opt->shard_index >= opt->shard_count)) {
-		snprintf(res->error, sizeof(res->error),
-			 opt->strategy == SIM_STRATEGY_DFS
-			     ? "sharding works with the random, pct and dpor strategies, not dfs"
-			     : "shard index must be below the shard count");
-		return -EINVAL;
-	}
-	if (opt->shard_count > 1 && opt->strategy == SIM_STRATEGY_DPOR && !split) {
-		snprintf(res->error, sizeof(res->error), "a dpor shard needs a split depth");
-		return -EINVAL;
-	}
 	pct.depth = opt->pct_depth ? opt->pct_depth : SIM_DEFAULT_PCT_DEPTH;
 	if (pct.depth > 16) {
 		snprintf(res->error, sizeof(res->error), "PCT depth must be 1..16");
@@ -415,10 +434,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		ops = &sim_pct_ops;
 		state = &pct;
 	} else if (opt->strategy == SIM_STRATEGY_DPOR) {
-		dpor = sim_dpor_new(opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX);
-		if (split)
-			sim_dpor_split(dpor, opt->dpor_split_depth, opt->shard_index,
-				       opt->shard_count);
+		dpor = dpor_start(opt);
 		ops = &sim_dpor_ops;
 		state = dpor;
 	} else {
@@ -439,12 +455,11 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		if (!tree && opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
-		if (split && sim_dpor_probe(dpor)) { /* another shard's subtree: not counted */
-			if (e->replay_mismatch || !ops->end(e)) {
-				res->exhausted = !e->replay_mismatch;
-				break;
-			}
-			continue;
+		if (dpor && sim_dpor_probe(dpor)) { /* another shard's subtree: not counted */
+			if (!e->replay_mismatch && ops->end(e))
+				continue;
+			res->exhausted = !e->replay_mismatch;
+			break;
 		}
 		if (e->abandoned)
 			res->sleep_blocked++;
