@@ -6,7 +6,12 @@
  * the same bounds, and dpor unbounded (within DPOR_BENCH_BUDGET executions,
  * default 200,000: exhausted or not, with its Knuth estimate), and the
  * reduction factors.  The bounded figures compare like with like; the
- * unbounded one is the answer to "clean under every interleaving".
+ * unbounded one is the answer to "clean under every interleaving".  dfs
+ * stops at DPOR_BENCH_DFS_CAP executions (default 1,000,000) and says so.
+ * Then Knuth's estimate (issue 11 item 7) against the true total on
+ * programs that finish: the estimate after 10% and 50% of the run, and the
+ * ratio.  Then --jobs 2 (issue 11 item 8): the split tree in one process and
+ * in two forked shards at once, wall time side by side with unsplit dpor.
  * Last line: one JSON object.
  */
 #include <hmmsim/explore.h>
@@ -14,6 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 struct fig {
 	uint64_t execs;
@@ -47,6 +55,129 @@ static struct fig explore(const struct sim_scenario *sc, enum sim_strategy st, i
 	return f;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Knuth's estimate when the run reaches 10% and 50% of its true total. */
+struct est {
+	uint64_t total, at[2];
+	double est[2];
+};
+
+static bool est_progress(void *arg, const struct sim_progress *p)
+{
+	struct est *x = arg;
+	for (int k = 0; k < 2; k++)
+		if (!x->at[k] && p->executions >= (k ? x->total / 2 : x->total / 10)) {
+			x->at[k] = p->executions;
+			x->est[k] = p->estimated_total;
+		}
+	return true;
+}
+
+static void estimate_row(const struct sim_scenario *sc, char *json, size_t *off, size_t len)
+{
+	struct fig f = explore(sc, SIM_STRATEGY_DPOR, -1, UINT64_MAX);
+	struct est x = {.total = f.execs ? f.execs : 1};
+	struct sim_options o = {.strategy = SIM_STRATEGY_DPOR,
+				.iterations = UINT64_MAX,
+				.progress = est_progress,
+				.progress_arg = &x};
+	struct sim_result r;
+	if (sim_explore(sc, &o, &r))
+		exit(1);
+	sim_result_free(&r);
+	printf("%-22s %10llu %14.0f %7.2f %14.0f %7.2f\n", sc->name, (unsigned long long)f.execs,
+	       x.est[0], x.est[0] / (double)x.total, x.est[1], x.est[1] / (double)x.total);
+	char key[64];
+	snprintf(key, sizeof(key), "%s", sc->name);
+	for (char *c = key; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	*off += (size_t)snprintf(json + *off, len - *off,
+				 ",\"%s_estimate10_ratio\":%.3f,\"%s_estimate50_ratio\":%.3f", key,
+				 x.est[0] / (double)x.total, key, x.est[1] / (double)x.total);
+}
+
+/* Shard @k of @n of @sc's split tree (n 0: unsplit): its executions. */
+static uint64_t shard(const struct sim_scenario *sc, uint64_t k, uint64_t n)
+{
+	struct sim_options o = {.strategy = SIM_STRATEGY_DPOR,
+				.iterations = UINT64_MAX,
+				.dpor_split_depth = n ? 2 : 0,
+				.shard_index = k,
+				.shard_count = n};
+	struct sim_result r;
+	if (sim_explore(sc, &o, &r))
+		exit(1);
+	uint64_t e = r.exhausted ? r.executions : 0;
+	sim_result_free(&r);
+	return e;
+}
+
+/* The split tree's two shards in two forked processes at once: wall time. */
+static double two_jobs(const struct sim_scenario *sc, uint64_t *execs)
+{
+	int fds[2][2];
+	pid_t pid[2];
+	double t0 = now_s();
+
+	fflush(stdout);
+	*execs = 0;
+	for (int k = 0; k < 2; k++) {
+		if (pipe(fds[k]))
+			exit(1);
+		pid[k] = fork();
+		if (pid[k] < 0)
+			exit(1);
+		if (pid[k] == 0) {
+			uint64_t e = shard(sc, (uint64_t)k, 2);
+			if (write(fds[k][1], &e, sizeof(e)) != sizeof(e))
+				_exit(1);
+			_exit(0);
+		}
+		close(fds[k][1]);
+	}
+	for (int k = 0; k < 2; k++) {
+		uint64_t e = 0;
+		if (read(fds[k][0], &e, sizeof(e)) != sizeof(e))
+			exit(1);
+		close(fds[k][0]);
+		waitpid(pid[k], NULL, 0);
+		*execs += e;
+	}
+	return now_s() - t0;
+}
+
+static void speedup_row(const struct sim_scenario *sc, char *json, size_t *off, size_t len)
+{
+	double t0 = now_s();
+	uint64_t plain = shard(sc, 0, 0);
+	double tp = now_s() - t0;
+	t0 = now_s();
+	uint64_t one = shard(sc, 0, 1);
+	double t1 = now_s() - t0, t2;
+	uint64_t two;
+	t2 = two_jobs(sc, &two);
+	printf("%-22s %9llu %7.2f %9llu %7.2f %9llu %7.2f %7.2fx %7.2fx\n", sc->name,
+	       (unsigned long long)plain, tp, (unsigned long long)one, t1, (unsigned long long)two,
+	       t2, t1 / t2, tp / t2);
+	char key[64];
+	snprintf(key, sizeof(key), "%s", sc->name);
+	for (char *c = key; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	*off +=
+	    (size_t)snprintf(json + *off, len - *off,
+			     ",\"%s_jobs1_s\":%.3f,\"%s_jobs2_s\":%.3f,\"%s_jobs2_speedup\":%.2f,"
+			     "\"%s_jobs2_vs_unsplit\":%.2f",
+			     key, t1, key, t2, key, t1 / t2, key, tp / t2);
+}
+
 static const struct sim_scenario *find(const char *name)
 {
 	const struct sim_scenario *sc = hs_model_scenario_find(name);
@@ -58,7 +189,9 @@ int main(void)
 	static const char *const names[] = {"driver-fault-race", "p2p-unplug-safe", "readers-8"};
 	const char *env = getenv("DPOR_BENCH_BUDGET");
 	uint64_t budget = env ? strtoull(env, NULL, 10) : 200000;
-	char json[2048];
+	const char *cap_env = getenv("DPOR_BENCH_DFS_CAP");
+	uint64_t cap = cap_env ? strtoull(cap_env, NULL, 10) : 1000000;
+	char json[8192];
 	size_t off = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0); /* rows as they are measured */
@@ -68,12 +201,13 @@ int main(void)
 		const struct sim_scenario *sc = find(names[i]);
 		struct fig dfs[3], dp[3];
 		for (int b = 1; b <= 2; b++) {
-			dfs[b] = explore(sc, SIM_STRATEGY_DFS, b, 100000000);
+			dfs[b] = explore(sc, SIM_STRATEGY_DFS, b, cap);
 			dp[b] = explore(sc, SIM_STRATEGY_DPOR, b, 100000000);
-			printf("%-18s %7d %12llu %9.2f %12llu %9.2f %8.0fx\n", sc->name, b,
+			printf("%-18s %7d %12llu %9.2f %12llu %9.2f %8.0fx%s\n", sc->name, b,
 			       (unsigned long long)dfs[b].execs, dfs[b].s,
 			       (unsigned long long)dp[b].execs, dp[b].s,
-			       (double)dfs[b].execs / (double)(dp[b].execs ? dp[b].execs : 1));
+			       (double)dfs[b].execs / (double)(dp[b].execs ? dp[b].execs : 1),
+			       dfs[b].exhausted ? "" : "  (dfs NOT exhausted: stopped at its cap)");
 		}
 		dp[0] = explore(sc, SIM_STRATEGY_DPOR, -1, budget);
 		printf("%-18s %7s %12s %9s %12llu %9.2f  %s (estimated total %.3g)\n", sc->name,
@@ -95,7 +229,24 @@ int main(void)
 		    (unsigned long long)dp[2].execs, key, dp[2].s, key,
 		    (unsigned long long)dfs[2].execs, key, dfs[2].s, key,
 		    (unsigned long long)dp[1].execs, key, (unsigned long long)dfs[1].execs);
+		off += (size_t)snprintf(json + off, sizeof(json) - off, ",\"%s_dfs2_exhausted\":%s",
+					key, dfs[2].exhausted ? "true" : "false");
 	}
+
+	static const char *const fin[] = {"readers-8", "lastzero-10", "indexer-15",
+					  "seqcount-noretry-fixed", "p2p-importer-unload"};
+	printf("\nKnuth's estimate against the true total (dpor, no bound)\n");
+	printf("%-22s %10s %14s %7s %14s %7s\n", "scenario", "total", "est. at 10%", "ratio",
+	       "est. at 50%", "ratio");
+	for (unsigned int i = 0; i < sizeof(fin) / sizeof(fin[0]); i++)
+		estimate_row(find(fin[i]), json, &off, sizeof(json));
+
+	static const char *const par[] = {"p2p-importer-unload", "lastzero-10"};
+	printf("\n--jobs 2: the split tree (split depth 2) in one process and in two at once\n");
+	printf("%-22s %9s %7s %9s %7s %9s %7s %8s %8s\n", "scenario", "unsplit", "s", "jobs 1", "s",
+	       "jobs 2", "wall s", "speedup", "vs unsplit");
+	for (unsigned int i = 0; i < sizeof(par) / sizeof(par[0]); i++)
+		speedup_row(find(par[i]), json, &off, sizeof(json));
 	printf("{%s}\n", json);
 	return 0;
 }

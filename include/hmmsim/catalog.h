@@ -58,12 +58,19 @@ struct hs_catalog_result {
 	/* hs_catalog_run_release() on a release without the bug: what it found
 	 * is gone with every fix in (a bug fixed after the release) */
 	bool later_bug;
+	/* catalog --exhaustive: dpor did not find the bug within the cell
+	 * budget, the entry's own strategy did (sim/cli/catalog_cmd.c) */
+	bool bug_by_fallback;
 };
 
 /* Explore @e's buggy and fixed configurations on the deterministic engine
  * (sim/cli/catalog_run.c, linked with libhmmsim_core); switches are restored. */
 int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 		   uint64_t iterations, uint64_t seed, struct hs_catalog_result *res);
+/* Stop each later run of hs_catalog_run() after @seconds of wall time (0:
+ * no limit; catalog --exhaustive --cell-budget Ns): a run stopped there is
+ * not exhausted.  Not deterministic, unlike a budget in executions. */
+void hs_catalog_cell_budget(double seconds);
 
 /*
  * Explore @e as kernel @version has it (hs_kernel_set(): every switch whose

@@ -52,6 +52,12 @@ struct sim_options {
 	 * default dfs runs bound 0, then 1, ... up to dfs_preemptions, each
 	 * schedule once (docs/engine.md). */
 	bool dfs_single_bound;
+	/* dpor: split the tree (--jobs, --shard): every awake thread is explored
+	 * at the first dpor_split_depth choice nodes, and the subtrees below them
+	 * are numbered in the order first reached; with shard_count > 1 this run
+	 * explores those with number % shard_count == shard_index.  The shards'
+	 * executions add up to the unsplit run's (docs/engine.md).  0: no split. */
+	unsigned int dpor_split_depth;
 	/* dpor's soundness self-check: after each execution, run two other
 	 * linearizations of its partial order and compare a hash of the final
 	 * execution memory; a difference is a "por-check" violation naming the
@@ -74,7 +80,8 @@ struct sim_options {
 	bool no_might_sleep; /* sleeping in atomic context ("might-sleep") */
 	/* random and pct: run only the executions i with i % shard_count ==
 	 * shard_index; indices (and seeds) stay those of the whole run.
-	 * shard_count 0 or 1: no sharding. */
+	 * dpor: its subtrees (dpor_split_depth).  shard_count 0 or 1: no
+	 * sharding. */
 	uint64_t shard_index, shard_count;
 	/* Called after each execution of random, pct and dfs (not of replay or
 	 * minimization), with @progress_arg; returning false ends the run there,
@@ -139,6 +146,7 @@ struct sim_result {
 	 * execution asked for was not run */
 	char *clean_trace_json, *clean_schedule;
 	uint64_t clean_execution;
+	uint64_t subtrees;	 /* split: subtrees numbered (all shards', this one's own among them) */
 	char error[256];
 };
 

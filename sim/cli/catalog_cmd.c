@@ -201,6 +201,27 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 	return all_ok ? 0 : 1;
 }
 
+/* catalog --exhaustive: executions of dpor per cell unless --cell-budget */
+#define CATALOG_CELL_BUDGET 200000
+
+/* catalog --exhaustive: every cell under dpor, within a budget per cell. */
+static bool exhaustive;
+static double cell_seconds; /* --cell-budget Ns */
+
+/* A fix's cell under --exhaustive: "clean (exhaustive, N executions)". */
+static void print_clean(const struct hs_catalog_result *r)
+{
+	if (r->clean_with_fix)
+		printf("    fix: clean (%s, %llu executions)\n",
+		       r->fixed_exhausted ? "exhaustive" : "sampled",
+		       (unsigned long long)r->fixed_executions);
+	if (r->found && r->schedule[0])
+		printf("    bug: %s found by %s, replay token %s\n", r->kind,
+		       r->bug_by_fallback ? "the entry's own strategy (dpor: not within the budget)"
+					  : "dpor",
+		       r->schedule);
+}
+
 /* One entry's row of the table, or its JSON object (after a comma if @comma). */
 static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 			const struct hs_catalog_result *r, bool json, bool tokens, bool comma)
@@ -231,9 +252,20 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 			else
 				printf("null");
 		}
-		printf(",\"fixed_executions\":%llu,\"fixed_exhausted\":%s}",
+		printf(",\"fixed_executions\":%llu,\"fixed_exhausted\":%s",
 		       (unsigned long long)r->fixed_executions,
 		       r->fixed_exhausted ? "true" : "false");
+		if (exhaustive) {
+			printf(
+			    ",\"exhausted\":%s,\"bug_by_dpor\":%s,\"clean\":\"%s\",\"schedule\":",
+			    r->fixed_exhausted ? "true" : "false",
+			    r->found && !r->bug_by_fallback ? "true" : "false",
+			    !r->clean_with_fix	 ? "no"
+			    : r->fixed_exhausted ? "exhaustive"
+						 : "sampled");
+			cli_json_str(stdout, r->schedule);
+		}
+		printf("}");
 	} else {
 		printf("%-30s %-6s %-5s %10llu %8.3f  %-15s %-6s  %s\n", e->name,
 		       e->driver ? "driver" : "core", r->found ? "yes" : "NO",
@@ -245,9 +277,61 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 			printf("    %s\n", r->error);
 		if (!r->clean_with_fix && tokens)
 			printf("    replay: %s\n", fcmd ? fcmd : "(token too long)");
+		if (exhaustive)
+			print_clean(r);
 	}
 	free(cmd);
 	free(fcmd);
+}
+
+/*
+ * --exhaustive: a bug dpor did not reach within the cell budget (its
+ * depth-first order can take long to reach the racing window) is looked for
+ * with the entry's own strategy, as without --exhaustive; the fix's cell
+ * stays dpor's.
+ */
+static void bug_fallback(const struct hs_catalog_entry *e, uint64_t seed,
+			 struct hs_catalog_result *r)
+{
+	struct hs_catalog_result alt;
+
+	hs_catalog_cell_budget(0);
+	if (hs_catalog_run(e, e->strategy, 20000, seed, &alt) == 0 && alt.found) {
+		r->found = true;
+		r->executions += alt.executions;
+		r->seconds += alt.seconds;
+		memcpy(r->kind, alt.kind, sizeof(r->kind));
+		memcpy(r->message, alt.message, sizeof(r->message));
+		memcpy(r->schedule, alt.schedule, sizeof(r->schedule));
+		r->bug_by_fallback = true;
+	}
+	hs_catalog_cell_budget(cell_seconds);
+}
+
+/* --cell-budget SECONDSs or EXECUTIONS: 0 or 2. */
+static int cell_budget(const char *val, uint64_t *iterations)
+{
+	uint64_t v;
+	size_t n = val ? strlen(val) : 0;
+	char num[32];
+
+	if (n && n < sizeof(num) && val[n - 1] == 's') {
+		memcpy(num, val, n - 1);
+		num[n - 1] = 0;
+		if (cli_parse_u64(num, &v) && v > 0) {
+			cell_seconds = (double)v;
+			hs_catalog_cell_budget(cell_seconds);
+			return 0;
+		}
+	} else if (cli_parse_u64(val, &v) && v > 0) {
+		*iterations = v;
+		return 0;
+	}
+	fprintf(stderr,
+		"hmmsim: --cell-budget wants SECONDSs (e.g. 60s) or a number of "
+		"executions, not '%s'\n",
+		val ? val : "");
+	return 2;
 }
 
 /*
@@ -369,11 +453,55 @@ static int catalog_html(struct cli_outfile *hf, const struct hs_catalog_entry *c
 	return cli_outfile_commit(hf) ? 2 : 0;
 }
 
+/* --exhaustive: dpor with the cell budget; 0, or 2 after saying why not. */
+static int exhaustive_setup(bool have_strategy, bool kernel, uint64_t budget,
+			    enum sim_strategy *strategy, uint64_t *iterations)
+{
+	if (exhaustive && (have_strategy || kernel)) {
+		fprintf(stderr, "hmmsim: catalog --exhaustive runs dpor, without --strategy or "
+				"--kernel\n");
+		return 2;
+	}
+	if (exhaustive) {
+		*strategy = SIM_STRATEGY_DPOR;
+		*iterations = budget ? budget : CATALOG_CELL_BUDGET;
+	} else if (budget || cell_seconds) {
+		fprintf(stderr, "hmmsim: --cell-budget goes with --exhaustive\n");
+		return 2;
+	}
+	return 0;
+}
+
+/* @only (NULL: every entry) names an entry of @cat; else say so (false). */
+static bool catalog_has(const struct hs_catalog_entry *cat, size_t n, const char *only)
+{
+	for (size_t i = 0; i < n && only; i++)
+		if (strcmp(only, cat[i].name) == 0)
+			return true;
+	if (only)
+		fprintf(stderr, "hmmsim: no catalog entry '%s' (docs/catalog.md lists them)\n",
+			only);
+	return !only;
+}
+
+/* The JSON object's opening, or the table's head. */
+static void print_head(bool json, const enum sim_strategy *strategy, uint64_t iterations,
+		       uint64_t seed)
+{
+	if (json)
+		printf("{\"strategy\":\"%s\",\"iterations\":%llu,\"seed\":%llu,\"entries\":[",
+		       strategy ? sim_strategy_name(*strategy) : "default",
+		       (unsigned long long)iterations, (unsigned long long)seed);
+	else
+		printf("%-30s %-6s %-5s %10s %8s  %-15s %-6s  %s\n", "entry", "side", "found",
+		       "executions", "seconds", "kind", "clean", "kernel fix");
+}
+
 int cmd_catalog(int argc, char **argv)
 {
 	bool json = false, have_strategy = false, tokens = false;
 	enum sim_strategy strategy = SIM_STRATEGY_PCT;
-	uint64_t iterations = 20000, seed = 1;
+	uint64_t iterations = 20000, seed = 1, budget = 0;
 	const char *only = NULL, *junit = NULL, *kernel = NULL, *html = NULL;
 
 	for (int i = 0; i < argc; i++) {
@@ -382,6 +510,12 @@ int cmd_catalog(int argc, char **argv)
 			json = true;
 		} else if (strcmp(a, "--tokens") == 0) {
 			tokens = true;
+		} else if (strcmp(a, "--exhaustive") == 0) {
+			exhaustive = true;
+		} else if (strcmp(a, "--cell-budget") == 0) {
+			if (cell_budget(val, &budget))
+				return 2;
+			i++;
 		} else if (strcmp(a, "--junit") == 0 || strcmp(a, "--html") == 0) {
 			if (!val) {
 				fprintf(stderr, "hmmsim: %s wants a file name\n", a);
@@ -421,6 +555,9 @@ int cmd_catalog(int argc, char **argv)
 		}
 	}
 
+	if (exhaustive_setup(have_strategy, kernel != NULL, budget, &strategy, &iterations))
+		return 2;
+	have_strategy |= exhaustive;
 	if (kernel && (junit || html)) {
 		fprintf(stderr, "hmmsim: catalog --kernel does not write --%s\n",
 			junit ? "junit" : "html");
@@ -428,16 +565,11 @@ int cmd_catalog(int argc, char **argv)
 	}
 	size_t n;
 	const struct hs_catalog_entry *cat = hs_catalog(&n);
-	bool all_ok = true, matched = false;
+	bool all_ok = true;
 	struct cli_outfile jf = {0}, hf = {0};
 
-	for (size_t i = 0; i < n && only && !matched; i++)
-		matched = strcmp(only, cat[i].name) == 0;
-	if (only && !matched) {
-		fprintf(stderr, "hmmsim: no catalog entry '%s' (docs/catalog.md lists them)\n",
-			only);
+	if (!catalog_has(cat, n, only))
 		return 2;
-	}
 	if (kernel)
 		return catalog_kernel(kernel, only, json, tokens, have_strategy, strategy,
 				      iterations, seed);
@@ -448,13 +580,7 @@ int cmd_catalog(int argc, char **argv)
 	struct hs_catalog_result *res = calloc(n, sizeof(*res));
 	if (!res)
 		cli_oom("the catalog's results");
-	if (json)
-		printf("{\"strategy\":\"%s\",\"iterations\":%llu,\"seed\":%llu,\"entries\":[",
-		       have_strategy ? sim_strategy_name(strategy) : "default",
-		       (unsigned long long)iterations, (unsigned long long)seed);
-	else
-		printf("%-30s %-6s %-5s %10s %8s  %-15s %-6s  %s\n", "entry", "side", "found",
-		       "executions", "seconds", "kind", "clean", "kernel fix");
+	print_head(json, have_strategy ? &strategy : NULL, iterations, seed);
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_catalog_entry *e = &cat[i];
 		if (only && strcmp(only, e->name))
@@ -467,6 +593,8 @@ int cmd_catalog(int argc, char **argv)
 			free(res);
 			return 2;
 		}
+		if (exhaustive && !res[i].found)
+			bug_fallback(e, seed, &res[i]);
 		all_ok &= res[i].found && res[i].clean_with_fix;
 		print_entry(e, s, &res[i], json, tokens, i && !only);
 	}

@@ -6,6 +6,38 @@
 #include <hmmsim/switches.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+static double cell_budget_s, cell_end_s;
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+void hs_catalog_cell_budget(double seconds)
+{
+	cell_budget_s = seconds;
+}
+
+/* --cell-budget Ns: go on while the cell's time is not up. */
+static bool cell_progress(void *arg, const struct sim_progress *p)
+{
+	(void)arg;
+	return (p->executions & 63) || mono_s() < cell_end_s;
+}
+
+/* Explore @sc under @o within the cell budget. */
+static int cell_explore(const struct sim_scenario *sc, struct sim_options *o, struct sim_result *r)
+{
+	if (cell_budget_s > 0) {
+		cell_end_s = mono_s() + cell_budget_s;
+		o->progress = cell_progress;
+	}
+	return sim_explore(sc, o, r);
+}
 
 /* The run of an entry's bug scenario @r into @res (found, figures, the first
  * violation), then @r freed. */
@@ -41,7 +73,7 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 		snprintf(res->error, sizeof(res->error), "unknown switch %s", e->sw);
 		return -EINVAL;
 	}
-	ret = sim_explore(e->bug, &o, &r);
+	ret = cell_explore(e->bug, &o, &r);
 	if (e->sw)
 		hs_switch_set(e->sw, false);
 	if (ret) {
@@ -51,7 +83,7 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 	}
 	catalog_take_bug(res, &r);
 
-	ret = sim_explore(e->fixed, &o, &r);
+	ret = cell_explore(e->fixed, &o, &r);
 	if (ret) {
 		snprintf(res->error, sizeof(res->error), "%.60s: %.180s", e->fixed->name, r.error);
 		sim_result_free(&r);

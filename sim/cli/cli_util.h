@@ -159,6 +159,11 @@ struct cli_merge {
 	uint64_t *ks, missing; /* the files' K (sorted), and how many of N are not there */
 	size_t nks;
 	bool interrupted; /* a file says "interrupted":true */
+	/* dpor: every file says "exhausted":true; the dpor figures, summed
+	 * (largest for max_depth and dpor_bytes) */
+	bool dpor, exhausted;
+	unsigned long long sleep_blocked, races, max_depth, dpor_bytes, subtrees;
+	double estimated_total;
 };
 /*
  * Combine the --json texts @texts[0..@n) (modified in place, kept by the
@@ -169,6 +174,9 @@ struct cli_merge {
  */
 int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
+struct sim_result;
+/* A dpor merge's exhausted and figures into @res (nothing for other strategies). */
+void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res);
 /* The missing shards, at most @max: "1/4, 3/4" on stderr, as JSON strings else. */
 void cli_merge_missing(const struct cli_merge *m, FILE *f, uint64_t max);
 

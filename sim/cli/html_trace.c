@@ -9,11 +9,11 @@
  * has are kept) keeps the engine out of HTML.
  *
  * Preemptions are the trace's own preemption events (category "preemption",
- * sim_trace_preempt()) when it has them; an older trace's are inferred: a row where the scheduler moved
- * from thread A to thread B while A had not blocked (its event before the
- * switch does not wait), exited, or yielded (its next event is the yield:
- * sim_yield() traces it when the thread runs again).  A thread that never
- * runs again is not marked: whether it yielded is not in the trace.
+ * sim_trace_preempt()) when it has them; an older trace's are inferred: a row where the scheduler
+ * moved from thread A to thread B while A had not blocked (its event before the switch does not
+ * wait), exited, or yielded (its next event is the yield: sim_yield() traces it when the thread
+ * runs again).  A thread that never runs again is not marked: whether it yielded is not in the
+ * trace.
  */
 #include <stdbool.h>
 #include <stdint.h>

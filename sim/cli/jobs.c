@@ -7,7 +7,10 @@
  * --keep-going the first violation ends the run: a worker that finds one
  * publishes its index, the others stop past it, and the result keeps the
  * executions up to it, as one process would have run.  Counts for the
- * progress line and that index are in a shared mapping.
+ * progress line and that index are in a shared mapping.  dpor splits its
+ * tree into subtrees instead (sim_options.dpor_split_depth): each worker
+ * explores its own to the end or to its first violation, whatever the
+ * others find, so the result does not depend on timing.
  *
  * A SIGINT or SIGTERM to the parent (cli_interrupted) stops the workers
  * through the mapping: each ends after its current execution and sends what
@@ -44,6 +47,7 @@ struct worker_ctx {
 	unsigned int k;
 	uint64_t stride; /* distance between two executions of this worker */
 	bool keep_going;
+	bool dpor;    /* each worker explores its subtrees to its own first violation */
 	bool stopped; /* by a signal, to it or to the parent */
 };
 
@@ -58,7 +62,7 @@ static bool worker_progress(void *arg, const struct sim_progress *p)
 		c->stopped = true;
 		return false;
 	}
-	if (c->keep_going)
+	if (c->keep_going || c->dpor)
 		return true;
 	uint64_t stop = __atomic_load_n(&c->sh->stop_at, __ATOMIC_RELAXED);
 	if (p->violations_found > old) { /* this one failed: the engine stops */
@@ -78,7 +82,11 @@ static _Noreturn void worker(const struct cli_jobs *j, unsigned int k, int fd,
 	struct sim_options o = *j->opt;
 	uint64_t n = o.shard_count > 1 ? o.shard_count : 1,
 		 kk = o.shard_count > 1 ? o.shard_index : 0;
-	struct worker_ctx c = {.sh = sh, .k = k, .stride = n * j->jobs, .keep_going = o.keep_going};
+	struct worker_ctx c = {.sh = sh,
+			       .k = k,
+			       .stride = n * j->jobs,
+			       .keep_going = o.keep_going,
+			       .dpor = o.strategy == SIM_STRATEGY_DPOR};
 	struct sim_result r;
 
 	/* never outlive the parent (a SIGKILL to it) */
@@ -386,7 +394,8 @@ static int jobs_combine(struct jobs_run *jr, struct sim_result *res, int *interr
 		*interrupted = cli_interrupted ? cli_interrupted : m.interrupted ? SIGTERM : 0;
 		res->executions = m.executions;
 		res->violations_found = m.violations_found;
-		if (m.nv && !o->keep_going && !*interrupted) {
+		cli_merge_dpor(&m, res);
+		if (m.nv && !o->keep_going && !*interrupted && o->strategy != SIM_STRATEGY_DPOR) {
 			/* one process would have stopped at the first violation */
 			uint64_t k = o->shard_count > 1 ? o->shard_index : 0;
 			res->executions = cli_shard_size(m.v[0].execution + 1, k, o->shard_count);
@@ -414,7 +423,9 @@ int cli_jobs_explore(const struct cli_jobs *j, struct sim_result *res, int *inte
 	jobs_alloc(&jr, j);
 	jobs_spawn(&jr);
 	jobs_collect(&jr, j->progress,
-		     cli_shard_size(o->iterations, o->shard_index, o->shard_count));
+		     o->strategy == SIM_STRATEGY_DPOR
+			 ? 0
+			 : cli_shard_size(o->iterations, o->shard_index, o->shard_count));
 	if (!jr.status)
 		jr.status = jobs_combine(&jr, res, interrupted);
 	res->elapsed_s = cli_now_s() - t0;

@@ -8,6 +8,9 @@
 #include <stdio.h>
 
 #define CLI_JOBS_MAX 256
+/* dpor under --jobs or --shard: choice points explored in full before the
+ * tree is cut into subtrees (--split-depth; docs/engine.md, "Splitting") */
+#define CLI_DPOR_SPLIT_DEPTH 2
 
 struct cli_jobs {
 	const struct sim_scenario *sc;

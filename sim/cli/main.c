@@ -85,14 +85,22 @@ static const char usage[] =
     "                               report (docs/reports.md)\n"
     "      --max-reports N          violations to report in full (default 1)\n"
     "      --shard K/N              random, pct: run only executions i with i % N == K\n"
-    "                               (indices and seeds stay the whole run's)\n"
+    "                               (indices and seeds stay the whole run's); dpor:\n"
+    "                               only the subtrees k with k % N == K of its split\n"
+    "                               tree (hmmsim merge: the whole run's executions)\n"
     "      --shard auto             K/N from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT,\n"
     "                               or JOB_COMPLETION_INDEX and --shard-count N (or\n"
     "                               HMMSIM_SHARD_COUNT); docs/campaigns.md\n"
     "      --jobs J                 random, pct: fork J worker processes (1..256) that\n"
     "                               split the executions as shards do, and merge their\n"
     "                               results: the same executions and violations as one\n"
-    "                               process (with --shard K/N: J sub-shards of it)\n"
+    "                               process (with --shard K/N: J sub-shards of it);\n"
+    "                               dpor: the subtrees of its split tree, each worker\n"
+    "                               to its end or its first violation\n"
+    "      --split-depth D          dpor with --jobs or --shard: explore every thread at\n"
+    "                               the first D points where two threads conflict\n"
+    "                               (default 2; at most 8 choice points), then split\n"
+    "                               the tree below into subtrees (docs/engine.md)\n"
     "      --no-progress            no progress line (executions, rate, violations, time\n"
     "                               left), which is shown on stderr when it is a terminal\n"
     "  replay NAME --schedule TOKEN [--brief] [--json] [--switch NAME] [--kernel V]\n"
@@ -116,7 +124,9 @@ static const char usage[] =
     "                               once (the same output); --json: one object;\n"
     "                               --junit FILE: a testcase per file\n"
     "  merge [--partial] FILE...    combine the --json results of explore --shard runs:\n"
-    "                               executions summed, violations in execution order;\n"
+    "                               executions summed, violations in execution order\n"
+    "                               (dpor: exhausted when every shard is, its figures\n"
+    "                               summed);\n"
     "                               refuses a shard twice, a shard missing (--partial:\n"
     "                               merge a subset, naming the missing ones) and shards\n"
     "                               of different runs (N, iterations, seed, options)\n"
@@ -132,6 +142,11 @@ static const char usage[] =
     "                               replay command (always in --json); --html FILE: a\n"
     "                               page, entries x {bug, fix}, each violation with its\n"
     "                               replay command and report\n"
+    "      --exhaustive             every cell under dpor: a fix is \"clean (exhaustive,\n"
+    "                               N executions)\" when dpor exhausted it, else \"clean\n"
+    "                               (sampled, N executions)\"; JSON: exhausted per cell\n"
+    "      --cell-budget B          --exhaustive's budget per cell: N executions\n"
+    "                               (default 200000) or SECONDSs (e.g. 60s)\n"
     "  experiment owner [--json] [--iterations N] [--seed S] [--no-races] [--kernel V]\n"
     "                   [--tokens] [--html FILE]\n"
     "                               the owner-field lab: each pgmap->owner semantics\n"
@@ -260,6 +275,11 @@ static void print_campaign(FILE *f, const struct sim_options *o)
 		(unsigned long long)o->iterations);
 	if (o->strategy == SIM_STRATEGY_PCT)
 		fprintf(f, "depth %u", o->pct_depth ? o->pct_depth : SIM_DEFAULT_PCT_DEPTH);
+	if (o->strategy == SIM_STRATEGY_DPOR)
+		fprintf(f, "split-depth %u%s", o->dpor_split_depth,
+			o->dpor_bounded ? "" : " unbounded");
+	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_bounded)
+		fprintf(f, " preemptions %u", o->dfs_preemptions);
 	fprintf(f, " step-bound %lu%s%s%s%s", o->step_bound, o->keep_going ? " keep-going" : "",
 		o->no_races ? " no-races" : "", o->no_lockdep ? " no-lockdep" : "",
 		o->no_might_sleep ? " no-might-sleep" : "");
@@ -336,6 +356,8 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 			(unsigned long long)r->max_depth, r->dpor_bytes, r->estimated_total);
 	if (o->strategy == SIM_STRATEGY_DFS)
 		print_json_bounds(f, o, r);
+	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_split_depth)
+		fprintf(f, "\"subtrees\":%llu,", (unsigned long long)r->subtrees);
 	if (o->shard_count > 1)
 		print_campaign(f, o);
 	if (interrupted)
@@ -483,7 +505,7 @@ static bool progress_cb(void *arg, const struct sim_progress *sp)
 	}
 	if (!p->on || p->countdown--)
 		return true;
-	p->countdown = 63; /* the clock at most every 64 executions */
+	p->countdown = 63;	      /* the clock at most every 64 executions */
 	if (sp->estimated_total >= 1) /* dpor: Knuth's estimate of the whole tree */
 		p->total = sp->estimated_total < 1e19 ? (uint64_t)sp->estimated_total : UINT64_MAX;
 	cli_progress_show(p, sp->executions, sp->violations_found);
@@ -582,8 +604,9 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 	head[slash - spec] = 0;
 	if (!cli_parse_u64(head, &k) || !cli_parse_u64(slash + 1, &n) || n == 0 || k >= n)
 		return usage_error("--shard wants K/N with K < N, not '%s'", spec);
-	if (o->strategy == SIM_STRATEGY_DFS || o->strategy == SIM_STRATEGY_DPOR)
-		return usage_error("%s", "--shard works with --strategy random or pct, not dfs or dpor");
+	if (o->strategy == SIM_STRATEGY_DFS)
+		return usage_error("%s",
+				   "--shard works with --strategy random, pct or dpor, not dfs");
 	o->shard_index = k;
 	o->shard_count = n;
 	return 0;
@@ -593,7 +616,7 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 struct explore_cmd {
 	struct sim_options o;
 	bool replay, json, have_iter, have_strategy, no_minimize, no_progress, have_width;
-	unsigned int jobs;
+	unsigned int jobs, split_depth;
 	const char *name, *shown, *junit, *trace_out, *shard, *shard_count, *html;
 	const struct sim_scenario *sc;
 	struct cli_outfile junit_f, trace_f, html_f;
@@ -705,6 +728,11 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 			return usage_error("--max-reports wants 1..100000, not '%s'",
 					   val ? val : "");
 		x->o.max_reports = (unsigned int)v;
+	} else if (ex && strcmp(a, "--split-depth") == 0) {
+		if (!cli_parse_u64(val, &v) || v < 1 || v > 64)
+			return usage_error("--split-depth wants 1..64 choice points, not '%s'",
+					   val ? val : "");
+		x->split_depth = (unsigned int)v;
 	} else if (ex && strcmp(a, "--jobs") == 0) {
 		if (!cli_parse_u64(val, &v) || v < 1 || v > CLI_JOBS_MAX)
 			return usage_error("--jobs wants a number of workers, 1..256, not '%s'",
@@ -803,9 +831,13 @@ static int explore_setup(struct explore_cmd *x)
 		return usage_error("%s", "--shard-count N works only with --shard auto");
 	if (x->shard && parse_shard(x->shard, x->shard_count, o))
 		return 2;
-	if (x->jobs && (o->strategy == SIM_STRATEGY_DFS || o->strategy == SIM_STRATEGY_DPOR))
+	if (x->jobs && o->strategy == SIM_STRATEGY_DFS)
 		return usage_error("%s",
-				   "--jobs works with --strategy random or pct, not dfs or dpor");
+				   "--jobs works with --strategy random, pct or dpor, not dfs");
+	if (x->split_depth && o->strategy != SIM_STRATEGY_DPOR)
+		return usage_error("%s", "--split-depth works with --strategy dpor");
+	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
+		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
 	/* a report on a terminal fits it; to a pipe or a file, as it always was */
 	if (!x->have_width && !x->json)
 		o->width = cli_term_width();
@@ -884,10 +916,11 @@ static int explore_output(struct explore_cmd *x, struct sim_result *r)
 			       (unsigned long long)r->clean_execution, r->clean_schedule,
 			       x->trace_out);
 		else if (!r->violations_found && !x->replay && !x->interrupted)
-			fprintf(stderr, "hmmsim: %s: no execution to trace (%s): the trace is empty\n",
-				x->trace_out,
-				x->jobs ? "a clean --jobs run traces none"
-					: "--trace-execution: an execution this run did not complete");
+			fprintf(
+			    stderr, "hmmsim: %s: no execution to trace (%s): the trace is empty\n",
+			    x->trace_out,
+			    x->jobs ? "a clean --jobs run traces none"
+				    : "--trace-execution: an execution this run did not complete");
 		write_trace(x->trace_f.f, r);
 		if (cli_outfile_commit(&x->trace_f))
 			status = 2;

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <hmmsim/explore.h>
+
 #include "cli_util.h"
 
 static char *slurp(const char *path)
@@ -191,6 +193,46 @@ static int read_shard(struct cli_merge *m, int f, const char *buf, char *const *
 	return 0;
 }
 
+/* The dpor figures of one file (the head @buf) added to @m. */
+static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
+{
+	static const char *const keys[] = {"sleep_blocked", "races", "subtrees", "max_depth",
+					   "dpor_bytes"};
+	unsigned long long *sums[] = {&m->sleep_blocked, &m->races, &m->subtrees, &m->max_depth,
+				      &m->dpor_bytes};
+	char val[64];
+	uint64_t v;
+	double d;
+
+	m->dpor = strcmp(m->head[1], "\"dpor\"") == 0;
+	if (!m->dpor)
+		return;
+	m->exhausted = (f == 0 || m->exhausted) && !raw_value(buf, "exhausted", val, sizeof(val)) &&
+		       strcmp(val, "true") == 0;
+	for (int k = 0; k < 5; k++)
+		if (!raw_value(buf, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
+			if (k < 3)
+				*sums[k] += v;
+			else if (v > *sums[k])
+				*sums[k] = v;
+		}
+	if (!raw_value(buf, "estimated_total", val, sizeof(val)) && cli_parse_double(val, &d))
+		m->estimated_total += d;
+}
+
+void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
+{
+	if (!m->dpor)
+		return;
+	res->exhausted = m->exhausted && !m->missing && !m->interrupted;
+	res->sleep_blocked = m->sleep_blocked;
+	res->races = m->races;
+	res->subtrees = m->subtrees / (m->nks ? m->nks : 1); /* each file counts them all */
+	res->max_depth = m->max_depth;
+	res->dpor_bytes = m->dpor_bytes;
+	res->estimated_total = res->exhausted ? (double)m->executions : m->estimated_total;
+}
+
 /* One file's numbers and violations added to @m; 0 or 2. */
 static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *const *names)
 {
@@ -216,6 +258,7 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 		m->elapsed_s = el;
 	if (!raw_value(buf, "interrupted", val, sizeof(val)) && strcmp(val, "true") == 0)
 		m->interrupted = true;
+	merge_dpor_one(m, f, buf);
 	return read_violations(m, capv, arr + strlen("\"violations\":["), path);
 }
 
@@ -307,12 +350,21 @@ int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_m
 
 static void print_merged(const struct cli_merge *m, int files)
 {
+	struct sim_result r = {0};
+
+	cli_merge_dpor(m, &r);
 	printf("{\"scenario\":%s,\"strategy\":%s,\"seed\":%s,\"executions\":%llu,"
 	       "\"elapsed_s\":%.6f,\"execs_per_s\":%.1f,\"violations_found\":%llu,"
-	       "\"exhausted\":false,\"shards\":%d,",
+	       "\"exhausted\":%s,\"shards\":%d,",
 	       m->head[0], m->head[1], m->head[2], m->executions, m->elapsed_s,
 	       m->elapsed_s > 0 ? (double)m->executions / m->elapsed_s : 0.0, m->violations_found,
-	       files);
+	       r.exhausted ? "true" : "false", files);
+	if (m->dpor)
+		printf("\"sleep_blocked\":%llu,\"races\":%llu,\"max_depth\":%llu,"
+		       "\"dpor_bytes\":%llu,\"estimated_total\":%.0f,\"subtrees\":%llu,",
+		       (unsigned long long)r.sleep_blocked, (unsigned long long)r.races,
+		       (unsigned long long)r.max_depth, (unsigned long long)r.dpor_bytes,
+		       r.estimated_total, (unsigned long long)r.subtrees);
 	if (m->missing) {
 		fprintf(stderr, "hmmsim: merge: partial: %llu of the %llu shards missing: ",
 			(unsigned long long)m->missing, (unsigned long long)m->shards);

@@ -463,6 +463,37 @@ static unsigned int preempt_cost(const struct dpor_node *n, int q)
 	return n->prev >= 0 && (n->enabled & BIT(n->prev)) && q != n->prev;
 }
 
+/*
+ * Is node @n above the split, where every awake thread is explored?  Until
+ * split_depth nodes where two awake threads announce dependent operations
+ * (split_conflict()), and at most SPLIT_MAX_BRANCHING nodes where two or
+ * more are awake: a program whose threads never conflict there would
+ * otherwise be explored by sleep sets alone, exponentially.
+ */
+#define SPLIT_MAX_BRANCHING 8
+static bool above_split(const struct sim_dpor_state *s, const struct dpor_node *n)
+{
+	return s->split_depth && n->cdepth < s->split_depth && n->bdepth < SPLIT_MAX_BRANCHING;
+}
+
+/*
+ * Split runs: a blocking attempt that failed and changed nothing (the retry
+ * is its real event) wakes no sleeper: the state after it is the one before
+ * it for every other thread.  And a sleeper whose explored event was such an
+ * attempt never wakes: blocking there, then retrying after the event that
+ * wakes it, is the class of every later attempt (docs/engine.md,
+ * "Blocking").  Without them a thread that the full expansion above the split
+ * picks only to block would give a second execution of one class.  Above the
+ * split, a branch that only blocks is the state before it: the first one
+ * explored makes its siblings redundant, a later one is cut (node_after()).
+ * (Not in unsplit runs: it would change their counts and tokens.)
+ */
+static bool split_pure_block(const struct sim_dpor_state *s, size_t i)
+{
+	const struct dpor_event *ev = &s->ev[i];
+	return s->split_depth && ev->blocked && ev->fp_n == 1 && kind_blocks_pure(ev->kind);
+}
+
 /* The node after event @i, when it is new: the sleepers its event left asleep. */
 static void node_after(struct sim_dpor_state *s, size_t i)
 {
@@ -474,10 +505,15 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 	*c = (struct dpor_node){
 	    .chosen = -1, .pool_start = (uint32_t)s->npool, .sitems_start = (uint32_t)s->nsitems};
 	c->preempts = p->preempts + preempt_cost(p, p->chosen);
+	c->cdepth = p->cdepth + p->conflict;
+	c->bdepth = p->bdepth + p->branching;
+	if (split_pure_block(s, i) && above_split(s, p) && p->done)
+		c->sleep = ~0ull; /* a later branch that only blocks: its siblings cover it */
 	for (uint32_t k = 0; k < p->pool_n; k++) {
 		struct dpor_sleeper sl = s->pool[p->pool_start + k];
 		struct dpor_foot sf = sleeper_foot(s, &sl);
-		if (sl.tid == p->chosen || foot_dependent(&sf, &fp))
+		if (sl.tid == p->chosen ||
+		    (!sl.pure && !split_pure_block(s, i) && foot_dependent(&sf, &fp)))
 			continue;
 		*pool_push(s) = sl;
 		c->sleep |= BIT(sl.tid);
@@ -495,6 +531,47 @@ void sim_dpor_event_end(struct sim_engine *e)
 	event_close(s, i);
 	if (i + 1 == s->nnodes)
 		node_after(s, i);
+}
+
+/*
+ * The split (sim_dpor_split()): the first node at split_depth choice nodes
+ * is the root of a subtree; reached for the first time, it gets the next
+ * subtree number, and an execution that enters another shard's subtree is
+ * abandoned there as a probe.  Return: false for a probe.
+ */
+static bool split_enter(struct sim_dpor_state *s, const struct dpor_node *n)
+{
+	if (!s->split_depth || s->in_sub || above_split(s, n))
+		return true;
+	s->in_sub = true;
+	if (n->chosen >= 0 || s->subtrees++ % s->shard_count == s->shard_index)
+		return true; /* replayed: ours, or it would not be explored */
+	s->probe = true;
+	return false;
+}
+
+/*
+ * Does the split count this node (threads @awake)?  When two of them
+ * announce dependent operations: where they are all independent (threads
+ * starting, the main thread spawning) every branch but the first is
+ * sleep-set blocked at once, so the node would cut nothing.
+ */
+static bool split_conflict(const struct sim_engine *e, uint64_t awake)
+{
+	for (uint64_t a = awake; a; a &= a - 1) {
+		const struct sim_thread *p = &e->threads[__builtin_ctzll(a)];
+		struct dpor_fp_item x = {p->next_op.obj, (uint8_t)p->next_op.kind};
+		if (kind_empty(x.kind))
+			continue;
+		for (uint64_t b = a & (a - 1); b; b &= b - 1) {
+			const struct sim_thread *q = &e->threads[__builtin_ctzll(b)];
+			struct dpor_fp_item y = {q->next_op.obj, (uint8_t)q->next_op.kind};
+			if (x.obj == y.obj && !kind_empty(y.kind) &&
+			    !(kind_reads(x.kind) && kind_reads(y.kind)))
+				return true;
+		}
+	}
+	return false;
 }
 
 static bool mismatch(struct sim_engine *e, size_t i)
@@ -533,6 +610,8 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 							   .sitems_start = (uint32_t)s->nsitems};
 	}
 	struct dpor_node *n = &s->nodes[i];
+	if (!split_enter(s, n))
+		return false; /* another shard's subtree */
 	if (s->follow) {
 		if (i >= s->nfollow || s->follow[i] != next) {
 			if (s->diverged == SIZE_MAX)
@@ -549,6 +628,11 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 		n->enabled = choices;
 		n->chosen = next;
 		n->backtrack = BIT(next);
+		if (above_split(s, n)) {
+			n->backtrack = choices; /* above the split: every thread */
+			n->branching = __builtin_popcountll(choices & ~n->sleep) > 1;
+			n->conflict = split_conflict(e, choices & ~n->sleep);
+		}
 		n->prev = i ? s->ev[i - 1].tid : -1;
 	}
 	if (yielding && cur && next != cur->id)
@@ -628,6 +712,7 @@ static void dpor_begin(struct sim_engine *e, uint64_t index)
 	s->open = false;
 	s->polling = 0;
 	memset(s->round, 0, sizeof(s->round));
+	s->in_sub = s->probe = false;
 }
 
 static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yielding)
@@ -664,6 +749,11 @@ void sim_dpor_exec_done(struct sim_engine *e)
 		s->open = false;
 		event_close(s, s->nev - 1);
 	}
+	/* an execution that ended above the split is a subtree of its own */
+	if (s->split_depth && !s->in_sub && s->subtrees++ % s->shard_count != s->shard_index)
+		s->probe = true;
+	if (s->probe)
+		return;
 	if (e->abandoned)
 		s->sleep_blocked++;
 	s->executions++;
@@ -701,6 +791,10 @@ static bool dpor_end(struct sim_engine *e)
 			struct dpor_sleeper *sl = pool_push(s);
 			n = &s->nodes[j];
 			sl->tid = n->chosen;
+			sl->pure = split_pure_block(s, j);
+			if (sl->pure && above_split(s, n) && !n->done)
+				n->done =
+				    n->enabled; /* the first branch only blocked: it covers all */
 			struct dpor_foot f = ev_foot(s, j);
 			sl->start = (uint32_t)s->nsitems;
 			sl->n = f.n;
@@ -762,6 +856,23 @@ void sim_dpor_free(struct sim_dpor_state *s)
 		free(s->pollset[t]);
 	}
 	free(s);
+}
+
+void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index, uint64_t count)
+{
+	s->split_depth = depth;
+	s->shard_index = count > 1 ? index : 0;
+	s->shard_count = count > 1 ? count : 1;
+}
+
+bool sim_dpor_probe(const struct sim_dpor_state *s)
+{
+	return s->probe;
+}
+
+uint64_t sim_dpor_subtrees(const struct sim_dpor_state *s)
+{
+	return s->subtrees;
 }
 
 struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n)

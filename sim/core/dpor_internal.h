@@ -53,6 +53,7 @@ struct dpor_round {
 /* A sleeping (or already explored) thread and its next event's footprint. */
 struct dpor_sleeper {
 	int tid;
+	bool pure;	   /* split: its event was a failed pure attempt (split_pure_block()) */
 	uint32_t start, n; /* its footprint: sitems[start ..] */
 };
 
@@ -61,7 +62,10 @@ struct dpor_node {
 	uint64_t enabled, backtrack, done, sleep; /* sleep: inherited sleepers */
 	int chosen;
 	unsigned int preempts; /* preemptions before this node (bounded mode) */
-	int prev;	       /* thread of the event before, -1 at the root */
+	unsigned int cdepth;   /* split: conflict nodes before it (split_conflict()) */
+	unsigned int bdepth;   /* split: branching nodes (two threads awake) before it */
+	bool conflict, branching;
+	int prev; /* thread of the event before, -1 at the root */
 	uint32_t pool_start, pool_n;
 	uint32_t sitems_start; /* sitems when it was made */
 };
@@ -135,6 +139,14 @@ struct sim_dpor_state {
 	uint64_t sleep_blocked, races, max_depth, executions;
 	size_t bookkeeping;
 	double est_sum; /* sum over executions of Knuth's estimate */
+	/* split (--jobs, --shard): every awake thread is explored at the first
+	 * split_depth choice nodes; below, subtrees are numbered in the order
+	 * they are first reached and subtree k is this process's when
+	 * k % shard_count == shard_index (sim_dpor_split()) */
+	unsigned int split_depth; /* 0: no split */
+	uint64_t shard_index, shard_count, subtrees;
+	bool in_sub; /* this execution reached its subtree */
+	bool probe;  /* this execution is another shard's: not counted */
 	/* follow mode (the self-check): the thread of each event */
 	const int *follow;
 	size_t nfollow, diverged;

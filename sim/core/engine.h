@@ -353,6 +353,16 @@ extern const struct sim_strategy_ops sim_dpor_ops;
 struct sim_dpor_state;
 struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound);
 void sim_dpor_free(struct sim_dpor_state *s);
+/*
+ * Split the tree for --jobs and --shard: every awake thread is explored at the
+ * first @depth choice nodes (sleep sets keep one execution per class), and
+ * below them each subtree, numbered in the order it is first reached, is
+ * explored by the process with @index == number % @count; an execution that
+ * reaches another's subtree is a probe (sim_dpor_probe()), abandoned there.
+ */
+void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index, uint64_t count);
+bool sim_dpor_probe(const struct sim_dpor_state *s); /* the last execution was one */
+uint64_t sim_dpor_subtrees(const struct sim_dpor_state *s); /* numbered so far */
 /* Figures of the run so far. */
 struct sim_dpor_stats {
 	uint64_t sleep_blocked; /* executions cut short: every runnable thread asleep */

@@ -414,25 +414,46 @@ static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *re
 	res->max_depth = st.max_depth;
 	res->dpor_bytes = st.bookkeeping;
 	res->estimated_total = res->exhausted ? (double)res->executions : st.estimate;
+	res->subtrees = sim_dpor_subtrees(dpor);
 	sim_dpor_free(dpor);
 }
 
-/* The options sim_explore() refuses: -EINVAL and res->error, else 0. */
-static int explore_check(const struct sim_options *opt, struct sim_result *res)
+/* The strategy and shard options of @opt: false, or true with @res->error set. */
+static bool bad_options(const struct sim_options *opt, struct sim_result *res)
 {
-	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
+	bool split = opt->strategy == SIM_STRATEGY_DPOR && opt->dpor_split_depth;
 
-	if ((unsigned int)opt->strategy >= NR_STRATEGIES)
+	if ((unsigned int)opt->strategy >= NR_STRATEGIES) {
 		snprintf(res->error, sizeof(res->error), "unknown strategy");
-	else if (opt->shard_count > 1 && (tree || opt->shard_index >= opt->shard_count))
+		return true;
+	}
+	if (opt->shard_count > 1 &&
+	    (opt->strategy == SIM_STRATEGY_DFS || opt->shard_index >= opt->shard_count)) {
 		snprintf(res->error, sizeof(res->error),
-			 tree ? "sharding works with the random and pct strategies, not dfs or dpor"
-			      : "shard index must be below the shard count");
-	else if (opt->pct_depth > 16)
+			 opt->strategy == SIM_STRATEGY_DFS
+			     ? "sharding works with the random, pct and dpor strategies, not dfs"
+			     : "shard index must be below the shard count");
+		return true;
+	}
+	if (opt->shard_count > 1 && opt->strategy == SIM_STRATEGY_DPOR && !split) {
+		snprintf(res->error, sizeof(res->error), "a dpor shard needs a split depth");
+		return true;
+	}
+	if (opt->pct_depth > 16) {
 		snprintf(res->error, sizeof(res->error), "PCT depth must be 1..16");
-	else
-		return 0;
-	return -EINVAL;
+		return true;
+	}
+	return false;
+}
+
+/* dpor's state for @opt: its bound, and its split (--jobs, --shard). */
+static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
+{
+	struct sim_dpor_state *d =
+	    sim_dpor_new(opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX);
+	if (opt->dpor_split_depth)
+		sim_dpor_split(d, opt->dpor_split_depth, opt->shard_index, opt->shard_count);
+	return d;
 }
 
 /* Execution @i ran: counted, with its coverage; Return: its schedule's hash (0: abandoned). */
@@ -446,6 +467,24 @@ static uint64_t explore_count(const struct sim_options *opt, struct sim_result *
 	res->executions++;
 	clean_keep(pick, opt, i);
 	return sim_cov_exec_done(&sim_eng, &res->coverage);
+}
+
+/* The options sim_explore() runs with: @opt, or for the self-check a copy in
+ * @checked without the other oracles; NULL with @res->error set when refused. */
+static const struct sim_options *
+explore_options(const struct sim_options *opt, struct sim_options *checked, struct sim_result *res)
+{
+	if (opt->por_check) {
+		if (opt->strategy != SIM_STRATEGY_DPOR) {
+			snprintf(res->error, sizeof(res->error),
+				 "the self-check needs --strategy dpor");
+			return NULL;
+		}
+		*checked = *opt;
+		checked->no_races = checked->no_lockdep = checked->no_might_sleep = true;
+		opt = checked;
+	}
+	return bad_options(opt, res) ? NULL : opt;
 }
 
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
@@ -466,21 +505,11 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	memset(res, 0, sizeof(*res));
 	sim_dfs_init(&dfs, opt->dfs_preemptions, opt->dfs_single_bound);
 	struct sim_options checked;
-	if (opt->por_check) {
-		if (opt->strategy != SIM_STRATEGY_DPOR) {
-			snprintf(res->error, sizeof(res->error),
-				 "the self-check needs --strategy dpor");
-			return -EINVAL;
-		}
-		checked = *opt;
-		checked.no_races = checked.no_lockdep = checked.no_might_sleep = true;
-		opt = &checked;
-	}
+	if (!(opt = explore_options(opt, &checked, res)))
+		return -EINVAL;
 	if (opt->strategy == SIM_STRATEGY_REPLAY)
 		return explore_replay(sc, opt, res, t0);
 	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;
-	if (explore_check(opt, res))
-		return -EINVAL;
 	pct.depth = opt->pct_depth ? opt->pct_depth : SIM_DEFAULT_PCT_DEPTH;
 	if (opt->strategy == SIM_STRATEGY_RANDOM) {
 		ops = &sim_random_ops;
@@ -489,7 +518,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		ops = &sim_pct_ops;
 		state = &pct;
 	} else if (opt->strategy == SIM_STRATEGY_DPOR) {
-		dpor = sim_dpor_new(opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX);
+		dpor = dpor_start(opt);
 		ops = &sim_dpor_ops;
 		state = dpor;
 	} else {
@@ -508,9 +537,15 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	sim_engine_setup(sc, ops, state, opt->step_bound);
 	e->want_hash = opt->por_check || opt->final_hashes;
 	for (uint64_t i = 0; i < opt->iterations; i++) {
-		if (opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
+		if (!tree && opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
+		if (dpor && sim_dpor_probe(dpor)) { /* another shard's subtree: not counted */
+			if (!e->replay_mismatch && ops->end(e))
+				continue;
+			res->exhausted = !e->replay_mismatch;
+			break;
+		}
 		uint64_t sched_hash = explore_count(opt, res, &pick, i);
 		bool failed = e->failed;
 		if (opt->por_check && !e->abandoned && !failed &&

@@ -699,7 +699,10 @@ void sim_ora_exec_begin(void)
 	o->serial = ++exec_serial;
 	o->tab = NULL;
 	o->mask = o->used = 0;
-	if (o->hint < TAB_MIN)
+	/* dpor compares objects by address across executions (sleep sets): the
+	 * layout of execution memory must depend on the execution alone, not on
+	 * how large an earlier one grew the table */
+	if (o->hint < TAB_MIN || e->dpor)
 		o->hint = TAB_MIN;
 	o->rcu = o->cbq = o->cbdone = NULL;
 	if (e->ld)
