@@ -662,7 +662,7 @@ static struct hs_catalog_entry catalog[] = {
      "fault that takes the page back waited for the folio lock for ever",
      true, &sc_nv_exclusive, &sc_nv_exclusive, "nouveau_exclusive_no_unlock", SIM_STRATEGY_PCT, 0,
      "6.14", NULL},
-    {"fix-a-hmm-range-fault-livelock-starvation-problem",
+    {"hmm-range-fault-starvation",
      "mm: Fix a hmm_range_fault() livelock / starvation problem (v7.0)",
      "hmm_range_fault() retried at once on a device-private folio locked by a migration, "
      "never scheduling, while the lock holder waited in lru_add_drain_all() for a work item "

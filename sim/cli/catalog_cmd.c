@@ -18,6 +18,17 @@
 int cmd_catalog(int argc, char **argv);
 
 /* The JUnit testcases of one entry: "bug found" and "fix clean". */
+/* The entry column of the tables: the longest entry name (at least 30). */
+static int name_width(void)
+{
+	size_t n, w = 30;
+	const struct hs_catalog_entry *cat = hs_catalog(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strlen(cat[i].name) > w)
+			w = strlen(cat[i].name);
+	return (int)w;
+}
+
 static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_strategy s,
 			uint64_t iterations, uint64_t seed, const struct hs_catalog_result *r)
 {
@@ -130,9 +141,9 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 		       (unsigned long long)iterations, (unsigned long long)seed);
 	else
 		printf("kernel %s: each entry as that release has it (the bug must be found, the "
-		       "fix clean)\n%-30s %-6s %-6s %-4s %-5s %10s %8s  %-15s %-3s\n",
-		       version, "entry", "side", "fixed", "has", "found", "executions", "seconds",
-		       "kind", "ok");
+		       "fix clean)\n%-*s %-6s %-6s %-4s %-5s %10s %8s  %-15s %-3s\n",
+		       version, name_width(), "entry", "side", "fixed", "has", "found",
+		       "executions", "seconds", "kind", "ok");
 	for (size_t i = 0; i < n; i++) {
 		const struct hs_catalog_entry *e = &cat[i];
 		struct hs_catalog_result r;
@@ -178,10 +189,10 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 			char rel[16];
 			snprintf(rel, sizeof(rel), "%s%s", e->release ? "v" : "",
 				 e->release ? e->release : "never");
-			printf("%-30s %-6s %-6s %-4s %-5s %10llu %8.3f  %-15s %-3s\n", e->name,
-			       e->driver ? "driver" : "core", rel, r.has_bug ? "yes" : "no",
-			       r.found ? "yes" : "no", (unsigned long long)r.executions, r.seconds,
-			       r.found ? r.kind : "-",
+			printf("%-*s %-6s %-6s %-4s %-5s %10llu %8.3f  %-15s %-3s\n", name_width(),
+			       e->name, e->driver ? "driver" : "core", rel,
+			       r.has_bug ? "yes" : "no", r.found ? "yes" : "no",
+			       (unsigned long long)r.executions, r.seconds, r.found ? r.kind : "-",
 			       ok ? (r.later_bug ? "yes (a later fix's bug)" : "yes") : "NO");
 			if (r.found && tokens)
 				print_found(r.message, cmd, true);
@@ -267,7 +278,7 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 		}
 		printf("}");
 	} else {
-		printf("%-30s %-6s %-5s %10llu %8.3f  %-15s %-6s  %s\n", e->name,
+		printf("%-*s %-6s %-5s %10llu %8.3f  %-15s %-6s  %s\n", name_width(), e->name,
 		       e->driver ? "driver" : "core", r->found ? "yes" : "NO",
 		       (unsigned long long)r->executions, r->seconds, r->found ? r->kind : "-",
 		       r->clean_with_fix ? "yes" : "NO", e->fix);
@@ -493,8 +504,8 @@ static void print_head(bool json, const enum sim_strategy *strategy, uint64_t it
 		       strategy ? sim_strategy_name(*strategy) : "default",
 		       (unsigned long long)iterations, (unsigned long long)seed);
 	else
-		printf("%-30s %-6s %-5s %10s %8s  %-15s %-6s  %s\n", "entry", "side", "found",
-		       "executions", "seconds", "kind", "clean", "kernel fix");
+		printf("%-*s %-6s %-5s %10s %8s  %-15s %-6s  %s\n", name_width(), "entry", "side",
+		       "found", "executions", "seconds", "kind", "clean", "kernel fix");
 }
 
 int cmd_catalog(int argc, char **argv)
