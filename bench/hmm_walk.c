@@ -387,8 +387,8 @@ static void bench_pmd_main(void *arg)
 		}
 	pmd_populate_s = (now_ns() - t) * 1e-9;
 	for (unsigned long k = 0; k < NPAGES / HS_PTRS_PER_PTE; k++)
-		pmd_huge += __atomic_load_n(&mm->pmd[BASE / HS_PMD_SIZE + k]->pmd.v,
-					    __ATOMIC_RELAXED) != 0;
+		pmd_huge +=
+		    __atomic_load_n(&mm->pmd[BASE / HS_PMD_SIZE + k]->pmd.v, __ATOMIC_RELAXED) != 0;
 	if (pmd_huge != NPAGES / HS_PTRS_PER_PTE) {
 		fail("only %lu of %lu PMDs are huge", pmd_huge, NPAGES / HS_PTRS_PER_PTE);
 		return;
@@ -431,15 +431,12 @@ static void bench_pmd_main(void *arg)
 	pmd_rss_mib = status_mib("VmRSS");
 }
 
-/* The PMD-mapped pass: a second execution (its memory is the arena's, reset
- * after the first), so the two ranges are never live together. */
-static int run_pmd(void)
+/* Run @main_fn once on the deterministic engine as scenario @name; 0, or 1 after
+ * saying what failed (@what names the pass). */
+static int run_once(const char *name, const char *summary, void (*main_fn)(void *),
+		    const char *what)
 {
-	struct sim_scenario sc = {
-	    .name = "bench-hmm-walk-pmd",
-	    .summary = "hmm_range_fault over 1M pages mapped by 2048 huge PMDs",
-	    .main = bench_pmd_main,
-	};
+	struct sim_scenario sc = {.name = name, .summary = summary, .main = main_fn};
 	struct sim_stress_options opt = {
 	    .max_iterations = 1,
 	    .jitter = false,
@@ -450,7 +447,7 @@ static int run_pmd(void)
 	int err = sim_stress(&sc, &opt, &res);
 
 	if (err || res.iterations != 1 || res.violations_found || res.hung) {
-		fprintf(stderr, "hmm_walk: the PMD scenario failed (%d): %s: %s\n", err, res.kind,
+		fprintf(stderr, "hmm_walk: the %s failed (%d): %s: %s\n", what, err, res.kind,
 			res.message);
 		return 1;
 	}
@@ -463,32 +460,16 @@ static int run_pmd(void)
 
 int main(void)
 {
-	struct sim_scenario sc = {
-	    .name = "bench-hmm-walk",
-	    .summary = "hmm_range_fault over 1M populated pages",
-	    .main = bench_main,
-	};
-	struct sim_stress_options opt = {
-	    .max_iterations = 1,
-	    .jitter = false,
-	    .hang_timeout_s = 600,
-	    .step_bound = 1ul << 40,
-	};
-	struct sim_stress_result res;
 	double pte_bytes = (double)sizeof(struct hs_pte_table) / HS_PTRS_PER_PTE;
 	double page_bytes = (double)sizeof(struct hs_page);
-	int err = sim_stress(&sc, &opt, &res);
 
-	if (err || res.iterations != 1 || res.violations_found || res.hung) {
-		fprintf(stderr, "hmm_walk: the scenario failed (%d): %s: %s\n", err, res.kind,
-			res.message);
+	if (run_once("bench-hmm-walk", "hmm_range_fault over 1M populated pages", bench_main,
+		     "scenario"))
 		return 1;
-	}
-	if (bench_error) {
-		fprintf(stderr, "hmm_walk: %s\n", bench_error);
-		return 1;
-	}
-	if (run_pmd())
+	/* The PMD-mapped pass: a second execution (its memory is the arena's,
+	 * reset after the first), so the two ranges are never live together. */
+	if (run_once("bench-hmm-walk-pmd", "hmm_range_fault over 1M pages mapped by 2048 huge PMDs",
+		     bench_pmd_main, "PMD scenario"))
 		return 1;
 
 	printf("setup: %lu pages, %.2f s (write faults through hs_cpu_write(): %.2f s, "
@@ -517,8 +498,8 @@ int main(void)
 	       "hmm/loop %.2f\n"
 	       "  bytes per page: struct hs_page %.0f + the PTE table the model keeps under each "
 	       "PMD %.2f = %.2f (base %.2f); VmRSS %.1f MiB\n",
-	       pmd_populate_s * 1e9 / (double)NPAGES, populate_s * 1e9 / (double)NPAGES,
-	       pmd_hmm_ns, hmm_ns, CHUNK, pmd_hmm_chunk_ns, hmm_chunk_ns, pmd_loop_ns, loop_ns,
+	       pmd_populate_s * 1e9 / (double)NPAGES, populate_s * 1e9 / (double)NPAGES, pmd_hmm_ns,
+	       hmm_ns, CHUNK, pmd_hmm_chunk_ns, hmm_chunk_ns, pmd_loop_ns, loop_ns,
 	       pmd_hmm_ns / pmd_loop_ns, page_bytes, pte_bytes, page_bytes + pte_bytes,
 	       page_bytes + pte_bytes, pmd_rss_mib);
 	printf("{\"hmm_ns_per_page\": %.2f, \"loop_ns_per_page\": %.2f, \"ratio\": %.2f, "
