@@ -5,8 +5,9 @@
  * memory.c).  Mirrors mm/memory.c (zap_pte_range), mm/mmap.c + mm/vma.c (mmap, munmap),
  * mm/mprotect.c, mm/madvise.c (MADV_DONTNEED), mm/vmscan.c + mm/rmap.c (reclaim of one anon page to
  * swap), kernel/fork.c (mmput).  Simplifications: one level of PTE tables allocated with their VMA
- * (the PMD level of THP is in huge_memory.c); anonymous memory only (VM_IO and VM_PFNMAP VMAs exist so hmm_range_fault can refuse
- * them); reclaim takes mmap_lock to find the page instead of walking the rmap.
+ * (the PMD level of THP is in huge_memory.c); anonymous memory only (VM_IO and VM_PFNMAP VMAs exist
+ * so hmm_range_fault can refuse them); reclaim takes mmap_lock to find the page instead of walking
+ * the rmap.
  */
 #include <errno.h>
 #include <hmmsim/mm.h>
@@ -663,6 +664,22 @@ int hs_madvise_dontneed(struct hs_mm *mm, unsigned long start, unsigned long len
 	return 0;
 }
 
+/*
+ * vma_modify(): the VMAs of [@start, @end) become VMAs of their own, split
+ * at both ends (vma_adjust_trans_huge() first, as __split_vma() does), so
+ * madvise/mprotect can change their flags.  Simplified: the range must be
+ * mapped throughout (the callers' -ENOMEM), checked before anything splits.
+ * Caller holds mmap_lock for write.  Return: 0 or -ENOMEM.
+ */
+static int vma_modify(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE)
+		if (!hs_find_vma(mm, a))
+			return -ENOMEM;
+	hs_vma_adjust_trans_huge(mm, start, end);
+	return vma_split_at(mm, start) || vma_split_at(mm, end) ? -ENOMEM : 0;
+}
+
 /**
  * hs_madvise_hugepage() - madvise(MADV_HUGEPAGE): VM_HUGEPAGE on a range.
  * @mm: the address space
@@ -683,13 +700,7 @@ int hs_madvise_hugepage(struct hs_mm *mm, unsigned long start, unsigned long len
 	if (!range_ok(mm, start, len))
 		return -EINVAL;
 	sim_down_write(&mm->mmap_lock);
-	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE)
-		if (!hs_find_vma(mm, a)) {
-			sim_up_write(&mm->mmap_lock);
-			return -ENOMEM;
-		}
-	hs_vma_adjust_trans_huge(mm, start, end);
-	if (vma_split_at(mm, start) || vma_split_at(mm, end)) {
+	if (vma_modify(mm, start, end)) {
 		sim_up_write(&mm->mmap_lock);
 		return -ENOMEM;
 	}
@@ -861,13 +872,7 @@ int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsign
 	if (!range_ok(mm, start, len) || (prot & ~(HS_VM_READ | HS_VM_WRITE)))
 		return -EINVAL;
 	sim_down_write(&mm->mmap_lock);
-	for (unsigned long a = start; a < end; a += HS_PAGE_SIZE)
-		if (!hs_find_vma(mm, a)) {
-			sim_up_write(&mm->mmap_lock);
-			return -ENOMEM;
-		}
-	hs_vma_adjust_trans_huge(mm, start, end);
-	if (vma_split_at(mm, start) || vma_split_at(mm, end)) {
+	if (vma_modify(mm, start, end)) {
 		sim_up_write(&mm->mmap_lock);
 		return -ENOMEM;
 	}
