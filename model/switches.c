@@ -15,9 +15,12 @@ struct hs_switches hs_switch;
 
 /* @rel: the mainline release the fix landed in; @fix: the kernel commit the
  * switch undoes, its title and release */
-#define SWITCH(f, rel, fix)                                                                        \
+#define SWITCH(f, rel, fix) SWITCH_SINCE(f, NULL, rel, fix)
+/* @since: the release the bug came in, where it is later than the oldest
+ * known one (5.0) */
+#define SWITCH_SINCE(f, since, rel, fix)                                                           \
 	{                                                                                          \
-#f, &hs_switch.f, rel, fix                                                         \
+#f, &hs_switch.f, rel, fix, since                                                  \
 	}
 
 static const struct {
@@ -25,6 +28,7 @@ static const struct {
 	bool *field;
 	const char *release;
 	const char *fix;
+	const char *since;
 } switches[] = {
     SWITCH(migrate_flush_tlb_after_ptl, "6.0",
 	   "mm/migrate_device.c: flush TLB while holding PTL (v6.0)"),
@@ -33,7 +37,7 @@ static const struct {
 	   "mm/memory.c: fix race when faulting a device private page (v6.1)"),
     SWITCH(swap_page_lock_unconditional, "6.15",
 	   "mm/migrate: Trylock device page in do_swap_page (v6.15)"),
-    SWITCH(swap_page_spin_on_locked, "7.0",
+    SWITCH_SINCE(swap_page_spin_on_locked, "6.15", "7.0",
 	   "mm: Fix a hmm_range_fault() livelock / starvation problem (v7.0) (the bug: v6.15 .. "
 	   "v6.19)"),
     SWITCH(notifier_remove_lockless_wait, "5.18",
@@ -121,6 +125,21 @@ const char *hs_switch_release(const char *name)
 	return NULL;
 }
 
+/**
+ * hs_switch_since() - the release a switch's bug came in.
+ * @name: the switch's field name
+ *
+ * Return: the release ("6.15"), or NULL when the bug is older than every
+ * known release or @name is unknown.
+ */
+const char *hs_switch_since(const char *name)
+{
+	for (size_t i = 0; i < NR_SWITCHES; i++)
+		if (strcmp(switches[i].name, name) == 0)
+			return switches[i].since;
+	return NULL;
+}
+
 /* ---- kernel releases ------------------------------------------------------------ */
 
 /* Mainline releases, oldest first: every one a fix above landed in, the one
@@ -198,10 +217,28 @@ bool hs_kernel_has_bug(const char *version, const char *fix)
 }
 
 /**
+ * hs_kernel_switch_on() - whether a release has a switch's bug.
+ * @version: a known release
+ * @name: the switch's field name
+ *
+ * Return: true when the bug came in at or before @version and its fix
+ * landed after it; false for an unknown name.
+ */
+bool hs_kernel_switch_on(const char *version, const char *name)
+{
+	for (size_t i = 0; i < NR_SWITCHES; i++)
+		if (strcmp(switches[i].name, name) == 0)
+			return hs_kernel_has_bug(version, switches[i].release) &&
+			       (!switches[i].since || hs_kernel_cmp(version, switches[i].since) >= 0);
+	return false;
+}
+
+/**
  * hs_kernel_set() - set every switch as a release had it.
  * @version: a known release ("6.1")
  *
- * A switch is on when its fix landed after @version.
+ * A switch is on when its bug came in at or before @version and its fix
+ * landed after it.
  *
  * Return: 0, or -EINVAL for an unknown release (no switch changed).
  */
@@ -210,7 +247,7 @@ int hs_kernel_set(const char *version)
 	if (!hs_kernel_known(version))
 		return -EINVAL;
 	for (size_t i = 0; i < NR_SWITCHES; i++)
-		*switches[i].field = hs_kernel_has_bug(version, switches[i].release);
+		*switches[i].field = hs_kernel_switch_on(version, switches[i].name);
 	return 0;
 }
 

@@ -78,6 +78,9 @@ const char *hs_switch_fix(const char *name);
 /* The mainline release a switch's fix landed in ("6.1"), or NULL for an
  * unknown name. */
 const char *hs_switch_release(const char *name);
+/* The release a switch's bug came in ("6.15"), or NULL when it is older
+ * than every known release (or @name is unknown). */
+const char *hs_switch_since(const char *name);
 
 /* The release the model mirrors (with every fix it knows: the switches of
  * later releases are off too unless a run names a kernel). */
@@ -94,7 +97,11 @@ const char *hs_kernel_prev(const char *version);
 /* Whether kernel @version still has the bug a fix of release @fix removed
  * (@fix NULL: never merged, no release has it). */
 bool hs_kernel_has_bug(const char *version, const char *fix);
-/* Set every switch as kernel @version had it: on when its fix came after.
+/* Whether kernel @version has switch @name's bug: it came in at or before
+ * @version (hs_switch_since()) and was fixed after it. */
+bool hs_kernel_switch_on(const char *version, const char *name);
+/* Set every switch as kernel @version had it: on when its bug was there
+ * (hs_kernel_switch_on()).
  * Return: 0, or -EINVAL for an unknown release (nothing changed). */
 int hs_kernel_set(const char *version);
 /* The known releases as one line ("5.0 5.1 ... 7.0"), for messages. */

@@ -101,7 +101,7 @@ static char *catalog_replay(const struct sim_scenario *sc, const char *tok, cons
 	if (version) {
 		const char *const *names = hs_switch_names();
 		for (size_t i = 0; names[i] && n < 64; i++)
-			if (hs_kernel_has_bug(version, hs_switch_release(names[i])))
+			if (hs_kernel_switch_on(version, names[i]))
 				on[n++] = names[i];
 	}
 	return cli_replay_cmd(sc->name, tok, &o, on, n);

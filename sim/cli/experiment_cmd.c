@@ -112,7 +112,7 @@ static char *cell_replay(const char *cli_name, const char *scenario,
 	if (x->kernel) {
 		const char *const *names = hs_switch_names();
 		for (size_t i = 0; names[i] && nsw < 64; i++)
-			if (hs_kernel_has_bug(x->kernel, hs_switch_release(names[i])))
+			if (hs_kernel_switch_on(x->kernel, names[i]))
 				sw[nsw++] = names[i];
 	}
 	snprintf(shown, sizeof(shown), "%s@%s", scenario, cli_name);

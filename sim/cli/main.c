@@ -219,9 +219,10 @@ static void list_switches(const char *version)
 	printf("model switches of kernel %s (on: the code before a fix that came later):\n",
 	       version);
 	for (size_t i = 0; names[i]; i++) {
-		const char *rel = hs_switch_release(names[i]);
-		printf("    %-34s fixed in v%-5s %s\n", names[i], rel,
-		       hs_kernel_has_bug(version, rel) ? "on" : "off");
+		const char *since = hs_switch_since(names[i]);
+		printf("    %-34s fixed in v%-5s %s%s%s\n", names[i], hs_switch_release(names[i]),
+		       hs_kernel_switch_on(version, names[i]) ? "on" : "off",
+		       since ? ", came in v" : "", since ? since : "");
 	}
 }
 
@@ -464,7 +465,7 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		const char *const *names = hs_switch_names();
 		unsigned int on = 0;
 		for (size_t i = 0; names[i]; i++)
-			if (hs_kernel_has_bug(kernel_release, hs_switch_release(names[i])))
+			if (hs_kernel_switch_on(kernel_release, names[i]))
 				printf(" %s", names[i]), on++;
 		printf("%s\n", on ? "" : " none (every fix in)");
 	}
@@ -798,7 +799,7 @@ static void kernel_switches_on(const char *version)
 		hs_switch_set(switches_on[k], true);
 	const char *const *names = hs_switch_names();
 	for (size_t k = 0; names[k]; k++) {
-		if (!hs_kernel_has_bug(version, hs_switch_release(names[k])))
+		if (!hs_kernel_switch_on(version, names[k]))
 			continue;
 		unsigned int j = 0;
 		while (j < nr_switches_on && strcmp(switches_on[j], names[k]))

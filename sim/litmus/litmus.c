@@ -361,7 +361,8 @@ static const struct sim_scenario litmus[] = {
 
 /* The GenMC benchmarks (dpor's known counts, tests/engine/dpor.c and docs/engine.md). */
 static const struct sim_scenario genmc[] = {
-    READERS(1),
+    {"readers-1", "GenMC's readers(1): one writer, 1 reader of one variable", readers_main, N(1), 0,
+     NULL},
     READERS(2),
     READERS(3),
     READERS(4),

@@ -37,6 +37,11 @@ expect_exit 2 "list --kernel bad" "$H" list --kernel 6.1.1
 expect_exit 0 "list --kernel 6.1" "$H" list --kernel 6.1
 grep -Eq "^    swap_page_ref_without_ptl +fixed in v6.1 +off" "$T/out" && grep -Eq "^    swap_page_lock_unconditional +fixed in v6.15 +on" "$T/out" && ok "list --kernel 6.1: off up to 6.1, on after" || bad "list --kernel 6.1"
 
+expect_exit 0 "list --kernel 5.17" "$H" list --kernel 5.17
+grep -Eq "^    swap_page_spin_on_locked +fixed in v7.0 +off, came in v6.15" "$T/out" && ok "list --kernel 5.17: a bug that came in 6.15 is off" || bad "list --kernel 5.17: swap_page_spin_on_locked"
+expect_exit 0 "list --kernel 6.15" "$H" list --kernel 6.15
+grep -Eq "^    swap_page_spin_on_locked +fixed in v7.0 +on, came in v6.15" "$T/out" && ok "list --kernel 6.15: on from the release it came in" || bad "list --kernel 6.15: swap_page_spin_on_locked"
+
 # A release before a fix finds its bug, with a replay line naming its switches.
 expect_exit 1 "explore catalog-two-faults --kernel 6.0" "$H" explore catalog-two-faults --kernel 6.0 --iterations 2000
 line=$(sed -n 's/^replay: hmmsim //p' "$T/out")

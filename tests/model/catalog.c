@@ -52,8 +52,13 @@ static void test_releases(void)
 		if (!e->release) /* never merged: no release has it */
 			continue;
 		CU_ASSERT_TRUE(hs_kernel_known(e->release));
-		if (e->sw)
+		if (e->sw) {
 			CU_ASSERT_STRING_EQUAL(hs_switch_release(e->sw), e->release);
+			/* the switch and its entry agree on when the bug came in */
+			const char *since = hs_switch_since(e->sw);
+			CU_ASSERT_TRUE(since == e->since ||
+				       (since && e->since && strcmp(since, e->since) == 0));
+		}
 		const char *before = hs_kernel_prev(e->release);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(before);
 		CU_ASSERT_EQUAL(hs_catalog_run_release(e, before, e->strategy, 20000, 1, &r), 0);
