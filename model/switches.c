@@ -37,9 +37,10 @@ static const struct {
 	   "mm/memory.c: fix race when faulting a device private page (v6.1)"),
     SWITCH(swap_page_lock_unconditional, "6.15",
 	   "mm/migrate: Trylock device page in do_swap_page (v6.15)"),
-    SWITCH_SINCE(swap_page_spin_on_locked, "6.15", "7.0",
-	   "mm: Fix a hmm_range_fault() livelock / starvation problem (v7.0) (the bug: v6.15 .. "
-	   "v6.19)"),
+    SWITCH_SINCE(
+	swap_page_spin_on_locked, "6.15", "7.0",
+	"mm: Fix a hmm_range_fault() livelock / starvation problem (v7.0) (the bug: v6.15 .. "
+	"v6.19)"),
     SWITCH(notifier_remove_lockless_wait, "5.18",
 	   "mm/mmu_notifier.c: fix race in mmu_interval_notifier_remove() (v5.18)"),
     SWITCH(hmm_no_owner_check, "5.7",
@@ -229,7 +230,8 @@ bool hs_kernel_switch_on(const char *version, const char *name)
 	for (size_t i = 0; i < NR_SWITCHES; i++)
 		if (strcmp(switches[i].name, name) == 0)
 			return hs_kernel_has_bug(version, switches[i].release) &&
-			       (!switches[i].since || hs_kernel_cmp(version, switches[i].since) >= 0);
+			       (!switches[i].since ||
+				hs_kernel_cmp(version, switches[i].since) >= 0);
 	return false;
 }
 
