@@ -131,6 +131,10 @@ int hs_dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page);
  * under the PTL of the pte that mapped it in the parent. */
 void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
 
+/* migrate_device_coherent_folio(): @page (referenced by the caller) to system
+ * memory; 0 or -EBUSY (model/migrate.c). */
+int hs_migrate_device_coherent_folio(struct hs_page *page);
+
 /* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
 void hs_swapcache_free(struct hs_page *page);
 

@@ -1075,6 +1075,39 @@ int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsign
 	return 0;
 }
 
+/**
+ * hs_migrate_device_coherent_folio() - migrate_device_coherent_folio(): move
+ * one device-coherent page to system memory (FOLL_LONGTERM, model/gup.c).
+ * @page: the page; the caller holds a reference (not a pin), which the new
+ *	page inherits on success and which is dropped on failure
+ *
+ * The page is locked (sleeping, unlike migrate_device_range()'s trylock),
+ * unmapped by its rmap (try_to_migrate()), copied into a new system page and
+ * finalized, as the by-pfn API does.
+ * Return: 0, or -EBUSY (still mapped or referenced, or no system memory).
+ */
+int hs_migrate_device_coherent_folio(struct hs_page *page)
+{
+	unsigned long src, dst = 0;
+	struct hs_page *dpage;
+
+	hs_lock_page(page);
+	src = hs_migrate_pfn(hs_page_to_pfn(page)) | HS_MIGRATE_PFN_MIGRATE;
+	migrate_device_unmap(&src, 1, NULL, NULL);
+	if (!(src & HS_MIGRATE_PFN_MIGRATE))
+		return -EBUSY;
+	dpage = hs_alloc_page();
+	if (dpage) {
+		hs_lock_page(dpage);
+		dst = hs_migrate_pfn(hs_page_to_pfn(dpage));
+	}
+	hs_migrate_device_pages(&src, &dst, 1);
+	if (src & HS_MIGRATE_PFN_MIGRATE)
+		hs_copy_page(dpage, page);
+	hs_migrate_device_finalize(&src, &dst, 1);
+	return src & HS_MIGRATE_PFN_MIGRATE ? 0 : -EBUSY;
+}
+
 /* ---- faults ------------------------------------------------------------------------ */
 
 /**
