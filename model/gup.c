@@ -25,7 +25,10 @@
  * turned into a reference first, model/migrate.c), and the pin starts over
  * (-EAGAIN), now finding the system page.  A page whose migration fails
  * (still mapped or referenced elsewhere, e.g. pinned by someone else) makes
- * the pin fail with -EBUSY, the rest unpinned.
+ * the pin fail with -EBUSY, the rest unpinned.  (Read in v6.12; v6.18's
+ * migrate_longterm_unpinnable_folios() has the 2025 cleanup "mm: gup: clean
+ * up stale logic in migrate_longterm_unpinnable_folio()", no functional
+ * change.)
  *
  * Simplifications: order-0 pages only; no gup-fast (the lockless walk): the
  * _fast variants take mmap_lock as their fallback does, and the long-term
