@@ -6,7 +6,10 @@
 # That races the device reading both pages through its mirror and a second
 # coherent device's view of them (coh-remote): the mirrors drop the moved
 # page, nobody reaches the old device page afterwards, and the CPU's store
-# through the pin lands in RAM.  Page 1 stays on the device.  Clean.
+# through the pin lands in RAM.  Page 1 stays on the device; in `init`, a
+# long-term pin of it while a plain pin holds it fails with -EBUSY (the
+# migration's refcount test refuses a pinned page) and gives back its pin.
+# Clean.
 process p va 4M
 vma p 0x100000 2 rw
 device gpu0 pages 2 coherent
@@ -18,6 +21,9 @@ init cpu-write p 0x101000 0xb
 init migrate-to-dev m0 0x100000 2
 init snapshot m0 0x100000 2 = w|coh
 init snapshot m1 0x100000 2 = w|coh-remote
+init pin p 0x101000 1                    # a plain pin: the page stays on the device
+init pin p 0x101000 1 longterm fails EBUSY  # the move fails: pinned already
+init unpin p 0x101000 1
 
 thread pinner
   pin p 0x100000 1 longterm              # to RAM first, then pinned
