@@ -123,7 +123,7 @@ static int copy_nonpresent_pte(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_a
 		hs_get_page(page);
 		hs_page_add_rmap(page); /* folio_try_dup_anon_rmap_pte() */
 		sim_atomic_fetch_or(&page->flags, 1l << HS_PG_ANON_SHARED, SIM_RELAXED);
-		hs_dev_rmap_add(page, dst_mm, addr);
+		hs_dev_rmap_add(page, src_mm, dst_mm, addr);
 		if (hs_is_writable_swp_entry(pte) && is_cow_mapping(src_vma->vm_flags)) {
 			pte &= ~HS_SWP_WRITE; /* make_readable_device_private_entry() */
 			hs_set_pte_at(src_mm, addr, src_pte, pte);

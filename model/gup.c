@@ -16,11 +16,24 @@
  * migrate_vma_unmap() instead of refusing it at once in
  * folio_try_share_anon_rmap_pte() (same outcome, one more scheduling point).
  *
+ * FOLL_LONGTERM (__gup_longterm_locked()): after the pages are pinned,
+ * check_and_migrate_movable_pages() looks for pages that may not stay pinned
+ * long term; the model's only such pages are device-coherent ones (every
+ * model RAM page is long-term pinnable: no ZONE_MOVABLE, no CMA, no
+ * hugetlb).  When there is one, every page is unpinned, each device-coherent
+ * page moved to system memory (migrate_device_coherent_folio(), with its pin
+ * turned into a reference first, model/migrate.c), and the pin starts over
+ * (-EAGAIN), now finding the system page.  A page whose migration fails
+ * (still mapped or referenced elsewhere, e.g. pinned by someone else) makes
+ * the pin fail with -EBUSY, the rest unpinned.  (Read in v6.12; v6.18's
+ * migrate_longterm_unpinnable_folios() has the 2025 cleanup "mm: gup: clean
+ * up stale logic in migrate_longterm_unpinnable_folio()", no functional
+ * change.)
+ *
  * Simplifications: order-0 pages only; no gup-fast (the lockless walk): the
- * _fast variants take mmap_lock as their fallback does; FOLL_LONGTERM only
- * refuses device-coherent pages (-EBUSY after unpinning; their migration is
- * the device-coherent model's, model/migrate.c) since every model RAM page is
- * long-term pinnable (no ZONE_MOVABLE, no CMA).
+ * _fast variants take mmap_lock as their fallback does, and the long-term
+ * check runs after it is dropped, as pin_user_pages_fast()'s slow path does;
+ * no memalloc_pin_save() (allocations have no zones to avoid).
  */
 #include <errno.h>
 #include <hmmsim/mm.h>
@@ -131,9 +144,50 @@ void hs_unpin_user_page_flags(struct hs_page *page, unsigned int gup_flags)
 	hs_put_page(page);
 }
 
+/*
+ * check_and_migrate_movable_pages(): collect_longterm_unpinnable_folios() and
+ * migrate_longterm_unpinnable_folios() of @nr pinned @pages.
+ * Return: 0 (all may stay pinned), -EAGAIN (all unpinned, device-coherent
+ * ones moved to system memory: pin again) or -EBUSY (all unpinned).
+ */
+static long check_and_migrate_movable_pages(long nr, struct hs_page **pages)
+{
+	long collected = 0, i;
+
+	for (i = 0; i < nr; i++)
+		if (hs_is_device_coherent_page(pages[i])) /* !folio_is_longterm_pinnable() */
+			collected++;
+	if (!collected)
+		return 0;
+	for (i = 0; i < nr; i++) {
+		struct hs_page *page = pages[i];
+
+		pages[i] = NULL; /* pofs_clear_entry() */
+		if (!hs_is_device_coherent_page(page)) {
+			hs_unpin_user_page_flags(page, HS_FOLL_PIN);
+			continue;
+		}
+		/* the pin would fail the migration's refcount test: a reference */
+		hs_get_page(page);
+		hs_unpin_user_page_flags(page, HS_FOLL_PIN);
+		if (sim_tracing())
+			sim_event("gup: FOLL_LONGTERM moves device-coherent pfn %#lx to RAM",
+				  hs_page_to_pfn(page));
+		if (hs_migrate_device_coherent_folio(page))
+			goto err;
+	}
+	return -EAGAIN;
+err:
+	while (++i < nr) { /* pofs_unpin(): what is left */
+		hs_unpin_user_page_flags(pages[i], HS_FOLL_PIN);
+		pages[i] = NULL;
+	}
+	return -EBUSY;
+}
+
 /**
  * hs_pin_user_pages() - pin_user_pages() (FOLL_PIN), with FOLL_LONGTERM's
- * check_and_migrate_movable_pages().
+ * check_and_migrate_movable_pages() (__gup_longterm_locked()).
  * @mm: the address space (its mmap_lock is taken here, as pin_user_pages_fast()'s
  *	slow path does)
  * @start: first address
@@ -142,7 +196,8 @@ void hs_unpin_user_page_flags(struct hs_page *page, unsigned int gup_flags)
  * @pages: the pinned pages
  *
  * Return: @nr_pages or a negative errno (see hs_get_user_pages_remote());
- * -EBUSY for a long-term pin of device-coherent memory (see the top of the file).
+ * -EBUSY when FOLL_LONGTERM could not move a device-coherent page to system
+ * memory (see the top of the file).
  */
 long hs_pin_user_pages(struct hs_mm *mm, unsigned long start, unsigned long nr_pages,
 		       unsigned int gup_flags, struct hs_page **pages)
@@ -150,18 +205,16 @@ long hs_pin_user_pages(struct hs_mm *mm, unsigned long start, unsigned long nr_p
 	long ret;
 
 	gup_flags = (gup_flags & ~HS_FOLL_GET) | HS_FOLL_PIN;
-	sim_down_read(&mm->mmap_lock);
-	ret = hs_get_user_pages_remote(mm, start, nr_pages, gup_flags, pages);
-	sim_up_read(&mm->mmap_lock);
-	if (ret < 0 || !(gup_flags & HS_FOLL_LONGTERM))
-		return ret;
-	for (long i = 0; i < ret; i++)
-		if (hs_is_device_coherent_page(pages[i])) {
-			for (long k = 0; k < ret; k++)
-				hs_unpin_user_page_flags(pages[k], gup_flags);
-			return -EBUSY;
-		}
-	return ret;
+	do {
+		sim_down_read(&mm->mmap_lock);
+		ret = hs_get_user_pages_remote(mm, start, nr_pages, gup_flags, pages);
+		sim_up_read(&mm->mmap_lock);
+		if (ret <= 0 || !(gup_flags & HS_FOLL_LONGTERM))
+			return ret;
+		long rc = check_and_migrate_movable_pages(ret, pages);
+		if (rc != -EAGAIN)
+			return rc ? rc : ret;
+	} while (1);
 }
 
 /**

@@ -108,10 +108,12 @@ bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page 
 
 /*
  * @mm, @addr: the mapping migration installed.  @forked: the mms fork()
- * copied that mapping into, at the same address (hs_dev_rmap_add()); @gen:
- * the page generation they belong to, so a page freed and reused starts with
- * none.  @mm and @addr are read with noted loads (hs_dev_rmap_get()), since
- * mremap() moves them without the page lock (hs_dev_rmap_move()).
+ * copied a mapping of the page into (hs_dev_rmap_add()), each at its own
+ * @forked_addr (the parent's address at the fork, then wherever mremap()
+ * moved it); every mm appears once.  @gen: the page generation they belong
+ * to, so a page freed and reused starts with none.  @mm, @addr and
+ * @forked_addr are read with noted loads (hs_dev_rmap_get()), since mremap()
+ * moves them without the page lock (hs_dev_rmap_move()).
  */
 struct hs_dev_rmap {
 	struct hs_mm *mm;
@@ -119,6 +121,7 @@ struct hs_dev_rmap {
 	uint32_t gen;
 	int nr_forked;
 	struct hs_mm *forked[DEV_RMAP_FORKED];
+	unsigned long forked_addr[DEV_RMAP_FORKED];
 };
 
 /* Record the mapping a migration just installed for @page (page locked). */
@@ -127,9 +130,18 @@ void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rmap *copy);
 /* How many mms fork() added to @r for the current life of @page. */
 int hs_dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page);
-/* fork: the ZONE_DEVICE @page is now mapped at @addr of @mm too (its rmap);
- * under the PTL of the pte that mapped it in the parent. */
-void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
+/* fork: the ZONE_DEVICE @page, mapped at @addr of @parent, is now mapped at
+ * @addr of @mm too (its rmap); under the PTL of the parent's pte. */
+void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *parent, struct hs_mm *mm,
+		     unsigned long addr);
+/* Where the record @r (of @page) says @mm maps the page: true and *@addr,
+ * or false when it names no mapping in @mm. */
+bool hs_dev_rmap_addr(const struct hs_dev_rmap *r, struct hs_page *page, struct hs_mm *mm,
+		      unsigned long *addr);
+
+/* migrate_device_coherent_folio(): @page (referenced by the caller) to system
+ * memory; 0 or -EBUSY (model/migrate.c). */
+int hs_migrate_device_coherent_folio(struct hs_page *page);
 
 /* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
 void hs_swapcache_free(struct hs_page *page);

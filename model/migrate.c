@@ -109,9 +109,11 @@ static struct hs_page *locked_fault_page(struct hs_page *fault_page)
 static bool dev_rmap_moved(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_dev_rmap now;
+	unsigned long at;
 	if (hs_switch.mremap_rmap_unlocked)
 		return false; /* before v3.3: the walk misses the moved entry */
-	return hs_dev_rmap_get(page, &now) && (now.mm != mm || now.addr != addr);
+	/* the mapping of @mm (the migration's or a fork's) is elsewhere now */
+	return hs_dev_rmap_addr(hs_dev_rmap_get(page, &now), page, mm, &at) && at != addr;
 }
 
 /*
@@ -243,9 +245,13 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 	if (migrate && hs_dev_rmap_forked(r, src) && (r->mm != mm || r->addr != addr))
 		remove_migration_pte(src, dst, r->mm, r->addr, prot_none);
 	for (int k = 0; k < hs_dev_rmap_forked(r, src); k++) {
+		unsigned long at = r->forked_addr[k];
 		if (dst != src)
 			set_page_flag(dst, HS_PG_ANON_SHARED);
-		remove_migration_pte(src, dst, r->forked[k], r->addr, prot_none);
+		do /* each at its own address, which that mm's mremap() may move */
+			remove_migration_pte(src, dst, r->forked[k], at, prot_none);
+		while (dev_rmap_moved(src, r->forked[k], at) &&
+		       hs_dev_rmap_addr(hs_dev_rmap_get(src, &copy), src, r->forked[k], &at));
 	}
 }
 
@@ -598,8 +604,12 @@ static void try_to_migrate(struct hs_page *page)
 	/* the children fork() copied it into: read again after that walk took
 	 * the PTL (fork adds them under it, and may have while we waited) */
 	r = hs_dev_rmap_get(page, &copy);
-	for (int k = 0; k < hs_dev_rmap_forked(r, page); k++)
-		try_to_migrate_one(page, r->forked[k], r->addr);
+	for (int k = 0; k < hs_dev_rmap_forked(r, page); k++) {
+		unsigned long at = r->forked_addr[k];
+		while (try_to_migrate_one(page, r->forked[k], at) &&
+		       hs_dev_rmap_addr(hs_dev_rmap_get(page, &copy), page, r->forked[k], &at))
+			;
+	}
 }
 
 /*
@@ -1073,6 +1083,39 @@ int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsign
 		src_pfns[i] = migrate_device_pfn_lock(start + i);
 	migrate_device_unmap(src_pfns, npages, NULL, NULL);
 	return 0;
+}
+
+/**
+ * hs_migrate_device_coherent_folio() - migrate_device_coherent_folio(): move
+ * one device-coherent page to system memory (FOLL_LONGTERM, model/gup.c).
+ * @page: the page; the caller holds a reference (not a pin), which the new
+ *	page inherits on success and which is dropped on failure
+ *
+ * The page is locked (sleeping, unlike migrate_device_range()'s trylock),
+ * unmapped by its rmap (try_to_migrate()), copied into a new system page and
+ * finalized, as the by-pfn API does.
+ * Return: 0, or -EBUSY (still mapped or referenced, or no system memory).
+ */
+int hs_migrate_device_coherent_folio(struct hs_page *page)
+{
+	unsigned long src, dst = 0;
+	struct hs_page *dpage;
+
+	hs_lock_page(page);
+	src = hs_migrate_pfn(hs_page_to_pfn(page)) | HS_MIGRATE_PFN_MIGRATE;
+	migrate_device_unmap(&src, 1, NULL, NULL);
+	if (!(src & HS_MIGRATE_PFN_MIGRATE))
+		return -EBUSY;
+	dpage = hs_alloc_page();
+	if (dpage) {
+		hs_lock_page(dpage);
+		dst = hs_migrate_pfn(hs_page_to_pfn(dpage));
+	}
+	hs_migrate_device_pages(&src, &dst, 1);
+	if (src & HS_MIGRATE_PFN_MIGRATE)
+		hs_copy_page(dpage, page);
+	hs_migrate_device_finalize(&src, &dst, 1);
+	return src & HS_MIGRATE_PFN_MIGRATE ? 0 : -EBUSY;
 }
 
 /* ---- faults ------------------------------------------------------------------------ */

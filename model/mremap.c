@@ -17,7 +17,8 @@
  * Simplified: only the MAYMOVE | FIXED forms (no growing or shrinking, no
  * search for a free range: old and new lengths are equal); no rmap locks
  * (the model's rmap of a device page is a record mremap updates under the
- * PTLs, see hs_dev_rmap_move()); no VM_ACCOUNT, no uffd, no soft-dirty.
+ * PTLs, one address per mm sharing the page, see hs_dev_rmap_move()); no
+ * VM_ACCOUNT, no uffd, no soft-dirty.
  */
 #include <errno.h>
 #include <hmmsim/mm.h>
@@ -32,25 +33,28 @@
  * @addr: its new address
  *
  * Stands for the anon rmap following a moved VMA (vma->vm_pgoff): the
- * by-pfn paths find the entry at its new address.  Under the PTLs of both
- * addresses, not the page lock: a reader holding the page lock may see
- * either record, and re-checks the pte under the PTL as always.  A page
- * fork() shared is a model limit (model/rmap.c: the record has one address
- * for the parent and its children).
+ * by-pfn paths find the entry at its new address.  The record of @mm is
+ * moved: the migration's mapping or the one a fork() copied (model/rmap.c
+ * keeps one address per mm; the other mms sharing the page keep theirs).
+ * Under the PTLs of both addresses, not the page lock: a reader holding the
+ * page lock may see either record, and re-checks the pte under the PTL as
+ * always.
  */
 void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_dev_rmap *r;
+	unsigned long *where = NULL;
 
 	if (!hs_is_zone_device_page(page) || !(r = (struct hs_dev_rmap *)page->private))
 		return;
-	if (hs_dev_rmap_forked(r, page))
-		sim_fail(HS_KIND_BUG,
-			 "model limit: mremap of pfn %#lx, which fork() shared (the "
-			 "record has one address for every mm)",
-			 hs_page_to_pfn(page));
-	sim_noted_store_n(&r->mm, mm, __ATOMIC_RELAXED);
-	sim_noted_store_n(&r->addr, addr, __ATOMIC_RELAXED);
+	if (sim_noted_load_n(&r->mm, __ATOMIC_RELAXED) == mm)
+		where = &r->addr;
+	for (int i = 0; !where && i < hs_dev_rmap_forked(r, page); i++)
+		if (r->forked[i] == mm)
+			where = &r->forked_addr[i];
+	if (!where)
+		return; /* not a mapping the record follows */
+	sim_noted_store_n(where, addr, __ATOMIC_RELAXED);
 	if (sim_tracing())
 		sim_event("dev rmap of pfn %#lx -> %#lx", hs_page_to_pfn(page), addr);
 }

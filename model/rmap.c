@@ -176,7 +176,8 @@ void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 	}
 	/* a mapping a fork made, restored after a failed migration: kept */
 	for (int i = 0; i < hs_dev_rmap_forked(r, page); i++)
-		if (r->forked[i] == mm && r->addr == addr)
+		if (r->forked[i] == mm &&
+		    sim_noted_load_n(&r->forked_addr[i], __ATOMIC_RELAXED) == addr)
 			return;
 	if (r->gen != hs_page_gen(page)) {
 		r->gen = hs_page_gen(page);
@@ -187,8 +188,35 @@ void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 }
 
 /**
+ * hs_dev_rmap_addr() - where the record says @mm maps @page.
+ * @r: a copy from hs_dev_rmap_get(), or NULL
+ * @page: the page
+ * @mm: the address space
+ * @addr: set to the address
+ *
+ * Return: whether @r names a mapping in @mm (the migration's or a fork's).
+ */
+bool hs_dev_rmap_addr(const struct hs_dev_rmap *r, struct hs_page *page, struct hs_mm *mm,
+		      unsigned long *addr)
+{
+	if (!r)
+		return false;
+	if (r->mm == mm) {
+		*addr = r->addr;
+		return true;
+	}
+	for (int i = 0; i < hs_dev_rmap_forked(r, page); i++)
+		if (r->forked[i] == mm) {
+			*addr = r->forked_addr[i];
+			return true;
+		}
+	return false;
+}
+
+/**
  * hs_dev_rmap_add() - fork(): the ZONE_DEVICE @page is mapped in @mm too.
- * @page: a device page the parent maps at @addr
+ * @page: a device page @parent maps at @addr
+ * @parent: the parent (the migration's mm, or a child of an earlier fork)
  * @mm: the child
  * @addr: the address (the child's is the parent's)
  *
@@ -196,12 +224,15 @@ void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
  * migration (try_to_migrate(), remove_migration_ptes()) finds the child's
  * entry.  Called under the PTL of the parent's entry.
  */
-void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *parent, struct hs_mm *mm,
+		     unsigned long addr)
 {
-	struct hs_dev_rmap *r = (struct hs_dev_rmap *)page->private;
+	struct hs_dev_rmap *r = (struct hs_dev_rmap *)page->private, copy;
+	unsigned long paddr;
 
-	if (!r || r->addr != addr)
-		return; /* not mapped by a migration: nothing to follow */
+	if (!r || !hs_dev_rmap_addr(hs_dev_rmap_get(page, &copy), page, parent, &paddr) ||
+	    paddr != addr)
+		return; /* not mapped there by a migration: nothing to follow */
 	if (r->gen != hs_page_gen(page)) {
 		r->gen = hs_page_gen(page);
 		r->nr_forked = 0;
@@ -209,13 +240,15 @@ void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 	if (r->nr_forked == DEV_RMAP_FORKED)
 		sim_fail(HS_KIND_BUG, "model limit: pfn %#lx forked into more than %d mms",
 			 hs_page_to_pfn(page), DEV_RMAP_FORKED);
-	r->forked[r->nr_forked++] = mm;
+	r->forked[r->nr_forked] = mm;
+	sim_noted_store_n(&r->forked_addr[r->nr_forked], addr, __ATOMIC_RELAXED);
+	r->nr_forked++;
 }
 
-/* The recorded mapping of @page (locked by the caller), or NULL: a copy,
- * @mm and @addr read with noted loads, since mremap() moves them without the
- * page lock (hs_dev_rmap_move()); the forked mms are written under the
- * parent's mmap_lock for write, which mremap() takes too. */
+/* The recorded mappings of @page (locked by the caller), or NULL: a copy,
+ * the addresses read with noted loads, since mremap() moves them without the
+ * page lock (hs_dev_rmap_move()); the forked mms are written under the PTL
+ * of the parent's entry, which readers take before they read them again. */
 const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rmap *copy)
 {
 	const struct hs_dev_rmap *r;
@@ -226,7 +259,9 @@ const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rm
 	copy->addr = sim_noted_load_n(&r->addr, __ATOMIC_RELAXED);
 	copy->gen = r->gen;
 	copy->nr_forked = r->nr_forked;
-	for (int i = 0; i < DEV_RMAP_FORKED; i++)
+	for (int i = 0; i < DEV_RMAP_FORKED; i++) {
 		copy->forked[i] = r->forked[i];
+		copy->forked_addr[i] = sim_noted_load_n(&r->forked_addr[i], __ATOMIC_RELAXED);
+	}
 	return copy;
 }

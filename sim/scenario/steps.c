@@ -242,9 +242,13 @@ static int exec_mremap(struct thr *t, const struct step *s, int pc)
 	return pc + 1;
 }
 
+/* s->how: 0 MADV_DONTNEED, 1 huge (MADV_HUGEPAGE) */
 static int exec_madvise(struct thr *t, const struct step *s, int pc)
 {
-	sc_check_ret(t, s, hs_madvise_dontneed(step_mm(t, s), s->addr, s->npages * PG));
+	if (s->how)
+		sc_check_ret(t, s, hs_madvise_hugepage(step_mm(t, s), s->addr, s->npages * PG));
+	else
+		sc_check_ret(t, s, hs_madvise_dontneed(step_mm(t, s), s->addr, s->npages * PG));
 	return pc + 1;
 }
 
@@ -724,8 +728,12 @@ const struct step_def sc_step_table[] = {
      "`munmap()`: `MMU_NOTIFY_UNMAP`, zap, drop the VMA part"},
     {"mprotect", "PROC ADDR PAGES r|rw|none", R, 0, NULL, check_prot, exec_mprotect,
      "`mprotect()`: `MMU_NOTIFY_PROTECTION_VMA`"},
-    {"madvise", "PROC ADDR PAGES", R, 0, NULL, NULL, exec_madvise,
-     "`madvise(MADV_DONTNEED)`: `MMU_NOTIFY_CLEAR`, zap, keep the VMA"},
+    {"madvise", "PROC ADDR PAGES [huge]", R, 0, NULL, NULL, exec_madvise,
+     "`madvise(MADV_DONTNEED)`: `MMU_NOTIFY_CLEAR`, zap, keep the VMA; `huge`: "
+     "`madvise(MADV_HUGEPAGE)` instead (`hs_madvise_hugepage()`): the VMAs are split at the "
+     "range's ends and marked `VM_HUGEPAGE`, under `mmap_lock` for write, so later first "
+     "faults of PMD-aligned 2 MiB get THPs (as `vma ... huge`, with the same need for free "
+     "aligned RAM); nothing mapped changes (no khugepaged)"},
     {"mremap", "PROC ADDR PAGES NEW [dontunmap]", R, 0, NULL, check_mremap, exec_mremap,
      "`mremap(ADDR, len, len, MREMAP_MAYMOVE|MREMAP_FIXED, NEW)` (model/mremap.c): the "
      "destination is unmapped, every entry moves (`move_ptes()`, a whole aligned THP by "

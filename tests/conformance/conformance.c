@@ -499,6 +499,7 @@ static const char *const cf_both[] = {
     "hmm.migrate_remap_fault",
     "hmm.migrate_anon_huge_err",
     "hmm.migrate_anon_huge_zero_err",
+    "hmm.hmm_gup_test",
 };
 
 #define CF_NBOTH (sizeof(cf_both) / sizeof(cf_both[0]))
@@ -562,6 +563,7 @@ CF_TC(32)
 CF_TC(33)
 CF_TC(34)
 CF_TC(35)
+CF_TC(36)
 
 static const CU_TestFunc cf_tests_coherent[] = {
     cf_test_coherent_0,	 cf_test_coherent_1,  cf_test_coherent_2,  cf_test_coherent_3,
@@ -573,6 +575,7 @@ static const CU_TestFunc cf_tests_coherent[] = {
     cf_test_coherent_24, cf_test_coherent_25, cf_test_coherent_26, cf_test_coherent_27,
     cf_test_coherent_28, cf_test_coherent_29, cf_test_coherent_30, cf_test_coherent_31,
     cf_test_coherent_32, cf_test_coherent_33, cf_test_coherent_34, cf_test_coherent_35,
+    cf_test_coherent_36,
 
 };
 

@@ -237,7 +237,8 @@ static void cf_gup_test_exec(struct cf *f, unsigned long addr, bool pin, bool lo
 	}
 }
 
-/* GUP of device-private pages migrates them back to system memory. */
+/* GUP of device-private pages migrates them back to system memory; a
+ * long-term pin of a device-coherent page does too (FOLL_LONGTERM). */
 void hmm_gup_test_main(void *arg)
 {
 	struct cf *f = cf_setup(1);
@@ -256,15 +257,25 @@ void hmm_gup_test_main(void *arg)
 
 	cf_gup_test_exec(f, b->ptr, false, false);	   /* GUP_BASIC_TEST */
 	cf_gup_test_exec(f, b->ptr + PG(1), false, false); /* GUP_FAST_BENCHMARK */
-	cf_gup_test_exec(f, b->ptr + PG(2), true, false);  /* PIN_FAST_BENCHMARK */
-	cf_gup_test_exec(f, b->ptr + PG(3), true, true);   /* PIN_LONGTERM_BENCHMARK */
+	/* PIN_FAST_BENCHMARK with FOLL_LONGTERM, PIN_LONGTERM_BENCHMARK */
+	cf_gup_test_exec(f, b->ptr + PG(2), true, true);
+	cf_gup_test_exec(f, b->ptr + PG(3), true, true);
 
 	/* Take snapshot to CPU pagetables */
 	ret = cf_cmd_snapshot(f, 0, b, npages);
 	ASSERT_EQ(ret, 0);
 	ASSERT_EQ(b->cpages, npages);
-	for (unsigned long i = 0; i < npages; i++)
-		ASSERT_EQ(b->snap[i], HS_DMIRROR_PROT_WRITE);
+	/* device-coherent pages stay on the device unless pinned long term */
+	unsigned char m01 = HS_DMIRROR_PROT_WRITE;
+	if (cf_coherent)
+		m01 |= HS_DMIRROR_PROT_DEV_COHERENT_LOCAL;
+	ASSERT_EQ(b->snap[0], m01);
+	ASSERT_EQ(b->snap[1], m01);
+	ASSERT_EQ(b->snap[2], HS_DMIRROR_PROT_WRITE);
+	ASSERT_EQ(b->snap[3], HS_DMIRROR_PROT_WRITE);
+	/* (model) the two long-term pins moved their pages off the device */
+	if (cf_coherent)
+		ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 2);
 	/* Check again the content on the pages. Make sure there's no corrupted data. */
 	cf_cpu_expect(f, b, 0, npages, 0);
 	cf_buffer_free(f, b);

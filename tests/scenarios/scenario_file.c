@@ -638,6 +638,13 @@ static const char *const words[] = {
     "exclusive-no-unlock",
     "exclusive-unlock-early",
     "protection-page",
+    /* device-coherent memory, madvise huge (issue 13) */
+    "coherent",
+    "w|coh",
+    "r|coh-remote",
+    "madvise",
+    "0x600000",
+    "512",
 };
 
 /* One random edit of @s (capacity @cap) in place; returns the new length. */
@@ -777,6 +784,94 @@ static void test_mutations(void)
 	/* nor an owner policy */
 	CU_ASSERT(hs_owner_policy == HS_OWNER_POINTER && hs_owner_id_bits == 32 && !hs_owner_flags);
 	free(buf);
+}
+
+/* ---- the corpus covers every step --------------------------------------------------- */
+
+/* Whether some line of @t names the step @name (after "init " / "final "). */
+static bool text_has_step(const struct text *t, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < t->len; i++) {
+		if (i && t->buf[i - 1] != '\n')
+			continue;
+		size_t a = i;
+		while (a < t->len && (t->buf[a] == ' ' || t->buf[a] == '\t'))
+			a++;
+		if (a + 5 <= t->len && !strncmp(t->buf + a, "init ", 5))
+			a += 5;
+		else if (a + 6 <= t->len && !strncmp(t->buf + a, "final ", 6))
+			a += 6;
+		if (a + n <= t->len && !strncmp(t->buf + a, name, n) &&
+		    (a + n == t->len || strchr(" \t\r\n", t->buf[a + n])))
+			return true;
+	}
+	return false;
+}
+
+/* Whether @t has @word as a word outside comments (words split at blanks and
+ * at '|', so that "w|coh-remote" has "coh-remote"). */
+static bool text_has_word(const struct text *t, const char *word)
+{
+	size_t n = strlen(word), i = 0;
+
+	while (i < t->len) {
+		if (t->buf[i] == '#') {
+			while (i < t->len && t->buf[i] != '\n')
+				i++;
+			continue;
+		}
+		if (strchr(" \t\r\n|", t->buf[i])) {
+			i++;
+			continue;
+		}
+		size_t a = i;
+		while (i < t->len && !strchr(" \t\r\n|#", t->buf[i]))
+			i++;
+		if (i - a == n && !strncmp(t->buf + a, word, n))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The mutation test above and the fuzz target (scripts/fuzz copies every
+ * tests/scenarios file into its corpus) start from these files: every step of
+ * the table, and the modifiers of the fork, device-exclusive, pin, mremap,
+ * THP and device-coherent steps, must be in one of them.
+ */
+static void test_corpus_covers_steps(void)
+{
+	static const char *const modifiers[] = {
+	    "fork-of", "longterm",   "dontunmap",	    "huge", "coherent", "pmd",
+	    "coh",     "coh-remote", "exclusive-no-unlock",
+	};
+	const char *name, *grammar, *doc;
+
+	read_files();
+	for (unsigned int k = 0; hs_scenario_step_doc(k, &name, &grammar, &doc); k++) {
+		int i = 0;
+		while (i < nfiles && !text_has_step(&files[i], name))
+			i++;
+		if (i == nfiles) {
+			fprintf(stderr, "\n    no tests/scenarios file uses the step %s", name);
+			CU_FAIL("a step no seed file uses");
+		}
+	}
+	for (size_t k = 0; k < sizeof(modifiers) / sizeof(modifiers[0]); k++) {
+		int i = 0;
+		while (i < nfiles && !text_has_word(&files[i], modifiers[k]))
+			i++;
+		if (i == nfiles) {
+			fprintf(stderr, "\n    no tests/scenarios file uses %s", modifiers[k]);
+			CU_FAIL("a modifier no seed file uses");
+		}
+	}
+	/* and the runtime madvise(MADV_HUGEPAGE) form */
+	const struct text *t = file_named("thp-madvise.hsc");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT(text_has_step(t, "madvise") && text_has_word(t, "huge"));
 }
 
 /* ---- loaded files explore to their expected outcome ------------------------------------ */
@@ -1027,6 +1122,7 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "a good text: tabs, CRLF, plan, step bound", test_good_text);
 	CU_add_test(s, "run-time failures name their line", test_runtime_messages);
 	CU_add_test(s, "1000 mutated files load or fail cleanly", test_mutations);
+	CU_add_test(s, "the seed files use every step and modifier", test_corpus_covers_steps);
 	CU_add_test(s, "driver protocol files explore as expected", test_explore_driver_steps);
 	CU_add_test(s, "switch files explore as expected", test_explore_switches);
 	CU_add_test(s, "other files explore as expected", test_explore_others);
