@@ -32,7 +32,8 @@ struct sim_progress {
 	uint64_t execution;	   /* index (within the run) of the execution just run */
 	uint64_t executions;	   /* executions run so far, that one included */
 	uint64_t violations_found; /* so far */
-	double estimated_total;	   /* dpor: Knuth's estimate of all executions, else 0 */
+	double estimated_total;	   /* dpor: its estimate of all executions, else 0 */
+	double knuth_mean;	   /* dpor: the old estimate, Knuth's averaged (bench/dpor) */
 	uint64_t final_hash;	   /* with sim_options.final_hashes: the execution's memory */
 	/* its schedule's hash (the choices it made; equal hashes: the same
 	 * schedule, as its replay token); 0 for dpor's sleep-set blocked ones */

@@ -502,8 +502,10 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 	s->nodes = grow(s->nodes, &s->capnodes, s->nnodes + 1, sizeof(*s->nodes));
 	p = &s->nodes[i];
 	struct dpor_node *c = &s->nodes[s->nnodes++];
-	*c = (struct dpor_node){
-	    .chosen = -1, .pool_start = (uint32_t)s->npool, .sitems_start = (uint32_t)s->nsitems};
+	*c = (struct dpor_node){.chosen = -1,
+				.pool_start = (uint32_t)s->npool,
+				.sitems_start = (uint32_t)s->nsitems,
+				.sub_start = s->leaves};
 	c->preempts = p->preempts + preempt_cost(p, p->chosen);
 	c->cdepth = p->cdepth + p->conflict;
 	c->bdepth = p->bdepth + p->branching;
@@ -730,6 +732,12 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
 	return awake ? __builtin_ctzll(awake) : def; /* none: sleep-set blocked */
 }
 
+/*
+ * The old estimate (bench/dpor compares it): Knuth's product of the widths
+ * along the execution, averaged over the executions so far.  Far off (2x to
+ * 2,600x): an execution of a depth-first order is no random probe, and a
+ * node's later branches, with more sleepers, are much smaller than its first.
+ */
 static double knuth_estimate(const struct sim_dpor_state *s)
 {
 	double est = 1;
@@ -738,6 +746,43 @@ static double knuth_estimate(const struct sim_dpor_state *s)
 		if (n->chosen < 0)
 			continue;
 		est *= __builtin_popcountll(n->backtrack | n->done | BIT(n->chosen));
+	}
+	return est;
+}
+
+/* Alternatives at @n still to explore, as far as the races found so far say. */
+static unsigned int alternatives_left(const struct sim_dpor_state *s, const struct dpor_node *n)
+{
+	uint64_t cand = n->backtrack & n->enabled & ~n->done & ~n->sleep & ~BIT(n->chosen);
+	unsigned int k = 0;
+	for (; cand; cand &= cand - 1)
+		if (s->bound == UINT32_MAX ||
+		    n->preempts + preempt_cost(n, __builtin_ctzll(cand)) <= s->bound)
+			k++;
+	return k;
+}
+
+/*
+ * The executions of the whole tree, estimated on the stack of the execution
+ * that just ended (@leaf: 1, or 0 when it was sleep-set blocked), from its
+ * deepest node up: the subtree of node j is its branches explored so far
+ * (their executions counted), the branch being explored (the estimate of the
+ * node below), and the alternatives left, each as large as the average
+ * explored branch of j (or, when none is done yet, the branch being
+ * explored).  Measured sizes replace Knuth's extrapolation wherever the
+ * depth-first order has measured one, and the estimate is exact when the
+ * run ends.  It does not see the alternatives that races found later will
+ * add (docs/engine.md, "How far along is it").
+ */
+static double tree_estimate(const struct sim_dpor_state *s, unsigned int leaf)
+{
+	double est = leaf;
+	for (size_t j = s->nnodes; j-- > 0;) {
+		const struct dpor_node *n = &s->nodes[j];
+		if (n->chosen < 0 || j >= s->nev)
+			continue;
+		double avg = n->nsub ? (double)n->sub_done / n->nsub : est;
+		est = (double)n->sub_done + est + alternatives_left(s, n) * avg;
 	}
 	return est;
 }
@@ -756,6 +801,8 @@ void sim_dpor_exec_done(struct sim_engine *e)
 		return;
 	if (e->abandoned)
 		s->sleep_blocked++;
+	else
+		s->leaves++;
 	s->executions++;
 	if (s->nev > s->max_depth)
 		s->max_depth = s->nev;
@@ -776,6 +823,8 @@ static bool dpor_end(struct sim_engine *e)
 		return false;
 	s->ended = true;
 	s->est_sum += knuth_estimate(s);
+	if (!s->probe)
+		s->estimate = tree_estimate(s, !e->abandoned);
 	if (e->replay_mismatch)
 		return false;
 	while (s->nnodes) {
@@ -811,8 +860,12 @@ static bool dpor_end(struct sim_engine *e)
 			int q = __builtin_ctzll(cand);
 			if (s->bound != UINT32_MAX && n->preempts + preempt_cost(n, q) > s->bound) {
 				n->done |= BIT(q); /* beyond the bound: not explored */
+				s->cut++;
 				continue;
 			}
+			n->sub_done += s->leaves - n->sub_start; /* the branch just done */
+			n->nsub++;
+			n->sub_start = s->leaves;
 			n->chosen = q;
 			s->div = j;
 			s->nnodes = j + 1;
@@ -1020,7 +1073,9 @@ void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st)
 	st->races = s->races;
 	st->max_depth = s->max_depth;
 	st->bookkeeping = s->bookkeeping;
-	st->estimate = s->executions ? s->est_sum / (double)s->executions : 0;
+	st->estimate = s->estimate;
+	st->knuth_mean = s->executions ? s->est_sum / (double)s->executions : 0;
+	st->cut = s->cut;
 }
 
 const struct sim_strategy_ops sim_dpor_ops = {

@@ -68,6 +68,10 @@ struct dpor_node {
 	int prev; /* thread of the event before, -1 at the root */
 	uint32_t pool_start, pool_n;
 	uint32_t sitems_start; /* sitems when it was made */
+	/* the estimate (tree_estimate()): executions counted when the current
+	 * branch began, in the branches explored before it, and their number */
+	uint64_t sub_start, sub_done;
+	uint32_t nsub;
 };
 
 /* Last accesses of one object in the current execution. */
@@ -138,7 +142,10 @@ struct sim_dpor_state {
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
 	size_t bookkeeping;
-	double est_sum; /* sum over executions of Knuth's estimate */
+	double est_sum;	 /* sum over executions of Knuth's estimate (the old one) */
+	double estimate; /* tree_estimate() after the last execution */
+	uint64_t leaves; /* executions run to their end (not sleep-set blocked) */
+	uint64_t cut;	 /* alternatives not explored for the preemption bound */
 	/* split (--jobs, --shard): every awake thread is explored at the first
 	 * split_depth choice nodes; below, subtrees are numbered in the order
 	 * they are first reached and subtree k is this process's when

@@ -219,13 +219,31 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 	return bad;
 }
 
-static double dpor_estimate(const struct sim_dpor_state *s)
+/* dpor's estimates of the whole tree: the one shown, and the old one (@old). */
+static double dpor_estimate(const struct sim_dpor_state *s, double *old)
 {
 	struct sim_dpor_stats st;
+	*old = 0;
 	if (!s)
 		return 0;
 	sim_dpor_stats(s, &st);
+	*old = st.knuth_mean;
 	return st.estimate;
+}
+
+/* Tell opt->progress about execution @i; Return: false to end the run. */
+static bool explore_progress(const struct sim_options *opt, const struct sim_result *res,
+			     const struct sim_dpor_state *dpor, uint64_t i, uint64_t sched_hash)
+{
+	struct sim_progress p = {.execution = i,
+				 .executions = res->executions,
+				 .violations_found = res->violations_found,
+				 .final_hash = sim_eng.final_hash,
+				 .schedule_hash = sched_hash};
+	if (!opt->progress)
+		return true;
+	p.estimated_total = dpor_estimate(dpor, &p.knuth_mean);
+	return opt->progress(opt->progress_arg, &p);
 }
 
 /* The self-check of execution @i, a report when it fails. */
@@ -567,14 +585,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			}
 		}
 		bool more = failed && !opt->keep_going ? true : ops->end(e);
-		if (opt->progress &&
-		    !opt->progress(opt->progress_arg,
-				   &(struct sim_progress){.execution = i,
-							  .executions = res->executions,
-							  .violations_found = res->violations_found,
-							  .estimated_total = dpor_estimate(dpor),
-							  .final_hash = e->final_hash,
-							  .schedule_hash = sched_hash}))
+		if (!explore_progress(opt, res, dpor, i, sched_hash))
 			break;
 		if (failed && !opt->keep_going)
 			break;
