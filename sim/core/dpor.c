@@ -457,12 +457,6 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 			obj_update(s, &fp.it[k], t, (int32_t)i);
 }
 
-/* Would picking @q at node @n preempt the thread that ran before it? */
-static unsigned int preempt_cost(const struct dpor_node *n, int q)
-{
-	return n->prev >= 0 && (n->enabled & BIT(n->prev)) && q != n->prev;
-}
-
 /*
  * Is node @n above the split, where every awake thread is explored?  Until
  * split_depth nodes where two awake threads announce dependent operations
@@ -732,61 +726,6 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
 	return awake ? __builtin_ctzll(awake) : def; /* none: sleep-set blocked */
 }
 
-/*
- * The old estimate (bench/dpor compares it): Knuth's product of the widths
- * along the execution, averaged over the executions so far.  Far off (2x to
- * 2,600x): an execution of a depth-first order is no random probe, and a
- * node's later branches, with more sleepers, are much smaller than its first.
- */
-static double knuth_estimate(const struct sim_dpor_state *s)
-{
-	double est = 1;
-	for (size_t j = 0; j < s->nnodes; j++) {
-		const struct dpor_node *n = &s->nodes[j];
-		if (n->chosen < 0)
-			continue;
-		est *= __builtin_popcountll(n->backtrack | n->done | BIT(n->chosen));
-	}
-	return est;
-}
-
-/* Alternatives at @n still to explore, as far as the races found so far say. */
-static unsigned int alternatives_left(const struct sim_dpor_state *s, const struct dpor_node *n)
-{
-	uint64_t cand = n->backtrack & n->enabled & ~n->done & ~n->sleep & ~BIT(n->chosen);
-	unsigned int k = 0;
-	for (; cand; cand &= cand - 1)
-		if (s->bound == UINT32_MAX ||
-		    n->preempts + preempt_cost(n, __builtin_ctzll(cand)) <= s->bound)
-			k++;
-	return k;
-}
-
-/*
- * The executions of the whole tree, estimated on the stack of the execution
- * that just ended (@leaf: 1, or 0 when it was sleep-set blocked), from its
- * deepest node up: the subtree of node j is its branches explored so far
- * (their executions counted), the branch being explored (the estimate of the
- * node below), and the alternatives left, each as large as the average
- * explored branch of j (or, when none is done yet, the branch being
- * explored).  Measured sizes replace Knuth's extrapolation wherever the
- * depth-first order has measured one, and the estimate is exact when the
- * run ends.  It does not see the alternatives that races found later will
- * add (docs/engine.md, "How far along is it").
- */
-static double tree_estimate(const struct sim_dpor_state *s, unsigned int leaf)
-{
-	double est = leaf;
-	for (size_t j = s->nnodes; j-- > 0;) {
-		const struct dpor_node *n = &s->nodes[j];
-		if (n->chosen < 0 || j >= s->nev)
-			continue;
-		double avg = n->nsub ? (double)n->sub_done / n->nsub : est;
-		est = (double)n->sub_done + est + alternatives_left(s, n) * avg;
-	}
-	return est;
-}
-
 void sim_dpor_exec_done(struct sim_engine *e)
 {
 	struct sim_dpor_state *s = e->strat_state;
@@ -822,9 +761,9 @@ static bool dpor_end(struct sim_engine *e)
 	if (s->follow)
 		return false;
 	s->ended = true;
-	s->est_sum += knuth_estimate(s);
+	s->est_sum += dpor_knuth_estimate(s);
 	if (!s->probe)
-		s->estimate = tree_estimate(s, !e->abandoned);
+		s->estimate = dpor_tree_estimate(s, !e->abandoned);
 	if (e->replay_mismatch)
 		return false;
 	while (s->nnodes) {
