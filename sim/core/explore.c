@@ -353,9 +353,10 @@ static int explore_report(const struct sim_scenario *sc, const struct sim_option
  * executions, the oracles afresh (the unbounded run's lock-order graph does
  * not see its edges).  A violation is reported as the main loop does, its
  * execution index the round's own; not by a shard other than 0 (@report
- * false), which runs the same probes and stops there too.  Return: 1 when it found one, 0 when not
- * (*whole: the round explored its tree without leaving anything out for the
- * bound, so it was the unbounded tree), or a negative errno.
+ * false), which runs the same probes and stops there too.  Return: 1 when
+ * it found one, 0 when not (*whole: the round explored its tree without
+ * leaving anything out for the bound, so it was the unbounded tree), or a
+ * negative errno.
  */
 static int dpor_probe_round(const struct sim_scenario *sc, const struct sim_options *opt,
 			    unsigned int bound, uint64_t budget, bool report,
@@ -394,7 +395,7 @@ static int dpor_probe_round(const struct sim_scenario *sc, const struct sim_opti
 }
 
 /*
- * dpor without a bound: the probe rounds first (sim_options.dpor_probes).
+ * dpor without a bound: the probe rounds first (sim_options.dpor_probe_budget).
  * Every shard runs them (a split run's workers stop at once on a bug near
  * the root); shard 0 alone reports what they find, so that merged shards
  * count it once.  Return: 1 when one found a violation (in @res), 0, or a
