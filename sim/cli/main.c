@@ -497,8 +497,8 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		       r->probe_bound, (unsigned long long)r->probe_executions,
 		       cli_plural(r->probe_executions));
 	else if (r->probe_executions)
-		printf("dpor: %llu probe execution%s first (preemption bounds 0 to 2), not "
-		       "counted above\n",
+		printf("dpor: %llu probe execution%s first (dpor bounded to 0, 1, 2 preemptions), "
+		       "not counted above\n",
 		       (unsigned long long)r->probe_executions, cli_plural(r->probe_executions));
 	for (unsigned int i = 0; i < r->nr_reports; i++)
 		print_violation(shown, o, &r->reports[i]);
