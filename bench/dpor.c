@@ -62,10 +62,11 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Knuth's estimate when the run reaches 10% and 50% of its true total. */
+/* The estimates when the run reaches 10% and 50% of its true total: the
+ * one shown (est) and the old one, Knuth's averaged (knuth). */
 struct est {
 	uint64_t total, at[2];
-	double est[2];
+	double est[2], knuth[2];
 };
 
 static bool est_progress(void *arg, const struct sim_progress *p)
@@ -75,11 +76,21 @@ static bool est_progress(void *arg, const struct sim_progress *p)
 		if (!x->at[k] && p->executions >= (k ? x->total / 2 : x->total / 10)) {
 			x->at[k] = p->executions;
 			x->est[k] = p->estimated_total;
+			x->knuth[k] = p->knuth_mean;
 		}
 	return true;
 }
 
-static void estimate_row(const struct sim_scenario *sc, char *json, size_t *off, size_t len)
+/* The error of @e against @t, as a factor >= 1 (2: off by 2x either way). */
+static double off_by(double e, double t)
+{
+	if (e <= 0 || t <= 0)
+		return 0;
+	return e > t ? e / t : t / e;
+}
+
+static void estimate_row(const struct sim_scenario *sc, char *json, size_t *off, size_t len,
+			 double *worst)
 {
 	struct fig f = explore(sc, SIM_STRATEGY_DPOR, -1, UINT64_MAX);
 	struct est x = {.total = f.execs ? f.execs : 1};
@@ -91,16 +102,26 @@ static void estimate_row(const struct sim_scenario *sc, char *json, size_t *off,
 	if (sim_explore(sc, &o, &r))
 		exit(1);
 	sim_result_free(&r);
-	printf("%-22s %10llu %14.0f %7.2f %14.0f %7.2f\n", sc->name, (unsigned long long)f.execs,
-	       x.est[0], x.est[0] / (double)x.total, x.est[1], x.est[1] / (double)x.total);
+	double t = (double)x.total;
+	printf("%-22s %8llu %10.0f %6.2f %10.0f %6.2f | %12.0f %8.2f %12.0f %8.2f\n", sc->name,
+	       (unsigned long long)f.execs, x.est[0], x.est[0] / t, x.est[1], x.est[1] / t,
+	       x.knuth[0], x.knuth[0] / t, x.knuth[1], x.knuth[1] / t);
+	for (int k = 0; k < 2; k++) {
+		if (off_by(x.est[k], t) > worst[0])
+			worst[0] = off_by(x.est[k], t);
+		if (off_by(x.knuth[k], t) > worst[1])
+			worst[1] = off_by(x.knuth[k], t);
+	}
 	char key[64];
 	snprintf(key, sizeof(key), "%s", sc->name);
 	for (char *c = key; *c; c++)
 		if (*c == '-')
 			*c = '_';
 	*off += (size_t)snprintf(json + *off, len - *off,
-				 ",\"%s_estimate10_ratio\":%.3f,\"%s_estimate50_ratio\":%.3f", key,
-				 x.est[0] / (double)x.total, key, x.est[1] / (double)x.total);
+				 "%s\"%s_estimate10_ratio\":%.3f,\"%s_estimate50_ratio\":%.3f"
+				 ",\"%s_knuth10_ratio\":%.3f,\"%s_knuth50_ratio\":%.3f",
+				 *off ? "," : "", key, x.est[0] / t, key, x.est[1] / t, key,
+				 x.knuth[0] / t, key, x.knuth[1] / t);
 }
 
 /* Shard @k of @n of @sc's split tree (n 0: unsplit): its executions. */
@@ -184,6 +205,44 @@ static const struct sim_scenario *find(const char *name)
 	return sc ? sc : sim_litmus_find(name);
 }
 
+/* dfs and dpor at bounds 1 and 2, and dpor unbounded within @budget, on @name. */
+static void compare_row(const char *name, uint64_t cap, uint64_t budget, char *json, size_t *off,
+			size_t len)
+{
+	const struct sim_scenario *sc = find(name);
+	struct fig dfs[3], dp[3];
+	for (int b = 1; b <= 2; b++) {
+		dfs[b] = explore(sc, SIM_STRATEGY_DFS, b, cap);
+		dp[b] = explore(sc, SIM_STRATEGY_DPOR, b, 100000000);
+		printf("%-18s %7d %12llu %9.2f %12llu %9.2f %8.0fx%s\n", sc->name, b,
+		       (unsigned long long)dfs[b].execs, dfs[b].s, (unsigned long long)dp[b].execs,
+		       dp[b].s, (double)dfs[b].execs / (double)(dp[b].execs ? dp[b].execs : 1),
+		       dfs[b].exhausted ? "" : "  (dfs NOT exhausted: stopped at its cap)");
+	}
+	dp[0] = explore(sc, SIM_STRATEGY_DPOR, -1, budget);
+	printf("%-18s %7s %12s %9s %12llu %9.2f  %s (estimated total %.3g)\n", sc->name, "none",
+	       "-", "-", (unsigned long long)dp[0].execs, dp[0].s,
+	       dp[0].exhausted ? "exhausted" : "budget reached", dp[0].estimate);
+	char key[64];
+	snprintf(key, sizeof(key), "%s", sc->name);
+	for (char *c = key; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	*off += (size_t)snprintf(
+	    json + *off, len - *off,
+	    "%s\"%s_dpor_execs\":%llu,\"%s_dpor_s\":%.3f,\"%s_dpor_exhausted\":%s,"
+	    "\"%s_dpor_estimated_total\":%.0f,\"%s_dpor2_execs\":%llu,\"%s_dpor2_s\":%.3f,"
+	    "\"%s_dfs2_execs\":%llu,\"%s_dfs2_s\":%.3f,\"%s_dpor1_execs\":%llu,"
+	    "\"%s_dfs1_execs\":%llu",
+	    *off ? "," : "", key, (unsigned long long)dp[0].execs, key, dp[0].s, key,
+	    dp[0].exhausted ? "true" : "false", key, dp[0].estimate, key,
+	    (unsigned long long)dp[2].execs, key, dp[2].s, key, (unsigned long long)dfs[2].execs,
+	    key, dfs[2].s, key, (unsigned long long)dp[1].execs, key,
+	    (unsigned long long)dfs[1].execs);
+	*off += (size_t)snprintf(json + *off, len - *off, ",\"%s_dfs2_exhausted\":%s", key,
+				 dfs[2].exhausted ? "true" : "false");
+}
+
 int main(void)
 {
 	static const char *const names[] = {"driver-fault-race", "p2p-unplug-safe", "readers-8"};
@@ -197,55 +256,34 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0); /* rows as they are measured */
 	printf("%-18s %7s %12s %9s %12s %9s %9s\n", "scenario", "bound", "dfs execs", "dfs s",
 	       "dpor execs", "dpor s", "reduction");
-	for (unsigned int i = 0; i < 3; i++) {
-		const struct sim_scenario *sc = find(names[i]);
-		struct fig dfs[3], dp[3];
-		for (int b = 1; b <= 2; b++) {
-			dfs[b] = explore(sc, SIM_STRATEGY_DFS, b, cap);
-			dp[b] = explore(sc, SIM_STRATEGY_DPOR, b, 100000000);
-			printf("%-18s %7d %12llu %9.2f %12llu %9.2f %8.0fx%s\n", sc->name, b,
-			       (unsigned long long)dfs[b].execs, dfs[b].s,
-			       (unsigned long long)dp[b].execs, dp[b].s,
-			       (double)dfs[b].execs / (double)(dp[b].execs ? dp[b].execs : 1),
-			       dfs[b].exhausted ? "" : "  (dfs NOT exhausted: stopped at its cap)");
-		}
-		dp[0] = explore(sc, SIM_STRATEGY_DPOR, -1, budget);
-		printf("%-18s %7s %12s %9s %12llu %9.2f  %s (estimated total %.3g)\n", sc->name,
-		       "none", "-", "-", (unsigned long long)dp[0].execs, dp[0].s,
-		       dp[0].exhausted ? "exhausted" : "budget reached", dp[0].estimate);
-		char key[64];
-		snprintf(key, sizeof(key), "%s", sc->name);
-		for (char *c = key; *c; c++)
-			if (*c == '-')
-				*c = '_';
-		off += (size_t)snprintf(
-		    json + off, sizeof(json) - off,
-		    "%s\"%s_dpor_execs\":%llu,\"%s_dpor_s\":%.3f,\"%s_dpor_exhausted\":%s,"
-		    "\"%s_dpor_estimated_total\":%.0f,\"%s_dpor2_execs\":%llu,\"%s_dpor2_s\":%.3f,"
-		    "\"%s_dfs2_execs\":%llu,\"%s_dfs2_s\":%.3f,\"%s_dpor1_execs\":%llu,"
-		    "\"%s_dfs1_execs\":%llu",
-		    i ? "," : "", key, (unsigned long long)dp[0].execs, key, dp[0].s, key,
-		    dp[0].exhausted ? "true" : "false", key, dp[0].estimate, key,
-		    (unsigned long long)dp[2].execs, key, dp[2].s, key,
-		    (unsigned long long)dfs[2].execs, key, dfs[2].s, key,
-		    (unsigned long long)dp[1].execs, key, (unsigned long long)dfs[1].execs);
-		off += (size_t)snprintf(json + off, sizeof(json) - off, ",\"%s_dfs2_exhausted\":%s",
-					key, dfs[2].exhausted ? "true" : "false");
-	}
+	const char *only = getenv("DPOR_BENCH_ONLY"); /* "estimate": that part alone */
+	bool all = !only || strcmp(only, "estimate") != 0;
+	for (unsigned int i = 0; i < 3 && all; i++)
+		compare_row(names[i], cap, budget, json, &off, sizeof(json));
 
-	static const char *const fin[] = {"readers-8", "lastzero-10", "indexer-15",
-					  "seqcount-noretry-fixed", "p2p-importer-unload"};
-	printf("\nKnuth's estimate against the true total (dpor, no bound)\n");
-	printf("%-22s %10s %14s %7s %14s %7s\n", "scenario", "total", "est. at 10%", "ratio",
-	       "est. at 50%", "ratio");
+	static const char *const fin[] = {
+	    "readers-8",	   "lastzero-10",	"indexer-15", "seqcount-noretry-fixed",
+	    "p2p-importer-unload", "lost-update-fixed", "readers-13", "lastzero-15"};
+	double worst[2] = {1, 1};
+	printf("\nThe estimate of the whole tree against the true total (dpor, no bound)\n");
+	printf("%-22s %8s %10s %6s %10s %6s | %12s %8s %12s %8s\n", "", "", "estimate", "", "", "",
+	       "old (Knuth", "mean)", "", "");
+	printf("%-22s %8s %10s %6s %10s %6s | %12s %8s %12s %8s\n", "scenario", "total", "at 10%",
+	       "ratio", "at 50%", "ratio", "at 10%", "ratio", "at 50%", "ratio");
 	for (unsigned int i = 0; i < sizeof(fin) / sizeof(fin[0]); i++)
-		estimate_row(find(fin[i]), json, &off, sizeof(json));
+		if (find(fin[i]))
+			estimate_row(find(fin[i]), json, &off, sizeof(json), worst);
+	printf("worst error (a factor either way): estimate %.2fx, old %.0fx\n", worst[0],
+	       worst[1]);
+	off += (size_t)snprintf(json + off, sizeof(json) - off,
+				",\"estimate_worst_error\":%.3f,\"knuth_worst_error\":%.3f",
+				worst[0], worst[1]);
 
 	static const char *const par[] = {"p2p-importer-unload", "lastzero-10"};
 	printf("\n--jobs 2: the split tree (split depth 2) in one process and in two at once\n");
 	printf("%-22s %9s %7s %9s %7s %9s %7s %8s %8s\n", "scenario", "unsplit", "s", "jobs 1", "s",
 	       "jobs 2", "wall s", "speedup", "vs unsplit");
-	for (unsigned int i = 0; i < sizeof(par) / sizeof(par[0]); i++)
+	for (unsigned int i = 0; i < sizeof(par) / sizeof(par[0]) && all; i++)
 		speedup_row(find(par[i]), json, &off, sizeof(json));
 	printf("{%s}\n", json);
 	return 0;

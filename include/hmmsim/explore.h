@@ -32,7 +32,8 @@ struct sim_progress {
 	uint64_t execution;	   /* index (within the run) of the execution just run */
 	uint64_t executions;	   /* executions run so far, that one included */
 	uint64_t violations_found; /* so far */
-	double estimated_total;	   /* dpor: Knuth's estimate of all executions, else 0 */
+	double estimated_total;	   /* dpor: its estimate of all executions, else 0 */
+	double knuth_mean;	   /* dpor: the old estimate, Knuth's averaged (bench/dpor) */
 	uint64_t final_hash;	   /* with sim_options.final_hashes: the execution's memory */
 	/* its schedule's hash (the choices it made; equal hashes: the same
 	 * schedule, as its replay token); 0 for dpor's sleep-set blocked ones */
@@ -58,6 +59,16 @@ struct sim_options {
 	 * explores those with number % shard_count == shard_index.  The shards'
 	 * executions add up to the unsplit run's (docs/engine.md).  0: no split. */
 	unsigned int dpor_split_depth;
+	/* dpor without a bound first runs probe rounds: dpor bounded to 0, 1,
+	 * then 2 preemptions, each within dpor_probe_budget executions (0:
+	 * SIM_DPOR_PROBE_BUDGET), and stops at a violation one finds; then the
+	 * unbounded exploration, whose executions alone are sim_result.executions.
+	 * The depth-first order reaches races near the root last; a probe round
+	 * reaches them early (docs/engine.md, "Probe rounds").  Not with
+	 * dpor_no_probes, por_check or keep_going.  A shard other than 0 runs them
+ * too and stops at what they find, but leaves the report to shard 0. */
+	uint64_t dpor_probe_budget;
+	bool dpor_no_probes;
 	/* dpor's soundness self-check: after each execution, run two other
 	 * linearizations of its partial order and compare a hash of the final
 	 * execution memory; a difference is a "por-check" violation naming the
@@ -100,6 +111,8 @@ struct sim_options {
 /* Engine defaults. */
 #define SIM_DEFAULT_STEP_BOUND 20000ul
 #define SIM_DEFAULT_PCT_DEPTH  3u
+#define SIM_DPOR_PROBE_BUDGET  1000u /* executions per probe round */
+#define SIM_DPOR_PROBE_ROUNDS  3u    /* preemption bounds 0, 1, 2 */
 
 struct sim_violation {
 	char kind[32];
@@ -134,7 +147,10 @@ struct sim_result {
 	uint64_t races;		 /* reversible races it found */
 	uint64_t max_depth;	 /* events of the longest execution */
 	size_t dpor_bytes;	 /* its exploration stack at its largest */
-	double estimated_total;	 /* Knuth's estimate of the executions of the tree */
+	double estimated_total;	 /* its estimate of the executions of the tree */
+	uint64_t probe_executions; /* executions of the probe rounds (not in executions) */
+	bool probe_found;	   /* a probe round found a violation (shard 0 reports it), */
+	unsigned int probe_bound;  /* the one of this preemption bound */
 	/* dfs only: the highest preemption bound whose schedules were all run
 	 * (-1: none; with no violation and exhausted, dfs_preemptions), and the
 	 * bound whose round was running when the run ended */

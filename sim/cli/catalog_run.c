@@ -44,7 +44,8 @@ static int cell_explore(const struct sim_scenario *sc, struct sim_options *o, st
 static void catalog_take_bug(struct hs_catalog_result *res, struct sim_result *r)
 {
 	res->found = r->violations_found > 0;
-	res->executions = r->executions;
+	/* found: the executions it took, dpor's probe rounds included */
+	res->executions = r->executions + (res->found ? r->probe_executions : 0);
 	res->seconds = r->elapsed_s;
 	if (r->nr_reports) {
 		snprintf(res->kind, sizeof(res->kind), "%s", r->reports[0].kind);

@@ -163,6 +163,7 @@ struct cli_merge {
 	 * (largest for max_depth and dpor_bytes) */
 	bool dpor, exhausted;
 	unsigned long long sleep_blocked, races, max_depth, dpor_bytes, subtrees;
+	unsigned long long probes; /* probe_executions */
 	double estimated_total;
 };
 /*

@@ -72,7 +72,8 @@ int hs_owner_experiment_run(const struct sim_scenario *sc, const struct hs_owner
 		return ret;
 	}
 	res->found = r.violations_found > 0;
-	res->executions = r.executions;
+	/* found: the executions it took, dpor's probe rounds included */
+	res->executions = r.executions + (res->found ? r.probe_executions : 0);
 	if (r.nr_reports) {
 		snprintf(res->kind, sizeof(res->kind), "%s", r.reports[0].kind);
 		snprintf(res->message, sizeof(res->message), "%s", r.reports[0].message);

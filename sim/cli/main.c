@@ -46,6 +46,10 @@ static const char usage[] =
     "                               ... up to P, each schedule once (the summary and\n"
     "                               JSON say which bound completed); dpor: none unless\n"
     "                               given\n"
+    "      --probes N               dpor without a bound: first explore with at most 0,\n"
+    "                               then 1, then 2 preemptions, N executions each\n"
+    "                               (default 1000; 0: none), to find a bug near the\n"
+    "                               root early; JSON: probe_executions (docs/engine.md)\n"
     "      --por-check              dpor's self-check: each execution is also run in two\n"
     "                               other orders of its partial order, and the final\n"
     "                               states compared (oracles off; docs/engine.md)\n"
@@ -352,9 +356,12 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 	if (o->strategy == SIM_STRATEGY_DPOR)
 		fprintf(f,
 			"\"sleep_blocked\":%llu,\"races\":%llu,\"max_depth\":%llu,"
-			"\"dpor_bytes\":%zu,\"estimated_total\":%.0f,",
+			"\"dpor_bytes\":%zu,\"estimated_total\":%.0f,\"probe_executions\":%llu,",
 			(unsigned long long)r->sleep_blocked, (unsigned long long)r->races,
-			(unsigned long long)r->max_depth, r->dpor_bytes, r->estimated_total);
+			(unsigned long long)r->max_depth, r->dpor_bytes, r->estimated_total,
+			(unsigned long long)r->probe_executions);
+	if (o->strategy == SIM_STRATEGY_DPOR && r->probe_found)
+		fprintf(f, "\"probe_bound\":%u,", r->probe_bound);
 	if (o->strategy == SIM_STRATEGY_DFS)
 		print_json_bounds(f, o, r);
 	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_split_depth)
@@ -481,11 +488,24 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		       cli_plural(r->executions));
 	if (o->strategy == SIM_STRATEGY_DFS && (!r->exhausted || r->violations_found))
 		print_dfs_bounds(o, r);
+	if (r->probe_found && !r->violations_found)
+		printf("dpor: the probe round at preemption bound %u found a violation, which "
+		       "shard 0 reports: this shard stopped there\n",
+		       r->probe_bound);
+	else if (r->probe_found)
+		printf("dpor: found by the probe round at preemption bound %u (%llu probe "
+		       "execution%s in all), before the unbounded exploration\n",
+		       r->probe_bound, (unsigned long long)r->probe_executions,
+		       cli_plural(r->probe_executions));
+	else if (r->probe_executions)
+		printf("dpor: %llu probe execution%s first (dpor bounded to 0, 1, 2 preemptions), "
+		       "not counted above\n",
+		       (unsigned long long)r->probe_executions, cli_plural(r->probe_executions));
 	for (unsigned int i = 0; i < r->nr_reports; i++)
 		print_violation(shown, o, &r->reports[i]);
 	if (r->violations_found > r->nr_reports)
 		printf("\n%llu violations in all\n", (unsigned long long)r->violations_found);
-	if (!r->violations_found) {
+	if (!r->violations_found && !r->probe_found) {
 		print_clean(o, r, interrupted);
 		cli_cov_print_text(stdout, &r->coverage);
 	}
@@ -617,6 +637,7 @@ static int parse_shard(const char *spec, const char *count, struct sim_options *
 struct explore_cmd {
 	struct sim_options o;
 	bool replay, json, have_iter, have_strategy, no_minimize, no_progress, have_width;
+	bool have_probes;
 	unsigned int jobs, split_depth;
 	const char *name, *shown, *junit, *trace_out, *shard, *shard_count, *html;
 	const struct sim_scenario *sc;
@@ -729,6 +750,13 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 			return usage_error("--max-reports wants 1..100000, not '%s'",
 					   val ? val : "");
 		x->o.max_reports = (unsigned int)v;
+	} else if (ex && strcmp(a, "--probes") == 0) {
+		if (!cli_parse_u64(val, &v) || v > 100000000)
+			return usage_error("--probes wants 0..100000000 executions, not '%s'",
+					   val ? val : "");
+		x->o.dpor_probe_budget = v;
+		x->o.dpor_no_probes = v == 0;
+		x->have_probes = true;
 	} else if (ex && strcmp(a, "--split-depth") == 0) {
 		if (!cli_parse_u64(val, &v) || v < 1 || v > 64)
 			return usage_error("--split-depth wants 1..64 choice points, not '%s'",
@@ -837,6 +865,8 @@ static int explore_setup(struct explore_cmd *x)
 				   "--jobs works with --strategy random, pct or dpor, not dfs");
 	if (x->split_depth && o->strategy != SIM_STRATEGY_DPOR)
 		return usage_error("%s", "--split-depth works with --strategy dpor");
+	if (x->have_probes && o->strategy != SIM_STRATEGY_DPOR)
+		return usage_error("%s", "--probes works with --strategy dpor");
 	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
 		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
 	/* a report on a terminal fits it; to a pipe or a file, as it always was */
@@ -903,7 +933,9 @@ static int write_html(struct explore_cmd *x, const struct sim_result *r)
 /* Minimize, print, write the files; the exit status. */
 static int explore_output(struct explore_cmd *x, struct sim_result *r)
 {
-	int status = r->violations_found ? 1 : x->interrupted ? 128 + x->interrupted : 0;
+	int status = r->violations_found || r->probe_found ? 1
+		     : x->interrupted			   ? 128 + x->interrupted
+							   : 0;
 
 	if (!x->replay && !x->no_minimize && !x->interrupted)
 		minimize_first(x->sc, &x->o, r);

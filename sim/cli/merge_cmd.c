@@ -196,10 +196,10 @@ static int read_shard(struct cli_merge *m, int f, const char *buf, char *const *
 /* The dpor figures of one file (the head @buf) added to @m. */
 static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 {
-	static const char *const keys[] = {"sleep_blocked", "races", "subtrees", "max_depth",
-					   "dpor_bytes"};
-	unsigned long long *sums[] = {&m->sleep_blocked, &m->races, &m->subtrees, &m->max_depth,
-				      &m->dpor_bytes};
+	static const char *const keys[] = {"sleep_blocked",    "races",	    "subtrees",
+					   "probe_executions", "max_depth", "dpor_bytes"};
+	unsigned long long *sums[] = {&m->sleep_blocked, &m->races,	&m->subtrees,
+				      &m->probes,	 &m->max_depth, &m->dpor_bytes};
 	char val[64];
 	uint64_t v;
 	double d;
@@ -209,9 +209,9 @@ static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 		return;
 	m->exhausted = (f == 0 || m->exhausted) && !raw_value(buf, "exhausted", val, sizeof(val)) &&
 		       strcmp(val, "true") == 0;
-	for (int k = 0; k < 5; k++)
+	for (int k = 0; k < 6; k++)
 		if (!raw_value(buf, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
-			if (k < 3)
+			if (k < 4)
 				*sums[k] += v;
 			else if (v > *sums[k])
 				*sums[k] = v;
@@ -230,6 +230,7 @@ void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
 	res->subtrees = m->subtrees / (m->nks ? m->nks : 1); /* each file counts them all */
 	res->max_depth = m->max_depth;
 	res->dpor_bytes = m->dpor_bytes;
+	res->probe_executions = m->probes;
 	res->estimated_total = res->exhausted ? (double)m->executions : m->estimated_total;
 }
 
@@ -361,10 +362,12 @@ static void print_merged(const struct cli_merge *m, int files)
 	       r.exhausted ? "true" : "false", files);
 	if (m->dpor)
 		printf("\"sleep_blocked\":%llu,\"races\":%llu,\"max_depth\":%llu,"
-		       "\"dpor_bytes\":%llu,\"estimated_total\":%.0f,\"subtrees\":%llu,",
+		       "\"dpor_bytes\":%llu,\"estimated_total\":%.0f,\"subtrees\":%llu,"
+		       "\"probe_executions\":%llu,",
 		       (unsigned long long)r.sleep_blocked, (unsigned long long)r.races,
 		       (unsigned long long)r.max_depth, (unsigned long long)r.dpor_bytes,
-		       r.estimated_total, (unsigned long long)r.subtrees);
+		       r.estimated_total, (unsigned long long)r.subtrees,
+		       (unsigned long long)r.probe_executions);
 	if (m->missing) {
 		fprintf(stderr, "hmmsim: merge: partial: %llu of the %llu shards missing: ",
 			(unsigned long long)m->missing, (unsigned long long)m->shards);

@@ -457,12 +457,6 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 			obj_update(s, &fp.it[k], t, (int32_t)i);
 }
 
-/* Would picking @q at node @n preempt the thread that ran before it? */
-static unsigned int preempt_cost(const struct dpor_node *n, int q)
-{
-	return n->prev >= 0 && (n->enabled & BIT(n->prev)) && q != n->prev;
-}
-
 /*
  * Is node @n above the split, where every awake thread is explored?  Until
  * split_depth nodes where two awake threads announce dependent operations
@@ -502,8 +496,10 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 	s->nodes = grow(s->nodes, &s->capnodes, s->nnodes + 1, sizeof(*s->nodes));
 	p = &s->nodes[i];
 	struct dpor_node *c = &s->nodes[s->nnodes++];
-	*c = (struct dpor_node){
-	    .chosen = -1, .pool_start = (uint32_t)s->npool, .sitems_start = (uint32_t)s->nsitems};
+	*c = (struct dpor_node){.chosen = -1,
+				.pool_start = (uint32_t)s->npool,
+				.sitems_start = (uint32_t)s->nsitems,
+				.sub_start = s->leaves};
 	c->preempts = p->preempts + preempt_cost(p, p->chosen);
 	c->cdepth = p->cdepth + p->conflict;
 	c->bdepth = p->bdepth + p->branching;
@@ -730,18 +726,6 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
 	return awake ? __builtin_ctzll(awake) : def; /* none: sleep-set blocked */
 }
 
-static double knuth_estimate(const struct sim_dpor_state *s)
-{
-	double est = 1;
-	for (size_t j = 0; j < s->nnodes; j++) {
-		const struct dpor_node *n = &s->nodes[j];
-		if (n->chosen < 0)
-			continue;
-		est *= __builtin_popcountll(n->backtrack | n->done | BIT(n->chosen));
-	}
-	return est;
-}
-
 void sim_dpor_exec_done(struct sim_engine *e)
 {
 	struct sim_dpor_state *s = e->strat_state;
@@ -756,6 +740,8 @@ void sim_dpor_exec_done(struct sim_engine *e)
 		return;
 	if (e->abandoned)
 		s->sleep_blocked++;
+	else
+		s->leaves++;
 	s->executions++;
 	if (s->nev > s->max_depth)
 		s->max_depth = s->nev;
@@ -775,7 +761,9 @@ static bool dpor_end(struct sim_engine *e)
 	if (s->follow)
 		return false;
 	s->ended = true;
-	s->est_sum += knuth_estimate(s);
+	s->est_sum += dpor_knuth_estimate(s);
+	if (!s->probe)
+		s->estimate = dpor_tree_estimate(s, !e->abandoned);
 	if (e->replay_mismatch)
 		return false;
 	while (s->nnodes) {
@@ -811,8 +799,12 @@ static bool dpor_end(struct sim_engine *e)
 			int q = __builtin_ctzll(cand);
 			if (s->bound != UINT32_MAX && n->preempts + preempt_cost(n, q) > s->bound) {
 				n->done |= BIT(q); /* beyond the bound: not explored */
+				s->cut++;
 				continue;
 			}
+			n->sub_done += s->leaves - n->sub_start; /* the branch just done */
+			n->nsub++;
+			n->sub_start = s->leaves;
 			n->chosen = q;
 			s->div = j;
 			s->nnodes = j + 1;
@@ -1020,7 +1012,9 @@ void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st)
 	st->races = s->races;
 	st->max_depth = s->max_depth;
 	st->bookkeeping = s->bookkeeping;
-	st->estimate = s->executions ? s->est_sum / (double)s->executions : 0;
+	st->estimate = s->estimate;
+	st->knuth_mean = s->executions ? s->est_sum / (double)s->executions : 0;
+	st->cut = s->cut;
 }
 
 const struct sim_strategy_ops sim_dpor_ops = {

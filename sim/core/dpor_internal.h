@@ -68,6 +68,10 @@ struct dpor_node {
 	int prev; /* thread of the event before, -1 at the root */
 	uint32_t pool_start, pool_n;
 	uint32_t sitems_start; /* sitems when it was made */
+	/* the estimate (dpor_tree_estimate()): executions counted when the current
+	 * branch began, in the branches explored before it, and their number */
+	uint64_t sub_start, sub_done;
+	uint32_t nsub;
 };
 
 /* Last accesses of one object in the current execution. */
@@ -138,7 +142,10 @@ struct sim_dpor_state {
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
 	size_t bookkeeping;
-	double est_sum; /* sum over executions of Knuth's estimate */
+	double est_sum;	 /* sum over executions of Knuth's estimate (the old one) */
+	double estimate; /* dpor_tree_estimate() after the last execution */
+	uint64_t leaves; /* executions run to their end (not sleep-set blocked) */
+	uint64_t cut;	 /* alternatives not explored for the preemption bound */
 	/* split (--jobs, --shard): every awake thread is explored at the first
 	 * split_depth choice nodes; below, subtrees are numbered in the order
 	 * they are first reached and subtree k is this process's when
@@ -200,8 +207,18 @@ static inline void *grow(void *p, size_t *cap, size_t need, size_t elem)
 	return p;
 }
 
+/* Would picking @q at node @n preempt the thread that ran before it? */
+static inline unsigned int preempt_cost(const struct dpor_node *n, int q)
+{
+	return n->prev >= 0 && (n->enabled & BIT(n->prev)) && q != n->prev;
+}
+
 struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj);
 void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind);
+/* dpor_estimate.c: the shown estimate (@leaf: the last execution ran to its
+ * end) and the old one */
+double dpor_tree_estimate(const struct sim_dpor_state *s, unsigned int leaf);
+double dpor_knuth_estimate(const struct sim_dpor_state *s);
 /* dpor_poll.c */
 void dpor_round_begin(struct sim_dpor_state *s, const struct sim_thread *t, uint32_t lidx,
 		      uint8_t kind);

@@ -369,7 +369,9 @@ struct sim_dpor_stats {
 	uint64_t races;		/* reversible races found */
 	uint64_t max_depth;	/* longest execution, in events */
 	size_t bookkeeping;	/* bytes of the exploration stack, at its largest */
-	double estimate;	/* Knuth's estimate of the executions of the whole tree */
+	double estimate;	/* the executions of the whole tree, estimated (dpor.c) */
+	double knuth_mean;	/* the old estimate: Knuth's, averaged (bench/dpor) */
+	uint64_t cut;		/* alternatives left out for the preemption bound */
 };
 void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st);
 /* The self-check: another linearization of the last execution's partial

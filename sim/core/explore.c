@@ -219,13 +219,31 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 	return bad;
 }
 
-static double dpor_estimate(const struct sim_dpor_state *s)
+/* dpor's estimates of the whole tree: the one shown, and the old one (@old). */
+static double dpor_estimate(const struct sim_dpor_state *s, double *old)
 {
 	struct sim_dpor_stats st;
+	*old = 0;
 	if (!s)
 		return 0;
 	sim_dpor_stats(s, &st);
+	*old = st.knuth_mean;
 	return st.estimate;
+}
+
+/* Tell opt->progress about execution @i; Return: false to end the run. */
+static bool explore_progress(const struct sim_options *opt, const struct sim_result *res,
+			     const struct sim_dpor_state *dpor, uint64_t i, uint64_t sched_hash)
+{
+	struct sim_progress p = {.execution = i,
+				 .executions = res->executions,
+				 .violations_found = res->violations_found,
+				 .final_hash = sim_eng.final_hash,
+				 .schedule_hash = sched_hash};
+	if (!opt->progress)
+		return true;
+	p.estimated_total = dpor_estimate(dpor, &p.knuth_mean);
+	return opt->progress(opt->progress_arg, &p);
 }
 
 /* The self-check of execution @i, a report when it fails. */
@@ -326,6 +344,79 @@ static int explore_report(const struct sim_scenario *sc, const struct sim_option
 	v->execution = i;
 	res->nr_reports++;
 	return 0;
+}
+
+/* ---- dpor's probe rounds ---------------------------------------------------- */
+
+/*
+ * One probe round: dpor bounded to @bound preemptions, at most @budget
+ * executions, the oracles afresh (the unbounded run's lock-order graph does
+ * not see its edges).  A violation is reported as the main loop does, its
+ * execution index the round's own; not by a shard other than 0 (@report
+ * false), which runs the same probes and stops there too.  Return: 1 when
+ * it found one, 0 when not (*whole: the round explored its tree without
+ * leaving anything out for the bound, so it was the unbounded tree), or a
+ * negative errno.
+ */
+static int dpor_probe_round(const struct sim_scenario *sc, const struct sim_options *opt,
+			    unsigned int bound, uint64_t budget, bool report,
+			    struct sim_result *res, bool *whole)
+{
+	struct sim_engine *e = &sim_eng;
+	struct sim_dpor_state *d = sim_dpor_new(bound);
+	struct sim_dpor_stats st;
+	bool more = true;
+	int ret = 0;
+
+	sim_ora_run_begin(opt);
+	sim_engine_setup(sc, &sim_dpor_ops, d, opt->step_bound);
+	for (uint64_t i = 0; i < budget && more && !ret; i++) {
+		sim_run_execution(i);
+		res->probe_executions++;
+		if (e->failed && !e->replay_mismatch) {
+			res->probe_found = true;
+			res->probe_bound = bound;
+			res->violations_found += report;
+			ret = report ? explore_report(sc, opt, res, i) : 0;
+			ret = ret ? ret : 1;
+			break;
+		}
+		more = !e->replay_mismatch && sim_dpor_ops.end(e);
+		if (e->replay_mismatch) {
+			snprintf(res->error, sizeof(res->error), "%s", e->mismatch_msg);
+			ret = -EIO;
+		}
+	}
+	sim_dpor_stats(d, &st);
+	*whole = !more && !ret && !st.cut;
+	sim_ora_run_end();
+	sim_dpor_free(d);
+	return ret;
+}
+
+/*
+ * dpor without a bound: the probe rounds first (sim_options.dpor_probe_budget).
+ * Every shard runs them (a split run's workers stop at once on a bug near
+ * the root); shard 0 alone reports what they find, so that merged shards
+ * count it once.  Return: 1 when one found a violation (in @res), 0, or a
+ * negative errno.
+ */
+static int dpor_probes(const struct sim_scenario *sc, const struct sim_options *opt,
+		       struct sim_result *res)
+{
+	uint64_t budget = opt->dpor_probe_budget ? opt->dpor_probe_budget : SIM_DPOR_PROBE_BUDGET;
+	bool whole = false;
+	int ret = 0;
+
+	if (opt->strategy != SIM_STRATEGY_DPOR || opt->dpor_bounded || opt->dpor_no_probes ||
+	    opt->por_check || opt->keep_going)
+		return 0;
+	if (budget > opt->iterations)
+		budget = opt->iterations;
+	for (unsigned int b = 0; b < SIM_DPOR_PROBE_ROUNDS && !ret && !whole; b++)
+		ret = dpor_probe_round(sc, opt, b, budget,
+				       opt->shard_count < 2 || !opt->shard_index, res, &whole);
+	return ret;
 }
 
 /*
@@ -526,17 +617,20 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		state = &dfs;
 	}
 
+	res->reports = calloc(max_reports, sizeof(*res->reports));
+	if (!res->reports)
+		abort();
+	int probed = dpor_probes(sc, opt, res); /* 1: a violation found */
+	if (probed < 0)
+		ret = probed;
 	sim_ora_run_begin(opt);
 	if (opt->strategy == SIM_STRATEGY_PCT)
 		pct.k = pct_calibrate(sc, opt);
 
-	res->reports = calloc(max_reports, sizeof(*res->reports));
-	if (!res->reports)
-		abort();
 	sim_cov_run_begin();
 	sim_engine_setup(sc, ops, state, opt->step_bound);
 	e->want_hash = opt->por_check || opt->final_hashes;
-	for (uint64_t i = 0; i < opt->iterations; i++) {
+	for (uint64_t i = 0; i < (probed ? 0 : opt->iterations); i++) {
 		if (!tree && opt->shard_count > 1 && i % opt->shard_count != opt->shard_index)
 			continue; /* another shard's: random and pct seed per index */
 		sim_run_execution(i);
@@ -567,14 +661,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			}
 		}
 		bool more = failed && !opt->keep_going ? true : ops->end(e);
-		if (opt->progress &&
-		    !opt->progress(opt->progress_arg,
-				   &(struct sim_progress){.execution = i,
-							  .executions = res->executions,
-							  .violations_found = res->violations_found,
-							  .estimated_total = dpor_estimate(dpor),
-							  .final_hash = e->final_hash,
-							  .schedule_hash = sched_hash}))
+		if (!explore_progress(opt, res, dpor, i, sched_hash))
 			break;
 		if (failed && !opt->keep_going)
 			break;

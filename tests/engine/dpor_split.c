@@ -150,7 +150,9 @@ static void test_scenario(void)
 	same_split("p2p-importer-unload");
 }
 
-/* Without --keep-going each shard stops at its first violation: found whatever N. */
+/* Without --keep-going each shard stops at its first violation: found whatever N.
+ * (A shard other than 0 whose probe rounds find one stops there, shard 0
+ * reporting it: sim_options.dpor_probe_budget.) */
 static void test_bug_found(void)
 {
 	static const char *const names[] = {"p2p-importer-unload-nowait", "seqcount-noretry"};
@@ -162,7 +164,8 @@ static void test_bug_found(void)
 				struct sim_result r = run_split(sc, k, n, false, NULL);
 				found += r.violations_found;
 				CU_ASSERT_TRUE(r.violations_found <= 1);
-				CU_ASSERT_TRUE(r.violations_found || r.exhausted);
+				CU_ASSERT_TRUE(r.violations_found || r.exhausted ||
+					       (k && r.probe_found));
 				sim_result_free(&r);
 			}
 			CU_ASSERT_TRUE(found >= 1);
