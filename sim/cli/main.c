@@ -476,7 +476,14 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 				printf(" %s", names[i]), on++;
 		printf("%s\n", on ? "" : " none (every fix in)");
 	}
-	if (o->strategy != SIM_STRATEGY_REPLAY)
+	if (o->strategy != SIM_STRATEGY_REPLAY && r->probe_found)
+		/* the unbounded exploration did not start: count the probes */
+		printf("hmmsim explore %s: strategy %s, seed %llu: %llu probe execution%s in %.3f "
+		       "s\n",
+		       sc->name, sim_strategy_name(o->strategy), (unsigned long long)o->seed,
+		       (unsigned long long)r->probe_executions, cli_plural(r->probe_executions),
+		       r->elapsed_s);
+	else if (o->strategy != SIM_STRATEGY_REPLAY)
 		printf("hmmsim explore %s: strategy %s, seed %llu: %llu execution%s in %.3f s "
 		       "(%.0f/s)\n",
 		       sc->name, sim_strategy_name(o->strategy), (unsigned long long)o->seed,
@@ -493,10 +500,9 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		       "shard 0 reports: this shard stopped there\n",
 		       r->probe_bound);
 	else if (r->probe_found)
-		printf("dpor: found by the probe round at preemption bound %u (%llu probe "
-		       "execution%s in all), before the unbounded exploration\n",
-		       r->probe_bound, (unsigned long long)r->probe_executions,
-		       cli_plural(r->probe_executions));
+		printf("dpor: found by the probe round at preemption bound %u, before the "
+		       "unbounded exploration (JSON: executions 0, probe_executions)\n",
+		       r->probe_bound);
 	else if (r->probe_executions)
 		printf("dpor: %llu probe execution%s first (dpor bounded to 0, 1, 2 preemptions), "
 		       "not counted above\n",
