@@ -48,6 +48,18 @@ struct dpor_round {
 	const void *site;    /* the sim_yield() that ended the round before */
 	int locks;	     /* locks and RCU sections held when the round began */
 	bool observed;	     /* a failed trylock saw one of its locks */
+	bool overflow;	     /* it wrote more locations than its log holds */
+	bool invisible;	     /* at its end: round_invisible() */
+	bool prev_invisible; /* the round before was */
+	uint8_t nwrote;	     /* entries of its write log (sim_dpor_wrote_slow()) */
+};
+
+/* A location a round wrote, and its value before the round's first write of it. */
+#define ROUND_WRITES 32
+struct dpor_wrote {
+	const void *obj;
+	uint64_t old;
+	uint32_t size;
 };
 
 /* A sleeping (or already explored) thread and its next event's footprint. */
@@ -134,6 +146,7 @@ struct sim_dpor_state {
 	uint64_t polling;		       /* threads blocked by it */
 	const void **pollset[SIM_MAX_THREADS]; /* what each of them waits to see written */
 	uint32_t npollset[SIM_MAX_THREADS], cappollset[SIM_MAX_THREADS];
+	struct dpor_wrote wrote[SIM_MAX_THREADS][ROUND_WRITES]; /* each round's write log */
 	size_t keep; /* events [0, keep) are the last execution's: replayed, not recomputed */
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
@@ -206,5 +219,6 @@ void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind);
 void dpor_round_begin(struct sim_dpor_state *s, const struct sim_thread *t, uint32_t lidx,
 		      uint8_t kind);
 void dpor_poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind);
+int32_t dpor_poll_anchor(const struct sim_dpor_state *s, int32_t a, const void *obj);
 
 #endif /* SIM_CORE_DPOR_INTERNAL_H */
