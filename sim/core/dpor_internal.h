@@ -41,17 +41,22 @@ enum dpor_poll {
 	POLL_BLOCKED, /* a repeated round that saw nothing change: it waits */
 };
 
+/* What the polling rule keeps of a round besides its events. */
+struct dpor_round_marks {
+	uint8_t nwrote;	 /* entries of its write log (sim_dpor_wrote_slow()) */
+	bool overflow;	 /* it wrote more locations than its log holds */
+	bool observed;	 /* a failed trylock of another thread saw one of its locks */
+	bool locks_kept; /* it ended holding the locks and RCU sections it began with */
+};
+
 /* A thread's rounds between sim_yield()s, for the polling rule. */
 struct dpor_round {
 	uint32_t first;	     /* lidx of the round's first event */
 	uint32_t prev_first; /* the round before: its first event, 0: none */
 	const void *site;    /* the sim_yield() that ended the round before */
 	int locks;	     /* locks and RCU sections held when the round began */
-	bool observed;	     /* a failed trylock saw one of its locks */
-	bool overflow;	     /* it wrote more locations than its log holds */
-	bool invisible;	     /* at its end: round_invisible() */
-	bool prev_invisible; /* the round before was */
-	uint8_t nwrote;	     /* entries of its write log (sim_dpor_wrote_slow()) */
+	uint8_t log;	     /* its write log: wrote[t][log]; the round before's: [!log] */
+	struct dpor_round_marks cur, prev;
 };
 
 /* A location a round wrote, and its value before the round's first write of it. */
@@ -146,7 +151,8 @@ struct sim_dpor_state {
 	uint64_t polling;		       /* threads blocked by it */
 	const void **pollset[SIM_MAX_THREADS]; /* what each of them waits to see written */
 	uint32_t npollset[SIM_MAX_THREADS], cappollset[SIM_MAX_THREADS];
-	struct dpor_wrote wrote[SIM_MAX_THREADS][ROUND_WRITES]; /* each round's write log */
+	/* the write logs of each thread's round and the one before */
+	struct dpor_wrote wrote[SIM_MAX_THREADS][2][ROUND_WRITES];
 	size_t keep; /* events [0, keep) are the last execution's: replayed, not recomputed */
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;

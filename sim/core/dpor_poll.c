@@ -15,16 +15,21 @@ void dpor_round_begin(struct sim_dpor_state *s, const struct sim_thread *t, uint
 		      uint8_t kind)
 {
 	struct dpor_round *r = &s->round[t->id];
-	if (lidx == 1)
+	int locks = t->dpor_locks * 256 + (int)t->rcu_nesting;
+	if (lidx == 1) {
 		*r = (struct dpor_round){.first = 1};
-	else if (kind != SIM_OP_YIELD)
+	} else if (kind != SIM_OP_YIELD) {
 		return;
-	else
+	} else {
+		struct dpor_round_marks m = r->cur;
+		m.locks_kept = r->locks == locks;
 		*r = (struct dpor_round){.first = lidx,
 					 .prev_first = r->first,
 					 .site = r->site,
-					 .prev_invisible = r->invisible};
-	r->locks = t->dpor_locks * 256 + (int)t->rcu_nesting;
+					 .log = !r->log,
+					 .prev = m};
+	}
+	r->locks = locks;
 }
 
 /* Wake the pollers waiting to see @obj written (the current event writes it). */
@@ -94,53 +99,67 @@ static bool kind_trylock(uint8_t k)
 	       k == SIM_OP_DOWN_WRITE_TRYLOCK;
 }
 
-/* The write log entry of @obj in @t's round, or NULL. */
-static const struct dpor_wrote *wrote_find(const struct sim_dpor_state *s, int t, const void *obj)
+/* The entry of @obj in write log @log of @t (@n entries), or NULL. */
+static const struct dpor_wrote *wrote_find(const struct sim_dpor_state *s, int t, int log,
+					   unsigned int n, const void *obj)
 {
-	for (unsigned int k = 0; k < s->round[t].nwrote; k++)
-		if (s->wrote[t][k].obj == obj)
-			return &s->wrote[t][k];
+	for (unsigned int k = 0; k < n; k++)
+		if (s->wrote[t][log][k].obj == obj)
+			return &s->wrote[t][log][k];
 	return NULL;
 }
 
-/* Did an event of another thread than @t between events @from and @to touch @obj? */
+/* Did an event of another thread than @t between events @from and @to touch
+ * @obj (@writes: write it)? */
 static bool touched_between(const struct sim_dpor_state *s, int t, const void *obj, size_t from,
-			    size_t to)
+			    size_t to, bool writes)
 {
 	for (size_t e = from + 1; e < to; e++) {
 		if (s->ev[e].tid == t)
 			continue;
-		for (uint32_t k = 0; k < s->ev[e].fp_n; k++)
-			if (s->items[s->ev[e].fp_start + k].obj == obj)
+		for (uint32_t k = 0; k < s->ev[e].fp_n; k++) {
+			const struct dpor_fp_item *it = &s->items[s->ev[e].fp_start + k];
+			if (it->obj == obj && !(writes && kind_reads(it->kind)))
 				return true;
+		}
 	}
 	return false;
 }
 
 /*
- * Is the round [@r->first, @end) of @th, which ends now, invisible to every
- * other thread?  Every operation of a pure kind; the same locks and RCU
- * sections held as at its start; no failed trylock of another thread saw
- * one of its locks; every location it stored to holds, now, the value it
- * had before the round's first store to it, and no other thread touched it
- * during the round (nobody read an intermediate value or wrote in between).
+ * Is the round [@from, @to) of @t, with write log @log and marks @m,
+ * invisible to every other thread (docs/engine.md, "Polling loops")?  Every
+ * operation of a pure kind; the same locks and RCU sections held at its end
+ * as at its start; no failed trylock of another thread saw one of its locks;
+ * every location it stored to held, at its end, the value it had before the
+ * round's first store to it, and no event of another thread touched it
+ * during the round.  Called at the end of the round after it (event @now):
+ * a location no other thread wrote since the round's end still holds the
+ * value it had there (the round after put back what it stored), so it is
+ * compared now, and a write of another thread since then fails the test.
  */
-static bool round_invisible(const struct sim_dpor_state *s, const struct sim_thread *th,
-			    const struct dpor_round *r, uint32_t end)
+static bool round_invisible(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to,
+			    int log, const struct dpor_round_marks *m, size_t now)
 {
-	int t = th->id;
-	if (r->overflow || r->observed || r->locks != th->dpor_locks * 256 + (int)th->rcu_nesting)
+	if (m->overflow || m->observed || !m->locks_kept)
 		return false;
-	ROUND_ITEMS(s, t, r->first, end, j, it)
+	ROUND_ITEMS(s, t, from, to, j, it)
 	{
-		if (!kind_pure(it->kind) || (kind_stores(it->kind) && !wrote_find(s, t, it->obj)))
+		if (!kind_pure(it->kind) ||
+		    (kind_stores(it->kind) && !wrote_find(s, t, log, m->nwrote, it->obj)))
 			return false;
 		(void)j;
 	}
-	size_t first = (size_t)s->tev[t][r->first - 1], last = (size_t)s->tev[t][end - 2];
-	for (unsigned int k = 0; k < r->nwrote; k++) {
-		const struct dpor_wrote *w = &s->wrote[t][k];
-		if (memcmp(w->obj, &w->old, w->size) || touched_between(s, t, w->obj, first, last))
+	size_t first = (size_t)s->tev[t][from - 1], last = (size_t)s->tev[t][to - 2];
+	for (unsigned int k = 0; k < m->nwrote; k++) {
+		const struct dpor_wrote *w = &s->wrote[t][log][k];
+		if (memcmp(w->obj, &w->old, w->size))
+			return false;
+	}
+	for (unsigned int k = 0; k < m->nwrote; k++) {
+		const void *obj = s->wrote[t][log][k].obj;
+		if (touched_between(s, t, obj, first, last, false) ||
+		    touched_between(s, t, obj, last, now, true))
 			return false;
 	}
 	return true;
@@ -228,7 +247,6 @@ bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
 	uint32_t end = s->ev[i].lidx + 1;
 	r->site = site;
 	uint8_t d = POLL_NONE;
-	r->invisible = round_invisible(s, th, r, end);
 	if (i < s->keep) { /* replayed: as the last execution decided */
 		if (s->ev[i].poll != POLL_BLOCKED)
 			return false;
@@ -236,8 +254,12 @@ bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
 		s->polling |= BIT(t);
 		return true;
 	}
-	if (r->prev_first && site == prev_site && r->invisible && r->prev_invisible &&
-	    rounds_equal(s, t, r->prev_first, r->first, end)) {
+	struct dpor_round_marks cur = r->cur;
+	cur.locks_kept = r->locks == th->dpor_locks * 256 + (int)th->rcu_nesting;
+	if (r->prev_first && site == prev_site &&
+	    rounds_equal(s, t, r->prev_first, r->first, end) &&
+	    round_invisible(s, t, r->first, end, r->log, &cur, i) &&
+	    round_invisible(s, t, r->prev_first, r->first, !r->log, &r->prev, i)) {
 		d = round_saw_change(s, t, r->first, end) ? POLL_CHANGED : POLL_BLOCKED;
 		pollset_fill(s, t, r->first, end);
 		/* the decision read the poll set: a check of each, in this event */
@@ -256,13 +278,13 @@ void sim_dpor_wrote_slow(const void *obj, size_t size)
 	struct sim_dpor_state *s = sim_eng.strat_state;
 	int t = sim_eng.cur->id;
 	struct dpor_round *r = &s->round[t];
-	if (r->overflow || wrote_find(s, t, obj))
+	if (r->cur.overflow || wrote_find(s, t, r->log, r->cur.nwrote, obj))
 		return;
-	if (r->nwrote == ROUND_WRITES) {
-		r->overflow = true;
+	if (r->cur.nwrote == ROUND_WRITES) {
+		r->cur.overflow = true;
 		return;
 	}
-	struct dpor_wrote *w = &s->wrote[t][r->nwrote++];
+	struct dpor_wrote *w = &s->wrote[t][r->log][r->cur.nwrote++];
 	*w = (struct dpor_wrote){.obj = obj, .size = (uint32_t)size};
 	memcpy(&w->old, obj, size);
 }
@@ -309,5 +331,5 @@ void sim_dpor_observed_slow(int owner)
 	struct sim_dpor_state *s = sim_eng.strat_state;
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		if (owner < 0 || t == owner)
-			s->round[t].observed = true;
+			s->round[t].cur.observed = true;
 }
