@@ -2,8 +2,9 @@
 /*
  * dpor's polling rule (docs/engine.md, "Polling loops"): at a sim_yield(), a
  * thread whose round since its last sim_yield() repeats the round before,
- * changed nothing and saw nothing it read change waits until another thread
- * writes what it read.
+ * both rounds invisible to the other threads (what they stored they put back
+ * unobserved: the write log that prim.c's writers fill), and saw nothing it
+ * read change waits until another thread writes what it read.
  */
 #include "dpor_internal.h"
 
