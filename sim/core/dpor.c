@@ -353,11 +353,10 @@ static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_
 	struct dpor_foot fa = ev_foot(s, (size_t)a);
 	uint8_t ka = foot_kind(&fa, it->obj);
 	(void)i;
-	/* A poll check and a write of what it checks: before the check, the
-	 * poller goes on to its next round after the write; after it, it waits
-	 * and the write wakes it to that same round. */
-	return (ka == SIM_OP_EXIT && it->kind == SIM_OP_JOIN) || ka == SIM_OP_POLL_CHECK ||
-	       it->kind == SIM_OP_POLL_CHECK;
+	/* A write, then a poll check of what it wrote: after the check, the
+	 * poller waits and the write wakes it to the round it goes on to
+	 * after the write.  (A check, then a write: dpor_poll_anchor().) */
+	return (ka == SIM_OP_EXIT && it->kind == SIM_OP_JOIN) || it->kind == SIM_OP_POLL_CHECK;
 }
 
 static bool kind_acquires(uint8_t k)
@@ -447,6 +446,8 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 					clock_join(ci, s->vc[cand[l]], n);
 			ci[t] = ev->lidx;
 			a = released_acquire(s, a, &fp.it[citem[k]]);
+			if (a != NO_EVENT && s->ev[a].poll != POLL_NONE)
+				a = dpor_poll_anchor(s, a, fp.it[citem[k]].obj);
 			if (a != NO_EVENT && !hb_before(s, a, ci))
 				race(s, (size_t)a, i, ci);
 		}

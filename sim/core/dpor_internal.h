@@ -41,13 +41,30 @@ enum dpor_poll {
 	POLL_BLOCKED, /* a repeated round that saw nothing change: it waits */
 };
 
+/* What the polling rule keeps of a round besides its events. */
+struct dpor_round_marks {
+	uint8_t nwrote;	 /* entries of its write log (sim_dpor_wrote_slow()) */
+	bool overflow;	 /* it wrote more locations than its log holds */
+	bool observed;	 /* a failed trylock of another thread saw one of its locks */
+	bool locks_kept; /* it ended holding the locks and RCU sections it began with */
+};
+
 /* A thread's rounds between sim_yield()s, for the polling rule. */
 struct dpor_round {
 	uint32_t first;	     /* lidx of the round's first event */
 	uint32_t prev_first; /* the round before: its first event, 0: none */
 	const void *site;    /* the sim_yield() that ended the round before */
 	int locks;	     /* locks and RCU sections held when the round began */
-	bool observed;	     /* a failed trylock saw one of its locks */
+	uint8_t log;	     /* its write log: wrote[t][log]; the round before's: [!log] */
+	struct dpor_round_marks cur, prev;
+};
+
+/* A location a round wrote, and its value before the round's first write of it. */
+#define ROUND_WRITES 32
+struct dpor_wrote {
+	const void *obj;
+	uint64_t old;
+	uint32_t size;
 };
 
 /* A sleeping (or already explored) thread and its next event's footprint. */
@@ -138,6 +155,8 @@ struct sim_dpor_state {
 	uint64_t polling;		       /* threads blocked by it */
 	const void **pollset[SIM_MAX_THREADS]; /* what each of them waits to see written */
 	uint32_t npollset[SIM_MAX_THREADS], cappollset[SIM_MAX_THREADS];
+	/* the write logs of each thread's round and the one before */
+	struct dpor_wrote wrote[SIM_MAX_THREADS][2][ROUND_WRITES];
 	size_t keep; /* events [0, keep) are the last execution's: replayed, not recomputed */
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
@@ -223,5 +242,6 @@ double dpor_knuth_estimate(const struct sim_dpor_state *s);
 void dpor_round_begin(struct sim_dpor_state *s, const struct sim_thread *t, uint32_t lidx,
 		      uint8_t kind);
 void dpor_poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind);
+int32_t dpor_poll_anchor(const struct sim_dpor_state *s, int32_t a, const void *obj);
 
 #endif /* SIM_CORE_DPOR_INTERNAL_H */

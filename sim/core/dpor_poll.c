@@ -2,8 +2,9 @@
 /*
  * dpor's polling rule (docs/engine.md, "Polling loops"): at a sim_yield(), a
  * thread whose round since its last sim_yield() repeats the round before,
- * changed nothing and saw nothing it read change waits until another thread
- * writes what it read.
+ * both rounds invisible to the other threads (what they stored they put back
+ * unobserved: the write log that prim.c's writers fill), and saw nothing it
+ * read change waits until another thread writes what it read.
  */
 #include "dpor_internal.h"
 
@@ -15,13 +16,21 @@ void dpor_round_begin(struct sim_dpor_state *s, const struct sim_thread *t, uint
 		      uint8_t kind)
 {
 	struct dpor_round *r = &s->round[t->id];
-	if (lidx == 1)
+	int locks = t->dpor_locks * 256 + (int)t->rcu_nesting;
+	if (lidx == 1) {
 		*r = (struct dpor_round){.first = 1};
-	else if (kind != SIM_OP_YIELD)
+	} else if (kind != SIM_OP_YIELD) {
 		return;
-	else
-		*r = (struct dpor_round){.first = lidx, .prev_first = r->first, .site = r->site};
-	r->locks = t->dpor_locks * 256 + (int)t->rcu_nesting;
+	} else {
+		struct dpor_round_marks m = r->cur;
+		m.locks_kept = r->locks == locks;
+		*r = (struct dpor_round){.first = lidx,
+					 .prev_first = r->first,
+					 .site = r->site,
+					 .log = !r->log,
+					 .prev = m};
+	}
+	r->locks = locks;
 }
 
 /* Wake the pollers waiting to see @obj written (the current event writes it). */
@@ -49,17 +58,110 @@ void dpor_poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 				 &(s)->items[(s)->ev[ev_i].fp_start + _k];                         \
 			     it; it = NULL)
 
-/* Did the round [@from, @to) of @t change nothing but take and release locks? */
-static bool round_pure(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to)
+/*
+ * Kinds a pure round may hold: read-like ones; lock operations, trylocks
+ * included (round_invisible() checks that it holds at its end what it held
+ * at its start); stores and read-modify-writes (it checks that each location
+ * holds its value from before the round's first write of it); allocation
+ * (memory nobody else can reach).  Not: wake-ups (a waiter woke), spawn, a
+ * thread's end, grace periods, the RCU callback queue.
+ */
+static bool kind_pure(uint8_t k)
 {
+	switch (k) {
+	case SIM_OP_SPIN_LOCK:
+	case SIM_OP_SPIN_TRYLOCK:
+	case SIM_OP_SPIN_UNLOCK:
+	case SIM_OP_MUTEX_LOCK:
+	case SIM_OP_MUTEX_TRYLOCK:
+	case SIM_OP_MUTEX_UNLOCK:
+	case SIM_OP_DOWN_WRITE:
+	case SIM_OP_DOWN_WRITE_TRYLOCK:
+	case SIM_OP_UP_WRITE:
+	case SIM_OP_WRITE:
+	case SIM_OP_RMW:
+	case SIM_OP_ALLOC:
+		return true;
+	default:
+		return kind_reads(k);
+	}
+}
+
+/* Locations written with a value (the write log knows them). */
+static bool kind_stores(uint8_t k)
+{
+	return k == SIM_OP_WRITE || k == SIM_OP_RMW;
+}
+
+/* Trylocks: a failed one read the lock (its release is what the round waits for). */
+static bool kind_trylock(uint8_t k)
+{
+	return k == SIM_OP_SPIN_TRYLOCK || k == SIM_OP_MUTEX_TRYLOCK ||
+	       k == SIM_OP_DOWN_WRITE_TRYLOCK;
+}
+
+/* The entry of @obj in write log @log of @t (@n entries), or NULL. */
+static const struct dpor_wrote *wrote_find(const struct sim_dpor_state *s, int t, int log,
+					   unsigned int n, const void *obj)
+{
+	for (unsigned int k = 0; k < n; k++)
+		if (s->wrote[t][log][k].obj == obj)
+			return &s->wrote[t][log][k];
+	return NULL;
+}
+
+/* Did an event of another thread than @t between events @from and @to touch
+ * @obj (@writes: write it)? */
+static bool touched_between(const struct sim_dpor_state *s, int t, const void *obj, size_t from,
+			    size_t to, bool writes)
+{
+	for (size_t e = from + 1; e < to; e++) {
+		if (s->ev[e].tid == t)
+			continue;
+		for (uint32_t k = 0; k < s->ev[e].fp_n; k++) {
+			const struct dpor_fp_item *it = &s->items[s->ev[e].fp_start + k];
+			if (it->obj == obj && !(writes && kind_reads(it->kind)))
+				return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Is the round [@from, @to) of @t, with write log @log and marks @m,
+ * invisible to every other thread (docs/engine.md, "Polling loops")?  Every
+ * operation of a pure kind; the same locks and RCU sections held at its end
+ * as at its start; no failed trylock of another thread saw one of its locks;
+ * every location it stored to held, at its end, the value it had before the
+ * round's first store to it, and no event of another thread touched it
+ * during the round.  Called at the end of the round after it (event @now):
+ * a location no other thread wrote since the round's end still holds the
+ * value it had there (the round after put back what it stored), so it is
+ * compared now, and a write of another thread since then fails the test.
+ */
+static bool round_invisible(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to,
+			    int log, const struct dpor_round_marks *m, size_t now)
+{
+	if (m->overflow || m->observed || !m->locks_kept)
+		return false;
 	ROUND_ITEMS(s, t, from, to, j, it)
 	{
-		uint8_t k = it->kind;
-		if (!kind_reads(k) && k != SIM_OP_SPIN_LOCK && k != SIM_OP_SPIN_UNLOCK &&
-		    k != SIM_OP_MUTEX_LOCK && k != SIM_OP_MUTEX_UNLOCK && k != SIM_OP_DOWN_WRITE &&
-		    k != SIM_OP_UP_WRITE)
+		if (!kind_pure(it->kind) ||
+		    (kind_stores(it->kind) && !wrote_find(s, t, log, m->nwrote, it->obj)))
 			return false;
 		(void)j;
+	}
+	size_t first = (size_t)s->tev[t][from - 1], last = (size_t)s->tev[t][to - 2];
+	for (unsigned int k = 0; k < m->nwrote; k++) {
+		const struct dpor_wrote *w = &s->wrote[t][log][k];
+		if (memcmp(w->obj, &w->old, w->size))
+			return false;
+	}
+	for (unsigned int k = 0; k < m->nwrote; k++) {
+		const void *obj = s->wrote[t][log][k].obj;
+		if (touched_between(s, t, obj, first, last, false) ||
+		    touched_between(s, t, obj, last, now, true))
+			return false;
 	}
 	return true;
 }
@@ -82,9 +184,13 @@ static bool rounds_equal(const struct sim_dpor_state *s, int t, uint32_t a, uint
 		const struct dpor_event *x = &s->ev[s->tev[t][a + l - 1]];
 		const struct dpor_event *y = &s->ev[s->tev[t][b + l - 1]];
 		uint32_t n = fp_n_unchecked(s, x);
-		if (x->kind != y->kind || n != fp_n_unchecked(s, y) ||
-		    memcmp(&s->items[x->fp_start], &s->items[y->fp_start], n * sizeof(*s->items)))
+		if (x->kind != y->kind || n != fp_n_unchecked(s, y))
 			return false;
+		/* item by item: a memcmp() would compare their padding */
+		for (uint32_t k = 0; k < n; k++)
+			if (s->items[x->fp_start + k].obj != s->items[y->fp_start + k].obj ||
+			    s->items[x->fp_start + k].kind != s->items[y->fp_start + k].kind)
+				return false;
 	}
 	return true;
 }
@@ -100,13 +206,16 @@ static void pollset_add(struct sim_dpor_state *s, int t, const void *obj)
 	s->pollset[t][s->npollset[t]++] = obj;
 }
 
-/* The data objects the round [@from, @to) of @t read: its poll set. */
+/* What the round [@from, @to) of @t read: its poll set.  The data it read
+ * or wrote (a store it undid read the value it put back), and the locks of
+ * its trylocks. */
 static void pollset_fill(struct sim_dpor_state *s, int t, uint32_t from, uint32_t to)
 {
 	s->npollset[t] = 0;
 	ROUND_ITEMS(s, t, from, to, j, it)
 	{
-		if (kind_reads(it->kind) && !kind_lockish(it->kind))
+		if ((kind_reads(it->kind) && !kind_lockish(it->kind)) || kind_stores(it->kind) ||
+		    kind_trylock(it->kind))
 			pollset_add(s, t, it->obj);
 		(void)j;
 	}
@@ -117,7 +226,7 @@ static bool round_saw_change(struct sim_dpor_state *s, int t, uint32_t from, uin
 {
 	ROUND_ITEMS(s, t, from, to, j, it)
 	{
-		if (!kind_reads(it->kind) || kind_lockish(it->kind))
+		if ((!kind_reads(it->kind) || kind_lockish(it->kind)) && !kind_trylock(it->kind))
 			continue;
 		const struct dpor_obj *o = dpor_obj_get(s, it->obj);
 		if (o->lastw != NO_EVENT && (size_t)o->lastw > j && s->ev[o->lastw].tid != t)
@@ -138,6 +247,7 @@ bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
 	size_t i = s->nev - 1;
 	uint32_t end = s->ev[i].lidx + 1;
 	r->site = site;
+	uint8_t d = POLL_NONE;
 	if (i < s->keep) { /* replayed: as the last execution decided */
 		if (s->ev[i].poll != POLL_BLOCKED)
 			return false;
@@ -145,11 +255,12 @@ bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
 		s->polling |= BIT(t);
 		return true;
 	}
-	uint8_t d = POLL_NONE;
-	if (r->prev_first && site == prev_site && !r->observed &&
-	    r->locks == th->dpor_locks * 256 + (int)th->rcu_nesting &&
-	    round_pure(s, t, r->prev_first, end) &&
-	    rounds_equal(s, t, r->prev_first, r->first, end)) {
+	struct dpor_round_marks cur = r->cur;
+	cur.locks_kept = r->locks == th->dpor_locks * 256 + (int)th->rcu_nesting;
+	if (r->prev_first && site == prev_site &&
+	    rounds_equal(s, t, r->prev_first, r->first, end) &&
+	    round_invisible(s, t, r->first, end, r->log, &cur, i) &&
+	    round_invisible(s, t, r->prev_first, r->first, !r->log, &r->prev, i)) {
 		d = round_saw_change(s, t, r->first, end) ? POLL_CHANGED : POLL_BLOCKED;
 		pollset_fill(s, t, r->first, end);
 		/* the decision read the poll set: a check of each, in this event */
@@ -163,10 +274,63 @@ bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
 	return true;
 }
 
+void sim_dpor_wrote_slow(const void *obj, size_t size)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	int t = sim_eng.cur->id;
+	struct dpor_round *r = &s->round[t];
+	if (r->cur.overflow || wrote_find(s, t, r->log, r->cur.nwrote, obj))
+		return;
+	if (r->cur.nwrote == ROUND_WRITES) {
+		r->cur.overflow = true;
+		return;
+	}
+	struct dpor_wrote *w = &s->wrote[t][r->log][r->cur.nwrote++];
+	*w = (struct dpor_wrote){.obj = obj, .size = (uint32_t)size};
+	memcpy(&w->old, obj, size);
+}
+
+/*
+ * A write races with @a's poll check of @obj (dpor.c, event_close()): the
+ * race stands for the poller's last access of @obj in the round before the
+ * checked one.  Both rounds were invisible and the second repeated the
+ * first, so the write anywhere after that access is the write after the
+ * check (the poller waits and the write wakes it to the same round); before
+ * it is the other class, and from there dpor goes on as for any race.
+ * Return @a itself when @a did not check @obj.
+ */
+int32_t dpor_poll_anchor(const struct sim_dpor_state *s, int32_t a, const void *obj)
+{
+	const struct dpor_event *ev = &s->ev[a];
+	int t = ev->tid;
+	const struct dpor_fp_item *it = &s->items[ev->fp_start];
+	uint32_t k = 0;
+	while (k < ev->fp_n && it[k].obj != obj)
+		k++;
+	if (k == ev->fp_n || it[k].kind != SIM_OP_POLL_CHECK)
+		return a;
+	/* the checked round begins at the last yield continuation, the one
+	 * before it at the one before */
+	uint32_t l = ev->lidx, starts = 0, r1 = 0;
+	while (l > 1 && starts < 2) {
+		if (s->ev[s->tev[t][l - 1]].kind == SIM_OP_YIELD && starts++ == 0)
+			r1 = l;
+		if (starts < 2)
+			l--;
+	}
+	for (uint32_t m = r1; m-- > l;) {
+		const struct dpor_event *x = &s->ev[s->tev[t][m - 1]];
+		for (uint32_t q = 0; q < x->fp_n; q++)
+			if (s->items[x->fp_start + q].obj == obj)
+				return s->tev[t][m - 1];
+	}
+	return a; /* not found: an ordinary race */
+}
+
 void sim_dpor_observed_slow(int owner)
 {
 	struct sim_dpor_state *s = sim_eng.strat_state;
 	for (int t = 0; t < SIM_MAX_THREADS; t++)
 		if (owner < 0 || t == owner)
-			s->round[t].observed = true;
+			s->round[t].cur.observed = true;
 }

@@ -400,6 +400,9 @@ void sim_dpor_exec_done(struct sim_engine *e);
  * thread polls without anything to see (docs/engine.md, "Polling loops"): it
  * blocks until another thread writes what it read. */
 bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site);
+/* The current thread is about to write @size bytes at @obj (the polling
+ * rule's write log: the value before its round's first write of it). */
+void sim_dpor_wrote_slow(const void *obj, size_t size);
 /* A failed trylock saw @owner's lock (-1: readers, or a waiting writer). */
 void sim_dpor_observed_slow(int owner);
 static inline void sim_dpor_observed(int owner)

@@ -287,6 +287,14 @@ bool sim_rwsem_write_held(const sim_rwsem_t *s)
 
 /* ---- atomics and annotated accesses ------------------------------------- */
 
+/* dpor's polling rule: the value of @size bytes at @obj before this write
+ * (a round that writes a location back to its value changed nothing). */
+static inline void dpor_wrote(const volatile void *obj, size_t size)
+{
+	if (sim_eng.dpor)
+		sim_dpor_wrote_slow((const void *)obj, size);
+}
+
 static const char *const mo_names[] = {"relaxed", "acquire", "release", "acq_rel", "seq_cst"};
 
 static inline bool mo_acquires(enum sim_mo mo)
@@ -323,6 +331,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 			 const char *site)
 {
 	sim_sched_op(a, SIM_OP_WRITE);
+	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, false, true);
 	a->v = v;
 	TRACE_DETAIL(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, v);
@@ -331,6 +340,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
 {
 	sim_sched_op(a, SIM_OP_RMW);
+	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v = v;
@@ -342,6 +352,7 @@ bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum s
 			   const char *name, const char *site)
 {
 	sim_sched_op(a, SIM_OP_RMW);
+	dpor_wrote(a, sizeof(a->v));
 	bool ok = a->v == *expected;
 	atomic_hb(a, mo, true, ok); /* a failed cmpxchg is a load */
 	TRACE_DETAIL(site, "atomic_cmpxchg(%s) %s: %ld, want %ld -> %ld: %s", mo_names[mo], name,
@@ -357,6 +368,7 @@ long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const cha
 			      const char *site)
 {
 	sim_sched_op(a, SIM_OP_RMW);
+	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	a->v += v;
 	TRACE_DETAIL(site, "atomic_add(%s) %s %+ld = %ld", mo_names[mo], name, v, a->v);
@@ -367,6 +379,7 @@ long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char 
 			    const char *site)
 {
 	sim_sched_op(a, SIM_OP_RMW);
+	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v |= v;
@@ -378,6 +391,7 @@ long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char
 			     const char *site)
 {
 	sim_sched_op(a, SIM_OP_RMW);
+	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v &= v;
@@ -426,6 +440,7 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int
 		  const char *name, const char *site)
 {
 	sim_sched_op((const void *)addr, SIM_OP_WRITE);
+	dpor_wrote(addr, size);
 	if (sim_eng.ora_races)
 		sim_ora_access(addr, size, flags, name, site);
 	memcpy((void *)addr, &bytes, size);

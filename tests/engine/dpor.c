@@ -375,6 +375,94 @@ static void test_polling(void)
 	same_as_dfs(&fix);
 }
 
+/*
+ * A polling round that gives back what it took, as the unplug's eviction
+ * does with a page: the poller takes a reference (an atomic add), tries the
+ * page lock (an atomic fetch_or) and, finding it held, drops the reference
+ * and tries again.  Its failed rounds write, but put every location back, so
+ * the polling rule blocks them.  The owner holds the lock; it unlocks before
+ * it writes the data (the bug: a round after the unlock and before the
+ * data's write reads 0) or after (the fix).
+ */
+#define PG_LOCKED 1l
+#define PG_WORDS  2
+struct pgpoll {
+	sim_atomic_t refcount, flags;
+	long data[PG_WORDS];
+	bool fixed;
+};
+
+static void pgpoll_poller(void *arg)
+{
+	struct pgpoll *p = arg;
+	for (;;) {
+		sim_atomic_add_return(&p->refcount, 1, SIM_ACQUIRE); /* get_page() */
+		if (!(sim_atomic_fetch_or(&p->flags, PG_LOCKED, SIM_ACQUIRE) & PG_LOCKED))
+			break;					     /* trylock_page() */
+		sim_atomic_sub_return(&p->refcount, 1, SIM_RELEASE); /* put_page() */
+		sim_yield();
+	}
+	for (int i = 0; i < PG_WORDS; i++) {
+		long d = SIM_READ_ONCE(p->data[i]);
+		sim_check(d == 42, "the poller got the page lock, then read data[%d] = %ld", i, d);
+	}
+	sim_atomic_fetch_and(&p->flags, ~PG_LOCKED, SIM_RELEASE);
+	sim_atomic_sub_return(&p->refcount, 1, SIM_RELEASE);
+}
+
+/* The owner fills the page while it holds the lock, and lets the others run
+ * after each word (cond_resched()): each word is a step the poller can poll
+ * between (a new class each, without the rule). */
+static void pgpoll_owner(void *arg)
+{
+	struct pgpoll *p = arg;
+	int before = p->fixed ? PG_WORDS : PG_WORDS - 1;
+	for (int i = 0; i < before; i++) {
+		SIM_WRITE_ONCE(p->data[i], 42);
+		sim_yield();
+	}
+	sim_atomic_fetch_and(&p->flags, ~PG_LOCKED, SIM_RELEASE); /* unlock_page() */
+	for (int i = before; i < PG_WORDS; i++)
+		SIM_WRITE_ONCE(p->data[i], 42);
+}
+
+static void pgpoll_main(void *arg)
+{
+	struct pgpoll *p = sim_alloc(sizeof(*p));
+	p->fixed = arg != NULL;
+	sim_atomic_init(&p->refcount, 1);
+	sim_atomic_init(&p->flags, PG_LOCKED);
+	int a = sim_thread_spawn("poller", pgpoll_poller, p);
+	int b = sim_thread_spawn("owner", pgpoll_owner, p);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	sim_check(sim_atomic_load(&p->refcount, SIM_RELAXED) == 1, "a reference leaked");
+}
+
+static void test_polling_restored(void)
+{
+	struct sim_scenario bug = SCENARIO("poll-page", pgpoll_main);
+	struct sim_result r = run_dpor(&bug, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_ASSERT);
+	struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
+				.schedule = r.nr_reports ? r.reports[0].schedule : ""};
+	struct sim_result p;
+	CU_ASSERT_EQUAL(sim_explore(&bug, &o, &p), 0);
+	CU_ASSERT_STRING_EQUAL(first_kind(&p), SIM_KIND_ASSERT);
+	sim_result_free(&p);
+	sim_result_free(&r);
+
+	struct sim_scenario fix = SCENARIO("poll-page-fixed", pgpoll_main, .arg = (void *)1);
+	r = run_dpor(&fix, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	/* one class: every failed round is blocked until the unlock wakes it
+	 * (3 executions when only read-only rounds were blocked) */
+	CU_ASSERT_EQUAL(r.executions, 1);
+	sim_result_free(&r);
+	same_as_dfs(&fix);
+}
+
 static void test_same_command_same_run(void)
 {
 	const struct sim_scenario *sc = sim_litmus_find("seqcount-noretry");
@@ -402,4 +490,6 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "the self-check is clean on the litmus fixes", test_self_check_litmus);
 	CU_add_test(s, "same command, same run", test_same_command_same_run);
 	CU_add_test(s, "polling loops: a round after a write found, its fix clean", test_polling);
+	CU_add_test(s, "polling rounds that put back what they wrote: bug found, fix clean",
+		    test_polling_restored);
 }
