@@ -9,7 +9,10 @@
 # and "END bench/exhaustive.sh" lines.
 #
 #   bench/exhaustive.sh [--write] [--budget B] [--jobs J] [--only owner|catalog]
+#                       [--keep DIR] [--from DIR]
 #   (B: --cell-budget, executions or SECONDSs, default 200000; J default 2;
+#   --keep: each cell's JSON in DIR/{owner,catalog}/N.json, not removed;
+#   --from: no run, the tables of a --keep DIR's results;
 #   HMMSIM=path/to/hmmsim, default build/hmmsim)
 #
 # A budget in executions makes the tables deterministic but for the times;
@@ -21,20 +24,34 @@ budget=200000
 jobs=2
 write=0
 only=
+keep=
+from=
 while (($#)); do
 	case $1 in
 	--write) write=1 ;;
 	--budget) budget=${2:?--budget wants executions or SECONDSs}; shift ;;
 	--jobs) jobs=${2:?--jobs wants a number}; shift ;;
 	--only) only=${2:?--only wants owner or catalog}; shift ;;
-	*) echo "usage: bench/exhaustive.sh [--write] [--budget B] [--jobs J] [--only owner|catalog]" >&2
+	--keep) keep=${2:?--keep wants a folder}; shift ;;
+	--from) from=${2:?--from wants a folder}; shift ;;
+	*) echo "usage: bench/exhaustive.sh [--write] [--budget B] [--jobs J] [--only owner|catalog] [--keep DIR] [--from DIR]" >&2
 	   exit 2 ;;
 	esac
 	shift
 done
 [[ -x $bin ]] || { echo "bench/exhaustive.sh: no $bin (build first)" >&2; exit 2; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/hmmsim-exhaustive.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+if [[ -n $from ]]; then # the tables of an earlier --keep run
+	tmp=$from
+	[[ -f $tmp/wall ]] || { echo "bench/exhaustive.sh: no results in $tmp" >&2; exit 2; }
+	read -r budget jobs owner_s catalog_s <"$tmp/wall"
+elif [[ -n $keep ]]; then # the cells' JSON stays there
+	tmp=$keep
+	rm -rf "$tmp/owner" "$tmp/catalog"
+else
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/hmmsim-exhaustive.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+fi
+if [[ -z $from ]]; then
 mkdir -p "$tmp/owner" "$tmp/catalog"
 
 # One cell (run by xargs, JOBS at a time): DIR N owner POLICY SCENARIO, or
@@ -58,23 +75,28 @@ export HMMSIM_BIN=$bin BUDGET=$budget
 start=$(date +%s)
 if [[ $only != catalog ]]; then
 	# the cells: the policy and scenario names of a one-execution run
-	"$bin" experiment owner --iterations 1 --json | python3 -c '
+	"$bin" experiment owner --iterations 1 --json >"$tmp/owner.list" || true
+	python3 -c '
 import json, sys
-for i, r in enumerate(json.load(sys.stdin)["results"]):
+for i, r in enumerate(json.load(open(sys.argv[2]))["results"]):
 	print("\0".join((sys.argv[1], str(i), "owner", r["policy"], r["scenario"])), end="\0")' \
-		"$tmp/owner" | xargs -0 -n 5 -P "$jobs" bash -c 'cell "$@"' cell
+		"$tmp/owner" "$tmp/owner.list" | xargs -0 -n 5 -P "$jobs" bash -c 'cell "$@"' cell
 fi
 owner_end=$(date +%s)
 if [[ $only != owner ]]; then
-	"$bin" catalog --iterations 1 --json | python3 -c '
+	# the entries (exit 1: with one execution some bugs are not found)
+	"$bin" catalog --iterations 1 --json >"$tmp/catalog.list" || true
+	python3 -c '
 import json, sys
-for i, e in enumerate(json.load(sys.stdin)["entries"]):
+for i, e in enumerate(json.load(open(sys.argv[2]))["entries"]):
 	print("\0".join((sys.argv[1], str(i), "catalog", e["name"], "-")), end="\0")' \
-		"$tmp/catalog" | xargs -0 -n 5 -P "$jobs" bash -c 'cell "$@"' cell
+		"$tmp/catalog" "$tmp/catalog.list" | xargs -0 -n 5 -P "$jobs" bash -c 'cell "$@"' cell
 fi
 end=$(date +%s)
-
-python3 - "$tmp" "$budget" "$jobs" "$write" "$only" $((owner_end - start)) $((end - owner_end)) <<'EOF'
+owner_s=$((owner_end - start)) catalog_s=$((end - owner_end))
+echo "$budget $jobs $owner_s $catalog_s" >"$tmp/wall"
+fi
+python3 - "$tmp" "$budget" "$jobs" "$write" "$only" "$owner_s" "$catalog_s" <<'EOF'
 import glob, json, os, re, sys
 
 tmp, budget, jobs, write, only = sys.argv[1:6]
@@ -99,6 +121,14 @@ def cells(kind):
 
 def mmss(s):
     return f"{s // 60} min {s % 60:02d} s" if s >= 60 else f"{s} s"
+
+
+def approx(e):
+    """An estimate, short: 8,240 or 2e5 or 1.3e8."""
+    if e < 1e4:
+        return f"{e:,.0f}"
+    m, x = f"{e:.1e}".split("e")
+    return f"{m.rstrip('0').rstrip('.')}e{int(x)}"
 
 
 def short(scenario):
@@ -143,7 +173,7 @@ def owner_table():
             elif r["clean"] == "exhaustive":
                 row.append(f"exh {r['executions']:,}")
             elif r["clean"] == "sampled":
-                row.append(f"smp {r['executions']:,}/~{r['estimated_total']:.2g}")
+                row.append(f"smp {r['executions']:,}/~{approx(r['estimated_total'])}")
             elif r["by"] == "pct":
                 row.append(f"**{r['violation']}** pct {r['executions']:,}")
             else:
@@ -168,7 +198,7 @@ def catalog_table():
         f"exhaustively clean**, {smp} clean but sampled"
         + (f", {dirty} not clean" if dirty else "")
         + f"; dpor found {bydpor} of the {len(res)} bugs itself, the others were found by "
-        f"the entry's own strategy after dpor's budget.",
+        f"the entry's own strategy after dpor's budget (their executions include dpor's).",
         "",
         "| entry | fix | dpor executions | bug found by | executions to it |",
         "|---|---|---|---|---|",
