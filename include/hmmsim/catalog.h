@@ -71,6 +71,15 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
  * no limit; catalog --exhaustive --cell-budget Ns): a run stopped there is
  * not exhausted.  Not deterministic, unlike a budget in executions. */
 void hs_catalog_cell_budget(double seconds);
+/* --exhaustive's default budget per cell, in dpor executions (catalog and
+ * experiment owner). */
+#define HS_CELL_BUDGET_DEFAULT 200000
+/* --cell-budget B: "SECONDSs" sets *@seconds, a number *@executions.
+ * Return: 0, or 2 after a one-line message on stderr. */
+int hs_cell_budget_parse(const char *val, uint64_t *executions, double *seconds);
+/* sim_explore() within the budget hs_catalog_cell_budget() set (a budget
+ * in seconds replaces @o's progress callback). */
+int hs_cell_explore(const struct sim_scenario *sc, struct sim_options *o, struct sim_result *r);
 
 /*
  * Explore @e as kernel @version has it (hs_kernel_set(): every switch whose

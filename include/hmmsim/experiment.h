@@ -62,6 +62,17 @@ struct hs_owner_experiment_result {
 	 * token too long): `hmmsim replay SCENARIO@POLICY --schedule TOKEN`. */
 	char message[256];
 	char schedule[512];
+	/* hs_owner_experiment_explore(): dpor ran out of its tree (clean under
+	 * every interleaving, when nothing was found), its estimate of the
+	 * tree's size, the run's wall time */
+	bool exhausted;
+	double estimated_total;
+	double seconds;
+	/* experiment owner --exhaustive (sim/cli/experiment_cmd.c): dpor found
+	 * nothing within the cell budget, the cell's sampling strategy ran
+	 * after it (fallback_executions); by_fallback: and found the violation */
+	bool by_fallback;
+	uint64_t dpor_executions, fallback_executions;
 };
 
 /* Explore @sc under @cfg (PCT, @seed, @iterations; @no_races turns the
@@ -69,6 +80,11 @@ struct hs_owner_experiment_result {
 int hs_owner_experiment_run(const struct sim_scenario *sc, const struct hs_owner_config *cfg,
 			    uint64_t iterations, uint64_t seed, bool no_races,
 			    struct hs_owner_experiment_result *res);
+/* The same under any options @o (strategy, budget, seed, no_races...),
+ * within the cell budget of hs_catalog_cell_budget(). */
+int hs_owner_experiment_explore(const struct sim_scenario *sc, const struct hs_owner_config *cfg,
+				const struct sim_options *o,
+				struct hs_owner_experiment_result *res);
 
 #ifdef __cplusplus
 }

@@ -212,9 +212,6 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 	return all_ok ? 0 : 1;
 }
 
-/* catalog --exhaustive: executions of dpor per cell unless --cell-budget */
-#define CATALOG_CELL_BUDGET 200000
-
 /* catalog --exhaustive: every cell under dpor, within a budget per cell. */
 static bool exhaustive;
 static double cell_seconds; /* --cell-budget Ns */
@@ -322,27 +319,10 @@ static void bug_fallback(const struct hs_catalog_entry *e, uint64_t seed,
 /* --cell-budget SECONDSs or EXECUTIONS: 0 or 2. */
 static int cell_budget(const char *val, uint64_t *iterations)
 {
-	uint64_t v;
-	size_t n = val ? strlen(val) : 0;
-	char num[32];
-
-	if (n && n < sizeof(num) && val[n - 1] == 's') {
-		memcpy(num, val, n - 1);
-		num[n - 1] = 0;
-		if (cli_parse_u64(num, &v) && v > 0) {
-			cell_seconds = (double)v;
-			hs_catalog_cell_budget(cell_seconds);
-			return 0;
-		}
-	} else if (cli_parse_u64(val, &v) && v > 0) {
-		*iterations = v;
-		return 0;
-	}
-	fprintf(stderr,
-		"hmmsim: --cell-budget wants SECONDSs (e.g. 60s) or a number of "
-		"executions, not '%s'\n",
-		val ? val : "");
-	return 2;
+	if (hs_cell_budget_parse(val, iterations, &cell_seconds))
+		return 2;
+	hs_catalog_cell_budget(cell_seconds);
+	return 0;
 }
 
 /*
@@ -475,7 +455,7 @@ static int exhaustive_setup(bool have_strategy, bool kernel, uint64_t budget,
 	}
 	if (exhaustive) {
 		*strategy = SIM_STRATEGY_DPOR;
-		*iterations = budget ? budget : CATALOG_CELL_BUDGET;
+		*iterations = budget ? budget : HS_CELL_BUDGET_DEFAULT;
 	} else if (budget || cell_seconds) {
 		fprintf(stderr, "hmmsim: --cell-budget goes with --exhaustive\n");
 		return 2;

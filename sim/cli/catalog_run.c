@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* hs_catalog_run(): explore one catalog entry, buggy then fixed;
  * hs_catalog_run_release(): as one kernel release has it. */
+#include <ctype.h>
 #include <errno.h>
 #include <hmmsim/catalog.h>
 #include <hmmsim/switches.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -22,6 +25,40 @@ void hs_catalog_cell_budget(double seconds)
 	cell_budget_s = seconds;
 }
 
+/**
+ * hs_cell_budget_parse() - the argument of --cell-budget.
+ * @val: "SECONDSs" (e.g. "60s") or a number of executions; NULL when missing
+ * @executions: set to the number, left alone for a time
+ * @seconds: set to the time, left alone for a number
+ *
+ * Return: 0, or 2 after saying on stderr what is wrong (one line).
+ */
+int hs_cell_budget_parse(const char *val, uint64_t *executions, double *seconds)
+{
+	size_t n = val ? strlen(val) : 0;
+	bool secs = n && val[n - 1] == 's';
+	char num[32], *end;
+
+	if (n && n < sizeof(num) && isdigit((unsigned char)val[0])) {
+		memcpy(num, val, n - secs);
+		num[n - secs] = 0;
+		errno = 0;
+		unsigned long long v = strtoull(num, &end, 10);
+		if (!errno && !*end && v > 0) {
+			if (secs)
+				*seconds = (double)v;
+			else
+				*executions = v;
+			return 0;
+		}
+	}
+	fprintf(stderr,
+		"hmmsim: --cell-budget wants SECONDSs (e.g. 60s) or a number of "
+		"executions, not '%s'\n",
+		val ? val : "");
+	return 2;
+}
+
 /* --cell-budget Ns: go on while the cell's time is not up. */
 static bool cell_progress(void *arg, const struct sim_progress *p)
 {
@@ -29,8 +66,18 @@ static bool cell_progress(void *arg, const struct sim_progress *p)
 	return (p->executions & 63) || mono_s() < cell_end_s;
 }
 
-/* Explore @sc under @o within the cell budget. */
-static int cell_explore(const struct sim_scenario *sc, struct sim_options *o, struct sim_result *r)
+/**
+ * hs_cell_explore() - explore one cell of a matrix within the cell budget.
+ * @sc: the scenario
+ * @o: its options; with a budget in seconds (hs_catalog_cell_budget()), its
+ *     progress callback is replaced by the clock
+ * @r: the result
+ *
+ * catalog and experiment owner --exhaustive share it.
+ *
+ * Return: sim_explore()'s.
+ */
+int hs_cell_explore(const struct sim_scenario *sc, struct sim_options *o, struct sim_result *r)
 {
 	if (cell_budget_s > 0) {
 		cell_end_s = mono_s() + cell_budget_s;
@@ -74,7 +121,7 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 		snprintf(res->error, sizeof(res->error), "unknown switch %s", e->sw);
 		return -EINVAL;
 	}
-	ret = cell_explore(e->bug, &o, &r);
+	ret = hs_cell_explore(e->bug, &o, &r);
 	if (e->sw)
 		hs_switch_set(e->sw, false);
 	if (ret) {
@@ -84,7 +131,7 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 	}
 	catalog_take_bug(res, &r);
 
-	ret = cell_explore(e->fixed, &o, &r);
+	ret = hs_cell_explore(e->fixed, &o, &r);
 	if (ret) {
 		snprintf(res->error, sizeof(res->error), "%.60s: %.180s", e->fixed->name, r.error);
 		sim_result_free(&r);

@@ -85,7 +85,10 @@ void html_run_page(FILE *f, const struct html_run *h);
 #define HTML_COUNTERS 16
 struct html_cell {
 	const char *vclass;
-	char verdict[40];
+	/* a second class and data-clean attribute, or NULL: experiment owner
+	 * --exhaustive's "clean-exhaustive" or "clean-sampled" */
+	const char *mark;
+	char verdict[48];
 	bool ok; /* as expected (the catalog), or true */
 	unsigned int ncounters;
 	const char *cname[HTML_COUNTERS];

@@ -101,8 +101,11 @@ static void matrix_cell(FILE *f, const struct html_matrix *m, size_t r, size_t c
 {
 	const struct html_cell *x = &m->cells[r * m->ncols + c];
 
-	fprintf(f, "<td class=\"cell %s%s\" id=\"cell-%zu-%zu\" data-row=\"", x->vclass,
-		x->ok ? "" : " not-ok", r, c);
+	fprintf(f, "<td class=\"cell %s%s%s%s\" id=\"cell-%zu-%zu\" ", x->vclass,
+		x->mark ? " " : "", x->mark ? x->mark : "", x->ok ? "" : " not-ok", r, c);
+	if (x->mark) /* "clean-exhaustive" -> data-clean="exhaustive" */
+		fprintf(f, "data-clean=\"%s\" ", strchr(x->mark, '-') + 1);
+	fputs("data-row=\"", f);
 	html_esc(f, m->rows[r]);
 	fputs("\" data-col=\"", f);
 	html_esc(f, m->cols[c]);
@@ -132,12 +135,14 @@ static void matrix_cell(FILE *f, const struct html_matrix *m, size_t r, size_t c
 	fputs("</td>\n", f);
 }
 
-/* How many cells have class @vclass. */
+/* How many cells have class @vclass (or mark @vclass). */
 static size_t matrix_count(const struct html_matrix *m, const char *vclass)
 {
 	size_t n = 0;
-	for (size_t i = 0; i < m->nrows * m->ncols; i++)
-		n += strcmp(m->cells[i].vclass, vclass) == 0;
+	for (size_t i = 0; i < m->nrows * m->ncols; i++) {
+		const struct html_cell *x = &m->cells[i];
+		n += strcmp(x->vclass, vclass) == 0 || (x->mark && strcmp(x->mark, vclass) == 0);
+	}
 	return n;
 }
 
@@ -148,6 +153,11 @@ static void matrix_table(FILE *f, const struct html_matrix *m)
 		"clean</span> <span class=\"banner verdict-violation\">%zu violation</span>",
 		m->nrows * m->ncols, matrix_count(m, "verdict-clean"),
 		matrix_count(m, "verdict-violation"));
+	if (matrix_count(m, "clean-exhaustive") + matrix_count(m, "clean-sampled"))
+		fprintf(f,
+			" (clean: <span class=\"clean-exhaustive\">%zu exhaustive</span>, "
+			"<span class=\"clean-sampled\">%zu sampled</span>)",
+			matrix_count(m, "clean-exhaustive"), matrix_count(m, "clean-sampled"));
 	if (matrix_count(m, "verdict-missed"))
 		fprintf(f, " <span class=\"banner verdict-missed\">%zu bug not found</span>",
 			matrix_count(m, "verdict-missed"));
