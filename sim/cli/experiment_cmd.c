@@ -533,8 +533,9 @@ static void print_head(const struct exp_run *x)
  * cells of each kind, the budget. */
 static void print_tally(const struct exp_run *x, const unsigned int tally[4])
 {
-	printf("%u cells: %u clean (exhaustive), %u clean (sampled), %u violation%s (%u by pct)\n",
-	       tally[0] + tally[1] + tally[2], tally[0], tally[1], tally[2], cli_plural(tally[2]),
+	unsigned int cells = tally[0] + tally[1] + tally[2];
+	printf("%u cell%s: %u clean (exhaustive), %u clean (sampled), %u violation%s (%u by pct)\n",
+	       cells, cli_plural(cells), tally[0], tally[1], tally[2], cli_plural(tally[2]),
 	       tally[3]);
 	if (x->seconds)
 		printf("dpor's budget per cell: %.0f s (timing: not deterministic)\n", x->seconds);
