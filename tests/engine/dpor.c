@@ -129,6 +129,8 @@ struct hashes {
 static bool collect(void *arg, const struct sim_progress *p)
 {
 	struct hashes *hs = arg;
+	if (!p->schedule_hash)
+		return true; /* dpor's sleep-set blocked execution: cut short, no final state */
 	for (size_t i = 0; i < hs->n; i++)
 		if (hs->h[i] == p->final_hash)
 			return true;
@@ -181,9 +183,11 @@ static void same_as_dfs(const struct sim_scenario *sc)
 	CU_ASSERT_EQUAL(a.n, b.n);
 	CU_ASSERT_TRUE(a.n == b.n && memcmp(a.h, b.h, a.n * sizeof(*a.h)) == 0);
 	if (a.n != b.n || d.executions >= f.executions || !f.exhausted)
-		fprintf(stderr, "%s: dpor %llu executions, %zu final states; dfs %llu, %zu\n",
-			sc->name, (unsigned long long)d.executions, a.n,
-			(unsigned long long)f.executions, b.n);
+		fprintf(
+		    stderr,
+		    "%s: dpor %llu executions (%llu blocked), %zu final states; dfs %llu, %zu\n",
+		    sc->name, (unsigned long long)d.executions, (unsigned long long)d.sleep_blocked,
+		    a.n, (unsigned long long)f.executions, b.n);
 	free(a.h);
 	free(b.h);
 	sim_result_free(&d);
@@ -375,6 +379,115 @@ static void test_polling(void)
 	same_as_dfs(&fix);
 }
 
+/* ---- updates: wake-ups commute -------------------------------------------- */
+
+/*
+ * Two wakers and a waiter.  Waker a writes x, then completes (or sets fa and
+ * wakes the queue); waker b completes too (or sets fb and wakes).  Wake-ups
+ * are independent of each other, so dpor explores one order of them; the
+ * waiter woken by b before a wrote x must still be found.
+ */
+enum wk_mode {
+	WK_DONE_BUG,	/* wait_for_completion once, then check x */
+	WK_DONE_FIXED,	/* wait for both completions */
+	WK_DONE_ALL,	/* b calls complete_all; the waiter records x */
+	WK_QUEUE_BUG,	/* wait_event(fa || fb), then check x */
+	WK_QUEUE_STATE, /* the same, recording x */
+};
+
+struct wk {
+	sim_completion_t c;
+	sim_waitqueue_t wq;
+	long x, fa, fb, seen;
+	enum wk_mode mode;
+};
+
+static bool wk_queue(const struct wk *w)
+{
+	return w->mode == WK_QUEUE_BUG || w->mode == WK_QUEUE_STATE;
+}
+
+static void wk_a(void *arg)
+{
+	struct wk *w = arg;
+	SIM_WRITE_ONCE(w->x, 1);
+	if (!wk_queue(w)) {
+		sim_complete(&w->c);
+		return;
+	}
+	SIM_WRITE_ONCE(w->fa, 1);
+	sim_wake_up_all(&w->wq);
+}
+
+static void wk_b(void *arg)
+{
+	struct wk *w = arg;
+	if (w->mode == WK_DONE_ALL) {
+		sim_complete_all(&w->c);
+	} else if (!wk_queue(w)) {
+		sim_complete(&w->c);
+	} else {
+		SIM_WRITE_ONCE(w->fb, 1);
+		sim_wake_up_all(&w->wq);
+	}
+}
+
+static void wk_waiter(void *arg)
+{
+	struct wk *w = arg;
+	if (wk_queue(w))
+		sim_wait_event(&w->wq, SIM_READ_ONCE(w->fa) || SIM_READ_ONCE(w->fb));
+	else
+		sim_wait_for_completion(&w->c);
+	if (w->mode == WK_DONE_FIXED)
+		sim_wait_for_completion(&w->c);
+	long v = SIM_READ_ONCE(w->x);
+	if (w->mode == WK_DONE_ALL || w->mode == WK_QUEUE_STATE)
+		SIM_WRITE_ONCE(w->seen, v);
+	else
+		sim_check(v == 1, "the waiter was woken before x was written: %ld", v);
+}
+
+static void wk_main(void *arg)
+{
+	struct wk *w = sim_alloc(sizeof(*w));
+	w->mode = (enum wk_mode)(uintptr_t)arg;
+	sim_init_completion(&w->c, "wk");
+	sim_waitqueue_init(&w->wq, "wk");
+	int t = sim_thread_spawn("waiter", wk_waiter, w);
+	int a = sim_thread_spawn("a", wk_a, w);
+	int b = sim_thread_spawn("b", wk_b, w);
+	sim_thread_join(t);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_wakeups_commute(void)
+{
+	static const enum wk_mode bugs_[] = {WK_DONE_BUG, WK_QUEUE_BUG};
+	for (unsigned int i = 0; i < 2; i++) {
+		struct sim_scenario sc =
+		    SCENARIO("wake-order", wk_main, .arg = (void *)(uintptr_t)bugs_[i]);
+		struct sim_result r = run_dpor(&sc, false);
+		CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_ASSERT);
+		CU_ASSERT_FALSE(r.exhausted);
+		sim_result_free(&r);
+	}
+	static const enum wk_mode clean[] = {WK_DONE_FIXED, WK_DONE_ALL, WK_QUEUE_STATE};
+	for (unsigned int i = 0; i < 3; i++) {
+		struct sim_scenario sc =
+		    SCENARIO("wake-order-clean", wk_main, .arg = (void *)(uintptr_t)clean[i]);
+		struct sim_result r = run_dpor(&sc, true);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		if (r.nr_reports)
+			fprintf(stderr, "wake-order-clean %d: %s\n", clean[i],
+				r.reports[0].message);
+		sim_result_free(&r);
+		same_as_dfs(&sc);
+	}
+}
+
 static void test_same_command_same_run(void)
 {
 	const struct sim_scenario *sc = sim_litmus_find("seqcount-noretry");
@@ -402,4 +515,6 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "the self-check is clean on the litmus fixes", test_self_check_litmus);
 	CU_add_test(s, "same command, same run", test_same_command_same_run);
 	CU_add_test(s, "polling loops: a round after a write found, its fix clean", test_polling);
+	CU_add_test(s, "wake-ups commute: a waiter woken by either is found, final states as dfs",
+		    test_wakeups_commute);
 }
