@@ -550,6 +550,99 @@ static void test_blind_updates(void)
 	}
 }
 
+/* ---- critical sections ------------------------------------------------------ */
+
+/*
+ * Two threads take one mutex twice each, around accesses that mostly do not
+ * conflict (each its own field) and one pair that does (a writes s, c reads
+ * it): the orders of the sections vary, the final states are dfs's.
+ */
+struct cs {
+	sim_mutex_t lock;
+	long a, b, s, seen, x, r;
+	int mode;
+};
+
+static void cs_a(void *arg)
+{
+	struct cs *c = arg;
+	if (c->mode) { /* the plain store before the section (the bug) or in it (the fix) */
+		if (c->mode == 1)
+			SIM_PLAIN_WRITE(c->x, 1);
+		sim_mutex_lock(&c->lock);
+		if (c->mode == 2)
+			SIM_PLAIN_WRITE(c->x, 1);
+		sim_mutex_unlock(&c->lock);
+		return;
+	}
+	sim_mutex_lock(&c->lock);
+	SIM_PLAIN_WRITE(c->a, 1);
+	sim_mutex_unlock(&c->lock);
+	sim_mutex_lock(&c->lock);
+	SIM_PLAIN_WRITE(c->s, 1);
+	sim_mutex_unlock(&c->lock);
+}
+
+static void cs_b(void *arg)
+{
+	struct cs *c = arg;
+	sim_mutex_lock(&c->lock);
+	if (c->mode == 2)
+		c->r = SIM_PLAIN_READ(c->x);
+	sim_mutex_unlock(&c->lock);
+	if (c->mode == 1) /* after its section: not ordered with a's store */
+		SIM_PLAIN_WRITE(c->r, SIM_PLAIN_READ(c->x));
+}
+
+static void cs_c(void *arg)
+{
+	struct cs *c = arg;
+	sim_mutex_lock(&c->lock);
+	SIM_PLAIN_WRITE(c->b, 1);
+	sim_mutex_unlock(&c->lock);
+	sim_mutex_lock(&c->lock);
+	long v = SIM_PLAIN_READ(c->s);
+	sim_mutex_unlock(&c->lock);
+	SIM_PLAIN_WRITE(c->seen, v);
+}
+
+static void cs_main(void *arg)
+{
+	struct cs *c = sim_alloc(sizeof(*c));
+	c->mode = (int)(uintptr_t)arg;
+	sim_mutex_init(&c->lock, "cs");
+	int a = sim_thread_spawn("a", cs_a, c);
+	int b = sim_thread_spawn(c->mode ? "b" : "c", c->mode ? cs_b : cs_c, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_critical_sections(void)
+{
+	struct sim_scenario sc = SCENARIO("cs-order", cs_main);
+	struct sim_result r = run_dpor(&sc, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+	same_as_dfs(&sc);
+	/* a plain store before a's section, b's load after its own: the order
+	 * of the sections decides whether they race (b's first) */
+	struct sim_scenario bug = SCENARIO("cs-outside", cs_main, .arg = (void *)1);
+	r = run_dpor(&bug, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_DATA_RACE);
+	CU_ASSERT_FALSE(r.exhausted);
+	sim_result_free(&r);
+	struct sim_scenario fix = SCENARIO("cs-inside", cs_main, .arg = (void *)2);
+	r = run_dpor(&fix, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+	r = run_dpor(&fix, false);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	sim_result_free(&r);
+	same_as_dfs(&fix);
+}
+
 static void test_same_command_same_run(void)
 {
 	const struct sim_scenario *sc = sim_litmus_find("seqcount-noretry");
@@ -581,4 +674,6 @@ void hmmsim_test_register(void)
 		    test_wakeups_commute);
 	CU_add_test(s, "blind atomic adds and bit sets commute, reads of them do not",
 		    test_blind_updates);
+	CU_add_test(s, "critical sections: orders as dfs, a race outside them found",
+		    test_critical_sections);
 }
