@@ -10,10 +10,12 @@
  * objects the engine saw it touch on the way (sim_dpor_touch(): allocation,
  * a thread's end, a wait queue's prepare, the RCU callback queue).  Two
  * events of different threads are dependent when they act on one object and
- * not both read-like.  Happens-before is program order, dependence in
- * execution order, and three enabling edges: spawn -> the child's first
- * event, the event that woke a blocked thread -> its retry, the event that
- * ran after a yield -> the yielder's continuation.
+ * are not both read-like nor both the same update (kind_commutes(): wake-ups,
+ * blind atomic adds, blind bit sets).  Happens-before is program order,
+ * dependence in execution order, and three enabling edges: spawn -> the
+ * child's first event, the event that woke a blocked thread -> its retry
+ * (not from a wake-up: woken_by_update()), the event that ran after a yield
+ * -> the yielder's continuation.
  *
  * After each event that is new (past the replayed prefix) the last
  * dependent events on each object it touched are checked for a race: not
