@@ -47,7 +47,7 @@ static void try_grab_folio(struct hs_page *page, unsigned int gup_flags)
 	if (hs_is_zero_pfn(hs_page_to_pfn(page)))
 		return; /* the zero page is not refcounted */
 	if (gup_flags & HS_FOLL_PIN)
-		sim_atomic_add_return(&page->_refcount, HS_GUP_PIN_COUNTING_BIAS, SIM_RELAXED);
+		sim_atomic_add(&page->_refcount, HS_GUP_PIN_COUNTING_BIAS, SIM_RELAXED);
 	else
 		hs_get_page(page);
 }

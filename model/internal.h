@@ -248,13 +248,13 @@ void hs_p2p_stats_cover(const unsigned long *counter);
 
 static inline void hs_p2p_stats_inc(unsigned long *counter)
 {
-	sim_noted_fetch_add(counter, 1, __ATOMIC_RELAXED);
+	sim_noted_add(counter, 1);
 	hs_p2p_stats_cover(counter);
 }
 
 static inline void hs_owner_stats_inc(unsigned long *counter, unsigned long n)
 {
-	sim_noted_fetch_add(counter, n, __ATOMIC_RELAXED);
+	sim_noted_add(counter, n);
 }
 
 #ifdef __cplusplus

@@ -84,7 +84,7 @@ static bool pgmap_tryget_live(struct hs_dev_pagemap *pgmap)
 		sim_rcu_read_lock();
 	live = !SIM_READ_ONCE(pgmap->dying);
 	if (live)
-		sim_atomic_add_return(&pgmap->ref, 1, SIM_ACQUIRE);
+		sim_atomic_add(&pgmap->ref, 1, SIM_ACQUIRE);
 	if (!nested)
 		sim_rcu_read_unlock();
 	return live;

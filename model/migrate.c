@@ -157,7 +157,7 @@ static bool vma_is_anonymous(const struct hs_vm_area_struct *vma)
 
 static void set_page_flag(struct hs_page *page, int bit)
 {
-	sim_atomic_fetch_or(&page->flags, 1l << bit, SIM_RELAXED);
+	sim_atomic_or(&page->flags, 1l << bit, SIM_RELAXED);
 }
 
 static bool test_page_flag(struct hs_page *page, int bit)

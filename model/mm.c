@@ -418,7 +418,7 @@ static void tlb_gather_mmu(struct mmu_gather *tlb, struct hs_mm *mm)
 	tlb->start = ~0ul;
 	tlb->end = 0;
 	tlb->nr = 0;
-	sim_noted_add_fetch(&mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
+	sim_noted_add(&mm->tlb_flush_pending, 1);
 }
 
 /* tlb_flush_mmu_tlbonly(): flush what the gather cleared, if anything. */
@@ -455,7 +455,7 @@ static void tlb_flush_mmu(struct mmu_gather *tlb)
 static void tlb_finish_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu(tlb);
-	sim_noted_sub_fetch(&tlb->mm->tlb_flush_pending, 1, __ATOMIC_RELAXED);
+	sim_noted_add(&tlb->mm->tlb_flush_pending, -1);
 }
 
 /*

@@ -181,7 +181,7 @@ long hs_page_ref_count(struct hs_page *page)
 /* The page is free now: poison it so a stale user is caught. */
 static void page_poison(struct hs_page *page)
 {
-	sim_noted_add_fetch(&page->gen, 1, __ATOMIC_RELAXED);
+	sim_noted_add(&page->gen, 1);
 	SIM_WRITE_ONCE(page->content, HS_POISON);
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_FREE, SIM_RELEASE);
 }
@@ -384,7 +384,7 @@ void hs_wait_on_page_locked(struct hs_page *page)
  */
 void hs_set_page_dirty(struct hs_page *page)
 {
-	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_DIRTY, SIM_RELAXED);
+	sim_atomic_or(&page->flags, 1l << HS_PG_DIRTY, SIM_RELAXED);
 }
 
 /**
@@ -406,7 +406,7 @@ void hs_page_add_rmap(struct hs_page *page)
 {
 	if (hs_is_zero_pfn(hs_page_to_pfn(page)))
 		return;
-	sim_atomic_add_return(&page->_mapcount, 1, SIM_RELAXED);
+	sim_atomic_add(&page->_mapcount, 1, SIM_RELAXED);
 }
 
 /**

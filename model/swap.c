@@ -117,7 +117,7 @@ void hs_cpu_enter_kernel(void)
 	struct hs_cpu *cpu = this_cpu();
 
 	if (cpu)
-		sim_atomic_add_return(&cpu->busy, 1, SIM_RELAXED);
+		sim_atomic_add(&cpu->busy, 1, SIM_RELAXED);
 }
 
 /**
@@ -166,7 +166,7 @@ void hs_folio_add_lru(struct hs_page *page)
 	sim_spin_lock(&cpu->lock);
 	if (cpu->nr < HS_LRU_BATCH_MAX) {
 		hs_get_page(page);
-		sim_atomic_fetch_or(&page->flags, 1l << HS_PG_LRU_BATCH, SIM_RELAXED);
+		sim_atomic_or(&page->flags, 1l << HS_PG_LRU_BATCH, SIM_RELAXED);
 		cpu->batch[cpu->nr++] = page;
 	}
 	sim_spin_unlock(&cpu->lock);

@@ -59,6 +59,19 @@ long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char 
 long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			     const char *site);
 
+/*
+ * atomic_add() and set_bit(): a read-modify-write whose result the caller
+ * does not use.  For dpor two of them on one atomic commute when neither
+ * releases (SIM_RELAXED, SIM_ACQUIRE): the order leaves the same value and
+ * the same happens-before (docs/engine.md, "Updates").
+ */
+void sim_atomic_add_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+		       const char *site);
+void sim_atomic_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+		      const char *site);
+#define sim_atomic_add(a, v, mo) sim_atomic_add_at((a), (v), (mo), #a, __func__)
+#define sim_atomic_or(a, v, mo)	 sim_atomic_or_at((a), (v), (mo), #a, __func__)
+
 /* Non-scheduling initialisation, for objects not yet visible to other threads. */
 static inline void sim_atomic_init(sim_atomic_t *a, long v)
 {
@@ -79,7 +92,7 @@ static inline void sim_atomic_init(sim_atomic_t *a, long v)
 	(sim_atomic_add_return_at((a), -(v), SIM_ACQ_REL, #a, __func__) == 0)
 #define sim_atomic_add_and_test(a, v)                                                              \
 	(sim_atomic_add_return_at((a), (v), SIM_ACQ_REL, #a, __func__) == 0)
-#define sim_atomic_inc(a)	   ((void)sim_atomic_add_return_at((a), 1, SIM_RELAXED, #a, __func__))
+#define sim_atomic_inc(a)	   sim_atomic_add_at((a), 1, SIM_RELAXED, #a, __func__)
 #define sim_atomic_dec_and_test(a) sim_atomic_sub_and_test((a), 1)
 
 /* Flags of an annotated access. */
@@ -105,6 +118,8 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned fla
  * threads that touch @addr (docs/engine.md).  No effect elsewhere.
  */
 void sim_note_access(const volatile void *addr, bool write);
+/* The same for an addition whose result is not used: commutes with another. */
+void sim_note_add(const volatile void *addr);
 
 /*
  * The C atomics the model keeps inline (oracle and bookkeeping fields, no
@@ -121,6 +136,8 @@ void sim_note_access(const volatile void *addr, bool write);
 #define sim_noted_fetch_or(p, ...) (sim_note_access((p), true), __atomic_fetch_or((p), __VA_ARGS__))
 #define sim_noted_fetch_and(p, ...)                                                                \
 	(sim_note_access((p), true), __atomic_fetch_and((p), __VA_ARGS__))
+/* A relaxed counter increment whose result is not used (a statistic). */
+#define sim_noted_add(p, v) (sim_note_add(p), (void)__atomic_fetch_add((p), (v), __ATOMIC_RELAXED))
 #define sim_noted_add_fetch(p, ...)                                                                \
 	(sim_note_access((p), true), __atomic_add_fetch((p), __VA_ARGS__))
 #define sim_noted_sub_fetch(p, ...)                                                                \

@@ -171,7 +171,7 @@ static bool kfd_interval_invalidate(struct mmu_interval_notifier *mni,
 	if (hs_switch.kfd_mmput_in_notifier)
 		mmput(mni->mm);
 	else
-		sim_atomic_add_return(&kfd->async_puts, 1, SIM_RELAXED);
+		sim_atomic_add(&kfd->async_puts, 1, SIM_RELAXED);
 	return true;
 }
 
@@ -256,7 +256,7 @@ void hs_dmirror_kfd_flush(struct hs_dmirror *dmirror)
 {
 	struct dmirror_kfd *kfd = dmirror->kfd;
 	while (sim_atomic_load(&kfd->async_puts, SIM_RELAXED) > 0) {
-		sim_atomic_add_return(&kfd->async_puts, -1, SIM_RELAXED);
+		sim_atomic_add(&kfd->async_puts, -1, SIM_RELAXED);
 		mmput(dmirror->mm); /* mmput_async_fn() */
 	}
 }

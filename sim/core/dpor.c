@@ -10,10 +10,12 @@
  * objects the engine saw it touch on the way (sim_dpor_touch(): allocation,
  * a thread's end, a wait queue's prepare, the RCU callback queue).  Two
  * events of different threads are dependent when they act on one object and
- * not both read-like.  Happens-before is program order, dependence in
- * execution order, and three enabling edges: spawn -> the child's first
- * event, the event that woke a blocked thread -> its retry, the event that
- * ran after a yield -> the yielder's continuation.
+ * are not both read-like nor both the same update (kind_commutes(): wake-ups,
+ * blind atomic adds, blind bit sets).  Happens-before is program order,
+ * dependence in execution order, and three enabling edges: spawn -> the
+ * child's first event, the event that woke a blocked thread -> its retry
+ * (not from a wake-up: woken_by_update()), the event that ran after a yield
+ * -> the yielder's continuation.
  *
  * After each event that is new (past the replayed prefix) the last
  * dependent events on each object it touched are checked for a race: not
@@ -72,7 +74,7 @@ static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
 	for (unsigned int i = 0; i < a->n; i++)
 		for (unsigned int j = 0; j < b->n; j++)
 			if (a->it[i].obj == b->it[j].obj &&
-			    !(kind_reads(a->it[i].kind) && kind_reads(b->it[j].kind)))
+			    kinds_dependent(a->it[i].kind, b->it[j].kind))
 				return true;
 	return false;
 }
@@ -139,7 +141,12 @@ void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 		return;
 	struct dpor_fp_item *it = foot_find(s, ev, obj);
 	if (it) {
-		if (!kind_reads(kind))
+		if (it->kind == kind)
+			return;
+		if (kind_commutes(kind) || kind_commutes(it->kind))
+			it->kind =
+			    SIM_OP_RMW; /* an update and anything else: it does not commute */
+		else if (!kind_reads(kind))
 			it->kind = kind; /* write-like wins */
 		return;
 	}
@@ -197,7 +204,7 @@ struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj)
 	struct dpor_obj *o = &s->tab[h];
 	if (!o->obj) {
 		o->obj = obj;
-		o->lastw = NO_EVENT;
+		o->lastw = o->lastx = NO_EVENT;
 		s->used++;
 	}
 	return o;
@@ -247,6 +254,23 @@ static bool is_initial(const struct sim_dpor_state *s, int q, size_t j, size_t i
 	return true;
 }
 
+/*
+ * Is event @i the retry of a wait (wait_event, wait_for_completion) that a
+ * wake-up woke?  Its enabling edge is not in happens-before: wake-ups
+ * commute, so which of them woke it is not a property of the class; the
+ * retry is dependent with each of them instead (docs/engine.md, "Updates").
+ */
+static bool woken_by_update(const struct sim_dpor_state *s, size_t i)
+{
+	const struct dpor_event *ev = &s->ev[i];
+	if (ev->pend == NO_EVENT || ev->lidx < 2 || !ev->fp_n ||
+	    (ev->kind != SIM_OP_WAIT && ev->kind != SIM_OP_WAIT_DONE))
+		return false;
+	const struct dpor_event *prev = &s->ev[s->tev[ev->tid][ev->lidx - 2]];
+	struct dpor_foot pf = ev_foot(s, (size_t)ev->pend);
+	return prev->blocked && foot_kind(&pf, s->items[ev->fp_start].obj) == SIM_OP_WAKE;
+}
+
 /* Race e (at @j) < e' (at @i): make sure backtrack(j) holds an initial of v. */
 static void race(struct sim_dpor_state *s, size_t j, size_t i, const uint32_t *ci)
 {
@@ -260,15 +284,18 @@ static void race(struct sim_dpor_state *s, size_t j, size_t i, const uint32_t *c
 		if (is_initial(s, __builtin_ctzll(m), j, i, ci, cnt))
 			return;
 	int q = s->ev[i].tid;
-	if (!is_initial(s, q, j, i, ci, cnt)) {
+	if (!(n->enabled & BIT(q)) || !is_initial(s, q, j, i, ci, cnt)) {
 		for (q = 0; q < s->nthreads; q++)
-			if (is_initial(s, q, j, i, ci, cnt))
+			if ((n->enabled & BIT(q)) && is_initial(s, q, j, i, ci, cnt))
 				break;
 	}
-	if (q < s->nthreads && (n->enabled & BIT(q)))
+	if (q < s->nthreads)
 		n->backtrack |= BIT(q);
-	else
+	else if (!woken_by_update(s, i))
 		n->backtrack |= n->enabled; /* cannot happen; stay sound if it does */
+	/* else: e' is a retry that only e woke, and nothing in v wakes it
+	 * before e: no reversal (another wake-up must come first, whose race
+	 * with the retry brings it before e in a later execution) */
 }
 
 static void clock_join(uint32_t *c, const uint32_t *d, int n)
@@ -278,30 +305,39 @@ static void clock_join(uint32_t *c, const uint32_t *d, int n)
 			c[r] = d[r];
 }
 
-/* The last dependent events of @it, for the clock and the race check. */
+/*
+ * The last dependent events of @it, for the clock and the race check: a
+ * read's are the updates since the last write (or that write), an update's
+ * the reads since the last write (or that write), a write's both.  Events of
+ * one kind before them happen before them (they are dependent with them).
+ */
 static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid,
 			       int32_t *out)
 {
 	struct dpor_obj *o = dpor_obj_get(s, it->obj);
 	unsigned int n = 0;
-	if (!kind_reads(it->kind) && o->rmask) {
-		for (uint64_t m = o->rmask & ~BIT(tid); m; m &= m - 1)
+	bool rd = kind_reads(it->kind), up = kind_commutes(it->kind);
+	uint64_t rm = rd ? 0 : o->rmask, um = up ? 0 : o->umask;
+	if (rm || um) {
+		for (uint64_t m = rm & ~BIT(tid); m; m &= m - 1)
 			out[n++] = s->lastr_pool[o->lastr - 1][__builtin_ctzll(m)];
+		for (uint64_t m = um & ~BIT(tid); m; m &= m - 1)
+			out[n++] = s->lastr_pool[o->lastu - 1][__builtin_ctzll(m)];
 		return n;
 	}
-	if (o->lastw != NO_EVENT && s->ev[o->lastw].tid != tid)
-		out[n++] = o->lastw;
+	if (o->lastx != NO_EVENT && s->ev[o->lastx].tid != tid)
+		out[n++] = o->lastx;
 	return n;
 }
 
-static int32_t *obj_lastr(struct sim_dpor_state *s, struct dpor_obj *o)
+static int32_t *obj_row(struct sim_dpor_state *s, uint32_t *row)
 {
-	if (!o->lastr) {
+	if (!*row) {
 		s->lastr_pool =
 		    grow(s->lastr_pool, &s->caplastr, s->nlastr + 1, sizeof(*s->lastr_pool));
-		o->lastr = (uint32_t)++s->nlastr;
+		*row = (uint32_t)++s->nlastr;
 	}
-	return s->lastr_pool[o->lastr - 1];
+	return s->lastr_pool[*row - 1];
 }
 
 static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid, int32_t i)
@@ -309,17 +345,29 @@ static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, 
 	struct dpor_obj *o = dpor_obj_get(s, it->obj);
 	s->undo = grow(s->undo, &s->capundo, s->nundo + 1, sizeof(*s->undo));
 	struct dpor_undo *u = &s->undo[s->nundo++];
-	*u = (struct dpor_undo){
-	    .obj = it->obj, .ev = i, .old = o->lastw, .rmask = o->rmask, .tid = -1};
-	if (kind_reads(it->kind)) {
-		int32_t *lr = obj_lastr(s, o);
+	*u = (struct dpor_undo){.obj = it->obj,
+				.ev = i,
+				.lastw = o->lastw,
+				.lastx = o->lastx,
+				.rmask = o->rmask,
+				.umask = o->umask,
+				.tid = -1};
+	if (kind_reads(it->kind) || kind_commutes(it->kind)) {
+		bool up = kind_commutes(it->kind);
+		int32_t *row = obj_row(s, up ? &o->lastu : &o->lastr);
 		u->tid = tid;
-		u->old = lr[tid];
-		lr[tid] = i;
-		o->rmask |= BIT(tid);
+		u->update = up;
+		u->old = row[tid];
+		row[tid] = i;
+		if (up) {
+			o->umask |= BIT(tid);
+			o->lastw = i;
+		} else {
+			o->rmask |= BIT(tid);
+		}
 	} else {
-		o->lastw = i;
-		o->rmask = 0;
+		o->lastw = o->lastx = i;
+		o->rmask = o->umask = 0;
 	}
 }
 
@@ -330,10 +378,11 @@ static void obj_rollback(struct sim_dpor_state *s, size_t ev)
 		struct dpor_undo *u = &s->undo[--s->nundo];
 		struct dpor_obj *o = dpor_obj_get(s, u->obj);
 		if (u->tid >= 0)
-			s->lastr_pool[o->lastr - 1][u->tid] = u->old;
-		else
-			o->lastw = u->old;
+			s->lastr_pool[(u->update ? o->lastu : o->lastr) - 1][u->tid] = u->old;
+		o->lastw = u->lastw;
+		o->lastx = u->lastx;
 		o->rmask = u->rmask;
+		o->umask = u->umask;
 	}
 }
 
@@ -356,6 +405,8 @@ static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_
 	/* A write, then a poll check of what it wrote: after the check, the
 	 * poller waits and the write wakes it to the round it goes on to
 	 * after the write.  (A check, then a write: dpor_poll_anchor().) */
+	if (ka == SIM_OP_WAIT_DONE && s->ev[a].blocked && it->kind == SIM_OP_WAKE)
+		return true; /* a wait that blocked, then a wake-up: see event_close() */
 	return (ka == SIM_OP_EXIT && it->kind == SIM_OP_JOIN) || it->kind == SIM_OP_POLL_CHECK;
 }
 
@@ -418,7 +469,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 	memset(c, 0, sizeof(s->vc[i]));
 	if (ev->lidx > 1)
 		memcpy(c, s->vc[s->tev[t][ev->lidx - 2]], n * sizeof(*c));
-	if (ev->pend != NO_EVENT)
+	if (ev->pend != NO_EVENT && !woken_by_update(s, i))
 		clock_join(c, s->vc[ev->pend], n);
 	memcpy(pre, c, n * sizeof(*c));
 	for (unsigned int k = 0; k < fp.n; k++) {
@@ -453,9 +504,19 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 		}
 	}
 	c[t] = ev->lidx;
-	for (unsigned int k = 0; k < fp.n; k++)
-		if (!(ev->blocked && kind_blocks_pure(fp.it[k].kind)))
-			obj_update(s, &fp.it[k], t, (int32_t)i);
+	for (unsigned int k = 0; k < fp.n; k++) {
+		struct dpor_fp_item it = fp.it[k];
+		/* A wait_for_completion that blocked read the count: the wake-ups
+		 * after it order after it (they commute with each other, so none
+		 * would otherwise), and a wake-up moved before it only makes it
+		 * succeed: blocking and a retry after that wake-up, the same
+		 * execution (equivalent_reversal()). */
+		if (ev->blocked && it.kind == SIM_OP_WAIT_DONE)
+			it.kind = SIM_OP_READ;
+		else if (ev->blocked && kind_blocks_pure(it.kind))
+			continue;
+		obj_update(s, &it, t, (int32_t)i);
+	}
 }
 
 /*
@@ -564,7 +625,7 @@ static bool split_conflict(const struct sim_engine *e, uint64_t awake)
 			const struct sim_thread *q = &e->threads[__builtin_ctzll(b)];
 			struct dpor_fp_item y = {q->next_op.obj, (uint8_t)q->next_op.kind};
 			if (x.obj == y.obj && !kind_empty(y.kind) &&
-			    !(kind_reads(x.kind) && kind_reads(y.kind)))
+			    kinds_dependent(x.kind, y.kind))
 				return true;
 		}
 	}
@@ -899,6 +960,8 @@ static const char *const op_names[SIM_OP__COUNT] = {
     [SIM_OP_READ] = "read",
     [SIM_OP_WRITE] = "write",
     [SIM_OP_RMW] = "read-modify-write",
+    [SIM_OP_ADD] = "atomic_add",
+    [SIM_OP_OR] = "set_bit",
     [SIM_OP_SPIN_LOCK] = "spin_lock",
     [SIM_OP_SPIN_TRYLOCK] = "spin_trylock",
     [SIM_OP_SPIN_UNLOCK] = "spin_unlock",

@@ -91,12 +91,19 @@ struct dpor_node {
 	uint32_t nsub;
 };
 
-/* Last accesses of one object in the current execution. */
+/*
+ * Last accesses of one object in the current execution.  Updates (kinds
+ * that commute with themselves, kind_commutes()) sit between reads and
+ * writes: dependent with both, not with each other.
+ */
 struct dpor_obj {
 	const void *obj;
-	int32_t lastw;	/* last write-like event, or NO_EVENT */
+	int32_t lastw;	/* last event that changed it (a write or an update), or NO_EVENT */
+	int32_t lastx;	/* last write-like event that is not an update, or NO_EVENT */
 	uint32_t lastr; /* 1 + its row of lastr_pool ([SIM_MAX_THREADS]), 0: none yet */
-	uint64_t rmask; /* threads with a read-like event since lastw */
+	uint32_t lastu; /* the same for updates */
+	uint64_t rmask; /* threads with a read-like event since lastx */
+	uint64_t umask; /* threads with an update since lastx */
 };
 
 /* foot_add()'s hash of a long footprint's items. */
@@ -112,9 +119,11 @@ struct dpor_fc {
 struct dpor_undo {
 	const void *obj;
 	int32_t ev;
-	int32_t old; /* lastw (a write) or lastr[tid] (a read) before */
-	uint64_t rmask;
-	int tid; /* -1: a write */
+	int32_t old; /* lastr[tid] (a read) or lastu[tid] (an update) before */
+	int32_t lastw, lastx;
+	uint64_t rmask, umask;
+	int tid;     /* -1: a write */
+	bool update; /* old is lastu[tid] */
 };
 
 struct sim_dpor_state {
@@ -205,6 +214,25 @@ static inline bool kind_lockish(uint8_t k)
 {
 	return k == SIM_OP_DOWN_READ || k == SIM_OP_DOWN_READ_TRYLOCK || k == SIM_OP_UP_READ ||
 	       k == SIM_OP_RCU_LOCK || k == SIM_OP_RCU_UNLOCK;
+}
+
+/*
+ * Updates: write-like kinds whose events commute with each other on one
+ * object (docs/engine.md, "Updates"): wake-ups (wake_up_all, complete,
+ * complete_all) and the blind relaxed atomic additions and bit sets whose
+ * result the model does not use.  Each is dependent with every other kind.
+ */
+static inline bool kind_commutes(uint8_t k)
+{
+	return k == SIM_OP_WAKE || k == SIM_OP_ADD || k == SIM_OP_OR;
+}
+
+/* Two operations of different threads on one object: do they not commute? */
+static inline bool kinds_dependent(uint8_t a, uint8_t b)
+{
+	if (kind_reads(a) && kind_reads(b))
+		return false;
+	return !(a == b && kind_commutes(a));
 }
 
 static inline bool kind_empty(uint8_t k)

@@ -64,13 +64,17 @@ enum sim_wait_kind {
  * (dpor.c): the object it acts on (its address, stable within an execution and
  * across executions that share the prefix) and what it does there.  Only the
  * dependence relation reads it: two operations of different threads on the same
- * object are dependent unless both are read-like (docs/engine.md).
+ * object are dependent unless both are read-like or both the same update
+ * (wake-ups, blind additions, blind bit sets: docs/engine.md).
  */
 enum sim_op_kind {
 	SIM_OP_NONE, /* a thread's start, a yield's continuation: touches nothing */
 	SIM_OP_READ, /* annotated or atomic load */
 	SIM_OP_WRITE,
 	SIM_OP_RMW,
+	/* a relaxed atomic add, a relaxed bit set, whose result is not used */
+	SIM_OP_ADD,
+	SIM_OP_OR,
 	SIM_OP_SPIN_LOCK,
 	SIM_OP_SPIN_TRYLOCK,
 	SIM_OP_SPIN_UNLOCK,

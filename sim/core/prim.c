@@ -375,6 +375,30 @@ long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const cha
 	return a->v;
 }
 
+/* atomic_add(), set_bit(): an update, unless it releases (sim_atomic_add_at()). */
+static enum sim_op_kind blind_kind(enum sim_mo mo, enum sim_op_kind kind)
+{
+	return mo_releases(mo) ? SIM_OP_RMW : kind;
+}
+
+void sim_atomic_add_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+		       const char *site)
+{
+	sim_sched_op(a, blind_kind(mo, SIM_OP_ADD));
+	atomic_hb(a, mo, true, true);
+	a->v += v;
+	TRACE_DETAIL(site, "atomic_add(%s) %s %+ld = %ld", mo_names[mo], name, v, a->v);
+}
+
+void sim_atomic_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
+{
+	sim_sched_op(a, blind_kind(mo, SIM_OP_OR));
+	atomic_hb(a, mo, true, true);
+	long old = a->v;
+	a->v |= v;
+	TRACE_DETAIL(site, "atomic_fetch_or(%s) %s: %#lx | %#lx", mo_names[mo], name, old, v);
+}
+
 long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			    const char *site)
 {
@@ -451,6 +475,11 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int
 void sim_note_access(const volatile void *addr, bool write)
 {
 	sim_dpor_touch((const void *)addr, write ? SIM_OP_RMW : SIM_OP_READ);
+}
+
+void sim_note_add(const volatile void *addr)
+{
+	sim_dpor_touch((const void *)addr, SIM_OP_ADD);
 }
 
 /* ---- RCU ------------------------------------------------------------------ */

@@ -644,6 +644,17 @@ long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const cha
 	return r;
 }
 
+void sim_atomic_add_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
+		       const char *site)
+{
+	(void)sim_atomic_add_return_at(a, v, mo, name, site);
+}
+
+void sim_atomic_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
+{
+	(void)sim_atomic_fetch_or_at(a, v, mo, name, site);
+}
+
 long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			    const char *site)
 {
@@ -697,6 +708,11 @@ void sim_note_access(const volatile void *addr, bool write)
 {
 	(void)addr;
 	(void)write;
+}
+
+void sim_note_add(const volatile void *addr)
+{
+	(void)addr;
 }
 
 uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned flags, const char *name,

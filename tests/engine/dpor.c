@@ -129,6 +129,8 @@ struct hashes {
 static bool collect(void *arg, const struct sim_progress *p)
 {
 	struct hashes *hs = arg;
+	if (!p->schedule_hash)
+		return true; /* dpor's sleep-set blocked execution: cut short, no final state */
 	for (size_t i = 0; i < hs->n; i++)
 		if (hs->h[i] == p->final_hash)
 			return true;
@@ -181,9 +183,11 @@ static void same_as_dfs(const struct sim_scenario *sc)
 	CU_ASSERT_EQUAL(a.n, b.n);
 	CU_ASSERT_TRUE(a.n == b.n && memcmp(a.h, b.h, a.n * sizeof(*a.h)) == 0);
 	if (a.n != b.n || d.executions >= f.executions || !f.exhausted)
-		fprintf(stderr, "%s: dpor %llu executions, %zu final states; dfs %llu, %zu\n",
-			sc->name, (unsigned long long)d.executions, a.n,
-			(unsigned long long)f.executions, b.n);
+		fprintf(
+		    stderr,
+		    "%s: dpor %llu executions (%llu blocked), %zu final states; dfs %llu, %zu\n",
+		    sc->name, (unsigned long long)d.executions, (unsigned long long)d.sleep_blocked,
+		    a.n, (unsigned long long)f.executions, b.n);
 	free(a.h);
 	free(b.h);
 	sim_result_free(&d);
@@ -459,6 +463,268 @@ static void test_polling_restored(void)
 	/* one class: every failed round is blocked until the unlock wakes it
 	 * (3 executions when only read-only rounds were blocked) */
 	CU_ASSERT_EQUAL(r.executions, 1);
+/* ---- updates: wake-ups commute -------------------------------------------- */
+
+/*
+ * Two wakers and a waiter.  Waker a writes x, then completes (or sets fa and
+ * wakes the queue); waker b completes too (or sets fb and wakes).  Wake-ups
+ * are independent of each other, so dpor explores one order of them; the
+ * waiter woken by b before a wrote x must still be found.
+ */
+enum wk_mode {
+	WK_DONE_BUG,	/* wait_for_completion once, then check x */
+	WK_DONE_FIXED,	/* wait for both completions */
+	WK_DONE_ALL,	/* b calls complete_all; the waiter records x */
+	WK_QUEUE_BUG,	/* wait_event(fa || fb), then check x */
+	WK_QUEUE_STATE, /* the same, recording x */
+};
+
+struct wk {
+	sim_completion_t c;
+	sim_waitqueue_t wq;
+	long x, fa, fb, seen;
+	enum wk_mode mode;
+};
+
+static bool wk_queue(const struct wk *w)
+{
+	return w->mode == WK_QUEUE_BUG || w->mode == WK_QUEUE_STATE;
+}
+
+static void wk_a(void *arg)
+{
+	struct wk *w = arg;
+	SIM_WRITE_ONCE(w->x, 1);
+	if (!wk_queue(w)) {
+		sim_complete(&w->c);
+		return;
+	}
+	SIM_WRITE_ONCE(w->fa, 1);
+	sim_wake_up_all(&w->wq);
+}
+
+static void wk_b(void *arg)
+{
+	struct wk *w = arg;
+	if (w->mode == WK_DONE_ALL) {
+		sim_complete_all(&w->c);
+	} else if (!wk_queue(w)) {
+		sim_complete(&w->c);
+	} else {
+		SIM_WRITE_ONCE(w->fb, 1);
+		sim_wake_up_all(&w->wq);
+	}
+}
+
+static void wk_waiter(void *arg)
+{
+	struct wk *w = arg;
+	if (wk_queue(w))
+		sim_wait_event(&w->wq, SIM_READ_ONCE(w->fa) || SIM_READ_ONCE(w->fb));
+	else
+		sim_wait_for_completion(&w->c);
+	if (w->mode == WK_DONE_FIXED)
+		sim_wait_for_completion(&w->c);
+	long v = SIM_READ_ONCE(w->x);
+	if (w->mode == WK_DONE_ALL || w->mode == WK_QUEUE_STATE)
+		SIM_WRITE_ONCE(w->seen, v);
+	else
+		sim_check(v == 1, "the waiter was woken before x was written: %ld", v);
+}
+
+static void wk_main(void *arg)
+{
+	struct wk *w = sim_alloc(sizeof(*w));
+	w->mode = (enum wk_mode)(uintptr_t)arg;
+	sim_init_completion(&w->c, "wk");
+	sim_waitqueue_init(&w->wq, "wk");
+	int t = sim_thread_spawn("waiter", wk_waiter, w);
+	int a = sim_thread_spawn("a", wk_a, w);
+	int b = sim_thread_spawn("b", wk_b, w);
+	sim_thread_join(t);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_wakeups_commute(void)
+{
+	static const enum wk_mode bugs_[] = {WK_DONE_BUG, WK_QUEUE_BUG};
+	for (unsigned int i = 0; i < 2; i++) {
+		struct sim_scenario sc =
+		    SCENARIO("wake-order", wk_main, .arg = (void *)(uintptr_t)bugs_[i]);
+		struct sim_result r = run_dpor(&sc, false);
+		CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_ASSERT);
+		CU_ASSERT_FALSE(r.exhausted);
+		sim_result_free(&r);
+	}
+	static const enum wk_mode clean[] = {WK_DONE_FIXED, WK_DONE_ALL, WK_QUEUE_STATE};
+	for (unsigned int i = 0; i < 3; i++) {
+		struct sim_scenario sc =
+		    SCENARIO("wake-order-clean", wk_main, .arg = (void *)(uintptr_t)clean[i]);
+		struct sim_result r = run_dpor(&sc, true);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		if (r.nr_reports)
+			fprintf(stderr, "wake-order-clean %d: %s\n", clean[i],
+				r.reports[0].message);
+		sim_result_free(&r);
+		/* wait_event's retry loop is 7 million dfs schedules: not under a sanitizer */
+		if (clean[i] != WK_QUEUE_STATE || DPOR_MAX_COUNT == UINT64_MAX)
+			same_as_dfs(&sc);
+	}
+}
+
+/*
+ * Blind updates: two threads add to (or set bits in) one atomic, relaxed,
+ * results unused; a third reads it between, before or after.  The adds
+ * commute, the read does not: every value the read can see must be a final
+ * state (0, 1, 2, 3), as under dfs, in fewer executions.
+ */
+struct upd {
+	sim_atomic_t c;
+	long seen;
+	bool bits;
+};
+
+static void upd_one(void *arg)
+{
+	struct upd *u = arg;
+	if (u->bits)
+		sim_atomic_or(&u->c, 1, SIM_RELAXED);
+	else
+		sim_atomic_add(&u->c, 1, SIM_ACQUIRE);
+}
+
+static void upd_two(void *arg)
+{
+	struct upd *u = arg;
+	if (u->bits)
+		sim_atomic_or(&u->c, 2, SIM_RELAXED);
+	else
+		sim_atomic_inc(&u->c);
+	if (!u->bits)
+		sim_atomic_add(&u->c, 1, SIM_RELAXED);
+}
+
+static void upd_read(void *arg)
+{
+	struct upd *u = arg;
+	SIM_WRITE_ONCE(u->seen, sim_atomic_load(&u->c, SIM_RELAXED));
+}
+
+static void upd_main(void *arg)
+{
+	struct upd *u = sim_alloc(sizeof(*u));
+	u->bits = arg != NULL;
+	int a = sim_thread_spawn("one", upd_one, u);
+	int b = sim_thread_spawn("two", upd_two, u);
+	int c = sim_thread_spawn("reader", upd_read, u);
+	sim_thread_join(a);
+	sim_thread_join(b);
+	sim_thread_join(c);
+}
+
+static void test_blind_updates(void)
+{
+	for (uintptr_t bits = 0; bits < 2; bits++) {
+		struct sim_scenario sc = SCENARIO("blind-updates", upd_main, .arg = (void *)bits);
+		struct sim_result r = run_dpor(&sc, true);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		sim_result_free(&r);
+		same_as_dfs(&sc);
+	}
+}
+
+/* ---- critical sections ------------------------------------------------------ */
+
+/*
+ * Two threads take one mutex twice each, around accesses that mostly do not
+ * conflict (each its own field) and one pair that does (a writes s, c reads
+ * it): the orders of the sections vary, the final states are dfs's.
+ */
+struct cs {
+	sim_mutex_t lock;
+	long a, b, s, seen, x, r;
+	int mode;
+};
+
+static void cs_a(void *arg)
+{
+	struct cs *c = arg;
+	if (c->mode) { /* the plain store before the section (the bug) or in it (the fix) */
+		if (c->mode == 1)
+			SIM_PLAIN_WRITE(c->x, 1);
+		sim_mutex_lock(&c->lock);
+		if (c->mode == 2)
+			SIM_PLAIN_WRITE(c->x, 1);
+		sim_mutex_unlock(&c->lock);
+		return;
+	}
+	sim_mutex_lock(&c->lock);
+	SIM_PLAIN_WRITE(c->a, 1);
+	sim_mutex_unlock(&c->lock);
+	sim_mutex_lock(&c->lock);
+	SIM_PLAIN_WRITE(c->s, 1);
+	sim_mutex_unlock(&c->lock);
+}
+
+static void cs_b(void *arg)
+{
+	struct cs *c = arg;
+	sim_mutex_lock(&c->lock);
+	if (c->mode == 2)
+		c->r = SIM_PLAIN_READ(c->x);
+	sim_mutex_unlock(&c->lock);
+	if (c->mode == 1) /* after its section: not ordered with a's store */
+		SIM_PLAIN_WRITE(c->r, SIM_PLAIN_READ(c->x));
+}
+
+static void cs_c(void *arg)
+{
+	struct cs *c = arg;
+	sim_mutex_lock(&c->lock);
+	SIM_PLAIN_WRITE(c->b, 1);
+	sim_mutex_unlock(&c->lock);
+	sim_mutex_lock(&c->lock);
+	long v = SIM_PLAIN_READ(c->s);
+	sim_mutex_unlock(&c->lock);
+	SIM_PLAIN_WRITE(c->seen, v);
+}
+
+static void cs_main(void *arg)
+{
+	struct cs *c = sim_alloc(sizeof(*c));
+	c->mode = (int)(uintptr_t)arg;
+	sim_mutex_init(&c->lock, "cs");
+	int a = sim_thread_spawn("a", cs_a, c);
+	int b = sim_thread_spawn(c->mode ? "b" : "c", c->mode ? cs_b : cs_c, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_critical_sections(void)
+{
+	struct sim_scenario sc = SCENARIO("cs-order", cs_main);
+	struct sim_result r = run_dpor(&sc, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+	same_as_dfs(&sc);
+	/* a plain store before a's section, b's load after its own: the order
+	 * of the sections decides whether they race (b's first) */
+	struct sim_scenario bug = SCENARIO("cs-outside", cs_main, .arg = (void *)1);
+	r = run_dpor(&bug, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_DATA_RACE);
+	CU_ASSERT_FALSE(r.exhausted);
+	sim_result_free(&r);
+	struct sim_scenario fix = SCENARIO("cs-inside", cs_main, .arg = (void *)2);
+	r = run_dpor(&fix, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+	r = run_dpor(&fix, false);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
 	sim_result_free(&r);
 	same_as_dfs(&fix);
 }
@@ -492,4 +758,10 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "polling loops: a round after a write found, its fix clean", test_polling);
 	CU_add_test(s, "polling rounds that put back what they wrote: bug found, fix clean",
 		    test_polling_restored);
+	CU_add_test(s, "wake-ups commute: a waiter woken by either is found, final states as dfs",
+		    test_wakeups_commute);
+	CU_add_test(s, "blind atomic adds and bit sets commute, reads of them do not",
+		    test_blind_updates);
+	CU_add_test(s, "critical sections: orders as dfs, a race outside them found",
+		    test_critical_sections);
 }
