@@ -463,6 +463,10 @@ static void test_polling_restored(void)
 	/* one class: every failed round is blocked until the unlock wakes it
 	 * (3 executions when only read-only rounds were blocked) */
 	CU_ASSERT_EQUAL(r.executions, 1);
+	sim_result_free(&r);
+	same_as_dfs(&fix);
+}
+
 /* ---- updates: wake-ups commute -------------------------------------------- */
 
 /*
