@@ -58,6 +58,12 @@ static const struct {
     SWITCH(nouveau_exclusive_no_unlock, "6.14",
 	   "nouveau/svm: fix missing folio unlock + put after make_device_exclusive_range() "
 	   "(v6.14)"),
+    SWITCH(no_device_thp, "6.19",
+	   "mm/zone_device: support large zone device private folios (v6.19; a feature: before "
+	   "it migrate_vma splits every THP)"),
+    SWITCH(thp_split_dp_unlocked, NULL,
+	   "planted, not a kernel fix: the split of a device-private PMD writes its ptes after "
+	   "dropping the PMD lock"),
 };
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))

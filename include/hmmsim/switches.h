@@ -62,6 +62,14 @@ struct hs_switches {
 	 * make_device_exclusive_range()" (v6.14): the driver keeps the folio
 	 * of an exclusive grant locked and referenced */
 	bool nouveau_exclusive_no_unlock;
+	/* "mm/zone_device: support large zone device private folios" (v6.19, a
+	 * feature): MIGRATE_VMA_SELECT_COMPOUND is ignored, every THP is split
+	 * before migration and device pages are only ever mapped by ptes */
+	bool no_device_thp;
+	/* Planted (no kernel has it): __split_huge_pmd() of a device-private
+	 * PMD reads the entry under the PMD lock but writes the ptes after
+	 * dropping it, from that stale read */
+	bool thp_split_dp_unlocked;
 };
 
 /* The switches of the current run (global: every execution sees the same). */

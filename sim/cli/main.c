@@ -220,7 +220,7 @@ static void list_switches(const char *version)
 	       version);
 	for (size_t i = 0; names[i]; i++) {
 		const char *rel = hs_switch_release(names[i]);
-		printf("    %-34s fixed in v%-5s %s\n", names[i], rel,
+		printf("    %-34s fixed in %s%-5s %s\n", names[i], rel ? "v" : "", rel ? rel : "never",
 		       hs_kernel_has_bug(version, rel) ? "on" : "off");
 	}
 }
