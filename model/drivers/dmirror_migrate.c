@@ -236,8 +236,14 @@ static vm_fault_t dmirror_devmem_fault_folio(struct migrate_vma *args, struct hs
 	struct hs_page *spage = migrate_pfn_to_page(args->src[i]);
 	struct hs_dmirror_device *from = dmirror_page_device(spage);
 	unsigned long write = args->src[i] & MIGRATE_PFN_WRITE;
-	struct hs_page *dpage = hs_vma_alloc_folio_pmd();
 	struct hs_dmirror *owner = spage->zone_device_data;
+	struct hs_page *dpage = NULL;
+
+	/* HMM_DMIRROR_FLAG_FAIL_ALLOC: this THP allocation fails */
+	if (sim_noted_load_n(&dmirror->mdevice->fail_alloc, __ATOMIC_RELAXED))
+		sim_noted_store_n(&dmirror->mdevice->fail_alloc, 0, __ATOMIC_RELAXED);
+	else
+		dpage = hs_vma_alloc_folio_pmd();
 
 	if (dmirror_device_is_gone(from)) {
 		dmirror_lost(from, false, "CPU fault at %#lx: copy from device pfn %#lx failed (SIGBUS)",
@@ -420,4 +426,14 @@ void dmirror_device_evict(struct hs_dmirror_device *mdevice)
 		for (unsigned long i = 0; i < n; i++)
 			if (dst[i] & MIGRATE_PFN_VALID)
 				hs_owner_stats_inc(&hs_owner_stats.evictions, 1);
+}
+
+/**
+ * hs_dmirror_set_fail_alloc() - HMM_DMIRROR_FLAGS(HMM_DMIRROR_FLAG_FAIL_ALLOC)
+ * (v6.19): the next THP allocation of the driver fails.
+ * @dmirror: the mirror (the flag is its device's in the model)
+ */
+void hs_dmirror_set_fail_alloc(struct hs_dmirror *dmirror)
+{
+	sim_noted_store_n(&dmirror->mdevice->fail_alloc, 1, __ATOMIC_RELAXED);
 }
