@@ -510,7 +510,10 @@ static void split_huge_pmd_nonpresent(struct hs_mm *mm, struct hs_pte_table *t,
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
 		sim_noted_store_n(&t->pte[i].v, (long)hs_mk_swp_pte(type, pfn + i, fl),
 				  __ATOMIC_RELEASE);
-	hs_folio_split_locked(hs_pfn_to_page(pfn), type == HS_SWP_MIGRATION);
+	/* planted (hs_switch.thp_split_folio_unlocked): the folio split as if
+	 * nobody held its lock */
+	hs_folio_split_locked(hs_pfn_to_page(pfn),
+			      type == HS_SWP_MIGRATION && !hs_switch.thp_split_folio_unlocked);
 	t->populated = true;
 	sim_atomic_store(&t->pmd, 0, SIM_RELEASE);
 	(void)mm;
@@ -593,15 +596,8 @@ void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr)
 				   haddr, haddr + HS_PMD_SIZE, NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
 	sim_spin_lock(&t->ptl);
-	hs_pte_t pmd = hs_ptep_get(&t->pmd);
-	if (hs_switch.thp_split_dp_unlocked && hs_is_device_private_entry(pmd)) {
-		/* planted: the ptes written from a stale read, lock dropped */
-		sim_spin_unlock(&t->ptl);
-		split_huge_pmd_from(mm, t, haddr, pmd);
-	} else {
-		split_huge_pmd_from(mm, t, haddr, pmd);
-		sim_spin_unlock(&t->ptl);
-	}
+	split_huge_pmd_locked(mm, t, haddr);
+	sim_spin_unlock(&t->ptl);
 	hs_mmu_notifier_invalidate_range_end(&range);
 }
 

@@ -369,8 +369,8 @@ void hs_remove_migration_pmd(struct hs_page *src, struct hs_page *dst, struct hs
 				hs_dev_rmap_set(&dst[k], mm, haddr + k * HS_PAGE_SIZE);
 		sim_spin_unlock(ptl);
 		if (sim_tracing())
-			sim_event("remove_migration_pmd %#lx: pfn %#lx -> %s pfn %#lx", haddr,
-				  spfn, hs_is_device_private_page(dst) ? "device-private" : "huge",
+			sim_event("remove_migration_pmd %#lx: pfn %#lx -> %s pfn %#lx", haddr, spfn,
+				  hs_is_device_private_page(dst) ? "device-private" : "huge",
 				  hs_page_to_pfn(dst));
 		return;
 	}
@@ -494,9 +494,10 @@ int hs_migrate_folio_move(struct hs_page *dst, struct hs_page *src, struct hs_pa
 	}
 	for (unsigned long k = 0; k < NR; k++) {
 		long f = sim_noted_load_n(&src[k].flags.v, __ATOMIC_RELAXED);
-		sim_noted_fetch_or(&dst[k].flags.v,
-				   f & (1l << HS_PG_ANON | 1l << HS_PG_UPTODATE | 1l << HS_PG_DIRTY),
-				   __ATOMIC_RELAXED);
+		sim_noted_fetch_or(
+		    &dst[k].flags.v,
+		    f & (1l << HS_PG_ANON | 1l << HS_PG_UPTODATE | 1l << HS_PG_DIRTY),
+		    __ATOMIC_RELAXED);
 	}
 	return 0;
 }

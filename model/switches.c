@@ -61,9 +61,9 @@ static const struct {
     SWITCH(no_device_thp, "6.19",
 	   "mm/zone_device: support large zone device private folios (v6.19; a feature: before "
 	   "it migrate_vma splits every THP)"),
-    SWITCH(thp_split_dp_unlocked, NULL,
-	   "planted, not a kernel fix: the split of a device-private PMD writes its ptes after "
-	   "dropping the PMD lock"),
+    SWITCH(thp_split_folio_unlocked, NULL,
+	   "mm/huge_memory.c: a folio a migration holds locked stays locked across the split of "
+	   "its PMD migration entry (v6.19; planted: no kernel had the bug)"),
 };
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))

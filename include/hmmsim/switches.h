@@ -66,10 +66,10 @@ struct hs_switches {
 	 * feature): MIGRATE_VMA_SELECT_COMPOUND is ignored, every THP is split
 	 * before migration and device pages are only ever mapped by ptes */
 	bool no_device_thp;
-	/* Planted (no kernel has it): __split_huge_pmd() of a device-private
-	 * PMD reads the entry under the PMD lock but writes the ptes after
-	 * dropping it, from that stale read */
-	bool thp_split_dp_unlocked;
+	/* Planted (no kernel has it): a partial zap that splits the PMD
+	 * migration entry of a device THP splits its folio as if nobody held
+	 * the folio lock, so the migration's lock covers only its first page */
+	bool thp_split_folio_unlocked;
 };
 
 /* The switches of the current run (global: every execution sees the same). */
