@@ -11,6 +11,60 @@
 
 #include <hmmsim/switches.h>
 
+/* ---- v6.19's device THPs -------------------------------------------------------- */
+
+/* dmirror_devmem_free() of a device THP (v6.19's folio_free): every page back. */
+void dmirror_devmem_folio_free(struct hs_page *head)
+{
+	struct hs_dmirror_device *mdevice = head->pgmap->driver;
+	spin_lock(&mdevice->lock);
+	for (unsigned long k = 0; k < HS_PTRS_PER_PTE && !mdevice->draining; k++)
+		mdevice->free_pfns[mdevice->nr_free++] = page_to_pfn(head) + k;
+	spin_unlock(&mdevice->lock);
+}
+
+/*
+ * dmirror_devmem_alloc_page(dmirror, true) (v6.19): a locked device THP, 512
+ * naturally aligned free pages of the device (the kernel's driver keeps a
+ * list of free folios; the model looks for a free aligned block), or NULL
+ * (also once after HMM_DMIRROR_FLAG_FAIL_ALLOC).
+ */
+struct hs_page *dmirror_devmem_alloc_folio(struct hs_dmirror_device *mdevice)
+{
+	unsigned long base = 0, n;
+	bool found = false;
+
+	if (sim_noted_load_n(&mdevice->fail_alloc, __ATOMIC_RELAXED)) {
+		sim_noted_store_n(&mdevice->fail_alloc, 0, __ATOMIC_RELAXED);
+		return NULL;
+	}
+	spin_lock(&mdevice->lock);
+	n = mdevice->nr_free;
+	if (!mdevice->draining && !sim_noted_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
+		for (unsigned long j = 0; j < n && !found; j++) {
+			unsigned long b = mdevice->free_pfns[j], c = 0;
+			if ((b - mdevice->pgmap->start_pfn) % HS_PTRS_PER_PTE)
+				continue;
+			for (unsigned long i = 0; i < n; i++)
+				c += mdevice->free_pfns[i] >= b &&
+				     mdevice->free_pfns[i] < b + HS_PTRS_PER_PTE;
+			found = c == HS_PTRS_PER_PTE;
+			base = b;
+		}
+	if (found) {
+		unsigned long w = 0;
+		for (unsigned long i = 0; i < n; i++)
+			if (mdevice->free_pfns[i] < base || mdevice->free_pfns[i] >= base + HS_PTRS_PER_PTE)
+				mdevice->free_pfns[w++] = mdevice->free_pfns[i];
+		mdevice->nr_free = w;
+	}
+	spin_unlock(&mdevice->lock);
+	if (!found)
+		return NULL;
+	hs_zone_device_folio_init(pfn_to_page(base));
+	return pfn_to_page(base);
+}
+
 static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 						      struct hs_dmirror *dmirror);
 
