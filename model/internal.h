@@ -184,6 +184,8 @@ void hs_migrate_vma_split_unmapped_folio(struct hs_migrate_vma *migrate, unsigne
 int hs_migrate_folio_move(struct hs_page *dst, struct hs_page *src, struct hs_page *fault_page);
 void hs_migrate_finalize_folio(struct hs_migrate_vma *migrate, unsigned long i,
 			       struct hs_page *fault_locked);
+void hs_try_to_migrate_split_pmd(struct hs_mm *mm, unsigned long addr, unsigned long pfn);
+bool hs_device_folio_busy(struct hs_page *page, const unsigned long *src);
 /* mremap.c's move_ptes(): the mapping of ZONE_DEVICE @page (struct hs_dev_rmap,
  * model/rmap.c) moved to @addr of @mm. */
 void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr);

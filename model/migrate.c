@@ -553,6 +553,8 @@ static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned 
 	hs_mmu_notifier_invalidate_range_start(&range);
 	ptl = hs_pte_lockptr(mm, addr);
 	sim_spin_lock(ptl);
+	if (mm->has_huge) /* v6.19: a PMD device-private entry of its folio */
+		hs_try_to_migrate_split_pmd(mm, addr, pfn);
 	pte = hs_ptep_get(ptep);
 	present = hs_pte_present(pte);
 	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
@@ -1109,13 +1111,15 @@ void hs_migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns
 
 /* migrate_device_pfn_lock(): pin and trylock a device page, unless it is free
  * or busy.  Return: its MIGRATE_PFN word, or 0. */
-static unsigned long migrate_device_pfn_lock(unsigned long pfn)
+static unsigned long migrate_device_pfn_lock(unsigned long pfn, const unsigned long *src)
 {
 	struct hs_page *page;
 
 	if (!hs_pfn_valid(pfn))
 		return 0;
 	page = hs_pfn_to_page(pfn);
+	if (hs_device_folio_busy(page, src)) /* v6.19: locked with its folio */
+		return 0;
 	if (!hs_get_page_unless_zero(page))
 		return 0;
 	if (!hs_trylock_page(page)) {
@@ -1138,8 +1142,12 @@ static unsigned long migrate_device_pfn_lock(unsigned long pfn)
  */
 int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsigned long npages)
 {
-	for (unsigned long i = 0; i < npages; i++)
-		src_pfns[i] = migrate_device_pfn_lock(start + i);
+	for (unsigned long i = 0; i < npages; i++) {
+		struct hs_page *p = hs_pfn_valid(start + i) ? hs_pfn_to_page(start + i) : NULL;
+		bool head_in = p && hs_is_zone_device_page(p) &&
+			       (start + i - p->pgmap->start_pfn) % HS_PTRS_PER_PTE <= i;
+		src_pfns[i] = migrate_device_pfn_lock(start + i, head_in ? &src_pfns[i] : NULL);
+	}
 	migrate_device_unmap(src_pfns, npages, NULL, NULL);
 	return 0;
 }

@@ -103,26 +103,32 @@ void hs_folio_put_all(struct hs_page *head)
 		return;
 	}
 	unsigned long freed = 0;
+	uint64_t zero[NR / 64] = {0};
 	for (unsigned long k = 0; k < NR; k++) {
 		long n = sim_noted_sub_fetch(&head[k]._refcount.v, 1, __ATOMIC_RELEASE);
 		if (n < 0)
 			sim_fail(HS_KIND_REFCOUNT, "folio_put on pfn %#lx took it below zero",
 				 hs_page_to_pfn(&head[k]));
-		if (n)
-			continue;
-		if (!whole) {
-			/* alone: put_page() frees it (the count back first) */
-			sim_noted_add_fetch(&head[k]._refcount.v, 1, __ATOMIC_RELAXED);
-			hs_put_page(&head[k]);
-			continue;
+		if (!n) {
+			zero[k / 64] |= 1ull << (k % 64);
+			freed++;
 		}
-		freed++;
 	}
-	if (!whole || !freed)
+	if (!freed)
 		return;
-	if (freed != NR)
-		sim_fail(HS_KIND_REFCOUNT, "device folio at pfn %#lx freed in part (%lu pages)",
-			 hs_page_to_pfn(head), freed);
+	if (!whole || freed != NR) {
+		/* pages held apart (a split folio, or references by pfn such as
+		 * migrate_device_range()'s): each freed alone by put_page(), the
+		 * count given back first; the folio is whole no more */
+		if (whole)
+			hs_folio_split_locked(head, false);
+		for (unsigned long k = 0; k < NR; k++)
+			if (zero[k / 64] & (1ull << (k % 64))) {
+				sim_noted_add_fetch(&head[k]._refcount.v, 1, __ATOMIC_RELAXED);
+				hs_put_page(&head[k]);
+			}
+		return;
+	}
 	struct hs_dev_pagemap *pgmap = head->pgmap;
 	for (unsigned long k = 0; k < NR; k++) {
 		if (sim_noted_load_n(&head[k]._mapcount.v, __ATOMIC_RELAXED) > 0)
@@ -302,8 +308,8 @@ skip:
  */
 bool hs_migrate_folio_check(struct hs_page *head, struct hs_page *fault_page)
 {
-	long extra = 1 + (head == fault_page) + hs_is_zone_device_page(head);
 	for (unsigned long k = 0; k < NR; k++) {
+		long extra = 1 + (k == 0 && head == fault_page) + hs_is_zone_device_page(head);
 		long ref = sim_noted_load_n(&head[k]._refcount.v, __ATOMIC_RELAXED);
 		long map = sim_noted_load_n(&head[k]._mapcount.v, __ATOMIC_RELAXED);
 		if (ref - extra > map || map)
@@ -488,7 +494,7 @@ void hs_migrate_vma_split_unmapped_folio(struct hs_migrate_vma *migrate, unsigne
 int hs_migrate_folio_move(struct hs_page *dst, struct hs_page *src, struct hs_page *fault_page)
 {
 	for (unsigned long k = 0; k < NR; k++) {
-		long expected = 1 + (src == fault_page); /* the fault's folio reference */
+		long expected = 1 + (k == 0 && src == fault_page); /* the fault's reference */
 		if (sim_noted_load_n(&src[k]._refcount.v, __ATOMIC_RELAXED) != expected)
 			return -EAGAIN;
 	}
@@ -557,4 +563,44 @@ void hs_migrate_finalize_folio(struct hs_migrate_vma *migrate, unsigned long i,
 		hs_unlock_page(dst);
 		hs_folio_put_all(dst);
 	}
+}
+
+/* ---- the by-pfn path (migrate_device_range()) ------------------------------------- */
+
+/**
+ * hs_try_to_migrate_split_pmd() - try_to_migrate_one() meets a PMD
+ * device-private entry of @pfn's folio at @addr: it is split first
+ * (simplified: the kernel's try_to_migrate() of a device folio sets a PMD
+ * migration entry for the whole folio).
+ * @mm: the address space
+ * @addr: the page's address; the caller holds its PTL
+ * @pfn: the device page
+ */
+void hs_try_to_migrate_split_pmd(struct hs_mm *mm, unsigned long addr, unsigned long pfn)
+{
+	hs_pte_t pmd = hs_ptep_get(hs_pmd_offset(mm, addr));
+	if (hs_is_device_private_entry(pmd) && pfn - hs_pte_pfn(pmd) < NR)
+		hs_split_huge_pmd_locked(mm, addr);
+}
+
+/**
+ * hs_device_folio_busy() - migrate_device_pfn_lock() of a page of a device
+ * THP: the page is locked with its folio (the first page's lock), so a folio
+ * somebody else locked is skipped whole; one this walk locked goes on page
+ * by page (try_to_migrate() splits it).
+ * @page: the page
+ * @src: the walk's entry for @page (the head's is @src[-offset]), or NULL
+ *  when the head is outside the walk
+ *
+ * Return: true when the page must be skipped.
+ */
+bool hs_device_folio_busy(struct hs_page *page, const unsigned long *src)
+{
+	if (!hs_is_zone_device_page(page))
+		return false;
+	unsigned long off = (hs_page_to_pfn(page) - page->pgmap->start_pfn) % NR;
+	struct hs_page *head = page - off;
+	if (!off || !hs_folio_large(head) || (src && (src[-(long)off] & HS_MIGRATE_PFN_MIGRATE)))
+		return false;
+	return hs_page_locked(head);
 }
