@@ -406,7 +406,7 @@ void hs_pmd_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 /*
  * do_huge_pmd_device_private() (v6.19): a CPU fault on a PMD device-private
  * entry.  Under the PMD lock, if the PMD is unchanged: trylock the folio and
- * take a reference on its first page, drop the lock and call the driver's migrate_to_ram
+ * take a folio reference, drop the lock and call the driver's migrate_to_ram
  * (which migrates the whole folio, or a part after a split); then unlock and
  * put.  A busy folio: v6.19 returns at once (the fault is retried); the model
  * sleeps until it is unlocked, as do_swap_page() does with the 2026 fix,
@@ -428,9 +428,10 @@ static unsigned int do_huge_pmd_device_private(struct hs_vm_fault *vmf, hs_pte_t
 	vmf->page = head;
 	vmf->pte = NULL;
 	if (hs_trylock_page(head)) {
-		/* get_page(): the model's counts are per page, the reference is
-		 * the first page's (the one migrate_vma's fault_page check expects) */
-		sim_noted_add_fetch(&head->_refcount.v, 1, __ATOMIC_RELAXED);
+		/* get_page() of the folio: one reference on every page (the
+		 * model's counts are per page) */
+		for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+			sim_noted_add_fetch(&head[i]._refcount.v, 1, __ATOMIC_RELAXED);
 		sim_spin_unlock(&t->ptl);
 		if (sim_tracing())
 			sim_event("do_huge_pmd_device_private %#lx: folio pfn %#lx locked, "
@@ -438,7 +439,7 @@ static unsigned int do_huge_pmd_device_private(struct hs_vm_fault *vmf, hs_pte_t
 				  vmf->address, hs_page_to_pfn(head));
 		ret = head->pgmap->ops->migrate_to_ram(vmf);
 		hs_unlock_page(head);
-		hs_put_page(head);
+		hs_folio_put_all(head);
 		return ret;
 	}
 	sim_spin_unlock(&t->ptl);

@@ -309,7 +309,8 @@ skip:
 bool hs_migrate_folio_check(struct hs_page *head, struct hs_page *fault_page)
 {
 	for (unsigned long k = 0; k < NR; k++) {
-		long extra = 1 + (k == 0 && head == fault_page) + hs_is_zone_device_page(head);
+		/* the fault's folio reference is on every page */
+		long extra = 1 + (head == fault_page) + hs_is_zone_device_page(head);
 		long ref = sim_noted_load_n(&head[k]._refcount.v, __ATOMIC_RELAXED);
 		long map = sim_noted_load_n(&head[k]._mapcount.v, __ATOMIC_RELAXED);
 		if (ref - extra > map || map)
@@ -494,7 +495,7 @@ void hs_migrate_vma_split_unmapped_folio(struct hs_migrate_vma *migrate, unsigne
 int hs_migrate_folio_move(struct hs_page *dst, struct hs_page *src, struct hs_page *fault_page)
 {
 	for (unsigned long k = 0; k < NR; k++) {
-		long expected = 1 + (k == 0 && src == fault_page); /* the fault's reference */
+		long expected = 1 + (src == fault_page); /* the fault's folio reference */
 		if (sim_noted_load_n(&src[k]._refcount.v, __ATOMIC_RELAXED) != expected)
 			return -EAGAIN;
 	}
