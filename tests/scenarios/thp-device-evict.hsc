@@ -3,7 +3,8 @@
 # path meets the PMD device-private entry and splits it first (the model's
 # try_to_migrate(); the kernel's sets a PMD migration entry for the whole
 # folio), the fault's migration collects the whole PMD or, after that split,
-# one page.  Either way the data comes back.  Clean (dpor: see docs/scenarios.md).
+# one page.  Either way the data comes back.  Clean: dfs 1 exhaustive (43,613
+# executions); dpor did not finish in 240 s (184,477 executions, no violation).
 machine ram 2048
 process p va 16M
 vma p 0x200000 512 rw huge

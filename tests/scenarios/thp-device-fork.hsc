@@ -5,7 +5,8 @@
 # shares the PMD entry) into 512 device-private ptes, read-only in both
 # processes, and the fault then migrates page by page; after: the parent's
 # THP is in RAM again and fork splits it as any THP.  The child keeps the
-# data it saw at the fork, the parent's later write stays its own.
+# data it saw at the fork, the parent's later write stays its own.  Clean (dpor: exhausted, 33
+# executions).
 machine ram 2048
 process p va 16M
 vma p 0x200000 512 rw huge

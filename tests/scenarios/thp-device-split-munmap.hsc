@@ -3,7 +3,8 @@
 # (vma_adjust_trans_huge() splits the PMD device-private entry into 256
 # device-private ptes on each side), so it runs before or after the whole
 # fault, never inside it.  Either way the first half's data survives and
-# every device page comes back.  Clean (dpor: exhausted).
+# every device page comes back.  Clean (dpor: exhausted, 20
+# executions).
 machine ram 2048
 process p va 16M
 vma p 0x200000 512 rw huge

@@ -10,7 +10,9 @@
 # the zap frees the rest) or after it (the PMD migration entry becomes 512
 # pte migration entries of the locked folio; the zap clears half of them,
 # finalize maps what is left).  The data of the first half survives and
-# every device page comes back.  Clean (dpor: exhausted); with the planted
+# every device page comes back.  Clean: dfs 1 exhaustive (9,358
+# executions); dpor did not finish in 240 s (278,602 executions, no
+# violation); the test runs pct 300.  With the planted
 # switch thp_split_dp_unlocked (the split writes its ptes from a stale read
 # after dropping the PMD lock) the migration entry is overwritten.
 machine ram 2048
