@@ -33,10 +33,13 @@
  * scheduling point per folio operation, not 512).  The huge zero folio is
  * the zero page repeated: each of its 512 "pages" is pfn 0.
  *
- * Device-private THP (PMD-level device-private entries,
- * MIGRATE_VMA_SELECT_COMPOUND, v6.19) is not modelled: as in v6.18,
- * migrate_vma_collect_pmd() splits every THP it meets, so device pages are
- * always mapped by ptes.
+ * Device-private THP (v6.19, "mm/zone_device: support large zone device
+ * private folios"): the PMD word may also hold a PMD device-private entry or
+ * a PMD migration entry (the swap-type pte encoding); the CPU fault on the
+ * first is do_huge_pmd_device_private(), a split turns either into 512 ptes
+ * of the same kind (the folio split with its PMD), a zap frees the device
+ * folio whole.  The migration side is model/migrate_device_thp.c.  With
+ * hs_switch.no_device_thp (before v6.19) no such entry is ever made.
  */
 #include <errno.h>
 #include <hmmsim/mm.h>

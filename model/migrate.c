@@ -37,8 +37,9 @@
  *    them and gives up a RAM page still in one (folio_isolate_lru() fails);
  *    no isolation reference (the one collect took stands for it, which is
  *    what the kernel's accounting amounts to), no folio_putback_lru().
- *  - Order-0 pages only (collect splits a THP first, as v6.18 does without
- *    MIGRATE_VMA_SELECT_COMPOUND): no swap cache, no file
+ *  - Order-0 pages here (collect splits a THP first without
+ *    MIGRATE_VMA_SELECT_COMPOUND; with it, v6.19, a whole PMD is one entry
+ *    handled by model/migrate_device_thp.c): no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
  *    its anonymous branch (the exact refcount test).
  *  - PG_anon_exclusive is the absence of HS_PG_ANON_SHARED, which fork()
