@@ -400,6 +400,46 @@ static int hmm_vma_handle_pmd(struct hmm_vma_walk *w, struct hs_vm_area_struct *
 }
 
 /*
+ * hmm_vma_handle_absent_pmd() (v6.19): a PMD device-private entry of the
+ * caller's owner gives every page its pfn in the folio, VALID (and WRITE if
+ * the entry is writable) and the map order 9; another owner's is faulted
+ * back when the caller needs the pages (do_huge_pmd_device_private()); a PMD
+ * migration entry is waited for and the walk restarted (-EBUSY) when a
+ * fault is needed.  Otherwise the pages are not valid.
+ */
+static int hmm_vma_handle_absent_pmd(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma,
+				     unsigned long addr, unsigned long end, hs_pte_t pmd)
+{
+	struct hs_hmm_range *range = w->range;
+	unsigned long i = (addr - range->start) >> HS_PAGE_SHIFT;
+	unsigned int required;
+
+	if (device_private_owned(w, pmd)) {
+		unsigned long cpu_flags = HS_HMM_PFN_VALID | 9ul << HS_HMM_PFN_ORDER_SHIFT;
+		if (hs_is_writable_swp_entry(pmd))
+			cpu_flags |= HS_HMM_PFN_WRITE;
+		required = hmm_range_need_fault(range, addr, end, cpu_flags);
+		if (required)
+			return hmm_vma_fault(w, vma, addr, end, required);
+		unsigned long pfn = hs_pte_pfn(pmd) + ((addr & (HS_PMD_SIZE - 1)) >> HS_PAGE_SHIFT);
+		for (; addr < end; addr += HS_PAGE_SIZE, i++, pfn++)
+			range->hmm_pfns[i] = pfn | cpu_flags | p2p_sticky(range, range->hmm_pfns[i]);
+		return 0;
+	}
+	required = hmm_range_need_fault(range, addr, end, 0);
+	if (!required)
+		return hmm_pfns_fill(range, addr, end, 0);
+	if (hs_is_device_private_entry(pmd))
+		return hmm_vma_fault(w, vma, addr, end, required);
+	if (hs_is_migration_entry(pmd)) {
+		w->last = addr;
+		hs_pmd_migration_entry_wait(vma->vm_mm, addr);
+		return -EBUSY;
+	}
+	return -EFAULT;
+}
+
+/*
  * hmm_vma_walk_pmd(): the ptes of [@addr, @end), within one PTE table.
  * pte_offset_map() once per table, then step, as the kernel does.  In an mm
  * with huge VMAs the PMD word is read first (a huge PMD goes to
@@ -415,6 +455,8 @@ static int hmm_vma_walk_pmd(struct hmm_vma_walk *w, struct hs_mm *mm, struct hs_
 
 	if (mm->has_huge) {
 		hs_pte_t pmd = hs_ptep_get(hs_pmd_offset(mm, addr));
+		if (pmd && !hs_pte_present(pmd))
+			return hmm_vma_handle_absent_pmd(w, vma, addr, end, pmd);
 		if (pmd)
 			return hmm_vma_handle_pmd(w, vma, addr, end, pmd);
 	}

@@ -33,14 +33,18 @@
  * scheduling point per folio operation, not 512).  The huge zero folio is
  * the zero page repeated: each of its 512 "pages" is pfn 0.
  *
- * Device-private THP (PMD-level device-private entries,
- * MIGRATE_VMA_SELECT_COMPOUND, v6.19) is not modelled: as in v6.18,
- * migrate_vma_collect_pmd() splits every THP it meets, so device pages are
- * always mapped by ptes.
+ * Device-private THP (v6.19, "mm/zone_device: support large zone device
+ * private folios"): the PMD word may also hold a PMD device-private entry or
+ * a PMD migration entry (the swap-type pte encoding); the CPU fault on the
+ * first is do_huge_pmd_device_private(), a split turns either into 512 ptes
+ * of the same kind (the folio split with its PMD), a zap frees the device
+ * folio whole.  The migration side is model/migrate_device_thp.c.  With
+ * hs_switch.no_device_thp (before v6.19) no such entry is ever made.
  */
 #include <errno.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/mmu_notifier.h>
+#include <hmmsim/switches.h>
 #include <string.h>
 
 #include "internal.h"
@@ -166,7 +170,8 @@ static struct hs_page *vma_alloc_anon_folio_pmd(void)
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
 		struct hs_page *p = hs_pfn_to_page(base + i);
 		sim_noted_store_n(&p->_refcount.v, 1, __ATOMIC_RELAXED);
-		sim_noted_store_n(&p->flags.v, 1l << HS_PG_UPTODATE | 1l << HS_PG_ANON,
+		sim_noted_store_n(&p->flags.v,
+				  1l << HS_PG_UPTODATE | 1l << HS_PG_ANON | (i ? 0 : 1l << HS_PG_HEAD),
 				  __ATOMIC_RELEASE);
 		sim_noted_store_n(&p->content, 0ul, __ATOMIC_RELAXED); /* clear_huge_page() */
 	}
@@ -189,7 +194,7 @@ static void folio_add_rmap_pmd(struct hs_page *head)
  * are a run again, see find_free_block()).  A page someone still holds is
  * freed by that holder's put_page().
  */
-static void folio_put_pmd(struct hs_page *head)
+static void folio_put_refs(struct hs_page *head)
 {
 	struct hs_machine *m = hs_mach;
 	unsigned long base = hs_page_to_pfn(head);
@@ -198,7 +203,6 @@ static void folio_put_pmd(struct hs_page *head)
 
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
 		struct hs_page *p = &head[i];
-		sim_noted_fetch_sub(&p->_mapcount.v, 1, __ATOMIC_RELAXED);
 		long n = sim_noted_sub_fetch(&p->_refcount.v, 1, __ATOMIC_RELEASE);
 		if (n < 0)
 			sim_fail(HS_KIND_REFCOUNT,
@@ -215,6 +219,48 @@ static void folio_put_pmd(struct hs_page *head)
 	while (nr)
 		m->ram_free[m->nr_ram_free++] = freed[--nr];
 	sim_spin_unlock(&m->ram_lock);
+}
+
+static void folio_put_pmd(struct hs_page *head)
+{
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		sim_noted_fetch_sub(&head[i]._mapcount.v, 1, __ATOMIC_RELAXED);
+	folio_put_refs(head);
+}
+
+/**
+ * hs_folio_put_pmd_refs() - folio_put() of a whole anonymous THP: one
+ * reference off every page, the pages nobody holds freed together.
+ * @head: the folio's first page
+ */
+void hs_folio_put_pmd_refs(struct hs_page *head)
+{
+	folio_put_refs(head);
+}
+
+/**
+ * hs_vma_alloc_folio_pmd() - vma_alloc_folio() of PMD order, for a driver's
+ * migrate_to_ram: a zeroed anonymous THP with refcount 1 on every page.
+ *
+ * Return: its first page, or NULL when no aligned block is free.
+ */
+struct hs_page *hs_vma_alloc_folio_pmd(void)
+{
+	return vma_alloc_anon_folio_pmd();
+}
+
+/**
+ * hs_pmd_populated() - whether @addr's PTE table was ever populated (the
+ * model's !pmd_none() of a table that is not a leaf).
+ * @mm: the address space
+ * @addr: the address; read under its PTL or as a hint
+ *
+ * Return: true when populated.
+ */
+bool hs_pmd_populated(struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_pte_table *t = pmd_table(mm, addr);
+	return !t || t->populated;
 }
 
 /* ---- faults ------------------------------------------------------------------------- */
@@ -332,6 +378,86 @@ static unsigned int do_huge_pmd_wp_page(struct hs_vm_fault *vmf, hs_pte_t orig)
 }
 
 /**
+ * hs_pmd_migration_entry_wait() - pmd_migration_entry_wait(): if the PMD of
+ * @addr is a migration entry, sleep until its folio is unlocked.
+ * @mm: the address space
+ * @addr: an address in the PMD's range
+ *
+ * As hs_migration_entry_wait() for a pte (queued after the PTL is dropped).
+ */
+void hs_pmd_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_pte_table *t = pmd_table(mm, addr);
+	bool busy;
+
+	if (!t)
+		return;
+	sim_spin_lock(&t->ptl);
+	hs_pte_t pmd = hs_ptep_get(&t->pmd);
+	sim_spin_unlock(&t->ptl);
+	if (!hs_is_migration_entry(pmd))
+		return;
+	struct hs_page *head = hs_pfn_to_page(hs_pte_pfn(pmd));
+	if (sim_tracing())
+		sim_event("pmd_migration_entry_wait %#lx: pfn %#lx", addr & HPAGE_PMD_MASK,
+			  hs_page_to_pfn(head));
+	hs_cpu_sleep_begin(&busy);
+	hs_wait_on_page_locked(head);
+	hs_cpu_sleep_end(busy);
+}
+
+/*
+ * do_huge_pmd_device_private() (v6.19): a CPU fault on a PMD device-private
+ * entry.  Under the PMD lock, if the PMD is unchanged: trylock the folio and
+ * take a folio reference, drop the lock and call the driver's migrate_to_ram
+ * (which migrates the whole folio, or a part after a split); then unlock and
+ * put.  A busy folio: v6.19 returns at once (the fault is retried); the model
+ * sleeps until it is unlocked, as do_swap_page() does with the 2026 fix,
+ * unless hs_switch.swap_page_spin_on_locked.
+ */
+static unsigned int do_huge_pmd_device_private(struct hs_vm_fault *vmf, hs_pte_t orig)
+{
+	struct hs_mm *mm = vmf->vma->vm_mm;
+	struct hs_pte_table *t = pmd_table(mm, vmf->address);
+	struct hs_page *head = hs_pfn_to_page(hs_pte_pfn(orig));
+	unsigned int ret = 0;
+
+	sim_spin_lock(&t->ptl);
+	if (hs_ptep_get(&t->pmd) != orig) {
+		sim_spin_unlock(&t->ptl);
+		return 0;
+	}
+	hs_page_check(head, hs_pte_gen(orig), "do_huge_pmd_device_private");
+	vmf->page = head;
+	vmf->pte = NULL;
+	if (hs_trylock_page(head)) {
+		/* get_page() of the folio: one reference on every page (the
+		 * model's counts are per page) */
+		for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+			sim_noted_add_fetch(&head[i]._refcount.v, 1, __ATOMIC_RELAXED);
+		sim_spin_unlock(&t->ptl);
+		if (sim_tracing())
+			sim_event("do_huge_pmd_device_private %#lx: folio pfn %#lx locked, "
+				  "migrate_to_ram",
+				  vmf->address, hs_page_to_pfn(head));
+		ret = head->pgmap->ops->migrate_to_ram(vmf);
+		hs_unlock_page(head);
+		hs_folio_put_all(head);
+		return ret;
+	}
+	sim_spin_unlock(&t->ptl);
+	if (hs_switch.swap_page_spin_on_locked) {
+		sim_yield();
+	} else {
+		bool busy;
+		hs_cpu_sleep_begin(&busy);
+		hs_wait_on_page_locked(head);
+		hs_cpu_sleep_end(busy);
+	}
+	return 0;
+}
+
+/**
  * hs_huge_pmd_fault() - __handle_mm_fault()'s PMD level.
  * @vmf: the fault; the caller holds mmap_lock for read
  *
@@ -355,12 +481,51 @@ unsigned int hs_huge_pmd_fault(struct hs_vm_fault *vmf)
 			return HS_VM_FAULT_FALLBACK;
 		return do_huge_pmd_anonymous_page(vmf);
 	}
+	if (hs_is_device_private_entry(pmd))
+		return do_huge_pmd_device_private(vmf, pmd);
+	if (hs_is_migration_entry(pmd)) {
+		hs_pmd_migration_entry_wait(mm, vmf->address);
+		return 0;
+	}
 	if ((vmf->flags & HS_FAULT_FLAG_WRITE) && !hs_pte_write(pmd))
 		return do_huge_pmd_wp_page(vmf, pmd);
 	return 0;
 }
 
 /* ---- splitting ------------------------------------------------------------------------ */
+
+/*
+ * __split_huge_pmd_locked()'s non-present branch (v6.19): a PMD
+ * device-private entry becomes 512 device-private ptes (each writable if it
+ * was) and a PMD migration entry 512 pte migration entries with its bits; no
+ * TLB holds either.  The mapping and reference of each page stay (the
+ * model's per-page counts), and the folio is split with the PMD: a folio a
+ * migration holds (the PMD migration entry) stays locked as a whole, every
+ * page now locked (see model/migrate_device_thp.c).
+ */
+static void split_huge_pmd_nonpresent(struct hs_mm *mm, struct hs_pte_table *t,
+				      unsigned long haddr, hs_pte_t pmd)
+{
+	enum hs_swp_type type = hs_swp_type(pmd);
+	unsigned long pfn = hs_pte_pfn(pmd);
+	uint64_t fl = pmd & (HS_SWP_WRITE | HS_SWP_DIRTY | HS_SWP_YOUNG);
+
+	if (type != HS_SWP_DEVICE_PRIVATE && type != HS_SWP_MIGRATION)
+		sim_fail(HS_KIND_BUG, "split_huge_pmd %#lx: PMD entry of type %d", haddr, type);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		sim_noted_store_n(&t->pte[i].v, (long)hs_mk_swp_pte(type, pfn + i, fl),
+				  __ATOMIC_RELEASE);
+	/* planted (hs_switch.thp_split_folio_unlocked): the folio split as if
+	 * nobody held its lock */
+	hs_folio_split_locked(hs_pfn_to_page(pfn),
+			      type == HS_SWP_MIGRATION && !hs_switch.thp_split_folio_unlocked);
+	t->populated = true;
+	sim_atomic_store(&t->pmd, 0, SIM_RELEASE);
+	(void)mm;
+	if (sim_tracing())
+		sim_event("split_huge_pmd %#lx: %s pfn %#lx", haddr,
+			  type == HS_SWP_MIGRATION ? "migration entry" : "device-private", pfn);
+}
 
 /*
  * __split_huge_pmd_locked(): replace the leaf PMD of @haddr by 512 ptes with
@@ -370,12 +535,15 @@ unsigned int hs_huge_pmd_fault(struct hs_vm_fault *vmf)
  * accesses): a lockless walker sees the huge PMD or the ptes, as the
  * kernel's sees the PMD, an invalid PMD it retries on, or the table.
  */
-static void split_huge_pmd_locked(struct hs_mm *mm, struct hs_pte_table *t, unsigned long haddr)
+static void split_huge_pmd_from(struct hs_mm *mm, struct hs_pte_table *t, unsigned long haddr,
+				hs_pte_t pmd)
 {
-	hs_pte_t pmd = hs_ptep_get(&t->pmd);
-
 	if (!pmd)
 		return;
+	if (!hs_pte_present(pmd)) {
+		split_huge_pmd_nonpresent(mm, t, haddr, pmd);
+		return;
+	}
 	hs_flush_tlb_range(mm, haddr, haddr + HS_PMD_SIZE);
 	uint64_t bits =
 	    pmd & (HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG | HS_PTE_SPECIAL | HS_PTE_PROTNONE);
@@ -384,10 +552,17 @@ static void split_huge_pmd_locked(struct hs_mm *mm, struct hs_pte_table *t, unsi
 		sim_noted_store_n(&t->pte[i].v, (long)hs_mk_pte(pmd_subpage_pfn(pmd, a), bits),
 				  __ATOMIC_RELEASE);
 	}
+	if (!hs_is_zero_pfn(hs_pte_pfn(pmd)))
+		hs_folio_split_locked(hs_pfn_to_page(hs_pte_pfn(pmd)), false);
 	t->populated = true;
 	sim_atomic_store(&t->pmd, 0, SIM_RELEASE);
 	if (sim_tracing())
 		sim_event("split_huge_pmd %#lx: pfn %#lx", haddr, hs_pte_pfn(pmd));
+}
+
+static void split_huge_pmd_locked(struct hs_mm *mm, struct hs_pte_table *t, unsigned long haddr)
+{
+	split_huge_pmd_from(mm, t, haddr, hs_ptep_get(&t->pmd));
 }
 
 /**
@@ -481,7 +656,9 @@ struct hs_page *hs_zap_huge_pmd(struct hs_mm *mm, unsigned long addr, bool *flus
 	*flush = true;
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
 		sim_noted_store_n(&mm->shadow[(addr >> HS_PAGE_SHIFT) + i], 0, __ATOMIC_RELAXED);
-	if (hs_is_zero_pfn(hs_pte_pfn(pmd)))
+	/* a PMD migration entry holds nothing (the migration does); a PMD
+	 * device-private entry its folio, put like a THP's (v6.19) */
+	if (hs_is_migration_entry(pmd) || hs_is_zero_pfn(hs_pte_pfn(pmd)))
 		return NULL;
 	struct hs_page *head = hs_pfn_to_page(hs_pte_pfn(pmd));
 	hs_page_check(head, hs_pte_gen(pmd), "zap_huge_pmd");
@@ -494,7 +671,13 @@ struct hs_page *hs_zap_huge_pmd(struct hs_mm *mm, unsigned long addr, bool *flus
  */
 void hs_folio_put_pmd(struct hs_page *head)
 {
-	folio_put_pmd(head);
+	if (!hs_is_zone_device_page(head)) {
+		folio_put_pmd(head);
+		return;
+	}
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		sim_noted_fetch_sub(&head[i]._mapcount.v, 1, __ATOMIC_RELAXED);
+	hs_folio_put_all(head);
 }
 
 /**
@@ -518,6 +701,13 @@ bool hs_change_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr, bool 
 	hs_pte_t pmd = hs_ptep_get(&t->pmd);
 	if (!pmd)
 		return false;
+	if (!hs_pte_present(pmd)) {
+		/* change_non_present_huge_pmd(): a write entry becomes a read one */
+		if (!(vma->vm_flags & HS_VM_WRITE) && hs_is_writable_swp_entry(pmd))
+			sim_atomic_store(&t->pmd, (long)(pmd & ~HS_SWP_WRITE), SIM_RELEASE);
+		*flush = false;
+		return true;
+	}
 	hs_pte_t new = pmd & ~(HS_PTE_WRITE | HS_PTE_PROTNONE);
 	if (!(vma->vm_flags & (HS_VM_READ | HS_VM_WRITE)))
 		new |= HS_PTE_PROTNONE;

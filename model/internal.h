@@ -174,6 +174,30 @@ int hs_vma_split_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 int hs_do_munmap(struct hs_mm *mm, unsigned long start, unsigned long end);
 /* move_huge_pmd(): both PTLs held; false when the new PMD is not empty. */
 bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long new_addr);
+
+/* ---- device-private THP, v6.19 (huge_memory.c, migrate_device_thp.c) ---- */
+struct hs_migrate_vma;
+void hs_folio_put_pmd_refs(struct hs_page *head);
+struct hs_page *hs_vma_alloc_folio_pmd(void);
+bool hs_pmd_populated(struct hs_mm *mm, unsigned long addr);
+void hs_pmd_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
+bool hs_folio_large(struct hs_page *head);
+void hs_folio_split_locked(struct hs_page *head, bool lock_tails);
+void hs_folio_put_all(struct hs_page *head);
+void hs_zone_device_folio_init(struct hs_page *head);
+bool hs_migrate_vma_collect_huge_pmd(struct hs_migrate_vma *migrate, unsigned long start,
+				     unsigned long end, struct hs_page *fault_page);
+bool hs_migrate_folio_check(struct hs_page *head, struct hs_page *fault_page);
+void hs_remove_migration_pmd(struct hs_page *src, struct hs_page *dst, struct hs_mm *mm,
+			     unsigned long haddr, bool prot_none);
+bool hs_migrate_vma_insert_huge_pmd_page(struct hs_migrate_vma *migrate, unsigned long haddr,
+					 struct hs_page *head);
+void hs_migrate_vma_split_unmapped_folio(struct hs_migrate_vma *migrate, unsigned long i);
+int hs_migrate_folio_move(struct hs_page *dst, struct hs_page *src, struct hs_page *fault_page);
+void hs_migrate_finalize_folio(struct hs_migrate_vma *migrate, unsigned long i,
+			       struct hs_page *fault_locked);
+void hs_try_to_migrate_split_pmd(struct hs_mm *mm, unsigned long addr, unsigned long pfn);
+bool hs_device_folio_busy(struct hs_page *page, const unsigned long *src);
 /* mremap.c's move_ptes(): the mapping of ZONE_DEVICE @page (struct hs_dev_rmap,
  * model/rmap.c) moved to @addr of @mm. */
 void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr);

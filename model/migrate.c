@@ -37,8 +37,9 @@
  *    them and gives up a RAM page still in one (folio_isolate_lru() fails);
  *    no isolation reference (the one collect took stands for it, which is
  *    what the kernel's accounting amounts to), no folio_putback_lru().
- *  - Order-0 pages only (collect splits a THP first, as v6.18 does without
- *    MIGRATE_VMA_SELECT_COMPOUND): no swap cache, no file
+ *  - Order-0 pages here (collect splits a THP first without
+ *    MIGRATE_VMA_SELECT_COMPOUND; with it, v6.19, a whole PMD is one entry
+ *    handled by model/migrate_device_thp.c): no swap cache, no file
  *    pages, so folio_mapping() is always NULL and folio_migrate_mapping() is
  *    its anonymous branch (the exact refcount test).
  *  - PG_anon_exclusive is the absence of HS_PG_ANON_SHARED, which fork()
@@ -495,8 +496,14 @@ static void migrate_vma_collect(struct hs_migrate_vma *migrate)
 			next = migrate->end;
 		/* a THP is split first (huge zero: split_huge_pmd(); else
 		 * split_folio()), as before MIGRATE_VMA_SELECT_COMPOUND (v6.19) */
-		if (mm->has_huge)
+		if (mm->has_huge) {
+			/* v6.19: MIGRATE_VMA_SELECT_COMPOUND takes a whole PMD as one
+			 * entry (model/migrate_device_thp.c) */
+			if (hs_migrate_vma_collect_huge_pmd(
+				migrate, addr, next, locked_fault_page(ref_fault_page(migrate))))
+				continue;
 			hs_split_huge_pmd(migrate->vma, addr);
+		}
 		migrate_vma_collect_pmd(migrate, &allow, addr, next);
 	}
 
@@ -553,6 +560,8 @@ static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned 
 	hs_mmu_notifier_invalidate_range_start(&range);
 	ptl = hs_pte_lockptr(mm, addr);
 	sim_spin_lock(ptl);
+	if (mm->has_huge) /* v6.19: a PMD device-private entry of its folio */
+		hs_try_to_migrate_split_pmd(mm, addr, pfn);
 	pte = hs_ptep_get(ptep);
 	present = hs_pte_present(pte);
 	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
@@ -640,6 +649,15 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 				unmapped++;
 			continue;
 		}
+		if (src_pfns[i] & HS_MIGRATE_PFN_COMPOUND) { /* v6.19: a whole folio */
+			if (hs_migrate_folio_check(page, fault_page)) {
+				unmapped++;
+				continue;
+			}
+			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+			restore++;
+			continue;
+		}
 		/* a RAM page still in a CPU's lru_add batch: drain every CPU's
 		 * (and wait), then folio_isolate_lru() fails if it still is */
 		if (!hs_is_zone_device_page(page) && !hs_folio_test_lru(page)) {
@@ -672,6 +690,12 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 
 		if (!page || (src_pfns[i] & HS_MIGRATE_PFN_MIGRATE))
 			continue;
+		if (src_pfns[i] & HS_MIGRATE_PFN_COMPOUND) {
+			hs_migrate_finalize_folio((struct hs_migrate_vma *)migrate, i, fault_locked);
+			src_pfns[i] = 0;
+			restore--;
+			continue;
+		}
 		remove_migration_ptes(page, page, migrate, i);
 		src_pfns[i] = 0;
 		if (page != fault_locked)
@@ -843,6 +867,45 @@ static void folio_migrate_flags(struct hs_page *newpage, struct hs_page *page)
 }
 
 /*
+ * __migrate_device_pages() of a compound entry (v6.19): a folio destination
+ * takes the whole folio (or fills the compound hole with a PMD), a base-page
+ * destination splits the source first (migrate_vma_split_unmapped_folio())
+ * and the entries go on one page at a time.  Return: whether entry @i is done.
+ */
+static bool migrate_pages_folio(struct hs_migrate_vma *migrate, unsigned long i,
+				struct hs_mmu_notifier_range *range, bool *notified)
+{
+	struct hs_page *newpage = hs_migrate_pfn_to_page(migrate->dst[i]);
+	struct hs_page *page = hs_migrate_pfn_to_page(migrate->src[i]);
+	unsigned long addr = migrate->start + (i << HS_PAGE_SHIFT);
+
+	if (!newpage) {
+		migrate->src[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+		return true;
+	}
+	if (!(migrate->dst[i] & HS_MIGRATE_PFN_COMPOUND)) {
+		hs_migrate_vma_split_unmapped_folio(migrate, i);
+		return false;
+	}
+	if (!(migrate->src[i] & HS_MIGRATE_PFN_MIGRATE))
+		return true;
+	if (page) {
+		if (hs_migrate_folio_move(newpage, page, ref_fault_page(migrate)))
+			migrate->src[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+		return true;
+	}
+	if (!*notified) {
+		*notified = true;
+		hs_mmu_notifier_range_init(range, HS_MMU_NOTIFY_MIGRATE, 0, migrate->vma->vm_mm,
+					   addr, migrate->end, migrate->pgmap_owner);
+		hs_mmu_notifier_invalidate_range_start(range);
+	}
+	if (!hs_migrate_vma_insert_huge_pmd_page(migrate, addr, newpage))
+		migrate->src[i] &= ~HS_MIGRATE_PFN_MIGRATE;
+	return true;
+}
+
+/*
  * __migrate_device_pages(): for each entry with a destination, fill holes
  * (migrate_vma only, inside one MMU_NOTIFY_MIGRATE invalidation from the
  * first hole to the end) or move the page state to the destination.  Entries
@@ -857,8 +920,12 @@ static void __migrate_device_pages(unsigned long *src_pfns, unsigned long *dst_p
 
 	for (unsigned long i = 0; i < npages; i++) {
 		struct hs_page *newpage = hs_migrate_pfn_to_page(dst_pfns[i]);
-		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
 		long extra_cnt = 0;
+
+		if (migrate && (src_pfns[i] & HS_MIGRATE_PFN_COMPOUND) &&
+		    migrate_pages_folio(migrate, i, &range, &notified))
+			continue;
+		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
 
 		if (!newpage) {
 			src_pfns[i] &= ~HS_MIGRATE_PFN_MIGRATE;
@@ -980,6 +1047,11 @@ static void __migrate_device_finalize(unsigned long *src_pfns, unsigned long *ds
 		struct hs_page *page = hs_migrate_pfn_to_page(src_pfns[i]);
 		struct hs_page *dst = newpage;
 
+		if (migrate && (src_pfns[i] & HS_MIGRATE_PFN_COMPOUND)) {
+			hs_migrate_finalize_folio((struct hs_migrate_vma *)migrate, i,
+						  fault_locked);
+			continue;
+		}
 		if (!page) {
 			if (newpage) {
 				if (newpage == fault_locked)
@@ -1050,13 +1122,15 @@ void hs_migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns
 
 /* migrate_device_pfn_lock(): pin and trylock a device page, unless it is free
  * or busy.  Return: its MIGRATE_PFN word, or 0. */
-static unsigned long migrate_device_pfn_lock(unsigned long pfn)
+static unsigned long migrate_device_pfn_lock(unsigned long pfn, const unsigned long *src)
 {
 	struct hs_page *page;
 
 	if (!hs_pfn_valid(pfn))
 		return 0;
 	page = hs_pfn_to_page(pfn);
+	if (hs_device_folio_busy(page, src)) /* v6.19: locked with its folio */
+		return 0;
 	if (!hs_get_page_unless_zero(page))
 		return 0;
 	if (!hs_trylock_page(page)) {
@@ -1079,8 +1153,12 @@ static unsigned long migrate_device_pfn_lock(unsigned long pfn)
  */
 int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsigned long npages)
 {
-	for (unsigned long i = 0; i < npages; i++)
-		src_pfns[i] = migrate_device_pfn_lock(start + i);
+	for (unsigned long i = 0; i < npages; i++) {
+		struct hs_page *p = hs_pfn_valid(start + i) ? hs_pfn_to_page(start + i) : NULL;
+		bool head_in = p && hs_is_zone_device_page(p) &&
+			       (start + i - p->pgmap->start_pfn) % HS_PTRS_PER_PTE <= i;
+		src_pfns[i] = migrate_device_pfn_lock(start + i, head_in ? &src_pfns[i] : NULL);
+	}
 	migrate_device_unmap(src_pfns, npages, NULL, NULL);
 	return 0;
 }

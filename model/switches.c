@@ -63,6 +63,12 @@ static const struct {
     SWITCH(nouveau_exclusive_no_unlock, "6.14",
 	   "nouveau/svm: fix missing folio unlock + put after make_device_exclusive_range() "
 	   "(v6.14)"),
+    SWITCH(no_device_thp, "6.19",
+	   "mm/zone_device: support large zone device private folios (v6.19; a feature: before "
+	   "it migrate_vma splits every THP)"),
+    SWITCH(thp_split_folio_unlocked, NULL,
+	   "mm/huge_memory.c: a folio a migration holds locked stays locked across the split of "
+	   "its PMD migration entry (v6.19; planted: no kernel had the bug)"),
 };
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))

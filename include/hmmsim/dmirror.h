@@ -149,6 +149,12 @@ void hs_dmirror_device_set_progress_oracle(struct hs_dmirror_device *mdevice);
  * memory to RAM copies nothing.  Setup only, before other threads run.
  */
 void hs_dmirror_device_set_copy_error(struct hs_dmirror_device *mdevice);
+/*
+ * HMM_DMIRROR_FLAGS with HMM_DMIRROR_FLAG_FAIL_ALLOC (v6.19): the next THP
+ * allocation of the driver (a device THP for a migration to the device, a
+ * system THP for one back) fails and it falls back to base pages.
+ */
+void hs_dmirror_set_fail_alloc(struct hs_dmirror *dmirror);
 
 /* open(): a mirror of @mm on @mdevice (inserts the interval notifier). */
 struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct hs_mm *mm);

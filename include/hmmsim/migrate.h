@@ -16,6 +16,9 @@ extern "C" {
 #define HS_MIGRATE_PFN_VALID   (1ul << 0)
 #define HS_MIGRATE_PFN_MIGRATE (1ul << 1)
 #define HS_MIGRATE_PFN_WRITE   (1ul << 3)
+/* a PMD-order folio (v6.19): the entry stands for HS_PTRS_PER_PTE pages, the
+ * next HS_PTRS_PER_PTE - 1 entries are 0 */
+#define HS_MIGRATE_PFN_COMPOUND (1ul << 4)
 #define HS_MIGRATE_PFN_SHIFT   6
 
 static inline unsigned long hs_migrate_pfn(unsigned long pfn)
@@ -34,6 +37,9 @@ enum hs_migrate_vma_direction {
 	HS_MIGRATE_VMA_SELECT_SYSTEM = 1 << 0,
 	HS_MIGRATE_VMA_SELECT_DEVICE_PRIVATE = 1 << 1,
 	HS_MIGRATE_VMA_SELECT_DEVICE_COHERENT = 1 << 2,
+	/* v6.19: a whole PMD-mapped THP (or device-private THP) migrates as one
+	 * entry (HS_MIGRATE_PFN_COMPOUND) instead of being split */
+	HS_MIGRATE_VMA_SELECT_COMPOUND = 1 << 3,
 };
 
 struct hs_hmm_p2p_allow; /* include/hmmsim/hmm.h */

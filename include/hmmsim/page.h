@@ -57,6 +57,10 @@ enum hs_pageflags {
 	 * read-only and the next write fault reuses it) */
 	HS_PG_ANON_SHARED = 6,
 	HS_PG_LRU_BATCH = 7, /* in a CPU's lru_add batch, not yet on the LRU (model/swap.c) */
+	/* the first page of a PMD-order folio (an anonymous THP or, v6.19, a
+	 * device-private THP): its lock is the folio's; cleared when the folio
+	 * is split (the model splits the folio with its PMD, model/huge_memory.c) */
+	HS_PG_HEAD = 8,
 };
 
 /* GUP_PIN_COUNTING_BIAS: a FOLL_PIN pin adds this many references
@@ -106,6 +110,9 @@ struct hs_vm_fault;
 struct hs_dev_pagemap_ops {
 	/* A page's refcount dropped to zero: the driver takes it back. */
 	void (*page_free)(struct hs_page *page);
+	/* v6.19's folio_free() for a PMD-order device folio freed whole (@head:
+	 * its first page); NULL: page_free() for each page */
+	void (*folio_free)(struct hs_page *head);
 	/* CPU fault on a device-private entry: move the data to system RAM.
 	 * Returns 0 or HS_VM_FAULT_* bits. */
 	unsigned int (*migrate_to_ram)(struct hs_vm_fault *vmf);

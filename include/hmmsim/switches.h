@@ -62,6 +62,14 @@ struct hs_switches {
 	 * make_device_exclusive_range()" (v6.14): the driver keeps the folio
 	 * of an exclusive grant locked and referenced */
 	bool nouveau_exclusive_no_unlock;
+	/* "mm/zone_device: support large zone device private folios" (v6.19, a
+	 * feature): MIGRATE_VMA_SELECT_COMPOUND is ignored, every THP is split
+	 * before migration and device pages are only ever mapped by ptes */
+	bool no_device_thp;
+	/* Planted (no kernel has it): a partial zap that splits the PMD
+	 * migration entry of a device THP splits its folio as if nobody held
+	 * the folio lock, so the migration's lock covers only its first page */
+	bool thp_split_folio_unlocked;
 };
 
 /* The switches of the current run (global: every execution sees the same). */

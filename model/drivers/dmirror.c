@@ -87,7 +87,7 @@ struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevice)
 }
 
 static const struct dev_pagemap_ops dmirror_devmem_ops = {
-    .page_free = dmirror_devmem_free,
+    .page_free = dmirror_devmem_free, .folio_free = dmirror_devmem_folio_free,
     .migrate_to_ram = dmirror_devmem_fault,
 };
 

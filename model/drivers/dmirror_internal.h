@@ -69,6 +69,9 @@ struct hs_dmirror_device {
 	/* hs_dmirror_device_set_copy_error(): its copy engine fails without
 	 * telling the driver (set up before other threads run) */
 	bool copy_error;
+	/* HMM_DMIRROR_FLAG_FAIL_ALLOC (v6.19): the next device THP allocation
+	 * fails (an atomic access, not a scheduling point) */
+	int fail_alloc;
 	unsigned long lost, lost_pages;
 	char lost_first[192];
 };
@@ -135,6 +138,9 @@ void dmirror_copy_to_ram(struct hs_dmirror_device *from, struct hs_page *dpage,
 /* The system page of a migration to RAM: zeroed unless switch
  * dmem_fault_no_zero restores nouveau before CVE-2024-50096's fix. */
 struct hs_page *dmirror_alloc_ram_page(struct migrate_vma *args, unsigned long i);
+/* v6.19's device THPs (dmirror.c) */
+struct hs_page *dmirror_devmem_alloc_folio(struct hs_dmirror_device *mdevice);
+void dmirror_devmem_folio_free(struct hs_page *head);
 
 /* ---- dmirror_migrate.c: migrations and device-memory faults ------------------- */
 

@@ -235,8 +235,11 @@ static void list_switches(const char *version)
 	printf("model switches of kernel %s (on: the code before a fix that came later):\n",
 	       version);
 	for (size_t i = 0; names[i]; i++) {
-		const char *since = hs_switch_since(names[i]);
-		printf("    %-34s fixed in v%-5s %s%s%s\n", names[i], hs_switch_release(names[i]),
+		const char *rel = hs_switch_release(names[i]), *since = hs_switch_since(names[i]);
+		char fixed[32] = "never fixed    ";
+		if (rel)
+			snprintf(fixed, sizeof(fixed), "fixed in v%-5s", rel);
+		printf("    %-34s %s %s%s%s\n", names[i], fixed,
 		       hs_kernel_switch_on(version, names[i]) ? "on" : "off",
 		       since ? ", came in v" : "", since ? since : "");
 	}

@@ -9,18 +9,17 @@
 
 /*
  * The selftests of the THP migration series (v6.19: "mm/zone_device: support
- * large zone device private folios" and its hmm-tests), run against the
- * model's v6.18 kernel: migrate_vma_collect_pmd() splits a THP (the huge
- * zero folio with split_huge_pmd(), any other with split_folio()) and
- * migrates its base pages, so the selftests' assertions (return codes,
- * cpages, data) hold with MIGRATE_VMA_SELECT_COMPOUND not set.  read_pmd_pagesize()
- * is HS_PMD_SIZE; each buffer is mmap()ed 2 * size at a PMD-aligned address,
- * so ALIGN() returns its start, and madvise(MADV_HUGEPAGE) is
- * hs_madvise_hugepage().  test_hmm's HMM_DMIRROR_FLAGS /
- * HMM_DMIRROR_FLAG_FAIL_ALLOC (fail the next device THP allocation, so the
- * driver falls back to base pages) has nothing to fail in the model: no
- * device THP is ever allocated, the migration takes the fallback's path
- * from the start; the _err cases say where the flag is set.
+ * large zone device private folios" and its hmm-tests), with v6.19's
+ * behaviour, which the model has (model/migrate_device_thp.c): the
+ * reference driver passes MIGRATE_VMA_SELECT_COMPOUND as v6.19's test_hmm
+ * does, so a PMD-mapped THP (or an empty PMD range) migrates to a device THP
+ * mapped by a PMD device-private entry and back to a THP (the model's
+ * snapshot asserts say so); the huge zero folio is split as in v6.18.  The
+ * device-coherent variant migrates base pages (the series is about
+ * device-private folios).  read_pmd_pagesize() is HS_PMD_SIZE; each buffer
+ * is mmap()ed 2 * size at a PMD-aligned address, so ALIGN() returns its
+ * start, and madvise(MADV_HUGEPAGE) is hs_madvise_hugepage().  test_hmm's
+ * HMM_DMIRROR_FLAGS(HMM_DMIRROR_FLAG_FAIL_ALLOC) is hs_dmirror_set_fail_alloc().
  */
 #define CF_HUGE_VA   (16 * HS_PMD_SIZE)
 #define CF_HUGE_RAM  4096ul
@@ -52,12 +51,25 @@ static struct cf_buf *cf_huge_buffer(struct cf *f, unsigned int prot, bool use_t
 	return b;
 }
 
+/* (model) v6.19: the buffer's THP is on the device, mapped by one PMD
+ * device-private entry (base pages with @pmd false; the coherent variant
+ * has no device THP) */
+static void cf_expect_dev_thp(struct cf *f, struct cf_buf *b, unsigned char rw, bool pmd);
+
 /* (model) Every page of the buffer's first PMD snapshots as @perm. */
 static void cf_expect_snapshot(struct cf *f, struct cf_buf *b, unsigned char perm)
 {
 	ASSERT_EQ(cf_cmd_snapshot(f, 0, b, CF_HUGE_NR), 0);
 	for (unsigned long i = 0; i < CF_HUGE_NR; i++)
 		ASSERT_EQ(b->snap[i], perm);
+}
+
+static void cf_expect_dev_thp(struct cf *f, struct cf_buf *b, unsigned char rw, bool pmd)
+{
+	if (cf_coherent)
+		return;
+	cf_expect_snapshot(f, b,
+			   HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL | rw | (pmd ? HS_DMIRROR_PROT_PMD : 0));
 }
 
 /* ---- TEST_F(hmm, anon_write_huge) ------------------------------------------------------------ */
@@ -109,6 +121,8 @@ void migrate_anon_huge_empty_main(void *arg)
 
 	/* Check what the device read. */
 	cf_expect_words(b->mirror, 0, npages, CF_ZERO);
+	/* (model) v6.19: the empty PMD got a device THP (read-only VMA) */
+	cf_expect_dev_thp(f, b, HS_DMIRROR_PROT_READ, true);
 
 	cf_buffer_free(f, b);
 	ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), 0);
@@ -169,6 +183,7 @@ void migrate_anon_huge_free_main(void *arg)
 
 	/* Check what the device read. */
 	cf_expect_words(b->mirror, 0, npages, 0);
+	cf_expect_dev_thp(f, b, HS_DMIRROR_PROT_WRITE, true); /* (model) */
 
 	/* Try freeing it. */
 	ret = hs_madvise_free(f->mm, b->ptr, HS_PMD_SIZE);
@@ -201,11 +216,14 @@ void migrate_anon_huge_fault_main(void *arg)
 
 	/* Check what the device read. */
 	cf_expect_words(b->mirror, 0, npages, 0);
+	cf_expect_dev_thp(f, b, HS_DMIRROR_PROT_WRITE, true); /* (model) */
 
 	/* Fault pages back to system memory and check them. */
 	cf_cpu_expect(f, b, 0, npages, 0);
 	/* (model) coherent pages stay on the device */
 	ASSERT_EQ(hs_dmirror_device_pages_in_use(f->dev[0]), cf_coherent ? npages : 0);
+	if (!cf_coherent) /* (model) v6.19: back as one THP */
+		cf_expect_snapshot(f, b, HS_DMIRROR_PROT_PMD | HS_DMIRROR_PROT_WRITE);
 
 	cf_buffer_free(f, b);
 	cf_teardown(f);
@@ -271,14 +289,15 @@ void migrate_anon_huge_err_main(void *arg)
 	/* Initialize buffer in system memory. */
 	cf_cpu_fill(f, b, 0, npages, 0);
 
-	/* Migrate memory to device but force a THP allocation error
-	 * (HMM_DMIRROR_FLAG_FAIL_ALLOC: see the top of this group). */
+	/* Migrate memory to device but force a THP allocation error. */
+	hs_dmirror_set_fail_alloc(f->dm[0]);
 	ret = cf_cmd_migrate_to_dev(f, 0, b, npages);
 	ASSERT_EQ(ret, 0);
 	ASSERT_EQ(b->cpages, npages);
 
 	/* Check what the device read. */
 	cf_expect_words(b->mirror, 0, npages, 0);
+	cf_expect_dev_thp(f, b, HS_DMIRROR_PROT_WRITE, false); /* (model) base pages */
 
 	/* Try faulting back a single (PAGE_SIZE) page: ptr[2048] is in page 2. */
 	ASSERT_EQ(hs_cpu_read(f->mm, b->ptr + PG(2), &v), 0);
@@ -296,11 +315,15 @@ void migrate_anon_huge_err_main(void *arg)
 	ret = cf_cmd_migrate_to_dev(f, 0, b, npages);
 	ASSERT_EQ(ret, 0);
 	ASSERT_EQ(b->cpages, npages);
+	cf_expect_dev_thp(f, b, HS_DMIRROR_PROT_WRITE, true); /* (model) */
 
 	/* Force an allocation error when faulting back a THP resident in the
-	 * device (HMM_DMIRROR_FLAG_FAIL_ALLOC), then migrate it back. */
+	 * device, then migrate it back. */
+	hs_dmirror_set_fail_alloc(f->dm[0]);
 	ret = cf_cmd_migrate_to_sys(f, 0, b, npages);
 	ASSERT_EQ(ret, 0);
+	if (!cf_coherent) /* (model) back as base pages */
+		cf_expect_snapshot(f, b, HS_DMIRROR_PROT_WRITE);
 	ASSERT_EQ(hs_cpu_read(f->mm, b->ptr + PG(2), &v), 0);
 	ASSERT_EQ(v, cf_val(2, 1));
 
@@ -319,12 +342,14 @@ void migrate_anon_huge_zero_err_main(void *arg)
 	memset(b->mirror, 0xff, npages * sizeof(*b->mirror));
 
 	/* Migrate memory to device but force a THP allocation error. */
+	hs_dmirror_set_fail_alloc(f->dm[0]);
 	ret = cf_cmd_migrate_to_dev(f, 0, b, npages);
 	ASSERT_EQ(ret, 0);
 	ASSERT_EQ(b->cpages, npages);
 
 	/* Check what the device read. */
 	cf_expect_words(b->mirror, 0, npages, CF_ZERO);
+	cf_expect_dev_thp(f, b, HS_DMIRROR_PROT_READ, false); /* (model) base pages */
 
 	/* Try faulting back a single (PAGE_SIZE) page. */
 	ASSERT_EQ(hs_cpu_read(f->mm, b->ptr + PG(2), &v), 0);
@@ -340,6 +365,7 @@ void migrate_anon_huge_zero_err_main(void *arg)
 	cf_expect_snapshot(f, b, HS_DMIRROR_PROT_PMD | HS_DMIRROR_PROT_ZERO | HS_DMIRROR_PROT_READ);
 
 	/* Migrate memory to device but force a THP allocation error. */
+	hs_dmirror_set_fail_alloc(f->dm[0]);
 	ret = cf_cmd_migrate_to_dev(f, 0, b, npages);
 	ASSERT_EQ(ret, 0);
 	ASSERT_EQ(b->cpages, npages);
