@@ -3,7 +3,9 @@
  * Device memory migration: mm/migrate_device.c (migrate_vma_*, migrate_device_*),
  * the pieces of mm/migrate.c it leans on (remove_migration_pte(),
  * migration_entry_wait(), folio_migrate_mapping(), folio_migrate_flags()),
- * and try_to_migrate() of mm/rmap.c for device pages.  The device-private
+ * and try_to_migrate() of mm/rmap.c for device pages; the by-pfn entry
+ * points and migration_entry_wait() are in migrate_device_pfn.c, the
+ * compound (THP) entries in migrate_device_thp.c.  The device-private
  * branch of do_swap_page() (mm/memory.c) is in memory.c; the swap_page_*
  * switches below are about it and about migrate_vma's fault page.
  *
@@ -691,7 +693,8 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 		if (!page || (src_pfns[i] & HS_MIGRATE_PFN_MIGRATE))
 			continue;
 		if (src_pfns[i] & HS_MIGRATE_PFN_COMPOUND) {
-			hs_migrate_finalize_folio((struct hs_migrate_vma *)migrate, i, fault_locked);
+			hs_migrate_finalize_folio((struct hs_migrate_vma *)migrate, i,
+						  fault_locked);
 			src_pfns[i] = 0;
 			restore--;
 			continue;
@@ -704,6 +707,12 @@ static unsigned long migrate_device_unmap(unsigned long *src_pfns, unsigned long
 		restore--;
 	}
 	return unmapped;
+}
+
+/* migrate_device_unmap() for the by-pfn paths (model/migrate_device_pfn.c). */
+unsigned long hs_migrate_device_unmap(unsigned long *src_pfns, unsigned long npages)
+{
+	return migrate_device_unmap(src_pfns, npages, NULL, NULL);
 }
 
 /* ---- setup ------------------------------------------------------------------------- */
@@ -1116,120 +1125,4 @@ void hs_migrate_device_finalize(unsigned long *src_pfns, unsigned long *dst_pfns
 				unsigned long npages)
 {
 	__migrate_device_finalize(src_pfns, dst_pfns, npages, NULL, NULL);
-}
-
-/* ---- by pfn ------------------------------------------------------------------------ */
-
-/* migrate_device_pfn_lock(): pin and trylock a device page, unless it is free
- * or busy.  Return: its MIGRATE_PFN word, or 0. */
-static unsigned long migrate_device_pfn_lock(unsigned long pfn, const unsigned long *src)
-{
-	struct hs_page *page;
-
-	if (!hs_pfn_valid(pfn))
-		return 0;
-	page = hs_pfn_to_page(pfn);
-	if (hs_device_folio_busy(page, src)) /* v6.19: locked with its folio */
-		return 0;
-	if (!hs_get_page_unless_zero(page))
-		return 0;
-	if (!hs_trylock_page(page)) {
-		hs_put_page(page);
-		return 0;
-	}
-	return hs_migrate_pfn(pfn) | HS_MIGRATE_PFN_MIGRATE;
-}
-
-/**
- * hs_migrate_device_range() - migrate_device_range(): collect device pfns.
- * @src_pfns:	filled with one migrate pfn per page
- * @start:	the first device pfn
- * @npages:	the number of pfns
- *
- * Pins, locks and unmaps the in-use pages of device pfns [@start, @start +
- * @npages), as migrate_vma_setup() does for a virtual range (used to evict a
- * device's memory).
- * Return: 0.
- */
-int hs_migrate_device_range(unsigned long *src_pfns, unsigned long start, unsigned long npages)
-{
-	for (unsigned long i = 0; i < npages; i++) {
-		struct hs_page *p = hs_pfn_valid(start + i) ? hs_pfn_to_page(start + i) : NULL;
-		bool head_in = p && hs_is_zone_device_page(p) &&
-			       (start + i - p->pgmap->start_pfn) % HS_PTRS_PER_PTE <= i;
-		src_pfns[i] = migrate_device_pfn_lock(start + i, head_in ? &src_pfns[i] : NULL);
-	}
-	migrate_device_unmap(src_pfns, npages, NULL, NULL);
-	return 0;
-}
-
-/**
- * hs_migrate_device_coherent_folio() - migrate_device_coherent_folio(): move
- * one device-coherent page to system memory (FOLL_LONGTERM, model/gup.c).
- * @page: the page; the caller holds a reference (not a pin), which the new
- *	page inherits on success and which is dropped on failure
- *
- * The page is locked (sleeping, unlike migrate_device_range()'s trylock),
- * unmapped by its rmap (try_to_migrate()), copied into a new system page and
- * finalized, as the by-pfn API does.
- * Return: 0, or -EBUSY (still mapped or referenced, or no system memory).
- */
-int hs_migrate_device_coherent_folio(struct hs_page *page)
-{
-	unsigned long src, dst = 0;
-	struct hs_page *dpage;
-
-	hs_lock_page(page);
-	src = hs_migrate_pfn(hs_page_to_pfn(page)) | HS_MIGRATE_PFN_MIGRATE;
-	migrate_device_unmap(&src, 1, NULL, NULL);
-	if (!(src & HS_MIGRATE_PFN_MIGRATE))
-		return -EBUSY;
-	dpage = hs_alloc_page();
-	if (dpage) {
-		hs_lock_page(dpage);
-		dst = hs_migrate_pfn(hs_page_to_pfn(dpage));
-	}
-	hs_migrate_device_pages(&src, &dst, 1);
-	if (src & HS_MIGRATE_PFN_MIGRATE)
-		hs_copy_page(dpage, page);
-	hs_migrate_device_finalize(&src, &dst, 1);
-	return src & HS_MIGRATE_PFN_MIGRATE ? 0 : -EBUSY;
-}
-
-/* ---- faults ------------------------------------------------------------------------ */
-
-/**
- * hs_migration_entry_wait() - migration_entry_wait(): wait for a migration to end.
- * @mm:		the address space
- * @addr:	the faulting address
- *
- * If @addr's pte is a migration entry, sleep until its page is unlocked (the
- * migration ended), without taking a reference
- * (migration_entry_wait_on_locked(), v6.3+); the caller retries the fault.  Simplified: queued
- * after dropping the PTL (see hs_do_swap_page_device_private() in memory.c).
- */
-void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
-{
-	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
-	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
-	struct hs_page *page;
-	hs_pte_t pte;
-	bool busy;
-
-	if (!ptep)
-		return;
-	sim_spin_lock(ptl);
-	pte = hs_ptep_get(ptep);
-	if (!hs_is_migration_entry(pte)) {
-		sim_spin_unlock(ptl);
-		return;
-	}
-	page = hs_pfn_to_page(hs_pte_pfn(pte));
-	sim_spin_unlock(ptl);
-	if (sim_tracing())
-		sim_event("migration_entry_wait %#lx: pfn %#lx", addr & PAGE_MASK,
-			  hs_page_to_pfn(page));
-	hs_cpu_sleep_begin(&busy);
-	hs_wait_on_page_locked(page);
-	hs_cpu_sleep_end(busy);
 }
