@@ -7,7 +7,8 @@
  * ulimit -f) never leaves a truncated file.  A failed write of standard
  * output is exit 2 too.  SIGINT and SIGTERM end an exploration after its
  * current execution (cli_interrupted), with what it found so far; a second
- * one, or a run that does not end within CLI_STOP_S seconds, ends the
+ * one (not the same signal within 0.2 s: timeout(1) sends two), or a run
+ * that does not end within CLI_STOP_S seconds, ends the
  * process, as a signal does any other command (the temporary files removed).
  * Also what a report prints beside its interleaving: the facts behind a
  * violation, plurals, the terminal's width.
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli_util.h"
@@ -89,12 +91,29 @@ static void hard_stop(int sig)
 	_exit(2);
 }
 
+/* When the first stop signal came (CLOCK_MONOTONIC, ns): coreutils' timeout
+ * sends its signal to the command and then to the whole process group, so
+ * one timeout is two signals in a row; a repeat of the same signal within
+ * SIGNAL_BURST_NS is that one, not a second request. */
+#define SIGNAL_BURST_NS 200000000ll
+static long long first_signal_ns;
+
+static long long monotonic_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* async-signal-safe */
+	return (long long)ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
 static void on_signal(int sig)
 {
 	if (cli_interrupted) {
+		if (sig == cli_interrupted && monotonic_ns() - first_signal_ns < SIGNAL_BURST_NS)
+			return;
 		hard_stop(sig);
 		return;
 	}
+	first_signal_ns = monotonic_ns();
 	cli_interrupted = sig;
 	alarm(CLI_STOP_S);
 }

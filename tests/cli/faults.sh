@@ -86,6 +86,22 @@ wait_gone 2 "$parent" "${workers[@]}" || kill -9 "$parent" "${workers[@]}"
 wait "$parent"
 grep -q "^interrupted by SIGINT" "$T/j.txt" && grep -q "not a complete run" "$T/j.txt" &&
 	ok "SIGINT --jobs: a partial summary in the text" || bad "SIGINT --jobs: a partial summary in the text"
+# timeout(1) signals the command, then its process group: two SIGINTs to the
+# parent in a row are one request (the run stops with its partial JSON)
+for k in 1 2 3; do
+	"$H" "${long[@]}" --jobs 2 --json >"$T/b.json" 2>"$T/b.err" &
+	parent=$!
+	started+=("$parent")
+	sleep 1
+	kill -INT "$parent" && kill -INT "$parent"
+	wait_gone 3 "$parent" || kill -9 "$parent"
+	wait "$parent"
+	grep -q '"interrupted":true' "$T/b.json" && ! grep -q "interrupted again" "$T/b.err" ||
+		break
+done
+grep -q '"interrupted":true' "$T/b.json" && ! grep -q "interrupted again" "$T/b.err" &&
+	ok "two SIGINTs in a row (timeout -s INT): one stop, the partial JSON" ||
+	bad "two SIGINTs in a row (timeout -s INT): one stop, the partial JSON"
 for sig in INT TERM; do
 	"$H" "${long[@]}" --json >"$T/p.json" 2>"$T/p.err" &
 	p=$!
