@@ -198,6 +198,8 @@ void hs_migrate_finalize_folio(struct hs_migrate_vma *migrate, unsigned long i,
 			       struct hs_page *fault_locked);
 void hs_try_to_migrate_split_pmd(struct hs_mm *mm, unsigned long addr, unsigned long pfn);
 bool hs_device_folio_busy(struct hs_page *page, const unsigned long *src);
+/* migrate.c: remove_migration_pte()'s new entry for @dst */
+hs_pte_t hs_migration_entry_pte(hs_pte_t old, struct hs_page *dst, bool prot_none);
 /* migrate.c's migrate_device_unmap() without a fault page (the by-pfn API) */
 unsigned long hs_migrate_device_unmap(unsigned long *src_pfns, unsigned long npages);
 /* mremap.c's move_ptes(): the mapping of ZONE_DEVICE @page (struct hs_dev_rmap,

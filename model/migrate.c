@@ -170,6 +170,37 @@ static bool test_page_flag(struct hs_page *page, int bit)
 
 /* ---- remove_migration_pte() ---------------------------------------------------------- */
 
+/**
+ * hs_migration_entry_pte() - the entry remove_migration_pte() puts where a
+ * migration entry was.
+ * @old: the migration entry
+ * @dst: the page the migration moved to
+ * @prot_none: the VMA is PROT_NONE (mk_pte() with its vm_page_prot)
+ *
+ * A device-private entry for a device-private page (writable as the
+ * migration entry was), else a present pte: young and dirty as the
+ * migration entry and the page say, writable as the entry was.
+ * Return: the entry.
+ */
+hs_pte_t hs_migration_entry_pte(hs_pte_t old, struct hs_page *dst, bool prot_none)
+{
+	bool write = hs_is_writable_swp_entry(old);
+	unsigned long pfn = hs_page_to_pfn(dst);
+	uint64_t fl = HS_PTE_PRESENT;
+
+	if (hs_is_device_private_page(dst))
+		return hs_mk_swp_pte(HS_SWP_DEVICE_PRIVATE, pfn, write ? HS_SWP_WRITE : 0);
+	if (old & HS_SWP_YOUNG)
+		fl |= HS_PTE_YOUNG;
+	if ((old & HS_SWP_DIRTY) && hs_page_dirty(dst))
+		fl |= HS_PTE_DIRTY;
+	if (write)
+		fl |= HS_PTE_WRITE;
+	if (prot_none) /* mk_pte(new, vma->vm_page_prot) of a PROT_NONE VMA */
+		fl = (fl & ~HS_PTE_WRITE) | HS_PTE_PROTNONE;
+	return hs_mk_pte(pfn, fl);
+}
+
 /*
  * remove_migration_pte() (mm/migrate.c): if the pte at @addr is still the
  * migration entry of @src, map @dst there instead: a device-private entry for
@@ -198,20 +229,7 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 	}
 	write = hs_is_writable_swp_entry(old);
 	hs_get_page(dst);
-	if (hs_is_device_private_page(dst)) {
-		pte = hs_mk_swp_pte(HS_SWP_DEVICE_PRIVATE, pfn, write ? HS_SWP_WRITE : 0);
-	} else {
-		uint64_t fl = HS_PTE_PRESENT;
-		if (old & HS_SWP_YOUNG)
-			fl |= HS_PTE_YOUNG;
-		if ((old & HS_SWP_DIRTY) && hs_page_dirty(dst))
-			fl |= HS_PTE_DIRTY;
-		if (write)
-			fl |= HS_PTE_WRITE;
-		if (prot_none) /* mk_pte(new, vma->vm_page_prot) of a PROT_NONE VMA */
-			fl = (fl & ~HS_PTE_WRITE) | HS_PTE_PROTNONE;
-		pte = hs_mk_pte(pfn, fl);
-	}
+	pte = hs_migration_entry_pte(old, dst, prot_none);
 	hs_page_add_rmap(dst);
 	hs_set_pte_at(mm, addr, ptep, pte);
 	hs_dev_rmap_set(dst, mm, addr);

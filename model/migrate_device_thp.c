@@ -321,24 +321,16 @@ bool hs_migrate_folio_check(struct hs_page *head, struct hs_page *fault_page)
 
 /* ---- remove_migration_pmd() / remove_migration_ptes() ----------------------------- */
 
-/* The pte (or PMD) @dst gets where a migration entry @old of its source was. */
+/* The pte (or PMD) @dst gets where a migration entry @old of its source was:
+ * remove_migration_pte()'s (migrate.c), made dirty when it is writable, as
+ * the model's other writable huge mappings are (model/huge_memory.c). */
 static hs_pte_t migration_entry_to_pte(hs_pte_t old, struct hs_page *dst, bool prot_none)
 {
-	bool write = hs_is_writable_swp_entry(old);
-	unsigned long pfn = hs_page_to_pfn(dst);
+	hs_pte_t pte = hs_migration_entry_pte(old, dst, prot_none);
 
-	if (hs_is_device_private_page(dst))
-		return hs_mk_swp_pte(HS_SWP_DEVICE_PRIVATE, pfn, write ? HS_SWP_WRITE : 0);
-	uint64_t fl = HS_PTE_PRESENT;
-	if (old & HS_SWP_YOUNG)
-		fl |= HS_PTE_YOUNG;
-	if ((old & HS_SWP_DIRTY) && hs_page_dirty(dst))
-		fl |= HS_PTE_DIRTY;
-	if (write)
-		fl |= HS_PTE_WRITE | HS_PTE_DIRTY;
-	if (prot_none)
-		fl = (fl & ~HS_PTE_WRITE) | HS_PTE_PROTNONE;
-	return hs_mk_pte(pfn, fl);
+	if (!hs_is_device_private_page(dst) && hs_is_writable_swp_entry(old))
+		pte |= HS_PTE_DIRTY;
+	return pte;
 }
 
 /**
