@@ -92,27 +92,33 @@ static void test_lastzero_indexer(void)
 
 static const char *const bugs[] = {"lost-update", "seqcount-noretry", "abba", "livelock"};
 
+/* dpor finds @kind in @sc (not exhausted: it stopped there), and the
+ * report's token replays to the same kind. */
+static void found_and_replays(const struct sim_scenario *sc, const char *kind)
+{
+	struct sim_result r = run_dpor(sc, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), kind);
+	CU_ASSERT_FALSE(r.exhausted);
+	struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
+				.schedule = r.nr_reports ? r.reports[0].schedule : ""};
+	struct sim_result p;
+	CU_ASSERT_EQUAL(sim_explore(sc, &o, &p), 0);
+	CU_ASSERT_STRING_EQUAL(first_kind(&p), kind);
+	sim_result_free(&p);
+	sim_result_free(&r);
+}
+
 static void test_bugs_found_fixes_clean(void)
 {
 	char name[64];
 	for (unsigned int i = 0; i < 4; i++) {
 		const struct sim_scenario *sc = sim_litmus_find(bugs[i]);
-		struct sim_result r = run_dpor(sc, false);
-		CU_ASSERT_STRING_EQUAL(first_kind(&r), sc->expect);
-		CU_ASSERT_FALSE(r.exhausted);
-		/* the token replays to the same violation */
-		struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
-					.schedule = r.nr_reports ? r.reports[0].schedule : ""};
-		struct sim_result p;
-		CU_ASSERT_EQUAL(sim_explore(sc, &o, &p), 0);
-		CU_ASSERT_STRING_EQUAL(first_kind(&p), sc->expect);
-		sim_result_free(&p);
-		sim_result_free(&r);
+		found_and_replays(sc, sc->expect);
 
 		snprintf(name, sizeof(name), "%s-fixed", bugs[i]);
 		sc = sim_litmus_find(name);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
-		r = run_dpor(sc, false);
+		struct sim_result r = run_dpor(sc, false);
 		CU_ASSERT_EQUAL(r.violations_found, 0);
 		CU_ASSERT_TRUE(r.exhausted);
 		sim_result_free(&r);
@@ -359,20 +365,11 @@ static void poll_main(void *arg)
 static void test_polling(void)
 {
 	struct sim_scenario bug = SCENARIO("poll-publish", poll_main);
-	struct sim_result r = run_dpor(&bug, false);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_ASSERT);
-	CU_ASSERT_FALSE(r.exhausted);
 	/* the token replays to it under the replay strategy, which has no rule */
-	struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
-				.schedule = r.nr_reports ? r.reports[0].schedule : ""};
-	struct sim_result p;
-	CU_ASSERT_EQUAL(sim_explore(&bug, &o, &p), 0);
-	CU_ASSERT_STRING_EQUAL(first_kind(&p), SIM_KIND_ASSERT);
-	sim_result_free(&p);
-	sim_result_free(&r);
+	found_and_replays(&bug, SIM_KIND_ASSERT);
 
 	struct sim_scenario fix = SCENARIO("poll-publish-fixed", poll_main, .arg = (void *)1);
-	r = run_dpor(&fix, true);
+	struct sim_result r = run_dpor(&fix, true);
 	CU_ASSERT_EQUAL(r.violations_found, 0);
 	CU_ASSERT_TRUE(r.exhausted);
 	sim_result_free(&r);
@@ -446,18 +443,10 @@ static void pgpoll_main(void *arg)
 static void test_polling_restored(void)
 {
 	struct sim_scenario bug = SCENARIO("poll-page", pgpoll_main);
-	struct sim_result r = run_dpor(&bug, false);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_ASSERT);
-	struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
-				.schedule = r.nr_reports ? r.reports[0].schedule : ""};
-	struct sim_result p;
-	CU_ASSERT_EQUAL(sim_explore(&bug, &o, &p), 0);
-	CU_ASSERT_STRING_EQUAL(first_kind(&p), SIM_KIND_ASSERT);
-	sim_result_free(&p);
-	sim_result_free(&r);
+	found_and_replays(&bug, SIM_KIND_ASSERT);
 
 	struct sim_scenario fix = SCENARIO("poll-page-fixed", pgpoll_main, .arg = (void *)1);
-	r = run_dpor(&fix, true);
+	struct sim_result r = run_dpor(&fix, true);
 	CU_ASSERT_EQUAL(r.violations_found, 0);
 	CU_ASSERT_TRUE(r.exhausted);
 	/* one class: every failed round is blocked until the unlock wakes it
