@@ -13,8 +13,9 @@
 # every device page comes back.  Clean: dfs 1 exhaustive (9,358
 # executions); dpor did not finish in 240 s (278,602 executions, no
 # violation); the test runs pct 300.  With the planted
-# switch thp_split_dp_unlocked (the split writes its ptes from a stale read
-# after dropping the PMD lock) the migration entry is overwritten.
+# switch thp_split_folio_unlocked (the split does not keep the migration's
+# folio lock on the other 511 pages) finalize unlocks pages it no longer
+# holds: tests/scenarios/thp-device-split-unlocked.hsc.
 machine ram 2048
 process p va 16M
 vma p 0x200000 512 rw huge
