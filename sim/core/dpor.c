@@ -724,6 +724,24 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	return true;
 }
 
+/*
+ * The current event's store or read-modify-write of @obj left it as it was
+ * (a failed cmpxchg, a bit set that was set, a store of the value there) and
+ * published nothing (no release): it was a read of @obj.  A write of another
+ * value, in either order, still conflicts with it; a read does not
+ * (docs/engine.md, "Writes that change nothing").
+ */
+void sim_dpor_silent_slow(const void *obj)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	if (!s->open || s->nev <= s->keep)
+		return;
+	const struct dpor_event *ev = &s->ev[s->nev - 1];
+	struct dpor_fp_item *it = &s->items[ev->fp_start];
+	if (ev->fp_n && it->obj == obj && (it->kind == SIM_OP_WRITE || it->kind == SIM_OP_RMW))
+		it->kind = SIM_OP_READ;
+}
+
 void sim_dpor_blocked(void)
 {
 	struct sim_dpor_state *s = sim_eng.strat_state;

@@ -333,6 +333,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 	sim_sched_op(a, SIM_OP_WRITE);
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, false, true);
+	sim_dpor_silent(a, a->v == v && !mo_releases(mo));
 	a->v = v;
 	TRACE_DETAIL(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, v);
 }
@@ -343,6 +344,7 @@ long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *nam
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
+	sim_dpor_silent(a, old == v && !mo_releases(mo));
 	a->v = v;
 	TRACE_DETAIL(site, "atomic_xchg(%s) %s: %ld -> %ld", mo_names[mo], name, old, v);
 	return old;
@@ -357,6 +359,7 @@ bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum s
 	atomic_hb(a, mo, true, ok); /* a failed cmpxchg is a load */
 	TRACE_DETAIL(site, "atomic_cmpxchg(%s) %s: %ld, want %ld -> %ld: %s", mo_names[mo], name,
 		     a->v, *expected, desired, ok ? "ok" : "failed");
+	sim_dpor_silent(a, !ok || (a->v == desired && !mo_releases(mo)));
 	if (ok)
 		a->v = desired;
 	else
@@ -406,6 +409,7 @@ long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char 
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
+	sim_dpor_silent(a, (old | v) == old && !mo_releases(mo));
 	a->v |= v;
 	TRACE_DETAIL(site, "atomic_fetch_or(%s) %s: %#lx | %#lx", mo_names[mo], name, old, v);
 	return old;
@@ -418,6 +422,7 @@ long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
+	sim_dpor_silent(a, (old & v) == old && !mo_releases(mo));
 	a->v &= v;
 	TRACE_DETAIL(site, "atomic_fetch_and(%s) %s: %#lx & %#lx", mo_names[mo], name, old, v);
 	return old;
@@ -467,6 +472,8 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int
 	dpor_wrote(addr, size);
 	if (sim_eng.ora_races)
 		sim_ora_access(addr, size, flags, name, site);
+	sim_dpor_silent((const void *)addr,
+			!(flags & SIM_ACC_ACQREL) && !memcmp((const void *)addr, &bytes, size));
 	memcpy((void *)addr, &bytes, size);
 	if (sim_eng.tracing)
 		trace_access(flags, name, site, bytes, size);

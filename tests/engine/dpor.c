@@ -629,6 +629,64 @@ static void test_blind_updates(void)
 	}
 }
 
+/* ---- writes that change nothing ------------------------------------------------ */
+
+/*
+ * A failed cmpxchg and a store of the value there are reads for dpor.  Mode
+ * 0: two threads try cmpxchg(x, 5, 6) on x = 0, then read x: one execution.
+ * Mode 1: the second thread stores 5 instead, before or after the cmpxchg,
+ * which succeeds or fails by that order (a store of another value still
+ * conflicts): final states as dfs.  Mode 2: it stores 0, the value there:
+ * one execution again.
+ */
+struct silent {
+	sim_atomic_t x;
+	long r[2], ok[2];
+	int mode;
+};
+
+static void silent_cas(void *arg)
+{
+	struct silent *c = arg;
+	long want = 5;
+	int me = sim_self() == 1 ? 0 : 1;
+	SIM_WRITE_ONCE(c->ok[me], sim_atomic_cmpxchg(&c->x, &want, 6, SIM_RELAXED));
+	SIM_WRITE_ONCE(c->r[me], sim_atomic_load(&c->x, SIM_RELAXED));
+}
+
+static void silent_store(void *arg)
+{
+	struct silent *c = arg;
+	sim_atomic_store(&c->x, c->mode == 1 ? 5 : 0, SIM_RELAXED);
+}
+
+static void silent_main(void *arg)
+{
+	struct silent *c = sim_alloc(sizeof(*c));
+	c->mode = (int)(uintptr_t)arg;
+	int a = sim_thread_spawn("cas0", silent_cas, c);
+	int b = sim_thread_spawn(c->mode ? "store" : "cas1", c->mode ? silent_store : silent_cas, c);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_silent_writes(void)
+{
+	uint64_t execs[3];
+	for (uintptr_t m = 0; m < 3; m++) {
+		struct sim_scenario sc = SCENARIO("silent-writes", silent_main, .arg = (void *)m);
+		struct sim_result r = run_dpor(&sc, true);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		execs[m] = r.executions;
+		sim_result_free(&r);
+		same_as_dfs(&sc);
+	}
+	CU_ASSERT_EQUAL(execs[0], 1);
+	CU_ASSERT_TRUE(execs[1] > 1);
+	CU_ASSERT_EQUAL(execs[2], 1);
+}
+
 /* ---- critical sections ------------------------------------------------------ */
 
 /*
@@ -755,6 +813,8 @@ void hmmsim_test_register(void)
 		    test_wakeups_commute);
 	CU_add_test(s, "blind atomic adds and bit sets commute, reads of them do not",
 		    test_blind_updates);
+	CU_add_test(s, "writes that change nothing are reads; a change still conflicts",
+		    test_silent_writes);
 	CU_add_test(s, "critical sections: orders as dfs, a race outside them found",
 		    test_critical_sections);
 }
