@@ -45,6 +45,7 @@
 #include <hmmsim/mm.h>
 #include <hmmsim/mmu_notifier.h>
 #include <hmmsim/switches.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
@@ -236,6 +237,103 @@ static void folio_put_pmd(struct hs_page *head)
 void hs_folio_put_pmd_refs(struct hs_page *head)
 {
 	folio_put_refs(head);
+}
+
+/*
+ * free_unref_folios() of a batch of RAM pages whose count reached zero: each
+ * poisoned (noted accesses: nobody holds them any more) and pushed back
+ * under one zone->lock hold, in order.
+ */
+static void free_ram_batch(struct hs_page *const *pages, unsigned long nr)
+{
+	struct hs_machine *m = hs_mach;
+
+	for (unsigned long i = 0; i < nr; i++) {
+		struct hs_page *p = pages[i];
+		long mapped = sim_noted_load_n(&p->_mapcount.v, __ATOMIC_RELAXED);
+		if (mapped > 0)
+			sim_fail(HS_KIND_BUG, "pfn %#lx freed while still mapped %ld times",
+				 hs_page_to_pfn(p), mapped);
+		if (sim_noted_load_n(&p->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_LOCKED))
+			sim_fail(HS_KIND_BUG, "pfn %#lx freed while locked", hs_page_to_pfn(p));
+		if (sim_tracing()) { /* for a use-after-free report, as free_ram_page() */
+			char w[32];
+			snprintf(w, sizeof(w), "pfn %#lx", hs_page_to_pfn(p));
+			sim_note_free(p, w);
+		}
+		hs_swapcache_free(p);
+		sim_noted_add_fetch(&p->gen, 1, __ATOMIC_RELAXED);
+		sim_noted_store_n(&p->content, HS_POISON, __ATOMIC_RELAXED);
+		sim_noted_store_n(&p->flags.v, 1l << HS_PG_FREE, __ATOMIC_RELEASE);
+	}
+	if (!nr)
+		return;
+	sim_spin_lock(&m->ram_lock);
+	for (unsigned long i = 0; i < nr; i++)
+		m->ram_free[m->nr_ram_free++] = hs_page_to_pfn(pages[i]);
+	sim_spin_unlock(&m->ram_lock);
+}
+
+/**
+ * hs_folio_free_split_ram() - the pages of a split anonymous THP that one
+ * folio_put() took to zero, freed together.  The kernel's folio stays large
+ * after its PMD is split (the deferred split queue) and its last folio_put()
+ * frees it whole, one free; the model splits the folio with its PMD and
+ * frees the pages this put released as one batch, not 512 frees.
+ * @head: the folio's first page
+ * @zero: bit k set: page k's count reached zero in this put
+ */
+void hs_folio_free_split_ram(struct hs_page *head, const uint64_t *zero)
+{
+	static __thread struct hs_page *freed[HPAGE_PMD_NR];
+	unsigned long nr = 0;
+
+	for (unsigned long k = 0; k < HPAGE_PMD_NR; k++)
+		if (zero[k / 64] & (1ull << (k % 64)))
+			freed[nr++] = &head[k];
+	free_ram_batch(freed, nr);
+	if (sim_tracing() && nr)
+		sim_event("free split THP: %lu pages of pfns [%#lx, %#lx)", nr,
+			  hs_page_to_pfn(head), hs_page_to_pfn(head) + HPAGE_PMD_NR);
+}
+
+/**
+ * hs_release_pages() - tlb_flush_mmu()'s free_pages_and_swap_cache() ->
+ * folios_put_refs() in an mm with a huge VMA: the unmap's references on
+ * @nr pages dropped in one step, the RAM pages that reach zero freed as one
+ * batch (free_unref_folios(): one zone->lock hold).  The kernel's zap of a
+ * PTE-mapped THP gathers its ptes as one folio entry (zap_present_ptes()
+ * with folio_pte_batch()) and drops them with one folio_ref_sub_and_test();
+ * the model's counts are per page and its split THP is order-0 pages, so
+ * the batch is one event instead of a put and a free per page.  A ZONE_DEVICE
+ * (coherent) page that reaches zero is freed by hs_put_page().
+ * @pages: the batch
+ * @nr: its length, at most HPAGE_PMD_NR
+ */
+void hs_release_pages(struct hs_page *const *pages, unsigned long nr)
+{
+	static __thread struct hs_page *freed[HPAGE_PMD_NR];
+	unsigned long nf = 0;
+
+	for (unsigned long i = 0; i < nr; i++) {
+		struct hs_page *p = pages[i];
+		if (sim_noted_load_n(&p->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_ZERO))
+			continue; /* the zero page is not refcounted */
+		long n = sim_noted_sub_fetch(&p->_refcount.v, 1, __ATOMIC_RELEASE);
+		if (n < 0)
+			sim_fail(HS_KIND_REFCOUNT,
+				 "put_page on pfn %#lx took its refcount below zero",
+				 hs_page_to_pfn(p));
+		if (n)
+			continue;
+		if (hs_is_zone_device_page(p)) {
+			sim_noted_add_fetch(&p->_refcount.v, 1, __ATOMIC_RELAXED);
+			hs_put_page(p);
+			continue;
+		}
+		freed[nf++] = p;
+	}
+	free_ram_batch(freed, nf);
 }
 
 /**

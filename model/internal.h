@@ -178,6 +178,8 @@ bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long ne
 /* ---- device-private THP, v6.19 (huge_memory.c, migrate_device_thp.c) ---- */
 struct hs_migrate_vma;
 void hs_folio_put_pmd_refs(struct hs_page *head);
+void hs_folio_free_split_ram(struct hs_page *head, const uint64_t *zero);
+void hs_release_pages(struct hs_page *const *pages, unsigned long nr);
 struct hs_page *hs_vma_alloc_folio_pmd(void);
 bool hs_pmd_populated(struct hs_mm *mm, unsigned long addr);
 void hs_pmd_migration_entry_wait(struct hs_mm *mm, unsigned long addr);

@@ -122,6 +122,10 @@ void hs_folio_put_all(struct hs_page *head)
 		 * count given back first; the folio is whole no more */
 		if (whole)
 			hs_folio_split_locked(head, false);
+		if (!hs_is_zone_device_page(head)) {
+			hs_folio_free_split_ram(head, zero); /* one batch */
+			return;
+		}
 		for (unsigned long k = 0; k < NR; k++)
 			if (zero[k / 64] & (1ull << (k % 64))) {
 				sim_noted_add_fetch(&head[k]._refcount.v, 1, __ATOMIC_RELAXED);

@@ -446,8 +446,11 @@ static void tlb_flush_rmaps(struct mmu_gather *tlb)
 static void tlb_flush_mmu(struct mmu_gather *tlb)
 {
 	tlb_flush_mmu_tlbonly(tlb);
-	for (int i = 0; i < tlb->nr; i++)
-		hs_put_page(tlb->pages[i]);
+	if (tlb->mm->has_huge) /* a THP's ptes: one batch (model/huge_memory.c) */
+		hs_release_pages(tlb->pages, (unsigned long)tlb->nr);
+	else
+		for (int i = 0; i < tlb->nr; i++)
+			hs_put_page(tlb->pages[i]);
 	tlb->nr = 0;
 }
 

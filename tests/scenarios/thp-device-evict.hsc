@@ -4,7 +4,8 @@
 # try_to_migrate(); the kernel's sets a PMD migration entry for the whole
 # folio), the fault's migration collects the whole PMD or, after that split,
 # one page.  Either way the data comes back.  Clean: dfs 1 exhaustive (43,613
-# executions); dpor did not finish in 240 s (184,477 executions, no violation).
+# executions); dpor did not finish in 300 s (--jobs 2: 144,879 executions,
+# no violation; docs/scenarios.md says why).
 machine ram 2048
 process p va 16M
 vma p 0x200000 512 rw huge
