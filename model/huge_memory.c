@@ -199,7 +199,7 @@ static void folio_put_refs(struct hs_page *head)
 {
 	struct hs_machine *m = hs_mach;
 	unsigned long base = hs_page_to_pfn(head);
-	static __thread unsigned long freed[HPAGE_PMD_NR];
+	unsigned long freed[HPAGE_PMD_NR]; /* on the stack: another thread runs at the lock */
 	unsigned long nr = 0;
 
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
@@ -285,7 +285,7 @@ static void free_ram_batch(struct hs_page *const *pages, unsigned long nr)
  */
 void hs_folio_free_split_ram(struct hs_page *head, const uint64_t *zero)
 {
-	static __thread struct hs_page *freed[HPAGE_PMD_NR];
+	struct hs_page *freed[HPAGE_PMD_NR]; /* on the stack: another thread runs at the lock */
 	unsigned long nr = 0;
 
 	for (unsigned long k = 0; k < HPAGE_PMD_NR; k++)
@@ -312,7 +312,7 @@ void hs_folio_free_split_ram(struct hs_page *head, const uint64_t *zero)
  */
 void hs_release_pages(struct hs_page *const *pages, unsigned long nr)
 {
-	static __thread struct hs_page *freed[HPAGE_PMD_NR];
+	struct hs_page *freed[HPAGE_PMD_NR]; /* on the stack: another thread runs at the lock */
 	unsigned long nf = 0;
 
 	for (unsigned long i = 0; i < nr; i++) {
