@@ -81,21 +81,35 @@ static void dmirror_device_release_bar(struct hs_dmirror_device *mdevice)
 }
 
 /*
- * Evict until no device page is in use.  One round can leave a page behind:
- * one that a CPU fault had locked while migrating it (the fault's migration
- * may fail and restore it), or a destination a migration to the device
- * allocated before the revoke.  Allocation is refused from the revoke on,
- * so the pages in use only go down; between rounds the others run
- * (cond_resched()).
+ * drm_pagemap_evict_to_ram() (drivers/gpu/drm/drm_pagemap.c, v6.16 on; the
+ * same loop was drm_gpusvm_evict_to_ram() in v6.15): at most three passes
+ * (retry_count = 2), each one migrate_device_range() over the whole
+ * allocation, stopping as soon as every page is back (its "detached"
+ * completion: no device page in use), with cond_resched() between passes.
+ * A pass can leave a page behind: one a CPU fault holds locked while it
+ * migrates it (migrate_device_range() only tries the lock), and the fault's
+ * own migration then takes it to RAM (or retries: cpu_access() faults again
+ * until the access goes through).  After the last pass the driver goes on
+ * to memunmap_pages(), which waits for the last page reference, as after
+ * the single eviction of lib/test_hmm.c's dmirror_device_remove_chunks() and
+ * nouveau_dmem_fini() (v6.12: nouveau_dmem_evict_chunk(), once).
+ * Simplified: no -EBUSY to a caller (the revoke goes on regardless); the
+ * passes are not separated by a sim_yield(): the bounded loop must not look
+ * like a polling loop to dpor (docs/engine.md "Polling loops"), and every
+ * pass's own operations are scheduling points already.
  */
+#define DMIRROR_EVICT_PASSES 1
+
 static void dmirror_device_evict_all(struct hs_dmirror_device *mdevice)
 {
-	for (;;) {
+	for (int pass = 0; pass < DMIRROR_EVICT_PASSES; pass++) {
 		dmirror_device_evict(mdevice);
 		if (!hs_dmirror_device_pages_in_use(mdevice))
 			return;
-		sim_yield();
 	}
+	if (sim_tracing())
+		sim_event("%s: pages still in use after %d eviction passes", mdevice->name,
+			  DMIRROR_EVICT_PASSES);
 }
 
 /*
