@@ -81,35 +81,25 @@ static void dmirror_device_release_bar(struct hs_dmirror_device *mdevice)
 }
 
 /*
- * drm_pagemap_evict_to_ram() (drivers/gpu/drm/drm_pagemap.c, v6.16 on; the
- * same loop was drm_gpusvm_evict_to_ram() in v6.15): at most three passes
- * (retry_count = 2), each one migrate_device_range() over the whole
- * allocation, stopping as soon as every page is back (its "detached"
- * completion: no device page in use), with cond_resched() between passes.
- * A pass can leave a page behind: one a CPU fault holds locked while it
- * migrates it (migrate_device_range() only tries the lock), and the fault's
- * own migration then takes it to RAM (or retries: cpu_access() faults again
- * until the access goes through).  After the last pass the driver goes on
- * to memunmap_pages(), which waits for the last page reference, as after
- * the single eviction of lib/test_hmm.c's dmirror_device_remove_chunks() and
- * nouveau_dmem_fini() (v6.12: nouveau_dmem_evict_chunk(), once).
- * Simplified: no -EBUSY to a caller (the revoke goes on regardless); the
- * passes are not separated by a sim_yield(): the bounded loop must not look
- * like a polling loop to dpor (docs/engine.md "Polling loops"), and every
- * pass's own operations are scheduling points already.
+ * The eviction of lib/test_hmm.c's dmirror_device_remove_chunks() (v6.12:
+ * dmirror_device_evict_chunk(), then memunmap_pages()), and of
+ * nouveau_dmem_fini() (nouveau_dmem_evict_chunk(), then memunmap_pages()):
+ * one pass of migrate_device_range() over the device's pages.  The pass
+ * can leave a page behind: one a CPU fault holds locked while it migrates
+ * it (migrate_device_range() only tries the lock); that fault takes it to
+ * RAM itself (cpu_access() faults again until the access goes through,
+ * the range fault retries after -EBUSY), and memunmap_pages() waits for its
+ * last reference.  A page nothing faults back keeps it waiting: a hang,
+ * reported as a deadlock.  drm_pagemap_evict_to_ram() (v6.16; v6.15:
+ * drm_gpusvm_evict_to_ram()) makes at most three passes (retry_count = 2)
+ * and stops once every page is back; the model's earlier "evict until no
+ * page is in use, yield between rounds" was no driver's, and with a fault
+ * that retries on the same page it made every number of alternations a new
+ * class for dpor.
  */
-#define DMIRROR_EVICT_PASSES 1
-
 static void dmirror_device_evict_all(struct hs_dmirror_device *mdevice)
 {
-	for (int pass = 0; pass < DMIRROR_EVICT_PASSES; pass++) {
-		dmirror_device_evict(mdevice);
-		if (!hs_dmirror_device_pages_in_use(mdevice))
-			return;
-	}
-	if (sim_tracing())
-		sim_event("%s: pages still in use after %d eviction passes", mdevice->name,
-			  DMIRROR_EVICT_PASSES);
+	dmirror_device_evict(mdevice);
 }
 
 /*
