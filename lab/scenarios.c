@@ -175,12 +175,12 @@ static void p2p_unplug_main(void *arg)
 	 * After a surprise removal a fault on a page the eviction passed over
 	 * (a fault held it locked, then its copy failed: SIGBUS, -EFAULT to the
 	 * importer) leaves it in the device, mapped; memunmap_pages() waits for
-	 * it until the process goes.  The SIGBUS kills the process: exit_mmap()
-	 * zaps its mappings and drops those references (the model: munmap of
-	 * the range once the CPU and the importer are done).
+	 * it until the process lets it go.  The process unmaps the two pages
+	 * the importer and the CPU used (what the SIGBUS's exit_mmap() would
+	 * do), once both are done; page 2 stays mapped.
 	 */
 	if (u->lossy)
-		sim_check(hs_munmap(u->mm, BASE, 3 * HS_PAGE_SIZE) == 0, "munmap failed");
+		sim_check(hs_munmap(u->mm, BASE, 2 * HS_PAGE_SIZE) == 0, "munmap failed");
 	sim_thread_join(t[2]);
 	/* the device is gone: nothing of it may be left in use or referenced */
 	sim_check(hs_dmirror_device_pages_in_use(u->exp) == 0, "exp pages still in use");

@@ -9,8 +9,9 @@
 # nothing of exp is in use and its BAR is released.  Clean.
 # The unplug evicts once (lib/test_hmm.c, nouveau): a page a fault held
 # locked during that pass and whose copy then failed (SIGBUS) stays mapped,
-# and memunmap_pages() waits until the process goes; the SIGBUS kills it:
-# once the importer and the CPU are done, the process exits (munmap).
+# and memunmap_pages() waits until the process lets it go.  Once the
+# importer and the CPU are done, the process unmaps the two pages they used
+# (what the SIGBUS's exit_mmap() would do); page 2 stays for the data oracle.
 # The setup of the built-in p2p-unplug-* scenarios (lab/scenarios.c): two
 # GPUs below one switch; exp holds the three pages in its device memory and
 # exports it through a BAR; imp mirrors the range with ALLOW_P2P and a named
@@ -39,7 +40,7 @@ thread cpu
   cpu-write p 0x101000 0x31 may-fail
   cpu-read p 0x101000 may-fail
   wait imported
-  munmap p 0x100000 3          # the process exits (exit_mmap())
+  munmap p 0x100000 2          # pages 0 and 1 go (exit_mmap() would)
 thread unplugger
   unplug exp surprise
 
