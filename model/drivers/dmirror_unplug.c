@@ -81,21 +81,25 @@ static void dmirror_device_release_bar(struct hs_dmirror_device *mdevice)
 }
 
 /*
- * Evict until no device page is in use.  One round can leave a page behind:
- * one that a CPU fault had locked while migrating it (the fault's migration
- * may fail and restore it), or a destination a migration to the device
- * allocated before the revoke.  Allocation is refused from the revoke on,
- * so the pages in use only go down; between rounds the others run
- * (cond_resched()).
+ * The eviction of lib/test_hmm.c's dmirror_device_remove_chunks() (v6.12:
+ * dmirror_device_evict_chunk(), then memunmap_pages()), and of
+ * nouveau_dmem_fini() (nouveau_dmem_evict_chunk(), then memunmap_pages()):
+ * one pass of migrate_device_range() over the device's pages.  The pass
+ * can leave a page behind: one a CPU fault holds locked while it migrates
+ * it (migrate_device_range() only tries the lock); that fault takes it to
+ * RAM itself (cpu_access() faults again until the access goes through,
+ * the range fault retries after -EBUSY), and memunmap_pages() waits for its
+ * last reference.  A page nothing faults back keeps it waiting: a hang,
+ * reported as a deadlock.  drm_pagemap_evict_to_ram() (v6.16; v6.15:
+ * drm_gpusvm_evict_to_ram()) makes at most three passes (retry_count = 2)
+ * and stops once every page is back; the model's earlier "evict until no
+ * page is in use, yield between rounds" was no driver's, and with a fault
+ * that retries on the same page it made every number of alternations a new
+ * class for dpor.
  */
 static void dmirror_device_evict_all(struct hs_dmirror_device *mdevice)
 {
-	for (;;) {
-		dmirror_device_evict(mdevice);
-		if (!hs_dmirror_device_pages_in_use(mdevice))
-			return;
-		sim_yield();
-	}
+	dmirror_device_evict(mdevice);
 }
 
 /*

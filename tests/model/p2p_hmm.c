@@ -742,6 +742,41 @@ static void test_unplug_scenarios(void)
 }
 
 /*
+ * The same scenarios under dpor (unbounded, with its probe rounds): the bug
+ * variants are found, and the surprise removal's cleanup stays clean.  The
+ * unplug evicts once (as test_hmm's and nouveau's removal do), so a page a
+ * fault held during that pass and whose copy then failed stays mapped; the
+ * scenario's process lets it go, else memunmap_pages() would wait forever
+ * (a deadlock dpor's probe rounds find within 20 executions).
+ */
+static void test_unplug_scenarios_dpor(void)
+{
+	static const struct {
+		const char *name;
+		uint64_t budget;
+	} sc[] = {
+	    {"p2p-unplug-free-first", 2000},
+	    {"p2p-unplug-surprise", 100},
+	    {"p2p-unplug-surprise-cleanup", 5000},
+	    {"p2p-unplug-devm", 100},
+	    {"p2p-unplug-safe", 5000},
+	};
+	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
+		const struct sim_scenario *s = hs_model_scenario_find(sc[i].name);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+		struct sim_result r = run(s, SIM_STRATEGY_DPOR, sc[i].budget, 0, 1);
+		const char *want = s->expect ? s->expect : "";
+		CU_ASSERT_STRING_EQUAL(first_kind(&r), want);
+		if (strcmp(first_kind(&r), want) || getenv("HMMSIM_TEST_VERBOSE"))
+			fprintf(stderr, "\n%s (dpor): %s after %lu+%lu executions%s%s\n",
+				sc[i].name, r.nr_reports ? r.reports[0].kind : "clean",
+				(unsigned long)r.probe_executions, (unsigned long)r.executions,
+				r.nr_reports ? ": " : "", r.nr_reports ? r.reports[0].message : "");
+		sim_result_free(&r);
+	}
+}
+
+/*
  * Surprise removal against an importer's P2P accesses: an access that
  * reaches the vanished device must fail and be recorded, never succeed;
  * the explorer finds one (the pages lost at eviction are not counted here).
@@ -823,6 +858,8 @@ void hmmsim_test_register(void)
 		    test_unplug_safe);
 	CU_add_test(s, "unplug scenarios: safe/unload clean, bug variants found (pct)",
 		    test_unplug_scenarios);
+	CU_add_test(s, "unplug scenarios: bug variants found, surprise cleanup clean (dpor)",
+		    test_unplug_scenarios_dpor);
 	CU_add_test(s, "surprise unplug: an importer access is a lost access (pct)",
 		    test_surprise_access);
 }
