@@ -238,9 +238,15 @@ static void tri_main(void *arg)
 
 static void test_same_as_dfs(void)
 {
+#if defined(HMMSIM_ASAN) || defined(HMMSIM_TSAN)
+	/* dfs runs a million schedules of livelock-fixed and of readers-3, two
+	 * and a half minutes each under ASan; the default build checks them */
+	static const char *const names[] = {"lost-update-fixed", "abba-fixed", "readers-2"};
+#else
 	static const char *const names[] = {"lost-update-fixed", "abba-fixed", "livelock-fixed",
 					    "readers-3"};
-	for (unsigned int i = 0; i < 4; i++)
+#endif
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(*names); i++)
 		same_as_dfs(sim_litmus_find(names[i]));
 	struct sim_scenario lz = sized("lastzero-5", 2);
 	same_as_dfs(&lz);
