@@ -256,11 +256,7 @@ static void free_ram_batch(struct hs_page *const *pages, unsigned long nr)
 				 hs_page_to_pfn(p), mapped);
 		if (sim_noted_load_n(&p->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_LOCKED))
 			sim_fail(HS_KIND_BUG, "pfn %#lx freed while locked", hs_page_to_pfn(p));
-		if (sim_tracing()) { /* for a use-after-free report, as free_ram_page() */
-			char w[32];
-			snprintf(w, sizeof(w), "pfn %#lx", hs_page_to_pfn(p));
-			sim_note_free(p, w);
-		}
+		hs_page_note_free(p); /* for a use-after-free report, as free_ram_page() */
 		hs_swapcache_free(p);
 		sim_noted_add_fetch(&p->gen, 1, __ATOMIC_RELAXED);
 		sim_noted_store_n(&p->content, HS_POISON, __ATOMIC_RELAXED);

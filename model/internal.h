@@ -145,6 +145,16 @@ int hs_migrate_device_coherent_folio(struct hs_page *page);
 
 /* folio_free_swap(): @page leaves the swap cache and its slot is freed. */
 void hs_swapcache_free(struct hs_page *page);
+/* For a use-after-free report: where @page was freed (sim_note_free() names
+ * the caller, so a macro). */
+#define hs_page_note_free(page)                                                                    \
+	do {                                                                                       \
+		if (sim_tracing()) {                                                               \
+			char w_[32];                                                               \
+			snprintf(w_, sizeof(w_), "pfn %#lx", hs_page_to_pfn(page));                \
+			sim_note_free((page), w_);                                                 \
+		}                                                                                  \
+	} while (0)
 
 /* ---- THP: the PMD level (model/huge_memory.c) ------------------------------------ */
 

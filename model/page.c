@@ -186,13 +186,6 @@ static void page_poison(struct hs_page *page)
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_FREE, SIM_RELEASE);
 }
 
-/* For a use-after-free report: where the page was freed (sim_note_free()). */
-#define page_note_free(page)                                                                       \
-	do {                                                                                       \
-		char w_[32];                                                                       \
-		snprintf(w_, sizeof(w_), "pfn %#lx", hs_page_to_pfn(page));                        \
-		sim_note_free((page), w_);                                                         \
-	} while (0)
 
 /* The facts of a use-after-free of @page (only while a report is built). */
 static void page_uaf_facts(struct hs_page *page)
@@ -216,8 +209,7 @@ static void page_uaf_facts(struct hs_page *page)
 static void free_ram_page(struct hs_page *page)
 {
 	struct hs_machine *m = hs_mach;
-	if (sim_tracing())
-		page_note_free(page);
+	hs_page_note_free(page);
 	hs_swapcache_free(page);
 	sim_atomic_fetch_and(&page->flags, 1l << HS_PG_FREE, SIM_RELAXED);
 	page_poison(page);
@@ -231,8 +223,7 @@ static void free_ram_page(struct hs_page *page)
 static void free_zone_device_page(struct hs_page *page)
 {
 	struct hs_dev_pagemap *pgmap = page->pgmap;
-	if (sim_tracing())
-		page_note_free(page);
+	hs_page_note_free(page);
 	sim_atomic_fetch_and(&page->flags, 1l << HS_PG_FREE, SIM_RELAXED);
 	/* poisoned first: the driver may hand the page out again at once */
 	page_poison(page);

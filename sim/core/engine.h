@@ -420,11 +420,12 @@ static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind)
 	if (sim_eng.dpor)
 		sim_dpor_touch_slow(obj, kind);
 }
-static inline void sim_dpor_silent(const void *obj, bool silent)
-{
-	if (sim_eng.dpor && silent)
-		sim_dpor_silent_slow(obj);
-}
+/* A macro: @silent (a memcmp for a store) is only evaluated under dpor. */
+#define sim_dpor_silent(obj, silent)                                                               \
+	do {                                                                                       \
+		if (sim_eng.dpor && (silent))                                                      \
+			sim_dpor_silent_slow(obj);                                                 \
+	} while (0)
 static inline void sim_dpor_edge(struct sim_thread *t)
 {
 	if (sim_eng.dpor)
