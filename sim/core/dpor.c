@@ -58,7 +58,7 @@
 static bool kind_blocks_pure(uint8_t k)
 {
 	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_MUTEX_LOCK || k == SIM_OP_DOWN_READ ||
-	       k == SIM_OP_JOIN || k == SIM_OP_WAIT_DONE;
+	       k == SIM_OP_JOIN || k == SIM_OP_WAIT_DONE || k == DPOR_LA_LOCK;
 }
 
 static uint8_t foot_kind(const struct dpor_foot *f, const void *obj)
@@ -74,7 +74,7 @@ static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
 	for (unsigned int i = 0; i < a->n; i++)
 		for (unsigned int j = 0; j < b->n; j++)
 			if (a->it[i].obj == b->it[j].obj &&
-			    kinds_dependent(a->it[i].kind, b->it[j].kind))
+			    kinds_dependent_strict(a->it[i].kind, b->it[j].kind))
 				return true;
 	return false;
 }
@@ -84,6 +84,13 @@ static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
 static struct dpor_foot ev_foot(const struct sim_dpor_state *s, size_t i)
 {
 	return (struct dpor_foot){s->items + s->ev[i].fp_start, s->ev[i].fp_n};
+}
+
+/* The kind event @i announced, as its footprint has it (DPOR_LA_* for a
+ * commuting section's lock operations), SIM_OP_NONE for an empty footprint. */
+static uint8_t ev_kind(const struct sim_dpor_state *s, size_t i)
+{
+	return s->ev[i].fp_n ? s->items[s->ev[i].fp_start].kind : SIM_OP_NONE;
 }
 
 static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struct dpor_sleeper *sl)
@@ -232,24 +239,39 @@ static uint32_t count_upto(const struct sim_dpor_state *s, int r, size_t j)
 }
 
 /*
- * Is thread @q an initial of v = notdep(e, E).e' (e at @j, e' at @i, whose
- * clock without e is @ci)?  Its first event f after e must be in v (not after
- * e, or e' itself) with no event of v happening before it.
+ * Is event @x in v = notdep(e, E).e' reversed at node @p <= @j (e at @j, e'
+ * at @i, whose clock without e is @ci)?  After @p, not happening after e
+ * nor after the event at @p (the acquisition a race inside a section is
+ * lifted to: lift()); e' is, unless it happens after the event at @p.
  */
-static bool is_initial(const struct sim_dpor_state *s, int q, size_t j, size_t i,
+static bool in_v(const struct sim_dpor_state *s, size_t p, size_t j, size_t i, const uint32_t *ci,
+		 size_t x)
+{
+	if (x <= p || x > i)
+		return false;
+	const uint32_t *cx = x == i ? ci : s->vc[x];
+	if (x != i && hb_before(s, (int32_t)j, cx))
+		return false;
+	return p == j || !hb_before(s, (int32_t)p, cx);
+}
+
+/*
+ * Is thread @q an initial of v (in_v()) at node @p, @cnt its threads' event
+ * counts there?  Its first event f after @p must be in v with no event of v
+ * happening before it.
+ */
+static bool is_initial(const struct sim_dpor_state *s, int q, size_t p, size_t j, size_t i,
 		       const uint32_t *ci, const uint32_t *cnt)
 {
-	int te = s->ev[j].tid;
-	if (q == te || cnt[q] >= s->ntev[q])
+	int tp = s->ev[p].tid;
+	if (q == tp || cnt[q] >= s->ntev[q])
 		return false;
 	size_t f = (size_t)s->tev[q][cnt[q]];
-	if (f > i)
+	if (!in_v(s, p, j, i, ci, f))
 		return false;
 	const uint32_t *cf = f == i ? ci : s->vc[f];
-	if (f != i && hb_before(s, (int32_t)j, cf))
-		return false;
 	for (int r = 0; r < s->nthreads; r++)
-		if (r != q && r != te && cf[r] > cnt[r])
+		if (r != q && r != tp && cf[r] > cnt[r])
 			return false;
 	return true;
 }
@@ -263,35 +285,43 @@ static bool is_initial(const struct sim_dpor_state *s, int q, size_t j, size_t i
 static bool woken_by_update(const struct sim_dpor_state *s, size_t i)
 {
 	const struct dpor_event *ev = &s->ev[i];
-	if (ev->pend == NO_EVENT || ev->lidx < 2 || !ev->fp_n ||
-	    (ev->kind != SIM_OP_WAIT && ev->kind != SIM_OP_WAIT_DONE))
+	if (ev->pend == NO_EVENT || ev->lidx < 2 || !ev->fp_n)
 		return false;
 	const struct dpor_event *prev = &s->ev[s->tev[ev->tid][ev->lidx - 2]];
+	/* the acquisition of a commuting section after it blocked: the release
+	 * that woke it is no edge either (the lock is not in happens-before) */
+	if (ev_kind(s, i) == DPOR_LA_LOCK)
+		return prev->blocked;
+	if (ev->kind != SIM_OP_WAIT && ev->kind != SIM_OP_WAIT_DONE)
+		return false;
 	struct dpor_foot pf = ev_foot(s, (size_t)ev->pend);
 	return prev->blocked && foot_kind(&pf, s->items[ev->fp_start].obj) == SIM_OP_WAKE;
 }
 
-/* Race e (at @j) < e' (at @i): make sure backtrack(j) holds an initial of v. */
-static void race(struct sim_dpor_state *s, size_t j, size_t i, const uint32_t *ci)
+/*
+ * Race e (at @j) < e' (at @i), reversed at node @p (@j, or the acquisition
+ * lift() moved it to): make sure backtrack(p) holds an initial of v.
+ */
+static void race(struct sim_dpor_state *s, size_t p, size_t j, size_t i, const uint32_t *ci)
 {
-	struct dpor_node *n = &s->nodes[j];
+	struct dpor_node *n = &s->nodes[p];
 	uint32_t cnt[SIM_MAX_THREADS];
 
 	s->races++;
 	for (int r = 0; r < s->nthreads; r++)
-		cnt[r] = count_upto(s, r, j);
+		cnt[r] = count_upto(s, r, p);
 	for (uint64_t m = n->backtrack; m; m &= m - 1)
-		if (is_initial(s, __builtin_ctzll(m), j, i, ci, cnt))
+		if (is_initial(s, __builtin_ctzll(m), p, j, i, ci, cnt))
 			return;
 	int q = s->ev[i].tid;
-	if (!(n->enabled & BIT(q)) || !is_initial(s, q, j, i, ci, cnt)) {
+	if (!(n->enabled & BIT(q)) || !is_initial(s, q, p, j, i, ci, cnt)) {
 		for (q = 0; q < s->nthreads; q++)
-			if ((n->enabled & BIT(q)) && is_initial(s, q, j, i, ci, cnt))
+			if ((n->enabled & BIT(q)) && is_initial(s, q, p, j, i, ci, cnt))
 				break;
 	}
 	if (q < s->nthreads)
 		n->backtrack |= BIT(q);
-	else if (!woken_by_update(s, i))
+	else if (!woken_by_update(s, i) || ev_kind(s, i) == DPOR_LA_LOCK)
 		n->backtrack |= n->enabled; /* cannot happen; stay sound if it does */
 	/* else: e' is a retry that only e woke, and nothing in v wakes it
 	 * before e: no reversal (another wake-up must come first, whose race
@@ -414,7 +444,7 @@ static bool kind_acquires(uint8_t k)
 {
 	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_SPIN_TRYLOCK || k == SIM_OP_MUTEX_LOCK ||
 	       k == SIM_OP_MUTEX_TRYLOCK || k == SIM_OP_DOWN_WRITE ||
-	       k == SIM_OP_DOWN_WRITE_TRYLOCK;
+	       k == SIM_OP_DOWN_WRITE_TRYLOCK || k == DPOR_LA_LOCK;
 }
 
 /*
@@ -427,9 +457,10 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 {
 	struct dpor_foot fa = ev_foot(s, (size_t)a);
 	uint8_t ka = foot_kind(&fa, it->obj);
-	bool rel = ka == SIM_OP_SPIN_UNLOCK || ka == SIM_OP_MUTEX_UNLOCK || ka == SIM_OP_UP_WRITE;
+	bool rel = ka == SIM_OP_SPIN_UNLOCK || ka == SIM_OP_MUTEX_UNLOCK || ka == SIM_OP_UP_WRITE ||
+		   ka == DPOR_LA_UNLOCK;
 	if (!rel || !(it->kind == SIM_OP_SPIN_LOCK || it->kind == SIM_OP_MUTEX_LOCK ||
-		      it->kind == SIM_OP_DOWN_READ))
+		      it->kind == SIM_OP_DOWN_READ || it->kind == DPOR_LA_LOCK))
 		return a;
 	int t = s->ev[a].tid;
 	for (uint32_t k = s->ev[a].lidx - 1; k-- > 0;) {
@@ -439,6 +470,107 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 			return b;
 	}
 	return NO_EVENT;
+}
+
+/*
+ * The acquisition of the lock event @f takes that another thread made
+ * before position @p and had not released there, or NO_EVENT (free at @p).
+ * *@rel: the first operation on the lock at or after @p (the holder's
+ * release), @f itself when there is none before it.  A trylock on the
+ * chain counts as an acquisition (it may have failed: lifting too far is
+ * sound).
+ */
+static int32_t lock_holder(const struct sim_dpor_state *s, size_t f, size_t p, int32_t *rel)
+{
+	int32_t g = s->ev[f].lk_prev, next = (int32_t)f;
+	while (g != NO_EVENT && (size_t)g >= p) {
+		next = g;
+		g = s->ev[g].lk_prev;
+	}
+	*rel = next;
+	if (g == NO_EVENT || s->ev[g].tid == s->ev[f].tid || !kind_acquires(ev_kind(s, (size_t)g)))
+		return NO_EVENT;
+	return g;
+}
+
+/*
+ * Where the race e (at @j) < e' (at @i) is reversed (docs/engine.md,
+ * "Critical sections").  At pre(E, e), unless an event of v takes a lock of
+ * a commuting section that another thread holds there and releases only
+ * after e (or after what the reversal point is moved to): then v would only
+ * block there, and the race is reversed before that section's acquisition,
+ * with v taken from there; repeated until no lock of v is held.
+ */
+static size_t lift(const struct sim_dpor_state *s, size_t j, size_t i, const uint32_t *ci)
+{
+	size_t p = j;
+	for (;;) {
+		if (!p || !s->ev[p - 1].la_open)
+			return p; /* no commuting section open at pre(E, p) */
+		size_t np = p;
+		int tp = s->ev[p].tid;
+		for (int r = 0; r < s->nthreads; r++) {
+			if (r == tp)
+				continue;
+			for (uint32_t k = count_upto(s, r, p); k < s->ntev[r]; k++) {
+				size_t x = (size_t)s->tev[r][k];
+				if (!in_v(s, p, j, i, ci, x))
+					break; /* and so are its later events */
+				int32_t rel, g;
+				if (ev_kind(s, x) == DPOR_LA_LOCK &&
+				    (g = lock_holder(s, x, p, &rel)) != NO_EVENT &&
+				    ((size_t)rel == x || !in_v(s, p, j, i, ci, (size_t)rel)) &&
+				    (size_t)g < np)
+					np = (size_t)g;
+				if (x == i)
+					break;
+			}
+		}
+		if (np == p)
+			return p;
+		p = np;
+	}
+}
+
+/*
+ * Event @i's place among the operations on its lock (lk_prev: the last one
+ * that changed the lock, a failed attempt included as it will retry), and
+ * the number of commuting sections open after it (la_open).
+ */
+static void lock_chain(struct sim_dpor_state *s, size_t i)
+{
+	struct dpor_event *ev = &s->ev[i];
+	uint8_t k0 = ev_kind(s, i);
+	unsigned int open = i ? s->ev[i - 1].la_open : 0;
+	ev->lk_prev = NO_EVENT;
+	if (ev->kind >= SIM_OP_SPIN_LOCK && ev->kind <= SIM_OP_MUTEX_UNLOCK)
+		ev->lk_prev = dpor_obj_get(s, s->items[ev->fp_start].obj)->lastw;
+	if (k0 == DPOR_LA_LOCK && !ev->blocked)
+		open++;
+	else if (k0 == DPOR_LA_UNLOCK && open)
+		open--;
+	ev->la_open = (uint16_t)open;
+}
+
+/*
+ * @ci: the clock of e' (program order and enabling edge @pre, then its
+ * @nc candidates @cand) when the race with candidate @a0 is reversed at @a,
+ * an earlier event of a0's thread (the acquisition of the section a0 ended,
+ * or a poll anchor): without a0, and without the candidates of that thread
+ * from @a on, which the reversal moves after e' too.  (Joined, an access in
+ * the acquisition's own event would order it before e' and hide the race.)
+ */
+static void clock_without(const struct sim_dpor_state *s, uint32_t *ci, const uint32_t *pre,
+			  const int32_t *cand, unsigned int nc, int32_t a0, int32_t a, int t,
+			  uint32_t lidx)
+{
+	int n = s->nthreads, ta = s->ev[a].tid;
+	memcpy(ci, pre, n * sizeof(*ci));
+	for (unsigned int l = 0; l < nc; l++)
+		if (cand[l] != a0 &&
+		    !(s->ev[cand[l]].tid == ta && s->ev[cand[l]].lidx >= s->ev[a].lidx))
+			clock_join(ci, s->vc[cand[l]], n);
+	ci[t] = lidx;
 }
 
 /* Event @i is complete: its clock, its races, the object table. */
@@ -496,14 +628,18 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 				if (cand[l] != a)
 					clock_join(ci, s->vc[cand[l]], n);
 			ci[t] = ev->lidx;
+			int32_t a0 = a;
 			a = released_acquire(s, a, &fp.it[citem[k]]);
 			if (a != NO_EVENT && s->ev[a].poll != POLL_NONE)
 				a = dpor_poll_anchor(s, a, fp.it[citem[k]].obj);
+			if (a != NO_EVENT && a != a0)
+				clock_without(s, ci, pre, cand, nc, a0, a, t, ev->lidx);
 			if (a != NO_EVENT && !hb_before(s, a, ci))
-				race(s, (size_t)a, i, ci);
+				race(s, lift(s, (size_t)a, i, ci), (size_t)a, i, ci);
 		}
 	}
 	c[t] = ev->lidx;
+	lock_chain(s, i);
 	for (unsigned int k = 0; k < fp.n; k++) {
 		struct dpor_fp_item it = fp.it[k];
 		/* A wait_for_completion that blocked read the count: the wake-ups
@@ -577,6 +713,21 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 		c->sleep |= BIT(sl.tid);
 		c->pool_n++;
 	}
+}
+
+/*
+ * The footprint kind of @t's next operation: an acquisition or release of a
+ * commuting section (sim_lock_sections_commute()) is DPOR_LA_*.
+ */
+static uint8_t section_kind(const struct sim_thread *t)
+{
+	uint8_t k = t->next_op.kind;
+	const struct sim_lockstate *l = t->next_op.obj;
+	if ((k == SIM_OP_SPIN_LOCK || k == SIM_OP_MUTEX_LOCK) && sim_lock_sections_commute(t, l, k))
+		return DPOR_LA_LOCK;
+	if ((k == SIM_OP_SPIN_UNLOCK || k == SIM_OP_MUTEX_UNLOCK) && l->commuting)
+		return DPOR_LA_UNLOCK;
+	return k;
 }
 
 void sim_dpor_event_end(struct sim_engine *e)
@@ -720,7 +871,7 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	s->nev = i + 1;
 	s->open = true;
 	dpor_round_begin(s, t, ev->lidx, t->next_op.kind);
-	dpor_foot_add(s, t->next_op.obj, t->next_op.kind);
+	dpor_foot_add(s, t->next_op.obj, section_kind(t));
 	return true;
 }
 
@@ -1040,29 +1191,127 @@ static bool better(int variant, int q, int pick)
 	return variant == 1 ? q > pick : q < pick;
 }
 
+/* A failed acquisition of a commuting section: left out of the linearization,
+ * which runs the section when the lock is free (no blocking, no wake-up). */
+static bool la_attempt(const struct sim_dpor_state *s, size_t f)
+{
+	return s->ev[f].blocked && ev_kind(s, f) == DPOR_LA_LOCK;
+}
+
+/* A commuting section of the last execution: its lock, acquisition, release. */
+struct la_section {
+	const void *lock;
+	int32_t acq, rel; /* rel: NO_EVENT while held at the end */
+};
+
+/*
+ * The orders of commuting sections that happens-before implies without lock
+ * edges (section a before section b of one lock when b's contents happen
+ * after a's acquisition): pairs (a's release, b's acquisition), counted in
+ * @need.  Return: the number of pairs in *pairs (malloc'd).
+ */
+static size_t la_orders(const struct sim_dpor_state *s, uint32_t *need, int32_t (**pairs)[2])
+{
+	size_t n = s->nev, ns = 0, np = 0;
+	struct la_section *sec = malloc((n + 1) * sizeof(*sec));
+	*pairs = NULL;
+	if (!sec)
+		abort();
+	for (size_t f = 0; f < n; f++) {
+		uint8_t k = ev_kind(s, f);
+		const void *lock = kind_la(k) ? s->items[s->ev[f].fp_start].obj : NULL;
+		if (k == DPOR_LA_LOCK && !s->ev[f].blocked)
+			sec[ns++] = (struct la_section){lock, (int32_t)f, NO_EVENT};
+		for (size_t a = ns; k == DPOR_LA_UNLOCK && a-- > 0;)
+			if (sec[a].lock == lock && sec[a].rel == NO_EVENT &&
+			    s->ev[sec[a].acq].tid == s->ev[f].tid) {
+				sec[a].rel = (int32_t)f;
+				break;
+			}
+	}
+	size_t cap = 0;
+	for (size_t b = 0; b < ns; b++) {
+		int tb = s->ev[sec[b].acq].tid;
+		size_t end = sec[b].rel != NO_EVENT ? (size_t)sec[b].rel
+						    : (size_t)s->tev[tb][s->ntev[tb] - 1];
+		for (size_t a = 0; a < b; a++) {
+			int ta = s->ev[sec[a].acq].tid;
+			if (sec[a].lock != sec[b].lock || ta == tb || sec[a].rel == NO_EVENT ||
+			    s->vc[end][ta] < s->ev[sec[a].acq].lidx)
+				continue;
+			*pairs = grow(*pairs, &cap, np + 1, sizeof(**pairs));
+			(*pairs)[np][0] = sec[a].rel;
+			(*pairs)[np++][1] = sec[b].acq;
+			need[sec[b].acq]++;
+		}
+	}
+	free(sec);
+	return np;
+}
+
+/* May event @f of thread @q take its commuting section's lock now? */
+static bool la_free(const struct sim_dpor_state *s, size_t f, int q, const void **held,
+		    const int *holder, unsigned int nheld)
+{
+	if (ev_kind(s, f) != DPOR_LA_LOCK)
+		return true;
+	for (unsigned int k = 0; k < nheld; k++)
+		if (held[k] == s->items[s->ev[f].fp_start].obj && holder[k] != q)
+			return false;
+	return true;
+}
+
+/* Event @f was put in the order: the locks of commuting sections held. */
+static void la_note(const struct sim_dpor_state *s, size_t f, int q, const void **held, int *holder,
+		    unsigned int *nheld)
+{
+	uint8_t k = ev_kind(s, f);
+	const void *lock = kind_la(k) ? s->items[s->ev[f].fp_start].obj : NULL;
+	if (k == DPOR_LA_LOCK && *nheld < SIM_MAX_THREADS * 4) {
+		held[*nheld] = lock;
+		holder[(*nheld)++] = q;
+	}
+	for (unsigned int i = 0; k == DPOR_LA_UNLOCK && i < *nheld; i++)
+		if (held[i] == lock && holder[i] == q) {
+			held[i] = held[--*nheld];
+			holder[i] = holder[*nheld];
+			break;
+		}
+}
+
 size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq)
 {
-	size_t n = s->nev, out = 0;
+	size_t n = s->nev, out = 0, used = 0;
 	uint32_t done[SIM_MAX_THREADS] = {0};
 	uint32_t *need = calloc(n + 1, sizeof(*need));
-	int forced = -1;
+	const void *held[SIM_MAX_THREADS * 4];
+	int holder[SIM_MAX_THREADS * 4], forced = -1;
+	unsigned int nheld = 0;
+	int32_t(*pairs)[2];
 
 	*seq = malloc((n + 1) * sizeof(**seq));
 	if (!*seq || !need)
 		abort();
 	for (size_t y = 0; y < n; y++)
-		if (s->ev[y].pend != NO_EVENT && s->ev[y].lidx > 1)
+		if (s->ev[y].pend != NO_EVENT && s->ev[y].lidx > 1 &&
+		    !la_attempt(s, (size_t)s->tev[s->ev[y].tid][s->ev[y].lidx - 2]))
 			need[s->ev[y].pend]++; /* the thread's previous event first */
-	while (out < n) {
+	size_t npairs = la_orders(s, need, &pairs);
+	while (used < n) {
 		int pick = -1;
 		for (int q = 0; q < s->nthreads; q++) {
+			while (done[q] < s->ntev[q] && la_attempt(s, (size_t)s->tev[q][done[q]])) {
+				done[q]++; /* it would not block: left out */
+				used++;
+			}
 			if (done[q] >= s->ntev[q])
 				continue;
 			size_t f = (size_t)s->tev[q][done[q]];
-			bool ready = !need[f] && (forced < 0 || q == forced);
+			bool ready = !need[f] && (forced < 0 || q == forced) &&
+				     la_free(s, f, q, held, holder, nheld);
 			if (ready && f + 1 < n && s->ev[f].lidx < s->ntev[q] &&
 			    yield_alone(s, (size_t)s->tev[q][s->ev[f].lidx]))
-				ready = out == f; /* a barrier: everything before it first */
+				ready = used == f; /* a barrier: everything before it first */
 			for (int r = 0; ready && r < s->nthreads; r++)
 				if (r != q && s->vc[f][r] > done[r])
 					ready = false;
@@ -1072,10 +1321,16 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 				pick = q;
 		}
 		if (pick < 0)
-			break; /* cannot happen: the execution itself is one */
+			break; /* stuck (the execution itself is one: cannot happen without
+				  sections) */
 		size_t f = (size_t)s->tev[pick][done[pick]++];
 		(*seq)[out++] = pick;
+		used++;
 		forced = -1;
+		la_note(s, f, pick, held, holder, &nheld);
+		for (size_t k = 0; k < npairs; k++)
+			if ((size_t)pairs[k][0] == f)
+				need[pairs[k][1]]--;
 		if (s->ev[f].lidx < s->ntev[pick]) {
 			size_t y = (size_t)s->tev[pick][s->ev[f].lidx];
 			if (s->ev[y].pend != NO_EVENT)
@@ -1085,7 +1340,8 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 		}
 	}
 	free(need);
-	return out;
+	free(pairs);
+	return used < n ? SIZE_MAX : out;
 }
 
 void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st)

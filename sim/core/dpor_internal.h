@@ -32,6 +32,10 @@ struct dpor_event {
 	uint8_t poll;		 /* at a sim_yield() after it: enum dpor_poll */
 	uint8_t kind;		 /* the operation announced */
 	uint32_t fp_start, fp_n; /* its footprint: items[fp_start ..] */
+	/* an operation on a lock: the last one on it before (its chain, for
+	 * lifting: lock_holder()), or NO_EVENT */
+	int32_t lk_prev;
+	uint16_t la_open; /* annotated sections open after it (all threads) */
 };
 
 /* What the polling rule decided at a sim_yield() (docs/engine.md, "Polling loops"). */
@@ -222,9 +226,23 @@ static inline bool kind_lockish(uint8_t k)
  * complete_all) and the blind relaxed atomic additions and bit sets whose
  * result the model does not use.  Each is dependent with every other kind.
  */
+/*
+ * The footprint kinds of an annotated lock's outermost section
+ * (sim_lock_sections_commute()): its acquisition and its release.  They
+ * commute with each other, so two such sections are ordered only by what
+ * they contain (docs/engine.md, "Critical sections").
+ */
+#define DPOR_LA_LOCK   ((uint8_t)SIM_OP__COUNT)
+#define DPOR_LA_UNLOCK ((uint8_t)(SIM_OP__COUNT + 1))
+
+static inline bool kind_la(uint8_t k)
+{
+	return k == DPOR_LA_LOCK || k == DPOR_LA_UNLOCK;
+}
+
 static inline bool kind_commutes(uint8_t k)
 {
-	return k == SIM_OP_WAKE || k == SIM_OP_ADD || k == SIM_OP_OR;
+	return k == SIM_OP_WAKE || k == SIM_OP_ADD || k == SIM_OP_OR || kind_la(k);
 }
 
 /* Two operations of different threads on one object: do they not commute? */
@@ -232,7 +250,19 @@ static inline bool kinds_dependent(uint8_t a, uint8_t b)
 {
 	if (kind_reads(a) && kind_reads(b))
 		return false;
+	if (kind_la(a) && kind_la(b))
+		return false;
 	return !(a == b && kind_commutes(a));
+}
+
+/* The same, with every operation on a lock dependent with every other one
+ * (the sleep sets' relation: a sleeper whose next event takes a lock wakes at
+ * any operation on it, since its section is not known yet). */
+static inline bool kinds_dependent_strict(uint8_t a, uint8_t b)
+{
+	if (kind_la(a) && kind_la(b))
+		return true;
+	return kinds_dependent(a, b);
 }
 
 static inline bool kind_empty(uint8_t k)

@@ -136,6 +136,7 @@ struct sim_thread {
 	struct sim_op next_op; /* announced at the thread's scheduling point */
 	int32_t dpor_pend;     /* event that woke, spawned or followed its yield: -1 */
 	int dpor_locks;	       /* locks and RCU read sections it holds (dpor's polling rule) */
+	int la_sections;       /* commuting sections it is in (sim_lock_sections_commute()) */
 };
 
 /* A choice that differs from the default one: what a schedule token holds. */
@@ -380,7 +381,9 @@ struct sim_dpor_stats {
 void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st);
 /* The self-check: another linearization of the last execution's partial
  * order (@variant 0..SIM_DPOR_VARIANTS-1: which thread goes first when several can),
- * as thread ids, one per event; *seq is malloc'd.  Return: its length. */
+ * as thread ids, one per event; *seq is malloc'd.  Return: its length (less
+ * than the events when a commuting section's failed acquisitions are left
+ * out), SIZE_MAX when the order it tried got stuck on mutual exclusion. */
 #define SIM_DPOR_VARIANTS 3
 size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq);
 size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq);
@@ -426,6 +429,27 @@ static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind)
 		if (sim_eng.dpor && (silent))                                                      \
 			sim_dpor_silent_slow(obj);                                                 \
 	} while (0)
+/*
+ * Is the acquisition (kind SIM_OP_SPIN_LOCK or SIM_OP_MUTEX_LOCK) of @s by
+ * @t the start of a section dpor orders by its contents only (docs/engine.md,
+ * "Critical sections")?  The lock's data must be annotated
+ * (sim_spin_annotated()), and the section outermost: a spinlock while no
+ * spinlock is held (a sleeping lock under one is a might-sleep report), a
+ * mutex while no lock at all is held, so that every acquisition a lock-order
+ * cycle waits at stays ordered and the deadlock is still found.
+ */
+static inline bool sim_lock_sections_commute(const struct sim_thread *t,
+					     const struct sim_lockstate *s, uint8_t kind)
+{
+	if (!s->annotated)
+		return false;
+	if (kind == SIM_OP_SPIN_LOCK)
+		return t->spin_depth == 0;
+	return kind == SIM_OP_MUTEX_LOCK && t->dpor_locks == 0;
+}
+/* The current thread waits (a yield, a wait that is not for a lock) inside a
+ * commuting section: a por-check report, by every strategy (sched.c). */
+void sim_dpor_section_waits(const char *what);
 static inline void sim_dpor_edge(struct sim_thread *t)
 {
 	if (sim_eng.dpor)

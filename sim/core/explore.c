@@ -207,8 +207,8 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 		int *seq;
 		uint64_t h;
 		size_t m = sim_dpor_linearize(d, variant, &seq);
-		if (m == n && (follow_run(sc, opt, seq, n, &h) && h == h0)) {
-			free(seq);
+		if (m == SIZE_MAX || (follow_run(sc, opt, seq, m, &h) && h == h0)) {
+			free(seq); /* SIZE_MAX: this variant's order got stuck, nothing to run */
 			continue;
 		}
 		por_diagnose(sc, opt, d, orig, seq, m == n ? n : 0, h0, msg, len);

@@ -46,8 +46,10 @@ static void lock_fail(const char *op, const char *name, const char *site)
 static void excl_lock(struct sim_lockstate *s, const char *name, const char *op, const char *site,
 		      enum sim_lock_kind kind)
 {
-	sim_sched_op(s, kind == SIM_LK_SPIN ? SIM_OP_SPIN_LOCK : SIM_OP_MUTEX_LOCK);
+	uint8_t opk = kind == SIM_LK_SPIN ? SIM_OP_SPIN_LOCK : SIM_OP_MUTEX_LOCK;
+	sim_sched_op(s, opk);
 	int me = E->cur->id;
+	bool commuting = sim_lock_sections_commute(E->cur, s, opk);
 	if (s->owner == me)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: %s of %s, already held by the caller", site, op,
 			 name);
@@ -60,6 +62,8 @@ static void excl_lock(struct sim_lockstate *s, const char *name, const char *op,
 		while (s->owner >= 0);
 	}
 	s->owner = me;
+	s->commuting = commuting;
+	E->cur->la_sections += s->commuting;
 	E->cur->dpor_locks++;
 	if (sim_ora_locks_on())
 		sim_ora_lock_post(s, name, site, kind, false);
@@ -73,6 +77,7 @@ static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *
 	bool ok = s->owner < 0;
 	if (ok) {
 		s->owner = E->cur->id;
+		s->commuting = false;
 		E->cur->dpor_locks++;
 		if (sim_ora_locks_on())
 			sim_ora_lock_post(s, name, site, kind, true);
@@ -94,6 +99,8 @@ static void excl_unlock(struct sim_lockstate *s, const char *name, const char *o
 	if (sim_ora_locks_on())
 		sim_ora_unlock(s, kind);
 	s->owner = -1;
+	E->cur->la_sections -= s->commuting;
+	s->commuting = false;
 	E->cur->dpor_locks--;
 	sim_wake(s);
 	TRACE(site, "%s %s", op, name);
@@ -149,6 +156,16 @@ void sim_spin_unlock_at(sim_spinlock_t *l, const char *site)
 {
 	excl_unlock(&l->s, l->name, "spin_unlock", site, SIM_LK_SPIN);
 	E->cur->spin_depth--;
+}
+
+void sim_spin_annotated(sim_spinlock_t *l)
+{
+	l->s.annotated = true;
+}
+
+void sim_mutex_annotated(sim_mutex_t *m)
+{
+	m->s.annotated = true;
 }
 
 bool sim_spin_held(const sim_spinlock_t *l)

@@ -242,10 +242,35 @@ static void poll_block(struct sim_engine *e)
 	schedule(e, e->runnable, false);
 }
 
+/*
+ * A commuting section (sim_lock_sections_commute()) is ordered against
+ * another one of its lock only by what the two contain: sound while neither
+ * waits for something another thread does outside its sections (the order
+ * of the sections would then decide whether it waits for ever).  A spinlock
+ * section never does in the kernel; a model that does is told so here.
+ */
+void sim_dpor_section_waits(const char *what)
+{
+	const struct sim_thread *t = sim_eng.cur;
+	const char *lock = "?";
+	for (int i = (int)t->nheld - 1; i >= 0; i--)
+		if (((const struct sim_lockstate *)t->held[i].lock)->commuting) {
+			lock = t->held[i].name;
+			break;
+		}
+	sim_fail(SIM_KIND_POR_CHECK,
+		 "%s by T%d %s inside a section of %s, whose data is annotated "
+		 "(sim_spin_annotated()): dpor orders its sections by their contents, which is "
+		 "unsound for a section that waits",
+		 what, t->id, t->name, lock);
+}
+
 void sim_sched_yield_point(const void *site)
 {
 	struct sim_engine *e = &sim_eng;
 	sim_engine_require("sim_yield");
+	if (e->cur->la_sections)
+		sim_dpor_section_waits("sim_yield()");
 	e->cur->next_op = (struct sim_op){NULL, SIM_OP_YIELD};
 	count_step(e);
 	if (e->dpor && sim_dpor_poll_blocks(e, site)) {
@@ -265,6 +290,8 @@ void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const c
 	struct sim_engine *e = &sim_eng;
 	struct sim_thread *t = e->cur;
 
+	if (t->la_sections && kind != SIM_WAIT_LOCK)
+		sim_dpor_section_waits(op);
 	t->state = SIM_T_BLOCKED;
 	t->wait_obj = obj;
 	t->wait_kind = kind;
@@ -335,6 +362,7 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 	t->next_op = (struct sim_op){NULL, SIM_OP_NONE};
 	t->dpor_pend = -1;
 	t->dpor_locks = 0;
+	t->la_sections = 0;
 	sim_dpor_edge(t); /* its first event happens after the spawn */
 	sim_dpor_touch(&e->nthreads, SIM_OP_SPAWN);
 	if (e->ora_races)
