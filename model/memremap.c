@@ -4,7 +4,8 @@
  * (mm/memremap.c, include/linux/memremap.h).
  *
  * The pagemap's percpu_ref is an atomic count: one initial reference plus one
- * per allocated page.  Lookups run under RCU and take a reference only while
+ * per allocated page.  Its puts before the kill are percpu mode, blind
+ * subtractions for dpor (hs_put_dev_pagemap()).  Lookups run under RCU and take a reference only while
  * the pagemap is live (percpu_ref_tryget_live()); memunmap_pages() marks it
  * dying, waits a grace period so no lookup can still take a new reference,
  * drops the initial reference and sleeps until the last page is freed.
@@ -124,6 +125,12 @@ void hs_put_dev_pagemap(struct hs_dev_pagemap *pgmap)
 {
 	hs_pgmap_check(pgmap, "put_dev_pagemap() (the page_free path)");
 	long n = sim_atomic_sub_return(&pgmap->ref, 1, SIM_RELEASE);
+	/* percpu_ref_put() before percpu_ref_kill() is a per-CPU subtraction
+	 * whose result nobody reads (the initial reference keeps the count
+	 * above zero); the kill's own put, and every put after it, tests for
+	 * zero on the atomic count */
+	if (n > 0 && !sim_noted_load_n(&pgmap->dying, __ATOMIC_RELAXED))
+		sim_atomic_result_unused(&pgmap->ref);
 	if (n < 0)
 		sim_fail(HS_KIND_REFCOUNT, "%s: pagemap reference count below zero",
 			 pgmap->name ? pgmap->name : "pgmap");

@@ -120,6 +120,15 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned fla
 void sim_note_access(const volatile void *addr, bool write);
 /* The same for an addition whose result is not used: commutes with another. */
 void sim_note_add(const volatile void *addr);
+/*
+ * The read-modify-write of @a the current operation just did is one whose
+ * result the kernel never reads (a percpu_ref's count in percpu mode, a
+ * per-CPU subtraction), though the model, keeping one exact count, uses it
+ * for its checks: dpor counts it as an addition, which commutes with
+ * another (docs/engine.md, "Updates").  Call it right after the operation,
+ * only where the result cannot change what the model does.
+ */
+void sim_atomic_result_unused(sim_atomic_t *a);
 
 /*
  * The C atomics the model keeps inline (oracle and bookkeeping fields, no

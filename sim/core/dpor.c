@@ -893,6 +893,17 @@ void sim_dpor_silent_slow(const void *obj)
 		it->kind = SIM_OP_READ;
 }
 
+void sim_dpor_blind_slow(const void *obj)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	if (!s->open || s->nev <= s->keep)
+		return;
+	const struct dpor_event *ev = &s->ev[s->nev - 1];
+	struct dpor_fp_item *it = &s->items[ev->fp_start];
+	if (ev->fp_n && it->obj == obj && it->kind == SIM_OP_RMW)
+		it->kind = SIM_OP_ADD;
+}
+
 void sim_dpor_blocked(void)
 {
 	struct sim_dpor_state *s = sim_eng.strat_state;

@@ -402,7 +402,10 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind);
 void sim_dpor_edge_slow(struct sim_thread *t);
 void sim_dpor_blocked(void); /* the current event ends with its thread blocking */
-void sim_dpor_silent_slow(const void *obj); /* its write of @obj changed nothing */
+void sim_dpor_silent_slow(const void *obj);
+/* The current event's read-modify-write of @obj counts as a blind addition
+ * (sim_atomic_result_unused()). */
+void sim_dpor_blind_slow(const void *obj); /* its write of @obj changed nothing */
 void sim_dpor_exec_done(struct sim_engine *e);
 /* At sim_yield() of the current thread from call site @site: true when the
  * thread polls without anything to see (docs/engine.md, "Polling loops"): it

@@ -506,6 +506,12 @@ void sim_note_add(const volatile void *addr)
 	sim_dpor_touch((const void *)addr, SIM_OP_ADD);
 }
 
+void sim_atomic_result_unused(sim_atomic_t *a)
+{
+	if (sim_eng.dpor)
+		sim_dpor_blind_slow(a);
+}
+
 /* ---- RCU ------------------------------------------------------------------ */
 
 void sim_rcu_read_lock_at(const char *site)

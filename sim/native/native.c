@@ -726,6 +726,11 @@ void sim_note_add(const volatile void *addr)
 	(void)addr;
 }
 
+void sim_atomic_result_unused(sim_atomic_t *a)
+{
+	(void)a;
+}
+
 uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned flags, const char *name,
 		     const char *site)
 {
