@@ -598,6 +598,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 	unsigned int nc = 0;
 	int n = s->nthreads, t = ev->tid;
 
+	lock_chain(s, i); /* before the races: lift() walks from e' too */
 	memset(c, 0, sizeof(s->vc[i]));
 	if (ev->lidx > 1)
 		memcpy(c, s->vc[s->tev[t][ev->lidx - 2]], n * sizeof(*c));
@@ -639,7 +640,6 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 		}
 	}
 	c[t] = ev->lidx;
-	lock_chain(s, i);
 	for (unsigned int k = 0; k < fp.n; k++) {
 		struct dpor_fp_item it = fp.it[k];
 		/* A wait_for_completion that blocked read the count: the wake-ups
