@@ -28,6 +28,7 @@ struct sim_lockstate {
 	int readers;	   /* rwsem: readers holding it */
 	int write_waiters; /* rwsem: writers blocked, readers queue behind them */
 	uint32_t id;	   /* per-execution object id */
+	bool annotated;	   /* sim_*_annotated(): its sections may commute under dpor */
 	void *oracle;	   /* reserved for the happens-before / lockdep oracles */
 };
 
@@ -72,6 +73,18 @@ bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site);
  * not tracked per thread, as in the kernel's lockdep_assert_held()). */
 bool sim_rwsem_held(const sim_rwsem_t *s);
 bool sim_rwsem_write_held(const sim_rwsem_t *s);
+
+/*
+ * Every access to the data this lock protects goes through a primitive (an
+ * annotated access, an atomic, or sim_note_access() for plain C under the
+ * lock).  Then the dpor strategy orders two of its critical sections only
+ * when their contents conflict (docs/engine.md, "Critical sections"); a lock
+ * without the mark orders every pair of its sections.  Call it after the
+ * lock's *_init().  The self-check (--por-check) tries the section orders
+ * this calls equal and names an access that was missed.
+ */
+void sim_spin_annotated(sim_spinlock_t *l);
+void sim_mutex_annotated(sim_mutex_t *m);
 
 #define sim_spin_lock(l)	  sim_spin_lock_at((l), __func__)
 #define sim_spin_unlock(l)	  sim_spin_unlock_at((l), __func__)

@@ -151,6 +151,16 @@ void sim_spin_unlock_at(sim_spinlock_t *l, const char *site)
 	E->cur->spin_depth--;
 }
 
+void sim_spin_annotated(sim_spinlock_t *l)
+{
+	l->s.annotated = true;
+}
+
+void sim_mutex_annotated(sim_mutex_t *m)
+{
+	m->s.annotated = true;
+}
+
 bool sim_spin_held(const sim_spinlock_t *l)
 {
 	return sim_eng.in_execution && l->s.owner == sim_eng.cur->id;

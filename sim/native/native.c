@@ -452,6 +452,17 @@ bool sim_spin_trylock_at(sim_spinlock_t *l, const char *site)
 	return true;
 }
 
+/* Only the dpor strategy reads the mark. */
+void sim_spin_annotated(sim_spinlock_t *l)
+{
+	l->s.annotated = true;
+}
+
+void sim_mutex_annotated(sim_mutex_t *m)
+{
+	m->s.annotated = true;
+}
+
 bool sim_spin_held(const sim_spinlock_t *l)
 {
 	return owned(&l->s);
