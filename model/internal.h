@@ -20,6 +20,23 @@
 extern "C" {
 #endif
 
+/* ---- plain accesses that dpor sees ---------------------------------------------- */
+
+/*
+ * A plain C access of data a lock protects (or of a field that is otherwise
+ * written with WRITE_ONCE), made visible to the dpor strategy without a
+ * scheduling point (sim_note_access(), include/hmmsim/atomic.h): the schedules
+ * of every strategy stay as they are, and a lock marked sim_spin_annotated()
+ * or sim_mutex_annotated() may then let two of its sections commute when
+ * their contents do not conflict.  @x is an lvalue evaluated twice: no side
+ * effects.  A read followed by a write of the same field in the same section
+ * needs only the write's note.
+ */
+#define HS_NOTED(x)	    (sim_note_access(&(x), false), (x))
+#define HS_NOTED_SET(x, v)  (sim_note_access(&(x), true), (x) = (v))
+#define HS_NOTE_READ(x)	    sim_note_access(&(x), false)
+#define HS_NOTE_WRITE(x)    sim_note_access(&(x), true)
+
 /* ---- the machine (model/page.c) ------------------------------------------------ */
 
 #define HS_MAX_PGMAPS 16
