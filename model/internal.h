@@ -32,10 +32,10 @@ extern "C" {
  * effects.  A read followed by a write of the same field in the same section
  * needs only the write's note.
  */
-#define HS_NOTED(x)	    (sim_note_access(&(x), false), (x))
-#define HS_NOTED_SET(x, v)  (sim_note_access(&(x), true), (x) = (v))
-#define HS_NOTE_READ(x)	    sim_note_access(&(x), false)
-#define HS_NOTE_WRITE(x)    sim_note_access(&(x), true)
+#define HS_NOTED(x)	   (sim_note_access(&(x), false), (x))
+#define HS_NOTED_SET(x, v) (sim_note_access(&(x), true), (x) = (v))
+#define HS_NOTE_READ(x)	   sim_note_access(&(x), false)
+#define HS_NOTE_WRITE(x)   sim_note_access(&(x), true)
 
 /* ---- the machine (model/page.c) ------------------------------------------------ */
 
