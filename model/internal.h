@@ -141,6 +141,8 @@ struct hs_dev_rmap {
 	unsigned long forked_addr[DEV_RMAP_FORKED];
 };
 
+/* dpor sees the plain reads of @r's gen and forked mms made in place. */
+void hs_dev_rmap_note_read(const struct hs_dev_rmap *r);
 /* Record the mapping a migration just installed for @page (page locked). */
 void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
 /* The record of @page (locked by the caller), copied to @copy, or NULL. */
