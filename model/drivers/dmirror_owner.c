@@ -402,13 +402,14 @@ static void dmirror_owner_regrant(struct hs_dmirror_device *mdevice, void *clust
  */
 static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cluster, void *key)
 {
-	struct dev_pagemap *old = mdevice->pgmap, *pgmap = sim_alloc(sizeof(*pgmap));
+	struct dev_pagemap *old = HS_NOTED(mdevice->pgmap), *pgmap = sim_alloc(sizeof(*pgmap));
 	unsigned long n = mdevice->nr_pages;
 
 	if (mdevice->bar)
 		return -EOPNOTSUPP;
 	spin_lock(&mdevice->lock);
-	mdevice->draining = true;
+	HS_NOTED_SET(mdevice->draining, true);
+	dmirror_free_list_note(mdevice, true);
 	mdevice->nr_free = 0;
 	spin_unlock(&mdevice->lock);
 	dmirror_device_evict(mdevice);
@@ -424,10 +425,11 @@ static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cl
 	dmirror_key_store(mdevice, key);
 	dmirror_owner_commit(mdevice, cluster);
 	spin_lock(&mdevice->lock);
-	mdevice->pgmap = pgmap;
+	HS_NOTED_SET(mdevice->pgmap, pgmap);
+	dmirror_free_list_note(mdevice, true);
 	for (unsigned long i = n; i-- > 0;)
 		mdevice->free_pfns[mdevice->nr_free++] = pgmap->start_pfn + i;
-	mdevice->draining = false;
+	HS_NOTED_SET(mdevice->draining, false);
 	spin_unlock(&mdevice->lock);
 	hs_owner_stats_inc(&hs_owner_stats.reregisters, 1);
 	return 0;
@@ -453,6 +455,7 @@ int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *clus
 	switch (hs_owner_policy) {
 	case HS_OWNER_MUTABLE:
 		/* in place, plain stores: core mm reads the owner with plain loads */
+		HS_NOTE_READ(mdevice->pgmap);
 		SIM_PLAIN_WRITE(mdevice->pgmap->owner, key);
 		dmirror_key_store(mdevice, key);
 		dmirror_owner_commit(mdevice, cluster);
@@ -461,6 +464,7 @@ int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *clus
 		/* WRITE_ONCE, then invalidate every mm a mirror of the device
 		 * mirrors: a fault that read the old owner retries, a mirror
 		 * entry made under it is dropped */
+		HS_NOTE_READ(mdevice->pgmap);
 		SIM_WRITE_ONCE(mdevice->pgmap->owner, key);
 		dmirror_key_store(mdevice, key);
 		dmirror_owner_invalidate_users(mdevice);
