@@ -21,7 +21,9 @@
  * every strategy's schedules stay as they are).  The TLB words, the data
  * oracle's shadow and tlb_flush_pending were noted already.  The VMAs and
  * mm->has_huge are mmap_lock's (not marked: its sections stay ordered).
- * mm->page_table_lock is marked too: no model section takes it.
+ * mm->page_table_lock is marked too: no model section takes it.  So is
+ * the swap device's lock: its used[] and the slots' contents are noted at
+ * every access (here, model/memory.c, model/fork.c).
  */
 #include <errno.h>
 #include <hmmsim/mm.h>
@@ -111,6 +113,7 @@ struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long
 	sim_spin_annotated(&mm->page_table_lock); /* no model section takes it yet */
 	hs_mmu_notifier_subscriptions_init(&mm->notifier_subscriptions);
 	sim_spin_init(&mm->swap.lock, "swap_lock");
+	sim_spin_annotated(&mm->swap.lock); /* used[] and the slots' data */
 	mm->swap.nr_slots = swap_slots;
 	mm->swap.slot = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.slot));
 	mm->swap.used = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.used));
