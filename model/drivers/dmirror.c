@@ -139,7 +139,7 @@ static struct hs_page *dmirror_devmem_get_p2p_page(struct hs_page *page, void *r
 		return NULL;
 	if (!dmirror_owner_p2p_grant(mdevice, page, client))
 		return NULL;
-	return mdevice->bar[page_to_pfn(page) - HS_NOTED(mdevice->pgmap)->start_pfn];
+	return HS_NOTED(mdevice->bar)[page_to_pfn(page) - HS_NOTED(mdevice->pgmap)->start_pfn];
 }
 
 /* The ops of a device with P2P: a second struct, so devices without P2P
@@ -324,7 +324,7 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 	if (mdevice->bar) {
 		for (unsigned long i = 0; i < n; i++)
 			hs_pci_free_p2pmem(mdevice->bar[i]);
-		mdevice->bar = NULL;
+		HS_NOTED_SET(mdevice->bar, NULL); /* get_p2p_page() reads it locklessly */
 		hs_pci_p2pdma_release(mdevice->pdev);
 	}
 }
