@@ -75,13 +75,13 @@ static unsigned long swap_duplicate(struct hs_mm *dst, struct hs_mm *src, unsign
 	unsigned long s, v;
 
 	sim_spin_lock(&src->swap.lock);
-	v = src->swap.slot[slot];
+	v = HS_NOTED(src->swap.slot[slot]);
 	sim_spin_unlock(&src->swap.lock);
 	sim_spin_lock(&dst->swap.lock);
 	for (s = 1; s <= dst->swap.nr_slots; s++)
-		if (!dst->swap.used[s]) {
-			dst->swap.used[s] = true;
-			dst->swap.slot[s] = v;
+		if (!HS_NOTED(dst->swap.used[s])) {
+			HS_NOTED_SET(dst->swap.used[s], true);
+			HS_NOTED_SET(dst->swap.slot[s], v);
 			break;
 		}
 	sim_spin_unlock(&dst->swap.lock);

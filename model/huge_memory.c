@@ -81,7 +81,7 @@ void hs_pmd_populate_note(struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_pte_table *t = pmd_table(mm, addr);
 	if (t)
-		t->populated = true;
+		HS_NOTED_SET(t->populated, true);
 }
 
 /* pmd_pfn() of the page mapping @addr inside the leaf @pmd: the huge zero
@@ -354,7 +354,7 @@ struct hs_page *hs_vma_alloc_folio_pmd(void)
 bool hs_pmd_populated(struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_pte_table *t = pmd_table(mm, addr);
-	return !t || t->populated;
+	return !t || HS_NOTED(t->populated);
 }
 
 /* ---- faults ------------------------------------------------------------------------- */
@@ -378,7 +378,7 @@ static bool map_anon_folio_pmd(struct hs_vm_fault *vmf, struct hs_page *head, hs
 	bool ok;
 
 	sim_spin_lock(&t->ptl);
-	ok = !t->populated && hs_ptep_get(&t->pmd) == expect;
+	ok = !HS_NOTED(t->populated) && hs_ptep_get(&t->pmd) == expect;
 	if (ok) {
 		if (expect) { /* pmdp_huge_clear_flush() */
 			sim_atomic_store(&t->pmd, 0, SIM_RELEASE);
@@ -413,10 +413,10 @@ static unsigned int do_huge_pmd_anonymous_page(struct hs_vm_fault *vmf)
 
 	if (!(vmf->flags & HS_FAULT_FLAG_WRITE)) {
 		sim_spin_lock(&t->ptl);
-		if (!t->populated && !hs_ptep_get(&t->pmd))
+		if (!HS_NOTED(t->populated) && !hs_ptep_get(&t->pmd))
 			sim_atomic_store(&t->pmd, (long)hs_mk_pte(HS_ZERO_PFN, HS_PTE_SPECIAL),
 					 SIM_RELEASE);
-		bool fallback = t->populated;
+		bool fallback = HS_NOTED(t->populated);
 		sim_spin_unlock(&t->ptl);
 		return fallback ? HS_VM_FAULT_FALLBACK : 0;
 	}
@@ -425,7 +425,7 @@ static unsigned int do_huge_pmd_anonymous_page(struct hs_vm_fault *vmf)
 		return HS_VM_FAULT_FALLBACK;
 	if (!map_anon_folio_pmd(vmf, head, 0)) {
 		folio_discard(head);
-		return t->populated ? HS_VM_FAULT_FALLBACK : 0;
+		return HS_NOTED(t->populated) ? HS_VM_FAULT_FALLBACK : 0;
 	}
 	return 0;
 }
@@ -613,7 +613,7 @@ static void split_huge_pmd_nonpresent(struct hs_mm *mm, struct hs_pte_table *t,
 	 * nobody held its lock */
 	hs_folio_split_locked(hs_pfn_to_page(pfn),
 			      type == HS_SWP_MIGRATION && !hs_switch.thp_split_folio_unlocked);
-	t->populated = true;
+	HS_NOTED_SET(t->populated, true);
 	sim_atomic_store(&t->pmd, 0, SIM_RELEASE);
 	(void)mm;
 	if (sim_tracing())
@@ -648,7 +648,7 @@ static void split_huge_pmd_from(struct hs_mm *mm, struct hs_pte_table *t, unsign
 	}
 	if (!hs_is_zero_pfn(hs_pte_pfn(pmd)))
 		hs_folio_split_locked(hs_pfn_to_page(hs_pte_pfn(pmd)), false);
-	t->populated = true;
+	HS_NOTED_SET(t->populated, true);
 	sim_atomic_store(&t->pmd, 0, SIM_RELEASE);
 	if (sim_tracing())
 		sim_event("split_huge_pmd %#lx: pfn %#lx", haddr, hs_pte_pfn(pmd));
@@ -914,7 +914,7 @@ void hs_free_pgtables(struct hs_mm *mm, unsigned long start, unsigned long end)
 		if (!t || used)
 			continue;
 		sim_spin_lock(&t->ptl);
-		t->populated = false;
+		HS_NOTED_SET(t->populated, false);
 		sim_spin_unlock(&t->ptl);
 	}
 }
@@ -936,7 +936,7 @@ bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long ne
 {
 	struct hs_pte_table *o = pmd_table(mm, old_addr), *n = pmd_table(mm, new_addr);
 
-	if (!mm->has_huge || !o || !n || !hs_ptep_get(&o->pmd) || n->populated ||
+	if (!mm->has_huge || !o || !n || !hs_ptep_get(&o->pmd) || HS_NOTED(n->populated) ||
 	    hs_ptep_get(&n->pmd))
 		return false;
 	hs_pte_t pmd = (hs_pte_t)sim_atomic_xchg(&o->pmd, 0, SIM_ACQ_REL);

@@ -20,6 +20,23 @@
 extern "C" {
 #endif
 
+/* ---- plain accesses that dpor sees ---------------------------------------------- */
+
+/*
+ * A plain C access of data a lock protects (or of a field that is otherwise
+ * written with WRITE_ONCE), made visible to the dpor strategy without a
+ * scheduling point (sim_note_access(), include/hmmsim/atomic.h): the schedules
+ * of every strategy stay as they are, and a lock marked sim_spin_annotated()
+ * or sim_mutex_annotated() may then let two of its sections commute when
+ * their contents do not conflict.  @x is an lvalue evaluated twice: no side
+ * effects.  A read followed by a write of the same field in the same section
+ * needs only the write's note.
+ */
+#define HS_NOTED(x)	   (sim_note_access(&(x), false), (x))
+#define HS_NOTED_SET(x, v) (sim_note_access(&(x), true), (x) = (v))
+#define HS_NOTE_READ(x)	   sim_note_access(&(x), false)
+#define HS_NOTE_WRITE(x)   sim_note_access(&(x), true)
+
 /* ---- the machine (model/page.c) ------------------------------------------------ */
 
 #define HS_MAX_PGMAPS 16
@@ -124,6 +141,8 @@ struct hs_dev_rmap {
 	unsigned long forked_addr[DEV_RMAP_FORKED];
 };
 
+/* dpor sees the plain reads of @r's gen and forked mms made in place. */
+void hs_dev_rmap_note_read(const struct hs_dev_rmap *r);
 /* Record the mapping a migration just installed for @page (page locked). */
 void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
 /* The record of @page (locked by the caller), copied to @copy, or NULL. */

@@ -156,7 +156,7 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 		hs_put_page(page);
 		return 0;
 	}
-	hs_page_write(page, mm->swap.slot[slot]);
+	hs_page_write(page, HS_NOTED(mm->swap.slot[slot]));
 	/* An exclusive page is mapped writable even on a read fault; only a
 	 * write fault dirties it and frees the slot (should_try_to_free_swap());
 	 * after a read fault it stays in the swap cache, clean. */
@@ -164,8 +164,8 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 	if (vmf->vma->vm_flags & HS_VM_WRITE)
 		flags |= HS_PTE_WRITE | (write ? HS_PTE_DIRTY : 0);
 	if (!write) {
-		page->swap_slot = (uint32_t)slot;
-		page->private = (unsigned long)mm;
+		HS_NOTED_SET(page->swap_slot, (uint32_t)slot);
+		HS_NOTED_SET(page->private, (unsigned long)mm);
 	}
 	hs_set_pte_at(mm, vmf->address, vmf->pte, hs_mk_pte(hs_page_to_pfn(page), flags));
 	hs_page_add_rmap(page);

@@ -9,6 +9,13 @@
  * the pagemap is live (percpu_ref_tryget_live()); memunmap_pages() marks it
  * dying, waits a grace period so no lookup can still take a new reference,
  * drops the initial reference and sleeps until the last page is freed.
+ *
+ * Which accesses are annotated, and why: pgmap_lock (hs_machine) serialises
+ * memremap/memunmap; what it protects is published with RCU primitives
+ * (the slots) or read plain under it (the slots, the machine's nr_pages,
+ * which hs_pfn_valid() reads without it, and the new range's pages): each
+ * plain access is noted for dpor (HS_NOTED(), no scheduling point), so the
+ * lock is marked sim_mutex_annotated() (model/page.c).
  */
 #include <errno.h>
 #include <hmmsim/page.h>
@@ -44,11 +51,11 @@ int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 		return -EINVAL;
 	sim_mutex_lock(&m->pgmap_lock);
 	for (int i = 0; i < HS_MAX_PGMAPS; i++)
-		if (!m->pgmap_slots[i]) {
+		if (!HS_NOTED(m->pgmap_slots[i])) {
 			slot = i;
 			break;
 		}
-	if (slot < 0 || m->nr_pages + nr_pages > m->max_pages) {
+	if (slot < 0 || HS_NOTED(m->nr_pages) + nr_pages > m->max_pages) {
 		ret = -ENOMEM;
 		goto out;
 	}
@@ -60,11 +67,11 @@ int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 	sim_init_completion(&pgmap->done, pgmap->name ? pgmap->name : "pgmap->done");
 	for (unsigned long i = 0; i < nr_pages; i++) {
 		struct hs_page *page = &m->pages[pgmap->start_pfn + i];
-		page->pgmap = pgmap;
-		page->content = HS_POISON;
+		HS_NOTED_SET(page->pgmap, pgmap);
+		HS_NOTED_SET(page->content, HS_POISON);
 		sim_atomic_init(&page->flags, 1l << HS_PG_FREE);
 	}
-	m->nr_pages += nr_pages;
+	HS_NOTED_SET(m->nr_pages, m->nr_pages + nr_pages);
 	sim_rcu_assign_pointer(m->pgmap_slots[slot], pgmap);
 out:
 	sim_mutex_unlock(&m->pgmap_lock);
@@ -181,7 +188,7 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
 
 	sim_mutex_lock(&m->pgmap_lock);
 	for (int i = 0; i < HS_MAX_PGMAPS; i++)
-		if (m->pgmap_slots[i] == pgmap)
+		if (HS_NOTED(m->pgmap_slots[i]) == pgmap)
 			sim_rcu_assign_pointer(m->pgmap_slots[i], NULL);
 	sim_mutex_unlock(&m->pgmap_lock);
 	sim_synchronize_rcu();

@@ -8,6 +8,22 @@
  * (the PMD level of THP is in huge_memory.c); anonymous memory only (VM_IO and VM_PFNMAP VMAs exist
  * so hmm_range_fault can refuse them); reclaim takes mmap_lock to find the page instead of walking
  * the rmap.
+ *
+ * Which accesses are annotated, and why (the PTL, mm->page_table_lock):
+ * every PTL is marked sim_spin_annotated(), so the dpor strategy orders two
+ * of its sections only when their contents conflict.  That needs every
+ * access to what it protects visible: the ptes and the PMD word are atomics
+ * (hs_ptep_get(), hs_set_pte_at(), ...); the table's populated flag
+ * (model/huge_memory.c), the swap cache's page->swap_slot / page->private,
+ * the swap slots' contents and used[] (also under swap.lock), and the
+ * device rmap's fields (model/rmap.c) are plain C with a note each
+ * (HS_NOTED(), model/internal.h: sim_note_access(), no scheduling point, so
+ * every strategy's schedules stay as they are).  The TLB words, the data
+ * oracle's shadow and tlb_flush_pending were noted already.  The VMAs and
+ * mm->has_huge are mmap_lock's (not marked: its sections stay ordered).
+ * mm->page_table_lock is marked too: no model section takes it.  So is
+ * the swap device's lock: its used[] and the slots' contents are noted at
+ * every access (here, model/memory.c, model/fork.c).
  */
 #include <errno.h>
 #include <hmmsim/mm.h>
@@ -94,8 +110,10 @@ struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long
 	mm->pmd = sim_alloc(npmd * sizeof(*mm->pmd));
 	sim_rwsem_init(&mm->mmap_lock, "mmap_lock");
 	sim_spin_init(&mm->page_table_lock, "page_table_lock");
+	sim_spin_annotated(&mm->page_table_lock); /* no model section takes it yet */
 	hs_mmu_notifier_subscriptions_init(&mm->notifier_subscriptions);
 	sim_spin_init(&mm->swap.lock, "swap_lock");
+	sim_spin_annotated(&mm->swap.lock); /* used[] and the slots' data */
 	mm->swap.nr_slots = swap_slots;
 	mm->swap.slot = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.slot));
 	mm->swap.used = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.used));
@@ -349,6 +367,9 @@ int hs_vma_link(struct hs_mm *mm, unsigned long start, unsigned long end, unsign
 		if (!*t) {
 			*t = sim_alloc(sizeof(**t));
 			sim_spin_init(&(*t)->ptl, "ptl");
+			/* the table's ptes and PMD word, populated, the swap
+			 * cache's page->swap_slot/private, the device rmap */
+			sim_spin_annotated(&(*t)->ptl);
 		}
 	}
 	return ret;
@@ -376,7 +397,7 @@ int hs_vma_split_range(struct hs_mm *mm, unsigned long start, unsigned long end)
 void hs_swap_free(struct hs_mm *mm, unsigned long slot)
 {
 	sim_spin_lock(&mm->swap.lock);
-	mm->swap.used[slot] = false;
+	HS_NOTED_SET(mm->swap.used[slot], false);
 	sim_spin_unlock(&mm->swap.lock);
 }
 
@@ -388,12 +409,12 @@ void hs_swap_free(struct hs_mm *mm, unsigned long slot)
  */
 void hs_swapcache_free(struct hs_page *page)
 {
-	unsigned long slot = page->swap_slot;
+	unsigned long slot = HS_NOTED(page->swap_slot);
 	if (!slot)
 		return;
-	page->swap_slot = 0;
-	hs_swap_free((struct hs_mm *)page->private, slot);
-	page->private = 0;
+	HS_NOTED_SET(page->swap_slot, 0);
+	hs_swap_free((struct hs_mm *)HS_NOTED(page->private), slot);
+	HS_NOTED_SET(page->private, 0);
 }
 
 /*
@@ -931,14 +952,14 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 		return -EBUSY;
 	}
 	/* add_to_swap(), unless the page is in the swap cache already */
-	unsigned long slot = page->swap_slot;
+	unsigned long slot = HS_NOTED(page->swap_slot);
 	bool cached = slot != 0;
 	sim_spin_lock(&mm->swap.lock);
 	for (unsigned long s = 1; s <= mm->swap.nr_slots && !slot; s++)
-		if (!mm->swap.used[s])
+		if (!HS_NOTED(mm->swap.used[s]))
 			slot = s;
 	if (slot)
-		mm->swap.used[slot] = true;
+		HS_NOTED_SET(mm->swap.used[slot], true);
 	sim_spin_unlock(&mm->swap.lock);
 	if (!slot)
 		goto out_unlock;
@@ -972,9 +993,9 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr)
 	/* pageout() writes a dirty page; a clean one in the swap cache already
 	 * has its data in the slot */
 	if (!cached || hs_page_dirty(page))
-		mm->swap.slot[slot] = hs_page_read(page);
-	page->swap_slot = 0; /* the swap pte owns the slot now */
-	page->private = 0;
+		HS_NOTED_SET(mm->swap.slot[slot], hs_page_read(page));
+	HS_NOTED_SET(page->swap_slot, 0); /* the swap pte owns the slot now */
+	HS_NOTED_SET(page->private, 0);
 	hs_set_pte_at(mm, addr, ptep, hs_mk_swp_pte(HS_SWP_SWAP, slot, 0));
 	hs_page_remove_rmap(page);
 	sim_spin_unlock(ptl);

@@ -28,7 +28,14 @@
  *    (its odd sequence keeps every writer out of the tree): those reads,
  *    and so every write of itree[] / nr_itree, are annotated plain accesses;
  *  - active_invalidate_ranges, the deferred list and sub->in_tree/deferred
- *    are only touched under the lock: plain C;
+ *    are only touched under the lock: plain C, each access noted for dpor
+ *    (HS_NOTED(), model/internal.h: no scheduling point);
+ *  - subscriptions->lock is marked sim_spin_annotated(): every access to
+ *    what it protects is visible to dpor (the reads of invalidate_seq and of
+ *    the tree under the lock are noted too), so two of its sections are
+ *    ordered only when their contents conflict: a read_begin() and an
+ *    invalidation that covers no interval (it only counts itself active)
+ *    commute.
  *  - sub->alive stands for the notifier's memory: the driver's kfree()
  *    (hs_mmu_interval_notifier_free()) clears it with WRITE_ONCE, and each
  *    use of a linked notifier reads it, so freeing a notifier that is still
@@ -99,6 +106,8 @@ static const char *mn_mm_name(const struct hs_mm *mm)
 void hs_mmu_notifier_subscriptions_init(struct hs_mmu_notifier_subscriptions *s)
 {
 	sim_spin_init(&s->lock, "notifier_subscriptions->lock");
+	/* the sequence, the active count, the tree and the deferred list */
+	sim_spin_annotated(&s->lock);
 	s->invalidate_seq = 2;
 	s->active_invalidate_ranges = 0;
 	s->nr_itree = 0;
@@ -139,7 +148,7 @@ void hs_mmu_notifier_range_init(struct hs_mmu_notifier_range *r, enum hs_mmu_not
 static bool mn_itree_is_invalidating(struct hs_mmu_notifier_subscriptions *s)
 {
 	sim_assert_held(&s->lock);
-	return s->invalidate_seq & 1;
+	return HS_NOTED(s->invalidate_seq) & 1;
 }
 
 /*
@@ -176,26 +185,26 @@ static void mn_sub_touch(struct hs_mmu_interval_notifier *sub, const char *site)
 static void mn_itree_insert(struct hs_mmu_notifier_subscriptions *s,
 			    struct hs_mmu_interval_notifier *sub)
 {
-	int i = s->nr_itree;
+	int i = HS_NOTED(s->nr_itree);
 
 	sim_assert_held(&s->lock);
 	if (i >= HS_MAX_INTERVALS)
 		sim_fail(HS_KIND_BUG, "model: more than %d interval notifiers", HS_MAX_INTERVALS);
-	for (; i > 0 && s->itree[i - 1]->start > sub->start; i--)
+	for (; i > 0 && HS_NOTED(s->itree[i - 1])->start > sub->start; i--)
 		SIM_PLAIN_WRITE(s->itree[i], s->itree[i - 1]);
 	SIM_PLAIN_WRITE(s->itree[i], sub);
 	SIM_PLAIN_WRITE(s->nr_itree, s->nr_itree + 1);
-	sub->in_tree = true;
+	HS_NOTED_SET(sub->in_tree, true);
 }
 
 /* interval_tree_remove(): unlink @sub. */
 static void mn_itree_remove(struct hs_mmu_notifier_subscriptions *s,
 			    struct hs_mmu_interval_notifier *sub)
 {
-	int n = s->nr_itree, i = 0;
+	int n = HS_NOTED(s->nr_itree), i = 0;
 
 	sim_assert_held(&s->lock);
-	while (i < n && s->itree[i] != sub)
+	while (i < n && HS_NOTED(s->itree[i]) != sub)
 		i++;
 	if (i == n)
 		sim_fail(HS_KIND_BUG, "interval_tree_remove: %s is not in the tree of %s",
@@ -204,7 +213,7 @@ static void mn_itree_remove(struct hs_mmu_notifier_subscriptions *s,
 		SIM_PLAIN_WRITE(s->itree[i], s->itree[i + 1]);
 	SIM_PLAIN_WRITE(s->itree[n - 1], NULL);
 	SIM_PLAIN_WRITE(s->nr_itree, n - 1);
-	sub->in_tree = false;
+	HS_NOTED_SET(sub->in_tree, false);
 }
 
 /* hlist_add_head() on the deferred list. */
@@ -213,13 +222,15 @@ static void mn_deferred_add(struct hs_mmu_notifier_subscriptions *s,
 {
 	sim_assert_held(&s->lock);
 	/* Adding a node twice corrupts the kernel's hlist. */
-	if (sub->deferred)
+	if (HS_NOTED(sub->deferred))
 		sim_fail(HS_KIND_BUG, "hlist_add_head: %s is already on the deferred list",
 			 mn_sub_name(sub));
-	if (s->nr_deferred >= HS_MAX_INTERVALS)
+	if (HS_NOTED(s->nr_deferred) >= HS_MAX_INTERVALS)
 		sim_fail(HS_KIND_BUG, "model: more than %d deferred notifiers", HS_MAX_INTERVALS);
-	s->deferred[s->nr_deferred++] = sub;
-	sub->deferred = true;
+	HS_NOTE_WRITE(s->nr_deferred);
+	HS_NOTED_SET(s->deferred[s->nr_deferred], sub);
+	s->nr_deferred++;
+	HS_NOTED_SET(sub->deferred, true);
 }
 
 /* hlist_del() from the deferred list. */
@@ -229,26 +240,28 @@ static void mn_deferred_del(struct hs_mmu_notifier_subscriptions *s,
 	int i = 0;
 
 	sim_assert_held(&s->lock);
-	while (i < s->nr_deferred && s->deferred[i] != sub)
+	while (i < HS_NOTED(s->nr_deferred) && HS_NOTED(s->deferred[i]) != sub)
 		i++;
 	/* hlist_del() of a node on no list dereferences NULL in the kernel. */
 	if (i == s->nr_deferred)
 		sim_fail(HS_KIND_BUG, "hlist_del: %s is neither in the tree nor deferred",
 			 mn_sub_name(sub));
 	for (; i + 1 < s->nr_deferred; i++)
-		s->deferred[i] = s->deferred[i + 1];
-	s->deferred[--s->nr_deferred] = NULL;
-	sub->deferred = false;
+		HS_NOTED_SET(s->deferred[i], HS_NOTED(s->deferred[i + 1]));
+	HS_NOTE_WRITE(s->nr_deferred);
+	s->nr_deferred--;
+	HS_NOTED_SET(s->deferred[s->nr_deferred], NULL);
+	HS_NOTED_SET(sub->deferred, false);
 }
 
 /* Model limit: notifiers linked now or once the deferred inserts apply. */
 static int mn_nr_linked(struct hs_mmu_notifier_subscriptions *s)
 {
-	int n = s->nr_itree;
+	int n = HS_NOTED(s->nr_itree);
 
 	sim_assert_held(&s->lock);
-	for (int i = 0; i < s->nr_deferred; i++)
-		n += !s->deferred[i]->in_tree;
+	for (int i = 0; i < HS_NOTED(s->nr_deferred); i++)
+		n += !HS_NOTED(HS_NOTED(s->deferred[i])->in_tree);
 	return n;
 }
 
@@ -268,17 +281,18 @@ mn_itree_inv_start_range(struct hs_mmu_notifier_subscriptions *s,
 	struct hs_mmu_interval_notifier *res = NULL;
 
 	sim_spin_lock(&s->lock);
+	HS_NOTE_WRITE(s->active_invalidate_ranges);
 	s->active_invalidate_ranges++;
-	for (int i = 0; i < s->nr_itree; i++) {
-		if (mn_overlaps(s->itree[i], range)) {
+	for (int i = 0; i < HS_NOTED(s->nr_itree); i++) {
+		if (mn_overlaps(HS_NOTED(s->itree[i]), range)) {
 			res = s->itree[i];
 			*pos = i;
 			break;
 		}
 	}
 	if (res)
-		SIM_WRITE_ONCE(s->invalidate_seq, s->invalidate_seq | 1);
-	*seq = s->invalidate_seq;
+		SIM_WRITE_ONCE(s->invalidate_seq, HS_NOTED(s->invalidate_seq) | 1);
+	*seq = HS_NOTED(s->invalidate_seq);
 	sim_spin_unlock(&s->lock);
 	return res;
 }
@@ -321,28 +335,31 @@ static unsigned long mn_itree_inv_end(struct hs_mmu_notifier_subscriptions *s)
 
 	sim_spin_lock(&s->lock);
 	/* The kernel's counter would wrap: an end without a start. */
+	HS_NOTE_WRITE(s->active_invalidate_ranges);
 	if (!s->active_invalidate_ranges)
 		sim_fail(HS_KIND_BUG, "mmu_notifier_invalidate_range_end without a start");
 	if (--s->active_invalidate_ranges || !mn_itree_is_invalidating(s)) {
-		seq = s->invalidate_seq;
+		seq = HS_NOTED(s->invalidate_seq);
 		sim_spin_unlock(&s->lock);
 		return seq;
 	}
 
-	SIM_WRITE_ONCE(s->invalidate_seq, s->invalidate_seq + 1);
+	SIM_WRITE_ONCE(s->invalidate_seq, HS_NOTED(s->invalidate_seq) + 1);
 
-	while (s->nr_deferred) {
-		struct hs_mmu_interval_notifier *sub = s->deferred[s->nr_deferred - 1];
+	while (HS_NOTED(s->nr_deferred)) {
+		struct hs_mmu_interval_notifier *sub = HS_NOTED(s->deferred[s->nr_deferred - 1]);
 
 		mn_sub_touch(sub, __func__);
-		if (sub->in_tree)
+		if (HS_NOTED(sub->in_tree))
 			mn_itree_remove(s, sub);
 		else
 			mn_itree_insert(s, sub);
-		sub->deferred = false;
-		s->deferred[--s->nr_deferred] = NULL;
+		HS_NOTED_SET(sub->deferred, false);
+		HS_NOTE_WRITE(s->nr_deferred);
+		s->nr_deferred--;
+		HS_NOTED_SET(s->deferred[s->nr_deferred], NULL);
 	}
-	seq = s->invalidate_seq;
+	seq = HS_NOTED(s->invalidate_seq);
 	sim_spin_unlock(&s->lock);
 
 	sim_wake_up_all(&s->wq);
@@ -460,8 +477,8 @@ int hs_mmu_interval_notifier_insert(struct hs_mmu_interval_notifier *sub, struct
 
 	sub->mm = mm;
 	sub->ops = ops;
-	sub->in_tree = false;
-	sub->deferred = false;
+	HS_NOTED_SET(sub->in_tree, false);
+	HS_NOTED_SET(sub->deferred, false);
 	sub->start = start;
 	if (length == 0 || __builtin_add_overflow(start, length - 1, &sub->last))
 		return -EOVERFLOW;
@@ -473,20 +490,20 @@ int hs_mmu_interval_notifier_insert(struct hs_mmu_interval_notifier *sub, struct
 		sim_spin_unlock(&s->lock);
 		return -ENOMEM;
 	}
-	if (s->active_invalidate_ranges) {
+	if (HS_NOTED(s->active_invalidate_ranges)) {
 		if (mn_itree_is_invalidating(s)) {
 			mn_deferred_add(s, sub);
 			deferred = true;
 		} else {
-			SIM_WRITE_ONCE(s->invalidate_seq, s->invalidate_seq | 1);
+			SIM_WRITE_ONCE(s->invalidate_seq, HS_NOTED(s->invalidate_seq) | 1);
 			mn_itree_insert(s, sub);
 		}
-		SIM_WRITE_ONCE(sub->invalidate_seq, s->invalidate_seq);
+		SIM_WRITE_ONCE(sub->invalidate_seq, HS_NOTED(s->invalidate_seq));
 	} else {
 		if (mn_itree_is_invalidating(s))
 			sim_fail(HS_KIND_BUG, "mmu_interval_notifier_insert: WARN: no active "
 					      "range but the sequence is odd");
-		SIM_WRITE_ONCE(sub->invalidate_seq, s->invalidate_seq - 1);
+		SIM_WRITE_ONCE(sub->invalidate_seq, HS_NOTED(s->invalidate_seq) - 1);
 		mn_itree_insert(s, sub);
 	}
 	sim_spin_unlock(&s->lock);
@@ -506,7 +523,7 @@ static bool mmu_interval_seq_released(struct hs_mmu_notifier_subscriptions *s, u
 	bool ret;
 
 	sim_spin_lock(&s->lock);
-	ret = s->invalidate_seq != seq;
+	ret = HS_NOTED(s->invalidate_seq) != seq;
 	sim_spin_unlock(&s->lock);
 	return ret;
 }
@@ -531,14 +548,14 @@ void hs_mmu_interval_notifier_remove(struct hs_mmu_interval_notifier *sub)
 	mn_sub_touch(sub, __func__);
 	sim_spin_lock(&s->lock);
 	if (mn_itree_is_invalidating(s)) {
-		if (!sub->in_tree) {
+		if (!HS_NOTED(sub->in_tree)) {
 			mn_deferred_del(s, sub);
 		} else {
 			mn_deferred_add(s, sub);
-			seq = s->invalidate_seq;
+			seq = HS_NOTED(s->invalidate_seq);
 		}
 	} else {
-		if (!sub->in_tree)
+		if (!HS_NOTED(sub->in_tree))
 			sim_fail(HS_KIND_BUG,
 				 "mmu_interval_notifier_remove: WARN: %s is not "
 				 "inserted",
@@ -595,7 +612,7 @@ unsigned long hs_mmu_interval_read_begin(struct hs_mmu_interval_notifier *sub)
 
 	sim_spin_lock(&s->lock);
 	seq = SIM_READ_ONCE(sub->invalidate_seq);
-	is_invalidating = seq == s->invalidate_seq;
+	is_invalidating = seq == HS_NOTED(s->invalidate_seq);
 	sim_spin_unlock(&s->lock);
 
 	if (is_invalidating)

@@ -45,8 +45,9 @@ void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr
 	struct hs_dev_rmap *r;
 	unsigned long *where = NULL;
 
-	if (!hs_is_zone_device_page(page) || !(r = (struct hs_dev_rmap *)page->private))
+	if (!hs_is_zone_device_page(page) || !(r = (struct hs_dev_rmap *)HS_NOTED(page->private)))
 		return;
+	hs_dev_rmap_note_read(r);
 	if (sim_noted_load_n(&r->mm, __ATOMIC_RELAXED) == mm)
 		where = &r->addr;
 	for (int i = 0; !where && i < hs_dev_rmap_forked(r, page); i++)

@@ -11,6 +11,12 @@
  * return what the walk computes.  What runs concurrently is the BAR page pool
  * (a spinlock, where the kernel's gen_pool is lock-free) and the lifetime of
  * pdev->p2pdma (RCU, as in the kernel).
+ *
+ * Which accesses are annotated, and why: the pool's free stacks are plain
+ * C under the pool's lock, each section noting the stacks it reads or
+ * changes (pool_note(): sim_note_access() on res->nr_free, no scheduling
+ * point), so the lock is marked sim_spin_annotated() and dpor orders two of
+ * its sections only when they touch the same BAR's stack and one changes it.
  */
 #include <errno.h>
 #include <hmmsim/p2pdma.h>
@@ -41,6 +47,16 @@ struct hs_pci_p2pdma {
 	unsigned int nr_res;
 	struct hs_pci_p2pdma_res res[HS_PCI_P2PDMA_MAX_RES];
 };
+
+/*
+ * The free stack of @res, under the pool's lock: plain C, one note on
+ * nr_free for the whole stack (coarse, so sound), so that dpor sees it and
+ * the lock can be marked sim_spin_annotated().
+ */
+static void pool_note(struct hs_pci_p2pdma_res *res, bool write)
+{
+	sim_note_access(&res->nr_free, write);
+}
 
 /* A P2P path limit: what ->links' owner may do to @target's memory. */
 struct hs_pci_link {
@@ -468,6 +484,7 @@ static void p2pdma_page_free(struct hs_page *page)
 	struct hs_pci_p2pdma *p2p = res->p2p;
 
 	sim_spin_lock(&p2p->lock);
+	pool_note(res, true);
 	res->free[res->nr_free++] = hs_page_to_pfn(page);
 	sim_spin_unlock(&p2p->lock);
 }
@@ -485,6 +502,7 @@ static struct hs_pci_p2pdma *p2pdma_setup(struct hs_pci_dev *pdev)
 		return p2p;
 	p2p = sim_alloc(sizeof(*p2p));
 	sim_spin_init(&p2p->lock, "p2pdma->pool");
+	sim_spin_annotated(&p2p->lock); /* every res->free and res->nr_free */
 	sim_rcu_assign_pointer(pdev->p2pdma, p2p);
 	return p2p;
 }
@@ -550,11 +568,14 @@ static unsigned long pool_alloc(struct hs_pci_p2pdma *p2p, struct hs_pci_p2pdma_
 	unsigned long pfn = 0;
 
 	sim_spin_lock(&p2p->lock);
-	for (unsigned int i = 0; i < p2p->nr_res && !pfn; i++)
+	for (unsigned int i = 0; i < p2p->nr_res && !pfn; i++) {
+		pool_note(&p2p->res[i], false);
 		if (p2p->res[i].nr_free) {
+			pool_note(&p2p->res[i], true);
 			*resp = &p2p->res[i];
 			pfn = p2p->res[i].free[--p2p->res[i].nr_free];
 		}
+	}
 	sim_spin_unlock(&p2p->lock);
 	return pfn; /* pfn 0 is the zero page: never a BAR page */
 }
@@ -593,6 +614,7 @@ struct hs_page *hs_pci_alloc_p2pmem(struct hs_pci_dev *pdev)
 	if (hs_get_dev_pagemap(pfn) != &res->pgmap) {
 		/* dying (or gone): gen_pool_free() and fail */
 		sim_spin_lock(&p2p->lock);
+		pool_note(res, true);
 		res->free[res->nr_free++] = pfn;
 		sim_spin_unlock(&p2p->lock);
 		goto out;
@@ -641,8 +663,10 @@ unsigned long hs_pci_p2pmem_available(struct hs_pci_dev *pdev)
 	p2p = sim_rcu_dereference(pdev->p2pdma);
 	if (p2p) {
 		sim_spin_lock(&p2p->lock);
-		for (unsigned int i = 0; i < p2p->nr_res; i++)
+		for (unsigned int i = 0; i < p2p->nr_res; i++) {
+			pool_note(&p2p->res[i], false);
 			n += p2p->res[i].nr_free;
+		}
 		sim_spin_unlock(&p2p->lock);
 	}
 	sim_rcu_read_unlock();

@@ -45,7 +45,7 @@ unsigned long hs_page_to_pfn(const struct hs_page *page)
  */
 bool hs_pfn_valid(unsigned long pfn)
 {
-	return pfn < hs_mach->nr_pages;
+	return pfn < HS_NOTED(hs_mach->nr_pages);
 }
 
 /* Oracle reads: no scheduling point, safe on real threads too. */
@@ -109,6 +109,7 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 	m->ram_free = sim_alloc(nr_ram * sizeof(*m->ram_free));
 	sim_spin_init(&m->ram_lock, "zone->lock");
 	sim_mutex_init(&m->pgmap_lock, "pgmap_lock");
+	sim_mutex_annotated(&m->pgmap_lock); /* the slots, nr_pages (model/memremap.c) */
 	sim_atomic_init(&m->owner_ids, 0);
 	for (unsigned int i = 0; i < sizeof(m->page_wq) / sizeof(m->page_wq[0]); i++)
 		sim_waitqueue_init(&m->page_wq[i], "folio_waitqueue");
@@ -185,7 +186,6 @@ static void page_poison(struct hs_page *page)
 	SIM_WRITE_ONCE(page->content, HS_POISON);
 	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_FREE, SIM_RELEASE);
 }
-
 
 /* The facts of a use-after-free of @page (only while a report is built). */
 static void page_uaf_facts(struct hs_page *page)

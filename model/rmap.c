@@ -156,10 +156,22 @@ retry:
 /* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap; model/migrate.c) --- */
 
 /* The mms fork() added for the current life of @page (plain: written under
- * the PTL of the mapping they were copied from, read after taking it). */
+ * the PTL of the mapping they were copied from, read after taking it).  @r
+ * is a copy from hs_dev_rmap_get(), or the record itself after
+ * hs_dev_rmap_note_read() (so that dpor sees the reads). */
 int hs_dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page)
 {
 	return r && r->gen == hs_page_gen(page) ? r->nr_forked : 0;
+}
+
+/* Tell dpor that the caller reads @r's generation and forked mms in place
+ * (no scheduling point): they are plain fields, written under a PTL. */
+void hs_dev_rmap_note_read(const struct hs_dev_rmap *r)
+{
+	HS_NOTE_READ(r->gen);
+	HS_NOTE_READ(r->nr_forked);
+	for (int i = 0; i < DEV_RMAP_FORKED; i++)
+		HS_NOTE_READ(r->forked[i]);
 }
 
 /* Record the mapping just installed for @page; the caller holds the page lock. */
@@ -169,22 +181,23 @@ void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 
 	if (!hs_is_zone_device_page(page))
 		return;
-	r = (struct hs_dev_rmap *)page->private;
+	r = (struct hs_dev_rmap *)HS_NOTED(page->private);
 	if (!r) {
 		r = sim_alloc(sizeof(*r));
-		page->private = (unsigned long)r;
+		HS_NOTED_SET(page->private, (unsigned long)r);
 	}
 	/* a mapping a fork made, restored after a failed migration: kept */
+	hs_dev_rmap_note_read(r);
 	for (int i = 0; i < hs_dev_rmap_forked(r, page); i++)
-		if (r->forked[i] == mm &&
+		if (HS_NOTED(r->forked[i]) == mm &&
 		    sim_noted_load_n(&r->forked_addr[i], __ATOMIC_RELAXED) == addr)
 			return;
-	if (r->gen != hs_page_gen(page)) {
-		r->gen = hs_page_gen(page);
-		r->nr_forked = 0;
+	if (HS_NOTED(r->gen) != hs_page_gen(page)) {
+		HS_NOTED_SET(r->gen, hs_page_gen(page));
+		HS_NOTED_SET(r->nr_forked, 0);
 	}
-	r->mm = mm;
-	r->addr = addr;
+	sim_noted_store_n(&r->mm, mm, __ATOMIC_RELAXED);
+	sim_noted_store_n(&r->addr, addr, __ATOMIC_RELAXED);
 }
 
 /**
@@ -227,20 +240,21 @@ bool hs_dev_rmap_addr(const struct hs_dev_rmap *r, struct hs_page *page, struct 
 void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *parent, struct hs_mm *mm,
 		     unsigned long addr)
 {
-	struct hs_dev_rmap *r = (struct hs_dev_rmap *)page->private, copy;
+	struct hs_dev_rmap *r = (struct hs_dev_rmap *)HS_NOTED(page->private), copy;
 	unsigned long paddr;
 
 	if (!r || !hs_dev_rmap_addr(hs_dev_rmap_get(page, &copy), page, parent, &paddr) ||
 	    paddr != addr)
 		return; /* not mapped there by a migration: nothing to follow */
-	if (r->gen != hs_page_gen(page)) {
-		r->gen = hs_page_gen(page);
-		r->nr_forked = 0;
+	if (HS_NOTED(r->gen) != hs_page_gen(page)) {
+		HS_NOTED_SET(r->gen, hs_page_gen(page));
+		HS_NOTED_SET(r->nr_forked, 0);
 	}
+	HS_NOTE_WRITE(r->nr_forked);
 	if (r->nr_forked == DEV_RMAP_FORKED)
 		sim_fail(HS_KIND_BUG, "model limit: pfn %#lx forked into more than %d mms",
 			 hs_page_to_pfn(page), DEV_RMAP_FORKED);
-	r->forked[r->nr_forked] = mm;
+	HS_NOTED_SET(r->forked[r->nr_forked], mm);
 	sim_noted_store_n(&r->forked_addr[r->nr_forked], addr, __ATOMIC_RELAXED);
 	r->nr_forked++;
 }
@@ -253,14 +267,15 @@ const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rm
 {
 	const struct hs_dev_rmap *r;
 
-	if (!hs_is_zone_device_page(page) || !(r = (const struct hs_dev_rmap *)page->private))
+	if (!hs_is_zone_device_page(page) ||
+	    !(r = (const struct hs_dev_rmap *)HS_NOTED(page->private)))
 		return NULL;
 	copy->mm = sim_noted_load_n(&r->mm, __ATOMIC_RELAXED);
 	copy->addr = sim_noted_load_n(&r->addr, __ATOMIC_RELAXED);
-	copy->gen = r->gen;
-	copy->nr_forked = r->nr_forked;
+	copy->gen = HS_NOTED(r->gen);
+	copy->nr_forked = HS_NOTED(r->nr_forked);
 	for (int i = 0; i < DEV_RMAP_FORKED; i++) {
-		copy->forked[i] = r->forked[i];
+		copy->forked[i] = HS_NOTED(r->forked[i]);
 		copy->forked_addr[i] = sim_noted_load_n(&r->forked_addr[i], __ATOMIC_RELAXED);
 	}
 	return copy;

@@ -31,6 +31,12 @@
  *    that it joins (flush_work()).
  *  - The LRU lists themselves are not modelled: a page is "on the LRU"
  *    (folio_test_lru()) when it is a RAM page in no CPU's batch.
+ *
+ * Which accesses are annotated, and why: a CPU's batch and its count are
+ * plain C under the CPU's lock, each section noting cpu->nr (one note for
+ * the whole batch: coarse, so sound; no scheduling point), so the lock is
+ * marked sim_spin_annotated(); the page flag HS_PG_LRU_BATCH and the
+ * busy count are atomics.
  */
 #include <hmmsim/mm.h>
 
@@ -99,6 +105,7 @@ void hs_set_cpu(int cpu)
 		c = hs_mach->cpus = sim_alloc(sizeof(*c));
 		for (int i = 0; i < HS_NR_CPUS; i++) {
 			sim_spin_init(&c->cpu[i].lock, "cpu_fbatches.lock");
+			sim_spin_annotated(&c->cpu[i].lock); /* the batch and nr */
 			sim_waitqueue_init(&c->cpu[i].wq, "cpu_resched");
 		}
 	}
@@ -164,6 +171,7 @@ void hs_folio_add_lru(struct hs_page *page)
 	if (!cpu)
 		return;
 	sim_spin_lock(&cpu->lock);
+	HS_NOTE_WRITE(cpu->nr); /* the batch: one note on nr for all of it */
 	if (cpu->nr < HS_LRU_BATCH_MAX) {
 		hs_get_page(page);
 		sim_atomic_or(&page->flags, 1l << HS_PG_LRU_BATCH, SIM_RELAXED);
@@ -176,6 +184,7 @@ void hs_folio_add_lru(struct hs_page *page)
 static void lru_add_drain_cpu(struct hs_cpu *cpu)
 {
 	sim_spin_lock(&cpu->lock);
+	HS_NOTE_WRITE(cpu->nr);
 	for (unsigned int i = 0; i < cpu->nr; i++) {
 		struct hs_page *page = cpu->batch[i];
 
@@ -211,7 +220,7 @@ static bool cpu_needs_drain(struct hs_cpu *cpu)
 	unsigned int nr;
 
 	sim_spin_lock(&cpu->lock);
-	nr = cpu->nr;
+	nr = HS_NOTED(cpu->nr);
 	sim_spin_unlock(&cpu->lock);
 	return nr != 0;
 }

@@ -149,7 +149,7 @@ struct hs_vm_area_struct {
  * the pte encoding (pfn of the folio's first page), whose ptes stay none.
  * @populated: some pte was ever set (the model's !pmd_none(): tables are
  * never freed), a plain field written and read under @ptl, which is also
- * the pmd lock (pmd_lock()).
+ * the pmd lock (pmd_lock()); each access is noted for dpor (model/mm.c).
  */
 struct hs_pte_table {
 	sim_spinlock_t ptl;

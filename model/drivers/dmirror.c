@@ -29,6 +29,22 @@
  * device memory are in dmirror_migrate.c, hot unplug in dmirror_unplug.c,
  * the snapshot and the fault protocol's steps in dmirror_steps.c, the owner
  * policies' side in dmirror_owner.c; dmirror_internal.h is what they share.
+ *
+ * Which accesses are annotated, and why (the driver's two locks):
+ *  - dmirror->mutex protects the mirror table pt[], plain C read and written
+ *    through dpt_get() / dpt_set() (dmirror_internal.h), which note each
+ *    entry for dpor (sim_note_access(), no scheduling point).  The rest of
+ *    what its sections touch is an atomic, a marked access or a noted
+ *    oracle field (page contents, the data oracle, dying/inflight/freed),
+ *    or set up before other threads run (npt, bug, allow_p2p).  So the
+ *    mutex is marked sim_mutex_annotated(): two device accesses of
+ *    different pages, or a read of the mirror and a fault that programs
+ *    other entries, commute under dpor;
+ *  - mdevice->lock protects the free list (free_pfns[], nr_free: one note
+ *    on nr_free for the whole list, dmirror_free_list_note()), draining,
+ *    and the pgmap pointer a reregister replaces (each of its reads, under
+ *    the lock or not, is noted); revoked was a noted atomic already.  It is
+ *    marked sim_spin_annotated() too.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -66,8 +82,10 @@ void dmirror_devmem_free(struct hs_page *page)
 {
 	struct hs_dmirror_device *mdevice = page->pgmap->driver;
 	spin_lock(&mdevice->lock);
-	if (!mdevice->draining)
+	if (!HS_NOTED(mdevice->draining)) {
+		dmirror_free_list_note(mdevice, true);
 		mdevice->free_pfns[mdevice->nr_free++] = page_to_pfn(page);
+	}
 	spin_unlock(&mdevice->lock);
 }
 
@@ -76,10 +94,13 @@ struct hs_page *dmirror_devmem_alloc_page(struct hs_dmirror_device *mdevice)
 {
 	struct hs_page *dpage = NULL;
 	spin_lock(&mdevice->lock);
+	dmirror_free_list_note(mdevice, false);
 	/* revoked: the hot unplug's percpu_ref_kill(), no new device pages */
-	if (mdevice->nr_free && !mdevice->draining &&
-	    !sim_noted_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
+	if (mdevice->nr_free && !HS_NOTED(mdevice->draining) &&
+	    !sim_noted_load_n(&mdevice->revoked, __ATOMIC_RELAXED)) {
+		dmirror_free_list_note(mdevice, true);
 		dpage = pfn_to_page(mdevice->free_pfns[--mdevice->nr_free]);
+	}
 	spin_unlock(&mdevice->lock);
 	if (dpage)
 		zone_device_page_init(dpage);
@@ -118,7 +139,7 @@ static struct hs_page *dmirror_devmem_get_p2p_page(struct hs_page *page, void *r
 		return NULL;
 	if (!dmirror_owner_p2p_grant(mdevice, page, client))
 		return NULL;
-	return mdevice->bar[page_to_pfn(page) - mdevice->pgmap->start_pfn];
+	return HS_NOTED(mdevice->bar)[page_to_pfn(page) - HS_NOTED(mdevice->pgmap)->start_pfn];
 }
 
 /* The ops of a device with P2P: a second struct, so devices without P2P
@@ -138,6 +159,8 @@ static struct hs_dmirror_device *dmirror_device_create(const char *name, unsigne
 
 	mdevice->name = name;
 	spin_lock_init(&mdevice->lock);
+	/* the free list, draining and the pgmap pointer */
+	sim_spin_annotated(&mdevice->lock);
 	mdevice->pgmap = sim_alloc(sizeof(*mdevice->pgmap));
 	mdevice->cluster = mdevice->mem_cluster = mdevice;
 	mdevice->owner_key = hs_owner_key(mdevice);
@@ -276,6 +299,7 @@ struct hs_page *hs_dmirror_device_p2p_page(struct hs_dmirror_device *mdevice, un
 unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 {
 	spin_lock(&mdevice->lock);
+	dmirror_free_list_note(mdevice, false);
 	unsigned long n = mdevice->nr_pages - mdevice->nr_free;
 	spin_unlock(&mdevice->lock);
 	return n;
@@ -294,13 +318,13 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 
 	dmirror_owner_device_gone(mdevice);
 	dmirror_device_evict(mdevice);
-	memunmap_pages(mdevice->pgmap);
+	memunmap_pages(HS_NOTED(mdevice->pgmap));
 	/* P2P: no device page is left for a BAR page to stand for, and every
 	 * mirror entry naming one was cleared by the eviction's invalidation */
 	if (mdevice->bar) {
 		for (unsigned long i = 0; i < n; i++)
 			hs_pci_free_p2pmem(mdevice->bar[i]);
-		mdevice->bar = NULL;
+		HS_NOTED_SET(mdevice->bar, NULL); /* get_p2p_page() reads it locklessly */
 		hs_pci_p2pdma_release(mdevice->pdev);
 	}
 }
@@ -329,8 +353,8 @@ static void dmirror_do_update(struct hs_dmirror *dmirror, unsigned long start, u
 	lockdep_assert_held(&dmirror->mutex);
 	for (unsigned long i = start >> PAGE_SHIFT; i < (end >> PAGE_SHIFT) && i < dmirror->npt;
 	     i++) {
-		hit |= dmirror->pt[i] != 0;
-		dmirror->pt[i] = 0;
+		hit |= dpt_get(dmirror, i) != 0;
+		dpt_set(dmirror, i, 0);
 	}
 	if (hit)
 		sim_cover(HS_COV_INVAL_MIRROR); /* coverage only */
@@ -388,6 +412,7 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
 	dmirror->mdevice = mdevice;
 	dmirror->mm = mm;
 	sim_mutex_init(&dmirror->mutex, "dmirror->mutex");
+	sim_mutex_annotated(&dmirror->mutex); /* the mirror table pt[] */
 	sim_waitqueue_init(&dmirror->release_wq, "dmirror->release_wq");
 	dmirror->npt = mm->va_size >> PAGE_SHIFT;
 	dmirror->pt = sim_alloc(dmirror->npt * sizeof(*dmirror->pt));
@@ -447,7 +472,7 @@ unsigned long hs_dmirror_mirror_entry(struct hs_dmirror *dmirror, unsigned long 
 	if ((addr >> PAGE_SHIFT) >= dmirror->npt)
 		return 0;
 	sim_mutex_lock(&dmirror->mutex);
-	unsigned long ent = dmirror->pt[addr >> PAGE_SHIFT];
+	unsigned long ent = dpt_get(dmirror, addr >> PAGE_SHIFT);
 	sim_mutex_unlock(&dmirror->mutex);
 	if (!(ent & DPT_VALID))
 		return 0;
@@ -559,7 +584,7 @@ static int dmirror_do_fault(struct hs_dmirror *dmirror, struct hmm_range *range,
 		} else {
 			ent = dpt_entry(page, write);
 		}
-		dmirror->pt[addr >> PAGE_SHIFT] = ent;
+		dpt_set(dmirror, addr >> PAGE_SHIFT, ent);
 		if (sim_tracing()) {
 			sim_note(&dmirror->pt[addr >> PAGE_SHIFT], "made", "the mirror entry");
 			sim_event("dmirror: mirror %#lx -> pfn %#lx%s%s", addr, page_to_pfn(page),
@@ -868,7 +893,7 @@ static int dmirror_do_access(struct hs_dmirror *dmirror, unsigned long start, un
 	lockdep_assert_held(&dmirror->mutex);
 	dmirror_check_alive(dmirror, "device access");
 	for (unsigned long addr = start; addr < end; addr += PAGE_SIZE, (*done)++) {
-		unsigned long ent = dmirror->pt[addr >> PAGE_SHIFT];
+		unsigned long ent = dpt_get(dmirror, addr >> PAGE_SHIFT);
 		if (!(ent & DPT_VALID) ||
 		    (write && !(ent & DPT_WRITE) && !(atomic && (ent & DPT_EXCL))) ||
 		    (atomic && !(ent & DPT_ATOMIC)))

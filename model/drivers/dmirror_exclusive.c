@@ -23,7 +23,7 @@
 static int dmirror_atomic_map(unsigned long addr, struct hs_page *page, struct hs_dmirror *dmirror)
 {
 	sim_mutex_lock(&dmirror->mutex);
-	dmirror->pt[addr >> PAGE_SHIFT] = dpt_entry(page, false) | DPT_EXCL;
+	dpt_set(dmirror, addr >> PAGE_SHIFT, dpt_entry(page, false) | DPT_EXCL);
 	sim_mutex_unlock(&dmirror->mutex);
 	if (sim_tracing())
 		sim_event("dmirror_atomic_map %#lx: pfn %#lx", addr, page_to_pfn(page));
@@ -107,7 +107,7 @@ int hs_dmirror_check_exclusive(struct hs_dmirror *dmirror, unsigned long addr, u
 		return -EINVAL;
 	sim_mutex_lock(&dmirror->mutex);
 	for (unsigned long i = addr >> PAGE_SHIFT; i < end >> PAGE_SHIFT; i++)
-		if (dmirror->pt[i] & DPT_EXCL)
+		if (dpt_get(dmirror, i) & DPT_EXCL)
 			ret = -EPERM;
 	sim_mutex_unlock(&dmirror->mutex);
 	return ret;

@@ -68,8 +68,8 @@ int dmirror_migrate_finalize_and_map(struct migrate_vma *args, struct hs_dmirror
 			return -ENOMEM;
 		}
 		if ((addr >> PAGE_SHIFT) < dmirror->npt) {
-			dmirror->pt[addr >> PAGE_SHIFT] =
-			    dpt_entry(dpage, args->dst[i] & MIGRATE_PFN_WRITE);
+			dpt_set(dmirror, addr >> PAGE_SHIFT,
+				dpt_entry(dpage, args->dst[i] & MIGRATE_PFN_WRITE));
 			if (sim_tracing())
 				sim_note(&dmirror->pt[addr >> PAGE_SHIFT], "made",
 					 "the mirror entry");

@@ -100,6 +100,32 @@ struct hs_dmirror {
 	struct dmirror_kfd *kfd;
 };
 
+/*
+ * The mirror table's entry @i, under dmirror->mutex: plain C, each access
+ * noted for dpor (HS_NOTED(), model/internal.h), so that the mutex can be
+ * marked sim_mutex_annotated().
+ */
+static inline unsigned long dpt_get(struct hs_dmirror *dmirror, unsigned long i)
+{
+	return HS_NOTED(dmirror->pt[i]);
+}
+
+static inline void dpt_set(struct hs_dmirror *dmirror, unsigned long i, unsigned long ent)
+{
+	HS_NOTED_SET(dmirror->pt[i], ent);
+}
+
+/*
+ * The device's free list (free_pfns[] and nr_free), under mdevice->lock:
+ * plain C, one note for the whole list on nr_free (coarse, so sound), a
+ * write when the section changes it, so that the lock can be marked
+ * sim_spin_annotated().
+ */
+static inline void dmirror_free_list_note(struct hs_dmirror_device *mdevice, bool write)
+{
+	sim_note_access(&mdevice->nr_free, write);
+}
+
 /* ---- dmirror.c: the device, its memory, its mirrors and their faults ---------- */
 /* The mirror-table entry of a page the device reaches directly (dmirror_do_fault()). */
 unsigned long dpt_entry(struct hs_page *page, bool write);

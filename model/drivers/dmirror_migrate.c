@@ -18,7 +18,8 @@ void dmirror_devmem_folio_free(struct hs_page *head)
 {
 	struct hs_dmirror_device *mdevice = head->pgmap->driver;
 	spin_lock(&mdevice->lock);
-	for (unsigned long k = 0; k < HS_PTRS_PER_PTE && !mdevice->draining; k++)
+	dmirror_free_list_note(mdevice, true);
+	for (unsigned long k = 0; k < HS_PTRS_PER_PTE && !HS_NOTED(mdevice->draining); k++)
 		mdevice->free_pfns[mdevice->nr_free++] = page_to_pfn(head) + k;
 	spin_unlock(&mdevice->lock);
 }
@@ -39,11 +40,12 @@ struct hs_page *dmirror_devmem_alloc_folio(struct hs_dmirror_device *mdevice)
 		return NULL;
 	}
 	spin_lock(&mdevice->lock);
+	dmirror_free_list_note(mdevice, false);
 	n = mdevice->nr_free;
-	if (!mdevice->draining && !sim_noted_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
+	if (!HS_NOTED(mdevice->draining) && !sim_noted_load_n(&mdevice->revoked, __ATOMIC_RELAXED))
 		for (unsigned long j = 0; j < n && !found; j++) {
 			unsigned long b = mdevice->free_pfns[j], c = 0;
-			if ((b - mdevice->pgmap->start_pfn) % HS_PTRS_PER_PTE)
+			if ((b - HS_NOTED(mdevice->pgmap)->start_pfn) % HS_PTRS_PER_PTE)
 				continue;
 			for (unsigned long i = 0; i < n; i++)
 				c += mdevice->free_pfns[i] >= b &&
@@ -53,6 +55,7 @@ struct hs_page *dmirror_devmem_alloc_folio(struct hs_dmirror_device *mdevice)
 		}
 	if (found) {
 		unsigned long w = 0;
+		dmirror_free_list_note(mdevice, true);
 		for (unsigned long i = 0; i < n; i++)
 			if (mdevice->free_pfns[i] < base || mdevice->free_pfns[i] >= base + HS_PTRS_PER_PTE)
 				mdevice->free_pfns[w++] = mdevice->free_pfns[i];
@@ -126,7 +129,7 @@ void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror 
 		struct hs_page *spage = migrate_pfn_to_page(*src);
 		/* a page already in this device's memory (selected because a
 		 * requester-side policy asks for device-private pages too) stays */
-		if (spage && spage->pgmap == dmirror->mdevice->pgmap)
+		if (spage && spage->pgmap == HS_NOTED(dmirror->mdevice->pgmap))
 			continue;
 		/* another device's page whose device vanished: its memory cannot
 		 * be read, the page stays (and the attempt is a lost access) */
@@ -175,7 +178,7 @@ void dmirror_migrate_alloc_and_copy(struct migrate_vma *args, struct hs_dmirror 
  * fault collect: this device's type. */
 static unsigned long dmirror_select_device(struct hs_dmirror *dmirror)
 {
-	return dmirror->mdevice->pgmap->type == MEMORY_DEVICE_COHERENT
+	return HS_NOTED(dmirror->mdevice->pgmap)->type == MEMORY_DEVICE_COHERENT
 		   ? MIGRATE_VMA_SELECT_DEVICE_COHERENT
 		   : MIGRATE_VMA_SELECT_DEVICE_PRIVATE;
 }
@@ -187,7 +190,8 @@ static unsigned long dmirror_select_device(struct hs_dmirror *dmirror)
  */
 static unsigned long dmirror_select_compound(struct hs_dmirror *dmirror)
 {
-	if (hs_switch.no_device_thp || dmirror->mdevice->pgmap->type != MEMORY_DEVICE_PRIVATE)
+	if (hs_switch.no_device_thp ||
+	    HS_NOTED(dmirror->mdevice->pgmap)->type != MEMORY_DEVICE_PRIVATE)
 		return 0;
 	return MIGRATE_VMA_SELECT_COMPOUND;
 }
@@ -321,7 +325,7 @@ static vm_fault_t dmirror_devmem_fault_folio(struct migrate_vma *args, struct hs
 		for (unsigned long k = 0, va = (args->start >> PAGE_SHIFT) + i; k < HS_PTRS_PER_PTE;
 		     k++, va++)
 			if (va < owner->npt)
-				owner->pt[va] = 0;
+				dpt_set(owner, va, 0);
 		sim_mutex_unlock(&owner->mutex);
 	}
 	if (dpage)
@@ -368,7 +372,7 @@ static vm_fault_t dmirror_devmem_fault_alloc_and_copy(struct migrate_vma *args,
 			sim_mutex_lock(&owner->mutex);
 			unsigned long va = (args->start >> PAGE_SHIFT) + i;
 			if (va < owner->npt)
-				owner->pt[va] = 0;
+				dpt_set(owner, va, 0);
 			sim_mutex_unlock(&owner->mutex);
 		}
 		dmirror_copy_to_ram(from, dpage, spage);
@@ -455,7 +459,7 @@ void dmirror_device_evict(struct hs_dmirror_device *mdevice)
 	unsigned long n = mdevice->nr_pages;
 	unsigned long *src = sim_alloc(n * sizeof(*src)), *dst = sim_alloc(n * sizeof(*dst));
 
-	migrate_device_range(src, mdevice->pgmap->start_pfn, n);
+	migrate_device_range(src, HS_NOTED(mdevice->pgmap)->start_pfn, n);
 	for (unsigned long i = 0; i < n; i++) {
 		struct hs_page *spage = migrate_pfn_to_page(src[i]);
 		if (!spage || !(src[i] & MIGRATE_PFN_MIGRATE))

@@ -4,6 +4,17 @@
  * pagemap's owner and its mirrors carry, and how it changes it, under each
  * owner policy (include/hmmsim/owner.h, docs/owner-semantics.md).  The
  * hooks at the end are called by model/drivers/dmirror.c.
+ *
+ * Which accesses are annotated, and why: the registry's lock
+ * (owner_list->lock) protects the device and peer lists and each device's
+ * member, group, listed and gone; the grant lock protects the grant set
+ * under HS_OWNER_F_LOCKED.  Their plain accesses (and the plain reads of
+ * those fields outside the locks, and of a fixed policy's owner key, which a
+ * peer-group join writes) are noted for dpor (HS_NOTED(), owner_peers_note(),
+ * owner_devs_note(): sim_note_access(), no scheduling point); the grant set
+ * is otherwise read and written with annotated accesses.  So both locks are
+ * marked annotated: dpor orders two of their sections only when their
+ * contents conflict.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +70,22 @@ struct owner_registry {
 
 static struct owner_registry *owner_reg;
 
+/*
+ * The peer list (peers[], nr_peers) under the registry's lock: plain C, one
+ * note on nr_peers for the whole list (coarse, so sound; no scheduling
+ * point), a write when the section changes it.  The device list (devs[],
+ * nr_devs) is noted the same way on nr_devs.
+ */
+static void owner_peers_note(struct owner_registry *r, bool write)
+{
+	sim_note_access(&r->nr_peers, write);
+}
+
+static void owner_devs_note(struct owner_registry *r, bool write)
+{
+	sim_note_access(&r->nr_devs, write);
+}
+
 static bool owner_policy_uses_state(void)
 {
 	return hs_owner_policy == HS_OWNER_P2P_CALLBACK || hs_owner_policy == HS_OWNER_PEER_GROUP ||
@@ -84,6 +111,8 @@ void hs_owner_lab_reset(void)
 	owner_reg = sim_alloc(sizeof(*owner_reg));
 	owner_reg->mach = hs_mach;
 	sim_mutex_init(&owner_reg->lock, "owner_list->lock");
+	/* the device and peer lists, each os's member, group, listed, gone */
+	sim_mutex_annotated(&owner_reg->lock);
 }
 
 static struct owner_registry *owner_registry(void)
@@ -102,7 +131,7 @@ static struct owner_registry *owner_registry(void)
 void *dmirror_key_load(struct hs_dmirror_device *mdevice)
 {
 	if (!hs_owner_policy_mutable(hs_owner_policy))
-		return mdevice->owner_key;
+		return HS_NOTED(mdevice->owner_key);
 	if (hs_owner_policy == HS_OWNER_MUTABLE)
 		return SIM_PLAIN_READ(mdevice->owner_key);
 	return SIM_READ_ONCE(mdevice->owner_key);
@@ -135,8 +164,9 @@ void *hs_dmirror_device_owner(struct hs_dmirror_device *mdevice)
 static unsigned long owner_grants_of(struct owner_registry *r, struct dmirror_owner_state *os)
 {
 	unsigned long g = os->extra | 1ul << os->idx;
+	owner_devs_note(r, false);
 	for (unsigned int i = 0; i < r->nr_devs; i++)
-		if (r->devs[i]->member == os->member)
+		if (HS_NOTED(r->devs[i]->member) == HS_NOTED(os->member))
 			g |= 1ul << i;
 	return g;
 }
@@ -145,9 +175,10 @@ static unsigned long owner_grants_of(struct owner_registry *r, struct dmirror_ow
 static void owner_grants_setup(void)
 {
 	struct owner_registry *r = owner_registry();
+	owner_devs_note(r, false);
 	for (unsigned int i = 0; i < r->nr_devs; i++) {
 		struct dmirror_owner_state *os = r->devs[i];
-		os->grant = owner_grants_of(r, os);
+		HS_NOTED_SET(os->grant, owner_grants_of(r, os));
 		sim_noted_store_n(&os->grant_truth, os->grant, __ATOMIC_RELAXED);
 	}
 }
@@ -225,7 +256,8 @@ static bool owner_reach(struct hs_dmirror_device *x, struct hs_dmirror_device *y
 
 static void owner_peer_unlist(struct owner_registry *r, unsigned int i)
 {
-	r->peers[i]->listed = false;
+	owner_peers_note(r, true);
+	HS_NOTED_SET(r->peers[i]->listed, false);
 	for (; i + 1 < r->nr_peers; i++)
 		r->peers[i] = r->peers[i + 1];
 	r->nr_peers--;
@@ -252,16 +284,18 @@ static void owner_peer_group_join(struct hs_dmirror_device *mdevice)
 	unsigned int at = 0;
 
 	sim_mutex_lock(&r->lock);
+	owner_peers_note(r, true); /* this section always adds @mdevice */
 	for (unsigned int i = 0; i < r->nr_peers;)
-		if (r->peers[i]->gone && sim_completion_done(&r->peers[i]->dev->pgmap->done))
+		if (HS_NOTED(r->peers[i]->gone) &&
+		    sim_completion_done(&HS_NOTED(r->peers[i]->dev->pgmap)->done))
 			owner_peer_unlist(r, i);
 		else
 			i++;
 	for (unsigned int i = 0; i < r->nr_peers && !owner;) {
-		void *group = r->peers[i]->group;
+		void *group = HS_NOTED(r->peers[i]->group);
 		bool all = true;
 		unsigned int j = i;
-		for (; j < r->nr_peers && r->peers[j]->group == group; j++)
+		for (; j < r->nr_peers && HS_NOTED(r->peers[j]->group) == group; j++)
 			all = all && owner_reach(mdevice, r->peers[j]->dev);
 		if (all) {
 			owner = group;
@@ -277,10 +311,10 @@ static void owner_peer_group_join(struct hs_dmirror_device *mdevice)
 		r->peers[i] = r->peers[i - 1];
 	r->peers[at] = os;
 	r->nr_peers++;
-	os->group = owner;
-	os->listed = true;
-	mdevice->owner_key = owner;
-	mdevice->pgmap->owner = owner;
+	HS_NOTED_SET(os->group, owner);
+	HS_NOTED_SET(os->listed, true);
+	HS_NOTED_SET(mdevice->owner_key, owner);
+	HS_NOTED_SET(HS_NOTED(mdevice->pgmap)->owner, owner);
 	sim_mutex_unlock(&r->lock);
 	if (sim_tracing())
 		sim_event("%s: joined peer group %u", mdevice->name, at);
@@ -299,7 +333,7 @@ void hs_dmirror_device_set_owner(struct hs_dmirror_device *mdevice, void *cluste
 	mdevice->cluster = mdevice->mem_cluster = cluster;
 	if (owner_policy_grants() && mdevice->os) {
 		/* each device keeps its own key; the cluster names its grants */
-		mdevice->os->member = cluster;
+		HS_NOTED_SET(mdevice->os->member, cluster);
 		owner_grants_setup();
 		return;
 	}
@@ -365,11 +399,12 @@ static void dmirror_owner_regrant(struct hs_dmirror_device *mdevice, void *clust
 	unsigned long changed = 0;
 
 	sim_mutex_lock(&r->lock);
-	mdevice->os->member = cluster;
+	HS_NOTED_SET(mdevice->os->member, cluster);
+	owner_devs_note(r, false);
 	for (unsigned int i = 0; i < r->nr_devs; i++) {
 		struct dmirror_owner_state *os = r->devs[i];
 		unsigned long g = owner_grants_of(r, os);
-		if (g != os->grant) { /* only changes write it: no race */
+		if (g != HS_NOTED(os->grant)) { /* only changes write it: no race */
 			owner_grant_store(os, g);
 			changed |= 1ul << i;
 		}
@@ -402,13 +437,14 @@ static void dmirror_owner_regrant(struct hs_dmirror_device *mdevice, void *clust
  */
 static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cluster, void *key)
 {
-	struct dev_pagemap *old = mdevice->pgmap, *pgmap = sim_alloc(sizeof(*pgmap));
+	struct dev_pagemap *old = HS_NOTED(mdevice->pgmap), *pgmap = sim_alloc(sizeof(*pgmap));
 	unsigned long n = mdevice->nr_pages;
 
 	if (mdevice->bar)
 		return -EOPNOTSUPP;
 	spin_lock(&mdevice->lock);
-	mdevice->draining = true;
+	HS_NOTED_SET(mdevice->draining, true);
+	dmirror_free_list_note(mdevice, true);
 	mdevice->nr_free = 0;
 	spin_unlock(&mdevice->lock);
 	dmirror_device_evict(mdevice);
@@ -424,10 +460,11 @@ static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cl
 	dmirror_key_store(mdevice, key);
 	dmirror_owner_commit(mdevice, cluster);
 	spin_lock(&mdevice->lock);
-	mdevice->pgmap = pgmap;
+	HS_NOTED_SET(mdevice->pgmap, pgmap);
+	dmirror_free_list_note(mdevice, true);
 	for (unsigned long i = n; i-- > 0;)
 		mdevice->free_pfns[mdevice->nr_free++] = pgmap->start_pfn + i;
-	mdevice->draining = false;
+	HS_NOTED_SET(mdevice->draining, false);
 	spin_unlock(&mdevice->lock);
 	hs_owner_stats_inc(&hs_owner_stats.reregisters, 1);
 	return 0;
@@ -453,6 +490,7 @@ int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *clus
 	switch (hs_owner_policy) {
 	case HS_OWNER_MUTABLE:
 		/* in place, plain stores: core mm reads the owner with plain loads */
+		HS_NOTE_READ(mdevice->pgmap);
 		SIM_PLAIN_WRITE(mdevice->pgmap->owner, key);
 		dmirror_key_store(mdevice, key);
 		dmirror_owner_commit(mdevice, cluster);
@@ -461,6 +499,7 @@ int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *clus
 		/* WRITE_ONCE, then invalidate every mm a mirror of the device
 		 * mirrors: a fault that read the old owner retries, a mirror
 		 * entry made under it is dropped */
+		HS_NOTE_READ(mdevice->pgmap);
 		SIM_WRITE_ONCE(mdevice->pgmap->owner, key);
 		dmirror_key_store(mdevice, key);
 		dmirror_owner_invalidate_users(mdevice);
@@ -499,13 +538,15 @@ void dmirror_owner_device_init(struct hs_dmirror_device *mdevice)
 	os->dev = mdevice;
 	os->member = mdevice->cluster;
 	spin_lock_init(&os->grant_lock);
+	sim_spin_annotated(&os->grant_lock); /* os->grant (F_LOCKED) */
 	mdevice->os = os;
 	sim_mutex_lock(&r->lock);
+	owner_devs_note(r, true);
 	if (r->nr_devs >= OWNER_MAX_DEVICES)
 		sim_fail(HS_KIND_BUG, "owner lab: more than %d devices", OWNER_MAX_DEVICES);
 	os->idx = r->nr_devs;
 	r->devs[r->nr_devs++] = os;
-	os->grant = 1ul << os->idx;
+	HS_NOTED_SET(os->grant, 1ul << os->idx);
 	sim_noted_store_n(&os->grant_truth, os->grant, __ATOMIC_RELAXED);
 	sim_mutex_unlock(&r->lock);
 }
@@ -514,8 +555,8 @@ void dmirror_owner_device_init(struct hs_dmirror_device *mdevice)
  * owner is chosen by what it can reach). */
 void dmirror_owner_device_pci(struct hs_dmirror_device *mdevice)
 {
-	if (hs_owner_policy == HS_OWNER_PEER_GROUP && mdevice->os && !mdevice->os->listed &&
-	    !mdevice->os->group)
+	if (hs_owner_policy == HS_OWNER_PEER_GROUP && mdevice->os &&
+	    !HS_NOTED(mdevice->os->listed) && !HS_NOTED(mdevice->os->group))
 		owner_peer_group_join(mdevice);
 }
 
@@ -530,11 +571,12 @@ void dmirror_owner_device_pci(struct hs_dmirror_device *mdevice)
 void dmirror_owner_device_gone(struct hs_dmirror_device *mdevice)
 {
 	struct dmirror_owner_state *os = mdevice->os;
-	if (hs_owner_policy != HS_OWNER_PEER_GROUP || !os || !os->listed)
+	if (hs_owner_policy != HS_OWNER_PEER_GROUP || !os || !HS_NOTED(os->listed))
 		return;
 	struct owner_registry *r = owner_registry();
 	sim_mutex_lock(&r->lock);
-	os->gone = true;
+	HS_NOTED_SET(os->gone, true);
+	owner_peers_note(r, false);
 	if (!(hs_owner_flags & HS_OWNER_F_LEAVE_DRAINED))
 		for (unsigned int i = 0; i < r->nr_peers; i++)
 			if (r->peers[i] == os) {

@@ -56,8 +56,8 @@ static void dmirror_script_do_update(struct hs_dmirror *dmirror, unsigned long s
 	lockdep_assert_held(&dmirror->mutex);
 	for (unsigned long i = start >> PAGE_SHIFT; i < (end >> PAGE_SHIFT) && i < dmirror->npt;
 	     i++) {
-		hit |= dmirror->pt[i] != 0;
-		dmirror->pt[i] = 0;
+		hit |= dpt_get(dmirror, i) != 0;
+		dpt_set(dmirror, i, 0);
 	}
 	if (hit)
 		sim_cover(HS_COV_INVAL_MIRROR); /* coverage only */

@@ -24,8 +24,9 @@ static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long e
 			   ? HS_DMIRROR_PROT_DEV_PRIVATE_LOCAL
 			   : HS_DMIRROR_PROT_DEV_PRIVATE_REMOTE;
 	else if (hs_is_device_coherent_page(page)) /* migrated to this device or another? */
-		perm = page->pgmap == dmirror->mdevice->pgmap ? HS_DMIRROR_PROT_DEV_COHERENT_LOCAL
-							      : HS_DMIRROR_PROT_DEV_COHERENT_REMOTE;
+		perm = page->pgmap == HS_NOTED(dmirror->mdevice->pgmap)
+			   ? HS_DMIRROR_PROT_DEV_COHERENT_LOCAL
+			   : HS_DMIRROR_PROT_DEV_COHERENT_REMOTE;
 	else if (hs_is_zero_pfn(page_to_pfn(page)))
 		perm = HS_DMIRROR_PROT_ZERO;
 	else

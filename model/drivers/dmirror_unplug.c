@@ -126,7 +126,7 @@ static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_f
 	if (free_first)
 		dmirror_device_release_bar(mdevice);
 	dmirror_device_evict_all(mdevice);
-	memunmap_pages(mdevice->pgmap);
+	memunmap_pages(HS_NOTED(mdevice->pgmap));
 	if (!free_first)
 		dmirror_device_release_bar(mdevice);
 }
@@ -172,7 +172,7 @@ int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_
 		dmirror_device_revoke(mdevice, false);
 		return 0;
 	case HS_DMIRROR_UNPLUG_DEVM:
-		memunmap_pages(mdevice->pgmap);
+		memunmap_pages(HS_NOTED(mdevice->pgmap));
 		dmirror_device_release_bar(mdevice);
 		return 0;
 	}
