@@ -270,6 +270,13 @@ static inline bool kind_empty(uint8_t k)
 	return k == SIM_OP_NONE || k == SIM_OP_YIELD;
 }
 
+/* The kind event @i announced, as its footprint has it (DPOR_LA_* for a
+ * commuting section's lock operations), SIM_OP_NONE for an empty footprint. */
+static inline uint8_t ev_kind(const struct sim_dpor_state *s, size_t i)
+{
+	return s->ev[i].fp_n ? s->items[s->ev[i].fp_start].kind : SIM_OP_NONE;
+}
+
 static inline void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The dpor strategy's side of the soundness self-check (--por-check,
+ * explore.c's por_check()): the last execution's events, another
+ * linearization of its happens-before that the engine can run, and the
+ * follow mode that runs one (docs/engine.md, "The soundness self-check").
+ */
+#include "engine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dpor_internal.h"
+
+struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n)
+{
+	struct sim_dpor_state *s = sim_dpor_new(UINT32_MAX);
+	s->follow = seq;
+	s->nfollow = n;
+	s->diverged = SIZE_MAX;
+	return s;
+}
+
+size_t sim_dpor_diverged(const struct sim_dpor_state *s)
+{
+	if (s->diverged == SIZE_MAX && s->nev != s->nfollow)
+		return s->nev < s->nfollow ? s->nev : s->nfollow;
+	return s->diverged;
+}
+
+size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq)
+{
+	*seq = malloc((s->nev + 1) * sizeof(**seq));
+	if (!*seq)
+		abort();
+	for (size_t i = 0; i < s->nev; i++)
+		(*seq)[i] = s->ev[i].tid;
+	return s->nev;
+}
+
+static const char *const op_names[SIM_OP__COUNT] = {
+    [SIM_OP_NONE] = "start",
+    [SIM_OP_READ] = "read",
+    [SIM_OP_WRITE] = "write",
+    [SIM_OP_RMW] = "read-modify-write",
+    [SIM_OP_ADD] = "atomic_add",
+    [SIM_OP_OR] = "set_bit",
+    [SIM_OP_SPIN_LOCK] = "spin_lock",
+    [SIM_OP_SPIN_TRYLOCK] = "spin_trylock",
+    [SIM_OP_SPIN_UNLOCK] = "spin_unlock",
+    [SIM_OP_MUTEX_LOCK] = "mutex_lock",
+    [SIM_OP_MUTEX_TRYLOCK] = "mutex_trylock",
+    [SIM_OP_MUTEX_UNLOCK] = "mutex_unlock",
+    [SIM_OP_DOWN_READ] = "down_read",
+    [SIM_OP_DOWN_READ_TRYLOCK] = "down_read_trylock",
+    [SIM_OP_UP_READ] = "up_read",
+    [SIM_OP_DOWN_WRITE] = "down_write",
+    [SIM_OP_DOWN_WRITE_TRYLOCK] = "down_write_trylock",
+    [SIM_OP_UP_WRITE] = "up_write",
+    [SIM_OP_WAIT_PREPARE] = "prepare_to_wait",
+    [SIM_OP_WAIT] = "wait_event",
+    [SIM_OP_WAIT_DONE] = "wait_for_completion",
+    [SIM_OP_DONE_CHECK] = "completion_done",
+    [SIM_OP_WAKE] = "wake_up",
+    [SIM_OP_RCU_LOCK] = "rcu_read_lock",
+    [SIM_OP_RCU_UNLOCK] = "rcu_read_unlock",
+    [SIM_OP_SYNC_RCU] = "synchronize_rcu",
+    [SIM_OP_CALL_RCU] = "call_rcu",
+    [SIM_OP_RCU_BARRIER] = "rcu_barrier",
+    [SIM_OP_SPAWN] = "spawn",
+    [SIM_OP_JOIN] = "join",
+    [SIM_OP_EXIT] = "exit",
+    [SIM_OP_YIELD] = "yield",
+    [SIM_OP_ALLOC] = "alloc",
+    [SIM_OP_POLL_CHECK] = "poll-check",
+};
+
+void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len)
+{
+	const struct dpor_event *ev = &s->ev[i];
+	snprintf(buf, len, "event %zu, thread %d (%s, its event %u)", i, ev->tid,
+		 op_names[ev->kind], ev->lidx);
+}
+
+/*
+ * Another topological order of the last execution's happens-before, which the
+ * engine can run: an event that a blocked or yielding thread's next event
+ * waits for (its pend) comes after that thread's blocking or yielding event;
+ * a yield that went on at once (nobody else could run) stays where it was,
+ * every event before it first, its continuation right after it.
+ */
+static bool yield_alone(const struct sim_dpor_state *s, size_t y)
+{
+	return s->ev[y].kind == SIM_OP_YIELD && s->ev[y].pend == NO_EVENT && s->ev[y].lidx > 1;
+}
+
+/* @q before @pick?  0: the highest thread first; 1: the main thread while it
+ * can go on (it spawns the others), then the highest; 2: main, then the lowest. */
+static bool better(int variant, int q, int pick)
+{
+	if (variant == 0)
+		return q > pick;
+	if (q == 0 || pick == 0)
+		return q == 0;
+	return variant == 1 ? q > pick : q < pick;
+}
+
+/* A failed acquisition of a commuting section: left out of the linearization,
+ * which runs the section when the lock is free (no blocking, no wake-up). */
+static bool la_attempt(const struct sim_dpor_state *s, size_t f)
+{
+	return s->ev[f].blocked && ev_kind(s, f) == DPOR_LA_LOCK;
+}
+
+/* A commuting section of the last execution: its lock, acquisition, release. */
+struct la_section {
+	const void *lock;
+	int32_t acq, rel; /* rel: NO_EVENT while held at the end */
+};
+
+/*
+ * The orders of commuting sections that happens-before implies without lock
+ * edges (section a before section b of one lock when b's contents happen
+ * after a's acquisition): pairs (a's release, b's acquisition), counted in
+ * @need.  Return: the number of pairs in *pairs (malloc'd).
+ */
+static size_t la_orders(const struct sim_dpor_state *s, uint32_t *need, int32_t (**pairs)[2])
+{
+	size_t n = s->nev, ns = 0, np = 0;
+	struct la_section *sec = malloc((n + 1) * sizeof(*sec));
+	*pairs = NULL;
+	if (!sec)
+		abort();
+	for (size_t f = 0; f < n; f++) {
+		uint8_t k = ev_kind(s, f);
+		const void *lock = kind_la(k) ? s->items[s->ev[f].fp_start].obj : NULL;
+		if (k == DPOR_LA_LOCK && !s->ev[f].blocked)
+			sec[ns++] = (struct la_section){lock, (int32_t)f, NO_EVENT};
+		for (size_t a = ns; k == DPOR_LA_UNLOCK && a-- > 0;)
+			if (sec[a].lock == lock && sec[a].rel == NO_EVENT &&
+			    s->ev[sec[a].acq].tid == s->ev[f].tid) {
+				sec[a].rel = (int32_t)f;
+				break;
+			}
+	}
+	size_t cap = 0;
+	for (size_t b = 0; b < ns; b++) {
+		int tb = s->ev[sec[b].acq].tid;
+		size_t end = sec[b].rel != NO_EVENT ? (size_t)sec[b].rel
+						    : (size_t)s->tev[tb][s->ntev[tb] - 1];
+		for (size_t a = 0; a < b; a++) {
+			int ta = s->ev[sec[a].acq].tid;
+			if (sec[a].lock != sec[b].lock || ta == tb || sec[a].rel == NO_EVENT ||
+			    s->vc[end][ta] < s->ev[sec[a].acq].lidx)
+				continue;
+			*pairs = grow(*pairs, &cap, np + 1, sizeof(**pairs));
+			(*pairs)[np][0] = sec[a].rel;
+			(*pairs)[np++][1] = sec[b].acq;
+			need[sec[b].acq]++;
+		}
+	}
+	free(sec);
+	return np;
+}
+
+/* May event @f of thread @q take its commuting section's lock now? */
+static bool la_free(const struct sim_dpor_state *s, size_t f, int q, const void **held,
+		    const int *holder, unsigned int nheld)
+{
+	if (ev_kind(s, f) != DPOR_LA_LOCK)
+		return true;
+	for (unsigned int k = 0; k < nheld; k++)
+		if (held[k] == s->items[s->ev[f].fp_start].obj && holder[k] != q)
+			return false;
+	return true;
+}
+
+/* Event @f was put in the order: the locks of commuting sections held. */
+static void la_note(const struct sim_dpor_state *s, size_t f, int q, const void **held, int *holder,
+		    unsigned int *nheld)
+{
+	uint8_t k = ev_kind(s, f);
+	const void *lock = kind_la(k) ? s->items[s->ev[f].fp_start].obj : NULL;
+	if (k == DPOR_LA_LOCK && *nheld < SIM_MAX_THREADS * 4) {
+		held[*nheld] = lock;
+		holder[(*nheld)++] = q;
+	}
+	for (unsigned int i = 0; k == DPOR_LA_UNLOCK && i < *nheld; i++)
+		if (held[i] == lock && holder[i] == q) {
+			held[i] = held[--*nheld];
+			holder[i] = holder[*nheld];
+			break;
+		}
+}
+
+size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq)
+{
+	size_t n = s->nev, out = 0, used = 0;
+	uint32_t done[SIM_MAX_THREADS] = {0};
+	uint32_t *need = calloc(n + 1, sizeof(*need));
+	const void *held[SIM_MAX_THREADS * 4];
+	int holder[SIM_MAX_THREADS * 4], forced = -1;
+	unsigned int nheld = 0;
+	int32_t(*pairs)[2];
+
+	*seq = malloc((n + 1) * sizeof(**seq));
+	if (!*seq || !need)
+		abort();
+	for (size_t y = 0; y < n; y++)
+		if (s->ev[y].pend != NO_EVENT && s->ev[y].lidx > 1 &&
+		    !la_attempt(s, (size_t)s->tev[s->ev[y].tid][s->ev[y].lidx - 2]))
+			need[s->ev[y].pend]++; /* the thread's previous event first */
+	size_t npairs = la_orders(s, need, &pairs);
+	while (used < n) {
+		int pick = -1;
+		for (int q = 0; q < s->nthreads; q++) {
+			while (done[q] < s->ntev[q] && la_attempt(s, (size_t)s->tev[q][done[q]])) {
+				done[q]++; /* it would not block: left out */
+				used++;
+			}
+			if (done[q] >= s->ntev[q])
+				continue;
+			size_t f = (size_t)s->tev[q][done[q]];
+			bool ready = !need[f] && (forced < 0 || q == forced) &&
+				     la_free(s, f, q, held, holder, nheld);
+			if (ready && f + 1 < n && s->ev[f].lidx < s->ntev[q] &&
+			    yield_alone(s, (size_t)s->tev[q][s->ev[f].lidx]))
+				ready = used == f; /* a barrier: everything before it first */
+			for (int r = 0; ready && r < s->nthreads; r++)
+				if (r != q && s->vc[f][r] > done[r])
+					ready = false;
+			if (!ready)
+				continue;
+			if (pick < 0 || better(variant, q, pick))
+				pick = q;
+		}
+		if (pick < 0)
+			break; /* stuck (the execution itself is one: cannot happen without
+				  sections) */
+		size_t f = (size_t)s->tev[pick][done[pick]++];
+		(*seq)[out++] = pick;
+		used++;
+		forced = -1;
+		la_note(s, f, pick, held, holder, &nheld);
+		for (size_t k = 0; k < npairs; k++)
+			if ((size_t)pairs[k][0] == f)
+				need[pairs[k][1]]--;
+		if (s->ev[f].lidx < s->ntev[pick]) {
+			size_t y = (size_t)s->tev[pick][s->ev[f].lidx];
+			if (s->ev[y].pend != NO_EVENT)
+				need[s->ev[y].pend]--;
+			if (yield_alone(s, y))
+				forced = pick;
+		}
+	}
+	free(need);
+	free(pairs);
+	return used < n ? SIZE_MAX : out;
+}
