@@ -868,6 +868,18 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	return true;
 }
 
+/* The open event's announced operation on @obj, as its footprint has it, or
+ * NULL (a replayed event keeps its record). */
+static struct dpor_fp_item *open_op(const void *obj)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	if (!s->open || s->nev <= s->keep)
+		return NULL;
+	const struct dpor_event *ev = &s->ev[s->nev - 1];
+	struct dpor_fp_item *it = &s->items[ev->fp_start];
+	return ev->fp_n && it->obj == obj ? it : NULL;
+}
+
 /*
  * The current event's store or read-modify-write of @obj left it as it was
  * (a failed cmpxchg, a bit set that was set, a store of the value there) and
@@ -877,23 +889,15 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
  */
 void sim_dpor_silent_slow(const void *obj)
 {
-	struct sim_dpor_state *s = sim_eng.strat_state;
-	if (!s->open || s->nev <= s->keep)
-		return;
-	const struct dpor_event *ev = &s->ev[s->nev - 1];
-	struct dpor_fp_item *it = &s->items[ev->fp_start];
-	if (ev->fp_n && it->obj == obj && (it->kind == SIM_OP_WRITE || it->kind == SIM_OP_RMW))
+	struct dpor_fp_item *it = open_op(obj);
+	if (it && (it->kind == SIM_OP_WRITE || it->kind == SIM_OP_RMW))
 		it->kind = SIM_OP_READ;
 }
 
 void sim_dpor_blind_slow(const void *obj)
 {
-	struct sim_dpor_state *s = sim_eng.strat_state;
-	if (!s->open || s->nev <= s->keep)
-		return;
-	const struct dpor_event *ev = &s->ev[s->nev - 1];
-	struct dpor_fp_item *it = &s->items[ev->fp_start];
-	if (ev->fp_n && it->obj == obj && it->kind == SIM_OP_RMW)
+	struct dpor_fp_item *it = open_op(obj);
+	if (it && it->kind == SIM_OP_RMW)
 		it->kind = SIM_OP_ADD;
 }
 
