@@ -5,10 +5,11 @@
  *
  * The pagemap's percpu_ref is an atomic count: one initial reference plus one
  * per allocated page.  Its puts before the kill are percpu mode, blind
- * subtractions for dpor (hs_put_dev_pagemap()).  Lookups run under RCU and take a reference only while
- * the pagemap is live (percpu_ref_tryget_live()); memunmap_pages() marks it
- * dying, waits a grace period so no lookup can still take a new reference,
- * drops the initial reference and sleeps until the last page is freed.
+ * subtractions for dpor (hs_put_dev_pagemap()).  Lookups run under RCU and
+ * take a reference only while the pagemap is live (percpu_ref_tryget_live());
+ * memunmap_pages() marks it dying, waits a grace period so no lookup can still
+ * take a new reference, drops the initial reference and sleeps until the last
+ * page is freed.
  *
  * Which accesses are annotated, and why: pgmap_lock (hs_machine) serialises
  * memremap/memunmap; what it protects is published with RCU primitives
