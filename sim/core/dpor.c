@@ -547,11 +547,13 @@ static void lock_chain(struct sim_dpor_state *s, size_t i)
 
 /*
  * @ci: the clock of e' (program order and enabling edge @pre, then its
- * @nc candidates @cand) when the race with candidate @a0 is reversed at @a,
- * an earlier event of a0's thread (the acquisition of the section a0 ended,
- * or a poll anchor): without a0, and without the candidates of that thread
- * from @a on, which the reversal moves after e' too.  (Joined, an access in
- * the acquisition's own event would order it before e' and hide the race.)
+ * @nc candidates @cand) when the race with candidate @a0 is reversed at @a:
+ * a0 itself, or an earlier event of a0's thread (the acquisition of the
+ * section a0 ended, or a poll anchor).  Without a0, and without the
+ * candidates of that thread from @a on, which the reversal moves after e'
+ * too.  (Joined, an access in the acquisition's own event would order it
+ * before e' and hide the race.)  For @a == @a0 that leaves out only a0: a
+ * direct race has no other candidate after a0 in its thread.
  */
 static void clock_without(const struct sim_dpor_state *s, uint32_t *ci, const uint32_t *pre,
 			  const int32_t *cand, unsigned int nc, int32_t a0, int32_t a, int t,
@@ -615,20 +617,16 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 					direct = false;
 			if (!direct || equivalent_reversal(s, a, i, &fp.it[citem[k]]))
 				continue;
-			/* e' without the edge from e: the others joined */
-			uint32_t ci[SIM_MAX_THREADS];
-			memcpy(ci, pre, n * sizeof(*ci));
-			for (unsigned int l = 0; l < nc; l++)
-				if (cand[l] != a)
-					clock_join(ci, s->vc[cand[l]], n);
-			ci[t] = ev->lidx;
 			int32_t a0 = a;
 			a = released_acquire(s, a, &fp.it[citem[k]]);
 			if (a != NO_EVENT && s->ev[a].poll != POLL_NONE)
 				a = dpor_poll_anchor(s, a, fp.it[citem[k]].obj);
-			if (a != NO_EVENT && a != a0)
-				clock_without(s, ci, pre, cand, nc, a0, a, t, ev->lidx);
-			if (a != NO_EVENT && !hb_before(s, a, ci))
+			if (a == NO_EVENT)
+				continue;
+			/* e' without the edge from e: the others joined */
+			uint32_t ci[SIM_MAX_THREADS];
+			clock_without(s, ci, pre, cand, nc, a0, a, t, ev->lidx);
+			if (!hb_before(s, a, ci))
 				race(s, lift(s, (size_t)a, i, ci), (size_t)a, i, ci);
 		}
 	}
