@@ -72,11 +72,16 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
  * not exhausted.  Not deterministic, unlike a budget in executions. */
 void hs_catalog_cell_budget(double seconds);
 /* --exhaustive's default budget per cell, in dpor executions (catalog and
- * experiment owner). */
+ * experiment owner), when --cell-budget gives none. */
 #define HS_CELL_BUDGET_DEFAULT 200000
-/* --cell-budget B: "SECONDSs" sets *@seconds, a number *@executions.
+/* --cell-budget B: "SECONDSs" sets *@seconds, a number *@executions (the
+ * other to 0: the last one given counts).
  * Return: 0, or 2 after a one-line message on stderr. */
 int hs_cell_budget_parse(const char *val, uint64_t *executions, double *seconds);
+/* The dpor executions a cell may take under --cell-budget (@executions,
+ * @seconds; 0: not given): @executions, no cap (UINT64_MAX) under a time
+ * budget, else HS_CELL_BUDGET_DEFAULT. */
+uint64_t hs_cell_executions(uint64_t executions, double seconds);
 /* sim_explore() within the budget hs_catalog_cell_budget() set (a budget
  * in seconds replaces @o's progress callback). */
 int hs_cell_explore(const struct sim_scenario *sc, struct sim_options *o, struct sim_result *r);

@@ -220,9 +220,9 @@ static double cell_seconds; /* --cell-budget Ns */
 static void print_clean(const struct hs_catalog_result *r)
 {
 	if (r->clean_with_fix)
-		printf("    fix: clean (%s, %llu executions)\n",
+		printf("    fix: clean (%s, %llu execution%s)\n",
 		       r->fixed_exhausted ? "exhaustive" : "sampled",
-		       (unsigned long long)r->fixed_executions);
+		       (unsigned long long)r->fixed_executions, cli_plural(r->fixed_executions));
 	if (r->found && r->schedule[0])
 		printf("    bug: %s found by %s, replay token %s\n", r->kind,
 		       r->bug_by_fallback ? "the entry's own strategy (dpor: not within the budget)"
@@ -420,9 +420,13 @@ static int catalog_html(struct cli_outfile *hf, const struct hs_catalog_entry *c
 		html_entry(&cells[2 * nrows++], &cat[i], strategy ? *strategy : cat[i].strategy,
 			   &res[i]);
 	}
-	snprintf(params, sizeof(params), "strategy %s, %llu iterations, seed %llu",
-		 strategy ? sim_strategy_name(*strategy) : "each entry's own",
-		 (unsigned long long)iterations, (unsigned long long)seed);
+	if (exhaustive && cell_seconds) /* no cap in executions: the clock's */
+		snprintf(params, sizeof(params), "strategy dpor, %.0f s per cell, seed %llu",
+			 cell_seconds, (unsigned long long)seed);
+	else
+		snprintf(params, sizeof(params), "strategy %s, %llu iterations, seed %llu",
+			 strategy ? sim_strategy_name(*strategy) : "each entry's own",
+			 (unsigned long long)iterations, (unsigned long long)seed);
 	struct html_matrix m = {
 	    .title = "hmmsim catalog",
 	    .intro = "Each catalog entry (a real kernel or driver bug, docs/catalog.md) explored "
@@ -455,7 +459,7 @@ static int exhaustive_setup(bool have_strategy, bool kernel, uint64_t budget,
 	}
 	if (exhaustive) {
 		*strategy = SIM_STRATEGY_DPOR;
-		*iterations = budget ? budget : HS_CELL_BUDGET_DEFAULT;
+		*iterations = hs_cell_executions(budget, cell_seconds);
 	} else if (budget || cell_seconds) {
 		fprintf(stderr, "hmmsim: --cell-budget goes with --exhaustive\n");
 		return 2;
@@ -479,13 +483,22 @@ static bool catalog_has(const struct hs_catalog_entry *cat, size_t n, const char
 static void print_head(bool json, const enum sim_strategy *strategy, uint64_t iterations,
 		       uint64_t seed)
 {
-	if (json)
+	if (json && exhaustive) { /* the budget each cell had: iterations null, no cap */
+		printf("{\"strategy\":\"dpor\",\"cell_budget\":{");
+		if (cell_seconds)
+			printf("\"seconds\":%.0f},\"iterations\":null", cell_seconds);
+		else
+			printf("\"executions\":%llu},\"iterations\":%llu",
+			       (unsigned long long)iterations, (unsigned long long)iterations);
+		printf(",\"seed\":%llu,\"entries\":[", (unsigned long long)seed);
+	} else if (json) {
 		printf("{\"strategy\":\"%s\",\"iterations\":%llu,\"seed\":%llu,\"entries\":[",
 		       strategy ? sim_strategy_name(*strategy) : "default",
 		       (unsigned long long)iterations, (unsigned long long)seed);
-	else
+	} else {
 		printf("%-*s %-6s %-5s %10s %8s  %-15s %-6s  %s\n", name_width(), "entry", "side",
 		       "found", "executions", "seconds", "kind", "clean", "kernel fix");
+	}
 }
 
 int cmd_catalog(int argc, char **argv)

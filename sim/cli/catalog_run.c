@@ -28,8 +28,8 @@ void hs_catalog_cell_budget(double seconds)
 /**
  * hs_cell_budget_parse() - the argument of --cell-budget.
  * @val: "SECONDSs" (e.g. "60s") or a number of executions; NULL when missing
- * @executions: set to the number, left alone for a time
- * @seconds: set to the time, left alone for a number
+ * @executions: set to the number, 0 for a time
+ * @seconds: set to the time, 0 for a number
  *
  * Return: 0, or 2 after saying on stderr what is wrong (one line).
  */
@@ -45,10 +45,9 @@ int hs_cell_budget_parse(const char *val, uint64_t *executions, double *seconds)
 		errno = 0;
 		unsigned long long v = strtoull(num, &end, 10);
 		if (!errno && !*end && v > 0) {
-			if (secs)
-				*seconds = (double)v;
-			else
-				*executions = v;
+			/* the last --cell-budget given is the budget */
+			*seconds = secs ? (double)v : 0;
+			*executions = secs ? 0 : v;
 			return 0;
 		}
 	}
@@ -57,6 +56,24 @@ int hs_cell_budget_parse(const char *val, uint64_t *executions, double *seconds)
 		"executions, not '%s'\n",
 		val ? val : "");
 	return 2;
+}
+
+/**
+ * hs_cell_executions() - the dpor executions one cell may take.
+ * @executions: --cell-budget N (0: not given)
+ * @seconds: --cell-budget SECONDSs (0: not given)
+ *
+ * A time budget has no cap in executions: the clock alone ends the cell (or
+ * dpor exhausts it first).  Without a budget, HS_CELL_BUDGET_DEFAULT.
+ *
+ * Return: @executions if given, UINT64_MAX under a time budget, else the
+ * default.
+ */
+uint64_t hs_cell_executions(uint64_t executions, double seconds)
+{
+	if (executions)
+		return executions;
+	return seconds > 0 ? UINT64_MAX : HS_CELL_BUDGET_DEFAULT;
 }
 
 /* --cell-budget Ns: go on while the cell's time is not up. */

@@ -679,8 +679,8 @@ static int parse_args(int argc, char **argv, struct exp_run *x, bool *want_cfg, 
 		fprintf(stderr, "hmmsim: --cell-budget goes with --exhaustive\n");
 		return 2;
 	}
-	if (x->seconds) /* dpor until the time is up, or exhausted */
-		x->budget = UINT64_MAX;
+	/* a time budget: dpor until the time is up, or exhausted */
+	x->budget = hs_cell_executions(x->budget, x->seconds);
 	return 0;
 }
 
@@ -714,7 +714,7 @@ static int run_cell(const struct hs_owner_config *cfg, const struct sim_scenario
 
 int cmd_experiment(int argc, char **argv)
 {
-	struct exp_run x = {.iterations = 2000, .seed = 1, .budget = HS_CELL_BUDGET_DEFAULT};
+	struct exp_run x = {.iterations = 2000, .seed = 1};
 	bool want_cfg[EXP_MAX] = {0}, want_sc[EXP_MAX] = {0};
 	const char *html = NULL;
 	struct cli_outfile hf = {0};

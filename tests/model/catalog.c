@@ -167,6 +167,28 @@ static void test_switches_restored(void)
 	CU_ASSERT_EQUAL(hs_switch_set("no-such-switch", true), -EINVAL);
 }
 
+/*
+ * --cell-budget: a number of executions is the cap; a time has none (the
+ * clock ends the cell, not HS_CELL_BUDGET_DEFAULT); the default without
+ * either; the last --cell-budget given counts.
+ */
+static void test_cell_budget(void)
+{
+	uint64_t n = 0;
+	double s = 0;
+
+	EXPECT_EQ_U64(hs_cell_executions(0, 0), HS_CELL_BUDGET_DEFAULT);
+	EXPECT_EQ_U64(hs_cell_executions(250000, 0), 250000);
+	EXPECT_EQ_U64(hs_cell_executions(0, 60), UINT64_MAX);
+	EXPECT_EQ_INT(hs_cell_budget_parse("60s", &n, &s), 0);
+	EXPECT_EQ_U64(hs_cell_executions(n, s), UINT64_MAX);
+	EXPECT_EQ_INT(hs_cell_budget_parse("300000", &n, &s), 0);
+	EXPECT_EQ_U64(n, 300000);
+	EXPECT_EQ_U64(hs_cell_executions(n, s), 300000);
+	EXPECT_EQ_INT(hs_cell_budget_parse("5s", &n, &s), 0);
+	EXPECT_EQ_U64(hs_cell_executions(n, s), UINT64_MAX);
+}
+
 void hmmsim_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("catalog", NULL, NULL);
@@ -177,4 +199,5 @@ void hmmsim_test_register(void)
 		    test_starvation);
 	CU_add_test(s, "switches restored", test_switches_restored);
 	CU_add_test(s, "--kernel: a release's switches", test_kernel_set);
+	CU_add_test(s, "--cell-budget: a time has no cap in executions", test_cell_budget);
 }
