@@ -353,8 +353,9 @@ static void print_json_bounds(FILE *f, const struct sim_options *o, const struct
 }
 
 /*
- * @with_trace: the first report's trace too (a --jobs worker's, for
- * --trace-out); @interrupted: the run was stopped by a signal.
+ * @with_trace: every report's trace too (a --jobs worker's: the first for
+ * --trace-out, each for --html's swimlanes, as one process has them);
+ * @interrupted: the run was stopped by a signal.
  */
 static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_options *o,
 		       const struct sim_result *r, bool with_trace, bool interrupted)
@@ -391,7 +392,7 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 	for (unsigned int i = 0; i < r->nr_reports; i++) {
 		if (i)
 			fputc(',', f);
-		print_json_violation(f, &r->reports[i], with_trace && i == 0);
+		print_json_violation(f, &r->reports[i], with_trace);
 	}
 	fprintf(f, "]");
 	cli_cov_print_json(f, &r->coverage);
