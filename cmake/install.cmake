@@ -1,14 +1,17 @@
 # What `cmake --install build --prefix PREFIX` installs, and the Debian
 # package `cpack -G DEB` (run in the build folder) makes of it:
 #   bin/hmmsim, bin/hmmsim-native
-#   lib/libhmmsim_{core,native,model,lab,scenario,litmus}.a
+#   LIBDIR/libhmmsim_{core,native,model,lab,scenario,litmus}.a
 #   include/hmmsim/*.h (the public API, version.h included)
-#   lib/pkgconfig/hmmsim.pc (the engine), hmmsim-native.pc (real threads)
-#   lib/cmake/hmmsim/: find_package(hmmsim), targets hmmsim::engine,
+#   LIBDIR/pkgconfig/hmmsim.pc (the engine), hmmsim-native.pc (real threads)
+#   LIBDIR/cmake/hmmsim/: find_package(hmmsim), targets hmmsim::engine,
 #     hmmsim::native, hmmsim::model, hmmsim::lab, hmmsim::scenario,
 #     hmmsim::litmus
 #   share/man/man1/hmmsim.1, share/bash-completion/completions/hmmsim
-#   share/doc/hmmsim/: the documentation and examples/out-of-tree-driver
+#   share/doc/hmmsim/: the documentation, examples/out-of-tree-driver and
+#     copyright (the licence, in Debian's machine-readable format)
+# LIBDIR is CMAKE_INSTALL_LIBDIR: lib/<multiarch triplet> on Debian and its
+# derivatives (lib/x86_64-linux-gnu; the top-level CMakeLists.txt), else lib.
 # Included by the top-level CMakeLists.txt after the targets are defined.
 include(CMakePackageConfigHelpers)
 
@@ -61,6 +64,8 @@ install(FILES scripts/hmmsim.bash-completion DESTINATION ${CMAKE_INSTALL_DATADIR
   RENAME hmmsim-native)
 install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR} FILES_MATCHING PATTERN "*.md")
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Debian policy 12.5: /usr/share/doc/PACKAGE/copyright, in every installation
+install(FILES cmake/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples
   PATTERN "build*" EXCLUDE)
 
