@@ -10,7 +10,8 @@
  * stops at DPOR_BENCH_DFS_CAP executions (default 1,000,000) and says so.
  * Then Knuth's estimate (issue 11 item 7) against the true total on
  * programs that finish: the estimate after 10% and 50% of the run, and the
- * ratio.  Then --jobs 2 (issue 11 item 8): the split tree in one process and
+ * ratio, and the same for two shards of the split tree merged (the sum of
+ * their estimates).  Then --jobs 2 (issue 11 item 8): the split tree in one process and
  * in two forked shards at once, wall time side by side with unsplit dpor.
  * Last line: one JSON object.
  */
@@ -138,6 +139,53 @@ static uint64_t shard(const struct sim_scenario *sc, uint64_t k, uint64_t n)
 	uint64_t e = r.exhausted ? r.executions : 0;
 	sim_result_free(&r);
 	return e;
+}
+
+/*
+ * The estimate of @sc's split tree (split depth 2, total @total) merged from
+ * two shards when each has run @pc% of half of it: the sum of the shards'
+ * estimates, each of its own share (docs/engine.md, "How far along is it").
+ */
+static double shards_estimate(const struct sim_scenario *sc, uint64_t total, unsigned int pc)
+{
+	double sum = 0;
+	for (uint64_t k = 0; k < 2; k++) {
+		struct sim_options o = {.strategy = SIM_STRATEGY_DPOR,
+					.iterations = total * pc / 200 ? total * pc / 200 : 1,
+					.dpor_split_depth = 2,
+					.shard_index = k,
+					.shard_count = 2};
+		struct sim_result r;
+		if (sim_explore(sc, &o, &r))
+			exit(1);
+		sum += r.estimated_total;
+		sim_result_free(&r);
+	}
+	return sum;
+}
+
+/* A row of the merged estimate's table, and its error in @worst. */
+static void shards_row(const struct sim_scenario *sc, char *json, size_t *off, size_t len,
+		       double *worst)
+{
+	uint64_t total = shard(sc, 0, 1);
+	double t = total ? (double)total : 1, e[2];
+	char key[64];
+	for (int k = 0; k < 2; k++) {
+		e[k] = shards_estimate(sc, total, k ? 50 : 10);
+		if (off_by(e[k], t) > *worst)
+			*worst = off_by(e[k], t);
+	}
+	printf("%-22s %8llu %10.0f %6.2f %10.0f %6.2f\n", sc->name, (unsigned long long)total, e[0],
+	       e[0] / t, e[1], e[1] / t);
+	snprintf(key, sizeof(key), "%s", sc->name);
+	for (char *c = key; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	*off += (size_t)snprintf(json + *off, len - *off,
+				 ",\"%s_shards2_estimate10_ratio\":%.3f"
+				 ",\"%s_shards2_estimate50_ratio\":%.3f",
+				 key, e[0] / t, key, e[1] / t);
 }
 
 /* The split tree's two shards in two forked processes at once: wall time. */
@@ -278,6 +326,18 @@ int main(void)
 	off += (size_t)snprintf(json + off, sizeof(json) - off,
 				",\"estimate_worst_error\":%.3f,\"knuth_worst_error\":%.3f",
 				worst[0], worst[1]);
+
+	worst[0] = 1;
+	printf("\nThe same, two shards of the split tree merged (their estimates summed;"
+	       " total: the split tree's)\n");
+	printf("%-22s %8s %10s %6s %10s %6s\n", "scenario", "total", "at 10%", "ratio", "at 50%",
+	       "ratio");
+	for (unsigned int i = 0; i < sizeof(fin) / sizeof(fin[0]); i++)
+		if (find(fin[i]))
+			shards_row(find(fin[i]), json, &off, sizeof(json), worst);
+	printf("worst error (a factor either way): %.2fx\n", worst[0]);
+	off += (size_t)snprintf(json + off, sizeof(json) - off,
+				",\"shards2_estimate_worst_error\":%.3f", worst[0]);
 
 	static const char *const par[] = {"p2p-importer-unload", "lastzero-10"};
 	printf("\n--jobs 2: the split tree (split depth 2) in one process and in two at once\n");

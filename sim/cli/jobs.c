@@ -39,6 +39,7 @@ struct jobs_shared {
 	uint32_t interrupted; /* the parent got SIGINT or SIGTERM: stop now */
 	struct {
 		uint64_t done, violations;
+		uint64_t estimate; /* dpor: the worker's estimate of its share of the tree */
 	} w[];
 };
 
@@ -58,6 +59,11 @@ static bool worker_progress(void *arg, const struct sim_progress *p)
 
 	__atomic_store_n(&c->sh->w[c->k].done, p->executions, __ATOMIC_RELAXED);
 	__atomic_store_n(&c->sh->w[c->k].violations, p->violations_found, __ATOMIC_RELAXED);
+	if (c->dpor)
+		__atomic_store_n(&c->sh->w[c->k].estimate,
+				 p->estimated_total < 1e18 ? (uint64_t)p->estimated_total
+							   : (uint64_t)1e18,
+				 __ATOMIC_RELAXED);
 	if (cli_interrupted || __atomic_load_n(&c->sh->interrupted, __ATOMIC_RELAXED)) {
 		c->stopped = true;
 		return false;
@@ -318,6 +324,7 @@ static void jobs_stop(struct jobs_run *jr)
 static void jobs_collect(struct jobs_run *jr, bool progress, uint64_t total)
 {
 	struct cli_progress prog;
+	bool dpor = jr->j->opt->strategy == SIM_STRATEGY_DPOR;
 
 	cli_progress_init(&prog, progress && !jr->status, total);
 	while (jr->open && !jr->status) {
@@ -332,11 +339,16 @@ static void jobs_collect(struct jobs_run *jr, bool progress, uint64_t total)
 		for (unsigned int k = 0; k < jr->j->jobs && nr > 0 && !jr->status; k++)
 			if (jr->pfd[k].fd >= 0 && jr->pfd[k].revents)
 				jobs_read(jr, k);
-		uint64_t done = 0, viol = 0;
+		uint64_t done = 0, viol = 0, est = 0;
 		for (unsigned int k = 0; k < jr->j->jobs; k++) {
-			done += __atomic_load_n(&jr->sh->w[k].done, __ATOMIC_RELAXED);
+			uint64_t d = __atomic_load_n(&jr->sh->w[k].done, __ATOMIC_RELAXED);
+			uint64_t e = __atomic_load_n(&jr->sh->w[k].estimate, __ATOMIC_RELAXED);
+			done += d;
+			est += e > d ? e : d; /* a worker that ended: its executions */
 			viol += __atomic_load_n(&jr->sh->w[k].violations, __ATOMIC_RELAXED);
 		}
+		if (dpor) /* each estimates its own share: the sum is the tree's */
+			prog.total = est;
 		cli_progress_show(&prog, done, viol);
 	}
 	cli_progress_clear(&prog);

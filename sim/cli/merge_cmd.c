@@ -216,6 +216,7 @@ static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 			else if (v > *sums[k])
 				*sums[k] = v;
 		}
+	/* each shard estimates its own share of the tree (dpor_tree_estimate()) */
 	if (!raw_value(buf, "estimated_total", val, sizeof(val)) && cli_parse_double(val, &d))
 		m->estimated_total += d;
 }

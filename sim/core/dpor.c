@@ -647,19 +647,6 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 }
 
 /*
- * Is node @n above the split, where every awake thread is explored?  Until
- * split_depth nodes where two awake threads announce dependent operations
- * (split_conflict()), and at most SPLIT_MAX_BRANCHING nodes where two or
- * more are awake: a program whose threads never conflict there would
- * otherwise be explored by sleep sets alone, exponentially.
- */
-#define SPLIT_MAX_BRANCHING 8
-static bool above_split(const struct sim_dpor_state *s, const struct dpor_node *n)
-{
-	return s->split_depth && n->cdepth < s->split_depth && n->bdepth < SPLIT_MAX_BRANCHING;
-}
-
-/*
  * Split runs: a blocking attempt that failed and changed nothing (the retry
  * is its real event) wakes no sleeper: the state after it is the one before
  * it for every other thread.  And a sleeper whose explored event was such an

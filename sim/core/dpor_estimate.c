@@ -38,16 +38,36 @@ static unsigned int alternatives_left(const struct sim_dpor_state *s, const stru
 }
 
 /*
+ * The size of an alternative left at @n, the branch being explored being
+ * estimated at @cur: the average branch of @n explored so far, or, when
+ * none has ended yet, @cur.  Above the split (--jobs, --shard), where every
+ * awake thread is an alternative, not only those a race asked for, they
+ * count as empty until one has ended: most of them are sleep-set blocked
+ * at once or small, and taking them as large as the first (the branch with
+ * the fewest sleepers) multiplied the estimate by up to the product of the
+ * widths of the split's nodes (364,000x on readers-8).  Their average
+ * counts this shard's executions only (another shard's subtree is a probe:
+ * none), so it is this shard's share of them, and the shards' estimates add
+ * up to one of the whole tree (`hmmsim merge`, the progress line of --jobs).
+ */
+static double branch_size(const struct sim_dpor_state *s, const struct dpor_node *n, double cur)
+{
+	if (n->nsub)
+		return (double)n->sub_done / n->nsub;
+	return above_split(s, n) ? 0 : cur;
+}
+
+/*
  * The executions of the whole tree, estimated on the stack of the execution
  * that just ended (@leaf: 1, or 0 when it was sleep-set blocked), from its
  * deepest node up: the subtree of node j is its branches explored so far
  * (their executions counted), the branch being explored (the estimate of the
- * node below), and the alternatives left, each as large as the average
- * explored branch of j (or, when none is done yet, the branch being
- * explored).  Measured sizes replace Knuth's extrapolation wherever the
+ * node below), and the alternatives left, each as large as branch_size()
+ * says.  Measured sizes replace Knuth's extrapolation wherever the
  * depth-first order has measured one, and the estimate is exact when the
  * run ends.  It does not see the alternatives that races found later will
- * add (docs/engine.md, "How far along is it").
+ * add (docs/engine.md, "How far along is it").  In a split run it is this
+ * shard's part of the tree.
  */
 double dpor_tree_estimate(const struct sim_dpor_state *s, unsigned int leaf)
 {
@@ -56,7 +76,7 @@ double dpor_tree_estimate(const struct sim_dpor_state *s, unsigned int leaf)
 		const struct dpor_node *n = &s->nodes[j];
 		if (n->chosen < 0 || j >= s->nev)
 			continue;
-		double avg = n->nsub ? (double)n->sub_done / n->nsub : est;
+		double avg = branch_size(s, n, est);
 		est = (double)n->sub_done + est + alternatives_left(s, n) * avg;
 	}
 	return est;

@@ -297,6 +297,20 @@ static inline unsigned int preempt_cost(const struct dpor_node *n, int q)
 	return n->prev >= 0 && (n->enabled & BIT(n->prev)) && q != n->prev;
 }
 
+/*
+ * Is node @n above the split, where every awake thread is explored?  Until
+ * split_depth nodes where two awake threads announce dependent operations
+ * (split_conflict() in dpor.c), and at most SPLIT_MAX_BRANCHING nodes where
+ * two or more are awake: a program whose threads never conflict there would
+ * otherwise be explored by sleep sets alone, exponentially.  (Here for the
+ * estimate too, dpor_estimate.c.)
+ */
+#define SPLIT_MAX_BRANCHING 8
+static inline bool above_split(const struct sim_dpor_state *s, const struct dpor_node *n)
+{
+	return s->split_depth && n->cdepth < s->split_depth && n->bdepth < SPLIT_MAX_BRANCHING;
+}
+
 struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj);
 void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind);
 /* dpor_estimate.c: the shown estimate (@leaf: the last execution ran to its
