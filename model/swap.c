@@ -174,7 +174,7 @@ void hs_folio_add_lru(struct hs_page *page)
 	HS_NOTE_WRITE(cpu->nr); /* the batch: one note on nr for all of it */
 	if (cpu->nr < HS_LRU_BATCH_MAX) {
 		hs_get_page(page);
-		sim_atomic_or(&page->flags, 1l << HS_PG_LRU_BATCH, SIM_RELAXED);
+		sim_bits_set(&page->flags, 1ul << HS_PG_LRU_BATCH, SIM_RELAXED);
 		cpu->batch[cpu->nr++] = page;
 	}
 	sim_spin_unlock(&cpu->lock);
@@ -188,7 +188,7 @@ static void lru_add_drain_cpu(struct hs_cpu *cpu)
 	for (unsigned int i = 0; i < cpu->nr; i++) {
 		struct hs_page *page = cpu->batch[i];
 
-		sim_atomic_fetch_and(&page->flags, ~(1l << HS_PG_LRU_BATCH), SIM_RELAXED);
+		sim_bits_clear(&page->flags, 1ul << HS_PG_LRU_BATCH, SIM_RELAXED);
 		hs_put_page(page);
 	}
 	cpu->nr = 0;
@@ -260,5 +260,5 @@ bool hs_folio_test_lru(struct hs_page *page)
 {
 	if (!hs_mach->cpus) /* no batches: every page went straight on the LRU */
 		return true;
-	return !(sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << HS_PG_LRU_BATCH));
+	return !sim_bits_load(&page->flags, 1ul << HS_PG_LRU_BATCH, SIM_RELAXED);
 }
