@@ -190,10 +190,11 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 struct hs_page *hs_pfn_to_page(unsigned long pfn);
 unsigned long hs_page_to_pfn(const struct hs_page *page);
 
-/* The page's generation (an oracle field: no scheduling point). */
+/* The page's generation (an oracle field: no scheduling point, but a noted
+ * read: the free that bumps it is ordered with the check that reads it). */
 static inline uint32_t hs_page_gen(const struct hs_page *page)
 {
-	return __atomic_load_n(&page->gen, __ATOMIC_RELAXED);
+	return sim_noted_load_n(&page->gen, __ATOMIC_RELAXED);
 }
 
 /* pfn_valid() */
