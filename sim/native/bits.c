@@ -7,8 +7,8 @@
  */
 #include <hmmsim/sim.h>
 
-unsigned long sim_bits_load_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
-			       const char *name, const char *site)
+unsigned long sim_bits_load_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo, const char *name,
+			       const char *site)
 {
 	return (unsigned long)sim_atomic_load_at(&w->word, mo, name, site) & mask;
 }
@@ -22,8 +22,7 @@ unsigned long sim_bits_fetch_or_at(sim_bits_t *w, unsigned long mask, enum sim_m
 unsigned long sim_bits_fetch_andnot_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
 				       const char *name, const char *site)
 {
-	return (unsigned long)sim_atomic_fetch_and_at(&w->word, ~(long)mask, mo, name, site) &
-	       mask;
+	return (unsigned long)sim_atomic_fetch_and_at(&w->word, ~(long)mask, mo, name, site) & mask;
 }
 
 void sim_bits_set_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo, const char *name,
