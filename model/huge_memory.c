@@ -30,7 +30,9 @@
  * splitting its PMD (it never fails on extra references: the model takes
  * none on a THP's pages before the split).  The pages of one folio are
  * initialised, counted and freed in bulk with noted accesses (one
- * scheduling point per folio operation, not 512).  The huge zero folio is
+ * scheduling point per folio operation, not 512; page->flags through
+ * sim_noted_bits_*(), each naming the bits it touches, HS_PG_ALL for a
+ * store of the whole word).  The huge zero folio is
  * the zero page repeated: each of its 512 "pages" is pfn 0.
  *
  * Device-private THP (v6.19, "mm/zone_device: support large zone device

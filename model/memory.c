@@ -435,7 +435,8 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 			pfn = (unsigned long)(t >> TLB_PFN_SHIFT) & 0xffffff;
 			struct hs_page *page = hs_pfn_to_page(pfn);
 			if ((hs_page_gen(page) & 0xff) != ((t >> TLB_GEN_SHIFT) & 0xff) ||
-			    sim_noted_bits_load(&page->flags, 1ul << HS_PG_FREE, __ATOMIC_RELAXED)) {
+			    sim_noted_bits_load(&page->flags, 1ul << HS_PG_FREE,
+						__ATOMIC_RELAXED)) {
 				tlb_uaf_facts(page, pfn);
 				sim_fail(
 				    HS_KIND_UAF,

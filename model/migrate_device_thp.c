@@ -14,7 +14,8 @@
  * 0.  The folio's pages each carry their own counts (model/huge_memory.c's
  * convention): a folio reference is one on every page, taken and dropped in
  * bulk with noted accesses (one scheduling point per folio operation, the
- * PTL's or the lock's, not 512).  The folio lock is its first page's
+ * PTL's or the lock's, not 512; page->flags through sim_noted_bits_*(),
+ * naming the bits).  The folio lock is its first page's
  * (HS_PG_HEAD set).  The model splits a folio with its PMD: a split while a
  * migration holds the folio lock (a partial munmap splitting the PMD
  * migration entry) locks the other pages too, so the migration still owns
@@ -140,7 +141,8 @@ void hs_folio_put_all(struct hs_page *head)
 				 hs_page_to_pfn(&head[k]));
 		sim_noted_add_fetch(&head[k].gen, 1, __ATOMIC_RELAXED);
 		sim_noted_store_n(&head[k].content, HS_POISON, __ATOMIC_RELAXED);
-		sim_noted_bits_store(&head[k].flags, 1ul << HS_PG_FREE, HS_PG_ALL, __ATOMIC_RELEASE);
+		sim_noted_bits_store(&head[k].flags, 1ul << HS_PG_FREE, HS_PG_ALL,
+				     __ATOMIC_RELEASE);
 	}
 	if (sim_tracing())
 		sim_event("free device THP: pfns [%#lx, %#lx)", hs_page_to_pfn(head),

@@ -278,8 +278,8 @@ static struct hs_page *rmqueue(const char *site)
 
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	sim_atomic_store_at(&page->_refcount, 1, SIM_RELAXED, "&page->_refcount", site);
-	sim_bits_store_at(&page->flags, 1ul << HS_PG_UPTODATE, HS_PG_ALL, SIM_RELEASE, "&page->flags",
-			  site);
+	sim_bits_store_at(&page->flags, 1ul << HS_PG_UPTODATE, HS_PG_ALL, SIM_RELEASE,
+			  "&page->flags", site);
 	return page;
 }
 
@@ -367,6 +367,16 @@ void hs_wait_on_page_locked(struct hs_page *page)
 }
 
 /* ---- flags, rmap, content -------------------------------------------------------- */
+
+/*
+ * Which accesses are annotated, and why: page->flags is a sim_bits_t, and
+ * every access of it, here and in the other model files, names the PG_ bits
+ * it reads or changes (the lock's test-and-set and clear touch PG_locked
+ * only, folio_mark_dirty() PG_dirty only; a store or clear of the whole word
+ * names HS_PG_ALL), so dpor orders two of them only when they share a bit
+ * (docs/engine.md, "Bits of one word"); the oracle reads (flags_peek(),
+ * hs_page_gen()) are noted, without a scheduling point.
+ */
 
 /**
  * hs_set_page_dirty() - folio_mark_dirty().
@@ -523,8 +533,7 @@ void hs_machine_check_leaks(void)
 		if (!pgmap)
 			continue;
 		for (unsigned long p = 0; p < pgmap->nr_pages; p++)
-			in_use +=
-			    !(flags_peek(&m->pages[pgmap->start_pfn + p], 1ul << HS_PG_FREE));
+			in_use += !(flags_peek(&m->pages[pgmap->start_pfn + p], 1ul << HS_PG_FREE));
 		long want = in_use + !sim_noted_load_n(&pgmap->dying, __ATOMIC_RELAXED);
 		long ref = sim_noted_load_n(&pgmap->ref.v, __ATOMIC_RELAXED);
 		if (ref != want)

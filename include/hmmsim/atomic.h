@@ -110,8 +110,8 @@ typedef struct sim_bits {
 } sim_bits_t;
 
 /* test_bit(), the flags a folio_test_*() reads: the word & @mask. */
-unsigned long sim_bits_load_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
-			       const char *name, const char *site);
+unsigned long sim_bits_load_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo, const char *name,
+			       const char *site);
 /* test_and_set_bit(): sets @mask, returns the old word & @mask. */
 unsigned long sim_bits_fetch_or_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
 				   const char *name, const char *site);
@@ -140,13 +140,13 @@ static inline void sim_bits_init(sim_bits_t *w, unsigned long v)
 	w->word.v = (long)v;
 }
 
-#define sim_bits_load(w, mask, mo)     sim_bits_load_at((w), (mask), (mo), #w, __func__)
-#define sim_bits_fetch_or(w, mask, mo) sim_bits_fetch_or_at((w), (mask), (mo), #w, __func__)
-#define sim_bits_fetch_andnot(w, mask, mo)                                                         \
-	sim_bits_fetch_andnot_at((w), (mask), (mo), #w, __func__)
-#define sim_bits_set(w, mask, mo) sim_bits_set_at((w), (mask), (mo), #w, __func__)
+#define sim_bits_load(w, mask, mo)	   sim_bits_load_at((w), (mask), (mo), #w, __func__)
+#define sim_bits_fetch_or(w, mask, mo)	   sim_bits_fetch_or_at((w), (mask), (mo), #w, __func__)
+#define sim_bits_fetch_andnot(w, mask, mo) sim_bits_fetch_andnot_at((w), (mask), (mo), #w, __func__)
+#define sim_bits_set(w, mask, mo)	   sim_bits_set_at((w), (mask), (mo), #w, __func__)
 /* clear_bit(): a test_and_clear_bit() whose result is not used. */
-#define sim_bits_clear(w, mask, mo) ((void)sim_bits_fetch_andnot_at((w), (mask), (mo), #w, __func__))
+#define sim_bits_clear(w, mask, mo)                                                                \
+	((void)sim_bits_fetch_andnot_at((w), (mask), (mo), #w, __func__))
 #define sim_bits_store(w, v, mask, mo) sim_bits_store_at((w), (v), (mask), (mo), #w, __func__)
 
 /* The inline forms (oracle reads, bookkeeping of the model): @mo is an
@@ -156,7 +156,8 @@ static inline void sim_bits_init(sim_bits_t *w, unsigned long v)
 	 (unsigned long)__atomic_load_n(&(w)->word.v, (mo)) & (unsigned long)(mask))
 #define sim_noted_bits_or(w, mask, mo)                                                             \
 	(sim_note_bits((w), (mask), true),                                                         \
-	 (unsigned long)__atomic_fetch_or(&(w)->word.v, (long)(mask), (mo)) & (unsigned long)(mask))
+	 (unsigned long)__atomic_fetch_or(&(w)->word.v, (long)(mask), (mo)) &                      \
+	     (unsigned long)(mask))
 #define sim_noted_bits_andnot(w, mask, mo)                                                         \
 	(sim_note_bits((w), (mask), true),                                                         \
 	 (unsigned long)__atomic_fetch_and(&(w)->word.v, ~(long)(mask), (mo)) &                    \
@@ -164,12 +165,12 @@ static inline void sim_bits_init(sim_bits_t *w, unsigned long v)
 #define sim_noted_bits_store(w, val, mask, mo)                                                     \
 	do {                                                                                       \
 		sim_bits_t *sim__w = (w);                                                          \
-		long sim__m = (long)(mask);                                                        \
+		long sim__m = (long)(mask), sim__v = (long)(val);                                  \
 		sim_note_bits(sim__w, (unsigned long)sim__m, true);                                \
 		long sim__o = __atomic_load_n(&sim__w->word.v, __ATOMIC_RELAXED);                  \
 		while (!__atomic_compare_exchange_n(&sim__w->word.v, &sim__o,                      \
-						    (sim__o & ~sim__m) | ((long)(val) & sim__m),   \
-						    false, (mo), __ATOMIC_RELAXED))                \
+						    (sim__o & ~sim__m) | (sim__v & sim__m), false, \
+						    (mo), __ATOMIC_RELAXED))                       \
 			;                                                                          \
 	} while (0)
 

@@ -477,8 +477,8 @@ static inline void bits_same(sim_bits_t *w, unsigned long same)
 		sim_dpor_bits_silent_slow(w, same);
 }
 
-unsigned long sim_bits_load_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
-			       const char *name, const char *site)
+unsigned long sim_bits_load_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo, const char *name,
+			       const char *site)
 {
 	bits_op(w, mask, SIM_OP_READ, mo, true, false, name, site);
 	long v = w->word.v;
