@@ -122,7 +122,7 @@ static int copy_nonpresent_pte(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_a
 		hs_page_check(page, hs_pte_gen(pte), "copy_nonpresent_pte");
 		hs_get_page(page);
 		hs_page_add_rmap(page); /* folio_try_dup_anon_rmap_pte() */
-		sim_atomic_or(&page->flags, 1l << HS_PG_ANON_SHARED, SIM_RELAXED);
+		sim_bits_set(&page->flags, 1ul << HS_PG_ANON_SHARED, SIM_RELAXED);
 		hs_dev_rmap_add(page, src_mm, dst_mm, addr);
 		if (hs_is_writable_swp_entry(pte) && is_cow_mapping(src_vma->vm_flags)) {
 			pte &= ~HS_SWP_WRITE; /* make_readable_device_private_entry() */
@@ -153,7 +153,7 @@ static int copy_present_page(struct hs_mm *dst_mm, sim_atomic_t *dst_pte, unsign
 
 	if (!new)
 		return -ENOMEM;
-	sim_atomic_or(&new->flags, 1l << HS_PG_ANON, SIM_RELAXED);
+	sim_bits_set(&new->flags, 1ul << HS_PG_ANON, SIM_RELAXED);
 	hs_copy_page(new, src);
 	hs_page_add_rmap(new);
 	hs_folio_add_lru(new); /* folio_add_lru_vma(): this CPU's batch */
@@ -187,7 +187,7 @@ static int copy_present_pte(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_atom
 		hs_get_page(page);
 		hs_page_add_rmap(page);
 		if (cow)
-			sim_atomic_or(&page->flags, 1l << HS_PG_ANON_SHARED, SIM_RELAXED);
+			sim_bits_set(&page->flags, 1ul << HS_PG_ANON_SHARED, SIM_RELAXED);
 	}
 	if (cow && hs_pte_write(pte)) {
 		/* ptep_set_wrprotect(): atomic, the hardware's dirty bit stays */

@@ -30,7 +30,9 @@
  * splitting its PMD (it never fails on extra references: the model takes
  * none on a THP's pages before the split).  The pages of one folio are
  * initialised, counted and freed in bulk with noted accesses (one
- * scheduling point per folio operation, not 512).  The huge zero folio is
+ * scheduling point per folio operation, not 512; page->flags through
+ * sim_noted_bits_*(), each naming the bits it touches, HS_PG_ALL for a
+ * store of the whole word).  The huge zero folio is
  * the zero page repeated: each of its 512 "pages" is pfn 0.
  *
  * Device-private THP (v6.19, "mm/zone_device: support large zone device
@@ -171,9 +173,10 @@ static struct hs_page *vma_alloc_anon_folio_pmd(void)
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
 		struct hs_page *p = hs_pfn_to_page(base + i);
 		sim_noted_store_n(&p->_refcount.v, 1, __ATOMIC_RELAXED);
-		sim_noted_store_n(&p->flags.v,
-				  1l << HS_PG_UPTODATE | 1l << HS_PG_ANON | (i ? 0 : 1l << HS_PG_HEAD),
-				  __ATOMIC_RELEASE);
+		sim_noted_bits_store(&p->flags,
+				     1ul << HS_PG_UPTODATE | 1ul << HS_PG_ANON |
+					 (i ? 0 : 1ul << HS_PG_HEAD),
+				     HS_PG_ALL, __ATOMIC_RELEASE);
 		sim_noted_store_n(&p->content, 0ul, __ATOMIC_RELAXED); /* clear_huge_page() */
 	}
 	if (sim_tracing())
@@ -213,7 +216,7 @@ static void folio_put_refs(struct hs_page *head)
 		hs_swapcache_free(p);
 		sim_noted_add_fetch(&p->gen, 1, __ATOMIC_RELAXED);
 		sim_noted_store_n(&p->content, HS_POISON, __ATOMIC_RELAXED);
-		sim_noted_store_n(&p->flags.v, 1l << HS_PG_FREE, __ATOMIC_RELEASE);
+		sim_noted_bits_store(&p->flags, 1ul << HS_PG_FREE, HS_PG_ALL, __ATOMIC_RELEASE);
 		freed[nr++] = base + i;
 	}
 	sim_spin_lock(&m->ram_lock);
@@ -254,13 +257,13 @@ static void free_ram_batch(struct hs_page *const *pages, unsigned long nr)
 		if (mapped > 0)
 			sim_fail(HS_KIND_BUG, "pfn %#lx freed while still mapped %ld times",
 				 hs_page_to_pfn(p), mapped);
-		if (sim_noted_load_n(&p->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_LOCKED))
+		if (sim_noted_bits_load(&p->flags, 1ul << HS_PG_LOCKED, __ATOMIC_RELAXED))
 			sim_fail(HS_KIND_BUG, "pfn %#lx freed while locked", hs_page_to_pfn(p));
 		hs_page_note_free(p); /* for a use-after-free report, as free_ram_page() */
 		hs_swapcache_free(p);
 		sim_noted_add_fetch(&p->gen, 1, __ATOMIC_RELAXED);
 		sim_noted_store_n(&p->content, HS_POISON, __ATOMIC_RELAXED);
-		sim_noted_store_n(&p->flags.v, 1l << HS_PG_FREE, __ATOMIC_RELEASE);
+		sim_noted_bits_store(&p->flags, 1ul << HS_PG_FREE, HS_PG_ALL, __ATOMIC_RELEASE);
 	}
 	if (!nr)
 		return;
@@ -313,7 +316,7 @@ void hs_release_pages(struct hs_page *const *pages, unsigned long nr)
 
 	for (unsigned long i = 0; i < nr; i++) {
 		struct hs_page *p = pages[i];
-		if (sim_noted_load_n(&p->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_ZERO))
+		if (sim_noted_bits_load(&p->flags, 1ul << HS_PG_ZERO, __ATOMIC_RELAXED))
 			continue; /* the zero page is not refcounted */
 		long n = sim_noted_sub_fetch(&p->_refcount.v, 1, __ATOMIC_RELEASE);
 		if (n < 0)

@@ -46,7 +46,7 @@ static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
 		page = hs_alloc_page();
 		if (!page)
 			return HS_VM_FAULT_OOM;
-		sim_atomic_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
+		sim_bits_set(&page->flags, 1ul << HS_PG_ANON, SIM_RELAXED);
 		entry = hs_mk_pte(hs_page_to_pfn(page), HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG);
 	} else {
 		entry = hs_mk_pte(HS_ZERO_PFN, HS_PTE_SPECIAL | HS_PTE_YOUNG);
@@ -110,7 +110,7 @@ static unsigned int do_wp_page(struct hs_vm_fault *vmf)
 			hs_put_page(old);
 		return HS_VM_FAULT_OOM;
 	}
-	sim_atomic_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
+	sim_bits_set(&page->flags, 1ul << HS_PG_ANON, SIM_RELAXED);
 	if (!hs_is_zero_pfn(pfn))
 		hs_copy_page(page, old);
 	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
@@ -149,7 +149,7 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 
 	if (!page)
 		return HS_VM_FAULT_OOM;
-	sim_atomic_or(&page->flags, 1l << HS_PG_ANON, SIM_RELAXED);
+	sim_bits_set(&page->flags, 1ul << HS_PG_ANON, SIM_RELAXED);
 	sim_spin_lock(vmf->ptl);
 	if (hs_ptep_get(vmf->pte) != vmf->orig_pte) {
 		sim_spin_unlock(vmf->ptl);
@@ -435,8 +435,8 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 			pfn = (unsigned long)(t >> TLB_PFN_SHIFT) & 0xffffff;
 			struct hs_page *page = hs_pfn_to_page(pfn);
 			if ((hs_page_gen(page) & 0xff) != ((t >> TLB_GEN_SHIFT) & 0xff) ||
-			    (sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) &
-			     (1l << HS_PG_FREE))) {
+			    sim_noted_bits_load(&page->flags, 1ul << HS_PG_FREE,
+						__ATOMIC_RELAXED)) {
 				tlb_uaf_facts(page, pfn);
 				sim_fail(
 				    HS_KIND_UAF,

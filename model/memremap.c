@@ -70,7 +70,7 @@ int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 		struct hs_page *page = &m->pages[pgmap->start_pfn + i];
 		HS_NOTED_SET(page->pgmap, pgmap);
 		HS_NOTED_SET(page->content, HS_POISON);
-		sim_atomic_init(&page->flags, 1l << HS_PG_FREE);
+		sim_bits_init(&page->flags, 1ul << HS_PG_FREE);
 	}
 	HS_NOTED_SET(m->nr_pages, m->nr_pages + nr_pages);
 	sim_rcu_assign_pointer(m->pgmap_slots[slot], pgmap);
@@ -163,7 +163,7 @@ void hs_zone_device_page_init(struct hs_page *page)
 	if (hs_page_ref_count(page) != 0)
 		sim_fail(HS_KIND_REFCOUNT, "zone_device_page_init: pfn %#lx is in use",
 			 hs_page_to_pfn(page));
-	sim_atomic_store(&page->flags, 0, SIM_RELAXED);
+	sim_bits_store(&page->flags, 0, HS_PG_ALL, SIM_RELAXED);
 	sim_atomic_store(&page->_refcount, 1, SIM_RELEASE);
 	if (!hs_trylock_page(page))
 		sim_fail(HS_KIND_BUG, "zone_device_page_init: pfn %#lx already locked",

@@ -160,12 +160,12 @@ static bool vma_is_anonymous(const struct hs_vm_area_struct *vma)
 
 static void set_page_flag(struct hs_page *page, int bit)
 {
-	sim_atomic_or(&page->flags, 1l << bit, SIM_RELAXED);
+	sim_bits_set(&page->flags, 1ul << bit, SIM_RELAXED);
 }
 
 static bool test_page_flag(struct hs_page *page, int bit)
 {
-	return sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << bit);
+	return sim_bits_load(&page->flags, 1ul << bit, SIM_RELAXED);
 }
 
 /* ---- remove_migration_pte() ---------------------------------------------------------- */
@@ -355,7 +355,7 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
 	bool anon_exclusive =
 	    !hs_switch.migrate_flush_tlb_after_ptl && test_page_flag(page, HS_PG_ANON) &&
 	    /* read in the same step as the flags word just loaded */
-	    !(sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_ANON_SHARED));
+	    !sim_noted_bits_load(&page->flags, 1ul << HS_PG_ANON_SHARED, __ATOMIC_RELAXED);
 	hs_pte_t old = hs_ptep_get_and_clear(mm, addr, ptep);
 	uint64_t fl = 0;
 

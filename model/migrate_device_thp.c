@@ -14,7 +14,8 @@
  * 0.  The folio's pages each carry their own counts (model/huge_memory.c's
  * convention): a folio reference is one on every page, taken and dropped in
  * bulk with noted accesses (one scheduling point per folio operation, the
- * PTL's or the lock's, not 512).  The folio lock is its first page's
+ * PTL's or the lock's, not 512; page->flags through sim_noted_bits_*(),
+ * naming the bits).  The folio lock is its first page's
  * (HS_PG_HEAD set).  The model splits a folio with its PMD: a split while a
  * migration holds the folio lock (a partial munmap splitting the PMD
  * migration entry) locks the other pages too, so the migration still owns
@@ -38,10 +39,10 @@
 
 /* ---- bulk folio operations (noted: no scheduling point) ---------------------------- */
 
-static void folio_flags_or(struct hs_page *head, long bits)
+static void folio_flags_or(struct hs_page *head, unsigned long bits)
 {
 	for (unsigned long k = 0; k < NR; k++)
-		sim_noted_fetch_or(&head[k].flags.v, bits, __ATOMIC_RELAXED);
+		sim_noted_bits_or(&head[k].flags, bits, __ATOMIC_RELAXED);
 }
 
 /* folio_get(): a reference on every page. */
@@ -68,7 +69,7 @@ static void folio_map_all(struct hs_page *head, long d)
  */
 bool hs_folio_large(struct hs_page *head)
 {
-	return sim_noted_load_n(&head->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_HEAD);
+	return sim_noted_bits_load(&head->flags, 1ul << HS_PG_HEAD, __ATOMIC_RELAXED);
 }
 
 /**
@@ -80,11 +81,11 @@ bool hs_folio_large(struct hs_page *head)
  */
 void hs_folio_split_locked(struct hs_page *head, bool lock_tails)
 {
-	sim_noted_fetch_and(&head->flags.v, ~(1l << HS_PG_HEAD), __ATOMIC_RELAXED);
+	sim_noted_bits_andnot(&head->flags, 1ul << HS_PG_HEAD, __ATOMIC_RELAXED);
 	if (!lock_tails)
 		return;
 	for (unsigned long k = 1; k < NR; k++)
-		sim_noted_fetch_or(&head[k].flags.v, 1l << HS_PG_LOCKED, __ATOMIC_RELAXED);
+		sim_noted_bits_or(&head[k].flags, 1ul << HS_PG_LOCKED, __ATOMIC_RELAXED);
 }
 
 /**
@@ -140,7 +141,8 @@ void hs_folio_put_all(struct hs_page *head)
 				 hs_page_to_pfn(&head[k]));
 		sim_noted_add_fetch(&head[k].gen, 1, __ATOMIC_RELAXED);
 		sim_noted_store_n(&head[k].content, HS_POISON, __ATOMIC_RELAXED);
-		sim_noted_store_n(&head[k].flags.v, 1l << HS_PG_FREE, __ATOMIC_RELEASE);
+		sim_noted_bits_store(&head[k].flags, 1ul << HS_PG_FREE, HS_PG_ALL,
+				     __ATOMIC_RELEASE);
 	}
 	if (sim_tracing())
 		sim_event("free device THP: pfns [%#lx, %#lx)", hs_page_to_pfn(head),
@@ -164,11 +166,11 @@ void hs_zone_device_folio_init(struct hs_page *head)
 {
 	hs_zone_device_page_init(head); /* locks it, takes a pagemap reference */
 	for (unsigned long k = 1; k < NR; k++) {
-		sim_noted_store_n(&head[k].flags.v, 0l, __ATOMIC_RELAXED);
+		sim_noted_bits_store(&head[k].flags, 0ul, HS_PG_ALL, __ATOMIC_RELAXED);
 		sim_noted_store_n(&head[k]._refcount.v, 1l, __ATOMIC_RELEASE);
 	}
 	sim_noted_add_fetch(&head->pgmap->ref.v, NR - 1, __ATOMIC_RELAXED);
-	sim_noted_fetch_or(&head->flags.v, 1l << HS_PG_HEAD, __ATOMIC_RELAXED);
+	sim_noted_bits_or(&head->flags, 1ul << HS_PG_HEAD, __ATOMIC_RELAXED);
 }
 
 /* ---- collect ----------------------------------------------------------------------- */
@@ -196,7 +198,7 @@ static void set_pmd_migration_entry(struct hs_mm *mm, unsigned long haddr, sim_a
 	if (hs_pte_present(old)) {
 		hs_flush_tlb_range(mm, haddr, haddr + HS_PMD_SIZE);
 		if (hs_pte_dirty(old)) {
-			folio_flags_or(head, 1l << HS_PG_DIRTY);
+			folio_flags_or(head, 1ul << HS_PG_DIRTY);
 			fl |= HS_SWP_DIRTY;
 		}
 		if (old & HS_PTE_YOUNG)
@@ -421,7 +423,7 @@ bool hs_migrate_vma_insert_huge_pmd_page(struct hs_migrate_vma *migrate, unsigne
 
 	if (!pmdp || !(vma->vm_flags & HS_VM_ANON))
 		return false;
-	folio_flags_or(head, 1l << HS_PG_UPTODATE | 1l << HS_PG_ANON);
+	folio_flags_or(head, 1ul << HS_PG_UPTODATE | 1ul << HS_PG_ANON);
 	if (hs_is_device_private_page(head))
 		entry = hs_mk_swp_pte(HS_SWP_DEVICE_PRIVATE, hs_page_to_pfn(head),
 				      write ? HS_SWP_WRITE : 0);
@@ -496,11 +498,10 @@ int hs_migrate_folio_move(struct hs_page *dst, struct hs_page *src, struct hs_pa
 			return -EAGAIN;
 	}
 	for (unsigned long k = 0; k < NR; k++) {
-		long f = sim_noted_load_n(&src[k].flags.v, __ATOMIC_RELAXED);
-		sim_noted_fetch_or(
-		    &dst[k].flags.v,
-		    f & (1l << HS_PG_ANON | 1l << HS_PG_UPTODATE | 1l << HS_PG_DIRTY),
-		    __ATOMIC_RELAXED);
+		unsigned long m = 1ul << HS_PG_ANON | 1ul << HS_PG_UPTODATE | 1ul << HS_PG_DIRTY;
+		unsigned long f = sim_noted_bits_load(&src[k].flags, m, __ATOMIC_RELAXED);
+		if (f)
+			sim_noted_bits_or(&dst[k].flags, f, __ATOMIC_RELAXED);
 	}
 	return 0;
 }

@@ -562,8 +562,8 @@ static void zap_pte_range(struct mmu_gather *tlb, struct hs_mm *mm, unsigned lon
 					/* a shared page's rmap must outlive the TLB
 					 * entries (folio_mkclean() relies on it) */
 					if (!hs_is_zone_device_page(page) &&
-					    !(sim_atomic_load(&page->flags, SIM_RELAXED) &
-					      (1l << HS_PG_ANON)))
+					    !sim_bits_load(&page->flags, 1ul << HS_PG_ANON,
+							   SIM_RELAXED))
 						delay_rmap = force_flush = true;
 				}
 				if (!delay_rmap)
@@ -810,8 +810,9 @@ static hs_pte_t pte_modify(hs_pte_t pte, unsigned int vm_flags)
 	if (!(vm_flags & HS_VM_WRITE) || hs_is_zero_pfn(hs_pte_pfn(pte)))
 		return pte;
 	if (!(vm_flags & HS_VM_SHARED) &&
-	    (sim_atomic_load(&hs_pfn_to_page(hs_pte_pfn(pte))->flags, SIM_RELAXED) &
-	     (1l << HS_PG_ANON | 1l << HS_PG_ANON_SHARED)) != 1l << HS_PG_ANON)
+	    sim_bits_load(&hs_pfn_to_page(hs_pte_pfn(pte))->flags,
+			  1ul << HS_PG_ANON | 1ul << HS_PG_ANON_SHARED,
+			  SIM_RELAXED) != 1ul << HS_PG_ANON)
 		return pte;
 	return pte | HS_PTE_WRITE;
 }

@@ -622,7 +622,7 @@ struct hs_page *hs_pci_alloc_p2pmem(struct hs_pci_dev *pdev)
 	page = hs_pfn_to_page(pfn);
 	if (hs_page_ref_count(page) != 0) /* VM_WARN_ON_ONCE_PAGE() */
 		sim_fail(HS_KIND_REFCOUNT, "pci_alloc_p2pmem: pfn %#lx of the pool is in use", pfn);
-	sim_atomic_store(&page->flags, 0, SIM_RELAXED);
+	sim_bits_store(&page->flags, 0, HS_PG_ALL, SIM_RELAXED);
 	sim_atomic_store(&page->_refcount, 1, SIM_RELEASE);
 out:
 	sim_rcu_read_unlock();

@@ -48,10 +48,10 @@ bool hs_pfn_valid(unsigned long pfn)
 	return pfn < HS_NOTED(hs_mach->nr_pages);
 }
 
-/* Oracle reads: no scheduling point, safe on real threads too. */
-static inline long flags_peek(const struct hs_page *page)
+/* Oracle reads of the bits @mask: no scheduling point, safe on real threads too. */
+static inline unsigned long flags_peek(const struct hs_page *page, unsigned long mask)
 {
-	return (sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED));
+	return sim_noted_bits_load(&page->flags, mask, __ATOMIC_RELAXED);
 }
 
 /* The coverage events (internal.h's enum hs_cov_event), in its order. */
@@ -116,10 +116,10 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 
 	/* pfn 0: the zero page, never freed */
 	sim_atomic_init(&m->pages[0]._refcount, 1);
-	sim_atomic_init(&m->pages[0].flags, 1l << HS_PG_ZERO | 1l << HS_PG_UPTODATE);
+	sim_bits_init(&m->pages[0].flags, 1ul << HS_PG_ZERO | 1ul << HS_PG_UPTODATE);
 	/* the free list pops the lowest pfn first: allocation is deterministic */
 	for (unsigned long pfn = nr_ram - 1; pfn >= 1; pfn--) {
-		sim_atomic_init(&m->pages[pfn].flags, 1l << HS_PG_FREE);
+		sim_bits_init(&m->pages[pfn].flags, 1ul << HS_PG_FREE);
 		m->pages[pfn].content = HS_POISON;
 		m->ram_free[m->nr_ram_free++] = pfn;
 	}
@@ -184,7 +184,7 @@ static void page_poison(struct hs_page *page)
 {
 	sim_noted_add(&page->gen, 1);
 	SIM_WRITE_ONCE(page->content, HS_POISON);
-	sim_atomic_fetch_or(&page->flags, 1l << HS_PG_FREE, SIM_RELEASE);
+	sim_bits_set(&page->flags, 1ul << HS_PG_FREE, SIM_RELEASE);
 }
 
 /* The facts of a use-after-free of @page (only while a report is built). */
@@ -201,7 +201,7 @@ static void page_uaf_facts(struct hs_page *page)
 	sim_violation_fact_freed(page, w);
 	sim_violation_fact("page: pfn %#lx is now at generation %u, %s", hs_page_to_pfn(page),
 			   (unsigned int)(hs_page_gen(page) & HS_PTE_GEN_MASK),
-			   flags_peek(page) & (1l << HS_PG_FREE) ? "free" : "in use again");
+			   flags_peek(page, 1ul << HS_PG_FREE) ? "free" : "in use again");
 }
 
 /* free_unref_page(): back to the RAM free list (a page still in the swap
@@ -211,7 +211,7 @@ static void free_ram_page(struct hs_page *page)
 	struct hs_machine *m = hs_mach;
 	hs_page_note_free(page);
 	hs_swapcache_free(page);
-	sim_atomic_fetch_and(&page->flags, 1l << HS_PG_FREE, SIM_RELAXED);
+	sim_bits_clear(&page->flags, HS_PG_ALL & ~(1ul << HS_PG_FREE), SIM_RELAXED);
 	page_poison(page);
 	sim_spin_lock(&m->ram_lock);
 	m->ram_free[m->nr_ram_free++] = hs_page_to_pfn(page);
@@ -224,7 +224,7 @@ static void free_zone_device_page(struct hs_page *page)
 {
 	struct hs_dev_pagemap *pgmap = page->pgmap;
 	hs_page_note_free(page);
-	sim_atomic_fetch_and(&page->flags, 1l << HS_PG_FREE, SIM_RELAXED);
+	sim_bits_clear(&page->flags, HS_PG_ALL & ~(1ul << HS_PG_FREE), SIM_RELAXED);
 	/* poisoned first: the driver may hand the page out again at once */
 	page_poison(page);
 	if (pgmap->ops && pgmap->ops->page_free)
@@ -241,7 +241,7 @@ static void free_zone_device_page(struct hs_page *page)
  */
 void hs_put_page(struct hs_page *page)
 {
-	if (flags_peek(page) & (1l << HS_PG_ZERO))
+	if (flags_peek(page, 1ul << HS_PG_ZERO))
 		return; /* the zero page is not refcounted */
 	long n = sim_atomic_sub_return(&page->_refcount, 1, SIM_RELEASE);
 	if (n < 0)
@@ -253,7 +253,7 @@ void hs_put_page(struct hs_page *page)
 	if (mapped > 0)
 		sim_fail(HS_KIND_BUG, "pfn %#lx freed while still mapped %ld times",
 			 hs_page_to_pfn(page), mapped);
-	if (flags_peek(page) & (1l << HS_PG_LOCKED))
+	if (flags_peek(page, 1ul << HS_PG_LOCKED))
 		sim_fail(HS_KIND_BUG, "pfn %#lx freed while locked", hs_page_to_pfn(page));
 	if (hs_is_zone_device_page(page))
 		free_zone_device_page(page);
@@ -278,7 +278,8 @@ static struct hs_page *rmqueue(const char *site)
 
 	struct hs_page *page = hs_pfn_to_page(pfn);
 	sim_atomic_store_at(&page->_refcount, 1, SIM_RELAXED, "&page->_refcount", site);
-	sim_atomic_store_at(&page->flags, 1l << HS_PG_UPTODATE, SIM_RELEASE, "&page->flags", site);
+	sim_bits_store_at(&page->flags, 1ul << HS_PG_UPTODATE, HS_PG_ALL, SIM_RELEASE,
+			  "&page->flags", site);
 	return page;
 }
 
@@ -316,8 +317,7 @@ struct hs_page *hs_alloc_page(void)
  */
 bool hs_trylock_page(struct hs_page *page)
 {
-	return !(sim_atomic_fetch_or(&page->flags, 1l << HS_PG_LOCKED, SIM_ACQUIRE) &
-		 (1l << HS_PG_LOCKED));
+	return !sim_bits_fetch_or(&page->flags, 1ul << HS_PG_LOCKED, SIM_ACQUIRE);
 }
 
 /**
@@ -338,8 +338,7 @@ void hs_lock_page(struct hs_page *page)
  */
 void hs_unlock_page(struct hs_page *page)
 {
-	long old = sim_atomic_fetch_and(&page->flags, ~(1l << HS_PG_LOCKED), SIM_RELEASE);
-	if (!(old & (1l << HS_PG_LOCKED)))
+	if (!sim_bits_fetch_andnot(&page->flags, 1ul << HS_PG_LOCKED, SIM_RELEASE))
 		sim_fail(HS_KIND_BUG, "unlock_page of pfn %#lx, which is not locked",
 			 hs_page_to_pfn(page));
 	sim_wake_up_all(page_waitqueue(page));
@@ -353,7 +352,7 @@ void hs_unlock_page(struct hs_page *page)
  */
 bool hs_page_locked(struct hs_page *page)
 {
-	return sim_atomic_load(&page->flags, SIM_ACQUIRE) & (1l << HS_PG_LOCKED);
+	return sim_bits_load(&page->flags, 1ul << HS_PG_LOCKED, SIM_ACQUIRE);
 }
 
 /**
@@ -369,13 +368,23 @@ void hs_wait_on_page_locked(struct hs_page *page)
 
 /* ---- flags, rmap, content -------------------------------------------------------- */
 
+/*
+ * Which accesses are annotated, and why: page->flags is a sim_bits_t, and
+ * every access of it, here and in the other model files, names the PG_ bits
+ * it reads or changes (the lock's test-and-set and clear touch PG_locked
+ * only, folio_mark_dirty() PG_dirty only; a store or clear of the whole word
+ * names HS_PG_ALL), so dpor orders two of them only when they share a bit
+ * (docs/engine.md, "Bits of one word"); the oracle reads (flags_peek(),
+ * hs_page_gen()) are noted, without a scheduling point.
+ */
+
 /**
  * hs_set_page_dirty() - folio_mark_dirty().
  * @page: the page
  */
 void hs_set_page_dirty(struct hs_page *page)
 {
-	sim_atomic_or(&page->flags, 1l << HS_PG_DIRTY, SIM_RELAXED);
+	sim_bits_set(&page->flags, 1ul << HS_PG_DIRTY, SIM_RELAXED);
 }
 
 /**
@@ -386,7 +395,7 @@ void hs_set_page_dirty(struct hs_page *page)
  */
 bool hs_page_dirty(struct hs_page *page)
 {
-	return sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << HS_PG_DIRTY);
+	return sim_bits_load(&page->flags, 1ul << HS_PG_DIRTY, SIM_RELAXED);
 }
 
 /**
@@ -437,7 +446,7 @@ long hs_page_mapcount(struct hs_page *page)
 void hs_page_check(struct hs_page *page, uint32_t gen, const char *what)
 {
 	if (((hs_page_gen(page) ^ gen) & HS_PTE_GEN_MASK) != 0 ||
-	    (flags_peek(page) & (1l << HS_PG_FREE))) {
+	    (flags_peek(page, 1ul << HS_PG_FREE))) {
 		page_uaf_facts(page);
 		if (sim_tracing())
 			sim_violation_fact("reference: taken when the page was at generation %u",
@@ -460,7 +469,7 @@ void hs_page_check(struct hs_page *page, uint32_t gen, const char *what)
 unsigned long hs_page_read(struct hs_page *page)
 {
 	unsigned long v = SIM_READ_ONCE(page->content);
-	if (flags_peek(page) & (1l << HS_PG_FREE)) {
+	if (flags_peek(page, 1ul << HS_PG_FREE)) {
 		page_uaf_facts(page);
 		sim_fail(HS_KIND_UAF, "read of freed pfn %#lx", hs_page_to_pfn(page));
 	}
@@ -474,7 +483,7 @@ unsigned long hs_page_read(struct hs_page *page)
  */
 void hs_page_write(struct hs_page *page, unsigned long v)
 {
-	if (flags_peek(page) & (1l << HS_PG_FREE)) {
+	if (flags_peek(page, 1ul << HS_PG_FREE)) {
 		page_uaf_facts(page);
 		sim_fail(HS_KIND_UAF, "write to freed pfn %#lx", hs_page_to_pfn(page));
 	}
@@ -507,7 +516,7 @@ void hs_machine_check_leaks(void)
 		struct hs_page *page = &m->pages[pfn];
 		long refs = sim_noted_load_n(&page->_refcount.v, __ATOMIC_RELAXED);
 		long maps = sim_noted_load_n(&page->_mapcount.v, __ATOMIC_RELAXED);
-		long flags = flags_peek(page);
+		unsigned long flags = flags_peek(page, 1ul << HS_PG_FREE | 1ul << HS_PG_LOCKED);
 		if (flags & (1l << HS_PG_FREE))
 			continue;
 		if (flags & (1l << HS_PG_LOCKED))
@@ -524,8 +533,7 @@ void hs_machine_check_leaks(void)
 		if (!pgmap)
 			continue;
 		for (unsigned long p = 0; p < pgmap->nr_pages; p++)
-			in_use +=
-			    !(flags_peek(&m->pages[pgmap->start_pfn + p]) & (1l << HS_PG_FREE));
+			in_use += !(flags_peek(&m->pages[pgmap->start_pfn + p], 1ul << HS_PG_FREE));
 		long want = in_use + !sim_noted_load_n(&pgmap->dying, __ATOMIC_RELAXED);
 		long ref = sim_noted_load_n(&pgmap->ref.v, __ATOMIC_RELAXED);
 		if (ref != want)

@@ -118,7 +118,7 @@ retry:
 	if (ret < 0)
 		return ret;
 	if (hs_is_zone_device_page(page) ||
-	    !(sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << HS_PG_ANON))) {
+	    !sim_bits_load(&page->flags, 1ul << HS_PG_ANON, SIM_RELAXED)) {
 		hs_put_page(page);
 		return -EOPNOTSUPP;
 	}

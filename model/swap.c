@@ -35,8 +35,10 @@
  * Which accesses are annotated, and why: a CPU's batch and its count are
  * plain C under the CPU's lock, each section noting cpu->nr (one note for
  * the whole batch: coarse, so sound; no scheduling point), so the lock is
- * marked sim_spin_annotated(); the page flag HS_PG_LRU_BATCH and the
- * busy count are atomics.
+ * marked sim_spin_annotated(); the page flag HS_PG_LRU_BATCH (a bit of
+ * page->flags: sim_bits_t) and the busy count are atomics; the machine's
+ * pointer to its CPUs, which the first hs_set_cpu() makes and publishes,
+ * is a noted atomic (cpus_get()).
  */
 #include <hmmsim/mm.h>
 
@@ -70,10 +72,21 @@ struct hs_cpus {
 	int of[SIM_MAX_THREADS];
 };
 
+/*
+ * The machine's CPUs, or NULL before the first hs_set_cpu(), which makes
+ * them: the threads that bind themselves race to publish the pointer, so it
+ * is read and written through noted atomics (dpor orders the thread that
+ * made them with every reader; on real threads one of them wins).
+ */
+static struct hs_cpus *cpus_get(void)
+{
+	return hs_mach ? sim_noted_load_n(&hs_mach->cpus, __ATOMIC_ACQUIRE) : NULL;
+}
+
 /* The CPU the caller said it runs on (hs_set_cpu()), or -1. */
 int hs_bound_cpu(void)
 {
-	struct hs_cpus *c = hs_mach ? hs_mach->cpus : NULL;
+	struct hs_cpus *c = cpus_get();
 	int self = sim_self();
 
 	if (!c || self < 0 || self >= SIM_MAX_THREADS || !c->of[self])
@@ -85,7 +98,7 @@ static struct hs_cpu *this_cpu(void)
 {
 	int cpu = hs_bound_cpu();
 
-	return cpu < 0 ? NULL : &hs_mach->cpus->cpu[cpu];
+	return cpu < 0 ? NULL : &cpus_get()->cpu[cpu];
 }
 
 /**
@@ -98,18 +111,22 @@ static struct hs_cpu *this_cpu(void)
  */
 void hs_set_cpu(int cpu)
 {
-	struct hs_cpus *c = hs_mach->cpus;
+	struct hs_cpus *c = cpus_get();
 
 	sim_check(cpu >= 0 && cpu < HS_NR_CPUS, "hs_set_cpu: no CPU %d", cpu);
 	if (!c) {
-		c = hs_mach->cpus = sim_alloc(sizeof(*c));
+		struct hs_cpus *made = sim_alloc(sizeof(*made));
 		for (int i = 0; i < HS_NR_CPUS; i++) {
-			sim_spin_init(&c->cpu[i].lock, "cpu_fbatches.lock");
-			sim_spin_annotated(&c->cpu[i].lock); /* the batch and nr */
-			sim_waitqueue_init(&c->cpu[i].wq, "cpu_resched");
+			sim_spin_init(&made->cpu[i].lock, "cpu_fbatches.lock");
+			sim_spin_annotated(&made->cpu[i].lock); /* the batch and nr */
+			sim_waitqueue_init(&made->cpu[i].wq, "cpu_resched");
 		}
+		sim_note_access(&hs_mach->cpus, true);
+		if (__atomic_compare_exchange_n(&hs_mach->cpus, &c, made, false, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			c = made; /* else another thread's, in c */
 	}
-	c->of[sim_self()] = cpu + 1;
+	c->of[sim_self()] = cpu + 1; /* read by this thread only */
 }
 
 /**
@@ -174,7 +191,7 @@ void hs_folio_add_lru(struct hs_page *page)
 	HS_NOTE_WRITE(cpu->nr); /* the batch: one note on nr for all of it */
 	if (cpu->nr < HS_LRU_BATCH_MAX) {
 		hs_get_page(page);
-		sim_atomic_or(&page->flags, 1l << HS_PG_LRU_BATCH, SIM_RELAXED);
+		sim_bits_set(&page->flags, 1ul << HS_PG_LRU_BATCH, SIM_RELAXED);
 		cpu->batch[cpu->nr++] = page;
 	}
 	sim_spin_unlock(&cpu->lock);
@@ -188,7 +205,7 @@ static void lru_add_drain_cpu(struct hs_cpu *cpu)
 	for (unsigned int i = 0; i < cpu->nr; i++) {
 		struct hs_page *page = cpu->batch[i];
 
-		sim_atomic_fetch_and(&page->flags, ~(1l << HS_PG_LRU_BATCH), SIM_RELAXED);
+		sim_bits_clear(&page->flags, 1ul << HS_PG_LRU_BATCH, SIM_RELAXED);
 		hs_put_page(page);
 	}
 	cpu->nr = 0;
@@ -232,7 +249,7 @@ static bool cpu_needs_drain(struct hs_cpu *cpu)
  */
 void hs_lru_add_drain_all(void)
 {
-	struct hs_cpus *c = hs_mach->cpus;
+	struct hs_cpus *c = cpus_get();
 	int tid[HS_NR_CPUS];
 	bool busy;
 
@@ -258,7 +275,7 @@ void hs_lru_add_drain_all(void)
  */
 bool hs_folio_test_lru(struct hs_page *page)
 {
-	if (!hs_mach->cpus) /* no batches: every page went straight on the LRU */
+	if (!cpus_get()) /* no batches: every page went straight on the LRU */
 		return true;
-	return !(sim_atomic_load(&page->flags, SIM_RELAXED) & (1l << HS_PG_LRU_BATCH));
+	return !sim_bits_load(&page->flags, 1ul << HS_PG_LRU_BATCH, SIM_RELAXED);
 }

@@ -95,6 +95,85 @@ static inline void sim_atomic_init(sim_atomic_t *a, long v)
 #define sim_atomic_inc(a)	   sim_atomic_add_at((a), 1, SIM_RELAXED, #a, __func__)
 #define sim_atomic_dec_and_test(a) sim_atomic_sub_and_test((a), 1)
 
+/*
+ * sim_bits_t - a word of flag bits (page->flags), read and changed only
+ * through the sim_bits_*() operations below, each of which names the bits it
+ * reads or changes (@mask, never 0): it returns only those bits and changes
+ * no others.  For the dpor strategy each bit is an object of its own, so two
+ * operations on one word are dependent only when their masks share a bit and
+ * one of them changes it (docs/engine.md, "Bits of one word"); the memory
+ * order still orders the whole word, for the oracles and for dpor.
+ * Elsewhere they are the atomics they name, with one scheduling point each.
+ */
+typedef struct sim_bits {
+	sim_atomic_t word;
+} sim_bits_t;
+
+/* test_bit(), the flags a folio_test_*() reads: the word & @mask. */
+unsigned long sim_bits_load_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo, const char *name,
+			       const char *site);
+/* test_and_set_bit(): sets @mask, returns the old word & @mask. */
+unsigned long sim_bits_fetch_or_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
+				   const char *name, const char *site);
+/* test_and_clear_bit(), atomic_long_fetch_andnot(): clears @mask, returns
+ * the old word & @mask. */
+unsigned long sim_bits_fetch_andnot_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
+				       const char *name, const char *site);
+/* set_bit(): sets @mask, the result unused: for dpor two of them commute. */
+void sim_bits_set_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo, const char *name,
+		     const char *site);
+/* The bits of @mask take their value in @v (the rest of @v must be 0); the
+ * others are kept: a store of the whole word is a store with the mask of
+ * every bit the word may hold. */
+void sim_bits_store_at(sim_bits_t *w, unsigned long v, unsigned long mask, enum sim_mo mo,
+		       const char *name, const char *site);
+/*
+ * The bits of @mask of @w are read (and changed, @write) by a C atomic the
+ * model keeps inline, without a scheduling point (sim_noted_bits_*()): dpor
+ * counts them in the current operation's footprint, as sim_note_access().
+ */
+void sim_note_bits(const sim_bits_t *w, unsigned long mask, bool write);
+
+/* Non-scheduling initialisation, for words not yet visible to other threads. */
+static inline void sim_bits_init(sim_bits_t *w, unsigned long v)
+{
+	w->word.v = (long)v;
+}
+
+#define sim_bits_load(w, mask, mo)	   sim_bits_load_at((w), (mask), (mo), #w, __func__)
+#define sim_bits_fetch_or(w, mask, mo)	   sim_bits_fetch_or_at((w), (mask), (mo), #w, __func__)
+#define sim_bits_fetch_andnot(w, mask, mo) sim_bits_fetch_andnot_at((w), (mask), (mo), #w, __func__)
+#define sim_bits_set(w, mask, mo)	   sim_bits_set_at((w), (mask), (mo), #w, __func__)
+/* clear_bit(): a test_and_clear_bit() whose result is not used. */
+#define sim_bits_clear(w, mask, mo)                                                                \
+	((void)sim_bits_fetch_andnot_at((w), (mask), (mo), #w, __func__))
+#define sim_bits_store(w, v, mask, mo) sim_bits_store_at((w), (v), (mask), (mo), #w, __func__)
+
+/* The inline forms (oracle reads, bookkeeping of the model): @mo is an
+ * __ATOMIC_* order; the same contract as the sim_bits_*() operations. */
+#define sim_noted_bits_load(w, mask, mo)                                                           \
+	(sim_note_bits((w), (mask), false),                                                        \
+	 (unsigned long)__atomic_load_n(&(w)->word.v, (mo)) & (unsigned long)(mask))
+#define sim_noted_bits_or(w, mask, mo)                                                             \
+	(sim_note_bits((w), (mask), true),                                                         \
+	 (unsigned long)__atomic_fetch_or(&(w)->word.v, (long)(mask), (mo)) &                      \
+	     (unsigned long)(mask))
+#define sim_noted_bits_andnot(w, mask, mo)                                                         \
+	(sim_note_bits((w), (mask), true),                                                         \
+	 (unsigned long)__atomic_fetch_and(&(w)->word.v, ~(long)(mask), (mo)) &                    \
+	     (unsigned long)(mask))
+#define sim_noted_bits_store(w, val, mask, mo)                                                     \
+	do {                                                                                       \
+		sim_bits_t *sim__w = (w);                                                          \
+		long sim__m = (long)(mask), sim__v = (long)(val);                                  \
+		sim_note_bits(sim__w, (unsigned long)sim__m, true);                                \
+		long sim__o = __atomic_load_n(&sim__w->word.v, __ATOMIC_RELAXED);                  \
+		while (!__atomic_compare_exchange_n(&sim__w->word.v, &sim__o,                      \
+						    (sim__o & ~sim__m) | (sim__v & sim__m), false, \
+						    (mo), __ATOMIC_RELAXED))                       \
+			;                                                                          \
+	} while (0)
+
 /* Flags of an annotated access. */
 #define SIM_ACC_WRITE  0x1u /* store (else load) */
 #define SIM_ACC_MARKED 0x2u /* READ_ONCE/WRITE_ONCE (else plain) */

@@ -62,6 +62,9 @@ enum hs_pageflags {
 	 * is split (the model splits the folio with its PMD, model/huge_memory.c) */
 	HS_PG_HEAD = 8,
 };
+/* Every HS_PG_* bit: the mask of an access of the whole of page->flags (a
+ * store of it, a dump), which dpor counts as one of each bit. */
+#define HS_PG_ALL ((1ul << (HS_PG_HEAD + 1)) - 1)
 
 /* GUP_PIN_COUNTING_BIAS: a FOLL_PIN pin adds this many references
  * (model/gup.c), so folio_maybe_dma_pinned() can tell pins from gets. */
@@ -72,7 +75,9 @@ struct hs_dev_pagemap;
 /**
  * struct hs_page - struct page, what of it matters to HMM (64 bytes).
  * @_refcount:	page_ref_count(); 0 when free
- * @flags:	HS_PG_* bits, changed atomically (set_bit/clear_bit)
+ * @flags:	HS_PG_* bits, changed atomically (set_bit/clear_bit): each access
+ *		names the bits it reads or changes (sim_bits_t), so that dpor orders
+ *		two of them only when they share a bit
  * @pgmap:	owning dev_pagemap of a ZONE_DEVICE page, else NULL
  * @zone_device_data: driver-private (the dmirror owning a device page)
  * @_mapcount:	number of CPU page table entries mapping it
@@ -84,7 +89,7 @@ struct hs_dev_pagemap;
  */
 struct hs_page {
 	sim_atomic_t _refcount;
-	sim_atomic_t flags;
+	sim_bits_t flags;
 	struct hs_dev_pagemap *pgmap;
 	void *zone_device_data;
 	sim_atomic_t _mapcount;
@@ -185,10 +190,11 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 struct hs_page *hs_pfn_to_page(unsigned long pfn);
 unsigned long hs_page_to_pfn(const struct hs_page *page);
 
-/* The page's generation (an oracle field: no scheduling point). */
+/* The page's generation (an oracle field: no scheduling point, but a noted
+ * read: the free that bumps it is ordered with the check that reads it). */
 static inline uint32_t hs_page_gen(const struct hs_page *page)
 {
-	return __atomic_load_n(&page->gen, __ATOMIC_RELAXED);
+	return sim_noted_load_n(&page->gen, __ATOMIC_RELAXED);
 }
 
 /* pfn_valid() */

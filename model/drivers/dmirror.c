@@ -763,12 +763,12 @@ static void dmirror_coherence_facts(struct hs_dmirror *dmirror, unsigned long ad
 	sim_violation_fact_noted(&dmirror->pt[addr >> PAGE_SHIFT], "made", "the mirror entry");
 	sim_violation_fact("cpu pte: %#lx -> %s", addr, hs_pte_describe(pte, desc, sizeof(desc)));
 	if (page)
-		sim_violation_fact("page: pfn %#lx is now at generation %lu%s", page_to_pfn(page),
-				   (unsigned long)(hs_page_gen(page) & ((1u << 20) - 1)),
-				   sim_noted_load_n(&page->flags.v, __ATOMIC_RELAXED) &
-					   (1l << HS_PG_FREE)
-				       ? ", free"
-				       : "");
+		sim_violation_fact(
+		    "page: pfn %#lx is now at generation %lu%s", page_to_pfn(page),
+		    (unsigned long)(hs_page_gen(page) & ((1u << 20) - 1)),
+		    sim_noted_bits_load(&page->flags, 1ul << HS_PG_FREE, __ATOMIC_RELAXED)
+			? ", free"
+			: "");
 }
 
 static void dmirror_check_coherent(struct hs_dmirror *dmirror, unsigned long addr,

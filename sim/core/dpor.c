@@ -879,6 +879,19 @@ void sim_dpor_silent_slow(const void *obj)
 		it->kind = SIM_OP_READ;
 }
 
+void sim_dpor_bits_silent_slow(const void *w, unsigned long mask)
+{
+	struct sim_dpor_state *s = sim_eng.strat_state;
+	if (!s->open || s->nev <= s->keep)
+		return; /* a replayed event keeps its record */
+	for (; mask; mask &= mask - 1) {
+		const void *obj = sim_bit_obj(w, (unsigned int)__builtin_ctzl(mask));
+		struct dpor_fp_item *it = obj == w ? NULL : foot_find(s, &s->ev[s->nev - 1], obj);
+		if (it && (it->kind == SIM_OP_WRITE || it->kind == SIM_OP_RMW))
+			it->kind = SIM_OP_READ;
+	}
+}
+
 void sim_dpor_blind_slow(const void *obj)
 {
 	struct dpor_fp_item *it = open_op(obj);

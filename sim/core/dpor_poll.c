@@ -120,7 +120,7 @@ static bool touched_between(const struct sim_dpor_state *s, int t, const void *o
 			continue;
 		for (uint32_t k = 0; k < s->ev[e].fp_n; k++) {
 			const struct dpor_fp_item *it = &s->items[s->ev[e].fp_start + k];
-			if (it->obj == obj && !(writes && kind_reads(it->kind)))
+			if (sim_obj_word(it->obj) == obj && !(writes && kind_reads(it->kind)))
 				return true;
 		}
 	}
@@ -147,7 +147,8 @@ static bool round_invisible(const struct sim_dpor_state *s, int t, uint32_t from
 	ROUND_ITEMS(s, t, from, to, j, it)
 	{
 		if (!kind_pure(it->kind) ||
-		    (kind_stores(it->kind) && !wrote_find(s, t, log, m->nwrote, it->obj)))
+		    (kind_stores(it->kind) &&
+		     !wrote_find(s, t, log, m->nwrote, sim_obj_word(it->obj))))
 			return false;
 		(void)j;
 	}

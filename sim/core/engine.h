@@ -426,6 +426,31 @@ static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind)
 	if (sim_eng.dpor)
 		sim_dpor_touch_slow(obj, kind);
 }
+/*
+ * dpor's object for bit @b of a sim_bits_t word at @w (docs/engine.md, "Bits
+ * of one word"): the word's address tagged with bit 63 and @b in bits 48-53,
+ * which no user-space address has.  A word at an address that has them (none
+ * on x86-64) keeps its bits on the word itself: coarser, still sound.  The
+ * word's own address is the object of the operation's memory order.
+ */
+#define SIM_BIT_TAG   (1ull << 63)
+#define SIM_BIT_SHIFT 48
+static inline const void *sim_bit_obj(const void *w, unsigned int b)
+{
+	uintptr_t a = (uintptr_t)w;
+	if (a >> SIM_BIT_SHIFT)
+		return w;
+	return (const void *)(a | SIM_BIT_TAG | (uintptr_t)b << SIM_BIT_SHIFT);
+}
+/* The word of a bit's object; any other object is its own word. */
+static inline const void *sim_obj_word(const void *obj)
+{
+	uintptr_t a = (uintptr_t)obj;
+	return a & SIM_BIT_TAG ? (const void *)(a & ((1ull << SIM_BIT_SHIFT) - 1)) : obj;
+}
+/* The current event's operation on the bits of @w left those of @mask as
+ * they were: each is a read (sim_dpor_silent_slow(), bit by bit). */
+void sim_dpor_bits_silent_slow(const void *w, unsigned long mask);
 /* A macro: @silent (a memcmp for a store) is only evaluated under dpor. */
 #define sim_dpor_silent(obj, silent)                                                               \
 	do {                                                                                       \

@@ -445,6 +445,104 @@ long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char
 	return old;
 }
 
+/* ---- bits of one word (sim_bits_t) ------------------------------------------- */
+
+/*
+ * The scheduling point of an operation on the bits @mask of @w: dpor sees
+ * @kind on the object of each bit, and the word's own object (its memory
+ * order, as atomic_hb() orders it for the oracles): read by an acquire,
+ * written by a release (sim_dpor_silent() never turns a release into a read).
+ */
+static void bits_op(sim_bits_t *w, unsigned long mask, enum sim_op_kind kind, enum sim_mo mo,
+		    bool load, bool store, const char *name, const char *site)
+{
+	if (!mask)
+		sim_fail(SIM_KIND_ENGINE, "%s: bit operation on %s with an empty mask", site, name);
+	sim_sched_op(sim_bit_obj(w, (unsigned int)__builtin_ctzl(mask)), kind);
+	if (sim_eng.dpor) {
+		for (unsigned long m = mask & (mask - 1); m; m &= m - 1)
+			sim_dpor_touch_slow(sim_bit_obj(w, (unsigned int)__builtin_ctzl(m)), kind);
+		if (store && mo_releases(mo))
+			sim_dpor_touch_slow(w, SIM_OP_RMW);
+		else if (load && mo_acquires(mo))
+			sim_dpor_touch_slow(w, SIM_OP_READ);
+	}
+	atomic_hb(&w->word, mo, load, store);
+}
+
+/* The bits @same of @w are as the current operation found them: reads for dpor. */
+static inline void bits_same(sim_bits_t *w, unsigned long same)
+{
+	if (sim_eng.dpor && same)
+		sim_dpor_bits_silent_slow(w, same);
+}
+
+unsigned long sim_bits_load_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo, const char *name,
+			       const char *site)
+{
+	bits_op(w, mask, SIM_OP_READ, mo, true, false, name, site);
+	long v = w->word.v;
+	TRACE_DETAIL(site, "atomic_load(%s) %s = %ld", mo_names[mo], name, v);
+	return (unsigned long)v & mask;
+}
+
+unsigned long sim_bits_fetch_or_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
+				   const char *name, const char *site)
+{
+	bits_op(w, mask, SIM_OP_RMW, mo, true, true, name, site);
+	dpor_wrote(&w->word, sizeof(w->word.v));
+	unsigned long old = (unsigned long)w->word.v;
+	bits_same(w, old & mask);
+	w->word.v = (long)(old | mask);
+	TRACE_DETAIL(site, "atomic_fetch_or(%s) %s: %#lx | %#lx", mo_names[mo], name, old, mask);
+	return old & mask;
+}
+
+unsigned long sim_bits_fetch_andnot_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo,
+				       const char *name, const char *site)
+{
+	bits_op(w, mask, SIM_OP_RMW, mo, true, true, name, site);
+	dpor_wrote(&w->word, sizeof(w->word.v));
+	unsigned long old = (unsigned long)w->word.v;
+	bits_same(w, ~old & mask);
+	w->word.v = (long)(old & ~mask);
+	TRACE_DETAIL(site, "atomic_fetch_and(%s) %s: %#lx & %#lx", mo_names[mo], name, old, ~mask);
+	return old & mask;
+}
+
+/* set_bit(): an update on each bit (two commute), whatever the bit was. */
+void sim_bits_set_at(sim_bits_t *w, unsigned long mask, enum sim_mo mo, const char *name,
+		     const char *site)
+{
+	bits_op(w, mask, SIM_OP_OR, mo, true, true, name, site);
+	unsigned long old = (unsigned long)w->word.v;
+	w->word.v = (long)(old | mask);
+	TRACE_DETAIL(site, "atomic_fetch_or(%s) %s: %#lx | %#lx", mo_names[mo], name, old, mask);
+}
+
+void sim_bits_store_at(sim_bits_t *w, unsigned long v, unsigned long mask, enum sim_mo mo,
+		       const char *name, const char *site)
+{
+	if (v & ~mask)
+		sim_fail(SIM_KIND_ENGINE, "%s: store of %#lx to %s: bits outside its mask %#lx",
+			 site, v, name, mask);
+	bits_op(w, mask, SIM_OP_WRITE, mo, false, true, name, site);
+	dpor_wrote(&w->word, sizeof(w->word.v));
+	unsigned long old = (unsigned long)w->word.v;
+	bits_same(w, ~(old ^ v) & mask);
+	w->word.v = (long)((old & ~mask) | v);
+	TRACE_DETAIL(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, w->word.v);
+}
+
+void sim_note_bits(const sim_bits_t *w, unsigned long mask, bool write)
+{
+	if (!sim_eng.dpor)
+		return;
+	for (; mask; mask &= mask - 1)
+		sim_dpor_touch_slow(sim_bit_obj(w, (unsigned int)__builtin_ctzl(mask)),
+				    write ? SIM_OP_RMW : SIM_OP_READ);
+}
+
 static const char *access_name(unsigned int flags)
 {
 	if (flags & SIM_ACC_ACQREL)

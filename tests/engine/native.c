@@ -367,6 +367,68 @@ static void test_atomic_concurrent(void)
 	run_clean(conc_main, NULL, 10);
 }
 
+/* sim_bits_t: each thread its own bit and its own two-bit field of one word,
+ * through the primitives and through the noted inline forms. */
+struct bitsw {
+	sim_bits_t w, n;
+};
+
+struct bits_arg {
+	struct bitsw *c;
+	unsigned int id;
+};
+
+static void bits_thread(void *arg)
+{
+	struct bits_arg *a = arg;
+	unsigned long bit = 1ul << a->id, field = 3ul << (16 + 2 * a->id);
+
+	for (unsigned long i = 0; i < NITER; i++) {
+		unsigned long v = (i % 4) << (16 + 2 * a->id);
+		sim_check(!sim_bits_fetch_or(&a->c->w, bit, SIM_ACQUIRE), "my bit was set");
+		sim_bits_store(&a->c->w, v, field, SIM_RELEASE);
+		sim_check(sim_bits_load(&a->c->w, field | bit, SIM_RELAXED) == (v | bit),
+			  "my field and bit");
+		sim_check(sim_bits_fetch_andnot(&a->c->w, bit, SIM_RELEASE) == bit,
+			  "my bit was clear");
+		sim_check(!sim_noted_bits_or(&a->c->n, bit, __ATOMIC_ACQ_REL), "noted: my bit");
+		sim_noted_bits_store(&a->c->n, v, field, __ATOMIC_RELEASE);
+		sim_check(sim_noted_bits_load(&a->c->n, field, __ATOMIC_ACQUIRE) == v,
+			  "noted: field");
+		sim_check(sim_noted_bits_andnot(&a->c->n, bit, __ATOMIC_ACQ_REL) == bit,
+			  "noted: my bit was clear");
+	}
+	sim_bits_set(&a->c->w, bit << 8, SIM_RELAXED);
+}
+
+static void bits_main(void *arg)
+{
+	struct bitsw *c = sim_alloc(sizeof(*c));
+	struct bits_arg *a = sim_alloc(NTHR * sizeof(*a));
+	int tid[NTHR];
+	unsigned long want = 0;
+
+	(void)arg;
+	sim_bits_init(&c->w, 0);
+	sim_bits_init(&c->n, 0);
+	for (unsigned int i = 0; i < NTHR; i++) {
+		a[i] = (struct bits_arg){c, i};
+		tid[i] = sim_thread_spawn("bits", bits_thread, &a[i]);
+		want |= (((NITER - 1ul) % 4) << (16 + 2 * i)) | 1ul << (i + 8);
+	}
+	for (int i = 0; i < NTHR; i++)
+		sim_thread_join(tid[i]);
+	sim_check(sim_bits_load(&c->w, ~0ul, SIM_RELAXED) == want, "word %#lx, want %#lx",
+		  sim_bits_load(&c->w, ~0ul, SIM_RELAXED), want);
+	sim_check(sim_noted_bits_load(&c->n, ~0ul, __ATOMIC_RELAXED) == (want & ~0xff00ul),
+		  "noted word %#lx", sim_noted_bits_load(&c->n, ~0ul, __ATOMIC_RELAXED));
+}
+
+static void test_bits_concurrent(void)
+{
+	run_clean(bits_main, NULL, 10);
+}
+
 struct acc {
 	uint8_t b[4];
 	uint16_t h;
@@ -940,6 +1002,7 @@ void hmmsim_test_register(void)
 	    {"lock held / assert_held", test_held},
 	    {"atomic operations", test_atomic_ops},
 	    {"atomics under contention", test_atomic_concurrent},
+	    {"bit operations under contention", test_bits_concurrent},
 	    {"annotated accesses", test_annotated_access},
 	    {"release/acquire message passing", test_message_passing},
 	    {"completions", test_completion},

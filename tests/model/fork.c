@@ -23,7 +23,7 @@ static struct hs_page *page_of(struct hs_mm *mm, unsigned long addr)
 
 static bool shared(struct hs_page *page)
 {
-	return __atomic_load_n(&page->flags.v, __ATOMIC_RELAXED) & (1l << HS_PG_ANON_SHARED);
+	return __atomic_load_n(&page->flags.word.v, __ATOMIC_RELAXED) & (1l << HS_PG_ANON_SHARED);
 }
 
 /* COW: both ptes write-protected, the page shared; the child's write copies,

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dpor_bits suite: the bits of a sim_bits_t word are objects of their own for
+ * dpor (docs/engine.md, "Bits of one word").  Threads that set, clear, test
+ * and store different bits of one word are one class, where the same program
+ * on a sim_atomic_t word is several, and both reach unbounded dfs's final
+ * states; a test-and-set of a bit against a test of the same bit is still a
+ * race, and so is a release of one bit against an acquire of another (the
+ * word's happens-before); an operation on no bit is refused.
+ */
+#include "dpor_common.h"
+
+#define A (1ul << 0)
+#define B (1ul << 1)
+#define C (1ul << 2)
+#define D (1ul << 3)
+#define S (1ul << 5) /* set at the start */
+#define H (3ul << 6) /* a two-bit field, stored whole */
+
+struct bw {
+	sim_bits_t w;
+	sim_atomic_t a; /* the same bits, one object for dpor */
+	long x;
+	unsigned long r[4];
+	int mode;
+};
+
+/* mode 0: bit operations on disjoint bits (S only read: T1's set of it
+ * finds it set) */
+static void bits_one(void *arg)
+{
+	struct bw *c = arg;
+	c->r[0] = sim_bits_fetch_or(&c->w, A | S, SIM_ACQUIRE);
+	sim_bits_set(&c->w, B, SIM_RELAXED);
+	c->r[1] = sim_bits_load(&c->w, D, SIM_RELAXED);
+}
+
+static void bits_two(void *arg)
+{
+	struct bw *c = arg;
+	c->r[2] = sim_bits_fetch_andnot(&c->w, C, SIM_RELAXED);
+	sim_bits_store(&c->w, 1ul << 6, H, SIM_RELAXED);
+	c->r[3] = sim_bits_load(&c->w, S, SIM_RELAXED);
+}
+
+/* mode 1: the same operations on an atomic word */
+static void word_one(void *arg)
+{
+	struct bw *c = arg;
+	c->r[0] = (unsigned long)sim_atomic_fetch_or(&c->a, (long)(A | S), SIM_ACQUIRE) & (A | S);
+	sim_atomic_or(&c->a, (long)B, SIM_RELAXED);
+	c->r[1] = (unsigned long)sim_atomic_load(&c->a, SIM_RELAXED) & D;
+}
+
+static void word_two(void *arg)
+{
+	struct bw *c = arg;
+	c->r[2] = (unsigned long)sim_atomic_fetch_and(&c->a, ~(long)C, SIM_RELAXED) & C;
+	long v = sim_atomic_load(&c->a, SIM_RELAXED);
+	sim_atomic_store(&c->a, (v & ~(long)H) | (long)(1ul << 6), SIM_RELAXED);
+	c->r[3] = (unsigned long)sim_atomic_load(&c->a, SIM_RELAXED) & S;
+}
+
+/* mode 2, the planted bug: "owning" bit A by a test-and-set, a checker that
+ * tests A and then expects x untouched (other bits around it) */
+static void tas_owner(void *arg)
+{
+	struct bw *c = arg;
+	sim_bits_set(&c->w, B, SIM_RELAXED);
+	if (!sim_bits_fetch_or(&c->w, A, SIM_ACQUIRE))
+		SIM_WRITE_ONCE(c->x, 1);
+}
+
+static void tas_checker(void *arg)
+{
+	struct bw *c = arg;
+	sim_bits_set(&c->w, C, SIM_RELAXED);
+	if (!sim_bits_load(&c->w, A, SIM_RELAXED))
+		sim_check(!SIM_READ_ONCE(c->x), "x written while bit A was seen clear");
+}
+
+/* mode 3: a plain store, then a relaxed set of bit C and a release of bit
+ * A; a reader that sees C acquires bit B and reads the store.  Ordered only
+ * when the acquire comes after the release (the word's release sequence): C
+ * gives dpor the order of the store and the read, not the happens-before,
+ * so the release and the acquire must be dependent for the race to be found
+ * (T1 running first is race-free). */
+static void rel_writer(void *arg)
+{
+	struct bw *c = arg;
+	SIM_PLAIN_WRITE(c->x, 1);
+	sim_bits_set(&c->w, C, SIM_RELAXED);
+	sim_bits_set(&c->w, A, SIM_RELEASE);
+}
+
+static void acq_reader(void *arg)
+{
+	struct bw *c = arg;
+	if (!sim_bits_load(&c->w, C, SIM_RELAXED))
+		return;
+	(void)sim_bits_load(&c->w, B, SIM_ACQUIRE);
+	c->r[0] = (unsigned long)SIM_PLAIN_READ(c->x);
+}
+
+/* mode 4: an operation that names no bit */
+static void no_bit(void *arg)
+{
+	struct bw *c = arg;
+	(void)sim_bits_load(&c->w, 0, SIM_RELAXED);
+}
+
+static void bw_main(void *arg)
+{
+	struct bw *c = sim_alloc(sizeof(*c));
+	static const sim_thread_fn fns[][2] = {{bits_one, bits_two},
+					       {word_one, word_two},
+					       {tas_owner, tas_checker},
+					       {rel_writer, acq_reader},
+					       {no_bit, no_bit}};
+	c->mode = (int)(uintptr_t)arg;
+	sim_bits_init(&c->w, S | D);
+	sim_atomic_init(&c->a, (long)(S | D));
+	int t0 = sim_thread_spawn("one", fns[c->mode][0], c);
+	int t1 = sim_thread_spawn("two", fns[c->mode][1], c);
+	sim_thread_join(t0);
+	sim_thread_join(t1);
+	if (c->mode == 0) { /* each did what it said, to its bits only */
+		sim_check(sim_bits_load(&c->w, ~0ul, SIM_RELAXED) == (A | B | D | S | 1ul << 6),
+			  "word %#lx", sim_bits_load(&c->w, ~0ul, SIM_RELAXED));
+		sim_check(c->r[0] == S && c->r[1] == D && c->r[2] == 0 && c->r[3] == S,
+			  "results %#lx %#lx %#lx %#lx", c->r[0], c->r[1], c->r[2], c->r[3]);
+	}
+}
+
+#define BW(nm, mode) SCENARIO(nm, bw_main, .arg = (void *)(uintptr_t)(mode))
+
+/* Disjoint bits: one class, where the atomic word has several; both reach
+ * dfs's final states. */
+static void test_disjoint_bits(void)
+{
+	struct sim_scenario bits = BW("bits-disjoint", 0), word = BW("word-disjoint", 1);
+	struct sim_result r = run_dpor(&bits, true);
+	CU_ASSERT_EQUAL(r.executions, 1);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+	uint64_t nb = same_as_dfs(&bits), nw = same_as_dfs(&word);
+	CU_ASSERT_EQUAL(nb, 1);
+	CU_ASSERT_TRUE(nw > 1);
+	if (nb != 1 || nw <= 1)
+		fprintf(stderr, "disjoint bits: %llu executions, on an atomic word %llu\n",
+			(unsigned long long)nb, (unsigned long long)nw);
+}
+
+/* A test-and-set of bit A against a test of A: the bug is found. */
+static void test_same_bit_found(void)
+{
+	struct sim_scenario sc = BW("bits-tas", 2);
+	struct sim_result r = run_dpor(&sc, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_ASSERT);
+	sim_result_free(&r);
+}
+
+/* A release of bit A and an acquire of bit B: two orders (the race is in
+ * one of them), not one. */
+static void test_word_order_kept(void)
+{
+	struct sim_scenario sc = BW("bits-release", 3);
+	struct sim_result r = run_dpor(&sc, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_DATA_RACE);
+	sim_result_free(&r);
+}
+
+static void test_empty_mask_refused(void)
+{
+	struct sim_scenario sc = BW("bits-empty", 4);
+	struct sim_result r = run_dpor(&sc, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_ENGINE);
+	sim_result_free(&r);
+}
+
+void hmmsim_test_register(void)
+{
+	CU_pSuite s = CU_add_suite("dpor_bits", NULL, NULL);
+	CU_add_test(s, "disjoint bits of one word: one class, dfs's final states",
+		    test_disjoint_bits);
+	CU_add_test(s, "a test-and-set against a test of the same bit is found",
+		    test_same_bit_found);
+	CU_add_test(s, "a release and an acquire of other bits stay ordered", test_word_order_kept);
+	CU_add_test(s, "a bit operation on no bit is refused", test_empty_mask_refused);
+}
