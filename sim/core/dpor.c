@@ -45,6 +45,7 @@
 #include <string.h>
 
 #include "dpor_internal.h"
+#include "oracle.h"
 
 /* ---- dependence ------------------------------------------------------------ */
 
@@ -938,6 +939,14 @@ static void dpor_begin(struct sim_engine *e, uint64_t index)
 	(void)index;
 	if (!s->tab)
 		tab_alloc(s, 256);
+	/*
+	 * A split run's lock-order graph spans one subtree (and an execution
+	 * that ends above the split, one of its own): the executions one
+	 * process runs depend on N, a subtree's do not.  An execution that
+	 * takes its new choice above the split starts another one.
+	 */
+	if (s->split_depth && (!s->ended || !s->nnodes || above_split(s, &s->nodes[s->nnodes - 1])))
+		sim_ld_forget();
 	if (!s->ended) /* no dpor_end() since the last execution: start afresh */
 		truncate_events(s, 0);
 	s->ended = false;

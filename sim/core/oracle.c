@@ -526,6 +526,17 @@ void sim_ld_rollback(void)
 	}
 }
 
+/* Forget every edge (the classes stay): a dpor split run's graph spans one
+ * subtree (sim_dpor_split()).  The execution that calls it has added none. */
+void sim_ld_forget(void)
+{
+	struct sim_ld_graph *g = E->ld;
+	if (!g)
+		return;
+	g->snap = 0;
+	sim_ld_rollback();
+}
+
 /* ---- locks ------------------------------------------------------------------------ */
 
 /* The oracles' state of one lock in this execution (lockstate->oracle). */

@@ -21,6 +21,9 @@ void sim_ora_exec_begin(void);
 /* Undo what the last execution added to the lock-order graph, so that its
  * replay adds it again and fails the same way. */
 void sim_ld_rollback(void);
+/* Drop the whole lock-order graph but its classes, at the start of an
+ * execution (a dpor split run's first execution of a subtree). */
+void sim_ld_forget(void);
 
 /* happens-before */
 void sim_ora_access(const volatile void *addr, size_t size, unsigned int flags, const char *name,

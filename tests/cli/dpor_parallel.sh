@@ -2,7 +2,8 @@
 # explore --strategy dpor --jobs J and --shard K/N (issue 11 item 8): --jobs 1,
 # 2 and 3 and two shards merged give the same verdict, the same executions
 # and sleep-set blocked ones, and exhausted: true; a bug is found whatever
-# J; dfs stays unsharded and --split-depth is dpor's.
+# J, and with --keep-going every J and the merge count the same executions
+# and violations; dfs stays unsharded and --split-depth is dpor's.
 # Usage: dpor_parallel.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: dpor_parallel.sh PATH/TO/hmmsim}
@@ -55,6 +56,41 @@ tok=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["violation
 "$H" replay p2p-importer-unload-nowait --schedule "$tok" >/dev/null
 rc=$?
 [[ $rc == 1 ]] && ok "bug: its token replays the violation" || bad "bug: replay: exit $rc"
+
+# --keep-going, programs with bugs: every process explores its subtrees to
+# the end, so --jobs 1, 2, 3 and 2 shards merged give the same executions,
+# sleep-set blocked ones and violations, and exit 1.  (abba, lock-order.hsc:
+# the lock-order graph spans one subtree, not the executions one process
+# happens to run; before, --jobs 3 counted 4 and 15 executions, not 3 and 10.)
+HSC=$(dirname "$0")/../scenarios/lock-order.hsc
+while read -r sc args; do
+	name="$sc${args:+ $args} --keep-going"
+	for j in 1 2 3; do
+		"$H" explore $sc --strategy dpor $args --keep-going --jobs $j --json --no-progress >"$T/k$j.json"
+		rc=$?
+		[[ $rc == 1 ]] || bad "$name --jobs $j: exit $rc"
+	done
+	for k in 0 1; do
+		"$H" explore $sc --strategy dpor $args --keep-going --shard $k/2 --json --no-progress >"$T/s$k.json"
+	done
+	"$H" merge "$T/s0.json" "$T/s1.json" >"$T/m.json"
+	rc=$?
+	[[ $rc == 1 ]] || bad "$name: merge of 2 shards: exit $rc"
+	want=$(fig "$T/k1.json")
+	[[ $want == *" True" && $want != *" 0 True" ]] || bad "$name --jobs 1: $want"
+	for f in k2 k3 m; do
+		got=$(fig "$T/$f.json")
+		[[ $got == "$want" ]] && ok "$name $f: the same figures as --jobs 1 ($want)" ||
+			bad "$name $f: $got, --jobs 1: $want"
+	done
+done <<LIST
+lost-update
+seqcount-noretry
+abba
+livelock
+driver-fault-race-noretry --preemptions 2
+$HSC
+LIST
 
 # Same command, same bytes (timing aside).
 untimed() { sed -E 's/"elapsed_s":[0-9.e+-]+,"execs_per_s":[0-9.e+-]+//' "$1"; }

@@ -4,8 +4,9 @@
  * (sim_options.dpor_split_depth).  For every program here, the N shards of a
  * split run (N = 1, 2, 3) together reach exactly the final states of the
  * unsplit run (when it is clean), their executions and sleep-set blocked ones add up to the
- * same totals whatever N, every shard ends exhausted, a shard run twice is
- * the same run, and a bug is found whatever N.
+ * same totals whatever N (also with the lock-order graph on and
+ * --keep-going), every shard ends exhausted, a shard run twice is the same
+ * run, and a bug is found whatever N.
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -150,6 +151,43 @@ static void test_scenario(void)
 	same_split("p2p-importer-unload");
 }
 
+/* The lock-order graph of a split run spans one subtree (sim_ld_forget()):
+ * with it spanning the process's executions, abba --keep-going counted 3
+ * executions and 2 violations for N = 1 and 2, 4 and 3 for N = 3. */
+static void test_lockdep(void)
+{
+	const struct sim_scenario *sc = find("abba");
+	uint64_t execs[4] = {0}, blocked[4] = {0}, viol[4] = {0};
+	for (uint64_t n = 1; n <= 3; n++) {
+		for (uint64_t k = 0; k < n; k++) {
+			struct sim_options o = {.strategy = SIM_STRATEGY_DPOR,
+						.iterations = UINT64_MAX,
+						.dpor_split_depth = 2,
+						.shard_index = k,
+						.shard_count = n,
+						.keep_going = true};
+			struct sim_result r;
+			CU_ASSERT_EQUAL(sim_explore(sc, &o, &r), 0);
+			CU_ASSERT_TRUE(r.exhausted);
+			execs[n] += r.executions;
+			blocked[n] += r.sleep_blocked;
+			viol[n] += r.violations_found;
+			sim_result_free(&r);
+		}
+		CU_ASSERT_EQUAL(execs[n], execs[1]);
+		CU_ASSERT_EQUAL(blocked[n], blocked[1]);
+		CU_ASSERT_EQUAL(viol[n], viol[1]);
+		if (execs[n] != execs[1] || viol[n] != viol[1])
+			fprintf(
+			    stderr,
+			    "abba: %llu shards: %llu executions, %llu violations; 1: %llu, %llu\n",
+			    (unsigned long long)n, (unsigned long long)execs[n],
+			    (unsigned long long)viol[n], (unsigned long long)execs[1],
+			    (unsigned long long)viol[1]);
+	}
+	CU_ASSERT_TRUE(viol[1] > 0);
+}
+
 /* Without --keep-going each shard stops at its first violation: found whatever N.
  * (A shard other than 0 whose probe rounds find one stops there, shard 0
  * reporting it: sim_options.dpor_probe_budget.) */
@@ -209,6 +247,8 @@ void hmmsim_test_register(void)
 		    "litmus: shards reach the unsplit run's final states, same totals for N=1..3",
 		    test_litmus);
 	CU_add_test(s, "p2p-importer-unload: the same, split", test_scenario);
+	CU_add_test(s, "--keep-going with the lock-order graph: same totals for N=1..3",
+		    test_lockdep);
 	CU_add_test(s, "a bug is found by some shard whatever N", test_bug_found);
 	CU_add_test(s, "a shard run twice is the same run", test_deterministic);
 	CU_add_test(s, "a dpor shard needs a split depth; dfs is not sharded", test_refused);
