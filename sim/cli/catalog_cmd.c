@@ -59,7 +59,10 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 		    "--strategy %s --iterations %llu --seed %llu\n",
 		    e->bug->name, (unsigned long long)r->executions, cli_plural(r->executions),
 		    e->bug->name, e->sw ? " --switch " : "", e->sw ? e->sw : "",
-		    sim_strategy_name(s), (unsigned long long)iterations, (unsigned long long)seed);
+		    sim_strategy_name(s),
+		    /* a time budget has no cap: the executions this run did */
+		    (unsigned long long)(iterations == UINT64_MAX ? r->executions : iterations),
+		    (unsigned long long)seed);
 		cli_junit_failure(f, "not-found", "the bug was not found", text, e->what);
 		cli_junit_case_end(f, NULL);
 	}
