@@ -144,7 +144,7 @@ static uint64_t shard(const struct sim_scenario *sc, uint64_t k, uint64_t n)
 /*
  * The estimate of @sc's split tree (split depth 2, total @total) merged from
  * two shards when each has run @pc% of half of it: the sum of the shards'
- * estimates, each of its own share (docs/engine.md, "How far along is it").
+ * estimates, each of its own share (docs/dpor.md, "How far along is it").
  */
 static double shards_estimate(const struct sim_scenario *sc, uint64_t total, unsigned int pc)
 {

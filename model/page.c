@@ -374,7 +374,7 @@ void hs_wait_on_page_locked(struct hs_page *page)
  * it reads or changes (the lock's test-and-set and clear touch PG_locked
  * only, folio_mark_dirty() PG_dirty only; a store or clear of the whole word
  * names HS_PG_ALL), so dpor orders two of them only when they share a bit
- * (docs/engine.md, "Bits of one word"); the oracle reads (flags_peek(),
+ * (docs/dpor.md, "Bits of one word"); the oracle reads (flags_peek(),
  * hs_page_gen()) are noted, without a scheduling point.
  */
 

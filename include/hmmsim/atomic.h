@@ -63,7 +63,7 @@ long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char
  * atomic_add() and set_bit(): a read-modify-write whose result the caller
  * does not use.  For dpor two of them on one atomic commute when neither
  * releases (SIM_RELAXED, SIM_ACQUIRE): the order leaves the same value and
- * the same happens-before (docs/engine.md, "Updates").
+ * the same happens-before (docs/dpor.md, "Updates").
  */
 void sim_atomic_add_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 		       const char *site);
@@ -101,7 +101,7 @@ static inline void sim_atomic_init(sim_atomic_t *a, long v)
  * reads or changes (@mask, never 0): it returns only those bits and changes
  * no others.  For the dpor strategy each bit is an object of its own, so two
  * operations on one word are dependent only when their masks share a bit and
- * one of them changes it (docs/engine.md, "Bits of one word"); the memory
+ * one of them changes it (docs/dpor.md, "Bits of one word"); the memory
  * order still orders the whole word, for the oracles and for dpor.
  * Elsewhere they are the atomics they name, with one scheduling point each.
  */
@@ -194,7 +194,7 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned fla
  * An access the model makes without a scheduling point (a C atomic it keeps
  * inline, so that the schedules stay as they are): the dpor strategy counts
  * it in the current operation's footprint, so that it still orders the
- * threads that touch @addr (docs/engine.md).  No effect elsewhere.
+ * threads that touch @addr (docs/dpor.md).  No effect elsewhere.
  */
 void sim_note_access(const volatile void *addr, bool write);
 /* The same for an addition whose result is not used: commutes with another. */
@@ -204,7 +204,7 @@ void sim_note_add(const volatile void *addr);
  * result the kernel never reads (a percpu_ref's count in percpu mode, a
  * per-CPU subtraction), though the model, keeping one exact count, uses it
  * for its checks: dpor counts it as an addition, which commutes with
- * another (docs/engine.md, "Updates").  Call it right after the operation,
+ * another (docs/dpor.md, "Updates").  Call it right after the operation,
  * only where the result cannot change what the model does.
  */
 void sim_atomic_result_unused(sim_atomic_t *a);

@@ -20,7 +20,7 @@ enum sim_strategy {
 	SIM_STRATEGY_PCT,
 	SIM_STRATEGY_DFS,
 	SIM_STRATEGY_REPLAY,
-	SIM_STRATEGY_DPOR, /* dynamic partial-order reduction (docs/engine.md) */
+	SIM_STRATEGY_DPOR, /* dynamic partial-order reduction (docs/dpor.md) */
 };
 
 const char *sim_strategy_name(enum sim_strategy s);
@@ -57,14 +57,14 @@ struct sim_options {
 	 * at the first dpor_split_depth choice nodes, and the subtrees below them
 	 * are numbered in the order first reached; with shard_count > 1 this run
 	 * explores those with number % shard_count == shard_index.  The shards'
-	 * executions add up to the unsplit run's (docs/engine.md).  0: no split. */
+	 * executions add up to the unsplit run's (docs/dpor.md).  0: no split. */
 	unsigned int dpor_split_depth;
 	/* dpor without a bound first runs probe rounds: dpor bounded to 0, 1,
 	 * then 2 preemptions, each within dpor_probe_budget executions (0:
 	 * SIM_DPOR_PROBE_BUDGET), and stops at a violation one finds; then the
 	 * unbounded exploration, whose executions alone are sim_result.executions.
 	 * The depth-first order reaches races near the root last; a probe round
-	 * reaches them early (docs/engine.md, "Probe rounds").  Not with
+	 * reaches them early (docs/dpor.md, "Probe rounds").  Not with
 	 * dpor_no_probes, por_check or keep_going.  A shard other than 0 runs them
  * too and stops at what they find, but leaves the report to shard 0. */
 	uint64_t dpor_probe_budget;

@@ -79,7 +79,7 @@ bool sim_rwsem_write_held(const sim_rwsem_t *s);
  * Every access to the data this lock protects goes through a primitive (an
  * annotated access, an atomic, or sim_note_access() for plain C under the
  * lock).  Then the dpor strategy orders two of its critical sections only
- * when their contents conflict (docs/engine.md, "Critical sections"); a lock
+ * when their contents conflict (docs/dpor.md, "Critical sections"); a lock
  * without the mark orders every pair of its sections.  Call it after the
  * lock's *_init().  The self-check (--por-check) tries the section orders
  * this calls equal and names an access that was missed.

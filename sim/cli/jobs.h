@@ -9,7 +9,7 @@
 
 #define CLI_JOBS_MAX 256
 /* dpor under --jobs or --shard: choice points explored in full before the
- * tree is cut into subtrees (--split-depth; docs/engine.md, "Splitting") */
+ * tree is cut into subtrees (--split-depth; docs/dpor.md, "Splitting") */
 #define CLI_DPOR_SPLIT_DEPTH 2
 
 struct cli_jobs {

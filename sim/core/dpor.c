@@ -53,7 +53,7 @@
  * Blocking operations whose failed attempt changes nothing, is write-like or
  * the only read of its object by its thread, and whose retry is the same as a
  * fresh attempt: blocking, then being woken, is the same as running after
- * the event that woke it (docs/engine.md, "Blocking").  wait_event is not
+ * the event that woke it (docs/dpor.md, "Blocking").  wait_event is not
  * one: its prepare_to_wait read hides behind the attempt.
  */
 static bool kind_blocks_pure(uint8_t k)
@@ -274,7 +274,7 @@ static bool is_initial(const struct sim_dpor_state *s, int q, size_t p, size_t j
  * Is event @i the retry of a wait (wait_event, wait_for_completion) that a
  * wake-up woke?  Its enabling edge is not in happens-before: wake-ups
  * commute, so which of them woke it is not a property of the class; the
- * retry is dependent with each of them instead (docs/engine.md, "Updates").
+ * retry is dependent with each of them instead (docs/dpor.md, "Updates").
  */
 static bool woken_by_update(const struct sim_dpor_state *s, size_t i)
 {
@@ -415,7 +415,7 @@ static void obj_rollback(struct sim_dpor_state *s, size_t ev)
 /*
  * Would reversing the race @a < @i on @it only trade "run after" for "block,
  * be woken, retry"?  Then both orders are one execution for every observer,
- * and the race is not reversed (docs/engine.md, "Blocking").  The other way
+ * and the race is not reversed (docs/dpor.md, "Blocking").  The other way
  * round, a failed attempt of such an operation is left out of the object
  * table: it changed nothing, and its retry is an event of its own.
  */
@@ -488,7 +488,7 @@ static int32_t lock_holder(const struct sim_dpor_state *s, size_t f, size_t p, i
 }
 
 /*
- * Where the race e (at @j) < e' (at @i) is reversed (docs/engine.md,
+ * Where the race e (at @j) < e' (at @i) is reversed (docs/dpor.md,
  * "Critical sections").  At pre(E, e), unless an event of v takes a lock of
  * a commuting section that another thread holds there and releases only
  * after e (or after what the reversal point is moved to): then v would only
@@ -652,7 +652,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
  * is its real event) wakes no sleeper: the state after it is the one before
  * it for every other thread.  And a sleeper whose explored event was such an
  * attempt never wakes: blocking there, then retrying after the event that
- * wakes it, is the class of every later attempt (docs/engine.md,
+ * wakes it, is the class of every later attempt (docs/dpor.md,
  * "Blocking").  Without them a thread that the full expansion above the split
  * picks only to block would give a second execution of one class.  Above the
  * split, a branch that only blocks is the state before it: the first one
@@ -871,7 +871,7 @@ static struct dpor_fp_item *open_op(const void *obj)
  * (a failed cmpxchg, a bit set that was set, a store of the value there) and
  * published nothing (no release): it was a read of @obj.  A write of another
  * value, in either order, still conflicts with it; a read does not
- * (docs/engine.md, "Writes that change nothing").
+ * (docs/dpor.md, "Writes that change nothing").
  */
 void sim_dpor_silent_slow(const void *obj)
 {

@@ -3,7 +3,7 @@
  * The dpor strategy's side of the soundness self-check (--por-check,
  * explore.c's por_check()): the last execution's events, another
  * linearization of its happens-before that the engine can run, and the
- * follow mode that runs one (docs/engine.md, "The soundness self-check").
+ * follow mode that runs one (docs/dpor.md, "The soundness self-check").
  */
 #include "engine.h"
 

@@ -2,7 +2,7 @@
 /*
  * How far along is a dpor run: the estimate of the executions of its whole
  * tree shown on the progress line and as estimated_total, and the old one
- * bench/dpor compares it with (docs/engine.md, "How far along is it").
+ * bench/dpor compares it with (docs/dpor.md, "How far along is it").
  * Both read the exploration stack of the execution that just ended.
  */
 #include "dpor_internal.h"
@@ -66,7 +66,7 @@ static double branch_size(const struct sim_dpor_state *s, const struct dpor_node
  * says.  Measured sizes replace Knuth's extrapolation wherever the
  * depth-first order has measured one, and the estimate is exact when the
  * run ends.  It does not see the alternatives that races found later will
- * add (docs/engine.md, "How far along is it").  In a split run it is this
+ * add (docs/dpor.md, "How far along is it").  In a split run it is this
  * shard's part of the tree.
  */
 double dpor_tree_estimate(const struct sim_dpor_state *s, unsigned int leaf)

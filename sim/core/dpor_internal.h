@@ -38,7 +38,7 @@ struct dpor_event {
 	uint16_t la_open; /* annotated sections open after it (all threads) */
 };
 
-/* What the polling rule decided at a sim_yield() (docs/engine.md, "Polling loops"). */
+/* What the polling rule decided at a sim_yield() (docs/dpor.md, "Polling loops"). */
 enum dpor_poll {
 	POLL_NONE,    /* not a repeated pure round: an ordinary yield */
 	POLL_CHANGED, /* a repeated round, but something it read has changed since */
@@ -222,7 +222,7 @@ static inline bool kind_lockish(uint8_t k)
 
 /*
  * Updates: write-like kinds whose events commute with each other on one
- * object (docs/engine.md, "Updates"): wake-ups (wake_up_all, complete,
+ * object (docs/dpor.md, "Updates"): wake-ups (wake_up_all, complete,
  * complete_all) and the blind relaxed atomic additions and bit sets whose
  * result the model does not use.  Each is dependent with every other kind.
  */
@@ -230,7 +230,7 @@ static inline bool kind_lockish(uint8_t k)
  * The footprint kinds of an annotated lock's outermost section
  * (sim_lock_sections_commute()): its acquisition and its release.  They
  * commute with each other, so two such sections are ordered only by what
- * they contain (docs/engine.md, "Critical sections").
+ * they contain (docs/dpor.md, "Critical sections").
  */
 #define DPOR_LA_LOCK   ((uint8_t)SIM_OP__COUNT)
 #define DPOR_LA_UNLOCK ((uint8_t)(SIM_OP__COUNT + 1))

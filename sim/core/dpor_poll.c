@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * dpor's polling rule (docs/engine.md, "Polling loops"): at a sim_yield(), a
+ * dpor's polling rule (docs/dpor.md, "Polling loops"): at a sim_yield(), a
  * thread whose round since its last sim_yield() repeats the round before,
  * both rounds invisible to the other threads (what they stored they put back
  * unobserved: the write log that prim.c's writers fill), and saw nothing it
@@ -129,7 +129,7 @@ static bool touched_between(const struct sim_dpor_state *s, int t, const void *o
 
 /*
  * Is the round [@from, @to) of @t, with write log @log and marks @m,
- * invisible to every other thread (docs/engine.md, "Polling loops")?  Every
+ * invisible to every other thread (docs/dpor.md, "Polling loops")?  Every
  * operation of a pure kind; the same locks and RCU sections held at its end
  * as at its start; no failed trylock of another thread saw one of its locks;
  * every location it stored to held, at its end, the value it had before the

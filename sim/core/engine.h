@@ -65,7 +65,7 @@ enum sim_wait_kind {
  * across executions that share the prefix) and what it does there.  Only the
  * dependence relation reads it: two operations of different threads on the same
  * object are dependent unless both are read-like or both the same update
- * (wake-ups, blind additions, blind bit sets: docs/engine.md).
+ * (wake-ups, blind additions, blind bit sets: docs/dpor.md).
  */
 enum sim_op_kind {
 	SIM_OP_NONE, /* a thread's start, a yield's continuation: touches nothing */
@@ -408,7 +408,7 @@ void sim_dpor_silent_slow(const void *obj);
 void sim_dpor_blind_slow(const void *obj); /* its write of @obj changed nothing */
 void sim_dpor_exec_done(struct sim_engine *e);
 /* At sim_yield() of the current thread from call site @site: true when the
- * thread polls without anything to see (docs/engine.md, "Polling loops"): it
+ * thread polls without anything to see (docs/dpor.md, "Polling loops"): it
  * blocks until another thread writes what it read. */
 bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site);
 /* The current thread is about to write @size bytes at @obj (the polling
@@ -427,7 +427,7 @@ static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind)
 		sim_dpor_touch_slow(obj, kind);
 }
 /*
- * dpor's object for bit @b of a sim_bits_t word at @w (docs/engine.md, "Bits
+ * dpor's object for bit @b of a sim_bits_t word at @w (docs/dpor.md, "Bits
  * of one word"): the word's address tagged with bit 63 and @b in bits 48-53,
  * which no user-space address has.  A word at an address that has them (none
  * on x86-64) keeps its bits on the word itself: coarser, still sound.  The
@@ -459,7 +459,7 @@ void sim_dpor_bits_silent_slow(const void *w, unsigned long mask);
 	} while (0)
 /*
  * Is the acquisition (kind SIM_OP_SPIN_LOCK or SIM_OP_MUTEX_LOCK) of @s by
- * @t the start of a section dpor orders by its contents only (docs/engine.md,
+ * @t the start of a section dpor orders by its contents only (docs/dpor.md,
  * "Critical sections")?  The lock's data must be annotated
  * (sim_spin_annotated()), and the section outermost: a spinlock while no
  * spinlock is held (a sleeping lock under one is a might-sleep report), a

@@ -359,7 +359,7 @@ static const struct sim_scenario litmus[] = {
 		    readers_main, N(n), 0, NULL                                                    \
 	}
 
-/* The GenMC benchmarks (dpor's known counts, tests/engine/dpor.c and docs/engine.md). */
+/* The GenMC benchmarks (dpor's known counts, tests/engine/dpor.c and docs/dpor.md). */
 static const struct sim_scenario genmc[] = {
     {"readers-1", "GenMC's readers(1): one writer, 1 reader of one variable", readers_main, N(1), 0,
      NULL},

@@ -4,7 +4,7 @@
 # hmmsim merge (and by the progress line of --jobs) estimate the whole tree,
 # as one process does; they used to count the split's forced alternatives as
 # large as the first branch, up to the product of the widths above the split
-# (364,000x on readers-8, 8,700x on driver-fault-race).  docs/engine.md,
+# (364,000x on readers-8, 8,700x on driver-fault-race).  docs/dpor.md,
 # "How far along is it".
 # Usage: dpor_estimate.sh PATH/TO/hmmsim
 set -u
@@ -46,9 +46,9 @@ for sc in driver-fault-race p2p-unplug-safe; do
 done
 
 # Trees that finish: the merged estimate at 10% and 50% of the true total
-# against it (one process's worst at those points is 4.6x, docs/engine.md).
+# against it (one process's worst at those points is 4.6x, docs/dpor.md).
 # The total is the split tree's (--jobs 1), not unsplit dpor's (p2p-importer-
-# unload: 2,620 and 3,517; docs/engine.md, "Splitting the tree").
+# unload: 2,620 and 3,517; docs/dpor.md, "Splitting the tree").
 for sc in readers-8 lastzero-10 p2p-importer-unload; do
 	"$H" explore $sc --strategy dpor --jobs 1 --json --no-progress >"$T/all.json"
 	tot=$(key "$T/all.json" executions)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * dpor_bits suite: the bits of a sim_bits_t word are objects of their own for
- * dpor (docs/engine.md, "Bits of one word").  Threads that set, clear, test
+ * dpor (docs/dpor.md, "Bits of one word").  Threads that set, clear, test
  * and store different bits of one word are one class, where the same program
  * on a sim_atomic_t word is several, and both reach unbounded dfs's final
  * states; a test-and-set of a bit against a test of the same bit is still a

@@ -2,7 +2,7 @@
 /*
  * dpor_locks suite: critical sections of an annotated lock
  * (sim_spin_annotated(), sim_mutex_annotated()) are ordered by what they
- * contain (docs/engine.md, "Critical sections").  Each program reaches the
+ * contain (docs/dpor.md, "Critical sections").  Each program reaches the
  * final states unbounded dfs does; sections that do not conflict cost no
  * execution; a race with an access outside the sections, a lock-order
  * deadlock and a reversal that needs a third thread's section moved are

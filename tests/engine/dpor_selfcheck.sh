@@ -2,7 +2,7 @@
 # dpor's soundness self-check (--por-check) over every built-in scenario and
 # every tests/scenarios file, bounded: the first N executions of each (the
 # whole tree where it is small).  A "por-check" violation is a model access
-# the engine cannot see (docs/engine.md); any other violation is the
+# the engine cannot see (docs/dpor.md); any other violation is the
 # scenario's own bug, which dpor found, and ends its run.
 set -u
 bin=$1
