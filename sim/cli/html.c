@@ -218,6 +218,12 @@ static void run_clean(FILE *f, const struct html_run *h)
 			(unsigned long long)r->executions, cli_signal_name(h->interrupted));
 	else if (h->o->strategy == SIM_STRATEGY_REPLAY)
 		fputs("the schedule replays without a violation", f);
+	else if (r->exhausted && h->o->strategy == SIM_STRATEGY_DPOR && h->o->dpor_bounded)
+		fprintf(f,
+			"no violation in %llu executions, partial: a dpor bounded to %u "
+			"preemption%s does not reach every schedule within the bound",
+			(unsigned long long)r->executions, h->o->dfs_preemptions,
+			cli_plural(h->o->dfs_preemptions));
 	else if (r->exhausted)
 		fprintf(f, "no violation in %llu executions, exhausted: every schedule %s",
 			(unsigned long long)r->executions,

@@ -369,6 +369,11 @@ static void print_merged(const struct cli_merge *m, int files)
 		       (unsigned long long)r.max_depth, (unsigned long long)r.dpor_bytes,
 		       r.estimated_total, (unsigned long long)r.subtrees,
 		       (unsigned long long)r.probe_executions);
+	/* bounded dpor shards: as the run's own JSON (print_json() in main.c) */
+	const char *pb = m->dpor ? strstr(m->head[4], " preemptions ") : NULL;
+	unsigned int bound;
+	if (pb && sscanf(pb, " preemptions %u", &bound) == 1)
+		printf("\"bound\":%u,\"covers_bound\":false,", bound);
 	if (m->missing) {
 		fprintf(stderr, "hmmsim: merge: partial: %llu of the %llu shards missing: ",
 			(unsigned long long)m->missing, (unsigned long long)m->shards);
