@@ -120,6 +120,12 @@ grep -q "no violation in [0-9]* executions, partial: a dpor bounded to 1 preempt
 [[ $(cov "$T/u.json") == "None None" ]] && ok "unbounded dpor: no bound, no covers_bound" ||
 	bad "unbounded dpor: $(cov "$T/u.json")"
 
+# README's example of an exhausted dpor run is what the command prints.
+README=$(dirname "$0")/../../README.md
+line=$("$H" explore lost-update-fixed --strategy dpor --no-progress | grep '^no violation')
+tr '\n' ' ' <"$README" | tr -s ' ' | grep -qF "ends with \`$line\`" &&
+	ok "README: the dpor example is the output ($line)" || bad "README: the dpor example is not: $line"
+
 # Same command, same bytes (timing aside).
 untimed() { sed -E 's/"elapsed_s":[0-9.e+-]+,"execs_per_s":[0-9.e+-]+//' "$1"; }
 "$H" explore readers-6 --strategy dpor --jobs 2 --json --no-progress >"$T/a.json"
