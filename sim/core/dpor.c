@@ -972,6 +972,40 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
 	return awake ? __builtin_ctzll(awake) : def; /* none: sleep-set blocked */
 }
 
+/*
+ * An execution cut short by a violation: what its other threads would have
+ * done next never ran, so its races were never seen.  Their announced next
+ * operations race as if they ran now (Flanagan and Godefroid check every
+ * awake thread's next operation at every state): each last dependent event
+ * that does not happen before the thread gets it as an alternative there,
+ * or every awake thread where it was not awake.  Adds alternatives only.
+ */
+static void cut_races(struct sim_engine *e, struct sim_dpor_state *s)
+{
+	int last = s->ev[s->nev - 1].tid; /* its violation ended it */
+	int32_t cand[2 * SIM_MAX_THREADS + 2];
+
+	for (int u = 0; u < e->nthreads; u++) {
+		const struct sim_thread *t = &e->threads[u];
+		if (u == last || t->state == SIM_T_DONE || !t->next_op.obj)
+			continue;
+		struct dpor_fp_item it = {t->next_op.obj, section_kind(t)};
+		uint32_t cu[SIM_MAX_THREADS] = {0};
+		if (s->ntev[u])
+			memcpy(cu, s->vc[s->tev[u][s->ntev[u] - 1]], sizeof(cu));
+		if (t->dpor_pend != NO_EVENT)
+			clock_join(cu, s->vc[t->dpor_pend], s->nthreads);
+		unsigned int nc = candidates(s, &it, u, cand);
+		for (unsigned int k = 0; k < nc; k++) {
+			int32_t a = cand[k];
+			if (hb_before(s, a, cu))
+				continue;
+			struct dpor_node *n = &s->nodes[a];
+			n->backtrack |= n->enabled & BIT(u) ? BIT(u) : n->enabled;
+		}
+	}
+}
+
 void sim_dpor_exec_done(struct sim_engine *e)
 {
 	struct sim_dpor_state *s = e->strat_state;
@@ -979,6 +1013,8 @@ void sim_dpor_exec_done(struct sim_engine *e)
 		s->open = false;
 		event_close(s, s->nev - 1);
 	}
+	if (e->failed && s->nev && !s->follow)
+		cut_races(e, s);
 	/* an execution that ended above the split is a subtree of its own */
 	if (s->split_depth && !s->in_sub && s->subtrees++ % s->shard_count != s->shard_index)
 		s->probe = true;

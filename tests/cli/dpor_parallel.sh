@@ -92,6 +92,15 @@ driver-fault-race-noretry --preemptions 2
 $HSC
 LIST
 
+# A violation cuts its execution short; the next operations the other
+# threads announced there still race (cut_races() in dpor.c), so unsplit
+# dpor reaches the class of lost-update that the split's full expansion
+# reaches: 4 executions and 4 violations, as --jobs (it found 3 before).
+"$H" explore lost-update --strategy dpor --keep-going --json --no-progress >"$T/lu.json"
+got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["executions"], d["violations_found"])' "$T/lu.json")
+[[ $got == "4 4" ]] && ok "lost-update --keep-going unsplit: 4 executions, 4 violations, as split" ||
+	bad "lost-update --keep-going unsplit: $got, split: 4 4"
+
 # A bounded dpor is a partial search (docs/dpor.md, "The algorithm, and why"):
 # its tree run to the end is not every schedule within the bound, so it never
 # says it is exhaustive, and its JSON (one process, --jobs, merged shards) has
