@@ -68,7 +68,7 @@ bool hs_scenario_is_file(const char *name);
 /* How the file asks to be explored (its `explore` line, else pct 10000). */
 struct hs_scenario_plan {
 	enum sim_strategy strategy;
-	uint64_t iterations;	  /* 0 for dfs: until exhausted */
+	uint64_t iterations;	  /* 0 for dfs and dpor: until exhausted */
 	unsigned int preemptions; /* dfs */
 	unsigned int pct_depth;	  /* pct */
 	bool expect_given;	  /* the file has an `expect` line */

@@ -122,6 +122,13 @@ static void describe_plan(const struct sim_options *o, const struct sim_result *
 		snprintf(r->plan, sizeof(r->plan), "dfs, at most %u preemption%s",
 			 o->dfs_preemptions, cli_plural(o->dfs_preemptions));
 		snprintf(r->mode, sizeof(r->mode), "%s", res->exhausted ? "exhaustive" : "stopped");
+	} else if (o->strategy == SIM_STRATEGY_DPOR) {
+		if (o->iterations == UINT64_MAX)
+			snprintf(r->plan, sizeof(r->plan), "dpor, every execution");
+		else
+			snprintf(r->plan, sizeof(r->plan), "dpor, at most %llu executions",
+				 (unsigned long long)o->iterations);
+		snprintf(r->mode, sizeof(r->mode), "%s", res->exhausted ? "exhaustive" : "stopped");
 	} else {
 		if (o->strategy == SIM_STRATEGY_PCT)
 			snprintf(r->plan, sizeof(r->plan), "pct depth %u, budget %llu",
@@ -175,6 +182,11 @@ static void check_scenario(const char *path, const struct sim_scenario *sc, stru
 	}
 	describe_plan(&o, &res, r);
 	r->executions = res.executions;
+	if (o.strategy == SIM_STRATEGY_DPOR && res.probe_found) { /* before the unbounded tree */
+		r->executions = res.probe_executions;
+		snprintf(r->plan, sizeof(r->plan), "dpor, its probe round at %u preemption%s",
+			 res.probe_bound, cli_plural(res.probe_bound));
+	}
 	if (res.violations_found && res.nr_reports) {
 		const struct sim_violation *v = &res.reports[0];
 		snprintf(r->got, sizeof(r->got), "violation %s", v->kind);
@@ -183,7 +195,8 @@ static void check_scenario(const char *path, const struct sim_scenario *sc, stru
 		r->schedule = xstrdup(v->schedule);
 		r->replay = cli_replay_cmd(path, v->schedule, &o, NULL, 0);
 		r->report = xstrdup(v->report);
-	} else if (o.strategy == SIM_STRATEGY_DFS && !res.exhausted) {
+	} else if ((o.strategy == SIM_STRATEGY_DFS || o.strategy == SIM_STRATEGY_DPOR) &&
+		   !res.exhausted) {
 		snprintf(r->got, sizeof(r->got), "clean, not exhaustive");
 	} else {
 		snprintf(r->got, sizeof(r->got), "clean");

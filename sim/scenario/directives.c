@@ -694,8 +694,19 @@ static bool parse_explore(struct parser *P)
 				return false;
 			pl->pct_depth = (unsigned int)v;
 		}
+	} else if (sc_at(P, "dpor")) {
+		/* every execution up to reordering independent operations; N: at
+		 * most N executions (docs/dpor.md) */
+		P->i++;
+		pl->strategy = SIM_STRATEGY_DPOR;
+		pl->iterations = 0;
+		if (P->i < P->n) {
+			if (!sc_get_num(P, "a number of executions", 1, MAX_ITERATIONS, &v))
+				return false;
+			pl->iterations = v;
+		}
 	} else {
-		return sc_perr(P, col, "expected pct, random or dfs, got %s", sc_got(P));
+		return sc_perr(P, col, "expected pct, random, dfs or dpor, got %s", sc_got(P));
 	}
 	p->explore_line = P->line;
 	return sc_want_eol(P);

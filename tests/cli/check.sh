@@ -75,6 +75,24 @@ sys.exit(not (j["passed"] == 5 and j["failed"] == 0 and len(r) == 5
               and r[0]["mode"] == "exhaustive" and r[0]["violation"] is None))
 PY
 
+# explore dpor: every execution.  Clean needs the whole tree (exhaustive);
+# a count that stops it first fails as not exhaustive; a violation a probe
+# round finds is named with it.
+sed 's/^explore .*/explore dpor/' "$D/evict.hsc" >"$T/evict-dpor.hsc"
+sed 's/^explore .*/explore dpor 3/' "$D/evict.hsc" >"$T/evict-dpor3.hsc"
+sed 's/^explore .*/explore dpor/' "$D/abba.hsc" >"$T/abba-dpor.hsc"
+expect_exit 0 "explore dpor: clean, exhaustive" "$H" check "$T/evict-dpor.hsc" "$T/abba-dpor.hsc"
+grep -q "^ok    $T/evict-dpor.hsc: expected clean, got clean; [0-9]* executions, exhaustive (dpor, every execution); " "$T/out" &&
+	ok "explore dpor: the clean line" || bad "explore dpor: the clean line: $(grep evict "$T/out")"
+grep -q "^ok    $T/abba-dpor.hsc: expected violation deadlock, got violation deadlock (token replays); [0-9]* executions, stopped (dpor, its probe round at [0-9] preemptions\?); " "$T/out" &&
+	ok "explore dpor: the violation line" || bad "explore dpor: the violation line: $(grep abba "$T/out")"
+expect_exit 1 "explore dpor 3: not exhaustive" "$H" check "$T/evict-dpor3.hsc"
+grep -q "^FAIL  $T/evict-dpor3.hsc: expected clean, got clean, not exhaustive; 3 executions, stopped (dpor, at most 3 executions); " "$T/out" &&
+	ok "explore dpor 3: fails, not exhaustive" || bad "explore dpor 3: $(grep evict "$T/out")"
+"$H" explore "$T/evict-dpor.hsc" --json --no-progress >"$T/ed.json"
+[[ $(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["strategy"], d["exhausted"])' "$T/ed.json") == "dpor True" ]] &&
+	ok "explore FILE follows explore dpor" || bad "explore FILE follows explore dpor"
+
 # A wrong expect line, both ways, among good files: exit 1, expected vs got.
 sed 's/^expect .*/expect clean/' "$T/abba.hsc" >"$T/abba-wrong.hsc"
 sed 's/^expect .*/expect violation deadlock/' "$T/evict.hsc" >"$T/evict-wrong.hsc"

@@ -252,7 +252,9 @@ static const struct {
     {HEAD "no-check-data\nno-check-data\n",
      "t.hsc:6:1: expected one no-check-data line, got a second (line 5)"},
     {HEAD "no-check-data now\n", "t.hsc:5:15: expected end of line, got 'now'"},
-    {HEAD "explore bfs\n", "t.hsc:5:9: expected pct, random or dfs, got 'bfs'"},
+    {HEAD "explore bfs\n", "t.hsc:5:9: expected pct, random, dfs or dpor, got 'bfs'"},
+    {HEAD "explore dpor 0\n",
+     "t.hsc:5:14: expected a number of executions (1..1000000000), got '0'"},
     {HEAD "explore dfs 99\n", "t.hsc:5:13: expected a preemption bound (0..64), got '99'"},
     {HEAD "thread a\n  evict gpu0\nthread b\n  evict gpu0\n",
      "t.hsc:8:9: expected one evict of gpu0, got a second (line 6)"},
@@ -410,6 +412,22 @@ static void test_good_text(void)
 			-EINVAL);
 	CU_ASSERT_STRING_EQUAL(
 	    err, "x.hsc:2:1: expected a thread block or an init or final step, got end of file");
+
+	/* explore dpor: every execution (no count), or at most N */
+	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("x.hsc", "thread t\n yield\nexplore dpor\n", 29,
+						&sc, err, sizeof(err)),
+			      0);
+	hs_scenario_plan(sc, &plan);
+	CU_ASSERT_EQUAL(plan.strategy, SIM_STRATEGY_DPOR);
+	CU_ASSERT_EQUAL(plan.iterations, 0);
+	hs_scenario_free(sc);
+	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("x.hsc", "thread t\n yield\nexplore dpor 7\n", 31,
+						&sc, err, sizeof(err)),
+			      0);
+	hs_scenario_plan(sc, &plan);
+	CU_ASSERT_EQUAL(plan.strategy, SIM_STRATEGY_DPOR);
+	CU_ASSERT_EQUAL(plan.iterations, 7);
+	hs_scenario_free(sc);
 
 	/* no explore line: pct 10000 */
 	CU_ASSERT_EQUAL_FATAL(
