@@ -1,7 +1,14 @@
 # A MAP_SHARED|MAP_ANONYMOUS (shmem) VMA beside an anonymous one: the device
 # reads and writes both; migration moves only anonymous memory
 # (__migrate_device_pages() refuses a page with a mapping), so the shared
-# page stays in RAM and both keep their data.
+# page stays in RAM and both keep their data.  Where the anonymous page ends
+# is not checked: it usually ends on the device, but the device's read can
+# walk its pte while the migration has cleared it (ptep_get_and_clear()
+# before the migration entry, under the pte lock the walk does not take),
+# fault after the migration is done, and do_swap_page() migrates the page
+# back to RAM (migrate_to_ram()).  dpor found that with three preemptions,
+# beyond the dfs bound of 2 this file used to ask for; clean under every
+# interleaving (explore dpor: 3,925 executions).
 process p va 4M
 vma p 0x100000 1 rw
 vma p 0x200000 1 rw shared
@@ -20,8 +27,7 @@ thread migrate
 final device-read m0 0x200000 1 = 0x20
 final check-entry m0 0x200000 ram
 final device-read m0 0x100000 1 = 0x1
-final check-entry m0 0x100000 device
 final cpu-read p 0x200000 = 0x20
 
 expect clean
-explore dfs 2
+explore dpor
