@@ -6,9 +6,7 @@
 set -u
 H=${1:?usage: campaign_parallel.sh PATH/TO/hmmsim PATH/TO/campaigns.md}
 DOC=${2:?usage: campaign_parallel.sh PATH/TO/hmmsim PATH/TO/campaigns.md}
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 if ! command -v parallel >/dev/null || ! parallel --version 2>/dev/null | grep -q '^GNU parallel'; then
 	echo "FAIL: this test needs GNU parallel (Debian package 'parallel'; scripts/bootstrap installs it)"
@@ -16,8 +14,6 @@ if ! command -v parallel >/dev/null || ! parallel --version 2>/dev/null | grep -
 fi
 H=$(cd "$(dirname "$H")" && pwd)/$(basename "$H")
 DOC=$(cd "$(dirname "$DOC")" && pwd)/$(basename "$DOC")
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 # the lines of docs/campaigns.md call `hmmsim`: this build's
 mkdir "$T/bin" && ln -s "$H" "$T/bin/hmmsim"
 export PATH="$T/bin:$PATH"
@@ -48,5 +44,4 @@ cmp -s <(untimed unsharded.json) <(untimed campaign.json) && ok "merged campaign
 	diff <(untimed unsharded.json | tr ',' '\n') <(untimed campaign.json | tr ',' '\n') | head
 }
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish

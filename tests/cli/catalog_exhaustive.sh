@@ -7,23 +7,8 @@
 # Usage: catalog_exhaustive.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: catalog_exhaustive.sh PATH/TO/hmmsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-# expect_exit CODE NAME CMD...
-expect_exit() {
-	local want=$1 name=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else
-		bad "$name: exit $got, want $want"
-		head -20 "$T/out" "$T/err"
-	fi
-}
 # json NAME PYTHON-ASSERTIONS: on d, the JSON object of $T/out
 json() {
 	if python3 -c "import json, sys
@@ -67,5 +52,4 @@ expect_exit 0 "--cell-budget 1s --html" "${C[@]}" --cell-budget 1s --html "$T/c.
 grep -q 'strategy dpor, 1 s per cell, seed 1' "$T/c.html" && ! grep -q 18446744073709551615 "$T/c.html" &&
 	ok "html: strategy dpor, 1 s per cell" || bad "html: $(grep -o 'strategy [^<]*' "$T/c.html" | head -1)"
 
-echo "catalog-exhaustive: $pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish catalog-exhaustive

@@ -9,25 +9,8 @@
 set -u
 H=${1:?usage: check.sh PATH/TO/hmmsim SCENARIO_DIR}
 D=${2:?usage: check.sh PATH/TO/hmmsim SCENARIO_DIR}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-# expect_exit CODE NAME CMD...
-expect_exit() {
-	local want=$1 name=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then
-		ok "$name (exit $got)"
-	else
-		bad "$name: exit $got, want $want"
-		head -20 "$T/out" "$T/err"
-	fi
-}
 # The output without its times, which are the only thing that may differ.
 untimed() { sed -E 's/; [0-9]+\.[0-9]+ s$//' "$1"; }
 
@@ -129,5 +112,4 @@ expect_exit 2 "unknown option" "$H" check "$T/evict.hsc" --frob
 expect_exit 2 "unwritable --junit" "$H" check "$T/evict.hsc" --junit "$T/no/such/dir.xml"
 "$H" --help | grep -q "check FILE" && ok "--help lists check" || bad "--help lists check"
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 && $pass -gt 0 ]]
+finish

@@ -3,19 +3,7 @@
 # and clear refusals of bad input.  Usage: cli.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: cli.sh PATH/TO/hmmsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-# expect_exit CODE NAME CMD...
-expect_exit() {
-	local want=$1 name=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; cat "$T/out" "$T/err" | head -20; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 expect_exit 0 "--help" "$H" --help
 grep -q "explore NAME" "$T/out" && ok "--help lists explore" || bad "--help lists explore"
@@ -290,5 +278,4 @@ grep -q "another scenario" "$T/err" && ok "says another scenario" || bad "says a
 expect_exit 2 "missing command" "$H"
 expect_exit 2 "unknown command" "$H" frob
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish

@@ -7,19 +7,8 @@
 set -u
 H=${1:?usage: coverage.sh PATH/TO/hmmsim TESTS_DIR}
 D=${2:?usage: coverage.sh PATH/TO/hmmsim TESTS_DIR}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-# expect_exit CODE NAME CMD...
-expect_exit() {
-	local want=$1 name=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; cat "$T/out" "$T/err" | head -20; fi
-}
 # json_eq NAME PYTHON-EXPR WANT: the expression over d (the JSON of $T/out)
 json_eq() {
 	local got
@@ -76,5 +65,4 @@ grep -q "no execution to trace" "$T/err" && ok "says the trace is empty" || bad 
 expect_exit 2 "--trace-execution without --trace-out" "$H" explore lost-update-fixed --trace-execution 3
 expect_exit 2 "--trace-execution bad number" "$H" explore lost-update-fixed --trace-out "$T/x.json" --trace-execution x
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish

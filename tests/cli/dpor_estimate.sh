@@ -9,11 +9,7 @@
 # Usage: dpor_estimate.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: dpor_estimate.sh PATH/TO/hmmsim}
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # KEY of a --json result (or of hmmsim merge's)
 key() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2"; }
@@ -88,5 +84,4 @@ else
 	echo "skip the progress line: no script(1)"
 fi
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish

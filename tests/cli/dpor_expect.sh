@@ -10,11 +10,7 @@
 set -u
 H=${1:?usage: dpor_expect.sh PATH/TO/hmmsim SCENARIO_DIR}
 D=${2:?usage: dpor_expect.sh PATH/TO/hmmsim SCENARIO_DIR}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 n=0
 for f in "$D"/*.hsc; do
@@ -32,5 +28,4 @@ for f in "$D"/*.hsc; do
 	fi
 done
 ((n > 50)) && ok "$n files with an expect line" || bad "only $n files with an expect line"
-echo "$pass passed, $fail failed"
-((fail == 0))
+finish

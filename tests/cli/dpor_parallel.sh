@@ -7,11 +7,7 @@
 # Usage: dpor_parallel.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: dpor_parallel.sh PATH/TO/hmmsim}
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
 
 # "executions sleep_blocked violations_found exhausted" of a --json result
 fig() {
@@ -151,5 +147,4 @@ for args in "--strategy dfs --jobs 2" "--strategy dfs --shard 0/2" "--strategy p
 		bad "$args: exit $rc, $(cat "$T/err")"
 done
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish

@@ -9,24 +9,9 @@
 # Usage: experiment_exhaustive.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: experiment_exhaustive.sh PATH/TO/hmmsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
-# expect_exit CODE NAME CMD...
-expect_exit() {
-	local want=$1 name=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else
-		bad "$name: exit $got, want $want"
-		head -20 "$T/out" "$T/err"
-	fi
-}
 X=("$H" experiment owner --exhaustive)
 
 # ---- clean cells dpor exhausts; a violation dpor finds ----------------------------------
@@ -167,5 +152,4 @@ refuse "--scenario nosuch" --scenario nosuch
 refuse "--width 39" --width 39
 refuse "--exhaustive twice a typo" --exhaustiv
 
-echo "$pass passed, $fail failed"
-((fail == 0))
+finish

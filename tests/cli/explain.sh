@@ -8,20 +8,8 @@
 set -u
 H=${1:?usage: explain.sh PATH/TO/hmmsim SRC_DIR}
 S=${2:?usage: explain.sh PATH/TO/hmmsim SRC_DIR}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-# expect_exit CODE NAME CMD...: run CMD (stdout in $T/out, stderr in $T/err)
-expect_exit() {
-	local want=$1 name=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local rc=$?
-	[[ $rc == "$want" ]] && ok "$name (exit $rc)" || bad "$name: exit $rc, wanted $want: $(head -c 300 "$T/err")"
-}
 has() { grep -qE -- "$2" "$1"; }
 check() { # check NAME FILE REGEX
 	if has "$2" "$3"; then ok "$1"; else bad "$1: no /$3/ in $2"; fi
@@ -231,5 +219,4 @@ cmd=$(sed -n 's/^    replay: hmmsim //p' "$T/out")
 read -r -a argv <<<"$cmd"
 expect_exit 1 "catalog --kernel: the replay command replays" "$H" "${argv[@]}"
 
-echo "$pass passed, $fail failed"
-((fail == 0))
+finish

@@ -8,26 +8,16 @@
 set -u
 H=${1:?usage: faults.sh PATH/TO/hmmsim SOURCE_DIR}
 SRC=${2:?usage: faults.sh PATH/TO/hmmsim SOURCE_DIR}
-T=$(mktemp -d)
+. "$(dirname "$0")/lib.sh"
 started=() # pids this script started, stopped at exit if still there
 cleanup() {
 	for p in "${started[@]}"; do kill -9 "$p" 2>/dev/null; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 check() { # check NAME COMMAND...: ok when the command succeeds
 	local name=$1; shift
 	if "$@"; then ok "$name"; else bad "$name"; fi
-}
-# expect_exit CODE NAME CMD...: stdout in $T/out, stderr in $T/err
-expect_exit() {
-	local want=$1 name=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; head -5 "$T/err"; fi
 }
 # alive PID...: true when one of them still runs (not a zombie)
 alive() {
@@ -246,5 +236,4 @@ expect_exit 0 "dfs capped" "$H" explore driver-fault-race --strategy dfs --itera
 grep -q "NOT exhaustive: dfs stopped at its cap of 100" "$T/out" && ok "dfs at its cap: not exhaustive, said" ||
 	bad "dfs at its cap: not exhaustive, said"
 
-echo "faults: $pass passed, $fail failed"
-((fail == 0))
+finish faults

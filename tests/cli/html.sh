@@ -14,12 +14,7 @@
 # Usage: html.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: html.sh PATH/TO/hmmsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || true)}
 if [[ -z $CHROMIUM ]]; then
@@ -289,5 +284,4 @@ else
 	ok "no temporary file left"
 fi
 
-echo "$pass passed, $fail failed"
-((fail == 0))
+finish

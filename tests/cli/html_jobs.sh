@@ -7,12 +7,8 @@
 # Usage: html_jobs.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: html_jobs.sh PATH/TO/hmmsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 # the page but for what differs from run to run: timing, the build
 norm() { grep -v 'id="version"\|class="timing"' "$1"; }
 # same NAME ARGS...: the --jobs 2 and --jobs 3 pages are the page without --jobs
@@ -45,5 +41,4 @@ same "lost-update, 5 reports by random" lost-update --strategy random --keep-goi
 same "seqcount-noretry, 4 reports" seqcount-noretry --keep-going --max-reports 4 --iterations 400
 same "lost-update, the first violation" lost-update --iterations 200
 
-echo "html-jobs: $pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish html-jobs

@@ -5,19 +5,7 @@
 # Usage: kernel.sh PATH/TO/hmmsim
 set -u
 H=${1:?usage: kernel.sh PATH/TO/hmmsim}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-# expect_exit CODE NAME CMD...
-expect_exit() {
-	local want=$1 name=$2; shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; cat "$T/out" "$T/err" | head -20; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 # 5.17 predates "mm/memory.c: fix race when faulting a device private page"
 # (v6.1): the driver race reaches that use-after-free.
@@ -62,5 +50,4 @@ grep -q '^{"experiment":"owner","kernel":"6.1",' "$T/out" && ok "experiment JSON
 expect_exit 0 "stress --kernel 6.18 --json" "$H" stress driver-fault-race --kernel 6.18 --iterations 50 --json
 grep -q '"kernel":"6.18"' "$T/out" && ok "stress JSON names the release" || bad "stress JSON names the release"
 
-echo "kernel.sh: $pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish kernel.sh

@@ -15,12 +15,8 @@ if [[ ! -e /etc/debian_version ]] || ! command -v cpack >/dev/null || ! command 
 	echo "package: skipped (not Debian, or no cpack / dpkg-deb)"
 	exit 77
 fi
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
 arch=$(cc -print-multiarch)
@@ -64,5 +60,4 @@ check "find_package(hmmsim): hmmsim::engine in /usr/lib/$arch" \
 	"grep -q 'engine: $T/root/usr/lib/$arch/libhmmsim_core.a' '$T/fp.log' && [[ -e $T/root/usr/lib/$arch/libhmmsim_core.a ]]"
 [[ $fail == 0 ]] || { echo "  the package lists:"; sed 's/^/    /' "$T/list" | grep -v '/doc/hmmsim/.*\.md$\|include/hmmsim/' ; cat "$T/fp.log"; }
 
-echo "package: $pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish package

@@ -7,12 +7,7 @@ set -u
 H=${1:?usage: switches.sh PATH/TO/hmmsim SRC_DIR}
 S=${2:?usage: switches.sh PATH/TO/hmmsim SRC_DIR}
 N=$(dirname "$H")/hmmsim-native
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+. "$(dirname "$0")/lib.sh"
 
 # The fields of struct hs_switches, from the header.
 sed -n '/^struct hs_switches {/,/^};/s/^\tbool \([a-z0-9_]*\);.*/\1/p' "$S/include/hmmsim/switches.h" >"$T/fields"
@@ -65,5 +60,4 @@ done
 	ok "--switch without a name: the list" || bad "--switch without a name: $(cat "$T/err")"
 "$H" --help | grep -q -- "list \[--switches\]" && ok "--help shows list --switches" || bad "--help shows list --switches"
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 && $pass -gt 0 ]]
+finish

@@ -7,19 +7,7 @@ set -u
 H=${1:?usage: scenario_cli.sh PATH/TO/hmmsim SCENARIO_DIR}
 D=${2:?usage: scenario_cli.sh PATH/TO/hmmsim SCENARIO_DIR}
 N=$(dirname "$H")/hmmsim-native
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; }
-expect_exit() {
-	local want=$1 name=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	local got=$?
-	if [[ $got == "$want" ]]; then ok "$name (exit $got)"; else bad "$name: exit $got, want $want"; head -20 "$T/out" "$T/err"; fi
-}
+. "$(dirname "$0")/../cli/lib.sh"
 
 grep -q "FILE.hsc" <("$H" --help) && ok "--help mentions FILE.hsc" || bad "--help mentions FILE.hsc"
 
@@ -76,5 +64,4 @@ if [[ -f $doc ]]; then
 		bad "docs: $missing of $n examples not in their files"
 fi
 
-echo "$pass passed, $fail failed"
-[[ $fail == 0 ]]
+finish

@@ -414,20 +414,20 @@ static void test_good_text(void)
 	    err, "x.hsc:2:1: expected a thread block or an init or final step, got end of file");
 
 	/* explore dpor: every execution (no count), or at most N */
-	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("x.hsc", "thread t\n yield\nexplore dpor\n", 29,
-						&sc, err, sizeof(err)),
-			      0);
-	hs_scenario_plan(sc, &plan);
-	CU_ASSERT_EQUAL(plan.strategy, SIM_STRATEGY_DPOR);
-	CU_ASSERT_EQUAL(plan.iterations, 0);
-	hs_scenario_free(sc);
-	CU_ASSERT_EQUAL_FATAL(hs_scenario_parse("x.hsc", "thread t\n yield\nexplore dpor 7\n", 31,
-						&sc, err, sizeof(err)),
-			      0);
-	hs_scenario_plan(sc, &plan);
-	CU_ASSERT_EQUAL(plan.strategy, SIM_STRATEGY_DPOR);
-	CU_ASSERT_EQUAL(plan.iterations, 7);
-	hs_scenario_free(sc);
+	static const struct {
+		const char *text;
+		uint64_t iterations;
+	} dpor_lines[] = {{"thread t\n yield\nexplore dpor\n", 0},
+			  {"thread t\n yield\nexplore dpor 7\n", 7}};
+	for (unsigned int i = 0; i < sizeof(dpor_lines) / sizeof(dpor_lines[0]); i++) {
+		const char *t = dpor_lines[i].text;
+		CU_ASSERT_EQUAL_FATAL(
+		    hs_scenario_parse("x.hsc", t, strlen(t), &sc, err, sizeof(err)), 0);
+		hs_scenario_plan(sc, &plan);
+		CU_ASSERT_EQUAL(plan.strategy, SIM_STRATEGY_DPOR);
+		CU_ASSERT_EQUAL(plan.iterations, dpor_lines[i].iterations);
+		hs_scenario_free(sc);
+	}
 
 	/* no explore line: pct 10000 */
 	CU_ASSERT_EQUAL_FATAL(

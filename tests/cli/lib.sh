@@ -1,0 +1,33 @@
+# SPDX-License-Identifier: MIT
+# What every shell test of the command shares; source it after setting H:
+#   . "$(dirname "$0")/lib.sh"    (tests/scenarios: .../../cli/lib.sh)
+# It makes the temporary folder $T (removed on exit: a script that needs
+# more cleanup sets its own trap, which must remove $T too), counts what
+# passed and failed, and gives
+#   ok NAME, bad NAME           one result line
+#   expect_exit CODE NAME CMD   CMD's exit status is CODE; its stdout and
+#                               stderr are left in $T/out and $T/err
+#   finish [LABEL]              the closing line; fails on any failure, or
+#                               when nothing passed
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+expect_exit() {
+	local want=$1 name=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	local got=$?
+	if [[ $got == "$want" ]]; then
+		ok "$name (exit $got)"
+	else
+		bad "$name: exit $got, want $want"
+		head -20 "$T/out" "$T/err"
+	fi
+}
+finish() {
+	echo "${1:+$1: }$pass passed, $fail failed"
+	((fail == 0 && pass > 0))
+}
