@@ -48,6 +48,9 @@ struct sim_options {
 	unsigned int pct_depth;	      /* PCT bug depth d (d-1 change points); 0 = 3 */
 	unsigned int dfs_preemptions; /* DFS preemption bound; dpor's when dpor_bounded */
 	bool dpor_bounded;	      /* dpor: bound the preemptions (default: none) */
+	/* dpor_bounded explored as a probe round is: cheaper, but it does not
+	 * reach every schedule within the bound (tests and bench/ compare) */
+	bool dpor_probe_bound;
 	/* dfs: one tree of all schedules with at most dfs_preemptions, as before
 	 * the iterative dfs (the same schedules in another order; tests).  By
 	 * default dfs runs bound 0, then 1, ... up to dfs_preemptions, each

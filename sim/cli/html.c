@@ -220,8 +220,8 @@ static void run_clean(FILE *f, const struct html_run *h)
 		fputs("the schedule replays without a violation", f);
 	else if (r->exhausted && h->o->strategy == SIM_STRATEGY_DPOR && h->o->dpor_bounded)
 		fprintf(f,
-			"no violation in %llu executions, partial: a dpor bounded to %u "
-			"preemption%s does not reach every schedule within the bound",
+			"no violation in %llu executions, exhausted within the bound: every "
+			"schedule with at most %u preemption%s up to reordering",
 			(unsigned long long)r->executions, h->o->dfs_preemptions,
 			cli_plural(h->o->dfs_preemptions));
 	else if (r->exhausted)

@@ -373,7 +373,7 @@ static void print_merged(const struct cli_merge *m, int files)
 	const char *pb = m->dpor ? strstr(m->head[4], " preemptions ") : NULL;
 	unsigned int bound;
 	if (pb && sscanf(pb, " preemptions %u", &bound) == 1)
-		printf("\"bound\":%u,\"covers_bound\":false,", bound);
+		printf("\"bound\":%u,\"covers_bound\":true,", bound);
 	if (m->missing) {
 		fprintf(stderr, "hmmsim: merge: partial: %llu of the %llu shards missing: ",
 			(unsigned long long)m->missing, (unsigned long long)m->shards);

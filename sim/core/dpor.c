@@ -37,6 +37,13 @@
  * table (last write, last read per thread): an undo log rolls it back to the
  * node where the next execution takes a new choice.  The polling rule is in
  * dpor_poll.c.
+ *
+ * A preemption bound from --preemptions covers its bound (s->cover; dpor.md,
+ * "A bound that covers"): every thread is tried at every context switch, and
+ * the shortcuts that take two orders as one where a preemption would decide
+ * between them are off (sleep sets, commuting lock sections, a blocked lock
+ * attempt left out, races moved to an acquisition, the polling rule).  The
+ * probe rounds run the cheap bounded form.
  */
 #include "engine.h"
 
@@ -453,8 +460,11 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 	uint8_t ka = foot_kind(&fa, it->obj);
 	bool rel = ka == SIM_OP_SPIN_UNLOCK || ka == SIM_OP_MUTEX_UNLOCK || ka == SIM_OP_UP_WRITE ||
 		   ka == DPOR_LA_UNLOCK;
-	if (!rel || !(it->kind == SIM_OP_SPIN_LOCK || it->kind == SIM_OP_MUTEX_LOCK ||
-		      it->kind == SIM_OP_DOWN_READ || it->kind == DPOR_LA_LOCK))
+	/* under a covering bound, not: the acquisition may be where the
+	 * cheap schedule preempts (dpor.md, "A bound that covers") */
+	if (!rel || s->cover ||
+	    !(it->kind == SIM_OP_SPIN_LOCK || it->kind == SIM_OP_MUTEX_LOCK ||
+	      it->kind == SIM_OP_DOWN_READ || it->kind == DPOR_LA_LOCK))
 		return a;
 	int t = s->ev[a].tid;
 	for (uint32_t k = s->ev[a].lidx - 1; k-- > 0;) {
@@ -641,8 +651,8 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 		 * execution (equivalent_reversal()). */
 		if (ev->blocked && it.kind == SIM_OP_WAIT_DONE)
 			it.kind = SIM_OP_READ;
-		else if (ev->blocked && kind_blocks_pure(it.kind))
-			continue;
+		else if (ev->blocked && kind_blocks_pure(it.kind) && !s->cover)
+			continue; /* (a covering bound keeps it: where it blocks matters) */
 		obj_update(s, &it, t, (int32_t)i);
 	}
 }
@@ -662,7 +672,8 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 static bool split_pure_block(const struct sim_dpor_state *s, size_t i)
 {
 	const struct dpor_event *ev = &s->ev[i];
-	return s->split_depth && ev->blocked && ev->fp_n == 1 && kind_blocks_pure(ev->kind);
+	return s->split_depth && !s->cover && ev->blocked && ev->fp_n == 1 &&
+	       kind_blocks_pure(ev->kind);
 }
 
 /* The node after event @i, when it is new: the sleepers its event left asleep. */
@@ -682,7 +693,7 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 	c->bdepth = p->bdepth + p->branching;
 	if (split_pure_block(s, i) && above_split(s, p) && p->done)
 		c->sleep = ~0ull; /* a later branch that only blocks: its siblings cover it */
-	for (uint32_t k = 0; k < p->pool_n; k++) {
+	for (uint32_t k = 0; k < (s->cover ? 0 : p->pool_n); k++) { /* no sleep sets: cover */
 		struct dpor_sleeper sl = s->pool[p->pool_start + k];
 		struct dpor_foot sf = sleeper_foot(s, &sl);
 		if (sl.tid == p->chosen ||
@@ -822,6 +833,8 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 			n->conflict = split_conflict(e, choices & ~n->sleep);
 		}
 		n->prev = i ? s->ev[i - 1].tid : -1;
+		if (s->cover && n->prev != next)
+			n->backtrack |= choices; /* a context switch: every thread */
 	}
 	if (yielding && cur && next != cur->id)
 		cur->dpor_pend = (int32_t)i;
@@ -955,6 +968,7 @@ static void dpor_begin(struct sim_engine *e, uint64_t index)
 	s->polling = 0;
 	memset(s->round, 0, sizeof(s->round));
 	s->in_sub = s->probe = false;
+	e->sections_ordered = s->cover;
 }
 
 static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yielding)
@@ -1084,6 +1098,8 @@ static bool dpor_end(struct sim_engine *e)
 				s->cut++;
 				continue;
 			}
+			if (s->cover && q != n->prev)
+				n->backtrack |= n->enabled; /* a context switch: every thread */
 			n->sub_done += s->leaves - n->sub_start; /* the branch just done */
 			n->nsub++;
 			n->sub_start = s->leaves;
@@ -1100,12 +1116,13 @@ static bool dpor_end(struct sim_engine *e)
 	return false;
 }
 
-struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound)
+struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound, bool cover)
 {
 	struct sim_dpor_state *s = calloc(1, sizeof(*s));
 	if (!s)
 		abort();
 	s->bound = preemption_bound;
+	s->cover = cover && preemption_bound != UINT32_MAX;
 	s->diverged = SIZE_MAX;
 	return s;
 }

@@ -15,7 +15,7 @@
 
 struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n)
 {
-	struct sim_dpor_state *s = sim_dpor_new(UINT32_MAX);
+	struct sim_dpor_state *s = sim_dpor_new(UINT32_MAX, false);
 	s->follow = seq;
 	s->nfollow = n;
 	s->diverged = SIZE_MAX;

@@ -132,6 +132,9 @@ struct dpor_undo {
 
 struct sim_dpor_state {
 	unsigned int bound; /* preemption bound, UINT_MAX: none */
+	/* the bound is covered: every schedule within it (dpor.md, "A bound
+	 * that covers"); not in probe rounds */
+	bool cover;
 	/* the exploration stack */
 	struct dpor_node *nodes;
 	size_t nnodes, capnodes;

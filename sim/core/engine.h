@@ -186,6 +186,7 @@ struct sim_engine {
 	uint32_t next_obj_id;
 	bool failed;
 	bool dpor;	/* the dpor strategy runs: events are recorded (dpor.c) */
+	bool sections_ordered; /* a covering bound: no lock sections commute (dpor.c) */
 	bool abandoned; /* dpor: the execution was cut short (sleep-set blocked) */
 	bool want_hash; /* hash the execution memory when an execution ends */
 	uint64_t final_hash;
@@ -356,7 +357,7 @@ void sim_dfs_free(struct sim_dfs_state *s);
 /* dpor.c */
 extern const struct sim_strategy_ops sim_dpor_ops;
 struct sim_dpor_state;
-struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound);
+struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound, bool cover);
 void sim_dpor_free(struct sim_dpor_state *s);
 /*
  * Split the tree for --jobs and --shard: every awake thread is explored at the
@@ -464,12 +465,14 @@ void sim_dpor_bits_silent_slow(const void *w, unsigned long mask);
  * (sim_spin_annotated()), and the section outermost: a spinlock while no
  * spinlock is held (a sleeping lock under one is a might-sleep report), a
  * mutex while no lock at all is held, so that every acquisition a lock-order
- * cycle waits at stays ordered and the deadlock is still found.
+ * cycle waits at stays ordered and the deadlock is still found.  Never under
+ * a covering preemption bound (sections_ordered; dpor.md, "A bound that
+ * covers"): where a section starts is where a preemption may go.
  */
 static inline bool sim_lock_sections_commute(const struct sim_thread *t,
 					     const struct sim_lockstate *s, uint8_t kind)
 {
-	if (!s->annotated)
+	if (!s->annotated || sim_eng.sections_ordered)
 		return false;
 	if (kind == SIM_OP_SPIN_LOCK)
 		return t->spin_depth == 0;

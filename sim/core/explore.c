@@ -363,7 +363,7 @@ static int dpor_probe_round(const struct sim_scenario *sc, const struct sim_opti
 			    struct sim_result *res, bool *whole)
 {
 	struct sim_engine *e = &sim_eng;
-	struct sim_dpor_state *d = sim_dpor_new(bound);
+	struct sim_dpor_state *d = sim_dpor_new(bound, false);
 	struct sim_dpor_stats st;
 	bool more = true;
 	int ret = 0;
@@ -540,8 +540,8 @@ static bool bad_options(const struct sim_options *opt, struct sim_result *res)
 /* dpor's state for @opt: its bound, and its split (--jobs, --shard). */
 static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
 {
-	struct sim_dpor_state *d =
-	    sim_dpor_new(opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX);
+	struct sim_dpor_state *d = sim_dpor_new(
+	    opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX, !opt->dpor_probe_bound);
 	if (opt->dpor_split_depth)
 		sim_dpor_split(d, opt->dpor_split_depth, opt->shard_index, opt->shard_count);
 	return d;

@@ -389,6 +389,7 @@ void sim_engine_setup(const struct sim_scenario *sc, const struct sim_strategy_o
 	e->strat = ops;
 	e->strat_state = state;
 	e->dpor = ops == &sim_dpor_ops;
+	e->sections_ordered = false; /* dpor_begin() sets it for a covering bound */
 	if (!step_bound)
 		step_bound = sc->step_bound ? sc->step_bound : SIM_DEFAULT_STEP_BOUND;
 	e->step_bound = step_bound;

@@ -58,24 +58,25 @@ static inline int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static inline struct sim_result run_hashes(const struct sim_scenario *sc, enum sim_strategy s,
-					   struct hashes *hs)
+/* Run @o with the oracles off, its final states into @hs, sorted. */
+static inline struct sim_result run_collect(const struct sim_scenario *sc, struct sim_options o,
+					    struct hashes *hs)
 {
-	struct sim_options o = {
-	    .strategy = s,
-	    .iterations = 20000000,
-	    .dfs_preemptions = 64,
-	    .no_races = true,
-	    .no_lockdep = true,
-	    .no_might_sleep = true,
-	    .final_hashes = true,
-	    .progress = collect,
-	    .progress_arg = hs,
-	};
+	o.no_races = o.no_lockdep = o.no_might_sleep = true;
+	o.final_hashes = true;
+	o.progress = collect;
+	o.progress_arg = hs;
 	struct sim_result r;
 	CU_ASSERT_EQUAL(sim_explore(sc, &o, &r), 0);
 	qsort(hs->h, hs->n, sizeof(*hs->h), cmp_u64);
 	return r;
+}
+
+static inline struct sim_result run_hashes(const struct sim_scenario *sc, enum sim_strategy s,
+					   struct hashes *hs)
+{
+	struct sim_options o = {.strategy = s, .iterations = 20000000, .dfs_preemptions = 64};
+	return run_collect(sc, o, hs);
 }
 
 /* dpor reaches the final states unbounded dfs does, in fewer executions.
