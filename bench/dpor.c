@@ -289,8 +289,9 @@ static void compare_row(const char *name, uint64_t cap, uint64_t budget, char *j
 	    (unsigned long long)dp[2].execs, key, dp[2].s, key, (unsigned long long)dfs[2].execs,
 	    key, dfs[2].s, key, (unsigned long long)dp[1].execs, key,
 	    (unsigned long long)dfs[1].execs);
-	*off += (size_t)snprintf(json + *off, len - *off, ",\"%s_dfs2_exhausted\":%s", key,
-				 dfs[2].exhausted ? "true" : "false");
+	*off += (size_t)snprintf(
+	    json + *off, len - *off, ",\"%s_dfs2_exhausted\":%s,\"%s_dpor2_exhausted\":%s", key,
+	    dfs[2].exhausted ? "true" : "false", key, dp[2].exhausted ? "true" : "false");
 }
 
 int main(void)
