@@ -693,7 +693,7 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 	c->bdepth = p->bdepth + p->branching;
 	if (split_pure_block(s, i) && above_split(s, p) && p->done)
 		c->sleep = ~0ull; /* a later branch that only blocks: its siblings cover it */
-	for (uint32_t k = 0; k < (s->cover ? 0 : p->pool_n); k++) { /* no sleep sets: cover */
+	for (uint32_t k = 0; k < p->pool_n; k++) {
 		struct dpor_sleeper sl = s->pool[p->pool_start + k];
 		struct dpor_foot sf = sleeper_foot(s, &sl);
 		if (sl.tid == p->chosen ||
@@ -1050,6 +1050,24 @@ void sim_dpor_exec_done(struct sim_engine *e)
 		s->bookkeeping = bytes;
 }
 
+/* The branch just explored at node @j goes to sleep there, with its footprint. */
+static void sleeper_push(struct sim_dpor_state *s, size_t j)
+{
+	struct dpor_sleeper *sl = pool_push(s);
+	struct dpor_node *n = &s->nodes[j];
+	sl->tid = n->chosen;
+	sl->pure = split_pure_block(s, j);
+	if (sl->pure && above_split(s, n) && !n->done)
+		n->done = n->enabled; /* the first branch only blocked: it covers all */
+	struct dpor_foot f = ev_foot(s, j);
+	sl->start = (uint32_t)s->nsitems;
+	sl->n = f.n;
+	s->sitems = grow(s->sitems, &s->capsitems, s->nsitems + f.n + 1, sizeof(*s->sitems));
+	memcpy(s->sitems + s->nsitems, s->items + s->ev[j].fp_start, f.n * sizeof(*s->sitems));
+	s->nsitems += f.n;
+	n->pool_n++;
+}
+
 /* Backtrack: the deepest node with a thread left to explore. */
 static bool dpor_end(struct sim_engine *e)
 {
@@ -1072,22 +1090,8 @@ static bool dpor_end(struct sim_engine *e)
 			continue;
 		}
 		if (!(n->done & BIT(n->chosen))) {
-			struct dpor_sleeper *sl = pool_push(s);
-			n = &s->nodes[j];
-			sl->tid = n->chosen;
-			sl->pure = split_pure_block(s, j);
-			if (sl->pure && above_split(s, n) && !n->done)
-				n->done =
-				    n->enabled; /* the first branch only blocked: it covers all */
-			struct dpor_foot f = ev_foot(s, j);
-			sl->start = (uint32_t)s->nsitems;
-			sl->n = f.n;
-			s->sitems = grow(s->sitems, &s->capsitems, s->nsitems + f.n + 1,
-					 sizeof(*s->sitems));
-			memcpy(s->sitems + s->nsitems, s->items + s->ev[j].fp_start,
-			       f.n * sizeof(*s->sitems));
-			s->nsitems += f.n;
-			n->pool_n++;
+			if (!s->cover) /* a covering bound keeps no sleep sets */
+				sleeper_push(s, j);
 			n->done |= BIT(n->chosen);
 		}
 		uint64_t cand = n->backtrack & n->enabled & ~n->done & ~n->sleep;
