@@ -132,7 +132,9 @@ void sim_bits_store_at(sim_bits_t *w, unsigned long v, unsigned long mask, enum 
  * model keeps inline, without a scheduling point (sim_noted_bits_*()): dpor
  * counts them in the current operation's footprint, as sim_note_access().
  */
-void sim_note_bits(const sim_bits_t *w, unsigned long mask, bool write);
+void sim_note_bits_at(const sim_bits_t *w, unsigned long mask, bool write, const char *name,
+		      const char *site);
+#define sim_note_bits(w, mask, write) sim_note_bits_at((w), (mask), (write), #w, __func__)
 
 /* Non-scheduling initialisation, for words not yet visible to other threads. */
 static inline void sim_bits_init(sim_bits_t *w, unsigned long v)
@@ -166,7 +168,7 @@ static inline void sim_bits_init(sim_bits_t *w, unsigned long v)
 	do {                                                                                       \
 		sim_bits_t *sim__w = (w);                                                          \
 		long sim__m = (long)(mask), sim__v = (long)(val);                                  \
-		sim_note_bits(sim__w, (unsigned long)sim__m, true);                                \
+		sim_note_bits_at(sim__w, (unsigned long)sim__m, true, #w, __func__);               \
 		long sim__o = __atomic_load_n(&sim__w->word.v, __ATOMIC_RELAXED);                  \
 		while (!__atomic_compare_exchange_n(&sim__w->word.v, &sim__o,                      \
 						    (sim__o & ~sim__m) | (sim__v & sim__m), false, \
@@ -196,9 +198,11 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned fla
  * it in the current operation's footprint, so that it still orders the
  * threads that touch @addr (docs/dpor.md).  No effect elsewhere.
  */
-void sim_note_access(const volatile void *addr, bool write);
+void sim_note_access_at(const volatile void *addr, bool write, const char *name, const char *site);
+#define sim_note_access(addr, write) sim_note_access_at((addr), (write), #addr, __func__)
 /* The same for an addition whose result is not used: commutes with another. */
-void sim_note_add(const volatile void *addr);
+void sim_note_add_at(const volatile void *addr, const char *name, const char *site);
+#define sim_note_add(addr) sim_note_add_at((addr), #addr, __func__)
 /*
  * The read-modify-write of @a the current operation just did is one whose
  * result the kernel never reads (a percpu_ref's count in percpu mode, a

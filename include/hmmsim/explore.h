@@ -88,6 +88,9 @@ struct sim_options {
 	bool brief;		      /* reports leave out atomics and annotated accesses */
 	bool sites;		      /* reports give each model event's source location */
 	unsigned int width;	      /* reports fit this many columns; 0: no limit */
+	/* dpor: count the executions each pair of racing operations began
+	 * (sim_result.race_profile; docs/dpor.md) */
+	bool race_profile;
 	/* Oracles, all on by default (the native backend has none of them): */
 	bool no_races;	     /* happens-before data-race detector ("data-race") */
 	bool no_lockdep;     /* lock-order graph across executions ("lock-order") */
@@ -137,6 +140,14 @@ struct sim_violation {
 	unsigned int nfacts;
 };
 
+/* One pair of racing operations of dpor's race profile, each "model_function:
+ * operation object (thread)", and the executions that began with an
+ * alternative their races added. */
+struct sim_race_pair {
+	char *a, *b;
+	uint64_t executions;
+};
+
 struct sim_result {
 	uint64_t executions;
 	double elapsed_s;
@@ -166,6 +177,14 @@ struct sim_result {
 	char *clean_trace_json, *clean_schedule;
 	uint64_t clean_execution;
 	uint64_t subtrees;	 /* split: subtrees numbered (all shards', this one's own among them) */
+	/* sim_options.race_profile: its pairs, most executions first, and the
+	 * executions no race began (the first, a covering bound's and the
+	 * split's context switches, a cut execution's); they add up to
+	 * executions */
+	bool race_profiled;
+	unsigned int nr_race_pairs;
+	struct sim_race_pair *race_pairs;
+	uint64_t race_other;
 	char error[256];
 };
 
@@ -182,6 +201,8 @@ struct sim_result {
 int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		struct sim_result *res);
 void sim_result_free(struct sim_result *res);
+/* Sort a race profile: most executions first, then by text. */
+void sim_race_pairs_sort(struct sim_race_pair *p, unsigned int n);
 
 /**
  * sim_minimize() - shrink the failing schedule @tok of @sc.

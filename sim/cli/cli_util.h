@@ -148,6 +148,14 @@ struct cli_merge_viol {
 	const char *p; /* the violation's JSON object, in the text it came from */
 	size_t len;
 };
+/* A race profile being merged (cli_races.c). */
+struct cli_races {
+	struct sim_race_pair *pairs;
+	unsigned int n;
+	uint64_t other;
+	bool on;
+};
+
 struct cli_merge {
 	/* scenario, strategy, seed, iterations, campaign: raw JSON values */
 	char head[5][256];
@@ -165,6 +173,7 @@ struct cli_merge {
 	unsigned long long sleep_blocked, races, max_depth, dpor_bytes, subtrees;
 	unsigned long long probes; /* probe_executions */
 	double estimated_total;
+	struct cli_races profile; /* the files' race profiles, added up */
 };
 /*
  * Combine the --json texts @texts[0..@n) (modified in place, kept by the
@@ -176,6 +185,17 @@ struct cli_merge {
 int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
 struct sim_result;
+/* cli_races.c: dpor's race profile (explore --race-profile): its JSON
+ * member, with a comma after it (nothing when the run has none); its text,
+ * @rows pairs; one --json head's profile added to @acc (0, or -1 when
+ * damaged); @acc's pairs sorted after the last. */
+void cli_races_json(FILE *f, const struct sim_result *r);
+void cli_races_text(FILE *f, const struct sim_result *r, unsigned int rows);
+int cli_races_add(struct cli_races *acc, const char *head);
+void cli_races_sort(struct cli_races *acc);
+/* @acc's pairs moved into @res (copies of the texts). */
+void cli_races_result(const struct cli_races *acc, struct sim_result *res);
+void cli_races_free(struct cli_races *acc);
 /* A dpor merge's exhausted and figures into @res (nothing for other strategies). */
 void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res);
 /* The missing shards, at most @max: "1/4, 3/4" on stderr, as JSON strings else. */

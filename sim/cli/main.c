@@ -56,6 +56,11 @@ static const char usage[] =
     "      --por-check              dpor's self-check: each execution is also run in two\n"
     "                               other orders of its partial order, and the final\n"
     "                               states compared (oracles off; docs/dpor.md)\n"
+    "      --race-profile           dpor: after the summary, which races the executions\n"
+    "                               come from: each pair of racing operations (model\n"
+    "                               function, operation, object) with the executions\n"
+    "                               their races began, most first (JSON: race_profile;\n"
+    "                               docs/dpor.md, \"Where the executions come from\")\n"
     "      --step-bound N           scheduling points before a livelock report (default\n"
     "                               20000, or the scenario's)\n"
     "      --keep-going             count every violation instead of stopping\n"
@@ -395,6 +400,7 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 		print_campaign(f, o);
 	if (interrupted)
 		fprintf(f, "\"interrupted\":true,");
+	cli_races_json(f, r);
 	fprintf(f, "\"violations\":[");
 	for (unsigned int i = 0; i < r->nr_reports; i++) {
 		if (i)
@@ -545,6 +551,7 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		print_clean(o, r, interrupted);
 		cli_cov_print_text(stdout, &r->coverage);
 	}
+	cli_races_text(stdout, r, 10);
 }
 
 /* hmmsim minimize: cmd_explore() in replay mode, minimizing the token. */
@@ -706,6 +713,8 @@ static int explore_flag(struct explore_cmd *x, const char *a)
 		flag = &x->o.keep_going;
 	else if (!x->replay && strcmp(a, "--por-check") == 0)
 		flag = &x->o.por_check;
+	else if (!x->replay && strcmp(a, "--race-profile") == 0)
+		flag = &x->o.race_profile;
 	if (flag)
 		*flag = true;
 	return flag != NULL;
@@ -903,6 +912,8 @@ static int explore_setup(struct explore_cmd *x)
 		return usage_error("%s", "--split-depth works with --strategy dpor");
 	if (x->have_probes && o->strategy != SIM_STRATEGY_DPOR)
 		return usage_error("%s", "--probes works with --strategy dpor");
+	if (o->race_profile && o->strategy != SIM_STRATEGY_DPOR)
+		return usage_error("%s", "--race-profile works with --strategy dpor");
 	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
 		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
 	/* a report on a terminal fits it; to a pipe or a file, as it always was */

@@ -103,6 +103,7 @@ void cli_merge_free(struct cli_merge *m)
 {
 	free(m->v);
 	free(m->ks);
+	cli_races_free(&m->profile);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -233,6 +234,7 @@ void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
 	res->dpor_bytes = m->dpor_bytes;
 	res->probe_executions = m->probes;
 	res->estimated_total = res->exhausted ? (double)m->executions : m->estimated_total;
+	cli_races_result(&m->profile, res);
 }
 
 /* One file's numbers and violations added to @m; 0 or 2. */
@@ -261,6 +263,8 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 	if (!raw_value(buf, "interrupted", val, sizeof(val)) && strcmp(val, "true") == 0)
 		m->interrupted = true;
 	merge_dpor_one(m, f, buf);
+	if (cli_races_add(&m->profile, buf))
+		return bad_file(path, "its race_profile is damaged");
 	return read_violations(m, capv, arr + strlen("\"violations\":["), path);
 }
 
@@ -347,6 +351,7 @@ int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_m
 	}
 	if (m->nv)
 		qsort(m->v, m->nv, sizeof(*m->v), by_execution);
+	cli_races_sort(&m->profile);
 	return 0;
 }
 
@@ -388,12 +393,14 @@ static void print_merged(const struct cli_merge *m, int files)
 		fprintf(stderr, "hmmsim: merge: a shard was interrupted: not a complete run\n");
 		printf("\"interrupted\":true,");
 	}
+	cli_races_json(stdout, &r);
 	printf("\"violations\":[");
 	for (size_t i = 0; i < m->nv; i++)
 		printf("%s%.*s", i ? "," : "", (int)m->v[i].len, m->v[i].p);
 	printf("],");
 	cli_json_version(stdout); /* the merging build's */
 	printf("}\n");
+	sim_result_free(&r);
 }
 
 int cmd_merge(int argc, char **argv)

@@ -138,7 +138,8 @@ static struct dpor_fp_item *foot_find(struct sim_dpor_state *s, struct dpor_even
 	return NULL;
 }
 
-void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
+void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind, const char *name,
+		   const char *site)
 {
 	if (s->polling)
 		dpor_poll_wake(s, obj, kind);
@@ -160,6 +161,8 @@ void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 	}
 	s->items = grow(s->items, &s->capitems, s->nitems + 1, sizeof(*s->items));
 	s->items[s->nitems++] = (struct dpor_fp_item){obj, kind};
+	if (s->prof)
+		dpor_prof_label(s, s->nitems - 1, name, site);
 	if (s->fc_valid && ev->fp_n < FC_SLOTS / 2)
 		fc_put(s, obj, ev->fp_n);
 	ev->fp_n++;
@@ -320,9 +323,11 @@ static void race(struct sim_dpor_state *s, size_t p, size_t j, size_t i, const u
 			if ((n->enabled & BIT(q)) && is_initial(s, q, p, j, i, ci, cnt))
 				break;
 	}
-	if (q < s->nthreads)
+	if (q < s->nthreads) {
+		if (s->prof && !((n->backtrack | n->sleep) & BIT(q)))
+			dpor_prof_alt(s, p, q);
 		n->backtrack |= BIT(q);
-	else if (!woken_by_update(s, i) || ev_kind(s, i) == DPOR_LA_LOCK)
+	} else if (!woken_by_update(s, i) || ev_kind(s, i) == DPOR_LA_LOCK)
 		n->backtrack |= n->enabled; /* cannot happen; stay sound if it does */
 	/* else: e' is a retry that only e woke, and nothing in v wakes it
 	 * before e: no reversal (another wake-up must come first, whose race
@@ -637,6 +642,8 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 			/* e' without the edge from e: the others joined */
 			uint32_t ci[SIM_MAX_THREADS];
 			clock_without(s, ci, pre, cand, nc, a0, a, t, ev->lidx);
+			if (s->prof)
+				dpor_prof_race(s, (size_t)a0, i, ev->fp_start + citem[k]);
 			if (!hb_before(s, a, ci))
 				race(s, lift(s, (size_t)a, i, ci), (size_t)a, i, ci);
 		}
@@ -833,6 +840,8 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 			n->conflict = split_conflict(e, choices & ~n->sleep);
 		}
 		n->prev = i ? s->ev[i - 1].tid : -1;
+		if (s->prof)
+			dpor_prof_node(s, i);
 		if (s->cover && n->prev != next)
 			n->backtrack |= choices; /* a context switch: every thread */
 	}
@@ -863,7 +872,7 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	s->nev = i + 1;
 	s->open = true;
 	dpor_round_begin(s, t, ev->lidx, t->next_op.kind);
-	dpor_foot_add(s, t->next_op.obj, section_kind(t));
+	dpor_foot_add(s, t->next_op.obj, section_kind(t), t->next_op.name, t->next_op.site);
 	return true;
 }
 
@@ -920,11 +929,11 @@ void sim_dpor_blocked(void)
 		s->ev[s->nev - 1].blocked = true;
 }
 
-void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind)
+void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind, const char *name, const char *site)
 {
 	struct sim_dpor_state *s = sim_eng.strat_state;
 	if (s->open)
-		dpor_foot_add(s, obj, (uint8_t)kind);
+		dpor_foot_add(s, obj, (uint8_t)kind, name, site);
 }
 
 void sim_dpor_edge_slow(struct sim_thread *t)
@@ -1034,6 +1043,8 @@ void sim_dpor_exec_done(struct sim_engine *e)
 		s->probe = true;
 	if (s->probe)
 		return;
+	if (s->prof)
+		dpor_prof_exec(s, !e->abandoned);
 	if (e->abandoned)
 		s->sleep_blocked++;
 	else
@@ -1108,6 +1119,8 @@ static bool dpor_end(struct sim_engine *e)
 			n->nsub++;
 			n->sub_start = s->leaves;
 			n->chosen = q;
+			if (s->prof)
+				dpor_prof_take(s, j, q);
 			s->div = j;
 			s->nnodes = j + 1;
 			truncate_events(s, j);
@@ -1146,6 +1159,7 @@ void sim_dpor_free(struct sim_dpor_state *s)
 	free(s->tab);
 	free(s->lastr_pool);
 	free(s->undo);
+	dpor_prof_free(s->prof);
 	for (int t = 0; t < SIM_MAX_THREADS; t++) {
 		free(s->tev[t]);
 		free(s->pollset[t]);
@@ -1158,16 +1172,6 @@ void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index
 	s->split_depth = depth;
 	s->shard_index = count > 1 ? index : 0;
 	s->shard_count = count > 1 ? count : 1;
-}
-
-bool sim_dpor_probe(const struct sim_dpor_state *s)
-{
-	return s->probe;
-}
-
-uint64_t sim_dpor_subtrees(const struct sim_dpor_state *s)
-{
-	return s->subtrees;
 }
 
 void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st)

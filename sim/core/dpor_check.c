@@ -29,6 +29,16 @@ size_t sim_dpor_diverged(const struct sim_dpor_state *s)
 	return s->diverged;
 }
 
+bool sim_dpor_probe(const struct sim_dpor_state *s)
+{
+	return s->probe;
+}
+
+uint64_t sim_dpor_subtrees(const struct sim_dpor_state *s)
+{
+	return s->subtrees;
+}
+
 size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq)
 {
 	*seq = malloc((s->nev + 1) * sizeof(**seq));
@@ -75,6 +85,15 @@ static const char *const op_names[SIM_OP__COUNT] = {
     [SIM_OP_ALLOC] = "alloc",
     [SIM_OP_POLL_CHECK] = "poll-check",
 };
+
+const char *sim_dpor_op_name(uint8_t kind)
+{
+	if (kind == DPOR_LA_LOCK)
+		return "lock";
+	if (kind == DPOR_LA_UNLOCK)
+		return "unlock";
+	return kind < SIM_OP__COUNT && op_names[kind] ? op_names[kind] : "operation";
+}
 
 void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len)
 {

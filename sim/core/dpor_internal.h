@@ -189,6 +189,7 @@ struct sim_dpor_state {
 	uint64_t shard_index, shard_count, subtrees;
 	bool in_sub; /* this execution reached its subtree */
 	bool probe;  /* this execution is another shard's: not counted */
+	struct dpor_prof *prof; /* the race profile (dpor_profile.c), or NULL */
 	/* follow mode (the self-check): the thread of each event */
 	const int *follow;
 	size_t nfollow, diverged;
@@ -315,7 +316,22 @@ static inline bool above_split(const struct sim_dpor_state *s, const struct dpor
 }
 
 struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj);
-void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind);
+void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind, const char *name,
+		   const char *site);
+
+/* dpor_profile.c: the race profile, while s->prof.  The label of footprint
+ * item @item; node @node gets its first choice; the race of event @e with
+ * item @item of event @i (being closed) is checked; it adds thread @q at
+ * @node; the next execution begins with @q at @node; an execution ended
+ * (@counted: run to its end, not sleep-set blocked). */
+struct dpor_prof;
+void dpor_prof_free(struct dpor_prof *p);
+void dpor_prof_label(struct sim_dpor_state *s, size_t item, const char *name, const char *site);
+void dpor_prof_node(struct sim_dpor_state *s, size_t node);
+void dpor_prof_race(struct sim_dpor_state *s, size_t e, size_t i, size_t item);
+void dpor_prof_alt(struct sim_dpor_state *s, size_t node, int q);
+void dpor_prof_take(struct sim_dpor_state *s, size_t node, int q);
+void dpor_prof_exec(struct sim_dpor_state *s, bool counted);
 /* dpor_estimate.c: the shown estimate (@leaf: the last execution ran to its
  * end) and the old one */
 double dpor_tree_estimate(const struct sim_dpor_state *s, unsigned int leaf);

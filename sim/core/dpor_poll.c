@@ -268,7 +268,8 @@ bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
 		pollset_fill(s, t, r->first, end);
 		/* the decision read the poll set: a check of each, in this event */
 		for (uint32_t k = 0; k < s->npollset[t]; k++)
-			dpor_foot_add(s, s->pollset[t][k], SIM_OP_POLL_CHECK);
+			dpor_foot_add(s, s->pollset[t][k], SIM_OP_POLL_CHECK, "what it polls",
+				      "sim_yield");
 	}
 	s->ev[i].poll = d;
 	if (d != POLL_BLOCKED)

@@ -110,6 +110,9 @@ enum sim_op_kind {
 struct sim_op {
 	const void *obj;
 	uint8_t kind; /* enum sim_op_kind */
+	/* what and where, for dpor's race profile: the object's name (an
+	 * expression, a lock's name), the model function */
+	const char *name, *site;
 };
 
 struct sim_thread {
@@ -253,7 +256,7 @@ struct sim_strategy_ops {
 /* sched.c */
 void sim_sched_point(void);
 /* A scheduling point where the current thread announces its next operation. */
-void sim_sched_op(const void *obj, enum sim_op_kind kind);
+void sim_sched_op(const void *obj, enum sim_op_kind kind, const char *name, const char *site);
 /* sim_yield() at call site @site (dpor's polling rule tells call sites apart). */
 void sim_sched_yield_point(const void *site);
 void sim_block(const void *obj, enum sim_wait_kind kind, const char *op, const char *name);
@@ -380,6 +383,14 @@ struct sim_dpor_stats {
 	uint64_t cut;		/* alternatives left out for the preemption bound */
 };
 void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st);
+/* The race profile (dpor_profile.c): on from the next execution; its pairs,
+ * most executions first (*out malloc'd, each text too), and the executions
+ * no race began. */
+void sim_dpor_profile_on(struct sim_dpor_state *s);
+unsigned int sim_dpor_profile(const struct sim_dpor_state *s, struct sim_race_pair **out,
+			      uint64_t *other);
+/* An operation kind's name ("read", "spin_lock"). */
+const char *sim_dpor_op_name(uint8_t kind);
 /* The self-check: another linearization of the last execution's partial
  * order (@variant 0..SIM_DPOR_VARIANTS-1: which thread goes first when several can),
  * as thread ids, one per event; *seq is malloc'd.  Return: its length (less
@@ -400,7 +411,8 @@ size_t sim_dpor_diverged(const struct sim_dpor_state *s); /* event index, or SIZ
  * runnable by the current event, the execution is over. */
 void sim_dpor_event_end(struct sim_engine *e);
 bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool yielding);
-void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind);
+void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind, const char *name,
+			 const char *site);
 void sim_dpor_edge_slow(struct sim_thread *t);
 void sim_dpor_blocked(void); /* the current event ends with its thread blocking */
 void sim_dpor_silent_slow(const void *obj);
@@ -422,10 +434,11 @@ static inline void sim_dpor_observed(int owner)
 	if (sim_eng.dpor)
 		sim_dpor_observed_slow(owner);
 }
-static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind)
+static inline void sim_dpor_touch(const void *obj, enum sim_op_kind kind, const char *name,
+				  const char *site)
 {
 	if (sim_eng.dpor)
-		sim_dpor_touch_slow(obj, kind);
+		sim_dpor_touch_slow(obj, kind, name, site);
 }
 /*
  * dpor's object for bit @b of a sim_bits_t word at @w (docs/dpor.md, "Bits

@@ -506,6 +506,8 @@ static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *re
 	res->dpor_bytes = st.bookkeeping;
 	res->estimated_total = res->exhausted ? (double)res->executions : st.estimate;
 	res->subtrees = sim_dpor_subtrees(dpor);
+	if (res->race_profiled)
+		res->nr_race_pairs = sim_dpor_profile(dpor, &res->race_pairs, &res->race_other);
 	sim_dpor_free(dpor);
 }
 
@@ -544,6 +546,8 @@ static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
 	    opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX, !opt->dpor_probe_bound);
 	if (opt->dpor_split_depth)
 		sim_dpor_split(d, opt->dpor_split_depth, opt->shard_index, opt->shard_count);
+	if (opt->race_profile)
+		sim_dpor_profile_on(d);
 	return d;
 }
 
@@ -610,6 +614,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		state = &pct;
 	} else if (opt->strategy == SIM_STRATEGY_DPOR) {
 		dpor = dpor_start(opt);
+		res->race_profiled = opt->race_profile;
 		ops = &sim_dpor_ops;
 		state = dpor;
 	} else {
@@ -705,6 +710,11 @@ void sim_result_free(struct sim_result *res)
 	free(res->reports);
 	free(res->clean_trace_json);
 	free(res->clean_schedule);
+	for (unsigned int i = 0; i < res->nr_race_pairs; i++) {
+		free(res->race_pairs[i].a);
+		free(res->race_pairs[i].b);
+	}
+	free(res->race_pairs);
 	memset(res, 0, sizeof(*res));
 }
 

@@ -31,7 +31,7 @@ static void lockstate_init(struct sim_lockstate *s)
 	memset(s, 0, sizeof(*s));
 	s->owner = -1;
 	if (sim_eng.in_execution) {
-		sim_dpor_touch(&sim_eng.next_obj_id, SIM_OP_RMW);
+		sim_dpor_touch(&sim_eng.next_obj_id, SIM_OP_RMW, "the object ids", "lock init");
 		s->id = ++sim_eng.next_obj_id;
 	}
 }
@@ -47,7 +47,7 @@ static void excl_lock(struct sim_lockstate *s, const char *name, const char *op,
 		      enum sim_lock_kind kind)
 {
 	uint8_t opk = kind == SIM_LK_SPIN ? SIM_OP_SPIN_LOCK : SIM_OP_MUTEX_LOCK;
-	sim_sched_op(s, opk);
+	sim_sched_op(s, opk, name, site);
 	int me = E->cur->id;
 	bool commuting = sim_lock_sections_commute(E->cur, s, opk);
 	if (s->owner == me)
@@ -73,7 +73,8 @@ static void excl_lock(struct sim_lockstate *s, const char *name, const char *op,
 static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *op,
 			 const char *site, enum sim_lock_kind kind)
 {
-	sim_sched_op(s, kind == SIM_LK_SPIN ? SIM_OP_SPIN_TRYLOCK : SIM_OP_MUTEX_TRYLOCK);
+	sim_sched_op(s, kind == SIM_LK_SPIN ? SIM_OP_SPIN_TRYLOCK : SIM_OP_MUTEX_TRYLOCK, name,
+		     site);
 	bool ok = s->owner < 0;
 	if (ok) {
 		s->owner = E->cur->id;
@@ -93,7 +94,7 @@ static bool excl_trylock(struct sim_lockstate *s, const char *name, const char *
 static void excl_unlock(struct sim_lockstate *s, const char *name, const char *op, const char *site,
 			enum sim_lock_kind kind)
 {
-	sim_sched_op(s, kind == SIM_LK_SPIN ? SIM_OP_SPIN_UNLOCK : SIM_OP_MUTEX_UNLOCK);
+	sim_sched_op(s, kind == SIM_LK_SPIN ? SIM_OP_SPIN_UNLOCK : SIM_OP_MUTEX_UNLOCK, name, site);
 	if (s->owner != E->cur->id)
 		lock_fail(op, name, site);
 	if (sim_ora_locks_on())
@@ -188,7 +189,7 @@ static bool read_blocked(const struct sim_lockstate *s)
 
 void sim_down_read_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_op(&s->s, SIM_OP_DOWN_READ);
+	sim_sched_op(&s->s, SIM_OP_DOWN_READ, s->name, site);
 	if (s->s.owner == E->cur->id)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: down_read of %s held for write by the caller",
 			 site, s->name);
@@ -209,7 +210,7 @@ void sim_down_read_at(sim_rwsem_t *s, const char *site)
 
 bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_op(&s->s, SIM_OP_DOWN_READ_TRYLOCK);
+	sim_sched_op(&s->s, SIM_OP_DOWN_READ_TRYLOCK, s->name, site);
 	bool ok = !read_blocked(&s->s);
 	if (ok) {
 		s->s.readers++;
@@ -227,7 +228,7 @@ bool sim_down_read_trylock_at(sim_rwsem_t *s, const char *site)
 
 void sim_up_read_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_op(&s->s, SIM_OP_UP_READ);
+	sim_sched_op(&s->s, SIM_OP_UP_READ, s->name, site);
 	if (s->s.readers <= 0)
 		lock_fail("up_read", s->name, site);
 	if (sim_ora_locks_on())
@@ -240,7 +241,7 @@ void sim_up_read_at(sim_rwsem_t *s, const char *site)
 
 void sim_down_write_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_op(&s->s, SIM_OP_DOWN_WRITE);
+	sim_sched_op(&s->s, SIM_OP_DOWN_WRITE, s->name, site);
 	if (s->s.owner == E->cur->id)
 		sim_fail(SIM_KIND_DEADLOCK, "%s: down_write of %s already held by the caller", site,
 			 s->name);
@@ -263,7 +264,7 @@ void sim_down_write_at(sim_rwsem_t *s, const char *site)
 
 bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_op(&s->s, SIM_OP_DOWN_WRITE_TRYLOCK);
+	sim_sched_op(&s->s, SIM_OP_DOWN_WRITE_TRYLOCK, s->name, site);
 	bool ok = s->s.owner < 0 && s->s.readers == 0;
 	if (ok) {
 		s->s.owner = E->cur->id;
@@ -281,7 +282,7 @@ bool sim_down_write_trylock_at(sim_rwsem_t *s, const char *site)
 
 void sim_up_write_at(sim_rwsem_t *s, const char *site)
 {
-	sim_sched_op(&s->s, SIM_OP_UP_WRITE);
+	sim_sched_op(&s->s, SIM_OP_UP_WRITE, s->name, site);
 	if (s->s.owner != E->cur->id)
 		lock_fail("up_write", s->name, site);
 	if (sim_ora_locks_on())
@@ -337,7 +338,7 @@ static inline void atomic_hb(sim_atomic_t *a, enum sim_mo mo, bool load, bool st
 
 long sim_atomic_load_at(sim_atomic_t *a, enum sim_mo mo, const char *name, const char *site)
 {
-	sim_sched_op(a, SIM_OP_READ);
+	sim_sched_op(a, SIM_OP_READ, name, site);
 	atomic_hb(a, mo, true, false);
 	long v = a->v;
 	TRACE_DETAIL(site, "atomic_load(%s) %s = %ld", mo_names[mo], name, v);
@@ -347,7 +348,7 @@ long sim_atomic_load_at(sim_atomic_t *a, enum sim_mo mo, const char *name, const
 void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			 const char *site)
 {
-	sim_sched_op(a, SIM_OP_WRITE);
+	sim_sched_op(a, SIM_OP_WRITE, name, site);
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, false, true);
 	sim_dpor_silent(a, a->v == v && !mo_releases(mo));
@@ -357,7 +358,7 @@ void sim_atomic_store_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *na
 
 long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
 {
-	sim_sched_op(a, SIM_OP_RMW);
+	sim_sched_op(a, SIM_OP_RMW, name, site);
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
@@ -370,7 +371,7 @@ long sim_atomic_xchg_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *nam
 bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum sim_mo mo,
 			   const char *name, const char *site)
 {
-	sim_sched_op(a, SIM_OP_RMW);
+	sim_sched_op(a, SIM_OP_RMW, name, site);
 	dpor_wrote(a, sizeof(a->v));
 	bool ok = a->v == *expected;
 	atomic_hb(a, mo, true, ok); /* a failed cmpxchg is a load */
@@ -387,7 +388,7 @@ bool sim_atomic_cmpxchg_at(sim_atomic_t *a, long *expected, long desired, enum s
 long sim_atomic_add_return_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			      const char *site)
 {
-	sim_sched_op(a, SIM_OP_RMW);
+	sim_sched_op(a, SIM_OP_RMW, name, site);
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	a->v += v;
@@ -404,7 +405,7 @@ static enum sim_op_kind blind_kind(enum sim_mo mo, enum sim_op_kind kind)
 void sim_atomic_add_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 		       const char *site)
 {
-	sim_sched_op(a, blind_kind(mo, SIM_OP_ADD));
+	sim_sched_op(a, blind_kind(mo, SIM_OP_ADD), name, site);
 	atomic_hb(a, mo, true, true);
 	a->v += v;
 	TRACE_DETAIL(site, "atomic_add(%s) %s %+ld = %ld", mo_names[mo], name, v, a->v);
@@ -412,7 +413,7 @@ void sim_atomic_add_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name
 
 void sim_atomic_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name, const char *site)
 {
-	sim_sched_op(a, blind_kind(mo, SIM_OP_OR));
+	sim_sched_op(a, blind_kind(mo, SIM_OP_OR), name, site);
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
 	a->v |= v;
@@ -422,7 +423,7 @@ void sim_atomic_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			    const char *site)
 {
-	sim_sched_op(a, SIM_OP_RMW);
+	sim_sched_op(a, SIM_OP_RMW, name, site);
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
@@ -435,7 +436,7 @@ long sim_atomic_fetch_or_at(sim_atomic_t *a, long v, enum sim_mo mo, const char 
 long sim_atomic_fetch_and_at(sim_atomic_t *a, long v, enum sim_mo mo, const char *name,
 			     const char *site)
 {
-	sim_sched_op(a, SIM_OP_RMW);
+	sim_sched_op(a, SIM_OP_RMW, name, site);
 	dpor_wrote(a, sizeof(a->v));
 	atomic_hb(a, mo, true, true);
 	long old = a->v;
@@ -458,14 +459,15 @@ static void bits_op(sim_bits_t *w, unsigned long mask, enum sim_op_kind kind, en
 {
 	if (!mask)
 		sim_fail(SIM_KIND_ENGINE, "%s: bit operation on %s with an empty mask", site, name);
-	sim_sched_op(sim_bit_obj(w, (unsigned int)__builtin_ctzl(mask)), kind);
+	sim_sched_op(sim_bit_obj(w, (unsigned int)__builtin_ctzl(mask)), kind, name, site);
 	if (sim_eng.dpor) {
 		for (unsigned long m = mask & (mask - 1); m; m &= m - 1)
-			sim_dpor_touch_slow(sim_bit_obj(w, (unsigned int)__builtin_ctzl(m)), kind);
+			sim_dpor_touch_slow(sim_bit_obj(w, (unsigned int)__builtin_ctzl(m)), kind,
+					    name, site);
 		if (store && mo_releases(mo))
-			sim_dpor_touch_slow(w, SIM_OP_RMW);
+			sim_dpor_touch_slow(w, SIM_OP_RMW, name, site);
 		else if (load && mo_acquires(mo))
-			sim_dpor_touch_slow(w, SIM_OP_READ);
+			sim_dpor_touch_slow(w, SIM_OP_READ, name, site);
 	}
 	atomic_hb(&w->word, mo, load, store);
 }
@@ -534,13 +536,14 @@ void sim_bits_store_at(sim_bits_t *w, unsigned long v, unsigned long mask, enum 
 	TRACE_DETAIL(site, "atomic_store(%s) %s = %ld", mo_names[mo], name, w->word.v);
 }
 
-void sim_note_bits(const sim_bits_t *w, unsigned long mask, bool write)
+void sim_note_bits_at(const sim_bits_t *w, unsigned long mask, bool write, const char *name,
+		      const char *site)
 {
 	if (!sim_eng.dpor)
 		return;
 	for (; mask; mask &= mask - 1)
 		sim_dpor_touch_slow(sim_bit_obj(w, (unsigned int)__builtin_ctzl(mask)),
-				    write ? SIM_OP_RMW : SIM_OP_READ);
+				    write ? SIM_OP_RMW : SIM_OP_READ, name, site);
 }
 
 static const char *access_name(unsigned int flags)
@@ -571,7 +574,7 @@ uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned int flags,
 		     const char *site)
 {
 	uint64_t b = 0;
-	sim_sched_op((const void *)addr, SIM_OP_READ);
+	sim_sched_op((const void *)addr, SIM_OP_READ, name, site);
 	if (sim_eng.ora_races)
 		sim_ora_access(addr, size, flags, name, site);
 	memcpy(&b, (const void *)addr, size);
@@ -583,7 +586,7 @@ uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned int flags,
 void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int flags,
 		  const char *name, const char *site)
 {
-	sim_sched_op((const void *)addr, SIM_OP_WRITE);
+	sim_sched_op((const void *)addr, SIM_OP_WRITE, name, site);
 	dpor_wrote(addr, size);
 	if (sim_eng.ora_races)
 		sim_ora_access(addr, size, flags, name, site);
@@ -594,14 +597,14 @@ void sim_store_at(volatile void *addr, size_t size, uint64_t bytes, unsigned int
 		trace_access(flags, name, site, bytes, size);
 }
 
-void sim_note_access(const volatile void *addr, bool write)
+void sim_note_access_at(const volatile void *addr, bool write, const char *name, const char *site)
 {
-	sim_dpor_touch((const void *)addr, write ? SIM_OP_RMW : SIM_OP_READ);
+	sim_dpor_touch((const void *)addr, write ? SIM_OP_RMW : SIM_OP_READ, name, site);
 }
 
-void sim_note_add(const volatile void *addr)
+void sim_note_add_at(const volatile void *addr, const char *name, const char *site)
 {
-	sim_dpor_touch((const void *)addr, SIM_OP_ADD);
+	sim_dpor_touch((const void *)addr, SIM_OP_ADD, name, site);
 }
 
 void sim_atomic_result_unused(sim_atomic_t *a)
@@ -614,7 +617,7 @@ void sim_atomic_result_unused(sim_atomic_t *a)
 
 void sim_rcu_read_lock_at(const char *site)
 {
-	sim_sched_op(&E->rcu_readers, SIM_OP_RCU_LOCK);
+	sim_sched_op(&E->rcu_readers, SIM_OP_RCU_LOCK, "rcu", site);
 	struct sim_thread *t = E->cur;
 	if (t->rcu_nesting++ == 0)
 		E->rcu_readers |= 1ull << t->id;
@@ -623,7 +626,7 @@ void sim_rcu_read_lock_at(const char *site)
 
 void sim_rcu_read_unlock_at(const char *site)
 {
-	sim_sched_op(&E->rcu_readers, SIM_OP_RCU_UNLOCK);
+	sim_sched_op(&E->rcu_readers, SIM_OP_RCU_UNLOCK, "rcu", site);
 	struct sim_thread *t = E->cur;
 	if (t->rcu_nesting == 0)
 		sim_fail("rcu", "%s: rcu_read_unlock without rcu_read_lock", site);
@@ -669,7 +672,7 @@ static void grace_period(const char *site)
 
 void sim_synchronize_rcu_at(const char *site)
 {
-	sim_sched_op(&E->rcu_readers, SIM_OP_SYNC_RCU);
+	sim_sched_op(&E->rcu_readers, SIM_OP_SYNC_RCU, "rcu", site);
 	/* inside a reader it is reported below as "rcu" (it would never return) */
 	if (sim_eng.ora_might_sleep)
 		sim_ora_might_sleep("synchronize_rcu", NULL, site, false);
@@ -683,7 +686,7 @@ static void rcu_gp_thread(void *arg)
 	for (;;) {
 		/* The callback queue is read (and rcu_done written below) inside
 		 * whatever event runs here: a touch for dpor. */
-		sim_dpor_touch(&e->rcu_cbs, SIM_OP_CALL_RCU);
+		sim_dpor_touch(&e->rcu_cbs, SIM_OP_CALL_RCU, "rcu callbacks", "rcu_gp_thread");
 		struct sim_rcu_head *batch = e->rcu_cbs;
 		if (!batch)
 			break;
@@ -691,7 +694,7 @@ static void rcu_gp_thread(void *arg)
 		e->rcu_cbs_tail = &e->rcu_cbs;
 		if (e->ora_races)
 			sim_ora_vc_acquire(e->ora.cbq); /* call_rcu() -> its callback */
-		sim_sched_op(&e->rcu_readers, SIM_OP_SYNC_RCU);
+		sim_sched_op(&e->rcu_readers, SIM_OP_SYNC_RCU, "rcu", "rcu_gp_thread");
 		grace_period("rcu_gp");
 		while (batch) {
 			struct sim_rcu_head *next = batch->next;
@@ -710,7 +713,7 @@ static void rcu_gp_thread(void *arg)
 void sim_call_rcu_at(struct sim_rcu_head *head, void (*func)(struct sim_rcu_head *head),
 		     const char *site)
 {
-	sim_sched_op(&E->rcu_cbs, SIM_OP_CALL_RCU);
+	sim_sched_op(&E->rcu_cbs, SIM_OP_CALL_RCU, "rcu callbacks", site);
 	struct sim_engine *e = E;
 	head->func = func;
 	head->next = NULL;
@@ -728,7 +731,7 @@ void sim_call_rcu_at(struct sim_rcu_head *head, void (*func)(struct sim_rcu_head
 
 void sim_rcu_barrier_at(const char *site)
 {
-	sim_sched_op(&E->rcu_cbs, SIM_OP_RCU_BARRIER);
+	sim_sched_op(&E->rcu_cbs, SIM_OP_RCU_BARRIER, "rcu callbacks", site);
 	struct sim_engine *e = E;
 	if (e->ora_might_sleep)
 		sim_ora_might_sleep("rcu_barrier", NULL, site, true);
@@ -747,19 +750,21 @@ void sim_waitqueue_init(sim_waitqueue_t *wq, const char *name)
 	wq->name = name;
 	wq->gen = 0;
 	if (sim_eng.in_execution)
-		sim_dpor_touch(&sim_eng.next_obj_id, SIM_OP_RMW);
+		sim_dpor_touch(&sim_eng.next_obj_id, SIM_OP_RMW, "the object ids",
+			       "sim_waitqueue_init");
 	wq->id = sim_eng.in_execution ? ++sim_eng.next_obj_id : 0;
 }
 
 uint64_t sim_wait_prepare(sim_waitqueue_t *wq)
 {
-	sim_dpor_touch(wq, SIM_OP_WAIT_PREPARE); /* read without a scheduling point */
+	sim_dpor_touch(wq, SIM_OP_WAIT_PREPARE, wq->name,
+		       "prepare_to_wait"); /* read without a scheduling point */
 	return wq->gen;
 }
 
 void sim_wait_sleep_at(sim_waitqueue_t *wq, uint64_t gen, const char *site)
 {
-	sim_sched_op(wq, SIM_OP_WAIT);
+	sim_sched_op(wq, SIM_OP_WAIT, wq->name, site);
 	if (sim_eng.ora_might_sleep)
 		sim_ora_might_sleep("wait_event", wq->name, site, true);
 	if (wq->gen != gen) {
@@ -778,7 +783,7 @@ void sim_wait_sleep_at(sim_waitqueue_t *wq, uint64_t gen, const char *site)
 
 void sim_wake_up_all_at(sim_waitqueue_t *wq, const char *site)
 {
-	sim_sched_op(wq, SIM_OP_WAKE);
+	sim_sched_op(wq, SIM_OP_WAKE, wq->name, site);
 	if (sim_eng.ora_races)
 		sim_ora_obj_release(wq);
 	wq->gen++;
@@ -796,7 +801,7 @@ void sim_init_completion(sim_completion_t *c, const char *name)
 
 void sim_complete_at(sim_completion_t *c, const char *site)
 {
-	sim_sched_op(&c->wait, SIM_OP_WAKE);
+	sim_sched_op(&c->wait, SIM_OP_WAKE, c->wait.name, site);
 	if (sim_eng.ora_races)
 		sim_ora_obj_release(&c->wait);
 	if (c->done != COMPLETION_ALL)
@@ -807,7 +812,7 @@ void sim_complete_at(sim_completion_t *c, const char *site)
 
 void sim_complete_all_at(sim_completion_t *c, const char *site)
 {
-	sim_sched_op(&c->wait, SIM_OP_WAKE);
+	sim_sched_op(&c->wait, SIM_OP_WAKE, c->wait.name, site);
 	if (sim_eng.ora_races)
 		sim_ora_obj_release(&c->wait);
 	c->done = COMPLETION_ALL;
@@ -817,7 +822,7 @@ void sim_complete_all_at(sim_completion_t *c, const char *site)
 
 void sim_wait_for_completion_at(sim_completion_t *c, const char *site)
 {
-	sim_sched_op(&c->wait, SIM_OP_WAIT_DONE);
+	sim_sched_op(&c->wait, SIM_OP_WAIT_DONE, c->wait.name, site);
 	if (sim_eng.ora_might_sleep)
 		sim_ora_might_sleep("wait_for_completion", c->wait.name, site, true);
 	if (!c->done) {
@@ -836,7 +841,7 @@ void sim_wait_for_completion_at(sim_completion_t *c, const char *site)
 
 bool sim_completion_done_at(sim_completion_t *c, const char *site)
 {
-	sim_sched_op(&c->wait, SIM_OP_DONE_CHECK);
+	sim_sched_op(&c->wait, SIM_OP_DONE_CHECK, c->wait.name, site);
 	bool done = c->done != 0;
 	if (done && sim_eng.ora_races)
 		sim_ora_obj_acquire(&c->wait);

@@ -212,11 +212,11 @@ void sim_sched_point(void)
 	schedule(e, e->runnable, false);
 }
 
-void sim_sched_op(const void *obj, enum sim_op_kind kind)
+void sim_sched_op(const void *obj, enum sim_op_kind kind, const char *name, const char *site)
 {
 	struct sim_engine *e = &sim_eng;
 	sim_engine_require("a primitive");
-	e->cur->next_op = (struct sim_op){obj, (uint8_t)kind};
+	e->cur->next_op = (struct sim_op){obj, (uint8_t)kind, name, site};
 	sim_cov_op(e->cur->id, kind);
 	count_step(e);
 	schedule(e, e->runnable, false);
@@ -271,7 +271,7 @@ void sim_sched_yield_point(const void *site)
 	sim_engine_require("sim_yield");
 	if (e->cur->la_sections)
 		sim_dpor_section_waits("sim_yield()");
-	e->cur->next_op = (struct sim_op){NULL, SIM_OP_YIELD};
+	e->cur->next_op = (struct sim_op){NULL, SIM_OP_YIELD, NULL, "sim_yield"};
 	count_step(e);
 	if (e->dpor && sim_dpor_poll_blocks(e, site)) {
 		poll_block(e);
@@ -332,7 +332,7 @@ static void thread_entry(void *arg)
 	t->fn(t->arg);
 	if (e->tracing)
 		sim_trace(NULL, "exit");
-	sim_dpor_touch(t, SIM_OP_EXIT);
+	sim_dpor_touch(t, SIM_OP_EXIT, t->name, "thread exit");
 	t->state = SIM_T_DONE;
 	e->live--;
 	e->runnable &= ~BIT(t->id);
@@ -359,12 +359,12 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 	t->rcu_sections = 0;
 	t->spin_depth = 0;
 	t->nheld = 0;
-	t->next_op = (struct sim_op){NULL, SIM_OP_NONE};
+	t->next_op = (struct sim_op){NULL, SIM_OP_NONE, NULL, "thread start"};
 	t->dpor_pend = -1;
 	t->dpor_locks = 0;
 	t->la_sections = 0;
 	sim_dpor_edge(t); /* its first event happens after the spawn */
-	sim_dpor_touch(&e->nthreads, SIM_OP_SPAWN);
+	sim_dpor_touch(&e->nthreads, SIM_OP_SPAWN, "the thread table", "spawn");
 	if (e->ora_races)
 		sim_ora_spawn(e->cur, t); /* the parent's clock; none for main */
 	if (sim_fiber_prepare(&t->fiber, (unsigned int)id, thread_entry, t))
@@ -459,7 +459,7 @@ void sim_run_execution(uint64_t index)
 
 int sim_thread_spawn_at(const char *name, sim_thread_fn fn, void *arg, const char *site)
 {
-	sim_sched_op(&sim_eng.nthreads, SIM_OP_SPAWN);
+	sim_sched_op(&sim_eng.nthreads, SIM_OP_SPAWN, "the thread table", "spawn");
 	int id = sim_spawn_internal(name, fn, arg);
 	if (sim_eng.tracing)
 		sim_trace(site, "spawn %s", name);
@@ -469,7 +469,8 @@ int sim_thread_spawn_at(const char *name, sim_thread_fn fn, void *arg, const cha
 void sim_thread_join_at(int tid, const char *site)
 {
 	struct sim_engine *e = &sim_eng;
-	sim_sched_op(tid >= 0 && tid < SIM_MAX_THREADS ? &e->threads[tid] : NULL, SIM_OP_JOIN);
+	sim_sched_op(tid >= 0 && tid < SIM_MAX_THREADS ? &e->threads[tid] : NULL, SIM_OP_JOIN,
+		     "a thread", "join");
 	if (tid < 0 || tid >= e->nthreads || tid == e->cur->id)
 		sim_fail(SIM_KIND_ENGINE, "join of thread %d, which is not a joinable thread", tid);
 	struct sim_thread *t = &e->threads[tid];
@@ -503,7 +504,7 @@ int sim_self(void)
 void *sim_alloc(size_t size)
 {
 	sim_engine_require("sim_alloc");
-	sim_dpor_touch(&sim_eng.arena, SIM_OP_ALLOC);
+	sim_dpor_touch(&sim_eng.arena, SIM_OP_ALLOC, "the allocator", "sim_alloc");
 	return sim_arena_alloc(&sim_eng.arena, size);
 }
 

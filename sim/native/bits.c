@@ -67,8 +67,11 @@ void sim_bits_store_at(sim_bits_t *w, unsigned long v, unsigned long mask, enum 
 	while (!store_cas(&w->word, &old, nw, mo));
 }
 
-void sim_note_bits(const sim_bits_t *w, unsigned long mask, bool write)
+void sim_note_bits_at(const sim_bits_t *w, unsigned long mask, bool write, const char *name,
+		      const char *site)
 {
+	(void)name;
+	(void)site;
 	(void)w;
 	(void)mask;
 	(void)write;

@@ -715,14 +715,18 @@ static void check_size(size_t size, const char *name)
 		sim_fail(SIM_KIND_ENGINE, "%s: annotated access of %zu bytes", name, size);
 }
 
-void sim_note_access(const volatile void *addr, bool write)
+void sim_note_access_at(const volatile void *addr, bool write, const char *name, const char *site)
 {
+	(void)name;
+	(void)site;
 	(void)addr;
 	(void)write;
 }
 
-void sim_note_add(const volatile void *addr)
+void sim_note_add_at(const volatile void *addr, const char *name, const char *site)
 {
+	(void)name;
+	(void)site;
 	(void)addr;
 }
 
