@@ -553,8 +553,7 @@ int hs_hmm_range_fault(struct hs_hmm_range *range)
 	if (ret == -EBUSY)
 		hs_p2p_stats_inc(&hs_p2p_stats.ebusy);
 	else if (!ret)
-		sim_noted_fetch_add(&hs_p2p_stats.pages,
-				    (range->end - range->start) >> HS_PAGE_SHIFT, __ATOMIC_RELAXED);
+		sim_noted_add(&hs_p2p_stats.pages, (range->end - range->start) >> HS_PAGE_SHIFT);
 	if (sim_tracing()) {
 		sim_event("hmm_range_fault [%#lx,%#lx) = %d", range->start, range->end, ret);
 		for (unsigned long i = 0; !ret && i < (range->end - range->start) >> HS_PAGE_SHIFT;

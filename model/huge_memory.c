@@ -82,7 +82,7 @@ sim_atomic_t *hs_pmd_offset(struct hs_mm *mm, unsigned long addr)
 void hs_pmd_populate_note(struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_pte_table *t = pmd_table(mm, addr);
-	if (t)
+	if (t && !HS_NOTED(t->populated)) /* a read once it is: the kernel populates once */
 		HS_NOTED_SET(t->populated, true);
 }
 
@@ -188,7 +188,7 @@ static struct hs_page *vma_alloc_anon_folio_pmd(void)
 static void folio_add_rmap_pmd(struct hs_page *head)
 {
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
-		sim_noted_fetch_add(&head[i]._mapcount.v, 1, __ATOMIC_RELAXED);
+		sim_noted_add(&head[i]._mapcount.v, 1);
 }
 
 /*
@@ -214,7 +214,7 @@ static void folio_put_refs(struct hs_page *head)
 		if (n)
 			continue;
 		hs_swapcache_free(p);
-		sim_noted_add_fetch(&p->gen, 1, __ATOMIC_RELAXED);
+		sim_noted_add(&p->gen, 1);
 		sim_noted_store_n(&p->content, HS_POISON, __ATOMIC_RELAXED);
 		sim_noted_bits_store(&p->flags, 1ul << HS_PG_FREE, HS_PG_ALL, __ATOMIC_RELEASE);
 		freed[nr++] = base + i;
@@ -228,7 +228,7 @@ static void folio_put_refs(struct hs_page *head)
 static void folio_put_pmd(struct hs_page *head)
 {
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
-		sim_noted_fetch_sub(&head[i]._mapcount.v, 1, __ATOMIC_RELAXED);
+		sim_noted_add(&head[i]._mapcount.v, -1);
 	folio_put_refs(head);
 }
 
@@ -261,7 +261,7 @@ static void free_ram_batch(struct hs_page *const *pages, unsigned long nr)
 			sim_fail(HS_KIND_BUG, "pfn %#lx freed while locked", hs_page_to_pfn(p));
 		hs_page_note_free(p); /* for a use-after-free report, as free_ram_page() */
 		hs_swapcache_free(p);
-		sim_noted_add_fetch(&p->gen, 1, __ATOMIC_RELAXED);
+		sim_noted_add(&p->gen, 1);
 		sim_noted_store_n(&p->content, HS_POISON, __ATOMIC_RELAXED);
 		sim_noted_bits_store(&p->flags, 1ul << HS_PG_FREE, HS_PG_ALL, __ATOMIC_RELEASE);
 	}
@@ -326,7 +326,7 @@ void hs_release_pages(struct hs_page *const *pages, unsigned long nr)
 		if (n)
 			continue;
 		if (hs_is_zone_device_page(p)) {
-			sim_noted_add_fetch(&p->_refcount.v, 1, __ATOMIC_RELAXED);
+			sim_noted_add(&p->_refcount.v, 1);
 			hs_put_page(p);
 			continue;
 		}
@@ -531,7 +531,7 @@ static unsigned int do_huge_pmd_device_private(struct hs_vm_fault *vmf, hs_pte_t
 		/* get_page() of the folio: one reference on every page (the
 		 * model's counts are per page) */
 		for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
-			sim_noted_add_fetch(&head[i]._refcount.v, 1, __ATOMIC_RELAXED);
+			sim_noted_add(&head[i]._refcount.v, 1);
 		sim_spin_unlock(&t->ptl);
 		if (sim_tracing())
 			sim_event("do_huge_pmd_device_private %#lx: folio pfn %#lx locked, "
@@ -773,7 +773,7 @@ void hs_folio_put_pmd(struct hs_page *head)
 		return;
 	}
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
-		sim_noted_fetch_sub(&head[i]._mapcount.v, 1, __ATOMIC_RELAXED);
+		sim_noted_add(&head[i]._mapcount.v, -1);
 	hs_folio_put_all(head);
 }
 

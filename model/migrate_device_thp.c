@@ -58,7 +58,7 @@ static void folio_get_all(struct hs_page *head)
 static void folio_map_all(struct hs_page *head, long d)
 {
 	for (unsigned long k = 0; k < NR; k++)
-		sim_noted_add_fetch(&head[k]._mapcount.v, d, __ATOMIC_RELAXED);
+		sim_noted_add(&head[k]._mapcount.v, d);
 }
 
 /**
@@ -129,7 +129,7 @@ void hs_folio_put_all(struct hs_page *head)
 		}
 		for (unsigned long k = 0; k < NR; k++)
 			if (zero[k / 64] & (1ull << (k % 64))) {
-				sim_noted_add_fetch(&head[k]._refcount.v, 1, __ATOMIC_RELAXED);
+				sim_noted_add(&head[k]._refcount.v, 1);
 				hs_put_page(&head[k]);
 			}
 		return;
@@ -139,7 +139,7 @@ void hs_folio_put_all(struct hs_page *head)
 		if (sim_noted_load_n(&head[k]._mapcount.v, __ATOMIC_RELAXED) > 0)
 			sim_fail(HS_KIND_BUG, "pfn %#lx freed while still mapped",
 				 hs_page_to_pfn(&head[k]));
-		sim_noted_add_fetch(&head[k].gen, 1, __ATOMIC_RELAXED);
+		sim_noted_add(&head[k].gen, 1);
 		sim_noted_store_n(&head[k].content, HS_POISON, __ATOMIC_RELAXED);
 		sim_noted_bits_store(&head[k].flags, 1ul << HS_PG_FREE, HS_PG_ALL,
 				     __ATOMIC_RELEASE);
@@ -153,7 +153,7 @@ void hs_folio_put_all(struct hs_page *head)
 		for (unsigned long k = 0; k < NR; k++)
 			pgmap->ops->page_free(&head[k]);
 	/* the folio's pagemap references (zone_device_folio_init() took NR) */
-	sim_noted_sub_fetch(&pgmap->ref.v, NR - 1, __ATOMIC_RELAXED);
+	sim_noted_add(&pgmap->ref.v, -(long)(NR - 1));
 	hs_put_dev_pagemap(pgmap);
 }
 
@@ -169,7 +169,7 @@ void hs_zone_device_folio_init(struct hs_page *head)
 		sim_noted_bits_store(&head[k].flags, 0ul, HS_PG_ALL, __ATOMIC_RELAXED);
 		sim_noted_store_n(&head[k]._refcount.v, 1l, __ATOMIC_RELEASE);
 	}
-	sim_noted_add_fetch(&head->pgmap->ref.v, NR - 1, __ATOMIC_RELAXED);
+	sim_noted_add(&head->pgmap->ref.v, NR - 1);
 	sim_noted_bits_or(&head->flags, 1ul << HS_PG_HEAD, __ATOMIC_RELAXED);
 }
 
@@ -386,8 +386,8 @@ void hs_remove_migration_pmd(struct hs_page *src, struct hs_page *dst, struct hs
 		hs_pte_t old = (hs_pte_t)sim_noted_load_n(&ptep[k].v, __ATOMIC_ACQUIRE);
 		if (!hs_is_migration_entry(old) || hs_pte_pfn(old) != spfn + k)
 			continue;
-		sim_noted_add_fetch(&dst[k]._mapcount.v, 1, __ATOMIC_RELAXED);
-		sim_noted_add_fetch(&dst[k]._refcount.v, 1, __ATOMIC_RELAXED);
+		sim_noted_add(&dst[k]._mapcount.v, 1);
+		sim_noted_add(&dst[k]._refcount.v, 1);
 		sim_noted_store_n(&ptep[k].v, (long)migration_entry_to_pte(old, &dst[k], prot_none),
 				  __ATOMIC_RELEASE);
 		hs_dev_rmap_set(&dst[k], mm, haddr + k * HS_PAGE_SIZE);

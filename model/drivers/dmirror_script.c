@@ -181,7 +181,7 @@ void dmirror_script_migrate_pages(struct hs_dmirror *dmirror, struct migrate_vma
 	for (unsigned long i = 0; i < args->npages; i++)
 		if ((args->src[i] & MIGRATE_PFN_VALID) && (args->src[i] & MIGRATE_PFN_MIGRATE))
 			n++;
-	sim_noted_fetch_add(&s->migrated, n, __ATOMIC_RELAXED);
+	sim_noted_add(&s->migrated, n);
 	if (to_dev && (sim_noted_load_n(&s->map_threads, __ATOMIC_RELAXED) & me))
 		dmirror_migrate_finalize_and_map(args, dmirror); /* dmirror_history.c */
 }

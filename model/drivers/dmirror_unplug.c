@@ -22,7 +22,7 @@ void dmirror_lost(struct hs_dmirror_device *mdevice, bool page, const char *fmt,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (page)
-		sim_noted_fetch_add(&mdevice->lost_pages, 1, __ATOMIC_RELAXED);
+		sim_noted_add(&mdevice->lost_pages, 1);
 	else if (sim_noted_fetch_add(&mdevice->lost, 1, __ATOMIC_RELAXED) == 0)
 		snprintf(mdevice->lost_first, sizeof(mdevice->lost_first), "thread %d: %s",
 			 sim_self(), msg);
