@@ -267,7 +267,7 @@ static int hmm_vma_handle_pte(struct hmm_vma_walk *w, struct hs_vm_area_struct *
 	struct hs_hmm_range *range = w->range;
 	unsigned long req = *hmm_pfn;
 	unsigned int required;
-	hs_pte_t pte = hs_ptep_get(ptep);
+	hs_pte_t pte = hs_ptep_get_nodirty(ptep); /* hmm never reads pte_dirty() */
 
 	if (hs_pte_none(pte)) {
 		required = hmm_pte_need_fault(range, req, 0);
@@ -454,7 +454,7 @@ static int hmm_vma_walk_pmd(struct hmm_vma_walk *w, struct hs_mm *mm, struct hs_
 	unsigned long *p = &range->hmm_pfns[(addr - range->start) >> HS_PAGE_SHIFT];
 
 	if (mm->has_huge) {
-		hs_pte_t pmd = hs_ptep_get(hs_pmd_offset(mm, addr));
+		hs_pte_t pmd = hs_ptep_get_nodirty(hs_pmd_offset(mm, addr));
 		if (pmd && !hs_pte_present(pmd))
 			return hmm_vma_handle_absent_pmd(w, vma, addr, end, pmd);
 		if (pmd)

@@ -841,9 +841,7 @@ bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsign
 		if (!hs_pte_present(pmd) || hs_pte_protnone(pmd) || (write && !hs_pte_write(pmd)))
 			return false;
 		if (write && !hs_pte_dirty(pmd)) {
-			long old = (long)pmd;
-			if (!sim_atomic_cmpxchg(pmdp, &old, (long)(pmd | HS_PTE_DIRTY),
-						SIM_RELAXED))
+			if (!hs_pte_set_dirty_hw(pmdp, pmd))
 				continue;
 			pmd |= HS_PTE_DIRTY;
 		}

@@ -451,9 +451,7 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 		if (hs_pte_present(pte) && !hs_pte_protnone(pte) && (!write || hs_pte_write(pte))) {
 			if (write && !hs_pte_dirty(pte)) {
 				/* the hardware sets the dirty bit atomically */
-				long old = (long)pte;
-				if (!sim_atomic_cmpxchg(ptep, &old, (long)(pte | HS_PTE_DIRTY),
-							SIM_RELAXED))
+				if (!hs_pte_set_dirty_hw(ptep, pte))
 					continue;
 				pte |= HS_PTE_DIRTY;
 			}

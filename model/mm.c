@@ -181,7 +181,46 @@ sim_spinlock_t *hs_pte_lockptr(struct hs_mm *mm, unsigned long addr)
  */
 hs_pte_t hs_ptep_get(sim_atomic_t *ptep)
 {
+	hs_pte_t pte = (hs_pte_t)sim_atomic_load(ptep, SIM_RELAXED);
+	sim_note_access(hs_pte_dirty_part(ptep), false);
+	return pte;
+}
+
+/**
+ * hs_ptep_get_nodirty() - ptep_get() for a reader blind to the dirty bit.
+ * @ptep: the pte
+ *
+ * The value is the same; for dpor the read leaves out the dirty bit, which
+ * the hardware sets alone (hs_pte_set_dirty_hw()), so the two commute.  Only
+ * for a reader whose every decision ignores pte_dirty() and that writes no
+ * pte from the value (hmm_vma_handle_pte(), hmm_vma_walk_pmd()).
+ *
+ * Return: the pte's value.
+ */
+hs_pte_t hs_ptep_get_nodirty(sim_atomic_t *ptep)
+{
 	return (hs_pte_t)sim_atomic_load(ptep, SIM_RELAXED);
+}
+
+/**
+ * hs_pte_set_dirty_hw() - the hardware sets the dirty bit of a writable pte.
+ * @ptep: the pte (or huge PMD) word
+ * @pte: its value as the walk read it (present, writable, clean)
+ *
+ * x86's page walker sets D with a locked update that fails when the entry
+ * changed meanwhile (a cmpxchg here).  For dpor it reads the word and
+ * writes only its dirty bit (sim_atomic_wrote_part()): a read blind to the
+ * bit commutes with it, any write of the word still orders it.
+ *
+ * Return: whether the bit is set (false: the entry changed, walk again).
+ */
+bool hs_pte_set_dirty_hw(sim_atomic_t *ptep, hs_pte_t pte)
+{
+	long old = (long)pte;
+	if (!sim_atomic_cmpxchg(ptep, &old, (long)(pte | HS_PTE_DIRTY), SIM_RELAXED))
+		return false;
+	sim_atomic_wrote_part(ptep, hs_pte_dirty_part(ptep));
+	return true;
 }
 
 static void assert_ptl(struct hs_mm *mm, unsigned long addr)

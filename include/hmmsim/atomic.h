@@ -212,6 +212,19 @@ void sim_note_add_at(const volatile void *addr, const char *name, const char *si
  * only where the result cannot change what the model does.
  */
 void sim_atomic_result_unused(sim_atomic_t *a);
+/*
+ * The read-modify-write of @a the current operation just did changed only
+ * the part of it that @part stands for (the hardware setting a pte's dirty
+ * bit): dpor counts it as a read of @a and a write of @part, so that a read
+ * of @a that never looks at that part commutes with it (docs/dpor.md, "Parts
+ * of one word").  Every read of @a that may look at the part, or whose value
+ * may be written back, must also read @part (sim_note_access(@part,
+ * false)); a write of @a conflicts with it through @a.  Call it right after
+ * the operation.  No effect elsewhere.
+ */
+void sim_atomic_wrote_part_at(sim_atomic_t *a, const void *part, const char *name,
+			      const char *site);
+#define sim_atomic_wrote_part(a, part) sim_atomic_wrote_part_at((a), (part), #part, __func__)
 
 /*
  * The C atomics the model keeps inline (oracle and bookkeeping fields, no

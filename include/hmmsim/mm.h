@@ -220,6 +220,18 @@ sim_spinlock_t *hs_pte_lockptr(struct hs_mm *mm, unsigned long addr);
 
 /* ptep_get(): a marked read of the pte (no lock). */
 hs_pte_t hs_ptep_get(sim_atomic_t *ptep);
+/* The same for a reader that never looks at the dirty bit and never writes
+ * the value back (hmm's walk): it commutes with the hardware setting that
+ * bit (hs_pte_set_dirty_hw()). */
+hs_pte_t hs_ptep_get_nodirty(sim_atomic_t *ptep);
+/* The hardware's dirty-bit update of a clean writable @pte at @ptep: false
+ * when the entry changed meanwhile. */
+bool hs_pte_set_dirty_hw(sim_atomic_t *ptep, hs_pte_t pte);
+/* dpor's object for the dirty bit of the pte (or PMD) word @ptep. */
+static inline const void *hs_pte_dirty_part(const sim_atomic_t *ptep)
+{
+	return (const char *)ptep + 1;
+}
 /* set_pte_at() / ptep_get_and_clear(): the PTL must be held. */
 void hs_set_pte_at(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep, hs_pte_t pte);
 hs_pte_t hs_ptep_get_and_clear(struct hs_mm *mm, unsigned long addr, sim_atomic_t *ptep);

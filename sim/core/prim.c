@@ -613,6 +613,14 @@ void sim_atomic_result_unused(sim_atomic_t *a)
 		sim_dpor_blind_slow(a);
 }
 
+void sim_atomic_wrote_part_at(sim_atomic_t *a, const void *part, const char *name, const char *site)
+{
+	if (!sim_eng.dpor)
+		return;
+	sim_dpor_silent_slow(a); /* a read of @a, then */
+	sim_dpor_touch_slow(part, SIM_OP_WRITE, name, site);
+}
+
 /* ---- RCU ------------------------------------------------------------------ */
 
 void sim_rcu_read_lock_at(const char *site)

@@ -735,6 +735,14 @@ void sim_atomic_result_unused(sim_atomic_t *a)
 	(void)a;
 }
 
+void sim_atomic_wrote_part_at(sim_atomic_t *a, const void *part, const char *name, const char *site)
+{
+	(void)a;
+	(void)part;
+	(void)name;
+	(void)site;
+}
+
 uint64_t sim_load_at(const volatile void *addr, size_t size, unsigned flags, const char *name,
 		     const char *site)
 {
