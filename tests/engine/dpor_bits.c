@@ -138,14 +138,11 @@ static void no_bit(void *arg)
 static void bw_main(void *arg)
 {
 	struct bw *c = sim_alloc(sizeof(*c));
-	static const sim_thread_fn fns[][2] = {{bits_one, bits_two},
-					       {word_one, word_two},
-					       {tas_owner, tas_checker},
-					       {rel_writer, acq_reader},
-					       {no_bit, no_bit},
-					       {part_setter, part_reader},
-					       {part_setter, part_reader},
-					       {part_setter, part_reader}};
+	static const sim_thread_fn fns[][2] = {
+	    {bits_one, bits_two},	{word_one, word_two},	    {tas_owner, tas_checker},
+	    {rel_writer, acq_reader},	{no_bit, no_bit},	    {part_setter, part_reader},
+	    {part_setter, part_reader}, {part_setter, part_reader},
+	};
 	c->mode = (int)(uintptr_t)arg;
 	sim_bits_init(&c->w, S | D);
 	sim_atomic_init(&c->a, (long)(c->mode >= 5 ? S : S | D));
@@ -209,8 +206,8 @@ static void test_part(void)
 	CU_ASSERT_EQUAL(nb, 1);
 	CU_ASSERT_EQUAL(nn, 2);
 	if (nb != 1 || nn != 2)
-		fprintf(stderr, "part: blind %llu executions, noted %llu\n",
-			(unsigned long long)nb, (unsigned long long)nn);
+		fprintf(stderr, "part: blind %llu executions, noted %llu\n", (unsigned long long)nb,
+			(unsigned long long)nn);
 }
 
 /* The planted bug: a read that uses the part without noting it misses the
