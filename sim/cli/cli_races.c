@@ -69,8 +69,11 @@ static char *json_string(const char *p, const char **end)
 {
 	if (*p != '"')
 		return NULL;
-	size_t n = 0;
-	char *s = malloc(strlen(p) + 1);
+	size_t n = 0, len = 0;
+	for (const char *q = p + 1; *q && *q != '"'; q++, len++)
+		if (*q == '\\' && q[1])
+			q++;
+	char *s = malloc(len + 1);
 	if (!s)
 		cli_oom("a race profile");
 	for (p++; *p && *p != '"'; p++) {
