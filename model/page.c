@@ -179,12 +179,17 @@ long hs_page_ref_count(struct hs_page *page)
 	return sim_atomic_load(&page->_refcount, SIM_RELAXED);
 }
 
-/* The page is free now: poison it so a stale user is caught. */
+/*
+ * The page is free now: poison it so a stale user is caught.  PG_free is
+ * the oracle's bit, not the kernel's: it is set relaxed, so that it orders
+ * nothing the kernel's free does not (the free list's lock orders the
+ * page's next owner after the free, here as in the kernel).
+ */
 static void page_poison(struct hs_page *page)
 {
 	sim_noted_add(&page->gen, 1);
 	SIM_WRITE_ONCE(page->content, HS_POISON);
-	sim_bits_set(&page->flags, 1ul << HS_PG_FREE, SIM_RELEASE);
+	sim_bits_set(&page->flags, 1ul << HS_PG_FREE, SIM_RELAXED);
 }
 
 /* The facts of a use-after-free of @page (only while a report is built). */
