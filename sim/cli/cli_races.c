@@ -64,42 +64,6 @@ void cli_races_text(FILE *f, const struct sim_result *r, unsigned int rows)
 		total ? 100.0 * (double)r->race_other / (double)total : 0.0);
 }
 
-/* The JSON string at @p ('"'), unescaped into a new string; *end after it. */
-static char *json_string(const char *p, const char **end)
-{
-	if (*p != '"')
-		return NULL;
-	size_t n = 0, len = 0;
-	for (const char *q = p + 1; *q && *q != '"'; q++, len++)
-		if (*q == '\\' && q[1])
-			q++;
-	char *s = malloc(len + 1);
-	if (!s)
-		cli_oom("a race profile");
-	for (p++; *p && *p != '"'; p++) {
-		if (*p == '\\' && p[1])
-			p++;
-		s[n++] = *p;
-	}
-	if (*p != '"') {
-		free(s);
-		return NULL;
-	}
-	s[n] = 0;
-	*end = p + 1;
-	return s;
-}
-
-/* "key": at @p; the value after it, or NULL. */
-static const char *json_key(const char *p, const char *key)
-{
-	size_t n = strlen(key);
-	p += strspn(p, " \n\t,");
-	if (*p != '"' || strncmp(p + 1, key, n) || p[n + 1] != '"' || p[n + 2] != ':')
-		return NULL;
-	return p + n + 3;
-}
-
 static void add_pair(struct cli_races *acc, char *a, char *b, uint64_t ex)
 {
 	for (unsigned int i = 0; i < acc->n; i++) {
@@ -123,42 +87,34 @@ static void add_pair(struct cli_races *acc, char *a, char *b, uint64_t ex)
 
 int cli_races_add(struct cli_races *acc, const char *head)
 {
-	const char *p = strstr(head, "\"race_profile\":{");
-	char *end;
+	static const char pre[] = "\"race_profile\":{\"no_race\":";
+	const char *p = strstr(head, pre), *end, *a, *ae, *b, *be, *x, *xe;
+	char *tail;
 
 	if (!p)
 		return 0;
 	acc->on = true;
-	p += strlen("\"race_profile\":{");
-	if (!(p = json_key(p, "no_race")))
+	end = p + strlen(p);
+	acc->other += strtoull(p + strlen(pre), &tail, 10);
+	if (strncmp(tail, ",\"pairs\":[", 10))
 		return -1;
-	acc->other += strtoull(p, &end, 10);
-	if (!(p = json_key(end, "pairs")) || *p++ != '[')
-		return -1;
-	for (;;) {
-		p += strspn(p, " \n\t,");
-		if (*p == ']')
-			return 0;
-		if (*p++ != '{')
+	/* each pair is a flat object: first, second, executions */
+	for (p = tail + 10; *p != ']'; p = xe + 1) {
+		p += *p == ',';
+		if (!cli_json_member(p, end, "first", &a, &ae) ||
+		    !cli_json_member(p, end, "second", &b, &be) ||
+		    !cli_json_member(p, end, "executions", &x, &xe) || *xe != '}')
 			return -1;
-		const char *q;
-		char *a = NULL, *b = NULL;
-		if (!(q = json_key(p, "first")) || !(a = json_string(q, &p)) ||
-		    !(q = json_key(p, "second")) || !(b = json_string(q, &p)) ||
-		    !(q = json_key(p, "executions"))) {
-			free(a);
-			free(b);
+		char *sa = cli_json_unstr(a, ae), *sb = cli_json_unstr(b, be);
+		uint64_t ex = strtoull(x, &tail, 10);
+		if (!sa || !sb || tail != xe) {
+			free(sa);
+			free(sb);
 			return -1;
 		}
-		uint64_t ex = strtoull(q, &end, 10);
-		p = end + strspn(end, " \n\t");
-		if (*p++ != '}') {
-			free(a);
-			free(b);
-			return -1;
-		}
-		add_pair(acc, a, b, ex);
+		add_pair(acc, sa, sb, ex);
 	}
+	return 0;
 }
 
 void cli_races_sort(struct cli_races *acc)

@@ -209,11 +209,9 @@ void dpor_prof_take(struct sim_dpor_state *s, size_t node, int q)
 void dpor_prof_exec(struct sim_dpor_state *s, bool counted)
 {
 	struct dpor_prof *p = s->prof;
-	if (!counted)
-		;
-	else if (p->pending)
+	if (counted && p->pending)
 		p->pairs[p->pending - 1].executions++;
-	else
+	else if (counted)
 		p->other++;
 	p->pending = 0;
 }
