@@ -94,6 +94,10 @@ struct hs_machine {
 __attribute__((noreturn)) void hs_pgmap_use_after_free(const struct hs_dev_pagemap *pgmap,
 						       const char *what);
 
+/* A pagemap's reference count in percpu mode carries lib/percpu-refcount.c's
+ * PERCPU_COUNT_BIAS (model/memremap.c); smaller: the count is a signed long. */
+#define HS_PGMAP_REF_BIAS (1l << 40)
+
 /* The stale-pagemap oracle, see hs_pgmap_use_after_free() above. */
 static inline void hs_pgmap_check(const struct hs_dev_pagemap *pgmap, const char *what)
 {

@@ -3,9 +3,14 @@
  * struct dev_pagemap lifetime and the pfn -> pagemap lookup
  * (mm/memremap.c, include/linux/memremap.h).
  *
- * The pagemap's percpu_ref is an atomic count: one initial reference plus one
- * per allocated page.  Its puts before the kill are percpu mode, blind
- * subtractions for dpor (hs_put_dev_pagemap()).  Lookups run under RCU and
+ * The pagemap's percpu_ref is one atomic count: one initial reference plus one
+ * per allocated page, plus the bias that lib/percpu-refcount.c's atomic
+ * count carries while the ref is in percpu mode (PERCPU_COUNT_BIAS), which
+ * the kill removes (percpu_ref_switch_to_atomic_rcu(), after a grace
+ * period): no put can reach zero before it.  Simplified: no per-CPU
+ * counters (a put in percpu mode subtracts from the one count, which comes
+ * to the same sum), and the kill removes the bias with its own put, after
+ * memunmap_pages()'s grace period.  Lookups run under RCU and
  * take a reference only while the pagemap is live (percpu_ref_tryget_live());
  * memunmap_pages() marks it dying, waits a grace period so no lookup can still
  * take a new reference, drops the initial reference and sleeps until the last
@@ -62,7 +67,7 @@ int hs_memremap_pages(struct hs_dev_pagemap *pgmap, unsigned long nr_pages)
 	}
 	pgmap->start_pfn = m->nr_pages;
 	pgmap->nr_pages = nr_pages;
-	sim_atomic_init(&pgmap->ref, 1);
+	sim_atomic_init(&pgmap->ref, 1 + HS_PGMAP_REF_BIAS);
 	pgmap->dying = 0;
 	sim_noted_store_n(&pgmap->freed, 0, __ATOMIC_RELAXED);
 	sim_init_completion(&pgmap->done, pgmap->name ? pgmap->name : "pgmap->done");
@@ -123,6 +128,32 @@ struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn)
 	return found;
 }
 
+/* percpu_ref_put_many(): the last reference completes pgmap->done (the
+ * pagemap's release, dev_pagemap_percpu_release()). */
+static void pgmap_ref_put(struct hs_dev_pagemap *pgmap, long nr)
+{
+	long n = sim_atomic_sub_return(&pgmap->ref, nr, SIM_RELEASE);
+	/* In percpu mode (the bias still there) a put cannot reach zero in any
+	 * order with the others: it commutes with every other such put, and
+	 * only the kill's put, which removes the bias, is ordered with them.
+	 * (A put after the kill that leaves the count above zero is not one:
+	 * in another order it may be the one that reaches zero.) */
+	if (n > HS_PGMAP_REF_BIAS / 2)
+		sim_atomic_result_unused(&pgmap->ref);
+	if (n < 0)
+		sim_fail(HS_KIND_REFCOUNT, "%s: pagemap reference count below zero",
+			 pgmap->name ? pgmap->name : "pgmap");
+	if (n == 0)
+		sim_complete_all(&pgmap->done);
+}
+
+long hs_dev_pagemap_refs(struct hs_dev_pagemap *pgmap)
+{
+	long ref = sim_noted_load_n(&pgmap->ref.v, __ATOMIC_RELAXED);
+	/* percpu mode until the kill's put removes the bias */
+	return ref > HS_PGMAP_REF_BIAS / 2 ? ref - HS_PGMAP_REF_BIAS : ref;
+}
+
 /**
  * hs_put_dev_pagemap() - put_dev_pagemap(): drop a reference on @pgmap.
  * @pgmap: the pagemap (NULL is ignored)
@@ -132,18 +163,7 @@ struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn)
 void hs_put_dev_pagemap(struct hs_dev_pagemap *pgmap)
 {
 	hs_pgmap_check(pgmap, "put_dev_pagemap() (the page_free path)");
-	long n = sim_atomic_sub_return(&pgmap->ref, 1, SIM_RELEASE);
-	/* percpu_ref_put() before percpu_ref_kill() is a per-CPU subtraction
-	 * whose result nobody reads (the initial reference keeps the count
-	 * above zero); the kill's own put, and every put after it, tests for
-	 * zero on the atomic count */
-	if (n > 0 && !sim_noted_load_n(&pgmap->dying, __ATOMIC_RELAXED))
-		sim_atomic_result_unused(&pgmap->ref);
-	if (n < 0)
-		sim_fail(HS_KIND_REFCOUNT, "%s: pagemap reference count below zero",
-			 pgmap->name ? pgmap->name : "pgmap");
-	if (n == 0)
-		sim_complete_all(&pgmap->done);
+	pgmap_ref_put(pgmap, 1);
 }
 
 /**
@@ -184,7 +204,8 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap)
 
 	SIM_WRITE_ONCE(pgmap->dying, 1); /* percpu_ref_kill() */
 	sim_synchronize_rcu();		 /* no lookup still about to take a ref */
-	hs_put_dev_pagemap(pgmap);	 /* the initial reference */
+	/* the switch to atomic mode removes the bias; the initial reference */
+	pgmap_ref_put(pgmap, HS_PGMAP_REF_BIAS + 1);
 	sim_wait_for_completion(&pgmap->done);
 
 	sim_mutex_lock(&m->pgmap_lock);

@@ -540,7 +540,7 @@ void hs_machine_check_leaks(void)
 		for (unsigned long p = 0; p < pgmap->nr_pages; p++)
 			in_use += !(flags_peek(&m->pages[pgmap->start_pfn + p], 1ul << HS_PG_FREE));
 		long want = in_use + !sim_noted_load_n(&pgmap->dying, __ATOMIC_RELAXED);
-		long ref = sim_noted_load_n(&pgmap->ref.v, __ATOMIC_RELAXED);
+		long ref = hs_dev_pagemap_refs(pgmap);
 		if (ref != want)
 			sim_fail(HS_KIND_LEAK, "%s holds %ld references, %ld expected at the end",
 				 pgmap->name ? pgmap->name : "a dev_pagemap", ref, want);

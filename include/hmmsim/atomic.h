@@ -205,9 +205,10 @@ void sim_note_add_at(const volatile void *addr, const char *name, const char *si
 #define sim_note_add(addr) sim_note_add_at((addr), #addr, __func__)
 /*
  * The read-modify-write of @a the current operation just did is one whose
- * result the kernel never reads (a percpu_ref's count in percpu mode, a
- * per-CPU subtraction), though the model, keeping one exact count, uses it
- * for its checks: dpor counts it as an addition, which commutes with
+ * result cannot change what the kernel does in any order with the others
+ * so marked (a percpu_ref put that leaves the count above zero: two of them
+ * do so in either order), though the model, keeping one exact count, uses
+ * it for its checks: dpor counts it as an addition, which commutes with
  * another (docs/dpor.md, "Updates").  Call it right after the operation,
  * only where the result cannot change what the model does.
  */

@@ -294,6 +294,10 @@ void hs_memunmap_pages(struct hs_dev_pagemap *pgmap);
 /* get_dev_pagemap(): the live pagemap of @pfn with a reference, or NULL. */
 struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn);
 void hs_put_dev_pagemap(struct hs_dev_pagemap *pgmap);
+/* Not a kernel function: the references @pgmap's ref holds (its count
+ * without the percpu-mode bias), read without a scheduling point, for the
+ * model's checks and tests. */
+long hs_dev_pagemap_refs(struct hs_dev_pagemap *pgmap);
 /* zone_device_page_init(): a free device page becomes allocated: refcount 1,
  * locked (it is a migration destination), pgmap ref taken. */
 void hs_zone_device_page_init(struct hs_page *page);

@@ -66,7 +66,8 @@
 static bool kind_blocks_pure(uint8_t k)
 {
 	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_MUTEX_LOCK || k == SIM_OP_DOWN_READ ||
-	       k == SIM_OP_JOIN || k == SIM_OP_WAIT_DONE || k == DPOR_LA_LOCK;
+	       k == SIM_OP_JOIN || k == SIM_OP_WAIT_DONE || k == SIM_OP_RCU_GP_END ||
+	       k == DPOR_LA_LOCK;
 }
 
 static uint8_t foot_kind(const struct dpor_foot *f, const void *obj)
@@ -867,6 +868,7 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	ev->fp_n = 0;
 	s->fc_valid = false;
 	ev->blocked = false;
+	ev->glued = false;
 	ev->poll = POLL_NONE;
 	ev->kind = t->next_op.kind;
 	s->nev = i + 1;
@@ -920,6 +922,19 @@ void sim_dpor_blind_slow(const void *obj)
 	struct dpor_fp_item *it = open_op(obj);
 	if (it && it->kind == SIM_OP_RMW)
 		it->kind = SIM_OP_ADD;
+}
+
+/* sim_dpor_event_split(): the current thread's next event, with no choice
+ * before it.  Return: false where sim_dpor_event_begin() returns false. */
+bool sim_dpor_event_next(struct sim_engine *e)
+{
+	struct sim_dpor_state *s = e->strat_state;
+	int me = e->cur->id;
+	sim_dpor_event_end(e);
+	if (!sim_dpor_event_begin(e, me, BIT(me), false))
+		return false;
+	s->ev[s->nev - 1].glued = true;
+	return true;
 }
 
 void sim_dpor_blocked(void)
@@ -1172,17 +1187,6 @@ void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index
 	s->split_depth = depth;
 	s->shard_index = count > 1 ? index : 0;
 	s->shard_count = count > 1 ? count : 1;
-}
-
-void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st)
-{
-	st->sleep_blocked = s->sleep_blocked;
-	st->races = s->races;
-	st->max_depth = s->max_depth;
-	st->bookkeeping = s->bookkeeping;
-	st->estimate = s->estimate;
-	st->knuth_mean = s->executions ? s->est_sum / (double)s->executions : 0;
-	st->cut = s->cut;
 }
 
 const struct sim_strategy_ops sim_dpor_ops = {

@@ -78,6 +78,7 @@ static const char *const op_names[SIM_OP__COUNT] = {
     [SIM_OP_SYNC_RCU] = "synchronize_rcu",
     [SIM_OP_CALL_RCU] = "call_rcu",
     [SIM_OP_RCU_BARRIER] = "rcu_barrier",
+    [SIM_OP_RCU_GP_END] = "grace period end",
     [SIM_OP_SPAWN] = "spawn",
     [SIM_OP_JOIN] = "join",
     [SIM_OP_EXIT] = "exit",
@@ -107,7 +108,12 @@ void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size
  * engine can run: an event that a blocked or yielding thread's next event
  * waits for (its pend) comes after that thread's blocking or yielding event;
  * a yield that went on at once (nobody else could run) stays where it was,
- * every event before it first, its continuation right after it.
+ * every event before it first, its continuation right after it; an event
+ * with no scheduling point before it (glued) comes right after its thread's
+ * previous one, which waits for what the glued one happens after; a grace
+ * period's start stays after the read sections' ends that came before it
+ * (dpor takes them as independent, but the other order makes the grace
+ * period wait, which changes its thread's events, not the state).
  */
 static bool yield_alone(const struct sim_dpor_state *s, size_t y)
 {
@@ -123,6 +129,21 @@ static bool better(int variant, int q, int pick)
 	if (q == 0 || pick == 0)
 		return q == 0;
 	return variant == 1 ? q > pick : q < pick;
+}
+
+/* Is a read section's end that came before the grace period start @f, of a
+ * thread other than @q, still to be put in the order? */
+static bool gp_waits(const struct sim_dpor_state *s, size_t f, int q, const uint32_t *done)
+{
+	if (s->ev[f].kind != SIM_OP_SYNC_RCU)
+		return false;
+	for (int r = 0; r < s->nthreads; r++) {
+		const int32_t *ev = s->tev[r];
+		for (uint32_t k = done[r]; r != q && k < s->ntev[r] && (size_t)ev[k] < f; k++)
+			if (s->ev[ev[k]].kind == SIM_OP_RCU_UNLOCK)
+				return true;
+	}
+	return false;
 }
 
 /* A failed acquisition of a commuting section: left out of the linearization,
@@ -242,12 +263,16 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 				continue;
 			size_t f = (size_t)s->tev[q][done[q]];
 			bool ready = !need[f] && (forced < 0 || q == forced) &&
-				     la_free(s, f, q, held, holder, nheld);
+				     la_free(s, f, q, held, holder, nheld) &&
+				     !gp_waits(s, f, q, done);
 			if (ready && f + 1 < n && s->ev[f].lidx < s->ntev[q] &&
 			    yield_alone(s, (size_t)s->tev[q][s->ev[f].lidx]))
 				ready = used == f; /* a barrier: everything before it first */
+			size_t g =
+			    s->ev[f].lidx < s->ntev[q] ? (size_t)s->tev[q][s->ev[f].lidx] : f;
 			for (int r = 0; ready && r < s->nthreads; r++)
-				if (r != q && s->vc[f][r] > done[r])
+				if (r != q && (s->vc[f][r] > done[r] ||
+					       (s->ev[g].glued && s->vc[g][r] > done[r])))
 					ready = false;
 			if (!ready)
 				continue;
@@ -269,7 +294,7 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 			size_t y = (size_t)s->tev[pick][s->ev[f].lidx];
 			if (s->ev[y].pend != NO_EVENT)
 				need[s->ev[y].pend]--;
-			if (yield_alone(s, y))
+			if (yield_alone(s, y) || s->ev[y].glued)
 				forced = pick;
 		}
 	}

@@ -81,3 +81,15 @@ double dpor_tree_estimate(const struct sim_dpor_state *s, unsigned int leaf)
 	}
 	return est;
 }
+
+/* The run's figures, the estimates among them. */
+void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st)
+{
+	st->sleep_blocked = s->sleep_blocked;
+	st->races = s->races;
+	st->max_depth = s->max_depth;
+	st->bookkeeping = s->bookkeeping;
+	st->estimate = s->estimate;
+	st->knuth_mean = s->executions ? s->est_sum / (double)s->executions : 0;
+	st->cut = s->cut;
+}

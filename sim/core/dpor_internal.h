@@ -29,6 +29,7 @@ struct dpor_event {
 	uint32_t lidx;		 /* 1-based index among its thread's events */
 	int32_t pend;		 /* enabling edge source (spawn, wake, yield), or NO_EVENT */
 	bool blocked;		 /* it ended with its thread blocking */
+	bool glued;		 /* no scheduling point before it (sim_dpor_event_next()) */
 	uint8_t poll;		 /* at a sim_yield() after it: enum dpor_poll */
 	uint8_t kind;		 /* the operation announced */
 	uint32_t fp_start, fp_n; /* its footprint: items[fp_start ..] */

@@ -88,20 +88,21 @@ enum sim_op_kind {
 	SIM_OP_DOWN_WRITE_TRYLOCK,
 	SIM_OP_UP_WRITE,
 	SIM_OP_WAIT_PREPARE, /* prepare_to_wait: reads the generation (a touch) */
-	SIM_OP_WAIT,	    /* wait_event: reads the queue's generation */
-	SIM_OP_WAIT_DONE,   /* wait_for_completion: consumes a completion */
-	SIM_OP_DONE_CHECK,  /* completion_done: reads it */
-	SIM_OP_WAKE,	    /* wake_up_all, complete, complete_all */
-	SIM_OP_RCU_LOCK,    /* read-like on the RCU state */
-	SIM_OP_RCU_UNLOCK,  /* read-like on the RCU state */
-	SIM_OP_SYNC_RCU,    /* grace period: write-like on the RCU state */
-	SIM_OP_CALL_RCU,    /* the callback queue */
-	SIM_OP_RCU_BARRIER, /* the callback queue */
-	SIM_OP_SPAWN,	    /* the thread table */
-	SIM_OP_JOIN,	    /* reads the joined thread's state */
-	SIM_OP_EXIT,	    /* a thread's end: writes its state (a touch) */
+	SIM_OP_WAIT,	     /* wait_event: reads the queue's generation */
+	SIM_OP_WAIT_DONE,    /* wait_for_completion: consumes a completion */
+	SIM_OP_DONE_CHECK,   /* completion_done: reads it */
+	SIM_OP_WAKE,	     /* wake_up_all, complete, complete_all */
+	SIM_OP_RCU_LOCK,     /* read-like on the RCU state */
+	SIM_OP_RCU_UNLOCK,   /* read-like, on its thread's own section */
+	SIM_OP_SYNC_RCU,     /* grace period: write-like on the RCU state */
+	SIM_OP_CALL_RCU,     /* the callback queue */
+	SIM_OP_RCU_BARRIER,  /* the callback queue */
+	SIM_OP_RCU_GP_END,   /* a grace period's end (sim_dpor_event_split()) */
+	SIM_OP_SPAWN,	     /* the thread table */
+	SIM_OP_JOIN,	     /* reads the joined thread's state */
+	SIM_OP_EXIT,	     /* a thread's end: writes its state (a touch) */
 	SIM_OP_YIELD,
-	SIM_OP_ALLOC,	    /* execution memory (a touch) */
+	SIM_OP_ALLOC, /* execution memory (a touch) */
 	/* dpor: a polling thread checks what it read (a touch) */
 	SIM_OP_POLL_CHECK,
 	SIM_OP__COUNT,
@@ -130,6 +131,11 @@ struct sim_thread {
 	/* RCU */
 	unsigned int rcu_nesting;
 	uint64_t rcu_sections; /* outermost read sections completed */
+	/* the threads whose grace period waits for the section it is in */
+	uint64_t rcu_gp_waiters;
+	/* its own grace period's: joined from each section it waits for; also
+	 * the object that grace period waits on */
+	struct sim_vc *rcu_gp_vc;
 	unsigned int spin_depth;
 	/* oracles (oracle.c) */
 	unsigned int nheld;
@@ -212,7 +218,7 @@ struct sim_engine {
 	struct sim_rcu_head *rcu_cbs, **rcu_cbs_tail;
 	uint64_t rcu_queued, rcu_done;
 	bool rcu_gp_alive;
-	char rcu_gp_obj, rcu_barrier_obj; /* addresses used as wait objects */
+	char rcu_barrier_obj; /* an address used as a wait object */
 
 	/* recorded schedule (non-default choices) */
 	struct sim_choice *rec;
@@ -411,6 +417,9 @@ size_t sim_dpor_diverged(const struct sim_dpor_state *s); /* event index, or SIZ
  * runnable by the current event, the execution is over. */
 void sim_dpor_event_end(struct sim_engine *e);
 bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool yielding);
+bool sim_dpor_event_next(struct sim_engine *e);
+void sim_dpor_event_split(const void *obj, enum sim_op_kind kind, const char *name,
+			  const char *site);
 void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind, const char *name,
 			 const char *site);
 void sim_dpor_edge_slow(struct sim_thread *t);

@@ -46,9 +46,8 @@ static struct sim_vc *vc_alloc(uint32_t need)
 	return v;
 }
 
-/* Release: the object's clock takes in the current thread's, whose own entry
- * then moves on (its later accesses are not ordered before an acquirer). */
-void sim_ora_vc_release(struct sim_vc **pv)
+/* The object's clock takes in the current thread's. */
+void sim_ora_vc_join(struct sim_vc **pv)
 {
 	struct sim_engine *e = E;
 	struct sim_thread *t = e->cur;
@@ -64,7 +63,14 @@ void sim_ora_vc_release(struct sim_vc **pv)
 	for (uint32_t i = 0; i < n; i++)
 		if (t->vc[i] > v->c[i])
 			v->c[i] = t->vc[i];
-	t->vc[t->id]++;
+}
+
+/* Release: the join, then the thread's own entry moves on (its later
+ * accesses are not ordered before an acquirer). */
+void sim_ora_vc_release(struct sim_vc **pv)
+{
+	sim_ora_vc_join(pv);
+	E->cur->vc[E->cur->id]++;
 }
 
 /* Acquire: the current thread's clock takes in the object's. */

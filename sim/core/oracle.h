@@ -34,6 +34,7 @@ void sim_ora_obj_acquire(const void *obj); /* woken, wait_for_completion */
 void sim_ora_spawn(struct sim_thread *parent, struct sim_thread *child);
 void sim_ora_join(const struct sim_thread *child);
 void sim_ora_vc_release(struct sim_vc **vc); /* e.g. &sim_eng.ora.rcu */
+void sim_ora_vc_join(struct sim_vc **vc);    /* the release's join alone */
 void sim_ora_vc_acquire(const struct sim_vc *vc);
 
 /* locks: any oracle */

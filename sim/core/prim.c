@@ -632,18 +632,34 @@ void sim_rcu_read_lock_at(const char *site)
 	TRACE(site, "rcu_read_lock");
 }
 
+/*
+ * The end of a read section is an operation on the thread's own object: it
+ * commutes with a grace period's start (grace_period()), which waits for the
+ * section if it starts first and orders the section before its end either
+ * way.  Only the grace periods that wait for this section see it end (a
+ * write of its waiters, which their ends read).
+ */
 void sim_rcu_read_unlock_at(const char *site)
 {
-	sim_sched_op(&E->rcu_readers, SIM_OP_RCU_UNLOCK, "rcu", site);
 	struct sim_thread *t = E->cur;
+	sim_sched_op(&t->rcu_sections, SIM_OP_RCU_UNLOCK, "rcu read section", site);
 	if (t->rcu_nesting == 0)
 		sim_fail("rcu", "%s: rcu_read_unlock without rcu_read_lock", site);
 	if (--t->rcu_nesting == 0) {
+		if (t->rcu_gp_waiters)
+			sim_dpor_touch(&t->rcu_gp_waiters, SIM_OP_WRITE,
+				       "rcu read section waited for", site);
+		for (uint64_t m = t->rcu_gp_waiters; m; m &= m - 1) {
+			struct sim_thread *gp = &E->threads[__builtin_ctzll(m)];
+			if (sim_eng.ora_races)
+				sim_ora_vc_join(&gp->rcu_gp_vc);
+			sim_wake(&gp->rcu_gp_vc);
+		}
+		t->rcu_gp_waiters = 0;
 		if (sim_eng.ora_races)
 			sim_ora_vc_release(&E->ora.rcu);
 		E->rcu_readers &= ~(1ull << t->id);
 		t->rcu_sections++;
-		sim_wake(&E->rcu_gp_obj);
 	}
 	TRACE(site, "rcu_read_unlock");
 }
@@ -653,28 +669,48 @@ bool sim_rcu_read_lock_held(void)
 	return sim_eng.in_execution && sim_eng.cur->rcu_nesting > 0;
 }
 
+/*
+ * A grace period (synchronize_rcu(), kernel/rcu/tree.c; the rcu_gp thread's
+ * for call_rcu()), called after the caller's scheduling point for it: it
+ * waits for the read sections in progress at its start, and is ordered after
+ * them and after every section that ended before it started (each reader's
+ * CPU reports a quiescent state after the start).  A section that begins
+ * after the start is not ordered before the end: the kernel's guarantee for
+ * it is the other way (the start before it), so a race between such a
+ * section and the code after synchronize_rcu() is reported.  Simplified: no
+ * CPUs, quiescent states or expedited grace periods; the start is one step.
+ * The end is a dpor event of its own (sim_dpor_event_split()), which only waits:
+ * the start then commutes with the sections' ends.
+ */
 static void grace_period(const char *site)
 {
 	struct sim_engine *e = E;
+	struct sim_thread *gp = e->cur;
 	uint64_t snap_sections[SIM_MAX_THREADS];
 	uint64_t readers = e->rcu_readers;
 
-	if (e->cur->rcu_nesting)
+	if (gp->rcu_nesting)
 		sim_fail("rcu", "%s: synchronize_rcu() inside an RCU read-side section", site);
+	gp->rcu_gp_vc = NULL;
 	for (uint64_t m = readers; m; m &= m - 1) {
 		int i = __builtin_ctzll(m);
 		snap_sections[i] = e->threads[i].rcu_sections;
+		e->threads[i].rcu_gp_waiters |= 1ull << gp->id;
 	}
+	if (e->ora_races)
+		sim_ora_vc_acquire(e->ora.rcu); /* the sections that ended before */
 	TRACE(site, "synchronize_rcu: %d readers to wait for", __builtin_popcountll(readers));
+	sim_dpor_event_split(&gp->rcu_gp_vc, SIM_OP_RCU_GP_END, "rcu grace period", site);
 	for (uint64_t m = readers; m; m &= m - 1) {
 		struct sim_thread *t = &e->threads[__builtin_ctzll(m)];
-		while (t->rcu_nesting && t->rcu_sections == snap_sections[t->id])
-			sim_block(&e->rcu_gp_obj, SIM_WAIT_RCU, "synchronize_rcu", "grace period");
+		while (t->rcu_sections == snap_sections[t->id])
+			sim_block(&gp->rcu_gp_vc, SIM_WAIT_RCU, "synchronize_rcu", "grace period");
 	}
-	/* Ordered after the read-side sections it waited for; the engine joins
-	 * every section that ended so far (a sound over-approximation). */
+	for (uint64_t m = readers; m; m &= m - 1)
+		sim_dpor_touch(&e->threads[__builtin_ctzll(m)].rcu_gp_waiters, SIM_OP_READ,
+			       "rcu read section waited for", site);
 	if (e->ora_races)
-		sim_ora_vc_acquire(e->ora.rcu);
+		sim_ora_vc_acquire(gp->rcu_gp_vc); /* the sections it waited for */
 	TRACE(site, "synchronize_rcu: grace period over");
 }
 

@@ -223,6 +223,29 @@ void sim_sched_op(const void *obj, enum sim_op_kind kind, const char *name, cons
 }
 
 /*
+ * dpor only: end the current thread's event and begin its next one, which
+ * announces @kind on @obj, with no scheduling point between them (no other
+ * thread can run there; the other strategies see one step, so replay tokens
+ * do not change).  For an operation in two parts whose second part only
+ * waits for what the first part saw (a grace period's end): the first part
+ * alone commutes with more than both together do.
+ */
+void sim_dpor_event_split(const void *obj, enum sim_op_kind kind, const char *name,
+			  const char *site)
+{
+	struct sim_engine *e = &sim_eng;
+	if (!e->dpor)
+		return;
+	e->cur->next_op = (struct sim_op){obj, (uint8_t)kind, name, site};
+	if (!sim_dpor_event_next(e)) {
+		if (e->replay_mismatch)
+			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
+		e->abandoned = true; /* another shard's subtree, or a probe's end */
+		back_to_host(e);
+	}
+}
+
+/*
  * dpor only: a polling thread whose last round changed nothing and saw
  * nothing change waits, as if blocked, until another thread writes what it
  * read (sim_wake() of its next_op, from dpor.c); nothing left to write it is
@@ -357,6 +380,8 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 	t->wait_obj = NULL;
 	t->rcu_nesting = 0;
 	t->rcu_sections = 0;
+	t->rcu_gp_waiters = 0;
+	t->rcu_gp_vc = NULL;
 	t->spin_depth = 0;
 	t->nheld = 0;
 	t->next_op = (struct sim_op){NULL, SIM_OP_NONE, NULL, "thread start"};

@@ -10,7 +10,13 @@
  * word (sim_atomic_wrote_part(), docs/dpor.md "Parts of one word"): the
  * hardware's dirty-bit update commutes with a read blind to it, not with a
  * read that notes the part; a read that uses the part without noting it
- * loses a final state, and the self-check says so.
+ * loses a final state, and the self-check says so.  A read-modify-write
+ * marked as an addition (sim_atomic_result_unused()) commutes with the
+ * others so marked, which is sound only where the marking holds in every
+ * order: a count's puts marked while a bias keeps it above zero reach dfs's
+ * final states; marked by their own result (above zero in this order), one
+ * final state is lost, unseen by the self-check (the two puts it orders
+ * are dependent in the execution it checks) but not by dfs.
  */
 #include "dpor_common.h"
 
@@ -229,6 +235,74 @@ static void test_part_missed(void)
 	sim_result_free(&r);
 }
 
+/* Two puts and a kill of a count with a bias (model/memremap.c's pagemap
+ * ref); the one that reaches zero says who it is.  Mode 0 marks a put that
+ * leaves the bias there.  Mode 1, the planted misuse: two puts of a count
+ * of 2 without a bias, each marked when its own result is above zero. */
+#define PUT_BIAS (1l << 20)
+
+struct putc {
+	sim_atomic_t count, who;
+	int mode;
+};
+
+static void put_one(struct putc *c, long nr, long me)
+{
+	long n = sim_atomic_sub_return(&c->count, nr, SIM_RELAXED);
+	if (nr == 1 && (c->mode ? n > 0 : n > PUT_BIAS / 2))
+		sim_atomic_result_unused(&c->count);
+	if (n == 0)
+		sim_atomic_store(&c->who, me, SIM_RELAXED);
+}
+
+static void putter_a(void *arg)
+{
+	put_one(arg, 1, 1);
+}
+
+static void putter_b(void *arg)
+{
+	put_one(arg, 1, 2);
+}
+
+static void killer(void *arg)
+{
+	put_one(arg, PUT_BIAS, 3);
+}
+
+static void put_main(void *arg)
+{
+	struct putc *c = sim_alloc(sizeof(*c));
+	c->mode = (int)(uintptr_t)arg;
+	sim_atomic_init(&c->count, c->mode ? 2 : 2 + PUT_BIAS);
+	int t[3] = {sim_thread_spawn("a", putter_a, c), sim_thread_spawn("b", putter_b, c),
+		    c->mode ? -1 : sim_thread_spawn("kill", killer, c)};
+	for (int i = 0; i < 3; i++)
+		if (t[i] >= 0)
+			sim_thread_join(t[i]);
+}
+
+static void test_result_unused(void)
+{
+	struct sim_scenario bias = SCENARIO("put-bias", put_main, .arg = (void *)0);
+	struct sim_scenario own = SCENARIO("put-own-result", put_main, .arg = (void *)1);
+	struct hashes a = {0}, b = {0};
+	uint64_t n = same_as_dfs(&bias); /* a, b or the kill reaches zero */
+	CU_ASSERT_TRUE(n >= 3);
+	struct sim_result d = run_hashes(&own, SIM_STRATEGY_DPOR, &a);
+	struct sim_result f = run_hashes(&own, SIM_STRATEGY_DFS, &b);
+	CU_ASSERT_EQUAL(b.n, 2); /* a or b reaches zero */
+	CU_ASSERT_EQUAL(a.n, 1);
+	CU_ASSERT_TRUE(d.sleep_blocked > 0);
+	free(a.h);
+	free(b.h);
+	sim_result_free(&d);
+	sim_result_free(&f);
+	struct sim_result r = run_dpor(&own, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0); /* the self-check does not see it */
+	sim_result_free(&r);
+}
+
 static void test_empty_mask_refused(void)
 {
 	struct sim_scenario sc = BW("bits-empty", 4);
@@ -246,6 +320,8 @@ void hmmsim_test_register(void)
 		    test_same_bit_found);
 	CU_add_test(s, "a release and an acquire of other bits stay ordered", test_word_order_kept);
 	CU_add_test(s, "a bit operation on no bit is refused", test_empty_mask_refused);
+	CU_add_test(s, "an addition by the model's word: sound only where it holds in every order",
+		    test_result_unused);
 	CU_add_test(s, "a part of a word commutes with reads blind to it, not with those noting it",
 		    test_part);
 	CU_add_test(s, "a read that uses a part it does not note: lost, and the self-check says so",

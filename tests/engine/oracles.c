@@ -381,6 +381,82 @@ static void test_race_rcu(void)
 	sim_result_free(&r);
 }
 
+/*
+ * A read section that begins after a grace period began and ends before it
+ * ends (a second reader holds the grace period open until the first one is
+ * done) is not ordered before the grace period's end: the kernel's guarantee
+ * for it is that the start comes first.  With relaxed flags the write in the
+ * section races with the read after synchronize_rcu(); with release and
+ * acquire the second reader, which the grace period waits for, orders it.
+ */
+struct gp_inside {
+	long x;
+	sim_atomic_t holding, done;
+};
+
+static bool gp_inside_fixed;
+
+static void gp_inside_reader(void *arg)
+{
+	struct gp_inside *g = arg;
+	sim_rcu_read_lock();
+	SIM_PLAIN_WRITE(g->x, 1);
+	sim_rcu_read_unlock();
+	sim_atomic_store(&g->done, 1, gp_inside_fixed ? SIM_RELEASE : SIM_RELAXED);
+}
+
+static void gp_inside_holder(void *arg)
+{
+	struct gp_inside *g = arg;
+	sim_rcu_read_lock();
+	sim_atomic_store(&g->holding, 1, SIM_RELAXED);
+	while (!sim_atomic_load(&g->done, gp_inside_fixed ? SIM_ACQUIRE : SIM_RELAXED))
+		sim_yield();
+	sim_rcu_read_unlock();
+}
+
+static void gp_inside_updater(void *arg)
+{
+	struct gp_inside *g = arg;
+	while (!sim_atomic_load(&g->holding, SIM_RELAXED))
+		sim_yield();
+	sim_synchronize_rcu(); /* waits for the holder */
+	sim_check(SIM_PLAIN_READ(g->x) == 1, "the reader's write is not there");
+}
+
+static void gp_inside_main(void *arg)
+{
+	struct gp_inside *g = sim_alloc(sizeof(*g));
+	(void)arg;
+	int t[3] = {sim_thread_spawn("holder", gp_inside_holder, g),
+		    sim_thread_spawn("updater", gp_inside_updater, g),
+		    sim_thread_spawn("reader", gp_inside_reader, g)};
+	for (int i = 0; i < 3; i++)
+		sim_thread_join(t[i]);
+}
+
+static void test_race_rcu_inside_gp(void)
+{
+	struct sim_scenario sc = SCENARIO("o-rcu-inside-gp", gp_inside_main);
+
+	for (int dpor = 0; dpor < 2; dpor++) {
+		enum sim_strategy st = dpor ? SIM_STRATEGY_DPOR : SIM_STRATEGY_DFS;
+		gp_inside_fixed = false;
+		struct sim_result r = run_opt(&sc, st, DFS_ALL, dpor ? 0 : 2, 0);
+		CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_DATA_RACE);
+		CU_ASSERT_TRUE(msg_has(&r, "data race on "));
+		sim_result_free(&r);
+		gp_inside_fixed = true;
+		r = run_opt(&sc, st, DFS_ALL, dpor ? 0 : 2, 0);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		if (r.nr_reports)
+			fprintf(stderr, "\n    o-rcu-inside-gp: unexpected %s: %s\n",
+				r.reports[0].kind, r.reports[0].message);
+		sim_result_free(&r);
+	}
+}
+
 /* ---- lock-order ------------------------------------------------------------------------------ */
 
 struct pair {
@@ -890,6 +966,7 @@ void hmmsim_test_register(void)
 		    test_race_message_passing);
 	CU_add_test(s, "data-race: spawn/join, completion, rwsem order", test_race_sync_edges);
 	CU_add_test(s, "data-race: RCU publication and reclamation", test_race_rcu);
+	CU_add_test(s, "data-race: a read section inside a grace period", test_race_rcu_inside_gp);
 	CU_add_test(s, "lock-order: ABBA without a deadlock, same order clean", test_lockdep_abba);
 	CU_add_test(s, "lock-order: the two halves in different executions", test_lockdep_across);
 	CU_add_test(s, "might-sleep: sleeping primitives in atomic context", test_might_sleep);

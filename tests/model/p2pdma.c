@@ -430,7 +430,7 @@ static void alloc_free_main(void *arg)
 	struct hs_dev_pagemap *pg = m->bar;
 	struct hs_page *p[4];
 
-	sim_check(sim_atomic_load(&pg->ref, SIM_RELAXED) == 1, "only the initial pagemap ref");
+	sim_check(hs_dev_pagemap_refs(pg) == 1, "only the initial pagemap ref");
 	for (int i = 0; i < 3; i++) {
 		p[i] = hs_pci_alloc_p2pmem(m->gpu);
 		sim_check(p[i] && hs_page_to_pfn(p[i]) == pg->start_pfn + i,
@@ -439,7 +439,7 @@ static void alloc_free_main(void *arg)
 		sim_check(!hs_page_locked(p[i]), "not locked: not a migration destination");
 		sim_check(hs_is_pci_p2pdma_page(p[i]), "a P2PDMA page");
 	}
-	sim_check(sim_atomic_load(&pg->ref, SIM_RELAXED) == 4, "one pagemap ref per page");
+	sim_check(hs_dev_pagemap_refs(pg) == 4, "one pagemap ref per page");
 	sim_check(hs_pci_p2pmem_available(m->gpu) == 0, "pool empty");
 	sim_check(hs_pci_alloc_p2pmem(m->gpu) == NULL, "an empty pool");
 	sim_check(hs_pci_alloc_p2pmem(m->nic) == NULL, "no P2PDMA memory on nic");
@@ -457,7 +457,7 @@ static void alloc_free_main(void *arg)
 	hs_put_page(p[1]);
 	sim_check(hs_page_ref_count(p[1]) == 0 && hs_pci_p2pmem_available(m->gpu) == 1,
 		  "the last put frees it");
-	sim_check(sim_atomic_load(&pg->ref, SIM_RELAXED) == 3, "its pagemap ref is gone");
+	sim_check(hs_dev_pagemap_refs(pg) == 3, "its pagemap ref is gone");
 	sim_check(hs_page_gen(p[1]) != gen, "freed: generation bumped");
 
 	/* it is handed out again */
@@ -467,7 +467,7 @@ static void alloc_free_main(void *arg)
 	hs_pci_free_p2pmem(p[2]);
 	hs_pci_free_p2pmem(p[3]);
 	sim_check(hs_pci_p2pmem_available(m->gpu) == 3, "all back");
-	sim_check(sim_atomic_load(&pg->ref, SIM_RELAXED) == 1, "back to the initial ref");
+	sim_check(hs_dev_pagemap_refs(pg) == 1, "back to the initial ref");
 }
 
 static void test_alloc_free(void)
@@ -526,7 +526,7 @@ static void two_bars_main(void *arg)
 	struct hs_page *a = hs_pci_alloc_p2pmem(m->gpu);
 	struct hs_page *b = hs_pci_alloc_p2pmem(m->gpu);
 	sim_check(a->pgmap == m->bar && b->pgmap == bar2, "first BAR first");
-	sim_check(sim_atomic_load(&bar2->ref, SIM_RELAXED) == 2, "ref on the page's own pagemap");
+	sim_check(hs_dev_pagemap_refs(bar2) == 2, "ref on the page's own pagemap");
 	hs_pci_free_p2pmem(b);
 	hs_pci_free_p2pmem(a);
 	for (int i = 0; i < 4; i++)
