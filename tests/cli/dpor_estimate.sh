@@ -31,7 +31,7 @@ shards() {
 # Trees that do not finish: the two shards' merged estimate after N
 # executions each against one process's after 2N.  The single estimate
 # itself moves by 10x to 40x between such budgets, so the factor is 20 (it
-# was 10 until p2p-unplug-safe's tree changed shape: 0.0995x at 2 x 1000;
+# was 10 until p2p-unplug-safe's tree changed shape: 0.091x at 2 x 1000;
 # the split's old error was 8,700x to 364,000x).
 for sc in driver-fault-race p2p-unplug-safe; do
 	for n in 1000 4000; do
