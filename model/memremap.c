@@ -156,7 +156,7 @@ long hs_dev_pagemap_refs(struct hs_dev_pagemap *pgmap)
 
 /**
  * hs_put_dev_pagemap() - put_dev_pagemap(): drop a reference on @pgmap.
- * @pgmap: the pagemap (NULL is ignored)
+ * @pgmap: the pagemap
  *
  * The last reference completes pgmap->done, which memunmap_pages() waits for.
  */
