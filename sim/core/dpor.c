@@ -70,35 +70,7 @@ static bool kind_blocks_pure(uint8_t k)
 	       k == DPOR_LA_LOCK;
 }
 
-static uint8_t foot_kind(const struct dpor_foot *f, const void *obj)
-{
-	for (unsigned int i = 0; i < f->n; i++)
-		if (f->it[i].obj == obj)
-			return f->it[i].kind;
-	return SIM_OP_NONE;
-}
-
-static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
-{
-	for (unsigned int i = 0; i < a->n; i++)
-		for (unsigned int j = 0; j < b->n; j++)
-			if (a->it[i].obj == b->it[j].obj &&
-			    kinds_dependent_strict(a->it[i].kind, b->it[j].kind))
-				return true;
-	return false;
-}
-
 /* ---- growing arrays -------------------------------------------------------- */
-
-static struct dpor_foot ev_foot(const struct sim_dpor_state *s, size_t i)
-{
-	return (struct dpor_foot){s->items + s->ev[i].fp_start, s->ev[i].fp_n};
-}
-
-static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struct dpor_sleeper *sl)
-{
-	return (struct dpor_foot){s->sitems + sl->start, sl->n};
-}
 
 /* Add @obj to the footprint of the last event. */
 static uint32_t obj_hash(const void *p);
@@ -830,8 +802,10 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 		if (n->enabled != choices || n->chosen != next)
 			return mismatch(e, i);
 	} else {
-		if (n->sleep & BIT(next))
+		if (n->sleep & BIT(next)) {
+			s->cut_asleep = choices & n->sleep; /* sleep-set blocked */
 			return false;
+		}
 		n->enabled = choices;
 		n->chosen = next;
 		n->backtrack = BIT(next);
@@ -992,6 +966,7 @@ static void dpor_begin(struct sim_engine *e, uint64_t index)
 	s->polling = 0;
 	memset(s->round, 0, sizeof(s->round));
 	s->in_sub = s->probe = false;
+	s->cut_asleep = 0;
 	e->sections_ordered = s->cover;
 }
 
@@ -1082,6 +1057,7 @@ static void sleeper_push(struct sim_dpor_state *s, size_t j)
 	struct dpor_sleeper *sl = pool_push(s);
 	struct dpor_node *n = &s->nodes[j];
 	sl->tid = n->chosen;
+	sl->origin = (uint32_t)j;
 	sl->pure = split_pure_block(s, j);
 	if (sl->pure && above_split(s, n) && !n->done)
 		n->done = n->enabled; /* the first branch only blocked: it covers all */
