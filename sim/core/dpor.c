@@ -398,6 +398,18 @@ static void obj_rollback(struct sim_dpor_state *s, size_t ev)
 /* ---- events ------------------------------------------------------------------ */
 
 /*
+ * wait_event's reads of its queue's generation: prepare_to_wait's, and the
+ * check before sleeping.  Against a wake-up they decide only whether the
+ * loop sleeps until the next wake-up or goes round at once, and the
+ * condition, re-read after every wake-up, decides the rest (docs/dpor.md,
+ * "Blocking"): the two orders are one execution but for a round of the loop.
+ */
+static bool kind_wq_check(uint8_t k)
+{
+	return k == SIM_OP_WAIT || k == SIM_OP_WAIT_PREPARE;
+}
+
+/*
  * Would reversing the race @a < @i on @it only trade "run after" for "block,
  * be woken, retry"?  Then both orders are one execution for every observer,
  * and the race is not reversed (docs/dpor.md, "Blocking").  The other way
@@ -407,15 +419,21 @@ static void obj_rollback(struct sim_dpor_state *s, size_t ev)
 static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_t i,
 				const struct dpor_fp_item *it)
 {
-	/* A thread's end, then its join: the join only depends on the end. */
 	struct dpor_foot fa = ev_foot(s, (size_t)a);
 	uint8_t ka = foot_kind(&fa, it->obj);
 	(void)i;
-	/* A write, then a poll check of what it wrote: after the check, the
-	 * poller waits and the write wakes it to the round it goes on to
-	 * after the write.  (A check, then a write: dpor_poll_anchor().) */
 	if (ka == SIM_OP_WAIT_DONE && s->ev[a].blocked && it->kind == SIM_OP_WAKE)
 		return true; /* a wait that blocked, then a wake-up: see event_close() */
+	/* wait_event's generation check against a wake-up, in either order
+	 * (not under a covering bound: the orders may take different numbers
+	 * of preemptions) */
+	if (!s->cover && ((ka == SIM_OP_WAKE && kind_wq_check(it->kind)) ||
+			  (kind_wq_check(ka) && it->kind == SIM_OP_WAKE)))
+		return true;
+	/* A thread's end, then its join: the join only depends on the end.  A
+	 * write, then a poll check of what it wrote: after the check, the
+	 * poller waits and the write wakes it to the round it goes on to
+	 * after the write.  (A check, then a write: dpor_poll_anchor().) */
 	return (ka == SIM_OP_EXIT && it->kind == SIM_OP_JOIN) || it->kind == SIM_OP_POLL_CHECK;
 }
 
