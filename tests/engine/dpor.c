@@ -528,7 +528,8 @@ static void ww_main(void *arg)
 	struct ww *w = sim_alloc(sizeof(*w));
 	w->mode = (int)(uintptr_t)arg;
 	sim_waitqueue_init(&w->wq, "ww");
-	int t[3] = {sim_thread_spawn("waiter", ww_waiter, w), sim_thread_spawn("waker", ww_waker, w),
+	int t[3] = {sim_thread_spawn("waiter", ww_waiter, w),
+		    sim_thread_spawn("waker", ww_waker, w),
 		    w->mode ? sim_thread_spawn("waiter2", ww_waiter2, w) : -1};
 	for (int i = 0; i < 3; i++)
 		if (t[i] >= 0)
