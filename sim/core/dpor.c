@@ -70,35 +70,7 @@ static bool kind_blocks_pure(uint8_t k)
 	       k == DPOR_LA_LOCK;
 }
 
-static uint8_t foot_kind(const struct dpor_foot *f, const void *obj)
-{
-	for (unsigned int i = 0; i < f->n; i++)
-		if (f->it[i].obj == obj)
-			return f->it[i].kind;
-	return SIM_OP_NONE;
-}
-
-static bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
-{
-	for (unsigned int i = 0; i < a->n; i++)
-		for (unsigned int j = 0; j < b->n; j++)
-			if (a->it[i].obj == b->it[j].obj &&
-			    kinds_dependent_strict(a->it[i].kind, b->it[j].kind))
-				return true;
-	return false;
-}
-
 /* ---- growing arrays -------------------------------------------------------- */
-
-static struct dpor_foot ev_foot(const struct sim_dpor_state *s, size_t i)
-{
-	return (struct dpor_foot){s->items + s->ev[i].fp_start, s->ev[i].fp_n};
-}
-
-static struct dpor_foot sleeper_foot(const struct sim_dpor_state *s, const struct dpor_sleeper *sl)
-{
-	return (struct dpor_foot){s->sitems + sl->start, sl->n};
-}
 
 /* Add @obj to the footprint of the last event. */
 static uint32_t obj_hash(const void *p);
@@ -426,6 +398,18 @@ static void obj_rollback(struct sim_dpor_state *s, size_t ev)
 /* ---- events ------------------------------------------------------------------ */
 
 /*
+ * wait_event's reads of its queue's generation: prepare_to_wait's, and the
+ * check before sleeping.  Against a wake-up they decide only whether the
+ * loop sleeps until the next wake-up or goes round at once, and the
+ * condition, re-read after every wake-up, decides the rest (docs/dpor.md,
+ * "Blocking"): the two orders are one execution but for a round of the loop.
+ */
+static bool kind_wq_check(uint8_t k)
+{
+	return k == SIM_OP_WAIT || k == SIM_OP_WAIT_PREPARE;
+}
+
+/*
  * Would reversing the race @a < @i on @it only trade "run after" for "block,
  * be woken, retry"?  Then both orders are one execution for every observer,
  * and the race is not reversed (docs/dpor.md, "Blocking").  The other way
@@ -435,15 +419,21 @@ static void obj_rollback(struct sim_dpor_state *s, size_t ev)
 static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_t i,
 				const struct dpor_fp_item *it)
 {
-	/* A thread's end, then its join: the join only depends on the end. */
 	struct dpor_foot fa = ev_foot(s, (size_t)a);
 	uint8_t ka = foot_kind(&fa, it->obj);
 	(void)i;
-	/* A write, then a poll check of what it wrote: after the check, the
-	 * poller waits and the write wakes it to the round it goes on to
-	 * after the write.  (A check, then a write: dpor_poll_anchor().) */
 	if (ka == SIM_OP_WAIT_DONE && s->ev[a].blocked && it->kind == SIM_OP_WAKE)
 		return true; /* a wait that blocked, then a wake-up: see event_close() */
+	/* wait_event's generation check against a wake-up, in either order
+	 * (not under a covering bound: the orders may take different numbers
+	 * of preemptions) */
+	if (!s->cover && ((ka == SIM_OP_WAKE && kind_wq_check(it->kind)) ||
+			  (kind_wq_check(ka) && it->kind == SIM_OP_WAKE)))
+		return true;
+	/* A thread's end, then its join: the join only depends on the end.  A
+	 * write, then a poll check of what it wrote: after the check, the
+	 * poller waits and the write wakes it to the round it goes on to
+	 * after the write.  (A check, then a write: dpor_poll_anchor().) */
 	return (ka == SIM_OP_EXIT && it->kind == SIM_OP_JOIN) || it->kind == SIM_OP_POLL_CHECK;
 }
 
@@ -830,8 +820,10 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 		if (n->enabled != choices || n->chosen != next)
 			return mismatch(e, i);
 	} else {
-		if (n->sleep & BIT(next))
+		if (n->sleep & BIT(next)) {
+			s->cut_asleep = choices & n->sleep; /* sleep-set blocked */
 			return false;
+		}
 		n->enabled = choices;
 		n->chosen = next;
 		n->backtrack = BIT(next);
@@ -992,6 +984,7 @@ static void dpor_begin(struct sim_engine *e, uint64_t index)
 	s->polling = 0;
 	memset(s->round, 0, sizeof(s->round));
 	s->in_sub = s->probe = false;
+	s->cut_asleep = 0;
 	e->sections_ordered = s->cover;
 }
 
@@ -1082,6 +1075,7 @@ static void sleeper_push(struct sim_dpor_state *s, size_t j)
 	struct dpor_sleeper *sl = pool_push(s);
 	struct dpor_node *n = &s->nodes[j];
 	sl->tid = n->chosen;
+	sl->origin = (uint32_t)j;
 	sl->pure = split_pure_block(s, j);
 	if (sl->pure && above_split(s, n) && !n->done)
 		n->done = n->enabled; /* the first branch only blocked: it covers all */

@@ -302,3 +302,64 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 	free(pairs);
 	return used < n ? SIZE_MAX : out;
 }
+
+uint64_t sim_dpor_cut_asleep(const struct sim_dpor_state *s)
+{
+	return s->probe || s->follow ? 0 : s->cut_asleep;
+}
+
+/*
+ * The sleepers' check (docs/dpor.md, "The soundness self-check"): @f followed
+ * the last execution of @d, which was sleep-set blocked, and then ran @tid's
+ * next event, asleep there.  Asleep since node origin, the thread has not
+ * run, and every event since was independent of the footprint it was put to
+ * sleep with; so, in a sound model, its event here is that one and is
+ * independent of all of them.  One it depends on is an order the sleep set
+ * skipped: the footprint holds in one order only (an addition marked by its
+ * own result, a section taken as commuting by a state another order
+ * changes).  Return: true, and @msg naming the two operations.
+ */
+/* The first pair of items of @a and @b that are dependent: *ia, *ib. */
+static bool dependent_pair(const struct dpor_foot *a, const struct dpor_foot *b, uint32_t *ia,
+			   uint32_t *ib)
+{
+	for (*ia = 0; *ia < a->n; ++*ia)
+		for (*ib = 0; *ib < b->n; ++*ib)
+			if (a->it[*ia].obj == b->it[*ib].obj &&
+			    kinds_dependent_strict(a->it[*ia].kind, b->it[*ib].kind))
+				return true;
+	return false;
+}
+
+bool sim_dpor_sleeper_check(const struct sim_dpor_state *d, const struct sim_dpor_state *f, int tid,
+			    char *msg, size_t len)
+{
+	size_t n = d->nev;
+	const struct dpor_node *nd = &d->nodes[n];
+	const struct dpor_sleeper *sl = NULL;
+
+	for (uint32_t k = 0; k < nd->pool_n; k++)
+		if (d->pool[nd->pool_start + k].tid == tid)
+			sl = &d->pool[nd->pool_start + k];
+	if (!sl || sl->pure || f->nev <= n || f->ev[n].tid != tid)
+		return false;
+	struct dpor_foot now = ev_foot(f, n), then = sleeper_foot(d, sl);
+	for (size_t k = sl->origin; k < n; k++) {
+		struct dpor_foot fk = ev_foot(f, k);
+		uint32_t a, b;
+		if (!dependent_pair(&now, &fk, &a, &b))
+			continue;
+		char tx[160], ty[160];
+		uint8_t was = foot_kind(&then, now.it[a].obj);
+		dpor_prof_item_text(f, f->ev[n].fp_start + a, now.it[a].kind, tid, tx, sizeof(tx));
+		dpor_prof_item_text(f, f->ev[k].fp_start + b, fk.it[b].kind, f->ev[k].tid, ty,
+				    sizeof(ty));
+		snprintf(msg, len,
+			 "dpor self-check: %s stayed asleep across %s (event %zu), which it "
+			 "depends on in this order; it was put to sleep as %s: a footprint that "
+			 "holds in one order only",
+			 tx, ty, k, was == SIM_OP_NONE ? "not touching it" : sim_dpor_op_name(was));
+		return true;
+	}
+	return false;
+}

@@ -77,6 +77,7 @@ struct dpor_sleeper {
 	int tid;
 	bool pure;	   /* split: its event was a failed pure attempt (split_pure_block()) */
 	uint32_t start, n; /* its footprint: sitems[start ..] */
+	uint32_t origin;   /* the node where it ran: asleep across events origin .. */
 };
 
 /* The state before event i of the current execution. */
@@ -191,6 +192,9 @@ struct sim_dpor_state {
 	bool in_sub; /* this execution reached its subtree */
 	bool probe;  /* this execution is another shard's: not counted */
 	struct dpor_prof *prof; /* the race profile (dpor_profile.c), or NULL */
+	/* the threads asleep at the node where this execution was sleep-set
+	 * blocked (nodes[nev]), 0: not blocked */
+	uint64_t cut_asleep;
 	/* follow mode (the self-check): the thread of each event */
 	const int *follow;
 	size_t nfollow, diverged;
@@ -270,6 +274,35 @@ static inline bool kinds_dependent_strict(uint8_t a, uint8_t b)
 	return kinds_dependent(a, b);
 }
 
+static inline uint8_t foot_kind(const struct dpor_foot *f, const void *obj)
+{
+	for (unsigned int i = 0; i < f->n; i++)
+		if (f->it[i].obj == obj)
+			return f->it[i].kind;
+	return SIM_OP_NONE;
+}
+
+static inline bool foot_dependent(const struct dpor_foot *a, const struct dpor_foot *b)
+{
+	for (unsigned int i = 0; i < a->n; i++)
+		for (unsigned int j = 0; j < b->n; j++)
+			if (a->it[i].obj == b->it[j].obj &&
+			    kinds_dependent_strict(a->it[i].kind, b->it[j].kind))
+				return true;
+	return false;
+}
+
+static inline struct dpor_foot ev_foot(const struct sim_dpor_state *s, size_t i)
+{
+	return (struct dpor_foot){s->items + s->ev[i].fp_start, s->ev[i].fp_n};
+}
+
+static inline struct dpor_foot sleeper_foot(const struct sim_dpor_state *s,
+					    const struct dpor_sleeper *sl)
+{
+	return (struct dpor_foot){s->sitems + sl->start, sl->n};
+}
+
 static inline bool kind_empty(uint8_t k)
 {
 	return k == SIM_OP_NONE || k == SIM_OP_YIELD;
@@ -333,6 +366,9 @@ void dpor_prof_race(struct sim_dpor_state *s, size_t e, size_t i, size_t item);
 void dpor_prof_alt(struct sim_dpor_state *s, size_t node, int q);
 void dpor_prof_take(struct sim_dpor_state *s, size_t node, int q);
 void dpor_prof_exec(struct sim_dpor_state *s, bool counted);
+/* "model_function: operation object (thread)" for footprint item @item */
+void dpor_prof_item_text(const struct sim_dpor_state *s, size_t item, uint8_t kind, int tid,
+			 char *buf, size_t len);
 /* dpor_estimate.c: the shown estimate (@leaf: the last execution ran to its
  * end) and the old one */
 double dpor_tree_estimate(const struct sim_dpor_state *s, unsigned int leaf);

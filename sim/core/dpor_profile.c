@@ -114,6 +114,14 @@ static void label_text(char *buf, size_t len, const struct dpor_label *l, uint8_
 		 (int)n, name, who ? who : "?");
 }
 
+void dpor_prof_item_text(const struct sim_dpor_state *s, size_t item, uint8_t kind, int tid,
+			 char *buf, size_t len)
+{
+	static const struct dpor_label none;
+	const struct dpor_prof *p = s->prof;
+	label_text(buf, len, p && item < p->caplab ? &p->lab[item] : &none, kind, tid);
+}
+
 static uint64_t text_hash(uint64_t h, const char *t)
 {
 	for (; *t; t++)

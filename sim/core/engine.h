@@ -411,6 +411,12 @@ void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size
  * of exploring; a run that cannot is abandoned with *diverged set. */
 struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n);
 size_t sim_dpor_diverged(const struct sim_dpor_state *s); /* event index, or SIZE_MAX */
+/* The threads asleep where the last execution was sleep-set blocked (0:
+ * none), and the check of one of them after a follow run of the execution
+ * and its next event (--por-check; dpor_check.c) */
+uint64_t sim_dpor_cut_asleep(const struct sim_dpor_state *s);
+bool sim_dpor_sleeper_check(const struct sim_dpor_state *d, const struct sim_dpor_state *f, int tid,
+			    char *msg, size_t len);
 /* Hooks of the scheduler while e->dpor: the current event ends (top of every
  * schedule()), @next's event begins (false: it is asleep, abandon), an object
  * the current event touches besides its announced operation, a thread made

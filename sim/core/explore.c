@@ -219,6 +219,33 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 	return bad;
 }
 
+/*
+ * The self-check of a sleep-set-blocked execution: each thread asleep where
+ * it was cut runs its next event after the execution's (a follow run with
+ * the race profile's labels, for the report).  Return: true, and @msg, when
+ * one depends on an event it slept across (sim_dpor_sleeper_check()).
+ */
+static bool por_sleepers(const struct sim_scenario *sc, const struct sim_options *opt,
+			 const struct sim_dpor_state *d, char *msg, size_t len)
+{
+	uint64_t asleep = sim_dpor_cut_asleep(d);
+	int *seq;
+	size_t n = sim_dpor_events(d, &seq); /* room for one more */
+	bool bad = false;
+
+	for (; asleep && !bad; asleep &= asleep - 1) {
+		seq[n] = __builtin_ctzll(asleep);
+		struct sim_dpor_state *f = sim_dpor_follow(seq, n + 1);
+		sim_dpor_profile_on(f);
+		sim_engine_setup(sc, &sim_dpor_ops, f, opt->step_bound);
+		sim_run_execution(0);
+		bad = sim_dpor_sleeper_check(d, f, seq[n], msg, len);
+		sim_dpor_free(f);
+	}
+	free(seq);
+	return bad;
+}
+
 /* dpor's estimates of the whole tree: the one shown, and the old one (@old). */
 static double dpor_estimate(const struct sim_dpor_state *s, double *old)
 {
@@ -246,7 +273,8 @@ static bool explore_progress(const struct sim_options *opt, const struct sim_res
 	return opt->progress(opt->progress_arg, &p);
 }
 
-/* The self-check of execution @i, a report when it fails. */
+/* The self-check of execution @i (of its sleepers, when it was sleep-set
+ * blocked), a report when it fails. */
 static bool por_self_check(const struct sim_scenario *sc, const struct sim_options *opt,
 			   struct sim_dpor_state *dpor, uint64_t i, struct sim_result *res)
 {
@@ -256,9 +284,12 @@ static bool por_self_check(const struct sim_scenario *sc, const struct sim_optio
 	char *tok =
 	    sim_token_encode(sim_scenario_hash(sc->name), e->choice_points, e->rec, e->nrec);
 	size_t nrec = e->nrec;
-	bool bad = por_check(sc, opt, dpor, h0, msg, sizeof(msg));
+	bool cut = e->abandoned;
+	bool bad = cut ? por_sleepers(sc, opt, dpor, msg, sizeof(msg))
+		       : por_check(sc, opt, dpor, h0, msg, sizeof(msg));
 
 	sim_engine_setup(sc, &sim_dpor_ops, dpor, opt->step_bound);
+	e->abandoned = cut; /* the estimate counts it as cut */
 	if (bad && res->nr_reports < (opt->max_reports ? opt->max_reports : 1)) {
 		struct sim_violation *v = &res->reports[res->nr_reports++];
 		snprintf(v->kind, sizeof(v->kind), "%s", SIM_KIND_POR_CHECK);
@@ -647,8 +678,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		}
 		uint64_t sched_hash = explore_count(opt, res, &pick, i);
 		bool failed = e->failed;
-		if (opt->por_check && !e->abandoned && !failed &&
-		    por_self_check(sc, opt, dpor, i, res)) {
+		if (opt->por_check && !failed && por_self_check(sc, opt, dpor, i, res)) {
 			failed = true; /* the report is in */
 			res->violations_found++;
 		} else if (failed) {

@@ -486,6 +486,72 @@ static void test_wakeups_commute(void)
 }
 
 /*
+ * A wait_event that blocked, then the wake-up, is the wake-up, then the
+ * same check going round at once (equivalent_reversal()): one class.  The
+ * waker wakes once before the condition holds (the waiter re-checks and
+ * sleeps again), then sets it and wakes again, then writes x once more;
+ * mode 1 plants a second waiter on the queue that needs a third wake-up
+ * nobody gives after its own re-check found the condition false: a
+ * deadlock in some orders.  dpor reaches dfs's final states and verdict.
+ */
+struct ww {
+	sim_waitqueue_t wq;
+	long flag, flag2, x, seen;
+	int mode;
+};
+
+static void ww_waker(void *arg)
+{
+	struct ww *w = arg;
+	SIM_WRITE_ONCE(w->x, 1);
+	sim_wake_up_all(&w->wq); /* the condition does not hold yet */
+	SIM_WRITE_ONCE(w->flag, 1);
+	sim_wake_up_all(&w->wq);
+	SIM_WRITE_ONCE(w->x, 2);
+}
+
+static void ww_waiter(void *arg)
+{
+	struct ww *w = arg;
+	sim_wait_event(&w->wq, SIM_READ_ONCE(w->flag));
+	SIM_WRITE_ONCE(w->seen, SIM_READ_ONCE(w->x));
+}
+
+static void ww_waiter2(void *arg)
+{
+	struct ww *w = arg;
+	sim_wait_event(&w->wq, SIM_READ_ONCE(w->x) == 1);
+}
+
+static void ww_main(void *arg)
+{
+	struct ww *w = sim_alloc(sizeof(*w));
+	w->mode = (int)(uintptr_t)arg;
+	sim_waitqueue_init(&w->wq, "ww");
+	int t[3] = {sim_thread_spawn("waiter", ww_waiter, w),
+		    sim_thread_spawn("waker", ww_waker, w),
+		    w->mode ? sim_thread_spawn("waiter2", ww_waiter2, w) : -1};
+	for (int i = 0; i < 3; i++)
+		if (t[i] >= 0)
+			sim_thread_join(t[i]);
+}
+
+static void test_wait_blocked_then_woken(void)
+{
+	struct sim_scenario sc = SCENARIO("wait-woken", ww_main, .arg = (void *)0);
+	uint64_t n = same_as_dfs(&sc);
+	CU_ASSERT_TRUE(n > 1);
+	struct sim_result r = run_dpor(&sc, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+	struct sim_scenario dl = SCENARIO("wait-woken-deadlock", ww_main, .arg = (void *)1);
+	r = run_dpor(&dl, false);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_DEADLOCK);
+	sim_result_free(&r);
+}
+
+/*
  * Blind updates: two threads add to (or set bits in) one atomic, relaxed,
  * results unused; a third reads it between, before or after.  The adds
  * commute, the read does not: every value the read can see must be a final
@@ -729,6 +795,8 @@ void hmmsim_test_register(void)
 		    test_polling_restored);
 	CU_add_test(s, "wake-ups commute: a waiter woken by either is found, final states as dfs",
 		    test_wakeups_commute);
+	CU_add_test(s, "a wait_event that blocked, then its wake-up: one class, dfs's final states",
+		    test_wait_blocked_then_woken);
 	CU_add_test(s, "blind atomic adds and bit sets commute, reads of them do not",
 		    test_blind_updates);
 	CU_add_test(s, "writes that change nothing are reads; a change still conflicts",
