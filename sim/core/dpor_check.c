@@ -308,17 +308,6 @@ uint64_t sim_dpor_cut_asleep(const struct sim_dpor_state *s)
 	return s->probe || s->follow ? 0 : s->cut_asleep;
 }
 
-/*
- * The sleepers' check (docs/dpor.md, "The soundness self-check"): @f followed
- * the last execution of @d, which was sleep-set blocked, and then ran @tid's
- * next event, asleep there.  Asleep since node origin, the thread has not
- * run, and every event since was independent of the footprint it was put to
- * sleep with; so, in a sound model, its event here is that one and is
- * independent of all of them.  One it depends on is an order the sleep set
- * skipped: the footprint holds in one order only (an addition marked by its
- * own result, a section taken as commuting by a state another order
- * changes).  Return: true, and @msg naming the two operations.
- */
 /* The first pair of items of @a and @b that are dependent: *ia, *ib. */
 static bool dependent_pair(const struct dpor_foot *a, const struct dpor_foot *b, uint32_t *ia,
 			   uint32_t *ib)
@@ -331,6 +320,16 @@ static bool dependent_pair(const struct dpor_foot *a, const struct dpor_foot *b,
 	return false;
 }
 
+/*
+ * The sleepers' check (docs/dpor.md, "The soundness self-check"): @f followed
+ * the last execution of @d, which was sleep-set blocked, and then ran @tid's
+ * next event, asleep there.  Asleep since node origin, the thread has not
+ * run, and every event since was independent of the footprint it was put to
+ * sleep with; so, in a sound model, its event here is that one and is
+ * independent of all of them.  One it depends on is an order the sleep set
+ * skipped: the footprint holds in one order only (an addition marked by its
+ * own result, say).  Return: true, and @msg naming the two operations.
+ */
 bool sim_dpor_sleeper_check(const struct sim_dpor_state *d, const struct sim_dpor_state *f, int tid,
 			    char *msg, size_t len)
 {
