@@ -131,6 +131,20 @@ static void token_note(struct sim_engine *e, uint64_t plain, int next, int cur)
 		record_choice(e, cp, next);
 }
 
+/*
+ * dpor refused the next event: a replay that went elsewhere is the engine's
+ * failure; otherwise the execution ends here, abandoned (every thread that
+ * could go on is asleep, or it entered another shard's subtree or a probe's
+ * end).
+ */
+__attribute__((noreturn)) static void dpor_refused(struct sim_engine *e)
+{
+	if (e->replay_mismatch)
+		sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
+	e->abandoned = true;
+	back_to_host(e);
+}
+
 /* Pick the next thread among @choices and switch to it if it is not us. */
 static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 {
@@ -175,12 +189,8 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 		if (e->replay_mismatch)
 			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
 	}
-	if (e->dpor && !sim_dpor_event_begin(e, next, choices, yielding)) {
-		if (e->replay_mismatch)
-			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
-		e->abandoned = true; /* every thread that could go on is asleep */
-		back_to_host(e);
-	}
+	if (e->dpor && !sim_dpor_event_begin(e, next, choices, yielding))
+		dpor_refused(e);
 	if (next != cur->id) {
 		struct sim_thread *to = &e->threads[next];
 		sim_cov_switch(cur->id, next, (choices >> cur->id) & 1);
@@ -237,12 +247,8 @@ void sim_dpor_event_split(const void *obj, enum sim_op_kind kind, const char *na
 	if (!e->dpor)
 		return;
 	e->cur->next_op = (struct sim_op){obj, (uint8_t)kind, name, site};
-	if (!sim_dpor_event_next(e)) {
-		if (e->replay_mismatch)
-			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
-		e->abandoned = true; /* another shard's subtree, or a probe's end */
-		back_to_host(e);
-	}
+	if (!sim_dpor_event_next(e))
+		dpor_refused(e);
 }
 
 /*
