@@ -99,6 +99,7 @@ static void estimate_row(const struct sim_scenario *sc, char *json, size_t *off,
 	struct sim_options o = {.strategy = SIM_STRATEGY_DPOR,
 				.iterations = UINT64_MAX,
 				.progress = est_progress,
+				.dpor_knuth = true,
 				.progress_arg = &x};
 	struct sim_result r;
 	if (sim_explore(sc, &o, &r))

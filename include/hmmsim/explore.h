@@ -33,7 +33,7 @@ struct sim_progress {
 	uint64_t executions;	   /* executions run so far, that one included */
 	uint64_t violations_found; /* so far */
 	double estimated_total;	   /* dpor: its estimate of all executions, else 0 */
-	double knuth_mean;	   /* dpor: the old estimate, Knuth's averaged (bench/dpor) */
+	double knuth_mean;	   /* dpor_knuth: the old estimate, Knuth's averaged */
 	uint64_t final_hash;	   /* with sim_options.final_hashes: the execution's memory */
 	/* its schedule's hash (the choices it made; equal hashes: the same
 	 * schedule, as its replay token); 0 for dpor's sleep-set blocked ones */
@@ -91,6 +91,9 @@ struct sim_options {
 	/* dpor: count the executions each pair of racing operations began
 	 * (sim_result.race_profile; docs/dpor.md) */
 	bool race_profile;
+	/* dpor: also the old estimate, sim_progress.knuth_mean (bench/dpor);
+	 * 0 without it */
+	bool dpor_knuth;
 	/* Oracles, all on by default (the native backend has none of them): */
 	bool no_races;	     /* happens-before data-race detector ("data-race") */
 	bool no_lockdep;     /* lock-order graph across executions ("lock-order") */

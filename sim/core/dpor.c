@@ -72,9 +72,6 @@ static bool kind_blocks_pure(uint8_t k)
 
 /* ---- growing arrays -------------------------------------------------------- */
 
-/* Add @obj to the footprint of the last event. */
-static uint32_t obj_hash(const void *p);
-
 static void fc_put(struct sim_dpor_state *s, const void *obj, uint32_t idx)
 {
 	uint32_t h = obj_hash(obj) & (FC_SLOTS - 1);
@@ -145,53 +142,6 @@ static struct dpor_sleeper *pool_push(struct sim_dpor_state *s)
 {
 	s->pool = grow(s->pool, &s->cappool, s->npool + 1, sizeof(*s->pool));
 	return &s->pool[s->npool++];
-}
-
-/* ---- the object table (kept across executions, rolled back by an undo log) -- */
-
-static uint32_t obj_hash(const void *p)
-{
-	uint64_t x = (uint64_t)(uintptr_t)p;
-	x ^= x >> 29;
-	x *= 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)(x >> 32);
-}
-
-static void tab_alloc(struct sim_dpor_state *s, uint32_t slots)
-{
-	s->tab = calloc(slots, sizeof(*s->tab));
-	if (!s->tab)
-		abort();
-	s->mask = slots - 1;
-	s->used = 0;
-}
-
-struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj)
-{
-	if (2 * (s->used + 1) > s->mask + 1) {
-		struct dpor_obj *old = s->tab;
-		uint32_t n = s->mask + 1;
-		tab_alloc(s, 2 * n);
-		for (uint32_t i = 0; i < n; i++)
-			if (old[i].obj) {
-				uint32_t h = obj_hash(old[i].obj) & s->mask;
-				while (s->tab[h].obj)
-					h = (h + 1) & s->mask;
-				s->tab[h] = old[i];
-				s->used++;
-			}
-		free(old);
-	}
-	uint32_t h = obj_hash(obj) & s->mask;
-	while (s->tab[h].obj && s->tab[h].obj != obj)
-		h = (h + 1) & s->mask;
-	struct dpor_obj *o = &s->tab[h];
-	if (!o->obj) {
-		o->obj = obj;
-		o->lastw = o->lastx = NO_EVENT;
-		s->used++;
-	}
-	return o;
 }
 
 /* ---- happens-before and races ---------------------------------------------- */
@@ -320,79 +270,22 @@ static void clock_join(uint32_t *c, const uint32_t *d, int n)
  * the reads since the last write (or that write), a write's both.  Events of
  * one kind before them happen before them (they are dependent with them).
  */
-static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid,
-			       int32_t *out)
+static unsigned int candidates(struct sim_dpor_state *s, const struct dpor_obj *o,
+			       const struct dpor_fp_item *it, int tid, int32_t *out)
 {
-	struct dpor_obj *o = dpor_obj_get(s, it->obj);
 	unsigned int n = 0;
 	bool rd = kind_reads(it->kind), up = kind_commutes(it->kind);
 	uint64_t rm = rd ? 0 : o->rmask, um = up ? 0 : o->umask;
 	if (rm || um) {
 		for (uint64_t m = rm & ~BIT(tid); m; m &= m - 1)
-			out[n++] = s->lastr_pool[o->lastr - 1][__builtin_ctzll(m)];
+			out[n++] = dpor_row(s, o->lastr)[__builtin_ctzll(m)];
 		for (uint64_t m = um & ~BIT(tid); m; m &= m - 1)
-			out[n++] = s->lastr_pool[o->lastu - 1][__builtin_ctzll(m)];
+			out[n++] = dpor_row(s, o->lastu)[__builtin_ctzll(m)];
 		return n;
 	}
 	if (o->lastx != NO_EVENT && s->ev[o->lastx].tid != tid)
 		out[n++] = o->lastx;
 	return n;
-}
-
-static int32_t *obj_row(struct sim_dpor_state *s, uint32_t *row)
-{
-	if (!*row) {
-		s->lastr_pool =
-		    grow(s->lastr_pool, &s->caplastr, s->nlastr + 1, sizeof(*s->lastr_pool));
-		*row = (uint32_t)++s->nlastr;
-	}
-	return s->lastr_pool[*row - 1];
-}
-
-static void obj_update(struct sim_dpor_state *s, const struct dpor_fp_item *it, int tid, int32_t i)
-{
-	struct dpor_obj *o = dpor_obj_get(s, it->obj);
-	s->undo = grow(s->undo, &s->capundo, s->nundo + 1, sizeof(*s->undo));
-	struct dpor_undo *u = &s->undo[s->nundo++];
-	*u = (struct dpor_undo){.obj = it->obj,
-				.ev = i,
-				.lastw = o->lastw,
-				.lastx = o->lastx,
-				.rmask = o->rmask,
-				.umask = o->umask,
-				.tid = -1};
-	if (kind_reads(it->kind) || kind_commutes(it->kind)) {
-		bool up = kind_commutes(it->kind);
-		int32_t *row = obj_row(s, up ? &o->lastu : &o->lastr);
-		u->tid = tid;
-		u->update = up;
-		u->old = row[tid];
-		row[tid] = i;
-		if (up) {
-			o->umask |= BIT(tid);
-			o->lastw = i;
-		} else {
-			o->rmask |= BIT(tid);
-		}
-	} else {
-		o->lastw = o->lastx = i;
-		o->rmask = o->umask = 0;
-	}
-}
-
-/* Undo the object table back to before event @ev (the stack popped there). */
-static void obj_rollback(struct sim_dpor_state *s, size_t ev)
-{
-	while (s->nundo && (size_t)s->undo[s->nundo - 1].ev >= ev) {
-		struct dpor_undo *u = &s->undo[--s->nundo];
-		struct dpor_obj *o = dpor_obj_get(s, u->obj);
-		if (u->tid >= 0)
-			s->lastr_pool[(u->update ? o->lastu : o->lastr) - 1][u->tid] = u->old;
-		o->lastw = u->lastw;
-		o->lastx = u->lastx;
-		o->rmask = u->rmask;
-		o->umask = u->umask;
-	}
 }
 
 /* ---- events ------------------------------------------------------------------ */
@@ -591,7 +484,8 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 		size_t cap = s->capcand;
 		s->cand = grow(s->cand, &cap, need, sizeof(*s->cand));
 		s->citem = realloc(s->citem, cap * sizeof(*s->citem));
-		if (!s->citem)
+		s->cobj = realloc(s->cobj, cap * sizeof(*s->cobj));
+		if (!s->citem || !s->cobj)
 			abort();
 		s->capcand = cap;
 	}
@@ -600,15 +494,23 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 	unsigned int nc = 0;
 	int n = s->nthreads, t = ev->tid;
 
+	/* its objects' entries, once all are in (they do not move then) */
+	struct dpor_obj **cobj = s->cobj;
+	uint32_t moves;
+	do {
+		moves = s->tab_moves;
+		for (unsigned int k = 0; k < fp.n; k++)
+			cobj[k] = dpor_obj_get(s, fp.it[k].obj);
+	} while (moves != s->tab_moves);
 	lock_chain(s, i); /* before the races: lift() walks from e' too */
-	memset(c, 0, sizeof(s->vc[i]));
+	memset(c, 0, (size_t)s->vcw * sizeof(*c)); /* the rest is 0: event_push() */
 	if (ev->lidx > 1)
 		memcpy(c, s->vc[s->tev[t][ev->lidx - 2]], n * sizeof(*c));
 	if (ev->pend != NO_EVENT && !woken_by_update(s, i))
 		clock_join(c, s->vc[ev->pend], n);
 	memcpy(pre, c, n * sizeof(*c));
 	for (unsigned int k = 0; k < fp.n; k++) {
-		unsigned int m = candidates(s, &fp.it[k], t, cand + nc);
+		unsigned int m = candidates(s, cobj[k], &fp.it[k], t, cand + nc);
 		for (unsigned int l = 0; l < m; l++)
 			citem[nc + l] = k;
 		nc += m;
@@ -651,7 +553,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 			it.kind = SIM_OP_READ;
 		else if (ev->blocked && kind_blocks_pure(it.kind) && !s->cover)
 			continue; /* (a covering bound keeps it: where it blocks matters) */
-		obj_update(s, &it, t, (int32_t)i);
+		dpor_obj_update(s, cobj[k], &it, t, (int32_t)i);
 	}
 }
 
@@ -784,9 +686,12 @@ static void event_push(struct sim_dpor_state *s, int tid, size_t i)
 	size_t cap = s->capev;
 	s->ev = grow(s->ev, &s->capev, i + 1, sizeof(*s->ev));
 	if (s->capev != cap || !s->vc) {
+		size_t old = s->vc ? cap : 0;
 		s->vc = realloc(s->vc, s->capev * sizeof(*s->vc));
 		if (!s->vc)
 			abort();
+		/* event_close() clears only the first vcw entries of a clock */
+		memset(s->vc + old, 0, (s->capev - old) * sizeof(*s->vc));
 	}
 	size_t tcap = s->captev[tid];
 	s->tev[tid] = grow(s->tev[tid], &tcap, s->ntev[tid] + 1, sizeof(int32_t));
@@ -841,6 +746,8 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	if (yielding && cur && next != cur->id)
 		cur->dpor_pend = (int32_t)i;
 	s->nthreads = e->nthreads;
+	if (s->nthreads > s->vcw)
+		dpor_widen(s);
 	if (i < s->keep) { /* replayed: the record is the last execution's */
 		t->dpor_pend = NO_EVENT;
 		s->nev = i + 1;
@@ -939,7 +846,7 @@ void sim_dpor_blocked(void)
 void sim_dpor_touch_slow(const void *obj, enum sim_op_kind kind, const char *name, const char *site)
 {
 	struct sim_dpor_state *s = sim_eng.strat_state;
-	if (s->open)
+	if (s->open && (s->nev > s->keep || s->polling)) /* (dpor_foot_add()'s early out) */
 		dpor_foot_add(s, obj, (uint8_t)kind, name, site);
 }
 
@@ -954,10 +861,10 @@ void sim_dpor_edge_slow(struct sim_thread *t)
 /* Forget the last execution's events from @keep on (the stack popped there). */
 static void truncate_events(struct sim_dpor_state *s, size_t keep)
 {
-	obj_rollback(s, keep);
+	dpor_obj_rollback(s, keep);
 	if (keep < s->nev)
 		s->nitems = s->ev[keep].fp_start;
-	for (int r = 0; r < SIM_MAX_THREADS; r++)
+	for (int r = 0; r < s->vcw; r++) /* no other thread ran */
 		s->ntev[r] = keep ? count_upto(s, r, keep - 1) : 0;
 	s->keep = keep;
 }
@@ -967,7 +874,7 @@ static void dpor_begin(struct sim_engine *e, uint64_t index)
 	struct sim_dpor_state *s = e->strat_state;
 	(void)index;
 	if (!s->tab)
-		tab_alloc(s, 256);
+		dpor_tab_alloc(s, 256);
 	/*
 	 * A split run's lock-order graph spans one subtree (and an execution
 	 * that ends above the split, one of its own): the executions one
@@ -1026,7 +933,7 @@ static void cut_races(struct sim_engine *e, struct sim_dpor_state *s)
 			memcpy(cu, s->vc[s->tev[u][s->ntev[u] - 1]], sizeof(cu));
 		if (t->dpor_pend != NO_EVENT)
 			clock_join(cu, s->vc[t->dpor_pend], s->nthreads);
-		unsigned int nc = candidates(s, &it, u, cand);
+		unsigned int nc = candidates(s, dpor_obj_get(s, it.obj), &it, u, cand);
 		for (unsigned int k = 0; k < nc; k++) {
 			int32_t a = cand[k];
 			if (hb_before(s, a, cu))
@@ -1063,8 +970,8 @@ void sim_dpor_exec_done(struct sim_engine *e)
 	size_t bytes = s->capnodes * sizeof(*s->nodes) + s->cappool * sizeof(*s->pool) +
 		       s->capev * (sizeof(*s->ev) + sizeof(*s->vc)) +
 		       s->capitems * sizeof(*s->items) + s->capsitems * sizeof(*s->sitems) +
-		       (s->mask + 1) * sizeof(*s->tab) + s->caplastr * sizeof(*s->lastr_pool) +
-		       s->capundo * sizeof(*s->undo);
+		       (s->mask + 1) * sizeof(*s->tab) +
+		       s->caplastr * s->rw * sizeof(*s->lastr_pool) + s->capundo * sizeof(*s->undo);
 	if (bytes > s->bookkeeping)
 		s->bookkeeping = bytes;
 }
@@ -1095,7 +1002,8 @@ static bool dpor_end(struct sim_engine *e)
 	if (s->follow)
 		return false;
 	s->ended = true;
-	s->est_sum += dpor_knuth_estimate(s);
+	if (s->knuth)
+		s->est_sum += dpor_knuth_estimate(s);
 	if (!s->probe)
 		s->estimate = dpor_tree_estimate(s, !e->abandoned);
 	if (e->replay_mismatch)
@@ -1150,6 +1058,7 @@ struct sim_dpor_state *sim_dpor_new(unsigned int preemption_bound, bool cover)
 	s->bound = preemption_bound;
 	s->cover = cover && preemption_bound != UINT32_MAX;
 	s->diverged = SIZE_MAX;
+	s->rw = 4;
 	return s;
 }
 
@@ -1165,6 +1074,7 @@ void sim_dpor_free(struct sim_dpor_state *s)
 	free(s->sitems);
 	free(s->cand);
 	free(s->citem);
+	free(s->cobj);
 	free(s->tab);
 	free(s->lastr_pool);
 	free(s->undo);

@@ -25,6 +25,12 @@ double dpor_knuth_estimate(const struct sim_dpor_state *s)
 	return est;
 }
 
+/* Average the old estimate too (bench/dpor; an O(depth) walk per execution). */
+void sim_dpor_knuth_on(struct sim_dpor_state *s, bool on)
+{
+	s->knuth = on;
+}
+
 /* Alternatives at @n still to explore, as far as the races found so far say. */
 static unsigned int alternatives_left(const struct sim_dpor_state *s, const struct dpor_node *n)
 {

@@ -106,7 +106,7 @@ struct dpor_obj {
 	const void *obj;
 	int32_t lastw;	/* last event that changed it (a write or an update), or NO_EVENT */
 	int32_t lastx;	/* last write-like event that is not an update, or NO_EVENT */
-	uint32_t lastr; /* 1 + its row of lastr_pool ([SIM_MAX_THREADS]), 0: none yet */
+	uint32_t lastr; /* 1 + its row of lastr_pool (dpor_row()), 0: none yet */
 	uint32_t lastu; /* the same for updates */
 	uint64_t rmask; /* threads with a read-like event since lastx */
 	uint64_t umask; /* threads with an update since lastx */
@@ -123,7 +123,7 @@ struct dpor_fc {
 
 /* What obj_update() changed, to undo it when the stack pops back below @ev. */
 struct dpor_undo {
-	const void *obj;
+	struct dpor_obj *o; /* the entry (moved with it: tab_grow()) */
 	int32_t ev;
 	int32_t old; /* lastr[tid] (a read) or lastu[tid] (an update) before */
 	int32_t lastw, lastx;
@@ -149,19 +149,26 @@ struct sim_dpor_state {
 	struct dpor_event *ev;
 	uint32_t (*vc)[SIM_MAX_THREADS];
 	size_t nev, capev;
+	size_t keep;	  /* events [0, keep) are the last execution's: replayed, not recomputed */
+	uint64_t polling; /* threads the polling rule blocks (below: round, pollset) */
+	bool open;	  /* ev[nev - 1] is running */
 	struct dpor_fp_item *items; /* the events' footprints */
 	size_t nitems, capitems;
 	int32_t *cand; /* event_close()'s scratch */
 	uint32_t *citem;
+	struct dpor_obj **cobj; /* the objects of its footprint's items */
 	size_t capcand;
 	int32_t *tev[SIM_MAX_THREADS]; /* each thread's events, by position */
 	uint32_t ntev[SIM_MAX_THREADS], captev[SIM_MAX_THREADS];
 	int nthreads;
-	bool open; /* ev[nev - 1] is running */
+	bool knuth; /* sim_dpor_knuth_on() */
+	int vcw;    /* the most threads an execution had: vc[] entries past it are 0 */
 	struct dpor_obj *tab;
 	uint32_t mask, used;
-	int32_t (*lastr_pool)[SIM_MAX_THREADS];
+	uint32_t tab_moves;  /* tab[] was moved to a larger one so many times */
+	int32_t *lastr_pool; /* rows of rw entries, one per thread */
 	size_t nlastr, caplastr;
+	int rw; /* vcw rounded up to a power of two */
 	struct dpor_undo *undo;
 	size_t nundo, capundo;
 	bool ended; /* dpor_end() ran since the last execution */
@@ -170,12 +177,10 @@ struct sim_dpor_state {
 	bool fc_valid;	   /* fc[] holds the open event's items */
 	/* the polling rule */
 	struct dpor_round round[SIM_MAX_THREADS];
-	uint64_t polling;		       /* threads blocked by it */
 	const void **pollset[SIM_MAX_THREADS]; /* what each of them waits to see written */
 	uint32_t npollset[SIM_MAX_THREADS], cappollset[SIM_MAX_THREADS];
 	/* the write logs of each thread's round and the one before */
 	struct dpor_wrote wrote[SIM_MAX_THREADS][2][ROUND_WRITES];
-	size_t keep; /* events [0, keep) are the last execution's: replayed, not recomputed */
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
 	size_t bookkeeping;
@@ -201,6 +206,12 @@ struct sim_dpor_state {
 };
 
 /* ---- dependence ------------------------------------------------------------ */
+
+/* Row @row (1-based) of lastr_pool: an event per thread. */
+static inline int32_t *dpor_row(const struct sim_dpor_state *s, uint32_t row)
+{
+	return s->lastr_pool + (size_t)(row - 1) * s->rw;
+}
 
 static inline bool kind_reads(uint8_t k)
 {
@@ -315,6 +326,14 @@ static inline uint8_t ev_kind(const struct sim_dpor_state *s, size_t i)
 	return s->ev[i].fp_n ? s->items[s->ev[i].fp_start].kind : SIM_OP_NONE;
 }
 
+static inline uint32_t obj_hash(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(x >> 32);
+}
+
 static inline void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
 	if (need <= *cap)
@@ -349,7 +368,13 @@ static inline bool above_split(const struct sim_dpor_state *s, const struct dpor
 	return s->split_depth && n->cdepth < s->split_depth && n->bdepth < SPLIT_MAX_BRANCHING;
 }
 
+/* dpor_table.c */
+void dpor_tab_alloc(struct sim_dpor_state *s, uint32_t slots);
 struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj);
+void dpor_widen(struct sim_dpor_state *s);
+void dpor_obj_update(struct sim_dpor_state *s, struct dpor_obj *o, const struct dpor_fp_item *it,
+		     int tid, int32_t i);
+void dpor_obj_rollback(struct sim_dpor_state *s, size_t ev);
 void dpor_foot_add(struct sim_dpor_state *s, const void *obj, uint8_t kind, const char *name,
 		   const char *site);
 

@@ -393,6 +393,7 @@ void sim_dpor_stats(const struct sim_dpor_state *s, struct sim_dpor_stats *st);
  * most executions first (*out malloc'd, each text too), and the executions
  * no race began. */
 void sim_dpor_profile_on(struct sim_dpor_state *s);
+void sim_dpor_knuth_on(struct sim_dpor_state *s, bool on);
 unsigned int sim_dpor_profile(const struct sim_dpor_state *s, struct sim_race_pair **out,
 			      uint64_t *other);
 /* An operation kind's name ("read", "spin_lock"). */

@@ -579,6 +579,7 @@ static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
 		sim_dpor_split(d, opt->dpor_split_depth, opt->shard_index, opt->shard_count);
 	if (opt->race_profile)
 		sim_dpor_profile_on(d);
+	sim_dpor_knuth_on(d, opt->dpor_knuth);
 	return d;
 }
 
