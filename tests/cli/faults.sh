@@ -9,9 +9,12 @@ set -u
 H=${1:?usage: faults.sh PATH/TO/hmmsim SOURCE_DIR}
 SRC=${2:?usage: faults.sh PATH/TO/hmmsim SOURCE_DIR}
 . "$(dirname "$0")/lib.sh"
-started=() # pids this script started, stopped at exit if still there
+# at exit, the runs still there (jobs -p: not yet waited for) are killed, each
+# with its workers (set -m: a job is a process group); a pid once waited for
+# may be another test's process by then
 cleanup() {
-	for p in "${started[@]}"; do kill -9 "$p" 2>/dev/null; done
+	local p
+	for p in $(jobs -p); do kill -9 -- "-$p" 2>/dev/null || kill -9 "$p"; done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -19,6 +22,12 @@ check() { # check NAME COMMAND...: ok when the command succeeds
 	local name=$1; shift
 	if "$@"; then ok "$name"; else bad "$name"; fi
 }
+# No check depends on how fast this machine is (ctest -j runs CPU-heavy
+# suites beside this one): a run is signalled once it is under way, not after
+# a fixed sleep, and a stop has until LONG seconds, a deadline only a run that
+# does not stop misses.
+LONG=30
+hz=$(getconf CLK_TCK)
 # alive PID...: true when one of them still runs (not a zombie)
 alive() {
 	local p
@@ -36,6 +45,34 @@ wait_gone() {
 	done
 	return 0
 }
+# busy PID...: true when each has used 0.3 s of CPU: started, and exploring
+# (an execution of driver-fault-race takes well under a millisecond)
+busy() {
+	local p s f
+	for p in "$@"; do
+		read -r s 2>/dev/null <"/proc/$p/stat" || return 1
+		read -r -a f <<<"${s##*) }" # after "PID (COMM) ": utime and stime are f[11], f[12]
+		(((f[11] + f[12]) * 10 >= 3 * hz)) || return 1
+	done
+}
+# wait_for PID COMMAND...: true once COMMAND succeeds; false if PID ends
+# first, or after LONG seconds
+wait_for() {
+	local p=$1 until=$((SECONDS + LONG))
+	shift
+	until "$@"; do
+		alive "$p" && ((SECONDS <= until)) || return 1
+		sleep 0.05
+	done
+}
+# two_busy PARENT: true when PARENT has two children and both are busy;
+# $workers: its children
+two_busy() {
+	mapfile -t workers < <(pgrep -P "$1")
+	((${#workers[@]} >= 2)) && busy "${workers[@]}"
+}
+# usec: the time, in microseconds
+usec() { echo "${EPOCHREALTIME//[.,]/}"; }
 
 echo "# 1, 10: SIGINT and SIGTERM end a run with what it found so far"
 # job control on: a background job of a script ignores SIGINT otherwise
@@ -44,66 +81,71 @@ long=(explore driver-fault-race --iterations 300000000 --no-progress)
 for sig in TERM INT; do
 	"$H" "${long[@]}" --jobs 2 --json >"$T/j.json" 2>"$T/j.err" &
 	parent=$!
-	started+=("$parent")
-	sleep 1
-	workers=($(pgrep -P "$parent"))
-	started+=("${workers[@]}")
-	[[ ${#workers[@]} == 2 ]] && ok "--jobs 2: two workers" || bad "--jobs 2: two workers (${workers[*]})"
+	wait_for "$parent" two_busy "$parent"
+	[[ ${#workers[@]} == 2 ]] && ok "--jobs 2: two workers" ||
+		bad "--jobs 2: two workers under way within $LONG s (${workers[*]})"
 	kill -s "$sig" "$parent"
-	t0=$SECONDS
-	if wait_gone 2 "$parent" "${workers[@]}"; then
-		ok "SIG$sig to a --jobs 2 parent: it and its workers gone within 2 s"
+	t0=$(usec)
+	if wait_gone $LONG "$parent" "${workers[@]}"; then
+		ok "SIG$sig to a --jobs 2 parent: it and its workers gone ($((($(usec) - t0) / 1000)) ms)"
 	else
-		bad "SIG$sig to a --jobs 2 parent: processes left after 2 s"
+		bad "SIG$sig to a --jobs 2 parent: processes left after $LONG s"
+		kill -9 "$parent" "${workers[@]}"
 	fi
-	kill -9 "$parent" "${workers[@]}" 2>/dev/null
 	wait "$parent"
 	rc=$?
 	want=$([[ $sig == INT ]] && echo 130 || echo 143)
-	[[ $rc == "$want" ]] && ok "SIG$sig --jobs: exit $rc" || bad "SIG$sig --jobs: exit $rc, want $want"
+	[[ $rc == "$want" ]] && ok "SIG$sig --jobs: exit $rc" ||
+		bad "SIG$sig --jobs: exit $rc, want $want: $(head -c 300 "$T/j.err")"
 	grep -q '"interrupted":true' "$T/j.json" && grep -Eq '"executions":[1-9]' "$T/j.json" &&
 		ok "SIG$sig --jobs --json: the partial result, interrupted:true" ||
-		bad "SIG$sig --jobs --json: the partial result, interrupted:true"
+		bad "SIG$sig --jobs --json: the partial result, interrupted:true: $(head -c 300 "$T/j.json")"
 done
 "$H" "${long[@]}" --jobs 2 >"$T/j.txt" 2>&1 &
 parent=$!
-started+=("$parent")
-sleep 1
-workers=($(pgrep -P "$parent"))
-started+=("${workers[@]}")
+wait_for "$parent" two_busy "$parent"
 kill -INT "$parent"
-wait_gone 2 "$parent" "${workers[@]}" || kill -9 "$parent" "${workers[@]}"
+wait_gone $LONG "$parent" "${workers[@]}" || kill -9 "$parent" "${workers[@]}"
 wait "$parent"
 grep -q "^interrupted by SIGINT" "$T/j.txt" && grep -q "not a complete run" "$T/j.txt" &&
-	ok "SIGINT --jobs: a partial summary in the text" || bad "SIGINT --jobs: a partial summary in the text"
+	ok "SIGINT --jobs: a partial summary in the text" ||
+	bad "SIGINT --jobs: a partial summary in the text: $(head -c 300 "$T/j.txt")"
 # timeout(1) signals the command, then its process group: two SIGINTs to the
-# parent in a row are one request (the run stops with its partial JSON)
-for k in 1 2 3; do
+# parent in a row are one request (the run stops with its partial JSON).
+# Three tries, each must pass.  hmmsim takes a second signal within 0.2 s for
+# the same request: a try whose two kills were 0.1 s or more apart (this shell
+# was not scheduled in between) tests nothing and is run again, 10 runs at most.
+tries=0 runs=0 why=
+while ((tries < 3 && runs < 10)) && [[ -z $why ]]; do
+	runs=$((runs + 1))
 	"$H" "${long[@]}" --jobs 2 --json >"$T/b.json" 2>"$T/b.err" &
 	parent=$!
-	started+=("$parent")
-	sleep 1
+	wait_for "$parent" two_busy "$parent"
+	t0=$(usec)
 	kill -INT "$parent" && kill -INT "$parent"
-	wait_gone 3 "$parent" || kill -9 "$parent"
+	gap=$(($(usec) - t0))
+	wait_gone $LONG "$parent" "${workers[@]}" || kill -9 "$parent" "${workers[@]}"
 	wait "$parent"
+	rc=$?
+	((gap < 100000)) || continue
+	tries=$((tries + 1))
 	grep -q '"interrupted":true' "$T/b.json" && ! grep -q "interrupted again" "$T/b.err" ||
-		break
+		why="try $tries: exit $rc, the kills $gap us apart: $(head -c 200 "$T/b.err") $(head -c 200 "$T/b.json")"
 done
-grep -q '"interrupted":true' "$T/b.json" && ! grep -q "interrupted again" "$T/b.err" &&
+[[ -z $why ]] && ((tries == 3)) &&
 	ok "two SIGINTs in a row (timeout -s INT): one stop, the partial JSON" ||
-	bad "two SIGINTs in a row (timeout -s INT): one stop, the partial JSON"
+	bad "two SIGINTs in a row (timeout -s INT): one stop, the partial JSON (${why:-$tries tries of $runs runs})"
 for sig in INT TERM; do
 	"$H" "${long[@]}" --json >"$T/p.json" 2>"$T/p.err" &
 	p=$!
-	started+=("$p")
-	sleep 1
+	wait_for "$p" busy "$p"
 	kill -s "$sig" "$p"
-	check "SIG$sig to a plain run: gone within 2 s" wait_gone 2 "$p"
-	kill -9 "$p" 2>/dev/null
+	check "SIG$sig to a plain run: gone within $LONG s" wait_gone $LONG "$p"
+	alive "$p" && kill -9 "$p"
 	wait "$p"
 	grep -q '"interrupted":true' "$T/p.json" && grep -Eq '"executions":[1-9]' "$T/p.json" &&
 		ok "SIG$sig to a plain --json run: the partial JSON" ||
-		bad "SIG$sig to a plain --json run: the partial JSON"
+		bad "SIG$sig to a plain --json run: the partial JSON: $(head -c 200 "$T/p.err") $(head -c 200 "$T/p.json")"
 done
 
 set +m
@@ -143,13 +185,13 @@ done
 ls "$T" | grep -q "big.json" && bad "ulimit -f: a file is left: $(ls "$T" | grep big)" || ok "ulimit -f: no file left"
 "$H" catalog --iterations 100000000 --junit "$T/cat.xml" >/dev/null 2>&1 &
 p=$!
-started+=("$p")
-sleep 0.5
+# signalled under way, its temporary file written
+wait_for "$p" compgen -G "$T/cat.xml.tmp-*" >/dev/null && tmp=written || tmp="not written"
 kill -TERM "$p"
 wait "$p"
 rc=$?
-[[ $rc == 143 ]] && ! ls "$T" | grep -q "cat.xml" && ok "SIGTERM to catalog --junit: no file left" ||
-	bad "SIGTERM to catalog --junit: exit $rc, $(ls "$T" | grep cat.xml)"
+[[ $rc == 143 && $tmp == written ]] && ! ls "$T" | grep -q "cat.xml" && ok "SIGTERM to catalog --junit: no file left" ||
+	bad "SIGTERM to catalog --junit: exit $rc, the temporary $tmp, $(ls "$T" | grep cat.xml)"
 expect_exit 1 "--trace-out and --junit written" "$H" explore lost-update --trace-out "$T/t.json" --junit "$T/j.xml"
 [[ -s $T/t.json && -s $T/j.xml ]] && ! ls "$T" | grep -q tmp- && ok "complete files, no temporary left" ||
 	bad "complete files, no temporary left"
