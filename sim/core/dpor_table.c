@@ -3,7 +3,8 @@
  * dpor's object table: for each object, the last events that touched it
  * (the candidates of a race, dpor.c's candidates()), kept across executions
  * and rolled back to the divergence by an undo log, and the rows of each
- * thread's last read or update of it (docs/dpor.md, "Bookkeeping").
+ * thread's last read or update of it (docs/dpor.md, "The algorithm, and
+ * why": the replayed prefix, and memory).
  */
 #include <stdlib.h>
 #include <string.h>
