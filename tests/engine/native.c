@@ -935,6 +935,9 @@ static void assert_clean_or_expected(const struct sim_scenario *sc)
 {
 	if (res.violations_found) {
 		CU_ASSERT_STRING_EQUAL(res.kind, native_kind(sc->expect));
+		if (strcmp(res.kind, native_kind(sc->expect)) != 0) /* which, and why */
+			fprintf(stderr, "\n  %s: %s, want %s: %s\n", sc->name, res.kind,
+				native_kind(sc->expect), res.message);
 	} else {
 		CU_ASSERT_FALSE(res.hung);
 	}
