@@ -121,7 +121,7 @@ struct dpor_fc {
 	uint32_t idx;
 };
 
-/* What obj_update() changed, to undo it when the stack pops back below @ev. */
+/* What dpor_obj_update() changed, to undo it when the stack pops back below @ev. */
 struct dpor_undo {
 	struct dpor_obj *o; /* the entry (moved with it: tab_grow()) */
 	int32_t ev;
