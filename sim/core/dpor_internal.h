@@ -168,7 +168,7 @@ struct sim_dpor_state {
 	uint32_t tab_moves;  /* tab[] was moved to a larger one so many times */
 	int32_t *lastr_pool; /* rows of rw entries, one per thread */
 	size_t nlastr, caplastr;
-	int rw; /* vcw rounded up to a power of two */
+	int rw; /* the rows' width: a power of two, at least 4 and vcw */
 	struct dpor_undo *undo;
 	size_t nundo, capundo;
 	bool ended; /* dpor_end() ran since the last execution */
