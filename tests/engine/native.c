@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <CUnit/CUnit.h>
+#include <hmmsim/page.h>
 #include <hmmsim/sim.h>
 #include <hmmsim/stress.h>
 #include <stdio.h>
@@ -930,17 +931,29 @@ static const char *native_kind(const char *expect)
 	return expect;
 }
 
-/* Real threads may or may not hit a bug; when they do it is the expected kind. */
+/*
+ * Real threads may or may not hit a bug; when they do it is the expected
+ * kind, or one of @also (NULL-terminated; may be NULL): the other kinds the
+ * same bug shows as when real threads reach another oracle first.
+ */
+static void assert_clean_or_one_of(const struct sim_scenario *sc, const char *const *also)
+{
+	if (!res.violations_found) {
+		CU_ASSERT_FALSE(res.hung);
+		return;
+	}
+	bool ok = strcmp(res.kind, native_kind(sc->expect)) == 0;
+	for (size_t i = 0; !ok && also && also[i]; i++)
+		ok = strcmp(res.kind, also[i]) == 0;
+	CU_ASSERT_TRUE(ok);
+	if (!ok) /* which, and why */
+		fprintf(stderr, "\n  %s: %s, want %s: %s\n", sc->name, res.kind,
+			native_kind(sc->expect), res.message);
+}
+
 static void assert_clean_or_expected(const struct sim_scenario *sc)
 {
-	if (res.violations_found) {
-		CU_ASSERT_STRING_EQUAL(res.kind, native_kind(sc->expect));
-		if (strcmp(res.kind, native_kind(sc->expect)) != 0) /* which, and why */
-			fprintf(stderr, "\n  %s: %s, want %s: %s\n", sc->name, res.kind,
-				native_kind(sc->expect), res.message);
-	} else {
-		CU_ASSERT_FALSE(res.hung);
-	}
+	assert_clean_or_one_of(sc, NULL);
 }
 
 static void test_litmus_buggy(void)
@@ -975,20 +988,31 @@ static void test_litmus_abba(void)
 }
 #endif
 
-/* The kernel model on real threads: the correct driver races reclaim and
+/*
+ * The kernel model on real threads: the correct driver races reclaim and
  * migration with no model assertion failing (and, under TSan, no data race
- * in the model); the buggy driver, when real threads hit its window, is a
- * coherence violation. */
+ * in the model).  The buggy driver, when real threads hit its window, keeps
+ * a stale mirror entry, which shows as whichever oracle sees it first: the
+ * coherence oracle at the device's access (what exploration reports), the
+ * data oracle at the end when the device wrote the old page, or the
+ * use-after-free oracle when the page was freed between the coherence check
+ * and the access.  Exploration reaches all three: `hmmsim explore
+ * driver-fault-race-noretry --strategy random --keep-going --no-minimize --max-reports
+ * 400` reports data-loss beside coherence, and with the coherence check
+ * taken out, use-after-free.  Real threads found each of them first
+ * (data-loss in 5 of 60 five-second stress runs).
+ */
 static void test_model_driver_race(void)
 {
 	const struct sim_scenario *sc = hs_model_scenario_find("driver-fault-race");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
 	stress_sc(sc, 300, HANG_S, false);
 	assert_clean(300);
+	static const char *const also[] = {HS_KIND_DATA_LOSS, HS_KIND_UAF, NULL};
 	sc = hs_model_scenario_find("driver-fault-race-noretry");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
 	stress_sc(sc, 300, HANG_S, false);
-	assert_clean_or_expected(sc);
+	assert_clean_or_one_of(sc, also);
 	CU_ASSERT_FALSE(res.hung);
 }
 
