@@ -60,8 +60,9 @@ void dpor_poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind)
 
 /*
  * Kinds a pure round may hold: read-like ones; lock operations, trylocks
- * included (round_invisible() checks that it holds at its end what it held
- * at its start); stores and read-modify-writes (it checks that each location
+ * and a marked lock's commuting sections (DPOR_LA_*) included
+ * (round_invisible() checks that it holds at its end what it held at its
+ * start); stores and read-modify-writes (it checks that each location
  * holds its value from before the round's first write of it); allocation
  * (memory nobody else can reach).  Not: wake-ups (a waiter woke), spawn, a
  * thread's end, grace periods, the RCU callback queue.
@@ -78,6 +79,8 @@ static bool kind_pure(uint8_t k)
 	case SIM_OP_DOWN_WRITE:
 	case SIM_OP_DOWN_WRITE_TRYLOCK:
 	case SIM_OP_UP_WRITE:
+	case DPOR_LA_LOCK:
+	case DPOR_LA_UNLOCK:
 	case SIM_OP_WRITE:
 	case SIM_OP_RMW:
 	case SIM_OP_ALLOC:
