@@ -7,6 +7,7 @@
  * explore --jobs combines its workers' results (sim/cli/jobs.c).
  */
 #include <errno.h>
+#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,8 +219,11 @@ static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 				*sums[k] = v;
 		}
 	/* each shard estimates its own share of the tree (dpor_tree_estimate()) */
-	if (!raw_value(buf, "estimated_total", val, sizeof(val)) && cli_parse_double(val, &d))
+	if (!raw_value(buf, "estimated_total", val, sizeof(val)) && cli_parse_double(val, &d)) {
 		m->estimated_total += d;
+		if (!(m->estimated_total < DBL_MAX)) /* as dpor's own (estimate_node()) */
+			m->estimated_total = DBL_MAX;
+	}
 }
 
 void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)

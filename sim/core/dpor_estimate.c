@@ -83,7 +83,7 @@ double dpor_tree_estimate(const struct sim_dpor_state *s, unsigned int leaf)
 		if (n->chosen < 0 || j >= s->nev)
 			continue;
 		double avg = branch_size(s, n, est);
-		est = (double)n->sub_done + est + alternatives_left(s, n) * avg;
+		est = estimate_node((double)n->sub_done, est, alternatives_left(s, n), avg);
 	}
 	return est;
 }

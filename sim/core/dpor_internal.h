@@ -8,6 +8,7 @@
 
 #include "engine.h"
 
+#include <float.h>
 #include <stdlib.h>
 
 #define BIT(i)	 (1ull << (i))
@@ -366,6 +367,21 @@ static inline unsigned int preempt_cost(const struct dpor_node *n, int q)
 static inline bool above_split(const struct sim_dpor_state *s, const struct dpor_node *n)
 {
 	return s->split_depth && n->cdepth < s->split_depth && n->bdepth < SPLIT_MAX_BRANCHING;
+}
+
+/*
+ * One node of dpor_tree_estimate() (dpor_estimate.c): its branches explored
+ * so far (@done executions), the branch being explored (@cur) and @k
+ * alternatives left of @avg each.  Saturated at DBL_MAX: a tree past a
+ * double's range (a deep execution of retries, 2 choices at each of over
+ * 1,024 nodes) is the largest double, never inf, and never NaN, which 0 x
+ * inf at a node with no alternative left made of it (and "estimated_total":
+ * -nan, which no JSON reader takes).
+ */
+static inline double estimate_node(double done, double cur, unsigned int k, double avg)
+{
+	double est = done + cur + (k ? k * avg : 0);
+	return est < DBL_MAX ? est : DBL_MAX; /* NaN too */
 }
 
 /* dpor_table.c */

@@ -5,7 +5,8 @@
  * the root of a long program within a small budget, where the depth-first
  * order alone does not; its token replays; its fix is exhaustively clean with
  * the same executions as without probes; and the estimate of the tree is
- * exact at the end and within a small factor half-way.
+ * exact at the end and within a small factor half-way, and saturates at the
+ * largest double for a tree past its range.
  */
 #include <CUnit/CUnit.h>
 #include <hmmsim/lock.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "dpor_internal.h"
 #include "helpers.h"
 
 /*
@@ -184,6 +186,23 @@ static void test_estimate(void)
 	}
 }
 
+/*
+ * A tree past a double's range: the estimate saturates at DBL_MAX, never inf
+ * or NaN (owner-p2p-migrate@reregister's deep retries printed
+ * "estimated_total":-nan, 0 x inf at a node with no alternative left).
+ */
+static void test_estimate_saturates(void)
+{
+	double est = 1;
+	for (int j = 0; j < 1100; j++) /* two choices at each of 1,100 nodes */
+		est = estimate_node(0, est, 1, est);
+	CU_ASSERT_EQUAL(est, DBL_MAX);
+	est = estimate_node(5, est, 0, est); /* no alternative left above it */
+	CU_ASSERT_EQUAL(est, DBL_MAX);
+	CU_ASSERT_EQUAL(estimate_node(1, 2, 3, 4), 15.0); /* 1 + 2 + 3 x 4 */
+	CU_ASSERT_EQUAL(estimate_node(DBL_MAX, DBL_MAX, 0, 0), DBL_MAX);
+}
+
 void hmmsim_test_register(void)
 {
 	CU_pSuite s = CU_add_suite("dpor_probe", NULL, NULL);
@@ -192,4 +211,6 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "its fix: exhaustively clean, the same executions without probes",
 		    test_early_fix_clean);
 	CU_add_test(s, "the estimate: exact at the end, within 4x half-way", test_estimate);
+	CU_add_test(s, "the estimate of a tree past a double's range: the largest double",
+		    test_estimate_saturates);
 }
