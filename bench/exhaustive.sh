@@ -156,7 +156,7 @@ def owner_table():
         f"first; pct's 2,000 executions after it found nothing either), {tally['no']} "
         f"violations ({len(res) - byfb - tally['exhaustive'] - tally['sampled']} found by "
         f"dpor, {byfb} by pct after dpor's budget); {mmss(owner_s)} of wall time, "
-        f"{jobs} cells at a time. A cell: `exh N` clean under every interleaving, "
+        f"{jobs} {'cell' if jobs == '1' else 'cells'} at a time. A cell: `exh N` clean under every interleaving, "
         f"N dpor executions; `smp N/~E` clean but sampled after N executions of an "
         f"estimated E; a violation's kind and the executions to it (dpor's, or "
         f"\"pct\" when pct found it).",
@@ -194,11 +194,12 @@ def catalog_table():
     lines = [
         f"Measured with `bench/exhaustive.sh --budget {budget} --jobs {jobs}` (every entry "
         f"`hmmsim catalog ENTRY --exhaustive --cell-budget {budget}`, {mmss(catalog_s)} of "
-        f"wall time, {jobs} entries at a time): **{exh} of the {len(res)} fixes are "
-        f"exhaustively clean**, {smp} clean but sampled"
+        f"wall time, {jobs} {'entry' if jobs == '1' else 'entries'} at a time): **{exh} of the "
+        f"{len(res)} fixes are exhaustively clean**, {smp} clean but sampled"
         + (f", {dirty} not clean" if dirty else "")
-        + f"; dpor found {bydpor} of the {len(res)} bugs itself, the others were found by "
-        f"the entry's own strategy after dpor's budget (their executions include dpor's).",
+        + f"; dpor found {bydpor} of the {len(res)} bugs itself"
+        + (", the others were found by the entry's own strategy after dpor's budget (their "
+           "executions include dpor's)" if bydpor < len(res) else "") + ".",
         "",
         "| entry | fix | dpor executions | bug found by | executions to it |",
         "|---|---|---|---|---|",
