@@ -156,8 +156,8 @@ def owner_table():
         f"first; pct's 2,000 executions after it found nothing either), {tally['no']} "
         f"violations ({len(res) - byfb - tally['exhaustive'] - tally['sampled']} found by "
         f"dpor, {byfb} by pct after dpor's budget); {mmss(owner_s)} of wall time, "
-        f"{jobs} {'cell' if jobs == '1' else 'cells'} at a time. A cell: `exh N` clean under every interleaving, "
-        f"N dpor executions; `smp N/~E` clean but sampled after N executions of an "
+        f"{jobs} {'cell' if jobs == '1' else 'cells'} at a time. A cell: `exh N` clean under "
+        f"every interleaving, N dpor executions; `smp N/~E` clean but sampled after N executions of an "
         f"estimated E; a violation's kind and the executions to it (dpor's, or "
         f"\"pct\" when pct found it).",
         "",
