@@ -158,8 +158,10 @@ def owner_table():
         f"dpor, {byfb} by pct after dpor's budget); {mmss(owner_s)} of wall time, "
         f"{jobs} {'cell' if jobs == '1' else 'cells'} at a time. A cell: `exh N` clean under "
         f"every interleaving, N dpor executions; `smp N/~E` clean but sampled after N executions of an "
-        f"estimated E; a violation's kind and the executions to it (dpor's, or "
-        f"\"pct\" when pct found it).",
+        f"estimated E" + (", `cut U` of them cut at the step bound as unfair (a thread "
+        f"that could run did not run for half of it: docs/engine.md, \"Fairness\")"
+        if any(r.get("unfair_cut") for r, _ in res) else "") + "; a violation's kind and the "
+        f"executions to it (dpor's, or \"pct\" when pct found it).",
         "",
         "| policy | " + " | ".join(f"`{short(s)}`" for s in scs) + " |",
         "|---|" + "---|" * len(scs),
@@ -173,7 +175,8 @@ def owner_table():
             elif r["clean"] == "exhaustive":
                 row.append(f"exh {r['executions']:,}")
             elif r["clean"] == "sampled":
-                row.append(f"smp {r['executions']:,}/~{approx(r['estimated_total'])}")
+                cut = f", cut {r['unfair_cut']:,}" if r.get("unfair_cut") else ""
+                row.append(f"smp {r['executions']:,}/~{approx(r['estimated_total'])}{cut}")
             elif r["by"] == "pct":
                 row.append(f"**{r['violation']}** pct {r['executions']:,}")
             else:

@@ -49,10 +49,11 @@ struct hs_catalog_result {
 	uint64_t fixed_executions;
 	double fixed_seconds;
 	bool fixed_exhausted;
+	uint64_t fixed_unfair_cut; /* the fixed run's executions cut as unfair */
 	char error[256]; /* engine error, if any */
 	/* The replay tokens of the buggy run's first violation and of the
 	 * fixed run's when it is not clean ("" when none, or too long). */
-	char schedule[512], fixed_schedule[512];
+	char schedule[SIM_TOKEN_KEEP], fixed_schedule[SIM_TOKEN_KEEP];
 	char message[256]; /* the buggy run's first violation */
 	bool has_bug;	   /* hs_catalog_run_release(): the release has the bug */
 	/* hs_catalog_run_release() on a release without the bug: what it found

@@ -61,11 +61,12 @@ struct hs_owner_experiment_result {
 	/* The first violation's message and replay token ("" when none, or a
 	 * token too long): `hmmsim replay SCENARIO@POLICY --schedule TOKEN`. */
 	char message[256];
-	char schedule[512];
+	char schedule[SIM_TOKEN_KEEP];
 	/* hs_owner_experiment_explore(): dpor ran out of its tree (clean under
 	 * every interleaving, when nothing was found), its estimate of the
 	 * tree's size, the run's wall time */
 	bool exhausted;
+	uint64_t unfair_cut; /* executions cut at the step bound as unfair */
 	double estimated_total;
 	double seconds;
 	/* experiment owner --exhaustive (sim/cli/experiment_cmd.c): dpor found

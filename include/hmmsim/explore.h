@@ -119,6 +119,10 @@ struct sim_options {
 
 /* Engine defaults. */
 #define SIM_DEFAULT_STEP_BOUND 20000ul
+/* The longest replay token the catalog and the owner lab keep with a result
+ * (with its NUL): a livelock at the default step bound takes about 1,400
+ * characters; a longer one is kept as "" and reported as too long. */
+#define SIM_TOKEN_KEEP	       8192
 #define SIM_DEFAULT_PCT_DEPTH  3u
 #define SIM_DPOR_PROBE_BUDGET  1000u /* executions per probe round */
 #define SIM_DPOR_PROBE_ROUNDS  3u    /* preemption bounds 0, 1, 2 */
@@ -158,7 +162,15 @@ struct sim_result {
 	unsigned int nr_reports;
 	struct sim_violation *reports;
 	bool exhausted; /* DFS: every schedule within the bound was run; dpor: every
-			 * equivalence class (within the bound, if any) */
+			 * equivalence class (within the bound, if any); false when an
+			 * execution was cut as unfair (unfair_cut) */
+	/* executions that reached the step bound only by starving a runnable
+	 * thread (it had not run for at least half of the bound): cut there,
+	 * not reported as a livelock (docs/engine.md, "Fairness"); the first
+	 * one's index and what starved */
+	uint64_t unfair_cut;
+	uint64_t unfair_execution;
+	char unfair_msg[160];
 	/* dpor only */
 	uint64_t sleep_blocked;	 /* executions cut short, every runnable thread asleep */
 	uint64_t races;		 /* reversible races it found */

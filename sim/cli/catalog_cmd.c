@@ -267,13 +267,14 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 		       (unsigned long long)r->fixed_executions,
 		       r->fixed_exhausted ? "true" : "false");
 		if (exhaustive) {
-			printf(
-			    ",\"exhausted\":%s,\"bug_by_dpor\":%s,\"clean\":\"%s\",\"schedule\":",
-			    r->fixed_exhausted ? "true" : "false",
-			    r->found && !r->bug_by_fallback ? "true" : "false",
-			    !r->clean_with_fix	 ? "no"
-			    : r->fixed_exhausted ? "exhaustive"
-						 : "sampled");
+			printf(",\"exhausted\":%s,\"fixed_unfair_cut\":%llu,\"bug_by_dpor\":%s,"
+			       "\"clean\":\"%s\",\"schedule\":",
+			       r->fixed_exhausted ? "true" : "false",
+			       (unsigned long long)r->fixed_unfair_cut,
+			       r->found && !r->bug_by_fallback ? "true" : "false",
+			       !r->clean_with_fix   ? "no"
+			       : r->fixed_exhausted ? "exhaustive"
+						    : "sampled");
 			cli_json_str(stdout, r->schedule);
 		}
 		printf("}");

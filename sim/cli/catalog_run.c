@@ -158,6 +158,7 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 	res->fixed_executions = r.executions;
 	res->fixed_seconds = r.elapsed_s;
 	res->fixed_exhausted = r.exhausted;
+	res->fixed_unfair_cut = r.unfair_cut;
 	if (r.nr_reports) {
 		snprintf(res->error, sizeof(res->error), "fixed %.60s: %.31s: %.140s",
 			 e->fixed->name, r.reports[0].kind, r.reports[0].message);

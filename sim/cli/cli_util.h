@@ -159,7 +159,7 @@ struct cli_races {
 struct cli_merge {
 	/* scenario, strategy, seed, iterations, campaign: raw JSON values */
 	char head[5][256];
-	unsigned long long executions, violations_found;
+	unsigned long long executions, violations_found, unfair_cut;
 	double elapsed_s;	  /* the longest's */
 	struct cli_merge_viol *v; /* sorted by execution */
 	size_t nv;

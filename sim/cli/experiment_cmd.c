@@ -84,6 +84,7 @@ int hs_owner_experiment_explore(const struct sim_scenario *sc, const struct hs_o
 	/* found: the executions it took, dpor's probe rounds included */
 	res->executions = r.executions + (res->found ? r.probe_executions : 0);
 	res->exhausted = r.exhausted;
+	res->unfair_cut = r.unfair_cut;
 	res->estimated_total = r.estimated_total;
 	res->seconds = r.elapsed_s;
 	if (r.nr_reports) {
@@ -253,10 +254,11 @@ static void text_cell(const char *cli_name, const char *scenario,
 static void json_exhaustive(const struct hs_owner_experiment_result *r)
 {
 	printf(",\"exhausted\":%s,\"clean\":\"%s\",\"by\":\"%s\",\"dpor_executions\":%llu,"
-	       "\"estimated_total\":%.6g,\"fallback_executions\":%llu,\"seconds\":%.6f",
+	       "\"unfair_cut\":%llu,\"estimated_total\":%.6g,\"fallback_executions\":%llu,"
+	       "\"seconds\":%.6f",
 	       r->exhausted ? "true" : "false", cell_clean(r), r->by_fallback ? "pct" : "dpor",
-	       (unsigned long long)r->dpor_executions, r->estimated_total,
-	       (unsigned long long)r->fallback_executions, r->seconds);
+	       (unsigned long long)r->dpor_executions, (unsigned long long)r->unfair_cut,
+	       r->estimated_total, (unsigned long long)r->fallback_executions, r->seconds);
 }
 
 /* One cell's JSON object (policy @name, @scenario), after a comma unless @first. */
@@ -367,6 +369,7 @@ static int exhaustive_cell(const struct sim_scenario *run, const struct hs_owner
 	alt.dpor_executions = res->dpor_executions;
 	alt.fallback_executions = alt.executions;
 	alt.estimated_total = res->estimated_total;
+	alt.unfair_cut = res->unfair_cut;
 	alt.seconds = res->seconds;
 	*res = alt;
 	return 0;

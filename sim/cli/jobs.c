@@ -406,6 +406,7 @@ static int jobs_combine(struct jobs_run *jr, struct sim_result *res, int *interr
 		*interrupted = cli_interrupted ? cli_interrupted : m.interrupted ? SIGTERM : 0;
 		res->executions = m.executions;
 		res->violations_found = m.violations_found;
+		res->unfair_cut = m.unfair_cut;
 		cli_merge_dpor(&m, res);
 		if (m.nv && !o->keep_going && !*interrupted && o->strategy != SIM_STRATEGY_DPOR) {
 			/* one process would have stopped at the first violation */

@@ -64,7 +64,9 @@ static const char usage[] =
     "                               their races began, most first (JSON: race_profile;\n"
     "                               docs/dpor.md, \"Where the executions come from\")\n"
     "      --step-bound N           scheduling points before a livelock report (default\n"
-    "                               20000, or the scenario's)\n"
+    "                               20000, or the scenario's); an execution that reaches\n"
+    "                               it because a thread that could run did not run for\n"
+    "                               half of it is cut, not reported (JSON: unfair_cut)\n"
     "      --keep-going             count every violation instead of stopping\n"
     "      --json                   one JSON object on stdout\n"
     "      --brief                  leave atomics and annotated accesses out of the report\n"
@@ -388,6 +390,13 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 			(unsigned long long)r->sleep_blocked, (unsigned long long)r->races,
 			(unsigned long long)r->max_depth, r->dpor_bytes, r->estimated_total,
 			(unsigned long long)r->probe_executions);
+	fprintf(f, "\"unfair_cut\":%llu,", (unsigned long long)r->unfair_cut);
+	if (r->unfair_cut && r->unfair_msg[0]) {
+		fprintf(f, "\"unfair_first\":{\"execution\":%llu,\"starved\":",
+			(unsigned long long)r->unfair_execution);
+		cli_json_str(f, r->unfair_msg);
+		fprintf(f, "},");
+	}
 	if (o->strategy == SIM_STRATEGY_DPOR && r->probe_found)
 		fprintf(f, "\"probe_bound\":%u,", r->probe_bound);
 	/* a bounded dpor's exhausted tree covers every schedule within the
@@ -499,6 +508,27 @@ static void print_dfs_bounds(const struct sim_options *o, const struct sim_resul
 		       r->bound_in_progress, o->dfs_preemptions);
 }
 
+/* Executions cut at the step bound by a schedule that starved a thread. */
+static void print_unfair(const struct sim_options *o, const struct sim_result *r)
+{
+	if (!r->unfair_cut)
+		return;
+	if (o->strategy == SIM_STRATEGY_REPLAY) {
+		printf("cut at the step bound (%llu): %s; an unfair schedule, not a livelock "
+		       "(docs/engine.md, \"Fairness\")\n",
+		       (unsigned long long)(o->step_bound ? o->step_bound : SIM_DEFAULT_STEP_BOUND),
+		       r->unfair_msg);
+		return;
+	}
+	printf("%llu execution%s cut at the step bound by an unfair schedule, not a livelock "
+	       "(docs/engine.md, \"Fairness\"): the run is not exhaustive",
+	       (unsigned long long)r->unfair_cut, cli_plural(r->unfair_cut));
+	if (r->unfair_msg[0])
+		printf("; the first, execution %llu: %s", (unsigned long long)r->unfair_execution,
+		       r->unfair_msg);
+	printf("\n");
+}
+
 /* @shown: how to name the scenario on a command line (a file's path). */
 static void print_human(const struct sim_scenario *sc, const char *shown,
 			const struct sim_options *o, const struct sim_result *r, int interrupted)
@@ -545,6 +575,7 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		printf("dpor: %llu probe execution%s first (dpor bounded to 0, 1, 2 preemptions), "
 		       "not counted above\n",
 		       (unsigned long long)r->probe_executions, cli_plural(r->probe_executions));
+	print_unfair(o, r);
 	for (unsigned int i = 0; i < r->nr_reports; i++)
 		print_violation(shown, o, &r->reports[i]);
 	if (r->violations_found > r->nr_reports)

@@ -261,6 +261,8 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 	if (raw_value(buf, "violations_found", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no violations_found");
 	m->violations_found += v;
+	if (!raw_value(buf, "unfair_cut", val, sizeof(val)) && cli_parse_u64(val, &v))
+		m->unfair_cut += v;
 	if (!raw_value(buf, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
 	    el > m->elapsed_s)
 		m->elapsed_s = el;
@@ -366,10 +368,10 @@ static void print_merged(const struct cli_merge *m, int files)
 	cli_merge_dpor(m, &r);
 	printf("{\"scenario\":%s,\"strategy\":%s,\"seed\":%s,\"executions\":%llu,"
 	       "\"elapsed_s\":%.6f,\"execs_per_s\":%.1f,\"violations_found\":%llu,"
-	       "\"exhausted\":%s,\"shards\":%d,",
+	       "\"exhausted\":%s,\"unfair_cut\":%llu,\"shards\":%d,",
 	       m->head[0], m->head[1], m->head[2], m->executions, m->elapsed_s,
 	       m->elapsed_s > 0 ? (double)m->executions / m->elapsed_s : 0.0, m->violations_found,
-	       r.exhausted ? "true" : "false", files);
+	       r.exhausted ? "true" : "false", m->unfair_cut, files);
 	if (m->dpor)
 		printf("\"sleep_blocked\":%llu,\"races\":%llu,\"max_depth\":%llu,"
 		       "\"dpor_bytes\":%llu,\"estimated_total\":%.0f,\"subtrees\":%llu,"

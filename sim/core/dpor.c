@@ -911,7 +911,8 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
 }
 
 /*
- * An execution cut short by a violation: what its other threads would have
+ * An execution cut short by a violation or at the step bound by an unfair
+ * schedule (sched.c unfair_cut()): what its other threads would have
  * done next never ran, so its races were never seen.  Their announced next
  * operations race as if they ran now (Flanagan and Godefroid check every
  * awake thread's next operation at every state): each last dependent event
@@ -920,7 +921,8 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
  */
 static void cut_races(struct sim_engine *e, struct sim_dpor_state *s)
 {
-	int last = s->ev[s->nev - 1].tid; /* its violation ended it */
+	/* its violation ended it; a cut (sched.c unfair_cut()) ended no thread */
+	int last = e->failed ? s->ev[s->nev - 1].tid : -1;
 	int32_t cand[2 * SIM_MAX_THREADS + 2];
 
 	for (int u = 0; u < e->nthreads; u++) {
@@ -951,7 +953,7 @@ void sim_dpor_exec_done(struct sim_engine *e)
 		s->open = false;
 		event_close(s, s->nev - 1);
 	}
-	if (e->failed && s->nev && !s->follow)
+	if ((e->failed || e->unfair) && s->nev && !s->follow)
 		cut_races(e, s);
 	/* an execution that ended above the split is a subtree of its own */
 	if (s->split_depth && !s->in_sub && s->subtrees++ % s->shard_count != s->shard_index)

@@ -146,6 +146,7 @@ struct sim_thread {
 	int32_t dpor_pend;     /* event that woke, spawned or followed its yield: -1 */
 	int dpor_locks;	       /* locks and RCU read sections it holds (dpor's polling rule) */
 	int la_sections;       /* commuting sections it is in (sim_lock_sections_commute()) */
+	uint64_t idle_since;   /* the step it last ran at or became runnable at */
 };
 
 /* A choice that differs from the default one: what a schedule token holds. */
@@ -197,6 +198,14 @@ struct sim_engine {
 	bool dpor;	/* the dpor strategy runs: events are recorded (dpor.c) */
 	bool sections_ordered; /* a covering bound: no lock sections commute (dpor.c) */
 	bool abandoned; /* dpor: the execution was cut short (sleep-set blocked) */
+	/* the longest a thread that could run did not run (not counting a
+	 * poller's wait at its sim_yield()): starved, for starved_for steps from
+	 * step starved_at (sched.c starved_thread()); at the step bound, when that
+	 * is at least half of it, the execution ends there, cut, not a livelock:
+	 * unfair */
+	bool unfair;
+	int starved;
+	uint64_t starved_for, starved_at;
 	bool want_hash; /* hash the execution memory when an execution ends */
 	uint64_t final_hash;
 	char fail_kind[32];

@@ -307,6 +307,18 @@ static bool por_self_check(const struct sim_scenario *sc, const struct sim_optio
 }
 
 /* sim_explore() of a replay: one execution, the token's, with its report. */
+/* Execution @i, the first cut as unfair: what starved, for the summary. */
+static void unfair_note(struct sim_result *res, uint64_t i)
+{
+	const struct sim_engine *e = &sim_eng;
+	res->unfair_execution = i;
+	snprintf(res->unfair_msg, sizeof(res->unfair_msg),
+		 "T%d %s could run and did not run for %llu of its %llu scheduling points "
+		 "(from step %llu)",
+		 e->starved, e->threads[e->starved].name, (unsigned long long)e->starved_for,
+		 (unsigned long long)e->steps, (unsigned long long)e->starved_at);
+}
+
 static int explore_replay(const struct sim_scenario *sc, const struct sim_options *opt,
 			  struct sim_result *res, double t0)
 {
@@ -330,6 +342,10 @@ static int explore_replay(const struct sim_scenario *sc, const struct sim_option
 	res->elapsed_s = now_s() - t0;
 	if (ret == -EIO) { /* a clean replay is a result, not an error */
 		res->error[0] = 0;
+		if (sim_eng.unfair) {
+			res->unfair_cut = 1;
+			unfair_note(res, 0);
+		}
 		return 0;
 	}
 	if (ret)
@@ -591,6 +607,8 @@ static uint64_t explore_count(const struct sim_options *opt, struct sim_result *
 		res->sleep_blocked++;
 		return 0;
 	}
+	if (sim_eng.unfair && !res->unfair_cut++)
+		unfair_note(res, i);
 	res->executions++;
 	clean_keep(pick, opt, i);
 	return sim_cov_exec_done(&sim_eng, &res->coverage);
@@ -674,12 +692,13 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 		if (dpor && sim_dpor_probe(dpor)) { /* another shard's subtree: not counted */
 			if (!e->replay_mismatch && ops->end(e))
 				continue;
-			res->exhausted = !e->replay_mismatch;
+			res->exhausted = !e->replay_mismatch && !res->unfair_cut;
 			break;
 		}
 		uint64_t sched_hash = explore_count(opt, res, &pick, i);
 		bool failed = e->failed;
-		if (opt->por_check && !failed && por_self_check(sc, opt, dpor, i, res)) {
+		if (opt->por_check && !failed && !e->unfair &&
+		    por_self_check(sc, opt, dpor, i, res)) {
 			failed = true; /* the report is in */
 			res->violations_found++;
 		} else if (failed) {
@@ -707,7 +726,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			break;
 		}
 		if (!more) {
-			res->exhausted = tree && !e->replay_mismatch;
+			res->exhausted = tree && !e->replay_mismatch && !res->unfair_cut;
 			break;
 		}
 	}

@@ -145,6 +145,46 @@ __attribute__((noreturn)) static void dpor_refused(struct sim_engine *e)
 	back_to_host(e);
 }
 
+/*
+ * Thread @t, which could run since step idle_since, runs now (or the step
+ * bound is reached, @ongoing): the longest such wait so far is kept, unless
+ * @t waited at its own sim_yield() (a poller: running it would change nothing
+ * it polls; a poll-blocked thread counts as one that could run, as the other
+ * strategies would run it).
+ */
+static inline void idle_end(struct sim_engine *e, const struct sim_thread *t)
+{
+	uint64_t d = e->steps - t->idle_since;
+	if (d > e->starved_for && t->next_op.kind != SIM_OP_YIELD) {
+		e->starved = t->id;
+		e->starved_for = d;
+		e->starved_at = t->idle_since;
+	}
+}
+
+/*
+ * The step bound @bound is reached.  If a thread that could run did not run
+ * for at least half of it (it waits still, or it waited and then ran), the
+ * execution took that long because of the schedule, not because it cannot
+ * finish: a fair scheduler runs that thread, and only a fair non-terminating
+ * execution is a livelock (CHESS's rule: Musuvathi and Qadeer, "Fair
+ * stateless model checking", PLDI 2008).  The execution is cut there, not
+ * reported.
+ */
+static void unfair_check(struct sim_engine *e, uint64_t bound)
+{
+	for (uint64_t m = (e->runnable | e->polling) & ~BIT(e->cur->id); m; m &= m - 1)
+		idle_end(e, &e->threads[__builtin_ctzll(m)]);
+	if (e->starved < 0 || e->starved_for < bound / 2)
+		return;
+	e->unfair = true;
+	if (e->tracing)
+		sim_trace(
+		    NULL, "cut at the step bound: T%d %s could run and did not run for %llu steps",
+		    e->starved, e->threads[e->starved].name, (unsigned long long)e->starved_for);
+	back_to_host(e);
+}
+
 /* Pick the next thread among @choices and switch to it if it is not us. */
 static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 {
@@ -189,6 +229,11 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 		if (e->replay_mismatch)
 			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
 	}
+	if (next != cur->id) {
+		idle_end(e, &e->threads[next]);
+		e->threads[next].idle_since = e->steps;
+	}
+	cur->idle_since = e->steps;
 	if (e->dpor && !sim_dpor_event_begin(e, next, choices, yielding))
 		dpor_refused(e);
 	if (next != cur->id) {
@@ -206,6 +251,7 @@ static inline void count_step(struct sim_engine *e)
 		e->strat->on_step(e);
 	if (e->steps > e->step_bound) {
 		uint64_t bound = e->step_bound;
+		unfair_check(e, bound);
 		e->step_bound = UINT64_MAX; /* the report itself must not trip it */
 		sim_fail(SIM_KIND_LIVELOCK,
 			 "no progress: the execution took %llu scheduling points without "
@@ -345,6 +391,8 @@ void sim_wake(const void *obj)
 			continue;
 		t->state = SIM_T_RUNNABLE;
 		t->wait_obj = NULL;
+		if (!(e->polling & BIT(t->id)))
+			t->idle_since = e->steps; /* a poller was runnable for the others */
 		e->polling &= ~BIT(t->id);
 		sim_dpor_edge(t); /* the woken retry happens after this event */
 		e->blocked &= ~BIT(t->id);
@@ -394,6 +442,7 @@ int sim_spawn_internal(const char *name, sim_thread_fn fn, void *arg)
 	t->dpor_pend = -1;
 	t->dpor_locks = 0;
 	t->la_sections = 0;
+	t->idle_since = e->steps;
 	sim_dpor_edge(t); /* its first event happens after the spawn */
 	sim_dpor_touch(&e->nthreads, SIM_OP_SPAWN, "the thread table", "spawn");
 	if (e->ora_races)
@@ -447,6 +496,9 @@ void sim_run_execution(uint64_t index)
 	e->next_obj_id = 0;
 	e->failed = false;
 	e->abandoned = false;
+	e->unfair = false;
+	e->starved = -1;
+	e->starved_for = e->starved_at = 0;
 	e->replay_mismatch = false;
 	e->fail_kind[0] = e->fail_msg[0] = 0;
 	e->rcu_readers = 0;

@@ -236,6 +236,73 @@ static void test_livelock_step_bound(void)
 	sim_result_free(&r);
 }
 
+/*
+ * Fairness: two threads retry, each changing its own counter, until a third
+ * raises a flag.  A schedule that runs the two in turn and never the third
+ * reaches the step bound, and no fair scheduler runs it: the execution is
+ * cut there, not a livelock (docs/engine.md, "Fairness").  Without the
+ * third thread they retry for ever under every schedule, fair ones too: a
+ * livelock.  dpor reaches both; the retries touch different counters, so
+ * its tree is the number of rounds of each before the flag.
+ */
+struct retry_pair {
+	long flag, x[2];
+};
+
+static void retrier(struct retry_pair *p, int i)
+{
+	while (!SIM_READ_ONCE(p->flag)) {
+		SIM_WRITE_ONCE(p->x[i], SIM_READ_ONCE(p->x[i]) + 1);
+		sim_yield();
+	}
+}
+
+static void retrier0(void *arg)
+{
+	retrier(arg, 0);
+}
+
+static void retrier1(void *arg)
+{
+	retrier(arg, 1);
+}
+
+static void flag_raiser(void *arg)
+{
+	SIM_WRITE_ONCE(((struct retry_pair *)arg)->flag, 1);
+}
+
+static void retry_main(void *arg)
+{
+	struct retry_pair *p = sim_alloc(sizeof(*p));
+	int t[3], n = 0;
+	t[n++] = sim_thread_spawn("retry-0", retrier0, p);
+	t[n++] = sim_thread_spawn("retry-1", retrier1, p);
+	if (arg)
+		t[n++] = sim_thread_spawn("raiser", flag_raiser, p);
+	for (int i = 0; i < n; i++)
+		sim_thread_join(t[i]);
+}
+
+static void test_unfair_cut(void)
+{
+	struct sim_scenario sc =
+	    SCENARIO("t-unfair", retry_main, .arg = "raiser", .step_bound = 60);
+	struct sim_result r = run(&sc, SIM_STRATEGY_DPOR, 100000, 0, 1);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.unfair_cut > 0);
+	CU_ASSERT_TRUE(r.unfair_cut < r.executions);
+	CU_ASSERT_FALSE(r.exhausted); /* the cut executions' ends were not run */
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.unfair_msg, "raiser could run and did not run"));
+	sim_result_free(&r);
+
+	struct sim_scenario forever = SCENARIO("t-unfair-none", retry_main, .step_bound = 60);
+	r = run(&forever, SIM_STRATEGY_DPOR, 100000, 0, 1);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_LIVELOCK);
+	CU_ASSERT_EQUAL(r.unfair_cut, 0);
+	sim_result_free(&r);
+}
+
 static void self_deadlock_main(void *arg)
 {
 	struct shared *s = new_shared();
@@ -482,6 +549,8 @@ void hmmsim_test_register(void)
 		    test_rwsem_recursive_read_deadlock);
 	CU_add_test(s, "abba: deadlock with the wait-for relation", test_abba_deadlock_report);
 	CU_add_test(s, "spinning forever: livelock at the step bound", test_livelock_step_bound);
+	CU_add_test(s, "a schedule that starves a thread to the step bound: cut, not a livelock",
+		    test_unfair_cut);
 	CU_add_test(s, "relocking a held mutex: deadlock", test_self_deadlock);
 	CU_add_test(s, "unlock not held, assert_held", test_lock_misuse);
 	CU_add_test(s, "more than SIM_MAX_THREADS", test_too_many_threads);
