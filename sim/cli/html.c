@@ -233,6 +233,12 @@ static void run_clean(FILE *f, const struct html_run *h)
 	else
 		fprintf(f, "no violation in %llu executions, sampled: not exhaustive",
 			(unsigned long long)r->executions);
+	if (r->unfair_cut) {
+		fprintf(f, "; %llu cut at the step bound by an unfair schedule, not a livelock (",
+			(unsigned long long)r->unfair_cut);
+		html_esc(f, r->unfair_msg[0] ? r->unfair_msg : "docs/engine.md, \"Fairness\"");
+		fputs(")", f);
+	}
 	fputs("</div>\n", f);
 }
 
