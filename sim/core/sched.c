@@ -146,11 +146,11 @@ __attribute__((noreturn)) static void dpor_refused(struct sim_engine *e)
 }
 
 /*
- * Thread @t, which could run since step idle_since, runs now (or the step
- * bound is reached, @ongoing): the longest such wait so far is kept, unless
- * @t waited at its own sim_yield() (a poller: running it would change nothing
- * it polls; a poll-blocked thread counts as one that could run, as the other
- * strategies would run it).
+ * Thread @t, which could run since step idle_since, runs now (or still waits
+ * when the step bound is reached, unfair_check()): the longest such wait of
+ * the execution is kept, unless @t waited at its own sim_yield() (a poller:
+ * running it would change nothing it polls; a poll-blocked thread counts as
+ * one that could run, as the other strategies would run it).
  */
 static inline void idle_end(struct sim_engine *e, const struct sim_thread *t)
 {
