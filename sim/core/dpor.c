@@ -912,7 +912,7 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
 
 /*
  * An execution cut short by a violation or at the step bound by an unfair
- * schedule (sched.c unfair_cut()): what its other threads would have
+ * schedule (sched.c unfair_check()): what its other threads would have
  * done next never ran, so its races were never seen.  Their announced next
  * operations race as if they ran now (Flanagan and Godefroid check every
  * awake thread's next operation at every state): each last dependent event
@@ -921,7 +921,7 @@ static int dpor_choose(struct sim_engine *e, uint64_t choices, int def, bool yie
  */
 static void cut_races(struct sim_engine *e, struct sim_dpor_state *s)
 {
-	/* its violation ended it; a cut (sched.c unfair_cut()) ended no thread */
+	/* its violation ended it; a cut (sched.c unfair_check()) ended no thread */
 	int last = e->failed ? s->ev[s->nev - 1].tid : -1;
 	int32_t cand[2 * SIM_MAX_THREADS + 2];
 

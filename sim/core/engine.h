@@ -200,7 +200,7 @@ struct sim_engine {
 	bool abandoned; /* dpor: the execution was cut short (sleep-set blocked) */
 	/* the longest a thread that could run did not run (not counting a
 	 * poller's wait at its sim_yield()): starved, for starved_for steps from
-	 * step starved_at (sched.c starved_thread()); at the step bound, when that
+	 * step starved_at (sched.c idle_end()); at the step bound, when that
 	 * is at least half of it, the execution ends there, cut, not a livelock:
 	 * unfair */
 	bool unfair;

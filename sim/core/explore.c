@@ -306,7 +306,6 @@ static bool por_self_check(const struct sim_scenario *sc, const struct sim_optio
 	return bad;
 }
 
-/* sim_explore() of a replay: one execution, the token's, with its report. */
 /* Execution @i, the first cut as unfair: what starved, for the summary. */
 static void unfair_note(struct sim_result *res, uint64_t i)
 {
@@ -319,6 +318,7 @@ static void unfair_note(struct sim_result *res, uint64_t i)
 		 (unsigned long long)e->steps, (unsigned long long)e->starved_at);
 }
 
+/* sim_explore() of a replay: one execution, the token's, with its report. */
 static int explore_replay(const struct sim_scenario *sc, const struct sim_options *opt,
 			  struct sim_result *res, double t0)
 {
