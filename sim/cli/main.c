@@ -514,9 +514,8 @@ static void print_unfair(const struct sim_options *o, const struct sim_result *r
 	if (!r->unfair_cut)
 		return;
 	if (o->strategy == SIM_STRATEGY_REPLAY) {
-		printf("cut at the step bound (%llu): %s; an unfair schedule, not a livelock "
+		printf("cut at the step bound: %s; an unfair schedule, not a livelock "
 		       "(docs/engine.md, \"Fairness\")\n",
-		       (unsigned long long)(o->step_bound ? o->step_bound : SIM_DEFAULT_STEP_BOUND),
 		       r->unfair_msg);
 		return;
 	}

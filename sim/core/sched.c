@@ -229,11 +229,11 @@ static void schedule(struct sim_engine *e, uint64_t choices, bool yielding)
 		if (e->replay_mismatch)
 			sim_fail(SIM_KIND_ENGINE, "%s", e->mismatch_msg);
 	}
-	if (next != cur->id) {
+	if (next != cur->id) { /* a thread that goes on is not waiting */
 		idle_end(e, &e->threads[next]);
 		e->threads[next].idle_since = e->steps;
+		cur->idle_since = e->steps;
 	}
-	cur->idle_since = e->steps;
 	if (e->dpor && !sim_dpor_event_begin(e, next, choices, yielding))
 		dpor_refused(e);
 	if (next != cur->id) {
