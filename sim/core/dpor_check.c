@@ -362,3 +362,71 @@ bool sim_dpor_sleeper_check(const struct sim_dpor_state *d, const struct sim_dpo
 	}
 	return false;
 }
+
+/* The first item of @a that @b does not hold (the same object and kind), or a->n. */
+static uint32_t foot_missing(const struct dpor_foot *a, const struct dpor_foot *b)
+{
+	uint32_t k = 0;
+	for (; k < a->n; k++) {
+		uint32_t i = 0;
+		while (i < b->n && (b->it[i].obj != a->it[k].obj || b->it[i].kind != a->it[k].kind))
+			i++;
+		if (i == b->n)
+			break;
+	}
+	return k;
+}
+
+/* The next event of @tid at or after @i that did not block, or @s->nev. */
+static size_t next_ran(const struct sim_dpor_state *s, int tid, size_t i)
+{
+	while (i < s->nev && (s->ev[i].tid != tid || s->ev[i].blocked))
+		i++;
+	return i;
+}
+
+/*
+ * The footprints' check (docs/dpor.md, "The soundness self-check"): @f
+ * followed another linearization of @d's last execution and ended in the same
+ * state.  Each event that ran (did not block) read the same values in both
+ * orders, so in a sound model it acted on the same objects in the same ways.
+ * An item one has and the other lacks is a classification that holds in one
+ * order only: dpor judged the event's dependence by what it did in the order
+ * it ran, and another execution may order it differently.  Events are
+ * matched by thread and position among the thread's events that did not
+ * block (a linearization leaves out failed attempts).  Return: true, and
+ * @msg naming the event and the item.
+ */
+bool sim_dpor_footprint_check(const struct sim_dpor_state *d, const struct sim_dpor_state *f,
+			      char *msg, size_t len)
+{
+	for (int t = 0; t < SIM_MAX_THREADS; t++) {
+		size_t i = next_ran(d, t, 0), j = next_ran(f, t, 0);
+		for (; i < d->nev && j < f->nev;
+		     i = next_ran(d, t, i + 1), j = next_ran(f, t, j + 1)) {
+			const struct sim_dpor_state *s = d;
+			struct dpor_foot a = ev_foot(d, i), b = ev_foot(f, j);
+			size_t e = i, other = j;
+			uint32_t k = foot_missing(&a, &b);
+			if (k == a.n) { /* nothing of d's missing in f: the other way */
+				s = f, e = j, other = i;
+				a = b, b = ev_foot(d, i);
+				if ((k = foot_missing(&a, &b)) == a.n)
+					continue;
+			}
+			char tx[160];
+			dpor_prof_item_text(s, s->ev[e].fp_start + k, a.it[k].kind, t, tx,
+					    sizeof(tx));
+			snprintf(
+			    msg, len,
+			    "dpor self-check: %s is in event %zu (%s) of one linearization of "
+			    "the execution's partial order and not in the same event of another "
+			    "(event %zu), which ended in the same state: the event's footprint "
+			    "depends on the order, through an access dpor does not see "
+			    "(annotate it)",
+			    tx, e, sim_dpor_op_name(s->ev[e].kind), other);
+			return true;
+		}
+	}
+	return false;
+}

@@ -427,6 +427,10 @@ size_t sim_dpor_diverged(const struct sim_dpor_state *s); /* event index, or SIZ
 uint64_t sim_dpor_cut_asleep(const struct sim_dpor_state *s);
 bool sim_dpor_sleeper_check(const struct sim_dpor_state *d, const struct sim_dpor_state *f, int tid,
 			    char *msg, size_t len);
+/* After a follow run @f of another linearization of @d's last execution: an
+ * event whose footprint differs between the two (--por-check). */
+bool sim_dpor_footprint_check(const struct sim_dpor_state *d, const struct sim_dpor_state *f,
+			      char *msg, size_t len);
 /* Hooks of the scheduler while e->dpor: the current event ends (top of every
  * schedule()), @next's event begins (false: it is asleep, abandon), an object
  * the current event touches besides its announced operation, a thread made

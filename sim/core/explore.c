@@ -116,16 +116,27 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok,
 
 /* Run @seq (a thread per event); Return: true when it ran through, *h its hash
  * (or the event where it could not go on, with 1 << 63). */
-static bool follow_run(const struct sim_scenario *sc, const struct sim_options *opt, const int *seq,
-		       size_t n, uint64_t *h)
+static struct sim_dpor_state *follow_keep(const struct sim_scenario *sc,
+					  const struct sim_options *opt, const int *seq, size_t n,
+					  bool labels, uint64_t *h, bool *ran)
 {
 	struct sim_dpor_state *f = sim_dpor_follow(seq, n);
+	if (labels)
+		sim_dpor_profile_on(f);
 	sim_engine_setup(sc, &sim_dpor_ops, f, opt->step_bound);
 	sim_run_execution(0);
 	size_t at = sim_dpor_diverged(f);
 	bool ok = !sim_eng.abandoned && at == SIZE_MAX;
 	*h = ok ? sim_eng.final_hash : (1ull << 63) | at;
-	sim_dpor_free(f);
+	*ran = ok;
+	return f;
+}
+
+static bool follow_run(const struct sim_scenario *sc, const struct sim_options *opt, const int *seq,
+		       size_t n, uint64_t *h)
+{
+	bool ok;
+	sim_dpor_free(follow_keep(sc, opt, seq, n, false, h, &ok));
 	return ok;
 }
 
@@ -207,8 +218,23 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 		int *seq;
 		uint64_t h;
 		size_t m = sim_dpor_linearize(d, variant, &seq);
-		if (m == SIZE_MAX || (follow_run(sc, opt, seq, m, &h) && h == h0)) {
-			free(seq); /* SIZE_MAX: this variant's order got stuck, nothing to run */
+		if (m == SIZE_MAX) {
+			free(seq); /* this variant's order got stuck, nothing to run */
+			continue;
+		}
+		bool ran;
+		struct sim_dpor_state *f = follow_keep(sc, opt, seq, m, true, &h, &ran);
+		if (ran && h == h0 && sim_dpor_footprint_check(d, f, msg, len)) {
+			/* again, against the execution's own order with labels */
+			uint64_t h1;
+			struct sim_dpor_state *o = follow_keep(sc, opt, orig, n, true, &h1, &ran);
+			sim_dpor_footprint_check(o, f, msg, len);
+			sim_dpor_free(o);
+			bad = true;
+		}
+		sim_dpor_free(f);
+		if ((ran && h == h0) || bad) {
+			free(seq);
 			continue;
 		}
 		por_diagnose(sc, opt, d, orig, seq, m == n ? n : 0, h0, msg, len);

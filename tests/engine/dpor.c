@@ -214,6 +214,70 @@ static void test_self_check_reports_planted(void)
 	sim_result_free(&r);
 }
 
+/*
+ * A footprint chosen by an unannotated flag: the reader notes a read of c in
+ * its event only when it sees the writer's flag, and uses nothing it read,
+ * so every order ends in the same state with the same events.  The
+ * linearizations agree on the final state and disagree on the reader's
+ * footprint; the footprints' check reports it.  Mode 1 reads the flag with
+ * an annotated read: clean.
+ */
+struct path {
+	long flag, a, b, c;
+	int annotated;
+};
+
+static void path_writer(void *arg)
+{
+	struct path *p = arg;
+	if (p->annotated)
+		SIM_WRITE_ONCE(p->flag, 1);
+	else
+		p->flag = 1; /* unannotated */
+	SIM_WRITE_ONCE(p->a, 1);
+}
+
+static void path_reader(void *arg)
+{
+	struct path *p = arg;
+	SIM_WRITE_ONCE(p->b, 1);
+	if (p->annotated ? SIM_READ_ONCE(p->flag) : p->flag)
+		sim_note_access(&p->c, false); /* in the event of the write of b */
+	SIM_WRITE_ONCE(p->b, 2);
+}
+
+static void path_main(void *arg)
+{
+	struct path *p = sim_alloc(sizeof(*p));
+	p->annotated = (int)(uintptr_t)arg;
+	int w = sim_thread_spawn("writer", path_writer, p);
+	int r = sim_thread_spawn("reader", path_reader, p);
+	sim_thread_join(w);
+	sim_thread_join(r);
+}
+
+static void test_self_check_reports_path(void)
+{
+	struct sim_scenario sc = SCENARIO("planted-path", path_main, .arg = (void *)0);
+	struct sim_result r = run_dpor(&sc, true);
+	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_POR_CHECK);
+	if (r.nr_reports) {
+		const char *m = r.reports[0].message;
+		CU_ASSERT_PTR_NOT_NULL(strstr(m, "path_reader: read p->c (reader)"));
+		CU_ASSERT_PTR_NOT_NULL(strstr(m, "footprint depends on the order"));
+		if (!strstr(m, "path_reader"))
+			fprintf(stderr, "planted-path: %s\n", m);
+	}
+	sim_result_free(&r);
+	struct sim_scenario ok = SCENARIO("path-annotated", path_main, .arg = (void *)1);
+	r = run_dpor(&ok, true);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	if (r.violations_found)
+		fprintf(stderr, "path-annotated: %s\n", r.reports[0].message);
+	sim_result_free(&r);
+}
+
 static void test_self_check_litmus(void)
 {
 	size_t n;
@@ -815,6 +879,8 @@ void hmmsim_test_register(void)
 		    test_same_as_dfs);
 	CU_add_test(s, "the self-check reports an unannotated access",
 		    test_self_check_reports_planted);
+	CU_add_test(s, "the self-check reports a footprint an unannotated read chose",
+		    test_self_check_reports_path);
 	CU_add_test(s, "the self-check is clean on the litmus fixes", test_self_check_litmus);
 	CU_add_test(s, "same command, same run", test_same_command_same_run);
 	CU_add_test(s, "polling loops: a round after a write found, its fix clean", test_polling);
