@@ -223,11 +223,13 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 			continue;
 		}
 		bool ran;
-		struct sim_dpor_state *f = follow_keep(sc, opt, seq, m, true, &h, &ran);
+		struct sim_dpor_state *f = follow_keep(sc, opt, seq, m, false, &h, &ran);
 		if (ran && h == h0 && sim_dpor_footprint_check(d, f, msg, len)) {
-			/* again, against the execution's own order with labels */
+			/* again, both orders with labels, for the report */
 			uint64_t h1;
 			struct sim_dpor_state *o = follow_keep(sc, opt, orig, n, true, &h1, &ran);
+			sim_dpor_free(f);
+			f = follow_keep(sc, opt, seq, m, true, &h1, &ran);
 			sim_dpor_footprint_check(o, f, msg, len);
 			sim_dpor_free(o);
 			bad = true;
