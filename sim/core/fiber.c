@@ -58,12 +58,23 @@ void sim_fiber_init_host(struct sim_fiber *f)
 {
 	memset(f, 0, sizeof(*f));
 #ifdef HMMSIM_ASAN
-	/* ASan needs the host stack's bounds when a fiber switches back to it. */
+	/*
+	 * ASan needs the host stack's bounds when a fiber switches back to it.
+	 * Asked once per thread: for the main thread pthread_getattr_np() reads
+	 * /proc/self/maps, which took most of a short execution's time (every
+	 * execution sets its host fiber up).
+	 */
+	static __thread void *host_lo;
+	static __thread size_t host_size;
+	static __thread bool host_known;
 	pthread_attr_t attr;
-	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		pthread_attr_getstack(&attr, &f->stack_lo, &f->stack_size);
+	if (!host_known && pthread_getattr_np(pthread_self(), &attr) == 0) {
+		pthread_attr_getstack(&attr, &host_lo, &host_size);
 		pthread_attr_destroy(&attr);
+		host_known = true;
 	}
+	f->stack_lo = host_lo;
+	f->stack_size = host_size;
 #endif
 #ifdef HMMSIM_TSAN
 	f->tsan = __tsan_get_current_fiber();
