@@ -151,8 +151,8 @@ static void tri_main(void *arg)
 static void test_same_as_dfs(void)
 {
 #if defined(HMMSIM_ASAN) || defined(HMMSIM_TSAN)
-	/* dfs runs a million schedules of livelock-fixed and of readers-3, two
-	 * and a half minutes each under ASan; the default build checks them */
+	/* dfs runs a million schedules of livelock-fixed and of readers-3, half
+	 * a minute each under ASan; the default build checks them */
 	static const char *const names[] = {"lost-update-fixed", "abba-fixed", "readers-2"};
 #else
 	static const char *const names[] = {"lost-update-fixed", "abba-fixed", "livelock-fixed",
