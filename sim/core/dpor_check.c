@@ -363,13 +363,33 @@ bool sim_dpor_sleeper_check(const struct sim_dpor_state *d, const struct sim_dpo
 	return false;
 }
 
+/*
+ * An item's kind as the comparison sees it: a lock operation is one kind
+ * whether its section commutes (DPOR_LA_*) or not.  Which it is follows the
+ * run's mode (a covering bound orders every section) and the locks the
+ * thread holds, not the order of the threads.
+ */
+static uint8_t kind_norm(uint8_t k)
+{
+	if (k == DPOR_LA_LOCK || k == SIM_OP_MUTEX_LOCK)
+		return SIM_OP_SPIN_LOCK;
+	if (k == DPOR_LA_UNLOCK || k == SIM_OP_MUTEX_UNLOCK)
+		return SIM_OP_SPIN_UNLOCK;
+	return k;
+}
+
+static bool item_same(const struct dpor_fp_item *a, const struct dpor_fp_item *b)
+{
+	return a->obj == b->obj && kind_norm(a->kind) == kind_norm(b->kind);
+}
+
 /* The first item of @a that @b does not hold (the same object and kind), or a->n. */
 static uint32_t foot_missing(const struct dpor_foot *a, const struct dpor_foot *b)
 {
 	uint32_t k = 0;
 	for (; k < a->n; k++) {
 		uint32_t i = 0;
-		while (i < b->n && (b->it[i].obj != a->it[k].obj || b->it[i].kind != a->it[k].kind))
+		while (i < b->n && !item_same(&b->it[i], &a->it[k]))
 			i++;
 		if (i == b->n)
 			break;
@@ -383,7 +403,7 @@ static bool foot_same_order(const struct dpor_foot *a, const struct dpor_foot *b
 	if (a->n != b->n)
 		return false;
 	for (uint32_t k = 0; k < a->n; k++)
-		if (a->it[k].obj != b->it[k].obj || a->it[k].kind != b->it[k].kind)
+		if (!item_same(&a->it[k], &b->it[k]))
 			return false;
 	return true;
 }

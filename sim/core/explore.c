@@ -225,14 +225,14 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 		bool ran;
 		struct sim_dpor_state *f = follow_keep(sc, opt, seq, m, false, &h, &ran);
 		if (ran && h == h0 && sim_dpor_footprint_check(d, f, msg, len)) {
-			/* again, both orders with labels, for the report */
+			/* the verdict: both orders followed alike, with labels */
 			uint64_t h1;
-			struct sim_dpor_state *o = follow_keep(sc, opt, orig, n, true, &h1, &ran);
+			bool ran1;
+			struct sim_dpor_state *o = follow_keep(sc, opt, orig, n, true, &h1, &ran1);
 			sim_dpor_free(f);
-			f = follow_keep(sc, opt, seq, m, true, &h1, &ran);
-			sim_dpor_footprint_check(o, f, msg, len);
+			f = follow_keep(sc, opt, seq, m, true, &h1, &ran1);
+			bad = sim_dpor_footprint_check(o, f, msg, len);
 			sim_dpor_free(o);
-			bad = true;
 		}
 		sim_dpor_free(f);
 		if ((ran && h == h0) || bad) {

@@ -275,6 +275,31 @@ static void test_disjoint_sections(void)
 	sim_result_free(&r);
 }
 
+/*
+ * The self-check under a covering bound, where no section commutes: the
+ * follow runs it compares with take the sections as commuting (their own
+ * mode), and that is not an order-dependent footprint.  Each program clean.
+ */
+static void test_self_check_bounded(void)
+{
+	static const int modes[] = {1, 3, 7, 8};
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		struct sim_scenario sc = LK("lk-bounded", modes[i]);
+		struct sim_options o = {.strategy = SIM_STRATEGY_DPOR,
+					.iterations = UINT64_MAX,
+					.dpor_bounded = true,
+					.dfs_preemptions = 2,
+					.por_check = true};
+		struct sim_result r;
+		CU_ASSERT_EQUAL(sim_explore(&sc, &o, &r), 0);
+		CU_ASSERT_EQUAL(r.violations_found, 0);
+		CU_ASSERT_TRUE(r.exhausted);
+		if (r.violations_found)
+			fprintf(stderr, "mode %d: %s\n", modes[i], r.reports[0].message);
+		sim_result_free(&r);
+	}
+}
+
 static void test_race_outside_found(void)
 {
 	struct sim_scenario sc = LK("lk-outside", 4);
@@ -334,6 +359,7 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "annotated sections: dfs's final states in fewer executions",
 		    test_same_as_dfs);
 	CU_add_test(s, "sections that never conflict: one execution", test_disjoint_sections);
+	CU_add_test(s, "the self-check under a covering bound: clean", test_self_check_bounded);
 	CU_add_test(s, "a race with an access outside the sections is found",
 		    test_race_outside_found);
 	CU_add_test(s, "a lock-order deadlock of annotated spinlocks is found", test_abba_found);
