@@ -216,4 +216,7 @@ int cli_kernel_set(const char *version);
 /* hmmsim experiment (sim/cli/experiment_cmd.c). */
 int cmd_experiment(int argc, char **argv);
 
+/* hmmsim --help: every command's usage (usage.c) */
+extern const char cli_usage[];
+
 #endif /* SIM_CLI_UTIL_H */
