@@ -56,6 +56,15 @@ struct sim_options {
 	 * default dfs runs bound 0, then 1, ... up to dfs_preemptions, each
 	 * schedule once (docs/engine.md). */
 	bool dfs_single_bound;
+	/* dpor: iterative bounding (--deepen): covering bounds 0, 1, 2, ... (up
+	 * to dfs_preemptions when dpor_bounded), each tree to its end before the
+	 * next, as CHESS's iterative context bounding; stops at the first
+	 * violation, when the budget ends, or at a round that left nothing out
+	 * for its bound (that tree held every execution).  sim_result's
+	 * bound_completed says how far it got (docs/dpor.md, "Iterative
+	 * bounding").  One process: not with a split, keep_going or
+	 * race_profile; no probe rounds. */
+	bool dpor_deepen;
 	/* dpor: split the tree (--jobs, --shard): every awake thread is explored
 	 * at the first dpor_split_depth choice nodes, and the subtrees below them
 	 * are numbered in the order first reached; with shard_count > 1 this run
@@ -180,11 +189,15 @@ struct sim_result {
 	uint64_t probe_executions; /* executions of the probe rounds (not in executions) */
 	bool probe_found;	   /* a probe round found a violation (shard 0 reports it), */
 	unsigned int probe_bound;  /* the one of this preemption bound */
-	/* dfs only: the highest preemption bound whose schedules were all run
-	 * (-1: none; with no violation and exhausted, dfs_preemptions), and the
-	 * bound whose round was running when the run ended */
+	/* dfs and dpor_deepen: the highest preemption bound whose schedules
+	 * were all run (-1: none; dfs with no violation and exhausted,
+	 * dfs_preemptions), and the bound whose round was running when the run
+	 * ended */
 	int bound_completed;
 	unsigned int bound_in_progress;
+	/* dpor_deepen: the last round left nothing out for its bound, so its
+	 * tree was the unbounded one (exhausted then means every execution) */
+	bool deepen_whole;
 	struct sim_coverage coverage; /* what the run exercised (hmmsim/coverage.h) */
 	/* sim_options.clean_trace: the execution traced (Chrome trace-event JSON),
 	 * its index and replay token; NULL when the run found a violation or the

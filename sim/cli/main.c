@@ -173,16 +173,32 @@ static void print_json_violation(FILE *f, const struct sim_violation *v, bool wi
 	fprintf(f, "}");
 }
 
-/* dfs: the bound asked for, the last one completed, the one running at the end. */
-static void print_json_bounds(FILE *f, const struct sim_options *o, const struct sim_result *r)
+/* dfs and dpor --deepen: the last bound completed, the one running at the end. */
+static void print_json_completed(FILE *f, const struct sim_result *r)
 {
-	fprintf(f, "\"bound\":%u,\"bound_completed\":", o->dfs_preemptions);
+	fprintf(f, "\"bound_completed\":");
 	if (r->bound_completed < 0)
 		fprintf(f, "null,");
 	else
 		fprintf(f, "%d,", r->bound_completed);
 	if (!r->exhausted)
 		fprintf(f, "\"bound_in_progress\":%u,", r->bound_in_progress);
+}
+
+/* dfs: the bound asked for, the last one completed, the one running at the end. */
+static void print_json_bounds(FILE *f, const struct sim_options *o, const struct sim_result *r)
+{
+	fprintf(f, "\"bound\":%u,", o->dfs_preemptions);
+	print_json_completed(f, r);
+}
+
+/* dpor --deepen: the same, and whether the last round's tree was the
+ * unbounded one. */
+static void print_json_deepen(FILE *f, const struct sim_result *r)
+{
+	fprintf(f, "\"deepen\":true,");
+	print_json_completed(f, r);
+	fprintf(f, "\"whole_tree\":%s,", r->exhausted && r->deepen_whole ? "true" : "false");
 }
 
 /*
@@ -224,6 +240,8 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 	 * bound (docs/dpor.md, "A bound that covers") */
 	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_bounded)
 		fprintf(f, "\"bound\":%u,\"covers_bound\":true,", o->dfs_preemptions);
+	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_deepen)
+		print_json_deepen(f, r);
 	if (o->strategy == SIM_STRATEGY_DFS)
 		print_json_bounds(f, o, r);
 	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_split_depth)
@@ -288,6 +306,13 @@ static void print_clean(const struct sim_options *o, const struct sim_result *r,
 		       cli_signal_name(interrupted));
 	else if (o->strategy == SIM_STRATEGY_REPLAY)
 		printf("the schedule replays without a violation\n");
+	else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR && o->dpor_deepen &&
+		 r->deepen_whole)
+		printf("no violation: exhausted: true, every execution up to reordering "
+		       "independent operations: the round of bound %d left nothing out, in %llu "
+		       "execution%s over rounds 0 to %d\n",
+		       r->bound_completed, (unsigned long long)r->executions,
+		       cli_plural(r->executions), r->bound_completed);
 	else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR && o->dpor_bounded)
 		printf("no violation: exhaustive within the bound, every schedule with at most %u "
 		       "preemption%s up to reordering independent operations, in %llu "
@@ -327,6 +352,21 @@ static void print_dfs_bounds(const struct sim_options *o, const struct sim_resul
 	else
 		printf("dfs: no bound completed, bound %u of %u in progress when the run ended\n",
 		       r->bound_in_progress, o->dfs_preemptions);
+}
+
+/* A dpor --deepen run that did not end exhausted: how far it got. */
+static void print_deepen(const struct sim_result *r)
+{
+	if (r->bound_completed >= 0)
+		printf("dpor --deepen: every schedule with at most %d preemption%s explored "
+		       "(bounds 0 to %d covered, up to reordering independent operations), "
+		       "bound %u in progress when the run ended\n",
+		       r->bound_completed, cli_plural((uint64_t)r->bound_completed),
+		       r->bound_completed, r->bound_in_progress);
+	else
+		printf("dpor --deepen: no bound covered, bound %u in progress when the run "
+		       "ended\n",
+		       r->bound_in_progress);
 }
 
 /* Executions cut at the step bound by a schedule that starved a thread. */
@@ -383,6 +423,9 @@ static void print_human(const struct sim_scenario *sc, const char *shown,
 		       cli_plural(r->executions));
 	if (o->strategy == SIM_STRATEGY_DFS && (!r->exhausted || r->violations_found))
 		print_dfs_bounds(o, r);
+	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_deepen &&
+	    (!r->exhausted || r->violations_found))
+		print_deepen(r);
 	if (r->probe_found && !r->violations_found)
 		printf("dpor: the probe round at preemption bound %u found a violation, which "
 		       "shard 0 reports: this shard stopped there\n",
@@ -568,6 +611,8 @@ static int explore_flag(struct explore_cmd *x, const char *a)
 		flag = &x->o.por_check;
 	else if (!x->replay && strcmp(a, "--race-profile") == 0)
 		flag = &x->o.race_profile;
+	else if (!x->replay && strcmp(a, "--deepen") == 0)
+		flag = &x->o.dpor_deepen;
 	if (flag)
 		*flag = true;
 	return flag != NULL;
@@ -767,6 +812,11 @@ static int explore_setup(struct explore_cmd *x)
 		return usage_error("%s", "--probes works with --strategy dpor");
 	if (o->race_profile && o->strategy != SIM_STRATEGY_DPOR)
 		return usage_error("%s", "--race-profile works with --strategy dpor");
+	if (o->dpor_deepen && o->strategy != SIM_STRATEGY_DPOR)
+		return usage_error("%s", "--deepen works with --strategy dpor");
+	if (o->dpor_deepen && (x->jobs || x->shard || x->split_depth))
+		return usage_error("%s", "--deepen explores in one process: not with --jobs, "
+					 "--shard or --split-depth");
 	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
 		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
 	/* a report on a terminal fits it; to a pipe or a file, as it always was */

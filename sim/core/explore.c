@@ -290,7 +290,8 @@ static double dpor_estimate(const struct sim_dpor_state *s, double *old)
 
 /* Tell opt->progress about execution @i; Return: false to end the run. */
 static bool explore_progress(const struct sim_options *opt, const struct sim_result *res,
-			     const struct sim_dpor_state *dpor, uint64_t i, uint64_t sched_hash)
+			     const struct sim_dpor_state *dpor, uint64_t base, uint64_t i,
+			     uint64_t sched_hash)
 {
 	struct sim_progress p = {.execution = i,
 				 .executions = res->executions,
@@ -300,6 +301,8 @@ static bool explore_progress(const struct sim_options *opt, const struct sim_res
 	if (!opt->progress)
 		return true;
 	p.estimated_total = dpor_estimate(dpor, &p.knuth_mean);
+	if (p.estimated_total > 0) /* --deepen: the rounds before, and this one's tree */
+		p.estimated_total += (double)base;
 	return opt->progress(opt->progress_arg, &p);
 }
 
@@ -485,8 +488,8 @@ static int dpor_probes(const struct sim_scenario *sc, const struct sim_options *
 	bool whole = false;
 	int ret = 0;
 
-	if (opt->strategy != SIM_STRATEGY_DPOR || opt->dpor_bounded || opt->dpor_no_probes ||
-	    opt->por_check || opt->keep_going)
+	if (opt->strategy != SIM_STRATEGY_DPOR || opt->dpor_bounded || opt->dpor_deepen ||
+	    opt->dpor_no_probes || opt->por_check || opt->keep_going)
 		return 0;
 	if (budget > opt->iterations)
 		budget = opt->iterations;
@@ -571,17 +574,22 @@ static void clean_trace(const struct sim_scenario *sc, const struct sim_options 
 	free(p->rec);
 }
 
-/* The end of a dpor run: its figures into @res, and its state freed. */
-static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *res)
+/* The end of a dpor tree: its figures into @res, and its state freed;
+ * @base: the executions of the rounds before it (--deepen), which its
+ * estimate adds to. */
+static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *res, uint64_t base)
 {
 	struct sim_dpor_stats st;
 
 	sim_dpor_stats(dpor, &st);
-	res->sleep_blocked = st.sleep_blocked;
-	res->races = st.races;
-	res->max_depth = st.max_depth;
-	res->dpor_bytes = st.bookkeeping;
-	res->estimated_total = res->exhausted ? (double)res->executions : st.estimate;
+	res->sleep_blocked += st.sleep_blocked; /* (with --deepen, of every round) */
+	res->races += st.races;
+	if (res->max_depth < st.max_depth)
+		res->max_depth = st.max_depth;
+	if (res->dpor_bytes < st.bookkeeping)
+		res->dpor_bytes = st.bookkeeping;
+	res->estimated_total =
+	    res->exhausted ? (double)res->executions : (double)base + st.estimate;
 	res->subtrees = sim_dpor_subtrees(dpor);
 	if (res->race_profiled)
 		res->nr_race_pairs = sim_dpor_profile(dpor, &res->race_pairs, &res->race_other);
@@ -609,6 +617,19 @@ static bool bad_options(const struct sim_options *opt, struct sim_result *res)
 		snprintf(res->error, sizeof(res->error), "a dpor shard needs a split depth");
 		return true;
 	}
+	if (opt->dpor_deepen && (opt->strategy != SIM_STRATEGY_DPOR || split ||
+				 opt->shard_count > 1 || opt->keep_going || opt->race_profile)) {
+		snprintf(res->error, sizeof(res->error), "%s",
+			 opt->strategy != SIM_STRATEGY_DPOR ? "--deepen works with --strategy dpor"
+			 : opt->keep_going
+			     ? "--deepen stops at the first violation (each round runs the "
+			       "last one's classes again): not with --keep-going"
+			 : opt->race_profile
+			     ? "--race-profile profiles one tree: not with --deepen"
+			     : "--deepen explores in one process: not with --jobs, --shard "
+			       "or --split-depth");
+		return true;
+	}
 	if (opt->pct_depth > 16) {
 		snprintf(res->error, sizeof(res->error), "PCT depth must be 1..16");
 		return true;
@@ -616,11 +637,41 @@ static bool bad_options(const struct sim_options *opt, struct sim_result *res)
 	return false;
 }
 
+/*
+ * --deepen: the round of bound res->bound_in_progress explored its tree.
+ * When it left something out for its bound and opt's bound (if any) allows
+ * the next, its figures go into @res, *@base becomes the executions so far
+ * and *@dpor the round of the next bound: true.  Else false, and the run
+ * ends there: every bound up to this one covered, and the tree the
+ * unbounded one when nothing was left out (res->deepen_whole).
+ */
+static bool deepen_next(const struct sim_scenario *sc, const struct sim_options *opt,
+			struct sim_dpor_state **dpor, struct sim_result *res, uint64_t *base)
+{
+	struct sim_dpor_stats st;
+	unsigned int b = res->bound_in_progress;
+
+	sim_dpor_stats(*dpor, &st);
+	res->bound_completed = (int)b;
+	res->deepen_whole = !st.cut;
+	if (!st.cut || (opt->dpor_bounded && b >= opt->dfs_preemptions))
+		return false;
+	explore_dpor_done(*dpor, res, *base);
+	*base = res->executions;
+	*dpor = sim_dpor_new(b + 1, !opt->dpor_probe_bound);
+	sim_dpor_knuth_on(*dpor, opt->dpor_knuth);
+	res->bound_in_progress = b + 1;
+	sim_engine_setup(sc, &sim_dpor_ops, *dpor, opt->step_bound);
+	return true;
+}
+
 /* dpor's state for @opt: its bound, and its split (--jobs, --shard). */
 static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
 {
-	struct sim_dpor_state *d = sim_dpor_new(
-	    opt->dpor_bounded ? opt->dfs_preemptions : UINT32_MAX, !opt->dpor_probe_bound);
+	struct sim_dpor_state *d = sim_dpor_new(opt->dpor_deepen    ? 0
+						: opt->dpor_bounded ? opt->dfs_preemptions
+								    : UINT32_MAX,
+						!opt->dpor_probe_bound);
 	if (opt->dpor_split_depth)
 		sim_dpor_split(d, opt->dpor_split_depth, opt->shard_index, opt->shard_count);
 	if (opt->race_profile)
@@ -670,6 +721,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	struct sim_pct_state pct = {.seed = opt->seed};
 	struct sim_dfs_state dfs;
 	struct sim_dpor_state *dpor = NULL;
+	uint64_t base = 0; /* --deepen: the executions of the rounds before */
 	struct clean_pick pick = {0};
 	const struct sim_strategy_ops *ops;
 	void *state;
@@ -695,6 +747,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	} else if (opt->strategy == SIM_STRATEGY_DPOR) {
 		dpor = dpor_start(opt);
 		res->race_profiled = opt->race_profile;
+		res->bound_completed = -1; /* --deepen: none yet, bound 0 running */
 		ops = &sim_dpor_ops;
 		state = dpor;
 	} else {
@@ -746,7 +799,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			}
 		}
 		bool more = failed && !opt->keep_going ? true : ops->end(e);
-		if (!explore_progress(opt, res, dpor, i, sched_hash))
+		if (!explore_progress(opt, res, dpor, base, i, sched_hash))
 			break;
 		if (failed && !opt->keep_going)
 			break;
@@ -755,6 +808,11 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			ret = -EIO; /* dfs: an item's prefix did not replay */
 			break;
 		}
+		if (!more && opt->dpor_deepen && !e->replay_mismatch &&
+		    deepen_next(sc, opt, &dpor, res, &base)) {
+			state = dpor; /* the next bound's round */
+			continue;
+		}
 		if (!more) {
 			res->exhausted = tree && !e->replay_mismatch && !res->unfair_cut;
 			break;
@@ -762,7 +820,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	}
 	e->want_hash = false;
 	if (dpor)
-		explore_dpor_done(dpor, res);
+		explore_dpor_done(dpor, res, base);
 	if (ops == &sim_dfs_ops) {
 		res->bound_completed = dfs.completed;
 		res->bound_in_progress = dfs.round;

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# explore --strategy dpor --deepen (docs/dpor.md, "Iterative bounding"): the
+# covering bounds 0, 1, 2, ... in turn.  A budget that ends inside a round
+# says which bound was covered, in the text and the JSON alike; up to
+# --preemptions P the executions are the covering runs' of bounds 0..P; a
+# round that leaves nothing out ends the run exhausted; a bug is found in
+# the round of its fewest preemptions; a run repeats its JSON; wrong uses
+# are refused.
+# Usage: dpor_deepen.sh PATH/TO/hmmsim
+set -u
+H=${1:?usage: dpor_deepen.sh PATH/TO/hmmsim}
+. "$(dirname "$0")/lib.sh"
+
+# key FILE KEY...: the values of KEYs of a --json result, space-separated
+key() {
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(json.dumps(d.get(k)) for k in sys.argv[2:]))' "$@"
+}
+execs() { "$H" explore "$@" --json --no-progress | python3 -c 'import json, sys; print(json.load(sys.stdin)["executions"])'; }
+run() { "$H" explore "$@" --strategy dpor --deepen --no-progress --no-minimize; }
+
+# the covering runs of driver-fault-race at bounds 0 and 1
+c0=$(execs driver-fault-race --strategy dpor --preemptions 0)
+c1=$(execs driver-fault-race --strategy dpor --preemptions 1)
+[[ $c0 -gt 0 && $c1 -gt $c0 ]] && ok "covering runs: $c0 and $c1 executions" || bad "covering runs: '$c0' '$c1'"
+
+# a budget 10 executions into round 2
+n=$((c0 + c1 + 10))
+run driver-fault-race --iterations $n --json >"$T/cut.json" 2>"$T/err"
+got=$(key "$T/cut.json" executions exhausted deepen bound_completed bound_in_progress whole_tree)
+[[ $got == "$n false true 1 2 false" ]] && ok "a budget inside round 2: bound 1 covered, 2 in progress" ||
+	bad "budget run: got '$got'"
+run driver-fault-race --iterations $n >"$T/cut.txt" 2>"$T/err"
+grep -q "^dpor --deepen: every schedule with at most 1 preemption explored (bounds 0 to 1 covered, up to reordering independent operations), bound 2 in progress when the run ended$" "$T/cut.txt" &&
+	ok "the text says the same" || bad "the text: $(head -5 "$T/cut.txt")"
+grep -q "^no violation$" "$T/cut.txt" && ok "and no violation, not exhausted" || bad "last line: $(tail -3 "$T/cut.txt")"
+est=$(key "$T/cut.json" estimated_total)
+python3 -c "import sys; sys.exit(not (float('$est') > $n))" && ok "the estimate is above the executions ($est)" ||
+	bad "estimate $est, executions $n"
+
+# up to --preemptions 1: the covering runs' executions, exhaustive within the bound
+run driver-fault-race --preemptions 1 --json >"$T/b.json" 2>"$T/err"
+got=$(key "$T/b.json" executions exhausted bound_completed covers_bound)
+[[ $got == "$((c0 + c1)) true 1 true" ]] && ok "--preemptions 1: $((c0 + c1)) executions, bounds 0 and 1" ||
+	bad "--preemptions 1: got '$got', want $((c0 + c1)) true 1 true"
+
+# a round that left nothing out: exhausted, the whole tree
+run lost-update-fixed --json >"$T/w.json" 2>"$T/err"
+got=$(key "$T/w.json" exhausted whole_tree violations_found)
+[[ $got == "true true 0" ]] && ok "lost-update-fixed: exhausted, whole tree" || bad "lost-update-fixed: got '$got'"
+run lost-update-fixed >"$T/w.txt" 2>"$T/err"
+grep -q "^no violation: exhausted: true, every execution up to reordering independent operations: the round of bound [0-9]* left nothing out" "$T/w.txt" &&
+	ok "its text says so" || bad "its text: $(cat "$T/w.txt")"
+
+# a bug needing one preemption: found in round 1
+expect_exit 1 "driver-fault-race-noretry: found" run driver-fault-race-noretry
+grep -q "^dpor --deepen: every schedule with at most 0 preemptions explored (bounds 0 to 0 covered, up to reordering independent operations), bound 1 in progress when the run ended$" "$T/out" &&
+	ok "in round 1, after bound 0 was covered" || bad "noretry: $(head -4 "$T/out")"
+
+# the same command, the same JSON but for timing
+strip() { sed -E 's/"(elapsed_s|execs_per_s)":[0-9.e+-]*//g' "$1"; }
+run driver-fault-race --iterations $n --json >"$T/cut2.json" 2>"$T/err"
+[[ $(strip "$T/cut.json") == "$(strip "$T/cut2.json")" ]] && ok "a second run: the same JSON" || bad "the JSON differs between runs"
+
+# wrong uses
+for bad_use in "--strategy pct" "--jobs 2" "--shard 0/2" "--keep-going" "--race-profile"; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "--deepen with $bad_use" "$H" explore lost-update-fixed --strategy dpor $bad_use --deepen --no-progress
+	[[ $(wc -l <"$T/err") -eq 1 ]] && grep -q -- "--deepen" "$T/err" && ok "one line naming --deepen" ||
+		bad "the message: $(cat "$T/err")"
+done
+expect_exit 2 "replay --deepen" "$H" replay lost-update-fixed --schedule 1-0-0 --deepen
+
+finish dpor-deepen
