@@ -582,8 +582,9 @@ static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *re
 	struct sim_dpor_stats st;
 
 	sim_dpor_stats(dpor, &st);
-	res->sleep_blocked += st.sleep_blocked; /* (with --deepen, of every round) */
-	res->races += st.races;
+	/* (--deepen's rounds cover a bound: no sleep sets, none blocked) */
+	res->sleep_blocked = st.sleep_blocked;
+	res->races += st.races; /* (with --deepen, of every round) */
 	if (res->max_depth < st.max_depth)
 		res->max_depth = st.max_depth;
 	if (res->dpor_bytes < st.bookkeeping)
