@@ -233,6 +233,14 @@ static void run_clean(FILE *f, const struct html_run *h)
 	else
 		fprintf(f, "no violation in %llu executions, sampled: not exhaustive",
 			(unsigned long long)r->executions);
+	/* dfs and dpor --deepen: the bound covered before the run ended */
+	if (!r->exhausted && r->bound_completed >= 0 &&
+	    (h->o->strategy == SIM_STRATEGY_DFS || h->o->dpor_deepen))
+		fprintf(f,
+			"; every schedule with at most %d preemption%s covered (bound %u in "
+			"progress)",
+			r->bound_completed, cli_plural((unsigned long long)r->bound_completed),
+			r->bound_in_progress);
 	if (r->unfair_cut) {
 		fprintf(f, "; %llu cut at the step bound by an unfair schedule, not a livelock (",
 			(unsigned long long)r->unfair_cut);

@@ -40,6 +40,10 @@ est=$(key "$T/cut.json" estimated_total)
 python3 -c "import sys; sys.exit(not (float('$est') > $n))" && ok "the estimate is above the executions ($est)" ||
 	bad "estimate $est, executions $n"
 
+run driver-fault-race --iterations $n --html "$T/cut.html" >/dev/null 2>"$T/err"
+grep -q 'sampled: not exhaustive; every schedule with at most 1 preemption covered (bound 2 in progress)' "$T/cut.html" &&
+	ok "--html's verdict names the bound covered" || bad "--html: $(grep -o 'id="verdict">[^<]*' "$T/cut.html")"
+
 # up to --preemptions 1: the covering runs' executions, exhaustive within the bound
 run driver-fault-race --preemptions 1 --json >"$T/b.json" 2>"$T/err"
 got=$(key "$T/b.json" executions exhausted bound_completed covers_bound)
