@@ -118,10 +118,15 @@ static void on_signal(int sig)
 	alarm(CLI_STOP_S);
 }
 
-/* SIGINT (unless an inherited SIG_IGN: a background job of a script) and SIGTERM. */
+/*
+ * SIGINT (unless an inherited SIG_IGN: a background job of a script) and
+ * SIGTERM.  SA_RESTART: a stop must not fail a blocked write (a --jobs
+ * worker writing its result into a full pipe exited 2 at it, and the run
+ * with it); the loops that wait for one (poll) see EINTR anyway.
+ */
 static void set_stop_handler(void (*fn)(int))
 {
-	struct sigaction sa = {.sa_handler = fn}, old;
+	struct sigaction sa = {.sa_handler = fn, .sa_flags = SA_RESTART}, old;
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, NULL, &old) || old.sa_handler != SIG_IGN)

@@ -278,4 +278,38 @@ expect_exit 0 "dfs capped" "$H" explore driver-fault-race --strategy dfs --itera
 grep -q "NOT exhaustive: dfs stopped at its cap of 100" "$T/out" && ok "dfs at its cap: not exhaustive, said" ||
 	bad "dfs at its cap: not exhaustive, said"
 
+echo "# 11: a stop signal to a --jobs worker blocked writing its result"
+# The parent is stopped, so each worker's result fills its pipe and the
+# worker blocks in write(); SIGTERM then must not fail that write (it did:
+# EINTR, the worker exited 2 and the run with it, printing nothing).
+"$H" explore lost-update --strategy random --jobs 2 --keep-going --max-reports 3000 --iterations 6000 \
+	--json --no-minimize >"$T/w.json" 2>"$T/w.err" &
+P=$!
+W=
+for _ in $(seq 1 500); do
+	W=$(pgrep -P $P | tr '\n' ' ')
+	[[ $(wc -w <<<"$W") -eq 2 ]] && break
+	sleep 0.01
+done
+kill -STOP $P
+blocked=0
+for _ in $(seq 1 600); do
+	blocked=0
+	for w in $W; do grep -q pipe_write "/proc/$w/wchan" 2>/dev/null && blocked=$((blocked + 1)); done
+	((blocked == 2)) && break
+	sleep 0.1
+done
+for w in $W; do kill -TERM "$w" 2>/dev/null; done
+sleep 0.3
+kill -CONT $P
+wait $P
+rc=$?
+if ((blocked == 2)); then
+	[[ $rc == 1 ]] && python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(d["executions"] != 6000)' "$T/w.json" &&
+		ok "both workers blocked in write, SIGTERM: the whole result (exit 1, 6000 executions)" ||
+		bad "a worker stopped while writing: exit $rc, $(head -c 200 "$T/w.err")"
+else
+	echo "skip: the workers did not block writing (/proc/PID/wchan says no pipe_write); exit $rc"
+fi
+
 finish faults
