@@ -180,6 +180,10 @@ struct sim_result {
 	uint64_t unfair_cut;
 	uint64_t unfair_execution;
 	char unfair_msg[160];
+	/* dfs and dpor_deepen: the preemption bound whose round the first one
+	 * was cut in; no bound from there on is covered (bound_completed stays
+	 * below it) */
+	unsigned int unfair_round;
 	/* dpor only */
 	uint64_t sleep_blocked;	 /* executions cut short, every runnable thread asleep */
 	uint64_t races;		 /* reversible races it found */

@@ -237,8 +237,8 @@ static void run_clean(FILE *f, const struct html_run *h)
 	if (!r->exhausted && r->bound_completed >= 0 &&
 	    (h->o->strategy == SIM_STRATEGY_DFS || h->o->dpor_deepen))
 		fprintf(f,
-			"; every schedule with at most %d preemption%s covered (bound %u in "
-			"progress)",
+			"; every schedule with at most %d preemption%s covered (the run ended in "
+			"bound %u)",
 			r->bound_completed, cli_plural((unsigned long long)r->bound_completed),
 			r->bound_in_progress);
 	if (r->unfair_cut) {

@@ -330,6 +330,11 @@ static void print_clean(const struct sim_options *o, const struct sim_result *r,
 		       (unsigned long long)r->executions, cli_plural(r->executions),
 		       o->dfs_preemptions, cli_plural(o->dfs_preemptions), o->dfs_preemptions,
 		       o->dfs_preemptions);
+	else if (o->strategy == SIM_STRATEGY_DFS && r->unfair_cut && r->executions < o->iterations)
+		printf("no violation in %llu schedule%s, but NOT exhaustive: %llu cut as unfair "
+		       "(above)\n",
+		       (unsigned long long)r->executions, cli_plural(r->executions),
+		       (unsigned long long)r->unfair_cut);
 	else if (o->strategy == SIM_STRATEGY_DFS)
 		printf("no violation in %llu schedule%s, but NOT exhaustive: dfs stopped at its "
 		       "cap of %llu execution%s (--iterations) with schedules of at most %u "
@@ -341,17 +346,36 @@ static void print_clean(const struct sim_options *o, const struct sim_result *r,
 		printf("no violation\n");
 }
 
+/* The end of dfs's or --deepen's line: the round the run ended in, and the
+ * first one with an execution cut as unfair, which no bound from there on
+ * covers. */
+static void print_round_end(const struct sim_result *r)
+{
+	if (r->unfair_cut)
+		printf(", bound %u not: an execution was cut as unfair in it (below); the run "
+		       "ended in bound %u\n",
+		       r->unfair_round, r->bound_in_progress);
+	else
+		printf(", bound %u in progress when the run ended\n", r->bound_in_progress);
+}
+
 /* A dfs run: how far it got (a clean exhaustive one says it in its last line). */
 static void print_dfs_bounds(const struct sim_options *o, const struct sim_result *r)
 {
-	if (r->exhausted)
+	if (r->exhausted) {
 		printf("dfs: bound %u of %u completed\n", o->dfs_preemptions, o->dfs_preemptions);
-	else if (r->bound_completed >= 0)
-		printf("dfs: bound %d of %u completed, bound %u in progress when the run ended\n",
-		       r->bound_completed, o->dfs_preemptions, r->bound_in_progress);
-	else
+		return;
+	}
+	if (r->bound_completed < 0 && !r->unfair_cut) {
 		printf("dfs: no bound completed, bound %u of %u in progress when the run ended\n",
 		       r->bound_in_progress, o->dfs_preemptions);
+		return;
+	}
+	if (r->bound_completed >= 0)
+		printf("dfs: bound %d of %u completed", r->bound_completed, o->dfs_preemptions);
+	else
+		printf("dfs: no bound of %u completed", o->dfs_preemptions);
+	print_round_end(r);
 }
 
 /* A dpor --deepen run that did not end exhausted: how far it got. */
@@ -359,14 +383,12 @@ static void print_deepen(const struct sim_result *r)
 {
 	if (r->bound_completed >= 0)
 		printf("dpor --deepen: every schedule with at most %d preemption%s explored "
-		       "(bounds 0 to %d covered, up to reordering independent operations), "
-		       "bound %u in progress when the run ended\n",
+		       "(bounds 0 to %d covered, up to reordering independent operations)",
 		       r->bound_completed, cli_plural((uint64_t)r->bound_completed),
-		       r->bound_completed, r->bound_in_progress);
+		       r->bound_completed);
 	else
-		printf("dpor --deepen: no bound covered, bound %u in progress when the run "
-		       "ended\n",
-		       r->bound_in_progress);
+		printf("dpor --deepen: no bound covered");
+	print_round_end(r);
 }
 
 /* Executions cut at the step bound by a schedule that starved a thread. */
@@ -817,6 +839,15 @@ static int explore_setup(struct explore_cmd *x)
 	if (o->dpor_deepen && (x->jobs || x->shard || x->split_depth))
 		return usage_error("%s", "--deepen explores in one process: not with --jobs, "
 					 "--shard or --split-depth");
+	if (o->dpor_deepen && (x->have_probes || o->keep_going || o->race_profile))
+		return usage_error("%s", x->have_probes ? "--deepen runs no probe rounds: not "
+							  "with --probes"
+					 : o->keep_going
+					     ? "--deepen stops at the first violation (each "
+					       "round runs the last one's classes again): not "
+					       "with --keep-going"
+					     : "--race-profile profiles one tree: not with "
+					       "--deepen");
 	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
 		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
 	/* a report on a terminal fits it; to a pipe or a file, as it always was */

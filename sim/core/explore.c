@@ -653,7 +653,8 @@ static bool deepen_next(const struct sim_scenario *sc, const struct sim_options 
 	unsigned int b = res->bound_in_progress;
 
 	sim_dpor_stats(*dpor, &st);
-	res->bound_completed = (int)b;
+	if (!res->unfair_cut) /* else not covered, nor any bound after it */
+		res->bound_completed = (int)b;
 	res->deepen_whole = !st.cut;
 	if (!st.cut || (opt->dpor_bounded && b >= opt->dfs_preemptions))
 		return false;
@@ -681,16 +682,29 @@ static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
 	return d;
 }
 
-/* Execution @i ran: counted, with its coverage; Return: its schedule's hash (0: abandoned). */
+/* dfs's rounds into @res: no bound covered from the one an execution was
+ * first cut as unfair in. */
+static void dfs_done(const struct sim_dfs_state *dfs, struct sim_result *res)
+{
+	res->bound_completed = dfs->completed;
+	res->bound_in_progress = dfs->round;
+	if (res->unfair_cut && res->bound_completed >= (int)res->unfair_round)
+		res->bound_completed = (int)res->unfair_round - 1;
+}
+
+/* Execution @i of the round of bound @round (dfs, --deepen) ran: counted,
+ * with its coverage; Return: its schedule's hash (0: abandoned). */
 static uint64_t explore_count(const struct sim_options *opt, struct sim_result *res,
-			      struct clean_pick *pick, uint64_t i)
+			      struct clean_pick *pick, uint64_t i, unsigned int round)
 {
 	if (sim_eng.abandoned) {
 		res->sleep_blocked++;
 		return 0;
 	}
-	if (sim_eng.unfair && !res->unfair_cut++)
+	if (sim_eng.unfair && !res->unfair_cut++) {
 		unfair_note(res, i);
+		res->unfair_round = round;
+	}
 	res->executions++;
 	clean_keep(pick, opt, i);
 	return sim_cov_exec_done(&sim_eng, &res->coverage);
@@ -779,7 +793,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			res->exhausted = !e->replay_mismatch && !res->unfair_cut;
 			break;
 		}
-		uint64_t sched_hash = explore_count(opt, res, &pick, i);
+		uint64_t sched_hash =
+		    explore_count(opt, res, &pick, i, dpor ? res->bound_in_progress : dfs.round);
 		bool failed = e->failed;
 		if (opt->por_check && !failed && !e->unfair &&
 		    por_self_check(sc, opt, dpor, i, res)) {
@@ -822,10 +837,8 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	e->want_hash = false;
 	if (dpor)
 		explore_dpor_done(dpor, res, base);
-	if (ops == &sim_dfs_ops) {
-		res->bound_completed = dfs.completed;
-		res->bound_in_progress = dfs.round;
-	}
+	if (ops == &sim_dfs_ops)
+		dfs_done(&dfs, res);
 	sim_dfs_free(&dfs);
 	sim_cov_run_end();
 	sim_ora_run_end();

@@ -41,7 +41,7 @@ python3 -c "import sys; sys.exit(not (float('$est') > $n))" && ok "the estimate 
 	bad "estimate $est, executions $n"
 
 run driver-fault-race --iterations $n --html "$T/cut.html" >/dev/null 2>"$T/err"
-grep -q 'sampled: not exhaustive; every schedule with at most 1 preemption covered (bound 2 in progress)' "$T/cut.html" &&
+grep -q 'sampled: not exhaustive; every schedule with at most 1 preemption covered (the run ended in bound 2)' "$T/cut.html" &&
 	ok "--html's verdict names the bound covered" || bad "--html: $(grep -o 'id="verdict">[^<]*' "$T/cut.html")"
 
 # up to --preemptions 1: the covering runs' executions, exhaustive within the bound
@@ -63,16 +63,34 @@ expect_exit 1 "driver-fault-race-noretry: found" run driver-fault-race-noretry
 grep -q "^dpor --deepen: every schedule with at most 0 preemptions explored (bounds 0 to 0 covered, up to reordering independent operations), bound 1 in progress when the run ended$" "$T/out" &&
 	ok "in round 1, after bound 0 was covered" || bad "noretry: $(head -4 "$T/out")"
 
+# a round with an execution cut as unfair covers nothing from there on: with
+# --step-bound 1000, owner-p2p-migrate@mutable-marked starves a thread in
+# round 1 (14 executions), for --deepen and for iterative dfs alike
+c=owner-p2p-migrate@mutable-marked
+run $c --preemptions 1 --step-bound 1000 --json >"$T/u.json" 2>"$T/err"
+got=$(key "$T/u.json" exhausted bound_completed bound_in_progress whole_tree)
+[[ $got == "false 0 1 false" && $(key "$T/u.json" unfair_cut) != 0 ]] &&
+	ok "--deepen, unfair cuts in round 1: bound 0 covered, not 1" || bad "--deepen with unfair cuts: got '$got'"
+run $c --preemptions 1 --step-bound 1000 >"$T/u.txt" 2>"$T/err"
+grep -q "^dpor --deepen: every schedule with at most 0 preemptions explored (bounds 0 to 0 covered, up to reordering independent operations), bound 1 not: an execution was cut as unfair in it (below); the run ended in bound 1$" "$T/u.txt" &&
+	ok "the text says bound 1 is not covered, and why" || bad "the text: $(grep deepen "$T/u.txt")"
+"$H" explore $c --strategy dfs --preemptions 1 --step-bound 1000 --iterations 2000000 --json --no-progress >"$T/f.json" 2>"$T/err"
+got=$(key "$T/f.json" exhausted bound_completed bound_in_progress)
+[[ $got == "false 0 1" ]] && ok "dfs, the same: bound 0 completed, not 1" || bad "dfs with unfair cuts: got '$got'"
+"$H" explore $c --strategy dfs --preemptions 1 --step-bound 1000 --iterations 2000000 --no-progress >"$T/f.txt" 2>"$T/err"
+grep -q "^no violation in [0-9]* schedules, but NOT exhaustive: [0-9]* cut as unfair (above)$" "$T/f.txt" &&
+	ok "dfs's last line: not exhaustive for the cuts, not for a cap" || bad "dfs's last line: $(grep 'no violation' "$T/f.txt")"
+
 # the same command, the same JSON but for timing
 strip() { sed -E 's/"(elapsed_s|execs_per_s)":[0-9.e+-]*//g' "$1"; }
 run driver-fault-race --iterations $n --json >"$T/cut2.json" 2>"$T/err"
 [[ $(strip "$T/cut.json") == "$(strip "$T/cut2.json")" ]] && ok "a second run: the same JSON" || bad "the JSON differs between runs"
 
 # wrong uses
-for bad_use in "--strategy pct" "--jobs 2" "--shard 0/2" "--keep-going" "--race-profile"; do
+for bad_use in "--strategy pct" "--jobs 2" "--shard 0/2" "--split-depth 2" "--keep-going" "--race-profile" "--probes 10"; do
 	# shellcheck disable=SC2086
 	expect_exit 2 "--deepen with $bad_use" "$H" explore lost-update-fixed --strategy dpor $bad_use --deepen --no-progress
-	[[ $(wc -l <"$T/err") -eq 1 ]] && grep -q -- "--deepen" "$T/err" && ok "one line naming --deepen" ||
+	[[ $(wc -l <"$T/err") -eq 1 ]] && grep -q -- "--deepen.*(see hmmsim --help)" "$T/err" && ok "one line naming --deepen, as every usage error" ||
 		bad "the message: $(cat "$T/err")"
 done
 expect_exit 2 "replay --deepen" "$H" replay lost-update-fixed --schedule 1-0-0 --deepen
