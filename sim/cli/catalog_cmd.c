@@ -525,7 +525,7 @@ int cmd_catalog(int argc, char **argv)
 				return 2;
 			i++;
 		} else if (strcmp(a, "--junit") == 0 || strcmp(a, "--html") == 0) {
-			if (!val) {
+			if (!val || !*val) {
 				fprintf(stderr, "hmmsim: %s wants a file name\n", a);
 				return 2;
 			}

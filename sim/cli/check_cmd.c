@@ -490,7 +490,7 @@ int cmd_check(int argc, char **argv)
 		if (strcmp(a, "--json") == 0) {
 			json = true;
 		} else if (strcmp(a, "--junit") == 0) {
-			if (!val)
+			if (!val || !*val)
 				return free(items), check_usage("%s wants a file name", a);
 			junit = argv[++i];
 		} else if (strcmp(a, "--jobs") == 0) {

@@ -647,7 +647,7 @@ static int parse_args(int argc, char **argv, struct exp_run *x, bool *want_cfg, 
 		} else if (strcmp(a, "--exhaustive") == 0) {
 			x->exhaustive = true;
 		} else if (strcmp(a, "--html") == 0) {
-			if (!val) {
+			if (!val || !*val) {
 				fprintf(stderr, "hmmsim: --html wants a file name\n");
 				return 2;
 			}

@@ -290,7 +290,10 @@ static void print_violation(const char *shown, const struct sim_options *o,
 		       "scheduling points to finish is not a livelock (the loop line above says "
 		       "whether the end of the trace repeats); raise the bound with --step-bound, "
 		       "e.g. --step-bound %llu\n",
-		       (unsigned long long)(v->steps - 1), (unsigned long long)(v->steps - 1) * 10);
+		       (unsigned long long)(v->steps - 1),
+		       (unsigned long long)(v->steps - 1) * 10 < 100000000
+			   ? (unsigned long long)(v->steps - 1) * 10
+			   : 100000000ull);
 	char *cmd = cli_replay_cmd(shown, v->schedule, o, switches_on, nr_switches_on);
 	printf("\nreplay: %s\n", cmd);
 	free(cmd);
@@ -693,11 +696,11 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 			return 2;
 		kernel_release = val;
 	} else if (strcmp(a, "--junit") == 0 || strcmp(a, "--trace-out") == 0) {
-		if (!val)
+		if (!val || !*val)
 			return usage_error("%s wants a file name", a);
 		*(a[2] == 'j' ? &x->junit : &x->trace_out) = val;
 	} else if (strcmp(a, "--html") == 0) {
-		if (!val)
+		if (!val || !*val)
 			return usage_error("%s wants a file name", a);
 		x->html = val;
 	} else if (ex && (strcmp(a, "--shard") == 0 || strcmp(a, "--shard-count") == 0)) {
@@ -739,8 +742,10 @@ static int explore_option(struct explore_cmd *x, const char *a, const char *val)
 		x->o.width = (unsigned int)v;
 		x->have_width = true;
 	} else if (strcmp(a, "--step-bound") == 0) {
-		if (!cli_parse_u64(val, &v) || v == 0 || v > ULONG_MAX)
-			return usage_error("--step-bound must be a positive number, not '%s'",
+		/* as a scenario file's step-bound: each step is kept in memory */
+		if (!cli_parse_u64(val, &v) || v == 0 || v > 100000000)
+			return usage_error("--step-bound wants 1..100000000 scheduling points, "
+					   "not '%s'",
 					   val ? val : "");
 		x->o.step_bound = (unsigned long)v;
 	} else if (ex && strcmp(a, "--strategy") == 0) {
@@ -925,11 +930,8 @@ static int explore_output(struct explore_cmd *x, struct sim_result *r)
 	else
 		print_human(x->sc, x->shown, &x->o, r, x->interrupted);
 	if (x->trace_out) {
-		if (!r->violations_found && !x->replay && !x->json && r->clean_trace_json)
-			printf("trace: execution %llu (schedule %s) written to %s\n",
-			       (unsigned long long)r->clean_execution, r->clean_schedule,
-			       x->trace_out);
-		else if (!r->violations_found && !x->replay && !x->interrupted)
+		bool say = !r->violations_found && !x->replay && !x->json && r->clean_trace_json;
+		if (!say && !r->violations_found && !x->replay && !x->interrupted)
 			fprintf(
 			    stderr, "hmmsim: %s: no execution to trace (%s): the trace is empty\n",
 			    x->trace_out,
@@ -938,6 +940,10 @@ static int explore_output(struct explore_cmd *x, struct sim_result *r)
 		write_trace(x->trace_f.f, r);
 		if (cli_outfile_commit(&x->trace_f))
 			status = 2;
+		else if (say) /* once it is written */
+			printf("trace: execution %llu (schedule %s) written to %s\n",
+			       (unsigned long long)r->clean_execution, r->clean_schedule,
+			       x->trace_out);
 	}
 	if (x->junit) {
 		write_junit(x->junit_f.f, x->shown, x->sc, &x->o, r);

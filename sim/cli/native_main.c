@@ -65,13 +65,29 @@ static bool parse_u64(const char *s, uint64_t *out)
 	return !errno && !*end;
 }
 
+/* Seconds as the other numbers are written: digits, at most one '.' with
+ * digits after it, up to a day (no sign, exponent, hex or space). */
 static bool parse_seconds(const char *s, double *out)
 {
+	const char *p = s;
 	char *end;
 
+	while (*p >= '0' && *p <= '9')
+		p++;
+	if (p == s)
+		return false;
+	if (*p == '.') {
+		const char *q = ++p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (p == q)
+			return false;
+	}
+	if (*p)
+		return false;
 	errno = 0;
 	*out = strtod(s, &end);
-	return end != s && !*end && !errno && isfinite(*out) && *out >= 0;
+	return !errno && !*end && *out <= 86400;
 }
 
 /* @s as a JSON string literal. */
@@ -193,8 +209,8 @@ static int cmd_stress(int argc, char **argv)
 				return usage_error("%s needs a value", a);
 			if (!strcmp(a, "--seconds"))
 				ok = have_seconds = parse_seconds(val, &opt.seconds);
-			else if (!strcmp(a, "--iterations"))
-				ok = parse_u64(val, &opt.max_iterations);
+			else if (!strcmp(a, "--iterations")) /* 0 would be "no limit" */
+				ok = parse_u64(val, &opt.max_iterations) && opt.max_iterations;
 			else
 				ok = parse_u64(val, &opt.seed);
 			if (!ok)
@@ -226,6 +242,13 @@ static int cmd_stress(int argc, char **argv)
 	err = sim_stress(sc, &opt, &res);
 	if (err < 0) {
 		fprintf(stderr, "hmmsim-native: stress run failed: %s\n", strerror(-err));
+		return 2;
+	}
+	if (!res.iterations) { /* nothing was tested: not a clean run */
+		fprintf(stderr,
+			"hmmsim-native: no iteration of %s ran within --seconds %g: nothing was "
+			"tested\n",
+			sc->name, opt.seconds);
 		return 2;
 	}
 	if (json)

@@ -312,4 +312,20 @@ else
 	echo "skip: the workers did not block writing (/proc/PID/wchan says no pipe_write); exit $rc"
 fi
 
+echo "# 12: found by an audit: limits, empty names, a write that failed, a stress that ran nothing"
+expect_exit 2 "--step-bound above 10^8 (each step is kept in memory)" "$H" explore livelock --step-bound 100000001
+for o in --junit --html --trace-out; do
+	expect_exit 2 "$o '': refused before the run" "$H" explore lost-update-fixed --iterations 5 --no-progress $o ''
+	[[ ! -s $T/out ]] && ok "$o '': nothing ran" || bad "$o '': the run ran first"
+done
+expect_exit 2 "experiment owner --html ''" "$H" experiment owner --html ''
+expect_exit 2 "--trace-out /dev/full" "$H" explore lost-update-fixed --iterations 5 --no-progress --trace-out /dev/full
+grep -q "written to" "$T/out" && bad "--trace-out /dev/full: says written" || ok "--trace-out /dev/full: does not say written"
+expect_exit 2 "stress: no iteration within --seconds" "$H" stress lost-update --iterations 5 --seconds 0.0000001
+grep -q "nothing was tested" "$T/err" && ok "it says nothing was tested" || bad "stress, 0 iterations: $(cat "$T/err")"
+for v in 1e3 " 1" 0x10 -0 1. 90000; do
+	expect_exit 2 "stress --seconds '$v'" "$H" stress lost-update-fixed --seconds "$v"
+done
+expect_exit 2 "stress --iterations 0" "$H" stress lost-update-fixed --iterations 0
+
 finish faults
