@@ -83,18 +83,31 @@ static void list_switches(const char *version)
 static int cmd_list(int argc, char **argv)
 {
 	const char *version = NULL;
+	bool switches = false;
 	size_t n;
 
-	if (argc == 1 && strcmp(argv[0], "--switches") == 0)
-		return cmd_list_switches();
 	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--kernel") == 0 && i + 1 < argc && !version) {
+		if (strcmp(argv[i], "--switches") == 0 && !switches) {
+			switches = true;
+		} else if (strcmp(argv[i], "--kernel") == 0 && !version) {
+			if (i + 1 == argc)
+				return usage_error("%s", "--kernel wants a release, e.g. 6.1");
 			version = argv[++i];
 			if (cli_kernel_set(version))
 				return 2;
 		} else {
-			return usage_error("unknown list argument '%s'", argv[i]);
+			return usage_error(strcmp(argv[i], "--switches") &&
+						   strcmp(argv[i], "--kernel")
+					       ? "unknown list argument '%s'"
+					       : "list takes %s once",
+					   argv[i]);
 		}
+	}
+	if (switches && !version)
+		return cmd_list_switches();
+	if (switches) { /* the switches alone, as that release has them */
+		list_switches(version);
+		return 0;
 	}
 	const struct sim_scenario *const *all = hs_model_scenarios(&n);
 	printf("kernel model scenarios (name, what exploring finds, summary):\n");

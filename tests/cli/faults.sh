@@ -327,5 +327,10 @@ for v in 1e3 " 1" 0x10 -0 1. 90000; do
 	expect_exit 2 "stress --seconds '$v'" "$H" stress lost-update-fixed --seconds "$v"
 done
 expect_exit 2 "stress --iterations 0" "$H" stress lost-update-fixed --iterations 0
+expect_exit 0 "list --switches --kernel 6.1 (the usage line combines them)" "$H" list --switches --kernel 6.1
+grep -q "^model switches of kernel 6.1" "$T/out" && ! grep -q "scenarios" "$T/out" && ok "the switches of 6.1 alone" ||
+	bad "list --switches --kernel 6.1: $(head -2 "$T/out")"
+expect_exit 2 "list --switches --kernel (no release)" "$H" list --switches --kernel
+grep -q -- "--kernel wants a release" "$T/err" && ok "it names --kernel" || bad "the message: $(cat "$T/err")"
 
 finish faults
