@@ -250,8 +250,15 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 	double el = 0;
 	uint64_t v = 0;
 
+	size_t n = strlen(buf);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
 	if (buf[0] != '{' || !arr)
 		return bad_file(path, "not the --json output of hmmsim explore");
+	/* one whole object, the build's version last (explore --json) */
+	if (object_end(buf) != buf + n || !strstr(arr, "\"version\":{"))
+		return bad_file(path,
+				"cut short or more than one object: not a whole --json result");
 	*arr = 0; /* the head ends here */
 	if (read_shard(m, f, buf, names) || check_campaign(m, f, buf, names))
 		return 2;

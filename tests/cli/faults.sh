@@ -214,6 +214,15 @@ expect_exit 2 "merge shards of different N" "$H" merge "$T/s0.json" "$T/s13.json
 "$H" explore lost-update --shard 1/2 --seed 2 --json >"$T/s1s.json"
 expect_exit 2 "merge shards of different seeds" "$H" merge "$T/s0.json" "$T/s1s.json"
 expect_exit 1 "merge the two shards" "$H" merge "$T/s0.json" "$T/s1.json"
+# a shard cut anywhere after its violations array (it was merged as whole)
+n=$(wc -c <"$T/s1.json")
+cuts=0
+for c in $((n - 2)) $((n - 20)) $((n - 200)); do
+	head -c "$c" "$T/s1.json" >"$T/cut.json"
+	"$H" merge "$T/s0.json" "$T/cut.json" >/dev/null 2>"$T/err"
+	[[ $? == 2 ]] && grep -q "cut short" "$T/err" && cuts=$((cuts + 1))
+done
+((cuts == 3)) && ok "merge refuses a shard cut short after its violations (3 cuts)" || bad "merge of a cut shard: $cuts of 3 refused"
 
 echo "# 5, 9: bounded reports; a step-bound livelock says so"
 # a sanitizer's build does not start under ulimit -v, and its RSS is its own
