@@ -282,6 +282,14 @@ void html_run_page(FILE *f, const struct html_run *h)
 		(unsigned long long)r->violations_found, r->violations_found == 1 ? "" : "s");
 	if (r->violations_found > r->nr_reports)
 		fprintf(f, " (the first %u reported)", r->nr_reports);
+	/* dfs, --deepen: the round it was found in, and the bound covered before */
+	if ((h->o->strategy == SIM_STRATEGY_DFS || h->o->dpor_deepen) && !h->o->keep_going) {
+		fprintf(f, " in the round of bound %u", r->bound_in_progress);
+		if (r->bound_completed >= 0)
+			fprintf(f, "; every schedule with at most %d preemption%s was clean",
+				r->bound_completed,
+				cli_plural((unsigned long long)r->bound_completed));
+	}
 	fputs("</div>\n", f);
 	for (unsigned int i = 0; i < r->nr_reports; i++) {
 		const struct sim_violation *v = &r->reports[i];

@@ -81,6 +81,10 @@ got=$(key "$T/f.json" exhausted bound_completed bound_in_progress)
 grep -q "^no violation in [0-9]* schedules, but NOT exhaustive: [0-9]* cut as unfair (above)$" "$T/f.txt" &&
 	ok "dfs's last line: not exhaustive for the cuts, not for a cap" || bad "dfs's last line: $(grep 'no violation' "$T/f.txt")"
 
+run driver-fault-race-noretry --html "$T/v.html" >/dev/null 2>&1
+grep -q 'id="verdict">1 violation in the round of bound 1; every schedule with at most 0 preemptions was clean<' "$T/v.html" &&
+	ok "--html: the violation's round, and the bound clean before it" || bad "--html: $(grep -o 'id="verdict">[^<]*' "$T/v.html")"
+
 # the same command, the same JSON but for timing
 strip() { sed -E 's/"(elapsed_s|execs_per_s)":[0-9.e+-]*//g' "$1"; }
 run driver-fault-race --iterations $n --json >"$T/cut2.json" 2>"$T/err"
