@@ -1039,6 +1039,8 @@ static int cmd_stress(char **argv)
 	self[n] = 0;
 	snprintf(path, sizeof(path), "%s/hmmsim-native", dirname(self));
 	argv[0] = path;
+	/* the model it stresses must be this build's (native_main.c checks) */
+	setenv("HMMSIM_PARENT_REVISION", hmmsim_revision, 1);
 	execv(path, argv);
 	fprintf(stderr, "hmmsim: cannot run %s: %s\n", path, strerror(errno));
 	return 2;

@@ -175,6 +175,13 @@ static void print_text(const struct sim_scenario *sc, const struct sim_stress_re
 
 static int cmd_stress(int argc, char **argv)
 {
+	/* run by `hmmsim stress`: a partial rebuild can leave this binary,
+	 * and the model in it, older than the hmmsim that ran it */
+	const char *parent = getenv("HMMSIM_PARENT_REVISION");
+	if (parent && strcmp(parent, hmmsim_revision))
+		return usage_error("this hmmsim-native is revision %s and hmmsim is %s: rebuild "
+				   "both (cmake --build build)",
+				   hmmsim_revision, parent);
 	struct sim_stress_options opt = {0};
 	struct sim_stress_result res;
 	const struct sim_scenario *sc = NULL;

@@ -336,6 +336,11 @@ for v in 1e3 " 1" 0x10 -0 1. 90000; do
 	expect_exit 2 "stress --seconds '$v'" "$H" stress lost-update-fixed --seconds "$v"
 done
 expect_exit 2 "stress --iterations 0" "$H" stress lost-update-fixed --iterations 0
+# hmmsim stress runs hmmsim-native beside it: the same build, or refused
+expect_exit 0 "stress: hmmsim-native of the same build" "$H" stress lost-update-fixed --iterations 3
+expect_exit 2 "hmmsim-native run by another revision's hmmsim" \
+	env HMMSIM_PARENT_REVISION=0000000 "$(dirname "$H")/hmmsim-native" stress lost-update-fixed --iterations 3
+grep -q "rebuild both" "$T/err" && ok "it says to rebuild both" || bad "the message: $(cat "$T/err")"
 expect_exit 0 "list --switches --kernel 6.1 (the usage line combines them)" "$H" list --switches --kernel 6.1
 grep -q "^model switches of kernel 6.1" "$T/out" && ! grep -q "scenarios" "$T/out" && ok "the switches of 6.1 alone" ||
 	bad "list --switches --kernel 6.1: $(head -2 "$T/out")"
