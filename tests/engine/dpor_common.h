@@ -58,6 +58,12 @@ static inline int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The same set of final states (both sorted). */
+static inline bool hashes_same(const struct hashes *a, const struct hashes *b)
+{
+	return a->n == b->n && !memcmp(a->h, b->h, a->n * sizeof(*a->h));
+}
+
 /* Run @o with the oracles off, its final states into @hs, sorted. */
 static inline struct sim_result run_collect(const struct sim_scenario *sc, struct sim_options o,
 					    struct hashes *hs)
@@ -92,7 +98,7 @@ static inline uint64_t same_as_dfs(const struct sim_scenario *sc)
 	CU_ASSERT_EQUAL(d.violations_found, f.violations_found);
 	CU_ASSERT_TRUE(d.executions < f.executions);
 	CU_ASSERT_EQUAL(a.n, b.n);
-	CU_ASSERT_TRUE(a.n == b.n && memcmp(a.h, b.h, a.n * sizeof(*a.h)) == 0);
+	CU_ASSERT_TRUE(hashes_same(&a, &b));
 	if (a.n != b.n || d.executions >= f.executions || !f.exhausted)
 		fprintf(
 		    stderr,

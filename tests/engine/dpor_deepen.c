@@ -28,9 +28,25 @@ static struct sim_result drun(const struct sim_scenario *sc, bool deepen, int p,
 	return run_collect(sc, o, hs);
 }
 
-static bool same(const struct hashes *a, const struct hashes *b)
+/* Deepen up to @p (@rd, final states @d) against the covering run at @p
+ * (@rc, @c), whose rounds 0..@p took @sum executions in all. */
+static void check_round(const char *name, int p, const struct sim_result *rc,
+			const struct sim_result *rd, const struct hashes *c, const struct hashes *d,
+			uint64_t sum)
 {
-	return a->n == b->n && !memcmp(a->h, b->h, a->n * sizeof(*a->h));
+	CU_ASSERT(rd->exhausted);
+	CU_ASSERT_FALSE(rd->violations_found);
+	CU_ASSERT(hashes_same(c, d));
+	/* a round that left nothing out ends the run early */
+	CU_ASSERT(rd->bound_completed == p || (rd->deepen_whole && rd->bound_completed < p));
+	if (rd->bound_completed == p)
+		CU_ASSERT_EQUAL(rd->executions, sum);
+	if (!hashes_same(c, d) || (rd->bound_completed == p && rd->executions != sum))
+		fprintf(stderr,
+			"\n%s, P = %d: covering %llu executions (rounds: %llu), %zu final states; "
+			"deepen %llu, %zu, bound %d\n",
+			name, p, (unsigned long long)rc->executions, (unsigned long long)sum, c->n,
+			(unsigned long long)rd->executions, d->n, rd->bound_completed);
 }
 
 /*
@@ -50,34 +66,18 @@ static void test_rounds(void)
 			struct hashes c = {0}, d = {0};
 			struct sim_result rc = drun(l[i], false, p, 5000, &c);
 			struct sim_result rd = drun(l[i], true, p, 5000, &d);
-			if (rc.violations_found || !rc.exhausted) { /* a bug: test_bugs() */
-				sim_result_free(&rc);
-				sim_result_free(&rd);
-				free(c.h);
-				free(d.h);
-				break;
+			bool ended = !rc.violations_found && rc.exhausted; /* else test_bugs() */
+			if (ended) {
+				sum += rc.executions;
+				check_round(l[i]->name, p, &rc, &rd, &c, &d, sum);
+				ran++;
 			}
-			sum += rc.executions;
-			CU_ASSERT(rd.exhausted);
-			CU_ASSERT_FALSE(rd.violations_found);
-			CU_ASSERT(same(&c, &d));
-			/* a round that left nothing out ends the run early */
-			CU_ASSERT(rd.bound_completed == p ||
-				  (rd.deepen_whole && rd.bound_completed < p));
-			if (rd.bound_completed == p)
-				CU_ASSERT_EQUAL(rd.executions, sum);
-			if (!same(&c, &d) || (rd.bound_completed == p && rd.executions != sum))
-				fprintf(stderr,
-					"\n%s, P = %d: covering %llu executions (rounds: %llu), "
-					"%zu final states; deepen %llu, %zu, bound %d\n",
-					l[i]->name, p, (unsigned long long)rc.executions,
-					(unsigned long long)sum, c.n,
-					(unsigned long long)rd.executions, d.n, rd.bound_completed);
-			ran++;
 			sim_result_free(&rc);
 			sim_result_free(&rd);
 			free(c.h);
 			free(d.h);
+			if (!ended)
+				break;
 		}
 	}
 	CU_ASSERT(ran >= 24);
@@ -103,9 +103,9 @@ static void test_whole(void)
 		struct sim_result rd = drun(sc, true, -1, 1000000, &d);
 		CU_ASSERT(ra.exhausted && rd.exhausted && rd.deepen_whole);
 		CU_ASSERT_FALSE(rd.violations_found);
-		CU_ASSERT(same(&a, &d));
+		CU_ASSERT(hashes_same(&a, &d));
 		CU_ASSERT(rd.executions >= ra.executions);
-		if (!same(&a, &d) || !rd.exhausted)
+		if (!hashes_same(&a, &d) || !rd.exhausted)
 			fprintf(stderr, "\n%s: dpor %zu final states, deepen %zu (%s)\n", names[i],
 				a.n, d.n, rd.exhausted ? "ended" : "did not end");
 		sim_result_free(&ra);
