@@ -199,9 +199,10 @@ struct sim_result {
 	 * ended */
 	int bound_completed;
 	unsigned int bound_in_progress;
-	/* dpor_deepen: the last round left nothing out for its bound, so its
-	 * tree was the unbounded one (exhausted then means every execution) */
-	bool deepen_whole;
+	/* dpor (bounded, or dpor_deepen's last round): the bound left nothing
+	 * out, so the tree was the unbounded one (exhausted then means every
+	 * execution) */
+	bool whole_tree;
 	struct sim_coverage coverage; /* what the run exercised (hmmsim/coverage.h) */
 	/* sim_options.clean_trace: the execution traced (Chrome trace-event JSON),
 	 * its index and replay token; NULL when the run found a violation or the

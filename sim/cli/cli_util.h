@@ -172,6 +172,7 @@ struct cli_merge {
 	bool dpor, exhausted;
 	unsigned long long sleep_blocked, races, max_depth, dpor_bytes, subtrees;
 	unsigned long long probes; /* probe_executions */
+	bool whole;		   /* bounded: every file says "whole_tree":true */
 	double estimated_total;
 	struct cli_races profile; /* the files' race profiles, added up */
 };

@@ -327,6 +327,8 @@ static void jobs_collect(struct jobs_run *jr, bool progress, uint64_t total)
 	bool dpor = jr->j->opt->strategy == SIM_STRATEGY_DPOR;
 
 	cli_progress_init(&prog, progress && !jr->status, total);
+	if (jr->j->t0 > 0) /* --deepen: the rate since the first round began */
+		prog.t0 = jr->j->t0;
 	while (jr->open && !jr->status) {
 		if (cli_interrupted)
 			jobs_stop(jr);
@@ -348,8 +350,8 @@ static void jobs_collect(struct jobs_run *jr, bool progress, uint64_t total)
 			viol += __atomic_load_n(&jr->sh->w[k].violations, __ATOMIC_RELAXED);
 		}
 		if (dpor) /* each estimates its own share: the sum is the tree's */
-			prog.total = est;
-		cli_progress_show(&prog, done, viol);
+			prog.total = jr->j->base + est;
+		cli_progress_show(&prog, jr->j->base + done, viol);
 	}
 	cli_progress_clear(&prog);
 	for (unsigned int k = 0; k < jr->j->jobs; k++)
@@ -446,4 +448,82 @@ int cli_jobs_explore(const struct cli_jobs *j, struct sim_result *res, int *inte
 	if (jr.status)
 		sim_result_free(res);
 	return jr.status;
+}
+
+/*
+ * The round of bound @b (@rr, its reports moved out of it) added to @res,
+ * the run so far: executions and races summed, each report's index and
+ * the estimate after the rounds before, as one process counts them.
+ */
+static void deepen_add(struct sim_result *res, struct sim_result *rr, unsigned int b)
+{
+	uint64_t base = res->executions;
+
+	res->executions += rr->executions;
+	res->races += rr->races;
+	res->sleep_blocked += rr->sleep_blocked;
+	res->max_depth = res->max_depth > rr->max_depth ? res->max_depth : rr->max_depth;
+	res->dpor_bytes = res->dpor_bytes > rr->dpor_bytes ? res->dpor_bytes : rr->dpor_bytes;
+	res->subtrees = rr->subtrees;
+	res->whole_tree = rr->whole_tree;
+	res->estimated_total = (double)base + rr->estimated_total;
+	res->bound_in_progress = b;
+	if (rr->unfair_cut && !res->unfair_cut)
+		res->unfair_round = b;
+	res->unfair_cut += rr->unfair_cut;
+	res->violations_found += rr->violations_found;
+	for (unsigned int i = 0; i < rr->nr_reports; i++)
+		rr->reports[i].execution += base;
+	free(res->reports);
+	res->reports = rr->reports;
+	res->nr_reports = rr->nr_reports;
+	rr->reports = NULL;
+	rr->nr_reports = 0;
+}
+
+int cli_jobs_deepen(const struct cli_jobs *j, struct sim_result *res, int *interrupted)
+{
+	const struct sim_options *top = j->opt;
+	struct sim_options o = *top;
+	struct cli_jobs round = *j;
+
+	memset(res, 0, sizeof(*res));
+	*interrupted = 0;
+	res->bound_completed = -1;
+	o.dpor_deepen = false; /* each round is a covering run of its bound */
+	o.dpor_bounded = true;
+	round.opt = &o;
+	round.t0 = cli_now_s();
+	for (unsigned int b = 0;; b++) {
+		struct sim_result rr;
+		if (cli_interrupted) { /* between two rounds */
+			*interrupted = cli_interrupted;
+			break;
+		}
+		o.dfs_preemptions = b;
+		o.iterations = top->iterations - res->executions;
+		round.base = res->executions;
+		if (cli_jobs_explore(&round, &rr, interrupted)) {
+			sim_result_free(res);
+			return 2;
+		}
+		bool ended = rr.exhausted && !rr.violations_found && !*interrupted;
+		deepen_add(res, &rr, b);
+		sim_result_free(&rr);
+		/* a round cut short, or one with an execution cut as unfair, from
+		 * which no bound is covered: the run ends there */
+		if (!ended)
+			break;
+		res->bound_completed = (int)b;
+		if (res->whole_tree || (top->dpor_bounded && b >= top->dfs_preemptions)) {
+			res->exhausted = true;
+			break;
+		}
+		if (res->executions >= top->iterations) { /* the budget ended with it */
+			res->bound_in_progress = b + 1;
+			break;
+		}
+	}
+	res->elapsed_s = cli_now_s() - round.t0;
+	return 0;
 }

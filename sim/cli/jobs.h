@@ -18,6 +18,10 @@ struct cli_jobs {
 	unsigned int jobs;	       /* 1..CLI_JOBS_MAX */
 	bool with_trace;	       /* the workers send their first report's trace */
 	bool progress;		       /* the combined progress line on stderr */
+	/* --deepen (cli_jobs_deepen()): the executions of the rounds before
+	 * and when the first began, for the progress line */
+	uint64_t base;
+	double t0;
 	/* explore --json, to a worker's pipe */
 	void (*print_json)(FILE *f, const struct sim_scenario *sc, const struct sim_options *o,
 			   const struct sim_result *r, bool with_trace, bool interrupted);
@@ -34,5 +38,16 @@ struct cli_jobs {
  * died: which one, and how); the other workers are stopped and reaped.
  */
 int cli_jobs_explore(const struct cli_jobs *j, struct sim_result *res, int *interrupted);
+
+/*
+ * dpor --deepen in @j->jobs workers: the covering rounds of bound 0, 1, ...
+ * (up to @j->opt's --preemptions, if any) one after another, each split
+ * among the workers as --preemptions B --jobs J splits it, each run to its
+ * end before the next begins (docs/dpor.md, "Iterative bounding").  A
+ * violation, a signal, the --iterations budget or a round with an execution
+ * cut as unfair ends the run; @res then says which bound was covered.
+ * Return: 0, or 2 as cli_jobs_explore().
+ */
+int cli_jobs_deepen(const struct cli_jobs *j, struct sim_result *res, int *interrupted);
 
 #endif /* SIM_CLI_JOBS_H */

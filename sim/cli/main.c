@@ -205,13 +205,11 @@ static void print_json_bounds(FILE *f, const struct sim_options *o, const struct
 	print_json_completed(f, r);
 }
 
-/* dpor --deepen: the same, and whether the last round's tree was the
- * unbounded one. */
+/* dpor --deepen: the same. */
 static void print_json_deepen(FILE *f, const struct sim_result *r)
 {
 	fprintf(f, "\"deepen\":true,");
 	print_json_completed(f, r);
-	fprintf(f, "\"whole_tree\":%s,", r->exhausted && r->deepen_whole ? "true" : "false");
 }
 
 /*
@@ -255,6 +253,9 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 		fprintf(f, "\"bound\":%u,\"covers_bound\":true,", o->dfs_preemptions);
 	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_deepen)
 		print_json_deepen(f, r);
+	/* whether the (last) bound left nothing out: the unbounded tree */
+	if (o->strategy == SIM_STRATEGY_DPOR && (o->dpor_bounded || o->dpor_deepen))
+		fprintf(f, "\"whole_tree\":%s,", r->exhausted && r->whole_tree ? "true" : "false");
 	if (o->strategy == SIM_STRATEGY_DFS)
 		print_json_bounds(f, o, r);
 	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_split_depth)
@@ -323,7 +324,7 @@ static void print_clean(const struct sim_options *o, const struct sim_result *r,
 	else if (o->strategy == SIM_STRATEGY_REPLAY)
 		printf("the schedule replays without a violation\n");
 	else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR && o->dpor_deepen &&
-		 r->deepen_whole)
+		 r->whole_tree)
 		printf("no violation: exhausted: true, every execution up to reordering "
 		       "independent operations: the round of bound %d left nothing out, in %llu "
 		       "execution%s over rounds 0 to %d\n",
@@ -854,9 +855,12 @@ static int explore_setup(struct explore_cmd *x)
 		return usage_error("%s", "--race-profile works with --strategy dpor");
 	if (o->dpor_deepen && o->strategy != SIM_STRATEGY_DPOR)
 		return usage_error("%s", "--deepen works with --strategy dpor");
-	if (o->dpor_deepen && (x->jobs || x->shard || x->split_depth))
-		return usage_error("%s", "--deepen explores in one process: not with --jobs, "
-					 "--shard or --split-depth");
+	if (o->dpor_deepen && (x->shard || (x->split_depth && !x->jobs)))
+		return usage_error("%s", x->shard ? "--deepen runs its rounds one after another "
+						    "on one machine: not with --shard (--jobs "
+						    "splits each round)"
+						  : "--split-depth splits --deepen's rounds among "
+						    "--jobs workers: not without --jobs");
 	if (o->dpor_deepen && (x->have_probes || o->keep_going || o->race_profile))
 		return usage_error("%s", x->have_probes ? "--deepen runs no probe rounds: not "
 							  "with --probes"
@@ -1012,7 +1016,8 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		    .progress = progress,
 		    .print_json = print_json,
 		};
-		ret = cli_jobs_explore(&j, &r, &x.interrupted);
+		ret = x.o.dpor_deepen ? cli_jobs_deepen(&j, &r, &x.interrupted)
+				      : cli_jobs_explore(&j, &r, &x.interrupted);
 	} else {
 		ret = explore_here(&x, &r, progress);
 	}

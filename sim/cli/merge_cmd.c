@@ -211,6 +211,8 @@ static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 		return;
 	m->exhausted = (f == 0 || m->exhausted) && !raw_value(buf, "exhausted", val, sizeof(val)) &&
 		       strcmp(val, "true") == 0;
+	m->whole = (f == 0 || m->whole) && !raw_value(buf, "whole_tree", val, sizeof(val)) &&
+		   strcmp(val, "true") == 0;
 	for (int k = 0; k < 6; k++)
 		if (!raw_value(buf, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
 			if (k < 4)
@@ -237,6 +239,7 @@ void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
 	res->max_depth = m->max_depth;
 	res->dpor_bytes = m->dpor_bytes;
 	res->probe_executions = m->probes;
+	res->whole_tree = m->whole;
 	res->estimated_total = res->exhausted ? (double)m->executions : m->estimated_total;
 	cli_races_result(&m->profile, res);
 }
@@ -391,7 +394,8 @@ static void print_merged(const struct cli_merge *m, int files)
 	const char *pb = m->dpor ? strstr(m->head[4], " preemptions ") : NULL;
 	unsigned int bound;
 	if (pb && sscanf(pb, " preemptions %u", &bound) == 1)
-		printf("\"bound\":%u,\"covers_bound\":true,", bound);
+		printf("\"bound\":%u,\"covers_bound\":true,\"whole_tree\":%s,", bound,
+		       r.exhausted && m->whole ? "true" : "false");
 	if (m->missing) {
 		fprintf(stderr, "hmmsim: merge: partial: %llu of the %llu shards missing: ",
 			(unsigned long long)m->missing, (unsigned long long)m->shards);

@@ -592,6 +592,7 @@ static void explore_dpor_done(struct sim_dpor_state *dpor, struct sim_result *re
 	res->estimated_total =
 	    res->exhausted ? (double)res->executions : (double)base + st.estimate;
 	res->subtrees = sim_dpor_subtrees(dpor);
+	res->whole_tree = !st.cut;
 	if (res->race_profiled)
 		res->nr_race_pairs = sim_dpor_profile(dpor, &res->race_pairs, &res->race_other);
 	sim_dpor_free(dpor);
@@ -627,8 +628,8 @@ static bool bad_options(const struct sim_options *opt, struct sim_result *res)
 			       "last one's classes again): not with --keep-going"
 			 : opt->race_profile
 			     ? "--race-profile profiles one tree: not with --deepen"
-			     : "--deepen explores in one process: not with --jobs, --shard "
-			       "or --split-depth");
+			     : "--deepen explores one tree per round: not with a split or a "
+			       "shard (hmmsim explore --jobs splits each round)");
 		return true;
 	}
 	if (opt->pct_depth > 16) {
@@ -644,7 +645,7 @@ static bool bad_options(const struct sim_options *opt, struct sim_result *res)
  * the next, its figures go into @res, *@base becomes the executions so far
  * and *@dpor the round of the next bound: true.  Else false, and the run
  * ends there: every bound up to this one covered, and the tree the
- * unbounded one when nothing was left out (res->deepen_whole).
+ * unbounded one when nothing was left out (res->whole_tree).
  */
 static bool deepen_next(const struct sim_scenario *sc, const struct sim_options *opt,
 			struct sim_dpor_state **dpor, struct sim_result *res, uint64_t *base)
@@ -655,7 +656,7 @@ static bool deepen_next(const struct sim_scenario *sc, const struct sim_options 
 	sim_dpor_stats(*dpor, &st);
 	if (!res->unfair_cut) /* else not covered, nor any bound after it */
 		res->bound_completed = (int)b;
-	res->deepen_whole = !st.cut;
+	res->whole_tree = !st.cut;
 	if (!st.cut || (opt->dpor_bounded && b >= opt->dfs_preemptions))
 		return false;
 	explore_dpor_done(*dpor, res, *base);

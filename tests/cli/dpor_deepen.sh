@@ -91,7 +91,7 @@ run driver-fault-race --iterations $n --json >"$T/cut2.json" 2>"$T/err"
 [[ $(strip "$T/cut.json") == "$(strip "$T/cut2.json")" ]] && ok "a second run: the same JSON" || bad "the JSON differs between runs"
 
 # wrong uses
-for bad_use in "--strategy pct" "--jobs 2" "--shard 0/2" "--split-depth 2" "--keep-going" "--race-profile" "--probes 10"; do
+for bad_use in "--strategy pct" "--shard 0/2" "--split-depth 2" "--keep-going" "--race-profile" "--probes 10"; do
 	# shellcheck disable=SC2086
 	expect_exit 2 "--deepen with $bad_use" "$H" explore lost-update-fixed --strategy dpor $bad_use --deepen --no-progress
 	[[ $(wc -l <"$T/err") -eq 1 ]] && grep -q -- "--deepen.*(see hmmsim --help)" "$T/err" && ok "one line naming --deepen, as every usage error" ||

@@ -38,7 +38,7 @@ static void check_round(const char *name, int p, const struct sim_result *rc,
 	CU_ASSERT_FALSE(rd->violations_found);
 	CU_ASSERT(hashes_same(c, d));
 	/* a round that left nothing out ends the run early */
-	CU_ASSERT(rd->bound_completed == p || (rd->deepen_whole && rd->bound_completed < p));
+	CU_ASSERT(rd->bound_completed == p || (rd->whole_tree && rd->bound_completed < p));
 	if (rd->bound_completed == p)
 		CU_ASSERT_EQUAL(rd->executions, sum);
 	if (!hashes_same(c, d) || (rd->bound_completed == p && rd->executions != sum))
@@ -101,7 +101,7 @@ static void test_whole(void)
 		struct hashes a = {0}, d = {0};
 		struct sim_result ra = drun(sc, false, -1, UINT64_MAX, &a);
 		struct sim_result rd = drun(sc, true, -1, 1000000, &d);
-		CU_ASSERT(ra.exhausted && rd.exhausted && rd.deepen_whole);
+		CU_ASSERT(ra.exhausted && rd.exhausted && rd.whole_tree);
 		CU_ASSERT_FALSE(rd.violations_found);
 		CU_ASSERT(hashes_same(&a, &d));
 		CU_ASSERT(rd.executions >= ra.executions);
