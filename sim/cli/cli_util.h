@@ -166,7 +166,8 @@ struct cli_merge {
 	uint64_t shards;       /* N of the files' "shard":"K/N" (1: whole runs) */
 	uint64_t *ks, missing; /* the files' K (sorted), and how many of N are not there */
 	size_t nks;
-	bool interrupted; /* a file says "interrupted":true */
+	unsigned int interrupted; /* files that say "interrupted":true */
+	int first_interrupted;	  /* the first of them */
 	/* dpor: every file says "exhausted":true; the dpor figures, summed
 	 * (largest for max_depth and dpor_bytes) */
 	bool dpor, exhausted;

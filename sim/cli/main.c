@@ -330,6 +330,13 @@ static void print_clean(const struct sim_options *o, const struct sim_result *r,
 		       "execution%s over rounds 0 to %d\n",
 		       r->bound_completed, (unsigned long long)r->executions,
 		       cli_plural(r->executions), r->bound_completed);
+	else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR && o->dpor_bounded &&
+		 r->whole_tree)
+		printf("no violation: exhausted: true, every execution up to reordering "
+		       "independent operations: the bound of %u preemption%s left nothing out, in "
+		       "%llu execution%s\n",
+		       o->dfs_preemptions, cli_plural(o->dfs_preemptions),
+		       (unsigned long long)r->executions, cli_plural(r->executions));
 	else if (r->exhausted && o->strategy == SIM_STRATEGY_DPOR && o->dpor_bounded)
 		printf("no violation: exhaustive within the bound, every schedule with at most %u "
 		       "preemption%s up to reordering independent operations, in %llu "

@@ -276,8 +276,9 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 	if (!raw_value(buf, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
 	    el > m->elapsed_s)
 		m->elapsed_s = el;
-	if (!raw_value(buf, "interrupted", val, sizeof(val)) && strcmp(val, "true") == 0)
-		m->interrupted = true;
+	if (!raw_value(buf, "interrupted", val, sizeof(val)) && strcmp(val, "true") == 0 &&
+	    !m->interrupted++)
+		m->first_interrupted = f;
 	merge_dpor_one(m, f, buf);
 	if (cli_races_add(&m->profile, buf))
 		return bad_file(path, "its race_profile is damaged");
@@ -361,6 +362,13 @@ int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_m
 		status = merge_one(m, &capv, f, texts[f], names);
 	if (!status && n)
 		status = check_shards(m, names, subset);
+	if (!status && m->interrupted && !subset) {
+		fprintf(stderr,
+			"hmmsim: merge: %s was stopped by a signal (\"interrupted\":true): not a "
+			"whole shard (--partial merges it and says so)\n",
+			names[m->first_interrupted]);
+		status = 2;
+	}
 	if (status) {
 		cli_merge_free(m);
 		return status;

@@ -88,6 +88,15 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok,
 			 rs.idx);
 		return -EINVAL;
 	}
+	/* a token records every choice point of its execution: one that ends
+	 * sooner is another execution (a token made by hand, or edited) */
+	if (!e->replay_mismatch && e->choice_points < rs.total_cp) {
+		snprintf(err, errlen,
+			 "the schedule does not fit this scenario: it has %llu choice points, the "
+			 "execution ended after %llu",
+			 (unsigned long long)rs.total_cp, (unsigned long long)e->choice_points);
+		return -EINVAL;
+	}
 	if (!e->failed) {
 		snprintf(err, errlen, "the schedule replays without a violation");
 		return -EIO;

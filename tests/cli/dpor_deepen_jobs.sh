@@ -90,6 +90,12 @@ grep -q "bound 1 not: an execution was cut as unfair in it (below); the run ende
 "$H" explore lost-update-fixed --strategy dpor --preemptions 20 --json --no-progress >"$T/p.json" 2>"$T/err"
 [[ $(key "$T/p.json" exhausted whole_tree) == "true true" ]] && ok "a bound that cut nothing: whole_tree" ||
 	bad "bound 20: $(key "$T/p.json" exhausted whole_tree)"
+"$H" explore lost-update-fixed --strategy dpor --preemptions 20 --jobs 2 --no-progress >"$T/p.txt" 2>"$T/err"
+grep -q "^no violation: exhausted: true, every execution up to reordering independent operations: the bound of 20 preemptions left nothing out, in [0-9]* executions$" "$T/p.txt" &&
+	ok "and its text says so" || bad "its text: $(cat "$T/p.txt")"
+"$H" explore lost-update-fixed --strategy dpor --preemptions 20 --no-progress --html "$T/p.html" >/dev/null 2>&1
+grep -q 'id="verdict">clean: no violation in [0-9]* executions, exhausted: every schedule up to reordering independent operations' "$T/p.html" &&
+	ok "and its --html" || bad "its --html: $(grep -o 'id="verdict">[^<]*' "$T/p.html")"
 "$H" explore driver-fault-race --strategy dpor --preemptions 0 --json --no-progress >"$T/p0.json" 2>"$T/err"
 [[ $(key "$T/p0.json" exhausted whole_tree) == "true false" ]] && ok "bound 0 of driver-fault-race: not whole" ||
 	bad "bound 0: $(key "$T/p0.json" exhausted whole_tree)"

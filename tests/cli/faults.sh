@@ -214,6 +214,16 @@ expect_exit 2 "merge shards of different N" "$H" merge "$T/s0.json" "$T/s13.json
 "$H" explore lost-update --shard 1/2 --seed 2 --json >"$T/s1s.json"
 expect_exit 2 "merge shards of different seeds" "$H" merge "$T/s0.json" "$T/s1s.json"
 expect_exit 1 "merge the two shards" "$H" merge "$T/s0.json" "$T/s1.json"
+# a shard stopped by a signal (as explore --json marks one) is not a whole
+# shard: refused, as a missing one is, unless --partial (it was merged,
+# exit 0 or 1, and a CI check of the status passed an incomplete campaign)
+sed 's/"violations":\[/"interrupted":true,&/' "$T/s1.json" >"$T/s1int.json"
+expect_exit 2 "merge with an interrupted shard" "$H" merge "$T/s0.json" "$T/s1int.json"
+grep -q "s1int.json was stopped by a signal" "$T/err" && [[ $(wc -l <"$T/err") == 1 ]] &&
+	ok "one line naming the interrupted shard" || bad "the message: $(cat "$T/err")"
+expect_exit 1 "merge --partial with an interrupted shard" "$H" merge --partial "$T/s0.json" "$T/s1int.json"
+grep -q '"interrupted":true' "$T/out" && grep -q "not a complete run" "$T/err" &&
+	ok "merge --partial marks it interrupted (JSON, stderr)" || bad "merge --partial of an interrupted shard"
 # a shard cut anywhere after its violations array (it was merged as whole)
 n=$(wc -c <"$T/s1.json")
 cuts=0

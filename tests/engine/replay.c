@@ -144,6 +144,15 @@ static void test_clean_replay(void)
 	CU_ASSERT_EQUAL(r.violations_found, 0);
 	sim_result_free(&r);
 	free(tok);
+	/* One that claims more choice points than the execution has is
+	 * another execution's (it replayed without complaint) */
+	for (uint64_t more = 1; more <= 1000; more *= 1000) {
+		tok = sim_token_encode(sim_scenario_hash(sc->name), cps + more, NULL, 0);
+		CU_ASSERT_EQUAL(replay("lost-update-fixed", tok, &r), -EINVAL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.error, "the execution ended after"));
+		sim_result_free(&r);
+		free(tok);
+	}
 }
 
 void hmmsim_test_register(void)
