@@ -496,8 +496,9 @@ int cli_jobs_deepen(const struct cli_jobs *j, struct sim_result *res, int *inter
 	round.t0 = cli_now_s();
 	for (unsigned int b = 0;; b++) {
 		struct sim_result rr;
-		if (cli_interrupted) { /* between two rounds */
+		if (cli_interrupted) { /* between two rounds: the next one not begun */
 			*interrupted = cli_interrupted;
+			res->bound_in_progress = b;
 			break;
 		}
 		o.dfs_preemptions = b;

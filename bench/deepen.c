@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench/deepen: what does `hmmsim explore --strategy dpor --deepen --jobs 2`
+ * gain over one process?  The wall time to cover preemption bound BOUND
+ * (`--deepen --preemptions BOUND`: rounds 0..BOUND, each to its end) of the
+ * two trees issue 11 could not exhaust, in one process and with --jobs 2,
+ * alternating, best of REPS each, measured in this one run.  It runs the
+ * hmmsim program this build made (HMMSIM_BIN) with --json --no-progress and
+ * times each command from start to exit (process start, forks, the rounds'
+ * waits and merges included).  Every run must end "exhaustive within the
+ * bound" with bound BOUND covered and no violation.  The executions differ:
+ * the split tree is a little larger (docs/dpor.md, "Splitting the tree").
+ * Beside each time it prints the CPU time over the wall time (2.0: both
+ * cores busy; less says the rounds waited for their slowest worker, or the
+ * machine was not free).
+ *
+ * The last line printed is one JSON object: for each scenario (with `-`
+ * turned into `_`) "<s>_one_s", "<s>_jobs2_s" (best wall times),
+ * "<s>_one_execs", "<s>_jobs2_execs", "<s>_ratio" (one / jobs 2), and
+ * "bound", "cpus" (online), "loadavg" (1 min, before the runs).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef HMMSIM_BIN
+#error "HMMSIM_BIN: the hmmsim program to run (bench/CMakeLists.txt)"
+#endif
+
+#define BOUND 2
+#define REPS  2
+
+static const char *const scenarios[] = {"driver-fault-race", "p2p-unplug-safe"};
+#define NSC (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static double cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_CHILDREN, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
+}
+
+/* The raw value after "KEY": in @json (up to a comma or brace), or exit. */
+static void field(const char *json, const char *key, char *val, size_t len)
+{
+	char pat[64];
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	const char *p = strstr(json, pat);
+	if (!p) {
+		fprintf(stderr, "deepen: no %s in hmmsim's output: %.200s\n", key, json);
+		exit(1);
+	}
+	p += strlen(pat);
+	size_t n = strcspn(p, ",}");
+	snprintf(val, len, "%.*s", (int)(n < len ? n : len - 1), p);
+}
+
+/* Seconds of one covering --deepen run of @sc (@jobs 0: one process); its
+ * executions in *@execs, CPU over wall time in *@cores. */
+static double run(const char *sc, unsigned int jobs, uint64_t *execs, double *cores)
+{
+	char cmd[512], jobs_opt[32] = "", out[8192], v[64];
+	if (jobs)
+		snprintf(jobs_opt, sizeof(jobs_opt), " --jobs %u", jobs);
+	snprintf(cmd, sizeof(cmd),
+		 "'%s' explore %s --strategy dpor --deepen --preemptions %d --iterations "
+		 "1000000000%s --json --no-progress",
+		 HMMSIM_BIN, sc, BOUND, jobs_opt);
+	double t0 = now_s(), c0 = cpu_s();
+	FILE *p = popen(cmd, "r");
+	if (!p) {
+		perror("deepen: popen");
+		exit(1);
+	}
+	size_t n = fread(out, 1, sizeof(out) - 1, p);
+	int st = pclose(p);
+	double t = now_s() - t0;
+	*cores = (cpu_s() - c0) / t;
+	out[n] = 0;
+	if (st != 0) {
+		fprintf(stderr, "deepen: %s: status %#x: %.200s\n", cmd, st, out);
+		exit(1);
+	}
+	char ex[16], cov[16], viol[32];
+	field(out, "exhausted", ex, sizeof(ex));
+	field(out, "bound_completed", cov, sizeof(cov));
+	field(out, "violations_found", viol, sizeof(viol));
+	if (strcmp(ex, "true") || atoi(cov) != BOUND || strcmp(viol, "0")) {
+		fprintf(stderr, "deepen: %s: exhausted %s, bound %s covered, %s violations\n", cmd,
+			ex, cov, viol);
+		exit(1);
+	}
+	field(out, "executions", v, sizeof(v));
+	*execs = strtoull(v, NULL, 10);
+	return t;
+}
+
+int main(void)
+{
+	double load = -1, best[NSC][2], cores;
+	uint64_t execs[NSC][2];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (getloadavg(&load, 1) != 1)
+		load = -1;
+	for (size_t s = 0; s < NSC; s++)
+		for (int r = 0; r < REPS; r++)
+			for (unsigned int k = 0; k < 2; k++) {
+				uint64_t e;
+				double t = run(scenarios[s], k ? 2 : 0, &e, &cores);
+				printf(
+				    "  %s, run %d, %s: %.2f s, %llu executions, %.2f cores busy\n",
+				    scenarios[s], r + 1, k ? "--jobs 2" : "one process", t,
+				    (unsigned long long)e, cores);
+				if (!r || t < best[s][k])
+					best[s][k] = t;
+				execs[s][k] = e;
+			}
+	printf("--deepen --preemptions %d, best of %d (%ld CPUs online, load %.2f before):\n",
+	       BOUND, REPS, cpus, load);
+	for (size_t s = 0; s < NSC; s++)
+		printf("%s: one process %.2f s, --jobs 2 %.2f s: %.2f times faster\n", scenarios[s],
+		       best[s][0], best[s][1], best[s][0] / best[s][1]);
+	printf("{\"bound\": %d", BOUND);
+	for (size_t s = 0; s < NSC; s++) {
+		char key[64];
+		snprintf(key, sizeof(key), "%s", scenarios[s]);
+		for (char *c = key; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		printf(", \"%s_one_s\": %.3f, \"%s_jobs2_s\": %.3f, \"%s_one_execs\": %llu, "
+		       "\"%s_jobs2_execs\": %llu, \"%s_ratio\": %.3f",
+		       key, best[s][0], key, best[s][1], key, (unsigned long long)execs[s][0], key,
+		       (unsigned long long)execs[s][1], key, best[s][0] / best[s][1]);
+	}
+	printf(", \"cpus\": %ld, \"loadavg\": %.2f}\n", cpus, load);
+	return 0;
+}
