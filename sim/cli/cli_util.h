@@ -174,6 +174,7 @@ struct cli_merge {
 	unsigned long long sleep_blocked, races, max_depth, dpor_bytes, subtrees;
 	unsigned long long probes; /* probe_executions */
 	bool whole;		   /* bounded: every file says "whole_tree":true */
+	long long bound;	   /* bounded: the files' "bound" (-1: none) */
 	double estimated_total;
 	struct cli_races profile; /* the files' race profiles, added up */
 };

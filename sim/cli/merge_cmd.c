@@ -213,6 +213,11 @@ static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 		       strcmp(val, "true") == 0;
 	m->whole = (f == 0 || m->whole) && !raw_value(buf, "whole_tree", val, sizeof(val)) &&
 		   strcmp(val, "true") == 0;
+	/* a bounded run's --preemptions (the same in every shard: its campaign) */
+	m->bound =
+	    !raw_value(buf, "bound", val, sizeof(val)) && cli_parse_u64(val, &v) && v <= UINT32_MAX
+		? (long long)v
+		: -1;
 	for (int k = 0; k < 6; k++)
 		if (!raw_value(buf, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
 			if (k < 4)
@@ -280,6 +285,9 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 	    !m->interrupted++)
 		m->first_interrupted = f;
 	merge_dpor_one(m, f, buf);
+	if (!raw_value(buf, "deepen", val, sizeof(val)) && strcmp(val, "true") == 0)
+		return bad_file(path, "a --deepen result: one run, not a shard (--deepen runs no "
+				      "shards)");
 	if (cli_races_add(&m->profile, buf))
 		return bad_file(path, "its race_profile is damaged");
 	return read_violations(m, capv, arr + strlen("\"violations\":["), path);
@@ -399,10 +407,8 @@ static void print_merged(const struct cli_merge *m, int files)
 		       r.estimated_total, (unsigned long long)r.subtrees,
 		       (unsigned long long)r.probe_executions);
 	/* bounded dpor shards: as the run's own JSON (print_json() in main.c) */
-	const char *pb = m->dpor ? strstr(m->head[4], " preemptions ") : NULL;
-	unsigned int bound;
-	if (pb && sscanf(pb, " preemptions %u", &bound) == 1)
-		printf("\"bound\":%u,\"covers_bound\":true,\"whole_tree\":%s,", bound,
+	if (m->dpor && m->bound >= 0)
+		printf("\"bound\":%lld,\"covers_bound\":true,\"whole_tree\":%s,", m->bound,
 		       r.exhausted && m->whole ? "true" : "false");
 	if (m->missing) {
 		fprintf(stderr, "hmmsim: merge: partial: %llu of the %llu shards missing: ",

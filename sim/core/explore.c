@@ -89,8 +89,9 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok,
 		return -EINVAL;
 	}
 	/* a token records every choice point of its execution: one that ends
-	 * sooner is another execution (a token made by hand, or edited) */
-	if (!e->replay_mismatch && e->choice_points < rs.total_cp) {
+	 * sooner is another execution (a token made by hand, or edited), unless
+	 * a lower --step-bound than the run's ended it */
+	if (!e->replay_mismatch && e->choice_points < rs.total_cp && e->steps <= e->step_bound) {
 		snprintf(err, errlen,
 			 "the schedule does not fit this scenario: it has %llu choice points, the "
 			 "execution ended after %llu",

@@ -109,6 +109,15 @@ for p in 0 20; do
 		bad "merge of bound $p: $(key "$T/m$p.json" exhausted whole_tree)"
 done
 
+# merge: a single bounded result keeps its bound; a --deepen result is refused
+"$H" merge "$T/p0.json" >"$T/m.json" 2>"$T/err"
+[[ $(key "$T/m.json" exhausted bound covers_bound whole_tree) == "true 0 true false" ]] &&
+	ok "merge of one bounded result: bound 0, not the whole tree" ||
+	bad "merge of one bounded result: $(key "$T/m.json" exhausted bound covers_bound whole_tree)"
+expect_exit 2 "merge of a --deepen result" "$H" merge "$T/b2.json"
+[[ $(wc -l <"$T/err") -eq 1 ]] && grep -q "a --deepen result" "$T/err" && ok "one line saying why" ||
+	bad "the message: $(cat "$T/err")"
+
 # wrong uses
 for bad_use in "--shard 0/2" "--split-depth 2"; do
 	# shellcheck disable=SC2086

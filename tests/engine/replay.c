@@ -132,6 +132,23 @@ static void test_misfit_token_refused(void)
 	free(tok);
 }
 
+/* A livelock's token replayed with a lower step bound: the bound ends the
+ * execution before the token's last choice point, which is no misfit. */
+static void test_lower_step_bound(void)
+{
+	struct sim_result found = explore_first("livelock"), r;
+	CU_ASSERT_EQUAL_FATAL(found.nr_reports, 1);
+	struct sim_options o = {.strategy = SIM_STRATEGY_REPLAY,
+				.schedule = found.reports[0].schedule,
+				.step_bound = 500};
+	CU_ASSERT_EQUAL(sim_explore(sim_litmus_find("livelock"), &o, &r), 0);
+	CU_ASSERT_EQUAL(r.violations_found, 1);
+	if (r.nr_reports)
+		CU_ASSERT_STRING_EQUAL(r.reports[0].kind, "livelock");
+	sim_result_free(&r);
+	sim_result_free(&found);
+}
+
 static void test_clean_replay(void)
 {
 	/* The default schedule of the fixed program: replays, no violation. */
@@ -165,4 +182,5 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "damaged tokens are refused", test_damaged_tokens_refused);
 	CU_add_test(s, "a token that does not fit is refused", test_misfit_token_refused);
 	CU_add_test(s, "a clean schedule replays clean", test_clean_replay);
+	CU_add_test(s, "a lower step bound ends a replay early", test_lower_step_bound);
 }
