@@ -23,9 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "run_hmmsim.h"
 
 #ifndef HMMSIM_BIN
 #error "HMMSIM_BIN: the hmmsim program to run (bench/CMakeLists.txt)"
@@ -37,34 +37,10 @@
 static const char *const scenarios[] = {"driver-fault-race", "p2p-unplug-safe"};
 #define NSC (sizeof(scenarios) / sizeof(scenarios[0]))
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static double cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_CHILDREN, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
 /* The raw value after "KEY": in @json (up to a comma or brace), or exit. */
 static void field(const char *json, const char *key, char *val, size_t len)
 {
-	char pat[64];
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	const char *p = strstr(json, pat);
-	if (!p) {
-		fprintf(stderr, "deepen: no %s in hmmsim's output: %.200s\n", key, json);
-		exit(1);
-	}
-	p += strlen(pat);
+	const char *p = bench_field("deepen", json, key);
 	size_t n = strcspn(p, ",}");
 	snprintf(val, len, "%.*s", (int)(n < len ? n : len - 1), p);
 }
@@ -80,21 +56,7 @@ static double run(const char *sc, unsigned int jobs, uint64_t *execs, double *co
 		 "'%s' explore %s --strategy dpor --deepen --preemptions %d --iterations "
 		 "1000000000%s --json --no-progress",
 		 HMMSIM_BIN, sc, BOUND, jobs_opt);
-	double t0 = now_s(), c0 = cpu_s();
-	FILE *p = popen(cmd, "r");
-	if (!p) {
-		perror("deepen: popen");
-		exit(1);
-	}
-	size_t n = fread(out, 1, sizeof(out) - 1, p);
-	int st = pclose(p);
-	double t = now_s() - t0;
-	*cores = (cpu_s() - c0) / t;
-	out[n] = 0;
-	if (st != 0) {
-		fprintf(stderr, "deepen: %s: status %#x: %.200s\n", cmd, st, out);
-		exit(1);
-	}
+	double t = bench_run("deepen", cmd, out, sizeof(out), cores);
 	char ex[16], cov[16], viol[32];
 	field(out, "exhausted", ex, sizeof(ex));
 	field(out, "bound_completed", cov, sizeof(cov));

@@ -23,9 +23,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "run_hmmsim.h"
 
 #ifndef HMMSIM_BIN
 #error "HMMSIM_BIN: the hmmsim program to run (bench/CMakeLists.txt)"
@@ -37,38 +37,14 @@
 #define TARGET_S	3.0
 #define REPS		3
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* The unsigned number after "KEY": in @json, or exit. */
 static uint64_t field(const char *json, const char *key)
 {
-	char pat[64];
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	const char *p = strstr(json, pat);
-	if (!p) {
-		fprintf(stderr, "jobs: no %s in hmmsim's output: %.200s\n", key, json);
-		exit(1);
-	}
-	return strtoull(p + strlen(pat), NULL, 10);
+	return strtoull(bench_field("jobs", json, key), NULL, 10);
 }
 
 /* Executions per second of one `hmmsim explore ... --jobs @jobs`, timed
  * around the whole command. */
-static double cpu_s(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_CHILDREN, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
-	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
-}
-
 /* @cores: CPU time over wall time of the command. */
 static double rate(uint64_t iterations, unsigned int jobs, double *cores)
 {
@@ -77,21 +53,7 @@ static double rate(uint64_t iterations, unsigned int jobs, double *cores)
 		 "'%s' explore " SCENARIO " --strategy pct --seed %d --iterations %llu --jobs %u "
 		 "--json --no-progress",
 		 HMMSIM_BIN, SEED, (unsigned long long)iterations, jobs);
-	double t0 = now_s(), c0 = cpu_s();
-	FILE *p = popen(cmd, "r");
-	if (!p) {
-		perror("jobs: popen");
-		exit(1);
-	}
-	size_t n = fread(out, 1, sizeof(out) - 1, p);
-	int st = pclose(p);
-	double t = now_s() - t0;
-	*cores = (cpu_s() - c0) / t;
-	out[n] = 0;
-	if (st != 0) {
-		fprintf(stderr, "jobs: %s: status %#x: %.200s\n", cmd, st, out);
-		exit(1);
-	}
+	double t = bench_run("jobs", cmd, out, sizeof(out), cores);
 	uint64_t execs = field(out, "executions"), viol = field(out, "violations_found");
 	if (execs != iterations || viol) {
 		fprintf(stderr,

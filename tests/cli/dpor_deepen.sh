@@ -11,14 +11,6 @@ set -u
 H=${1:?usage: dpor_deepen.sh PATH/TO/hmmsim}
 . "$(dirname "$0")/lib.sh"
 
-# key FILE KEY...: the values of KEYs of a --json result, space-separated
-key() {
-	python3 -c '
-import json, sys
-d = json.load(open(sys.argv[1]))
-print(" ".join(json.dumps(d.get(k)) for k in sys.argv[2:]))' "$@"
-}
-execs() { "$H" explore "$@" --json --no-progress | python3 -c 'import json, sys; print(json.load(sys.stdin)["executions"])'; }
 run() { "$H" explore "$@" --strategy dpor --deepen --no-progress --no-minimize; }
 
 # the covering runs of driver-fault-race at bounds 0 and 1

@@ -9,6 +9,9 @@
 #                               stderr are left in $T/out and $T/err
 #   finish [LABEL]              the closing line; fails on any failure, or
 #                               when nothing passed
+#   key FILE KEY...             the values of KEYs of a --json result (as
+#                               JSON: true, null, "text"), space-separated
+#   execs ARGS...               the executions of `$H explore ARGS --json`
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0 fail=0
@@ -31,3 +34,11 @@ finish() {
 	echo "${1:+$1: }$pass passed, $fail failed"
 	((fail == 0 && pass > 0))
 }
+
+key() {
+	python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(" ".join(json.dumps(d.get(k)) for k in sys.argv[2:]))' "$@"
+}
+execs() { "$H" explore "$@" --json --no-progress | python3 -c 'import json, sys; print(json.load(sys.stdin)["executions"])'; }
