@@ -38,6 +38,22 @@ struct sim_progress {
 	/* its schedule's hash (the choices it made; equal hashes: the same
 	 * schedule, as its replay token); 0 for dpor's sleep-set blocked ones */
 	uint64_t schedule_hash;
+	/* dpor split (dpor_split_depth): the subtree the execution belongs to,
+	 * as sim_result.items numbers it; SIM_NO_ITEM otherwise */
+	uint64_t item;
+};
+#define SIM_NO_ITEM UINT64_MAX
+
+/*
+ * A subtree of a split dpor run without keep_going, and the run's figures
+ * at the end of its last execution (sim_result.items): the numbers to add
+ * up when a violation in another shard's subtree k says how far one
+ * process would have gone (the last subtree of each shard up to k: "Bugs,
+ * the same for every J" in docs/dpor.md).
+ */
+struct sim_split_item {
+	uint64_t item;
+	uint64_t executions, sleep_blocked, races, unfair_cut, max_depth;
 };
 
 struct sim_options {
@@ -210,6 +226,9 @@ struct sim_result {
 	char *clean_trace_json, *clean_schedule;
 	uint64_t clean_execution;
 	uint64_t subtrees;	 /* split: subtrees numbered (all shards', this one's own among them) */
+	/* split without keep_going: this shard's subtrees, in order (malloc'd) */
+	struct sim_split_item *items;
+	size_t nr_items;
 	/* sim_options.race_profile: its pairs, most executions first, and the
 	 * executions no race began (the first, a covering bound's and the
 	 * split's context switches, a cut execution's); they add up to

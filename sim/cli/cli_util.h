@@ -147,6 +147,15 @@ struct cli_merge_viol {
 	size_t order;  /* file, then position: a stable sort */
 	const char *p; /* the violation's JSON object, in the text it came from */
 	size_t len;
+	int file;
+	bool renumbered; /* execution is one process's, not the one in the text */
+};
+/* One file of a split dpor run without --keep-going: its subtrees. */
+struct sim_split_item;
+struct cli_merge_split {
+	struct sim_split_item *items; /* "split_items" */
+	size_t n;
+	bool violated, exhausted;
 };
 /* A race profile being merged (cli_races.c). */
 struct cli_races {
@@ -172,7 +181,9 @@ struct cli_merge {
 	 * (largest for max_depth and dpor_bytes) */
 	bool dpor, exhausted;
 	unsigned long long sleep_blocked, races, max_depth, dpor_bytes, subtrees;
-	unsigned long long probes; /* probe_executions */
+	unsigned long long probes;     /* probe_executions (every shard runs them: the largest) */
+	long long probe_bound;	       /* the probe round that found a violation (-1: none) */
+	struct cli_merge_split *split; /* per file */
 	bool whole;		   /* bounded: every file says "whole_tree":true */
 	long long bound;	   /* bounded: the files' "bound" (-1: none) */
 	double estimated_total;
@@ -187,6 +198,8 @@ struct cli_merge {
  */
 int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
+/* Violation @v's JSON object (its execution as one process counts it). */
+void cli_merge_viol_print(FILE *f, const struct cli_merge_viol *v);
 struct sim_result;
 /* cli_races.c: dpor's race profile (explore --race-profile): its JSON
  * member, with a comma after it (nothing when the run has none); its text,

@@ -9,8 +9,11 @@
  * executions up to it, as one process would have run.  Counts for the
  * progress line and that index are in a shared mapping.  dpor splits its
  * tree into subtrees instead (sim_options.dpor_split_depth): each worker
- * explores its own to the end or to its first violation, whatever the
- * others find, so the result does not depend on timing.
+ * explores its own in order, to the end or to its first violation, and
+ * stops once past the lowest subtree where any found one; the parent adds
+ * up what one process would have run up to that violation
+ * (merge_split_first() in merge_cmd.c), so the result depends neither on
+ * timing nor on J.
  *
  * A SIGINT or SIGTERM to the parent (cli_interrupted) stops the workers
  * through the mapping: each ends after its current execution and sends what
@@ -36,6 +39,7 @@
 
 struct jobs_shared {
 	uint64_t stop_at;     /* no --keep-going: the first violation's index yet */
+	uint64_t stop_item;   /* dpor, no --keep-going: its lowest subtree with one yet */
 	uint32_t interrupted; /* the parent got SIGINT or SIGTERM: stop now */
 	struct {
 		uint64_t done, violations;
@@ -68,8 +72,17 @@ static bool worker_progress(void *arg, const struct sim_progress *p)
 		c->stopped = true;
 		return false;
 	}
-	if (c->keep_going || c->dpor)
+	if (c->keep_going)
 		return true;
+	if (c->dpor) { /* on while not past the lowest subtree with a violation */
+		uint64_t stop = __atomic_load_n(&c->sh->stop_item, __ATOMIC_RELAXED);
+		if (p->violations_found > old && p->item != SIM_NO_ITEM)
+			while (p->item < stop && !__atomic_compare_exchange_n(
+						     &c->sh->stop_item, &stop, p->item, false,
+						     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				;
+		return p->item == SIM_NO_ITEM || p->item <= stop;
+	}
 	uint64_t stop = __atomic_load_n(&c->sh->stop_at, __ATOMIC_RELAXED);
 	if (p->violations_found > old) { /* this one failed: the engine stops */
 		while (p->execution < stop &&
@@ -215,6 +228,7 @@ static void jobs_alloc(struct jobs_run *jr, const struct cli_jobs *j)
 	    !jr->len || !jr->cap)
 		cli_oom("the --jobs bookkeeping");
 	jr->sh->stop_at = UINT64_MAX;
+	jr->sh->stop_item = UINT64_MAX;
 	for (unsigned int k = 0; k < J; k++)
 		jr->pfd[k].fd = -1;
 }
@@ -375,6 +389,8 @@ static int jobs_reports(const struct cli_merge *m, unsigned int max, struct sim_
 			fprintf(stderr, "hmmsim: --jobs: a worker's report is damaged\n");
 			return 2;
 		}
+		if (m->v[i].renumbered) /* one process's index (merge_split_first()) */
+			v->execution = m->v[i].execution;
 		res->nr_reports++;
 	}
 	return 0;

@@ -217,6 +217,22 @@ static void print_json_deepen(FILE *f, const struct sim_result *r)
  * --trace-out, each for --html's swimlanes, as one process has them);
  * @interrupted: the run was stopped by a signal.
  */
+/* A split run's subtrees, each with the run's figures at its end
+ * (sim_split_item): what hmmsim merge and --jobs add up when another shard
+ * finds a violation. */
+static void print_json_items(FILE *f, const struct sim_result *r)
+{
+	fprintf(f, "\"split_items\":[");
+	for (size_t i = 0; i < r->nr_items; i++) {
+		const struct sim_split_item *it = &r->items[i];
+		fprintf(f, "%s[%llu,%llu,%llu,%llu,%llu,%llu]", i ? "," : "",
+			(unsigned long long)it->item, (unsigned long long)it->executions,
+			(unsigned long long)it->sleep_blocked, (unsigned long long)it->races,
+			(unsigned long long)it->unfair_cut, (unsigned long long)it->max_depth);
+	}
+	fprintf(f, "],");
+}
+
 static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_options *o,
 		       const struct sim_result *r, bool with_trace, bool interrupted)
 {
@@ -260,6 +276,8 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 		print_json_bounds(f, o, r);
 	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_split_depth)
 		fprintf(f, "\"subtrees\":%llu,", (unsigned long long)r->subtrees);
+	if (r->nr_items)
+		print_json_items(f, r);
 	if (o->shard_count > 1)
 		print_campaign(f, o);
 	if (interrupted)

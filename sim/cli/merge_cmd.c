@@ -102,13 +102,16 @@ static int bad_file(const char *path, const char *what)
 
 void cli_merge_free(struct cli_merge *m)
 {
+	for (size_t f = 0; m->split && f < m->nks; f++)
+		free(m->split[f].items);
+	free(m->split);
 	free(m->v);
 	free(m->ks);
 	cli_races_free(&m->profile);
 	memset(m, 0, sizeof(*m));
 }
 
-static void add_violation(struct cli_merge *m, size_t *capv, const char *p, const char *end,
+static void add_violation(struct cli_merge *m, size_t *capv, int f, const char *p, const char *end,
 			  const char *ex)
 {
 	if (m->nv == *capv) {
@@ -120,12 +123,14 @@ static void add_violation(struct cli_merge *m, size_t *capv, const char *p, cons
 	m->v[m->nv] = (struct cli_merge_viol){.execution = strtoull(ex + 12, NULL, 10),
 					      .order = m->nv,
 					      .p = p,
-					      .len = (size_t)(end - p)};
+					      .len = (size_t)(end - p),
+					      .file = f};
 	m->nv++;
 }
 
 /* The violations array of one file, from @p (after its '['); 0 or 2. */
-static int read_violations(struct cli_merge *m, size_t *capv, const char *p, const char *path)
+static int read_violations(struct cli_merge *m, size_t *capv, int f, const char *p,
+			   const char *path)
 {
 	for (;;) {
 		p += strspn(p, " \n\t,");
@@ -135,7 +140,7 @@ static int read_violations(struct cli_merge *m, size_t *capv, const char *p, con
 		const char *ex = end ? strstr(p, "\"execution\":") : NULL;
 		if (!ex || ex > end)
 			return bad_file(path, "a damaged violations array");
-		add_violation(m, capv, p, end, ex);
+		add_violation(m, capv, f, p, end, ex);
 		p = end;
 	}
 }
@@ -198,6 +203,7 @@ static int read_shard(struct cli_merge *m, int f, const char *buf, char *const *
 /* The dpor figures of one file (the head @buf) added to @m. */
 static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 {
+	/* summed, then the largest (every shard runs the probe rounds) */
 	static const char *const keys[] = {"sleep_blocked",    "races",	    "subtrees",
 					   "probe_executions", "max_depth", "dpor_bytes"};
 	unsigned long long *sums[] = {&m->sleep_blocked, &m->races,	&m->subtrees,
@@ -220,11 +226,14 @@ static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 		: -1;
 	for (int k = 0; k < 6; k++)
 		if (!raw_value(buf, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
-			if (k < 4)
+			if (k < 3)
 				*sums[k] += v;
 			else if (v > *sums[k])
 				*sums[k] = v;
 		}
+	if (!raw_value(buf, "probe_bound", val, sizeof(val)) && cli_parse_u64(val, &v) &&
+	    v <= UINT32_MAX)
+		m->probe_bound = (long long)v; /* shard 0's: it reports the violation */
 	/* each shard estimates its own share of the tree (dpor_tree_estimate()) */
 	if (!raw_value(buf, "estimated_total", val, sizeof(val)) && cli_parse_double(val, &d)) {
 		m->estimated_total += d;
@@ -244,9 +253,55 @@ void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
 	res->max_depth = m->max_depth;
 	res->dpor_bytes = m->dpor_bytes;
 	res->probe_executions = m->probes;
+	res->probe_found = m->probe_bound >= 0;
+	res->probe_bound = m->probe_bound >= 0 ? (unsigned int)m->probe_bound : 0;
 	res->whole_tree = m->whole;
 	res->estimated_total = res->exhausted ? (double)m->executions : m->estimated_total;
 	cli_races_result(&m->profile, res);
+}
+
+/* A split run's "split_items" (print_json_items()) of file @f into @m; 0 or 2. */
+static int read_split_items(struct cli_merge *m, int f, const char *head, const char *path)
+{
+	struct cli_merge_split *sp = &m->split[f];
+	const char *p = strstr(head, "\"split_items\":[");
+	size_t cap = 0;
+
+	if (!p)
+		return 0;
+	p += strlen("\"split_items\":[");
+	while (*p != ']') {
+		struct sim_split_item it;
+		uint64_t *x[] = {&it.item,  &it.executions, &it.sleep_blocked,
+				 &it.races, &it.unfair_cut, &it.max_depth};
+		if (*p++ != '[')
+			return bad_file(path, "a damaged split_items array");
+		for (int k = 0; k < 6; k++) {
+			char num[24];
+			size_t len = strspn(p, "0123456789");
+			if (!len || len >= sizeof(num) || p[len] != (k < 5 ? ',' : ']'))
+				return bad_file(path, "a damaged split_items array");
+			memcpy(num, p, len);
+			num[len] = 0;
+			if (!cli_parse_u64(num, x[k]))
+				return bad_file(path, "a damaged split_items array");
+			p += len + 1;
+		}
+		if (sp->n && it.item <= sp->items[sp->n - 1].item)
+			return bad_file(path, "split_items out of order");
+		if (sp->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			sp->items = realloc(sp->items, cap * sizeof(*sp->items));
+			if (!sp->items)
+				cli_oom("the subtrees of a merge");
+		}
+		sp->items[sp->n++] = it;
+		if (*p == ',' && p[1] == '[')
+			p++;
+		else if (*p != ']')
+			return bad_file(path, "a damaged split_items array");
+	}
+	return 0;
 }
 
 /* One file's numbers and violations added to @m; 0 or 2. */
@@ -276,6 +331,11 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 	if (raw_value(buf, "violations_found", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no violations_found");
 	m->violations_found += v;
+	m->split[f].violated = v > 0;
+	m->split[f].exhausted =
+	    !raw_value(buf, "exhausted", val, sizeof(val)) && strcmp(val, "true") == 0;
+	if (read_split_items(m, f, buf, path))
+		return 2;
 	if (!raw_value(buf, "unfair_cut", val, sizeof(val)) && cli_parse_u64(val, &v))
 		m->unfair_cut += v;
 	if (!raw_value(buf, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
@@ -290,7 +350,7 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 				      "shards)");
 	if (cli_races_add(&m->profile, buf))
 		return bad_file(path, "its race_profile is damaged");
-	return read_violations(m, capv, arr + strlen("\"violations\":["), path);
+	return read_violations(m, capv, f, arr + strlen("\"violations\":["), path);
 }
 
 static int by_u64(const void *a, const void *b)
@@ -356,6 +416,80 @@ void cli_merge_missing(const struct cli_merge *m, FILE *f, uint64_t max)
 			(unsigned long long)(m->missing - shown));
 }
 
+/*
+ * Split dpor shards without --keep-going each stop at their own first
+ * violation.  One process explores the subtrees in order and stops at the
+ * first there is: the violation in the lowest subtree s, after every
+ * shard's subtrees up to s, whose figures each shard's split_items give at
+ * the end of its last one up to s.  Left summed when a shard stopped short
+ * of s for another reason (a budget, a signal: its subtrees up to s were
+ * not all explored), or when the probe rounds found the violation.
+ */
+static void merge_split_first(struct cli_merge *m)
+{
+	uint64_t s = UINT64_MAX;
+	size_t fs = SIZE_MAX, kept = SIZE_MAX;
+	unsigned long long e = 0, sb = 0, races = 0, unfair = 0, depth = 0;
+
+	for (size_t f = 0; f < m->nks; f++) {
+		const struct cli_merge_split *sp = &m->split[f];
+		if (sp->violated && !sp->n)
+			return; /* a probe round's */
+		if (sp->violated && sp->items[sp->n - 1].item < s) {
+			s = sp->items[sp->n - 1].item;
+			fs = f;
+		}
+	}
+	if (fs == SIZE_MAX)
+		return;
+	for (size_t f = 0; f < m->nks; f++) {
+		const struct cli_merge_split *sp = &m->split[f];
+		if (!sp->exhausted && !(sp->n && sp->items[sp->n - 1].item >= s))
+			return; /* stopped before s: not a whole prefix */
+		size_t i = sp->n;
+		while (i && sp->items[i - 1].item > s)
+			i--;
+		if (!i)
+			continue;
+		const struct sim_split_item *it = &sp->items[i - 1];
+		e += it->executions;
+		sb += it->sleep_blocked;
+		races += it->races;
+		unfair += it->unfair_cut;
+		depth = it->max_depth > depth ? it->max_depth : depth;
+	}
+	for (size_t i = 0; i < m->nv && kept == SIZE_MAX; i++)
+		if (m->v[i].file == (int)fs)
+			kept = i;
+	if (kept == SIZE_MAX)
+		return;
+	m->v[0] = m->v[kept];
+	m->v[0].execution = e - 1;
+	m->v[0].renumbered = true;
+	m->nv = 1;
+	m->executions = e;
+	m->violations_found = 1;
+	m->sleep_blocked = sb;
+	m->races = races;
+	m->unfair_cut = unfair;
+	m->max_depth = depth;
+}
+
+/* Violation @v's JSON object, with its execution when it was renumbered. */
+void cli_merge_viol_print(FILE *f, const struct cli_merge_viol *v)
+{
+	const char *ex = strstr(v->p, "\"execution\":"), *rest;
+
+	if (!v->renumbered || !ex) {
+		fprintf(f, "%.*s", (int)v->len, v->p);
+		return;
+	}
+	ex += strlen("\"execution\":");
+	rest = ex + strspn(ex, "0123456789");
+	fprintf(f, "%.*s%llu%.*s", (int)(ex - v->p), v->p, v->execution,
+		(int)(v->p + v->len - rest), rest);
+}
+
 int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_merge *m)
 {
 	size_t capv = 0;
@@ -366,6 +500,10 @@ int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_m
 	if (!m->ks)
 		cli_oom("the shards of a merge");
 	m->nks = (size_t)n;
+	m->probe_bound = -1;
+	m->split = calloc((size_t)n + 1, sizeof(*m->split));
+	if (!m->split)
+		cli_oom("the shards of a merge");
 	for (int f = 0; f < n && !status; f++)
 		status = merge_one(m, &capv, f, texts[f], names);
 	if (!status && n)
@@ -381,6 +519,8 @@ int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_m
 		cli_merge_free(m);
 		return status;
 	}
+	if (m->dpor)
+		merge_split_first(m);
 	if (m->nv)
 		qsort(m->v, m->nv, sizeof(*m->v), by_execution);
 	cli_races_sort(&m->profile);
@@ -406,6 +546,8 @@ static void print_merged(const struct cli_merge *m, int files)
 		       (unsigned long long)r.max_depth, (unsigned long long)r.dpor_bytes,
 		       r.estimated_total, (unsigned long long)r.subtrees,
 		       (unsigned long long)r.probe_executions);
+	if (m->dpor && m->probe_bound >= 0)
+		printf("\"probe_bound\":%lld,", m->probe_bound);
 	/* bounded dpor shards: as the run's own JSON (print_json() in main.c) */
 	if (m->dpor && m->bound >= 0)
 		printf("\"bound\":%lld,\"covers_bound\":true,\"whole_tree\":%s,", m->bound,
@@ -427,7 +569,7 @@ static void print_merged(const struct cli_merge *m, int files)
 	cli_races_json(stdout, &r);
 	printf("\"violations\":[");
 	for (size_t i = 0; i < m->nv; i++)
-		printf("%s%.*s", i ? "," : "", (int)m->v[i].len, m->v[i].p);
+		printf("%s", i ? "," : ""), cli_merge_viol_print(stdout, &m->v[i]);
 	printf("],");
 	cli_json_version(stdout); /* the merging build's */
 	printf("}\n");

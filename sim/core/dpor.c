@@ -643,8 +643,11 @@ static bool split_enter(struct sim_dpor_state *s, const struct dpor_node *n)
 	if (!s->split_depth || s->in_sub || above_split(s, n))
 		return true;
 	s->in_sub = true;
-	if (n->chosen >= 0 || s->subtrees++ % s->shard_count == s->shard_index)
-		return true; /* replayed: ours, or it would not be explored */
+	if (n->chosen >= 0)
+		return true; /* replayed: ours, the subtree of the last execution */
+	s->item = s->subtrees++;
+	if (s->item % s->shard_count == s->shard_index)
+		return true;
 	s->probe = true;
 	return false;
 }
@@ -891,6 +894,7 @@ static void dpor_begin(struct sim_engine *e, uint64_t index)
 	s->polling = 0;
 	memset(s->round, 0, sizeof(s->round));
 	s->in_sub = s->probe = false;
+	s->races_begin = s->races;
 	s->cut_asleep = 0;
 	e->sections_ordered = s->cover;
 }
@@ -956,10 +960,13 @@ void sim_dpor_exec_done(struct sim_engine *e)
 	if ((e->failed || e->unfair) && s->nev && !s->follow)
 		cut_races(e, s);
 	/* an execution that ended above the split is a subtree of its own */
-	if (s->split_depth && !s->in_sub && s->subtrees++ % s->shard_count != s->shard_index)
+	if (s->split_depth && !s->in_sub &&
+	    (s->item = s->subtrees++) % s->shard_count != s->shard_index)
 		s->probe = true;
-	if (s->probe)
+	if (s->probe) { /* not counted, its races neither (the same for every N) */
+		s->races = s->races_begin;
 		return;
+	}
 	if (s->prof)
 		dpor_prof_exec(s, !e->abandoned);
 	if (e->abandoned)
@@ -1093,6 +1100,11 @@ void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index
 	s->split_depth = depth;
 	s->shard_index = count > 1 ? index : 0;
 	s->shard_count = count > 1 ? count : 1;
+}
+
+uint64_t sim_dpor_item(const struct sim_dpor_state *s)
+{
+	return s->split_depth ? s->item : SIM_NO_ITEM;
 }
 
 const struct sim_strategy_ops sim_dpor_ops = {

@@ -184,6 +184,7 @@ struct sim_dpor_state {
 	struct dpor_wrote wrote[SIM_MAX_THREADS][2][ROUND_WRITES];
 	/* figures */
 	uint64_t sleep_blocked, races, max_depth, executions;
+	uint64_t races_begin; /* races at the start of this execution */
 	size_t bookkeeping;
 	double est_sum;	 /* sum over executions of Knuth's estimate (the old one) */
 	double estimate; /* dpor_tree_estimate() after the last execution */
@@ -195,6 +196,7 @@ struct sim_dpor_state {
 	 * k % shard_count == shard_index (sim_dpor_split()) */
 	unsigned int split_depth; /* 0: no split */
 	uint64_t shard_index, shard_count, subtrees;
+	uint64_t item; /* the number of the subtree this execution is in */
 	bool in_sub; /* this execution reached its subtree */
 	bool probe;  /* this execution is another shard's: not counted */
 	struct dpor_prof *prof; /* the race profile (dpor_profile.c), or NULL */

@@ -387,6 +387,9 @@ void sim_dpor_free(struct sim_dpor_state *s);
 void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index, uint64_t count);
 bool sim_dpor_probe(const struct sim_dpor_state *s); /* the last execution was one */
 uint64_t sim_dpor_subtrees(const struct sim_dpor_state *s); /* numbered so far */
+/* The subtree (or execution above the split) the last execution was in, by
+ * its number; SIM_NO_ITEM in an unsplit run. */
+uint64_t sim_dpor_item(const struct sim_dpor_state *s);
 /* Figures of the run so far. */
 struct sim_dpor_stats {
 	uint64_t sleep_blocked; /* executions cut short: every runnable thread asleep */

@@ -307,13 +307,45 @@ static bool explore_progress(const struct sim_options *opt, const struct sim_res
 				 .executions = res->executions,
 				 .violations_found = res->violations_found,
 				 .final_hash = sim_eng.final_hash,
-				 .schedule_hash = sched_hash};
+				 .schedule_hash = sched_hash,
+				 .item = dpor ? sim_dpor_item(dpor) : SIM_NO_ITEM};
 	if (!opt->progress)
 		return true;
 	p.estimated_total = dpor_estimate(dpor, &p.knuth_mean);
 	if (p.estimated_total > 0) /* --deepen: the rounds before, and this one's tree */
 		p.estimated_total += (double)base;
 	return opt->progress(opt->progress_arg, &p);
+}
+
+/*
+ * A split run without keep_going: the run's figures after this execution,
+ * under its subtree (sim_result.items).  Merged shards and --jobs add them
+ * up to the subtree of the first violation, as one process runs them.
+ */
+static void split_item_note(const struct sim_options *opt, struct sim_result *res,
+			    const struct sim_dpor_state *dpor)
+{
+	uint64_t k = dpor ? sim_dpor_item(dpor) : SIM_NO_ITEM;
+	size_t n = res->nr_items;
+	struct sim_dpor_stats st;
+
+	if (k == SIM_NO_ITEM || opt->keep_going)
+		return;
+	if (!n || res->items[n - 1].item != k) {
+		if (!n || (n >= 16 && !(n & (n - 1)))) { /* none yet, or full */
+			res->items = realloc(res->items, (n ? 2 * n : 16) * sizeof(*res->items));
+			if (!res->items)
+				abort();
+		}
+		n = ++res->nr_items;
+	}
+	sim_dpor_stats(dpor, &st);
+	res->items[n - 1] = (struct sim_split_item){.item = k,
+						    .executions = res->executions,
+						    .sleep_blocked = st.sleep_blocked,
+						    .races = st.races,
+						    .unfair_cut = res->unfair_cut,
+						    .max_depth = st.max_depth};
 }
 
 /* The self-check of execution @i (of its sleepers, when it was sleep-set
@@ -825,6 +857,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 				sim_engine_setup(sc, ops, state, opt->step_bound);
 			}
 		}
+		split_item_note(opt, res, dpor);
 		bool more = failed && !opt->keep_going ? true : ops->end(e);
 		if (!explore_progress(opt, res, dpor, base, i, sched_hash))
 			break;
@@ -860,6 +893,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 
 void sim_result_free(struct sim_result *res)
 {
+	free(res->items);
 	for (unsigned int i = 0; i < res->nr_reports; i++) {
 		free(res->reports[i].message);
 		free(res->reports[i].schedule);
