@@ -153,12 +153,14 @@ def owner_table():
         f"`hmmsim experiment owner --exhaustive --cell-budget {budget}`): "
         f"**{tally['exhaustive']} of {len(res)} cells exhaustively clean**, "
         f"{tally['sampled']} clean but sampled (dpor's budget of {budget_txt} ran out "
-        f"first; pct's 2,000 executions after it found nothing either), {tally['no']} "
+        f"first; pct's 2,000 executions after it found nothing either; then dpor --deepen "
+        f"in the same budget covered the bound given), {tally['no']} "
         f"violations ({len(res) - byfb - tally['exhaustive'] - tally['sampled']} found by "
         f"dpor, {byfb} by pct after dpor's budget); {mmss(owner_s)} of wall time, "
         f"{jobs} {'cell' if jobs == '1' else 'cells'} at a time. A cell: `exh N` clean under "
         f"every interleaving, N dpor executions; `smp N/~E` clean but sampled after N executions of an "
-        f"estimated E" + (", `cut U` of them cut at the step bound as unfair (a thread "
+        f"estimated E, `bound K` and clean under every schedule with at most K preemptions "
+        f"(dpor --deepen)" + (", `cut U` of them cut at the step bound as unfair (a thread "
         f"that could run did not run for half of it: docs/engine.md, \"Fairness\")"
         if any(r.get("unfair_cut") for r, _ in res) else "") + "; a violation's kind and the "
         f"executions to it (dpor's, or \"pct\" when pct found it).",
@@ -176,9 +178,11 @@ def owner_table():
                 row.append(f"exh {r['executions']:,}")
             elif r["clean"] == "sampled":
                 cut = f", cut {r['unfair_cut']:,}" if r.get("unfair_cut") else ""
-                row.append(f"smp {r['executions']:,}/~{approx(r['estimated_total'])}{cut}")
-            elif r["by"] == "pct":
-                row.append(f"**{r['violation']}** pct {r['executions']:,}")
+                bound = (f", bound {r['bound']}" if r.get("bound") is not None
+                         else ", no bound" if "bound" in r else "")
+                row.append(f"smp {r['executions']:,}/~{approx(r['estimated_total'])}{cut}{bound}")
+            elif r["by"] in ("pct", "deepen"):
+                row.append(f"**{r['violation']}** {r['by']} {r['executions']:,}")
             else:
                 row.append(f"**{r['violation']}** {r['executions']:,}")
         lines.append(f"| {p} | " + " | ".join(row) + " |")
@@ -198,7 +202,9 @@ def catalog_table():
         f"Measured with `bench/exhaustive.sh --budget {budget} --jobs {jobs}` (every entry "
         f"`hmmsim catalog ENTRY --exhaustive --cell-budget {budget}`, {mmss(catalog_s)} of "
         f"wall time, {jobs} {'entry' if jobs == '1' else 'entries'} at a time): **{exh} of the "
-        f"{len(res)} fixes are exhaustively clean**, {smp} clean but sampled"
+        f"{len(res)} fixes are exhaustively clean**, {smp} clean but sampled (and, by dpor "
+        f"--deepen after dpor in the same budget, clean under every schedule with at most "
+        f"the preemptions given)"
         + (f", {dirty} not clean" if dirty else "")
         + f"; dpor found {bydpor} of the {len(res)} bugs itself"
         + (", the others were found by the entry's own strategy after dpor's budget (their "
@@ -209,6 +215,10 @@ def catalog_table():
     ]
     for e, _ in res:
         fix = {"exhaustive": "exhaustive", "sampled": "sampled", "no": "**not clean**"}[e["clean"]]
+        if e["clean"] == "sampled" and "fixed_bound" in e:
+            b = e["fixed_bound"]
+            fix += (f", every schedule with at most {b} preemption{'' if b == 1 else 's'}"
+                    if b is not None else ", no preemption bound covered")
         by = ("dpor" if e["bug_by_dpor"] else "its own strategy, after dpor's budget"
               ) if e["found"] else "**not found**"
         lines.append(f"| `{e['name']}` | {fix} | {e['fixed_executions']:,} | {by} | "

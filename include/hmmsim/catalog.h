@@ -62,6 +62,12 @@ struct hs_catalog_result {
 	/* catalog --exhaustive: dpor did not find the bug within the cell
 	 * budget, the entry's own strategy did (sim/cli/catalog_cmd.c) */
 	bool bug_by_fallback;
+	/* catalog --exhaustive, a clean fix dpor did not exhaust: dpor --deepen
+	 * ran after it within the cell budget (hs_catalog_cell_deepen()); the
+	 * highest preemption bound it covered (-1: none) and its executions */
+	bool fixed_deepened;
+	int fixed_bound;
+	uint64_t fixed_bound_executions;
 };
 
 /* Explore @e's buggy and fixed configurations on the deterministic engine
@@ -72,6 +78,11 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
  * no limit; catalog --exhaustive --cell-budget Ns): a run stopped there is
  * not exhausted.  Not deterministic, unlike a budget in executions. */
 void hs_catalog_cell_budget(double seconds);
+/* After a fixed run under dpor that ended clean but not exhausted, run
+ * dpor --deepen on it within the same cell budget (catalog --exhaustive):
+ * the preemption bound under which the fix is clean for every schedule,
+ * or a violation one of its rounds finds. */
+void hs_catalog_cell_deepen(bool on);
 /* --exhaustive's default budget per cell, in dpor executions (catalog and
  * experiment owner), when --cell-budget gives none. */
 #define HS_CELL_BUDGET_DEFAULT 200000

@@ -74,6 +74,14 @@ struct hs_owner_experiment_result {
 	 * after it (fallback_executions); by_fallback: and found the violation */
 	bool by_fallback;
 	uint64_t dpor_executions, fallback_executions;
+	/* the run's highest preemption bound covered (dpor --deepen; -1: none);
+	 * experiment owner --exhaustive, a clean cell dpor did not exhaust:
+	 * deepened, dpor --deepen ran after the fallback within the cell budget,
+	 * with deepen_executions; by_deepen: one of its rounds found the
+	 * violation */
+	int bound_covered;
+	bool deepened, by_deepen;
+	uint64_t deepen_executions;
 };
 
 /* Explore @sc under @cfg (PCT, @seed, @iterations; @no_races turns the

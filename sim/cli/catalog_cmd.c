@@ -80,9 +80,12 @@ static void junit_entry(FILE *f, const struct hs_catalog_entry *e, enum sim_stra
 		free(t);
 		free(cmd);
 	}
-	snprintf(text, sizeof(text), "%s: %llu execution%s%s", e->fixed->name,
+	char bound[160];
+	cli_bound_text(bound, sizeof(bound), r->fixed_deepened && !r->fixed_exhausted,
+		       r->fixed_bound, r->fixed_bound_executions);
+	snprintf(text, sizeof(text), "%s: %llu execution%s%s%s", e->fixed->name,
 		 (unsigned long long)r->fixed_executions, cli_plural(r->fixed_executions),
-		 r->fixed_exhausted ? ", exhaustive" : "");
+		 r->fixed_exhausted ? ", exhaustive" : "", bound);
 	cli_junit_case_end(f, text);
 }
 
@@ -219,13 +222,19 @@ static int catalog_kernel(const char *version, const char *only, bool json, bool
 static bool exhaustive;
 static double cell_seconds; /* --cell-budget Ns */
 
-/* A fix's cell under --exhaustive: "clean (exhaustive, N executions)". */
+/* A fix's cell under --exhaustive: "clean (exhaustive, N executions)", or
+ * sampled, with the bound dpor --deepen covered after it. */
 static void print_clean(const struct hs_catalog_result *r)
 {
+	char bound[160];
+
+	cli_bound_text(bound, sizeof(bound), r->fixed_deepened && !r->fixed_exhausted,
+		       r->fixed_bound, r->fixed_bound_executions);
 	if (r->clean_with_fix)
-		printf("    fix: clean (%s, %llu execution%s)\n",
+		printf("    fix: clean (%s, %llu execution%s%s)\n",
 		       r->fixed_exhausted ? "exhaustive" : "sampled",
-		       (unsigned long long)r->fixed_executions, cli_plural(r->fixed_executions));
+		       (unsigned long long)r->fixed_executions, cli_plural(r->fixed_executions),
+		       bound);
 	if (r->found && r->schedule[0])
 		printf("    bug: %s found by %s, replay token %s\n", r->kind,
 		       r->bug_by_fallback ? "the entry's own strategy (dpor: not within the budget)"
@@ -276,6 +285,9 @@ static void print_entry(const struct hs_catalog_entry *e, enum sim_strategy s,
 			       : r->fixed_exhausted ? "exhaustive"
 						    : "sampled");
 			cli_json_str(stdout, r->schedule);
+			if (r->fixed_deepened && !r->fixed_exhausted)
+				cli_bound_json(stdout, "fixed_", r->fixed_bound,
+					       r->fixed_bound_executions);
 		}
 		printf("}");
 	} else {
@@ -401,6 +413,8 @@ static void html_entry(struct html_cell *x, const struct hs_catalog_entry *e, en
 	html_cell_counter(&x[1], "strategy", "%s", sim_strategy_name(s));
 	html_cell_counter(&x[1], "execs", "%llu", (unsigned long long)r->fixed_executions);
 	html_cell_counter(&x[1], "exhausted", "%s", r->fixed_exhausted ? "yes" : "no");
+	if (r->fixed_deepened && !r->fixed_exhausted)
+		html_cell_counter(&x[1], "bound", "%d", r->fixed_bound);
 	html_cell_counter(&x[1], "seconds", "%.3f", r->fixed_seconds);
 }
 
@@ -464,6 +478,7 @@ static int exhaustive_setup(bool have_strategy, bool kernel, uint64_t budget,
 	if (exhaustive) {
 		*strategy = SIM_STRATEGY_DPOR;
 		*iterations = hs_cell_executions(budget, cell_seconds);
+		hs_catalog_cell_deepen(true);
 	} else if (budget || cell_seconds) {
 		fprintf(stderr, "hmmsim: --cell-budget goes with --exhaustive\n");
 		return 2;

@@ -12,6 +12,7 @@
 #include <time.h>
 
 static double cell_budget_s, cell_end_s;
+static bool cell_deepen;
 
 static double mono_s(void)
 {
@@ -23,6 +24,11 @@ static double mono_s(void)
 void hs_catalog_cell_budget(double seconds)
 {
 	cell_budget_s = seconds;
+}
+
+void hs_catalog_cell_deepen(bool on)
+{
+	cell_deepen = on;
 }
 
 /**
@@ -120,6 +126,55 @@ static void catalog_take_bug(struct hs_catalog_result *res, struct sim_result *r
 	sim_result_free(r);
 }
 
+/* The fixed run @r's first violation into @res (the fix is not clean), then
+ * @r freed. */
+static void catalog_take_fixed(const struct hs_catalog_entry *e, struct sim_result *r,
+			       struct hs_catalog_result *res)
+{
+	if (r->nr_reports) {
+		res->clean_with_fix = false;
+		snprintf(res->error, sizeof(res->error), "fixed %.60s: %.31s: %.140s",
+			 e->fixed->name, r->reports[0].kind, r->reports[0].message);
+		if (strlen(r->reports[0].schedule) < sizeof(res->fixed_schedule))
+			strcpy(res->fixed_schedule, r->reports[0].schedule);
+	}
+	sim_result_free(r);
+}
+
+/*
+ * catalog --exhaustive, a fix that dpor left clean but did not exhaust:
+ * dpor --deepen within the same cell budget (covering rounds of 0, 1, 2, ...
+ * preemptions, docs/dpor.md "Iterative bounding").  The highest bound it
+ * covered is what the clean verdict can claim beyond the sample; a round
+ * that leaves nothing out makes the fix exhaustively clean after all, and a
+ * violation a round finds makes it not clean.
+ */
+static int catalog_deepen_fix(const struct hs_catalog_entry *e, struct sim_options *o,
+			      struct hs_catalog_result *res)
+{
+	struct sim_result r;
+	int ret;
+
+	o->dpor_deepen = true;
+	ret = hs_cell_explore(e->fixed, o, &r);
+	if (ret) {
+		snprintf(res->error, sizeof(res->error), "%.60s --deepen: %.170s", e->fixed->name,
+			 r.error);
+		sim_result_free(&r);
+		return ret;
+	}
+	res->fixed_deepened = true;
+	res->fixed_bound = r.bound_completed;
+	res->fixed_bound_executions = r.executions;
+	res->fixed_seconds += r.elapsed_s;
+	if (r.exhausted && r.whole_tree && !r.violations_found) { /* every execution */
+		res->fixed_exhausted = true;
+		res->fixed_executions = r.executions;
+	}
+	catalog_take_fixed(e, &r, res);
+	return 0;
+}
+
 int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 		   uint64_t iterations, uint64_t seed, struct hs_catalog_result *res)
 {
@@ -159,13 +214,10 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
 	res->fixed_seconds = r.elapsed_s;
 	res->fixed_exhausted = r.exhausted;
 	res->fixed_unfair_cut = r.unfair_cut;
-	if (r.nr_reports) {
-		snprintf(res->error, sizeof(res->error), "fixed %.60s: %.31s: %.140s",
-			 e->fixed->name, r.reports[0].kind, r.reports[0].message);
-		if (strlen(r.reports[0].schedule) < sizeof(res->fixed_schedule))
-			strcpy(res->fixed_schedule, r.reports[0].schedule);
-	}
-	sim_result_free(&r);
+	catalog_take_fixed(e, &r, res);
+	if (cell_deepen && strategy == SIM_STRATEGY_DPOR && res->clean_with_fix &&
+	    !res->fixed_exhausted)
+		return catalog_deepen_fix(e, &o, res);
 	return 0;
 }
 

@@ -401,3 +401,28 @@ int cli_kernel_set(const char *version)
 		version ? version : "", known);
 	return 2;
 }
+
+void cli_bound_text(char *buf, size_t len, bool on, int bound, uint64_t executions)
+{
+	if (!on)
+		snprintf(buf, len, "%s", "");
+	else if (bound < 0)
+		snprintf(buf, len,
+			 "; dpor --deepen covered no preemption bound in %llu execution%s",
+			 (unsigned long long)executions, cli_plural(executions));
+	else
+		snprintf(buf, len,
+			 "; and every schedule with at most %d preemption%s, by dpor --deepen in "
+			 "%llu execution%s",
+			 bound, cli_plural((unsigned long long)bound),
+			 (unsigned long long)executions, cli_plural(executions));
+}
+
+void cli_bound_json(FILE *f, const char *prefix, int bound, uint64_t executions)
+{
+	if (bound < 0)
+		fprintf(f, ",\"%sbound\":null", prefix);
+	else
+		fprintf(f, ",\"%sbound\":%d", prefix, bound);
+	fprintf(f, ",\"%sdeepen_executions\":%llu", prefix, (unsigned long long)executions);
+}

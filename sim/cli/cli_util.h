@@ -104,6 +104,15 @@ static inline const char *cli_plural(unsigned long long n)
 	return n == 1 ? "" : "s";
 }
 unsigned int cli_term_width(void);
+/*
+ * A clean cell that dpor sampled, and dpor --deepen after it (catalog and
+ * experiment owner --exhaustive): cli_bound_text() "; and every schedule
+ * with at most K preemptions, by dpor --deepen in M executions" into @buf ("" unless
+ * @on); cli_bound_json() the members ,"PREFIXbound":K (null: no bound
+ * covered) and ,"PREFIXdeepen_executions":M.
+ */
+void cli_bound_text(char *buf, size_t len, bool on, int bound, uint64_t executions);
+void cli_bound_json(FILE *f, const char *prefix, int bound, uint64_t executions);
 
 /*
  * Signals.  cli_signals_init(), for every command: SIGINT and SIGTERM end the

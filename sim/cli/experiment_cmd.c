@@ -83,7 +83,9 @@ int hs_owner_experiment_explore(const struct sim_scenario *sc, const struct hs_o
 	res->found = r.violations_found > 0;
 	/* found: the executions it took, dpor's probe rounds included */
 	res->executions = r.executions + (res->found ? r.probe_executions : 0);
-	res->exhausted = r.exhausted;
+	/* (--deepen: exhausted only when its last round left nothing out) */
+	res->exhausted = r.exhausted && (!o.dpor_deepen || r.whole_tree);
+	res->bound_covered = r.bound_completed;
 	res->unfair_cut = r.unfair_cut;
 	res->estimated_total = r.estimated_total;
 	res->seconds = r.elapsed_s;
@@ -158,7 +160,10 @@ static void cell_verdict(const struct hs_owner_experiment_result *r, const struc
 			 char *buf, size_t len)
 {
 	if (r->found)
-		snprintf(buf, len, "%s%s", r->kind, r->by_fallback ? " (by pct)" : "");
+		snprintf(buf, len, "%s%s", r->kind,
+			 r->by_fallback ? " (by pct)"
+			 : r->by_deepen ? " (by --deepen)"
+					: "");
 	else if (x->exhaustive)
 		snprintf(buf, len, "clean (%s, %llu execution%s)",
 			 r->exhausted ? "exhaustive" : "sampled", (unsigned long long)r->executions,
@@ -223,7 +228,7 @@ static void text_cell(const char *cli_name, const char *scenario,
 		      const char *cmd)
 {
 	const struct hs_p2p_stats *p = &r->p2p;
-	char v[NR_TEXT_COLS][24], verdict[80];
+	char v[NR_TEXT_COLS][24], verdict[160];
 	/* the columns of text_cols[]; execs, cb/pg and lk/pg (0, 2, 7) set below */
 	const unsigned long n[NR_TEXT_COLS] = {0,
 					       p->callbacks,
@@ -248,6 +253,14 @@ static void text_cell(const char *cli_name, const char *scenario,
 	text_row(cli_name, scenario, verdict, (const char(*)[24])v, x);
 	if (r->found && x->tokens)
 		printf("    %s\n    replay: %s\n", r->message, cmd ? cmd : "(token too long)");
+	if (!r->found && r->deepened && !r->exhausted && r->bound_covered >= 0)
+		printf("    dpor --deepen: clean for every schedule with at most %d preemption%s "
+		       "(%llu executions)\n",
+		       r->bound_covered, cli_plural((unsigned long long)r->bound_covered),
+		       (unsigned long long)r->deepen_executions);
+	else if (!r->found && r->deepened && !r->exhausted)
+		printf("    dpor --deepen: no preemption bound covered in %llu executions\n",
+		       (unsigned long long)r->deepen_executions);
 }
 
 /* --exhaustive: the JSON cell's members after "counters". */
@@ -256,9 +269,14 @@ static void json_exhaustive(const struct hs_owner_experiment_result *r)
 	printf(",\"exhausted\":%s,\"clean\":\"%s\",\"by\":\"%s\",\"dpor_executions\":%llu,"
 	       "\"unfair_cut\":%llu,\"estimated_total\":%.6g,\"fallback_executions\":%llu,"
 	       "\"seconds\":%.6f",
-	       r->exhausted ? "true" : "false", cell_clean(r), r->by_fallback ? "pct" : "dpor",
+	       r->exhausted ? "true" : "false", cell_clean(r),
+	       r->by_fallback ? "pct"
+	       : r->by_deepen ? "deepen"
+			      : "dpor",
 	       (unsigned long long)r->dpor_executions, (unsigned long long)r->unfair_cut,
 	       r->estimated_total, (unsigned long long)r->fallback_executions, r->seconds);
+	if (r->deepened)
+		cli_bound_json(stdout, "", r->bound_covered, r->deepen_executions);
 }
 
 /* One cell's JSON object (policy @name, @scenario), after a comma unless @first. */
@@ -328,6 +346,55 @@ static void print_cell(const char *name, const struct hs_owner_config *cfg, cons
 	free(cmd);
 }
 
+/* A later phase's run @later (pct, dpor --deepen) found the cell's
+ * violation: it is the cell's result now, with the figures of the phases
+ * before it (dpor's executions and estimate, pct's, the time of all). */
+static void later_decides(struct hs_owner_experiment_result *res,
+			  struct hs_owner_experiment_result *later)
+{
+	later->dpor_executions = res->dpor_executions;
+	later->fallback_executions = res->fallback_executions;
+	later->estimated_total = res->estimated_total;
+	later->unfair_cut = res->unfair_cut;
+	later->seconds = res->seconds;
+	*res = *later;
+}
+
+/*
+ * --exhaustive, a cell still clean after dpor and pct: dpor --deepen within
+ * the cell budget (covering rounds of 0, 1, 2, ... preemptions,
+ * docs/dpor.md "Iterative bounding"), for the bound under which it is clean
+ * for every schedule.  A round that leaves nothing out makes the cell
+ * exhaustive after all; a violation one finds is the cell's (by_deepen).
+ */
+static int deepen_cell(const struct sim_scenario *run, const struct hs_owner_config *cfg,
+		       const struct sim_options *o, struct hs_owner_experiment_result *res)
+{
+	struct sim_options d = *o;
+	struct hs_owner_experiment_result deep;
+
+	d.dpor_deepen = true;
+	int ret = hs_owner_experiment_explore(run, cfg, &d, &deep);
+	if (ret) {
+		memcpy(res->error, deep.error, sizeof(res->error));
+		return ret;
+	}
+	res->deepened = true;
+	res->bound_covered = deep.bound_covered;
+	res->deepen_executions = deep.executions;
+	res->seconds += deep.seconds;
+	if (deep.exhausted) { /* every execution: the last round's */
+		res->exhausted = true;
+		res->executions = deep.executions;
+	}
+	if (!deep.found)
+		return 0;
+	deep.by_deepen = deep.deepened = true;
+	deep.deepen_executions = deep.executions;
+	later_decides(res, &deep);
+	return 0;
+}
+
 /*
  * --exhaustive: cell @run under dpor within the cell budget.  When dpor
  * neither exhausted the cell's tree nor found a violation, the cell's
@@ -364,14 +431,9 @@ static int exhaustive_cell(const struct sim_scenario *run, const struct hs_owner
 	res->fallback_executions = alt.executions;
 	res->seconds += alt.seconds;
 	if (!alt.found)
-		return 0;
+		return deepen_cell(run, cfg, &o, res);
 	alt.by_fallback = true;
-	alt.dpor_executions = res->dpor_executions;
-	alt.fallback_executions = alt.executions;
-	alt.estimated_total = res->estimated_total;
-	alt.unfair_cut = res->unfair_cut;
-	alt.seconds = res->seconds;
-	*res = alt;
+	later_decides(res, &alt);
 	return 0;
 }
 
@@ -393,8 +455,13 @@ static void html_lab_cell(struct html_cell *c, const struct sim_scenario *run,
 	}
 	html_cell_counter(c, "execs", "%llu", (unsigned long long)r->executions);
 	if (x->exhaustive) {
-		html_cell_counter(c, "by", "%s", r->by_fallback ? "pct" : "dpor");
+		html_cell_counter(c, "by", "%s",
+				  r->by_fallback ? "pct"
+				  : r->by_deepen ? "deepen"
+						 : "dpor");
 		html_cell_counter(c, "exhausted", "%s", r->exhausted ? "yes" : "no");
+		if (r->deepened && !r->found && !r->exhausted)
+			html_cell_counter(c, "bound", "%d", r->bound_covered);
 		html_cell_counter(c, "est.", "%.3g", r->estimated_total);
 	}
 	html_cell_counter(c, "cb", "%lu", p->callbacks);
@@ -451,7 +518,9 @@ static void html_lab_params(char *buf, size_t len, const struct exp_run *x)
 	if (x->exhaustive)
 		snprintf(buf, len,
 			 "strategy dpor, cell budget %s; where dpor neither exhausted a cell nor "
-			 "found a violation, pct after it (%llu iterations, seed %llu)%s%s%s; "
+			 "found a violation, pct after it (%llu iterations, seed %llu), then dpor "
+			 "--deepen within the budget (bound: every schedule with at most that many "
+			 "preemptions)%s%s%s; "
 			 "counters summed over the executions of the run that decided",
 			 budget, (unsigned long long)x->iterations, (unsigned long long)x->seed,
 			 x->no_races ? ", no races" : "", x->kernel ? ", kernel " : "",
@@ -548,6 +617,9 @@ static void print_tally(const struct exp_run *x, const unsigned int tally[4])
 		printf("sampled, by pct: dpor neither exhausted the cell nor found a violation\n"
 		       "within its budget; pct (%llu executions, seed %llu) ran after it\n",
 		       (unsigned long long)x->iterations, (unsigned long long)x->seed);
+	if (tally[1])
+		printf("and where pct found nothing, dpor --deepen within the same budget: the\n"
+		       "preemption bound under which the cell is clean for every schedule\n");
 }
 
 /* --policy NAME (':' or '/' between parts; the table's rows and the

@@ -52,4 +52,23 @@ expect_exit 0 "--cell-budget 1s --html" "${C[@]}" --cell-budget 1s --html "$T/c.
 grep -q 'strategy dpor, 1 s per cell, seed 1' "$T/c.html" && ! grep -q 18446744073709551615 "$T/c.html" &&
 	ok "html: strategy dpor, 1 s per cell" || bad "html: $(grep -o 'strategy [^<]*' "$T/c.html" | head -1)"
 
+# a fix dpor samples (kfd-userptr-notifier-lock: driver-fault-race, far
+# beyond 3000 executions): dpor --deepen after it in the same budget, whose
+# bound is the one explore --deepen covers in 3000 executions; a fix dpor
+# exhausts has none
+K=("$H" catalog kfd-userptr-notifier-lock --exhaustive --cell-budget 3000)
+expect_exit 0 "a sampled fix --json" "${K[@]}" --json
+"$H" explore driver-fault-race --strategy dpor --deepen --iterations 3000 --json --no-progress >"$T/deepen.json"
+json "a sampled fix: fixed_bound and fixed_deepen_executions, as explore --deepen" \
+	'e = d["entries"][0]
+x = json.load(open("'"$T"'/deepen.json"))
+assert e["clean"] == "sampled" and not e["exhausted"], e
+assert e["fixed_bound"] == x["bound_completed"] == 1, (e["fixed_bound"], x["bound_completed"])
+assert e["fixed_deepen_executions"] == x["executions"] == 3000, e'
+expect_exit 0 "a sampled fix, text" "${K[@]}"
+grep -Eq '^    fix: clean \(sampled, [0-9]+ executions; and every schedule with at most 1 preemption, by dpor --deepen in 3000 executions\)$' "$T/out" &&
+	ok "text: the bound after the sample" || bad "text: $(grep 'fix:' "$T/out")"
+expect_exit 0 "an exhausted fix --json" "${C[@]}" --json
+json "an exhausted fix has no fixed_bound" 'assert "fixed_bound" not in d["entries"][0], d["entries"][0]'
+
 finish catalog-exhaustive

@@ -53,6 +53,9 @@ assert r["violation"] == "wrong-owner" and r["clean"] == "no" and r["by"] == "dp
 assert r["replay"].startswith("hmmsim replay owner-group-unplug@peer-group --schedule "), r
 r = cell["pointer", "owner-group-unplug"]
 assert r["exhausted"] is False and r["clean"] == "sampled" and r["fallback_executions"] == 2000, r
+# after pct, dpor --deepen within the same budget: the bound it covered
+assert isinstance(r["bound"], int) and 0 <= r["bound"] and r["deepen_executions"] == 20000, r
+assert "bound" not in cell["pointer", "owner-p2p-unplug"], "an exhausted cell has no bound"
 # the text table says the same, cell by cell
 text = {}
 for line in open(sys.argv[2]):
@@ -66,6 +69,16 @@ for (p, s), r in cell.items():
     else:
         assert m.group(4) == r["clean"] and int(m.group(5)) == r["executions"], (p, s)
 EOF
+
+# the sampled cell's bound is the one dpor --deepen covers by itself in the
+# same budget, and the text says it under the cell's row
+python3 -c 'import json,sys; r=[r for r in json.load(open(sys.argv[1]))["results"] if r["clean"] == "sampled"][0]; print(r["bound"], r["deepen_executions"])' "$T/json" >"$T/cell_bound"
+"$H" explore owner-group-unplug@pointer --strategy dpor --deepen --iterations 20000 --json --no-progress |
+	python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["bound_completed"], d["executions"])' >"$T/deepen_bound"
+check "the sampled cell's bound is dpor --deepen's ($(cat "$T/cell_bound"))" "cmp -s $T/cell_bound $T/deepen_bound"
+b=$(cut -d' ' -f1 "$T/cell_bound")
+check "the text says the bound under the sampled cell" \
+	"grep -A1 -E '^pointer +owner-group-unplug ' $T/text | grep -q '^    dpor --deepen: clean for every schedule with at most $b preemptions (20000 executions)$'"
 
 # the same command: the same bytes but for "seconds" (an executions budget)
 "${X[@]}" --cell-budget 20000 "${cells[@]}" --json >"$T/json2"
