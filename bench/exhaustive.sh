@@ -154,7 +154,7 @@ def owner_table():
         f"**{tally['exhaustive']} of {len(res)} cells exhaustively clean**, "
         f"{tally['sampled']} clean but sampled (dpor's budget of {budget_txt} ran out "
         f"first; pct's 2,000 executions after it found nothing either; then dpor --deepen "
-        f"in the same budget covered the bound given), {tally['no']} "
+        f"in a budget as large again covered the bound given), {tally['no']} "
         f"violations ({len(res) - byfb - tally['exhaustive'] - tally['sampled']} found by "
         f"dpor, {byfb} by pct after dpor's budget); {mmss(owner_s)} of wall time, "
         f"{jobs} {'cell' if jobs == '1' else 'cells'} at a time. A cell: `exh N` clean under "
@@ -203,7 +203,7 @@ def catalog_table():
         f"`hmmsim catalog ENTRY --exhaustive --cell-budget {budget}`, {mmss(catalog_s)} of "
         f"wall time, {jobs} {'entry' if jobs == '1' else 'entries'} at a time): **{exh} of the "
         f"{len(res)} fixes are exhaustively clean**, {smp} clean but sampled (and, by dpor "
-        f"--deepen after dpor in the same budget, clean under every schedule with at most "
+        f"--deepen after dpor in a budget as large again, clean under every schedule with at most "
         f"the preemptions given)"
         + (f", {dirty} not clean" if dirty else "")
         + f"; dpor found {bydpor} of the {len(res)} bugs itself"

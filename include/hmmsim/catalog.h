@@ -79,7 +79,7 @@ int hs_catalog_run(const struct hs_catalog_entry *e, enum sim_strategy strategy,
  * not exhausted.  Not deterministic, unlike a budget in executions. */
 void hs_catalog_cell_budget(double seconds);
 /* After a fixed run under dpor that ended clean but not exhausted, run
- * dpor --deepen on it within the same cell budget (catalog --exhaustive):
+ * dpor --deepen on it within a cell budget as large (catalog --exhaustive):
  * the preemption bound under which the fix is clean for every schedule,
  * or a violation one of its rounds finds. */
 void hs_catalog_cell_deepen(bool on);

@@ -38,11 +38,8 @@ struct sim_progress {
 	/* its schedule's hash (the choices it made; equal hashes: the same
 	 * schedule, as its replay token); 0 for dpor's sleep-set blocked ones */
 	uint64_t schedule_hash;
-	/* dpor split (dpor_split_depth): the subtree the execution belongs to,
-	 * as sim_result.items numbers it; SIM_NO_ITEM otherwise */
-	uint64_t item;
 };
-#define SIM_NO_ITEM UINT64_MAX
+#define SIM_NO_ITEM UINT64_MAX /* sim_split_item.item: not a split run */
 
 /*
  * A subtree of a split dpor run without keep_going, and the run's figures

@@ -414,7 +414,7 @@ static void html_entry(struct html_cell *x, const struct hs_catalog_entry *e, en
 	html_cell_counter(&x[1], "execs", "%llu", (unsigned long long)r->fixed_executions);
 	html_cell_counter(&x[1], "exhausted", "%s", r->fixed_exhausted ? "yes" : "no");
 	if (r->fixed_deepened && !r->fixed_exhausted)
-		html_cell_counter(&x[1], "bound", "%d", r->fixed_bound);
+		html_bound(&x[1], r->fixed_bound);
 	html_cell_counter(&x[1], "seconds", "%.3f", r->fixed_seconds);
 }
 

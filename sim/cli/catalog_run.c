@@ -143,7 +143,7 @@ static void catalog_take_fixed(const struct hs_catalog_entry *e, struct sim_resu
 
 /*
  * catalog --exhaustive, a fix that dpor left clean but did not exhaust:
- * dpor --deepen within the same cell budget (covering rounds of 0, 1, 2, ...
+ * dpor --deepen within a cell budget of its own, as large (covering rounds of 0, 1, 2, ...
  * preemptions, docs/dpor.md "Iterative bounding").  The highest bound it
  * covered is what the clean verdict can claim beyond the sample; a round
  * that leaves nothing out makes the fix exhaustively clean after all, and a

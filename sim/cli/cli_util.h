@@ -193,6 +193,10 @@ struct cli_merge {
 	unsigned long long probes;     /* probe_executions (every shard runs them: the largest) */
 	long long probe_bound;	       /* the probe round that found a violation (-1: none) */
 	struct cli_merge_split *split; /* per file */
+	/* split dpor with a violation, merged as one process: its subtree
+	 * (merge_split_first()); UINT64_MAX otherwise */
+	uint64_t first_item;
+	bool partial;		   /* merge --partial: shards may be missing */
 	bool whole;		   /* bounded: every file says "whole_tree":true */
 	long long bound;	   /* bounded: the files' "bound" (-1: none) */
 	double estimated_total;
@@ -202,11 +206,17 @@ struct cli_merge {
  * Combine the --json texts @texts[0..@n) (modified in place, kept by the
  * caller while @m is used), named @names[] in messages.  They must be
  * shards of one run: the same scenario, strategy, seed and, for shards,
- * N, iterations and options, each shard once, and unless @subset all N.
+ * N, iterations and options, each shard once, and all N unless @subset:
+ * CLI_MERGE_PARTIAL (merge --partial), or CLI_MERGE_JOBS (the workers of
+ * one --jobs run, which are all of it, a shard's sub-shards).
  * Return: 0, or 2 after printing what is wrong.
  */
-int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_merge *m);
+enum { CLI_MERGE_ALL, CLI_MERGE_PARTIAL, CLI_MERGE_JOBS };
+int cli_merge(int n, char **texts, char *const *names, int subset, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
+/* @m's files' subtrees as one list, into @res->items (merge_cmd.c). */
+struct sim_result;
+void cli_merge_items(const struct cli_merge *m, struct sim_result *res);
 /* Violation @v's JSON object (its execution as one process counts it). */
 void cli_merge_viol_print(FILE *f, const struct cli_merge_viol *v);
 struct sim_result;

@@ -255,12 +255,12 @@ static void text_cell(const char *cli_name, const char *scenario,
 		printf("    %s\n    replay: %s\n", r->message, cmd ? cmd : "(token too long)");
 	if (!r->found && r->deepened && !r->exhausted && r->bound_covered >= 0)
 		printf("    dpor --deepen: clean for every schedule with at most %d preemption%s "
-		       "(%llu executions)\n",
+		       "(%llu execution%s)\n",
 		       r->bound_covered, cli_plural((unsigned long long)r->bound_covered),
-		       (unsigned long long)r->deepen_executions);
+		       (unsigned long long)r->deepen_executions, cli_plural(r->deepen_executions));
 	else if (!r->found && r->deepened && !r->exhausted)
-		printf("    dpor --deepen: no preemption bound covered in %llu executions\n",
-		       (unsigned long long)r->deepen_executions);
+		printf("    dpor --deepen: no preemption bound covered in %llu execution%s\n",
+		       (unsigned long long)r->deepen_executions, cli_plural(r->deepen_executions));
 }
 
 /* --exhaustive: the JSON cell's members after "counters". */
@@ -275,7 +275,7 @@ static void json_exhaustive(const struct hs_owner_experiment_result *r)
 			      : "dpor",
 	       (unsigned long long)r->dpor_executions, (unsigned long long)r->unfair_cut,
 	       r->estimated_total, (unsigned long long)r->fallback_executions, r->seconds);
-	if (r->deepened)
+	if (r->deepened && !r->exhausted)
 		cli_bound_json(stdout, "", r->bound_covered, r->deepen_executions);
 }
 
@@ -461,7 +461,7 @@ static void html_lab_cell(struct html_cell *c, const struct sim_scenario *run,
 						 : "dpor");
 		html_cell_counter(c, "exhausted", "%s", r->exhausted ? "yes" : "no");
 		if (r->deepened && !r->found && !r->exhausted)
-			html_cell_counter(c, "bound", "%d", r->bound_covered);
+			html_bound(c, r->bound_covered);
 		html_cell_counter(c, "est.", "%.3g", r->estimated_total);
 	}
 	html_cell_counter(c, "cb", "%lu", p->callbacks);
@@ -618,8 +618,8 @@ static void print_tally(const struct exp_run *x, const unsigned int tally[4])
 		       "within its budget; pct (%llu executions, seed %llu) ran after it\n",
 		       (unsigned long long)x->iterations, (unsigned long long)x->seed);
 	if (tally[1])
-		printf("and where pct found nothing, dpor --deepen within the same budget: the\n"
-		       "preemption bound under which the cell is clean for every schedule\n");
+		printf("and where pct found nothing, dpor --deepen in a budget as large again:\n"
+		       "the preemption bound under which the cell is clean for every schedule\n");
 }
 
 /* --policy NAME (':' or '/' between parts; the table's rows and the

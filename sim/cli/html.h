@@ -82,7 +82,7 @@ void html_run_page(FILE *f, const struct html_run *h);
  * a bug not found); a violation cell has its message, replay command,
  * report and trace (each malloc'd, freed by html_cell_free()).
  */
-#define HTML_COUNTERS 16
+#define HTML_COUNTERS 20
 struct html_cell {
 	const char *vclass;
 	/* a second class and data-clean attribute, or NULL: experiment owner
@@ -98,6 +98,8 @@ struct html_cell {
 };
 void html_cell_counter(struct html_cell *c, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A sampled clean cell's preemption bound under dpor --deepen (-1: none). */
+void html_bound(struct html_cell *c, int bound);
 /* Copy the first report of @r (message, schedule, report, trace) into @c. */
 void html_cell_take(struct html_cell *c, const struct sim_result *r);
 void html_cell_free(struct html_cell *c);

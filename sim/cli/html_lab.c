@@ -26,6 +26,14 @@ static char *dup_or_null(const char *s)
 	return d;
 }
 
+void html_bound(struct html_cell *c, int bound)
+{
+	if (bound < 0)
+		html_cell_counter(c, "bound", "none");
+	else
+		html_cell_counter(c, "bound", "%d", bound);
+}
+
 void html_cell_counter(struct html_cell *c, const char *name, const char *fmt, ...)
 {
 	va_list ap;

@@ -9,11 +9,10 @@
  * executions up to it, as one process would have run.  Counts for the
  * progress line and that index are in a shared mapping.  dpor splits its
  * tree into subtrees instead (sim_options.dpor_split_depth): each worker
- * explores its own in order, to the end or to its first violation, and
- * stops once past the lowest subtree where any found one; the parent adds
- * up what one process would have run up to that violation
- * (merge_split_first() in merge_cmd.c), so the result depends neither on
- * timing nor on J.
+ * explores its own in order, to the end or to its first violation,
+ * whatever the others find, and the parent adds up what one process would
+ * have run up to the lowest subtree with a violation (merge_split_first()
+ * in merge_cmd.c), so the result depends neither on timing nor on J.
  *
  * A SIGINT or SIGTERM to the parent (cli_interrupted) stops the workers
  * through the mapping: each ends after its current execution and sends what
@@ -39,7 +38,6 @@
 
 struct jobs_shared {
 	uint64_t stop_at;     /* no --keep-going: the first violation's index yet */
-	uint64_t stop_item;   /* dpor, no --keep-going: its lowest subtree with one yet */
 	uint32_t interrupted; /* the parent got SIGINT or SIGTERM: stop now */
 	struct {
 		uint64_t done, violations;
@@ -72,17 +70,10 @@ static bool worker_progress(void *arg, const struct sim_progress *p)
 		c->stopped = true;
 		return false;
 	}
-	if (c->keep_going)
+	/* dpor: each worker to its own first violation, whatever the others
+	 * find (so that what it ran does not depend on timing) */
+	if (c->keep_going || c->dpor)
 		return true;
-	if (c->dpor) { /* on while not past the lowest subtree with a violation */
-		uint64_t stop = __atomic_load_n(&c->sh->stop_item, __ATOMIC_RELAXED);
-		if (p->violations_found > old && p->item != SIM_NO_ITEM)
-			while (p->item < stop && !__atomic_compare_exchange_n(
-						     &c->sh->stop_item, &stop, p->item, false,
-						     __ATOMIC_RELAXED, __ATOMIC_RELAXED))
-				;
-		return p->item == SIM_NO_ITEM || p->item <= stop;
-	}
 	uint64_t stop = __atomic_load_n(&c->sh->stop_at, __ATOMIC_RELAXED);
 	if (p->violations_found > old) { /* this one failed: the engine stops */
 		while (p->execution < stop &&
@@ -228,7 +219,6 @@ static void jobs_alloc(struct jobs_run *jr, const struct cli_jobs *j)
 	    !jr->len || !jr->cap)
 		cli_oom("the --jobs bookkeeping");
 	jr->sh->stop_at = UINT64_MAX;
-	jr->sh->stop_item = UINT64_MAX;
 	for (unsigned int k = 0; k < J; k++)
 		jr->pfd[k].fd = -1;
 }
@@ -419,13 +409,15 @@ static int jobs_combine(struct jobs_run *jr, struct sim_result *res, int *interr
 		snprintf(names[n], 32, "worker %u", k);
 		texts[n++] = jr->buf[k];
 	}
-	status = cli_merge((int)n, texts, names, true, &m);
+	status = cli_merge((int)n, texts, names, CLI_MERGE_JOBS, &m);
 	if (!status) {
 		*interrupted = cli_interrupted ? cli_interrupted : m.interrupted ? SIGTERM : 0;
 		res->executions = m.executions;
 		res->violations_found = m.violations_found;
 		res->unfair_cut = m.unfair_cut;
 		cli_merge_dpor(&m, res);
+		if (o->strategy == SIM_STRATEGY_DPOR && o->shard_count > 1)
+			cli_merge_items(&m, res); /* for the merge of the shards */
 		if (m.nv && !o->keep_going && !*interrupted && o->strategy != SIM_STRATEGY_DPOR) {
 			/* one process would have stopped at the first violation */
 			uint64_t k = o->shard_count > 1 ? o->shard_index : 0;

@@ -257,18 +257,32 @@ void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
 	res->probe_bound = m->probe_bound >= 0 ? (unsigned int)m->probe_bound : 0;
 	res->whole_tree = m->whole;
 	res->estimated_total = res->exhausted ? (double)m->executions : m->estimated_total;
+	if (m->first_item != UINT64_MAX) { /* as one process stopped at the violation */
+		res->subtrees = m->first_item + 1;
+		res->estimated_total = (double)m->executions;
+	}
 	cli_races_result(&m->profile, res);
 }
 
-/* A split run's "split_items" (print_json_items()) of file @f into @m; 0 or 2. */
-static int read_split_items(struct cli_merge *m, int f, const char *head, const char *path)
+/*
+ * A split run's "split_items" (print_json_items()) of file @f, whose
+ * executions are @execs, into @m; 0 or 2.  They must fit the file: its
+ * subtrees, this shard's (k % N == K), the figures growing with each, the
+ * last one the file's executions.
+ */
+static int read_split_items(struct cli_merge *m, int f, const char *head, uint64_t execs,
+			    const char *path)
 {
 	struct cli_merge_split *sp = &m->split[f];
 	const char *p = strstr(head, "\"split_items\":[");
+	char val[64];
+	uint64_t subtrees = 0;
 	size_t cap = 0;
 
 	if (!p)
 		return 0;
+	if (raw_value(head, "subtrees", val, sizeof(val)) || !cli_parse_u64(val, &subtrees))
+		return bad_file(path, "split_items without subtrees");
 	p += strlen("\"split_items\":[");
 	while (*p != ']') {
 		struct sim_split_item it;
@@ -287,8 +301,19 @@ static int read_split_items(struct cli_merge *m, int f, const char *head, const 
 				return bad_file(path, "a damaged split_items array");
 			p += len + 1;
 		}
-		if (sp->n && it.item <= sp->items[sp->n - 1].item)
+		const struct sim_split_item *last = sp->n ? &sp->items[sp->n - 1] : NULL;
+		if (last && it.item <= last->item)
 			return bad_file(path, "split_items out of order");
+		if (it.item >= subtrees || it.item % m->shards != m->ks[f] ||
+		    /* each subtree has an execution, complete or sleep-set blocked */
+		    it.executions + it.sleep_blocked <=
+			(last ? last->executions + last->sleep_blocked : 0) ||
+		    it.executions > execs ||
+		    (last && (it.executions < last->executions ||
+			      it.sleep_blocked < last->sleep_blocked || it.races < last->races ||
+			      it.unfair_cut < last->unfair_cut || it.max_depth < last->max_depth)))
+			return bad_file(path, "split_items that do not fit the file (another "
+					      "shard's subtree, or figures that do not add up)");
 		if (sp->n == cap) {
 			cap = cap ? 2 * cap : 64;
 			sp->items = realloc(sp->items, cap * sizeof(*sp->items));
@@ -301,6 +326,9 @@ static int read_split_items(struct cli_merge *m, int f, const char *head, const 
 		else if (*p != ']')
 			return bad_file(path, "a damaged split_items array");
 	}
+	if (sp->n && sp->items[sp->n - 1].executions != execs)
+		return bad_file(path, "split_items that do not fit the file (another "
+				      "shard's subtree, or figures that do not add up)");
 	return 0;
 }
 
@@ -328,13 +356,14 @@ static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *
 	if (raw_value(buf, "executions", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no executions");
 	m->executions += v;
+	uint64_t execs = v;
 	if (raw_value(buf, "violations_found", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no violations_found");
 	m->violations_found += v;
 	m->split[f].violated = v > 0;
 	m->split[f].exhausted =
 	    !raw_value(buf, "exhausted", val, sizeof(val)) && strcmp(val, "true") == 0;
-	if (read_split_items(m, f, buf, path))
+	if (read_split_items(m, f, buf, execs, path))
 		return 2;
 	if (!raw_value(buf, "unfair_cut", val, sizeof(val)) && cli_parse_u64(val, &v))
 		m->unfair_cut += v;
@@ -431,10 +460,12 @@ static void merge_split_first(struct cli_merge *m)
 	size_t fs = SIZE_MAX, kept = SIZE_MAX;
 	unsigned long long e = 0, sb = 0, races = 0, unfair = 0, depth = 0;
 
+	if (m->partial && m->missing)
+		return; /* the missing shards' part of the prefix is not here */
 	for (size_t f = 0; f < m->nks; f++) {
 		const struct cli_merge_split *sp = &m->split[f];
 		if (sp->violated && !sp->n)
-			return; /* a probe round's */
+			return; /* a probe round's, or a shard that did not list its subtrees */
 		if (sp->violated && sp->items[sp->n - 1].item < s) {
 			s = sp->items[sp->n - 1].item;
 			fs = f;
@@ -463,8 +494,9 @@ static void merge_split_first(struct cli_merge *m)
 			kept = i;
 	if (kept == SIZE_MAX)
 		return;
+	m->first_item = s;
 	m->v[0] = m->v[kept];
-	m->v[0].execution = e - 1;
+	m->v[0].execution = e + sb - 1; /* its index: sleep-set blocked ones count */
 	m->v[0].renumbered = true;
 	m->nv = 1;
 	m->executions = e;
@@ -473,6 +505,58 @@ static void merge_split_first(struct cli_merge *m)
 	m->races = races;
 	m->unfair_cut = unfair;
 	m->max_depth = depth;
+}
+
+/*
+ * The subtrees of @m's files as one list (sim_result.items) into @res: a
+ * shard run with --jobs, whose workers split it, is merged later with the
+ * other shards as if it had run in one process.  Each subtree's figures are
+ * the sums, over the files, of each one's at the end of its last subtree up
+ * to it.  Only when every file ran its part whole, to its end or to its
+ * first violation, and a violation was merged as one process's (then up to
+ * it): else none, and the later merge adds the shards up.
+ */
+void cli_merge_items(const struct cli_merge *m, struct sim_result *res)
+{
+	size_t total = 0, *at = calloc(m->nks + 1, sizeof(*at));
+	struct sim_split_item *cur = calloc(m->nks + 1, sizeof(*cur));
+
+	if (!at || !cur)
+		cli_oom("the subtrees of a --jobs run");
+	for (size_t f = 0; f < m->nks; f++) {
+		if (!m->split[f].exhausted && !m->split[f].violated)
+			goto out;
+		total += m->split[f].n;
+	}
+	if (m->violations_found && m->first_item == UINT64_MAX)
+		goto out;
+	res->items = calloc(total + 1, sizeof(*res->items));
+	if (!res->items)
+		cli_oom("the subtrees of a --jobs run");
+	for (;;) {
+		size_t g = SIZE_MAX; /* the file with the next subtree */
+		for (size_t f = 0; f < m->nks; f++)
+			if (at[f] < m->split[f].n &&
+			    (g == SIZE_MAX ||
+			     m->split[f].items[at[f]].item < m->split[g].items[at[g]].item))
+				g = f;
+		if (g == SIZE_MAX || m->split[g].items[at[g]].item > m->first_item)
+			break;
+		cur[g] = m->split[g].items[at[g]++];
+		struct sim_split_item *it = &res->items[res->nr_items++];
+		*it = (struct sim_split_item){.item = cur[g].item};
+		for (size_t f = 0; f < m->nks; f++) {
+			it->executions += cur[f].executions;
+			it->sleep_blocked += cur[f].sleep_blocked;
+			it->races += cur[f].races;
+			it->unfair_cut += cur[f].unfair_cut;
+			if (cur[f].max_depth > it->max_depth)
+				it->max_depth = cur[f].max_depth;
+		}
+	}
+out:
+	free(at);
+	free(cur);
 }
 
 /* Violation @v's JSON object, with its execution when it was renumbered. */
@@ -490,7 +574,7 @@ void cli_merge_viol_print(FILE *f, const struct cli_merge_viol *v)
 		(int)(v->p + v->len - rest), rest);
 }
 
-int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_merge *m)
+int cli_merge(int n, char **texts, char *const *names, int subset, struct cli_merge *m)
 {
 	size_t capv = 0;
 	int status = 0;
@@ -501,14 +585,16 @@ int cli_merge(int n, char **texts, char *const *names, bool subset, struct cli_m
 		cli_oom("the shards of a merge");
 	m->nks = (size_t)n;
 	m->probe_bound = -1;
+	m->partial = subset == CLI_MERGE_PARTIAL;
+	m->first_item = UINT64_MAX;
 	m->split = calloc((size_t)n + 1, sizeof(*m->split));
 	if (!m->split)
 		cli_oom("the shards of a merge");
 	for (int f = 0; f < n && !status; f++)
 		status = merge_one(m, &capv, f, texts[f], names);
 	if (!status && n)
-		status = check_shards(m, names, subset);
-	if (!status && m->interrupted && !subset) {
+		status = check_shards(m, names, subset != CLI_MERGE_ALL);
+	if (!status && m->interrupted && subset == CLI_MERGE_ALL) {
 		fprintf(stderr,
 			"hmmsim: merge: %s was stopped by a signal (\"interrupted\":true): not a "
 			"whole shard (--partial merges it and says so)\n",
@@ -613,7 +699,8 @@ int cmd_merge(int argc, char **argv)
 		}
 	}
 	if (!status)
-		status = cli_merge(argc, bufs, argv, partial, &m);
+		status =
+		    cli_merge(argc, bufs, argv, partial ? CLI_MERGE_PARTIAL : CLI_MERGE_ALL, &m);
 	if (!status) {
 		print_merged(&m, argc);
 		status = m.violations_found ? 1 : 0;

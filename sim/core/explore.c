@@ -307,8 +307,7 @@ static bool explore_progress(const struct sim_options *opt, const struct sim_res
 				 .executions = res->executions,
 				 .violations_found = res->violations_found,
 				 .final_hash = sim_eng.final_hash,
-				 .schedule_hash = sched_hash,
-				 .item = dpor ? sim_dpor_item(dpor) : SIM_NO_ITEM};
+				 .schedule_hash = sched_hash};
 	if (!opt->progress)
 		return true;
 	p.estimated_total = dpor_estimate(dpor, &p.knuth_mean);

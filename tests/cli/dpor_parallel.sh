@@ -120,9 +120,14 @@ while read -r sc args; do
 	"$H" merge "$T/s0.json" "$T/s1.json" >"$T/m.json"
 	rc=$?
 	[[ $rc == 1 ]] || bad "$name: merge of 2 shards: exit $rc"
+	# shards each run with --jobs 2: their JSON lists their workers' subtrees
+	for k in 0 1; do
+		"$H" explore $sc --strategy dpor $args --shard $k/2 --jobs 2 --json --no-progress >"$T/sj$k.json"
+	done
+	"$H" merge "$T/sj0.json" "$T/sj1.json" >"$T/mj.json"
 	want=$(bug "$T/v1.json")
 	[[ $want == *" 1 False "* ]] || bad "$name --jobs 1: $want"
-	for f in v2 v3 m; do
+	for f in v2 v3 m mj; do
 		got=$(bug "$T/$f.json")
 		[[ $got == "$want" ]] && ok "$name $f: the same run and report as --jobs 1 ($want)" ||
 			bad "$name $f: $got, --jobs 1: $want"
@@ -137,7 +142,17 @@ driver-fault-race-noretry --preemptions 1
 driver-fault-race-skip-own-migrate --preemptions 1
 lost-update --preemptions 0
 seqcount-noretry
+$(dirname "$0")/../scenarios/busy-bounded-fatal.hsc --probes 0
 LIST
+# (busy-bounded-fatal.hsc without probes: 9 executions sleep-set blocked
+# before its violation, which one split process reports as execution 25,
+# and so does the merge: 17 + 9 - 1)
+BB=$(dirname "$0")/../scenarios/busy-bounded-fatal.hsc
+"$H" explore "$BB" --strategy dpor --probes 0 --split-depth 2 --json --no-progress >"$T/one.json"
+"$H" explore "$BB" --strategy dpor --probes 0 --jobs 2 --json --no-progress >"$T/two.json"
+[[ $(bug "$T/one.json" | cut -d' ' -f1,2,4,7,8) == $(bug "$T/two.json" | cut -d' ' -f1,2,4,7,8) ]] &&
+	ok "busy-bounded-fatal.hsc: --jobs 2 numbers the report as one split process ($(bug "$T/one.json" | cut -d' ' -f7))" ||
+	bad "busy-bounded-fatal.hsc: one process $(bug "$T/one.json"), --jobs 2 $(bug "$T/two.json")"
 # ... numbered as one process: the report is the last execution.
 "$H" explore driver-fault-race-noretry --strategy dpor --preemptions 1 --jobs 3 --json --no-progress >"$T/v3.json"
 got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["executions"], d["violations"][0]["execution"] + 1)' "$T/v3.json")
@@ -153,12 +168,46 @@ done
 got=$(python3 -c 'import json,sys; f=[json.load(open(sys.argv[i])) for i in (1,2,3)]; print(f[2]["executions"] == f[0]["executions"] + f[1]["executions"], f[2]["violations_found"])' "$T/s0.json" "$T/s1.json" "$T/m.json")
 [[ $got == "True 1" ]] && ok "a shard short of the violating subtree: the shards' executions summed" ||
 	bad "a shard short of the violating subtree: $got"
+# With a budget the workers' runs (each to its own first violation or its
+# budget) do not depend on timing: the same JSON every time.
+untimed() { sed -E 's/"elapsed_s":[0-9.e+-]+,"execs_per_s":[0-9.e+-]+//' "$1"; }
+for i in 1 2 3 4; do
+	"$H" explore seqcount-noretry --strategy dpor --preemptions 1 --iterations 15 --jobs 3 --json --no-progress | untimed /dev/stdin >"$T/it$i.json"
+done
+cmp -s "$T/it1.json" "$T/it2.json" && cmp -s "$T/it1.json" "$T/it3.json" && cmp -s "$T/it1.json" "$T/it4.json" &&
+	ok "--iterations 15 --jobs 3 with a bug, four times: the same JSON" || bad "--iterations 15 --jobs 3: the JSON differs between runs"
+# ... and subtrees and estimated_total of a bug's run are one process's
+for j in 1 3; do
+	"$H" explore seqcount-noretry --strategy dpor --preemptions 1 --jobs $j --json --no-progress >"$T/st$j.json"
+done
+st() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["subtrees"], d["estimated_total"] == d["executions"])' "$1"; }
+[[ $(st "$T/st1.json") == "$(st "$T/st3.json")" && $(st "$T/st1.json") == *" True" ]] &&
+	ok "a bug: subtrees and estimated_total as one process ($(st "$T/st3.json"))" ||
+	bad "a bug: subtrees, estimate = executions: --jobs 1 $(st "$T/st1.json"), --jobs 3 $(st "$T/st3.json")"
+# merge --partial with a shard missing: summed, not numbered as one process
+"$H" explore seqcount-noretry --strategy dpor --preemptions 1 --shard 1/3 --json --no-progress >"$T/p1.json"
+"$H" explore seqcount-noretry --strategy dpor --preemptions 1 --shard 2/3 --json --no-progress >"$T/p2.json"
+"$H" merge --partial "$T/p1.json" "$T/p2.json" >"$T/pm.json" 2>/dev/null
+got=$(python3 -c 'import json,sys; f=[json.load(open(sys.argv[i])) for i in (1,2,3)]; print(f[2]["executions"] == f[0]["executions"] + f[1]["executions"], f[2]["partial"])' "$T/p1.json" "$T/p2.json" "$T/pm.json")
+[[ $got == "True True" ]] && ok "merge --partial of a bug's shards: summed, partial" || bad "merge --partial: $got"
+
 # A damaged split_items array: one line naming the file, exit 2.
 sed -E 's/"split_items":\[\[/"split_items":[[x/' "$T/s0.json" >"$T/bad.json"
 "$H" merge "$T/bad.json" "$T/s1.json" >/dev/null 2>"$T/err"
 rc=$?
 [[ $rc == 2 && $(wc -l <"$T/err") == 1 ]] && grep -q "bad.json: a damaged split_items array" "$T/err" &&
 	ok "merge: a damaged split_items is refused ($(cat "$T/err"))" || bad "merge of a damaged split_items: exit $rc, $(cat "$T/err")"
+# ... and one that does not fit its file: zero figures, more executions
+# than the file's, another shard's subtree
+for edit in 's/"split_items":\[\[[0-9]+,[0-9]+,/"split_items":[[0,0,/' \
+	's/"split_items":\[\[([0-9]+),[0-9]+,/"split_items":[[\1,99999999,/' \
+	's/"split_items":\[\[[0-9]+,/"split_items":[[1,/'; do
+	sed -E "$edit" "$T/s0.json" >"$T/bad.json"
+	"$H" merge "$T/bad.json" "$T/s1.json" >/dev/null 2>"$T/err"
+	rc=$?
+	[[ $rc == 2 && $(wc -l <"$T/err") == 1 ]] && grep -q "bad.json: split_items that do not fit the file" "$T/err" &&
+		ok "merge: split_items that do not fit are refused ($edit)" || bad "merge, $edit: exit $rc, $(cat "$T/err")"
+done
 
 # A violation cuts its execution short; the next operations the other
 # threads announced there still race (cut_races() in dpor.c), so unsplit
