@@ -508,6 +508,10 @@ void hs_dmirror_set_allow_p2p(struct hs_dmirror *dmirror, bool with_requester)
 void hs_dmirror_set_bug(struct hs_dmirror *dmirror, enum hs_dmirror_bug bug)
 {
 	dmirror->bug = bug;
+	/* This bug waits for a folio lock inside the mutex's sections, so they
+	 * must not commute under dpor (docs/dpor.md, "A section must not
+	 * wait"); set before the scenario's threads run. */
+	dmirror->mutex.s.annotated = bug != HS_DMIRROR_BUG_LOCK_PAGE_UNDER_MUTEX;
 }
 
 /*
