@@ -63,7 +63,7 @@ struct hs_catalog_result {
 	 * budget, the entry's own strategy did (sim/cli/catalog_cmd.c) */
 	bool bug_by_fallback;
 	/* catalog --exhaustive, a clean fix dpor did not exhaust: dpor --deepen
-	 * ran after it within the cell budget (hs_catalog_cell_deepen()); the
+	 * ran after it in a budget as large (hs_catalog_cell_deepen()); the
 	 * highest preemption bound it covered (-1: none) and its executions */
 	bool fixed_deepened;
 	int fixed_bound;

@@ -76,7 +76,7 @@ struct hs_owner_experiment_result {
 	uint64_t dpor_executions, fallback_executions;
 	/* the run's highest preemption bound covered (dpor --deepen; -1: none);
 	 * experiment owner --exhaustive, a clean cell dpor did not exhaust:
-	 * deepened, dpor --deepen ran after the fallback within the cell budget,
+	 * deepened, dpor --deepen ran after the fallback in a budget as large,
 	 * with deepen_executions; by_deepen: one of its rounds found the
 	 * violation */
 	int bound_covered;

@@ -45,8 +45,8 @@ struct sim_progress {
  * A subtree of a split dpor run without keep_going, and the run's figures
  * at the end of its last execution (sim_result.items): the numbers to add
  * up when a violation in another shard's subtree k says how far one
- * process would have gone (the last subtree of each shard up to k: "Bugs,
- * the same for every J" in docs/dpor.md).
+ * process would have gone (the last subtree of each shard up to k: "A bug,
+ * the same for every J and N" in docs/dpor.md).
  */
 struct sim_split_item {
 	uint64_t item;
