@@ -172,6 +172,12 @@ static void cell_verdict(const struct hs_owner_experiment_result *r, const struc
 		snprintf(buf, len, "clean");
 }
 
+/* Which run decided the cell (JSON "by", HTML): pct, dpor --deepen, or dpor. */
+static const char *cell_by(const struct hs_owner_experiment_result *r)
+{
+	return r->by_fallback ? "pct" : r->by_deepen ? "deepen" : "dpor";
+}
+
 /* The JSON cell's "clean": exhaustive, sampled, or no (a violation). */
 static const char *cell_clean(const struct hs_owner_experiment_result *r)
 {
@@ -269,10 +275,7 @@ static void json_exhaustive(const struct hs_owner_experiment_result *r)
 	printf(",\"exhausted\":%s,\"clean\":\"%s\",\"by\":\"%s\",\"dpor_executions\":%llu,"
 	       "\"unfair_cut\":%llu,\"estimated_total\":%.6g,\"fallback_executions\":%llu,"
 	       "\"seconds\":%.6f",
-	       r->exhausted ? "true" : "false", cell_clean(r),
-	       r->by_fallback ? "pct"
-	       : r->by_deepen ? "deepen"
-			      : "dpor",
+	       r->exhausted ? "true" : "false", cell_clean(r), cell_by(r),
 	       (unsigned long long)r->dpor_executions, (unsigned long long)r->unfair_cut,
 	       r->estimated_total, (unsigned long long)r->fallback_executions, r->seconds);
 	if (r->deepened && !r->exhausted)
@@ -361,8 +364,8 @@ static void later_decides(struct hs_owner_experiment_result *res,
 }
 
 /*
- * --exhaustive, a cell still clean after dpor and pct: dpor --deepen within
- * the cell budget (covering rounds of 0, 1, 2, ... preemptions,
+ * --exhaustive, a cell still clean after dpor and pct: dpor --deepen in a
+ * budget as large as the cell's (covering rounds of 0, 1, 2, ... preemptions,
  * docs/dpor.md "Iterative bounding"), for the bound under which it is clean
  * for every schedule.  A round that leaves nothing out makes the cell
  * exhaustive after all; a violation one finds is the cell's (by_deepen).
@@ -455,10 +458,7 @@ static void html_lab_cell(struct html_cell *c, const struct sim_scenario *run,
 	}
 	html_cell_counter(c, "execs", "%llu", (unsigned long long)r->executions);
 	if (x->exhaustive) {
-		html_cell_counter(c, "by", "%s",
-				  r->by_fallback ? "pct"
-				  : r->by_deepen ? "deepen"
-						 : "dpor");
+		html_cell_counter(c, "by", "%s", cell_by(r));
 		html_cell_counter(c, "exhausted", "%s", r->exhausted ? "yes" : "no");
 		if (r->deepened && !r->found && !r->exhausted)
 			html_bound(c, r->bound_covered);
@@ -519,8 +519,8 @@ static void html_lab_params(char *buf, size_t len, const struct exp_run *x)
 		snprintf(buf, len,
 			 "strategy dpor, cell budget %s; where dpor neither exhausted a cell nor "
 			 "found a violation, pct after it (%llu iterations, seed %llu), then dpor "
-			 "--deepen within the budget (bound: every schedule with at most that many "
-			 "preemptions)%s%s%s; "
+			 "--deepen in a budget as large (bound: every schedule with at most that "
+			 "many preemptions)%s%s%s; "
 			 "counters summed over the executions of the run that decided",
 			 budget, (unsigned long long)x->iterations, (unsigned long long)x->seed,
 			 x->no_races ? ", no races" : "", x->kernel ? ", kernel " : "",

@@ -212,11 +212,6 @@ static void print_json_deepen(FILE *f, const struct sim_result *r)
 	print_json_completed(f, r);
 }
 
-/*
- * @with_trace: every report's trace too (a --jobs worker's: the first for
- * --trace-out, each for --html's swimlanes, as one process has them);
- * @interrupted: the run was stopped by a signal.
- */
 /* A split run's subtrees, each with the run's figures at its end
  * (sim_split_item): what hmmsim merge and --jobs add up when another shard
  * finds a violation. */
@@ -233,6 +228,11 @@ static void print_json_items(FILE *f, const struct sim_result *r)
 	fprintf(f, "],");
 }
 
+/*
+ * @with_trace: every report's trace too (a --jobs worker's: the first for
+ * --trace-out, each for --html's swimlanes, as one process has them);
+ * @interrupted: the run was stopped by a signal.
+ */
 static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_options *o,
 		       const struct sim_result *r, bool with_trace, bool interrupted)
 {

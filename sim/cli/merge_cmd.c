@@ -264,6 +264,10 @@ void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
 	cli_races_result(&m->profile, res);
 }
 
+#define SPLIT_MISFIT                                                                               \
+	"split_items that do not fit the file (another shard's subtree, or figures that do not "   \
+	"add up)"
+
 /*
  * A split run's "split_items" (print_json_items()) of file @f, whose
  * executions are @execs, into @m; 0 or 2.  They must fit the file: its
@@ -312,8 +316,7 @@ static int read_split_items(struct cli_merge *m, int f, const char *head, uint64
 		    (last && (it.executions < last->executions ||
 			      it.sleep_blocked < last->sleep_blocked || it.races < last->races ||
 			      it.unfair_cut < last->unfair_cut || it.max_depth < last->max_depth)))
-			return bad_file(path, "split_items that do not fit the file (another "
-					      "shard's subtree, or figures that do not add up)");
+			return bad_file(path, SPLIT_MISFIT);
 		if (sp->n == cap) {
 			cap = cap ? 2 * cap : 64;
 			sp->items = realloc(sp->items, cap * sizeof(*sp->items));
@@ -327,8 +330,7 @@ static int read_split_items(struct cli_merge *m, int f, const char *head, uint64
 			return bad_file(path, "a damaged split_items array");
 	}
 	if (sp->n && sp->items[sp->n - 1].executions != execs)
-		return bad_file(path, "split_items that do not fit the file (another "
-				      "shard's subtree, or figures that do not add up)");
+		return bad_file(path, SPLIT_MISFIT);
 	return 0;
 }
 

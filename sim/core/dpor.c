@@ -632,6 +632,14 @@ void sim_dpor_event_end(struct sim_engine *e)
 		node_after(s, i);
 }
 
+/* Number the subtree this execution just reached (or the execution that
+ * ended above the split): is it this shard's? */
+static bool split_number(struct sim_dpor_state *s)
+{
+	s->item = s->subtrees++;
+	return s->item % s->shard_count == s->shard_index;
+}
+
 /*
  * The split (sim_dpor_split()): the first node at split_depth choice nodes
  * is the root of a subtree; reached for the first time, it gets the next
@@ -645,8 +653,7 @@ static bool split_enter(struct sim_dpor_state *s, const struct dpor_node *n)
 	s->in_sub = true;
 	if (n->chosen >= 0)
 		return true; /* replayed: ours, the subtree of the last execution */
-	s->item = s->subtrees++;
-	if (s->item % s->shard_count == s->shard_index)
+	if (split_number(s))
 		return true;
 	s->probe = true;
 	return false;
@@ -960,8 +967,7 @@ void sim_dpor_exec_done(struct sim_engine *e)
 	if ((e->failed || e->unfair) && s->nev && !s->follow)
 		cut_races(e, s);
 	/* an execution that ended above the split is a subtree of its own */
-	if (s->split_depth && !s->in_sub &&
-	    (s->item = s->subtrees++) % s->shard_count != s->shard_index)
+	if (s->split_depth && !s->in_sub && !split_number(s))
 		s->probe = true;
 	if (s->probe) { /* not counted, its races neither (the same for every N) */
 		s->races = s->races_begin;
