@@ -219,6 +219,10 @@ static bool woken_by_update(const struct sim_dpor_state *s, size_t i)
 	 * that woke it is no edge either (the lock is not in happens-before) */
 	if (ev_kind(s, i) == DPOR_LA_LOCK)
 		return prev->blocked;
+	/* a grace period's end after it waited: the end of the section that
+	 * woke it is no edge either (docs/dpor.md, "Grace periods as sections") */
+	if (ev->kind == SIM_OP_RCU_GP_END && !s->cover)
+		return prev->blocked;
 	if (ev->kind != SIM_OP_WAIT && ev->kind != SIM_OP_WAIT_DONE)
 		return false;
 	struct dpor_foot pf = ev_foot(s, (size_t)ev->pend);
@@ -387,6 +391,41 @@ static int32_t lock_holder(const struct sim_dpor_state *s, size_t f, size_t p, i
 }
 
 /*
+ * Event @x of v at node @p is a grace period's end (or a retry of it): the
+ * outermost rcu_read_lock() of a read section it would wait for there and
+ * that does not end in v, or @p.  It waits for a section of another thread
+ * open at @p that began before its start (the start at or after @p is in
+ * v, after every section open at @p).  Not under a covering bound: there
+ * the start is ordered with every rcu_read_lock() (docs/dpor.md, "Grace
+ * periods as sections").
+ */
+static size_t gp_blocker(const struct sim_dpor_state *s, size_t x, size_t p, size_t j, size_t i,
+			 const uint32_t *ci)
+{
+	int g = s->ev[x].tid;
+	uint32_t l = s->ev[x].lidx - 1;
+	while (l > 0 && s->ev[s->tev[g][l - 1]].kind == SIM_OP_RCU_GP_END)
+		l--;
+	if (l == 0 || s->ev[s->tev[g][l - 1]].kind != SIM_OP_SYNC_RCU)
+		return p;
+	size_t gs = (size_t)s->tev[g][l - 1], np = p;
+	for (int r = 0; r < s->nthreads; r++) {
+		uint32_t c = count_upto(s, r, p - 1);
+		if (r == g || c == 0)
+			continue;
+		int32_t open = s->ev[s->tev[r][c - 1]].rcu_sec;
+		if (open == NO_EVENT || (size_t)open > gs || (size_t)open >= np)
+			continue;
+		uint32_t k = c;
+		while (k < s->ntev[r] && s->ev[s->tev[r][k]].rcu != DPOR_RCU_CLOSE)
+			k++;
+		if (k == s->ntev[r] || !in_v(s, p, j, i, ci, (size_t)s->tev[r][k]))
+			np = (size_t)open; /* it would wait for a section v does not end */
+	}
+	return np;
+}
+
+/*
  * Where the race e (at @j) < e' (at @i) is reversed (docs/dpor.md,
  * "Critical sections").  At pre(E, e), unless an event of v takes a lock of
  * a commuting section that another thread holds there and releases only
@@ -398,8 +437,9 @@ static size_t lift(const struct sim_dpor_state *s, size_t j, size_t i, const uin
 {
 	size_t p = j;
 	for (;;) {
-		if (!p || !s->ev[p - 1].la_open)
+		if (!p || (!s->ev[p - 1].la_open && !s->ev[p - 1].rcu_open))
 			return p; /* no commuting section open at pre(E, p) */
+		bool rcu = s->ev[p - 1].rcu_open;
 		size_t np = p;
 		int tp = s->ev[p].tid;
 		for (int r = 0; r < s->nthreads; r++) {
@@ -415,6 +455,10 @@ static size_t lift(const struct sim_dpor_state *s, size_t j, size_t i, const uin
 				    ((size_t)rel == x || !in_v(s, p, j, i, ci, (size_t)rel)) &&
 				    (size_t)g < np)
 					np = (size_t)g;
+				if (rcu && s->ev[x].kind == SIM_OP_RCU_GP_END) {
+					size_t b = gp_blocker(s, x, p, j, i, ci);
+					np = b < np ? b : np;
+				}
 				if (x == i)
 					break;
 			}
@@ -443,6 +487,12 @@ static void lock_chain(struct sim_dpor_state *s, size_t i)
 	else if (k0 == DPOR_LA_UNLOCK && open)
 		open--;
 	ev->la_open = (uint16_t)open;
+	open = i ? s->ev[i - 1].rcu_open : 0;
+	if (ev->rcu == DPOR_RCU_OPEN && !s->cover)
+		open++;
+	else if (ev->rcu == DPOR_RCU_CLOSE && open)
+		open--;
+	ev->rcu_open = (uint16_t)open;
 }
 
 /*
@@ -617,6 +667,8 @@ static uint8_t section_kind(const struct sim_thread *t)
 		return DPOR_LA_LOCK;
 	if ((k == SIM_OP_SPIN_UNLOCK || k == SIM_OP_MUTEX_UNLOCK) && l->commuting)
 		return DPOR_LA_UNLOCK;
+	if (k == SIM_OP_SYNC_RCU && !sim_eng.sections_ordered)
+		return DPOR_GP_START;
 	return k;
 }
 
@@ -780,6 +832,13 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	ev->glued = false;
 	ev->poll = POLL_NONE;
 	ev->kind = t->next_op.kind;
+	ev->rcu = ev->kind == SIM_OP_RCU_LOCK && !t->rcu_nesting	 ? DPOR_RCU_OPEN
+		  : ev->kind == SIM_OP_RCU_UNLOCK && t->rcu_nesting == 1 ? DPOR_RCU_CLOSE
+									 : 0;
+	ev->rcu_sec = ev->rcu == DPOR_RCU_OPEN ? (int32_t)i
+		      : ev->rcu == DPOR_RCU_CLOSE || ev->lidx < 2
+			  ? NO_EVENT
+			  : s->ev[s->tev[next][ev->lidx - 2]].rcu_sec;
 	s->nev = i + 1;
 	s->open = true;
 	dpor_round_begin(s, t, ev->lidx, t->next_op.kind);

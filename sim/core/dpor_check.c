@@ -85,6 +85,7 @@ static const char *const op_names[SIM_OP__COUNT] = {
     [SIM_OP_YIELD] = "yield",
     [SIM_OP_ALLOC] = "alloc",
     [SIM_OP_POLL_CHECK] = "poll-check",
+    [SIM_OP_RCU_WAITED] = "write",
 };
 
 const char *sim_dpor_op_name(uint8_t kind)
@@ -93,6 +94,8 @@ const char *sim_dpor_op_name(uint8_t kind)
 		return "lock";
 	if (kind == DPOR_LA_UNLOCK)
 		return "unlock";
+	if (kind == DPOR_GP_START)
+		return "synchronize_rcu";
 	return kind < SIM_OP__COUNT && op_names[kind] ? op_names[kind] : "operation";
 }
 
@@ -131,19 +134,68 @@ static bool better(int variant, int q, int pick)
 	return variant == 1 ? q > pick : q < pick;
 }
 
-/* Is a read section's end that came before the grace period start @f, of a
- * thread other than @q, still to be put in the order? */
+/*
+ * Must @f of @q wait for an event of another thread that came before it: a
+ * grace period's start for the read sections' ends and outermost
+ * rcu_read_lock()s before it, such an rcu_read_lock() or a section's end
+ * for the starts before it?  Either order is one class for dpor, but the
+ * grace period waits for the sections in progress at its start only, which
+ * changes its thread's events and the section's end, not the state; the
+ * check replays events one for one.
+ */
 static bool gp_waits(const struct sim_dpor_state *s, size_t f, int q, const uint32_t *done)
 {
-	if (s->ev[f].kind != SIM_OP_SYNC_RCU)
+	bool start = s->ev[f].kind == SIM_OP_SYNC_RCU,
+	     open = s->ev[f].rcu == DPOR_RCU_OPEN || s->ev[f].kind == SIM_OP_RCU_UNLOCK;
+	if (!start && !open)
 		return false;
 	for (int r = 0; r < s->nthreads; r++) {
 		const int32_t *ev = s->tev[r];
-		for (uint32_t k = done[r]; r != q && k < s->ntev[r] && (size_t)ev[k] < f; k++)
-			if (s->ev[ev[k]].kind == SIM_OP_RCU_UNLOCK)
+		for (uint32_t k = done[r]; r != q && k < s->ntev[r] && (size_t)ev[k] < f; k++) {
+			const struct dpor_event *x = &s->ev[ev[k]];
+			if (start ? x->kind == SIM_OP_RCU_UNLOCK || x->rcu == DPOR_RCU_OPEN
+				  : x->kind == SIM_OP_SYNC_RCU)
 				return true;
+		}
 	}
 	return false;
+}
+
+/*
+ * The orders of a grace period's end that happens-before leaves out where
+ * read sections commute with grace periods (docs/dpor.md, "Grace periods as
+ * sections"): a retry after the section's end that woke it (its enabling
+ * edge, woken_by_update()), and the end after the ends of the sections it
+ * waited for (the marks it reads).  Added to *@pairs (@np of @cap).
+ */
+static size_t gp_orders(const struct sim_dpor_state *s, uint32_t *need, int32_t (**pairs)[2],
+			size_t np, size_t *cap)
+{
+	for (size_t y = 0; y < s->nev; y++) {
+		const struct dpor_event *ev = &s->ev[y];
+		if (ev->kind != SIM_OP_RCU_GP_END)
+			continue;
+		if (ev->pend != NO_EVENT) {
+			*pairs = grow(*pairs, cap, np + 1, sizeof(**pairs));
+			(*pairs)[np][0] = ev->pend;
+			(*pairs)[np++][1] = (int32_t)y;
+			need[y]++;
+		}
+		for (uint32_t k = 0; k < ev->fp_n; k++) {
+			const void *mark = s->items[ev->fp_start + k].obj;
+			for (size_t x = y; x-- > 0;) {
+				struct dpor_foot fx = ev_foot(s, x);
+				if (foot_kind(&fx, mark) != SIM_OP_RCU_WAITED)
+					continue;
+				*pairs = grow(*pairs, cap, np + 1, sizeof(**pairs));
+				(*pairs)[np][0] = (int32_t)x;
+				(*pairs)[np++][1] = (int32_t)y;
+				need[y]++;
+				break;
+			}
+		}
+	}
+	return np;
 }
 
 /* A failed acquisition of a commuting section: left out of the linearization,
@@ -163,11 +215,11 @@ struct la_section {
  * The orders of commuting sections that happens-before implies without lock
  * edges (section a before section b of one lock when b's contents happen
  * after a's acquisition): pairs (a's release, b's acquisition), counted in
- * @need.  Return: the number of pairs in *pairs (malloc'd).
+ * @need; then gp_orders()'.  Return: the number of pairs in *pairs (malloc'd).
  */
 static size_t la_orders(const struct sim_dpor_state *s, uint32_t *need, int32_t (**pairs)[2])
 {
-	size_t n = s->nev, ns = 0, np = 0;
+	size_t n = s->nev, ns = 0, np = 0, cap = 0;
 	struct la_section *sec = malloc((n + 1) * sizeof(*sec));
 	*pairs = NULL;
 	if (!sec)
@@ -184,7 +236,6 @@ static size_t la_orders(const struct sim_dpor_state *s, uint32_t *need, int32_t 
 				break;
 			}
 	}
-	size_t cap = 0;
 	for (size_t b = 0; b < ns; b++) {
 		int tb = s->ev[sec[b].acq].tid;
 		size_t end = sec[b].rel != NO_EVENT ? (size_t)sec[b].rel
@@ -201,7 +252,7 @@ static size_t la_orders(const struct sim_dpor_state *s, uint32_t *need, int32_t 
 		}
 	}
 	free(sec);
-	return np;
+	return gp_orders(s, need, pairs, np, &cap);
 }
 
 /* May event @f of thread @q take its commuting section's lock now? */

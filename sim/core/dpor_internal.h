@@ -37,8 +37,16 @@ struct dpor_event {
 	/* an operation on a lock: the last one on it before (its chain, for
 	 * lifting: lock_holder()), or NO_EVENT */
 	int32_t lk_prev;
-	uint16_t la_open; /* annotated sections open after it (all threads) */
+	uint16_t la_open;  /* annotated sections open after it (all threads) */
+	uint16_t rcu_open; /* RCU read sections open after it (not under a covering bound) */
+	/* DPOR_RCU_OPEN: an outermost rcu_read_lock(); DPOR_RCU_CLOSE: its end */
+	uint8_t rcu;
+	/* the outermost rcu_read_lock() of the section its thread is in after it,
+	 * or NO_EVENT */
+	int32_t rcu_sec;
 };
+
+enum { DPOR_RCU_OPEN = 1, DPOR_RCU_CLOSE = 2 };
 
 /* What the polling rule decided at a sim_yield() (docs/dpor.md, "Polling loops"). */
 enum dpor_poll {
@@ -216,6 +224,17 @@ static inline int32_t *dpor_row(const struct sim_dpor_state *s, uint32_t row)
 	return s->lastr_pool + (size_t)(row - 1) * s->rw;
 }
 
+/*
+ * The footprint kind of a grace period's start where read sections commute
+ * with grace periods (not under a covering bound; docs/dpor.md, "Grace
+ * periods as sections"): a read of the RCU state, as rcu_read_lock() is.
+ * The end of a section the grace period waits for is then SIM_OP_RCU_WAITED,
+ * read-like too.  Both keep their full dependence for the sleep sets
+ * (kinds_dependent_strict()).  The footprint kinds of an annotated lock's
+ * sections are DPOR_LA_* below.
+ */
+#define DPOR_GP_START ((uint8_t)(SIM_OP__COUNT + 2))
+
 static inline bool kind_reads(uint8_t k)
 {
 	switch (k) {
@@ -230,6 +249,8 @@ static inline bool kind_reads(uint8_t k)
 	case SIM_OP_RCU_UNLOCK:
 	case SIM_OP_JOIN:
 	case SIM_OP_POLL_CHECK:
+	case DPOR_GP_START:
+	case SIM_OP_RCU_WAITED:
 		return true;
 	default:
 		return false;
@@ -240,7 +261,8 @@ static inline bool kind_reads(uint8_t k)
 static inline bool kind_lockish(uint8_t k)
 {
 	return k == SIM_OP_DOWN_READ || k == SIM_OP_DOWN_READ_TRYLOCK || k == SIM_OP_UP_READ ||
-	       k == SIM_OP_RCU_LOCK || k == SIM_OP_RCU_UNLOCK;
+	       k == SIM_OP_RCU_LOCK || k == SIM_OP_RCU_UNLOCK || k == DPOR_GP_START ||
+	       k == SIM_OP_RCU_WAITED;
 }
 
 /*
@@ -285,6 +307,10 @@ static inline bool kinds_dependent_strict(uint8_t a, uint8_t b)
 {
 	if (kind_la(a) && kind_la(b))
 		return true;
+	if (a == DPOR_GP_START || b == DPOR_GP_START || a == SIM_OP_RCU_WAITED ||
+	    b == SIM_OP_RCU_WAITED)
+		return true; /* rcu_read_lock() against a start, a section's end against its mark's
+				read */
 	return kinds_dependent(a, b);
 }
 

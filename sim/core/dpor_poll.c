@@ -65,7 +65,8 @@ void dpor_poll_wake(struct sim_dpor_state *s, const void *obj, uint8_t kind)
  * start); stores and read-modify-writes (it checks that each location
  * holds its value from before the round's first write of it); allocation
  * (memory nobody else can reach).  Not: wake-ups (a waiter woke), spawn, a
- * thread's end, grace periods, the RCU callback queue.
+ * thread's end, grace periods and the end of a section one waits for, the RCU
+ * callback queue.
  */
 static bool kind_pure(uint8_t k)
 {
@@ -85,6 +86,9 @@ static bool kind_pure(uint8_t k)
 	case SIM_OP_RMW:
 	case SIM_OP_ALLOC:
 		return true;
+	case DPOR_GP_START:
+	case SIM_OP_RCU_WAITED: /* a section's end that a grace period waits for */
+		return false;
 	default:
 		return kind_reads(k);
 	}

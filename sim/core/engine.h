@@ -105,6 +105,10 @@ enum sim_op_kind {
 	SIM_OP_ALLOC, /* execution memory (a touch) */
 	/* dpor: a polling thread checks what it read (a touch) */
 	SIM_OP_POLL_CHECK,
+	/* dpor: the end of a read section a grace period waits for (a touch of
+	 * its mark, which the grace period's end reads); read-like where read
+	 * sections commute with grace periods, else a write (prim.c) */
+	SIM_OP_RCU_WAITED,
 	SIM_OP__COUNT,
 };
 

@@ -647,7 +647,8 @@ void sim_rcu_read_unlock_at(const char *site)
 		sim_fail("rcu", "%s: rcu_read_unlock without rcu_read_lock", site);
 	if (--t->rcu_nesting == 0) {
 		if (t->rcu_gp_waiters)
-			sim_dpor_touch(&t->rcu_gp_waiters, SIM_OP_WRITE,
+			sim_dpor_touch(&t->rcu_gp_waiters,
+				       sim_eng.sections_ordered ? SIM_OP_WRITE : SIM_OP_RCU_WAITED,
 				       "rcu read section waited for", site);
 		for (uint64_t m = t->rcu_gp_waiters; m; m &= m - 1) {
 			struct sim_thread *gp = &E->threads[__builtin_ctzll(m)];

@@ -15,31 +15,31 @@ check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 X=("$H" experiment owner --exhaustive)
 
 # ---- clean cells dpor exhausts; a violation dpor finds ----------------------------------
-# pointer x p2p-unplug: exhausted in a few thousand executions (dfs at 2
+# pointer x p2p-unplug: exhausted in 100 executions (dfs at 2
 # preemptions: 7933 schedules); peer-group x group-unplug: the wrong-owner
 # mapping (docs/owner-semantics.md) within dpor's first thousand.
 cells=(--policy pointer --policy peer-group --scenario p2p-unplug --scenario owner-change-fault
 	--scenario group-unplug)
-expect_exit 0 "--exhaustive on 6 cells" "${X[@]}" --cell-budget 20000 "${cells[@]}"
+expect_exit 0 "--exhaustive on 6 cells" "${X[@]}" --cell-budget 10000 "${cells[@]}"
 cp "$T/out" "$T/text"
 check "6 rows and the tally" "[[ \$(grep -c '^pointer \|^peer-group ' $T/text) == 6 ]] &&
 	grep -q '^6 cells: 4 clean (exhaustive), 1 clean (sampled), 1 violation (0 by pct)$' $T/text &&
-	grep -q '^dpor.s budget per cell: 20000 executions$' $T/text"
+	grep -q '^dpor.s budget per cell: 10000 executions$' $T/text"
 check "pointer x p2p-unplug: clean (exhaustive, N executions)" \
 	"grep -Eq '^pointer +owner-p2p-unplug +clean \(exhaustive, [0-9]+ executions\)' $T/text"
 check "pointer x change-fault: clean (exhaustive, 1 execution)" \
 	"grep -Eq '^pointer +owner-change-fault +clean \(exhaustive, 1 execution\)' $T/text"
 check "peer-group x group-unplug: wrong-owner found by dpor" \
 	"grep -Eq '^peer-group +owner-group-unplug +wrong-owner +[0-9]+ ' $T/text"
-check "pointer x group-unplug: not exhausted within 20000, clean (sampled)" \
+check "pointer x group-unplug: not exhausted within 10000, clean (sampled)" \
 	"grep -Eq '^pointer +owner-group-unplug +clean \(sampled, [0-9]+ executions\)' $T/text"
 
-expect_exit 0 "--exhaustive --json on the same cells" "${X[@]}" --cell-budget 20000 "${cells[@]}" --json
+expect_exit 0 "--exhaustive --json on the same cells" "${X[@]}" --cell-budget 10000 "${cells[@]}" --json
 cp "$T/out" "$T/json"
 python3 - "$T/json" "$T/text" <<'EOF' >"$T/py" 2>&1 && ok "JSON: exhausted/clean per cell, and the text agrees" || { bad "JSON vs text"; cat "$T/py"; }
 import json, re, sys
 d = json.load(open(sys.argv[1]))
-assert d["strategy"] == "dpor" and d["cell_budget"] == {"executions": 20000}, d["strategy"]
+assert d["strategy"] == "dpor" and d["cell_budget"] == {"executions": 10000}, d["strategy"]
 assert d["fallback"] == "pct" and d["iterations"] == 2000
 res = d["results"]
 assert len(res) == 6, len(res)
@@ -54,7 +54,7 @@ assert r["replay"].startswith("hmmsim replay owner-group-unplug@peer-group --sch
 r = cell["pointer", "owner-group-unplug"]
 assert r["exhausted"] is False and r["clean"] == "sampled" and r["fallback_executions"] == 2000, r
 # after pct, dpor --deepen within the same budget: the bound it covered
-assert isinstance(r["bound"], int) and 0 <= r["bound"] and r["deepen_executions"] == 20000, r
+assert isinstance(r["bound"], int) and 0 <= r["bound"] and r["deepen_executions"] == 10000, r
 assert "bound" not in cell["pointer", "owner-p2p-unplug"], "an exhausted cell has no bound"
 # the text table says the same, cell by cell
 text = {}
@@ -73,18 +73,18 @@ EOF
 # the sampled cell's bound is the one dpor --deepen covers by itself in the
 # same budget, and the text says it under the cell's row
 python3 -c 'import json,sys; r=[r for r in json.load(open(sys.argv[1]))["results"] if r["clean"] == "sampled"][0]; print(r["bound"], r["deepen_executions"])' "$T/json" >"$T/cell_bound"
-"$H" explore owner-group-unplug@pointer --strategy dpor --deepen --iterations 20000 --json --no-progress |
+"$H" explore owner-group-unplug@pointer --strategy dpor --deepen --iterations 10000 --json --no-progress |
 	python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["bound_completed"], d["executions"])' >"$T/deepen_bound"
 check "the sampled cell's bound is dpor --deepen's ($(cat "$T/cell_bound"))" "cmp -s $T/cell_bound $T/deepen_bound"
 b=$(cut -d' ' -f1 "$T/cell_bound")
 check "the text says the bound under the sampled cell" \
-	"grep -A1 -E '^pointer +owner-group-unplug ' $T/text | grep -q '^    dpor --deepen: clean for every schedule with at most $b preemptions (20000 executions)$'"
+	"grep -A1 -E '^pointer +owner-group-unplug ' $T/text | grep -q '^    dpor --deepen: clean for every schedule with at most $b preemptions (10000 executions)$'"
 
 # the same command: the same bytes but for "seconds" (an executions budget)
-"${X[@]}" --cell-budget 20000 "${cells[@]}" --json >"$T/json2"
+"${X[@]}" --cell-budget 10000 "${cells[@]}" --json >"$T/json2"
 strip() { sed -E 's/"seconds":[0-9.]+//g; s/"version":\{[^}]*\}//' "$1"; }
 check "the same JSON twice but for timing" "cmp -s <(strip $T/json) <(strip $T/json2)"
-"${X[@]}" --cell-budget 20000 "${cells[@]}" >"$T/text2"
+"${X[@]}" --cell-budget 10000 "${cells[@]}" >"$T/text2"
 check "the same text twice" "cmp -s $T/text $T/text2"
 
 # ---- a violation dpor does not reach within the budget: pct after it, said so ------------
@@ -107,7 +107,7 @@ check "mutable x change-fault: data-race" "grep -Eq '^mutable +owner-change-faul
 
 # ---- an ablation by name, a seconds budget, --width, --html -----------------------------
 expect_exit 0 "an ablation by name (--policy p2p-callback:no-inval)" "${X[@]}" \
-	--policy p2p-callback:no-inval --scenario change-fault --cell-budget 20000
+	--policy p2p-callback:no-inval --scenario change-fault --cell-budget 10000
 check "p2p-callback/no-inval x change-fault: wrong-owner" \
 	"grep -Eq '^p2p-callback:no-inval +owner-change-fault +wrong-owner' $T/out"
 expect_exit 0 "--cell-budget 30s" "${X[@]}" --cell-budget 30s --policy pointer --scenario p2p-unplug --json
@@ -119,13 +119,13 @@ assert d[\"results\"][0][\"clean\"] == \"exhaustive\"
 '"
 "${X[@]}" --cell-budget 30s --policy pointer --scenario p2p-unplug >"$T/out"
 check "a seconds budget: the text says it is timing" "grep -q 'budget per cell: 30 s (timing: not deterministic)' $T/out"
-"${X[@]}" --cell-budget 20000 "${cells[@]}" --width 100 >"$T/out"
+"${X[@]}" --cell-budget 10000 "${cells[@]}" --width 100 >"$T/out"
 check "--width 100: every line fits" "[[ \$(awk '{ if (length > m) m = length } END { print m }' $T/out) -le 100 ]] &&
 	grep -Eq '^pointer +owner-p2p-unplug +clean \(exhaustive, [0-9]+ executions\)' $T/out"
 "$H" experiment owner --width 60 --iterations 5 --policy pointer >"$T/out"
 check "--width 60 without --exhaustive" "[[ \$(awk '{ if (length > m) m = length } END { print m }' $T/out) -le 60 ]] &&
 	[[ \$(wc -l <$T/out) == 10 ]]"
-expect_exit 0 "--exhaustive --html" "${X[@]}" --cell-budget 20000 "${cells[@]}" --html "$T/lab.html"
+expect_exit 0 "--exhaustive --html" "${X[@]}" --cell-budget 10000 "${cells[@]}" --html "$T/lab.html"
 check "--html: a mark per clean cell, counted" \
 	"[[ \$(grep -c 'class=\"cell verdict-clean clean-exhaustive\" id=' $T/lab.html) == 4 &&
 	   \$(grep -c 'data-clean=\"sampled\"' $T/lab.html) == 1 ]] &&
