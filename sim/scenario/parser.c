@@ -470,7 +470,7 @@ static bool parse_alternative(struct parser *P, struct step *s, const struct gwo
 {
 	char buf[8][24], what[200];
 	const char *words[8];
-	int n = 0, h;
+	int n = 0, h = 0; /* (gcc -O3 cannot see sc_get_word() set it) */
 	size_t used = 0;
 
 	for (int i = 0; i < w->len && n < 8;) {
