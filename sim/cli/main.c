@@ -846,6 +846,36 @@ static void kernel_switches_on(const char *version)
 	}
 }
 
+/* --trace-execution N that the run cannot reach, known before it: said, true. */
+static bool trace_execution_unreachable(const struct explore_cmd *x)
+{
+	const struct sim_options *o = &x->o;
+	unsigned long long n = o->trace_execution;
+	char msg[200];
+
+	if (x->jobs) /* its workers trace nothing, the parent replays a violation only */
+		snprintf(msg, sizeof(msg),
+			 "--trace-execution traces a clean run's execution in one process: not "
+			 "with --jobs");
+	else if (n >= o->iterations)
+		snprintf(msg, sizeof(msg),
+			 "--trace-execution %llu: the run has executions 0 to %llu "
+			 "(--iterations %llu)",
+			 n, (unsigned long long)o->iterations - 1,
+			 (unsigned long long)o->iterations);
+	else if (o->shard_count > 1 && o->strategy != SIM_STRATEGY_DPOR &&
+		 n % o->shard_count != o->shard_index)
+		snprintf(msg, sizeof(msg),
+			 "--trace-execution %llu: shard %llu/%llu runs the executions i with "
+			 "i %% %llu == %llu, not that one",
+			 n, (unsigned long long)o->shard_index, (unsigned long long)o->shard_count,
+			 (unsigned long long)o->shard_count, (unsigned long long)o->shard_index);
+	else
+		return false;
+	usage_error("%s", msg);
+	return true;
+}
+
 /* The scenario, its file's `explore` line and the defaults; 0 or 2. */
 static int explore_setup(struct explore_cmd *x)
 {
@@ -906,6 +936,8 @@ static int explore_setup(struct explore_cmd *x)
 					      : "--split-depth");
 	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
 		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
+	if (o->trace_execution_set && trace_execution_unreachable(x))
+		return 2;
 	/* a report on a terminal fits it; to a pipe or a file, as it always was */
 	if (!x->have_width && !x->json)
 		o->width = cli_term_width();
@@ -967,6 +999,37 @@ static int write_html(struct explore_cmd *x, const struct sim_result *r)
 	return cli_outfile_commit(&x->html_f) ? 2 : 0;
 }
 
+/* --trace-out of a run with no violation and no clean execution traced:
+ * why the trace is empty, in one line on stderr. */
+static void say_no_trace(const struct explore_cmd *x, const struct sim_result *r)
+{
+	const struct sim_options *o = &x->o;
+	char why[240];
+
+	if (x->replay)
+		snprintf(why, sizeof(why),
+			 "the schedule replays without a violation, and replay traces a failing "
+			 "one only (explore --trace-execution N traces a clean execution)");
+	else if (r->probe_found)
+		snprintf(why, sizeof(why),
+			 "a probe round found a violation, which shard 0 reports");
+	else if (x->jobs)
+		snprintf(why, sizeof(why),
+			 "a --jobs run traces a violation's execution only, and this one %s",
+			 x->interrupted ? "was interrupted before it found one" : "found none");
+	else if (o->trace_execution_set)
+		snprintf(why, sizeof(why),
+			 "execution %llu (--trace-execution) is not one this run completed (it "
+			 "completed %llu%s)",
+			 (unsigned long long)o->trace_execution, (unsigned long long)r->executions,
+			 x->interrupted ? ", then was interrupted" : "");
+	else
+		snprintf(why, sizeof(why), "this run completed no execution%s",
+			 x->interrupted ? " before it was interrupted" : "");
+	fprintf(stderr, "hmmsim: %s: no execution to trace: %s: the trace is empty\n", x->trace_out,
+		why);
+}
+
 /* Minimize, print, write the files; the exit status. */
 static int explore_output(struct explore_cmd *x, struct sim_result *r)
 {
@@ -982,12 +1045,8 @@ static int explore_output(struct explore_cmd *x, struct sim_result *r)
 		print_human(x->sc, x->shown, &x->o, r, x->interrupted);
 	if (x->trace_out) {
 		bool say = !r->violations_found && !x->replay && !x->json && r->clean_trace_json;
-		if (!say && !r->violations_found && !x->replay && !x->interrupted)
-			fprintf(
-			    stderr, "hmmsim: %s: no execution to trace (%s): the trace is empty\n",
-			    x->trace_out,
-			    x->jobs ? "a clean --jobs run traces none"
-				    : "--trace-execution: an execution this run did not complete");
+		if (!r->violations_found && !r->clean_trace_json)
+			say_no_trace(x, r);
 		write_trace(x->trace_f.f, r);
 		if (cli_outfile_commit(&x->trace_f))
 			status = 2;
