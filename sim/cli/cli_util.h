@@ -240,6 +240,8 @@ void cli_merge_missing(const struct cli_merge *m, FILE *f, uint64_t max);
 /* hmmsim list --switches: each model switch with the fix it undoes
  * (sim/cli/switch_cmd.c). */
 int cmd_list_switches(void);
+/* hmmsim list [--switches] [--kernel VERSION] (sim/cli/list_cmd.c). */
+int cmd_list_scenarios(int argc, char **argv);
 /* Refuse --switch @name (NULL: none given) on stderr, after "@prog: ", with
  * the known names.  Return: 2, the exit status of a usage error. */
 int cli_unknown_switch(const char *prog, const char *name);

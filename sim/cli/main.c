@@ -56,85 +56,6 @@ static const struct sim_scenario *find_scenario(const char *name)
 	return sc ? sc : hs_model_scenario_find(name);
 }
 
-static void list_table(const struct sim_scenario *const *all, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		printf("  %-34s %-10s %s\n", all[i]->name,
-		       all[i]->expect ? all[i]->expect : "clean", all[i]->summary);
-}
-
-/* hmmsim list --kernel VERSION: the switches, which that release has on. */
-static void list_switches(const char *version)
-{
-	const char *const *names = hs_switch_names();
-	printf("model switches of kernel %s (on: the code before a fix that came later):\n",
-	       version);
-	for (size_t i = 0; names[i]; i++) {
-		const char *rel = hs_switch_release(names[i]), *since = hs_switch_since(names[i]);
-		char fixed[32] = "never fixed    ";
-		if (rel)
-			snprintf(fixed, sizeof(fixed), "fixed in v%-5s", rel);
-		printf("    %-34s %s %s%s%s\n", names[i], fixed,
-		       hs_kernel_switch_on(version, names[i]) ? "on" : "off",
-		       since ? ", came in v" : "", since ? since : "");
-	}
-}
-
-static int cmd_list(int argc, char **argv)
-{
-	const char *version = NULL;
-	bool switches = false;
-	size_t n;
-
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--switches") == 0 && !switches) {
-			switches = true;
-		} else if (strcmp(argv[i], "--kernel") == 0 && !version) {
-			if (i + 1 == argc)
-				return usage_error("%s", "--kernel wants a release, e.g. 6.1");
-			version = argv[++i];
-			if (cli_kernel_set(version))
-				return 2;
-		} else {
-			return usage_error(strcmp(argv[i], "--switches") &&
-						   strcmp(argv[i], "--kernel")
-					       ? "unknown list argument '%s'"
-					       : "list takes %s once",
-					   argv[i]);
-		}
-	}
-	if (switches && !version)
-		return cmd_list_switches();
-	if (switches) { /* the switches alone, as that release has them */
-		list_switches(version);
-		return 0;
-	}
-	const struct sim_scenario *const *all = hs_model_scenarios(&n);
-	printf("kernel model scenarios (name, what exploring finds, summary):\n");
-	list_table(all, n);
-	all = hs_owner_experiment_scenarios(&n);
-	printf("owner-lab scenarios (docs/owner-semantics.md), explored as NAME@POLICY:\n");
-	for (size_t i = 0; i < n; i++)
-		printf("  %-34s %s\n", all[i]->name, all[i]->summary);
-	size_t ncfg;
-	const struct hs_owner_config *cfgs = hs_owner_experiment_configs(&ncfg);
-	printf("  POLICY, with ':' for '/' (e.g. owner-id-wrap@cluster-id:4):");
-	for (size_t i = 0; i < ncfg; i++) {
-		char buf[48], *slash;
-		hs_owner_config_name(&cfgs[i], buf, sizeof(buf));
-		while ((slash = strchr(buf, '/')))
-			*slash = ':';
-		printf("%s %s", i ? "," : "", buf);
-	}
-	printf("\n");
-	all = sim_litmus_scenarios(&n);
-	printf("engine litmus programs:\n");
-	list_table(all, n);
-	if (version)
-		list_switches(version);
-	return 0;
-}
-
 /* What defines a campaign besides scenario, strategy, seed and iterations. */
 static void print_campaign(FILE *f, const struct sim_options *o)
 {
@@ -1186,7 +1107,7 @@ static int run_command(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return cmd_help(cmd);
 	if (strcmp(cmd, "list") == 0)
-		return cmd_list(argc - 2, argv + 2);
+		return cmd_list_scenarios(argc - 2, argv + 2);
 	if (strcmp(cmd, "explore") == 0)
 		return cmd_explore(argc - 2, argv + 2, false);
 	if (strcmp(cmd, "replay") == 0)
