@@ -12,6 +12,7 @@
 #include <hmmsim/explore.h>
 
 #include "cli_util.h"
+#include "jdoc.h"
 
 void cli_races_json(FILE *f, const struct sim_result *r)
 {
@@ -85,29 +86,24 @@ static void add_pair(struct cli_races *acc, char *a, char *b, uint64_t ex)
 	acc->n = n + 1;
 }
 
-int cli_races_add(struct cli_races *acc, const char *head)
+int cli_races_add(struct cli_races *acc, const struct cli_jdoc *d, size_t prof)
 {
-	static const char pre[] = "\"race_profile\":{\"no_race\":";
-	const char *p = strstr(head, pre), *end, *a, *ae, *b, *be, *x, *xe;
-	char *tail;
+	size_t pairs, k;
+	uint64_t other, ex;
 
-	if (!p)
+	if (!prof)
 		return 0;
 	acc->on = true;
-	end = p + strlen(p);
-	acc->other += strtoull(p + strlen(pre), &tail, 10);
-	if (strncmp(tail, ",\"pairs\":[", 10))
+	pairs = cli_jdoc_member(d, prof, "pairs");
+	k = pairs + 1;
+	if (!cli_jdoc_u64(d, cli_jdoc_member(d, prof, "no_race"), &other) || !pairs ||
+	    d->t[pairs].type != CLI_J_ARRAY)
 		return -1;
-	/* each pair is a flat object: first, second, executions */
-	for (p = tail + 10; *p != ']'; p = xe + 1) {
-		p += *p == ',';
-		if (!cli_json_member(p, end, "first", &a, &ae) ||
-		    !cli_json_member(p, end, "second", &b, &be) ||
-		    !cli_json_member(p, end, "executions", &x, &xe) || *xe != '}')
-			return -1;
-		char *sa = cli_json_unstr(a, ae), *sb = cli_json_unstr(b, be);
-		uint64_t ex = strtoull(x, &tail, 10);
-		if (!sa || !sb || tail != xe) {
+	acc->other += other;
+	for (size_t e = 0; e < d->t[pairs].size; e++, k = d->t[k].next) {
+		char *sa = cli_jdoc_str(d, cli_jdoc_member(d, k, "first")),
+		     *sb = cli_jdoc_str(d, cli_jdoc_member(d, k, "second"));
+		if (!sa || !sb || !cli_jdoc_u64(d, cli_jdoc_member(d, k, "executions"), &ex)) {
 			free(sa);
 			free(sb);
 			return -1;

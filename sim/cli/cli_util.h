@@ -154,7 +154,7 @@ double cli_now_s(void);
 struct cli_merge_viol {
 	unsigned long long execution;
 	size_t order;  /* file, then position: a stable sort */
-	const char *p; /* the violation's JSON object, in the text it came from */
+	char *p;       /* the violation's JSON object, compact (malloc'd) */
 	size_t len;
 	int file;
 	bool renumbered; /* execution is one process's, not the one in the text */
@@ -203,8 +203,7 @@ struct cli_merge {
 	struct cli_races profile; /* the files' race profiles, added up */
 };
 /*
- * Combine the --json texts @texts[0..@n) (modified in place, kept by the
- * caller while @m is used), named @names[] in messages.  They must be
+ * Combine the --json texts @texts[0..@n), named @names[] in messages.  They must be
  * shards of one run: the same scenario, strategy, seed and, for shards,
  * N, iterations and options, each shard once, and all N unless @subset:
  * CLI_MERGE_PARTIAL (merge --partial), or CLI_MERGE_JOBS (the workers of
@@ -212,7 +211,7 @@ struct cli_merge {
  * Return: 0, or 2 after printing what is wrong.
  */
 enum { CLI_MERGE_ALL, CLI_MERGE_PARTIAL, CLI_MERGE_JOBS };
-int cli_merge(int n, char **texts, char *const *names, int subset, struct cli_merge *m);
+int cli_merge(int n, char *const *texts, char *const *names, int subset, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
 /* @m's files' subtrees as one list, into @res->items (merge_cmd.c). */
 struct sim_result;
@@ -222,11 +221,13 @@ void cli_merge_viol_print(FILE *f, const struct cli_merge_viol *v);
 struct sim_result;
 /* cli_races.c: dpor's race profile (explore --race-profile): its JSON
  * member, with a comma after it (nothing when the run has none); its text,
- * @rows pairs; one --json head's profile added to @acc (0, or -1 when
- * damaged); @acc's pairs sorted after the last. */
+ * @rows pairs; one --json result's profile (@d's token @prof, 0: none)
+ * added to @acc (0, or -1 when damaged); @acc's pairs sorted after the
+ * last. */
 void cli_races_json(FILE *f, const struct sim_result *r);
 void cli_races_text(FILE *f, const struct sim_result *r, unsigned int rows);
-int cli_races_add(struct cli_races *acc, const char *head);
+struct cli_jdoc;
+int cli_races_add(struct cli_races *acc, const struct cli_jdoc *d, size_t prof);
 void cli_races_sort(struct cli_races *acc);
 /* @acc's pairs moved into @res (copies of the texts). */
 void cli_races_result(const struct cli_races *acc, struct sim_result *res);
@@ -239,6 +240,8 @@ void cli_merge_missing(const struct cli_merge *m, FILE *f, uint64_t max);
 /* hmmsim list --switches: each model switch with the fix it undoes
  * (sim/cli/switch_cmd.c). */
 int cmd_list_switches(void);
+/* hmmsim list [--switches] [--kernel VERSION] (sim/cli/list_cmd.c). */
+int cmd_list_scenarios(int argc, char **argv);
 /* Refuse --switch @name (NULL: none given) on stderr, after "@prog: ", with
  * the known names.  Return: 2, the exit status of a usage error. */
 int cli_unknown_switch(const char *prog, const char *name);

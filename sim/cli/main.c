@@ -56,85 +56,6 @@ static const struct sim_scenario *find_scenario(const char *name)
 	return sc ? sc : hs_model_scenario_find(name);
 }
 
-static void list_table(const struct sim_scenario *const *all, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		printf("  %-34s %-10s %s\n", all[i]->name,
-		       all[i]->expect ? all[i]->expect : "clean", all[i]->summary);
-}
-
-/* hmmsim list --kernel VERSION: the switches, which that release has on. */
-static void list_switches(const char *version)
-{
-	const char *const *names = hs_switch_names();
-	printf("model switches of kernel %s (on: the code before a fix that came later):\n",
-	       version);
-	for (size_t i = 0; names[i]; i++) {
-		const char *rel = hs_switch_release(names[i]), *since = hs_switch_since(names[i]);
-		char fixed[32] = "never fixed    ";
-		if (rel)
-			snprintf(fixed, sizeof(fixed), "fixed in v%-5s", rel);
-		printf("    %-34s %s %s%s%s\n", names[i], fixed,
-		       hs_kernel_switch_on(version, names[i]) ? "on" : "off",
-		       since ? ", came in v" : "", since ? since : "");
-	}
-}
-
-static int cmd_list(int argc, char **argv)
-{
-	const char *version = NULL;
-	bool switches = false;
-	size_t n;
-
-	for (int i = 0; i < argc; i++) {
-		if (strcmp(argv[i], "--switches") == 0 && !switches) {
-			switches = true;
-		} else if (strcmp(argv[i], "--kernel") == 0 && !version) {
-			if (i + 1 == argc)
-				return usage_error("%s", "--kernel wants a release, e.g. 6.1");
-			version = argv[++i];
-			if (cli_kernel_set(version))
-				return 2;
-		} else {
-			return usage_error(strcmp(argv[i], "--switches") &&
-						   strcmp(argv[i], "--kernel")
-					       ? "unknown list argument '%s'"
-					       : "list takes %s once",
-					   argv[i]);
-		}
-	}
-	if (switches && !version)
-		return cmd_list_switches();
-	if (switches) { /* the switches alone, as that release has them */
-		list_switches(version);
-		return 0;
-	}
-	const struct sim_scenario *const *all = hs_model_scenarios(&n);
-	printf("kernel model scenarios (name, what exploring finds, summary):\n");
-	list_table(all, n);
-	all = hs_owner_experiment_scenarios(&n);
-	printf("owner-lab scenarios (docs/owner-semantics.md), explored as NAME@POLICY:\n");
-	for (size_t i = 0; i < n; i++)
-		printf("  %-34s %s\n", all[i]->name, all[i]->summary);
-	size_t ncfg;
-	const struct hs_owner_config *cfgs = hs_owner_experiment_configs(&ncfg);
-	printf("  POLICY, with ':' for '/' (e.g. owner-id-wrap@cluster-id:4):");
-	for (size_t i = 0; i < ncfg; i++) {
-		char buf[48], *slash;
-		hs_owner_config_name(&cfgs[i], buf, sizeof(buf));
-		while ((slash = strchr(buf, '/')))
-			*slash = ':';
-		printf("%s %s", i ? "," : "", buf);
-	}
-	printf("\n");
-	all = sim_litmus_scenarios(&n);
-	printf("engine litmus programs:\n");
-	list_table(all, n);
-	if (version)
-		list_switches(version);
-	return 0;
-}
-
 /* What defines a campaign besides scenario, strategy, seed and iterations. */
 static void print_campaign(FILE *f, const struct sim_options *o)
 {
@@ -846,6 +767,36 @@ static void kernel_switches_on(const char *version)
 	}
 }
 
+/* --trace-execution N that the run cannot reach, known before it: said, true. */
+static bool trace_execution_unreachable(const struct explore_cmd *x)
+{
+	const struct sim_options *o = &x->o;
+	unsigned long long n = o->trace_execution;
+	char msg[200];
+
+	if (x->jobs) /* its workers trace nothing, the parent replays a violation only */
+		snprintf(msg, sizeof(msg),
+			 "--trace-execution traces a clean run's execution in one process: not "
+			 "with --jobs");
+	else if (n >= o->iterations)
+		snprintf(msg, sizeof(msg),
+			 "--trace-execution %llu: the run has executions 0 to %llu "
+			 "(--iterations %llu)",
+			 n, (unsigned long long)o->iterations - 1,
+			 (unsigned long long)o->iterations);
+	else if (o->shard_count > 1 && o->strategy != SIM_STRATEGY_DPOR &&
+		 n % o->shard_count != o->shard_index)
+		snprintf(msg, sizeof(msg),
+			 "--trace-execution %llu: shard %llu/%llu runs the executions i with "
+			 "i %% %llu == %llu, not that one",
+			 n, (unsigned long long)o->shard_index, (unsigned long long)o->shard_count,
+			 (unsigned long long)o->shard_count, (unsigned long long)o->shard_index);
+	else
+		return false;
+	usage_error("%s", msg);
+	return true;
+}
+
 /* The scenario, its file's `explore` line and the defaults; 0 or 2. */
 static int explore_setup(struct explore_cmd *x)
 {
@@ -895,8 +846,19 @@ static int explore_setup(struct explore_cmd *x)
 					       "with --keep-going"
 					     : "--race-profile profiles one tree: not with "
 					       "--deepen");
+	/* the self-check of a split unbounded tree accuses sleep sets that the
+	 * split set up (a por-check report whose token does not replay) */
+	if (o->por_check && o->strategy == SIM_STRATEGY_DPOR && !o->dpor_bounded &&
+	    !o->dpor_deepen && (x->jobs || x->shard || x->split_depth))
+		return usage_error("--por-check checks an unbounded dpor tree in one piece: not "
+				   "split by %s (with --preemptions P or --deepen it can be)",
+				   x->jobs    ? "--jobs"
+				   : x->shard ? "--shard"
+					      : "--split-depth");
 	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
 		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
+	if (o->trace_execution_set && trace_execution_unreachable(x))
+		return 2;
 	/* a report on a terminal fits it; to a pipe or a file, as it always was */
 	if (!x->have_width && !x->json)
 		o->width = cli_term_width();
@@ -958,6 +920,37 @@ static int write_html(struct explore_cmd *x, const struct sim_result *r)
 	return cli_outfile_commit(&x->html_f) ? 2 : 0;
 }
 
+/* --trace-out of a run with no violation and no clean execution traced:
+ * why the trace is empty, in one line on stderr. */
+static void say_no_trace(const struct explore_cmd *x, const struct sim_result *r)
+{
+	const struct sim_options *o = &x->o;
+	char why[240];
+
+	if (x->replay)
+		snprintf(why, sizeof(why),
+			 "the schedule replays without a violation, and replay traces a failing "
+			 "one only (explore --trace-execution N traces a clean execution)");
+	else if (r->probe_found)
+		snprintf(why, sizeof(why),
+			 "a probe round found a violation, which shard 0 reports");
+	else if (x->jobs)
+		snprintf(why, sizeof(why),
+			 "a --jobs run traces a violation's execution only, and this one %s",
+			 x->interrupted ? "was interrupted before it found one" : "found none");
+	else if (o->trace_execution_set)
+		snprintf(why, sizeof(why),
+			 "execution %llu (--trace-execution) is not one this run completed (it "
+			 "completed %llu%s)",
+			 (unsigned long long)o->trace_execution, (unsigned long long)r->executions,
+			 x->interrupted ? ", then was interrupted" : "");
+	else
+		snprintf(why, sizeof(why), "this run completed no execution%s",
+			 x->interrupted ? " before it was interrupted" : "");
+	fprintf(stderr, "hmmsim: %s: no execution to trace: %s: the trace is empty\n", x->trace_out,
+		why);
+}
+
 /* Minimize, print, write the files; the exit status. */
 static int explore_output(struct explore_cmd *x, struct sim_result *r)
 {
@@ -973,12 +966,8 @@ static int explore_output(struct explore_cmd *x, struct sim_result *r)
 		print_human(x->sc, x->shown, &x->o, r, x->interrupted);
 	if (x->trace_out) {
 		bool say = !r->violations_found && !x->replay && !x->json && r->clean_trace_json;
-		if (!say && !r->violations_found && !x->replay && !x->interrupted)
-			fprintf(
-			    stderr, "hmmsim: %s: no execution to trace (%s): the trace is empty\n",
-			    x->trace_out,
-			    x->jobs ? "a clean --jobs run traces none"
-				    : "--trace-execution: an execution this run did not complete");
+		if (!r->violations_found && !r->clean_trace_json)
+			say_no_trace(x, r);
 		write_trace(x->trace_f.f, r);
 		if (cli_outfile_commit(&x->trace_f))
 			status = 2;
@@ -1118,7 +1107,7 @@ static int run_command(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return cmd_help(cmd);
 	if (strcmp(cmd, "list") == 0)
-		return cmd_list(argc - 2, argv + 2);
+		return cmd_list_scenarios(argc - 2, argv + 2);
 	if (strcmp(cmd, "explore") == 0)
 		return cmd_explore(argc - 2, argv + 2, false);
 	if (strcmp(cmd, "replay") == 0)

@@ -3,8 +3,11 @@
  * hmmsim merge FILE...: combine the --json results of the shards of one
  * campaign (explore --shard K/N): executions and violations summed, the
  * violations concatenated in execution order, elapsed_s the longest shard's.
- * It reads only what explore --json writes.  cli_merge() is also how
- * explore --jobs combines its workers' results (sim/cli/jobs.c).
+ * It reads what explore --json writes, in any layout JSON allows (spaces,
+ * indentation, key order: a file through `jq .` merges as it was), with a
+ * strict reader (sim/cli/jdoc.c), and writes explore's compact form.
+ * cli_merge() is also how explore --jobs combines its workers' results
+ * (sim/cli/jobs.c).
  */
 #include <errno.h>
 #include <float.h>
@@ -15,6 +18,7 @@
 #include <hmmsim/explore.h>
 
 #include "cli_util.h"
+#include "jdoc.h"
 
 static char *slurp(const char *path)
 {
@@ -40,50 +44,19 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* The raw JSON value of top-level @key in @head (the part before "violations"). */
-static int raw_value(const char *head, const char *key, char *out, size_t outlen)
+/* The value of top-level member @key of @d as explore --json writes it
+ * (compact) into @out: 0, or -1 when there is none or it does not fit. */
+static int raw_value(const struct cli_jdoc *d, const char *key, char *out, size_t outlen)
 {
-	char pat[64];
-	snprintf(pat, sizeof(pat), "\"%s\":", key);
-	const char *p = strstr(head, pat);
-	if (!p)
+	size_t i = cli_jdoc_member(d, 0, key), n;
+	if (!i)
 		return -1;
-	p += strlen(pat);
-	const char *q = p;
-	if (*q == '"') {
-		for (q++; *q && *q != '"'; q++)
-			if (*q == '\\' && q[1])
-				q++;
-		if (*q)
-			q++;
-	} else {
-		q += strcspn(q, ",}");
-	}
-	if ((size_t)(q - p) >= outlen)
-		return -1;
-	memcpy(out, p, (size_t)(q - p));
-	out[q - p] = 0;
-	return 0;
-}
-
-/* The end of the JSON object at @p ('{'), or NULL. */
-static const char *object_end(const char *p)
-{
-	int depth = 0;
-	for (; *p; p++) {
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++)
-				if (*p == '\\' && p[1])
-					p++;
-			if (!*p)
-				return NULL;
-		} else if (*p == '{') {
-			depth++;
-		} else if (*p == '}' && --depth == 0) {
-			return p + 1;
-		}
-	}
-	return NULL;
+	char *s = cli_jdoc_compact(d, i, &n);
+	int ret = n < outlen ? 0 : -1;
+	if (!ret)
+		memcpy(out, s, n + 1);
+	free(s);
+	return ret;
 }
 
 static int by_execution(const void *a, const void *b)
@@ -104,6 +77,8 @@ void cli_merge_free(struct cli_merge *m)
 {
 	for (size_t f = 0; m->split && f < m->nks; f++)
 		free(m->split[f].items);
+	for (size_t i = 0; i < m->nv; i++)
+		free(m->v[i].p);
 	free(m->split);
 	free(m->v);
 	free(m->ks);
@@ -111,8 +86,9 @@ void cli_merge_free(struct cli_merge *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static void add_violation(struct cli_merge *m, size_t *capv, int f, const char *p, const char *end,
-			  const char *ex)
+/* Violation @p (compact, malloc'd; @len bytes) of file @f, of execution @ex. */
+static void add_violation(struct cli_merge *m, size_t *capv, int f, char *p, size_t len,
+			  uint64_t ex)
 {
 	if (m->nv == *capv) {
 		*capv = *capv ? 2 * *capv : 64;
@@ -120,43 +96,41 @@ static void add_violation(struct cli_merge *m, size_t *capv, int f, const char *
 		if (!m->v)
 			cli_oom("the violations of a merge");
 	}
-	m->v[m->nv] = (struct cli_merge_viol){.execution = strtoull(ex + 12, NULL, 10),
-					      .order = m->nv,
-					      .p = p,
-					      .len = (size_t)(end - p),
-					      .file = f};
+	m->v[m->nv] =
+	    (struct cli_merge_viol){.execution = ex, .order = m->nv, .p = p, .len = len, .file = f};
 	m->nv++;
 }
 
-/* The violations array of one file, from @p (after its '['); 0 or 2. */
-static int read_violations(struct cli_merge *m, size_t *capv, int f, const char *p,
-			   const char *path)
+/* The violations array @arr of one file; 0 or 2. */
+static int read_violations(struct cli_merge *m, size_t *capv, int f, const struct cli_jdoc *d,
+			   size_t arr, const char *path)
 {
-	for (;;) {
-		p += strspn(p, " \n\t,");
-		if (*p == ']')
-			return 0;
-		const char *end = *p == '{' ? object_end(p) : NULL;
-		const char *ex = end ? strstr(p, "\"execution\":") : NULL;
-		if (!ex || ex > end)
+	size_t k = arr + 1;
+
+	for (size_t e = 0; e < d->t[arr].size; e++, k = d->t[k].next) {
+		uint64_t ex;
+		size_t len;
+		if (d->t[k].type != CLI_J_OBJECT ||
+		    !cli_jdoc_u64(d, cli_jdoc_member(d, k, "execution"), &ex))
 			return bad_file(path, "a damaged violations array");
-		add_violation(m, capv, f, p, end, ex);
-		p = end;
+		char *p = cli_jdoc_compact(d, k, &len);
+		add_violation(m, capv, f, p, len, ex);
 	}
+	return 0;
 }
 
 /*
  * The fields that define the campaign: scenario, strategy, seed, and for a
  * shard its N, iterations and options ("campaign"), the same in every file.
  */
-static int check_campaign(struct cli_merge *m, int f, const char *buf, char *const *names)
+static int check_campaign(struct cli_merge *m, int f, const struct cli_jdoc *d, char *const *names)
 {
 	static const char *const keys[] = {"scenario", "strategy", "seed", "iterations",
 					   "campaign"};
 	char val[256], msg[600];
 
 	for (int k = 0; k < 5; k++) {
-		if (raw_value(buf, keys[k], val, sizeof(val))) {
+		if (raw_value(d, keys[k], val, sizeof(val))) {
 			if (k < 3)
 				return bad_file(names[f], "a field is missing");
 			if (m->shards > 1)
@@ -181,12 +155,12 @@ static int check_campaign(struct cli_merge *m, int f, const char *buf, char *con
 }
 
 /* "shard":"K/N" of a file (0/1 when it has none): its K into m->ks; 0 or 2. */
-static int read_shard(struct cli_merge *m, int f, const char *buf, char *const *names)
+static int read_shard(struct cli_merge *m, int f, const struct cli_jdoc *d, char *const *names)
 {
 	char val[64], msg[160];
 	unsigned long long k = 0, n = 1;
 
-	if (!raw_value(buf, "shard", val, sizeof(val)) &&
+	if (!raw_value(d, "shard", val, sizeof(val)) &&
 	    (sscanf(val, "\"%llu/%llu\"", &k, &n) != 2 || n == 0 || k >= n))
 		return bad_file(names[f], "a damaged shard field");
 	if (f == 0) {
@@ -200,8 +174,8 @@ static int read_shard(struct cli_merge *m, int f, const char *buf, char *const *
 	return 0;
 }
 
-/* The dpor figures of one file (the head @buf) added to @m. */
-static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
+/* The dpor figures of one file (@d) added to @m. */
+static void merge_dpor_one(struct cli_merge *m, int f, const struct cli_jdoc *d)
 {
 	/* summed, then the largest (every shard runs the probe rounds) */
 	static const char *const keys[] = {"sleep_blocked",    "races",	    "subtrees",
@@ -210,33 +184,33 @@ static void merge_dpor_one(struct cli_merge *m, int f, const char *buf)
 				      &m->probes,	 &m->max_depth, &m->dpor_bytes};
 	char val[64];
 	uint64_t v;
-	double d;
+	double est;
 
 	m->dpor = strcmp(m->head[1], "\"dpor\"") == 0;
 	if (!m->dpor)
 		return;
-	m->exhausted = (f == 0 || m->exhausted) && !raw_value(buf, "exhausted", val, sizeof(val)) &&
+	m->exhausted = (f == 0 || m->exhausted) && !raw_value(d, "exhausted", val, sizeof(val)) &&
 		       strcmp(val, "true") == 0;
-	m->whole = (f == 0 || m->whole) && !raw_value(buf, "whole_tree", val, sizeof(val)) &&
+	m->whole = (f == 0 || m->whole) && !raw_value(d, "whole_tree", val, sizeof(val)) &&
 		   strcmp(val, "true") == 0;
 	/* a bounded run's --preemptions (the same in every shard: its campaign) */
 	m->bound =
-	    !raw_value(buf, "bound", val, sizeof(val)) && cli_parse_u64(val, &v) && v <= UINT32_MAX
+	    !raw_value(d, "bound", val, sizeof(val)) && cli_parse_u64(val, &v) && v <= UINT32_MAX
 		? (long long)v
 		: -1;
 	for (int k = 0; k < 6; k++)
-		if (!raw_value(buf, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
+		if (!raw_value(d, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
 			if (k < 3)
 				*sums[k] += v;
 			else if (v > *sums[k])
 				*sums[k] = v;
 		}
-	if (!raw_value(buf, "probe_bound", val, sizeof(val)) && cli_parse_u64(val, &v) &&
+	if (!raw_value(d, "probe_bound", val, sizeof(val)) && cli_parse_u64(val, &v) &&
 	    v <= UINT32_MAX)
 		m->probe_bound = (long long)v; /* shard 0's: it reports the violation */
 	/* each shard estimates its own share of the tree (dpor_tree_estimate()) */
-	if (!raw_value(buf, "estimated_total", val, sizeof(val)) && cli_parse_double(val, &d)) {
-		m->estimated_total += d;
+	if (!raw_value(d, "estimated_total", val, sizeof(val)) && cli_parse_double(val, &est)) {
+		m->estimated_total += est;
 		if (!(m->estimated_total < DBL_MAX)) /* as dpor's own (estimate_node()) */
 			m->estimated_total = DBL_MAX;
 	}
@@ -274,37 +248,30 @@ void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
  * subtrees, this shard's (k % N == K), the figures growing with each, the
  * last one the file's executions.
  */
-static int read_split_items(struct cli_merge *m, int f, const char *head, uint64_t execs,
+static int read_split_items(struct cli_merge *m, int f, const struct cli_jdoc *d, uint64_t execs,
 			    const char *path)
 {
 	struct cli_merge_split *sp = &m->split[f];
-	const char *p = strstr(head, "\"split_items\":[");
+	size_t arr = cli_jdoc_member(d, 0, "split_items"), k = arr + 1;
 	char val[64];
 	uint64_t subtrees = 0;
 	size_t cap = 0;
 
-	if (!p)
+	if (!arr)
 		return 0;
-	if (raw_value(head, "subtrees", val, sizeof(val)) || !cli_parse_u64(val, &subtrees))
+	if (raw_value(d, "subtrees", val, sizeof(val)) || !cli_parse_u64(val, &subtrees))
 		return bad_file(path, "split_items without subtrees");
-	p += strlen("\"split_items\":[");
-	while (*p != ']') {
+	if (d->t[arr].type != CLI_J_ARRAY)
+		return bad_file(path, "a damaged split_items array");
+	for (size_t e = 0; e < d->t[arr].size; e++, k = d->t[k].next) {
 		struct sim_split_item it;
 		uint64_t *x[] = {&it.item,  &it.executions, &it.sleep_blocked,
 				 &it.races, &it.unfair_cut, &it.max_depth};
-		if (*p++ != '[')
+		if (d->t[k].type != CLI_J_ARRAY || d->t[k].size != 6)
 			return bad_file(path, "a damaged split_items array");
-		for (int k = 0; k < 6; k++) {
-			char num[24];
-			size_t len = strspn(p, "0123456789");
-			if (!len || len >= sizeof(num) || p[len] != (k < 5 ? ',' : ']'))
+		for (size_t j = 0, c = k + 1; j < 6; j++, c = d->t[c].next)
+			if (!cli_jdoc_u64(d, c, x[j]))
 				return bad_file(path, "a damaged split_items array");
-			memcpy(num, p, len);
-			num[len] = 0;
-			if (!cli_parse_u64(num, x[k]))
-				return bad_file(path, "a damaged split_items array");
-			p += len + 1;
-		}
 		const struct sim_split_item *last = sp->n ? &sp->items[sp->n - 1] : NULL;
 		if (last && it.item <= last->item)
 			return bad_file(path, "split_items out of order");
@@ -324,64 +291,96 @@ static int read_split_items(struct cli_merge *m, int f, const char *head, uint64
 				cli_oom("the subtrees of a merge");
 		}
 		sp->items[sp->n++] = it;
-		if (*p == ',' && p[1] == '[')
-			p++;
-		else if (*p != ']')
-			return bad_file(path, "a damaged split_items array");
 	}
 	if (sp->n && sp->items[sp->n - 1].executions != execs)
 		return bad_file(path, SPLIT_MISFIT);
 	return 0;
 }
 
-/* One file's numbers and violations added to @m; 0 or 2. */
-static int merge_one(struct cli_merge *m, size_t *capv, int f, char *buf, char *const *names)
+/* A file that is not JSON: why, in one line; 2. */
+static int bad_json(const struct cli_jdoc *d, const char *err, const char *path)
+{
+	static const char *const type[] = {"null",   "false", "true",  "number",
+					   "string", "array", "object"};
+	char msg[400];
+
+	if (d->err_short) {
+		snprintf(msg, sizeof(msg),
+			 "cut short or more than one object: not a whole --json result (%s)", err);
+	} else if (d->err_key) {
+		char *key = cli_jdoc_str(d, d->err_key);
+		snprintf(msg, sizeof(msg), "a damaged %.64s %s (not JSON: %s)", key ? key : "?",
+			 d->err_key + 1 < d->n ? type[d->t[d->err_key + 1].type] : "value", err);
+		free(key);
+	} else {
+		snprintf(msg, sizeof(msg), "not JSON: %s", err);
+	}
+	return bad_file(path, msg);
+}
+
+/* One file's numbers and violations (@d) added to @m; 0 or 2. */
+static int merge_doc(struct cli_merge *m, size_t *capv, int f, const struct cli_jdoc *d,
+		     char *const *names)
 {
 	const char *path = names[f];
 	char val[256];
-	char *arr = strstr(buf, "\"violations\":[");
+	size_t arr = cli_jdoc_member(d, 0, "violations"), ver = cli_jdoc_member(d, 0, "version");
 	double el = 0;
 	uint64_t v = 0;
 
-	size_t n = strlen(buf);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	if (buf[0] != '{' || !arr)
+	if (d->t[0].type != CLI_J_OBJECT || !arr || d->t[arr].type != CLI_J_ARRAY || !ver ||
+	    d->t[ver].type != CLI_J_OBJECT)
 		return bad_file(path, "not the --json output of hmmsim explore");
-	/* one whole object, the build's version last (explore --json) */
-	if (object_end(buf) != buf + n || !strstr(arr, "\"version\":{"))
-		return bad_file(path,
-				"cut short or more than one object: not a whole --json result");
-	*arr = 0; /* the head ends here */
-	if (read_shard(m, f, buf, names) || check_campaign(m, f, buf, names))
+	size_t dup = cli_jdoc_dup_key(d, 0);
+	if (dup) {
+		char *key = cli_jdoc_str(d, dup), msg[160];
+		snprintf(msg, sizeof(msg), "\"%.64s\" twice: not one --json result",
+			 key ? key : "?");
+		free(key);
+		return bad_file(path, msg);
+	}
+	if (read_shard(m, f, d, names) || check_campaign(m, f, d, names))
 		return 2;
-	if (raw_value(buf, "executions", val, sizeof(val)) || !cli_parse_u64(val, &v))
+	if (raw_value(d, "executions", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no executions");
 	m->executions += v;
 	uint64_t execs = v;
-	if (raw_value(buf, "violations_found", val, sizeof(val)) || !cli_parse_u64(val, &v))
+	if (raw_value(d, "violations_found", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no violations_found");
 	m->violations_found += v;
 	m->split[f].violated = v > 0;
 	m->split[f].exhausted =
-	    !raw_value(buf, "exhausted", val, sizeof(val)) && strcmp(val, "true") == 0;
-	if (read_split_items(m, f, buf, execs, path))
+	    !raw_value(d, "exhausted", val, sizeof(val)) && strcmp(val, "true") == 0;
+	if (read_split_items(m, f, d, execs, path))
 		return 2;
-	if (!raw_value(buf, "unfair_cut", val, sizeof(val)) && cli_parse_u64(val, &v))
+	if (!raw_value(d, "unfair_cut", val, sizeof(val)) && cli_parse_u64(val, &v))
 		m->unfair_cut += v;
-	if (!raw_value(buf, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
+	if (!raw_value(d, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
 	    el > m->elapsed_s)
 		m->elapsed_s = el;
-	if (!raw_value(buf, "interrupted", val, sizeof(val)) && strcmp(val, "true") == 0 &&
+	if (!raw_value(d, "interrupted", val, sizeof(val)) && strcmp(val, "true") == 0 &&
 	    !m->interrupted++)
 		m->first_interrupted = f;
-	merge_dpor_one(m, f, buf);
-	if (!raw_value(buf, "deepen", val, sizeof(val)) && strcmp(val, "true") == 0)
+	merge_dpor_one(m, f, d);
+	if (!raw_value(d, "deepen", val, sizeof(val)) && strcmp(val, "true") == 0)
 		return bad_file(path, "a --deepen result: one run, not a shard (--deepen runs no "
 				      "shards)");
-	if (cli_races_add(&m->profile, buf))
+	if (cli_races_add(&m->profile, d, cli_jdoc_member(d, 0, "race_profile")))
 		return bad_file(path, "its race_profile is damaged");
-	return read_violations(m, capv, f, arr + strlen("\"violations\":["), path);
+	return read_violations(m, capv, f, d, arr, path);
+}
+
+/* One file's text @buf read and added to @m; 0 or 2. */
+static int merge_one(struct cli_merge *m, size_t *capv, int f, const char *buf, char *const *names)
+{
+	struct cli_jdoc d;
+	char err[160];
+	int ret = cli_jdoc_parse(&d, buf, strlen(buf), err, sizeof(err))
+		      ? bad_json(&d, err, names[f])
+		      : merge_doc(m, capv, f, &d, names);
+
+	cli_jdoc_free(&d);
+	return ret;
 }
 
 static int by_u64(const void *a, const void *b)
@@ -497,6 +496,9 @@ static void merge_split_first(struct cli_merge *m)
 	if (kept == SIZE_MAX)
 		return;
 	m->first_item = s;
+	for (size_t i = 0; i < m->nv; i++)
+		if (i != kept)
+			free(m->v[i].p);
 	m->v[0] = m->v[kept];
 	m->v[0].execution = e + sb - 1; /* its index: sleep-set blocked ones count */
 	m->v[0].renumbered = true;
@@ -576,7 +578,7 @@ void cli_merge_viol_print(FILE *f, const struct cli_merge_viol *v)
 		(int)(v->p + v->len - rest), rest);
 }
 
-int cli_merge(int n, char **texts, char *const *names, int subset, struct cli_merge *m)
+int cli_merge(int n, char *const *texts, char *const *names, int subset, struct cli_merge *m)
 {
 	size_t capv = 0;
 	int status = 0;

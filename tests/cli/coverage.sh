@@ -62,6 +62,37 @@ grep -q "^trace: execution 5 " "$T/out" && ok "execution 5 traced" || bad "execu
 cmp -s "$T/t.json" "$T/t5.json" && bad "another execution, another trace" || ok "another execution, another trace"
 expect_exit 0 "--trace-execution past the run" "$H" explore lost-update-fixed --strategy dfs --trace-out "$T/t9.json" --trace-execution 9999
 grep -q "no execution to trace" "$T/err" && ok "says the trace is empty" || bad "says the trace is empty"
+grep -q "execution 9999 (--trace-execution) is not one this run completed (it completed 145)" "$T/err" &&
+	ok "it names the execution and what the run completed" || bad "the message: $(cat "$T/err")"
+# an execution the run cannot reach, known before it: exit 2, one line
+for args in "--iterations 3 --trace-execution 3" "--iterations 3 --trace-execution 18446744073709551615" \
+	"--strategy pct --iterations 50 --shard 1/2 --trace-execution 4" \
+	"--strategy pct --iterations 50 --jobs 2 --trace-execution 5"; do
+	# shellcheck disable=SC2086
+	expect_exit 2 "refused up front: $args" "$H" explore lost-update-fixed --trace-out "$T/tx.json" $args
+	[[ $(wc -l <"$T/err") == 1 && ! -e $T/tx.json ]] && grep -q -- "--trace-execution" "$T/err" &&
+		ok "one line, no file ($(cat "$T/err"))" || bad "$args: $(cat "$T/err")"
+done
+expect_exit 0 "this shard's execution" "$H" explore lost-update-fixed --strategy pct --iterations 50 --shard 1/2 \
+	--trace-out "$T/t5s.json" --trace-execution 5
+grep -q "^trace: execution 5 " "$T/out" && ok "execution 5 of shard 1/2 traced" || bad "shard 1/2, execution 5: $(cat "$T/out" "$T/err")"
+# an empty trace says why, one line, naming what was asked
+expect_exit 0 "a dpor shard with no execution" "$H" explore lost-update-fixed --strategy dpor --shard 1/3 --trace-out "$T/ts.json"
+[[ $(cat "$T/err") == *"no execution to trace: this run completed no execution: the trace is empty" ]] &&
+	ok "it says the run completed none" || bad "the message: $(cat "$T/err")"
+expect_exit 0 "replay of a clean schedule --trace-out" "$H" replay lost-update-fixed --schedule "$tok" --trace-out "$T/tr.json"
+[[ $(wc -l <"$T/err") == 1 ]] && grep -q "replays without a violation, and replay traces a failing one only" "$T/err" &&
+	ok "replay says why its trace is empty" || bad "replay --trace-out of a clean schedule: $(cat "$T/err")"
+# an interrupted --jobs run traces nothing: it says so (it was silent)
+"$H" explore driver-fault-race --strategy pct --iterations 100000000 --jobs 2 --no-progress \
+	--trace-out "$T/tj.json" >"$T/out" 2>"$T/err" &
+p=$!
+sleep 1
+kill -TERM $p
+wait $p
+rc=$?
+[[ $rc == 143 && $(wc -l <"$T/err") == 1 ]] && grep -q "a --jobs run traces a violation's execution only, and this one was interrupted before it found one" "$T/err" &&
+	ok "an interrupted --jobs run says why its trace is empty" || bad "interrupted --jobs --trace-out: exit $rc, $(cat "$T/err")"
 expect_exit 2 "--trace-execution without --trace-out" "$H" explore lost-update-fixed --trace-execution 3
 expect_exit 2 "--trace-execution bad number" "$H" explore lost-update-fixed --trace-out "$T/x.json" --trace-execution x
 

@@ -272,4 +272,21 @@ for args in "--strategy dfs --jobs 2" "--strategy dfs --shard 0/2" "--strategy p
 		bad "$args: exit $rc, $(cat "$T/err")"
 done
 
+# --por-check of a split unbounded tree accused lost-update-fixed and
+# abba-fixed (clean in one piece) with a token that did not replay: refused,
+# naming the option that splits; a bounded or --deepen split runs.
+for args in "--jobs 2" "--jobs 1" "--shard 0/3" "--shard 2/3" "--split-depth 1" "--jobs 2 --split-depth 1"; do
+	for s in lost-update-fixed abba-fixed; do
+		"$H" explore $s --strategy dpor --por-check $args --no-progress >"$T/out" 2>"$T/err"
+		rc=$?
+		[[ $rc == 2 && $(wc -l <"$T/err") == 1 && ! -s "$T/out" ]] &&
+			grep -q -- "--por-check .*not split by ${args%% *} .*(see hmmsim --help)" "$T/err" &&
+			ok "refused: $s --por-check $args" || bad "$s --por-check $args: exit $rc, $(cat "$T/err")"
+	done
+done
+for args in "" "--deepen --jobs 2" "--preemptions 2 --jobs 2" "--preemptions 2 --shard 1/2"; do
+	expect_exit 0 "lost-update-fixed --por-check ${args:-in one process}: clean" \
+		"$H" explore lost-update-fixed --strategy dpor --por-check $args --iterations 2000 --no-progress
+done
+
 finish

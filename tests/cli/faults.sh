@@ -224,6 +224,63 @@ grep -q "s1int.json was stopped by a signal" "$T/err" && [[ $(wc -l <"$T/err") =
 expect_exit 1 "merge --partial with an interrupted shard" "$H" merge --partial "$T/s0.json" "$T/s1int.json"
 grep -q '"interrupted":true' "$T/out" && grep -q "not a complete run" "$T/err" &&
 	ok "merge --partial marks it interrupted (JSON, stderr)" || bad "merge --partial of an interrupted shard"
+# the same shards in any layout JSON allows (indented, ", " and ": ", tabs,
+# keys in another order, escapes for plain letters) merge to the same bytes:
+# a shard through `jq .` stays mergeable
+"$H" merge "$T/s0.json" "$T/s1.json" >"$T/m.json" 2>/dev/null
+relayout() { # FILE STYLE OUT
+	python3 - "$@" <<'PY'
+import json, sys, random
+d = json.load(open(sys.argv[1]))
+style, out = sys.argv[2], sys.argv[3]
+if style == "indent":
+    text = json.dumps(d, indent=1)
+elif style == "spaced":
+    text = json.dumps(d)
+elif style == "tabs-shuffled":
+    items = list(d.items())
+    random.Random(7).shuffle(items)
+    text = json.dumps(dict(items), indent="\t", ensure_ascii=True) + "\n\n"
+else:  # escaped: every "e" of the keys and of the scenario as \u0065
+    text = json.dumps(d).replace('e"', '\\u0065"')
+open(out, "w").write(text)
+PY
+}
+for style in indent spaced tabs-shuffled escaped; do
+	relayout "$T/s0.json" $style "$T/s0x.json"
+	relayout "$T/s1.json" $style "$T/s1x.json"
+	"$H" merge "$T/s0x.json" "$T/s1x.json" >"$T/mx.json" 2>"$T/err"
+	rc=$?
+	[[ $rc == 1 ]] && cmp -s "$T/m.json" "$T/mx.json" && ok "merge of $style shards: the same bytes as of the compact ones" ||
+		bad "merge of $style shards: exit $rc, $(head -c 300 "$T/err") $(cmp "$T/m.json" "$T/mx.json")"
+done
+# "interrupted":true is noticed wherever the key is (it was not after the
+# violations array), in any layout
+for at in 0 5 last version; do
+	python3 - "$T/s1.json" "$at" "$T/s1at.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+items = list(d.items())
+at = sys.argv[2]
+i = len(items) if at == "last" else [k for k, _ in items].index(at) if at == "version" else int(at)
+items.insert(i, ("interrupted", True))
+open(sys.argv[3], "w").write(json.dumps(dict(items), separators=(",", ":")))
+PY
+	for layout in compact indent; do
+		[[ $layout == indent ]] && relayout "$T/s1at.json" indent "$T/s1at.json"
+		expect_exit 2 "merge with an interrupted shard, the key at $at ($layout)" "$H" merge "$T/s0.json" "$T/s1at.json"
+		grep -q "s1at.json was stopped by a signal" "$T/err" && [[ $(wc -l <"$T/err") == 1 ]] ||
+			bad "the key at $at ($layout): $(cat "$T/err")"
+	done
+done
+# not JSON, or one key twice: one line, exit 2
+printf '{"scenario":"lost-update","violations":[],}' >"$T/comma.json"
+sed 's/^{/{"interrupted":false,/; s/}$/,"interrupted":true}/' "$T/s1.json" >"$T/twice.json"
+for f in comma twice; do
+	expect_exit 2 "merge refuses $f.json" "$H" merge "$T/s0.json" "$T/$f.json"
+	[[ $(wc -l <"$T/err") == 1 ]] && grep -q "$f.json: " "$T/err" && ok "one line naming $f.json ($(cat "$T/err"))" ||
+		bad "$f.json: $(cat "$T/err")"
+done
 # a shard cut anywhere after its violations array (it was merged as whole)
 n=$(wc -c <"$T/s1.json")
 cuts=0
