@@ -927,11 +927,7 @@ static void say_no_trace(const struct explore_cmd *x, const struct sim_result *r
 	const struct sim_options *o = &x->o;
 	char why[240];
 
-	if (x->replay)
-		snprintf(why, sizeof(why),
-			 "the schedule replays without a violation, and replay traces a failing "
-			 "one only (explore --trace-execution N traces a clean execution)");
-	else if (r->probe_found)
+	if (r->probe_found)
 		snprintf(why, sizeof(why),
 			 "a probe round found a violation, which shard 0 reports");
 	else if (x->jobs)
@@ -1014,7 +1010,7 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		return 2;
 	}
 	sim_trace_keep_all(x.trace_out != NULL);
-	x.o.clean_trace = x.trace_out != NULL && !replay && !x.jobs;
+	x.o.clean_trace = x.trace_out != NULL && !x.jobs;
 	if (x.o.trace_execution_set && !x.trace_out) {
 		cli_outfile_drop(&x.junit_f);
 		return usage_error("%s", "--trace-execution N needs --trace-out FILE");

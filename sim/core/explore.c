@@ -416,6 +416,11 @@ static int explore_replay(const struct sim_scenario *sc, const struct sim_option
 	res->elapsed_s = now_s() - t0;
 	if (ret == -EIO) { /* a clean replay is a result, not an error */
 		res->error[0] = 0;
+		if (opt->clean_trace) { /* replay_traced() left its trace */
+			res->clean_trace_json = sim_trace_chrome(NULL, NULL);
+			res->clean_schedule = xstrdup(opt->schedule);
+		}
+		sim_trace_clear();
 		if (sim_eng.unfair) {
 			res->unfair_cut = 1;
 			unfair_note(res, 0);

@@ -189,7 +189,7 @@ int sim_token_decode(const char *tok, uint32_t *hash, uint64_t *total_cp, struct
 		uint64_t d, t;
 		GET(d);
 		GET(t);
-		if ((i > 0 && d == 0) || t >= SIM_MAX_THREADS || cp + d >= vals[0]) {
+		if ((i > 0 && d == 0) || t >= SIM_MAX_THREADS || d >= vals[0] - cp) {
 			free(bytes);
 			free(*out);
 			*out = NULL;

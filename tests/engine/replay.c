@@ -111,6 +111,18 @@ static void test_damaged_tokens_refused(void)
 	}
 	free(tok);
 	sim_result_free(&found);
+	/* A token that checks but whose second choice's distance wraps the
+	 * choice point count past 2^64 (a forged one): the decoder refuses it. */
+	uint32_t hash;
+	uint64_t total;
+	struct sim_choice *out = NULL;
+	size_t nout;
+	char err[200];
+	CU_ASSERT_EQUAL(sim_token_decode("1-e530cc5b-CgIBAf___________wEA-04d7", &hash, &total,
+					 &out, &nout, err, sizeof(err)),
+			-EINVAL);
+	CU_ASSERT_STRING_EQUAL(err, "malformed schedule token (bad choice 1)");
+	free(out);
 }
 
 /* A token that is well formed and checks, but asks for a thread that cannot

@@ -359,7 +359,7 @@ static void test_long_inputs(void)
 	    hs_scenario_parse("t.hsc", s, HS_SCENARIO_MAX_BYTES + 1, &sc, err, sizeof(err)),
 	    -EINVAL);
 	CU_ASSERT_STRING_EQUAL(err, "t.hsc:1:1: expected a file of at most 1048576 bytes, got "
-				    "1048577");
+				    "more");
 	/* a word too long */
 	memset(s, 'a', 100);
 	CU_ASSERT_EQUAL(hs_scenario_parse("t.hsc", s, 100, &sc, err, sizeof(err)), -EINVAL);
