@@ -113,6 +113,9 @@ static int read_violations(struct cli_merge *m, size_t *capv, int f, const struc
 		if (d->t[k].type != CLI_J_OBJECT ||
 		    !cli_jdoc_u64(d, cli_jdoc_member(d, k, "execution"), &ex))
 			return bad_file(path, "a damaged violations array");
+		/* random and pct run execution i in shard i % N */
+		if (!m->dpor_head && m->shards > 1 && ex % m->shards != m->ks[f])
+			return bad_file(path, "a violation of another shard's execution");
 		char *p = cli_jdoc_compact(d, k, &len);
 		add_violation(m, capv, f, p, len, ex);
 	}
@@ -174,8 +177,14 @@ static int read_shard(struct cli_merge *m, int f, const struct cli_jdoc *d, char
 	return 0;
 }
 
-/* The dpor figures of one file (@d) added to @m. */
-static void merge_dpor_one(struct cli_merge *m, int f, const struct cli_jdoc *d)
+/* @*sum += @v; false when it wraps (a damaged or forged file). */
+static bool add_u64(unsigned long long *sum, uint64_t v)
+{
+	return !__builtin_add_overflow(*sum, v, sum);
+}
+
+/* The dpor figures of one file (@d) added to @m; 0, or 2 when a sum wraps. */
+static int merge_dpor_one(struct cli_merge *m, int f, const struct cli_jdoc *d)
 {
 	/* summed, then the largest (every shard runs the probe rounds) */
 	static const char *const keys[] = {"sleep_blocked",    "races",	    "subtrees",
@@ -188,7 +197,7 @@ static void merge_dpor_one(struct cli_merge *m, int f, const struct cli_jdoc *d)
 
 	m->dpor = strcmp(m->head[1], "\"dpor\"") == 0;
 	if (!m->dpor)
-		return;
+		return 0;
 	m->exhausted = (f == 0 || m->exhausted) && !raw_value(d, "exhausted", val, sizeof(val)) &&
 		       strcmp(val, "true") == 0;
 	m->whole = (f == 0 || m->whole) && !raw_value(d, "whole_tree", val, sizeof(val)) &&
@@ -200,9 +209,9 @@ static void merge_dpor_one(struct cli_merge *m, int f, const struct cli_jdoc *d)
 		: -1;
 	for (int k = 0; k < 6; k++)
 		if (!raw_value(d, keys[k], val, sizeof(val)) && cli_parse_u64(val, &v)) {
-			if (k < 3)
-				*sums[k] += v;
-			else if (v > *sums[k])
+			if (k < 3 && !add_u64(sums[k], v))
+				return 2;
+			if (k >= 3 && v > *sums[k])
 				*sums[k] = v;
 		}
 	if (!raw_value(d, "probe_bound", val, sizeof(val)) && cli_parse_u64(val, &v) &&
@@ -214,6 +223,7 @@ static void merge_dpor_one(struct cli_merge *m, int f, const struct cli_jdoc *d)
 		if (!(m->estimated_total < DBL_MAX)) /* as dpor's own (estimate_node()) */
 			m->estimated_total = DBL_MAX;
 	}
+	return 0;
 }
 
 void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
@@ -319,6 +329,20 @@ static int bad_json(const struct cli_jdoc *d, const char *err, const char *path)
 }
 
 /* One file's numbers and violations (@d) added to @m; 0 or 2. */
+/*
+ * Does file @f claim more executions (@execs) than its shard has?  Random
+ * and pct run the executions i < iterations with i % N == K; a dpor shard
+ * runs its subtrees, and --iterations bounds each shard (and each worker).
+ */
+static bool fewer_runs(const struct cli_merge *m, int f, uint64_t execs)
+{
+	uint64_t it;
+	if (m->dpor_head || !cli_parse_u64(m->head[3], &it))
+		return false;
+	uint64_t n = m->shards, k = m->ks[f];
+	return execs > (it > k ? (it - k + n - 1) / n : 0);
+}
+
 static int merge_doc(struct cli_merge *m, size_t *capv, int f, const struct cli_jdoc *d,
 		     char *const *names)
 {
@@ -341,27 +365,34 @@ static int merge_doc(struct cli_merge *m, size_t *capv, int f, const struct cli_
 	}
 	if (read_shard(m, f, d, names) || check_campaign(m, f, d, names))
 		return 2;
+	m->dpor_head = strcmp(m->head[1], "\"dpor\"") == 0;
 	if (raw_value(d, "executions", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no executions");
-	m->executions += v;
+	if (!add_u64(&m->executions, v) || fewer_runs(m, f, v))
+		return bad_file(path, "more executions than its shard of the run has");
 	uint64_t execs = v;
 	if (raw_value(d, "violations_found", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no violations_found");
-	m->violations_found += v;
+	/* each violation found is reported, up to --max-reports (at least one) */
+	if (!add_u64(&m->violations_found, v) || v > execs + 1 || (v > 0) != (d->t[arr].size > 0) ||
+	    d->t[arr].size > v)
+		return bad_file(path, "violations_found does not fit its violations");
 	m->split[f].violated = v > 0;
 	m->split[f].exhausted =
 	    !raw_value(d, "exhausted", val, sizeof(val)) && strcmp(val, "true") == 0;
 	if (read_split_items(m, f, d, execs, path))
 		return 2;
-	if (!raw_value(d, "unfair_cut", val, sizeof(val)) && cli_parse_u64(val, &v))
-		m->unfair_cut += v;
+	if (!raw_value(d, "unfair_cut", val, sizeof(val)) && cli_parse_u64(val, &v) &&
+	    !add_u64(&m->unfair_cut, v))
+		return bad_file(path, "its unfair_cut wraps when added up");
 	if (!raw_value(d, "elapsed_s", val, sizeof(val)) && cli_parse_double(val, &el) &&
 	    el > m->elapsed_s)
 		m->elapsed_s = el;
 	if (!raw_value(d, "interrupted", val, sizeof(val)) && strcmp(val, "true") == 0 &&
 	    !m->interrupted++)
 		m->first_interrupted = f;
-	merge_dpor_one(m, f, d);
+	if (merge_dpor_one(m, f, d))
+		return bad_file(path, "its dpor figures wrap when added up");
 	if (!raw_value(d, "deepen", val, sizeof(val)) && strcmp(val, "true") == 0)
 		return bad_file(path, "a --deepen result: one run, not a shard (--deepen runs no "
 				      "shards)");

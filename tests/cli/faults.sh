@@ -281,6 +281,30 @@ for f in comma twice; do
 	[[ $(wc -l <"$T/err") == 1 ]] && grep -q "$f.json: " "$T/err" && ok "one line naming $f.json ($(cat "$T/err"))" ||
 		bad "$f.json: $(cat "$T/err")"
 done
+# figures a shard cannot have (audit 21: merged as given, or wrapped): one
+# line naming the file, exit 2
+python3 - "$T" <<'PY'
+import json, sys
+T = sys.argv[1]
+s0, s1 = (json.load(open(f"{T}/s{k}.json")) for k in (0, 1))
+def put(name, d):
+    json.dump(d, open(f"{T}/{name}.json", "w"))
+d = dict(s1); d["executions"] = d["iterations"]; put("toomany", d)
+d = dict(s1); d["violations_found"] = 0; put("vfzero", d)
+d = dict(s1); d["violations"] = []; put("vnone", d)
+d = dict(s1); d["violations"] = [dict(d["violations"][0], execution=2)]; put("vother", d)
+d = dict(s0); d["unfair_cut"] = 2**64 - 1; put("wrap0", d)
+d = dict(s1); d["unfair_cut"] = 2**64 - 1; put("wrap1", d)
+PY
+for fw in "toomany:more executions than its shard" "vfzero:violations_found does not fit" \
+	"vnone:violations_found does not fit" "vother:a violation of another shard"; do
+	f=${fw%%:*}
+	expect_exit 2 "merge refuses $f.json" "$H" merge "$T/s0.json" "$T/$f.json"
+	[[ $(wc -l <"$T/err") == 1 ]] && grep -q "$f.json: ${fw#*:}" "$T/err" && ok "one line: ${fw#*:} ($f.json)" ||
+		bad "$f.json: $(cat "$T/err")"
+done
+expect_exit 2 "merge refuses figures that wrap when added up" "$H" merge "$T/wrap0.json" "$T/wrap1.json"
+grep -q "wrap1.json: .*wraps" "$T/err" && ok "it names the file whose figure wraps" || bad "wrap: $(cat "$T/err")"
 # a shard cut anywhere after its violations array (it was merged as whole)
 n=$(wc -c <"$T/s1.json")
 cuts=0
