@@ -215,7 +215,7 @@ struct la_section {
  * The orders of commuting sections that happens-before implies without lock
  * edges (section a before section b of one lock when b's contents happen
  * after a's acquisition): pairs (a's release, b's acquisition), counted in
- * @need; then gp_orders()'.  Return: the number of pairs in *pairs (malloc'd).
+ * @need; then gp_orders()'s.  Return: the number of pairs in *pairs (malloc'd).
  */
 static size_t la_orders(const struct sim_dpor_state *s, uint32_t *need, int32_t (**pairs)[2])
 {
