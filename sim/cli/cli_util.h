@@ -189,7 +189,6 @@ struct cli_merge {
 	/* dpor: every file says "exhausted":true; the dpor figures, summed
 	 * (largest for max_depth and dpor_bytes) */
 	bool dpor, exhausted;
-	bool dpor_head; /* the campaign's strategy is dpor (as read so far) */
 	unsigned long long sleep_blocked, races, max_depth, dpor_bytes, subtrees;
 	unsigned long long probes;     /* probe_executions (every shard runs them: the largest) */
 	long long probe_bound;	       /* the probe round that found a violation (-1: none) */

@@ -114,7 +114,7 @@ static int read_violations(struct cli_merge *m, size_t *capv, int f, const struc
 		    !cli_jdoc_u64(d, cli_jdoc_member(d, k, "execution"), &ex))
 			return bad_file(path, "a damaged violations array");
 		/* random and pct run execution i in shard i % N */
-		if (!m->dpor_head && m->shards > 1 && ex % m->shards != m->ks[f])
+		if (!m->dpor && m->shards > 1 && ex % m->shards != m->ks[f])
 			return bad_file(path, "a violation of another shard's execution");
 		char *p = cli_jdoc_compact(d, k, &len);
 		add_violation(m, capv, f, p, len, ex);
@@ -195,8 +195,7 @@ static int merge_dpor_one(struct cli_merge *m, int f, const struct cli_jdoc *d)
 	uint64_t v;
 	double est;
 
-	m->dpor = strcmp(m->head[1], "\"dpor\"") == 0;
-	if (!m->dpor)
+	if (!m->dpor) /* (merge_doc() read the strategy) */
 		return 0;
 	m->exhausted = (f == 0 || m->exhausted) && !raw_value(d, "exhausted", val, sizeof(val)) &&
 		       strcmp(val, "true") == 0;
@@ -337,7 +336,7 @@ static int bad_json(const struct cli_jdoc *d, const char *err, const char *path)
 static bool fewer_runs(const struct cli_merge *m, int f, uint64_t execs)
 {
 	uint64_t it;
-	if (m->dpor_head || !cli_parse_u64(m->head[3], &it))
+	if (m->dpor || !cli_parse_u64(m->head[3], &it))
 		return false;
 	uint64_t n = m->shards, k = m->ks[f];
 	return execs > (it > k ? (it - k + n - 1) / n : 0);
@@ -365,7 +364,7 @@ static int merge_doc(struct cli_merge *m, size_t *capv, int f, const struct cli_
 	}
 	if (read_shard(m, f, d, names) || check_campaign(m, f, d, names))
 		return 2;
-	m->dpor_head = strcmp(m->head[1], "\"dpor\"") == 0;
+	m->dpor = strcmp(m->head[1], "\"dpor\"") == 0;
 	if (raw_value(d, "executions", val, sizeof(val)) || !cli_parse_u64(val, &v))
 		return bad_file(path, "no executions");
 	if (!add_u64(&m->executions, v) || fewer_runs(m, f, v))

@@ -17,15 +17,10 @@ struct rc {
 	int mode;
 };
 
-static struct rc *rc_of(void *arg)
-{
-	return arg;
-}
-
 /* A reader: one section that reads x (and writes y in mode 2). */
 static void reader(void *arg)
 {
-	struct rc *c = rc_of(arg);
+	struct rc *c = arg;
 	sim_rcu_read_lock();
 	long v = SIM_READ_ONCE(c->x);
 	if (c->mode == 2)
@@ -37,7 +32,7 @@ static void reader(void *arg)
 /* mode 3: nested sections, then a second section */
 static void reader_nested(void *arg)
 {
-	struct rc *c = rc_of(arg);
+	struct rc *c = arg;
 	sim_rcu_read_lock();
 	sim_rcu_read_lock();
 	long v = SIM_READ_ONCE(c->x);
@@ -53,7 +48,7 @@ static void reader_nested(void *arg)
 /* Publish, wait for the readers, then "free" (write what a late reader sees). */
 static void updater(void *arg)
 {
-	struct rc *c = rc_of(arg);
+	struct rc *c = arg;
 	SIM_WRITE_ONCE(c->x, 1);
 	sim_synchronize_rcu();
 	if (c->mode == 2)
@@ -70,7 +65,7 @@ static void free_cb(struct sim_rcu_head *h)
 
 static void updater_call_rcu(void *arg)
 {
-	struct rc *c = rc_of(arg);
+	struct rc *c = arg;
 	SIM_WRITE_ONCE(c->x, 1);
 	sim_call_rcu(&c->head, free_cb);
 }
