@@ -235,9 +235,15 @@ static void print_violation(const char *shown, const struct sim_options *o,
 		       cli_plural(v->original_steps), v->original_schedule, v->choices,
 		       cli_plural(v->choices), (unsigned long long)v->preemptions,
 		       cli_plural(v->preemptions));
-	printf(", %llu scheduling point%s; the interleaving (one column per thread):\n\n",
-	       (unsigned long long)v->steps, cli_plural(v->steps));
-	fputs(v->report, stdout);
+	if (*v->report) {
+		printf(", %llu scheduling point%s; the interleaving (one column per thread):\n\n",
+		       (unsigned long long)v->steps, cli_plural(v->steps));
+		fputs(v->report, stdout);
+	} else { /* por-check: the execution checked has no violation of its own */
+		printf(", %llu scheduling point%s; the token below replays the execution "
+		       "checked (--trace-out FILE draws it)\n",
+		       (unsigned long long)v->steps, cli_plural(v->steps));
+	}
 	if (strcmp(v->kind, "livelock") == 0 && strstr(v->message, "(step bound ") && v->steps > 1)
 		printf("\nthe step bound was reached: a scenario that needs more than %llu "
 		       "scheduling points to finish is not a livelock (the loop line above says "

@@ -13,9 +13,10 @@
 
 #include "dpor_internal.h"
 
-struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n)
+struct sim_dpor_state *sim_dpor_follow(const struct sim_dpor_state *like, const int *seq, size_t n)
 {
 	struct sim_dpor_state *s = sim_dpor_new(UINT32_MAX, false);
+	s->cover = like->cover; /* no bound: a follow run has no choices */
 	s->follow = seq;
 	s->nfollow = n;
 	s->diverged = SIZE_MAX;
@@ -417,8 +418,8 @@ bool sim_dpor_sleeper_check(const struct sim_dpor_state *d, const struct sim_dpo
 /*
  * An item's kind as the comparison sees it: a lock operation is one kind
  * whether its section commutes (DPOR_LA_*) or not.  Which it is follows the
- * run's mode (a covering bound orders every section) and the locks the
- * thread holds, not the order of the threads.
+ * locks the thread holds, not the order of the threads (a follow run has
+ * its exploration's mode: sim_dpor_follow()).
  */
 static uint8_t kind_norm(uint8_t k)
 {

@@ -425,8 +425,10 @@ size_t sim_dpor_events(const struct sim_dpor_state *s, int **seq);
 /* Describe event @i of the last execution: "inc1: read" into @buf. */
 void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size_t len);
 /* A state that makes the dpor strategy follow @seq (thread per event) instead
- * of exploring; a run that cannot is abandoned with *diverged set. */
-struct sim_dpor_state *sim_dpor_follow(const int *seq, size_t n);
+ * of exploring, with the rules of @like's run (a covering bound runs every
+ * polling round and orders read sections); a run that cannot is abandoned
+ * with *diverged set. */
+struct sim_dpor_state *sim_dpor_follow(const struct sim_dpor_state *like, const int *seq, size_t n);
 size_t sim_dpor_diverged(const struct sim_dpor_state *s); /* event index, or SIZE_MAX */
 /* The threads asleep where the last execution was sleep-set blocked (0:
  * none), and the check of one of them after a follow run of the execution

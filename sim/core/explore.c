@@ -128,10 +128,11 @@ static int replay_traced(const struct sim_scenario *sc, const char *tok,
  * *ran: it ran through, *h its hash (or the event where it could not go on,
  * with 1 << 63).  Return: the follow state, for the caller to free. */
 static struct sim_dpor_state *follow_keep(const struct sim_scenario *sc,
-					  const struct sim_options *opt, const int *seq, size_t n,
+					  const struct sim_options *opt,
+					  const struct sim_dpor_state *d, const int *seq, size_t n,
 					  bool labels, uint64_t *h, bool *ran)
 {
-	struct sim_dpor_state *f = sim_dpor_follow(seq, n);
+	struct sim_dpor_state *f = sim_dpor_follow(d, seq, n);
 	if (labels)
 		sim_dpor_profile_on(f);
 	sim_engine_setup(sc, &sim_dpor_ops, f, opt->step_bound);
@@ -144,11 +145,11 @@ static struct sim_dpor_state *follow_keep(const struct sim_scenario *sc,
 }
 
 /* follow_keep() without labels; Return: true when it ran through. */
-static bool follow_run(const struct sim_scenario *sc, const struct sim_options *opt, const int *seq,
-		       size_t n, uint64_t *h)
+static bool follow_run(const struct sim_scenario *sc, const struct sim_options *opt,
+		       const struct sim_dpor_state *d, const int *seq, size_t n, uint64_t *h)
 {
 	bool ok;
-	sim_dpor_free(follow_keep(sc, opt, seq, n, false, h, &ok));
+	sim_dpor_free(follow_keep(sc, opt, d, seq, n, false, h, &ok));
 	return ok;
 }
 
@@ -189,7 +190,7 @@ static void por_diagnose(const struct sim_scenario *sc, const struct sim_options
 			cur[m] = t;
 			evid[m] = x;
 			uint64_t h;
-			bool ran = follow_run(sc, opt, cur, n, &h);
+			bool ran = follow_run(sc, opt, d, cur, n, &h);
 			if (ran && h == h0)
 				continue;
 			char a[96], b[96], how[64];
@@ -235,14 +236,15 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 			continue;
 		}
 		bool ran;
-		struct sim_dpor_state *f = follow_keep(sc, opt, seq, m, false, &h, &ran);
+		struct sim_dpor_state *f = follow_keep(sc, opt, d, seq, m, false, &h, &ran);
 		if (ran && h == h0 && sim_dpor_footprint_check(d, f, NULL, 0)) {
 			/* the verdict: both orders followed alike, with labels */
 			uint64_t h1;
 			bool ran1;
-			struct sim_dpor_state *o = follow_keep(sc, opt, orig, n, true, &h1, &ran1);
+			struct sim_dpor_state *o =
+			    follow_keep(sc, opt, d, orig, n, true, &h1, &ran1);
 			sim_dpor_free(f);
-			f = follow_keep(sc, opt, seq, m, true, &h1, &ran1);
+			f = follow_keep(sc, opt, d, seq, m, true, &h1, &ran1);
 			bad = sim_dpor_footprint_check(o, f, msg, len);
 			sim_dpor_free(o);
 		}
@@ -275,7 +277,7 @@ static bool por_sleepers(const struct sim_scenario *sc, const struct sim_options
 
 	for (; asleep && !bad; asleep &= asleep - 1) {
 		seq[n] = __builtin_ctzll(asleep);
-		struct sim_dpor_state *f = sim_dpor_follow(seq, n + 1);
+		struct sim_dpor_state *f = sim_dpor_follow(d, seq, n + 1);
 		sim_dpor_profile_on(f);
 		sim_engine_setup(sc, &sim_dpor_ops, f, opt->step_bound);
 		sim_run_execution(0);
