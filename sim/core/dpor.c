@@ -146,44 +146,8 @@ static struct dpor_sleeper *pool_push(struct sim_dpor_state *s)
 
 /* ---- happens-before and races ---------------------------------------------- */
 
-static inline bool hb_before(const struct sim_dpor_state *s, int32_t a, const uint32_t *clock)
-{
-	return clock[s->ev[a].tid] >= s->ev[a].lidx;
-}
-
-/* Number of thread @r's events at positions <= @j. */
-static uint32_t count_upto(const struct sim_dpor_state *s, int r, size_t j)
-{
-	uint32_t lo = 0, hi = s->ntev[r];
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
-		if ((size_t)s->tev[r][mid] <= j)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 /*
- * Is event @x in v = notdep(e, E).e' reversed at node @p <= @j (e at @j, e'
- * at @i, whose clock without e is @ci)?  After @p, not happening after e
- * nor after the event at @p (the acquisition a race inside a section is
- * lifted to: lift()); e' is, unless it happens after the event at @p.
- */
-static bool in_v(const struct sim_dpor_state *s, size_t p, size_t j, size_t i, const uint32_t *ci,
-		 size_t x)
-{
-	if (x <= p || x > i)
-		return false;
-	const uint32_t *cx = x == i ? ci : s->vc[x];
-	if (x != i && hb_before(s, (int32_t)j, cx))
-		return false;
-	return p == j || !hb_before(s, (int32_t)p, cx);
-}
-
-/*
- * Is thread @q an initial of v (in_v()) at node @p, @cnt its threads' event
+ * Is thread @q an initial of v (dpor_in_v()) at node @p, @cnt its threads' event
  * counts there?  Its first event f after @p must be in v with no event of v
  * happening before it.
  */
@@ -194,7 +158,7 @@ static bool is_initial(const struct sim_dpor_state *s, int q, size_t p, size_t j
 	if (q == tp || cnt[q] >= s->ntev[q])
 		return false;
 	size_t f = (size_t)s->tev[q][cnt[q]];
-	if (!in_v(s, p, j, i, ci, f))
+	if (!dpor_in_v(s, p, j, i, ci, f))
 		return false;
 	const uint32_t *cf = f == i ? ci : s->vc[f];
 	for (int r = 0; r < s->nthreads; r++)
@@ -231,7 +195,7 @@ static bool woken_by_update(const struct sim_dpor_state *s, size_t i)
 
 /*
  * Race e (at @j) < e' (at @i), reversed at node @p (@j, or the acquisition
- * lift() moved it to): make sure backtrack(p) holds an initial of v.
+ * dpor_lift() moved it to): make sure backtrack(p) holds an initial of v.
  */
 static void race(struct sim_dpor_state *s, size_t p, size_t j, size_t i, const uint32_t *ci)
 {
@@ -240,7 +204,7 @@ static void race(struct sim_dpor_state *s, size_t p, size_t j, size_t i, const u
 
 	s->races++;
 	for (int r = 0; r < s->nthreads; r++)
-		cnt[r] = count_upto(s, r, p);
+		cnt[r] = dpor_count_upto(s, r, p);
 	for (uint64_t m = n->backtrack; m; m &= m - 1)
 		if (is_initial(s, __builtin_ctzll(m), p, j, i, ci, cnt))
 			return;
@@ -334,13 +298,6 @@ static bool equivalent_reversal(const struct sim_dpor_state *s, int32_t a, size_
 	return (ka == SIM_OP_EXIT && it->kind == SIM_OP_JOIN) || it->kind == SIM_OP_POLL_CHECK;
 }
 
-static bool kind_acquires(uint8_t k)
-{
-	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_SPIN_TRYLOCK || k == SIM_OP_MUTEX_LOCK ||
-	       k == SIM_OP_MUTEX_TRYLOCK || k == SIM_OP_DOWN_WRITE ||
-	       k == SIM_OP_DOWN_WRITE_TRYLOCK || k == DPOR_LA_LOCK;
-}
-
 /*
  * A blocking acquisition right after a release: putting it before the release
  * would only make it block (the same execution); what matters is putting it
@@ -367,106 +324,6 @@ static int32_t released_acquire(const struct sim_dpor_state *s, int32_t a,
 			return b;
 	}
 	return NO_EVENT;
-}
-
-/*
- * The acquisition of the lock event @f takes that another thread made
- * before position @p and had not released there, or NO_EVENT (free at @p).
- * *@rel: the first operation on the lock at or after @p (the holder's
- * release), @f itself when there is none before it.  A trylock on the
- * chain counts as an acquisition (it may have failed: lifting too far is
- * sound).
- */
-static int32_t lock_holder(const struct sim_dpor_state *s, size_t f, size_t p, int32_t *rel)
-{
-	int32_t g = s->ev[f].lk_prev, next = (int32_t)f;
-	while (g != NO_EVENT && (size_t)g >= p) {
-		next = g;
-		g = s->ev[g].lk_prev;
-	}
-	*rel = next;
-	if (g == NO_EVENT || s->ev[g].tid == s->ev[f].tid || !kind_acquires(ev_kind(s, (size_t)g)))
-		return NO_EVENT;
-	return g;
-}
-
-/*
- * Event @x of v at node @p is a grace period's end (or a retry of it): the
- * outermost rcu_read_lock() of a read section it would wait for there and
- * that does not end in v, or @p.  It waits for a section of another thread
- * open at @p that began before its start (the start at or after @p is in
- * v, after every section open at @p).  Not under a covering bound: there
- * the start is ordered with every rcu_read_lock() (docs/dpor.md, "Grace
- * periods as sections").
- */
-static size_t gp_blocker(const struct sim_dpor_state *s, size_t x, size_t p, size_t j, size_t i,
-			 const uint32_t *ci)
-{
-	int g = s->ev[x].tid;
-	uint32_t l = s->ev[x].lidx - 1;
-	while (l > 0 && s->ev[s->tev[g][l - 1]].kind == SIM_OP_RCU_GP_END)
-		l--;
-	if (l == 0 || s->ev[s->tev[g][l - 1]].kind != SIM_OP_SYNC_RCU)
-		return p;
-	size_t gs = (size_t)s->tev[g][l - 1], np = p;
-	for (int r = 0; r < s->nthreads; r++) {
-		uint32_t c = count_upto(s, r, p - 1);
-		if (r == g || c == 0)
-			continue;
-		int32_t open = s->ev[s->tev[r][c - 1]].rcu_sec;
-		if (open == NO_EVENT || (size_t)open > gs || (size_t)open >= np)
-			continue;
-		uint32_t k = c;
-		while (k < s->ntev[r] && s->ev[s->tev[r][k]].rcu != DPOR_RCU_CLOSE)
-			k++;
-		if (k == s->ntev[r] || !in_v(s, p, j, i, ci, (size_t)s->tev[r][k]))
-			np = (size_t)open; /* it would wait for a section v does not end */
-	}
-	return np;
-}
-
-/*
- * Where the race e (at @j) < e' (at @i) is reversed (docs/dpor.md,
- * "Critical sections").  At pre(E, e), unless an event of v takes a lock of
- * a commuting section that another thread holds there and releases only
- * after e (or after what the reversal point is moved to): then v would only
- * block there, and the race is reversed before that section's acquisition,
- * with v taken from there; repeated until no lock of v is held.
- */
-static size_t lift(const struct sim_dpor_state *s, size_t j, size_t i, const uint32_t *ci)
-{
-	size_t p = j;
-	for (;;) {
-		if (!p || (!s->ev[p - 1].la_open && !s->ev[p - 1].rcu_open))
-			return p; /* no commuting section open at pre(E, p) */
-		bool rcu = s->ev[p - 1].rcu_open;
-		size_t np = p;
-		int tp = s->ev[p].tid;
-		for (int r = 0; r < s->nthreads; r++) {
-			if (r == tp)
-				continue;
-			for (uint32_t k = count_upto(s, r, p); k < s->ntev[r]; k++) {
-				size_t x = (size_t)s->tev[r][k];
-				if (!in_v(s, p, j, i, ci, x))
-					break; /* and so are its later events */
-				int32_t rel, g;
-				if (ev_kind(s, x) == DPOR_LA_LOCK &&
-				    (g = lock_holder(s, x, p, &rel)) != NO_EVENT &&
-				    ((size_t)rel == x || !in_v(s, p, j, i, ci, (size_t)rel)) &&
-				    (size_t)g < np)
-					np = (size_t)g;
-				if (rcu && s->ev[x].kind == SIM_OP_RCU_GP_END) {
-					size_t b = gp_blocker(s, x, p, j, i, ci);
-					np = b < np ? b : np;
-				}
-				if (x == i)
-					break;
-			}
-		}
-		if (np == p)
-			return p;
-		p = np;
-	}
 }
 
 /*
@@ -552,7 +409,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 		for (unsigned int k = 0; k < fp.n; k++)
 			cobj[k] = dpor_obj_get(s, fp.it[k].obj);
 	} while (moves != s->tab_moves);
-	lock_chain(s, i); /* before the races: lift() walks from e' too */
+	lock_chain(s, i); /* before the races: dpor_lift() walks from e' too */
 	memset(c, 0, (size_t)s->vcw * sizeof(*c)); /* the rest is 0: event_push() */
 	if (ev->lidx > 1)
 		memcpy(c, s->vc[s->tev[t][ev->lidx - 2]], n * sizeof(*c));
@@ -588,7 +445,7 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 			if (s->prof)
 				dpor_prof_race(s, (size_t)a0, i, ev->fp_start + citem[k]);
 			if (!hb_before(s, a, ci))
-				race(s, lift(s, (size_t)a, i, ci), (size_t)a, i, ci);
+				race(s, dpor_lift(s, (size_t)a, i, ci), (size_t)a, i, ci);
 		}
 	}
 	c[t] = ev->lidx;
@@ -934,7 +791,7 @@ static void truncate_events(struct sim_dpor_state *s, size_t keep)
 	if (keep < s->nev)
 		s->nitems = s->ev[keep].fp_start;
 	for (int r = 0; r < s->vcw; r++) /* no other thread ran */
-		s->ntev[r] = keep ? count_upto(s, r, keep - 1) : 0;
+		s->ntev[r] = keep ? dpor_count_upto(s, r, keep - 1) : 0;
 	s->keep = keep;
 }
 

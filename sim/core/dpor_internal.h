@@ -412,6 +412,24 @@ static inline double estimate_node(double done, double cur, unsigned int k, doub
 	return est < DBL_MAX ? est : DBL_MAX; /* NaN too */
 }
 
+static inline bool hb_before(const struct sim_dpor_state *s, int32_t a, const uint32_t *clock)
+{
+	return clock[s->ev[a].tid] >= s->ev[a].lidx;
+}
+
+static inline bool kind_acquires(uint8_t k)
+{
+	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_SPIN_TRYLOCK || k == SIM_OP_MUTEX_LOCK ||
+	       k == SIM_OP_MUTEX_TRYLOCK || k == SIM_OP_DOWN_WRITE ||
+	       k == SIM_OP_DOWN_WRITE_TRYLOCK || k == DPOR_LA_LOCK;
+}
+
+/* dpor_lift.c */
+uint32_t dpor_count_upto(const struct sim_dpor_state *s, int r, size_t j);
+bool dpor_in_v(const struct sim_dpor_state *s, size_t p, size_t j, size_t i, const uint32_t *ci,
+	       size_t x);
+size_t dpor_lift(const struct sim_dpor_state *s, size_t j, size_t i, const uint32_t *ci);
+
 /* dpor_table.c */
 void dpor_tab_alloc(struct sim_dpor_state *s, uint32_t slots);
 struct dpor_obj *dpor_obj_get(struct sim_dpor_state *s, const void *obj);

@@ -6,7 +6,7 @@
  * touch.  Each program reaches the final states unbounded dfs does, in
  * fewer executions, and passes the self-check; among them the section that
  * reads what the code after the grace period wrote, which needs the
- * section's start moved after the grace period's (lift()).
+ * section's start moved after the grace period's (dpor_lift()).
  */
 #include "dpor_common.h"
 
