@@ -56,20 +56,6 @@
 
 /* ---- dependence ------------------------------------------------------------ */
 
-/*
- * Blocking operations whose failed attempt changes nothing, is write-like or
- * the only read of its object by its thread, and whose retry is the same as a
- * fresh attempt: blocking, then being woken, is the same as running after
- * the event that woke it (docs/dpor.md, "Blocking").  wait_event is not
- * one: its prepare_to_wait read hides behind the attempt.
- */
-static bool kind_blocks_pure(uint8_t k)
-{
-	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_MUTEX_LOCK || k == SIM_OP_DOWN_READ ||
-	       k == SIM_OP_JOIN || k == SIM_OP_WAIT_DONE || k == SIM_OP_RCU_GP_END ||
-	       k == DPOR_LA_LOCK;
-}
-
 /* ---- growing arrays -------------------------------------------------------- */
 
 static void fc_put(struct sim_dpor_state *s, const void *obj, uint32_t idx)
@@ -464,25 +450,6 @@ static void event_close(struct sim_dpor_state *s, size_t i)
 	}
 }
 
-/*
- * Split runs: a blocking attempt that failed and changed nothing (the retry
- * is its real event) wakes no sleeper: the state after it is the one before
- * it for every other thread.  And a sleeper whose explored event was such an
- * attempt never wakes: blocking there, then retrying after the event that
- * wakes it, is the class of every later attempt (docs/dpor.md,
- * "Blocking").  Without them a thread that the full expansion above the split
- * picks only to block would give a second execution of one class.  Above the
- * split, a branch that only blocks is the state before it: the first one
- * explored makes its siblings redundant, a later one is cut (node_after()).
- * (Not in unsplit runs: it would change their counts and tokens.)
- */
-static bool split_pure_block(const struct sim_dpor_state *s, size_t i)
-{
-	const struct dpor_event *ev = &s->ev[i];
-	return s->split_depth && !s->cover && ev->blocked && ev->fp_n == 1 &&
-	       kind_blocks_pure(ev->kind);
-}
-
 /* The node after event @i, when it is new: the sleepers its event left asleep. */
 static void node_after(struct sim_dpor_state *s, size_t i)
 {
@@ -498,13 +465,13 @@ static void node_after(struct sim_dpor_state *s, size_t i)
 	c->preempts = p->preempts + preempt_cost(p, p->chosen);
 	c->cdepth = p->cdepth + p->conflict;
 	c->bdepth = p->bdepth + p->branching;
-	if (split_pure_block(s, i) && above_split(s, p) && p->done)
+	if (dpor_split_pure_block(s, i) && above_split(s, p) && p->done)
 		c->sleep = ~0ull; /* a later branch that only blocks: its siblings cover it */
 	for (uint32_t k = 0; k < p->pool_n; k++) {
 		struct dpor_sleeper sl = s->pool[p->pool_start + k];
 		struct dpor_foot sf = sleeper_foot(s, &sl);
 		if (sl.tid == p->chosen ||
-		    (!sl.pure && !split_pure_block(s, i) && foot_dependent(&sf, &fp)))
+		    (!sl.pure && !dpor_split_pure_block(s, i) && foot_dependent(&sf, &fp)))
 			continue;
 		*pool_push(s) = sl;
 		c->sleep |= BIT(sl.tid);
@@ -914,7 +881,7 @@ static void sleeper_push(struct sim_dpor_state *s, size_t j)
 	struct dpor_node *n = &s->nodes[j];
 	sl->tid = n->chosen;
 	sl->origin = (uint32_t)j;
-	sl->pure = split_pure_block(s, j);
+	sl->pure = dpor_split_pure_block(s, j);
 	if (sl->pure && above_split(s, n) && !n->done)
 		n->done = n->enabled; /* the first branch only blocked: it covers all */
 	struct dpor_foot f = ev_foot(s, j);

@@ -398,7 +398,8 @@ bool sim_dpor_sleeper_check(const struct sim_dpor_state *d, const struct sim_dpo
 	for (size_t k = sl->origin; k < n; k++) {
 		struct dpor_foot fk = ev_foot(f, k);
 		uint32_t a, b;
-		if (!dependent_pair(&now, &fk, &a, &b))
+		/* a split run's failed pure attempt wakes no sleeper (node_after()) */
+		if (dpor_split_pure_block(d, k) || !dependent_pair(&now, &fk, &a, &b))
 			continue;
 		char tx[160], ty[160];
 		uint8_t was = foot_kind(&then, now.it[a].obj);

@@ -84,7 +84,7 @@ struct dpor_wrote {
 /* A sleeping (or already explored) thread and its next event's footprint. */
 struct dpor_sleeper {
 	int tid;
-	bool pure;	   /* split: its event was a failed pure attempt (split_pure_block()) */
+	bool pure; /* split: its event was a failed pure attempt (dpor_split_pure_block()) */
 	uint32_t start, n; /* its footprint: sitems[start ..] */
 	uint32_t origin;   /* the node where it ran: asleep across events origin .. */
 };
@@ -422,6 +422,39 @@ static inline bool kind_acquires(uint8_t k)
 	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_SPIN_TRYLOCK || k == SIM_OP_MUTEX_LOCK ||
 	       k == SIM_OP_MUTEX_TRYLOCK || k == SIM_OP_DOWN_WRITE ||
 	       k == SIM_OP_DOWN_WRITE_TRYLOCK || k == DPOR_LA_LOCK;
+}
+
+/*
+ * Blocking operations whose failed attempt changes nothing, is write-like or
+ * the only read of its object by its thread, and whose retry is the same as a
+ * fresh attempt: blocking, then being woken, is the same as running after
+ * the event that woke it (docs/dpor.md, "Blocking").  wait_event is not
+ * one: its prepare_to_wait read hides behind the attempt.
+ */
+static inline bool kind_blocks_pure(uint8_t k)
+{
+	return k == SIM_OP_SPIN_LOCK || k == SIM_OP_MUTEX_LOCK || k == SIM_OP_DOWN_READ ||
+	       k == SIM_OP_JOIN || k == SIM_OP_WAIT_DONE || k == SIM_OP_RCU_GP_END ||
+	       k == DPOR_LA_LOCK;
+}
+
+/*
+ * Split runs: a blocking attempt that failed and changed nothing (the retry
+ * is its real event) wakes no sleeper: the state after it is the one before
+ * it for every other thread.  And a sleeper whose explored event was such an
+ * attempt never wakes: blocking there, then retrying after the event that
+ * wakes it, is the class of every later attempt (docs/dpor.md,
+ * "Blocking").  Without them a thread that the full expansion above the split
+ * picks only to block would give a second execution of one class.  Above the
+ * split, a branch that only blocks is the state before it: the first one
+ * explored makes its siblings redundant, a later one is cut (node_after()).
+ * (Not in unsplit runs: it would change their counts and tokens.)
+ */
+static inline bool dpor_split_pure_block(const struct sim_dpor_state *s, size_t i)
+{
+	const struct dpor_event *ev = &s->ev[i];
+	return s->split_depth && !s->cover && ev->blocked && ev->fp_n == 1 &&
+	       kind_blocks_pure(ev->kind);
 }
 
 /* dpor_lift.c */
