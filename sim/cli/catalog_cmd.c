@@ -563,8 +563,9 @@ int cmd_catalog(int argc, char **argv)
 		} else if (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
 			uint64_t v;
 			if (!cli_parse_u64(val, &v) || (a[2] == 'i' && v == 0)) {
-				fprintf(stderr, "hmmsim: bad number '%s' for %s\n", val ? val : "",
-					a);
+				fprintf(stderr, "hmmsim: %s wants %s, not '%s'\n", a,
+					a[2] == 'i' ? "1 or more executions" : "a number",
+					val ? val : "");
 				return 2;
 			}
 			*(a[2] == 'i' ? &iterations : &seed) = v;

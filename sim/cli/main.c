@@ -614,8 +614,11 @@ static int explore_number(struct explore_cmd *x, const char *a, const char *val)
 {
 	uint64_t v;
 
-	if (!cli_parse_u64(val, &v))
-		return usage_error("bad number '%s'", val ? val : "");
+	if (!cli_parse_u64(val, &v)) {
+		char what[96];
+		snprintf(what, sizeof(what), "%s wants a number, not '%.60s'", a, val ? val : "");
+		return usage_error("%s", what);
+	}
 	if (a[2] == 'i') {
 		if (v == 0)
 			return usage_error("%s", "--iterations must be at least 1: a run of no "
@@ -1089,10 +1092,16 @@ static int run_command(int argc, char **argv)
 	const char *cmd = argv[1];
 
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		if (argc > 3) /* hmmsim help COMMAND: that command's */
+			return usage_error("%s takes one command name at most", cmd);
+		if (argc == 3)
+			return cmd_help(argv[2]);
 		fputs(cli_usage, stdout);
 		return 0;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		if (argc > 2)
+			return usage_error("%s takes no argument", cmd);
 		cli_print_version("hmmsim");
 		return 0;
 	}

@@ -40,12 +40,15 @@ static const char usage_text[] =
     "  --kernel VERSION  every switch as release VERSION had it (hmmsim list --kernel)\n"
     "Exit status: 0 no violation, 1 violation or hang, 2 usage error.\n";
 
-/* Prints "hmmsim-native: ..." on one line of stderr; returns the usage exit status. */
+/* The name errors begin with: "hmmsim" when `hmmsim stress` ran this binary. */
+static const char *prog = "hmmsim-native";
+
+/* Prints "PROG: ..." on one line of stderr; returns the usage exit status. */
 __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("hmmsim-native: ", stderr);
+	fprintf(stderr, "%s: ", prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -200,7 +203,7 @@ static int cmd_stress(int argc, char **argv)
 			opt.keep_going = true;
 		} else if (!strcmp(a, "--switch")) {
 			if (!val || hs_switch_set(val, true))
-				return cli_unknown_switch("hmmsim-native", val);
+				return cli_unknown_switch(prog, val);
 			i++;
 		} else if (!strcmp(a, "--kernel")) {
 			/* the release's switches; a --switch after it adds one */
@@ -231,7 +234,7 @@ static int cmd_stress(int argc, char **argv)
 			static struct sim_scenario *file; /* kept for the whole process */
 			char msg[512];
 			if (hs_scenario_load(a, &file, msg, sizeof(msg))) {
-				fprintf(stderr, "hmmsim-native: %s\n", msg);
+				fprintf(stderr, "%s: %s\n", prog, msg);
 				return 2;
 			}
 			sc = file;
@@ -248,14 +251,13 @@ static int cmd_stress(int argc, char **argv)
 
 	err = sim_stress(sc, &opt, &res);
 	if (err < 0) {
-		fprintf(stderr, "hmmsim-native: stress run failed: %s\n", strerror(-err));
+		fprintf(stderr, "%s: stress run failed: %s\n", prog, strerror(-err));
 		return 2;
 	}
 	if (!res.iterations) { /* nothing was tested: not a clean run */
 		fprintf(stderr,
-			"hmmsim-native: no iteration of %s ran within --seconds %g: nothing was "
-			"tested\n",
-			sc->name, opt.seconds);
+			"%s: no iteration of %s ran within --seconds %g: nothing was tested\n",
+			prog, sc->name, opt.seconds);
 		return 2;
 	}
 	if (json)
@@ -275,6 +277,8 @@ static int cmd_stress(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	if (getenv("HMMSIM_PARENT_REVISION"))
+		prog = "hmmsim";
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage_text, stdout);

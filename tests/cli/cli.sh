@@ -281,5 +281,21 @@ expect_exit 2 "token from another scenario" "$H" replay abba --schedule "$tok"
 grep -q "another scenario" "$T/err" && ok "says another scenario" || bad "says another scenario"
 expect_exit 2 "missing command" "$H"
 expect_exit 2 "unknown command" "$H" frob
+# An option without its value names the option; extra words after --help
+# or --version are refused; help COMMAND is COMMAND --help.
+for c in "explore lost-update --preemptions" "explore lost-update --iterations" \
+	"catalog --seed" "experiment owner --iterations"; do
+	expect_exit 2 "$c (no value)" "$H" $c
+	grep -q -- "${c##* } wants" "$T/err" && ok "$c: names the option" || bad "$c: $(cat "$T/err")"
+done
+expect_exit 2 "--help with two words" "$H" --help merge explore
+expect_exit 2 "--help with an unknown command" "$H" --help frob
+expect_exit 2 "--version with a word" "$H" --version x
+expect_exit 0 "help merge" "$H" help merge
+"$H" merge --help >"$T/want"
+cmp -s "$T/out" "$T/want" && ok "help merge: merge --help's text" || bad "help merge: another text"
+# stress runs hmmsim-native; its errors are hmmsim's
+expect_exit 2 "stress: unknown scenario" "$H" stress no-such-thing
+grep -q '^hmmsim: ' "$T/err" && ok "stress: the error says hmmsim" || bad "stress: $(cat "$T/err")"
 
 finish
