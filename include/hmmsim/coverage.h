@@ -60,7 +60,8 @@ struct sim_cov_count {
 /*
  * A run's coverage (sim_result.coverage).  Only completed executions count
  * (not dpor's sleep-set blocked ones); @collected is false for a run that did
- * not gather it (replay, minimize, --jobs).
+ * not gather it (replay, minimize, a --jobs run with a violation; a clean
+ * --jobs run's is its workers' added up: cli_cov_add()).
  *
  * @executions:		executions counted
  * @distinct_schedules:	distinct schedules (choice sequences) among them;

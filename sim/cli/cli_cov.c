@@ -5,7 +5,11 @@
  */
 #include "cli_cov.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli_util.h"
+#include "jdoc.h"
 
 static unsigned long long ull(uint64_t v)
 {
@@ -85,4 +89,91 @@ void cli_cov_print_json(FILE *f, const struct sim_coverage *c)
 			cli_json_str(f, c->threads[i].name);
 		}
 	fprintf(f, "]}");
+}
+
+/* ---- added up: hmmsim merge and explore --jobs ----------------------------- */
+
+static bool add(uint64_t *sum, uint64_t v)
+{
+	return !__builtin_add_overflow(*sum, v, sum);
+}
+
+/* Member @key of @obj in @d, a number: true and *@v. */
+static bool u64_of(const struct cli_jdoc *d, size_t obj, const char *key, uint64_t *v)
+{
+	return cli_jdoc_u64(d, cli_jdoc_member(d, obj, key), v);
+}
+
+/*
+ * The counts of object @obj ({"name":{"executions":N,"@hits":N},...}) added
+ * by name to @c[0..*@n) (a name not there yet comes last, up to @max; with
+ * @skip_zero, not one that counts nothing: a lock class a --jobs worker met
+ * only in its probes of the others' subtrees).
+ * Return: 0, or -1 when damaged or a sum wraps.
+ */
+static int add_counts(struct sim_cov_count *c, unsigned int *n, unsigned int max,
+		      const struct cli_jdoc *d, size_t obj, const char *hits, bool skip_zero)
+{
+	if (!obj || d->t[obj].type != CLI_J_OBJECT)
+		return -1;
+	for (size_t m = 0, k = obj + 1; m < d->t[obj].size; m++, k = d->t[k + 1].next) {
+		char *name = cli_jdoc_str(d, k);
+		uint64_t ex, hit;
+		unsigned int i = 0;
+		if (!name || strlen(name) >= sizeof(c->name) ||
+		    !u64_of(d, k + 1, "executions", &ex) || !u64_of(d, k + 1, hits, &hit)) {
+			free(name);
+			return -1;
+		}
+		while (i < *n && strcmp(c[i].name, name))
+			i++;
+		if (i == *n && *n < max && (ex || hit || !skip_zero)) {
+			memset(&c[i], 0, sizeof(c[i]));
+			snprintf(c[i].name, sizeof(c[i].name), "%s", name);
+			(*n)++;
+		}
+		free(name);
+		if (i < *n && (!add(&c[i].executions, ex) || !add(&c[i].hits, hit)))
+			return -1;
+	}
+	return 0;
+}
+
+int cli_cov_add(struct sim_coverage *acc, const struct cli_jdoc *d, size_t cov, bool disjoint)
+{
+	uint64_t ex, dist, cp, maxcp, pre;
+	size_t capped = cli_jdoc_member(d, cov, "distinct_capped");
+
+	if (!cov || d->t[cov].type != CLI_J_OBJECT || !u64_of(d, cov, "executions", &ex) ||
+	    !u64_of(d, cov, "distinct_schedules", &dist) || !u64_of(d, cov, "choice_points", &cp) ||
+	    !u64_of(d, cov, "max_choice_points", &maxcp) || !u64_of(d, cov, "preemptions", &pre) ||
+	    !capped || (d->t[capped].type != CLI_J_TRUE && d->t[capped].type != CLI_J_FALSE) ||
+	    dist > ex)
+		return -1;
+	bool first = !acc->collected;
+	acc->collected = true;
+	if (!add(&acc->executions, ex) || !add(&acc->choice_points, cp) ||
+	    !add(&acc->preemptions, pre))
+		return -1;
+	acc->max_choice_points = maxcp > acc->max_choice_points ? maxcp : acc->max_choice_points;
+	/* dpor's workers and shards run disjoint subtrees, so their schedules
+	 * are distinct from each other's; random and pct shards may meet, so
+	 * the largest shard's count is what is known: at least that many */
+	if (disjoint) {
+		if (!add(&acc->distinct_schedules, dist))
+			return -1;
+		acc->distinct_capped |= d->t[capped].type == CLI_J_TRUE;
+	} else {
+		acc->distinct_schedules =
+		    dist > acc->distinct_schedules ? dist : acc->distinct_schedules;
+		acc->distinct_capped = !first || d->t[capped].type == CLI_J_TRUE;
+	}
+	if (add_counts(acc->events, &acc->nevents, SIM_COV_MAX_EVENTS, d,
+		       cli_jdoc_member(d, cov, "events"), "hits", false) ||
+	    add_counts(acc->locks, &acc->nlocks, SIM_COV_MAX_LOCKS, d,
+		       cli_jdoc_member(d, cov, "locks"), "hits", true) ||
+	    add_counts(acc->threads, &acc->nthreads, SIM_COV_MAX_THREADS, d,
+		       cli_jdoc_member(d, cov, "threads"), "interleaved", false))
+		return -1;
+	return 0;
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <hmmsim/coverage.h>
+
 /* Parse a whole decimal number; false on junk, sign or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 bool cli_parse_double(const char *s, double *out);
@@ -201,6 +203,10 @@ struct cli_merge {
 	long long bound;	   /* bounded: the files' "bound" (-1: none) */
 	double estimated_total;
 	struct cli_races profile; /* the files' race profiles, added up */
+	/* the files' coverage, added up (cli_cov_add()); cov_missing: a file
+	 * had none or the sums do not fit the executions (cli_merge_cov()) */
+	struct sim_coverage cov;
+	bool cov_missing;
 };
 /*
  * Combine the --json texts @texts[0..@n), named @names[] in messages.  They must be
@@ -213,6 +219,9 @@ struct cli_merge {
 enum { CLI_MERGE_ALL, CLI_MERGE_PARTIAL, CLI_MERGE_JOBS };
 int cli_merge(int n, char *const *texts, char *const *names, int subset, struct cli_merge *m);
 void cli_merge_free(struct cli_merge *m);
+/* The merged coverage, when it is the run's: every file had one, none found
+ * a violation, and it counts the executions merged.  NULL otherwise. */
+const struct sim_coverage *cli_merge_cov(const struct cli_merge *m);
 /* @m's files' subtrees as one list, into @res->items (merge_cmd.c). */
 struct sim_result;
 void cli_merge_items(const struct cli_merge *m, struct sim_result *res);

@@ -425,6 +425,8 @@ static int jobs_combine(struct jobs_run *jr, struct sim_result *res, int *interr
 			res->violations_found = 1;
 			max = 1;
 		}
+		if (cli_merge_cov(&m))
+			res->coverage = *cli_merge_cov(&m);
 		status = jobs_reports(&m, max, res);
 		cli_merge_free(&m);
 	}

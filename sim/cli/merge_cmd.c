@@ -17,6 +17,7 @@
 
 #include <hmmsim/explore.h>
 
+#include "cli_cov.h"
 #include "cli_util.h"
 #include "jdoc.h"
 
@@ -397,6 +398,11 @@ static int merge_doc(struct cli_merge *m, size_t *capv, int f, const struct cli_
 				      "shards)");
 	if (cli_races_add(&m->profile, d, cli_jdoc_member(d, 0, "race_profile")))
 		return bad_file(path, "its race_profile is damaged");
+	size_t cov = cli_jdoc_member(d, 0, "coverage");
+	if (!cov)
+		m->cov_missing |= execs > 0; /* (a worker with no subtree of its own has none) */
+	else if (cli_cov_add(&m->cov, d, cov, m->dpor))
+		return bad_file(path, "its coverage is damaged");
 	return read_violations(m, capv, f, d, arr, path);
 }
 
@@ -647,6 +653,14 @@ int cli_merge(int n, char *const *texts, char *const *names, int subset, struct 
 	return 0;
 }
 
+const struct sim_coverage *cli_merge_cov(const struct cli_merge *m)
+{
+	if (m->cov_missing || !m->cov.collected || m->violations_found ||
+	    m->cov.executions != m->executions)
+		return NULL;
+	return &m->cov;
+}
+
 static void print_merged(const struct cli_merge *m, int files)
 {
 	struct sim_result r = {0};
@@ -690,7 +704,10 @@ static void print_merged(const struct cli_merge *m, int files)
 	printf("\"violations\":[");
 	for (size_t i = 0; i < m->nv; i++)
 		printf("%s", i ? "," : ""), cli_merge_viol_print(stdout, &m->v[i]);
-	printf("],");
+	printf("]");
+	if (cli_merge_cov(m))
+		cli_cov_print_json(stdout, cli_merge_cov(m));
+	printf(",");
 	cli_json_version(stdout); /* the merging build's */
 	printf("}\n");
 	sim_result_free(&r);

@@ -16,6 +16,14 @@ fig() {
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["executions"], d["sleep_blocked"], d["violations_found"], d["exhausted"], d["races"], d["probe_executions"])' "$1"
 }
 
+# Both files have the same "coverage" object, and it counts their executions.
+cov_same() {
+	python3 -c 'import json,sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+ca, cb = a.get("coverage"), b.get("coverage")
+sys.exit(not (ca and ca == cb and cb["executions"] == b["executions"]))' "$1" "$2"
+}
+
 for sc in seqcount-noretry-fixed readers-6 lastzero-5 p2p-importer-unload; do
 	for j in 1 2 3; do
 		"$H" explore $sc --strategy dpor --jobs $j --json --no-progress >"$T/j$j.json"
@@ -34,6 +42,10 @@ for sc in seqcount-noretry-fixed readers-6 lastzero-5 p2p-importer-unload; do
 		got=$(fig "$T/$f.json")
 		[[ $got == "$want" ]] && ok "$sc $f: the same figures as --jobs 1" ||
 			bad "$sc $f: $got, --jobs 1: $want"
+		# the coverage, added up over the workers or shards (lock classes
+		# in another order, hence compared as objects)
+		cov_same "$T/j1.json" "$T/$f.json" && ok "$sc $f: the same coverage as --jobs 1" ||
+			bad "$sc $f: another coverage than --jobs 1's"
 	done
 done
 
@@ -50,6 +62,23 @@ done
 "$H" merge "$T/b0.json" "$T/b1.json" >/dev/null
 rc=$?
 [[ $rc == 1 ]] && ok "bug: merge of 2 shards: exit 1" || bad "bug: merge: exit $rc"
+# a run with a violation has no coverage (it would count executions the run
+# did not), merged or --jobs
+"$H" merge "$T/b0.json" "$T/b1.json" >"$T/bm.json"
+python3 -c 'import json,sys; sys.exit(any("coverage" in json.load(open(f))for f in sys.argv[1:]))' \
+	"$T/b.json" "$T/bm.json" && ok "bug: no coverage, --jobs 3 or merged" ||
+	bad "bug: a coverage, --jobs 3 or merged"
+# pct shards may run one schedule twice: the distinct schedules merged are
+# the largest shard's, a lower bound
+"$H" explore lost-update-fixed --strategy pct --iterations 300 --json --no-progress >"$T/p.json"
+"$H" explore lost-update-fixed --strategy pct --iterations 300 --jobs 2 --json --no-progress >"$T/p2.json"
+python3 -c 'import json,sys
+a, b = (json.load(open(f))["coverage"] for f in sys.argv[1:])
+sys.exit(not (b["distinct_capped"] and b["distinct_schedules"] <= a["distinct_schedules"] and
+	b["executions"] == a["executions"] and b["choice_points"] == a["choice_points"] and
+	b["events"] == a["events"] and b["threads"] == a["threads"]))' "$T/p.json" "$T/p2.json" &&
+	ok "pct --jobs 2: the coverage added up, distinct schedules at least the largest worker's" ||
+	bad "pct --jobs 2: coverage $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("coverage"))' "$T/p2.json")"
 tok=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["violations"][0]["schedule"])' "$T/b.json")
 "$H" replay p2p-importer-unload-nowait --schedule "$tok" >/dev/null
 rc=$?

@@ -295,7 +295,19 @@ d = dict(s1); d["violations"] = []; put("vnone", d)
 d = dict(s1); d["violations"] = [dict(d["violations"][0], execution=2)]; put("vother", d)
 d = dict(s0); d["unfair_cut"] = 2**64 - 1; put("wrap0", d)
 d = dict(s1); d["unfair_cut"] = 2**64 - 1; put("wrap1", d)
+d = dict(s1); d["coverage"] = dict(d["coverage"], executions="x"); put("covbad", d)
+d = dict(s1); d["coverage"] = dict(d["coverage"], locks={"ptl": {"executions": 1}}); put("covlock", d)
+d = dict(s0); d["coverage"] = dict(d["coverage"], choice_points=2**64 - 1); put("covwrap0", d)
+d = dict(s1); d["coverage"] = dict(d["coverage"], choice_points=2**64 - 1); put("covwrap1", d)
 PY
+for f in covbad covlock; do
+	expect_exit 2 "merge refuses $f.json" "$H" merge "$T/s0.json" "$T/$f.json"
+	[[ $(wc -l <"$T/err") == 1 ]] && grep -q "$f.json: its coverage is damaged" "$T/err" &&
+		ok "one line: its coverage is damaged ($f.json)" || bad "$f.json: $(cat "$T/err")"
+done
+expect_exit 2 "merge refuses a coverage that wraps when added up" "$H" merge "$T/covwrap0.json" "$T/covwrap1.json"
+grep -q "covwrap1.json: its coverage" "$T/err" && ok "it names the file whose coverage wraps" ||
+	bad "coverage wrap: $(cat "$T/err")"
 for fw in "toomany:more executions than its shard" "vfzero:violations_found does not fit" \
 	"vnone:violations_found does not fit" "vother:a violation of another shard"; do
 	f=${fw%%:*}
