@@ -135,21 +135,16 @@ static bool touched_between(const struct sim_dpor_state *s, int t, const void *o
 }
 
 /*
- * Is the round [@from, @to) of @t, with write log @log and marks @m,
- * invisible to every other thread (docs/dpor.md, "Polling loops")?  Every
- * operation of a pure kind; the same locks and RCU sections held at its end
- * as at its start; no failed trylock of another thread saw one of its locks;
- * every location it stored to held, at its end, the value it had before the
- * round's first store to it, and no event of another thread touched it
- * during the round.  Called at the end of the round after it (event @now):
- * a location no other thread wrote since the round's end still holds the
- * value it had there (the round after put back what it stored), so it is
- * compared now, and a write of another thread since then fails the test.
+ * May the round [@from, @to) of @t, with write log @log and marks @m, be
+ * invisible (round_invisible())?  What its own events did: every operation
+ * of a pure kind, each store logged, the same locks and RCU sections held
+ * at its end as at its start.  Its thread's events alone decide it, so it
+ * is the same in every linearization of the execution's partial order.
  */
-static bool round_invisible(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to,
-			    int log, const struct dpor_round_marks *m, size_t now)
+static bool round_pure(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to, int log,
+		       const struct dpor_round_marks *m)
 {
-	if (m->overflow || m->observed || !m->locks_kept)
+	if (m->overflow || !m->locks_kept)
 		return false;
 	ROUND_ITEMS(s, t, from, to, j, it)
 	{
@@ -159,7 +154,44 @@ static bool round_invisible(const struct sim_dpor_state *s, int t, uint32_t from
 			return false;
 		(void)j;
 	}
-	size_t first = (size_t)s->tev[t][from - 1], last = (size_t)s->tev[t][to - 2];
+	return true;
+}
+
+/* The first and last events of the round [@from, @to) of @t that store to
+ * (the word of) @obj: *@fs, *@ls. */
+static void store_window(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to,
+			 const void *obj, size_t *fs, size_t *ls)
+{
+	*fs = *ls = SIZE_MAX;
+	ROUND_ITEMS(s, t, from, to, j, it)
+	{
+		if (!kind_stores(it->kind) || sim_obj_word(it->obj) != obj)
+			continue;
+		if (*fs == SIZE_MAX)
+			*fs = j;
+		*ls = j;
+	}
+}
+
+/*
+ * Is the round [@from, @to) of @t (round_pure()) invisible to every other
+ * thread (docs/dpor.md, "Polling loops")?  No failed trylock of another
+ * thread saw one of its locks; every location it stored to holds the value
+ * it had before the round's first store to it, no event of another thread
+ * touched it between the round's first and last stores to it (it would
+ * have seen a value the round put there), and none wrote it since that
+ * last store.  Called at the end of the round after it (event @now), whose
+ * poll checks read every such location: the writes of other threads since
+ * the round's last store, and so the value now, are those that happen
+ * before @now in every linearization (a window that ended at the round's
+ * last event, or began at it, would count an unordered event in one
+ * linearization and not in another).
+ */
+static bool round_invisible(const struct sim_dpor_state *s, int t, uint32_t from, uint32_t to,
+			    int log, const struct dpor_round_marks *m, size_t now)
+{
+	if (m->observed)
+		return false;
 	for (unsigned int k = 0; k < m->nwrote; k++) {
 		const struct dpor_wrote *w = &s->wrote[t][log][k];
 		if (memcmp(w->obj, &w->old, w->size))
@@ -167,8 +199,12 @@ static bool round_invisible(const struct sim_dpor_state *s, int t, uint32_t from
 	}
 	for (unsigned int k = 0; k < m->nwrote; k++) {
 		const void *obj = s->wrote[t][log][k].obj;
-		if (touched_between(s, t, obj, first, last, false) ||
-		    touched_between(s, t, obj, last, now, true))
+		size_t fs, ls;
+		store_window(s, t, from, to, obj, &fs, &ls);
+		if (fs == SIZE_MAX)
+			continue; /* its writes changed nothing (they count as reads) */
+		if (touched_between(s, t, obj, fs, ls, false) ||
+		    touched_between(s, t, obj, ls, now, true))
 			return false;
 	}
 	return true;
@@ -183,14 +219,36 @@ static uint32_t fp_n_unchecked(const struct sim_dpor_state *s, const struct dpor
 	return n;
 }
 
-/* Did the rounds [@a, @b) and [@b, @c) of @t do the same operations on the same objects? */
+/* The next event of @t at lidx >= *@l and below @end that did not block (a
+ * failed attempt, which a linearization leaves out: the retry is the
+ * operation), *@l after it; NULL at @end. */
+static const struct dpor_event *next_done(const struct sim_dpor_state *s, int t, uint32_t *l,
+					  uint32_t end)
+{
+	for (; *l < end; (*l)++) {
+		const struct dpor_event *x = &s->ev[s->tev[t][*l - 1]];
+		if (!x->blocked) {
+			(*l)++;
+			return x;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Did the rounds [@a, @b) and [@b, @c) of @t do the same operations on the
+ * same objects?  Attempts that blocked do not count: whether an acquisition
+ * found its lock held depends on the order of the threads, not on what the
+ * round did (a section that commutes runs without blocking in another
+ * linearization of the execution's partial order).
+ */
 static bool rounds_equal(const struct sim_dpor_state *s, int t, uint32_t a, uint32_t b, uint32_t c)
 {
-	if (b - a != c - b)
-		return false;
-	for (uint32_t l = 0; l < b - a; l++) {
-		const struct dpor_event *x = &s->ev[s->tev[t][a + l - 1]];
-		const struct dpor_event *y = &s->ev[s->tev[t][b + l - 1]];
+	uint32_t la = a, lb = b;
+	for (;;) {
+		const struct dpor_event *x = next_done(s, t, &la, b), *y = next_done(s, t, &lb, c);
+		if (!x || !y)
+			return !x && !y;
 		uint32_t n = fp_n_unchecked(s, x);
 		if (x->kind != y->kind || n != fp_n_unchecked(s, y))
 			return false;
@@ -200,7 +258,6 @@ static bool rounds_equal(const struct sim_dpor_state *s, int t, uint32_t a, uint
 			    s->items[x->fp_start + k].kind != s->items[y->fp_start + k].kind)
 				return false;
 	}
-	return true;
 }
 
 static void pollset_add(struct sim_dpor_state *s, int t, const void *obj)
@@ -269,14 +326,18 @@ bool sim_dpor_poll_blocks(struct sim_engine *e, const void *site)
 	cur.locks_kept = r->locks == th->dpor_locks * 256 + (int)th->rcu_nesting;
 	if (r->prev_first && site == prev_site &&
 	    rounds_equal(s, t, r->prev_first, r->first, end) &&
-	    round_invisible(s, t, r->first, end, r->log, &cur, i) &&
-	    round_invisible(s, t, r->prev_first, r->first, !r->log, &r->prev, i)) {
-		d = round_saw_change(s, t, r->first, end) ? POLL_CHANGED : POLL_BLOCKED;
+	    round_pure(s, t, r->first, end, r->log, &cur) &&
+	    round_pure(s, t, r->prev_first, r->first, !r->log, &r->prev)) {
 		pollset_fill(s, t, r->first, end);
-		/* the decision read the poll set: a check of each, in this event */
+		/* the decision reads the poll set, whatever it decides: a check of
+		 * each, in this event (so the footprint does not depend on the
+		 * values, and the writes it sees are ordered before it) */
 		for (uint32_t k = 0; k < s->npollset[t]; k++)
 			dpor_foot_add(s, s->pollset[t][k], SIM_OP_POLL_CHECK, "what it polls",
 				      "sim_yield");
+		if (round_invisible(s, t, r->first, end, r->log, &cur, i) &&
+		    round_invisible(s, t, r->prev_first, r->first, !r->log, &r->prev, i))
+			d = round_saw_change(s, t, r->first, end) ? POLL_CHANGED : POLL_BLOCKED;
 	}
 	s->ev[i].poll = d;
 	if (d != POLL_BLOCKED)
