@@ -562,12 +562,8 @@ int cmd_catalog(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--iterations") == 0 || strcmp(a, "--seed") == 0) {
 			uint64_t v;
-			if (!cli_parse_u64(val, &v) || (a[2] == 'i' && v == 0)) {
-				fprintf(stderr, "hmmsim: %s wants %s, not '%s'\n", a,
-					a[2] == 'i' ? "1 or more executions" : "a number",
-					val ? val : "");
-				return 2;
-			}
+			if (!cli_parse_u64(val, &v) || (a[2] == 'i' && v == 0))
+				return cli_bad_count(a, val);
 			*(a[2] == 'i' ? &iterations : &seed) = v;
 			i++;
 		} else if (a[0] != '-' && !only) {

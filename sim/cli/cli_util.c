@@ -25,6 +25,13 @@ bool cli_parse_u64(const char *s, uint64_t *out)
 	return true;
 }
 
+int cli_bad_count(const char *opt, const char *val)
+{
+	fprintf(stderr, "hmmsim: %s wants %s, not '%s'\n", opt,
+		opt[2] == 'i' ? "1 or more executions" : "a number", val ? val : "");
+	return 2;
+}
+
 bool cli_parse_double(const char *s, double *out)
 {
 	char *end;

@@ -11,6 +11,9 @@
 
 /* Parse a whole decimal number; false on junk, sign or overflow. */
 bool cli_parse_u64(const char *s, uint64_t *out);
+/* "hmmsim: --iterations wants 1 or more executions, not 'x'" (or "a number"
+ * for --seed) on stderr, for option @opt's value @val (NULL: missing); 2. */
+int cli_bad_count(const char *opt, const char *val);
 bool cli_parse_double(const char *s, double *out);
 /* Print @s as a JSON string literal. */
 void cli_json_str(FILE *f, const char *s);

@@ -692,11 +692,8 @@ static int number_arg(const char *a, const char *val, struct exp_run *x)
 		x->width = (unsigned int)v;
 		return 0;
 	}
-	if (!cli_parse_u64(val, &v) || (a[2] == 'i' && v == 0)) {
-		fprintf(stderr, "hmmsim: %s wants %s, not '%s'\n", a,
-			a[2] == 'i' ? "1 or more executions" : "a number", val ? val : "");
-		return 2;
-	}
+	if (!cli_parse_u64(val, &v) || (a[2] == 'i' && v == 0))
+		return cli_bad_count(a, val);
 	*(a[2] == 'i' ? &x->iterations : &x->seed) = v;
 	return 0;
 }
