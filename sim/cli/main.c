@@ -855,16 +855,6 @@ static int explore_setup(struct explore_cmd *x)
 					       "with --keep-going"
 					     : "--race-profile profiles one tree: not with "
 					       "--deepen");
-	/* the self-check of a split unbounded tree reports a follow run that
-	 * cannot go on, in a program whose poller the polling rule blocks
-	 * (tests/engine/dpor.c, test_split_sleepers()) */
-	if (o->por_check && o->strategy == SIM_STRATEGY_DPOR && !o->dpor_bounded &&
-	    !o->dpor_deepen && (x->jobs || x->shard || x->split_depth))
-		return usage_error("--por-check checks an unbounded dpor tree in one piece: not "
-				   "split by %s (with --preemptions P or --deepen it can be)",
-				   x->jobs    ? "--jobs"
-				   : x->shard ? "--shard"
-					      : "--split-depth");
 	if (o->strategy == SIM_STRATEGY_DPOR && (x->jobs || x->shard || x->split_depth))
 		o->dpor_split_depth = x->split_depth ? x->split_depth : CLI_DPOR_SPLIT_DEPTH;
 	if (o->trace_execution_set && trace_execution_unreachable(x))

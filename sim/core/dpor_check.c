@@ -124,6 +124,24 @@ static bool yield_alone(const struct sim_dpor_state *s, size_t y)
 	return s->ev[y].kind == SIM_OP_YIELD && s->ev[y].pend == NO_EVENT && s->ev[y].lidx > 1;
 }
 
+/*
+ * The events at whose end a poller that the polling rule blocked went on
+ * (its enabling edge), into @waker: a write of its poll set woke it, or
+ * nobody else could run at the yield that ended the event (sched.c,
+ * poll_wake_all()), which depends on where every other thread is, not on
+ * happens-before.  The linearizations keep such an event where it was,
+ * every event before it first.
+ */
+static void poll_wakers(const struct sim_dpor_state *s, bool *waker)
+{
+	for (size_t y = 0; y < s->nev; y++) {
+		const struct dpor_event *ev = &s->ev[y];
+		if (ev->pend != NO_EVENT && ev->lidx > 1 &&
+		    s->ev[s->tev[ev->tid][ev->lidx - 2]].poll == POLL_BLOCKED)
+			waker[ev->pend] = true;
+	}
+}
+
 /* @q before @pick?  0: the highest thread first; 1: the main thread while it
  * can go on (it spawns the others), then the highest; 2: main, then the lowest. */
 static bool better(int variant, int q, int pick)
@@ -296,9 +314,11 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 	unsigned int nheld = 0;
 	int32_t(*pairs)[2];
 
+	bool *waker = calloc(n + 1, sizeof(*waker));
 	*seq = malloc((n + 1) * sizeof(**seq));
-	if (!*seq || !need)
+	if (!*seq || !need || !waker)
 		abort();
+	poll_wakers(s, waker);
 	for (size_t y = 0; y < n; y++)
 		if (s->ev[y].pend != NO_EVENT && s->ev[y].lidx > 1 &&
 		    !la_attempt(s, (size_t)s->tev[s->ev[y].tid][s->ev[y].lidx - 2]))
@@ -320,6 +340,8 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 			if (ready && f + 1 < n && s->ev[f].lidx < s->ntev[q] &&
 			    yield_alone(s, (size_t)s->tev[q][s->ev[f].lidx]))
 				ready = used == f; /* a barrier: everything before it first */
+			if (ready && waker[f])
+				ready = used == f; /* so too where a poller went on */
 			size_t g =
 			    s->ev[f].lidx < s->ntev[q] ? (size_t)s->tev[q][s->ev[f].lidx] : f;
 			for (int r = 0; ready && r < s->nthreads; r++)
@@ -351,6 +373,7 @@ size_t sim_dpor_linearize(const struct sim_dpor_state *s, int variant, int **seq
 		}
 	}
 	free(need);
+	free(waker);
 	free(pairs);
 	return used < n ? SIZE_MAX : out;
 }
