@@ -112,7 +112,8 @@ void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size
  * engine can run: an event that a blocked or yielding thread's next event
  * waits for (its pend) comes after that thread's blocking or yielding event;
  * a yield that went on at once (nobody else could run) stays where it was,
- * every event before it first, its continuation right after it; an event
+ * every event before it first, its continuation right after it, and so does
+ * an event at whose end a poll-blocked poller went on (poll_wakers()); an event
  * with no scheduling point before it (glued) comes right after its thread's
  * previous one, which waits for what the glued one happens after; a grace
  * period's start stays after the read sections' ends that came before it
