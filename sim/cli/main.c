@@ -240,8 +240,9 @@ static void print_violation(const char *shown, const struct sim_options *o,
 		       (unsigned long long)v->steps, cli_plural(v->steps));
 		fputs(v->report, stdout);
 	} else { /* por-check: the execution checked has no violation of its own */
-		printf(", %llu scheduling point%s; the token below replays the execution "
-		       "checked (--trace-out FILE draws it)\n",
+		printf(", %llu scheduling point%s; the token below names the execution "
+		       "checked (replay --trace-out FILE draws it; one that a sleep set "
+		       "blocked was cut, and its token does not replay)\n",
 		       (unsigned long long)v->steps, cli_plural(v->steps));
 	}
 	if (strcmp(v->kind, "livelock") == 0 && strstr(v->message, "(step bound ") && v->steps > 1)
