@@ -425,8 +425,9 @@ static int jobs_combine(struct jobs_run *jr, struct sim_result *res, int *interr
 			res->violations_found = 1;
 			max = 1;
 		}
-		if (cli_merge_cov(&m))
-			res->coverage = *cli_merge_cov(&m);
+		const struct sim_coverage *cov = cli_merge_cov(&m);
+		if (cov)
+			res->coverage = *cov;
 		status = jobs_reports(&m, max, res);
 		cli_merge_free(&m);
 	}

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,14 @@ static unsigned int nr_switches_on;
 /* --kernel VERSION, named in reports and JSON (NULL: not given). */
 static const char *kernel_release;
 
-static int usage_error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "hmmsim: ");
-	fprintf(stderr, fmt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr, " (see hmmsim --help)\n");
 	return 2;
 }
@@ -615,11 +620,8 @@ static int explore_number(struct explore_cmd *x, const char *a, const char *val)
 {
 	uint64_t v;
 
-	if (!cli_parse_u64(val, &v)) {
-		char what[96];
-		snprintf(what, sizeof(what), "%s wants a number, not '%.60s'", a, val ? val : "");
-		return usage_error("%s", what);
-	}
+	if (!cli_parse_u64(val, &v))
+		return usage_error("%s wants a number, not '%s'", a, val ? val : "");
 	if (a[2] == 'i') {
 		if (v == 0)
 			return usage_error("%s", "--iterations must be at least 1: a run of no "

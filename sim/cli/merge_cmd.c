@@ -705,8 +705,9 @@ static void print_merged(const struct cli_merge *m, int files)
 	for (size_t i = 0; i < m->nv; i++)
 		printf("%s", i ? "," : ""), cli_merge_viol_print(stdout, &m->v[i]);
 	printf("]");
-	if (cli_merge_cov(m))
-		cli_cov_print_json(stdout, cli_merge_cov(m));
+	const struct sim_coverage *cov = cli_merge_cov(m);
+	if (cov) /* (none: no "coverage" key) */
+		cli_cov_print_json(stdout, cov);
 	printf(",");
 	cli_json_version(stdout); /* the merging build's */
 	printf("}\n");

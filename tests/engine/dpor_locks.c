@@ -277,8 +277,8 @@ static void test_disjoint_sections(void)
 
 /*
  * The self-check under a covering bound, where no section commutes: the
- * follow runs it compares with take the sections as commuting (their own
- * mode), and that is not an order-dependent footprint.  Each program clean.
+ * follow runs it compares with keep that mode (sim_dpor_follow()), so a
+ * section's kind is the same in both.  Each program clean.
  */
 static void test_self_check_bounded(void)
 {
