@@ -843,6 +843,8 @@ static int explore_setup(struct explore_cmd *x)
 		return usage_error("%s", "--race-profile works with --strategy dpor");
 	if (o->dpor_deepen && o->strategy != SIM_STRATEGY_DPOR)
 		return usage_error("%s", "--deepen works with --strategy dpor");
+	if (o->por_check && o->strategy != SIM_STRATEGY_DPOR) /* before --jobs forks */
+		return usage_error("%s", "--por-check works with --strategy dpor");
 	if (o->dpor_deepen && (x->shard || (x->split_depth && !x->jobs)))
 		return usage_error("%s", x->shard ? "--deepen runs its rounds one after another "
 						    "on one machine: not with --shard (--jobs "

@@ -294,6 +294,13 @@ expect_exit 2 "--version with a word" "$H" --version x
 expect_exit 0 "help merge" "$H" help merge
 "$H" merge --help >"$T/want"
 cmp -s "$T/out" "$T/want" && ok "help merge: merge --help's text" || bad "help merge: another text"
+# --por-check is dpor's: refused up front, once, also with --jobs (each
+# worker said it, and the parent named a worker that exited with status 2)
+for j in "" "--jobs 2"; do
+	expect_exit 2 "--por-check without dpor${j:+ $j}" "$H" explore lost-update --por-check $j --no-progress
+	[[ $(wc -l <"$T/err") == 1 ]] && grep -q -- "--por-check works with --strategy dpor" "$T/err" &&
+		ok "one line naming --por-check${j:+ ($j)}" || bad "--por-check without dpor $j: $(cat "$T/err")"
+done
 # stress runs hmmsim-native; its errors are hmmsim's
 expect_exit 2 "stress: unknown scenario" "$H" stress no-such-thing
 grep -q '^hmmsim: ' "$T/err" && ok "stress: the error says hmmsim" || bad "stress: $(cat "$T/err")"
