@@ -53,6 +53,23 @@ struct sim_split_item {
 	uint64_t executions, sleep_blocked, races, unfair_cut, max_depth;
 };
 
+/*
+ * The subtrees of a split dpor run handed out as the workers of hmmsim
+ * explore --jobs reach them (sim_options.dpor_claims; docs/dpor.md,
+ * "Splitting the tree"): a mapping the workers share.  Subtree k below
+ * SIM_SPLIT_CLAIMS goes to the first worker that reaches it (claimed[k]),
+ * unless a violation was found in a subtree below k (lowest_violation):
+ * no worker explores past the lowest one found, as one process stops there.
+ * Subtrees from SIM_SPLIT_CLAIMS on go in turn, as for shards.  workers is
+ * J; worker w runs as shard K + N*w of N*J, for the run's --shard K/N.
+ */
+#define SIM_SPLIT_CLAIMS (1u << 20)
+struct sim_split_claims {
+	uint64_t lowest_violation; /* UINT64_MAX: none yet */
+	uint64_t workers;
+	uint8_t claimed[SIM_SPLIT_CLAIMS];
+};
+
 struct sim_options {
 	enum sim_strategy strategy;
 	uint64_t seed;
@@ -81,7 +98,8 @@ struct sim_options {
 	/* dpor: split the tree (--jobs, --shard): every awake thread is explored
 	 * at the first dpor_split_depth choice nodes, and the subtrees below them
 	 * are numbered in the order first reached; with shard_count > 1 this run
-	 * explores those with number % shard_count == shard_index.  The shards'
+	 * explores those with number % shard_count == shard_index (or, with
+	 * dpor_claims, those it reaches first).  The shards'
 	 * executions add up to the unsplit run's (docs/dpor.md).  0: no split. */
 	unsigned int dpor_split_depth;
 	/* dpor without a bound first runs probe rounds: dpor bounded to 0, 1,
@@ -125,6 +143,10 @@ struct sim_options {
 	 * dpor: its subtrees (dpor_split_depth).  shard_count 0 or 1: no
 	 * sharding. */
 	uint64_t shard_index, shard_count;
+	/* dpor with a split, a --jobs worker: subtrees handed out as reached
+	 * (struct sim_split_claims) instead of by number % shard_count; the
+	 * shards' figures still add up to one process's.  NULL: in turn. */
+	struct sim_split_claims *dpor_claims;
 	/* Called after each execution of random, pct and dfs (not of replay or
 	 * minimization), with @progress_arg; returning false ends the run there,
 	 * as if the iterations were used up.  NULL: not called.  The engine

@@ -170,6 +170,8 @@ struct cli_merge_split {
 	struct sim_split_item *items; /* "split_items" */
 	size_t n;
 	bool violated, exhausted;
+	uint64_t subtrees; /* "subtrees": those it numbered */
+	uint64_t claims;   /* "split_claims" (a --jobs worker's), 0: none */
 };
 /* A race profile being merged (cli_races.c). */
 struct cli_races {

@@ -8,11 +8,14 @@
  * publishes its index, the others stop past it, and the result keeps the
  * executions up to it, as one process would have run.  Counts for the
  * progress line and that index are in a shared mapping.  dpor splits its
- * tree into subtrees instead (sim_options.dpor_split_depth): each worker
- * explores its own in order, to the end or to its first violation,
- * whatever the others find, and the parent adds up what one process would
- * have run up to the lowest subtree with a violation (merge_split_first()
- * in merge_cmd.c), so the result depends neither on timing nor on J.
+ * tree into subtrees instead (sim_options.dpor_split_depth), each taken by
+ * the first worker that reaches it (struct sim_split_claims, a second
+ * mapping; in turn with --keep-going or --iterations): each worker
+ * explores its own in order, to the end or to its first violation, none
+ * past the lowest violation found, and the parent adds up what one process
+ * would have run up to the lowest subtree with a violation
+ * (merge_split_first() in merge_cmd.c), so the result depends neither on
+ * timing nor on J.
  *
  * A SIGINT or SIGTERM to the parent (cli_interrupted) stops the workers
  * through the mapping: each ends after its current execution and sends what
@@ -87,7 +90,7 @@ static bool worker_progress(void *arg, const struct sim_progress *p)
 }
 
 static _Noreturn void worker(const struct cli_jobs *j, unsigned int k, int fd,
-			     struct jobs_shared *sh, pid_t parent)
+			     struct jobs_shared *sh, struct sim_split_claims *claims, pid_t parent)
 {
 	struct sim_options o = *j->opt;
 	uint64_t n = o.shard_count > 1 ? o.shard_count : 1,
@@ -104,6 +107,7 @@ static _Noreturn void worker(const struct cli_jobs *j, unsigned int k, int fd,
 		_exit(2);
 	o.shard_index = kk + n * k;
 	o.shard_count = n * j->jobs;
+	o.dpor_claims = claims;
 	o.progress = worker_progress;
 	o.progress_arg = &c;
 	if (sim_explore(j->sc, &o, &r)) {
@@ -173,6 +177,7 @@ struct jobs_run {
 	const struct cli_jobs *j;
 	struct jobs_shared *sh;
 	size_t shsize;
+	struct sim_split_claims *claims; /* cli_jobs.hand_out, else NULL */
 	pid_t *pid;
 	bool *reaped, *lost; /* lost: killed after the stop, its result dropped */
 	struct pollfd *pfd;
@@ -198,6 +203,8 @@ static void jobs_free(struct jobs_run *jr)
 	free(jr->reaped);
 	free(jr->lost);
 	munmap(jr->sh, jr->shsize);
+	if (jr->claims)
+		munmap(jr->claims, sizeof(*jr->claims));
 }
 
 static void jobs_alloc(struct jobs_run *jr, const struct cli_jobs *j)
@@ -219,6 +226,15 @@ static void jobs_alloc(struct jobs_run *jr, const struct cli_jobs *j)
 	    !jr->len || !jr->cap)
 		cli_oom("the --jobs bookkeeping");
 	jr->sh->stop_at = UINT64_MAX;
+	if (j->hand_out && j->opt->strategy == SIM_STRATEGY_DPOR && J > 1) {
+		/* pages of the claims are touched as the subtrees are reached */
+		jr->claims = mmap(NULL, sizeof(*jr->claims), PROT_READ | PROT_WRITE,
+				  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (jr->claims == MAP_FAILED)
+			cli_oom("the --jobs bookkeeping");
+		jr->claims->lowest_violation = UINT64_MAX;
+		jr->claims->workers = J;
+	}
 	for (unsigned int k = 0; k < J; k++)
 		jr->pfd[k].fd = -1;
 }
@@ -248,7 +264,7 @@ static void jobs_spawn(struct jobs_run *jr)
 			for (unsigned int i = 0; i < k; i++)
 				close(jr->pfd[i].fd);
 			close(fds[0]);
-			worker(jr->j, k, fds[1], jr->sh, parent);
+			worker(jr->j, k, fds[1], jr->sh, jr->claims, parent);
 		}
 		close(fds[1]);
 		jr->pfd[k] = (struct pollfd){.fd = fds[0], .events = POLLIN};

@@ -18,6 +18,9 @@ struct cli_jobs {
 	unsigned int jobs;	       /* 1..CLI_JOBS_MAX */
 	bool with_trace;	       /* the workers send their first report's trace */
 	bool progress;		       /* the combined progress line on stderr */
+	/* dpor without --keep-going or --iterations: each subtree to the first
+	 * worker that reaches it (struct sim_split_claims), not in turn */
+	bool hand_out;
 	/* --deepen (cli_jobs_deepen()): the executions of the rounds before
 	 * and when the first began, for the progress line */
 	uint64_t base;

@@ -204,6 +204,8 @@ static void print_json(FILE *f, const struct sim_scenario *sc, const struct sim_
 		fprintf(f, "\"subtrees\":%llu,", (unsigned long long)r->subtrees);
 	if (r->nr_items)
 		print_json_items(f, r);
+	if (o->dpor_claims) /* a --jobs worker's subtrees were handed out as reached */
+		fprintf(f, "\"split_claims\":%llu,", (unsigned long long)o->dpor_claims->workers);
 	if (o->shard_count > 1)
 		print_campaign(f, o);
 	if (interrupted)
@@ -1029,6 +1031,8 @@ static int cmd_explore(int argc, char **argv, bool replay)
 		    .jobs = x.jobs,
 		    .with_trace = x.trace_out || x.html,
 		    .progress = progress,
+		    .hand_out = x.o.strategy == SIM_STRATEGY_DPOR && !x.o.keep_going &&
+				x.o.iterations == UINT64_MAX,
 		    .print_json = print_json,
 		};
 		ret = x.o.dpor_deepen ? cli_jobs_deepen(&j, &r, &x.interrupted)

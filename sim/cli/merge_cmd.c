@@ -253,9 +253,24 @@ void cli_merge_dpor(const struct cli_merge *m, struct sim_result *res)
 	"add up)"
 
 /*
+ * Is subtree @k one file @f may have explored?  Its shard's (k % N == K),
+ * or, for the workers of one --jobs run (@claims of them, handed the
+ * subtrees out as they reached them: struct sim_split_claims), one of the
+ * run's own --shard (a worker is shard K + N*w of N*J); check_claims() then
+ * sees that no two explored one.
+ */
+static bool item_fits(const struct cli_merge *m, int f, uint64_t k, uint64_t claims)
+{
+	if (!claims || k >= SIM_SPLIT_CLAIMS)
+		return k % m->shards == m->ks[f];
+	uint64_t n = m->shards / claims;
+	return k % n == m->ks[f] % n;
+}
+
+/*
  * A split run's "split_items" (print_json_items()) of file @f, whose
  * executions are @execs, into @m; 0 or 2.  They must fit the file: its
- * subtrees, this shard's (k % N == K), the figures growing with each, the
+ * subtrees, this shard's (item_fits()), the figures growing with each, the
  * last one the file's executions.
  */
 static int read_split_items(struct cli_merge *m, int f, const struct cli_jdoc *d, uint64_t execs,
@@ -267,6 +282,14 @@ static int read_split_items(struct cli_merge *m, int f, const struct cli_jdoc *d
 	uint64_t subtrees = 0;
 	size_t cap = 0;
 
+	if (!raw_value(d, "split_claims", val, sizeof(val)) &&
+	    (!cli_parse_u64(val, &sp->claims) || sp->claims < 2 || m->shards % sp->claims))
+		return bad_file(path, "a split_claims that does not fit the shards");
+	if (f && sp->claims != m->split[0].claims)
+		return bad_file(path,
+				"split_claims in some files and not in others, or not the same");
+	if (!raw_value(d, "subtrees", val, sizeof(val)) && cli_parse_u64(val, &subtrees))
+		sp->subtrees = subtrees;
 	if (!arr)
 		return 0;
 	if (raw_value(d, "subtrees", val, sizeof(val)) || !cli_parse_u64(val, &subtrees))
@@ -285,7 +308,7 @@ static int read_split_items(struct cli_merge *m, int f, const struct cli_jdoc *d
 		const struct sim_split_item *last = sp->n ? &sp->items[sp->n - 1] : NULL;
 		if (last && it.item <= last->item)
 			return bad_file(path, "split_items out of order");
-		if (it.item >= subtrees || it.item % m->shards != m->ks[f] ||
+		if (it.item >= subtrees || !item_fits(m, f, it.item, sp->claims) ||
 		    /* each subtree has an execution, complete or sleep-set blocked */
 		    it.executions + it.sleep_blocked <=
 			(last ? last->executions + last->sleep_blocked : 0) ||
@@ -425,6 +448,67 @@ static int by_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The workers of one --jobs run that handed the subtrees out as they
+ * reached them (split_claims): no subtree explored by two, and, when every
+ * worker is there and ran to its end or to a violation, none left out up
+ * to where one process stops (the lowest subtree with a violation), so the
+ * sums are one process's.  0, or 2 (an engine bug, or a forged file).
+ */
+static int check_claims(const struct cli_merge *m)
+{
+	uint64_t n, kk, end = 0, upto = UINT64_MAX, got = 0;
+	size_t total = 0, at = 0;
+	bool whole = !m->missing && !m->interrupted;
+	uint64_t *all;
+
+	if (!m->nks || !m->split[0].claims)
+		return 0;
+	for (size_t f = 0; f < m->nks; f++) {
+		const struct cli_merge_split *sp = &m->split[f];
+		total += sp->n;
+		end = sp->subtrees > end ? sp->subtrees : end;
+		if (sp->violated && sp->n && sp->items[sp->n - 1].item < upto)
+			upto = sp->items[sp->n - 1].item;
+	}
+	/* each ran to its end, to its violation, or past the lowest one */
+	for (size_t f = 0; f < m->nks; f++) {
+		const struct cli_merge_split *sp = &m->split[f];
+		whole &= sp->exhausted || (sp->violated && sp->n) ||
+			 (sp->n && sp->items[sp->n - 1].item > upto);
+	}
+	all = malloc((total + 1) * sizeof(*all));
+	if (!all)
+		cli_oom("the subtrees of a --jobs run");
+	for (size_t f = 0; f < m->nks; f++)
+		for (size_t i = 0; i < m->split[f].n; i++)
+			all[at++] = m->split[f].items[i].item;
+	qsort(all, total, sizeof(*all), by_u64);
+	end = upto != UINT64_MAX ? upto + 1 : end;
+	for (size_t i = 0; i < total; i++) {
+		if (i && all[i] == all[i - 1]) {
+			fprintf(stderr, "hmmsim: merge: two of the files explored subtree %llu\n",
+				(unsigned long long)all[i]);
+			free(all);
+			return 2;
+		}
+		got += all[i] < end;
+	}
+	free(all);
+	n = m->shards / m->split[0].claims;
+	kk = m->ks[0] % n;
+	if (whole && got != (end > kk ? (end - kk + n - 1) / n : 0)) {
+		fprintf(stderr,
+			"hmmsim: merge: the files explored %llu of the %llu subtrees below %llu "
+			"that are theirs\n",
+			(unsigned long long)got,
+			(unsigned long long)(end > kk ? (end - kk + n - 1) / n : 0),
+			(unsigned long long)end);
+		return 2;
+	}
+	return 0;
+}
+
 /* No shard twice; unless @subset, every shard of N there.  0 or 2. */
 static int check_shards(struct cli_merge *m, char *const *names, bool subset)
 {
@@ -552,9 +636,10 @@ static void merge_split_first(struct cli_merge *m)
  * shard run with --jobs, whose workers split it, is merged later with the
  * other shards as if it had run in one process.  Each subtree's figures are
  * the sums, over the files, of each one's at the end of its last subtree up
- * to it.  Only when every file ran its part whole, to its end or to its
- * first violation, and a violation was merged as one process's (then up to
- * it): else none, and the later merge adds the shards up.
+ * to it.  Only when every file ran its part whole, to its end, to its first
+ * violation or past the lowest one, and a violation was merged as one
+ * process's (then up to it): else none, and the later merge adds the
+ * shards up.
  */
 void cli_merge_items(const struct cli_merge *m, struct sim_result *res)
 {
@@ -564,9 +649,14 @@ void cli_merge_items(const struct cli_merge *m, struct sim_result *res)
 	if (!at || !cur)
 		cli_oom("the subtrees of a --jobs run");
 	for (size_t f = 0; f < m->nks; f++) {
-		if (!m->split[f].exhausted && !m->split[f].violated)
+		const struct cli_merge_split *sp = &m->split[f];
+		/* to its end, to its violation, or a worker stopped past the
+		 * lowest violation another found (sim_dpor_claims_past()) */
+		if (!sp->exhausted && !sp->violated &&
+		    !(sp->n && m->first_item != UINT64_MAX &&
+		      sp->items[sp->n - 1].item > m->first_item))
 			goto out;
-		total += m->split[f].n;
+		total += sp->n;
 	}
 	if (m->violations_found && m->first_item == UINT64_MAX)
 		goto out;
@@ -634,6 +724,8 @@ int cli_merge(int n, char *const *texts, char *const *names, int subset, struct 
 		status = merge_one(m, &capv, f, texts[f], names);
 	if (!status && n)
 		status = check_shards(m, names, subset != CLI_MERGE_ALL);
+	if (!status && n)
+		status = check_claims(m);
 	if (!status && m->interrupted && subset == CLI_MERGE_ALL) {
 		fprintf(stderr,
 			"hmmsim: merge: %s was stopped by a signal (\"interrupted\":true): not a "

@@ -512,8 +512,17 @@ void sim_dpor_event_end(struct sim_engine *e)
  * ended above the split): is it this shard's? */
 static bool split_number(struct sim_dpor_state *s)
 {
-	s->item = s->subtrees++;
-	return s->item % s->shard_count == s->shard_index;
+	uint64_t k = s->item = s->subtrees++;
+	struct sim_split_claims *c = s->claims;
+	if (!c || k >= SIM_SPLIT_CLAIMS)
+		return k % s->shard_count == s->shard_index;
+	/* handed out as reached: this run's --shard K/N first (worker w is
+	 * shard K + N*w of N*J), then the first worker to get here */
+	uint64_t n = s->shard_count / c->workers;
+	if (k % n != s->shard_index % n ||
+	    k > __atomic_load_n(&c->lowest_violation, __ATOMIC_ACQUIRE))
+		return false;
+	return !__atomic_exchange_n(&c->claimed[k], 1, __ATOMIC_ACQ_REL);
 }
 
 /*
@@ -989,6 +998,29 @@ void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index
 	s->split_depth = depth;
 	s->shard_index = count > 1 ? index : 0;
 	s->shard_count = count > 1 ? count : 1;
+}
+
+void sim_dpor_claims(struct sim_dpor_state *s, struct sim_split_claims *claims)
+{
+	s->claims =
+	    claims && claims->workers && s->shard_count % claims->workers == 0 ? claims : NULL;
+}
+
+void sim_dpor_claims_violation(const struct sim_dpor_state *s)
+{
+	uint64_t k = s->item, low;
+	if (!s->claims || !s->split_depth)
+		return;
+	low = __atomic_load_n(&s->claims->lowest_violation, __ATOMIC_RELAXED);
+	while (k < low && !__atomic_compare_exchange_n(&s->claims->lowest_violation, &low, k, false,
+						       __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		;
+}
+
+bool sim_dpor_claims_past(const struct sim_dpor_state *s)
+{
+	return s->claims && s->split_depth &&
+	       s->item > __atomic_load_n(&s->claims->lowest_violation, __ATOMIC_ACQUIRE);
 }
 
 uint64_t sim_dpor_item(const struct sim_dpor_state *s)

@@ -201,9 +201,11 @@ struct sim_dpor_state {
 	/* split (--jobs, --shard): every awake thread is explored at the first
 	 * split_depth choice nodes; below, subtrees are numbered in the order
 	 * they are first reached and subtree k is this process's when
-	 * k % shard_count == shard_index (sim_dpor_split()) */
+	 * k % shard_count == shard_index (sim_dpor_split()), or, with claims
+	 * (a --jobs worker), when it reached k first (sim_dpor_claims()) */
 	unsigned int split_depth; /* 0: no split */
 	uint64_t shard_index, shard_count, subtrees;
+	struct sim_split_claims *claims;
 	uint64_t item; /* the number of the subtree this execution is in */
 	bool in_sub; /* this execution reached its subtree */
 	bool probe;  /* this execution is another shard's: not counted */

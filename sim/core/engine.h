@@ -385,10 +385,19 @@ void sim_dpor_free(struct sim_dpor_state *s);
  * Split the tree for --jobs and --shard: every awake thread is explored at the
  * first @depth choice nodes (sleep sets keep one execution per class), and
  * below them each subtree, numbered in the order it is first reached, is
- * explored by the process with @index == number % @count; an execution that
- * reaches another's subtree is a probe (sim_dpor_probe()), abandoned there.
+ * explored by the process with @index == number % @count (or, with claims,
+ * the first to reach it: sim_dpor_claims()); an execution that reaches
+ * another's subtree is a probe (sim_dpor_probe()), abandoned there.
  */
 void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index, uint64_t count);
+/* A --jobs worker: subtrees handed out as reached (struct sim_split_claims;
+ * a split whose shard count is not a multiple of claims->workers ignores it). */
+void sim_dpor_claims(struct sim_dpor_state *s, struct sim_split_claims *claims);
+/* The last execution found a violation: no worker goes past its subtree. */
+void sim_dpor_claims_violation(const struct sim_dpor_state *s);
+/* The last execution's subtree is past the lowest violation another found:
+ * the run ends there (what it explored past it is not counted). */
+bool sim_dpor_claims_past(const struct sim_dpor_state *s);
 bool sim_dpor_probe(const struct sim_dpor_state *s); /* the last execution was one */
 uint64_t sim_dpor_subtrees(const struct sim_dpor_state *s); /* numbered so far */
 /* The subtree (or execution above the split) the last execution was in, by

@@ -725,6 +725,8 @@ static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
 						!opt->dpor_probe_bound);
 	if (opt->dpor_split_depth)
 		sim_dpor_split(d, opt->dpor_split_depth, opt->shard_index, opt->shard_count);
+	if (opt->dpor_split_depth && !opt->keep_going)
+		sim_dpor_claims(d, opt->dpor_claims);
 	if (opt->race_profile)
 		sim_dpor_profile_on(d);
 	sim_dpor_knuth_on(d, opt->dpor_knuth);
@@ -864,11 +866,15 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 			}
 		}
 		split_item_note(opt, res, dpor);
+		if (failed && !opt->keep_going && dpor)
+			sim_dpor_claims_violation(dpor); /* the other workers stop below it */
 		bool more = failed && !opt->keep_going ? true : ops->end(e);
 		if (!explore_progress(opt, res, dpor, base, i, sched_hash))
 			break;
 		if (failed && !opt->keep_going)
 			break;
+		if (dpor && sim_dpor_claims_past(dpor))
+			break; /* another worker found a violation below this subtree */
 		if (!more && e->replay_mismatch && !failed) {
 			snprintf(res->error, sizeof(res->error), "%s", e->mismatch_msg);
 			ret = -EIO; /* dfs: an item's prefix did not replay */

@@ -239,6 +239,41 @@ for edit in 's/"split_items":\[\[[0-9]+,[0-9]+,/"split_items":[[0,0,/' \
 		ok "merge: split_items that do not fit are refused ($edit)" || bad "merge, $edit: exit $rc, $(cat "$T/err")"
 done
 
+# The workers of a --jobs run hand the subtrees out as they reach them
+# ("split_claims": J in a worker's JSON, docs/dpor.md): the merge sees that
+# no two explored one subtree and that none is left out.  Two shards of N = 2
+# made into such workers merge as before; one listed twice, one left out, a
+# count that does not fit the shards, or files that disagree: one line, exit 2.
+for k in 0 1; do
+	"$H" explore p2p-importer-unload --strategy dpor --shard $k/2 --json --no-progress >"$T/c$k.json"
+done
+claims() { # claims IN OUT [python edit of d]
+	python3 - "$1" "$2" "${3:-pass}" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["split_claims"] = 2
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+claims "$T/c0.json" "$T/w0.json"
+claims "$T/c1.json" "$T/w1.json"
+"$H" merge "$T/c0.json" "$T/c1.json" >"$T/cm.json" 2>/dev/null
+"$H" merge "$T/w0.json" "$T/w1.json" >"$T/wm.json" 2>"$T/err"
+rc=$?
+got=$(python3 -c 'import json,sys; a,b=(json.load(open(f)) for f in sys.argv[1:]); print(a["executions"] == b["executions"] > 0, a["exhausted"], b["exhausted"])' "$T/cm.json" "$T/wm.json")
+[[ $rc == 0 && $got == "True True True" ]] && ok "merge of workers that claimed their subtrees: as the shards" ||
+	bad "merge of claiming workers: exit $rc, $got, $(cat "$T/err")"
+for c in 'd["shard"] = "1/2"|two of the files explored subtree 0' 	'd["split_items"] = d["split_items"][1:]|the files explored' 	'd["split_claims"] = 3|a split_claims that does not fit the shards' 	'del d["split_claims"]|split_claims in some files and not in others'; do
+	claims "$T/c0.json" "$T/x.json" "${c%%|*}"
+	other=$T/w1.json
+	[[ $c == *'"1/2"'* ]] && other=$T/w0.json
+	"$H" merge "$other" "$T/x.json" >/dev/null 2>"$T/err"
+	rc=$?
+	[[ $rc == 2 && $(wc -l <"$T/err") == 1 ]] && grep -q "${c#*|}" "$T/err" &&
+		ok "merge refuses workers' claims: ${c#*|}" || bad "merge, ${c%%|*}: exit $rc, $(cat "$T/err")"
+done
+
 # A violation cuts its execution short; the next operations the other
 # threads announced there still race (cut_races() in dpor.c), so unsplit
 # dpor reaches the class of lost-update that the split's full expansion

@@ -227,6 +227,184 @@ static void test_deterministic(void)
 	sim_result_free(&y);
 }
 
+/* Worker @k of 2 of a --jobs run of @sc, its subtrees handed out through @c. */
+static struct sim_result run_claims(const struct sim_scenario *sc, uint64_t k,
+				    struct sim_split_claims *c, bool keep_going)
+{
+	struct sim_options o = {
+	    .strategy = SIM_STRATEGY_DPOR,
+	    .iterations = UINT64_MAX,
+	    .dpor_split_depth = 2,
+	    .shard_index = k,
+	    .shard_count = 2,
+	    .dpor_claims = c,
+	    .dpor_no_probes = true,
+	    .keep_going = keep_going,
+	};
+	struct sim_result r;
+	int ret = sim_explore(sc, &o, &r);
+	CU_ASSERT_EQUAL(ret, 0);
+	if (ret)
+		fprintf(stderr, "sim_explore(%s): %s\n", sc->name, r.error);
+	return r;
+}
+
+static struct sim_split_claims *claims_new(int prefill)
+{
+	struct sim_split_claims *c = calloc(1, sizeof(*c));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	c->workers = 2;
+	c->lowest_violation = UINT64_MAX;
+	for (uint64_t k = 0; prefill >= 0 && k < SIM_SPLIT_CLAIMS; k++)
+		c->claimed[k] = prefill == 2 || (int)(k % 2) != prefill;
+	return c;
+}
+
+static bool same_run(const struct sim_result *a, const struct sim_result *b)
+{
+	return a->executions == b->executions && a->sleep_blocked == b->sleep_blocked &&
+	       a->races == b->races && a->subtrees == b->subtrees && a->nr_items == b->nr_items &&
+	       !memcmp(a->items, b->items, a->nr_items * sizeof(*a->items));
+}
+
+/*
+ * Subtrees handed out as reached (sim_options.dpor_claims, --jobs): with
+ * the other worker's subtrees claimed already, a worker runs exactly its
+ * static shard; the first worker to run takes every subtree and leaves the
+ * second none; none past the lowest violation published; --keep-going
+ * ignores the claims (its shards stay in turn).
+ */
+static void test_claims(void)
+{
+	const struct sim_scenario *sc = find("p2p-importer-unload");
+	struct sim_result st[2], whole;
+	uint64_t total = 0;
+
+	for (uint64_t k = 0; k < 2; k++) {
+		struct sim_split_claims *c = claims_new((int)k); /* the other's taken */
+		struct sim_result r = run_claims(sc, k, c, false);
+		st[k] = run_claims(sc, k, NULL, false);
+		CU_ASSERT_TRUE(same_run(&r, &st[k]));
+		if (!same_run(&r, &st[k]))
+			fprintf(
+			    stderr,
+			    "claims: %llu %llu %llu %llu %zu; in turn: %llu %llu %llu %llu %zu\n",
+			    (unsigned long long)r.executions, (unsigned long long)r.sleep_blocked,
+			    (unsigned long long)r.races, (unsigned long long)r.subtrees, r.nr_items,
+			    (unsigned long long)st[k].executions,
+			    (unsigned long long)st[k].sleep_blocked,
+			    (unsigned long long)st[k].races, (unsigned long long)st[k].subtrees,
+			    st[k].nr_items);
+		CU_ASSERT_TRUE(r.exhausted && r.executions > 0);
+		total += st[k].executions;
+		sim_result_free(&r);
+		free(c);
+	}
+	struct sim_split_claims *c = claims_new(-1);
+	whole = run_claims(sc, 0, c, false);
+	struct sim_result none = run_claims(sc, 1, c, false);
+	CU_ASSERT_EQUAL(whole.executions, total);
+	CU_ASSERT_TRUE(whole.exhausted && none.exhausted);
+	CU_ASSERT_EQUAL(none.executions, 0);
+	CU_ASSERT_EQUAL(none.subtrees, whole.subtrees);
+	free(c);
+	sim_result_free(&none);
+
+	/* none past a violation in subtree 10 */
+	c = claims_new(-1);
+	c->lowest_violation = 10;
+	struct sim_result low = run_claims(sc, 0, c, false);
+	CU_ASSERT_TRUE(low.nr_items > 0 && low.items[low.nr_items - 1].item == 10);
+	CU_ASSERT_TRUE(low.executions > 0 && low.executions < whole.executions);
+	if (low.nr_items && whole.nr_items > 10) /* the figures up to it are the whole run's */
+		CU_ASSERT_EQUAL(low.executions, whole.items[10].executions);
+	CU_ASSERT_EQUAL(low.subtrees, whole.subtrees);
+	free(c);
+	sim_result_free(&low);
+	sim_result_free(&whole);
+
+	/* --keep-going: every subtree claimed, the shard runs its own anyway */
+	c = claims_new(2);
+	struct sim_result kg = run_claims(sc, 1, c, true), ks = run_claims(sc, 1, NULL, true);
+	CU_ASSERT_EQUAL(kg.executions, ks.executions);
+	CU_ASSERT_TRUE(kg.executions > 0);
+	free(c);
+	sim_result_free(&kg);
+	sim_result_free(&ks);
+	sim_result_free(&st[0]);
+	sim_result_free(&st[1]);
+}
+
+struct drop {
+	struct sim_split_claims *c;
+	uint64_t at; /* after this many executions, a violation in subtree 0 */
+};
+
+static bool drop_at(void *arg, const struct sim_progress *p)
+{
+	struct drop *d = arg;
+	if (p->executions == d->at)
+		d->c->lowest_violation = 0;
+	return true;
+}
+
+/*
+ * A worker inside a subtree when another publishes a violation below it
+ * stops after its execution: what it ran past the violation is not counted
+ * anyway (the merge counts up to the lowest one).
+ */
+static void test_claims_stop(void)
+{
+	const struct sim_scenario *sc = find("p2p-importer-unload");
+	struct sim_split_claims *c = claims_new(-1);
+	struct sim_result whole = run_claims(sc, 0, c, false);
+	uint64_t at = 0;
+	for (size_t i = 1; i < whole.nr_items && !at; i++)
+		if (whole.items[i].executions - whole.items[i - 1].executions >= 3)
+			at = whole.items[i - 1].executions + 1; /* the first of a large one */
+	CU_ASSERT_TRUE_FATAL(at > 0);
+	free(c);
+	c = claims_new(-1);
+	struct drop d = {c, at};
+	struct sim_options o = {
+	    .strategy = SIM_STRATEGY_DPOR,
+	    .iterations = UINT64_MAX,
+	    .dpor_split_depth = 2,
+	    .shard_index = 0,
+	    .shard_count = 2,
+	    .dpor_claims = c,
+	    .dpor_no_probes = true,
+	    .progress = drop_at,
+	    .progress_arg = &d,
+	};
+	struct sim_result r;
+	CU_ASSERT_EQUAL_FATAL(sim_explore(sc, &o, &r), 0);
+	CU_ASSERT_EQUAL(r.executions, at);
+	CU_ASSERT_FALSE(r.exhausted);
+	CU_ASSERT_TRUE(r.nr_items > 0 && r.items[r.nr_items - 1].item > 0);
+	free(c);
+	sim_result_free(&r);
+	sim_result_free(&whole);
+}
+
+/* A violation found by a worker is published: the other explores nothing past it. */
+static void test_claims_violation(void)
+{
+	const struct sim_scenario *sc = find("p2p-importer-unload-nowait");
+	struct sim_split_claims *c = claims_new(-1);
+	struct sim_result a = run_claims(sc, 0, c, false);
+	CU_ASSERT_EQUAL(a.violations_found, 1);
+	CU_ASSERT_TRUE(a.nr_items > 0);
+	if (a.nr_items)
+		CU_ASSERT_EQUAL(c->lowest_violation, a.items[a.nr_items - 1].item);
+	struct sim_result b = run_claims(sc, 1, c, false);
+	CU_ASSERT_EQUAL(b.executions, 0);
+	CU_ASSERT_EQUAL(b.violations_found, 0);
+	free(c);
+	sim_result_free(&a);
+	sim_result_free(&b);
+}
+
 /* A dpor shard without a split depth, and dfs shards, are refused. */
 static void test_refused(void)
 {
@@ -252,4 +430,9 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "a bug is found by some shard whatever N", test_bug_found);
 	CU_add_test(s, "a shard run twice is the same run", test_deterministic);
 	CU_add_test(s, "a dpor shard needs a split depth; dfs is not sharded", test_refused);
+	CU_add_test(s, "subtrees handed out as reached: each worker's own, none twice",
+		    test_claims);
+	CU_add_test(s, "subtrees handed out: none past a violation found", test_claims_violation);
+	CU_add_test(s, "subtrees handed out: a worker past a violation found stops",
+		    test_claims_stop);
 }
