@@ -321,17 +321,22 @@ static bool explore_progress(const struct sim_options *opt, const struct sim_res
 /*
  * A split run without keep_going: the run's figures after this execution,
  * under its subtree (sim_result.items).  Merged shards and --jobs add them
- * up to the subtree of the first violation, as one process runs them.
+ * up to the subtree of the first violation, as one process runs them.  A
+ * --jobs worker's violation (@failed) is published to the others (no
+ * subtree past it is taken).  Return: true when the run ends here, another
+ * worker having found one below this subtree.
  */
-static void split_item_note(const struct sim_options *opt, struct sim_result *res,
-			    const struct sim_dpor_state *dpor)
+static bool split_item_note(const struct sim_options *opt, struct sim_result *res,
+			    const struct sim_dpor_state *dpor, bool failed)
 {
 	uint64_t k = dpor ? sim_dpor_item(dpor) : SIM_NO_ITEM;
 	size_t n = res->nr_items;
 	struct sim_dpor_stats st;
 
 	if (k == SIM_NO_ITEM || opt->keep_going)
-		return;
+		return false;
+	if (failed)
+		sim_dpor_claims_violation(dpor);
 	if (!n || res->items[n - 1].item != k) {
 		if (!n || (n >= 16 && !(n & (n - 1)))) { /* none yet, or full */
 			res->items = realloc(res->items, (n ? 2 * n : 16) * sizeof(*res->items));
@@ -347,6 +352,7 @@ static void split_item_note(const struct sim_options *opt, struct sim_result *re
 						    .races = st.races,
 						    .unfair_cut = res->unfair_cut,
 						    .max_depth = st.max_depth};
+	return sim_dpor_claims_past(dpor);
 }
 
 /* The self-check of execution @i (of its sleepers, when it was sleep-set
@@ -865,16 +871,12 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 				sim_engine_setup(sc, ops, state, opt->step_bound);
 			}
 		}
-		split_item_note(opt, res, dpor);
-		if (failed && !opt->keep_going && dpor)
-			sim_dpor_claims_violation(dpor); /* the other workers stop below it */
+		bool past = split_item_note(opt, res, dpor, failed);
 		bool more = failed && !opt->keep_going ? true : ops->end(e);
 		if (!explore_progress(opt, res, dpor, base, i, sched_hash))
 			break;
-		if (failed && !opt->keep_going)
+		if ((failed && !opt->keep_going) || past)
 			break;
-		if (dpor && sim_dpor_claims_past(dpor))
-			break; /* another worker found a violation below this subtree */
 		if (!more && e->replay_mismatch && !failed) {
 			snprintf(res->error, sizeof(res->error), "%s", e->mismatch_msg);
 			ret = -EIO; /* dfs: an item's prefix did not replay */
