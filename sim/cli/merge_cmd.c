@@ -288,11 +288,12 @@ static int read_split_items(struct cli_merge *m, int f, const struct cli_jdoc *d
 	if (f && sp->claims != m->split[0].claims)
 		return bad_file(path,
 				"split_claims in some files and not in others, or not the same");
-	if (!raw_value(d, "subtrees", val, sizeof(val)) && cli_parse_u64(val, &subtrees))
-		sp->subtrees = subtrees;
+	bool numbered =
+	    !raw_value(d, "subtrees", val, sizeof(val)) && cli_parse_u64(val, &subtrees);
+	sp->subtrees = subtrees;
 	if (!arr)
 		return 0;
-	if (raw_value(d, "subtrees", val, sizeof(val)) || !cli_parse_u64(val, &subtrees))
+	if (!numbered)
 		return bad_file(path, "split_items without subtrees");
 	if (d->t[arr].type != CLI_J_ARRAY)
 		return bad_file(path, "a damaged split_items array");
@@ -448,6 +449,21 @@ static int by_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The lowest subtree where a file that lists its subtrees found a violation
+ * (its last one), that file in *@file; UINT64_MAX when none. */
+static uint64_t lowest_violated(const struct cli_merge *m, size_t *file)
+{
+	uint64_t s = UINT64_MAX;
+	for (size_t f = 0; f < m->nks; f++) {
+		const struct cli_merge_split *sp = &m->split[f];
+		if (sp->violated && sp->n && sp->items[sp->n - 1].item < s) {
+			s = sp->items[sp->n - 1].item;
+			*file = f;
+		}
+	}
+	return s;
+}
+
 /*
  * The workers of one --jobs run that handed the subtrees out as they
  * reached them (split_claims): no subtree explored by two, and, when every
@@ -457,23 +473,19 @@ static int by_u64(const void *a, const void *b)
  */
 static int check_claims(const struct cli_merge *m)
 {
-	uint64_t n, kk, end = 0, upto = UINT64_MAX, got = 0;
-	size_t total = 0, at = 0;
+	uint64_t n, kk, want, end = 0, got = 0;
+	size_t total = 0, at = 0, fs;
 	bool whole = !m->missing && !m->interrupted;
 	uint64_t *all;
 
 	if (!m->nks || !m->split[0].claims)
 		return 0;
+	uint64_t upto = lowest_violated(m, &fs);
 	for (size_t f = 0; f < m->nks; f++) {
 		const struct cli_merge_split *sp = &m->split[f];
 		total += sp->n;
 		end = sp->subtrees > end ? sp->subtrees : end;
-		if (sp->violated && sp->n && sp->items[sp->n - 1].item < upto)
-			upto = sp->items[sp->n - 1].item;
-	}
-	/* each ran to its end, to its violation, or past the lowest one */
-	for (size_t f = 0; f < m->nks; f++) {
-		const struct cli_merge_split *sp = &m->split[f];
+		/* each ran to its end, to its violation, or past the lowest one */
 		whole &= sp->exhausted || (sp->violated && sp->n) ||
 			 (sp->n && sp->items[sp->n - 1].item > upto);
 	}
@@ -497,13 +509,12 @@ static int check_claims(const struct cli_merge *m)
 	free(all);
 	n = m->shards / m->split[0].claims;
 	kk = m->ks[0] % n;
-	if (whole && got != (end > kk ? (end - kk + n - 1) / n : 0)) {
+	want = end > kk ? (end - kk + n - 1) / n : 0; /* k < end with k % n == kk */
+	if (whole && got != want) {
 		fprintf(stderr,
 			"hmmsim: merge: the files explored %llu of the %llu subtrees below %llu "
 			"that are theirs\n",
-			(unsigned long long)got,
-			(unsigned long long)(end > kk ? (end - kk + n - 1) / n : 0),
-			(unsigned long long)end);
+			(unsigned long long)got, (unsigned long long)want, (unsigned long long)end);
 		return 2;
 	}
 	return 0;
@@ -577,22 +588,17 @@ void cli_merge_missing(const struct cli_merge *m, FILE *f, uint64_t max)
  */
 static void merge_split_first(struct cli_merge *m)
 {
-	uint64_t s = UINT64_MAX;
+	uint64_t s;
 	size_t fs = SIZE_MAX, kept = SIZE_MAX;
 	unsigned long long e = 0, sb = 0, races = 0, unfair = 0, depth = 0;
 
 	if (m->partial && m->missing)
 		return; /* the missing shards' part of the prefix is not here */
-	for (size_t f = 0; f < m->nks; f++) {
-		const struct cli_merge_split *sp = &m->split[f];
-		if (sp->violated && !sp->n)
+	for (size_t f = 0; f < m->nks; f++)
+		if (m->split[f].violated && !m->split[f].n)
 			return; /* a probe round's, or a shard that did not list its subtrees */
-		if (sp->violated && sp->items[sp->n - 1].item < s) {
-			s = sp->items[sp->n - 1].item;
-			fs = f;
-		}
-	}
-	if (fs == SIZE_MAX)
+	s = lowest_violated(m, &fs);
+	if (s == UINT64_MAX)
 		return;
 	for (size_t f = 0; f < m->nks; f++) {
 		const struct cli_merge_split *sp = &m->split[f];

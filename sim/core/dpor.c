@@ -1003,13 +1003,15 @@ void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index
 void sim_dpor_claims(struct sim_dpor_state *s, struct sim_split_claims *claims)
 {
 	s->claims =
-	    claims && claims->workers && s->shard_count % claims->workers == 0 ? claims : NULL;
+	    s->split_depth && claims && claims->workers && s->shard_count % claims->workers == 0
+		? claims
+		: NULL;
 }
 
 void sim_dpor_claims_violation(const struct sim_dpor_state *s)
 {
 	uint64_t k = s->item, low;
-	if (!s->claims || !s->split_depth)
+	if (!s->claims)
 		return;
 	low = __atomic_load_n(&s->claims->lowest_violation, __ATOMIC_RELAXED);
 	while (k < low && !__atomic_compare_exchange_n(&s->claims->lowest_violation, &low, k, false,
@@ -1019,7 +1021,7 @@ void sim_dpor_claims_violation(const struct sim_dpor_state *s)
 
 bool sim_dpor_claims_past(const struct sim_dpor_state *s)
 {
-	return s->claims && s->split_depth &&
+	return s->claims &&
 	       s->item > __atomic_load_n(&s->claims->lowest_violation, __ATOMIC_ACQUIRE);
 }
 

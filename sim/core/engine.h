@@ -391,7 +391,8 @@ void sim_dpor_free(struct sim_dpor_state *s);
  */
 void sim_dpor_split(struct sim_dpor_state *s, unsigned int depth, uint64_t index, uint64_t count);
 /* A --jobs worker: subtrees handed out as reached (struct sim_split_claims;
- * a split whose shard count is not a multiple of claims->workers ignores it). */
+ * after sim_dpor_split(): no split, or a shard count that is not a multiple
+ * of claims->workers, ignores it). */
 void sim_dpor_claims(struct sim_dpor_state *s, struct sim_split_claims *claims);
 /* The last execution found a violation: no worker goes past its subtree. */
 void sim_dpor_claims_violation(const struct sim_dpor_state *s);

@@ -731,7 +731,7 @@ static struct sim_dpor_state *dpor_start(const struct sim_options *opt)
 						!opt->dpor_probe_bound);
 	if (opt->dpor_split_depth)
 		sim_dpor_split(d, opt->dpor_split_depth, opt->shard_index, opt->shard_count);
-	if (opt->dpor_split_depth && !opt->keep_going)
+	if (!opt->keep_going) /* --keep-going hands them out in turn */
 		sim_dpor_claims(d, opt->dpor_claims);
 	if (opt->race_profile)
 		sim_dpor_profile_on(d);
