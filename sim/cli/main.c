@@ -248,8 +248,9 @@ static void print_violation(const char *shown, const struct sim_options *o,
 		fputs(v->report, stdout);
 	} else { /* por-check: the execution checked has no violation of its own */
 		printf(", %llu scheduling point%s; the token below names the execution "
-		       "checked (replay --trace-out FILE draws it; one that a sleep set "
-		       "blocked was cut, and its token does not replay)\n",
+		       "checked (replay --trace-out FILE draws it; for one that a sleep set "
+		       "blocked, the execution with the sleeper's event next, run to its "
+		       "end)\n",
 		       (unsigned long long)v->steps, cli_plural(v->steps));
 	}
 	if (strcmp(v->kind, "livelock") == 0 && strstr(v->message, "(step bound ") && v->steps > 1)

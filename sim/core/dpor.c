@@ -610,7 +610,7 @@ bool sim_dpor_event_begin(struct sim_engine *e, int next, uint64_t choices, bool
 	if (!split_enter(s, n))
 		return false; /* another shard's subtree */
 	if (s->follow) {
-		if (i >= s->nfollow || s->follow[i] != next) {
+		if (i < s->nfollow ? s->follow[i] != next : !s->follow_on) {
 			if (s->diverged == SIZE_MAX)
 				s->diverged = i;
 			return false;

@@ -23,6 +23,11 @@ struct sim_dpor_state *sim_dpor_follow(const struct sim_dpor_state *like, const 
 	return s;
 }
 
+void sim_dpor_follow_on(struct sim_dpor_state *s)
+{
+	s->follow_on = true;
+}
+
 size_t sim_dpor_diverged(const struct sim_dpor_state *s)
 {
 	if (s->diverged == SIZE_MAX && s->nev != s->nfollow)

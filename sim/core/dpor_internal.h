@@ -213,9 +213,12 @@ struct sim_dpor_state {
 	/* the threads asleep at the node where this execution was sleep-set
 	 * blocked (nodes[nev]), 0: not blocked */
 	uint64_t cut_asleep;
-	/* follow mode (the self-check): the thread of each event */
+	/* follow mode (the self-check): the thread of each event; past them,
+	 * follow_on: the scheduler's default choices to the execution's end
+	 * (a token that replays), else the execution is cut there */
 	const int *follow;
 	size_t nfollow, diverged;
+	bool follow_on;
 };
 
 /* ---- dependence ------------------------------------------------------------ */

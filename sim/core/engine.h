@@ -439,6 +439,9 @@ void sim_dpor_describe(const struct sim_dpor_state *s, size_t i, char *buf, size
  * polling round and orders read sections); a run that cannot is abandoned
  * with *diverged set. */
 struct sim_dpor_state *sim_dpor_follow(const struct sim_dpor_state *like, const int *seq, size_t n);
+/* Past @seq, the follow run goes on to the execution's end with the
+ * scheduler's default choices instead of being cut: its token replays. */
+void sim_dpor_follow_on(struct sim_dpor_state *s);
 size_t sim_dpor_diverged(const struct sim_dpor_state *s); /* event index, or SIZE_MAX */
 /* The threads asleep where the last execution was sleep-set blocked (0:
  * none), and the check of one of them after a follow run of the execution

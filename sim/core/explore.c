@@ -261,14 +261,33 @@ static bool por_check(const struct sim_scenario *sc, const struct sim_options *o
 	return bad;
 }
 
+/* Where a self-check report points: an execution's token and figures. */
+struct por_where {
+	char *tok;
+	uint64_t steps, preemptions;
+	size_t nrec;
+};
+
+static struct por_where por_where_now(const struct sim_scenario *sc)
+{
+	const struct sim_engine *e = &sim_eng;
+	return (struct por_where){
+	    .tok = sim_token_encode(sim_scenario_hash(sc->name), e->choice_points, e->rec, e->nrec),
+	    .steps = e->steps,
+	    .preemptions = e->preemptions,
+	    .nrec = e->nrec};
+}
+
 /*
  * The self-check of a sleep-set-blocked execution: each thread asleep where
- * it was cut runs its next event after the execution's (a follow run with
- * the race profile's labels, for the report).  Return: true, and @msg, when
- * one depends on an event it slept across (sim_dpor_sleeper_check()).
+ * it was cut runs its next event after the execution's, and the run goes on
+ * to its end (a follow run with the race profile's labels, for the report).
+ * Return: true, @msg, and in @w the follow run's token, which replays where
+ * the cut execution's would not, when one depends on an event it slept
+ * across (sim_dpor_sleeper_check()).
  */
 static bool por_sleepers(const struct sim_scenario *sc, const struct sim_options *opt,
-			 const struct sim_dpor_state *d, char *msg, size_t len)
+			 const struct sim_dpor_state *d, char *msg, size_t len, struct por_where *w)
 {
 	uint64_t asleep = sim_dpor_cut_asleep(d);
 	int *seq;
@@ -278,10 +297,15 @@ static bool por_sleepers(const struct sim_scenario *sc, const struct sim_options
 	for (; asleep && !bad; asleep &= asleep - 1) {
 		seq[n] = __builtin_ctzll(asleep);
 		struct sim_dpor_state *f = sim_dpor_follow(d, seq, n + 1);
+		sim_dpor_follow_on(f);
 		sim_dpor_profile_on(f);
 		sim_engine_setup(sc, &sim_dpor_ops, f, opt->step_bound);
 		sim_run_execution(0);
 		bad = sim_dpor_sleeper_check(d, f, seq[n], msg, len);
+		if (bad) {
+			free(w->tok);
+			*w = por_where_now(sc);
+		}
 		sim_dpor_free(f);
 	}
 	free(seq);
@@ -362,12 +386,10 @@ static bool por_self_check(const struct sim_scenario *sc, const struct sim_optio
 {
 	struct sim_engine *e = &sim_eng;
 	char msg[512];
-	uint64_t h0 = e->final_hash, steps = e->steps, pre = e->preemptions;
-	char *tok =
-	    sim_token_encode(sim_scenario_hash(sc->name), e->choice_points, e->rec, e->nrec);
-	size_t nrec = e->nrec;
+	uint64_t h0 = e->final_hash;
+	struct por_where w = por_where_now(sc);
 	bool cut = e->abandoned;
-	bool bad = cut ? por_sleepers(sc, opt, dpor, msg, sizeof(msg))
+	bool bad = cut ? por_sleepers(sc, opt, dpor, msg, sizeof(msg), &w)
 		       : por_check(sc, opt, dpor, h0, msg, sizeof(msg));
 
 	sim_engine_setup(sc, &sim_dpor_ops, dpor, opt->step_bound);
@@ -377,14 +399,14 @@ static bool por_self_check(const struct sim_scenario *sc, const struct sim_optio
 		snprintf(v->kind, sizeof(v->kind), "%s", SIM_KIND_POR_CHECK);
 		v->message = xstrdup(msg);
 		v->report = xstrdup("");
-		v->schedule = tok;
+		v->schedule = w.tok;
 		v->execution = i;
-		v->steps = steps;
-		v->preemptions = pre;
-		v->choices = nrec;
+		v->steps = w.steps;
+		v->preemptions = w.preemptions;
+		v->choices = w.nrec;
 		return true;
 	}
-	free(tok);
+	free(w.tok);
 	return bad;
 }
 

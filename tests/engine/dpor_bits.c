@@ -247,11 +247,14 @@ static void test_part_missed(void)
 /* Two puts and a kill of a count with a bias (model/memremap.c's pagemap
  * ref); the one that reaches zero says who it is.  Mode 0 marks a put that
  * leaves the bias there.  Mode 1, the planted misuse: two puts of a count
- * of 2 without a bias, each marked when its own result is above zero. */
+ * of 2 without a bias, each marked when its own result is above zero.
+ * Mode 2: mode 1, with a's put followed by a write of v and a reader x of v
+ * that runs first: the branch where b's put comes first starts with x and a
+ * asleep, and is cut short of the choices between them. */
 #define PUT_BIAS (1l << 20)
 
 struct putc {
-	sim_atomic_t count, who;
+	sim_atomic_t count, who, v;
 	int mode;
 };
 
@@ -279,32 +282,76 @@ static void killer(void *arg)
 	put_one(arg, PUT_BIAS, 3);
 }
 
+static void reader(void *arg)
+{
+	struct putc *c = arg;
+	(void)sim_atomic_load(&c->v, SIM_RELAXED);
+	(void)sim_atomic_load(&c->v, SIM_RELAXED);
+}
+
+static void putter_a_writes(void *arg)
+{
+	struct putc *c = arg;
+	put_one(c, 1, 1);
+	sim_atomic_store(&c->v, 1, SIM_RELAXED);
+}
+
 static void put_main(void *arg)
 {
 	struct putc *c = sim_alloc(sizeof(*c));
 	c->mode = (int)(uintptr_t)arg;
 	sim_atomic_init(&c->count, c->mode ? 2 : 2 + PUT_BIAS);
-	int t[3] = {sim_thread_spawn("a", putter_a, c), sim_thread_spawn("b", putter_b, c),
-		    c->mode ? -1 : sim_thread_spawn("kill", killer, c)};
-	for (int i = 0; i < 3; i++)
+	int x = c->mode == 2 ? sim_thread_spawn("x", reader, c) : -1; /* runs first */
+	int t[4] = {sim_thread_spawn("a", c->mode == 2 ? putter_a_writes : putter_a, c),
+		    sim_thread_spawn("b", putter_b, c),
+		    c->mode ? -1 : sim_thread_spawn("kill", killer, c), x};
+	for (int i = 0; i < 4; i++)
 		if (t[i] >= 0)
 			sim_thread_join(t[i]);
+}
+
+/* The sleepers' check reports @sc's planted misuse, and each report's token,
+ * the cut execution with the sleeper's put next and run to its end,
+ * replays: the cut execution's own token stops short of the choices after
+ * the cut when more than one thread is asleep there. */
+static void sleeper_reports_replay(const struct sim_scenario *sc)
+{
+	struct sim_options o = {.strategy = SIM_STRATEGY_DPOR,
+				.iterations = UINT64_MAX,
+				.por_check = true,
+				.keep_going = true,
+				.max_reports = 16};
+	struct sim_result r;
+	CU_ASSERT_EQUAL(sim_explore(sc, &o, &r), 0);
+	CU_ASSERT_TRUE(r.nr_reports > 0);
+	for (unsigned int i = 0; i < r.nr_reports; i++) {
+		CU_ASSERT_STRING_EQUAL(r.reports[i].kind, SIM_KIND_POR_CHECK);
+		CU_ASSERT_PTR_NOT_NULL(strstr(r.reports[i].message, "stayed asleep across"));
+		struct sim_options ro = {.strategy = SIM_STRATEGY_REPLAY,
+					 .schedule = r.reports[i].schedule};
+		struct sim_result p;
+		CU_ASSERT_EQUAL(sim_explore(sc, &ro, &p), 0);
+		if (p.error[0])
+			fprintf(stderr, "%s, report %u: %s\n", sc->name, i, p.error);
+		CU_ASSERT_EQUAL(p.violations_found, 0);
+		sim_result_free(&p);
+	}
+	sim_result_free(&r);
 }
 
 static void test_result_unused(void)
 {
 	struct sim_scenario bias = SCENARIO("put-bias", put_main, .arg = (void *)0);
 	struct sim_scenario own = SCENARIO("put-own-result", put_main, .arg = (void *)1);
+	struct sim_scenario rd = SCENARIO("put-own-reader", put_main, .arg = (void *)2);
 	uint64_t n = same_as_dfs(&bias); /* a, b or the kill reaches zero */
 	CU_ASSERT_TRUE(n >= 3);
 	/* a or b reaches zero; dpor's lost order ends sleep-set blocked */
 	CU_ASSERT_TRUE(final_states_lost(&own) > 0);
 	/* the linearizations of one execution agree; the sleeper's check sees it */
-	struct sim_result r = run_dpor(&own, true);
-	CU_ASSERT_STRING_EQUAL(first_kind(&r), SIM_KIND_POR_CHECK);
-	CU_ASSERT_TRUE(r.nr_reports && strstr(r.reports[0].message, "stayed asleep across"));
-	sim_result_free(&r);
-	r = run_dpor(&bias, true);
+	sleeper_reports_replay(&own);
+	sleeper_reports_replay(&rd);
+	struct sim_result r = run_dpor(&bias, true);
 	CU_ASSERT_EQUAL(r.violations_found, 0);
 	CU_ASSERT_TRUE(r.exhausted);
 	sim_result_free(&r);
