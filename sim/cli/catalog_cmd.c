@@ -555,7 +555,10 @@ int cmd_catalog(int argc, char **argv)
 		} else if (strcmp(a, "--strategy") == 0) {
 			if (!val || sim_strategy_parse(val, &strategy) ||
 			    strategy == SIM_STRATEGY_REPLAY) {
-				fprintf(stderr, "hmmsim: --strategy wants random, pct or dfs\n");
+				fprintf(stderr,
+					"hmmsim: --strategy wants random, pct, dfs or dpor, not "
+					"'%s'\n",
+					val ? val : "");
 				return 2;
 			}
 			have_strategy = true;

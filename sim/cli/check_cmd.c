@@ -17,11 +17,13 @@
  */
 #define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -301,6 +303,7 @@ static bool item_start(struct check_item *it)
 	}
 	fflush(stdout);
 	fflush(stderr);
+	pid_t parent = getpid();
 	it->pid = fork();
 	if (it->pid < 0) {
 		item_error(it, "cannot fork: ", strerror(errno));
@@ -309,6 +312,10 @@ static bool item_start(struct check_item *it)
 	}
 	if (it->pid == 0) {
 		struct check_res r = {0};
+		/* never outlive the parent: a signal that ends it (its handler
+		 * does not wait for the workers) left them running, orphans */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+			_exit(3);
 		check_file(it->path, &r);
 		_exit(res_write(it->tmp, &r) ? 0 : 3);
 	}
@@ -511,6 +518,8 @@ int cmd_check(int argc, char **argv)
 		return free(items), check_usage("%s", "needs scenario files (FILE.hsc...)");
 
 	struct cli_outfile jf = {0};
+	for (unsigned int i = 0; i < n; i++)
+		cli_outfile_input(items[i].path); /* --junit must not replace one */
 	if (junit && cli_outfile_open(&jf, junit))
 		return free(items), 2;
 	double t0 = cli_now_s();

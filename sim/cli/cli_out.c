@@ -190,6 +190,125 @@ _Noreturn void cli_oom(const char *what)
 	exit(2);
 }
 
+/*
+ * The files of this run that an output file must not replace: its inputs
+ * (@of NULL) and the output files open (@of), each by its identity when it
+ * exists, else (an output not yet written) by its folder's real path and its
+ * name.
+ */
+static struct claim {
+	const struct cli_outfile *of;
+	const char *path; /* as given, for the message */
+	dev_t dev;
+	ino_t ino;
+	char *name; /* NULL: @dev and @ino */
+} * claimed;
+static unsigned int nr_claimed, cap_claimed;
+
+/* @path's real folder and its last component, or NULL (no such folder). */
+static char *claim_name(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	size_t dlen = slash ? (size_t)(slash - path) + (slash == path) : 1;
+	char *dir = malloc(dlen + 1), *real, *name = NULL;
+
+	if (!dir)
+		cli_oom("an output file's name");
+	memcpy(dir, slash ? path : ".", dlen);
+	dir[dlen] = 0;
+	real = realpath(dir, NULL);
+	free(dir);
+	if (real) {
+		size_t n = strlen(real) + strlen(base) + 2;
+		name = malloc(n);
+		if (!name)
+			cli_oom("an output file's name");
+		snprintf(name, n, "%s/%s", real, base);
+	}
+	free(real);
+	return name;
+}
+
+/* Fill @c for @path (@st: its stat when it exists, else NULL); false when
+ * it cannot be named (it is then not compared). */
+static bool claim_fill(struct claim *c, const char *path, const struct stat *st)
+{
+	c->path = path;
+	c->name = NULL;
+	if (st) {
+		c->dev = st->st_dev;
+		c->ino = st->st_ino;
+		return true;
+	}
+	c->name = claim_name(path);
+	return c->name != NULL;
+}
+
+static const struct claim *claim_find(const struct claim *c)
+{
+	for (unsigned int i = 0; i < nr_claimed; i++) {
+		const struct claim *k = &claimed[i];
+		if (c->name ? k->name && strcmp(k->name, c->name) == 0
+			    : !k->name && k->dev == c->dev && k->ino == c->ino)
+			return k;
+	}
+	return NULL;
+}
+
+static void claim_add(const struct claim *c)
+{
+	if (nr_claimed == cap_claimed) {
+		cap_claimed = cap_claimed ? 2 * cap_claimed : 16;
+		claimed = realloc(claimed, cap_claimed * sizeof(*claimed));
+		if (!claimed)
+			cli_oom("the run's files");
+	}
+	claimed[nr_claimed++] = *c;
+}
+
+static void claim_release(const struct cli_outfile *of)
+{
+	for (unsigned int i = 0; i < nr_claimed;)
+		if (claimed[i].of == of) {
+			free(claimed[i].name);
+			claimed[i] = claimed[--nr_claimed];
+		} else {
+			i++;
+		}
+}
+
+void cli_outfile_input(const char *path)
+{
+	struct stat st;
+	struct claim c = {0};
+
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && claim_fill(&c, path, &st))
+		claim_add(&c);
+}
+
+/* An output to @path (@st: its stat when it exists) that replaces a file of
+ * the run: said, true; else claimed for @of. */
+static bool claim_output(struct cli_outfile *of, const char *path, const struct stat *st)
+{
+	struct claim c = {.of = of};
+
+	if (!claim_fill(&c, path, st))
+		return false;
+	c.path = of->path; /* as given (@path: a link's target) */
+	const struct claim *k = claim_find(&c);
+	if (!k) {
+		claim_add(&c);
+		return false;
+	}
+	bool same = strcmp(k->path, path) == 0;
+	fprintf(stderr, "hmmsim: cannot write %s: %s%s%s%s\n", of->path,
+		k->of ? "another output of this run goes there too"
+		      : "it is an input file of this run",
+		same ? "" : " (", same ? "" : k->path, same ? "" : ")");
+	free(c.name);
+	return true;
+}
+
 int cli_outfile_open(struct cli_outfile *of, const char *path)
 {
 	struct stat st, lst;
@@ -218,6 +337,11 @@ int cli_outfile_open(struct cli_outfile *of, const char *path)
 		path = of->real;
 		n = strlen(path) + 16;
 	}
+	if (claim_output(of, path, exists ? &st : NULL)) {
+		free(of->real);
+		memset(of, 0, sizeof(*of));
+		return -1;
+	}
 	of->tmp = malloc(n);
 	if (!of->tmp)
 		cli_oom("an output file's name");
@@ -225,6 +349,7 @@ int cli_outfile_open(struct cli_outfile *of, const char *path)
 	int fd = mkstemp(of->tmp);
 	if (fd < 0) {
 		fprintf(stderr, "hmmsim: cannot write %s: %s\n", of->path, strerror(errno));
+		claim_release(of);
 		free(of->tmp);
 		free(of->real);
 		memset(of, 0, sizeof(*of));
@@ -245,6 +370,7 @@ int cli_outfile_open(struct cli_outfile *of, const char *path)
 
 void cli_outfile_drop(struct cli_outfile *of)
 {
+	claim_release(of);
 	if (of->f)
 		fclose(of->f);
 	if (of->tmp) {
@@ -259,6 +385,8 @@ void cli_outfile_drop(struct cli_outfile *of)
 int cli_outfile_commit(struct cli_outfile *of)
 {
 	int err = 0;
+
+	claim_release(of);
 
 	errno = 0;
 	if (fflush(of->f) || ferror(of->f) || (of->tmp && fsync(fileno(of->f))))

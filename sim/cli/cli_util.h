@@ -73,7 +73,10 @@ void cli_junit_end(FILE *f);
  * renames it to @path (a symbolic link's target; a device or a FIFO is
  * written in place), cli_outfile_drop() removes it.  Open and commit print
  * "hmmsim: cannot write PATH: reason" and return -1 when they fail; a failed
- * commit leaves no file.  Temporary files left at exit are removed.
+ * commit leaves no file.  Temporary files left at exit are removed.  Open
+ * refuses a regular file that is an input of the run (cli_outfile_input():
+ * a scenario file) or another output file still open: the file renamed last
+ * would silently replace the other (or the input).
  */
 struct cli_outfile {
 	const char *path;
@@ -84,6 +87,8 @@ struct cli_outfile {
 int cli_outfile_open(struct cli_outfile *of, const char *path);
 int cli_outfile_commit(struct cli_outfile *of);
 void cli_outfile_drop(struct cli_outfile *of);
+/* @path is read by this run: no output file may replace it. */
+void cli_outfile_input(const char *path);
 /* 2 and a message when standard output is closed (before a command runs). */
 int cli_stdout_check_open(void);
 /* Flush standard output: @status, or 2 and a message when it failed. */

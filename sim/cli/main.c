@@ -55,6 +55,7 @@ static const struct sim_scenario *find_scenario(const char *name)
 			fprintf(stderr, "hmmsim: %s\n", err);
 			exit(2);
 		}
+		cli_outfile_input(name); /* --junit FILE.hsc would replace it */
 		return file;
 	}
 	const struct sim_scenario *sc = sim_litmus_find(name);

@@ -21,13 +21,21 @@
 #include "cli_util.h"
 #include "jdoc.h"
 
+/*
+ * @path's text, or NULL after saying why (exit 2): a file that cannot be
+ * read (a directory: it read as empty, "cut short at byte 0"), or one with
+ * a NUL byte, which would end the text there (what followed it, a second
+ * object or junk, went unseen and the file merged as whole).
+ */
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	char *buf = NULL;
+	char *buf = NULL, *nul;
 	size_t n = 0, cap = 0;
-	if (!f)
+	if (!f) {
+		fprintf(stderr, "hmmsim: merge: cannot read %s: %s\n", path, strerror(errno));
 		return NULL;
+	}
 	for (;;) {
 		if (cap - n < 4096) {
 			cap = cap ? 2 * cap : 65536;
@@ -40,8 +48,22 @@ static char *slurp(const char *path)
 		if (k == 0)
 			break;
 	}
+	if (ferror(f)) {
+		fprintf(stderr, "hmmsim: merge: cannot read %s: %s\n", path,
+			errno ? strerror(errno) : "read error");
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
 	fclose(f);
 	buf[n] = 0;
+	nul = memchr(buf, 0, n);
+	if (nul) {
+		fprintf(stderr, "hmmsim: merge: %s: not JSON: a NUL byte at byte %zu\n", path,
+			(size_t)(nul - buf));
+		free(buf);
+		return NULL;
+	}
 	return buf;
 }
 
@@ -842,11 +864,8 @@ int cmd_merge(int argc, char **argv)
 			break;
 		}
 		bufs[f] = slurp(argv[f]);
-		if (!bufs[f]) {
-			fprintf(stderr, "hmmsim: merge: cannot read %s: %s\n", argv[f],
-				strerror(errno));
+		if (!bufs[f])
 			status = 2;
-		}
 	}
 	if (!status)
 		status =
