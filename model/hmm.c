@@ -402,10 +402,14 @@ static int hmm_vma_handle_pmd(struct hmm_vma_walk *w, struct hs_vm_area_struct *
 /*
  * hmm_vma_handle_absent_pmd() (v6.19): a PMD device-private entry of the
  * caller's owner gives every page its pfn in the folio, VALID (and WRITE if
- * the entry is writable) and the map order 9; another owner's is faulted
- * back when the caller needs the pages (do_huge_pmd_device_private()); a PMD
- * migration entry is waited for and the walk restarted (-EBUSY) when a
- * fault is needed.  Otherwise the pages are not valid.
+ * the entry is writable) and the map order 9, whatever the caller asked (as
+ * a pte's entry: the device uses its own memory without a fault); another
+ * owner's is faulted back when the caller needs the pages
+ * (do_huge_pmd_device_private()), and is an error otherwise.  A PMD
+ * migration entry (hmm_vma_walk_pmd()'s check, before this one in the
+ * kernel) is waited for and the walk restarted (-EBUSY) when a fault is
+ * needed, and not valid otherwise.  Anything else: -EFAULT when a fault is
+ * needed, an error otherwise.
  */
 static int hmm_vma_handle_absent_pmd(struct hmm_vma_walk *w, struct hs_vm_area_struct *vma,
 				     unsigned long addr, unsigned long end, hs_pte_t pmd)
@@ -418,25 +422,23 @@ static int hmm_vma_handle_absent_pmd(struct hmm_vma_walk *w, struct hs_vm_area_s
 		unsigned long cpu_flags = HS_HMM_PFN_VALID | 9ul << HS_HMM_PFN_ORDER_SHIFT;
 		if (hs_is_writable_swp_entry(pmd))
 			cpu_flags |= HS_HMM_PFN_WRITE;
-		required = hmm_range_need_fault(range, addr, end, cpu_flags);
-		if (required)
-			return hmm_vma_fault(w, vma, addr, end, required);
 		unsigned long pfn = hs_pte_pfn(pmd) + ((addr & (HS_PMD_SIZE - 1)) >> HS_PAGE_SHIFT);
 		for (; addr < end; addr += HS_PAGE_SIZE, i++, pfn++)
 			range->hmm_pfns[i] = pfn | cpu_flags | p2p_sticky(range, range->hmm_pfns[i]);
 		return 0;
 	}
 	required = hmm_range_need_fault(range, addr, end, 0);
-	if (!required)
-		return hmm_pfns_fill(range, addr, end, 0);
-	if (hs_is_device_private_entry(pmd))
-		return hmm_vma_fault(w, vma, addr, end, required);
 	if (hs_is_migration_entry(pmd)) {
+		if (!required)
+			return hmm_pfns_fill(range, addr, end, 0);
 		w->last = addr;
 		hs_pmd_migration_entry_wait(vma->vm_mm, addr);
 		return -EBUSY;
 	}
-	return -EFAULT;
+	if (required)
+		return hs_is_device_private_entry(pmd) ? hmm_vma_fault(w, vma, addr, end, required)
+						       : -EFAULT;
+	return hmm_pfns_fill(range, addr, end, HS_HMM_PFN_ERROR);
 }
 
 /*

@@ -792,6 +792,10 @@ int hs_migrate_vma_setup(struct hs_migrate_vma *args)
  * the zero page, which is replaced with a TLB flush).  A device-private page
  * gets a device-private entry, anything else a present pte (writable and
  * dirty in a writable VMA).  The page gets a mapcount and a reference.
+ * A huge PMD mapped over the hole since it was collected (a CPU fault's THP
+ * or huge zero folio) leaves no PTE table to map into: the kernel gives up
+ * at its pmd_trans_huge() check or when pte_offset_map_lock() finds no
+ * table, and so does the model, under the PTL (the PMD's lock here).
  * On failure MIGRATE is cleared in *src.  Simplified: PTE tables exist for
  * every VMA (no pte_alloc failure), no memcg, no userfaultfd, no
  * check_stable_address_space().
@@ -828,6 +832,9 @@ static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned lon
 
 	ptl = hs_pte_lockptr(mm, addr);
 	sim_spin_lock(ptl);
+	sim_atomic_t *pmdp = mm->has_huge ? hs_pmd_offset(mm, addr) : NULL;
+	if (pmdp && sim_noted_load_n(&pmdp->v, __ATOMIC_RELAXED))
+		goto unlock_abort;
 	orig = hs_ptep_get(ptep);
 	if (hs_pte_present(orig)) {
 		if (!hs_is_zero_pfn(hs_pte_pfn(orig)))

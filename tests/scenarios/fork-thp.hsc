@@ -2,7 +2,7 @@
 # PMD first (copy_huge_pmd() is not modelled), then copies the ptes (COW);
 # the device reads the parent's pages meanwhile.  The child sees the
 # parent's data, the parent's writes after the fork stay its own.  Clean
-# under every interleaving (explore dpor: 96 executions, exhausted; dfs 1:
+# under every interleaving (explore dpor: 59 executions, exhausted; dfs 1:
 # 7,302 executions).
 machine ram 1024
 process p va 8M
