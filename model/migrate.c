@@ -337,21 +337,22 @@ static void migrate_vma_collect_hole(struct hs_migrate_vma *migrate, unsigned lo
 /*
  * The selected, pinned and locked page at @addr becomes a migration entry:
  * the part of migrate_vma_collect_pmd() after its folio_trylock() (inline in
- * the kernel).  Called under the PTL.  Return: whether a present pte was
- * cleared (a TLB may still hold it).
+ * the kernel).  Called under the PTL.  Return: 1 when a present pte was
+ * cleared (a TLB may still hold it), 0 when the entry replaced was not
+ * present, -1 when the page is not collected: an exclusive anonymous page
+ * that may be DMA-pinned keeps its pte, put back before the PTL is dropped
+ * (the caller unlocks and puts it, as the kernel's "goto next" with mpfn 0).
  */
-static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct hs_mm *mm,
-					  unsigned long addr, sim_atomic_t *ptep,
-					  struct hs_page *page, unsigned long mpfn)
+static int migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct hs_mm *mm,
+					 unsigned long addr, sim_atomic_t *ptep,
+					 struct hs_page *page, unsigned long mpfn)
 {
 	/* PG_anon_exclusive (v5.19): an exclusive anonymous page
 	 * (one fork() did not share: HS_PG_ANON_SHARED; a
 	 * device-private one too) is cleared with ptep_clear_flush(),
 	 * its TLB entries flushed at once under the PTL; the others
-	 * are batched into the flush below.  It cannot fail to be
-	 * shared (folio_try_share_anon_rmap_pte()): the model has no
-	 * FOLL_PIN pins.  The pre-v6.0 switch restores the kernel
-	 * before v5.19, which batched every pte. */
+	 * are batched into the flush below.  The pre-v6.0 switch
+	 * restores the kernel before v5.19, which batched every pte. */
 	bool anon_exclusive =
 	    !hs_switch.migrate_flush_tlb_after_ptl && test_page_flag(page, HS_PG_ANON) &&
 	    /* read in the same step as the flags word just loaded */
@@ -361,6 +362,15 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
 
 	if (anon_exclusive && hs_pte_present(old)) /* pte_accessible() */
 		hs_flush_tlb_range(mm, addr, addr + HS_PAGE_SIZE);
+	/* folio_try_share_anon_rmap_pte() fails on a page that may be
+	 * DMA-pinned (a device-private one cannot be): its pte goes back */
+	if (anon_exclusive && !hs_is_device_private_page(page) && hs_folio_maybe_dma_pinned(page)) {
+		hs_set_pte_at(mm, addr, ptep, old);
+		if (sim_tracing())
+			sim_event("migrate_vma_collect %#lx: pfn %#lx may be pinned, kept", addr,
+				  hs_page_to_pfn(page));
+		return -1;
+	}
 
 	migrate->cpages++;
 	/* "copy pte dirty bit to page": the pte is gone, keep its dirt */
@@ -382,7 +392,7 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
 	if (sim_tracing())
 		sim_event("migrate_vma_collect %#lx: pfn %#lx -> migration entry%s", addr,
 			  hs_page_to_pfn(page), fl & HS_SWP_WRITE ? " (write)" : "");
-	return hs_pte_present(old);
+	return hs_pte_present(old) ? 1 : 0;
 }
 
 /*
@@ -392,7 +402,7 @@ static bool migrate_vma_collect_unmap_pte(struct hs_migrate_vma *migrate, struct
  * by a migration entry carrying its write, young and dirty bits.  The TLB is
  * flushed for the whole range before the PTL is dropped when any present pte
  * was cleared (after, with hs_switch.migrate_flush_tlb_after_ptl).
- * Simplified: a THP was split by the caller; an anonymous page is always exclusive.
+ * Simplified: a THP was split by the caller.
  */
 static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate,
 				    struct hs_p2p_allow_cache *allow, unsigned long start,
@@ -470,8 +480,15 @@ static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate,
 		/* The reference pins the page and freezes the pte's meaning. */
 		hs_get_page(page);
 		if (page == fault_locked || hs_trylock_page(page)) {
-			if (migrate_vma_collect_unmap_pte(migrate, mm, addr, ptep, page, mpfn))
-				unmapped++;
+			int r = migrate_vma_collect_unmap_pte(migrate, mm, addr, ptep, page, mpfn);
+			if (r < 0) {
+				if (page != fault_locked)
+					hs_unlock_page(page);
+				hs_put_page(page);
+				mpfn = 0;
+			} else {
+				unmapped += (unsigned int)r;
+			}
 		} else {
 			hs_put_page(page);
 			mpfn = 0;

@@ -23,4 +23,4 @@ thread migrator
   cpu-write p 0x101000 0x300
 
 expect violation coherence
-explore pct 20000
+explore dpor
