@@ -10,14 +10,7 @@ H=${1:?usage: bad_input_more.sh PATH/TO/hmmsim SCENARIO_DIR}
 D=${2:?usage: bad_input_more.sh PATH/TO/hmmsim SCENARIO_DIR}
 H=$(realpath "$H") # some checks run in $T (env -C)
 . "$(dirname "$0")/lib.sh"
-# at exit, a check run still there is killed with its workers (set -m: a
-# job is a process group)
-cleanup() {
-	local p
-	for p in $(jobs -p); do kill -9 -- "-$p" 2>/dev/null || kill -9 "$p"; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
+kill_jobs_at_exit
 # one_line NAME PATTERN: $T/err is one line matching PATTERN
 one_line() {
 	[[ $(wc -l <"$T/err") == 1 ]] && grep -q -- "$2" "$T/err" && ok "$1: $(cat "$T/err")" ||
@@ -80,14 +73,6 @@ expect_exit 1 "three distinct outputs" "$H" explore lost-update --iterations 5 -
 [[ -s $T/a && -s $T/b && -s $T/c ]] && ok "all three written" || bad "three distinct outputs: $(ls "$T")"
 
 echo "# check --jobs 2: a signal to the parent leaves no worker running"
-# alive PID...: true when one of them still runs (not a zombie)
-alive() {
-	local p
-	for p in "$@"; do
-		[[ -e /proc/$p ]] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 0
-	done
-	return 1
-}
 sed 's/^explore .*/explore pct 100000000/' "$D/driver-race.hsc" >"$T/slow1.hsc"
 cp "$T/slow1.hsc" "$T/slow2.hsc"
 set -m

@@ -9,15 +9,7 @@ set -u
 H=${1:?usage: faults.sh PATH/TO/hmmsim SOURCE_DIR}
 SRC=${2:?usage: faults.sh PATH/TO/hmmsim SOURCE_DIR}
 . "$(dirname "$0")/lib.sh"
-# at exit, the runs still there (jobs -p: not yet waited for) are killed, each
-# with its workers (set -m: a job is a process group); a pid once waited for
-# may be another test's process by then
-cleanup() {
-	local p
-	for p in $(jobs -p); do kill -9 -- "-$p" 2>/dev/null || kill -9 "$p"; done
-	rm -rf "$T"
-}
-trap cleanup EXIT
+kill_jobs_at_exit
 check() { # check NAME COMMAND...: ok when the command succeeds
 	local name=$1; shift
 	if "$@"; then ok "$name"; else bad "$name"; fi
@@ -28,14 +20,6 @@ check() { # check NAME COMMAND...: ok when the command succeeds
 # does not stop misses.
 LONG=30
 hz=$(getconf CLK_TCK)
-# alive PID...: true when one of them still runs (not a zombie)
-alive() {
-	local p
-	for p in "$@"; do
-		[[ -e /proc/$p ]] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 0
-	done
-	return 1
-}
 # wait_gone SECONDS PID...: true when all are gone within SECONDS
 wait_gone() {
 	local until=$((SECONDS + $1)) ; shift

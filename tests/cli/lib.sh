@@ -12,8 +12,24 @@
 #   key FILE KEY...             the values of KEYs of a --json result (as
 #                               JSON: true, null, "text"), space-separated
 #   execs ARGS...               the executions of `$H explore ARGS --json`
+#   kill_jobs_at_exit           at exit, also kill the runs still going
+#   alive PID...                one of them still runs (not a zombie)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
+# alive PID...: true when one of them still runs (not a zombie)
+alive() {
+	local p
+	for p in "$@"; do
+		[[ -e /proc/$p ]] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null && return 0
+	done
+	return 1
+}
+# kill_jobs_at_exit: at exit, the runs still there (jobs -p: not yet waited
+# for) are killed too, each with its workers (set -m: a job is a process
+# group); a pid once waited for may be another test's process by then
+kill_jobs_at_exit() {
+	trap 'for p in $(jobs -p); do kill -9 -- "-$p" 2>/dev/null || kill -9 "$p"; done; rm -rf "$T"' EXIT
+}
 pass=0 fail=0
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
