@@ -177,11 +177,17 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 
 /*
  * remove_device_exclusive_entry() (v6.15+): a CPU fault on a device-exclusive
- * entry.  With a reference and the page lock (folio_lock_or_retry(): a page
- * locked by someone else is waited for and the fault retried, under the
- * mmap_lock as do_swap_page()'s device-private branch here), inside an
- * MMU_NOTIFY_EXCLUSIVE invalidation with no owner (so the device holding
- * the grant drops it), the pte is restored if it is still that entry.
+ * entry.  With a reference and the page lock, inside an MMU_NOTIFY_EXCLUSIVE
+ * invalidation with no owner (so the device holding the grant drops it), the
+ * pte is restored if it is still that entry.  A page locked by someone else
+ * (folio_lock_or_retry()): a user fault (the arch handler's
+ * FAULT_FLAG_ALLOW_RETRY) drops the mmap_lock, sleeps until the page is
+ * unlocked and returns VM_FAULT_RETRY, the handler faulting again with the
+ * lock taken anew; a remote fault (hmm_range_fault(), GUP: no ALLOW_RETRY)
+ * sleeps in __folio_lock() until it holds the page lock, under the
+ * mmap_lock, and goes on.  Simplified: the kernel hands the lock to its
+ * exclusive waiter at the unlock; the model's waiter takes it when it runs,
+ * if nobody took it first.
  */
 static unsigned int remove_device_exclusive_entry(struct hs_vm_fault *vmf)
 {
@@ -192,9 +198,20 @@ static unsigned int remove_device_exclusive_entry(struct hs_vm_fault *vmf)
 	if (!hs_get_page_unless_zero(page))
 		return 0; /* freed: the entry is gone already */
 	if (!hs_trylock_page(page)) {
-		hs_wait_on_page_locked(page);
-		hs_put_page(page);
-		return 0;
+		bool busy, user = !(vmf->flags & HS_FAULT_FLAG_REMOTE);
+
+		if (user)
+			sim_up_read(&mm->mmap_lock); /* release_fault_lock() */
+		hs_cpu_sleep_begin(&busy);	     /* schedule(): this CPU's work can run */
+		if (user)
+			hs_wait_on_page_locked(page);
+		else
+			hs_lock_page(page);
+		hs_cpu_sleep_end(busy);
+		if (user) {
+			hs_put_page(page);
+			return HS_VM_FAULT_RETRY;
+		}
 	}
 	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_EXCLUSIVE, 0, mm, vmf->address,
 				   vmf->address + HS_PAGE_SIZE, NULL);
@@ -327,7 +344,8 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
  * Makes @addr present.  A device-private entry goes through do_swap_page() to
  * pgmap->ops->migrate_to_ram(); a migration entry waits for the migration.
  *
- * Return: 0 or HS_VM_FAULT_* bits.
+ * Return: 0 or HS_VM_FAULT_* bits; with HS_VM_FAULT_RETRY the fault (a user
+ * fault: not HS_FAULT_FLAG_REMOTE) dropped the mmap_lock.
  */
 unsigned int hs_handle_mm_fault(struct hs_vm_area_struct *vma, unsigned long addr,
 				unsigned int flags)
@@ -468,7 +486,8 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
 		unsigned int fault = HS_VM_FAULT_SIGSEGV;
 		if (vma)
 			fault = hs_handle_mm_fault(vma, addr, write ? HS_FAULT_FLAG_WRITE : 0);
-		sim_up_read(&mm->mmap_lock);
+		if (!(fault & HS_VM_FAULT_RETRY)) /* else it dropped the lock */
+			sim_up_read(&mm->mmap_lock);
 		if (fault & HS_VM_FAULT_ERROR)
 			return -EFAULT;
 		/*

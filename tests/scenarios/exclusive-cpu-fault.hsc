@@ -7,7 +7,7 @@
 # that device-exclusive entry.  Clean; with nouveau's missing folio unlock
 # it deadlocks (exclusive-no-unlock.hsc); unlocked before the atomic mapping,
 # the device does atomics on a page the CPU took back (exclusive-unlock-early.hsc).
-# Clean under every interleaving (explore dpor: 25,958 executions).
+# Clean under every interleaving (explore dpor: 15,464 executions).
 machine ram 64
 process p va 4M swap 8
 vma p 0x100000 2 rw
