@@ -819,6 +819,23 @@ bool hs_change_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr, bool 
 /* ---- the hardware walk ---------------------------------------------------------------- */
 
 /**
+ * hs_pmd_huge_locked() - pte_offset_map_lock()'s check that a PTE table is
+ * still there: whether a huge PMD entry (a THP, the huge zero folio, a v6.19
+ * device-private or migration entry) now stands for @addr's table.
+ * @mm: the address space
+ * @addr: the address; the caller holds its PTL (the PMD's lock here)
+ *
+ * A noted read of the PMD word (no scheduling point: the lock orders it).
+ *
+ * Return: true when no pte may be set there.
+ */
+bool hs_pmd_huge_locked(struct hs_mm *mm, unsigned long addr)
+{
+	sim_atomic_t *pmdp = mm->has_huge ? hs_pmd_offset(mm, addr) : NULL;
+	return pmdp && sim_noted_load_n(&pmdp->v, __ATOMIC_RELAXED);
+}
+
+/**
  * hs_huge_pmd_access() - the hardware's walk through a huge PMD.
  * @mm: the address space
  * @addr: the address accessed

@@ -182,6 +182,7 @@ void hs_swapcache_free(struct hs_page *page);
 /* ---- THP: the PMD level (model/huge_memory.c) ------------------------------------ */
 
 sim_atomic_t *hs_pmd_offset(struct hs_mm *mm, unsigned long addr);
+bool hs_pmd_huge_locked(struct hs_mm *mm, unsigned long addr);
 void hs_pmd_populate_note(struct hs_mm *mm, unsigned long addr);
 unsigned int hs_huge_pmd_fault(struct hs_vm_fault *vmf);
 void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr);

@@ -55,9 +55,7 @@ static unsigned int do_anonymous_page(struct hs_vm_fault *vmf)
 	/* pte_alloc() / pte_offset_map_lock(): a huge PMD mapped meanwhile
 	 * (another fault's THP or huge zero page, under this PMD lock) leaves
 	 * no PTE table to map into: give up and let the fault be retried */
-	sim_atomic_t *pmdp = mm->has_huge ? hs_pmd_offset(mm, vmf->address) : NULL;
-	if (!hs_pte_none(hs_ptep_get(vmf->pte)) ||
-	    (pmdp && sim_noted_load_n(&pmdp->v, __ATOMIC_RELAXED))) {
+	if (!hs_pte_none(hs_ptep_get(vmf->pte)) || hs_pmd_huge_locked(mm, vmf->address)) {
 		sim_spin_unlock(vmf->ptl); /* somebody else faulted it in */
 		if (page)
 			hs_put_page(page);

@@ -849,8 +849,7 @@ static void migrate_vma_insert_page(struct hs_migrate_vma *migrate, unsigned lon
 
 	ptl = hs_pte_lockptr(mm, addr);
 	sim_spin_lock(ptl);
-	sim_atomic_t *pmdp = mm->has_huge ? hs_pmd_offset(mm, addr) : NULL;
-	if (pmdp && sim_noted_load_n(&pmdp->v, __ATOMIC_RELAXED))
+	if (hs_pmd_huge_locked(mm, addr))
 		goto unlock_abort;
 	orig = hs_ptep_get(ptep);
 	if (hs_pte_present(orig)) {

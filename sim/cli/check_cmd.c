@@ -17,13 +17,11 @@
  */
 #define _GNU_SOURCE /* vasprintf */
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -314,7 +312,7 @@ static bool item_start(struct check_item *it)
 		struct check_res r = {0};
 		/* never outlive the parent: a signal that ends it (its handler
 		 * does not wait for the workers) left them running, orphans */
-		if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+		if (!cli_tie_to_parent(parent))
 			_exit(3);
 		check_file(it->path, &r);
 		_exit(res_write(it->tmp, &r) ? 0 : 3);

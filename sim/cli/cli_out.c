@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -188,6 +189,11 @@ _Noreturn void cli_oom(const char *what)
 		"--step-bound)\n",
 		what);
 	exit(2);
+}
+
+bool cli_tie_to_parent(pid_t parent)
+{
+	return !prctl(PR_SET_PDEATHSIG, SIGTERM) && getppid() == parent;
 }
 
 /*

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <hmmsim/coverage.h>
 
@@ -95,6 +96,10 @@ int cli_stdout_check_open(void);
 int cli_stdout_close(int status);
 /* Out of memory allocating @what: a message, the temporary files removed, exit 2. */
 _Noreturn void cli_oom(const char *what);
+/* In a forked worker of @parent: tie its life to the parent's (SIGTERM
+ * when the parent dies: PR_SET_PDEATHSIG).  False when the parent is gone
+ * already or the tie fails: the worker should exit. */
+bool cli_tie_to_parent(pid_t parent);
 
 /*
  * What a report says beside its interleaving (cli_out.c).  cli_print_facts()

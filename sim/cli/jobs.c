@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -103,7 +102,7 @@ static _Noreturn void worker(const struct cli_jobs *j, unsigned int k, int fd,
 	struct sim_result r;
 
 	/* never outlive the parent (a SIGKILL to it) */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+	if (!cli_tie_to_parent(parent))
 		_exit(2);
 	o.shard_index = kk + n * k;
 	o.shard_count = n * j->jobs;
