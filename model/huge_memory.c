@@ -476,31 +476,30 @@ static unsigned int do_huge_pmd_wp_page(struct hs_vm_fault *vmf, hs_pte_t orig)
 
 /**
  * hs_pmd_migration_entry_wait() - pmd_migration_entry_wait(): if the PMD of
- * @addr is a migration entry, sleep until its folio is unlocked.
+ * @addr is a migration entry, sleep until its folio's next unlock.
  * @mm: the address space
  * @addr: an address in the PMD's range
  *
- * As hs_migration_entry_wait() for a pte (queued after the PTL is dropped).
+ * As hs_migration_entry_wait() for a pte: queued on the head page under the
+ * PMD lock.
  */
 void hs_pmd_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_pte_table *t = pmd_table(mm, addr);
-	bool busy;
 
 	if (!t)
 		return;
 	sim_spin_lock(&t->ptl);
 	hs_pte_t pmd = hs_ptep_get(&t->pmd);
-	sim_spin_unlock(&t->ptl);
-	if (!hs_is_migration_entry(pmd))
+	if (!hs_is_migration_entry(pmd)) {
+		sim_spin_unlock(&t->ptl);
 		return;
+	}
 	struct hs_page *head = hs_pfn_to_page(hs_pte_pfn(pmd));
 	if (sim_tracing())
 		sim_event("pmd_migration_entry_wait %#lx: pfn %#lx", addr & HPAGE_PMD_MASK,
 			  hs_page_to_pfn(head));
-	hs_cpu_sleep_begin(&busy);
-	hs_wait_on_page_locked(head);
-	hs_cpu_sleep_end(busy);
+	hs_migration_entry_wait_on_locked(head, &t->ptl);
 }
 
 /*
@@ -509,8 +508,9 @@ void hs_pmd_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
  * take a folio reference, drop the lock and call the driver's migrate_to_ram
  * (which migrates the whole folio, or a part after a split); then unlock and
  * put.  A busy folio: v6.19 returns at once (the fault is retried); the model
- * sleeps until it is unlocked, as do_swap_page() does with the 2026 fix,
- * unless hs_switch.swap_page_spin_on_locked.
+ * queues on it under the PMD lock and sleeps until its next unlock, as
+ * do_swap_page() does with the 2026 fix, unless
+ * hs_switch.swap_page_spin_on_locked.
  */
 static unsigned int do_huge_pmd_device_private(struct hs_vm_fault *vmf, hs_pte_t orig)
 {
@@ -542,14 +542,11 @@ static unsigned int do_huge_pmd_device_private(struct hs_vm_fault *vmf, hs_pte_t
 		hs_folio_put_all(head);
 		return ret;
 	}
-	sim_spin_unlock(&t->ptl);
 	if (hs_switch.swap_page_spin_on_locked) {
+		sim_spin_unlock(&t->ptl);
 		sim_yield();
 	} else {
-		bool busy;
-		hs_cpu_sleep_begin(&busy);
-		hs_wait_on_page_locked(head);
-		hs_cpu_sleep_end(busy);
+		hs_migration_entry_wait_on_locked(head, &t->ptl);
 	}
 	return 0;
 }

@@ -52,7 +52,7 @@ extern "C" {
  * @nr_ram_free: entries of @ram_free
  * @pgmap_slots: registered pagemaps, RCU protected (the kernel's pgmap_array xarray)
  * @pgmap_lock: serialises memremap/memunmap
- * @page_wq:	hashed page wait queues (folio_waitqueue()), hashed by pfn
+ * @page_wq:	the page wait queues (folio_waitqueue()), one per pfn
  * @owner_ids:	HS_OWNER_CLUSTER_ID: the id counter
  * @pte_walkers: oracle, no scheduling point: the threads (bit = sim_self())
  *		inside hmm_range_fault()'s lockless pte walk, i.e.
@@ -71,7 +71,7 @@ struct hs_machine {
 	unsigned long nr_ram_free;
 	struct hs_dev_pagemap *pgmap_slots[HS_MAX_PGMAPS];
 	sim_mutex_t pgmap_lock;
-	sim_waitqueue_t page_wq[16];
+	sim_waitqueue_t *page_wq;
 	sim_atomic_t owner_ids;
 	unsigned long long pte_walkers;
 	struct hs_cpus *cpus;
@@ -113,6 +113,7 @@ static inline void hs_pgmap_check(const struct hs_dev_pagemap *pgmap, const char
 unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf);
 /* migration_entry_wait(): sleep until the migration of @addr's page ends. */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
+void hs_migration_entry_wait_on_locked(struct hs_page *page, sim_spinlock_t *ptl);
 
 /* ---- fork and device-exclusive entries (model/fork.c, rmap.c, migrate.c) ------- */
 

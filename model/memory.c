@@ -179,8 +179,8 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
  * invalidation with no owner (so the device holding the grant drops it), the
  * pte is restored if it is still that entry.  A page locked by someone else
  * (folio_lock_or_retry()): a user fault (the arch handler's
- * FAULT_FLAG_ALLOW_RETRY) drops the mmap_lock, sleeps until the page is
- * unlocked and returns VM_FAULT_RETRY, the handler faulting again with the
+ * FAULT_FLAG_ALLOW_RETRY) drops the mmap_lock, sleeps until the page's next
+ * unlock and returns VM_FAULT_RETRY, the handler faulting again with the
  * lock taken anew; a remote fault (hmm_range_fault(), GUP: no ALLOW_RETRY)
  * sleeps in __folio_lock() until it holds the page lock, under the
  * mmap_lock, and goes on.  Simplified: the kernel hands the lock to its
@@ -202,7 +202,7 @@ static unsigned int remove_device_exclusive_entry(struct hs_vm_fault *vmf)
 			sim_up_read(&mm->mmap_lock); /* release_fault_lock() */
 		hs_cpu_sleep_begin(&busy);	     /* schedule(): this CPU's work can run */
 		if (user)
-			hs_wait_on_page_locked(page);
+			hs_folio_wait_locked(page);
 		else
 			hs_lock_page(page);
 		hs_cpu_sleep_end(busy);
@@ -236,11 +236,9 @@ static unsigned int remove_device_exclusive_entry(struct hs_vm_fault *vmf)
  * orig_pte; the fault then trylocks the page and takes a reference, drops
  * the PTL, calls migrate_to_ram with the page locked (it is migrate_vma's
  * fault_page), and unlocks and releases it.  A fault that loses the trylock
- * takes no reference: it drops the PTL and sleeps until the page is unlocked
- * (migration_entry_wait_on_locked()), then the fault is retried.
- * Simplified: the waiter is queued after the PTL is dropped, not before;
- * the model's page never goes away, so the only effect is a possible
- * spurious wait on a later user of the same pfn.
+ * takes no reference: queued on the page under the PTL, it drops the PTL
+ * and sleeps until the page's next unlock (migration_entry_wait_on_locked(),
+ * v7.0's softleaf_entry_wait_on_locked()), then the fault is retried.
  * v6.15 .. v6.19 returned at once instead of sleeping (a retry loop).
  *
  * Return: 0 (retry or done) or what migrate_to_ram returned.
@@ -320,15 +318,10 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf)
 		 * that fairness); only work queued on this CPU waits */
 		sim_yield();
 	} else {
-		bool busy;
-
-		sim_spin_unlock(vmf->ptl);
 		if (sim_tracing())
 			sim_event("do_swap_page %#lx: pfn %#lx busy, wait for unlock", addr,
 				  hs_page_to_pfn(page));
-		hs_cpu_sleep_begin(&busy); /* schedule(): this CPU's work can run */
-		hs_wait_on_page_locked(page);
-		hs_cpu_sleep_end(busy);
+		hs_migration_entry_wait_on_locked(page, vmf->ptl);
 	}
 	return ret;
 }

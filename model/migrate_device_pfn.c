@@ -101,10 +101,9 @@ int hs_migrate_device_coherent_folio(struct hs_page *page)
  * @mm:		the address space
  * @addr:	the faulting address
  *
- * If @addr's pte is a migration entry, sleep until its page is unlocked (the
- * migration ended), without taking a reference
- * (migration_entry_wait_on_locked(), v6.3+); the caller retries the fault.  Simplified: queued
- * after dropping the PTL (see hs_do_swap_page_device_private() in memory.c).
+ * If @addr's pte is a migration entry, queue on its page and sleep until the
+ * page's next unlock (migration_entry_wait_on_locked(), v6.3+: no reference
+ * taken); the caller retries the fault.
  */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 {
@@ -112,7 +111,6 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
 	struct hs_page *page;
 	hs_pte_t pte;
-	bool busy;
 
 	if (!ptep)
 		return;
@@ -123,11 +121,8 @@ void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr)
 		return;
 	}
 	page = hs_pfn_to_page(hs_pte_pfn(pte));
-	sim_spin_unlock(ptl);
 	if (sim_tracing())
 		sim_event("migration_entry_wait %#lx: pfn %#lx", addr & PAGE_MASK,
 			  hs_page_to_pfn(page));
-	hs_cpu_sleep_begin(&busy);
-	hs_wait_on_page_locked(page);
-	hs_cpu_sleep_end(busy);
+	hs_migration_entry_wait_on_locked(page, ptl);
 }

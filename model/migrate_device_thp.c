@@ -271,8 +271,8 @@ again:
 			goto skip;
 		write = hs_is_writable_swp_entry(pmd);
 	} else if (hs_is_migration_entry(pmd)) {
-		sim_spin_unlock(ptl);
-		hs_pmd_migration_entry_wait(mm, start);
+		/* migration_entry_wait_on_locked() under the lock, then -EAGAIN */
+		hs_migration_entry_wait_on_locked(hs_pfn_to_page(hs_pte_pfn(pmd)), ptl);
 		goto again;
 	} else {
 		sim_spin_unlock(ptl);

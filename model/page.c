@@ -111,8 +111,9 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 	sim_mutex_init(&m->pgmap_lock, "pgmap_lock");
 	sim_mutex_annotated(&m->pgmap_lock); /* the slots, nr_pages (model/memremap.c) */
 	sim_atomic_init(&m->owner_ids, 0);
-	for (unsigned int i = 0; i < sizeof(m->page_wq) / sizeof(m->page_wq[0]); i++)
-		sim_waitqueue_init(&m->page_wq[i], "folio_waitqueue");
+	m->page_wq = sim_alloc(m->max_pages * sizeof(*m->page_wq));
+	for (unsigned long pfn = 0; pfn < m->max_pages; pfn++)
+		sim_waitqueue_init(&m->page_wq[pfn], "folio_waitqueue");
 
 	/* pfn 0: the zero page, never freed */
 	sim_atomic_init(&m->pages[0]._refcount, 1);
@@ -130,11 +131,15 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 	return m;
 }
 
+/*
+ * folio_waitqueue(): the kernel hashes folios into a table of shared queues,
+ * and folio_wake_bit() wakes only the waiters whose key names the folio and
+ * bit (wake_page_function()); the model gives each page a queue of its own,
+ * which wakes the same waiters without the hash's unrelated scheduling points.
+ */
 static sim_waitqueue_t *page_waitqueue(struct hs_page *page)
 {
-	/* folio_waitqueue() hashes the folio address; we hash the pfn, which
-	 * is the same on every run (addresses are not). */
-	return &hs_mach->page_wq[hs_page_to_pfn(page) % 16];
+	return &hs_mach->page_wq[hs_page_to_pfn(page)];
 }
 
 /* ---- references -------------------------------------------------------------- */
@@ -360,15 +365,56 @@ bool hs_page_locked(struct hs_page *page)
 	return sim_bits_load(&page->flags, 1ul << HS_PG_LOCKED, SIM_ACQUIRE);
 }
 
-/**
- * hs_wait_on_page_locked() - folio_wait_locked(): sleep until @page is unlocked.
- * @page: the page
- *
- * migration_entry_wait_on_locked() too: no reference is taken or needed.
+/*
+ * The two waits below are the kernel's non-exclusive page-lock waits
+ * (folio_wait_bit_common() SHARED, migration_entry_wait_on_locked()): the
+ * waiter is queued, and the check of PG_locked made, under the queue's lock
+ * (sim_wait_prepare(), then the test: folio_trylock_flag()); it then sleeps
+ * until the next folio_unlock() of this page wakes it (WQ_FLAG_WOKEN) and
+ * returns, whether or not someone has locked the page again since; the
+ * caller looks again (a fault retries).  Simplified: no psi or thrashing
+ * accounting, no signals (TASK_UNINTERRUPTIBLE).
  */
-void hs_wait_on_page_locked(struct hs_page *page)
+
+/**
+ * hs_folio_wait_locked() - folio_wait_locked(): wait for the next unlock.
+ * @page: a page the caller holds a reference to
+ *
+ * Returns at once if @page is not locked; otherwise after the next
+ * hs_unlock_page() of it, which may have been followed by another lock.
+ */
+void hs_folio_wait_locked(struct hs_page *page)
 {
-	sim_wait_event(page_waitqueue(page), !hs_page_locked(page));
+	sim_waitqueue_t *wq = page_waitqueue(page);
+	uint64_t gen = sim_wait_prepare(wq);
+
+	if (hs_page_locked(page))
+		sim_wait_sleep_at(wq, gen, __func__);
+}
+
+/**
+ * hs_migration_entry_wait_on_locked() - migration_entry_wait_on_locked().
+ * @page: the page of the entry the caller found under @ptl
+ * @ptl:  the page table lock, held; dropped here
+ *
+ * Queued on @page while @ptl still keeps its entry, and with it the page
+ * lock, in place; then @ptl is dropped and the caller sleeps (its CPU's
+ * work can run: hs_cpu_sleep_begin()) until the unlock wakes it.  No
+ * reference is taken or needed: the unlock that ends the migration wakes
+ * this waiter, so it never waits on a later user of the pfn.
+ */
+void hs_migration_entry_wait_on_locked(struct hs_page *page, sim_spinlock_t *ptl)
+{
+	sim_waitqueue_t *wq = page_waitqueue(page);
+	uint64_t gen = sim_wait_prepare(wq);
+	bool queued = hs_page_locked(page), busy;
+
+	sim_spin_unlock(ptl);
+	if (!queued)
+		return;
+	hs_cpu_sleep_begin(&busy);
+	sim_wait_sleep_at(wq, gen, __func__);
+	hs_cpu_sleep_end(busy);
 }
 
 /* ---- flags, rmap, content -------------------------------------------------------- */

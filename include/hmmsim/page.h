@@ -237,8 +237,9 @@ bool hs_trylock_page(struct hs_page *page);
 void hs_lock_page(struct hs_page *page);
 void hs_unlock_page(struct hs_page *page);
 bool hs_page_locked(struct hs_page *page);
-/* folio_wait_locked(): sleep until the page is unlocked (no reference taken). */
-void hs_wait_on_page_locked(struct hs_page *page);
+/* folio_wait_locked(): sleep until the page's next unlock (the caller holds
+ * a reference). */
+void hs_folio_wait_locked(struct hs_page *page);
 
 void hs_set_page_dirty(struct hs_page *page);
 bool hs_page_dirty(struct hs_page *page);

@@ -31,7 +31,14 @@ void sim_waitqueue_init(sim_waitqueue_t *wq, const char *name);
 void sim_wake_up_all_at(sim_waitqueue_t *wq, const char *site);
 #define sim_wake_up_all(wq) sim_wake_up_all_at((wq), __func__)
 
-/* The halves of sim_wait_event(); not for direct use. */
+/*
+ * The halves of sim_wait_event().  Used alone by a waiter that returns after
+ * one wake-up whatever its condition says then (the kernel's page-lock
+ * waiters, wake_page_function()'s WQ_FLAG_WOKEN): sim_wait_prepare() where
+ * the kernel queues the waiter, the check, then sim_wait_sleep_at(), which
+ * returns at once if a wake-up came since the prepare and otherwise sleeps
+ * until the next one.
+ */
 uint64_t sim_wait_prepare(sim_waitqueue_t *wq);
 void sim_wait_sleep_at(sim_waitqueue_t *wq, uint64_t gen, const char *site);
 

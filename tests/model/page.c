@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h" /* model/internal.h: hs_migration_entry_wait_on_locked() */
 #include "model_helpers.h"
 
 static void refcount_main(void *arg)
@@ -111,6 +112,90 @@ static void unlock_unlocked_main(void *arg)
 static void test_unlock_unlocked(void)
 {
 	EXPECT_EQ_STR(run_once(unlock_unlocked_main), HS_KIND_BUG);
+}
+
+/* ---- the wait for a migration entry: queued under the PTL ------------------ */
+
+/*
+ * A migration ends: under the PTL its entry goes (@entry = 0), then the page
+ * is unlocked; the migrator then locks the page again and, holding it, waits
+ * for the faulting thread.  The fault saw the entry under the PTL and waits
+ * for the page.  In the kernel (migration_entry_wait_on_locked()) the waiter
+ * is queued before the PTL is dropped, so the unlock that follows the
+ * entry's removal wakes it, and it returns even though the page is locked
+ * again: never a deadlock.  A waiter that queues only after dropping the PTL
+ * and sleeps until it finds the page unlocked (the model before session 25)
+ * sleeps through that unlock when the relock comes first: a deadlock the
+ * kernel cannot have.
+ */
+struct mewait {
+	struct hs_page *page;
+	sim_spinlock_t ptl;
+	int entry; /* under ptl: the migration entry is installed */
+	sim_completion_t done;
+	bool late_queue; /* the planted bug: queue after dropping the PTL */
+};
+
+static void mewait_fault(void *arg)
+{
+	struct mewait *w = arg;
+
+	sim_spin_lock(&w->ptl);
+	if (!SIM_PLAIN_READ(w->entry)) {
+		sim_spin_unlock(&w->ptl);
+	} else if (w->late_queue) {
+		sim_spin_unlock(&w->ptl);
+		do
+			hs_folio_wait_locked(w->page);
+		while (hs_page_locked(w->page));
+	} else {
+		hs_migration_entry_wait_on_locked(w->page, &w->ptl);
+	}
+	sim_complete(&w->done);
+}
+
+static void mewait_migrator(void *arg)
+{
+	struct mewait *w = arg;
+
+	sim_spin_lock(&w->ptl);
+	SIM_PLAIN_WRITE(w->entry, 0); /* remove_migration_ptes() */
+	sim_spin_unlock(&w->ptl);
+	hs_unlock_page(w->page);
+	hs_lock_page(w->page);
+	sim_wait_for_completion(&w->done);
+	hs_unlock_page(w->page);
+}
+
+static void mewait_main(void *arg)
+{
+	struct mewait *w = sim_alloc(sizeof(*w));
+
+	hs_machine_init(8, 0);
+	w->page = hs_alloc_page();
+	w->late_queue = arg != NULL;
+	sim_spin_init(&w->ptl, "ptl");
+	sim_init_completion(&w->done, "fault done");
+	sim_check(hs_trylock_page(w->page), "a new page is unlocked");
+	w->entry = 1;
+	int f = sim_thread_spawn("fault", mewait_fault, w);
+	int m = sim_thread_spawn("migrator", mewait_migrator, w);
+	sim_thread_join(f);
+	sim_thread_join(m);
+}
+
+static void test_migration_entry_wait(void)
+{
+	struct sim_scenario fixed = SCENARIO("t-mewait", mewait_main);
+	struct sim_scenario bug = SCENARIO("t-mewait-late", mewait_main, .arg = (void *)1);
+	struct sim_result r = run(&fixed, SIM_STRATEGY_DFS, 1000000, 100, 0);
+
+	EXPECT_EQ_U64(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+	r = run(&bug, SIM_STRATEGY_DFS, 1000000, 100, 0);
+	EXPECT_EQ_STR(first_kind(&r), SIM_KIND_DEADLOCK);
+	sim_result_free(&r);
 }
 
 /* ---- dev_pagemap ---------------------------------------------------------------- */
@@ -371,6 +456,8 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "read of a freed page", test_read_freed);
 	CU_add_test(s, "page lock excludes on every schedule", test_page_lock);
 	CU_add_test(s, "unlock of an unlocked page", test_unlock_unlocked);
+	CU_add_test(s, "migration entry wait: queued under the PTL, woken by the next unlock",
+		    test_migration_entry_wait);
 	CU_add_test(s, "pagemap: memremap, lookup, page_free, memunmap", test_pgmap_lifetime);
 	CU_add_test(s, "memunmap_pages waits for page references", test_memunmap_waits);
 	CU_add_test(s, "allocating from a dead pagemap", test_alloc_from_dying);

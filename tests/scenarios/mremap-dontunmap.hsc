@@ -3,7 +3,7 @@
 # by-pfn rmap follows them), the old VMA stays, empty, and reads zeros; the
 # CPU faults the moved pages back from the device at the new address while
 # the device evicts its memory.  Clean under every interleaving (explore
-# dpor: 13,260 executions).
+# dpor: 11,938 executions).
 process p va 8M
 vma p 0x100000 2 rw
 vma p 0x300000 2 rw                      # the destination

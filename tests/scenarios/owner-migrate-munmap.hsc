@@ -1,7 +1,7 @@
 # The owner lab's owner-migrate-munmap under pointer (lab/experiment.c),
 # its sanity row: a migrates two pages to itself while a CPU munmaps the
 # second and a reads the first.  No owner is shared or changed.  Clean
-# under every interleaving (explore dpor: 21,295 executions).
+# under every interleaving (explore dpor: 6,851 executions).
 owner-policy pointer
 machine ram 32
 host-bridge hb0

@@ -8,7 +8,7 @@
 # fault after the migration is done, and do_swap_page() migrates the page
 # back to RAM (migrate_to_ram()).  dpor found that with three preemptions,
 # beyond the dfs bound of 2 this file used to ask for; clean under every
-# interleaving (explore dpor: 3,925 executions).
+# interleaving (explore dpor: 1,495 executions).
 process p va 4M
 vma p 0x100000 1 rw
 vma p 0x200000 1 rw shared
