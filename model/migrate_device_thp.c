@@ -271,8 +271,11 @@ again:
 			goto skip;
 		write = hs_is_writable_swp_entry(pmd);
 	} else if (hs_is_migration_entry(pmd)) {
-		/* migration_entry_wait_on_locked() under the lock, then -EAGAIN */
+		/* migration_entry_wait_on_locked() under the lock (it drops
+		 * it), then -EAGAIN; v6.19 .. v7.0 unlocked the lock again */
 		hs_migration_entry_wait_on_locked(hs_pfn_to_page(hs_pte_pfn(pmd)), ptl);
+		if (hs_switch.collect_huge_pmd_double_unlock)
+			sim_spin_unlock(ptl);
 		goto again;
 	} else {
 		sim_spin_unlock(ptl);

@@ -69,6 +69,8 @@ static const struct {
     SWITCH(thp_split_folio_unlocked, NULL,
 	   "mm/huge_memory.c: a folio a migration holds locked stays locked across the split of "
 	   "its PMD migration entry (v6.19; planted: no kernel had the bug)"),
+    SWITCH_SINCE(collect_huge_pmd_double_unlock, "6.19", "7.1",
+		 "mm/migrate_device: fix double unlock (v7.1) (the bug: v6.19 .. v7.0)"),
 };
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))
@@ -155,7 +157,7 @@ static const char *const releases[] = {
     "5.0",  "5.1",  "5.2",  "5.3",  "5.4",  "5.5",  "5.6",  "5.7",  "5.8",  "5.9",  "5.10",
     "5.11", "5.12", "5.13", "5.14", "5.15", "5.16", "5.17", "5.18", "5.19", "6.0",  "6.1",
     "6.2",  "6.3",  "6.4",  "6.5",  "6.6",  "6.7",  "6.8",  "6.9",  "6.10", "6.11", "6.12",
-    "6.13", "6.14", "6.15", "6.16", "6.17", "6.18", "6.19", "7.0",  NULL,
+    "6.13", "6.14", "6.15", "6.16", "6.17", "6.18", "6.19", "7.0",  "7.1",  NULL,
 };
 
 static int release_index(const char *version)

@@ -41,6 +41,8 @@ extern "C" {
 #define SIM_KIND_DATA_RACE   "data-race"   /* happens-before race, KCSAN's rule */
 #define SIM_KIND_LOCK_ORDER  "lock-order"  /* a cycle in the lock-order graph */
 #define SIM_KIND_MIGHT_SLEEP "might-sleep" /* sleeping in atomic context */
+#define SIM_KIND_LOCK	     "lock"	   /* unlock of a lock the caller does not hold */
+#define SIM_KIND_RCU	     "rcu" /* unbalanced rcu_read_unlock, synchronize_rcu in a reader */
 
 typedef void (*sim_thread_fn)(void *arg);
 

@@ -38,7 +38,7 @@ static void lockstate_init(struct sim_lockstate *s)
 
 static void lock_fail(const char *op, const char *name, const char *site)
 {
-	sim_fail("lock", "%s: %s of %s, which the caller does not hold", site, op, name);
+	sim_fail(SIM_KIND_LOCK, "%s: %s of %s, which the caller does not hold", site, op, name);
 }
 
 /* ---- mutex and spinlock: one exclusive lock ----------------------------- */
@@ -644,7 +644,7 @@ void sim_rcu_read_unlock_at(const char *site)
 	struct sim_thread *t = E->cur;
 	sim_sched_op(&t->rcu_sections, SIM_OP_RCU_UNLOCK, "rcu read section", site);
 	if (t->rcu_nesting == 0)
-		sim_fail("rcu", "%s: rcu_read_unlock without rcu_read_lock", site);
+		sim_fail(SIM_KIND_RCU, "%s: rcu_read_unlock without rcu_read_lock", site);
 	if (--t->rcu_nesting == 0) {
 		if (t->rcu_gp_waiters)
 			sim_dpor_touch(&t->rcu_gp_waiters,
@@ -691,7 +691,8 @@ static void grace_period(const char *site)
 	uint64_t readers = e->rcu_readers;
 
 	if (gp->rcu_nesting)
-		sim_fail("rcu", "%s: synchronize_rcu() inside an RCU read-side section", site);
+		sim_fail(SIM_KIND_RCU, "%s: synchronize_rcu() inside an RCU read-side section",
+			 site);
 	gp->rcu_gp_vc = NULL;
 	for (uint64_t m = readers; m; m &= m - 1) {
 		int i = __builtin_ctzll(m);
