@@ -154,6 +154,7 @@ static struct hs_page *vma_alloc_anon_folio_pmd(void)
 	struct hs_machine *m = hs_mach;
 	unsigned long base;
 
+	hs_alloc_may_reclaim(); /* GFP_TRANSHUGE of a MADV_HUGEPAGE VMA */
 	sim_spin_lock(&m->ram_lock);
 	long j = find_free_block(m);
 	if (j == -1) {

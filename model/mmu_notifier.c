@@ -14,8 +14,15 @@
  *    order interval_tree_iter_first/next visit), the deferred hlist is the
  *    array deferred[] used as a stack (hlist_add_head order); both are
  *    bounded by HS_MAX_INTERVALS;
- *  - mmgrab()/mmdrop() of the mm, the lockdep maps and might_sleep() are
- *    left out; the kernel's WARN_ONs are reported as HS_KIND_BUG.
+ *  - mmgrab()/mmdrop() of the mm and might_sleep() are left out; the
+ *    kernel's WARN_ONs are reported as HS_KIND_BUG.
+ *
+ * The lockdep map __mmu_notifier_invalidate_range_start_map is
+ * hs_invalidate_range_start_map: held around the callbacks of a range's
+ * start and its end, and taken for an instant where a thread may wait for
+ * them (read_begin(), remove(), a page allocation that may reclaim), so the
+ * lock-order oracle reports a lock held there that a callback takes, in any
+ * execution, as lockdep does, not only in one that deadlocks.
  *
  * Which accesses are annotated, and why:
  *  - subscriptions->invalidate_seq is changed under the lock, but
@@ -49,6 +56,9 @@
 #include <errno.h>
 
 #include "internal.h" /* coverage events */
+
+sim_lockdep_map_t hs_invalidate_range_start_map =
+    SIM_LOCKDEP_MAP_INIT("mmu_notifier_invalidate_range_start");
 
 static const char *const mn_event_names[] = {
     [HS_MMU_NOTIFY_UNMAP] = "UNMAP",
@@ -416,8 +426,10 @@ static int mn_itree_invalidate(struct hs_mmu_notifier_subscriptions *s,
  */
 void hs_mmu_notifier_invalidate_range_start(struct hs_mmu_notifier_range *r)
 {
+	sim_lock_map_acquire(&hs_invalidate_range_start_map);
 	r->flags |= HS_MMU_NOTIFIER_RANGE_BLOCKABLE;
 	(void)mn_itree_invalidate(mn_subscriptions(r->mm), r);
+	sim_lock_map_release(&hs_invalidate_range_start_map);
 }
 
 /**
@@ -433,8 +445,11 @@ void hs_mmu_notifier_invalidate_range_start(struct hs_mmu_notifier_range *r)
  */
 int hs_mmu_notifier_invalidate_range_start_nonblock(struct hs_mmu_notifier_range *r)
 {
+	sim_lock_map_acquire(&hs_invalidate_range_start_map);
 	r->flags &= ~HS_MMU_NOTIFIER_RANGE_BLOCKABLE;
-	return mn_itree_invalidate(mn_subscriptions(r->mm), r);
+	int ret = mn_itree_invalidate(mn_subscriptions(r->mm), r);
+	sim_lock_map_release(&hs_invalidate_range_start_map);
+	return ret;
 }
 
 /**
@@ -443,7 +458,9 @@ int hs_mmu_notifier_invalidate_range_start_nonblock(struct hs_mmu_notifier_range
  */
 void hs_mmu_notifier_invalidate_range_end(struct hs_mmu_notifier_range *r)
 {
+	sim_lock_map_acquire(&hs_invalidate_range_start_map);
 	unsigned long seq = mn_itree_inv_end(mn_subscriptions(r->mm));
+	sim_lock_map_release(&hs_invalidate_range_start_map);
 
 	if (sim_tracing())
 		sim_event("invalidate_range_end %s [0x%lx,0x%lx) seq %lu",
@@ -465,6 +482,11 @@ void hs_mmu_notifier_invalidate_range_end(struct hs_mmu_notifier_range *r)
  * An invalidation covering some interval runs: the tree is being walked, so
  * the insert is deferred to the last invalidate_range_end().
  *
+ * Lockdep: might_lock(&mm->mmap_lock), and the annotation of
+ * __mmu_notifier_register() (the invalidation map taken for an instant);
+ * the kernel takes the mmap_lock for write on an mm's first registration,
+ * which the model's embedded subscriptions never need.
+ *
  * Return: 0; -EOVERFLOW for an empty interval or one past the address
  * space; -ENOMEM past the model's HS_MAX_INTERVALS notifiers.
  */
@@ -474,6 +496,10 @@ int hs_mmu_interval_notifier_insert(struct hs_mmu_interval_notifier *sub, struct
 {
 	struct hs_mmu_notifier_subscriptions *s = mn_subscriptions(mm);
 	bool deferred = false;
+
+	sim_rwsem_might_lock(&mm->mmap_lock);
+	sim_lock_map_acquire(&hs_invalidate_range_start_map);
+	sim_lock_map_release(&hs_invalidate_range_start_map);
 
 	sub->mm = mm;
 	sub->ops = ops;
@@ -564,6 +590,9 @@ void hs_mmu_interval_notifier_remove(struct hs_mmu_interval_notifier *sub)
 	}
 	sim_spin_unlock(&s->lock);
 
+	/* the wait needs the caller to hold no lock a callback takes */
+	sim_lock_map_acquire(&hs_invalidate_range_start_map);
+	sim_lock_map_release(&hs_invalidate_range_start_map);
 	if (seq) {
 		if (hs_switch.notifier_remove_lockless_wait)
 			sim_wait_event(&s->wq, SIM_READ_ONCE(s->invalidate_seq) != seq);
@@ -615,6 +644,9 @@ unsigned long hs_mmu_interval_read_begin(struct hs_mmu_interval_notifier *sub)
 	is_invalidating = seq == HS_NOTED(s->invalidate_seq);
 	sim_spin_unlock(&s->lock);
 
+	/* the wait needs the caller to hold no lock a callback takes */
+	sim_lock_map_acquire(&hs_invalidate_range_start_map);
+	sim_lock_map_release(&hs_invalidate_range_start_map);
 	if (is_invalidating)
 		sim_wait_event(&s->wq, SIM_READ_ONCE(s->invalidate_seq) != seq);
 	if (sim_tracing())

@@ -294,6 +294,20 @@ static struct hs_page *rmqueue(const char *site)
 }
 
 /**
+ * hs_alloc_may_reclaim() - prepare_alloc_pages()'s lockdep annotation of an
+ * allocation that may reclaim (__need_reclaim()): reclaim may invalidate
+ * page tables, so a lock held here that an invalidation callback takes is
+ * a lock-order cycle (lock_map_acquire() / lock_map_release() of
+ * __mmu_notifier_invalidate_range_start_map).  The model's allocations do
+ * not reclaim; the annotation is the whole of it.
+ */
+void hs_alloc_may_reclaim(void)
+{
+	sim_lock_map_acquire(&hs_invalidate_range_start_map);
+	sim_lock_map_release(&hs_invalidate_range_start_map);
+}
+
+/**
  * hs_alloc_page_nozero() - alloc_page(GFP_HIGHUSER): not zeroed.
  *
  * Return: a RAM page with refcount 1 that still holds what it held when it
@@ -301,6 +315,7 @@ static struct hs_page *rmqueue(const char *site)
  */
 struct hs_page *hs_alloc_page_nozero(void)
 {
+	hs_alloc_may_reclaim();
 	return rmqueue(__func__);
 }
 
@@ -311,6 +326,7 @@ struct hs_page *hs_alloc_page_nozero(void)
  */
 struct hs_page *hs_alloc_page(void)
 {
+	hs_alloc_may_reclaim();
 	struct hs_page *page = rmqueue(__func__);
 	if (page)
 		SIM_WRITE_ONCE(page->content, 0ul);

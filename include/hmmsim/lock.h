@@ -87,6 +87,34 @@ bool sim_rwsem_write_held(const sim_rwsem_t *s);
 void sim_spin_annotated(sim_spinlock_t *l);
 void sim_mutex_annotated(sim_mutex_t *m);
 
+/*
+ * lockdep's struct lockdep_map and lock_map_acquire() / lock_map_release():
+ * a lock class nothing waits on, which the lock-order oracle sees as a lock
+ * (the kernel's __mmu_notifier_invalidate_range_start_map: taken around the
+ * invalidation callbacks, and for an instant where a thread may wait for
+ * them, so that a lock held there and taken in a callback is a cycle).  No
+ * scheduling point, no happens-before.  Define one with
+ * SIM_LOCKDEP_MAP_INIT("name").
+ */
+typedef struct sim_lockdep_map {
+	const char *name;
+	struct sim_lockstate s;
+} sim_lockdep_map_t;
+
+#define SIM_LOCKDEP_MAP_INIT(nm)                                                                   \
+	{                                                                                          \
+		.name = (nm), .s = {.owner = -1 }                                                  \
+	}
+
+void sim_lock_map_acquire_at(sim_lockdep_map_t *m, const char *site);
+void sim_lock_map_release_at(sim_lockdep_map_t *m, const char *site);
+/* might_lock(): tell the lock-order oracle that @s may be taken for write
+ * here (an edge from the held lock), without taking it. */
+void sim_rwsem_might_lock_at(sim_rwsem_t *s, const char *site);
+#define sim_rwsem_might_lock(s) sim_rwsem_might_lock_at((s), __func__)
+#define sim_lock_map_acquire(m) sim_lock_map_acquire_at((m), __func__)
+#define sim_lock_map_release(m) sim_lock_map_release_at((m), __func__)
+
 #define sim_spin_lock(l)	  sim_spin_lock_at((l), __func__)
 #define sim_spin_unlock(l)	  sim_spin_unlock_at((l), __func__)
 #define sim_spin_trylock(l)	  sim_spin_trylock_at((l), __func__)

@@ -35,6 +35,7 @@ enum sim_lock_kind {
 	SIM_LK_MUTEX,
 	SIM_LK_READ,  /* rwsem held for read */
 	SIM_LK_WRITE, /* rwsem held for write */
+	SIM_LK_MAP,   /* a lockdep map (sim_lock_map_acquire()): order only */
 };
 
 /* One entry of a thread's held-lock stack (lockdep's held_lock). */

@@ -637,6 +637,8 @@ void sim_ora_lock_post(struct sim_lockstate *s, const char *name, const char *si
 	};
 }
 
+static void held_pop(struct sim_thread *t, const struct sim_lockstate *s);
+
 void sim_ora_unlock(struct sim_lockstate *s, enum sim_lock_kind kind)
 {
 	struct sim_engine *e = E;
@@ -646,8 +648,47 @@ void sim_ora_unlock(struct sim_lockstate *s, enum sim_lock_kind kind)
 		struct sim_lock_ora *lo = lock_ora(s);
 		sim_ora_vc_release(kind == SIM_LK_READ ? &lo->r : &lo->w);
 	}
-	if (!e->ora_held)
+	if (e->ora_held)
+		held_pop(t, s);
+}
+
+/*
+ * lockdep's lock_map_acquire() / lock_map_release(): a map is a lock class
+ * that nothing waits on.  Taking it adds the edges a lock would (the held
+ * lock before it, then the locks taken while it is held); it orders no
+ * execution, and gives no happens-before: no scheduling point, no vector
+ * clock.
+ */
+void sim_ora_lock_map(struct sim_lockstate *s, const char *name, const char *site, bool acquire)
+{
+	struct sim_engine *e = E;
+	struct sim_thread *t = e->cur;
+
+	if (!e->ora_lockdep)
 		return;
+	if (!acquire) {
+		held_pop(t, s);
+		return;
+	}
+	struct sim_lock_ora *lo = lock_ora(s);
+	if (!lo->cls)
+		lo->cls = ld_class_of(name);
+	ld_check(t, lo->cls, site);
+	if (t->nheld == SIM_MAX_HELD)
+		sim_fail(SIM_KIND_ENGINE, "%s: more than %d locks held by %s", site, SIM_MAX_HELD,
+			 t->name);
+	t->held[t->nheld++] = (struct sim_held){
+	    .lock = s,
+	    .name = name,
+	    .site = site,
+	    .cls = lo->cls,
+	    .kind = SIM_LK_MAP,
+	};
+}
+
+/* Drop @s from @t's held stack. */
+static void held_pop(struct sim_thread *t, const struct sim_lockstate *s)
+{
 	/* Locks may be released out of order; an rwsem may be released by
 	 * another thread than the one that took it (then nothing to pop). */
 	if (t->nheld && t->held[t->nheld - 1].lock == s) {

@@ -43,6 +43,8 @@ void sim_ora_lock_pre(struct sim_lockstate *s, const char *name, const char *op,
 void sim_ora_lock_post(struct sim_lockstate *s, const char *name, const char *site,
 		       enum sim_lock_kind kind, bool trylock);
 void sim_ora_unlock(struct sim_lockstate *s, enum sim_lock_kind kind);
+/* lock_map_acquire() (@acquire) / lock_map_release() of a lockdep map */
+void sim_ora_lock_map(struct sim_lockstate *s, const char *name, const char *site, bool acquire);
 /* might_sleep(): @op of @name at @site; @rcu: also refuse an RCU reader. */
 void sim_ora_might_sleep(const char *op, const char *name, const char *site, bool rcu);
 

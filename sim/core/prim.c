@@ -159,6 +159,26 @@ void sim_spin_unlock_at(sim_spinlock_t *l, const char *site)
 	E->cur->spin_depth--;
 }
 
+void sim_lock_map_acquire_at(sim_lockdep_map_t *m, const char *site)
+{
+	if (sim_eng.in_execution)
+		sim_ora_lock_map(&m->s, m->name, site, true);
+}
+
+void sim_lock_map_release_at(sim_lockdep_map_t *m, const char *site)
+{
+	if (sim_eng.in_execution)
+		sim_ora_lock_map(&m->s, m->name, site, false);
+}
+
+void sim_rwsem_might_lock_at(sim_rwsem_t *s, const char *site)
+{
+	if (!sim_eng.in_execution)
+		return;
+	sim_ora_lock_map(&s->s, s->name, site, true);
+	sim_ora_lock_map(&s->s, s->name, site, false);
+}
+
 void sim_spin_annotated(sim_spinlock_t *l)
 {
 	l->s.annotated = true;

@@ -458,6 +458,25 @@ void sim_spin_annotated(sim_spinlock_t *l)
 	l->s.annotated = true;
 }
 
+/* lockdep maps: the native backend has no lock-order oracle */
+void sim_lock_map_acquire_at(sim_lockdep_map_t *m, const char *site)
+{
+	(void)m;
+	(void)site;
+}
+
+void sim_lock_map_release_at(sim_lockdep_map_t *m, const char *site)
+{
+	(void)m;
+	(void)site;
+}
+
+void sim_rwsem_might_lock_at(sim_rwsem_t *s, const char *site)
+{
+	(void)s;
+	(void)site;
+}
+
 void sim_mutex_annotated(sim_mutex_t *m)
 {
 	m->s.annotated = true;

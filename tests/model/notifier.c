@@ -16,6 +16,7 @@
 #include <hmmsim/page.h>
 #include <hmmsim/switches.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "helpers.h"
 
@@ -691,6 +692,63 @@ static void test_insert_race(void)
 	}
 }
 
+/*
+ * A driver inserts a notifier with its update lock held, the lock its
+ * callback takes.  mmu_interval_notifier_insert() may take the mmap_lock
+ * for write and tells lockdep so (might_lock(), and the invalidation map of
+ * __mmu_notifier_register()): with the callback taking the lock inside the
+ * map, that is a lock-order cycle in the first execution, though none of
+ * this program's executions deadlocks.  Inserting before taking the lock is
+ * clean.
+ */
+struct insert_locked {
+	struct nt *t;
+	bool fixed;
+};
+
+static void insert_locked(void *arg)
+{
+	struct insert_locked *x = arg;
+
+	if (!x->fixed)
+		sim_mutex_lock(&x->t->lock);
+	nt_insert(x->t, 1, 0x1000, 0x1000);
+	if (x->fixed)
+		sim_mutex_lock(&x->t->lock);
+	sim_mutex_unlock(&x->t->lock);
+}
+
+static void insert_locked_main(void *arg)
+{
+	struct insert_locked *x = sim_alloc(sizeof(*x));
+
+	x->t = nt_new();
+	x->fixed = arg != NULL;
+	nt_insert(x->t, 0, 0x1000, 0x1000);
+	int a = sim_thread_spawn("invalidator", invalidator, x->t);
+	int b = sim_thread_spawn("driver", insert_locked, x);
+	sim_thread_join(a);
+	sim_thread_join(b);
+}
+
+static void test_insert_under_callback_lock(void)
+{
+	struct sim_scenario bug = SCENARIO("t-notifier-insert-locked", insert_locked_main);
+	struct sim_scenario fixed =
+	    SCENARIO("t-notifier-insert-unlocked", insert_locked_main, .arg = (void *)1);
+	struct sim_result r = run(&bug, SIM_STRATEGY_DFS, DFS_ALL, 0, 0);
+
+	EXPECT_EQ_STR(first_kind(&r), SIM_KIND_LOCK_ORDER);
+	CU_ASSERT_TRUE(
+	    r.nr_reports &&
+	    strstr(r.reports[0].message, "driver->lock -> mmu_notifier_invalidate_range_start"));
+	sim_result_free(&r);
+	r = run(&fixed, SIM_STRATEGY_DFS, DFS_ALL, NT_BOUND, 0);
+	EXPECT_EQ_U64(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	sim_result_free(&r);
+}
+
 /* ---- remove() against an invalidation (and the v5.18 fix) ------------------- */
 
 #define OUT_REMOVED_DURING 0x1u /* remove() was called inside the invalidation */
@@ -788,6 +846,8 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "driver with read_retry outside its lock: found",
 		    test_protocol_retry_unlocked);
 	CU_add_test(s, "insert during an invalidation: first read waits", test_insert_race);
+	CU_add_test(s, "insert under the lock the callback takes: lock-order",
+		    test_insert_under_callback_lock);
 	CU_add_test(s, "remove during an invalidation waits", test_remove_waits);
 	CU_add_test(s, "pre-v5.18 remove: use-after-free found", test_remove_lockless_wait_uaf);
 }
