@@ -6,13 +6,12 @@
 # the map around the callbacks themselves (and as every allocation that may
 # reclaim takes it).  Lockdep then has dmirror->mutex -> the map (here) and
 # the map -> dmirror->mutex (the zap's callback): a lock-order cycle,
-# reported in the first execution that has both, though no execution of
-# this file deadlocks (with one notifier, read_begin() waits only for an
-# invalidation whose callback has already run); with two notifiers under
-# one lock it can.  Without the map (the model before session 25) nothing
-# reported the bug: dpor stopped at its self-check instead (a wait inside a
-# section of dmirror->mutex, whose sections it commutes: por-check).
-# driver-steps.hsc calls read_begin() before it takes the mutex: clean.
+# reported in the first execution that has both halves.  Here the zap only
+# starts after the sampler has let go of the mutex (signal/wait), so no
+# execution can deadlock, or even wait: the report is lockdep's, about the
+# order, as the kernel's would be.  Without the map (the model before
+# session 25) the file was clean.  driver-steps.hsc calls read_begin()
+# before it takes the mutex: clean.
 process p va 4M
 vma p 0x100000 1 rw
 device gpu0 pages 4
@@ -23,7 +22,9 @@ thread sampler
   lock m0                                            # mutex_lock(&dmirror->mutex)
   read-begin m0 s1                                   # the bug: under the mutex
   unlock m0
+  signal done
 thread zap
+  wait done
   madvise p 0x100000 1
 
 expect violation lock-order
