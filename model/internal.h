@@ -114,8 +114,9 @@ unsigned int hs_do_swap_page_device_private(struct hs_vm_fault *vmf);
 /* migration_entry_wait(): sleep until the migration of @addr's page ends. */
 void hs_migration_entry_wait(struct hs_mm *mm, unsigned long addr);
 void hs_migration_entry_wait_on_locked(struct hs_page *page, sim_spinlock_t *ptl);
-/* lockdep's __mmu_notifier_invalidate_range_start_map (model/mmu_notifier.c) */
-extern sim_lockdep_map_t hs_invalidate_range_start_map;
+/* lockdep's __mmu_notifier_invalidate_range_start_map taken for an instant
+ * (model/mmu_notifier.c) */
+void hs_invalidate_map_instant(void);
 void hs_alloc_may_reclaim(void);
 
 /* ---- fork and device-exclusive entries (model/fork.c, rmap.c, migrate.c) ------- */

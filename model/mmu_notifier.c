@@ -57,8 +57,20 @@
 
 #include "internal.h" /* coverage events */
 
-sim_lockdep_map_t hs_invalidate_range_start_map =
+static sim_lockdep_map_t hs_invalidate_range_start_map =
     SIM_LOCKDEP_MAP_INIT("mmu_notifier_invalidate_range_start");
+
+/**
+ * hs_invalidate_map_instant() - lock_map_acquire() and lock_map_release() of
+ * __mmu_notifier_invalidate_range_start_map, as the kernel open-codes them
+ * where a thread may wait for invalidation callbacks: the locks it holds
+ * there must not be taken by a callback.
+ */
+void hs_invalidate_map_instant(void)
+{
+	sim_lock_map_acquire(&hs_invalidate_range_start_map);
+	sim_lock_map_release(&hs_invalidate_range_start_map);
+}
 
 static const char *const mn_event_names[] = {
     [HS_MMU_NOTIFY_UNMAP] = "UNMAP",
@@ -498,8 +510,7 @@ int hs_mmu_interval_notifier_insert(struct hs_mmu_interval_notifier *sub, struct
 	bool deferred = false;
 
 	sim_rwsem_might_lock(&mm->mmap_lock);
-	sim_lock_map_acquire(&hs_invalidate_range_start_map);
-	sim_lock_map_release(&hs_invalidate_range_start_map);
+	hs_invalidate_map_instant();
 
 	sub->mm = mm;
 	sub->ops = ops;
@@ -591,8 +602,7 @@ void hs_mmu_interval_notifier_remove(struct hs_mmu_interval_notifier *sub)
 	sim_spin_unlock(&s->lock);
 
 	/* the wait needs the caller to hold no lock a callback takes */
-	sim_lock_map_acquire(&hs_invalidate_range_start_map);
-	sim_lock_map_release(&hs_invalidate_range_start_map);
+	hs_invalidate_map_instant();
 	if (seq) {
 		if (hs_switch.notifier_remove_lockless_wait)
 			sim_wait_event(&s->wq, SIM_READ_ONCE(s->invalidate_seq) != seq);
@@ -645,8 +655,7 @@ unsigned long hs_mmu_interval_read_begin(struct hs_mmu_interval_notifier *sub)
 	sim_spin_unlock(&s->lock);
 
 	/* the wait needs the caller to hold no lock a callback takes */
-	sim_lock_map_acquire(&hs_invalidate_range_start_map);
-	sim_lock_map_release(&hs_invalidate_range_start_map);
+	hs_invalidate_map_instant();
 	if (is_invalidating)
 		sim_wait_event(&s->wq, SIM_READ_ONCE(s->invalidate_seq) != seq);
 	if (sim_tracing())

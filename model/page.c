@@ -303,8 +303,7 @@ static struct hs_page *rmqueue(const char *site)
  */
 void hs_alloc_may_reclaim(void)
 {
-	sim_lock_map_acquire(&hs_invalidate_range_start_map);
-	sim_lock_map_release(&hs_invalidate_range_start_map);
+	hs_invalidate_map_instant();
 }
 
 /**

@@ -608,6 +608,23 @@ void sim_ora_lock_pre(struct sim_lockstate *s, const char *name, const char *op,
 	}
 }
 
+/* Push @s on @t's held stack (lockdep's held_lock). */
+static void held_push(struct sim_thread *t, const struct sim_lockstate *s, const char *name,
+		      const char *site, uint32_t cls, enum sim_lock_kind kind, bool trylock)
+{
+	if (t->nheld == SIM_MAX_HELD)
+		sim_fail(SIM_KIND_ENGINE, "%s: more than %d locks held by %s", site, SIM_MAX_HELD,
+			 t->name);
+	t->held[t->nheld++] = (struct sim_held){
+	    .lock = s,
+	    .name = name,
+	    .site = site,
+	    .cls = cls,
+	    .kind = (uint8_t)kind,
+	    .trylock = trylock,
+	};
+}
+
 void sim_ora_lock_post(struct sim_lockstate *s, const char *name, const char *site,
 		       enum sim_lock_kind kind, bool trylock)
 {
@@ -622,19 +639,9 @@ void sim_ora_lock_post(struct sim_lockstate *s, const char *name, const char *si
 	}
 	if (!e->ora_held)
 		return;
-	if (t->nheld == SIM_MAX_HELD)
-		sim_fail(SIM_KIND_ENGINE, "%s: more than %d locks held by %s", site, SIM_MAX_HELD,
-			 t->name);
 	if (e->ora_lockdep && !lo->cls)
 		lo->cls = ld_class_of(name);
-	t->held[t->nheld++] = (struct sim_held){
-	    .lock = s,
-	    .name = name,
-	    .site = site,
-	    .cls = e->ora_lockdep ? lo->cls : 0,
-	    .kind = (uint8_t)kind,
-	    .trylock = trylock,
-	};
+	held_push(t, s, name, site, e->ora_lockdep ? lo->cls : 0, kind, trylock);
 }
 
 static void held_pop(struct sim_thread *t, const struct sim_lockstate *s);
@@ -674,16 +681,7 @@ void sim_ora_lock_map(struct sim_lockstate *s, const char *name, const char *sit
 	if (!lo->cls)
 		lo->cls = ld_class_of(name);
 	ld_check(t, lo->cls, site);
-	if (t->nheld == SIM_MAX_HELD)
-		sim_fail(SIM_KIND_ENGINE, "%s: more than %d locks held by %s", site, SIM_MAX_HELD,
-			 t->name);
-	t->held[t->nheld++] = (struct sim_held){
-	    .lock = s,
-	    .name = name,
-	    .site = site,
-	    .cls = lo->cls,
-	    .kind = SIM_LK_MAP,
-	};
+	held_push(t, s, name, site, lo->cls, SIM_LK_MAP, false);
 }
 
 /* Drop @s from @t's held stack. */
