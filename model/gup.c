@@ -30,7 +30,11 @@
  * up stale logic in migrate_longterm_unpinnable_folio()", no functional
  * change.)
  *
- * Simplifications: order-0 pages only; no gup-fast (the lockless walk): the
+ * A THP's page is grabbed through its huge PMD (follow_huge_pmd(); until
+ * session 26 the model looked only at ptes, so pinning a THP faulted for
+ * ever, a livelock the kernel does not have).
+ *
+ * Simplifications: no gup-fast (the lockless walk): the
  * _fast variants take mmap_lock as their fallback does, and the long-term
  * check runs after it is dropped, as pin_user_pages_fast()'s slow path does;
  * no memalloc_pin_save() (allocations have no zones to avoid).
@@ -53,9 +57,12 @@ static void try_grab_folio(struct hs_page *page, unsigned int gup_flags)
 }
 
 /*
- * follow_page_pte(): the page mapped at @addr if the access needs no fault
- * (present, not protnone, writable for FOLL_WRITE), grabbed under the PTL;
- * NULL otherwise.
+ * follow_pmd_mask() and follow_page_pte(): the page mapped at @addr if the
+ * access needs no fault (present, not protnone, writable for FOLL_WRITE),
+ * grabbed under the PTL; NULL otherwise.  A huge PMD is followed to its
+ * page at @addr (follow_huge_pmd(), model/huge_memory.c); the PMD is read
+ * under the PTL (the kernel looks at it locklessly first and takes
+ * pmd_lock(), the model's PTL, for a leaf).
  */
 static struct hs_page *follow_page_pte(struct hs_mm *mm, unsigned long addr, unsigned int gup_flags)
 {
@@ -66,6 +73,14 @@ static struct hs_page *follow_page_pte(struct hs_mm *mm, unsigned long addr, uns
 	if (!ptep)
 		return NULL;
 	sim_spin_lock(ptl);
+	bool leaf;
+	page = hs_follow_huge_pmd(mm, addr, gup_flags & HS_FOLL_WRITE, &leaf);
+	if (leaf) { /* a huge PMD: follow_huge_pmd() */
+		if (page)
+			try_grab_folio(page, gup_flags);
+		sim_spin_unlock(ptl);
+		return page;
+	}
 	hs_pte_t pte = hs_ptep_get(ptep);
 	if (hs_pte_present(pte) && !hs_pte_protnone(pte) &&
 	    (!(gup_flags & HS_FOLL_WRITE) || hs_pte_write(pte))) {

@@ -6,8 +6,9 @@
  * the huge zero folio on a read fault), do_huge_pmd_wp_page() and
  * do_huge_zero_wp_pmd() (a write to the huge zero page gets a THP),
  * __split_huge_pmd() (partial munmap, mprotect, MADV_DONTNEED, reclaim,
- * migrate_vma_collect_pmd()), zap_huge_pmd() and change_huge_pmd(), and the
- * hardware's walk of a huge PMD.
+ * migrate_vma_collect_pmd()'s split_folio()), zap_huge_pmd() and
+ * change_huge_pmd(), GUP's follow_huge_pmd(), and the hardware's walk of a
+ * huge PMD.
  *
  * The PMD level: each PTE table of the model (struct hs_pte_table) has the
  * word of the PMD entry above it, 0 while the PMD points to the table, a
@@ -26,9 +27,9 @@
  * own refcount and mapcount (the kernel keeps one count on the folio and the
  * entire-mapcount): mapping it by a PMD takes one reference and one mapping
  * on every page, so splitting the PMD into 512 ptes leaves every count as
- * it is, and split_folio() of a PMD-mapped, unpinned THP is the same as
- * splitting its PMD (it never fails on extra references: the model takes
- * none on a THP's pages before the split).  The pages of one folio are
+ * it is, and split_folio() of a PMD-mapped THP splits its PMD, after a
+ * check of those counts (hs_split_folio(): a pin or another reference
+ * makes it fail, as the kernel's can_split_folio() does).  The pages of one folio are
  * initialised, counted and freed in bulk with noted accesses (one
  * scheduling point per folio operation, not 512; page->flags through
  * sim_noted_bits_*(), each naming the bits it touches, HS_PG_ALL for a
@@ -702,6 +703,60 @@ void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr)
 }
 
 /**
+ * hs_split_folio() - split_folio() of the PMD-order folio @head, mapped by
+ * the huge PMD of @addr (or by nothing any more), for migrate_vma_collect.
+ * @vma: the VMA; the caller holds mmap_lock
+ * @addr: an address in the PMD's range
+ * @head: the folio's first page; the caller holds its lock and one reference
+ *
+ * The kernel's __folio_split(): unmap_folio() splits the PMD into pte
+ * migration entries (TTU_SPLIT_HUGE_PMD, under an MMU_NOTIFY_CLEAR
+ * invalidation), the folio's count is frozen, which fails (-EAGAIN) when
+ * anyone holds a reference besides the mappings and the caller
+ * (can_split_folio(): a pin, another thread's passing folio_get()), and
+ * remap_page() maps the ptes again either way.  The model checks the counts
+ * and splits the PMD in one section of the PTL, so a pin taken before it is
+ * seen and a GUP after it finds ptes (the kernel's waits on the migration
+ * entries until the folio is unlocked).  Simplified: a failed split leaves
+ * the PMD split into ptes, as the kernel's does, and the folio split with it
+ * (the model has no PTE-mapped large folio; the kernel's stays large).
+ *
+ * Return: 0, or -EAGAIN when the folio has other references.
+ */
+int hs_split_folio(struct hs_vm_area_struct *vma, unsigned long addr, struct hs_page *head)
+{
+	struct hs_mm *mm = vma->vm_mm;
+	unsigned long haddr = addr & HPAGE_PMD_MASK;
+	struct hs_pte_table *t = pmd_table(mm, haddr);
+	struct hs_mmu_notifier_range range;
+	int ret = 0;
+
+	if (!hs_folio_large(head))
+		return 0; /* split meanwhile (with its PMD) */
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				   haddr, haddr + HS_PMD_SIZE, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	sim_spin_lock(&t->ptl);
+	for (unsigned long k = 0; k < HPAGE_PMD_NR && !ret; k++) {
+		long ref = sim_noted_load_n(&head[k]._refcount.v, __ATOMIC_RELAXED);
+		long map = sim_noted_load_n(&head[k]._mapcount.v, __ATOMIC_RELAXED);
+		if (ref - map != 1)
+			ret = -EAGAIN;
+	}
+	hs_pte_t pmd = hs_ptep_get(&t->pmd);
+	if (pmd && hs_pte_pfn(pmd) == hs_page_to_pfn(head))
+		split_huge_pmd_from(mm, t, haddr, pmd); /* the folio with it */
+	else if (!ret)
+		hs_folio_split_locked(head, false); /* unmapped meanwhile */
+	sim_spin_unlock(&t->ptl);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	if (sim_tracing())
+		sim_event("split_folio pfn %#lx: %s", hs_page_to_pfn(head),
+			  ret ? "other references, -EAGAIN" : "split");
+	return ret;
+}
+
+/**
  * hs_vma_adjust_trans_huge() - vma_adjust_trans_huge(): before a VMA is cut
  * at @start and @end, split a huge PMD either cut falls inside.
  * @mm: the address space; the caller holds mmap_lock for write
@@ -868,6 +923,38 @@ bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsign
 			    hs_mk_pte(*pfn, pmd & (HS_PTE_WRITE | HS_PTE_DIRTY | HS_PTE_YOUNG)));
 		return true;
 	}
+}
+
+/**
+ * hs_follow_huge_pmd() - follow_pmd_mask() and follow_huge_pmd() of
+ * mm/gup.c: the page a huge PMD maps at @addr, for get_user_pages().
+ * @mm: the address space; the caller holds the PTL of @addr (pmd_lock())
+ * @addr: the address
+ * @write: FOLL_WRITE
+ * @leaf: set when the PMD is a leaf (present or not): no pte to look at
+ *
+ * Only in an mm with huge VMAs (no scheduling point otherwise).  A present
+ * leaf gives its page at @addr unless the access needs a fault first
+ * (protnone, or FOLL_WRITE on a PMD that is not writable: the kernel's
+ * can_follow_write_pmd() without FOLL_FORCE); a PMD device-private or
+ * migration entry gives nothing (no_page_table(): the fault handles it).
+ * The caller grabs the page (try_grab_folio() of the folio: the model's
+ * per-page counts take it on that page).  Simplified: no FOLL_TOUCH
+ * (touch_pmd()), no unsharing of a shared anonymous THP (gup_must_unshare()).
+ *
+ * Return: the page, or NULL (no leaf, or a fault is needed).
+ */
+struct hs_page *hs_follow_huge_pmd(struct hs_mm *mm, unsigned long addr, bool write, bool *leaf)
+{
+	sim_atomic_t *pmdp = mm->has_huge ? hs_pmd_offset(mm, addr) : NULL;
+	hs_pte_t pmd = pmdp ? hs_ptep_get(pmdp) : 0;
+
+	*leaf = pmd != 0;
+	if (!hs_pte_present(pmd) || hs_pte_protnone(pmd) || (write && !hs_pte_write(pmd)))
+		return NULL;
+	if (!hs_is_zero_pfn(hs_pte_pfn(pmd)))
+		hs_page_check(hs_pfn_to_page(hs_pte_pfn(pmd)), hs_pte_gen(pmd), "follow_huge_pmd");
+	return hs_pfn_to_page(pmd_subpage_pfn(pmd, addr));
 }
 
 /**

@@ -188,9 +188,11 @@ void hs_swapcache_free(struct hs_page *page);
 
 sim_atomic_t *hs_pmd_offset(struct hs_mm *mm, unsigned long addr);
 bool hs_pmd_huge_locked(struct hs_mm *mm, unsigned long addr);
+struct hs_page *hs_follow_huge_pmd(struct hs_mm *mm, unsigned long addr, bool write, bool *leaf);
 void hs_pmd_populate_note(struct hs_mm *mm, unsigned long addr);
 unsigned int hs_huge_pmd_fault(struct hs_vm_fault *vmf);
 void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr);
+int hs_split_folio(struct hs_vm_area_struct *vma, unsigned long addr, struct hs_page *head);
 void hs_split_huge_pmd_locked(struct hs_mm *mm, unsigned long addr);
 void hs_vma_adjust_trans_huge(struct hs_mm *mm, unsigned long start, unsigned long end);
 struct hs_page *hs_zap_huge_pmd(struct hs_mm *mm, unsigned long addr, bool *flush);

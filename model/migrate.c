@@ -531,16 +531,13 @@ static void migrate_vma_collect(struct hs_migrate_vma *migrate)
 		next = (addr | (HS_PMD_SIZE - 1)) + 1;
 		if (next > migrate->end)
 			next = migrate->end;
-		/* a THP is split first (huge zero: split_huge_pmd(); else
-		 * split_folio()), as before MIGRATE_VMA_SELECT_COMPOUND (v6.19) */
-		if (mm->has_huge) {
-			/* v6.19: MIGRATE_VMA_SELECT_COMPOUND takes a whole PMD as one
-			 * entry (model/migrate_device_thp.c) */
-			if (hs_migrate_vma_collect_huge_pmd(
-				migrate, addr, next, locked_fault_page(ref_fault_page(migrate))))
-				continue;
-			hs_split_huge_pmd(migrate->vma, addr);
-		}
+		/* a huge PMD: collected whole (v6.19's MIGRATE_VMA_SELECT_COMPOUND),
+		 * skipped, or split first (huge zero: split_huge_pmd(); else
+		 * split_folio()) and walked (model/migrate_device_thp.c) */
+		if (mm->has_huge &&
+		    hs_migrate_vma_collect_huge_pmd(migrate, addr, next,
+						    locked_fault_page(ref_fault_page(migrate))))
+			continue;
 		migrate_vma_collect_pmd(migrate, &allow, addr, next);
 	}
 

@@ -213,21 +213,93 @@ static void set_pmd_migration_entry(struct hs_mm *mm, unsigned long haddr, sim_a
 			  write ? " (write)" : "");
 }
 
+/*
+ * split_folio() of a THP collect holds locked and referenced (the
+ * fallback of migrate_vma_collect_huge_pmd() since v6.19, the THP branch of
+ * migrate_vma_collect_pmd() before): then the lock (not the fault page's)
+ * and the reference go.  A split that fails skips the range, as the
+ * kernel's migrate_vma_collect_skip() does.  Returns true when it did.
+ */
+static bool collect_split_folio(struct hs_migrate_vma *migrate, unsigned long start,
+				unsigned long end, struct hs_page *head, struct hs_page *fault_page)
+{
+	int ret = hs_split_folio(migrate->vma, start, head);
+
+	if (head != fault_page)
+		hs_unlock_page(head);
+	hs_folio_put_all(head);
+	if (!ret)
+		return false;
+	if (sim_tracing())
+		sim_event("migrate_vma_collect %#lx: split_folio() failed, skipped", start);
+	collect_skip(migrate, (end - start) >> HS_PAGE_SHIFT);
+	return true;
+}
+
+/*
+ * migrate_vma_collect_pmd()'s THP branch before v6.19 (hs_switch.no_device_thp):
+ * a huge PMD seen locklessly is looked at again under the PMD lock; the
+ * huge zero folio's PMD is split (its ptes are holes); a THP is referenced,
+ * the lock dropped, the folio trylocked (a folio someone else holds skips
+ * the range) and split.  Returns true when the range was skipped.
+ */
+static bool collect_thp_v618(struct hs_migrate_vma *migrate, unsigned long start, unsigned long end,
+			     sim_atomic_t *pmdp)
+{
+	struct hs_mm *mm = migrate->vma->vm_mm;
+	sim_spinlock_t *ptl = hs_pte_lockptr(mm, start);
+	hs_pte_t pmd = hs_ptep_get(pmdp);
+
+	if (!hs_pte_present(pmd))
+		return false; /* a PTE table, or nothing */
+	sim_spin_lock(ptl);
+	pmd = hs_ptep_get(pmdp);
+	if (!hs_pte_present(pmd)) { /* split meanwhile: walk its ptes */
+		sim_spin_unlock(ptl);
+		return false;
+	}
+	if (hs_is_zero_pfn(hs_pte_pfn(pmd))) {
+		sim_spin_unlock(ptl);
+		hs_split_huge_pmd(migrate->vma, start);
+		return false;
+	}
+	struct hs_page *head = hs_pfn_to_page(hs_pte_pfn(pmd));
+	hs_page_check(head, hs_pte_gen(pmd), "migrate_vma_collect_pmd");
+	folio_get_all(head);
+	sim_spin_unlock(ptl);
+	if (!hs_trylock_page(head)) {
+		hs_folio_put_all(head);
+		if (sim_tracing())
+			sim_event("migrate_vma_collect_pmd %#lx: THP busy, skipped", start);
+		collect_skip(migrate, (end - start) >> HS_PAGE_SHIFT);
+		return true;
+	}
+	return collect_split_folio(migrate, start, end, head, NULL);
+}
+
 /**
- * hs_migrate_vma_collect_huge_pmd() - migrate_vma_collect_huge_pmd().
+ * hs_migrate_vma_collect_huge_pmd() - migrate_vma_collect_huge_pmd(), and
+ * the THP branch of migrate_vma_collect_pmd() before v6.19.
  * @migrate: the migration; [@start, @end) lies in one PMD
  * @start: first address
  * @end: the address after the last
  * @fault_page: the fault page do_huge_pmd_device_private() locked, or NULL
  *
- * Under the PMD lock: an empty PMD range (no PTE table) is one compound hole;
- * a huge PMD (a THP, with SELECT_SYSTEM) or a PMD device-private entry (with
- * SELECT_DEVICE_PRIVATE and the owner) is pinned, trylocked and replaced by
- * a PMD migration entry; a PMD migration entry is waited for.  Only with
- * MIGRATE_VMA_SELECT_COMPOUND and a whole, aligned PMD range.
+ * Called for every PMD of the range in an mm with huge VMAs.  A lockless
+ * look first (the kernel's pmd_trans_huge() || !pmd_present()): a PTE
+ * table is the caller's to walk.  Then under the PMD lock: an empty PMD
+ * range (no PTE table) is one compound hole; a huge PMD (a THP, with
+ * SELECT_SYSTEM) or a PMD device-private entry (with SELECT_DEVICE_PRIVATE
+ * and the owner) is referenced and trylocked (a folio someone else holds
+ * skips the range) and, with MIGRATE_VMA_SELECT_COMPOUND and a whole,
+ * aligned PMD range, replaced by a PMD migration entry; else the folio is
+ * split (split_folio(), which fails while someone else holds a reference,
+ * such as a pin: the range is skipped) and its ptes walked.  A PMD
+ * migration entry is waited for.  The huge zero folio is split as in v6.18
+ * (the kernel's v6.19 collects its range as a hole without splitting).
  *
  * Return: true when the range's entries were filled (collected as one, or
- * skipped); false when the caller splits the PMD and walks ptes.
+ * skipped); false when the caller walks ptes.
  */
 bool hs_migrate_vma_collect_huge_pmd(struct hs_migrate_vma *migrate, unsigned long start,
 				     unsigned long end, struct hs_page *fault_page)
@@ -235,19 +307,24 @@ bool hs_migrate_vma_collect_huge_pmd(struct hs_migrate_vma *migrate, unsigned lo
 	struct hs_mm *mm = migrate->vma->vm_mm;
 	sim_atomic_t *pmdp = hs_pmd_offset(mm, start);
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, start);
+	bool compound = (migrate->flags & HS_MIGRATE_VMA_SELECT_COMPOUND) &&
+			!(start & (HS_PMD_SIZE - 1)) && end - start == HS_PMD_SIZE;
 	struct hs_page *head;
 	bool write;
 
-	if (hs_switch.no_device_thp || !(migrate->flags & HS_MIGRATE_VMA_SELECT_COMPOUND) ||
-	    !pmdp || (start & (HS_PMD_SIZE - 1)) || end - start != HS_PMD_SIZE)
+	if (!pmdp)
 		return false;
+	if (hs_switch.no_device_thp)
+		return collect_thp_v618(migrate, start, end, pmdp);
 again:
+	if (!hs_ptep_get(pmdp) && hs_pmd_populated(mm, start))
+		return false; /* a PTE table */
 	sim_spin_lock(ptl);
 	hs_pte_t pmd = hs_ptep_get(pmdp);
 	if (!pmd) {
 		bool hole = !hs_pmd_populated(mm, start) && (migrate->vma->vm_flags & HS_VM_ANON);
 		sim_spin_unlock(ptl);
-		if (!hole)
+		if (!hole || !compound)
 			return false;
 		/* migrate_vma_collect_hole() of a whole PMD: one compound hole */
 		migrate->src[migrate->npages] = HS_MIGRATE_PFN_MIGRATE | HS_MIGRATE_PFN_COMPOUND;
@@ -257,12 +334,13 @@ again:
 		return true;
 	}
 	if (hs_pte_present(pmd)) {
-		if (hs_is_zero_pfn(hs_pte_pfn(pmd))) {
-			sim_spin_unlock(ptl);
-			return false; /* the huge zero folio: split, holes */
-		}
 		if (!(migrate->flags & HS_MIGRATE_VMA_SELECT_SYSTEM))
 			goto skip;
+		if (hs_is_zero_pfn(hs_pte_pfn(pmd))) {
+			sim_spin_unlock(ptl);
+			hs_split_huge_pmd(migrate->vma, start); /* holes */
+			return false;
+		}
 		write = hs_pte_write(pmd);
 	} else if (hs_is_device_private_entry(pmd)) {
 		head = hs_pfn_to_page(hs_pte_pfn(pmd));
@@ -290,6 +368,10 @@ again:
 			sim_event("migrate_vma_collect_huge_pmd %#lx: folio busy, skipped", start);
 		goto skip;
 	}
+	if (!compound) { /* the fallback: split_folio() */
+		sim_spin_unlock(ptl);
+		return collect_split_folio(migrate, start, end, head, fault_page);
+	}
 	set_pmd_migration_entry(mm, start, pmdp, head, write);
 	migrate->src[migrate->npages] = hs_migrate_pfn(hs_page_to_pfn(head)) |
 					HS_MIGRATE_PFN_MIGRATE | HS_MIGRATE_PFN_COMPOUND |
@@ -301,7 +383,7 @@ again:
 	return true;
 skip:
 	sim_spin_unlock(ptl);
-	collect_skip(migrate, NR);
+	collect_skip(migrate, (end - start) >> HS_PAGE_SHIFT);
 	return true;
 }
 

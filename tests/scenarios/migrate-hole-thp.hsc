@@ -5,7 +5,7 @@
 # finds the PMD huge) rather than put a device-private pte under the huge
 # PMD.  The model used to insert it and lose the device's write (a false
 # data-loss at 0x200000); found in session 24's fidelity review.  Clean under
-# every interleaving (explore dpor: 10 executions, exhausted; dfs 2: 7,904).
+# every interleaving (explore dpor: 18 executions, exhausted; dfs 2: 8,619).
 machine ram 1024
 process p va 8M
 vma p 0x200000 512 rw huge

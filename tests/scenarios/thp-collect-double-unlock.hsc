@@ -4,8 +4,8 @@
 # collect installs a PMD migration entry) while the driver migrates the
 # range back to RAM too; that collect meets the PMD migration entry, waits
 # for it (migration_entry_wait_on_locked() drops the PMD lock) and unlocks
-# the PMD lock again: a `lock` violation (dpor: 3 probe executions). Without
-# the switch the file is clean, dpor exhausted in 72 executions.
+# the PMD lock again: a `lock` violation (dpor: 4 probe executions). Without
+# the switch the file is clean, dpor exhausted in 120 executions.
 switch collect_huge_pmd_double_unlock
 machine ram 2048
 process p va 16M

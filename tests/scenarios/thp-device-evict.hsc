@@ -3,7 +3,7 @@
 # path meets the PMD device-private entry and splits it first (the model's
 # try_to_migrate(); the kernel's sets a PMD migration entry for the whole
 # folio), the fault's migration collects the whole PMD or, after that split,
-# one page.  Either way the data comes back.  Clean: dfs 1 exhaustive (43,613
+# one page.  Either way the data comes back.  Clean: dfs 1 exhaustive (43,614
 # executions); dpor did not finish in 300 s (--jobs 2: 144,879 executions,
 # no violation; docs/scenarios.md says why).
 machine ram 2048

@@ -11,7 +11,7 @@
 # pte migration entries of the locked folio; the zap clears half of them,
 # finalize maps what is left).  The data of the first half survives and
 # every device page comes back.  Clean: `hmmsim explore FILE --strategy
-# dpor` exhausts it in 319 executions (1.2 s; --por-check clean); the test
+# dpor` exhausts it in 327 executions (0.7 s; --por-check clean); the test
 # runs pct 300.  With the planted
 # switch thp_split_folio_unlocked (the split does not keep the migration's
 # folio lock on the other 511 pages) finalize unlocks pages it no longer
