@@ -124,6 +124,10 @@ struct sim_options {
 	unsigned long step_bound;     /* 0 = scenario's, else engine default */
 	const char *schedule;	      /* SIM_STRATEGY_REPLAY: the token */
 	bool keep_going;	      /* count every violation, not stop at the first */
+	/* no critical section commutes with another of its lock, marked or not
+	 * (docs/dpor.md, "Critical sections"): for a model whose marked
+	 * sections wait, which dpor otherwise refuses */
+	bool order_sections;
 	unsigned int max_reports;     /* violations to keep with a full report; 0 = 1 */
 	bool brief;		      /* reports leave out atomics and annotated accesses */
 	bool sites;		      /* reports give each model event's source location */

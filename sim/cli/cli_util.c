@@ -226,6 +226,8 @@ char *cli_replay_cmd(const char *shown, const char *schedule, const struct sim_o
 		fputs(" --no-lockdep", f);
 	if (o->no_might_sleep)
 		fputs(" --no-might-sleep", f);
+	if (o->order_sections)
+		fputs(" --order-sections", f);
 	if (o->step_bound)
 		fprintf(f, " --step-bound %lu", o->step_bound);
 	if (fclose(f))

@@ -75,9 +75,10 @@ static void print_campaign(FILE *f, const struct sim_options *o)
 			o->dpor_bounded ? "" : " unbounded");
 	if (o->strategy == SIM_STRATEGY_DPOR && o->dpor_bounded)
 		fprintf(f, " preemptions %u", o->dfs_preemptions);
-	fprintf(f, " step-bound %lu%s%s%s%s", o->step_bound, o->keep_going ? " keep-going" : "",
+	fprintf(f, " step-bound %lu%s%s%s%s%s", o->step_bound, o->keep_going ? " keep-going" : "",
 		o->no_races ? " no-races" : "", o->no_lockdep ? " no-lockdep" : "",
-		o->no_might_sleep ? " no-might-sleep" : "");
+		o->no_might_sleep ? " no-might-sleep" : "",
+		o->order_sections ? " order-sections" : "");
 	for (unsigned int i = 0; i < nr_switches_on; i++)
 		fprintf(f, " switch %s", switches_on[i]); /* names: [a-z0-9_-] */
 	fprintf(f, "\",");
@@ -608,6 +609,8 @@ static int explore_flag(struct explore_cmd *x, const char *a)
 		flag = &x->no_minimize;
 	else if (!x->replay && strcmp(a, "--keep-going") == 0)
 		flag = &x->o.keep_going;
+	else if (strcmp(a, "--order-sections") == 0)
+		flag = &x->o.order_sections;
 	else if (!x->replay && strcmp(a, "--por-check") == 0)
 		flag = &x->o.por_check;
 	else if (!x->replay && strcmp(a, "--race-profile") == 0)

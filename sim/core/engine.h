@@ -202,6 +202,7 @@ struct sim_engine {
 	bool failed;
 	bool dpor;	/* the dpor strategy runs: events are recorded (dpor.c) */
 	bool sections_ordered; /* a covering bound: no lock sections commute (dpor.c) */
+	bool order_sections;   /* sim_options.order_sections: nor do they in this run */
 	bool abandoned; /* dpor: the execution was cut short (sleep-set blocked) */
 	/* the longest a thread that could run did not run (not counting a
 	 * poller's wait at its sim_yield()): starved, for starved_for steps from
@@ -537,7 +538,7 @@ void sim_dpor_bits_silent_slow(const void *w, unsigned long mask);
 static inline bool sim_lock_sections_commute(const struct sim_thread *t,
 					     const struct sim_lockstate *s, uint8_t kind)
 {
-	if (!s->annotated || sim_eng.sections_ordered)
+	if (!s->annotated || sim_eng.sections_ordered || sim_eng.order_sections)
 		return false;
 	if (kind == SIM_OP_SPIN_LOCK)
 		return t->spin_depth == 0;

@@ -828,6 +828,7 @@ int sim_explore(const struct sim_scenario *sc, const struct sim_options *opt,
 	struct sim_options checked;
 	if (!(opt = explore_options(opt, &checked, res)))
 		return -EINVAL;
+	e->order_sections = opt->order_sections;
 	if (opt->strategy == SIM_STRATEGY_REPLAY)
 		return explore_replay(sc, opt, res, t0);
 	bool tree = opt->strategy == SIM_STRATEGY_DFS || opt->strategy == SIM_STRATEGY_DPOR;

@@ -336,7 +336,7 @@ void sim_dpor_section_waits(const char *what)
 	sim_fail(SIM_KIND_POR_CHECK,
 		 "%s by T%d %s inside a section of %s, whose data is annotated "
 		 "(sim_spin_annotated()): dpor orders its sections by their contents, which is "
-		 "unsound for a section that waits",
+		 "unsound for a section that waits (--order-sections orders them all)",
 		 what, t->id, t->name, lock);
 }
 

@@ -350,7 +350,40 @@ static void test_section_waits(void)
 	r = run_dpor(&plain, false);
 	CU_ASSERT_EQUAL(r.violations_found, 0);
 	CU_ASSERT_TRUE(r.exhausted);
+	uint64_t unmarked = r.executions;
 	sim_result_free(&r);
+	/* the marks kept, every section ordered: explored as without them */
+	struct sim_options o = {.strategy = SIM_STRATEGY_DPOR,
+				.iterations = UINT64_MAX,
+				.order_sections = true,
+				.por_check = true};
+	CU_ASSERT_EQUAL(sim_explore(&sc, &o, &r), 0);
+	CU_ASSERT_EQUAL(r.violations_found, 0);
+	CU_ASSERT_TRUE(r.exhausted);
+	CU_ASSERT_EQUAL(r.executions, unmarked);
+	sim_result_free(&r);
+}
+
+/* --order-sections on a program whose sections do not wait: the final states
+ * of dfs, in as many executions as with the locks unmarked. */
+static void test_order_sections(void)
+{
+	struct sim_scenario sc = LK("lk-ordered", 1), plain = LK("lk-ordered-plain", 1 | PLAIN);
+	struct sim_options o = {
+	    .strategy = SIM_STRATEGY_DPOR, .iterations = UINT64_MAX, .order_sections = true};
+	struct sim_result a, b;
+	CU_ASSERT_EQUAL(sim_explore(&sc, &o, &a), 0);
+	o.order_sections = false;
+	CU_ASSERT_EQUAL(sim_explore(&plain, &o, &b), 0);
+	CU_ASSERT_TRUE(a.exhausted && b.exhausted);
+	CU_ASSERT_EQUAL(a.executions, b.executions);
+	CU_ASSERT_EQUAL(a.violations_found, 0);
+	uint64_t ordered = b.executions;
+	sim_result_free(&a);
+	sim_result_free(&b);
+	CU_ASSERT_EQUAL(sim_explore(&sc, &o, &a), 0); /* marked, not ordered: fewer */
+	CU_ASSERT_TRUE(a.executions < ordered);
+	sim_result_free(&a);
 }
 
 void hmmsim_test_register(void)
@@ -365,5 +398,8 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "a lock-order deadlock of annotated spinlocks is found", test_abba_found);
 	CU_add_test(s, "the self-check reports plain C a section hides, not its note",
 		    test_self_check_hidden);
-	CU_add_test(s, "a section that waits is refused", test_section_waits);
+	CU_add_test(s, "a section that waits is refused, unless every section is ordered",
+		    test_section_waits);
+	CU_add_test(s, "--order-sections: as many executions as unmarked locks",
+		    test_order_sections);
 }
