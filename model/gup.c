@@ -62,10 +62,14 @@ static void try_grab_folio(struct hs_page *page, unsigned int gup_flags)
  * grabbed under the PTL; NULL otherwise.  A huge PMD is followed to its
  * page at @addr (follow_huge_pmd(), model/huge_memory.c); the PMD is read
  * under the PTL (the kernel looks at it locklessly first and takes
- * pmd_lock(), the model's PTL, for a leaf).
+ * pmd_lock(), the model's PTL, for a leaf).  With FOLL_SPLIT_PMD a present
+ * huge PMD is split first (split_huge_pmd(), the lock dropped) and the pte
+ * followed.
  */
-static struct hs_page *follow_page_pte(struct hs_mm *mm, unsigned long addr, unsigned int gup_flags)
+static struct hs_page *follow_page_pte(struct hs_vm_area_struct *vma, unsigned long addr,
+				       unsigned int gup_flags)
 {
+	struct hs_mm *mm = vma->vm_mm;
 	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
 	struct hs_page *page = NULL;
@@ -73,9 +77,13 @@ static struct hs_page *follow_page_pte(struct hs_mm *mm, unsigned long addr, uns
 	if (!ptep)
 		return NULL;
 	sim_spin_lock(ptl);
-	bool leaf;
-	page = hs_follow_huge_pmd(mm, addr, gup_flags & HS_FOLL_WRITE, &leaf);
-	if (leaf) { /* a huge PMD: follow_huge_pmd() */
+	int pmd = hs_follow_huge_pmd(mm, addr, gup_flags & HS_FOLL_WRITE, &page);
+	if (pmd == HS_PMD_LEAF && (gup_flags & HS_FOLL_SPLIT_PMD)) {
+		sim_spin_unlock(ptl);
+		hs_split_huge_pmd(vma, addr);
+		sim_spin_lock(ptl);
+		page = NULL;
+	} else if (pmd != HS_PMD_TABLE) { /* a huge PMD: follow_huge_pmd() */
 		if (page)
 			try_grab_folio(page, gup_flags);
 		sim_spin_unlock(ptl);
@@ -123,7 +131,7 @@ long hs_get_user_pages_remote(struct hs_mm *mm, unsigned long start, unsigned lo
 		if (!vma || (vma->vm_flags & (HS_VM_IO | HS_VM_PFNMAP)) ||
 		    !(vma->vm_flags & (write ? HS_VM_WRITE : HS_VM_READ)))
 			ret = -EFAULT;
-		while (!ret && !(pages[i] = follow_page_pte(mm, addr, gup_flags))) {
+		while (!ret && !(pages[i] = follow_page_pte(vma, addr, gup_flags))) {
 			/* faultin_page() */
 			unsigned int f = hs_handle_mm_fault(
 			    vma, addr, HS_FAULT_FLAG_REMOTE | (write ? HS_FAULT_FLAG_WRITE : 0));

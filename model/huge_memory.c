@@ -931,7 +931,7 @@ bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsign
  * @mm: the address space; the caller holds the PTL of @addr (pmd_lock())
  * @addr: the address
  * @write: FOLL_WRITE
- * @leaf: set when the PMD is a leaf (present or not): no pte to look at
+ * @page: set to the page, or NULL (no leaf, or a fault is needed)
  *
  * Only in an mm with huge VMAs (no scheduling point otherwise).  A present
  * leaf gives its page at @addr unless the access needs a fault first
@@ -942,19 +942,26 @@ bool hs_huge_pmd_access(struct hs_mm *mm, unsigned long addr, bool write, unsign
  * per-page counts take it on that page).  Simplified: no FOLL_TOUCH
  * (touch_pmd()), no unsharing of a shared anonymous THP (gup_must_unshare()).
  *
- * Return: the page, or NULL (no leaf, or a fault is needed).
+ * Return: HS_PMD_TABLE (no leaf: the ptes are to be looked at),
+ * HS_PMD_LEAF (a present huge PMD) or HS_PMD_NONPRESENT (a PMD
+ * device-private or migration entry).
  */
-struct hs_page *hs_follow_huge_pmd(struct hs_mm *mm, unsigned long addr, bool write, bool *leaf)
+int hs_follow_huge_pmd(struct hs_mm *mm, unsigned long addr, bool write, struct hs_page **page)
 {
 	sim_atomic_t *pmdp = mm->has_huge ? hs_pmd_offset(mm, addr) : NULL;
 	hs_pte_t pmd = pmdp ? hs_ptep_get(pmdp) : 0;
 
-	*leaf = pmd != 0;
-	if (!hs_pte_present(pmd) || hs_pte_protnone(pmd) || (write && !hs_pte_write(pmd)))
-		return NULL;
+	*page = NULL;
+	if (!pmd)
+		return HS_PMD_TABLE;
+	if (!hs_pte_present(pmd))
+		return HS_PMD_NONPRESENT;
+	if (hs_pte_protnone(pmd) || (write && !hs_pte_write(pmd)))
+		return HS_PMD_LEAF;
 	if (!hs_is_zero_pfn(hs_pte_pfn(pmd)))
 		hs_page_check(hs_pfn_to_page(hs_pte_pfn(pmd)), hs_pte_gen(pmd), "follow_huge_pmd");
-	return hs_pfn_to_page(pmd_subpage_pfn(pmd, addr));
+	*page = hs_pfn_to_page(pmd_subpage_pfn(pmd, addr));
+	return HS_PMD_LEAF;
 }
 
 /**

@@ -188,7 +188,8 @@ void hs_swapcache_free(struct hs_page *page);
 
 sim_atomic_t *hs_pmd_offset(struct hs_mm *mm, unsigned long addr);
 bool hs_pmd_huge_locked(struct hs_mm *mm, unsigned long addr);
-struct hs_page *hs_follow_huge_pmd(struct hs_mm *mm, unsigned long addr, bool write, bool *leaf);
+enum { HS_PMD_TABLE, HS_PMD_LEAF, HS_PMD_NONPRESENT }; /* hs_follow_huge_pmd() */
+int hs_follow_huge_pmd(struct hs_mm *mm, unsigned long addr, bool write, struct hs_page **page);
 void hs_pmd_populate_note(struct hs_mm *mm, unsigned long addr);
 unsigned int hs_huge_pmd_fault(struct hs_vm_fault *vmf);
 void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr);

@@ -95,7 +95,8 @@ bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page 
  *	and puts it (the kernel returns the page and the folio through
  *	@foliop; order-0 here, they are the same)
  *
- * GUP faults the page in writable (a device-exclusive entry of another
+ * GUP faults the page in writable with FOLL_SPLIT_PMD (a huge PMD is split
+ * first, so the page comes from a pte; a device-exclusive entry of another
  * device is restored by that fault), the page is locked, the invalidation
  * starts, and if the pte still maps that page writable it is cleared and
  * flushed (its dirty bit goes to the page) and replaced by a writable
@@ -114,7 +115,8 @@ int hs_make_device_exclusive(struct hs_mm *mm, unsigned long addr, void *owner,
 	sim_assert_held(&mm->mmap_lock);
 	addr &= ~(HS_PAGE_SIZE - 1);
 retry:
-	ret = hs_get_user_pages_remote(mm, addr, 1, HS_FOLL_GET | HS_FOLL_WRITE, &page);
+	ret = hs_get_user_pages_remote(mm, addr, 1, HS_FOLL_GET | HS_FOLL_WRITE | HS_FOLL_SPLIT_PMD,
+				       &page);
 	if (ret < 0)
 		return ret;
 	if (hs_is_zone_device_page(page) ||

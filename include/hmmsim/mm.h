@@ -330,6 +330,7 @@ int hs_make_device_exclusive(struct hs_mm *mm, unsigned long addr, void *owner,
 #define HS_FOLL_WRITE	 0x01u
 #define HS_FOLL_GET	 0x04u
 #define HS_FOLL_LONGTERM 0x100u
+#define HS_FOLL_SPLIT_PMD 0x800u
 #define HS_FOLL_PIN	 0x40000u
 /* get_user_pages_remote(): caller holds mmap_lock.  Return: @nr_pages or -errno. */
 long hs_get_user_pages_remote(struct hs_mm *mm, unsigned long start, unsigned long nr_pages,
