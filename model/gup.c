@@ -105,7 +105,7 @@ static struct hs_page *follow_page_pte(struct hs_vm_area_struct *vma, unsigned l
  * @mm: the address space; the caller holds its mmap_lock
  * @start: first address (page aligned)
  * @nr_pages: pages
- * @gup_flags: HS_FOLL_GET or HS_FOLL_PIN, HS_FOLL_WRITE
+ * @gup_flags: HS_FOLL_GET or HS_FOLL_PIN, HS_FOLL_WRITE, HS_FOLL_SPLIT_PMD
  * @pages: the pages, each referenced (or pinned) for the caller
  *
  * Each page is followed under the PTL, else faulted (handle_mm_fault(), with
