@@ -49,7 +49,10 @@
  *    kernel's copy_huge_pmd() shares the THP whole; the child gets ptes.
  *  - The child gets no mmu notifier subscriptions (the kernel's dup_mmap()
  *    copies none either: a driver mirrors the child by opening its own).
- *  - The data oracle's shadow of a page is copied with its pte.  A parent's
+ *  - The data oracle's shadow of a page is copied with its pte (a shared
+ *    VMA's page, the same page in both, gets one record for the family,
+ *    hs_mm_shadow_share(); a pinned page's copy reads it with the content,
+ *    copy_present_page()).  A parent's
  *    store through a stale TLB entry after that copy and before the final
  *    flush reaches the page the child now shares: the kernel allows it (fork
  *    is not atomic against the parent's other threads); scenarios do not
@@ -93,6 +96,7 @@ enum copy_ret {
 	COPY_DONE = 0,
 	COPY_AGAIN_PRESENT = 1, /* -ENOENT: restored to present, copy it as such */
 	COPY_WAIT = 2,		/* the model's: wait for a migration, then again */
+	COPIED_PAGE = 3,	/* copy_present_page(): the oracle's record copied too */
 };
 
 /*
@@ -144,29 +148,38 @@ static int copy_nonpresent_pte(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_a
  * copy_present_page(): the child gets its own copy of a page the parent may
  * have DMA-pinned (and keeps exclusive and writable).  Both PTLs are held; the
  * kernel preallocates the page (-EAGAIN) to stay atomic, the model allocates
- * under the locks.  Return: 0 or -ENOMEM.
+ * under the locks.  The parent's pte stays writable, so another parent
+ * thread may store to the page meanwhile: the data oracle's record of the
+ * child is read in the step of the content's read (until session 26 it was
+ * read after the child's pte was set, and a store between made the child's
+ * copy look like a lost write).  Return: COPIED_PAGE (the record copied
+ * too) or -ENOMEM.
  */
-static int copy_present_page(struct hs_mm *dst_mm, sim_atomic_t *dst_pte, unsigned long addr,
-			     struct hs_page *src, hs_pte_t pte)
+static int copy_present_page(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_atomic_t *dst_pte,
+			     unsigned long addr, struct hs_page *src, hs_pte_t pte)
 {
 	struct hs_page *new = hs_alloc_page();
+	unsigned long *rec = hs_mm_shadow(src_mm, addr);
 
 	if (!new)
 		return -ENOMEM;
 	sim_bits_set(&new->flags, 1ul << HS_PG_ANON, SIM_RELAXED);
-	hs_copy_page(new, src);
+	unsigned long v = hs_page_read(src);
+	unsigned long seen = sim_noted_load_n(rec, __ATOMIC_RELAXED); /* the same step */
+	hs_page_write(new, v);
+	sim_noted_store_n(&dst_mm->shadow[addr >> HS_PAGE_SHIFT], seen, __ATOMIC_RELAXED);
 	hs_page_add_rmap(new);
 	hs_folio_add_lru(new); /* folio_add_lru_vma(): this CPU's batch */
 	hs_set_pte_at(dst_mm, addr, dst_pte,
 		      hs_mk_pte(hs_page_to_pfn(new),
 				HS_PTE_DIRTY | (pte & (HS_PTE_WRITE | HS_PTE_PROTNONE))));
-	return 0;
+	return COPIED_PAGE;
 }
 
 /*
  * copy_present_pte(): the child maps the parent's page; a COW mapping's
  * writable pte is write-protected in both.  Both PTLs are held.
- * Return: 0 or -ENOMEM.
+ * Return: 0, COPIED_PAGE (copy_present_page()) or -ENOMEM.
  */
 static int copy_present_pte(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_atomic_t *dst_pte,
 			    sim_atomic_t *src_pte, struct hs_vm_area_struct *src_vma,
@@ -183,7 +196,7 @@ static int copy_present_pte(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_atom
 		/* folio_try_dup_anon_rmap_pte() fails for an exclusive page that
 		 * may be pinned: the child gets a copy (GUP_PIN_COUNTING_BIAS) */
 		if (cow && hs_page_ref_count(page) >= HS_GUP_PIN_COUNTING_BIAS)
-			return copy_present_page(dst_mm, dst_pte, addr, page, pte);
+			return copy_present_page(dst_mm, src_mm, dst_pte, addr, page, pte);
 		hs_get_page(page);
 		hs_page_add_rmap(page);
 		if (cow)
@@ -236,11 +249,19 @@ again:
 		ret = copy_present_pte(dst_mm, src_mm, dst_pte, src_pte, src_vma, addr, pte);
 		if (ret < 0)
 			break;
+		if (ret == COPIED_PAGE) { /* the oracle's record came with the content */
+			ret = 0;
+			continue;
+		}
 	copied:
-		sim_noted_store_n(
-		    &dst_mm->shadow[addr >> HS_PAGE_SHIFT],
-		    sim_noted_load_n(&src_mm->shadow[addr >> HS_PAGE_SHIFT], __ATOMIC_RELAXED),
-		    __ATOMIC_RELAXED);
+		if (!is_cow_mapping(src_vma->vm_flags) &&
+		    hs_pte_present(pte)) /* one page, one record */
+			hs_mm_shadow_share(dst_mm, src_mm, addr);
+		else
+			sim_noted_store_n(
+			    &dst_mm->shadow[addr >> HS_PAGE_SHIFT],
+			    sim_noted_load_n(hs_mm_shadow(src_mm, addr), __ATOMIC_RELAXED),
+			    __ATOMIC_RELAXED);
 	}
 	sim_spin_unlock(src_ptl);
 	sim_spin_unlock(dst_ptl);

@@ -805,7 +805,7 @@ struct hs_page *hs_zap_huge_pmd(struct hs_mm *mm, unsigned long addr, bool *flus
 	hs_pte_t pmd = (hs_pte_t)sim_atomic_xchg(&t->pmd, 0, SIM_ACQ_REL);
 	*flush = true;
 	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
-		sim_noted_store_n(&mm->shadow[(addr >> HS_PAGE_SHIFT) + i], 0, __ATOMIC_RELAXED);
+		hs_mm_shadow_forget(mm, addr + i * HS_PAGE_SIZE);
 	/* a PMD migration entry holds nothing (the migration does); a PMD
 	 * device-private entry its folio, put like a THP's (v6.19) */
 	if (hs_is_migration_entry(pmd) || hs_is_zero_pfn(hs_pte_pfn(pmd)))
@@ -1037,7 +1037,12 @@ void hs_free_pgtables(struct hs_mm *mm, unsigned long start, unsigned long end)
  *
  * The PMD word moves as it is (pmdp_huge_get_and_clear() + set_pmd_at());
  * the old range's TLB entries are flushed before the PTLs are dropped, and
- * the data oracle's record moves with the pages.
+ * the data oracle's record moves with the pages.  A PMD device-private or
+ * migration entry of a device folio moves each page's mapping record too
+ * (hs_dev_rmap_move(), as move_ptes() does: the kernel's rmap walk finds
+ * the moved VMA through its anon_vma; until session 26 the record kept the
+ * old address, so an eviction by pfn after the move missed the mapping and
+ * waited for ever).
  *
  * Return: true when moved; false when there is no huge PMD at @old_addr or
  * the destination table is not empty (the caller splits and moves ptes).
@@ -1052,12 +1057,12 @@ bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long ne
 	hs_pte_t pmd = (hs_pte_t)sim_atomic_xchg(&o->pmd, 0, SIM_ACQ_REL);
 	sim_atomic_store(&n->pmd, (long)pmd, SIM_RELEASE);
 	hs_flush_tlb_range(mm, old_addr, old_addr + HS_PMD_SIZE);
-	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
-		unsigned long *from = &mm->shadow[(old_addr >> HS_PAGE_SHIFT) + i];
-		sim_noted_store_n(&mm->shadow[(new_addr >> HS_PAGE_SHIFT) + i],
-				  sim_noted_load_n(from, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
-		sim_noted_store_n(from, 0ul, __ATOMIC_RELAXED);
-	}
+	if (!hs_pte_present(pmd)) /* a device folio's PMD entry */
+		for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+			hs_dev_rmap_move(hs_pfn_to_page(hs_pte_pfn(pmd) + i), mm,
+					 new_addr + i * HS_PAGE_SIZE);
+	for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+		hs_mm_shadow_move(mm, old_addr + i * HS_PAGE_SIZE, new_addr + i * HS_PAGE_SIZE);
 	if (sim_tracing())
 		sim_event("move_huge_pmd %#lx -> %#lx", old_addr, new_addr);
 	return true;

@@ -187,6 +187,10 @@ void hs_swapcache_free(struct hs_page *page);
 /* ---- THP: the PMD level (model/huge_memory.c) ------------------------------------ */
 
 sim_atomic_t *hs_pmd_offset(struct hs_mm *mm, unsigned long addr);
+unsigned long *hs_mm_shadow(struct hs_mm *mm, unsigned long addr);
+void hs_mm_shadow_share(struct hs_mm *child, struct hs_mm *parent, unsigned long addr);
+void hs_mm_shadow_forget(struct hs_mm *mm, unsigned long addr);
+void hs_mm_shadow_move(struct hs_mm *mm, unsigned long from, unsigned long to);
 bool hs_pmd_huge_locked(struct hs_mm *mm, unsigned long addr);
 enum { HS_PMD_TABLE, HS_PMD_LEAF, HS_PMD_NONPRESENT }; /* hs_follow_huge_pmd() */
 int hs_follow_huge_pmd(struct hs_mm *mm, unsigned long addr, bool write, struct hs_page **page);

@@ -515,7 +515,78 @@ static int cpu_access(struct hs_mm *mm, unsigned long addr, unsigned long *val, 
  */
 void hs_mm_note_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
 {
-	sim_noted_store_n(&mm->shadow[addr >> HS_PAGE_SHIFT], val, __ATOMIC_RELAXED);
+	sim_noted_store_n(hs_mm_shadow(mm, addr), val, __ATOMIC_RELAXED);
+}
+
+/**
+ * hs_mm_shadow() - the data oracle's record of @addr in @mm.
+ * @mm: the address space
+ * @addr: the address
+ *
+ * Not a kernel function.  The mm's own, or, for a page of a shared VMA whose
+ * pte fork() copied, the record of the fork family's first mm, which every
+ * mm mapping that page writes and reads (the model's shared VMAs have no
+ * page cache: a page faulted after the fork is each mm's own).  Noted
+ * reads, in the caller's step.
+ *
+ * Return: where the record is.
+ */
+unsigned long *hs_mm_shadow(struct hs_mm *mm, unsigned long addr)
+{
+	unsigned long i = addr >> HS_PAGE_SHIFT;
+	if (!sim_noted_load_n(&mm->shadow_shared[i], __ATOMIC_RELAXED))
+		return &mm->shadow[i];
+	struct hs_mm *root = HS_NOTED(mm->shadow_root);
+	return &(root ? root : mm)->shadow[i];
+}
+
+/**
+ * hs_mm_shadow_share() - fork() copied the pte of a shared VMA's page at
+ * @addr from @parent to @child: both use the family's record from now on.
+ * @child: the new mm
+ * @parent: the mm it was copied from
+ * @addr: the address
+ */
+void hs_mm_shadow_share(struct hs_mm *child, struct hs_mm *parent, unsigned long addr)
+{
+	unsigned long i = addr >> HS_PAGE_SHIFT;
+	struct hs_mm *root = HS_NOTED(parent->shadow_root);
+	unsigned long v = sim_noted_load_n(hs_mm_shadow(parent, addr), __ATOMIC_RELAXED);
+
+	root = root ? root : parent;
+	HS_NOTED_SET(child->shadow_root, root);
+	sim_noted_store_n(&root->shadow[i], v, __ATOMIC_RELAXED);
+	sim_noted_store_n(&parent->shadow_shared[i], 1ul, __ATOMIC_RELAXED);
+	sim_noted_store_n(&child->shadow_shared[i], 1ul, __ATOMIC_RELAXED);
+}
+
+/**
+ * hs_mm_shadow_forget() - a zap at @addr: @mm's page is gone, what a new
+ * page reads is 0; a shared record stays the relatives'.
+ * @mm: the address space
+ * @addr: the address
+ */
+void hs_mm_shadow_forget(struct hs_mm *mm, unsigned long addr)
+{
+	unsigned long i = addr >> HS_PAGE_SHIFT;
+	sim_noted_store_n(&mm->shadow_shared[i], 0ul, __ATOMIC_RELAXED);
+	sim_noted_store_n(&mm->shadow[i], 0ul, __ATOMIC_RELAXED);
+}
+
+/**
+ * hs_mm_shadow_move() - mremap() moved @mm's page from @from to @to: the
+ * record moves with it, as @mm's own (simplified: a shared page moved in
+ * one mm of the family is checked against that mm's writes only).
+ * @mm: the address space
+ * @from: the old address
+ * @to: the new address
+ */
+void hs_mm_shadow_move(struct hs_mm *mm, unsigned long from, unsigned long to)
+{
+	unsigned long v = sim_noted_load_n(hs_mm_shadow(mm, from), __ATOMIC_RELAXED);
+	hs_mm_shadow_forget(mm, from);
+	sim_noted_store_n(&mm->shadow_shared[to >> HS_PAGE_SHIFT], 0ul, __ATOMIC_RELAXED);
+	sim_noted_store_n(&mm->shadow[to >> HS_PAGE_SHIFT], v, __ATOMIC_RELAXED);
 }
 
 /**
@@ -537,7 +608,7 @@ void hs_mm_check_data(struct hs_mm *mm, unsigned long start, unsigned long end)
 		/* what was last written, in the step of the load itself: a zap
 		 * or a write of another thread while the load faulted is before
 		 * it (no scheduling point since the load) */
-		want = sim_noted_load_n(&mm->shadow[a >> HS_PAGE_SHIFT], __ATOMIC_RELAXED);
+		want = sim_noted_load_n(hs_mm_shadow(mm, a), __ATOMIC_RELAXED);
 		/* A load through a TLB entry while the page table no longer maps
 		 * that page and an unmap's gather has not flushed yet reads the
 		 * page the unmap discards, as the kernel allows until its flush

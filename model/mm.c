@@ -119,6 +119,7 @@ struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long
 	mm->swap.used = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.used));
 	sim_atomic_init(&mm->users, 1);
 	mm->shadow = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow));
+	mm->shadow_shared = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow_shared));
 	return mm;
 }
 
@@ -585,7 +586,7 @@ static void zap_pte_range(struct mmu_gather *tlb, struct hs_mm *mm, unsigned lon
 			bool delay_rmap = false;
 			/* the data is discarded (an oracle field: atomic, as in
 			 * hs_mm_note_write(), for the real-threads backend) */
-			sim_noted_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
+			hs_mm_shadow_forget(mm, a);
 			switch (hs_swp_type(pte)) {
 			case HS_SWP_NONE: /* present: a TLB may cache it (tlb_remove_tlb_entry) */
 				if (a < tlb->start)
@@ -823,7 +824,7 @@ int hs_madvise_free(struct hs_mm *mm, unsigned long start, unsigned long len)
 				continue;
 			hs_ptep_get_and_clear(mm, a, ptep);
 			hs_swap_free(mm, hs_pte_pfn(pte));
-			sim_noted_store_n(&mm->shadow[a >> HS_PAGE_SHIFT], 0, __ATOMIC_RELAXED);
+			hs_mm_shadow_forget(mm, a);
 		}
 		sim_spin_unlock(ptl);
 	}

@@ -83,10 +83,7 @@ static void move_ptes(struct hs_mm *mm, unsigned long old, unsigned long new, un
 			hs_dev_rmap_move(hs_pfn_to_page(hs_pte_pfn(pte)), mm, n);
 		hs_set_pte_at(mm, n, hs_pte_offset(mm, n), pte);
 		/* the data oracle's record moves with the page */
-		unsigned long *from = &mm->shadow[o >> HS_PAGE_SHIFT];
-		sim_noted_store_n(&mm->shadow[n >> HS_PAGE_SHIFT],
-				  sim_noted_load_n(from, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
-		sim_noted_store_n(from, 0ul, __ATOMIC_RELAXED);
+		hs_mm_shadow_move(mm, o, n);
 	}
 	if (force_flush)
 		hs_flush_tlb_range(mm, old, old + len);

@@ -187,6 +187,10 @@ struct hs_swap {
  * @shadow:	the data oracle: the last value anyone (CPU or device) wrote at
  *		each virtual page, updated in the same step as the write itself;
  *		a zap (munmap, MADV_DONTNEED) resets it to 0, what a new page reads
+ * @shadow_shared: per virtual page, nonzero when the page is one of a
+ *		shared VMA that fork() shared with relatives: its record is
+ *		then @shadow_root's, which they all write (hs_mm_shadow())
+ * @shadow_root: the first mm of the fork family (NULL: this one)
  * @has_huge:	some VMA was ever HS_VM_HUGEPAGE (set under mmap_lock for
  *		write, never cleared): only then do the walkers read the PMD
  *		words, so an mm without THP runs the PTE paths unchanged
@@ -206,6 +210,8 @@ struct hs_mm {
 	sim_atomic_t users;
 	const char *name;
 	unsigned long *shadow;
+	unsigned long *shadow_shared;
+	struct hs_mm *shadow_root;
 	bool has_huge;
 };
 
