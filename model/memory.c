@@ -524,8 +524,9 @@ void hs_mm_note_write(struct hs_mm *mm, unsigned long addr, unsigned long val)
  * @addr: the address
  *
  * Not a kernel function.  The mm's own, or, for a page of a shared VMA whose
- * pte fork() copied, the record of the fork family's first mm, which every
- * mm mapping that page writes and reads (the model's shared VMAs have no
+ * pte fork() copied, the family's record (kept by its first mm apart from
+ * that mm's own, so a zap in any of them leaves it), which every mm
+ * mapping that page writes and reads (the model's shared VMAs have no
  * page cache: a page faulted after the fork is each mm's own).  Noted
  * reads, in the caller's step.
  *
@@ -537,7 +538,7 @@ unsigned long *hs_mm_shadow(struct hs_mm *mm, unsigned long addr)
 	if (!sim_noted_load_n(&mm->shadow_shared[i], __ATOMIC_RELAXED))
 		return &mm->shadow[i];
 	struct hs_mm *root = HS_NOTED(mm->shadow_root);
-	return &(root ? root : mm)->shadow[i];
+	return &(root ? root : mm)->shadow_family[i];
 }
 
 /**
@@ -555,7 +556,7 @@ void hs_mm_shadow_share(struct hs_mm *child, struct hs_mm *parent, unsigned long
 
 	root = root ? root : parent;
 	HS_NOTED_SET(child->shadow_root, root);
-	sim_noted_store_n(&root->shadow[i], v, __ATOMIC_RELAXED);
+	sim_noted_store_n(&root->shadow_family[i], v, __ATOMIC_RELAXED);
 	sim_noted_store_n(&parent->shadow_shared[i], 1ul, __ATOMIC_RELAXED);
 	sim_noted_store_n(&child->shadow_shared[i], 1ul, __ATOMIC_RELAXED);
 }

@@ -120,6 +120,7 @@ struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long
 	sim_atomic_init(&mm->users, 1);
 	mm->shadow = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow));
 	mm->shadow_shared = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow_shared));
+	mm->shadow_family = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow_family));
 	return mm;
 }
 

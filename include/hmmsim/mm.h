@@ -189,7 +189,9 @@ struct hs_swap {
  *		a zap (munmap, MADV_DONTNEED) resets it to 0, what a new page reads
  * @shadow_shared: per virtual page, nonzero when the page is one of a
  *		shared VMA that fork() shared with relatives: its record is
- *		then @shadow_root's, which they all write (hs_mm_shadow())
+ *		then in @shadow_root's @shadow_family, which they all write
+ *		(hs_mm_shadow())
+ * @shadow_family: the records of those pages (used in the family's root)
  * @shadow_root: the first mm of the fork family (NULL: this one)
  * @has_huge:	some VMA was ever HS_VM_HUGEPAGE (set under mmap_lock for
  *		write, never cleared): only then do the walkers read the PMD
@@ -211,6 +213,7 @@ struct hs_mm {
 	const char *name;
 	unsigned long *shadow;
 	unsigned long *shadow_shared;
+	unsigned long *shadow_family;
 	struct hs_mm *shadow_root;
 	bool has_huge;
 };
