@@ -199,6 +199,12 @@ static int copy_present_pte(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_atom
 			return copy_present_page(dst_mm, src_mm, dst_pte, addr, page, pte);
 		hs_get_page(page);
 		hs_page_add_rmap(page);
+		/* a device-coherent page: the child's pte is in its rmap too
+		 * (anon_vma_fork()), which the by-pfn migration walks (until
+		 * session 27 only device-private entries were followed, and an
+		 * eviction left the child's mapping: coherent-fork-evict.hsc) */
+		if (hs_is_zone_device_page(page))
+			hs_dev_rmap_add(page, src_mm, dst_mm, addr);
 		if (cow)
 			sim_bits_set(&page->flags, 1ul << HS_PG_ANON_SHARED, SIM_RELAXED);
 	}

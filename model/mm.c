@@ -211,18 +211,21 @@ hs_pte_t hs_ptep_get_nodirty(sim_atomic_t *ptep)
  *
  * x86's page walker sets D with a locked update that fails when the entry
  * changed meanwhile (a cmpxchg here).  For dpor it reads the word and
- * writes only its dirty bit (sim_atomic_wrote_part()): a read blind to the
- * bit commutes with it, any write of the word still orders it.
+ * the bit and writes only the bit (sim_atomic_wrote_part()): a read blind to
+ * the bit commutes with it, any write of the word still orders it, and so
+ * does another walker's update (whether it fails depends on the order).
  *
  * Return: whether the bit is set (false: the entry changed, walk again).
  */
 bool hs_pte_set_dirty_hw(sim_atomic_t *ptep, hs_pte_t pte)
 {
 	long old = (long)pte;
-	if (!sim_atomic_cmpxchg(ptep, &old, (long)(pte | HS_PTE_DIRTY), SIM_RELAXED))
-		return false;
-	sim_atomic_wrote_part(ptep, hs_pte_dirty_part(ptep));
-	return true;
+	bool ok = sim_atomic_cmpxchg(ptep, &old, (long)(pte | HS_PTE_DIRTY), SIM_RELAXED);
+	/* the compare looks at the bit too: a failure is another walker's set */
+	sim_note_access(hs_pte_dirty_part(ptep), false);
+	if (ok)
+		sim_atomic_wrote_part(ptep, hs_pte_dirty_part(ptep));
+	return ok;
 }
 
 static void assert_ptl(struct hs_mm *mm, unsigned long addr)

@@ -271,8 +271,17 @@ void hs_put_page(struct hs_page *page)
 		free_ram_page(page);
 }
 
-/* rmqueue(): the next free RAM page, with refcount 1, its accesses reported
- * at @site (the caller's name, as before the split). */
+/*
+ * rmqueue() and prep_new_page(): the next free RAM page, with refcount 1, its
+ * accesses reported at @site (the caller's name, as before the split).  The
+ * flags are set before the refcount is published (set_page_refcounted() is
+ * prep_new_page()'s step after post_alloc_hook(); the free cleared them):
+ * a speculative folio_try_get() and folio_trylock() of a stale pfn (the
+ * device-exclusive fault's, swap-out's) that wins after the publication
+ * keeps its lock.  Simplified: the kernel's user marks the page uptodate
+ * after that (__folio_mark_uptodate(), a non-atomic bit set); here the
+ * whole word is set first, in one step.
+ */
 static struct hs_page *rmqueue(const char *site)
 {
 	struct hs_machine *m = hs_mach;
@@ -287,9 +296,9 @@ static struct hs_page *rmqueue(const char *site)
 	sim_spin_unlock_at(&m->ram_lock, site);
 
 	struct hs_page *page = hs_pfn_to_page(pfn);
-	sim_atomic_store_at(&page->_refcount, 1, SIM_RELAXED, "&page->_refcount", site);
 	sim_bits_store_at(&page->flags, 1ul << HS_PG_UPTODATE, HS_PG_ALL, SIM_RELEASE,
 			  "&page->flags", site);
+	sim_atomic_store_at(&page->_refcount, 1, SIM_RELAXED, "&page->_refcount", site);
 	return page;
 }
 

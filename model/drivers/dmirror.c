@@ -309,14 +309,26 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
  * hs_dmirror_device_remove() - remove the device.
  * @mdevice: the device
  *
+ * dmirror_device_remove_chunks(): under mdevice->lock the chunk is marked
+ * removed (devmem->remove: the pages freed from now on are not kept) and
+ * its free pages leave the free list (dmirror_remove_free_pages()), then
  * dmirror_device_evict_chunk() + memunmap_pages(): every device page goes
  * back to system memory first, then the pagemap and (P2P) the BAR go.
+ * Simplified: test_hmm's next allocation makes a new chunk
+ * (dmirror_allocate_chunk()); the model's device has one pagemap, so it
+ * allocates nothing after the removal.
  */
 void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = mdevice->nr_pages;
 
 	dmirror_owner_device_gone(mdevice);
+	sim_noted_store_n(&mdevice->removed, 1, __ATOMIC_RELAXED);
+	spin_lock(&mdevice->lock);
+	HS_NOTED_SET(mdevice->draining, true);
+	dmirror_free_list_note(mdevice, true);
+	mdevice->nr_free = 0;
+	spin_unlock(&mdevice->lock);
 	dmirror_device_evict(mdevice);
 	memunmap_pages(HS_NOTED(mdevice->pgmap));
 	/* P2P: no device page is left for a BAR page to stand for, and every
@@ -332,7 +344,7 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 /* ---- the mirror ------------------------------------------------------------------- */
 
 /* The oracle of the mirror's own memory: release() kfree()s it. */
-static void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what)
+void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what)
 {
 	if (sim_noted_load_n(&dmirror->freed, __ATOMIC_RELAXED)) {
 		if (sim_tracing()) {
@@ -429,7 +441,13 @@ struct hs_dmirror *hs_dmirror_open(struct hs_dmirror_device *mdevice, struct mm_
  * hs_dmirror_release() - dmirror_fops_release(): drop a mirror.
  * @dmirror: the mirror
  *
- * dmirror_fops_release(): remove the notifier, then kfree(dmirror).  In
+ * dmirror_fops_release(): remove the notifier, evict every page of the
+ * device's memory (dmirror_device_evict_chunk() on each chunk, since v6.1's
+ * "evict device pages on file close": a page left on the device names the
+ * mirror in zone_device_data, which dmirror_devmem_fault() uses), then
+ * kfree(dmirror).  A page the single eviction pass cannot take (a transient
+ * reference, a locked page) stays, and a later CPU fault on it reaches the
+ * freed mirror: test_hmm's own race, which dmirror_check_alive() reports.  In
  * test_hmm the VFS guarantees no ioctl is in flight when release runs; a
  * driver whose faults come from the device (mlx5 ODP's page-fault work)
  * must itself stop and flush them first (mlx5: the MR is made unreachable,
@@ -449,6 +467,8 @@ void hs_dmirror_release(struct hs_dmirror *dmirror)
 			       (sim_noted_load_n(&dmirror->inflight, __ATOMIC_SEQ_CST) == 0));
 	mmu_interval_notifier_remove(&dmirror->notifier);
 	hs_mmu_interval_notifier_free(&dmirror->notifier);
+	if (!sim_noted_load_n(&dmirror->mdevice->removed, __ATOMIC_RELAXED))
+		dmirror_device_evict(dmirror->mdevice);
 	sim_noted_store_n(&dmirror->freed, 1, __ATOMIC_RELAXED);
 	if (sim_tracing()) {
 		sim_note_free(dmirror, "the mirror");

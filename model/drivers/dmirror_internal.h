@@ -66,6 +66,9 @@ struct hs_dmirror_device {
 	 */
 	int revoked;
 	int gone;
+	/* its memory is going or gone (evict, unplug): test_hmm's devmem_chunks
+	 * is NULL then, and release() evicts nothing (a noted atomic) */
+	int removed;
 	/* hs_dmirror_device_set_copy_error(): its copy engine fails without
 	 * telling the driver (set up before other threads run) */
 	bool copy_error;
@@ -129,6 +132,9 @@ static inline void dmirror_free_list_note(struct hs_dmirror_device *mdevice, boo
 /* ---- dmirror.c: the device, its memory, its mirrors and their faults ---------- */
 /* The mirror-table entry of a page the device reaches directly (dmirror_do_fault()). */
 unsigned long dpt_entry(struct hs_page *page, bool write);
+
+/* The use-after-free oracle of the mirror's own memory (release() frees it). */
+void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what);
 
 /* page_free of the device's pagemap (tells the oracle a page is the device's) */
 void dmirror_devmem_free(struct hs_page *page);

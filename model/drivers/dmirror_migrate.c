@@ -406,6 +406,9 @@ vm_fault_t dmirror_devmem_fault(struct vm_fault *vmf)
 	};
 	vm_fault_t ret;
 
+	/* rpage->zone_device_data: the mirror that migrated the page, which
+	 * release() may have freed if its eviction could not take the page */
+	dmirror_check_alive(dmirror, "dmirror_devmem_fault");
 	if (migrate_vma_setup(&args))
 		return VM_FAULT_SIGBUS;
 	ret = dmirror_devmem_fault_alloc_and_copy(&args, dmirror);

@@ -158,6 +158,7 @@ static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_f
 int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how)
 {
 	dmirror_owner_device_gone(mdevice);
+	sim_noted_store_n(&mdevice->removed, 1, __ATOMIC_RELAXED);
 	switch (how) {
 	case HS_DMIRROR_UNPLUG_SAFE:
 		dmirror_device_revoke(mdevice, false);
