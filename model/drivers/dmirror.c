@@ -665,6 +665,14 @@ static int dmirror_range_fault_once(struct hs_dmirror *dmirror, struct hmm_range
 
 	for (;;) {
 		range->notifier_seq = mmu_interval_read_begin(range->notifier);
+		/* the owner lab's mutable keys: each round asks with this
+		 * device's key read after read_begin, so that a change of its
+		 * own owner (whose invalidation moves the sequence) makes the
+		 * round retry or is seen (until session 27 the key was read
+		 * once before the first round: a false wrong-owner when the
+		 * requester changed cluster, tests/scenarios/owner-requester-change.hsc) */
+		if (hs_owner_policy_mutable(hs_owner_policy))
+			range->dev_private_owner = dmirror_owner(dmirror);
 		mmap_read_lock(mm);
 		ret = hmm_range_fault(range);
 		mmap_read_unlock(mm);
@@ -715,7 +723,9 @@ static int dmirror_fault(struct hs_dmirror *dmirror, unsigned long start, unsign
 	    .pfn_flags_mask = 0,
 	    .default_flags = HMM_PFN_REQ_FAULT | (write ? HMM_PFN_REQ_WRITE : 0) |
 			     (dmirror->allow_p2p ? HMM_PFN_ALLOW_P2P : 0),
-	    .dev_private_owner = dmirror_owner(dmirror),
+	    /* a mutable key is read in each round (dmirror_range_fault_once()) */
+	    .dev_private_owner =
+		hs_owner_policy_mutable(hs_owner_policy) ? NULL : dmirror_owner(dmirror),
 	    .p2p_requester = dmirror->p2p_with_requester ? dmirror->mdevice->pdev : NULL,
 	};
 	int ret = 0;

@@ -51,6 +51,9 @@ struct hs_dmirror_device {
 	 */
 	void *owner_key;
 	void *cluster, *mem_cluster;
+	/* the cluster an owner change in progress moves it to (NULL: none):
+	 * from the key's store to the change's end the oracle allows both */
+	void *cluster_next;
 	bool draining;	      /* reregister: no allocation, frees not kept */
 	struct hs_mm *mms[4]; /* the mms of its mirrors, for owner changes */
 	unsigned int nr_mms;

@@ -353,12 +353,27 @@ static void *dmirror_oracle_cluster(struct hs_dmirror_device *mdevice, bool mem)
 
 /* ---- owner changes (the owner-field design lab, include/hmmsim/owner.h) ----------- */
 
+/*
+ * The oracle learns a change has begun, before the new key (or grant) is
+ * stored: until the change is complete, what the old and the new ownership
+ * allow are both allowed (a fault may use the new key as soon as it is
+ * stored; the old one is cut off by the invalidation, which the change
+ * waits for).  Until session 27 the new ownership counted only at the end,
+ * so a device joining a cluster that faulted in between was a false
+ * wrong-owner (tests/scenarios/owner-join.hsc).
+ */
+static void dmirror_owner_begin(struct hs_dmirror_device *mdevice, void *cluster)
+{
+	sim_noted_store_n(&mdevice->cluster_next, cluster, __ATOMIC_RELAXED);
+}
+
 /* The oracle learns the change is complete: from now on only @cluster's
  * devices may use this device's memory directly. */
 static void dmirror_owner_commit(struct hs_dmirror_device *mdevice, void *cluster)
 {
 	sim_noted_store_n(&mdevice->cluster, cluster, __ATOMIC_RELAXED);
 	sim_noted_store_n(&mdevice->mem_cluster, cluster, __ATOMIC_RELAXED);
+	sim_noted_store_n(&mdevice->cluster_next, NULL, __ATOMIC_RELAXED);
 	if (sim_tracing())
 		sim_event("%s: owner change complete", mdevice->name);
 }
@@ -399,12 +414,18 @@ static void dmirror_owner_regrant(struct hs_dmirror_device *mdevice, void *clust
 	unsigned long changed = 0;
 
 	sim_mutex_lock(&r->lock);
+	dmirror_owner_begin(mdevice, cluster);
 	HS_NOTED_SET(mdevice->os->member, cluster);
 	owner_devs_note(r, false);
 	for (unsigned int i = 0; i < r->nr_devs; i++) {
 		struct dmirror_owner_state *os = r->devs[i];
 		unsigned long g = owner_grants_of(r, os);
 		if (g != HS_NOTED(os->grant)) { /* only changes write it: no race */
+			/* the oracle: a grant added counts from its store, one
+			 * taken away only once the users are invalidated */
+			sim_noted_store_n(&os->grant_truth,
+					  sim_noted_load_n(&os->grant_truth, __ATOMIC_RELAXED) | g,
+					  __ATOMIC_RELAXED);
 			owner_grant_store(os, g);
 			changed |= 1ul << i;
 		}
@@ -442,6 +463,13 @@ static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cl
 
 	if (mdevice->bar)
 		return -EOPNOTSUPP;
+	/* a device whose memory was removed (evict, unplug) has no pagemap to
+	 * replace (until session 27 its memunmap_pages() ran a second time:
+	 * a false refcount report).  Simplified: not serialized against a
+	 * removal running at the same time, as a driver's devmem lock would */
+	if (sim_noted_load_n(&mdevice->removed, __ATOMIC_RELAXED))
+		return -ENODEV;
+	dmirror_owner_begin(mdevice, cluster);
 	spin_lock(&mdevice->lock);
 	HS_NOTED_SET(mdevice->draining, true);
 	dmirror_free_list_note(mdevice, true);
@@ -490,6 +518,7 @@ int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *clus
 	switch (hs_owner_policy) {
 	case HS_OWNER_MUTABLE:
 		/* in place, plain stores: core mm reads the owner with plain loads */
+		dmirror_owner_begin(mdevice, cluster);
 		HS_NOTE_READ(mdevice->pgmap);
 		SIM_PLAIN_WRITE(mdevice->pgmap->owner, key);
 		dmirror_key_store(mdevice, key);
@@ -499,6 +528,7 @@ int hs_dmirror_device_change_owner(struct hs_dmirror_device *mdevice, void *clus
 		/* WRITE_ONCE, then invalidate every mm a mirror of the device
 		 * mirrors: a fault that read the old owner retries, a mirror
 		 * entry made under it is dropped */
+		dmirror_owner_begin(mdevice, cluster);
 		HS_NOTE_READ(mdevice->pgmap);
 		SIM_WRITE_ONCE(mdevice->pgmap->owner, key);
 		dmirror_key_store(mdevice, key);
@@ -664,7 +694,16 @@ bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *p
 		return exporter == accessor ||
 		       (sim_noted_load_n(&exporter->os->grant_truth, __ATOMIC_RELAXED) &
 			1ul << accessor->os->idx);
-	return dmirror_oracle_cluster(exporter, true) == dmirror_oracle_cluster(accessor, false);
+	/* during a change, the old and the new ownership (dmirror_owner_begin()) */
+	void *mem[2] = {dmirror_oracle_cluster(exporter, true),
+			sim_noted_load_n(&exporter->cluster_next, __ATOMIC_RELAXED)};
+	void *acc[2] = {dmirror_oracle_cluster(accessor, false),
+			sim_noted_load_n(&accessor->cluster_next, __ATOMIC_RELAXED)};
+	for (int i = 0; i < 2; i++)
+		for (int k = 0; k < 2; k++)
+			if (mem[i] && mem[i] == acc[k])
+				return true;
+	return false;
 }
 
 /* How a report names owner key @key: cluster-id's number, else which of the
