@@ -699,6 +699,8 @@ bool dmirror_owner_may_use(struct hs_dmirror_device *accessor, struct hs_page *p
 			sim_noted_load_n(&exporter->cluster_next, __ATOMIC_RELAXED)};
 	void *acc[2] = {dmirror_oracle_cluster(accessor, false),
 			sim_noted_load_n(&accessor->cluster_next, __ATOMIC_RELAXED)};
+	if (mem[0] == acc[0])
+		return true;
 	for (int i = 0; i < 2; i++)
 		for (int k = 0; k < 2; k++)
 			if (mem[i] && mem[i] == acc[k])
