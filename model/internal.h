@@ -119,6 +119,17 @@ void hs_migration_entry_wait_on_locked(struct hs_page *page, sim_spinlock_t *ptl
 void hs_invalidate_map_instant(void);
 void hs_alloc_may_reclaim(void);
 
+/* vm_normal_page(): the page behind a present pte, NULL for a special one
+ * (the zero page, PFNMAP); in model/migrate.c. */
+struct hs_page *hs_vm_normal_page(hs_pte_t pte);
+
+/* ---- the data oracle's records (model/memory.c) ---------------------------------- */
+
+unsigned long *hs_mm_shadow(struct hs_mm *mm, unsigned long addr);
+void hs_mm_shadow_share(struct hs_mm *child, struct hs_mm *parent, unsigned long addr);
+void hs_mm_shadow_forget(struct hs_mm *mm, unsigned long addr);
+void hs_mm_shadow_move(struct hs_mm *mm, unsigned long from, unsigned long to);
+
 /* ---- fork and device-exclusive entries (model/fork.c, rmap.c, migrate.c) ------- */
 
 /* restore_exclusive_pte(): @orig (device-exclusive) at @ptep becomes a present
@@ -187,10 +198,6 @@ void hs_swapcache_free(struct hs_page *page);
 /* ---- THP: the PMD level (model/huge_memory.c) ------------------------------------ */
 
 sim_atomic_t *hs_pmd_offset(struct hs_mm *mm, unsigned long addr);
-unsigned long *hs_mm_shadow(struct hs_mm *mm, unsigned long addr);
-void hs_mm_shadow_share(struct hs_mm *child, struct hs_mm *parent, unsigned long addr);
-void hs_mm_shadow_forget(struct hs_mm *mm, unsigned long addr);
-void hs_mm_shadow_move(struct hs_mm *mm, unsigned long from, unsigned long to);
 bool hs_pmd_huge_locked(struct hs_mm *mm, unsigned long addr);
 enum { HS_PMD_TABLE, HS_PMD_LEAF, HS_PMD_NONPRESENT }; /* hs_follow_huge_pmd() */
 int hs_follow_huge_pmd(struct hs_mm *mm, unsigned long addr, bool write, struct hs_page **page);

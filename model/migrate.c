@@ -144,7 +144,7 @@ static bool migration_entry_where(const struct hs_migrate_vma *migrate, unsigned
 
 /* vm_normal_page(): the struct page behind a present pte, NULL for special
  * mappings (the zero page, PFNMAP). */
-static struct hs_page *vm_normal_page(hs_pte_t pte)
+struct hs_page *hs_vm_normal_page(hs_pte_t pte)
 {
 	unsigned long pfn = hs_pte_pfn(pte);
 
@@ -456,7 +456,7 @@ static void migrate_vma_collect_pmd(struct hs_migrate_vma *migrate,
 				migrate->cpages++;
 				goto next;
 			}
-			page = vm_normal_page(pte);
+			page = hs_vm_normal_page(pte);
 			if (page)
 				hs_pgmap_check(page->pgmap, "migrate_vma_collect: present pte");
 			if (page && !hs_is_zone_device_page(page) &&

@@ -76,17 +76,19 @@ static void move_ptes(struct hs_mm *mm, unsigned long old, unsigned long new, un
 		if (hs_pte_none(hs_ptep_get(optep)))
 			continue;
 		hs_pte_t pte = hs_ptep_get_and_clear(mm, o, optep);
-		if (hs_pte_present(pte))
+		struct hs_page *page = NULL;
+		if (hs_pte_present(pte)) {
 			force_flush = true;
-		/* every entry of a ZONE_DEVICE page, a device-coherent page's
-		 * present pte too (until session 27 not: an eviction after the
-		 * move looked at the old address, coherent-mremap-evict.hsc) */
-		if ((!hs_pte_present(pte) &&
-		     (hs_is_device_private_entry(pte) || hs_is_migration_entry(pte) ||
-		      hs_swp_type(pte) == HS_SWP_DEVICE_EXCLUSIVE)) ||
-		    (hs_pte_present(pte) && !(pte & HS_PTE_SPECIAL) &&
-		     !hs_is_zero_pfn(hs_pte_pfn(pte))))
-			hs_dev_rmap_move(hs_pfn_to_page(hs_pte_pfn(pte)), mm, n);
+			page = hs_vm_normal_page(pte);
+		} else if (hs_is_device_private_entry(pte) || hs_is_migration_entry(pte) ||
+			   hs_swp_type(pte) == HS_SWP_DEVICE_EXCLUSIVE) {
+			page = hs_pfn_to_page(hs_pte_pfn(pte));
+		}
+		/* a ZONE_DEVICE page's mapping record follows, a device-coherent
+		 * page's present pte too (until session 27 not: an eviction after
+		 * the move looked at the old address, coherent-mremap-evict.hsc) */
+		if (page)
+			hs_dev_rmap_move(page, mm, n);
 		hs_set_pte_at(mm, n, hs_pte_offset(mm, n), pte);
 		/* the data oracle's record moves with the page */
 		hs_mm_shadow_move(mm, o, n);

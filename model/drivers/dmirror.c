@@ -305,13 +305,27 @@ unsigned long hs_dmirror_device_pages_in_use(struct hs_dmirror_device *mdevice)
 	return n;
 }
 
+/*
+ * dmirror_device_remove_chunks()'s first step, under mdevice->lock: the
+ * chunk is marked removed (devmem->remove: pages freed from now on are not
+ * kept, the model's draining) and its free pages leave the free list
+ * (dmirror_remove_free_pages()), so nothing allocates from a pagemap about
+ * to go.
+ */
+void dmirror_remove_free_pages(struct hs_dmirror_device *mdevice)
+{
+	spin_lock(&mdevice->lock);
+	HS_NOTED_SET(mdevice->draining, true);
+	dmirror_free_list_note(mdevice, true);
+	mdevice->nr_free = 0;
+	spin_unlock(&mdevice->lock);
+}
+
 /**
  * hs_dmirror_device_remove() - remove the device.
  * @mdevice: the device
  *
- * dmirror_device_remove_chunks(): under mdevice->lock the chunk is marked
- * removed (devmem->remove: the pages freed from now on are not kept) and
- * its free pages leave the free list (dmirror_remove_free_pages()), then
+ * dmirror_device_remove_chunks(): dmirror_remove_free_pages(), then
  * dmirror_device_evict_chunk() + memunmap_pages(): every device page goes
  * back to system memory first, then the pagemap and (P2P) the BAR go.
  * Simplified: test_hmm's next allocation makes a new chunk
@@ -324,11 +338,7 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 
 	dmirror_owner_device_gone(mdevice);
 	sim_noted_store_n(&mdevice->removed, 1, __ATOMIC_RELAXED);
-	spin_lock(&mdevice->lock);
-	HS_NOTED_SET(mdevice->draining, true);
-	dmirror_free_list_note(mdevice, true);
-	mdevice->nr_free = 0;
-	spin_unlock(&mdevice->lock);
+	dmirror_remove_free_pages(mdevice);
 	dmirror_device_evict(mdevice);
 	memunmap_pages(HS_NOTED(mdevice->pgmap));
 	/* P2P: no device page is left for a BAR page to stand for, and every

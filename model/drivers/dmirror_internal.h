@@ -139,6 +139,10 @@ unsigned long dpt_entry(struct hs_page *page, bool write);
 /* The use-after-free oracle of the mirror's own memory (release() frees it). */
 void dmirror_check_alive(struct hs_dmirror *dmirror, const char *what);
 
+/* dmirror_remove_free_pages() with devmem->remove: no allocation from the
+ * device's pagemap, and pages freed from now on are not kept. */
+void dmirror_remove_free_pages(struct hs_dmirror_device *mdevice);
+
 /* page_free of the device's pagemap (tells the oracle a page is the device's) */
 void dmirror_devmem_free(struct hs_page *page);
 /* dmirror_devmem_alloc_page(): a locked device page with refcount 1, or NULL

@@ -470,11 +470,7 @@ static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cl
 	if (sim_noted_load_n(&mdevice->removed, __ATOMIC_RELAXED))
 		return -ENODEV;
 	dmirror_owner_begin(mdevice, cluster);
-	spin_lock(&mdevice->lock);
-	HS_NOTED_SET(mdevice->draining, true);
-	dmirror_free_list_note(mdevice, true);
-	mdevice->nr_free = 0;
-	spin_unlock(&mdevice->lock);
+	dmirror_remove_free_pages(mdevice);
 	dmirror_device_evict(mdevice);
 	memunmap_pages(old);
 	pgmap->type = old->type;
