@@ -454,7 +454,8 @@ static void dmirror_owner_regrant(struct hs_dmirror_device *mdevice, void *clust
 /*
  * Reregister: stop allocating, evict every page (as device removal does),
  * memunmap_pages() (which waits until every page is free), then a new
- * dev_pagemap with the new owner and a new pfn range.
+ * dev_pagemap with the new owner and a new pfn range, and the device's own
+ * mirrors invalidated (what it mapped of others' memory under its old key).
  */
 static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cluster, void *key)
 {
@@ -482,6 +483,11 @@ static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cl
 		sim_fail(HS_KIND_BUG, "%s: memremap_pages of the new pagemap failed",
 			 mdevice->name);
 	dmirror_key_store(mdevice, key);
+	/* the device's own mirrors may hold direct entries to a former
+	 * peer's memory, made with the old key: they go as under
+	 * mutable-marked (until session 28 they survived the change:
+	 * tests/scenarios/owner-reregister-own-mirror.hsc) */
+	dmirror_owner_invalidate_users(mdevice);
 	dmirror_owner_commit(mdevice, cluster);
 	spin_lock(&mdevice->lock);
 	HS_NOTED_SET(mdevice->pgmap, pgmap);
