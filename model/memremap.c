@@ -97,8 +97,8 @@ static bool pgmap_tryget_live(struct hs_dev_pagemap *pgmap)
 	if (!nested)
 		sim_rcu_read_lock();
 	live = !SIM_READ_ONCE(pgmap->dying);
-	if (live)
-		sim_atomic_add(&pgmap->ref, 1, SIM_ACQUIRE);
+	if (live) /* this_cpu_inc(): no ordering (until session 28 an acquire) */
+		sim_atomic_add(&pgmap->ref, 1, SIM_RELAXED);
 	if (!nested)
 		sim_rcu_read_unlock();
 	return live;
@@ -128,11 +128,21 @@ struct hs_dev_pagemap *hs_get_dev_pagemap(unsigned long pfn)
 	return found;
 }
 
-/* percpu_ref_put_many(): the last reference completes pgmap->done (the
- * pagemap's release, dev_pagemap_percpu_release()). */
+/*
+ * percpu_ref_put_many(): the last reference completes pgmap->done (the
+ * pagemap's release, dev_pagemap_percpu_release()).  Ordering as the
+ * kernel's: a put in percpu mode (this_cpu_sub()) orders nothing by itself,
+ * but the switch to atomic mode sums the counts after a grace period, so
+ * everything before it happens before the switch (here: a release, which
+ * the switch's put acquires); in atomic mode the put is
+ * atomic_long_sub_and_test(), fully ordered.  Until session 28 every put
+ * was a release only, so the last put did not acquire the others.
+ */
 static void pgmap_ref_put(struct hs_dev_pagemap *pgmap, long nr)
 {
 	long n = sim_atomic_sub_return(&pgmap->ref, nr, SIM_RELEASE);
+	if (n <= HS_PGMAP_REF_BIAS / 2) /* the switch's put, or one after it */
+		sim_atomic_acquired(&pgmap->ref);
 	/* In percpu mode (the bias still there) a put cannot reach zero in any
 	 * order with the others: it commutes with every other such put, and
 	 * only the kill's put, which removes the bias, is ordered with them.

@@ -214,6 +214,14 @@ void sim_note_add_at(const volatile void *addr, const char *name, const char *si
  */
 void sim_atomic_result_unused(sim_atomic_t *a);
 /*
+ * The read-modify-write of @a the current operation just did was also an
+ * acquire: its ordering depends on the value it found (a percpu_ref put is
+ * fully ordered only once the ref is in atomic mode).  For the race
+ * oracle's happens-before; no scheduling point, nothing for dpor.  Call it
+ * right after the operation.
+ */
+void sim_atomic_acquired(sim_atomic_t *a);
+/*
  * The read-modify-write of @a the current operation just did changed only
  * the part of it that @part stands for (the hardware setting a pte's dirty
  * bit): dpor counts it as a read of @a and a write of @part, so that a read

@@ -633,6 +633,11 @@ void sim_atomic_result_unused(sim_atomic_t *a)
 		sim_dpor_blind_slow(a);
 }
 
+void sim_atomic_acquired(sim_atomic_t *a)
+{
+	atomic_hb(a, SIM_ACQUIRE, true, false);
+}
+
 void sim_atomic_wrote_part_at(sim_atomic_t *a, const void *part, const char *name, const char *site)
 {
 	if (!sim_eng.dpor)

@@ -754,6 +754,13 @@ void sim_atomic_result_unused(sim_atomic_t *a)
 	(void)a;
 }
 
+/* an acquire load of what the read-modify-write left: it reads from the
+ * release sequence, so it synchronizes with the releases before */
+void sim_atomic_acquired(sim_atomic_t *a)
+{
+	(void)__atomic_load_n(&a->v, __ATOMIC_ACQUIRE);
+}
+
 void sim_atomic_wrote_part_at(sim_atomic_t *a, const void *part, const char *name, const char *site)
 {
 	(void)a;
