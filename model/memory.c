@@ -175,9 +175,13 @@ static unsigned int do_swap_in(struct hs_vm_fault *vmf)
 
 /*
  * remove_device_exclusive_entry() (v6.15+): a CPU fault on a device-exclusive
- * entry.  With a reference and the page lock, inside an MMU_NOTIFY_EXCLUSIVE
+ * entry.  With a reference and the page lock, inside an MMU_NOTIFY_CLEAR
  * invalidation with no owner (so the device holding the grant drops it), the
- * pte is restored if it is still that entry.  A page locked by someone else
+ * pte is restored if it is still that entry.  (v6.15's "drop owner from
+ * MMU_NOTIFY_EXCLUSIVE" made EXCLUSIVE the conversion's event only, which its
+ * caller may filter out; until session 28 the model sent EXCLUSIVE here, so
+ * such a filter kept a grant the CPU had taken back: a false coherence
+ * report, tests/scenarios/exclusive-restore-event.hsc.)  A page locked by someone else
  * (folio_lock_or_retry()): a user fault (the arch handler's
  * FAULT_FLAG_ALLOW_RETRY) drops the mmap_lock, sleeps until the page's next
  * unlock and returns VM_FAULT_RETRY, the handler faulting again with the
@@ -211,7 +215,7 @@ static unsigned int remove_device_exclusive_entry(struct hs_vm_fault *vmf)
 			return HS_VM_FAULT_RETRY;
 		}
 	}
-	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_EXCLUSIVE, 0, mm, vmf->address,
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, 0, mm, vmf->address,
 				   vmf->address + HS_PAGE_SIZE, NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
 	sim_spin_lock(vmf->ptl);

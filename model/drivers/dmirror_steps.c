@@ -27,7 +27,10 @@ static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long e
 		perm = page->pgmap == HS_NOTED(dmirror->mdevice->pgmap)
 			   ? HS_DMIRROR_PROT_DEV_COHERENT_LOCAL
 			   : HS_DMIRROR_PROT_DEV_COHERENT_REMOTE;
-	else if (hs_is_zero_pfn(page_to_pfn(page)))
+	else if (hs_is_zero_pfn(page_to_pfn(page)) && hs_hmm_pfn_to_map_order(entry) != 9)
+		/* is_zero_pfn() is the 4K zero page only: the huge zero
+		 * folio's pfns (the model's pfn 0 with the PMD order) are not
+		 * (until session 28 its snapshot said ZERO) */
 		perm = HS_DMIRROR_PROT_ZERO;
 	else
 		perm = HS_DMIRROR_PROT_NONE;
@@ -37,6 +40,28 @@ static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long e
 	return perm;
 }
 
+/* dmirror_snapshot_invalidate(): the snapshot's own notifier only moves its
+ * sequence, under the mirror's mutex (any invalidation of the range spoils
+ * the whole snapshot; the mirror's entries are its own notifier's job). */
+static bool dmirror_snapshot_invalidate(struct mmu_interval_notifier *mni,
+					const struct mmu_notifier_range *range,
+					unsigned long cur_seq)
+{
+	struct hs_dmirror *dmirror = mni->priv;
+
+	if (mmu_notifier_range_blockable(range))
+		sim_mutex_lock(&dmirror->mutex);
+	else if (!sim_mutex_trylock(&dmirror->mutex))
+		return false;
+	mmu_interval_set_seq(mni, cur_seq);
+	sim_mutex_unlock(&dmirror->mutex);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops dmirror_mrn_ops = {
+    .invalidate = dmirror_snapshot_invalidate,
+};
+
 /**
  * hs_dmirror_snapshot() - dmirror_snapshot(): HMM_DMIRROR_SNAPSHOT.
  * @dmirror: the mirror
@@ -44,7 +69,13 @@ static unsigned char dmirror_mkentry(struct hs_dmirror *dmirror, unsigned long e
  * @npages: pages
  * @perm: perm[i] = HS_DMIRROR_PROT_* of each page
  *
- * hmm_range_fault() without faulting, in the sequence loop.
+ * hmm_range_fault() without faulting, in the sequence loop, under a notifier
+ * of its own over the range (dmirror_range_snapshot(): inserted for the
+ * call, removed at its end, which waits for an invalidation in progress).
+ * Until session 28 the model used the mirror's notifier, which covers the
+ * whole mm: a snapshot retried for invalidations elsewhere, and never
+ * inserted or removed a notifier during one.  Simplified: no timeout
+ * (-EBUSY after HMM_RANGE_DEFAULT_TIMEOUT).
  *
  * Return: 0, -EINVAL for a bad range, or hmm_range_fault()'s error.
  */
@@ -52,8 +83,9 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 			unsigned char *perm)
 {
 	unsigned long *pfns = sim_alloc(npages * sizeof(*pfns));
+	struct mmu_interval_notifier *notifier = sim_alloc(sizeof(*notifier));
 	struct hmm_range range = {
-	    .notifier = &dmirror->notifier,
+	    .notifier = notifier,
 	    .start = addr,
 	    .end = addr + (npages << PAGE_SHIFT),
 	    .hmm_pfns = pfns,
@@ -64,6 +96,12 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 	if (!npages || (addr & ~PAGE_MASK))
 		return -EINVAL;
 	dmirror_owner_range_init(dmirror, &range);
+	notifier->priv = dmirror;
+	notifier->name = "snapshot";
+	ret = mmu_interval_notifier_insert(notifier, dmirror->mm, range.start,
+					   range.end - range.start, &dmirror_mrn_ops);
+	if (ret)
+		return ret;
 	for (;;) {
 		range.notifier_seq = mmu_interval_read_begin(range.notifier);
 		mmap_read_lock(dmirror->mm);
@@ -74,7 +112,7 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 			continue;
 		}
 		if (ret)
-			return ret;
+			goto out;
 		sim_mutex_lock(&dmirror->mutex);
 		if (mmu_interval_read_retry(range.notifier, range.notifier_seq)) {
 			sim_mutex_unlock(&dmirror->mutex);
@@ -86,7 +124,10 @@ int hs_dmirror_snapshot(struct hs_dmirror *dmirror, unsigned long addr, unsigned
 	for (unsigned long i = 0; i < npages; i++)
 		perm[i] = dmirror_mkentry(dmirror, pfns[i]);
 	sim_mutex_unlock(&dmirror->mutex);
-	return 0;
+out:
+	mmu_interval_notifier_remove(notifier);
+	hs_mmu_interval_notifier_free(notifier); /* test_hmm's is on the stack */
+	return ret;
 }
 
 /* ---- the fault protocol step by step (scenario files) ------------------------------ */

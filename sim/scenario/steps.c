@@ -286,8 +286,8 @@ static const char *prot_name(unsigned long v, char *buf, size_t len)
 	if (v == HS_DMIRROR_PROT_ERROR || v == HS_DMIRROR_PROT_NONE)
 		snprintf(buf, len, "%s", v ? "error" : "none");
 	else
-		snprintf(buf, len, "%s%s", v & HS_DMIRROR_PROT_WRITE ? "w" : "r",
-			 kind[(v >> 4) % 6]);
+		snprintf(buf, len, "%s%s%s", v & HS_DMIRROR_PROT_WRITE ? "w" : "r",
+			 kind[(v >> 4) % 6], v & HS_DMIRROR_PROT_PMD ? "|pmd" : "");
 	return buf;
 }
 
@@ -750,10 +750,12 @@ const struct step_def sc_step_table[] = {
      "`dmirror_migrate_finalize_and_map()` does, under the lock and without a notifier "
      "sequence (`hs_dmirror_migrate_to_dev_map()`)"},
     {"snapshot", "MIRROR ADDR PAGES [= PROT...]", R, MAX_STEP_PAGES, NULL, NULL, exec_snapshot,
-     "`HMM_DMIRROR_SNAPSHOT`: `hmm_range_fault()` without faulting, in the sequence loop "
-     "(`dmirror_snapshot()`); `= PROT...` checks each page's state (one for all, or one per "
-     "page): `none`, `error`, or `r` or `w` (readable, writable), each may add `|zero` "
-     "(the zero page), `|dev` (this device's private page), `|dev-remote` (another "
+     "`HMM_DMIRROR_SNAPSHOT`: `hmm_range_fault()` without faulting, in the sequence loop, "
+     "under a notifier of its own over the range, inserted for the step and removed at its "
+     "end (`dmirror_snapshot()`, `dmirror_range_snapshot()`); `= PROT...` checks each "
+     "page's state (one for all, or one per page): `none`, `error`, or `r` or `w` "
+     "(readable, writable), each may add `|zero` (the 4K zero page; the huge zero folio "
+     "is `r|pmd`), `|dev` (this device's private page), `|dev-remote` (another "
      "device's), `|coh` (this device's coherent page) or `|coh-remote` (another device's), "
      "test_hmm's `HMM_DMIRROR_PROT_*`, and `|pmd` (a THP mapped by a PMD: "
      "`HMM_DMIRROR_PROT_PMD`). Takes the mirror's lock: not while the thread holds it; at "

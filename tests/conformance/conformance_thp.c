@@ -142,8 +142,9 @@ void migrate_anon_huge_zero_main(void *arg)
 	/* Initialize a read-only zero huge page. */
 	ASSERT_EQ(hs_cpu_read(f->mm, b->ptr, &v), 0);
 	ASSERT_EQ(v, 0);
-	/* (model) the huge zero folio, mapped by a PMD */
-	cf_expect_snapshot(f, b, HS_DMIRROR_PROT_PMD | HS_DMIRROR_PROT_ZERO | HS_DMIRROR_PROT_READ);
+	/* (model) the huge zero folio, mapped by a PMD: test_hmm's
+	 * is_zero_pfn() is false for its pfns, so no ZERO */
+	cf_expect_snapshot(f, b, HS_DMIRROR_PROT_PMD | HS_DMIRROR_PROT_READ);
 
 	/* Migrate memory to device. */
 	ret = cf_cmd_migrate_to_dev(f, 0, b, npages);
@@ -362,7 +363,7 @@ void migrate_anon_huge_zero_err_main(void *arg)
 	/* Initialize buffer in system memory (zero THP page). */
 	ASSERT_EQ(hs_cpu_read(f->mm, b->ptr, &v), 0);
 	ASSERT_EQ(v, 0);
-	cf_expect_snapshot(f, b, HS_DMIRROR_PROT_PMD | HS_DMIRROR_PROT_ZERO | HS_DMIRROR_PROT_READ);
+	cf_expect_snapshot(f, b, HS_DMIRROR_PROT_PMD | HS_DMIRROR_PROT_READ);
 
 	/* Migrate memory to device but force a THP allocation error. */
 	hs_dmirror_set_fail_alloc(f->dm[0]);
