@@ -518,52 +518,6 @@ static void starve_main(void *arg)
 	hs_mm_check_data(c->mm, BASE, BASE + 2 * HS_PAGE_SIZE);
 }
 
-/* ---- migrate_vma_collect_huge_pmd() unlocked the PMD lock twice ---------------- */
-
-#define THP_BASE 0x200000ul
-
-/*
- * A device THP (v6.19: one PMD device-private entry).  A CPU read faults it
- * back: do_huge_pmd_device_private() -> migrate_to_ram, whose collect puts
- * a PMD migration entry in place; meanwhile the driver migrates the range
- * back to RAM too (HMM_DMIRROR_MIGRATE_TO_SYS), and its collect meets that
- * entry and waits for it (migration_entry_wait_on_locked(), which drops the
- * PMD lock).
- */
-static void pmdw_cpu(void *arg)
-{
-	struct cat *c = arg;
-	sim_check(cpu_read(c, THP_BASE) == 0xa, "CPU read of the THP's first page");
-}
-
-static void pmdw_migrate(void *arg)
-{
-	struct cat *c = arg;
-	hs_dmirror_migrate_to_sys(c->m, THP_BASE, HS_PTRS_PER_PTE);
-}
-
-static void pmdw_main(void *arg)
-{
-	struct cat *c = sim_alloc(sizeof(*c));
-
-	hs_machine_init(2048, 2 * HS_PTRS_PER_PTE + 2);
-	c->mm = hs_mm_alloc("proc", 16ul << 20, 8);
-	sim_check(
-	    hs_mmap(c->mm, THP_BASE, HS_PMD_SIZE, HS_VM_READ | HS_VM_WRITE | HS_VM_HUGEPAGE) == 0,
-	    "mmap");
-	c->dev = hs_dmirror_device_create("dmirror0", 2 * HS_PTRS_PER_PTE);
-	c->m = hs_dmirror_open(c->dev, c->mm);
-	cpu_write(c, THP_BASE, 0xa);
-	/* one device THP from v6.19 (before it, 512 device pages: no PMD
-	 * migration entry, no bug) */
-	hs_dmirror_migrate_to_dev(c->m, THP_BASE, HS_PTRS_PER_PTE);
-	int a = sim_thread_spawn("cpu", pmdw_cpu, c);
-	int b = sim_thread_spawn("migrate", pmdw_migrate, c);
-	sim_thread_join(a);
-	sim_thread_join(b);
-	hs_mm_check_data(c->mm, THP_BASE, THP_BASE + HS_PMD_SIZE);
-}
-
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CATALOG_SCENARIO(nm, fn, a, bound)                                                         \
@@ -608,9 +562,6 @@ static const struct sim_scenario sc_non_owner =
     CATALOG_SCENARIO("catalog-non-owner-fault", non_owner_main, 0, 0);
 static const struct sim_scenario sc_starve =
     CATALOG_SCENARIO("catalog-hmm-range-fault-starvation", starve_main, 0, 0);
-
-static const struct sim_scenario sc_pmd_wait =
-    CATALOG_SCENARIO("catalog-collect-pmd-migration-wait", pmdw_main, 0, 0);
 
 static const struct sim_scenario sc_nv_exclusive =
     CATALOG_SCENARIO("catalog-nouveau-exclusive-unlock", excl_unlock_main, 0, 0);
@@ -717,11 +668,6 @@ static struct hs_catalog_entry catalog[] = {
      "never scheduling, while the lock holder waited in lru_add_drain_all() for a work item "
      "queued on that same CPU",
      false, &sc_starve, &sc_starve, "swap_page_spin_on_locked", SIM_STRATEGY_PCT, 0, "7.0", "6.15"},
-    {"collect-huge-pmd-double-unlock", "mm/migrate_device: fix double unlock (v7.1)",
-     "migrate_vma_collect_huge_pmd() met another migration's PMD migration entry, waited for it "
-     "(which drops the PMD lock) and unlocked the PMD lock again",
-     false, &sc_pmd_wait, &sc_pmd_wait, "collect_huge_pmd_double_unlock", SIM_STRATEGY_DPOR, 0,
-     "7.1", "6.19"},
 };
 
 #define NR_CATALOG (sizeof(catalog) / sizeof(catalog[0]))

@@ -69,8 +69,6 @@ static const struct {
     SWITCH(thp_split_folio_unlocked, NULL,
 	   "mm/huge_memory.c: a folio a migration holds locked stays locked across the split of "
 	   "its PMD migration entry (v6.19; planted: no kernel had the bug)"),
-    SWITCH_SINCE(collect_huge_pmd_double_unlock, "6.19", "7.1",
-		 "mm/migrate_device: fix double unlock (v7.1) (the bug: v6.19 .. v7.0)"),
 };
 
 #define NR_SWITCHES (sizeof(switches) / sizeof(switches[0]))

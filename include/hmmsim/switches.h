@@ -70,10 +70,6 @@ struct hs_switches {
 	 * migration entry of a device THP splits its folio as if nobody held
 	 * the folio lock, so the migration's lock covers only its first page */
 	bool thp_split_folio_unlocked;
-	/* "mm/migrate_device: fix double unlock" (v7.1; the bug: v6.19 .. v7.0):
-	 * migrate_vma_collect_huge_pmd() unlocks the PMD lock again after the
-	 * wait for a PMD migration entry, which already dropped it */
-	bool collect_huge_pmd_double_unlock;
 };
 
 /* The switches of the current run (global: every execution sees the same). */
