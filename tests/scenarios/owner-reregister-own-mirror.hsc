@@ -25,3 +25,4 @@ thread chg
 final device-read mc 0x100000 1 = 0x5a
 final check-leaks
 expect clean
+explore dpor
