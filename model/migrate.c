@@ -567,7 +567,8 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
 
 /*
  * try_to_migrate() for a ZONE_DEVICE page still mapped (the by-pfn path):
- * its device-private entry (or coherent pte) becomes a migration entry; the
+ * its device-private entry (or coherent pte, or a device-exclusive entry of
+ * a coherent page) becomes a migration entry; the
  * rmap and the mapping's reference go, as in try_to_migrate_one().  The
  * caller holds the page lock and a reference.  Simplified: the mapping at
  * @mm / @addr, one that the device page's record names (see the top of the
@@ -598,7 +599,10 @@ static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned 
 		hs_try_to_migrate_split_pmd(mm, addr, pfn);
 	pte = hs_ptep_get(ptep);
 	present = hs_pte_present(pte);
-	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte))) {
+	/* v6.15+ (page_vma_mapped_walk() of device-exclusive entries): a
+	 * device-coherent page a device holds exclusive is migrated too */
+	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte) ||
+					hs_swp_type(pte) == HS_SWP_DEVICE_EXCLUSIVE)) {
 		bool moved = dev_rmap_moved(page, mm, addr);
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);

@@ -102,7 +102,7 @@ bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page 
  * flushed (its dirty bit goes to the page) and replaced by a writable
  * device-exclusive entry; otherwise everything is undone and tried again.
  *
- * Return: 0, -EOPNOTSUPP (not an anonymous RAM page), or GUP's error
+ * Return: 0, -EOPNOTSUPP (not an anonymous page), or GUP's error
  * (-EFAULT: no VMA, not writable, a fault error; -ENOMEM).
  */
 int hs_make_device_exclusive(struct hs_mm *mm, unsigned long addr, void *owner,
@@ -119,8 +119,10 @@ retry:
 				       &page);
 	if (ret < 0)
 		return ret;
-	if (hs_is_zone_device_page(page) ||
-	    !sim_bits_load(&page->flags, 1ul << HS_PG_ANON, SIM_RELAXED)) {
+	/* folio_test_anon(): a device-coherent page is anonymous too, and is
+	 * granted (until session 28 the model refused every ZONE_DEVICE page;
+	 * GUP never returns a device-private one: it faults it back) */
+	if (!sim_bits_load(&page->flags, 1ul << HS_PG_ANON, SIM_RELAXED)) {
 		hs_put_page(page);
 		return -EOPNOTSUPP;
 	}
