@@ -29,7 +29,8 @@
  * on every page, so splitting the PMD into 512 ptes leaves every count as
  * it is, and split_folio() of a PMD-mapped THP splits its PMD, after a
  * check of those counts (hs_split_folio(): a pin or another reference
- * makes it fail, as the kernel's can_split_folio() does).  The pages of one folio are
+ * makes it fail and keeps the PMD, as the kernel's can_split_folio()
+ * does).  The pages of one folio are
  * initialised, counted and freed in bulk with noted accesses (one
  * scheduling point per folio operation, not 512; page->flags through
  * sim_noted_bits_*(), each naming the bits it touches, HS_PG_ALL for a
@@ -702,6 +703,25 @@ void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr)
 	hs_mmu_notifier_invalidate_range_end(&range);
 }
 
+/*
+ * The counts of can_split_folio(), and of folio_ref_freeze() after it: a
+ * page of the folio has a reference besides its mappings and the caller's.
+ * Under the PTL of its PMD @t (mapcounts change under it, and so do pins:
+ * the model's GUP grabs a huge PMD's page under it); noted loads, no
+ * scheduling point.
+ */
+static bool folio_has_extra_refs(struct hs_pte_table *t, struct hs_page *head)
+{
+	sim_assert_held(&t->ptl);
+	for (unsigned long k = 0; k < HPAGE_PMD_NR; k++) {
+		long ref = sim_noted_load_n(&head[k]._refcount.v, __ATOMIC_RELAXED);
+		long map = sim_noted_load_n(&head[k]._mapcount.v, __ATOMIC_RELAXED);
+		if (ref - map != 1)
+			return true;
+	}
+	return false;
+}
+
 /**
  * hs_split_folio() - split_folio() of the PMD-order folio @head, mapped by
  * the huge PMD of @addr (or by nothing any more), for migrate_vma_collect.
@@ -709,17 +729,23 @@ void hs_split_huge_pmd(struct hs_vm_area_struct *vma, unsigned long addr)
  * @addr: an address in the PMD's range
  * @head: the folio's first page; the caller holds its lock and one reference
  *
- * The kernel's __folio_split(): unmap_folio() splits the PMD into pte
+ * The kernel's __folio_split() (split_huge_page_to_list_to_order() in
+ * v6.12): can_split_folio() first, which fails (-EAGAIN) when anyone holds
+ * a reference besides the mappings and the caller (a pin, another thread's
+ * passing folio_get()), and then nothing is unmapped: the PMD stays huge
+ * and no notifier runs.  Else unmap_folio() splits the PMD into pte
  * migration entries (TTU_SPLIT_HUGE_PMD, under an MMU_NOTIFY_CLEAR
- * invalidation), the folio's count is frozen, which fails (-EAGAIN) when
- * anyone holds a reference besides the mappings and the caller
- * (can_split_folio(): a pin, another thread's passing folio_get()), and
- * remap_page() maps the ptes again either way.  The model checks the counts
- * and splits the PMD in one section of the PTL, so a pin taken before it is
- * seen and a GUP after it finds ptes (the kernel's waits on the migration
- * entries until the folio is unlocked).  Simplified: a failed split leaves
- * the PMD split into ptes, as the kernel's does, and the folio split with it
- * (the model has no PTE-mapped large folio; the kernel's stays large).
+ * invalidation), the folio's count is frozen, which fails too when a
+ * reference came after the check, and remap_page() maps the ptes again
+ * either way.  The model makes the first check in one section of the PTL
+ * and the second, with the split of the PMD, in another, so a pin taken
+ * before the first is seen and a GUP after the split finds ptes (the
+ * kernel's waits on the migration entries until the folio is unlocked).
+ * Simplified: a split failing on the second check leaves the PMD split into
+ * ptes, as the kernel's does, and the folio split with it (the model has no
+ * PTE-mapped large folio; the kernel's stays large).  Until session 28 the
+ * model had only the second check: a pinned THP lost its PMD (and the
+ * device its mapping, on the invalidation) in a split that failed.
  *
  * Return: 0, or -EAGAIN when the folio has other references.
  */
@@ -733,16 +759,22 @@ int hs_split_folio(struct hs_vm_area_struct *vma, unsigned long addr, struct hs_
 
 	if (!hs_folio_large(head))
 		return 0; /* split meanwhile (with its PMD) */
+	/* can_split_folio(), before anything is unmapped */
+	sim_spin_lock(&t->ptl);
+	bool extra = folio_has_extra_refs(t, head);
+	sim_spin_unlock(&t->ptl);
+	if (extra) {
+		if (sim_tracing())
+			sim_event("split_folio pfn %#lx: other references, -EAGAIN, not unmapped",
+				  hs_page_to_pfn(head));
+		return -EAGAIN;
+	}
 	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_CLEAR, HS_MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
 				   haddr, haddr + HS_PMD_SIZE, NULL);
 	hs_mmu_notifier_invalidate_range_start(&range);
 	sim_spin_lock(&t->ptl);
-	for (unsigned long k = 0; k < HPAGE_PMD_NR && !ret; k++) {
-		long ref = sim_noted_load_n(&head[k]._refcount.v, __ATOMIC_RELAXED);
-		long map = sim_noted_load_n(&head[k]._mapcount.v, __ATOMIC_RELAXED);
-		if (ref - map != 1)
-			ret = -EAGAIN;
-	}
+	if (folio_has_extra_refs(t, head)) /* folio_ref_freeze() */
+		ret = -EAGAIN;
 	hs_pte_t pmd = hs_ptep_get(&t->pmd);
 	if (pmd && hs_pte_pfn(pmd) == hs_page_to_pfn(head))
 		split_huge_pmd_from(mm, t, haddr, pmd); /* the folio with it */

@@ -184,14 +184,49 @@ static void collect_skip(struct hs_migrate_vma *migrate, unsigned long n)
 }
 
 /*
+ * folio_maybe_dma_pinned() of a PMD-order folio: the kernel's _pincount is
+ * the folio's, the model's pin bias is on the page pinned (gup.c's
+ * try_grab_folio()), so every page is looked at (noted loads).
+ */
+static bool folio_maybe_dma_pinned_all(struct hs_page *head)
+{
+	for (unsigned long k = 0; k < NR; k++)
+		if (sim_noted_load_n(&head[k]._refcount.v, __ATOMIC_RELAXED) >=
+		    HS_GUP_PIN_COUNTING_BIAS)
+			return true;
+	return false;
+}
+
+/*
  * set_pmd_migration_entry(): under the PMD lock, the huge PMD (present, or
  * device-private) becomes a PMD migration entry carrying its write, young
  * and dirty bits; a present one is flushed first (pmdp_invalidate()), its
- * dirt moved to the folio; the mapping and its reference go.
+ * dirt moved to the folio; the mapping and its reference go.  An exclusive
+ * anonymous THP that may be DMA-pinned fails folio_try_share_anon_rmap_pmd()
+ * and keeps its PMD (-EBUSY), as migrate_vma_collect_unmap_pte() keeps a
+ * pte (model/migrate.c; with hs_switch.migrate_flush_tlb_after_ptl, the
+ * kernel before PG_anon_exclusive, neither does).  The kernel invalidates
+ * the PMD first and puts it back; the model looks before it touches the
+ * PMD: its GUP pins a THP's page only under this lock (no gup-fast), so
+ * the look sees the same pins, and no walker sees the PMD come and go.
+ * Until session 28 the model always made the entry (the pin refused the
+ * folio only in migrate_device_unmap(), and other threads saw a PMD
+ * migration entry the kernel never installs).
+ *
+ * Return: 0, or -EBUSY when the PMD is kept.
  */
-static void set_pmd_migration_entry(struct hs_mm *mm, unsigned long haddr, sim_atomic_t *pmdp,
-				    struct hs_page *head, bool write)
+static int set_pmd_migration_entry(struct hs_mm *mm, unsigned long haddr, sim_atomic_t *pmdp,
+				   struct hs_page *head, bool write)
 {
+	if (!hs_switch.migrate_flush_tlb_after_ptl && !hs_is_zone_device_page(head) &&
+	    sim_noted_bits_load(&head->flags, 1ul << HS_PG_ANON | 1ul << HS_PG_ANON_SHARED,
+				__ATOMIC_RELAXED) == 1ul << HS_PG_ANON &&
+	    folio_maybe_dma_pinned_all(head)) {
+		if (sim_tracing())
+			sim_event("set_pmd_migration_entry %#lx: pfn %#lx may be pinned, -EBUSY",
+				  haddr, hs_page_to_pfn(head));
+		return -EBUSY;
+	}
 	hs_pte_t old = (hs_pte_t)sim_atomic_xchg(pmdp, 0, SIM_ACQ_REL);
 	uint64_t fl = write ? HS_SWP_WRITE : 0;
 
@@ -211,6 +246,7 @@ static void set_pmd_migration_entry(struct hs_mm *mm, unsigned long haddr, sim_a
 	if (sim_tracing())
 		sim_event("set_pmd_migration_entry %#lx: pfn %#lx%s", haddr, hs_page_to_pfn(head),
 			  write ? " (write)" : "");
+	return 0;
 }
 
 /*
@@ -292,9 +328,11 @@ static bool collect_thp_v618(struct hs_migrate_vma *migrate, unsigned long start
  * SELECT_SYSTEM) or a PMD device-private entry (with SELECT_DEVICE_PRIVATE
  * and the owner) is referenced and trylocked (a folio someone else holds
  * skips the range) and, with MIGRATE_VMA_SELECT_COMPOUND and a whole,
- * aligned PMD range, replaced by a PMD migration entry; else the folio is
- * split (split_folio(), which fails while someone else holds a reference,
- * such as a pin: the range is skipped) and its ptes walked.  A PMD
+ * aligned PMD range, replaced by a PMD migration entry (unless
+ * set_pmd_migration_entry() fails on a THP that may be pinned: the
+ * fallback); else the folio is split (split_folio(), which fails while
+ * someone else holds a reference, such as a pin: the range is skipped, the
+ * PMD kept) and its ptes walked.  A PMD
  * migration entry is waited for.  The huge zero folio is split as in v6.18
  * (the kernel's v6.19 collects its range as a hole without splitting).
  *
@@ -370,19 +408,20 @@ bool hs_migrate_vma_collect_huge_pmd(struct hs_migrate_vma *migrate, unsigned lo
 			sim_event("migrate_vma_collect_huge_pmd %#lx: folio busy, skipped", start);
 		goto skip;
 	}
-	if (!compound) { /* the fallback: split_folio() */
+	if (compound && !set_pmd_migration_entry(mm, start, pmdp, head, write)) {
+		migrate->src[migrate->npages] = hs_migrate_pfn(hs_page_to_pfn(head)) |
+						HS_MIGRATE_PFN_MIGRATE | HS_MIGRATE_PFN_COMPOUND |
+						(write ? HS_MIGRATE_PFN_WRITE : 0);
+		migrate->dst[migrate->npages++] = 0;
+		migrate->cpages++;
+		collect_skip(migrate, NR - 1);
 		sim_spin_unlock(ptl);
-		return collect_split_folio(migrate, start, end, head, fault_page);
+		return true;
 	}
-	set_pmd_migration_entry(mm, start, pmdp, head, write);
-	migrate->src[migrate->npages] = hs_migrate_pfn(hs_page_to_pfn(head)) |
-					HS_MIGRATE_PFN_MIGRATE | HS_MIGRATE_PFN_COMPOUND |
-					(write ? HS_MIGRATE_PFN_WRITE : 0);
-	migrate->dst[migrate->npages++] = 0;
-	migrate->cpages++;
-	collect_skip(migrate, NR - 1);
+	/* the fallback (not compound, or set_pmd_migration_entry() failed):
+	 * split_folio() */
 	sim_spin_unlock(ptl);
-	return true;
+	return collect_split_folio(migrate, start, end, head, fault_page);
 skip:
 	sim_spin_unlock(ptl);
 	collect_skip(migrate, (end - start) >> HS_PAGE_SHIFT);
