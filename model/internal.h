@@ -220,11 +220,13 @@ hs_pte_t hs_huge_pmd_subpage_pte(struct hs_mm *mm, unsigned long addr);
 /* free_pgtables(): PTE tables no VMA overlaps any more are empty again. */
 void hs_free_pgtables(struct hs_mm *mm, unsigned long start, unsigned long end);
 
-/* ---- VMAs (model/mm.c), for mremap.c ------------------------------------------------ */
+/* ---- VMAs (model/mm.c), for mremap.c and migrate.c ---------------------------------- */
 
 int hs_vma_link(struct hs_mm *mm, unsigned long start, unsigned long end, unsigned int vm_flags);
 int hs_vma_split_range(struct hs_mm *mm, unsigned long start, unsigned long end);
 int hs_do_munmap(struct hs_mm *mm, unsigned long start, unsigned long end);
+/* An rmap walk's look at the flags of @addr's VMA, without mmap_lock (noted). */
+unsigned int hs_rmap_vma_flags(struct hs_mm *mm, unsigned long addr);
 /* move_huge_pmd(): both PTLs held; false when the new PMD is not empty. */
 bool hs_move_huge_pmd(struct hs_mm *mm, unsigned long old_addr, unsigned long new_addr);
 

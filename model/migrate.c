@@ -202,16 +202,41 @@ hs_pte_t hs_migration_entry_pte(hs_pte_t old, struct hs_page *dst, bool prot_non
 }
 
 /*
+ * Whether the VMA of @addr in @mm is PROT_NONE, for remove_migration_pte()'s
+ * mk_pte(new, READ_ONCE(vma->vm_page_prot)) with the rmap walk's VMA: the
+ * migrate_vma caller's own VMA is stable under the mmap_lock it holds; any
+ * other (the by-pfn path, which holds no mmap_lock, and the mms fork()
+ * copied the entry into) is looked up as the rmap walk finds it, under the
+ * PTL (hs_rmap_vma_flags(): a noted read, stable as it says).  Until
+ * session 28 the by-pfn path took none to be PROT_NONE and the fork()
+ * copies took the caller's.  No VMA (which a caller that found its entry
+ * cannot see) counts as accessible.
+ */
+static bool vma_prot_none(const struct hs_migrate_vma *migrate, struct hs_mm *mm,
+			  unsigned long addr)
+{
+	const struct hs_vm_area_struct *vma = migrate ? migrate->vma : NULL;
+	unsigned int flags;
+
+	if (vma && vma->vm_mm == mm && addr >= vma->vm_start && addr < vma->vm_end)
+		flags = vma->vm_flags;
+	else
+		flags = hs_rmap_vma_flags(mm, addr);
+	return flags && !(flags & (HS_VM_READ | HS_VM_WRITE));
+}
+
+/*
  * remove_migration_pte() (mm/migrate.c): if the pte at @addr is still the
  * migration entry of @src, map @dst there instead: a device-private entry for
  * a device-private page (writable if the migration entry was), else a present
  * pte (writable if the entry was, young if it was, dirty only if both the
- * entry and the page are dirty).  @dst gets a reference and a mapcount.
- * Simplified: one pte, found from the address instead of an rmap walk; no
- * soft-dirty or uffd-wp bits.
+ * entry and the page are dirty), protnone in a PROT_NONE VMA.  @dst gets a
+ * reference and a mapcount.  @migrate is the migrate_vma caller, NULL on the
+ * by-pfn path.  Simplified: one pte, found from the address instead of an
+ * rmap walk; no soft-dirty or uffd-wp bits.
  */
 static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struct hs_mm *mm,
-				 unsigned long addr, bool prot_none)
+				 unsigned long addr, const struct hs_migrate_vma *migrate)
 {
 	sim_atomic_t *ptep = hs_pte_offset(mm, addr);
 	sim_spinlock_t *ptl = hs_pte_lockptr(mm, addr);
@@ -229,7 +254,7 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 	}
 	write = hs_is_writable_swp_entry(old);
 	hs_get_page(dst);
-	pte = hs_migration_entry_pte(old, dst, prot_none);
+	pte = hs_migration_entry_pte(old, dst, vma_prot_none(migrate, mm, addr));
 	hs_page_add_rmap(dst);
 	hs_set_pte_at(mm, addr, ptep, pte);
 	hs_dev_rmap_set(dst, mm, addr);
@@ -250,12 +275,8 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 	struct hs_mm *mm = NULL;
 	unsigned long addr = 0;
 
-	/* the VMA's protection, where the caller's mmap_lock keeps it stable;
-	 * the by-pfn path has no VMA (docs/fidelity.md) */
-	bool prot_none = migrate && !(migrate->vma->vm_flags & (HS_VM_READ | HS_VM_WRITE));
-
 	while (migration_entry_where(migrate, i, src, &mm, &addr)) {
-		remove_migration_pte(src, dst, mm, addr, prot_none);
+		remove_migration_pte(src, dst, mm, addr, migrate);
 		if (migrate || !dev_rmap_moved(src, mm, addr))
 			break;
 	}
@@ -264,13 +285,13 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 	struct hs_dev_rmap copy;
 	const struct hs_dev_rmap *r = hs_dev_rmap_get(src, &copy);
 	if (migrate && hs_dev_rmap_forked(r, src) && (r->mm != mm || r->addr != addr))
-		remove_migration_pte(src, dst, r->mm, r->addr, prot_none);
+		remove_migration_pte(src, dst, r->mm, r->addr, migrate);
 	for (int k = 0; k < hs_dev_rmap_forked(r, src); k++) {
 		unsigned long at = r->forked_addr[k];
 		if (dst != src)
 			set_page_flag(dst, HS_PG_ANON_SHARED);
 		do /* each at its own address, which that mm's mremap() may move */
-			remove_migration_pte(src, dst, r->forked[k], at, prot_none);
+			remove_migration_pte(src, dst, r->forked[k], at, migrate);
 		while (dev_rmap_moved(src, r->forked[k], at) &&
 		       hs_dev_rmap_addr(hs_dev_rmap_get(src, &copy), src, r->forked[k], &at));
 	}

@@ -20,7 +20,10 @@
  * (HS_NOTED(), model/internal.h: sim_note_access(), no scheduling point, so
  * every strategy's schedules stay as they are).  The TLB words, the data
  * oracle's shadow and tlb_flush_pending were noted already.  The VMAs and
- * mm->has_huge are mmap_lock's (not marked: its sections stay ordered).
+ * mm->has_huge are mmap_lock's (not marked: its sections stay ordered),
+ * but for the eviction's look at a VMA's flags without it
+ * (hs_rmap_vma_flags()): a noted read of the VMA list, against mprotect's
+ * noted write of the flags.
  * mm->page_table_lock is marked too: no model section takes it.  So is
  * the swap device's lock: its used[] and the slots' contents are noted at
  * every access (here, model/memory.c, model/fork.c).
@@ -138,6 +141,33 @@ struct hs_vm_area_struct *hs_find_vma(struct hs_mm *mm, unsigned long addr)
 		if (addr >= mm->vmas[i].vm_start && addr < mm->vmas[i].vm_end)
 			return &mm->vmas[i];
 	return NULL;
+}
+
+/**
+ * hs_rmap_vma_flags() - the flags of the VMA an rmap walk finds at @addr.
+ * @mm: the address space; its mmap_lock is not held
+ * @addr: where the caller found, under the PTL, a migration entry
+ *
+ * remove_migration_pte() reads READ_ONCE(vma->vm_page_prot) of the VMA its
+ * rmap walk found, holding the anon_vma lock but no mmap_lock: the lock keeps
+ * the VMA from a split, merge or free, and mprotect_fixup() sets
+ * vm_page_prot before change_protection() takes the PTL, so a pte made from
+ * the old value is changed by that walk afterwards.  Here the VMA list is
+ * read without mmap_lock but with no scheduling point inside, noted as one
+ * object (mm->vmas), as is the one write that can give @addr other
+ * permissions, hs_mprotect()'s; a split copies the flags, and munmap and
+ * exit zap the entry under the PTL before the VMA goes, so a caller that
+ * found its entry there finds the VMA.
+ *
+ * Return: the VMA's flags, 0 when no VMA holds @addr.
+ */
+unsigned int hs_rmap_vma_flags(struct hs_mm *mm, unsigned long addr)
+{
+	HS_NOTE_READ(mm->vmas);
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (addr >= mm->vmas[i].vm_start && addr < mm->vmas[i].vm_end)
+			return mm->vmas[i].vm_flags;
+	return 0;
 }
 
 static struct hs_pte_table *pte_table(struct hs_mm *mm, unsigned long addr)
@@ -950,6 +980,7 @@ int hs_mprotect(struct hs_mm *mm, unsigned long start, unsigned long len, unsign
 		unsigned int newflags = (vma->vm_flags & ~(HS_VM_READ | HS_VM_WRITE)) | prot;
 		if (vma->vm_start < start || vma->vm_end > end || newflags == vma->vm_flags)
 			continue;
+		HS_NOTE_WRITE(mm->vmas); /* for hs_rmap_vma_flags() */
 		vma->vm_flags = newflags;
 		flush |= change_protection(vma);
 	}

@@ -10,6 +10,7 @@
 #include "dmirror_internal.h"
 
 #include <hmmsim/switches.h>
+#include <string.h>
 
 /* ---- v6.19's device THPs -------------------------------------------------------- */
 
@@ -283,10 +284,27 @@ int hs_dmirror_migrate_to_dev(struct hs_dmirror *dmirror, unsigned long addr, un
 	return dmirror_migrate(dmirror, addr, npages, true);
 }
 
+/* The base pages of dst[@i .. @i + @k) are unlocked and freed, and all the
+ * folio's dst entries cleared: nothing moves for it. */
+static void dmirror_fault_folio_undo(struct migrate_vma *args, unsigned long i, unsigned long k)
+{
+	for (unsigned long j = 0; j < k; j++) {
+		struct hs_page *d = migrate_pfn_to_page(args->dst[i + j]);
+		unlock_page(d);
+		put_page(d);
+	}
+	memset(&args->dst[i], 0, HS_PTRS_PER_PTE * sizeof(*args->dst));
+}
+
 /*
  * dmirror_devmem_fault_alloc_and_copy() of a device THP (v6.19): a THP of
  * system memory, or when none can be had base pages for each page (the
  * source is split by migrate_vma_pages()); the mirror forgets the range.
+ * When a base page cannot be had either, the pages taken so far are
+ * unlocked and freed and every dst entry of the folio is cleared before
+ * VM_FAULT_OOM, so the caller's migrate_vma_finalize() puts the device THP
+ * back (until session 28 they stayed in dst[], and finalize took the first
+ * for the destination of the whole compound entry).
  */
 static vm_fault_t dmirror_devmem_fault_folio(struct migrate_vma *args, struct hs_dmirror *dmirror,
 					     unsigned long i)
@@ -312,8 +330,10 @@ static vm_fault_t dmirror_devmem_fault_folio(struct migrate_vma *args, struct hs
 		lock_page(dpage);
 	for (unsigned long k = 0; k < HS_PTRS_PER_PTE; k++) {
 		struct hs_page *d = dpage ? &dpage[k] : dmirror_alloc_ram_page(args, i + k);
-		if (!d)
+		if (!d) {
+			dmirror_fault_folio_undo(args, i, k);
 			return VM_FAULT_OOM;
+		}
 		if (!dpage) {
 			lock_page(d);
 			args->dst[i + k] = migrate_pfn(page_to_pfn(d)) | write;
