@@ -332,9 +332,10 @@ static bool collect_thp_v618(struct hs_migrate_vma *migrate, unsigned long start
  * set_pmd_migration_entry() fails on a THP that may be pinned: the
  * fallback); else the folio is split (split_folio(), which fails while
  * someone else holds a reference, such as a pin: the range is skipped, the
- * PMD kept) and its ptes walked.  A PMD
- * migration entry is waited for.  The huge zero folio is split as in v6.18
- * (the kernel's v6.19 collects its range as a hole without splitting).
+ * PMD kept) and its ptes walked.  Another migration's PMD migration entry
+ * is skipped (not a device-private entry).  The huge zero folio is split as
+ * in v6.18 (the kernel's v6.19 collects its range as a hole without
+ * splitting).
  *
  * Return: true when the range's entries were filled (collected as one, or
  * skipped); false when the caller walks ptes.
