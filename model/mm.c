@@ -127,6 +127,15 @@ struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long
 	return mm;
 }
 
+/* The VMA containing @addr (no lock asserted: the callers say which). */
+static struct hs_vm_area_struct *vma_containing(struct hs_mm *mm, unsigned long addr)
+{
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (addr >= mm->vmas[i].vm_start && addr < mm->vmas[i].vm_end)
+			return &mm->vmas[i];
+	return NULL;
+}
+
 /**
  * hs_find_vma() - find_vma(), but only the VMA containing @addr.
  * @mm: the address space; the caller holds mmap_lock
@@ -137,10 +146,7 @@ struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long
 struct hs_vm_area_struct *hs_find_vma(struct hs_mm *mm, unsigned long addr)
 {
 	sim_assert_held(&mm->mmap_lock);
-	for (int i = 0; i < mm->nr_vmas; i++)
-		if (addr >= mm->vmas[i].vm_start && addr < mm->vmas[i].vm_end)
-			return &mm->vmas[i];
-	return NULL;
+	return vma_containing(mm, addr);
 }
 
 /**
@@ -164,10 +170,8 @@ struct hs_vm_area_struct *hs_find_vma(struct hs_mm *mm, unsigned long addr)
 unsigned int hs_rmap_vma_flags(struct hs_mm *mm, unsigned long addr)
 {
 	HS_NOTE_READ(mm->vmas);
-	for (int i = 0; i < mm->nr_vmas; i++)
-		if (addr >= mm->vmas[i].vm_start && addr < mm->vmas[i].vm_end)
-			return mm->vmas[i].vm_flags;
-	return 0;
+	const struct hs_vm_area_struct *vma = vma_containing(mm, addr);
+	return vma ? vma->vm_flags : 0;
 }
 
 static struct hs_pte_table *pte_table(struct hs_mm *mm, unsigned long addr)
