@@ -159,6 +159,7 @@ static struct hs_dmirror_device *dmirror_device_create(const char *name, unsigne
 
 	mdevice->name = name;
 	spin_lock_init(&mdevice->lock);
+	sim_mutex_init(&mdevice->devmem_lock, "mdevice->devmem_lock");
 	/* the free list, draining and the pgmap pointer */
 	sim_spin_annotated(&mdevice->lock);
 	mdevice->pgmap = sim_alloc(sizeof(*mdevice->pgmap));
@@ -325,9 +326,10 @@ void dmirror_remove_free_pages(struct hs_dmirror_device *mdevice)
  * hs_dmirror_device_remove() - remove the device.
  * @mdevice: the device
  *
- * dmirror_device_remove_chunks(): dmirror_remove_free_pages(), then
- * dmirror_device_evict_chunk() + memunmap_pages(): every device page goes
- * back to system memory first, then the pagemap and (P2P) the BAR go.
+ * dmirror_device_remove_chunks(): under devmem_lock, dmirror_remove_free_pages(),
+ * then dmirror_device_evict_chunk() + memunmap_pages(): every device page
+ * goes back to system memory first, then the pagemap and (P2P) the BAR go.
+ * A second removal finds nothing to remove (test_hmm's devmem_chunks NULL).
  * Simplified: test_hmm's next allocation makes a new chunk
  * (dmirror_allocate_chunk()); the model's device has one pagemap, so it
  * allocates nothing after the removal.
@@ -336,6 +338,12 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 {
 	unsigned long n = mdevice->nr_pages;
 
+	sim_mutex_lock(&mdevice->devmem_lock);
+	if (sim_noted_load_n(&mdevice->removed, __ATOMIC_RELAXED)) {
+		/* removed already (devmem_chunks NULL): nothing to do */
+		sim_mutex_unlock(&mdevice->devmem_lock);
+		return;
+	}
 	dmirror_owner_device_gone(mdevice);
 	sim_noted_store_n(&mdevice->removed, 1, __ATOMIC_RELAXED);
 	dmirror_remove_free_pages(mdevice);
@@ -349,6 +357,7 @@ void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
 		HS_NOTED_SET(mdevice->bar, NULL); /* get_p2p_page() reads it locklessly */
 		hs_pci_p2pdma_release(mdevice->pdev);
 	}
+	sim_mutex_unlock(&mdevice->devmem_lock);
 }
 
 /* ---- the mirror ------------------------------------------------------------------- */

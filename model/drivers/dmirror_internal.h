@@ -72,6 +72,10 @@ struct hs_dmirror_device {
 	/* its memory is going or gone (evict, unplug): test_hmm's devmem_chunks
 	 * is NULL then, and release() evicts nothing (a noted atomic) */
 	int removed;
+	/* test_hmm's devmem_lock: the removal of the device's memory
+	 * (dmirror_device_remove_chunks(), the driver's unplug) and the owner
+	 * lab's reregister, which replaces the pagemap, one at a time */
+	sim_mutex_t devmem_lock;
 	/* hs_dmirror_device_set_copy_error(): its copy engine fails without
 	 * telling the driver (set up before other threads run) */
 	bool copy_error;

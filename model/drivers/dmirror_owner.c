@@ -452,8 +452,9 @@ static void dmirror_owner_regrant(struct hs_dmirror_device *mdevice, void *clust
 	dmirror_owner_commit(mdevice, cluster);
 }
 /*
- * Reregister: stop allocating, evict every page (as device removal does),
- * memunmap_pages() (which waits until every page is free), then a new
+ * Reregister, under the devmem_lock as device removal: stop allocating,
+ * evict every page (as the removal does), memunmap_pages() (which waits
+ * until every page is free), then a new
  * dev_pagemap with the new owner and a new pfn range, and the device's own
  * mirrors invalidated (what it mapped of others' memory under its old key).
  */
@@ -466,10 +467,14 @@ static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cl
 		return -EOPNOTSUPP;
 	/* a device whose memory was removed (evict, unplug) has no pagemap to
 	 * replace (until session 27 its memunmap_pages() ran a second time:
-	 * a false refcount report).  Simplified: not serialized against a
-	 * removal running at the same time, as a driver's devmem lock would */
-	if (sim_noted_load_n(&mdevice->removed, __ATOMIC_RELAXED))
+	 * a false refcount report); the devmem_lock holds a removal off until
+	 * the new pagemap is in (until session 29 the two could run at once:
+	 * tests/scenarios/owner-reregister-unplug-race.hsc) */
+	sim_mutex_lock(&mdevice->devmem_lock);
+	if (sim_noted_load_n(&mdevice->removed, __ATOMIC_RELAXED)) {
+		sim_mutex_unlock(&mdevice->devmem_lock);
 		return -ENODEV;
+	}
 	dmirror_owner_begin(mdevice, cluster);
 	dmirror_remove_free_pages(mdevice);
 	dmirror_device_evict(mdevice);
@@ -496,6 +501,7 @@ static int dmirror_device_reregister(struct hs_dmirror_device *mdevice, void *cl
 		mdevice->free_pfns[mdevice->nr_free++] = pgmap->start_pfn + i;
 	HS_NOTED_SET(mdevice->draining, false);
 	spin_unlock(&mdevice->lock);
+	sim_mutex_unlock(&mdevice->devmem_lock);
 	hs_owner_stats_inc(&hs_owner_stats.reregisters, 1);
 	return 0;
 }

@@ -157,22 +157,28 @@ static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_f
  */
 int hs_dmirror_device_unplug(struct hs_dmirror_device *mdevice, enum hs_dmirror_unplug how)
 {
+	bool bug = how == HS_DMIRROR_UNPLUG_BUG_FREE_BEFORE_INVALIDATE;
+
 	dmirror_owner_device_gone(mdevice);
 	sim_noted_store_n(&mdevice->removed, 1, __ATOMIC_RELAXED);
 	switch (how) {
-	case HS_DMIRROR_UNPLUG_SAFE:
-		dmirror_device_revoke(mdevice, false);
-		return 0;
-	case HS_DMIRROR_UNPLUG_BUG_FREE_BEFORE_INVALIDATE:
-		dmirror_device_revoke(mdevice, true);
-		return 0;
 	case HS_DMIRROR_UNPLUG_SURPRISE:
 		sim_noted_store_n(&mdevice->gone, 1, __ATOMIC_RELAXED);
 		if (sim_tracing())
 			sim_event("%s: the device is gone (surprise removal)", mdevice->name);
-		dmirror_device_revoke(mdevice, false);
+		/* fall through */
+	case HS_DMIRROR_UNPLUG_SAFE:
+	case HS_DMIRROR_UNPLUG_BUG_FREE_BEFORE_INVALIDATE:
+		/* the driver's remove callback, under its devmem_lock (against
+		 * the owner lab's reregister; simplified: two unplugs of one
+		 * device are not made one) */
+		sim_mutex_lock(&mdevice->devmem_lock);
+		dmirror_device_revoke(mdevice, bug);
+		sim_mutex_unlock(&mdevice->devmem_lock);
 		return 0;
 	case HS_DMIRROR_UNPLUG_DEVM:
+		/* devres at unbind, not the driver: no devmem_lock (a reregister
+		 * at the same time is not serialized against it) */
 		memunmap_pages(HS_NOTED(mdevice->pgmap));
 		dmirror_device_release_bar(mdevice);
 		return 0;
