@@ -955,6 +955,30 @@ bool sc_close_thread(struct parser *P)
 }
 
 /* What is checked once the whole file is read. */
+/*
+ * Without a step-bound line, a file whose VMAs are large gets a bound that
+ * grows with them: STEPS_PER_PAGE scheduling points for each page each
+ * thread (and main) may walk, when that is over the engine's default.  A
+ * device THP's fork, eviction or migration walks 512 pages one at a time
+ * and took more than the default's 20,000 points: until session 29 such a
+ * file was reported as a livelock unless it said `step-bound`.  Files of
+ * up to 100 pages keep the default.
+ */
+#define STEPS_PER_PAGE 200ul
+static void default_step_bound(struct hs_program *p)
+{
+	unsigned long pages = 0;
+
+	if (p->sc.step_bound)
+		return;
+	for (int i = 0; i < p->nproc; i++)
+		for (int v = 0; v < p->proc[i].nvma; v++)
+			pages += p->proc[i].vma[v].npages;
+	unsigned long bound = STEPS_PER_PAGE * pages * (unsigned long)(p->nthread + 1);
+	if (bound > SIM_DEFAULT_STEP_BOUND)
+		p->sc.step_bound = bound;
+}
+
 static bool finish(struct parser *P)
 {
 	struct hs_program *p = P->p;
@@ -976,6 +1000,7 @@ static bool finish(struct parser *P)
 			    "expected a flag some step signals, got '%s' (nothing signals it)",
 			    p->flag[f]);
 		}
+	default_step_bound(p);
 	return true;
 }
 

@@ -409,6 +409,34 @@ static void test_good_text(void)
 	sim_result_free(&r);
 	hs_scenario_free(sc);
 
+	/* without a step-bound line, a file with large VMAs gets a bound that
+	 * grows with them: a device THP's eviction walks 512 pages, over the
+	 * engine's 20,000 points, and is no livelock (with the old default, as
+	 * a `step-bound 20000` line gives, it was reported as one) */
+	static const char big[] = "machine ram 2048\nprocess p va 16M\n"
+				  "vma p 0x200000 512 rw huge\ndevice gpu0 pages 1024\n"
+				  "mirror m0 gpu0 p\ninit cpu-write p 0x200000 0xa\n"
+				  "init migrate-to-dev m0 0x200000 512\nthread evict\n"
+				  "  evict gpu0\nfinal cpu-read p 0x200000 = 0xa\n";
+	for (int old_bound = 0; old_bound < 2; old_bound++) {
+		char text2[sizeof(big) + 32];
+		snprintf(text2, sizeof(text2), "%s%s", big, old_bound ? "step-bound 20000\n" : "");
+		CU_ASSERT_EQUAL_FATAL(
+		    hs_scenario_parse("big.hsc", text2, strlen(text2), &sc, err, sizeof(err)), 0);
+		CU_ASSERT_EQUAL(sc->step_bound, old_bound ? 20000 : 200 * 512 * 2);
+		r = run(sc, SIM_STRATEGY_PCT, 1, 0, 1);
+		CU_ASSERT_EQUAL(r.violations_found, old_bound);
+		if (r.violations_found && r.nr_reports)
+			CU_ASSERT_STRING_EQUAL(r.reports[0].kind, SIM_KIND_LIVELOCK);
+		sim_result_free(&r);
+		hs_scenario_free(sc);
+	}
+	/* a small file keeps the engine's default */
+	CU_ASSERT_EQUAL_FATAL(
+	    hs_scenario_parse("x.hsc", "thread t\n yield\n", 16, &sc, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(sc->step_bound, 0);
+	hs_scenario_free(sc);
+
 	/* an empty file runs nothing: refused (issue 14) */
 	CU_ASSERT_EQUAL(hs_scenario_parse("x.hsc", "", 0, &sc, err, sizeof(err)), -EINVAL);
 	CU_ASSERT_STRING_EQUAL(
