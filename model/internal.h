@@ -225,6 +225,10 @@ void hs_free_pgtables(struct hs_mm *mm, unsigned long start, unsigned long end);
 int hs_vma_link(struct hs_mm *mm, unsigned long start, unsigned long end, unsigned int vm_flags);
 int hs_vma_split_range(struct hs_mm *mm, unsigned long start, unsigned long end);
 int hs_do_munmap(struct hs_mm *mm, unsigned long start, unsigned long end);
+/* __oom_reap_task_mm()'s unmap of one VMA under a non-blocking
+ * MMU_NOTIFY_UNMAP (model/oom_kill.c): 0, or -EAGAIN when a notifier refused
+ * and nothing was unmapped.  mmap_lock held for read. */
+int hs_zap_vma_nonblock(struct hs_mm *mm, unsigned long start, unsigned long end);
 /* An rmap walk's look at the flags of @addr's VMA, without mmap_lock (noted). */
 unsigned int hs_rmap_vma_flags(struct hs_mm *mm, unsigned long addr);
 /* move_huge_pmd(): both PTLs held; false when the new PMD is not empty. */

@@ -121,6 +121,7 @@ struct hs_mm *hs_mm_alloc(const char *name, unsigned long va_size, unsigned long
 	mm->swap.slot = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.slot));
 	mm->swap.used = sim_alloc((swap_slots + 1) * sizeof(*mm->swap.used));
 	sim_atomic_init(&mm->users, 1);
+	sim_bits_init(&mm->flags, 0);
 	mm->shadow = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow));
 	mm->shadow_shared = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow_shared));
 	mm->shadow_family = sim_alloc((mm->va_size >> HS_PAGE_SHIFT) * sizeof(*mm->shadow_family));
@@ -693,6 +694,38 @@ static void zap_notified(struct hs_mm *mm, unsigned long start, unsigned long en
 	zap_pte_range(&tlb, mm, start, end);
 	hs_mmu_notifier_invalidate_range_end(&range);
 	tlb_finish_mmu(&tlb);
+}
+
+/**
+ * hs_zap_vma_nonblock() - __oom_reap_task_mm()'s unmap of one VMA.
+ * @mm: the address space; the caller holds mmap_lock for read
+ * @start: the VMA's start
+ * @end: its end
+ *
+ * tlb_gather_mmu(), a non-blocking MMU_NOTIFY_UNMAP invalidation of
+ * [@start, @end) (mmu_notifier_invalidate_range_start_nonblock()), then
+ * unmap_page_range() with no zap_details: every entry goes, device-private
+ * ones too, as munmap's; then the range's end and tlb_finish_mmu().  When a
+ * notifier refuses, the range was already ended and nothing is unmapped.
+ *
+ * Return: 0, or -EAGAIN when a notifier refused the range.
+ */
+int hs_zap_vma_nonblock(struct hs_mm *mm, unsigned long start, unsigned long end)
+{
+	struct hs_mmu_notifier_range range;
+	struct mmu_gather tlb;
+
+	sim_assert_held(&mm->mmap_lock);
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_UNMAP, 0, mm, start, end, NULL);
+	tlb_gather_mmu(&tlb, mm);
+	if (hs_mmu_notifier_invalidate_range_start_nonblock(&range)) {
+		tlb_finish_mmu(&tlb);
+		return -EAGAIN;
+	}
+	zap_pte_range(&tlb, mm, start, end);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	tlb_finish_mmu(&tlb);
+	return 0;
 }
 
 /**

@@ -56,6 +56,10 @@ enum hs_dmirror_bug {
 	 * atomic: a CPU fault can take the page back in between, and the
 	 * device keeps an atomic entry for a page the CPU maps again */
 	HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY,
+	/* the invalidate callback, for a non-blockable range (the OOM
+	 * reaper's) whose mutex_trylock() fails, returns true as if it had
+	 * cleared the mirror: the reaper then frees pages the mirror maps */
+	HS_DMIRROR_BUG_NONBLOCK_SKIP,
 };
 
 /* Per-page states of a snapshot (HMM_DMIRROR_PROT_* of test_hmm). */

@@ -183,6 +183,9 @@ struct hs_swap {
  *		races with that unmap, and the unmap may discard it
  * @swap:	the swap device of this mm's anonymous pages
  * @users:	mm_users; exit_mmap runs when it drops to zero
+ * @flags:	mm->flags: only MMF_OOM_SKIP (HS_MMF_OOM_SKIP), set without a
+ *		lock by the OOM reaper, which tests it under mmap_lock for
+ *		read (model/oom_kill.c)
  * @name:	for reports
  * @shadow:	the data oracle: the last value anyone (CPU or device) wrote at
  *		each virtual page, updated in the same step as the write itself;
@@ -210,6 +213,7 @@ struct hs_mm {
 	int tlb_flush_pending;
 	struct hs_swap swap;
 	sim_atomic_t users;
+	sim_bits_t flags;
 	const char *name;
 	unsigned long *shadow;
 	unsigned long *shadow_shared;
@@ -278,6 +282,12 @@ int hs_swap_out(struct hs_mm *mm, unsigned long addr);
  * MMU_NOTIFY_RELEASE). */
 void hs_mmput(struct hs_mm *mm);
 void hs_mmget(struct hs_mm *mm);
+/* mm->flags: the OOM reaper is done with the mm. */
+#define HS_MMF_OOM_SKIP (1ul << 21)
+/* oom_reap_task(): the OOM reaper unmaps @mm's private VMAs, each under a
+ * non-blocking MMU_NOTIFY_UNMAP, in at most 10 attempts (model/oom_kill.c).
+ * Return: 0, or -EAGAIN when it gave up. */
+int hs_oom_reap_task(struct hs_mm *mm);
 
 /* ---- faults --------------------------------------------------------------------- */
 

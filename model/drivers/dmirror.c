@@ -413,10 +413,15 @@ static bool dmirror_interval_invalidate(struct mmu_interval_notifier *mni,
 	if (dmirror->bug == HS_DMIRROR_BUG_SKIP_OWN_MIGRATE && range->event == MMU_NOTIFY_MIGRATE &&
 	    range->owner == dmirror_owner(dmirror))
 		return true;
+	/*
+	 * A non-blockable range (the OOM reaper's) may not wait for the mutex:
+	 * refusing it makes the reaper leave this range mapped and try again.
+	 * The nonblock-skip bug claims success instead, with the mirror intact.
+	 */
 	if (mmu_notifier_range_blockable(range))
 		sim_mutex_lock(&dmirror->mutex);
 	else if (!sim_mutex_trylock(&dmirror->mutex))
-		return false;
+		return dmirror->bug == HS_DMIRROR_BUG_NONBLOCK_SKIP;
 	mmu_interval_set_seq(mni, cur_seq);
 	dmirror_do_update(dmirror, range->start, range->end);
 	sim_mutex_unlock(&dmirror->mutex);

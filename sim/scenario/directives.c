@@ -24,6 +24,7 @@ static const struct {
     {"release-no-wait", HS_DMIRROR_BUG_RELEASE_NO_WAIT},
     {"exclusive-no-unlock", HS_DMIRROR_BUG_EXCLUSIVE_NO_UNLOCK},
     {"exclusive-unlock-early", HS_DMIRROR_BUG_EXCLUSIVE_UNLOCK_EARLY},
+    {"nonblock-skip", HS_DMIRROR_BUG_NONBLOCK_SKIP},
 };
 
 static const char *const kinds[] = {
@@ -271,7 +272,7 @@ static bool parse_bug(struct parser *P)
 	return sc_perr(P, col,
 		       "expected a driver bug (ok, noretry, unlocked-retry, skip-own-migrate, "
 		       "ebusy-fatal, lock-page-under-mutex, release-no-wait, exclusive-no-unlock, "
-		       "exclusive-unlock-early), "
+		       "exclusive-unlock-early, nonblock-skip), "
 		       "got %s",
 		       sc_got(P));
 }

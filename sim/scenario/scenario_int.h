@@ -184,6 +184,7 @@ struct process {
 	int fork_line;		      /* its fork step */
 	const struct block *fork_blk; /* the block of that step */
 	int child_line;		      /* (a parent) the first process declared fork-of it */
+	int mmput_line;		      /* its mmput step */
 };
 
 struct device {

@@ -190,6 +190,20 @@ static bool check_fork(struct parser *P, struct step *s, int col0)
 	return true;
 }
 
+/* mmput PROC: once per process, not in a repeat (its one reference). */
+static bool check_mmput(struct parser *P, struct step *s, int col0)
+{
+	struct process *pr = &P->p->proc[s->obj];
+
+	if (!not_in_repeat(P, s, col0))
+		return false;
+	if (pr->mmput_line)
+		return sc_perr(P, col0, "expected one mmput of %s, got a second (line %d)",
+			       pr->name, pr->mmput_line);
+	pr->mmput_line = P->line;
+	return true;
+}
+
 /* ---- the handlers: each runs one step and returns the index of the next -------------- */
 
 static int exec_cpu_read(struct thr *t, const struct step *s, int pc)
@@ -239,6 +253,18 @@ static int exec_mremap(struct thr *t, const struct step *s, int pc)
 	if (s->how)
 		flags |= HS_MREMAP_DONTUNMAP;
 	sc_check_ret(t, s, hs_mremap(step_mm(t, s), s->addr, s->npages * PG, s->value, flags));
+	return pc + 1;
+}
+
+static int exec_oom_reap(struct thr *t, const struct step *s, int pc)
+{
+	sc_check_ret(t, s, hs_oom_reap_task(step_mm(t, s)));
+	return pc + 1;
+}
+
+static int exec_mmput(struct thr *t, const struct step *s, int pc)
+{
+	hs_mmput(step_mm(t, s));
 	return pc + 1;
 }
 
@@ -740,6 +766,18 @@ const struct step_def sc_step_table[] = {
      "`move_huge_pmd()`) inside one `MMU_NOTIFY_UNMAP` of the old range, then the old VMA "
      "goes (`dontunmap`: `MREMAP_DONTUNMAP`, it stays, empty). Steps may use NEW only "
      "inside a declared VMA: declare one there (mremap replaces it)"},
+    {"oom-reap", "PROC", R, 0, NULL, NULL, exec_oom_reap,
+     "the OOM reaper (`oom_reap_task()`, model/oom_kill.c): at most 10 attempts, a yield "
+     "between two; each takes `mmap_read_trylock()` and unmaps every private VMA inside a "
+     "non-blocking `MMU_NOTIFY_UNMAP` of its own "
+     "(`mmu_notifier_invalidate_range_start_nonblock()`); a VMA whose invalidation a "
+     "notifier refuses (the reference driver's `mutex_trylock()` failed) stays mapped and "
+     "the attempt fails; `-EAGAIN` when the last one fails. The process's threads are not "
+     "killed: they go on, and fault new pages"},
+    {"mmput", "PROC", 0, 0, NULL, check_mmput, exec_mmput,
+     "`mmput()` of the process's own reference, the last: `exit_mmap()` "
+     "(`hs_mmput()`: one `MMU_NOTIFY_RELEASE` around the zap of the whole space). The "
+     "mirrors stay open. Once per process, not in a repeat"},
     {"swapout", "PROC ADDR [PAGES]", R, MAX_STEP_PAGES, NULL, NULL, exec_swapout,
      "reclaim each page to a swap slot (`-EBUSY` when it cannot: not present, locked, "
      "device memory)"},

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * mm suite: faults (zero page, COW, swap-in), munmap, mprotect,
- * MADV_DONTNEED, swap-out, the TLB, and the notifier events each raises.
+ * MADV_DONTNEED, swap-out, the TLB, the notifier events each raises, the
+ * OOM reaper (model/oom_kill.c) and exit_mmap().
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -312,6 +313,105 @@ static void test_events(void)
 	CU_ASSERT_STRING_EQUAL(run_once(events_main), "");
 }
 
+/* ---- the OOM reaper and exit_mmap ------------------------------------------------------ */
+
+struct rangelog {
+	int n;
+	bool refuse_nonblock; /* refuse every non-blockable range, as a trylock that fails */
+	enum hs_mmu_notifier_event ev[8];
+	bool blockable[8];
+	unsigned long start[8], end[8];
+};
+
+static bool log_range(struct hs_mmu_interval_notifier *sub,
+		      const struct hs_mmu_notifier_range *range, unsigned long cur_seq)
+{
+	struct rangelog *l = sub->priv;
+	bool blockable = hs_mmu_notifier_range_blockable(range);
+
+	if (l->refuse_nonblock && !blockable)
+		return false;
+	if (l->n < 8) {
+		l->ev[l->n] = range->event;
+		l->blockable[l->n] = blockable;
+		l->start[l->n] = range->start;
+		l->end[l->n++] = range->end;
+	}
+	hs_mmu_interval_set_seq(sub, cur_seq);
+	return true;
+}
+
+static const struct hs_mmu_interval_notifier_ops rangelog_ops = {.invalidate = log_range};
+
+static void check_range(struct rangelog *l, int i, enum hs_mmu_notifier_event ev, bool blockable,
+			unsigned long start, unsigned long end)
+{
+	sim_check(i < l->n && l->ev[i] == ev && l->blockable[i] == blockable &&
+		      l->start[i] == start && l->end[i] == end,
+		  "invalidation %d: %s%s [%#lx,%#lx), expected %s%s [%#lx,%#lx)", i,
+		  i < l->n ? hs_mmu_notifier_event_name(l->ev[i]) : "none",
+		  i < l->n && !l->blockable[i] ? " nonblock" : "", i < l->n ? l->start[i] : 0,
+		  i < l->n ? l->end[i] : 0, hs_mmu_notifier_event_name(ev),
+		  blockable ? "" : " nonblock", start, end);
+}
+
+/* The reap: one non-blocking UNMAP over the VMA, the page gone, a fault
+ * after it maps a new one. */
+static void reap_main(void *arg)
+{
+	struct hs_mm *mm = model_setup(2, HS_VM_READ | HS_VM_WRITE);
+	struct hs_mmu_interval_notifier *sub = sim_alloc(sizeof(*sub));
+	struct rangelog *l = sim_alloc(sizeof(*l));
+	unsigned long v = 1;
+
+	(void)arg;
+	hs_cpu_write(mm, PG(0), 5);
+	sub->priv = l;
+	hs_mmu_interval_notifier_insert(sub, mm, BASE, 2 * HS_PAGE_SIZE, &rangelog_ops);
+	sim_check(hs_oom_reap_task(mm) == 0, "the reap succeeds");
+	check_range(l, 0, HS_MMU_NOTIFY_UNMAP, false, BASE, PG(2));
+	sim_check(l->n == 1, "one invalidation (%d)", l->n);
+	sim_check(hs_pte_none(pte_of(mm, PG(0))), "the reap unmapped the page");
+	sim_check(hs_cpu_read(mm, PG(0), &v) == 0 && v == 0, "a new page reads 0");
+	hs_mmu_interval_notifier_remove(sub);
+}
+
+static void test_reap(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(reap_main), "");
+}
+
+/* A notifier that refuses every non-blockable range: each attempt's start
+ * ends its range again (the sequence even, nothing active), the VMA keeps
+ * its page, and after ten attempts the reap gives up. */
+static void reap_refused_main(void *arg)
+{
+	struct hs_mm *mm = model_setup(1, HS_VM_READ | HS_VM_WRITE);
+	struct hs_mmu_interval_notifier *sub = sim_alloc(sizeof(*sub));
+	struct rangelog *l = sim_alloc(sizeof(*l));
+	struct hs_mmu_notifier_subscriptions *s = &mm->notifier_subscriptions;
+	unsigned long seq0, v = 0;
+
+	(void)arg;
+	hs_cpu_write(mm, PG(0), 5);
+	sub->priv = l;
+	l->refuse_nonblock = true;
+	hs_mmu_interval_notifier_insert(sub, mm, BASE, HS_PAGE_SIZE, &rangelog_ops);
+	seq0 = s->invalidate_seq;
+	sim_check(hs_oom_reap_task(mm) == -EAGAIN, "the reap gives up");
+	sim_check(l->n == 0, "no invalidation went through (%d)", l->n);
+	sim_check(s->invalidate_seq == seq0 + 20 && s->active_invalidate_ranges == 0,
+		  "ten starts, each ended: sequence %lu (was %lu), %lu active", s->invalidate_seq,
+		  seq0, s->active_invalidate_ranges);
+	sim_check(hs_cpu_read(mm, PG(0), &v) == 0 && v == 5, "the page is still there");
+	hs_mmu_interval_notifier_remove(sub);
+}
+
+static void test_reap_refused(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(reap_refused_main), "");
+}
+
 /* ---- concurrency: CPU writers against zap and reclaim keep the data ---------------- */
 
 struct cpuctx {
@@ -367,5 +467,7 @@ void hmmsim_test_register(void)
 	CU_add_test(s, "DFS: mmu_gather: a new page faulted in while a TLB maps the old one",
 		    test_gather_window);
 	CU_add_test(s, "notifier event of each operation", test_events);
+	CU_add_test(s, "OOM reap: a nonblock UNMAP over each VMA", test_reap);
+	CU_add_test(s, "OOM reap refused ten times: -EAGAIN, nothing active", test_reap_refused);
 	CU_add_test(s, "CPU writes against reclaim keep the data", test_concurrent_data);
 }

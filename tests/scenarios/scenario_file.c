@@ -247,7 +247,7 @@ static const struct {
     {HEAD "bug m0 sloppy\n",
      "t.hsc:5:8: expected a driver bug (ok, noretry, unlocked-retry, "
      "skip-own-migrate, ebusy-fatal, lock-page-under-mutex, release-no-wait, "
-     "exclusive-no-unlock, exclusive-unlock-early), got 'sloppy'"},
+     "exclusive-no-unlock, exclusive-unlock-early, nonblock-skip), got 'sloppy'"},
     {HEAD "expect violation coherance\n",
      "t.hsc:5:18: expected a violation kind (assertion, deadlock, livelock, data-race, "
      "lock-order, might-sleep, lock-not-held, use-after-free, refcount, kernel-bug, coherence, "
@@ -688,6 +688,9 @@ static const char *const words[] = {
     "longterm",
     "exclusive-no-unlock",
     "exclusive-unlock-early",
+    "nonblock-skip",
+    "oom-reap",
+    "mmput",
     "protection-page",
     /* device-coherent memory, madvise huge (issue 13) */
     "coherent",
