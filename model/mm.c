@@ -4,10 +4,10 @@
  * and the operations that change mappings (faults and CPU accesses are in
  * memory.c).  Mirrors mm/memory.c (zap_pte_range), mm/mmap.c + mm/vma.c (mmap, munmap),
  * mm/mprotect.c, mm/madvise.c (MADV_DONTNEED), mm/vmscan.c + mm/rmap.c (reclaim of one anon page to
- * swap), kernel/fork.c (mmput).  Simplifications: one level of PTE tables allocated with their VMA
- * (the PMD level of THP is in huge_memory.c); anonymous memory only (VM_IO and VM_PFNMAP VMAs exist
- * so hmm_range_fault can refuse them); reclaim takes mmap_lock to find the page instead of walking
- * the rmap.
+ * swap), kernel/fork.c + mm/mmap.c (mmput, exit_mmap).  Simplifications: one level of PTE tables
+ * allocated with their VMA (the PMD level of THP is in huge_memory.c); anonymous memory only (VM_IO
+ * and VM_PFNMAP VMAs exist so hmm_range_fault can refuse them); reclaim takes mmap_lock to find the
+ * page instead of walking the rmap.
  *
  * Which accesses are annotated, and why (the PTL, mm->page_table_lock):
  * every PTL is marked sim_spin_annotated(), so the dpor strategy orders two
@@ -1133,18 +1133,60 @@ void hs_mmget(struct hs_mm *mm)
 	sim_atomic_inc(&mm->users);
 }
 
+/*
+ * exit_mmap() (mm/mmap.c, read in v6.12): the last user is gone.
+ *
+ *  1. mmu_notifier_release(), with no lock held: every interval notifier
+ *     gets one blockable MMU_NOTIFY_RELEASE invalidation over
+ *     [0, ULONG_MAX), and nothing is unmapped in it (mn_itree_release());
+ *  2. under mmap_lock for read, unmap_vmas(): one blockable
+ *     MMU_NOTIFY_UNMAP invalidation over [0, ULONG_MAX) around the zap of
+ *     every VMA, the pages left in the gather;
+ *  3. MMF_OOM_SKIP (the OOM reaper leaves the mm alone from now on), then
+ *     under mmap_lock for write free_pgtables() and tlb_finish_mmu(): the
+ *     TLB flush and the frees of the zapped pages, then remove_vma() of each
+ *     VMA.
+ *
+ * A driver may ignore RELEASE (amdkfd's svm_range_cpu_invalidate_pagetables()
+ * returns at once for it) and drop its mappings in the UNMAP that follows,
+ * before any page is freed.  Simplified: the zap walks [0, va_size) table by
+ * table rather than VMA by VMA (no pte is set outside a VMA); no
+ * free_pgtables() (the model never frees a PTE table); the gather is
+ * munmap's, not a full-mm one (the same forced flushes under the PTL); the
+ * classic hlist notifiers' ->release is not modelled.
+ */
+static void exit_mmap(struct hs_mm *mm)
+{
+	struct hs_mmu_notifier_range range;
+	struct mmu_gather tlb;
+
+	hs_mmu_notifier_release(mm);
+
+	sim_down_read(&mm->mmap_lock);
+	tlb_gather_mmu(&tlb, mm);
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_UNMAP, 0, mm, 0, ~0ul, NULL);
+	hs_mmu_notifier_invalidate_range_start(&range);
+	zap_pte_range(&tlb, mm, 0, mm->va_size);
+	hs_mmu_notifier_invalidate_range_end(&range);
+	sim_up_read(&mm->mmap_lock);
+
+	sim_bits_set(&mm->flags, HS_MMF_OOM_SKIP, SIM_RELAXED);
+	sim_down_write(&mm->mmap_lock);
+	tlb_finish_mmu(&tlb);
+	mm->nr_vmas = 0;
+	sim_up_write(&mm->mmap_lock);
+}
+
 /**
  * hs_mmput() - mmput(): drop a user; the last one tears the address space down.
  * @mm: the address space
  *
- * mmput() -> exit_mmap(): MMU_NOTIFY_RELEASE, then every mapping goes.
+ * The last user's put runs exit_mmap() (above): RELEASE, then UNMAP around
+ * the zap, then the frees.
  */
 void hs_mmput(struct hs_mm *mm)
 {
 	if (!sim_atomic_dec_and_test(&mm->users))
 		return;
-	sim_down_write(&mm->mmap_lock);
-	zap_notified(mm, 0, mm->va_size, HS_MMU_NOTIFY_RELEASE);
-	mm->nr_vmas = 0;
-	sim_up_write(&mm->mmap_lock);
+	exit_mmap(mm);
 }

@@ -465,6 +465,32 @@ int hs_mmu_notifier_invalidate_range_start_nonblock(struct hs_mmu_notifier_range
 }
 
 /**
+ * hs_mmu_notifier_release() - mmu_notifier_release(): the mm's last user left.
+ * @mm: the address space exit_mmap() is tearing down
+ *
+ * Mirrors __mmu_notifier_release() -> mn_itree_release() (v6.12): one
+ * blockable MMU_NOTIFY_RELEASE invalidation over [0, ULONG_MAX) given to
+ * every interval notifier, then its end at once: nothing is unmapped
+ * between the two, exit_mmap()'s MMU_NOTIFY_UNMAP invalidation around the
+ * zap comes after.  Like the kernel's, it does not take the lockdep map of
+ * the invalidation start; a callback refusing the range is the kernel's
+ * WARN_ON.  The hlist notifiers' ->release is not modelled.
+ */
+void hs_mmu_notifier_release(struct hs_mm *mm)
+{
+	struct hs_mmu_notifier_subscriptions *s = mn_subscriptions(mm);
+	struct hs_mmu_notifier_range range;
+	unsigned long seq;
+
+	hs_mmu_notifier_range_init(&range, HS_MMU_NOTIFY_RELEASE, HS_MMU_NOTIFIER_RANGE_BLOCKABLE,
+				   mm, 0, ~0ul, NULL);
+	(void)mn_itree_invalidate(s, &range);
+	seq = mn_itree_inv_end(s);
+	if (sim_tracing())
+		sim_event("mmu_notifier_release %s: seq %lu", mn_mm_name(mm), seq);
+}
+
+/**
  * hs_mmu_notifier_invalidate_range_end() - mmu_notifier_invalidate_range_end()
  * @r: the range given to a successful invalidate_range_start
  */

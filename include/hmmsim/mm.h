@@ -184,8 +184,8 @@ struct hs_swap {
  * @swap:	the swap device of this mm's anonymous pages
  * @users:	mm_users; exit_mmap runs when it drops to zero
  * @flags:	mm->flags: only MMF_OOM_SKIP (HS_MMF_OOM_SKIP), set without a
- *		lock by the OOM reaper, which tests it under mmap_lock for
- *		read (model/oom_kill.c)
+ *		lock by exit_mmap() and the OOM reaper, which tests it under
+ *		mmap_lock for read (model/oom_kill.c)
  * @name:	for reports
  * @shadow:	the data oracle: the last value anyone (CPU or device) wrote at
  *		each virtual page, updated in the same step as the write itself;
@@ -278,11 +278,12 @@ int hs_mremap(struct hs_mm *mm, unsigned long old, unsigned long len, unsigned l
  * leave a swap entry, free the page.  -EBUSY when it cannot (locked, pinned,
  * not a RAM page). */
 int hs_swap_out(struct hs_mm *mm, unsigned long addr);
-/* mmput(): the last user tears the address space down (exit_mmap with
- * MMU_NOTIFY_RELEASE). */
+/* mmput(): the last user tears the address space down (exit_mmap():
+ * MMU_NOTIFY_RELEASE with nothing unmapped, then MMU_NOTIFY_UNMAP around the
+ * zap). */
 void hs_mmput(struct hs_mm *mm);
 void hs_mmget(struct hs_mm *mm);
-/* mm->flags: the OOM reaper is done with the mm. */
+/* mm->flags: exit_mmap() unmapped the mm, or the OOM reaper is done with it. */
 #define HS_MMF_OOM_SKIP (1ul << 21)
 /* oom_reap_task(): the OOM reaper unmaps @mm's private VMAs, each under a
  * non-blocking MMU_NOTIFY_UNMAP, in at most 10 attempts (model/oom_kill.c).

@@ -116,6 +116,9 @@ void hs_mmu_notifier_invalidate_range_start(struct hs_mmu_notifier_range *r);
  * refused (and the range was ended again). */
 int hs_mmu_notifier_invalidate_range_start_nonblock(struct hs_mmu_notifier_range *r);
 void hs_mmu_notifier_invalidate_range_end(struct hs_mmu_notifier_range *r);
+/* mmu_notifier_release(): exit_mmap()'s blockable MMU_NOTIFY_RELEASE over
+ * [0, ULONG_MAX) to every interval notifier, nothing unmapped in it. */
+void hs_mmu_notifier_release(struct hs_mm *mm);
 
 /* mmu_interval_notifier_insert(): [start, start+length) of @mm. */
 int hs_mmu_interval_notifier_insert(struct hs_mmu_interval_notifier *sub, struct hs_mm *mm,

@@ -775,9 +775,11 @@ const struct step_def sc_step_table[] = {
      "the attempt fails; `-EAGAIN` when the last one fails. The process's threads are not "
      "killed: they go on, and fault new pages"},
     {"mmput", "PROC", 0, 0, NULL, check_mmput, exec_mmput,
-     "`mmput()` of the process's own reference, the last: `exit_mmap()` "
-     "(`hs_mmput()`: one `MMU_NOTIFY_RELEASE` around the zap of the whole space). The "
-     "mirrors stay open. Once per process, not in a repeat"},
+     "`mmput()` of the process's own reference, the last: `exit_mmap()`, "
+     "`mmu_notifier_release()` first (a blockable `MMU_NOTIFY_RELEASE` over the whole "
+     "space, nothing unmapped), then under `mmap_read_lock()` one `MMU_NOTIFY_UNMAP` around "
+     "the zap of every VMA, then the pages are freed and the VMAs go under "
+     "`mmap_write_lock()`. The mirrors stay open. Once per process, not in a repeat"},
     {"swapout", "PROC ADDR [PAGES]", R, MAX_STEP_PAGES, NULL, NULL, exec_swapout,
      "reclaim each page to a swap slot (`-EBUSY` when it cannot: not present, locked, "
      "device memory)"},

@@ -381,6 +381,46 @@ static void test_reap(void)
 	CU_ASSERT_STRING_EQUAL(run_once(reap_main), "");
 }
 
+/* The last mmput: a RELEASE that zaps nothing, then a blockable UNMAP
+ * around the zap, both over [0, ULONG_MAX) (mn_itree_release(),
+ * unmap_vmas()); a reap afterwards finds MMF_OOM_SKIP and does nothing. */
+static bool exit_seen_mapped; /* the page was still mapped during the RELEASE */
+
+static bool exit_log_range(struct hs_mmu_interval_notifier *sub,
+			   const struct hs_mmu_notifier_range *range, unsigned long cur_seq)
+{
+	if (range->event == HS_MMU_NOTIFY_RELEASE)
+		exit_seen_mapped = !hs_pte_none(pte_of(sub->mm, PG(0)));
+	return log_range(sub, range, cur_seq);
+}
+
+static const struct hs_mmu_interval_notifier_ops exit_log_ops = {.invalidate = exit_log_range};
+
+static void exit_main(void *arg)
+{
+	struct hs_mm *mm = model_setup(2, HS_VM_READ | HS_VM_WRITE);
+	struct hs_mmu_interval_notifier *sub = sim_alloc(sizeof(*sub));
+	struct rangelog *l = sim_alloc(sizeof(*l));
+
+	(void)arg;
+	hs_cpu_write(mm, PG(0), 5);
+	sub->priv = l;
+	hs_mmu_interval_notifier_insert(sub, mm, BASE, 2 * HS_PAGE_SIZE, &exit_log_ops);
+	hs_mmput(mm);
+	check_range(l, 0, HS_MMU_NOTIFY_RELEASE, true, 0, ~0ul);
+	check_range(l, 1, HS_MMU_NOTIFY_UNMAP, true, 0, ~0ul);
+	sim_check(l->n == 2, "two invalidations (%d)", l->n);
+	sim_check(exit_seen_mapped, "the RELEASE came before the zap");
+	sim_check(hs_pte_none(pte_of(mm, PG(0))), "exit unmapped the page");
+	sim_check(hs_oom_reap_task(mm) == 0 && l->n == 2, "a reap after exit: MMF_OOM_SKIP");
+	hs_mmu_interval_notifier_remove(sub);
+}
+
+static void test_exit(void)
+{
+	CU_ASSERT_STRING_EQUAL(run_once(exit_main), "");
+}
+
 /* A notifier that refuses every non-blockable range: each attempt's start
  * ends its range again (the sequence even, nothing active), the VMA keeps
  * its page, and after ten attempts the reap gives up. */
@@ -468,6 +508,7 @@ void hmmsim_test_register(void)
 		    test_gather_window);
 	CU_add_test(s, "notifier event of each operation", test_events);
 	CU_add_test(s, "OOM reap: a nonblock UNMAP over each VMA", test_reap);
+	CU_add_test(s, "exit_mmap: RELEASE, then UNMAP around the zap", test_exit);
 	CU_add_test(s, "OOM reap refused ten times: -EAGAIN, nothing active", test_reap_refused);
 	CU_add_test(s, "CPU writes against reclaim keep the data", test_concurrent_data);
 }

@@ -1,7 +1,13 @@
 # A device read through the reference driver's mirror racing the
-# process's last mmput() (exit_mmap(), mm/mmap.c).  The reference driver
-# clears its mirror when the address space goes: the read sees the pages,
-# or -ENOENT once they are gone.  Clean.
+# process's last mmput().  exit_mmap() (mm/mmap.c, read in v6.12) first
+# calls mmu_notifier_release() (mn_itree_release(): one blockable
+# MMU_NOTIFY_RELEASE over [0, ULONG_MAX), nothing unmapped), then under
+# mmap_read_lock() unmap_vmas() zaps every VMA inside one MMU_NOTIFY_UNMAP
+# invalidation, and frees the pages under mmap_write_lock().  The
+# reference driver clears its mirror for both: the read sees the pages
+# before the RELEASE or -ENOENT after it.  Clean; it pins the path (the
+# model before session 29 had one RELEASE around the zap, also clean here);
+# exit-ignore-release.hsc is the file that tells the two apart.
 process p va 4M
 vma p 0x100000 2 rw
 device gpu0 pages 2
