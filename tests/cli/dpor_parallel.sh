@@ -172,7 +172,7 @@ driver-fault-race-skip-own-migrate --preemptions 1
 lost-update --preemptions 0
 seqcount-noretry
 $(dirname "$0")/../scenarios/busy-bounded-fatal.hsc --probes 0
-$(dirname "$0")/../scenarios/evict-lock-page.hsc --preemptions 1
+$(dirname "$0")/../scenarios/reclaim-lock-page.hsc --preemptions 1
 LIST
 # (busy-bounded-fatal.hsc without probes: 9 executions sleep-set blocked
 # before its violation, which one split process reports as execution 25,
