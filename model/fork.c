@@ -17,9 +17,10 @@
  *    a writable anonymous pte is write-protected in both (ptep_set_wrprotect()
  *    on the parent's, an atomic update: a concurrent hardware dirty bit is
  *    kept); the page gets a reference and a mapcount and stops being
- *    exclusive (HS_PG_ANON_SHARED, the inverse of PG_anon_exclusive), unless
- *    it may be DMA-pinned (folio_maybe_dma_pinned()), when the child gets a
- *    copy at once (copy_present_page());
+ *    exclusive (HS_PG_ANON_SHARED, the inverse of PG_anon_exclusive) and
+ *    its rmap record names the child (hs_dev_rmap_add(), anon_vma_fork()'s
+ *    part), unless it may be DMA-pinned (folio_maybe_dma_pinned()), when
+ *    the child gets a copy at once (copy_present_page());
  *  - a writable device-private entry becomes readable in parent and child
  *    (copy_nonpresent_pte()), the page a reference and a mapcount;
  *  - a device-exclusive entry is restored to a present pte first
@@ -33,10 +34,12 @@
  *    migration to end (migration_entry_wait()) and copies that pte again.  The
  *    kernel copies the entry (readable for COW) and the migration's rmap walk
  *    finds the child through the anon_vma fork linked first; the model's
- *    device pages record their mappings without an anon_vma (model/migrate.c,
+ *    pages record their mappings without an anon_vma (model/migrate.c,
  *    hs_dev_rmap_add()), and a migration entry only exists while a migration
- *    holds the page locked.  Only the by-pfn path (device eviction) runs
- *    without the mmap_lock fork holds, so this is the only case it meets.
+ *    holds the page locked.  Only a migration that holds no mmap_lock of
+ *    the parent puts one there: the device eviction (by pfn), and the rmap
+ *    walk of another mm's migrate_vma of a page they share
+ *    (try_to_migrate()).
  *  - A swap entry gets a slot of the child's own swap device holding the
  *    same data (the model's swap devices are per mm) instead of
  *    swap_duplicate() of the parent's slot.
@@ -204,6 +207,12 @@ static int copy_present_pte(struct hs_mm *dst_mm, struct hs_mm *src_mm, sim_atom
 		 * session 27 only device-private entries were followed, and an
 		 * eviction left the child's mapping: coherent-fork-evict.hsc) */
 		if (hs_is_zone_device_page(page))
+			hs_dev_rmap_add(page, src_mm, dst_mm, addr);
+		/* and so is an anonymous RAM page's (every page of a private VMA
+		 * is anonymous here), so a migration of it unmaps and maps both
+		 * mms (until session 29 it had no record and migrate_vma gave it
+		 * back: cow-migrate.hsc) */
+		else if (cow)
 			hs_dev_rmap_add(page, src_mm, dst_mm, addr);
 		if (cow)
 			sim_bits_set(&page->flags, 1ul << HS_PG_ANON_SHARED, SIM_RELAXED);

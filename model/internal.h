@@ -53,6 +53,9 @@ extern "C" {
  * @pgmap_slots: registered pagemaps, RCU protected (the kernel's pgmap_array xarray)
  * @pgmap_lock: serialises memremap/memunmap
  * @page_wq:	the page wait queues (folio_waitqueue()), one per pfn
+ * @anon_rmap:	per RAM pfn, the rmap record (struct hs_dev_rmap *) of a page
+ *		fork() shared, NULL for one mapped once (model/rmap.c); beside
+ *		the pages since a RAM page's ->private is the swap cache's
  * @owner_ids:	HS_OWNER_CLUSTER_ID: the id counter
  * @pte_walkers: oracle, no scheduling point: the threads (bit = sim_self())
  *		inside hmm_range_fault()'s lockless pte walk, i.e.
@@ -72,6 +75,7 @@ struct hs_machine {
 	struct hs_dev_pagemap *pgmap_slots[HS_MAX_PGMAPS];
 	sim_mutex_t pgmap_lock;
 	sim_waitqueue_t *page_wq;
+	unsigned long *anon_rmap;
 	sim_atomic_t owner_ids;
 	unsigned long long pte_walkers;
 	struct hs_cpus *cpus;
@@ -139,8 +143,9 @@ void hs_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *pag
 /* try_restore_exclusive_pte(): the same under folio_trylock(); false if locked. */
 bool hs_try_restore_exclusive_pte(struct hs_vm_area_struct *vma, struct hs_page *page,
 				  unsigned long addr, sim_atomic_t *ptep, hs_pte_t orig);
-/* The record of where a ZONE_DEVICE page is mapped, in page->private (model/rmap.c;
- * see model/migrate.c's header): */
+/* The record of where a ZONE_DEVICE page is mapped, in page->private, and of
+ * where fork() shared a RAM page, in hs_mach->anon_rmap[] (model/rmap.c; see
+ * model/migrate.c's header): */
 #define DEV_RMAP_FORKED 3 /* mappings fork() added (model/fork.c) */
 
 /*
@@ -165,12 +170,18 @@ struct hs_dev_rmap {
 void hs_dev_rmap_note_read(const struct hs_dev_rmap *r);
 /* Record the mapping a migration just installed for @page (page locked). */
 void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
+/* folio_migrate_mapping()'s anon_vma: @dst (locked, mapped nowhere) takes the
+ * record of @src when it names mms fork() added. */
+void hs_dev_rmap_copy(struct hs_page *dst, struct hs_page *src);
+/* The record of @page itself (a noted read of where it is kept), or NULL. */
+struct hs_dev_rmap *hs_dev_rmap_of(struct hs_page *page);
 /* The record of @page (locked by the caller), copied to @copy, or NULL. */
 const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rmap *copy);
 /* How many mms fork() added to @r for the current life of @page. */
 int hs_dev_rmap_forked(const struct hs_dev_rmap *r, struct hs_page *page);
-/* fork: the ZONE_DEVICE @page, mapped at @addr of @parent, is now mapped at
- * @addr of @mm too (its rmap); under the PTL of the parent's pte. */
+/* fork: @page (ZONE_DEVICE, or an anonymous RAM page of a COW mapping),
+ * mapped at @addr of @parent, is now mapped at @addr of @mm too (its rmap);
+ * under the PTL of the parent's pte. */
 void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *parent, struct hs_mm *mm,
 		     unsigned long addr);
 /* Where the record @r (of @page) says @mm maps the page: true and *@addr,

@@ -48,17 +48,20 @@
  *    sets (model/fork.c; no KSM): collect clears an exclusive anonymous pte
  *    with ptep_clear_flush(); shared anonymous pages and pages that are not
  *    anonymous (shmem) take the batched ptep_get_and_clear() path with one
- *    TLB flush for the PTE table (the path the v6.0 TLB fix is about).  A
- *    RAM page fork() shared is mapped by both mms but has no record here, so
- *    migrate_vma of it restores it (the kernel's rmap walk would migrate
- *    both mappings).
+ *    TLB flush for the PTE table (the path the v6.0 TLB fix is about).
  *  - No anon_vma rmap.  The model's pages do not record where they are
  *    mapped.  migrate_vma_* know the address of every page (start + i pages).
  *    The by-pfn paths (migrate_device_range(): try_to_migrate() and
  *    remove_migration_ptes()) need the mapping of a ZONE_DEVICE page, and
  *    only this file creates such mappings: it records (mm, address) of the
  *    mapping in page->private (device pages have no other use for it), and
- *    fork() adds the children that share it (hs_dev_rmap_add()).
+ *    fork() adds the children that share it (hs_dev_rmap_add()).  A RAM page
+ *    fork() shared gets the same record from that fork (beside the pages,
+ *    its ->private being the swap cache's), so migrate_vma of it unmaps the
+ *    other mms' ptes too (try_to_migrate()) and maps the new page in all
+ *    of them, as the kernel's anon_vma walk does (until session 29 it gave
+ *    such a page back: cow-migrate.hsc); a new page takes over the old
+ *    one's record (hs_dev_rmap_copy()).
  *    Every use re-checks the record against the pte under the PTL, so a
  *    record left stale by munmap or exit is ignored; mremap() moves it
  *    (hs_dev_rmap_move() in mremap.c, dev_rmap_moved() here).
@@ -266,15 +269,24 @@ static void remove_migration_pte(struct hs_page *src, struct hs_page *dst, struc
 			  write ? " write" : "");
 }
 
-/* remove_migration_ptes(): every migration entry of @src becomes @dst: the
+/*
+ * remove_migration_ptes(): every migration entry of @src becomes @dst: the
  * one at the migrate_vma address (or the recorded one for the by-pfn path),
- * and for a ZONE_DEVICE page those fork() copied it into (model/rmap.c). */
+ * and those of the mms fork() copied the page into (model/rmap.c; a RAM
+ * page's too since session 29, try_to_migrate() having unmapped them).
+ * @dst first takes over @src's record (hs_dev_rmap_copy(): the kernel's
+ * folio_migrate_mapping() gives it the old folio's anon_vma, which the
+ * walk follows), and is then shared (not PG_anon_exclusive): those entries
+ * were readable, not exclusive, as fork() made the page's mappings.
+ */
 static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 				  const struct hs_migrate_vma *migrate, unsigned long i)
 {
 	struct hs_mm *mm = NULL;
 	unsigned long addr = 0;
 
+	if (dst != src)
+		hs_dev_rmap_copy(dst, src);
 	while (migration_entry_where(migrate, i, src, &mm, &addr)) {
 		remove_migration_pte(src, dst, mm, addr, migrate);
 		if (migrate || !dev_rmap_moved(src, mm, addr))
@@ -587,14 +599,16 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
 }
 
 /*
- * try_to_migrate() for a ZONE_DEVICE page still mapped (the by-pfn path):
- * its device-private entry (or coherent pte, or a device-exclusive entry of
- * a coherent page) becomes a migration entry; the
- * rmap and the mapping's reference go, as in try_to_migrate_one().  The
+ * try_to_migrate() for a page still mapped: a ZONE_DEVICE page's (the by-pfn
+ * path, or the other mms of one fork() shared), or a RAM page's that fork()
+ * shared (the other mms of migrate_vma's): its pte (present, a device-private
+ * entry, or a device-exclusive entry of a coherent page) becomes a migration
+ * entry, readable unless the pte was writable (one fork() shared is not);
+ * the rmap and the mapping's reference go, as in try_to_migrate_one().  The
  * caller holds the page lock and a reference.  Simplified: the mapping at
- * @mm / @addr, one that the device page's record names (see the top of the
- * file).  Returns true when the pte was not the page's because mremap()
- * moved the mapping meanwhile (dev_rmap_moved(): walk again).
+ * @mm / @addr, one that the page's record names (see the top of the file).
+ * Returns true when the pte was not the page's because mremap() moved the
+ * mapping meanwhile (dev_rmap_moved(): walk again).
  */
 static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
@@ -655,9 +669,12 @@ static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned 
 }
 
 /*
- * try_to_migrate(): every mapping of the ZONE_DEVICE @page that the rmap
- * knows: the one migration installed, then the children fork() copied it
- * into (their records read after the first one's PTL).
+ * try_to_migrate(): every mapping of @page that the rmap knows (for a RAM
+ * page, only one fork() shared has a record): the one migration installed
+ * (or the parent's), then the children fork() copied it into (their
+ * records read after the first one's PTL).  folio_not_mapped() ends the
+ * kernel's walk early; the model visits every record, each re-checked
+ * under its PTL.
  */
 static void try_to_migrate(struct hs_page *page)
 {

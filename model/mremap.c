@@ -27,8 +27,9 @@
 #include "internal.h"
 
 /**
- * hs_dev_rmap_move() - mremap() moved the mapping of ZONE_DEVICE @page.
- * @page: the page of a device-private or migration entry move_ptes() moved
+ * hs_dev_rmap_move() - mremap() moved a mapping of @page.
+ * @page: the page of a present pte, a device-private or migration entry
+ *	move_ptes() moved: a ZONE_DEVICE page, or a RAM page fork() shared
  * @mm: the address space
  * @addr: its new address
  *
@@ -45,7 +46,7 @@ void hs_dev_rmap_move(struct hs_page *page, struct hs_mm *mm, unsigned long addr
 	struct hs_dev_rmap *r;
 	unsigned long *where = NULL;
 
-	if (!hs_is_zone_device_page(page) || !(r = (struct hs_dev_rmap *)HS_NOTED(page->private)))
+	if (!(r = hs_dev_rmap_of(page)))
 		return;
 	hs_dev_rmap_note_read(r);
 	if (sim_noted_load_n(&r->mm, __ATOMIC_RELAXED) == mm)

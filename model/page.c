@@ -108,6 +108,7 @@ struct hs_machine *hs_machine_init(unsigned long nr_ram, unsigned long max_devic
 	m->pages = sim_alloc(m->max_pages * sizeof(*m->pages));
 	m->nr_ram = m->nr_pages = nr_ram;
 	m->ram_free = sim_alloc(nr_ram * sizeof(*m->ram_free));
+	m->anon_rmap = sim_alloc(nr_ram * sizeof(*m->anon_rmap));
 	sim_spin_init(&m->ram_lock, "zone->lock");
 	sim_mutex_init(&m->pgmap_lock, "pgmap_lock");
 	sim_mutex_annotated(&m->pgmap_lock); /* the slots, nr_pages (model/memremap.c) */

@@ -16,7 +16,11 @@
  *
  * Also the model's rmap of ZONE_DEVICE pages (hs_dev_rmap_*(): where
  * migration mapped a device page, and the children fork() copied that
- * mapping into; model/migrate.c's header says why the model needs one).
+ * mapping into; model/migrate.c's header says why the model needs one), and
+ * of the anonymous RAM pages fork() shared: the same record, made by the
+ * first fork that shares the page (a RAM page mapped once needs none: the
+ * migration knows its address), kept beside the pages (hs_mach->anon_rmap[])
+ * as a RAM page's ->private is the swap cache's.
  *
  * Simplifications: order-0 anonymous pages only (no FOLL_SPLIT_PMD, the
  * folio is the page); no soft-dirty or uffd-wp bits; folio_lock_killable()
@@ -159,6 +163,41 @@ retry:
 
 /* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap; model/migrate.c) --- */
 
+/* Where the record of @page is kept: page->private of a ZONE_DEVICE page
+ * (which has no other use for it), hs_mach->anon_rmap[] for a RAM page. */
+static unsigned long *dev_rmap_slot(struct hs_page *page)
+{
+	if (hs_is_zone_device_page(page))
+		return &page->private;
+	return &hs_mach->anon_rmap[hs_page_to_pfn(page)];
+}
+
+/**
+ * hs_dev_rmap_of() - the record of @page itself, or NULL.
+ * @page: a ZONE_DEVICE page or a RAM page
+ *
+ * A noted read of the pointer: made once per page (by its first migration
+ * to that page or fork sharing it) and never freed (sim_alloc()).
+ * Return: the record, which may belong to an earlier life of the page
+ * (hs_dev_rmap_forked() checks its generation).
+ */
+struct hs_dev_rmap *hs_dev_rmap_of(struct hs_page *page)
+{
+	return (struct hs_dev_rmap *)HS_NOTED(*dev_rmap_slot(page));
+}
+
+/* The record of @page, made if it has none yet. */
+static struct hs_dev_rmap *dev_rmap_alloc(struct hs_page *page)
+{
+	struct hs_dev_rmap *r = hs_dev_rmap_of(page);
+
+	if (!r) {
+		r = sim_alloc(sizeof(*r));
+		HS_NOTED_SET(*dev_rmap_slot(page), (unsigned long)r);
+	}
+	return r;
+}
+
 /* The mms fork() added for the current life of @page (plain: written under
  * the PTL of the mapping they were copied from, read after taking it).  @r
  * is a copy from hs_dev_rmap_get(), or the record itself after
@@ -178,24 +217,33 @@ void hs_dev_rmap_note_read(const struct hs_dev_rmap *r)
 		HS_NOTE_READ(r->forked[i]);
 }
 
-/* Record the mapping just installed for @page; the caller holds the page lock. */
+/*
+ * Record the mapping just installed for @page at (@mm, @addr); the caller
+ * holds the page lock and the PTL of @addr.  A ZONE_DEVICE page's record is
+ * made here; a RAM page's only by a fork (hs_dev_rmap_add()) or taken over
+ * from the page it replaced (hs_dev_rmap_copy()), else it needs none.
+ */
 void hs_dev_rmap_set(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
 	struct hs_dev_rmap *r;
 
-	if (!hs_is_zone_device_page(page))
+	if (hs_is_zone_device_page(page))
+		r = dev_rmap_alloc(page);
+	else if (!(r = hs_dev_rmap_of(page)))
 		return;
-	r = (struct hs_dev_rmap *)HS_NOTED(page->private);
-	if (!r) {
-		r = sim_alloc(sizeof(*r));
-		HS_NOTED_SET(page->private, (unsigned long)r);
-	}
-	/* a mapping a fork made, restored after a failed migration: kept */
+	/* a mapping a fork made (restored after a failed migration, or the
+	 * new page's in an mm the record it took over names): kept, at the
+	 * address the migration entry was found at (which mremap() may have
+	 * moved since the record was copied) */
 	hs_dev_rmap_note_read(r);
 	for (int i = 0; i < hs_dev_rmap_forked(r, page); i++)
-		if (HS_NOTED(r->forked[i]) == mm &&
-		    sim_noted_load_n(&r->forked_addr[i], __ATOMIC_RELAXED) == addr)
+		if (HS_NOTED(r->forked[i]) == mm) {
+			if (sim_noted_load_n(&r->forked_addr[i], __ATOMIC_RELAXED) != addr)
+				sim_noted_store_n(&r->forked_addr[i], addr, __ATOMIC_RELAXED);
 			return;
+		}
+	if (!hs_is_zone_device_page(page) && HS_NOTED(r->gen) != hs_page_gen(page))
+		return; /* an earlier life's record: this page is mapped once */
 	if (HS_NOTED(r->gen) != hs_page_gen(page)) {
 		HS_NOTED_SET(r->gen, hs_page_gen(page));
 		HS_NOTED_SET(r->nr_forked, 0);
@@ -231,8 +279,9 @@ bool hs_dev_rmap_addr(const struct hs_dev_rmap *r, struct hs_page *page, struct 
 }
 
 /**
- * hs_dev_rmap_add() - fork(): the ZONE_DEVICE @page is mapped in @mm too.
- * @page: a device page @parent maps at @addr
+ * hs_dev_rmap_add() - fork(): @page is mapped in @mm too.
+ * @page: a device page @parent maps at @addr, or an anonymous RAM page its
+ *	COW mapping shares
  * @parent: the parent (the migration's mm, or a child of an earlier fork)
  * @mm: the child
  * @addr: the address (the child's is the parent's)
@@ -244,9 +293,19 @@ bool hs_dev_rmap_addr(const struct hs_dev_rmap *r, struct hs_page *page, struct 
 void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *parent, struct hs_mm *mm,
 		     unsigned long addr)
 {
-	struct hs_dev_rmap *r = (struct hs_dev_rmap *)HS_NOTED(page->private), copy;
+	struct hs_dev_rmap *r = hs_dev_rmap_of(page), copy;
 	unsigned long paddr;
 
+	/* a RAM page's first fork: the record starts with the parent's mapping
+	 * (anon_vma_fork() links the child to the anon_vma the page has had
+	 * since its fault; the model makes the record only now) */
+	if (!hs_is_zone_device_page(page) && (!r || HS_NOTED(r->gen) != hs_page_gen(page))) {
+		r = dev_rmap_alloc(page);
+		HS_NOTED_SET(r->gen, hs_page_gen(page));
+		HS_NOTED_SET(r->nr_forked, 0);
+		sim_noted_store_n(&r->mm, parent, __ATOMIC_RELAXED);
+		sim_noted_store_n(&r->addr, addr, __ATOMIC_RELAXED);
+	}
 	if (!r || !hs_dev_rmap_addr(hs_dev_rmap_get(page, &copy), page, parent, &paddr) ||
 	    paddr != addr)
 		return; /* not mapped there by a migration: nothing to follow */
@@ -263,7 +322,8 @@ void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *parent, struct hs_mm *m
 	r->nr_forked++;
 }
 
-/* The recorded mappings of @page (locked by the caller), or NULL: a copy,
+/* The recorded mappings of @page (locked by the caller), or NULL (a RAM
+ * page that no fork of its current life shared): a copy,
  * the addresses read with noted loads, since mremap() moves them without the
  * page lock (hs_dev_rmap_move()); the forked mms are written under the PTL
  * of the parent's entry, which readers take before they read them again. */
@@ -271,8 +331,10 @@ const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rm
 {
 	const struct hs_dev_rmap *r;
 
-	if (!hs_is_zone_device_page(page) ||
-	    !(r = (const struct hs_dev_rmap *)HS_NOTED(page->private)))
+	if (!(r = hs_dev_rmap_of(page)))
+		return NULL;
+	/* a RAM page's record is all about the fork that made it */
+	if (!hs_is_zone_device_page(page) && HS_NOTED(r->gen) != hs_page_gen(page))
 		return NULL;
 	copy->mm = sim_noted_load_n(&r->mm, __ATOMIC_RELAXED);
 	copy->addr = sim_noted_load_n(&r->addr, __ATOMIC_RELAXED);
@@ -283,4 +345,36 @@ const struct hs_dev_rmap *hs_dev_rmap_get(struct hs_page *page, struct hs_dev_rm
 		copy->forked_addr[i] = sim_noted_load_n(&r->forked_addr[i], __ATOMIC_RELAXED);
 	}
 	return copy;
+}
+
+/**
+ * hs_dev_rmap_copy() - the new page takes over the old one's mappings.
+ * @dst: the page a migration moved @src's data to: locked, mapped nowhere yet
+ * @src: the page it replaces, locked, every mapping a migration entry
+ *
+ * folio_migrate_mapping() gives the new folio the old one's anon_vma, so
+ * remove_migration_ptes() and every later rmap walk of the new folio visit
+ * the VMAs of every mm that mapped the old one.  The model copies the
+ * record when it names mms fork() added (a page mapped once needs none
+ * beyond hs_dev_rmap_set()); until session 29 the new page recorded only the
+ * last mapping remove_migration_pte() made (a device page) or none (a RAM
+ * page), so a later migration of a page both mms mapped found one of them.
+ * Nobody else reaches @dst's record before its first pte is set.
+ */
+void hs_dev_rmap_copy(struct hs_page *dst, struct hs_page *src)
+{
+	struct hs_dev_rmap copy, *r;
+	const struct hs_dev_rmap *s = hs_dev_rmap_get(src, &copy);
+
+	if (!hs_dev_rmap_forked(s, src))
+		return;
+	r = dev_rmap_alloc(dst);
+	HS_NOTED_SET(r->gen, hs_page_gen(dst));
+	sim_noted_store_n(&r->mm, s->mm, __ATOMIC_RELAXED);
+	sim_noted_store_n(&r->addr, s->addr, __ATOMIC_RELAXED);
+	for (int i = 0; i < s->nr_forked; i++) {
+		HS_NOTED_SET(r->forked[i], s->forked[i]);
+		sim_noted_store_n(&r->forked_addr[i], s->forked_addr[i], __ATOMIC_RELAXED);
+	}
+	HS_NOTED_SET(r->nr_forked, s->nr_forked);
 }
