@@ -24,6 +24,15 @@ extern "C" {
 struct hs_dmirror_device;
 struct hs_dmirror;
 
+/*
+ * HS_DMIRROR_BUG_EBUSY_FATAL's timeout as a count: before v6.6,
+ * amdgpu_hmm_range_get_pages() retried hmm_range_fault() on -EBUSY until
+ * jiffies passed HMM_RANGE_DEFAULT_TIMEOUT (at least 1 s) and failed then;
+ * the model has no clock, so the driver gives up after this many retries,
+ * and a scenario must invalidate more often than that to find the bug.
+ */
+#define HS_KFD_EBUSY_RETRIES 2
+
 /* Driver bugs a mirror can be given, to be found by exploration. */
 enum hs_dmirror_bug {
 	HS_DMIRROR_OK = 0,
@@ -35,9 +44,10 @@ enum hs_dmirror_bug {
 	/* ignores invalidations of its own migrations without set_seq, as
 	 * lib/test_hmm.c's dmirror_interval_invalidate() does */
 	HS_DMIRROR_BUG_SKIP_OWN_MIGRATE,
-	/* treats -EBUSY from hmm_range_fault() as a failure instead of starting
-	 * again ("drm/amdkfd: retry after EBUSY is returned from
-	 * hmm_ranges_get_pages", v6.6) */
+	/* fails with -EBUSY from hmm_range_fault() once it has retried
+	 * HS_KFD_EBUSY_RETRIES times, instead of starting again for as long
+	 * as invalidations keep coming ("drm/amdkfd: retry after EBUSY is
+	 * returned from hmm_ranges_get_pages", v6.6) */
 	HS_DMIRROR_BUG_EBUSY_FATAL,
 	/* locks the device page while holding the mutex its notifier callback
 	 * takes, while eviction holds page locks and invalidates

@@ -685,6 +685,7 @@ static int dmirror_range_fault_once(struct hs_dmirror *dmirror, struct hmm_range
 				    bool atomic, uint64_t *p2p_failed)
 {
 	struct mm_struct *mm = dmirror->mm;
+	unsigned int ebusy_retries = 0;
 	int ret;
 
 	for (;;) {
@@ -700,8 +701,13 @@ static int dmirror_range_fault_once(struct hs_dmirror *dmirror, struct hmm_range
 		mmap_read_lock(mm);
 		ret = hmm_range_fault(range);
 		mmap_read_unlock(mm);
-		if (ret == -EBUSY && dmirror->bug == HS_DMIRROR_BUG_EBUSY_FATAL)
-			return ret; /* the bug: -EBUSY is not a failure, it means "again" */
+		/* the bug: amdgpu_hmm_range_get_pages() before v6.6 retried
+		 * -EBUSY only until a timeout (HMM_RANGE_DEFAULT_TIMEOUT, 1 s
+		 * or more), then the validation failed with it; the timeout
+		 * is counted here as HS_KFD_EBUSY_RETRIES retries */
+		if (ret == -EBUSY && dmirror->bug == HS_DMIRROR_BUG_EBUSY_FATAL &&
+		    ebusy_retries++ == HS_KFD_EBUSY_RETRIES)
+			return ret;
 		if (ret) {
 			if (ret == -EBUSY) {
 				/* cond_resched(): the thread it waits for runs meanwhile
