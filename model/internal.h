@@ -188,6 +188,8 @@ void hs_dev_rmap_add(struct hs_page *page, struct hs_mm *parent, struct hs_mm *m
  * or false when it names no mapping in @mm. */
 bool hs_dev_rmap_addr(const struct hs_dev_rmap *r, struct hs_page *page, struct hs_mm *mm,
 		      unsigned long *addr);
+/* The by-pfn walk against mremap(): did the mapping of @mm move from @addr? (rmap.c) */
+bool hs_dev_rmap_moved(struct hs_page *page, struct hs_mm *mm, unsigned long addr);
 
 /* migrate_device_coherent_folio(): @page (referenced by the caller) to system
  * memory; 0 or -EBUSY (model/migrate.c). */

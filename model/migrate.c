@@ -64,7 +64,7 @@
  *    one's record (hs_dev_rmap_copy()).
  *    Every use re-checks the record against the pte under the PTL, so a
  *    record left stale by munmap or exit is ignored; mremap() moves it
- *    (hs_dev_rmap_move() in mremap.c, dev_rmap_moved() here).
+ *    (hs_dev_rmap_move() in mremap.c, hs_dev_rmap_moved() in rmap.c).
  */
 #include <errno.h>
 #include <hmmsim/hmm.h>
@@ -101,26 +101,6 @@ static struct hs_page *locked_fault_page(struct hs_page *fault_page)
 }
 
 /* ---- where a ZONE_DEVICE page is mapped (stands for the anon rmap) ----------------- */
-
-/*
- * The rmap walk against mremap(): the kernel's walk holds the anon_vma lock,
- * which move_ptes() takes too (take_rmap_locks(); "mm: fix race between
- * mremap and removing migration entry", v3.3), so it finds an entry at its
- * old or its new address, never neither.  The model's by-pfn walk reads
- * the record, then takes the PTL: when the pte it finds there is not the
- * page's, it asks whether mremap moved the record meanwhile (under that
- * PTL, so the move is complete) and walks again at the new address.  No
- * scheduling point unless it did move.
- */
-static bool dev_rmap_moved(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
-{
-	struct hs_dev_rmap now;
-	unsigned long at;
-	if (hs_switch.mremap_rmap_unlocked)
-		return false; /* before v3.3: the walk misses the moved entry */
-	/* the mapping of @mm (the migration's or a fork's) is elsewhere now */
-	return hs_dev_rmap_addr(hs_dev_rmap_get(page, &now), page, mm, &at) && at != addr;
-}
 
 /*
  * Where the migration entry of src entry @i lives: the migrate_vma range, or
@@ -289,7 +269,7 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 		hs_dev_rmap_copy(dst, src);
 	while (migration_entry_where(migrate, i, src, &mm, &addr)) {
 		remove_migration_pte(src, dst, mm, addr, migrate);
-		if (migrate || !dev_rmap_moved(src, mm, addr))
+		if (migrate || !hs_dev_rmap_moved(src, mm, addr))
 			break;
 	}
 	/* and the children fork() copied it into (read after the PTL above),
@@ -304,7 +284,7 @@ static void remove_migration_ptes(struct hs_page *src, struct hs_page *dst,
 			set_page_flag(dst, HS_PG_ANON_SHARED);
 		do /* each at its own address, which that mm's mremap() may move */
 			remove_migration_pte(src, dst, r->forked[k], at, migrate);
-		while (dev_rmap_moved(src, r->forked[k], at) &&
+		while (hs_dev_rmap_moved(src, r->forked[k], at) &&
 		       hs_dev_rmap_addr(hs_dev_rmap_get(src, &copy), src, r->forked[k], &at));
 	}
 }
@@ -608,7 +588,7 @@ static bool migrate_vma_check_page(struct hs_page *page, struct hs_page *fault_p
  * caller holds the page lock and a reference.  Simplified: the mapping at
  * @mm / @addr, one that the page's record names (see the top of the file).
  * Returns true when the pte was not the page's because mremap() moved the
- * mapping meanwhile (dev_rmap_moved(): walk again).
+ * mapping meanwhile (hs_dev_rmap_moved(): walk again).
  */
 static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
 {
@@ -638,7 +618,7 @@ static bool try_to_migrate_one(struct hs_page *page, struct hs_mm *mm, unsigned 
 	 * device-coherent page a device holds exclusive is migrated too */
 	if (hs_pte_pfn(pte) != pfn || !(present || hs_is_device_private_entry(pte) ||
 					hs_swp_type(pte) == HS_SWP_DEVICE_EXCLUSIVE)) {
-		bool moved = dev_rmap_moved(page, mm, addr);
+		bool moved = hs_dev_rmap_moved(page, mm, addr);
 		sim_spin_unlock(ptl);
 		hs_mmu_notifier_invalidate_range_end(&range);
 		return moved;
@@ -683,7 +663,7 @@ static void try_to_migrate(struct hs_page *page)
 
 	if (!r)
 		return;
-	/* true: mremap() moved the mapping meanwhile, see dev_rmap_moved() */
+	/* true: mremap() moved the mapping meanwhile, see hs_dev_rmap_moved() */
 	while (try_to_migrate_one(page, r->mm, r->addr) && hs_dev_rmap_get(page, &copy))
 		;
 	/* the children fork() copied it into: read again after that walk took

@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <hmmsim/mm.h>
 #include <hmmsim/mmu_notifier.h>
+#include <hmmsim/switches.h>
 #include <stdio.h>
 
 #include "internal.h"
@@ -377,4 +378,24 @@ void hs_dev_rmap_copy(struct hs_page *dst, struct hs_page *src)
 		sim_noted_store_n(&r->forked_addr[i], s->forked_addr[i], __ATOMIC_RELAXED);
 	}
 	HS_NOTED_SET(r->nr_forked, s->nr_forked);
+}
+
+/*
+ * The rmap walk against mremap(): the kernel's walk holds the anon_vma lock,
+ * which move_ptes() takes too (take_rmap_locks(); "mm: fix race between
+ * mremap and removing migration entry", v3.3), so it finds an entry at its
+ * old or its new address, never neither.  The model's by-pfn walk reads
+ * the record, then takes the PTL: when the pte it finds there is not the
+ * page's, it asks whether mremap moved the record meanwhile (under that
+ * PTL, so the move is complete) and walks again at the new address.  No
+ * scheduling point unless it did move.
+ */
+bool hs_dev_rmap_moved(struct hs_page *page, struct hs_mm *mm, unsigned long addr)
+{
+	struct hs_dev_rmap now;
+	unsigned long at;
+	if (hs_switch.mremap_rmap_unlocked)
+		return false; /* before v3.3: the walk misses the moved entry */
+	/* the mapping of @mm (the migration's or a fork's) is elsewhere now */
+	return hs_dev_rmap_addr(hs_dev_rmap_get(page, &now), page, mm, &at) && at != addr;
 }

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The reference driver's hot unplug (not in lib/test_hmm.c): the revoke of
- * an exporter's device memory and BAR, four ways (hs_dmirror_device_unplug()),
- * and the lost-access oracle of a surprise removal (dmirror_lost()).
- * docs/p2p.md "Hot unplug" tells the story; the device is in dmirror.c.
+ * The removal of the reference driver's device memory: test_hmm's
+ * (hs_dmirror_device_remove(), dmirror_device_remove_chunks()), and the hot
+ * unplug (not in lib/test_hmm.c): the revoke of an exporter's device memory
+ * and BAR, four ways (hs_dmirror_device_unplug()), and the lost-access
+ * oracle of a surprise removal (dmirror_lost()).  docs/p2p.md "Hot unplug"
+ * tells the story; the device is in dmirror.c.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -130,6 +132,64 @@ static void dmirror_device_revoke(struct hs_dmirror_device *mdevice, bool free_f
 	if (!free_first)
 		dmirror_device_release_bar(mdevice);
 }
+
+/* ---- the device's removal (test_hmm's dmirror_device_remove_chunks()) --------------- */
+
+/*
+ * dmirror_device_remove_chunks()'s first step, under mdevice->lock: the
+ * chunk is marked removed (devmem->remove: pages freed from now on are not
+ * kept, the model's draining) and its free pages leave the free list
+ * (dmirror_remove_free_pages()), so nothing allocates from a pagemap about
+ * to go.
+ */
+void dmirror_remove_free_pages(struct hs_dmirror_device *mdevice)
+{
+	spin_lock(&mdevice->lock);
+	HS_NOTED_SET(mdevice->draining, true);
+	dmirror_free_list_note(mdevice, true);
+	mdevice->nr_free = 0;
+	spin_unlock(&mdevice->lock);
+}
+
+/**
+ * hs_dmirror_device_remove() - remove the device.
+ * @mdevice: the device
+ *
+ * dmirror_device_remove_chunks(): under devmem_lock, dmirror_remove_free_pages(),
+ * then dmirror_device_evict_chunk() + memunmap_pages(): every device page
+ * goes back to system memory first, then the pagemap and (P2P) the BAR go.
+ * A second removal finds nothing to remove (test_hmm's devmem_chunks NULL).
+ * Simplified: test_hmm's next allocation makes a new chunk
+ * (dmirror_allocate_chunk()); the model's device has one pagemap, so it
+ * allocates nothing after the removal.
+ */
+void hs_dmirror_device_remove(struct hs_dmirror_device *mdevice)
+{
+	unsigned long n = mdevice->nr_pages;
+
+	sim_mutex_lock(&mdevice->devmem_lock);
+	if (sim_noted_load_n(&mdevice->removed, __ATOMIC_RELAXED)) {
+		/* removed already (devmem_chunks NULL): nothing to do */
+		sim_mutex_unlock(&mdevice->devmem_lock);
+		return;
+	}
+	dmirror_owner_device_gone(mdevice);
+	sim_noted_store_n(&mdevice->removed, 1, __ATOMIC_RELAXED);
+	dmirror_remove_free_pages(mdevice);
+	dmirror_device_evict(mdevice);
+	memunmap_pages(HS_NOTED(mdevice->pgmap));
+	/* P2P: no device page is left for a BAR page to stand for, and every
+	 * mirror entry naming one was cleared by the eviction's invalidation */
+	if (mdevice->bar) {
+		for (unsigned long i = 0; i < n; i++)
+			hs_pci_free_p2pmem(mdevice->bar[i]);
+		HS_NOTED_SET(mdevice->bar, NULL); /* get_p2p_page() reads it locklessly */
+		hs_pci_p2pdma_release(mdevice->pdev);
+	}
+	sim_mutex_unlock(&mdevice->devmem_lock);
+}
+
+/* ---- hot unplug ---------------------------------------------------------------------- */
 
 /**
  * hs_dmirror_device_unplug() - hot unplug of an exporter.
